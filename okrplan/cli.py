@@ -1,0 +1,125 @@
+"""The `okrplan` command line: thin click commands over :mod:`okrplan.api`.
+
+Heavy libraries (pydantic, OR-Tools, networkx) are imported inside the commands so that
+`okrplan --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from okrplan import __version__
+from okrplan.errors import OkrplanError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+class OkrplanGroup(click.Group):
+    """Turns okrplan's own errors into a message on stderr and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OkrplanError as exc:
+            click.echo(f"Error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=OkrplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="okrplan")
+def cli() -> None:
+    """Turn one top-level KPI into a balanced OKR plan for every level of an organisation.
+
+    Write a target file (start with `okrplan init`), check it with `okrplan validate`, and
+    decompose it into objectives and key results for every unit and role.
+
+    Exit codes: 0 ok, 1 error in the input, 2 usage error, 3 plan infeasible.
+
+    \b
+    Example:
+      okrplan init target.yaml
+      okrplan validate target.yaml
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems, no summaries.")
+def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Check target files and print what was understood, or every problem found.
+
+    Each problem names the file, line, column and key path, with a hint. Exits 1 if any file
+    has an error.
+
+    \b
+    Example:
+      okrplan validate scenarios/*.yaml
+    """
+    import json
+
+    from okrplan import api
+
+    results = [api.check_file(f) for f in files]
+    if as_json:
+        click.echo(json.dumps([api.describe(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for issue in result.issues:
+                click.echo(str(issue), err=True)
+            if result.spec is None:
+                errors = sum(1 for i in result.issues if i.severity == "error")
+                click.echo(f"{result.file}: {errors} problem{'s' if errors != 1 else ''}",
+                           err=True)
+            elif not quiet:
+                click.echo(f"{result.file}: ok — {api.summarize(result.spec)}")
+    if not all(r.ok for r in results):
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the schema to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def schema(output: str | None, force: bool) -> None:
+    """Print the JSON Schema of the target file, for editors and other tools.
+
+    Point an editor's YAML language server at it with a first line such as
+    `# yaml-language-server: $schema=target.schema.json`.
+
+    \b
+    Example:
+      okrplan schema -o target.schema.json
+    """
+    from okrplan import api
+
+    text = api.schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-t", "--template", type=click.Choice(["sales", "market-share"]),
+              default="sales", show_default=True, help="Which starter to write.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def init(file: str, template: str, force: bool) -> None:
+    """Write a commented starter target file that validates.
+
+    \b
+    Example:
+      okrplan init --template sales target.yaml
+    """
+    from okrplan import api
+
+    path = api.write_new_file(file, api.template_text(template), force=force)
+    click.echo(f"wrote {path}; edit it, then run: okrplan validate {path}", err=True)
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    cli()

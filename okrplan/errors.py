@@ -1,0 +1,78 @@
+"""One error root for okrplan, and the located problems an input error carries.
+
+Every exception a user's mistake can cause is an :class:`OkrplanError`; the CLI catches that
+root in one place and exits with its ``exit_code``. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in an input file, with where it is and how to fix it."""
+
+    message: str
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        head = f"{where}: {self.severity}: "
+        if self.path:
+            head += f"{self.path}: "
+        text = head + self.message
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line or 0, self.column or 0, self.path, self.message)
+
+
+class OkrplanError(Exception):
+    """The root of every error okrplan reports to a user (exit code 1 unless a subclass says)."""
+
+    exit_code = 1
+
+
+class InputError(OkrplanError):
+    """A target file, plan or actuals file that cannot be used; carries every problem found."""
+
+    def __init__(self, issues: list[Issue] | tuple[Issue, ...], summary: str = "") -> None:
+        self.issues = tuple(sorted(issues, key=Issue.sort_key))
+        errors = sum(1 for i in self.issues if i.severity is Severity.ERROR)
+        self.summary = summary or f"{errors} problem{'s' if errors != 1 else ''} found"
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join([*(str(i) for i in self.issues), self.summary])
+
+
+class OutputError(OkrplanError):
+    """An output location that cannot be written, or would overwrite what a user made."""
+
+
+class MissingDependencyError(OkrplanError):
+    """A program or optional package okrplan needs is not installed; the message says how."""
+
+
+class InfeasibleError(OkrplanError):
+    """The plan was solved and written, but the target cannot be met (exit code 3)."""
+
+    exit_code = 3

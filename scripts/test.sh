@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install okrplan with its test dependencies, then run the test suite.
+#
+# usage: bash scripts/test.sh [PYTEST-ARGS...]
+#
+# Does setup.sh's install steps (system packages, .venv, but not the main job),
+# plus TEST_APT_PACKAGES and `pip install -e '.[dev]'`, then runs
+# `.venv/bin/python -m pytest PYTEST-ARGS...` from the project root.
+# Exit status is pytest's, except that "no tests collected" (pytest's 5) is
+# reported as a failure (exit 1): a suite that runs nothing must not pass.
+set -euo pipefail
+
+# Debian packages only the tests need, installed on top of setup.sh's runtime
+# packages (graphviz, fonts-noto-cjk). Empty for now; later issues add e.g.
+#   chromium chromium-driver   browser checks of the HTML report / SVG output
+#   libreoffice-calc-nogui     opening the exported spreadsheets headless
+TEST_APT_PACKAGES=()
+
+# shellcheck source-path=SCRIPTDIR source=setup.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/setup.sh"
+
+cd "$OKRPLAN_ROOT"
+okrplan_install dev "${TEST_APT_PACKAGES[@]}"
+say "install done in ${SECONDS}s; running: pytest $*"
+
+status=0
+"$VENV/bin/python" -m pytest "$@" || status=$?
+if ((status == 5)); then
+    printf '%s: FAILED: pytest collected no tests (pytest exit status 5); treating as failure\n' \
+        "$PROG" >&2
+    exit 1
+fi
+exit "$status"
