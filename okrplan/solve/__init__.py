@@ -1,0 +1,1 @@
+"""The optimizer: groups, the quota split, hires, rounding and phasing."""

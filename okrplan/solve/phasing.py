@@ -1,0 +1,116 @@
+"""Calendar arithmetic for plans: month shares by seasonality, ISO weeks, exact apportioning.
+
+Shares are :class:`fractions.Fraction` so that 25% of a quarter spread over three months stays
+exact; amounts are integers of a step (10万, one call) so that totals add up after rounding.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import heapq
+from collections.abc import Sequence
+from fractions import Fraction
+
+from okrplan.periods import Month, PlanPeriod
+
+
+def month_days(month: Month) -> int:
+    """Days in a month.
+
+    >>> month_days(Month(2016, 2))
+    29
+    """
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def month_shares(period: PlanPeriod, seasonality: Sequence[Fraction] | None) -> tuple[Fraction, ...]:
+    """Each month's share of the plan, summing to exactly 1.
+
+    Quarterly values are spread evenly over the quarter's months inside the period.
+
+    >>> from okrplan.periods import parse_period
+    >>> shares = month_shares(parse_period(2015), [Fraction(15, 100), Fraction(25, 100),
+    ...                                            Fraction(25, 100), Fraction(35, 100)])
+    >>> shares[0], shares[11], sum(shares)
+    (Fraction(1, 20), Fraction(7, 60), Fraction(1, 1))
+    """
+    months = period.months
+    if not seasonality:
+        return tuple(Fraction(1, len(months)) for _ in months)
+    if len(seasonality) == len(months):
+        return tuple(Fraction(s) for s in seasonality)
+    by_quarter: dict[str, list[int]] = {}
+    for i, month in enumerate(months):
+        by_quarter.setdefault(month.quarter, []).append(i)
+    shares = [Fraction(0)] * len(months)
+    for value, indices in zip(seasonality, by_quarter.values(), strict=True):
+        for i in indices:
+            shares[i] = Fraction(value) / len(indices)
+    return tuple(shares)
+
+
+def iso_weeks(period: PlanPeriod) -> dict[str, dict[int, Fraction]]:
+    """ISO weeks touching the period: for each, the fraction of each month (by index) it holds.
+
+    A week's fraction of a month is its days in that month over the month's days, so spreading
+    a month's amount over its weeks is exact and the weeks of a month sum to the month.
+
+    >>> from okrplan.periods import parse_period
+    >>> weeks = iso_weeks(parse_period("2015-01"))
+    >>> list(weeks)[:2], weeks["2015-W01"]
+    (['2015-W01', '2015-W02'], {0: Fraction(4, 31)})
+    """
+    weeks: dict[str, dict[int, Fraction]] = {}
+    for index, month in enumerate(period.months):
+        days = month_days(month)
+        for day in range(1, days + 1):
+            year, week, _ = dt.date(month.year, month.month, day).isocalendar()
+            parts = weeks.setdefault(f"{year:04d}-W{week:02d}", {})
+            parts[index] = parts.get(index, Fraction(0)) + Fraction(1, days)
+    return weeks
+
+
+def apportion(total: int, weights: Sequence[Fraction | int], caps: Sequence[int] | None = None
+              ) -> list[int]:
+    """Split an integer total in proportion to weights, summing exactly (largest remainder).
+
+    Ties go to the earlier index, so the result is deterministic. With ``caps``, no part exceeds
+    its cap (the total must fit).
+
+    >>> apportion(10, [1, 1, 1])
+    [4, 3, 3]
+    >>> apportion(100, [Fraction(1, 3)] * 3)
+    [34, 33, 33]
+    >>> apportion(5, [1, 1], caps=[1, 10])
+    [1, 4]
+    """
+    weight_sum = sum(Fraction(w) for w in weights)
+    if weight_sum <= 0:
+        weights, weight_sum = [1] * len(weights), Fraction(len(weights))
+    exact = [Fraction(total) * Fraction(w) / weight_sum for w in weights]
+    parts = [int(x) for x in exact]  # x >= 0, so int() floors
+    if caps is not None:
+        parts = [min(p, c) for p, c in zip(parts, caps, strict=True)]
+    left = total - sum(parts)
+    heap = [(-(x - p), i) for i, (x, p) in enumerate(zip(exact, parts, strict=True))]
+    heapq.heapify(heap)
+    while left > 0 and heap:
+        _, i = heapq.heappop(heap)
+        if caps is not None and parts[i] >= caps[i]:
+            continue
+        parts[i] += 1
+        left -= 1
+        heapq.heappush(heap, (-(exact[i] - parts[i]), i))
+    if left:
+        raise ValueError(f"cannot apportion {total} under caps {caps}")
+    return parts
+
+
+def ceil_fraction(value: Fraction) -> int:
+    """Round up to a whole number: activities are never rounded down.
+
+    >>> ceil_fraction(Fraction(7, 2)), ceil_fraction(Fraction(3))
+    (4, 3)
+    """
+    return -((-value.numerator) // value.denominator)
