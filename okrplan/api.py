@@ -11,10 +11,13 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrplan.errors import InputError, Issue, OutputError
 from okrplan.spec import Spec, load_spec
+
+if TYPE_CHECKING:
+    from okrplan.plan import Plan
 
 TEMPLATES = ("sales", "market-share")
 
@@ -126,3 +129,101 @@ def describe(checked: Checked) -> dict[str, Any]:
                     "path": i.path, "message": i.message, "hint": i.hint}
                    for i in checked.issues],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans.
+
+PLAN_FILE, MARKDOWN_FILE = "plan.json", "plan.md"
+
+
+def decompose(spec_or_path: Spec | str | os.PathLike[str]) -> Plan:
+    """Solve a target file (or a loaded :class:`Spec`) into a :class:`~okrplan.plan.Plan`."""
+    from okrplan.plan import solve_plan
+
+    spec = spec_or_path if isinstance(spec_or_path, Spec) else load_spec(spec_or_path)
+    return solve_plan(spec)
+
+
+def load_plan(path: str | os.PathLike[str]) -> Plan:
+    """A plan from a plan.json, a plan directory, or a target file (decomposed in memory)."""
+    from okrplan.export.planjson import from_json
+
+    source = Path(path)
+    if source.is_dir() and (source / PLAN_FILE).is_file():
+        source = source / PLAN_FILE
+    if source.suffix.lower() == ".json":
+        try:
+            text = source.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError([Issue(f"cannot read the file: {exc.strerror}", str(source))]
+                             ) from None
+        return from_json(text, str(source))
+    return decompose(source)
+
+
+def plan_files(plan: Plan) -> dict[str, str]:
+    """The files of a plan directory, by relative name."""
+    from okrplan.export.markdown import to_markdown
+    from okrplan.export.planjson import to_json
+
+    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan)}
+
+
+def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write a plan directory atomically (see :mod:`okrplan.export.output`)."""
+    from okrplan.export.output import write_dir
+
+    return write_dir(directory, plan_files(plan), force=force)
+
+
+def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
+    """For each quota: its basis, stretch, what binds it, and what more capacity is worth."""
+    from okrplan.graph import Kind
+
+    rows = []
+    for node_id, data in plan.graph.nodes(data=True):
+        if data["kind"] != Kind.ROLE or data.get("quota") is None:
+            continue
+        if unit is not None and unit not in data["path"]:
+            continue
+        rows.append({"id": node_id, "role": data.get("label", data["name"]),
+                     "unit": data["path"][-1], "headcount": data["headcount"],
+                     "quota": data["quota"], "per_person": data["per_person"],
+                     "basis": data.get("basis"), "stretch": data.get("stretch"),
+                     "binding": data.get("binding", []), "marginal": data.get("marginal", [])})
+    if unit is not None and not rows:
+        names = sorted({n for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.UNIT
+                        for n in [d["name"]]})
+        close = __import__("difflib").get_close_matches(unit, names, n=1)
+        raise InputError([Issue(f"no unit named {unit!r} carries a quota in this plan",
+                                hint=(f"did you mean {close[0]!r}? " if close else "")
+                                + f"units: {', '.join(names)}")])
+    return rows
+
+
+def explain_text(plan: Plan, unit: str | None = None) -> str:
+    """:func:`explain` as lines a planner reads."""
+    from okrplan.present import money_text, per_text
+
+    locale = plan.locale
+    lines = [f"{plan.meta.get('name', '')}: {plan.solver.get('status')}, largest stretch "
+             f"{plan.solver.get('stretch')}"]
+    for message in (r["message"] for r in plan.solver.get("relaxations", [])):
+        lines.append(f"  to make it feasible: {message}")
+    for row in explain(plan, unit):
+        lines.append(f"{row['role']} × {row['headcount']} in {row['unit']}: quota "
+                     f"{money_text(row['quota'], locale)} ({money_text(row['per_person'], locale)}"
+                     f" per person); basis {money_text(row['basis'] or 0, locale)}, stretch "
+                     f"{row['stretch']}")
+        if row["binding"]:
+            lines.append(f"  bound by: {'; '.join(row['binding'])}")
+        else:
+            lines.append("  bound by: nothing (it carries the common stretch level)")
+        for gain in row["marginal"]:
+            metric = plan.metrics.get(gain["metric"], {}).get("name", gain["metric"])
+            if gain["adds"]:
+                lines.append(f"  one more {metric} per {per_text(gain['per'], locale)} per "
+                             f"{row['role']} adds {money_text(gain['adds'], locale)} of "
+                             "reachable revenue")
+    return "\n".join(lines)

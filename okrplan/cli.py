@@ -123,3 +123,60 @@ def init(file: str, template: str, force: bool) -> None:
 
 def main() -> None:  # pragma: no cover - console entry point alias
     cli()
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default="plan", show_default=True, type=click.Path(),
+              help="The plan directory to write.")
+@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
+    """Decompose a target file into a balanced plan for every unit and role.
+
+    Writes plan.json (the plan, input to every other command) and plan.md (the whole tree)
+    into the output directory, atomically. Exits 3 if the target cannot be met; the plan then
+    says what would make it feasible.
+
+    \b
+    Example:
+      okrplan decompose scenarios/a-company-2015.yaml -o plan/
+    """
+    from okrplan import api
+    from okrplan.errors import InfeasibleError
+
+    plan = api.decompose(target)
+    path = api.write_plan(plan, output, force=force)
+    if not quiet:
+        click.echo(f"wrote {path}/ ({', '.join(sorted(api.plan_files(plan)))}): "
+                   f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}", err=True)
+        for gid, count in plan.solver.get("hires", {}).items():
+            role = plan.graph.nodes[gid] if gid in plan.graph else {"name": gid, "path": ["?"]}
+            click.echo(f"  hire {count} × {role['name']} in {role['path'][-1]}", err=True)
+    if plan.solver["status"] != "optimal":
+        reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
+        raise InfeasibleError(f"the target cannot be met; any one of these would fix it:\n"
+                              f"{reasons}\n(the plan with the conflict is in {path}/)")
+
+
+@cli.command()
+@click.argument("plan_or_target", type=click.Path())
+@click.option("-u", "--unit", help="Only quotas in this unit (and below).")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
+    """Say why every quota is what it is: basis, stretch, binding limits, and what more
+    capacity would be worth.
+
+    \b
+    Example:
+      okrplan explain plan/plan.json --unit 销售部
+    """
+    import json
+
+    from okrplan import api
+
+    plan = api.load_plan(plan_or_target)
+    if as_json:
+        click.echo(json.dumps(api.explain(plan, unit), ensure_ascii=False, indent=2))
+    else:
+        click.echo(api.explain_text(plan, unit))

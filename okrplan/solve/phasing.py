@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import heapq
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from okrplan.periods import Month, PlanPeriod
@@ -24,7 +25,9 @@ def month_days(month: Month) -> int:
     return calendar.monthrange(month.year, month.month)[1]
 
 
-def month_shares(period: PlanPeriod, seasonality: Sequence[Fraction] | None) -> tuple[Fraction, ...]:
+def month_shares(
+    period: PlanPeriod, seasonality: Sequence[Fraction | Decimal] | None
+) -> tuple[Fraction, ...]:
     """Each month's share of the plan, summing to exactly 1.
 
     Quarterly values are spread evenly over the quarter's months inside the period.

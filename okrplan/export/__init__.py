@@ -1,0 +1,1 @@
+"""Writers of a plan: plan.json, Markdown, and the output directory."""

@@ -1,0 +1,636 @@
+"""Solve a spec into a plan: quotas, hires, the reverse funnel, phasing, objectives and KRs.
+
+:func:`solve_plan` is the main job. It builds the role groups, runs the quota model
+(:mod:`okrplan.solve.allocate`), rounds quotas down the org tree with totals preserved, turns
+each group's quota into per-person activity targets per period (activities rounded up), and
+writes everything into one goal graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+
+from okrplan.graph import Edge, Kind, add_edge, add_node, new_graph
+from okrplan.periods import PlanPeriod
+from okrplan.solve.allocate import Allocation, Relaxation, allocate
+from okrplan.solve.groups import Group, build_groups, support_shares
+from okrplan.solve.phasing import apportion, ceil_fraction, iso_weeks, month_shares
+from okrplan.solve.rounding import achievable, split_grains
+from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A solved plan: the goal graph plus what the solver reports about it."""
+
+    meta: dict[str, Any]
+    solver: dict[str, Any]
+    graph: nx.DiGraph
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.solver["status"])
+
+    @property
+    def locale(self) -> str:
+        return str(self.meta.get("locale", "zh-CN"))
+
+
+def number(value: Fraction | Decimal | int) -> int | float:
+    """A plain JSON number: an int when whole, else the shortest exact-looking float."""
+    fraction = Fraction(value)
+    if fraction.denominator == 1:
+        return int(fraction)
+    return float(round(float(fraction), 6))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Series:
+    """A metric's plan for one owner: exact amounts per month, and how they round."""
+
+    months: list[Fraction]
+    money: bool
+    share: bool = False
+
+
+class _Builder:
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.target = spec.target
+        self.locale = spec.target.plan.locale
+        self.period: PlanPeriod = spec.period
+        self.season = month_shares(self.period, self.target.plan.seasonality)
+        self.step = Fraction(self.target.split.rounding.money)
+        self.period_step = max(self.step / 10, Fraction(1))
+        self.growth = 1 + Fraction(self.target.plan.buffer)
+        self.graph = new_graph()
+        self.weeks = iso_weeks(self.period)
+        self.series: dict[str, dict[str, _Series]] = {}
+        self.binding: list[str] = []
+        self.relaxations: list[Relaxation] = []
+        self.extra_hires: dict[str, tuple[RoleRef, int]] = {}
+
+    # -- quotas ---------------------------------------------------------------------------------
+
+    def solve(self) -> tuple[Allocation, list[Group]]:
+        groups = build_groups(self.spec)
+        allocation = allocate(self.spec, groups)
+        return allocation, groups
+
+    def round_quotas(self, allocation: Allocation, groups: list[Group]
+                     ) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+        """Per-person quotas of groups (in steps) and (target, assigned) of units (in steps)."""
+        by_unit: dict[tuple[str, ...], list[Group]] = {}
+        for group in groups:
+            by_unit.setdefault(group.unit.names, []).append(group)
+        selling = {g.unit.names[:i] for g in groups for i in range(1, len(g.unit.names) + 1)}
+        ideal_unit: dict[tuple[str, ...], Fraction] = {}
+        for names in sorted(selling, key=len, reverse=True):
+            total = sum((allocation.quotas.get(g.id, Fraction(0)) for g in by_unit.get(names, [])),
+                        Fraction(0))
+            total += sum((ideal_unit[c] for c in ideal_unit if c[:-1] == names and len(c) ==
+                          len(names) + 1), Fraction(0))
+            ideal_unit[names] = total / self.growth
+        per_person: dict[str, int] = {}
+        units: dict[str, tuple[int, int]] = {}
+        root = self.spec.units[0]
+        fixed_units = {u.names: Fraction(u.unit.quota) / self.step for u in self.spec.units
+                       if u.unit.quota is not None}
+
+        def descend(unit: UnitRef, target: Fraction) -> None:
+            child_units = [u for u in self.spec.units
+                           if u.names[:-1] == unit.names and u.names in selling]
+            child_groups = by_unit.get(unit.names, [])
+            ideals = [ideal_unit[u.names] / self.step for u in child_units] + [
+                allocation.quotas.get(g.id, Fraction(0)) / self.step for g in child_groups]
+            grains = [1] * len(child_units) + [max(g.headcount, 1) for g in child_groups]
+            caps: list[int | None] = [None] * len(child_units)
+            for g in child_groups:
+                cap = g.per_person_cap
+                caps.append(None if cap is None else int(cap / self.step))
+            fixed: list[int | None] = [
+                int(fixed_units[u.names]) if u.names in fixed_units else None
+                for u in child_units] + [
+                int(g.fixed / self.step / max(g.headcount, 1))
+                if g.fixed is not None and (g.fixed / self.step / max(g.headcount, 1)
+                                            ).denominator == 1 else None
+                for g in child_groups]
+            assigned = achievable(target * self.growth, grains)
+            scale = sum(ideals, Fraction(0))
+            if scale > 0:
+                ideals = [x * assigned / scale for x in ideals]
+            counts = split_grains(assigned, ideals, grains, caps, fixed) if grains else []
+            units[_unit_id(unit)] = (0, assigned)
+            for u, k in zip(child_units, counts, strict=False):
+                descend(u, Fraction(k))
+                units[_unit_id(u)] = (k, units[_unit_id(u)][1])
+            for g, k in zip(child_groups, counts[len(child_units):], strict=True):
+                per_person[g.id] = k
+
+        kpi = Fraction(self.spec.kpi_value) / self.step
+        descend(root, kpi)
+        units[_unit_id(root)] = (0, units[_unit_id(root)][1])
+        return per_person, units
+
+    # -- the reverse funnel ---------------------------------------------------------------------
+
+    def group_series(self, group: Group, person_quota: Fraction) -> dict[str, _Series]:
+        """Per-person amounts per month of every metric the group works on."""
+        steps = int(person_quota / self.period_step)
+        revenue = [Fraction(x) * self.period_step for x in apportion(steps, group.weights)]
+        out: dict[str, _Series] = {}
+        base = self.spec.base_metric
+        for metric, per_yuan in group.per_yuan.items():
+            months = [r * per_yuan for r in revenue]
+            out[metric] = _Series(months, self.target.metrics[metric].kind == "money")
+        out[base] = _Series(revenue, True)
+        self._followers(out)
+        return out
+
+    def _followers(self, out: dict[str, _Series]) -> None:
+        for key, metric in self.target.metrics.items():
+            for source, rate in metric.follows.items():
+                if source in out and key not in out:
+                    out[key] = _Series([x * Fraction(rate) for x in out[source].months],
+                                       metric.kind == "money")
+
+    # -- the graph ------------------------------------------------------------------------------
+
+    def build(self) -> Plan:
+        allocation, groups = self.solve()
+        feasible = allocation.status == "optimal"
+        self.relaxations = list(allocation.relaxations)
+        if feasible:
+            per_person, unit_quotas = self.round_quotas(allocation, groups)
+        else:
+            per_person = {g.id: int(allocation.quotas.get(g.id, Fraction(0)) / self.step /
+                                    max(g.headcount, 1)) for g in groups}
+            unit_quotas = {}
+        group_by_role: dict[str, list[Group]] = {}
+        for group in groups:
+            group_by_role.setdefault(_role_key(group.role), []).append(group)
+        self.add_units(unit_quotas)
+        role_series: dict[str, dict[str, _Series]] = {}
+        for ref in self.spec.roles:
+            for group in group_by_role.get(_role_key(ref), []):
+                quota = Fraction(per_person.get(group.id, 0)) * self.step
+                role_series[group.id] = self.group_series(group, quota)
+                self.add_group(group, quota, allocation)
+            if ref.role.sells is None or ref.unit.unit.supports is not None:
+                self.add_plain_role(ref)
+        self.series.update(role_series)
+        self.add_support(groups, role_series)
+        self.add_unit_series(groups, unit_quotas)
+        self.add_objectives(groups, allocation)
+        self.add_alignment()
+        status = Status.OPTIMAL if feasible and not self.relaxations else Status.INFEASIBLE
+        hires = {gid: n for gid, n in allocation.hires.items() if n}
+        hires.update({rid: n for rid, (_, n) in self.extra_hires.items()})
+        solver = {
+            "status": str(status),
+            "stretch": max((d["stretch"] for _, d in self.graph.nodes(data=True)
+                            if d["kind"] == Kind.ROLE and d.get("stretch") is not None),
+                           default=0.0),
+            "binding": sorted(set(self.binding)),
+            "relaxations": [_relaxation(r) for r in self.relaxations],
+            "conflict": list(allocation.conflict),
+            "hires": dict(sorted(hires.items())),
+            "levels": {"/".join(r.unit.names): round(float(r.level), 6)
+                       for r in allocation.regions if r.level is not None},
+        }
+        meta = {"name": self.target.plan.name, "period": self.period.label,
+                "locale": self.locale, "currency": self.target.plan.currency,
+                "kpi": {"metric": self.target.kpi.metric, "base": self.spec.base_metric,
+                        "target": number(self.spec.kpi_value)},
+                "buffer": number(self.target.plan.buffer),
+                "months": [str(m) for m in self.period.months],
+                "seasonality": [number(s) for s in self.season],
+                "rounding": {"money": number(self.step), "count": 1},
+                "weights": {"rule": self.target.weights.rule,
+                            "step": number(self.target.weights.step),
+                            "min": number(self.target.weights.min)}}
+        metrics = {k: {"name": m.name, "kind": m.kind, "unit": m.unit,
+                       "yields": {t: number(v) for t, v in m.yields.items()},
+                       "follows": {t: number(v) for t, v in m.follows.items()},
+                       "share_of": {t: number(v) for t, v in m.share_of.items()}}
+                   for k, m in self.target.metrics.items()}
+        return Plan(meta, solver, self.graph, metrics)
+
+    def add_units(self, unit_quotas: dict[str, tuple[int, int]]) -> None:
+        for unit in self.spec.units:
+            uid = _unit_id(unit)
+            attrs: dict[str, Any] = {"path": list(unit.names), "lead": unit.unit.lead,
+                                     "level": "company" if len(unit.names) == 1 else "unit"}
+            if uid in unit_quotas:
+                target, assigned = unit_quotas[uid]
+                attrs["target"] = (number(self.spec.kpi_value) if len(unit.names) == 1
+                                   else number(target * self.step))
+                attrs["assigned"] = number(assigned * self.step)
+            if unit.unit.supports:
+                attrs["supports"] = {"metric": unit.unit.supports.metric,
+                                     "share": number(unit.unit.supports.share)}
+            add_node(self.graph, uid, Kind.UNIT, unit.unit.name, **attrs)
+            if len(unit.names) > 1:
+                add_edge(self.graph, "u:" + "/".join(unit.names[:-1]), uid, Edge.CONTAINS)
+
+    def add_group(self, group: Group, quota: Fraction, allocation: Allocation) -> None:
+        ideal = allocation.quotas.get(group.id, Fraction(0))
+        reasons = self._binding(group, ideal)
+        self.binding.extend(f"{group.id}: {r}" for r in reasons)
+        add_node(self.graph, group.id, Kind.ROLE, group.role.role.role, label=group.label,
+                 path=list(group.unit.names), headcount=group.headcount,
+                 people=list(group.people), new_hires=group.is_hire, sells=group.sells,
+                 quota=number(quota * group.headcount), per_person=number(quota),
+                 basis=number(round(group.basis)),
+                 stretch=round(float(quota * group.headcount / group.basis), 4)
+                 if group.basis else None,
+                 ramp=[number(r) for r in group.ramp], binding=reasons,
+                 marginal=self._marginal(group),
+                 capacity={m: q.text or str(q.value) for m, q in group.role.role.capacity.items()})
+        add_edge(self.graph, _unit_id(group.unit), group.id, Edge.CONTAINS)
+
+    def _marginal(self, group: Group) -> list[dict[str, Any]]:
+        """What one more unit of each capacity per person adds to the group's reachable quota."""
+        from dataclasses import replace
+
+        from okrplan.solve.groups import _per_month_capacity
+
+        before = group.per_person_cap
+        if before is None:
+            return []
+        out = []
+        for metric, quantity in sorted(group.role.role.capacity.items()):
+            extra = _per_month_capacity(Fraction(1), quantity.per, self.period.months)
+            windows = tuple(replace(w, capacity=w.capacity + sum(
+                (extra[i] * group.ramp[i] for i in w.months), Fraction(0)))
+                if w.metric == metric else w for w in group.windows)
+            original = group.windows
+            group.windows = windows
+            after = group.per_person_cap or before
+            group.windows = original
+            gain = (after - before) * group.headcount
+            gain = round(gain / self.period_step) * self.period_step
+            out.append({"metric": metric, "per": str(quantity.per) if quantity.per else "plan",
+                        "adds": number(round(gain))})
+        return out
+
+    def _binding(self, group: Group, ideal: Fraction) -> list[str]:
+        reasons = []
+        if group.fixed is not None:
+            return ["fixed quota"]
+        person = ideal / max(group.headcount, 1)
+        for window in group.binding_windows(person, Fraction(1, 10**6)):
+            months = [str(self.period.months[i]) for i in window.months]
+            span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+            reasons.append(f"capacity {window.metric} {window.label} in {span}")
+        if group.upper_share is not None and ideal >= group.upper_share * (1 - Fraction(1, 10**6)):
+            reasons.append("bounds.max")
+        if group.lower > 0 and ideal <= group.lower * (1 + Fraction(1, 10**6)):
+            reasons.append("bounds.min")
+        return reasons
+
+    def add_plain_role(self, ref: RoleRef) -> None:
+        rid = "r:" + "/".join((*ref.unit.names, ref.label))
+        people = [p if isinstance(p, str) else p.name for p in ref.role.people]
+        add_node(self.graph, rid, Kind.ROLE, ref.role.role, label=ref.label,
+                 path=list(ref.unit.names), headcount=ref.headcount, people=people,
+                 new_hires=False, sells=ref.role.sells,
+                 capacity={m: q.text or str(q.value) for m, q in ref.role.capacity.items()})
+        add_edge(self.graph, _unit_id(ref.unit), rid, Edge.CONTAINS)
+
+    def add_support(self, groups: list[Group], role_series: dict[str, dict[str, _Series]]
+                    ) -> None:
+        """Support units: the share of a metric they supply, and their roles' capacity check."""
+        shares = support_shares(self.spec)
+        for unit in self.spec.units:
+            support = unit.unit.supports
+            if support is None:
+                continue
+            share = shares.get((unit.names[:-1], support.metric), Fraction(0))
+            scope = unit.names[:-1]
+            months = [Fraction(0)] * self.period.count
+            for group in groups:
+                if group.unit.names[:len(scope)] == scope and support.metric in group.pipeline:
+                    series = role_series[group.id][self.spec.base_metric].months
+                    for i, revenue in enumerate(series):
+                        months[i] += (revenue * group.pipeline[support.metric] * group.headcount
+                                      * Fraction(support.share))
+            _ = share
+            self.series[_unit_id(unit)] = {support.metric: _Series(months, False)}
+            self._support_roles(unit, support.metric, months)
+
+    def _support_roles(self, unit: UnitRef, metric: str, months: list[Fraction]) -> None:
+        roles = [r for r in self.spec.roles if r.unit.names == unit.names
+                 and metric in r.role.capacity]
+        total_heads = sum(r.headcount for r in roles)
+        if not roles:
+            return
+        from okrplan.solve.groups import _per_month_capacity, _windows_of
+
+        for ref in roles:
+            rid = "r:" + "/".join((*ref.unit.names, ref.label))
+            share = Fraction(ref.headcount, total_heads) if total_heads else Fraction(1)
+            per_person = [m * share / max(ref.headcount, 1) for m in months]
+            self.series[rid] = {metric: _Series(per_person, False)}
+            quantity = ref.role.capacity[metric]
+            per_month = _per_month_capacity(Fraction(quantity.value), quantity.per,
+                                            self.period.months)
+            short = 0
+            for window in _windows_of(quantity.per, self.period.months):
+                need = sum((months[i] * share for i in window), Fraction(0))
+                have = sum((per_month[i] for i in window), Fraction(0))
+                if have > 0 and need > have * ref.headcount:
+                    short = max(short, ceil_fraction(need / have) - ref.headcount)
+                    self.binding.append(f"{rid}: capacity {metric} {quantity.text} (support)")
+            if short <= 0:
+                continue
+            if ref.role.hire:
+                self.extra_hires[rid] = (ref, short)
+            else:
+                name = self.target.metrics[metric].name
+                self.relaxations.append(Relaxation(
+                    "hire", rid, f"{ref.label} in {unit.unit.name}: {short} more people to "
+                    f"supply the {name} the sales units need (allow hire: true)", "0",
+                    str(short)))
+
+    def add_unit_series(self, groups: list[Group], unit_quotas: dict[str, tuple[int, int]]
+                        ) -> None:
+        """A unit's metrics: the sum of its groups' (per person × headcount), quota for money."""
+        for unit in self.spec.units:
+            uid = _unit_id(unit)
+            members = [g for g in groups if g.unit.names[:len(unit.names)] == unit.names]
+            if not members:
+                continue
+            totals: dict[str, list[Fraction]] = {}
+            money: dict[str, bool] = {}
+            for group in members:
+                for metric, series in self.series[group.id].items():
+                    acc = totals.setdefault(metric, [Fraction(0)] * self.period.count)
+                    money[metric] = series.money
+                    for i, value in enumerate(series.months):
+                        acc[i] += value * group.headcount
+            own = self.series.setdefault(uid, {})
+            for metric, months in totals.items():
+                own.setdefault(metric, _Series(months, money[metric]))
+            base = self.spec.base_metric
+            if uid in unit_quotas and base in own:
+                node = self.graph.nodes[uid]
+                target = Fraction(node["target"]) if "target" in node else sum(own[base].months)
+                weights = own[base].months
+                steps = int(target / self.period_step)
+                if Fraction(steps) * self.period_step == target:
+                    phased = [Fraction(x) * self.period_step for x in apportion(steps, weights)]
+                else:
+                    total = sum(weights, Fraction(0))
+                    phased = [target * w / total for w in weights] if total else weights
+                own[base] = _Series(phased, True)
+                self._refollow(own)
+
+    def _refollow(self, out: dict[str, _Series]) -> None:
+        for key, metric in self.target.metrics.items():
+            for source, rate in metric.follows.items():
+                if source in out:
+                    out[key] = _Series([x * Fraction(rate) for x in out[source].months],
+                                       metric.kind == "money")
+
+    # -- objectives -----------------------------------------------------------------------------
+
+    def owners(self, groups: list[Group]) -> Iterable[tuple[str, str, UnitRef, str | None]]:
+        """(owner id, level, unit, role name) for every unit and role, in tree order."""
+        for unit in self.spec.units:
+            level = "company" if len(unit.names) == 1 else "unit"
+            yield _unit_id(unit), level, unit, None
+        for node_id, data in self.graph.nodes(data=True):
+            if data["kind"] == Kind.ROLE:
+                unit = next(u for u in self.spec.units if list(u.names) == data["path"])
+                yield str(node_id), "role", unit, data["name"]
+
+    def add_objectives(self, groups: list[Group], allocation: Allocation) -> None:
+        objectives = self.target.objectives or _default_objectives(self.spec)
+        hires_by_unit: dict[str, list[tuple[str, RoleRef, int, Group | None]]] = {}
+        for group in groups:
+            if group.is_hire and group.headcount > 0:
+                hires_by_unit.setdefault(_unit_id(group.unit), []).append(
+                    (group.id, group.role, group.headcount, group))
+        for rid, (ref, count) in sorted(self.extra_hires.items()):
+            hires_by_unit.setdefault(_unit_id(ref.unit), []).append((rid, ref, count, None))
+        for owner, level, unit, role_name in list(self.owners(groups)):
+            number_ = 0
+            for template in objectives:
+                if not _applies(template, level, unit, role_name, self.spec):
+                    continue
+                krs = [kr for kr in template.key_results if self._has(owner, level, kr)]
+                if not krs:
+                    continue
+                number_ += 1
+                oid = f"o:{owner[2:]}#{number_}"
+                add_node(self.graph, oid, Kind.OBJECTIVE, template.title, owner=owner,
+                         detail=template.detail)
+                add_edge(self.graph, owner, oid, Edge.OWNS)
+                for index, kr in enumerate(krs, start=1):
+                    self.add_kr(f"k:{owner[2:]}#{number_}.{index}", oid, owner, level, kr)
+            if owner in hires_by_unit:
+                number_ += 1
+                self.add_staffing(owner, number_, hires_by_unit[owner])
+
+    def _has(self, owner: str, level: str, kr: KeyResult) -> bool:
+        if kr.metric is None:
+            return True
+        if level == "company" and kr.metric == self.target.kpi.metric:
+            return True
+        return kr.metric in self.series.get(owner, {})
+
+    def add_kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> None:
+        per = kr.per or "plan"
+        attrs: dict[str, Any] = {"owner": owner, "objective": oid, "metric": kr.metric,
+                                 "per": per, "weight": number(kr.weight * 100)
+                                 if kr.weight is not None else None,
+                                 "fixed_weight": kr.weight is not None,
+                                 "direction": kr.direction or "increase", "deduction": None,
+                                 "due": str(kr.due) if kr.due else None}
+        if kr.metric is None:
+            attrs["kr_kind"] = "deduction" if kr.deduction is not None else "manual"
+            attrs["text"] = kr.text
+            attrs["deduction"] = number(kr.deduction) if kr.deduction is not None else None
+            attrs["target"] = number(kr.target.value) if kr.target is not None else None
+            attrs["target_kind"] = str(kr.target.kind) if kr.target is not None else None
+            attrs["target_per"] = str(kr.target.per) if kr.target and kr.target.per else None
+            attrs["periods"] = {}
+            name = kr.text or ""
+        else:
+            metric = self.target.metrics[kr.metric]
+            attrs["kr_kind"] = "derived"
+            attrs["text"] = metric.name
+            attrs["unit"] = metric.unit
+            attrs["money"] = metric.kind == "money"
+            name = metric.name
+            if level == "company" and kr.metric == self.target.kpi.metric and metric.share_of:
+                target_share = share_end(self.target.kpi.target)  # type: ignore[arg-type]
+                attrs.update(target=number(target_share), per="plan", periods={},
+                             target_kind="percent")
+            elif level == "company" and kr.metric == self.spec.base_metric:
+                series = self.series[owner][kr.metric]
+                attrs.update(target=number(self.spec.kpi_value),
+                             periods=self._periods(series, per), target_kind="number")
+            else:
+                series = self.series[owner][kr.metric]
+                attrs.update(target=self._headline(series, per),
+                             periods=self._periods(series, per), target_kind="number")
+        add_node(self.graph, kid, Kind.KR, name, **attrs)
+        add_edge(self.graph, owner, kid, Edge.OWNS)
+        add_edge(self.graph, kid, oid, Edge.MEASURES)
+
+    def add_staffing(self, owner: str, number_: int,
+                     hires: list[tuple[str, RoleRef, int, Group | None]]) -> None:
+        zh = self.locale == "zh-CN"
+        oid = f"o:{owner[2:]}#{number_}"
+        add_node(self.graph, oid, Kind.OBJECTIVE, "补充团队人力" if zh else "Staff the team",
+                 owner=owner, detail="")
+        add_edge(self.graph, owner, oid, Edge.OWNS)
+        for index, (gid, ref, count, group) in enumerate(hires, start=1):
+            hire = ref.role.hire
+            by = getattr(hire, "by", None) or self.period.first
+            text = (f"招聘 {count} 名{ref.role.role}，{by.month}月底前到岗" if zh
+                    else f"Hire {count} {ref.role.role} by the end of {by}")
+            kid = f"k:{owner[2:]}#{number_}.{index}"
+            add_node(self.graph, kid, Kind.KR, text, owner=owner, objective=oid, metric=None,
+                     per="plan", weight=None, fixed_weight=False, direction="increase",
+                     deduction=None, due=str(by), kr_kind="staffing", text=text, target=count,
+                     target_kind="number", target_per=None, periods={}, hires=gid)
+            add_edge(self.graph, owner, kid, Edge.OWNS)
+            add_edge(self.graph, kid, oid, Edge.MEASURES)
+            if group is not None:
+                add_edge(self.graph, kid, gid, Edge.DRIVES)
+
+    # -- headline values and periods ------------------------------------------------------------
+
+    def _periods(self, series: _Series, per: str) -> dict[str, int | float]:
+        months = series.months
+        labels = [str(m) for m in self.period.months]
+        if per == "week":
+            return {week: self._round(series, sum((months[i] * f for i, f in parts.items()),
+                                                  Fraction(0)))
+                    for week, parts in self.weeks.items()}
+        if per == "month" or (per == "plan" and len(self.period.quarters) < 2):
+            return {label: self._round(series, v) for label, v in zip(labels, months,
+                                                                       strict=True)}
+        quarters: dict[str, Fraction] = {}
+        for month, value in zip(self.period.months, months, strict=True):
+            quarters[month.quarter] = quarters.get(month.quarter, Fraction(0)) + value
+        return {q: self._round(series, v) for q, v in quarters.items()}
+
+    def _headline(self, series: _Series, per: str) -> int | float:
+        total = sum(series.months, Fraction(0))
+        count = {"plan": Fraction(1), "quarter": Fraction(len(self.period.quarters)),
+                 "month": Fraction(self.period.count),
+                 "week": Fraction(sum(_days(m) for m in self.period.months), 7)}[per]
+        return self._round(series, total / count)
+
+    def _round(self, series: _Series, value: Fraction) -> int | float:
+        if series.money:
+            return number(value)
+        return ceil_fraction(value)
+
+    # -- alignment ------------------------------------------------------------------------------
+
+    def add_alignment(self) -> None:
+        """aligns (child KR → parent KR), drives (within an owner), supports (support → fed)."""
+        graph = self.graph
+        by_owner: dict[str, dict[str, str]] = {}
+        for node_id, data in graph.nodes(data=True):
+            if data["kind"] == Kind.KR and data.get("metric"):
+                by_owner.setdefault(data["owner"], {}).setdefault(data["metric"], node_id)
+        parents = {t: s for s, t, d in graph.edges(data=True) if d["kind"] == Edge.CONTAINS}
+        for owner, krs in by_owner.items():
+            for metric, kid in krs.items():
+                up = parents.get(owner)
+                while up is not None:
+                    parent_kr = by_owner.get(up, {}).get(metric)
+                    if parent_kr is not None and "supports" not in graph.nodes[owner]:
+                        add_edge(graph, kid, parent_kr, Edge.ALIGNS)
+                        break
+                    up = parents.get(up)
+                for downstream in self.spec.chain(metric)[1:]:
+                    if downstream in krs:
+                        add_edge(graph, kid, krs[downstream], Edge.DRIVES)
+                        break
+            support = graph.nodes[owner].get("supports") if owner in graph else None
+            if support and support["metric"] in krs:
+                scope = parents.get(owner)
+                fed = by_owner.get(scope or "", {}).get(support["metric"])
+                if fed is not None:
+                    add_edge(graph, krs[support["metric"]], fed, Edge.SUPPORTS)
+                else:
+                    for other, other_krs in sorted(by_owner.items()):
+                        path = graph.nodes[other].get("path", [])
+                        scope_path = graph.nodes[scope]["path"] if scope else []
+                        if (other != owner and graph.nodes[other]["kind"] == Kind.ROLE
+                                and path[:len(scope_path)] == scope_path
+                                and support["metric"] in other_krs):
+                            add_edge(graph, krs[support["metric"]], other_krs[support["metric"]],
+                                     Edge.SUPPORTS)
+
+
+def _days(month: Any) -> int:
+    from okrplan.solve.phasing import month_days
+
+    return month_days(month)
+
+
+def _unit_id(unit: UnitRef) -> str:
+    return "u:" + "/".join(unit.names)
+
+
+def _role_key(ref: RoleRef) -> str:
+    return "/".join((*ref.unit.names, ref.label))
+
+
+def _relaxation(r: Relaxation) -> dict[str, str]:
+    return {"kind": r.kind, "subject": r.subject, "message": r.message, "current": r.current,
+            "needed": r.needed}
+
+
+def _applies(template: Objective, level: str, unit: UnitRef, role_name: str | None,
+             spec: Spec) -> bool:
+    if level not in template.at:
+        return False
+    if template.units and not any(name in template.units for name in unit.names[1:]
+                                  + ((unit.names[0],) if level == "company" else ())):
+        return False
+    return not (template.roles and (role_name is None or role_name not in template.roles))
+
+
+def _default_objectives(spec: Spec) -> tuple[Objective, ...]:
+    """Without objectives in the file: one O per level with the KPI and every funnel metric."""
+    metrics: list[str] = []
+    for ref in spec.roles:
+        if ref.role.sells:
+            for metric in spec.funnel(ref.role.sells):
+                if metric not in metrics:
+                    metrics.append(metric)
+    order = [m for m in metrics if m != spec.base_metric]
+    krs = [KeyResult(metric=spec.base_metric)] + [
+        KeyResult(metric=m, per="month") for m in reversed(order)]
+    title = "完成销售任务" if spec.target.plan.locale == "zh-CN" else "Deliver the sales target"
+    return (Objective(title=title, key_results=tuple(krs)),)
+
+
+def solve_plan(spec: Spec) -> Plan:
+    """Decompose a validated spec into a plan (see the module docstring)."""
+    return _Builder(spec).build()

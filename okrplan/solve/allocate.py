@@ -1,0 +1,327 @@
+"""The quota model: one model over all groups of the plan.
+
+Structure. A unit's children together carry the unit's quota × (1 + buffer), so a group ``d``
+levels below a unit counts ``(1 + buffer)^-d`` of its quota toward that unit. A unit with a fixed
+quota starts a *region* of its own; every other group belongs to the region of its nearest
+fixed ancestor (the company, whose quota is the KPI, is the outermost).
+
+Solving, in order:
+
+1. **Hires** (OR-Tools CP-SAT): the fewest new people per role that may hire so that every
+   region can reach its target within capacity. Every business rule (a region's target, a
+   group's capacity, a hiring ban or limit) sits behind an assumption literal; when no hiring
+   can help, a feasibility-only solve returns the rules that conflict, and each gets its
+   smallest relaxation.
+2. **Split**: in each region, the lexicographic min–max of stretch (quota ÷ basis): every group
+   gets ``clamp(λ · basis, lower, upper)`` with one λ per region, which minimises the largest
+   stretch and, among those plans, keeps every group as close to proportional as its bounds
+   allow. It is found exactly by sorting the breakpoints of that piecewise-linear sum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from okrplan.solve.groups import Group, assign_bases
+from okrplan.spec import Spec, UnitRef
+
+
+@dataclass(slots=True)
+class Region:
+    """Groups whose quotas share one sum constraint: a fixed-quota unit or the company."""
+
+    unit: UnitRef
+    target: Fraction
+    members: list[Group] = field(default_factory=list)
+    weights: list[Fraction] = field(default_factory=list)  # (1+b)^-depth below the region unit
+    fixed_units: list[tuple[UnitRef, Fraction, Fraction]] = field(default_factory=list)
+    level: Fraction | None = None  # the λ of the solution
+
+    @property
+    def constant(self) -> Fraction:
+        return sum((w * q for _, q, w in self.fixed_units), Fraction(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Relaxation:
+    """The smallest change to one rule that would make the plan feasible."""
+
+    kind: str  # hire | capacity | target | quota | bounds
+    subject: str  # a group or unit id
+    message: str
+    current: str = ""
+    needed: str = ""
+
+
+@dataclass(slots=True)
+class Allocation:
+    """The solved split: real-valued group quotas, hires, and what bound them."""
+
+    status: str  # optimal | infeasible
+    quotas: dict[str, Fraction]
+    hires: dict[str, int]
+    regions: list[Region]
+    stretch: Fraction
+    conflict: list[str] = field(default_factory=list)
+    relaxations: list[Relaxation] = field(default_factory=list)
+
+
+def _unit_key(unit: UnitRef) -> tuple[str, ...]:
+    return unit.names
+
+
+def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
+    """Regions of the plan, outermost first."""
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    fixed = {u.names: u for u in spec.units if u.unit.quota is not None and len(u.names) > 1}
+    root = spec.units[0]
+    regions: dict[tuple[str, ...], Region] = {root.names: Region(root, Fraction(spec.kpi_value))}
+    for names, unit in sorted(fixed.items()):
+        regions[names] = Region(unit, Fraction(unit.unit.quota or 0))
+
+    def owner(names: tuple[str, ...]) -> tuple[str, ...]:
+        for end in range(len(names), 0, -1):
+            if names[:end] in regions:
+                return names[:end]
+        return root.names
+
+    for names, unit in sorted(fixed.items()):
+        outer = owner(names[:-1])
+        depth = len(names) - len(outer)
+        regions[outer].fixed_units.append((unit, Fraction(unit.unit.quota or 0),
+                                           growth ** -depth))
+    for group in groups:
+        key = owner(group.unit.names)
+        depth = group.depth - (len(key) - 1)
+        regions[key].members.append(group)
+        regions[key].weights.append(growth ** -depth)
+    return list(regions.values())
+
+
+def _upper(group: Group) -> Fraction | None:
+    """The group's largest quota: capacity, its share bound, a fixed quota."""
+    if group.fixed is not None:
+        return group.fixed
+    cap = group.per_person_cap
+    limits = [x for x in (None if cap is None else cap * group.headcount, group.upper_share)
+              if x is not None]
+    return min(limits) if limits else None
+
+
+def _lower(group: Group) -> Fraction:
+    return group.fixed if group.fixed is not None else group.lower
+
+
+def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -> None:
+    """Lower and upper share bounds from split.bounds, around each group's proportional share."""
+    bounds = spec.target.split.bounds
+    for region in regions:
+        free = [(g, w) for g, w in zip(region.members, region.weights, strict=True)
+                if g.role.role.quota is None and not g.is_hire]
+        for group in region.members:
+            if group.role.role.quota is not None and not group.is_hire:
+                group.fixed = Fraction(group.role.role.quota) * Fraction(
+                    group.headcount, group.role.headcount or 1)
+        fixed_sum = sum((w * g.fixed for g, w in zip(region.members, region.weights, strict=True)
+                         if g.fixed is not None), Fraction(0))
+        scaled = sum((w * g.basis for g, w in free), Fraction(0))
+        rest = region.target - region.constant - fixed_sum
+        level = rest / scaled if scaled > 0 else Fraction(0)
+        for group, _ in free:
+            proportional = level * group.basis
+            group.lower = Fraction(bounds.min) * proportional if rest > 0 else Fraction(0)
+            group.upper_share = (Fraction(bounds.max) * proportional
+                                 if bounds.max is not None and rest > 0 else None)
+
+
+def solve_region(region: Region) -> dict[str, Fraction] | None:
+    """Leximin split of one region, or None if its target lies outside what bounds allow."""
+    target = region.target - region.constant
+    items = []
+    low_total = high_total = Fraction(0)
+    unbounded = False
+    for group, weight in zip(region.members, region.weights, strict=True):
+        lo, hi = _lower(group), _upper(group)
+        if hi is not None and hi < lo:
+            lo = hi
+        items.append((group, weight, lo, hi))
+        low_total += weight * lo
+        if hi is None:
+            unbounded = unbounded or group.basis > 0
+        else:
+            high_total += weight * hi
+    if target < low_total or (not unbounded and target > high_total):
+        return None
+    # F(λ) = Σ w·clamp(λ·basis, lo, hi) is increasing and piecewise linear in λ.
+    points = sorted({p for g, _, lo, hi in items for p in _breaks(g.basis, lo, hi)})
+
+    def total(level: Fraction) -> Fraction:
+        return sum((w * _clamp(level * g.basis, lo, hi) for g, w, lo, hi in items), Fraction(0))
+
+    level = Fraction(0)
+    previous = Fraction(0)
+    for point in [*points, None]:
+        if point is not None and total(point) < target:
+            previous = point
+            continue
+        base = total(previous)
+        slope = sum((w * g.basis for g, w, lo, hi in items
+                     if _free_at(previous, g.basis, lo, hi)), Fraction(0))
+        level = previous + (target - base) / slope if slope else previous
+        break
+    region.level = level
+    return {g.id: _clamp(level * g.basis, lo, hi) for g, _, lo, hi in items}
+
+
+def _breaks(basis: Fraction, lo: Fraction, hi: Fraction | None) -> list[Fraction]:
+    if basis <= 0:
+        return []
+    return [lo / basis] + ([hi / basis] if hi is not None else [])
+
+
+def _free_at(level: Fraction, basis: Fraction, lo: Fraction, hi: Fraction | None) -> bool:
+    """Is the group strictly between its bounds just above ``level``?"""
+    if basis <= 0:
+        return False
+    value = level * basis
+    return value >= lo and (hi is None or value < hi)
+
+
+def _clamp(value: Fraction, lo: Fraction, hi: Fraction | None) -> Fraction:
+    value = max(value, lo)
+    return min(value, hi) if hi is not None else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Hires and conflicts (CP-SAT).
+
+HIRE_LIMIT = 100_000
+"""Hires per group when a role may hire without a max."""
+
+
+def _solve_hires(regions: Sequence[Region], locale: str
+                 ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
+    """The fewest hires that let every region reach its target, or the conflicting rules."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    literals: dict[int, str] = {}
+    hires: dict[str, cp_model.IntVar] = {}
+    reach: dict[str, int] = {}
+    per_hire: dict[str, int] = {}
+    needs: dict[str, bool] = {}
+
+    def rule(name: str) -> cp_model.IntVar:
+        literal = model.new_bool_var(name)
+        literals[literal.index] = name
+        return literal
+
+    for region in regions:
+        target = region.target - region.constant
+        terms = []
+        lows = sum((w * _lower(g) for g, w in zip(region.members, region.weights, strict=True)),
+                   Fraction(0))
+        if lows > target:
+            needs[region.unit.names[-1]] = False
+        for group, weight in zip(region.members, region.weights, strict=True):
+            if group.is_hire:
+                cap = group.per_person_cap
+                contribution = math.floor(weight * cap) if cap is not None else 0
+                if contribution <= 0:
+                    continue
+                limit = group.hire.max if group.hire and group.hire.max is not None else None
+                var = model.new_int_var(0, HIRE_LIMIT, f"hire:{group.id}")
+                hires[group.id] = var
+                per_hire[group.id] = contribution
+                if limit is not None:
+                    model.add(var <= limit).only_enforce_if(rule(f"hire-max:{group.id}"))
+                terms.append(contribution * var)
+                continue
+            upper = _upper(group)
+            if upper is None:
+                terms.append(cp_model.LinearExpr.constant(10**15))  # unbounded: always met
+                continue
+            value = math.floor(weight * upper)
+            reach[group.id] = value
+            extra = model.new_int_var(0, 10**15, f"extra:{group.id}")
+            model.add(extra == 0).only_enforce_if(rule(f"capacity:{group.id}"))
+            terms.append(value + extra)
+        if not terms:
+            continue
+        model.add(sum(terms) >= math.ceil(target)).only_enforce_if(
+            rule(f"target:{'/'.join(region.unit.names)}"))
+
+    model.minimize(sum(hires.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_time_in_seconds = 60
+    model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in sorted(literals)])
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {gid: int(solver.value(var)) for gid, var in hires.items()}, [], []
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.solve(model)
+    core = sorted(literals[i] for i in solver.sufficient_assumptions_for_infeasibility())
+    return None, core, []
+
+
+def allocate(spec: Spec, groups: list[Group]) -> Allocation:
+    """Solve the plan's quota model: hires first, then the leximin split per region."""
+    assign_bases(spec, groups)
+    regions = build_regions(spec, groups)
+    set_bounds(spec, groups, regions)
+    hires, core, relaxations = _solve_hires(regions, spec.target.plan.locale)
+    if hires is None:
+        from okrplan.solve.relax import explain_conflict
+
+        relaxations = explain_conflict(spec, regions, core)
+        quotas = _best_effort(regions)
+        return Allocation("infeasible", quotas, {}, regions, _stretch(groups, quotas), core,
+                          relaxations)
+    for group in groups:
+        if group.is_hire:
+            group.headcount = hires.get(group.id, 0)
+    kept = [g for g in groups if not g.is_hire or g.headcount > 0]
+    groups[:] = kept
+    assign_bases(spec, groups)
+    for region in regions:
+        pairs = [(g, w) for g, w in zip(region.members, region.weights, strict=True)
+                 if not g.is_hire or g.headcount > 0]
+        region.members = [g for g, _ in pairs]
+        region.weights = [w for _, w in pairs]
+    quotas = {}
+    for region in regions:
+        solved = solve_region(region)
+        if solved is None:  # hires made capacity enough; only lower bounds can still conflict
+            from okrplan.solve.relax import explain_conflict
+
+            rels = explain_conflict(spec, regions, [f"target:{'/'.join(region.unit.names)}"])
+            return Allocation("infeasible", _best_effort(regions), hires, regions,
+                              Fraction(0), [f"target:{'/'.join(region.unit.names)}"], rels)
+        quotas.update(solved)
+    return Allocation("optimal", quotas, {k: v for k, v in hires.items() if v}, regions,
+                      _stretch(groups, quotas))
+
+
+def _best_effort(regions: Sequence[Region]) -> dict[str, Fraction]:
+    """For an infeasible plan: every group at what it can carry, so the conflict can be drawn."""
+    quotas: dict[str, Fraction] = {}
+    for region in regions:
+        for group in region.members:
+            if group.is_hire:
+                continue
+            upper = _upper(group)
+            quotas[group.id] = upper if upper is not None else _lower(group)
+    return quotas
+
+
+def _stretch(groups: Sequence[Group], quotas: dict[str, Fraction]) -> Fraction:
+    values = [quotas[g.id] / g.basis for g in groups if g.id in quotas and g.basis > 0]
+    return max(values) if values else Fraction(0)

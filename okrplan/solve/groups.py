@@ -1,0 +1,281 @@
+"""Role groups: identical people in one role of one unit, and what the optimizer knows of them.
+
+A group is the optimizer's unit of decision. For each group this module works out, per month of
+the plan: how much of its quota falls in the month (seasonality, tilted by ramp), what one person
+can do (capacity × ramp), how many of each funnel activity one yuan of quota needs (the reverse
+funnel, less what support units supply), and so the largest quota the group can carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from itertools import pairwise
+
+from okrplan.periods import Month
+from okrplan.quantity import Per
+from okrplan.solve.phasing import month_days, month_shares
+from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A capacity check: one activity over a run of months (a month, a quarter or the plan)."""
+
+    metric: str
+    months: tuple[int, ...]
+    capacity: Fraction  # what one person can do in the window, ramp included
+    label: str  # the capacity as written, e.g. 100/周
+
+    def need(self, weights: tuple[Fraction, ...], per_yuan: Fraction) -> Fraction:
+        """Activity one yuan of a person's quota needs in this window."""
+        return per_yuan * sum((weights[i] for i in self.months), Fraction(0))
+
+
+@dataclass(slots=True)
+class Group:
+    """People of one role in one unit who get identical targets."""
+
+    id: str
+    unit: UnitRef
+    role: RoleRef
+    label: str
+    headcount: int
+    depth: int
+    sells: str
+    ramp: tuple[Fraction, ...]  # effective share of a full person, per month
+    weights: tuple[Fraction, ...]  # share of the quota per month, summing to 1
+    per_yuan: dict[str, Fraction]  # own activity per yuan of quota, by metric
+    pipeline: dict[str, Fraction]  # whole need per yuan (before support), by metric
+    windows: tuple[Window, ...]
+    people: tuple[str, ...] = ()
+    hire: Hire | None = None  # set on a group of new hires
+    start: int = 0  # month index from which new people count
+    basis: Fraction = Fraction(0)
+    fixed: Fraction | None = None
+    lower: Fraction = Fraction(0)
+    upper_share: Fraction | None = None  # from split.bounds.max
+    binding: list[str] = field(default_factory=list)
+
+    @property
+    def per_person_cap(self) -> Fraction | None:
+        """The largest quota one person can carry, or None if nothing limits it."""
+        best: Fraction | None = None
+        for window in self.windows:
+            need = window.need(self.weights, self.per_yuan[window.metric])
+            if need > 0:
+                limit = window.capacity / need
+                best = limit if best is None else min(best, limit)
+        return best
+
+    def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction
+                        ) -> list[Window]:
+        """Capacity windows the given per-person quota fills (within ``tolerance``)."""
+        found = []
+        for window in self.windows:
+            need = window.need(self.weights, self.per_yuan[window.metric]) * quota_per_person
+            if need > 0 and need >= window.capacity * (1 - tolerance):
+                found.append(window)
+        return found
+
+    @property
+    def is_hire(self) -> bool:
+        return self.hire is not None
+
+
+def yield_factor(spec: Spec, metric: str) -> Fraction:
+    """Units of the base metric one unit of ``metric`` turns into along its chain."""
+    factor = Fraction(1)
+    chain = spec.chain(metric)
+    for here, there in pairwise(chain):
+        factor *= Fraction(spec.target.metrics[here].yields[there])
+    return factor
+
+
+def ramp_curve(ref: RoleRef, start: int, months: int) -> tuple[Fraction, ...]:
+    """A person's productivity in each month of the plan, starting at month index ``start``.
+
+    Months before the start count 0; from the start the role's ramp applies per quarter or per
+    month of tenure, then 100%.
+    """
+    ramp = ref.role.ramp
+    step = 3 if ref.role.ramp_per == "quarter" else 1
+    curve = []
+    for i in range(months):
+        tenure = i - start
+        if tenure < 0:
+            curve.append(Fraction(0))
+        elif ramp is None or tenure // step >= len(ramp):
+            curve.append(Fraction(1))
+        else:
+            curve.append(Fraction(ramp[tenure // step]))
+    return tuple(curve)
+
+
+def _per_month_capacity(value: Fraction, per: Per | None, months: tuple[Month, ...]
+                        ) -> tuple[Fraction, ...]:
+    if per is Per.WEEK:
+        return tuple(value * month_days(m) / 7 for m in months)
+    if per is Per.MONTH:
+        return tuple(value for _ in months)
+    if per is Per.QUARTER:
+        return tuple(value / 3 for _ in months)
+    if per is Per.YEAR:
+        return tuple(value / 12 for _ in months)
+    return tuple(value / len(months) for _ in months)
+
+
+def _windows_of(per: Per | None, months: tuple[Month, ...]) -> list[tuple[int, ...]]:
+    if per in (Per.WEEK, Per.MONTH):
+        return [(i,) for i in range(len(months))]
+    if per is Per.QUARTER:
+        quarters: dict[str, list[int]] = {}
+        for i, m in enumerate(months):
+            quarters.setdefault(m.quarter, []).append(i)
+        return [tuple(v) for v in quarters.values()]
+    return [tuple(range(len(months)))]
+
+
+def support_shares(spec: Spec) -> dict[tuple[tuple[str, ...], str], Fraction]:
+    """Share of each metric supplied to each unit's subtree by support units: {(names, metric)}."""
+    shares: dict[tuple[tuple[str, ...], str], Fraction] = {}
+    for unit in spec.units:
+        support = unit.unit.supports
+        if support is not None and len(unit.names) > 1:
+            key = (unit.names[:-1], support.metric)
+            shares[key] = shares.get(key, Fraction(0)) + Fraction(support.share)
+    return shares
+
+
+def build_groups(spec: Spec) -> list[Group]:
+    """Every selling group of the organisation, plus a candidate group of new hires for each
+    role that may hire (its headcount is decided by the optimizer)."""
+    months = spec.period.months
+    season = month_shares(spec.period, spec.target.plan.seasonality)
+    supports = support_shares(spec)
+    groups: list[Group] = []
+    for ref in spec.roles:
+        if ref.role.sells is None or ref.unit.unit.supports is not None:
+            continue
+        base_id = "r:" + "/".join((*ref.unit.names, ref.label))
+        for label_suffix, people, start in _cohorts(spec, ref):
+            group = _group(spec, ref, f"{base_id}{label_suffix[0]}", ref.label + label_suffix[1],
+                           people, start, season, supports)
+            groups.append(group)
+        if ref.role.hire:
+            hire = ref.role.hire if isinstance(ref.role.hire, Hire) else Hire()
+            start = 0 if hire.by is None else min(hire.by.index - months[0].index + 1,
+                                                  len(months) - 1)
+            suffix = "招聘" if spec.target.plan.locale == "zh-CN" else "new hires"
+            group = _group(spec, ref, f"{base_id}+hires", f"{ref.role.role} ({suffix})", (), start,
+                           season, supports, headcount=0)
+            group.hire = hire
+            groups.append(group)
+    return groups
+
+
+def _cohorts(spec: Spec, ref: RoleRef) -> list[tuple[tuple[str, str], tuple[str, ...], int]]:
+    """Split a role entry into groups of identical people: named people by the month they join."""
+    if not ref.role.people:
+        return [(("", ""), (), 0)]
+    by_joined: dict[Month | None, list[str]] = {}
+    for person in ref.role.people:
+        joined = person.joined if isinstance(person, Person) else None
+        name = person if isinstance(person, str) else person.name
+        by_joined.setdefault(joined, []).append(name)
+    cohorts = []
+    for joined, names in sorted(by_joined.items(), key=lambda kv: (kv[0] is not None, kv[0])):
+        if joined is None:
+            cohorts.append((("", ""), tuple(names), 0))
+        else:
+            start = joined.index - spec.period.first.index
+            cohorts.append(((f"@{joined}", f" ({joined})"), tuple(names), start))
+    return cohorts
+
+
+def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ...], start: int,
+           season: tuple[Fraction, ...], supports: dict[tuple[tuple[str, ...], str], Fraction],
+           headcount: int | None = None) -> Group:
+    months = spec.period.months
+    sells = ref.role.sells
+    assert sells is not None
+    ramp = ramp_curve(ref, start, len(months))
+    tilted = [s * r for s, r in zip(season, ramp, strict=True)]
+    total = sum(tilted, Fraction(0))
+    weights = tuple(t / total for t in tilted) if total else season
+    funnel = spec.funnel(sells)
+    pipeline = {m: 1 / yield_factor(spec, m) for m in funnel}
+    own = dict(pipeline)
+    for (scope, metric), share in sorted(supports.items()):
+        if ref.unit.names[:len(scope)] == scope and metric in funnel:
+            for upstream in funnel[:funnel.index(metric)]:
+                own[upstream] *= 1 - min(share, Fraction(99, 100))
+    windows = []
+    for metric, quantity in ref.role.capacity.items():
+        per_month = _per_month_capacity(Fraction(quantity.value), quantity.per, months)
+        label_text = quantity.text or str(quantity.value)
+        for window in _windows_of(quantity.per, months):
+            capacity = sum((per_month[i] * ramp[i] for i in window), Fraction(0))
+            windows.append(Window(metric, window, capacity, label_text))
+    count = headcount if headcount is not None else (len(people) or ref.headcount)
+    return Group(gid, ref.unit, ref, label, count, len(ref.unit.names), sells, ramp, weights,
+                 own, pipeline, tuple(windows), people, start=start)
+
+
+def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:
+    """A person's productivity over the plan, weighted by seasonality (1 for a full year)."""
+    return sum((s * r for s, r in zip(season, group.ramp, strict=True)), Fraction(0))
+
+
+def capacity_basis(group: Group) -> Fraction | None:
+    """What one person could sell over the plan at full capacity, seasonality ignored."""
+    best: Fraction | None = None
+    for metric in {w.metric for w in group.windows}:
+        total = sum((w.capacity for w in group.windows if w.metric == metric
+                     and len(w.months) > 0), Fraction(0))
+        if any(len(w.months) == len(group.weights) for w in group.windows if w.metric == metric):
+            total = max(w.capacity for w in group.windows if w.metric == metric)
+        value = total / group.per_yuan[metric] if group.per_yuan[metric] else None
+        if value is not None:
+            best = value if best is None else min(best, value)
+    return best
+
+
+def assign_bases(spec: Spec, groups: list[Group]) -> None:
+    """Set every group's basis (split.basis) in yuan of the base metric for the whole group."""
+    basis = spec.target.split.basis
+    season = month_shares(spec.period, spec.target.plan.seasonality)
+    per_fte: dict[str, Fraction] = {}
+    for group in groups:
+        fte = group.headcount * effective_share(group, season)
+        if basis == "capacity":
+            cap = capacity_basis(group)
+            value = None if cap is None else cap * group.headcount
+        elif basis in ("history", "potential"):
+            raw = getattr(group.role.role, basis)
+            share = Fraction(group.headcount, group.role.headcount or 1)
+            value = None if group.is_hire or raw is None else Fraction(raw) * share
+        elif basis == "headcount":
+            value = fte
+        else:
+            value = Fraction(group.headcount)
+        if value is not None and not group.is_hire:
+            group.basis = value
+            if fte > 0:
+                per_fte.setdefault(group.role.role.role, value / fte)
+        elif value is not None:
+            group.basis = value
+    known = sorted(v for v in per_fte.values())
+    median = known[len(known) // 2] if known else Fraction(1)
+    for group in groups:
+        borrowed = (basis in ("history", "potential") and group.is_hire) or (
+            basis == "capacity" and capacity_basis(group) is None)
+        if group.basis == 0 and borrowed:
+            rate = per_fte.get(group.role.role.role, median)
+            group.basis = rate * group.headcount * effective_share(group, season)
+
+
+def quota_fixed(group: Group) -> Decimal | None:
+    quota = group.role.role.quota
+    return None if quota is None or group.is_hire else quota
