@@ -199,6 +199,7 @@ class _Builder:
         self.add_unit_series(groups, unit_quotas)
         self.add_objectives(groups, allocation)
         self.add_alignment()
+        self.add_weights(groups)
         status = Status.OPTIMAL if feasible and not self.relaxations else Status.INFEASIBLE
         hires = {gid: n for gid, n in allocation.hires.items() if n}
         hires.update({rid: n for rid, (_, n) in self.extra_hires.items()})
@@ -491,7 +492,8 @@ class _Builder:
             else:
                 series = self.series[owner][kr.metric]
                 attrs.update(target=self._headline(series, per),
-                             periods=self._periods(series, per), target_kind="number")
+                             periods=self._periods(series, per), target_kind="number",
+                             total=self._round(series, sum(series.months, Fraction(0))))
         add_node(self.graph, kid, Kind.KR, name, **attrs)
         add_edge(self.graph, owner, kid, Edge.OWNS)
         add_edge(self.graph, kid, oid, Edge.MEASURES)
@@ -517,6 +519,63 @@ class _Builder:
             add_edge(self.graph, kid, oid, Edge.MEASURES)
             if group is not None:
                 add_edge(self.graph, kid, gid, Edge.DRIVES)
+
+    def add_weights(self, groups: list[Group]) -> None:
+        """Weights on every sheet (see :mod:`okrplan.solve.weights`); O share = Σ its KRs."""
+        from okrplan.graph import krs_of, objectives_of
+        from okrplan.solve.weights import WeightItem, solve_weights
+
+        rules = self.target.weights
+        step, minimum = int(rules.step * 100), int(rules.min * 100)
+        for owner in [n for n, d in self.graph.nodes(data=True)
+                      if d["kind"] in (Kind.UNIT, Kind.ROLE)]:
+            objectives = objectives_of(self.graph, owner)
+            krs = [k for o in objectives for k in krs_of(self.graph, o)
+                   if self.graph.nodes[k]["kr_kind"] != "deduction"]
+            fixed = sum(self.graph.nodes[k]["weight"] or 0 for k in krs)
+            if fixed >= 100:  # the planner's weights are complete: added staffing KRs stay out
+                krs = [k for k in krs if self.graph.nodes[k]["kr_kind"] != "staffing"]
+            if not krs:
+                continue
+            data = self.graph.nodes[owner]
+            sheet = (f"{data.get('label', data['name'])} in {data['path'][-2]}"
+                     if data["kind"] == Kind.ROLE and len(data["path"]) > 1 else data["name"])
+            items = [WeightItem(self.graph.nodes[k]["name"],
+                                None if self.graph.nodes[k]["weight"] is None
+                                else int(self.graph.nodes[k]["weight"]),
+                                self._leverage(owner, self.graph.nodes[k], groups))
+                     for k in krs]
+            weights = solve_weights(items, rule=rules.rule, step=step, minimum=minimum,
+                                    sheet=sheet, file=self.spec.file)
+            for kid, weight in zip(krs, weights, strict=True):
+                self.graph.nodes[kid]["weight"] = weight
+            for oid in objectives:
+                self.graph.nodes[oid]["weight"] = sum(
+                    self.graph.nodes[k]["weight"] or 0 for k in krs_of(self.graph, oid))
+
+    def _leverage(self, owner: str, kr: dict[str, Any], groups: list[Group]) -> Fraction:
+        """Revenue of the owner flowing through the KR's metric, halved per funnel step."""
+        metric = kr.get("metric")
+        if metric is None:
+            return Fraction(0)
+        rate = Fraction(1)
+        definition = self.target.metrics[metric]
+        if definition.follows:
+            source, follow_rate = next(iter(definition.follows.items()))
+            metric, rate = source, Fraction(follow_rate)
+        elif definition.share_of:
+            metric = self.spec.base_metric
+        data = self.graph.nodes[owner]
+        if data["kind"] == Kind.ROLE:
+            members = [g for g in groups if g.id == owner]
+        else:
+            members = [g for g in groups if g.unit.names[:len(data["path"])] == tuple(data["path"])]
+        through = sum((Fraction(self.graph.nodes[g.id]["quota"]) for g in members
+                       if metric in g.pipeline), Fraction(0))
+        if not members and owner in self.series and metric in self.series[owner]:
+            through = Fraction(1)  # a support unit: its one supplied metric
+        steps = len(self.spec.chain(metric)) - 1
+        return Fraction(through * rate / 2**steps)
 
     # -- headline values and periods ------------------------------------------------------------
 

@@ -1,0 +1,345 @@
+"""Scores: how far actuals reach the plan, per KR, per objective (O分值) and per sheet.
+
+Definitions (weights are integer percents, so an objective's score is in points of 100):
+
+- **KR score** ``s = actual ÷ target`` for a KR where more is better, ``target ÷ actual`` (1 when
+  the actual is 0) where less is better (``direction: decrease``: complaints, cost). Capped at
+  1.0 by default; with ``stretch = 1.2`` overachievement is credited up to 1.2. Never below 0.
+- **O分值** ``Σ weight × s`` over the objective's KRs: at most the objective's share.
+- **Deductions** (减分项): ``cases × points`` subtracted from the sheet.
+- **Sheet total** ``Σ O分值 − deductions``.
+
+A KR without an actual of its own takes the sum of the actuals of the KRs aligned to it (a role's
+per-person actual counts once per person), so entering the reps' actuals scores their unit too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from okrplan.errors import InputError, Issue
+from okrplan.graph import Edge, Kind, krs_of, objectives_of
+from okrplan.plan import Plan
+from okrplan.quantity import QuantityError, parse_quantity
+from okrplan.source import decode
+
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    kr: str
+    period: str
+    value: Fraction
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreOptions:
+    stretch: Fraction = Fraction(1)  # the most a KR can score
+    percent: bool = False  # show KR scores as percents instead of 0–1.0
+
+
+@dataclass(slots=True)
+class KrScore:
+    id: str
+    name: str
+    weight: int | None
+    target: Fraction | None
+    actual: Fraction | None
+    score: Fraction | None
+    deduction: Fraction = Fraction(0)
+
+
+@dataclass(slots=True)
+class ObjectiveScore:
+    id: str
+    name: str
+    share: int
+    points: Fraction
+    krs: list[KrScore] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SheetScore:
+    owner: str
+    name: str
+    objectives: list[ObjectiveScore]
+    deductions: Fraction
+    total: Fraction
+    scored: int  # KRs with an actual
+
+
+def kr_score(target: Fraction, actual: Fraction, *, decrease: bool = False,
+             stretch: Fraction = Fraction(1)) -> Fraction:
+    """Score of one KR.
+
+    >>> kr_score(Fraction(100), Fraction(80))
+    Fraction(4, 5)
+    >>> kr_score(Fraction(100), Fraction(130), stretch=Fraction(6, 5))
+    Fraction(6, 5)
+    >>> kr_score(Fraction(2), Fraction(4), decrease=True)
+    Fraction(1, 2)
+    """
+    if decrease:
+        raw = Fraction(1) if actual <= 0 else target / actual
+    else:
+        raw = actual / target if target else Fraction(1)
+    return max(Fraction(0), min(raw, stretch))
+
+
+def _period_target(kr: dict[str, Any], period: str) -> Fraction | None:
+    if period in ("", "plan"):
+        if kr.get("total") is not None:
+            return Fraction(str(kr["total"]))
+        return None if kr.get("target") is None else Fraction(str(kr["target"]))
+    value = (kr.get("periods") or {}).get(period)
+    return None if value is None else Fraction(str(value))
+
+
+def score_plan(plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = ScoreOptions()
+               ) -> list[SheetScore]:
+    """Scores of every unit's and role's sheet that has any actual (own or rolled up)."""
+    graph = plan.graph
+    given: dict[str, dict[str, Fraction]] = {}
+    for row in actuals:
+        given.setdefault(row.kr, {})[row.period] = row.value
+    rolled: dict[str, dict[str, Fraction]] = {}
+
+    def actual_of(kid: str) -> dict[str, Fraction]:
+        if kid in given:
+            return given[kid]
+        if kid in rolled:
+            return rolled[kid]
+        total: dict[str, Fraction] = {}
+        for child in graph.predecessors(kid):
+            if graph.edges[child, kid]["kind"] != Edge.ALIGNS:
+                continue
+            owner = graph.nodes[graph.nodes[child]["owner"]]
+            heads = owner.get("headcount", 1) if owner["kind"] == Kind.ROLE else 1
+            for period, value in actual_of(child).items():
+                total[period] = total.get(period, Fraction(0)) + value * heads
+        rolled[kid] = total
+        return total
+
+    sheets = []
+    for owner, data in graph.nodes(data=True):
+        if data["kind"] not in (Kind.UNIT, Kind.ROLE):
+            continue
+        objectives, deductions, scored = [], Fraction(0), 0
+        for oid in objectives_of(graph, owner):
+            entry = ObjectiveScore(oid, graph.nodes[oid]["name"],
+                                   int(graph.nodes[oid].get("weight") or 0), Fraction(0))
+            for kid in krs_of(graph, oid):
+                kr = graph.nodes[kid]
+                values = actual_of(kid)
+                period = "plan" if "plan" in values else (sorted(values)[-1] if values else "")
+                actual = None
+                target = None
+                if values:
+                    scored += 1
+                    if period == "plan":
+                        actual, target = values["plan"], _period_target(kr, "plan")
+                    else:  # periods to date: sum of actuals against sum of their targets
+                        actual = sum(values.values(), Fraction(0))
+                        parts = [_period_target(kr, p) for p in values]
+                        known = [p for p in parts if p is not None]
+                        target = sum(known, Fraction(0)) if len(known) == len(parts) else None
+                if kr.get("kr_kind") == "deduction":
+                    cut = (actual or Fraction(0)) * Fraction(str(kr.get("deduction") or 0))
+                    deductions += cut
+                    entry.krs.append(KrScore(kid, kr["name"], None, None, actual, None, cut))
+                    continue
+                score = None
+                if actual is not None and target is not None:
+                    score = kr_score(target, actual, decrease=kr.get("direction") == "decrease",
+                                     stretch=options.stretch)
+                    entry.points += (kr.get("weight") or 0) * score
+                entry.krs.append(KrScore(kid, kr["name"], kr.get("weight"), target, actual,
+                                         score))
+            objectives.append(entry)
+        if scored:
+            total = sum((o.points for o in objectives), Fraction(0)) - deductions
+            name = data.get("label", data["name"])
+            if data["kind"] == Kind.ROLE:
+                name = f"{name} ({data['path'][-1]})"
+            sheets.append(SheetScore(owner, name, objectives, deductions, total, scored))
+    return sheets
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading actuals.
+
+
+def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
+    """Actuals from a CSV with columns ``kr`` (a KR id, or its name with ``unit`` and ``role``),
+    optional ``period`` (plan, 2015-Q1, 2015-03, 2015-W10) and ``actual``.
+
+    Every bad row is reported with its line; nothing is dropped silently.
+    """
+    name = os.fspath(path)
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError([Issue(f"cannot read the file: {exc.strerror}", name)]) from None
+    text, warnings = decode(raw, name)
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {c.strip().lower() for c in reader.fieldnames or []}
+    if "actual" not in columns or "kr" not in columns:
+        raise InputError([Issue("the CSV needs the columns kr and actual (and optionally unit, "
+                                "role, period)", name, 1,
+                                hint="e.g. kr,period,actual / k:A公司/销售部#1.3,plan,9000万")])
+    index = _kr_index(plan)
+    issues: list[Issue] = list(warnings)
+    actuals: list[Actual] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        kid, problem = _find_kr(cells, index, plan)
+        if kid is None:
+            issues.append(Issue(problem, name, line, path="kr",
+                                hint="use the KR id from plan.json, or unit, role and KR name"))
+            continue
+        period = cells.get("period", "") or "plan"
+        kr = plan.graph.nodes[kid]
+        if period != "plan" and period not in (kr.get("periods") or {}):
+            known = ", ".join(list(kr.get("periods") or {})[:6])
+            issues.append(Issue(f"{kr['name']} has no period {period!r}", name, line,
+                                path="period", hint=f"use plan or one of: {known} …"
+                                if known else "this KR has only a plan target: use plan"))
+            continue
+        try:
+            value = Fraction(parse_quantity(cells["actual"]).value)
+        except QuantityError as exc:
+            issues.append(Issue(f"the actual {cells['actual']!r} is not a number: {exc}", name,
+                                line, path="actual", hint=exc.hint))
+            continue
+        if (kid, period) in seen:
+            issues.append(Issue(f"{kr['name']} ({period}) already has an actual on line "
+                                f"{seen[(kid, period)]}", name, line, hint="keep one row"))
+            continue
+        seen[(kid, period)] = line
+        actuals.append(Actual(kid, period, value, line))
+    if any(i.severity == "error" for i in issues):
+        raise InputError(issues)
+    return actuals
+
+
+def _kr_index(plan: Plan) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for node_id, data in plan.graph.nodes(data=True):
+        if data["kind"] == Kind.KR:
+            index.setdefault(data["name"], []).append(node_id)
+    return index
+
+
+def _find_kr(cells: dict[str, str], index: dict[str, list[str]], plan: Plan
+             ) -> tuple[str | None, str]:
+    key = cells.get("kr", "")
+    if key.startswith("k:"):
+        return (key, "") if key in plan.graph else (None, f"no KR {key!r} in the plan")
+    candidates = index.get(key, [])
+    unit, role = cells.get("unit", ""), cells.get("role", "")
+    graph = plan.graph
+
+    def matches(kid: str) -> bool:
+        owner = graph.nodes[graph.nodes[kid]["owner"]]
+        if unit and unit not in owner.get("path", []) and unit != owner.get("name"):
+            return False
+        if role:
+            return owner["kind"] == Kind.ROLE and role in (owner["name"], owner.get("label"))
+        return owner["kind"] == Kind.UNIT and (not unit or owner["name"] == unit)
+
+    found = [k for k in candidates if matches(k)]
+    if role and len(found) > 1:  # 销售岗 names the group labelled 销售岗 before its cohorts
+        exact = [k for k in found if graph.nodes[graph.nodes[k]["owner"]].get("label") == role]
+        found = exact or found
+    if len(found) == 1:
+        return found[0], ""
+    if not candidates:
+        return None, f"no KR named {key!r} in the plan"
+    if not found:
+        return None, f"no KR {key!r} for unit {unit!r} role {role!r}"
+    return None, f"{key!r} matches {len(found)} KRs ({', '.join(found[:3])}); add unit and role"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing scores.
+
+
+def _num(value: Fraction | None, places: int = 2) -> str:
+    if value is None:
+        return ""
+    return f"{float(value):.{places}f}".rstrip("0").rstrip(".") or "0"
+
+
+def _kr_score_text(score: Fraction | None, options: ScoreOptions) -> str:
+    if score is None:
+        return ""
+    return f"{_num(score * 100, 1)}%" if options.percent else _num(score)
+
+
+def score_rows(sheets: list[SheetScore], options: ScoreOptions) -> list[list[str]]:
+    """One row per KR: sheet, objective, KR, weight, target, actual, score, O分值, total."""
+    rows = []
+    for sheet in sheets:
+        for objective in sheet.objectives:
+            for kr in objective.krs:
+                rows.append([sheet.name, objective.name, kr.name,
+                             "" if kr.weight is None else str(kr.weight), _num(kr.target),
+                             _num(kr.actual),
+                             f"-{_num(kr.deduction)}" if kr.deduction else
+                             _kr_score_text(kr.score, options),
+                             _num(objective.points), _num(sheet.total)])
+    return rows
+
+
+HEADERS = ["sheet", "objective", "kr", "weight", "target", "actual", "score", "o_points",
+           "sheet_total"]
+
+
+def to_csv(sheets: list[SheetScore], options: ScoreOptions) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADERS)
+    for row in score_rows(sheets, options):
+        writer.writerow([("'" + c) if c[:1] in "=+-@" and not _is_number(c) else c
+                         for c in row])
+    return "\ufeff" + out.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def to_markdown(sheets: list[SheetScore], options: ScoreOptions) -> str:
+    lines = []
+    for sheet in sheets:
+        lines += [f"## {sheet.name}: {_num(sheet.total)}", "",
+                  "| objective | KR | weight | target | actual | score | O分值 |",
+                  "|---|---|---|---|---|---|---|"]
+        for objective in sheet.objectives:
+            for kr in objective.krs:
+                score = (f"-{_num(kr.deduction)}" if kr.deduction
+                         else _kr_score_text(kr.score, options))
+                lines.append("| " + " | ".join(
+                    c.replace("|", "\\|") for c in [
+                        objective.name, kr.name, "" if kr.weight is None else f"{kr.weight}%",
+                        _num(kr.target), _num(kr.actual), score,
+                        _num(objective.points)]) + " |")
+        if sheet.deductions:
+            lines.append(f"\ndeductions: -{_num(sheet.deductions)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""KR weights per sheet: integer percents in steps, summing to exactly 100 (OR-Tools CP-SAT).
+
+Each sheet (one owner's key results, deduction items excluded) is one small model: weight =
+step × k, weight ≥ min, Σ = 100, fixed weights exactly as written, the others as close as
+possible to their rule's ideal (least total deviation, then least largest deviation).
+
+Rules
+-----
+``given``
+    Every KR carries a fixed weight; they must sum to 100.
+``equal``
+    The free weights share what the fixed ones leave, as evenly as the step allows.
+``leverage``
+    A KR's ideal is proportional to its leverage on the KPI:
+    ``leverage = R × 2^-d``, where ``R`` is the revenue of the sheet's owner that flows through
+    the KR's metric (all of it for a rep's calls, the followed share for collections) and ``d``
+    is the number of funnel steps from the metric to the KPI metric (revenue 0, deals 1,
+    opportunities 2, visits 3, calls 4). Each step away halves the leverage: an activity pays
+    only through the conversions after it, so outcome KRs come before the activities that feed
+    them. Manual, staffing and hygiene KRs have no leverage and sit at the minimum unless
+    weighted.
+
+    Worked example (a 销售岗 sheet, quota R, step 5%, min 5%, three manual KRs): leverages are
+    revenue R, collections 0.95R, opportunities R/4, visits R/8, calls R/16, in all 2.3875R.
+    The manual KRs take 3 × 5% = 15%; the other 85% split by leverage is revenue 35.6,
+    collections 33.8, opportunities 8.9, visits 4.5, calls 2.2; in 5% steps with a 5% floor:
+    revenue 35, collections 30, opportunities 10, visits 5, calls 5, manual 5 + 5 + 5 = 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from okrplan.errors import InputError, Issue
+
+
+@dataclass(frozen=True, slots=True)
+class WeightItem:
+    """One KR on a sheet: its name (for messages), fixed weight if any, and leverage."""
+
+    name: str
+    fixed: int | None = None
+    leverage: Fraction = Fraction(0)
+
+
+def ideal_weights(items: Sequence[WeightItem], rule: str, budget: int, minimum: int = 0
+                  ) -> list[Fraction]:
+    """Each item's ideal weight: fixed as written; without leverage the minimum; the rest share
+    what is left in proportion to leverage (``equal``: evenly)."""
+    free = [i for i in items if i.fixed is None]
+    raw = {id(i): Fraction(1) if rule == "equal" else i.leverage for i in free}
+    idle = [i for i in free if raw[id(i)] == 0]
+    total = sum(raw.values(), Fraction(0))
+    if total == 0:
+        raw, total, idle = {id(i): Fraction(1) for i in free}, Fraction(len(free) or 1), []
+    left = Fraction(budget - minimum * len(idle))
+    return [Fraction(i.fixed) if i.fixed is not None
+            else Fraction(minimum) if raw[id(i)] == 0
+            else left * raw[id(i)] / total for i in items]
+
+
+def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum: int,
+                  sheet: str, file: str = "") -> list[int]:
+    """Integer percent weights for one sheet.
+
+    >>> items = [WeightItem("销售额", leverage=Fraction(1)),
+    ...          WeightItem("回款额", leverage=Fraction(95, 100)),
+    ...          WeightItem("新增项目机会", leverage=Fraction(1, 4)),
+    ...          WeightItem("拜访新客户", leverage=Fraction(1, 8)),
+    ...          WeightItem("有效电话", leverage=Fraction(1, 16)),
+    ...          WeightItem("回款周报表"), WeightItem("日报周报"), WeightItem("培训")]
+    >>> solve_weights(items, rule="leverage", step=5, minimum=5, sheet="销售岗")
+    [35, 30, 10, 5, 5, 5, 5, 5]
+
+    Raises
+    ------
+    InputError
+        When no weights can satisfy the rule: fixed weights over 100, more KRs than
+        ``100 / min`` allows, a ``given`` sheet with missing weights or not summing to 100.
+    """
+    if not items:
+        return []
+    fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
+    free = [i for i in items if i.fixed is None]
+    names = ", ".join(i.name for i in items)
+
+    def fail(message: str, hint: str) -> InputError:
+        return InputError([Issue(f"the sheet {sheet}: {message}", file, path="weights",
+                                 hint=hint)])
+
+    if rule == "given" and free:
+        raise fail("weights.rule is given, but these KRs have no weight: "
+                   + ", ".join(i.name for i in free),
+                   "give every KR a weight, or use weights.rule: leverage or equal")
+    if fixed_sum > 100:
+        raise fail(f"the fixed weights add up to {fixed_sum}%, more than 100% ({names})",
+                   "lower some fixed weights")
+    if not free and fixed_sum != 100:
+        raise fail(f"the weights add up to {fixed_sum}%, not 100% ({names})",
+                   "make the weights on each sheet add up to exactly 100%")
+    budget = 100 - fixed_sum
+    if free and len(free) * minimum > budget:
+        raise fail(f"{len(free)} KRs without a fixed weight need at least {minimum}% each, but "
+                   f"only {budget}% is left", "lower weights.min, fix fewer weights, or drop KRs")
+    if budget % step:
+        raise fail(f"the fixed weights leave {budget}%, not a multiple of the step {step}%",
+                   "make fixed weights multiples of weights.step")
+    if not free:
+        return [i.fixed or 0 for i in items]
+    ideals = ideal_weights(items, rule, budget, minimum)
+    return _solve(items, ideals, step, minimum)
+
+
+def _solve(items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
+           ) -> list[int]:
+    from ortools.sat.python import cp_model
+
+    scale = 1000  # ideals to thousandths of a percent
+    model = cp_model.CpModel()
+    weights: list[Any] = []
+    deviations = []
+    worst = model.new_int_var(0, 100 * scale, "worst")
+    low = -(-minimum // step)
+    for n, (item, ideal) in enumerate(zip(items, ideals, strict=True)):
+        if item.fixed is not None:
+            weights.append(item.fixed)
+            continue
+        k = model.new_int_var(low, 100 // step, f"k{n}")
+        target = round(ideal * scale)
+        deviation = model.new_int_var(0, 100 * scale, f"d{n}")
+        model.add(k * step * scale - target <= deviation)
+        model.add(target - k * step * scale <= deviation)
+        model.add(deviation <= worst)
+        weights.append(k * step)
+        deviations.append(deviation)
+    model.add(sum(weights) == 100)
+    model.minimize(sum(deviations) * (len(items) + 1) + worst)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_time_in_seconds = 5
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover - checked above
+        raise ValueError("no weights satisfy the sheet's rules")
+    return [w if isinstance(w, int) else int(solver.value(w)) for w in weights]
