@@ -227,3 +227,24 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
                              f"{row['role']} adds {money_text(gain['adds'], locale)} of "
                              "reachable revenue")
     return "\n".join(lines)
+
+
+def score(plan: Plan, actuals_path: str | os.PathLike[str], *, stretch: str | None = None,
+          percent: bool = False) -> tuple[list[Any], Any]:
+    """Score a plan against a CSV of actuals; returns the sheets' scores and the options used."""
+    from fractions import Fraction
+
+    from okrplan.quantity import QuantityError, parse_quantity
+    from okrplan.score import ScoreOptions, read_actuals, score_plan
+
+    cap = Fraction(1)
+    if stretch is not None:
+        try:
+            cap = Fraction(parse_quantity(stretch).value)
+        except QuantityError as exc:
+            raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint="e.g. --stretch 120%")]
+                             ) from None
+        if cap < 1:
+            raise InputError([Issue("--stretch must be at least 100%", hint="e.g. 120%")])
+    options = ScoreOptions(stretch=cap, percent=percent)
+    return score_plan(plan, read_actuals(actuals_path, plan), options), options

@@ -180,3 +180,48 @@ def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
         click.echo(json.dumps(api.explain(plan, unit), ensure_ascii=False, indent=2))
     else:
         click.echo(api.explain_text(plan, unit))
+
+
+@cli.command()
+@click.argument("plan_or_target", type=click.Path())
+@click.argument("actuals", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write the scores to this .md or .csv file.")
+@click.option("--stretch", metavar="PERCENT",
+              help="Credit overachievement up to this level, e.g. 120% (default: capped at 100%).")
+@click.option("--percent", is_flag=True, help="Show KR scores as percents instead of 0–1.0.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def score(plan_or_target: str, actuals: str, output: str | None, stretch: str | None,
+          percent: bool, force: bool) -> None:
+    """Score every role's and unit's sheet from a CSV of actuals.
+
+    The CSV has columns kr (a KR id from plan.json, or the KR's name with unit and role),
+    period (plan, a quarter, month or ISO week; default plan) and actual. A KR score is
+    actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
+    objective's O分值 is Σ weight × score; deductions (减分项) subtract points per case.
+
+    \b
+    Example:
+      okrplan score plan/ actuals.csv -o scores.md
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from okrplan import api
+    from okrplan.score import score_rows, to_csv, to_markdown
+
+    plan = api.load_plan(plan_or_target)
+    sheets, options = api.score(plan, actuals, stretch=stretch, percent=percent)
+    console = Console()
+    for sheet in sheets:
+        table = Table("O", "KR", "weight", "target", "actual", "score", "O分值",
+                      title=f"{sheet.name}: {float(sheet.total):.2f}", title_justify="left")
+        for row in score_rows([sheet], options):
+            table.add_row(*row[1:8])
+        console.print(table)
+    if not sheets:
+        click.echo("no actual matched a KR with a target", err=True)
+    if output is not None:
+        text = to_csv(sheets, options) if output.lower().endswith(".csv") else to_markdown(
+            sheets, options)
+        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)

@@ -266,6 +266,9 @@ def _find_kr(cells: dict[str, str], index: dict[str, list[str]], plan: Plan
         return found[0], ""
     if not candidates:
         return None, f"no KR named {key!r} in the plan"
+    if not found and not unit and not role:
+        return None, (f"{key!r} is on {len(candidates)} sheets; add unit and role columns to "
+                      "say whose")
     if not found:
         return None, f"no KR {key!r} for unit {unit!r} role {role!r}"
     return None, f"{key!r} matches {len(found)} KRs ({', '.join(found[:3])}); add unit and role"
@@ -311,7 +314,7 @@ def to_csv(sheets: list[SheetScore], options: ScoreOptions) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADERS)
     for row in score_rows(sheets, options):
-        writer.writerow([("'" + c) if c[:1] in "=+-@" and not _is_number(c) else c
+        writer.writerow([("'" + c) if c and c[0] in "=+-@" and not _is_number(c) else c
                          for c in row])
     return "\ufeff" + out.getvalue()
 

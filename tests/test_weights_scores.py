@@ -185,3 +185,53 @@ def test_percent_option_changes_display_only(plan: api.Plan) -> None:
     fraction_rows = score_rows(sheets_, ScoreOptions())
     percent_rows = score_rows(sheets_, ScoreOptions(percent=True))
     assert ["0.5" in r[6] for r in fraction_rows] == ["50%" in r[6] for r in percent_rows]
+
+
+REP_ACTUALS = """unit,role,kr,period,actual
+销售部,销售岗,有效电话,plan,3300
+销售部,销售岗,拜访新客户,plan,150
+销售部,销售岗,新增项目机会,plan,92
+销售部,销售岗,销售额,plan,600万
+销售部,销售岗,制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划,plan,90%
+销售部,销售岗,回款额,plan,418万
+销售部,销售岗,销售日报和周报完成率100%及领导交办的其他工作,plan,100%
+销售部,销售岗,参加销售团队培训与分享会议,plan,1.5
+销售部,销售岗,有效投诉案例,plan,2
+"""
+
+
+def test_score_command_matches_hand_score(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from okrplan.cli import cli
+
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text(REP_ACTUALS, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    result = CliRunner().invoke(cli, ["score", str(SCENARIO), str(actuals), "-o", str(out)],
+                                terminal_width=160)
+    assert result.exit_code == 0, result.output
+    assert "销售岗 (销售部): 79.48" in result.output
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "sheet,objective,kr,weight,target,actual,score,o_points,sheet_total"
+    assert "销售岗 (销售部),加强跨部门协作,有效投诉案例,,,2,-10,0,79.48" in rows
+    assert not any(",'," in row for row in rows)
+
+
+def test_score_reports_bad_rows_with_their_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from okrplan.cli import cli
+
+    actuals = tmp_path / "bad.csv"
+    actuals.write_text("unit,role,kr,period,actual\n销售部,销售岗,销售额,plan,lots\n"
+                       "销售部,销售岗,有效电话,2015-13,3\n,,有效电话,plan,3\n"
+                       "销售部,销售岗,销售额,plan,5\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", str(SCENARIO), str(actuals)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if ": error: " in line]
+    assert lines[0].startswith(f"{actuals}:2: error: actual: the actual 'lots' is not a number")
+    assert lines[1] == f"{actuals}:3: error: period: 有效电话 has no period '2015-13'"
+    assert lines[2] == (f"{actuals}:4: error: kr: '有效电话' is on 3 sheets; add unit and role "
+                        "columns to say whose")
+    assert len(lines) == 3  # line 5 is fine: 销售额 gets its actual once
