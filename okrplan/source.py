@@ -27,6 +27,7 @@ MAX_VALUES = 2_000_000
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (an organisation of 20 levels needs about 45)."""
 
+_DEPTH_HINT = "flatten the organisation or split it into several files"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -101,16 +102,18 @@ def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
         raw = raw[len(codecs.BOM_UTF8):]
     try:
         return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc.start
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             return raw.decode(encoding), [_encoding_warning(file, "UTF-16")]
     try:
         text = raw.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise InputError([Issue(f"the file is neither UTF-8 nor GB18030 text (byte {exc.start})",
-                                file, hint="save the file as UTF-8 in your editor")]) from None
+    except UnicodeDecodeError:
+        # Most such files are UTF-8 with a stray byte: point at the first byte that is not UTF-8.
+        raise InputError([Issue(f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} "
+                                "is not UTF-8)", file, raw.count(b"\n", 0, not_utf8) + 1,
+                                hint="save the file as UTF-8 in your editor")]) from None
     return text, [_encoding_warning(file, "GB18030/GBK")]
 
 
@@ -150,18 +153,32 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=loader_cls)
+        # libyaml's composer recurses in C and crashes on very deep nesting: check it first.
+        too_deep = _too_deep(text, loader_cls)
+        node = None if too_deep else yaml.compose(text, Loader=loader_cls)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_issue(exc, file), *warnings]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_issue(exc, text, file, loader_cls), *warnings]) from None
     except yaml.YAMLError as exc:
         raise InputError([Issue(f"YAML error: {exc}", file), *warnings]) from None
     except RecursionError:
-        raise InputError([Issue("the file nests too deeply to read", file,
-                                hint=f"okrplan reads at most {MAX_DEPTH} levels of nesting")]
-                         ) from None
-    if node is None:
+        raise InputError([Issue(f"the file nests deeper than {MAX_DEPTH} levels", file,
+                                hint=_DEPTH_HINT), *warnings]) from None
+    if too_deep:
+        raise InputError([Issue(f"the file nests deeper than {MAX_DEPTH} levels", file,
+                                *too_deep, hint=_DEPTH_HINT), *warnings])
+    if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
         raise InputError([Issue("the file is empty", file, line=1, column=1,
                                 hint="start from `okrplan init target.yaml`"), *warnings])
+    too_big = _too_big(node)
+    if too_big:
+        where, path = too_big
+        raise InputError([Issue(f"this value expands to more than {MAX_VALUES:,} values", file,
+                                where.start_mark.line + 1, where.start_mark.column + 1,
+                                format_path(path),
+                                "YAML aliases (*name) that repeat large blocks are not supported"),
+                          *warnings])
     builder = _Builder(file, loader_cls)
     data = builder.build(node, ())
     if builder.issues:
@@ -169,21 +186,113 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     return Source(file, data, builder.values, builder.keys, tuple(warnings))
 
 
+def _too_deep(text: str, loader_cls: Any) -> tuple[int, int] | None:
+    """Line and column where the nesting first goes deeper than :data:`MAX_DEPTH`.
+
+    Reads the event stream and stops there, so even a megabyte of ``[[[[`` is refused at once.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=loader_cls):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _children(node: yaml.Node) -> list[tuple[str | int | None, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        return [(None if k.tag == _MERGE_TAG else str(k.value), v) for k, v in node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return list(enumerate(node.value))
+    return []
+
+
+def _too_big(root: yaml.Node) -> tuple[yaml.Node, KeyPath] | None:
+    """The innermost node that expands to more than :data:`MAX_VALUES` values, and its path.
+
+    Aliases share nodes, so sizes are counted once per node; a "billion laughs" file is refused
+    before anything is expanded.
+    """
+    limit = MAX_VALUES + 1
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            total = 1 + sum(sizes.get(id(child), limit) for _, child in _children(node))
+            sizes[id(node)] = min(total, limit)
+            open_nodes.discard(id(node))
+        elif id(node) not in sizes and id(node) not in open_nodes:  # open: a recursive alias
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for _, child in reversed(_children(node)))
+    if sizes[id(root)] < limit:
+        return None
+    node, seen = root, set()
+    path: KeyPath = ()
+    while id(node) not in seen:
+        seen.add(id(node))
+        inner = next(((key, child) for key, child in _children(node)
+                      if sizes.get(id(child), limit) >= limit), None)
+        if inner is None:
+            break
+        node = inner[1]
+        path = path if inner[0] is None else (*path, inner[0])
+    return node, path
+
+
 def _syntax_issue(exc: yaml.MarkedYAMLError, file: str) -> Issue:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "YAML syntax error"
     hint = "check the indentation and quoting on this line and the one before"
-    if "\t" in problem or "tab" in problem:
+    context, start = exc.context or "", exc.context_mark
+    if start and "quoted scalar" in context and "end of stream" in problem:
+        problem, mark = "this quoted text is never closed", start
+        hint = "end it with the same quote it starts with, on the same line"
+    elif "escape character" in problem:
+        hint = "a backslash in double quotes starts an escape: use single quotes, or write \\\\"
+    elif start and mark and start.line != mark.line and context.startswith("while parsing a flow"):
+        bracket = "[ ]" if "sequence" in context else "{ }"
+        problem, mark = f"the {bracket[0]} here is not closed before line {mark.line + 1}", start
+        hint = f"close it with {bracket[-1]} on the same line, and separate the items with commas"
+    elif problem.startswith("but "):
+        problem = f"{context}, {problem}"
+        hint = "a target file is one YAML document: remove the --- line, or split the file"
+    elif "\t" in problem or "tab" in problem:
         hint = "YAML indents with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         hint = "a value that contains ': ' must be quoted, or the indentation is off"
     elif "could not find expected ':'" in problem:
         hint = "every key needs a ':' after it; a text value that spans lines needs quotes"
-    elif "found character '%'" in problem or "found character '@'" in problem:
-        hint = "quote values that start with % or @"
+    elif "found character '%'" in problem or "found character '@'" in problem or (
+            "cannot start any token" in problem):
+        hint = "quote values that start with %, @ or `"
+    elif "undefined alias" in problem:
+        hint = "an alias *name must come after its anchor &name"
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     return Issue(f"YAML syntax error: {problem}", file, line, column, hint=hint)
+
+
+def _reader_issue(exc: yaml.reader.ReaderError, text: str, file: str, loader_cls: Any) -> Issue:
+    position = exc.position if isinstance(exc.position, int) else 0
+    if loader_cls is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
+        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Issue(f"the character U+{ord(character):04X} is not allowed in a YAML file", file,
+                 line, column, hint="delete it; control characters are invisible in most editors")
+
+
+def _tag_name(tag: str) -> str:
+    """Write a resolved tag the way it was written: !!python/object, !foo."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
 
 
 class _Builder:
@@ -195,63 +304,76 @@ class _Builder:
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.issues: list[Issue] = []
-        self.count = 0
+        self.merging = 0  # inside a merged (<<) mapping: its positions never replace the file's
+        self.too_deep = False
 
     def _problem(self, node: yaml.Node, path: KeyPath, message: str, hint: str = "") -> None:
         mark = node.start_mark
         self.issues.append(Issue(message, self.file, mark.line + 1, mark.column + 1,
                                  format_path(path), hint))
 
+    def _record(self, where: dict[KeyPath, tuple[int, int]], path: KeyPath,
+                node: yaml.Node) -> None:
+        position = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if self.merging:
+            where.setdefault(path, position)
+        else:
+            where[path] = position
+
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            if self.count == MAX_VALUES + 1:
-                self._problem(node, path, f"the file expands to more than {MAX_VALUES:,} values",
-                              "YAML aliases (*name) that repeat large blocks are not supported")
+        if len(path) > MAX_DEPTH:  # an alias can put an anchored block deeper than the text
+            if not self.too_deep:
+                self._problem(node, path[:2], f"the file nests deeper than {MAX_DEPTH} levels "
+                              "through an alias", _DEPTH_HINT)
+            self.too_deep = True
             return None
-        if len(path) > MAX_DEPTH:
-            self._problem(node, path, f"the file nests deeper than {MAX_DEPTH} levels",
-                          "flatten the organisation or split it into several files")
-            self.count = MAX_VALUES + 1  # report once, then stop building
-            return None
-        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self._record(self.values, path, node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self._problem(node, path, f"the tag {node.tag} is not allowed", "remove the tag")
+                self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
+                              "okrplan reads plain YAML only: remove the tag")
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag in _STR_TAGS:
             return node.value
         if node.tag in _PLAIN_TAGS:
             return self.constructor.construct_object(node)
-        self._problem(node, path, f"the tag {node.tag} is not allowed",
-                      "okrplan reads plain YAML only: remove the !tag")
+        self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
+                      "okrplan reads plain YAML only: remove the tag")
         return None
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            self._problem(node, path, f"the tag {node.tag} is not allowed", "remove the tag")
+            self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
+                          "okrplan reads plain YAML only: remove the tag")
         result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
+        merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                value = self.build(value_node, path)
-                for part in value if isinstance(value, list) else [value]:
-                    if isinstance(part, dict):
-                        for k, v in part.items():
-                            merged.setdefault(k, v)
+                merges.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, path, "a key must be a plain name, not a list or mapping")
+                self._problem(key_node, path, "a key must be a plain name, not a list or mapping",
+                              "write keys as plain names, e.g. headcount:")
                 continue
             key = str(key_node.value)
             if key in result:
                 self._problem(key_node, (*path, key), f"the key {key!r} appears twice",
                               "delete one of them; YAML keeps only the last")
             child = (*path, key)
-            self.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self._record(self.keys, child, key_node)
             result[key] = self.build(value_node, child)
-        for k, v in merged.items():
-            result.setdefault(k, v)
+        # Keys written here win over merged ones, and earlier merged mappings over later ones.
+        self.merging += 1
+        for merge in merges:
+            parts = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for part in parts:
+                if not isinstance(part, yaml.MappingNode):
+                    self._problem(part, path, "<< merges a mapping into this one",
+                                  "write <<: *name, where &name marks a mapping of keys")
+                    continue
+                for key, value in self._mapping(part, path).items():
+                    result.setdefault(key, value)
+        self.merging -= 1
         return result

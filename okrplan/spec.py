@@ -38,6 +38,7 @@ from okrplan.quantity import (
     Quantity,
     QuantityError,
     QuantityKind,
+    format_percent,
     format_quantity,
     parse_quantity,
 )
@@ -55,13 +56,25 @@ def _quantity_error(message: str, hint: str) -> PydanticCustomError:
     return PydanticCustomError("quantity", message, {"hint": hint})
 
 
+_ANY_QUANTITY_HINT = QuantityError("").hint
+
+
 def _parse(value: Any, hint: str) -> Quantity:
     if isinstance(value, Quantity):
         return value
+    if value is None:
+        raise _quantity_error("the value is missing", hint)
+    if isinstance(value, dict | list):
+        raise _quantity_error(f"expected one value, got {_got(value)}", hint)
     try:
         return parse_quantity(value)
     except QuantityError as exc:
-        raise _quantity_error(str(exc), exc.hint or hint) from None
+        # quantity's messages are sentences; issues read "path: what is wrong", lower case.
+        message = str(exc).rstrip(".")
+        if message[:1].isupper() and message[1:2].islower():
+            message = message[0].lower() + message[1:]
+        specific = exc.hint and exc.hint != _ANY_QUANTITY_HINT
+        raise _quantity_error(message, exc.hint if specific else hint) from None
 
 
 AMOUNT_HINT = "write an amount like 8000万, 1.2亿, 40万, 3000, 80M or 400k"
@@ -89,9 +102,17 @@ def _fraction(value: Any, *, low: Decimal, high: Decimal | None, low_open: bool)
                               f"write {value}% if you mean percent")
     too_low = q.value <= low if low_open else q.value < low
     if too_low or (high is not None and q.value > high):
-        upper = f"{high * 100:g}%]" if high is not None else "∞)"
-        lower = f"({low * 100:g}%" if low_open else f"[{low * 100:g}%"
-        raise _quantity_error(f"{value!r} is outside {lower}, {upper}", PERCENT_HINT)
+        lowest = format_percent(low)
+        highest = format_percent(high) if high is not None else ""
+        if not too_low:
+            message = f"{value!r} is more than {highest}"
+        else:
+            message = f"{value!r} must be more than {lowest}" if low_open else (
+                f"{value!r} is less than {lowest}")
+        allowed = (f"above {lowest} and up to {highest}" if low_open
+                   else f"from {lowest} to {highest}" if high is not None
+                   else f"of {lowest} or more")
+        raise _quantity_error(message, f"use a percentage {allowed}")
     return q.value
 
 
@@ -154,15 +175,16 @@ def _any_target(value: Any) -> Quantity:
 def _month(value: Any) -> Month:
     try:
         return parse_month(value)
-    except ValueError as exc:
-        raise _quantity_error(str(exc), "write a month as YYYY-MM, e.g. 2015-03") from None
+    except ValueError as exc:  # the text after "; " repeats the hint
+        raise _quantity_error(str(exc).split("; ")[0],
+                              "write a month as YYYY-MM, e.g. 2015-03") from None
 
 
 def _period(value: Any) -> PlanPeriod:
     try:
         return parse_period(value)
     except ValueError as exc:
-        raise _quantity_error(str(exc), PERIOD_HINT) from None
+        raise _quantity_error(str(exc).split("; ")[0], PERIOD_HINT) from None
 
 
 def _text_of(value: Any) -> str:
@@ -584,7 +606,8 @@ def spec_from_source(source: Source) -> Spec:
 # ---------------------------------------------------------------------------------------------
 # Schema errors, in a planner's words.
 
-_TAGS = {"amount", "share", "str", "Person", "bool", "Hire", "function-plain[_text_of()]"}
+_TAGS = {"amount", "share", "str", "constrained-str", "Person", "bool", "Hire",
+         "function-plain[_text_of()]"}
 
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -592,8 +615,10 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     import typing
 
     current: Any = TargetFile
+    user_key = False  # the next part is a key the planner chose (metrics: {revenue: …})
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or user_key:
+            user_key = False
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
@@ -601,6 +626,7 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
                       if part in (n, f.alias)), None)
         if field is None:
             return None
+        user_key = typing.get_origin(field.annotation) is dict
         current = _inner_model(field.annotation, typing)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
@@ -616,29 +642,63 @@ def _inner_model(annotation: Any, typing: Any) -> Any:
     return annotation
 
 
+# How to write the fields whose schema description says what they are but not their shape.
+_SHAPE_HINTS: dict[tuple[str, str], str] = {
+    ("TargetFile", "plan"): "write plan: with at least name and period, e.g. "
+    "plan: {name: A公司2015年度OKR, period: 2015}",
+    ("TargetFile", "kpi"): "write kpi: {metric: revenue, target: 8000万}",
+    ("TargetFile", "metrics"): "a mapping of metric keys, e.g. "
+    "revenue: {name: 销售额, kind: money} and deals: {name: 成交项目, yields: {revenue: 40万}}",
+    ("TargetFile", "org"): "write org: with a name and its units or roles, e.g. "
+    "org: {name: A公司, units: [{name: 销售部, roles: [...]}]}",
+    ("TargetFile", "objectives"): "a list: each objective starts with - title: …",
+    ("TargetFile", "split"): "e.g. split: {basis: capacity, bounds: {min: 70%, max: 130%}}",
+    ("TargetFile", "weights"): "e.g. weights: {rule: leverage, step: 5%, min: 5%}",
+    ("Unit", "units"): "a list: each unit starts with - name: …",
+    ("Unit", "roles"): "a list: each role starts with - role: …",
+    ("Objective", "key_results"): "a list of key results: {metric: visits, per: month}, "
+    "{text: 每周五提交回款周报表, target: 100%} or {text: 有效投诉案例, deduction: 5}",
+}
+
+
 def _field_hint(loc: tuple[str | int, ...]) -> str:
     parent = _model_at(loc[:-1]) if loc else None
     key = loc[-1] if loc else None
-    if parent is None or not isinstance(key, str):
-        return ""
-    for name, field in parent.model_fields.items():
-        if key in (name, field.alias) and field.description:
-            return field.description
-    return ""
+    if parent is not None and isinstance(key, str):
+        if (parent.__name__, key) in _SHAPE_HINTS:
+            return _SHAPE_HINTS[parent.__name__, key]
+        for name, field in parent.model_fields.items():
+            if key in (name, field.alias) and field.description:
+                return field.description
+    # an item of a list or a planner's key in a mapping: what the list or mapping holds
+    return _field_hint(loc[:-1]) if len(loc) > 1 else ""
 
 
 def _schema_issues(exc: ValidationError, source: Source) -> list[Issue]:
-    issues: list[Issue] = []
-    seen: set[tuple[str, str]] = set()
+    errors = []
     for error in exc.errors(include_url=False):
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _TAGS))
+        errors.append((loc, len(loc) < len(error["loc"]), error))
+    # A union branch that got further says what is wrong inside ({max: -1} for hire: true or
+    # {max: 5}); the other branches' "expected true or false" at the same place is noise.
+    inside = {loc[:n] for loc, _, _ in errors for n in range(len(loc))}
+    issues: dict[str, tuple[KeyPath, str, str, bool]] = {}
+    for loc, branch, error in errors:
+        if branch and loc in inside:
+            continue
         message, hint, at_key = _describe(error, loc)
         path = format_path(loc)
-        if (path, message) in seen:
+        if path in issues:
+            # the branches of a union (hire: true or {max: 5}) fail at one place: say it once
+            first = issues[path][1]
+            if first.startswith("expected ") and message.startswith("expected "):
+                wanted, _, got = first.partition(", got ")
+                other = message.partition(", got ")[0].removeprefix("expected ")
+                issues[path] = (loc, f"{wanted}, or {other}, got {got}", hint, at_key)
             continue
-        seen.add((path, message))
-        issues.append(source.issue(loc, message, hint, key=at_key))
-    return issues
+        issues[path] = (loc, message, hint, at_key)
+    return [source.issue(loc, message, hint, key=at_key)
+            for loc, message, hint, at_key in issues.values()]
 
 
 def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
@@ -660,7 +720,7 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
     if kind in {"int_type", "int_from_float", "int_parsing"}:
         if isinstance(value, float | Decimal) or (isinstance(value, str) and "." in value):
             return f"expected a whole number, got {value!r}", hint, False
-        return f"expected a whole number, got {_type_name(value)} {value!r}", hint, False
+        return f"expected a whole number, got {_got(value)}", hint, False
     if kind == "greater_than_equal":
         return f"must be {error['ctx']['ge']} or more, got {value!r}", hint, False
     if kind == "greater_than":
@@ -672,15 +732,15 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
             return "must not be empty", hint, False
         if kind == "string_too_long":
             return f"is longer than {error['ctx']['max_length']} characters", hint, False
-        return f"expected text, got {_type_name(value)}", hint, False
+        return f"expected text, got {_got(value)}", hint, False
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping of keys, got {_type_name(value)} {_short(value)}", hint, False
+        return f"expected a mapping of keys, got {_got(value)}", hint, False
     if kind in {"tuple_type", "list_type"}:
-        return f"expected a list, got {_type_name(value)} {_short(value)}", hint, False
+        return f"expected a list, got {_got(value)}", hint, False
     if kind == "too_short":
         return "must not be empty", hint, False
     if kind in {"bool_type", "bool_parsing"}:
-        return f"expected true or false, got {value!r}", hint, False
+        return f"expected true or false, got {_got(value)}", hint, False
     if kind == "union_tag_invalid":
         return f"unexpected value {_short(value)}", hint, False
     if kind in {"decimal_type", "decimal_parsing"}:
@@ -688,13 +748,32 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
     return error["msg"], hint, False
 
 
+def _got(value: Any) -> str:
+    """What a planner wrote, for "expected …, got …": text '10', a list ['a'], nothing."""
+    return f"{_type_name(value)} {_short(value)}".strip()
+
+
+def _suggest(name: str, names: set[str], what: str) -> str:
+    """A did-you-mean hint, or the names there are (the first few of a large organisation)."""
+    close = difflib.get_close_matches(name, sorted(names), n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    shown = sorted(names)[:10]
+    return f"{what} in the file: {', '.join(shown)}" + (", …" if len(names) > 10 else "")
+
+
 def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
-            bool: "true/false", type(None): "nothing"}.get(type(value), type(value).__name__)
+            type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as a planner wrote it, briefly (the type name comes before it)."""
+    if value is None or isinstance(value, bool):
+        return ""
+    text = f"with the keys {', '.join(map(str, value))}" if isinstance(value, dict) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -735,7 +814,7 @@ class _Checker:
     def run(self) -> None:
         self.check_plan()
         metrics_ok = self.check_metrics()
-        self.check_kpi()
+        self.check_kpi(metrics_ok)
         self.check_org(metrics_ok)
         self.check_split()
         self.check_objectives()
@@ -756,8 +835,8 @@ class _Checker:
                        f"{len(season)} values do not fit the plan period {period.label}",
                        f"give {shown} values, one per quarter or month of the period")
         elif sum(season) != 1:
-            total = sum(season) * 100
-            self.error(("plan", "seasonality"), f"the values sum to {total:g}%, not 100%",
+            self.error(("plan", "seasonality"),
+                       f"the values sum to {format_percent(Decimal(sum(season)))}, not 100%",
                        "make the shares add up to exactly 100%")
 
     def check_metrics(self) -> bool:
@@ -773,14 +852,17 @@ class _Checker:
                     if not self.known_metric(("metrics", key, field, ref), ref, at_key=True):
                         ok = False
                     elif ref == key:
-                        self.error(("metrics", key, field, ref), f"{key!r} refers to itself")
+                        self.error(("metrics", key, field, ref), f"{key!r} refers to itself",
+                                   "a metric yields or follows another metric", key=True)
                         ok = False
             if sum(bool(getattr(metric, f)) for f in ("yields", "follows", "share_of")) > 1:
                 self.error(("metrics", key), "a metric either yields, follows or is a share of "
-                           "another, not several of these")
+                           "another, not several of these", "keep one of yields, follows and "
+                           "share_of; model the other relation as its own metric")
                 ok = False
             if metric.share_of and metric.kind != "share":
-                self.error(("metrics", key, "kind"), "a metric with share_of must have kind: share")
+                self.error(("metrics", key, "kind"), "a metric with share_of must have kind: "
+                           "share", "set kind: share", key=True)
             if metric.kind == "share" and not metric.share_of:
                 self.error(("metrics", key), f"the share metric {key!r} has no market size",
                            "add share_of: {revenue: 40亿} (revenue over the market size)")
@@ -793,41 +875,58 @@ class _Checker:
         graph = nx.DiGraph()
         for key, metric in self.target.metrics.items():
             for ref in (*metric.yields, *metric.follows, *metric.share_of):
-                graph.add_edge(key, ref)
+                if ref != key:  # reported as "refers to itself"
+                    graph.add_edge(key, ref)
         try:
             cycle = nx.find_cycle(graph)
         except nx.NetworkXNoCycle:
             return True
         names = [str(edge[0]) for edge in cycle]
-        first = min(names)
-        self.error(("metrics", first), "the metrics form a cycle: "
-                   + " → ".join([*names, names[0]]),
+        # Point at the link out of the KPI's metric if it is in the cycle: results yield nothing.
+        start = names.index(self.target.kpi.metric if self.target.kpi.metric in names
+                            else min(names))
+        names = names[start:] + names[:start]
+        first, then = names[0], names[1 % len(names)]
+        metric = self.target.metrics[first]
+        field = next(f for f in ("yields", "follows", "share_of") if then in getattr(metric, f))
+        self.error(("metrics", first, field, then), "the metrics form a cycle: "
+                   + " → ".join([*names, first]),
                    "a funnel runs one way: activities yield results, results never yield "
-                   "activities")
+                   "activities", key=True)
         return False
 
-    def check_kpi(self) -> None:
+    def check_kpi(self, metrics_ok: bool) -> None:
         kpi = self.target.kpi
         if not self.known_metric(("kpi", "metric"), kpi.metric):
             return
         metric = self.target.metrics[kpi.metric]
+        base = self.target.metrics.get(self.spec.base_metric)
+        if metrics_ok and base is not None and base.yields:  # a cycle is reported already
+            after = next(iter(base.yields))
+            self.error(("kpi", "metric"), f"the funnel must end at the KPI's metric "
+                       f"{self.spec.base_metric!r}, but it yields {after!r}",
+                       f"remove yields from metrics.{self.spec.base_metric}, or make {after} "
+                       "the KPI")
         if isinstance(kpi.target, ShareTarget):
-            if metric.kind != "share" or not metric.share_of:
+            if metric.kind != "share":  # a share metric without share_of is reported once, above
                 self.error(("kpi", "target"), f"a share target needs a share metric, and "
-                           f"{kpi.metric!r} has no market size",
-                           "define the metric with kind: share and share_of: {revenue: 40亿}")
+                           f"{kpi.metric!r} is a {metric.kind} metric",
+                           "write an amount like 8000万, or point kpi.metric at a metric with "
+                           "kind: share and share_of: {revenue: 40亿}")
             if (kpi.target.change is None) == (kpi.target.to is None):
                 self.error(("kpi", "target"), "give exactly one of change and to",
                            "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}")
             elif not 0 < share_end(kpi.target) <= 1:
-                self.error(("kpi", "target"), "the target share falls outside (0%, 100%]")
+                self.error(("kpi", "target"), "the target share falls outside (0%, 100%]",
+                           "a share ends above 0% and at most 100%: check from, change and to")
             elif share_end(kpi.target) <= kpi.target.start:
                 self.warn(("kpi", "target"), "the target share is not above today's share")
         elif metric.kind == "share":
             self.error(("kpi", "target"), f"{kpi.metric!r} is a share; its target needs a start "
                        "and a change", "write target: {from: 35%, change: +5pp}")
         elif kpi.target <= 0:
-            self.error(("kpi", "target"), "the KPI target must be more than zero")
+            self.error(("kpi", "target"), "the KPI target must be more than zero",
+                       "write the amount to reach, e.g. 8000万")
 
     def check_org(self, metrics_ok: bool) -> None:
         spec = self.spec
@@ -843,9 +942,11 @@ class _Checker:
             if unit.unit.supports:
                 self.check_support(unit)
         kpi_ok = self.target.kpi.metric in self.target.metrics
+        base = self.target.metrics.get(spec.base_metric) if kpi_ok else None
+        chains_ok = metrics_ok and base is not None and not base.yields  # else reported at kpi
         sellers = 0
         for ref in spec.roles:
-            sellers += self.check_role(ref, metrics_ok and kpi_ok)
+            sellers += self.check_role(ref, chains_ok)
         if sellers == 0 and kpi_ok:
             self.error(("org",), "no role sells anything, so nobody carries the KPI",
                        "add sells: deals (or the metric they produce) to the sales roles")
@@ -866,24 +967,28 @@ class _Checker:
             self.error((*path, "headcount"), f"{role.role} in {ref.unit.unit.name} has no "
                        "headcount", "add headcount: N, or list the people", key=True)
         elif role.headcount is not None and role.people and role.headcount != len(role.people):
-            self.error((*path, "headcount"), f"headcount is {role.headcount} but "
-                       f"{len(role.people)} people are named", "make them agree, or drop headcount")
-        if ref.headcount == 0 and not role.hire:
+            named = "1 person is" if len(role.people) == 1 else f"{len(role.people)} people are"
+            self.error((*path, "headcount"), f"headcount is {role.headcount} but {named} named",
+                       "make them agree, or drop headcount")
+        elif ref.headcount == 0 and not role.hire:
             self.warn((*path, "headcount"), f"{role.role} has nobody and may not hire",
                       "set hire: true or remove the role")
         seen_people: set[str] = set()
         for i, person in enumerate(role.people):
             name = person if isinstance(person, str) else person.name
             if name in seen_people:
-                self.error((*path, "people", i), f"{name!r} is named twice in this role")
+                self.error((*path, "people", i), f"{name!r} is named twice in this role",
+                           "list each person once; tell namesakes apart, e.g. 张三(北京)")
             seen_people.add(name)
             joined = person.joined if isinstance(person, Person) else None
             if joined is not None and joined > self.spec.period.last:
-                self.error((*path, "people", i, "joined"), f"{name} joins after the plan ends")
+                self.error((*path, "people", i, "joined"), f"{name} joins after the plan ends",
+                           f"the plan ends in {self.spec.period.last}; leave this person out")
         if isinstance(role.hire, Hire) and role.hire.by and not (
                 self.spec.period.first <= role.hire.by <= self.spec.period.last):
             self.error((*path, "hire", "by"), f"{role.hire.by} is outside the plan period "
-                       f"{self.spec.period.label}")
+                       f"{self.spec.period.label}", f"use a month from {self.spec.period.first} "
+                       f"to {self.spec.period.last}")
         for key in role.capacity:
             self.known_metric((*path, "capacity", key), key, at_key=True)
         if role.sells is None:
@@ -897,9 +1002,11 @@ class _Checker:
         funnel = self.spec.funnel(role.sells)
         base = self.spec.base_metric
         if funnel[-1] != base:
-            self.error((*path, "sells"), f"the chain {' → '.join(self.spec.chain(role.sells))} "
-                       f"never reaches the KPI metric {base!r}",
-                       f"add yields to the last metric so the chain ends in {base}")
+            chain = self.spec.chain(role.sells)
+            self.error((*path, "sells"), f"{role.sells!r} never reaches the KPI metric {base!r}: "
+                       + (f"the chain {' → '.join(chain)} stops there" if len(chain) > 1
+                          else f"{role.sells!r} yields nothing"),
+                       f"add yields to metrics.{chain[-1]} so the chain ends in {base}")
             return 1
         for key in role.capacity:
             if key in self.target.metrics and key not in funnel:
@@ -923,12 +1030,15 @@ class _Checker:
         split = self.target.split
         bounds = split.bounds
         if bounds.min > 1:
-            self.error(("split", "bounds", "min"), "min must be at most 100%")
+            self.error(("split", "bounds", "min"), "min must be at most 100%",
+                       "e.g. min: 70% lets a quota drop to 70% of its proportional share")
         if bounds.max is not None and bounds.max < 1:
-            self.error(("split", "bounds", "max"), "max must be at least 100%")
+            self.error(("split", "bounds", "max"), "max must be at least 100%",
+                       "e.g. max: 130% lets a quota rise to 130% of its proportional share")
         for key in ("money", "count"):
             if getattr(split.rounding, key) <= 0:
-                self.error(("split", "rounding", key), "the rounding step must be more than zero")
+                self.error(("split", "rounding", key), "the rounding step must be more than zero",
+                           "e.g. rounding: {money: 10万, count: 1}")
         basis = split.basis
         if basis in {"history", "potential"}:
             for ref in self.spec.roles:
@@ -944,20 +1054,19 @@ class _Checker:
             path: KeyPath = ("objectives", i)
             for j, name in enumerate(objective.units):
                 if name not in unit_names:
-                    close = difflib.get_close_matches(name, sorted(unit_names), n=1)
-                    self.error((*path, "units", j), f"no unit named {name!r}",
-                               f"did you mean {close[0]!r}?" if close else "")
+                    self.error((*path, "units", j), f"no unit named {name!r} under org",
+                               _suggest(name, unit_names, "units"))
             for j, name in enumerate(objective.roles):
                 if name not in role_names:
-                    close = difflib.get_close_matches(name, sorted(role_names), n=1)
-                    self.error((*path, "roles", j), f"no role named {name!r}",
-                               f"did you mean {close[0]!r}?" if close else "")
+                    self.error((*path, "roles", j), f"no role named {name!r} under org",
+                               _suggest(name, role_names, "roles"))
             for j, kr in enumerate(objective.key_results):
                 self.check_key_result((*path, "key_results", j), kr)
 
     def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
         if (kr.metric is None) == (kr.text is None):
-            self.error(path, "a key result has either metric (derived) or text (manual)",
+            self.error(path, "a key result has metric (derived) or text (manual), not both"
+                       if kr.metric else "a key result needs metric (derived) or text (manual)",
                        "e.g. {metric: visits, per: month} or {text: 每周五提交回款周报表, "
                        "target: 100%}")
             return
@@ -968,23 +1077,27 @@ class _Checker:
                            "plan", "remove target, or write a manual KR with text:", key=True)
             if kr.deduction is not None:
                 self.error((*path, "deduction"), "a deduction item is a manual KR with text",
-                           key=True)
+                           "write {text: 有效投诉案例, deduction: 5}", key=True)
         if kr.deduction is not None and (kr.target is not None or kr.weight is not None):
             self.error(path, "a deduction item has no target or weight; it subtracts "
                        f"{kr.deduction} points per case", "remove target and weight")
         if kr.per == "week" and kr.target is not None and kr.target.per not in (None, Per.WEEK):
-            self.error((*path, "per"), "per: week disagrees with the target's own period")
+            self.error((*path, "per"), "per: week disagrees with the target's own period",
+                       "write the target per week, e.g. 2/周, or drop per")
 
     def check_weights(self) -> None:
         weights = self.target.weights
+        step = format_percent(weights.step)
         if weights.step <= 0 or (1 / weights.step) % 1:
-            self.error(("weights", "step"), "the step must divide 100% evenly",
+            self.error(("weights", "step"), f"the step {step} does not divide 100% evenly",
                        "use 1%, 2%, 5% or 10%")
-        elif weights.min % weights.step:
-            self.error(("weights", "min"), "the minimum must be a multiple of the step")
+            return  # every weight would be off the step; the step is what to fix
+        if weights.min % weights.step:
+            self.error(("weights", "min"), f"the minimum {format_percent(weights.min)} is not "
+                       f"a multiple of the step {step}", f"use a multiple of {step}")
         for i, objective in enumerate(self.target.objectives):
             for j, kr in enumerate(objective.key_results):
-                if kr.weight is not None and weights.step > 0 and kr.weight % weights.step:
+                if kr.weight is not None and kr.weight % weights.step:
                     self.error(("objectives", i, "key_results", j, "weight"),
-                               f"{kr.weight * 100:g}% is not a multiple of the weight step "
-                               f"{weights.step * 100:g}%", "change the weight or weights.step")
+                               f"{format_percent(kr.weight)} is not a multiple of the weight "
+                               f"step {step}", "change the weight or weights.step")
