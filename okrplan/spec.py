@@ -34,7 +34,6 @@ from pydantic_core import PydanticCustomError
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.periods import PERIOD_HINT, Month, PlanPeriod, parse_month, parse_period
 from okrplan.quantity import (
-    Per,
     Quantity,
     QuantityError,
     QuantityKind,
@@ -991,6 +990,18 @@ class _Checker:
                        f"to {self.spec.period.last}")
         for key in role.capacity:
             self.known_metric((*path, "capacity", key), key, at_key=True)
+        support = ref.unit.unit.supports
+        if support is not None and role.sells is None:
+            for key in role.capacity:
+                if key != support.metric:
+                    self.error((*path, "capacity", key), f"{ref.unit.unit.name} supplies "
+                               f"{support.metric}; a capacity for {key!r} is never checked",
+                               f"give {role.role} a capacity for {support.metric}", key=True)
+            if role.quota is not None:
+                self.error((*path, "quota"), "a support role carries no revenue quota",
+                           "remove quota; the plan sets what the support unit supplies",
+                           key=True)
+            return 0
         if role.sells is None:
             if role.capacity or role.quota is not None:
                 self.error((*path, "sells"), f"{role.role} has a capacity or quota but sells "
@@ -1052,7 +1063,14 @@ class _Checker:
         role_names = {r.role.role for r in self.spec.roles}
         for i, objective in enumerate(self.target.objectives):
             path: KeyPath = ("objectives", i)
+            counts: dict[str, int] = {}
+            for unit in self.spec.units:
+                counts[unit.unit.name] = counts.get(unit.unit.name, 0) + 1
             for j, name in enumerate(objective.units):
+                if counts.get(name, 0) > 1:
+                    self.warn((*path, "units", j), f"{counts[name]} units are named {name!r}; "
+                              "the objective applies to all of them",
+                              "rename the units if you meant one of them")
                 if name not in unit_names:
                     self.error((*path, "units", j), f"no unit named {name!r} under org",
                                _suggest(name, unit_names, "units"))
@@ -1081,9 +1099,14 @@ class _Checker:
         if kr.deduction is not None and (kr.target is not None or kr.weight is not None):
             self.error(path, "a deduction item has no target or weight; it subtracts "
                        f"{kr.deduction} points per case", "remove target and weight")
-        if kr.per == "week" and kr.target is not None and kr.target.per not in (None, Per.WEEK):
-            self.error((*path, "per"), "per: week disagrees with the target's own period",
-                       "write the target per week, e.g. 2/周, or drop per")
+        if (kr.per not in (None, "plan") and kr.target is not None
+                and kr.target.per is not None and str(kr.target.per) != kr.per):
+            self.error((*path, "per"), f"per: {kr.per} disagrees with the target's own period "
+                       f"({kr.target.per})", f"write the target per {kr.per}, or drop per")
+        period = self.spec.period
+        if kr.due is not None and not period.first <= kr.due <= period.last:
+            self.error((*path, "due"), f"{kr.due} is outside the plan period {period.label}",
+                       f"use a month from {period.first} to {period.last}")
 
     def check_weights(self) -> None:
         weights = self.target.weights

@@ -385,6 +385,27 @@ CATALOGUE = [
          "bad.yaml:39:17: error: objectives[0].key_results[1].weight: 12% is not a multiple of "
          "the weight step 5%",
          "change the weight or weights.step"),
+    case("kr-per-disagrees-with-its-target",
+         edit(("{text: 参加销售团队培训, target: 2/月, weight: 5%}",
+               "{text: 参加销售团队培训, target: 2/月, per: week, weight: 5%}")),
+         "bad.yaml:40:44: error: objectives[0].key_results[2].per: per: week disagrees with the "
+         "target's own period (month)",
+         "write the target per week, or drop per"),
+    case("kr-due-outside-the-period",
+         edit(("{text: 参加销售团队培训, target: 2/月, weight: 5%}",
+               "{text: 参加销售团队培训, target: 2/月, weight: 5%, due: 2016-03}")),
+         "bad.yaml:40:56: error: objectives[0].key_results[2].due: 2016-03 is outside the plan "
+         "period 2015",
+         "use a month from 2015-01 to 2015-12"),
+    case("support-role-capacity-for-another-metric",
+         edit(("            channels: 10\n",
+               "            channels: 10\n    - name: 市场部\n"
+               "      supports: {metric: opportunities, share: 40%}\n      roles:\n"
+               "        - {role: 市场专员, headcount: 2,\n"
+               "           capacity: {visits: 30/月, opportunities: 20/月}}\n")),
+         "bad.yaml:36:23: error: org.units[1].roles[0].capacity.visits: 市场部 supplies "
+         "opportunities; a capacity for 'visits' is never checked",
+         "give 市场专员 a capacity for opportunities"),
     case("weight-step-not-dividing-100%",
          edit(("step: 5%", "step: 7%")),
          "bad.yaml:41:33: error: weights.step: the step 7% does not divide 100% evenly",
