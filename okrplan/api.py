@@ -98,8 +98,10 @@ def template_text(name: str) -> str:
     return (resources.files("okrplan") / "templates" / f"{name}.yaml").read_text("utf-8")
 
 
-def write_new_file(path: str | os.PathLike[str], text: str, *, force: bool = False) -> Path:
-    """Write ``text`` to a new file atomically; refuse to replace an existing one unless forced."""
+def write_new_file(path: str | os.PathLike[str], text: str | bytes, *, force: bool = False
+                   ) -> Path:
+    """Write ``text`` (or bytes) to a new file atomically; refuse to replace an existing one
+    unless forced."""
     target = Path(path)
     if target.exists() and not force:
         raise OutputError(f"{target} already exists; pass --force to replace it")
@@ -107,7 +109,10 @@ def write_new_file(path: str | os.PathLike[str], text: str, *, force: bool = Fal
         raise OutputError(f"the folder {target.parent} does not exist")
     temporary = target.with_name(f".{target.name}.okrplan-tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            temporary.write_bytes(text)
+        else:
+            temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -135,6 +140,9 @@ def describe(checked: Checked) -> dict[str, Any]:
 # Plans.
 
 PLAN_FILE, MARKDOWN_FILE = "plan.json", "plan.md"
+TREE_DOT, TREE_SVG, TREE_PNG = "tree.dot", "tree.svg", "tree.png"
+#: What `okrplan render` writes: images, or the DOT text itself.
+TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
 
 def decompose(spec_or_path: Spec | str | os.PathLike[str]) -> Plan:
@@ -163,18 +171,132 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
 
 
 def plan_files(plan: Plan) -> dict[str, str]:
-    """The files of a plan directory, by relative name."""
+    """The text files of a plan directory, by relative name (the images are in
+    :func:`tree_images`)."""
     from okrplan.export.markdown import to_markdown
     from okrplan.export.planjson import to_json
 
-    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan)}
+    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan), TREE_DOT: tree_dot(plan)}
 
 
-def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Write a plan directory atomically (see :mod:`okrplan.export.output`)."""
-    from okrplan.export.output import write_dir
+def tree_images(plan: Plan, dot_text: str | None = None) -> dict[str, bytes]:
+    """``tree.svg`` and ``tree.png`` of a plan directory.
 
-    return write_dir(directory, plan_files(plan), force=force)
+    Raises
+    ------
+    MissingDependencyError
+        If Graphviz's ``dot`` is not installed (see :func:`image_problem`).
+    """
+    from okrplan.render import render_image
+
+    text = tree_dot(plan) if dot_text is None else dot_text
+    return {TREE_SVG: render_image(text, "svg"), TREE_PNG: render_image(text, "png")}
+
+
+def image_problem() -> str | None:
+    """Why goal-tree images cannot be drawn here (with how to fix it), or None if they can."""
+    from okrplan.render import dot_problem
+
+    return dot_problem()
+
+
+def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False,
+               images: bool = True, sheets: bool = True) -> Path:
+    """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
+    sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`).
+
+    With ``images=False`` the goal tree is written as ``tree.dot`` only, for a machine without
+    Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
+    :class:`~okrplan.errors.MissingDependencyError` before anything is written).
+    """
+    from okrplan.export.output import Content, write_dir
+
+    files: dict[str, Content] = dict(plan_files(plan))
+    if images:
+        files.update(tree_images(plan, str(files[TREE_DOT])))
+    if sheets:
+        files.update({f"{SHEETS_DIR}/{name}": content
+                      for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS
+                                                       ).items()})
+    return write_dir(directory, files, force=force)
+
+
+def tree_dot(plan: Plan, *, view: str = "org", unit: str | None = None,
+             depth: int | None = None, fold: bool | None = None) -> str:
+    """The goal tree as Graphviz DOT text (see :func:`okrplan.render.to_dot`).
+
+    Raises
+    ------
+    InputError
+        If ``unit`` names no unit of the plan (or several), or ``depth`` is below 1.
+    """
+    from okrplan.render import to_dot
+
+    try:
+        return to_dot(plan, view=view, unit=unit, depth=depth, fold=fold)
+    except (LookupError, ValueError) as exc:
+        raise InputError([Issue(str(exc))]) from None
+
+
+def render(plan: Plan, *, format: str = "svg", view: str = "org", unit: str | None = None,
+           depth: int | None = None, fold: bool | None = None) -> bytes:
+    """The goal tree as ``svg``, ``png`` or ``pdf`` bytes, or its DOT text (UTF-8) for ``dot``.
+
+    Raises
+    ------
+    InputError
+        For an unknown format, unit or depth.
+    MissingDependencyError
+        If an image is asked for and Graphviz's ``dot`` is not installed.
+    """
+    from okrplan.render import render_image
+
+    if format not in TREE_FORMATS:
+        raise InputError([Issue(f"unknown diagram format {format!r}",
+                                hint=f"choose one of: {', '.join(TREE_FORMATS)}")])
+    text = tree_dot(plan, view=view, unit=unit, depth=depth, fold=fold)
+    return text.encode("utf-8") if format == "dot" else render_image(text, format)
+
+
+def tree_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The diagram format to write ``path`` in: ``format`` if given, else its suffix's."""
+    if format is not None:
+        if format not in TREE_FORMATS:
+            raise InputError([Issue(f"unknown diagram format {format!r}",
+                                    hint=f"choose one of: {', '.join(TREE_FORMATS)}")])
+        return format
+    suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = "dot" if suffix == "gv" else suffix
+    if suffix not in TREE_FORMATS:
+        raise InputError([Issue(f"cannot tell the diagram format of {os.fspath(path)!r}",
+                                hint=f"name it .{', .'.join(TREE_FORMATS)}, or pass --format")])
+    return suffix
+
+
+def write_render(plan: Plan, path: str | os.PathLike[str], *, format: str | None = None,
+                 view: str = "org", unit: str | None = None, depth: int | None = None,
+                 fold: bool | None = None, force: bool = False) -> Path:
+    """Write the goal tree to ``path`` (in the format its suffix names, unless ``format``).
+
+    Raises
+    ------
+    MissingDependencyError
+        If Graphviz's ``dot`` is missing; the DOT text is written next to ``path`` first
+        (``tree.png`` → ``tree.dot``), so the work is not lost.
+    """
+    from okrplan.errors import MissingDependencyError
+    from okrplan.render import render_image
+
+    fmt = tree_format(path, format)
+    text = tree_dot(plan, view=view, unit=unit, depth=depth, fold=fold)
+    if fmt == "dot":
+        return write_new_file(path, text, force=force)
+    problem = image_problem()
+    if problem is not None:
+        written = write_new_file(Path(path).with_suffix(".dot"), text, force=force)
+        raise MissingDependencyError(f"{problem}. The diagram's DOT text is in {written}; "
+                                     f"after installing, run: dot -T{fmt} {written} -o {path}")
+    return write_new_file(path, render_image(text, fmt), force=force)
 
 
 def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
@@ -231,11 +353,13 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
 
 def score(plan: Plan, actuals_path: str | os.PathLike[str], *, stretch: str | None = None,
           percent: bool = False) -> tuple[list[Any], Any]:
-    """Score a plan against a CSV of actuals; returns the sheets' scores and the options used."""
+    """Score a plan against a CSV of actuals, or an OKR workbook (.xlsx) with actuals typed in;
+    returns the sheets' scores and the options used."""
     from fractions import Fraction
 
+    from okrplan.actuals import read_any_actuals
     from okrplan.quantity import QuantityError, parse_quantity
-    from okrplan.score import ScoreOptions, read_actuals, score_plan
+    from okrplan.score import ScoreOptions, score_plan
 
     cap = Fraction(1)
     if stretch is not None:
@@ -247,4 +371,125 @@ def score(plan: Plan, actuals_path: str | os.PathLike[str], *, stretch: str | No
         if cap < 1:
             raise InputError([Issue("--stretch must be at least 100%", hint="e.g. 120%")])
     options = ScoreOptions(stretch=cap, percent=percent)
-    return score_plan(plan, read_actuals(actuals_path, plan), options), options
+    return score_plan(plan, read_any_actuals(actuals_path, plan), options), options
+
+
+# ---------------------------------------------------------------------------------------------
+# OKR sheets: the workbook, CSV and Markdown each person receives, and the actuals typed back.
+
+SHEETS_DIR = "sheets"
+SHEET_FORMATS = ("xlsx", "csv", "md")
+MAX_WORKBOOK_SHEETS = 2000  # decompose leaves larger workbooks to `okrplan export --unit`
+
+
+def sheet_files(plan: Plan, *, formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
+                unit: str | None = None, role: str | None = None, per_person: bool = False,
+                max_workbook: int | None = None) -> dict[str, str | bytes]:
+    """The files of a sheets folder by name: one ``.xlsx`` workbook (a summary and a sheet per
+    unit, role group or person), and ``.csv`` and ``.md`` per sheet with an ``index.md``.
+
+    A book of more than ``max_workbook`` sheets gets no workbook (``index.md`` says how to
+    export one per unit).
+
+    Raises
+    ------
+    InputError
+        For an unknown format, or a ``unit`` or ``role`` the plan does not have.
+    """
+    from okrplan.export.sheets import build_book
+    from okrplan.export.sheets import sheet_files as files_of
+
+    unknown = [f for f in formats if f not in SHEET_FORMATS]
+    if unknown or not formats:
+        raise InputError([Issue(f"unknown sheet format {', '.join(unknown) or '(none)'}",
+                                hint=f"choose from: {', '.join(SHEET_FORMATS)}")])
+    book = build_book(plan, per_person=per_person, unit=unit, role=role)
+    note = ""
+    if max_workbook is not None and len(book.sheets) > max_workbook and "xlsx" in formats:
+        formats = [f for f in formats if f != "xlsx"]
+        from okrplan.present import label
+
+        note = label(plan.locale, "no_workbook").format(n=len(book.sheets), max=max_workbook)
+        if "md" not in formats:
+            formats = [*formats, "md"]
+    return files_of(book, formats, note=note)
+
+
+def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
+                  formats: tuple[str, ...] | list[str] = SHEET_FORMATS, unit: str | None = None,
+                  role: str | None = None, per_person: bool = False, force: bool = False
+                  ) -> list[Path]:
+    """Write the OKR sheets into ``directory`` (made if missing), each file atomically.
+
+    Files of the same name are replaced, except a workbook or CSV that has actuals typed in:
+    then nothing is written unless ``force``.
+
+    Raises
+    ------
+    OutputError
+        If a sheet to be replaced has actuals in it (without ``force``), or the folder cannot
+        be written.
+    """
+    from okrplan.actuals import edited_cells
+
+    files = sheet_files(plan, formats=formats, unit=unit, role=role, per_person=per_person)
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} exists and is not a folder; choose another -o")
+    if not folder.resolve().parent.is_dir():
+        raise OutputError(f"the folder {folder.resolve().parent} does not exist")
+    if not force:
+        edited = []
+        for name in sorted(files):
+            cells = edited_cells(folder / name) if (folder / name).is_file() else []
+            if cells:
+                more = f" and {len(cells) - 3} more" if len(cells) > 3 else ""
+                edited.append(f"{folder / name} ({', '.join(cells[:3])}{more})")
+        if edited:
+            raise OutputError("these sheets have actuals typed in and would be overwritten:\n"
+                              + "\n".join(f"  {e}" for e in edited) + "\nread them first "
+                              "(okrplan import-actuals), or pass --force to replace them")
+    written: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        folder.mkdir(exist_ok=True)
+        for name, content in sorted(files.items()):
+            final = folder / name
+            if final.resolve().parent != folder.resolve():  # names are sanitised; be sure
+                raise OutputError(f"refusing to write {name!r} outside {folder}")
+            temporary = folder / f".{name}.okrplan-tmp"
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            temporary.write_bytes(data)
+            staged.append((temporary, final))
+        for temporary, final in staged:
+            os.replace(temporary, final)
+            written.append(final)
+    except OSError as exc:
+        raise OutputError(f"cannot write {folder}: {exc.strerror or exc}") from None
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return written
+
+
+def import_actuals(workbooks: list[str] | tuple[str, ...], plan: Plan | None = None
+                   ) -> tuple[list[Any], str]:
+    """The actuals typed into OKR workbooks, and the same as the CSV `okrplan score` reads
+    (``kr,period,actual,source``); with ``plan``, every KR is checked against it.
+
+    Raises
+    ------
+    InputError
+        For a file that is not an okrplan workbook, a typed value that is not a number, two
+        copies that disagree, or a KR the plan does not have.
+    """
+    from okrplan.actuals import actuals_csv, combine, typed_actuals
+
+    typed = [entry for path in workbooks for entry in typed_actuals(path)]
+    actuals = combine(typed, plan)
+    sources: dict[str, list[str]] = {}
+    for entry in typed:
+        where = f"{Path(entry.file).name}: {entry.tab}!{entry.cell}"
+        if where not in sources.setdefault(entry.kr, []):
+            sources[entry.kr].append(where)
+    return actuals, actuals_csv(actuals, {k: "; ".join(v) for k, v in sources.items()})

@@ -134,9 +134,11 @@ def main() -> None:  # pragma: no cover - console entry point alias
 def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     """Decompose a target file into a balanced plan for every unit and role.
 
-    Writes plan.json (the plan, input to every other command) and plan.md (the whole tree)
-    into the output directory, atomically. Exits 3 if the target cannot be met; the plan then
-    says what would make it feasible.
+    Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
+    goal-tree diagram (tree.svg, tree.png and its source tree.dot) and the OKR sheets
+    (sheets/: a workbook, CSV and Markdown; see `okrplan export`) into the output directory,
+    atomically. Without Graphviz's `dot`, it writes tree.dot only and warns. Exits 3 if the
+    target cannot be met; the plan then says what would make it feasible.
 
     \b
     Example:
@@ -146,9 +148,14 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     from okrplan.errors import InfeasibleError
 
     plan = api.decompose(target)
-    path = api.write_plan(plan, output, force=force)
+    problem = api.image_problem()
+    path = api.write_plan(plan, output, force=force, images=problem is None)
+    if problem is not None:
+        click.echo(f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and "
+                   f"{api.TREE_PNG}", err=True)
     if not quiet:
-        click.echo(f"wrote {path}/ ({', '.join(sorted(api.plan_files(plan)))}): "
+        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
+        click.echo(f"wrote {path}/ ({', '.join(names)}): "
                    f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}", err=True)
         for gid, count in plan.solver.get("hires", {}).items():
             role = plan.graph.nodes[gid] if gid in plan.graph else {"name": gid, "path": ["?"]}
@@ -193,11 +200,12 @@ def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def score(plan_or_target: str, actuals: str, output: str | None, stretch: str | None,
           percent: bool, force: bool) -> None:
-    """Score every role's and unit's sheet from a CSV of actuals.
+    """Score every role's and unit's sheet from a CSV of actuals, or an OKR workbook.
 
     The CSV has columns kr (a KR id from plan.json, or the KR's name with unit and role),
-    period (plan, a quarter, month or ISO week; default plan) and actual. A KR score is
-    actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
+    period (plan, a quarter, month or ISO week; default plan) and actual. A workbook (.xlsx)
+    written by `okrplan export` or `decompose` is read directly: the actuals typed into it.
+    A KR score is actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
     objective's O分值 is Σ weight × score; deductions (减分项) subtract points per case.
 
     \b
@@ -225,3 +233,128 @@ def score(plan_or_target: str, actuals: str, output: str | None, stretch: str | 
         text = to_csv(sheets, options) if output.lower().endswith(".csv") else to_markdown(
             sheets, options)
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+
+
+@cli.command()
+@click.argument("plan_or_target", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the diagram to this file (its suffix picks the format); default stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]),
+              help="svg, png, pdf, or the Graphviz DOT text [default: from -o, else svg].")
+@click.option("--view", type=click.Choice(["org", "kr"]), default="org", show_default=True,
+              help="org: units and roles with their OKRs; kr: how key results feed each other.")
+@click.option("-u", "--unit", help="Draw only the subtree under this unit (a name or a path).")
+@click.option("-d", "--depth", type=click.IntRange(min=1),
+              help="Draw this many levels (1 = the top unit alone).")
+@click.option("--fold/--no-fold", default=None,
+              help="Fold identical sibling units and roles into one node [default: when large].")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def render(plan_or_target: str, output: str | None, fmt: str | None, view: str,
+           unit: str | None, depth: int | None, fold: bool | None, force: bool) -> None:
+    """Draw the goal tree of a plan (a plan.json, a plan directory, or a target file).
+
+    The org view shows every unit and role with its objectives, key results, targets and
+    weights; the kr view shows how activities become revenue (drives), roll up (aligns) and
+    are supplied by support units (supports). Large organisations fold identical siblings and
+    are cut at a readable depth; the caption says what was left out. Needs Graphviz's `dot`
+    (apt install graphviz) for images; `--format dot` does not.
+
+    \b
+    Example:
+      okrplan render plan/ -o tree.png --depth 3
+      okrplan render plan/ --view kr --unit 销售部 -o funnel.svg
+    """
+    from okrplan import api
+
+    plan = api.load_plan(plan_or_target)
+    if output is not None:
+        path = api.write_render(plan, output, format=fmt, view=view, unit=unit, depth=depth,
+                                fold=fold, force=force)
+        click.echo(f"wrote {path}", err=True)
+        return
+    fmt = fmt or "svg"
+    if fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: pass -o FILE, or redirect stdout to a file")
+    click.echo(api.render(plan, format=fmt, view=view, unit=unit, depth=depth, fold=fold),
+               nl=False)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in ("xlsx", "csv", "md")]
+    if unknown or not formats:
+        raise click.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; "
+                                 "choose from xlsx, csv, md (comma-separated)")
+    return formats
+
+
+@cli.command("export")
+@click.argument("plan_or_target", type=click.Path())
+@click.option("-o", "--output", default="sheets", show_default=True,
+              type=click.Path(file_okay=False), help="The folder to write the sheets into.")
+@click.option("-f", "--format", "formats", default="xlsx,csv,md", show_default=True,
+              callback=_formats, help="Which files, comma-separated: xlsx, csv, md.")
+@click.option("-u", "--unit", help="Only this unit's sheets and those of the units and roles "
+              "below it.")
+@click.option("-r", "--role", help="Only the sheets of this role (its name or group label).")
+@click.option("--per-person", is_flag=True,
+              help="A sheet for every person, numbering people who are not named.")
+@click.option("--force", is_flag=True, help="Replace sheets even if actuals were typed in.")
+def export(plan_or_target: str, output: str, formats: tuple[str, ...], unit: str | None,
+           role: str | None, per_person: bool, force: bool) -> None:
+    """Write the OKR sheets each unit, role and person works in.
+
+    One .xlsx workbook (a summary, then a sheet per unit and role group, or per person where
+    people are named, with new hires as 新人1, 新人2 …) in the layout of the seed tables:
+    序号, 目标 (O), 目标详细描述, 关键成果 (KRs), KR权重, O分值, then target, unit, period, the
+    value actuals are scored against, the target of each period, and the actual and score
+    columns. Type actuals into the workbook and the scores, O分值 and totals recompute (in
+    Excel and LibreOffice). Also a .csv (UTF-8 with BOM) and .md per sheet. A sheet that has
+    actuals typed in is not replaced without --force.
+
+    \b
+    Example:
+      okrplan export plan/ -o sheets/
+      okrplan export plan/plan.json --unit 销售部 --role 销售岗 --format xlsx
+    """
+    from okrplan import api
+
+    plan = api.load_plan(plan_or_target)
+    written = api.export_sheets(plan, output, formats=formats, unit=unit, role=role,
+                                per_person=per_person, force=force)
+    click.echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
+               + ", ".join(p.name for p in written if p.suffix == ".xlsx" or len(written) < 8)
+               + ("" if len(written) < 8 else ", …"), err=True)
+
+
+@cli.command("import-actuals")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-p", "--plan", "plan_path", type=click.Path(),
+              help="Check every KR against this plan (plan.json, plan folder or target file).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the actuals CSV to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def import_actuals(workbooks: tuple[str, ...], plan_path: str | None, output: str | None,
+                   force: bool) -> None:
+    """Read the actuals typed into OKR workbooks, as the CSV `okrplan score` reads.
+
+    Pass one workbook, or the copies several people filled in: their actuals are merged (the
+    same cell must agree). Per-person sheets of one group become the group's per-person
+    average, so units roll up what everyone typed. `okrplan score` also reads a workbook
+    directly.
+
+    \b
+    Example:
+      okrplan import-actuals sheets/A公司2015年度OKR.xlsx -o actuals.csv
+      okrplan score plan/ actuals.csv
+    """
+    from okrplan import api
+
+    plan = api.load_plan(plan_path) if plan_path is not None else None
+    actuals, text = api.import_actuals(list(workbooks), plan)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+    click.echo(f"read {len(actuals)} actual{'s' if len(actuals) != 1 else ''} from "
+               f"{len(workbooks)} workbook{'s' if len(workbooks) != 1 else ''}", err=True)

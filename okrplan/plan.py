@@ -8,6 +8,7 @@ writes everything into one goal graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,7 @@ import networkx as nx
 
 from okrplan.graph import Edge, Kind, add_edge, add_node, new_graph
 from okrplan.periods import PlanPeriod
+from okrplan.quantity import format_number
 from okrplan.solve.allocate import Allocation, Relaxation, allocate
 from okrplan.solve.groups import Group, build_groups, support_shares
 from okrplan.solve.phasing import apportion, ceil_fraction, iso_weeks, month_shares
@@ -113,6 +115,21 @@ class _Builder:
         fixed_units = {u.names: Fraction(u.unit.quota) / self.step for u in self.spec.units
                        if u.unit.quota is not None}
 
+        unit_caps: dict[tuple[str, ...], int | None] = {}
+        for names in sorted(selling, key=len, reverse=True):
+            # the largest target (in steps) a unit can take and pass on within its groups'
+            # capacity (its buffer may then fall short); None if something below is unbounded
+            if names in fixed_units:
+                unit_caps[names] = int(fixed_units[names])
+                continue
+            caps_below: list[int | None] = [unit_caps[c] for c in unit_caps
+                                            if c[:-1] == names and len(c) == len(names) + 1]
+            for g in by_unit.get(names, []):
+                cap = g.per_person_cap
+                caps_below.append(0 if g.headcount == 0 else None if cap is None
+                                  else int(cap / self.step) * g.headcount)
+            unit_caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
+
         def descend(unit: UnitRef, target: Fraction) -> None:
             child_units = [u for u in self.spec.units
                            if u.names[:-1] == unit.names and u.names in selling]
@@ -120,10 +137,11 @@ class _Builder:
             ideals = [ideal_unit[u.names] / self.step for u in child_units] + [
                 allocation.quotas.get(g.id, Fraction(0)) / self.step for g in child_groups]
             grains = [1] * len(child_units) + [max(g.headcount, 1) for g in child_groups]
-            caps: list[int | None] = [None] * len(child_units)
+            caps: list[int | None] = [unit_caps.get(u.names) for u in child_units]
             for g in child_groups:
                 cap = g.per_person_cap
-                caps.append(None if cap is None else int(cap / self.step))
+                caps.append(0 if g.headcount == 0 else None if cap is None
+                            else int(cap / self.step))
             fixed: list[int | None] = [
                 int(fixed_units[u.names]) if u.names in fixed_units else None
                 for u in child_units] + [
@@ -131,7 +149,16 @@ class _Builder:
                 if g.fixed is not None and (g.fixed / self.step / max(g.headcount, 1)
                                             ).denominator == 1 else None
                 for g in child_groups]
-            assigned = achievable(target * self.growth, grains)
+            assigned = achievable(target * self.growth, grains, caps, fixed, at_least=target)
+            if assigned < target:  # capacity in whole steps per person falls short
+                reach = format_number(int(assigned * self.step), self.locale)
+                self.relaxations.append(Relaxation(
+                    "target", "/".join(unit.names), f"{unit.unit.name}: quotas in whole "
+                    f"{format_number(int(self.step), self.locale)} per person within capacity "
+                    f"reach {reach}, less than its target "
+                    f"{format_number(math.ceil(target * self.step), self.locale)}; lower the "
+                    "target to at most that", format_number(math.ceil(target * self.step),
+                                                            self.locale), reach))
             scale = sum(ideals, Fraction(0))
             if scale > 0:
                 ideals = [x * assigned / scale for x in ideals]
@@ -152,8 +179,7 @@ class _Builder:
 
     def group_series(self, group: Group, person_quota: Fraction) -> dict[str, _Series]:
         """Per-person amounts per month of every metric the group works on."""
-        steps = int(person_quota / self.period_step)
-        revenue = [Fraction(x) * self.period_step for x in apportion(steps, group.weights)]
+        revenue = self._phase(group, person_quota)
         out: dict[str, _Series] = {}
         base = self.spec.base_metric
         for metric, per_yuan in group.per_yuan.items():
@@ -162,6 +188,45 @@ class _Builder:
         out[base] = _Series(revenue, True)
         self._followers(out)
         return out
+
+    def _phase(self, group: Group, quota: Fraction) -> list[Fraction]:
+        """A person's quota per month, in period steps, by the group's weights and within every
+        capacity window: quarters get their share first, then their months. Where a month
+        holds less than a period step, amounts are phased to the yuan instead."""
+        fallback: list[Fraction] = []
+        for grain in dict.fromkeys((self.period_step, Fraction(1))):
+            steps = int(quota / grain)
+            caps: dict[tuple[int, ...], int] = {}  # a window's capacity, in grains
+            for window in group.windows:
+                per_yuan = group.per_yuan[window.metric]
+                if per_yuan > 0:
+                    most = int(window.capacity / per_yuan / grain)
+                    caps[window.months] = min(most, caps.get(window.months, most))
+            count = self.period.count
+            quarters: dict[str, list[int]] = {}
+            for i, month in enumerate(self.period.months):
+                quarters.setdefault(month.quarter, []).append(i)
+            blocks = [tuple(q) for q in quarters.values()]
+            month_caps = [caps.get((i,)) for i in range(count)]
+            block_caps = []
+            for block in blocks:
+                inner = [month_caps[i] for i in block]
+                limits = [c for c in (caps.get(block), None if None in inner
+                                      else sum(c or 0 for c in inner)) if c is not None]
+                block_caps.append(min(limits) if limits else None)
+            amounts, fits = _capped(steps, [sum((group.weights[i] for i in b), Fraction(0))
+                                            for b in blocks], block_caps)
+            months = [Fraction(0)] * count
+            for block, amount in zip(blocks, amounts, strict=True):
+                parts, inside = _capped(amount, [group.weights[i] for i in block],
+                                        [month_caps[i] for i in block])
+                fits = fits and inside
+                for i, part in zip(block, parts, strict=True):
+                    months[i] = part * grain
+            if fits:
+                return months
+            fallback = fallback or months
+        return fallback
 
     def _followers(self, out: dict[str, _Series]) -> None:
         for key, metric in self.target.metrics.items():
@@ -296,7 +361,7 @@ class _Builder:
         if group.fixed is not None:
             return ["fixed quota"]
         person = ideal / max(group.headcount, 1)
-        for window in group.binding_windows(person, Fraction(1, 10**6)):
+        for window in group.limiting_windows(person, Fraction(1, 10**6)):
             months = [str(self.period.months[i]) for i in window.months]
             span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
             reasons.append(f"capacity {window.metric} {window.label} in {span}")
@@ -644,6 +709,15 @@ class _Builder:
                                 and support["metric"] in other_krs):
                             add_edge(graph, krs[support["metric"]], other_krs[support["metric"]],
                                      Edge.SUPPORTS)
+
+
+def _capped(total: int, weights: list[Fraction], caps: list[int | None]
+            ) -> tuple[list[int], bool]:
+    """:func:`apportion` within the caps that exist, or freely if they cannot hold the total
+    (then False)."""
+    limits = [c if c is not None else total for c in caps]
+    fits = sum(limits) >= total
+    return apportion(total, weights, limits if fits else None), fits
 
 
 def _days(month: Any) -> int:

@@ -20,6 +20,36 @@ LABELS = {
         "relaxations": "可行化建议", "binding": "约束", "detail": "目标详细描述",
         "buffer": "每级超额分配", "period": "期间", "by": "截止", "people": "人员",
         "kpi": "KPI", "periods": "分期目标", "basis": "基准", "quota": "任务额",
+        # goal-tree diagrams (okrplan.render)
+        "total": "合计", "each": "每个", "ramp": "爬坡", "people_count": "{n} 人",
+        "units_like": "{name} 等 {n} 个单位", "groups": "{n} 组",
+        "supplies": "供给{share}的{metric}", "conflict": "约束冲突", "see": "见建议 {refs}",
+        "not_drawn": "未展开：{what}", "n_units": "{n} 个单位", "n_roles": "{n} 个岗位组",
+        "legend": "图例", "level_1": "公司", "level_n": "第{n}级单位", "role": "岗位",
+        "edge_drives": "驱动（漏斗转化率）", "edge_aligns": "对齐（汇总到上级）",
+        "edge_supports": "支持（支持部门供给的份额）", "edge_follows": "跟随（固定比例）",
+        "folded": "已折叠：{members} 个相同的同级单位或岗位组合并为 {boxes} 个节点",
+        "cut": "只画到第 {depth} 层，{what}未画出", "cut_auto": "（超过 {max} 个节点）",
+        "cut_wide": "（同一层超过 {wide} 个节点）",
+        "subtree": "子树", "derived_only": "只画出由计划推导的关键成果；手工关键成果见组织视图",
+        "status_optimal": "可行", "status_infeasible": "不可行",
+        # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
+        "sheet_title": "{name}OKR计划表", "objective_o": "目标 (O)", "krs": "关键成果 (KRs)",
+        "kr_weight": "KR权重", "o_score": "O分值", "unit_col": "单位", "scored_target": "考核目标",
+        "actual": "实际完成", "score": "得分", "kr_id": "KR编号", "summary": "汇总",
+        "score_cap": "KR得分上限", "sheet_total": "合计", "new_hire_n": "新人{n}",
+        "person_n": "{role}{n}", "new_hire": "新人", "deduction_kr": "{text}（减分项）",
+        "money_unit": "万元", "people_unit": "人", "sheet": "工作表", "org_unit": "组织单位",
+        "objective_weights": "目标权重", "files": "文件", "per_person_sheet": "每人",
+        "weights_total": "权重合计", "points_unit": "分/例",
+        "no_workbook": "未生成工作簿：共 {n} 张表，超过 {max} 张；请按单位导出："
+                       "okrplan export PLAN --unit 单位名",
+        "score_rule": "得分 = 实际完成 ÷ 考核目标（越低越好的关键成果：考核目标 ÷ 实际完成），"
+                      "封顶于KR得分上限；O分值 = Σ KR权重 × 得分 × 100 − 减分项"
+                      "（例数 × 每例扣分）；合计 = Σ O分值。"
+                      "考核目标是全期合计（派生的关键成果）或目标值本身。",
+        "sheet_note": "在“实际完成”列填写全期累计的实际值（金额以{money}为单位），"
+                      "得分和O分值会自动计算。",
     },
     "en": {
         "plan": "plan", "target": "Target", "per": "Per", "weight": "Weight",
@@ -31,6 +61,41 @@ LABELS = {
         "detail": "Detail", "buffer": "buffer per level", "period": "Period", "by": "due",
         "people": "People", "kpi": "KPI", "periods": "Per period", "basis": "basis",
         "quota": "quota",
+        # goal-tree diagrams (okrplan.render)
+        "total": "total", "each": "each", "ramp": "ramp", "people_count": "{n} people",
+        "units_like": "{n} units like {name}", "groups": "{n} groups",
+        "supplies": "supplies {share} of {metric}", "conflict": "conflict",
+        "see": "see {refs}", "not_drawn": "not drawn: {what}", "n_units": "{n} units",
+        "n_roles": "{n} role groups", "legend": "Legend", "level_1": "Company",
+        "level_n": "Level {n} unit", "role": "Role",
+        "edge_drives": "drives (funnel conversion)", "edge_aligns": "aligns (rolls up)",
+        "edge_supports": "supports (share a support unit supplies)",
+        "edge_follows": "follows (a fixed share)",
+        "folded": "folded: {members} identical sibling units or role groups drawn as {boxes} nodes",
+        "cut": "drawn to level {depth}; {what} below not drawn", "cut_auto": " (over {max} nodes)",
+        "cut_wide": " (over {wide} nodes side by side)",
+        "subtree": "subtree",
+        "derived_only": "only key results the plan derives; manual ones are in the org view",
+        "status_optimal": "feasible", "status_infeasible": "infeasible",
+        # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
+        "sheet_title": "OKR plan: {name}", "objective_o": "Objective (O)",
+        "krs": "Key results (KRs)", "kr_weight": "KR weight", "o_score": "O score",
+        "unit_col": "Unit", "scored_target": "Scored against", "actual": "Actual",
+        "score": "Score", "kr_id": "KR id", "summary": "Summary", "score_cap": "KR score cap",
+        "sheet_total": "Total", "new_hire_n": "New hire {n}", "person_n": "{role} {n}",
+        "new_hire": "new hire", "deduction_kr": "{text} (deduction)", "money_unit": "{currency}",
+        "people_unit": "people", "sheet": "Sheet", "org_unit": "Unit",
+        "objective_weights": "Objective weights", "files": "Files",
+        "per_person_sheet": "per person", "weights_total": "Weights", "points_unit": "pts/case",
+        "no_workbook": "No workbook: {n} sheets are more than {max}; export one per unit with "
+                       "okrplan export PLAN --unit NAME",
+        "score_rule": "Score = actual ÷ scored-against value (for key results where less is "
+                      "better: that value ÷ actual), capped at the KR score cap; O score = Σ KR "
+                      "weight × score × 100 − deductions (cases × points per case); total = Σ O "
+                      "scores. The scored-against value is the plan total (derived key results) "
+                      "or the target itself.",
+        "sheet_note": "Type the actual for the plan to date in the Actual column (money in "
+                      "{money}); scores and O scores recalculate.",
     },
 }
 
@@ -86,3 +151,143 @@ def _plain(value: Any) -> str:
         return ""
     number = Decimal(str(value))
     return format(number.normalize(), "f") if number % 1 else str(int(number))
+
+
+def kr_cadence_text(kr: dict[str, Any], locale: str) -> str:
+    """The target with its period when the target alone does not say it: ``100%/周``.
+
+    >>> kr_cadence_text({"target": 1, "target_kind": "percent", "per": "week"}, "zh-CN")
+    '100%/周'
+    >>> kr_cadence_text({"target": 71, "unit": "个", "per": "week"}, "zh-CN")
+    '71 个/周'
+    """
+    text = kr_target_text(kr, locale)
+    per = kr.get("per") or "plan"
+    if per == "plan" or not text or "/" in text or kr.get("kr_kind") == "deduction":
+        return text
+    return f"{text}/{per_text(per, locale)}"
+
+
+def span_text(low: str, high: str) -> str:
+    """Two formatted values as a range, the shared unit written once.
+
+    >>> span_text("240万", "550万"), span_text("31 个/周", "71 个/周"), span_text("5%", "5%")
+    ('240–550万', '31–71 个/周', '5%')
+    """
+    if low == high:
+        return low
+    common = 0
+    while common < min(len(low), len(high)) and low[-1 - common] == high[-1 - common]:
+        common += 1
+    suffix = low[len(low) - common:] if common else ""
+    while suffix and (suffix[0].isdigit() or suffix[0] in ".,"):
+        suffix = suffix[1:]
+    return f"{low[:len(low) - len(suffix)]}–{high[:len(high) - len(suffix)]}{suffix}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The HTML report (okrplan.export.report)
+
+_REPORT_LABELS = {
+    "zh-CN": {
+        "r_tree": "目标树", "r_outline": "组织大纲", "r_sheets": "各单位与岗位的OKR",
+        "r_optimizer": "优化器的说明", "r_search": "按名称搜索单位、岗位、人员或关键成果…",
+        "r_search_label": "搜索", "r_shown": "显示 {shown} / {total} 张表",
+        "r_no_match": "没有名称匹配的单位或岗位。", "r_zoom_in": "放大", "r_zoom_out": "缩小",
+        "r_zoom_fit": "适应窗口", "r_zoom_hint": "滚轮缩放，拖动平移，点击方框查看其OKR表",
+        "r_no_tree": "目标树未画出：{problem}",
+        "r_funnel": "漏斗：从任务额倒推到过程指标（每人，全期合计）",
+        "r_phasing": "按月分期（每人）", "r_stretch": "各单位与岗位的拉伸（任务额 ÷ 基准）",
+        "r_stretch_ref": "1.0 = 任务额等于基准", "r_stretch_note": "橙色：计划中最大的拉伸",
+        "r_binding": "起约束作用的条件", "r_no_binding": "没有起约束作用的条件。",
+        "r_hires": "优化器新增的招聘", "r_no_hires": "无需新增招聘。",
+        "r_infeasible": "目标无法完成",
+        "r_infeasible_lead": "以下约束互相冲突。任意一项调整即可使计划可行：",
+        "r_conflict": "冲突的约束", "r_change": "调整", "r_current": "当前", "r_needed": "需要",
+        "r_kind": "类型", "r_subject": "对象", "r_why": "为什么是这些数",
+        "r_derived": "推算", "r_sqrt_note": "条宽按数量的平方根绘制",
+        "r_month_sum": "月合计", "r_per_month": "每月", "r_per_quarter": "每季度",
+        "r_each": "每个 {value}", "r_o_max": "满分 {n}", "r_role_group": "岗位组",
+        "r_count": "人数", "r_due": "到岗", "r_constraint": "约束",
+        "r_common": "不受单独约束：与其他岗位处于同一拉伸水平",
+        "r_marginal": "每人每{per}多 1 {unit}{metric}，可多完成 {adds}",
+        "r_basis_line": "基准 {basis}，拉伸 {stretch}", "r_made_by": "由 okrplan {version} 生成",
+        "r_show_tree": "在目标树中定位", "r_to_sheet": "OKR表", "r_people_list": "人员：{names}",
+        "r_kind_capacity": "产能", "r_kind_hire": "招聘", "r_kind_target": "目标",
+        "r_kind_bounds": "份额范围", "r_kind_fixed": "固定任务额",
+        "r_binding_capacity": "产能 {metric} {capacity}（{span}）",
+        "r_binding_max": "份额上限", "r_binding_min": "份额下限", "r_binding_fixed": "固定任务额",
+        "r_binding_support": "支持部门产能 {metric} {capacity}",
+        "r_quota_total": "合计 {total}", "r_people_n": "{n} 人",
+    },
+    "en": {
+        "r_tree": "Goal tree", "r_outline": "Outline", "r_sheets": "OKRs of every unit and role",
+        "r_optimizer": "What the optimizer did",
+        "r_search": "Search units, roles, people or key results by name…",
+        "r_search_label": "Search", "r_shown": "{shown} of {total} sheets shown",
+        "r_no_match": "No unit or role matches.", "r_zoom_in": "Zoom in",
+        "r_zoom_out": "Zoom out", "r_zoom_fit": "Fit",
+        "r_zoom_hint": "Scroll to zoom, drag to pan, click a box for its OKR sheet",
+        "r_no_tree": "The goal tree is not drawn: {problem}",
+        "r_funnel": "Funnel: from the quota back to the activities (per person, whole plan)",
+        "r_phasing": "Phasing by month (per person)",
+        "r_stretch": "Stretch per unit and role (quota ÷ basis)",
+        "r_stretch_ref": "1.0 = quota equals basis",
+        "r_stretch_note": "orange: the plan's largest stretch",
+        "r_binding": "Binding constraints", "r_no_binding": "Nothing binds.",
+        "r_hires": "Hires the optimizer added", "r_no_hires": "No hires needed.",
+        "r_infeasible": "The target cannot be met",
+        "r_infeasible_lead": "These constraints conflict. Any one of these changes makes the "
+                             "plan feasible:",
+        "r_conflict": "Conflicting constraints", "r_change": "Change", "r_current": "Now",
+        "r_needed": "Needed", "r_kind": "Kind", "r_subject": "Where",
+        "r_why": "Why these numbers", "r_derived": "derived",
+        "r_sqrt_note": "bar width ∝ √count", "r_month_sum": "monthly total",
+        "r_per_month": "per month", "r_per_quarter": "per quarter", "r_each": "{value} each",
+        "r_o_max": "max {n}", "r_role_group": "Role group", "r_count": "Hires",
+        "r_due": "On board by", "r_constraint": "Constraint",
+        "r_common": "nothing binds it alone: it carries the common stretch level",
+        "r_marginal": "one more {metric} per {per} per person adds {adds}",
+        "r_basis_line": "basis {basis}, stretch {stretch}", "r_made_by": "Made with okrplan {version}",
+        "r_show_tree": "Show in the goal tree", "r_to_sheet": "OKR sheet",
+        "r_people_list": "People: {names}", "r_kind_capacity": "capacity",
+        "r_kind_hire": "hire", "r_kind_target": "target", "r_kind_bounds": "share bounds",
+        "r_kind_fixed": "fixed quota",
+        "r_binding_capacity": "capacity {metric} {capacity} ({span})",
+        "r_binding_max": "upper bound of its share", "r_binding_min": "lower bound of its share",
+        "r_binding_fixed": "fixed quota",
+        "r_binding_support": "support capacity {metric} {capacity}",
+        "r_quota_total": "total {total}", "r_people_n": "{n} people",
+    },
+}
+for _locale, _labels in _REPORT_LABELS.items():
+    LABELS[_locale].update(_labels)
+
+
+def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -> str:
+    """A solver's binding reason as a planner reads it.
+
+    >>> m = {"calls": {"name": "有效电话"}}
+    >>> binding_text("capacity calls 100/周 in 2015-11", m, "zh-CN")
+    '产能 有效电话 100/周（2015-11）'
+    >>> binding_text("bounds.max", m, "en"), binding_text("something new", m, "en")
+    ('upper bound of its share', 'something new')
+    """
+    import re
+
+    simple = {"bounds.max": "r_binding_max", "bounds.min": "r_binding_min",
+              "fixed quota": "r_binding_fixed"}
+    if reason in simple:
+        return label(locale, simple[reason])
+    found = re.fullmatch(r"capacity (\S+) (\S+) in (\S+)", reason)
+    if found:
+        metric, capacity, span = found.groups()
+        name = metrics.get(metric, {}).get("name", metric)
+        return label(locale, "r_binding_capacity").format(
+            metric=name, capacity=capacity, span=span.replace("..", "–"))
+    found = re.fullmatch(r"capacity (\S+) (\S+) \(support\)", reason)
+    if found:
+        metric, capacity = found.groups()
+        name = metrics.get(metric, {}).get("name", metric)
+        return label(locale, "r_binding_support").format(metric=name, capacity=capacity)
+    return reason

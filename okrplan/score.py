@@ -102,6 +102,12 @@ def _period_target(kr: dict[str, Any], period: str) -> Fraction | None:
     return None if value is None else Fraction(str(value))
 
 
+def plan_target(kr: dict[str, Any]) -> Fraction | None:
+    """What a whole-plan actual of a KR node is scored against: its plan total where it has
+    one (a derived KR), else its target; None for a KR without a number (a deduction)."""
+    return _period_target(kr, "plan")
+
+
 def score_plan(plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = ScoreOptions()
                ) -> list[SheetScore]:
     """Scores of every unit's and role's sheet that has any actual (own or rolled up)."""

@@ -11,10 +11,10 @@
 set -euo pipefail
 
 # Debian packages only the tests need, installed on top of setup.sh's runtime
-# packages (graphviz, fonts-noto-cjk). Empty for now; later issues add e.g.
-#   chromium chromium-driver   browser checks of the HTML report / SVG output
-#   libreoffice-calc-nogui     opening the exported spreadsheets headless
-TEST_APT_PACKAGES=()
+# packages (graphviz, fonts-noto-cjk):
+#   libreoffice-calc-nogui     recalculates exported workbooks headless (soffice)
+#   chromium                   opens the HTML report in a real browser
+TEST_APT_PACKAGES=(libreoffice-calc-nogui)
 
 # shellcheck source-path=SCRIPTDIR source=setup.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/setup.sh"

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_committed_schema_is_current() -> None:
     committed = (ROOT / "docs" / "target.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text(), "regenerate: okrplan schema -o docs/target.schema.json --force"
+    hint = "regenerate: okrplan schema -o docs/target.schema.json --force"
+    assert committed == schema_text(), hint
 
 
 def test_readme_lists_every_command() -> None:

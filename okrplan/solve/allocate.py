@@ -105,7 +105,7 @@ def _upper(group: Group) -> Fraction | None:
     """The group's largest quota: capacity, its share bound, a fixed quota."""
     if group.fixed is not None:
         return group.fixed
-    cap = group.per_person_cap
+    cap = group.quota_cap  # whole steps per person: what rounding can actually give
     limits = [x for x in (None if cap is None else cap * group.headcount, group.upper_share)
               if x is not None]
     return min(limits) if limits else None
@@ -202,6 +202,16 @@ HIRE_LIMIT = 100_000
 """Hires per group when a role may hire without a max."""
 
 
+def _scale(values: Sequence[Fraction]) -> int:
+    """A factor that makes every value whole, so CP-SAT compares them exactly (rounding each
+    down would miss a hire count that fits to the yuan); 1 where that would overflow."""
+    scale = 1
+    for value in values:
+        scale = math.lcm(scale, value.denominator)
+    biggest = max((abs(v) for v in values), default=Fraction(0))
+    return scale if biggest * scale < 2**45 else 1
+
+
 def _solve_hires(regions: Sequence[Region], locale: str
                  ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
     """The fewest hires that let every region reach its target, or the conflicting rules."""
@@ -226,10 +236,13 @@ def _solve_hires(regions: Sequence[Region], locale: str
                    Fraction(0))
         if lows > target:
             needs[region.unit.names[-1]] = False
+        scale = _scale([target, *(w * ((g.quota_cap if g.is_hire else _upper(g)) or Fraction(0))
+                                  for g, w in zip(region.members, region.weights, strict=True))])
+        need = math.ceil(target * scale)
         for group, weight in zip(region.members, region.weights, strict=True):
             if group.is_hire:
-                cap = group.per_person_cap
-                contribution = math.floor(weight * cap) if cap is not None else 0
+                cap = group.quota_cap
+                contribution = math.floor(weight * cap * scale) if cap is not None else 0
                 if contribution <= 0:
                     continue
                 limit = group.hire.max if group.hire and group.hire.max is not None else None
@@ -242,16 +255,16 @@ def _solve_hires(regions: Sequence[Region], locale: str
                 continue
             upper = _upper(group)
             if upper is None:
-                terms.append(cp_model.LinearExpr.constant(10**15))  # unbounded: always met
+                terms.append(cp_model.LinearExpr.constant(max(need, 0)))  # unbounded: always met
                 continue
-            value = math.floor(weight * upper)
+            value = math.floor(weight * upper * scale)
             reach[group.id] = value
-            extra = model.new_int_var(0, 10**15, f"extra:{group.id}")
+            extra = model.new_int_var(0, max(need, 0), f"extra:{group.id}")
             model.add(extra == 0).only_enforce_if(rule(f"capacity:{group.id}"))
             terms.append(value + extra)
         if not terms:
             continue
-        model.add(sum(terms) >= math.ceil(target)).only_enforce_if(
+        model.add(sum(terms) >= need).only_enforce_if(
             rule(f"target:{'/'.join(region.unit.names)}"))
 
     model.minimize(sum(hires.values()))

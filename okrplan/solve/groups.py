@@ -8,6 +8,7 @@ funnel, less what support units supply), and so the largest quota the group can 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -51,12 +52,13 @@ class Group:
     windows: tuple[Window, ...]
     people: tuple[str, ...] = ()
     hire: Hire | None = None  # set on a group of new hires
-    start: int = 0  # month index from which new people count
+    start: int | None = 0  # month index from which new people count; None: fully ramped
     basis: Fraction = Fraction(0)
     fixed: Fraction | None = None
     lower: Fraction = Fraction(0)
     upper_share: Fraction | None = None  # from split.bounds.max
     binding: list[str] = field(default_factory=list)
+    step: Fraction = Fraction(0)  # per-person quotas are whole multiples of this (money step)
 
     @property
     def per_person_cap(self) -> Fraction | None:
@@ -68,6 +70,23 @@ class Group:
                 limit = window.capacity / need
                 best = limit if best is None else min(best, limit)
         return best
+
+    @property
+    def quota_cap(self) -> Fraction | None:
+        """The largest per-person quota that is a whole number of steps and within capacity."""
+        cap = self.per_person_cap
+        if cap is None or self.step <= 0:
+            return cap
+        return math.floor(cap / self.step) * self.step
+
+    def limiting_windows(self, quota_per_person: Fraction, tolerance: Fraction
+                         ) -> list[Window]:
+        """Windows that keep a per-person quota from growing: at its step-rounded cap, the
+        windows of the exact cap (one step more would overfill them); else those it fills."""
+        top, cap = self.quota_cap, self.per_person_cap
+        if top is not None and cap is not None and quota_per_person >= top * (1 - tolerance):
+            return self.binding_windows(cap, tolerance)
+        return self.binding_windows(quota_per_person, tolerance)
 
     def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction
                         ) -> list[Window]:
@@ -93,12 +112,14 @@ def yield_factor(spec: Spec, metric: str) -> Fraction:
     return factor
 
 
-def ramp_curve(ref: RoleRef, start: int, months: int) -> tuple[Fraction, ...]:
+def ramp_curve(ref: RoleRef, start: int | None, months: int) -> tuple[Fraction, ...]:
     """A person's productivity in each month of the plan, starting at month index ``start``.
 
     Months before the start count 0; from the start the role's ramp applies per quarter or per
-    month of tenure, then 100%.
+    month of tenure, then 100%. ``None`` is someone already in the role: 100% throughout.
     """
+    if start is None:
+        return tuple(Fraction(1) for _ in range(months))
     ramp = ref.role.ramp
     step = 3 if ref.role.ramp_per == "quarter" else 1
     curve = []
@@ -175,8 +196,13 @@ def build_groups(spec: Spec) -> list[Group]:
     return groups
 
 
-def _cohorts(spec: Spec, ref: RoleRef) -> list[tuple[tuple[str, str], tuple[str, ...], int]]:
-    """Split a role entry into groups of identical people: named people by the month they join."""
+def _cohorts(spec: Spec, ref: RoleRef
+             ) -> list[tuple[tuple[str, str], tuple[str, ...], int | None]]:
+    """Split a role entry into groups of identical people: named people by the month they join.
+
+    Without named people, the headcount is new from the plan's start (the ramp applies from
+    month 0). Named people without ``joined`` are already in the role: the ramp is for those
+    who join, and for hires."""
     if not ref.role.people:
         return [(("", ""), (), 0)]
     by_joined: dict[Month | None, list[str]] = {}
@@ -187,14 +213,15 @@ def _cohorts(spec: Spec, ref: RoleRef) -> list[tuple[tuple[str, str], tuple[str,
     cohorts = []
     for joined, names in sorted(by_joined.items(), key=lambda kv: (kv[0] is not None, kv[0])):
         if joined is None:
-            cohorts.append((("", ""), tuple(names), 0))
+            cohorts.append((("", ""), tuple(names), None))
         else:
             start = joined.index - spec.period.first.index
             cohorts.append(((f"@{joined}", f" ({joined})"), tuple(names), start))
     return cohorts
 
 
-def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ...], start: int,
+def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ...],
+           start: int | None,
            season: tuple[Fraction, ...], supports: dict[tuple[tuple[str, ...], str], Fraction],
            headcount: int | None = None) -> Group:
     months = spec.period.months
@@ -220,7 +247,8 @@ def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ..
             windows.append(Window(metric, window, capacity, label_text))
     count = headcount if headcount is not None else (len(people) or ref.headcount)
     return Group(gid, ref.unit, ref, label, count, len(ref.unit.names), sells, ramp, weights,
-                 own, pipeline, tuple(windows), people, start=start)
+                 own, pipeline, tuple(windows), people, start=start,
+                 step=Fraction(spec.target.split.rounding.money))
 
 
 def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:

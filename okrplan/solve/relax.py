@@ -21,7 +21,7 @@ def _reach(region: Region) -> Fraction:
     total = region.constant
     for group, weight in zip(region.members, region.weights, strict=True):
         if group.is_hire:
-            cap = group.per_person_cap
+            cap = group.quota_cap
             limit = group.hire.max if group.hire is not None else None
             if cap is not None and limit is not None:
                 total += weight * cap * limit
@@ -29,6 +29,17 @@ def _reach(region: Region) -> Fraction:
         upper = _upper(group)
         total += weight * (upper if upper is not None else Fraction(0))
     return total
+
+
+def _metric_cap(group: Group, metric: str) -> Fraction | None:
+    """The largest per-person quota the windows of one metric allow."""
+    best: Fraction | None = None
+    for window in group.windows:
+        need = window.need(group.weights, group.per_yuan[window.metric])
+        if window.metric == metric and need > 0:
+            limit = window.capacity / need
+            best = limit if best is None else min(best, limit)
+    return best
 
 
 def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
@@ -70,27 +81,39 @@ def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
         deficit = region.target - _reach(region)
         if kind == "capacity":
             upper = _upper(group) or Fraction(0)
-            windows = group.binding_windows(Fraction(upper, max(group.headcount, 1)),
-                                            Fraction(1, 10**6))
-            if weight * upper > 0 and windows:
-                factor = (weight * upper + deficit) / (weight * upper)
-                window = windows[0]
-                metric = spec.target.metrics[window.metric].name
-                quantity = group.role.role.capacity[window.metric]
-                new = math.ceil(Fraction(quantity.value) * factor)
-                per = window.label.split("/", 1)[1] if "/" in window.label else ""
-                shown = f"{new}/{per}" if per else str(new)
-                out.append(Relaxation("capacity", subject, f"{_where(group)}: {metric} capacity "
-                                      f"{shown} instead of {window.label} per person",
-                                      window.label, shown))
-            person = group.per_person_cap
+            heads = max(group.headcount, 1)
+            exact = group.per_person_cap
+            windows = group.limiting_windows(Fraction(upper, heads), Fraction(1, 10**6))
+            if weight * upper > 0 and windows and exact:
+                # the per-person quota the group needs, in whole steps, and each capacity that
+                # would stop it: every such capacity scales by what it must carry
+                step = group.step if group.step > 0 else Fraction(1)
+                person = math.ceil((upper + deficit / weight) / heads / step) * step
+                changes = []
+                for metric_key in sorted({w.metric for w in group.windows}):
+                    limit = _metric_cap(group, metric_key)
+                    if limit is None or limit >= person:
+                        continue
+                    label = next(w.label for w in group.windows if w.metric == metric_key)
+                    quantity = group.role.role.capacity[metric_key]
+                    new = math.ceil(Fraction(quantity.value) * person / limit)
+                    per = label.split("/", 1)[1] if "/" in label else ""
+                    shown = f"{new}/{per}" if per else str(new)
+                    changes.append((spec.target.metrics[metric_key].name, shown, label))
+                if changes:
+                    text = " and ".join(f"{name} capacity {shown} instead of {label}"
+                                        for name, shown, label in changes)
+                    out.append(Relaxation("capacity", subject, f"{_where(group)}: {text} per "
+                                          "person", "; ".join(c[2] for c in changes),
+                                          "; ".join(c[1] for c in changes)))
+            person = group.quota_cap
             if person and weight * person > 0 and not group.role.role.hire:
                 needed = math.ceil(deficit / (weight * person))
                 out.append(Relaxation("hire", subject, f"{_where(group)}: {needed} more "
                                       f"{group.role.role.role} (allow hire: true)", "0",
                                       str(needed)))
         elif kind == "hire-max":
-            person = group.per_person_cap or Fraction(0)
+            person = group.quota_cap or Fraction(0)
             limit = group.hire.max if group.hire and group.hire.max is not None else 0
             if weight * person > 0:
                 more = math.ceil(deficit / (weight * person))

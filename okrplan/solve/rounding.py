@@ -14,16 +14,70 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 
-def achievable(total: Fraction, grains: Sequence[int]) -> int:
-    """The multiple of the grains' gcd nearest to ``total`` (ties upward).
+def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None] | None = None,
+               fixed: Sequence[int | None] | None = None, at_least: Fraction | None = None
+               ) -> int:
+    """The sum ``Σ k·grain`` nearest to ``total`` (ties upward) that the grains can really make.
+
+    ``caps`` and ``fixed`` count grains, as in :func:`split_grains`. With ``at_least``, the
+    result is not below it if some sum reaches it (a unit never passes down less than its own
+    target); if none does, it is the largest sum the caps allow.
 
     >>> achievable(Fraction(9681), [10, 4])
     9682
     >>> achievable(Fraction(969, 1), [1, 10])
     969
+    >>> achievable(Fraction(1), [2, 3])  # 1 is no sum of 2s and 3s; 0 and 2 tie, upward wins
+    2
+    >>> achievable(Fraction(969), [10, 2], caps=[55, 38])  # 550 + 76 is all they can carry
+    626
+    >>> achievable(Fraction(804), [10]), achievable(Fraction(804), [10], at_least=Fraction(804))
+    (800, 810)
     """
-    step = math.gcd(*grains) if grains else 1
-    return math.floor(total / step + Fraction(1, 2)) * step
+    count = len(grains)
+    caps = list(caps) if caps is not None else [None] * count
+    fixed = list(fixed) if fixed is not None else [None] * count
+    base = sum(f * g for f, g in zip(fixed, grains, strict=True) if f is not None)
+    free = [(g, c) for g, c, f in zip(grains, caps, fixed, strict=True)
+            if f is None and g > 0 and (c is None or c > 0)]
+    want = max(total, at_least or Fraction(0)) - base
+    if not free or want < 0:
+        return base
+    limit = math.ceil(want) + max(g for g, _ in free)
+    if all(c is not None for _, c in free):
+        limit = min(limit, sum(g * (c or 0) for g, c in free))
+    if limit > 4_000_000:  # too large to enumerate: the grains' gcd grid (caps unchecked)
+        step = math.gcd(*(g for g, _ in free))
+        value = math.floor((total - base) / step + Fraction(1, 2)) * step
+        while at_least is not None and base + value < at_least:
+            value += step
+        return base + value
+    reach = 1  # bit s is set when the free grains can sum to s
+    mask = (1 << (limit + 1)) - 1
+    for grain, cap in free:
+        left, chunk = (cap if cap is not None else limit // grain), 1
+        while left > 0:  # binary splitting: chunks 1, 2, 4, … make every count up to the cap
+            take = min(chunk, left)
+            reach |= (reach << (take * grain)) & mask
+            left, chunk = left - take, chunk * 2
+
+    def below(x: int) -> int | None:
+        return (reach & ((1 << (x + 1)) - 1)).bit_length() - 1 if x >= 0 else None
+
+    def above(x: int) -> int | None:
+        rest = reach >> max(x, 0)
+        return max(x, 0) + (rest & -rest).bit_length() - 1 if rest else None
+
+    goal = total - base
+    low, high = below(math.floor(goal)), above(math.ceil(goal))
+    if low is None or (high is not None and high - goal <= goal - low):
+        best = high if high is not None else reach.bit_length() - 1
+    else:
+        best = low
+    if at_least is not None and base + best < at_least:
+        enough = above(math.ceil(at_least - base))
+        best = enough if enough is not None else reach.bit_length() - 1
+    return base + best
 
 
 def split_grains(total: int, ideals: Sequence[Fraction], grains: Sequence[int],

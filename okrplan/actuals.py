@@ -1,0 +1,273 @@
+"""Actuals typed into the OKR workbooks, read back for scoring.
+
+A workbook written by :mod:`okrplan.export.xlsx` lists its sheets in a hidden ``_okrplan``
+sheet; each KR row carries its KR id and scale in hidden columns. :func:`typed_actuals` reads
+every number a person typed into an actual cell (formulas — a unit's default roll-up — are not
+typed actuals); :func:`workbook_actuals` turns them into :class:`~okrplan.score.Actual` rows for
+:func:`~okrplan.score.score_plan`:
+
+- a role group's sheet holds the per-person actual, as the plan's KR does;
+- per-person sheets of one group add up and divide by the group's headcount, so the unit above
+  rolls up the sum of what everyone typed, exactly as the workbook's formulas do;
+- the same KR in several workbooks (copies returned by different people) must agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from okrplan.errors import InputError, Issue, MissingDependencyError
+from okrplan.export.sheets import META_TAB, csv_text
+from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER
+from okrplan.quantity import QuantityError, parse_quantity
+from okrplan.score import Actual, read_actuals
+
+if TYPE_CHECKING:
+    from okrplan.plan import Plan
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedActual:
+    """One number a person typed into an actual cell."""
+
+    file: str
+    tab: str
+    cell: str
+    sheet: str  # the sheet's key: owner id, plus @n for a person
+    kr: str
+    value: Fraction  # in base units
+    people: int  # the headcount the sheet's owner has
+    person: bool
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}: {self.tab}!{self.cell}"
+
+
+def _open(path: str | os.PathLike[str]) -> Any:
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl"
+                                     ) from None
+    name = os.fspath(path)
+    try:
+        return load_workbook(name, data_only=False)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError([Issue(f"cannot read the workbook: {exc}", name,
+                                hint="pass an .xlsx written by okrplan export or decompose")]
+                         ) from None
+
+
+def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
+    """Every actual typed into an okrplan workbook, in sheet and row order.
+
+    Raises
+    ------
+    InputError
+        If the file is not an okrplan workbook, or a typed actual is not a number (every such
+        cell is reported, with its sheet and cell).
+    """
+    name = os.fspath(path)
+    wb = _open(name)
+    if META_TAB not in wb.sheetnames:
+        raise InputError([Issue("this workbook has no okrplan sheet list (hidden sheet "
+                                f"{META_TAB})", name,
+                                hint="pass a workbook written by okrplan export or decompose")])
+    meta = wb[META_TAB]
+    issues: list[Issue] = []
+    found: list[TypedActual] = []
+    for values in meta.iter_rows(min_row=3, values_only=True):
+        if not values or not values[0]:
+            continue
+        tab, key, _owner, kind, _person, people, actual_header = (
+            [str(v) if v is not None else "" for v in values] + [""] * 7)[:7]
+        if tab not in wb.sheetnames:
+            issues.append(Issue(f"the sheet {tab!r} is missing (renamed or deleted?)", name,
+                                hint="keep the sheet names okrplan wrote"))
+            continue
+        ws = wb[tab]
+        header_row, cols = _header(ws, actual_header)
+        if header_row is None:
+            issues.append(Issue(f"{tab}: no header row with {actual_header!r} and the KR ids",
+                                name, hint="do not delete the header row or hidden columns"))
+            continue
+        kr_col, scale_col, actual_col = cols
+        for row in ws.iter_rows(min_row=header_row + 1):
+            kr = row[kr_col - 1].value if len(row) >= kr_col else None
+            if not isinstance(kr, str) or not kr.startswith("k:"):
+                continue
+            cell = row[actual_col - 1]
+            value, problem = _cell_value(cell, row[scale_col - 1].value if len(row) >= scale_col
+                                         else 1)
+            if problem:
+                issues.append(Issue(f"{tab}!{cell.coordinate}: {problem}", name,
+                                    hint="type a number, e.g. 550 or 95%"))
+            elif value is not None:
+                found.append(TypedActual(name, tab, cell.coordinate, key, kr, value,
+                                         int(people or 1), kind == "person"))
+    if issues:
+        raise InputError(issues)
+    return found
+
+
+def _header(ws: Any, actual_header: str) -> tuple[int | None, tuple[int, int, int]]:
+    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12)):
+        texts = {str(c.value).strip(): c.column for c in row if c.value is not None}
+        if KR_ID_HEADER in texts and actual_header in texts:
+            scale = texts.get(SCALE_HEADER, texts[KR_ID_HEADER] + 1)
+            return row[0].row, (texts[KR_ID_HEADER], scale, texts[actual_header])
+    return None, (0, 0, 0)
+
+
+def _cell_value(cell: Any, scale: Any) -> tuple[Fraction | None, str]:
+    """The base-unit value typed in a cell, or why it is not one; formulas are not typed."""
+    value = cell.value
+    if value is None or cell.data_type == "f":
+        return None, ""
+    factor = Fraction(str(scale)) if isinstance(scale, int | float) and scale else Fraction(1)
+    if isinstance(value, bool):
+        return None, f"{value!r} is not a number"
+    if isinstance(value, int | float):
+        return Fraction(str(value)) * factor, ""
+    if isinstance(value, str):
+        text = value.strip().lstrip("'")
+        if not text:
+            return None, ""
+        if text.startswith("="):
+            return None, ""
+        try:
+            return Fraction(text.replace(",", "")) * factor, ""
+        except ValueError:
+            pass
+        try:
+            return Fraction(parse_quantity(text).value), ""
+        except QuantityError as exc:
+            return None, f"{value!r} is not a number: {exc}"
+    return None, f"{value!r} is not a number"
+
+
+def combine(typed: Iterable[TypedActual], plan: Plan | None = None) -> list[Actual]:
+    """Plan-to-date actuals per KR from typed cells (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        If two workbooks disagree on the same cell, or (with ``plan``) a KR is not in the plan.
+    """
+    issues: list[Issue] = []
+    seen: dict[tuple[str, str], TypedActual] = {}
+    for entry in typed:
+        key = (entry.sheet, entry.kr)
+        earlier = seen.get(key)
+        if earlier is not None and earlier.value != entry.value:
+            issues.append(Issue(f"{entry.tab}!{entry.cell} is {_show(entry.value)} here but "
+                                f"{_show(earlier.value)} in {earlier.where}", entry.file,
+                                hint="correct one of the two copies"))
+        seen.setdefault(key, entry)
+    if plan is not None:
+        for entry in seen.values():
+            if entry.kr not in plan.graph:
+                issues.append(Issue(f"{entry.tab}!{entry.cell}: the KR {entry.kr} is not in "
+                                    "this plan", entry.file,
+                                    hint="was the workbook exported from another plan?"))
+    if issues:
+        raise InputError(issues)
+    sums: dict[str, Fraction] = {}
+    heads: dict[str, int] = {}
+    order: list[str] = []
+    for entry in seen.values():
+        if entry.kr not in sums:
+            order.append(entry.kr)
+            sums[entry.kr] = Fraction(0)
+        sums[entry.kr] += entry.value
+        heads[entry.kr] = entry.people if entry.person else 1
+    return [Actual(kr, "plan", sums[kr] / max(heads[kr], 1)) for kr in order]
+
+
+def _show(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def workbook_actuals(paths: Sequence[str | os.PathLike[str]], plan: Plan | None = None
+                     ) -> list[Actual]:
+    """The actuals typed into one or more okrplan workbooks (see :func:`combine`)."""
+    typed: list[TypedActual] = []
+    for path in paths:
+        typed += typed_actuals(path)
+    return combine(typed, plan)
+
+
+def read_any_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
+    """Actuals from an okrplan workbook (.xlsx), or a CSV as
+    :func:`okrplan.score.read_actuals` reads it."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return workbook_actuals([path], plan)
+    return read_actuals(path, plan)
+
+
+def actuals_csv(actuals: Iterable[Actual], sources: dict[str, str] | None = None) -> str:
+    """Actuals as the CSV ``okrplan score`` reads: ``kr,period,actual`` (plus ``source``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["kr", "period", "actual", "source"])
+    for row in actuals:
+        writer.writerow([row.kr, row.period, _exact(row.value),
+                         csv_text((sources or {}).get(row.kr, ""))])
+    return out.getvalue()
+
+
+def _exact(value: Fraction) -> str:
+    """A decimal that reads back as ``value`` (to 12 places where it does not terminate)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    d = value.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        from decimal import Decimal, localcontext
+
+        with localcontext() as ctx:
+            ctx.prec = 50
+            text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{float(value):.12f}".rstrip("0").rstrip(".")
+
+
+def edited_cells(path: str | os.PathLike[str]) -> list[str]:
+    """Where a person has typed actuals into an existing sheet file (``销售部-销售岗!O4``,
+    ``row 5``), or why the file is not a sheet okrplan may replace; [] for none."""
+    from okrplan.present import LABELS
+
+    name = Path(path)
+    if name.suffix.lower() in WORKBOOK_SUFFIXES:
+        try:
+            return [f"{t.tab}!{t.cell}" for t in typed_actuals(name)]
+        except InputError as exc:
+            typed = [i.message.split(":", 1)[0] for i in exc.issues if "!" in i.message]
+            return typed or ["not an okrplan workbook"]
+    if name.suffix.lower() == ".csv":
+        try:
+            text = name.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return ["not an okrplan CSV"]
+        rows = list(csv.reader(io.StringIO(text)))
+        headers = {words["actual"] for words in LABELS.values()}
+        column = next((i for i, h in enumerate(rows[0] if rows else []) if h in headers), None)
+        if column is None:
+            return [] if not text.strip() else ["not an okrplan CSV"]
+        return [f"row {n}" for n, row in enumerate(rows[1:], start=2)
+                if len(row) > column and row[column].strip()]
+    return []

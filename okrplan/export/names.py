@@ -1,0 +1,154 @@
+"""Safe file and sheet names built from unit, role and people names a planner wrote.
+
+Names in a target file are free text: ``../../x``, ``=cmd|' /C calc'!A0`` or a 40-character
+Chinese unit name are all valid there. Before such a name becomes part of a path or an Excel
+sheet title it goes through this module:
+
+- file names lose path separators, control characters and the characters Windows forbids, may
+  not start with a dot or end with a dot or space, avoid Windows' reserved device names, stay
+  within a byte budget, and are unique without regard to case (macOS and Windows folders);
+- sheet titles follow Excel's rules: at most 31 characters, none of ``[]:*?/\\``, no leading or
+  trailing apostrophe, not ``History``, unique without regard to case, also after truncation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+SHEET_TITLE_MAX = 31  # Excel's limit, in UTF-16 code units
+FILE_STEM_MAX_BYTES = 120  # well under the 255 bytes most file systems allow per name
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
+
+
+def _printable(text: str) -> str:
+    """NFC text without control and format characters (bidi overrides, zero-width marks)."""
+    text = unicodedata.normalize("NFC", str(text))
+    return "".join(" " if ch in "\t\r\n" else ch for ch in text
+                   if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def shorten(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
+    """``text`` cut in the middle to ``limit`` (by ``measure``), so that both its start and its
+    end, where long names tend to differ, stay readable.
+
+    >>> shorten("华东区域大客户销售部一二", 7), shorten("short", 7)
+    ('华东区…部一二', 'short')
+    """
+    if measure(text) <= limit:
+        return text
+    for keep in range(len(text) - 1, 0, -1):
+        head = (keep + 1) // 2
+        candidate = text[:head] + "…" + text[len(text) - (keep - head):][:keep - head]
+        if measure(candidate) <= limit:
+            return candidate
+    return ""
+
+
+def safe_file_stem(name: str, fallback: str = "sheet") -> str:
+    """A file name stem (no folder, no suffix) that is safe on Linux, macOS and Windows.
+
+    >>> safe_file_stem("../../x")
+    '_.._x'
+    >>> safe_file_stem("销售部/销售岗")
+    '销售部_销售岗'
+    >>> safe_file_stem("CON"), safe_file_stem(" . "), safe_file_stem("a: b?")
+    ('_CON', 'sheet', 'a_ b_')
+    """
+    text = _FILE_FORBIDDEN.sub("_", _printable(name))
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.lstrip(".").strip()
+    text = shorten(text, FILE_STEM_MAX_BYTES, _utf8_len).rstrip(". ")
+    if not text:
+        return fallback
+    if text.split(".")[0].lower() in _WINDOWS_RESERVED or text.startswith("-"):
+        text = "_" + text  # a device name on Windows; an option to a shell command
+    return text
+
+
+def unique_file_names(stems: Iterable[str], suffix: str, *, reserved: Iterable[str] = ()
+                      ) -> list[str]:
+    """``stem + suffix`` for every stem, made safe and unique without regard to case, and
+    different from every ``reserved`` name.
+
+    >>> unique_file_names(["销售岗", "销售岗", "A", "a", "index"], ".csv", reserved=["index.csv"])
+    ['销售岗.csv', '销售岗 (2).csv', 'A.csv', 'a (2).csv', 'index (2).csv']
+    """
+    taken = {r.casefold() for r in reserved}
+    out = []
+    for stem in stems:
+        base = safe_file_stem(stem)
+        name, number = base, 1
+        while (name + suffix).casefold() in taken:
+            number += 1
+            tail = f" ({number})"
+            name = shorten(base, FILE_STEM_MAX_BYTES - len(tail), _utf8_len).rstrip(". ") + tail
+        taken.add((name + suffix).casefold())
+        out.append(name + suffix)
+    return out
+
+
+def safe_sheet_title(name: str, fallback: str = "Sheet", limit: int = SHEET_TITLE_MAX) -> str:
+    """An Excel sheet title: forbidden characters replaced, at most ``limit`` (31) characters,
+    a long name cut in the middle.
+
+    >>> safe_sheet_title("=cmd|' /C calc'!A0")
+    "=cmd|' _C calc'!A0"
+    >>> safe_sheet_title("'quoted'"), safe_sheet_title("History"), safe_sheet_title("a[1]:b")
+    ('quoted', 'History_', 'a_1__b')
+    >>> safe_sheet_title("华东区域大客户销售与渠道合作发展事业部" * 2 + "一二")
+    '华东区域大客户销售与渠道合作发…户销售与渠道合作发展事业部一二'
+    """
+    text = _SHEET_FORBIDDEN.sub("_", _printable(name))
+    text = re.sub(r"\s+", " ", text).strip().strip("'").strip()
+    text = shorten(text, limit, _utf16_len).strip().strip("'").strip()
+    if not text:
+        return fallback
+    if text.casefold() == "history":
+        text += "_"
+    return text
+
+
+class SheetTitles:
+    """Hands out sheet titles unique within one workbook (Excel compares them case-blind).
+
+    >>> titles = SheetTitles(reserved=["汇总"])
+    >>> [titles.take(n) for n in ["汇总", "很" * 40, "很" * 40, "a", "A"]] == [
+    ...     "汇总 (2)", "很" * 15 + "…" + "很" * 15, "很" * 13 + "…" + "很" * 13 + " (2)",
+    ...     "a", "A (2)"]
+    True
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._taken = {t.casefold() for t in reserved}
+
+    def take(self, name: str) -> str:
+        title, number = safe_sheet_title(name), 1
+        while title.casefold() in self._taken:
+            number += 1
+            tail = f" ({number})"
+            title = safe_sheet_title(name, limit=SHEET_TITLE_MAX - len(tail)) + tail
+        self._taken.add(title.casefold())
+        return title
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet title as a formula reference prefix: ``'销售岗 (2)'!``.
+
+    >>> quote_sheet("O'Brien")
+    "'O''Brien'!"
+    """
+    return "'" + title.replace("'", "''") + "'!"

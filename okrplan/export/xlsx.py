@@ -1,0 +1,516 @@
+"""The OKR workbook: a summary sheet and one sheet per unit, role group or person, whose score
+formulas work in Excel and LibreOffice.
+
+Layout of a sheet (rows): 1 title, 2 facts and the KR score cap, 3 headers, then one row per key
+result (objective cells merged over their KRs, as in the seed tables), a total row, and a note
+on how scores are computed. Columns are :func:`okrplan.export.sheets.columns`; the last two
+(KR id and scale) are hidden and let :mod:`okrplan.actuals` read typed actuals back.
+
+Formulas use plain A1 references and functions both programs share (IF, MIN, MAX, N, COUNT,
+SUM), so they recompute wherever the workbook is opened:
+
+- KR score: ``actual ÷ scored`` (``scored ÷ actual``, 1 at 0, where less is better), between 0
+  and the cap (row 2, default 100%); a deduction row scores ``−cases × points``;
+- O分值: ``Σ weight × score × 100`` over the objective's rows, plus its deductions;
+- total: ``Σ O分值``. A unit's actual defaults to a formula summing the actuals aligned to it
+  (a group's per-person actual × headcount, each person's once); typing a number replaces it.
+
+The bytes are deterministic: fixed document dates and zip entry times.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from okrplan.present import label
+
+from .names import quote_sheet
+from .sheets import (
+    META_TAB,
+    Sheet,
+    SheetBook,
+    SheetRow,
+    columns,
+    display_width,
+    header_text,
+    money_unit,
+)
+
+FORMAT_VERSION = 1
+TITLE_ROW, FACTS_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
+KR_ID_HEADER, SCALE_HEADER = "okrplan:kr", "okrplan:scale"
+META_HEADER = ("sheet", "key", "owner", "kind", "person", "headcount", "actual_header")
+MAX_ROLLUP_SOURCES = 200  # Excel: 255 arguments per function, 8,192 characters per formula
+
+_FIXED_DATE = "2000-01-01T00:00:00Z"
+_INPUT_FILL, _COMPUTED_FILL, _HEADER_FILL = "FFF2CC", "F2F2F2", "DDEBF7"
+_WIDTHS = {"no": (5, 6), "objective": (12, 20), "detail": (12, 20), "kr": (18, 44),
+           "weight": (8, 8), "o_score": (8, 8), "target": (9, 12), "unit": (6, 10),
+           "per": (6, 8), "scored": (10, 12), "actual": (10, 12), "score": (8, 9),
+           "kr_id": (12, 12)}
+_LINE_HEIGHT = 14.0  # points per wrapped line at the body font size
+
+
+def workbook_bytes(book: SheetBook) -> bytes:
+    """The workbook of ``book`` as .xlsx bytes (equal books give equal bytes)."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.properties import CalcProperties
+
+    wb = Workbook()
+    writer = _Writer(book, wb)
+    writer.write()
+    wb.calculation = CalcProperties(fullCalcOnLoad=True)
+    wb.properties.creator = "okrplan"
+    wb.properties.title = book.name
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _deterministic(buffer.getvalue())
+
+
+def _deterministic(data: bytes) -> bytes:
+    """The same archive with fixed entry times and document dates."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                              lambda m: m.group(1) + _FIXED_DATE + m.group(3), text)
+                content = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
+class _Writer:
+    def __init__(self, book: SheetBook, wb: Any) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.book, self.wb, self.locale = book, wb, book.locale
+        self.keys = columns(book)
+        self.col = {k: i + 1 for i, k in enumerate(self.keys)}
+        self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
+        self.total_row: dict[str, int] = {}
+        for sheet in book.sheets:
+            for index, row in enumerate(sheet.rows):
+                self.rows[(sheet.key, row.kr)] = (sheet.tab, FIRST_ROW + index)
+            self.total_row[sheet.key] = FIRST_ROW + len(sheet.rows)
+        face = "Calibri" if self.locale.startswith("en") else "Microsoft YaHei"
+        self.fonts = {"body": Font(name=face, size=10), "bold": Font(name=face, size=10, bold=True),
+                      "title": Font(name=face, size=14, bold=True),
+                      "link": Font(name=face, size=10, color="0563C1", underline="single"),
+                      "note": Font(name=face, size=9, italic=True, color="595959")}
+        thin = Side(style="thin", color="808080")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.aligns = {"wrap": Alignment(wrap_text=True, vertical="center"),
+                       "center": Alignment(wrap_text=True, vertical="center",
+                                           horizontal="center"),
+                       "right": Alignment(vertical="center", horizontal="right")}
+        self.fills = {name: PatternFill("solid", start_color=color, end_color=color)
+                      for name, color in (("input", _INPUT_FILL), ("computed", _COMPUTED_FILL),
+                                          ("header", _HEADER_FILL))}
+        self.styles: dict[tuple[Any, ...], Any] = {}
+        self.scratch: Any = None
+
+    def letter(self, key: str) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return str(get_column_letter(self.col[key]))
+
+    # -- cells ----------------------------------------------------------------------------------
+
+    def style(self, cell: Any, font: str = "body", align: str = "wrap", fill: str | None = None,
+              border: bool = True, fmt: str = "General") -> None:
+        """Give a cell a style; each distinct style is built once (openpyxl's per-attribute
+        styling is slow), then its style array is copied."""
+        from copy import copy
+
+        key = (font, align, fill, border, fmt)
+        array = self.styles.get(key)
+        if array is None:
+            from openpyxl.cell.cell import Cell
+
+            if self.scratch is None:
+                self.scratch = Cell(self.wb.active, row=1, column=1)
+            scratch = self.scratch
+            scratch.font, scratch.alignment = self.fonts[font], self.aligns[align]
+            scratch.number_format = fmt
+            if fill is not None:
+                scratch.fill = self.fills[fill]
+            else:
+                from openpyxl.styles import PatternFill
+
+                scratch.fill = PatternFill()
+            if border:
+                scratch.border = self.border
+            else:
+                from openpyxl.styles import Border
+
+                scratch.border = Border()
+            array = self.styles[key] = copy(scratch._style)
+        cell._style = copy(array)
+
+    def text(self, ws: Any, row: int, column: int, value: str, **style: Any) -> Any:
+        """A text cell that is never read as a formula, whatever the text starts with."""
+        cell = ws.cell(row=row, column=column)
+        cell.value = value
+        cell.data_type = "s"
+        self.style(cell, **style)
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
+        return cell
+
+    def number(self, ws: Any, row: int, column: int, value: Decimal | int | None,
+               fmt: str, **style: Any) -> Any:
+        cell = ws.cell(row=row, column=column)
+        cell.value = None if value is None else _number(value)
+        self.style(cell, **{"align": "right", **style, "fmt": fmt})
+        return cell
+
+    def formula(self, ws: Any, row: int, column: int, formula: str, fmt: str,
+                **style: Any) -> Any:
+        cell = ws.cell(row=row, column=column)
+        cell.value = formula
+        self.style(cell, **{"align": "right", **style, "fmt": fmt})
+        return cell
+
+    def merge(self, ws: Any, first_row: int, first_column: int, last_row: int,
+              last_column: int) -> None:
+        """Merge a range; the covered cells keep their style (borders), as openpyxl's
+        merge_cells would after re-drawing them, at a fraction of its cost."""
+        from copy import copy
+
+        from openpyxl.cell.cell import MergedCell
+        from openpyxl.worksheet.cell_range import CellRange
+        from openpyxl.worksheet.merge import MergedCellRange
+
+        area = CellRange(min_row=first_row, min_col=first_column, max_row=last_row,
+                         max_col=last_column)
+        ws.merged_cells.add(MergedCellRange(ws, area.coord))
+        for row in range(first_row, last_row + 1):
+            for column in range(first_column, last_column + 1):
+                if (row, column) == (first_row, first_column):
+                    continue
+                covered = MergedCell(ws, row=row, column=column)
+                old = ws._cells.get((row, column))
+                if old is not None:
+                    covered._style = copy(old._style)
+                ws._cells[(row, column)] = covered
+
+    # -- the workbook ---------------------------------------------------------------------------
+
+    def write(self) -> None:
+        summary = self.wb.active
+        summary.title = self.book.summary_tab
+        for sheet in self.book.sheets:
+            self.write_sheet(self.wb.create_sheet(sheet.tab), sheet)
+        self.write_summary(summary)
+        self.write_meta(self.wb.create_sheet(META_TAB))
+
+    def write_meta(self, ws: Any) -> None:
+        ws.sheet_state = "hidden"
+        head = ["okrplan-sheets", str(FORMAT_VERSION), self.book.name, self.book.period,
+                self.locale]
+        for column, value in enumerate(head, start=1):
+            self.text(ws, 1, column, value, border=False)
+        for column, value in enumerate(META_HEADER, start=1):
+            self.text(ws, 2, column, value, border=False)
+        actual = header_text("actual", self.locale)
+        for row, sheet in enumerate(self.book.sheets, start=3):
+            values = [sheet.tab, sheet.key, sheet.owner, sheet.kind, sheet.person or "",
+                      str(sheet.headcount), actual]
+            for column, value in enumerate(values, start=1):
+                self.text(ws, row, column, value, border=False)
+
+    def write_sheet(self, ws: Any, sheet: Sheet) -> None:
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        locale, col, keys = self.locale, self.col, self.keys
+        last = col["score"]
+        total = self.total_row[sheet.key]
+        cap = f"${self.letter('score')}${FACTS_ROW}"
+        # title, facts, score cap
+        self.text(ws, TITLE_ROW, 1, sheet.title, font="title", border=False)
+        self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
+        ws.row_dimensions[TITLE_ROW].height = 26
+        self.text(ws, FACTS_ROW, 1, " · ".join(sheet.facts), border=False)
+        self.merge(ws, FACTS_ROW, 1, FACTS_ROW, col["actual"] - 1)
+        self.text(ws, FACTS_ROW, col["actual"], label(locale, "score_cap"), font="bold",
+                  align="right", border=False)
+        self.number(ws, FACTS_ROW, col["score"], 1, "0%", fill="input")
+        # headers
+        for key in keys:
+            name = {"kr_id": KR_ID_HEADER}.get(key, header_text(key, locale))
+            self.text(ws, HEADER_ROW, col[key], name, font="bold", align="center",
+                      fill="header", border=key != "kr_id")
+        ws.cell(row=HEADER_ROW, column=len(keys) + 1).value = SCALE_HEADER
+        ws.row_dimensions[HEADER_ROW].height = 30
+        # key results
+        for index, row in enumerate(sheet.rows):
+            self.write_row(ws, sheet, row, FIRST_ROW + index, cap)
+        self.merge_objectives(ws, sheet)
+        # total
+        first, end = FIRST_ROW, total - 1
+        for column in range(1, last + 1):
+            self.style(ws.cell(row=total, column=column))
+        self.text(ws, total, col["kr"], label(locale, "sheet_total"), font="bold",
+                  align="right")
+        if sheet.rows:
+            w, o = self.letter("weight"), self.letter("o_score")
+            self.formula(ws, total, col["weight"], f"=SUM({w}{first}:{w}{end})", "0%",
+                         align="center")
+            self.formula(ws, total, col["o_score"],
+                         f'=IF(COUNT({o}{first}:{o}{end})=0,"",SUM({o}{first}:{o}{end}))',
+                         "0.0", font="bold", align="center", fill="computed")
+        # notes
+        money = money_unit(locale, self.book.currency)
+        notes = [label(locale, "sheet_note").format(money=money), label(locale, "score_rule")]
+        width = sum(self.widths(sheet).values())
+        for offset, note in enumerate(notes, start=2):
+            r = total + offset
+            self.text(ws, r, 1, note, font="note", border=False)
+            self.merge(ws, r, 1, r, last)
+            ws.row_dimensions[r].height = _LINE_HEIGHT * _lines(note, width * 1.1) + 4
+        # input validation: actuals are numbers ≥ 0
+        if sheet.rows:
+            a = self.letter("actual")
+            check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                                   allow_blank=True, showErrorMessage=True,
+                                   errorTitle=header_text("actual", locale),
+                                   error=label(locale, "sheet_note").format(money=money))
+            check.add(f"{a}{first}:{a}{end}")
+            ws.add_data_validation(check)
+        self.layout(ws, sheet, total + len(notes) + 1)
+
+    def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
+        col = self.col
+        fmt = _format(row)
+        if row.first:
+            self.number(ws, r, col["no"], row.objective, "0", align="center")
+            self.text(ws, r, col["objective"], row.objective_name)
+            self.text(ws, r, col["detail"], row.detail)
+            self.o_score(ws, sheet, row, r)
+        else:
+            for key in ("no", "objective", "detail", "o_score"):
+                self.style(ws.cell(row=r, column=col[key]))
+        self.text(ws, r, col["kr"], row.text)
+        self.number(ws, r, col["weight"], None if row.weight is None else
+                    Decimal(row.weight) / 100, "0%", align="center")
+        if row.number == "points":
+            self.text(ws, r, col["target"], row.target_text, align="right")
+        else:
+            self.number(ws, r, col["target"], row.target, fmt)
+        self.text(ws, r, col["unit"], row.unit, align="center")
+        self.text(ws, r, col["per"], row.per, align="center")
+        self.number(ws, r, col["scored"], row.scored, "0" if row.number == "points" else fmt)
+        for period, value in zip(self.book.periods, row.periods, strict=True):
+            self.number(ws, r, col[f"period:{period}"], value, fmt)
+        self.actual_cell(ws, row, r, fmt)
+        a, s = f"{self.letter('actual')}{r}", f"{self.letter('scored')}{r}"
+        score_fmt = "0%"
+        if row.number == "points":
+            formula = f'=IF({a}="","",-{a}*{s})'
+            score_fmt = _points_format(self.locale)
+        elif row.scored is None:
+            formula = ""
+        elif row.decrease:
+            formula = f'=IF({a}="","",MAX(0,MIN({cap},IF({a}<=0,1,{s}/{a}))))'
+        else:
+            formula = f'=IF({a}="","",MAX(0,MIN({cap},IF({s}=0,1,{a}/{s}))))'
+        if formula:
+            self.formula(ws, r, col["score"], formula, score_fmt, fill="computed")
+        else:
+            self.style(ws.cell(row=r, column=col["score"]), fill="computed")
+        self.text(ws, r, col["kr_id"], row.kr, border=False)
+        ws.cell(row=r, column=col["kr_id"] + 1).value = _number(row.scale)
+
+    def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:
+        """Empty for typing in; on a unit's sheet, the sum of the actuals aligned to it."""
+        col = self.col["actual"]
+        if not row.rollup or len(row.rollup) > MAX_ROLLUP_SOURCES:
+            return self.number(ws, r, col, None, fmt, fill="input")
+        refs = []
+        for key, kr, factor in row.rollup:
+            tab, source_row = self.rows[(key, kr)]
+            refs.append((f"{quote_sheet(tab)}${self.letter('actual')}${source_row}", factor))
+        count = ",".join(ref for ref, _ in refs)
+        total = "+".join(f"N({ref})" + (f"*{factor}" if factor != 1 else "")
+                         for ref, factor in refs)
+        formula = f'=IF(COUNT({count})=0,"",{total})'
+        if len(formula) > 8000:
+            return self.number(ws, r, col, None, fmt, fill="input")
+        return self.formula(ws, r, col, formula, fmt, fill="input")
+
+    def o_score(self, ws: Any, sheet: Sheet, row: SheetRow, r: int) -> None:
+        rows = [x for x in sheet.rows if x.objective_id == row.objective_id]
+        s, w = self.letter("score"), self.letter("weight")
+        weighted = [f"N({w}{r + i})*N({s}{r + i})" for i, x in enumerate(rows)
+                    if x.number != "points"]
+        deductions = [f"N({s}{r + i})" for i, x in enumerate(rows) if x.number == "points"]
+        parts = ([f"({'+'.join(weighted)})*100"] if weighted else []) + deductions
+        end = r + len(rows) - 1
+        self.formula(ws, r, self.col["o_score"],
+                     f'=IF(COUNT({s}{r}:{s}{end})=0,"",{"+".join(parts) or "0"})', "0.0",
+                     align="center", fill="computed")
+
+    def merge_objectives(self, ws: Any, sheet: Sheet) -> None:
+        for index, row in enumerate(sheet.rows):
+            if row.first and row.span > 1:
+                start, end = FIRST_ROW + index, FIRST_ROW + index + row.span - 1
+                for key in ("no", "objective", "detail", "o_score"):
+                    self.merge(ws, start, self.col[key], end, self.col[key])
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def widths(self, sheet: Sheet) -> dict[str, float]:
+        texts: dict[str, list[str]] = {k: [header_text(k, self.locale)] for k in self.keys}
+        for row in sheet.rows:
+            texts["objective"].append(row.objective_name)
+            texts["detail"].append(row.detail)
+            texts["kr"].append(row.text)
+            texts["unit"].append(row.unit)
+            texts["per"].append(row.per)
+            texts["target"].append(row.target_text if row.number == "points" else "")
+        out: dict[str, float] = {}
+        for key in self.keys:
+            low, high = _WIDTHS.get(key, (9, 12))
+            widest = max((display_width(t) for t in texts[key]), default=0)
+            if key in ("objective", "detail", "kr"):
+                widest = math.ceil(widest * 0.75)  # wrapped: a balanced width, not one line
+            out[key] = float(min(max(widest + 2, low), high))
+        return out
+
+    def layout(self, ws: Any, sheet: Sheet, last_row: int) -> None:
+        widths = self.widths(sheet)
+        for key, width in widths.items():
+            ws.column_dimensions[self.letter(key)].width = width
+        hidden = [self.letter("kr_id")]
+        from openpyxl.utils import get_column_letter
+
+        hidden.append(get_column_letter(self.col["kr_id"] + 1))
+        for letter in hidden:
+            ws.column_dimensions[letter].hidden = True
+        ws.row_dimensions[FACTS_ROW].height = _LINE_HEIGHT * _lines(
+            " · ".join(sheet.facts), sum(w for k, w in widths.items()
+                                         if self.col[k] < self.col["actual"])) + 6
+        heights = []
+        for row in sheet.rows:
+            lines = max(_lines(row.text, widths["kr"]), 1)
+            heights.append(max(_LINE_HEIGHT * lines + 6, 20.0))
+        for index, row in enumerate(sheet.rows):
+            if row.first:
+                need = max(_lines(row.objective_name, widths["objective"]),
+                           _lines(row.detail, widths["detail"])) * _LINE_HEIGHT + 6
+                have = sum(heights[index:index + row.span])
+                if need > have:
+                    heights[index + row.span - 1] += need - have
+        for index, height in enumerate(heights):
+            ws.row_dimensions[FIRST_ROW + index].height = round(height, 1)
+        ws.row_dimensions[self.total_row[sheet.key]].height = 20
+        ws.freeze_panes = ws.cell(row=FIRST_ROW, column=self.col["weight"]).coordinate
+        self.print_setup(ws, f"A1:{self.letter('score')}{last_row}")
+
+    def print_setup(self, ws: Any, area: str) -> None:
+        from openpyxl.worksheet.page import PageMargins
+
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+        ws.print_area = area
+        ws.oddFooter.center.text = "&P / &N"
+
+    # -- the summary ----------------------------------------------------------------------------
+
+    def write_summary(self, ws: Any) -> None:
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.hyperlink import Hyperlink
+
+        book, locale = self.book, self.locale
+        unit = money_unit(locale, book.currency)
+        heads = [label(locale, "sheet"), label(locale, "org_unit"), label(locale, "role"),
+                 label(locale, "people"), label(locale, "headcount"),
+                 f"{label(locale, 'quota')} ({unit})", f"{label(locale, 'per_person')} ({unit})",
+                 label(locale, "objective_weights"), label(locale, "weights_total"),
+                 "Total score" if locale.startswith("en") else
+                 f"{label(locale, 'o_score')}{label(locale, 'sheet_total')}"]
+        last = len(heads)
+        self.text(ws, TITLE_ROW, 1, f"{book.name} — {book.summary_tab}", font="title",
+                  border=False)
+        self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
+        ws.row_dimensions[TITLE_ROW].height = 26
+        self.text(ws, FACTS_ROW, 1, " · ".join(book.facts), border=False)
+        self.merge(ws, FACTS_ROW, 1, FACTS_ROW, last)
+        for column, head in enumerate(heads, start=1):
+            self.text(ws, HEADER_ROW, column, head, font="bold", align="center", fill="header")
+        ws.row_dimensions[HEADER_ROW].height = 30
+        money = "#,##0.00" if not locale.startswith("en") else "#,##0"
+        scale = Decimal(10_000) if not locale.startswith("en") else Decimal(1)
+        w, o = self.letter("weight"), self.letter("o_score")
+        widths = [display_width(h) + 2 for h in heads]
+        for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
+            link = self.text(ws, r, 1, sheet.tab, font="link")
+            link.hyperlink = Hyperlink(ref=link.coordinate, display=sheet.tab,
+                                       location=f"{quote_sheet(sheet.tab)}A1")
+            weights = " · ".join(f"{n} {share}%" for n, share in sheet.objectives)
+            values = [" / ".join(sheet.path), sheet.role or "", sheet.person or ""]
+            for column, value in enumerate(values, start=2):
+                self.text(ws, r, column, value)
+            self.number(ws, r, 5, sheet.people if sheet.kind != "unit" else None, "0")
+            self.number(ws, r, 6, None if sheet.quota is None else sheet.quota / scale, money)
+            self.number(ws, r, 7, None if sheet.per_person is None else sheet.per_person / scale,
+                        money)
+            self.text(ws, r, 8, weights)
+            total = self.total_row[sheet.key]
+            self.formula(ws, r, 9, f"={quote_sheet(sheet.tab)}{w}{total}", "0%")
+            self.formula(ws, r, 10, f"={quote_sheet(sheet.tab)}{o}{total}", "0.0",
+                         fill="computed")
+            for i, text in enumerate([sheet.tab, *values, "", "", "", weights]):
+                widths[i] = max(widths[i], min(display_width(text) + 2, 40))
+            ws.row_dimensions[r].height = max(20.0, _LINE_HEIGHT * _lines(weights, 40) + 6)
+        for column, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = max(width, 8)
+        ws.freeze_panes = f"B{FIRST_ROW}"
+        end = FIRST_ROW + len(book.sheets) - 1
+        self.print_setup(ws, f"A1:{get_column_letter(last)}{max(end, HEADER_ROW)}")
+
+
+def _number(value: Decimal | int) -> int | float:
+    d = Decimal(value)
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _format(row: SheetRow) -> str:
+    values = [v for v in (row.target, row.scored, *row.periods) if v is not None]
+    whole = all(v == v.to_integral_value() for v in values)
+    if row.number == "percent":
+        return "0%" if all((v * 100) == (v * 100).to_integral_value() for v in values) else "0.0%"
+    if row.number == "money" and row.scale != 1:
+        return "#,##0.00"
+    return "#,##0" if whole else "#,##0.00"
+
+
+def _points_format(locale: str) -> str:
+    return '0.0" pts"' if locale.startswith("en") else '0.0"分"'
+
+
+def _lines(text: str, width: float) -> int:
+    """Wrapped lines ``text`` needs in a column ``width`` characters wide (a CJK character is
+    about 1.6 digits wide at the body font)."""
+    room = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil((display_width(part) * 0.8) / room))
+               for part in text.split("\n"))
+

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Regenerate the README's goal-tree pictures from a shipped scenario:
+#   docs/tree.png     the org view of scenarios/a-company-2015.yaml, depth 3
+#   docs/tree-kr.png  its kr view: how calls become revenue
+#
+# usage: bash scripts/render-docs.sh
+#
+# Needs the .venv that `bash scripts/setup.sh --no-run` makes (with Graphviz and the CJK
+# font). Run it whenever the plan or the diagrams change, and commit the PNGs it writes;
+# tests/test_render.py checks that they match a fresh render.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+OKRPLAN="$ROOT/.venv/bin/okrplan"
+SCENARIO="$ROOT/scenarios/a-company-2015.yaml"
+
+if [[ ! -x "$OKRPLAN" ]]; then
+    printf '%s: error: %s is missing; run: bash scripts/setup.sh --no-run\n' \
+        "${0##*/}" "$OKRPLAN" >&2
+    exit 1
+fi
+mkdir -p "$ROOT/docs"
+"$OKRPLAN" render "$SCENARIO" --view org --depth 3 -o "$ROOT/docs/tree.png" --force
+"$OKRPLAN" render "$SCENARIO" --view kr -o "$ROOT/docs/tree-kr.png" --force
