@@ -323,7 +323,7 @@ class _Builder:
                  path=list(group.unit.names), headcount=group.headcount,
                  people=list(group.people), new_hires=group.is_hire, sells=group.sells,
                  quota=number(quota * group.headcount), per_person=number(quota),
-                 basis=number(round(group.basis)),
+                 basis=number(round(group.basis / self.period_step) * self.period_step),
                  stretch=round(float(quota * group.headcount / group.basis), 4)
                  if group.basis else None,
                  ramp=[number(r) for r in group.ramp], binding=reasons,

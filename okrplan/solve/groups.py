@@ -210,7 +210,7 @@ def _cohorts(spec: Spec, ref: RoleRef
         joined = person.joined if isinstance(person, Person) else None
         name = person if isinstance(person, str) else person.name
         by_joined.setdefault(joined, []).append(name)
-    cohorts = []
+    cohorts: list[tuple[tuple[str, str], tuple[str, ...], int | None]] = []
     for joined, names in sorted(by_joined.items(), key=lambda kv: (kv[0] is not None, kv[0])):
         if joined is None:
             cohorts.append((("", ""), tuple(names), None))
@@ -257,17 +257,9 @@ def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:
 
 
 def capacity_basis(group: Group) -> Fraction | None:
-    """What one person could sell over the plan at full capacity, seasonality ignored."""
-    best: Fraction | None = None
-    for metric in {w.metric for w in group.windows}:
-        total = sum((w.capacity for w in group.windows if w.metric == metric
-                     and len(w.months) > 0), Fraction(0))
-        if any(len(w.months) == len(group.weights) for w in group.windows if w.metric == metric):
-            total = max(w.capacity for w in group.windows if w.metric == metric)
-        value = total / group.per_yuan[metric] if group.per_yuan[metric] else None
-        if value is not None:
-            best = value if best is None else min(best, value)
-    return best
+    """What one person can carry over the plan within capacity in every period (seasonality
+    and ramp included), so a group's stretch is how much of its reachable capacity it uses."""
+    return group.per_person_cap
 
 
 def assign_bases(spec: Spec, groups: list[Group]) -> None:
@@ -302,6 +294,14 @@ def assign_bases(spec: Spec, groups: list[Group]) -> None:
         if group.basis == 0 and borrowed:
             rate = per_fte.get(group.role.role.role, median)
             group.basis = rate * group.headcount * effective_share(group, season)
+    if basis in ("headcount", "even"):
+        # People and FTEs are not money: scale so that a stretch of 1.0 is the fair share.
+        growth = 1 + Fraction(spec.target.plan.buffer)
+        scaled = sum((g.basis * growth ** -g.depth for g in groups), Fraction(0))
+        if scaled > 0:
+            factor = Fraction(spec.kpi_value) / scaled
+            for group in groups:
+                group.basis *= factor
 
 
 def quota_fixed(group: Group) -> Decimal | None:

@@ -88,15 +88,15 @@ def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
                 # the per-person quota the group needs, in whole steps, and each capacity that
                 # would stop it: every such capacity scales by what it must carry
                 step = group.step if group.step > 0 else Fraction(1)
-                person = math.ceil((upper + deficit / weight) / heads / step) * step
+                wanted = math.ceil((upper + deficit / weight) / heads / step) * step
                 changes = []
                 for metric_key in sorted({w.metric for w in group.windows}):
-                    limit = _metric_cap(group, metric_key)
-                    if limit is None or limit >= person:
+                    allows = _metric_cap(group, metric_key)
+                    if allows is None or allows >= wanted:
                         continue
                     label = next(w.label for w in group.windows if w.metric == metric_key)
                     quantity = group.role.role.capacity[metric_key]
-                    new = math.ceil(Fraction(quantity.value) * person / limit)
+                    new = math.ceil(Fraction(quantity.value) * wanted / allows)
                     per = label.split("/", 1)[1] if "/" in label else ""
                     shown = f"{new}/{per}" if per else str(new)
                     changes.append((spec.target.metrics[metric_key].name, shown, label))

@@ -1,0 +1,274 @@
+"""Property tests: random organisations and funnels always decompose into a consistent plan.
+
+Every generated target file either solves (status optimal) with totals that add up exactly at
+every unit, role quotas that are whole per-person quotas, and activity key results that respect
+every capacity in every period and are never below the exact need — or it is infeasible and says
+what would fix it. It never raises.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from fractions import Fraction
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from okrplan import api
+from okrplan.quantity import parse_quantity
+
+STEP = 100_000  # the default money step, 10万
+PERS = {"周": "week", "月": "month", "季度": "quarter", "": "plan"}
+
+
+@st.composite
+def percents_summing_to_100(draw: st.DrawFn, n: int) -> list[int]:
+    """n whole percentages, each at least 1, summing to exactly 100."""
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1,
+                                unique=True)))
+    bounds = [0, *cuts, 100]
+    return [b - a for a, b in pairwise(bounds)]
+
+
+@st.composite
+def roles(draw: st.DrawFn, stages: list[str], index: int) -> dict[str, Any]:
+    sells = stages[draw(st.integers(0, len(stages) - 1))]
+    funnel = stages[:stages.index(sells) + 1]
+    role: dict[str, Any] = {"role": f"R{index}", "sells": sells}
+    if draw(st.integers(0, 3)) == 0:  # named people, some joining during the year
+        joins = draw(st.lists(st.one_of(st.none(), st.integers(1, 12)), min_size=1,
+                              max_size=6))
+        role["people"] = [f"P{index}.{i}" if month is None else
+                          {"name": f"P{index}.{i}", "joined": f"2015-{month:02d}"}
+                          for i, month in enumerate(joins)]
+    else:
+        role["headcount"] = draw(st.integers(0, 12))
+    capacity = {}
+    limited = draw(st.integers(0, 4)) > 0  # most roles have a capacity, so it binds often
+    for metric in funnel:
+        if limited and (metric == sells or draw(st.booleans())):
+            value = draw(st.integers(1, 60))
+            per = draw(st.sampled_from(sorted(PERS)))
+            capacity[metric] = f"{value}/{per}" if per else value
+    if capacity:
+        role["capacity"] = capacity
+    if draw(st.booleans()):
+        role["ramp"] = [f"{r}%" for r in draw(st.lists(st.integers(5, 100), min_size=1,
+                                                        max_size=4))]
+        role["ramp_per"] = draw(st.sampled_from(["quarter", "month"]))
+    hire = draw(st.sampled_from(["no", "yes", "limited"]))
+    if hire == "yes":
+        role["hire"] = True
+    elif hire == "limited":
+        role["hire"] = {"max": draw(st.integers(0, 5)),
+                        "by": f"2015-{draw(st.integers(1, 12)):02d}"}
+    return role
+
+
+@st.composite
+def units(draw: st.DrawFn, stages: list[str], depth: int, name: str) -> dict[str, Any]:
+    unit: dict[str, Any] = {"name": name}
+    if depth > 0:
+        count = draw(st.integers(1, 4))
+        unit["units"] = [draw(units(stages, depth - 1, f"{name}.{i}")) for i in range(count)]
+    else:
+        count = draw(st.integers(1, 3))
+        unit["roles"] = [draw(roles(stages, i)) for i in range(count)]
+    return unit
+
+
+@st.composite
+def targets(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 4))
+    stages = [f"m{i}" for i in range(n)]
+    metrics: dict[str, Any] = {"revenue": {"name": "revenue", "kind": "money"}}
+    for i, key in enumerate(stages):
+        if i == n - 1:
+            metrics[key] = {"name": key, "yields": {"revenue": f"{draw(st.integers(1, 50))}万"}}
+        else:
+            metrics[key] = {"name": key,
+                            "yields": {stages[i + 1]: f"{draw(st.integers(1, 100))}%"}}
+    plan: dict[str, Any] = {"name": "p", "period": 2015, "buffer":
+                            f"{draw(st.integers(0, 20))}%"}
+    season = draw(st.sampled_from([0, 4, 12]))
+    if season:
+        plan["seasonality"] = [f"{v}%" for v in draw(percents_summing_to_100(season))]
+    depth = draw(st.integers(1, 3))
+    org = {"name": "C", "units": [draw(units(stages, depth - 1, f"U{i}"))
+                                  for i in range(draw(st.integers(1, 4)))]}
+    kpi = draw(st.sampled_from([10, 100, 1000, 10_000])) * draw(st.integers(1, 50))
+    krs = [{"metric": "revenue", "per": "month"}] + [
+        {"metric": m, "per": "month"} for m in stages]
+    target: Any = f"{kpi}万"
+    if draw(st.integers(0, 4)) == 0:  # a market-share KPI: revenue over the market size
+        metrics["share"] = {"name": "share", "kind": "share",
+                            "share_of": {"revenue": f"{kpi * 10}万"}}
+        start = draw(st.integers(0, 80))
+        target = {"from": f"{start}%", "change": f"+{draw(st.integers(1, 20))}pp"}
+    return {"okrplan": 1, "plan": plan,
+            "kpi": {"metric": "share" if isinstance(target, dict) else "revenue",
+                    "target": target},
+            "metrics": metrics, "org": org,
+            "split": {"basis": draw(st.sampled_from(["capacity", "headcount", "even"]))},
+            "objectives": [{"title": "O", "key_results": krs}]}
+
+
+def per_yuan(target: dict[str, Any], metric: str) -> Fraction:
+    """Units of ``metric`` one yuan of revenue needs (the reverse funnel)."""
+    factor, here = Fraction(1), metric
+    metrics = target["metrics"]
+    while here != "revenue":
+        (there, rate), = metrics[here]["yields"].items()
+        factor *= Fraction(rate.rstrip("%")) / 100 if rate.endswith("%") else (
+            Fraction(rate.rstrip("万")) * 10_000)
+        here = there
+    return 1 / factor
+
+
+def month_capacity(text: Any, month: int) -> Fraction:
+    value, _, per = str(text).partition("/")
+    days = calendar.monthrange(2015, month)[1]
+    return {"周": Fraction(int(value) * days, 7), "月": Fraction(int(value)),
+            "季度": Fraction(int(value), 3), "": Fraction(int(value), 12)}[per]
+
+
+def window_months(text: Any) -> list[list[int]]:
+    per = str(text).partition("/")[2]
+    if per in ("周", "月"):
+        return [[m] for m in range(1, 13)]
+    if per == "季度":
+        return [[q * 3 + 1, q * 3 + 2, q * 3 + 3] for q in range(4)]
+    return [list(range(1, 13))]
+
+
+def check_plan(target: dict[str, Any], plan: Any) -> None:
+    graph = plan.graph
+    nodes = dict(graph.nodes(data=True))
+    kids: dict[str, list[str]] = {}
+    for source, dest, data in graph.edges(data=True):
+        if data["kind"] == "contains":
+            kids.setdefault(source, []).append(dest)
+    root = "u:C"
+    kpi = target["kpi"]["target"]
+    if isinstance(kpi, dict):  # (from + change) × market
+        market = int(target["metrics"]["share"]["share_of"]["revenue"].rstrip("万")) * 10_000
+        share = Fraction(kpi["from"].rstrip("%")) + Fraction(kpi["change"].strip("+p"))
+        assert nodes[root]["target"] == share / 100 * market
+    else:
+        assert nodes[root]["target"] == int(kpi.rstrip("万")) * 10_000
+    for node_id, data in nodes.items():
+        if data["kind"] == "unit" and "assigned" in data:
+            parts = [nodes[c].get("target", 0) if nodes[c]["kind"] == "unit"
+                     else nodes[c].get("quota", 0) for c in kids.get(node_id, [])]
+            assert sum(parts) == data["assigned"], node_id
+            assert data["assigned"] % STEP == 0
+        if data["kind"] != "role" or data.get("quota") is None:
+            continue
+        assert data["per_person"] * data["headcount"] == data["quota"], node_id
+        assert data["per_person"] % STEP == 0
+        if data["headcount"] == 0:
+            continue
+        krs = {d["metric"]: d for d in nodes.values()
+               if d["kind"] == "kr" and d["owner"] == node_id and d.get("metric")}
+        revenue = krs["revenue"]["periods"]
+        assert sum(revenue.values()) == data["per_person"], node_id
+        ramp = data["ramp"]
+        for metric, text in data["capacity"].items():
+            need = per_yuan(target, metric)
+            for window in window_months(text):
+                exact = sum((Fraction(revenue[f"2015-{m:02d}"]) * need for m in window),
+                            Fraction(0))
+                have = sum((month_capacity(text, m) * Fraction(str(ramp[m - 1])) for m in window),
+                           Fraction(0))
+                assert exact <= have, (node_id, metric, window, float(exact), float(have))
+                if len(window) == 1:  # the KR itself, rounded up, still fits
+                    assert krs[metric]["periods"][f"2015-{window[0]:02d}"] <= math.ceil(have)
+        for metric, kr in krs.items():
+            if metric == "revenue":
+                continue
+            need = per_yuan(target, metric)
+            for label, value in kr["periods"].items():
+                assert value == math.ceil(Fraction(revenue[label]) * need), (node_id, label)
+
+
+def decompose(target: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "target.yaml"
+    path.write_text(yaml.safe_dump(target, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return api.decompose(path)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(target=targets())
+def test_every_target_decomposes_into_a_consistent_plan(target: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    plan = decompose(target, tmp_path)
+    if plan.solver["status"] == "optimal":
+        check_plan(target, plan)
+    else:
+        assert plan.solver["status"] == "infeasible"
+        assert plan.solver["relaxations"], plan.solver
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(target=targets())
+def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path) -> None:
+    """An infeasible plan's "lower the target to at most X" is a target that does solve."""
+    plan = decompose(target, tmp_path)
+    lowered = [r for r in plan.solver["relaxations"]
+               if r["kind"] == "target" and r["subject"] == "C" and "at most" in r["message"]]
+    if not lowered or isinstance(target["kpi"]["target"], dict):
+        return
+    needed = parse_quantity(lowered[0]["needed"]).value
+    if needed <= 0:
+        return
+    target["kpi"]["target"] = f"{needed / 10_000}万"
+    again = decompose(target, tmp_path)
+    assert again.solver["status"] == "optimal", (lowered[0], again.solver["relaxations"])
+
+
+def role_entry(target: dict[str, Any], group_id: str) -> dict[str, Any] | None:
+    """The role entry of a group id like r:C/U0/U0.1/R2 (None for cohorts and hires)."""
+    *names, label = group_id.removeprefix("r:").split("/")
+    unit = target["org"]
+    for name in names[1:]:
+        unit = next(u for u in unit["units"] if u["name"] == name)
+    return next((r for r in unit.get("roles", []) if r["role"] == label), None)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(target=targets())
+def test_each_suggested_change_on_its_own_makes_it_feasible(target: dict[str, Any],
+                                                             tmp_path: Path) -> None:
+    """"N more people" and "capacity X instead of Y" each make the plan solve."""
+    plan = decompose(target, tmp_path)
+    for relaxation in plan.solver["relaxations"]:
+        entry = role_entry(target, relaxation["subject"]) if relaxation["kind"] in (
+            "hire", "capacity") else None
+        if entry is None or "people" in entry or "instead of at most" in relaxation["message"]:
+            continue
+        changed = yaml.safe_load(yaml.safe_dump(target))
+        entry = role_entry(changed, relaxation["subject"])
+        assert entry is not None
+        if relaxation["kind"] == "hire":
+            entry["headcount"] += int(relaxation["needed"])
+        else:  # "m0 capacity 31/月 instead of 20/月 and m1 capacity …" (metric names = keys)
+            changes = re.findall(r"(m\d) capacity (\S+) instead of (\S+)", relaxation["message"])
+            assert changes, relaxation
+            for metric, new, old in changes:
+                assert str(entry["capacity"][metric]) == old
+                entry["capacity"][metric] = new if "/" in new else int(new)
+        again = decompose(changed, tmp_path)
+        assert again.solver["status"] == "optimal", (relaxation, again.solver["relaxations"])
