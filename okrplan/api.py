@@ -102,21 +102,16 @@ def write_new_file(path: str | os.PathLike[str], text: str | bytes, *, force: bo
                    ) -> Path:
     """Write ``text`` (or bytes) to a new file atomically; refuse to replace an existing one
     unless forced."""
+    from okrplan.export.output import write_files
+
     target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target} is a folder; name a file to write")
     if target.exists() and not force:
         raise OutputError(f"{target} already exists; pass --force to replace it")
-    if not target.parent.exists():
+    if not target.parent.is_dir():
         raise OutputError(f"the folder {target.parent} does not exist")
-    temporary = target.with_name(f".{target.name}.okrplan-tmp")
-    try:
-        if isinstance(text, bytes):
-            temporary.write_bytes(text)
-        else:
-            temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    write_files(target.parent, {target.name: text})
     return target
 
 
@@ -141,6 +136,7 @@ def describe(checked: Checked) -> dict[str, Any]:
 
 PLAN_FILE, MARKDOWN_FILE = "plan.json", "plan.md"
 TREE_DOT, TREE_SVG, TREE_PNG = "tree.dot", "tree.svg", "tree.png"
+REPORT_FILE = "report.html"
 #: What `okrplan render` writes: images, or the DOT text itself.
 TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -201,9 +197,10 @@ def image_problem() -> str | None:
 
 
 def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False,
-               images: bool = True, sheets: bool = True) -> Path:
+               images: bool = True, sheets: bool = True, report: bool = True) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
-    sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`).
+    sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
+    report ``report.html`` unless ``report=False`` (see :func:`report_html`).
 
     With ``images=False`` the goal tree is written as ``tree.dot`` only, for a machine without
     Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
@@ -218,7 +215,28 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
         files.update({f"{SHEETS_DIR}/{name}": content
                       for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS
                                                        ).items()})
+    if report:
+        svg = files.get(TREE_SVG)
+        files[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes) else None,
+                                         draw=images)
     return write_dir(directory, files, force=force)
+
+
+def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True) -> str:
+    """The plan as one self-contained HTML page (see :mod:`okrplan.export.report`): the goal
+    tree, every unit's and role's OKRs, funnels, phasing and what the optimizer did.
+
+    The tree is drawn with Graphviz unless ``tree_svg`` is given (or ``draw=False``); without
+    ``dot`` the page says so and shows the rest.
+
+    Raises
+    ------
+    MissingDependencyError
+        If Jinja2 is not installed.
+    """
+    from okrplan.export.report import report_html as render_report
+
+    return render_report(plan, tree_svg=tree_svg, draw=draw)
 
 
 def tree_dot(plan: Plan, *, view: str = "org", unit: str | None = None,
@@ -342,9 +360,10 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
             lines.append(f"  bound by: {'; '.join(row['binding'])}")
         else:
             lines.append("  bound by: nothing (it carries the common stretch level)")
+        binding = " ".join(row["binding"])
         for gain in row["marginal"]:
             metric = plan.metrics.get(gain["metric"], {}).get("name", gain["metric"])
-            if gain["adds"]:
+            if gain["adds"] and f"capacity {gain['metric']} " in binding:
                 lines.append(f"  one more {metric} per {per_text(gain['per'], locale)} per "
                              f"{row['role']} adds {money_text(gain['adds'], locale)} of "
                              "reachable revenue")
@@ -431,6 +450,7 @@ def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
         be written.
     """
     from okrplan.actuals import edited_cells
+    from okrplan.export.output import write_files
 
     files = sheet_files(plan, formats=formats, unit=unit, role=role, per_person=per_person)
     folder = Path(directory)
@@ -449,27 +469,11 @@ def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
             raise OutputError("these sheets have actuals typed in and would be overwritten:\n"
                               + "\n".join(f"  {e}" for e in edited) + "\nread them first "
                               "(okrplan import-actuals), or pass --force to replace them")
-    written: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
     try:
         folder.mkdir(exist_ok=True)
-        for name, content in sorted(files.items()):
-            final = folder / name
-            if final.resolve().parent != folder.resolve():  # names are sanitised; be sure
-                raise OutputError(f"refusing to write {name!r} outside {folder}")
-            temporary = folder / f".{name}.okrplan-tmp"
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            temporary.write_bytes(data)
-            staged.append((temporary, final))
-        for temporary, final in staged:
-            os.replace(temporary, final)
-            written.append(final)
     except OSError as exc:
-        raise OutputError(f"cannot write {folder}: {exc.strerror or exc}") from None
-    finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-    return written
+        raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
+    return write_files(folder, files)
 
 
 def import_actuals(workbooks: list[str] | tuple[str, ...], plan: Plan | None = None

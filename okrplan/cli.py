@@ -136,8 +136,8 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
 
     Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
     goal-tree diagram (tree.svg, tree.png and its source tree.dot) and the OKR sheets
-    (sheets/: a workbook, CSV and Markdown; see `okrplan export`) into the output directory,
-    atomically. Without Graphviz's `dot`, it writes tree.dot only and warns. Exits 3 if the
+    (sheets/: a workbook, CSV and Markdown; see `okrplan export`) and report.html (the plan
+    as one page; see `okrplan report`) into the output directory, atomically. Without Graphviz's `dot`, it writes tree.dot only and warns. Exits 3 if the
     target cannot be met; the plan then says what would make it feasible.
 
     \b
@@ -358,3 +358,33 @@ def import_actuals(workbooks: tuple[str, ...], plan_path: str | None, output: st
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
     click.echo(f"read {len(actuals)} actual{'s' if len(actuals) != 1 else ''} from "
                f"{len(workbooks)} workbook{'s' if len(workbooks) != 1 else ''}", err=True)
+
+
+@cli.command()
+@click.argument("plan_or_target", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the page to this file (e.g. report.html); default stdout.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def report(plan_or_target: str, output: str | None, force: bool) -> None:
+    """Write the plan as one self-contained HTML page to open in a browser and mail around.
+
+    The page has the goal tree (zoomable, with an outline beside it), every unit's and role's
+    OKRs as tables with a search box, per role the funnel from its quota down to the
+    activities and the phasing by month, and what the optimizer did: stretch per unit, binding
+    constraints, hires, and for an infeasible plan the conflict and the changes that fix it.
+    It needs no network to view and prints cleanly. `decompose` writes it as report.html too.
+    Without Graphviz's `dot` the page says so in place of the tree.
+
+    \b
+    Example:
+      okrplan report plan/ -o report.html
+      okrplan report scenarios/a-company-2015.yaml > report.html
+    """
+    from okrplan import api
+
+    plan = api.load_plan(plan_or_target)
+    text = api.report_html(plan)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)

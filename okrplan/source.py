@@ -22,8 +22,9 @@ KeyPath = tuple[str | int, ...]
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest target file read (10 MiB); a real organisation of 100,000 people fits in a few MiB."""
-MAX_VALUES = 2_000_000
-"""Most values a file may expand to, aliases included (stops "billion laughs" alias bombs)."""
+MAX_VALUES = 500_000
+"""Most values a file may hold or expand to, aliases included (stops "billion laughs" alias
+bombs); an organisation at :data:`okrplan.spec.MAX_UNITS` needs about 200,000."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (an organisation of 20 levels needs about 45)."""
 
@@ -153,9 +154,10 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        # libyaml's composer recurses in C and crashes on very deep nesting: check it first.
-        too_deep = _too_deep(text, loader_cls)
-        node = None if too_deep else yaml.compose(text, Loader=loader_cls)
+        # libyaml's composer recurses in C and crashes on very deep nesting, and composing a
+        # huge file takes long: check both on the event stream first.
+        too_deep, too_many, aliased = _scan(text, loader_cls)
+        node = None if too_deep or too_many else yaml.compose(text, Loader=loader_cls)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_issue(exc, file), *warnings]) from None
     except yaml.reader.ReaderError as exc:
@@ -168,10 +170,14 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     if too_deep:
         raise InputError([Issue(f"the file nests deeper than {MAX_DEPTH} levels", file,
                                 *too_deep, hint=_DEPTH_HINT), *warnings])
+    if too_many:
+        raise InputError([Issue(f"the file has more than {MAX_VALUES:,} values", file,
+                                *too_many, hint="split the organisation into several target "
+                                "files"), *warnings])
     if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
         raise InputError([Issue("the file is empty", file, line=1, column=1,
                                 hint="start from `okrplan init target.yaml`"), *warnings])
-    too_big = _too_big(node)
+    too_big = _too_big(node) if aliased else None
     if too_big:
         where, path = too_big
         raise InputError([Issue(f"this value expands to more than {MAX_VALUES:,} values", file,
@@ -186,21 +192,37 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     return Source(file, data, builder.values, builder.keys, tuple(warnings))
 
 
-def _too_deep(text: str, loader_cls: Any) -> tuple[int, int] | None:
-    """Line and column where the nesting first goes deeper than :data:`MAX_DEPTH`.
+def _scan(text: str, loader_cls: Any
+          ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
+    """Line and column where the nesting first goes deeper than :data:`MAX_DEPTH`, where the
+    file first has more than :data:`MAX_VALUES` values (an alias counted once here), and
+    whether it has aliases at all (only then can it expand to more, see :func:`_too_big`).
 
     Reads the event stream and stops there, so even a megabyte of ``[[[[`` is refused at once.
     """
-    depth = 0
+    values, aliased = 0, False
+    keys: list[bool | None] = []  # per open collection: a mapping's next node is a key (True)
     for event in yaml.parse(text, Loader=loader_cls):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if isinstance(event, yaml.NodeEvent):
+            is_key = bool(keys and keys[-1])
+            if keys and keys[-1] is not None:
+                keys[-1] = not is_key
+            values += not is_key
+            if values > MAX_VALUES:
+                return None, _position(event), aliased
+            if isinstance(event, yaml.CollectionStartEvent):
+                keys.append(True if isinstance(event, yaml.MappingStartEvent) else None)
+                if len(keys) > MAX_DEPTH:
+                    return _position(event), None, aliased
+            aliased = aliased or isinstance(event, yaml.AliasEvent)
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
+            keys.pop()
+    return None, None, aliased
+
+
+def _position(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
 def _children(node: yaml.Node) -> list[tuple[str | int | None, yaml.Node]]:

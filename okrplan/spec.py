@@ -46,6 +46,13 @@ from okrplan.source import KeyPath, Source, format_path, load_yaml
 SCHEMA_VERSION = 1
 ONE = Decimal(1)
 
+MAX_UNITS = 10_000
+"""Most units in one target file (each gets objectives, a sheet and a place in the diagrams)."""
+MAX_ROLE_GROUPS = 20_000
+"""Most role entries (groups of one role in one unit) in one target file."""
+MAX_PEOPLE = 1_000_000
+"""Most people in one target file: every role's headcount (or named people) together."""
+
 # ---------------------------------------------------------------------------------------------
 # Quantity field types: a planner writes text ("8000万", "25%", "100/周"); the model holds exact
 # Decimals or Quantities. Each type names its own hint, which errors repeat.
@@ -591,6 +598,9 @@ def spec_from_source(source: Source) -> Spec:
         raise InputError([source.issue(("okrplan",), f"this file is format {version!r}; this "
                                        f"okrplan reads format {SCHEMA_VERSION}",
                                        "set okrplan: 1, or upgrade okrplan"), *source.warnings])
+    too_large = _size_issues(source)
+    if too_large:
+        raise InputError([*too_large, *source.warnings])
     try:
         target = TargetFile.model_validate(source.data)
     except ValidationError as exc:
@@ -600,6 +610,35 @@ def spec_from_source(source: Source) -> Spec:
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError([*problems, *source.warnings])
     return Spec(source.file, target, (*source.warnings, *problems))
+
+
+def _size_issues(source: Source) -> list[Issue]:
+    """Refuse an organisation beyond :data:`MAX_UNITS`, :data:`MAX_ROLE_GROUPS` or
+    :data:`MAX_PEOPLE` before anything is validated or built for it."""
+    org = source.data.get("org")
+    stack: list[Any] = [org] if isinstance(org, dict) else []
+    units = groups = people = 0
+    while stack:
+        unit = stack.pop()
+        units += 1
+        below, roles = unit.get("units"), unit.get("roles")
+        if isinstance(below, list):
+            stack.extend(u for u in below if isinstance(u, dict))
+        for role in roles if isinstance(roles, list) else ():
+            if not isinstance(role, dict):
+                continue
+            groups += 1
+            headcount, named = role.get("headcount"), role.get("people")
+            people += max(headcount if type(headcount) is int else 0,
+                          len(named) if isinstance(named, list) else 0)
+    split = "split the organisation into several target files, e.g. one per division"
+    return [source.issue(("org",), f"the organisation has {count:,} {what}; okrplan plans at "
+                         f"most {limit:,} in one file",
+                         f"check the headcounts, or {split}" if what == "people" else split)
+            for count, limit, what in ((units, MAX_UNITS, "units"),
+                                       (groups, MAX_ROLE_GROUPS, "role groups"),
+                                       (people, MAX_PEOPLE, "people"))
+            if count > limit]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ set -euo pipefail
 # packages (graphviz, fonts-noto-cjk):
 #   libreoffice-calc-nogui     recalculates exported workbooks headless (soffice)
 #   chromium                   opens the HTML report in a real browser
-TEST_APT_PACKAGES=(libreoffice-calc-nogui)
+TEST_APT_PACKAGES=(libreoffice-calc-nogui chromium)
 
 # shellcheck source-path=SCRIPTDIR source=setup.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/setup.sh"

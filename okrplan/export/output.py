@@ -1,21 +1,40 @@
-"""The output directory of `okrplan decompose`: written whole or not at all.
+"""Writing outputs so that a crash never leaves a half-written one.
 
-Files are written into a fresh hidden directory next to the target, then moved into place with
-renames, so a crash leaves either the previous output or the complete new one. An existing
-directory is replaced only with ``force``, and only if it is an okrplan output (has plan.json).
+- A plan directory (`okrplan decompose`) is written whole into a fresh hidden sibling,
+  ``.NAME.new-XXXXXXXX``, flushed to disk, then swapped with the previous directory in one
+  ``renameat2(RENAME_EXCHANGE)`` call (Linux), so a kill at any point leaves either the previous
+  directory or the complete new one at ``NAME``. Where the exchange is not supported the
+  previous directory is first renamed to ``.NAME.old-XXXXXXXX``; a kill between the two renames
+  leaves no ``NAME``, and the next run puts the previous directory back.
+- Single files (`okrplan export`, `schema -o`, `render -o`, …) are written into a hidden
+  temporary file beside their name, flushed, then renamed over it with :func:`os.replace`.
+
+Siblings a killed run left behind are removed by the next run that writes there, unless another
+okrplan run is writing there at that moment (writers hold a shared ``flock`` on the folder; the
+clean-up needs it exclusively). An existing directory is replaced only with ``force``, and only
+if it is an okrplan output (has plan.json).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import functools
 import os
+import secrets
 import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from okrplan.errors import OutputError
 
 Content = str | bytes | Callable[[Path], None]
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_TEMP_TAG = ".okrplan-tmp"
 
 
 def write_dir(target: str | os.PathLike[str], files: Mapping[str, Content], *,
@@ -27,49 +46,249 @@ def write_dir(target: str | os.PathLike[str], files: Mapping[str, Content], *,
     OutputError
         If the directory exists (without ``force``), is not okrplan's, or cannot be written.
     """
-    final = Path(target)
-    if final.exists():
-        if not final.is_dir():
-            raise OutputError(f"{final} exists and is not a directory; choose another -o")
-        if not force:
-            raise OutputError(f"{final} already exists; pass --force to replace it")
-        if not (final / marker).exists() and any(final.iterdir()):
-            raise OutputError(f"{final} exists and is not an okrplan output (no {marker}); "
-                              "choose another -o")
-    parent = final.resolve().parent
+    final = Path(os.path.abspath(target))
+    if final.is_symlink():  # write where the link points; the link stays
+        final = final.resolve()
+    if not final.name:
+        raise OutputError(f"{final} cannot be an output directory; choose another -o")
+    parent = final.parent
     if not parent.is_dir():
         raise OutputError(f"the folder {parent} does not exist")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"cannot write in {parent}: {exc.strerror}") from None
-    try:
-        for name, content in sorted(files.items(), key=lambda kv: kv[0]):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str):
-                path.write_text(content, encoding="utf-8")
-            elif isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                content(path)
-        os.chmod(staging, 0o755)
-        _swap(staging, final)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {final}: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    for name in files:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise OutputError(f"refusing to write {name!r} outside {final}")
+    with _writing(parent, functools.partial(_clean_dir_leftovers, final)):
+        if final.exists():
+            if not final.is_dir():
+                raise OutputError(f"{final} exists and is not a directory; choose another -o")
+            if not force:
+                raise OutputError(f"{final} already exists; pass --force to replace it")
+            if not (final / marker).exists() and any(final.iterdir()):
+                raise OutputError(f"{final} exists and is not an okrplan output (no {marker}); "
+                                  "choose another -o")
+        try:
+            staging = _fresh(parent, f".{final.name}.new-", os.mkdir)
+        except OSError as exc:
+            raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+        try:
+            for name, content in sorted(files.items(), key=lambda kv: kv[0]):
+                path = staging / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, str):
+                    path.write_text(content, encoding="utf-8")
+                elif isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    content(path)
+            _flush_tree(staging)
+            _swap(staging, final)
+        except OSError as exc:
+            _remove(staging)
+            raise OutputError(f"cannot write {final}: {exc.strerror or exc}") from None
+        except BaseException:
+            _remove(staging)
+            raise
     return final
 
 
+def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write ``files`` (name → text or bytes) into an existing ``folder``, each atomically.
+
+    Every file is written to a temporary file beside its name and flushed first; only then are
+    they renamed over their names, so a failure while writing changes nothing, and a crash
+    leaves each file either old or new, never cut short.
+
+    Raises
+    ------
+    OutputError
+        If a name would leave the folder, or the folder cannot be written.
+    """
+    where = Path(folder)
+    for name in files:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise OutputError(f"refusing to write {name!r} outside {where}")
+    staged: list[tuple[Path, Path]] = []
+    written: list[Path] = []
+    with _writing(where, functools.partial(_clean_file_leftovers, where, files)):
+        try:
+            for name, content in sorted(files.items()):
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                temporary = _fresh(where, f".{name}{_TEMP_TAG}-",
+                                   functools.partial(_write_new, data=data))
+                staged.append((temporary, where / name))
+            for temporary, final in staged:
+                os.replace(temporary, final)
+                written.append(final)
+            _fsync_dir(where)
+        except OSError as exc:
+            raise OutputError(f"cannot write in {where}: {exc.strerror or exc}") from None
+        finally:
+            for temporary, _ in staged[len(written):]:
+                temporary.unlink(missing_ok=True)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (it must not exist: O_EXCL never follows a planted link), write, fsync."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fresh(parent: Path, prefix: str, make: Callable[[Path], Any]) -> Path:
+    """A new path ``parent/prefix + 8 hex digits`` made by ``make`` (which must fail if the path
+    exists). Unlike :mod:`tempfile`, the umask sets its permissions, as for any other output."""
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            make(path)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent / prefix))
+
+
 def _swap(staging: Path, final: Path) -> None:
-    if not final.exists():
+    """Put ``staging`` at ``final``, so that ``final`` is always either the previous or the new
+    directory (or, without RENAME_EXCHANGE, briefly absent; see the module docstring)."""
+    if not os.path.lexists(final):
         os.rename(staging, final)
+    elif _exchange(staging, final):
+        _remove(staging)  # now the previous directory
+    else:
+        old = _fresh(final.parent, f".{final.name}.old-", lambda path: os.rename(final, path))
+        os.rename(staging, final)
+        _remove(old)
+    _fsync_dir(final.parent)
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except (OSError, TypeError):  # TypeError: Windows has no "the program itself" library
+        return None
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False where the
+    system or its file system does not support it."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(second))
+
+
+def _flush_tree(directory: Path) -> None:
+    """Make everything under ``directory`` durable before it is renamed into place: one
+    ``syncfs`` of its file system where there is one, else an fsync of every file and folder."""
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is not None:
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for root, _, names in os.walk(directory):
+        for name in names:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(root))
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make renames in ``directory`` durable, where folders can be opened (not on Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.resolve().parent))
-    os.rmdir(old)
-    os.rename(final, old)
-    os.rename(staging, final)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def _writing(folder: Path, clean: Callable[[], None]) -> Iterator[None]:
+    """Hold a shared lock on ``folder`` while writing into it; first, if no other okrplan run is
+    writing there, ``clean`` up what earlier, killed runs left behind."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no locks, and no clean-up
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # another run is writing: its files are not leftovers
+        else:
+            clean()
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _clean_dir_leftovers(final: Path) -> None:
+    """Remove the ``.NAME.new-*`` and ``.NAME.old-*`` siblings of killed runs; if ``NAME`` itself
+    is missing (a kill between the two renames of the fallback), put the previous one back."""
+    new, old = f".{final.name}.new-", f".{final.name}.old-"
+    found = _siblings(final.parent, (new, old))
+    previous = [p for p in found if p.name.startswith(old) and p.is_dir()]
+    if previous and not os.path.lexists(final):
+        with contextlib.suppress(OSError):
+            os.rename(max(previous, key=lambda p: p.stat().st_mtime), final)
+    for path in found:
+        if os.path.lexists(path):
+            _remove(path)
+
+
+def _clean_file_leftovers(folder: Path, names: Mapping[str, object]) -> None:
+    for path in _siblings(folder, tuple(f".{name}{_TEMP_TAG}" for name in names)):
+        _remove(path)
+
+
+def _siblings(folder: Path, prefixes: tuple[str, ...]) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(e.path) for e in entries if e.name.startswith(prefixes))
+    except OSError:
+        return []

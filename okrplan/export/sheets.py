@@ -44,6 +44,9 @@ WAN = Decimal(10_000)
 SHEET_FORMATS = ("xlsx", "csv", "md")
 INDEX_FILE = "index.md"
 META_TAB = "_okrplan"  # the hidden sheet listing the workbook's sheets for reading back
+MAX_PERSON_SHEETS = 10_000
+"""Most sheets of single people in one book; beyond it a group's people share its group sheet
+(and ``per_person`` is refused: export a part with ``unit`` or ``role``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,7 @@ def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
     months = [str(m) for m in meta.get("months", [])] or _months_of(plan)
     periods, to_column = _period_grid(plan, months)
     builder = _Builder(plan, locale, currency, tuple(periods), to_column, per_person)
+    builder.unit, builder.role = unit, role
     builder.walk(root_of(graph))
     sheets = _filter(builder.sheets, plan, unit, role)
     keys = {s.key for s in sheets}
@@ -199,6 +203,9 @@ class _Builder:
         self.plan, self.graph, self.locale = plan, plan.graph, locale
         self.currency, self.periods, self.to_column = currency, periods, to_column
         self.per_person = per_person
+        self.unit: str | None = None  # the filters of build_book: no person sheets outside them
+        self.role: str | None = None
+        self.person_sheets = 0
         self.sheets: list[Sheet] = []
         self.keys_of: dict[str, list[str]] = {}  # owner → its sheets' keys
 
@@ -252,10 +259,15 @@ class _Builder:
             return
         people = [str(p) for p in data.get("people") or []]
         hires = bool(data.get("new_hires"))
-        if not people and (self.per_person or (hires and data["name"] in named)):
+        numbered = not people and (self.per_person or (hires and data["name"] in named))
+        if numbered:
             key = (data["name"], hires)
             start = counters.get(key, 0)
             counters[key] = start + heads
+        if (numbered or people) and not self.person_sheets_for(path, group, data["name"],
+                                                               heads):
+            numbered, people = False, []
+        if numbered:
             people = [label(locale, "new_hire_n").format(n=start + i + 1) if hires else
                       label(locale, "person_n").format(role=data["name"], n=start + i + 1)
                       for i in range(heads)]
@@ -290,6 +302,28 @@ class _Builder:
                 tuple(facts), path, group, data["name"], person, 1, each, each,
                 self.objectives(rid), tuple(rows), "", _stem((*path[1:], group, person)),
                 (*path, person), heads))
+
+    def person_sheets_for(self, path: tuple[str, ...], group: str, name: str,
+                          count: int) -> bool:
+        """Whether a group's ``count`` people get a sheet each: not where build_book's filters
+        drop them anyway, nor past :data:`MAX_PERSON_SHEETS` (refused for ``per_person``)."""
+        if self.role is not None and self.role not in (group, name):
+            return False
+        if self.unit is not None:
+            wanted = self.unit.strip().strip("/")
+            if not any(path[n - 1] == wanted or "/".join(path[:n]) == wanted
+                       or "/".join(path[:n]).endswith("/" + wanted)
+                       for n in range(1, len(path) + 1)):
+                return False
+        self.person_sheets += count
+        if self.person_sheets <= MAX_PERSON_SHEETS:
+            return True
+        if self.per_person:
+            raise InputError([Issue(
+                f"a sheet per person would make more than {MAX_PERSON_SHEETS:,} sheets",
+                hint="export one unit or role at a time (--unit, --role)")])
+        self.person_sheets -= count
+        return False
 
     def add(self, sheet: Sheet) -> None:
         self.sheets.append(sheet)

@@ -1,0 +1,288 @@
+"""The HTML report in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Each shipped scenario's report is opened from a file, with the network cut off: the tree and
+every unit's and role's table must be there, the search box and the outline must work, the
+page must run without errors and fetch nothing, and a screenshot of each is saved (to the
+folder in ``OKRPLAN_SCREENSHOTS``, else a temporary one; ``--update-golden`` refreshes
+``docs/report.png``). A report for a unit named ``<script>alert(1)</script>`` must show that
+text and run nothing.
+
+Playwright drives the system's ``/usr/bin/chromium`` (``apt install chromium``, which
+scripts/test.sh does); it never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import minimal_target
+
+from okrplan import api
+from okrplan.export.report import anchor_of
+from okrplan.export.sheets import build_book
+from okrplan.graph import Kind
+from okrplan.plan import Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS_SHOT = ROOT / "docs" / "report.png"
+VIEWPORT = {"width": 1400, "height": 900}
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at "
+                       "/usr/bin/chromium (apt install chromium; scripts/test.sh does)"),
+    pytest.mark.skipif(api.image_problem() is not None,
+                       reason="Graphviz `dot` is not installed: the report has no tree to test"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A headless Chromium with a fresh profile, its network limited to file:// pages."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    started = time.perf_counter()
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS,
+            viewport=VIEWPORT, locale="zh-CN", offline=True)
+        print(f"\nChromium started in {time.perf_counter() - started:.1f}s")
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("OKRPLAN_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Page:
+    """A page of the browser that records what it requested, its errors and its dialogs."""
+
+    def __init__(self, context: Any) -> None:
+        self.page = context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: Path) -> Any:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def check_clean(self, path: Path) -> None:
+        """Nothing fetched but the page itself, no script error, no dialog."""
+        assert self.requests == [path.resolve().as_uri()], self.requests
+        assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs
+
+
+def write_report(plan: Plan, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.html"
+    path.write_text(api.report_html(plan), encoding="utf-8")
+    return path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def view_box(page: Any) -> list[float]:
+    return [float(v) for v in page.get_attribute("#tree-svg", "viewBox").split()]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
+                                      tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    started = time.perf_counter()
+    plan = api.decompose(scenario)
+    path = write_report(plan, tmp_path)
+    book = build_book(plan)
+    owners = list(dict.fromkeys(s.owner for s in book.sheets))
+    viewer = Page(browser)
+    page = viewer.open(path)
+    zh = plan.locale == "zh-CN"
+
+    # The tree: an inline SVG with a box for every unit and role that has a sheet.
+    assert page.locator("#tree-svg").is_visible()
+    for owner in owners:
+        assert page.locator(f'#tree-svg g.node[data-card="{anchor_of(owner)}"]').count() == 1
+    tree = page.locator("#tree-svg").bounding_box()
+    assert tree and tree["width"] > 600 and tree["height"] > 200
+
+    # Every unit's and role's OKRs as a visible table with its key results.
+    for owner in owners:
+        card = page.locator(f"#{anchor_of(owner)}")
+        assert card.is_visible(), owner
+        assert card.locator("table.sheet tbody tr").count() >= 2, owner
+        data = plan.graph.nodes[owner]
+        title = card.locator("h3 .title").inner_text()
+        expected = (f"{data.get('label') or data['name']} × {data['headcount']}"
+                    if data["kind"] == Kind.ROLE else data["name"])
+        assert title == expected
+    count = page.locator("#search-count")
+    total = len(owners)
+    assert count.inner_text() == (f"显示 {total} / {total} 张表" if zh
+                                  else f"{total} of {total} sheets shown")
+
+    # Chinese renders with the CJK font the set-up installs.
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '销售额')")
+
+    # The search box: a role's name leaves that role's cards (and nothing unrelated).
+    role = next(plan.graph.nodes[o] for o in owners if plan.graph.nodes[o]["kind"] == Kind.ROLE)
+    query = str(role["name"])
+    search = page.locator("#search")
+    search.fill(query)
+    shown = page.locator("article.card:visible")
+    matching = [o for o in owners if query.lower() in _search_text(plan, o)]
+    assert shown.count() == len(matching) < total
+    for i in range(shown.count()):
+        assert query in shown.nth(i).inner_text()
+    assert count.inner_text().startswith(f"显示 {len(matching)} /" if zh else f"{len(matching)}")
+    assert page.locator("#outline li.match").count() >= 1
+    search.fill("没有这个名字zzz")
+    assert page.locator("article.card:visible").count() == 0
+    assert page.locator("#search-empty").is_visible()
+    search.press("Escape")
+    assert page.locator("article.card:visible").count() == total
+    assert not page.locator("#search-empty").is_visible()
+
+    # The outline: collapse and expand a unit; a name shows its box in the tree; the link
+    # beside it opens the unit's table.
+    root = page.locator("#outline > ul > li > details")
+    first_child = root.locator(":scope > ul > li").first
+    assert first_child.is_visible()
+    root.locator(":scope > summary").click(position={"x": 4, "y": 8})
+    assert not first_child.is_visible()
+    root.locator(":scope > summary").click(position={"x": 4, "y": 8})
+    assert first_child.is_visible()
+    before = view_box(page)
+    unit = next(o for o in owners if plan.graph.nodes[o]["kind"] == Kind.UNIT
+                and len(plan.graph.nodes[o]["path"]) > 1)
+    page.locator(f'#outline button[data-focus="{anchor_of(unit)}"]').click()
+    assert page.locator(f'#tree-svg g.node.focus[data-card="{anchor_of(unit)}"]').count() == 1
+    assert view_box(page)[2] < before[2]  # zoomed in on the box
+    page.locator(f'#outline a[href="#{anchor_of(unit)}"]').first.click()
+    assert page.evaluate("location.hash") == f"#{anchor_of(unit)}"
+    assert page.locator(f"#{anchor_of(unit)}").is_visible()
+    assert _in_viewport(page, f"#{anchor_of(unit)}")
+
+    # Zoom buttons, and a click on a box in the tree opens its table.
+    page.locator("#zoom-fit").click()
+    fitted = view_box(page)
+    page.locator("#zoom-in").click()
+    assert view_box(page)[2] < fitted[2]
+    page.locator("#zoom-out").click()
+    page.locator("#zoom-out").click()
+    assert view_box(page)[2] > fitted[2]
+    page.locator("#zoom-fit").click()
+    assert view_box(page) == fitted
+    target = owners[-1]
+    page.locator(f'#tree-svg g.node[data-card="{anchor_of(target)}"]').click()
+    page.wait_for_timeout(100)
+    assert _in_viewport(page, f"#{anchor_of(target)}")
+
+    # Printing hides the controls and shows the whole tree.
+    page.emulate_media(media="print")
+    assert not page.locator("#outline").is_visible()
+    assert not page.locator("#search").is_visible()
+    assert page.locator("#tree-svg").is_visible()
+    page.emulate_media(media="screen")
+
+    # A screenshot a person looks at: the top of the page, tree and outline.
+    page.locator("#zoom-fit").click()
+    page.mouse.move(1, 1)
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    shot = shots / f"report-{scenario.stem}.png"
+    page.screenshot(path=str(shot))
+    page.locator(f"#{anchor_of(role['id'])}").screenshot(path=str(
+        shots / f"report-{scenario.stem}-role.png"))
+    page.locator("#optimizer").screenshot(path=str(shots / f"report-{scenario.stem}-optimizer.png"))
+    assert png_size(shot) == (VIEWPORT["width"], VIEWPORT["height"])
+    if scenario.stem == "a-company-2015":
+        if request.config.getoption("--update-golden"):
+            shutil.copyfile(shot, DOCS_SHOT)
+        assert png_size(DOCS_SHOT) == png_size(shot), (
+            "docs/report.png is missing or stale: pytest tests/test_report_browser.py "
+            "--update-golden")
+    viewer.check_clean(path)
+    page.close()
+    print(f"\n{scenario.stem}: report checked in a browser in "
+          f"{time.perf_counter() - started:.1f}s; screenshots in {shots}")
+
+
+def _search_text(plan: Plan, owner: str) -> str:
+    from okrplan.export.report import report_context
+
+    return next(c.search for c in report_context(plan).get("cards", []) if c.owner == owner)
+
+
+def _in_viewport(page: Any, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    return bool(box) and box["y"] < VIEWPORT["height"] and box["y"] + box["height"] > 0
+
+
+def test_a_name_that_is_a_script_is_shown_and_never_run(browser: Any, shots: Path,
+                                                         tmp_path: Path, write_target: Any
+                                                         ) -> None:
+    evil_unit = "<script>alert(1)</script>"
+    evil_role = '"><img src=x onerror="window.pwned=1;alert(2)">'
+    target = minimal_target(objectives=[{"title": "<b onmouseover=alert(3)>O</b>",
+                                         "key_results": [{"metric": "revenue"}]}])
+    target["org"]["units"][0]["name"] = evil_unit
+    target["org"]["units"][0]["roles"][0]["role"] = evil_role
+    target["org"]["units"][0]["roles"][0]["capacity"] = {"visits": "60/月"}
+    plan = api.decompose(write_target(target))
+    path = write_report(plan, tmp_path / "evil")
+    viewer = Page(browser)
+    page = viewer.open(path)
+    page.wait_for_timeout(300)
+    # The names read as text: in the outline, the card titles and the tree.
+    assert page.get_by_text(evil_unit, exact=True).count() >= 2
+    assert page.locator("article.card h3 .title", has_text=evil_unit).count() == 1
+    assert page.locator("#tree-svg text", has_text=evil_unit).count() == 1
+    assert page.locator("article.card h3 .title", has_text="window.pwned=1").count() == 1
+    assert page.locator("td.objective", has_text="<b onmouseover=alert(3)>O</b>").count() >= 1
+    # Nothing ran, nothing was made of them, nothing was fetched.
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 1
+    page.locator("td.objective").first.hover()
+    search = page.locator("#search")
+    search.fill("<script>")  # the unit, and the role in it
+    assert page.locator("article.card:visible").count() == 2
+    page.screenshot(path=str(shots / "report-script-name.png"))
+    viewer.check_clean(path)
+    assert re.search(r"alert\(1\)", page.content())  # as text, escaped in the source
+    page.close()
