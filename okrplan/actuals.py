@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from okrplan.plan import Plan
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MAX_WORKBOOK_BYTES = 64 * 2**20
+"""Most a workbook may unpack to (okrplan's largest, 2,000 sheets, is about 18 MiB): a zip
+bomb is refused before it is parsed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +65,37 @@ def _open(path: str | os.PathLike[str]) -> Any:
         raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl"
                                      ) from None
     name = os.fspath(path)
+    hint = "pass an .xlsx written by okrplan export or decompose"
     try:
-        return load_workbook(name, data_only=False)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError([Issue(f"cannot read the workbook: {exc}", name,
-                                hint="pass an .xlsx written by okrplan export or decompose")]
+        if os.path.getsize(name) > MAX_WORKBOOK_BYTES:
+            raise InputError([Issue(f"the workbook is larger than "
+                                    f"{MAX_WORKBOOK_BYTES // 2**20} MiB", name, hint=hint)])
+        # From memory: openpyxl leaves a file it failed to read open.
+        data = io.BytesIO(Path(name).read_bytes())
+        if _unpacked_size(data) > MAX_WORKBOOK_BYTES:
+            raise InputError([Issue(f"the workbook unpacks to more than "
+                                    f"{MAX_WORKBOOK_BYTES // 2**20} MiB", name, hint=hint)])
+        return load_workbook(data, data_only=False)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
+        detail = str(exc) or type(exc).__name__
+        raise InputError([Issue(f"cannot read the workbook: {detail}", name, hint=hint)]
                          ) from None
+
+
+def _unpacked_size(data: io.BytesIO) -> int:
+    """How many bytes a workbook's archive unpacks to, counted (not as it claims) up to
+    just past :data:`MAX_WORKBOOK_BYTES`."""
+    total = 0
+    with zipfile.ZipFile(data) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as entry:
+                while chunk := entry.read(2**20):
+                    total += len(chunk)
+                    if total > MAX_WORKBOOK_BYTES:
+                        return total
+    return total
 
 
 def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
@@ -95,6 +124,11 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
         if tab not in wb.sheetnames:
             issues.append(Issue(f"the sheet {tab!r} is missing (renamed or deleted?)", name,
                                 hint="keep the sheet names okrplan wrote"))
+            continue
+        if people and not people.isdigit():
+            issues.append(Issue(f"the hidden sheet {META_TAB} gives {people!r} as the headcount "
+                                f"of {tab!r}", name, hint=f"keep the hidden sheet {META_TAB} as "
+                                "okrplan wrote it"))
             continue
         ws = wb[tab]
         header_row, cols = _header(ws, actual_header)
@@ -135,8 +169,9 @@ def _cell_value(cell: Any, scale: Any) -> tuple[Fraction | None, str]:
     value = cell.value
     if value is None or cell.data_type == "f":
         return None, ""
-    factor = Fraction(str(scale)) if isinstance(scale, int | float) and scale else Fraction(1)
-    if isinstance(value, bool):
+    factor = Fraction(str(scale)) if (isinstance(scale, int | float) and scale and not isinstance(
+        scale, bool) and math.isfinite(scale)) else Fraction(1)
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         return None, f"{value!r} is not a number"
     if isinstance(value, int | float):
         return Fraction(str(value)) * factor, ""

@@ -162,6 +162,10 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         except OSError as exc:
             raise InputError([Issue(f"cannot read the file: {exc.strerror}", str(source))]
                              ) from None
+        except UnicodeDecodeError as exc:
+            raise InputError([Issue(f"this is not UTF-8 text (byte {exc.start} is not UTF-8)",
+                                    str(source), hint="pass a plan.json written by okrplan "
+                                    "decompose")]) from None
         return from_json(text, str(source))
     return decompose(source)
 
@@ -407,8 +411,9 @@ def sheet_files(plan: Plan, *, formats: tuple[str, ...] | list[str] = SHEET_FORM
     """The files of a sheets folder by name: one ``.xlsx`` workbook (a summary and a sheet per
     unit, role group or person), and ``.csv`` and ``.md`` per sheet with an ``index.md``.
 
-    A book of more than ``max_workbook`` sheets gets no workbook (``index.md`` says how to
-    export one per unit).
+    A book of more than ``max_workbook`` sheets gets ``index.md`` alone: it lists every sheet
+    and says how to export them one unit at a time (a workbook or thousands of files of a
+    large organisation are better written per unit).
 
     Raises
     ------
@@ -422,16 +427,17 @@ def sheet_files(plan: Plan, *, formats: tuple[str, ...] | list[str] = SHEET_FORM
     if unknown or not formats:
         raise InputError([Issue(f"unknown sheet format {', '.join(unknown) or '(none)'}",
                                 hint=f"choose from: {', '.join(SHEET_FORMATS)}")])
-    book = build_book(plan, per_person=per_person, unit=unit, role=role)
-    note = ""
-    if max_workbook is not None and len(book.sheets) > max_workbook and "xlsx" in formats:
-        formats = [f for f in formats if f != "xlsx"]
-        from okrplan.present import label
+    if max_workbook is not None:
+        outline = build_book(plan, per_person=per_person, unit=unit, role=role, rows=False)
+        if len(outline.sheets) > max_workbook:
+            from okrplan.present import label
 
-        note = label(plan.locale, "no_workbook").format(n=len(book.sheets), max=max_workbook)
-        if "md" not in formats:
-            formats = [*formats, "md"]
-    return files_of(book, formats, note=note)
+            note = label(plan.locale, "no_workbook").format(n=len(outline.sheets),
+                                                            max=max_workbook)
+            return files_of(outline, ["md"], index_only=True,
+                            note=f"{note} {label(plan.locale, 'no_sheet_files')}")
+    book = build_book(plan, per_person=per_person, unit=unit, role=role)
+    return files_of(book, formats)
 
 
 def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,

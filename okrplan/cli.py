@@ -135,10 +135,11 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     """Decompose a target file into a balanced plan for every unit and role.
 
     Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
-    goal-tree diagram (tree.svg, tree.png and its source tree.dot) and the OKR sheets
-    (sheets/: a workbook, CSV and Markdown; see `okrplan export`) and report.html (the plan
-    as one page; see `okrplan report`) into the output directory, atomically. Without Graphviz's `dot`, it writes tree.dot only and warns. Exits 3 if the
-    target cannot be met; the plan then says what would make it feasible.
+    goal-tree diagram (tree.svg, tree.png and its source tree.dot), the OKR sheets (sheets/: a
+    workbook, CSV and Markdown; see `okrplan export`) and report.html (the plan as one page;
+    see `okrplan report`) into the output directory, atomically. Without Graphviz's `dot`, it
+    writes tree.dot only and warns. Exits 3 if the target cannot be met; the plan then says
+    what would make it feasible.
 
     \b
     Example:

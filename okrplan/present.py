@@ -44,6 +44,7 @@ LABELS = {
         "weights_total": "权重合计", "points_unit": "分/例",
         "no_workbook": "未生成工作簿：共 {n} 张表，超过 {max} 张；请按单位导出："
                        "okrplan export PLAN --unit 单位名",
+        "no_sheet_files": "各表的 CSV 和 Markdown 文件也按单位导出；下表列出全部各表。",
         "score_rule": "得分 = 实际完成 ÷ 考核目标（越低越好的关键成果：考核目标 ÷ 实际完成），"
                       "封顶于KR得分上限；O分值 = Σ KR权重 × 得分 × 100 − 减分项"
                       "（例数 × 每例扣分）；合计 = Σ O分值。"
@@ -89,6 +90,8 @@ LABELS = {
         "per_person_sheet": "per person", "weights_total": "Weights", "points_unit": "pts/case",
         "no_workbook": "No workbook: {n} sheets are more than {max}; export one per unit with "
                        "okrplan export PLAN --unit NAME",
+        "no_sheet_files": "The CSV and Markdown file of each sheet are exported per unit too; "
+                          "the table below lists every sheet.",
         "score_rule": "Score = actual ÷ scored-against value (for key results where less is "
                       "better: that value ÷ actual), capped at the KR score cap; O score = Σ KR "
                       "weight × score × 100 − deductions (cases × points per case); total = Σ O "

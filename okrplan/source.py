@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (an organisation of 20 levels needs about 45)."""
 
 _DEPTH_HINT = "flatten the organisation or split it into several files"
+# What a double-quoted escape ("\x1F") can put in a text that no sheet, diagram or XML holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -358,12 +361,21 @@ class _Builder:
                               "okrplan reads plain YAML only: remove the tag")
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag in _STR_TAGS:
-            return node.value
+            return self._text(node, path)
         if node.tag in _PLAIN_TAGS:
             return self.constructor.construct_object(node)
         self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
                       "okrplan reads plain YAML only: remove the tag")
         return None
+
+    def _text(self, node: yaml.Node, path: KeyPath) -> str:
+        value: str = node.value
+        bad = _CONTROL.search(value)
+        if bad is not None:
+            self._problem(node, path, f"the text has the control character "
+                          f"U+{ord(bad.group()):04X} in it", "delete it: control characters are "
+                          "invisible, and sheets and diagrams cannot hold them")
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
@@ -379,7 +391,8 @@ class _Builder:
                 self._problem(key_node, path, "a key must be a plain name, not a list or mapping",
                               "write keys as plain names, e.g. headcount:")
                 continue
-            key = str(key_node.value)
+            key = self._text(key_node, path) if isinstance(key_node.value, str) else str(
+                key_node.value)
             if key in result:
                 self._problem(key_node, (*path, key), f"the key {key!r} appears twice",
                               "delete one of them; YAML keeps only the last")

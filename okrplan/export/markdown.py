@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from okrplan.graph import Kind, children, krs_of, objectives_of, root_of
 from okrplan.plan import Plan
 from okrplan.present import kr_target_text, label, money_text, per_text, weight_text
 from okrplan.quantity import format_percent
 
+from .sheets import md_cell
+
 
 def _cell(text: object) -> str:
-    """Markdown table cell text: pipes and newlines would break the table."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text from the target file, for a table cell, heading or line: nothing in it can break
+    the table or become markup (HTML included)."""
+    return md_cell(text)
 
 
 def to_markdown(plan: Plan) -> str:
@@ -29,7 +34,7 @@ def to_markdown(plan: Plan) -> str:
              f"{format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
              f"{label(locale, 'status')}: {solver.get('status')} "
              f"({label(locale, 'stretch')} {solver.get('stretch')})"]
-    lines += [" · ".join(facts), ""]
+    lines += [_cell(" · ".join(facts)), ""]
     if solver.get("relaxations"):
         lines += [f"**{label(locale, 'relaxations')}**", ""]
         lines += [f"- {_cell(r['message'])}" for r in solver["relaxations"]]
@@ -84,7 +89,27 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
             text = kr["name"] + (f" ({label(locale, 'deduction')})"
                                  if kr.get("kr_kind") == "deduction" else "")
             lines.append("| " + " | ".join([
-                str(number) if first else "", _cell(objective["name"]) if first else "",
-                _cell(text), _cell(kr_target_text(kr, locale)),
+                str(number) if first else "", _cached_cell(objective["name"]) if first else "",
+                _cached_cell(text), _target_cell(kr, locale),
                 per_text(kr.get("per", "plan"), locale), weight_text(kr.get("weight"))]) + " |")
     lines.append("")
+
+
+# A large plan repeats the same names and targets on thousands of sheets: each is escaped and
+# formatted once.
+_cached_cell = lru_cache(maxsize=1 << 16)(lambda text: _cell(text))
+_TARGET_FIELDS = ("kr_kind", "deduction", "target", "target_kind", "money", "unit", "target_per",
+                  "per")
+
+
+def _target_cell(kr: dict[str, Any], locale: str) -> str:
+    key = (locale, *((type(v), v) for v in (kr.get(f) for f in _TARGET_FIELDS)))
+    found = _TARGETS.get(key)
+    if found is None:
+        if len(_TARGETS) > 1 << 16:
+            _TARGETS.clear()
+        found = _TARGETS[key] = _cell(kr_target_text(kr, locale))
+    return found
+
+
+_TARGETS: dict[tuple[Any, ...], str] = {}

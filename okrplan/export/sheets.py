@@ -148,13 +148,14 @@ def money_unit(locale: str, currency: str) -> str:
 
 
 def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
-               role: str | None = None) -> SheetBook:
+               role: str | None = None, rows: bool = True) -> SheetBook:
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
 
     ``unit`` keeps the sheets of that unit and the units and roles below it; ``role`` keeps
     only the sheets of that role. New hires get numbered placeholders (新人1, 新人2, …) when
-    the sheets are per person.
+    the sheets are per person. With ``rows=False`` the sheets are listed without their key
+    results (enough for an index, and much quicker for a large organisation).
 
     Raises
     ------
@@ -167,13 +168,14 @@ def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
     months = [str(m) for m in meta.get("months", [])] or _months_of(plan)
     periods, to_column = _period_grid(plan, months)
     builder = _Builder(plan, locale, currency, tuple(periods), to_column, per_person)
-    builder.unit, builder.role = unit, role
+    builder.unit, builder.role, builder.with_rows = unit, role, rows
     builder.walk(root_of(graph))
     sheets = _filter(builder.sheets, plan, unit, role)
-    keys = {s.key for s in sheets}
-    sheets = [replace(s, rows=tuple(
-        r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
-        for r in s.rows)) for s in sheets]
+    if rows:
+        keys = {s.key for s in sheets}
+        sheets = [replace(s, rows=tuple(
+            r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
+            for r in s.rows)) for s in sheets]
     summary = label(locale, "summary")
     titles = SheetTitles(reserved=[summary, META_TAB])
     stems = unique_file_names([s.file_stem for s in sheets], "",
@@ -206,6 +208,7 @@ class _Builder:
         self.unit: str | None = None  # the filters of build_book: no person sheets outside them
         self.role: str | None = None
         self.person_sheets = 0
+        self.with_rows = True  # False: sheets without their rows (see build_book)
         self.sheets: list[Sheet] = []
         self.keys_of: dict[str, list[str]] = {}  # owner → its sheets' keys
 
@@ -220,7 +223,7 @@ class _Builder:
         for child in children(graph, unit_id):
             if graph.nodes[child]["kind"] == Kind.UNIT:
                 self.walk(child)
-        if unit_id == root_of(graph):
+        if self.with_rows and unit_id == root_of(graph):
             self.link_rollups()
 
     # -- sheets ---------------------------------------------------------------------------------
@@ -230,6 +233,7 @@ class _Builder:
         rows = self.rows(uid)
         if not rows:
             return
+        rows = rows if self.with_rows else []
         path = tuple(data.get("path", [data["name"]]))
         facts = [" / ".join(path)]
         if data.get("lead"):
@@ -252,6 +256,7 @@ class _Builder:
         rows = self.rows(rid)
         if not rows:
             return
+        rows = rows if self.with_rows else []
         path = tuple(data.get("path", []))
         group = str(data.get("label", data["name"]))
         heads = int(data.get("headcount", 1) or 0)
@@ -349,6 +354,8 @@ class _Builder:
 
     def rows(self, owner: str) -> list[SheetRow]:
         graph, out = self.graph, []
+        if not self.with_rows:  # only whether there are any: a stand-in row for each
+            return [_NO_ROW for oid in objectives_of(graph, owner) if krs_of(graph, oid)][:1]
         for number, oid in enumerate(objectives_of(graph, owner), start=1):
             objective = graph.nodes[oid]
             kids = krs_of(graph, oid)
@@ -437,6 +444,11 @@ class _Builder:
                 rows.append(replace(row, rollup=tuple(sources) if complete else ()))
             out.append(replace(sheet, rows=tuple(rows)))
         self.sheets = out
+
+
+_NO_ROW = SheetRow(0, "", "", "", 0, True, 1, "", "", "manual", None, None, "", "", "", None, (),
+                  False, "count", Decimal(1))
+"""What :meth:`_Builder.rows` gives for a sheet that has rows when rows are not built."""
 
 
 def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None) -> list[Sheet]:
@@ -638,10 +650,25 @@ def _is_number(text: str) -> bool:
     return True
 
 
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def drop_bidi_controls(text: str) -> str:
+    r"""``text`` without bidirectional embeddings, overrides and isolates: shown next to other
+    text, an unclosed one would reverse what follows (numbers included). Joiners stay.
+
+    >>> drop_bidi_controls("张\u200d三 \u202eevil")
+    '张\u200d三 evil'
+    """
+    return text.translate(_BIDI_CONTROLS)
+
+
 def md_cell(text: object) -> str:
-    """Markdown table cell text: nothing in it can break the table or become markup."""
+    """Markdown table cell text: nothing in it can break the table or become markup, and no
+    bidirectional override in it can reverse the text after it."""
     out = str(text).replace("\r", " ").replace("\n", " ")
-    for ch in "\\|<>[]*_`":
+    out = drop_bidi_controls(out)
+    for ch in "\\|<>[]*_`&~":
         out = out.replace(ch, "\\" + ch)
     return out
 
@@ -703,12 +730,15 @@ def _link(name: str) -> str:
     return name.replace("%", "%25").replace("#", "%23")
 
 
-def sheet_files(book: SheetBook, formats: Iterable[str] = SHEET_FORMATS, *, note: str = ""
-                ) -> dict[str, str | bytes]:
+def sheet_files(book: SheetBook, formats: Iterable[str] = SHEET_FORMATS, *, note: str = "",
+                index_only: bool = False) -> dict[str, str | bytes]:
     """The files of a sheets folder, by name: ``<plan>.xlsx``, and per sheet ``<name>.csv``
-    and ``<name>.md`` with an ``index.md`` listing them (``note`` first)."""
+    and ``<name>.md`` with an ``index.md`` listing them (``note`` first); with
+    ``index_only``, ``index.md`` alone (the book may have been built without rows)."""
     wanted = [f for f in SHEET_FORMATS if f in set(formats)]
     out: dict[str, str | bytes] = {}
+    if index_only:
+        return {INDEX_FILE: to_index_markdown(book, {}, note)}
     if "xlsx" in wanted:
         from okrplan.export.xlsx import workbook_bytes
 

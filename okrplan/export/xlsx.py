@@ -37,6 +37,7 @@ from .sheets import (
     SheetRow,
     columns,
     display_width,
+    drop_bidi_controls,
     header_text,
     money_unit,
 )
@@ -66,7 +67,7 @@ def workbook_bytes(book: SheetBook) -> bytes:
     writer.write()
     wb.calculation = CalcProperties(fullCalcOnLoad=True)
     wb.properties.creator = "okrplan"
-    wb.properties.title = book.name
+    wb.properties.title = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", book.name)
     buffer = io.BytesIO()
     wb.save(buffer)
     return _deterministic(buffer.getvalue())
@@ -159,10 +160,17 @@ class _Writer:
             array = self.styles[key] = copy(scratch._style)
         cell._style = copy(array)
 
-    def text(self, ws: Any, row: int, column: int, value: str, **style: Any) -> Any:
-        """A text cell that is never read as a formula, whatever the text starts with."""
+    def text(self, ws: Any, row: int, column: int, value: str, *, exact: bool = False,
+             **style: Any) -> Any:
+        """A text cell that is never read as a formula, whatever the text starts with.
+
+        Shown text loses bidirectional overrides (an unclosed one in a name would reverse the
+        numbers after it in the cell); ``exact`` text (ids read back) keeps them."""
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         cell = ws.cell(row=row, column=column)
-        cell.value = value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # only a hand-edited plan.json has any
+        cell.value = value if exact else drop_bidi_controls(value)
         cell.data_type = "s"
         self.style(cell, **style)
         if value[:1] in ("=", "+", "-", "@"):
@@ -221,15 +229,15 @@ class _Writer:
         head = ["okrplan-sheets", str(FORMAT_VERSION), self.book.name, self.book.period,
                 self.locale]
         for column, value in enumerate(head, start=1):
-            self.text(ws, 1, column, value, border=False)
+            self.text(ws, 1, column, value, border=False, exact=True)
         for column, value in enumerate(META_HEADER, start=1):
-            self.text(ws, 2, column, value, border=False)
+            self.text(ws, 2, column, value, border=False, exact=True)
         actual = header_text("actual", self.locale)
         for row, sheet in enumerate(self.book.sheets, start=3):
             values = [sheet.tab, sheet.key, sheet.owner, sheet.kind, sheet.person or "",
                       str(sheet.headcount), actual]
             for column, value in enumerate(values, start=1):
-                self.text(ws, row, column, value, border=False)
+                self.text(ws, row, column, value, border=False, exact=True)
 
     def write_sheet(self, ws: Any, sheet: Sheet) -> None:
         from openpyxl.worksheet.datavalidation import DataValidation
@@ -330,7 +338,7 @@ class _Writer:
             self.formula(ws, r, col["score"], formula, score_fmt, fill="computed")
         else:
             self.style(ws.cell(row=r, column=col["score"]), fill="computed")
-        self.text(ws, r, col["kr_id"], row.kr, border=False)
+        self.text(ws, r, col["kr_id"], row.kr, border=False, exact=True)
         ws.cell(row=r, column=col["kr_id"] + 1).value = _number(row.scale)
 
     def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:

@@ -91,8 +91,8 @@ def escape_html(text: str) -> str:
     """Text for an HTML-like label: ``& < > "`` as entities, line breaks as ``<BR/>``.
 
     ``]`` becomes ``&#93;`` too (Graphviz rejects a text that is only ``]``); control
-    characters and what XML cannot hold are dropped. Backslashes stay as they are:
-    HTML-like labels have no backslash escapes.
+    characters, bidirectional overrides and what XML cannot hold are dropped. Backslashes
+    stay as they are: HTML-like labels have no backslash escapes.
 
     >>> escape_html('R&D <A> "x"\\nnext]')
     'R&amp;D &lt;A&gt; &quot;x&quot;<BR/>next&#93;'
@@ -103,8 +103,14 @@ def escape_html(text: str) -> str:
     return "<BR/>".join("".join(c for c in line if _xml_char(c)) for line in lines)
 
 
+# Bidirectional embeddings, overrides and isolates: one unclosed in a name would reverse the
+# numbers drawn after it (Trojan Source); zero-width joiners and marks stay.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
 def _xml_char(c: str) -> bool:
-    return unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"
+    return unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff" + (
+        _BIDI_CONTROLS)
 
 
 def text_width(text: str) -> int:

@@ -21,9 +21,10 @@ Solving, in order:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from okrplan.solve.groups import Group, assign_bases
 from okrplan.spec import Spec, UnitRef
@@ -88,16 +89,25 @@ def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
                 return names[:end]
         return root.names
 
+    powers: dict[int, Fraction] = {}
+
+    def power(depth: int) -> Fraction:
+        if depth not in powers:
+            powers[depth] = growth ** -depth
+        return powers[depth]
+
     for names, unit in sorted(fixed.items()):
         outer = owner(names[:-1])
         depth = len(names) - len(outer)
-        regions[outer].fixed_units.append((unit, Fraction(unit.unit.quota or 0),
-                                           growth ** -depth))
+        regions[outer].fixed_units.append((unit, Fraction(unit.unit.quota or 0), power(depth)))
+    owners: dict[tuple[str, ...], tuple[str, ...]] = {}
     for group in groups:
-        key = owner(group.unit.names)
+        key = owners.get(group.unit.names)
+        if key is None:
+            key = owners[group.unit.names] = owner(group.unit.names)
         depth = group.depth - (len(key) - 1)
         regions[key].members.append(group)
-        regions[key].weights.append(growth ** -depth)
+        regions[key].weights.append(power(depth))
     return list(regions.values())
 
 
@@ -115,6 +125,35 @@ def _lower(group: Group) -> Fraction:
     return group.fixed if group.fixed is not None else group.lower
 
 
+class _Alike:
+    """Values that groups alike share, each computed once per solve.
+
+    A large organisation has thousands of groups but few kinds: groups of one profile and
+    headcount hold the very same Fraction objects for their caps and bases, so the values
+    derived from them are looked up by the objects' identity (cheap) rather than their value
+    (hashing a Fraction is not). Every object used in a key is kept alive in the memo, so an
+    identity cannot be reused while the memo exists.
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
+
+    def get(self, name: str, objects: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        key = (name, *(id(o) if isinstance(o, Fraction) else o for o in objects))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = (compute(), objects)
+        return found[0]
+
+    def upper(self, group: Group) -> Fraction | None:
+        fixed, cap, share = group.fixed, group.quota_cap, group.upper_share
+        key = ("upper", id(fixed), id(cap), group.headcount, id(share))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = (_upper(group), (fixed, cap, share))
+        return found[0]  # type: ignore[no-any-return]
+
+
 def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -> None:
     """Lower and upper share bounds from split.bounds, around each group's proportional share."""
     bounds = spec.target.split.bounds
@@ -130,50 +169,90 @@ def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -
         scaled = sum((w * g.basis for g, w in free), Fraction(0))
         rest = region.target - region.constant - fixed_sum
         level = rest / scaled if scaled > 0 else Fraction(0)
+        alike = _Alike()
+        low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
         for group, _ in free:
-            proportional = level * group.basis
-            group.lower = Fraction(bounds.min) * proportional if rest > 0 else Fraction(0)
-            group.upper_share = (Fraction(bounds.max) * proportional
-                                 if bounds.max is not None and rest > 0 else None)
+            basis = group.basis
+            group.lower, group.upper_share = alike.get("bounds", (basis,), lambda: (
+                low * (level * basis) if rest > 0 else Fraction(0),
+                high * (level * basis) if high is not None and rest > 0 else None))
 
 
-def solve_region(region: Region) -> dict[str, Fraction] | None:
-    """Leximin split of one region, or None if its target lies outside what bounds allow."""
+def solve_region(region: Region, alike: _Alike | None = None) -> dict[str, Fraction] | None:
+    """Leximin split of one region, or None if its target lies outside what bounds allow.
+
+    Groups alike in basis, bounds and weight (a large organisation has many) are one item
+    counted that many times, so the work grows with the kinds of groups, not their number.
+    """
+    alike = alike or _Alike()
     target = region.target - region.constant
-    items = []
-    low_total = high_total = Fraction(0)
-    unbounded = False
+    counts: dict[tuple[int, ...], int] = {}
+    items_of: dict[tuple[int, ...], tuple[Fraction, Fraction, Fraction, Fraction | None]] = {}
+    keys = []
     for group, weight in zip(region.members, region.weights, strict=True):
-        lo, hi = _lower(group), _upper(group)
+        lo, hi = _lower(group), alike.upper(group)
         if hi is not None and hi < lo:
             lo = hi
-        items.append((group, weight, lo, hi))
-        low_total += weight * lo
-        if hi is None:
-            unbounded = unbounded or group.basis > 0
+        key = (id(group.basis), id(weight), id(lo), id(hi))  # all alive: held by the groups
+        if key in counts:
+            counts[key] += 1
         else:
-            high_total += weight * hi
+            counts[key] = 1
+            items_of[key] = (group.basis, weight, lo, hi)
+        keys.append(key)
+    items = [(basis, weight * counts[key], lo, hi)
+             for key, (basis, weight, lo, hi) in items_of.items()]
+    low_total = sum((w * lo for _, w, lo, _ in items), Fraction(0))
+    high_total = sum((w * hi for _, w, _, hi in items if hi is not None), Fraction(0))
+    unbounded = any(hi is None and basis > 0 for basis, _, _, hi in items)
     if target < low_total or (not unbounded and target > high_total):
         return None
-    # F(λ) = Σ w·clamp(λ·basis, lo, hi) is increasing and piecewise linear in λ.
-    points = sorted({p for g, _, lo, hi in items for p in _breaks(g.basis, lo, hi)})
-
-    def total(level: Fraction) -> Fraction:
-        return sum((w * _clamp(level * g.basis, lo, hi) for g, w, lo, hi in items), Fraction(0))
-
-    level = Fraction(0)
-    previous = Fraction(0)
-    for point in [*points, None]:
-        if point is not None and total(point) < target:
-            previous = point
-            continue
-        base = total(previous)
-        slope = sum((w * g.basis for g, w, lo, hi in items
-                     if _free_at(previous, g.basis, lo, hi)), Fraction(0))
-        level = previous + (target - base) / slope if slope else previous
-        break
+    # F(λ) = Σ w·clamp(λ·basis, lo, hi) is increasing and piecewise linear in λ. Sweep its
+    # sorted breakpoints (each group enters at lo/basis and leaves at hi/basis) to find the
+    # first one where F reaches the target; λ is then exact on the segment before it.
+    previous = _first_reaching(items, target)
+    base = sum((w * _clamp(previous * b, lo, hi) for b, w, lo, hi in items), Fraction(0))
+    slope = sum((w * b for b, w, lo, hi in items if _free_at(previous, b, lo, hi)), Fraction(0))
+    level = previous + (target - base) / slope if slope else previous
     region.level = level
-    return {g.id: _clamp(level * g.basis, lo, hi) for g, _, lo, hi in items}
+    quotas = {key: _clamp(level * b, lo, hi) for key, (b, _, lo, hi) in items_of.items()}
+    return {g.id: quotas[key] for g, key in zip(region.members, keys, strict=True)}
+
+
+def _first_reaching(items: Sequence[tuple[Fraction, Fraction, Fraction, Fraction | None]],
+                    target: Fraction) -> Fraction:
+    """The last breakpoint of F (or 0) before the first breakpoint where F reaches ``target``
+    (items are ``(basis, weight, lo, hi)``).
+
+    One pass over the sorted breakpoints, keeping F's constant part and slope up to date, so a
+    region of many groups costs a sort, not a sum over all groups per breakpoint.
+    """
+    enter: dict[Fraction, list[tuple[Fraction, Fraction]]] = {}  # point: (w·lo, w·basis)
+    leave: dict[Fraction, list[tuple[Fraction, Fraction]]] = {}  # point: (w·hi, w·basis)
+    constant = Fraction(0)
+    for basis, weight, lo, hi in items:
+        if basis <= 0:
+            continue  # a constant w·lo: the same on both sides of every comparison below
+        low = weight * lo
+        constant += low
+        enter.setdefault(lo / basis, []).append((low, weight * basis))
+        if hi is not None:
+            leave.setdefault(hi / basis, []).append((weight * hi, weight * basis))
+    fixed = sum((w * _clamp(Fraction(0), lo, hi) for b, w, lo, hi in items if b <= 0),
+                Fraction(0))
+    slope = Fraction(0)
+    previous = Fraction(0)
+    for point in sorted(enter.keys() | leave.keys()):
+        for low, rate in enter.get(point, ()):
+            constant -= low
+            slope += rate
+        for high, rate in leave.get(point, ()):
+            constant += high
+            slope -= rate
+        if fixed + constant + slope * point >= target:
+            return previous
+        previous = point
+    return previous
 
 
 def _breaks(basis: Fraction, lo: Fraction, hi: Fraction | None) -> list[Fraction]:
@@ -214,7 +293,91 @@ def _scale(values: Sequence[Fraction]) -> int:
 
 def _solve_hires(regions: Sequence[Region], locale: str
                  ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
-    """The fewest hires that let every region reach its target, or the conflicting rules."""
+    """The fewest hires that let every region reach its target, or the conflicting rules.
+
+    Each region's shortfall is covered by the fewest hires directly (:func:`_fewest_hires`).
+    Only when that is impossible does OR-Tools CP-SAT get every rule (a region's target, each
+    group's capacity, a hiring limit) behind an assumption literal, to find the rules in
+    conflict.
+    """
+    alike = _Alike()
+    if not any(g.is_hire for r in regions for g in r.members):
+        if all(_region_reach(r, alike)[1] for r in regions):
+            return {}, [], []  # nothing to decide, and every target is within reach
+    found = _fewest_hires(regions, alike)
+    if found is not None:
+        return found, [], []
+    return _conflict(regions)
+
+
+def _region_reach(region: Region, alike: _Alike | None = None
+                  ) -> tuple[int, bool, int, list[tuple[Group, int]]]:
+    """A region's need and capacity in whole units of its scale: (what the groups that cannot
+    hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
+    alike = alike or _Alike()
+    target = region.target - region.constant
+    pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
+    values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
+    for group, weight in zip(region.members, region.weights, strict=True):
+        upper = group.quota_cap if group.is_hire else alike.upper(group)
+        pairs.append((group, weight, upper))
+        key = (id(weight), id(upper))
+        if key not in values:
+            values[key] = weight * (upper or Fraction(0))
+    scale = _scale([target, *values.values()])
+    need = math.ceil(target * scale)
+    scaled = {key: math.floor(value * scale) for key, value in values.items()}
+    carried = 0
+    hiring: list[tuple[Group, int]] = []
+    terms = 0
+    for group, weight, upper in pairs:
+        if group.is_hire:
+            contribution = scaled[id(weight), id(upper)] if upper is not None else 0
+            if contribution > 0:
+                hiring.append((group, contribution))
+                terms += 1
+            continue
+        carried += max(need, 0) if upper is None else scaled[id(weight), id(upper)]
+        terms += 1
+    return carried, terms == 0 or carried >= need, need, hiring
+
+
+def _fewest_hires(regions: Sequence[Region], alike: _Alike | None = None
+                  ) -> dict[str, int] | None:
+    """The fewest hires with every rule in force, or None if there are none.
+
+    Every hiring group counts toward one region only, so each region is its own problem:
+    cover the region's shortfall with the fewest hires. Taking hires where one hire adds the
+    most, first, is exact for that (no k hires reach more than the k largest), and it settles
+    ties the same way every time: among plans with the fewest hires, the one that adds the most
+    capacity; among equal groups, the first in the target file.
+    """
+    hires: dict[str, int] = {}
+    for region in regions:
+        carried, _, need, hiring = _region_reach(region, alike)
+        for group, _ in hiring:
+            hires[group.id] = 0
+        if not hiring and not any(not g.is_hire for g in region.members):
+            continue
+        short = need - carried
+        order = sorted(range(len(hiring)), key=lambda i: -hiring[i][1])
+        for i in order:
+            if short <= 0:
+                break
+            group, contribution = hiring[i]
+            limit = group.hire.max if group.hire is not None and group.hire.max is not None \
+                else HIRE_LIMIT
+            take = min(limit, -(-short // contribution))
+            hires[group.id] = take
+            short -= take * contribution
+        if short > 0:
+            return None
+    return hires
+
+
+def _conflict(regions: Sequence[Region]
+              ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
+    """Every rule behind an assumption literal: the hires, or the rules in conflict."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -310,8 +473,9 @@ def allocate(spec: Spec, groups: list[Group]) -> Allocation:
         region.members = [g for g, _ in pairs]
         region.weights = [w for _, w in pairs]
     quotas = {}
+    alike = _Alike()
     for region in regions:
-        solved = solve_region(region)
+        solved = solve_region(region, alike)
         if solved is None:  # hires made capacity enough; only lower bounds can still conflict
             from okrplan.solve.relax import explain_conflict
 
@@ -336,5 +500,9 @@ def _best_effort(regions: Sequence[Region]) -> dict[str, Fraction]:
 
 
 def _stretch(groups: Sequence[Group], quotas: dict[str, Fraction]) -> Fraction:
-    values = [quotas[g.id] / g.basis for g in groups if g.id in quotas and g.basis > 0]
-    return max(values) if values else Fraction(0)
+    values: dict[tuple[int, int], Fraction] = {}  # once per (quota, basis) object pair
+    for group in groups:
+        quota = quotas.get(group.id)
+        if quota is not None and (id(quota), id(group.basis)) not in values and group.basis > 0:
+            values[id(quota), id(group.basis)] = quota / group.basis
+    return max(values.values()) if values else Fraction(0)

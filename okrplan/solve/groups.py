@@ -34,6 +34,35 @@ class Window:
         return per_yuan * sum((weights[i] for i in self.months), Fraction(0))
 
 
+@dataclass(slots=True, eq=False)
+class Profile:
+    """What identical role entries share: everything about a person of the group but how many
+    there are. Groups of one role definition (capacity, ramp, start, sells, supplied shares)
+    share one profile, so a large organisation computes it once, not once per team."""
+
+    ramp: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    per_yuan: dict[str, Fraction]
+    pipeline: dict[str, Fraction]
+    windows: tuple[Window, ...]
+    needs: tuple[Fraction, ...] = ()  # each window's activity per yuan of a person's quota
+    cap: Fraction | None = None  # the largest quota one person can carry
+    cache: dict[object, object] = field(default_factory=dict)  # derived values, by name
+
+    def __post_init__(self) -> None:
+        self.needs = tuple(w.need(self.weights, self.per_yuan[w.metric]) for w in self.windows)
+        self.cap = _cap(self.windows, self.needs)
+
+
+def _cap(windows: tuple[Window, ...], needs: tuple[Fraction, ...]) -> Fraction | None:
+    best: Fraction | None = None
+    for window, need in zip(windows, needs, strict=True):
+        if need > 0:
+            limit = window.capacity / need
+            best = limit if best is None else min(best, limit)
+    return best
+
+
 @dataclass(slots=True)
 class Group:
     """People of one role in one unit who get identical targets."""
@@ -59,25 +88,43 @@ class Group:
     upper_share: Fraction | None = None  # from split.bounds.max
     binding: list[str] = field(default_factory=list)
     step: Fraction = Fraction(0)  # per-person quotas are whole multiples of this (money step)
+    profile: Profile | None = None  # shared with identical groups (see build_groups)
+
+    def shared(self) -> Profile | None:
+        """The profile, if the group's own attributes are still the profile's."""
+        p = self.profile
+        if p is not None and self.windows is p.windows and self.weights is p.weights and (
+                self.per_yuan is p.per_yuan):
+            return p
+        return None
+
+    def _needs(self) -> tuple[Fraction, ...]:
+        p = self.shared()
+        if p is not None:
+            return p.needs
+        return tuple(w.need(self.weights, self.per_yuan[w.metric]) for w in self.windows)
 
     @property
     def per_person_cap(self) -> Fraction | None:
         """The largest quota one person can carry, or None if nothing limits it."""
-        best: Fraction | None = None
-        for window in self.windows:
-            need = window.need(self.weights, self.per_yuan[window.metric])
-            if need > 0:
-                limit = window.capacity / need
-                best = limit if best is None else min(best, limit)
-        return best
+        p = self.shared()
+        if p is not None:
+            return p.cap
+        return _cap(self.windows, self._needs())
 
     @property
     def quota_cap(self) -> Fraction | None:
         """The largest per-person quota that is a whole number of steps and within capacity."""
+        p = self.shared()
+        key = ("quota_cap", self.step)
+        if p is not None and key in p.cache:
+            return p.cache[key]  # type: ignore[return-value]
         cap = self.per_person_cap
-        if cap is None or self.step <= 0:
-            return cap
-        return math.floor(cap / self.step) * self.step
+        if cap is not None and self.step > 0:
+            cap = math.floor(cap / self.step) * self.step
+        if p is not None:
+            p.cache[key] = cap
+        return cap
 
     def limiting_windows(self, quota_per_person: Fraction, tolerance: Fraction
                          ) -> list[Window]:
@@ -91,9 +138,26 @@ class Group:
     def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction
                         ) -> list[Window]:
         """Capacity windows the given per-person quota fills (within ``tolerance``)."""
+        if quota_per_person <= 0:
+            return []  # no need, nothing filled
+        p = self.shared()
+        if p is not None:
+            # a window is filled from the quota capacity × (1 - tolerance) / need on
+            key = ("thresholds", tolerance)
+            cached = p.cache.get(key)
+            if cached is None:
+                levels = [None if need <= 0 else window.capacity * (1 - tolerance) / need
+                          for window, need in zip(self.windows, p.needs, strict=True)]
+                lowest = min((x for x in levels if x is not None), default=None)
+                cached = p.cache[key] = (levels, lowest)
+            levels, lowest = cached  # type: ignore[misc]
+            if lowest is None or quota_per_person < lowest:
+                return []
+            return [w for w, level in zip(self.windows, levels, strict=True)
+                    if level is not None and quota_per_person >= level]
         found = []
-        for window in self.windows:
-            need = window.need(self.weights, self.per_yuan[window.metric]) * quota_per_person
+        for window, per_yuan in zip(self.windows, self._needs(), strict=True):
+            need = per_yuan * quota_per_person
             if need > 0 and need >= window.capacity * (1 - tolerance):
                 found.append(window)
         return found
@@ -173,27 +237,56 @@ def build_groups(spec: Spec) -> list[Group]:
     """Every selling group of the organisation, plus a candidate group of new hires for each
     role that may hire (its headcount is decided by the optimizer)."""
     months = spec.period.months
-    season = month_shares(spec.period, spec.target.plan.seasonality)
-    supports = support_shares(spec)
+    context = _Context(spec, months, month_shares(spec.period, spec.target.plan.seasonality),
+                       support_shares(spec))
     groups: list[Group] = []
     for ref in spec.roles:
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             continue
         base_id = "r:" + "/".join((*ref.unit.names, ref.label))
         for label_suffix, people, start in _cohorts(spec, ref):
-            group = _group(spec, ref, f"{base_id}{label_suffix[0]}", ref.label + label_suffix[1],
-                           people, start, season, supports)
+            group = _group(context, ref, f"{base_id}{label_suffix[0]}",
+                           ref.label + label_suffix[1], people, start)
             groups.append(group)
         if ref.role.hire:
             hire = ref.role.hire if isinstance(ref.role.hire, Hire) else Hire()
             start = 0 if hire.by is None else min(hire.by.index - months[0].index + 1,
                                                   len(months) - 1)
             suffix = "招聘" if spec.target.plan.locale == "zh-CN" else "new hires"
-            group = _group(spec, ref, f"{base_id}+hires", f"{ref.role.role} ({suffix})", (), start,
-                           season, supports, headcount=0)
+            group = _group(context, ref, f"{base_id}+hires", f"{ref.role.role} ({suffix})", (),
+                           start, headcount=0)
             group.hire = hire
             groups.append(group)
     return groups
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every group of a plan is built from, and the profiles built so far."""
+
+    spec: Spec
+    months: tuple[Month, ...]
+    season: tuple[Fraction, ...]
+    supports: dict[tuple[tuple[str, ...], str], Fraction]
+    step: Fraction = Fraction(0)
+    profiles: dict[object, Profile] = field(default_factory=dict)
+    by_entry: dict[tuple[int, int | None, int], Profile] = field(default_factory=dict)  # ids
+    funnels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scopes: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str, Fraction], ...]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.step = Fraction(self.spec.target.split.rounding.money)
+
+    def supplied(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str, Fraction],
+                                                        ...]:
+        """The support shares that reach a unit, in the order they apply."""
+        found = self.scopes.get(names)
+        if found is None:
+            found = tuple((scope, metric, share) for (scope, metric), share
+                          in sorted(self.supports.items()) if names[:len(scope)] == scope)
+            self.scopes[names] = found
+        return found
 
 
 def _cohorts(spec: Spec, ref: RoleRef
@@ -220,22 +313,42 @@ def _cohorts(spec: Spec, ref: RoleRef
     return cohorts
 
 
-def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ...],
-           start: int | None,
-           season: tuple[Fraction, ...], supports: dict[tuple[tuple[str, ...], str], Fraction],
-           headcount: int | None = None) -> Group:
-    months = spec.period.months
+def _group(context: _Context, ref: RoleRef, gid: str, label: str, people: tuple[str, ...],
+           start: int | None, headcount: int | None = None) -> Group:
     sells = ref.role.sells
     assert sells is not None
+    supplied = context.supplied(ref.unit.names)
+    role = ref.role
+    profile = context.by_entry.get((id(role), start, id(supplied)))
+    if profile is None:
+        key = (sells, start if role.ramp is not None or start is None or start > 0 else 0,
+               role.ramp, role.ramp_per if role.ramp is not None else None,
+               tuple((m, q.value, q.per, q.text) for m, q in role.capacity.items()), supplied)
+        profile = context.profiles.get(key)
+        if profile is None:
+            profile = _profile(context, ref, sells, start, supplied)
+            context.profiles[key] = profile
+        context.by_entry[id(role), start, id(supplied)] = profile
+    count = headcount if headcount is not None else (len(people) or ref.headcount)
+    return Group(gid, ref.unit, ref, label, count, len(ref.unit.names), sells, profile.ramp,
+                 profile.weights, profile.per_yuan, profile.pipeline, profile.windows, people,
+                 start=start, step=context.step, profile=profile)
+
+
+def _profile(context: _Context, ref: RoleRef, sells: str, start: int | None,
+             supplied: tuple[tuple[tuple[str, ...], str, Fraction], ...]) -> Profile:
+    spec, months, season = context.spec, context.months, context.season
     ramp = ramp_curve(ref, start, len(months))
     tilted = [s * r for s, r in zip(season, ramp, strict=True)]
     total = sum(tilted, Fraction(0))
     weights = tuple(t / total for t in tilted) if total else season
-    funnel = spec.funnel(sells)
+    funnel = context.funnels.get(sells)
+    if funnel is None:
+        funnel = context.funnels[sells] = spec.funnel(sells)
     pipeline = {m: 1 / yield_factor(spec, m) for m in funnel}
     own = dict(pipeline)
-    for (scope, metric), share in sorted(supports.items()):
-        if ref.unit.names[:len(scope)] == scope and metric in funnel:
+    for _, metric, share in supplied:
+        if metric in funnel:
             for upstream in funnel[:funnel.index(metric)]:
                 own[upstream] *= 1 - min(share, Fraction(99, 100))
     windows = []
@@ -245,15 +358,21 @@ def _group(spec: Spec, ref: RoleRef, gid: str, label: str, people: tuple[str, ..
         for window in _windows_of(quantity.per, months):
             capacity = sum((per_month[i] * ramp[i] for i in window), Fraction(0))
             windows.append(Window(metric, window, capacity, label_text))
-    count = headcount if headcount is not None else (len(people) or ref.headcount)
-    return Group(gid, ref.unit, ref, label, count, len(ref.unit.names), sells, ramp, weights,
-                 own, pipeline, tuple(windows), people, start=start,
-                 step=Fraction(spec.target.split.rounding.money))
+    return Profile(ramp, weights, own, pipeline, tuple(windows))
 
 
 def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:
     """A person's productivity over the plan, weighted by seasonality (1 for a full year)."""
-    return sum((s * r for s, r in zip(season, group.ramp, strict=True)), Fraction(0))
+    profile = group.profile if group.profile is not None and group.ramp is group.profile.ramp \
+        else None
+    if profile is not None:
+        cached = profile.cache.get("effective_share")
+        if cached is not None and (cached[0] is season or cached[0] == season):  # type: ignore[index]
+            return cached[1]  # type: ignore[index,no-any-return]
+    share = sum((s * r for s, r in zip(season, group.ramp, strict=True)), Fraction(0))
+    if profile is not None:
+        profile.cache["effective_share"] = (season, share)
+    return share
 
 
 def capacity_basis(group: Group) -> Fraction | None:
@@ -267,23 +386,40 @@ def assign_bases(spec: Spec, groups: list[Group]) -> None:
     basis = spec.target.split.basis
     season = month_shares(spec.period, spec.target.plan.seasonality)
     per_fte: dict[str, Fraction] = {}
+    products: dict[tuple[int, int], tuple[Fraction, Fraction]] = {}  # cap × headcount, shared
+    years: dict[int, tuple[Fraction, tuple[Fraction, ...]]] = {}  # effective share, by ramp
+
+    def year_share(group: Group) -> Fraction:
+        found = years.get(id(group.ramp))
+        if found is None:
+            found = years[id(group.ramp)] = (effective_share(group, season), group.ramp)
+        return found[0]
+
     for group in groups:
-        fte = group.headcount * effective_share(group, season)
+        share_of_year = year_share(group)
         if basis == "capacity":
             cap = capacity_basis(group)
-            value = None if cap is None else cap * group.headcount
+            if cap is None:
+                value = None
+            else:  # groups of one profile and headcount get the very same value object
+                found = products.get((id(cap), group.headcount))
+                if found is None:
+                    found = products[id(cap), group.headcount] = (cap * group.headcount, cap)
+                value = found[0]
         elif basis in ("history", "potential"):
             raw = getattr(group.role.role, basis)
             share = Fraction(group.headcount, group.role.headcount or 1)
             value = None if group.is_hire or raw is None else Fraction(raw) * share
         elif basis == "headcount":
-            value = fte
+            value = group.headcount * share_of_year
         else:
             value = Fraction(group.headcount)
         if value is not None and not group.is_hire:
             group.basis = value
-            if fte > 0:
-                per_fte.setdefault(group.role.role.role, value / fte)
+            if group.role.role.role not in per_fte:
+                fte = group.headcount * share_of_year
+                if fte > 0:
+                    per_fte[group.role.role.role] = value / fte
         elif value is not None:
             group.basis = value
     known = sorted(v for v in per_fte.values())
@@ -293,11 +429,12 @@ def assign_bases(spec: Spec, groups: list[Group]) -> None:
             basis == "capacity" and capacity_basis(group) is None)
         if group.basis == 0 and borrowed:
             rate = per_fte.get(group.role.role.role, median)
-            group.basis = rate * group.headcount * effective_share(group, season)
+            group.basis = rate * group.headcount * year_share(group)
     if basis in ("headcount", "even"):
         # People and FTEs are not money: scale so that a stretch of 1.0 is the fair share.
         growth = 1 + Fraction(spec.target.plan.buffer)
-        scaled = sum((g.basis * growth ** -g.depth for g in groups), Fraction(0))
+        powers = {d: growth ** -d for d in {g.depth for g in groups}}
+        scaled = sum((g.basis * powers[g.depth] for g in groups), Fraction(0))
         if scaled > 0:
             factor = Fraction(spec.kpi_value) / scaled
             for group in groups:

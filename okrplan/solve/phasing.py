@@ -88,6 +88,8 @@ def apportion(total: int, weights: Sequence[Fraction | int], caps: Sequence[int]
     >>> apportion(5, [1, 1], caps=[1, 10])
     [1, 4]
     """
+    if all(type(w) is int for w in weights):
+        return _apportion_ints(total, list(weights), caps)  # type: ignore[arg-type]
     weight_sum = sum(Fraction(w) for w in weights)
     if weight_sum <= 0:
         weights, weight_sum = [1] * len(weights), Fraction(len(weights))
@@ -105,6 +107,32 @@ def apportion(total: int, weights: Sequence[Fraction | int], caps: Sequence[int]
         parts[i] += 1
         left -= 1
         heapq.heappush(heap, (-(exact[i] - parts[i]), i))
+    if left:
+        raise ValueError(f"cannot apportion {total} under caps {caps}")
+    return parts
+
+
+def _apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -> list[int]:
+    """:func:`apportion` for whole-number weights, in integers: every exact share is
+    ``total·w / Σw``, so shares and their remainders compare as numerators over ``Σw``."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        weights, weight_sum = [1] * len(weights), len(weights)
+    scaled = [total * w for w in weights]  # exact shares × Σw
+    parts = [x // weight_sum for x in scaled]
+    if caps is not None:
+        parts = [min(p, c) for p, c in zip(parts, caps, strict=True)]
+    left = total - sum(parts)
+    heap = [(-(x - p * weight_sum), i) for i, (x, p) in enumerate(zip(scaled, parts,
+                                                                        strict=True))]
+    heapq.heapify(heap)
+    while left > 0 and heap:
+        _, i = heapq.heappop(heap)
+        if caps is not None and parts[i] >= caps[i]:
+            continue
+        parts[i] += 1
+        left -= 1
+        heapq.heappush(heap, (-(scaled[i] - parts[i] * weight_sum), i))
     if left:
         raise ValueError(f"cannot apportion {total} under caps {caps}")
     return parts

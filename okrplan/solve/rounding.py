@@ -52,21 +52,31 @@ def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None
         while at_least is not None and base + value < at_least:
             value += step
         return base + value
-    reach = 1  # bit s is set when the free grains can sum to s
-    mask = (1 << (limit + 1)) - 1
-    for grain, cap in free:
-        left, chunk = (cap if cap is not None else limit // grain), 1
-        while left > 0:  # binary splitting: chunks 1, 2, 4, … make every count up to the cap
-            take = min(chunk, left)
-            reach |= (reach << (take * grain)) & mask
-            left, chunk = left - take, chunk * 2
+    if all(g == 1 for g, _ in free):  # units: every sum from 0 to the caps' total
+        top = limit if any(c is None for _, c in free) else min(limit, sum(c or 0 for _, c in free))
+        reach = (1 << (top + 1)) - 1
 
-    def below(x: int) -> int | None:
-        return (reach & ((1 << (x + 1)) - 1)).bit_length() - 1 if x >= 0 else None
+        def below(x: int) -> int | None:
+            return min(x, top) if x >= 0 else None
 
-    def above(x: int) -> int | None:
-        rest = reach >> max(x, 0)
-        return max(x, 0) + (rest & -rest).bit_length() - 1 if rest else None
+        def above(x: int) -> int | None:
+            return max(x, 0) if max(x, 0) <= top else None
+    else:
+        reach = 1  # bit s is set when the free grains can sum to s
+        mask = (1 << (limit + 1)) - 1
+        for grain, cap in free:
+            left, chunk = (cap if cap is not None else limit // grain), 1
+            while left > 0:  # binary splitting: chunks 1, 2, 4, … make every count up to cap
+                take = min(chunk, left)
+                reach |= (reach << (take * grain)) & mask
+                left, chunk = left - take, chunk * 2
+
+        def below(x: int) -> int | None:
+            return (reach & ((1 << (x + 1)) - 1)).bit_length() - 1 if x >= 0 else None
+
+        def above(x: int) -> int | None:
+            rest = reach >> max(x, 0)
+            return max(x, 0) + (rest & -rest).bit_length() - 1 if rest else None
 
     goal = total - base
     low, high = below(math.floor(goal)), above(math.ceil(goal))
@@ -116,6 +126,107 @@ def split_grains(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
 
 def _exact(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
            caps: Sequence[int | None], fixed: Sequence[int | None]) -> list[int]:
+    """The counts nearest the ideals (least total deviation) that sum exactly to the total;
+    among equally near splits, the one that gives earlier children more (the lexicographically
+    greatest counts). Found by a bounded search; a split too large for it goes to CP-SAT."""
+    try:
+        found = _search(total, ideals, grains, caps, fixed)
+    except _TooLarge:
+        found = None
+    if found == "infeasible":
+        if any(c is not None for c in caps):
+            return _exact(total, ideals, grains, [None] * len(caps), fixed)
+        raise ValueError(f"no way to split {total} into grains {list(grains)}")
+    if isinstance(found, list):
+        return found
+    return _solver_exact(total, ideals, grains, caps, fixed)
+
+
+class _TooLarge(Exception):
+    """The search would take longer than a solver."""
+
+
+def _search(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
+            caps: Sequence[int | None], fixed: Sequence[int | None], budget: int = 200_000
+            ) -> list[int] | str:
+    """Depth-first search for the split of least total deviation ``Σ |k·grain - round(ideal)|``
+    (ties: the lexicographically greatest counts).
+
+    Returns the split, or ``"infeasible"`` if no split exists within the caps. A branch is cut
+    when its deviation so far plus ``|what is left - Σ the ideals left|`` (no split of the
+    rest deviates less) exceeds the best found, and when what is left cannot be made of the
+    rest's grains. Raises :class:`_TooLarge` past ``budget`` nodes.
+    """
+    count = len(grains)
+    if count == 0 or any(g <= 0 for g in grains):
+        return None
+    targets = [round(x) for x in ideals]
+    lows = [f if f is not None else 0 for f in fixed]
+    highs = [max(lo, f if f is not None else (c if c is not None else total // g + 1))
+             for lo, f, c, g in zip(lows, fixed, caps, grains, strict=True)]
+    least = [0] * (count + 1)  # what items i.. can sum to at least / most, Σ their targets
+    most = [0] * (count + 1)
+    rest = [0] * (count + 1)
+    step = [0] * (count + 1)  # gcd of the grains of items i..
+    for i in range(count - 1, -1, -1):
+        least[i] = least[i + 1] + lows[i] * grains[i]
+        most[i] = most[i + 1] + highs[i] * grains[i]
+        rest[i] = rest[i + 1] + targets[i]
+        step[i] = math.gcd(step[i + 1], grains[i])
+    best = [-1]  # the least deviation found
+    split: list[int] = []
+    chosen = [0] * count
+    nodes = [0]
+
+    def visit(i: int, left: int, cost: int) -> None:
+        nodes[0] += 1
+        if nodes[0] > budget:
+            raise _TooLarge
+        grain, target = grains[i], targets[i]
+        if i == count - 1:
+            if left % grain:
+                return
+            k = left // grain
+            if not lows[i] <= k <= highs[i]:
+                return
+            total_cost = cost + abs(k * grain - target)
+            chosen[i] = k
+            if best[0] < 0 or total_cost < best[0] or (total_cost == best[0] and chosen > split):
+                best[0] = total_cost
+                split[:] = chosen
+            return
+        # k within its bounds, and leaving what the rest can make
+        low = max(lows[i], -((most[i + 1] - left) // grain))
+        high = min(highs[i], (left - least[i + 1]) // grain)
+        if low > high:
+            return
+        # the bound |k·g - t| + |left - k·g - rest| is flat between these and grows outside
+        a, b = sorted((target // grain, (left - rest[i + 1]) // grain))
+        a, b = max(low, a), min(high, b + 1)
+        inner = range(a, b + 1) if a <= b else range(0)
+        outward = (range(min(a, high + 1) - 1, low - 1, -1), range(max(b, low - 1) + 1, high + 1))
+        for run in (inner, *outward):
+            for k in run:
+                part = k * grain
+                remaining = left - part
+                bound = cost + abs(part - target) + abs(remaining - rest[i + 1])
+                if best[0] >= 0 and bound > best[0]:
+                    if run is inner:
+                        continue
+                    break  # outside the flat part the bound only grows
+                if remaining % step[i + 1]:
+                    continue
+                chosen[i] = k
+                visit(i + 1, remaining, cost + abs(part - target))
+
+    visit(0, total, 0)
+    if best[0] < 0:
+        return "infeasible"
+    return split
+
+
+def _solver_exact(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
+                  caps: Sequence[int | None], fixed: Sequence[int | None]) -> list[int]:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -138,6 +249,6 @@ def _exact(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if any(c is not None for c in caps):
-            return _exact(total, ideals, grains, [None] * len(caps), fixed)
+            return _solver_exact(total, ideals, grains, [None] * len(caps), fixed)
         raise ValueError(f"no way to split {total} into grains {list(grains)}")
     return [int(solver.value(k)) for k in counts]

@@ -63,7 +63,8 @@ def ideal_weights(items: Sequence[WeightItem], rule: str, budget: int, minimum: 
 
 
 def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum: int,
-                  sheet: str, file: str = "") -> list[int]:
+                  sheet: str, file: str = "", cache: dict[Any, list[int]] | None = None
+                  ) -> list[int]:
     """Integer percent weights for one sheet.
 
     >>> items = [WeightItem("销售额", leverage=Fraction(1)),
@@ -75,6 +76,9 @@ def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum:
     >>> solve_weights(items, rule="leverage", step=5, minimum=5, sheet="销售岗")
     [35, 30, 10, 5, 5, 5, 5, 5]
 
+    Sheets whose model is the same (the same fixed weights and ideals) get the same weights:
+    pass a ``cache`` dict to solve each such model once.
+
     Raises
     ------
     InputError
@@ -85,7 +89,8 @@ def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum:
         return []
     fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
     free = [i for i in items if i.fixed is None]
-    names = ", ".join(i.name for i in items)
+    names = ", ".join(i.name for i in items) if (
+        fixed_sum > 100 or (not free and fixed_sum != 100)) else ""
 
     def fail(message: str, hint: str) -> InputError:
         return InputError([Issue(f"the sheet {sheet}: {message}", file, path="weights",
@@ -111,14 +116,85 @@ def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum:
     if not free:
         return [i.fixed or 0 for i in items]
     ideals = ideal_weights(items, rule, budget, minimum)
-    return _solve(items, ideals, step, minimum)
+    # The model sees each free ideal in thousandths of a percent: that and the fixed weights
+    # are all that decide the weights.
+    key = (step, minimum, tuple(i.fixed if i.fixed is not None else (round(x * SCALE),)
+                                for i, x in zip(items, ideals, strict=True)))
+    if cache is not None and key in cache:
+        return list(cache[key])
+    weights = _unique_optimum(items, ideals, step, minimum)
+    if weights is None:
+        weights = _solve(items, ideals, step, minimum)
+    if cache is not None:
+        cache[key] = list(weights)
+    return weights
+
+
+SCALE = 1000
+"""Ideals are compared in thousandths of a percent."""
+
+
+def _unique_optimum(items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int,
+                    minimum: int) -> list[int] | None:
+    """The model's optimum when it is provably the only one, found without a solver; else
+    None (then CP-SAT decides, as it always did).
+
+    Each free weight is ``k·step``; its ideal ``t`` (in thousandths) lies between
+    ``⌊t/s⌋·s`` and ``⌈t/s⌉·s``. When the ideals add up to the budget within one step (they
+    do: they are shares of it), moving a step from a weight above its ``⌈t/s⌉`` (or below
+    its ``⌊t/s⌋``) to one on the other side of its ideal lowers the total deviation and never
+    raises the largest, so every optimum rounds each ideal down or up (never below the
+    minimum). Few KRs are on a sheet: every such rounding is tried, and the best one is used
+    if no other is as good.
+    """
+    from itertools import combinations
+    from math import comb
+
+    unit = step * SCALE
+    low, high = -(-minimum // step), 100 // step
+    fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
+    budget = (100 - fixed_sum) // step
+    free = [n for n, i in enumerate(items) if i.fixed is None]
+    targets = {n: round(ideals[n] * SCALE) for n in free}
+    total = sum(targets.values())
+    clamped = sum(max(t, low * unit) for t in targets.values())
+    if not (total > (budget - 1) * unit and clamped < (budget + 1) * unit):
+        return None
+    base: dict[int, int] = {}
+    two: list[int] = []  # items that may round either way
+    for n in free:
+        down, up = max(targets[n] // unit, low), max(-(-targets[n] // unit), low)
+        if up > high:
+            return None
+        base[n] = down
+        if up > down:
+            two.append(n)
+    ups = budget - sum(base.values())
+    if not 0 <= ups <= len(two) or comb(len(two), ups) > 2000:
+        return None
+    weight = len(items) + 1
+    best: tuple[int, ...] | None = None
+    best_cost, ties = -1, 0
+    for chosen in combinations(two, ups):
+        up = set(chosen)
+        deviations = [abs((base[n] + (n in up)) * unit - targets[n]) for n in free]
+        cost = sum(deviations) * weight + max(deviations)
+        if best is None or cost < best_cost:
+            best, best_cost, ties = chosen, cost, 0
+        elif cost == best_cost:
+            ties += 1
+    if best is None or ties:
+        return None
+    up = set(best)
+    return [i.fixed if i.fixed is not None else (base[n] + (n in up)) * step
+            for n, i in enumerate(items)]
 
 
 def _solve(items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
            ) -> list[int]:
     from ortools.sat.python import cp_model
 
-    scale = 1000  # ideals to thousandths of a percent
+    scale = SCALE  # ideals to thousandths of a percent
     model = cp_model.CpModel()
     weights: list[Any] = []
     deviations = []

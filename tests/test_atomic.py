@@ -1,0 +1,337 @@
+"""Outputs are written whole or not at all (okrplan/export/output.py).
+
+A plan directory is staged in a hidden sibling and swapped into place in one
+``renameat2(RENAME_EXCHANGE)``; single files go through a temporary file and ``os.replace``.
+The kill test runs `okrplan decompose` on an organisation big enough that writing takes a while
+(300 named people: 600 sheet files and a workbook of 300 sheets), SIGKILLs it at random points
+while it writes, and checks the output directory is exactly the previous plan or exactly the
+new one, never a mix.
+It runs ``OKRPLAN_KILL_RUNS`` times (3 by default, for CI; 200 for a long local run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import minimal_target
+
+from okrplan import api
+from okrplan.errors import OutputError
+from okrplan.export import output
+from okrplan.export.output import write_dir, write_files
+
+KILL_RUNS = int(os.environ.get("OKRPLAN_KILL_RUNS", "3"))
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def siblings(folder: Path) -> list[str]:
+    """Hidden siblings a run of okrplan leaves next to ``folder`` while it writes it."""
+    return sorted(p.name for p in folder.parent.iterdir()
+                  if p.name.startswith((f".{folder.name}.new-", f".{folder.name}.old-")))
+
+
+# ---------------------------------------------------------------------------------------------
+# The directory swap
+
+
+def test_a_directory_is_replaced_whole(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1", "sheets/a.csv": "a", "old.md": "x"})
+    write_dir(out, {"plan.json": "2", "sheets/b.csv": "b"}, force=True)
+    assert tree(out) == {"plan.json": b"2", "sheets/b.csv": b"b"}
+    assert siblings(out) == []
+
+
+@linux
+def test_the_swap_is_one_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    renames: list[Any] = []
+    monkeypatch.setattr(os, "rename", lambda *args: renames.append(args))
+    write_dir(out, {"plan.json": "2"}, force=True)
+    assert renames == []  # no moment without a plan directory
+    assert tree(out) == {"plan.json": b"2"}
+
+
+def test_what_a_killed_run_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    (tmp_path / ".plan.new-0badc0de").mkdir()  # killed while writing
+    (tmp_path / ".plan.new-0badc0de" / "plan.json").write_text("half")
+    (tmp_path / ".plan.old-0badc0de").mkdir()  # killed before removing the previous plan
+    (tmp_path / ".planner.new-12345678").mkdir()  # another output's: not touched
+    write_dir(out, {"plan.json": "2"}, force=True)
+    assert siblings(out) == [] and (tmp_path / ".planner.new-12345678").is_dir()
+    assert tree(out) == {"plan.json": b"2"}
+
+
+def test_a_previous_plan_left_aside_is_put_back(tmp_path: Path) -> None:
+    # Without RENAME_EXCHANGE, a kill between its two renames leaves the previous plan aside.
+    out = tmp_path / "plan"
+    aside = tmp_path / ".plan.old-0badc0de"
+    aside.mkdir()
+    (aside / "plan.json").write_text("previous")
+    (tmp_path / ".plan.new-0badc0de").mkdir()
+    with pytest.raises(OutputError, match="already exists; pass --force"):
+        write_dir(out, {"plan.json": "new"})
+    assert tree(out) == {"plan.json": b"previous"} and siblings(out) == []
+
+
+def test_without_rename_exchange_two_renames_do(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    write_dir(out, {"plan.json": "2"}, force=True)
+    assert tree(out) == {"plan.json": b"2"} and siblings(out) == []
+
+
+def test_a_crash_between_the_two_renames_is_repaired(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    real = os.rename
+
+    def crash_on_the_second(source: Any, target: Any) -> None:
+        if Path(target) == out:
+            raise KeyboardInterrupt  # stands in for a kill: nothing after it runs
+        real(source, target)
+
+    monkeypatch.setattr(os, "rename", crash_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        write_dir(out, {"plan.json": "2"}, force=True)
+    monkeypatch.setattr(os, "rename", real)
+    assert not out.exists() and [s[:10] for s in siblings(out)] == [".plan.old-"]
+    write_dir(out, {"plan.json": "3"}, force=True)
+    assert tree(out) == {"plan.json": b"3"} and siblings(out) == []
+
+
+@contextlib.contextmanager
+def another_writer(folder: Path) -> Iterator[None]:
+    """Hold the lock an okrplan run holds on a folder while it writes there."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def test_a_running_writers_files_are_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    live = tmp_path / ".plan.new-11111111"
+    live.mkdir()
+    with another_writer(tmp_path):
+        write_dir(out, {"plan.json": "2"}, force=True)
+        assert live.is_dir()  # maybe another okrplan's staging: not a leftover
+    write_dir(out, {"plan.json": "3"}, force=True)
+    assert not live.exists()
+
+
+def test_an_output_link_is_followed(tmp_path: Path) -> None:
+    real = tmp_path / "plans" / "2015"
+    real.parent.mkdir()
+    write_dir(real, {"plan.json": "1"})
+    (tmp_path / "plan").symlink_to(real)
+    write_dir(tmp_path / "plan", {"plan.json": "2"}, force=True)
+    assert (tmp_path / "plan").is_symlink() and tree(real) == {"plan.json": b"2"}
+
+
+def test_names_that_would_leave_the_directory_are_refused(tmp_path: Path) -> None:
+    for name in ("../escaped.txt", "/tmp/escaped.txt", "sheets/../../x"):
+        with pytest.raises(OutputError, match="refusing to write"):
+            write_dir(tmp_path / "plan", {name: "x"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_the_previous_directory(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+
+    def fail(path: Path) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_dir(out, {"plan.json": "2", "z.png": fail}, force=True)
+    assert tree(out) == {"plan.json": b"1"} and siblings(out) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Single files
+
+
+def test_files_are_replaced_all_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.csv").write_text("old a")
+    (tmp_path / "b.csv").write_text("old b")
+    real = output._write_new
+
+    def disk_full_at_b(path: Path, data: bytes) -> None:
+        if path.name.startswith(".b.csv"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, data)
+
+    monkeypatch.setattr(output, "_write_new", disk_full_at_b)
+    with pytest.raises(OutputError, match=f"cannot write in {tmp_path}: No space left"):
+        write_files(tmp_path, {"a.csv": "new a", "b.csv": "new b"})
+    assert tree(tmp_path) == {"a.csv": b"old a", "b.csv": b"old b"}  # no temporary files
+
+
+def test_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        (path,) = write_files(tmp_path, {"x.md": "x"})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_planted_temporary_file_is_never_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    (tmp_path / ".out.json.okrplan-tmp").symlink_to(victim)  # the name older versions used
+    api.write_new_file(tmp_path / "out.json", "{}")
+    assert victim.read_text() == "keep" and (tmp_path / "out.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "victim"]
+
+
+def test_file_names_must_stay_in_the_folder(tmp_path: Path) -> None:
+    for name in ("../x", "a/b", "", ".."):
+        with pytest.raises(OutputError, match="refusing to write"):
+            write_files(tmp_path / "sub", {name: "x"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The kill test
+
+
+def big_target(path: Path, kpi: str) -> Path:
+    people = [f"员工{i:04d}" for i in range(300)]  # 600 sheet files, a workbook of 300 sheets
+    target = minimal_target(
+        kpi={"metric": "revenue", "target": kpi},
+        org={"name": "公司", "units": [{"name": "销售部", "roles": [
+            {"role": "销售", "people": people, "sells": "deals",
+             "capacity": {"deals": "10/月"}}]}]})
+    path.write_text(yaml.safe_dump(target, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def okrplan_command() -> list[str]:
+    script = Path(sys.executable).with_name("okrplan")
+    return [str(script)] if script.exists() else [sys.executable, "-c",
+                                                  "from okrplan.cli import cli; cli()"]
+
+
+def start_decompose(target: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*okrplan_command(), "decompose", str(target), "-o", str(out),
+                             "--force", "-q"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> float:
+    """Wait until the run starts writing (its staging directory appears); the time it did."""
+    prefix = f".{out.name}.new-"
+    while process.poll() is None:
+        with os.scandir(out.parent) as entries:
+            if any(e.name.startswith(prefix) for e in entries):
+                return time.perf_counter()
+        time.sleep(0.001)
+    return time.perf_counter()
+
+
+def wait_for_swap(process: subprocess.Popen[bytes], out: Path, before: int | None) -> None:
+    """Wait until ``out`` is another directory than the one it was (inode ``before``)."""
+    while process.poll() is None:
+        with contextlib.suppress(FileNotFoundError):
+            if out.stat().st_ino != before:
+                return
+        time.sleep(0.0005)
+
+
+@pytest.fixture(scope="module")
+def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("kill")
+    targets = [big_target(tmp / "a.yaml", "3000万"), big_target(tmp / "b.yaml", "3100万")]
+    runs = [start_decompose(target, tmp / f"expected-{i}") for i, target in enumerate(targets)]
+    for process in runs:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+    expected = [tree(tmp / f"expected-{i}") for i in range(len(targets))]
+    # how long a run that replaces a plan takes from its staging folder to its end
+    process = start_decompose(targets[1], tmp / "expected-0")
+    started = wait_for_staging(process, tmp / "expected-0")
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err.decode()
+    writing = time.perf_counter() - started
+    assert tree(tmp / "expected-0") == expected[1]
+    shutil.rmtree(tmp / "expected-0")
+    return {"tmp": tmp, "targets": targets, "expected": expected, "writing": writing,
+            "first": tmp / "expected-1"}
+
+
+def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str, Any]) -> None:
+    tmp, targets, expected = kill_setup["tmp"], kill_setup["targets"], kill_setup["expected"]
+    out = tmp / "plan"
+    rng = random.Random(int(os.environ.get("OKRPLAN_KILL_SEED", "2015")))
+    outcomes = {"previous": 0, "new": 0, "absent": 0, "finished first": 0}
+    shutil.copytree(kill_setup["first"], out)
+    current: int | None = 1
+    for run in range(KILL_RUNS):
+        if run % 20 == 19 and current is not None:  # now and then, into nothing
+            shutil.rmtree(out)
+            current = None
+        new = 1 if current == 0 else 0
+        before = out.stat().st_ino if out.exists() else None
+        process = start_decompose(targets[new], out)
+        wait_for_staging(process, out)
+        writing = kill_setup["writing"]
+        if run % 3 == 0:  # anywhere while it writes
+            time.sleep(rng.uniform(0, writing * 1.1))
+        elif run % 3 == 1:  # near the end: flushing, swapping, removing the previous plan
+            time.sleep(rng.uniform(writing * 0.7, writing * 1.1))
+        else:  # just after the swap, while the previous plan is being removed
+            wait_for_swap(process, out, before)
+            time.sleep(rng.uniform(0, 0.02))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            outcomes["finished first"] += 1
+        process.communicate(timeout=60)
+        if not out.exists():
+            assert current is None, f"run {run}: the previous plan is gone"
+            outcomes["absent"] += 1
+            continue
+        found = tree(out)
+        if found == expected[new]:
+            outcomes["new"] += 1
+            current = new
+        else:
+            assert current is not None and found == expected[current], (
+                f"run {run}: the plan directory is neither the previous plan nor the new one")
+            outcomes["previous"] += 1
+        assert len(siblings(out)) <= 2, siblings(out)  # a killed run's; the next run's cleans
+    print(f"\n{KILL_RUNS} kills within {kill_setup['writing']:.2f}s of writing: {outcomes}")
+    # the next run that writes there cleans up after the killed ones
+    write_dir(out, expected[0], force=True)
+    assert tree(out) == expected[0] and siblings(out) == []

@@ -1,0 +1,77 @@
+"""Same target file, same outputs: byte for byte, whatever the hash seed or working directory.
+
+Two `okrplan decompose` runs in fresh processes, one with ``PYTHONHASHSEED=0`` in one folder,
+one with ``PYTHONHASHSEED=12345`` in another, must write identical plan directories: every file
+byte-identical (plan.json, tree.dot, plan.md, the sheets' CSV and Markdown, the images and the
+report), and the workbooks equal cell by cell (value, type and formula on every sheet, hidden
+ones included).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ["a-company-2015", "chip-market-share"]  # hires and a ramp; named people, a share
+SEEDS = ("0", "12345")
+
+
+def okrplan_command() -> list[str]:
+    script = Path(sys.executable).with_name("okrplan")
+    return [str(script)] if script.exists() else [sys.executable, "-c",
+                                                  "from okrplan.cli import cli; cli()"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """Each scenario decomposed twice, all runs at once: {scenario: [plan dir, plan dir]}."""
+    started: list[tuple[str, Path, subprocess.Popen[bytes]]] = []
+    for name in SCENARIOS:
+        for seed in SEEDS:
+            folder = tmp_path_factory.mktemp(f"{name}-seed{seed}")
+            shutil.copy(ROOT / "scenarios" / f"{name}.yaml", folder / "target.yaml")
+            env = {**os.environ, "PYTHONHASHSEED": seed}
+            process = subprocess.Popen([*okrplan_command(), "decompose", "target.yaml", "-o",
+                                        "plan", "-q"], cwd=folder, env=env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            started.append((name, folder / "plan", process))
+    finished = [(name, plan, process, process.communicate(timeout=300)[1])
+                for name, plan, process in started]
+    out: dict[str, list[Path]] = {}
+    for name, plan, process, err in finished:
+        assert process.returncode in (0, 3), err.decode()
+        out.setdefault(name, []).append(plan)
+    return out
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    workbook = load_workbook(path)
+    return {ws.title: [(ws.sheet_state, c.coordinate, c.data_type, c.value)
+                       for row in ws.iter_rows() for c in row if c.value is not None]
+            for ws in workbook.worksheets}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_two_runs_write_the_same_plan(runs: dict[str, list[Path]], name: str) -> None:
+    first, second = runs[name]
+    names = files(first)
+    assert names == files(second)
+    assert {"plan.json", "plan.md", "tree.dot"} <= set(names)
+    assert any(n.endswith(".csv") for n in names) and any(n.endswith(".xlsx") for n in names)
+    for relative in names:
+        if relative.endswith(".xlsx"):
+            assert cells(first / relative) == cells(second / relative), relative
+        else:
+            assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative

@@ -1,0 +1,589 @@
+"""Hostile and broken inputs, end to end through the command line (see SECURITY.md).
+
+- Bounded inputs: an alias bomb, a 50 MB file, 10,000-deep nesting, a million-unit (and a
+  million-people) organisation are refused by a documented limit, quickly and in little memory;
+  each is measured in a fresh ``okrplan`` process (wall time and peak resident memory).
+- No code from input: Python tags are refused and never run; Graphviz's ``dot`` is run with an
+  argument list, never a shell, and user text reaches it only on stdin.
+- Names with quotes, ``<``, ``>``, ``{``, ``|``, newlines, zero-width and right-to-left
+  characters, emoji and 200 characters come out right in DOT, SVG, HTML, xlsx, CSV, Markdown
+  and plan.json: escaped, never interpreted.
+- Output locations that are missing, read-only or not a folder are a clear error.
+
+The loader's own limits are unit-tested in test_source.py; this file runs whole commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import html.parser
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import minimal_target
+from openpyxl import load_workbook
+
+from okrplan import source, spec
+from okrplan.cli import cli
+from okrplan.export import sheets
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "a-company-2015.yaml"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+#: What a refused input may cost a fresh okrplan process at most (generous for slow CI).
+REFUSAL_SECONDS = 10.0
+REFUSAL_MB = 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Running okrplan in a fresh process, measured
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float  # the process's peak resident memory
+
+
+# Starts okrplan and reports its peak memory. A process's peak (ru_maxrss) counts the image it
+# was exec'd from, so okrplan is forked from this small launcher, not from pytest.
+_LAUNCHER = """
+import os, sys
+report, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as handle:
+    handle.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
+    """Run the okrplan command in a new process, with its wall time and peak memory."""
+    command = Path(sys.executable).with_name("okrplan")
+    argv = [str(command)] if command.exists() else [sys.executable, "-c",
+                                                    "from okrplan.cli import cli; cli()"]
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "peak"
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report),
+                                    *argv, *args], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                                   start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        seconds = time.perf_counter() - start
+        return Run(process.returncode, out.decode("utf-8"), err.decode("utf-8"), seconds,
+                   int(report.read_text()) / 1024)
+
+
+def refused(run: Run, message: str) -> None:
+    """Exit 1 with ``message`` on stderr, no traceback, within the refusal budget."""
+    assert run.code == 1, (run.code, run.stderr[-2000:])
+    assert message in run.stderr, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert run.seconds < REFUSAL_SECONDS, f"{run.seconds:.1f}s"
+    assert run.peak_mb < REFUSAL_MB, f"{run.peak_mb:.0f} MB"
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded inputs
+
+
+def _alias_bomb() -> str:
+    lines = ["okrplan: 1", "plan: {name: bomb, period: 2015}",
+             "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    return "\n".join(lines) + "\n"  # 10^12 values, 1 KB
+
+
+def _units(count: int, people: int = 5) -> str:
+    teams = [{"name": f"组{i}", "roles": [{"role": "销售", "headcount": people, "sells": "deals"}]}
+             for i in range(count)]
+    branches = [{"name": f"分公司{j}", "units": teams[j * 100:(j + 1) * 100]}
+                for j in range((count + 99) // 100)]
+    return yaml.safe_dump(minimal_target(org={"name": "集团", "units": branches}),
+                          allow_unicode=True, width=200)
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(), encoding="utf-8")
+    for command in ("validate", "decompose"):
+        run = okrplan(command, str(path), *(["-o", str(tmp_path / "out")]
+                                            if command == "decompose" else []))
+        refused(run, f"this value expands to more than {source.MAX_VALUES:,} values")
+        assert "hint: YAML aliases (*name) that repeat large blocks are not supported" in (
+            run.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    line = b"# " + b"x" * 97 + b"\n"
+    with path.open("wb") as handle:
+        for _ in range(50):
+            handle.write(line * 10_000)  # 1 MB
+    assert path.stat().st_size == 50_000_000
+    run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
+    refused(run, f"{path}: error: the file is 47.7 MiB; okrplan reads at most "
+            f"{source.MAX_BYTES // 2**20} MiB")
+    assert run.peak_mb < 100  # it was never read into memory
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_10000_deep_nesting_is_refused(tmp_path: Path, style: str) -> None:
+    path = tmp_path / "deep.yaml"
+    if style == "flow":
+        path.write_text("okrplan: 1\norg: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    else:
+        path.write_text("okrplan: 1\norg:\n" + "- " * 10_000 + "x\n")
+    run = okrplan("validate", str(path))
+    refused(run, f"error: the file nests deeper than {source.MAX_DEPTH} levels")
+
+
+def test_a_million_values_are_refused_before_they_are_built(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text("okrplan: 1\nplan: {name: x, period: 2015, seasonality: ["
+                    + ",".join(["1%"] * 1_000_000) + "]}\n")
+    refused(okrplan("validate", str(path)),
+            f"error: the file has more than {source.MAX_VALUES:,} values")
+
+
+def test_a_million_unit_organisation_is_refused(tmp_path: Path) -> None:
+    # Written out, a million units is a 30 MB file: over the size limit.
+    plain = tmp_path / "plain.yaml"
+    with plain.open("w", encoding="utf-8") as handle:
+        handle.write("okrplan: 1\norg:\n  name: 集团\n  units:\n")
+        for i in range(1_000_000):
+            handle.write(f"    - {{name: 组{i}}}\n")
+    refused(okrplan("validate", str(plain)), "okrplan reads at most 10 MiB")
+    # Repeated by aliases, it is a few lines: over the value limit.
+    teams = ", ".join(["*team"] * 1000)
+    aliased = tmp_path / "aliased.yaml"
+    aliased.write_text(
+        "okrplan: 1\nplan: {name: x, period: 2015}\n"
+        "team: &team {name: 组, roles: [{role: 销售, headcount: 1, sells: deals}]}\n"
+        f"region: &region {{name: 区, units: [{teams}]}}\n"
+        f"org: {{name: 集团, units: [{', '.join(['*region'] * 1000)}]}}\n", encoding="utf-8")
+    refused(okrplan("validate", str(aliased)), "expands to more than 500,000 values")
+
+
+def test_more_units_than_the_limit_are_refused_before_validation(tmp_path: Path) -> None:
+    path = tmp_path / "units.yaml"
+    path.write_text(_units(spec.MAX_UNITS), encoding="utf-8")  # + the branches and the top
+    run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
+    refused(run, f"error: org: the organisation has {spec.MAX_UNITS + 101:,} units; okrplan "
+            f"plans at most {spec.MAX_UNITS:,} in one file")
+    assert "hint: split the organisation into several target files" in run.stderr
+
+
+def test_a_million_people_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "people.yaml"
+    path.write_text(_units(2, people=600_000), encoding="utf-8")
+    run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
+    refused(run, f"the organisation has 1,200,000 people; okrplan plans at most "
+            f"{spec.MAX_PEOPLE:,} in one file")
+    assert "hint: check the headcounts" in run.stderr
+
+
+def test_a_sheet_per_person_for_a_huge_group_is_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    made = CliRunner().invoke(cli, ["decompose", str(SCENARIO), "-o", str(plan)])
+    assert made.exit_code == 0, made.output
+    data = json.loads((plan / "plan.json").read_text("utf-8"))
+    for node in data["graph"]["nodes"]:  # a hand-edited plan.json is not checked by the spec
+        if node["kind"] == "role":
+            node["headcount"] = 400_000
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    run = okrplan("export", str(edited), "--per-person", "-o", str(tmp_path / "sheets"))
+    refused(run, f"error: a sheet per person would make more than "
+            f"{sheets.MAX_PERSON_SHEETS:,} sheets")
+    assert "hint: export one unit or role at a time (--unit, --role)" in run.stderr
+    assert not (tmp_path / "sheets").exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfe{", "error: this is not UTF-8 text (byte 0 is not UTF-8)"),
+    (b"[" * 100_000 + b"]" * 100_000, "error: the JSON nests too deeply to be an okrplan plan"),
+    (b'{"okrplan": 1, "graph": []}', "error: graph: expected an object with the lists nodes "
+     "and edges"),
+    (b'{"okrplan": 1, "plan": [], "graph": {"nodes": [{"id": ["x"], "kind": {}}], '
+     b'"edges": [{"source": "a"}]}}', "error: graph.nodes[0].id: expected a text id"),
+    (b'{"okrplan": 1, "graph": {"nodes": [{"id": "a", "kind": "objective", "name": "o"}], '
+     b'"edges": []}}', "error: the plan's graph cannot be read: the graph has no root unit"),
+], ids=["encoding", "deep", "graph", "nodes", "root"])
+def test_a_broken_plan_json_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(content)
+    for args in (["explain", str(path)], ["render", str(path), "-f", "dot"],
+                 ["export", str(path), "-o", str(tmp_path / "sheets")]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"{path}: {message}" in result.stderr, result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ---------------------------------------------------------------------------------------------
+# No code from input
+
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:subprocess.Popen [[touch, '{marker}']]",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!!binary aGVsbG8=",
+    "!custom 'x'",
+])
+def test_tags_are_refused_and_never_run(tmp_path: Path, tagged: str) -> None:
+    marker = tmp_path / "pwned"
+    text = SCENARIO.read_text("utf-8").replace("  name: A公司2015年度OKR",
+                                               f"  name: {tagged.format(marker=marker)}")
+    path = tmp_path / "target.yaml"
+    path.write_text(text, encoding="utf-8")
+    tag = tagged.split()[0].removeprefix("!!")
+    for args in (["validate", str(path)], ["decompose", str(path), "-o", str(tmp_path / "o")]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert re.search(rf"target.yaml:\d+:\d+: error: plan\.name: the tag !*{re.escape(tag)} "
+                         r"is not allowed", result.stderr), result.stderr
+    assert not marker.exists()
+
+
+def test_no_unsafe_calls_in_the_package() -> None:
+    """The loader is the safe one, nothing evaluates text, and no command goes via a shell."""
+    unsafe = re.compile(r"shell\s*=\s*True|os\.system\(|os\.popen\(|\beval\(|\bexec\(|pickle|"
+                        r"yaml\.load\(|yaml\.unsafe_load|yaml\.full_load|FullLoader|UnsafeLoader|"
+                        r"Loader=yaml\.Loader|marshal")
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+             for p in sorted((ROOT / "okrplan").rglob("*.py"))
+             for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1)
+             if unsafe.search(line)]
+    assert found == []
+
+
+@needs_dot
+def test_dot_is_run_without_a_shell_and_user_text_only_on_stdin(monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    from okrplan.render import render_image
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    real = subprocess.Popen
+
+    def spy(args: Any, *rest: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    hostile = "x'; touch /tmp/okrplan-pwned; echo \"$(id)\" `id` | cat > /tmp/p"
+    text = ('digraph g { n [label=<' + hostile.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;") + '>] }\n')
+    assert render_image(text, "svg").startswith(b"<?xml")
+    assert calls, "dot was not run through subprocess"
+    for args, kwargs in calls:
+        assert isinstance(args, list | tuple) and Path(str(args[0])).name == "dot", args
+        assert not kwargs.get("shell"), kwargs
+        assert not any("touch" in str(a) or "okrplan-pwned" in str(a) for a in args), args
+    assert not Path("/tmp/okrplan-pwned").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile names
+
+XSS = '</script><script>alert("x")</script>'
+LONG = "长" * 180 + "ABCDEFGHIJKLMNOPQRST"  # 200 characters
+NAMES = {
+    "plan": "Plan <script>alert('p')</script> & \"co\"",
+    "org": "Co <i>{x}</i>",
+    "lead": XSS,
+    "unit": 'Team "Q" \'A\' <script>alert(1)</script> {x} | y',
+    "unit2": "两行\n第二行 \u200d\u202eRTL 😀🚀",
+    "role": 'Rep {a|b} <b>bold</b> "q"',
+    "person": "张\u200d三 \u202eevil 😀",
+    "person2": LONG,
+    "objective": 'Win <img src=x onerror=alert(1)> & grow | more {braces} "quoted"\nline2',
+    "kr": "Report ' \" < > & | { } weekly\nsecond 👨‍👩‍👧 \u202e",
+    "metric": "Sales | <u>销售额</u>",
+    "unit_word": "<个>",
+}
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def hostile_target() -> dict[str, Any]:
+    metrics = {"revenue": {"name": NAMES["metric"], "kind": "money"},
+               "deals": {"name": "成交 'deals'", "unit": NAMES["unit_word"],
+                         "yields": {"revenue": "10万"}}}
+    return minimal_target(
+        plan={"name": NAMES["plan"]}, metrics=metrics,
+        org={"name": NAMES["org"], "lead": NAMES["lead"], "units": [
+            {"name": NAMES["unit"], "roles": [{"role": NAMES["role"], "sells": "deals",
+                                               "people": [NAMES["person"], NAMES["person2"]],
+                                               "capacity": {"deals": "30/月"}}]},
+            {"name": NAMES["unit2"], "roles": [{"role": "销售", "headcount": 2, "sells": "deals",
+                                                "capacity": {"deals": "30/月"}}]}]},
+        objectives=[{"title": NAMES["objective"], "key_results": [
+            {"metric": "revenue", "weight": "50%"}, {"metric": "deals", "weight": "30%"},
+            {"text": NAMES["kr"], "target": "2/月", "per": "month", "weight": "20%"}]}],
+        weights={"rule": "given", "step": "5%", "min": "5%"})
+
+
+@pytest.fixture(scope="module")
+def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("hostile")
+    target = tmp / "target.yaml"
+    target.write_text(yaml.safe_dump(hostile_target(), allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["decompose", str(target), "-o", str(tmp / "plan")])
+    assert result.exit_code == 0, result.output
+    return tmp / "plan"
+
+
+def _plain(text: str) -> str:
+    """What a reader sees of a name where a line break is a space and overrides are gone."""
+    return re.sub(r"\s+", " ", text.translate(dict.fromkeys(map(ord, BIDI))))
+
+
+def test_plan_json_keeps_every_name_exactly(hostile_plan: Path) -> None:
+    data = json.loads((hostile_plan / "plan.json").read_text("utf-8"))
+    names = {node["name"] for node in data["graph"]["nodes"]}
+    people = {p for node in data["graph"]["nodes"] for p in node.get("people") or []}
+    for key in ("org", "unit", "unit2", "role", "objective", "kr"):
+        assert NAMES[key] in names, key
+    assert {NAMES["person"], NAMES["person2"]} <= people
+    assert data["plan"]["name"] == NAMES["plan"]
+
+
+@needs_dot
+def test_dot_escapes_every_name(hostile_plan: Path) -> None:
+    dot = (hostile_plan / "tree.dot").read_text("utf-8")
+    labels = re.findall(r"label=(<.*>)\]?$", dot, flags=re.MULTILINE)
+    assert labels
+    assert "<script" not in dot and "<img" not in dot and "<b>" not in dot and "<i>" not in dot
+    for escaped in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt;",
+                    "&quot;Q&quot;", "{a|b}", "&lt;img src=x onerror=alert(1)&gt;",
+                    "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
+                    "😀🚀", "张\u200d三", "👨‍👩‍👧"):
+        assert escaped in dot, escaped
+    assert not set(BIDI) & set(dot)  # an override would reverse the numbers drawn after it
+    assert "两行<BR/>第二行" in dot  # a line break in a name is a line break in the box
+
+
+@needs_dot
+def test_svg_shows_names_as_text_and_runs_nothing(hostile_plan: Path) -> None:
+    root = ET.parse(hostile_plan / "tree.svg").getroot()
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert not tags & {"script", "foreignObject", "iframe", "img"}, tags
+    attributes = {name for element in root.iter() for name in element.attrib}
+    assert not any(name.lower().startswith("on") for name in attributes)
+    text = "".join("".join(element.itertext()) for element in root.iter()
+                   if element.tag.endswith("text"))
+    for shown in ("<script>alert(1)</script>", "<b>bold</b>", "{a|b}", "😀🚀", "长长长长",
+                  "<img", "onerror=alert(1)>", '"quoted"'):
+        assert shown in text, shown
+
+
+class _Tags(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse_html(text: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def test_report_html_shows_names_as_text(hostile_plan: Path, tmp_path: Path) -> None:
+    page = hostile_plan / "report.html"
+    if not page.exists():
+        pytest.skip("decompose writes no report.html")
+    hostile = _parse_html(page.read_text("utf-8"))
+    made = CliRunner().invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp_path / "plain")])
+    assert made.exit_code == 0, made.output
+    plain = _parse_html((tmp_path / "plain" / "report.html").read_text("utf-8"))
+
+    def scripts(parsed: _Tags) -> int:
+        return sum(1 for tag, _ in parsed.tags if tag == "script")
+
+    assert scripts(hostile) == scripts(plain)  # only the report's own
+    assert not [(tag, attrs) for tag, attrs in hostile.tags
+                if tag in ("img", "iframe", "object", "embed") or any(
+                    name.startswith("on") for name, _ in attrs)]
+    assert not [tag for tag, _ in hostile.tags if tag in ("b", "i", "u")] or (
+        [tag for tag, _ in plain.tags if tag in ("b", "i", "u")])
+    text = " ".join(hostile.text)
+    for shown in (NAMES["unit"], NAMES["role"], XSS, "<img src=x onerror=alert(1)>"):
+        assert _plain(shown) in _plain(text), shown
+
+
+def _workbook_text(folder: Path) -> tuple[set[str], set[str]]:
+    """Shown cell text, and the hidden ids, of the workbook in ``folder``."""
+    (path,) = folder.glob("*.xlsx")
+    wb = load_workbook(path)
+    shown: set[str] = set()
+    ids: set[str] = set()
+    for ws in wb.worksheets:
+        hidden = ws.sheet_state == "hidden"
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "s":
+                    (ids if hidden or cell.value.startswith(("k:", "r:", "u:")) else shown).add(
+                        cell.value)
+    return shown, ids
+
+
+def test_xlsx_holds_names_as_text(hostile_plan: Path) -> None:
+    shown, ids = _workbook_text(hostile_plan / "sheets")
+    for key in ("objective", "kr", "role"):
+        assert NAMES[key].translate(dict.fromkeys(map(ord, BIDI))) in shown, key
+    assert any(NAMES["person2"] in cell for cell in shown)  # 200 characters, whole
+    assert not any(set(BIDI) & set(cell) for cell in shown)
+    assert any("\u202e" in i for i in ids)  # ids read back exactly
+    # formulas are okrplan's own; names only as quoted sheet references
+    wb = load_workbook(next((hostile_plan / "sheets").glob("*.xlsx")))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    own = re.sub(r"'(?:[^']|'')*'!", "", str(cell.value))
+                    assert "script" not in own and "alert" not in own, cell.value
+
+
+def test_csv_holds_names_exactly(hostile_plan: Path) -> None:
+    cells: set[str] = set()
+    for path in (hostile_plan / "sheets").glob("*.csv"):
+        text = path.read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len({len(r) for r in rows}) == 1, path.name  # no name broke a row
+        cells.update(c for r in rows for c in r)
+    assert NAMES["objective"] in cells and NAMES["kr"] in cells
+
+
+def _unescaped(text: str, chars: str) -> list[str]:
+    return re.findall(rf"(?<!\\)[{re.escape(chars)}]", text)
+
+
+def test_markdown_escapes_every_name(hostile_plan: Path) -> None:
+    files = [hostile_plan / "plan.md", *sorted((hostile_plan / "sheets").glob("*.md"))]
+    for path in files:
+        text = path.read_text("utf-8")
+        if path.name == "index.md":  # its own links: [md](<file name.md>)
+            text = re.sub(r"\]\(<[^>\n]*>\)", "]()", text)
+        assert not _unescaped(text, "<>"), path.name
+        assert not set(BIDI) & set(text), path.name
+        assert "\\<script\\>" in text or path.name != "plan.md"
+        for table in re.findall(r"(?:^\|.*\|$\n?)+", text, flags=re.MULTILINE):
+            widths = {len(_unescaped(line, "|")) for line in table.splitlines()}
+            assert len(widths) == 1, (path.name, table)  # no name broke a table
+    plan_md = (hostile_plan / "plan.md").read_text("utf-8")
+    assert "Rep {a\\|b} \\<b\\>bold\\</b\\> \"q\"" in plan_md
+    assert LONG in plan_md and "两行 第二行" in plan_md and "👨‍👩‍👧" in plan_md
+
+
+# ---------------------------------------------------------------------------------------------
+# Output locations
+
+
+@pytest.fixture(scope="module")
+def small_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("small") / "target.yaml"
+    path.write_text(yaml.safe_dump(minimal_target(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write in: mode 555, or (for root, whom modes do not stop)
+    sysfs, which nobody can make folders in."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+    elif Path("/sys/kernel").is_dir():
+        yield Path("/sys/kernel")
+    else:  # pragma: no cover
+        pytest.skip("no read-only folder to try")
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Path]:
+    yield from _read_only_folder(tmp_path)
+
+
+def test_read_only_output_location_is_a_clear_error(small_target: Path, read_only: Path
+                                                    ) -> None:
+    for args, message in (
+            (["decompose", str(small_target), "-o", str(read_only / "plan")],
+             f"Error: cannot write in {read_only}: "),
+            (["export", str(small_target), "-o", str(read_only / "sheets")],
+             f"Error: cannot make the folder {read_only / 'sheets'}: "),
+            (["schema", "-o", str(read_only / "schema.json")],
+             f"Error: cannot write in {read_only}: "),
+            (["render", str(small_target), "-o", str(read_only / "tree.dot")],
+             f"Error: cannot write in {read_only}: ")):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.startswith(message), (args, result.stderr)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_missing_output_location_is_a_clear_error(small_target: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such"
+    for args, message in (
+            (["decompose", str(small_target), "-o", str(missing / "plan")],
+             f"Error: the folder {missing} does not exist\n"),
+            (["export", str(small_target), "-o", str(missing / "sheets")],
+             f"Error: the folder {missing} does not exist\n"),
+            (["init", str(missing / "t.yaml")], f"Error: the folder {missing} does not exist\n")):
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stderr) == (1, message), args
+
+
+def test_output_location_that_is_a_file_is_a_clear_error(small_target: Path, tmp_path: Path
+                                                         ) -> None:
+    file = tmp_path / "taken"
+    file.write_text("mine")
+    result = CliRunner().invoke(cli, ["decompose", str(small_target), "-o", str(file)])
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {file} exists and is not a directory; choose another -o\n")
+    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path), "--force"])
+    assert result.exit_code == 2  # click refuses a folder for a file option
+    assert file.read_text() == "mine"
