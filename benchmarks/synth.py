@@ -247,7 +247,7 @@ def build(people: int, seed: int) -> tuple[Node, int, float]:
 
 
 def _money(value: float) -> str:
-    wan = int(round(value / 10_000))
+    wan = round(value / 10_000)
     return f"{wan}万"
 
 
@@ -257,7 +257,7 @@ def _role_lines(team: Team, indent: str) -> list[str]:
     if team.quota is not None:
         extra += f", quota: {_money(team.quota)}"
     if team.people:
-        people = ", ".join(team.people[:-1] + [f"{{name: {team.people[-1]}, joined: {YEAR}-07}}"]
+        people = ", ".join([*team.people[:-1], f"{{name: {team.people[-1]}, joined: {YEAR}-07}}"]
                            if len(team.people) > 1 else team.people)
         lines = [f"{indent}- {{role: {name}, people: [{people}], sells: {sells}, "
                  f"capacity: {capacity}{extra}}}"]

@@ -17,6 +17,8 @@ from okrplan.errors import InputError, Issue, OutputError
 from okrplan.spec import Spec, load_spec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from okrplan.plan import Plan
 
 TEMPLATES = ("sales", "market-share")
@@ -141,12 +143,23 @@ REPORT_FILE = "report.html"
 TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
 
-def decompose(spec_or_path: Spec | str | os.PathLike[str]) -> Plan:
-    """Solve a target file (or a loaded :class:`Spec`) into a :class:`~okrplan.plan.Plan`."""
-    from okrplan.plan import solve_plan
+def decompose(spec_or_path: Spec | str | os.PathLike[str], *,
+              progress: Callable[[str], None] | None = None) -> Plan:
+    """Solve a target file (or a loaded :class:`Spec`) into a :class:`~okrplan.plan.Plan`.
 
-    spec = spec_or_path if isinstance(spec_or_path, Spec) else load_spec(spec_or_path)
-    return solve_plan(spec)
+    ``progress`` is called with each stage's name as it starts (``load``, then those of
+    :func:`okrplan.plan.solve_plan`).
+    """
+    from okrplan.plan import bulk_work, solve_plan
+
+    if isinstance(spec_or_path, Spec):
+        spec = spec_or_path
+    else:
+        if progress is not None:
+            progress("load")
+        with bulk_work():
+            spec = load_spec(spec_or_path)
+    return solve_plan(spec, progress)
 
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
@@ -170,13 +183,27 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return decompose(source)
 
 
-def plan_files(plan: Plan) -> dict[str, str]:
+def plan_files(plan: Plan, *, progress: Callable[[str], None] | None = None
+               ) -> dict[str, str]:
     """The text files of a plan directory, by relative name (the images are in
-    :func:`tree_images`)."""
-    from okrplan.export.markdown import to_markdown
+    :func:`tree_images`); ``progress`` hears each file's name as it is made."""
     from okrplan.export.planjson import to_json
 
-    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan), TREE_DOT: tree_dot(plan)}
+    step = progress or (lambda name: None)
+    step(PLAN_FILE)
+    return {PLAN_FILE: to_json(plan), **_view_files(plan, step)}
+
+
+def _view_files(plan: Plan, step: Callable[[str], None]) -> dict[str, str]:
+    """plan.md and tree.dot."""
+    from okrplan.export.markdown import to_markdown
+
+    files = {}
+    step(MARKDOWN_FILE)
+    files[MARKDOWN_FILE] = to_markdown(plan)
+    step(TREE_DOT)
+    files[TREE_DOT] = tree_dot(plan)
+    return files
 
 
 def tree_images(plan: Plan, dot_text: str | None = None) -> dict[str, bytes]:
@@ -201,7 +228,8 @@ def image_problem() -> str | None:
 
 
 def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False,
-               images: bool = True, sheets: bool = True, report: bool = True) -> Path:
+               images: bool = True, sheets: bool = True, report: bool = True,
+               progress: Callable[[str], None] | None = None) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
     report ``report.html`` unless ``report=False`` (see :func:`report_html`).
@@ -209,20 +237,36 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
     With ``images=False`` the goal tree is written as ``tree.dot`` only, for a machine without
     Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
     :class:`~okrplan.errors.MissingDependencyError` before anything is written).
+
+    ``progress`` is called with the name of each part as it is made (``plan.json``,
+    ``plan.md``, ``tree.dot``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
     """
     from okrplan.export.output import Content, write_dir
+    from okrplan.export.planjson import write_json
+    from okrplan.plan import bulk_work
 
-    files: dict[str, Content] = dict(plan_files(plan))
-    if images:
-        files.update(tree_images(plan, str(files[TREE_DOT])))
-    if sheets:
-        files.update({f"{SHEETS_DIR}/{name}": content
-                      for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS
-                                                       ).items()})
-    if report:
-        svg = files.get(TREE_SVG)
-        files[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes) else None,
-                                         draw=images)
+    step = progress or (lambda name: None)
+    with bulk_work():
+        def plan_json(path: Path) -> None:  # straight to its file: never held whole
+            step(PLAN_FILE)
+            write_json(plan, path)
+            step("write")
+
+        files: dict[str, Content] = {PLAN_FILE: plan_json}
+        files.update(_view_files(plan, step))
+        if images:
+            step(TREE_SVG)
+            files.update(tree_images(plan, str(files[TREE_DOT])))
+        if sheets:
+            step(SHEETS_DIR)
+            files.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
+                plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
+        if report:
+            step(REPORT_FILE)
+            svg = files.get(TREE_SVG)
+            files[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
+                                             else None, draw=images)
+    step("write")
     return write_dir(directory, files, force=force)
 
 

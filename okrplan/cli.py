@@ -7,7 +7,7 @@ Heavy libraries (pydantic, OR-Tools, networkx) are imported inside the commands 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -125,6 +125,40 @@ def main() -> None:  # pragma: no cover - console entry point alias
     cli()
 
 
+class _Progress:
+    """Which stage `okrplan decompose` is at, as a spinner on stderr while it runs (a large
+    organisation takes seconds); only on a terminal, and not with --quiet."""
+
+    STAGES: ClassVar[dict[str, str]] = {
+        "load": "reading the target file", "solve": "solving quotas and hires",
+        "rounding": "rounding quotas and phasing them",
+        "graph": "writing objectives and key results", "weights": "weighting key results",
+        "plan.json": "writing plan.json", "plan.md": "writing plan.md",
+        "tree.dot": "drawing the goal tree", "tree.svg": "drawing the goal tree",
+        "sheets": "making the OKR sheets", "report.html": "making report.html",
+        "write": "writing the files"}
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.status: Any = None
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status("okrplan decompose")
+            self.status.start()
+        return self
+
+    def __call__(self, stage: str) -> None:
+        if self.status is not None:
+            self.status.update(f"okrplan decompose: {self.STAGES.get(stage, stage)} …")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
 @cli.command()
 @click.argument("target", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="plan", show_default=True, type=click.Path(),
@@ -148,9 +182,11 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     from okrplan import api
     from okrplan.errors import InfeasibleError
 
-    plan = api.decompose(target)
-    problem = api.image_problem()
-    path = api.write_plan(plan, output, force=force, images=problem is None)
+    with _Progress(enabled=not quiet) as progress:
+        plan = api.decompose(target, progress=progress)
+        problem = api.image_problem()
+        path = api.write_plan(plan, output, force=force, images=problem is None,
+                              progress=progress)
     if problem is not None:
         click.echo(f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and "
                    f"{api.TREE_PNG}", err=True)

@@ -168,11 +168,12 @@ class _Builder:
         self._kr_values: dict[tuple[_Series, str], tuple[Any, Any, Any]] = {}
         self._window_text: dict[Window, str] = {}
         self._marginals: dict[Profile, list[tuple[str, str, Fraction]]] = {}
-        self._through: dict[tuple[str, ...], dict[str, Any]] | None = None
+        self._through: dict[tuple[str, ...], tuple[int, dict[str, Any]]] | None = None
         self._group_of: dict[str, Group] = {}
         self._chains: dict[str, tuple[str, ...]] = {}
         self._kr_base: dict[tuple[int, str], dict[str, Any]] = {}
         self._group_numbers: dict[Any, tuple[Any, ...]] = {}
+        self._levers: dict[str, tuple[str, Fraction]] = {}
         self._applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
 
     def stage(self, name: str) -> None:
@@ -459,9 +460,9 @@ class _Builder:
         if profile is None:
             return [number(r) for r in group.ramp]
         ramp = profile.cache.get("ramp numbers")
-        if ramp is None:
+        if not isinstance(ramp, list):
             ramp = profile.cache["ramp numbers"] = [number(r) for r in group.ramp]
-        return list(ramp)  # type: ignore[call-overload]
+        return list(ramp)
 
     def _marginal(self, group: Group) -> list[dict[str, Any]]:
         """What one more unit of each capacity per person adds to the group's reachable quota."""
@@ -633,12 +634,13 @@ class _Builder:
                 weights = own[base]
                 steps = int(target / self.period_step)
                 if Fraction(steps) * self.period_step == target:
-                    phased = [Fraction(x) * self.period_step for x in apportion(steps, weights.num)]
+                    grain = self.period_step
+                    own[base] = _Series([x * grain.numerator for x in apportion(
+                        steps, weights.num)], grain.denominator, True)
                 else:
                     total = sum(weights.num)
-                    phased = ([target * Fraction(w, total) for w in weights.num] if total
-                              else weights.months)
-                own[base] = _Series.of(phased, True)
+                    own[base] = _Series.of([target * Fraction(w, total) for w in weights.num]
+                                           if total else weights.months, True)
                 self._refollow(own)
 
     def _unit_target(self, unit: UnitRef, target: int) -> int | float:
@@ -783,11 +785,13 @@ class _Builder:
             kr_data = [nodes[k] for k in krs]
             given = [None if d["weight"] is None else int(d["weight"]) for d in kr_data]
             parts = [self._leverage_parts(owner, data, d, groups) for d in kr_data]
-            throughs = {t for t, f in parts if f}
+            throughs = [t for t, f in parts if f]
             key = None
-            if data["kind"] == Kind.ROLE and len(throughs) == 1 and 0 not in throughs:
-                # one quota behind every leverage: it cancels out of the ratios
-                key = (tuple(given), tuple(f if t else 0 for t, f in parts))
+            if data["kind"] == Kind.ROLE and throughs and throughs[0] != 0 and all(
+                    t == throughs[0] for t in throughs):
+                # one quota behind every leverage: it cancels out of the ratios (the factors
+                # are one object per metric, so their identities key them)
+                key = (tuple(given), tuple(id(f) if t else 0 for t, f in parts))
                 weights = shared.get(key)
             else:
                 weights = None
@@ -818,13 +822,19 @@ class _Builder:
         metric = kr.get("metric")
         if metric is None:
             return Fraction(0), Fraction(0)
-        rate = Fraction(1)
-        definition = self.target.metrics[metric]
-        if definition.follows:
-            source, follow_rate = next(iter(definition.follows.items()))
-            metric, rate = source, Fraction(follow_rate)
-        elif definition.share_of:
-            metric = self.spec.base_metric
+        found = self._levers.get(metric)
+        if found is None:  # the metric the revenue flows through, and rate ÷ 2^steps
+            rate = Fraction(1)
+            definition = self.target.metrics[metric]
+            through_metric = metric
+            if definition.follows:
+                source, follow_rate = next(iter(definition.follows.items()))
+                through_metric, rate = source, Fraction(follow_rate)
+            elif definition.share_of:
+                through_metric = self.spec.base_metric
+            found = self._levers[metric] = (
+                through_metric, rate / 2 ** (len(self.chain(through_metric)) - 1))
+        metric, factor = found
         if data["kind"] == Kind.ROLE:
             group = self._group_of.get(owner)
             members = 0 if group is None else 1
@@ -834,11 +844,9 @@ class _Builder:
         else:
             members, flows = self._unit_through(groups).get(tuple(data["path"]), (0, {}))
             through = flows.get(metric, 0)
-        through = Fraction(through)
         if not members and owner in self.series and metric in self.series[owner]:
-            through = Fraction(1)  # a support unit: its one supplied metric
-        steps = len(self.chain(metric)) - 1
-        return through, rate / 2**steps
+            through = 1  # a support unit: its one supplied metric
+        return Fraction(through), factor
 
     def _unit_through(self, groups: list[Group]
                       ) -> dict[tuple[str, ...], tuple[int, dict[str, Any]]]:
@@ -901,7 +909,7 @@ class _Builder:
             found = self._kr_values[key] = (
                 self._headline(series, per), self._periods(series, per),
                 _rounded(sum(series.num), series.den, series.money))
-        return found  # type: ignore[return-value]
+        return found
 
     def _periods(self, series: _Series, per: str) -> dict[str, int | float]:
         num, den, money = series.num, series.den, series.money

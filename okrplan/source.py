@@ -363,7 +363,13 @@ class _Builder:
         if node.tag in _STR_TAGS:
             return self._text(node, path)
         if node.tag in _PLAIN_TAGS:
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except (ValueError, ArithmeticError, IndexError, yaml.YAMLError):
+                self._problem(node, path, f"{node.value!r} is not a valid "
+                              f"{_tag_name(node.tag)} value", "write the value without the tag, "
+                              "or fix it")
+                return None
         self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
                       "okrplan reads plain YAML only: remove the tag")
         return None

@@ -1066,11 +1066,13 @@ class _Checker:
         return 1
 
     def check_cohorts(self) -> None:
+        firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name
+        for ref in self.spec.roles:
+            firsts.setdefault((ref.unit.path, ref.role.role), ref)
         for ref in self.spec.roles:
             if ref.cohort == 1:
                 continue
-            first = next(r for r in self.spec.roles
-                         if r.unit.path == ref.unit.path and r.role.role == ref.role.role)
+            first = firsts[ref.unit.path, ref.role.role]
             if first.role.sells != ref.role.sells:
                 self.error((*ref.path, "role"), f"two groups named {ref.role.role!r} in "
                            f"{ref.unit.unit.name} sell different metrics",

@@ -185,14 +185,15 @@ def test_a_failed_write_leaves_the_previous_directory(tmp_path: Path) -> None:
 def test_files_are_replaced_all_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.csv").write_text("old a")
     (tmp_path / "b.csv").write_text("old b")
-    real = output._write_new
+    real, calls = os.write, []
 
-    def disk_full_at_b(path: Path, data: bytes) -> None:
-        if path.name.startswith(".b.csv"):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real(path, data)
+    def disk_full_at_b(fd: int, data: Any) -> int:
+        calls.append(fd)
+        if len(calls) == 2:  # a.csv's temporary file is written, b.csv's is half made
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, data)
 
-    monkeypatch.setattr(output, "_write_new", disk_full_at_b)
+    monkeypatch.setattr(os, "write", disk_full_at_b)
     with pytest.raises(OutputError, match=f"cannot write in {tmp_path}: No space left"):
         write_files(tmp_path, {"a.csv": "new a", "b.csv": "new b"})
     assert tree(tmp_path) == {"a.csv": b"old a", "b.csv": b"old b"}  # no temporary files

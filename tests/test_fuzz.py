@@ -42,6 +42,7 @@ from hypothesis.control import currently_in_test_context, event, reject
 from okrplan.cli import cli
 
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "60"))
+# No example database: each run explores afresh (a failure prints the input that caused it).
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
                 database=None)
 

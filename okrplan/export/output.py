@@ -116,6 +116,7 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
                 temporary = _fresh(where, f".{name}{_TEMP_TAG}-",
                                    functools.partial(_write_new, data=data))
                 staged.append((temporary, where / name))
+            _flush(where, [temporary for temporary, _ in staged])
             for temporary, final in staged:
                 os.replace(temporary, final)
                 written.append(final)
@@ -133,15 +134,18 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """Create ``path`` (it must not exist: O_EXCL never follows a planted link), write, fsync."""
+    """Create ``path`` (it must not exist: O_EXCL never follows a planted link) with ``data``;
+    nothing is left of it if that fails."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
 
 
 def _fresh(parent: Path, prefix: str, make: Callable[[Path], Any]) -> Path:
@@ -198,24 +202,30 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _flush_tree(directory: Path) -> None:
-    """Make everything under ``directory`` durable before it is renamed into place: one
-    ``syncfs`` of its file system where there is one, else an fsync of every file and folder."""
+    """Make everything under ``directory`` durable before it is renamed into place."""
+    _flush(directory, [Path(root) / name for root, _, names in os.walk(directory)
+                       for name in names])
+
+
+def _flush(folder: Path, files: list[Path]) -> None:
+    """Make ``files`` in or under ``folder`` durable: one ``syncfs`` of the file system where
+    there is one (thousands of fsyncs are slow), else an fsync of each file and its folder."""
     syncfs = getattr(_libc(), "syncfs", None)
     if syncfs is not None:
-        fd = os.open(directory, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)
         try:
             if syncfs(fd) == 0:
                 return
         finally:
             os.close(fd)
-    for root, _, names in os.walk(directory):
-        for name in names:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for directory in sorted({path.parent for path in files}):
+        _fsync_dir(directory)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from typing import Any
 
 from okrplan.errors import InputError, Issue
@@ -36,33 +38,56 @@ def to_json(plan: Plan) -> str:
 def _item_per_line(plan: Plan) -> str:
     """The same JSON document as :func:`to_json`'s (node-link graph, sorted keys), with one
     node or edge per line."""
+    return "".join(_item_per_line_parts(plan))
+
+
+def write_json(plan: Plan, path: str | os.PathLike[str]) -> None:
+    """Write :func:`to_json`'s text to ``path``, a large plan a batch of lines at a time (its
+    JSON is never held whole in memory)."""
+    graph = plan.graph
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        if graph.number_of_nodes() + graph.number_of_edges() <= ITEM_PER_LINE_FROM:
+            out.write(to_json(plan))
+            return
+        batch: list[str] = []
+        for part in _item_per_line_parts(plan):
+            batch.append(part)
+            if len(batch) >= 20_000:
+                out.write("".join(batch))
+                batch.clear()
+        out.write("".join(batch))
+
+
+def _item_per_line_parts(plan: Plan) -> Iterator[str]:
     from okrplan.plan import bulk_work
 
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
     graph = plan.graph
     with bulk_work():
         ids = {node: encode(node) for node in graph}  # each id is in several edges
-        edges = []
         kinds: dict[str, str] = {}
+        yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
+        separator = "\n"
         for source, target, data in graph.edges(data=True):
             kind = data.get("kind")
             if len(data) == 1 and isinstance(kind, str):  # {"kind", "source", "target"}
                 text = kinds.get(kind)
                 if text is None:
                     text = kinds[kind] = encode(kind)
-                edges.append(f'{{"kind":{text},"source":{ids[source]},"target":{ids[target]}}}')
+                yield f'{separator}{{"kind":{text},"source":{ids[source]},"target":{ids[target]}}}'
             else:
-                edges.append(encode({**data, "source": source, "target": target}))
-        nodes = [encode(data if data.get("id") == node else {**data, "id": node})
-                 for node, data in graph.nodes(data=True)]
-        parts = ['{"graph":{"directed":', encode(graph.is_directed()), ',"edges":[\n',
-                 ",\n".join(edges), '\n],"graph":', encode(graph.graph), ',"multigraph":',
-                 encode(graph.is_multigraph()), ',"nodes":[\n', ",\n".join(nodes), "\n]},\n"]
+                yield separator + encode({**data, "source": source, "target": target})
+            separator = ",\n"
+        yield ('\n],"graph":' + encode(graph.graph) + ',"multigraph":'
+               + encode(graph.is_multigraph()) + ',"nodes":[')
+        separator = "\n"
+        for node, data in graph.nodes(data=True):
+            yield separator + encode(data if data.get("id") == node else {**data, "id": node})
+            separator = ",\n"
         rest = {"metrics": plan.metrics, "okrplan": FORMAT_VERSION, "plan": plan.meta,
                 "solver": plan.solver}
-        parts.append(",\n".join(f"{encode(key)}:{encode(value)}" for key, value in rest.items()))
-        parts.append("}\n")
-        return "".join(parts)
+        yield "\n]},\n" + ",\n".join(f"{encode(key)}:{encode(value)}"
+                                       for key, value in rest.items()) + "}\n"
 
 
 def from_json(text: str, file: str = "plan.json") -> Plan:

@@ -166,7 +166,7 @@ def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
     meta = plan.meta
     currency = str(meta.get("currency", "CNY"))
     months = [str(m) for m in meta.get("months", [])] or _months_of(plan)
-    periods, to_column = _period_grid(plan, months)
+    periods, to_column = _period_grid(plan, months, weeks_too=rows)
     builder = _Builder(plan, locale, currency, tuple(periods), to_column, per_person)
     builder.unit, builder.role, builder.with_rows = unit, role, rows
     builder.walk(root_of(graph))
@@ -475,13 +475,15 @@ def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None)
     return out
 
 
-def _period_grid(plan: Plan, months: list[str]) -> tuple[list[str], dict[str, str]]:
+def _period_grid(plan: Plan, months: list[str], weeks_too: bool = True
+                 ) -> tuple[list[str], dict[str, str]]:
     """The period columns (quarters for a plan of several quarters, else months, else ISO
     weeks) and where each KR period goes: a month to its quarter, a week to the month of its
-    Thursday (ISO's rule), clamped into the plan."""
+    Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
+    not looked at (the rows that would need them are not built)."""
     quarters = list(dict.fromkeys(_quarter(m) for m in months))
     weeks = sorted({str(p) for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.KR
-                    for p in (d.get("periods") or {}) if "-W" in str(p)})
+                    for p in (d.get("periods") or {}) if "-W" in str(p)}) if weeks_too else []
     if len(quarters) > 1:
         grid = quarters
     elif len(months) > 1:
@@ -535,12 +537,20 @@ def _tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
     """Sheet titles from the last names of each context (``销售部-销售岗``), taking more of a
     context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``)."""
     depth = list(least)
-    full = [safe_sheet_title(_tab(c)).casefold() for c in contexts]
+    keys: dict[str, str] = {}  # a large book repeats titles: each is made safe once
+
+    def key(tab: str) -> str:
+        found = keys.get(tab)
+        if found is None:
+            found = keys[tab] = safe_sheet_title(tab).casefold()
+        return found
+
+    full = [key(_tab(c)) for c in contexts]
     while True:
         tabs = [_tab(c[-d:] if d else c) for c, d in zip(contexts, depth, strict=True)]
         seen: dict[str, list[int]] = {}
         for i, tab in enumerate(tabs):
-            seen.setdefault(safe_sheet_title(tab).casefold(), []).append(i)
+            seen.setdefault(key(tab), []).append(i)
         grow = [i for group in seen.values() if len(group) > 1 for i in group
                 if depth[i] < len(contexts[i]) and any(full[j] != full[i] for j in group)]
         if not grow:

@@ -151,7 +151,7 @@ class _Alike:
         found = self.memo.get(key)
         if found is None:
             found = self.memo[key] = (_upper(group), (fixed, cap, share))
-        return found[0]  # type: ignore[no-any-return]
+        return found[0]
 
 
 def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -> None:
@@ -174,8 +174,8 @@ def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -
         for group, _ in free:
             basis = group.basis
             group.lower, group.upper_share = alike.get("bounds", (basis,), lambda: (
-                low * (level * basis) if rest > 0 else Fraction(0),
-                high * (level * basis) if high is not None and rest > 0 else None))
+                low * (level * basis) if rest > 0 else Fraction(0),  # noqa: B023 - called at once
+                high * (level * basis) if high is not None and rest > 0 else None))  # noqa: B023
 
 
 def solve_region(region: Region, alike: _Alike | None = None) -> dict[str, Fraction] | None:
@@ -301,9 +301,9 @@ def _solve_hires(regions: Sequence[Region], locale: str
     conflict.
     """
     alike = _Alike()
-    if not any(g.is_hire for r in regions for g in r.members):
-        if all(_region_reach(r, alike)[1] for r in regions):
-            return {}, [], []  # nothing to decide, and every target is within reach
+    if (not any(g.is_hire for r in regions for g in r.members)
+            and all(_region_reach(r, alike)[1] for r in regions)):
+        return {}, [], []  # nothing to decide, and every target is within reach
     found = _fewest_hires(regions, alike)
     if found is not None:
         return found, [], []

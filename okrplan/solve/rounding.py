@@ -65,7 +65,9 @@ def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None
         reach = 1  # bit s is set when the free grains can sum to s
         mask = (1 << (limit + 1)) - 1
         for grain, cap in free:
-            left, chunk = (cap if cap is not None else limit // grain), 1
+            # more than limit // grain of a grain reaches past the limit: no use, and a huge
+            # cap would make huge shifts
+            left, chunk = min(limit // grain, cap if cap is not None else limit), 1
             while left > 0:  # binary splitting: chunks 1, 2, 4, … make every count up to cap
                 take = min(chunk, left)
                 reach |= (reach << (take * grain)) & mask
@@ -159,7 +161,7 @@ def _search(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
     """
     count = len(grains)
     if count == 0 or any(g <= 0 for g in grains):
-        return None
+        raise _TooLarge  # nothing to search: the solver decides
     targets = [round(x) for x in ideals]
     lows = [f if f is not None else 0 for f in fixed]
     highs = [max(lo, f if f is not None else (c if c is not None else total // g + 1))

@@ -176,8 +176,8 @@ def _unique_optimum(items: Sequence[WeightItem], ideals: Sequence[Fraction], ste
     best: tuple[int, ...] | None = None
     best_cost, ties = -1, 0
     for chosen in combinations(two, ups):
-        up = set(chosen)
-        deviations = [abs((base[n] + (n in up)) * unit - targets[n]) for n in free]
+        raised = set(chosen)
+        deviations = [abs((base[n] + (n in raised)) * unit - targets[n]) for n in free]
         cost = sum(deviations) * weight + max(deviations)
         if best is None or cost < best_cost:
             best, best_cost, ties = chosen, cost, 0
@@ -185,8 +185,8 @@ def _unique_optimum(items: Sequence[WeightItem], ideals: Sequence[Fraction], ste
             ties += 1
     if best is None or ties:
         return None
-    up = set(best)
-    return [i.fixed if i.fixed is not None else (base[n] + (n in up)) * step
+    raised = set(best)
+    return [i.fixed if i.fixed is not None else (base[n] + (n in raised)) * step
             for n, i in enumerate(items)]
 
 

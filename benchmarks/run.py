@@ -1,0 +1,326 @@
+"""Scale benchmark: `okrplan decompose` on synthetic organisations of 1k, 10k and 100k people.
+
+Usage: python benchmarks/run.py [--sizes 1000,10000,100000] [--seed 1] [--naive-max 10000]
+                                [--keep DIR] [-o TABLE.md] [--quiet]
+
+For each size, benchmarks/synth.py writes a target file, and fresh processes run:
+
+- `okrplan decompose` itself: the end-to-end wall time (interpreter start and imports
+  included) and its peak memory;
+- the same calls with a clock on each stage: load, solve (groups, hires, split), rounding
+  (quotas to steps, phasing, the funnel), graph (units, roles, objectives, key results,
+  alignment, weights), plan.json, plan.md + tree (the folded goal tree, drawn with Graphviz),
+  sheets, report (report.html), write;
+- the floor (benchmarks/floor.py): the same split by water-filling in plain floats;
+- the naive model (benchmarks/naive.py): one variable per person in PuLP + CBC, for sizes up
+  to --naive-max.
+
+It prints a Markdown table, then each target and whether it holds. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+STAGES = ("load", "solve", "rounding", "graph", "plan.json", "plan.md + tree", "sheets",
+          "report", "write")
+# the progress names of okrplan.api, as the columns they are counted in
+COLUMN_OF = {"load": "load", "solve": "solve", "rounding": "rounding", "graph": "graph",
+             "weights": "graph", "plan.json": "plan.json", "plan.md": "plan.md + tree",
+             "tree.dot": "plan.md + tree", "tree.svg": "plan.md + tree", "sheets": "sheets",
+             "report.html": "report", "write": "write"}
+TARGETS = {"e2e_100k": 15.0, "peak_mb_100k": 2048.0, "e2e_10k": 2.0, "growth": 12.0,
+           "floor_ratio": 20.0, "naive_ratio": 10.0, "help": 0.3}
+
+
+# ---------------------------------------------------------------------------------------------
+# What runs in the child processes (each prints one JSON line).
+
+
+def _peak_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+def child_cli(target: str, out: str) -> dict[str, Any]:
+    """`okrplan decompose TARGET -o OUT -q --force`, as the console script runs it."""
+    from okrplan.cli import cli
+
+    try:
+        cli.main(["decompose", target, "-o", out, "-q", "--force"], prog_name="okrplan")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+    return {"peak_mb": _peak_mb()}
+
+
+def child_stages(target: str, out: str) -> dict[str, Any]:
+    """What `okrplan decompose` does (api.decompose, api.write_plan), each stage timed."""
+    from okrplan import api
+
+    times: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+    current = ["load", time.perf_counter()]
+
+    def progress(stage: str) -> None:
+        now = time.perf_counter()
+        times[COLUMN_OF.get(current[0], current[0])] += now - current[1]
+        current[:] = [stage, now]
+
+    start = time.perf_counter()
+    plan = api.decompose(target, progress=progress)
+    path = api.write_plan(plan, out, force=True, images=api.image_problem() is None,
+                          progress=progress)
+    progress("end")
+    graph = plan.graph
+    kinds: dict[str, int] = {}
+    for _, data in graph.nodes(data=True):
+        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
+    people = sum(int(d.get("headcount") or 0) for _, d in graph.nodes(data=True)
+                 if d["kind"] == "role")
+    sheets = path / api.SHEETS_DIR
+    return {"stages": times, "total": time.perf_counter() - start, "peak_mb": _peak_mb(),
+            "status": plan.solver["status"], "people": people, "units": kinds.get("unit", 0),
+            "groups": kinds.get("role", 0), "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(), "hires": sum(plan.solver["hires"].values()),
+            "plan_json_mb": (path / api.PLAN_FILE).stat().st_size / 2**20,
+            "sheet_files": len(list(sheets.iterdir())) if sheets.is_dir() else 0}
+
+
+def child_floor(target: str) -> dict[str, Any]:
+    """okrplan's solve stage and the water-filling floor on the same instance."""
+    sys.path.insert(0, str(HERE))
+    import floor
+
+    from okrplan.plan import bulk_work
+    from okrplan.solve.allocate import allocate
+    from okrplan.solve.groups import build_groups
+    from okrplan.spec import load_spec
+
+    with bulk_work():
+        spec = load_spec(target)
+    solve = float("inf")
+    for _ in range(3):  # okrplan's solve stage: groups, capacity, hires, the exact split
+        with bulk_work():
+            start = time.perf_counter()
+            allocation = allocate(spec, build_groups(spec))
+            solve = min(solve, time.perf_counter() - start)
+    regions = floor.instance(spec)
+    seconds, levels = floor.timed(regions)
+    exact = {"/".join(r.unit.names): float(r.level) for r in allocation.regions
+             if r.level is not None}
+    worst = max((abs(levels[k] - v) / max(abs(v), 1e-12) for k, v in exact.items()
+                 if k in levels), default=0.0)
+    return {"floor_s": seconds, "solve_s": solve, "groups": sum(len(r.items) for r in regions),
+            "agrees": worst < 1e-6}
+
+
+def child_naive(target: str, time_limit: float) -> dict[str, Any]:
+    sys.path.insert(0, str(HERE))
+    import naive
+
+    from okrplan.spec import load_spec
+
+    return naive.run(load_spec(target), time_limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent: sizes, processes, the table.
+
+
+def _child(args: list[str], timeout: float | None = None) -> tuple[dict[str, Any], float]:
+    """Run this script in a fresh process; its JSON line and its wall time."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
+                            capture_output=True, text=True, timeout=timeout,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    wall = time.perf_counter() - start
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(args[:2])} failed ({result.returncode}):\n"
+                           f"{result.stderr[-3000:]}")
+    return json.loads(lines[-1]), wall
+
+
+def help_seconds(repeat: int = 5) -> float:
+    """Best wall time of `okrplan --help` in a fresh process."""
+    script = Path(sys.executable).with_name("okrplan")
+    command = [str(script)] if script.exists() else [
+        sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([*command, "--help"], capture_output=True, check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(people: int, seed: int, folder: Path, naive_max: int, naive_limit: float,
+            say: Any) -> dict[str, Any]:
+    sys.path.insert(0, str(HERE))
+    from synth import synth
+
+    target = folder / f"synthetic-{people}.yaml"
+    target.write_text(synth(people, seed), encoding="utf-8")
+    row: dict[str, Any] = {"size": people}
+    say(f"{people:,} people: okrplan decompose")
+    cli, row["e2e"] = _child(["--child-cli", str(target), str(folder / f"cli-{people}")])
+    row["cli_peak_mb"] = cli["peak_mb"]
+    say(f"{people:,} people: stages")
+    row.update(_child(["--child-stages", str(target), str(folder / f"plan-{people}")])[0])
+    say(f"{people:,} people: water-filling floor")
+    row["floor"] = _child(["--child-floor", str(target)])[0]
+    if people <= naive_max:
+        say(f"{people:,} people: naive per-person model (PuLP + CBC)")
+        try:
+            row["naive"] = _child(["--child-naive", str(target), str(naive_limit)],
+                                  timeout=naive_limit * 2 + 600)[0]
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            row["naive"] = {"status": f"failed: {str(exc).splitlines()[0]}"}
+    return row
+
+
+def _s(value: float) -> str:
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    heads = ["people", "units · groups", "end to end s", *(f"{s} s" for s in STAGES),
+             "peak MB", "floor ms", "solve ÷ floor", "naive (PuLP+CBC) s", "naive ÷ solve"]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---:|" * len(heads)]
+    for row in rows:
+        floor, naive = row["floor"], row.get("naive")
+        if naive is None:
+            naive_text, ratio = "not run", "—"
+        elif "seconds" in naive:
+            naive_text = _s(naive["seconds"]) + ("" if naive["status"] == "optimal"
+                                                  else f" ({naive['status']})")
+            ratio = f"{naive['seconds'] / floor['solve_s']:,.0f}×"
+        else:
+            naive_text, ratio = naive["status"], "—"
+        lines.append("| " + " | ".join([
+            f"{row['size']:,}", f"{row['units']:,} · {row['groups']:,}", _s(row["e2e"]),
+            *(_s(row["stages"][s]) for s in STAGES),
+            f"{max(row['peak_mb'], row['cli_peak_mb']):,.0f}",
+            f"{floor['floor_s'] * 1000:.1f}", f"{floor['solve_s'] / floor['floor_s']:.1f}×",
+            naive_text, ratio]) + " |")
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[dict[str, Any]], help_s: float | None) -> list[str]:
+    """Each target with the number it is judged on."""
+    by_size = {r["size"]: r for r in rows}
+    out = []
+
+    def check(ok: bool, text: str) -> None:
+        out.append(f"- {'✅' if ok else '❌'} {text}")
+
+    if 100_000 in by_size:
+        r = by_size[100_000]
+        check(r["e2e"] <= TARGETS["e2e_100k"],
+              f"100k people end to end {r['e2e']:.1f} s (≤ {TARGETS['e2e_100k']:.0f} s)")
+        peak = max(r["peak_mb"], r["cli_peak_mb"])
+        check(peak <= TARGETS["peak_mb_100k"],
+              f"100k people peak memory {peak:,.0f} MB (≤ {TARGETS['peak_mb_100k']:,.0f} MB)")
+        ratio = r["floor"]["solve_s"] / r["floor"]["floor_s"]
+        check(ratio <= TARGETS["floor_ratio"], f"solve stage at 100k {ratio:.1f}× the "
+              f"water-filling floor (≤ {TARGETS['floor_ratio']:.0f}×)")
+    if 10_000 in by_size:
+        r = by_size[10_000]
+        check(r["e2e"] <= TARGETS["e2e_10k"],
+              f"10k people end to end {r['e2e']:.2f} s (≤ {TARGETS['e2e_10k']:.0f} s)")
+        naive = r.get("naive") or {}
+        if "seconds" in naive:
+            ratio = naive["seconds"] / r["floor"]["solve_s"]
+            check(ratio >= TARGETS["naive_ratio"], f"at 10k the naive per-person model takes "
+                  f"{naive['seconds']:.0f} s, {ratio:,.0f}× okrplan's solve stage "
+                  f"({r['floor']['solve_s']:.2f} s; ≥ {TARGETS['naive_ratio']:.0f}×), "
+                  f"{naive['seconds'] / r['e2e']:.0f}× okrplan end to end")
+    sizes = sorted(by_size)
+    for small, large in itertools.pairwise(sizes):
+        if large == small * 10:
+            growth = by_size[large]["e2e"] / by_size[small]["e2e"]
+            check(growth <= TARGETS["growth"], f"{small:,} → {large:,} people: end to end "
+                  f"×{growth:.1f} (≤ ×{TARGETS['growth']:.0f})")
+    for r in rows:
+        if not r["floor"]["agrees"]:
+            check(False, f"{r['size']:,} people: the floor's λ differs from okrplan's")
+    if help_s is not None:
+        check(help_s <= TARGETS["help"], f"`okrplan --help` {help_s:.2f} s "
+              f"(≤ {TARGETS['help']} s)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0].startswith("--child-"):
+        sys.path.insert(0, str(ROOT))
+        mode, rest = args[0], args[1:]
+        result = {"--child-cli": lambda: child_cli(*rest),
+                  "--child-stages": lambda: child_stages(*rest),
+                  "--child-floor": lambda: child_floor(*rest),
+                  "--child-naive": lambda: child_naive(rest[0], float(rest[1]))}[mode]()
+        print(json.dumps(result))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="people per organisation, comma-separated")
+    parser.add_argument("--seed", type=int, default=1, help="synthetic organisation seed")
+    parser.add_argument("--naive-max", type=int, default=10_000,
+                        help="largest size the naive model runs at")
+    parser.add_argument("--naive-time-limit", type=float, default=900.0,
+                        help="CBC's time limit per naive solve, seconds")
+    parser.add_argument("--keep", help="keep target files and outputs in this folder")
+    parser.add_argument("-o", "--output", help="also write the table to this file")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    options = parser.parse_args(args)
+    sizes = [int(s.replace("_", "").replace(",", "")) for s in options.sizes.split(",") if s]
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    status = None if options.quiet or not console.is_terminal else console.status("")
+    started = time.perf_counter()
+
+    def say(text: str) -> None:
+        elapsed = time.perf_counter() - started
+        if status is not None:
+            status.update(f"{text} … ({elapsed:.0f} s)")
+        elif not options.quiet:
+            console.print(f"[{elapsed:6.1f} s] {text}", highlight=False)
+
+    if status is not None:
+        status.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="okrplan-bench-") as scratch:
+            folder = Path(options.keep) if options.keep else Path(scratch)
+            folder.mkdir(parents=True, exist_ok=True)
+            rows = [measure(n, options.seed, folder, options.naive_max,
+                            options.naive_time_limit, say) for n in sizes]
+            say("okrplan --help")
+            help_s = help_seconds()
+    finally:
+        if status is not None:
+            status.stop()
+    text = "\n".join([table(rows), "", *verdicts(rows, help_s)]) + "\n"
+    sys.stdout.write(text)
+    if options.output:
+        Path(options.output).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
