@@ -270,21 +270,30 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
     return write_dir(directory, files, force=force)
 
 
-def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True) -> str:
+def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True,
+                unit: str | None = None) -> str:
     """The plan as one self-contained HTML page (see :mod:`okrplan.export.report`): the goal
     tree, every unit's and role's OKRs, funnels, phasing and what the optimizer did.
 
     The tree is drawn with Graphviz unless ``tree_svg`` is given (or ``draw=False``); without
-    ``dot`` the page says so and shows the rest.
+    ``dot`` the page says so and shows the rest. A large organisation's page shows its top
+    levels (see :data:`okrplan.export.report.MAX_CARDS`); ``unit`` makes a page about one unit
+    and what is below it.
 
     Raises
     ------
     MissingDependencyError
         If Jinja2 is not installed.
+    InputError
+        If ``unit`` names no unit of the plan, or several.
     """
     from okrplan.export.report import report_html as render_report
 
-    return render_report(plan, tree_svg=tree_svg, draw=draw)
+    try:
+        return render_report(plan, tree_svg=tree_svg, draw=draw, unit=unit)
+    except LookupError as exc:
+        message, _, hint = str(exc).partition("; ")
+        raise InputError([Issue(message, path="--unit", hint=hint)]) from None
 
 
 def tree_dot(plan: Plan, *, view: str = "org", unit: str | None = None,

@@ -401,8 +401,11 @@ def import_actuals(workbooks: tuple[str, ...], plan_path: str | None, output: st
 @click.argument("plan_or_target", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the page to this file (e.g. report.html); default stdout.")
+@click.option("--unit", metavar="NAME",
+              help="A page about this unit and everything below it (a name, a path or the "
+                   "end of one: 华东区/上海).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def report(plan_or_target: str, output: str | None, force: bool) -> None:
+def report(plan_or_target: str, output: str | None, unit: str | None, force: bool) -> None:
     """Write the plan as one self-contained HTML page to open in a browser and mail around.
 
     The page has the goal tree (zoomable, with an outline beside it), every unit's and role's
@@ -410,17 +413,19 @@ def report(plan_or_target: str, output: str | None, force: bool) -> None:
     activities and the phasing by month, and what the optimizer did: stretch per unit, binding
     constraints, hires, and for an infeasible plan the conflict and the changes that fix it.
     It needs no network to view and prints cleanly. `decompose` writes it as report.html too.
-    Without Graphviz's `dot` the page says so in place of the tree.
+    Without Graphviz's `dot` the page says so in place of the tree. For a large organisation
+    the page shows the top levels (at most 300 sheets); --unit makes the page of one unit.
 
     \b
     Example:
       okrplan report plan/ -o report.html
       okrplan report scenarios/a-company-2015.yaml > report.html
+      okrplan report plan/ --unit 销售部 -o 销售部.html
     """
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
-    text = api.report_html(plan)
+    text = api.report_html(plan, unit=unit)
     if output is None:
         click.echo(text, nl=False)
     else:

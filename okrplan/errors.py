@@ -28,12 +28,12 @@ class Issue:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        where = self.file
         if self.line is not None:
-            where += f":{self.line}"
+            where = f"{where or '<input>'}:{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        head = f"{where}: {self.severity}: "
+        head = f"{where}: {self.severity}: " if where else f"{self.severity}: "
         if self.path:
             head += f"{self.path}: "
         text = head + self.message

@@ -223,6 +223,9 @@ _REPORT_LABELS = {
         "r_binding_max": "份额上限", "r_binding_min": "份额下限", "r_binding_fixed": "固定任务额",
         "r_binding_support": "支持部门产能 {metric} {capacity}",
         "r_quota_total": "合计 {total}", "r_people_n": "{n} 人",
+        "r_scope": "本组织共有 {units} 个单位、{groups} 个岗位组；本页列出上 {levels} 层的 {shown} "
+                   "张OKR表。全部OKR表见 sheets/index.md；查看某个单位的全部：",
+        "r_more": "下属还有 {units} 个单位、{groups} 个岗位组",
     },
     "en": {
         "r_tree": "Goal tree", "r_outline": "Outline", "r_sheets": "OKRs of every unit and role",
@@ -265,6 +268,10 @@ _REPORT_LABELS = {
         "r_binding_fixed": "fixed quota",
         "r_binding_support": "support capacity {metric} {capacity}",
         "r_quota_total": "total {total}", "r_people_n": "{n} people",
+        "r_scope": "This organisation has {units} units and {groups} role groups; this page "
+                   "shows the {shown} OKR sheets of its top {levels} levels. Every sheet is "
+                   "listed in sheets/index.md; one unit in full:",
+        "r_more": "{units} more units and {groups} role groups below",
     },
 }
 for _locale, _labels in _REPORT_LABELS.items():

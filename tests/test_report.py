@@ -38,6 +38,7 @@ from okrplan.export.report import (
     report_context,
     report_html,
     sanitize_svg,
+    scope_of,
 )
 from okrplan.graph import Kind
 from okrplan.plan import Plan
@@ -417,3 +418,62 @@ def test_help_does_not_import_jinja2() -> None:
             "bad = [m for m in ('jinja2', 'okrplan.export.report') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# ---------------------------------------------------------------------------------------------
+# A large organisation's page: its top levels, and a page per unit
+
+
+@pytest.fixture(scope="module")
+def sales_center(plans: dict[str, Plan]) -> Plan:
+    return plans["sales-center-2021"]
+
+
+# 销售中心 (level 0, no roles: 1 sheet); 北京销售团队, 上海销售团队 (2 groups), 推广部 (1 group):
+# 6 sheets on level 1; 直销组 (2 groups), 渠道团队 (2 groups with people; its seed role has
+# nobody, so no sheet): 6 sheets on level 2. 6 units, 7 groups with people.
+@pytest.mark.parametrize(("max_cards", "levels", "cards"),
+                         [(1, 0, 1), (6, 0, 1), (7, 1, 7), (12, 1, 7), (13, None, 13)])
+def test_a_page_shows_whole_levels_within_the_budget(sales_center: Plan, max_cards: int,
+                                                     levels: int | None, cards: int) -> None:
+    scope = scope_of(sales_center, None, max_cards)
+    assert (scope.levels, scope.units, scope.groups) == (levels, 6, 7)
+    page = report_html(sales_center, draw=False, max_cards=max_cards)
+    assert page.count("<article") == cards
+    note = re.search(r'<p class="notice" id="scope-note">(.*?)</p>', page, re.S)
+    if levels is None:
+        assert note is None and "badge more" not in page
+    else:
+        assert note is not None
+        assert (f"本组织共有 6 个单位、7 个岗位组；本页列出上 {levels + 1} 层的 {cards} 张OKR表"
+                in note.group(1))
+        first_hidden = "北京销售团队" if levels == 0 else "直销组"  # the next level's first unit
+        assert f"<code>okrplan report plan/plan.json --unit {first_hidden}</code>" in note.group(1)
+
+
+def test_the_outline_says_what_is_below_the_last_level(sales_center: Plan) -> None:
+    page = report_html(sales_center, draw=False, max_cards=7)
+    # 北京销售团队 is on the last level shown: its two units and four groups are not.
+    assert re.findall(r'class="badge more">([^<]*)', page) == ["下属还有 2 个单位、4 个岗位组"]
+
+
+def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
+    scope = scope_of(sales_center, "北京销售团队", 3)
+    assert (scope.top, scope.levels, scope.units, scope.groups) == (
+        "u:销售中心/北京销售团队", 0, 3, 4)
+    page = report_html(sales_center, draw=False, unit="北京销售团队")
+    titles = re.findall(r'<span class="title">([^<]*)</span>', page)
+    assert titles[0] == "北京销售团队" and len(titles) == 1 + 2 + 4
+    assert "上海销售团队" not in "".join(titles) and "scope-note" not in page
+    plan_dir = tmp_path / "plan"
+    api.write_plan(sales_center, plan_dir, report=False, images=False, sheets=False)
+    runner = CliRunner()
+    out = tmp_path / "beijing.html"
+    done = runner.invoke(cli, ["report", str(plan_dir), "--unit", "北京销售团队/直销组",
+                               "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert out.read_text(encoding="utf-8").count("<article") == 3
+    wrong = runner.invoke(cli, ["report", str(plan_dir), "--unit", "北京销售"])
+    assert wrong.exit_code == 1
+    assert wrong.stderr.startswith("error: --unit: no unit named '北京销售' in this plan\n"
+                                   "    hint: did you mean")

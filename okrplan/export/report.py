@@ -57,6 +57,11 @@ from okrplan.present import (
 from okrplan.quantity import format_number, format_percent
 
 TEMPLATE = "report.html.j2"
+MAX_CARDS = 300
+"""A page shows whole levels of the organisation, from the top down, while their OKR sheets
+number at most this many (at least the top unit's level): a page of ten thousand tables helps
+nobody, and its size would grow with the organisation. The deeper levels are in ``sheets/``
+and in a page per unit (``okrplan report --unit``)."""
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: More rows than this in the stretch chart and it shows units only.
 STRETCH_ROWS_MAX = 80
@@ -272,13 +277,84 @@ def anchor_of(owner: str) -> str:
     return "s-" + hashlib.sha1(owner.encode("utf-8")).hexdigest()[:10]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a page shows: the units from ``top`` down to ``levels`` levels below it (``None``:
+    all of them), and how many units and role groups there are below ``top`` in all."""
+
+    top: str
+    levels: int | None
+    units: int
+    groups: int
+    below: dict[str, tuple[int, int]]  # a unit → the units and role groups below it
+
+
+def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) -> Scope:
+    """The levels a page about ``unit`` (the whole organisation by default) shows: as many
+    as have at most ``max_cards`` sheets, the top level always.
+
+    Raises
+    ------
+    LookupError
+        If ``unit`` names no unit of the plan, or several (see
+        :func:`okrplan.render.dot.find_unit`).
+    """
+    from okrplan.render.dot import find_unit
+
+    graph = plan.graph
+    top = find_unit(plan, unit) if unit is not None else root_of(graph)
+    per_level: list[int] = []  # sheets at each level below top
+    below: dict[str, tuple[int, int]] = {}
+
+    def walk(node: str, level: int) -> tuple[int, int]:
+        kids = _org_children(plan, node)
+        groups = [k for k in kids if graph.nodes[k]["kind"] == Kind.ROLE
+                  and int(graph.nodes[k].get("headcount") or 0) > 0]  # those with a sheet
+        if len(per_level) <= level:
+            per_level.append(0)
+        per_level[level] += 1 + len(groups)
+        units, roles = 0, len(groups)
+        for kid in kids:
+            if graph.nodes[kid]["kind"] == Kind.UNIT:
+                child_units, child_roles = walk(kid, level + 1)
+                units, roles = units + 1 + child_units, roles + child_roles
+        below[node] = (units, roles)
+        return units, roles
+
+    units, groups = walk(top, 0)
+    levels, shown = 0, per_level[0]
+    while levels + 1 < len(per_level) and shown + per_level[levels + 1] <= max_cards:
+        levels += 1
+        shown += per_level[levels]
+    return Scope(top, None if levels + 1 == len(per_level) else levels, units + 1, groups,
+                 below)
+
+
+def _level(plan: Plan, node: str) -> int:
+    data = plan.graph.nodes[node]
+    return len(data.get("path") or [data["name"]]) - 1
+
+
 def report_context(plan: Plan, *, tree_svg: str | bytes | None = None,
-                   tree_problem: str | None = None) -> dict[str, Any]:
-    """Everything the template shows, as plain values (SVG already rendered to text)."""
+                   tree_problem: str | None = None, scope: Scope | None = None
+                   ) -> dict[str, Any]:
+    """Everything the template shows, as plain values (SVG already rendered to text), for
+    the units of ``scope`` (see :func:`scope_of`; by default the organisation's top levels)."""
     locale = plan.locale
-    book = build_book(plan)
+    scope = scope or scope_of(plan)
+    top_data = plan.graph.nodes[scope.top]
+    top_level = _level(plan, scope.top)
+    book = build_book(plan, unit=None if scope.top == root_of(plan.graph)
+                      else "/".join(top_data.get("path") or [top_data["name"]]),
+                      max_level=None if scope.levels is None else top_level + scope.levels)
     cards = _cards(plan, book)
     anchors = {owner: anchor_of(owner) for owner in _tree_order(plan)}
+    limited = ""
+    if scope.levels is not None:
+        limited = label(locale, "r_scope").format(
+            units=format_number(Decimal(scope.units), locale),
+            groups=format_number(Decimal(scope.groups), locale),
+            levels=scope.levels + 1, shown=format_number(Decimal(len(cards)), locale))
     tree = ""
     if tree_svg is not None:
         try:
@@ -297,9 +373,14 @@ def report_context(plan: Plan, *, tree_svg: str | bytes | None = None,
         "tree": tree,
         "tree_problem": "" if tree else label(locale, "r_no_tree").format(
             problem=tree_problem or label(locale, "r_not_asked")),
-        "outline": _outline(plan, {c.owner for c in cards}),
+        "outline": _outline(plan, {c.owner for c in cards}, scope),
         "cards": cards,
-        "stretch": _stretch(plan),
+        "limited": limited,
+        "unit_command": ("okrplan report plan/plan.json --unit "
+                         + _quoted(str(top_data["name"] if scope.top != root_of(plan.graph)
+                                       else _first_deep_unit(plan, scope)))
+                         if limited else ""),
+        "stretch": _stretch(plan, scope),
         "binding": _binding(plan),
         "hires": _hires(plan),
         "version": __version__,
@@ -316,7 +397,8 @@ class _Labels:
         return label(self._locale, key)
 
 
-def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool = True) -> str:
+def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool = True,
+                unit: str | None = None, max_cards: int = MAX_CARDS) -> str:
     """The plan as one self-contained HTML page.
 
     Parameters
@@ -327,11 +409,18 @@ def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool =
         The org view's SVG if it was drawn already (``tree.svg``); otherwise it is drawn here
         when ``draw`` and Graphviz's ``dot`` is installed. Without it the page says why the
         tree is missing and shows everything else.
+    unit : str, optional
+        A page about this unit and what is below it (a name, a path or the end of one).
+    max_cards : int
+        The page shows as many levels as have at most this many sheets (see
+        :data:`MAX_CARDS`).
 
     Raises
     ------
     MissingDependencyError
         If Jinja2 is not installed.
+    LookupError
+        If ``unit`` names no unit of the plan, or several.
     """
     try:
         import jinja2
@@ -339,6 +428,7 @@ def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool =
     except ImportError:
         raise MissingDependencyError("the HTML report needs Jinja2; install it with "
                                      "`pip install Jinja2`") from None
+    scope = scope_of(plan, unit, max_cards)
     problem: str | None = None
     if tree_svg is None:
         from okrplan.render import dot_problem, render_image, to_dot
@@ -348,14 +438,15 @@ def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool =
             problem = label(plan.locale, "r_not_asked")
         elif problem is None:
             try:
-                tree_svg = render_image(to_dot(plan), "svg")
+                tree_svg = render_image(to_dot(plan, unit=None if unit is None else scope.top),
+                                        "svg")
             except MissingDependencyError as exc:
                 problem = str(exc)
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("okrplan", "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
-    context = report_context(plan, tree_svg=tree_svg, tree_problem=problem)
+    context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
     # Safe as they are: the tree went through sanitize_svg, the charts escape every text.
     context["tree"] = Markup(context["tree"])
     context["stretch"] = Markup(context["stretch"])
@@ -768,12 +859,23 @@ def _plan_facts(plan: Plan) -> list[dict[str, str]]:
     return facts
 
 
-def _outline(plan: Plan, sheets: set[str]) -> list[dict[str, Any]]:
-    """The organisation as nested items (units open to two levels, then closed), each
-    pointing at its box in the tree and, where it has one, its sheet."""
+def _outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]:
+    """The units of ``scope`` as nested items (units open to two levels, then closed), each
+    pointing at its box in the tree and, where it has one, its sheet; a unit on the last
+    level shown says how much is below it."""
     locale, nodes = plan.locale, plan.graph.nodes
 
     def item(node: str, depth: int) -> dict[str, Any]:
+        kids = _org_children(plan, node)
+        more = ""
+        if scope.levels is not None and depth >= scope.levels and nodes[node]["kind"] == Kind.UNIT:
+            kids = [k for k in kids if nodes[k]["kind"] == Kind.ROLE]
+            units, groups = scope.below.get(node, (0, 0))
+            groups -= len(kids)
+            if units:
+                more = label(locale, "r_more").format(
+                    units=format_number(Decimal(units), locale),
+                    groups=format_number(Decimal(groups), locale))
         data = nodes[node]
         role = data["kind"] == Kind.ROLE
         badge = ""
@@ -784,15 +886,40 @@ def _outline(plan: Plan, sheets: set[str]) -> list[dict[str, Any]]:
         names = [_box_title(plan, node), *(str(p) for p in data.get("people") or [])]
         return {"title": _box_title(plan, node), "kind": "role" if role else "unit",
                 "anchor": anchor_of(node), "sheet": node in sheets, "badge": badge,
-                "open": depth < 2,
+                "open": depth < 2, "more": more,
                 "search": " ".join(names).lower(),
-                "children": [item(c, depth + 1) for c in _org_children(plan, node)]}
+                "children": [item(c, depth + (nodes[c]["kind"] == Kind.UNIT)) for c in kids]}
 
-    return [item(root_of(plan.graph), 0)]
+    return [item(scope.top, 0)]
 
 
-def _stretch(plan: Plan) -> str:
-    """Stretch per unit (its groups' quota ÷ their basis) with its role groups below it."""
+def _first_deep_unit(plan: Plan, scope: Scope) -> str:
+    """The name of the first unit on the level below those a page shows (an example for
+    ``okrplan report --unit``)."""
+    graph = plan.graph
+
+    def walk(node: str, depth: int) -> str | None:
+        if depth == (scope.levels or 0) + 1:
+            return str(graph.nodes[node]["name"])
+        for unit in (k for k in _org_children(plan, node) if graph.nodes[k]["kind"] == Kind.UNIT):
+            found = walk(unit, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    return walk(scope.top, 0) or str(graph.nodes[scope.top]["name"])
+
+
+def _quoted(text: str) -> str:
+    """``text`` as one shell word (quoted only where it needs to be)."""
+    import shlex
+
+    return text if re.fullmatch(r"[\w./-]+", text) else shlex.quote(text)
+
+
+def _stretch(plan: Plan, scope: Scope) -> str:
+    """Stretch per unit of ``scope`` (its groups' quota ÷ their basis, all levels below it
+    counted) with its role groups below it."""
     graph, locale = plan.graph, plan.locale
     rows: list[StretchRow] = []
     values = [float(d["stretch"]) for _, d in graph.nodes(data=True)
@@ -816,10 +943,10 @@ def _stretch(plan: Plan) -> str:
                 stretch = float(data["stretch"])
                 rows.append(StretchRow(_box_title(plan, child), stretch, f"{stretch:.2f}",
                                        depth + 1, unit=False, largest=stretch >= top - 1e-9))
-            elif data["kind"] == Kind.UNIT:
+            elif data["kind"] == Kind.UNIT and (scope.levels is None or depth < scope.levels):
                 walk(child, depth + 1)
 
-    walk(root_of(graph), 0)
+    walk(scope.top, 0)
     if not rows:
         return ""
     if len(rows) > STRETCH_ROWS_MAX:

@@ -148,14 +148,17 @@ def money_unit(locale: str, currency: str) -> str:
 
 
 def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
-               role: str | None = None, rows: bool = True) -> SheetBook:
+               role: str | None = None, rows: bool = True, max_level: int | None = None
+               ) -> SheetBook:
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
 
     ``unit`` keeps the sheets of that unit and the units and roles below it; ``role`` keeps
     only the sheets of that role. New hires get numbered placeholders (新人1, 新人2, …) when
     the sheets are per person. With ``rows=False`` the sheets are listed without their key
-    results (enough for an index, and much quicker for a large organisation).
+    results (enough for an index, and much quicker for a large organisation). ``max_level``
+    leaves out the units more than that many levels below the top one (0: the top unit and
+    its role groups alone), with their roles and people.
 
     Raises
     ------
@@ -169,6 +172,7 @@ def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
     periods, to_column = _period_grid(plan, months, weeks_too=rows)
     builder = _Builder(plan, locale, currency, tuple(periods), to_column, per_person)
     builder.unit, builder.role, builder.with_rows = unit, role, rows
+    builder.max_level = max_level
     builder.walk(root_of(graph))
     sheets = _filter(builder.sheets, plan, unit, role)
     if rows:
@@ -209,11 +213,14 @@ class _Builder:
         self.role: str | None = None
         self.person_sheets = 0
         self.with_rows = True  # False: sheets without their rows (see build_book)
+        self.max_level: int | None = None  # deeper units are left out (see build_book)
         self.sheets: list[Sheet] = []
         self.keys_of: dict[str, list[str]] = {}  # owner → its sheets' keys
 
-    def walk(self, unit_id: str) -> None:
+    def walk(self, unit_id: str, level: int = 0) -> None:
         graph = self.graph
+        if self.max_level is not None and level > self.max_level:
+            return
         self.add_unit(unit_id)
         roles = [c for c in children(graph, unit_id) if graph.nodes[c]["kind"] == Kind.ROLE]
         named = {graph.nodes[r]["name"] for r in roles if graph.nodes[r].get("people")}
@@ -222,7 +229,7 @@ class _Builder:
             self.add_role(rid, named, counters)
         for child in children(graph, unit_id):
             if graph.nodes[child]["kind"] == Kind.UNIT:
-                self.walk(child)
+                self.walk(child, level + 1)
         if self.with_rows and unit_id == root_of(graph):
             self.link_rollups()
 
