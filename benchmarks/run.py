@@ -1,7 +1,7 @@
 """Scale benchmark: `okrplan decompose` on synthetic organisations of 1k, 10k and 100k people.
 
 Usage: python benchmarks/run.py [--sizes 1000,10000,100000] [--seed 1] [--naive-max 10000]
-                                [--keep DIR] [-o TABLE.md] [--quiet]
+                                [--keep DIR] [-o TABLE.md] [--json RESULTS.json] [--quiet]
 
 For each size, benchmarks/synth.py writes a target file, and fresh processes run:
 
@@ -285,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="CBC's time limit per naive solve, seconds")
     parser.add_argument("--keep", help="keep target files and outputs in this folder")
     parser.add_argument("-o", "--output", help="also write the table to this file")
+    parser.add_argument("--json", help="also write every measurement to this JSON file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     options = parser.parse_args(args)
     sizes = [int(s.replace("_", "").replace(",", "")) for s in options.sizes.split(",") if s]
@@ -319,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(text)
     if options.output:
         Path(options.output).write_text(text, encoding="utf-8")
+    if options.json:
+        Path(options.json).write_text(json.dumps({"rows": rows, "help_s": help_s}, indent=1),
+                                      encoding="utf-8")
     return 0
 
 

@@ -1,0 +1,76 @@
+"""The scale benchmark at a small size, so that it cannot rot (the real run is
+`python benchmarks/run.py`; its numbers are in the README, not asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from okrplan.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import synth  # noqa: E402
+
+
+def test_the_synthetic_organisation_is_deterministic_and_valid(tmp_path: Path) -> None:
+    text = synth.synth(300, 7)
+    assert text == synth.synth(300, 7) != synth.synth(300, 8)
+    target = tmp_path / "synthetic.yaml"
+    target.write_text(text, encoding="utf-8")
+    spec = load_spec(target)
+    assert max(len(unit.names) for unit in spec.units) == 5  # five levels
+    assert sum(role.headcount for role in spec.roles) == 300
+    sells = {ref.role.sells for ref in spec.roles if ref.role.sells}
+    assert {"deals", "channels"} <= sells  # direct and channel roles
+    for feature in ("supports:", "seasonality:", "ramp:", "hire: true", "quota:"):
+        assert feature in text, feature
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "results.json"
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "300",
+                           "--naive-max", "300", "--naive-time-limit", "60", "--quiet",
+                           "--json", str(out)], capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text(encoding="utf-8")), done.stdout
+
+
+def test_the_benchmark_prints_the_table(results: tuple[dict, str]) -> None:
+    data, table = results
+    lines = table.splitlines()
+    assert lines[0].startswith("| people | units · groups | end to end s | load s | solve s")
+    row = [cell.strip() for cell in lines[2].strip("|").split("|")]
+    assert row[0] == "300" and len(row) == len(lines[0].strip("|").split("|"))
+    assert any(line.startswith("- ✅ `okrplan --help`") for line in lines)
+    (measured,) = data["rows"]
+    stages = measured["stages"]
+    assert set(stages) == {"load", "solve", "rounding", "graph", "plan.json", "plan.md + tree",
+                           "sheets", "report", "write"}
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert sum(stages.values()) <= measured["total"] + 0.05
+    assert measured["status"] == "optimal" and measured["peak_mb"] > 0
+
+
+def test_the_floor_finds_okrplans_stretch(results: tuple[dict, str]) -> None:
+    """Water-filling in floats and okrplan's exact split agree on every region's level."""
+    floor = results[0]["rows"][0]["floor"]
+    assert floor["agrees"] and floor["groups"] > 0
+
+
+def test_the_naive_model_finds_okrplans_hires(results: tuple[dict, str]) -> None:
+    """One variable per person in PuLP + CBC, solved independently: the same fewest hires."""
+    measured = results[0]["rows"][0]
+    naive = measured["naive"]
+    assert naive["status"] == "optimal"
+    assert naive["hires"] == measured["hires"]
+    assert naive["people"] <= measured["people"]
