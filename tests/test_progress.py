@@ -1,0 +1,58 @@
+"""Progress of long runs: the stages `okrplan decompose` reports, the spinner on a terminal,
+and silence with --quiet or when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from okrplan import api
+from okrplan.cli import _Progress, cli
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "scenarios" / "a-company-2015.yaml"
+
+
+def test_decompose_reports_each_stage_in_order(tmp_path: Path) -> None:
+    seen: list[str] = []
+    plan = api.decompose(TARGET, progress=seen.append)
+    assert seen == ["load", "solve", "rounding", "graph", "weights"]
+    seen.clear()
+    api.write_plan(plan, tmp_path / "plan", images=False, progress=seen.append)
+    # plan.json is streamed to its file while the directory is written
+    assert seen == ["plan.md", "tree.dot", "sheets", "report.html", "write", "plan.json",
+                    "write"]
+    assert set(seen) <= set(_Progress.STAGES)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_the_stage_being_worked_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with _Progress(enabled=True) as progress:
+        progress("solve")
+        time.sleep(0.3)  # the spinner redraws a dozen times a second
+    assert "solving quotas and hires" in screen.getvalue()
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    with _Progress(enabled=False) as progress:
+        progress("solve")
+        time.sleep(0.1)
+    assert quiet.getvalue() == ""
+
+
+def test_no_spinner_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    done = CliRunner().invoke(cli, ["decompose", str(TARGET), "-o", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.output
+    assert "okrplan decompose:" not in done.stderr  # a log file gets no spinner frames
+    quiet = CliRunner().invoke(cli, ["decompose", str(TARGET), "-o", str(tmp_path / "q"), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
