@@ -241,12 +241,16 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
     ``progress`` is called with the name of each part as it is made (``plan.json``,
     ``plan.md``, ``tree.dot``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
     """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from okrplan.export.output import Content, write_dir
     from okrplan.export.planjson import write_json
     from okrplan.plan import bulk_work
+    from okrplan.render import render_image
 
     step = progress or (lambda name: None)
-    with bulk_work():
+    # `dot` draws the tree on the other core while the sheets are made (a thread only waits)
+    with bulk_work(), ThreadPoolExecutor(max_workers=2) as drawing:
         def plan_json(path: Path) -> None:  # straight to its file: never held whole
             step(PLAN_FILE)
             write_json(plan, path)
@@ -254,13 +258,16 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
 
         files: dict[str, Content] = {PLAN_FILE: plan_json}
         files.update(_view_files(plan, step))
+        images_of: dict[str, Future[bytes]] = {}
         if images:
             step(TREE_SVG)
-            files.update(tree_images(plan, str(files[TREE_DOT])))
+            images_of = {name: drawing.submit(render_image, str(files[TREE_DOT]), fmt)
+                         for name, fmt in ((TREE_SVG, "svg"), (TREE_PNG, "png"))}
         if sheets:
             step(SHEETS_DIR)
             files.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
                 plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
+        files.update({name: image.result() for name, image in images_of.items()})
         if report:
             step(REPORT_FILE)
             svg = files.get(TREE_SVG)
