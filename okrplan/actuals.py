@@ -21,6 +21,7 @@ import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Context, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 MAX_WORKBOOK_BYTES = 64 * 2**20
 """Most a workbook may unpack to (okrplan's largest, 2,000 sheets, is about 18 MiB): a zip
 bomb is refused before it is parsed."""
+MAX_ACTUAL_DIGITS = 18
+"""An actual typed into a workbook stays within ±10^18, as quantities in a target file do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,22 +177,50 @@ def _cell_value(cell: Any, scale: Any) -> tuple[Fraction | None, str]:
     if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         return None, f"{value!r} is not a number"
     if isinstance(value, int | float):
-        return Fraction(str(value)) * factor, ""
+        return _bounded(Fraction(str(value)) * factor, value)
     if isinstance(value, str):
         text = value.strip().lstrip("'")
         if not text:
             return None, ""
         if text.startswith("="):
             return None, ""
-        try:
-            return Fraction(text.replace(",", "")) * factor, ""
-        except ValueError:
-            pass
+        number = _plain_number(text.replace(",", ""))
+        if number is not None:
+            return _bounded(number * factor, value)
         try:
             return Fraction(parse_quantity(text).value), ""
         except QuantityError as exc:
             return None, f"{value!r} is not a number: {exc}"
     return None, f"{value!r} is not a number"
+
+
+def _plain_number(text: str) -> Fraction | None:
+    """``text`` as a number (``550``, ``1.5e3``, ``3/4``), or None. A number with an exponent
+    is sized before it is made exact: ``1e999999999`` is too large without being built, and
+    ``1e-999999999`` is rounded to 40 decimal places (as good as 0)."""
+    try:
+        decimal = Decimal(text)
+    except ArithmeticError:
+        if "e" in text.lower():
+            return None
+        try:
+            return Fraction(text)  # a ratio, 3/4
+        except (ValueError, ZeroDivisionError):
+            return None
+    if not decimal.is_finite():
+        return None
+    if decimal.adjusted() > MAX_ACTUAL_DIGITS:
+        return Fraction(10 ** (MAX_ACTUAL_DIGITS + 1) * (1 if decimal > 0 else -1))
+    exponent = decimal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -40:
+        decimal = decimal.quantize(Decimal("1e-40"), context=Context(prec=100))
+    return Fraction(decimal)
+
+
+def _bounded(number: Fraction, typed: Any) -> tuple[Fraction | None, str]:
+    if abs(number) > 10**MAX_ACTUAL_DIGITS:
+        return None, f"{typed!r} is too large: actuals stay within ±10^{MAX_ACTUAL_DIGITS}"
+    return number, ""
 
 
 def combine(typed: Iterable[TypedActual], plan: Plan | None = None) -> list[Actual]:

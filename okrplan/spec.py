@@ -1152,9 +1152,10 @@ class _Checker:
     def check_weights(self) -> None:
         weights = self.target.weights
         step = format_percent(weights.step)
-        if weights.step <= 0 or (1 / weights.step) % 1:
-            self.error(("weights", "step"), f"the step {step} does not divide 100% evenly",
-                       "use 1%, 2%, 5% or 10%")
+        percents = weights.step * 100  # weights are whole percents
+        if percents <= 0 or percents % 1 or 100 % percents:
+            self.error(("weights", "step"), f"the step {step} is not a whole percent that "
+                       "divides 100% evenly", "use 1%, 2%, 5% or 10%")
             return  # every weight would be off the step; the step is what to fix
         if weights.min % weights.step:
             self.error(("weights", "min"), f"the minimum {format_percent(weights.min)} is not "

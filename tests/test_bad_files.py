@@ -408,8 +408,17 @@ CATALOGUE = [
          "give 市场专员 a capacity for opportunities"),
     case("weight-step-not-dividing-100%",
          edit(("step: 5%", "step: 7%")),
-         "bad.yaml:41:33: error: weights.step: the step 7% does not divide 100% evenly",
-         "use 1%, 2%, 5% or 10%"),
+         "bad.yaml:41:33: error: weights.step: the step 7% is not a whole percent that "
+         "divides 100% evenly", "use 1%, 2%, 5% or 10%"),
+    # found by fuzz: 0.001% divides 100% but is no whole percent (a traceback dividing by 0)
+    case("weight-step-below-1%",
+         edit(("step: 5%", "step: 0.001%")),
+         "bad.yaml:41:33: error: weights.step: the step 0.001% is not a whole percent that "
+         "divides 100% evenly", "use 1%, 2%, 5% or 10%"),
+    case("weight-step-half-percent",
+         edit(("step: 5%", "step: 0.5%")),
+         "bad.yaml:41:33: error: weights.step: the step 0.5% is not a whole percent that "
+         "divides 100% evenly", "use 1%, 2%, 5% or 10%"),
 ]
 
 

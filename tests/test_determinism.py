@@ -3,8 +3,11 @@
 Two `okrplan decompose` runs in fresh processes, one with ``PYTHONHASHSEED=0`` in one folder,
 one with ``PYTHONHASHSEED=12345`` in another, must write identical plan directories: every file
 byte-identical (plan.json, tree.dot, plan.md, the sheets' CSV and Markdown, the images and the
-report), and the workbooks equal cell by cell (value, type and formula on every sheet, hidden
-ones included).
+report), and the workbooks equal cell by cell (sheet order and visibility; value, type,
+formula and number format of every cell, hidden sheets included; merged cells). Each run then
+reads its plan.json back (as later commands do, with the same seed): a sheet per person
+(`export --per-person`), the KR view of the tree (`render --view kr`) and scores
+(`score -o scores.csv`) must be identical too.
 """
 
 from __future__ import annotations
@@ -43,12 +46,28 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
                                         "plan", "-q"], cwd=folder, env=env,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             started.append((name, folder / "plan", process))
-    finished = [(name, plan, process, process.communicate(timeout=300)[1])
-                for name, plan, process in started]
     out: dict[str, list[Path]] = {}
-    for name, plan, process, err in finished:
+    for name, plan, process in started:
+        err = process.communicate(timeout=300)[1]
         assert process.returncode in (0, 3), err.decode()
         out.setdefault(name, []).append(plan)
+    readers = []
+    for (_, plan, _), seed in zip(started, SEEDS * len(SCENARIOS), strict=True):
+        kr = next(line.split(",")[-1] for line in sorted(
+            (plan / "sheets").glob("*.csv"))[0].read_text("utf-8-sig").splitlines()[1:]
+            if line.split(",")[-1].startswith("k:"))
+        (plan.parent / "actuals.csv").write_text(f"kr,period,actual\n{kr},plan,100\n",
+                                                 encoding="utf-8")
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        for args in (["export", "plan", "-o", "plan/people", "--per-person"],
+                     ["render", "plan", "--view", "kr", "-f", "dot", "-o", "plan/kr.dot"],
+                     ["score", "plan", "actuals.csv", "-o", "plan/scores.csv"]):
+            readers.append(subprocess.Popen([*okrplan_command(), *args], cwd=plan.parent,
+                                            env=env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE))
+    for process in readers:
+        err = process.communicate(timeout=300)[1]
+        assert process.returncode == 0, (process.args, err.decode())
     return out
 
 
@@ -56,11 +75,14 @@ def files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def cells(path: Path) -> list[tuple[str, str, list[str], list[tuple[Any, ...]]]]:
+    """Every sheet in order: title, visibility, merged ranges, and each cell that has a value
+    with its type and number format (a formula is its text)."""
     workbook = load_workbook(path)
-    return {ws.title: [(ws.sheet_state, c.coordinate, c.data_type, c.value)
-                       for row in ws.iter_rows() for c in row if c.value is not None]
-            for ws in workbook.worksheets}
+    return [(ws.title, ws.sheet_state, sorted(str(r) for r in ws.merged_cells.ranges),
+             [(c.coordinate, c.data_type, c.value, c.number_format)
+              for row in ws.iter_rows() for c in row if c.value is not None])
+            for ws in workbook.worksheets]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -68,7 +90,8 @@ def test_two_runs_write_the_same_plan(runs: dict[str, list[Path]], name: str) ->
     first, second = runs[name]
     names = files(first)
     assert names == files(second)
-    assert {"plan.json", "plan.md", "tree.dot"} <= set(names)
+    assert {"plan.json", "plan.md", "tree.dot", "kr.dot", "scores.csv"} <= set(names)
+    assert any(n.startswith("people/") and n.endswith(".csv") for n in names)
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".xlsx") for n in names)
     for relative in names:
         if relative.endswith(".xlsx"):

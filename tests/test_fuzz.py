@@ -7,6 +7,11 @@ random edits of their text, and random YAML. Each goes through `okrplan validate
 validates also goes through `decompose`, then `explain` and `render --format dot` of the plan.
 Every run must end with exit 0, 1 or 3 and say something (an exception escaping is a bug).
 
+plan.json is okrplan's own output, but it is edited by hand too: a real plan's nodes, edges,
+plan, solver and metrics sections get keys dropped, renamed and retyped, values swapped for
+other nodes' ids, metric names and period labels, and `render`, `explain`, `report`,
+`export`, `score` and `import-actuals --plan` must each answer it the same way.
+
 Workbooks come back typed into by hand, so the OKR workbook is fuzzed too: odd values typed
 into its cells (the actual column, hidden ids, the sheet list), damaged XML inside it, and cut
 bytes; `import-actuals` and `score` must answer the same way.
@@ -40,6 +45,10 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event, reject
 
 from okrplan.cli import cli
+
+# A failing example prints in full, however long (filterwarnings = error would put hypothesis's
+# warning about a long repr in place of the failure).
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "60"))
 # No example database: each run explores afresh (a failure prints the input that caused it).
@@ -129,18 +138,20 @@ def garbled(draw: st.DrawFn, text: str) -> str:
 
 
 @st.composite
-def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS) -> None:
-    """Apply one random mutation to ``data`` in place."""
+def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS,
+           keys: list[str] = KNOWN_KEYS, odd: st.SearchStrategy[Any] = ODD_VALUES) -> str:
+    """Apply one random mutation to ``data`` in place (renaming keys to ``keys`` or garbled
+    ones, retyping values to ``odd`` ones); say what it did."""
     places = _places(data, [])
     if not places:
-        return
+        return "nothing"
     parent, key = places[draw(st.integers(0, len(places) - 1))]
     operation = draw(st.sampled_from(operations))
     value = parent[key]
     if operation == "drop":
         del parent[key]
     elif operation == "rename" and isinstance(parent, dict):
-        new = draw(st.one_of(st.sampled_from(KNOWN_KEYS), garbled(str(key)),
+        new = draw(st.one_of(st.sampled_from(keys), garbled(str(key)),
                              st.text(min_size=1, max_size=12)))
         parent[new] = parent.pop(key)
     elif operation == "out_of_range":
@@ -163,15 +174,28 @@ def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS)
     elif operation == "swap":
         other_parent, other_key = places[draw(st.integers(0, len(places) - 1))]
         other = other_parent[other_key]
-        if other is not value and not _contains(value, other) and not _contains(other, value):
+        if not _contains(value, other) and not _contains(other, value):
             parent[key], other_parent[other_key] = copy.deepcopy(other), copy.deepcopy(value)
     else:
-        parent[key] = draw(ODD_VALUES)
+        parent[key] = draw(odd)
+    now = parent.get(key, "(gone)") if isinstance(parent, dict) else (
+        parent[key] if key < len(parent) else "(gone)")
+    return f"{operation} [{key!r}]: {_short(value)} → {_short(now)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _contains(outer: Any, inner: Any) -> bool:
-    return any(container is inner for container, _ in _places(outer, [])) or any(
-        container[key] is inner for container, key in _places(outer, []))
+    """Whether the container ``inner`` is ``outer`` or inside it (a scalar never is: whether
+    two equal scalars are one object varies from run to run, and hypothesis replays runs)."""
+    if not isinstance(inner, dict | list):
+        return False
+    places = _places(outer, [])
+    return inner is outer or any(container is inner or container[key] is inner
+                                 for container, key in places)
 
 
 @st.composite
@@ -288,8 +312,19 @@ def check_target(text: str | bytes) -> None:
         assert drawn.exit_code == 0 and drawn.stdout.startswith("digraph")
 
 
+class WorkbookPlan:
+    """A plan directory, and its OKR workbook's bytes (left out of the repr that a failing
+    example prints: hypothesis would print a dataclass field by field)."""
+
+    def __init__(self, plan: Path, original: bytes) -> None:
+        self.plan, self.original = plan, original
+
+    def __repr__(self) -> str:
+        return f"WorkbookPlan({self.plan})"
+
+
 @pytest.fixture(scope="module")
-def workbook_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+def workbook_plan(tmp_path_factory: pytest.TempPathFactory) -> WorkbookPlan:
     """A plan directory, and its OKR workbook's bytes."""
     from conftest import minimal_target
 
@@ -305,7 +340,7 @@ def workbook_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes
     plan = api.decompose(target)
     api.write_plan(plan, tmp / "plan", images=False, report=False)
     (workbook,) = (tmp / "plan" / "sheets").glob("*.xlsx")
-    return tmp / "plan", workbook.read_bytes()
+    return WorkbookPlan(tmp / "plan", workbook.read_bytes())
 
 
 TYPED = st.one_of(ODD_SCALARS, st.sampled_from(["=1/0", "=A1", "#DIV/0!", "=SUM(", "k:x", "okrplan",
@@ -420,9 +455,9 @@ def test_random_bytes_never_crash(data: bytes, text: str) -> None:
 
 @FUZZ
 @given(typing=TYPING)
-def test_typed_workbooks_never_crash(workbook_plan: tuple[Path, bytes],
+def test_typed_workbooks_never_crash(workbook_plan: WorkbookPlan,
                                      typing: list[tuple[int, int, int, Any]]) -> None:
-    plan, original = workbook_plan
+    plan, original = workbook_plan.plan, workbook_plan.original
     data = typed_workbook(original, typing)
     if data is None:
         reject()
@@ -431,8 +466,160 @@ def test_typed_workbooks_never_crash(workbook_plan: tuple[Path, bytes],
 
 @FUZZ
 @given(damage=DAMAGE)
-def test_damaged_workbooks_never_crash(workbook_plan: tuple[Path, bytes],
+def test_damaged_workbooks_never_crash(workbook_plan: WorkbookPlan,
                                        damage: tuple[int | None, list[tuple[int, int, bytes]]]
                                        ) -> None:
-    plan, original = workbook_plan
+    plan, original = workbook_plan.plan, workbook_plan.original
     check_workbook(plan, damaged_workbook(original, damage))
+
+
+# ---------------------------------------------------------------------------------------------
+# plan.json edited by hand
+
+
+class PlanBases(dict[str, dict[str, Any]]):
+    """Plans by name (shown by their names: a failing example prints its fixtures)."""
+
+    def __repr__(self) -> str:
+        return f"PlanBases({', '.join(self)})"
+
+
+@pytest.fixture(scope="module")
+def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
+    """Real plans to mutate, by name: each with its JSON, an actuals CSV of some of its KRs
+    and its OKR workbook with actuals typed in. They hold every kind of node, edge and KR:
+    staffing KRs and hires (a-company-2015), a share KPI and support units
+    (chip-market-share), an infeasible plan (sales-center-2021 with a higher KPI), weekly,
+    manual and deduction KRs (the small plan)."""
+    from conftest import minimal_target
+    from openpyxl import load_workbook
+
+    from okrplan import api
+
+    tmp = tmp_path_factory.mktemp("plans")
+    small = minimal_target(objectives=[{"title": "业绩", "key_results": [
+        {"metric": "revenue"}, {"metric": "visits", "per": "month"},
+        {"metric": "deals", "per": "week"}, {"text": "周报", "target": "100%", "per": "week"},
+        {"text": "投诉", "deduction": 5}]}])
+    infeasible = yaml.safe_load(SOURCES["sales-center-2021"])
+    infeasible["kpi"]["target"] = "100亿"
+    texts = {"small": yaml.safe_dump(small, allow_unicode=True),
+             "infeasible": yaml.safe_dump(infeasible, allow_unicode=True),
+             "a-company-2015": SOURCES["a-company-2015"],
+             "chip-market-share": SOURCES["chip-market-share"]}
+    bases = PlanBases()
+    for name, text in texts.items():
+        target = tmp / f"{name}.yaml"
+        target.write_text(text, encoding="utf-8")
+        plan = api.decompose(target)
+        api.write_plan(plan, tmp / name, images=False, report=False)
+        data = json.loads((tmp / name / "plan.json").read_text("utf-8"))
+        krs = [n for n in data["graph"]["nodes"] if n["kind"] == "kr"]
+        rows = ["kr,period,actual"] + [f"{kr['id']},plan,{i * 7}" for i, kr in enumerate(krs[:8])]
+        rows += [f"{kr['id']},{period},3" for kr in krs[:8] for period in list(kr["periods"])[:2]]
+        actuals = tmp / f"{name}-actuals.csv"
+        actuals.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        (sheets,) = (tmp / name / "sheets").glob("*.xlsx")
+        wb = load_workbook(sheets)
+        for ws in wb.worksheets:
+            column = next((c.column for c in ws[3] if c.value in ACTUAL_HEADERS), None)
+            for row in range(4, min(ws.max_row, 8) + 1):
+                if column is not None and ws.cell(row, ws.max_column).value:
+                    ws.cell(row, column).value = row * 2
+        workbook = tmp / f"{name}-filled.xlsx"
+        wb.save(workbook)
+        bases[name] = {"data": data, "actuals": actuals, "workbook": workbook}
+    return bases
+
+
+PLAN_GENTLE = ("nudge", "drop", "duplicate", "swap", "out_of_range")
+PLAN_PARTS = ("node", "node", "node", "nodes", "edge", "edge", "edges", "plan", "solver",
+              "metrics", "document")
+
+
+def _plan_values(data: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values a planner might type into a plan.json: other nodes' ids, metric names, period
+    labels, kinds, and the odd values of the target-file fuzz."""
+    graph = data["graph"]
+    known = sorted({n["id"] for n in graph["nodes"]} | set(data["metrics"]) | {
+        str(p) for n in graph["nodes"] for p in n.get("periods") or {}} | {
+        "unit", "role", "objective", "kr", "contains", "owns", "measures", "aligns", "drives",
+        "supports", "plan", "quarter", "month", "week", "derived", "manual", "deduction",
+        "staffing", "increase", "decrease", "percent", "points", "en", "zh-CN", "optimal",
+        "infeasible", "2015-W53", "2016-W53", "2015-00", "2015-13", "0000-01", "9999-Q4"})
+    return st.one_of(ODD_VALUES, st.sampled_from(known),
+                     st.lists(st.sampled_from(known), max_size=3))
+
+
+class EditedPlan:
+    """A plan's JSON after edits, shown by what was edited (a failing example prints it)."""
+
+    def __init__(self, data: dict[str, Any], edits: tuple[str, ...]) -> None:
+        self.data, self.edits = data, edits
+
+    def __repr__(self) -> str:
+        return f"EditedPlan({'; '.join(self.edits)})"
+
+
+@st.composite
+def mutated_plan(draw: st.DrawFn, data: dict[str, Any]) -> EditedPlan:
+    """``data`` (a plan's JSON) with one to three parts of it mutated."""
+    data = copy.deepcopy(data)
+    edits = []
+    keys = sorted(set(_keys(data)))
+    odd = _plan_values(data)
+    # gentle edits (numbers changed, items dropped, duplicated or swapped) often leave a plan
+    # that is read: they reach the commands' own code
+    operations = draw(st.sampled_from([OPERATIONS, PLAN_GENTLE]))
+    for _ in range(draw(st.integers(1, 3))):
+        part = draw(st.sampled_from(PLAN_PARTS))
+        graph = data.get("graph")
+        graph = graph if isinstance(graph, dict) else {}
+        target: Any = data
+        where = part
+        if part in ("node", "nodes", "edge", "edges"):
+            items = graph.get("nodes" if part.startswith("node") else "edges")
+            target = items if isinstance(items, list) and items else data
+            if part in ("node", "edge") and target is items:
+                index = draw(st.integers(0, len(items) - 1))
+                target = items[index]
+                where = f"{part}s[{index}]"
+        elif part != "document":
+            target = data.get(part)
+        if not isinstance(target, dict | list) or not target:
+            target, where = data, "document"
+        edits.append(f"{where}: {draw(mutate(target, operations, keys, odd))}")
+    return EditedPlan(data, tuple(edits))
+
+
+def check_plan_json(text: str, base: dict[str, Any]) -> None:
+    """Every command that reads a plan.json, on ``text``: each answers with exit 0, 1 or 3,
+    and one that refuses the plan names its file."""
+    with tempfile.TemporaryDirectory(prefix="okrplan-fuzz-") as tmp:
+        plan = Path(tmp) / "plan.json"
+        plan.write_text(text, encoding="utf-8", errors="surrogatepass")
+        for args in (["render", str(plan), "--format", "dot"],
+                     ["render", str(plan), "--format", "dot", "--view", "kr"],
+                     ["explain", str(plan)], ["explain", str(plan), "--json"],
+                     ["report", str(plan)], ["export", str(plan), "-o", f"{tmp}/sheets"],
+                     ["score", str(plan), str(base["actuals"])],
+                     ["import-actuals", str(base["workbook"]), "--plan", str(plan)]):
+            result = invoke(args)
+            note(f"{args[0]} exits {result.exit_code}")
+            if result.exit_code and args[0] in ("render", "explain", "report"):
+                assert f"{plan}:" in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("name", ["small", "infeasible", "a-company-2015", "chip-market-share"])
+def test_the_unedited_plans_are_read(plan_bases: PlanBases, name: str) -> None:
+    base = plan_bases[name]
+    check_plan_json(json.dumps(base["data"], ensure_ascii=False), base)
+    assert invoke(["explain", str(base["actuals"].parent / name)]).exit_code == 0
+
+
+@FUZZ
+@given(data=st.data())
+def test_edited_plan_json_never_crashes(plan_bases: PlanBases, data: st.DataObject) -> None:
+    base = plan_bases[data.draw(st.sampled_from(sorted(plan_bases)), label="plan")]
+    edited = data.draw(mutated_plan(base["data"]), label="edited")
+    check_plan_json(json.dumps(edited.data, ensure_ascii=False), base)

@@ -238,7 +238,7 @@ def test_a_sheet_per_person_for_a_huge_group_is_refused(tmp_path: Path) -> None:
     (b'{"okrplan": 1, "plan": [], "graph": {"nodes": [{"id": ["x"], "kind": {}}], '
      b'"edges": [{"source": "a"}]}}', "error: graph.nodes[0].id: expected a text id"),
     (b'{"okrplan": 1, "graph": {"nodes": [{"id": "a", "kind": "objective", "name": "o"}], '
-     b'"edges": []}}', "error: the plan's graph cannot be read: the graph has no root unit"),
+     b'"edges": []}}', "error: graph: the graph has no root unit"),
 ], ids=["encoding", "deep", "graph", "nodes", "root"])
 def test_a_broken_plan_json_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "plan.json"
@@ -249,6 +249,138 @@ def test_a_broken_plan_json_is_refused(tmp_path: Path, content: bytes, message: 
         assert result.exit_code == 1, (args, result.output)
         assert f"{path}: {message}" in result.stderr, result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.fixture(scope="module")
+def plan_json(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """A real plan's JSON (of a plan with hires, so staffing KRs too), and its directory."""
+    tmp = tmp_path_factory.mktemp("plan-json")
+    made = CliRunner().invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp / "plan")])
+    assert made.exit_code == 0, made.output
+    return json.loads((tmp / "plan" / "plan.json").read_text("utf-8")), tmp / "plan"
+
+
+def _node(data: dict[str, Any], kind: str, key: str = "kind", index: int = 0) -> dict[str, Any]:
+    return [n for n in data["graph"]["nodes"] if n["kind"] == kind and key in n][index]
+
+
+def _edge(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(e for e in data["graph"]["edges"] if e["kind"] == kind)
+
+
+def _set(where: Any, key: str, value: Any) -> None:
+    where[key] = value
+
+
+#: Hand edits of a plan.json that once stopped a command with a traceback (a wrong type, a
+#: value out of range, a reference to nothing), and the message each gives now.
+EDITS = {
+    "kr-weight-text": (lambda d: _set(_node(d, "kr", "weight"), "weight", "50%"),
+                       "('k:A公司#1.1').weight: expected a number"),
+    "kr-periods-list": (lambda d: _set(_node(d, "kr"), "periods", [1, 2]),
+                        ".periods: expected an object of a number"),
+    "kr-period-label": (lambda d: _set(_node(d, "kr"), "periods", {"2015-13": 5}),
+                        "by a period (2015-03, 2015-Q1 or 2015-W09)"),
+    "kr-per": (lambda d: _set(_node(d, "kr"), "per", "fortnight"),
+               ".per: expected one of 'plan', 'quarter', 'month', 'week'"),
+    "kr-metric": (lambda d: _set(_node(d, "kr", "metric"), "metric", "profit"),
+                  "names the metric 'profit', which metrics does not have"),
+    "kr-no-owner": (lambda d: _node(d, "kr").pop("owner"), ".owner: missing (expected text)"),
+    "kr-owner-elsewhere": (lambda d: _set(_node(d, "kr"), "owner", _node(d, "role")["id"]),
+                           "expected one owns edge, from its owner"),
+    "role-headcount-text": (lambda d: _set(_node(d, "role"), "headcount", "5"),
+                            ".headcount: expected a whole number from 0 to 1,000,000"),
+    "role-headcount-negative": (lambda d: _set(_node(d, "role"), "headcount", -3),
+                                ".headcount: expected a whole number from 0 to 1,000,000"),
+    "role-quota-null": (lambda d: _set(_node(d, "role", "quota"), "quota", None),
+                        ".quota: expected a number"),
+    "role-people-names": (lambda d: _set(_node(d, "role"), "people", [{"name": "王"}]),
+                          ".people: expected a list of text"),
+    "role-ramp-dropped": (lambda d: _node(d, "role", "ramp").pop("ramp"),
+                          ".ramp: missing (a role with a quota has"),
+    "unit-path": (lambda d: _set(_node(d, "unit", index=1), "path", ["别的公司", "销售部"]),
+                  ".path: expected the names of the units above it"),
+    "unit-supports": (lambda d: _set(_node(d, "unit"), "supports", "visits"),
+                      ".supports: expected an object with metric (text), share (a number"),
+    "objective-detail": (lambda d: _set(_node(d, "objective"), "detail", 3),
+                         ".detail: expected text"),
+    "plan-months": (lambda d: _set(d["plan"], "months", ["2015-01", "2015-03"]),
+                    "plan.months: expected a list of consecutive months (YYYY-MM)"),
+    "plan-locale": (lambda d: _set(d["plan"], "locale", "fr"),
+                    "plan.locale: expected one of 'zh-CN', 'en'"),
+    "plan-kpi": (lambda d: d["plan"]["kpi"].pop("base"), "plan.kpi: expected an object with"),
+    "solver-status": (lambda d: _set(d["solver"], "status", "OK"),
+                      "solver.status: expected one of 'optimal', 'infeasible'"),
+    "solver-stretch": (lambda d: _set(d["solver"], "stretch", "1.2"),
+                       "solver.stretch: expected a number"),
+    "solver-hires": (lambda d: _set(d["solver"], "hires", {"r:nobody": 2}),
+                     "solver.hires: names 'r:nobody', which is not a role of the plan"),
+    "solver-relaxations": (lambda d: _set(d["solver"], "relaxations", ["lower the target"]),
+                           "solver.relaxations: expected a list of an object with kind"),
+    "metric-kind": (lambda d: _set(d["metrics"]["revenue"], "kind", "currency"),
+                    "metrics['revenue'].kind: expected one of 'count', 'money', 'share'"),
+    "metric-yields": (lambda d: _set(d["metrics"]["calls"], "yields", {"meetings": 0.5}),
+                      "metrics['calls'].yields: names 'meetings', which metrics does not have"),
+    "edge-kind": (lambda d: _set(_edge(d, "owns"), "kind", "has"),
+                  ".kind: expected one of aligns, contains, drives, measures, owns, supports"),
+    "edge-ends": (lambda d: _set(_edge(d, "measures"), "kind", "contains"),
+                  "a contains edge joins a unit to a unit/role"),
+    "aligns-down": (lambda d: _edge(d, "aligns").update(
+        source=_edge(d, "aligns")["target"], target=_edge(d, "aligns")["source"]),
+        "an aligns edge goes from a KR to a KR of a unit above its owner"),
+    "contains-cycle": (lambda d: d["graph"]["edges"].append(
+        {"kind": "contains", "source": _node(d, "unit", index=1)["id"],
+         "target": _node(d, "unit")["id"]}),
+        "graph: the graph has no root unit"),
+    "multigraph": (lambda d: _set(d["graph"], "multigraph", True),
+                   "graph: expected directed: true and multigraph: false"),
+    "huge-number": (lambda d: _set(_node(d, "role", "quota"), "quota", 10**40),
+                    ".quota: expected a number (at most 1e18 in size)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_a_hand_edited_plan_json_is_an_input_error(plan_json: tuple[dict[str, Any], Path],
+                                                   tmp_path: Path, name: str) -> None:
+    """Every command that reads a plan.json names the file, the key and what it expects, and
+    says how to make a good plan.json again: never a traceback."""
+    original, folder = plan_json
+    data = json.loads(json.dumps(original))
+    edit, message = EDITS[name]
+    edit(data)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (workbook,) = (folder / "sheets").glob("*.xlsx")
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("kr,period,actual\nk:A公司#1.1,plan,100\n", encoding="utf-8")
+    for args in (["render", str(path), "-f", "dot"], ["explain", str(path)],
+                 ["report", str(path)], ["export", str(path), "-o", str(tmp_path / "sheets")],
+                 ["score", str(path), str(actuals)],
+                 ["import-actuals", str(workbook), "--plan", str(path)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"{path}: error: " in result.stderr, result.stderr
+        assert message in result.stderr, result.stderr
+        assert "hint: re-make plan.json from its target file with `okrplan decompose" in (
+            result.stderr)
+    assert not (tmp_path / "sheets").exists()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": NaN}',
+     "not a plan okrplan wrote: NaN is not a number a plan holds"),
+    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": -Infinity}',
+     "not a plan okrplan wrote: -Infinity is not a number a plan holds"),
+    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": ' + "9" * 5000 + "}",
+     "not a plan okrplan wrote: Exceeds the limit (4300 digits) for integer string conversion"),
+], ids=["nan", "infinity", "5000-digits"])
+def test_json_numbers_no_plan_holds_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}: error: {message}" in result.stderr, result.stderr
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -517,6 +518,28 @@ def test_bad_typed_values_are_reported_with_their_cells(plan: api.Plan, workbook
     assert "销售部-销售岗!O4: 'n/a' is not a number" in text
     assert "销售部-销售岗!O7: '很多' is not a number" in text
     assert edited_cells(filled) == ["销售部-销售岗!O4", "销售部-销售岗!O7"]
+
+
+def test_typed_values_beyond_the_limit_are_refused_quickly(plan: api.Plan, workbook_path: Path,
+                                                           tmp_path: Path) -> None:
+    # found by fuzz: this number typed in 万元 made `okrplan score` overflow a float; and a
+    # number with a huge exponent was made exact digit by digit (a billion of them)
+    filled = tmp_path / "huge.xlsx"
+    fill(workbook_path, filled, plan, {("销售部-销售岗", f"{KR}#1.4"): 1.7976931348623155e+304,
+                                       ("销售部-销售岗", f"{KR}#1.1"): "1e999999999",
+                                       ("销售部-销售岗", f"{KR}#1.2"): "-1e19"})
+    started = time.monotonic()
+    with pytest.raises(InputError) as info:
+        typed_actuals(filled)
+    assert time.monotonic() - started < 10
+    text = str(info.value)
+    assert ("销售部-销售岗!O7: 1.797693134862316e+304 is too large: actuals stay within ±10^18"
+            in text)  # as the workbook holds it (the shortest repr of the float)
+    assert "销售部-销售岗!O4: '1e999999999' is too large: actuals stay within ±10^18" in text
+    assert "销售部-销售岗!O5: '-1e19' is too large: actuals stay within ±10^18" in text
+    tiny = tmp_path / "tiny.xlsx"
+    fill(workbook_path, tiny, plan, {("销售部-销售岗", f"{KR}#1.1"): "1e-999999999"})
+    assert [a.value for a in typed_actuals(tiny)] == [0]
 
 
 def test_a_workbook_from_another_plan_is_refused(plan: api.Plan, workbook_path: Path,
