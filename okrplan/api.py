@@ -19,6 +19,7 @@ from okrplan.spec import Spec, load_spec
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from okrplan.export.output import Content
     from okrplan.plan import Plan
 
 TEMPLATES = ("sales", "market-share")
@@ -243,12 +244,17 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from okrplan.export.output import Content, write_dir
+    from okrplan.export.output import write_dir
     from okrplan.export.planjson import write_json
     from okrplan.plan import bulk_work
     from okrplan.render import render_image
 
     step = progress or (lambda name: None)
+    if plan.graph.number_of_nodes() >= BESIDE_FROM and hasattr(os, "fork"):
+        with bulk_work():
+            made = _two_cores(plan, step, images=images, sheets=sheets, report=report)
+        step("write")
+        return write_dir(directory, made, force=force)
     # `dot` draws the tree on the other core while the sheets are made (a thread only waits)
     with bulk_work(), ThreadPoolExecutor(max_workers=2) as drawing:
         def plan_json(path: Path) -> None:  # straight to its file: never held whole
@@ -275,6 +281,54 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
                                              else None, draw=images)
     step("write")
     return write_dir(directory, files, force=force)
+
+
+BESIDE_FROM = 2_000
+"""A plan of this many nodes or more (about 1,000 people) has its sheets, tree.svg and report
+made in a forked child on the other core while plan.md, tree.png and plan.json are made here
+(see :mod:`okrplan.forked`); the files are the same either way."""
+
+
+def _two_cores(plan: Plan, step: Callable[[str], None], *, images: bool, sheets: bool,
+               report: bool) -> dict[str, Content]:
+    """The files of :func:`write_plan`, made by this process and a forked child at once."""
+    from okrplan.export.markdown import to_markdown
+    from okrplan.export.planjson import json_chunks
+    from okrplan.forked import Beside
+    from okrplan.render import render_image
+
+    step(TREE_DOT)
+    dot_text = tree_dot(plan)
+
+    def beside() -> dict[str, Content]:
+        made: dict[str, Content] = {}
+        if images:
+            made[TREE_SVG] = render_image(dot_text, "svg")
+        if sheets:
+            made.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
+                plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
+        if report:
+            svg = made.get(TREE_SVG)
+            made[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
+                                            else None, draw=images)
+        return made
+
+    with Beside(beside) as other:
+        step(MARKDOWN_FILE)
+        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
+        if images:
+            files[TREE_PNG] = render_image(dot_text, "png")
+        step(PLAN_FILE)
+        chunks = list(json_chunks(plan))
+
+        def plan_json(path: Path) -> None:
+            with open(path, "wb") as out:
+                out.writelines(chunks)
+
+        files[PLAN_FILE] = plan_json
+        step(SHEETS_DIR if sheets else REPORT_FILE)
+        files.update(other.result())
+    return files
 
 
 def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True,

@@ -50,18 +50,25 @@ def _item_per_line(plan: Plan) -> str:
 def write_json(plan: Plan, path: str | os.PathLike[str]) -> None:
     """Write :func:`to_json`'s text to ``path``, a large plan a batch of lines at a time (its
     JSON is never held whole in memory)."""
+    with open(path, "wb") as out:
+        for chunk in json_chunks(plan):
+            out.write(chunk)
+
+
+def json_chunks(plan: Plan) -> Iterator[bytes]:
+    """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (as bytes
+    it takes a third of the memory of the text as one string)."""
     graph = plan.graph
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        if graph.number_of_nodes() + graph.number_of_edges() <= ITEM_PER_LINE_FROM:
-            out.write(to_json(plan))
-            return
-        batch: list[str] = []
-        for part in _item_per_line_parts(plan):
-            batch.append(part)
-            if len(batch) >= 20_000:
-                out.write("".join(batch))
-                batch.clear()
-        out.write("".join(batch))
+    if graph.number_of_nodes() + graph.number_of_edges() <= ITEM_PER_LINE_FROM:
+        yield to_json(plan).encode("utf-8")
+        return
+    batch: list[str] = []
+    for part in _item_per_line_parts(plan):
+        batch.append(part)
+        if len(batch) >= 20_000:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+    yield "".join(batch).encode("utf-8")
 
 
 def _item_per_line_parts(plan: Plan) -> Iterator[str]:

@@ -1,0 +1,88 @@
+"""Work on the second core: a forked child's result, and the same result when the child
+fails; a large plan's directory is the same whether it was made by one process or two."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from okrplan import api
+from okrplan.errors import InputError, Issue
+from okrplan.forked import Beside
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+
+
+def test_the_childs_result_comes_back() -> None:
+    parent = os.getpid()
+    with Beside(lambda: (os.getpid(), [1, 2, 3] * 50_000)) as other:  # more than a pipe holds
+        pid, values = other.result()
+    assert pid != parent and values == [1, 2, 3] * 50_000
+
+
+def test_an_error_in_the_child_is_raised_here() -> None:
+    calls: list[int] = []
+
+    def work() -> None:
+        calls.append(os.getpid())
+        raise InputError([Issue("no such unit", "plan.json", path="--unit")])
+
+    with Beside(work) as other, pytest.raises(InputError, match="no such unit"):
+        other.result()
+    assert calls == [os.getpid()]  # the child's call is not seen here; the redo is
+
+
+def test_a_result_that_cannot_be_pickled_is_made_here() -> None:
+    def work() -> object:
+        return threading.Lock() if os.getpid() != parent else "made here"
+
+    parent = os.getpid()
+    with Beside(work) as other:
+        assert other.result() == "made here"
+
+
+def test_a_child_that_dies_is_replaced_by_the_work_done_here() -> None:
+    parent = os.getpid()
+
+    def work() -> str:
+        if os.getpid() != parent:
+            os._exit(9)
+        return "made here"
+
+    with Beside(work) as other:
+        assert other.result() == "made here"
+
+
+def test_cancel_stops_the_child() -> None:
+    import time
+
+    other = Beside(lambda: time.sleep(30))
+    started = time.perf_counter()
+    other.cancel()
+    assert time.perf_counter() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("images", [True, False])
+def test_two_processes_write_the_same_plan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  images: bool) -> None:
+    if images and api.image_problem() is not None:
+        pytest.skip("Graphviz `dot` is not installed")
+    plan = api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")
+    one = api.write_plan(plan, tmp_path / "one", images=images)
+    seen: list[str] = []
+    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    two = api.write_plan(plan, tmp_path / "two", images=images, progress=seen.append)
+    assert "sheets" in seen and seen[-1] == "write"
+    assert tree(one) == tree(two)
+    assert len(tree(one)) > 10
