@@ -300,8 +300,8 @@ def _two_cores(plan: Plan, step: Callable[[str], None], *, images: bool, sheets:
     step(TREE_DOT)
     dot_text = tree_dot(plan)
 
-    def beside() -> dict[str, Content]:
-        made: dict[str, Content] = {}
+    def beside() -> dict[str, str | bytes]:
+        made: dict[str, str | bytes] = {}
         if images:
             made[TREE_SVG] = render_image(dot_text, "svg")
         if sheets:

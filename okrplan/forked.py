@@ -3,9 +3,10 @@
 A large plan's outputs are independent once it is solved: the sheets and the report can be
 made while plan.json and plan.md are. :class:`Beside` runs a function in a forked child (which
 shares the solved plan without copying it) and waits for its result when asked. The child
-only computes: it writes no files and prints nothing, and sends its result back pickled
-through a pipe. If anything goes wrong in the child (an error, a result that cannot be
-pickled, a child that dies), the work is done again in this process, so an error is raised
+only computes: it writes no files and prints nothing, and sends its result -- files by name,
+text or bytes -- back through a pipe as a JSON header and the files' bytes (nothing but data
+crosses, no objects). If anything goes wrong in the child (an error, a result of another
+shape, a child that dies), the work is done again in this process, so an error is raised
 here as if there had been no child, and the result is the same either way.
 
 Where ``fork`` does not exist (Windows) the work is done in this process straight away.
@@ -14,25 +15,24 @@ Where ``fork`` does not exist (Windows) the work is done in this process straigh
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import pickle
 import signal
 from collections.abc import Callable
-from typing import Generic, TypeVar
 
-T = TypeVar("T")
+Files = dict[str, str | bytes]
 
 
-class Beside(Generic[T]):
+class Beside:
     """``work()`` started in a forked child: :meth:`result` waits for it, :meth:`cancel`
     stops it (call one of them, or use the object as a context manager, which cancels what
     was not waited for)."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], Files]) -> None:
         self._work = work
         self._pid: int | None = None
         self._read: int | None = None
-        self._done: tuple[T] | None = None
+        self._done: tuple[Files] | None = None
         if not hasattr(os, "fork"):
             self._done = (work(),)
             return
@@ -48,16 +48,16 @@ class Beside(Generic[T]):
             code = 1
             try:
                 os.close(read)
-                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                data = _encode(work())
                 with os.fdopen(write, "wb") as out:
-                    out.write(data)
+                    out.writelines(data)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         self._pid, self._read = pid, read
 
-    def result(self) -> T:
+    def result(self) -> Files:
         """The child's result, or the work done here if the child did not deliver it."""
         if self._done is not None:
             return self._done[0]
@@ -67,11 +67,11 @@ class Beside(Generic[T]):
                 self._read = None
                 data = incoming.read()
         ok = self._reap()
-        value: T
+        value: Files
         if ok and data:
             try:
-                value = pickle.loads(data)
-            except Exception:  # a damaged result: do the work here instead
+                value = _decode(data)
+            except (ValueError, TypeError):  # a damaged result: do the work here instead
                 value = self._work()
         else:  # the child failed (its error is raised here) or died
             value = self._work()
@@ -96,8 +96,38 @@ class Beside(Generic[T]):
         self._pid = None
         return os.waitstatus_to_exitcode(status) == 0
 
-    def __enter__(self) -> Beside[T]:
+    def __enter__(self) -> Beside:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.cancel()
+
+
+def _encode(files: Files) -> list[bytes]:
+    """A header line (JSON: each file's name, whether it is text, its length) and the bytes."""
+    if not isinstance(files, dict):
+        raise TypeError("the work must give files by name")
+    parts = [value.encode("utf-8") if isinstance(value, str) else bytes(value)
+             for value in files.values()]
+    header = [[str(name), isinstance(value, str), len(part)]
+              for (name, value), part in zip(files.items(), parts, strict=True)]
+    return [json.dumps(header).encode("utf-8") + b"\n", *parts]
+
+
+def _decode(data: bytes) -> Files:
+    line, _, rest = data.partition(b"\n")
+    try:
+        header = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"a damaged header: {exc}") from None
+    if not isinstance(header, list):
+        raise ValueError("a damaged header: not a list of files")
+    files: Files = {}
+    at = 0
+    for name, text, size in header:
+        part = rest[at:at + size]
+        at += size
+        files[name] = part.decode("utf-8") if text else part
+    if at != len(rest):
+        raise ValueError("the files' sizes do not add up")
+    return files

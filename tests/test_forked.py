@@ -19,15 +19,26 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 
 def test_the_childs_result_comes_back() -> None:
     parent = os.getpid()
-    with Beside(lambda: (os.getpid(), [1, 2, 3] * 50_000)) as other:  # more than a pipe holds
-        pid, values = other.result()
-    assert pid != parent and values == [1, 2, 3] * 50_000
+    big = bytes(range(256)) * 1_000  # more than a pipe holds
+    with Beside(lambda: {"pid.txt": str(os.getpid()), "年度.bin": big, "空": ""}) as other:
+        files = other.result()
+    assert files == {"pid.txt": files["pid.txt"], "年度.bin": big, "空": ""}
+    assert int(files["pid.txt"]) != parent
+
+
+@pytest.mark.parametrize("damaged", [b"", b"not json\n", b'[["a", true, 5]]\nab',
+                                     b'[["a", true, 1]]\nabc', b'[["a"]]\n', b"{}\n"])
+def test_a_damaged_result_is_refused(damaged: bytes) -> None:
+    from okrplan.forked import _decode
+
+    with pytest.raises((ValueError, TypeError)):
+        _decode(damaged)
 
 
 def test_an_error_in_the_child_is_raised_here() -> None:
     calls: list[int] = []
 
-    def work() -> None:
+    def work() -> dict[str, str | bytes]:
         calls.append(os.getpid())
         raise InputError([Issue("no such unit", "plan.json", path="--unit")])
 
@@ -36,31 +47,31 @@ def test_an_error_in_the_child_is_raised_here() -> None:
     assert calls == [os.getpid()]  # the child's call is not seen here; the redo is
 
 
-def test_a_result_that_cannot_be_pickled_is_made_here() -> None:
+def test_a_result_that_cannot_be_sent_is_made_here() -> None:
     def work() -> object:
-        return threading.Lock() if os.getpid() != parent else "made here"
+        return {"lock": threading.Lock()} if os.getpid() != parent else {"x": "made here"}
 
     parent = os.getpid()
-    with Beside(work) as other:
-        assert other.result() == "made here"
+    with Beside(work) as other:  # type: ignore[arg-type]
+        assert other.result() == {"x": "made here"}
 
 
 def test_a_child_that_dies_is_replaced_by_the_work_done_here() -> None:
     parent = os.getpid()
 
-    def work() -> str:
+    def work() -> dict[str, str | bytes]:
         if os.getpid() != parent:
             os._exit(9)
-        return "made here"
+        return {"x": "made here"}
 
     with Beside(work) as other:
-        assert other.result() == "made here"
+        assert other.result() == {"x": "made here"}
 
 
 def test_cancel_stops_the_child() -> None:
     import time
 
-    other = Beside(lambda: time.sleep(30))
+    other = Beside(lambda: {"slept": str(time.sleep(30))})
     started = time.perf_counter()
     other.cancel()
     assert time.perf_counter() - started < 5
