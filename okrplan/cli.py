@@ -194,9 +194,15 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
         names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
         click.echo(f"wrote {path}/ ({', '.join(names)}): "
                    f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}", err=True)
-        for gid, count in plan.solver.get("hires", {}).items():
+        hires = plan.solver.get("hires", {})
+        units = [d["name"] for _, d in plan.graph.nodes(data=True) if d["kind"] == "unit"
+                 ] if hires else []
+        for gid, count in hires.items():
             role = plan.graph.nodes[gid] if gid in plan.graph else {"name": gid, "path": ["?"]}
-            click.echo(f"  hire {count} × {role['name']} in {role['path'][-1]}", err=True)
+            names = [str(p) for p in role["path"]]
+            where = (names[-1] if units.count(names[-1]) <= 1
+                     else "/".join(names[1:]) or names[-1])
+            click.echo(f"  hire {count} × {role['name']} in {where}", err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
         raise InfeasibleError(f"the target cannot be met; any one of these would fix it:\n"

@@ -74,3 +74,23 @@ def test_the_naive_model_finds_okrplans_hires(results: tuple[dict, str]) -> None
     assert naive["status"] == "optimal"
     assert naive["hires"] == measured["hires"]
     assert naive["people"] <= measured["people"]
+
+
+def test_hires_name_their_unit_unambiguously(tmp_path: Path) -> None:
+    """Many units of a large organisation share a name (营业部01): the summary gives the path."""
+    from click.testing import CliRunner
+
+    from okrplan.cli import cli
+
+    target = tmp_path / "synthetic.yaml"
+    target.write_text(synth.synth(300, 1), encoding="utf-8")
+    done = CliRunner().invoke(cli, ["decompose", str(target), "-o", str(tmp_path / "plan")])
+    assert done.exit_code == 0, done.output
+    spec = load_spec(target)
+    names = [unit.names[-1] for unit in spec.units]
+    paths = {"/".join(unit.names[1:]) for unit in spec.units}
+    lines = [line for line in done.stderr.splitlines() if line.startswith("  hire ")]
+    assert lines
+    for line in lines:
+        where = line.rsplit(" in ", 1)[1]
+        assert names.count(where) == 1 or (where in paths and names.count(where.split("/")[-1]) > 1)
