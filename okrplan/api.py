@@ -184,27 +184,13 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return decompose(source)
 
 
-def plan_files(plan: Plan, *, progress: Callable[[str], None] | None = None
-               ) -> dict[str, str]:
+def plan_files(plan: Plan) -> dict[str, str]:
     """The text files of a plan directory, by relative name (the images are in
-    :func:`tree_images`); ``progress`` hears each file's name as it is made."""
+    :func:`tree_images`)."""
+    from okrplan.export.markdown import to_markdown
     from okrplan.export.planjson import to_json
 
-    step = progress or (lambda name: None)
-    step(PLAN_FILE)
-    return {PLAN_FILE: to_json(plan), **_view_files(plan, step)}
-
-
-def _view_files(plan: Plan, step: Callable[[str], None]) -> dict[str, str]:
-    """plan.md and tree.dot."""
-    from okrplan.export.markdown import to_markdown
-
-    files = {}
-    step(MARKDOWN_FILE)
-    files[MARKDOWN_FILE] = to_markdown(plan)
-    step(TREE_DOT)
-    files[TREE_DOT] = tree_dot(plan)
-    return files
+    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan), TREE_DOT: tree_dot(plan)}
 
 
 def tree_images(plan: Plan, dot_text: str | None = None) -> dict[str, bytes]:
@@ -239,46 +225,59 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
     Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
     :class:`~okrplan.errors.MissingDependencyError` before anything is written).
 
-    ``progress`` is called with the name of each part as it is made (``plan.json``,
-    ``plan.md``, ``tree.dot``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
+    ``progress`` is called with the name of each part as it is made (``tree.dot``,
+    ``plan.md``, ``plan.json``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    import contextlib
 
+    from okrplan.export.markdown import to_markdown
     from okrplan.export.output import write_dir
-    from okrplan.export.planjson import write_json
+    from okrplan.export.planjson import json_chunks
+    from okrplan.forked import Beside
     from okrplan.plan import bulk_work
     from okrplan.render import render_image
 
     step = progress or (lambda name: None)
-    if plan.graph.number_of_nodes() >= BESIDE_FROM and hasattr(os, "fork"):
-        with bulk_work():
-            made = _two_cores(plan, step, images=images, sheets=sheets, report=report)
-        step("write")
-        return write_dir(directory, made, force=force)
-    # `dot` draws the tree on the other core while the sheets are made (a thread only waits)
-    with bulk_work(), ThreadPoolExecutor(max_workers=2) as drawing:
-        def plan_json(path: Path) -> None:  # straight to its file: never held whole
-            step(PLAN_FILE)
-            write_json(plan, path)
-            step("write")
 
-        files: dict[str, Content] = {PLAN_FILE: plan_json}
-        files.update(_view_files(plan, step))
-        images_of: dict[str, Future[bytes]] = {}
+    def side(step: Callable[[str], None] = lambda name: None) -> dict[str, str | bytes]:
+        """tree.svg, the sheets and the report (in a forked child for a large plan)."""
+        made: dict[str, str | bytes] = {}
         if images:
             step(TREE_SVG)
-            images_of = {name: drawing.submit(render_image, str(files[TREE_DOT]), fmt)
-                         for name, fmt in ((TREE_SVG, "svg"), (TREE_PNG, "png"))}
+            made[TREE_SVG] = render_image(dot_text, "svg")
         if sheets:
             step(SHEETS_DIR)
-            files.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
+            made.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
                 plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
-        files.update({name: image.result() for name, image in images_of.items()})
         if report:
             step(REPORT_FILE)
-            svg = files.get(TREE_SVG)
-            files[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
-                                             else None, draw=images)
+            svg = made.get(TREE_SVG)
+            made[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
+                                            else None, draw=images)
+        return made
+
+    with bulk_work():
+        step(TREE_DOT)
+        dot_text = tree_dot(plan)
+        large = plan.graph.number_of_nodes() >= BESIDE_FROM
+        with Beside(side) if large else contextlib.nullcontext() as other:
+            step(MARKDOWN_FILE)
+            files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
+            if images:
+                files[TREE_PNG] = render_image(dot_text, "png")
+            step(PLAN_FILE)
+            chunks = list(json_chunks(plan))  # UTF-8 in parts: never one copy of it all
+
+            def plan_json(path: Path) -> None:
+                with open(path, "wb") as out:
+                    out.writelines(chunks)
+
+            files[PLAN_FILE] = plan_json
+            if other is None:
+                files.update(side(step))
+            else:
+                step(SHEETS_DIR if sheets else REPORT_FILE)
+                files.update(other.result())
     step("write")
     return write_dir(directory, files, force=force)
 
@@ -287,48 +286,6 @@ BESIDE_FROM = 2_000
 """A plan of this many nodes or more (about 1,000 people) has its sheets, tree.svg and report
 made in a forked child on the other core while plan.md, tree.png and plan.json are made here
 (see :mod:`okrplan.forked`); the files are the same either way."""
-
-
-def _two_cores(plan: Plan, step: Callable[[str], None], *, images: bool, sheets: bool,
-               report: bool) -> dict[str, Content]:
-    """The files of :func:`write_plan`, made by this process and a forked child at once."""
-    from okrplan.export.markdown import to_markdown
-    from okrplan.export.planjson import json_chunks
-    from okrplan.forked import Beside
-    from okrplan.render import render_image
-
-    step(TREE_DOT)
-    dot_text = tree_dot(plan)
-
-    def beside() -> dict[str, str | bytes]:
-        made: dict[str, str | bytes] = {}
-        if images:
-            made[TREE_SVG] = render_image(dot_text, "svg")
-        if sheets:
-            made.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
-                plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
-        if report:
-            svg = made.get(TREE_SVG)
-            made[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
-                                            else None, draw=images)
-        return made
-
-    with Beside(beside) as other:
-        step(MARKDOWN_FILE)
-        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
-        if images:
-            files[TREE_PNG] = render_image(dot_text, "png")
-        step(PLAN_FILE)
-        chunks = list(json_chunks(plan))
-
-        def plan_json(path: Path) -> None:
-            with open(path, "wb") as out:
-                out.writelines(chunks)
-
-        files[PLAN_FILE] = plan_json
-        step(SHEETS_DIR if sheets else REPORT_FILE)
-        files.update(other.result())
-    return files
 
 
 def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True,

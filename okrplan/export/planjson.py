@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,17 +46,9 @@ def _item_per_line(plan: Plan) -> str:
     return "".join(_item_per_line_parts(plan))
 
 
-def write_json(plan: Plan, path: str | os.PathLike[str]) -> None:
-    """Write :func:`to_json`'s text to ``path``, a large plan a batch of lines at a time (its
-    JSON is never held whole in memory)."""
-    with open(path, "wb") as out:
-        for chunk in json_chunks(plan):
-            out.write(chunk)
-
-
 def json_chunks(plan: Plan) -> Iterator[bytes]:
-    """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (as bytes
-    it takes a third of the memory of the text as one string)."""
+    """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (its text
+    is never held whole: as bytes it takes a third of the memory)."""
     graph = plan.graph
     if graph.number_of_nodes() + graph.number_of_edges() <= ITEM_PER_LINE_FROM:
         yield to_json(plan).encode("utf-8")
@@ -118,7 +109,7 @@ _SHOWN = 20  # problems listed; the summary counts them all
 
 
 def from_json(text: str, file: str = "plan.json") -> Plan:
-    """Read a plan written by :func:`to_json` or :func:`write_json`.
+    """Read a plan written by :func:`to_json` (or :func:`json_chunks`).
 
     Everything the commands read from a plan is checked first (see :func:`plan_problems`), so
     that a plan.json edited by hand gives an error naming its key rather than a traceback
