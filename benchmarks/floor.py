@@ -43,15 +43,18 @@ def instance(spec: object) -> list[Region]:
             lo, hi = _lower(group), _upper(group)
             if hi is not None and hi < lo:
                 lo = hi
-            items.append((float(group.basis), float(weight), float(lo),
-                          None if hi is None else float(hi)))
-        regions.append(Region("/".join(region.unit.names),
-                              float(region.target - region.constant), items))
+            items.append(
+                (float(group.basis), float(weight), float(lo), None if hi is None else float(hi))
+            )
+        regions.append(
+            Region("/".join(region.unit.names), float(region.target - region.constant), items)
+        )
     return regions
 
 
-def water_fill(target: float, items: list[tuple[float, float, float, float | None]]
-               ) -> tuple[float, list[float]]:
+def water_fill(
+    target: float, items: list[tuple[float, float, float, float | None]]
+) -> tuple[float, list[float]]:
     """λ and each group's quota: ``clamp(λ·basis, lo, hi)`` summing (weighted) to ``target``.
 
     F(λ) = C + S·λ between breakpoints, C the groups held at a bound, S the slope of the
@@ -75,8 +78,9 @@ def water_fill(target: float, items: list[tuple[float, float, float, float | Non
         constant, slope, previous = constant + jump, slope + rate, point
     if level is None:
         level = (target - constant) / slope if slope > 0 else previous
-    return level, [min(max(level * b, lo), hi if hi is not None else float("inf"))
-                   for b, _, lo, hi in items]
+    return level, [
+        min(max(level * b, lo), hi if hi is not None else float("inf")) for b, _, lo, hi in items
+    ]
 
 
 def solve(regions: list[Region]) -> dict[str, float]:

@@ -58,12 +58,20 @@ def prepare(spec: Any) -> Instance:
     groups = build_groups(spec)
     assign_bases(spec, groups)
     set_bounds(spec, groups, build_regions(spec, groups))
-    data = Instance(float(spec.kpi_value), 1 + float(spec.target.plan.buffer),
-                    {u.names: float(u.unit.quota) for u in spec.units
-                     if u.unit.quota is not None and len(u.names) > 1})
+    data = Instance(
+        float(spec.kpi_value),
+        1 + float(spec.target.plan.buffer),
+        {
+            u.names: float(u.unit.quota)
+            for u in spec.units
+            if u.unit.quota is not None and len(u.names) > 1
+        },
+    )
     for group in groups:
-        windows = [(float(w.need(group.weights, group.per_yuan[w.metric])), float(w.capacity))
-                   for w in group.windows]
+        windows = [
+            (float(w.need(group.weights, group.per_yuan[w.metric])), float(w.capacity))
+            for w in group.windows
+        ]
         if group.is_hire:
             cap = group.per_person_cap
             most = group.hire.max if group.hire and group.hire.max is not None else HIRE_LIMIT
@@ -74,10 +82,15 @@ def prepare(spec: Any) -> Instance:
         fixed = None if group.fixed is None else float(group.fixed) / heads
         high = None if group.upper_share is None else float(group.upper_share) / heads
         for _ in range(group.headcount):
-            data.people.append(Person(
-                group.unit.names, [w for w in windows if w[0] > 0], float(group.basis) / heads,
-                fixed if fixed is not None else float(group.lower) / heads,
-                fixed if fixed is not None else high))
+            data.people.append(
+                Person(
+                    group.unit.names,
+                    [w for w in windows if w[0] > 0],
+                    float(group.basis) / heads,
+                    fixed if fixed is not None else float(group.lower) / heads,
+                    fixed if fixed is not None else high,
+                )
+            )
     return data
 
 
@@ -103,9 +116,11 @@ def build(data: Instance) -> tuple[Any, dict[str, Any]]:
         hires.append(count)
         below.setdefault(hiring.unit, []).append(carried)
     selling = {names[:k] for names in below for k in range(1, len(names) + 1)}
-    targets = {names: pulp.LpVariable(f"y{n}", lowBound=0)
-               for n, names in enumerate(sorted(selling)) if len(names) > 1
-               and names not in data.fixed}
+    targets = {
+        names: pulp.LpVariable(f"y{n}", lowBound=0)
+        for n, names in enumerate(sorted(selling))
+        if len(names) > 1 and names not in data.fixed
+    }
     for names in sorted(selling, key=len, reverse=True):
         if len(names) > 1:
             parent = names[:-1]
@@ -130,11 +145,17 @@ def run(spec: Any, time_limit: float = 900.0) -> dict[str, Any]:
     solved = time.perf_counter()
     status = pulp.LpStatus[model.status]
     stretch = variables["stretch"].value()
-    return {"people": len(data.people), "variables": len(model.variables()),
-            "constraints": len(model.constraints), "build_s": built - start,
-            "solve_s": solved - built, "seconds": solved - start, "status": status.lower(),
-            "stretch": None if stretch is None else round(float(stretch), 4),
-            "hires": round(sum(h.value() or 0 for h in variables["hires"]))}
+    return {
+        "people": len(data.people),
+        "variables": len(model.variables()),
+        "constraints": len(model.constraints),
+        "build_s": built - start,
+        "solve_s": solved - built,
+        "seconds": solved - start,
+        "status": status.lower(),
+        "stretch": None if stretch is None else round(float(stretch), 4),
+        "hires": round(sum(h.value() or 0 for h in variables["hires"])),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,15 +34,41 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-STAGES = ("load", "solve", "rounding", "graph", "plan.json", "plan.md + tree", "sheets",
-          "report", "write")
+STAGES = (
+    "load",
+    "solve",
+    "rounding",
+    "graph",
+    "plan.json",
+    "plan.md + tree",
+    "sheets",
+    "report",
+    "write",
+)
 # the progress names of okrplan.api, as the columns they are counted in
-COLUMN_OF = {"load": "load", "solve": "solve", "rounding": "rounding", "graph": "graph",
-             "weights": "graph", "plan.json": "plan.json", "plan.md": "plan.md + tree",
-             "tree.dot": "plan.md + tree", "tree.svg": "plan.md + tree", "sheets": "sheets",
-             "report.html": "report", "write": "write"}
-TARGETS = {"e2e_100k": 15.0, "peak_mb_100k": 2048.0, "e2e_10k": 2.0, "growth": 12.0,
-           "floor_ratio": 20.0, "naive_ratio": 10.0, "help": 0.3}
+COLUMN_OF = {
+    "load": "load",
+    "solve": "solve",
+    "rounding": "rounding",
+    "graph": "graph",
+    "weights": "graph",
+    "plan.json": "plan.json",
+    "plan.md": "plan.md + tree",
+    "tree.dot": "plan.md + tree",
+    "tree.svg": "plan.md + tree",
+    "sheets": "sheets",
+    "report.html": "report",
+    "write": "write",
+}
+TARGETS = {
+    "e2e_100k": 15.0,
+    "peak_mb_100k": 2048.0,
+    "e2e_10k": 2.0,
+    "growth": 12.0,
+    "floor_ratio": 20.0,
+    "naive_ratio": 10.0,
+    "help": 0.3,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,22 +116,32 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
 
     start = time.perf_counter()
     plan = api.decompose(target, progress=progress)
-    path = api.write_plan(plan, out, force=True, images=api.image_problem() is None,
-                          progress=progress)
+    path = api.write_plan(
+        plan, out, force=True, images=api.image_problem() is None, progress=progress
+    )
     progress("end")
     graph = plan.graph
     kinds: dict[str, int] = {}
     for _, data in graph.nodes(data=True):
         kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-    people = sum(int(d.get("headcount") or 0) for _, d in graph.nodes(data=True)
-                 if d["kind"] == "role")
+    people = sum(
+        int(d.get("headcount") or 0) for _, d in graph.nodes(data=True) if d["kind"] == "role"
+    )
     sheets = path / api.SHEETS_DIR
-    return {"stages": times, "total": time.perf_counter() - start, "peak_mb": _peak_mb(),
-            "status": plan.solver["status"], "people": people, "units": kinds.get("unit", 0),
-            "groups": kinds.get("role", 0), "nodes": graph.number_of_nodes(),
-            "edges": graph.number_of_edges(), "hires": sum(plan.solver["hires"].values()),
-            "plan_json_mb": (path / api.PLAN_FILE).stat().st_size / 2**20,
-            "sheet_files": len(list(sheets.iterdir())) if sheets.is_dir() else 0}
+    return {
+        "stages": times,
+        "total": time.perf_counter() - start,
+        "peak_mb": _peak_mb(),
+        "status": plan.solver["status"],
+        "people": people,
+        "units": kinds.get("unit", 0),
+        "groups": kinds.get("role", 0),
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "hires": sum(plan.solver["hires"].values()),
+        "plan_json_mb": (path / api.PLAN_FILE).stat().st_size / 2**20,
+        "sheet_files": len(list(sheets.iterdir())) if sheets.is_dir() else 0,
+    }
 
 
 def child_floor(target: str) -> dict[str, Any]:
@@ -128,12 +164,19 @@ def child_floor(target: str) -> dict[str, Any]:
             solve = min(solve, time.perf_counter() - start)
     regions = floor.instance(spec)
     seconds, levels = floor.timed(regions)
-    exact = {"/".join(r.unit.names): float(r.level) for r in allocation.regions
-             if r.level is not None}
-    worst = max((abs(levels[k] - v) / max(abs(v), 1e-12) for k, v in exact.items()
-                 if k in levels), default=0.0)
-    return {"floor_s": seconds, "solve_s": solve, "groups": sum(len(r.items) for r in regions),
-            "agrees": worst < 1e-6}
+    exact = {
+        "/".join(r.unit.names): float(r.level) for r in allocation.regions if r.level is not None
+    }
+    worst = max(
+        (abs(levels[k] - v) / max(abs(v), 1e-12) for k, v in exact.items() if k in levels),
+        default=0.0,
+    )
+    return {
+        "floor_s": seconds,
+        "solve_s": solve,
+        "groups": sum(len(r.items) for r in regions),
+        "agrees": worst < 1e-6,
+    }
 
 
 def child_naive(target: str, time_limit: float) -> dict[str, Any]:
@@ -152,33 +195,47 @@ def child_naive(target: str, time_limit: float) -> dict[str, Any]:
 def _child(args: list[str], timeout: float | None = None) -> tuple[dict[str, Any], float]:
     """Run this script in a fresh process; its JSON line and its wall time."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
-                            capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     wall = time.perf_counter() - start
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
-        raise RuntimeError(f"{' '.join(args[:2])} failed ({result.returncode}):\n"
-                           f"{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(args[:2])} failed ({result.returncode}):\n{result.stderr[-3000:]}"
+        )
     return json.loads(lines[-1]), wall
 
 
 def help_seconds(repeat: int = 5) -> float:
     """Best wall time of `okrplan --help` in a fresh process."""
     script = Path(sys.executable).with_name("okrplan")
-    command = [str(script)] if script.exists() else [
-        sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    command = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    )
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([*command, "--help"], capture_output=True, check=True,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [*command, "--help"],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         best = min(best, time.perf_counter() - start)
     return best
 
 
-def measure(people: int, seed: int, folder: Path, naive_max: int, naive_limit: float,
-            say: Any) -> dict[str, Any]:
+def measure(
+    people: int, seed: int, folder: Path, naive_max: int, naive_limit: float, say: Any
+) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from synth import synth
 
@@ -195,8 +252,9 @@ def measure(people: int, seed: int, folder: Path, naive_max: int, naive_limit: f
     if people <= naive_max:
         say(f"{people:,} people: naive per-person model (PuLP + CBC)")
         try:
-            row["naive"] = _child(["--child-naive", str(target), str(naive_limit)],
-                                  timeout=naive_limit * 2 + 600)[0]
+            row["naive"] = _child(
+                ["--child-naive", str(target), str(naive_limit)], timeout=naive_limit * 2 + 600
+            )[0]
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             row["naive"] = {"status": f"failed: {str(exc).splitlines()[0]}"}
     return row
@@ -207,25 +265,46 @@ def _s(value: float) -> str:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    heads = ["people", "units · groups", "end to end s", *(f"{s} s" for s in STAGES),
-             "peak MB", "floor ms", "solve ÷ floor", "naive (PuLP+CBC) s", "naive ÷ solve"]
+    heads = [
+        "people",
+        "units · groups",
+        "end to end s",
+        *(f"{s} s" for s in STAGES),
+        "peak MB",
+        "floor ms",
+        "solve ÷ floor",
+        "naive (PuLP+CBC) s",
+        "naive ÷ solve",
+    ]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---:|" * len(heads)]
     for row in rows:
         floor, naive = row["floor"], row.get("naive")
         if naive is None:
             naive_text, ratio = "not run", "—"
         elif "seconds" in naive:
-            naive_text = _s(naive["seconds"]) + ("" if naive["status"] == "optimal"
-                                                  else f" ({naive['status']})")
+            naive_text = _s(naive["seconds"]) + (
+                "" if naive["status"] == "optimal" else f" ({naive['status']})"
+            )
             ratio = f"{naive['seconds'] / floor['solve_s']:,.0f}×"
         else:
             naive_text, ratio = naive["status"], "—"
-        lines.append("| " + " | ".join([
-            f"{row['size']:,}", f"{row['units']:,} · {row['groups']:,}", _s(row["e2e"]),
-            *(_s(row["stages"][s]) for s in STAGES),
-            f"{max(row['peak_mb'], row['cli_peak_mb']):,.0f}",
-            f"{floor['floor_s'] * 1000:.1f}", f"{floor['solve_s'] / floor['floor_s']:.1f}×",
-            naive_text, ratio]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{row['size']:,}",
+                    f"{row['units']:,} · {row['groups']:,}",
+                    _s(row["e2e"]),
+                    *(_s(row["stages"][s]) for s in STAGES),
+                    f"{max(row['peak_mb'], row['cli_peak_mb']):,.0f}",
+                    f"{floor['floor_s'] * 1000:.1f}",
+                    f"{floor['solve_s'] / floor['floor_s']:.1f}×",
+                    naive_text,
+                    ratio,
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -239,37 +318,51 @@ def verdicts(rows: list[dict[str, Any]], help_s: float | None) -> list[str]:
 
     if 100_000 in by_size:
         r = by_size[100_000]
-        check(r["e2e"] <= TARGETS["e2e_100k"],
-              f"100k people end to end {r['e2e']:.1f} s (≤ {TARGETS['e2e_100k']:.0f} s)")
+        check(
+            r["e2e"] <= TARGETS["e2e_100k"],
+            f"100k people end to end {r['e2e']:.1f} s (≤ {TARGETS['e2e_100k']:.0f} s)",
+        )
         peak = max(r["peak_mb"], r["cli_peak_mb"])
-        check(peak <= TARGETS["peak_mb_100k"],
-              f"100k people peak memory {peak:,.0f} MB (≤ {TARGETS['peak_mb_100k']:,.0f} MB)")
+        check(
+            peak <= TARGETS["peak_mb_100k"],
+            f"100k people peak memory {peak:,.0f} MB (≤ {TARGETS['peak_mb_100k']:,.0f} MB)",
+        )
         ratio = r["floor"]["solve_s"] / r["floor"]["floor_s"]
-        check(ratio <= TARGETS["floor_ratio"], f"solve stage at 100k {ratio:.1f}× the "
-              f"water-filling floor (≤ {TARGETS['floor_ratio']:.0f}×)")
+        check(
+            ratio <= TARGETS["floor_ratio"],
+            f"solve stage at 100k {ratio:.1f}× the "
+            f"water-filling floor (≤ {TARGETS['floor_ratio']:.0f}×)",
+        )
     if 10_000 in by_size:
         r = by_size[10_000]
-        check(r["e2e"] <= TARGETS["e2e_10k"],
-              f"10k people end to end {r['e2e']:.2f} s (≤ {TARGETS['e2e_10k']:.0f} s)")
+        check(
+            r["e2e"] <= TARGETS["e2e_10k"],
+            f"10k people end to end {r['e2e']:.2f} s (≤ {TARGETS['e2e_10k']:.0f} s)",
+        )
         naive = r.get("naive") or {}
         if "seconds" in naive:
             ratio = naive["seconds"] / r["floor"]["solve_s"]
-            check(ratio >= TARGETS["naive_ratio"], f"at 10k the naive per-person model takes "
-                  f"{naive['seconds']:.0f} s, {ratio:,.0f}× okrplan's solve stage "
-                  f"({r['floor']['solve_s']:.2f} s; ≥ {TARGETS['naive_ratio']:.0f}×), "
-                  f"{naive['seconds'] / r['e2e']:.0f}× okrplan end to end")
+            check(
+                ratio >= TARGETS["naive_ratio"],
+                f"at 10k the naive per-person model takes "
+                f"{naive['seconds']:.0f} s, {ratio:,.0f}× okrplan's solve stage "
+                f"({r['floor']['solve_s']:.2f} s; ≥ {TARGETS['naive_ratio']:.0f}×), "
+                f"{naive['seconds'] / r['e2e']:.0f}× okrplan end to end",
+            )
     sizes = sorted(by_size)
     for small, large in itertools.pairwise(sizes):
         if large == small * 10:
             growth = by_size[large]["e2e"] / by_size[small]["e2e"]
-            check(growth <= TARGETS["growth"], f"{small:,} → {large:,} people: end to end "
-                  f"×{growth:.1f} (≤ ×{TARGETS['growth']:.0f})")
+            check(
+                growth <= TARGETS["growth"],
+                f"{small:,} → {large:,} people: end to end "
+                f"×{growth:.1f} (≤ ×{TARGETS['growth']:.0f})",
+            )
     for r in rows:
         if not r["floor"]["agrees"]:
             check(False, f"{r['size']:,} people: the floor's λ differs from okrplan's")
     if help_s is not None:
-        check(help_s <= TARGETS["help"], f"`okrplan --help` {help_s:.2f} s "
-              f"(≤ {TARGETS['help']} s)")
+        check(help_s <= TARGETS["help"], f"`okrplan --help` {help_s:.2f} s (≤ {TARGETS['help']} s)")
     return out
 
 
@@ -278,20 +371,28 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0].startswith("--child-"):
         sys.path.insert(0, str(ROOT))
         mode, rest = args[0], args[1:]
-        result = {"--child-cli": lambda: child_cli(*rest),
-                  "--child-stages": lambda: child_stages(*rest),
-                  "--child-floor": lambda: child_floor(*rest),
-                  "--child-naive": lambda: child_naive(rest[0], float(rest[1]))}[mode]()
+        result = {
+            "--child-cli": lambda: child_cli(*rest),
+            "--child-stages": lambda: child_stages(*rest),
+            "--child-floor": lambda: child_floor(*rest),
+            "--child-naive": lambda: child_naive(rest[0], float(rest[1])),
+        }[mode]()
         print(json.dumps(result))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000",
-                        help="people per organisation, comma-separated")
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="people per organisation, comma-separated"
+    )
     parser.add_argument("--seed", type=int, default=1, help="synthetic organisation seed")
-    parser.add_argument("--naive-max", type=int, default=10_000,
-                        help="largest size the naive model runs at")
-    parser.add_argument("--naive-time-limit", type=float, default=900.0,
-                        help="CBC's time limit per naive solve, seconds")
+    parser.add_argument(
+        "--naive-max", type=int, default=10_000, help="largest size the naive model runs at"
+    )
+    parser.add_argument(
+        "--naive-time-limit",
+        type=float,
+        default=900.0,
+        help="CBC's time limit per naive solve, seconds",
+    )
     parser.add_argument("--keep", help="keep target files and outputs in this folder")
     parser.add_argument("-o", "--output", help="also write the table to this file")
     parser.add_argument("--json", help="also write every measurement to this JSON file")
@@ -318,8 +419,10 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="okrplan-bench-") as scratch:
             folder = Path(options.keep) if options.keep else Path(scratch)
             folder.mkdir(parents=True, exist_ok=True)
-            rows = [measure(n, options.seed, folder, options.naive_max,
-                            options.naive_time_limit, say) for n in sizes]
+            rows = [
+                measure(n, options.seed, folder, options.naive_max, options.naive_time_limit, say)
+                for n in sizes
+            ]
             say("okrplan --help")
             help_s = help_seconds()
     finally:
@@ -330,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.output:
         Path(options.output).write_text(text, encoding="utf-8")
     if options.json:
-        Path(options.json).write_text(json.dumps({"rows": rows, "help_s": help_s}, indent=1),
-                                      encoding="utf-8")
+        Path(options.json).write_text(
+            json.dumps({"rows": rows, "help_s": help_s}, indent=1), encoding="utf-8"
+        )
     return 0
 
 

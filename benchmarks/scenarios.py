@@ -29,14 +29,21 @@ def main() -> int:
     print("| scenario | status | CLI wall s | load s | solve s | write s |")
     print("|---|---|---|---|---|---|")
     for scenario in sorted((ROOT / "scenarios").glob("*.yaml")):
-        best = {"cli": float("inf"), "load": float("inf"), "solve": float("inf"),
-                "write": float("inf")}
+        best = {
+            "cli": float("inf"),
+            "load": float("inf"),
+            "solve": float("inf"),
+            "write": float("inf"),
+        }
         status = "?"
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as tmp:
                 start = time.perf_counter()
-                subprocess.run([str(okrplan), "decompose", str(scenario), "-o", f"{tmp}/cli",
-                                "-q"], check=False, capture_output=True)
+                subprocess.run(
+                    [str(okrplan), "decompose", str(scenario), "-o", f"{tmp}/cli", "-q"],
+                    check=False,
+                    capture_output=True,
+                )
                 best["cli"] = min(best["cli"], time.perf_counter() - start)
                 start = time.perf_counter()
                 spec = api.load(scenario)
@@ -49,8 +56,10 @@ def main() -> int:
                 best["load"] = min(best["load"], loaded - start)
                 best["solve"] = min(best["solve"], solved - loaded)
                 best["write"] = min(best["write"], written - solved)
-        print(f"| {scenario.name} | {status} | {best['cli']:.2f} | {best['load']:.3f} | "
-              f"{best['solve']:.3f} | {best['write']:.3f} |")
+        print(
+            f"| {scenario.name} | {status} | {best['cli']:.2f} | {best['load']:.3f} | "
+            f"{best['solve']:.3f} | {best['write']:.3f} |"
+        )
     return 0
 
 

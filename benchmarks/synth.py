@@ -160,8 +160,11 @@ def _teams(rng: random.Random, people: int) -> list[list[Team]]:
     left = people
     while left > 0:
         teams = []
-        kinds = ["direct"] + (["key"] if not leaves or rng.random() < 0.5 else []) + (
-            ["channel"] if not leaves or rng.random() < 0.4 else [])
+        kinds = (
+            ["direct"]
+            + (["key"] if not leaves or rng.random() < 0.5 else [])
+            + (["channel"] if not leaves or rng.random() < 0.4 else [])
+        )
         for kind in kinds:
             size = min(rng.randint(5, 12), left)
             if size <= 0:
@@ -183,17 +186,19 @@ def _tree(rng: random.Random, leaves: list[list[Team]]) -> Node:
     root = Node("总公司")
     queue = iter(leaves)
     count = len(leaves)
-    divisions = _split(rng, count, min(len(DIVISIONS), max(1, round(count ** 0.25))))
+    divisions = _split(rng, count, min(len(DIVISIONS), max(1, round(count**0.25))))
     for d, in_division in enumerate(divisions):
         division = Node(f"{DIVISIONS[d]}事业部")
         root.children.append(division)
-        regions = _split(rng, in_division, max(1, round(in_division ** (1 / 3) * rng.uniform(
-            0.8, 1.2))))
+        regions = _split(
+            rng, in_division, max(1, round(in_division ** (1 / 3) * rng.uniform(0.8, 1.2)))
+        )
         for r, in_region in enumerate(regions, start=1):
             region = Node(f"{DIVISIONS[d]}{r}区")
             division.children.append(region)
-            branches = _split(rng, in_region, max(1, round(math.sqrt(in_region) * rng.uniform(
-                0.8, 1.2))))
+            branches = _split(
+                rng, in_region, max(1, round(math.sqrt(in_region) * rng.uniform(0.8, 1.2)))
+            )
             for b, in_branch in enumerate(branches, start=1):
                 branch = Node(f"{region.name}第{b}分公司")
                 region.children.append(branch)
@@ -257,18 +262,32 @@ def _role_lines(team: Team, indent: str) -> list[str]:
     if team.quota is not None:
         extra += f", quota: {_money(team.quota)}"
     if team.people:
-        people = ", ".join([*team.people[:-1], f"{{name: {team.people[-1]}, joined: {YEAR}-07}}"]
-                           if len(team.people) > 1 else team.people)
-        lines = [f"{indent}- {{role: {name}, people: [{people}], sells: {sells}, "
-                 f"capacity: {capacity}{extra}}}"]
+        people = ", ".join(
+            [*team.people[:-1], f"{{name: {team.people[-1]}, joined: {YEAR}-07}}"]
+            if len(team.people) > 1
+            else team.people
+        )
+        lines = [
+            f"{indent}- {{role: {name}, people: [{people}], sells: {sells}, "
+            f"capacity: {capacity}{extra}}}"
+        ]
     else:
-        lines = [f"{indent}- {{role: {name}, headcount: {team.headcount}, sells: {sells}, "
-                 f"capacity: {capacity}{extra}}}"]
+        lines = [
+            f"{indent}- {{role: {name}, headcount: {team.headcount}, sells: {sells}, "
+            f"capacity: {capacity}{extra}}}"
+        ]
     if team.cohort or team.hire is not None:  # new people ramp up; hires join them
-        hire = "" if team.hire is None else ", hire: true" if team.hire == 0 else (
-            f", hire: {{max: {team.hire}, by: {YEAR}-03}}")
-        lines.append(f"{indent}- {{role: {name}, headcount: {team.cohort}, sells: {sells}, "
-                     f"capacity: {capacity}, ramp: {RAMP}{hire}}}")
+        hire = (
+            ""
+            if team.hire is None
+            else ", hire: true"
+            if team.hire == 0
+            else (f", hire: {{max: {team.hire}, by: {YEAR}-03}}")
+        )
+        lines.append(
+            f"{indent}- {{role: {name}, headcount: {team.cohort}, sells: {sells}, "
+            f"capacity: {capacity}, ramp: {RAMP}{hire}}}"
+        )
     return lines
 
 
@@ -290,14 +309,19 @@ def _unit_lines(node: Node, indent: str, lines: list[str]) -> None:
 def synth(people: int, seed: int = 1) -> str:
     """The target file's text: ``people`` people in all, the same text for the same seed."""
     root, support, kpi = build(people, seed)
-    lines = [HEADER.format(people=people, seed=seed, year=YEAR, kpi=_money(kpi)).rstrip("\n"),
-             "org:", f"  name: {root.name}", "  lead: 总经理", "  units:",
-             "    - name: 市场部",
-             "      lead: 市场总监",
-             f"      supports: {{metric: opportunities, share: {round(SUPPORT_SHARE * 100)}%}}",
-             "      roles:",
-             f"        - {{role: 市场专员, headcount: {support}, capacity: "
-             "{opportunities: 50/月}, hire: true}"]
+    lines = [
+        HEADER.format(people=people, seed=seed, year=YEAR, kpi=_money(kpi)).rstrip("\n"),
+        "org:",
+        f"  name: {root.name}",
+        "  lead: 总经理",
+        "  units:",
+        "    - name: 市场部",
+        "      lead: 市场总监",
+        f"      supports: {{metric: opportunities, share: {round(SUPPORT_SHARE * 100)}%}}",
+        "      roles:",
+        f"        - {{role: 市场专员, headcount: {support}, capacity: "
+        "{opportunities: 50/月}, hire: true}",
+    ]
     for child in root.children:
         _unit_lines(child, "    ", lines)
     return "\n".join(lines) + "\n" + FOOTER

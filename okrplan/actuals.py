@@ -65,26 +65,38 @@ def _open(path: str | os.PathLike[str]) -> Any:
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl"
-                                     ) from None
+        raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl") from None
     name = os.fspath(path)
     hint = "pass an .xlsx written by okrplan export or decompose"
     try:
         if os.path.getsize(name) > MAX_WORKBOOK_BYTES:
-            raise InputError([Issue(f"the workbook is larger than "
-                                    f"{MAX_WORKBOOK_BYTES // 2**20} MiB", name, hint=hint)])
+            raise InputError(
+                [
+                    Issue(
+                        f"the workbook is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB",
+                        name,
+                        hint=hint,
+                    )
+                ]
+            )
         # From memory: openpyxl leaves a file it failed to read open.
         data = io.BytesIO(Path(name).read_bytes())
         if _unpacked_size(data) > MAX_WORKBOOK_BYTES:
-            raise InputError([Issue(f"the workbook unpacks to more than "
-                                    f"{MAX_WORKBOOK_BYTES // 2**20} MiB", name, hint=hint)])
+            raise InputError(
+                [
+                    Issue(
+                        f"the workbook unpacks to more than {MAX_WORKBOOK_BYTES // 2**20} MiB",
+                        name,
+                        hint=hint,
+                    )
+                ]
+            )
         return load_workbook(data, data_only=False)
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
         detail = str(exc) or type(exc).__name__
-        raise InputError([Issue(f"cannot read the workbook: {detail}", name, hint=hint)]
-                         ) from None
+        raise InputError([Issue(f"cannot read the workbook: {detail}", name, hint=hint)]) from None
 
 
 def _unpacked_size(data: io.BytesIO) -> int:
@@ -113,9 +125,15 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
     name = os.fspath(path)
     wb = _open(name)
     if META_TAB not in wb.sheetnames:
-        raise InputError([Issue("this workbook has no okrplan sheet list (hidden sheet "
-                                f"{META_TAB})", name,
-                                hint="pass a workbook written by okrplan export or decompose")])
+        raise InputError(
+            [
+                Issue(
+                    f"this workbook has no okrplan sheet list (hidden sheet {META_TAB})",
+                    name,
+                    hint="pass a workbook written by okrplan export or decompose",
+                )
+            ]
+        )
     meta = wb[META_TAB]
     issues: list[Issue] = []
     found: list[TypedActual] = []
@@ -123,21 +141,36 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
         if not values or not values[0]:
             continue
         tab, key, _owner, kind, _person, people, actual_header = (
-            [str(v) if v is not None else "" for v in values] + [""] * 7)[:7]
+            [str(v) if v is not None else "" for v in values] + [""] * 7
+        )[:7]
         if tab not in wb.sheetnames:
-            issues.append(Issue(f"the sheet {tab!r} is missing (renamed or deleted?)", name,
-                                hint="keep the sheet names okrplan wrote"))
+            issues.append(
+                Issue(
+                    f"the sheet {tab!r} is missing (renamed or deleted?)",
+                    name,
+                    hint="keep the sheet names okrplan wrote",
+                )
+            )
             continue
         if people and not people.isdigit():
-            issues.append(Issue(f"the hidden sheet {META_TAB} gives {people!r} as the headcount "
-                                f"of {tab!r}", name, hint=f"keep the hidden sheet {META_TAB} as "
-                                "okrplan wrote it"))
+            issues.append(
+                Issue(
+                    f"the hidden sheet {META_TAB} gives {people!r} as the headcount of {tab!r}",
+                    name,
+                    hint=f"keep the hidden sheet {META_TAB} as okrplan wrote it",
+                )
+            )
             continue
         ws = wb[tab]
         header_row, cols = _header(ws, actual_header)
         if header_row is None:
-            issues.append(Issue(f"{tab}: no header row with {actual_header!r} and the KR ids",
-                                name, hint="do not delete the header row or hidden columns"))
+            issues.append(
+                Issue(
+                    f"{tab}: no header row with {actual_header!r} and the KR ids",
+                    name,
+                    hint="do not delete the header row or hidden columns",
+                )
+            )
             continue
         kr_col, scale_col, actual_col = cols
         for row in ws.iter_rows(min_row=header_row + 1):
@@ -145,14 +178,30 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
             if not isinstance(kr, str) or not kr.startswith("k:"):
                 continue
             cell = row[actual_col - 1]
-            value, problem = _cell_value(cell, row[scale_col - 1].value if len(row) >= scale_col
-                                         else 1)
+            value, problem = _cell_value(
+                cell, row[scale_col - 1].value if len(row) >= scale_col else 1
+            )
             if problem:
-                issues.append(Issue(f"{tab}!{cell.coordinate}: {problem}", name,
-                                    hint="type a number, e.g. 550 or 95%"))
+                issues.append(
+                    Issue(
+                        f"{tab}!{cell.coordinate}: {problem}",
+                        name,
+                        hint="type a number, e.g. 550 or 95%",
+                    )
+                )
             elif value is not None:
-                found.append(TypedActual(name, tab, cell.coordinate, key, kr, value,
-                                         int(people or 1), kind == "person"))
+                found.append(
+                    TypedActual(
+                        name,
+                        tab,
+                        cell.coordinate,
+                        key,
+                        kr,
+                        value,
+                        int(people or 1),
+                        kind == "person",
+                    )
+                )
     if issues:
         raise InputError(issues)
     return found
@@ -172,8 +221,16 @@ def _cell_value(cell: Any, scale: Any) -> tuple[Fraction | None, str]:
     value = cell.value
     if value is None or cell.data_type == "f":
         return None, ""
-    factor = Fraction(str(scale)) if (isinstance(scale, int | float) and scale and not isinstance(
-        scale, bool) and math.isfinite(scale)) else Fraction(1)
+    factor = (
+        Fraction(str(scale))
+        if (
+            isinstance(scale, int | float)
+            and scale
+            and not isinstance(scale, bool)
+            and math.isfinite(scale)
+        )
+        else Fraction(1)
+    )
     if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         return None, f"{value!r} is not a number"
     if isinstance(value, int | float):
@@ -237,16 +294,25 @@ def combine(typed: Iterable[TypedActual], plan: Plan | None = None) -> list[Actu
         key = (entry.sheet, entry.kr)
         earlier = seen.get(key)
         if earlier is not None and earlier.value != entry.value:
-            issues.append(Issue(f"{entry.tab}!{entry.cell} is {_show(entry.value)} here but "
-                                f"{_show(earlier.value)} in {earlier.where}", entry.file,
-                                hint="correct one of the two copies"))
+            issues.append(
+                Issue(
+                    f"{entry.tab}!{entry.cell} is {_show(entry.value)} here but "
+                    f"{_show(earlier.value)} in {earlier.where}",
+                    entry.file,
+                    hint="correct one of the two copies",
+                )
+            )
         seen.setdefault(key, entry)
     if plan is not None:
         for entry in seen.values():
             if entry.kr not in plan.graph:
-                issues.append(Issue(f"{entry.tab}!{entry.cell}: the KR {entry.kr} is not in "
-                                    "this plan", entry.file,
-                                    hint="was the workbook exported from another plan?"))
+                issues.append(
+                    Issue(
+                        f"{entry.tab}!{entry.cell}: the KR {entry.kr} is not in this plan",
+                        entry.file,
+                        hint="was the workbook exported from another plan?",
+                    )
+                )
     if issues:
         raise InputError(issues)
     sums: dict[str, Fraction] = {}
@@ -265,8 +331,9 @@ def _show(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-def workbook_actuals(paths: Sequence[str | os.PathLike[str]], plan: Plan | None = None
-                     ) -> list[Actual]:
+def workbook_actuals(
+    paths: Sequence[str | os.PathLike[str]], plan: Plan | None = None
+) -> list[Actual]:
     """The actuals typed into one or more okrplan workbooks (see :func:`combine`)."""
     typed: list[TypedActual] = []
     for path in paths:
@@ -288,8 +355,9 @@ def actuals_csv(actuals: Iterable[Actual], sources: dict[str, str] | None = None
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kr", "period", "actual", "source"])
     for row in actuals:
-        writer.writerow([row.kr, row.period, _exact(row.value),
-                         csv_text((sources or {}).get(row.kr, ""))])
+        writer.writerow(
+            [row.kr, row.period, _exact(row.value), csv_text((sources or {}).get(row.kr, ""))]
+        )
     return out.getvalue()
 
 
@@ -334,6 +402,9 @@ def edited_cells(path: str | os.PathLike[str]) -> list[str]:
         column = next((i for i, h in enumerate(rows[0] if rows else []) if h in headers), None)
         if column is None:
             return [] if not text.strip() else ["not an okrplan CSV"]
-        return [f"row {n}" for n, row in enumerate(rows[1:], start=2)
-                if len(row) > column and row[column].strip()]
+        return [
+            f"row {n}"
+            for n, row in enumerate(rows[1:], start=2)
+            if len(row) > column and row[column].strip()
+        ]
     return []

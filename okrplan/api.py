@@ -81,8 +81,10 @@ def summarize(spec: Spec) -> str:
     for sells, roles in chains.items():
         funnel = " → ".join(metrics[m].name for m in spec.funnel(sells))
         lines.append(f"  funnel ({', '.join(roles)}): {funnel}")
-    lines.append(f"  objectives: {len(target.objectives)} with {krs} key results; "
-                 f"weights: {target.weights.rule}")
+    lines.append(
+        f"  objectives: {len(target.objectives)} with {krs} key results; "
+        f"weights: {target.weights.rule}"
+    )
     return "\n".join(lines)
 
 
@@ -96,13 +98,13 @@ def schema_text() -> str:
 def template_text(name: str) -> str:
     """The commented starter target file called ``name`` (see :data:`TEMPLATES`)."""
     if name not in TEMPLATES:
-        raise InputError([Issue(f"no template named {name!r}",
-                                hint=f"choose one of: {', '.join(TEMPLATES)}")])
+        raise InputError(
+            [Issue(f"no template named {name!r}", hint=f"choose one of: {', '.join(TEMPLATES)}")]
+        )
     return (resources.files("okrplan") / "templates" / f"{name}.yaml").read_text("utf-8")
 
 
-def write_new_file(path: str | os.PathLike[str], text: str | bytes, *, force: bool = False
-                   ) -> Path:
+def write_new_file(path: str | os.PathLike[str], text: str | bytes, *, force: bool = False) -> Path:
     """Write ``text`` (or bytes) to a new file atomically; refuse to replace an existing one
     unless forced."""
     from okrplan.export.output import write_files
@@ -128,9 +130,17 @@ def describe(checked: Checked) -> dict[str, Any]:
     return {
         "file": checked.file,
         "ok": checked.ok,
-        "issues": [{"severity": str(i.severity), "line": i.line, "column": i.column,
-                    "path": i.path, "message": i.message, "hint": i.hint}
-                   for i in checked.issues],
+        "issues": [
+            {
+                "severity": str(i.severity),
+                "line": i.line,
+                "column": i.column,
+                "path": i.path,
+                "message": i.message,
+                "hint": i.hint,
+            }
+            for i in checked.issues
+        ],
     }
 
 
@@ -144,8 +154,9 @@ REPORT_FILE = "report.html"
 TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
 
-def decompose(spec_or_path: Spec | str | os.PathLike[str], *,
-              progress: Callable[[str], None] | None = None) -> Plan:
+def decompose(
+    spec_or_path: Spec | str | os.PathLike[str], *, progress: Callable[[str], None] | None = None
+) -> Plan:
     """Solve a target file (or a loaded :class:`Spec`) into a :class:`~okrplan.plan.Plan`.
 
     ``progress`` is called with each stage's name as it starts (``load``, then those of
@@ -174,12 +185,19 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         try:
             text = source.read_text(encoding="utf-8")
         except OSError as exc:
-            raise InputError([Issue(f"cannot read the file: {exc.strerror}", str(source))]
-                             ) from None
+            raise InputError(
+                [Issue(f"cannot read the file: {exc.strerror}", str(source))]
+            ) from None
         except UnicodeDecodeError as exc:
-            raise InputError([Issue(f"this is not UTF-8 text (byte {exc.start} is not UTF-8)",
-                                    str(source), hint="pass a plan.json written by okrplan "
-                                    "decompose")]) from None
+            raise InputError(
+                [
+                    Issue(
+                        f"this is not UTF-8 text (byte {exc.start} is not UTF-8)",
+                        str(source),
+                        hint="pass a plan.json written by okrplan decompose",
+                    )
+                ]
+            ) from None
         return from_json(text, str(source))
     return decompose(source)
 
@@ -214,9 +232,16 @@ def image_problem() -> str | None:
     return dot_problem()
 
 
-def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = False,
-               images: bool = True, sheets: bool = True, report: bool = True,
-               progress: Callable[[str], None] | None = None) -> Path:
+def write_plan(
+    plan: Plan,
+    directory: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    images: bool = True,
+    sheets: bool = True,
+    report: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
     report ``report.html`` unless ``report=False`` (see :func:`report_html`).
@@ -247,13 +272,18 @@ def write_plan(plan: Plan, directory: str | os.PathLike[str], *, force: bool = F
             made[TREE_SVG] = render_image(dot_text, "svg")
         if sheets:
             step(SHEETS_DIR)
-            made.update({f"{SHEETS_DIR}/{name}": content for name, content in sheet_files(
-                plan, max_workbook=MAX_WORKBOOK_SHEETS).items()})
+            made.update(
+                {
+                    f"{SHEETS_DIR}/{name}": content
+                    for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS).items()
+                }
+            )
         if report:
             step(REPORT_FILE)
             svg = made.get(TREE_SVG)
-            made[REPORT_FILE] = report_html(plan, tree_svg=svg if isinstance(svg, bytes)
-                                            else None, draw=images)
+            made[REPORT_FILE] = report_html(
+                plan, tree_svg=svg if isinstance(svg, bytes) else None, draw=images
+            )
         return made
 
     with bulk_work():
@@ -288,8 +318,9 @@ made in a forked child on the other core while plan.md, tree.png and plan.json a
 (see :mod:`okrplan.forked`); the files are the same either way."""
 
 
-def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True,
-                unit: str | None = None) -> str:
+def report_html(
+    plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True, unit: str | None = None
+) -> str:
     """The plan as one self-contained HTML page (see :mod:`okrplan.export.report`): the goal
     tree, every unit's and role's OKRs, funnels, phasing and what the optimizer did.
 
@@ -314,8 +345,14 @@ def report_html(plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool =
         raise InputError([Issue(message, path="--unit", hint=hint)]) from None
 
 
-def tree_dot(plan: Plan, *, view: str = "org", unit: str | None = None,
-             depth: int | None = None, fold: bool | None = None) -> str:
+def tree_dot(
+    plan: Plan,
+    *,
+    view: str = "org",
+    unit: str | None = None,
+    depth: int | None = None,
+    fold: bool | None = None,
+) -> str:
     """The goal tree as Graphviz DOT text (see :func:`okrplan.render.to_dot`).
 
     Raises
@@ -331,8 +368,15 @@ def tree_dot(plan: Plan, *, view: str = "org", unit: str | None = None,
         raise InputError([Issue(str(exc))]) from None
 
 
-def render(plan: Plan, *, format: str = "svg", view: str = "org", unit: str | None = None,
-           depth: int | None = None, fold: bool | None = None) -> bytes:
+def render(
+    plan: Plan,
+    *,
+    format: str = "svg",
+    view: str = "org",
+    unit: str | None = None,
+    depth: int | None = None,
+    fold: bool | None = None,
+) -> bytes:
     """The goal tree as ``svg``, ``png`` or ``pdf`` bytes, or its DOT text (UTF-8) for ``dot``.
 
     Raises
@@ -345,8 +389,14 @@ def render(plan: Plan, *, format: str = "svg", view: str = "org", unit: str | No
     from okrplan.render import render_image
 
     if format not in TREE_FORMATS:
-        raise InputError([Issue(f"unknown diagram format {format!r}",
-                                hint=f"choose one of: {', '.join(TREE_FORMATS)}")])
+        raise InputError(
+            [
+                Issue(
+                    f"unknown diagram format {format!r}",
+                    hint=f"choose one of: {', '.join(TREE_FORMATS)}",
+                )
+            ]
+        )
     text = tree_dot(plan, view=view, unit=unit, depth=depth, fold=fold)
     return text.encode("utf-8") if format == "dot" else render_image(text, format)
 
@@ -355,20 +405,40 @@ def tree_format(path: str | os.PathLike[str], format: str | None = None) -> str:
     """The diagram format to write ``path`` in: ``format`` if given, else its suffix's."""
     if format is not None:
         if format not in TREE_FORMATS:
-            raise InputError([Issue(f"unknown diagram format {format!r}",
-                                    hint=f"choose one of: {', '.join(TREE_FORMATS)}")])
+            raise InputError(
+                [
+                    Issue(
+                        f"unknown diagram format {format!r}",
+                        hint=f"choose one of: {', '.join(TREE_FORMATS)}",
+                    )
+                ]
+            )
         return format
     suffix = Path(path).suffix.lower().lstrip(".")
     suffix = "dot" if suffix == "gv" else suffix
     if suffix not in TREE_FORMATS:
-        raise InputError([Issue(f"cannot tell the diagram format of {os.fspath(path)!r}",
-                                hint=f"name it .{', .'.join(TREE_FORMATS)}, or pass --format")])
+        raise InputError(
+            [
+                Issue(
+                    f"cannot tell the diagram format of {os.fspath(path)!r}",
+                    hint=f"name it .{', .'.join(TREE_FORMATS)}, or pass --format",
+                )
+            ]
+        )
     return suffix
 
 
-def write_render(plan: Plan, path: str | os.PathLike[str], *, format: str | None = None,
-                 view: str = "org", unit: str | None = None, depth: int | None = None,
-                 fold: bool | None = None, force: bool = False) -> Path:
+def write_render(
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    view: str = "org",
+    unit: str | None = None,
+    depth: int | None = None,
+    fold: bool | None = None,
+    force: bool = False,
+) -> Path:
     """Write the goal tree to ``path`` (in the format its suffix names, unless ``format``).
 
     Raises
@@ -387,8 +457,10 @@ def write_render(plan: Plan, path: str | os.PathLike[str], *, format: str | None
     problem = image_problem()
     if problem is not None:
         written = write_new_file(Path(path).with_suffix(".dot"), text, force=force)
-        raise MissingDependencyError(f"{problem}. The diagram's DOT text is in {written}; "
-                                     f"after installing, run: dot -T{fmt} {written} -o {path}")
+        raise MissingDependencyError(
+            f"{problem}. The diagram's DOT text is in {written}; "
+            f"after installing, run: dot -T{fmt} {written} -o {path}"
+        )
     return write_new_file(path, render_image(text, fmt), force=force)
 
 
@@ -402,18 +474,39 @@ def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
             continue
         if unit is not None and unit not in data["path"]:
             continue
-        rows.append({"id": node_id, "role": data.get("label", data["name"]),
-                     "unit": data["path"][-1], "headcount": data["headcount"],
-                     "quota": data["quota"], "per_person": data["per_person"],
-                     "basis": data.get("basis"), "stretch": data.get("stretch"),
-                     "binding": data.get("binding", []), "marginal": data.get("marginal", [])})
+        rows.append(
+            {
+                "id": node_id,
+                "role": data.get("label", data["name"]),
+                "unit": data["path"][-1],
+                "headcount": data["headcount"],
+                "quota": data["quota"],
+                "per_person": data["per_person"],
+                "basis": data.get("basis"),
+                "stretch": data.get("stretch"),
+                "binding": data.get("binding", []),
+                "marginal": data.get("marginal", []),
+            }
+        )
     if unit is not None and not rows:
-        names = sorted({n for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.UNIT
-                        for n in [d["name"]]})
+        names = sorted(
+            {
+                n
+                for _, d in plan.graph.nodes(data=True)
+                if d["kind"] == Kind.UNIT
+                for n in [d["name"]]
+            }
+        )
         close = __import__("difflib").get_close_matches(unit, names, n=1)
-        raise InputError([Issue(f"no unit named {unit!r} carries a quota in this plan",
-                                hint=(f"did you mean {close[0]!r}? " if close else "")
-                                + f"units: {', '.join(names)}")])
+        raise InputError(
+            [
+                Issue(
+                    f"no unit named {unit!r} carries a quota in this plan",
+                    hint=(f"did you mean {close[0]!r}? " if close else "")
+                    + f"units: {', '.join(names)}",
+                )
+            ]
+        )
     return rows
 
 
@@ -422,15 +515,19 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     from okrplan.present import money_text, per_text
 
     locale = plan.locale
-    lines = [f"{plan.meta.get('name', '')}: {plan.solver.get('status')}, largest stretch "
-             f"{plan.solver.get('stretch')}"]
+    lines = [
+        f"{plan.meta.get('name', '')}: {plan.solver.get('status')}, largest stretch "
+        f"{plan.solver.get('stretch')}"
+    ]
     for message in (r["message"] for r in plan.solver.get("relaxations", [])):
         lines.append(f"  to make it feasible: {message}")
     for row in explain(plan, unit):
-        lines.append(f"{row['role']} × {row['headcount']} in {row['unit']}: quota "
-                     f"{money_text(row['quota'], locale)} ({money_text(row['per_person'], locale)}"
-                     f" per person); basis {money_text(row['basis'] or 0, locale)}, stretch "
-                     f"{row['stretch']}")
+        lines.append(
+            f"{row['role']} × {row['headcount']} in {row['unit']}: quota "
+            f"{money_text(row['quota'], locale)} ({money_text(row['per_person'], locale)}"
+            f" per person); basis {money_text(row['basis'] or 0, locale)}, stretch "
+            f"{row['stretch']}"
+        )
         if row["binding"]:
             lines.append(f"  bound by: {'; '.join(row['binding'])}")
         else:
@@ -439,14 +536,21 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
         for gain in row["marginal"]:
             metric = plan.metrics.get(gain["metric"], {}).get("name", gain["metric"])
             if gain["adds"] and f"capacity {gain['metric']} " in binding:
-                lines.append(f"  one more {metric} per {per_text(gain['per'], locale)} per "
-                             f"{row['role']} adds {money_text(gain['adds'], locale)} of "
-                             "reachable revenue")
+                lines.append(
+                    f"  one more {metric} per {per_text(gain['per'], locale)} per "
+                    f"{row['role']} adds {money_text(gain['adds'], locale)} of "
+                    "reachable revenue"
+                )
     return "\n".join(lines)
 
 
-def score(plan: Plan, actuals_path: str | os.PathLike[str], *, stretch: str | None = None,
-          percent: bool = False) -> tuple[list[Any], Any]:
+def score(
+    plan: Plan,
+    actuals_path: str | os.PathLike[str],
+    *,
+    stretch: str | None = None,
+    percent: bool = False,
+) -> tuple[list[Any], Any]:
     """Score a plan against a CSV of actuals, or an OKR workbook (.xlsx) with actuals typed in;
     returns the sheets' scores and the options used."""
     from fractions import Fraction
@@ -460,8 +564,9 @@ def score(plan: Plan, actuals_path: str | os.PathLike[str], *, stretch: str | No
         try:
             cap = Fraction(parse_quantity(stretch).value)
         except QuantityError as exc:
-            raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint="e.g. --stretch 120%")]
-                             ) from None
+            raise InputError(
+                [Issue(f"--stretch {stretch!r}: {exc}", hint="e.g. --stretch 120%")]
+            ) from None
         if cap < 1:
             raise InputError([Issue("--stretch must be at least 100%", hint="e.g. 120%")])
     options = ScoreOptions(stretch=cap, percent=percent)
@@ -476,9 +581,15 @@ SHEET_FORMATS = ("xlsx", "csv", "md")
 MAX_WORKBOOK_SHEETS = 2000  # decompose leaves larger workbooks to `okrplan export --unit`
 
 
-def sheet_files(plan: Plan, *, formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
-                unit: str | None = None, role: str | None = None, per_person: bool = False,
-                max_workbook: int | None = None) -> dict[str, str | bytes]:
+def sheet_files(
+    plan: Plan,
+    *,
+    formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
+    unit: str | None = None,
+    role: str | None = None,
+    per_person: bool = False,
+    max_workbook: int | None = None,
+) -> dict[str, str | bytes]:
     """The files of a sheets folder by name: one ``.xlsx`` workbook (a summary and a sheet per
     unit, role group or person), and ``.csv`` and ``.md`` per sheet with an ``index.md``.
 
@@ -496,25 +607,40 @@ def sheet_files(plan: Plan, *, formats: tuple[str, ...] | list[str] = SHEET_FORM
 
     unknown = [f for f in formats if f not in SHEET_FORMATS]
     if unknown or not formats:
-        raise InputError([Issue(f"unknown sheet format {', '.join(unknown) or '(none)'}",
-                                hint=f"choose from: {', '.join(SHEET_FORMATS)}")])
+        raise InputError(
+            [
+                Issue(
+                    f"unknown sheet format {', '.join(unknown) or '(none)'}",
+                    hint=f"choose from: {', '.join(SHEET_FORMATS)}",
+                )
+            ]
+        )
     if max_workbook is not None:
         outline = build_book(plan, per_person=per_person, unit=unit, role=role, rows=False)
         if len(outline.sheets) > max_workbook:
             from okrplan.present import label
 
-            note = label(plan.locale, "no_workbook").format(n=len(outline.sheets),
-                                                            max=max_workbook)
-            return files_of(outline, ["md"], index_only=True,
-                            note=f"{note} {label(plan.locale, 'no_sheet_files')}")
+            note = label(plan.locale, "no_workbook").format(n=len(outline.sheets), max=max_workbook)
+            return files_of(
+                outline,
+                ["md"],
+                index_only=True,
+                note=f"{note} {label(plan.locale, 'no_sheet_files')}",
+            )
     book = build_book(plan, per_person=per_person, unit=unit, role=role)
     return files_of(book, formats)
 
 
-def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
-                  formats: tuple[str, ...] | list[str] = SHEET_FORMATS, unit: str | None = None,
-                  role: str | None = None, per_person: bool = False, force: bool = False
-                  ) -> list[Path]:
+def export_sheets(
+    plan: Plan,
+    directory: str | os.PathLike[str],
+    *,
+    formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
+    unit: str | None = None,
+    role: str | None = None,
+    per_person: bool = False,
+    force: bool = False,
+) -> list[Path]:
     """Write the OKR sheets into ``directory`` (made if missing), each file atomically.
 
     Files of the same name are replaced, except a workbook or CSV that has actuals typed in:
@@ -543,9 +669,12 @@ def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
                 more = f" and {len(cells) - 3} more" if len(cells) > 3 else ""
                 edited.append(f"{folder / name} ({', '.join(cells[:3])}{more})")
         if edited:
-            raise OutputError("these sheets have actuals typed in and would be overwritten:\n"
-                              + "\n".join(f"  {e}" for e in edited) + "\nread them first "
-                              "(okrplan import-actuals), or pass --force to replace them")
+            raise OutputError(
+                "these sheets have actuals typed in and would be overwritten:\n"
+                + "\n".join(f"  {e}" for e in edited)
+                + "\nread them first "
+                "(okrplan import-actuals), or pass --force to replace them"
+            )
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
@@ -553,8 +682,9 @@ def export_sheets(plan: Plan, directory: str | os.PathLike[str], *,
     return write_files(folder, files)
 
 
-def import_actuals(workbooks: list[str] | tuple[str, ...], plan: Plan | None = None
-                   ) -> tuple[list[Any], str]:
+def import_actuals(
+    workbooks: list[str] | tuple[str, ...], plan: Plan | None = None
+) -> tuple[list[Any], str]:
     """The actuals typed into OKR workbooks, and the same as the CSV `okrplan score` reads
     (``kr,period,actual,source``); with ``plan``, every KR is checked against it.
 

@@ -72,8 +72,7 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
                 click.echo(str(issue), err=True)
             if result.spec is None:
                 errors = sum(1 for i in result.issues if i.severity == "error")
-                click.echo(f"{result.file}: {errors} problem{'s' if errors != 1 else ''}",
-                           err=True)
+                click.echo(f"{result.file}: {errors} problem{'s' if errors != 1 else ''}", err=True)
             elif not quiet:
                 click.echo(f"{result.file}: ok — {api.summarize(result.spec)}")
     if not all(r.ok for r in results):
@@ -81,8 +80,12 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the schema to this file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the schema to this file instead of stdout.",
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def schema(output: str | None, force: bool) -> None:
     """Print the JSON Schema of the target file, for editors and other tools.
@@ -105,8 +108,14 @@ def schema(output: str | None, force: bool) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-t", "--template", type=click.Choice(["sales", "market-share"]),
-              default="sales", show_default=True, help="Which starter to write.")
+@click.option(
+    "-t",
+    "--template",
+    type=click.Choice(["sales", "market-share"]),
+    default="sales",
+    show_default=True,
+    help="Which starter to write.",
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def init(file: str, template: str, force: bool) -> None:
     """Write a commented starter target file that validates.
@@ -130,13 +139,19 @@ class _Progress:
     organisation takes seconds); only on a terminal, and not with --quiet."""
 
     STAGES: ClassVar[dict[str, str]] = {
-        "load": "reading the target file", "solve": "solving quotas and hires",
+        "load": "reading the target file",
+        "solve": "solving quotas and hires",
         "rounding": "rounding quotas and phasing them",
-        "graph": "writing objectives and key results", "weights": "weighting key results",
-        "plan.json": "writing plan.json", "plan.md": "writing plan.md",
-        "tree.dot": "drawing the goal tree", "tree.svg": "drawing the goal tree",
-        "sheets": "making the OKR sheets", "report.html": "making report.html",
-        "write": "writing the files"}
+        "graph": "writing objectives and key results",
+        "weights": "weighting key results",
+        "plan.json": "writing plan.json",
+        "plan.md": "writing plan.md",
+        "tree.dot": "drawing the goal tree",
+        "tree.svg": "drawing the goal tree",
+        "sheets": "making the OKR sheets",
+        "report.html": "making report.html",
+        "write": "writing the files",
+    }
 
     def __init__(self, *, enabled: bool) -> None:
         self.status: Any = None
@@ -161,8 +176,14 @@ class _Progress:
 
 @cli.command()
 @click.argument("target", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", default="plan", show_default=True, type=click.Path(),
-              help="The plan directory to write.")
+@click.option(
+    "-o",
+    "--output",
+    default="plan",
+    show_default=True,
+    type=click.Path(),
+    help="The plan directory to write.",
+)
 @click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
@@ -185,28 +206,36 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     with _Progress(enabled=not quiet) as progress:
         plan = api.decompose(target, progress=progress)
         problem = api.image_problem()
-        path = api.write_plan(plan, output, force=force, images=problem is None,
-                              progress=progress)
+        path = api.write_plan(plan, output, force=force, images=problem is None, progress=progress)
     if problem is not None:
-        click.echo(f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and "
-                   f"{api.TREE_PNG}", err=True)
+        click.echo(
+            f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and {api.TREE_PNG}",
+            err=True,
+        )
     if not quiet:
         names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
-        click.echo(f"wrote {path}/ ({', '.join(names)}): "
-                   f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}", err=True)
+        click.echo(
+            f"wrote {path}/ ({', '.join(names)}): "
+            f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
+            err=True,
+        )
         hires = plan.solver.get("hires", {})
-        units = [d["name"] for _, d in plan.graph.nodes(data=True) if d["kind"] == "unit"
-                 ] if hires else []
+        units = (
+            [d["name"] for _, d in plan.graph.nodes(data=True) if d["kind"] == "unit"]
+            if hires
+            else []
+        )
         for gid, count in hires.items():
             role = plan.graph.nodes[gid] if gid in plan.graph else {"name": gid, "path": ["?"]}
             names = [str(p) for p in role["path"]]
-            where = (names[-1] if units.count(names[-1]) <= 1
-                     else "/".join(names[1:]) or names[-1])
+            where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
             click.echo(f"  hire {count} × {role['name']} in {where}", err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
-        raise InfeasibleError(f"the target cannot be met; any one of these would fix it:\n"
-                              f"{reasons}\n(the plan with the conflict is in {path}/)")
+        raise InfeasibleError(
+            f"the target cannot be met; any one of these would fix it:\n"
+            f"{reasons}\n(the plan with the conflict is in {path}/)"
+        )
 
 
 @cli.command()
@@ -235,14 +264,27 @@ def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
 @click.argument("actuals", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Also write the scores to this .md or .csv file.")
-@click.option("--stretch", metavar="PERCENT",
-              help="Credit overachievement up to this level, e.g. 120% (default: capped at 100%).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Also write the scores to this .md or .csv file.",
+)
+@click.option(
+    "--stretch",
+    metavar="PERCENT",
+    help="Credit overachievement up to this level, e.g. 120% (default: capped at 100%).",
+)
 @click.option("--percent", is_flag=True, help="Show KR scores as percents instead of 0–1.0.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def score(plan_or_target: str, actuals: str, output: str | None, stretch: str | None,
-          percent: bool, force: bool) -> None:
+def score(
+    plan_or_target: str,
+    actuals: str,
+    output: str | None,
+    stretch: str | None,
+    percent: bool,
+    force: bool,
+) -> None:
     """Score every role's and unit's sheet from a CSV of actuals, or an OKR workbook.
 
     The CSV has columns kr (a KR id from plan.json, or the KR's name with unit and role),
@@ -265,35 +307,76 @@ def score(plan_or_target: str, actuals: str, output: str | None, stretch: str | 
     sheets, options = api.score(plan, actuals, stretch=stretch, percent=percent)
     console = Console()
     for sheet in sheets:
-        table = Table("O", "KR", "weight", "target", "actual", "score", "O分值",
-                      title=f"{sheet.name}: {float(sheet.total):.2f}", title_justify="left")
+        table = Table(
+            "O",
+            "KR",
+            "weight",
+            "target",
+            "actual",
+            "score",
+            "O分值",
+            title=f"{sheet.name}: {float(sheet.total):.2f}",
+            title_justify="left",
+        )
         for row in score_rows([sheet], options):
             table.add_row(*row[1:8])
         console.print(table)
     if not sheets:
         click.echo("no actual matched a KR with a target", err=True)
     if output is not None:
-        text = to_csv(sheets, options) if output.lower().endswith(".csv") else to_markdown(
-            sheets, options)
+        text = (
+            to_csv(sheets, options)
+            if output.lower().endswith(".csv")
+            else to_markdown(sheets, options)
+        )
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
 
 
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the diagram to this file (its suffix picks the format); default stdout.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]),
-              help="svg, png, pdf, or the Graphviz DOT text [default: from -o, else svg].")
-@click.option("--view", type=click.Choice(["org", "kr"]), default="org", show_default=True,
-              help="org: units and roles with their OKRs; kr: how key results feed each other.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the diagram to this file (its suffix picks the format); default stdout.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png", "pdf", "dot"]),
+    help="svg, png, pdf, or the Graphviz DOT text [default: from -o, else svg].",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["org", "kr"]),
+    default="org",
+    show_default=True,
+    help="org: units and roles with their OKRs; kr: how key results feed each other.",
+)
 @click.option("-u", "--unit", help="Draw only the subtree under this unit (a name or a path).")
-@click.option("-d", "--depth", type=click.IntRange(min=1),
-              help="Draw this many levels (1 = the top unit alone).")
-@click.option("--fold/--no-fold", default=None,
-              help="Fold identical sibling units and roles into one node [default: when large].")
+@click.option(
+    "-d",
+    "--depth",
+    type=click.IntRange(min=1),
+    help="Draw this many levels (1 = the top unit alone).",
+)
+@click.option(
+    "--fold/--no-fold",
+    default=None,
+    help="Fold identical sibling units and roles into one node [default: when large].",
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def render(plan_or_target: str, output: str | None, fmt: str | None, view: str,
-           unit: str | None, depth: int | None, fold: bool | None, force: bool) -> None:
+def render(
+    plan_or_target: str,
+    output: str | None,
+    fmt: str | None,
+    view: str,
+    unit: str | None,
+    depth: int | None,
+    fold: bool | None,
+    force: bool,
+) -> None:
     """Draw the goal tree of a plan (a plan.json, a plan directory, or a target file).
 
     The org view shows every unit and role with its objectives, key results, targets and
@@ -311,40 +394,66 @@ def render(plan_or_target: str, output: str | None, fmt: str | None, view: str,
 
     plan = api.load_plan(plan_or_target)
     if output is not None:
-        path = api.write_render(plan, output, format=fmt, view=view, unit=unit, depth=depth,
-                                fold=fold, force=force)
+        path = api.write_render(
+            plan, output, format=fmt, view=view, unit=unit, depth=depth, fold=fold, force=force
+        )
         click.echo(f"wrote {path}", err=True)
         return
     fmt = fmt or "svg"
     if fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: pass -o FILE, or redirect stdout to a file")
-    click.echo(api.render(plan, format=fmt, view=view, unit=unit, depth=depth, fold=fold),
-               nl=False)
+    click.echo(api.render(plan, format=fmt, view=view, unit=unit, depth=depth, fold=fold), nl=False)
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in ("xlsx", "csv", "md")]
     if unknown or not formats:
-        raise click.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; "
-                                 "choose from xlsx, csv, md (comma-separated)")
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; "
+            "choose from xlsx, csv, md (comma-separated)"
+        )
     return formats
 
 
 @cli.command("export")
 @click.argument("plan_or_target", type=click.Path())
-@click.option("-o", "--output", default="sheets", show_default=True,
-              type=click.Path(file_okay=False), help="The folder to write the sheets into.")
-@click.option("-f", "--format", "formats", default="xlsx,csv,md", show_default=True,
-              callback=_formats, help="Which files, comma-separated: xlsx, csv, md.")
-@click.option("-u", "--unit", help="Only this unit's sheets and those of the units and roles "
-              "below it.")
+@click.option(
+    "-o",
+    "--output",
+    default="sheets",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The folder to write the sheets into.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default="xlsx,csv,md",
+    show_default=True,
+    callback=_formats,
+    help="Which files, comma-separated: xlsx, csv, md.",
+)
+@click.option(
+    "-u", "--unit", help="Only this unit's sheets and those of the units and roles below it."
+)
 @click.option("-r", "--role", help="Only the sheets of this role (its name or group label).")
-@click.option("--per-person", is_flag=True,
-              help="A sheet for every person, numbering people who are not named.")
+@click.option(
+    "--per-person",
+    is_flag=True,
+    help="A sheet for every person, numbering people who are not named.",
+)
 @click.option("--force", is_flag=True, help="Replace sheets even if actuals were typed in.")
-def export(plan_or_target: str, output: str, formats: tuple[str, ...], unit: str | None,
-           role: str | None, per_person: bool, force: bool) -> None:
+def export(
+    plan_or_target: str,
+    output: str,
+    formats: tuple[str, ...],
+    unit: str | None,
+    role: str | None,
+    per_person: bool,
+    force: bool,
+) -> None:
     """Write the OKR sheets each unit, role and person works in.
 
     One .xlsx workbook (a summary, then a sheet per unit and role group, or per person where
@@ -363,22 +472,36 @@ def export(plan_or_target: str, output: str, formats: tuple[str, ...], unit: str
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
-    written = api.export_sheets(plan, output, formats=formats, unit=unit, role=role,
-                                per_person=per_person, force=force)
-    click.echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
-               + ", ".join(p.name for p in written if p.suffix == ".xlsx" or len(written) < 8)
-               + ("" if len(written) < 8 else ", …"), err=True)
+    written = api.export_sheets(
+        plan, output, formats=formats, unit=unit, role=role, per_person=per_person, force=force
+    )
+    click.echo(
+        f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
+        + ", ".join(p.name for p in written if p.suffix == ".xlsx" or len(written) < 8)
+        + ("" if len(written) < 8 else ", …"),
+        err=True,
+    )
 
 
 @cli.command("import-actuals")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-p", "--plan", "plan_path", type=click.Path(),
-              help="Check every KR against this plan (plan.json, plan folder or target file).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the actuals CSV to this file instead of stdout.")
+@click.option(
+    "-p",
+    "--plan",
+    "plan_path",
+    type=click.Path(),
+    help="Check every KR against this plan (plan.json, plan folder or target file).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the actuals CSV to this file instead of stdout.",
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def import_actuals(workbooks: tuple[str, ...], plan_path: str | None, output: str | None,
-                   force: bool) -> None:
+def import_actuals(
+    workbooks: tuple[str, ...], plan_path: str | None, output: str | None, force: bool
+) -> None:
     """Read the actuals typed into OKR workbooks, as the CSV `okrplan score` reads.
 
     Pass one workbook, or the copies several people filled in: their actuals are merged (the
@@ -399,17 +522,27 @@ def import_actuals(workbooks: tuple[str, ...], plan_path: str | None, output: st
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
-    click.echo(f"read {len(actuals)} actual{'s' if len(actuals) != 1 else ''} from "
-               f"{len(workbooks)} workbook{'s' if len(workbooks) != 1 else ''}", err=True)
+    click.echo(
+        f"read {len(actuals)} actual{'s' if len(actuals) != 1 else ''} from "
+        f"{len(workbooks)} workbook{'s' if len(workbooks) != 1 else ''}",
+        err=True,
+    )
 
 
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the page to this file (e.g. report.html); default stdout.")
-@click.option("--unit", metavar="NAME",
-              help="A page about this unit and everything below it (a name, a path or the "
-                   "end of one: 华东区/上海).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the page to this file (e.g. report.html); default stdout.",
+)
+@click.option(
+    "--unit",
+    metavar="NAME",
+    help="A page about this unit and everything below it (a name, a path or the "
+    "end of one: 华东区/上海).",
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def report(plan_or_target: str, output: str | None, unit: str | None, force: bool) -> None:
     """Write the plan as one self-contained HTML page to open in a browser and mail around.

@@ -107,10 +107,14 @@ def _encode(files: Files) -> list[bytes]:
     """A header line (JSON: each file's name, whether it is text, its length) and the bytes."""
     if not isinstance(files, dict):
         raise TypeError("the work must give files by name")
-    parts = [value.encode("utf-8") if isinstance(value, str) else bytes(value)
-             for value in files.values()]
-    header = [[str(name), isinstance(value, str), len(part)]
-              for (name, value), part in zip(files.items(), parts, strict=True)]
+    parts = [
+        value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        for value in files.values()
+    ]
+    header = [
+        [str(name), isinstance(value, str), len(part)]
+        for (name, value), part in zip(files.items(), parts, strict=True)
+    ]
     return [json.dumps(header).encode("utf-8") + b"\n", *parts]
 
 
@@ -125,7 +129,7 @@ def _decode(data: bytes) -> Files:
     files: Files = {}
     at = 0
     for name, text, size in header:
-        part = rest[at:at + size]
+        part = rest[at : at + size]
         at += size
         files[name] = part.decode("utf-8") if text else part
     if at != len(rest):

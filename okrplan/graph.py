@@ -50,8 +50,12 @@ def add_node(graph: nx.DiGraph, node_id: str, kind: Kind, name: str, **attrs: An
 
 def add_edge(graph: nx.DiGraph, source: str, target: str, kind: Edge) -> None:
     succ = graph._succ
-    if type(graph) is not nx.DiGraph or source not in succ or target not in succ or (
-            target in succ[source]):
+    if (
+        type(graph) is not nx.DiGraph
+        or source not in succ
+        or target not in succ
+        or (target in succ[source])
+    ):
         graph.add_edge(source, target, kind=str(kind))
         return
     data = {"kind": str(kind)}  # as DiGraph.add_edge does for a new edge between known nodes
@@ -81,8 +85,11 @@ def children(graph: nx.DiGraph, node_id: str, kind: Edge = Edge.CONTAINS) -> lis
 
 def objectives_of(graph: nx.DiGraph, owner: str) -> list[str]:
     nodes = graph._node  # the node attribute dicts (graph.nodes without the view)
-    return [t for t, data in graph._succ[owner].items()
-            if data["kind"] == Edge.OWNS and nodes[t]["kind"] == Kind.OBJECTIVE]
+    return [
+        t
+        for t, data in graph._succ[owner].items()
+        if data["kind"] == Edge.OWNS and nodes[t]["kind"] == Kind.OBJECTIVE
+    ]
 
 
 def krs_of(graph: nx.DiGraph, objective: str) -> list[str]:
@@ -94,8 +101,8 @@ def root_of(graph: nx.DiGraph) -> str:
     """The company: the one unit nothing contains."""
     for node_id, data in graph.nodes(data=True):
         if data["kind"] == Kind.UNIT and not any(
-                graph.edges[p, node_id]["kind"] == Edge.CONTAINS
-                for p in graph.predecessors(node_id)):
+            graph.edges[p, node_id]["kind"] == Edge.CONTAINS for p in graph.predecessors(node_id)
+        ):
             return str(node_id)
     raise ValueError("the graph has no root unit")
 

@@ -10,8 +10,7 @@ _QUARTER = re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 PERIOD_HINT = (
-    "write a year (2015), a quarter (2015-Q3), a month (2015-03) "
-    "or {from: 2015-01, to: 2015-06}"
+    "write a year (2015), a quarter (2015-Q3), a month (2015-03) or {from: 2015-01, to: 2015-06}"
 )
 
 

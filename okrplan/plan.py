@@ -87,8 +87,9 @@ class _Series:
 
     def times(self, factor: Fraction, money: bool) -> _Series:
         """This series × ``factor`` (exact)."""
-        return _Series([n * factor.numerator for n in self.num], self.den * factor.denominator,
-                       money)
+        return _Series(
+            [n * factor.numerator for n in self.num], self.den * factor.denominator, money
+        )
 
 
 def _rounded(num: int, den: int, money: bool) -> int | float:
@@ -149,8 +150,9 @@ class _Builder:
         self.week_parts: list[tuple[str, tuple[tuple[int, int], ...], int]] = []
         for week, parts in self.weeks.items():
             common = math.lcm(*(f.denominator for f in parts.values()))
-            self.week_parts.append((week, tuple((i, int(f * common)) for i, f in parts.items()),
-                                    common))
+            self.week_parts.append(
+                (week, tuple((i, int(f * common)) for i, f in parts.items()), common)
+            )
         self.week_days = sum(_days(m) for m in self.months)
         self.series: dict[str, dict[str, _Series]] = {}
         self.binding: list[str] = []
@@ -194,8 +196,9 @@ class _Builder:
         allocation = allocate(self.spec, groups)
         return allocation, groups
 
-    def round_quotas(self, allocation: Allocation, groups: list[Group]
-                     ) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    def round_quotas(
+        self, allocation: Allocation, groups: list[Group]
+    ) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
         """Per-person quotas of groups (in steps) and (target, assigned) of units (in steps)."""
         by_unit: dict[tuple[str, ...], list[Group]] = {}
         for group in groups:
@@ -207,15 +210,20 @@ class _Builder:
                 below.setdefault(names[:-1], []).append(names)
         ideal_unit: dict[tuple[str, ...], Fraction] = {}
         for names in sorted(selling, key=len, reverse=True):
-            total = sum((allocation.quotas.get(g.id, Fraction(0)) for g in by_unit.get(names, [])),
-                        Fraction(0))
+            total = sum(
+                (allocation.quotas.get(g.id, Fraction(0)) for g in by_unit.get(names, [])),
+                Fraction(0),
+            )
             total += sum((ideal_unit[c] for c in below.get(names, ())), Fraction(0))
             ideal_unit[names] = total / self.growth
         per_person: dict[str, int] = {}
         units: dict[str, tuple[int, int]] = {}
         root = self.spec.units[0]
-        fixed_units = {u.names: Fraction(u.unit.quota) / self.step for u in self.spec.units
-                       if u.unit.quota is not None}
+        fixed_units = {
+            u.names: Fraction(u.unit.quota) / self.step
+            for u in self.spec.units
+            if u.unit.quota is not None
+        }
 
         unit_caps: dict[tuple[str, ...], int | None] = {}
         for names in sorted(selling, key=len, reverse=True):
@@ -227,39 +235,53 @@ class _Builder:
             caps_below: list[int | None] = [unit_caps[c] for c in below.get(names, ())]
             for g in by_unit.get(names, []):
                 cap = g.per_person_cap
-                caps_below.append(0 if g.headcount == 0 else None if cap is None
-                                  else int(cap / self.step) * g.headcount)
+                caps_below.append(
+                    0
+                    if g.headcount == 0
+                    else None
+                    if cap is None
+                    else int(cap / self.step) * g.headcount
+                )
             unit_caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
 
         def descend(unit: UnitRef, target: Fraction) -> None:
-            child_units = [u for u in self.child_units.get(unit.names, ())
-                           if u.names in selling]
+            child_units = [u for u in self.child_units.get(unit.names, ()) if u.names in selling]
             child_groups = by_unit.get(unit.names, [])
             ideals = [ideal_unit[u.names] / self.step for u in child_units] + [
-                allocation.quotas.get(g.id, Fraction(0)) / self.step for g in child_groups]
+                allocation.quotas.get(g.id, Fraction(0)) / self.step for g in child_groups
+            ]
             grains = [1] * len(child_units) + [max(g.headcount, 1) for g in child_groups]
             caps: list[int | None] = [unit_caps.get(u.names) for u in child_units]
             for g in child_groups:
                 cap = g.per_person_cap
-                caps.append(0 if g.headcount == 0 else None if cap is None
-                            else int(cap / self.step))
+                caps.append(
+                    0 if g.headcount == 0 else None if cap is None else int(cap / self.step)
+                )
             fixed: list[int | None] = [
-                int(fixed_units[u.names]) if u.names in fixed_units else None
-                for u in child_units] + [
+                int(fixed_units[u.names]) if u.names in fixed_units else None for u in child_units
+            ] + [
                 int(g.fixed / self.step / max(g.headcount, 1))
-                if g.fixed is not None and (g.fixed / self.step / max(g.headcount, 1)
-                                            ).denominator == 1 else None
-                for g in child_groups]
+                if g.fixed is not None
+                and (g.fixed / self.step / max(g.headcount, 1)).denominator == 1
+                else None
+                for g in child_groups
+            ]
             assigned = achievable(target * self.growth, grains, caps, fixed, at_least=target)
             if assigned < target:  # capacity in whole steps per person falls short
                 reach = format_number(int(assigned * self.step), self.locale)
-                self.relaxations.append(Relaxation(
-                    "target", "/".join(unit.names), f"{unit.unit.name}: quotas in whole "
-                    f"{format_number(int(self.step), self.locale)} per person within capacity "
-                    f"reach {reach}, less than its target "
-                    f"{format_number(math.ceil(target * self.step), self.locale)}; lower the "
-                    "target to at most that", format_number(math.ceil(target * self.step),
-                                                            self.locale), reach))
+                self.relaxations.append(
+                    Relaxation(
+                        "target",
+                        "/".join(unit.names),
+                        f"{unit.unit.name}: quotas in whole "
+                        f"{format_number(int(self.step), self.locale)} per person within capacity "
+                        f"reach {reach}, less than its target "
+                        f"{format_number(math.ceil(target * self.step), self.locale)}; lower the "
+                        "target to at most that",
+                        format_number(math.ceil(target * self.step), self.locale),
+                        reach,
+                    )
+                )
             scale = sum(ideals, Fraction(0))
             if scale > 0:
                 ideals = [x * assigned / scale for x in ideals]
@@ -268,7 +290,7 @@ class _Builder:
             for u, k in zip(child_units, counts, strict=False):
                 descend(u, Fraction(k))
                 units[_unit_id(u)] = (k, units[_unit_id(u)][1])
-            for g, k in zip(child_groups, counts[len(child_units):], strict=True):
+            for g, k in zip(child_groups, counts[len(child_units) :], strict=True):
                 per_person[g.id] = k
 
         kpi = Fraction(self.spec.kpi_value) / self.step
@@ -318,15 +340,23 @@ class _Builder:
             block_caps = []
             for block in blocks:
                 inner = [month_caps[i] for i in block]
-                limits = [c for c in (caps.get(block), None if None in inner
-                                      else sum(c or 0 for c in inner)) if c is not None]
+                limits = [
+                    c
+                    for c in (
+                        caps.get(block),
+                        None if None in inner else sum(c or 0 for c in inner),
+                    )
+                    if c is not None
+                ]
                 block_caps.append(min(limits) if limits else None)
-            amounts, fits = _capped(steps, [sum((group.weights[i] for i in b), Fraction(0))
-                                            for b in blocks], block_caps)
+            amounts, fits = _capped(
+                steps, [sum((group.weights[i] for i in b), Fraction(0)) for b in blocks], block_caps
+            )
             months = [Fraction(0)] * count
             for block, amount in zip(blocks, amounts, strict=True):
-                parts, inside = _capped(amount, [group.weights[i] for i in block],
-                                        [month_caps[i] for i in block])
+                parts, inside = _capped(
+                    amount, [group.weights[i] for i in block], [month_caps[i] for i in block]
+                )
                 fits = fits and inside
                 for i, part in zip(block, parts, strict=True):
                     months[i] = part * grain
@@ -352,8 +382,12 @@ class _Builder:
         if feasible:
             per_person, unit_quotas = self.round_quotas(allocation, groups)
         else:
-            per_person = {g.id: int(allocation.quotas.get(g.id, Fraction(0)) / self.step /
-                                    max(g.headcount, 1)) for g in groups}
+            per_person = {
+                g.id: int(
+                    allocation.quotas.get(g.id, Fraction(0)) / self.step / max(g.headcount, 1)
+                )
+                for g in groups
+            }
             unit_quotas = {}
         group_by_role: dict[str, list[Group]] = {}
         for group in groups:
@@ -383,46 +417,74 @@ class _Builder:
         hires.update({rid: n for rid, (_, n) in self.extra_hires.items()})
         solver = {
             "status": str(status),
-            "stretch": max((d["stretch"] for _, d in self.graph.nodes(data=True)
-                            if d["kind"] == Kind.ROLE and d.get("stretch") is not None),
-                           default=0.0),
+            "stretch": max(
+                (
+                    d["stretch"]
+                    for _, d in self.graph.nodes(data=True)
+                    if d["kind"] == Kind.ROLE and d.get("stretch") is not None
+                ),
+                default=0.0,
+            ),
             "binding": sorted(set(self.binding)),
             "relaxations": [_relaxation(r) for r in self.relaxations],
             "conflict": list(allocation.conflict),
             "hires": dict(sorted(hires.items())),
-            "levels": {"/".join(r.unit.names): round(float(r.level), 6)
-                       for r in allocation.regions if r.level is not None},
+            "levels": {
+                "/".join(r.unit.names): round(float(r.level), 6)
+                for r in allocation.regions
+                if r.level is not None
+            },
         }
-        meta = {"name": self.target.plan.name, "period": self.period.label,
-                "locale": self.locale, "currency": self.target.plan.currency,
-                "kpi": {"metric": self.target.kpi.metric, "base": self.spec.base_metric,
-                        "target": number(self.spec.kpi_value)},
-                "buffer": number(self.target.plan.buffer),
-                "months": [str(m) for m in self.period.months],
-                "seasonality": [number(s) for s in self.season],
-                "rounding": {"money": number(self.step), "count": 1},
-                "weights": {"rule": self.target.weights.rule,
-                            "step": number(self.target.weights.step),
-                            "min": number(self.target.weights.min)}}
-        metrics = {k: {"name": m.name, "kind": m.kind, "unit": m.unit,
-                       "yields": {t: number(v) for t, v in m.yields.items()},
-                       "follows": {t: number(v) for t, v in m.follows.items()},
-                       "share_of": {t: number(v) for t, v in m.share_of.items()}}
-                   for k, m in self.target.metrics.items()}
+        meta = {
+            "name": self.target.plan.name,
+            "period": self.period.label,
+            "locale": self.locale,
+            "currency": self.target.plan.currency,
+            "kpi": {
+                "metric": self.target.kpi.metric,
+                "base": self.spec.base_metric,
+                "target": number(self.spec.kpi_value),
+            },
+            "buffer": number(self.target.plan.buffer),
+            "months": [str(m) for m in self.period.months],
+            "seasonality": [number(s) for s in self.season],
+            "rounding": {"money": number(self.step), "count": 1},
+            "weights": {
+                "rule": self.target.weights.rule,
+                "step": number(self.target.weights.step),
+                "min": number(self.target.weights.min),
+            },
+        }
+        metrics = {
+            k: {
+                "name": m.name,
+                "kind": m.kind,
+                "unit": m.unit,
+                "yields": {t: number(v) for t, v in m.yields.items()},
+                "follows": {t: number(v) for t, v in m.follows.items()},
+                "share_of": {t: number(v) for t, v in m.share_of.items()},
+            }
+            for k, m in self.target.metrics.items()
+        }
         return Plan(meta, solver, self.graph, metrics)
 
     def add_units(self, unit_quotas: dict[str, tuple[int, int]]) -> None:
         for unit in self.spec.units:
             uid = _unit_id(unit)
-            attrs: dict[str, Any] = {"path": list(unit.names), "lead": unit.unit.lead,
-                                     "level": "company" if len(unit.names) == 1 else "unit"}
+            attrs: dict[str, Any] = {
+                "path": list(unit.names),
+                "lead": unit.unit.lead,
+                "level": "company" if len(unit.names) == 1 else "unit",
+            }
             if uid in unit_quotas:
                 target, assigned = unit_quotas[uid]
                 attrs["target"] = self._unit_target(unit, target)
                 attrs["assigned"] = number(assigned * self.step)
             if unit.unit.supports:
-                attrs["supports"] = {"metric": unit.unit.supports.metric,
-                                     "share": number(unit.unit.supports.share)}
+                attrs["supports"] = {
+                    "metric": unit.unit.supports.metric,
+                    "share": number(unit.unit.supports.share),
+                }
             add_node(self.graph, uid, Kind.UNIT, unit.unit.name, **attrs)
             if len(unit.names) > 1:
                 add_edge(self.graph, "u:" + "/".join(unit.names[:-1]), uid, Edge.CONTAINS)
@@ -432,27 +494,54 @@ class _Builder:
         profile = group.shared()
         # groups alike in all that their numbers come from share them (a large organisation
         # has many such groups)
-        key = None if profile is None else (
-            profile, group.headcount, quota, ideal, group.basis, group.fixed, group.upper_share,
-            group.lower)
+        key = (
+            None
+            if profile is None
+            else (
+                profile,
+                group.headcount,
+                quota,
+                ideal,
+                group.basis,
+                group.fixed,
+                group.upper_share,
+                group.lower,
+            )
+        )
         numbers = self._group_numbers.get(key) if key is not None else None
         if numbers is None:
-            numbers = (self._binding(group, ideal), number(quota * group.headcount),
-                       number(quota),
-                       number(round(group.basis / self.period_step) * self.period_step),
-                       round(float(quota * group.headcount / group.basis), 4)
-                       if group.basis else None, self._marginal(group))
+            numbers = (
+                self._binding(group, ideal),
+                number(quota * group.headcount),
+                number(quota),
+                number(round(group.basis / self.period_step) * self.period_step),
+                round(float(quota * group.headcount / group.basis), 4) if group.basis else None,
+                self._marginal(group),
+            )
             if key is not None:
                 self._group_numbers[key] = numbers
         reasons, total, each, basis, stretch, marginal = numbers
         self.binding.extend(f"{group.id}: {r}" for r in reasons)
-        add_node(self.graph, group.id, Kind.ROLE, group.role.role.role, label=group.label,
-                 path=list(group.unit.names), headcount=group.headcount,
-                 people=list(group.people), new_hires=group.is_hire, sells=group.sells,
-                 quota=total, per_person=each, basis=basis, stretch=stretch,
-                 ramp=self._ramp_of(group), binding=list(reasons),
-                 marginal=[dict(m) for m in marginal],
-                 capacity={m: q.text or str(q.value) for m, q in group.role.role.capacity.items()})
+        add_node(
+            self.graph,
+            group.id,
+            Kind.ROLE,
+            group.role.role.role,
+            label=group.label,
+            path=list(group.unit.names),
+            headcount=group.headcount,
+            people=list(group.people),
+            new_hires=group.is_hire,
+            sells=group.sells,
+            quota=total,
+            per_person=each,
+            basis=basis,
+            stretch=stretch,
+            ramp=self._ramp_of(group),
+            binding=list(reasons),
+            marginal=[dict(m) for m in marginal],
+            capacity={m: q.text or str(q.value) for m, q in group.role.role.capacity.items()},
+        )
         add_edge(self.graph, _unit_id(group.unit), group.id, Edge.CONTAINS)
 
     def _ramp_of(self, group: Group) -> list[int | float]:
@@ -491,9 +580,16 @@ class _Builder:
         out = []
         for metric, quantity in sorted(group.role.role.capacity.items()):
             extra = _per_month_capacity(Fraction(1), quantity.per, self.months)
-            windows = tuple(replace(w, capacity=w.capacity + sum(
-                (extra[i] * group.ramp[i] for i in w.months), Fraction(0)))
-                if w.metric == metric else w for w in group.windows)
+            windows = tuple(
+                replace(
+                    w,
+                    capacity=w.capacity
+                    + sum((extra[i] * group.ramp[i] for i in w.months), Fraction(0)),
+                )
+                if w.metric == metric
+                else w
+                for w in group.windows
+            )
             original = group.windows
             group.windows = windows
             after = group.per_person_cap or before
@@ -512,7 +608,8 @@ class _Builder:
                 months = [self.month_labels[i] for i in window.months]
                 span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
                 text = self._window_text[window] = (
-                    f"capacity {window.metric} {window.label} in {span}")
+                    f"capacity {window.metric} {window.label} in {span}"
+                )
             reasons.append(text)
         if group.upper_share is not None and ideal >= group.upper_share * (1 - Fraction(1, 10**6)):
             reasons.append("bounds.max")
@@ -523,14 +620,22 @@ class _Builder:
     def add_plain_role(self, ref: RoleRef) -> None:
         rid = "r:" + "/".join((*ref.unit.names, ref.label))
         people = [p if isinstance(p, str) else p.name for p in ref.role.people]
-        add_node(self.graph, rid, Kind.ROLE, ref.role.role, label=ref.label,
-                 path=list(ref.unit.names), headcount=ref.headcount, people=people,
-                 new_hires=False, sells=ref.role.sells,
-                 capacity={m: q.text or str(q.value) for m, q in ref.role.capacity.items()})
+        add_node(
+            self.graph,
+            rid,
+            Kind.ROLE,
+            ref.role.role,
+            label=ref.label,
+            path=list(ref.unit.names),
+            headcount=ref.headcount,
+            people=people,
+            new_hires=False,
+            sells=ref.role.sells,
+            capacity={m: q.text or str(q.value) for m, q in ref.role.capacity.items()},
+        )
         add_edge(self.graph, _unit_id(ref.unit), rid, Edge.CONTAINS)
 
-    def add_support(self, groups: list[Group], role_series: dict[str, dict[str, _Series]]
-                    ) -> None:
+    def add_support(self, groups: list[Group], role_series: dict[str, dict[str, _Series]]) -> None:
         """Support units: the share of a metric they supply, and their roles' capacity check."""
         shares = support_shares(self.spec)
         for unit in self.spec.units:
@@ -542,11 +647,10 @@ class _Builder:
             # Σ revenue × need per yuan × headcount, added up per need per yuan in integers
             sums: dict[Fraction, _Sum] = {}
             for group in groups:
-                if group.unit.names[:len(scope)] == scope and support.metric in group.pipeline:
+                if group.unit.names[: len(scope)] == scope and support.metric in group.pipeline:
                     series = role_series[group.id][self.spec.base_metric]
                     rate = group.pipeline[support.metric]
-                    sums.setdefault(rate, _Sum(False)).add(series.num, series.den,
-                                                           group.headcount)
+                    sums.setdefault(rate, _Sum(False)).add(series.num, series.den, group.headcount)
             months = [Fraction(0)] * self.period.count
             for rate, total in sums.items():
                 added = total.series(self.period.count)
@@ -557,8 +661,7 @@ class _Builder:
             self._support_roles(unit, support.metric, months)
 
     def _support_roles(self, unit: UnitRef, metric: str, months: list[Fraction]) -> None:
-        roles = [r for r in self.roles_by_unit.get(unit.names, ())
-                 if metric in r.role.capacity]
+        roles = [r for r in self.roles_by_unit.get(unit.names, ()) if metric in r.role.capacity]
         total_heads = sum(r.headcount for r in roles)
         if not roles:
             return
@@ -584,13 +687,18 @@ class _Builder:
                 self.extra_hires[rid] = (ref, short)
             else:
                 name = self.target.metrics[metric].name
-                self.relaxations.append(Relaxation(
-                    "hire", rid, f"{ref.label} in {unit.unit.name}: {short} more people to "
-                    f"supply the {name} the sales units need (allow hire: true)", "0",
-                    str(short)))
+                self.relaxations.append(
+                    Relaxation(
+                        "hire",
+                        rid,
+                        f"{ref.label} in {unit.unit.name}: {short} more people to "
+                        f"supply the {name} the sales units need (allow hire: true)",
+                        "0",
+                        str(short),
+                    )
+                )
 
-    def add_unit_series(self, groups: list[Group], unit_quotas: dict[str, tuple[int, int]]
-                        ) -> None:
+    def add_unit_series(self, groups: list[Group], unit_quotas: dict[str, tuple[int, int]]) -> None:
         """A unit's metrics: the sum of its groups' (per person × headcount), quota for money.
 
         Added up once from the bottom of the tree (each unit adds its children's sums), in
@@ -635,18 +743,24 @@ class _Builder:
                 steps = int(target / self.period_step)
                 if Fraction(steps) * self.period_step == target:
                     grain = self.period_step
-                    own[base] = _Series([x * grain.numerator for x in apportion(
-                        steps, weights.num)], grain.denominator, True)
+                    own[base] = _Series(
+                        [x * grain.numerator for x in apportion(steps, weights.num)],
+                        grain.denominator,
+                        True,
+                    )
                 else:
                     total = sum(weights.num)
-                    own[base] = _Series.of([target * Fraction(w, total) for w in weights.num]
-                                           if total else weights.months, True)
+                    own[base] = _Series.of(
+                        [target * Fraction(w, total) for w in weights.num]
+                        if total
+                        else weights.months,
+                        True,
+                    )
                 self._refollow(own)
 
     def _unit_target(self, unit: UnitRef, target: int) -> int | float:
         """A unit's target as its node shows it (the KPI for the company)."""
-        return (number(self.spec.kpi_value) if len(unit.names) == 1
-                else number(target * self.step))
+        return number(self.spec.kpi_value) if len(unit.names) == 1 else number(target * self.step)
 
     def _refollow(self, out: dict[str, _Series]) -> None:
         for key, metric in self.target.metrics.items():
@@ -672,7 +786,8 @@ class _Builder:
         for group in groups:
             if group.is_hire and group.headcount > 0:
                 hires_by_unit.setdefault(_unit_id(group.unit), []).append(
-                    (group.id, group.role, group.headcount, group))
+                    (group.id, group.role, group.headcount, group)
+                )
         for rid, (ref, count) in sorted(self.extra_hires.items()):
             hires_by_unit.setdefault(_unit_id(ref.unit), []).append((rid, ref, count, None))
         for owner, level, unit, role_name in list(self.owners(groups)):
@@ -681,8 +796,9 @@ class _Builder:
                 key = (id(template), level, unit.names, role_name)
                 applies = self._applies.get(key)
                 if applies is None:
-                    applies = self._applies[key] = _applies(template, level, unit, role_name,
-                                                            self.spec)
+                    applies = self._applies[key] = _applies(
+                        template, level, unit, role_name, self.spec
+                    )
                 if not applies:
                     continue
                 krs = [kr for kr in template.key_results if self._has(owner, level, kr)]
@@ -690,8 +806,14 @@ class _Builder:
                     continue
                 number_ += 1
                 oid = f"o:{owner[2:]}#{number_}"
-                add_node(self.graph, oid, Kind.OBJECTIVE, template.title, owner=owner,
-                         detail=template.detail)
+                add_node(
+                    self.graph,
+                    oid,
+                    Kind.OBJECTIVE,
+                    template.title,
+                    owner=owner,
+                    detail=template.detail,
+                )
                 add_edge(self.graph, owner, oid, Edge.OWNS)
                 for index, kr in enumerate(krs, start=1):
                     self.add_kr(f"k:{owner[2:]}#{number_}.{index}", oid, owner, level, kr)
@@ -721,38 +843,71 @@ class _Builder:
             name = metric.name
             if level == "company" and kr.metric == self.target.kpi.metric and metric.share_of:
                 target_share = share_end(self.target.kpi.target)  # type: ignore[arg-type]
-                attrs.update(target=number(target_share), per="plan", periods={},
-                             target_kind="percent")
+                attrs.update(
+                    target=number(target_share), per="plan", periods={}, target_kind="percent"
+                )
             elif level == "company" and kr.metric == self.spec.base_metric:
                 series = self.series[owner][kr.metric]
-                attrs.update(target=number(self.spec.kpi_value),
-                             periods=self._periods(series, per), target_kind="number")
+                attrs.update(
+                    target=number(self.spec.kpi_value),
+                    periods=self._periods(series, per),
+                    target_kind="number",
+                )
             else:
                 series = self.series[owner][kr.metric]
                 headline, periods, total = self._kr_numbers(series, per)
-                attrs.update(target=headline, periods=dict(periods), target_kind="number",
-                             total=total)
+                attrs.update(
+                    target=headline, periods=dict(periods), target_kind="number", total=total
+                )
         add_node(self.graph, kid, Kind.KR, name, **attrs)
         add_edge(self.graph, owner, kid, Edge.OWNS)
         add_edge(self.graph, kid, oid, Edge.MEASURES)
 
-    def add_staffing(self, owner: str, number_: int,
-                     hires: list[tuple[str, RoleRef, int, Group | None]]) -> None:
+    def add_staffing(
+        self, owner: str, number_: int, hires: list[tuple[str, RoleRef, int, Group | None]]
+    ) -> None:
         zh = self.locale == "zh-CN"
         oid = f"o:{owner[2:]}#{number_}"
-        add_node(self.graph, oid, Kind.OBJECTIVE, "补充团队人力" if zh else "Staff the team",
-                 owner=owner, detail="")
+        add_node(
+            self.graph,
+            oid,
+            Kind.OBJECTIVE,
+            "补充团队人力" if zh else "Staff the team",
+            owner=owner,
+            detail="",
+        )
         add_edge(self.graph, owner, oid, Edge.OWNS)
         for index, (gid, ref, count, group) in enumerate(hires, start=1):
             hire = ref.role.hire
             by = getattr(hire, "by", None) or self.period.first
-            text = (f"招聘 {count} 名{ref.role.role}，{by.month}月底前到岗" if zh
-                    else f"Hire {count} {ref.role.role} by the end of {by}")
+            text = (
+                f"招聘 {count} 名{ref.role.role}，{by.month}月底前到岗"
+                if zh
+                else f"Hire {count} {ref.role.role} by the end of {by}"
+            )
             kid = f"k:{owner[2:]}#{number_}.{index}"
-            add_node(self.graph, kid, Kind.KR, text, owner=owner, objective=oid, metric=None,
-                     per="plan", weight=None, fixed_weight=False, direction="increase",
-                     deduction=None, due=str(by), kr_kind="staffing", text=text, target=count,
-                     target_kind="number", target_per=None, periods={}, hires=gid)
+            add_node(
+                self.graph,
+                kid,
+                Kind.KR,
+                text,
+                owner=owner,
+                objective=oid,
+                metric=None,
+                per="plan",
+                weight=None,
+                fixed_weight=False,
+                direction="increase",
+                deduction=None,
+                due=str(by),
+                kr_kind="staffing",
+                text=text,
+                target=count,
+                target_kind="number",
+                target_per=None,
+                periods={},
+                hires=gid,
+            )
             add_edge(self.graph, owner, kid, Edge.OWNS)
             add_edge(self.graph, kid, oid, Edge.MEASURES)
             if group is not None:
@@ -771,11 +926,16 @@ class _Builder:
         cache: dict[Any, list[int]] = {}
         shared: dict[Any, list[int]] = {}
         nodes = self.graph.nodes
-        for owner in [n for n, d in self.graph.nodes(data=True)
-                      if d["kind"] in (Kind.UNIT, Kind.ROLE)]:
+        for owner in [
+            n for n, d in self.graph.nodes(data=True) if d["kind"] in (Kind.UNIT, Kind.ROLE)
+        ]:
             objectives = objectives_of(self.graph, owner)
-            krs = [k for o in objectives for k in krs_of(self.graph, o)
-                   if nodes[k]["kr_kind"] != "deduction"]
+            krs = [
+                k
+                for o in objectives
+                for k in krs_of(self.graph, o)
+                if nodes[k]["kr_kind"] != "deduction"
+            ]
             fixed = sum(nodes[k]["weight"] or 0 for k in krs)
             if fixed >= 100:  # the planner's weights are complete: added staffing KRs stay out
                 krs = [k for k in krs if nodes[k]["kr_kind"] != "staffing"]
@@ -787,8 +947,12 @@ class _Builder:
             parts = [self._leverage_parts(owner, data, d, groups) for d in kr_data]
             throughs = [t for t, f in parts if f]
             key = None
-            if data["kind"] == Kind.ROLE and throughs and throughs[0] != 0 and all(
-                    t == throughs[0] for t in throughs):
+            if (
+                data["kind"] == Kind.ROLE
+                and throughs
+                and throughs[0] != 0
+                and all(t == throughs[0] for t in throughs)
+            ):
                 # one quota behind every leverage: it cancels out of the ratios (the factors
                 # are one object per metric, so their identities key them)
                 key = (tuple(given), tuple(id(f) if t else 0 for t, f in parts))
@@ -796,28 +960,39 @@ class _Builder:
             else:
                 weights = None
             if weights is None:
-                sheet = (f"{data.get('label', data['name'])} in {data['path'][-2]}"
-                         if data["kind"] == Kind.ROLE and len(data["path"]) > 1
-                         else data["name"])
-                items = [WeightItem(d["name"], g, Fraction(t * f))
-                         for d, g, (t, f) in zip(kr_data, given, parts, strict=True)]
-                weights = solve_weights(items, rule=rules.rule, step=step, minimum=minimum,
-                                        sheet=sheet, file=self.spec.file, cache=cache)
+                sheet = (
+                    f"{data.get('label', data['name'])} in {data['path'][-2]}"
+                    if data["kind"] == Kind.ROLE and len(data["path"]) > 1
+                    else data["name"]
+                )
+                items = [
+                    WeightItem(d["name"], g, Fraction(t * f))
+                    for d, g, (t, f) in zip(kr_data, given, parts, strict=True)
+                ]
+                weights = solve_weights(
+                    items,
+                    rule=rules.rule,
+                    step=step,
+                    minimum=minimum,
+                    sheet=sheet,
+                    file=self.spec.file,
+                    cache=cache,
+                )
                 if key is not None:
                     shared[key] = weights
             for d, weight in zip(kr_data, weights, strict=True):
                 d["weight"] = weight
             for oid in objectives:
-                nodes[oid]["weight"] = sum(
-                    nodes[k]["weight"] or 0 for k in krs_of(self.graph, oid))
+                nodes[oid]["weight"] = sum(nodes[k]["weight"] or 0 for k in krs_of(self.graph, oid))
 
     def _leverage(self, owner: str, kr: dict[str, Any], groups: list[Group]) -> Fraction:
         """Revenue of the owner flowing through the KR's metric, halved per funnel step."""
         through, factor = self._leverage_parts(owner, self.graph.nodes[owner], kr, groups)
         return Fraction(through * factor)
 
-    def _leverage_parts(self, owner: str, data: dict[str, Any], kr: dict[str, Any],
-                        groups: list[Group]) -> tuple[Fraction, Fraction]:
+    def _leverage_parts(
+        self, owner: str, data: dict[str, Any], kr: dict[str, Any], groups: list[Group]
+    ) -> tuple[Fraction, Fraction]:
         """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
         metric = kr.get("metric")
         if metric is None:
@@ -833,7 +1008,9 @@ class _Builder:
             elif definition.share_of:
                 through_metric = self.spec.base_metric
             found = self._levers[metric] = (
-                through_metric, rate / 2 ** (len(self.chain(through_metric)) - 1))
+                through_metric,
+                rate / 2 ** (len(self.chain(through_metric)) - 1),
+            )
         metric, factor = found
         if data["kind"] == Kind.ROLE:
             group = self._group_of.get(owner)
@@ -848,8 +1025,9 @@ class _Builder:
             through = 1  # a support unit: its one supplied metric
         return Fraction(through), factor
 
-    def _unit_through(self, groups: list[Group]
-                      ) -> dict[tuple[str, ...], tuple[int, dict[str, Any]]]:
+    def _unit_through(
+        self, groups: list[Group]
+    ) -> dict[tuple[str, ...], tuple[int, dict[str, Any]]]:
         """Per unit: how many groups are below it, and per metric the quota of those whose
         funnel the metric is in (added up once, from the bottom of the tree)."""
         if self._through is not None:
@@ -877,12 +1055,15 @@ class _Builder:
 
     def _kr_static(self, kr: KeyResult, level: str, per: str) -> dict[str, Any]:
         """The attributes of a KR that come from its template alone (the same on every sheet)."""
-        attrs: dict[str, Any] = {"metric": kr.metric, "per": per,
-                                 "weight": number(kr.weight * 100)
-                                 if kr.weight is not None else None,
-                                 "fixed_weight": kr.weight is not None,
-                                 "direction": kr.direction or "increase", "deduction": None,
-                                 "due": str(kr.due) if kr.due else None}
+        attrs: dict[str, Any] = {
+            "metric": kr.metric,
+            "per": per,
+            "weight": number(kr.weight * 100) if kr.weight is not None else None,
+            "fixed_weight": kr.weight is not None,
+            "direction": kr.direction or "increase",
+            "deduction": None,
+            "due": str(kr.due) if kr.due else None,
+        }
         if kr.metric is None:
             attrs["kr_kind"] = "deduction" if kr.deduction is not None else "manual"
             attrs["text"] = kr.text
@@ -900,25 +1081,32 @@ class _Builder:
 
     # -- headline values and periods ------------------------------------------------------------
 
-    def _kr_numbers(self, series: _Series, per: str
-                    ) -> tuple[int | float, dict[str, int | float], int | float]:
+    def _kr_numbers(
+        self, series: _Series, per: str
+    ) -> tuple[int | float, dict[str, int | float], int | float]:
         """A derived KR's headline, periods and total (shared by KRs of equal series)."""
         key = (series, per)
         found = self._kr_values.get(key)
         if found is None:
             found = self._kr_values[key] = (
-                self._headline(series, per), self._periods(series, per),
-                _rounded(sum(series.num), series.den, series.money))
+                self._headline(series, per),
+                self._periods(series, per),
+                _rounded(sum(series.num), series.den, series.money),
+            )
         return found
 
     def _periods(self, series: _Series, per: str) -> dict[str, int | float]:
         num, den, money = series.num, series.den, series.money
         if per == "week":
-            return {week: _rounded(sum(num[i] * c for i, c in parts), den * common, money)
-                    for week, parts, common in self.week_parts}
+            return {
+                week: _rounded(sum(num[i] * c for i, c in parts), den * common, money)
+                for week, parts, common in self.week_parts
+            }
         if per == "month" or (per == "plan" and self.quarter_count < 2):
-            return {label: _rounded(n, den, money)
-                    for label, n in zip(self.month_labels, num, strict=True)}
+            return {
+                label: _rounded(n, den, money)
+                for label, n in zip(self.month_labels, num, strict=True)
+            }
         quarters: dict[str, int] = {}
         for quarter, n in zip(self.quarter_of, num, strict=True):
             quarters[quarter] = quarters.get(quarter, 0) + n
@@ -943,10 +1131,13 @@ class _Builder:
         for node_id, data in graph.nodes(data=True):
             if data["kind"] == Kind.KR and data.get("metric"):
                 by_owner.setdefault(data["owner"], {}).setdefault(data["metric"], node_id)
-        parents = {node_id: parent for node_id, data in graph.nodes(data=True)
-                   if data["kind"] in (Kind.UNIT, Kind.ROLE)
-                   for parent, edge in graph.pred[node_id].items()
-                   if edge["kind"] == Edge.CONTAINS}
+        parents = {
+            node_id: parent
+            for node_id, data in graph.nodes(data=True)
+            if data["kind"] in (Kind.UNIT, Kind.ROLE)
+            for parent, edge in graph.pred[node_id].items()
+            if edge["kind"] == Edge.CONTAINS
+        }
         for owner, krs in by_owner.items():
             for metric, kid in krs.items():
                 up = parents.get(owner)
@@ -970,11 +1161,18 @@ class _Builder:
                     for other, other_krs in sorted(by_owner.items()):
                         path = graph.nodes[other].get("path", [])
                         scope_path = graph.nodes[scope]["path"] if scope else []
-                        if (other != owner and graph.nodes[other]["kind"] == Kind.ROLE
-                                and path[:len(scope_path)] == scope_path
-                                and support["metric"] in other_krs):
-                            add_edge(graph, krs[support["metric"]], other_krs[support["metric"]],
-                                     Edge.SUPPORTS)
+                        if (
+                            other != owner
+                            and graph.nodes[other]["kind"] == Kind.ROLE
+                            and path[: len(scope_path)] == scope_path
+                            and support["metric"] in other_krs
+                        ):
+                            add_edge(
+                                graph,
+                                krs[support["metric"]],
+                                other_krs[support["metric"]],
+                                Edge.SUPPORTS,
+                            )
 
 
 def _exact(value: int | float) -> int | Fraction:
@@ -982,8 +1180,7 @@ def _exact(value: int | float) -> int | Fraction:
     return value if isinstance(value, int) else Fraction(value)
 
 
-def _capped(total: int, weights: list[Fraction], caps: list[int | None]
-            ) -> tuple[list[int], bool]:
+def _capped(total: int, weights: list[Fraction], caps: list[int | None]) -> tuple[list[int], bool]:
     """:func:`apportion` within the caps that exist, or freely if they cannot hold the total
     (then False)."""
     limits = [c if c is not None else total for c in caps]
@@ -1006,16 +1203,24 @@ def _role_key(ref: RoleRef) -> str:
 
 
 def _relaxation(r: Relaxation) -> dict[str, str]:
-    return {"kind": r.kind, "subject": r.subject, "message": r.message, "current": r.current,
-            "needed": r.needed}
+    return {
+        "kind": r.kind,
+        "subject": r.subject,
+        "message": r.message,
+        "current": r.current,
+        "needed": r.needed,
+    }
 
 
-def _applies(template: Objective, level: str, unit: UnitRef, role_name: str | None,
-             spec: Spec) -> bool:
+def _applies(
+    template: Objective, level: str, unit: UnitRef, role_name: str | None, spec: Spec
+) -> bool:
     if level not in template.at:
         return False
-    if template.units and not any(name in template.units for name in unit.names[1:]
-                                  + ((unit.names[0],) if level == "company" else ())):
+    if template.units and not any(
+        name in template.units
+        for name in unit.names[1:] + ((unit.names[0],) if level == "company" else ())
+    ):
         return False
     return not (template.roles and (role_name is None or role_name not in template.roles))
 
@@ -1030,7 +1235,8 @@ def _default_objectives(spec: Spec) -> tuple[Objective, ...]:
                     metrics.append(metric)
     order = [m for m in metrics if m != spec.base_metric]
     krs = [KeyResult(metric=spec.base_metric)] + [
-        KeyResult(metric=m, per="month") for m in reversed(order)]
+        KeyResult(metric=m, per="month") for m in reversed(order)
+    ]
     title = "完成销售任务" if spec.target.plan.locale == "zh-CN" else "Deliver the sales target"
     return (Objective(title=title, key_results=tuple(krs)),)
 

@@ -75,8 +75,9 @@ class SheetScore:
     scored: int  # KRs with an actual
 
 
-def kr_score(target: Fraction, actual: Fraction, *, decrease: bool = False,
-             stretch: Fraction = Fraction(1)) -> Fraction:
+def kr_score(
+    target: Fraction, actual: Fraction, *, decrease: bool = False, stretch: Fraction = Fraction(1)
+) -> Fraction:
     """Score of one KR.
 
     >>> kr_score(Fraction(100), Fraction(80))
@@ -108,8 +109,9 @@ def plan_target(kr: dict[str, Any]) -> Fraction | None:
     return _period_target(kr, "plan")
 
 
-def score_plan(plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = ScoreOptions()
-               ) -> list[SheetScore]:
+def score_plan(
+    plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = ScoreOptions()
+) -> list[SheetScore]:
     """Scores of every unit's and role's sheet that has any actual (own or rolled up)."""
     graph = plan.graph
     given: dict[str, dict[str, Fraction]] = {}
@@ -139,8 +141,9 @@ def score_plan(plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = Sc
             continue
         objectives, deductions, scored = [], Fraction(0), 0
         for oid in objectives_of(graph, owner):
-            entry = ObjectiveScore(oid, graph.nodes[oid]["name"],
-                                   int(graph.nodes[oid].get("weight") or 0), Fraction(0))
+            entry = ObjectiveScore(
+                oid, graph.nodes[oid]["name"], int(graph.nodes[oid].get("weight") or 0), Fraction(0)
+            )
             for kid in krs_of(graph, oid):
                 kr = graph.nodes[kid]
                 values = actual_of(kid)
@@ -163,11 +166,14 @@ def score_plan(plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = Sc
                     continue
                 score = None
                 if actual is not None and target is not None:
-                    score = kr_score(target, actual, decrease=kr.get("direction") == "decrease",
-                                     stretch=options.stretch)
+                    score = kr_score(
+                        target,
+                        actual,
+                        decrease=kr.get("direction") == "decrease",
+                        stretch=options.stretch,
+                    )
                     entry.points += (kr.get("weight") or 0) * score
-                entry.krs.append(KrScore(kid, kr["name"], kr.get("weight"), target, actual,
-                                         score))
+                entry.krs.append(KrScore(kid, kr["name"], kr.get("weight"), target, actual, score))
             objectives.append(entry)
         if scored:
             total = sum((o.points for o in objectives), Fraction(0)) - deductions
@@ -197,9 +203,16 @@ def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
     reader = csv.DictReader(io.StringIO(text))
     columns = {c.strip().lower() for c in reader.fieldnames or []}
     if "actual" not in columns or "kr" not in columns:
-        raise InputError([Issue("the CSV needs the columns kr and actual (and optionally unit, "
-                                "role, period)", name, 1,
-                                hint="e.g. kr,period,actual / k:A公司/销售部#1.3,plan,9000万")])
+        raise InputError(
+            [
+                Issue(
+                    "the CSV needs the columns kr and actual (and optionally unit, role, period)",
+                    name,
+                    1,
+                    hint="e.g. kr,period,actual / k:A公司/销售部#1.3,plan,9000万",
+                )
+            ]
+        )
     index = _kr_index(plan)
     issues: list[Issue] = list(warnings)
     actuals: list[Actual] = []
@@ -211,26 +224,54 @@ def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
             continue
         kid, problem = _find_kr(cells, index, plan)
         if kid is None:
-            issues.append(Issue(problem, name, line, path="kr",
-                                hint="use the KR id from plan.json, or unit, role and KR name"))
+            issues.append(
+                Issue(
+                    problem,
+                    name,
+                    line,
+                    path="kr",
+                    hint="use the KR id from plan.json, or unit, role and KR name",
+                )
+            )
             continue
         period = cells.get("period", "") or "plan"
         kr = plan.graph.nodes[kid]
         if period != "plan" and period not in (kr.get("periods") or {}):
             known = ", ".join(list(kr.get("periods") or {})[:6])
-            issues.append(Issue(f"{kr['name']} has no period {period!r}", name, line,
-                                path="period", hint=f"use plan or one of: {known} …"
-                                if known else "this KR has only a plan target: use plan"))
+            issues.append(
+                Issue(
+                    f"{kr['name']} has no period {period!r}",
+                    name,
+                    line,
+                    path="period",
+                    hint=f"use plan or one of: {known} …"
+                    if known
+                    else "this KR has only a plan target: use plan",
+                )
+            )
             continue
         try:
             value = Fraction(parse_quantity(cells["actual"]).value)
         except QuantityError as exc:
-            issues.append(Issue(f"the actual {cells['actual']!r} is not a number: {exc}", name,
-                                line, path="actual", hint=exc.hint))
+            issues.append(
+                Issue(
+                    f"the actual {cells['actual']!r} is not a number: {exc}",
+                    name,
+                    line,
+                    path="actual",
+                    hint=exc.hint,
+                )
+            )
             continue
         if (kid, period) in seen:
-            issues.append(Issue(f"{kr['name']} ({period}) already has an actual on line "
-                                f"{seen[(kid, period)]}", name, line, hint="keep one row"))
+            issues.append(
+                Issue(
+                    f"{kr['name']} ({period}) already has an actual on line {seen[(kid, period)]}",
+                    name,
+                    line,
+                    hint="keep one row",
+                )
+            )
             continue
         seen[(kid, period)] = line
         actuals.append(Actual(kid, period, value, line))
@@ -247,8 +288,9 @@ def _kr_index(plan: Plan) -> dict[str, list[str]]:
     return index
 
 
-def _find_kr(cells: dict[str, str], index: dict[str, list[str]], plan: Plan
-             ) -> tuple[str | None, str]:
+def _find_kr(
+    cells: dict[str, str], index: dict[str, list[str]], plan: Plan
+) -> tuple[str | None, str]:
     key = cells.get("kr", "")
     if key.startswith("k:"):
         return (key, "") if key in plan.graph else (None, f"no KR {key!r} in the plan")
@@ -273,8 +315,9 @@ def _find_kr(cells: dict[str, str], index: dict[str, list[str]], plan: Plan
     if not candidates:
         return None, f"no KR named {key!r} in the plan"
     if not found and not unit and not role:
-        return None, (f"{key!r} is on {len(candidates)} sheets; add unit and role columns to "
-                      "say whose")
+        return None, (
+            f"{key!r} is on {len(candidates)} sheets; add unit and role columns to say whose"
+        )
     if not found:
         return None, f"no KR {key!r} for unit {unit!r} role {role!r}"
     return None, f"{key!r} matches {len(found)} KRs ({', '.join(found[:3])}); add unit and role"
@@ -302,17 +345,35 @@ def score_rows(sheets: list[SheetScore], options: ScoreOptions) -> list[list[str
     for sheet in sheets:
         for objective in sheet.objectives:
             for kr in objective.krs:
-                rows.append([sheet.name, objective.name, kr.name,
-                             "" if kr.weight is None else str(kr.weight), _num(kr.target),
-                             _num(kr.actual),
-                             f"-{_num(kr.deduction)}" if kr.deduction else
-                             _kr_score_text(kr.score, options),
-                             _num(objective.points), _num(sheet.total)])
+                rows.append(
+                    [
+                        sheet.name,
+                        objective.name,
+                        kr.name,
+                        "" if kr.weight is None else str(kr.weight),
+                        _num(kr.target),
+                        _num(kr.actual),
+                        f"-{_num(kr.deduction)}"
+                        if kr.deduction
+                        else _kr_score_text(kr.score, options),
+                        _num(objective.points),
+                        _num(sheet.total),
+                    ]
+                )
     return rows
 
 
-HEADERS = ["sheet", "objective", "kr", "weight", "target", "actual", "score", "o_points",
-           "sheet_total"]
+HEADERS = [
+    "sheet",
+    "objective",
+    "kr",
+    "weight",
+    "target",
+    "actual",
+    "score",
+    "o_points",
+    "sheet_total",
+]
 
 
 def to_csv(sheets: list[SheetScore], options: ScoreOptions) -> str:
@@ -320,8 +381,9 @@ def to_csv(sheets: list[SheetScore], options: ScoreOptions) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADERS)
     for row in score_rows(sheets, options):
-        writer.writerow([("'" + c) if c and c[0] in "=+-@" and not _is_number(c) else c
-                         for c in row])
+        writer.writerow(
+            [("'" + c) if c and c[0] in "=+-@" and not _is_number(c) else c for c in row]
+        )
     return "\ufeff" + out.getvalue()
 
 
@@ -336,18 +398,33 @@ def _is_number(text: str) -> bool:
 def to_markdown(sheets: list[SheetScore], options: ScoreOptions) -> str:
     lines = []
     for sheet in sheets:
-        lines += [f"## {sheet.name}: {_num(sheet.total)}", "",
-                  "| objective | KR | weight | target | actual | score | O分值 |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {sheet.name}: {_num(sheet.total)}",
+            "",
+            "| objective | KR | weight | target | actual | score | O分值 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for objective in sheet.objectives:
             for kr in objective.krs:
-                score = (f"-{_num(kr.deduction)}" if kr.deduction
-                         else _kr_score_text(kr.score, options))
-                lines.append("| " + " | ".join(
-                    c.replace("|", "\\|") for c in [
-                        objective.name, kr.name, "" if kr.weight is None else f"{kr.weight}%",
-                        _num(kr.target), _num(kr.actual), score,
-                        _num(objective.points)]) + " |")
+                score = (
+                    f"-{_num(kr.deduction)}" if kr.deduction else _kr_score_text(kr.score, options)
+                )
+                lines.append(
+                    "| "
+                    + " | ".join(
+                        c.replace("|", "\\|")
+                        for c in [
+                            objective.name,
+                            kr.name,
+                            "" if kr.weight is None else f"{kr.weight}%",
+                            _num(kr.target),
+                            _num(kr.actual),
+                            score,
+                            _num(objective.points),
+                        ]
+                    )
+                    + " |"
+                )
         if sheet.deductions:
             lines.append(f"\ndeductions: -{_num(sheet.deductions)}")
         lines.append("")

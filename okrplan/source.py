@@ -100,10 +100,17 @@ def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
     Chinese Windows editors often save GBK/GB18030; such files are read, with a warning.
     """
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError([Issue("this is not a text file (it contains NUL bytes)", file,
-                                hint="pass a YAML target file, e.g. target.yaml")])
+        raise InputError(
+            [
+                Issue(
+                    "this is not a text file (it contains NUL bytes)",
+                    file,
+                    hint="pass a YAML target file, e.g. target.yaml",
+                )
+            ]
+        )
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -115,15 +122,26 @@ def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         # Most such files are UTF-8 with a stray byte: point at the first byte that is not UTF-8.
-        raise InputError([Issue(f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} "
-                                "is not UTF-8)", file, raw.count(b"\n", 0, not_utf8) + 1,
-                                hint="save the file as UTF-8 in your editor")]) from None
+        raise InputError(
+            [
+                Issue(
+                    f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} is not UTF-8)",
+                    file,
+                    raw.count(b"\n", 0, not_utf8) + 1,
+                    hint="save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
     return text, [_encoding_warning(file, "GB18030/GBK")]
 
 
 def _encoding_warning(file: str, encoding: str) -> Issue:
-    return Issue(f"the file is not UTF-8; read it as {encoding}", file,
-                 hint="save it as UTF-8 to silence this warning", severity=Severity.WARNING)
+    return Issue(
+        f"the file is not UTF-8; read it as {encoding}",
+        file,
+        hint="save it as UTF-8 to silence this warning",
+        severity=Severity.WARNING,
+    )
 
 
 def load_yaml(path: str | os.PathLike[str]) -> Source:
@@ -132,16 +150,29 @@ def load_yaml(path: str | os.PathLike[str]) -> Source:
     try:
         size = os.path.getsize(name)
         if size > MAX_BYTES:
-            raise InputError([Issue(f"the file is {size / 2**20:.1f} MiB; okrplan reads at most "
-                                    f"{MAX_BYTES // 2**20} MiB", name,
-                                    hint="split the organisation into several target files")])
+            raise InputError(
+                [
+                    Issue(
+                        f"the file is {size / 2**20:.1f} MiB; okrplan reads at most "
+                        f"{MAX_BYTES // 2**20} MiB",
+                        name,
+                        hint="split the organisation into several target files",
+                    )
+                ]
+            )
         raw = Path(name).read_bytes()
     except IsADirectoryError:
         raise InputError([Issue("this is a directory, not a file", name)]) from None
     except FileNotFoundError:
-        raise InputError([Issue("no such file", name,
-                                hint="check the path; `okrplan init FILE` writes a starter file")]
-                         ) from None
+        raise InputError(
+            [
+                Issue(
+                    "no such file",
+                    name,
+                    hint="check the path; `okrplan init FILE` writes a starter file",
+                )
+            ]
+        ) from None
     except OSError as exc:
         raise InputError([Issue(f"cannot read the file: {exc.strerror}", name)]) from None
     text, warnings = decode(raw, name)
@@ -168,26 +199,65 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     except yaml.YAMLError as exc:
         raise InputError([Issue(f"YAML error: {exc}", file), *warnings]) from None
     except RecursionError:
-        raise InputError([Issue(f"the file nests deeper than {MAX_DEPTH} levels", file,
-                                hint=_DEPTH_HINT), *warnings]) from None
+        raise InputError(
+            [
+                Issue(f"the file nests deeper than {MAX_DEPTH} levels", file, hint=_DEPTH_HINT),
+                *warnings,
+            ]
+        ) from None
     if too_deep:
-        raise InputError([Issue(f"the file nests deeper than {MAX_DEPTH} levels", file,
-                                *too_deep, hint=_DEPTH_HINT), *warnings])
+        raise InputError(
+            [
+                Issue(
+                    f"the file nests deeper than {MAX_DEPTH} levels",
+                    file,
+                    *too_deep,
+                    hint=_DEPTH_HINT,
+                ),
+                *warnings,
+            ]
+        )
     if too_many:
-        raise InputError([Issue(f"the file has more than {MAX_VALUES:,} values", file,
-                                *too_many, hint="split the organisation into several target "
-                                "files"), *warnings])
+        raise InputError(
+            [
+                Issue(
+                    f"the file has more than {MAX_VALUES:,} values",
+                    file,
+                    *too_many,
+                    hint="split the organisation into several target files",
+                ),
+                *warnings,
+            ]
+        )
     if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
-        raise InputError([Issue("the file is empty", file, line=1, column=1,
-                                hint="start from `okrplan init target.yaml`"), *warnings])
+        raise InputError(
+            [
+                Issue(
+                    "the file is empty",
+                    file,
+                    line=1,
+                    column=1,
+                    hint="start from `okrplan init target.yaml`",
+                ),
+                *warnings,
+            ]
+        )
     too_big = _too_big(node) if aliased else None
     if too_big:
         where, path = too_big
-        raise InputError([Issue(f"this value expands to more than {MAX_VALUES:,} values", file,
-                                where.start_mark.line + 1, where.start_mark.column + 1,
-                                format_path(path),
-                                "YAML aliases (*name) that repeat large blocks are not supported"),
-                          *warnings])
+        raise InputError(
+            [
+                Issue(
+                    f"this value expands to more than {MAX_VALUES:,} values",
+                    file,
+                    where.start_mark.line + 1,
+                    where.start_mark.column + 1,
+                    format_path(path),
+                    "YAML aliases (*name) that repeat large blocks are not supported",
+                ),
+                *warnings,
+            ]
+        )
     builder = _Builder(file, loader_cls)
     data = builder.build(node, ())
     if builder.issues:
@@ -195,8 +265,9 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     return Source(file, data, builder.values, builder.keys, tuple(warnings))
 
 
-def _scan(text: str, loader_cls: Any
-          ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
+def _scan(
+    text: str, loader_cls: Any
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
     """Line and column where the nesting first goes deeper than :data:`MAX_DEPTH`, where the
     file first has more than :data:`MAX_VALUES` values (an alias counted once here), and
     whether it has aliases at all (only then can it expand to more, see :func:`_too_big`).
@@ -205,7 +276,22 @@ def _scan(text: str, loader_cls: Any
     """
     values, aliased = 0, False
     keys: list[bool | None] = []  # per open collection: a mapping's next node is a key (True)
-    for event in yaml.parse(text, Loader=loader_cls):
+    events = yaml.parse(text, Loader=loader_cls)
+    event: yaml.Event | None = None
+    while True:
+        try:
+            event = next(events, None)
+        except yaml.MarkedYAMLError:
+            # newer PyYAML stops deep flow nesting itself, in its own words, before the events
+            # reach okrplan's limit: count the brackets from the last event so the message
+            # is okrplan's, whichever PyYAML is installed
+            start = event.end_mark.index if event is not None and event.end_mark else 0
+            where = _flow_too_deep(text, start, len(keys))
+            if where is None:
+                raise
+            return where, None, aliased
+        if event is None:
+            return None, None, aliased
         if isinstance(event, yaml.NodeEvent):
             is_key = bool(keys and keys[-1])
             if keys and keys[-1] is not None:
@@ -220,7 +306,38 @@ def _scan(text: str, loader_cls: Any
             aliased = aliased or isinstance(event, yaml.AliasEvent)
         elif isinstance(event, yaml.CollectionEndEvent):
             keys.pop()
-    return None, None, aliased
+
+
+def _flow_too_deep(text: str, start: int = 0, depth: int = 0) -> tuple[int, int] | None:
+    """Line and column where ``[`` and ``{`` after ``text[start:]`` (already ``depth`` deep)
+    first nest deeper than :data:`MAX_DEPTH`, quoted text and comments skipped; or None.
+
+    >>> _flow_too_deep("a: " + "[" * 70, 0, 1)
+    (1, 67)
+    """
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1)
+    quote, comment, previous = "", False, text[start - 1] if start else "\n"
+    for char in text[start:]:
+        column += 1
+        if char == "\n":
+            line, column, comment = line + 1, 0, False
+        elif comment:
+            pass
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, column
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        previous = char
+    return None
 
 
 def _position(event: yaml.Event) -> tuple[int, int]:
@@ -262,8 +379,14 @@ def _too_big(root: yaml.Node) -> tuple[yaml.Node, KeyPath] | None:
     path: KeyPath = ()
     while id(node) not in seen:
         seen.add(id(node))
-        inner = next(((key, child) for key, child in _children(node)
-                      if sizes.get(id(child), limit) >= limit), None)
+        inner = next(
+            (
+                (key, child)
+                for key, child in _children(node)
+                if sizes.get(id(child), limit) >= limit
+            ),
+            None,
+        )
         if inner is None:
             break
         node = inner[1]
@@ -294,8 +417,11 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, file: str) -> Issue:
         hint = "a value that contains ': ' must be quoted, or the indentation is off"
     elif "could not find expected ':'" in problem:
         hint = "every key needs a ':' after it; a text value that spans lines needs quotes"
-    elif "found character '%'" in problem or "found character '@'" in problem or (
-            "cannot start any token" in problem):
+    elif (
+        "found character '%'" in problem
+        or "found character '@'" in problem
+        or ("cannot start any token" in problem)
+    ):
         hint = "quote values that start with %, @ or `"
     elif "undefined alias" in problem:
         hint = "an alias *name must come after its anchor &name"
@@ -311,8 +437,13 @@ def _reader_issue(exc: yaml.reader.ReaderError, text: str, file: str, loader_cls
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return Issue(f"the character U+{ord(character):04X} is not allowed in a YAML file", file,
-                 line, column, hint="delete it; control characters are invisible in most editors")
+    return Issue(
+        f"the character U+{ord(character):04X} is not allowed in a YAML file",
+        file,
+        line,
+        column,
+        hint="delete it; control characters are invisible in most editors",
+    )
 
 
 def _tag_name(tag: str) -> str:
@@ -334,11 +465,13 @@ class _Builder:
 
     def _problem(self, node: yaml.Node, path: KeyPath, message: str, hint: str = "") -> None:
         mark = node.start_mark
-        self.issues.append(Issue(message, self.file, mark.line + 1, mark.column + 1,
-                                 format_path(path), hint))
+        self.issues.append(
+            Issue(message, self.file, mark.line + 1, mark.column + 1, format_path(path), hint)
+        )
 
-    def _record(self, where: dict[KeyPath, tuple[int, int]], path: KeyPath,
-                node: yaml.Node) -> None:
+    def _record(
+        self, where: dict[KeyPath, tuple[int, int]], path: KeyPath, node: yaml.Node
+    ) -> None:
         position = (node.start_mark.line + 1, node.start_mark.column + 1)
         if self.merging:
             where.setdefault(path, position)
@@ -348,8 +481,12 @@ class _Builder:
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         if len(path) > MAX_DEPTH:  # an alias can put an anchored block deeper than the text
             if not self.too_deep:
-                self._problem(node, path[:2], f"the file nests deeper than {MAX_DEPTH} levels "
-                              "through an alias", _DEPTH_HINT)
+                self._problem(
+                    node,
+                    path[:2],
+                    f"the file nests deeper than {MAX_DEPTH} levels through an alias",
+                    _DEPTH_HINT,
+                )
             self.too_deep = True
             return None
         self._record(self.values, path, node)
@@ -357,8 +494,12 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
-                              "okrplan reads plain YAML only: remove the tag")
+                self._problem(
+                    node,
+                    path,
+                    f"the tag {_tag_name(node.tag)} is not allowed",
+                    "okrplan reads plain YAML only: remove the tag",
+                )
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag in _STR_TAGS:
             return self._text(node, path)
@@ -366,27 +507,42 @@ class _Builder:
             try:
                 return self.constructor.construct_object(node)
             except (ValueError, ArithmeticError, IndexError, yaml.YAMLError):
-                self._problem(node, path, f"{node.value!r} is not a valid "
-                              f"{_tag_name(node.tag)} value", "write the value without the tag, "
-                              "or fix it")
+                self._problem(
+                    node,
+                    path,
+                    f"{node.value!r} is not a valid {_tag_name(node.tag)} value",
+                    "write the value without the tag, or fix it",
+                )
                 return None
-        self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
-                      "okrplan reads plain YAML only: remove the tag")
+        self._problem(
+            node,
+            path,
+            f"the tag {_tag_name(node.tag)} is not allowed",
+            "okrplan reads plain YAML only: remove the tag",
+        )
         return None
 
     def _text(self, node: yaml.Node, path: KeyPath) -> str:
         value: str = node.value
         bad = _CONTROL.search(value)
         if bad is not None:
-            self._problem(node, path, f"the text has the control character "
-                          f"U+{ord(bad.group()):04X} in it", "delete it: control characters are "
-                          "invisible, and sheets and diagrams cannot hold them")
+            self._problem(
+                node,
+                path,
+                f"the text has the control character U+{ord(bad.group()):04X} in it",
+                "delete it: control characters are "
+                "invisible, and sheets and diagrams cannot hold them",
+            )
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            self._problem(node, path, f"the tag {_tag_name(node.tag)} is not allowed",
-                          "okrplan reads plain YAML only: remove the tag")
+            self._problem(
+                node,
+                path,
+                f"the tag {_tag_name(node.tag)} is not allowed",
+                "okrplan reads plain YAML only: remove the tag",
+            )
         result: dict[str, Any] = {}
         merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
@@ -394,14 +550,25 @@ class _Builder:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, path, "a key must be a plain name, not a list or mapping",
-                              "write keys as plain names, e.g. headcount:")
+                self._problem(
+                    key_node,
+                    path,
+                    "a key must be a plain name, not a list or mapping",
+                    "write keys as plain names, e.g. headcount:",
+                )
                 continue
-            key = self._text(key_node, path) if isinstance(key_node.value, str) else str(
-                key_node.value)
+            key = (
+                self._text(key_node, path)
+                if isinstance(key_node.value, str)
+                else str(key_node.value)
+            )
             if key in result:
-                self._problem(key_node, (*path, key), f"the key {key!r} appears twice",
-                              "delete one of them; YAML keeps only the last")
+                self._problem(
+                    key_node,
+                    (*path, key),
+                    f"the key {key!r} appears twice",
+                    "delete one of them; YAML keeps only the last",
+                )
             child = (*path, key)
             self._record(self.keys, child, key_node)
             result[key] = self.build(value_node, child)
@@ -411,8 +578,12 @@ class _Builder:
             parts = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for part in parts:
                 if not isinstance(part, yaml.MappingNode):
-                    self._problem(part, path, "<< merges a mapping into this one",
-                                  "write <<: *name, where &name marks a mapping of keys")
+                    self._problem(
+                        part,
+                        path,
+                        "<< merges a mapping into this one",
+                        "write <<: *name, where &name marks a mapping of keys",
+                    )
                     continue
                 for key, value in self._mapping(part, path).items():
                     result.setdefault(key, value)

@@ -104,8 +104,9 @@ def _fraction(value: Any, *, low: Decimal, high: Decimal | None, low_open: bool)
     if q.per is not None or q.kind is QuantityKind.POINTS:
         raise _quantity_error(f"expected a percentage, got {value!r}", PERCENT_HINT)
     if q.kind is QuantityKind.NUMBER and q.value > 1:
-        raise _quantity_error(f"expected a percentage, got {value!r}",
-                              f"write {value}% if you mean percent")
+        raise _quantity_error(
+            f"expected a percentage, got {value!r}", f"write {value}% if you mean percent"
+        )
     too_low = q.value <= low if low_open else q.value < low
     if too_low or (high is not None and q.value > high):
         lowest = format_percent(low)
@@ -113,11 +114,18 @@ def _fraction(value: Any, *, low: Decimal, high: Decimal | None, low_open: bool)
         if not too_low:
             message = f"{value!r} is more than {highest}"
         else:
-            message = f"{value!r} must be more than {lowest}" if low_open else (
-                f"{value!r} is less than {lowest}")
-        allowed = (f"above {lowest} and up to {highest}" if low_open
-                   else f"from {lowest} to {highest}" if high is not None
-                   else f"of {lowest} or more")
+            message = (
+                f"{value!r} must be more than {lowest}"
+                if low_open
+                else (f"{value!r} is less than {lowest}")
+            )
+        allowed = (
+            f"above {lowest} and up to {highest}"
+            if low_open
+            else f"from {lowest} to {highest}"
+            if high is not None
+            else f"of {lowest} or more"
+        )
         raise _quantity_error(message, f"use a percentage {allowed}")
     return q.value
 
@@ -134,8 +142,11 @@ def _portion(value: Any) -> Decimal:
 
 def _ratio(value: Any) -> Decimal:
     """A ratio that may exceed 100% (bounds such as max: 130%)."""
-    return _fraction(value, low=Decimal(0), high=None, low_open=False) if not (
-        isinstance(value, str) and value.strip().endswith(("%", "％"))) else _percent_any(value)
+    return (
+        _fraction(value, low=Decimal(0), high=None, low_open=False)
+        if not (isinstance(value, str) and value.strip().endswith(("%", "％")))
+        else _percent_any(value)
+    )
 
 
 def _percent_any(value: Any) -> Decimal:
@@ -148,8 +159,10 @@ def _percent_any(value: Any) -> Decimal:
 def _points(value: Any) -> Decimal:
     q = _parse(value, "write a change in percentage points like +5pp or -3pp")
     if q.kind is not QuantityKind.POINTS:
-        raise _quantity_error(f"expected a change in percentage points, got {value!r}",
-                              "write +5pp for five percentage points (5% would be ambiguous)")
+        raise _quantity_error(
+            f"expected a change in percentage points, got {value!r}",
+            "write +5pp for five percentage points (5% would be ambiguous)",
+        )
     return q.value
 
 
@@ -157,13 +170,17 @@ def _yield(value: Any) -> Decimal:
     """What one unit of a metric yields of the next: a rate (25%) or an amount (40万 each)."""
     q = _parse(value, "write a conversion rate like 25% or an amount per unit like 40万")
     if q.per is not None or q.kind is QuantityKind.POINTS:
-        raise _quantity_error(f"expected a rate or an amount per unit, got {value!r}",
-                              "write a conversion rate like 25% or an amount per unit like 40万")
+        raise _quantity_error(
+            f"expected a rate or an amount per unit, got {value!r}",
+            "write a conversion rate like 25% or an amount per unit like 40万",
+        )
     if q.kind is QuantityKind.PERCENT:
         return _rate(value)
     if q.value <= 0:
-        raise _quantity_error(f"a yield must be more than zero, got {value!r}",
-                              "write a conversion rate like 25% or an amount per unit like 40万")
+        raise _quantity_error(
+            f"a yield must be more than zero, got {value!r}",
+            "write a conversion rate like 25% or an amount per unit like 40万",
+        )
     return q.value
 
 
@@ -182,8 +199,9 @@ def _month(value: Any) -> Month:
     try:
         return parse_month(value)
     except ValueError as exc:  # the text after "; " repeats the hint
-        raise _quantity_error(str(exc).split("; ")[0],
-                              "write a month as YYYY-MM, e.g. 2015-03") from None
+        raise _quantity_error(
+            str(exc).split("; ")[0], "write a month as YYYY-MM, e.g. 2015-03"
+        ) from None
 
 
 def _period(value: Any) -> PlanPeriod:
@@ -208,37 +226,76 @@ def _schema(description: str, *examples: Any, kind: str | list[str] = "string") 
 
 _NUM_OR_STR = ["string", "number"]
 _str = PlainSerializer(_text_of, return_type=str)
-Amount = Annotated[Decimal, PlainValidator(_amount),
-                   _schema(AMOUNT_HINT, "8000万", "40万", "80M", kind=_NUM_OR_STR)]
-Rate = Annotated[Decimal, PlainValidator(_rate),
-                 _schema("A rate above 0% and at most 100%", "25%", "95%", kind=_NUM_OR_STR)]
-Portion = Annotated[Decimal, PlainValidator(_portion),
-                    _schema("A percentage from 0% to 100%", "10%", kind=_NUM_OR_STR)]
-Ratio = Annotated[Decimal, PlainValidator(_ratio),
-                  _schema("A percentage, may exceed 100%", "70%", "130%", kind=_NUM_OR_STR)]
-Points = Annotated[Decimal, PlainValidator(_points),
-                   _schema("A change in percentage points", "+5pp", "-3pp")]
-Yield = Annotated[Decimal, PlainValidator(_yield),
-                  _schema("A conversion rate (25%) or an amount per unit (40万)", "25%", "40万",
-                          kind=_NUM_OR_STR)]
-Capacity = Annotated[Quantity, PlainValidator(_capacity), _str,
-                     _schema(RATE_HINT, "100/周", "25/月", 60, kind=_NUM_OR_STR)]
-AnyTarget = Annotated[Quantity, PlainValidator(_any_target), _str,
-                      _schema("A target: a number, a percentage or a count per period",
-                              "100%", 2, "2/月", kind=_NUM_OR_STR)]
-MonthField = Annotated[Month, PlainValidator(_month), _str,
-                       _schema("A month, YYYY-MM", "2015-03")]
-PeriodField = Annotated[PlanPeriod, PlainValidator(_period),
-                        PlainSerializer(lambda p: p.label, return_type=str),
-                        WithJsonSchema({"description": PERIOD_HINT,
-                                        "examples": [2015, "2015-Q3", "2015-03",
-                                                     {"from": "2015-01", "to": "2015-06"}],
-                                        "anyOf": [{"type": "integer"}, {"type": "string"},
-                                                  {"type": "object",
-                                                   "properties": {"from": {"type": "string"},
-                                                                  "to": {"type": "string"}},
-                                                   "required": ["from", "to"],
-                                                   "additionalProperties": False}]})]
+Amount = Annotated[
+    Decimal,
+    PlainValidator(_amount),
+    _schema(AMOUNT_HINT, "8000万", "40万", "80M", kind=_NUM_OR_STR),
+]
+Rate = Annotated[
+    Decimal,
+    PlainValidator(_rate),
+    _schema("A rate above 0% and at most 100%", "25%", "95%", kind=_NUM_OR_STR),
+]
+Portion = Annotated[
+    Decimal,
+    PlainValidator(_portion),
+    _schema("A percentage from 0% to 100%", "10%", kind=_NUM_OR_STR),
+]
+Ratio = Annotated[
+    Decimal,
+    PlainValidator(_ratio),
+    _schema("A percentage, may exceed 100%", "70%", "130%", kind=_NUM_OR_STR),
+]
+Points = Annotated[
+    Decimal, PlainValidator(_points), _schema("A change in percentage points", "+5pp", "-3pp")
+]
+Yield = Annotated[
+    Decimal,
+    PlainValidator(_yield),
+    _schema(
+        "A conversion rate (25%) or an amount per unit (40万)", "25%", "40万", kind=_NUM_OR_STR
+    ),
+]
+Capacity = Annotated[
+    Quantity,
+    PlainValidator(_capacity),
+    _str,
+    _schema(RATE_HINT, "100/周", "25/月", 60, kind=_NUM_OR_STR),
+]
+AnyTarget = Annotated[
+    Quantity,
+    PlainValidator(_any_target),
+    _str,
+    _schema(
+        "A target: a number, a percentage or a count per period",
+        "100%",
+        2,
+        "2/月",
+        kind=_NUM_OR_STR,
+    ),
+]
+MonthField = Annotated[Month, PlainValidator(_month), _str, _schema("A month, YYYY-MM", "2015-03")]
+PeriodField = Annotated[
+    PlanPeriod,
+    PlainValidator(_period),
+    PlainSerializer(lambda p: p.label, return_type=str),
+    WithJsonSchema(
+        {
+            "description": PERIOD_HINT,
+            "examples": [2015, "2015-Q3", "2015-03", {"from": "2015-01", "to": "2015-06"}],
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {"from": {"type": "string"}, "to": {"type": "string"}},
+                    "required": ["from", "to"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+    ),
+]
 Count = Annotated[int, Strict(), Field(ge=0)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 MetricKey = Annotated[str, Field(min_length=1, max_length=100)]
@@ -247,8 +304,13 @@ PerName = Literal["plan", "quarter", "month", "week"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True,
-                              str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,14 +323,19 @@ class Plan(_Model):
     name: Name = Field(description="The plan's title, e.g. A公司2015年度OKR")
     period: PeriodField
     locale: Literal["zh-CN", "en"] = Field(
-        "zh-CN", description="Language of sheets and diagrams: zh-CN or en")
+        "zh-CN", description="Language of sheets and diagrams: zh-CN or en"
+    )
     currency: str = Field("CNY", description="Currency code of money amounts, e.g. CNY")
     seasonality: tuple[Rate, ...] | None = Field(
-        None, description="Share of the plan per quarter (4 values) or per month (12 values), "
-        "summing to 100%, e.g. [20%, 25%, 25%, 30%]; default even")
+        None,
+        description="Share of the plan per quarter (4 values) or per month (12 values), "
+        "summing to 100%, e.g. [20%, 25%, 25%, 30%]; default even",
+    )
     buffer: Portion = Field(
-        Decimal(0), description="Over-assignment per level below the top, e.g. 10%: each level's "
-        "children together carry their parent's target plus 10%")
+        Decimal(0),
+        description="Over-assignment per level below the top, e.g. 10%: each level's "
+        "children together carry their parent's target plus 10%",
+    )
 
 
 class ShareTarget(_Model):
@@ -290,8 +357,10 @@ class Kpi(_Model):
     target: Annotated[
         Annotated[Amount, Tag("amount")] | Annotated[ShareTarget, Tag("share")],
         Discriminator(_target_kind),
-    ] = Field(description="The KPI's target: an amount (8000万), or for a share metric "
-              "{from: 35%, change: +5pp}")
+    ] = Field(
+        description="The KPI's target: an amount (8000万), or for a share metric "
+        "{from: 35%, change: +5pp}"
+    )
 
 
 class Metric(_Model):
@@ -299,17 +368,20 @@ class Metric(_Model):
 
     name: Name = Field(description="What the metric is called on sheets, e.g. 客户拜访")
     kind: Literal["count", "money", "share"] = Field(
-        "count", description="count (calls, deals), money (revenue) or share (market share)")
+        "count", description="count (calls, deals), money (revenue) or share (market share)"
+    )
     unit: str = Field("", description="The counting word shown after numbers, e.g. 家次 or 个")
     yields: dict[MetricKey, Yield] = Field(
-        default_factory=dict, description="What one unit of this metric turns into: "
-        "{visits: 20%} or {revenue: 40万}")
+        default_factory=dict,
+        description="What one unit of this metric turns into: {visits: 20%} or {revenue: 40万}",
+    )
     follows: dict[MetricKey, Rate] = Field(
-        default_factory=dict, description="This metric is a fixed share of another: "
-        "{revenue: 95%}")
+        default_factory=dict, description="This metric is a fixed share of another: {revenue: 95%}"
+    )
     share_of: dict[MetricKey, Amount] = Field(
-        default_factory=dict, description="For a share metric, the metric over a market size: "
-        "{revenue: 40亿}")
+        default_factory=dict,
+        description="For a share metric, the metric over a market size: {revenue: 40亿}",
+    )
 
 
 class Person(_Model):
@@ -317,7 +389,8 @@ class Person(_Model):
 
     name: Name = Field(description="The person's name")
     joined: MonthField | None = Field(
-        None, description="The month they start, if inside the plan; their ramp counts from it")
+        None, description="The month they start, if inside the plan; their ramp counts from it"
+    )
 
 
 class Hire(_Model):
@@ -332,29 +405,42 @@ class Role(_Model):
 
     role: Name = Field(description="The role's name, e.g. 销售岗")
     headcount: Count | None = Field(
-        None, description="How many people hold the role (a whole number; defaults to the "
-        "number of named people)")
+        None,
+        description="How many people hold the role (a whole number; defaults to the "
+        "number of named people)",
+    )
     sells: MetricKey | None = Field(
-        None, description="The metric through which the role produces the KPI: deals for "
-        "direct sales, channels for channel managers")
+        None,
+        description="The metric through which the role produces the KPI: deals for "
+        "direct sales, channels for channel managers",
+    )
     capacity: dict[MetricKey, Capacity] = Field(
-        default_factory=dict, description="What one person can do per period: "
-        "{calls: 100/周, visits: 25/月}")
+        default_factory=dict,
+        description="What one person can do per period: {calls: 100/周, visits: 25/月}",
+    )
     ramp: tuple[Rate, ...] | None = Field(
-        None, description="Productivity of a new person in their 1st, 2nd, … quarter (or month, "
-        "see ramp_per), e.g. [25%, 50%, 75%, 100%]")
+        None,
+        description="Productivity of a new person in their 1st, 2nd, … quarter (or month, "
+        "see ramp_per), e.g. [25%, 50%, 75%, 100%]",
+    )
     ramp_per: Literal["quarter", "month"] = Field(
-        "quarter", description="Whether ramp values are per quarter or per month of tenure")
+        "quarter", description="Whether ramp values are per quarter or per month of tenure"
+    )
     hire: Annotated[bool, Strict()] | Hire = Field(
-        False, description="true lets the optimizer add people to this role when capacity falls "
-        "short; {max: 5, by: 2015-03} limits it")
+        False,
+        description="true lets the optimizer add people to this role when capacity falls "
+        "short; {max: 5, by: 2015-03} limits it",
+    )
     history: Amount | None = Field(
-        None, description="Last period's result of the whole group (basis: history)")
+        None, description="Last period's result of the whole group (basis: history)"
+    )
     potential: Amount | None = Field(
-        None, description="The group's territory potential (basis: potential)")
+        None, description="The group's territory potential (basis: potential)"
+    )
     quota: Amount | None = Field(None, description="A fixed quota for the whole group")
     people: tuple[Name | Person, ...] = Field(
-        (), description="Named people: [张三, {name: 李四, joined: 2015-04}]")
+        (), description="Named people: [张三, {name: 李四, joined: 2015-04}]"
+    )
 
 
 class Support(_Model):
@@ -372,7 +458,8 @@ class Unit(_Model):
     units: tuple[Unit, ...] = Field((), description="Units inside this one")
     roles: tuple[Role, ...] = Field((), description="Roles in this unit")
     supports: Support | None = Field(
-        None, description="Makes this a support unit: {metric: opportunities, share: 40%}")
+        None, description="Makes this a support unit: {metric: opportunities, share: 40%}"
+    )
     quota: Amount | None = Field(None, description="A fixed quota for the whole unit")
 
 
@@ -394,8 +481,10 @@ class Split(_Model):
     """How the KPI is split over units and roles."""
 
     basis: Literal["capacity", "history", "headcount", "even", "potential"] = Field(
-        "capacity", description="What quotas are proportional to: capacity, history, "
-        "headcount, even or potential")
+        "capacity",
+        description="What quotas are proportional to: capacity, history, "
+        "headcount, even or potential",
+    )
     bounds: Bounds = Field(default_factory=Bounds)
     rounding: Rounding = Field(default_factory=Rounding)
 
@@ -404,18 +493,24 @@ class KeyResult(_Model):
     """A key result: derived from a metric, or manual text with a target, or a deduction."""
 
     metric: MetricKey | None = Field(
-        None, description="A metric key; the plan fills in the target per unit and period")
+        None, description="A metric key; the plan fills in the target per unit and period"
+    )
     text: str | None = Field(
-        None, description="A manual key result's text, e.g. 每周五提交回款周报表")
+        None, description="A manual key result's text, e.g. 每周五提交回款周报表"
+    )
     target: AnyTarget | None = Field(
-        None, description="A manual key result's target, e.g. 100% or 2/月")
+        None, description="A manual key result's target, e.g. 100% or 2/月"
+    )
     per: PerName | None = Field(
-        None, description="The period one headline target covers: plan, quarter, month or week")
+        None, description="The period one headline target covers: plan, quarter, month or week"
+    )
     weight: Portion | None = Field(None, description="A fixed weight on the sheet, e.g. 15%")
     deduction: Annotated[Decimal, Field(gt=0)] | None = Field(
-        None, description="A 减分项: points subtracted per case, e.g. 5")
+        None, description="A 减分项: points subtracted per case, e.g. 5"
+    )
     direction: Literal["increase", "decrease"] | None = Field(
-        None, description="decrease for KRs where less is better (complaints, cost)")
+        None, description="decrease for KRs where less is better (complaints, cost)"
+    )
     due: MonthField | None = Field(None, description="Month by which a manual KR is done")
 
 
@@ -425,8 +520,9 @@ class Objective(_Model):
     title: Name = Field(description="The objective, e.g. 完成销售任务")
     detail: str = Field("", description="目标详细描述, e.g. 完成销售总额 万元")
     at: tuple[Level, ...] = Field(
-        ("company", "unit", "role"), description="Levels that get this objective: company, "
-        "unit, role")
+        ("company", "unit", "role"),
+        description="Levels that get this objective: company, unit, role",
+    )
     units: tuple[Name, ...] = Field((), description="Only these units (and roles in them)")
     roles: tuple[Name, ...] = Field((), description="Only these roles")
     key_results: tuple[KeyResult, ...] = Field(min_length=1, description="The key results")
@@ -436,7 +532,8 @@ class Weights(_Model):
     """How KR weights on each sheet are chosen."""
 
     rule: Literal["leverage", "equal", "given"] = Field(
-        "leverage", description="leverage (by influence on the KPI), equal, or given (all fixed)")
+        "leverage", description="leverage (by influence on the KPI), equal, or given (all fixed)"
+    )
     step: Portion = Field(Decimal("0.05"), description="Weights are multiples of this, e.g. 5%")
     min: Portion = Field(Decimal("0.05"), description="No weight below this, e.g. 5%")
 
@@ -590,14 +687,28 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
 def spec_from_source(source: Source) -> Spec:
     """Check parsed YAML against the schema and the cross-reference rules."""
     if not isinstance(source.data, dict):
-        raise InputError([source.issue((), "the file must be a mapping of keys (plan:, kpi:, …)",
-                                       "start from `okrplan init target.yaml`"),
-                          *source.warnings])
+        raise InputError(
+            [
+                source.issue(
+                    (),
+                    "the file must be a mapping of keys (plan:, kpi:, …)",
+                    "start from `okrplan init target.yaml`",
+                ),
+                *source.warnings,
+            ]
+        )
     version = source.data.get("okrplan", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
-        raise InputError([source.issue(("okrplan",), f"this file is format {version!r}; this "
-                                       f"okrplan reads format {SCHEMA_VERSION}",
-                                       "set okrplan: 1, or upgrade okrplan"), *source.warnings])
+        raise InputError(
+            [
+                source.issue(
+                    ("okrplan",),
+                    f"this file is format {version!r}; this okrplan reads format {SCHEMA_VERSION}",
+                    "set okrplan: 1, or upgrade okrplan",
+                ),
+                *source.warnings,
+            ]
+        )
     too_large = _size_issues(source)
     if too_large:
         raise InputError([*too_large, *source.warnings])
@@ -629,23 +740,39 @@ def _size_issues(source: Source) -> list[Issue]:
                 continue
             groups += 1
             headcount, named = role.get("headcount"), role.get("people")
-            people += max(headcount if type(headcount) is int else 0,
-                          len(named) if isinstance(named, list) else 0)
+            people += max(
+                headcount if type(headcount) is int else 0,
+                len(named) if isinstance(named, list) else 0,
+            )
     split = "split the organisation into several target files, e.g. one per division"
-    return [source.issue(("org",), f"the organisation has {count:,} {what}; okrplan plans at "
-                         f"most {limit:,} in one file",
-                         f"check the headcounts, or {split}" if what == "people" else split)
-            for count, limit, what in ((units, MAX_UNITS, "units"),
-                                       (groups, MAX_ROLE_GROUPS, "role groups"),
-                                       (people, MAX_PEOPLE, "people"))
-            if count > limit]
+    return [
+        source.issue(
+            ("org",),
+            f"the organisation has {count:,} {what}; okrplan plans at most {limit:,} in one file",
+            f"check the headcounts, or {split}" if what == "people" else split,
+        )
+        for count, limit, what in (
+            (units, MAX_UNITS, "units"),
+            (groups, MAX_ROLE_GROUPS, "role groups"),
+            (people, MAX_PEOPLE, "people"),
+        )
+        if count > limit
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Schema errors, in a planner's words.
 
-_TAGS = {"amount", "share", "str", "constrained-str", "Person", "bool", "Hire",
-         "function-plain[_text_of()]"}
+_TAGS = {
+    "amount",
+    "share",
+    "str",
+    "constrained-str",
+    "Person",
+    "bool",
+    "Hire",
+    "function-plain[_text_of()]",
+}
 
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -660,8 +787,7 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
-        field = next((f for n, f in current.model_fields.items()
-                      if part in (n, f.alias)), None)
+        field = next((f for n, f in current.model_fields.items() if part in (n, f.alias)), None)
         if field is None:
             return None
         user_key = typing.get_origin(field.annotation) is dict
@@ -735,8 +861,10 @@ def _schema_issues(exc: ValidationError, source: Source) -> list[Issue]:
                 issues[path] = (loc, f"{wanted}, or {other}, got {got}", hint, at_key)
             continue
         issues[path] = (loc, message, hint, at_key)
-    return [source.issue(loc, message, hint, key=at_key)
-            for loc, message, hint, at_key in issues.values()]
+    return [
+        source.issue(loc, message, hint, key=at_key)
+        for loc, message, hint, at_key in issues.values()
+    ]
 
 
 def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
@@ -751,8 +879,7 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
         names = sorted({f.alias or n for n, f in parent.model_fields.items()}) if parent else []
         close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
         suggestion = f"did you mean {close[0]!r}? " if close else ""
-        return (f"unknown key {key!r}",
-                f"{suggestion}allowed here: {', '.join(names)}", True)
+        return (f"unknown key {key!r}", f"{suggestion}allowed here: {', '.join(names)}", True)
     if kind == "missing":
         return f"the key {key!r} is missing", hint, True
     if kind in {"int_type", "int_from_float", "int_parsing"}:
@@ -803,8 +930,14 @@ def _suggest(name: str, names: set[str], what: str) -> str:
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
-    return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
-            type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
@@ -845,7 +978,8 @@ class _Checker:
             return True
         close = difflib.get_close_matches(key, self.metric_keys, n=1, cutoff=0.6)
         hint = (f"did you mean {close[0]!r}? " if close else "") + (
-            f"metrics defined: {', '.join(self.metric_keys)}")
+            f"metrics defined: {', '.join(self.metric_keys)}"
+        )
         self.error(path, f"no metric {key!r} is defined under metrics", hint, key=at_key)
         return False
 
@@ -865,17 +999,22 @@ class _Checker:
             return
         period = plan.period
         quarters, months = len(period.quarters), period.count
-        allowed = sorted({quarters, months} if period.first.month % 3 == 1 or months == 1
-                         else {months})
+        allowed = sorted(
+            {quarters, months} if period.first.month % 3 == 1 or months == 1 else {months}
+        )
         if len(season) not in allowed:
             shown = " or ".join(str(n) for n in allowed)
-            self.error(("plan", "seasonality"),
-                       f"{len(season)} values do not fit the plan period {period.label}",
-                       f"give {shown} values, one per quarter or month of the period")
+            self.error(
+                ("plan", "seasonality"),
+                f"{len(season)} values do not fit the plan period {period.label}",
+                f"give {shown} values, one per quarter or month of the period",
+            )
         elif sum(season) != 1:
-            self.error(("plan", "seasonality"),
-                       f"the values sum to {format_percent(Decimal(sum(season)))}, not 100%",
-                       "make the shares add up to exactly 100%")
+            self.error(
+                ("plan", "seasonality"),
+                f"the values sum to {format_percent(Decimal(sum(season)))}, not 100%",
+                "make the shares add up to exactly 100%",
+            )
 
     def check_metrics(self) -> bool:
         ok = True
@@ -883,27 +1022,45 @@ class _Checker:
             for field in ("yields", "follows", "share_of"):
                 refs: dict[str, Any] = getattr(metric, field)
                 if field == "yields" and len(refs) > 1:
-                    self.error(("metrics", key, field), "a metric yields exactly one other metric",
-                               "keep the main conversion; model a second path as its own metric")
+                    self.error(
+                        ("metrics", key, field),
+                        "a metric yields exactly one other metric",
+                        "keep the main conversion; model a second path as its own metric",
+                    )
                     ok = False
                 for ref in refs:
                     if not self.known_metric(("metrics", key, field, ref), ref, at_key=True):
                         ok = False
                     elif ref == key:
-                        self.error(("metrics", key, field, ref), f"{key!r} refers to itself",
-                                   "a metric yields or follows another metric", key=True)
+                        self.error(
+                            ("metrics", key, field, ref),
+                            f"{key!r} refers to itself",
+                            "a metric yields or follows another metric",
+                            key=True,
+                        )
                         ok = False
             if sum(bool(getattr(metric, f)) for f in ("yields", "follows", "share_of")) > 1:
-                self.error(("metrics", key), "a metric either yields, follows or is a share of "
-                           "another, not several of these", "keep one of yields, follows and "
-                           "share_of; model the other relation as its own metric")
+                self.error(
+                    ("metrics", key),
+                    "a metric either yields, follows or is a share of "
+                    "another, not several of these",
+                    "keep one of yields, follows and "
+                    "share_of; model the other relation as its own metric",
+                )
                 ok = False
             if metric.share_of and metric.kind != "share":
-                self.error(("metrics", key, "kind"), "a metric with share_of must have kind: "
-                           "share", "set kind: share", key=True)
+                self.error(
+                    ("metrics", key, "kind"),
+                    "a metric with share_of must have kind: share",
+                    "set kind: share",
+                    key=True,
+                )
             if metric.kind == "share" and not metric.share_of:
-                self.error(("metrics", key), f"the share metric {key!r} has no market size",
-                           "add share_of: {revenue: 40亿} (revenue over the market size)")
+                self.error(
+                    ("metrics", key),
+                    f"the share metric {key!r} has no market size",
+                    "add share_of: {revenue: 40亿} (revenue over the market size)",
+                )
                 ok = False
         return ok and self.check_cycles()
 
@@ -921,16 +1078,19 @@ class _Checker:
             return True
         names = [str(edge[0]) for edge in cycle]
         # Point at the link out of the KPI's metric if it is in the cycle: results yield nothing.
-        start = names.index(self.target.kpi.metric if self.target.kpi.metric in names
-                            else min(names))
+        start = names.index(
+            self.target.kpi.metric if self.target.kpi.metric in names else min(names)
+        )
         names = names[start:] + names[:start]
         first, then = names[0], names[1 % len(names)]
         metric = self.target.metrics[first]
         field = next(f for f in ("yields", "follows", "share_of") if then in getattr(metric, f))
-        self.error(("metrics", first, field, then), "the metrics form a cycle: "
-                   + " → ".join([*names, first]),
-                   "a funnel runs one way: activities yield results, results never yield "
-                   "activities", key=True)
+        self.error(
+            ("metrics", first, field, then),
+            "the metrics form a cycle: " + " → ".join([*names, first]),
+            "a funnel runs one way: activities yield results, results never yield activities",
+            key=True,
+        )
         return False
 
     def check_kpi(self, metrics_ok: bool) -> None:
@@ -941,30 +1101,47 @@ class _Checker:
         base = self.target.metrics.get(self.spec.base_metric)
         if metrics_ok and base is not None and base.yields:  # a cycle is reported already
             after = next(iter(base.yields))
-            self.error(("kpi", "metric"), f"the funnel must end at the KPI's metric "
-                       f"{self.spec.base_metric!r}, but it yields {after!r}",
-                       f"remove yields from metrics.{self.spec.base_metric}, or make {after} "
-                       "the KPI")
+            self.error(
+                ("kpi", "metric"),
+                f"the funnel must end at the KPI's metric "
+                f"{self.spec.base_metric!r}, but it yields {after!r}",
+                f"remove yields from metrics.{self.spec.base_metric}, or make {after} the KPI",
+            )
         if isinstance(kpi.target, ShareTarget):
             if metric.kind != "share":  # a share metric without share_of is reported once, above
-                self.error(("kpi", "target"), f"a share target needs a share metric, and "
-                           f"{kpi.metric!r} is a {metric.kind} metric",
-                           "write an amount like 8000万, or point kpi.metric at a metric with "
-                           "kind: share and share_of: {revenue: 40亿}")
+                self.error(
+                    ("kpi", "target"),
+                    f"a share target needs a share metric, and "
+                    f"{kpi.metric!r} is a {metric.kind} metric",
+                    "write an amount like 8000万, or point kpi.metric at a metric with "
+                    "kind: share and share_of: {revenue: 40亿}",
+                )
             if (kpi.target.change is None) == (kpi.target.to is None):
-                self.error(("kpi", "target"), "give exactly one of change and to",
-                           "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}")
+                self.error(
+                    ("kpi", "target"),
+                    "give exactly one of change and to",
+                    "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}",
+                )
             elif not 0 < share_end(kpi.target) <= 1:
-                self.error(("kpi", "target"), "the target share falls outside (0%, 100%]",
-                           "a share ends above 0% and at most 100%: check from, change and to")
+                self.error(
+                    ("kpi", "target"),
+                    "the target share falls outside (0%, 100%]",
+                    "a share ends above 0% and at most 100%: check from, change and to",
+                )
             elif share_end(kpi.target) <= kpi.target.start:
                 self.warn(("kpi", "target"), "the target share is not above today's share")
         elif metric.kind == "share":
-            self.error(("kpi", "target"), f"{kpi.metric!r} is a share; its target needs a start "
-                       "and a change", "write target: {from: 35%, change: +5pp}")
+            self.error(
+                ("kpi", "target"),
+                f"{kpi.metric!r} is a share; its target needs a start and a change",
+                "write target: {from: 35%, change: +5pp}",
+            )
         elif kpi.target <= 0:
-            self.error(("kpi", "target"), "the KPI target must be more than zero",
-                       "write the amount to reach, e.g. 8000万")
+            self.error(
+                ("kpi", "target"),
+                "the KPI target must be more than zero",
+                "write the amount to reach, e.g. 8000万",
+            )
 
     def check_org(self, metrics_ok: bool) -> None:
         spec = self.spec
@@ -972,10 +1149,12 @@ class _Checker:
             names: dict[str, int] = {}
             for i, child in enumerate(unit.unit.units):
                 if child.name in names:
-                    self.error((*unit.path, "units", i, "name"),
-                               f"two units in {unit.unit.name} are named {child.name!r} "
-                               f"(the other is units[{names[child.name]}])",
-                               "give sibling units different names")
+                    self.error(
+                        (*unit.path, "units", i, "name"),
+                        f"two units in {unit.unit.name} are named {child.name!r} "
+                        f"(the other is units[{names[child.name]}])",
+                        "give sibling units different names",
+                    )
                 names.setdefault(child.name, i)
             if unit.unit.supports:
                 self.check_support(unit)
@@ -986,66 +1165,106 @@ class _Checker:
         for ref in spec.roles:
             sellers += self.check_role(ref, chains_ok)
         if sellers == 0 and kpi_ok:
-            self.error(("org",), "no role sells anything, so nobody carries the KPI",
-                       "add sells: deals (or the metric they produce) to the sales roles")
+            self.error(
+                ("org",),
+                "no role sells anything, so nobody carries the KPI",
+                "add sells: deals (or the metric they produce) to the sales roles",
+            )
         self.check_cohorts()
 
     def check_support(self, unit: UnitRef) -> None:
         support = unit.unit.supports
         assert support is not None
         self.known_metric((*unit.path, "supports", "metric"), support.metric)
-        if unit.unit.roles and not any(r.sells for r in unit.unit.roles) and not any(
-                support.metric in r.capacity for r in unit.unit.roles):
-            self.warn((*unit.path, "supports"), f"no role in {unit.unit.name} has a capacity "
-                      f"for {support.metric}", "add capacity so the plan can check the supply")
+        if (
+            unit.unit.roles
+            and not any(r.sells for r in unit.unit.roles)
+            and not any(support.metric in r.capacity for r in unit.unit.roles)
+        ):
+            self.warn(
+                (*unit.path, "supports"),
+                f"no role in {unit.unit.name} has a capacity for {support.metric}",
+                "add capacity so the plan can check the supply",
+            )
 
     def check_role(self, ref: RoleRef, chains_ok: bool) -> int:
         role, path = ref.role, ref.path
         if role.headcount is None and not role.people:
-            self.error((*path, "headcount"), f"{role.role} in {ref.unit.unit.name} has no "
-                       "headcount", "add headcount: N, or list the people", key=True)
+            self.error(
+                (*path, "headcount"),
+                f"{role.role} in {ref.unit.unit.name} has no headcount",
+                "add headcount: N, or list the people",
+                key=True,
+            )
         elif role.headcount is not None and role.people and role.headcount != len(role.people):
             named = "1 person is" if len(role.people) == 1 else f"{len(role.people)} people are"
-            self.error((*path, "headcount"), f"headcount is {role.headcount} but {named} named",
-                       "make them agree, or drop headcount")
+            self.error(
+                (*path, "headcount"),
+                f"headcount is {role.headcount} but {named} named",
+                "make them agree, or drop headcount",
+            )
         elif ref.headcount == 0 and not role.hire:
-            self.warn((*path, "headcount"), f"{role.role} has nobody and may not hire",
-                      "set hire: true or remove the role")
+            self.warn(
+                (*path, "headcount"),
+                f"{role.role} has nobody and may not hire",
+                "set hire: true or remove the role",
+            )
         seen_people: set[str] = set()
         for i, person in enumerate(role.people):
             name = person if isinstance(person, str) else person.name
             if name in seen_people:
-                self.error((*path, "people", i), f"{name!r} is named twice in this role",
-                           "list each person once; tell namesakes apart, e.g. 张三(北京)")
+                self.error(
+                    (*path, "people", i),
+                    f"{name!r} is named twice in this role",
+                    "list each person once; tell namesakes apart, e.g. 张三(北京)",
+                )
             seen_people.add(name)
             joined = person.joined if isinstance(person, Person) else None
             if joined is not None and joined > self.spec.period.last:
-                self.error((*path, "people", i, "joined"), f"{name} joins after the plan ends",
-                           f"the plan ends in {self.spec.period.last}; leave this person out")
-        if isinstance(role.hire, Hire) and role.hire.by and not (
-                self.spec.period.first <= role.hire.by <= self.spec.period.last):
-            self.error((*path, "hire", "by"), f"{role.hire.by} is outside the plan period "
-                       f"{self.spec.period.label}", f"use a month from {self.spec.period.first} "
-                       f"to {self.spec.period.last}")
+                self.error(
+                    (*path, "people", i, "joined"),
+                    f"{name} joins after the plan ends",
+                    f"the plan ends in {self.spec.period.last}; leave this person out",
+                )
+        if (
+            isinstance(role.hire, Hire)
+            and role.hire.by
+            and not (self.spec.period.first <= role.hire.by <= self.spec.period.last)
+        ):
+            self.error(
+                (*path, "hire", "by"),
+                f"{role.hire.by} is outside the plan period {self.spec.period.label}",
+                f"use a month from {self.spec.period.first} to {self.spec.period.last}",
+            )
         for key in role.capacity:
             self.known_metric((*path, "capacity", key), key, at_key=True)
         support = ref.unit.unit.supports
         if support is not None and role.sells is None:
             for key in role.capacity:
                 if key != support.metric:
-                    self.error((*path, "capacity", key), f"{ref.unit.unit.name} supplies "
-                               f"{support.metric}; a capacity for {key!r} is never checked",
-                               f"give {role.role} a capacity for {support.metric}", key=True)
+                    self.error(
+                        (*path, "capacity", key),
+                        f"{ref.unit.unit.name} supplies "
+                        f"{support.metric}; a capacity for {key!r} is never checked",
+                        f"give {role.role} a capacity for {support.metric}",
+                        key=True,
+                    )
             if role.quota is not None:
-                self.error((*path, "quota"), "a support role carries no revenue quota",
-                           "remove quota; the plan sets what the support unit supplies",
-                           key=True)
+                self.error(
+                    (*path, "quota"),
+                    "a support role carries no revenue quota",
+                    "remove quota; the plan sets what the support unit supplies",
+                    key=True,
+                )
             return 0
         if role.sells is None:
             if role.capacity or role.quota is not None:
-                self.error((*path, "sells"), f"{role.role} has a capacity or quota but sells "
-                           "nothing", "add sells: deals (or the metric the role produces)",
-                           key=True)
+                self.error(
+                    (*path, "sells"),
+                    f"{role.role} has a capacity or quota but sells nothing",
+                    "add sells: deals (or the metric the role produces)",
+                    key=True,
+                )
             return 0
         if not self.known_metric((*path, "sells"), role.sells) or not chains_ok:
             return 1
@@ -1053,16 +1272,25 @@ class _Checker:
         base = self.spec.base_metric
         if funnel[-1] != base:
             chain = self.spec.chain(role.sells)
-            self.error((*path, "sells"), f"{role.sells!r} never reaches the KPI metric {base!r}: "
-                       + (f"the chain {' → '.join(chain)} stops there" if len(chain) > 1
-                          else f"{role.sells!r} yields nothing"),
-                       f"add yields to metrics.{chain[-1]} so the chain ends in {base}")
+            self.error(
+                (*path, "sells"),
+                f"{role.sells!r} never reaches the KPI metric {base!r}: "
+                + (
+                    f"the chain {' → '.join(chain)} stops there"
+                    if len(chain) > 1
+                    else f"{role.sells!r} yields nothing"
+                ),
+                f"add yields to metrics.{chain[-1]} so the chain ends in {base}",
+            )
             return 1
         for key in role.capacity:
             if key in self.target.metrics and key not in funnel:
-                self.error((*path, "capacity", key), f"{key!r} is not in {role.role}'s funnel "
-                           f"({' → '.join(funnel)})", "capacity limits an activity of the "
-                           "role's own funnel", key=True)
+                self.error(
+                    (*path, "capacity", key),
+                    f"{key!r} is not in {role.role}'s funnel ({' → '.join(funnel)})",
+                    "capacity limits an activity of the role's own funnel",
+                    key=True,
+                )
         return 1
 
     def check_cohorts(self) -> None:
@@ -1074,30 +1302,45 @@ class _Checker:
                 continue
             first = firsts[ref.unit.path, ref.role.role]
             if first.role.sells != ref.role.sells:
-                self.error((*ref.path, "role"), f"two groups named {ref.role.role!r} in "
-                           f"{ref.unit.unit.name} sell different metrics",
-                           "give them different role names")
+                self.error(
+                    (*ref.path, "role"),
+                    f"two groups named {ref.role.role!r} in "
+                    f"{ref.unit.unit.name} sell different metrics",
+                    "give them different role names",
+                )
 
     def check_split(self) -> None:
         split = self.target.split
         bounds = split.bounds
         if bounds.min > 1:
-            self.error(("split", "bounds", "min"), "min must be at most 100%",
-                       "e.g. min: 70% lets a quota drop to 70% of its proportional share")
+            self.error(
+                ("split", "bounds", "min"),
+                "min must be at most 100%",
+                "e.g. min: 70% lets a quota drop to 70% of its proportional share",
+            )
         if bounds.max is not None and bounds.max < 1:
-            self.error(("split", "bounds", "max"), "max must be at least 100%",
-                       "e.g. max: 130% lets a quota rise to 130% of its proportional share")
+            self.error(
+                ("split", "bounds", "max"),
+                "max must be at least 100%",
+                "e.g. max: 130% lets a quota rise to 130% of its proportional share",
+            )
         for key in ("money", "count"):
             if getattr(split.rounding, key) <= 0:
-                self.error(("split", "rounding", key), "the rounding step must be more than zero",
-                           "e.g. rounding: {money: 10万, count: 1}")
+                self.error(
+                    ("split", "rounding", key),
+                    "the rounding step must be more than zero",
+                    "e.g. rounding: {money: 10万, count: 1}",
+                )
         basis = split.basis
         if basis in {"history", "potential"}:
             for ref in self.spec.roles:
                 if ref.role.sells and getattr(ref.role, basis) is None:
-                    self.error((*ref.path,), f"split.basis is {basis}, but {ref.label} in "
-                               f"{ref.unit.unit.name} has no {basis}",
-                               f"add {basis}: <last period's amount> to every selling role")
+                    self.error(
+                        (*ref.path,),
+                        f"split.basis is {basis}, but {ref.label} in "
+                        f"{ref.unit.unit.name} has no {basis}",
+                        f"add {basis}: <last period's amount> to every selling role",
+                    )
 
     def check_objectives(self) -> None:
         unit_names = {u.unit.name for u in self.spec.units}
@@ -1109,60 +1352,102 @@ class _Checker:
                 counts[unit.unit.name] = counts.get(unit.unit.name, 0) + 1
             for j, name in enumerate(objective.units):
                 if counts.get(name, 0) > 1:
-                    self.warn((*path, "units", j), f"{counts[name]} units are named {name!r}; "
-                              "the objective applies to all of them",
-                              "rename the units if you meant one of them")
+                    self.warn(
+                        (*path, "units", j),
+                        f"{counts[name]} units are named {name!r}; "
+                        "the objective applies to all of them",
+                        "rename the units if you meant one of them",
+                    )
                 if name not in unit_names:
-                    self.error((*path, "units", j), f"no unit named {name!r} under org",
-                               _suggest(name, unit_names, "units"))
+                    self.error(
+                        (*path, "units", j),
+                        f"no unit named {name!r} under org",
+                        _suggest(name, unit_names, "units"),
+                    )
             for j, name in enumerate(objective.roles):
                 if name not in role_names:
-                    self.error((*path, "roles", j), f"no role named {name!r} under org",
-                               _suggest(name, role_names, "roles"))
+                    self.error(
+                        (*path, "roles", j),
+                        f"no role named {name!r} under org",
+                        _suggest(name, role_names, "roles"),
+                    )
             for j, kr in enumerate(objective.key_results):
                 self.check_key_result((*path, "key_results", j), kr)
 
     def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
         if (kr.metric is None) == (kr.text is None):
-            self.error(path, "a key result has metric (derived) or text (manual), not both"
-                       if kr.metric else "a key result needs metric (derived) or text (manual)",
-                       "e.g. {metric: visits, per: month} or {text: 每周五提交回款周报表, "
-                       "target: 100%}")
+            self.error(
+                path,
+                "a key result has metric (derived) or text (manual), not both"
+                if kr.metric
+                else "a key result needs metric (derived) or text (manual)",
+                "e.g. {metric: visits, per: month} or {text: 每周五提交回款周报表, target: 100%}",
+            )
             return
         if kr.metric is not None:
             self.known_metric((*path, "metric"), kr.metric)
             if kr.target is not None:
-                self.error((*path, "target"), "a derived key result takes its target from the "
-                           "plan", "remove target, or write a manual KR with text:", key=True)
+                self.error(
+                    (*path, "target"),
+                    "a derived key result takes its target from the plan",
+                    "remove target, or write a manual KR with text:",
+                    key=True,
+                )
             if kr.deduction is not None:
-                self.error((*path, "deduction"), "a deduction item is a manual KR with text",
-                           "write {text: 有效投诉案例, deduction: 5}", key=True)
+                self.error(
+                    (*path, "deduction"),
+                    "a deduction item is a manual KR with text",
+                    "write {text: 有效投诉案例, deduction: 5}",
+                    key=True,
+                )
         if kr.deduction is not None and (kr.target is not None or kr.weight is not None):
-            self.error(path, "a deduction item has no target or weight; it subtracts "
-                       f"{kr.deduction} points per case", "remove target and weight")
-        if (kr.per not in (None, "plan") and kr.target is not None
-                and kr.target.per is not None and str(kr.target.per) != kr.per):
-            self.error((*path, "per"), f"per: {kr.per} disagrees with the target's own period "
-                       f"({kr.target.per})", f"write the target per {kr.per}, or drop per")
+            self.error(
+                path,
+                "a deduction item has no target or weight; it subtracts "
+                f"{kr.deduction} points per case",
+                "remove target and weight",
+            )
+        if (
+            kr.per not in (None, "plan")
+            and kr.target is not None
+            and kr.target.per is not None
+            and str(kr.target.per) != kr.per
+        ):
+            self.error(
+                (*path, "per"),
+                f"per: {kr.per} disagrees with the target's own period ({kr.target.per})",
+                f"write the target per {kr.per}, or drop per",
+            )
         period = self.spec.period
         if kr.due is not None and not period.first <= kr.due <= period.last:
-            self.error((*path, "due"), f"{kr.due} is outside the plan period {period.label}",
-                       f"use a month from {period.first} to {period.last}")
+            self.error(
+                (*path, "due"),
+                f"{kr.due} is outside the plan period {period.label}",
+                f"use a month from {period.first} to {period.last}",
+            )
 
     def check_weights(self) -> None:
         weights = self.target.weights
         step = format_percent(weights.step)
         percents = weights.step * 100  # weights are whole percents
         if percents <= 0 or percents % 1 or 100 % percents:
-            self.error(("weights", "step"), f"the step {step} is not a whole percent that "
-                       "divides 100% evenly", "use 1%, 2%, 5% or 10%")
+            self.error(
+                ("weights", "step"),
+                f"the step {step} is not a whole percent that divides 100% evenly",
+                "use 1%, 2%, 5% or 10%",
+            )
             return  # every weight would be off the step; the step is what to fix
         if weights.min % weights.step:
-            self.error(("weights", "min"), f"the minimum {format_percent(weights.min)} is not "
-                       f"a multiple of the step {step}", f"use a multiple of {step}")
+            self.error(
+                ("weights", "min"),
+                f"the minimum {format_percent(weights.min)} is not a multiple of the step {step}",
+                f"use a multiple of {step}",
+            )
         for i, objective in enumerate(self.target.objectives):
             for j, kr in enumerate(objective.key_results):
                 if kr.weight is not None and kr.weight % weights.step:
-                    self.error(("objectives", i, "key_results", j, "weight"),
-                               f"{format_percent(kr.weight)} is not a multiple of the weight "
-                               f"step {step}", "change the weight or weights.step")
+                    self.error(
+                        ("objectives", i, "key_results", j, "weight"),
+                        f"{format_percent(kr.weight)} is not a multiple of the weight step {step}",
+                        "change the weight or weights.step",
+                    )

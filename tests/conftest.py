@@ -26,8 +26,12 @@ def minimal_target(**sections: Any) -> dict[str, Any]:
         "plan": {"name": "test", "period": 2015, "locale": "zh-CN", "buffer": "0%"},
         "kpi": {"metric": "revenue", "target": "1000万"},
         "metrics": FUNNEL,
-        "org": {"name": "公司", "units": [{"name": "销售部", "roles": [
-            {"role": "销售", "headcount": 5, "sells": "deals"}]}]},
+        "org": {
+            "name": "公司",
+            "units": [
+                {"name": "销售部", "roles": [{"role": "销售", "headcount": 5, "sells": "deals"}]}
+            ],
+        },
     }
     target["plan"] = {**target["plan"], **sections.pop("plan", {})}
     target.update(sections)
@@ -35,8 +39,11 @@ def minimal_target(**sections: Any) -> dict[str, Any]:
 
 
 def dump(target: dict[str, Any] | str) -> str:
-    return target if isinstance(target, str) else yaml.safe_dump(
-        target, allow_unicode=True, sort_keys=False)
+    return (
+        target
+        if isinstance(target, str)
+        else yaml.safe_dump(target, allow_unicode=True, sort_keys=False)
+    )
 
 
 @pytest.fixture
@@ -52,5 +59,33 @@ def write_target(tmp_path: Path) -> Callable[..., Path]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite the golden files in tests/golden/ from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files in tests/golden/ from the current output",
+    )
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``golden(name, text)``: compare with tests/golden/NAME, or rewrite it with
+    ``--update-golden`` (then review the diff with ``git diff tests/golden``)."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{name} differs from its golden file; if the change is intended, run "
+            "pytest --update-golden and review the diff"
+        )
+
+    return check

@@ -40,14 +40,18 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renamea
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by relative path, with its bytes."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def siblings(folder: Path) -> list[str]:
     """Hidden siblings a run of okrplan leaves next to ``folder`` while it writes it."""
-    return sorted(p.name for p in folder.parent.iterdir()
-                  if p.name.startswith((f".{folder.name}.new-", f".{folder.name}.old-")))
+    return sorted(
+        p.name
+        for p in folder.parent.iterdir()
+        if p.name.startswith((f".{folder.name}.new-", f".{folder.name}.old-"))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,8 +101,9 @@ def test_a_previous_plan_left_aside_is_put_back(tmp_path: Path) -> None:
     assert tree(out) == {"plan.json": b"previous"} and siblings(out) == []
 
 
-def test_without_rename_exchange_two_renames_do(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_rename_exchange_two_renames_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     out = tmp_path / "plan"
     write_dir(out, {"plan.json": "1"})
@@ -106,8 +111,9 @@ def test_without_rename_exchange_two_renames_do(tmp_path: Path,
     assert tree(out) == {"plan.json": b"2"} and siblings(out) == []
 
 
-def test_a_crash_between_the_two_renames_is_repaired(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_between_the_two_renames_is_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     out = tmp_path / "plan"
     write_dir(out, {"plan.json": "1"})
@@ -231,23 +237,43 @@ def big_target(path: Path, kpi: str) -> Path:
     people = [f"员工{i:04d}" for i in range(300)]  # 600 sheet files, a workbook of 300 sheets
     target = minimal_target(
         kpi={"metric": "revenue", "target": kpi},
-        org={"name": "公司", "units": [{"name": "销售部", "roles": [
-            {"role": "销售", "people": people, "sells": "deals",
-             "capacity": {"deals": "10/月"}}]}]})
+        org={
+            "name": "公司",
+            "units": [
+                {
+                    "name": "销售部",
+                    "roles": [
+                        {
+                            "role": "销售",
+                            "people": people,
+                            "sells": "deals",
+                            "capacity": {"deals": "10/月"},
+                        }
+                    ],
+                }
+            ],
+        },
+    )
     path.write_text(yaml.safe_dump(target, allow_unicode=True), encoding="utf-8")
     return path
 
 
 def okrplan_command() -> list[str]:
     script = Path(sys.executable).with_name("okrplan")
-    return [str(script)] if script.exists() else [sys.executable, "-c",
-                                                  "from okrplan.cli import cli; cli()"]
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    )
 
 
 def start_decompose(target: Path, out: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*okrplan_command(), "decompose", str(target), "-o", str(out),
-                             "--force", "-q"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [*okrplan_command(), "decompose", str(target), "-o", str(out), "--force", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> float:
@@ -287,8 +313,13 @@ def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     writing = time.perf_counter() - started
     assert tree(tmp / "expected-0") == expected[1]
     shutil.rmtree(tmp / "expected-0")
-    return {"tmp": tmp, "targets": targets, "expected": expected, "writing": writing,
-            "first": tmp / "expected-1"}
+    return {
+        "tmp": tmp,
+        "targets": targets,
+        "expected": expected,
+        "writing": writing,
+        "first": tmp / "expected-1",
+    }
 
 
 def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str, Any]) -> None:
@@ -329,7 +360,8 @@ def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str
             current = new
         else:
             assert current is not None and found == expected[current], (
-                f"run {run}: the plan directory is neither the previous plan nor the new one")
+                f"run {run}: the plan directory is neither the previous plan nor the new one"
+            )
             outcomes["previous"] += 1
         assert len(siblings(out)) <= 2, siblings(out)  # a killed run's; the next run's cleans
     print(f"\n{KILL_RUNS} kills within {kill_setup['writing']:.2f}s of writing: {outcomes}")

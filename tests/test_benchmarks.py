@@ -37,10 +37,25 @@ def test_the_synthetic_organisation_is_deterministic_and_valid(tmp_path: Path) -
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "results.json"
-    done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "300",
-                           "--naive-max", "300", "--naive-time-limit", "60", "--quiet",
-                           "--json", str(out)], capture_output=True, text=True, timeout=600,
-                          check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--sizes",
+            "300",
+            "--naive-max",
+            "300",
+            "--naive-time-limit",
+            "60",
+            "--quiet",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(out.read_text(encoding="utf-8")), done.stdout
 
@@ -54,8 +69,17 @@ def test_the_benchmark_prints_the_table(results: tuple[dict, str]) -> None:
     assert any(line.startswith("- ✅ `okrplan --help`") for line in lines)
     (measured,) = data["rows"]
     stages = measured["stages"]
-    assert set(stages) == {"load", "solve", "rounding", "graph", "plan.json", "plan.md + tree",
-                           "sheets", "report", "write"}
+    assert set(stages) == {
+        "load",
+        "solve",
+        "rounding",
+        "graph",
+        "plan.json",
+        "plan.md + tree",
+        "sheets",
+        "report",
+        "write",
+    }
     assert all(seconds >= 0 for seconds in stages.values())
     assert sum(stages.values()) <= measured["total"] + 0.05
     assert measured["status"] == "optimal" and measured["peak_mb"] > 0

@@ -44,8 +44,11 @@ def sales(headcount: int | None = None, **extra: Any) -> dict[str, Any]:
 
 def kr(plan: Plan, owner: str, metric: str) -> dict[str, Any]:
     """The owner's key result on ``metric``."""
-    found = [d for _, d in plan.graph.nodes(data=True)
-             if d["kind"] == "kr" and d["owner"] == owner and d.get("metric") == metric]
+    found = [
+        d
+        for _, d in plan.graph.nodes(data=True)
+        if d["kind"] == "kr" and d["owner"] == owner and d.get("metric") == metric
+    ]
     assert len(found) == 1, (owner, metric, found)
     return found[0]
 
@@ -73,12 +76,17 @@ def test_capacity_binds_in_the_peak_quarter_only(solve: Solve) -> None:
         plan={"seasonality": ["10%", "20%", "30%", "40%"]},
         kpi={"metric": "revenue", "target": "4000万"},
         metrics=VISIT_FUNNEL,
-        org=team({"role": "外勤", "headcount": 5, "sells": "deals",
-                  "capacity": {"visits": "60/季度"}},
-                 {"role": "内勤", "headcount": 5, "sells": "deals"}),
+        org=team(
+            {"role": "外勤", "headcount": 5, "sells": "deals", "capacity": {"visits": "60/季度"}},
+            {"role": "内勤", "headcount": 5, "sells": "deals"},
+        ),
         split={"basis": "headcount"},
-        objectives=[{"title": "业绩", "key_results": [
-            {"metric": "revenue"}, {"metric": "visits", "per": "quarter"}]}],
+        objectives=[
+            {
+                "title": "业绩",
+                "key_results": [{"metric": "revenue"}, {"metric": "visits", "per": "quarter"}],
+            }
+        ],
     )
     assert plan.solver["status"] == "optimal"
     field, office = node(plan, "r:公司/销售部/外勤"), node(plan, "r:公司/销售部/内勤")
@@ -104,8 +112,14 @@ def test_hires_the_fewest_people_that_close_the_gap(solve: Solve) -> None:
     plan = solve(
         kpi={"metric": "revenue", "target": "3000万"},
         metrics=VISIT_FUNNEL,
-        org=team(sales(people=["甲", "乙", "丙", "丁"], capacity={"visits": "20/月"},
-                       ramp=["50%", "100%"], hire={"by": "2015-03"})),
+        org=team(
+            sales(
+                people=["甲", "乙", "丙", "丁"],
+                capacity={"visits": "20/月"},
+                ramp=["50%", "100%"],
+                hire={"by": "2015-03"},
+            )
+        ),
     )
     assert plan.solver["status"] == "optimal"
     # A rep in the role (named, no joined: fully ramped) can do 20 visits × 2万 = 40万 a
@@ -128,7 +142,8 @@ def test_hires_the_fewest_people_that_close_the_gap(solve: Solve) -> None:
     assert (hires["per_person"], hires["quota"]) == (290 * WAN, 1160 * WAN)
     staffing = [d for _, d in plan.graph.nodes(data=True) if d.get("kr_kind") == "staffing"]
     assert [(d["text"], d["target"], d["owner"]) for d in staffing] == [
-        ("招聘 4 名销售，3月底前到岗", 4, "u:公司/销售部")]
+        ("招聘 4 名销售，3月底前到岗", 4, "u:公司/销售部")
+    ]
 
 
 # --- c. infeasible without hires -----------------------------------------------------------------
@@ -165,11 +180,13 @@ def test_infeasible_names_the_smallest_changes(write_target: Callable[..., Path]
     assert "capacity reaches 1,580万" in relaxations["target"]["message"]
 
 
-def test_the_cli_exits_3_and_still_writes_the_plan(write_target: Callable[..., Path],
-                                                   tmp_path: Path) -> None:
+def test_the_cli_exits_3_and_still_writes_the_plan(
+    write_target: Callable[..., Path], tmp_path: Path
+) -> None:
     out = tmp_path / "plan"
-    result = CliRunner().invoke(cli, ["decompose", str(write_target(infeasible_target())),
-                                      "-o", str(out)])
+    result = CliRunner().invoke(
+        cli, ["decompose", str(write_target(infeasible_target())), "-o", str(out)]
+    )
     assert result.exit_code == 3, result.output
     assert "3 more 销售" in result.output
     written = json.loads((out / "plan.json").read_text(encoding="utf-8"))
@@ -203,10 +220,23 @@ SUPPORT_FUNNEL = {
 def support_plan(solve: Solve, *, with_support: bool) -> Plan:
     org = team(sales(5))
     if with_support:
-        org["units"].append({"name": "市场部",
-                             "supports": {"metric": "opportunities", "share": "40%"}})
-    return solve(metrics=SUPPORT_FUNNEL, org=org, objectives=[{"title": "业绩", "key_results": [
-        {"metric": "revenue"}, {"metric": "opportunities"}, {"metric": "visits"}]}])
+        org["units"].append(
+            {"name": "市场部", "supports": {"metric": "opportunities", "share": "40%"}}
+        )
+    return solve(
+        metrics=SUPPORT_FUNNEL,
+        org=org,
+        objectives=[
+            {
+                "title": "业绩",
+                "key_results": [
+                    {"metric": "revenue"},
+                    {"metric": "opportunities"},
+                    {"metric": "visits"},
+                ],
+            }
+        ],
+    )
 
 
 def test_a_support_unit_supplies_its_share_of_opportunities(solve: Solve) -> None:
@@ -224,8 +254,11 @@ def test_a_support_unit_supplies_its_share_of_opportunities(solve: Solve) -> Non
     # 市场部's KR: 40% of the reps' 5 × 80 = 400 opportunities = 160.
     market = kr(supported, "u:公司/市场部", "opportunities")
     assert market["target"] == 160
-    fed = [t for _, t, d in supported.graph.out_edges(market["id"], data=True)
-           if d["kind"] == "supports"]
+    fed = [
+        t
+        for _, t, d in supported.graph.out_edges(market["id"], data=True)
+        if d["kind"] == "supports"
+    ]
     # It feeds the opportunities KR of the scope it serves: everything under its parent, 公司.
     assert fed == [kr(supported, "u:公司", "opportunities")["id"]]
     assert kr(supported, "u:公司", "opportunities")["target"] == 400
@@ -238,17 +271,27 @@ def test_a_share_kpi_becomes_revenue_over_the_market(solve: Solve) -> None:
     plan = solve(
         plan={"buffer": "10%"},
         kpi={"metric": "market_share", "target": {"from": "35%", "change": "+5pp"}},
-        metrics={"market_share": {"name": "市场份额", "kind": "share",
-                                  "share_of": {"revenue": "40亿"}},
-                 "revenue": {"name": "销售额", "kind": "money"},
-                 "deals": {"name": "成交项目", "yields": {"revenue": "100万"}}},
-        org={"name": "公司", "units": [{"name": "华北", "roles": [sales(10)]},
-                                       {"name": "华南", "roles": [sales(6)]}]},
+        metrics={
+            "market_share": {"name": "市场份额", "kind": "share", "share_of": {"revenue": "40亿"}},
+            "revenue": {"name": "销售额", "kind": "money"},
+            "deals": {"name": "成交项目", "yields": {"revenue": "100万"}},
+        },
+        org={
+            "name": "公司",
+            "units": [
+                {"name": "华北", "roles": [sales(10)]},
+                {"name": "华南", "roles": [sales(6)]},
+            ],
+        },
         split={"basis": "headcount"},
-        objectives=[{"title": "提升市场份额", "at": ["company"],
-                     "key_results": [{"metric": "market_share"}]},
-                    {"title": "业绩", "at": ["unit", "role"],
-                     "key_results": [{"metric": "revenue"}]}],
+        objectives=[
+            {
+                "title": "提升市场份额",
+                "at": ["company"],
+                "key_results": [{"metric": "market_share"}],
+            },
+            {"title": "业绩", "at": ["unit", "role"], "key_results": [{"metric": "revenue"}]},
+        ],
     )
     assert plan.solver["status"] == "optimal"
     # 35% + 5pp = 40% of a 40亿 market: revenue of 16亿.
@@ -272,8 +315,11 @@ def test_people_who_join_mid_year_get_a_smaller_back_loaded_quota(solve: Solve) 
     plan = solve(
         plan={"seasonality": ["20%", "30%", "20%", "30%"]},
         kpi={"metric": "revenue", "target": "1200万"},
-        org=team(sales(people=["张三", "李四", {"name": "王五", "joined": "2015-07"}],
-                       ramp=["50%", "100%"])),
+        org=team(
+            sales(
+                people=["张三", "李四", {"name": "王五", "joined": "2015-07"}], ramp=["50%", "100%"]
+            )
+        ),
         split={"basis": "headcount"},
         objectives=[{"title": "业绩", "key_results": [{"metric": "revenue", "per": "month"}]}],
     )
@@ -296,7 +342,7 @@ def test_people_who_join_mid_year_get_a_smaller_back_loaded_quota(solve: Solve) 
     assert list(months.values()) == [0] * 6 + [w * WAN for w in (17, 17, 16, 50, 50, 50)]
     # The others follow plain seasonality: 500万 × 20/30/20/30% = 100/150/100/150万 a quarter.
     months = kr(plan, "r:公司/销售部/销售", "revenue")["periods"]
-    quarters = [sum(list(months.values())[q * 3:q * 3 + 3]) for q in range(4)]
+    quarters = [sum(list(months.values())[q * 3 : q * 3 + 3]) for q in range(4)]
     assert quarters == [100 * WAN, 150 * WAN, 100 * WAN, 150 * WAN]
 
 
@@ -306,8 +352,18 @@ def test_people_who_join_mid_year_get_a_smaller_back_loaded_quota(solve: Solve) 
 def test_totals_add_up_exactly_at_every_level(solve: Solve) -> None:
     plan = solve(
         plan={"buffer": "10%"},
-        org={"name": "公司", "units": [{"name": "销售部", "units": [
-            {"name": "一组", "roles": [sales(3)]}, {"name": "二组", "roles": [sales(4)]}]}]},
+        org={
+            "name": "公司",
+            "units": [
+                {
+                    "name": "销售部",
+                    "units": [
+                        {"name": "一组", "roles": [sales(3)]},
+                        {"name": "二组", "roles": [sales(4)]},
+                    ],
+                }
+            ],
+        },
         split={"basis": "headcount"},
     )
     assert plan.solver["status"] == "optimal"
@@ -377,30 +433,34 @@ def test_a_company_2015() -> None:
 def test_decompose_twice_gives_identical_plan_json(tmp_path: Path) -> None:
     runner = CliRunner()
     for name in ("one", "two"):
-        result = runner.invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp_path / name),
-                                     "-q"])
+        result = runner.invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp_path / name), "-q"])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "one" / "plan.json").read_bytes() == (
-        tmp_path / "two" / "plan.json").read_bytes()
+        tmp_path / "two" / "plan.json"
+    ).read_bytes()
 
 
-def test_an_existing_output_is_replaced_only_with_force(write_target: Callable[..., Path],
-                                                        tmp_path: Path) -> None:
+def test_an_existing_output_is_replaced_only_with_force(
+    write_target: Callable[..., Path], tmp_path: Path
+) -> None:
     runner = CliRunner()
     out = tmp_path / "plan"
     first = write_target(minimal_target(kpi={"metric": "revenue", "target": "1000万"}))
     assert runner.invoke(cli, ["decompose", str(first), "-o", str(out)]).exit_code == 0
-    second = write_target(minimal_target(kpi={"metric": "revenue", "target": "2000万"}),
-                          "second.yaml")
+    second = write_target(
+        minimal_target(kpi={"metric": "revenue", "target": "2000万"}), "second.yaml"
+    )
     refused = runner.invoke(cli, ["decompose", str(second), "-o", str(out)])
     assert refused.exit_code == 1
     assert "--force" in refused.output
     assert json.loads((out / "plan.json").read_text("utf-8"))["plan"]["kpi"]["target"] == (
-        1000 * WAN)
+        1000 * WAN
+    )
     forced = runner.invoke(cli, ["decompose", str(second), "-o", str(out), "--force"])
     assert forced.exit_code == 0, forced.output
     assert json.loads((out / "plan.json").read_text("utf-8"))["plan"]["kpi"]["target"] == (
-        2000 * WAN)
+        2000 * WAN
+    )
 
 
 def test_explain_prints_what_binds_and_what_more_capacity_adds(tmp_path: Path) -> None:

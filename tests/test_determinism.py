@@ -29,8 +29,11 @@ SEEDS = ("0", "12345")
 
 def okrplan_command() -> list[str]:
     script = Path(sys.executable).with_name("okrplan")
-    return [str(script)] if script.exists() else [sys.executable, "-c",
-                                                  "from okrplan.cli import cli; cli()"]
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +45,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
             folder = tmp_path_factory.mktemp(f"{name}-seed{seed}")
             shutil.copy(ROOT / "scenarios" / f"{name}.yaml", folder / "target.yaml")
             env = {**os.environ, "PYTHONHASHSEED": seed}
-            process = subprocess.Popen([*okrplan_command(), "decompose", "target.yaml", "-o",
-                                        "plan", "-q"], cwd=folder, env=env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            process = subprocess.Popen(
+                [*okrplan_command(), "decompose", "target.yaml", "-o", "plan", "-q"],
+                cwd=folder,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             started.append((name, folder / "plan", process))
     out: dict[str, list[Path]] = {}
     for name, plan, process in started:
@@ -53,18 +60,31 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
         out.setdefault(name, []).append(plan)
     readers = []
     for (_, plan, _), seed in zip(started, SEEDS * len(SCENARIOS), strict=True):
-        kr = next(line.split(",")[-1] for line in sorted(
-            (plan / "sheets").glob("*.csv"))[0].read_text("utf-8-sig").splitlines()[1:]
-            if line.split(",")[-1].startswith("k:"))
-        (plan.parent / "actuals.csv").write_text(f"kr,period,actual\n{kr},plan,100\n",
-                                                 encoding="utf-8")
+        kr = next(
+            line.split(",")[-1]
+            for line in sorted((plan / "sheets").glob("*.csv"))[0]
+            .read_text("utf-8-sig")
+            .splitlines()[1:]
+            if line.split(",")[-1].startswith("k:")
+        )
+        (plan.parent / "actuals.csv").write_text(
+            f"kr,period,actual\n{kr},plan,100\n", encoding="utf-8"
+        )
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        for args in (["export", "plan", "-o", "plan/people", "--per-person"],
-                     ["render", "plan", "--view", "kr", "-f", "dot", "-o", "plan/kr.dot"],
-                     ["score", "plan", "actuals.csv", "-o", "plan/scores.csv"]):
-            readers.append(subprocess.Popen([*okrplan_command(), *args], cwd=plan.parent,
-                                            env=env, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE))
+        for args in (
+            ["export", "plan", "-o", "plan/people", "--per-person"],
+            ["render", "plan", "--view", "kr", "-f", "dot", "-o", "plan/kr.dot"],
+            ["score", "plan", "actuals.csv", "-o", "plan/scores.csv"],
+        ):
+            readers.append(
+                subprocess.Popen(
+                    [*okrplan_command(), *args],
+                    cwd=plan.parent,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
     for process in readers:
         err = process.communicate(timeout=300)[1]
         assert process.returncode == 0, (process.args, err.decode())
@@ -79,10 +99,20 @@ def cells(path: Path) -> list[tuple[str, str, list[str], list[tuple[Any, ...]]]]
     """Every sheet in order: title, visibility, merged ranges, and each cell that has a value
     with its type and number format (a formula is its text)."""
     workbook = load_workbook(path)
-    return [(ws.title, ws.sheet_state, sorted(str(r) for r in ws.merged_cells.ranges),
-             [(c.coordinate, c.data_type, c.value, c.number_format)
-              for row in ws.iter_rows() for c in row if c.value is not None])
-            for ws in workbook.worksheets]
+    return [
+        (
+            ws.title,
+            ws.sheet_state,
+            sorted(str(r) for r in ws.merged_cells.ranges),
+            [
+                (c.coordinate, c.data_type, c.value, c.number_format)
+                for row in ws.iter_rows()
+                for c in row
+                if c.value is not None
+            ],
+        )
+        for ws in workbook.worksheets
+    ]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

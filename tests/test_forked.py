@@ -26,8 +26,10 @@ def test_the_childs_result_comes_back() -> None:
     assert int(files["pid.txt"]) != parent
 
 
-@pytest.mark.parametrize("damaged", [b"", b"not json\n", b'[["a", true, 5]]\nab',
-                                     b'[["a", true, 1]]\nabc', b'[["a"]]\n', b"{}\n"])
+@pytest.mark.parametrize(
+    "damaged",
+    [b"", b"not json\n", b'[["a", true, 5]]\nab', b'[["a", true, 1]]\nabc', b'[["a"]]\n', b"{}\n"],
+)
 def test_a_damaged_result_is_refused(damaged: bytes) -> None:
     from okrplan.forked import _decode
 
@@ -80,13 +82,15 @@ def test_cancel_stops_the_child() -> None:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("images", [True, False])
-def test_two_processes_write_the_same_plan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  images: bool) -> None:
+def test_two_processes_write_the_same_plan_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool
+) -> None:
     if images and api.image_problem() is not None:
         pytest.skip("Graphviz `dot` is not installed")
     plan = api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")

@@ -52,14 +52,22 @@ pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "60"))
 # No example database: each run explores afresh (a failure prints the input that caused it).
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                database=None)
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = {p.stem: p.read_text(encoding="utf-8")
-           for p in sorted((ROOT / "scenarios").glob("*.yaml"))}
-SOURCES.update({f"template-{name}": (resources.files("okrplan") / "templates" / f"{name}.yaml")
-                .read_text("utf-8") for name in ("sales", "market-share")})
+SOURCES = {
+    p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "scenarios").glob("*.yaml"))
+}
+SOURCES.update(
+    {
+        f"template-{name}": (resources.files("okrplan") / "templates" / f"{name}.yaml").read_text(
+            "utf-8"
+        )
+        for name in ("sales", "market-share")
+    }
+)
 BASES = {name: yaml.safe_load(text) for name, text in SOURCES.items()}
 
 #: Created only if something ran a command from a fuzzed file.
@@ -83,38 +91,122 @@ KNOWN_KEYS = sorted({key for base in BASES.values() for key in _keys(base)})
 
 QUANTITY_CHARS = "0123456789０１２.,，-+−%％万亿千百十两八零kKMmBb/／周月季度年天weekmonthpp e "
 OUT_OF_RANGE = [
-    0, -1, -10**18, 10**18, 10**100, 0.0, -0.5, 1e308, float("inf"), float("-inf"), float("nan"),
-    "0", "-1", "0%", "-5%", "100%", "101%", "1000%", "1e400", "-1e400", "1e-400", "0.0000001",
-    "99999999999999999999999999999999亿", "-8000万", "0万", "+500pp", "-500pp", "0pp", "0/周",
-    "-1/周", "100000000000/周", "1/秒", "100/周/月", "2015-00", "2015-13", "0000-01", "9999-12",
-    "2015-Q0", "2015-Q5", "2015-W60", "1970", "99999", "-2015", "NaN", ".inf", "∞", "八千万亿亿",
-    "1,2,3", "1..2", "%", "万", "/周", "",
+    0,
+    -1,
+    -(10**18),
+    10**18,
+    10**100,
+    0.0,
+    -0.5,
+    1e308,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    "0",
+    "-1",
+    "0%",
+    "-5%",
+    "100%",
+    "101%",
+    "1000%",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "0.0000001",
+    "99999999999999999999999999999999亿",
+    "-8000万",
+    "0万",
+    "+500pp",
+    "-500pp",
+    "0pp",
+    "0/周",
+    "-1/周",
+    "100000000000/周",
+    "1/秒",
+    "100/周/月",
+    "2015-00",
+    "2015-13",
+    "0000-01",
+    "9999-12",
+    "2015-Q0",
+    "2015-Q5",
+    "2015-W60",
+    "1970",
+    "99999",
+    "-2015",
+    "NaN",
+    ".inf",
+    "∞",
+    "八千万亿亿",
+    "1,2,3",
+    "1..2",
+    "%",
+    "万",
+    "/周",
+    "",
 ]
 ODD_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**30), 10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-    st.sampled_from(OUT_OF_RANGE), st.sampled_from(KNOWN_KEYS),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(OUT_OF_RANGE),
+    st.sampled_from(KNOWN_KEYS),
     st.text(max_size=3).map(lambda s: s * 80),  # long names
 )
 ODD_VALUES = st.one_of(
     ODD_SCALARS,
     st.lists(ODD_SCALARS, max_size=4),
-    st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=6)), ODD_SCALARS,
-                    max_size=3),
+    st.dictionaries(
+        st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=6)), ODD_SCALARS, max_size=3
+    ),
 )
-OPERATIONS = ("drop", "rename", "retype", "out_of_range", "garble", "duplicate", "empty", "wrap",
-              "swap", "nudge")
+OPERATIONS = (
+    "drop",
+    "rename",
+    "retype",
+    "out_of_range",
+    "garble",
+    "duplicate",
+    "empty",
+    "wrap",
+    "swap",
+    "nudge",
+)
 GENTLE = ("nudge", "drop", "duplicate")  # often still valid: they reach the solver and writers
-NUMBERS = st.one_of(st.sampled_from(["0", "1", "0.5", "3", "7", "99", "100", "101", "12345",
-                                     "0.001", "1000000", "1e6", "99999999999"]),
-                    st.integers(0, 10**6).map(str),
-                    st.decimals(0, 10**4, places=3, allow_nan=False).map(str))
+NUMBERS = st.one_of(
+    st.sampled_from(
+        [
+            "0",
+            "1",
+            "0.5",
+            "3",
+            "7",
+            "99",
+            "100",
+            "101",
+            "12345",
+            "0.001",
+            "1000000",
+            "1e6",
+            "99999999999",
+        ]
+    ),
+    st.integers(0, 10**6).map(str),
+    st.decimals(0, 10**4, places=3, allow_nan=False).map(str),
+)
 
 
 def _places(data: Any, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     """Every (container, key or index) in ``data``, depth first."""
-    items = list(data.items()) if isinstance(data, dict) else list(enumerate(data)) if isinstance(
-        data, list) else []
+    items = (
+        list(data.items())
+        if isinstance(data, dict)
+        else list(enumerate(data))
+        if isinstance(data, list)
+        else []
+    )
     for key, value in items:
         found.append((data, key))
         _places(value, found)
@@ -138,8 +230,13 @@ def garbled(draw: st.DrawFn, text: str) -> str:
 
 
 @st.composite
-def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS,
-           keys: list[str] = KNOWN_KEYS, odd: st.SearchStrategy[Any] = ODD_VALUES) -> str:
+def mutate(
+    draw: st.DrawFn,
+    data: Any,
+    operations: tuple[str, ...] = OPERATIONS,
+    keys: list[str] = KNOWN_KEYS,
+    odd: st.SearchStrategy[Any] = ODD_VALUES,
+) -> str:
     """Apply one random mutation to ``data`` in place (renaming keys to ``keys`` or garbled
     ones, retyping values to ``odd`` ones); say what it did."""
     places = _places(data, [])
@@ -151,8 +248,9 @@ def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS,
     if operation == "drop":
         del parent[key]
     elif operation == "rename" and isinstance(parent, dict):
-        new = draw(st.one_of(st.sampled_from(keys), garbled(str(key)),
-                             st.text(min_size=1, max_size=12)))
+        new = draw(
+            st.one_of(st.sampled_from(keys), garbled(str(key)), st.text(min_size=1, max_size=12))
+        )
         parent[new] = parent.pop(key)
     elif operation == "out_of_range":
         parent[key] = draw(st.sampled_from(OUT_OF_RANGE))
@@ -161,7 +259,7 @@ def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS,
         number = re.match(r"[+-]?[0-9.,]+", str(value))
         if number is not None:
             new = draw(NUMBERS)
-            text = new + str(value)[number.end():]
+            text = new + str(value)[number.end() :]
             parent[key] = int(new) if isinstance(value, int) and new.isdigit() else text
     elif operation == "garble" and isinstance(value, str | int | float):
         parent[key] = draw(garbled(str(value)))
@@ -178,8 +276,11 @@ def mutate(draw: st.DrawFn, data: Any, operations: tuple[str, ...] = OPERATIONS,
             parent[key], other_parent[other_key] = copy.deepcopy(other), copy.deepcopy(value)
     else:
         parent[key] = draw(odd)
-    now = parent.get(key, "(gone)") if isinstance(parent, dict) else (
-        parent[key] if key < len(parent) else "(gone)")
+    now = (
+        parent.get(key, "(gone)")
+        if isinstance(parent, dict)
+        else (parent[key] if key < len(parent) else "(gone)")
+    )
     return f"{operation} [{key!r}]: {_short(value)} → {_short(now)}"
 
 
@@ -194,8 +295,9 @@ def _contains(outer: Any, inner: Any) -> bool:
     if not isinstance(inner, dict | list):
         return False
     places = _places(outer, [])
-    return inner is outer or any(container is inner or container[key] is inner
-                                 for container, key in places)
+    return inner is outer or any(
+        container is inner or container[key] is inner for container, key in places
+    )
 
 
 @st.composite
@@ -209,16 +311,68 @@ def mutated_targets(draw: st.DrawFn) -> str:
 
 
 YAML_BITS = [
-    "{", "}", "[", "]", ":", ": ", "- ", ",", "&a ", "*a", "&b [*a, *a, *a]", "<<: *a\n", "? ",
-    "'", '"', "#", "|\n", ">\n", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "---\n", "...\n", "\t",
-    "\n", "  ", "\n  ", "@", "`", "\\", "\\x", "\x00", "\x07", "\x85", "\ufeff", "\u202e",
-    "\u200d", "😀", "万", "8000万", "100/周", "25%", "+5pp", "2015-Q3", "~", "null", "yes",
-    ".inf", "0x1F", "1e400", "!!str ", "!!int ", "!!binary aGk=", "!!set {a}", "!!omap [a: 1]",
-    "!foo ", "!<tag:yaml.org,2002:python/none> ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ": ",
+    "- ",
+    ",",
+    "&a ",
+    "*a",
+    "&b [*a, *a, *a]",
+    "<<: *a\n",
+    "? ",
+    "'",
+    '"',
+    "#",
+    "|\n",
+    ">\n",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "---\n",
+    "...\n",
+    "\t",
+    "\n",
+    "  ",
+    "\n  ",
+    "@",
+    "`",
+    "\\",
+    "\\x",
+    "\x00",
+    "\x07",
+    "\x85",
+    "\ufeff",
+    "\u202e",
+    "\u200d",
+    "😀",
+    "万",
+    "8000万",
+    "100/周",
+    "25%",
+    "+5pp",
+    "2015-Q3",
+    "~",
+    "null",
+    "yes",
+    ".inf",
+    "0x1F",
+    "1e400",
+    "!!str ",
+    "!!int ",
+    "!!binary aGk=",
+    "!!set {a}",
+    "!!omap [a: 1]",
+    "!foo ",
+    "!<tag:yaml.org,2002:python/none> ",
     f"!!python/object/apply:os.system ['touch {PWNED}']",
     f"!!python/object/apply:subprocess.call [[touch, {PWNED}]]",
-    "!!python/name:os.system ", "!!python/module:os ",
-    "org:\n  units:\n    - name: x\n", "- {role: r, headcount: 3, sells: deals}\n",
+    "!!python/name:os.system ",
+    "!!python/module:os ",
+    "org:\n  units:\n    - name: x\n",
+    "- {role: r, headcount: 3, sells: deals}\n",
 ]
 
 
@@ -232,20 +386,22 @@ def edited_text(draw: st.DrawFn) -> str:
             bit = draw(st.one_of(st.sampled_from(YAML_BITS), st.text(max_size=6)))
             text = text[:at] + bit + text[at:]
         else:
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
     return text
 
 
 JSONISH = st.recursive(
     st.one_of(ODD_SCALARS, st.sampled_from(KNOWN_KEYS)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS),
-                                                      st.text(max_size=8)), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8)), inner, max_size=4
+        ),
+    ),
     max_leaves=25,
 )
 RANDOM_YAML = st.one_of(
-    st.lists(st.one_of(st.sampled_from(YAML_BITS), st.text(max_size=8)), max_size=40).map(
-        "".join),
+    st.lists(st.one_of(st.sampled_from(YAML_BITS), st.text(max_size=8)), max_size=40).map("".join),
     JSONISH.map(lambda data: yaml.safe_dump(data, allow_unicode=True)),
     edited_text(),
 )
@@ -265,8 +421,9 @@ def invoke(args: list[str]) -> Result:
     """Run the CLI in-process; anything but a clean exit 0, 1 or 3 with a message fails."""
     result = CliRunner().invoke(cli, args)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"okrplan {' '.join(args[:1])} raised "
-                             f"{type(result.exception).__name__}") from result.exception
+        raise AssertionError(
+            f"okrplan {' '.join(args[:1])} raised {type(result.exception).__name__}"
+        ) from result.exception
     assert result.exit_code in (0, 1, 3), (args, result.exit_code, result.output)
     assert "Traceback" not in result.output
     assert not PWNED.exists(), "a command in a target file was run"
@@ -332,27 +489,51 @@ def workbook_plan(tmp_path_factory: pytest.TempPathFactory) -> WorkbookPlan:
 
     tmp = tmp_path_factory.mktemp("workbook")
     target = tmp / "target.yaml"
-    target.write_text(yaml.safe_dump(minimal_target(objectives=[
-        {"title": "业绩", "key_results": [
-            {"metric": "revenue"}, {"metric": "visits", "per": "month"},
-            {"text": "周报", "target": "100%", "per": "week"}, {"text": "投诉", "deduction": 5}]}]),
-        allow_unicode=True), encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump(
+            minimal_target(
+                objectives=[
+                    {
+                        "title": "业绩",
+                        "key_results": [
+                            {"metric": "revenue"},
+                            {"metric": "visits", "per": "month"},
+                            {"text": "周报", "target": "100%", "per": "week"},
+                            {"text": "投诉", "deduction": 5},
+                        ],
+                    }
+                ]
+            ),
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     plan = api.decompose(target)
     api.write_plan(plan, tmp / "plan", images=False, report=False)
     (workbook,) = (tmp / "plan" / "sheets").glob("*.xlsx")
     return WorkbookPlan(tmp / "plan", workbook.read_bytes())
 
 
-TYPED = st.one_of(ODD_SCALARS, st.sampled_from(["=1/0", "=A1", "#DIV/0!", "=SUM(", "k:x", "okrplan",
-                                                "_okrplan", "1e999", "50%", "３００"]),
-                  st.datetimes(), st.dates(), st.times())
+TYPED = st.one_of(
+    ODD_SCALARS,
+    st.sampled_from(
+        ["=1/0", "=A1", "#DIV/0!", "=SUM(", "k:x", "okrplan", "_okrplan", "1e999", "50%", "３００"]
+    ),
+    st.datetimes(),
+    st.dates(),
+    st.times(),
+)
 
 
 #: Cells to type into: (sheet, row, column) counted modulo the workbook's size (column 0: the
 #: sheet's actual column), and a value.
-TYPING = st.lists(st.tuples(st.integers(0, 100), st.integers(1, 60),
-                            st.one_of(st.just(0), st.integers(1, 30)), TYPED),
-                  min_size=1, max_size=6)
+TYPING = st.lists(
+    st.tuples(
+        st.integers(0, 100), st.integers(1, 60), st.one_of(st.just(0), st.integers(1, 30)), TYPED
+    ),
+    min_size=1,
+    max_size=6,
+)
 ACTUAL_HEADERS = ("实际完成", "Actual")
 
 
@@ -378,27 +559,47 @@ def typed_workbook(original: bytes, typing: list[tuple[int, int, int, Any]]) -> 
     return out.getvalue()
 
 
-XML_BITS = [b"<", b">", b"&", b'"', b"</c>", b"<c r=\"A1\"><v>x</v></c>", b"&a;", b"\xff",
-            b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>", b" r=\"ZZZ999999\"", b"999999999999", b"-1",
-            b""]
+XML_BITS = [
+    b"<",
+    b">",
+    b"&",
+    b'"',
+    b"</c>",
+    b'<c r="A1"><v>x</v></c>',
+    b"&a;",
+    b"\xff",
+    b'<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+    b' r="ZZZ999999"',
+    b"999999999999",
+    b"-1",
+    b"",
+]
 #: Damage: cut the file's bytes (part None) or splice XML into a part; positions are counted
 #: modulo the length of what they cut into.
-DAMAGE = st.tuples(st.one_of(st.none(), st.integers(0, 100)),
-                   st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 40),
-                                      st.one_of(st.sampled_from(XML_BITS),
-                                                st.binary(max_size=30))),
-                            min_size=1, max_size=4))
+DAMAGE = st.tuples(
+    st.one_of(st.none(), st.integers(0, 100)),
+    st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.integers(0, 40),
+            st.one_of(st.sampled_from(XML_BITS), st.binary(max_size=30)),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
 
 
-def damaged_workbook(original: bytes, damage: tuple[int | None, list[tuple[int, int, bytes]]]
-                     ) -> bytes:
+def damaged_workbook(
+    original: bytes, damage: tuple[int | None, list[tuple[int, int, bytes]]]
+) -> bytes:
     """The workbook with its bytes cut, or XML spliced into one of its parts."""
     part, edits = damage
 
     def splice(data: bytes) -> bytes:
         for at, cut, bit in edits:
             at %= len(data) + 1
-            data = data[:at] + bit + data[at + cut:]
+            data = data[:at] + bit + data[at + cut :]
         return data
 
     if part is None:
@@ -450,13 +651,14 @@ def test_random_yaml_never_crashes(text: str) -> None:
 def test_random_bytes_never_crash(data: bytes, text: str) -> None:
     check_target(data)
     raw = SOURCES[text].encode("utf-8")
-    check_target(raw[: len(raw) // 2] + data + raw[len(raw) // 2:])
+    check_target(raw[: len(raw) // 2] + data + raw[len(raw) // 2 :])
 
 
 @FUZZ
 @given(typing=TYPING)
-def test_typed_workbooks_never_crash(workbook_plan: WorkbookPlan,
-                                     typing: list[tuple[int, int, int, Any]]) -> None:
+def test_typed_workbooks_never_crash(
+    workbook_plan: WorkbookPlan, typing: list[tuple[int, int, int, Any]]
+) -> None:
     plan, original = workbook_plan.plan, workbook_plan.original
     data = typed_workbook(original, typing)
     if data is None:
@@ -466,9 +668,9 @@ def test_typed_workbooks_never_crash(workbook_plan: WorkbookPlan,
 
 @FUZZ
 @given(damage=DAMAGE)
-def test_damaged_workbooks_never_crash(workbook_plan: WorkbookPlan,
-                                       damage: tuple[int | None, list[tuple[int, int, bytes]]]
-                                       ) -> None:
+def test_damaged_workbooks_never_crash(
+    workbook_plan: WorkbookPlan, damage: tuple[int | None, list[tuple[int, int, bytes]]]
+) -> None:
     plan, original = workbook_plan.plan, workbook_plan.original
     check_workbook(plan, damaged_workbook(original, damage))
 
@@ -497,16 +699,28 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
     from okrplan import api
 
     tmp = tmp_path_factory.mktemp("plans")
-    small = minimal_target(objectives=[{"title": "业绩", "key_results": [
-        {"metric": "revenue"}, {"metric": "visits", "per": "month"},
-        {"metric": "deals", "per": "week"}, {"text": "周报", "target": "100%", "per": "week"},
-        {"text": "投诉", "deduction": 5}]}])
+    small = minimal_target(
+        objectives=[
+            {
+                "title": "业绩",
+                "key_results": [
+                    {"metric": "revenue"},
+                    {"metric": "visits", "per": "month"},
+                    {"metric": "deals", "per": "week"},
+                    {"text": "周报", "target": "100%", "per": "week"},
+                    {"text": "投诉", "deduction": 5},
+                ],
+            }
+        ]
+    )
     infeasible = yaml.safe_load(SOURCES["sales-center-2021"])
     infeasible["kpi"]["target"] = "100亿"
-    texts = {"small": yaml.safe_dump(small, allow_unicode=True),
-             "infeasible": yaml.safe_dump(infeasible, allow_unicode=True),
-             "a-company-2015": SOURCES["a-company-2015"],
-             "chip-market-share": SOURCES["chip-market-share"]}
+    texts = {
+        "small": yaml.safe_dump(small, allow_unicode=True),
+        "infeasible": yaml.safe_dump(infeasible, allow_unicode=True),
+        "a-company-2015": SOURCES["a-company-2015"],
+        "chip-market-share": SOURCES["chip-market-share"],
+    }
     bases = PlanBases()
     for name, text in texts.items():
         target = tmp / f"{name}.yaml"
@@ -533,22 +747,67 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
 
 
 PLAN_GENTLE = ("nudge", "drop", "duplicate", "swap", "out_of_range")
-PLAN_PARTS = ("node", "node", "node", "nodes", "edge", "edge", "edges", "plan", "solver",
-              "metrics", "document")
+PLAN_PARTS = (
+    "node",
+    "node",
+    "node",
+    "nodes",
+    "edge",
+    "edge",
+    "edges",
+    "plan",
+    "solver",
+    "metrics",
+    "document",
+)
 
 
 def _plan_values(data: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Values a planner might type into a plan.json: other nodes' ids, metric names, period
     labels, kinds, and the odd values of the target-file fuzz."""
     graph = data["graph"]
-    known = sorted({n["id"] for n in graph["nodes"]} | set(data["metrics"]) | {
-        str(p) for n in graph["nodes"] for p in n.get("periods") or {}} | {
-        "unit", "role", "objective", "kr", "contains", "owns", "measures", "aligns", "drives",
-        "supports", "plan", "quarter", "month", "week", "derived", "manual", "deduction",
-        "staffing", "increase", "decrease", "percent", "points", "en", "zh-CN", "optimal",
-        "infeasible", "2015-W53", "2016-W53", "2015-00", "2015-13", "0000-01", "9999-Q4"})
-    return st.one_of(ODD_VALUES, st.sampled_from(known),
-                     st.lists(st.sampled_from(known), max_size=3))
+    known = sorted(
+        {n["id"] for n in graph["nodes"]}
+        | set(data["metrics"])
+        | {str(p) for n in graph["nodes"] for p in n.get("periods") or {}}
+        | {
+            "unit",
+            "role",
+            "objective",
+            "kr",
+            "contains",
+            "owns",
+            "measures",
+            "aligns",
+            "drives",
+            "supports",
+            "plan",
+            "quarter",
+            "month",
+            "week",
+            "derived",
+            "manual",
+            "deduction",
+            "staffing",
+            "increase",
+            "decrease",
+            "percent",
+            "points",
+            "en",
+            "zh-CN",
+            "optimal",
+            "infeasible",
+            "2015-W53",
+            "2016-W53",
+            "2015-00",
+            "2015-13",
+            "0000-01",
+            "9999-Q4",
+        }
+    )
+    return st.one_of(
+        ODD_VALUES, st.sampled_from(known), st.lists(st.sampled_from(known), max_size=3)
+    )
 
 
 class EditedPlan:
@@ -598,12 +857,16 @@ def check_plan_json(text: str, base: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="okrplan-fuzz-") as tmp:
         plan = Path(tmp) / "plan.json"
         plan.write_text(text, encoding="utf-8", errors="surrogatepass")
-        for args in (["render", str(plan), "--format", "dot"],
-                     ["render", str(plan), "--format", "dot", "--view", "kr"],
-                     ["explain", str(plan)], ["explain", str(plan), "--json"],
-                     ["report", str(plan)], ["export", str(plan), "-o", f"{tmp}/sheets"],
-                     ["score", str(plan), str(base["actuals"])],
-                     ["import-actuals", str(base["workbook"]), "--plan", str(plan)]):
+        for args in (
+            ["render", str(plan), "--format", "dot"],
+            ["render", str(plan), "--format", "dot", "--view", "kr"],
+            ["explain", str(plan)],
+            ["explain", str(plan), "--json"],
+            ["report", str(plan)],
+            ["export", str(plan), "-o", f"{tmp}/sheets"],
+            ["score", str(plan), str(base["actuals"])],
+            ["import-actuals", str(base["workbook"]), "--plan", str(plan)],
+        ):
             result = invoke(args)
             note(f"{args[0]} exits {result.exit_code}")
             if result.exit_code and args[0] in ("render", "explain", "report"):

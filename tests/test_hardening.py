@@ -83,15 +83,22 @@ sys.exit(os.waitstatus_to_exitcode(status))
 def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
     """Run the okrplan command in a new process, with its wall time and peak memory."""
     command = Path(sys.executable).with_name("okrplan")
-    argv = [str(command)] if command.exists() else [sys.executable, "-c",
-                                                    "from okrplan.cli import cli; cli()"]
+    argv = (
+        [str(command)]
+        if command.exists()
+        else [sys.executable, "-c", "from okrplan.cli import cli; cli()"]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "peak"
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report),
-                                    *argv, *args], stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), *argv, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            start_new_session=True,
+        )
         try:
             out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -99,8 +106,13 @@ def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
             process.communicate()
             raise
         seconds = time.perf_counter() - start
-        return Run(process.returncode, out.decode("utf-8"), err.decode("utf-8"), seconds,
-                   int(report.read_text()) / 1024)
+        return Run(
+            process.returncode,
+            out.decode("utf-8"),
+            err.decode("utf-8"),
+            seconds,
+            int(report.read_text()) / 1024,
+        )
 
 
 def refused(run: Run, message: str) -> None:
@@ -117,30 +129,40 @@ def refused(run: Run, message: str) -> None:
 
 
 def _alias_bomb() -> str:
-    lines = ["okrplan: 1", "plan: {name: bomb, period: 2015}",
-             "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines = [
+        "okrplan: 1",
+        "plan: {name: bomb, period: 2015}",
+        "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+    ]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
     return "\n".join(lines) + "\n"  # 10^12 values, 1 KB
 
 
 def _units(count: int, people: int = 5) -> str:
-    teams = [{"name": f"组{i}", "roles": [{"role": "销售", "headcount": people, "sells": "deals"}]}
-             for i in range(count)]
-    branches = [{"name": f"分公司{j}", "units": teams[j * 100:(j + 1) * 100]}
-                for j in range((count + 99) // 100)]
-    return yaml.safe_dump(minimal_target(org={"name": "集团", "units": branches}),
-                          allow_unicode=True, width=200)
+    teams = [
+        {"name": f"组{i}", "roles": [{"role": "销售", "headcount": people, "sells": "deals"}]}
+        for i in range(count)
+    ]
+    branches = [
+        {"name": f"分公司{j}", "units": teams[j * 100 : (j + 1) * 100]}
+        for j in range((count + 99) // 100)
+    ]
+    return yaml.safe_dump(
+        minimal_target(org={"name": "集团", "units": branches}), allow_unicode=True, width=200
+    )
 
 
 def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.yaml"
     path.write_text(_alias_bomb(), encoding="utf-8")
     for command in ("validate", "decompose"):
-        run = okrplan(command, str(path), *(["-o", str(tmp_path / "out")]
-                                            if command == "decompose" else []))
+        run = okrplan(
+            command, str(path), *(["-o", str(tmp_path / "out")] if command == "decompose" else [])
+        )
         refused(run, f"this value expands to more than {source.MAX_VALUES:,} values")
         assert "hint: YAML aliases (*name) that repeat large blocks are not supported" in (
-            run.stderr)
+            run.stderr
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -152,8 +174,11 @@ def test_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
             handle.write(line * 10_000)  # 1 MB
     assert path.stat().st_size == 50_000_000
     run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
-    refused(run, f"{path}: error: the file is 47.7 MiB; okrplan reads at most "
-            f"{source.MAX_BYTES // 2**20} MiB")
+    refused(
+        run,
+        f"{path}: error: the file is 47.7 MiB; okrplan reads at most "
+        f"{source.MAX_BYTES // 2**20} MiB",
+    )
     assert run.peak_mb < 100  # it was never read into memory
 
 
@@ -170,10 +195,15 @@ def test_10000_deep_nesting_is_refused(tmp_path: Path, style: str) -> None:
 
 def test_a_million_values_are_refused_before_they_are_built(tmp_path: Path) -> None:
     path = tmp_path / "values.yaml"
-    path.write_text("okrplan: 1\nplan: {name: x, period: 2015, seasonality: ["
-                    + ",".join(["1%"] * 1_000_000) + "]}\n")
-    refused(okrplan("validate", str(path)),
-            f"error: the file has more than {source.MAX_VALUES:,} values")
+    path.write_text(
+        "okrplan: 1\nplan: {name: x, period: 2015, seasonality: ["
+        + ",".join(["1%"] * 1_000_000)
+        + "]}\n"
+    )
+    refused(
+        okrplan("validate", str(path)),
+        f"error: the file has more than {source.MAX_VALUES:,} values",
+    )
 
 
 def test_a_million_unit_organisation_is_refused(tmp_path: Path) -> None:
@@ -191,7 +221,9 @@ def test_a_million_unit_organisation_is_refused(tmp_path: Path) -> None:
         "okrplan: 1\nplan: {name: x, period: 2015}\n"
         "team: &team {name: 组, roles: [{role: 销售, headcount: 1, sells: deals}]}\n"
         f"region: &region {{name: 区, units: [{teams}]}}\n"
-        f"org: {{name: 集团, units: [{', '.join(['*region'] * 1000)}]}}\n", encoding="utf-8")
+        f"org: {{name: 集团, units: [{', '.join(['*region'] * 1000)}]}}\n",
+        encoding="utf-8",
+    )
     refused(okrplan("validate", str(aliased)), "expands to more than 500,000 values")
 
 
@@ -199,8 +231,11 @@ def test_more_units_than_the_limit_are_refused_before_validation(tmp_path: Path)
     path = tmp_path / "units.yaml"
     path.write_text(_units(spec.MAX_UNITS), encoding="utf-8")  # + the branches and the top
     run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
-    refused(run, f"error: org: the organisation has {spec.MAX_UNITS + 101:,} units; okrplan "
-            f"plans at most {spec.MAX_UNITS:,} in one file")
+    refused(
+        run,
+        f"error: org: the organisation has {spec.MAX_UNITS + 101:,} units; okrplan "
+        f"plans at most {spec.MAX_UNITS:,} in one file",
+    )
     assert "hint: split the organisation into several target files" in run.stderr
 
 
@@ -208,8 +243,11 @@ def test_a_million_people_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "people.yaml"
     path.write_text(_units(2, people=600_000), encoding="utf-8")
     run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
-    refused(run, f"the organisation has 1,200,000 people; okrplan plans at most "
-            f"{spec.MAX_PEOPLE:,} in one file")
+    refused(
+        run,
+        f"the organisation has 1,200,000 people; okrplan plans at most "
+        f"{spec.MAX_PEOPLE:,} in one file",
+    )
     assert "hint: check the headcounts" in run.stderr
 
 
@@ -224,27 +262,43 @@ def test_a_sheet_per_person_for_a_huge_group_is_refused(tmp_path: Path) -> None:
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     run = okrplan("export", str(edited), "--per-person", "-o", str(tmp_path / "sheets"))
-    refused(run, f"error: a sheet per person would make more than "
-            f"{sheets.MAX_PERSON_SHEETS:,} sheets")
+    refused(
+        run, f"error: a sheet per person would make more than {sheets.MAX_PERSON_SHEETS:,} sheets"
+    )
     assert "hint: export one unit or role at a time (--unit, --role)" in run.stderr
     assert not (tmp_path / "sheets").exists()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"\xff\xfe{", "error: this is not UTF-8 text (byte 0 is not UTF-8)"),
-    (b"[" * 100_000 + b"]" * 100_000, "error: the JSON nests too deeply to be an okrplan plan"),
-    (b'{"okrplan": 1, "graph": []}', "error: graph: expected an object with the lists nodes "
-     "and edges"),
-    (b'{"okrplan": 1, "plan": [], "graph": {"nodes": [{"id": ["x"], "kind": {}}], '
-     b'"edges": [{"source": "a"}]}}', "error: graph.nodes[0].id: expected a text id"),
-    (b'{"okrplan": 1, "graph": {"nodes": [{"id": "a", "kind": "objective", "name": "o"}], '
-     b'"edges": []}}', "error: graph: the graph has no root unit"),
-], ids=["encoding", "deep", "graph", "nodes", "root"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{", "error: this is not UTF-8 text (byte 0 is not UTF-8)"),
+        (b"[" * 100_000 + b"]" * 100_000, "error: the JSON nests too deeply to be an okrplan plan"),
+        (
+            b'{"okrplan": 1, "graph": []}',
+            "error: graph: expected an object with the lists nodes and edges",
+        ),
+        (
+            b'{"okrplan": 1, "plan": [], "graph": {"nodes": [{"id": ["x"], "kind": {}}], '
+            b'"edges": [{"source": "a"}]}}',
+            "error: graph.nodes[0].id: expected a text id",
+        ),
+        (
+            b'{"okrplan": 1, "graph": {"nodes": [{"id": "a", "kind": "objective", "name": "o"}], '
+            b'"edges": []}}',
+            "error: graph: the graph has no root unit",
+        ),
+    ],
+    ids=["encoding", "deep", "graph", "nodes", "root"],
+)
 def test_a_broken_plan_json_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "plan.json"
     path.write_bytes(content)
-    for args in (["explain", str(path)], ["render", str(path), "-f", "dot"],
-                 ["export", str(path), "-o", str(tmp_path / "sheets")]):
+    for args in (
+        ["explain", str(path)],
+        ["render", str(path), "-f", "dot"],
+        ["export", str(path), "-o", str(tmp_path / "sheets")],
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, (args, result.output)
         assert f"{path}: {message}" in result.stderr, result.stderr
@@ -275,73 +329,135 @@ def _set(where: Any, key: str, value: Any) -> None:
 #: Hand edits of a plan.json that once stopped a command with a traceback (a wrong type, a
 #: value out of range, a reference to nothing), and the message each gives now.
 EDITS = {
-    "kr-weight-text": (lambda d: _set(_node(d, "kr", "weight"), "weight", "50%"),
-                       "('k:A公司#1.1').weight: expected a number"),
-    "kr-periods-list": (lambda d: _set(_node(d, "kr"), "periods", [1, 2]),
-                        ".periods: expected an object of a number"),
-    "kr-period-label": (lambda d: _set(_node(d, "kr"), "periods", {"2015-13": 5}),
-                        "by a period (2015-03, 2015-Q1 or 2015-W09)"),
-    "kr-per": (lambda d: _set(_node(d, "kr"), "per", "fortnight"),
-               ".per: expected one of 'plan', 'quarter', 'month', 'week'"),
-    "kr-metric": (lambda d: _set(_node(d, "kr", "metric"), "metric", "profit"),
-                  "names the metric 'profit', which metrics does not have"),
+    "kr-weight-text": (
+        lambda d: _set(_node(d, "kr", "weight"), "weight", "50%"),
+        "('k:A公司#1.1').weight: expected a number",
+    ),
+    "kr-periods-list": (
+        lambda d: _set(_node(d, "kr"), "periods", [1, 2]),
+        ".periods: expected an object of a number",
+    ),
+    "kr-period-label": (
+        lambda d: _set(_node(d, "kr"), "periods", {"2015-13": 5}),
+        "by a period (2015-03, 2015-Q1 or 2015-W09)",
+    ),
+    "kr-per": (
+        lambda d: _set(_node(d, "kr"), "per", "fortnight"),
+        ".per: expected one of 'plan', 'quarter', 'month', 'week'",
+    ),
+    "kr-metric": (
+        lambda d: _set(_node(d, "kr", "metric"), "metric", "profit"),
+        "names the metric 'profit', which metrics does not have",
+    ),
     "kr-no-owner": (lambda d: _node(d, "kr").pop("owner"), ".owner: missing (expected text)"),
-    "kr-owner-elsewhere": (lambda d: _set(_node(d, "kr"), "owner", _node(d, "role")["id"]),
-                           "expected one owns edge, from its owner"),
-    "role-headcount-text": (lambda d: _set(_node(d, "role"), "headcount", "5"),
-                            ".headcount: expected a whole number from 0 to 1,000,000"),
-    "role-headcount-negative": (lambda d: _set(_node(d, "role"), "headcount", -3),
-                                ".headcount: expected a whole number from 0 to 1,000,000"),
-    "role-quota-null": (lambda d: _set(_node(d, "role", "quota"), "quota", None),
-                        ".quota: expected a number"),
-    "role-people-names": (lambda d: _set(_node(d, "role"), "people", [{"name": "王"}]),
-                          ".people: expected a list of text"),
-    "role-ramp-dropped": (lambda d: _node(d, "role", "ramp").pop("ramp"),
-                          ".ramp: missing (a role with a quota has"),
-    "unit-path": (lambda d: _set(_node(d, "unit", index=1), "path", ["别的公司", "销售部"]),
-                  ".path: expected the names of the units above it"),
-    "unit-supports": (lambda d: _set(_node(d, "unit"), "supports", "visits"),
-                      ".supports: expected an object with metric (text), share (a number"),
-    "objective-detail": (lambda d: _set(_node(d, "objective"), "detail", 3),
-                         ".detail: expected text"),
-    "plan-months": (lambda d: _set(d["plan"], "months", ["2015-01", "2015-03"]),
-                    "plan.months: expected a list of consecutive months (YYYY-MM)"),
-    "plan-locale": (lambda d: _set(d["plan"], "locale", "fr"),
-                    "plan.locale: expected one of 'zh-CN', 'en'"),
+    "kr-owner-elsewhere": (
+        lambda d: _set(_node(d, "kr"), "owner", _node(d, "role")["id"]),
+        "expected one owns edge, from its owner",
+    ),
+    "role-headcount-text": (
+        lambda d: _set(_node(d, "role"), "headcount", "5"),
+        ".headcount: expected a whole number from 0 to 1,000,000",
+    ),
+    "role-headcount-negative": (
+        lambda d: _set(_node(d, "role"), "headcount", -3),
+        ".headcount: expected a whole number from 0 to 1,000,000",
+    ),
+    "role-quota-null": (
+        lambda d: _set(_node(d, "role", "quota"), "quota", None),
+        ".quota: expected a number",
+    ),
+    "role-people-names": (
+        lambda d: _set(_node(d, "role"), "people", [{"name": "王"}]),
+        ".people: expected a list of text",
+    ),
+    "role-ramp-dropped": (
+        lambda d: _node(d, "role", "ramp").pop("ramp"),
+        ".ramp: missing (a role with a quota has",
+    ),
+    "unit-path": (
+        lambda d: _set(_node(d, "unit", index=1), "path", ["别的公司", "销售部"]),
+        ".path: expected the names of the units above it",
+    ),
+    "unit-supports": (
+        lambda d: _set(_node(d, "unit"), "supports", "visits"),
+        ".supports: expected an object with metric (text), share (a number",
+    ),
+    "objective-detail": (
+        lambda d: _set(_node(d, "objective"), "detail", 3),
+        ".detail: expected text",
+    ),
+    "plan-months": (
+        lambda d: _set(d["plan"], "months", ["2015-01", "2015-03"]),
+        "plan.months: expected a list of consecutive months (YYYY-MM)",
+    ),
+    "plan-locale": (
+        lambda d: _set(d["plan"], "locale", "fr"),
+        "plan.locale: expected one of 'zh-CN', 'en'",
+    ),
     "plan-kpi": (lambda d: d["plan"]["kpi"].pop("base"), "plan.kpi: expected an object with"),
-    "solver-status": (lambda d: _set(d["solver"], "status", "OK"),
-                      "solver.status: expected one of 'optimal', 'infeasible'"),
-    "solver-stretch": (lambda d: _set(d["solver"], "stretch", "1.2"),
-                       "solver.stretch: expected a number"),
-    "solver-hires": (lambda d: _set(d["solver"], "hires", {"r:nobody": 2}),
-                     "solver.hires: names 'r:nobody', which is not a role of the plan"),
-    "solver-relaxations": (lambda d: _set(d["solver"], "relaxations", ["lower the target"]),
-                           "solver.relaxations: expected a list of an object with kind"),
-    "metric-kind": (lambda d: _set(d["metrics"]["revenue"], "kind", "currency"),
-                    "metrics['revenue'].kind: expected one of 'count', 'money', 'share'"),
-    "metric-yields": (lambda d: _set(d["metrics"]["calls"], "yields", {"meetings": 0.5}),
-                      "metrics['calls'].yields: names 'meetings', which metrics does not have"),
-    "edge-kind": (lambda d: _set(_edge(d, "owns"), "kind", "has"),
-                  ".kind: expected one of aligns, contains, drives, measures, owns, supports"),
-    "edge-ends": (lambda d: _set(_edge(d, "measures"), "kind", "contains"),
-                  "a contains edge joins a unit to a unit/role"),
-    "aligns-down": (lambda d: _edge(d, "aligns").update(
-        source=_edge(d, "aligns")["target"], target=_edge(d, "aligns")["source"]),
-        "an aligns edge goes from a KR to a KR of a unit above its owner"),
-    "contains-cycle": (lambda d: d["graph"]["edges"].append(
-        {"kind": "contains", "source": _node(d, "unit", index=1)["id"],
-         "target": _node(d, "unit")["id"]}),
-        "graph: the graph has no root unit"),
-    "multigraph": (lambda d: _set(d["graph"], "multigraph", True),
-                   "graph: expected directed: true and multigraph: false"),
-    "huge-number": (lambda d: _set(_node(d, "role", "quota"), "quota", 10**40),
-                    ".quota: expected a number (at most 1e18 in size)"),
+    "solver-status": (
+        lambda d: _set(d["solver"], "status", "OK"),
+        "solver.status: expected one of 'optimal', 'infeasible'",
+    ),
+    "solver-stretch": (
+        lambda d: _set(d["solver"], "stretch", "1.2"),
+        "solver.stretch: expected a number",
+    ),
+    "solver-hires": (
+        lambda d: _set(d["solver"], "hires", {"r:nobody": 2}),
+        "solver.hires: names 'r:nobody', which is not a role of the plan",
+    ),
+    "solver-relaxations": (
+        lambda d: _set(d["solver"], "relaxations", ["lower the target"]),
+        "solver.relaxations: expected a list of an object with kind",
+    ),
+    "metric-kind": (
+        lambda d: _set(d["metrics"]["revenue"], "kind", "currency"),
+        "metrics['revenue'].kind: expected one of 'count', 'money', 'share'",
+    ),
+    "metric-yields": (
+        lambda d: _set(d["metrics"]["calls"], "yields", {"meetings": 0.5}),
+        "metrics['calls'].yields: names 'meetings', which metrics does not have",
+    ),
+    "edge-kind": (
+        lambda d: _set(_edge(d, "owns"), "kind", "has"),
+        ".kind: expected one of aligns, contains, drives, measures, owns, supports",
+    ),
+    "edge-ends": (
+        lambda d: _set(_edge(d, "measures"), "kind", "contains"),
+        "a contains edge joins a unit to a unit/role",
+    ),
+    "aligns-down": (
+        lambda d: _edge(d, "aligns").update(
+            source=_edge(d, "aligns")["target"], target=_edge(d, "aligns")["source"]
+        ),
+        "an aligns edge goes from a KR to a KR of a unit above its owner",
+    ),
+    "contains-cycle": (
+        lambda d: d["graph"]["edges"].append(
+            {
+                "kind": "contains",
+                "source": _node(d, "unit", index=1)["id"],
+                "target": _node(d, "unit")["id"],
+            }
+        ),
+        "graph: the graph has no root unit",
+    ),
+    "multigraph": (
+        lambda d: _set(d["graph"], "multigraph", True),
+        "graph: expected directed: true and multigraph: false",
+    ),
+    "huge-number": (
+        lambda d: _set(_node(d, "role", "quota"), "quota", 10**40),
+        ".quota: expected a number (at most 1e18 in size)",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
-def test_a_hand_edited_plan_json_is_an_input_error(plan_json: tuple[dict[str, Any], Path],
-                                                   tmp_path: Path, name: str) -> None:
+def test_a_hand_edited_plan_json_is_an_input_error(
+    plan_json: tuple[dict[str, Any], Path], tmp_path: Path, name: str
+) -> None:
     """Every command that reads a plan.json names the file, the key and what it expects, and
     says how to make a good plan.json again: never a traceback."""
     original, folder = plan_json
@@ -353,28 +469,43 @@ def test_a_hand_edited_plan_json_is_an_input_error(plan_json: tuple[dict[str, An
     (workbook,) = (folder / "sheets").glob("*.xlsx")
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("kr,period,actual\nk:A公司#1.1,plan,100\n", encoding="utf-8")
-    for args in (["render", str(path), "-f", "dot"], ["explain", str(path)],
-                 ["report", str(path)], ["export", str(path), "-o", str(tmp_path / "sheets")],
-                 ["score", str(path), str(actuals)],
-                 ["import-actuals", str(workbook), "--plan", str(path)]):
+    for args in (
+        ["render", str(path), "-f", "dot"],
+        ["explain", str(path)],
+        ["report", str(path)],
+        ["export", str(path), "-o", str(tmp_path / "sheets")],
+        ["score", str(path), str(actuals)],
+        ["import-actuals", str(workbook), "--plan", str(path)],
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, (args, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert f"{path}: error: " in result.stderr, result.stderr
         assert message in result.stderr, result.stderr
         assert "hint: re-make plan.json from its target file with `okrplan decompose" in (
-            result.stderr)
+            result.stderr
+        )
     assert not (tmp_path / "sheets").exists()
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": NaN}',
-     "not a plan okrplan wrote: NaN is not a number a plan holds"),
-    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": -Infinity}',
-     "not a plan okrplan wrote: -Infinity is not a number a plan holds"),
-    ('{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": ' + "9" * 5000 + "}",
-     "not a plan okrplan wrote: Exceeds the limit (4300 digits) for integer string conversion"),
-], ids=["nan", "infinity", "5000-digits"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": NaN}',
+            "not a plan okrplan wrote: NaN is not a number a plan holds",
+        ),
+        (
+            '{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": -Infinity}',
+            "not a plan okrplan wrote: -Infinity is not a number a plan holds",
+        ),
+        (
+            '{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": ' + "9" * 5000 + "}",
+            "not a plan okrplan wrote: Exceeds the limit (4300 digits) for integer string conversion",
+        ),
+    ],
+    ids=["nan", "infinity", "5000-digits"],
+)
 def test_json_numbers_no_plan_holds_are_refused(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "plan.json"
     path.write_text(text, encoding="utf-8")
@@ -387,18 +518,22 @@ def test_json_numbers_no_plan_holds_are_refused(tmp_path: Path, text: str, messa
 # No code from input
 
 
-@pytest.mark.parametrize("tagged", [
-    "!!python/object/apply:os.system ['touch {marker}']",
-    "!!python/object/new:subprocess.Popen [[touch, '{marker}']]",
-    "!!python/name:os.system",
-    "!!python/module:os",
-    "!!binary aGVsbG8=",
-    "!custom 'x'",
-])
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:subprocess.Popen [[touch, '{marker}']]",
+        "!!python/name:os.system",
+        "!!python/module:os",
+        "!!binary aGVsbG8=",
+        "!custom 'x'",
+    ],
+)
 def test_tags_are_refused_and_never_run(tmp_path: Path, tagged: str) -> None:
     marker = tmp_path / "pwned"
-    text = SCENARIO.read_text("utf-8").replace("  name: A公司2015年度OKR",
-                                               f"  name: {tagged.format(marker=marker)}")
+    text = SCENARIO.read_text("utf-8").replace(
+        "  name: A公司2015年度OKR", f"  name: {tagged.format(marker=marker)}"
+    )
     path = tmp_path / "target.yaml"
     path.write_text(text, encoding="utf-8")
     tag = tagged.split()[0].removeprefix("!!")
@@ -406,26 +541,34 @@ def test_tags_are_refused_and_never_run(tmp_path: Path, tagged: str) -> None:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
-        assert re.search(rf"target.yaml:\d+:\d+: error: plan\.name: the tag !*{re.escape(tag)} "
-                         r"is not allowed", result.stderr), result.stderr
+        assert re.search(
+            rf"target.yaml:\d+:\d+: error: plan\.name: the tag !*{re.escape(tag)} "
+            r"is not allowed",
+            result.stderr,
+        ), result.stderr
     assert not marker.exists()
 
 
 def test_no_unsafe_calls_in_the_package() -> None:
     """The loader is the safe one, nothing evaluates text, and no command goes via a shell."""
-    unsafe = re.compile(r"shell\s*=\s*True|os\.system\(|os\.popen\(|\beval\(|\bexec\(|pickle|"
-                        r"yaml\.load\(|yaml\.unsafe_load|yaml\.full_load|FullLoader|UnsafeLoader|"
-                        r"Loader=yaml\.Loader|marshal")
-    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
-             for p in sorted((ROOT / "okrplan").rglob("*.py"))
-             for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1)
-             if unsafe.search(line)]
+    unsafe = re.compile(
+        r"shell\s*=\s*True|os\.system\(|os\.popen\(|\beval\(|\bexec\(|pickle|"
+        r"yaml\.load\(|yaml\.unsafe_load|yaml\.full_load|FullLoader|UnsafeLoader|"
+        r"Loader=yaml\.Loader|marshal"
+    )
+    found = [
+        f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+        for p in sorted((ROOT / "okrplan").rglob("*.py"))
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1)
+        if unsafe.search(line)
+    ]
     assert found == []
 
 
 @needs_dot
-def test_dot_is_run_without_a_shell_and_user_text_only_on_stdin(monkeypatch: pytest.MonkeyPatch
-                                                                 ) -> None:
+def test_dot_is_run_without_a_shell_and_user_text_only_on_stdin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from okrplan.render import render_image
 
     calls: list[tuple[Any, dict[str, Any]]] = []
@@ -436,9 +579,15 @@ def test_dot_is_run_without_a_shell_and_user_text_only_on_stdin(monkeypatch: pyt
         return real(args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", spy)
-    hostile = "x'; touch /tmp/okrplan-pwned; echo \"$(id)\" `id` | cat > /tmp/p"
-    text = ('digraph g { n [label=<' + hostile.replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;").replace('"', "&quot;") + '>] }\n')
+    hostile = 'x\'; touch /tmp/okrplan-pwned; echo "$(id)" `id` | cat > /tmp/p'
+    text = (
+        "digraph g { n [label=<"
+        + hostile.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        + ">] }\n"
+    )
     assert render_image(text, "svg").startswith(b"<?xml")
     assert calls, "dot was not run through subprocess"
     for args, kwargs in calls:
@@ -457,7 +606,7 @@ NAMES = {
     "plan": "Plan <script>alert('p')</script> & \"co\"",
     "org": "Co <i>{x}</i>",
     "lead": XSS,
-    "unit": 'Team "Q" \'A\' <script>alert(1)</script> {x} | y',
+    "unit": "Team \"Q\" 'A' <script>alert(1)</script> {x} | y",
     "unit2": "两行\n第二行 \u200d\u202eRTL 😀🚀",
     "role": 'Rep {a|b} <b>bold</b> "q"',
     "person": "张\u200d三 \u202eevil 😀",
@@ -471,29 +620,66 @@ BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def hostile_target() -> dict[str, Any]:
-    metrics = {"revenue": {"name": NAMES["metric"], "kind": "money"},
-               "deals": {"name": "成交 'deals'", "unit": NAMES["unit_word"],
-                         "yields": {"revenue": "10万"}}}
+    metrics = {
+        "revenue": {"name": NAMES["metric"], "kind": "money"},
+        "deals": {
+            "name": "成交 'deals'",
+            "unit": NAMES["unit_word"],
+            "yields": {"revenue": "10万"},
+        },
+    }
     return minimal_target(
-        plan={"name": NAMES["plan"]}, metrics=metrics,
-        org={"name": NAMES["org"], "lead": NAMES["lead"], "units": [
-            {"name": NAMES["unit"], "roles": [{"role": NAMES["role"], "sells": "deals",
-                                               "people": [NAMES["person"], NAMES["person2"]],
-                                               "capacity": {"deals": "30/月"}}]},
-            {"name": NAMES["unit2"], "roles": [{"role": "销售", "headcount": 2, "sells": "deals",
-                                                "capacity": {"deals": "30/月"}}]}]},
-        objectives=[{"title": NAMES["objective"], "key_results": [
-            {"metric": "revenue", "weight": "50%"}, {"metric": "deals", "weight": "30%"},
-            {"text": NAMES["kr"], "target": "2/月", "per": "month", "weight": "20%"}]}],
-        weights={"rule": "given", "step": "5%", "min": "5%"})
+        plan={"name": NAMES["plan"]},
+        metrics=metrics,
+        org={
+            "name": NAMES["org"],
+            "lead": NAMES["lead"],
+            "units": [
+                {
+                    "name": NAMES["unit"],
+                    "roles": [
+                        {
+                            "role": NAMES["role"],
+                            "sells": "deals",
+                            "people": [NAMES["person"], NAMES["person2"]],
+                            "capacity": {"deals": "30/月"},
+                        }
+                    ],
+                },
+                {
+                    "name": NAMES["unit2"],
+                    "roles": [
+                        {
+                            "role": "销售",
+                            "headcount": 2,
+                            "sells": "deals",
+                            "capacity": {"deals": "30/月"},
+                        }
+                    ],
+                },
+            ],
+        },
+        objectives=[
+            {
+                "title": NAMES["objective"],
+                "key_results": [
+                    {"metric": "revenue", "weight": "50%"},
+                    {"metric": "deals", "weight": "30%"},
+                    {"text": NAMES["kr"], "target": "2/月", "per": "month", "weight": "20%"},
+                ],
+            }
+        ],
+        weights={"rule": "given", "step": "5%", "min": "5%"},
+    )
 
 
 @pytest.fixture(scope="module")
 def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("hostile")
     target = tmp / "target.yaml"
-    target.write_text(yaml.safe_dump(hostile_target(), allow_unicode=True, sort_keys=False),
-                      encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump(hostile_target(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["decompose", str(target), "-o", str(tmp / "plan")])
     assert result.exit_code == 0, result.output
     return tmp / "plan"
@@ -520,10 +706,17 @@ def test_dot_escapes_every_name(hostile_plan: Path) -> None:
     labels = re.findall(r"label=(<.*>)\]?$", dot, flags=re.MULTILINE)
     assert labels
     assert "<script" not in dot and "<img" not in dot and "<b>" not in dot and "<i>" not in dot
-    for escaped in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt;",
-                    "&quot;Q&quot;", "{a|b}", "&lt;img src=x onerror=alert(1)&gt;",
-                    "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
-                    "😀🚀", "张\u200d三", "👨‍👩‍👧"):
+    for escaped in (
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&lt;b&gt;bold&lt;/b&gt;",
+        "&quot;Q&quot;",
+        "{a|b}",
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
+        "😀🚀",
+        "张\u200d三",
+        "👨‍👩‍👧",
+    ):
         assert escaped in dot, escaped
     assert not set(BIDI) & set(dot)  # an override would reverse the numbers drawn after it
     assert "两行<BR/>第二行" in dot  # a line break in a name is a line break in the box
@@ -536,10 +729,19 @@ def test_svg_shows_names_as_text_and_runs_nothing(hostile_plan: Path) -> None:
     assert not tags & {"script", "foreignObject", "iframe", "img"}, tags
     attributes = {name for element in root.iter() for name in element.attrib}
     assert not any(name.lower().startswith("on") for name in attributes)
-    text = "".join("".join(element.itertext()) for element in root.iter()
-                   if element.tag.endswith("text"))
-    for shown in ("<script>alert(1)</script>", "<b>bold</b>", "{a|b}", "😀🚀", "长长长长",
-                  "<img", "onerror=alert(1)>", '"quoted"'):
+    text = "".join(
+        "".join(element.itertext()) for element in root.iter() if element.tag.endswith("text")
+    )
+    for shown in (
+        "<script>alert(1)</script>",
+        "<b>bold</b>",
+        "{a|b}",
+        "😀🚀",
+        "长长长长",
+        "<img",
+        "onerror=alert(1)>",
+        '"quoted"',
+    ):
         assert shown in text, shown
 
 
@@ -576,12 +778,20 @@ def test_report_html_shows_names_as_text(hostile_plan: Path, tmp_path: Path) -> 
         return sum(1 for tag, _ in parsed.tags if tag == "script")
 
     assert scripts(hostile) == scripts(plain)  # only the report's own
-    assert not [(tag, attrs) for tag, attrs in hostile.tags
-                if tag in ("img", "iframe", "object", "embed") or any(
-                    name.startswith("on") for name, _ in attrs)]
+    assert not [
+        (tag, attrs)
+        for tag, attrs in hostile.tags
+        if tag in ("img", "iframe", "object", "embed")
+        or any(name.startswith("on") for name, _ in attrs)
+    ]
     text = " ".join(hostile.text)
-    for shown in (NAMES["unit"], NAMES["role"], NAMES["org"], XSS,
-                  "<img src=x onerror=alert(1)>"):  # as text: a tag would not be in the text
+    for shown in (
+        NAMES["unit"],
+        NAMES["role"],
+        NAMES["org"],
+        XSS,
+        "<img src=x onerror=alert(1)>",
+    ):  # as text: a tag would not be in the text
         assert _plain(shown) in _plain(text), shown
 
 
@@ -597,7 +807,8 @@ def _workbook_text(folder: Path) -> tuple[set[str], set[str]]:
             for cell in row:
                 if isinstance(cell.value, str) and cell.data_type == "s":
                     (ids if hidden or cell.value.startswith(("k:", "r:", "u:")) else shown).add(
-                        cell.value)
+                        cell.value
+                    )
     return shown, ids
 
 
@@ -645,7 +856,7 @@ def test_markdown_escapes_every_name(hostile_plan: Path) -> None:
             widths = {len(_unescaped(line, "|")) for line in table.splitlines()}
             assert len(widths) == 1, (path.name, table)  # no name broke a table
     plan_md = (hostile_plan / "plan.md").read_text("utf-8")
-    assert "Rep {a\\|b} \\<b\\>bold\\</b\\> \"q\"" in plan_md
+    assert 'Rep {a\\|b} \\<b\\>bold\\</b\\> "q"' in plan_md
     assert LONG in plan_md and "两行 第二行" in plan_md and "👨‍👩‍👧" in plan_md
 
 
@@ -680,17 +891,22 @@ def read_only(tmp_path: Path) -> Iterator[Path]:
     yield from _read_only_folder(tmp_path)
 
 
-def test_read_only_output_location_is_a_clear_error(small_target: Path, read_only: Path
-                                                    ) -> None:
+def test_read_only_output_location_is_a_clear_error(small_target: Path, read_only: Path) -> None:
     for args, message in (
-            (["decompose", str(small_target), "-o", str(read_only / "plan")],
-             f"Error: cannot write in {read_only}: "),
-            (["export", str(small_target), "-o", str(read_only / "sheets")],
-             f"Error: cannot make the folder {read_only / 'sheets'}: "),
-            (["schema", "-o", str(read_only / "schema.json")],
-             f"Error: cannot write in {read_only}: "),
-            (["render", str(small_target), "-o", str(read_only / "tree.dot")],
-             f"Error: cannot write in {read_only}: ")):
+        (
+            ["decompose", str(small_target), "-o", str(read_only / "plan")],
+            f"Error: cannot write in {read_only}: ",
+        ),
+        (
+            ["export", str(small_target), "-o", str(read_only / "sheets")],
+            f"Error: cannot make the folder {read_only / 'sheets'}: ",
+        ),
+        (["schema", "-o", str(read_only / "schema.json")], f"Error: cannot write in {read_only}: "),
+        (
+            ["render", str(small_target), "-o", str(read_only / "tree.dot")],
+            f"Error: cannot write in {read_only}: ",
+        ),
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, (args, result.output)
         assert result.stderr.startswith(message), (args, result.stderr)
@@ -700,22 +916,30 @@ def test_read_only_output_location_is_a_clear_error(small_target: Path, read_onl
 def test_missing_output_location_is_a_clear_error(small_target: Path, tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such"
     for args, message in (
-            (["decompose", str(small_target), "-o", str(missing / "plan")],
-             f"Error: the folder {missing} does not exist\n"),
-            (["export", str(small_target), "-o", str(missing / "sheets")],
-             f"Error: the folder {missing} does not exist\n"),
-            (["init", str(missing / "t.yaml")], f"Error: the folder {missing} does not exist\n")):
+        (
+            ["decompose", str(small_target), "-o", str(missing / "plan")],
+            f"Error: the folder {missing} does not exist\n",
+        ),
+        (
+            ["export", str(small_target), "-o", str(missing / "sheets")],
+            f"Error: the folder {missing} does not exist\n",
+        ),
+        (["init", str(missing / "t.yaml")], f"Error: the folder {missing} does not exist\n"),
+    ):
         result = CliRunner().invoke(cli, args)
         assert (result.exit_code, result.stderr) == (1, message), args
 
 
-def test_output_location_that_is_a_file_is_a_clear_error(small_target: Path, tmp_path: Path
-                                                         ) -> None:
+def test_output_location_that_is_a_file_is_a_clear_error(
+    small_target: Path, tmp_path: Path
+) -> None:
     file = tmp_path / "taken"
     file.write_text("mine")
     result = CliRunner().invoke(cli, ["decompose", str(small_target), "-o", str(file)])
     assert (result.exit_code, result.stderr) == (
-        1, f"Error: {file} exists and is not a directory; choose another -o\n")
+        1,
+        f"Error: {file} exists and is not a directory; choose another -o\n",
+    )
     result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path), "--force"])
     assert result.exit_code == 2  # click refuses a folder for a file option
     assert file.read_text() == "mine"

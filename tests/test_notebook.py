@@ -23,8 +23,14 @@ def test_the_notebook_is_committed_without_outputs() -> None:
         assert cell["outputs"] == [] and cell["execution_count"] is None, cell["source"][:1]
     assert data["metadata"]["kernelspec"]["name"] == "python3"
     source = "".join("".join(c["source"]) for c in code)
-    for call in ("api.load(", "api.decompose(", "api.render(", "api.sheet_files(",
-                 "api.explain_text(", "api.report_html("):
+    for call in (
+        "api.load(",
+        "api.decompose(",
+        "api.render(",
+        "api.sheet_files(",
+        "api.explain_text(",
+        "api.report_html(",
+    ):
         assert call in source, call
 
 
@@ -42,8 +48,12 @@ def test_the_walkthrough_runs_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     specs = KernelSpecManager().find_kernel_specs()
     assert "python3" in specs, f"no python3 kernel for {sys.executable}: pip install ipykernel"
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
     client.execute()
     problems = []
     for index, cell in enumerate(notebook.cells):
@@ -53,13 +63,20 @@ def test_the_walkthrough_runs_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: P
             elif output["output_type"] == "stream" and output["name"] == "stderr":
                 problems.append(f"cell {index} wrote to stderr: {output['text'][:500]}")
     assert not problems, "\n".join(problems)
-    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
-                     for c in notebook.cells for o in c.get("outputs", []))
+    text = "\n".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+    )
     assert "status: optimal" in text
     assert "| win rate 40% | optimal |" in text  # the comparison table
     assert "report.html" in text
-    images = [o for c in notebook.cells for o in c.get("outputs", [])
-              if "image/svg+xml" in o.get("data", {})]
+    images = [
+        o
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "image/svg+xml" in o.get("data", {})
+    ]
     from okrplan import api
 
     assert len(images) == (1 if api.image_problem() is None else 0)

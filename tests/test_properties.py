@@ -30,8 +30,7 @@ PERS = {"周": "week", "月": "month", "季度": "quarter", "": "plan"}
 @st.composite
 def percents_summing_to_100(draw: st.DrawFn, n: int) -> list[int]:
     """n whole percentages, each at least 1, summing to exactly 100."""
-    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1,
-                                unique=True)))
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True)))
     bounds = [0, *cuts, 100]
     return [b - a for a, b in pairwise(bounds)]
 
@@ -39,14 +38,16 @@ def percents_summing_to_100(draw: st.DrawFn, n: int) -> list[int]:
 @st.composite
 def roles(draw: st.DrawFn, stages: list[str], index: int) -> dict[str, Any]:
     sells = stages[draw(st.integers(0, len(stages) - 1))]
-    funnel = stages[:stages.index(sells) + 1]
+    funnel = stages[: stages.index(sells) + 1]
     role: dict[str, Any] = {"role": f"R{index}", "sells": sells}
     if draw(st.integers(0, 3)) == 0:  # named people, some joining during the year
-        joins = draw(st.lists(st.one_of(st.none(), st.integers(1, 12)), min_size=1,
-                              max_size=6))
-        role["people"] = [f"P{index}.{i}" if month is None else
-                          {"name": f"P{index}.{i}", "joined": f"2015-{month:02d}"}
-                          for i, month in enumerate(joins)]
+        joins = draw(st.lists(st.one_of(st.none(), st.integers(1, 12)), min_size=1, max_size=6))
+        role["people"] = [
+            f"P{index}.{i}"
+            if month is None
+            else {"name": f"P{index}.{i}", "joined": f"2015-{month:02d}"}
+            for i, month in enumerate(joins)
+        ]
     else:
         role["headcount"] = draw(st.integers(0, 12))
     capacity = {}
@@ -59,15 +60,18 @@ def roles(draw: st.DrawFn, stages: list[str], index: int) -> dict[str, Any]:
     if capacity:
         role["capacity"] = capacity
     if draw(st.booleans()):
-        role["ramp"] = [f"{r}%" for r in draw(st.lists(st.integers(5, 100), min_size=1,
-                                                        max_size=4))]
+        role["ramp"] = [
+            f"{r}%" for r in draw(st.lists(st.integers(5, 100), min_size=1, max_size=4))
+        ]
         role["ramp_per"] = draw(st.sampled_from(["quarter", "month"]))
     hire = draw(st.sampled_from(["no", "yes", "limited"]))
     if hire == "yes":
         role["hire"] = True
     elif hire == "limited":
-        role["hire"] = {"max": draw(st.integers(0, 5)),
-                        "by": f"2015-{draw(st.integers(1, 12)):02d}"}
+        role["hire"] = {
+            "max": draw(st.integers(0, 5)),
+            "by": f"2015-{draw(st.integers(1, 12)):02d}",
+        }
     return role
 
 
@@ -92,31 +96,36 @@ def targets(draw: st.DrawFn) -> dict[str, Any]:
         if i == n - 1:
             metrics[key] = {"name": key, "yields": {"revenue": f"{draw(st.integers(1, 50))}万"}}
         else:
-            metrics[key] = {"name": key,
-                            "yields": {stages[i + 1]: f"{draw(st.integers(1, 100))}%"}}
-    plan: dict[str, Any] = {"name": "p", "period": 2015, "buffer":
-                            f"{draw(st.integers(0, 20))}%"}
+            metrics[key] = {"name": key, "yields": {stages[i + 1]: f"{draw(st.integers(1, 100))}%"}}
+    plan: dict[str, Any] = {"name": "p", "period": 2015, "buffer": f"{draw(st.integers(0, 20))}%"}
     season = draw(st.sampled_from([0, 4, 12]))
     if season:
         plan["seasonality"] = [f"{v}%" for v in draw(percents_summing_to_100(season))]
     depth = draw(st.integers(1, 3))
-    org = {"name": "C", "units": [draw(units(stages, depth - 1, f"U{i}"))
-                                  for i in range(draw(st.integers(1, 4)))]}
+    org = {
+        "name": "C",
+        "units": [draw(units(stages, depth - 1, f"U{i}")) for i in range(draw(st.integers(1, 4)))],
+    }
     kpi = draw(st.sampled_from([10, 100, 1000, 10_000])) * draw(st.integers(1, 50))
-    krs = [{"metric": "revenue", "per": "month"}] + [
-        {"metric": m, "per": "month"} for m in stages]
+    krs = [{"metric": "revenue", "per": "month"}] + [{"metric": m, "per": "month"} for m in stages]
     target: Any = f"{kpi}万"
     if draw(st.integers(0, 4)) == 0:  # a market-share KPI: revenue over the market size
-        metrics["share"] = {"name": "share", "kind": "share",
-                            "share_of": {"revenue": f"{kpi * 10}万"}}
+        metrics["share"] = {
+            "name": "share",
+            "kind": "share",
+            "share_of": {"revenue": f"{kpi * 10}万"},
+        }
         start = draw(st.integers(0, 80))
         target = {"from": f"{start}%", "change": f"+{draw(st.integers(1, 20))}pp"}
-    return {"okrplan": 1, "plan": plan,
-            "kpi": {"metric": "share" if isinstance(target, dict) else "revenue",
-                    "target": target},
-            "metrics": metrics, "org": org,
-            "split": {"basis": draw(st.sampled_from(["capacity", "headcount", "even"]))},
-            "objectives": [{"title": "O", "key_results": krs}]}
+    return {
+        "okrplan": 1,
+        "plan": plan,
+        "kpi": {"metric": "share" if isinstance(target, dict) else "revenue", "target": target},
+        "metrics": metrics,
+        "org": org,
+        "split": {"basis": draw(st.sampled_from(["capacity", "headcount", "even"]))},
+        "objectives": [{"title": "O", "key_results": krs}],
+    }
 
 
 def per_yuan(target: dict[str, Any], metric: str) -> Fraction:
@@ -124,9 +133,12 @@ def per_yuan(target: dict[str, Any], metric: str) -> Fraction:
     factor, here = Fraction(1), metric
     metrics = target["metrics"]
     while here != "revenue":
-        (there, rate), = metrics[here]["yields"].items()
-        factor *= Fraction(rate.rstrip("%")) / 100 if rate.endswith("%") else (
-            Fraction(rate.rstrip("万")) * 10_000)
+        ((there, rate),) = metrics[here]["yields"].items()
+        factor *= (
+            Fraction(rate.rstrip("%")) / 100
+            if rate.endswith("%")
+            else (Fraction(rate.rstrip("万")) * 10_000)
+        )
         here = there
     return 1 / factor
 
@@ -134,8 +146,12 @@ def per_yuan(target: dict[str, Any], metric: str) -> Fraction:
 def month_capacity(text: Any, month: int) -> Fraction:
     value, _, per = str(text).partition("/")
     days = calendar.monthrange(2015, month)[1]
-    return {"周": Fraction(int(value) * days, 7), "月": Fraction(int(value)),
-            "季度": Fraction(int(value), 3), "": Fraction(int(value), 12)}[per]
+    return {
+        "周": Fraction(int(value) * days, 7),
+        "月": Fraction(int(value)),
+        "季度": Fraction(int(value), 3),
+        "": Fraction(int(value), 12),
+    }[per]
 
 
 def window_months(text: Any) -> list[list[int]]:
@@ -164,8 +180,12 @@ def check_plan(target: dict[str, Any], plan: Any) -> None:
         assert nodes[root]["target"] == int(kpi.rstrip("万")) * 10_000
     for node_id, data in nodes.items():
         if data["kind"] == "unit" and "assigned" in data:
-            parts = [nodes[c].get("target", 0) if nodes[c]["kind"] == "unit"
-                     else nodes[c].get("quota", 0) for c in kids.get(node_id, [])]
+            parts = [
+                nodes[c].get("target", 0)
+                if nodes[c]["kind"] == "unit"
+                else nodes[c].get("quota", 0)
+                for c in kids.get(node_id, [])
+            ]
             assert sum(parts) == data["assigned"], node_id
             assert data["assigned"] % STEP == 0
         if data["kind"] != "role" or data.get("quota") is None:
@@ -174,18 +194,24 @@ def check_plan(target: dict[str, Any], plan: Any) -> None:
         assert data["per_person"] % STEP == 0
         if data["headcount"] == 0:
             continue
-        krs = {d["metric"]: d for d in nodes.values()
-               if d["kind"] == "kr" and d["owner"] == node_id and d.get("metric")}
+        krs = {
+            d["metric"]: d
+            for d in nodes.values()
+            if d["kind"] == "kr" and d["owner"] == node_id and d.get("metric")
+        }
         revenue = krs["revenue"]["periods"]
         assert sum(revenue.values()) == data["per_person"], node_id
         ramp = data["ramp"]
         for metric, text in data["capacity"].items():
             need = per_yuan(target, metric)
             for window in window_months(text):
-                exact = sum((Fraction(revenue[f"2015-{m:02d}"]) * need for m in window),
-                            Fraction(0))
-                have = sum((month_capacity(text, m) * Fraction(str(ramp[m - 1])) for m in window),
-                           Fraction(0))
+                exact = sum(
+                    (Fraction(revenue[f"2015-{m:02d}"]) * need for m in window), Fraction(0)
+                )
+                have = sum(
+                    (month_capacity(text, m) * Fraction(str(ramp[m - 1])) for m in window),
+                    Fraction(0),
+                )
                 assert exact <= have, (node_id, metric, window, float(exact), float(have))
                 if len(window) == 1:  # the KR itself, rounded up, still fits
                     assert krs[metric]["periods"][f"2015-{window[0]:02d}"] <= math.ceil(have)
@@ -199,17 +225,23 @@ def check_plan(target: dict[str, Any], plan: Any) -> None:
 
 def decompose(target: dict[str, Any], tmp_path: Path) -> Any:
     path = tmp_path / "target.yaml"
-    path.write_text(yaml.safe_dump(target, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(target, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return api.decompose(path)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(target=targets())
-def test_every_target_decomposes_into_a_consistent_plan(target: dict[str, Any],
-                                                        tmp_path: Path) -> None:
+def test_every_target_decomposes_into_a_consistent_plan(
+    target: dict[str, Any], tmp_path: Path
+) -> None:
     plan = decompose(target, tmp_path)
     if plan.solver["status"] == "optimal":
         check_plan(target, plan)
@@ -218,15 +250,24 @@ def test_every_target_decomposes_into_a_consistent_plan(target: dict[str, Any],
         assert plan.solver["relaxations"], plan.solver
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(target=targets())
 def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path) -> None:
     """An infeasible plan's "lower the target to at most X" is a target that does solve."""
     plan = decompose(target, tmp_path)
-    lowered = [r for r in plan.solver["relaxations"]
-               if r["kind"] == "target" and r["subject"] == "C" and "at most" in r["message"]]
+    lowered = [
+        r
+        for r in plan.solver["relaxations"]
+        if r["kind"] == "target" and r["subject"] == "C" and "at most" in r["message"]
+    ]
     if not lowered or isinstance(target["kpi"]["target"], dict):
         return
     needed = parse_quantity(lowered[0]["needed"]).value
@@ -246,17 +287,27 @@ def role_entry(target: dict[str, Any], group_id: str) -> dict[str, Any] | None:
     return next((r for r in unit.get("roles", []) if r["role"] == label), None)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(target=targets())
-def test_each_suggested_change_on_its_own_makes_it_feasible(target: dict[str, Any],
-                                                             tmp_path: Path) -> None:
-    """"N more people" and "capacity X instead of Y" each make the plan solve."""
+def test_each_suggested_change_on_its_own_makes_it_feasible(
+    target: dict[str, Any], tmp_path: Path
+) -> None:
+    """ "N more people" and "capacity X instead of Y" each make the plan solve."""
     plan = decompose(target, tmp_path)
     for relaxation in plan.solver["relaxations"]:
-        entry = role_entry(target, relaxation["subject"]) if relaxation["kind"] in (
-            "hire", "capacity") else None
+        entry = (
+            role_entry(target, relaxation["subject"])
+            if relaxation["kind"] in ("hire", "capacity")
+            else None
+        )
         if entry is None or "people" in entry or "instead of at most" in relaxation["message"]:
             continue
         changed = yaml.safe_load(yaml.safe_dump(target))

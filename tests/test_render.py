@@ -43,36 +43,68 @@ class _Builder:
     def __init__(self) -> None:
         self.graph = nx.DiGraph()
 
-    def unit(self, path: str, lead: str | None = None, parent: str | None = None,
-             **attrs: Any) -> str:
+    def unit(
+        self, path: str, lead: str | None = None, parent: str | None = None, **attrs: Any
+    ) -> str:
         names = path.split("/")
         uid = f"u:{path}"
-        add_node(self.graph, uid, Kind.UNIT, names[-1], path=names, lead=lead,
-                 level="company" if len(names) == 1 else "unit", **attrs)
+        add_node(
+            self.graph,
+            uid,
+            Kind.UNIT,
+            names[-1],
+            path=names,
+            lead=lead,
+            level="company" if len(names) == 1 else "unit",
+            **attrs,
+        )
         if parent:
             add_edge(self.graph, parent, uid, Edge.CONTAINS)
         return uid
 
     def role(self, unit: str, name: str, headcount: int, per_person: int, **attrs: Any) -> str:
         rid = f"r:{unit[2:]}/{name}"
-        add_node(self.graph, rid, Kind.ROLE, name, label=name, path=unit[2:].split("/"),
-                 headcount=headcount, people=attrs.pop("people", []), new_hires=False,
-                 per_person=per_person, quota=per_person * headcount,
-                 ramp=attrs.pop("ramp", [1] * 12), **attrs)
+        add_node(
+            self.graph,
+            rid,
+            Kind.ROLE,
+            name,
+            label=name,
+            path=unit[2:].split("/"),
+            headcount=headcount,
+            people=attrs.pop("people", []),
+            new_hires=False,
+            per_person=per_person,
+            quota=per_person * headcount,
+            ramp=attrs.pop("ramp", [1] * 12),
+            **attrs,
+        )
         add_edge(self.graph, unit, rid, Edge.CONTAINS)
         return rid
 
-    def objective(self, owner: str, number: int, title: str,
-                  krs: list[dict[str, Any]]) -> list[str]:
+    def objective(
+        self, owner: str, number: int, title: str, krs: list[dict[str, Any]]
+    ) -> list[str]:
         oid = f"o:{owner[2:]}#{number}"
         add_node(self.graph, oid, Kind.OBJECTIVE, title, owner=owner, detail="")
         add_edge(self.graph, owner, oid, Edge.OWNS)
         ids = []
         for index, kr in enumerate(krs, start=1):
             kid = f"k:{owner[2:]}#{number}.{index}"
-            attrs = {"owner": owner, "objective": oid, "metric": None, "per": "plan",
-                     "weight": None, "kr_kind": "manual", "target_kind": "number",
-                     "periods": {}, "due": None, "deduction": None, "target_per": None, **kr}
+            attrs = {
+                "owner": owner,
+                "objective": oid,
+                "metric": None,
+                "per": "plan",
+                "weight": None,
+                "kr_kind": "manual",
+                "target_kind": "number",
+                "periods": {},
+                "due": None,
+                "deduction": None,
+                "target_per": None,
+                **kr,
+            }
             add_node(self.graph, kid, Kind.KR, attrs.pop("name"), **attrs)
             add_edge(self.graph, owner, kid, Edge.OWNS)
             add_edge(self.graph, kid, oid, Edge.MEASURES)
@@ -84,26 +116,60 @@ class _Builder:
 
 
 def _money(name: str, target: int, **kr: Any) -> dict[str, Any]:
-    return {"name": name, "metric": kr.pop("metric", "revenue"), "kr_kind": "derived",
-            "money": True, "unit": None, "target": target, **kr}
+    return {
+        "name": name,
+        "metric": kr.pop("metric", "revenue"),
+        "kr_kind": "derived",
+        "money": True,
+        "unit": None,
+        "target": target,
+        **kr,
+    }
 
 
-def _count(name: str, metric: str, unit: str, target: int, per: str, **kr: Any
-           ) -> dict[str, Any]:
-    return {"name": name, "metric": metric, "kr_kind": "derived", "money": False, "unit": unit,
-            "target": target, "per": per, **kr}
+def _count(name: str, metric: str, unit: str, target: int, per: str, **kr: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "metric": metric,
+        "kr_kind": "derived",
+        "money": False,
+        "unit": unit,
+        "target": target,
+        "per": per,
+        **kr,
+    }
 
 
 METRICS = {
     "revenue": {"name": "销售额", "kind": "money", "unit": None, "yields": {}, "follows": {}},
-    "deals": {"name": "成交", "kind": "count", "unit": "个", "yields": {"revenue": 100000},
-              "follows": {}},
-    "visits": {"name": "拜访", "kind": "count", "unit": "家", "yields": {"deals": 0.2},
-               "follows": {}},
-    "calls": {"name": "有效电话", "kind": "count", "unit": "个", "yields": {"visits": 0.1},
-              "follows": {}},
-    "collections": {"name": "回款额", "kind": "money", "unit": None, "yields": {},
-                    "follows": {"revenue": 0.95}},
+    "deals": {
+        "name": "成交",
+        "kind": "count",
+        "unit": "个",
+        "yields": {"revenue": 100000},
+        "follows": {},
+    },
+    "visits": {
+        "name": "拜访",
+        "kind": "count",
+        "unit": "家",
+        "yields": {"deals": 0.2},
+        "follows": {},
+    },
+    "calls": {
+        "name": "有效电话",
+        "kind": "count",
+        "unit": "个",
+        "yields": {"visits": 0.1},
+        "follows": {},
+    },
+    "collections": {
+        "name": "回款额",
+        "kind": "money",
+        "unit": None,
+        "yields": {},
+        "follows": {"revenue": 0.95},
+    },
 }
 
 
@@ -111,83 +177,121 @@ def small_plan(locale: str = "zh-CN", *, infeasible: bool = False) -> Plan:
     """示例公司 → 销售部 (二组 teams of 销售, alike) and 市场部 (supplies 40% of the visits)."""
     b = _Builder()
     company = b.unit("示例公司", "总经理", target=10_000_000, assigned=11_000_000)
-    sales = b.unit("示例公司/销售部", 'R&D <"总监">', company, target=11_000_000,
-                   assigned=12_100_000)
-    market = b.unit("示例公司/市场部", "市场总监", company,
-                    supports={"metric": "visits", "share": 0.4})
-    quarters = {"2015-Q1": 2_000_000, "2015-Q2": 2_500_000, "2015-Q3": 2_500_000,
-                "2015-Q4": 3_000_000}
-    (c_rev, _) = b.objective(company, 1, "完成年度销售", [
-        _money("销售额", 10_000_000, weight=90, periods=quarters),
-        {"name": "客户满意度", "target": 0.9, "target_kind": "percent", "weight": 10}])
-    s_rev, s_visits, _ = b.objective(sales, 1, "完成销售任务", [
-        _money("销售额", 11_000_000, weight=60),
-        _count("拜访", "visits", "家", 46, "month", weight=20),
-        _money("回款额", 10_450_000, metric="collections", weight=20)])
-    (m_visits,) = b.objective(market, 1, "带来客户拜访", [
-        _count("拜访", "visits", "家", 19, "month", weight=100)])
+    sales = b.unit(
+        "示例公司/销售部", 'R&D <"总监">', company, target=11_000_000, assigned=12_100_000
+    )
+    market = b.unit(
+        "示例公司/市场部", "市场总监", company, supports={"metric": "visits", "share": 0.4}
+    )
+    quarters = {
+        "2015-Q1": 2_000_000,
+        "2015-Q2": 2_500_000,
+        "2015-Q3": 2_500_000,
+        "2015-Q4": 3_000_000,
+    }
+    (c_rev, _) = b.objective(
+        company,
+        1,
+        "完成年度销售",
+        [
+            _money("销售额", 10_000_000, weight=90, periods=quarters),
+            {"name": "客户满意度", "target": 0.9, "target_kind": "percent", "weight": 10},
+        ],
+    )
+    s_rev, s_visits, _ = b.objective(
+        sales,
+        1,
+        "完成销售任务",
+        [
+            _money("销售额", 11_000_000, weight=60),
+            _count("拜访", "visits", "家", 46, "month", weight=20),
+            _money("回款额", 10_450_000, metric="collections", weight=20),
+        ],
+    )
+    (m_visits,) = b.objective(
+        market, 1, "带来客户拜访", [_count("拜访", "visits", "家", 19, "month", weight=100)]
+    )
     b.link(s_rev, c_rev, Edge.ALIGNS)
     b.link(s_visits, s_rev, Edge.DRIVES)
     b.link(m_visits, s_visits, Edge.SUPPORTS)
-    for team, heads, quota, ramp in (("一组", 3, 2_000_000, [0.5] * 3 + [1] * 9),
-                                     ("二组", 2, 2_500_000, [1] * 12)):
-        tid = b.unit(f"示例公司/销售部/{team}", None, sales, target=quota * heads,
-                     assigned=quota * heads)
-        t_rev, t_visits = b.objective(tid, 1, "完成销售任务", [
-            _money("销售额", quota * heads, weight=70),
-            _count("拜访", "visits", "家", 4 * heads, "month", weight=30)])
+    for team, heads, quota, ramp in (
+        ("一组", 3, 2_000_000, [0.5] * 3 + [1] * 9),
+        ("二组", 2, 2_500_000, [1] * 12),
+    ):
+        tid = b.unit(
+            f"示例公司/销售部/{team}", None, sales, target=quota * heads, assigned=quota * heads
+        )
+        t_rev, t_visits = b.objective(
+            tid,
+            1,
+            "完成销售任务",
+            [
+                _money("销售额", quota * heads, weight=70),
+                _count("拜访", "visits", "家", 4 * heads, "month", weight=30),
+            ],
+        )
         b.link(t_rev, s_rev, Edge.ALIGNS)
         b.link(t_visits, s_visits, Edge.ALIGNS)
         b.link(t_visits, t_rev, Edge.DRIVES)
-        rid = b.role(tid, "销售", heads, quota, ramp=ramp,
-                     people=["张三", "李四", "王五"][:heads] if team == "一组" else [])
-        calls, visits, revenue, _, _ = b.objective(rid, 1, "完成个人目标", [
-            _count("有效电话", "calls", "个", 40, "week", weight=20),
-            _count("拜访", "visits", "家", 4, "month", weight=30),
-            _money("销售额", quota, weight=40),
-            {"name": "报表路径 C:\\okr\\", "target": 1, "target_kind": "percent", "per": "week",
-             "weight": 10},
-            {"name": "有效投诉\n案例", "kr_kind": "deduction", "deduction": 5}])
+        rid = b.role(
+            tid,
+            "销售",
+            heads,
+            quota,
+            ramp=ramp,
+            people=["张三", "李四", "王五"][:heads] if team == "一组" else [],
+        )
+        calls, visits, revenue, _, _ = b.objective(
+            rid,
+            1,
+            "完成个人目标",
+            [
+                _count("有效电话", "calls", "个", 40, "week", weight=20),
+                _count("拜访", "visits", "家", 4, "month", weight=30),
+                _money("销售额", quota, weight=40),
+                {
+                    "name": "报表路径 C:\\okr\\",
+                    "target": 1,
+                    "target_kind": "percent",
+                    "per": "week",
+                    "weight": 10,
+                },
+                {"name": "有效投诉\n案例", "kr_kind": "deduction", "deduction": 5},
+            ],
+        )
         b.link(calls, visits, Edge.DRIVES)
         b.link(visits, revenue, Edge.DRIVES)
         b.link(revenue, t_rev, Edge.ALIGNS)
         b.link(visits, t_visits, Edge.ALIGNS)
     solver: dict[str, Any] = {"status": "optimal", "conflict": [], "relaxations": []}
     if infeasible:
-        solver = {"status": "infeasible",
-                  "conflict": ["capacity:r:示例公司/销售部/一组/销售", "target:示例公司/销售部"],
-                  "relaxations": [
-                      {"kind": "hire", "subject": "r:示例公司/销售部/一组/销售",
-                       "message": "销售 in 一组: 1 more 销售 (allow hire: true)"},
-                      {"kind": "target", "subject": "示例公司/销售部",
-                       "message": "示例公司/销售部: capacity reaches 1,000万 & <no more>"}]}
-    meta = {"name": "示例公司2015年度OKR", "period": "2015", "locale": locale,
-            "kpi": {"metric": "revenue", "base": "revenue", "target": 10_000_000}}
+        solver = {
+            "status": "infeasible",
+            "conflict": ["capacity:r:示例公司/销售部/一组/销售", "target:示例公司/销售部"],
+            "relaxations": [
+                {
+                    "kind": "hire",
+                    "subject": "r:示例公司/销售部/一组/销售",
+                    "message": "销售 in 一组: 1 more 销售 (allow hire: true)",
+                },
+                {
+                    "kind": "target",
+                    "subject": "示例公司/销售部",
+                    "message": "示例公司/销售部: capacity reaches 1,000万 & <no more>",
+                },
+            ],
+        }
+    meta = {
+        "name": "示例公司2015年度OKR",
+        "period": "2015",
+        "locale": locale,
+        "kpi": {"metric": "revenue", "base": "revenue", "target": 10_000_000},
+    }
     return Plan(meta, solver, b.graph, METRICS)
 
 
 # ---------------------------------------------------------------------------------------------
 # Golden DOT text
-
-
-@pytest.fixture
-def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
-    """``golden(name, text)``: compare with tests/golden/NAME, or rewrite it with
-    ``--update-golden`` (then review the diff)."""
-    update = bool(request.config.getoption("--update-golden"))
-
-    def check(name: str, text: str) -> None:
-        path = GOLDEN / name
-        if update:
-            GOLDEN.mkdir(exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            return
-        assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
-        assert text == path.read_text(encoding="utf-8"), (
-            f"{name} differs from its golden file; if the change is intended, run "
-            "pytest tests/test_render.py --update-golden and review the diff")
-
-    return check
 
 
 GOLDEN_CASES: dict[str, Callable[[], str]] = {
@@ -214,10 +318,16 @@ def test_to_dot_is_deterministic() -> None:
 
 def _dot_errors(text: str) -> str:
     """What `dot` says about the text (empty when it lays it out without a word)."""
-    result = subprocess.run(["dot", "-Tsvg", "-o", "/dev/null"], input=text.encode("utf-8"),
-                            capture_output=True, check=False, timeout=60)
+    result = subprocess.run(
+        ["dot", "-Tsvg", "-o", "/dev/null"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
     return (f"exit {result.returncode}: " if result.returncode else "") + result.stderr.decode(
-        "utf-8", "replace")
+        "utf-8", "replace"
+    )
 
 
 @needs_dot
@@ -233,10 +343,25 @@ def test_dot_parses_golden_text(name: str) -> None:
 def test_org_view_shows_units_roles_objectives_and_numbers() -> None:
     text = to_dot(small_plan())
     assert f'fontname="{FONT},' in text
-    for expected in ("示例公司", "总经理", "销售部", "一组", "销售 × 3", "完成个人目标",
-                     "有效电话", "40 个/周", "4 家/月", "200万", "1,000万", "90%",
-                     "Q1 200万", "爬坡 50% → 100%", "人员: 张三、李四、王五", "每例扣5分",
-                     "供给40%的拜访"):
+    for expected in (
+        "示例公司",
+        "总经理",
+        "销售部",
+        "一组",
+        "销售 × 3",
+        "完成个人目标",
+        "有效电话",
+        "40 个/周",
+        "4 家/月",
+        "200万",
+        "1,000万",
+        "90%",
+        "Q1 200万",
+        "爬坡 50% → 100%",
+        "人员: 张三、李四、王五",
+        "每例扣5分",
+        "供给40%的拜访",
+    ):
         assert expected in text, expected
     assert len(re.findall(r"^  n\d+ -> n\d+$", text, re.MULTILINE)) == 6  # contains edges
     assert "已折叠" not in text and "只画到" not in text
@@ -245,28 +370,35 @@ def test_org_view_shows_units_roles_objectives_and_numbers() -> None:
 def test_every_user_string_is_escaped() -> None:
     text = to_dot(small_plan())
     assert "R&amp;D &lt;&quot;总监&quot;&gt;" in text
-    assert 'R&D' not in text and '<"总监">' not in text
+    assert "R&D" not in text and '<"总监">' not in text
     assert "有效投诉<BR/>案例" in text
     assert "报表路径 C:\\okr\\" in text  # backslashes are plain text in HTML-like labels
 
 
-@pytest.mark.parametrize(("raw", "escaped"), [
-    ("a & b", "a &amp; b"),
-    ("<b>", "&lt;b&gt;"),
-    ('say "hi"', "say &quot;hi&quot;"),
-    ("one\ntwo\r\nthree", "one<BR/>two<BR/>three"),
-    ("tab\tbell\x07", "tabbell"),
-    ("C:\\dir\\", "C:\\dir\\"),
-    ("]]>&amp;", "&#93;&#93;&gt;&amp;amp;"),
-], ids=["amp", "angle", "quote", "newlines", "controls", "backslash", "entity-lookalike"])
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("a & b", "a &amp; b"),
+        ("<b>", "&lt;b&gt;"),
+        ('say "hi"', "say &quot;hi&quot;"),
+        ("one\ntwo\r\nthree", "one<BR/>two<BR/>three"),
+        ("tab\tbell\x07", "tabbell"),
+        ("C:\\dir\\", "C:\\dir\\"),
+        ("]]>&amp;", "&#93;&#93;&gt;&amp;amp;"),
+    ],
+    ids=["amp", "angle", "quote", "newlines", "controls", "backslash", "entity-lookalike"],
+)
 def test_escape_html(raw: str, escaped: str) -> None:
     assert escape_html(raw) == escaped
 
 
 def test_wrap_breaks_chinese_and_english_text() -> None:
     assert wrap("有效投诉案例，每例扣分", 10) == ["有效投诉案", "例，每例扣", "分"]
-    assert wrap("Deliver the quarterly sales target", 16) == ["Deliver the", "quarterly sales",
-                                                             "target"]
+    assert wrap("Deliver the quarterly sales target", 16) == [
+        "Deliver the",
+        "quarterly sales",
+        "target",
+    ]
     lines = wrap("销售日报和周报完成率100%及领导交办的其他工作", 20)
     assert len(lines) == 3 and all(text_width(line) <= 20 for line in lines)
 
@@ -317,10 +449,16 @@ def test_subtree_of_one_unit() -> None:
     assert "总经理" not in text and "市场部" not in text
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("销售部", "u:示例公司/销售部"), ("示例公司/销售部", "u:示例公司/销售部"),
-    ("销售部/一组", "u:示例公司/销售部/一组"), ("u:示例公司", "u:示例公司")],
-    ids=["name", "path", "path-end", "id"])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("销售部", "u:示例公司/销售部"),
+        ("示例公司/销售部", "u:示例公司/销售部"),
+        ("销售部/一组", "u:示例公司/销售部/一组"),
+        ("u:示例公司", "u:示例公司"),
+    ],
+    ids=["name", "path", "path-end", "id"],
+)
 def test_find_unit(query: str, found: str) -> None:
     assert find_unit(small_plan(), query) == found
 
@@ -371,18 +509,22 @@ def scenario_plans() -> dict[str, Plan]:
 
 @needs_dot
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-@pytest.mark.parametrize("options", [{}, {"view": "kr"}, {"depth": 2}, {"fold": True},
-                                     {"view": "kr", "depth": 3}],
-                         ids=["org", "kr", "depth2", "folded", "kr-depth3"])
-def test_dot_parses_every_scenario_diagram(path: Path, options: dict[str, Any],
-                                           scenario_plans: dict[str, Plan]) -> None:
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"view": "kr"}, {"depth": 2}, {"fold": True}, {"view": "kr", "depth": 3}],
+    ids=["org", "kr", "depth2", "folded", "kr-depth3"],
+)
+def test_dot_parses_every_scenario_diagram(
+    path: Path, options: dict[str, Any], scenario_plans: dict[str, Plan]
+) -> None:
     assert _dot_errors(to_dot(scenario_plans[path.stem], **options)) == ""
 
 
 @needs_dot
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_plan_directory_has_the_tree_as_png_svg_and_dot(
-        path: Path, scenario_plans: dict[str, Plan], tmp_path: Path) -> None:
+    path: Path, scenario_plans: dict[str, Plan], tmp_path: Path
+) -> None:
     plan = scenario_plans[path.stem]
     out = api.write_plan(plan, tmp_path / "plan")
     png = (out / "tree.png").read_bytes()
@@ -402,8 +544,9 @@ def test_plan_directory_has_the_tree_as_png_svg_and_dot(
 
 @needs_dot
 def test_chinese_text_is_drawn_with_the_cjk_font() -> None:
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                           check=False).stdout
+    fonts = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+    ).stdout
     assert FONT in fonts, "the set-up installs fonts-noto-cjk"
     svg = render_image(to_dot(small_plan()), "svg").decode("utf-8")
     assert f'font-family="{FONT},' in svg and "示例公司" in svg
@@ -413,44 +556,78 @@ def test_chinese_text_is_drawn_with_the_cjk_font() -> None:
 # A 2,000-person organisation
 
 
-def synthetic_target(regions: int = 5, branches: int = 8, teams: int = 5, people: int = 10
-                     ) -> dict[str, Any]:
+def synthetic_target(
+    regions: int = 5, branches: int = 8, teams: int = 5, people: int = 10
+) -> dict[str, Any]:
     """1 company → regions → branches → teams of ``people`` reps, with capacity to spare."""
+
     def team(r: int, b: int, t: int) -> dict[str, Any]:
-        return {"name": f"{r}区{b}部{t}组", "lead": "组长", "roles": [
-            {"role": "销售岗", "headcount": people, "sells": "deals",
-             "capacity": {"calls": "200/周", "visits": "60/月"}}]}
+        return {
+            "name": f"{r}区{b}部{t}组",
+            "lead": "组长",
+            "roles": [
+                {
+                    "role": "销售岗",
+                    "headcount": people,
+                    "sells": "deals",
+                    "capacity": {"calls": "200/周", "visits": "60/月"},
+                }
+            ],
+        }
 
     total = regions * branches * teams * people
     return {
         "okrplan": 1,
-        "plan": {"name": "合成集团2016年度OKR", "period": 2016, "locale": "zh-CN",
-                 "buffer": "5%"},
+        "plan": {"name": "合成集团2016年度OKR", "period": 2016, "locale": "zh-CN", "buffer": "5%"},
         "kpi": {"metric": "revenue", "target": f"{total * 100}万"},
-        "metrics": {"revenue": {"name": "销售额", "kind": "money"},
-                    "deals": {"name": "成交项目", "unit": "个", "yields": {"revenue": "20万"}},
-                    "visits": {"name": "客户拜访", "unit": "家次", "yields": {"deals": "20%"}},
-                    "calls": {"name": "有效电话", "unit": "个", "yields": {"visits": "20%"}}},
-        "org": {"name": "合成集团", "lead": "总裁", "units": [
-            {"name": f"区域{r}", "lead": "区域总监", "units": [
-                {"name": f"区域{r}分公司{b}", "lead": "分公司经理",
-                 "units": [team(r, b, t) for t in range(1, teams + 1)]}
-                for b in range(1, branches + 1)]}
-            for r in range(1, regions + 1)]},
-        "objectives": [{"title": "完成销售任务", "key_results": [
-            {"metric": "revenue"}, {"metric": "visits", "per": "month"},
-            {"metric": "calls", "per": "week"}]}],
+        "metrics": {
+            "revenue": {"name": "销售额", "kind": "money"},
+            "deals": {"name": "成交项目", "unit": "个", "yields": {"revenue": "20万"}},
+            "visits": {"name": "客户拜访", "unit": "家次", "yields": {"deals": "20%"}},
+            "calls": {"name": "有效电话", "unit": "个", "yields": {"visits": "20%"}},
+        },
+        "org": {
+            "name": "合成集团",
+            "lead": "总裁",
+            "units": [
+                {
+                    "name": f"区域{r}",
+                    "lead": "区域总监",
+                    "units": [
+                        {
+                            "name": f"区域{r}分公司{b}",
+                            "lead": "分公司经理",
+                            "units": [team(r, b, t) for t in range(1, teams + 1)],
+                        }
+                        for b in range(1, branches + 1)
+                    ],
+                }
+                for r in range(1, regions + 1)
+            ],
+        },
+        "objectives": [
+            {
+                "title": "完成销售任务",
+                "key_results": [
+                    {"metric": "revenue"},
+                    {"metric": "visits", "per": "month"},
+                    {"metric": "calls", "per": "week"},
+                ],
+            }
+        ],
     }
 
 
 @pytest.fixture(scope="module")
 def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     path = tmp_path_factory.mktemp("big") / "target.yaml"
-    path.write_text(yaml.safe_dump(synthetic_target(), allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(synthetic_target(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     plan = api.decompose(path)
-    people = sum(d.get("headcount") or 0 for _, d in plan.graph.nodes(data=True)
-                 if d["kind"] == Kind.ROLE)
+    people = sum(
+        d.get("headcount") or 0 for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.ROLE
+    )
     assert people == 2000 and plan.solver["status"] == "optimal"
     return plan
 
@@ -473,8 +650,7 @@ def test_two_thousand_people_fold_into_a_readable_tree_in_seconds(big_plan: Plan
     assert width < 4000
 
 
-def test_two_thousand_people_unfolded_are_cut_where_a_level_gets_too_wide(big_plan: Plan
-                                                                           ) -> None:
+def test_two_thousand_people_unfolded_are_cut_where_a_level_gets_too_wide(big_plan: Plan) -> None:
     text = to_dot(big_plan, fold=False)
     assert "只画到第 2 层" in text and "（同一层超过 16 个节点）" in text
     assert "2000 人未画出" in text
@@ -506,8 +682,11 @@ def test_two_thousand_people_kr_view_and_subtree(big_plan: Plan) -> None:
 @given(st.lists(st.text(min_size=1, max_size=12), min_size=3, max_size=3))
 def test_any_names_make_valid_dot(names: list[str]) -> None:
     plan = small_plan()
-    for node, name in zip(("u:示例公司/销售部", "r:示例公司/销售部/一组/销售",
-                           "k:示例公司/销售部/一组/销售#1.4"), names, strict=True):
+    for node, name in zip(
+        ("u:示例公司/销售部", "r:示例公司/销售部/一组/销售", "k:示例公司/销售部/一组/销售#1.4"),
+        names,
+        strict=True,
+    ):
         plan.graph.nodes[node]["name"] = name
     plan.graph.nodes["u:示例公司/销售部"]["lead"] = names[1] + "\\"
     for view in ("org", "kr"):
@@ -532,15 +711,20 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @needs_dot
-@pytest.mark.parametrize(("name", "args", "magic"), [
-    ("tree.png", [], PNG_MAGIC),
-    ("tree.svg", ["--view", "kr"], b"<?xml"),
-    ("tree.pdf", ["--depth", "2"], b"%PDF"),
-    ("tree.gv", ["--unit", "销售部"], b"digraph okrplan {"),
-    ("out", ["--format", "png", "--no-fold"], PNG_MAGIC),
-], ids=["png", "svg-kr", "pdf-depth", "dot-unit", "format-flag"])
-def test_render_command_writes_the_format_asked_for(plan_dir: Path, tmp_path: Path, name: str,
-                                                    args: list[str], magic: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "args", "magic"),
+    [
+        ("tree.png", [], PNG_MAGIC),
+        ("tree.svg", ["--view", "kr"], b"<?xml"),
+        ("tree.pdf", ["--depth", "2"], b"%PDF"),
+        ("tree.gv", ["--unit", "销售部"], b"digraph okrplan {"),
+        ("out", ["--format", "png", "--no-fold"], PNG_MAGIC),
+    ],
+    ids=["png", "svg-kr", "pdf-depth", "dot-unit", "format-flag"],
+)
+def test_render_command_writes_the_format_asked_for(
+    plan_dir: Path, tmp_path: Path, name: str, args: list[str], magic: bytes
+) -> None:
     out = tmp_path / name
     result = _run("render", str(plan_dir), "-o", str(out), *args)
     assert result.exit_code == 0, result.output
@@ -549,18 +733,23 @@ def test_render_command_writes_the_format_asked_for(plan_dir: Path, tmp_path: Pa
 
 
 def test_render_dot_to_stdout_from_a_target_file() -> None:
-    result = _run("render", str(ROOT / "scenarios" / "a-company-2015.yaml"), "-f", "dot",
-                  "--view", "kr")
+    result = _run(
+        "render", str(ROOT / "scenarios" / "a-company-2015.yaml"), "-f", "dot", "--view", "kr"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("digraph okrplan {") and "有效电话" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["-u", "销售"], 1, "no unit named '销售' in this plan; did you mean '销售部'?"),
-    (["--depth", "0"], 2, "Invalid value for '-d' / '--depth'"),
-    (["--view", "gantt"], 2, "Invalid value for '--view'"),
-    (["-o", "tree.jpg"], 1, "cannot tell the diagram format of 'tree.jpg'"),
-], ids=["unknown-unit", "depth-0", "unknown-view", "unknown-suffix"])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-u", "销售"], 1, "no unit named '销售' in this plan; did you mean '销售部'?"),
+        (["--depth", "0"], 2, "Invalid value for '-d' / '--depth'"),
+        (["--view", "gantt"], 2, "Invalid value for '--view'"),
+        (["-o", "tree.jpg"], 1, "cannot tell the diagram format of 'tree.jpg'"),
+    ],
+    ids=["unknown-unit", "depth-0", "unknown-view", "unknown-suffix"],
+)
 def test_render_command_errors(plan_dir: Path, args: list[str], code: int, message: str) -> None:
     result = _run("render", str(plan_dir), *args)
     assert result.exit_code == code
@@ -586,8 +775,9 @@ def no_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_dot")
-def test_render_without_dot_names_the_package_and_keeps_the_dot_file(plan_dir: Path,
-                                                                     tmp_path: Path) -> None:
+def test_render_without_dot_names_the_package_and_keeps_the_dot_file(
+    plan_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "tree.png"
     result = _run("render", str(plan_dir), "-o", str(out))
     assert result.exit_code == 1
@@ -612,10 +802,12 @@ def test_decompose_without_dot_writes_the_rest_and_warns(tmp_path: Path) -> None
 
 
 def test_help_does_not_import_graphviz() -> None:
-    code = ("import sys; from click.testing import CliRunner; from okrplan.cli import cli; "
-            "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
-            "bad = [m for m in ('graphviz', 'okrplan.render', 'networkx') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys; from click.testing import CliRunner; from okrplan.cli import cli; "
+        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
+        "bad = [m for m in ('graphviz', 'okrplan.render', 'networkx') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
@@ -624,11 +816,14 @@ def test_help_does_not_import_graphviz() -> None:
 
 
 @needs_dot
-@pytest.mark.parametrize(("name", "options"), [("tree.png", {"depth": 3}),
-                                               ("tree-kr.png", {"view": "kr"})],
-                         ids=["org", "kr"])
-def test_docs_pictures_are_rendered_by_the_script(name: str, options: dict[str, Any],
-                                                  scenario_plans: dict[str, Plan]) -> None:
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("tree.png", {"depth": 3}), ("tree-kr.png", {"view": "kr"})],
+    ids=["org", "kr"],
+)
+def test_docs_pictures_are_rendered_by_the_script(
+    name: str, options: dict[str, Any], scenario_plans: dict[str, Plan]
+) -> None:
     script = (ROOT / "scripts" / "render-docs.sh").read_text(encoding="utf-8")
     assert f"docs/{name}" in script
     committed = (ROOT / "docs" / name).read_bytes()

@@ -66,9 +66,18 @@ def pages(plans: dict[str, Plan]) -> dict[str, str]:
 
 def evil_target() -> dict[str, Any]:
     """A plan whose names try to break out of HTML, attributes and SVG."""
-    target = minimal_target(objectives=[{"title": EVIL_TITLE, "key_results": [
-        {"metric": "revenue"}, {"metric": "visits", "per": "month"},
-        {"text": "<i>manual</i> & more", "target": "100%"}]}])
+    target = minimal_target(
+        objectives=[
+            {
+                "title": EVIL_TITLE,
+                "key_results": [
+                    {"metric": "revenue"},
+                    {"metric": "visits", "per": "month"},
+                    {"text": "<i>manual</i> & more", "target": "100%"},
+                ],
+            }
+        ]
+    )
     target["metrics"]["visits"]["name"] = "拜访<u>客户</u>"
     target["org"]["units"][0]["name"] = EVIL_UNIT
     target["org"]["units"][0]["roles"][0]["role"] = EVIL_ROLE
@@ -78,11 +87,11 @@ def evil_target() -> dict[str, Any]:
 
 def infeasible_target() -> dict[str, Any]:
     """4 people who can reach 1920万 asked for 2400万 (+10% per level), no hiring allowed."""
-    target = minimal_target(plan={"buffer": "10%"}, kpi={"metric": "revenue",
-                                                         "target": "2400万"})
-    target["metrics"] = {**target["metrics"],
-                         "visits": {"name": "客户拜访", "unit": "家次",
-                                    "yields": {"deals": "20%"}}}
+    target = minimal_target(plan={"buffer": "10%"}, kpi={"metric": "revenue", "target": "2400万"})
+    target["metrics"] = {
+        **target["metrics"],
+        "visits": {"name": "客户拜访", "unit": "家次", "yields": {"deals": "20%"}},
+    }
     target["org"]["units"][0]["roles"][0].update(headcount=4, capacity={"visits": "20/月"})
     return target
 
@@ -126,8 +135,9 @@ def parse(page: str) -> _Tags:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_every_unit_and_role_has_its_table(path: Path, plans: dict[str, Plan],
-                                           pages: dict[str, str]) -> None:
+def test_every_unit_and_role_has_its_table(
+    path: Path, plans: dict[str, Plan], pages: dict[str, str]
+) -> None:
     plan, page = plans[path.stem], pages[path.stem]
     tags = parse(page)
     cards = {a["id"]: a for t, a in tags.tags if t == "article"}
@@ -135,8 +145,9 @@ def test_every_unit_and_role_has_its_table(path: Path, plans: dict[str, Plan],
     assert owners and set(cards) == {anchor_of(o) for o in owners}
     for owner in owners:
         data = plan.graph.nodes[owner]
-        assert cards[anchor_of(owner)]["data-kind"] == ("role" if data["kind"] == Kind.ROLE
-                                                         else "unit")
+        assert cards[anchor_of(owner)]["data-kind"] == (
+            "role" if data["kind"] == Kind.ROLE else "unit"
+        )
     text = "".join(tags.text)
     for _, data in plan.graph.nodes(data=True):
         if data["kind"] == Kind.KR and data["owner"] in owners:
@@ -146,11 +157,13 @@ def test_every_unit_and_role_has_its_table(path: Path, plans: dict[str, Plan],
 
 @needs_dot
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_the_tree_is_inline_and_its_boxes_link_to_the_tables(path: Path, plans: dict[str, Plan],
-                                                              pages: dict[str, str]) -> None:
+def test_the_tree_is_inline_and_its_boxes_link_to_the_tables(
+    path: Path, plans: dict[str, Plan], pages: dict[str, str]
+) -> None:
     page = pages[path.stem]
-    svg = re.search(r"<svg xmlns=\"http://www.w3.org/2000/svg\"[^>]*id=\"tree-svg\".*?</svg>",
-                    page, re.S)
+    svg = re.search(
+        r"<svg xmlns=\"http://www.w3.org/2000/svg\"[^>]*id=\"tree-svg\".*?</svg>", page, re.S
+    )
     assert svg, "no tree SVG"
     root = ET.fromstring(svg.group(0))
     assert root.get("viewBox") and root.get("width") is None
@@ -162,11 +175,15 @@ def test_the_tree_is_inline_and_its_boxes_link_to_the_tables(path: Path, plans: 
     assert not list(root.iter(f"{SVG_NS}title"))
 
 
-def test_role_cards_have_a_funnel_a_phasing_chart_and_reasons(plans: dict[str, Plan],
-                                                              pages: dict[str, str]) -> None:
+def test_role_cards_have_a_funnel_a_phasing_chart_and_reasons(
+    plans: dict[str, Plan], pages: dict[str, str]
+) -> None:
     plan, page = plans["a-company-2015"], pages["a-company-2015"]
-    selling = [d for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.ROLE
-               and d.get("sells") and d.get("headcount")]
+    selling = [
+        d
+        for _, d in plan.graph.nodes(data=True)
+        if d["kind"] == Kind.ROLE and d.get("sells") and d.get("headcount")
+    ]
     assert page.count('class="chart funnel"') == len(selling) == 4
     assert page.count('class="chart phasing"') == len(selling)
     assert page.count('class="chart stretch"') == 1
@@ -184,8 +201,11 @@ def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) ->
     plan = plans["a-company-2015"]
     owner = "r:A公司/销售部/销售岗"
     role = plan.graph.nodes[owner]
-    totals = {d["metric"]: d["total"] for _, d in plan.graph.nodes(data=True)
-              if d["kind"] == Kind.KR and d["owner"] == owner and d.get("total") is not None}
+    totals = {
+        d["metric"]: d["total"]
+        for _, d in plan.graph.nodes(data=True)
+        if d["kind"] == Kind.KR and d["owner"] == owner and d.get("total") is not None
+    }
     deals = math.ceil(Fraction(role["per_person"]) / 200_000)  # not on the sheet: worked out
     stages = _funnel_stages(plan, owner)
     assert [(s.name, s.value_text, s.step, s.derived) for s in stages] == [
@@ -193,7 +213,8 @@ def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) ->
         ("成交项目", f"{deals} 个", "每个 20万", True),
         ("新增项目机会", f"{totals['opportunities']:,} 个", "30%", False),  # the sheet's totals
         ("拜访新客户", f"{totals['visits']:,} 家", "50%", False),
-        ("有效电话", f"{totals['calls']:,} 个", "5%", False)]
+        ("有效电话", f"{totals['calls']:,} 个", "5%", False),
+    ]
     assert re.fullmatch(r"\d+ 个/周", stages[-1].detail)
     channel = _funnel_stages(plan, "r:A公司/销售部/渠道经理")
     assert [s.name for s in channel] == ["销售额", "新增渠道代理商"]
@@ -219,11 +240,12 @@ def test_the_optimizer_section(plans: dict[str, Plan], pages: dict[str, str]) ->
 
 
 def test_an_infeasible_plan_shows_the_conflict_and_the_fixes_first(
-        write_target: Callable[..., Path]) -> None:
+    write_target: Callable[..., Path],
+) -> None:
     plan = api.decompose(write_target(infeasible_target()))
     page = report_html(plan)
     assert page.index('id="conflict"') < page.index('id="tree"') < page.index('id="sheets"')
-    conflict = page[page.index('id="conflict"'):page.index('id="tree"')]
+    conflict = page[page.index('id="conflict"') : page.index('id="tree"')]
     assert "目标无法完成" in conflict
     for relaxation in plan.solver["relaxations"]:
         assert relaxation["needed"] in conflict
@@ -231,32 +253,53 @@ def test_an_infeasible_plan_shows_the_conflict_and_the_fixes_first(
     assert "冲突的约束" in conflict and "产能: 销售 · 公司 / 销售部" in conflict
 
 
-@pytest.mark.parametrize(("period", "caption", "columns"), [
-    ("2015-03", "按周分期（每人）", ["W09", "W10", "W11", "W12", "W13", "W14"]),
-    ({"from": "2015-11", "to": "2016-02"}, "按月分期（每人）",
-     ["2015年11月", "12月", "2016年1月", "2月"]),
-], ids=["one-month-by-week", "across-years"])
-def test_phasing_follows_the_plan_period(period: Any, caption: str, columns: list[str],
-                                         write_target: Callable[..., Path]) -> None:
-    target = minimal_target(plan={"period": period}, objectives=[{"title": "O", "key_results": [
-        {"metric": "revenue"}, {"metric": "visits", "per": "week"}]}])
+@pytest.mark.parametrize(
+    ("period", "caption", "columns"),
+    [
+        ("2015-03", "按周分期（每人）", ["W09", "W10", "W11", "W12", "W13", "W14"]),
+        (
+            {"from": "2015-11", "to": "2016-02"},
+            "按月分期（每人）",
+            ["2015年11月", "12月", "2016年1月", "2月"],
+        ),
+    ],
+    ids=["one-month-by-week", "across-years"],
+)
+def test_phasing_follows_the_plan_period(
+    period: Any, caption: str, columns: list[str], write_target: Callable[..., Path]
+) -> None:
+    target = minimal_target(
+        plan={"period": period},
+        objectives=[
+            {
+                "title": "O",
+                "key_results": [{"metric": "revenue"}, {"metric": "visits", "per": "week"}],
+            }
+        ],
+    )
     target["org"]["units"][0]["roles"][0]["capacity"] = {"visits": "100/月"}
     page = report_html(api.decompose(write_target(target)))
     assert f"<figcaption>{caption}</figcaption>" in page
-    phasing = ET.fromstring(re.search(r'<svg[^>]*class="chart phasing".*?</svg>', page, re.S
-                                      ).group(0))
+    phasing = ET.fromstring(
+        re.search(r'<svg[^>]*class="chart phasing".*?</svg>', page, re.S).group(0)
+    )
     labels = [t.text for t in phasing.iter(f"{SVG_NS}text") if t.get("font-size") == "10.5"]
     assert labels == columns
     if isinstance(period, dict):  # quarters of two years keep their year in the table
-        assert "<th class=\"num\">2015-Q4</th>" in page
+        assert '<th class="num">2015-Q4</th>' in page
 
 
 def test_the_page_reads_in_the_plans_language(write_target: Callable[..., Path]) -> None:
     plan = api.decompose(write_target(minimal_target(plan={"locale": "en"})))
     page = report_html(plan)
     assert '<html lang="en">' in page
-    for words in ("Goal tree", "OKRs of every unit and role", "What the optimizer did",
-                  "Search units, roles, people or key results by name…", "Key results (KRs)"):
+    for words in (
+        "Goal tree",
+        "OKRs of every unit and role",
+        "What the optimizer did",
+        "Search units, roles, people or key results by name…",
+        "Key results (KRs)",
+    ):
         assert words in page
     assert "目标树" not in page and "关键成果" not in page
     zh = report_html(api.decompose(write_target(minimal_target(), name="zh.yaml")))
@@ -299,48 +342,64 @@ def test_the_page_fetches_nothing(pages: dict[str, str]) -> None:
 
 
 def test_sanitize_svg_strips_what_could_run_or_fetch() -> None:
-    evil = ('<?xml version="1.0"?><!DOCTYPE svg><!-- c -->'
-            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
-            ' onload="alert(1)" width="10pt" viewBox="0 0 10 10">'
-            '<script>alert(2)</script><style>@import url(http://x/)</style>'
-            '<g id="node1" class="node" onmouseover="alert(3)"><title>n1</title>'
-            '<a xlink:href="javascript:alert(4)"><text>in a link</text></a>'
-            '<polygon points="0,0 1,1" style="fill:url(http://x/y)" fill="red"/>'
-            '<text x="1" ONCLICK="alert(5)">safe &lt;text&gt; &amp; more</text>'
-            '<use xlink:href="http://x/sprite.svg#a"/><image href="http://x/i.png"/>'
-            '<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'
-            '<set attributeName="onclick" to="alert(6)"/><animate href="#x"/>'
-            '<path d="M0 0" fill="url(#local)"/>'
-            "</g></svg>")
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE svg><!-- c -->'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' onload="alert(1)" width="10pt" viewBox="0 0 10 10">'
+        "<script>alert(2)</script><style>@import url(http://x/)</style>"
+        '<g id="node1" class="node" onmouseover="alert(3)"><title>n1</title>'
+        '<a xlink:href="javascript:alert(4)"><text>in a link</text></a>'
+        '<polygon points="0,0 1,1" style="fill:url(http://x/y)" fill="red"/>'
+        '<text x="1" ONCLICK="alert(5)">safe &lt;text&gt; &amp; more</text>'
+        '<use xlink:href="http://x/sprite.svg#a"/><image href="http://x/i.png"/>'
+        '<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'
+        '<set attributeName="onclick" to="alert(6)"/><animate href="#x"/>'
+        '<path d="M0 0" fill="url(#local)"/>'
+        "</g></svg>"
+    )
     clean = sanitize_svg(evil, linked={"n1": "s-1"}, root_attrs={"width": None, "id": "t"})
     assert clean == (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" id="t">'
         '<g id="node1" class="node" data-card="s-1"><g><text>in a link</text></g>'
         '<polygon points="0,0 1,1" fill="red"/>'
         '<text x="1">safe &lt;text&gt; &amp; more</text>'
-        '<path d="M0 0" fill="url(#local)"/></g></svg>')
+        '<path d="M0 0" fill="url(#local)"/></g></svg>'
+    )
     with pytest.raises(ValueError, match="not an SVG"):
         sanitize_svg("<html/>")
 
 
 def test_charts_are_valid_svg_with_escaped_text() -> None:
-    evil = "<x> & \"y\"\x07"
+    evil = '<x> & "y"\x07'
     charts = [
-        funnel_chart([FunnelStage(evil, 5e6, "500万", money=True),
-                      FunnelStage(evil, 25, evil, evil, evil, derived=True)],
-                     title=evil, note=evil, derived_text=evil),
-        phasing_chart([PhasingRow(evil, evil, (PhasingCell(0, 1, 3, evil),
-                                               PhasingCell(1, 3, 0, "0")))],
-                      ["1月", "2月", "3月", "4月"], title=evil),
-        stretch_chart([StretchRow(evil, 1.4, evil), StretchRow(evil, 0.0, "0", 1, False, True)],
-                      title=evil, reference=evil, note=evil),
+        funnel_chart(
+            [
+                FunnelStage(evil, 5e6, "500万", money=True),
+                FunnelStage(evil, 25, evil, evil, evil, derived=True),
+            ],
+            title=evil,
+            note=evil,
+            derived_text=evil,
+        ),
+        phasing_chart(
+            [PhasingRow(evil, evil, (PhasingCell(0, 1, 3, evil), PhasingCell(1, 3, 0, "0")))],
+            ["1月", "2月", "3月", "4月"],
+            title=evil,
+        ),
+        stretch_chart(
+            [StretchRow(evil, 1.4, evil), StretchRow(evil, 0.0, "0", 1, False, True)],
+            title=evil,
+            reference=evil,
+            note=evil,
+        ),
     ]
     for chart in charts:
         root = ET.fromstring(chart)
         assert root.tag == f"{SVG_NS}svg"
         assert "<x>" not in chart and "\x07" not in chart
         texts = [t.text for t in root.iter(f"{SVG_NS}text")] + [
-            t.text for t in root.iter(f"{SVG_NS}title")]
+            t.text for t in root.iter(f"{SVG_NS}title")
+        ]
         assert any(t and t.startswith('<x> & "y"') for t in texts)
     assert funnel_chart([], title="t").startswith("<svg")  # empty charts still draw
 
@@ -368,9 +427,9 @@ def test_decompose_writes_the_report(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
-def test_without_dot_the_report_says_so_and_shows_the_rest(monkeypatch: pytest.MonkeyPatch,
-                                                           tmp_path: Path,
-                                                           plans: dict[str, Plan]) -> None:
+def test_without_dot_the_report_says_so_and_shows_the_rest(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, plans: dict[str, Plan]
+) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -394,8 +453,9 @@ def test_report_command(tmp_path: Path) -> None:
     again = runner.invoke(cli, ["report", str(SCENARIOS[0]), "-o", str(out)])
     assert again.exit_code == 1
     assert again.stderr == f"Error: {out} already exists; pass --force to replace it\n"
-    assert runner.invoke(cli, ["report", str(SCENARIOS[0]), "-o", str(out), "--force"]
-                         ).exit_code == 0
+    assert (
+        runner.invoke(cli, ["report", str(SCENARIOS[0]), "-o", str(out), "--force"]).exit_code == 0
+    )
     plan_dir = tmp_path / "plan"
     api.write_plan(api.decompose(SCENARIOS[0]), plan_dir, report=False)
     assert not (plan_dir / "report.html").exists()
@@ -413,10 +473,12 @@ def test_the_template_ships_with_the_package() -> None:
 
 
 def test_help_does_not_import_jinja2() -> None:
-    code = ("import sys; from click.testing import CliRunner; from okrplan.cli import cli; "
-            "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
-            "bad = [m for m in ('jinja2', 'okrplan.export.report') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys; from click.testing import CliRunner; from okrplan.cli import cli; "
+        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
+        "bad = [m for m in ('jinja2', 'okrplan.export.report') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
@@ -432,10 +494,12 @@ def sales_center(plans: dict[str, Plan]) -> Plan:
 # 销售中心 (level 0, no roles: 1 sheet); 北京销售团队, 上海销售团队 (2 groups), 推广部 (1 group):
 # 6 sheets on level 1; 直销组 (2 groups), 渠道团队 (2 groups with people; its seed role has
 # nobody, so no sheet): 6 sheets on level 2. 6 units, 7 groups with people.
-@pytest.mark.parametrize(("max_cards", "levels", "cards"),
-                         [(1, 0, 1), (6, 0, 1), (7, 1, 7), (12, 1, 7), (13, None, 13)])
-def test_a_page_shows_whole_levels_within_the_budget(sales_center: Plan, max_cards: int,
-                                                     levels: int | None, cards: int) -> None:
+@pytest.mark.parametrize(
+    ("max_cards", "levels", "cards"), [(1, 0, 1), (6, 0, 1), (7, 1, 7), (12, 1, 7), (13, None, 13)]
+)
+def test_a_page_shows_whole_levels_within_the_budget(
+    sales_center: Plan, max_cards: int, levels: int | None, cards: int
+) -> None:
     scope = scope_of(sales_center, None, max_cards)
     assert (scope.levels, scope.units, scope.groups) == (levels, 6, 7)
     page = report_html(sales_center, draw=False, max_cards=max_cards)
@@ -445,8 +509,10 @@ def test_a_page_shows_whole_levels_within_the_budget(sales_center: Plan, max_car
         assert note is None and "badge more" not in page
     else:
         assert note is not None
-        assert (f"本组织共有 6 个单位、7 个岗位组；本页列出上 {levels + 1} 层的 {cards} 张OKR表"
-                in note.group(1))
+        assert (
+            f"本组织共有 6 个单位、7 个岗位组；本页列出上 {levels + 1} 层的 {cards} 张OKR表"
+            in note.group(1)
+        )
         first_hidden = "北京销售团队" if levels == 0 else "直销组"  # the next level's first unit
         assert f"<code>okrplan report plan/plan.json --unit {first_hidden}</code>" in note.group(1)
 
@@ -460,7 +526,11 @@ def test_the_outline_says_what_is_below_the_last_level(sales_center: Plan) -> No
 def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
     scope = scope_of(sales_center, "北京销售团队", 3)
     assert (scope.top, scope.levels, scope.units, scope.groups) == (
-        "u:销售中心/北京销售团队", 0, 3, 4)
+        "u:销售中心/北京销售团队",
+        0,
+        3,
+        4,
+    )
     page = report_html(sales_center, draw=False, unit="北京销售团队")
     titles = re.findall(r'<span class="title">([^<]*)</span>', page)
     assert titles[0] == "北京销售团队" and len(titles) == 1 + 2 + 4
@@ -469,11 +539,13 @@ def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
     api.write_plan(sales_center, plan_dir, report=False, images=False, sheets=False)
     runner = CliRunner()
     out = tmp_path / "beijing.html"
-    done = runner.invoke(cli, ["report", str(plan_dir), "--unit", "北京销售团队/直销组",
-                               "-o", str(out)])
+    done = runner.invoke(
+        cli, ["report", str(plan_dir), "--unit", "北京销售团队/直销组", "-o", str(out)]
+    )
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8").count("<article") == 3
     wrong = runner.invoke(cli, ["report", str(plan_dir), "--unit", "北京销售"])
     assert wrong.exit_code == 1
-    assert wrong.stderr.startswith("error: --unit: no unit named '北京销售' in this plan\n"
-                                   "    hint: did you mean")
+    assert wrong.stderr.startswith(
+        "error: --unit: no unit named '北京销售' in this plan\n    hint: did you mean"
+    )

@@ -36,15 +36,27 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_SHOT = ROOT / "docs" / "report.png"
 VIEWPORT = {"width": 1400, "height": 900}
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync"]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at "
-                       "/usr/bin/chromium (apt install chromium; scripts/test.sh does)"),
-    pytest.mark.skipif(api.image_problem() is not None,
-                       reason="Graphviz `dot` is not installed: the report has no tree to test"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Chromium is not installed at "
+        "/usr/bin/chromium (apt install chromium; scripts/test.sh does)",
+    ),
+    pytest.mark.skipif(
+        api.image_problem() is not None,
+        reason="Graphviz `dot` is not installed: the report has no tree to test",
+    ),
 ]
 
 
@@ -56,8 +68,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     started = time.perf_counter()
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS,
-            viewport=VIEWPORT, locale="zh-CN", offline=True)
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=BROWSER_ARGS,
+            viewport=VIEWPORT,
+            locale="zh-CN",
+            offline=True,
+        )
         print(f"\nChromium started in {time.perf_counter() - started:.1f}s")
         yield context
         context.close()
@@ -81,8 +99,14 @@ class Page:
         self.dialogs: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         self.page.on("dialog", self._dialog)
 
     def _dialog(self, dialog: Any) -> None:
@@ -123,8 +147,9 @@ def view_box(page: Any) -> list[float]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
-                                      tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_scenario_report_in_a_browser(
+    scenario: Path, browser: Any, shots: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     started = time.perf_counter()
     plan = api.decompose(scenario)
     path = write_report(plan, tmp_path)
@@ -148,13 +173,17 @@ def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
         assert card.locator("table.sheet tbody tr").count() >= 2, owner
         data = plan.graph.nodes[owner]
         title = card.locator("h3 .title").inner_text()
-        expected = (f"{data.get('label') or data['name']} × {data['headcount']}"
-                    if data["kind"] == Kind.ROLE else data["name"])
+        expected = (
+            f"{data.get('label') or data['name']} × {data['headcount']}"
+            if data["kind"] == Kind.ROLE
+            else data["name"]
+        )
         assert title == expected
     count = page.locator("#search-count")
     total = len(owners)
-    assert count.inner_text() == (f"显示 {total} / {total} 张表" if zh
-                                  else f"{total} of {total} sheets shown")
+    assert count.inner_text() == (
+        f"显示 {total} / {total} 张表" if zh else f"{total} of {total} sheets shown"
+    )
 
     # Chinese renders with the CJK font the set-up installs.
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '销售额')")
@@ -188,8 +217,11 @@ def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
     root.locator(":scope > summary").click(position={"x": 4, "y": 8})
     assert first_child.is_visible()
     before = view_box(page)
-    unit = next(o for o in owners if plan.graph.nodes[o]["kind"] == Kind.UNIT
-                and len(plan.graph.nodes[o]["path"]) > 1)
+    unit = next(
+        o
+        for o in owners
+        if plan.graph.nodes[o]["kind"] == Kind.UNIT and len(plan.graph.nodes[o]["path"]) > 1
+    )
     page.locator(f'#outline button[data-focus="{anchor_of(unit)}"]').click()
     assert page.locator(f'#tree-svg g.node.focus[data-card="{anchor_of(unit)}"]').count() == 1
     assert view_box(page)[2] < before[2]  # zoomed in on the box
@@ -226,8 +258,9 @@ def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     shot = shots / f"report-{scenario.stem}.png"
     page.screenshot(path=str(shot))
-    page.locator(f"#{anchor_of(role['id'])}").screenshot(path=str(
-        shots / f"report-{scenario.stem}-role.png"))
+    page.locator(f"#{anchor_of(role['id'])}").screenshot(
+        path=str(shots / f"report-{scenario.stem}-role.png")
+    )
     page.locator("#optimizer").screenshot(path=str(shots / f"report-{scenario.stem}-optimizer.png"))
     assert png_size(shot) == (VIEWPORT["width"], VIEWPORT["height"])
     if scenario.stem == "a-company-2015":
@@ -235,11 +268,14 @@ def test_scenario_report_in_a_browser(scenario: Path, browser: Any, shots: Path,
             shutil.copyfile(shot, DOCS_SHOT)
         assert png_size(DOCS_SHOT) == png_size(shot), (
             "docs/report.png is missing or stale: pytest tests/test_report_browser.py "
-            "--update-golden")
+            "--update-golden"
+        )
     viewer.check_clean(path)
     page.close()
-    print(f"\n{scenario.stem}: report checked in a browser in "
-          f"{time.perf_counter() - started:.1f}s; screenshots in {shots}")
+    print(
+        f"\n{scenario.stem}: report checked in a browser in "
+        f"{time.perf_counter() - started:.1f}s; screenshots in {shots}"
+    )
 
 
 def _search_text(plan: Plan, owner: str) -> str:
@@ -253,13 +289,16 @@ def _in_viewport(page: Any, selector: str) -> bool:
     return bool(box) and box["y"] < VIEWPORT["height"] and box["y"] + box["height"] > 0
 
 
-def test_a_name_that_is_a_script_is_shown_and_never_run(browser: Any, shots: Path,
-                                                         tmp_path: Path, write_target: Any
-                                                         ) -> None:
+def test_a_name_that_is_a_script_is_shown_and_never_run(
+    browser: Any, shots: Path, tmp_path: Path, write_target: Any
+) -> None:
     evil_unit = "<script>alert(1)</script>"
     evil_role = '"><img src=x onerror="window.pwned=1;alert(2)">'
-    target = minimal_target(objectives=[{"title": "<b onmouseover=alert(3)>O</b>",
-                                         "key_results": [{"metric": "revenue"}]}])
+    target = minimal_target(
+        objectives=[
+            {"title": "<b onmouseover=alert(3)>O</b>", "key_results": [{"metric": "revenue"}]}
+        ]
+    )
     target["org"]["units"][0]["name"] = evil_unit
     target["org"]["units"][0]["roles"][0]["role"] = evil_role
     target["org"]["units"][0]["roles"][0]["capacity"] = {"visits": "60/月"}

@@ -35,19 +35,24 @@ org:
 """
 
 
-@pytest.mark.parametrize(("path", "value", "key"), [
-    ((), (1, 1), None),
-    (("plan",), (2, 3), (1, 1)),
-    (("plan", "name"), (2, 9), (2, 3)),
-    (("plan", "seasonality"), (3, 16), (3, 3)),
-    (("plan", "seasonality", 1), (3, 22), None),
-    (("org", "units", 0), (6, 7), None),
-    (("org", "units", 0, "name"), (6, 13), (6, 7)),
-    (("org", "units", 0, "roles", 0, "role"), (8, 18), (8, 12)),
-    (("org", "units", 0, "roles", 0, "headcount"), (8, 34), (8, 23)),
-], ids=lambda value: None)
-def test_positions_of_values_and_keys(path: source.KeyPath, value: tuple[int, int],
-                                      key: tuple[int, int] | None) -> None:
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        ((), (1, 1), None),
+        (("plan",), (2, 3), (1, 1)),
+        (("plan", "name"), (2, 9), (2, 3)),
+        (("plan", "seasonality"), (3, 16), (3, 3)),
+        (("plan", "seasonality", 1), (3, 22), None),
+        (("org", "units", 0), (6, 7), None),
+        (("org", "units", 0, "name"), (6, 13), (6, 7)),
+        (("org", "units", 0, "roles", 0, "role"), (8, 18), (8, 12)),
+        (("org", "units", 0, "roles", 0, "headcount"), (8, 34), (8, 23)),
+    ],
+    ids=lambda value: None,
+)
+def test_positions_of_values_and_keys(
+    path: source.KeyPath, value: tuple[int, int], key: tuple[int, int] | None
+) -> None:
     src = parse_yaml(DOC)
     assert src.values[path] == value
     assert src.keys.get(path) == key
@@ -57,15 +62,21 @@ def test_data_is_plain_python() -> None:
     src = parse_yaml(DOC)
     assert src.data == {
         "plan": {"name": "A公司", "seasonality": ["15%", "25%"]},
-        "org": {"units": [{"name": "销售部",
-                           "roles": [{"role": "销售岗", "headcount": 8}]}]},
+        "org": {"units": [{"name": "销售部", "roles": [{"role": "销售岗", "headcount": 8}]}]},
     }
 
 
 def test_scalars_keep_yaml_types_and_dates_stay_text() -> None:
     src = parse_yaml("a: 8\nb: 2.5\nc: true\nd: ~\ne: 2015-03-01\nf: 2015-03\n2015: x\n")
-    assert src.data == {"a": 8, "b": 2.5, "c": True, "d": None, "e": "2015-03-01",
-                        "f": "2015-03", "2015": "x"}
+    assert src.data == {
+        "a": 8,
+        "b": 2.5,
+        "c": True,
+        "d": None,
+        "e": "2015-03-01",
+        "f": "2015-03",
+        "2015": "x",
+    }
 
 
 def test_locate_falls_back_to_the_nearest_ancestor() -> None:
@@ -81,15 +92,19 @@ def test_locate_falls_back_to_the_nearest_ancestor() -> None:
 def test_issue_names_file_position_and_path() -> None:
     src = parse_yaml(DOC, "t.yaml")
     issue = src.issue(("plan", "name"), "must not be empty", "write the plan's title")
-    assert issue == Issue("must not be empty", "t.yaml", 2, 9, "plan.name",
-                          "write the plan's title")
-    assert str(issue) == ("t.yaml:2:9: error: plan.name: must not be empty\n"
-                          "    hint: write the plan's title")
+    assert issue == Issue(
+        "must not be empty", "t.yaml", 2, 9, "plan.name", "write the plan's title"
+    )
+    assert str(issue) == (
+        "t.yaml:2:9: error: plan.name: must not be empty\n    hint: write the plan's title"
+    )
     assert str(src.issue(("plan", "nme"), "unknown key", key=True)).startswith(
-        "t.yaml:1:1: error: plan.nme: unknown key")
+        "t.yaml:1:1: error: plan.nme: unknown key"
+    )
 
 
 # --- aliases and merge keys --------------------------------------------------------------------
+
 
 def test_alias_repeats_the_anchored_value() -> None:
     src = parse_yaml("a: &cap {calls: 100/周}\nb: *cap\n")
@@ -123,10 +138,12 @@ def test_merge_key_list_earlier_mappings_win() -> None:
 def test_merge_key_of_a_scalar_is_an_error() -> None:
     assert problems("m:\n  <<: 5\n  x: 1\n") == [
         "t.yaml:2:7: error: m: << merges a mapping into this one\n"
-        "    hint: write <<: *name, where &name marks a mapping of keys"]
+        "    hint: write <<: *name, where &name marks a mapping of keys"
+    ]
 
 
 # --- duplicates, keys and tags ---------------------------------------------------------------
+
 
 def test_duplicate_keys_are_reported_at_the_second() -> None:
     assert problems("plan:\n  name: a\n  name: b\nkpi: {metric: x, metric: y}\n") == [
@@ -140,22 +157,28 @@ def test_duplicate_keys_are_reported_at_the_second() -> None:
 def test_a_key_must_be_a_plain_name() -> None:
     assert problems("[a, b]: 1\n") == [
         "t.yaml:1:1: error: (top level): a key must be a plain name, not a list or mapping\n"
-        "    hint: write keys as plain names, e.g. headcount:"]
+        "    hint: write keys as plain names, e.g. headcount:"
+    ]
 
 
-@pytest.mark.parametrize(("value", "tag"), [
-    ("!!python/object/apply:os.system [echo hi]", "!!python/object/apply:os.system"),
-    ("!!python/name:os.system", "!!python/name:os.system"),
-    ("!!python/object:decimal.Decimal 8000", "!!python/object:decimal.Decimal"),
-    ("!!binary aGVsbG8=", "!!binary"),
-    ("!!set {x, y}", "!!set"),
-    ("!!omap [x: 1]", "!!omap"),
-    ("!custom 5", "!custom"),
-], ids=["python-apply", "python-name", "python-object", "binary", "set", "omap", "local"])
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/object/apply:os.system [echo hi]", "!!python/object/apply:os.system"),
+        ("!!python/name:os.system", "!!python/name:os.system"),
+        ("!!python/object:decimal.Decimal 8000", "!!python/object:decimal.Decimal"),
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!!set {x, y}", "!!set"),
+        ("!!omap [x: 1]", "!!omap"),
+        ("!custom 5", "!custom"),
+    ],
+    ids=["python-apply", "python-name", "python-object", "binary", "set", "omap", "local"],
+)
 def test_tags_are_refused(value: str, tag: str) -> None:
     assert problems(f"a: {value}\n") == [
         f"t.yaml:1:4: error: a: the tag {tag} is not allowed\n"
-        "    hint: okrplan reads plain YAML only: remove the tag"]
+        "    hint: okrplan reads plain YAML only: remove the tag"
+    ]
 
 
 def test_standard_scalar_tags_are_read() -> None:
@@ -168,27 +191,50 @@ def test_every_problem_of_the_file_is_reported() -> None:
 
 # --- syntax errors ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a:\n  b: 1\n c: 2\n",
-     "t.yaml:3:2: error: YAML syntax error: did not find expected key\n"
-     "    hint: check the indentation and quoting on this line and the one before"),
-    ("a: 'x\nb: 1\n",
-     "t.yaml:1:4: error: YAML syntax error: this quoted text is never closed\n"
-     "    hint: end it with the same quote it starts with, on the same line"),
-    ("a: [1, 2\nb: 1\n",
-     "t.yaml:1:4: error: YAML syntax error: the [ here is not closed before line 2\n"
-     "    hint: close it with ] on the same line, and separate the items with commas"),
-    ("a: {x: 1 y: 2}\n",
-     "t.yaml:1:11: error: YAML syntax error: did not find expected ',' or '}'\n"
-     "    hint: check the indentation and quoting on this line and the one before"),
-    ('a: "C:\\okr\\x"\n',
-     "t.yaml:1:7: error: YAML syntax error: found unknown escape character\n"
-     "    hint: a backslash in double quotes starts an escape: use single quotes, or write \\\\"),
-    ("a: @x\n",
-     "t.yaml:1:4: error: YAML syntax error: found character that cannot start any token\n"
-     "    hint: quote values that start with %, @ or `"),
-], ids=["indentation", "unclosed-quote", "unclosed-bracket", "missing-comma", "escape",
-        "reserved-character"])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a:\n  b: 1\n c: 2\n",
+            "t.yaml:3:2: error: YAML syntax error: did not find expected key\n"
+            "    hint: check the indentation and quoting on this line and the one before",
+        ),
+        (
+            "a: 'x\nb: 1\n",
+            "t.yaml:1:4: error: YAML syntax error: this quoted text is never closed\n"
+            "    hint: end it with the same quote it starts with, on the same line",
+        ),
+        (
+            "a: [1, 2\nb: 1\n",
+            "t.yaml:1:4: error: YAML syntax error: the [ here is not closed before line 2\n"
+            "    hint: close it with ] on the same line, and separate the items with commas",
+        ),
+        (
+            "a: {x: 1 y: 2}\n",
+            "t.yaml:1:11: error: YAML syntax error: did not find expected ',' or '}'\n"
+            "    hint: check the indentation and quoting on this line and the one before",
+        ),
+        (
+            'a: "C:\\okr\\x"\n',
+            "t.yaml:1:7: error: YAML syntax error: found unknown escape character\n"
+            "    hint: a backslash in double quotes starts an escape: use single quotes, or write \\\\",
+        ),
+        (
+            "a: @x\n",
+            "t.yaml:1:4: error: YAML syntax error: found character that cannot start any token\n"
+            "    hint: quote values that start with %, @ or `",
+        ),
+    ],
+    ids=[
+        "indentation",
+        "unclosed-quote",
+        "unclosed-bracket",
+        "missing-comma",
+        "escape",
+        "reserved-character",
+    ],
+)
 def test_syntax_errors(text: str, expected: str) -> None:
     assert problems(text) == [expected]
 
@@ -196,16 +242,19 @@ def test_syntax_errors(text: str, expected: str) -> None:
 def test_control_character_position_counts_characters_not_bytes() -> None:
     assert problems("name: 销售部\nlead: 总监\x07\n") == [
         "t.yaml:2:9: error: the character U+0007 is not allowed in a YAML file\n"
-        "    hint: delete it; control characters are invisible in most editors"]
+        "    hint: delete it; control characters are invisible in most editors"
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
 def test_empty_documents(text: str) -> None:
-    assert problems(text) == ["t.yaml:1:1: error: the file is empty\n"
-                              "    hint: start from `okrplan init target.yaml`"]
+    assert problems(text) == [
+        "t.yaml:1:1: error: the file is empty\n    hint: start from `okrplan init target.yaml`"
+    ]
 
 
 # --- limits ----------------------------------------------------------------------------------
+
 
 def test_billion_laughs_is_refused_quickly() -> None:
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
@@ -215,7 +264,8 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert time.perf_counter() - start < 1
     assert found == [
         "t.yaml:6:5: error: a5: this value expands to more than 500,000 values\n"
-        "    hint: YAML aliases (*name) that repeat large blocks are not supported"]
+        "    hint: YAML aliases (*name) that repeat large blocks are not supported"
+    ]
 
 
 def test_value_limit_counts_aliases(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,7 +273,8 @@ def test_value_limit_counts_aliases(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "a: &a [1, 2, 3]\nb: [*a, *a, *a]\n"  # b alone is 1 + 3 × 4 = 13 values
     assert problems(text) == [
         "t.yaml:2:4: error: b: this value expands to more than 10 values\n"
-        "    hint: YAML aliases (*name) that repeat large blocks are not supported"]
+        "    hint: YAML aliases (*name) that repeat large blocks are not supported"
+    ]
     assert parse_yaml("a: &a [1, 2, 3]\nb: *a\n").data["b"] == [1, 2, 3]  # 9 values: fine
 
 
@@ -236,7 +287,8 @@ def test_alias_nesting_past_the_limit_is_refused_once() -> None:
     deep = "[" * 60 + "x" + "]" * 60
     assert problems(f"a: &a {deep}\nb: [[[[[[[*a, *a]]]]]]]\n") == [
         "t.yaml:1:64: error: b[0]: the file nests deeper than 64 levels through an alias\n"
-        "    hint: flatten the organisation or split it into several files"]
+        "    hint: flatten the organisation or split it into several files"
+    ]
 
 
 def test_nesting_up_to_the_limit_is_read() -> None:
@@ -257,7 +309,8 @@ def test_200_deep_nesting_is_refused(style: str) -> None:
         where = "65:65"
     assert problems(text) == [
         f"t.yaml:{where}: error: the file nests deeper than {MAX_DEPTH} levels\n"
-        "    hint: flatten the organisation or split it into several files"]
+        "    hint: flatten the organisation or split it into several files"
+    ]
 
 
 def test_million_deep_nesting_is_refused_without_crashing() -> None:
@@ -276,10 +329,12 @@ def test_file_over_max_bytes_is_refused_unread(tmp_path: Path) -> None:
         load_yaml(path)
     assert [str(i) for i in info.value.issues] == [
         f"{path}: error: the file is 10.0 MiB; okrplan reads at most 10 MiB\n"
-        "    hint: split the organisation into several target files"]
+        "    hint: split the organisation into several target files"
+    ]
 
 
 # --- files and encodings ---------------------------------------------------------------------
+
 
 def test_load_yaml_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
@@ -311,7 +366,8 @@ def test_gb18030_is_read_with_a_warning(tmp_path: Path) -> None:
     assert src.values[("plan", "name")] == (2, 9)
     assert [str(w) for w in src.warnings] == [
         f"{path}: warning: the file is not UTF-8; read it as GB18030/GBK\n"
-        "    hint: save it as UTF-8 to silence this warning"]
+        "    hint: save it as UTF-8 to silence this warning"
+    ]
 
 
 def test_warnings_come_with_the_errors(tmp_path: Path) -> None:
@@ -339,7 +395,8 @@ def test_decode_refuses_binary() -> None:
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "tree.png")
     assert str(info.value.issues[0]) == (
         "tree.png: error: this is not a text file (it contains NUL bytes)\n"
-        "    hint: pass a YAML target file, e.g. target.yaml")
+        "    hint: pass a YAML target file, e.g. target.yaml"
+    )
 
 
 def test_decode_points_at_the_first_byte_that_is_not_utf8() -> None:
@@ -347,4 +404,5 @@ def test_decode_points_at_the_first_byte_that_is_not_utf8() -> None:
         decode("a: 销售\nb: 1\n".encode() + b"c: \xff\n", "t.yaml")
     assert str(info.value.issues[0]) == (
         "t.yaml:3: error: the file is neither UTF-8 nor GB18030 text (byte 18 is not UTF-8)\n"
-        "    hint: save the file as UTF-8 in your editor")
+        "    hint: save the file as UTF-8 in your editor"
+    )

@@ -28,8 +28,11 @@ def plan() -> api.Plan:
 def sheet(plan: api.Plan, owner: str) -> list[tuple[str, str, int | None]]:
     """(objective, KR name, weight) rows of one owner's sheet, in order."""
     graph = plan.graph
-    return [(graph.nodes[o]["name"], graph.nodes[k]["name"], graph.nodes[k]["weight"])
-            for o in objectives_of(graph, owner) for k in krs_of(graph, o)]
+    return [
+        (graph.nodes[o]["name"], graph.nodes[k]["name"], graph.nodes[k]["weight"])
+        for o in objectives_of(graph, owner)
+        for k in krs_of(graph, o)
+    ]
 
 
 def test_rep_sheet_weights_are_the_seed_table(plan: api.Plan) -> None:
@@ -39,8 +42,11 @@ def test_rep_sheet_weights_are_the_seed_table(plan: api.Plan) -> None:
     rep = "r:A公司/销售部/销售岗"
     objectives = [plan.graph.nodes[o] for o in objectives_of(plan.graph, rep)]
     assert [(o["name"], o["weight"]) for o in objectives] == [
-        ("完成个人销售目标", 60), ("提升回款率", 30), ("提升个人销售能力", 10),
-        ("加强跨部门协作", 0)]
+        ("完成个人销售目标", 60),
+        ("提升回款率", 30),
+        ("提升个人销售能力", 10),
+        ("加强跨部门协作", 0),
+    ]
 
 
 def test_department_sheet_weights_are_the_seed_table(plan: api.Plan) -> None:
@@ -62,31 +68,49 @@ def test_leverage_reproduces_the_seed_order_unfixed(tmp_path: Path) -> None:
     text = re.sub(r", weight: \d+%", "", text)
     target = tmp_path / "unfixed.yaml"
     target.write_text(text, encoding="utf-8")
-    rows = dict((name, w) for _, name, w in sheet(api.decompose(target),
-                                                  "r:A公司/销售部/销售岗"))
+    rows = dict((name, w) for _, name, w in sheet(api.decompose(target), "r:A公司/销售部/销售岗"))
     # leverage: revenue R, collections 0.95R, opportunities R/4, visits R/8, calls R/16;
     # 3 manual KRs take the 5% floor, 85% split 35.6 / 33.8 / 8.9 / 4.5 / 2.2 → steps of 5
     assert rows["销售额"] == 35 and rows["回款额"] == 30
     assert rows["新增项目机会"] == 10 and rows["拜访新客户"] == 5 and rows["有效电话"] == 5
     outcome = min(rows["销售额"], rows["回款额"])
-    lightest = max(rows["制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划"],
-                   rows["参加销售团队培训与分享会议"],
-                   rows["销售日报和周报完成率100%及领导交办的其他工作"])
+    lightest = max(
+        rows["制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划"],
+        rows["参加销售团队培训与分享会议"],
+        rows["销售日报和周报完成率100%及领导交办的其他工作"],
+    )
     assert outcome > rows["新增项目机会"] >= rows["拜访新客户"] >= rows["有效电话"] >= lightest == 5
 
 
-@pytest.mark.parametrize(("items", "rule", "message"), [
-    ([WeightItem("A", 60), WeightItem("B", 50)], "leverage",
-     "the sheet S: the fixed weights add up to 110%, more than 100% (A, B)"),
-    ([WeightItem(str(i)) for i in range(21)], "equal",
-     "the sheet S: 21 KRs without a fixed weight need at least 5% each, but only 100% is left"),
-    ([WeightItem("A", 50), WeightItem("B")], "given",
-     "the sheet S: weights.rule is given, but these KRs have no weight: B"),
-    ([WeightItem("A", 50), WeightItem("B", 45)], "given",
-     "the sheet S: the weights add up to 95%, not 100% (A, B)"),
-], ids=["over-100", "too-many-krs", "given-missing", "given-not-100"])
-def test_impossible_weight_specs_are_clear_errors(items: list[WeightItem], rule: str,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("items", "rule", "message"),
+    [
+        (
+            [WeightItem("A", 60), WeightItem("B", 50)],
+            "leverage",
+            "the sheet S: the fixed weights add up to 110%, more than 100% (A, B)",
+        ),
+        (
+            [WeightItem(str(i)) for i in range(21)],
+            "equal",
+            "the sheet S: 21 KRs without a fixed weight need at least 5% each, but only 100% is left",
+        ),
+        (
+            [WeightItem("A", 50), WeightItem("B")],
+            "given",
+            "the sheet S: weights.rule is given, but these KRs have no weight: B",
+        ),
+        (
+            [WeightItem("A", 50), WeightItem("B", 45)],
+            "given",
+            "the sheet S: the weights add up to 95%, not 100% (A, B)",
+        ),
+    ],
+    ids=["over-100", "too-many-krs", "given-missing", "given-not-100"],
+)
+def test_impossible_weight_specs_are_clear_errors(
+    items: list[WeightItem], rule: str, message: str
+) -> None:
     with pytest.raises(InputError) as info:
         solve_weights(items, rule=rule, step=5, minimum=5, sheet="S", file="t.yaml")
     assert info.value.issues[0].message == message
@@ -120,7 +144,8 @@ def sheets(draw: st.DrawFn) -> tuple[list[WeightItem], int, int]:
 @settings(max_examples=150, deadline=None)
 @given(sheets(), st.sampled_from(["leverage", "equal"]))
 def test_random_sheets_sum_to_100_in_steps_respecting_min_and_fixed(
-        sheet_: tuple[list[WeightItem], int, int], rule: str) -> None:
+    sheet_: tuple[list[WeightItem], int, int], rule: str
+) -> None:
     items, step, minimum = sheet_
     try:
         weights = solve_weights(items, rule=rule, step=step, minimum=minimum, sheet="S")
@@ -144,12 +169,22 @@ def test_kr_score_rules() -> None:
 
 def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
     rep = "r:A公司/销售部/销售岗"
-    krs = {plan.graph.nodes[k]["name"]: k for o in objectives_of(plan.graph, rep)
-           for k in krs_of(plan.graph, o)}
-    actual = {"有效电话": 3300, "拜访新客户": 150, "新增项目机会": 92, "销售额": 6_000_000,
-              "制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划": Fraction(9, 10),
-              "回款额": 4_180_000, "销售日报和周报完成率100%及领导交办的其他工作": 1,
-              "参加销售团队培训与分享会议": Fraction(3, 2), "有效投诉案例": 2}
+    krs = {
+        plan.graph.nodes[k]["name"]: k
+        for o in objectives_of(plan.graph, rep)
+        for k in krs_of(plan.graph, o)
+    }
+    actual = {
+        "有效电话": 3300,
+        "拜访新客户": 150,
+        "新增项目机会": 92,
+        "销售额": 6_000_000,
+        "制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划": Fraction(9, 10),
+        "回款额": 4_180_000,
+        "销售日报和周报完成率100%及领导交办的其他工作": 1,
+        "参加销售团队培训与分享会议": Fraction(3, 2),
+        "有效投诉案例": 2,
+    }
     actuals = [Actual(krs[name], "plan", Fraction(value)) for name, value in actual.items()]
     [scored] = [s for s in score_plan(plan, actuals) if s.owner == rep]
     # Targets for one rep (550万 quota): calls 550万 ÷ 1500元/call = 3666.7 → 3667;
@@ -166,8 +201,12 @@ def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
 
 
 def test_unit_scores_roll_up_aligned_actuals(plan: api.Plan) -> None:
-    revenue = next(k for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
-                   for k in krs_of(plan.graph, o) if plan.graph.nodes[k]["metric"] == "revenue")
+    revenue = next(
+        k
+        for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
+        for k in krs_of(plan.graph, o)
+        if plan.graph.nodes[k]["metric"] == "revenue"
+    )
     actuals = [Actual(revenue, "plan", Fraction(600_0000))]
     scores = {s.owner: s for s in score_plan(plan, actuals)}
     department = scores["u:A公司/销售部"]
@@ -179,8 +218,12 @@ def test_unit_scores_roll_up_aligned_actuals(plan: api.Plan) -> None:
 def test_percent_option_changes_display_only(plan: api.Plan) -> None:
     from okrplan.score import score_rows
 
-    revenue = next(k for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
-                   for k in krs_of(plan.graph, o) if plan.graph.nodes[k]["metric"] == "revenue")
+    revenue = next(
+        k
+        for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
+        for k in krs_of(plan.graph, o)
+        if plan.graph.nodes[k]["metric"] == "revenue"
+    )
     sheets_ = score_plan(plan, [Actual(revenue, "plan", Fraction(275_0000))])
     fraction_rows = score_rows(sheets_, ScoreOptions())
     percent_rows = score_rows(sheets_, ScoreOptions(percent=True))
@@ -208,8 +251,9 @@ def test_score_command_matches_hand_score(tmp_path: Path) -> None:
     actuals = tmp_path / "actuals.csv"
     actuals.write_text(REP_ACTUALS, encoding="utf-8")
     out = tmp_path / "scores.csv"
-    result = CliRunner().invoke(cli, ["score", str(SCENARIO), str(actuals), "-o", str(out)],
-                                terminal_width=160)
+    result = CliRunner().invoke(
+        cli, ["score", str(SCENARIO), str(actuals), "-o", str(out)], terminal_width=160
+    )
     assert result.exit_code == 0, result.output
     assert "销售岗 (销售部): 79.48" in result.output
     rows = out.read_text(encoding="utf-8-sig").splitlines()
@@ -224,14 +268,18 @@ def test_score_reports_bad_rows_with_their_line(tmp_path: Path) -> None:
     from okrplan.cli import cli
 
     actuals = tmp_path / "bad.csv"
-    actuals.write_text("unit,role,kr,period,actual\n销售部,销售岗,销售额,plan,lots\n"
-                       "销售部,销售岗,有效电话,2015-13,3\n,,有效电话,plan,3\n"
-                       "销售部,销售岗,销售额,plan,5\n", encoding="utf-8")
+    actuals.write_text(
+        "unit,role,kr,period,actual\n销售部,销售岗,销售额,plan,lots\n"
+        "销售部,销售岗,有效电话,2015-13,3\n,,有效电话,plan,3\n"
+        "销售部,销售岗,销售额,plan,5\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["score", str(SCENARIO), str(actuals)])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if ": error: " in line]
     assert lines[0].startswith(f"{actuals}:2: error: actual: the actual 'lots' is not a number")
     assert lines[1] == f"{actuals}:3: error: period: 有效电话 has no period '2015-13'"
-    assert lines[2] == (f"{actuals}:4: error: kr: '有效电话' is on 3 sheets; add unit and role "
-                        "columns to say whose")
+    assert lines[2] == (
+        f"{actuals}:4: error: kr: '有效电话' is on 3 sheets; add unit and role columns to say whose"
+    )
     assert len(lines) == 3  # line 5 is fine: 销售额 gets its actual once

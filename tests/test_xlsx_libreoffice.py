@@ -29,12 +29,20 @@ A_COMPANY = ROOT / "scenarios" / "a-company-2015.yaml"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice's soffice is not installed (apt install "
-    "libreoffice-calc-nogui; scripts/test.sh installs it), so no engine can recalculate")
+    SOFFICE is None,
+    reason="LibreOffice's soffice is not installed (apt install "
+    "libreoffice-calc-nogui; scripts/test.sh installs it), so no engine can recalculate",
+)
 
 # achievement per KR, in turn: under, on, over (capped), nothing, far under, a little over
-RATIOS = (Fraction(3, 5), Fraction(1), Fraction(13, 10), Fraction(0), Fraction(1, 4),
-          Fraction(11, 10))
+RATIOS = (
+    Fraction(3, 5),
+    Fraction(1),
+    Fraction(13, 10),
+    Fraction(0),
+    Fraction(1, 4),
+    Fraction(11, 10),
+)
 
 
 def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = None) -> None:
@@ -59,8 +67,11 @@ def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = Non
                 ws.cell(r, actual).value = float(Fraction(str(row.scored)) * ratio)
             turn += 1
         if sheet.key == "u:A公司":  # 总体成本费用降低 5%, where less is better: 8% scores 5/8
-            ws.cell(FIRST_ROW + next(i for i, r in enumerate(sheet.rows)
-                                     if r.text == "总体成本费用降低"), actual).value = 0.08
+            ws.cell(
+                FIRST_ROW
+                + next(i for i, r in enumerate(sheet.rows) if r.text == "总体成本费用降低"),
+                actual,
+            ).value = 0.08
         if sheet.key == "u:A公司/销售部":  # typing over the roll-up of 新增渠道代理商
             ws.cell(FIRST_ROW, actual).value = 40
     wb.save(target)
@@ -74,8 +85,11 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     plain = api.decompose(A_COMPANY)
     text = A_COMPANY.read_text(encoding="utf-8").replace(
         "        - role: 销售岗\n          headcount: 10\n",
-        "        - role: 销售岗\n          people: [" + ", ".join(f"代表{i}" for i in range(1, 11))
-        + "]\n", 1)
+        "        - role: 销售岗\n          people: ["
+        + ", ".join(f"代表{i}" for i in range(1, 11))
+        + "]\n",
+        1,
+    )
     (tmp / "named.yaml").write_text(text, encoding="utf-8")
     named = api.decompose(tmp / "named.yaml")
     cases = {}
@@ -85,16 +99,32 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         blank.write_bytes(workbook_bytes(book))
         filled = tmp / f"{name}.xlsx"
         fill(book, blank, filled, cap=cap)
-        cases[name] = {"plan": plan, "book": book, "filled": filled,
-                       "stretch": Fraction(6, 5) if cap else Fraction(1)}
+        cases[name] = {
+            "plan": plan,
+            "book": book,
+            "filled": filled,
+            "stretch": Fraction(6, 5) if cap else Fraction(1),
+        }
     out = tmp / "recalculated"
     profile = (tmp / "lo-profile").as_uri()
     assert SOFFICE is not None
     result = subprocess.run(
-        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile}",
-         "--convert-to", "xlsx", "--outdir", str(out),
-         *(str(case["filled"]) for case in cases.values())],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *(str(case["filled"]) for case in cases.values()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for name, case in cases.items():
         path = out / f"{name}.xlsx"
@@ -149,7 +179,11 @@ def test_libreoffice_scores_match_python(recalculated: dict[str, Any], name: str
         for objective in py.objectives:
             deductions = sum((k.deduction for k in objective.krs), Fraction(0))
             assert near(ws.cell(r, o_col).value, objective.points - deductions), (
-                sheet.tab, objective.name, ws.cell(r, o_col).value, objective.points)
+                sheet.tab,
+                objective.name,
+                ws.cell(r, o_col).value,
+                objective.points,
+            )
             for offset, kr in enumerate(objective.krs):
                 cell = ws.cell(r + offset, score_col).value
                 want = -kr.deduction if kr.deduction else kr.score
@@ -184,13 +218,18 @@ def test_the_scenario_exercises_every_kind_of_score(recalculated: dict[str, Any]
     channels = next(k for o in department.objectives for k in o.krs if k.name == "新增渠道代理商")
     assert channels.actual == 40  # typed over the roll-up
     named = python_scores(recalculated["named"])
-    assert any(k.score is not None and k.score > 1 for s in named.values()
-               for o in s.objectives for k in o.krs)  # the 120% cap lets 130% score 1.2
+    assert any(
+        k.score is not None and k.score > 1
+        for s in named.values()
+        for o in s.objectives
+        for k in o.krs
+    )  # the 120% cap lets 130% score 1.2
 
 
 @pytest.mark.parametrize("name", ["plain", "named"])
-def test_actuals_read_back_from_a_workbook_libreoffice_saved(recalculated: dict[str, Any],
-                                                             name: str) -> None:
+def test_actuals_read_back_from_a_workbook_libreoffice_saved(
+    recalculated: dict[str, Any], name: str
+) -> None:
     """Someone types actuals, saves in LibreOffice, and sends the file back."""
     case = recalculated[name]
     before = [(t.tab, t.cell, t.kr, t.value) for t in typed_actuals(case["filled"])]

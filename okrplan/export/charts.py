@@ -32,8 +32,11 @@ def svg_text(text: object) -> str:
     >>> svg_text('R&D <"x">\\x07')
     'R&amp;D &lt;&quot;x&quot;&gt;'
     """
-    kept = "".join(c for c in str(text)
-                   if unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff")
+    kept = "".join(
+        c
+        for c in str(text)
+        if unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"
+    )
     return html.escape(kept, quote=True)
 
 
@@ -74,14 +77,26 @@ def _f(value: float) -> str:
 
 
 def _open(width: float, height: float, title: str, css_class: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" '
-            f'viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
-            f'role="img" aria-label="{svg_text(title)}" font-family="{FONT}" font-size="12" '
-            f'fill="{INK}">', f"<title>{svg_text(title)}</title>"]
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" '
+        f'viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
+        f'role="img" aria-label="{svg_text(title)}" font-family="{FONT}" font-size="12" '
+        f'fill="{INK}">',
+        f"<title>{svg_text(title)}</title>",
+    ]
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 12,
-          fill: str | None = None, weight: str | None = None, italic: bool = False) -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: float = 12,
+    fill: str | None = None,
+    weight: str | None = None,
+    italic: bool = False,
+) -> str:
     attrs = f'x="{_f(x)}" y="{_f(y)}"'
     if anchor != "start":
         attrs += f' text-anchor="{anchor}"'
@@ -96,11 +111,14 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float =
     return f"<text {attrs}>{svg_text(text)}</text>"
 
 
-def _rect(x: float, y: float, w: float, h: float, fill: str, *, rx: float = 0,
-          extra: str = "") -> str:
+def _rect(
+    x: float, y: float, w: float, h: float, fill: str, *, rx: float = 0, extra: str = ""
+) -> str:
     radius = f' rx="{_f(rx)}"' if rx else ""
-    return (f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(max(w, 0))}" height="{_f(max(h, 0))}"'
-            f'{radius} fill="{fill}"{extra}/>')
+    return (
+        f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(max(w, 0))}" height="{_f(max(h, 0))}"'
+        f'{radius} fill="{fill}"{extra}/>'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,8 +138,9 @@ class FunnelStage:
     money: bool = False
 
 
-def funnel_chart(stages: Sequence[FunnelStage], *, title: str, note: str = "",
-                 derived_text: str = "") -> str:
+def funnel_chart(
+    stages: Sequence[FunnelStage], *, title: str, note: str = "", derived_text: str = ""
+) -> str:
     """A role's reverse funnel: the quota on top (a pill), then the activities that make it,
     widening as they go down (widths ∝ √count, so small stages stay visible).
 
@@ -141,26 +160,54 @@ def funnel_chart(stages: Sequence[FunnelStage], *, title: str, note: str = "",
         if index:
             step = stages[index].step
             if step:
-                out.append(_text(centre, y - gap / 2 + 4, f"↑ {step}", anchor="middle", size=10,
-                                 fill=MUTED))
+                out.append(
+                    _text(
+                        centre, y - gap / 2 + 4, f"↑ {step}", anchor="middle", size=10, fill=MUTED
+                    )
+                )
         name = _fit(stage.name, label_w - 12, 12)
         out.append(_text(label_w - 10, y + row_h / 2 + 4, name, anchor="end"))
         if stage.money:
             out.append(_rect(label_w, y, bar_w, row_h, GOAL, rx=row_h / 2))
-            out.append(_text(centre, y + row_h / 2 + 4.5, stage.value_text, anchor="middle",
-                             size=13, fill="white", weight="bold"))
+            out.append(
+                _text(
+                    centre,
+                    y + row_h / 2 + 4.5,
+                    stage.value_text,
+                    anchor="middle",
+                    size=13,
+                    fill="white",
+                    weight="bold",
+                )
+            )
         else:
             share = math.sqrt(max(stage.value, 0)) / largest if largest else 0.0
             w = max(bar_w * share, 4.0)
             fill = "#B0BEC5" if stage.derived else BAR
             out.append(_rect(centre - w / 2, y + 2, w, row_h - 4, fill, rx=2))
-            text = stage.value_text + (f" ({derived_text})" if stage.derived and derived_text
-                                       else "")
-            out.append(_text(label_w + bar_w + 10, y + row_h / 2 + 0.5, text, size=12,
-                             weight="bold", italic=stage.derived))
+            text = stage.value_text + (
+                f" ({derived_text})" if stage.derived and derived_text else ""
+            )
+            out.append(
+                _text(
+                    label_w + bar_w + 10,
+                    y + row_h / 2 + 0.5,
+                    text,
+                    size=12,
+                    weight="bold",
+                    italic=stage.derived,
+                )
+            )
             if stage.detail:
-                out.append(_text(label_w + bar_w + 10, y + row_h / 2 + 12.5,
-                                 _fit(stage.detail, right_w - 12, 10), size=10, fill=MUTED))
+                out.append(
+                    _text(
+                        label_w + bar_w + 10,
+                        y + row_h / 2 + 12.5,
+                        _fit(stage.detail, right_w - 12, 10),
+                        size=10,
+                        fill=MUTED,
+                    )
+                )
         y += row_h + gap
     if note:
         out.append(_text(width - 6, height - 6, note, anchor="end", size=9.5, fill=MUTED))
@@ -191,8 +238,9 @@ class PhasingRow:
     cells: tuple[PhasingCell, ...]
 
 
-def phasing_chart(rows: Sequence[PhasingRow], months: Sequence[str], *, title: str,
-                  breaks: Collection[int] = ()) -> str:
+def phasing_chart(
+    rows: Sequence[PhasingRow], months: Sequence[str], *, title: str, breaks: Collection[int] = ()
+) -> str:
     """Small multiples: a row of bars per key result, one bar per month (or one wide bar per
     quarter where the plan phases a target by quarter), each row on its own scale with every
     value written above its bar; month names along the bottom, and a stronger line before
@@ -205,8 +253,10 @@ def phasing_chart(rows: Sequence[PhasingRow], months: Sequence[str], *, title: s
     for index in range(len(months) + 1):  # light column lines; quarter lines darker
         x = label_w + index * col_w
         strong = index in (0, len(months)) or index in breaks
-        out.append(f'<line x1="{_f(x)}" y1="0" x2="{_f(x)}" y2="{_f(len(rows) * row_h)}" '
-                   f'stroke="{GRID}" stroke-width="{"1" if strong else "0.5"}"/>')
+        out.append(
+            f'<line x1="{_f(x)}" y1="0" x2="{_f(x)}" y2="{_f(len(rows) * row_h)}" '
+            f'stroke="{GRID}" stroke-width="{"1" if strong else "0.5"}"/>'
+        )
     for r, row in enumerate(rows):
         y0 = r * row_h
         colour = SERIES[r % len(SERIES)]
@@ -214,24 +264,43 @@ def phasing_chart(rows: Sequence[PhasingRow], months: Sequence[str], *, title: s
         for i, line in enumerate(lines):
             out.append(_text(label_w - 10, y0 + 22 + i * 14, line, anchor="end", weight="bold"))
         if row.note:
-            out.append(_text(label_w - 10, y0 + 22 + len(lines) * 14, row.note, anchor="end",
-                             size=10, fill=MUTED))
+            out.append(
+                _text(
+                    label_w - 10,
+                    y0 + 22 + len(lines) * 14,
+                    row.note,
+                    anchor="end",
+                    size=10,
+                    fill=MUTED,
+                )
+            )
         top = max((c.value for c in row.cells), default=0.0)
         bar_h = row_h - 26
         base = y0 + row_h - 6
-        out.append(f'<line x1="{_f(label_w)}" y1="{_f(base)}" x2="{_f(width - 8)}" '
-                   f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{_f(label_w)}" y1="{_f(base)}" x2="{_f(width - 8)}" '
+            f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
+        )
         for cell in row.cells:
             h = bar_h * cell.value / top if top > 0 else 0.0
             x = label_w + cell.start * col_w + col_w * 0.15
             w = col_w * cell.span - col_w * 0.3
             out.append(_rect(x, base - h, w, h, colour, rx=1.5))
             size = 10.0 if _px(cell.text, 10) <= col_w * cell.span - 2 else 8.5
-            out.append(_text(x + w / 2, base - h - 3, cell.text, anchor="middle", size=size,
-                             fill=INK))
+            out.append(
+                _text(x + w / 2, base - h - 3, cell.text, anchor="middle", size=size, fill=INK)
+            )
     for index, month in enumerate(months):
-        out.append(_text(label_w + (index + 0.5) * col_w, len(rows) * row_h + 15, month,
-                         anchor="middle", size=10.5, fill=MUTED))
+        out.append(
+            _text(
+                label_w + (index + 0.5) * col_w,
+                len(rows) * row_h + 15,
+                month,
+                anchor="middle",
+                size=10.5,
+                fill=MUTED,
+            )
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -249,9 +318,9 @@ def _wrap_name(text: str, width: float, size: float, lines: int = 2) -> list[str
         if line == rest:
             break
         if " " in line and not line.endswith(" "):  # break Latin text at a space
-            line = line[:line.rindex(" ") + 1]
+            line = line[: line.rindex(" ") + 1]
         out.append(line.rstrip())
-        rest = rest[len(line):].lstrip()
+        rest = rest[len(line) :].lstrip()
     out.append(_fit(rest, width, size))
     return [line for line in out if line]
 
@@ -272,8 +341,7 @@ class StretchRow:
     largest: bool = False  # carries the plan's largest stretch
 
 
-def stretch_chart(rows: Sequence[StretchRow], *, title: str, reference: str,
-                  note: str = "") -> str:
+def stretch_chart(rows: Sequence[StretchRow], *, title: str, reference: str, note: str = "") -> str:
     """Horizontal bars of stretch (quota ÷ basis), units bold and their role groups indented
     below them, with a dashed line at 1.0 (quota = basis) and the largest stretch marked."""
     label_w, bar_w, value_w, row_h = 230.0, 360.0, 70.0, 22.0
@@ -285,24 +353,42 @@ def stretch_chart(rows: Sequence[StretchRow], *, title: str, reference: str,
     one = label_w + bar_w / scale
     for tick in _ticks(scale):
         x = label_w + bar_w * tick / scale
-        out.append(f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" '
-                   f'y2="{_f(top + len(rows) * row_h)}" stroke="{GRID}" stroke-width="0.5"/>')
+        out.append(
+            f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" '
+            f'y2="{_f(top + len(rows) * row_h)}" stroke="{GRID}" stroke-width="0.5"/>'
+        )
         out.append(_text(x, top - 8, _f(tick), anchor="middle", size=9.5, fill=MUTED))
     for index, row in enumerate(rows):
         y = top + index * row_h
         indent = 12.0 * row.depth
         name = _fit(row.name, label_w - 14 - indent, 12)
-        out.append(_text(8 + indent, y + row_h / 2 + 4, name, weight="bold" if row.unit
-                         else None, fill=INK if row.unit else MUTED))
+        out.append(
+            _text(
+                8 + indent,
+                y + row_h / 2 + 4,
+                name,
+                weight="bold" if row.unit else None,
+                fill=INK if row.unit else MUTED,
+            )
+        )
         fill = WARN if row.largest else (GOAL if row.unit else ROLE)
         w = bar_w * row.value / scale
         out.append(_rect(label_w, y + 4, w, row_h - 8, fill, rx=2))
-        out.append(_text(label_w + w + 6, y + row_h / 2 + 4, row.value_text, size=11,
-                         weight="bold" if row.largest else None, fill=WARN if row.largest
-                         else INK))
-    out.append(f'<line x1="{_f(one)}" y1="{_f(top - 4)}" x2="{_f(one)}" '
-               f'y2="{_f(top + len(rows) * row_h)}" stroke="{INK}" stroke-width="1.2" '
-               'stroke-dasharray="4 3"/>')
+        out.append(
+            _text(
+                label_w + w + 6,
+                y + row_h / 2 + 4,
+                row.value_text,
+                size=11,
+                weight="bold" if row.largest else None,
+                fill=WARN if row.largest else INK,
+            )
+        )
+    out.append(
+        f'<line x1="{_f(one)}" y1="{_f(top - 4)}" x2="{_f(one)}" '
+        f'y2="{_f(top + len(rows) * row_h)}" stroke="{INK}" stroke-width="1.2" '
+        'stroke-dasharray="4 3"/>'
+    )
     out.append(_text(one + 4, top + len(rows) * row_h + 13, reference, size=10, fill=INK))
     if note:
         out.append(_text(8, height - 6, note, size=9.5, fill=MUTED))

@@ -27,13 +27,14 @@ def to_markdown(plan: Plan) -> str:
     lines = [f"# {_cell(meta.get('name', ''))}", ""]
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(kpi.get("base", ""), {})
-    facts = [f"{label(locale, 'period')} {meta.get('period', '')}",
-             f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
-             f"{money_text(kpi.get('target', 0), locale)}",
-             f"{label(locale, 'buffer')} "
-             f"{format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
-             f"{label(locale, 'status')}: {solver.get('status')} "
-             f"({label(locale, 'stretch')} {solver.get('stretch')})"]
+    facts = [
+        f"{label(locale, 'period')} {meta.get('period', '')}",
+        f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
+        f"{money_text(kpi.get('target', 0), locale)}",
+        f"{label(locale, 'buffer')} {format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
+        f"{label(locale, 'status')}: {solver.get('status')} "
+        f"({label(locale, 'stretch')} {solver.get('stretch')})",
+    ]
     lines += [_cell(" · ".join(facts)), ""]
     if solver.get("relaxations"):
         lines += [f"**{label(locale, 'relaxations')}**", ""]
@@ -59,8 +60,10 @@ def _unit(plan: Plan, node_id: str, depth: int, lines: list[str]) -> None:
         if graph.nodes[child]["kind"] == Kind.UNIT:
             continue
         role = graph.nodes[child]
-        head = (f"{'#' * min(depth + 1, 6)} {_cell(role.get('label', role['name']))} "
-                f"× {role['headcount']}")
+        head = (
+            f"{'#' * min(depth + 1, 6)} {_cell(role.get('label', role['name']))} "
+            f"× {role['headcount']}"
+        )
         if role.get("per_person") is not None:
             head += f" — {label(locale, 'per_person')} {money_text(role['per_person'], locale)}"
         lines += [head, ""]
@@ -77,29 +80,50 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
     objectives = objectives_of(graph, owner)
     if not objectives:
         return
-    lines.append(f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
-                 f"{label(locale, 'kr')} | {label(locale, 'target')} | {label(locale, 'per')} | "
-                 f"{label(locale, 'weight')} |")
+    lines.append(
+        f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
+        f"{label(locale, 'kr')} | {label(locale, 'target')} | {label(locale, 'per')} | "
+        f"{label(locale, 'weight')} |"
+    )
     lines.append("|---|---|---|---|---|---|")
     for number, oid in enumerate(objectives, start=1):
         objective = graph.nodes[oid]
         for index, kid in enumerate(krs_of(graph, oid)):
             kr = graph.nodes[kid]
             first = index == 0
-            text = kr["name"] + (f" ({label(locale, 'deduction')})"
-                                 if kr.get("kr_kind") == "deduction" else "")
-            lines.append("| " + " | ".join([
-                str(number) if first else "", _cached_cell(objective["name"]) if first else "",
-                _cached_cell(text), _target_cell(kr, locale),
-                per_text(kr.get("per", "plan"), locale), weight_text(kr.get("weight"))]) + " |")
+            text = kr["name"] + (
+                f" ({label(locale, 'deduction')})" if kr.get("kr_kind") == "deduction" else ""
+            )
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        str(number) if first else "",
+                        _cached_cell(objective["name"]) if first else "",
+                        _cached_cell(text),
+                        _target_cell(kr, locale),
+                        per_text(kr.get("per", "plan"), locale),
+                        weight_text(kr.get("weight")),
+                    ]
+                )
+                + " |"
+            )
     lines.append("")
 
 
 # A large plan repeats the same names and targets on thousands of sheets: each is escaped and
 # formatted once.
 _cached_cell = lru_cache(maxsize=1 << 16)(lambda text: _cell(text))
-_TARGET_FIELDS = ("kr_kind", "deduction", "target", "target_kind", "money", "unit", "target_per",
-                  "per")
+_TARGET_FIELDS = (
+    "kr_kind",
+    "deduction",
+    "target",
+    "target_kind",
+    "money",
+    "unit",
+    "target_per",
+    "per",
+)
 
 
 def _target_cell(kr: dict[str, Any], locale: str) -> str:

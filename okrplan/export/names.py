@@ -22,15 +22,24 @@ FILE_STEM_MAX_BYTES = 120  # well under the 255 bytes most file systems allow pe
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-                     *(f"lpt{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def _printable(text: str) -> str:
     """NFC text without control and format characters (bidi overrides, zero-width marks)."""
     text = unicodedata.normalize("NFC", str(text))
-    return "".join(" " if ch in "\t\r\n" else ch for ch in text
-                   if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return "".join(
+        " " if ch in "\t\r\n" else ch
+        for ch in text
+        if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
 
 
 def _utf16_len(text: str) -> int:
@@ -52,7 +61,7 @@ def shorten(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
         return text
     for keep in range(len(text) - 1, 0, -1):
         head = (keep + 1) // 2
-        candidate = text[:head] + "…" + text[len(text) - (keep - head):][:keep - head]
+        candidate = text[:head] + "…" + text[len(text) - (keep - head) :][: keep - head]
         if measure(candidate) <= limit:
             return candidate
     return ""
@@ -79,8 +88,9 @@ def safe_file_stem(name: str, fallback: str = "sheet") -> str:
     return text
 
 
-def unique_file_names(stems: Iterable[str], suffix: str, *, reserved: Iterable[str] = ()
-                      ) -> list[str]:
+def unique_file_names(
+    stems: Iterable[str], suffix: str, *, reserved: Iterable[str] = ()
+) -> list[str]:
     """``stem + suffix`` for every stem, made safe and unique without regard to case, and
     different from every ``reserved`` name.
 

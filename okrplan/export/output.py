@@ -37,8 +37,13 @@ _RENAME_EXCHANGE = 2
 _TEMP_TAG = ".okrplan-tmp"
 
 
-def write_dir(target: str | os.PathLike[str], files: Mapping[str, Content], *,
-              force: bool = False, marker: str = "plan.json") -> Path:
+def write_dir(
+    target: str | os.PathLike[str],
+    files: Mapping[str, Content],
+    *,
+    force: bool = False,
+    marker: str = "plan.json",
+) -> Path:
     """Write ``files`` (relative name → text, bytes, or a writer given the path) as a directory.
 
     Raises
@@ -64,8 +69,9 @@ def write_dir(target: str | os.PathLike[str], files: Mapping[str, Content], *,
             if not force:
                 raise OutputError(f"{final} already exists; pass --force to replace it")
             if not (final / marker).exists() and any(final.iterdir()):
-                raise OutputError(f"{final} exists and is not an okrplan output (no {marker}); "
-                                  "choose another -o")
+                raise OutputError(
+                    f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
+                )
         try:
             staging = _fresh(parent, f".{final.name}.new-", os.mkdir)
         except OSError as exc:
@@ -113,8 +119,9 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
         try:
             for name, content in sorted(files.items()):
                 data = content.encode("utf-8") if isinstance(content, str) else content
-                temporary = _fresh(where, f".{name}{_TEMP_TAG}-",
-                                   functools.partial(_write_new, data=data))
+                temporary = _fresh(
+                    where, f".{name}{_TEMP_TAG}-", functools.partial(_write_new, data=data)
+                )
                 staged.append((temporary, where / name))
             _flush(where, [temporary for temporary, _ in staged])
             for temporary, final in staged:
@@ -124,7 +131,7 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
         except OSError as exc:
             raise OutputError(f"cannot write in {where}: {exc.strerror or exc}") from None
         finally:
-            for temporary, _ in staged[len(written):]:
+            for temporary, _ in staged[len(written) :]:
                 temporary.unlink(missing_ok=True)
     return written
 
@@ -140,7 +147,7 @@ def _write_new(path: Path, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     except BaseException:
         os.close(fd)
         path.unlink(missing_ok=True)
@@ -189,11 +196,18 @@ def _exchange(first: Path, second: Path) -> bool:
     renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     renameat2.restype = ctypes.c_int
-    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
-                 _RENAME_EXCHANGE) == 0:
+    if (
+        renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+        == 0
+    ):
         return True
     code = ctypes.get_errno()
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
@@ -203,8 +217,9 @@ def _exchange(first: Path, second: Path) -> bool:
 
 def _flush_tree(directory: Path) -> None:
     """Make everything under ``directory`` durable before it is renamed into place."""
-    _flush(directory, [Path(root) / name for root, _, names in os.walk(directory)
-                       for name in names])
+    _flush(
+        directory, [Path(root) / name for root, _, names in os.walk(directory) for name in names]
+    )
 
 
 def _flush(folder: Path, files: list[Path]) -> None:

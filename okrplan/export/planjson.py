@@ -82,16 +82,28 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             else:
                 yield separator + encode({**data, "source": source, "target": target})
             separator = ",\n"
-        yield ('\n],"graph":' + encode(graph.graph) + ',"multigraph":'
-               + encode(graph.is_multigraph()) + ',"nodes":[')
+        yield (
+            '\n],"graph":'
+            + encode(graph.graph)
+            + ',"multigraph":'
+            + encode(graph.is_multigraph())
+            + ',"nodes":['
+        )
         separator = "\n"
         for node, data in graph.nodes(data=True):
             yield separator + encode(data if data.get("id") == node else {**data, "id": node})
             separator = ",\n"
-        rest = {"metrics": plan.metrics, "okrplan": FORMAT_VERSION, "plan": plan.meta,
-                "solver": plan.solver}
-        yield "\n]},\n" + ",\n".join(f"{encode(key)}:{encode(value)}"
-                                       for key, value in rest.items()) + "}\n"
+        rest = {
+            "metrics": plan.metrics,
+            "okrplan": FORMAT_VERSION,
+            "plan": plan.meta,
+            "solver": plan.solver,
+        }
+        yield (
+            "\n]},\n"
+            + ",\n".join(f"{encode(key)}:{encode(value)}" for key, value in rest.items())
+            + "}\n"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,8 +115,10 @@ MAX_NUMBER = 10**18
 """The largest magnitude of a number in a plan.json, as of a quantity in a target file (sheets
 and reports compute with decimals of 28 digits: a KR's number times a headcount must fit)."""
 
-REMAKE_HINT = ("re-make plan.json from its target file with `okrplan decompose TARGET -o DIR`, "
-               "or undo the edit")
+REMAKE_HINT = (
+    "re-make plan.json from its target file with `okrplan decompose TARGET -o DIR`, "
+    "or undo the edit"
+)
 _SHOWN = 20  # problems listed; the summary counts them all
 
 
@@ -125,31 +139,49 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise InputError([Issue(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno,
-                                hint="pass a plan.json written by okrplan decompose, or a "
-                                "target .yaml file")]) from None
+        raise InputError(
+            [
+                Issue(
+                    f"not valid JSON: {exc.msg}",
+                    file,
+                    exc.lineno,
+                    exc.colno,
+                    hint="pass a plan.json written by okrplan decompose, or a target .yaml file",
+                )
+            ]
+        ) from None
     except RecursionError:
-        raise InputError([Issue("the JSON nests too deeply to be an okrplan plan", file)]
-                         ) from None
+        raise InputError([Issue("the JSON nests too deeply to be an okrplan plan", file)]) from None
     except ValueError as exc:  # NaN or Infinity, or an integer of thousands of digits
-        raise InputError([Issue(f"not a plan okrplan wrote: {exc}", file,
-                                hint=REMAKE_HINT)]) from None
+        raise InputError(
+            [Issue(f"not a plan okrplan wrote: {exc}", file, hint=REMAKE_HINT)]
+        ) from None
     if not isinstance(data, dict) or data.get("okrplan") != FORMAT_VERSION or "graph" not in data:
-        raise InputError([Issue("this JSON is not an okrplan plan (format 1)", file,
-                                hint="pass a plan.json written by okrplan decompose")])
+        raise InputError(
+            [
+                Issue(
+                    "this JSON is not an okrplan plan (format 1)",
+                    file,
+                    hint="pass a plan.json written by okrplan decompose",
+                )
+            ]
+        )
     problems = plan_problems(data)
     if problems:
         count = len(problems)
         more = f" (the first {_SHOWN} shown)" if count > _SHOWN else ""
-        raise InputError([Issue(f"{where}: {what}", file) for where, what in problems[:_SHOWN]],
-                         summary=f"{count} problem{'s' if count != 1 else ''} found{more}\n"
-                         f"    hint: {REMAKE_HINT}")
+        raise InputError(
+            [Issue(f"{where}: {what}", file) for where, what in problems[:_SHOWN]],
+            summary=f"{count} problem{'s' if count != 1 else ''} found{more}\n"
+            f"    hint: {REMAKE_HINT}",
+        )
     try:
         graph = from_node_link(data["graph"])
         root_of(graph)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError([Issue(f"the plan's graph cannot be read: {exc}", file,
-                                hint=REMAKE_HINT)]) from None
+        raise InputError(
+            [Issue(f"the plan's graph cannot be read: {exc}", file, hint=REMAKE_HINT)]
+        ) from None
     return Plan(data["plan"], data["solver"], graph, data["metrics"])
 
 
@@ -166,8 +198,11 @@ class _Type:
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and -MAX_NUMBER <= value <= MAX_NUMBER)  # NaN fails the comparison
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and -MAX_NUMBER <= value <= MAX_NUMBER
+    )  # NaN fails the comparison
 
 
 def _is_count(value: Any) -> bool:
@@ -204,37 +239,56 @@ def _or_null(kind: _Type) -> _Type:
 
 
 def _list_of(kind: _Type) -> _Type:
-    return _Type(lambda v: isinstance(v, list) and all(kind.test(x) for x in v),
-                 f"a list of {kind.text}")
+    return _Type(
+        lambda v: isinstance(v, list) and all(kind.test(x) for x in v), f"a list of {kind.text}"
+    )
 
 
 def _map_of(kind: _Type, keys: _Type | None = None) -> _Type:
-    return _Type(lambda v: isinstance(v, dict) and all(kind.test(x) for x in v.values())
-                 and (keys is None or all(keys.test(k) for k in v)),
-                 f"an object of {kind.text}" + (f" by {keys.text}" if keys else ""))
+    return _Type(
+        lambda v: (
+            isinstance(v, dict)
+            and all(kind.test(x) for x in v.values())
+            and (keys is None or all(keys.test(k) for k in v))
+        ),
+        f"an object of {kind.text}" + (f" by {keys.text}" if keys else ""),
+    )
 
 
 def _one_of(*choices: str) -> _Type:
-    return _Type(lambda v: isinstance(v, str) and v in choices,
-                 "one of " + ", ".join(repr(c) for c in choices))
+    return _Type(
+        lambda v: isinstance(v, str) and v in choices,
+        "one of " + ", ".join(repr(c) for c in choices),
+    )
 
 
 def _record(**fields: _Type) -> _Type:
-    return _Type(lambda v: isinstance(v, dict) and all(
-        key in v and kind.test(v[key]) for key, kind in fields.items()),
-        "an object with " + ", ".join(f"{key} ({kind.text})" for key, kind in fields.items()))
+    return _Type(
+        lambda v: (
+            isinstance(v, dict)
+            and all(key in v and kind.test(v[key]) for key, kind in fields.items())
+        ),
+        "an object with " + ", ".join(f"{key} ({kind.text})" for key, kind in fields.items()),
+    )
 
 
 TEXT = _Type(lambda v: isinstance(v, str), "text")
 FLAG = _Type(lambda v: isinstance(v, bool), "true or false")
 NUMBER = _Type(_is_number, f"a number (at most 1e{len(str(MAX_NUMBER)) - 1} in size)")
 COUNT = _Type(_is_count, f"a whole number from 0 to {MAX_PEOPLE:,}")
-NAMES = _Type(lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
-              "a list of one or more names")
-MONTHS = _Type(lambda v: isinstance(v, list) and bool(v) and all(
-    isinstance(m, str) and _MONTH.fullmatch(m) for m in v) and all(
-    _month_index(b) == _month_index(a) + 1 for a, b in itertools.pairwise(v)),
-    "a list of consecutive months (YYYY-MM)")
+NAMES = _Type(
+    lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
+    "a list of one or more names",
+)
+MONTHS = _Type(
+    lambda v: (
+        isinstance(v, list)
+        and bool(v)
+        and all(isinstance(m, str) and _MONTH.fullmatch(m) for m in v)
+        and all(_month_index(b) == _month_index(a) + 1 for a, b in itertools.pairwise(v))
+    ),
+    "a list of consecutive months (YYYY-MM)",
+)
 PERIOD = _Type(_is_period, "a period (2015-03, 2015-Q1 or 2015-W09)")
 PER = _one_of("plan", "quarter", "month", "week")
 
@@ -246,32 +300,56 @@ def _month_index(label: str) -> int:
 #: The attributes of each kind of node: type, and whether every node of the kind has it.
 NODE_FIELDS: dict[str, dict[str, tuple[_Type, bool]]] = {
     Kind.UNIT: {
-        "path": (NAMES, True), "lead": (TEXT, True), "level": (_one_of("company", "unit"), True),
-        "target": (NUMBER, False), "assigned": (NUMBER, False),
-        "supports": (_record(metric=TEXT, share=NUMBER), False)},
+        "path": (NAMES, True),
+        "lead": (TEXT, True),
+        "level": (_one_of("company", "unit"), True),
+        "target": (NUMBER, False),
+        "assigned": (NUMBER, False),
+        "supports": (_record(metric=TEXT, share=NUMBER), False),
+    },
     Kind.ROLE: {
-        "label": (TEXT, True), "path": (NAMES, True), "headcount": (COUNT, True),
-        "people": (_list_of(TEXT), True), "new_hires": (FLAG, True),
-        "sells": (_or_null(TEXT), True), "capacity": (_map_of(TEXT), True),
+        "label": (TEXT, True),
+        "path": (NAMES, True),
+        "headcount": (COUNT, True),
+        "people": (_list_of(TEXT), True),
+        "new_hires": (FLAG, True),
+        "sells": (_or_null(TEXT), True),
+        "capacity": (_map_of(TEXT), True),
         # a role group that sells has all of these, other roles none
-        "quota": (NUMBER, False), "per_person": (NUMBER, False), "basis": (NUMBER, False),
-        "stretch": (_or_null(NUMBER), False), "ramp": (_list_of(NUMBER), False),
+        "quota": (NUMBER, False),
+        "per_person": (NUMBER, False),
+        "basis": (NUMBER, False),
+        "stretch": (_or_null(NUMBER), False),
+        "ramp": (_list_of(NUMBER), False),
         "binding": (_list_of(TEXT), False),
-        "marginal": (_list_of(_record(metric=TEXT, per=TEXT, adds=NUMBER)), False)},
+        "marginal": (_list_of(_record(metric=TEXT, per=TEXT, adds=NUMBER)), False),
+    },
     Kind.OBJECTIVE: {
-        "owner": (TEXT, True), "detail": (TEXT, True), "weight": (_or_null(NUMBER), False)},
+        "owner": (TEXT, True),
+        "detail": (TEXT, True),
+        "weight": (_or_null(NUMBER), False),
+    },
     Kind.KR: {
-        "owner": (TEXT, True), "objective": (TEXT, True), "metric": (_or_null(TEXT), True),
-        "per": (PER, True), "weight": (_or_null(NUMBER), True), "fixed_weight": (FLAG, True),
+        "owner": (TEXT, True),
+        "objective": (TEXT, True),
+        "metric": (_or_null(TEXT), True),
+        "per": (PER, True),
+        "weight": (_or_null(NUMBER), True),
+        "fixed_weight": (FLAG, True),
         "direction": (_one_of("increase", "decrease"), True),
-        "deduction": (_or_null(NUMBER), True), "due": (_or_null(TEXT), True),
+        "deduction": (_or_null(NUMBER), True),
+        "due": (_or_null(TEXT), True),
         "kr_kind": (_one_of("derived", "manual", "deduction", "staffing"), True),
-        "text": (_or_null(TEXT), True), "target": (_or_null(NUMBER), True),
+        "text": (_or_null(TEXT), True),
+        "target": (_or_null(NUMBER), True),
         "target_kind": (_or_null(_one_of("number", "percent", "points")), True),
         "periods": (_map_of(NUMBER, PERIOD), True),
         "target_per": (_or_null(_one_of("week", "month", "quarter", "year")), False),
-        "total": (NUMBER, False), "unit": (TEXT, False), "money": (FLAG, False),
-        "hires": (TEXT, False)},
+        "total": (NUMBER, False),
+        "unit": (TEXT, False),
+        "money": (FLAG, False),
+        "hires": (TEXT, False),
+    },
 }
 _SELLING = ("quota", "per_person", "basis", "stretch", "ramp", "binding", "marginal")
 _DERIVED = ("unit", "money")  # what a KR of a metric has
@@ -279,22 +357,37 @@ _DERIVED = ("unit", "money")  # what a KR of a metric has
 #: The plan's other sections, key by key (every key is required).
 SECTION_FIELDS: dict[str, dict[str, _Type]] = {
     "plan": {
-        "name": TEXT, "period": TEXT, "locale": _one_of("zh-CN", "en"), "currency": TEXT,
-        "kpi": _record(metric=TEXT, base=TEXT, target=NUMBER), "buffer": NUMBER,
-        "months": MONTHS, "seasonality": _list_of(NUMBER),
+        "name": TEXT,
+        "period": TEXT,
+        "locale": _one_of("zh-CN", "en"),
+        "currency": TEXT,
+        "kpi": _record(metric=TEXT, base=TEXT, target=NUMBER),
+        "buffer": NUMBER,
+        "months": MONTHS,
+        "seasonality": _list_of(NUMBER),
         "rounding": _record(money=NUMBER, count=NUMBER),
-        "weights": _record(rule=_one_of("leverage", "equal", "given"), step=NUMBER,
-                           min=NUMBER)},
+        "weights": _record(rule=_one_of("leverage", "equal", "given"), step=NUMBER, min=NUMBER),
+    },
     "solver": {
-        "status": _one_of(*(str(s) for s in Status)), "stretch": NUMBER,
+        "status": _one_of(*(str(s) for s in Status)),
+        "stretch": NUMBER,
         "binding": _list_of(TEXT),
-        "relaxations": _list_of(_record(kind=TEXT, subject=TEXT, message=TEXT, current=TEXT,
-                                        needed=TEXT)),
-        "conflict": _list_of(TEXT), "hires": _map_of(COUNT), "levels": _map_of(NUMBER)},
+        "relaxations": _list_of(
+            _record(kind=TEXT, subject=TEXT, message=TEXT, current=TEXT, needed=TEXT)
+        ),
+        "conflict": _list_of(TEXT),
+        "hires": _map_of(COUNT),
+        "levels": _map_of(NUMBER),
+    },
 }
 METRIC_FIELDS: dict[str, _Type] = {
-    "name": TEXT, "kind": _one_of("count", "money", "share"), "unit": TEXT,
-    "yields": _map_of(NUMBER), "follows": _map_of(NUMBER), "share_of": _map_of(NUMBER)}
+    "name": TEXT,
+    "kind": _one_of("count", "money", "share"),
+    "unit": TEXT,
+    "yields": _map_of(NUMBER),
+    "follows": _map_of(NUMBER),
+    "share_of": _map_of(NUMBER),
+}
 
 #: Which kinds of node each kind of edge joins (source kinds, target kinds).
 EDGE_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -324,16 +417,21 @@ def plan_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         where = f"metrics[{name!r}]"
         problems += _record_problems(metric, where, METRIC_FIELDS)
         if isinstance(metric, dict):
-            problems += [(f"{where}.{key}", f"names {other!r}, which metrics does not have")
-                         for key in ("yields", "follows", "share_of")
-                         if isinstance(metric.get(key), dict)
-                         for other in metric[key] if other not in metrics]
+            problems += [
+                (f"{where}.{key}", f"names {other!r}, which metrics does not have")
+                for key in ("yields", "follows", "share_of")
+                if isinstance(metric.get(key), dict)
+                for other in metric[key]
+                if other not in metrics
+            ]
     meta = data.get("plan")
     kpi = meta.get("kpi") if isinstance(meta, dict) else None
     if isinstance(kpi, dict):
-        problems += [(f"plan.kpi.{key}", f"names {kpi[key]!r}, which metrics does not have")
-                     for key in ("metric", "base")
-                     if isinstance(kpi.get(key), str) and kpi[key] not in metrics]
+        problems += [
+            (f"plan.kpi.{key}", f"names {kpi[key]!r}, which metrics does not have")
+            for key in ("metric", "base")
+            if isinstance(kpi.get(key), str) and kpi[key] not in metrics
+        ]
     graph = data.get("graph")
     nodes = graph.get("nodes") if isinstance(graph, dict) else None
     edges = graph.get("edges") if isinstance(graph, dict) else None
@@ -349,21 +447,30 @@ def plan_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     solver = data.get("solver")
     hires = solver.get("hires") if isinstance(solver, dict) else None
     if isinstance(hires, dict):
-        problems += [("solver.hires", f"names {gid!r}, which is not a role of the plan")
-                     for gid in hires if found.get(gid, {}).get("kind") != Kind.ROLE]
+        problems += [
+            ("solver.hires", f"names {gid!r}, which is not a role of the plan")
+            for gid in hires
+            if found.get(gid, {}).get("kind") != Kind.ROLE
+        ]
     return problems
 
 
 def _record_problems(value: Any, where: str, fields: dict[str, _Type]) -> list[tuple[str, str]]:
     if not isinstance(value, dict):
         return [(where, "expected an object with " + ", ".join(fields))]
-    return [(f"{where}.{key}", f"expected {kind.text}" if key in value else
-             f"missing (expected {kind.text})")
-            for key, kind in fields.items() if key not in value or not kind.test(value[key])]
+    return [
+        (
+            f"{where}.{key}",
+            f"expected {kind.text}" if key in value else f"missing (expected {kind.text})",
+        )
+        for key, kind in fields.items()
+        if key not in value or not kind.test(value[key])
+    ]
 
 
-def _node_problems(nodes: list[Any], metrics: dict[str, Any]
-                   ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
+def _node_problems(
+    nodes: list[Any], metrics: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
     """The nodes by id (those whose id and kind can be read), and the problems of each."""
     problems: list[tuple[str, str]] = []
     found: dict[str, dict[str, Any]] = {}
@@ -375,8 +482,9 @@ def _node_problems(nodes: list[Any], metrics: dict[str, Any]
         if not isinstance(node_id, str) or node_id in found:
             problems.append((f"graph.nodes[{i}].id", "expected a text id no other node has"))
         if not isinstance(kind, str) or kind not in NODE_FIELDS:
-            problems.append((f"graph.nodes[{i}].kind",
-                             f"expected one of {', '.join(sorted(NODE_FIELDS))}"))
+            problems.append(
+                (f"graph.nodes[{i}].kind", f"expected one of {', '.join(sorted(NODE_FIELDS))}")
+            )
         where = f"graph.nodes[{i}]" + (f" ({node_id!r})" if isinstance(node_id, str) else "")
         if not isinstance(node.get("name"), str):
             problems.append((f"{where}.name", "expected text"))
@@ -391,22 +499,35 @@ def _node_problems(nodes: list[Any], metrics: dict[str, Any]
             elif required:
                 problems.append((f"{where}.{key}", f"missing (expected {expected.text})"))
         if kind == Kind.ROLE and any(key in node for key in _SELLING):
-            problems += [(f"{where}.{key}", "missing (a role with a quota has "
-                          f"{', '.join(_SELLING)})") for key in _SELLING if key not in node]
+            problems += [
+                (f"{where}.{key}", f"missing (a role with a quota has {', '.join(_SELLING)})")
+                for key in _SELLING
+                if key not in node
+            ]
         elif kind == Kind.KR and node.get("kr_kind") == "derived":
-            problems += [(f"{where}.{key}", "missing (a KR of a metric has it)")
-                         for key in _DERIVED if key not in node]
-        named = [node.get("metric")] if kind == Kind.KR else (
-            [node["supports"].get("metric")] if isinstance(node.get("supports"), dict) else [])
+            problems += [
+                (f"{where}.{key}", "missing (a KR of a metric has it)")
+                for key in _DERIVED
+                if key not in node
+            ]
+        named = (
+            [node.get("metric")]
+            if kind == Kind.KR
+            else (
+                [node["supports"].get("metric")] if isinstance(node.get("supports"), dict) else []
+            )
+        )
         if kind == Kind.ROLE and isinstance(node.get("marginal"), list):
             named += [m.get("metric") for m in node["marginal"] if isinstance(m, dict)]
-        problems += [(where, f"names the metric {metric!r}, which metrics does not have")
-                     for metric in named if isinstance(metric, str) and metric not in metrics]
+        problems += [
+            (where, f"names the metric {metric!r}, which metrics does not have")
+            for metric in named
+            if isinstance(metric, str) and metric not in metrics
+        ]
     return found, problems
 
 
-def _edge_problems(edges: list[Any], nodes: dict[str, dict[str, Any]]
-                   ) -> list[tuple[str, str]]:
+def _edge_problems(edges: list[Any], nodes: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     """Each edge's kind and ends, and the structure the commands walk: the contains tree with
     the paths along it, objectives and KRs with their owners and objectives, aligns edges up
     the tree."""
@@ -417,11 +538,16 @@ def _edge_problems(edges: list[Any], nodes: dict[str, dict[str, Any]]
     aligns: list[tuple[int, str, str]] = []
     for i, edge in enumerate(edges):
         where = f"graph.edges[{i}]"
-        if not isinstance(edge, dict) or any(not isinstance(edge.get(end), str)
-                                             or edge[end] not in nodes
-                                             for end in ("source", "target")):
-            problems.append((where, "expected an object with a kind and the ids of two nodes "
-                             "as source and target"))
+        if not isinstance(edge, dict) or any(
+            not isinstance(edge.get(end), str) or edge[end] not in nodes
+            for end in ("source", "target")
+        ):
+            problems.append(
+                (
+                    where,
+                    "expected an object with a kind and the ids of two nodes as source and target",
+                )
+            )
             continue
         kind, source, target = edge.get("kind"), edge["source"], edge["target"]
         if not isinstance(kind, str) or kind not in EDGE_ENDS:
@@ -429,8 +555,9 @@ def _edge_problems(edges: list[Any], nodes: dict[str, dict[str, Any]]
             continue
         sources, targets = EDGE_ENDS[kind]
         if nodes[source].get("kind") not in sources or nodes[target].get("kind") not in targets:
-            problems.append((where, f"a {kind} edge joins a {'/'.join(sources)} to a "
-                             f"{'/'.join(targets)}"))
+            problems.append(
+                (where, f"a {kind} edge joins a {'/'.join(sources)} to a {'/'.join(targets)}")
+            )
             continue
         if kind == Edge.CONTAINS:
             if target in parent:
@@ -459,19 +586,26 @@ def _edge_problems(edges: list[Any], nodes: dict[str, dict[str, Any]]
             objective = node.get("objective")
             target = _node(nodes, objective)
             if target.get("kind") != Kind.OBJECTIVE or target.get("owner") != node.get("owner"):
-                problems.append((f"{node_id!r}.objective",
-                                 "expected the id of an objective of the same owner"))
+                problems.append(
+                    (f"{node_id!r}.objective", "expected the id of an objective of the same owner")
+                )
             elif measured.get(node_id) != [objective]:
                 problems.append((node_id, f"expected one measures edge, to {objective!r}"))
             hires = node.get("hires")
             if hires is not None and _node(nodes, hires).get("kind") != Kind.ROLE:
                 problems.append((f"{node_id!r}.hires", "expected the id of a role"))
     for i, source, target in aligns:
-        low, high = (order.get(owner) if isinstance(owner, str) else None
-                     for owner in (nodes[source].get("owner"), nodes[target].get("owner")))
+        low, high = (
+            order.get(owner) if isinstance(owner, str) else None
+            for owner in (nodes[source].get("owner"), nodes[target].get("owner"))
+        )
         if low is None or high is None or not (high[0] < low[0] and low[1] <= high[1]):
-            problems.append((f"graph.edges[{i}]", "an aligns edge goes from a KR to a KR of "
-                             "a unit above its owner"))
+            problems.append(
+                (
+                    f"graph.edges[{i}]",
+                    "an aligns edge goes from a KR to a KR of a unit above its owner",
+                )
+            )
     return problems
 
 
@@ -480,16 +614,23 @@ def _node(nodes: dict[str, dict[str, Any]], ref: Any) -> dict[str, Any]:
     return nodes.get(ref, {}) if isinstance(ref, str) else {}
 
 
-def _tree_order(nodes: dict[str, dict[str, Any]], parent: dict[str, str],
-                problems: list[tuple[str, str]]) -> dict[str, tuple[int, int]] | None:
+def _tree_order(
+    nodes: dict[str, dict[str, Any]], parent: dict[str, str], problems: list[tuple[str, str]]
+) -> dict[str, tuple[int, int]] | None:
     """Each unit's and role's (entry, exit) numbers in a walk of the contains tree from the
     one root unit (a node is above another if its numbers enclose the other's), having
     checked that the tree holds every unit and role and their paths follow it; None if not."""
     members = [n for n, d in nodes.items() if d.get("kind") in (Kind.UNIT, Kind.ROLE)]
     roots = [n for n in members if n not in parent]
     if len(roots) != 1 or nodes[roots[0]].get("kind") != Kind.UNIT:
-        problems.append(("graph", "the graph has no root unit" if not roots else
-                         f"expected one unit that nothing contains, found {len(roots)}"))
+        problems.append(
+            (
+                "graph",
+                "the graph has no root unit"
+                if not roots
+                else f"expected one unit that nothing contains, found {len(roots)}",
+            )
+        )
         return None
     below: dict[str, list[str]] = {}
     for child, up in parent.items():
@@ -508,8 +649,13 @@ def _tree_order(nodes: dict[str, dict[str, Any]], parent: dict[str, str],
         stack.extend((child, False) for child in below.get(node_id, ()))
     missed = [n for n in members if n not in order]
     if missed:
-        problems.append(("graph", f"{len(missed)} units or roles are not in the tree of "
-                         f"contains edges from {roots[0]!r}, e.g. {missed[0]!r}"))
+        problems.append(
+            (
+                "graph",
+                f"{len(missed)} units or roles are not in the tree of "
+                f"contains edges from {roots[0]!r}, e.g. {missed[0]!r}",
+            )
+        )
         return None
     for node_id in members:
         node = nodes[node_id]
@@ -518,6 +664,10 @@ def _tree_order(nodes: dict[str, dict[str, Any]], parent: dict[str, str],
             continue  # a problem of the node above
         expected = above if node.get("kind") == Kind.ROLE else [*above, node.get("name")]
         if node.get("path") != expected:
-            problems.append((f"{node_id!r}.path", "expected the names of the units above it "
-                             "(and its own, for a unit)"))
+            problems.append(
+                (
+                    f"{node_id!r}.path",
+                    "expected the names of the units above it (and its own, for a unit)",
+                )
+            )
     return None if problems else order

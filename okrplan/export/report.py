@@ -72,9 +72,27 @@ STRETCH_ROWS_MAX = 80
 
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
-_UNSAFE = frozenset({"script", "foreignobject", "iframe", "object", "embed", "handler",
-                     "listener", "set", "animate", "animatemotion", "animatetransform",
-                     "animatecolor", "style", "image", "use", "title", "metadata"})
+_UNSAFE = frozenset(
+    {
+        "script",
+        "foreignobject",
+        "iframe",
+        "object",
+        "embed",
+        "handler",
+        "listener",
+        "set",
+        "animate",
+        "animatemotion",
+        "animatetransform",
+        "animatecolor",
+        "style",
+        "image",
+        "use",
+        "title",
+        "metadata",
+    }
+)
 
 
 def _local(name: str) -> tuple[str, str]:
@@ -85,8 +103,12 @@ def _local(name: str) -> tuple[str, str]:
     return "", name
 
 
-def sanitize_svg(data: str | bytes, *, linked: dict[str, str] | None = None,
-                 root_attrs: dict[str, str | None] | None = None) -> str:
+def sanitize_svg(
+    data: str | bytes,
+    *,
+    linked: dict[str, str] | None = None,
+    root_attrs: dict[str, str | None] | None = None,
+) -> str:
     """An SVG document as an inline ``<svg>`` element with nothing in it that can run or fetch.
 
     Dropped: ``<script>``, ``<foreignObject>``, ``<style>``, ``<use>``, ``<image>``,
@@ -138,9 +160,13 @@ def _clean(element: ET.Element, linked: dict[str, str]) -> None:
         namespace, local = _local(name)
         value = element.attrib[name]
         lowered = re.sub(r"\s", "", value).lower()
-        if (local.lower().startswith("on") or (local == "href" and not value.startswith("#"))
-                or (local == "style" and ("url(" in lowered or "expression(" in lowered))
-                or "javascript:" in lowered or namespace not in ("", _XLINK_NS)):
+        if (
+            local.lower().startswith("on")
+            or (local == "href" and not value.startswith("#"))
+            or (local == "style" and ("url(" in lowered or "expression(" in lowered))
+            or "javascript:" in lowered
+            or namespace not in ("", _XLINK_NS)
+        ):
             del element.attrib[name]
 
 
@@ -163,8 +189,10 @@ def _serialize(element: ET.Element, out: list[str], *, top: bool = False) -> Non
         attrs.append(f' xmlns="{_SVG_NS}"')
     for name, value in element.attrib.items():
         namespace, local = _local(name)
-        attrs.append(f' {"xlink:" if namespace == _XLINK_NS else ""}{local}='
-                     f'"{html.escape(value, quote=True)}"')
+        attrs.append(
+            f" {'xlink:' if namespace == _XLINK_NS else ''}{local}="
+            f'"{html.escape(value, quote=True)}"'
+        )
     if top and any(_local(n)[0] == _XLINK_NS for e in element.iter() for n in e.attrib):
         attrs.append(f' xmlns:xlink="{_XLINK_NS}"')
     text = html.escape(element.text or "", quote=False)
@@ -190,8 +218,11 @@ def tree_markup(plan: Plan, svg: str | bytes, anchors: dict[str, str]) -> str:
     order = _tree_order(plan)
     expected = {f"n{i}": (owner, _box_title(plan, owner)) for i, owner in enumerate(order, 1)}
     root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
-    boxes = [g for g in root.iter(f"{{{_SVG_NS}}}g") if "node" in g.get("class", "").split()
-             and _title_of(g) in expected]
+    boxes = [
+        g
+        for g in root.iter(f"{{{_SVG_NS}}}g")
+        if "node" in g.get("class", "").split() and _title_of(g) in expected
+    ]
     linked: dict[str, str] = {}
     if len(boxes) != len(order):
         boxes = []
@@ -204,9 +235,18 @@ def tree_markup(plan: Plan, svg: str | bytes, anchors: dict[str, str]) -> str:
             if header and " ".join(wanted.split()).startswith(header) and owner in anchors:
                 linked[name] = anchors[owner]
     title = f"{label(plan.locale, 'r_tree')}: {plan.meta.get('name', '')}"
-    return sanitize_svg(svg, linked=linked, root_attrs={
-        "width": None, "height": None, "id": "tree-svg", "role": "img", "aria-label": title,
-        "preserveAspectRatio": "xMidYMid meet"})
+    return sanitize_svg(
+        svg,
+        linked=linked,
+        root_attrs={
+            "width": None,
+            "height": None,
+            "id": "tree-svg",
+            "role": "img",
+            "aria-label": title,
+            "preserveAspectRatio": "xMidYMid meet",
+        },
+    )
 
 
 def _title_of(group: ET.Element) -> str:
@@ -231,8 +271,12 @@ def _tree_order(plan: Plan) -> list[str]:
 def _org_children(plan: Plan, node: str) -> list[str]:
     graph = plan.graph
     kids = children(graph, node)
-    roles = [k for k in kids if graph.nodes[k]["kind"] == Kind.ROLE
-             and not (graph.nodes[k].get("new_hires") and not graph.nodes[k].get("headcount"))]
+    roles = [
+        k
+        for k in kids
+        if graph.nodes[k]["kind"] == Kind.ROLE
+        and not (graph.nodes[k].get("new_hires") and not graph.nodes[k].get("headcount"))
+    ]
     return roles + [k for k in kids if graph.nodes[k]["kind"] == Kind.UNIT]
 
 
@@ -308,8 +352,11 @@ def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) ->
 
     def walk(node: str, level: int) -> tuple[int, int]:
         kids = _org_children(plan, node)
-        groups = [k for k in kids if graph.nodes[k]["kind"] == Kind.ROLE
-                  and int(graph.nodes[k].get("headcount") or 0) > 0]  # those with a sheet
+        groups = [
+            k
+            for k in kids
+            if graph.nodes[k]["kind"] == Kind.ROLE and int(graph.nodes[k].get("headcount") or 0) > 0
+        ]  # those with a sheet
         if len(per_level) <= level:
             per_level.append(0)
         per_level[level] += 1 + len(groups)
@@ -326,8 +373,7 @@ def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) ->
     while levels + 1 < len(per_level) and shown + per_level[levels + 1] <= max_cards:
         levels += 1
         shown += per_level[levels]
-    return Scope(top, None if levels + 1 == len(per_level) else levels, units + 1, groups,
-                 below)
+    return Scope(top, None if levels + 1 == len(per_level) else levels, units + 1, groups, below)
 
 
 def _level(plan: Plan, node: str) -> int:
@@ -335,18 +381,26 @@ def _level(plan: Plan, node: str) -> int:
     return len(data.get("path") or [data["name"]]) - 1
 
 
-def report_context(plan: Plan, *, tree_svg: str | bytes | None = None,
-                   tree_problem: str | None = None, scope: Scope | None = None
-                   ) -> dict[str, Any]:
+def report_context(
+    plan: Plan,
+    *,
+    tree_svg: str | bytes | None = None,
+    tree_problem: str | None = None,
+    scope: Scope | None = None,
+) -> dict[str, Any]:
     """Everything the template shows, as plain values (SVG already rendered to text), for
     the units of ``scope`` (see :func:`scope_of`; by default the organisation's top levels)."""
     locale = plan.locale
     scope = scope or scope_of(plan)
     top_data = plan.graph.nodes[scope.top]
     top_level = _level(plan, scope.top)
-    book = build_book(plan, unit=None if scope.top == root_of(plan.graph)
-                      else "/".join(top_data.get("path") or [top_data["name"]]),
-                      max_level=None if scope.levels is None else top_level + scope.levels)
+    book = build_book(
+        plan,
+        unit=None
+        if scope.top == root_of(plan.graph)
+        else "/".join(top_data.get("path") or [top_data["name"]]),
+        max_level=None if scope.levels is None else top_level + scope.levels,
+    )
     cards = _cards(plan, book)
     anchors = {owner: anchor_of(owner) for owner in _tree_order(plan)}
     limited = ""
@@ -354,7 +408,9 @@ def report_context(plan: Plan, *, tree_svg: str | bytes | None = None,
         limited = label(locale, "r_scope").format(
             units=format_number(Decimal(scope.units), locale),
             groups=format_number(Decimal(scope.groups), locale),
-            levels=scope.levels + 1, shown=format_number(Decimal(len(cards)), locale))
+            levels=scope.levels + 1,
+            shown=format_number(Decimal(len(cards)), locale),
+        )
     tree = ""
     if tree_svg is not None:
         try:
@@ -371,15 +427,26 @@ def report_context(plan: Plan, *, tree_svg: str | bytes | None = None,
         "conflict": _conflict(plan) if infeasible else [],
         "relaxations": _relaxations(plan),
         "tree": tree,
-        "tree_problem": "" if tree else label(locale, "r_no_tree").format(
-            problem=tree_problem or label(locale, "r_not_asked")),
+        "tree_problem": ""
+        if tree
+        else label(locale, "r_no_tree").format(
+            problem=tree_problem or label(locale, "r_not_asked")
+        ),
         "outline": _outline(plan, {c.owner for c in cards}, scope),
         "cards": cards,
         "limited": limited,
-        "unit_command": ("okrplan report plan/plan.json --unit "
-                         + _quoted(str(top_data["name"] if scope.top != root_of(plan.graph)
-                                       else _first_deep_unit(plan, scope)))
-                         if limited else ""),
+        "unit_command": (
+            "okrplan report plan/plan.json --unit "
+            + _quoted(
+                str(
+                    top_data["name"]
+                    if scope.top != root_of(plan.graph)
+                    else _first_deep_unit(plan, scope)
+                )
+            )
+            if limited
+            else ""
+        ),
         "stretch": _stretch(plan, scope),
         "binding": _binding(plan),
         "hires": _hires(plan),
@@ -397,8 +464,14 @@ class _Labels:
         return label(self._locale, key)
 
 
-def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool = True,
-                unit: str | None = None, max_cards: int = MAX_CARDS) -> str:
+def report_html(
+    plan: Plan,
+    *,
+    tree_svg: str | bytes | None = None,
+    draw: bool = True,
+    unit: str | None = None,
+    max_cards: int = MAX_CARDS,
+) -> str:
     """The plan as one self-contained HTML page.
 
     Parameters
@@ -426,8 +499,9 @@ def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool =
         import jinja2
         from markupsafe import Markup  # Jinja2's own dependency
     except ImportError:
-        raise MissingDependencyError("the HTML report needs Jinja2; install it with "
-                                     "`pip install Jinja2`") from None
+        raise MissingDependencyError(
+            "the HTML report needs Jinja2; install it with `pip install Jinja2`"
+        ) from None
     scope = scope_of(plan, unit, max_cards)
     problem: str | None = None
     if tree_svg is None:
@@ -438,14 +512,19 @@ def report_html(plan: Plan, *, tree_svg: str | bytes | None = None, draw: bool =
             problem = label(plan.locale, "r_not_asked")
         elif problem is None:
             try:
-                tree_svg = render_image(to_dot(plan, unit=None if unit is None else scope.top),
-                                        "svg")
+                tree_svg = render_image(
+                    to_dot(plan, unit=None if unit is None else scope.top), "svg"
+                )
             except MissingDependencyError as exc:
                 problem = str(exc)
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("okrplan", "templates"), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
+        loader=jinja2.PackageLoader("okrplan", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
     # Safe as they are: the tree went through sanitize_svg, the charts escape every text.
     context["tree"] = Markup(context["tree"])
@@ -474,14 +553,27 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
         path = [str(p) for p in data.get("path") or [data["name"]]]
         header, rows, total = _table(sheet, book, locale)
         facts = _role_facts(plan, data) if role else _unit_facts(plan, sheet.owner, data)
-        texts = [_box_title(plan, sheet.owner), *path, str(data.get("label") or ""),
-                 *(str(p) for p in data.get("people") or []), str(data.get("lead") or "")]
+        texts = [
+            _box_title(plan, sheet.owner),
+            *path,
+            str(data.get("label") or ""),
+            *(str(p) for p in data.get("people") or []),
+            str(data.get("lead") or ""),
+        ]
         texts += [str(r.text) for r in sheet.rows] + [str(r.objective_name) for r in sheet.rows]
         card = Card(
-            sheet.owner, anchor_of(sheet.owner), "role" if role else "unit",
-            _box_title(plan, sheet.owner), str(data.get("lead") or ""),
-            " / ".join(path if role else path[:-1]), facts, header, rows, total,
-            " ".join(t for t in texts if t).lower())
+            sheet.owner,
+            anchor_of(sheet.owner),
+            "role" if role else "unit",
+            _box_title(plan, sheet.owner),
+            str(data.get("lead") or ""),
+            " / ".join(path if role else path[:-1]),
+            facts,
+            header,
+            rows,
+            total,
+            " ".join(t for t in texts if t).lower(),
+        )
         if role:
             card.funnel = _funnel_svg(plan, sheet.owner)
             card.phasing, card.phasing_title = _phasing_svg(plan, sheet.owner)
@@ -490,36 +582,67 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
     return cards
 
 
-def _table(sheet: Sheet, book: SheetBook, locale: str
-           ) -> tuple[list[str], list[list[dict[str, Any]]], str]:
+def _table(
+    sheet: Sheet, book: SheetBook, locale: str
+) -> tuple[list[str], list[list[dict[str, Any]]], str]:
     """The sheet's header, and its rows as cells ``{text, cls, span}`` (objective cells
     spanning their key results' rows, as in the seed tables)."""
-    keys = ["no", "objective", "detail", "kr", "weight", "o_score", "target", "scored",
-            *(f"period:{p}" for p in book.periods)]
+    keys = [
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+    ]
     years = len({p[:4] for p in book.periods}) > 1
-    header = [(k[7:] if years else _period_head(k[7:], locale)) if k.startswith("period:")
-              else header_text(k, locale) for k in keys]
+    header = [
+        (k[7:] if years else _period_head(k[7:], locale))
+        if k.startswith("period:")
+        else header_text(k, locale)
+        for k in keys
+    ]
     rows = []
     for row in sheet.rows:
         cells: list[dict[str, Any]] = []
         if row.first:
             span = row.span
-            cells += [{"text": str(row.objective), "cls": "no", "span": span},
-                      {"text": row.objective_name, "cls": "objective", "span": span},
-                      {"text": row.detail, "cls": "detail", "span": span}]
+            cells += [
+                {"text": str(row.objective), "cls": "no", "span": span},
+                {"text": row.objective_name, "cls": "objective", "span": span},
+                {"text": row.detail, "cls": "detail", "span": span},
+            ]
         kind = f"kr kind-{row.kind}"
         cells.append({"text": row.text, "cls": kind, "span": 1})
         cells.append({"text": weight_text(row.weight), "cls": "num", "span": 1})
         if row.first:
-            cells.append({"text": label(locale, "r_o_max").format(n=row.objective_weight)
-                          if row.objective_weight else "", "cls": "num muted", "span": row.span})
+            cells.append(
+                {
+                    "text": label(locale, "r_o_max").format(n=row.objective_weight)
+                    if row.objective_weight
+                    else "",
+                    "cls": "num muted",
+                    "span": row.span,
+                }
+            )
         cells.append({"text": row.target_text, "cls": "num target", "span": 1})
-        scored = (row.target_text if row.number == "points" else
-                  f"{number_text(row.scored, row.number)} {row.unit}".strip())
+        scored = (
+            row.target_text
+            if row.number == "points"
+            else f"{number_text(row.scored, row.number)} {row.unit}".strip()
+        )
         cells.append({"text": scored, "cls": "num", "span": 1})
         for value in row.periods:
-            text = ("" if value is None else money_text(value * row.scale, locale)
-                    if row.number == "money" else number_text(value, row.number))
+            text = (
+                ""
+                if value is None
+                else money_text(value * row.scale, locale)
+                if row.number == "money"
+                else number_text(value, row.number)
+            )
             cells.append({"text": text, "cls": "num period", "span": 1})
         rows.append(cells)
     total = f"{sum(r.weight or 0 for r in sheet.rows)}%"
@@ -549,14 +672,18 @@ def _unit_facts(plan: Plan, owner: str, data: dict[str, Any]) -> list[str]:
         facts.append(f"{label(locale, 'target')} {money_text(data['target'], locale)}")
     if data.get("assigned") is not None:
         facts.append(f"{label(locale, 'assigned')} {money_text(data['assigned'], locale)}")
-    people = sum(int(graph.nodes[n].get("headcount") or 0) for n in _below(plan, owner)
-                 if graph.nodes[n]["kind"] == Kind.ROLE)
+    people = sum(
+        int(graph.nodes[n].get("headcount") or 0)
+        for n in _below(plan, owner)
+        if graph.nodes[n]["kind"] == Kind.ROLE
+    )
     if people:
         facts.append(label(locale, "people_count").format(n=people))
     supports = data.get("supports")
     if supports:
-        metric = plan.metrics.get(supports.get("metric", ""), {}).get("name",
-                                                                      supports.get("metric"))
+        metric = plan.metrics.get(supports.get("metric", ""), {}).get(
+            "name", supports.get("metric")
+        )
         share = format_percent(Decimal(str(supports.get("share", 0))), locale)
         facts.append(label(locale, "supplies").format(share=share, metric=metric))
     return facts
@@ -573,19 +700,23 @@ def _role_facts(plan: Plan, data: dict[str, Any]) -> list[str]:
     heads = int(data.get("headcount") or 0)
     facts = [label(locale, "people_count").format(n=heads)]
     if data.get("per_person") is not None:
-        facts.append(f"{label(locale, 'quota')} {money_text(data['per_person'], locale)}"
-                     f"{'/' if locale.startswith('en') else '／'}{label(locale, 'per_person')}")
+        facts.append(
+            f"{label(locale, 'quota')} {money_text(data['per_person'], locale)}"
+            f"{'/' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
+        )
     if data.get("quota") is not None:
-        facts.append(label(locale, "r_quota_total").format(
-            total=money_text(data["quota"], locale)))
+        facts.append(label(locale, "r_quota_total").format(total=money_text(data["quota"], locale)))
     ramp = [Decimal(str(r)) for r in data.get("ramp") or []]
     if ramp and any(r != 1 for r in ramp):
         steps = list(dict.fromkeys(format_percent(r, locale) for r in ramp))
         facts.append(f"{label(locale, 'ramp')} {' → '.join(steps)}")
     people = [str(p) for p in data.get("people") or []]
     if people:
-        facts.append(label(locale, "r_people_list").format(
-            names=("、" if not locale.startswith("en") else ", ").join(people)))
+        facts.append(
+            label(locale, "r_people_list").format(
+                names=("、" if not locale.startswith("en") else ", ").join(people)
+            )
+        )
     return facts
 
 
@@ -624,8 +755,14 @@ def _funnel_stages(plan: Plan, owner: str) -> list[FunnelStage]:
         if kr.get("metric") and kr.get("total") is not None:
             krs.setdefault(str(kr["metric"]), kr)
     need = Fraction(str(data["per_person"]))
-    stages = [FunnelStage(metrics[base].get("name", base), float(need),
-                          money_text(data["per_person"], locale), money=True)]
+    stages = [
+        FunnelStage(
+            metrics[base].get("name", base),
+            float(need),
+            money_text(data["per_person"], locale),
+            money=True,
+        )
+    ]
     for metric, above in zip(reversed(chain[:-1]), reversed(chain[1:]), strict=True):
         rate = Fraction(str(metrics[metric]["yields"][above]))
         need = need / rate if rate else Fraction(0)
@@ -637,10 +774,21 @@ def _funnel_stages(plan: Plan, owner: str) -> list[FunnelStage]:
             step = label(locale, "r_each").format(value=money_text(_decimal(rate), locale))
         else:
             step = format_percent(_decimal(rate), locale)
-        detail = (kr_cadence_text(sheet_kr, locale)
-                  if sheet_kr and sheet_kr.get("per") not in (None, "plan") else "")
-        stages.append(FunnelStage(str(metrics[metric].get("name", metric)), float(value), text,
-                                  detail, step, sheet_kr is None))
+        detail = (
+            kr_cadence_text(sheet_kr, locale)
+            if sheet_kr and sheet_kr.get("per") not in (None, "plan")
+            else ""
+        )
+        stages.append(
+            FunnelStage(
+                str(metrics[metric].get("name", metric)),
+                float(value),
+                text,
+                detail,
+                step,
+                sheet_kr is None,
+            )
+        )
     return stages
 
 
@@ -654,16 +802,25 @@ def _funnel_svg(plan: Plan, owner: str) -> str:
         return ""
     locale = plan.locale
     title = f"{_box_title(plan, owner)}: {label(locale, 'r_funnel')}"
-    return funnel_chart(stages, title=title, note=label(locale, "r_sqrt_note"),
-                        derived_text=label(locale, "r_derived"))
+    return funnel_chart(
+        stages,
+        title=title,
+        note=label(locale, "r_sqrt_note"),
+        derived_text=label(locale, "r_derived"),
+    )
 
 
 def _plan_months(plan: Plan) -> list[str]:
     months = [str(m) for m in plan.meta.get("months") or []]
     if months:
         return months
-    found = {str(p) for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.KR
-             for p in d.get("periods") or {} if re.fullmatch(r"\d{4}-\d{2}", str(p))}
+    found = {
+        str(p)
+        for _, d in plan.graph.nodes(data=True)
+        if d["kind"] == Kind.KR
+        for p in d.get("periods") or {}
+        if re.fullmatch(r"\d{4}-\d{2}", str(p))
+    }
     return sorted(found)
 
 
@@ -673,13 +830,19 @@ def _phasing_columns(plan: Plan) -> tuple[list[str], bool]:
     months = _plan_months(plan)
     if len(months) > 1:
         return months, False
-    weeks = sorted({str(p) for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.KR
-                    for p in d.get("periods") or {} if "-W" in str(p)})
+    weeks = sorted(
+        {
+            str(p)
+            for _, d in plan.graph.nodes(data=True)
+            if d["kind"] == Kind.KR
+            for p in d.get("periods") or {}
+            if "-W" in str(p)
+        }
+    )
     return (weeks, True) if weeks else (months, False)
 
 
-def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool
-                  ) -> list[PhasingRow]:
+def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool) -> list[PhasingRow]:
     """The role's derived key results per column: months (or weeks) as they are, weeks
     summed into the month of their Thursday, quarters (or a month, by weeks) as one bar over
     their columns."""
@@ -713,12 +876,19 @@ def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool
             else:
                 continue
             sums[cell] = sums.get(cell, Decimal(0)) + Decimal(str(value))
-        cells = tuple(PhasingCell(start, span, float(v), money_text(v, locale) if kr.get("money")
-                                  else format_number(v, locale))
-                      for (start, span), v in sorted(sums.items()))
+        cells = tuple(
+            PhasingCell(
+                start,
+                span,
+                float(v),
+                money_text(v, locale) if kr.get("money") else format_number(v, locale),
+            )
+            for (start, span), v in sorted(sums.items())
+        )
         unit = "" if kr.get("money") else str(kr.get("unit") or "")
-        name = f"{kr['name']}" + (f" ({unit})" if unit and locale.startswith("en") else
-                                  f"（{unit}）" if unit else "")
+        name = f"{kr['name']}" + (
+            f" ({unit})" if unit and locale.startswith("en") else f"（{unit}）" if unit else ""
+        )
         rows.append(PhasingRow(name, label(locale, note), cells))
     return rows
 
@@ -734,13 +904,17 @@ def _phasing_svg(plan: Plan, owner: str) -> tuple[str, str]:
         names = [c.split("-", 1)[1] for c in columns]
     else:
         years = len({m[:4] for m in columns}) > 1
-        names = [_month_name(m, locale, year=years and (i == 0 or m.endswith("-01")))
-                 for i, m in enumerate(columns)]
+        names = [
+            _month_name(m, locale, year=years and (i == 0 or m.endswith("-01")))
+            for i, m in enumerate(columns)
+        ]
     caption = label(locale, "r_phasing_week" if weekly else "r_phasing")
-    breaks = [] if weekly else [i for i, m in enumerate(columns) if m[5:7] in ("01", "04",
-                                                                             "07", "10")]
-    return phasing_chart(rows, names, title=f"{_box_title(plan, owner)}: {caption}",
-                         breaks=breaks), caption
+    breaks = (
+        [] if weekly else [i for i, m in enumerate(columns) if m[5:7] in ("01", "04", "07", "10")]
+    )
+    return phasing_chart(
+        rows, names, title=f"{_box_title(plan, owner)}: {caption}", breaks=breaks
+    ), caption
 
 
 def _why(plan: Plan, data: dict[str, Any]) -> list[str]:
@@ -749,8 +923,11 @@ def _why(plan: Plan, data: dict[str, Any]) -> list[str]:
     locale, metrics = plan.locale, plan.metrics
     lines = []
     if data.get("basis") is not None and data.get("stretch") is not None:
-        lines.append(label(locale, "r_basis_line").format(
-            basis=money_text(_rounded(data["basis"], locale), locale), stretch=data["stretch"]))
+        lines.append(
+            label(locale, "r_basis_line").format(
+                basis=money_text(_rounded(data["basis"], locale), locale), stretch=data["stretch"]
+            )
+        )
     reasons = [binding_text(str(r), metrics, locale) for r in data.get("binding") or []]
     if reasons:
         colon = ": " if locale.startswith("en") else "："
@@ -766,9 +943,14 @@ def _why(plan: Plan, data: dict[str, Any]) -> list[str]:
             when = "over the plan" if per == "plan" else f"per {per_text(per, locale)}"
         else:
             when = "全期" if per == "plan" else f"每{per_text(per, locale)}"
-        lines.append(label(locale, "r_marginal").format(
-            per=when, unit=metric.get("unit") or "", metric=metric.get("name", gain["metric"]),
-            adds=money_text(gain["adds"], locale)))
+        lines.append(
+            label(locale, "r_marginal").format(
+                per=when,
+                unit=metric.get("unit") or "",
+                metric=metric.get("name", gain["metric"]),
+                adds=money_text(gain["adds"], locale),
+            )
+        )
     return lines
 
 
@@ -796,8 +978,11 @@ def _merge_spans(reasons: list[str]) -> list[str]:
     order: dict[str, list[str]] = {}
     for reason in reasons:
         found = re.fullmatch(r"(.*)([（(])([^（()）]+)([)）])", reason)
-        key, span = (found.group(1) + found.group(2) + "\0" + found.group(4),
-                     found.group(3)) if found else (reason, "")
+        key, span = (
+            (found.group(1) + found.group(2) + "\0" + found.group(4), found.group(3))
+            if found
+            else (reason, "")
+        )
         spans = order.setdefault(key, [])
         if span and span not in spans:
             spans.append(span)
@@ -825,8 +1010,14 @@ def _runs(spans: list[str]) -> str:
     def name(n: int) -> str:
         return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
-    return ", ".join(name(r[0]) if len(r) == 1 else f"{name(r[0])}, {name(r[1])}"
-                     if len(r) == 2 else f"{name(r[0])}–{name(r[-1])}" for r in runs)
+    return ", ".join(
+        name(r[0])
+        if len(r) == 1
+        else f"{name(r[0])}, {name(r[1])}"
+        if len(r) == 2
+        else f"{name(r[0])}–{name(r[-1])}"
+        for r in runs
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -841,17 +1032,23 @@ def _plan_facts(plan: Plan) -> list[dict[str, str]]:
     base = plan.metrics.get(str(kpi.get("base", "")), {}).get("name", kpi.get("base", ""))
     if kpi.get("metric") and kpi.get("metric") != kpi.get("base"):  # a share KPI
         base = f"{plan.metrics.get(kpi['metric'], {}).get('name', kpi['metric'])} → {base}"
-    status_text = (label(locale, f"status_{status}") if status in ("optimal", "infeasible")
-                   else status)
-    facts = [{"text": f"{label(locale, 'period')} {meta.get('period', '')}", "cls": ""},
-             {"text": f"{label(locale, 'kpi')} {base} {money_text(kpi.get('target', 0), locale)}",
-              "cls": ""},
-             {"text": f"{label(locale, 'status')}: {status_text}", "cls": f"status-{status}"}]
+    status_text = (
+        label(locale, f"status_{status}") if status in ("optimal", "infeasible") else status
+    )
+    facts = [
+        {"text": f"{label(locale, 'period')} {meta.get('period', '')}", "cls": ""},
+        {
+            "text": f"{label(locale, 'kpi')} {base} {money_text(kpi.get('target', 0), locale)}",
+            "cls": "",
+        },
+        {"text": f"{label(locale, 'status')}: {status_text}", "cls": f"status-{status}"},
+    ]
     stretch = plan.solver.get("stretch")
     if stretch is not None:
         facts.append({"text": f"{label(locale, 'stretch')} {stretch}", "cls": ""})
-    people = sum(int(d.get("headcount") or 0) for _, d in graph.nodes(data=True)
-                 if d["kind"] == Kind.ROLE)
+    people = sum(
+        int(d.get("headcount") or 0) for _, d in graph.nodes(data=True) if d["kind"] == Kind.ROLE
+    )
     facts.append({"text": label(locale, "people_count").format(n=people), "cls": ""})
     hires = sum(int(v) for v in (plan.solver.get("hires") or {}).values())
     if hires:
@@ -875,7 +1072,8 @@ def _outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]
             if units:
                 more = label(locale, "r_more").format(
                     units=format_number(Decimal(units), locale),
-                    groups=format_number(Decimal(groups), locale))
+                    groups=format_number(Decimal(groups), locale),
+                )
         data = nodes[node]
         role = data["kind"] == Kind.ROLE
         badge = ""
@@ -884,11 +1082,17 @@ def _outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]
         elif not role and data.get("target") is not None:
             badge = money_text(data["target"], locale)
         names = [_box_title(plan, node), *(str(p) for p in data.get("people") or [])]
-        return {"title": _box_title(plan, node), "kind": "role" if role else "unit",
-                "anchor": anchor_of(node), "sheet": node in sheets, "badge": badge,
-                "open": depth < 2, "more": more,
-                "search": " ".join(names).lower(),
-                "children": [item(c, depth + (nodes[c]["kind"] == Kind.UNIT)) for c in kids]}
+        return {
+            "title": _box_title(plan, node),
+            "kind": "role" if role else "unit",
+            "anchor": anchor_of(node),
+            "sheet": node in sheets,
+            "badge": badge,
+            "open": depth < 2,
+            "more": more,
+            "search": " ".join(names).lower(),
+            "children": [item(c, depth + (nodes[c]["kind"] == Kind.UNIT)) for c in kids],
+        }
 
     return [item(scope.top, 0)]
 
@@ -922,15 +1126,25 @@ def _stretch(plan: Plan, scope: Scope) -> str:
     counted) with its role groups below it."""
     graph, locale = plan.graph, plan.locale
     rows: list[StretchRow] = []
-    values = [float(d["stretch"]) for _, d in graph.nodes(data=True)
-              if d["kind"] == Kind.ROLE and d.get("stretch") is not None
-              and d.get("headcount") and d.get("basis")]
+    values = [
+        float(d["stretch"])
+        for _, d in graph.nodes(data=True)
+        if d["kind"] == Kind.ROLE
+        and d.get("stretch") is not None
+        and d.get("headcount")
+        and d.get("basis")
+    ]
     top = max(values, default=0.0)
 
     def walk(node: str, depth: int) -> None:
         groups = [n for n in _below(plan, node) if graph.nodes[n]["kind"] == Kind.ROLE]
-        groups = [g for g in groups if graph.nodes[g].get("headcount")
-                  and graph.nodes[g].get("basis") and graph.nodes[g].get("quota") is not None]
+        groups = [
+            g
+            for g in groups
+            if graph.nodes[g].get("headcount")
+            and graph.nodes[g].get("basis")
+            and graph.nodes[g].get("quota") is not None
+        ]
         if not groups:
             return
         quota = sum(Fraction(str(graph.nodes[g]["quota"])) for g in groups)
@@ -941,8 +1155,16 @@ def _stretch(plan: Plan, scope: Scope) -> str:
             data = graph.nodes[child]
             if data["kind"] == Kind.ROLE and child in groups and data.get("stretch") is not None:
                 stretch = float(data["stretch"])
-                rows.append(StretchRow(_box_title(plan, child), stretch, f"{stretch:.2f}",
-                                       depth + 1, unit=False, largest=stretch >= top - 1e-9))
+                rows.append(
+                    StretchRow(
+                        _box_title(plan, child),
+                        stretch,
+                        f"{stretch:.2f}",
+                        depth + 1,
+                        unit=False,
+                        largest=stretch >= top - 1e-9,
+                    )
+                )
             elif data["kind"] == Kind.UNIT and (scope.levels is None or depth < scope.levels):
                 walk(child, depth + 1)
 
@@ -952,8 +1174,9 @@ def _stretch(plan: Plan, scope: Scope) -> str:
     if len(rows) > STRETCH_ROWS_MAX:
         rows = [r for r in rows if r.unit][:STRETCH_ROWS_MAX]
     note = label(locale, "r_stretch_note") if any(r.largest for r in rows) else ""
-    return stretch_chart(rows, title=label(locale, "r_stretch"),
-                         reference=label(locale, "r_stretch_ref"), note=note)
+    return stretch_chart(
+        rows, title=label(locale, "r_stretch"), reference=label(locale, "r_stretch_ref"), note=note
+    )
 
 
 def _subject(plan: Plan, subject: str) -> str:
@@ -975,8 +1198,10 @@ def _binding(plan: Plan) -> list[dict[str, str]]:
     for entry in plan.solver.get("binding") or []:
         subject, _, reason = str(entry).partition(": ")
         grouped.setdefault(subject, []).append(binding_text(reason, metrics, locale))
-    return [{"subject": _subject(plan, s), "reasons": _join(_merge_spans(r), locale)}
-            for s, r in grouped.items()]
+    return [
+        {"subject": _subject(plan, s), "reasons": _join(_merge_spans(r), locale)}
+        for s, r in grouped.items()
+    ]
 
 
 def _hires(plan: Plan) -> list[dict[str, str]]:
@@ -989,17 +1214,28 @@ def _hires(plan: Plan) -> list[dict[str, str]]:
         group = str(kr.get("hires") or "")
         covered.add(group)
         role = graph.nodes[group] if group in graph else {}
-        out.append({"unit": " / ".join(graph.nodes[kr["owner"]].get("path") or []),
-                    "role": str(role.get("name") or kr["name"]),
-                    "count": format_number(Decimal(str(kr.get("target") or 0)), locale),
-                    "due": str(kr.get("due") or ""), "text": str(kr["name"])})
+        out.append(
+            {
+                "unit": " / ".join(graph.nodes[kr["owner"]].get("path") or []),
+                "role": str(role.get("name") or kr["name"]),
+                "count": format_number(Decimal(str(kr.get("target") or 0)), locale),
+                "due": str(kr.get("due") or ""),
+                "text": str(kr["name"]),
+            }
+        )
     for group, count in (plan.solver.get("hires") or {}).items():
         if group in covered:
             continue
         role = graph.nodes[group] if group in graph else {}
-        out.append({"unit": " / ".join(role.get("path") or []),
-                    "role": str(role.get("name") or group), "count": str(count), "due": "",
-                    "text": ""})
+        out.append(
+            {
+                "unit": " / ".join(role.get("path") or []),
+                "role": str(role.get("name") or group),
+                "count": str(count),
+                "due": "",
+                "text": "",
+            }
+        )
     return out
 
 
@@ -1020,11 +1256,15 @@ def _relaxations(plan: Plan) -> list[dict[str, str]]:
     for relaxation in plan.solver.get("relaxations") or []:
         kind = str(relaxation.get("kind", ""))
         key = f"r_kind_{kind}"
-        out.append({"kind": label(locale, key) if key in _known_labels(locale) else kind,
-                    "subject": _subject(plan, str(relaxation.get("subject", ""))),
-                    "current": str(relaxation.get("current") or ""),
-                    "needed": str(relaxation.get("needed") or ""),
-                    "message": str(relaxation.get("message") or "")})
+        out.append(
+            {
+                "kind": label(locale, key) if key in _known_labels(locale) else kind,
+                "subject": _subject(plan, str(relaxation.get("subject", ""))),
+                "current": str(relaxation.get("current") or ""),
+                "needed": str(relaxation.get("needed") or ""),
+                "message": str(relaxation.get("message") or ""),
+            }
+        )
     return out
 
 

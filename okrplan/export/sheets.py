@@ -121,18 +121,43 @@ class SheetBook:
 
 def columns(book: SheetBook) -> tuple[str, ...]:
     """Column keys of a sheet, in order (``period:2015-Q1`` for each period column)."""
-    return ("no", "objective", "detail", "kr", "weight", "o_score", "target", "unit", "per",
-            "scored", *(f"period:{p}" for p in book.periods), "actual", "score", "kr_id")
+    return (
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "unit",
+        "per",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+        "actual",
+        "score",
+        "kr_id",
+    )
 
 
 def header_text(key: str, locale: str) -> str:
     """The header of a column in the plan's language."""
     if key.startswith("period:"):
         return key.split(":", 1)[1]
-    names = {"no": "no", "objective": "objective_o", "detail": "detail", "kr": "krs",
-             "weight": "kr_weight", "o_score": "o_score", "target": "target", "unit": "unit_col",
-             "per": "per", "scored": "scored_target", "actual": "actual", "score": "score",
-             "kr_id": "kr_id"}
+    names = {
+        "no": "no",
+        "objective": "objective_o",
+        "detail": "detail",
+        "kr": "krs",
+        "weight": "kr_weight",
+        "o_score": "o_score",
+        "target": "target",
+        "unit": "unit_col",
+        "per": "per",
+        "scored": "scored_target",
+        "actual": "actual",
+        "score": "score",
+        "kr_id": "kr_id",
+    }
     return label(locale, names[key])
 
 
@@ -147,9 +172,15 @@ def money_unit(locale: str, currency: str) -> str:
 # Building
 
 
-def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
-               role: str | None = None, rows: bool = True, max_level: int | None = None
-               ) -> SheetBook:
+def build_book(
+    plan: Plan,
+    *,
+    per_person: bool = False,
+    unit: str | None = None,
+    role: str | None = None,
+    rows: bool = True,
+    max_level: int | None = None,
+) -> SheetBook:
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
 
@@ -177,35 +208,62 @@ def build_book(plan: Plan, *, per_person: bool = False, unit: str | None = None,
     sheets = _filter(builder.sheets, plan, unit, role)
     if rows:
         keys = {s.key for s in sheets}
-        sheets = [replace(s, rows=tuple(
-            r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
-            for r in s.rows)) for s in sheets]
+        sheets = [
+            replace(
+                s,
+                rows=tuple(
+                    r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
+                    for r in s.rows
+                ),
+            )
+            for s in sheets
+        ]
     summary = label(locale, "summary")
     titles = SheetTitles(reserved=[summary, META_TAB])
-    stems = unique_file_names([s.file_stem for s in sheets], "",
-                              reserved=[INDEX_FILE.rsplit(".", 1)[0]])
+    stems = unique_file_names(
+        [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
+    )
     tabs = _tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
-    sheets = [replace(s, tab=titles.take(tab), file_stem=stem)
-              for s, tab, stem in zip(sheets, tabs, stems, strict=True)]
+    sheets = [
+        replace(s, tab=titles.take(tab), file_stem=stem)
+        for s, tab, stem in zip(sheets, tabs, stems, strict=True)
+    ]
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(kpi.get("base", ""), {})
     status = str(plan.solver.get("status", ""))
-    status_text = (label(locale, f"status_{status}") if status in ("optimal", "infeasible")
-                   else status)
-    facts = (f"{label(locale, 'period')} {meta.get('period', '')}",
-             f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
-             f"{money_text(kpi.get('target', 0), locale)}",
-             f"{label(locale, 'status')}: {status_text}")
+    status_text = (
+        label(locale, f"status_{status}") if status in ("optimal", "infeasible") else status
+    )
+    facts = (
+        f"{label(locale, 'period')} {meta.get('period', '')}",
+        f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
+        f"{money_text(kpi.get('target', 0), locale)}",
+        f"{label(locale, 'status')}: {status_text}",
+    )
     stem = "-".join([str(meta.get("name", "")) or "okr", *(x for x in (unit, role) if x)])
-    return SheetBook(str(meta.get("name", "")), str(meta.get("period", "")), locale, currency,
-                     facts, tuple(periods), tuple(sheets), summary,
-                     unique_file_names([stem], "")[0])
-
+    return SheetBook(
+        str(meta.get("name", "")),
+        str(meta.get("period", "")),
+        locale,
+        currency,
+        facts,
+        tuple(periods),
+        tuple(sheets),
+        summary,
+        unique_file_names([stem], "")[0],
+    )
 
 
 class _Builder:
-    def __init__(self, plan: Plan, locale: str, currency: str, periods: tuple[str, ...],
-                 to_column: Mapping[str, str], per_person: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        locale: str,
+        currency: str,
+        periods: tuple[str, ...],
+        to_column: Mapping[str, str],
+        per_person: bool,
+    ) -> None:
         self.plan, self.graph, self.locale = plan, plan.graph, locale
         self.currency, self.periods, self.to_column = currency, periods, to_column
         self.per_person = per_person
@@ -250,15 +308,30 @@ class _Builder:
         if data.get("assigned") is not None:
             facts.append(f"{label(locale, 'assigned')} {money_text(data['assigned'], locale)}")
         facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
-        name = data["lead"] if data.get("level") == "company" and data.get("lead") else data[
-            "name"]
-        self.add(Sheet(
-            uid, uid, "unit", label(locale, "sheet_title").format(name=name), tuple(facts), path,
-            None, None, None, 1, _dec(data.get("target")), None, self.objectives(uid),
-            tuple(rows), "", _stem(path[1:]) or path[0], path))
+        name = data["lead"] if data.get("level") == "company" and data.get("lead") else data["name"]
+        self.add(
+            Sheet(
+                uid,
+                uid,
+                "unit",
+                label(locale, "sheet_title").format(name=name),
+                tuple(facts),
+                path,
+                None,
+                None,
+                None,
+                1,
+                _dec(data.get("target")),
+                None,
+                self.objectives(uid),
+                tuple(rows),
+                "",
+                _stem(path[1:]) or path[0],
+                path,
+            )
+        )
 
-    def add_role(self, rid: str, named: set[str],
-                 counters: dict[tuple[str, bool], int]) -> None:
+    def add_role(self, rid: str, named: set[str], counters: dict[tuple[str, bool], int]) -> None:
         data, locale = self.graph.nodes[rid], self.locale
         rows = self.rows(rid)
         if not rows:
@@ -276,30 +349,54 @@ class _Builder:
             key = (data["name"], hires)
             start = counters.get(key, 0)
             counters[key] = start + heads
-        if (numbered or people) and not self.person_sheets_for(path, group, data["name"],
-                                                               heads):
+        if (numbered or people) and not self.person_sheets_for(path, group, data["name"], heads):
             numbered, people = False, []
         if numbered:
-            people = [label(locale, "new_hire_n").format(n=start + i + 1) if hires else
-                      label(locale, "person_n").format(role=data["name"], n=start + i + 1)
-                      for i in range(heads)]
+            people = [
+                label(locale, "new_hire_n").format(n=start + i + 1)
+                if hires
+                else label(locale, "person_n").format(role=data["name"], n=start + i + 1)
+                for i in range(heads)
+            ]
         quota = _dec(data.get("quota"))
         each = _dec(data.get("per_person"))
         base = [" / ".join(path)]
         ramp = self.ramp_text(data)
         if not people:
-            facts = [*base, f"{group} × {heads}" + _paren(label(locale, "per_person_sheet"),
-                                                          locale)]
+            facts = [
+                *base,
+                f"{group} × {heads}" + _paren(label(locale, "per_person_sheet"), locale),
+            ]
             if each is not None:
-                facts.append(f"{label(locale, 'quota')} {money_text(each, locale)}"
-                             + _paren(label(locale, "per_person"), locale))
+                facts.append(
+                    f"{label(locale, 'quota')} {money_text(each, locale)}"
+                    + _paren(label(locale, "per_person"), locale)
+                )
             if ramp:
                 facts.append(ramp)
             facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
-            self.add(Sheet(
-                rid, rid, "role", label(locale, "sheet_title").format(name=group), tuple(facts),
-                path, group, data["name"], None, heads, quota, each, self.objectives(rid),
-                tuple(rows), "", _stem((*path[1:], group)), (*path, group), heads))
+            self.add(
+                Sheet(
+                    rid,
+                    rid,
+                    "role",
+                    label(locale, "sheet_title").format(name=group),
+                    tuple(facts),
+                    path,
+                    group,
+                    data["name"],
+                    None,
+                    heads,
+                    quota,
+                    each,
+                    self.objectives(rid),
+                    tuple(rows),
+                    "",
+                    _stem((*path[1:], group)),
+                    (*path, group),
+                    heads,
+                )
+            )
             return
         for index, person in enumerate(people, start=1):
             facts = [*base, group, person]
@@ -309,31 +406,55 @@ class _Builder:
                 facts.append(ramp)
             facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
             who = person + _paren(group, locale)
-            self.add(Sheet(
-                f"{rid}@{index}", rid, "person", label(locale, "sheet_title").format(name=who),
-                tuple(facts), path, group, data["name"], person, 1, each, each,
-                self.objectives(rid), tuple(rows), "", _stem((*path[1:], group, person)),
-                (*path, person), heads))
+            self.add(
+                Sheet(
+                    f"{rid}@{index}",
+                    rid,
+                    "person",
+                    label(locale, "sheet_title").format(name=who),
+                    tuple(facts),
+                    path,
+                    group,
+                    data["name"],
+                    person,
+                    1,
+                    each,
+                    each,
+                    self.objectives(rid),
+                    tuple(rows),
+                    "",
+                    _stem((*path[1:], group, person)),
+                    (*path, person),
+                    heads,
+                )
+            )
 
-    def person_sheets_for(self, path: tuple[str, ...], group: str, name: str,
-                          count: int) -> bool:
+    def person_sheets_for(self, path: tuple[str, ...], group: str, name: str, count: int) -> bool:
         """Whether a group's ``count`` people get a sheet each: not where build_book's filters
         drop them anyway, nor past :data:`MAX_PERSON_SHEETS` (refused for ``per_person``)."""
         if self.role is not None and self.role not in (group, name):
             return False
         if self.unit is not None:
             wanted = self.unit.strip().strip("/")
-            if not any(path[n - 1] == wanted or "/".join(path[:n]) == wanted
-                       or "/".join(path[:n]).endswith("/" + wanted)
-                       for n in range(1, len(path) + 1)):
+            if not any(
+                path[n - 1] == wanted
+                or "/".join(path[:n]) == wanted
+                or "/".join(path[:n]).endswith("/" + wanted)
+                for n in range(1, len(path) + 1)
+            ):
                 return False
         self.person_sheets += count
         if self.person_sheets <= MAX_PERSON_SHEETS:
             return True
         if self.per_person:
-            raise InputError([Issue(
-                f"a sheet per person would make more than {MAX_PERSON_SHEETS:,} sheets",
-                hint="export one unit or role at a time (--unit, --role)")])
+            raise InputError(
+                [
+                    Issue(
+                        f"a sheet per person would make more than {MAX_PERSON_SHEETS:,} sheets",
+                        hint="export one unit or role at a time (--unit, --role)",
+                    )
+                ]
+            )
         self.person_sheets -= count
         return False
 
@@ -354,8 +475,10 @@ class _Builder:
 
     def objectives(self, owner: str) -> tuple[tuple[str, int], ...]:
         graph = self.graph
-        return tuple((str(graph.nodes[o]["name"]), int(graph.nodes[o].get("weight") or 0))
-                     for o in objectives_of(graph, owner))
+        return tuple(
+            (str(graph.nodes[o]["name"]), int(graph.nodes[o].get("weight") or 0))
+            for o in objectives_of(graph, owner)
+        )
 
     # -- rows -----------------------------------------------------------------------------------
 
@@ -370,8 +493,9 @@ class _Builder:
                 out.append(self.row(number, oid, objective, index == 0, len(kids), kid))
         return out
 
-    def row(self, number: int, oid: str, objective: dict[str, Any], first: bool, span: int,
-            kid: str) -> SheetRow:
+    def row(
+        self, number: int, oid: str, objective: dict[str, Any], first: bool, span: int, kid: str
+    ) -> SheetRow:
         kr, locale = self.graph.nodes[kid], self.locale
         kind = str(kr.get("kr_kind") or ("derived" if kr.get("metric") else "manual"))
         if kind == "deduction":
@@ -410,13 +534,27 @@ class _Builder:
             if column is not None and value is not None:
                 sums[column] = sums.get(column, Decimal(0)) + _dec(value) / scale
         return SheetRow(
-            number, oid, str(objective["name"]), str(objective.get("detail") or ""),
-            int(objective.get("weight") or 0), first, span, kid, text, kind,
+            number,
+            oid,
+            str(objective["name"]),
+            str(objective.get("detail") or ""),
+            int(objective.get("weight") or 0),
+            first,
+            span,
+            kid,
+            text,
+            kind,
             None if kr.get("weight") is None or kind == "deduction" else int(kr["weight"]),
-            target, kr_cadence_text(kr, locale), unit,
-            per_text(str(kr.get("per") or "plan"), locale), scored,
-            tuple(sums.get(p) for p in self.periods), kr.get("direction") == "decrease",
-            numeric, scale)
+            target,
+            kr_cadence_text(kr, locale),
+            unit,
+            per_text(str(kr.get("per") or "plan"), locale),
+            scored,
+            tuple(sums.get(p) for p in self.periods),
+            kr.get("direction") == "decrease",
+            numeric,
+            scale,
+        )
 
     # -- roll-ups -------------------------------------------------------------------------------
 
@@ -440,21 +578,45 @@ class _Builder:
                     keys = self.keys_of.get(owner, [])
                     data = graph.nodes[owner]
                     if not keys:
-                        complete = complete and data["kind"] == Kind.ROLE and not data.get(
-                            "headcount")
+                        complete = (
+                            complete and data["kind"] == Kind.ROLE and not data.get("headcount")
+                        )
                         continue
                     for key in keys:
-                        person = "@" in key[len(owner):]
-                        factor = 1 if person or data["kind"] == Kind.UNIT else int(
-                            data.get("headcount", 1) or 0)
+                        person = "@" in key[len(owner) :]
+                        factor = (
+                            1
+                            if person or data["kind"] == Kind.UNIT
+                            else int(data.get("headcount", 1) or 0)
+                        )
                         sources.append((key, str(child), factor))
                 rows.append(replace(row, rollup=tuple(sources) if complete else ()))
             out.append(replace(sheet, rows=tuple(rows)))
         self.sheets = out
 
 
-_NO_ROW = SheetRow(0, "", "", "", 0, True, 1, "", "", "manual", None, None, "", "", "", None, (),
-                  False, "count", Decimal(1))
+_NO_ROW = SheetRow(
+    0,
+    "",
+    "",
+    "",
+    0,
+    True,
+    1,
+    "",
+    "",
+    "manual",
+    None,
+    None,
+    "",
+    "",
+    "",
+    None,
+    (),
+    False,
+    "count",
+    Decimal(1),
+)
 """What :meth:`_Builder.rows` gives for a sheet that has rows when rows are not built."""
 
 
@@ -462,35 +624,78 @@ def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None)
     out = sheets
     if unit is not None:
         wanted = unit.strip().strip("/")
-        matches = [s.path for s in sheets if s.kind == "unit" and (
-            s.path[-1] == wanted or "/".join(s.path) == wanted
-            or "/".join(s.path).endswith("/" + wanted))]
+        matches = [
+            s.path
+            for s in sheets
+            if s.kind == "unit"
+            and (
+                s.path[-1] == wanted
+                or "/".join(s.path) == wanted
+                or "/".join(s.path).endswith("/" + wanted)
+            )
+        ]
         if not matches:
-            names = sorted({n for _, d in plan.graph.nodes(data=True)
-                            if d["kind"] == Kind.UNIT for n in [d["name"]]})
-            raise InputError([Issue(f"no unit named {unit!r} has a sheet in this plan",
-                                    hint=f"units: {', '.join(names)}")])
-        out = [s for s in out if any(s.path[:len(m)] == m for m in matches)]
+            names = sorted(
+                {
+                    n
+                    for _, d in plan.graph.nodes(data=True)
+                    if d["kind"] == Kind.UNIT
+                    for n in [d["name"]]
+                }
+            )
+            raise InputError(
+                [
+                    Issue(
+                        f"no unit named {unit!r} has a sheet in this plan",
+                        hint=f"units: {', '.join(names)}",
+                    )
+                ]
+            )
+        out = [s for s in out if any(s.path[: len(m)] == m for m in matches)]
     if role is not None:
         out = [s for s in out if s.kind != "unit" and role in (s.role, s.role_name)]
         if not out:
-            names = sorted({str(d.get("label", d["name"])) for _, d in plan.graph.nodes(data=True)
-                            if d["kind"] == Kind.ROLE})
-            raise InputError([Issue(f"no role named {role!r} has a sheet"
-                                    + (f" in {unit}" if unit else "") + " in this plan",
-                                    hint=f"roles: {', '.join(names)}")])
+            names = sorted(
+                {
+                    str(d.get("label", d["name"]))
+                    for _, d in plan.graph.nodes(data=True)
+                    if d["kind"] == Kind.ROLE
+                }
+            )
+            raise InputError(
+                [
+                    Issue(
+                        f"no role named {role!r} has a sheet"
+                        + (f" in {unit}" if unit else "")
+                        + " in this plan",
+                        hint=f"roles: {', '.join(names)}",
+                    )
+                ]
+            )
     return out
 
 
-def _period_grid(plan: Plan, months: list[str], weeks_too: bool = True
-                 ) -> tuple[list[str], dict[str, str]]:
+def _period_grid(
+    plan: Plan, months: list[str], weeks_too: bool = True
+) -> tuple[list[str], dict[str, str]]:
     """The period columns (quarters for a plan of several quarters, else months, else ISO
     weeks) and where each KR period goes: a month to its quarter, a week to the month of its
     Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
     not looked at (the rows that would need them are not built)."""
     quarters = list(dict.fromkeys(_quarter(m) for m in months))
-    weeks = sorted({str(p) for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.KR
-                    for p in (d.get("periods") or {}) if "-W" in str(p)}) if weeks_too else []
+    weeks = (
+        sorted(
+            {
+                str(p)
+                for _, d in plan.graph.nodes(data=True)
+                if d["kind"] == Kind.KR
+                for p in (d.get("periods") or {})
+                if "-W" in str(p)
+            }
+        )
+        if weeks_too
+        else []
+    )
     if len(quarters) > 1:
         grid = quarters
     elif len(months) > 1:
@@ -519,9 +724,13 @@ def _period_grid(plan: Plan, months: list[str], weeks_too: bool = True
 
 
 def _months_of(plan: Plan) -> list[str]:
-    found = {str(p) for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.KR
-             for p in (d.get("periods") or {}) if len(str(p)) == 7 and str(p)[4] == "-"
-             and str(p)[5:].isdigit()}
+    found = {
+        str(p)
+        for _, d in plan.graph.nodes(data=True)
+        if d["kind"] == Kind.KR
+        for p in (d.get("periods") or {})
+        if len(str(p)) == 7 and str(p)[4] == "-" and str(p)[5:].isdigit()
+    }
     return sorted(found)
 
 
@@ -558,8 +767,13 @@ def _tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
         seen: dict[str, list[int]] = {}
         for i, tab in enumerate(tabs):
             seen.setdefault(key(tab), []).append(i)
-        grow = [i for group in seen.values() if len(group) > 1 for i in group
-                if depth[i] < len(contexts[i]) and any(full[j] != full[i] for j in group)]
+        grow = [
+            i
+            for group in seen.values()
+            if len(group) > 1
+            for i in group
+            if depth[i] < len(contexts[i]) and any(full[j] != full[i] for j in group)
+        ]
         if not grow:
             return tabs
         for i in grow:
@@ -629,15 +843,23 @@ def number_text(value: Decimal | None, numeric: str = "count") -> str:
 
 
 def _value_cells(book: SheetBook, row: SheetRow) -> dict[str, str]:
-    cells = {"no": str(row.objective) if row.first else "",
-             "objective": row.objective_name if row.first else "",
-             "detail": row.detail if row.first else "", "kr": row.text,
-             "weight": weight_text(row.weight), "o_score": "",
-             "target": row.target_text if row.number == "points" else number_text(
-                 row.target, row.number),
-             "unit": row.unit, "per": row.per,
-             "scored": number_text(row.scored, "count" if row.number == "points" else row.number),
-             "actual": "", "score": "", "kr_id": row.kr}
+    cells = {
+        "no": str(row.objective) if row.first else "",
+        "objective": row.objective_name if row.first else "",
+        "detail": row.detail if row.first else "",
+        "kr": row.text,
+        "weight": weight_text(row.weight),
+        "o_score": "",
+        "target": row.target_text
+        if row.number == "points"
+        else number_text(row.target, row.number),
+        "unit": row.unit,
+        "per": row.per,
+        "scored": number_text(row.scored, "count" if row.number == "points" else row.number),
+        "actual": "",
+        "score": "",
+        "kr_id": row.kr,
+    }
     for period, value in zip(book.periods, row.periods, strict=True):
         cells[f"period:{period}"] = number_text(value, row.number)
     return cells
@@ -654,8 +876,12 @@ def to_csv(sheet: Sheet, book: SheetBook) -> str:
     numeric = {"weight", "target", "scored", "no"} | {k for k in keys if k.startswith("period:")}
     for row in sheet.rows:
         cells = _value_cells(book, row)
-        writer.writerow([cells[k] if k in numeric and _is_number(cells[k]) else
-                         csv_text(cells[k]) for k in keys])
+        writer.writerow(
+            [
+                cells[k] if k in numeric and _is_number(cells[k]) else csv_text(cells[k])
+                for k in keys
+            ]
+        )
     return "\ufeff" + out.getvalue()
 
 
@@ -693,53 +919,111 @@ def md_cell(text: object) -> str:
 def to_sheet_markdown(sheet: Sheet, book: SheetBook) -> str:
     """One sheet as Markdown: its title, facts and the seed-table layout with targets."""
     locale = book.locale
-    keys = ["no", "objective", "detail", "kr", "weight", "o_score", "target", "scored",
-            *(f"period:{p}" for p in book.periods)]
-    lines = [f"# {md_cell(sheet.title)}", "", md_cell(" · ".join(sheet.facts)), "",
-             "| " + " | ".join(md_cell(header_text(k, locale)) for k in keys) + " |",
-             "|" + "---|" * len(keys)]
+    keys = [
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+    ]
+    lines = [
+        f"# {md_cell(sheet.title)}",
+        "",
+        md_cell(" · ".join(sheet.facts)),
+        "",
+        "| " + " | ".join(md_cell(header_text(k, locale)) for k in keys) + " |",
+        "|" + "---|" * len(keys),
+    ]
     for row in sheet.rows:
         cells = _value_cells(book, row)
         cells["target"] = row.target_text
-        cells["scored"] = (f"{cells['scored']} {row.unit}".strip() if row.number != "points"
-                           else row.target_text)
+        cells["scored"] = (
+            f"{cells['scored']} {row.unit}".strip() if row.number != "points" else row.target_text
+        )
         for period, value in zip(book.periods, row.periods, strict=True):
             cells[f"period:{period}"] = (
-                "" if value is None else money_text(value * row.scale, locale)
-                if row.number == "money" else number_text(value, row.number))
+                ""
+                if value is None
+                else money_text(value * row.scale, locale)
+                if row.number == "money"
+                else number_text(value, row.number)
+            )
         lines.append("| " + " | ".join(md_cell(cells[k]) for k in keys) + " |")
     total = sum(r.weight or 0 for r in sheet.rows)
-    lines.append("| " + " | ".join(
-        md_cell(label(locale, "sheet_total")) if k == "kr" else f"{total}%" if k == "weight"
-        else "" for k in keys) + " |")
+    lines.append(
+        "| "
+        + " | ".join(
+            md_cell(label(locale, "sheet_total"))
+            if k == "kr"
+            else f"{total}%"
+            if k == "weight"
+            else ""
+            for k in keys
+        )
+        + " |"
+    )
     lines += ["", md_cell(label(locale, "score_rule")), ""]
     return "\n".join(lines)
 
 
-def to_index_markdown(book: SheetBook, files: Mapping[str, Iterable[str]], note: str = "",
-                      workbook: str = "") -> str:
+def to_index_markdown(
+    book: SheetBook, files: Mapping[str, Iterable[str]], note: str = "", workbook: str = ""
+) -> str:
     """The sheets of a book as a Markdown table with links to each sheet's files.
 
     ``files`` maps a sheet key to the file names written for it; ``note`` is said first, and
     ``workbook`` (a file name) is linked.
     """
     locale = book.locale
-    heads = [label(locale, k) for k in ("sheet", "org_unit", "role", "people", "headcount",
-                                        "quota", "objective_weights", "files")]
-    lines = [f"# {md_cell(book.name)}", "", md_cell(" · ".join(book.facts)), "",
-             *([md_cell(note), ""] if note else []),
-             *([f"[{md_cell(workbook)}](<{_link(workbook)}>)", ""] if workbook else []),
-             "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    heads = [
+        label(locale, k)
+        for k in (
+            "sheet",
+            "org_unit",
+            "role",
+            "people",
+            "headcount",
+            "quota",
+            "objective_weights",
+            "files",
+        )
+    ]
+    lines = [
+        f"# {md_cell(book.name)}",
+        "",
+        md_cell(" · ".join(book.facts)),
+        "",
+        *([md_cell(note), ""] if note else []),
+        *([f"[{md_cell(workbook)}](<{_link(workbook)}>)", ""] if workbook else []),
+        "| " + " | ".join(heads) + " |",
+        "|" + "---|" * len(heads),
+    ]
     for sheet in book.sheets:
         links = " · ".join(
-            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)"
-            for name in files.get(sheet.key, ()))
+            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
+        )
         quota = "" if sheet.quota is None else money_text(sheet.quota, locale)
         weights = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
-        lines.append("| " + " | ".join([
-            md_cell(sheet.tab), md_cell(" / ".join(sheet.path)), md_cell(sheet.role or ""),
-            md_cell(sheet.person or ""), str(sheet.people) if sheet.kind != "unit" else "",
-            md_cell(quota), md_cell(weights), links]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    md_cell(sheet.tab),
+                    md_cell(" / ".join(sheet.path)),
+                    md_cell(sheet.role or ""),
+                    md_cell(sheet.person or ""),
+                    str(sheet.people) if sheet.kind != "unit" else "",
+                    md_cell(quota),
+                    md_cell(weights),
+                    links,
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -747,8 +1031,13 @@ def _link(name: str) -> str:
     return name.replace("%", "%25").replace("#", "%23")
 
 
-def sheet_files(book: SheetBook, formats: Iterable[str] = SHEET_FORMATS, *, note: str = "",
-                index_only: bool = False) -> dict[str, str | bytes]:
+def sheet_files(
+    book: SheetBook,
+    formats: Iterable[str] = SHEET_FORMATS,
+    *,
+    note: str = "",
+    index_only: bool = False,
+) -> dict[str, str | bytes]:
     """The files of a sheets folder, by name: ``<plan>.xlsx``, and per sheet ``<name>.csv``
     and ``<name>.md`` with an ``index.md`` listing them (``note`` first); with
     ``index_only``, ``index.md`` alone (the book may have been built without rows)."""
@@ -770,7 +1059,8 @@ def sheet_files(book: SheetBook, formats: Iterable[str] = SHEET_FORMATS, *, note
             per_sheet.setdefault(sheet.key, []).insert(0, f"{sheet.file_stem}.md")
     if "md" in wanted:
         out[INDEX_FILE] = to_index_markdown(
-            book, per_sheet, note, f"{book.file_stem}.xlsx" if "xlsx" in wanted else "")
+            book, per_sheet, note, f"{book.file_stem}.xlsx" if "xlsx" in wanted else ""
+        )
     return out
 
 

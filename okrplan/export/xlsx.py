@@ -50,10 +50,21 @@ MAX_ROLLUP_SOURCES = 200  # Excel: 255 arguments per function, 8,192 characters 
 
 _FIXED_DATE = "2000-01-01T00:00:00Z"
 _INPUT_FILL, _COMPUTED_FILL, _HEADER_FILL = "FFF2CC", "F2F2F2", "DDEBF7"
-_WIDTHS = {"no": (5, 6), "objective": (12, 20), "detail": (12, 20), "kr": (18, 44),
-           "weight": (8, 8), "o_score": (8, 8), "target": (9, 12), "unit": (6, 10),
-           "per": (6, 8), "scored": (10, 12), "actual": (10, 12), "score": (8, 9),
-           "kr_id": (12, 12)}
+_WIDTHS = {
+    "no": (5, 6),
+    "objective": (12, 20),
+    "detail": (12, 20),
+    "kr": (18, 44),
+    "weight": (8, 8),
+    "o_score": (8, 8),
+    "target": (9, 12),
+    "unit": (6, 10),
+    "per": (6, 8),
+    "scored": (10, 12),
+    "actual": (10, 12),
+    "score": (8, 9),
+    "kr_id": (12, 12),
+}
 _LINE_HEIGHT = 14.0  # points per wrapped line at the body font size
 
 
@@ -82,8 +93,11 @@ def _deterministic(data: bytes) -> bytes:
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 text = content.decode("utf-8")
-                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              lambda m: m.group(1) + _FIXED_DATE + m.group(3), text)
+                text = re.sub(
+                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    lambda m: m.group(1) + _FIXED_DATE + m.group(3),
+                    text,
+                )
                 content = text.encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -106,19 +120,28 @@ class _Writer:
                 self.rows[(sheet.key, row.kr)] = (sheet.tab, FIRST_ROW + index)
             self.total_row[sheet.key] = FIRST_ROW + len(sheet.rows)
         face = "Calibri" if self.locale.startswith("en") else "Microsoft YaHei"
-        self.fonts = {"body": Font(name=face, size=10), "bold": Font(name=face, size=10, bold=True),
-                      "title": Font(name=face, size=14, bold=True),
-                      "link": Font(name=face, size=10, color="0563C1", underline="single"),
-                      "note": Font(name=face, size=9, italic=True, color="595959")}
+        self.fonts = {
+            "body": Font(name=face, size=10),
+            "bold": Font(name=face, size=10, bold=True),
+            "title": Font(name=face, size=14, bold=True),
+            "link": Font(name=face, size=10, color="0563C1", underline="single"),
+            "note": Font(name=face, size=9, italic=True, color="595959"),
+        }
         thin = Side(style="thin", color="808080")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.aligns = {"wrap": Alignment(wrap_text=True, vertical="center"),
-                       "center": Alignment(wrap_text=True, vertical="center",
-                                           horizontal="center"),
-                       "right": Alignment(vertical="center", horizontal="right")}
-        self.fills = {name: PatternFill("solid", start_color=color, end_color=color)
-                      for name, color in (("input", _INPUT_FILL), ("computed", _COMPUTED_FILL),
-                                          ("header", _HEADER_FILL))}
+        self.aligns = {
+            "wrap": Alignment(wrap_text=True, vertical="center"),
+            "center": Alignment(wrap_text=True, vertical="center", horizontal="center"),
+            "right": Alignment(vertical="center", horizontal="right"),
+        }
+        self.fills = {
+            name: PatternFill("solid", start_color=color, end_color=color)
+            for name, color in (
+                ("input", _INPUT_FILL),
+                ("computed", _COMPUTED_FILL),
+                ("header", _HEADER_FILL),
+            )
+        }
         self.styles: dict[tuple[Any, ...], Any] = {}
         self.scratch: Any = None
 
@@ -129,8 +152,15 @@ class _Writer:
 
     # -- cells ----------------------------------------------------------------------------------
 
-    def style(self, cell: Any, font: str = "body", align: str = "wrap", fill: str | None = None,
-              border: bool = True, fmt: str = "General") -> None:
+    def style(
+        self,
+        cell: Any,
+        font: str = "body",
+        align: str = "wrap",
+        fill: str | None = None,
+        border: bool = True,
+        fmt: str = "General",
+    ) -> None:
         """Give a cell a style; each distinct style is built once (openpyxl's per-attribute
         styling is slow), then its style array is copied."""
         from copy import copy
@@ -160,8 +190,9 @@ class _Writer:
             array = self.styles[key] = copy(scratch._style)
         cell._style = copy(array)
 
-    def text(self, ws: Any, row: int, column: int, value: str, *, exact: bool = False,
-             **style: Any) -> Any:
+    def text(
+        self, ws: Any, row: int, column: int, value: str, *, exact: bool = False, **style: Any
+    ) -> Any:
         """A text cell that is never read as a formula, whatever the text starts with.
 
         Shown text loses bidirectional overrides (an unclosed one in a name would reverse the
@@ -177,22 +208,23 @@ class _Writer:
             cell.quotePrefix = True
         return cell
 
-    def number(self, ws: Any, row: int, column: int, value: Decimal | int | None,
-               fmt: str, **style: Any) -> Any:
+    def number(
+        self, ws: Any, row: int, column: int, value: Decimal | int | None, fmt: str, **style: Any
+    ) -> Any:
         cell = ws.cell(row=row, column=column)
         cell.value = None if value is None else _number(value)
         self.style(cell, **{"align": "right", **style, "fmt": fmt})
         return cell
 
-    def formula(self, ws: Any, row: int, column: int, formula: str, fmt: str,
-                **style: Any) -> Any:
+    def formula(self, ws: Any, row: int, column: int, formula: str, fmt: str, **style: Any) -> Any:
         cell = ws.cell(row=row, column=column)
         cell.value = formula
         self.style(cell, **{"align": "right", **style, "fmt": fmt})
         return cell
 
-    def merge(self, ws: Any, first_row: int, first_column: int, last_row: int,
-              last_column: int) -> None:
+    def merge(
+        self, ws: Any, first_row: int, first_column: int, last_row: int, last_column: int
+    ) -> None:
         """Merge a range; the covered cells keep their style (borders), as openpyxl's
         merge_cells would after re-drawing them, at a fraction of its cost."""
         from copy import copy
@@ -201,8 +233,9 @@ class _Writer:
         from openpyxl.worksheet.cell_range import CellRange
         from openpyxl.worksheet.merge import MergedCellRange
 
-        area = CellRange(min_row=first_row, min_col=first_column, max_row=last_row,
-                         max_col=last_column)
+        area = CellRange(
+            min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column
+        )
         ws.merged_cells.add(MergedCellRange(ws, area.coord))
         for row in range(first_row, last_row + 1):
             for column in range(first_column, last_column + 1):
@@ -226,16 +259,28 @@ class _Writer:
 
     def write_meta(self, ws: Any) -> None:
         ws.sheet_state = "hidden"
-        head = ["okrplan-sheets", str(FORMAT_VERSION), self.book.name, self.book.period,
-                self.locale]
+        head = [
+            "okrplan-sheets",
+            str(FORMAT_VERSION),
+            self.book.name,
+            self.book.period,
+            self.locale,
+        ]
         for column, value in enumerate(head, start=1):
             self.text(ws, 1, column, value, border=False, exact=True)
         for column, value in enumerate(META_HEADER, start=1):
             self.text(ws, 2, column, value, border=False, exact=True)
         actual = header_text("actual", self.locale)
         for row, sheet in enumerate(self.book.sheets, start=3):
-            values = [sheet.tab, sheet.key, sheet.owner, sheet.kind, sheet.person or "",
-                      str(sheet.headcount), actual]
+            values = [
+                sheet.tab,
+                sheet.key,
+                sheet.owner,
+                sheet.kind,
+                sheet.person or "",
+                str(sheet.headcount),
+                actual,
+            ]
             for column, value in enumerate(values, start=1):
                 self.text(ws, row, column, value, border=False, exact=True)
 
@@ -252,14 +297,29 @@ class _Writer:
         ws.row_dimensions[TITLE_ROW].height = 26
         self.text(ws, FACTS_ROW, 1, " · ".join(sheet.facts), border=False)
         self.merge(ws, FACTS_ROW, 1, FACTS_ROW, col["actual"] - 1)
-        self.text(ws, FACTS_ROW, col["actual"], label(locale, "score_cap"), font="bold",
-                  align="right", border=False)
+        self.text(
+            ws,
+            FACTS_ROW,
+            col["actual"],
+            label(locale, "score_cap"),
+            font="bold",
+            align="right",
+            border=False,
+        )
         self.number(ws, FACTS_ROW, col["score"], 1, "0%", fill="input")
         # headers
         for key in keys:
             name = {"kr_id": KR_ID_HEADER}.get(key, header_text(key, locale))
-            self.text(ws, HEADER_ROW, col[key], name, font="bold", align="center",
-                      fill="header", border=key != "kr_id")
+            self.text(
+                ws,
+                HEADER_ROW,
+                col[key],
+                name,
+                font="bold",
+                align="center",
+                fill="header",
+                border=key != "kr_id",
+            )
         ws.cell(row=HEADER_ROW, column=len(keys) + 1).value = SCALE_HEADER
         ws.row_dimensions[HEADER_ROW].height = 30
         # key results
@@ -270,15 +330,22 @@ class _Writer:
         first, end = FIRST_ROW, total - 1
         for column in range(1, last + 1):
             self.style(ws.cell(row=total, column=column))
-        self.text(ws, total, col["kr"], label(locale, "sheet_total"), font="bold",
-                  align="right")
+        self.text(ws, total, col["kr"], label(locale, "sheet_total"), font="bold", align="right")
         if sheet.rows:
             w, o = self.letter("weight"), self.letter("o_score")
-            self.formula(ws, total, col["weight"], f"=SUM({w}{first}:{w}{end})", "0%",
-                         align="center")
-            self.formula(ws, total, col["o_score"],
-                         f'=IF(COUNT({o}{first}:{o}{end})=0,"",SUM({o}{first}:{o}{end}))',
-                         "0.0", font="bold", align="center", fill="computed")
+            self.formula(
+                ws, total, col["weight"], f"=SUM({w}{first}:{w}{end})", "0%", align="center"
+            )
+            self.formula(
+                ws,
+                total,
+                col["o_score"],
+                f'=IF(COUNT({o}{first}:{o}{end})=0,"",SUM({o}{first}:{o}{end}))',
+                "0.0",
+                font="bold",
+                align="center",
+                fill="computed",
+            )
         # notes
         money = money_unit(locale, self.book.currency)
         notes = [label(locale, "sheet_note").format(money=money), label(locale, "score_rule")]
@@ -291,10 +358,15 @@ class _Writer:
         # input validation: actuals are numbers ≥ 0
         if sheet.rows:
             a = self.letter("actual")
-            check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                                   allow_blank=True, showErrorMessage=True,
-                                   errorTitle=header_text("actual", locale),
-                                   error=label(locale, "sheet_note").format(money=money))
+            check = DataValidation(
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=header_text("actual", locale),
+                error=label(locale, "sheet_note").format(money=money),
+            )
             check.add(f"{a}{first}:{a}{end}")
             ws.add_data_validation(check)
         self.layout(ws, sheet, total + len(notes) + 1)
@@ -311,8 +383,14 @@ class _Writer:
             for key in ("no", "objective", "detail", "o_score"):
                 self.style(ws.cell(row=r, column=col[key]))
         self.text(ws, r, col["kr"], row.text)
-        self.number(ws, r, col["weight"], None if row.weight is None else
-                    Decimal(row.weight) / 100, "0%", align="center")
+        self.number(
+            ws,
+            r,
+            col["weight"],
+            None if row.weight is None else Decimal(row.weight) / 100,
+            "0%",
+            align="center",
+        )
         if row.number == "points":
             self.text(ws, r, col["target"], row.target_text, align="right")
         else:
@@ -351,8 +429,9 @@ class _Writer:
             tab, source_row = self.rows[(key, kr)]
             refs.append((f"{quote_sheet(tab)}${self.letter('actual')}${source_row}", factor))
         count = ",".join(ref for ref, _ in refs)
-        total = "+".join(f"N({ref})" + (f"*{factor}" if factor != 1 else "")
-                         for ref, factor in refs)
+        total = "+".join(
+            f"N({ref})" + (f"*{factor}" if factor != 1 else "") for ref, factor in refs
+        )
         formula = f'=IF(COUNT({count})=0,"",{total})'
         if len(formula) > 8000:
             return self.number(ws, r, col, None, fmt, fill="input")
@@ -361,14 +440,21 @@ class _Writer:
     def o_score(self, ws: Any, sheet: Sheet, row: SheetRow, r: int) -> None:
         rows = [x for x in sheet.rows if x.objective_id == row.objective_id]
         s, w = self.letter("score"), self.letter("weight")
-        weighted = [f"N({w}{r + i})*N({s}{r + i})" for i, x in enumerate(rows)
-                    if x.number != "points"]
+        weighted = [
+            f"N({w}{r + i})*N({s}{r + i})" for i, x in enumerate(rows) if x.number != "points"
+        ]
         deductions = [f"N({s}{r + i})" for i, x in enumerate(rows) if x.number == "points"]
         parts = ([f"({'+'.join(weighted)})*100"] if weighted else []) + deductions
         end = r + len(rows) - 1
-        self.formula(ws, r, self.col["o_score"],
-                     f'=IF(COUNT({s}{r}:{s}{end})=0,"",{"+".join(parts) or "0"})', "0.0",
-                     align="center", fill="computed")
+        self.formula(
+            ws,
+            r,
+            self.col["o_score"],
+            f'=IF(COUNT({s}{r}:{s}{end})=0,"",{"+".join(parts) or "0"})',
+            "0.0",
+            align="center",
+            fill="computed",
+        )
 
     def merge_objectives(self, ws: Any, sheet: Sheet) -> None:
         for index, row in enumerate(sheet.rows):
@@ -407,18 +493,29 @@ class _Writer:
         hidden.append(get_column_letter(self.col["kr_id"] + 1))
         for letter in hidden:
             ws.column_dimensions[letter].hidden = True
-        ws.row_dimensions[FACTS_ROW].height = _LINE_HEIGHT * _lines(
-            " · ".join(sheet.facts), sum(w for k, w in widths.items()
-                                         if self.col[k] < self.col["actual"])) + 6
+        ws.row_dimensions[FACTS_ROW].height = (
+            _LINE_HEIGHT
+            * _lines(
+                " · ".join(sheet.facts),
+                sum(w for k, w in widths.items() if self.col[k] < self.col["actual"]),
+            )
+            + 6
+        )
         heights = []
         for row in sheet.rows:
             lines = max(_lines(row.text, widths["kr"]), 1)
             heights.append(max(_LINE_HEIGHT * lines + 6, 20.0))
         for index, row in enumerate(sheet.rows):
             if row.first:
-                need = max(_lines(row.objective_name, widths["objective"]),
-                           _lines(row.detail, widths["detail"])) * _LINE_HEIGHT + 6
-                have = sum(heights[index:index + row.span])
+                need = (
+                    max(
+                        _lines(row.objective_name, widths["objective"]),
+                        _lines(row.detail, widths["detail"]),
+                    )
+                    * _LINE_HEIGHT
+                    + 6
+                )
+                have = sum(heights[index : index + row.span])
                 if need > have:
                     heights[index + row.span - 1] += need - have
         for index, height in enumerate(heights):
@@ -449,15 +546,22 @@ class _Writer:
 
         book, locale = self.book, self.locale
         unit = money_unit(locale, book.currency)
-        heads = [label(locale, "sheet"), label(locale, "org_unit"), label(locale, "role"),
-                 label(locale, "people"), label(locale, "headcount"),
-                 f"{label(locale, 'quota')} ({unit})", f"{label(locale, 'per_person')} ({unit})",
-                 label(locale, "objective_weights"), label(locale, "weights_total"),
-                 "Total score" if locale.startswith("en") else
-                 f"{label(locale, 'o_score')}{label(locale, 'sheet_total')}"]
+        heads = [
+            label(locale, "sheet"),
+            label(locale, "org_unit"),
+            label(locale, "role"),
+            label(locale, "people"),
+            label(locale, "headcount"),
+            f"{label(locale, 'quota')} ({unit})",
+            f"{label(locale, 'per_person')} ({unit})",
+            label(locale, "objective_weights"),
+            label(locale, "weights_total"),
+            "Total score"
+            if locale.startswith("en")
+            else f"{label(locale, 'o_score')}{label(locale, 'sheet_total')}",
+        ]
         last = len(heads)
-        self.text(ws, TITLE_ROW, 1, f"{book.name} — {book.summary_tab}", font="title",
-                  border=False)
+        self.text(ws, TITLE_ROW, 1, f"{book.name} — {book.summary_tab}", font="title", border=False)
         self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
         ws.row_dimensions[TITLE_ROW].height = 26
         self.text(ws, FACTS_ROW, 1, " · ".join(book.facts), border=False)
@@ -471,21 +575,22 @@ class _Writer:
         widths = [display_width(h) + 2 for h in heads]
         for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
             link = self.text(ws, r, 1, sheet.tab, font="link")
-            link.hyperlink = Hyperlink(ref=link.coordinate, display=sheet.tab,
-                                       location=f"{quote_sheet(sheet.tab)}A1")
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, display=sheet.tab, location=f"{quote_sheet(sheet.tab)}A1"
+            )
             weights = " · ".join(f"{n} {share}%" for n, share in sheet.objectives)
             values = [" / ".join(sheet.path), sheet.role or "", sheet.person or ""]
             for column, value in enumerate(values, start=2):
                 self.text(ws, r, column, value)
             self.number(ws, r, 5, sheet.people if sheet.kind != "unit" else None, "0")
             self.number(ws, r, 6, None if sheet.quota is None else sheet.quota / scale, money)
-            self.number(ws, r, 7, None if sheet.per_person is None else sheet.per_person / scale,
-                        money)
+            self.number(
+                ws, r, 7, None if sheet.per_person is None else sheet.per_person / scale, money
+            )
             self.text(ws, r, 8, weights)
             total = self.total_row[sheet.key]
             self.formula(ws, r, 9, f"={quote_sheet(sheet.tab)}{w}{total}", "0%")
-            self.formula(ws, r, 10, f"={quote_sheet(sheet.tab)}{o}{total}", "0.0",
-                         fill="computed")
+            self.formula(ws, r, 10, f"={quote_sheet(sheet.tab)}{o}{total}", "0.0", fill="computed")
             for i, text in enumerate([sheet.tab, *values, "", "", "", weights]):
                 widths[i] = max(widths[i], min(display_width(text) + 2, 40))
             ws.row_dimensions[r].height = max(20.0, _LINE_HEIGHT * _lines(weights, 40) + 6)
@@ -519,6 +624,4 @@ def _lines(text: str, width: float) -> int:
     """Wrapped lines ``text`` needs in a column ``width`` characters wide (a CJK character is
     about 1.6 digits wide at the body font)."""
     room = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil((display_width(part) * 0.8) / room))
-               for part in text.split("\n"))
-
+    return sum(max(1, math.ceil((display_width(part) * 0.8) / room)) for part in text.split("\n"))

@@ -70,8 +70,14 @@ _PEOPLE_SHOWN = 8
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # (header, light) colours by org level (1 = the company); roles and conflicts apart.
-_LEVELS = (("#1F4E79", "#DCE6F1"), ("#2E7D32", "#E2F0E3"), ("#A85D00", "#FBEBD5"),
-           ("#6A1B9A", "#EFE2F5"), ("#00695C", "#DCEFED"), ("#4E342E", "#EFE7E4"))
+_LEVELS = (
+    ("#1F4E79", "#DCE6F1"),
+    ("#2E7D32", "#E2F0E3"),
+    ("#A85D00", "#FBEBD5"),
+    ("#6A1B9A", "#EFE2F5"),
+    ("#00695C", "#DCEFED"),
+    ("#4E342E", "#EFE7E4"),
+)
 _ROLE = ("#455A64", "#ECEFF1")
 _CONFLICT, _CONFLICT_LIGHT = "#C62828", "#FDECEA"
 _MUTED = "#5F6B73"
@@ -110,7 +116,8 @@ _BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 def _xml_char(c: str) -> bool:
     return unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff" + (
-        _BIDI_CONTROLS)
+        _BIDI_CONTROLS
+    )
 
 
 def text_width(text: str) -> int:
@@ -152,8 +159,9 @@ def _html_lines(text: str, width: int) -> str:
     return "<BR/>".join(escape_html(line) for line in wrap(text, width))
 
 
-def _styled(html: str, size: int | None = None, colour: str | None = None,
-            bold: bool = False) -> str:
+def _styled(
+    html: str, size: int | None = None, colour: str | None = None, bold: bool = False
+) -> str:
     """``html`` in a FONT (and B) element; nothing for empty text (dot rejects empty B)."""
     if not html:
         return ""
@@ -227,7 +235,8 @@ class _Context:
         self.graph: nx.DiGraph = plan.graph
         self.locale = plan.locale
         self.parent: dict[str, str] = {
-            t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS}
+            t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
+        }
         self._signatures: dict[str, int] = {}
         self._interned: dict[tuple[Any, ...], int] = {}
         self._sheets: dict[str, list[tuple[str, list[str]]]] = {}
@@ -238,16 +247,22 @@ class _Context:
     def org_children(self, node: str) -> list[str]:
         """Roles first, then units; a hiring group that hired nobody is left out."""
         kids = children(self.graph, node)
-        roles = [k for k in kids if self.graph.nodes[k]["kind"] == Kind.ROLE
-                 and not (self.graph.nodes[k].get("new_hires")
-                          and not self.graph.nodes[k].get("headcount"))]
+        roles = [
+            k
+            for k in kids
+            if self.graph.nodes[k]["kind"] == Kind.ROLE
+            and not (
+                self.graph.nodes[k].get("new_hires") and not self.graph.nodes[k].get("headcount")
+            )
+        ]
         return roles + [k for k in kids if self.graph.nodes[k]["kind"] == Kind.UNIT]
 
     def sheet(self, owner: str) -> list[tuple[str, list[str]]]:
         """(objective id, its KR ids) of an owner, in sheet order."""
         if owner not in self._sheets:
-            self._sheets[owner] = [(o, krs_of(self.graph, o))
-                                   for o in objectives_of(self.graph, owner)]
+            self._sheets[owner] = [
+                (o, krs_of(self.graph, o)) for o in objectives_of(self.graph, owner)
+            ]
         return self._sheets[owner]
 
     def metric_krs(self, owner: str) -> dict[str, list[str]]:
@@ -265,11 +280,23 @@ class _Context:
         if node in self._signatures:
             return self._signatures[node]
         data = self.graph.nodes[node]
-        sheet = tuple((self.graph.nodes[o]["name"], tuple(
-            (self.graph.nodes[k].get("kr_kind"), self.graph.nodes[k].get("metric"),
-             None if self.graph.nodes[k].get("kr_kind") == "staffing"
-             else self.graph.nodes[k]["name"], self.graph.nodes[k].get("per"))
-            for k in krs)) for o, krs in self.sheet(node))
+        sheet = tuple(
+            (
+                self.graph.nodes[o]["name"],
+                tuple(
+                    (
+                        self.graph.nodes[k].get("kr_kind"),
+                        self.graph.nodes[k].get("metric"),
+                        None
+                        if self.graph.nodes[k].get("kr_kind") == "staffing"
+                        else self.graph.nodes[k]["name"],
+                        self.graph.nodes[k].get("per"),
+                    )
+                    for k in krs
+                ),
+            )
+            for o, krs in self.sheet(node)
+        )
         key: tuple[Any, ...]
         if data["kind"] == Kind.ROLE:
             key = ("role", data["name"], sheet)
@@ -297,10 +324,15 @@ class _Context:
         return units, roles, people
 
     def people(self, box: _Box) -> int:
-        count = sum(int(self.graph.nodes[m].get("headcount") or 0) for m in box.members
-                    if self.graph.nodes[m]["kind"] == Kind.ROLE)
-        return count + self.below(m for m in box.members
-                                  if self.graph.nodes[m]["kind"] == Kind.UNIT)[2]
+        count = sum(
+            int(self.graph.nodes[m].get("headcount") or 0)
+            for m in box.members
+            if self.graph.nodes[m]["kind"] == Kind.ROLE
+        )
+        return (
+            count
+            + self.below(m for m in box.members if self.graph.nodes[m]["kind"] == Kind.UNIT)[2]
+        )
 
     def org_level(self, node: str) -> int:
         return len(self.graph.nodes[node].get("path") or [node])
@@ -327,8 +359,12 @@ def _build(ctx: _Context, node: str, level: int, depth: int | None) -> _Box:
 
 def _merge(ctx: _Context, boxes: list[_Box]) -> _Box:
     """Identical sibling subtrees as one box; their children merge by signature too."""
-    merged = _Box([m for b in boxes for m in b.members], boxes[0].kind, boxes[0].level,
-                  cut=any(b.cut for b in boxes))
+    merged = _Box(
+        [m for b in boxes for m in b.members],
+        boxes[0].kind,
+        boxes[0].level,
+        cut=any(b.cut for b in boxes),
+    )
     merged.children = _fold_siblings(ctx, [c for b in boxes for c in b.children])
     return merged
 
@@ -353,8 +389,15 @@ def _truncate(root: _Box, depth: int) -> None:
             box.children, box.cut = [], True
 
 
-def _layout(ctx: _Context, start: str, view: View, depth: int | None, fold: bool | None,
-            fold_above: int | None, max_nodes: int) -> _Layout:
+def _layout(
+    ctx: _Context,
+    start: str,
+    view: View,
+    depth: int | None,
+    fold: bool | None,
+    fold_above: int | None,
+    max_nodes: int,
+) -> _Layout:
     root = _build(ctx, start, 1, depth)
     layout = _Layout(root, max_nodes=max_nodes)
     threshold = FOLD_ABOVE[view] if fold_above is None else fold_above
@@ -379,8 +422,9 @@ def _layout(ctx: _Context, start: str, view: View, depth: int | None, fold: bool
     deepest = max(b.level for b in root.walk())
     if too_big(root) or too_wide(root):
         cut = deepest - 1
-        while cut > 1 and (too_big(_copy_to(root, cut)) or
-                           (cut > 2 and too_wide(_copy_to(root, cut)))):
+        while cut > 1 and (
+            too_big(_copy_to(root, cut)) or (cut > 2 and too_wide(_copy_to(root, cut)))
+        ):
             cut -= 1
         if cut >= 1:
             layout.wide = not too_big(_copy_to(root, cut + 1))
@@ -403,8 +447,12 @@ def _widest(root: _Box) -> int:
 
 
 def _copy_to(box: _Box, depth: int) -> _Box:
-    return _Box(box.members, box.kind, box.level,
-                [] if box.level >= depth else [_copy_to(c, depth) for c in box.children])
+    return _Box(
+        box.members,
+        box.kind,
+        box.level,
+        [] if box.level >= depth else [_copy_to(c, depth) for c in box.children],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,9 +503,11 @@ def _facts(ctx: _Context, box: _Box) -> list[str]:
         if targets:
             text = f"{label(locale, 'target')} {_money_span(ctx, targets)}"
             if folded:
-                text = (f"{label(locale, 'target')} {label(locale, 'each')} "
-                        f"{_money_span(ctx, targets)}, {label(locale, 'total')} "
-                        f"{money_text(sum(targets), locale)}")
+                text = (
+                    f"{label(locale, 'target')} {label(locale, 'each')} "
+                    f"{_money_span(ctx, targets)}, {label(locale, 'total')} "
+                    f"{money_text(sum(targets), locale)}"
+                )
             parts.append(text)
         assigned = _values(ctx, members, "assigned")
         if assigned and not folded:
@@ -544,8 +594,11 @@ def _sheet_rows(ctx: _Context, box: _Box) -> Iterator[_Row]:
     sheets = [ctx.sheet(m) for m in box.members]
     for index, (oid, krs) in enumerate(sheets[0]):
         weights = [w for k in krs if (w := graph.nodes[k].get("weight")) is not None]
-        yield _Row(True, f"O{index + 1} {graph.nodes[oid]['name']}",
-                   weight=weight_text(sum(weights)) if weights else "")
+        yield _Row(
+            True,
+            f"O{index + 1} {graph.nodes[oid]['name']}",
+            weight=weight_text(sum(weights)) if weights else "",
+        )
         for position in range(len(krs)):
             same = [graph.nodes[sheet[index][1][position]] for sheet in sheets]
             kr = same[0]
@@ -565,8 +618,10 @@ def _phasing(ctx: _Context, kr: dict[str, Any]) -> list[str]:
     periods = kr.get("periods") or {}
     if kr.get("metric") != base or kr.get("per", "plan") != "plan" or not 1 < len(periods) <= 6:
         return []
-    return [f"{_period_name(key, ctx.locale)} {period_value_text(kr, value, ctx.locale)}"
-            for key, value in periods.items()]
+    return [
+        f"{_period_name(key, ctx.locale)} {period_value_text(kr, value, ctx.locale)}"
+        for key, value in periods.items()
+    ]
 
 
 def _period_name(key: str, locale: str) -> str:
@@ -592,42 +647,56 @@ def _org_label(ctx: _Context, box: _Box, refs: list[int], conflict: bool) -> str
     rows: list[str] = []
     facts = _pack(_facts(ctx, box), _FACTS_WIDTH)
     if facts:
-        rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT" BALIGN="LEFT">'
-                    f'{_styled("<BR/>".join(_html_lines(f, _FACTS_WIDTH) for f in facts), 10)}'
-                    '</TD></TR>')
+        rows.append(
+            f'<TR><TD COLSPAN="3" ALIGN="LEFT" BALIGN="LEFT">'
+            f"{_styled('<BR/>'.join(_html_lines(f, _FACTS_WIDTH) for f in facts), 10)}"
+            "</TD></TR>"
+        )
     if conflict:
         text = f"⚠ {label(ctx.locale, 'conflict')}"
         if refs:
             text += "  " + ctx.text("see", refs="".join(_circled(r) for r in refs))
-        rows.append(f'<TR><TD COLSPAN="3" BGCOLOR="{_CONFLICT_LIGHT}" ALIGN="LEFT">'
-                    f'{_styled(escape_html(text), 10, _CONFLICT, bold=True)}</TD></TR>')
+        rows.append(
+            f'<TR><TD COLSPAN="3" BGCOLOR="{_CONFLICT_LIGHT}" ALIGN="LEFT">'
+            f"{_styled(escape_html(text), 10, _CONFLICT, bold=True)}</TD></TR>"
+        )
     for row in _sheet_rows(ctx, box):
         if row.objective:
             rows.append(
                 f'<TR><TD COLSPAN="2" BGCOLOR="{light}" ALIGN="LEFT" BALIGN="LEFT">'
-                f'{_styled(_html_lines(row.text, _KR_WIDTH + 10), 11, bold=True)}'
+                f"{_styled(_html_lines(row.text, _KR_WIDTH + 10), 11, bold=True)}"
                 f'</TD><TD BGCOLOR="{light}" ALIGN="RIGHT">'
-                f'{_styled(escape_html(_gap(row.weight)), 10, bold=True)}</TD></TR>')
+                f"{_styled(escape_html(_gap(row.weight)), 10, bold=True)}</TD></TR>"
+            )
             continue
         rows.append(
             f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{_styled(_html_lines(row.text, _KR_WIDTH), 10)}'
             f'</TD><TD ALIGN="RIGHT" BALIGN="RIGHT">'
-            f'{_styled(_html_lines(_gap(row.target), _TARGET_WIDTH), 10)}</TD>'
-            f'<TD ALIGN="RIGHT">{_styled(escape_html(_gap(row.weight)), 10, _MUTED)}</TD></TR>')
+            f"{_styled(_html_lines(_gap(row.target), _TARGET_WIDTH), 10)}</TD>"
+            f'<TD ALIGN="RIGHT">{_styled(escape_html(_gap(row.weight)), 10, _MUTED)}</TD></TR>'
+        )
         if row.phasing:
-            rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">'
-                        f'{_styled(escape_html("  ·  ".join(row.phasing)), 9, _MUTED)}</TD></TR>')
+            rows.append(
+                f'<TR><TD COLSPAN="3" ALIGN="LEFT">'
+                f"{_styled(escape_html('  ·  '.join(row.phasing)), 9, _MUTED)}</TD></TR>"
+            )
     if box.cut:
         what = ctx.what_text(*ctx.below(box.members))
-        rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">'
-                    f'{_styled("▶ " + escape_html(ctx.text("not_drawn", what=what)), 10, _MUTED)}'
-                    '</TD></TR>')
+        rows.append(
+            f'<TR><TD COLSPAN="3" ALIGN="LEFT">'
+            f"{_styled('▶ ' + escape_html(ctx.text('not_drawn', what=what)), 10, _MUTED)}"
+            "</TD></TR>"
+        )
     # Rows sit in an inner table: tight lines, with a margin to the border all round.
-    body = ('<TR><TD CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
-            'CELLPADDING="1">' + "".join(f"\n    {row}" for row in rows) + "</TABLE></TD></TR>")
-    return (f'<<TABLE BORDER="{3 if conflict else 1}" CELLBORDER="0" CELLSPACING="0" '
-            f'CELLPADDING="0" COLOR="{_CONFLICT if conflict else dark}" BGCOLOR="white">'
-            f"\n    {header}\n    {body}</TABLE>>")
+    body = (
+        '<TR><TD CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
+        'CELLPADDING="1">' + "".join(f"\n    {row}" for row in rows) + "</TABLE></TD></TR>"
+    )
+    return (
+        f'<<TABLE BORDER="{3 if conflict else 1}" CELLBORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="0" COLOR="{_CONFLICT if conflict else dark}" BGCOLOR="white">'
+        f"\n    {header}\n    {body}</TABLE>>"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -682,12 +751,21 @@ def _rate_text(ctx: _Context, source: str, target: str) -> str:
     return " × ".join(steps) if metric == target else ""
 
 
-def _caption(ctx: _Context, view: View, layout: _Layout, boxes: list[_Box],
-             conflicts: bool, start: str, root: str) -> str:
+def _caption(
+    ctx: _Context,
+    view: View,
+    layout: _Layout,
+    boxes: list[_Box],
+    conflicts: bool,
+    start: str,
+    root: str,
+) -> str:
     plan, locale = ctx.plan, ctx.locale
     meta = plan.meta
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>'
-            f'{escape_html(str(meta.get("name", "")))}</B></FONT></TD></TR>']
+    rows = [
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>'
+        f"{escape_html(str(meta.get('name', '')))}</B></FONT></TD></TR>"
+    ]
     facts = []
     if meta.get("period"):
         facts.append(f"{label(locale, 'period')} {meta['period']}")
@@ -708,14 +786,17 @@ def _caption(ctx: _Context, view: View, layout: _Layout, boxes: list[_Box],
     if start != root:
         path = ctx.graph.nodes[start].get("path") or [ctx.graph.nodes[start]["name"]]
         facts.append(f"{label(locale, 'subtree')}: {'/'.join(path)}")
-    rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11">'
-                f'{escape_html(" · ".join(facts))}</FONT></TD></TR>')
+    rows.append(
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11">'
+        f"{escape_html(' · '.join(facts))}</FONT></TD></TR>"
+    )
     rows.append(f'<TR><TD ALIGN="LEFT">{_legend(ctx, view, boxes, conflicts)}</TD></TR>')
     notes = []
     folded = [b for b in boxes if len(b.members) > 1]
     if folded:
-        notes.append(ctx.text("folded", members=sum(len(b.members) for b in folded),
-                              boxes=len(folded)))
+        notes.append(
+            ctx.text("folded", members=sum(len(b.members) for b in folded), boxes=len(folded))
+        )
     if layout.depth is not None:
         note = ctx.text("cut", depth=layout.depth, what=ctx.what_text(*layout.hidden))
         if layout.auto_cut and layout.wide:
@@ -728,23 +809,33 @@ def _caption(ctx: _Context, view: View, layout: _Layout, boxes: list[_Box],
     relaxations = plan.solver.get("relaxations") or []
     if relaxations:
         notes.append(f"{label(locale, 'relaxations')}:")
-        notes.extend(f"{_circled(n)} {r.get('message', '')}"
-                     for n, r in enumerate(relaxations, start=1))
+        notes.extend(
+            f"{_circled(n)} {r.get('message', '')}" for n, r in enumerate(relaxations, start=1)
+        )
     for note in notes:
         colour = _CONFLICT if note[:1] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳(" else _MUTED
-        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" '
-                    f'COLOR="{colour}">{_html_lines(note, _NOTE_WIDTH)}</FONT></TD></TR>')
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-            + "".join(f"\n    {row}" for row in rows) + "</TABLE>>")
+        rows.append(
+            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" '
+            f'COLOR="{colour}">{_html_lines(note, _NOTE_WIDTH)}</FONT></TD></TR>'
+        )
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        + "".join(f"\n    {row}" for row in rows)
+        + "</TABLE>>"
+    )
 
 
 def _legend(ctx: _Context, view: View, boxes: list[_Box], conflicts: bool) -> str:
     """One line: a colour swatch per org level drawn (and roles, conflicts), the edge kinds."""
     parts = [_styled(escape_html(label(ctx.locale, "legend")), bold=True)]
     levels = sorted({ctx.org_level(b.members[0]) for b in boxes if b.kind == Kind.UNIT})
-    entries = [(_LEVELS[(lv - 1) % len(_LEVELS)][0],
-                label(ctx.locale, "level_1") if lv == 1 else ctx.text("level_n", n=lv))
-               for lv in levels]
+    entries = [
+        (
+            _LEVELS[(lv - 1) % len(_LEVELS)][0],
+            label(ctx.locale, "level_1") if lv == 1 else ctx.text("level_n", n=lv),
+        )
+        for lv in levels
+    ]
     if any(b.kind == Kind.ROLE for b in boxes):
         entries.append((_ROLE[0], label(ctx.locale, "role")))
     if conflicts:
@@ -755,15 +846,18 @@ def _legend(ctx: _Context, view: View, boxes: list[_Box], conflicts: bool) -> st
         if any((m.get("follows") or {}) for m in ctx.plan.metrics.values()):
             present.add("follows")
         for kind, glyph, style in (
-                (Edge.DRIVES, "━━▶", _EDGE_STYLE[Edge.DRIVES]),
-                (Edge.ALIGNS, "──▶", _EDGE_STYLE[Edge.ALIGNS]),
-                (Edge.SUPPORTS, "┅┅▶", _EDGE_STYLE[Edge.SUPPORTS]),
-                ("follows", "┈┈▷", _FOLLOWS_STYLE)):
+            (Edge.DRIVES, "━━▶", _EDGE_STYLE[Edge.DRIVES]),
+            (Edge.ALIGNS, "──▶", _EDGE_STYLE[Edge.ALIGNS]),
+            (Edge.SUPPORTS, "┅┅▶", _EDGE_STYLE[Edge.SUPPORTS]),
+            ("follows", "┈┈▷", _FOLLOWS_STYLE),
+        ):
             if kind not in present:
                 continue
             found = re.search(r'color="([^"]+)"', style)
-            parts.append(f"{_styled(glyph, colour=found.group(1) if found else None)} "
-                         f"{escape_html(label(ctx.locale, 'edge_' + kind))}")
+            parts.append(
+                f"{_styled(glyph, colour=found.group(1) if found else None)} "
+                f"{escape_html(label(ctx.locale, 'edge_' + kind))}"
+            )
     return _styled("    ".join(parts), 10)
 
 
@@ -783,24 +877,37 @@ def find_unit(plan: Plan, unit: str) -> str:
     graph = plan.graph
     units = [(str(n), d) for n, d in graph.nodes(data=True) if d["kind"] == Kind.UNIT]
     wanted = [part.strip() for part in unit.strip().strip("/").split("/")]
-    found = [n for n, d in units
-             if unit == n or (d.get("path") or [d["name"]])[-len(wanted):] == wanted]
+    found = [
+        n for n, d in units if unit == n or (d.get("path") or [d["name"]])[-len(wanted) :] == wanted
+    ]
     if len(found) == 1:
         return found[0]
     if found:
         paths = ", ".join("/".join(graph.nodes[n].get("path") or []) for n in found[:10])
-        raise LookupError(f"more than one unit is called {unit!r}: {paths}"
-                          f"{', …' if len(found) > 10 else ''}; pass more of its path")
+        raise LookupError(
+            f"more than one unit is called {unit!r}: {paths}"
+            f"{', …' if len(found) > 10 else ''}; pass more of its path"
+        )
     names = sorted({d["name"] for _, d in units})
     close = difflib.get_close_matches(wanted[-1], names, n=3)
-    hint = (f"did you mean {', '.join(map(repr, close))}?" if close
-            else f"units: {', '.join(names[:12])}{', …' if len(names) > 12 else ''}")
+    hint = (
+        f"did you mean {', '.join(map(repr, close))}?"
+        if close
+        else f"units: {', '.join(names[:12])}{', …' if len(names) > 12 else ''}"
+    )
     raise LookupError(f"no unit named {unit!r} in this plan; {hint}")
 
 
-def to_dot(plan: Plan, *, view: View | str = View.ORG, unit: str | None = None,
-           depth: int | None = None, fold: bool | None = None, fold_above: int | None = None,
-           max_nodes: int = MAX_NODES) -> str:
+def to_dot(
+    plan: Plan,
+    *,
+    view: View | str = View.ORG,
+    unit: str | None = None,
+    depth: int | None = None,
+    fold: bool | None = None,
+    fold_above: int | None = None,
+    max_nodes: int = MAX_NODES,
+) -> str:
     """The plan's goal tree as Graphviz DOT text.
 
     Parameters
@@ -842,8 +949,8 @@ def to_dot(plan: Plan, *, view: View | str = View.ORG, unit: str | None = None,
     lines = [
         "digraph okrplan {",
         f'  graph [charset="UTF-8" fontname="{FONTNAME}" bgcolor="white" pad="0.15" '
-        + _graph_attrs(view) + ("]" if view is View.ORG else
-                                f' labelloc="t" labeljust="l"\n    label={caption}]'),
+        + _graph_attrs(view)
+        + ("]" if view is View.ORG else f' labelloc="t" labeljust="l"\n    label={caption}]'),
         f'  node [fontname="{FONTNAME}" fontsize="11"]',
         f'  edge [fontname="{FONTNAME}" fontsize="9" fontcolor="{_MUTED}" arrowsize="0.7"]',
     ]
@@ -851,9 +958,11 @@ def to_dot(plan: Plan, *, view: View | str = View.ORG, unit: str | None = None,
     if view is View.ORG:
         lines += _org_body(ctx, boxes, names, refs, hit)
         # The caption sits beside the root, in the space a tree leaves empty above its sides.
-        lines += [f'  caption [shape="plain" label={caption}]',
-                  f'  {{ rank="min"; caption; {names[id(layout.root)]} }}',
-                  f'  caption -> {names[id(layout.root)]} [style="invis" tailport="" headport=""]']
+        lines += [
+            f'  caption [shape="plain" label={caption}]',
+            f'  {{ rank="min"; caption; {names[id(layout.root)]} }}',
+            f'  caption -> {names[id(layout.root)]} [style="invis" tailport="" headport=""]',
+        ]
     else:
         lines += _kr_body(ctx, boxes, names, refs, hit)
     lines.append("}")
@@ -866,20 +975,33 @@ def _graph_attrs(view: View) -> str:
     return 'rankdir="LR" nodesep="0.18" ranksep="0.55" newrank="true"'
 
 
-def _org_body(ctx: _Context, boxes: list[_Box], names: dict[int, str],
-              refs: dict[int, list[int]], hit: set[int]) -> list[str]:
-    lines = ['  node [shape="plain"]',
-             '  edge [color="#78909C" penwidth="1.2" arrowhead="none" tailport="s" headport="n"]']
+def _org_body(
+    ctx: _Context,
+    boxes: list[_Box],
+    names: dict[int, str],
+    refs: dict[int, list[int]],
+    hit: set[int],
+) -> list[str]:
+    lines = [
+        '  node [shape="plain"]',
+        '  edge [color="#78909C" penwidth="1.2" arrowhead="none" tailport="s" headport="n"]',
+    ]
     for index, box in enumerate(boxes):
-        lines.append(f"  {names[id(box)]} "
-                     f"[label={_org_label(ctx, box, refs.get(index, []), index in hit)}]")
+        lines.append(
+            f"  {names[id(box)]} [label={_org_label(ctx, box, refs.get(index, []), index in hit)}]"
+        )
     for box in boxes:
         lines.extend(f"  {names[id(box)]} -> {names[id(c)]}" for c in box.children)
     return lines
 
 
-def _kr_body(ctx: _Context, boxes: list[_Box], names: dict[int, str],
-             refs: dict[int, list[int]], hit: set[int]) -> list[str]:
+def _kr_body(
+    ctx: _Context,
+    boxes: list[_Box],
+    names: dict[int, str],
+    refs: dict[int, list[int]],
+    hit: set[int],
+) -> list[str]:
     graph, locale = ctx.graph, ctx.locale
     lines = ['  node [shape="box" style="rounded,filled" fillcolor="white" margin="0.08,0.04"]']
     shown: dict[str, str] = {}  # KR id → the drawn node standing for it
@@ -896,14 +1018,19 @@ def _kr_body(ctx: _Context, boxes: list[_Box], names: dict[int, str],
             head += _styled("  " + escape_html(lead), 10)
         if conflict:
             marks = "".join(_circled(r) for r in refs.get(index, []))
-            head += "<BR/>" + _styled(escape_html(f"⚠ {label(locale, 'conflict')} {marks}"),
-                                      10, _CONFLICT)
+            head += "<BR/>" + _styled(
+                escape_html(f"⚠ {label(locale, 'conflict')} {marks}"), 10, _CONFLICT
+            )
         lines.append(f"  subgraph cluster_{names[id(box)]} {{")
-        head = ('<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
-                f'<TD ALIGN="LEFT" BALIGN="LEFT">{head}</TD></TR></TABLE>')
-        lines.append(f'    graph [label=<{head}> style="rounded,filled" fillcolor="{light}" '
-                     f'color="{_CONFLICT if conflict else dark}" '
-                     f'penwidth="{3 if conflict else 1.2}" fontsize="12" labeljust="l"]')
+        head = (
+            '<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT">{head}</TD></TR></TABLE>'
+        )
+        lines.append(
+            f'    graph [label=<{head}> style="rounded,filled" fillcolor="{light}" '
+            f'color="{_CONFLICT if conflict else dark}" '
+            f'penwidth="{3 if conflict else 1.2}" fontsize="12" labeljust="l"]'
+        )
         nodes: dict[str, str] = {}
         for position, metric in enumerate(by_metric[0], start=1):
             node = nodes[metric] = f"{names[id(box)]}k{position}"
@@ -917,8 +1044,9 @@ def _kr_body(ctx: _Context, boxes: list[_Box], names: dict[int, str],
         for metric, node in nodes.items():
             for source, rate in (ctx.plan.metrics.get(metric, {}).get("follows") or {}).items():
                 if source in nodes:
-                    follows.append((nodes[source], node,
-                                    format_percent(Decimal(str(rate)), locale)))
+                    follows.append(
+                        (nodes[source], node, format_percent(Decimal(str(rate)), locale))
+                    )
         lines.append("  }")
     edges: dict[tuple[str, str], str] = {}
     for source, target, data in graph.edges(data=True):
@@ -931,8 +1059,11 @@ def _kr_body(ctx: _Context, boxes: list[_Box], names: dict[int, str],
         attrs = _EDGE_STYLE[Edge(kind)]
         text = ""
         if kind == Edge.DRIVES:
-            text = _rate_text(ctx, graph.nodes[source].get("metric") or "",
-                              graph.nodes[target].get("metric") or "")
+            text = _rate_text(
+                ctx,
+                graph.nodes[source].get("metric") or "",
+                graph.nodes[target].get("metric") or "",
+            )
         elif kind == Edge.SUPPORTS:
             supports = graph.nodes[graph.nodes[source]["owner"]].get("supports") or {}
             if supports.get("share") is not None:
@@ -953,5 +1084,7 @@ def _kr_label(ctx: _Context, same: list[dict[str, Any]]) -> str:
     weight = _kr_weight(same)
     if weight:
         target += f"  {weight}"
-    return (f"<{_styled(_html_lines(kr['name'], 24), bold=True)}<BR/>"
-            f"{_styled(escape_html(target), 10)}>")
+    return (
+        f"<{_styled(_html_lines(kr['name'], 24), bold=True)}<BR/>"
+        f"{_styled(escape_html(target), 10)}>"
+    )

@@ -13,9 +13,11 @@ from okrplan.errors import MissingDependencyError, OutputError
 #: Formats :func:`render_image` writes (``dot`` is the text itself, no rendering needed).
 IMAGE_FORMATS = ("svg", "png", "pdf")
 
-_INSTALL = ("Graphviz's `dot` program is not installed, so the goal-tree images cannot be drawn; "
-            "install it with `apt install graphviz` (Debian/Ubuntu; `brew install graphviz` on "
-            "macOS), or run `bash scripts/setup.sh`")
+_INSTALL = (
+    "Graphviz's `dot` program is not installed, so the goal-tree images cannot be drawn; "
+    "install it with `apt install graphviz` (Debian/Ubuntu; `brew install graphviz` on "
+    "macOS), or run `bash scripts/setup.sh`"
+)
 # PNG and PDF through cairo (text shaped by pango, so Chinese uses the CJK font); SVG keeps
 # real text (searchable, selectable) from the core renderer, with the same pango metrics.
 _RENDERER = {"png": "cairo", "pdf": "cairo", "svg": None}
@@ -26,8 +28,9 @@ def dot_problem() -> str | None:
     try:
         import graphviz  # noqa: F401
     except ImportError:
-        return ("the Python package `graphviz` is not installed; "
-                "install it with `pip install graphviz`")
+        return (
+            "the Python package `graphviz` is not installed; install it with `pip install graphviz`"
+        )
     if shutil.which("dot") is None:
         return _INSTALL
     return None
@@ -52,12 +55,14 @@ def render_image(dot_text: str, fmt: str = "png") -> bytes:
     except ImportError:
         raise MissingDependencyError(dot_problem() or "graphviz is missing") from None
     try:
-        data: bytes = graphviz.pipe("dot", fmt, dot_text.encode("utf-8"),
-                                    renderer=_RENDERER[fmt], quiet=True)
+        data: bytes = graphviz.pipe(
+            "dot", fmt, dot_text.encode("utf-8"), renderer=_RENDERER[fmt], quiet=True
+        )
     except graphviz.ExecutableNotFound:
         raise MissingDependencyError(_INSTALL) from None
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
-        raise OutputError(f"Graphviz `dot` could not draw the goal tree as {fmt}: "
-                          f"{detail or exc}") from None
+        raise OutputError(
+            f"Graphviz `dot` could not draw the goal tree as {fmt}: {detail or exc}"
+        ) from None
     return data

@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from okrplan.solve.groups import Group, assign_bases
@@ -93,7 +94,7 @@ def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
 
     def power(depth: int) -> Fraction:
         if depth not in powers:
-            powers[depth] = growth ** -depth
+            powers[depth] = growth**-depth
         return powers[depth]
 
     for names, unit in sorted(fixed.items()):
@@ -116,8 +117,11 @@ def _upper(group: Group) -> Fraction | None:
     if group.fixed is not None:
         return group.fixed
     cap = group.quota_cap  # whole steps per person: what rounding can actually give
-    limits = [x for x in (None if cap is None else cap * group.headcount, group.upper_share)
-              if x is not None]
+    limits = [
+        x
+        for x in (None if cap is None else cap * group.headcount, group.upper_share)
+        if x is not None
+    ]
     return min(limits) if limits else None
 
 
@@ -158,24 +162,46 @@ def set_bounds(spec: Spec, groups: Sequence[Group], regions: Sequence[Region]) -
     """Lower and upper share bounds from split.bounds, around each group's proportional share."""
     bounds = spec.target.split.bounds
     for region in regions:
-        free = [(g, w) for g, w in zip(region.members, region.weights, strict=True)
-                if g.role.role.quota is None and not g.is_hire]
+        free = [
+            (g, w)
+            for g, w in zip(region.members, region.weights, strict=True)
+            if g.role.role.quota is None and not g.is_hire
+        ]
         for group in region.members:
             if group.role.role.quota is not None and not group.is_hire:
                 group.fixed = Fraction(group.role.role.quota) * Fraction(
-                    group.headcount, group.role.headcount or 1)
-        fixed_sum = sum((w * g.fixed for g, w in zip(region.members, region.weights, strict=True)
-                         if g.fixed is not None), Fraction(0))
+                    group.headcount, group.role.headcount or 1
+                )
+        fixed_sum = sum(
+            (
+                w * g.fixed
+                for g, w in zip(region.members, region.weights, strict=True)
+                if g.fixed is not None
+            ),
+            Fraction(0),
+        )
         scaled = sum((w * g.basis for g, w in free), Fraction(0))
         rest = region.target - region.constant - fixed_sum
         level = rest / scaled if scaled > 0 else Fraction(0)
         alike = _Alike()
         low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
+
         for group, _ in free:
-            basis = group.basis
-            group.lower, group.upper_share = alike.get("bounds", (basis,), lambda: (
-                low * (level * basis) if rest > 0 else Fraction(0),  # noqa: B023 - called at once
-                high * (level * basis) if high is not None and rest > 0 else None))  # noqa: B023
+            group.lower, group.upper_share = alike.get(
+                "bounds",
+                (group.basis,),
+                partial(_bound_shares, low, high, level, rest, group.basis),
+            )
+
+
+def _bound_shares(
+    low: Fraction, high: Fraction | None, level: Fraction, rest: Fraction, basis: Fraction
+) -> tuple[Fraction, Fraction | None]:
+    """A free group's (lower, upper) quota from the bounds at the region's common level."""
+    return (
+        low * (level * basis) if rest > 0 else Fraction(0),
+        high * (level * basis) if high is not None and rest > 0 else None,
+    )
 
 
 def solve_region(region: Region, alike: _Alike | None = None) -> dict[str, Fraction] | None:
@@ -200,8 +226,9 @@ def solve_region(region: Region, alike: _Alike | None = None) -> dict[str, Fract
             counts[key] = 1
             items_of[key] = (group.basis, weight, lo, hi)
         keys.append(key)
-    items = [(basis, weight * counts[key], lo, hi)
-             for key, (basis, weight, lo, hi) in items_of.items()]
+    items = [
+        (basis, weight * counts[key], lo, hi) for key, (basis, weight, lo, hi) in items_of.items()
+    ]
     low_total = sum((w * lo for _, w, lo, _ in items), Fraction(0))
     high_total = sum((w * hi for _, w, _, hi in items if hi is not None), Fraction(0))
     unbounded = any(hi is None and basis > 0 for basis, _, _, hi in items)
@@ -219,8 +246,9 @@ def solve_region(region: Region, alike: _Alike | None = None) -> dict[str, Fract
     return {g.id: quotas[key] for g, key in zip(region.members, keys, strict=True)}
 
 
-def _first_reaching(items: Sequence[tuple[Fraction, Fraction, Fraction, Fraction | None]],
-                    target: Fraction) -> Fraction:
+def _first_reaching(
+    items: Sequence[tuple[Fraction, Fraction, Fraction, Fraction | None]], target: Fraction
+) -> Fraction:
     """The last breakpoint of F (or 0) before the first breakpoint where F reaches ``target``
     (items are ``(basis, weight, lo, hi)``).
 
@@ -238,8 +266,7 @@ def _first_reaching(items: Sequence[tuple[Fraction, Fraction, Fraction, Fraction
         enter.setdefault(lo / basis, []).append((low, weight * basis))
         if hi is not None:
             leave.setdefault(hi / basis, []).append((weight * hi, weight * basis))
-    fixed = sum((w * _clamp(Fraction(0), lo, hi) for b, w, lo, hi in items if b <= 0),
-                Fraction(0))
+    fixed = sum((w * _clamp(Fraction(0), lo, hi) for b, w, lo, hi in items if b <= 0), Fraction(0))
     slope = Fraction(0)
     previous = Fraction(0)
     for point in sorted(enter.keys() | leave.keys()):
@@ -291,8 +318,9 @@ def _scale(values: Sequence[Fraction]) -> int:
     return scale if biggest * scale < 2**45 else 1
 
 
-def _solve_hires(regions: Sequence[Region], locale: str
-                 ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
+def _solve_hires(
+    regions: Sequence[Region], locale: str
+) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
     """The fewest hires that let every region reach its target, or the conflicting rules.
 
     Each region's shortfall is covered by the fewest hires directly (:func:`_fewest_hires`).
@@ -301,8 +329,9 @@ def _solve_hires(regions: Sequence[Region], locale: str
     conflict.
     """
     alike = _Alike()
-    if (not any(g.is_hire for r in regions for g in r.members)
-            and all(_region_reach(r, alike)[1] for r in regions)):
+    if not any(g.is_hire for r in regions for g in r.members) and all(
+        _region_reach(r, alike)[1] for r in regions
+    ):
         return {}, [], []  # nothing to decide, and every target is within reach
     found = _fewest_hires(regions, alike)
     if found is not None:
@@ -310,8 +339,9 @@ def _solve_hires(regions: Sequence[Region], locale: str
     return _conflict(regions)
 
 
-def _region_reach(region: Region, alike: _Alike | None = None
-                  ) -> tuple[int, bool, int, list[tuple[Group, int]]]:
+def _region_reach(
+    region: Region, alike: _Alike | None = None
+) -> tuple[int, bool, int, list[tuple[Group, int]]]:
     """A region's need and capacity in whole units of its scale: (what the groups that cannot
     hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
     alike = alike or _Alike()
@@ -342,8 +372,7 @@ def _region_reach(region: Region, alike: _Alike | None = None
     return carried, terms == 0 or carried >= need, need, hiring
 
 
-def _fewest_hires(regions: Sequence[Region], alike: _Alike | None = None
-                  ) -> dict[str, int] | None:
+def _fewest_hires(regions: Sequence[Region], alike: _Alike | None = None) -> dict[str, int] | None:
     """The fewest hires with every rule in force, or None if there are none.
 
     Every hiring group counts toward one region only, so each region is its own problem:
@@ -365,8 +394,11 @@ def _fewest_hires(regions: Sequence[Region], alike: _Alike | None = None
             if short <= 0:
                 break
             group, contribution = hiring[i]
-            limit = group.hire.max if group.hire is not None and group.hire.max is not None \
+            limit = (
+                group.hire.max
+                if group.hire is not None and group.hire.max is not None
                 else HIRE_LIMIT
+            )
             take = min(limit, -(-short // contribution))
             hires[group.id] = take
             short -= take * contribution
@@ -375,8 +407,9 @@ def _fewest_hires(regions: Sequence[Region], alike: _Alike | None = None
     return hires
 
 
-def _conflict(regions: Sequence[Region]
-              ) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
+def _conflict(
+    regions: Sequence[Region],
+) -> tuple[dict[str, int] | None, list[str], list[Relaxation]]:
     """Every rule behind an assumption literal: the hires, or the rules in conflict."""
     from ortools.sat.python import cp_model
 
@@ -395,12 +428,21 @@ def _conflict(regions: Sequence[Region]
     for region in regions:
         target = region.target - region.constant
         terms = []
-        lows = sum((w * _lower(g) for g, w in zip(region.members, region.weights, strict=True)),
-                   Fraction(0))
+        lows = sum(
+            (w * _lower(g) for g, w in zip(region.members, region.weights, strict=True)),
+            Fraction(0),
+        )
         if lows > target:
             needs[region.unit.names[-1]] = False
-        scale = _scale([target, *(w * ((g.quota_cap if g.is_hire else _upper(g)) or Fraction(0))
-                                  for g, w in zip(region.members, region.weights, strict=True))])
+        scale = _scale(
+            [
+                target,
+                *(
+                    w * ((g.quota_cap if g.is_hire else _upper(g)) or Fraction(0))
+                    for g, w in zip(region.members, region.weights, strict=True)
+                ),
+            ]
+        )
         need = math.ceil(target * scale)
         for group, weight in zip(region.members, region.weights, strict=True):
             if group.is_hire:
@@ -427,8 +469,7 @@ def _conflict(regions: Sequence[Region]
             terms.append(value + extra)
         if not terms:
             continue
-        model.add(sum(terms) >= need).only_enforce_if(
-            rule(f"target:{'/'.join(region.unit.names)}"))
+        model.add(sum(terms) >= need).only_enforce_if(rule(f"target:{'/'.join(region.unit.names)}"))
 
     model.minimize(sum(hires.values()))
     solver = cp_model.CpSolver()
@@ -459,8 +500,9 @@ def allocate(spec: Spec, groups: list[Group]) -> Allocation:
 
         relaxations = explain_conflict(spec, regions, core)
         quotas = _best_effort(regions)
-        return Allocation("infeasible", quotas, {}, regions, _stretch(groups, quotas), core,
-                          relaxations)
+        return Allocation(
+            "infeasible", quotas, {}, regions, _stretch(groups, quotas), core, relaxations
+        )
     for group in groups:
         if group.is_hire:
             group.headcount = hires.get(group.id, 0)
@@ -468,8 +510,11 @@ def allocate(spec: Spec, groups: list[Group]) -> Allocation:
     groups[:] = kept
     assign_bases(spec, groups)
     for region in regions:
-        pairs = [(g, w) for g, w in zip(region.members, region.weights, strict=True)
-                 if not g.is_hire or g.headcount > 0]
+        pairs = [
+            (g, w)
+            for g, w in zip(region.members, region.weights, strict=True)
+            if not g.is_hire or g.headcount > 0
+        ]
         region.members = [g for g, _ in pairs]
         region.weights = [w for _, w in pairs]
     quotas = {}
@@ -480,11 +525,19 @@ def allocate(spec: Spec, groups: list[Group]) -> Allocation:
             from okrplan.solve.relax import explain_conflict
 
             rels = explain_conflict(spec, regions, [f"target:{'/'.join(region.unit.names)}"])
-            return Allocation("infeasible", _best_effort(regions), hires, regions,
-                              Fraction(0), [f"target:{'/'.join(region.unit.names)}"], rels)
+            return Allocation(
+                "infeasible",
+                _best_effort(regions),
+                hires,
+                regions,
+                Fraction(0),
+                [f"target:{'/'.join(region.unit.names)}"],
+                rels,
+            )
         quotas.update(solved)
-    return Allocation("optimal", quotas, {k: v for k, v in hires.items() if v}, regions,
-                      _stretch(groups, quotas))
+    return Allocation(
+        "optimal", quotas, {k: v for k, v in hires.items() if v}, regions, _stretch(groups, quotas)
+    )
 
 
 def _best_effort(regions: Sequence[Region]) -> dict[str, Fraction]:

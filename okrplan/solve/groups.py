@@ -93,8 +93,12 @@ class Group:
     def shared(self) -> Profile | None:
         """The profile, if the group's own attributes are still the profile's."""
         p = self.profile
-        if p is not None and self.windows is p.windows and self.weights is p.weights and (
-                self.per_yuan is p.per_yuan):
+        if (
+            p is not None
+            and self.windows is p.windows
+            and self.weights is p.weights
+            and (self.per_yuan is p.per_yuan)
+        ):
             return p
         return None
 
@@ -126,8 +130,7 @@ class Group:
             p.cache[key] = cap
         return cap
 
-    def limiting_windows(self, quota_per_person: Fraction, tolerance: Fraction
-                         ) -> list[Window]:
+    def limiting_windows(self, quota_per_person: Fraction, tolerance: Fraction) -> list[Window]:
         """Windows that keep a per-person quota from growing: at its step-rounded cap, the
         windows of the exact cap (one step more would overfill them); else those it fills."""
         top, cap = self.quota_cap, self.per_person_cap
@@ -135,8 +138,7 @@ class Group:
             return self.binding_windows(cap, tolerance)
         return self.binding_windows(quota_per_person, tolerance)
 
-    def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction
-                        ) -> list[Window]:
+    def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction) -> list[Window]:
         """Capacity windows the given per-person quota fills (within ``tolerance``)."""
         if quota_per_person <= 0:
             return []  # no need, nothing filled
@@ -146,15 +148,20 @@ class Group:
             key = ("thresholds", tolerance)
             cached = p.cache.get(key)
             if cached is None:
-                levels = [None if need <= 0 else window.capacity * (1 - tolerance) / need
-                          for window, need in zip(self.windows, p.needs, strict=True)]
+                levels = [
+                    None if need <= 0 else window.capacity * (1 - tolerance) / need
+                    for window, need in zip(self.windows, p.needs, strict=True)
+                ]
                 lowest = min((x for x in levels if x is not None), default=None)
                 cached = p.cache[key] = (levels, lowest)
             levels, lowest = cached  # type: ignore[misc]
             if lowest is None or quota_per_person < lowest:
                 return []
-            return [w for w, level in zip(self.windows, levels, strict=True)
-                    if level is not None and quota_per_person >= level]
+            return [
+                w
+                for w, level in zip(self.windows, levels, strict=True)
+                if level is not None and quota_per_person >= level
+            ]
         found = []
         for window, per_yuan in zip(self.windows, self._needs(), strict=True):
             need = per_yuan * quota_per_person
@@ -198,8 +205,9 @@ def ramp_curve(ref: RoleRef, start: int | None, months: int) -> tuple[Fraction, 
     return tuple(curve)
 
 
-def _per_month_capacity(value: Fraction, per: Per | None, months: tuple[Month, ...]
-                        ) -> tuple[Fraction, ...]:
+def _per_month_capacity(
+    value: Fraction, per: Per | None, months: tuple[Month, ...]
+) -> tuple[Fraction, ...]:
     if per is Per.WEEK:
         return tuple(value * month_days(m) / 7 for m in months)
     if per is Per.MONTH:
@@ -237,24 +245,39 @@ def build_groups(spec: Spec) -> list[Group]:
     """Every selling group of the organisation, plus a candidate group of new hires for each
     role that may hire (its headcount is decided by the optimizer)."""
     months = spec.period.months
-    context = _Context(spec, months, month_shares(spec.period, spec.target.plan.seasonality),
-                       support_shares(spec))
+    context = _Context(
+        spec, months, month_shares(spec.period, spec.target.plan.seasonality), support_shares(spec)
+    )
     groups: list[Group] = []
     for ref in spec.roles:
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             continue
         base_id = "r:" + "/".join((*ref.unit.names, ref.label))
         for label_suffix, people, start in _cohorts(spec, ref):
-            group = _group(context, ref, f"{base_id}{label_suffix[0]}",
-                           ref.label + label_suffix[1], people, start)
+            group = _group(
+                context,
+                ref,
+                f"{base_id}{label_suffix[0]}",
+                ref.label + label_suffix[1],
+                people,
+                start,
+            )
             groups.append(group)
         if ref.role.hire:
             hire = ref.role.hire if isinstance(ref.role.hire, Hire) else Hire()
-            start = 0 if hire.by is None else min(hire.by.index - months[0].index + 1,
-                                                  len(months) - 1)
+            start = (
+                0 if hire.by is None else min(hire.by.index - months[0].index + 1, len(months) - 1)
+            )
             suffix = "招聘" if spec.target.plan.locale == "zh-CN" else "new hires"
-            group = _group(context, ref, f"{base_id}+hires", f"{ref.role.role} ({suffix})", (),
-                           start, headcount=0)
+            group = _group(
+                context,
+                ref,
+                f"{base_id}+hires",
+                f"{ref.role.role} ({suffix})",
+                (),
+                start,
+                headcount=0,
+            )
             group.hire = hire
             groups.append(group)
     return groups
@@ -273,24 +296,26 @@ class _Context:
     by_entry: dict[tuple[int, int | None, int], Profile] = field(default_factory=dict)  # ids
     funnels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     scopes: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str, Fraction], ...]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.step = Fraction(self.spec.target.split.rounding.money)
 
-    def supplied(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str, Fraction],
-                                                        ...]:
+    def supplied(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str, Fraction], ...]:
         """The support shares that reach a unit, in the order they apply."""
         found = self.scopes.get(names)
         if found is None:
-            found = tuple((scope, metric, share) for (scope, metric), share
-                          in sorted(self.supports.items()) if names[:len(scope)] == scope)
+            found = tuple(
+                (scope, metric, share)
+                for (scope, metric), share in sorted(self.supports.items())
+                if names[: len(scope)] == scope
+            )
             self.scopes[names] = found
         return found
 
 
-def _cohorts(spec: Spec, ref: RoleRef
-             ) -> list[tuple[tuple[str, str], tuple[str, ...], int | None]]:
+def _cohorts(spec: Spec, ref: RoleRef) -> list[tuple[tuple[str, str], tuple[str, ...], int | None]]:
     """Split a role entry into groups of identical people: named people by the month they join.
 
     Without named people, the headcount is new from the plan's start (the ramp applies from
@@ -313,30 +338,62 @@ def _cohorts(spec: Spec, ref: RoleRef
     return cohorts
 
 
-def _group(context: _Context, ref: RoleRef, gid: str, label: str, people: tuple[str, ...],
-           start: int | None, headcount: int | None = None) -> Group:
+def _group(
+    context: _Context,
+    ref: RoleRef,
+    gid: str,
+    label: str,
+    people: tuple[str, ...],
+    start: int | None,
+    headcount: int | None = None,
+) -> Group:
     sells = ref.role.sells
     assert sells is not None
     supplied = context.supplied(ref.unit.names)
     role = ref.role
     profile = context.by_entry.get((id(role), start, id(supplied)))
     if profile is None:
-        key = (sells, start if role.ramp is not None or start is None or start > 0 else 0,
-               role.ramp, role.ramp_per if role.ramp is not None else None,
-               tuple((m, q.value, q.per, q.text) for m, q in role.capacity.items()), supplied)
+        key = (
+            sells,
+            start if role.ramp is not None or start is None or start > 0 else 0,
+            role.ramp,
+            role.ramp_per if role.ramp is not None else None,
+            tuple((m, q.value, q.per, q.text) for m, q in role.capacity.items()),
+            supplied,
+        )
         profile = context.profiles.get(key)
         if profile is None:
             profile = _profile(context, ref, sells, start, supplied)
             context.profiles[key] = profile
         context.by_entry[id(role), start, id(supplied)] = profile
     count = headcount if headcount is not None else (len(people) or ref.headcount)
-    return Group(gid, ref.unit, ref, label, count, len(ref.unit.names), sells, profile.ramp,
-                 profile.weights, profile.per_yuan, profile.pipeline, profile.windows, people,
-                 start=start, step=context.step, profile=profile)
+    return Group(
+        gid,
+        ref.unit,
+        ref,
+        label,
+        count,
+        len(ref.unit.names),
+        sells,
+        profile.ramp,
+        profile.weights,
+        profile.per_yuan,
+        profile.pipeline,
+        profile.windows,
+        people,
+        start=start,
+        step=context.step,
+        profile=profile,
+    )
 
 
-def _profile(context: _Context, ref: RoleRef, sells: str, start: int | None,
-             supplied: tuple[tuple[tuple[str, ...], str, Fraction], ...]) -> Profile:
+def _profile(
+    context: _Context,
+    ref: RoleRef,
+    sells: str,
+    start: int | None,
+    supplied: tuple[tuple[tuple[str, ...], str, Fraction], ...],
+) -> Profile:
     spec, months, season = context.spec, context.months, context.season
     ramp = ramp_curve(ref, start, len(months))
     tilted = [s * r for s, r in zip(season, ramp, strict=True)]
@@ -349,7 +406,7 @@ def _profile(context: _Context, ref: RoleRef, sells: str, start: int | None,
     own = dict(pipeline)
     for _, metric, share in supplied:
         if metric in funnel:
-            for upstream in funnel[:funnel.index(metric)]:
+            for upstream in funnel[: funnel.index(metric)]:
                 own[upstream] *= 1 - min(share, Fraction(99, 100))
     windows = []
     for metric, quantity in ref.role.capacity.items():
@@ -363,8 +420,9 @@ def _profile(context: _Context, ref: RoleRef, sells: str, start: int | None,
 
 def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:
     """A person's productivity over the plan, weighted by seasonality (1 for a full year)."""
-    profile = group.profile if group.profile is not None and group.ramp is group.profile.ramp \
-        else None
+    profile = (
+        group.profile if group.profile is not None and group.ramp is group.profile.ramp else None
+    )
     if profile is not None:
         cached = profile.cache.get("effective_share")
         if cached is not None and (cached[0] is season or cached[0] == season):  # type: ignore[index]
@@ -426,14 +484,15 @@ def assign_bases(spec: Spec, groups: list[Group]) -> None:
     median = known[len(known) // 2] if known else Fraction(1)
     for group in groups:
         borrowed = (basis in ("history", "potential") and group.is_hire) or (
-            basis == "capacity" and capacity_basis(group) is None)
+            basis == "capacity" and capacity_basis(group) is None
+        )
         if group.basis == 0 and borrowed:
             rate = per_fte.get(group.role.role.role, median)
             group.basis = rate * group.headcount * year_share(group)
     if basis in ("headcount", "even"):
         # People and FTEs are not money: scale so that a stretch of 1.0 is the fair share.
         growth = 1 + Fraction(spec.target.plan.buffer)
-        powers = {d: growth ** -d for d in {g.depth for g in groups}}
+        powers = {d: growth**-d for d in {g.depth for g in groups}}
         scaled = sum((g.basis * powers[g.depth] for g in groups), Fraction(0))
         if scaled > 0:
             factor = Fraction(spec.kpi_value) / scaled

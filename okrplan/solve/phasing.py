@@ -74,8 +74,9 @@ def iso_weeks(period: PlanPeriod) -> dict[str, dict[int, Fraction]]:
     return weeks
 
 
-def apportion(total: int, weights: Sequence[Fraction | int], caps: Sequence[int] | None = None
-              ) -> list[int]:
+def apportion(
+    total: int, weights: Sequence[Fraction | int], caps: Sequence[int] | None = None
+) -> list[int]:
     """Split an integer total in proportion to weights, summing exactly (largest remainder).
 
     Ties go to the earlier index, so the result is deterministic. With ``caps``, no part exceeds
@@ -123,8 +124,7 @@ def _apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) 
     if caps is not None:
         parts = [min(p, c) for p, c in zip(parts, caps, strict=True)]
     left = total - sum(parts)
-    heap = [(-(x - p * weight_sum), i) for i, (x, p) in enumerate(zip(scaled, parts,
-                                                                        strict=True))]
+    heap = [(-(x - p * weight_sum), i) for i, (x, p) in enumerate(zip(scaled, parts, strict=True))]
     heapq.heapify(heap)
     while left > 0 and heap:
         _, i = heapq.heappop(heap)

@@ -42,8 +42,9 @@ def _metric_cap(group: Group, metric: str) -> Fraction | None:
     return best
 
 
-def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
-                     ) -> list[Relaxation]:
+def explain_conflict(
+    spec: Spec, regions: Sequence[Region], core: Sequence[str]
+) -> list[Relaxation]:
     """One relaxation per rule in the conflict, each the smallest change on its own."""
     locale = spec.target.plan.locale
     by_id = {g.id: (g, w, r) for r in regions for g, w in zip(r.members, r.weights, strict=True)}
@@ -62,20 +63,36 @@ def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
             target = region.target
             lows = region.constant + sum(
                 (w * _lower(g) for g, w in zip(region.members, region.weights, strict=True)),
-                Fraction(0))
+                Fraction(0),
+            )
             if lows > target:
-                out.append(Relaxation("target", subject, f"{subject}: fixed quotas and minimum "
-                                      f"shares add up to {money(lows)}, more than its target "
-                                      f"{money(target)}; raise the target to at least "
-                                      f"{money(lows)} or lower them", money(target), money(lows)))
+                out.append(
+                    Relaxation(
+                        "target",
+                        subject,
+                        f"{subject}: fixed quotas and minimum "
+                        f"shares add up to {money(lows)}, more than its target "
+                        f"{money(target)}; raise the target to at least "
+                        f"{money(lows)} or lower them",
+                        money(target),
+                        money(lows),
+                    )
+                )
             else:
                 reach = _reach(region)
                 step = Fraction(spec.target.split.rounding.money)
                 floor = math.floor(reach / step) * step
-                out.append(Relaxation("target", subject, f"{subject}: capacity reaches "
-                                      f"{format_number(int(floor), locale)}; lower the target "
-                                      f"to at most that", money(target),
-                                      format_number(int(floor), locale)))
+                out.append(
+                    Relaxation(
+                        "target",
+                        subject,
+                        f"{subject}: capacity reaches "
+                        f"{format_number(int(floor), locale)}; lower the target "
+                        f"to at most that",
+                        money(target),
+                        format_number(int(floor), locale),
+                    )
+                )
             continue
         group, weight, region = by_id[subject]
         deficit = region.target - _reach(region)
@@ -101,23 +118,43 @@ def explain_conflict(spec: Spec, regions: Sequence[Region], core: Sequence[str]
                     shown = f"{new}/{per}" if per else str(new)
                     changes.append((spec.target.metrics[metric_key].name, shown, label))
                 if changes:
-                    text = " and ".join(f"{name} capacity {shown} instead of {label}"
-                                        for name, shown, label in changes)
-                    out.append(Relaxation("capacity", subject, f"{_where(group)}: {text} per "
-                                          "person", "; ".join(c[2] for c in changes),
-                                          "; ".join(c[1] for c in changes)))
+                    text = " and ".join(
+                        f"{name} capacity {shown} instead of {label}"
+                        for name, shown, label in changes
+                    )
+                    out.append(
+                        Relaxation(
+                            "capacity",
+                            subject,
+                            f"{_where(group)}: {text} per person",
+                            "; ".join(c[2] for c in changes),
+                            "; ".join(c[1] for c in changes),
+                        )
+                    )
             person = group.quota_cap
             if person and weight * person > 0 and not group.role.role.hire:
                 needed = math.ceil(deficit / (weight * person))
-                out.append(Relaxation("hire", subject, f"{_where(group)}: {needed} more "
-                                      f"{group.role.role.role} (allow hire: true)", "0",
-                                      str(needed)))
+                out.append(
+                    Relaxation(
+                        "hire",
+                        subject,
+                        f"{_where(group)}: {needed} more {group.role.role.role} (allow hire: true)",
+                        "0",
+                        str(needed),
+                    )
+                )
         elif kind == "hire-max":
             person = group.quota_cap or Fraction(0)
             limit = group.hire.max if group.hire and group.hire.max is not None else 0
             if weight * person > 0:
                 more = math.ceil(deficit / (weight * person))
-                out.append(Relaxation("hire", subject, f"{_where(group)}: hire {limit + more} "
-                                      f"instead of at most {limit}", str(limit),
-                                      str(limit + more)))
+                out.append(
+                    Relaxation(
+                        "hire",
+                        subject,
+                        f"{_where(group)}: hire {limit + more} instead of at most {limit}",
+                        str(limit),
+                        str(limit + more),
+                    )
+                )
     return out

@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 
-def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None] | None = None,
-               fixed: Sequence[int | None] | None = None, at_least: Fraction | None = None
-               ) -> int:
+def achievable(
+    total: Fraction,
+    grains: Sequence[int],
+    caps: Sequence[int | None] | None = None,
+    fixed: Sequence[int | None] | None = None,
+    at_least: Fraction | None = None,
+) -> int:
     """The sum ``Σ k·grain`` nearest to ``total`` (ties upward) that the grains can really make.
 
     ``caps`` and ``fixed`` count grains, as in :func:`split_grains`. With ``at_least``, the
@@ -38,8 +42,11 @@ def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None
     caps = list(caps) if caps is not None else [None] * count
     fixed = list(fixed) if fixed is not None else [None] * count
     base = sum(f * g for f, g in zip(fixed, grains, strict=True) if f is not None)
-    free = [(g, c) for g, c, f in zip(grains, caps, fixed, strict=True)
-            if f is None and g > 0 and (c is None or c > 0)]
+    free = [
+        (g, c)
+        for g, c, f in zip(grains, caps, fixed, strict=True)
+        if f is None and g > 0 and (c is None or c > 0)
+    ]
     want = max(total, at_least or Fraction(0)) - base
     if not free or want < 0:
         return base
@@ -92,8 +99,13 @@ def achievable(total: Fraction, grains: Sequence[int], caps: Sequence[int | None
     return base + best
 
 
-def split_grains(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
-                 caps: Sequence[int | None], fixed: Sequence[int | None]) -> list[int]:
+def split_grains(
+    total: int,
+    ideals: Sequence[Fraction],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+) -> list[int]:
     """Integers ``k`` with ``Σ k·grain = total``, ``k·grain`` near each ideal, within caps.
 
     ``caps`` and ``fixed`` count grains. Greedy by largest shortfall in grains first; when the
@@ -103,13 +115,17 @@ def split_grains(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
     ...              [10, 2, 3, 3], [55, 38, 82, 200], [None] * 4)
     [55, 38, 58, 56]
     """
-    counts = [f if f is not None else min(int(x // g), c if c is not None else 10**18)
-              for x, g, c, f in zip(ideals, grains, caps, fixed, strict=True)]
+    counts = [
+        f if f is not None else min(int(x // g), c if c is not None else 10**18)
+        for x, g, c, f in zip(ideals, grains, caps, fixed, strict=True)
+    ]
     left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
     if left >= 0:
-        heap = [(-(x / g - k), i) for i, (x, g, k) in enumerate(zip(ideals, grains, counts,
-                                                                     strict=True))
-                if fixed[i] is None]
+        heap = [
+            (-(x / g - k), i)
+            for i, (x, g, k) in enumerate(zip(ideals, grains, counts, strict=True))
+            if fixed[i] is None
+        ]
         heapq.heapify(heap)
         skipped = []
         while left > 0 and heap:
@@ -126,8 +142,13 @@ def split_grains(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
     return _exact(total, ideals, grains, caps, fixed)
 
 
-def _exact(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
-           caps: Sequence[int | None], fixed: Sequence[int | None]) -> list[int]:
+def _exact(
+    total: int,
+    ideals: Sequence[Fraction],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+) -> list[int]:
     """The counts nearest the ideals (least total deviation) that sum exactly to the total;
     among equally near splits, the one that gives earlier children more (the lexicographically
     greatest counts). Found by a bounded search; a split too large for it goes to CP-SAT."""
@@ -148,9 +169,14 @@ class _TooLarge(Exception):
     """The search would take longer than a solver."""
 
 
-def _search(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
-            caps: Sequence[int | None], fixed: Sequence[int | None], budget: int = 200_000
-            ) -> list[int] | str:
+def _search(
+    total: int,
+    ideals: Sequence[Fraction],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+    budget: int = 200_000,
+) -> list[int] | str:
     """Depth-first search for the split of least total deviation ``Σ |k·grain - round(ideal)|``
     (ties: the lexicographically greatest counts).
 
@@ -164,8 +190,10 @@ def _search(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
         raise _TooLarge  # nothing to search: the solver decides
     targets = [round(x) for x in ideals]
     lows = [f if f is not None else 0 for f in fixed]
-    highs = [max(lo, f if f is not None else (c if c is not None else total // g + 1))
-             for lo, f, c, g in zip(lows, fixed, caps, grains, strict=True)]
+    highs = [
+        max(lo, f if f is not None else (c if c is not None else total // g + 1))
+        for lo, f, c, g in zip(lows, fixed, caps, grains, strict=True)
+    ]
     least = [0] * (count + 1)  # what items i.. can sum to at least / most, Σ their targets
     most = [0] * (count + 1)
     rest = [0] * (count + 1)
@@ -227,8 +255,13 @@ def _search(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
     return split
 
 
-def _solver_exact(total: int, ideals: Sequence[Fraction], grains: Sequence[int],
-                  caps: Sequence[int | None], fixed: Sequence[int | None]) -> list[int]:
+def _solver_exact(
+    total: int,
+    ideals: Sequence[Fraction],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+) -> list[int]:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()

@@ -46,8 +46,9 @@ class WeightItem:
     leverage: Fraction = Fraction(0)
 
 
-def ideal_weights(items: Sequence[WeightItem], rule: str, budget: int, minimum: int = 0
-                  ) -> list[Fraction]:
+def ideal_weights(
+    items: Sequence[WeightItem], rule: str, budget: int, minimum: int = 0
+) -> list[Fraction]:
     """Each item's ideal weight: fixed as written; without leverage the minimum; the rest share
     what is left in proportion to leverage (``equal``: evenly)."""
     free = [i for i in items if i.fixed is None]
@@ -57,14 +58,26 @@ def ideal_weights(items: Sequence[WeightItem], rule: str, budget: int, minimum: 
     if total == 0:
         raw, total, idle = {id(i): Fraction(1) for i in free}, Fraction(len(free) or 1), []
     left = Fraction(budget - minimum * len(idle))
-    return [Fraction(i.fixed) if i.fixed is not None
-            else Fraction(minimum) if raw[id(i)] == 0
-            else left * raw[id(i)] / total for i in items]
+    return [
+        Fraction(i.fixed)
+        if i.fixed is not None
+        else Fraction(minimum)
+        if raw[id(i)] == 0
+        else left * raw[id(i)] / total
+        for i in items
+    ]
 
 
-def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum: int,
-                  sheet: str, file: str = "", cache: dict[Any, list[int]] | None = None
-                  ) -> list[int]:
+def solve_weights(
+    items: Sequence[WeightItem],
+    *,
+    rule: str,
+    step: int,
+    minimum: int,
+    sheet: str,
+    file: str = "",
+    cache: dict[Any, list[int]] | None = None,
+) -> list[int]:
     """Integer percent weights for one sheet.
 
     >>> items = [WeightItem("销售额", leverage=Fraction(1)),
@@ -89,37 +102,56 @@ def solve_weights(items: Sequence[WeightItem], *, rule: str, step: int, minimum:
         return []
     fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
     free = [i for i in items if i.fixed is None]
-    names = ", ".join(i.name for i in items) if (
-        fixed_sum > 100 or (not free and fixed_sum != 100)) else ""
+    names = (
+        ", ".join(i.name for i in items)
+        if (fixed_sum > 100 or (not free and fixed_sum != 100))
+        else ""
+    )
 
     def fail(message: str, hint: str) -> InputError:
-        return InputError([Issue(f"the sheet {sheet}: {message}", file, path="weights",
-                                 hint=hint)])
+        return InputError([Issue(f"the sheet {sheet}: {message}", file, path="weights", hint=hint)])
 
     if rule == "given" and free:
-        raise fail("weights.rule is given, but these KRs have no weight: "
-                   + ", ".join(i.name for i in free),
-                   "give every KR a weight, or use weights.rule: leverage or equal")
+        raise fail(
+            "weights.rule is given, but these KRs have no weight: "
+            + ", ".join(i.name for i in free),
+            "give every KR a weight, or use weights.rule: leverage or equal",
+        )
     if fixed_sum > 100:
-        raise fail(f"the fixed weights add up to {fixed_sum}%, more than 100% ({names})",
-                   "lower some fixed weights")
+        raise fail(
+            f"the fixed weights add up to {fixed_sum}%, more than 100% ({names})",
+            "lower some fixed weights",
+        )
     if not free and fixed_sum != 100:
-        raise fail(f"the weights add up to {fixed_sum}%, not 100% ({names})",
-                   "make the weights on each sheet add up to exactly 100%")
+        raise fail(
+            f"the weights add up to {fixed_sum}%, not 100% ({names})",
+            "make the weights on each sheet add up to exactly 100%",
+        )
     budget = 100 - fixed_sum
     if free and len(free) * minimum > budget:
-        raise fail(f"{len(free)} KRs without a fixed weight need at least {minimum}% each, but "
-                   f"only {budget}% is left", "lower weights.min, fix fewer weights, or drop KRs")
+        raise fail(
+            f"{len(free)} KRs without a fixed weight need at least {minimum}% each, but "
+            f"only {budget}% is left",
+            "lower weights.min, fix fewer weights, or drop KRs",
+        )
     if budget % step:
-        raise fail(f"the fixed weights leave {budget}%, not a multiple of the step {step}%",
-                   "make fixed weights multiples of weights.step")
+        raise fail(
+            f"the fixed weights leave {budget}%, not a multiple of the step {step}%",
+            "make fixed weights multiples of weights.step",
+        )
     if not free:
         return [i.fixed or 0 for i in items]
     ideals = ideal_weights(items, rule, budget, minimum)
     # The model sees each free ideal in thousandths of a percent: that and the fixed weights
     # are all that decide the weights.
-    key = (step, minimum, tuple(i.fixed if i.fixed is not None else (round(x * SCALE),)
-                                for i, x in zip(items, ideals, strict=True)))
+    key = (
+        step,
+        minimum,
+        tuple(
+            i.fixed if i.fixed is not None else (round(x * SCALE),)
+            for i, x in zip(items, ideals, strict=True)
+        ),
+    )
     if cache is not None and key in cache:
         return list(cache[key])
     weights = _unique_optimum(items, ideals, step, minimum)
@@ -134,8 +166,9 @@ SCALE = 1000
 """Ideals are compared in thousandths of a percent."""
 
 
-def _unique_optimum(items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int,
-                    minimum: int) -> list[int] | None:
+def _unique_optimum(
+    items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
+) -> list[int] | None:
     """The model's optimum when it is provably the only one, found without a solver; else
     None (then CP-SAT decides, as it always did).
 
@@ -186,12 +219,15 @@ def _unique_optimum(items: Sequence[WeightItem], ideals: Sequence[Fraction], ste
     if best is None or ties:
         return None
     raised = set(best)
-    return [i.fixed if i.fixed is not None else (base[n] + (n in raised)) * step
-            for n, i in enumerate(items)]
+    return [
+        i.fixed if i.fixed is not None else (base[n] + (n in raised)) * step
+        for n, i in enumerate(items)
+    ]
 
 
-def _solve(items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
-           ) -> list[int]:
+def _solve(
+    items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
+) -> list[int]:
     from ortools.sat.python import cp_model
 
     scale = SCALE  # ideals to thousandths of a percent
