@@ -14,6 +14,8 @@ from typing import Any
 
 import networkx as nx
 
+from okrplan.model import Node, node_from_attrs, node_to_json
+
 
 class Edge(StrEnum):
     CONTAINS = "contains"  # unit → unit/role
@@ -107,12 +109,34 @@ def root_of(graph: nx.DiGraph) -> str:
     raise ValueError("the graph has no root unit")
 
 
+def node(graph: nx.DiGraph, node_id: str) -> Node:
+    """The record a node carries."""
+    record: Node = graph._node[node_id]["node"]
+    return record
+
+
+def attach_records(graph: nx.DiGraph) -> None:
+    """Give every node the record of its attributes (as the solver and plan.json write them)."""
+    for data in graph._node.values():
+        data["node"] = node_from_attrs(data)
+
+
 def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
-    """networkx node-link data with edges under ``edges`` (readable by ``node_link_graph``)."""
-    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
-    return data
+    """networkx node-link data with edges under ``edges`` (readable by ``node_link_graph``):
+    each node as its record's plan.json dict."""
+    return {
+        "directed": graph.is_directed(),
+        "multigraph": graph.is_multigraph(),
+        "graph": graph.graph,
+        "nodes": [node_to_json(data["node"]) for data in graph._node.values()],
+        "edges": [
+            {**data, "source": source, "target": target}
+            for source, target, data in graph.edges(data=True)
+        ],
+    }
 
 
 def from_node_link(data: dict[str, Any]) -> nx.DiGraph:
     graph: nx.DiGraph = nx.node_link_graph(data, edges="edges")
+    attach_records(graph)
     return graph

@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.graph import Edge, Kind, add_edge, add_node, new_graph
+from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, new_graph
 from okrplan.periods import PlanPeriod
 from okrplan.quantity import format_number
 from okrplan.solve.allocate import Allocation, Relaxation, allocate
@@ -466,6 +466,7 @@ class _Builder:
             }
             for k, m in self.target.metrics.items()
         }
+        attach_records(self.graph)
         return Plan(meta, solver, self.graph, metrics)
 
     def add_units(self, unit_quotas: dict[str, tuple[int, int]]) -> None:

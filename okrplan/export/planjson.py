@@ -13,6 +13,7 @@ from typing import Any
 
 from okrplan.errors import InputError, Issue
 from okrplan.graph import Edge, Kind, from_node_link, root_of, to_node_link
+from okrplan.model import node_to_json
 from okrplan.plan import Plan, Status
 from okrplan.spec import MAX_PEOPLE
 
@@ -90,8 +91,8 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             + ',"nodes":['
         )
         separator = "\n"
-        for node, data in graph.nodes(data=True):
-            yield separator + encode(data if data.get("id") == node else {**data, "id": node})
+        for data in graph._node.values():
+            yield separator + encode(node_to_json(data["node"]))
             separator = ",\n"
         rest = {
             "metrics": plan.metrics,
