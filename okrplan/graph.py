@@ -9,28 +9,14 @@ objective), ``k:A公司/销售部#1.2`` (that objective's second key result). Ed
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import StrEnum
 from typing import Any
 
 import networkx as nx
 
-from okrplan.model import Node, node_from_attrs, node_to_json
+from okrplan.model import EdgeKind, Node, NodeKind, node_from_attrs, node_to_json
 
-
-class Edge(StrEnum):
-    CONTAINS = "contains"  # unit → unit/role
-    ALIGNS = "aligns"  # child KR → parent KR of the same metric
-    DRIVES = "drives"  # process KR → the outcome KR it feeds (same owner)
-    SUPPORTS = "supports"  # support unit's KR → the KR it feeds
-    MEASURES = "measures"  # KR → objective
-    OWNS = "owns"  # unit/role → objective/KR
-
-
-class Kind(StrEnum):
-    UNIT = "unit"
-    ROLE = "role"
-    OBJECTIVE = "objective"
-    KR = "kr"
+Edge = EdgeKind
+Kind = NodeKind
 
 
 def new_graph() -> nx.DiGraph:

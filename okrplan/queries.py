@@ -1,0 +1,128 @@
+"""Questions every output asks of the goal graph, answered in one place.
+
+The graph's nodes carry typed records (:mod:`okrplan.model`); these functions return records or
+node ids in the order a planner reads them. Renderers and exporters use them instead of walking
+the graph themselves.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+import networkx as nx
+
+from okrplan.graph import children, krs_of, node, objectives_of, root_of
+from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit
+
+
+def unit(graph: nx.DiGraph, node_id: str) -> Unit:
+    """The unit record of ``node_id`` (a :class:`TypeError` if it is another kind)."""
+    record = node(graph, node_id)
+    if not isinstance(record, Unit):
+        raise TypeError(f"{node_id} is a {record.kind}, not a unit")
+    return record
+
+
+def role(graph: nx.DiGraph, node_id: str) -> RoleGroup:
+    record = node(graph, node_id)
+    if not isinstance(record, RoleGroup):
+        raise TypeError(f"{node_id} is a {record.kind}, not a role group")
+    return record
+
+
+def objective(graph: nx.DiGraph, node_id: str) -> Objective:
+    record = node(graph, node_id)
+    if not isinstance(record, Objective):
+        raise TypeError(f"{node_id} is a {record.kind}, not an objective")
+    return record
+
+
+def key_result(graph: nx.DiGraph, node_id: str) -> KeyResult:
+    record = node(graph, node_id)
+    if not isinstance(record, KeyResult):
+        raise TypeError(f"{node_id} is a {record.kind}, not a key result")
+    return record
+
+
+def records(graph: nx.DiGraph) -> Iterator[Node]:
+    """Every node's record, in insertion order."""
+    for data in graph._node.values():
+        yield data["node"]
+
+
+def is_empty_hire_pool(record: Node) -> bool:
+    """A cohort of hires the plan did not need (headcount 0): outputs leave it out."""
+    return isinstance(record, RoleGroup) and record.new_hires and not record.headcount
+
+
+def org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
+    """A unit's role groups, then its sub-units, in the target file's order; hire pools that
+    hired nobody are left out. This is the display order of every output."""
+    kids = children(graph, node_id, EdgeKind.CONTAINS)
+    roles = [
+        k for k in kids if isinstance(r := node(graph, k), RoleGroup) and not is_empty_hire_pool(r)
+    ]
+    return roles + [k for k in kids if isinstance(node(graph, k), Unit)]
+
+
+def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
+    """Units and role groups depth first from ``start`` (the company), in display order."""
+    out: list[str] = []
+    stack = [start if start is not None else root_of(graph)]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(org_children(graph, current)))
+    return out
+
+
+def sheet(graph: nx.DiGraph, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
+    """An owner's OKR sheet: its objectives in order, each with its key results in order."""
+    return [
+        (objective(graph, o), [key_result(graph, k) for k in krs_of(graph, o)])
+        for o in objectives_of(graph, owner)
+    ]
+
+
+def find_unit(graph: nx.DiGraph, name: str) -> str:
+    """The id of the unit ``name`` names: its node id, its name, or its path (``A公司/销售部``)
+    or the end of its path (``北京销售团队/直销组``). Every ``--unit`` option uses this rule.
+
+    Raises
+    ------
+    LookupError
+        With a message naming the candidates, if no unit or more than one matches.
+    """
+    units = [r for r in records(graph) if isinstance(r, Unit)]
+    wanted = [part.strip() for part in name.strip().strip("/").split("/")]
+    found = [u for u in units if name == u.id or list(u.path[-len(wanted) :]) == wanted]
+    if len(found) == 1:
+        return found[0].id
+    if found:
+        paths = ", ".join("/".join(u.path) for u in found[:10])
+        raise LookupError(
+            f"more than one unit is called {name!r}: {paths}"
+            f"{', …' if len(found) > 10 else ''}; pass more of its path"
+        )
+    names = sorted({u.name for u in units})
+    close = difflib.get_close_matches(wanted[-1], names, n=3)
+    hint = (
+        f"did you mean {', '.join(map(repr, close))}?"
+        if close
+        else f"units: {', '.join(names[:12])}{', …' if len(names) > 12 else ''}"
+    )
+    raise LookupError(f"no unit named {name!r} in this plan; {hint}")
+
+
+def aligned_children(graph: nx.DiGraph, kr_id: str) -> list[str]:
+    """The KRs that align to ``kr_id`` (its children's share of it), in insertion order."""
+    return [s for s, d in graph._pred[kr_id].items() if d["kind"] == EdgeKind.ALIGNS]
+
+
+def aligned_parent(graph: nx.DiGraph, kr_id: str) -> str | None:
+    """The KR that ``kr_id`` aligns to, if any."""
+    for t, d in graph._succ[kr_id].items():
+        if d["kind"] == EdgeKind.ALIGNS:
+            return str(t)
+    return None
