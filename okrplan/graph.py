@@ -103,8 +103,8 @@ def node(graph: nx.DiGraph, node_id: str) -> Node:
 
 def attach_records(graph: nx.DiGraph) -> None:
     """Give every node the record of its attributes (as the solver and plan.json write them)."""
-    for data in graph._node.values():
-        data["node"] = node_from_attrs(data)
+    for node_id, data in graph._node.items():
+        data["node"] = node_from_attrs(data if "id" in data else {**data, "id": node_id})
 
 
 def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
