@@ -105,6 +105,22 @@ def attach_records(graph: nx.DiGraph) -> None:
     """Give every node the record of its attributes (as the solver and plan.json write them)."""
     for node_id, data in graph._node.items():
         data["node"] = node_from_attrs(data if "id" in data else {**data, "id": node_id})
+    add_compat_attrs(graph)
+
+
+def add_compat_attrs(graph: nx.DiGraph) -> None:
+    """TRANSITIONAL (removed once every reader uses the records): each node's attribute dict
+    holds its record's plan.json keys beside ``"node"``. With ``OKRPLAN_STRICT_NODES=1`` it
+    holds ``"node"`` only, as it will."""
+    import os
+
+    strict = os.environ.get("OKRPLAN_STRICT_NODES") == "1"
+    for data in graph._node.values():
+        record = data["node"]
+        data.clear()
+        data["node"] = record
+        if not strict:
+            data.update(node_to_json(record))
 
 
 def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
