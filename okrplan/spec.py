@@ -523,7 +523,12 @@ class Objective(_Model):
         ("company", "unit", "role"),
         description="Levels that get this objective: company, unit, role",
     )
-    units: tuple[Name, ...] = Field((), description="Only these units (and roles in them)")
+    units: tuple[Name, ...] = Field(
+        (), description="Only these units and the roles directly in them (not sub-units)"
+    )
+    under: tuple[Name, ...] = Field(
+        (), description="Only these units and everything below them (a whole subtree)"
+    )
     roles: tuple[Name, ...] = Field((), description="Only these roles")
     key_results: tuple[KeyResult, ...] = Field(min_length=1, description="The key results")
 
@@ -1350,20 +1355,21 @@ class _Checker:
             counts: dict[str, int] = {}
             for unit in self.spec.units:
                 counts[unit.unit.name] = counts.get(unit.unit.name, 0) + 1
-            for j, name in enumerate(objective.units):
-                if counts.get(name, 0) > 1:
-                    self.warn(
-                        (*path, "units", j),
-                        f"{counts[name]} units are named {name!r}; "
-                        "the objective applies to all of them",
-                        "rename the units if you meant one of them",
-                    )
-                if name not in unit_names:
-                    self.error(
-                        (*path, "units", j),
-                        f"no unit named {name!r} under org",
-                        _suggest(name, unit_names, "units"),
-                    )
+            for key in ("units", "under"):
+                for j, name in enumerate(getattr(objective, key)):
+                    if counts.get(name, 0) > 1:
+                        self.warn(
+                            (*path, key, j),
+                            f"{counts[name]} units are named {name!r}; "
+                            "the objective applies to all of them",
+                            "rename the units if you meant one of them",
+                        )
+                    if name not in unit_names:
+                        self.error(
+                            (*path, key, j),
+                            f"no unit named {name!r} under org",
+                            _suggest(name, unit_names, "units"),
+                        )
             for j, name in enumerate(objective.roles):
                 if name not in role_names:
                     self.error(
