@@ -76,7 +76,7 @@ def objectives_of(graph: nx.DiGraph, owner: str) -> list[str]:
     return [
         t
         for t, data in graph._succ[owner].items()
-        if data["kind"] == Edge.OWNS and nodes[t]["kind"] == Kind.OBJECTIVE
+        if data["kind"] == Edge.OWNS and nodes[t]["node"].kind == Kind.OBJECTIVE
     ]
 
 
@@ -88,7 +88,7 @@ def krs_of(graph: nx.DiGraph, objective: str) -> list[str]:
 def root_of(graph: nx.DiGraph) -> str:
     """The company: the one unit nothing contains."""
     for node_id, data in graph.nodes(data=True):
-        if data["kind"] == Kind.UNIT and not any(
+        if data["node"].kind == Kind.UNIT and not any(
             graph.edges[p, node_id]["kind"] == Edge.CONTAINS for p in graph.predecessors(node_id)
         ):
             return str(node_id)
