@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from okrplan.graph import Kind
-from okrplan.model import KeyResult, KRKind, Number, Per, RoleGroup, Unit, node_to_json
+from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit, node_to_json
 from okrplan.present import kr_cadence_text, label, money_text, span_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.layout import Box, Context
@@ -50,14 +50,22 @@ def colours(ctx: Context, box: Box) -> tuple[str, str]:
     return LEVELS[(ctx.org_level(box.members[0]) - 1) % len(LEVELS)]
 
 
+def owner_title(owner: Node) -> str:
+    """How a diagram and the report head a unit (its name) or a role group (``销售岗 × 10``)."""
+    if isinstance(owner, RoleGroup):
+        return f"{owner.label or owner.name} × {owner.headcount}"
+    return owner.name
+
+
 def title(ctx: Context, box: Box) -> tuple[str, str]:
     """The header text of a box and the lead (or '')."""
     owners = [ctx.record(m) for m in box.members]
     first = owners[0]
+    if len(owners) == 1 and isinstance(first, RoleGroup):
+        return owner_title(first), ""
     if isinstance(first, RoleGroup):
         heads = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
-        name = first.name if len(owners) > 1 else first.label or first.name
-        return f"{name} × {heads}", ""
+        return f"{first.name} × {heads}", ""
     name = first.name
     if len(owners) > 1:
         name = ctx.text("units_like", name=name, n=len(owners))
