@@ -151,6 +151,22 @@ def _caption(
         f"{escape_html(' · '.join(facts))}</FONT></TD></TR>"
     )
     rows.append(f'<TR><TD ALIGN="LEFT">{_legend(ctx, view, boxes, conflicts)}</TD></TR>')
+    for note in _notes(ctx, view, layout, boxes):
+        colour = CONFLICT if note[:1] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳(" else MUTED
+        rows.append(
+            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" '
+            f'COLOR="{colour}">{html_lines(note, _NOTE_WIDTH)}</FONT></TD></TR>'
+        )
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        + "".join(f"\n    {row}" for row in rows)
+        + "</TABLE>>"
+    )
+
+
+def _notes(ctx: Context, view: View, layout: Layout, boxes: list[Box]) -> list[str]:
+    """The caption's notes: what was folded and cut, and the relaxations (numbered)."""
+    locale, plan = ctx.locale, ctx.plan
     notes = []
     folded = [b for b in boxes if len(b.members) > 1]
     if folded:
@@ -172,17 +188,7 @@ def _caption(
         notes.extend(
             f"{circled(n)} {r.get('message', '')}" for n, r in enumerate(relaxations, start=1)
         )
-    for note in notes:
-        colour = CONFLICT if note[:1] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳(" else MUTED
-        rows.append(
-            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="10" '
-            f'COLOR="{colour}">{html_lines(note, _NOTE_WIDTH)}</FONT></TD></TR>'
-        )
-    return (
-        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-        + "".join(f"\n    {row}" for row in rows)
-        + "</TABLE>>"
-    )
+    return notes
 
 
 def _legend(ctx: Context, view: View, boxes: list[Box], conflicts: bool) -> str:
