@@ -76,7 +76,7 @@ def objectives_of(graph: nx.DiGraph, owner: str) -> list[str]:
     return [
         t
         for t, data in graph._succ[owner].items()
-        if data["kind"] == Edge.OWNS and nodes[t]["kind"] == Kind.OBJECTIVE
+        if data["kind"] == Edge.OWNS and _kind(nodes[t]) == Kind.OBJECTIVE
     ]
 
 
@@ -88,11 +88,18 @@ def krs_of(graph: nx.DiGraph, objective: str) -> list[str]:
 def root_of(graph: nx.DiGraph) -> str:
     """The company: the one unit nothing contains."""
     for node_id, data in graph.nodes(data=True):
-        if data["kind"] == Kind.UNIT and not any(
+        if _kind(data) == Kind.UNIT and not any(
             graph.edges[p, node_id]["kind"] == Edge.CONTAINS for p in graph.predecessors(node_id)
         ):
             return str(node_id)
     raise ValueError("the graph has no root unit")
+
+
+def _kind(data: dict[str, Any]) -> str:
+    """A node's kind: from its record once it has one (with OKRPLAN_STRICT_NODES=1 that is all
+    it holds), from the attribute the solver writes while it builds the graph."""
+    record = data.get("node")
+    return str(record.kind) if record is not None else str(data["kind"])
 
 
 def node(graph: nx.DiGraph, node_id: str) -> Node:

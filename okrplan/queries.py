@@ -126,3 +126,42 @@ def aligned_parent(graph: nx.DiGraph, kr_id: str) -> str | None:
         if d["kind"] == EdgeKind.ALIGNS:
             return str(t)
     return None
+
+
+# -- render helper --
+
+
+def funnel_chain(graph: nx.DiGraph, kr_id: str) -> list[KeyResult]:
+    """The key results that drive ``kr_id`` along ``drives`` edges, the earliest activity
+    first, ending with ``kr_id`` itself (a role's 有效电话 → 拜访 → 商机 → 销售额)."""
+    chain = [key_result(graph, kr_id)]
+    seen = {kr_id}
+    while True:
+        source = next(
+            (
+                s
+                for s, d in graph._pred[chain[0].id].items()
+                if d["kind"] == EdgeKind.DRIVES
+                and s not in seen
+                and isinstance(node(graph, s), KeyResult)
+            ),
+            None,
+        )
+        if source is None:
+            return chain
+        seen.add(source)
+        chain.insert(0, key_result(graph, source))
+
+
+def below(graph: nx.DiGraph, owner: str) -> Iterator[str]:
+    """Everything a unit contains, at any depth (hire pools that hired nobody included)."""
+    for child in children(graph, owner, EdgeKind.CONTAINS):
+        yield child
+        yield from below(graph, child)
+
+
+def people_below(graph: nx.DiGraph, owner: str) -> int:
+    """The headcount of every role group under ``owner``."""
+    return sum(
+        r.headcount for n in below(graph, owner) if isinstance(r := node(graph, n), RoleGroup)
+    )

@@ -9,6 +9,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,11 @@ from hypothesis import strategies as st
 from okrplan import api
 from okrplan.cli import cli
 from okrplan.errors import MissingDependencyError
-from okrplan.graph import Edge, Kind, add_edge, add_node
+from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, node
 from okrplan.plan import Plan
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
-from okrplan.render.dot import text_width, wrap
+from okrplan.render.markup import wrap
+from okrplan.text import text_width
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -54,7 +56,7 @@ class _Builder:
             Kind.UNIT,
             names[-1],
             path=names,
-            lead=lead,
+            lead=lead or "",
             level="company" if len(names) == 1 else "unit",
             **attrs,
         )
@@ -74,9 +76,15 @@ class _Builder:
             headcount=headcount,
             people=attrs.pop("people", []),
             new_hires=False,
+            sells=None,
+            capacity={},
             per_person=per_person,
             quota=per_person * headcount,
+            basis=per_person * headcount,
+            stretch=1,
             ramp=attrs.pop("ramp", [1] * 12),
+            binding=[],
+            marginal=[],
             **attrs,
         )
         add_edge(self.graph, unit, rid, Edge.CONTAINS)
@@ -103,6 +111,10 @@ class _Builder:
                 "due": None,
                 "deduction": None,
                 "target_per": None,
+                "text": None,
+                "target": None,
+                "fixed_weight": False,
+                "direction": "increase",
                 **kr,
             }
             add_node(self.graph, kid, Kind.KR, attrs.pop("name"), **attrs)
@@ -287,7 +299,13 @@ def small_plan(locale: str = "zh-CN", *, infeasible: bool = False) -> Plan:
         "locale": locale,
         "kpi": {"metric": "revenue", "base": "revenue", "target": 10_000_000},
     }
+    attach_records(b.graph)
     return Plan(meta, solver, b.graph, METRICS)
+
+
+def _rename(plan: Plan, node_id: str, **changes: Any) -> None:
+    """Give a node of a built plan other names (its record is frozen: it is replaced)."""
+    plan.graph.nodes[node_id]["node"] = replace(node(plan.graph, node_id), **changes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,8 +485,7 @@ def test_find_unit_says_what_it_could_not_find() -> None:
     with pytest.raises(LookupError, match="did you mean '销售部'"):
         find_unit(small_plan(), "销售")
     plan = small_plan()
-    plan.graph.nodes["u:示例公司/市场部"]["name"] = "一组"
-    plan.graph.nodes["u:示例公司/市场部"]["path"] = ["示例公司", "一组"]
+    _rename(plan, "u:示例公司/市场部", name="一组", path=("示例公司", "一组"))
     with pytest.raises(LookupError, match="more than one unit is called '一组'"):
         find_unit(plan, "一组")
 
@@ -533,7 +550,7 @@ def test_plan_directory_has_the_tree_as_png_svg_and_dot(
     assert 400 < width < 4000 and 300 < height < 3000, (width, height)
     svg = ET.fromstring((out / "tree.svg").read_bytes())
     texts = "".join(svg.itertext())
-    root_name = plan.graph.nodes[next(iter(plan.graph.nodes))]["name"]
+    root_name = node(plan.graph, next(iter(plan.graph.nodes))).name
     assert root_name in texts and plan.meta["name"] in texts
     assert FONT in (out / "tree.svg").read_text(encoding="utf-8")
     assert (out / "tree.dot").read_text(encoding="utf-8") == to_dot(plan)
@@ -682,13 +699,13 @@ def test_two_thousand_people_kr_view_and_subtree(big_plan: Plan) -> None:
 @given(st.lists(st.text(min_size=1, max_size=12), min_size=3, max_size=3))
 def test_any_names_make_valid_dot(names: list[str]) -> None:
     plan = small_plan()
-    for node, name in zip(
+    for node_id, name in zip(
         ("u:示例公司/销售部", "r:示例公司/销售部/一组/销售", "k:示例公司/销售部/一组/销售#1.4"),
         names,
         strict=True,
     ):
-        plan.graph.nodes[node]["name"] = name
-    plan.graph.nodes["u:示例公司/销售部"]["lead"] = names[1] + "\\"
+        _rename(plan, node_id, name=name)
+    _rename(plan, "u:示例公司/销售部", lead=names[1] + "\\")
     for view in ("org", "kr"):
         assert _dot_errors(to_dot(plan, view=view)) == ""
 

@@ -33,13 +33,13 @@ from okrplan.export.charts import (
     stretch_chart,
 )
 from okrplan.export.report import (
-    _funnel_stages,
     anchor_of,
     report_context,
     report_html,
     sanitize_svg,
     scope_of,
 )
+from okrplan.export.report_roles import funnel_stages
 from okrplan.graph import Kind
 from okrplan.plan import Plan
 from okrplan.present import binding_text, money_text
@@ -207,7 +207,7 @@ def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) ->
         if d["kind"] == Kind.KR and d["owner"] == owner and d.get("total") is not None
     }
     deals = math.ceil(Fraction(role["per_person"]) / 200_000)  # not on the sheet: worked out
-    stages = _funnel_stages(plan, owner)
+    stages = funnel_stages(plan, owner)
     assert [(s.name, s.value_text, s.step, s.derived) for s in stages] == [
         ("销售额", money_text(role["per_person"], "zh-CN"), "", False),
         ("成交项目", f"{deals} 个", "每个 20万", True),
@@ -216,7 +216,7 @@ def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) ->
         ("有效电话", f"{totals['calls']:,} 个", "5%", False),
     ]
     assert re.fullmatch(r"\d+ 个/周", stages[-1].detail)
-    channel = _funnel_stages(plan, "r:A公司/销售部/渠道经理")
+    channel = funnel_stages(plan, "r:A公司/销售部/渠道经理")
     assert [s.name for s in channel] == ["销售额", "新增渠道代理商"]
 
 

@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from okrplan.text import text_width
+
 #: The fonts the diagrams use (the set-up installs Noto Sans CJK), then common fallbacks.
 FONT = "Noto Sans CJK SC,Source Han Sans SC,PingFang SC,Microsoft YaHei,sans-serif"
 INK, MUTED, GRID = "#263238", "#5F6B73", "#CFD8DC"
@@ -40,18 +42,9 @@ def svg_text(text: object) -> str:
     return html.escape(kept, quote=True)
 
 
-def text_columns(text: str) -> int:
-    """Display columns: two for a wide (CJK) character.
-
-    >>> text_columns("销售岗 ab")
-    9
-    """
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _px(text: str, size: float) -> float:
     """About how wide ``text`` is at font ``size`` (a CJK character is one em)."""
-    return text_columns(text) * size * 0.55
+    return text_width(text) * size * 0.55
 
 
 def _fit(text: str, width: float, size: float) -> str:

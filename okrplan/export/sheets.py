@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -1062,12 +1061,3 @@ def sheet_files(
             book, per_sheet, note, f"{book.file_stem}.xlsx" if "xlsx" in wanted else ""
         )
     return out
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: wide (CJK) characters count twice.
-
-    >>> display_width("销售额 ab")
-    9
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

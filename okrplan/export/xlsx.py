@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from okrplan.present import label
+from okrplan.text import text_width as display_width
 
 from .names import quote_sheet
 from .sheets import (
@@ -36,7 +37,6 @@ from .sheets import (
     SheetBook,
     SheetRow,
     columns,
-    display_width,
     drop_bidi_controls,
     header_text,
     money_unit,

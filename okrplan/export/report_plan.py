@@ -1,0 +1,354 @@
+"""The HTML report's view of the plan as a whole: which levels a page shows, the header's
+facts, the outline of the organisation, and what the optimizer did (stretch, binding
+constraints, hires, conflict and relaxations)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+
+from okrplan import queries
+from okrplan.export.charts import StretchRow, stretch_chart
+from okrplan.export.report_roles import join_texts, merge_spans
+from okrplan.graph import node, root_of
+from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
+from okrplan.plan import Plan
+from okrplan.present import LABELS, binding_text, label, money_text
+from okrplan.quantity import format_number
+from okrplan.render.labels import owner_title
+
+MAX_CARDS = 300
+"""A page shows whole levels of the organisation, from the top down, while their OKR sheets
+number at most this many (at least the top unit's level): a page of ten thousand tables helps
+nobody, and its size would grow with the organisation. The deeper levels are in ``sheets/``
+and in a page per unit (``okrplan report --unit``)."""
+#: More rows than this in the stretch chart and it shows units only.
+STRETCH_ROWS_MAX = 80
+
+
+def anchor_of(owner: str) -> str:
+    """A stable HTML id for an owner: ``s-`` and a short hash of its node id.
+
+    >>> anchor_of("u:A公司")
+    's-1145d252a1'
+    """
+    return "s-" + hashlib.sha1(owner.encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page shows: the units from ``top`` down to ``levels`` levels below it (``None``:
+    all of them), and how many units and role groups there are below ``top`` in all."""
+
+    top: str
+    levels: int | None
+    units: int
+    groups: int
+    below: dict[str, tuple[int, int]]  # a unit → the units and role groups below it
+
+
+def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) -> Scope:
+    """The levels a page about ``unit`` (the whole organisation by default) shows: as many
+    as have at most ``max_cards`` sheets, the top level always.
+
+    Raises
+    ------
+    LookupError
+        If ``unit`` names no unit of the plan, or several (see
+        :func:`okrplan.queries.find_unit`).
+    """
+    graph = plan.graph
+    top = queries.find_unit(graph, unit) if unit is not None else root_of(graph)
+    per_level: list[int] = []  # sheets at each level below top
+    below: dict[str, tuple[int, int]] = {}
+
+    def walk(owner: str, level: int) -> tuple[int, int]:
+        kids = queries.org_children(graph, owner)
+        groups = [
+            k for k in kids if isinstance(r := node(graph, k), RoleGroup) and r.headcount > 0
+        ]  # those with a sheet
+        if len(per_level) <= level:
+            per_level.append(0)
+        per_level[level] += 1 + len(groups)
+        units, roles = 0, len(groups)
+        for kid in kids:
+            if isinstance(node(graph, kid), Unit):
+                child_units, child_roles = walk(kid, level + 1)
+                units, roles = units + 1 + child_units, roles + child_roles
+        below[owner] = (units, roles)
+        return units, roles
+
+    units, groups = walk(top, 0)
+    levels, shown = 0, per_level[0]
+    while levels + 1 < len(per_level) and shown + per_level[levels + 1] <= max_cards:
+        levels += 1
+        shown += per_level[levels]
+    return Scope(top, None if levels + 1 == len(per_level) else levels, units + 1, groups, below)
+
+
+def _path(graph: nx.DiGraph, owner: str) -> tuple[str, ...]:
+    record = node(graph, owner)
+    return record.path if isinstance(record, Unit | RoleGroup) else ()
+
+
+# ---------------------------------------------------------------------------------------------
+# The page header and the outline
+
+
+def plan_facts(plan: Plan) -> list[dict[str, str]]:
+    """The page header's facts, ``{text, cls}``; an infeasible status stands out."""
+    locale, meta = plan.locale, plan.meta
+    status = str(plan.solver.get("status", ""))
+    kpi = meta.get("kpi", {})
+    base = plan.metrics.get(str(kpi.get("base", "")), {}).get("name", kpi.get("base", ""))
+    if kpi.get("metric") and kpi.get("metric") != kpi.get("base"):  # a share KPI
+        base = f"{plan.metrics.get(kpi['metric'], {}).get('name', kpi['metric'])} → {base}"
+    status_text = (
+        label(locale, f"status_{status}") if status in ("optimal", "infeasible") else status
+    )
+    facts = [
+        {"text": f"{label(locale, 'period')} {meta.get('period', '')}", "cls": ""},
+        {
+            "text": f"{label(locale, 'kpi')} {base} {money_text(kpi.get('target', 0), locale)}",
+            "cls": "",
+        },
+        {"text": f"{label(locale, 'status')}: {status_text}", "cls": f"status-{status}"},
+    ]
+    stretch = plan.solver.get("stretch")
+    if stretch is not None:
+        facts.append({"text": f"{label(locale, 'stretch')} {stretch}", "cls": ""})
+    people = sum(r.headcount for r in queries.records(plan.graph) if isinstance(r, RoleGroup))
+    facts.append({"text": label(locale, "people_count").format(n=people), "cls": ""})
+    hires = sum(int(v) for v in (plan.solver.get("hires") or {}).values())
+    if hires:
+        facts.append({"text": f"{label(locale, 'hires')} {hires}", "cls": ""})
+    return facts
+
+
+def outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]:
+    """The units of ``scope`` as nested items (units open to two levels, then closed), each
+    pointing at its box in the tree and, where it has one, its sheet; a unit on the last
+    level shown says how much is below it."""
+    locale, graph = plan.locale, plan.graph
+
+    def item(owner: str, depth: int) -> dict[str, Any]:
+        people: tuple[str, ...]
+        record = node(graph, owner)
+        kids = queries.org_children(graph, owner)
+        more = ""
+        if scope.levels is not None and depth >= scope.levels and isinstance(record, Unit):
+            kids = [k for k in kids if isinstance(node(graph, k), RoleGroup)]
+            units, groups = scope.below.get(owner, (0, 0))
+            groups -= len(kids)
+            if units:
+                more = label(locale, "r_more").format(
+                    units=format_number(Decimal(units), locale),
+                    groups=format_number(Decimal(groups), locale),
+                )
+        badge, people = "", ()
+        if isinstance(record, RoleGroup):
+            people = record.people
+            if record.selling is not None:
+                badge = money_text(record.selling.per_person, locale)
+        elif isinstance(record, Unit) and record.target is not None:
+            badge = money_text(record.target, locale)
+        return {
+            "title": owner_title(record),
+            "kind": "role" if isinstance(record, RoleGroup) else "unit",
+            "anchor": anchor_of(owner),
+            "sheet": owner in sheets,
+            "badge": badge,
+            "open": depth < 2,
+            "more": more,
+            "search": " ".join([owner_title(record), *people]).lower(),
+            "children": [item(c, depth + isinstance(node(graph, c), Unit)) for c in kids],
+        }
+
+    return [item(scope.top, 0)]
+
+
+def first_deep_unit(plan: Plan, scope: Scope) -> str:
+    """The name of the first unit on the level below those a page shows (an example for
+    ``okrplan report --unit``)."""
+    graph = plan.graph
+
+    def walk(owner: str, depth: int) -> str | None:
+        if depth == (scope.levels or 0) + 1:
+            return node(graph, owner).name
+        for kid in queries.org_children(graph, owner):
+            if isinstance(node(graph, kid), Unit):
+                found = walk(kid, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    return walk(scope.top, 0) or node(graph, scope.top).name
+
+
+def quoted(text: str) -> str:
+    """``text`` as one shell word (quoted only where it needs to be)."""
+    import shlex
+
+    return text if re.fullmatch(r"[\w./-]+", text) else shlex.quote(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the optimizer did
+
+
+def _stretched(group: RoleGroup) -> bool:
+    """A group whose stretch means something: people, a basis and a quota."""
+    selling = group.selling
+    return selling is not None and bool(group.headcount) and bool(selling.basis)
+
+
+def stretch_svg(plan: Plan, scope: Scope) -> str:
+    """Stretch per unit of ``scope`` (its groups' quota ÷ their basis, all levels below it
+    counted) with its role groups below it."""
+    graph, locale = plan.graph, plan.locale
+    rows: list[StretchRow] = []
+    values = [
+        float(r.selling.stretch)
+        for r in queries.records(graph)
+        if isinstance(r, RoleGroup)
+        and _stretched(r)
+        and r.selling
+        and r.selling.stretch is not None
+    ]
+    top = max(values, default=0.0)
+
+    def walk(owner: str, depth: int) -> None:
+        groups = {
+            n: r
+            for n in queries.below(graph, owner)
+            if isinstance(r := node(graph, n), RoleGroup) and _stretched(r) and r.selling
+        }
+        if not groups:
+            return
+        quota = sum(Fraction(str(r.selling.quota)) for r in groups.values() if r.selling)
+        basis = sum(Fraction(str(r.selling.basis)) for r in groups.values() if r.selling)
+        value = float(quota / basis)
+        rows.append(StretchRow(node(graph, owner).name, value, f"{value:.2f}", depth))
+        for child in queries.org_children(graph, owner):
+            record = node(graph, child)
+            if isinstance(record, RoleGroup) and child in groups and record.selling:
+                if record.selling.stretch is None:
+                    continue
+                stretch = float(record.selling.stretch)
+                rows.append(
+                    StretchRow(
+                        owner_title(record),
+                        stretch,
+                        f"{stretch:.2f}",
+                        depth + 1,
+                        unit=False,
+                        largest=stretch >= top - 1e-9,
+                    )
+                )
+            elif isinstance(record, Unit) and (scope.levels is None or depth < scope.levels):
+                walk(child, depth + 1)
+
+    walk(scope.top, 0)
+    if not rows:
+        return ""
+    if len(rows) > STRETCH_ROWS_MAX:
+        rows = [r for r in rows if r.unit][:STRETCH_ROWS_MAX]
+    note = label(locale, "r_stretch_note") if any(r.largest for r in rows) else ""
+    return stretch_chart(
+        rows, title=label(locale, "r_stretch"), reference=label(locale, "r_stretch_ref"), note=note
+    )
+
+
+def subject_text(plan: Plan, subject: str) -> str:
+    """A role group or unit named as a planner reads it: ``销售岗 · A公司 / 销售部``."""
+    graph = plan.graph
+    for key in (subject, f"u:{subject}", f"r:{subject}"):
+        if key in graph:
+            record = node(graph, key)
+            path = " / ".join(_path(graph, key))
+            if isinstance(record, RoleGroup):
+                return f"{record.label or record.name} · {path}"
+            return path or record.name
+    return subject
+
+
+def binding(plan: Plan) -> list[dict[str, str]]:
+    locale, metrics = plan.locale, plan.metrics
+    grouped: dict[str, list[str]] = {}
+    for entry in plan.solver.get("binding") or []:
+        subject, _, reason = str(entry).partition(": ")
+        grouped.setdefault(subject, []).append(binding_text(reason, metrics, locale))
+    return [
+        {"subject": subject_text(plan, s), "reasons": join_texts(merge_spans(r), locale)}
+        for s, r in grouped.items()
+    ]
+
+
+def hires(plan: Plan) -> list[dict[str, str]]:
+    """The hires the plan needs: its staffing key results, then hires the solver reports
+    that no key result covers."""
+    graph, locale = plan.graph, plan.locale
+    out = []
+    covered = set()
+    for kr in queries.records(graph):
+        if not isinstance(kr, KeyResult) or kr.kr_kind is not KRKind.STAFFING:
+            continue
+        group = kr.hires or ""
+        covered.add(group)
+        out.append(
+            {
+                "unit": " / ".join(_path(graph, kr.owner)),
+                "role": node(graph, group).name if group in graph else kr.name,
+                "count": format_number(Decimal(str(kr.target or 0)), locale),
+                "due": kr.due or "",
+                "text": kr.name,
+            }
+        )
+    for group, count in (plan.solver.get("hires") or {}).items():
+        if group in covered:
+            continue
+        out.append(
+            {
+                "unit": " / ".join(_path(graph, group)) if group in graph else "",
+                "role": node(graph, group).name if group in graph else str(group),
+                "count": str(count),
+                "due": "",
+                "text": "",
+            }
+        )
+    return out
+
+
+def _kind_text(kind: str, locale: str) -> str:
+    key = f"r_kind_{kind}"
+    known = LABELS["en" if locale.startswith("en") else "zh-CN"]
+    return label(locale, key) if key in known else kind
+
+
+def conflict(plan: Plan) -> list[dict[str, str]]:
+    out = []
+    for entry in plan.solver.get("conflict") or []:
+        kind, _, subject = str(entry).partition(":")
+        out.append({"kind": _kind_text(kind, plan.locale), "subject": subject_text(plan, subject)})
+    return out
+
+
+def relaxations(plan: Plan) -> list[dict[str, str]]:
+    out = []
+    for relaxation in plan.solver.get("relaxations") or []:
+        out.append(
+            {
+                "kind": _kind_text(str(relaxation.get("kind", "")), plan.locale),
+                "subject": subject_text(plan, str(relaxation.get("subject", ""))),
+                "current": str(relaxation.get("current") or ""),
+                "needed": str(relaxation.get("needed") or ""),
+                "message": str(relaxation.get("message") or ""),
+            }
+        )
+    return out

@@ -1,0 +1,279 @@
+"""What a goal-tree diagram draws: boxes of one or more (folded) owners, and where it is cut.
+
+While a drawing has more than ``fold_above`` nodes, identical sibling subtrees (same roles,
+same sheets) fold into one box, deepest level first; if it still has more than ``max_nodes``
+(or, in the org view, one level is too wide to read), it is cut at the deepest level that fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from okrplan import queries
+from okrplan.graph import Edge
+from okrplan.graph import node as record
+from okrplan.model import KeyResult, KRKind, Node, Objective, RoleGroup, Unit
+from okrplan.plan import Plan
+from okrplan.present import label
+
+
+class View(StrEnum):
+    """What a diagram shows: the org tree with sheets, or the key results and their flows."""
+
+    ORG = "org"
+    KR = "kr"
+
+
+#: Fold identical siblings while a drawing has more nodes than this (per view).
+FOLD_ABOVE = {View.ORG: 60, View.KR: 150}
+#: Cut the tree at a shallower level while a drawing has more nodes than this…
+MAX_NODES = 300
+#: …or (org view, no depth asked for) while a level has more nodes side by side than this.
+MAX_SIDE_BY_SIDE = 16
+
+Sheet = list[tuple[Objective, list[KeyResult]]]
+
+
+@dataclass(slots=True)
+class Box:
+    """One drawn unit or role; several identical siblings when folded."""
+
+    members: list[str]
+    kind: str
+    level: int  # 1 = the drawn root
+    children: list[Box] = field(default_factory=list)
+    cut: bool = False  # it has children that are not drawn
+
+    def walk(self) -> Iterator[Box]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(slots=True)
+class Layout:
+    """What was drawn, and what the caption has to say about what was not."""
+
+    root: Box
+    depth: int | None = None  # where the tree was cut (None: not cut)
+    auto_cut: bool = False
+    wide: bool = False  # cut for width rather than for size
+    max_nodes: int = MAX_NODES
+    hidden: tuple[int, int, int] = (0, 0, 0)  # units, role groups, people not drawn
+
+
+class Context:
+    """The plan, with lookups every label needs."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.graph: nx.DiGraph = plan.graph
+        self.locale = plan.locale
+        self.parent: dict[str, str] = {
+            t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
+        }
+        self._signatures: dict[str, int] = {}
+        self._interned: dict[tuple[Any, ...], int] = {}
+        self._sheets: dict[str, Sheet] = {}
+
+    def text(self, key: str, **values: Any) -> str:
+        return label(self.locale, key).format(**values)
+
+    def record(self, node: str) -> Node:
+        return record(self.graph, node)
+
+    def org_children(self, node: str) -> list[str]:
+        return queries.org_children(self.graph, node)
+
+    def sheet(self, owner: str) -> Sheet:
+        """An owner's objectives with their key results, in sheet order."""
+        if owner not in self._sheets:
+            self._sheets[owner] = queries.sheet(self.graph, owner)
+        return self._sheets[owner]
+
+    def metric_krs(self, owner: str) -> dict[str, list[KeyResult]]:
+        """An owner's derived KRs by metric (a metric can be in more than one objective)."""
+        out: dict[str, list[KeyResult]] = {}
+        for _, krs in self.sheet(owner):
+            for kr in krs:
+                if kr.metric:
+                    out.setdefault(kr.metric, []).append(kr)
+        return out
+
+    def signature(self, node: str) -> int:
+        """Equal for siblings that can fold: same kind, role, sheet shape and children."""
+        if node in self._signatures:
+            return self._signatures[node]
+        owner = self.record(node)
+        sheet = tuple(
+            (
+                o.name,
+                tuple(
+                    (k.kr_kind, k.metric, None if k.kr_kind is KRKind.STAFFING else k.name, k.per)
+                    for k in krs
+                ),
+            )
+            for o, krs in self.sheet(node)
+        )
+        key: tuple[Any, ...]
+        if isinstance(owner, RoleGroup):
+            key = ("role", owner.name, sheet)
+        else:
+            supports = owner.supports if isinstance(owner, Unit) else None
+            below = tuple(sorted({self.signature(c) for c in self.org_children(node)}))
+            key = ("unit", supports.metric if supports else None, sheet, below)
+        value = self._interned.setdefault(key, len(self._interned))
+        self._signatures[node] = value
+        return value
+
+    def below(self, nodes: Iterable[str]) -> tuple[int, int, int]:
+        """Units, role groups and people under ``nodes`` (not counting the nodes)."""
+        units = roles = people = 0
+        stack = [c for n in nodes for c in self.org_children(n)]
+        while stack:
+            node = stack.pop()
+            owner = self.record(node)
+            if isinstance(owner, RoleGroup):
+                roles += 1
+                people += owner.headcount
+            else:
+                units += 1
+                stack.extend(self.org_children(node))
+        return units, roles, people
+
+    def people(self, box: Box) -> int:
+        owners = [self.record(m) for m in box.members]
+        count = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
+        return count + self.below(o.id for o in owners if isinstance(o, Unit))[2]
+
+    def org_level(self, node: str) -> int:
+        owner = self.record(node)
+        return len(owner.path) if isinstance(owner, Unit | RoleGroup) and owner.path else 1
+
+    def what_text(self, units: int, roles: int, people: int) -> str:
+        parts = []
+        if units:
+            parts.append(self.text("n_units", n=units))
+        if roles:
+            parts.append(self.text("n_roles", n=roles))
+        parts.append(self.text("people_count", n=people))
+        return ("、" if self.locale != "en" else ", ").join(parts)
+
+
+def _build(ctx: Context, node: str, level: int, depth: int | None) -> Box:
+    box = Box([node], str(ctx.record(node).kind), level)
+    kids = ctx.org_children(node)
+    if depth is not None and level >= depth:
+        box.cut = bool(kids)
+    else:
+        box.children = [_build(ctx, k, level + 1, depth) for k in kids]
+    return box
+
+
+def _merge(ctx: Context, boxes: list[Box]) -> Box:
+    """Identical sibling subtrees as one box; their children merge by signature too."""
+    merged = Box(
+        [m for b in boxes for m in b.members],
+        boxes[0].kind,
+        boxes[0].level,
+        cut=any(b.cut for b in boxes),
+    )
+    merged.children = _fold_siblings(ctx, [c for b in boxes for c in b.children])
+    return merged
+
+
+def _fold_siblings(ctx: Context, boxes: list[Box]) -> list[Box]:
+    groups: dict[int, list[Box]] = {}
+    for box in boxes:
+        groups.setdefault(ctx.signature(box.members[0]), []).append(box)
+    return [group[0] if len(group) == 1 else _merge(ctx, group) for group in groups.values()]
+
+
+def _count(ctx: Context, root: Box, view: View) -> int:
+    if view is View.ORG:
+        return sum(1 for _ in root.walk())
+    return sum(len(ctx.metric_krs(b.members[0])) for b in root.walk())
+
+
+def _truncate(root: Box, depth: int) -> None:
+    """Cut every box at ``depth``: its children are no longer drawn."""
+    for box in root.walk():
+        if box.level == depth and box.children:
+            box.children, box.cut = [], True
+
+
+def _fold(ctx: Context, root: Box, view: View, fold: bool | None, threshold: int) -> None:
+    """Fold identical siblings, deepest level first, until the drawing is small enough (or
+    all the way, with ``fold=True``)."""
+    if fold is True or (fold is None and _count(ctx, root, view) > threshold):
+        deepest = max(b.level for b in root.walk())
+        for level in range(deepest, 1, -1):
+            for box in list(root.walk()):
+                if box.level == level - 1:
+                    box.children = _fold_siblings(ctx, box.children)
+            if fold is None and _count(ctx, root, view) <= threshold:
+                break
+
+
+def layout(
+    ctx: Context,
+    start: str,
+    view: View,
+    depth: int | None,
+    fold: bool | None,
+    fold_above: int | None,
+    max_nodes: int,
+) -> Layout:
+    """The boxes drawn from ``start``: folded and cut as the size of the drawing needs."""
+    root = _build(ctx, start, 1, depth)
+    result = Layout(root, max_nodes=max_nodes)
+    _fold(ctx, root, view, fold, FOLD_ABOVE[view] if fold_above is None else fold_above)
+    # Without a depth asked for, an org tree is also cut where one level would be too wide
+    # to read (never above the root's children, though).
+    limit_width = depth is None and view is View.ORG
+
+    def too_big(tree: Box) -> bool:
+        return _count(ctx, tree, view) > max_nodes
+
+    def too_wide(tree: Box) -> bool:
+        return limit_width and _widest(tree) > MAX_SIDE_BY_SIDE
+
+    deepest = max(b.level for b in root.walk())
+    if too_big(root) or too_wide(root):
+        cut = deepest - 1
+        while cut > 1 and (
+            too_big(_copy_to(root, cut)) or (cut > 2 and too_wide(_copy_to(root, cut)))
+        ):
+            cut -= 1
+        if cut >= 1:
+            result.wide = not too_big(_copy_to(root, cut + 1))
+            _truncate(root, cut)
+            result.auto_cut = True
+            depth = cut
+    cut_boxes = [b for b in root.walk() if b.cut]
+    if cut_boxes:
+        result.depth = depth
+        result.hidden = ctx.below(m for b in cut_boxes for m in b.members)
+    return result
+
+
+def _widest(root: Box) -> int:
+    """The most boxes on one level."""
+    levels: dict[int, int] = {}
+    for box in root.walk():
+        levels[box.level] = levels.get(box.level, 0) + 1
+    return max(levels.values())
+
+
+def _copy_to(box: Box, depth: int) -> Box:
+    return Box(
+        box.members,
+        box.kind,
+        box.level,
+        [] if box.level >= depth else [_copy_to(c, depth) for c in box.children],
+    )
