@@ -34,7 +34,9 @@ from okrplan.export.names import (
     safe_sheet_title,
     unique_file_names,
 )
-from okrplan.export.sheets import build_book, columns, sheet_files, to_csv, to_sheet_markdown
+from okrplan.export.sheetfiles import sheet_files, to_csv, to_sheet_markdown
+from okrplan.export.sheetmodel import columns
+from okrplan.export.sheets import build_book
 from okrplan.export.xlsx import FIRST_ROW, HEADER_ROW, KR_ID_HEADER, workbook_bytes
 from okrplan.present import money_text
 from okrplan.score import Actual, score_plan
