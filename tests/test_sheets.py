@@ -172,7 +172,7 @@ def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) ->
     # money in 万元: 550万 for the year, 82万 in Q1 and 192万 in Q4 (seasonality 15/25/25/35)
     assert ws.cell(revenue, c["target"]).value == 550
     assert ws.cell(revenue, c["unit"]).value == "万元"
-    quarters = plan.graph.nodes[f"{KR}#1.4"]["periods"]
+    quarters = key_result(plan.graph, f"{KR}#1.4").periods
     assert ws.cell(revenue, c["period:2015-Q1"]).value == quarters["2015-Q1"] / 10_000
     assert ws.cell(revenue, c["period:2015-Q4"]).value == quarters["2015-Q4"] / 10_000
     assert ws.cell(revenue, c["actual"]).value is None  # for the person to fill in
