@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from okrplan.errors import InputError, Issue, MissingDependencyError
-from okrplan.export.sheets import META_TAB, csv_text
+from okrplan.export.sheetmodel import META_TAB, csv_text
 from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals

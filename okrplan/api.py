@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import InputError, Issue, OutputError
 from okrplan.spec import Spec, load_spec
 
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
     from okrplan.export.output import Content
     from okrplan.plan import Plan
-
-TEMPLATES = ("sales", "market-share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +149,6 @@ def describe(checked: Checked) -> dict[str, Any]:
 PLAN_FILE, MARKDOWN_FILE = "plan.json", "plan.md"
 TREE_DOT, TREE_SVG, TREE_PNG = "tree.dot", "tree.svg", "tree.png"
 REPORT_FILE = "report.html"
-#: What `okrplan render` writes: images, or the DOT text itself.
-TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
 
 def decompose(
@@ -200,15 +197,6 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
             ) from None
         return from_json(text, str(source))
     return decompose(source)
-
-
-def plan_files(plan: Plan) -> dict[str, str]:
-    """The text files of a plan directory, by relative name (the images are in
-    :func:`tree_images`)."""
-    from okrplan.export.markdown import to_markdown
-    from okrplan.export.planjson import to_json
-
-    return {PLAN_FILE: to_json(plan), MARKDOWN_FILE: to_markdown(plan), TREE_DOT: tree_dot(plan)}
 
 
 def tree_images(plan: Plan, dot_text: str | None = None) -> dict[str, bytes]:
@@ -465,45 +453,51 @@ def write_render(
 
 
 def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
-    """For each quota: its basis, stretch, what binds it, and what more capacity is worth."""
-    from okrplan.graph import Kind
+    """For each quota: its basis, stretch, what binds it, and what more capacity is worth.
 
+    ``unit`` (a name or a path, see :func:`okrplan.queries.find_unit`) keeps the quotas of that
+    unit and the units below it.
+
+    Raises
+    ------
+    InputError
+        If ``unit`` names no unit of the plan, or several, or one without a quota.
+    """
+    from okrplan import queries
+    from okrplan.model import RoleGroup, Unit
+
+    graph = plan.graph
+    within = None if unit is None else queries.unit(graph, queries.unit_option(graph, unit)).path
     rows = []
-    for node_id, data in plan.graph.nodes(data=True):
-        if data["kind"] != Kind.ROLE or data.get("quota") is None:
+    for group in queries.records(graph):
+        if not isinstance(group, RoleGroup) or group.selling is None:
             continue
-        if unit is not None and unit not in data["path"]:
+        if within is not None and group.path[: len(within)] != within:
             continue
+        selling = group.selling
         rows.append(
             {
-                "id": node_id,
-                "role": data.get("label", data["name"]),
-                "unit": data["path"][-1],
-                "headcount": data["headcount"],
-                "quota": data["quota"],
-                "per_person": data["per_person"],
-                "basis": data.get("basis"),
-                "stretch": data.get("stretch"),
-                "binding": data.get("binding", []),
-                "marginal": data.get("marginal", []),
+                "id": group.id,
+                "role": group.label,
+                "unit": group.path[-1],
+                "headcount": group.headcount,
+                "quota": selling.quota,
+                "per_person": selling.per_person,
+                "basis": selling.basis,
+                "stretch": selling.stretch,
+                "binding": list(selling.binding),
+                "marginal": [
+                    {"metric": m.metric, "per": m.per, "adds": m.adds} for m in selling.marginal
+                ],
             }
         )
     if unit is not None and not rows:
-        names = sorted(
-            {
-                n
-                for _, d in plan.graph.nodes(data=True)
-                if d["kind"] == Kind.UNIT
-                for n in [d["name"]]
-            }
-        )
-        close = __import__("difflib").get_close_matches(unit, names, n=1)
+        names = sorted({r.name for r in queries.records(graph) if isinstance(r, Unit)})
         raise InputError(
             [
                 Issue(
                     f"no unit named {unit!r} carries a quota in this plan",
-                    hint=(f"did you mean {close[0]!r}? " if close else "")
-                    + f"units: {', '.join(names)}",
+                    hint=f"units: {', '.join(names)}",
                 )
             ]
         )
@@ -511,22 +505,28 @@ def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
 
 
 def explain_text(plan: Plan, unit: str | None = None) -> str:
-    """:func:`explain` as lines a planner reads."""
-    from okrplan.present import money_text, per_text
+    """:func:`explain` as lines a planner reads (the words the plan's locale has a label for
+    in its language; a stretch the solver did not compute is left out)."""
+    from okrplan.present import label, money_text, per_text
 
     locale = plan.locale
-    lines = [
-        f"{plan.meta.get('name', '')}: {plan.solver.get('status')}, largest stretch "
-        f"{plan.solver.get('stretch')}"
-    ]
+    head = f"{plan.meta.get('name', '')}: {plan.solver.get('status')}"
+    if plan.solver.get("stretch") is not None:
+        head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
+    lines = [head]
     for message in (r["message"] for r in plan.solver.get("relaxations", [])):
         lines.append(f"  to make it feasible: {message}")
     for row in explain(plan, unit):
+        basis = money_text(row["basis"] or 0, locale)
         lines.append(
-            f"{row['role']} × {row['headcount']} in {row['unit']}: quota "
+            f"{row['role']} × {row['headcount']} in {row['unit']}: {label(locale, 'quota')} "
             f"{money_text(row['quota'], locale)} ({money_text(row['per_person'], locale)}"
-            f" per person); basis {money_text(row['basis'] or 0, locale)}, stretch "
-            f"{row['stretch']}"
+            f" {label(locale, 'per_person')}); "
+            + (
+                f"{label(locale, 'basis')} {basis}"
+                if row["stretch"] is None
+                else label(locale, "r_basis_line").format(basis=basis, stretch=row["stretch"])
+            )
         )
         if row["binding"]:
             lines.append(f"  bound by: {'; '.join(row['binding'])}")
@@ -577,7 +577,6 @@ def score(
 # OKR sheets: the workbook, CSV and Markdown each person receives, and the actuals typed back.
 
 SHEETS_DIR = "sheets"
-SHEET_FORMATS = ("xlsx", "csv", "md")
 MAX_WORKBOOK_SHEETS = 2000  # decompose leaves larger workbooks to `okrplan export --unit`
 
 
@@ -602,8 +601,8 @@ def sheet_files(
     InputError
         For an unknown format, or a ``unit`` or ``role`` the plan does not have.
     """
+    from okrplan.export.sheetfiles import sheet_files as files_of
     from okrplan.export.sheets import build_book
-    from okrplan.export.sheets import sheet_files as files_of
 
     unknown = [f for f in formats if f not in SHEET_FORMATS]
     if unknown or not formats:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import click
 
 from okrplan import __version__
+from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import OkrplanError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -111,7 +112,7 @@ def schema(output: str | None, force: bool) -> None:
 @click.option(
     "-t",
     "--template",
-    type=click.Choice(["sales", "market-share"]),
+    type=click.Choice(TEMPLATES),
     default="sales",
     show_default=True,
     help="Which starter to write.",
@@ -219,17 +220,8 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
             f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
             err=True,
         )
-        hires = plan.solver.get("hires", {})
-        units = (
-            [d["name"] for _, d in plan.graph.nodes(data=True) if d["kind"] == "unit"]
-            if hires
-            else []
-        )
-        for gid, count in hires.items():
-            role = plan.graph.nodes[gid] if gid in plan.graph else {"name": gid, "path": ["?"]}
-            names = [str(p) for p in role["path"]]
-            where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
-            click.echo(f"  hire {count} × {role['name']} in {where}", err=True)
+        for line in _hire_lines(plan):
+            click.echo(line, err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
         raise InfeasibleError(
@@ -238,9 +230,29 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
         )
 
 
+def _hire_lines(plan: Any) -> list[str]:
+    """``  hire 3 × 销售岗 in 销售部`` for each group the plan hires into (the unit's path
+    where its name is not unique)."""
+    from okrplan import queries
+    from okrplan.model import Unit
+
+    hires = plan.solver.get("hires", {})
+    if not hires:
+        return []
+    graph = plan.graph
+    units = [r.name for r in queries.records(graph) if isinstance(r, Unit)]
+    lines = []
+    for gid, count in hires.items():
+        role = queries.role(graph, gid) if gid in graph else None
+        name, names = (role.name, list(role.path)) if role is not None else (gid, ["?"])
+        where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
+        lines.append(f"  hire {count} × {name} in {where}")
+    return lines
+
+
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.option("-u", "--unit", help="Only quotas in this unit (and below).")
+@click.option("-u", "--unit", help="Only quotas in this unit (and below): a name or a path.")
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
     """Say why every quota is what it is: basis, stretch, binding limits, and what more
@@ -344,7 +356,7 @@ def score(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["svg", "png", "pdf", "dot"]),
+    type=click.Choice(TREE_FORMATS),
     help="svg, png, pdf, or the Graphviz DOT text [default: from -o, else svg].",
 )
 @click.option(
@@ -407,11 +419,11 @@ def render(
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in ("xlsx", "csv", "md")]
+    unknown = [f for f in formats if f not in SHEET_FORMATS]
     if unknown or not formats:
         raise click.BadParameter(
             f"unknown format {', '.join(unknown) or '(none)'}; "
-            "choose from xlsx, csv, md (comma-separated)"
+            f"choose from {', '.join(SHEET_FORMATS)} (comma-separated)"
         )
     return formats
 
@@ -430,10 +442,10 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     "-f",
     "--format",
     "formats",
-    default="xlsx,csv,md",
+    default=",".join(SHEET_FORMATS),
     show_default=True,
     callback=_formats,
-    help="Which files, comma-separated: xlsx, csv, md.",
+    help=f"Which files, comma-separated: {', '.join(SHEET_FORMATS)}.",
 )
 @click.option(
     "-u", "--unit", help="Only this unit's sheets and those of the units and roles below it."

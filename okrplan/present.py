@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from okrplan.model import KeyResult, KRKind, TargetKind
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
 LABELS = {
@@ -220,32 +221,28 @@ def money_text(value: float | int | Decimal, locale: str) -> str:
     return format_number(Decimal(str(value)), locale, money=True)
 
 
-def kr_target_text(kr: dict[str, Any], locale: str) -> str:
-    """The headline target of a KR node: ``550万``, ``71 个/周``, ``100%``, ``-5 points``."""
-    if kr.get("kr_kind") == "deduction":
-        return label(locale, "points_per_case").format(n=_plain(kr.get("deduction")))
-    target = kr.get("target")
+def kr_target_text(kr: KeyResult, locale: str) -> str:
+    """The headline target of a KR: ``550万``, ``71 个/周``, ``100%``, ``-5 points``."""
+    if kr.kr_kind is KRKind.DEDUCTION:
+        return label(locale, "points_per_case").format(n=_plain(kr.deduction))
+    target = kr.target
     if target is None:
         return ""
-    kind = kr.get("target_kind")
-    if kind == "percent":
+    if kr.target_kind is TargetKind.PERCENT:
         return format_percent(Decimal(str(target)), locale)
-    text = (
-        money_text(target, locale)
-        if kr.get("money")
-        else format_number(Decimal(str(target)), locale)
-    )
-    unit = kr.get("unit") or ""
-    if kr.get("target_per"):
-        return f"{text}{unit}/{per_label(Per(kr['target_per']), locale)}"
-    if kr.get("per") and kr["per"] != "plan" and not kr.get("money"):
+    text = money_text(target, locale) if kr.money else format_number(Decimal(str(target)), locale)
+    unit = kr.unit or ""
+    if kr.target_per:
+        return f"{text}{unit}/{per_label(Per(str(kr.target_per)), locale)}"
+    if kr.per != "plan" and not kr.money:
         sep = " " if unit else ""
-        return f"{text}{sep}{unit}/{per_text(kr['per'], locale)}"
+        return f"{text}{sep}{unit}/{per_text(str(kr.per), locale)}"
     return f"{text}{(' ' if locale == 'en' and unit else '')}{unit}"
 
 
-def period_value_text(kr: dict[str, Any], value: float | int, locale: str) -> str:
-    if kr.get("money"):
+def period_value_text(kr: KeyResult, value: float | int, locale: str) -> str:
+    """One period's target of a KR: money as money, anything else as a number."""
+    if kr.money:
         return money_text(value, locale)
     return format_number(Decimal(str(value)), locale)
 
@@ -261,17 +258,24 @@ def _plain(value: Any) -> str:
     return format(number.normalize(), "f") if number % 1 else str(int(number))
 
 
-def kr_cadence_text(kr: dict[str, Any], locale: str) -> str:
+def kr_cadence_text(kr: KeyResult, locale: str) -> str:
     """The target with its period when the target alone does not say it: ``100%/周``.
 
-    >>> kr_cadence_text({"target": 1, "target_kind": "percent", "per": "week"}, "zh-CN")
+    >>> from okrplan.model import node_from_json
+    >>> def kr(**fields):
+    ...     base = dict(id="k", name="KR", owner="u", objective="o", kr_kind="derived",
+    ...                 metric="m", text=None, per="week", target_kind="number", periods={},
+    ...                 weight=None, fixed_weight=False, direction="increase", deduction=None,
+    ...                 due=None, unit=None, money=False)
+    ...     return node_from_json({"kind": "kr", **base, **fields})
+    >>> kr_cadence_text(kr(target=1, target_kind="percent"), "zh-CN")
     '100%/周'
-    >>> kr_cadence_text({"target": 71, "unit": "个", "per": "week"}, "zh-CN")
+    >>> kr_cadence_text(kr(target=71, unit="个"), "zh-CN")
     '71 个/周'
     """
     text = kr_target_text(kr, locale)
-    per = kr.get("per") or "plan"
-    if per == "plan" or not text or "/" in text or kr.get("kr_kind") == "deduction":
+    per = str(kr.per)
+    if per == "plan" or not text or "/" in text or kr.kr_kind is KRKind.DEDUCTION:
         return text
     return f"{text}/{per_text(per, locale)}"
 

@@ -165,3 +165,24 @@ def people_below(graph: nx.DiGraph, owner: str) -> int:
     return sum(
         r.headcount for n in below(graph, owner) if isinstance(r := node(graph, n), RoleGroup)
     )
+
+
+# -- sheets helper --
+
+
+def unit_option(graph: nx.DiGraph, name: str, option: str = "--unit") -> str:
+    """:func:`find_unit` for a command's ``option``: the unit's id, or an
+    :class:`~okrplan.errors.InputError` that names the option and the candidates.
+
+    Raises
+    ------
+    InputError
+        If no unit or more than one matches ``name``.
+    """
+    from okrplan.errors import InputError, Issue
+
+    try:
+        return find_unit(graph, name)
+    except LookupError as exc:
+        message, _, hint = str(exc).partition("; ")
+        raise InputError([Issue(message, path=option, hint=hint)]) from None

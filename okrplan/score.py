@@ -18,16 +18,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
+from okrplan import queries
 from okrplan.errors import InputError, Issue
-from okrplan.graph import Edge, Kind, krs_of, objectives_of
+from okrplan.graph import node
+from okrplan.model import Direction, KeyResult, KRKind, Node, Objective, RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.quantity import QuantityError, parse_quantity
+from okrplan.queries import aligned_children, key_result, records
 from okrplan.source import decode
 
 
@@ -49,7 +51,7 @@ class ScoreOptions:
 class KrScore:
     id: str
     name: str
-    weight: int | None
+    weight: int | float | None
     target: Fraction | None
     actual: Fraction | None
     score: Fraction | None
@@ -94,18 +96,18 @@ def kr_score(
     return max(Fraction(0), min(raw, stretch))
 
 
-def _period_target(kr: dict[str, Any], period: str) -> Fraction | None:
+def _period_target(kr: KeyResult, period: str) -> Fraction | None:
     if period in ("", "plan"):
-        if kr.get("total") is not None:
-            return Fraction(str(kr["total"]))
-        return None if kr.get("target") is None else Fraction(str(kr["target"]))
-    value = (kr.get("periods") or {}).get(period)
+        if kr.total is not None:
+            return Fraction(str(kr.total))
+        return None if kr.target is None else Fraction(str(kr.target))
+    value = kr.periods.get(period)
     return None if value is None else Fraction(str(value))
 
 
-def plan_target(kr: dict[str, Any]) -> Fraction | None:
-    """What a whole-plan actual of a KR node is scored against: its plan total where it has
-    one (a derived KR), else its target; None for a KR without a number (a deduction)."""
+def plan_target(kr: KeyResult) -> Fraction | None:
+    """What a whole-plan actual of a KR is scored against: its plan total where it has one (a
+    derived KR), else its target; None for a KR without a number (a deduction)."""
     return _period_target(kr, "plan")
 
 
@@ -125,63 +127,90 @@ def score_plan(
         if kid in rolled:
             return rolled[kid]
         total: dict[str, Fraction] = {}
-        for child in graph.predecessors(kid):
-            if graph.edges[child, kid]["kind"] != Edge.ALIGNS:
-                continue
-            owner = graph.nodes[graph.nodes[child]["owner"]]
-            heads = owner.get("headcount", 1) if owner["kind"] == Kind.ROLE else 1
+        for child in aligned_children(graph, kid):
+            owner = node(graph, key_result(graph, child).owner)
+            heads = owner.headcount if isinstance(owner, RoleGroup) else 1
             for period, value in actual_of(child).items():
                 total[period] = total.get(period, Fraction(0)) + value * heads
         rolled[kid] = total
         return total
 
     sheets = []
-    for owner, data in graph.nodes(data=True):
-        if data["kind"] not in (Kind.UNIT, Kind.ROLE):
+    for owner in records(graph):
+        if not isinstance(owner, Unit | RoleGroup):
             continue
-        objectives, deductions, scored = [], Fraction(0), 0
-        for oid in objectives_of(graph, owner):
-            entry = ObjectiveScore(
-                oid, graph.nodes[oid]["name"], int(graph.nodes[oid].get("weight") or 0), Fraction(0)
-            )
-            for kid in krs_of(graph, oid):
-                kr = graph.nodes[kid]
-                values = actual_of(kid)
-                period = "plan" if "plan" in values else (sorted(values)[-1] if values else "")
-                actual = None
-                target = None
-                if values:
-                    scored += 1
-                    if period == "plan":
-                        actual, target = values["plan"], _period_target(kr, "plan")
-                    else:  # periods to date: sum of actuals against sum of their targets
-                        actual = sum(values.values(), Fraction(0))
-                        parts = [_period_target(kr, p) for p in values]
-                        known = [p for p in parts if p is not None]
-                        target = sum(known, Fraction(0)) if len(known) == len(parts) else None
-                if kr.get("kr_kind") == "deduction":
-                    cut = (actual or Fraction(0)) * Fraction(str(kr.get("deduction") or 0))
-                    deductions += cut
-                    entry.krs.append(KrScore(kid, kr["name"], None, None, actual, None, cut))
-                    continue
-                score = None
-                if actual is not None and target is not None:
-                    score = kr_score(
-                        target,
-                        actual,
-                        decrease=kr.get("direction") == "decrease",
-                        stretch=options.stretch,
-                    )
-                    entry.points += (kr.get("weight") or 0) * score
-                entry.krs.append(KrScore(kid, kr["name"], kr.get("weight"), target, actual, score))
-            objectives.append(entry)
+        objectives = [
+            _objective_score(objective, krs, actual_of, options)
+            for objective, krs in queries.sheet(graph, owner.id)
+        ]
+        scored = sum(o.scored for o in objectives)
         if scored:
+            deductions = sum((o.deductions for o in objectives), Fraction(0))
             total = sum((o.points for o in objectives), Fraction(0)) - deductions
-            name = data.get("label", data["name"])
-            if data["kind"] == Kind.ROLE:
-                name = f"{name} ({data['path'][-1]})"
-            sheets.append(SheetScore(owner, name, objectives, deductions, total, scored))
+            name = owner.name
+            if isinstance(owner, RoleGroup):
+                name = f"{owner.label} ({owner.path[-1]})"
+            sheets.append(
+                SheetScore(owner.id, name, [o.score for o in objectives], deductions, total, scored)
+            )
     return sheets
+
+
+@dataclass(slots=True)
+class _Scored:
+    score: ObjectiveScore
+    deductions: Fraction
+    scored: int  # KRs with an actual
+
+    @property
+    def points(self) -> Fraction:
+        return self.score.points
+
+
+def _objective_score(
+    objective: Objective,
+    krs: list[KeyResult],
+    actual_of: Callable[[str], dict[str, Fraction]],
+    options: ScoreOptions,
+) -> _Scored:
+    """An objective's score from its KRs' actuals (own or rolled up)."""
+    entry = ObjectiveScore(objective.id, objective.name, int(objective.weight or 0), Fraction(0))
+    deductions, scored = Fraction(0), 0
+    for kr in krs:
+        values = actual_of(kr.id)
+        actual, target = None, None
+        if values:
+            scored += 1
+            actual, target = _actual_and_target(kr, values)
+        if kr.kr_kind is KRKind.DEDUCTION:
+            cut = (actual or Fraction(0)) * Fraction(str(kr.deduction or 0))
+            deductions += cut
+            entry.krs.append(KrScore(kr.id, kr.name, None, None, actual, None, cut))
+            continue
+        score = None
+        if actual is not None and target is not None:
+            score = kr_score(
+                target,
+                actual,
+                decrease=kr.direction is Direction.DECREASE,
+                stretch=options.stretch,
+            )
+            entry.points += Fraction(kr.weight or 0) * score
+        entry.krs.append(KrScore(kr.id, kr.name, kr.weight, target, actual, score))
+    return _Scored(entry, deductions, scored)
+
+
+def _actual_and_target(
+    kr: KeyResult, values: dict[str, Fraction]
+) -> tuple[Fraction, Fraction | None]:
+    """A KR's actual and what it is scored against: for the plan, or for the periods to date
+    (the sum of their actuals against the sum of their targets)."""
+    if "plan" in values:
+        return values["plan"], _period_target(kr, "plan")
+    actual = sum(values.values(), Fraction(0))
+    parts = [_period_target(kr, p) for p in values]
+    known = [p for p in parts if p is not None]
+    return actual, sum(known, Fraction(0)) if len(known) == len(parts) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,12 +264,12 @@ def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
             )
             continue
         period = cells.get("period", "") or "plan"
-        kr = plan.graph.nodes[kid]
-        if period != "plan" and period not in (kr.get("periods") or {}):
-            known = ", ".join(list(kr.get("periods") or {})[:6])
+        kr = key_result(plan.graph, kid)
+        if period != "plan" and period not in kr.periods:
+            known = ", ".join(list(kr.periods)[:6])
             issues.append(
                 Issue(
-                    f"{kr['name']} has no period {period!r}",
+                    f"{kr.name} has no period {period!r}",
                     name,
                     line,
                     path="period",
@@ -266,7 +295,7 @@ def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
         if (kid, period) in seen:
             issues.append(
                 Issue(
-                    f"{kr['name']} ({period}) already has an actual on line {seen[(kid, period)]}",
+                    f"{kr.name} ({period}) already has an actual on line {seen[(kid, period)]}",
                     name,
                     line,
                     hint="keep one row",
@@ -282,9 +311,9 @@ def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
 
 def _kr_index(plan: Plan) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
-    for node_id, data in plan.graph.nodes(data=True):
-        if data["kind"] == Kind.KR:
-            index.setdefault(data["name"], []).append(node_id)
+    for record in records(plan.graph):
+        if isinstance(record, KeyResult):
+            index.setdefault(record.name, []).append(record.id)
     return index
 
 
@@ -298,17 +327,22 @@ def _find_kr(
     unit, role = cells.get("unit", ""), cells.get("role", "")
     graph = plan.graph
 
+    def owner_of(kid: str) -> Node:
+        return node(graph, key_result(graph, kid).owner)
+
     def matches(kid: str) -> bool:
-        owner = graph.nodes[graph.nodes[kid]["owner"]]
-        if unit and unit not in owner.get("path", []) and unit != owner.get("name"):
+        owner = owner_of(kid)
+        if isinstance(owner, Objective | KeyResult):
+            return False
+        if unit and unit not in owner.path and unit != owner.name:
             return False
         if role:
-            return owner["kind"] == Kind.ROLE and role in (owner["name"], owner.get("label"))
-        return owner["kind"] == Kind.UNIT and (not unit or owner["name"] == unit)
+            return isinstance(owner, RoleGroup) and role in (owner.name, owner.label)
+        return isinstance(owner, Unit) and (not unit or owner.name == unit)
 
     found = [k for k in candidates if matches(k)]
     if role and len(found) > 1:  # 销售岗 names the group labelled 销售岗 before its cohorts
-        exact = [k for k in found if graph.nodes[graph.nodes[k]["owner"]].get("label") == role]
+        exact = [k for k in found if isinstance(o := owner_of(k), RoleGroup) and o.label == role]
         found = exact or found
     if len(found) == 1:
         return found[0], ""

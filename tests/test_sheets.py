@@ -34,9 +34,12 @@ from okrplan.export.names import (
     safe_sheet_title,
     unique_file_names,
 )
-from okrplan.export.sheets import build_book, columns, sheet_files, to_csv, to_sheet_markdown
+from okrplan.export.sheetfiles import sheet_files, to_csv, to_sheet_markdown
+from okrplan.export.sheetmodel import columns
+from okrplan.export.sheets import build_book
 from okrplan.export.xlsx import FIRST_ROW, HEADER_ROW, KR_ID_HEADER, workbook_bytes
 from okrplan.present import money_text
+from okrplan.queries import key_result, role
 from okrplan.score import Actual, score_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,14 +165,14 @@ def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) ->
             "score",
         )
     }
-    kr = plan.graph.nodes[f"{KR}#1.1"]
-    assert ws.cell(calls, c["target"]).value == kr["target"] == 71
+    kr = key_result(plan.graph, f"{KR}#1.1")
+    assert ws.cell(calls, c["target"]).value == kr.target == 71
     assert (ws.cell(calls, c["unit"]).value, ws.cell(calls, c["per"]).value) == ("个", "周")
-    assert ws.cell(calls, c["scored"]).value == kr["total"]  # an actual counts the whole year
+    assert ws.cell(calls, c["scored"]).value == kr.total  # an actual counts the whole year
     # money in 万元: 550万 for the year, 82万 in Q1 and 192万 in Q4 (seasonality 15/25/25/35)
     assert ws.cell(revenue, c["target"]).value == 550
     assert ws.cell(revenue, c["unit"]).value == "万元"
-    quarters = plan.graph.nodes[f"{KR}#1.4"]["periods"]
+    quarters = key_result(plan.graph, f"{KR}#1.4").periods
     assert ws.cell(revenue, c["period:2015-Q1"]).value == quarters["2015-Q1"] / 10_000
     assert ws.cell(revenue, c["period:2015-Q4"]).value == quarters["2015-Q4"] / 10_000
     assert ws.cell(revenue, c["actual"]).value is None  # for the person to fill in
@@ -310,12 +313,13 @@ def test_named_people_get_a_sheet_each_and_new_hires_placeholders(named_plan: ap
     assert "销售部-销售岗 (2)" in tabs  # the unnamed cohort stays one sheet
     hires = [s for s in book.sheets if s.owner == f"{REP} (2)+hires"]
     assert [s.person for s in hires] == ["新人1", "新人2", "新人3"]
-    group = named_plan.graph.nodes[f"{REP} (2)+hires"]
+    selling = role(named_plan.graph, f"{REP} (2)+hires").selling
+    assert selling is not None
     for sheet in hires:
         assert sheet.title == "新人1（销售岗 (招聘)）OKR计划表" or sheet.person != "新人1"
-        assert sheet.per_person == group["per_person"] and any("爬坡" in f for f in sheet.facts)
+        assert sheet.per_person == selling.per_person and any("爬坡" in f for f in sheet.facts)
         revenue = next(r for r in sheet.rows if r.kr.endswith("#1.4"))
-        periods = named_plan.graph.nodes[revenue.kr]["periods"]
+        periods = key_result(named_plan.graph, revenue.kr).periods
         assert [p * 10_000 for p in revenue.periods] == list(periods.values())  # ramped: Q1 0
     # the department's actual sums every person once and the cohort × 2
     unit = next(s for s in book.sheets if s.key == "u:A公司/销售部")
@@ -383,7 +387,7 @@ def test_sheet_markdown_reads_like_the_seed_table(plan: api.Plan) -> None:
         "| 考核目标 | 2015-Q1 | 2015-Q2 | 2015-Q3 | 2015-Q4 |"
     ) in text
     assert "| 1 | 完成个人销售目标 | 完成销售总额 万元 | 有效电话 | 10% |  | 71 个/周 |" in text
-    quarters = plan.graph.nodes[f"{KR}#1.4"]["periods"].values()
+    quarters = key_result(plan.graph, f"{KR}#1.4").periods.values()
     assert (
         "| 销售额 | 20% |  | 550万 | 550 万元 | "
         + " | ".join(money_text(q, "zh-CN") for q in quarters)
@@ -600,7 +604,7 @@ def test_typed_actuals_read_back_in_base_units(
     sheets = {s.owner: s for s in score_plan(plan, actuals)}
     rep = sheets[REP]
     assert rep.objectives[0].points == 20 * Fraction(4_400_000, 5_500_000) + 10 * Fraction(
-        3000, plan.graph.nodes[f"{KR}#1.1"]["total"]
+        3000, key_result(plan.graph, f"{KR}#1.1").total
     )
     assert rep.deductions == 5
     assert typed_actuals(workbook_path) == []  # formulas (the roll-ups) are not typed
@@ -707,6 +711,53 @@ def test_a_workbook_from_another_plan_is_refused(
 
 def _run(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def two_groups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan.json with two units called 一组 (under 北京 and under 上海)."""
+    folder = tmp_path_factory.mktemp("two-groups")
+    group = {"name": "一组", "roles": [{"role": "销售", "headcount": 3, "sells": "deals"}]}
+    org = {
+        "name": "公司",
+        "units": [{"name": "北京", "units": [group]}, {"name": "上海", "units": [group]}],
+    }
+    target = target_file(folder, minimal_target(org=org))
+    assert _run("decompose", str(target), "-o", str(folder / "plan"), "-q").exit_code == 0
+    return folder / "plan" / "plan.json"
+
+
+@pytest.mark.parametrize(
+    "command", [["explain"], ["export", "-f", "md"]], ids=["explain", "export"]
+)
+def test_an_ambiguous_unit_is_refused_with_both_paths(
+    two_groups: Path, tmp_path: Path, command: list[str]
+) -> None:
+    out = ["-o", str(tmp_path / "sheets")] if command[0] == "export" else []
+    result = _run(command[0], str(two_groups), *command[1:], *out, "--unit", "一组")
+    assert result.exit_code == 1, result.output
+    assert (
+        "error: --unit: more than one unit is called '一组': 公司/北京/一组, 公司/上海/一组\n"
+        "    hint: pass more of its path\n"
+    ) in result.stderr
+    assert not (tmp_path / "sheets").exists()
+    exact = _run(command[0], str(two_groups), *command[1:], *out, "--unit", "上海/一组")
+    assert exact.exit_code == 0, exact.output
+
+
+def test_explain_and_export_take_a_unit_by_its_path(two_groups: Path, tmp_path: Path) -> None:
+    plan = api.load_plan(two_groups)
+    assert [row["id"] for row in api.explain(plan, "北京/一组")] == ["r:公司/北京/一组/销售"]
+    assert [row["id"] for row in api.explain(plan, "北京")] == ["r:公司/北京/一组/销售"]
+    book = build_book(plan, unit="公司/上海/一组")
+    assert [s.key for s in book.sheets] == ["u:公司/上海/一组", "r:公司/上海/一组/销售"]
+
+
+def test_explain_reads_in_the_plans_language(plan: api.Plan) -> None:
+    text = api.explain_text(plan, "销售部")
+    assert text.splitlines()[0] == "A公司2015年度OKR: optimal, 最大拉伸 1.0"
+    assert "销售岗 × 10 in 销售部: 任务额 5,500万 (550万 每人); 基准 5,510万，拉伸 0.9981" in text
+    assert "None" not in text
 
 
 def test_decompose_writes_sheets(tmp_path: Path) -> None:

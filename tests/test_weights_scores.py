@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrplan import api
+from okrplan import api, queries
 from okrplan.errors import InputError
 from okrplan.graph import krs_of, objectives_of
 from okrplan.score import Actual, ScoreOptions, kr_score, score_plan
@@ -169,11 +169,7 @@ def test_kr_score_rules() -> None:
 
 def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
     rep = "r:A公司/销售部/销售岗"
-    krs = {
-        plan.graph.nodes[k]["name"]: k
-        for o in objectives_of(plan.graph, rep)
-        for k in krs_of(plan.graph, o)
-    }
+    krs = {kr.name: kr.id for _, krs in queries.sheet(plan.graph, rep) for kr in krs}
     actual = {
         "有效电话": 3300,
         "拜访新客户": 150,
@@ -200,13 +196,14 @@ def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
     assert round(float(scored.total), 2) == 79.48
 
 
-def test_unit_scores_roll_up_aligned_actuals(plan: api.Plan) -> None:
-    revenue = next(
-        k
-        for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
-        for k in krs_of(plan.graph, o)
-        if plan.graph.nodes[k]["metric"] == "revenue"
+def _revenue_kr(plan: api.Plan, owner: str) -> str:
+    return next(
+        kr.id for _, krs in queries.sheet(plan.graph, owner) for kr in krs if kr.metric == "revenue"
     )
+
+
+def test_unit_scores_roll_up_aligned_actuals(plan: api.Plan) -> None:
+    revenue = _revenue_kr(plan, "r:A公司/销售部/销售岗")
     actuals = [Actual(revenue, "plan", Fraction(600_0000))]
     scores = {s.owner: s for s in score_plan(plan, actuals)}
     department = scores["u:A公司/销售部"]
@@ -218,12 +215,7 @@ def test_unit_scores_roll_up_aligned_actuals(plan: api.Plan) -> None:
 def test_percent_option_changes_display_only(plan: api.Plan) -> None:
     from okrplan.score import score_rows
 
-    revenue = next(
-        k
-        for o in objectives_of(plan.graph, "r:A公司/销售部/销售岗")
-        for k in krs_of(plan.graph, o)
-        if plan.graph.nodes[k]["metric"] == "revenue"
-    )
+    revenue = _revenue_kr(plan, "r:A公司/销售部/销售岗")
     sheets_ = score_plan(plan, [Actual(revenue, "plan", Fraction(275_0000))])
     fraction_rows = score_rows(sheets_, ScoreOptions())
     percent_rows = score_rows(sheets_, ScoreOptions(percent=True))

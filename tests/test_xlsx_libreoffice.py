@@ -20,7 +20,8 @@ from openpyxl import load_workbook
 
 from okrplan import api
 from okrplan.actuals import typed_actuals, workbook_actuals
-from okrplan.export.sheets import SheetBook, build_book, columns
+from okrplan.export.sheetmodel import SheetBook, columns
+from okrplan.export.sheets import build_book
 from okrplan.export.xlsx import FACTS_ROW, FIRST_ROW, workbook_bytes
 from okrplan.score import Actual, ScoreOptions, SheetScore, score_plan
 

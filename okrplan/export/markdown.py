@@ -6,12 +6,14 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from okrplan.graph import Kind, children, krs_of, objectives_of, root_of
+from okrplan import queries
+from okrplan.graph import children, node, root_of
+from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.present import kr_target_text, label, money_text, per_text, weight_text
 from okrplan.quantity import format_percent
 
-from .sheets import md_cell
+from .sheetmodel import md_cell
 
 
 def _cell(text: object) -> str:
@@ -46,39 +48,38 @@ def to_markdown(plan: Plan) -> str:
 
 def _unit(plan: Plan, node_id: str, depth: int, lines: list[str]) -> None:
     graph, locale = plan.graph, plan.locale
-    data = graph.nodes[node_id]
-    head = f"{'#' * min(depth, 6)} {_cell(data['name'])}"
-    if data.get("lead"):
-        head += f" ({_cell(data['lead'])})"
-    if "target" in data:
-        head += f" — {money_text(data['target'], locale)}"
-        if "assigned" in data:
-            head += f", {label(locale, 'assigned')} {money_text(data['assigned'], locale)}"
+    unit = queries.unit(graph, node_id)
+    head = f"{'#' * min(depth, 6)} {_cell(unit.name)}"
+    if unit.lead:
+        head += f" ({_cell(unit.lead)})"
+    if unit.target is not None:
+        head += f" — {money_text(unit.target, locale)}"
+        if unit.assigned is not None:
+            head += f", {label(locale, 'assigned')} {money_text(unit.assigned, locale)}"
     lines += [head, ""]
     _objectives(plan, node_id, lines)
-    for child in children(graph, node_id):
-        if graph.nodes[child]["kind"] == Kind.UNIT:
+    # every role group, a hire pool that hired nobody too ("× 0"), as plan.md always has
+    kids = [node(graph, k) for k in children(graph, node_id)]
+    for role in kids:
+        if not isinstance(role, RoleGroup):
             continue
-        role = graph.nodes[child]
-        head = (
-            f"{'#' * min(depth + 1, 6)} {_cell(role.get('label', role['name']))} "
-            f"× {role['headcount']}"
-        )
-        if role.get("per_person") is not None:
-            head += f" — {label(locale, 'per_person')} {money_text(role['per_person'], locale)}"
+        head = f"{'#' * min(depth + 1, 6)} {_cell(role.label)} × {role.headcount}"
+        if role.selling is not None:
+            each = money_text(role.selling.per_person, locale)
+            head += f" — {label(locale, 'per_person')} {each}"
         lines += [head, ""]
-        if role.get("people"):
-            lines += [f"{label(locale, 'people')}: {_cell('、'.join(role['people']))}", ""]
-        _objectives(plan, child, lines)
-    for child in children(graph, node_id):
-        if graph.nodes[child]["kind"] == Kind.UNIT:
-            _unit(plan, child, depth + 1, lines)
+        if role.people:
+            lines += [f"{label(locale, 'people')}: {_cell('、'.join(role.people))}", ""]
+        _objectives(plan, role.id, lines)
+    for child in kids:
+        if isinstance(child, Unit):
+            _unit(plan, child.id, depth + 1, lines)
 
 
 def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
-    graph, locale = plan.graph, plan.locale
-    objectives = objectives_of(graph, owner)
-    if not objectives:
+    locale = plan.locale
+    okrs = queries.sheet(plan.graph, owner)
+    if not okrs:
         return
     lines.append(
         f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
@@ -86,24 +87,22 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
         f"{label(locale, 'weight')} |"
     )
     lines.append("|---|---|---|---|---|---|")
-    for number, oid in enumerate(objectives, start=1):
-        objective = graph.nodes[oid]
-        for index, kid in enumerate(krs_of(graph, oid)):
-            kr = graph.nodes[kid]
+    for number, (objective, krs) in enumerate(okrs, start=1):
+        for index, kr in enumerate(krs):
             first = index == 0
-            text = kr["name"] + (
-                f" ({label(locale, 'deduction')})" if kr.get("kr_kind") == "deduction" else ""
+            text = kr.name + (
+                f" ({label(locale, 'deduction')})" if kr.kr_kind is KRKind.DEDUCTION else ""
             )
             lines.append(
                 "| "
                 + " | ".join(
                     [
                         str(number) if first else "",
-                        _cached_cell(objective["name"]) if first else "",
+                        _cached_cell(objective.name) if first else "",
                         _cached_cell(text),
                         _target_cell(kr, locale),
-                        per_text(kr.get("per", "plan"), locale),
-                        weight_text(kr.get("weight")),
+                        per_text(str(kr.per), locale),
+                        weight_text(kr.weight),
                     ]
                 )
                 + " |"
@@ -114,20 +113,25 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
 # A large plan repeats the same names and targets on thousands of sheets: each is escaped and
 # formatted once.
 _cached_cell = lru_cache(maxsize=1 << 16)(lambda text: _cell(text))
-_TARGET_FIELDS = (
-    "kr_kind",
-    "deduction",
-    "target",
-    "target_kind",
-    "money",
-    "unit",
-    "target_per",
-    "per",
-)
 
 
-def _target_cell(kr: dict[str, Any], locale: str) -> str:
-    key = (locale, *((type(v), v) for v in (kr.get(f) for f in _TARGET_FIELDS)))
+def _target_cell(kr: KeyResult, locale: str) -> str:
+    key = (
+        locale,
+        *(
+            (type(v), v)
+            for v in (
+                kr.kr_kind,
+                kr.deduction,
+                kr.target,
+                kr.target_kind,
+                kr.money,
+                kr.unit,
+                kr.target_per,
+                kr.per,
+            )
+        ),
+    )
     found = _TARGETS.get(key)
     if found is None:
         if len(_TARGETS) > 1 << 16:

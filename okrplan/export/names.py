@@ -162,3 +162,58 @@ def quote_sheet(title: str) -> str:
     "'O''Brien'!"
     """
     return "'" + title.replace("'", "''") + "'!"
+
+
+def sheet_tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
+    """Sheet titles from the last names of each context (``销售部-销售岗``), taking more of a
+    context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``)."""
+    depth = list(least)
+    keys: dict[str, str] = {}  # a large book repeats titles: each is made safe once
+
+    def key(tab: str) -> str:
+        found = keys.get(tab)
+        if found is None:
+            found = keys[tab] = safe_sheet_title(tab).casefold()
+        return found
+
+    full = [key(_tab(c)) for c in contexts]
+    while True:
+        tabs = [_tab(c[-d:] if d else c) for c, d in zip(contexts, depth, strict=True)]
+        seen: dict[str, list[int]] = {}
+        for i, tab in enumerate(tabs):
+            seen.setdefault(key(tab), []).append(i)
+        grow = [
+            i
+            for group in seen.values()
+            if len(group) > 1
+            for i in group
+            if depth[i] < len(contexts[i]) and any(full[j] != full[i] for j in group)
+        ]
+        if not grow:
+            return tabs
+        for i in grow:
+            depth[i] += 1
+
+
+def _tab(parts: tuple[str, ...]) -> str:
+    """``unit-who`` as a sheet title: the earlier names cut first so the last stays readable."""
+    names = list(parts)
+    while len(names) > 1 and len("-".join(names)) > SHEET_TITLE_MAX:
+        room = SHEET_TITLE_MAX - len("-".join(names[1:])) - 1
+        if room >= 4:
+            names[0] = shorten(names[0], room)
+            break
+        names.pop(0)
+    return "-".join(names)
+
+
+def path_stem(parts: Iterable[str]) -> str:
+    """A file stem from path parts, the longest parts cut first (in the middle) to fit."""
+    names = [p for p in parts if p]
+    budget = FILE_STEM_MAX_BYTES - 16  # room for a " (n)" suffix and the file suffix
+    while len("-".join(names).encode("utf-8")) > budget:
+        longest = max(range(len(names)), key=lambda i: (len(names[i]), -i))
+        if len(names[longest]) <= 4:
+            break
+        names[longest] = shorten(names[longest], len(names[longest]) - 1)
+    return "-".join(names)

@@ -14,7 +14,7 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.export.charts import FunnelStage, PhasingCell, PhasingRow, funnel_chart, phasing_chart
-from okrplan.export.sheets import _quarter, _week_month
+from okrplan.export.sheetmodel import quarter_of, week_month
 from okrplan.model import KeyResult, Per, RoleGroup
 from okrplan.plan import Plan
 from okrplan.present import binding_text, label, money_text, per_text
@@ -165,10 +165,10 @@ def _phasing_cell(
     if weekly:  # a month or quarter over the weeks of a one-month plan
         return (0, len(columns)), "r_per_month"
     if "-W" in key:
-        month = min(max(_week_month(key), columns[0]), columns[-1])
+        month = min(max(week_month(key), columns[0]), columns[-1])
         return (index[month], 1), "r_month_sum"
     if "-Q" in key:
-        inside = [i for m, i in index.items() if _quarter(m) == key]
+        inside = [i for m, i in index.items() if quarter_of(m) == key]
         return ((min(inside), len(inside)), "r_per_quarter") if inside else None
     return None
 

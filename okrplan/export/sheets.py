@@ -5,170 +5,71 @@ A sheet has the layout of the seed tables users know (序号 | 目标 (O) | 目�
 is scored against, the target of each period of the plan, and the actual and score columns a
 person fills in.
 
-:func:`build_book` turns a plan into a :class:`SheetBook` (pure values); :func:`to_csv` and
-:func:`to_sheet_markdown` render one sheet as text, :func:`to_index_markdown` lists them, and
-:mod:`okrplan.export.xlsx` writes the workbook with working score formulas.
-
-Numbers on a sheet are in *sheet units*: money in 万 for ``zh-CN`` plans (in the currency's
-units for ``en``), counts as counts, percents as fractions. Each row carries its ``scale``
-(base units per sheet unit) so actuals typed on a sheet read back exactly.
+:func:`build_book` turns a plan into a :class:`~okrplan.export.sheetmodel.SheetBook` (pure
+values, defined in :mod:`okrplan.export.sheetmodel`); :mod:`okrplan.export.sheetfiles` renders
+it as CSV and Markdown files, and :mod:`okrplan.export.xlsx` writes the workbook with working
+score formulas.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+from okrplan import queries
 from okrplan.errors import InputError, Issue
-from okrplan.graph import Edge, Kind, children, krs_of, objectives_of, root_of
+from okrplan.graph import node, root_of
+from okrplan.model import (
+    Direction,
+    KeyResult,
+    KRKind,
+    Level,
+    Objective,
+    RoleGroup,
+    Selling,
+    TargetKind,
+    Unit,
+)
 from okrplan.plan import Plan
-from okrplan.present import kr_cadence_text, label, money_text, per_text, weight_text
+from okrplan.present import kr_cadence_text, label, money_text, per_text
 from okrplan.score import plan_target
 
-from .names import (
-    FILE_STEM_MAX_BYTES,
-    SHEET_TITLE_MAX,
-    SheetTitles,
-    safe_sheet_title,
-    shorten,
-    unique_file_names,
+from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
+from .sheetmodel import (
+    INDEX_FILE,
+    META_TAB,
+    Sheet,
+    SheetBook,
+    SheetRow,
+    header_text,
+    money_unit,
+    number_text,
+    percent_text,
+    quarter_of,
+    week_month,
 )
 
+__all__ = [
+    "MAX_PERSON_SHEETS",
+    "Sheet",
+    "SheetBook",
+    "SheetRow",
+    "build_book",
+    "header_text",  # TRANSITIONAL: export/report.py imports these from here
+    "number_text",
+]
+
 WAN = Decimal(10_000)
-SHEET_FORMATS = ("xlsx", "csv", "md")
-INDEX_FILE = "index.md"
-META_TAB = "_okrplan"  # the hidden sheet listing the workbook's sheets for reading back
 MAX_PERSON_SHEETS = 10_000
 """Most sheets of single people in one book; beyond it a group's people share its group sheet
 (and ``per_person`` is refused: export a part with ``unit`` or ``role``)."""
 
+# TRANSITIONAL: export/report.py imports these two private names; use sheetmodel's instead.
 
-@dataclass(frozen=True, slots=True)
-class SheetRow:
-    """One key result on a sheet, with its objective's cells on the objective's first row."""
-
-    objective: int  # 序号
-    objective_id: str
-    objective_name: str
-    detail: str
-    objective_weight: int
-    first: bool  # the objective's first KR row (its cells are merged over ``span`` rows)
-    span: int
-    kr: str  # the KR's node id
-    text: str  # 关键成果 as shown
-    kind: str  # derived | manual | staffing | deduction
-    weight: int | None  # integer percent
-    target: Decimal | None  # the headline target, in sheet units
-    target_text: str  # the headline as a planner reads it: 71 个/周
-    unit: str
-    per: str  # the period one target value covers, in words
-    scored: Decimal | None  # what a plan-to-date actual is scored against; points per case
-    periods: tuple[Decimal | None, ...]  # per column of SheetBook.periods
-    decrease: bool
-    number: str  # money | count | percent | points
-    scale: Decimal  # base units per sheet unit
-    rollup: tuple[tuple[str, str, int], ...] = ()  # (sheet key, KR id, factor) feeding this KR
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    """The OKR sheet of one unit, role group (per person) or named person."""
-
-    key: str  # unique in the book: the owner id, plus "@n" for a person
-    owner: str
-    kind: str  # unit | role | person
-    title: str  # 销售岗OKR计划表
-    facts: tuple[str, ...]
-    path: tuple[str, ...]  # unit names from the root
-    role: str | None  # the role group's label
-    role_name: str | None
-    person: str | None
-    people: int  # how many people the sheet's numbers are per person for (1 for a person)
-    quota: Decimal | None  # the unit's target or the group's total quota, base units
-    per_person: Decimal | None
-    objectives: tuple[tuple[str, int], ...]  # (name, share)
-    rows: tuple[SheetRow, ...]
-    tab: str = ""  # the Excel sheet title, unique in the workbook
-    file_stem: str = ""  # the csv/md file name without suffix, unique in the folder
-    context: tuple[str, ...] = ()  # names a tab can be made of: the unit path, then who
-    headcount: int = 1  # the owner's headcount (a person's group's)
-
-
-@dataclass(frozen=True, slots=True)
-class SheetBook:
-    """Every sheet of a plan, in tree order, with what the workbook around them shows."""
-
-    name: str
-    period: str
-    locale: str
-    currency: str
-    facts: tuple[str, ...]
-    periods: tuple[str, ...]  # the per-period columns: quarters, months or ISO weeks
-    sheets: tuple[Sheet, ...]
-    summary_tab: str
-    file_stem: str  # the workbook's file name without .xlsx
-
-
-# ---------------------------------------------------------------------------------------------
-# Columns
-
-
-def columns(book: SheetBook) -> tuple[str, ...]:
-    """Column keys of a sheet, in order (``period:2015-Q1`` for each period column)."""
-    return (
-        "no",
-        "objective",
-        "detail",
-        "kr",
-        "weight",
-        "o_score",
-        "target",
-        "unit",
-        "per",
-        "scored",
-        *(f"period:{p}" for p in book.periods),
-        "actual",
-        "score",
-        "kr_id",
-    )
-
-
-def header_text(key: str, locale: str) -> str:
-    """The header of a column in the plan's language."""
-    if key.startswith("period:"):
-        return key.split(":", 1)[1]
-    names = {
-        "no": "no",
-        "objective": "objective_o",
-        "detail": "detail",
-        "kr": "krs",
-        "weight": "kr_weight",
-        "o_score": "o_score",
-        "target": "target",
-        "unit": "unit_col",
-        "per": "per",
-        "scored": "scored_target",
-        "actual": "actual",
-        "score": "score",
-        "kr_id": "kr_id",
-    }
-    return label(locale, names[key])
-
-
-def money_unit(locale: str, currency: str) -> str:
-    """The unit money is shown in on sheets: 万元 (zh-CN, CNY), 万USD, or the currency code."""
-    if locale.startswith("en"):
-        return currency or "CNY"
-    return "万元" if currency in ("", "CNY", "RMB") else f"万{currency}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Building
+OKRs = list[tuple[Objective, list[KeyResult]]]
 
 
 def build_book(
@@ -183,28 +84,37 @@ def build_book(
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
 
-    ``unit`` keeps the sheets of that unit and the units and roles below it; ``role`` keeps
-    only the sheets of that role. New hires get numbered placeholders (新人1, 新人2, …) when
-    the sheets are per person. With ``rows=False`` the sheets are listed without their key
-    results (enough for an index, and much quicker for a large organisation). ``max_level``
-    leaves out the units more than that many levels below the top one (0: the top unit and
-    its role groups alone), with their roles and people.
+    ``unit`` (a name or a path, as :func:`okrplan.queries.find_unit` finds it) keeps the sheets
+    of that unit and the units and roles below it; ``role`` keeps only the sheets of that
+    role. New hires get numbered placeholders (新人1, 新人2, …) when the sheets are per
+    person. With ``rows=False`` the sheets are listed without their key results (enough for
+    an index, and much quicker for a large organisation). ``max_level`` leaves out the units
+    more than that many levels below the top one (0: the top unit and its role groups alone),
+    with their roles and people.
 
     Raises
     ------
     InputError
-        If ``unit`` or ``role`` names nothing in the plan.
+        If ``unit`` names no unit of the plan or several, or ``unit`` or ``role`` has no sheet.
     """
-    graph, locale = plan.graph, plan.locale
-    meta = plan.meta
-    currency = str(meta.get("currency", "CNY"))
+    graph, locale, meta = plan.graph, plan.locale, plan.meta
+    within = None
+    if unit is not None:
+        within = queries.unit(graph, queries.unit_option(graph, unit)).path
     months = [str(m) for m in meta.get("months", [])] or _months_of(plan)
     periods, to_column = _period_grid(plan, months, weeks_too=rows)
-    builder = _Builder(plan, locale, currency, tuple(periods), to_column, per_person)
-    builder.unit, builder.role, builder.with_rows = unit, role, rows
-    builder.max_level = max_level
-    builder.walk(root_of(graph))
-    sheets = _filter(builder.sheets, plan, unit, role)
+    builder = _Builder(
+        plan,
+        str(meta.get("currency", "CNY")),
+        tuple(periods),
+        to_column,
+        per_person=per_person,
+        within=within,
+        role=role,
+        with_rows=rows,
+        max_level=max_level,
+    )
+    sheets = _filter(builder.build(), plan, within, unit, role)
     if rows:
         keys = {s.key for s in sheets}
         sheets = [
@@ -217,16 +127,30 @@ def build_book(
             )
             for s in sheets
         ]
-    summary = label(locale, "summary")
+    return _book(plan, _named(sheets, label(locale, "summary")), tuple(periods), unit, role)
+
+
+def _named(sheets: list[Sheet], summary: str) -> list[Sheet]:
+    """The sheets with their workbook tab and file name, each unique."""
     titles = SheetTitles(reserved=[summary, META_TAB])
     stems = unique_file_names(
         [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
     )
-    tabs = _tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
-    sheets = [
+    tabs = sheet_tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
+    return [
         replace(s, tab=titles.take(tab), file_stem=stem)
         for s, tab, stem in zip(sheets, tabs, stems, strict=True)
     ]
+
+
+def _book(
+    plan: Plan,
+    sheets: list[Sheet],
+    periods: tuple[str, ...],
+    unit: str | None,
+    role: str | None,
+) -> SheetBook:
+    locale, meta = plan.locale, plan.meta
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(kpi.get("base", ""), {})
     status = str(plan.solver.get("status", ""))
@@ -244,74 +168,80 @@ def build_book(
         str(meta.get("name", "")),
         str(meta.get("period", "")),
         locale,
-        currency,
+        str(meta.get("currency", "CNY")),
         facts,
-        tuple(periods),
+        periods,
         tuple(sheets),
-        summary,
+        label(locale, "summary"),
         unique_file_names([stem], "")[0],
     )
 
 
+@dataclass(slots=True)
 class _Builder:
-    def __init__(
-        self,
-        plan: Plan,
-        locale: str,
-        currency: str,
-        periods: tuple[str, ...],
-        to_column: Mapping[str, str],
-        per_person: bool,
-    ) -> None:
-        self.plan, self.graph, self.locale = plan, plan.graph, locale
-        self.currency, self.periods, self.to_column = currency, periods, to_column
-        self.per_person = per_person
-        self.unit: str | None = None  # the filters of build_book: no person sheets outside them
-        self.role: str | None = None
-        self.person_sheets = 0
-        self.with_rows = True  # False: sheets without their rows (see build_book)
-        self.max_level: int | None = None  # deeper units are left out (see build_book)
-        self.sheets: list[Sheet] = []
-        self.keys_of: dict[str, list[str]] = {}  # owner → its sheets' keys
+    plan: Plan
+    currency: str
+    periods: tuple[str, ...]
+    to_column: Mapping[str, str]
+    per_person: bool = False
+    within: tuple[str, ...] | None = None  # build_book's filters: no person sheets outside them
+    role: str | None = None
+    with_rows: bool = True  # False: sheets without their rows (see build_book)
+    max_level: int | None = None  # deeper units are left out (see build_book)
+    person_sheets: int = 0
+    sheets: list[Sheet] = field(default_factory=list)
+    keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
 
-    def walk(self, unit_id: str, level: int = 0) -> None:
-        graph = self.graph
-        if self.max_level is not None and level > self.max_level:
-            return
-        self.add_unit(unit_id)
-        roles = [c for c in children(graph, unit_id) if graph.nodes[c]["kind"] == Kind.ROLE]
-        named = {graph.nodes[r]["name"] for r in roles if graph.nodes[r].get("people")}
-        counters: dict[tuple[str, bool], int] = {}
-        for rid in roles:
-            self.add_role(rid, named, counters)
-        for child in children(graph, unit_id):
-            if graph.nodes[child]["kind"] == Kind.UNIT:
-                self.walk(child, level + 1)
-        if self.with_rows and unit_id == root_of(graph):
+    @property
+    def locale(self) -> str:
+        return self.plan.locale
+
+    def build(self) -> list[Sheet]:
+        """Every sheet in tree order: a unit's, then its role groups' (or their people's)."""
+        graph = self.plan.graph
+        top = len(queries.unit(graph, root_of(graph)).path)
+        for unit_id in queries.tree_order(graph):
+            record = node(graph, unit_id)
+            if not isinstance(record, Unit):
+                continue
+            if self.max_level is not None and len(record.path) - top > self.max_level:
+                continue
+            self.add_unit(record)
+            roles = [
+                r
+                for r in (node(graph, c) for c in queries.org_children(graph, unit_id))
+                if isinstance(r, RoleGroup)
+            ]
+            named = {r.name for r in roles if r.people}
+            counters: dict[tuple[str, bool], int] = {}
+            for group in roles:
+                self.add_role(group, named, counters)
+        if self.with_rows:
             self.link_rollups()
+        return self.sheets
 
     # -- sheets ---------------------------------------------------------------------------------
 
-    def add_unit(self, uid: str) -> None:
-        data, locale = self.graph.nodes[uid], self.locale
-        rows = self.rows(uid)
+    def add_unit(self, unit: Unit) -> None:
+        locale = self.locale
+        okrs = queries.sheet(self.plan.graph, unit.id)
+        rows = self.rows(okrs)
         if not rows:
             return
-        rows = rows if self.with_rows else []
-        path = tuple(data.get("path", [data["name"]]))
+        path = unit.path
         facts = [" / ".join(path)]
-        if data.get("lead"):
-            facts.append(f"{label(locale, 'lead')} {data['lead']}")
-        if data.get("target") is not None:
-            facts.append(f"{label(locale, 'quota')} {money_text(data['target'], locale)}")
-        if data.get("assigned") is not None:
-            facts.append(f"{label(locale, 'assigned')} {money_text(data['assigned'], locale)}")
-        facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
-        name = data["lead"] if data.get("level") == "company" and data.get("lead") else data["name"]
+        if unit.lead:
+            facts.append(f"{label(locale, 'lead')} {unit.lead}")
+        if unit.target is not None:
+            facts.append(f"{label(locale, 'quota')} {money_text(unit.target, locale)}")
+        if unit.assigned is not None:
+            facts.append(f"{label(locale, 'assigned')} {money_text(unit.assigned, locale)}")
+        facts.append(self.period_fact())
+        name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(
             Sheet(
-                uid,
-                uid,
+                unit.id,
+                unit.id,
                 "unit",
                 label(locale, "sheet_title").format(name=name),
                 tuple(facts),
@@ -320,128 +250,142 @@ class _Builder:
                 None,
                 None,
                 1,
-                _dec(data.get("target")),
+                _dec(unit.target),
                 None,
-                self.objectives(uid),
-                tuple(rows),
+                _objectives(okrs),
+                tuple(rows) if self.with_rows else (),
                 "",
-                _stem(path[1:]) or path[0],
+                path_stem(path[1:]) or path[0],
                 path,
             )
         )
 
-    def add_role(self, rid: str, named: set[str], counters: dict[tuple[str, bool], int]) -> None:
-        data, locale = self.graph.nodes[rid], self.locale
-        rows = self.rows(rid)
-        if not rows:
+    def add_role(
+        self, group: RoleGroup, named: set[str], counters: dict[tuple[str, bool], int]
+    ) -> None:
+        okrs = queries.sheet(self.plan.graph, group.id)
+        rows = self.rows(okrs)
+        heads = int(group.headcount or 0)
+        if not rows or heads <= 0:  # no KRs, or a hiring group the plan did not need
             return
-        rows = rows if self.with_rows else []
-        path = tuple(data.get("path", []))
-        group = str(data.get("label", data["name"]))
-        heads = int(data.get("headcount", 1) or 0)
-        if heads <= 0:  # a hiring group the plan did not need: nobody to give a sheet
-            return
-        people = [str(p) for p in data.get("people") or []]
-        hires = bool(data.get("new_hires"))
-        numbered = not people and (self.per_person or (hires and data["name"] in named))
+        people = self.people_of(group, heads, named, counters)
+        if people:
+            self.add_person_sheets(group, people, okrs, tuple(rows) if self.with_rows else ())
+        else:
+            self.add_group_sheet(group, okrs, tuple(rows) if self.with_rows else ())
+
+    def people_of(
+        self,
+        group: RoleGroup,
+        heads: int,
+        named: set[str],
+        counters: dict[tuple[str, bool], int],
+    ) -> list[str]:
+        """Who gets a sheet of their own: the group's named people, or numbered placeholders
+        (per person, or hires beside a named group of the same role); none past the limits."""
+        people, hires = list(group.people), group.new_hires
+        numbered = not people and (self.per_person or (hires and group.name in named))
+        start = 0
         if numbered:
-            key = (data["name"], hires)
+            key = (group.name, hires)
             start = counters.get(key, 0)
             counters[key] = start + heads
-        if (numbered or people) and not self.person_sheets_for(path, group, data["name"], heads):
-            numbered, people = False, []
-        if numbered:
-            people = [
-                label(locale, "new_hire_n").format(n=start + i + 1)
-                if hires
-                else label(locale, "person_n").format(role=data["name"], n=start + i + 1)
-                for i in range(heads)
-            ]
-        quota = _dec(data.get("quota"))
-        each = _dec(data.get("per_person"))
-        base = [" / ".join(path)]
-        ramp = self.ramp_text(data)
-        if not people:
-            facts = [
-                *base,
-                f"{group} × {heads}" + _paren(label(locale, "per_person_sheet"), locale),
-            ]
-            if each is not None:
-                facts.append(
-                    f"{label(locale, 'quota')} {money_text(each, locale)}"
-                    + _paren(label(locale, "per_person"), locale)
-                )
-            if ramp:
-                facts.append(ramp)
-            facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
-            self.add(
-                Sheet(
-                    rid,
-                    rid,
-                    "role",
-                    label(locale, "sheet_title").format(name=group),
-                    tuple(facts),
-                    path,
-                    group,
-                    data["name"],
-                    None,
-                    heads,
-                    quota,
-                    each,
-                    self.objectives(rid),
-                    tuple(rows),
-                    "",
-                    _stem((*path[1:], group)),
-                    (*path, group),
-                    heads,
-                )
+        if (numbered or people) and not self.person_sheets_for(group, heads):
+            return []
+        if not numbered:
+            return people
+        locale = self.locale
+        return [
+            label(locale, "new_hire_n").format(n=start + i + 1)
+            if hires
+            else label(locale, "person_n").format(role=group.name, n=start + i + 1)
+            for i in range(heads)
+        ]
+
+    def add_group_sheet(self, group: RoleGroup, okrs: OKRs, rows: tuple[SheetRow, ...]) -> None:
+        locale, path, heads = self.locale, group.path, int(group.headcount)
+        quota, each = _quota(group.selling)
+        facts = [
+            " / ".join(path),
+            f"{group.label} × {heads}" + _paren(label(locale, "per_person_sheet"), locale),
+        ]
+        facts.append(
+            f"{label(locale, 'quota')} {money_text(each, locale)}"
+            + _paren(label(locale, "per_person"), locale)
+        )
+        if ramp := self.ramp_text(group.selling):
+            facts.append(ramp)
+        facts.append(self.period_fact())
+        self.add(
+            Sheet(
+                group.id,
+                group.id,
+                "role",
+                label(locale, "sheet_title").format(name=group.label),
+                tuple(facts),
+                path,
+                group.label,
+                group.name,
+                None,
+                heads,
+                quota,
+                each,
+                _objectives(okrs),
+                rows,
+                "",
+                path_stem((*path[1:], group.label)),
+                (*path, group.label),
+                heads,
             )
-            return
+        )
+
+    def add_person_sheets(
+        self, group: RoleGroup, people: list[str], okrs: OKRs, rows: tuple[SheetRow, ...]
+    ) -> None:
+        locale, path, heads = self.locale, group.path, int(group.headcount)
+        _, each = _quota(group.selling)
+        ramp = self.ramp_text(group.selling)
         for index, person in enumerate(people, start=1):
-            facts = [*base, group, person]
-            if each is not None:
-                facts.append(f"{label(locale, 'quota')} {money_text(each, locale)}")
+            facts = [
+                " / ".join(path),
+                group.label,
+                person,
+                f"{label(locale, 'quota')} {money_text(each, locale)}",
+            ]
             if ramp:
                 facts.append(ramp)
-            facts.append(f"{label(locale, 'period')} {self.plan.meta.get('period', '')}")
-            who = person + _paren(group, locale)
+            facts.append(self.period_fact())
+            who = person + _paren(group.label, locale)
             self.add(
                 Sheet(
-                    f"{rid}@{index}",
-                    rid,
+                    f"{group.id}@{index}",
+                    group.id,
                     "person",
                     label(locale, "sheet_title").format(name=who),
                     tuple(facts),
                     path,
-                    group,
-                    data["name"],
+                    group.label,
+                    group.name,
                     person,
                     1,
                     each,
                     each,
-                    self.objectives(rid),
-                    tuple(rows),
+                    _objectives(okrs),
+                    rows,
                     "",
-                    _stem((*path[1:], group, person)),
+                    path_stem((*path[1:], group.label, person)),
                     (*path, person),
                     heads,
                 )
             )
 
-    def person_sheets_for(self, path: tuple[str, ...], group: str, name: str, count: int) -> bool:
+    def person_sheets_for(self, group: RoleGroup, count: int) -> bool:
         """Whether a group's ``count`` people get a sheet each: not where build_book's filters
         drop them anyway, nor past :data:`MAX_PERSON_SHEETS` (refused for ``per_person``)."""
-        if self.role is not None and self.role not in (group, name):
+        if self.role is not None and self.role not in (group.label, group.name):
             return False
-        if self.unit is not None:
-            wanted = self.unit.strip().strip("/")
-            if not any(
-                path[n - 1] == wanted
-                or "/".join(path[:n]) == wanted
-                or "/".join(path[:n]).endswith("/" + wanted)
-                for n in range(1, len(path) + 1)
-            ):
-                return False
+        if self.within is not None and group.path[: len(self.within)] != self.within:
+            return False
         self.person_sheets += count
         if self.person_sheets <= MAX_PERSON_SHEETS:
             return True
@@ -461,137 +405,120 @@ class _Builder:
         self.sheets.append(sheet)
         self.keys_of.setdefault(sheet.owner, []).append(sheet.key)
 
-    def ramp_text(self, data: dict[str, Any]) -> str:
-        ramp = [Decimal(str(r)) for r in data.get("ramp") or []]
+    def period_fact(self) -> str:
+        return f"{label(self.locale, 'period')} {self.plan.meta.get('period', '')}"
+
+    def ramp_text(self, selling: Selling | None) -> str:
+        ramp = [Decimal(str(r)) for r in (selling.ramp if selling is not None else ())]
         if not ramp or all(r == 1 for r in ramp):
             return ""
         months = [str(m) for m in self.plan.meta.get("months", [])]
         firsts: dict[str, Decimal] = {}
         for month, value in zip(months, ramp, strict=False):
             firsts.setdefault(self.to_column.get(month, month), value)
-        steps = "/".join(_percent_text(v) for v in firsts.values())
+        steps = "/".join(percent_text(v) for v in firsts.values())
         return f"{label(self.locale, 'ramp')} {steps}"
-
-    def objectives(self, owner: str) -> tuple[tuple[str, int], ...]:
-        graph = self.graph
-        return tuple(
-            (str(graph.nodes[o]["name"]), int(graph.nodes[o].get("weight") or 0))
-            for o in objectives_of(graph, owner)
-        )
 
     # -- rows -----------------------------------------------------------------------------------
 
-    def rows(self, owner: str) -> list[SheetRow]:
-        graph, out = self.graph, []
+    def rows(self, okrs: OKRs) -> list[SheetRow]:
         if not self.with_rows:  # only whether there are any: a stand-in row for each
-            return [_NO_ROW for oid in objectives_of(graph, owner) if krs_of(graph, oid)][:1]
-        for number, oid in enumerate(objectives_of(graph, owner), start=1):
-            objective = graph.nodes[oid]
-            kids = krs_of(graph, oid)
-            for index, kid in enumerate(kids):
-                out.append(self.row(number, oid, objective, index == 0, len(kids), kid))
+            return [_NO_ROW] if any(krs for _, krs in okrs) else []
+        out = []
+        for number, (objective, krs) in enumerate(okrs, start=1):
+            for index, kr in enumerate(krs):
+                out.append(self.row(number, objective, index == 0, len(krs), kr))
         return out
 
     def row(
-        self, number: int, oid: str, objective: dict[str, Any], first: bool, span: int, kid: str
+        self, number: int, objective: Objective, first: bool, span: int, kr: KeyResult
     ) -> SheetRow:
-        kr, locale = self.graph.nodes[kid], self.locale
-        kind = str(kr.get("kr_kind") or ("derived" if kr.get("metric") else "manual"))
-        if kind == "deduction":
-            numeric = "points"
-        elif kr.get("target_kind") == "percent":
-            numeric = "percent"
-        elif kr.get("money"):
-            numeric = "money"
-        else:
-            numeric = "count"
+        locale = self.locale
+        numeric = _numeric(kr)
         scale = WAN if numeric == "money" and not locale.startswith("en") else Decimal(1)
-        if numeric == "money":
-            unit = money_unit(locale, self.currency)
-        elif kind == "staffing":
-            unit = label(locale, "people_unit")
-        elif numeric == "count":
-            unit = str(kr.get("unit") or "")
-        elif numeric == "points":
-            unit = label(locale, "points_unit")
-        else:
-            unit = ""
-        text = str(kr["name"])
+        text = kr.name
         scored: Decimal | None
         target: Decimal | None
-        if kind == "deduction":
+        if kr.kr_kind is KRKind.DEDUCTION:
             text = label(locale, "deduction_kr").format(text=text)
-            scored = _dec(kr.get("deduction"))
-            target = None
+            scored, target = _dec(kr.deduction), None
         else:
             goal = plan_target(kr)
             scored = None if goal is None else _frac_dec(goal) / scale
-            target = None if kr.get("target") is None else _dec(kr["target"]) / scale
+            target = None if kr.target is None else _dec(kr.target) / scale
         sums: dict[str, Decimal] = {}
-        for period, value in (kr.get("periods") or {}).items():
+        for period, value in kr.periods.items():
             column = self.to_column.get(str(period))
             if column is not None and value is not None:
                 sums[column] = sums.get(column, Decimal(0)) + _dec(value) / scale
         return SheetRow(
             number,
-            oid,
-            str(objective["name"]),
-            str(objective.get("detail") or ""),
-            int(objective.get("weight") or 0),
+            objective.id,
+            objective.name,
+            objective.detail or "",
+            int(objective.weight or 0),
             first,
             span,
-            kid,
+            kr.id,
             text,
-            kind,
-            None if kr.get("weight") is None or kind == "deduction" else int(kr["weight"]),
+            str(kr.kr_kind),
+            None if kr.weight is None or kr.kr_kind is KRKind.DEDUCTION else int(kr.weight),
             target,
             kr_cadence_text(kr, locale),
-            unit,
-            per_text(str(kr.get("per") or "plan"), locale),
+            self.unit_text(kr, numeric),
+            per_text(str(kr.per), locale),
             scored,
             tuple(sums.get(p) for p in self.periods),
-            kr.get("direction") == "decrease",
+            kr.direction is Direction.DECREASE,
             numeric,
             scale,
         )
+
+    def unit_text(self, kr: KeyResult, numeric: str) -> str:
+        """The unit column: money's sheet unit, people, the metric's unit, or points."""
+        if numeric == "money":
+            return money_unit(self.locale, self.currency)
+        if kr.kr_kind is KRKind.STAFFING:
+            return label(self.locale, "people_unit")
+        if numeric == "count":
+            return kr.unit or ""
+        if numeric == "points":
+            return label(self.locale, "points_unit")
+        return ""
 
     # -- roll-ups -------------------------------------------------------------------------------
 
     def link_rollups(self) -> None:
         """A unit KR's actual defaults to the sum of the actuals aligned to it (as in scoring):
         a role group's per-person actual × headcount, each person's actual once."""
-        graph = self.graph
-        out = []
-        for sheet in self.sheets:
-            if sheet.kind != "unit":
-                out.append(sheet)
-                continue
-            rows = []
-            for row in sheet.rows:
-                sources: list[tuple[str, str, int]] = []
-                complete = True
-                for child in graph.predecessors(row.kr):
-                    if graph.edges[child, row.kr]["kind"] != Edge.ALIGNS:
-                        continue
-                    owner = str(graph.nodes[child]["owner"])
-                    keys = self.keys_of.get(owner, [])
-                    data = graph.nodes[owner]
-                    if not keys:
-                        complete = (
-                            complete and data["kind"] == Kind.ROLE and not data.get("headcount")
-                        )
-                        continue
-                    for key in keys:
-                        person = "@" in key[len(owner) :]
-                        factor = (
-                            1
-                            if person or data["kind"] == Kind.UNIT
-                            else int(data.get("headcount", 1) or 0)
-                        )
-                        sources.append((key, str(child), factor))
-                rows.append(replace(row, rollup=tuple(sources) if complete else ()))
-            out.append(replace(sheet, rows=tuple(rows)))
-        self.sheets = out
+        self.sheets = [
+            sheet
+            if sheet.kind != "unit"
+            else replace(
+                sheet,
+                rows=tuple(replace(row, rollup=self.rollup(row.kr)) for row in sheet.rows),
+            )
+            for sheet in self.sheets
+        ]
+
+    def rollup(self, kr_id: str) -> tuple[tuple[str, str, int], ...]:
+        """(sheet key, KR id, factor) of every actual aligned to ``kr_id``; none if a KR aligned
+        to it has no sheet (its owner's sheet was left out)."""
+        graph = self.plan.graph
+        sources: list[tuple[str, str, int]] = []
+        for child in queries.aligned_children(graph, kr_id):
+            owner_id = queries.key_result(graph, child).owner
+            owner = node(graph, owner_id)
+            keys = self.keys_of.get(owner_id, [])
+            if not keys:
+                if isinstance(owner, RoleGroup) and not owner.headcount:
+                    continue  # nobody in the group: it adds nothing
+                return ()
+            for key in keys:
+                person = "@" in key[len(owner_id) :]
+                factor = 1 if person or not isinstance(owner, RoleGroup) else owner.headcount
+                sources.append((key, child, factor))
+        return tuple(sources)
 
 
 _NO_ROW = SheetRow(
@@ -619,29 +546,41 @@ _NO_ROW = SheetRow(
 """What :meth:`_Builder.rows` gives for a sheet that has rows when rows are not built."""
 
 
-def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None) -> list[Sheet]:
+def _objectives(okrs: OKRs) -> tuple[tuple[str, int], ...]:
+    return tuple((objective.name, int(objective.weight or 0)) for objective, _ in okrs)
+
+
+def _quota(selling: Selling | None) -> tuple[Decimal, Decimal]:
+    """A group's total quota and its quota per person (0 for a group that does not sell: its
+    sheet says so, as it always has)."""
+    if selling is None:
+        return Decimal(0), Decimal(0)
+    return _dec(selling.quota), _dec(selling.per_person)
+
+
+def _numeric(kr: KeyResult) -> str:
+    """What kind of number a KR's target is: points, percent, money or count."""
+    if kr.kr_kind is KRKind.DEDUCTION:
+        return "points"
+    if kr.target_kind is TargetKind.PERCENT:
+        return "percent"
+    if kr.money:
+        return "money"
+    return "count"
+
+
+def _filter(
+    sheets: list[Sheet],
+    plan: Plan,
+    within: tuple[str, ...] | None,
+    unit: str | None,
+    role: str | None,
+) -> list[Sheet]:
     out = sheets
-    if unit is not None:
-        wanted = unit.strip().strip("/")
-        matches = [
-            s.path
-            for s in sheets
-            if s.kind == "unit"
-            and (
-                s.path[-1] == wanted
-                or "/".join(s.path) == wanted
-                or "/".join(s.path).endswith("/" + wanted)
-            )
-        ]
-        if not matches:
-            names = sorted(
-                {
-                    n
-                    for _, d in plan.graph.nodes(data=True)
-                    if d["kind"] == Kind.UNIT
-                    for n in [d["name"]]
-                }
-            )
+    if within is not None:
+        out = [s for s in out if s.path[: len(within)] == within]
+        if not out:
+            names = sorted({r.name for r in queries.records(plan.graph) if isinstance(r, Unit)})
             raise InputError(
                 [
                     Issue(
@@ -650,16 +589,11 @@ def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None)
                     )
                 ]
             )
-        out = [s for s in out if any(s.path[: len(m)] == m for m in matches)]
     if role is not None:
         out = [s for s in out if s.kind != "unit" and role in (s.role, s.role_name)]
         if not out:
             names = sorted(
-                {
-                    str(d.get("label", d["name"]))
-                    for _, d in plan.graph.nodes(data=True)
-                    if d["kind"] == Kind.ROLE
-                }
+                {r.label for r in queries.records(plan.graph) if isinstance(r, RoleGroup)}
             )
             raise InputError(
                 [
@@ -674,6 +608,16 @@ def _filter(sheets: list[Sheet], plan: Plan, unit: str | None, role: str | None)
     return out
 
 
+def _kr_periods(plan: Plan) -> set[str]:
+    """Every period label some KR of the plan has a target for."""
+    return {
+        str(p)
+        for record in queries.records(plan.graph)
+        if isinstance(record, KeyResult)
+        for p in record.periods
+    }
+
+
 def _period_grid(
     plan: Plan, months: list[str], weeks_too: bool = True
 ) -> tuple[list[str], dict[str, str]]:
@@ -681,20 +625,8 @@ def _period_grid(
     weeks) and where each KR period goes: a month to its quarter, a week to the month of its
     Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
     not looked at (the rows that would need them are not built)."""
-    quarters = list(dict.fromkeys(_quarter(m) for m in months))
-    weeks = (
-        sorted(
-            {
-                str(p)
-                for _, d in plan.graph.nodes(data=True)
-                if d["kind"] == Kind.KR
-                for p in (d.get("periods") or {})
-                if "-W" in str(p)
-            }
-        )
-        if weeks_too
-        else []
-    )
+    quarters = list(dict.fromkeys(quarter_of(m) for m in months))
+    weeks = sorted(p for p in _kr_periods(plan) if "-W" in p) if weeks_too else []
     if len(quarters) > 1:
         grid = quarters
     elif len(months) > 1:
@@ -708,13 +640,13 @@ def _period_grid(
     for m in months:
         if m in grid:
             to_column[m] = m
-        elif _quarter(m) in grid:
-            to_column[m] = _quarter(m)
+        elif quarter_of(m) in grid:
+            to_column[m] = quarter_of(m)
     for w in weeks:
         if w in grid:
             to_column[w] = w
             continue
-        month = _week_month(w)
+        month = week_month(w)
         if months:
             month = min(max(month, months[0]), months[-1])
         if month in to_column:
@@ -723,24 +655,7 @@ def _period_grid(
 
 
 def _months_of(plan: Plan) -> list[str]:
-    found = {
-        str(p)
-        for _, d in plan.graph.nodes(data=True)
-        if d["kind"] == Kind.KR
-        for p in (d.get("periods") or {})
-        if len(str(p)) == 7 and str(p)[4] == "-" and str(p)[5:].isdigit()
-    }
-    return sorted(found)
-
-
-def _quarter(month: str) -> str:
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
-
-
-def _week_month(week: str) -> str:
-    year, number = week.split("-W")
-    thursday = date.fromisocalendar(int(year), int(number), 4)
-    return f"{thursday.year:04d}-{thursday.month:02d}"
+    return sorted(p for p in _kr_periods(plan) if len(p) == 7 and p[4] == "-" and p[5:].isdigit())
 
 
 def _paren(text: str, locale: str) -> str:
@@ -748,316 +663,9 @@ def _paren(text: str, locale: str) -> str:
     return f" ({text})" if locale.startswith("en") else f"（{text}）"
 
 
-def _tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
-    """Sheet titles from the last names of each context (``销售部-销售岗``), taking more of a
-    context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``)."""
-    depth = list(least)
-    keys: dict[str, str] = {}  # a large book repeats titles: each is made safe once
-
-    def key(tab: str) -> str:
-        found = keys.get(tab)
-        if found is None:
-            found = keys[tab] = safe_sheet_title(tab).casefold()
-        return found
-
-    full = [key(_tab(c)) for c in contexts]
-    while True:
-        tabs = [_tab(c[-d:] if d else c) for c, d in zip(contexts, depth, strict=True)]
-        seen: dict[str, list[int]] = {}
-        for i, tab in enumerate(tabs):
-            seen.setdefault(key(tab), []).append(i)
-        grow = [
-            i
-            for group in seen.values()
-            if len(group) > 1
-            for i in group
-            if depth[i] < len(contexts[i]) and any(full[j] != full[i] for j in group)
-        ]
-        if not grow:
-            return tabs
-        for i in grow:
-            depth[i] += 1
-
-
-def _tab(parts: tuple[str, ...]) -> str:
-    """``unit-who`` as a sheet title: the earlier names cut first so the last stays readable."""
-    names = list(parts)
-    while len(names) > 1 and len("-".join(names)) > SHEET_TITLE_MAX:
-        room = SHEET_TITLE_MAX - len("-".join(names[1:])) - 1
-        if room >= 4:
-            names[0] = shorten(names[0], room)
-            break
-        names.pop(0)
-    return "-".join(names)
-
-
-def _stem(parts: Iterable[str]) -> str:
-    """A file stem from path parts, the longest parts cut first (in the middle) to fit."""
-    names = [p for p in parts if p]
-    budget = FILE_STEM_MAX_BYTES - 16  # room for a " (n)" suffix and the file suffix
-    while len("-".join(names).encode("utf-8")) > budget:
-        longest = max(range(len(names)), key=lambda i: (len(names[i]), -i))
-        if len(names[longest]) <= 4:
-            break
-        names[longest] = shorten(names[longest], len(names[longest]) - 1)
-    return "-".join(names)
-
-
 def _dec(value: Any) -> Decimal:
     return Decimal(0) if value is None else Decimal(str(value))
 
 
-def _frac_dec(value: Any) -> Decimal:
+def _frac_dec(value: Fraction) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def _percent_text(value: Decimal) -> str:
-    return f"{_plain(value * 100)}%"
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 522.5, 100, 0.05."""
-    text = format(value.normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".")
-
-
-# ---------------------------------------------------------------------------------------------
-# Text renderings
-
-
-def csv_text(text: str) -> str:
-    """Cell text that a spreadsheet will not run as a formula (CSV injection).
-
-    >>> csv_text("=cmd|' /C calc'!A0"), csv_text("-5分"), csv_text("销售额")
-    ("'=cmd|' /C calc'!A0", "'-5分", '销售额')
-    """
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def number_text(value: Decimal | None, numeric: str = "count") -> str:
-    """A sheet number as plain text: ``522.5``, ``100%`` for a percent."""
-    if value is None:
-        return ""
-    return _percent_text(value) if numeric == "percent" else _plain(value)
-
-
-def _value_cells(book: SheetBook, row: SheetRow) -> dict[str, str]:
-    cells = {
-        "no": str(row.objective) if row.first else "",
-        "objective": row.objective_name if row.first else "",
-        "detail": row.detail if row.first else "",
-        "kr": row.text,
-        "weight": weight_text(row.weight),
-        "o_score": "",
-        "target": row.target_text
-        if row.number == "points"
-        else number_text(row.target, row.number),
-        "unit": row.unit,
-        "per": row.per,
-        "scored": number_text(row.scored, "count" if row.number == "points" else row.number),
-        "actual": "",
-        "score": "",
-        "kr_id": row.kr,
-    }
-    for period, value in zip(book.periods, row.periods, strict=True):
-        cells[f"period:{period}"] = number_text(value, row.number)
-    return cells
-
-
-def to_csv(sheet: Sheet, book: SheetBook) -> str:
-    """One sheet as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese), a header row,
-    one row per key result, objective cells on its first row as in the seed tables. Text that
-    a spreadsheet would run as a formula is prefixed with ``'``; numbers are plain."""
-    keys = columns(book)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([header_text(k, book.locale) for k in keys])
-    numeric = {"weight", "target", "scored", "no"} | {k for k in keys if k.startswith("period:")}
-    for row in sheet.rows:
-        cells = _value_cells(book, row)
-        writer.writerow(
-            [
-                cells[k] if k in numeric and _is_number(cells[k]) else csv_text(cells[k])
-                for k in keys
-            ]
-        )
-    return "\ufeff" + out.getvalue()
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.rstrip("%"))
-    except ValueError:
-        return False
-    return True
-
-
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def drop_bidi_controls(text: str) -> str:
-    r"""``text`` without bidirectional embeddings, overrides and isolates: shown next to other
-    text, an unclosed one would reverse what follows (numbers included). Joiners stay.
-
-    >>> drop_bidi_controls("张\u200d三 \u202eevil")
-    '张\u200d三 evil'
-    """
-    return text.translate(_BIDI_CONTROLS)
-
-
-def md_cell(text: object) -> str:
-    """Markdown table cell text: nothing in it can break the table or become markup, and no
-    bidirectional override in it can reverse the text after it."""
-    out = str(text).replace("\r", " ").replace("\n", " ")
-    out = drop_bidi_controls(out)
-    for ch in "\\|<>[]*_`&~":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def to_sheet_markdown(sheet: Sheet, book: SheetBook) -> str:
-    """One sheet as Markdown: its title, facts and the seed-table layout with targets."""
-    locale = book.locale
-    keys = [
-        "no",
-        "objective",
-        "detail",
-        "kr",
-        "weight",
-        "o_score",
-        "target",
-        "scored",
-        *(f"period:{p}" for p in book.periods),
-    ]
-    lines = [
-        f"# {md_cell(sheet.title)}",
-        "",
-        md_cell(" · ".join(sheet.facts)),
-        "",
-        "| " + " | ".join(md_cell(header_text(k, locale)) for k in keys) + " |",
-        "|" + "---|" * len(keys),
-    ]
-    for row in sheet.rows:
-        cells = _value_cells(book, row)
-        cells["target"] = row.target_text
-        cells["scored"] = (
-            f"{cells['scored']} {row.unit}".strip() if row.number != "points" else row.target_text
-        )
-        for period, value in zip(book.periods, row.periods, strict=True):
-            cells[f"period:{period}"] = (
-                ""
-                if value is None
-                else money_text(value * row.scale, locale)
-                if row.number == "money"
-                else number_text(value, row.number)
-            )
-        lines.append("| " + " | ".join(md_cell(cells[k]) for k in keys) + " |")
-    total = sum(r.weight or 0 for r in sheet.rows)
-    lines.append(
-        "| "
-        + " | ".join(
-            md_cell(label(locale, "sheet_total"))
-            if k == "kr"
-            else f"{total}%"
-            if k == "weight"
-            else ""
-            for k in keys
-        )
-        + " |"
-    )
-    lines += ["", md_cell(label(locale, "score_rule")), ""]
-    return "\n".join(lines)
-
-
-def to_index_markdown(
-    book: SheetBook, files: Mapping[str, Iterable[str]], note: str = "", workbook: str = ""
-) -> str:
-    """The sheets of a book as a Markdown table with links to each sheet's files.
-
-    ``files`` maps a sheet key to the file names written for it; ``note`` is said first, and
-    ``workbook`` (a file name) is linked.
-    """
-    locale = book.locale
-    heads = [
-        label(locale, k)
-        for k in (
-            "sheet",
-            "org_unit",
-            "role",
-            "people",
-            "headcount",
-            "quota",
-            "objective_weights",
-            "files",
-        )
-    ]
-    lines = [
-        f"# {md_cell(book.name)}",
-        "",
-        md_cell(" · ".join(book.facts)),
-        "",
-        *([md_cell(note), ""] if note else []),
-        *([f"[{md_cell(workbook)}](<{_link(workbook)}>)", ""] if workbook else []),
-        "| " + " | ".join(heads) + " |",
-        "|" + "---|" * len(heads),
-    ]
-    for sheet in book.sheets:
-        links = " · ".join(
-            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
-        )
-        quota = "" if sheet.quota is None else money_text(sheet.quota, locale)
-        weights = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    md_cell(sheet.tab),
-                    md_cell(" / ".join(sheet.path)),
-                    md_cell(sheet.role or ""),
-                    md_cell(sheet.person or ""),
-                    str(sheet.people) if sheet.kind != "unit" else "",
-                    md_cell(quota),
-                    md_cell(weights),
-                    links,
-                ]
-            )
-            + " |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _link(name: str) -> str:
-    return name.replace("%", "%25").replace("#", "%23")
-
-
-def sheet_files(
-    book: SheetBook,
-    formats: Iterable[str] = SHEET_FORMATS,
-    *,
-    note: str = "",
-    index_only: bool = False,
-) -> dict[str, str | bytes]:
-    """The files of a sheets folder, by name: ``<plan>.xlsx``, and per sheet ``<name>.csv``
-    and ``<name>.md`` with an ``index.md`` listing them (``note`` first); with
-    ``index_only``, ``index.md`` alone (the book may have been built without rows)."""
-    wanted = [f for f in SHEET_FORMATS if f in set(formats)]
-    out: dict[str, str | bytes] = {}
-    if index_only:
-        return {INDEX_FILE: to_index_markdown(book, {}, note)}
-    if "xlsx" in wanted:
-        from okrplan.export.xlsx import workbook_bytes
-
-        out[f"{book.file_stem}.xlsx"] = workbook_bytes(book)
-    per_sheet: dict[str, list[str]] = {}
-    for sheet in book.sheets:
-        if "csv" in wanted:
-            out[f"{sheet.file_stem}.csv"] = to_csv(sheet, book)
-            per_sheet.setdefault(sheet.key, []).append(f"{sheet.file_stem}.csv")
-        if "md" in wanted:
-            out[f"{sheet.file_stem}.md"] = to_sheet_markdown(sheet, book)
-            per_sheet.setdefault(sheet.key, []).insert(0, f"{sheet.file_stem}.md")
-    if "md" in wanted:
-        out[INDEX_FILE] = to_index_markdown(
-            book, per_sheet, note, f"{book.file_stem}.xlsx" if "xlsx" in wanted else ""
-        )
-    return out

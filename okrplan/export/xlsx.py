@@ -3,7 +3,7 @@ formulas work in Excel and LibreOffice.
 
 Layout of a sheet (rows): 1 title, 2 facts and the KR score cap, 3 headers, then one row per key
 result (objective cells merged over their KRs, as in the seed tables), a total row, and a note
-on how scores are computed. Columns are :func:`okrplan.export.sheets.columns`; the last two
+on how scores are computed. Columns are :func:`okrplan.export.sheetmodel.columns`; the last two
 (KR id and scale) are hidden and let :mod:`okrplan.actuals` read typed actuals back.
 
 Formulas use plain A1 references and functions both programs share (IF, MIN, MAX, N, COUNT,
@@ -31,7 +31,7 @@ from okrplan.present import label
 from okrplan.text import text_width as display_width
 
 from .names import quote_sheet
-from .sheets import (
+from .sheetmodel import (
     META_TAB,
     Sheet,
     SheetBook,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from okrplan.graph import Kind
-from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit, node_to_json
+from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit
 from okrplan.present import kr_cadence_text, label, money_text, span_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.layout import Box, Context
@@ -36,12 +36,8 @@ MUTED = "#5F6B73"
 
 
 def kr_cadence(kr: KeyResult, locale: str) -> str:
-    """The target with its period when the target alone does not say it: ``71 个/周``.
-
-    TRANSITIONAL: :mod:`okrplan.present` formats plan.json KR dicts; it gets the record's
-    until it takes records itself.
-    """
-    return kr_cadence_text(node_to_json(kr), locale)
+    """The target with its period when the target alone does not say it: ``71 个/周``."""
+    return kr_cadence_text(kr, locale)
 
 
 def colours(ctx: Context, box: Box) -> tuple[str, str]:

@@ -1,0 +1,229 @@
+"""An OKR sheet as files: CSV and Markdown per sheet, an index, and the folder of them all.
+
+:func:`to_csv` and :func:`to_sheet_markdown` render one sheet of a
+:class:`~okrplan.export.sheetmodel.SheetBook` as text, :func:`to_index_markdown` lists the
+sheets, and :func:`sheet_files` makes a whole sheets folder (with the workbook of
+:mod:`okrplan.export.xlsx`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+
+from okrplan.present import label, money_text, weight_text
+
+from .sheetmodel import (
+    INDEX_FILE,
+    SHEET_FORMATS,
+    Sheet,
+    SheetBook,
+    SheetRow,
+    columns,
+    csv_text,
+    header_text,
+    md_cell,
+    number_text,
+)
+from .xlsx import workbook_bytes
+
+
+def _value_cells(book: SheetBook, row: SheetRow) -> dict[str, str]:
+    cells = {
+        "no": str(row.objective) if row.first else "",
+        "objective": row.objective_name if row.first else "",
+        "detail": row.detail if row.first else "",
+        "kr": row.text,
+        "weight": weight_text(row.weight),
+        "o_score": "",
+        "target": row.target_text
+        if row.number == "points"
+        else number_text(row.target, row.number),
+        "unit": row.unit,
+        "per": row.per,
+        "scored": number_text(row.scored, "count" if row.number == "points" else row.number),
+        "actual": "",
+        "score": "",
+        "kr_id": row.kr,
+    }
+    for period, value in zip(book.periods, row.periods, strict=True):
+        cells[f"period:{period}"] = number_text(value, row.number)
+    return cells
+
+
+def to_csv(sheet: Sheet, book: SheetBook) -> str:
+    """One sheet as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese), a header row,
+    one row per key result, objective cells on its first row as in the seed tables. Text that
+    a spreadsheet would run as a formula is prefixed with ``'``; numbers are plain."""
+    keys = columns(book)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([header_text(k, book.locale) for k in keys])
+    numeric = {"weight", "target", "scored", "no"} | {k for k in keys if k.startswith("period:")}
+    for row in sheet.rows:
+        cells = _value_cells(book, row)
+        writer.writerow(
+            [
+                cells[k] if k in numeric and _is_number(cells[k]) else csv_text(cells[k])
+                for k in keys
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def to_sheet_markdown(sheet: Sheet, book: SheetBook) -> str:
+    """One sheet as Markdown: its title, facts and the seed-table layout with targets."""
+    locale = book.locale
+    keys = [
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+    ]
+    lines = [
+        f"# {md_cell(sheet.title)}",
+        "",
+        md_cell(" · ".join(sheet.facts)),
+        "",
+        "| " + " | ".join(md_cell(header_text(k, locale)) for k in keys) + " |",
+        "|" + "---|" * len(keys),
+    ]
+    for row in sheet.rows:
+        cells = _value_cells(book, row)
+        cells["target"] = row.target_text
+        cells["scored"] = (
+            f"{cells['scored']} {row.unit}".strip() if row.number != "points" else row.target_text
+        )
+        for period, value in zip(book.periods, row.periods, strict=True):
+            cells[f"period:{period}"] = (
+                ""
+                if value is None
+                else money_text(value * row.scale, locale)
+                if row.number == "money"
+                else number_text(value, row.number)
+            )
+        lines.append("| " + " | ".join(md_cell(cells[k]) for k in keys) + " |")
+    total = sum(r.weight or 0 for r in sheet.rows)
+    lines.append(
+        "| "
+        + " | ".join(
+            md_cell(label(locale, "sheet_total"))
+            if k == "kr"
+            else f"{total}%"
+            if k == "weight"
+            else ""
+            for k in keys
+        )
+        + " |"
+    )
+    lines += ["", md_cell(label(locale, "score_rule")), ""]
+    return "\n".join(lines)
+
+
+def to_index_markdown(
+    book: SheetBook, files: Mapping[str, Iterable[str]], note: str = "", workbook: str = ""
+) -> str:
+    """The sheets of a book as a Markdown table with links to each sheet's files.
+
+    ``files`` maps a sheet key to the file names written for it; ``note`` is said first, and
+    ``workbook`` (a file name) is linked.
+    """
+    locale = book.locale
+    heads = [
+        label(locale, k)
+        for k in (
+            "sheet",
+            "org_unit",
+            "role",
+            "people",
+            "headcount",
+            "quota",
+            "objective_weights",
+            "files",
+        )
+    ]
+    lines = [
+        f"# {md_cell(book.name)}",
+        "",
+        md_cell(" · ".join(book.facts)),
+        "",
+        *([md_cell(note), ""] if note else []),
+        *([f"[{md_cell(workbook)}](<{_link(workbook)}>)", ""] if workbook else []),
+        "| " + " | ".join(heads) + " |",
+        "|" + "---|" * len(heads),
+    ]
+    for sheet in book.sheets:
+        links = " · ".join(
+            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
+        )
+        quota = "" if sheet.quota is None else money_text(sheet.quota, locale)
+        weights = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    md_cell(sheet.tab),
+                    md_cell(" / ".join(sheet.path)),
+                    md_cell(sheet.role or ""),
+                    md_cell(sheet.person or ""),
+                    str(sheet.people) if sheet.kind != "unit" else "",
+                    md_cell(quota),
+                    md_cell(weights),
+                    links,
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _link(name: str) -> str:
+    return name.replace("%", "%25").replace("#", "%23")
+
+
+def sheet_files(
+    book: SheetBook,
+    formats: Iterable[str] = SHEET_FORMATS,
+    *,
+    note: str = "",
+    index_only: bool = False,
+) -> dict[str, str | bytes]:
+    """The files of a sheets folder, by name: ``<plan>.xlsx``, and per sheet ``<name>.csv``
+    and ``<name>.md`` with an ``index.md`` listing them (``note`` first); with
+    ``index_only``, ``index.md`` alone (the book may have been built without rows)."""
+    wanted = [f for f in SHEET_FORMATS if f in set(formats)]
+    out: dict[str, str | bytes] = {}
+    if index_only:
+        return {INDEX_FILE: to_index_markdown(book, {}, note)}
+    if "xlsx" in wanted:
+        out[f"{book.file_stem}.xlsx"] = workbook_bytes(book)
+    per_sheet: dict[str, list[str]] = {}
+    for sheet in book.sheets:
+        if "csv" in wanted:
+            out[f"{sheet.file_stem}.csv"] = to_csv(sheet, book)
+            per_sheet.setdefault(sheet.key, []).append(f"{sheet.file_stem}.csv")
+        if "md" in wanted:
+            out[f"{sheet.file_stem}.md"] = to_sheet_markdown(sheet, book)
+            per_sheet.setdefault(sheet.key, []).insert(0, f"{sheet.file_stem}.md")
+    if "md" in wanted:
+        out[INDEX_FILE] = to_index_markdown(
+            book, per_sheet, note, f"{book.file_stem}.xlsx" if "xlsx" in wanted else ""
+        )
+    return out

@@ -1,0 +1,235 @@
+"""The OKR sheet as values: rows, sheets and the book, their columns, and cell text.
+
+:mod:`okrplan.export.sheets` builds a :class:`SheetBook` from a plan; the text renderings
+(:mod:`okrplan.export.sheetfiles`) and the workbook (:mod:`okrplan.export.xlsx`) read it. All
+of them import this module and none of them another, so a sheet's layout is defined once.
+
+Numbers on a sheet are in *sheet units*: money in 万 for ``zh-CN`` plans (in the currency's
+units for ``en``), counts as counts, percents as fractions. Each row carries its ``scale``
+(base units per sheet unit) so actuals typed on a sheet read back exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from okrplan.choices import SHEET_FORMATS
+from okrplan.present import label
+
+__all__ = [
+    "INDEX_FILE",
+    "META_TAB",
+    "SHEET_FORMATS",
+    "Sheet",
+    "SheetBook",
+    "SheetRow",
+    "columns",
+    "csv_text",
+    "drop_bidi_controls",
+    "header_text",
+    "md_cell",
+    "money_unit",
+    "number_text",
+    "quarter_of",
+    "week_month",
+]
+
+INDEX_FILE = "index.md"
+META_TAB = "_okrplan"  # the hidden sheet listing the workbook's sheets for reading back
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One key result on a sheet, with its objective's cells on the objective's first row."""
+
+    objective: int  # 序号
+    objective_id: str
+    objective_name: str
+    detail: str
+    objective_weight: int
+    first: bool  # the objective's first KR row (its cells are merged over ``span`` rows)
+    span: int
+    kr: str  # the KR's node id
+    text: str  # 关键成果 as shown
+    kind: str  # derived | manual | staffing | deduction
+    weight: int | None  # integer percent
+    target: Decimal | None  # the headline target, in sheet units
+    target_text: str  # the headline as a planner reads it: 71 个/周
+    unit: str
+    per: str  # the period one target value covers, in words
+    scored: Decimal | None  # what a plan-to-date actual is scored against; points per case
+    periods: tuple[Decimal | None, ...]  # per column of SheetBook.periods
+    decrease: bool
+    number: str  # money | count | percent | points
+    scale: Decimal  # base units per sheet unit
+    rollup: tuple[tuple[str, str, int], ...] = ()  # (sheet key, KR id, factor) feeding this KR
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """The OKR sheet of one unit, role group (per person) or named person."""
+
+    key: str  # unique in the book: the owner id, plus "@n" for a person
+    owner: str
+    kind: str  # unit | role | person
+    title: str  # 销售岗OKR计划表
+    facts: tuple[str, ...]
+    path: tuple[str, ...]  # unit names from the root
+    role: str | None  # the role group's label
+    role_name: str | None
+    person: str | None
+    people: int  # how many people the sheet's numbers are per person for (1 for a person)
+    quota: Decimal | None  # the unit's target or the group's total quota, base units
+    per_person: Decimal | None
+    objectives: tuple[tuple[str, int], ...]  # (name, share)
+    rows: tuple[SheetRow, ...]
+    tab: str = ""  # the Excel sheet title, unique in the workbook
+    file_stem: str = ""  # the csv/md file name without suffix, unique in the folder
+    context: tuple[str, ...] = ()  # names a tab can be made of: the unit path, then who
+    headcount: int = 1  # the owner's headcount (a person's group's)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetBook:
+    """Every sheet of a plan, in tree order, with what the workbook around them shows."""
+
+    name: str
+    period: str
+    locale: str
+    currency: str
+    facts: tuple[str, ...]
+    periods: tuple[str, ...]  # the per-period columns: quarters, months or ISO weeks
+    sheets: tuple[Sheet, ...]
+    summary_tab: str
+    file_stem: str  # the workbook's file name without .xlsx
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+
+
+def columns(book: SheetBook) -> tuple[str, ...]:
+    """Column keys of a sheet, in order (``period:2015-Q1`` for each period column)."""
+    return (
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "unit",
+        "per",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+        "actual",
+        "score",
+        "kr_id",
+    )
+
+
+_HEADER_LABELS = {
+    "no": "no",
+    "objective": "objective_o",
+    "detail": "detail",
+    "kr": "krs",
+    "weight": "kr_weight",
+    "o_score": "o_score",
+    "target": "target",
+    "unit": "unit_col",
+    "per": "per",
+    "scored": "scored_target",
+    "actual": "actual",
+    "score": "score",
+    "kr_id": "kr_id",
+}
+
+
+def header_text(key: str, locale: str) -> str:
+    """The header of a column in the plan's language."""
+    if key.startswith("period:"):
+        return key.split(":", 1)[1]
+    return label(locale, _HEADER_LABELS[key])
+
+
+def money_unit(locale: str, currency: str) -> str:
+    """The unit money is shown in on sheets: 万元 (zh-CN, CNY), 万USD, or the currency code."""
+    if locale.startswith("en"):
+        return currency or "CNY"
+    return "万元" if currency in ("", "CNY", "RMB") else f"万{currency}"
+
+
+def quarter_of(month: str) -> str:
+    """The quarter a month label is in.
+
+    >>> quarter_of("2015-11")
+    '2015-Q4'
+    """
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def week_month(week: str) -> str:
+    """The month an ISO week is counted in: that of its Thursday (ISO's rule).
+
+    >>> week_month("2015-W01"), week_month("2015-W53")
+    ('2015-01', '2015-12')
+    """
+    year, number = week.split("-W")
+    thursday = date.fromisocalendar(int(year), int(number), 4)
+    return f"{thursday.year:04d}-{thursday.month:02d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell text
+
+
+def plain_number(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 522.5, 100, 0.05."""
+    text = format(value.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def percent_text(value: Decimal) -> str:
+    """A fraction as a percent: ``0.125`` → ``12.5%``."""
+    return f"{plain_number(value * 100)}%"
+
+
+def number_text(value: Decimal | None, numeric: str = "count") -> str:
+    """A sheet number as plain text: ``522.5``, ``100%`` for a percent."""
+    if value is None:
+        return ""
+    return percent_text(value) if numeric == "percent" else plain_number(value)
+
+
+def csv_text(text: str) -> str:
+    """Cell text that a spreadsheet will not run as a formula (CSV injection).
+
+    >>> csv_text("=cmd|' /C calc'!A0"), csv_text("-5分"), csv_text("销售额")
+    ("'=cmd|' /C calc'!A0", "'-5分", '销售额')
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def drop_bidi_controls(text: str) -> str:
+    r"""``text`` without bidirectional embeddings, overrides and isolates: shown next to other
+    text, an unclosed one would reverse what follows (numbers included). Joiners stay.
+
+    >>> drop_bidi_controls("张\u200d三 \u202eevil")
+    '张\u200d三 evil'
+    """
+    return text.translate(_BIDI_CONTROLS)
+
+
+def md_cell(text: object) -> str:
+    """Markdown table cell text: nothing in it can break the table or become markup, and no
+    bidirectional override in it can reverse the text after it."""
+    out = str(text).replace("\r", " ").replace("\n", " ")
+    out = drop_bidi_controls(out)
+    for ch in "\\|<>[]*_`&~":
+        out = out.replace(ch, "\\" + ch)
+    return out
