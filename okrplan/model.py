@@ -12,15 +12,63 @@ record (pydantic, every problem with its key path). Numbers are plain JSON numbe
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+)
 
-Number = StrictInt | StrictFloat
-"""A plan.json number: an int when whole (never a bool)."""
+from okrplan.spec import MAX_PEOPLE
+
+MAX_NUMBER = 10**18
+"""The largest magnitude of a number in a plan, as of a quantity in a target file (sheets and
+reports compute with decimals of 28 digits: a KR's number times a headcount must fit)."""
+
+Number = (
+    Annotated[StrictInt, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
+    | Annotated[StrictFloat, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
+)
+"""A plan.json number: an int when whole (never a bool), at most :data:`MAX_NUMBER` in size."""
+
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE)]
+"""A number of people."""
+
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(r"[0-9]{4}-Q[1-4]")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+
+
+@functools.lru_cache(maxsize=4096)  # a plan has a few dozen labels, each in many KRs
+def _period_label(label: str) -> str:
+    """``label`` if it is a month (2015-03), quarter (2015-Q1) or ISO week (2015-W09)."""
+    if _MONTH.fullmatch(label) or _QUARTER.fullmatch(label):
+        return label
+    week = _WEEK.fullmatch(label)
+    try:
+        if week is not None:
+            date.fromisocalendar(int(week[1]), int(week[2]), 4)
+            return label
+    except ValueError:
+        pass
+    raise ValueError("a period (2015-03, 2015-Q1 or 2015-W09)")
+
+
+PeriodLabel = Annotated[StrictStr, AfterValidator(_period_label)]
+"""The label of a calendar period, as a KR's periods are keyed."""
 
 
 class NodeKind(StrEnum):
@@ -163,7 +211,7 @@ class RoleGroup:
     name: StrictStr
     label: StrictStr
     path: tuple[StrictStr, ...]
-    headcount: StrictInt
+    headcount: Count
     people: tuple[StrictStr, ...]
     new_hires: StrictBool
     sells: StrictStr | None
@@ -216,7 +264,7 @@ class KeyResult:
     per: Per
     target: Number | None
     target_kind: TargetKind | None
-    periods: Mapping[str, Number]
+    periods: Mapping[PeriodLabel, Number]
     weight: Number | None
     fixed_weight: StrictBool
     direction: Direction
@@ -345,3 +393,134 @@ def node_from_attrs(attrs: Mapping[str, Any]) -> Node:
     """A record from a node's attribute dict as the solver writes it (trusted input: the
     same shape as plan.json)."""
     return node_from_json(attrs)
+
+
+# ---------------------------------------------------------------------------------------------
+# plan.json's other sections: what the plan is, the solver's report, the metrics. Readers keep
+# each section's dict (okrplan.plan.Plan); these records say what it must hold.
+
+
+class Locale(StrEnum):
+    ZH_CN = "zh-CN"
+    EN = "en"
+
+
+class MetricKind(StrEnum):
+    COUNT = "count"
+    MONEY = "money"
+    SHARE = "share"
+
+
+class WeightRule(StrEnum):
+    LEVERAGE = "leverage"
+    EQUAL = "equal"
+    GIVEN = "given"
+
+
+def _consecutive(months: tuple[str, ...]) -> tuple[str, ...]:
+    for month in months:
+        if not _MONTH.fullmatch(month):
+            raise ValueError("a list of consecutive months (YYYY-MM)")
+    index = [int(m[:4]) * 12 + int(m[5:7]) for m in months]
+    if any(b != a + 1 for a, b in itertools.pairwise(index)):
+        raise ValueError("a list of consecutive months (YYYY-MM)")
+    return months
+
+
+Months = Annotated[tuple[StrictStr, ...], Field(min_length=1), AfterValidator(_consecutive)]
+"""The plan's months in order, one or more (``2015-01``)."""
+
+_SECTION = ConfigDict(extra="ignore")  # a key a later okrplan adds is no error
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    __pydantic_config__ = _SECTION
+
+    metric: StrictStr
+    base: StrictStr
+    target: Number
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    __pydantic_config__ = _SECTION
+
+    money: Number
+    count: Number
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    __pydantic_config__ = _SECTION
+
+    rule: WeightRule
+    step: Number
+    min: Number
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMeta:
+    """plan.json's ``plan``: the plan's name, period and locale, its KPI and its settings."""
+
+    __pydantic_config__ = _SECTION
+
+    name: StrictStr
+    period: StrictStr
+    locale: Locale
+    currency: StrictStr
+    kpi: Kpi
+    buffer: Number
+    months: Months
+    seasonality: tuple[Number, ...]
+    rounding: Rounding
+    weights: Weights
+
+
+@dataclass(frozen=True, slots=True)
+class SolverRelaxation:
+    """A change that would make an infeasible plan feasible, as sentences."""
+
+    __pydantic_config__ = _SECTION
+
+    kind: StrictStr
+    subject: StrictStr
+    message: StrictStr
+    current: StrictStr
+    needed: StrictStr
+
+
+@dataclass(frozen=True, slots=True)
+class SolverReport:
+    """plan.json's ``solver``: status, stretch, binding constraints, relaxations, hires (by
+    role id) and fill levels (by unit path)."""
+
+    __pydantic_config__ = _SECTION
+
+    status: Status
+    stretch: Number
+    binding: tuple[StrictStr, ...]
+    relaxations: tuple[SolverRelaxation, ...]
+    conflict: tuple[StrictStr, ...]
+    hires: Mapping[StrictStr, Count]
+    levels: Mapping[StrictStr, Number]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricInfo:
+    """One of plan.json's ``metrics``: its name, kind and unit, and the metrics it yields,
+    follows or is a share of (by key)."""
+
+    __pydantic_config__ = _SECTION
+
+    name: StrictStr
+    kind: MetricKind
+    unit: StrictStr
+    yields: Mapping[StrictStr, Number]
+    follows: Mapping[StrictStr, Number]
+    share_of: Mapping[StrictStr, Number]
+
+
+PLAN_META: TypeAdapter[PlanMeta] = TypeAdapter(PlanMeta)
+SOLVER_REPORT: TypeAdapter[SolverReport] = TypeAdapter(SolverReport)
+METRICS: TypeAdapter[dict[str, MetricInfo]] = TypeAdapter(dict[StrictStr, MetricInfo])

@@ -335,11 +335,11 @@ EDITS = {
     ),
     "kr-periods-list": (
         lambda d: _set(_node(d, "kr"), "periods", [1, 2]),
-        ".periods: expected an object of a number",
+        ".periods: expected an object",
     ),
     "kr-period-label": (
         lambda d: _set(_node(d, "kr"), "periods", {"2015-13": 5}),
-        "by a period (2015-03, 2015-Q1 or 2015-W09)",
+        ".periods['2015-13']: expected a period (2015-03, 2015-Q1 or 2015-W09) as the key",
     ),
     "kr-per": (
         lambda d: _set(_node(d, "kr"), "per", "fortnight"),
@@ -349,7 +349,7 @@ EDITS = {
         lambda d: _set(_node(d, "kr", "metric"), "metric", "profit"),
         "names the metric 'profit', which metrics does not have",
     ),
-    "kr-no-owner": (lambda d: _node(d, "kr").pop("owner"), ".owner: missing (expected text)"),
+    "kr-no-owner": (lambda d: _node(d, "kr").pop("owner"), ".owner: missing"),
     "kr-owner-elsewhere": (
         lambda d: _set(_node(d, "kr"), "owner", _node(d, "role")["id"]),
         "expected one owns edge, from its owner",
@@ -368,7 +368,7 @@ EDITS = {
     ),
     "role-people-names": (
         lambda d: _set(_node(d, "role"), "people", [{"name": "王"}]),
-        ".people: expected a list of text",
+        ".people[0]: expected text",
     ),
     "role-ramp-dropped": (
         lambda d: _node(d, "role", "ramp").pop("ramp"),
@@ -380,7 +380,7 @@ EDITS = {
     ),
     "unit-supports": (
         lambda d: _set(_node(d, "unit"), "supports", "visits"),
-        ".supports: expected an object with metric (text), share (a number",
+        ".supports: expected an object with metric, share",
     ),
     "objective-detail": (
         lambda d: _set(_node(d, "objective"), "detail", 3),
@@ -394,10 +394,10 @@ EDITS = {
         lambda d: _set(d["plan"], "locale", "fr"),
         "plan.locale: expected one of 'zh-CN', 'en'",
     ),
-    "plan-kpi": (lambda d: d["plan"]["kpi"].pop("base"), "plan.kpi: expected an object with"),
+    "plan-kpi": (lambda d: d["plan"]["kpi"].pop("base"), "plan.kpi.base: missing"),
     "solver-status": (
         lambda d: _set(d["solver"], "status", "OK"),
-        "solver.status: expected one of 'optimal', 'infeasible'",
+        "solver.status: expected one of 'optimal', 'feasible', 'infeasible'",
     ),
     "solver-stretch": (
         lambda d: _set(d["solver"], "stretch", "1.2"),
@@ -409,7 +409,7 @@ EDITS = {
     ),
     "solver-relaxations": (
         lambda d: _set(d["solver"], "relaxations", ["lower the target"]),
-        "solver.relaxations: expected a list of an object with kind",
+        "solver.relaxations[0]: expected an object with kind, subject, message, current, needed",
     ),
     "metric-kind": (
         lambda d: _set(d["metrics"]["revenue"], "kind", "currency"),
@@ -501,7 +501,7 @@ def test_a_hand_edited_plan_json_is_an_input_error(
         ),
         (
             '{"okrplan": 1, "graph": {"nodes": [], "edges": []}, "x": ' + "9" * 5000 + "}",
-            "not a plan okrplan wrote: Exceeds the limit (4300 digits) for integer string conversion",
+            "not a plan okrplan wrote: a number has more than 4300 digits",
         ),
     ],
     ids=["nan", "infinity", "5000-digits"],
