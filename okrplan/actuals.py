@@ -18,7 +18,6 @@ import csv
 import io
 import math
 import os
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
@@ -26,19 +25,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from okrplan.errors import InputError, Issue, MissingDependencyError
+from okrplan.errors import InputError, Issue
 from okrplan.export.sheetmodel import META_TAB, csv_text
 from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals
+from okrplan.tabular import STDIN, WORKBOOK_SUFFIXES, open_workbook, sheet_names
 
 if TYPE_CHECKING:
     from okrplan.plan import Plan
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-MAX_WORKBOOK_BYTES = 64 * 2**20
-"""Most a workbook may unpack to (okrplan's largest, 2,000 sheets, is about 18 MiB): a zip
-bomb is refused before it is parsed."""
 MAX_ACTUAL_DIGITS = 18
 """An actual typed into a workbook stays within ±10^18, as quantities in a target file do."""
 
@@ -62,55 +58,7 @@ class TypedActual:
 
 
 def _open(path: str | os.PathLike[str]) -> Any:
-    try:
-        from openpyxl import load_workbook
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl") from None
-    name = os.fspath(path)
-    hint = "pass an .xlsx written by okrplan export or decompose"
-    try:
-        if os.path.getsize(name) > MAX_WORKBOOK_BYTES:
-            raise InputError(
-                [
-                    Issue(
-                        f"the workbook is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB",
-                        name,
-                        hint=hint,
-                    )
-                ]
-            )
-        # From memory: openpyxl leaves a file it failed to read open.
-        data = io.BytesIO(Path(name).read_bytes())
-        if _unpacked_size(data) > MAX_WORKBOOK_BYTES:
-            raise InputError(
-                [
-                    Issue(
-                        f"the workbook unpacks to more than {MAX_WORKBOOK_BYTES // 2**20} MiB",
-                        name,
-                        hint=hint,
-                    )
-                ]
-            )
-        return load_workbook(data, data_only=False)
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
-        detail = str(exc) or type(exc).__name__
-        raise InputError([Issue(f"cannot read the workbook: {detail}", name, hint=hint)]) from None
-
-
-def _unpacked_size(data: io.BytesIO) -> int:
-    """How many bytes a workbook's archive unpacks to, counted (not as it claims) up to
-    just past :data:`MAX_WORKBOOK_BYTES`."""
-    total = 0
-    with zipfile.ZipFile(data) as archive:
-        for info in archive.infolist():
-            with archive.open(info) as entry:
-                while chunk := entry.read(2**20):
-                    total += len(chunk)
-                    if total > MAX_WORKBOOK_BYTES:
-                        return total
-    return total
+    return open_workbook(os.fspath(path), read_only=False, data_only=False)
 
 
 def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
@@ -341,12 +289,16 @@ def workbook_actuals(
     return combine(typed, plan)
 
 
-def read_any_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
-    """Actuals from an okrplan workbook (.xlsx), or a CSV as
-    :func:`okrplan.score.read_actuals` reads it."""
-    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
-        return workbook_actuals([path], plan)
-    return read_actuals(path, plan)
+def read_any_actuals(
+    path: str | os.PathLike[str], plan: Plan, *, allow_stdin: bool = False
+) -> tuple[list[Actual], list[Issue]]:
+    """Actuals, and warnings to show, from an okrplan workbook (the actuals typed into it), or
+    from a table (CSV or any other .xlsx) as :func:`okrplan.score.read_actuals` reads it."""
+    name = os.fspath(path)
+    workbook = name != STDIN and Path(name).suffix.lower() in WORKBOOK_SUFFIXES
+    if workbook and META_TAB in sheet_names(name):
+        return workbook_actuals([name], plan), []
+    return read_actuals(name, plan, allow_stdin=allow_stdin)
 
 
 def actuals_csv(actuals: Iterable[Actual], sources: dict[str, str] | None = None) -> str:

@@ -550,27 +550,37 @@ def score(
     *,
     stretch: str | None = None,
     percent: bool = False,
-) -> tuple[list[Any], Any]:
-    """Score a plan against a CSV of actuals, or an OKR workbook (.xlsx) with actuals typed in;
-    returns the sheets' scores and the options used."""
+    allow_stdin: bool = False,
+) -> tuple[list[Any], Any, list[Issue]]:
+    """Score a plan against a table of actuals (CSV or .xlsx; ``-`` is standard input with
+    ``allow_stdin``), or an OKR workbook with actuals typed in.
+
+    Returns
+    -------
+    tuple
+        The sheets' scores, the options used, and the warnings to show (an encoding guessed, a
+        money actual that looks like it lacks its unit).
+
+    Raises
+    ------
+    InputError
+        For a file okrplan cannot read, a bad row (every one, with its line), or a bad stretch.
+    """
     from fractions import Fraction
 
     from okrplan.actuals import read_any_actuals
-    from okrplan.quantity import QuantityError, parse_quantity
-    from okrplan.score import ScoreOptions, score_plan
+    from okrplan.quantity import QuantityError
+    from okrplan.score import ScoreOptions, parse_stretch, score_plan
 
     cap = Fraction(1)
     if stretch is not None:
         try:
-            cap = Fraction(parse_quantity(stretch).value)
+            cap = parse_stretch(stretch)
         except QuantityError as exc:
-            raise InputError(
-                [Issue(f"--stretch {stretch!r}: {exc}", hint="e.g. --stretch 120%")]
-            ) from None
-        if cap < 1:
-            raise InputError([Issue("--stretch must be at least 100%", hint="e.g. 120%")])
+            raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint=exc.hint)]) from None
     options = ScoreOptions(stretch=cap, percent=percent)
-    return score_plan(plan, read_any_actuals(actuals_path, plan), options), options
+    actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
+    return score_plan(plan, actuals, options), options, warnings
 
 
 # ---------------------------------------------------------------------------------------------

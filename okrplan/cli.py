@@ -273,9 +273,23 @@ def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
         click.echo(api.explain_text(plan, unit))
 
 
+def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--stretch checked while the options are parsed: a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    from okrplan.quantity import QuantityError
+    from okrplan.score import parse_stretch
+
+    try:
+        parse_stretch(value)
+    except QuantityError as exc:
+        raise click.BadParameter(f"{exc} ({exc.hint})") from None
+    return value
+
+
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.argument("actuals", type=click.Path(dir_okay=False))
+@click.argument("actuals", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -285,6 +299,7 @@ def explain(plan_or_target: str, unit: str | None, as_json: bool) -> None:
 @click.option(
     "--stretch",
     metavar="PERCENT",
+    callback=_stretch_option,
     help="Credit overachievement up to this level, e.g. 120% (default: capped at 100%).",
 )
 @click.option("--percent", is_flag=True, help="Show KR scores as percents instead of 0–1.0.")
@@ -297,13 +312,15 @@ def score(
     percent: bool,
     force: bool,
 ) -> None:
-    """Score every role's and unit's sheet from a CSV of actuals, or an OKR workbook.
+    """Score every role's and unit's sheet from a table of actuals, or an OKR workbook.
 
-    The CSV has columns kr (a KR id from plan.json, or the KR's name with unit and role),
-    period (plan, a quarter, month or ISO week; default plan) and actual. A workbook (.xlsx)
-    written by `okrplan export` or `decompose` is read directly: the actuals typed into it.
-    A KR score is actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
-    objective's O分值 is Σ weight × score; deductions (减分项) subtract points per case.
+    The table (CSV, or .xlsx with it on the first sheet; - reads a CSV from standard input) has
+    columns kr (a KR id from plan.json, or the KR's name with unit and role), period (plan, a
+    quarter, month or ISO week; default plan) and actual (380万, 1.2亿, 25%, 7200; a plain
+    number of money is yuan). A workbook written by `okrplan export` or `decompose` is read
+    directly: the actuals typed into it. A KR score is actual ÷ target (target ÷ actual for KRs
+    where less is better), capped at 1.0; an objective's O分值 is Σ weight × score; deductions
+    (减分项) subtract points per case.
 
     \b
     Example:
@@ -316,7 +333,11 @@ def score(
     from okrplan.score import score_rows, to_csv, to_markdown
 
     plan = api.load_plan(plan_or_target)
-    sheets, options = api.score(plan, actuals, stretch=stretch, percent=percent)
+    sheets, options, warnings = api.score(
+        plan, actuals, stretch=stretch, percent=percent, allow_stdin=True
+    )
+    for warning in warnings:
+        click.echo(str(warning), err=True)
     console = Console()
     for sheet in sheets:
         table = Table(

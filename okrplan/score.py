@@ -18,19 +18,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
 from okrplan import queries
-from okrplan.errors import InputError, Issue
+from okrplan.errors import InputError, Issue, Severity
 from okrplan.graph import node
 from okrplan.model import Direction, KeyResult, KRKind, Node, Objective, RoleGroup, Unit
 from okrplan.plan import Plan
-from okrplan.quantity import QuantityError, parse_quantity
+from okrplan.quantity import QuantityError, format_number, parse_quantity
 from okrplan.queries import aligned_children, key_result, records
-from okrplan.source import decode
+from okrplan.tabular import Row, read_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,96 +216,143 @@ def _actual_and_target(
 # Reading actuals.
 
 
-def read_actuals(path: str | os.PathLike[str], plan: Plan) -> list[Actual]:
-    """Actuals from a CSV with columns ``kr`` (a KR id, or its name with ``unit`` and ``role``),
-    optional ``period`` (plan, 2015-Q1, 2015-03, 2015-W10) and ``actual``.
+def read_actuals(
+    path: str | os.PathLike[str], plan: Plan, *, allow_stdin: bool = False
+) -> tuple[list[Actual], list[Issue]]:
+    """Actuals from a table (CSV or .xlsx, read by :func:`okrplan.tabular.read_table`) with
+    columns ``kr`` (a KR id, or its name with ``unit`` and ``role``), optional ``period`` (plan,
+    2015-Q1, 2015-03, 2015-W10) and ``actual`` (``380万``, ``1.2亿``, ``25%``, ``7200``).
 
-    Every bad row is reported with its line; nothing is dropped silently.
+    Returns the actuals and the warnings to show: the file's encoding, and a money actual below
+    1/1000 of its KR's target (``380`` for 8,000万: 380万 meant?). Every bad row is an error
+    with its line; nothing is dropped silently.
     """
-    name = os.fspath(path)
-    try:
-        raw = Path(name).read_bytes()
-    except OSError as exc:
-        raise InputError([Issue(f"cannot read the file: {exc.strerror}", name)]) from None
-    text, warnings = decode(raw, name)
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {c.strip().lower() for c in reader.fieldnames or []}
-    if "actual" not in columns or "kr" not in columns:
+    table = read_table(path, allow_stdin=allow_stdin)
+    if "actual" not in table.columns or "kr" not in table.columns:
         raise InputError(
             [
                 Issue(
-                    "the CSV needs the columns kr and actual (and optionally unit, role, period)",
-                    name,
-                    1,
+                    "the table needs the columns kr and actual (and optionally unit, role, period)",
+                    table.file,
+                    table.header_line,
                     hint="e.g. kr,period,actual / k:A公司/销售部#1.3,plan,9000万",
                 )
             ]
         )
     index = _kr_index(plan)
-    issues: list[Issue] = list(warnings)
+    issues: list[Issue] = list(table.warnings)
     actuals: list[Actual] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue
-        kid, problem = _find_kr(cells, index, plan)
-        if kid is None:
+    errors = 0
+    for row in table.rows:
+        if errors >= MAX_ERRORS:
+            raise InputError(issues, f"{errors} problems by line {row.line - 1}; stopped there")
+        found = _row_actual(row, plan, index, issues)
+        if found is not None and (found.kr, found.period) in seen:
+            name = key_result(plan.graph, found.kr).name
+            first = seen[(found.kr, found.period)]
             issues.append(
-                Issue(
-                    problem,
-                    name,
-                    line,
-                    path="kr",
-                    hint="use the KR id from plan.json, or unit, role and KR name",
-                )
-            )
-            continue
-        period = cells.get("period", "") or "plan"
-        kr = key_result(plan.graph, kid)
-        if period != "plan" and period not in kr.periods:
-            known = ", ".join(list(kr.periods)[:6])
-            issues.append(
-                Issue(
-                    f"{kr.name} has no period {period!r}",
-                    name,
-                    line,
-                    path="period",
-                    hint=f"use plan or one of: {known} …"
-                    if known
-                    else "this KR has only a plan target: use plan",
-                )
-            )
-            continue
-        try:
-            value = Fraction(parse_quantity(cells["actual"]).value)
-        except QuantityError as exc:
-            issues.append(
-                Issue(
-                    f"the actual {cells['actual']!r} is not a number: {exc}",
-                    name,
-                    line,
-                    path="actual",
-                    hint=exc.hint,
-                )
-            )
-            continue
-        if (kid, period) in seen:
-            issues.append(
-                Issue(
-                    f"{kr.name} ({period}) already has an actual on line {seen[(kid, period)]}",
-                    name,
-                    line,
+                row.issue(
+                    f"{name} ({found.period}) already has an actual on line {first}",
                     hint="keep one row",
                 )
             )
+            found = None
+        if found is None:  # a problem with the row, now in issues
+            errors += 1
             continue
-        seen[(kid, period)] = line
-        actuals.append(Actual(kid, period, value, line))
-    if any(i.severity == "error" for i in issues):
+        seen[(found.kr, found.period)] = row.line
+        actuals.append(found)
+    if any(i.severity is Severity.ERROR for i in issues):
         raise InputError(issues)
-    return actuals
+    return actuals, issues
+
+
+MAX_ERRORS = 100
+"""Rows reported wrong before reading stops: a file of wrong rows is fixed all the same way."""
+
+
+def _row_actual(
+    row: Row, plan: Plan, index: dict[str, list[str]], issues: list[Issue]
+) -> Actual | None:
+    """One row's actual (with a warning added to ``issues`` if it looks wrong), or None with
+    its problem added to ``issues``."""
+    kid, problem = _find_kr(row.values, index, plan)
+    if kid is None:
+        issues.append(
+            row.issue(problem, "kr", "use the KR id from plan.json, or unit, role and KR name")
+        )
+        return None
+    period = row.get("period") or "plan"
+    kr = key_result(plan.graph, kid)
+    if period != "plan" and period not in kr.periods:
+        known = ", ".join(list(kr.periods)[:6])
+        hint = (
+            f"use plan or one of: {known} …"
+            if known
+            else "this KR has only a plan target: use plan"
+        )
+        issues.append(row.issue(f"{kr.name} has no period {period!r}", "period", hint))
+        return None
+    text = row.get("actual")
+    try:
+        value = Fraction(parse_quantity(text).value)
+    except QuantityError as exc:
+        issues.append(row.issue(f"the actual {text!r} is not a number: {exc}", "actual", exc.hint))
+        return None
+    warning = implausible_money(kr, period, value, text, plan.locale)
+    if warning:
+        issues.append(row.issue(warning, "actual", severity=Severity.WARNING))
+    return Actual(kid, period, value, row.line)
+
+
+MONEY_PLAUSIBLE = Fraction(1, 1000)
+"""A money actual below this share of its KR's target is warned about: a unit left off."""
+
+
+def implausible_money(kr: KeyResult, period: str, value: Fraction, text: str, locale: str) -> str:
+    """Why a money actual looks like a unit was left off (``380`` for a target of 8,000万), or
+    "" when it is plausible (at least 1/1000 of the target, or zero).
+
+    >>> from types import SimpleNamespace as NS
+    >>> kr = NS(money=True, name="销售额", total=None, target=80_000_000, periods={})
+    >>> implausible_money(kr, "plan", Fraction(380), "380", "zh-CN")
+    '380 for 销售额 (target 8,000万) — did you mean 380万?'
+    """
+    if not kr.money or value <= 0:
+        return ""
+    target = _period_target(kr, period)
+    if not target or value >= target * MONEY_PLAUSIBLE:
+        return ""
+    shown = f"{text} for {kr.name} (target {format_number(round(target), locale)})"
+    plain = text.replace(",", "")
+    if not plain.replace(".", "", 1).isdigit():
+        return f"{shown} is below 1/1000 of the target — is the unit right?"
+    scales = [(4, "万"), (8, "亿")] if _language(locale) == "zh" else [(3, "k"), (6, "M")]
+    ratio = target / value
+    _, suffix = min(scales, key=lambda scale: abs(len(str(int(ratio))) - 1 - scale[0]))
+    return f"{shown} — did you mean {text}{suffix}?"
+
+
+def _language(locale: str) -> str:
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def parse_stretch(text: str) -> Fraction:
+    """The ``--stretch`` cap from ``120%`` or ``1.2``.
+
+    Raises
+    ------
+    QuantityError
+        If ``text`` is not a number of at least 100%.
+
+    >>> parse_stretch("120%")
+    Fraction(6, 5)
+    """
+    cap = Fraction(parse_quantity(text).value)
+    if cap < 1:
+        raise QuantityError(f"{text!r} is below 100%", "e.g. 120% or 1.2")
+    return cap
 
 
 def _kr_index(plan: Plan) -> dict[str, list[str]]:
@@ -318,7 +364,7 @@ def _kr_index(plan: Plan) -> dict[str, list[str]]:
 
 
 def _find_kr(
-    cells: dict[str, str], index: dict[str, list[str]], plan: Plan
+    cells: Mapping[str, str], index: dict[str, list[str]], plan: Plan
 ) -> tuple[str | None, str]:
     key = cells.get("kr", "")
     if key.startswith("k:"):

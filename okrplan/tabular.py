@@ -1,0 +1,431 @@
+"""The one reader of tabular inputs: a CSV or an .xlsx sheet, as rows of named text values.
+
+People fill in actuals (and soon rosters) in whatever they have at hand, so a table is read as
+Excel and editors save it:
+
+- CSV in UTF-8, UTF-8 with a BOM, UTF-16 with a BOM or GB18030 (Chinese Excel's "CSV"), with
+  any line ending (``\\n``, ``\\r\\n`` or the ``\\r`` of "CSV (Macintosh)"), separated by commas
+  (or by tabs when the header has tabs and no commas, as Excel's "Unicode text" is);
+- an .xlsx workbook's first sheet, read with openpyxl in read-only mode: the values a formula
+  last computed (as Excel saved them), never the formula;
+- the first non-empty row is the header; column names are matched without case or surrounding
+  spaces; values come back as text with surrounding spaces dropped, and empty rows are skipped;
+- an extra field beyond the header (``k:A公司#1.1,plan,7200万,``) is ignored when it is empty and
+  an error naming its row and column when it is not.
+
+Everything is bounded before it is built (:data:`MAX_TABLE_BYTES`, :data:`MAX_WORKBOOK_BYTES`,
+:data:`MAX_FIELD_CHARS`, :data:`MAX_TABLE_CELLS`), only regular files are read (standard input
+only as ``-``, where a command says it reads it), and whatever a damaged file makes the csv
+module or openpyxl raise becomes an :class:`~okrplan.errors.InputError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import stat
+import sys
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from okrplan.errors import InputError, Issue, MissingDependencyError, Severity
+
+MAX_TABLE_BYTES = 4 * 2**20
+"""Most bytes a CSV may have: about 90,000 rows of actuals."""
+MAX_WORKBOOK_BYTES = 64 * 2**20
+"""Most a workbook may unpack to (okrplan's largest, 2,000 sheets, is about 18 MiB): a zip
+bomb is refused before it is parsed."""
+MAX_FIELD_CHARS = 10_000
+"""Most characters in one value; a KR id or name is far shorter."""
+MAX_TABLE_CELLS = 2_000_000
+"""Most cells in a table, counting empty ones up to each row's last: a row of a million commas
+or a sheet whose cells reach column XFD is refused before it fills memory."""
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+STDIN = "-"
+
+_TEXT_HINT = "save the table as CSV (UTF-8) or .xlsx"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a table: where it is and its values by column name (lower case)."""
+
+    file: str  # as messages name it: ``actuals.csv`` or ``actuals.xlsx[Sheet1]``
+    line: int  # the CSV line the row starts on, or the sheet's row number
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        """The row's value in ``column`` ("" where it has none)."""
+        return self.values.get(column, "")
+
+    def issue(
+        self,
+        message: str,
+        column: str = "",
+        hint: str = "",
+        severity: Severity = Severity.ERROR,
+    ) -> Issue:
+        """A problem with this row (in ``column``), located at its file and line."""
+        return Issue(message, self.file, self.line, path=column, hint=hint, severity=severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table read by :func:`read_table`."""
+
+    file: str
+    columns: tuple[str, ...]  # the header's names, lower case, "" for a column without one
+    rows: tuple[Row, ...]
+    warnings: tuple[Issue, ...] = ()
+    header_line: int = 1
+
+
+def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Table:
+    """Read a CSV or .xlsx table (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; ``-`` is standard input (CSV) when ``allow_stdin``.
+    allow_stdin : bool
+        Whether the command reads standard input for ``-``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or decoded, is over a limit, or a row has a value beyond
+        the header or over :data:`MAX_FIELD_CHARS` (every such row is reported).
+    """
+    name = os.fspath(path)
+    if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and name != STDIN:
+        return _sheet_table(name, _sheet_rows(name))
+    hint = "keep the rows you need: okrplan reads about 90,000 rows of actuals"
+    raw = read_input(name, MAX_TABLE_BYTES, allow_stdin=allow_stdin, hint=hint)
+    text, notes = decode_table(raw, name)
+    return _csv_table(name, text, notes)
+
+
+def read_input(path: str, limit: int, *, allow_stdin: bool = False, hint: str = "") -> bytes:
+    """A regular file's bytes (or standard input's, for ``-`` with ``allow_stdin``), refused
+    unread when larger than ``limit``.
+
+    A device, FIFO or socket (``/dev/zero``, ``/dev/stdin``, a named pipe) is refused at once,
+    without opening it: it could block or never end.
+    """
+    if path == STDIN and allow_stdin:
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise InputError([Issue(_too_large(None, limit), "<stdin>", hint=hint)])
+        return data
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Issue("this is a directory, not a file", path, hint=hint)])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([_not_regular(path, allow_stdin)])
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # swapped since the stat
+                raise InputError([_not_regular(path, allow_stdin)])
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise InputError([Issue(_too_large(size, limit), path, hint=hint)])
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError([Issue("no such file", path, hint="check the path")]) from None
+    except OSError as exc:
+        detail = exc.strerror or type(exc).__name__
+        raise InputError([Issue(f"cannot read the file: {detail}", path)]) from None
+    if len(data) > limit:  # it grew while being read
+        raise InputError([Issue(_too_large(None, limit), path, hint=hint)])
+    return data
+
+
+def _too_large(size: int | None, limit: int) -> str:
+    shown = f"{size / 2**20:.1f} MiB" if size is not None else f"over {limit // 2**20} MiB"
+    return f"the file is {shown}; okrplan reads at most {limit // 2**20} MiB"
+
+
+def _not_regular(path: str, allow_stdin: bool) -> Issue:
+    hint = "save the data to a file and pass that"
+    if allow_stdin:
+        hint += f", or pass {STDIN} to read standard input"
+    return Issue("this is not a regular file (a device, pipe or socket)", path, hint=hint)
+
+
+def decode_table(raw: bytes, file: str) -> tuple[str, list[Issue]]:
+    """A table's text: UTF-8 (a BOM is dropped), UTF-16 with a BOM, else GB18030 (with a
+    warning naming the encoding read).
+
+    >>> decode_table("销售额".encode("gb18030"), "a.csv")[0]
+    '销售额'
+    """
+    for bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if raw.startswith(bom):
+            try:
+                return raw.decode("utf-16"), [_encoding_note(file, "UTF-16")]
+            except UnicodeDecodeError as exc:
+                raise InputError([_not_text(file, f"byte {exc.start} is not UTF-16")]) from None
+    if b"\x00" in raw:
+        raise InputError([_not_text(file, "it contains NUL bytes")])
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc.start
+    try:
+        return raw.decode("gb18030"), [_encoding_note(file, "GB18030")]
+    except UnicodeDecodeError:
+        line = raw.count(b"\n", 0, not_utf8) + 1 if b"\n" in raw else raw.count(b"\r") + 1
+        raise InputError(
+            [
+                Issue(
+                    f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} is not UTF-8)",
+                    file,
+                    line,
+                    hint=_TEXT_HINT,
+                )
+            ]
+        ) from None
+
+
+def _not_text(file: str, why: str) -> Issue:
+    return Issue(f"this is not a CSV text file ({why})", file, hint=_TEXT_HINT)
+
+
+def _encoding_note(file: str, encoding: str) -> Issue:
+    return Issue(
+        f"the file is not UTF-8; read it as {encoding}",
+        file,
+        hint="save it as CSV UTF-8 to silence this warning",
+        severity=Severity.WARNING,
+    )
+
+
+def _csv_table(name: str, text: str, notes: list[Issue]) -> Table:
+    """The rows of a CSV's text, each with the line it starts on."""
+    # An upper bound on the cells, known before csv builds a row of a million empty fields.
+    if text.count(",") + text.count("\t") + text.count("\n") + text.count("\r") > MAX_TABLE_CELLS:
+        raise InputError([_too_many_cells(name)])
+    first = text.lstrip("\r\n").partition("\n")[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return _table(name, _csv_lines(name, text, delimiter), notes)
+
+
+def _csv_lines(name: str, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line it starts on (a quoted line break spans lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for fields in reader:
+            yield start, fields
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError([_csv_issue(name, reader.line_num or 1, str(exc))]) from None
+
+
+def _csv_issue(name: str, line: int, detail: str) -> Issue:
+    if "field larger than field limit" in detail:
+        return Issue(_long_value(), name, line, hint=_LONG_HINT)
+    return Issue(
+        f"this line is not valid CSV ({detail})",
+        name,
+        line,
+        hint='a value with a comma, quote or line break is written in quotes: "a, b" '
+        '(a quote inside it doubled: "say ""hi""")',
+    )
+
+
+def _long_value() -> str:
+    return f"a value is longer than {MAX_FIELD_CHARS:,} characters, the most okrplan reads"
+
+
+_LONG_HINT = "is a closing quote missing? otherwise shorten the value"
+
+
+def _too_many_cells(name: str) -> Issue:
+    return Issue(
+        f"the table has more than {MAX_TABLE_CELLS:,} cells, the most okrplan reads",
+        name,
+        hint="delete empty columns and rows beyond the table, or split it",
+    )
+
+
+def _table(file: str, lines: Iterable[tuple[int, list[str]]], notes: list[Issue]) -> Table:
+    """Rows of named values from numbered lines of fields; the first non-empty line is the
+    header."""
+    issues = list(notes)
+    header_line, columns = 0, []
+    rows = []
+    for line, fields in lines:
+        if not any(f and not f.isspace() for f in fields):
+            continue
+        if not header_line:
+            header_line, columns = line, [f.strip().casefold() for f in fields]
+            while columns and not columns[-1]:
+                columns.pop()
+            issues += _header_issues(file, header_line, columns)
+            continue
+        values: dict[str, str] = {}
+        for index, field in enumerate(fields):
+            column = columns[index] if index < len(columns) else ""
+            value = field.strip()
+            if len(value) > MAX_FIELD_CHARS:
+                issues.append(Issue(_long_value(), file, line, path=column, hint=_LONG_HINT))
+            elif value and not column:
+                issues.append(_unnamed(file, line, index, value, header_line))
+            elif column:
+                values[column] = value
+        rows.append(Row(file, line, values))
+    if not header_line:
+        raise InputError([*issues, Issue("the table is empty", file, hint="write a header row")])
+    if any(i.severity is Severity.ERROR for i in issues):
+        raise InputError(issues)
+    return Table(file, tuple(columns), tuple(rows), tuple(issues), header_line)
+
+
+def _header_issues(file: str, line: int, columns: list[str]) -> list[Issue]:
+    issues = []
+    for index, column in enumerate(columns):
+        if len(column) > MAX_FIELD_CHARS:
+            issues.append(Issue(_long_value(), file, line, hint=_LONG_HINT))
+        elif column and column in columns[:index]:
+            issues.append(
+                Issue(
+                    f"the column {column!r} is in the header twice "
+                    f"(columns {columns.index(column) + 1} and {index + 1})",
+                    file,
+                    line,
+                    hint="keep one of them",
+                )
+            )
+    return issues
+
+
+def _unnamed(file: str, line: int, index: int, value: str, header_line: int) -> Issue:
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return Issue(
+        f"{shown!r} is in a column the header does not name",
+        file,
+        line,
+        path=f"column {index + 1}",
+        hint=f"name the column on line {header_line}, or delete the value",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks.
+
+
+def open_workbook(path: str, *, read_only: bool, data_only: bool) -> Any:
+    """An openpyxl workbook from a regular file, size-checked by what it really unpacks to
+    (:data:`MAX_WORKBOOK_BYTES`) before openpyxl parses it.
+
+    Raises
+    ------
+    InputError
+        If the file is not a workbook openpyxl can open.
+    """
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+    hint = "pass an .xlsx written by okrplan or saved by Excel"
+    # From memory: openpyxl leaves a file it failed to read open.
+    try:
+        data = io.BytesIO(read_input(path, MAX_WORKBOOK_BYTES, hint=hint))
+    except InputError as exc:
+        raise InputError(
+            [replace(i, message=f"cannot read the workbook: {i.message}") for i in exc.issues]
+        ) from None
+    try:
+        if _unpacked_size(data) > MAX_WORKBOOK_BYTES:
+            message = f"the workbook unpacks to more than {MAX_WORKBOOK_BYTES // 2**20} MiB"
+            raise InputError([Issue(message, path, hint=hint)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+            return load_workbook(data, read_only=read_only, data_only=data_only)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
+        detail = str(exc) or type(exc).__name__
+        raise InputError([Issue(f"cannot read the workbook: {detail}", path, hint=hint)]) from None
+
+
+def _unpacked_size(data: io.BytesIO) -> int:
+    """How many bytes a workbook's archive unpacks to, counted (not as it claims) up to
+    just past :data:`MAX_WORKBOOK_BYTES`."""
+    total = 0
+    with zipfile.ZipFile(data) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as entry:
+                while chunk := entry.read(2**20):
+                    total += len(chunk)
+                    if total > MAX_WORKBOOK_BYTES:
+                        return total
+    data.seek(0)
+    return total
+
+
+def sheet_names(path: str) -> list[str]:
+    """The sheet names of a workbook (hidden ones too)."""
+    workbook = open_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(path: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    """The first sheet's name and its rows as text, numbered as Excel numbers them."""
+    workbook = open_workbook(path, read_only=True, data_only=True)
+    lines: list[tuple[int, list[str]]] = []
+    sheet, row_number, cells = "", 0, 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            worksheet = workbook.worksheets[0]
+            sheet = str(worksheet.title)
+            worksheet.reset_dimensions()  # a claimed A1:XFD1048576 is not padded out
+            for row_number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
+                cells += len(values) or 1
+                if cells > MAX_TABLE_CELLS:
+                    raise InputError([_too_many_cells(f"{path}[{sheet}]")])
+                if any(v is not None for v in values):
+                    lines.append((row_number, [_cell_text(v) for v in values]))
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is read, not when opened
+        where = f"{path}[{sheet}]" if sheet else path
+        detail = str(exc) or type(exc).__name__
+        raise InputError(
+            [Issue(f"cannot read the workbook: {detail}", where, row_number + 1 or None)]
+        ) from None
+    finally:
+        workbook.close()
+    return sheet, lines
+
+
+def _sheet_table(path: str, sheet_rows: tuple[str, list[tuple[int, list[str]]]]) -> Table:
+    sheet, lines = sheet_rows
+    return _table(f"{path}[{sheet}]", lines, [])
+
+
+def _cell_text(value: Any) -> str:
+    """A cell's value as the text a CSV would hold: 7200 not 7200.0, a date as 2015-03-01."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = str(value.isoformat())
+        return text.removesuffix("T00:00:00")
+    return str(value)
