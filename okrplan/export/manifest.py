@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 from xml.etree import ElementTree
 
 from okrplan.errors import OutputError
@@ -260,8 +260,7 @@ def workbook_cells(data: bytes) -> WorkbookCells | None:
             typed: list[str] = []
             for title, part in _sheet_parts(archive):
                 lines.append(f"sheet\t{title}")
-                with archive.open(part) as stream:
-                    cells = _cells(stream, shared)
+                cells = _cells(archive.read(part), shared)
                 actual = _actual_cells(cells)
                 for ref, (kind, value) in sorted(cells.items()):
                     if ref in actual:
@@ -306,19 +305,18 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     ]
 
 
-def _cells(stream: IO[bytes], shared: list[str]) -> dict[str, tuple[str, str]]:
+def _cells(data: bytes, shared: list[str]) -> dict[str, tuple[str, str]]:
     """Every non-empty cell of a worksheet: reference → (kind, canonical value); a formula is
     ``("f", "")``."""
     found: dict[str, tuple[str, str]] = {}
-    for _, element in ElementTree.iterparse(stream):
-        if element.tag != f"{_MAIN}c":
-            continue
+    tag_f, tag_v, tag_is = f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}is"
+    for element in ElementTree.fromstring(data).iter(f"{_MAIN}c"):
         ref, kind = element.get("r", ""), element.get("t", "n")
-        formula, value = element.find(f"{_MAIN}f"), element.find(f"{_MAIN}v")
+        formula, value = element.find(tag_f), element.find(tag_v)
         if formula is not None:
             found[ref] = ("f", "")
         elif kind == "inlineStr":
-            inline = element.find(f"{_MAIN}is")
+            inline = element.find(tag_is)
             text = "" if inline is None else _text(inline)
             if text:
                 found[ref] = ("s", text)
@@ -331,7 +329,6 @@ def _cells(stream: IO[bytes], shared: list[str]) -> dict[str, tuple[str, str]]:
                 found[ref] = ("n", _number(value.text))
             else:
                 found[ref] = (kind, value.text)
-        element.clear()
     return found
 
 
