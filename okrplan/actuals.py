@@ -360,3 +360,98 @@ def edited_cells(path: str | os.PathLike[str]) -> list[str]:
             if len(row) > column and row[column].strip()
         ]
     return []
+
+
+def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes, list[TypedActual]]:
+    """``workbook`` (a new okrplan workbook's bytes) with ``typed`` (read from an older one)
+    typed into the same sheet (by its key: owner id, @n for a person) and KR; and the actuals
+    that had no such row. The value in base units is put back in the new row's scale, so a
+    KR whose unit changed still reads the same actual. Equal inputs give equal bytes.
+
+    Raises
+    ------
+    InputError
+        If ``workbook`` is not an okrplan workbook.
+    """
+    if not typed:
+        return workbook, []
+    wb = _open_bytes(workbook)
+    rows = _kr_rows(wb)
+    unplaced: list[TypedActual] = []
+    for entry in typed:
+        place = rows.get((entry.sheet, entry.kr))
+        if place is None:
+            unplaced.append(entry)
+            continue
+        ws, row, actual_col, scale = place
+        value = entry.value / scale
+        ws.cell(row=row, column=actual_col).value = (
+            value.numerator if value.denominator == 1 else float(value)
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _fixed_archive(buffer.getvalue(), workbook), unplaced
+
+
+def _open_bytes(data: bytes) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data), data_only=False)
+    except Exception as exc:  # openpyxl raises anything on a damaged file
+        raise InputError([Issue(f"cannot read the new workbook: {exc}")]) from None
+
+
+def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, int, Fraction]]:
+    """(sheet key, KR id) → (worksheet, row, actual column, scale) of an okrplan workbook."""
+    if META_TAB not in wb.sheetnames:
+        raise InputError([Issue(f"the new workbook has no hidden sheet {META_TAB}")])
+    found: dict[tuple[str, str], tuple[Any, int, int, Fraction]] = {}
+    for values in wb[META_TAB].iter_rows(min_row=3, values_only=True):
+        if not values or not values[0] or len(values) < 7 or values[0] not in wb.sheetnames:
+            continue
+        ws = wb[str(values[0])]
+        header_row, (kr_col, scale_col, actual_col) = _header(ws, str(values[6]))
+        if header_row is None:
+            continue
+        for row in ws.iter_rows(min_row=header_row + 1):
+            kr = row[kr_col - 1].value if len(row) >= kr_col else None
+            if isinstance(kr, str) and kr.startswith("k:"):
+                scale = row[scale_col - 1].value if len(row) >= scale_col else 1
+                factor = (
+                    Fraction(str(scale))
+                    if isinstance(scale, int | float) and not isinstance(scale, bool) and scale
+                    else Fraction(1)
+                )
+                found[(str(values[1]), kr)] = (ws, row[0].row, actual_col, factor)
+    return found
+
+
+def _fixed_archive(data: bytes, like: bytes) -> bytes:
+    """``data`` as an archive with fixed entry times and the document properties (with their
+    fixed dates) of ``like``, the workbook okrplan wrote: the same actuals give the same bytes."""
+    with zipfile.ZipFile(io.BytesIO(like)) as original:
+        core = (
+            original.read("docProps/core.xml")
+            if "docProps/core.xml" in original.namelist()
+            else None
+        )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml" and core is not None:
+                content = core
+            item = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            item.compress_type = zipfile.ZIP_DEFLATED
+            item.external_attr = 0o644 << 16
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def unplaced_text(entries: Iterable[TypedActual]) -> str:
+    """One line per actual that could not be carried: where it was, its KR and value."""
+    return "\n".join(f"  {e.where}: {e.kr} = {_show(e.value)}" for e in entries)

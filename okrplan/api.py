@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import InputError, Issue, OutputError
+from okrplan.export.manifest import MANIFEST_FILE, digest, over_previous, plan_entries
 from okrplan.spec import Spec, load_spec
 
 if TYPE_CHECKING:
@@ -229,6 +230,8 @@ def write_plan(
     sheets: bool = True,
     report: bool = True,
     progress: Callable[[str], None] | None = None,
+    discard_edits: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
@@ -240,6 +243,19 @@ def write_plan(
 
     ``progress`` is called with the name of each part as it is made (``tree.dot``,
     ``plan.md``, ``plan.json``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
+
+    The directory gets a manifest of what okrplan wrote (see :mod:`okrplan.export.manifest`).
+    Over an existing plan (``force``), only okrplan's own unchanged files are replaced or
+    deleted; files okrplan did not write (the target file, notes) are kept; actuals typed into
+    the previous workbook are carried into the new one where their sheet and KR still exist
+    (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
+    that was edited since stops the run, unless ``discard_edits``.
+
+    Raises
+    ------
+    OutputError
+        If the directory exists (without ``force``), or holds edited files or files of the
+        names okrplan writes that it did not write.
     """
     import contextlib
 
@@ -297,7 +313,16 @@ def write_plan(
                 step(SHEETS_DIR if sheets else REPORT_FILE)
                 files.update(other.result())
     step("write")
-    return write_dir(directory, files, force=force)
+    replace = over_previous(
+        directory,
+        files,
+        force=force,
+        discard=discard_edits,
+        warn=warn or (lambda text: None),
+        marker=PLAN_FILE,
+    )
+    files[MANIFEST_FILE] = plan_entries(files, {PLAN_FILE: digest(chunks)})
+    return write_dir(directory, files, force=force, replace=replace)
 
 
 BESIDE_FROM = 2_000
@@ -650,18 +675,21 @@ def export_sheets(
     per_person: bool = False,
     force: bool = False,
 ) -> list[Path]:
-    """Write the OKR sheets into ``directory`` (made if missing), each file atomically.
+    """Write the OKR sheets into ``directory`` (made if missing), each file atomically, and
+    the folder's manifest (see :mod:`okrplan.export.manifest`) last.
 
-    Files of the same name are replaced, except a workbook or CSV that has actuals typed in:
-    then nothing is written unless ``force``.
+    A file of the same name is replaced only if okrplan wrote it and it is unchanged since
+    (its hash in the manifest); an edited one (a changed text, a row added, actuals or a
+    formula typed in) only with ``force``; one okrplan did not write never. In a folder with
+    no manifest (an older okrplan's), an existing file is replaced only with ``force``. Files
+    of earlier exports are left where they are.
 
     Raises
     ------
     OutputError
-        If a sheet to be replaced has actuals in it (without ``force``), or the folder cannot
-        be written.
+        Naming every file that would be lost, or if the folder cannot be written.
     """
-    from okrplan.actuals import edited_cells
+    from okrplan.export.manifest import export_check, export_manifest
     from okrplan.export.output import write_files
 
     files = sheet_files(plan, formats=formats, unit=unit, role=role, per_person=per_person)
@@ -670,25 +698,16 @@ def export_sheets(
         raise OutputError(f"{folder} exists and is not a folder; choose another -o")
     if not folder.resolve().parent.is_dir():
         raise OutputError(f"the folder {folder.resolve().parent} does not exist")
-    if not force:
-        edited = []
-        for name in sorted(files):
-            cells = edited_cells(folder / name) if (folder / name).is_file() else []
-            if cells:
-                more = f" and {len(cells) - 3} more" if len(cells) > 3 else ""
-                edited.append(f"{folder / name} ({', '.join(cells[:3])}{more})")
-        if edited:
-            raise OutputError(
-                "these sheets have actuals typed in and would be overwritten:\n"
-                + "\n".join(f"  {e}" for e in edited)
-                + "\nread them first "
-                "(okrplan import-actuals), or pass --force to replace them"
-            )
+    before = export_check(folder, files, force=force)
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
-    return write_files(folder, files)
+    written = write_files(folder, files)
+    # last: a run killed before this leaves new files the old manifest calls edited (refused,
+    # never lost)
+    write_files(folder, {MANIFEST_FILE: export_manifest(folder, before, files)})
+    return written
 
 
 def import_actuals(

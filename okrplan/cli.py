@@ -185,9 +185,19 @@ class _Progress:
     type=click.Path(),
     help="The plan directory to write.",
 )
-@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the plan in the output directory if there is one (files okrplan did not "
+    "write are kept).",
+)
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="With --force: also overwrite okrplan's files that were edited since it wrote them.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
+def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet: bool) -> None:
     """Decompose a target file into a balanced plan for every unit and role.
 
     Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
@@ -197,6 +207,12 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     writes tree.dot only and warns. Exits 3 if the target cannot be met; the plan then says
     what would make it feasible.
 
+    The directory's .okrplan-manifest.json lists what okrplan wrote. With --force over an
+    earlier plan, okrplan replaces only its own unchanged files: files it did not write (the
+    target file, notes) stay, actuals typed into the workbook are carried into the new one
+    (those whose KR is gone are listed), and a file edited since stops the run (exit 1)
+    unless --discard-edits.
+
     \b
     Example:
       okrplan decompose scenarios/a-company-2015.yaml -o plan/
@@ -204,17 +220,30 @@ def decompose(target: str, output: str, force: bool, quiet: bool) -> None:
     from okrplan import api
     from okrplan.errors import InfeasibleError
 
+    warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
         plan = api.decompose(target, progress=progress)
         problem = api.image_problem()
-        path = api.write_plan(plan, output, force=force, images=problem is None, progress=progress)
+        path = api.write_plan(
+            plan,
+            output,
+            force=force,
+            images=problem is None,
+            progress=progress,
+            discard_edits=discard_edits,
+            warn=warnings.append,
+        )
+    for text in warnings:  # after the progress line is gone
+        click.echo(f"warning: {text}", err=True)
     if problem is not None:
         click.echo(
             f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and {api.TREE_PNG}",
             err=True,
         )
     if not quiet:
-        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
+        names = sorted(
+            p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != "."
+        )
         click.echo(
             f"wrote {path}/ ({', '.join(names)}): "
             f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
@@ -477,7 +506,13 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     is_flag=True,
     help="A sheet for every person, numbering people who are not named.",
 )
-@click.option("--force", is_flag=True, help="Replace sheets even if actuals were typed in.")
+@click.option(
+    "--force",
+    "--discard-edits",
+    "force",
+    is_flag=True,
+    help="Replace okrplan's sheets even if they were edited or actuals were typed in.",
+)
 def export(
     plan_or_target: str,
     output: str,
@@ -494,8 +529,10 @@ def export(
     序号, 目标 (O), 目标详细描述, 关键成果 (KRs), KR权重, O分值, then target, unit, period, the
     value actuals are scored against, the target of each period, and the actual and score
     columns. Type actuals into the workbook and the scores, O分值 and totals recompute (in
-    Excel and LibreOffice). Also a .csv (UTF-8 with BOM) and .md per sheet. A sheet that has
-    actuals typed in is not replaced without --force.
+    Excel and LibreOffice). Also a .csv (UTF-8 with BOM) and .md per sheet. The folder's
+    .okrplan-manifest.json lists what okrplan wrote: a sheet edited since (text changed, a row
+    added, actuals or a formula typed in) is not replaced without --force (or
+    --discard-edits), and a file okrplan did not write never is.
 
     \b
     Example:

@@ -2,6 +2,8 @@
 
 A plan directory is staged in a hidden sibling and swapped into place in one
 ``renameat2(RENAME_EXCHANGE)``; single files go through a temporary file and ``os.replace``.
+Over a previous plan, the files okrplan did not write are linked into the staging directory
+first (see test_only_the_files_okrplan_may_replace_go), so the swap stays one call.
 The kill test runs `okrplan decompose` on an organisation big enough that writing takes a while
 (300 named people: 600 sheet files and a workbook of 300 sheets), SIGKILLs it at random points
 while it writes, and checks the output directory is exactly the previous plan or exactly the
@@ -368,3 +370,81 @@ def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str
     # the next run that writes there cleans up after the killed ones
     write_dir(out, expected[0], force=True)
     assert tree(out) == expected[0] and siblings(out) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping a planner's files (write_dir's replace)
+
+
+def test_only_the_files_okrplan_may_replace_go(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1", "sheets/a.csv": "a", "old.md": "x"})
+    (out / "target.yaml").write_text("mine")
+    (out / "notes").mkdir()
+    (out / "notes" / "n.txt").write_text("n")
+    (out / "empty").mkdir()
+    (out / "link").symlink_to("target.yaml")
+    inode = (out / "target.yaml").stat().st_ino
+    write_dir(
+        out,
+        {"plan.json": "2", "sheets/b.csv": "b"},
+        force=True,
+        replace={"plan.json", "sheets/a.csv", "old.md"},
+    )
+    assert tree(out) == {
+        "plan.json": b"2",
+        "sheets/b.csv": b"b",
+        "target.yaml": b"mine",
+        "notes/n.txt": b"n",
+        "link": b"mine",
+    }
+    assert (out / "empty").is_dir() and os.readlink(out / "link") == "target.yaml"
+    assert (out / "target.yaml").stat().st_ino == inode  # linked across, not copied
+    assert siblings(out) == []
+
+
+def test_a_kept_file_never_takes_a_written_name(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    (out / "plan.md").write_text("mine")
+    with pytest.raises(OutputError, match="was not written by okrplan and has the name"):
+        write_dir(out, {"plan.json": "2", "plan.md": "#"}, force=True, replace={"plan.json"})
+    assert tree(out) == {"plan.json": b"1", "plan.md": b"mine"} and siblings(out) == []
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two renames"])
+def test_a_file_added_while_writing_is_moved_across(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    out = tmp_path / "plan"
+    write_dir(out, {"plan.json": "1"})
+    real = output._flush_tree
+
+    def planner_saves_meanwhile(directory: Path) -> None:
+        (out / "notes.txt").write_text("saved while okrplan wrote")
+        real(directory)
+
+    monkeypatch.setattr(output, "_flush_tree", planner_saves_meanwhile)
+    write_dir(out, {"plan.json": "2"}, force=True, replace={"plan.json"})
+    assert tree(out) == {"plan.json": b"2", "notes.txt": b"saved while okrplan wrote"}
+    assert siblings(out) == []
+
+
+def test_a_killed_run_keeps_the_planners_files(kill_setup: dict[str, Any]) -> None:
+    """A kill leaves the previous plan or the new one, and the planner's file in either."""
+    tmp, targets = kill_setup["tmp"], kill_setup["targets"]
+    out = tmp / "kept"
+    shutil.copytree(kill_setup["first"], out)
+    shutil.copy(targets[0], out / "target.yaml")
+    rng = random.Random(15)
+    for _ in range(max(1, KILL_RUNS // 2)):
+        process = start_decompose(out / "target.yaml", out)
+        wait_for_staging(process, out)
+        time.sleep(rng.uniform(0, kill_setup["writing"] * 1.1))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=60)
+        assert (out / "target.yaml").read_bytes() == targets[0].read_bytes()
+        assert (out / "plan.json").is_file()

@@ -27,6 +27,7 @@ from okrplan import api
 from okrplan.actuals import combine, edited_cells, typed_actuals, workbook_actuals
 from okrplan.cli import cli
 from okrplan.errors import InputError, OutputError
+from okrplan.export.manifest import MANIFEST_FILE
 from okrplan.export.names import (
     SheetTitles,
     quote_sheet,
@@ -459,7 +460,7 @@ def test_hostile_names_stay_inside_the_folder(hostile: tuple[api.Plan, Path]) ->
     _, out = hostile
     assert sorted(p.name for p in out.parent.iterdir()) == ["sheets"]  # nothing escaped
     assert not list(out.parent.parent.glob("x*")) and not (out.parent.parent / "etc").exists()
-    names = [p.name for p in out.iterdir()]
+    names = [p.name for p in out.iterdir() if p.name != MANIFEST_FILE]
     assert all(p.is_file() and p.parent == out for p in out.iterdir())
     assert "_.._etc_passwd.xlsx" in names
     assert len({n.casefold() for n in names}) == len(names)
@@ -797,7 +798,7 @@ def test_export_refuses_to_overwrite_typed_actuals(plan: api.Plan, tmp_path: Pat
     forced = _run("export", str(plan_json), "-o", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert typed_actuals(book) == [] and edited_cells(csv_path) == []
-    assert not list(out.glob(".*"))  # no temporary files left
+    assert [p.name for p in out.glob(".*")] == [MANIFEST_FILE]  # no temporary files left
 
 
 def test_export_options(plan: api.Plan, tmp_path: Path) -> None:
@@ -821,6 +822,7 @@ def test_export_options(plan: api.Plan, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST_FILE,
         "index.md",
         "销售部-渠道经理-渠道经理1.md",
         "销售部-渠道经理-渠道经理2.md",

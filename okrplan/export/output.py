@@ -9,10 +9,17 @@
 - Single files (`okrplan export`, `schema -o`, `render -o`, …) are written into a hidden
   temporary file beside their name, flushed, then renamed over it with :func:`os.replace`.
 
+A plan directory that exists is okrplan's file by file (see :mod:`okrplan.export.manifest`):
+the caller names the files of it okrplan may replace or delete (``replace``); every other entry
+(a target file, notes, a workbook a planner keeps) is hard-linked into the staging directory
+before the swap (copied where links cannot be made), so the one exchange still puts the whole
+new directory in place and the planner's files are in it. A file the planner adds to the
+directory while okrplan writes is moved across after the swap.
+
 Siblings a killed run left behind are removed by the next run that writes there, unless another
 okrplan run is writing there at that moment (writers hold a shared ``flock`` on the folder; the
 clean-up needs it exclusively). An existing directory is replaced only with ``force``, and only
-if it is an okrplan output (has plan.json).
+if it is an okrplan output (has plan.json or a manifest).
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ import functools
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from okrplan.errors import OutputError
+from okrplan.export.manifest import MANIFEST_FILE
 
 Content = str | bytes | Callable[[Path], None]
 
@@ -43,13 +51,19 @@ def write_dir(
     *,
     force: bool = False,
     marker: str = "plan.json",
+    replace: Collection[str] | None = None,
 ) -> Path:
     """Write ``files`` (relative name → text, bytes, or a writer given the path) as a directory.
+
+    With ``replace`` (relative POSIX paths of the existing directory's files), only those may
+    be replaced or deleted; every other entry is kept in the new directory. Without it, the
+    previous directory is replaced whole.
 
     Raises
     ------
     OutputError
-        If the directory exists (without ``force``), is not okrplan's, or cannot be written.
+        If the directory exists (without ``force``), is not okrplan's, or cannot be written, or
+        if a file to keep has the name of one to write.
     """
     final = Path(os.path.abspath(target))
     if final.is_symlink():  # write where the link points; the link stays
@@ -68,7 +82,11 @@ def write_dir(
                 raise OutputError(f"{final} exists and is not a directory; choose another -o")
             if not force:
                 raise OutputError(f"{final} already exists; pass --force to replace it")
-            if not (final / marker).exists() and any(final.iterdir()):
+            if (
+                not (final / marker).exists()
+                and not (final / MANIFEST_FILE).exists()
+                and any(final.iterdir())
+            ):
                 raise OutputError(
                     f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
                 )
@@ -86,8 +104,11 @@ def write_dir(
                     path.write_bytes(content)
                 else:
                     content(path)
+            keep = None if replace is None else frozenset(replace)
+            if keep is not None and final.is_dir():
+                _keep(final, staging, keep)
             _flush_tree(staging)
-            _swap(staging, final)
+            _swap(staging, final, keep)
         except OSError as exc:
             _remove(staging)
             raise OutputError(f"cannot write {final}: {exc.strerror or exc}") from None
@@ -168,18 +189,65 @@ def _fresh(parent: Path, prefix: str, make: Callable[[Path], Any]) -> Path:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent / prefix))
 
 
-def _swap(staging: Path, final: Path) -> None:
+def _swap(staging: Path, final: Path, replace: frozenset[str] | None = None) -> None:
     """Put ``staging`` at ``final``, so that ``final`` is always either the previous or the new
-    directory (or, without RENAME_EXCHANGE, briefly absent; see the module docstring)."""
+    directory (or, without RENAME_EXCHANGE, briefly absent; see the module docstring). With
+    ``replace``, what was added to the previous directory meanwhile is moved across."""
     if not os.path.lexists(final):
         os.rename(staging, final)
     elif _exchange(staging, final):
-        _remove(staging)  # now the previous directory
+        _rescue(staging, final, replace)  # staging is now the previous directory
+        _remove(staging)
     else:
         old = _fresh(final.parent, f".{final.name}.old-", lambda path: os.rename(final, path))
         os.rename(staging, final)
+        _rescue(old, final, replace)
         _remove(old)
     _fsync_dir(final.parent)
+
+
+def _entries(folder: Path) -> Iterator[tuple[str, Path, bool]]:
+    """(relative POSIX path, path, is an empty folder) of every non-folder entry under
+    ``folder`` and of its empty folders, without entering linked folders."""
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        linked = [d for d in dirs if (base / d).is_symlink()]
+        for name in [*names, *linked]:
+            yield (base / name).relative_to(folder).as_posix(), base / name, False
+        if not names and not dirs and base != folder:
+            yield base.relative_to(folder).as_posix(), base, True
+
+
+def _keep(previous: Path, staging: Path, replace: frozenset[str]) -> None:
+    """Link every entry of ``previous`` not in ``replace`` into ``staging`` at the same place."""
+    for relative, source, empty in _entries(previous):
+        if relative in replace:
+            continue
+        copy = staging / relative
+        if empty:
+            copy.mkdir(parents=True, exist_ok=True)
+            continue
+        if os.path.lexists(copy):
+            raise OutputError(
+                f"{source} was not written by okrplan and has the name of a file it writes; "
+                "move or rename it"
+            )
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, copy, follow_symlinks=False)
+        except OSError:  # a file system without hard links: a copy (the original goes)
+            shutil.copy2(source, copy, follow_symlinks=False)
+
+
+def _rescue(previous: Path, final: Path, replace: frozenset[str] | None) -> None:
+    """Move into ``final`` what appeared in ``previous`` after :func:`_keep` linked it."""
+    if replace is None:
+        return
+    for relative, source, _ in _entries(previous):
+        if relative not in replace and not os.path.lexists(final / relative):
+            with contextlib.suppress(OSError):
+                (final / relative).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(source, final / relative)
 
 
 @functools.cache
