@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrplan.errors import InputError, Issue
 from okrplan.export.sheetmodel import META_TAB, csv_text
-from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER
+from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER, deterministic_archive
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals
 from okrplan.tabular import STDIN, WORKBOOK_SUFFIXES, open_workbook, sheet_names
@@ -390,7 +390,7 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
         )
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _fixed_archive(buffer.getvalue(), workbook), unplaced
+    return deterministic_archive(buffer.getvalue()), unplaced
 
 
 def _open_bytes(data: bytes) -> Any:
@@ -425,31 +425,6 @@ def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, int, Fraction]]:
                 )
                 found[(str(values[1]), kr)] = (ws, row[0].row, actual_col, factor)
     return found
-
-
-def _fixed_archive(data: bytes, like: bytes) -> bytes:
-    """``data`` as an archive with fixed entry times and the document properties (with their
-    fixed dates) of ``like``, the workbook okrplan wrote: the same actuals give the same bytes."""
-    with zipfile.ZipFile(io.BytesIO(like)) as original:
-        core = (
-            original.read("docProps/core.xml")
-            if "docProps/core.xml" in original.namelist()
-            else None
-        )
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml" and core is not None:
-                content = core
-            item = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            item.compress_type = zipfile.ZIP_DEFLATED
-            item.external_attr = 0o644 << 16
-            target.writestr(item, content)
-    return out.getvalue()
 
 
 def unplaced_text(entries: Iterable[TypedActual]) -> str:

@@ -81,11 +81,12 @@ def workbook_bytes(book: SheetBook) -> bytes:
     wb.properties.title = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", book.name)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic_archive(buffer.getvalue())
 
 
-def _deterministic(data: bytes) -> bytes:
-    """The same archive with fixed entry times and document dates."""
+def deterministic_archive(data: bytes) -> bytes:
+    """The same archive with fixed entry times and document dates: equal workbooks give
+    equal bytes (also used when actuals are carried into a new workbook)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
