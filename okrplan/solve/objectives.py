@@ -71,8 +71,10 @@ def sheet_records(
             key = (id(template), level, unit.names, role_name)
             if key not in applies:
                 applies[key] = template_applies(template, level, unit, role_name)
+            if not applies[key]:
+                continue
             krs = [kr for kr in template.key_results if make.has(owner, level, kr)]
-            if not applies[key] or not krs:
+            if not krs:
                 continue
             count += 1
             oid = f"o:{owner[2:]}#{count}"
@@ -124,36 +126,20 @@ class _KRMaker:
         return kr.metric in self.series.get(owner, {})
 
     def kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> model.KeyResult:
-        """The KR record of a template KR on one owner's sheet."""
+        """The KR record of a template KR on one owner's sheet: a derived KR's target is
+        :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
+        销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
+        :func:`~okrplan.solve.series.periods`."""
         attrs = self.static.get((id(kr), level))
         if attrs is None:
             attrs = self.static[id(kr), level] = template_attrs(self.spec, kr)
         attrs = {**attrs, "id": kid, "owner": owner, "objective": oid}
-        if kr.metric is not None:
-            attrs.update(self._numbers(owner, level, kr.metric, attrs["per"]))
-        return model.KeyResult(**attrs)
-
-    def _numbers(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any]:
-        spec = self.spec
-        if (
-            level == "company"
-            and metric == spec.target.kpi.metric
-            and spec.target.metrics[metric].share_of
-        ):
-            share = share_end(spec.target.kpi.target)  # type: ignore[arg-type]
-            return {
-                "target": number(share),
-                "per": Per.PLAN,
-                "periods": {},
-                "target_kind": TargetKind.PERCENT,
-            }
-        series = self.series[owner][metric]
-        if level == "company" and metric == spec.base_metric:
-            return {
-                "target": number(spec.kpi_value),
-                "periods": periods(series, per, self.calendar),
-                "target_kind": TargetKind.NUMBER,
-            }
+        if kr.metric is None:
+            return model.KeyResult(**attrs)
+        special = self._company(owner, level, kr.metric, attrs["per"])
+        if special is not None:
+            return model.KeyResult(**{**attrs, **special})
+        series, per = self.series[owner][kr.metric], attrs["per"]
         found = self.numbers.get((series, per))
         if found is None:
             found = self.numbers[series, per] = (
@@ -162,12 +148,31 @@ class _KRMaker:
                 shown(sum(series.num), series.den, series.money),
             )
         target, by_period, total = found
-        return {
-            "target": target,
-            "periods": dict(by_period),
-            "target_kind": TargetKind.NUMBER,
-            "total": total,
-        }
+        attrs.update(
+            target=target, periods=dict(by_period), target_kind=TargetKind.NUMBER, total=total
+        )
+        return model.KeyResult(**attrs)
+
+    def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
+        """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
+        spec = self.spec
+        if level != "company":
+            return None
+        if metric == spec.target.kpi.metric and spec.target.metrics[metric].share_of:
+            share = share_end(spec.target.kpi.target)  # type: ignore[arg-type]
+            return {
+                "target": number(share),
+                "per": Per.PLAN,
+                "periods": {},
+                "target_kind": TargetKind.PERCENT,
+            }
+        if metric == spec.base_metric:
+            return {
+                "target": number(spec.kpi_value),
+                "periods": periods(self.series[owner][metric], per, self.calendar),
+                "target_kind": TargetKind.NUMBER,
+            }
+        return None
 
 
 def template_attrs(spec: Spec, kr: KeyResult) -> dict[str, Any]:
