@@ -31,7 +31,7 @@ from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
 from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import build_groups
-from okrplan.solve.objectives import Hire, sheet_records
+from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import role_records, unit_records
 from okrplan.solve.phasing import month_shares
@@ -112,10 +112,10 @@ def solve_plan(
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
-        items = sheet_records(spec, roles.records, series, _hires(allocation, support))
+        drafts = sheet_records(spec, roles.records, series, _hires(allocation, support))
         stage("weights")
-        items, weighted = weigh(spec, owners, items, groups, series, options)
-        graph = assemble(spec, owners, items)
+        weights, weighted = weigh(spec, owners, drafts, groups, series, options)
+        graph = assemble(spec, owners, freeze(drafts, weights))
         relaxations = (*allocation.relaxations, *quotas.relaxations, *support.relaxations)
         status = worst(allocation.status, quotas.status, weighted)
         if relaxations:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from okrplan.model import Status
-from okrplan.solve.groups import Group, with_bases
+from okrplan.solve.groups import Group, bases_of, evolve, with_bases
 from okrplan.solve.hires import solve_hires
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
 from okrplan.solve.regions import (
@@ -179,7 +179,8 @@ def allocate(
         The groups as solved and their quotas; infeasible with the conflict and its
         relaxations when no hires reach the targets.
     """
-    regions = with_bounds(spec, build_regions(spec, with_bases(spec, groups)))
+    bases = dict(zip((g.id for g in groups), bases_of(spec, groups), strict=True))
+    regions = with_bounds(spec, build_regions(spec, groups), bases)
     bounded = members_of(regions, groups)
     hires = solve_hires(regions, options)
     if hires.counts is None:
@@ -195,7 +196,7 @@ def allocate(
             tuple(explain_conflict(spec, regions, hires.conflict)),
         )
     counts = hires.counts
-    hired = [replace(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in bounded]
+    hired = [evolve(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in bounded]
     kept = with_bases(spec, [g for g in hired if not g.is_hire or g.headcount > 0])
     regions = _trimmed(regions, kept)
     quotas: dict[str, Fraction] = {}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from itertools import pairwise
+from typing import Any
 
 from okrplan.periods import Month
 from okrplan.quantity import Per
@@ -174,6 +175,21 @@ class Group:
     @property
     def is_hire(self) -> bool:
         return self.hire is not None
+
+
+_GROUP_SLOTS = tuple(getattr(Group, f.name) for f in fields(Group))
+
+
+def evolve(group: Group, **changes: Any) -> Group:
+    """``group`` with ``changes``: :func:`dataclasses.replace` without its per-call cost (a
+    large organisation has tens of thousands of groups, each replaced a few times while
+    solving). Nothing is checked or derived in ``__init__``, so copying the slots is the
+    same."""
+    new = object.__new__(Group)
+    for slot in _GROUP_SLOTS:
+        name = slot.__name__
+        slot.__set__(new, changes[name] if name in changes else slot.__get__(group, Group))
+    return new
 
 
 def yield_factor(spec: Spec, metric: str) -> Fraction:
@@ -447,11 +463,14 @@ def capacity_basis(group: Group) -> Fraction | None:
 
 def with_bases(spec: Spec, groups: Sequence[Group]) -> list[Group]:
     """The groups with their basis (split.basis) in yuan of the base metric for the group."""
-    bases = _bases(spec, groups)
-    return [replace(g, basis=b) for g, b in zip(groups, bases, strict=True)]
+    bases = bases_of(spec, groups)
+    # a group whose basis is already that value stays as it is (the second pass, after hires,
+    # changes few)
+    return [g if b == g.basis else evolve(g, basis=b) for g, b in zip(groups, bases, strict=True)]
 
 
-def _bases(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
+def bases_of(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
+    """Each group's basis (split.basis) in yuan of the base metric for the whole group."""
     basis = spec.target.split.basis
     season = month_shares(spec.period, spec.target.plan.seasonality)
     per_fte: dict[str, Fraction] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
@@ -22,6 +22,55 @@ from okrplan.solve.series import Calendar, Series, headline, number, periods, sh
 from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 
 SheetItem = model.Objective | model.KeyResult
+
+
+class Draft(NamedTuple):
+    """An objective or KR before its weight is known: what weighing reads, and the other
+    fields of its record (:func:`freeze` makes the record once the weights are known)."""
+
+    id: str
+    owner: str
+    objective: str | None  # None: the draft is an objective
+    name: str
+    kr_kind: KRKind | None
+    metric: str | None
+    weight: int | float | None  # a KR's fixed weight, if any
+    fields: dict[str, Any]
+
+    @property
+    def is_kr(self) -> bool:
+        return self.objective is not None
+
+
+def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
+    """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed
+    weight, an objective without one has none)."""
+    out: list[SheetItem] = []
+    for d in drafts:
+        if d.is_kr:
+            out.append(model.KeyResult(**d.fields, weight=weights.get(d.id, d.weight)))
+        else:
+            out.append(model.Objective(**d.fields, weight=weights.get(d.id)))
+    return out
+
+
+def _objective(oid: str, name: str, owner: str, detail: str) -> Draft:
+    fields = {"id": oid, "name": name, "owner": owner, "detail": detail}
+    return Draft(oid, owner, None, name, None, None, None, fields)
+
+
+def _kr(fields: dict[str, Any]) -> Draft:
+    weight = fields.pop("weight")
+    return Draft(
+        fields["id"],
+        fields["owner"],
+        fields["objective"],
+        fields["name"],
+        fields["kr_kind"],
+        fields["metric"],
+        weight,
+        fields,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +88,7 @@ def sheet_records(
     roles: Sequence[RoleGroup],
     series: Mapping[str, PersonSeries],
     hires: Sequence[Hire],
-) -> list[SheetItem]:
+) -> list[Draft]:
     """Every owner's objectives, each followed by its KRs, owners in tree order.
 
     Parameters
@@ -56,7 +105,8 @@ def sheet_records(
     Returns
     -------
     list
-        Objective and KR records without weights (:func:`okrplan.solve.weighting.weigh`).
+        Objective and KR drafts: their records are made once the weights are known
+        (:func:`okrplan.solve.weighting.weigh`, then :func:`freeze`).
     """
     templates = spec.target.objectives or default_objectives(spec)
     by_unit: dict[str, list[Hire]] = {}
@@ -64,7 +114,7 @@ def sheet_records(
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
     make = _KRMaker(spec, series, Calendar.of(spec.period))
     applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
-    out: list[SheetItem] = []
+    out: list[Draft] = []
     for owner, level, unit, role_name in _owners(spec, roles):
         count = 0
         for template in templates:
@@ -78,7 +128,7 @@ def sheet_records(
                 continue
             count += 1
             oid = f"o:{owner[2:]}#{count}"
-            out.append(model.Objective(oid, template.title, owner, template.detail))
+            out.append(_objective(oid, template.title, owner, template.detail))
             for index, kr in enumerate(krs, start=1):
                 out.append(make.kr(f"k:{owner[2:]}#{count}.{index}", oid, owner, level, kr))
         if owner in by_unit:
@@ -125,7 +175,7 @@ class _KRMaker:
             return True
         return kr.metric in self.series.get(owner, {})
 
-    def kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> model.KeyResult:
+    def kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> Draft:
         """The KR record of a template KR on one owner's sheet: a derived KR's target is
         :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
         销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
@@ -135,10 +185,10 @@ class _KRMaker:
             attrs = self.static[id(kr), level] = template_attrs(self.spec, kr)
         attrs = {**attrs, "id": kid, "owner": owner, "objective": oid}
         if kr.metric is None:
-            return model.KeyResult(**attrs)
+            return _kr(attrs)
         special = self._company(owner, level, kr.metric, attrs["per"])
         if special is not None:
-            return model.KeyResult(**{**attrs, **special})
+            return _kr({**attrs, **special})
         series, per = self.series[owner][kr.metric], attrs["per"]
         found = self.numbers.get((series, per))
         if found is None:
@@ -151,7 +201,7 @@ class _KRMaker:
         attrs.update(
             target=target, periods=dict(by_period), target_kind=TargetKind.NUMBER, total=total
         )
-        return model.KeyResult(**attrs)
+        return _kr(attrs)
 
     def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
         """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
@@ -211,13 +261,11 @@ def template_attrs(spec: Spec, kr: KeyResult) -> dict[str, Any]:
     return attrs
 
 
-def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[SheetItem]:
+def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[Draft]:
     """A unit's staffing objective (its ``count``-th) and a KR per hire."""
     zh = spec.target.plan.locale == "zh-CN"
     oid = f"o:{owner[2:]}#{count}"
-    out: list[SheetItem] = [
-        model.Objective(oid, "补充团队人力" if zh else "Staff the team", owner, "")
-    ]
+    out = [_objective(oid, "补充团队人力" if zh else "Staff the team", owner, "")]
     for index, hire in enumerate(hires, start=1):
         role = hire.ref.role
         by: Month = getattr(role.hire, "by", None) or spec.period.first
@@ -227,24 +275,26 @@ def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[
             else f"Hire {hire.count} {role.role} by the end of {by}"
         )
         out.append(
-            model.KeyResult(
-                id=f"k:{owner[2:]}#{count}.{index}",
-                name=text,
-                owner=owner,
-                objective=oid,
-                kr_kind=KRKind.STAFFING,
-                metric=None,
-                text=text,
-                per=Per.PLAN,
-                target=hire.count,
-                target_kind=TargetKind.NUMBER,
-                periods={},
-                weight=None,
-                fixed_weight=False,
-                direction=Direction.INCREASE,
-                deduction=None,
-                due=str(by),
-                hires=hire.hires,
+            _kr(
+                dict(
+                    id=f"k:{owner[2:]}#{count}.{index}",
+                    name=text,
+                    owner=owner,
+                    objective=oid,
+                    kr_kind=KRKind.STAFFING,
+                    metric=None,
+                    text=text,
+                    per=Per.PLAN,
+                    target=hire.count,
+                    target_kind=TargetKind.NUMBER,
+                    periods={},
+                    weight=None,
+                    fixed_weight=False,
+                    direction=Direction.INCREASE,
+                    deduction=None,
+                    due=str(by),
+                    hires=hire.hires,
+                )
             )
         )
     return out

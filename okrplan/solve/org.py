@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from okrplan.model import Level, Marginal, RoleGroup, Selling, Supports, Unit
-from okrplan.solve.groups import Group, Window, per_month_capacity, role_id, unit_id
+from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import number
 from okrplan.spec import RoleRef, Spec
@@ -227,6 +227,6 @@ def marginal_gains(spec: Spec, group: Group) -> list[tuple[str, str, Fraction]]:
             else w
             for w in group.windows
         )
-        after = replace(group, windows=windows).per_person_cap or before
+        after = evolve(group, windows=windows).per_person_cap or before
         out.append((metric, str(quantity.per) if quantity.per else "plan", after - before))
     return out

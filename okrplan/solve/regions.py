@@ -8,13 +8,13 @@ company, whose quota is the KPI, is the outermost).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from okrplan.solve.groups import Group
+from okrplan.solve.groups import Group, evolve
 from okrplan.spec import Spec, UnitRef
 
 
@@ -132,42 +132,44 @@ class Alike:
         return found[0]
 
 
-def with_bounds(spec: Spec, regions: Sequence[Region]) -> list[Region]:
+def with_bounds(
+    spec: Spec, regions: Sequence[Region], bases: Mapping[str, Fraction] | None = None
+) -> list[Region]:
     """The regions with every member's bounds: a fixed quota (role quota × its share of the
     role's people), else lower and upper quotas from split.bounds around the group's
-    proportional share at the region's common level."""
+    proportional share at the region's common level.
+
+    With ``bases`` (by group id), the members get those bases too (one new group each,
+    not two: a large organisation has tens of thousands)."""
     bounds = spec.target.split.bounds
     low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
     out = []
     for region in regions:
+        basis = [g.basis if bases is None else bases[g.id] for g in region.members]
         fixed = [_fixed_quota(g) for g in region.members]
         fixed_sum = sum(
             (w * f for f, w in zip(fixed, region.weights, strict=True) if f is not None),
             Fraction(0),
         )
+        free = [_is_free(g) for g in region.members]
         scaled = sum(
-            (
-                w * g.basis
-                for g, w in zip(region.members, region.weights, strict=True)
-                if _is_free(g)
-            ),
+            (w * b for b, w, f in zip(basis, region.weights, free, strict=True) if f),
             Fraction(0),
         )
         rest = region.target - region.constant - fixed_sum
         level = rest / scaled if scaled > 0 else Fraction(0)
         alike = Alike()
         members = []
-        for group, quota in zip(region.members, fixed, strict=True):
-            if _is_free(group):
+        for group, quota, own, is_free in zip(region.members, fixed, basis, free, strict=True):
+            changes: dict[str, Any] = {} if bases is None else {"basis": own}
+            if is_free:
                 lo, hi = alike.get(
-                    "bounds",
-                    (group.basis,),
-                    partial(_bound_shares, low, high, level, rest, group.basis),
+                    "bounds", (own,), partial(_bound_shares, low, high, level, rest, own)
                 )
-                group = replace(group, lower=lo, upper_share=hi)
+                changes.update(lower=lo, upper_share=hi)
             elif quota is not None:
-                group = replace(group, fixed=quota)
-            members.append(group)
+                changes["fixed"] = quota
+            members.append(evolve(group, **changes) if changes else group)
         out.append(replace(region, members=tuple(members)))
     return out
 

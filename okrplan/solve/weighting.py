@@ -8,15 +8,13 @@ flows through its metric times ``rate ÷ 2^funnel steps`` (see :mod:`okrplan.sol
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from okrplan import model
 from okrplan.model import KRKind, RoleGroup, Status, Unit
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import Group
-from okrplan.solve.objectives import SheetItem
+from okrplan.solve.objectives import Draft
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.series import exact
 from okrplan.solve.weights import WeightItem, weights_status
@@ -29,12 +27,12 @@ Lever = tuple[Fraction, Fraction]
 def weigh(
     spec: Spec,
     owners: Sequence[Unit | RoleGroup],
-    items: Sequence[SheetItem],
+    items: Sequence[Draft],
     groups: Sequence[Group],
     series: Mapping[str, PersonSeries],
     options: SolverOptions = DEFAULT_OPTIONS,
-) -> tuple[list[SheetItem], Status]:
-    """The objective and KR records with their weights.
+) -> tuple[dict[str, int | float | None], Status]:
+    """Every weighted KR's weight and every weighted objective's (by id).
 
     Parameters
     ----------
@@ -43,7 +41,7 @@ def weigh(
     owners
         Unit and role records, in tree order.
     items
-        Objective and KR records (:func:`okrplan.solve.objectives.sheet_records`).
+        Objective and KR drafts (:func:`okrplan.solve.objectives.sheet_records`).
     groups
         The solved groups (a role group's leverage is its quota).
     series
@@ -54,10 +52,10 @@ def weigh(
     Returns
     -------
     tuple
-        The records, weighted, in their order; and whether every sheet's weights are proven
-        nearest their ideals. A role group's leverages are its quota times a factor per KR,
-        and weights depend only on their ratios: groups of one role with the same KRs share
-        one solve.
+        The weights (records are made with them: :func:`okrplan.solve.objectives.freeze`),
+        and whether every sheet's weights are proven nearest their ideals. A role group's
+        leverages are its quota times a factor per KR, and weights depend only on their
+        ratios: groups of one role with the same KRs share one solve.
     """
     sheets = _sheets(items)
     levers = _Levers(spec, owners, groups, series)
@@ -103,19 +101,18 @@ def weigh(
         weights.update((k.id, w) for k, w in zip(krs, found, strict=True))
         for oid, ks in objectives.items():
             weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
-    out = [replace(item, weight=weights[item.id]) if item.id in weights else item for item in items]
-    return out, worst(*statuses)
+    return weights, worst(*statuses)
 
 
 def _one_quota(throughs: Sequence[Fraction]) -> bool:
     return bool(throughs) and throughs[0] != 0 and all(t == throughs[0] for t in throughs)
 
 
-def _sheets(items: Sequence[SheetItem]) -> dict[str, dict[str, list[model.KeyResult]]]:
+def _sheets(items: Sequence[Draft]) -> dict[str, dict[str, list[Draft]]]:
     """Each owner's objectives (by id, in order) and their KRs."""
-    sheets: dict[str, dict[str, list[model.KeyResult]]] = {}
+    sheets: dict[str, dict[str, list[Draft]]] = {}
     for item in items:
-        if isinstance(item, model.Objective):
+        if item.objective is None:
             sheets.setdefault(item.owner, {})[item.id] = []
         else:
             sheets[item.owner][item.objective].append(item)
@@ -149,7 +146,7 @@ class _Levers:
         self.through = unit_through(spec, groups, quotas)
         self.factors: dict[str, tuple[str, Fraction]] = {}
 
-    def of(self, owner: Unit | RoleGroup, kr: model.KeyResult) -> Lever:
+    def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
         """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
         if kr.metric is None:
             return Fraction(0), Fraction(0)
