@@ -31,8 +31,9 @@ class Region:
 def instance(spec: object) -> list[Region]:
     """The split okrplan solves for a spec, in floats: regions with every group's basis,
     weight and bounds (hires as okrplan decided them). Not timed: this is the input."""
-    from okrplan.solve.allocate import _lower, _upper, allocate
+    from okrplan.solve.allocate import allocate
     from okrplan.solve.groups import build_groups
+    from okrplan.solve.regions import lower, upper
 
     groups = build_groups(spec)  # type: ignore[arg-type]
     allocation = allocate(spec, groups)  # type: ignore[arg-type]
@@ -40,7 +41,7 @@ def instance(spec: object) -> list[Region]:
     for region in allocation.regions:
         items = []
         for group, weight in zip(region.members, region.weights, strict=True):
-            lo, hi = _lower(group), _upper(group)
+            lo, hi = lower(group), upper(group)
             if hi is not None and hi < lo:
                 lo = hi
             items.append(

@@ -52,12 +52,11 @@ class Instance:
 
 def prepare(spec: Any) -> Instance:
     """Each person's numbers, from okrplan's groups (not timed: the analyst's spreadsheet)."""
-    from okrplan.solve.allocate import build_regions, set_bounds
-    from okrplan.solve.groups import assign_bases, build_groups
+    from okrplan.solve.groups import build_groups, with_bases
+    from okrplan.solve.regions import build_regions, members_of, with_bounds
 
-    groups = build_groups(spec)
-    assign_bases(spec, groups)
-    set_bounds(spec, groups, build_regions(spec, groups))
+    based = with_bases(spec, build_groups(spec))
+    groups = members_of(with_bounds(spec, build_regions(spec, based)), based)
     data = Instance(
         float(spec.kpi_value),
         1 + float(spec.target.plan.buffer),

@@ -8,7 +8,7 @@ objective), ``k:A公司/销售部#1.2`` (that objective's second key result). Ed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -24,39 +24,24 @@ def new_graph() -> nx.DiGraph:
 
 
 def add_node(graph: nx.DiGraph, node_id: str, kind: Kind, name: str, **attrs: Any) -> None:
-    if type(graph) is not nx.DiGraph or node_id in graph._succ:
-        graph.add_node(node_id, id=node_id, kind=str(kind), name=name, **attrs)
-        return
-    # what DiGraph.add_node does for a new node, without its per-call overhead (a plan of
-    # 100,000 people adds some 170,000 nodes)
-    graph._succ[node_id] = {}
-    graph._pred[node_id] = {}
-    data = graph._node[node_id] = {"id": node_id, "kind": str(kind), "name": name}
-    data.update(attrs)
-    _clear_cache(graph)
+    """Add a node from its plan.json attributes (give it its record with
+    :func:`attach_records`)."""
+    graph.add_node(node_id, id=node_id, kind=str(kind), name=name, **attrs)
 
 
 def add_edge(graph: nx.DiGraph, source: str, target: str, kind: Edge) -> None:
-    succ = graph._succ
-    if (
-        type(graph) is not nx.DiGraph
-        or source not in succ
-        or target not in succ
-        or (target in succ[source])
-    ):
-        graph.add_edge(source, target, kind=str(kind))
-        return
-    data = {"kind": str(kind)}  # as DiGraph.add_edge does for a new edge between known nodes
-    succ[source][target] = data
-    graph._pred[target][source] = data
-    _clear_cache(graph)
+    graph.add_edge(source, target, kind=str(kind))
 
 
-def _clear_cache(graph: nx.DiGraph) -> None:
-    """Forget what networkx caches about a graph (as its own methods do on every change)."""
-    cache = getattr(graph, "__networkx_cache__", None)
-    if cache:
-        cache.clear()
+def add_records(
+    graph: nx.DiGraph, records: Iterable[Node], edges: Iterable[tuple[str, str, Edge]]
+) -> None:
+    """Add nodes carrying ``records`` (in their order) and then ``edges``, in bulk.
+
+    Every node's attribute dict holds its record under ``"node"``; every edge its ``kind``.
+    """
+    graph.add_nodes_from((record.id, {"node": record}) for record in records)
+    graph.add_edges_from((source, target, {"kind": str(kind)}) for source, target, kind in edges)
 
 
 def nodes_of(graph: nx.DiGraph, kind: Kind) -> Iterator[dict[str, Any]]:

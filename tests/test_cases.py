@@ -17,7 +17,10 @@ from conftest import minimal_target
 
 from okrplan import api
 from okrplan.cli import cli
+from okrplan.graph import node as graph_node
+from okrplan.model import KeyResult, node_to_json
 from okrplan.plan import Plan
+from okrplan.queries import records
 
 WAN = 10_000
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "a-company-2015.yaml"
@@ -45,16 +48,17 @@ def sales(headcount: int | None = None, **extra: Any) -> dict[str, Any]:
 def kr(plan: Plan, owner: str, metric: str) -> dict[str, Any]:
     """The owner's key result on ``metric``."""
     found = [
-        d
-        for _, d in plan.graph.nodes(data=True)
-        if d["kind"] == "kr" and d["owner"] == owner and d.get("metric") == metric
+        node_to_json(r)
+        for r in records(plan.graph)
+        if isinstance(r, KeyResult) and r.owner == owner and r.metric == metric
     ]
     assert len(found) == 1, (owner, metric, found)
     return found[0]
 
 
 def node(plan: Plan, node_id: str) -> dict[str, Any]:
-    return dict(plan.graph.nodes[node_id])
+    """A node as plan.json writes it (from its record)."""
+    return node_to_json(graph_node(plan.graph, node_id))
 
 
 Solve = Callable[..., Plan]
@@ -140,7 +144,11 @@ def test_hires_the_fewest_people_that_close_the_gap(solve: Solve) -> None:
     # 28.85 − 28): 29 × 4 = 116. Reps 460万 each, hires 290万 each (≤ 480万, ≤ 300万).
     assert (reps["per_person"], reps["quota"]) == (460 * WAN, 1840 * WAN)
     assert (hires["per_person"], hires["quota"]) == (290 * WAN, 1160 * WAN)
-    staffing = [d for _, d in plan.graph.nodes(data=True) if d.get("kr_kind") == "staffing"]
+    staffing = [
+        node_to_json(r)
+        for r in records(plan.graph)
+        if isinstance(r, KeyResult) and r.kr_kind == "staffing"
+    ]
     assert [(d["text"], d["target"], d["owner"]) for d in staffing] == [
         ("招聘 4 名销售，3月底前到岗", 4, "u:公司/销售部")
     ]

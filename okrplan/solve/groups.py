@@ -9,10 +9,11 @@ funnel, less what support units supply), and so the largest quota the group can 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from itertools import pairwise
+from typing import Any
 
 from okrplan.periods import Month
 from okrplan.quantity import Per
@@ -63,9 +64,12 @@ def _cap(windows: tuple[Window, ...], needs: tuple[Fraction, ...]) -> Fraction |
     return best
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Group:
-    """People of one role in one unit who get identical targets."""
+    """People of one role in one unit who get identical targets.
+
+    A value: the quota model returns new groups (:func:`dataclasses.replace`) with their
+    basis, bounds and hired headcount rather than changing these."""
 
     id: str
     unit: UnitRef
@@ -86,7 +90,6 @@ class Group:
     fixed: Fraction | None = None
     lower: Fraction = Fraction(0)
     upper_share: Fraction | None = None  # from split.bounds.max
-    binding: list[str] = field(default_factory=list)
     step: Fraction = Fraction(0)  # per-person quotas are whole multiples of this (money step)
     profile: Profile | None = None  # shared with identical groups (see build_groups)
 
@@ -174,6 +177,21 @@ class Group:
         return self.hire is not None
 
 
+_GROUP_SLOTS = tuple(getattr(Group, f.name) for f in fields(Group))
+
+
+def evolve(group: Group, **changes: Any) -> Group:
+    """``group`` with ``changes``: :func:`dataclasses.replace` without its per-call cost (a
+    large organisation has tens of thousands of groups, each replaced a few times while
+    solving). Nothing is checked or derived in ``__init__``, so copying the slots is the
+    same."""
+    new = object.__new__(Group)
+    for slot in _GROUP_SLOTS:
+        name = slot.__name__
+        slot.__set__(new, changes[name] if name in changes else slot.__get__(group, Group))
+    return new
+
+
 def yield_factor(spec: Spec, metric: str) -> Fraction:
     """Units of the base metric one unit of ``metric`` turns into along its chain."""
     factor = Fraction(1)
@@ -205,9 +223,10 @@ def ramp_curve(ref: RoleRef, start: int | None, months: int) -> tuple[Fraction, 
     return tuple(curve)
 
 
-def _per_month_capacity(
+def per_month_capacity(
     value: Fraction, per: Per | None, months: tuple[Month, ...]
 ) -> tuple[Fraction, ...]:
+    """A capacity of ``value`` per ``per`` as what it allows in each month of the plan."""
     if per is Per.WEEK:
         return tuple(value * month_days(m) / 7 for m in months)
     if per is Per.MONTH:
@@ -219,7 +238,8 @@ def _per_month_capacity(
     return tuple(value / len(months) for _ in months)
 
 
-def _windows_of(per: Per | None, months: tuple[Month, ...]) -> list[tuple[int, ...]]:
+def window_months(per: Per | None, months: tuple[Month, ...]) -> list[tuple[int, ...]]:
+    """The runs of months (by index) a capacity per ``per`` is checked over."""
     if per in (Per.WEEK, Per.MONTH):
         return [(i,) for i in range(len(months))]
     if per is Per.QUARTER:
@@ -277,8 +297,8 @@ def build_groups(spec: Spec) -> list[Group]:
                 (),
                 start,
                 headcount=0,
+                hire=hire,
             )
-            group.hire = hire
             groups.append(group)
     return groups
 
@@ -346,6 +366,7 @@ def _group(
     people: tuple[str, ...],
     start: int | None,
     headcount: int | None = None,
+    hire: Hire | None = None,
 ) -> Group:
     sells = ref.role.sells
     assert sells is not None
@@ -381,6 +402,7 @@ def _group(
         profile.pipeline,
         profile.windows,
         people,
+        hire=hire,
         start=start,
         step=context.step,
         profile=profile,
@@ -410,9 +432,9 @@ def _profile(
                 own[upstream] *= 1 - min(share, Fraction(99, 100))
     windows = []
     for metric, quantity in ref.role.capacity.items():
-        per_month = _per_month_capacity(Fraction(quantity.value), quantity.per, months)
+        per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
         label_text = quantity.text or str(quantity.value)
-        for window in _windows_of(quantity.per, months):
+        for window in window_months(quantity.per, months):
             capacity = sum((per_month[i] * ramp[i] for i in window), Fraction(0))
             windows.append(Window(metric, window, capacity, label_text))
     return Profile(ramp, weights, own, pipeline, tuple(windows))
@@ -439,8 +461,16 @@ def capacity_basis(group: Group) -> Fraction | None:
     return group.per_person_cap
 
 
-def assign_bases(spec: Spec, groups: list[Group]) -> None:
-    """Set every group's basis (split.basis) in yuan of the base metric for the whole group."""
+def with_bases(spec: Spec, groups: Sequence[Group]) -> list[Group]:
+    """The groups with their basis (split.basis) in yuan of the base metric for the group."""
+    bases = bases_of(spec, groups)
+    # a group whose basis is already that value stays as it is (the second pass, after hires,
+    # changes few)
+    return [g if b == g.basis else evolve(g, basis=b) for g, b in zip(groups, bases, strict=True)]
+
+
+def bases_of(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
+    """Each group's basis (split.basis) in yuan of the base metric for the whole group."""
     basis = spec.target.split.basis
     season = month_shares(spec.period, spec.target.plan.seasonality)
     per_fte: dict[str, Fraction] = {}
@@ -453,53 +483,65 @@ def assign_bases(spec: Spec, groups: list[Group]) -> None:
             found = years[id(group.ramp)] = (effective_share(group, season), group.ramp)
         return found[0]
 
+    out: list[Fraction] = []
     for group in groups:
         share_of_year = year_share(group)
-        if basis == "capacity":
-            cap = capacity_basis(group)
-            if cap is None:
-                value = None
-            else:  # groups of one profile and headcount get the very same value object
-                found = products.get((id(cap), group.headcount))
-                if found is None:
-                    found = products[id(cap), group.headcount] = (cap * group.headcount, cap)
-                value = found[0]
-        elif basis in ("history", "potential"):
-            raw = getattr(group.role.role, basis)
-            share = Fraction(group.headcount, group.role.headcount or 1)
-            value = None if group.is_hire or raw is None else Fraction(raw) * share
-        elif basis == "headcount":
-            value = group.headcount * share_of_year
-        else:
-            value = Fraction(group.headcount)
-        if value is not None and not group.is_hire:
-            group.basis = value
-            if group.role.role.role not in per_fte:
-                fte = group.headcount * share_of_year
-                if fte > 0:
-                    per_fte[group.role.role.role] = value / fte
-        elif value is not None:
-            group.basis = value
+        value = _raw_basis(basis, group, share_of_year, products)
+        out.append(Fraction(0) if value is None else value)
+        if value is not None and not group.is_hire and group.role.role.role not in per_fte:
+            fte = group.headcount * share_of_year
+            if fte > 0:
+                per_fte[group.role.role.role] = value / fte
     known = sorted(v for v in per_fte.values())
     median = known[len(known) // 2] if known else Fraction(1)
-    for group in groups:
+    for i, group in enumerate(groups):
         borrowed = (basis in ("history", "potential") and group.is_hire) or (
             basis == "capacity" and capacity_basis(group) is None
         )
-        if group.basis == 0 and borrowed:
+        if out[i] == 0 and borrowed:
             rate = per_fte.get(group.role.role.role, median)
-            group.basis = rate * group.headcount * year_share(group)
+            out[i] = rate * group.headcount * year_share(group)
     if basis in ("headcount", "even"):
         # People and FTEs are not money: scale so that a stretch of 1.0 is the fair share.
         growth = 1 + Fraction(spec.target.plan.buffer)
         powers = {d: growth**-d for d in {g.depth for g in groups}}
-        scaled = sum((g.basis * powers[g.depth] for g in groups), Fraction(0))
+        scaled = sum((b * powers[g.depth] for g, b in zip(groups, out, strict=True)), Fraction(0))
         if scaled > 0:
             factor = Fraction(spec.kpi_value) / scaled
-            for group in groups:
-                group.basis *= factor
+            out = [b * factor for b in out]
+    return out
 
 
-def quota_fixed(group: Group) -> Decimal | None:
-    quota = group.role.role.quota
-    return None if quota is None or group.is_hire else quota
+def _raw_basis(
+    basis: str,
+    group: Group,
+    share_of_year: Fraction,
+    products: dict[tuple[int, int], tuple[Fraction, Fraction]],
+) -> Fraction | None:
+    """A group's basis by the rule, before hires borrow their role's rate (None: unknown)."""
+    if basis == "capacity":
+        cap = capacity_basis(group)
+        if cap is None:
+            return None
+        # groups of one profile and headcount get the very same value object
+        found = products.get((id(cap), group.headcount))
+        if found is None:
+            found = products[id(cap), group.headcount] = (cap * group.headcount, cap)
+        return found[0]
+    if basis in ("history", "potential"):
+        raw = getattr(group.role.role, basis)
+        share = Fraction(group.headcount, group.role.headcount or 1)
+        return None if group.is_hire or raw is None else Fraction(raw) * share
+    if basis == "headcount":
+        return group.headcount * share_of_year
+    return Fraction(group.headcount)
+
+
+def unit_id(unit: UnitRef) -> str:
+    """A unit's node id: ``u:`` and its path."""
+    return "u:" + "/".join(unit.names)
+
+
+def role_id(ref: RoleRef) -> str:
+    """A role entry's node id (its first group's): ``r:``, the unit's path and the label."""
+    return "r:" + "/".join((*ref.unit.names, ref.label))

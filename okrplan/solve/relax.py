@@ -4,12 +4,37 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from okrplan.quantity import format_number
-from okrplan.solve.allocate import Region, Relaxation, _lower, _upper
 from okrplan.solve.groups import Group
+from okrplan.solve.regions import Region, lower, upper
 from okrplan.spec import Spec
+
+
+@dataclass(frozen=True, slots=True)
+class Relaxation:
+    """The smallest change to one rule that would make the plan feasible: ``quantity`` of
+    ``owner`` (a group, role or unit id, or a unit path) from ``current`` to ``needed``, both
+    as the plan shows them, and the sentence that says so."""
+
+    kind: str  # hire | capacity | target
+    owner: str
+    quantity: str  # headcount | hire max | target | capacity:<metric>[;...]
+    current: str
+    needed: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        """The relaxation as plan.json writes it."""
+        return {
+            "kind": self.kind,
+            "subject": self.owner,
+            "message": self.message,
+            "current": self.current,
+            "needed": self.needed,
+        }
 
 
 def _where(group: Group) -> str:
@@ -26,8 +51,8 @@ def _reach(region: Region) -> Fraction:
             if cap is not None and limit is not None:
                 total += weight * cap * limit
             continue
-        upper = _upper(group)
-        total += weight * (upper if upper is not None else Fraction(0))
+        top = upper(group)
+        total += weight * (top if top is not None else Fraction(0))
     return total
 
 
@@ -62,7 +87,7 @@ def explain_conflict(
             region = by_region[subject]
             target = region.target
             lows = region.constant + sum(
-                (w * _lower(g) for g, w in zip(region.members, region.weights, strict=True)),
+                (w * lower(g) for g, w in zip(region.members, region.weights, strict=True)),
                 Fraction(0),
             )
             if lows > target:
@@ -70,12 +95,13 @@ def explain_conflict(
                     Relaxation(
                         "target",
                         subject,
+                        "target",
+                        money(target),
+                        money(lows),
                         f"{subject}: fixed quotas and minimum "
                         f"shares add up to {money(lows)}, more than its target "
                         f"{money(target)}; raise the target to at least "
                         f"{money(lows)} or lower them",
-                        money(target),
-                        money(lows),
                     )
                 )
             else:
@@ -86,26 +112,27 @@ def explain_conflict(
                     Relaxation(
                         "target",
                         subject,
+                        "target",
+                        money(target),
+                        format_number(int(floor), locale),
                         f"{subject}: capacity reaches "
                         f"{format_number(int(floor), locale)}; lower the target "
                         f"to at most that",
-                        money(target),
-                        format_number(int(floor), locale),
                     )
                 )
             continue
         group, weight, region = by_id[subject]
         deficit = region.target - _reach(region)
         if kind == "capacity":
-            upper = _upper(group) or Fraction(0)
+            top = upper(group) or Fraction(0)
             heads = max(group.headcount, 1)
             exact = group.per_person_cap
-            windows = group.limiting_windows(Fraction(upper, heads), Fraction(1, 10**6))
-            if weight * upper > 0 and windows and exact:
+            windows = group.limiting_windows(Fraction(top, heads), Fraction(1, 10**6))
+            if weight * top > 0 and windows and exact:
                 # the per-person quota the group needs, in whole steps, and each capacity that
                 # would stop it: every such capacity scales by what it must carry
                 step = group.step if group.step > 0 else Fraction(1)
-                wanted = math.ceil((upper + deficit / weight) / heads / step) * step
+                wanted = math.ceil((top + deficit / weight) / heads / step) * step
                 changes = []
                 for metric_key in sorted({w.metric for w in group.windows}):
                     allows = _metric_cap(group, metric_key)
@@ -116,19 +143,20 @@ def explain_conflict(
                     new = math.ceil(Fraction(quantity.value) * wanted / allows)
                     per = label.split("/", 1)[1] if "/" in label else ""
                     shown = f"{new}/{per}" if per else str(new)
-                    changes.append((spec.target.metrics[metric_key].name, shown, label))
+                    changes.append((spec.target.metrics[metric_key].name, shown, label, metric_key))
                 if changes:
                     text = " and ".join(
                         f"{name} capacity {shown} instead of {label}"
-                        for name, shown, label in changes
+                        for name, shown, label, _ in changes
                     )
                     out.append(
                         Relaxation(
                             "capacity",
                             subject,
-                            f"{_where(group)}: {text} per person",
+                            "capacity:" + ";".join(c[3] for c in changes),
                             "; ".join(c[2] for c in changes),
                             "; ".join(c[1] for c in changes),
+                            f"{_where(group)}: {text} per person",
                         )
                     )
             person = group.quota_cap
@@ -138,9 +166,10 @@ def explain_conflict(
                     Relaxation(
                         "hire",
                         subject,
-                        f"{_where(group)}: {needed} more {group.role.role.role} (allow hire: true)",
+                        "headcount",
                         "0",
                         str(needed),
+                        f"{_where(group)}: {needed} more {group.role.role.role} (allow hire: true)",
                     )
                 )
         elif kind == "hire-max":
@@ -152,9 +181,10 @@ def explain_conflict(
                     Relaxation(
                         "hire",
                         subject,
-                        f"{_where(group)}: hire {limit + more} instead of at most {limit}",
+                        "hire max",
                         str(limit),
                         str(limit + more),
+                        f"{_where(group)}: hire {limit + more} instead of at most {limit}",
                     )
                 )
     return out

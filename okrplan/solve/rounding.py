@@ -13,6 +13,9 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
+from okrplan.model import Status
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
+
 
 def achievable(
     total: Fraction,
@@ -115,6 +118,19 @@ def split_grains(
     ...              [10, 2, 3, 3], [55, 38, 82, 200], [None] * 4)
     [55, 38, 58, 56]
     """
+    return split_grains_status(total, ideals, grains, caps, fixed)[0]
+
+
+def split_grains_status(
+    total: int,
+    ideals: Sequence[Fraction],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> tuple[list[int], Status]:
+    """:func:`split_grains`, and whether the split is proven nearest (``FEASIBLE`` when a
+    solver's limit stopped the proof)."""
     counts = [
         f if f is not None else min(int(x // g), c if c is not None else 10**18)
         for x, g, c, f in zip(ideals, grains, caps, fixed, strict=True)
@@ -138,8 +154,8 @@ def split_grains(
             left -= grains[i]
             heapq.heappush(heap, (-(ideals[i] / grains[i] - counts[i]), i))
     if left == 0:
-        return counts
-    return _exact(total, ideals, grains, caps, fixed)
+        return counts, Status.OPTIMAL
+    return _exact(total, ideals, grains, caps, fixed, options)
 
 
 def _exact(
@@ -148,7 +164,8 @@ def _exact(
     grains: Sequence[int],
     caps: Sequence[int | None],
     fixed: Sequence[int | None],
-) -> list[int]:
+    options: SolverOptions,
+) -> tuple[list[int], Status]:
     """The counts nearest the ideals (least total deviation) that sum exactly to the total;
     among equally near splits, the one that gives earlier children more (the lexicographically
     greatest counts). Found by a bounded search; a split too large for it goes to CP-SAT."""
@@ -158,11 +175,11 @@ def _exact(
         found = None
     if found == "infeasible":
         if any(c is not None for c in caps):
-            return _exact(total, ideals, grains, [None] * len(caps), fixed)
+            return _exact(total, ideals, grains, [None] * len(caps), fixed, options)
         raise ValueError(f"no way to split {total} into grains {list(grains)}")
     if isinstance(found, list):
-        return found
-    return _solver_exact(total, ideals, grains, caps, fixed)
+        return found, Status.OPTIMAL
+    return _solver_exact(total, ideals, grains, caps, fixed, options)
 
 
 class _TooLarge(Exception):
@@ -261,7 +278,8 @@ def _solver_exact(
     grains: Sequence[int],
     caps: Sequence[int | None],
     fixed: Sequence[int | None],
-) -> list[int]:
+    options: SolverOptions,
+) -> tuple[list[int], Status]:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -278,12 +296,10 @@ def _solver_exact(
         deviations.append(d)
     model.add(sum(k * g for k, g in zip(counts, grains, strict=True)) == total)
     model.minimize(sum(deviations))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 10
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = new_solver(options)
+    status = status_of(solver.solve(model))
+    if not status.is_ok:
         if any(c is not None for c in caps):
-            return _solver_exact(total, ideals, grains, [None] * len(caps), fixed)
+            return _solver_exact(total, ideals, grains, [None] * len(caps), fixed, options)
         raise ValueError(f"no way to split {total} into grains {list(grains)}")
-    return [int(solver.value(k)) for k in counts]
+    return [int(solver.value(k)) for k in counts], status

@@ -35,6 +35,8 @@ from fractions import Fraction
 from typing import Any
 
 from okrplan.errors import InputError, Issue
+from okrplan.model import Status
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,9 @@ def solve_weights(
     minimum: int,
     sheet: str,
     file: str = "",
-    cache: dict[Any, list[int]] | None = None,
+    cache: dict[Any, tuple[list[int], Status]] | None = None,
 ) -> list[int]:
-    """Integer percent weights for one sheet.
+    """Integer percent weights for one sheet (see :func:`weights_status`).
 
     >>> items = [WeightItem("销售额", leverage=Fraction(1)),
     ...          WeightItem("回款额", leverage=Fraction(95, 100)),
@@ -98,8 +100,26 @@ def solve_weights(
         When no weights can satisfy the rule: fixed weights over 100, more KRs than
         ``100 / min`` allows, a ``given`` sheet with missing weights or not summing to 100.
     """
+    return weights_status(
+        items, rule=rule, step=step, minimum=minimum, sheet=sheet, file=file, cache=cache
+    )[0]
+
+
+def weights_status(
+    items: Sequence[WeightItem],
+    *,
+    rule: str,
+    step: int,
+    minimum: int,
+    sheet: str,
+    file: str = "",
+    cache: dict[Any, tuple[list[int], Status]] | None = None,
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> tuple[list[int], Status]:
+    """:func:`solve_weights`, and whether the weights are proven nearest their ideals
+    (``FEASIBLE`` when the solver's limit stopped the proof)."""
     if not items:
-        return []
+        return [], Status.OPTIMAL
     fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
     free = [i for i in items if i.fixed is None]
     names = (
@@ -140,7 +160,7 @@ def solve_weights(
             "make fixed weights multiples of weights.step",
         )
     if not free:
-        return [i.fixed or 0 for i in items]
+        return [i.fixed or 0 for i in items], Status.OPTIMAL
     ideals = ideal_weights(items, rule, budget, minimum)
     # The model sees each free ideal in thousandths of a percent: that and the fixed weights
     # are all that decide the weights.
@@ -153,13 +173,14 @@ def solve_weights(
         ),
     )
     if cache is not None and key in cache:
-        return list(cache[key])
-    weights = _unique_optimum(items, ideals, step, minimum)
+        found, status = cache[key]
+        return list(found), status
+    weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
     if weights is None:
-        weights = _solve(items, ideals, step, minimum)
+        weights, status = _solve(items, ideals, step, minimum, options)
     if cache is not None:
-        cache[key] = list(weights)
-    return weights
+        cache[key] = (list(weights), status)
+    return weights, status
 
 
 SCALE = 1000
@@ -226,8 +247,12 @@ def _unique_optimum(
 
 
 def _solve(
-    items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
-) -> list[int]:
+    items: Sequence[WeightItem],
+    ideals: Sequence[Fraction],
+    step: int,
+    minimum: int,
+    options: SolverOptions,
+) -> tuple[list[int], Status]:
     from ortools.sat.python import cp_model
 
     scale = SCALE  # ideals to thousandths of a percent
@@ -250,11 +275,8 @@ def _solve(
         deviations.append(deviation)
     model.add(sum(weights) == 100)
     model.minimize(sum(deviations) * (len(items) + 1) + worst)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = 5
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover - checked above
+    solver = new_solver(options)
+    status = status_of(solver.solve(model))
+    if not status.is_ok:  # pragma: no cover - checked above
         raise ValueError("no weights satisfy the sheet's rules")
-    return [w if isinstance(w, int) else int(solver.value(w)) for w in weights]
+    return [w if isinstance(w, int) else int(solver.value(w)) for w in weights], status

@@ -1,0 +1,214 @@
+"""Hires: the fewest new people per role that may hire so that every region can reach its target.
+
+Each region's shortfall is covered greedily by the hires that add the most (exact: every hiring
+group counts toward one region only). When no hiring can help, OR-Tools CP-SAT gets every business
+rule (a region's target, a group's capacity, a hiring limit) behind an assumption literal, and
+returns the rules in conflict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from okrplan.model import Status
+from okrplan.solve.groups import Group
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
+from okrplan.solve.regions import Alike, Region, lower, upper
+
+
+@dataclass(frozen=True, slots=True)
+class Hires:
+    """Hires per hiring group (None: no hires make the plan feasible, see ``conflict``), the
+    rules in conflict, and whether the fewest hires are proven."""
+
+    counts: dict[str, int] | None
+    conflict: tuple[str, ...] = ()
+    status: Status = Status.OPTIMAL
+
+
+HIRE_LIMIT = 100_000
+"""Hires per group when a role may hire without a max."""
+
+
+def _scale(values: Sequence[Fraction]) -> int:
+    """A factor that makes every value whole, so CP-SAT compares them exactly (rounding each
+    down would miss a hire count that fits to the yuan); 1 where that would overflow."""
+    scale = 1
+    for value in values:
+        scale = math.lcm(scale, value.denominator)
+    biggest = max((abs(v) for v in values), default=Fraction(0))
+    return scale if biggest * scale < 2**45 else 1
+
+
+def solve_hires(regions: Sequence[Region], options: SolverOptions = DEFAULT_OPTIONS) -> Hires:
+    """The fewest hires that let every region reach its target, or the conflicting rules.
+
+    Parameters
+    ----------
+    regions
+        The plan's regions, their members with bases and bounds.
+    options
+        CP-SAT's settings, for the model that finds the conflict.
+
+    Returns
+    -------
+    Hires
+        Each region's shortfall is covered by the fewest hires directly
+        (:func:`fewest_hires`). Only when that is impossible does CP-SAT get every rule
+        behind an assumption literal, to find the rules in conflict.
+    """
+    alike = Alike()
+    if not any(g.is_hire for r in regions for g in r.members) and all(
+        region_reach(r, alike)[1] for r in regions
+    ):
+        return Hires({})  # nothing to decide, and every target is within reach
+    found = fewest_hires(regions, alike)
+    if found is not None:
+        return Hires(found)
+    return _conflict(regions, options)
+
+
+def region_reach(
+    region: Region, alike: Alike | None = None
+) -> tuple[int, bool, int, list[tuple[Group, int]]]:
+    """A region's need and capacity in whole units of its scale: (what the groups that cannot
+    hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
+    alike = alike or Alike()
+    target = region.target - region.constant
+    pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
+    values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
+    for group, weight in zip(region.members, region.weights, strict=True):
+        top = group.quota_cap if group.is_hire else alike.upper(group)
+        pairs.append((group, weight, top))
+        key = (id(weight), id(top))
+        if key not in values:
+            values[key] = weight * (top or Fraction(0))
+    scale = _scale([target, *values.values()])
+    need = math.ceil(target * scale)
+    scaled = {key: math.floor(value * scale) for key, value in values.items()}
+    carried = 0
+    hiring: list[tuple[Group, int]] = []
+    terms = 0
+    for group, weight, top in pairs:
+        if group.is_hire:
+            contribution = scaled[id(weight), id(top)] if top is not None else 0
+            if contribution > 0:
+                hiring.append((group, contribution))
+                terms += 1
+            continue
+        carried += max(need, 0) if top is None else scaled[id(weight), id(top)]
+        terms += 1
+    return carried, terms == 0 or carried >= need, need, hiring
+
+
+def fewest_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict[str, int] | None:
+    """The fewest hires with every rule in force, or None if there are none.
+
+    Every hiring group counts toward one region only, so each region is its own problem:
+    cover the region's shortfall with the fewest hires. Taking hires where one hire adds the
+    most, first, is exact for that (no k hires reach more than the k largest), and it settles
+    ties the same way every time: among plans with the fewest hires, the one that adds the most
+    capacity; among equal groups, the first in the target file.
+    """
+    hires: dict[str, int] = {}
+    for region in regions:
+        carried, _, need, hiring = region_reach(region, alike)
+        for group, _ in hiring:
+            hires[group.id] = 0
+        if not hiring and not any(not g.is_hire for g in region.members):
+            continue
+        short = need - carried
+        order = sorted(range(len(hiring)), key=lambda i: -hiring[i][1])
+        for i in order:
+            if short <= 0:
+                break
+            group, contribution = hiring[i]
+            limit = (
+                group.hire.max
+                if group.hire is not None and group.hire.max is not None
+                else HIRE_LIMIT
+            )
+            take = min(limit, -(-short // contribution))
+            hires[group.id] = take
+            short -= take * contribution
+        if short > 0:
+            return None
+    return hires
+
+
+def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:
+    """Every rule behind an assumption literal: the hires, or the rules in conflict."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    literals: dict[int, str] = {}
+    hires: dict[str, cp_model.IntVar] = {}
+    reach: dict[str, int] = {}
+    per_hire: dict[str, int] = {}
+    needs: dict[str, bool] = {}
+
+    def rule(name: str) -> cp_model.IntVar:
+        literal = model.new_bool_var(name)
+        literals[literal.index] = name
+        return literal
+
+    for region in regions:
+        target = region.target - region.constant
+        terms = []
+        lows = sum(
+            (w * lower(g) for g, w in zip(region.members, region.weights, strict=True)),
+            Fraction(0),
+        )
+        if lows > target:
+            needs[region.unit.names[-1]] = False
+        scale = _scale(
+            [
+                target,
+                *(
+                    w * ((g.quota_cap if g.is_hire else upper(g)) or Fraction(0))
+                    for g, w in zip(region.members, region.weights, strict=True)
+                ),
+            ]
+        )
+        need = math.ceil(target * scale)
+        for group, weight in zip(region.members, region.weights, strict=True):
+            if group.is_hire:
+                cap = group.quota_cap
+                contribution = math.floor(weight * cap * scale) if cap is not None else 0
+                if contribution <= 0:
+                    continue
+                limit = group.hire.max if group.hire and group.hire.max is not None else None
+                var = model.new_int_var(0, HIRE_LIMIT, f"hire:{group.id}")
+                hires[group.id] = var
+                per_hire[group.id] = contribution
+                if limit is not None:
+                    model.add(var <= limit).only_enforce_if(rule(f"hire-max:{group.id}"))
+                terms.append(contribution * var)
+                continue
+            top = upper(group)
+            if top is None:
+                terms.append(cp_model.LinearExpr.constant(max(need, 0)))  # unbounded: always met
+                continue
+            value = math.floor(weight * top * scale)
+            reach[group.id] = value
+            extra = model.new_int_var(0, max(need, 0), f"extra:{group.id}")
+            model.add(extra == 0).only_enforce_if(rule(f"capacity:{group.id}"))
+            terms.append(value + extra)
+        if not terms:
+            continue
+        model.add(sum(terms) >= need).only_enforce_if(rule(f"target:{'/'.join(region.unit.names)}"))
+
+    model.minimize(sum(hires.values()))
+    solver = new_solver(options)
+    model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in sorted(literals)])
+    status = status_of(solver.solve(model))
+    if status.is_ok:
+        return Hires({gid: int(solver.value(var)) for gid, var in hires.items()}, (), status)
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    solver = new_solver(options)
+    solver.solve(model)
+    core = sorted(literals[i] for i in solver.sufficient_assumptions_for_infeasibility())
+    return Hires(None, tuple(core), Status.INFEASIBLE)

@@ -1,0 +1,316 @@
+"""Objectives and key results: every owner's sheet, from the objective templates.
+
+Each unit and role gets the templates that apply to its level, unit and role, each with the KRs
+it can carry (a derived KR only where the owner has a series of its metric). A derived KR's
+numbers come from the owner's series (:mod:`okrplan.solve.series`): the headline per its
+``per``, the target of each period, and the plan total. A unit with hires gets a staffing
+objective with one KR per hiring group or support role ("招聘 N 名销售").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from okrplan import model
+from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
+from okrplan.periods import Month
+from okrplan.solve.funnel import PersonSeries
+from okrplan.solve.groups import unit_id
+from okrplan.solve.series import Calendar, Series, headline, number, periods, shown
+from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
+
+SheetItem = model.Objective | model.KeyResult
+
+
+class Draft(NamedTuple):
+    """An objective or KR before its weight is known: what weighing reads, and the other
+    fields of its record (:func:`freeze` makes the record once the weights are known)."""
+
+    id: str
+    owner: str
+    objective: str | None  # None: the draft is an objective
+    name: str
+    kr_kind: KRKind | None
+    metric: str | None
+    weight: int | float | None  # a KR's fixed weight, if any
+    fields: dict[str, Any]
+
+    @property
+    def is_kr(self) -> bool:
+        return self.objective is not None
+
+
+def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
+    """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed
+    weight, an objective without one has none)."""
+    out: list[SheetItem] = []
+    for d in drafts:
+        if d.is_kr:
+            out.append(model.KeyResult(**d.fields, weight=weights.get(d.id, d.weight)))
+        else:
+            out.append(model.Objective(**d.fields, weight=weights.get(d.id)))
+    return out
+
+
+def _objective(oid: str, name: str, owner: str, detail: str) -> Draft:
+    fields = {"id": oid, "name": name, "owner": owner, "detail": detail}
+    return Draft(oid, owner, None, name, None, None, None, fields)
+
+
+def _kr(fields: dict[str, Any]) -> Draft:
+    weight = fields.pop("weight")
+    return Draft(
+        fields["id"],
+        fields["owner"],
+        fields["objective"],
+        fields["name"],
+        fields["kr_kind"],
+        fields["metric"],
+        weight,
+        fields,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Hire:
+    """A staffing KR to write: ``count`` people of ``ref`` for the node ``hires`` (a hiring
+    group, or a support role)."""
+
+    hires: str
+    ref: RoleRef
+    count: int
+
+
+def sheet_records(
+    spec: Spec,
+    roles: Sequence[RoleGroup],
+    series: Mapping[str, PersonSeries],
+    hires: Sequence[Hire],
+) -> list[Draft]:
+    """Every owner's objectives, each followed by its KRs, owners in tree order.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    roles
+        The role records, in tree order.
+    series
+        Every owner's series, by node id.
+    hires
+        Hires to staff, in the order their KRs are written.
+
+    Returns
+    -------
+    list
+        Objective and KR drafts: their records are made once the weights are known
+        (:func:`okrplan.solve.weighting.weigh`, then :func:`freeze`).
+    """
+    templates = spec.target.objectives or default_objectives(spec)
+    by_unit: dict[str, list[Hire]] = {}
+    for hire in hires:
+        by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
+    make = _KRMaker(spec, series, Calendar.of(spec.period))
+    applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
+    out: list[Draft] = []
+    for owner, level, unit, role_name in _owners(spec, roles):
+        count = 0
+        for template in templates:
+            key = (id(template), level, unit.names, role_name)
+            if key not in applies:
+                applies[key] = template_applies(template, level, unit, role_name)
+            if not applies[key]:
+                continue
+            krs = [kr for kr in template.key_results if make.has(owner, level, kr)]
+            if not krs:
+                continue
+            count += 1
+            oid = f"o:{owner[2:]}#{count}"
+            out.append(_objective(oid, template.title, owner, template.detail))
+            for index, kr in enumerate(krs, start=1):
+                out.append(make.kr(f"k:{owner[2:]}#{count}.{index}", oid, owner, level, kr))
+        if owner in by_unit:
+            out += staffing(spec, owner, count + 1, by_unit[owner])
+    return out
+
+
+def _owners(
+    spec: Spec, roles: Sequence[RoleGroup]
+) -> Iterator[tuple[str, str, UnitRef, str | None]]:
+    """(owner id, level, unit, role name) for every unit and role, in tree order."""
+    for unit in spec.units:
+        yield unit_id(unit), "company" if len(unit.names) == 1 else "unit", unit, None
+    units = {u.names: u for u in spec.units}
+    for role in roles:
+        yield role.id, "role", units[role.path], role.name
+
+
+def template_applies(template: Objective, level: str, unit: UnitRef, role_name: str | None) -> bool:
+    """Does an objective template apply to an owner (its level, unit and role)?"""
+    if level not in template.at:
+        return False
+    if template.units and not any(
+        name in template.units
+        for name in unit.names[1:] + ((unit.names[0],) if level == "company" else ())
+    ):
+        return False
+    return not (template.roles and (role_name is None or role_name not in template.roles))
+
+
+class _KRMaker:
+    """KR records of one plan, with what KRs of one template or one series share worked out
+    once (a memo for the duration of :func:`sheet_records`)."""
+
+    def __init__(self, spec: Spec, series: Mapping[str, PersonSeries], calendar: Calendar):
+        self.spec, self.series, self.calendar = spec, series, calendar
+        self.static: dict[tuple[int, str], dict[str, Any]] = {}
+        self.numbers: dict[tuple[Series, Per], tuple[Any, dict[str, int | float], Any]] = {}
+
+    def has(self, owner: str, level: str, kr: KeyResult) -> bool:
+        if kr.metric is None:
+            return True
+        if level == "company" and kr.metric == self.spec.target.kpi.metric:
+            return True
+        return kr.metric in self.series.get(owner, {})
+
+    def kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> Draft:
+        """The KR record of a template KR on one owner's sheet: a derived KR's target is
+        :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
+        销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
+        :func:`~okrplan.solve.series.periods`."""
+        attrs = self.static.get((id(kr), level))
+        if attrs is None:
+            attrs = self.static[id(kr), level] = template_attrs(self.spec, kr)
+        attrs = {**attrs, "id": kid, "owner": owner, "objective": oid}
+        if kr.metric is None:
+            return _kr(attrs)
+        special = self._company(owner, level, kr.metric, attrs["per"])
+        if special is not None:
+            return _kr({**attrs, **special})
+        series, per = self.series[owner][kr.metric], attrs["per"]
+        found = self.numbers.get((series, per))
+        if found is None:
+            found = self.numbers[series, per] = (
+                headline(series, per, self.calendar),
+                periods(series, per, self.calendar),
+                shown(sum(series.num), series.den, series.money),
+            )
+        target, by_period, total = found
+        attrs.update(
+            target=target, periods=dict(by_period), target_kind=TargetKind.NUMBER, total=total
+        )
+        return _kr(attrs)
+
+    def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
+        """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
+        spec = self.spec
+        if level != "company":
+            return None
+        if metric == spec.target.kpi.metric and spec.target.metrics[metric].share_of:
+            share = share_end(spec.target.kpi.target)  # type: ignore[arg-type]
+            return {
+                "target": number(share),
+                "per": Per.PLAN,
+                "periods": {},
+                "target_kind": TargetKind.PERCENT,
+            }
+        if metric == spec.base_metric:
+            return {
+                "target": number(spec.kpi_value),
+                "periods": periods(self.series[owner][metric], per, self.calendar),
+                "target_kind": TargetKind.NUMBER,
+            }
+        return None
+
+
+def template_attrs(spec: Spec, kr: KeyResult) -> dict[str, Any]:
+    """The fields of a KR record that come from its template alone (the same on every
+    sheet)."""
+    attrs: dict[str, Any] = {
+        "metric": kr.metric,
+        "per": Per(kr.per or "plan"),
+        "weight": number(kr.weight * 100) if kr.weight is not None else None,
+        "fixed_weight": kr.weight is not None,
+        "direction": Direction(kr.direction or "increase"),
+        "deduction": None,
+        "due": str(kr.due) if kr.due else None,
+    }
+    if kr.metric is None:
+        target = kr.target
+        attrs.update(
+            name=kr.text or "",
+            kr_kind=KRKind.DEDUCTION if kr.deduction is not None else KRKind.MANUAL,
+            text=kr.text,
+            deduction=number(kr.deduction) if kr.deduction is not None else None,
+            target=number(target.value) if target is not None else None,
+            target_kind=TargetKind(str(target.kind)) if target is not None else None,
+            target_per=TargetPer(str(target.per)) if target and target.per else None,
+            periods={},
+        )
+    else:
+        metric = spec.target.metrics[kr.metric]
+        attrs.update(
+            name=metric.name,
+            kr_kind=KRKind.DERIVED,
+            text=metric.name,
+            unit=metric.unit,
+            money=metric.kind == "money",
+        )
+    return attrs
+
+
+def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[Draft]:
+    """A unit's staffing objective (its ``count``-th) and a KR per hire."""
+    zh = spec.target.plan.locale == "zh-CN"
+    oid = f"o:{owner[2:]}#{count}"
+    out = [_objective(oid, "补充团队人力" if zh else "Staff the team", owner, "")]
+    for index, hire in enumerate(hires, start=1):
+        role = hire.ref.role
+        by: Month = getattr(role.hire, "by", None) or spec.period.first
+        text = (
+            f"招聘 {hire.count} 名{role.role}，{by.month}月底前到岗"
+            if zh
+            else f"Hire {hire.count} {role.role} by the end of {by}"
+        )
+        out.append(
+            _kr(
+                dict(
+                    id=f"k:{owner[2:]}#{count}.{index}",
+                    name=text,
+                    owner=owner,
+                    objective=oid,
+                    kr_kind=KRKind.STAFFING,
+                    metric=None,
+                    text=text,
+                    per=Per.PLAN,
+                    target=hire.count,
+                    target_kind=TargetKind.NUMBER,
+                    periods={},
+                    weight=None,
+                    fixed_weight=False,
+                    direction=Direction.INCREASE,
+                    deduction=None,
+                    due=str(by),
+                    hires=hire.hires,
+                )
+            )
+        )
+    return out
+
+
+def default_objectives(spec: Spec) -> tuple[Objective, ...]:
+    """Without objectives in the file: one O per level with the KPI and every funnel metric."""
+    metrics: list[str] = []
+    for ref in spec.roles:
+        if ref.role.sells:
+            for metric in spec.funnel(ref.role.sells):
+                if metric not in metrics:
+                    metrics.append(metric)
+    order = [m for m in metrics if m != spec.base_metric]
+    krs = [KeyResult(metric=spec.base_metric)] + [
+        KeyResult(metric=m, per="month") for m in reversed(order)
+    ]
+    title = "完成销售任务" if spec.target.plan.locale == "zh-CN" else "Deliver the sales target"
+    return (Objective(title=title, key_results=tuple(krs)),)

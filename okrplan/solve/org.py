@@ -1,0 +1,232 @@
+"""The org tree's records: units, role groups with their quotas, and roles that do not sell."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+from okrplan.model import Level, Marginal, RoleGroup, Selling, Supports, Unit
+from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
+from okrplan.solve.quotas import unit_target
+from okrplan.solve.series import number
+from okrplan.spec import RoleRef, Spec
+
+TOLERANCE = Fraction(1, 10**6)
+"""How near a bound a quota must be to count as held by it."""
+
+
+def unit_records(spec: Spec, unit_quotas: Mapping[str, tuple[int, int]]) -> list[Unit]:
+    """Every unit of the org tree, in tree order, with its target and what it passes down
+    where it sells (``unit_quotas``: (target, assigned) in money steps)."""
+    step = Fraction(spec.target.split.rounding.money)
+    out = []
+    for unit in spec.units:
+        uid = unit_id(unit)
+        quota = unit_quotas.get(uid)
+        support = unit.unit.supports
+        out.append(
+            Unit(
+                id=uid,
+                name=unit.unit.name,
+                path=unit.names,
+                lead=unit.unit.lead,
+                level=Level.COMPANY if len(unit.names) == 1 else Level.UNIT,
+                target=None if quota is None else unit_target(spec, unit, quota[0]),
+                assigned=None if quota is None else number(quota[1] * step),
+                supports=None
+                if support is None
+                else Supports(support.metric, number(support.share)),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """Role records in tree order (each role entry's groups, then the entry itself if it does
+    not sell) and the binding constraints of the groups (``<group id>: <what binds>``)."""
+
+    records: tuple[RoleGroup, ...]
+    binding: tuple[str, ...]
+
+
+def role_records(
+    spec: Spec,
+    groups: Sequence[Group],
+    ideals: Mapping[str, Fraction],
+    quotas: Mapping[str, Fraction],
+) -> Roles:
+    """Every role group and plain role.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    groups
+        The solved groups.
+    ideals
+        Each group's quota from the split, before rounding (what binds it is judged there).
+    quotas
+        Each group's per-person quota in yuan, rounded.
+
+    Returns
+    -------
+    Roles
+        Groups alike in all that their numbers come from share them (a large organisation has
+        many such groups).
+    """
+    by_role: dict[str, list[Group]] = {}
+    for group in groups:
+        by_role.setdefault(role_id(group.role), []).append(group)
+    memo: dict[object, Any] = {}
+    records: list[RoleGroup] = []
+    binding: list[str] = []
+    for ref in spec.roles:
+        for group in by_role.get(role_id(ref), []):
+            ideal = ideals.get(group.id, Fraction(0))
+            reasons, selling = _selling(spec, group, ideal, quotas[group.id], memo)
+            binding.extend(f"{group.id}: {r}" for r in reasons)
+            records.append(_group_record(group, selling))
+        if ref.role.sells is None or ref.unit.unit.supports is not None:
+            records.append(_plain_record(ref))
+    return Roles(tuple(records), tuple(binding))
+
+
+def _group_record(group: Group, selling: Selling) -> RoleGroup:
+    return RoleGroup(
+        id=group.id,
+        name=group.role.role.role,
+        label=group.label,
+        path=group.unit.names,
+        headcount=group.headcount,
+        people=group.people,
+        new_hires=group.is_hire,
+        sells=group.sells,
+        capacity={m: q.text or str(q.value) for m, q in group.role.role.capacity.items()},
+        selling=selling,
+    )
+
+
+def _plain_record(ref: RoleRef) -> RoleGroup:
+    return RoleGroup(
+        id=role_id(ref),
+        name=ref.role.role,
+        label=ref.label,
+        path=ref.unit.names,
+        headcount=ref.headcount,
+        people=tuple(p if isinstance(p, str) else p.name for p in ref.role.people),
+        new_hires=False,
+        sells=ref.role.sells,
+        capacity={m: q.text or str(q.value) for m, q in ref.role.capacity.items()},
+    )
+
+
+def _selling(
+    spec: Spec,
+    group: Group,
+    ideal: Fraction,
+    quota: Fraction,
+    memo: dict[object, Any],
+) -> tuple[tuple[str, ...], Selling]:
+    """A group's quota record and what binds it (shared by groups alike)."""
+    profile = group.shared()
+    key: tuple[object, ...] | None = None
+    if profile is not None:
+        key = (profile, group.headcount, quota, ideal, group.basis, group.fixed)
+        key += (group.upper_share, group.lower)
+        found: tuple[tuple[str, ...], Selling] | None = memo.get(key)
+        if found is not None:
+            return found
+    step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    reasons = tuple(binding_reasons(spec, group, ideal))
+    basis = group.basis
+    selling = Selling(
+        quota=number(quota * group.headcount),
+        per_person=number(quota),
+        basis=number(round(basis / step) * step),
+        stretch=round(float(quota * group.headcount / basis), 4) if basis else None,
+        ramp=_ramp(group, memo),
+        binding=reasons,
+        marginal=_marginals(spec, group, step, memo),
+    )
+    if key is not None:
+        memo[key] = (reasons, selling)
+    return reasons, selling
+
+
+def _ramp(group: Group, memo: dict[object, Any]) -> tuple[int | float, ...]:
+    key = ("ramp", group.shared())
+    found = memo.get(key) if key[1] is not None else None
+    if found is None:
+        found = tuple(number(r) for r in group.ramp)
+        if key[1] is not None:
+            memo[key] = found
+    return found
+
+
+def binding_reasons(spec: Spec, group: Group, ideal: Fraction) -> list[str]:
+    """What keeps a group's quota from growing: a fixed quota, capacity windows it fills, or
+    its share bounds."""
+    if group.fixed is not None:
+        return ["fixed quota"]
+    labels = [str(m) for m in spec.period.months]
+    reasons = [
+        _window_text(window, labels)
+        for window in group.limiting_windows(ideal / max(group.headcount, 1), TOLERANCE)
+    ]
+    if group.upper_share is not None and ideal >= group.upper_share * (1 - TOLERANCE):
+        reasons.append("bounds.max")
+    if group.lower > 0 and ideal <= group.lower * (1 + TOLERANCE):
+        reasons.append("bounds.min")
+    return reasons
+
+
+def _window_text(window: Window, labels: Sequence[str]) -> str:
+    months = [labels[i] for i in window.months]
+    span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+    return f"capacity {window.metric} {window.label} in {span}"
+
+
+def _marginals(
+    spec: Spec, group: Group, step: Fraction, memo: dict[object, Any]
+) -> tuple[Marginal, ...]:
+    """What one more unit of each capacity per person adds to the group's reachable quota."""
+    profile = group.shared()
+    key = ("gains", profile)
+    gains = memo.get(key) if profile is not None else None
+    if gains is None:
+        gains = marginal_gains(spec, group)
+        if profile is not None:
+            memo[key] = gains
+    out = []
+    for metric, per, each in gains:
+        gain = round(each * group.headcount / step) * step
+        out.append(Marginal(metric, per, number(round(gain))))
+    return tuple(out)
+
+
+def marginal_gains(spec: Spec, group: Group) -> list[tuple[str, str, Fraction]]:
+    """Per person: what one more unit of each capacity adds to the reachable quota, by
+    capacity (metric, per, yuan)."""
+    before = group.per_person_cap
+    if before is None:
+        return []
+    months = spec.period.months
+    out = []
+    for metric, quantity in sorted(group.role.role.capacity.items()):
+        extra = per_month_capacity(Fraction(1), quantity.per, months)
+        windows = tuple(
+            replace(
+                w,
+                capacity=w.capacity
+                + sum((extra[i] * group.ramp[i] for i in w.months), Fraction(0)),
+            )
+            if w.metric == metric
+            else w
+            for w in group.windows
+        )
+        after = evolve(group, windows=windows).per_person_cap or before
+        out.append((metric, str(quantity.per) if quantity.per else "plan", after - before))
+    return out

@@ -1,0 +1,213 @@
+"""Quotas in whole money steps, rounded down the org tree with totals preserved.
+
+Each selling unit passes down its target × (1 + buffer) as integers of the money step that sum
+exactly to it: child units take single steps, a group takes its headcount's worth of steps (all
+its people get the same quota), each as near the split's ideal as the grains allow and never
+above capacity (:mod:`okrplan.solve.rounding`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from okrplan.model import Status
+from okrplan.quantity import format_number
+from okrplan.solve.allocate import Allocation
+from okrplan.solve.groups import Group, unit_id
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
+from okrplan.solve.relax import Relaxation
+from okrplan.solve.rounding import achievable, split_grains_status
+from okrplan.solve.series import number
+from okrplan.spec import Spec, UnitRef
+
+Names = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    """Rounded quotas, in money steps: per person of each group, and each selling unit's
+    (target, assigned) — what it must reach and what it passes down, buffer included."""
+
+    per_person: dict[str, int]
+    units: dict[str, tuple[int, int]]
+    relaxations: tuple[Relaxation, ...] = ()
+    status: Status = Status.OPTIMAL
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """The selling part of the org tree, as the rounding walks it."""
+
+    groups: dict[Names, list[Group]]  # each unit's own groups
+    units: dict[Names, list[UnitRef]]  # each selling unit's selling child units
+    ideal: dict[Names, Fraction]  # each selling unit's ideal target (split ÷ growth)
+    caps: dict[Names, int | None]  # the most a unit can take, in steps (None: unbounded)
+    fixed: dict[Names, Fraction]  # fixed unit quotas, in steps
+
+
+def round_quotas(
+    spec: Spec, allocation: Allocation, options: SolverOptions = DEFAULT_OPTIONS
+) -> Quotas:
+    """Round the split's quotas to whole money steps down the org tree.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    allocation
+        The solved split (:func:`okrplan.solve.allocate.allocate`).
+    options
+        CP-SAT's settings, for a split the search cannot settle.
+
+    Returns
+    -------
+    Quotas
+        An infeasible split is not rounded down the tree: each group gets its share in whole
+        steps, and units get none. Where whole steps per person within capacity fall short of
+        a unit's target, a ``target`` relaxation says how far they reach.
+    """
+    step = Fraction(spec.target.split.rounding.money)
+    if not allocation.status.is_ok:
+        return Quotas(
+            {
+                g.id: int(allocation.quotas.get(g.id, Fraction(0)) / step / max(g.headcount, 1))
+                for g in allocation.groups
+            },
+            {},
+        )
+    tree = _selling_tree(spec, allocation, step)
+    per_person: dict[str, int] = {}
+    units: dict[str, tuple[int, int]] = {}
+    relaxations: list[Relaxation] = []
+    statuses: list[Status] = []
+    pending = [(spec.units[0], Fraction(spec.kpi_value) / step, 0)]
+    while pending:  # depth first, children in order: as the recursion it replaces
+        unit, target, given = pending.pop()
+        assigned, counts, status = _split_unit(spec, tree, allocation, unit, target, options)
+        statuses.append(status)
+        if assigned < target:  # capacity in whole steps per person falls short
+            relaxations.append(_short(spec, unit, target, assigned, step))
+        units[unit_id(unit)] = (given, assigned)
+        children = tree.units.get(unit.names, [])
+        for g, k in zip(tree.groups.get(unit.names, []), counts[len(children) :], strict=True):
+            per_person[g.id] = k
+        pending.extend(
+            reversed([(u, Fraction(k), k) for u, k in zip(children, counts, strict=False)])
+        )
+    return Quotas(per_person, units, tuple(relaxations), worst(*statuses))
+
+
+def _selling_tree(spec: Spec, allocation: Allocation, step: Fraction) -> _Tree:
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    by_unit: dict[Names, list[Group]] = {}
+    for group in allocation.groups:
+        by_unit.setdefault(group.unit.names, []).append(group)
+    selling = {names[:i] for names in by_unit for i in range(1, len(names) + 1)}
+    below: dict[Names, list[Names]] = {}  # selling units by parent
+    for names in selling:
+        if len(names) > 1:
+            below.setdefault(names[:-1], []).append(names)
+    fixed = {u.names: Fraction(u.unit.quota) / step for u in spec.units if u.unit.quota is not None}
+    ideal: dict[Names, Fraction] = {}
+    caps: dict[Names, int | None] = {}
+    for names in sorted(selling, key=len, reverse=True):  # children before their parents
+        total = sum(
+            (allocation.quotas.get(g.id, Fraction(0)) for g in by_unit.get(names, [])),
+            Fraction(0),
+        )
+        total += sum((ideal[c] for c in below.get(names, ())), Fraction(0))
+        ideal[names] = total / growth
+        # the largest target (in steps) a unit can take and pass on within its groups'
+        # capacity (its buffer may then fall short); None if something below is unbounded
+        if names in fixed:
+            caps[names] = int(fixed[names])
+            continue
+        caps_below = [caps[c] for c in below.get(names, ())]
+        caps_below += [_group_cap(g, step, g.headcount) for g in by_unit.get(names, [])]
+        caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
+    children: dict[Names, list[UnitRef]] = {}
+    for unit in spec.units[1:]:
+        if unit.names in selling:
+            children.setdefault(unit.names[:-1], []).append(unit)
+    return _Tree(by_unit, children, ideal, caps, fixed)
+
+
+def _group_cap(group: Group, step: Fraction, times: int) -> int | None:
+    """A group's capacity in steps: per person (``times`` 1) or for the group."""
+    cap = group.per_person_cap
+    if group.headcount == 0:
+        return 0
+    return None if cap is None else int(cap / step) * times
+
+
+def _split_unit(
+    spec: Spec,
+    tree: _Tree,
+    allocation: Allocation,
+    unit: UnitRef,
+    target: Fraction,
+    options: SolverOptions,
+) -> tuple[int, list[int], Status]:
+    """What a unit passes down (target × growth, as near as whole steps allow and at least its
+    target if capacity allows), and each child unit's steps then each group's per person."""
+    step = Fraction(spec.target.split.rounding.money)
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    child_units = tree.units.get(unit.names, [])
+    child_groups = tree.groups.get(unit.names, [])
+    ideals = [tree.ideal[u.names] / step for u in child_units] + [
+        allocation.quotas.get(g.id, Fraction(0)) / step for g in child_groups
+    ]
+    grains = [1] * len(child_units) + [max(g.headcount, 1) for g in child_groups]
+    caps = [tree.caps.get(u.names) for u in child_units]
+    caps += [_group_cap(g, step, 1) for g in child_groups]
+    fixed = [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
+    fixed += [_fixed_steps(g, step) for g in child_groups]
+    assigned = achievable(target * growth, grains, caps, fixed, at_least=target)
+    scale = sum(ideals, Fraction(0))
+    if scale > 0:
+        ideals = [x * assigned / scale for x in ideals]
+    if not grains:
+        return assigned, [], Status.OPTIMAL
+    counts, status = split_grains_status(assigned, ideals, grains, caps, fixed, options)
+    return assigned, counts, status
+
+
+def _fixed_steps(group: Group, step: Fraction) -> int | None:
+    """A fixed group quota as whole steps per person, if it is whole."""
+    if group.fixed is None:
+        return None
+    steps = group.fixed / step / max(group.headcount, 1)
+    return int(steps) if steps.denominator == 1 else None
+
+
+def _short(
+    spec: Spec, unit: UnitRef, target: Fraction, assigned: int, step: Fraction
+) -> Relaxation:
+    locale = spec.target.plan.locale
+    reach = format_number(int(assigned * step), locale)
+    wanted = format_number(math.ceil(target * step), locale)
+    return Relaxation(
+        "target",
+        "/".join(unit.names),
+        "target",
+        wanted,
+        reach,
+        f"{unit.unit.name}: quotas in whole {format_number(int(step), locale)} per person "
+        f"within capacity reach {reach}, less than its target {wanted}; lower the target to "
+        "at most that",
+    )
+
+
+def unit_target(spec: Spec, unit: UnitRef, steps: int) -> int | float:
+    """A unit's target as its node shows it (the KPI for the company)."""
+    if len(unit.names) == 1:
+        return number(spec.kpi_value)
+    return number(steps * Fraction(spec.target.split.rounding.money))
+
+
+def group_quotas(quotas: Quotas, groups: Sequence[Group], step: Fraction) -> Mapping[str, Fraction]:
+    """Each group's per-person quota in yuan."""
+    return {g.id: Fraction(quotas.per_person.get(g.id, 0)) * step for g in groups}

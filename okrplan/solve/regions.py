@@ -1,0 +1,200 @@
+"""Regions of the quota model, and each group's bounds within its region.
+
+A unit's children together carry the unit's quota × (1 + buffer), so a group ``d`` levels below
+a unit counts ``(1 + buffer)^-d`` of its quota toward that unit. A unit with a fixed quota starts
+a *region* of its own; every other group belongs to the region of its nearest fixed ancestor (the
+company, whose quota is the KPI, is the outermost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+from okrplan.solve.groups import Group, evolve
+from okrplan.spec import Spec, UnitRef
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Groups whose quotas share one sum constraint: a fixed-quota unit or the company."""
+
+    unit: UnitRef
+    target: Fraction
+    members: tuple[Group, ...] = ()
+    weights: tuple[Fraction, ...] = ()  # (1+b)^-depth below the region unit
+    fixed_units: tuple[tuple[UnitRef, Fraction, Fraction], ...] = ()
+    level: Fraction | None = None  # the λ of the solution
+
+    @property
+    def constant(self) -> Fraction:
+        return sum((w * q for _, q, w in self.fixed_units), Fraction(0))
+
+    @property
+    def name(self) -> str:
+        """The region unit's path, as rules and relaxations name it."""
+        return "/".join(self.unit.names)
+
+
+def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
+    """Regions of the plan, outermost first."""
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    fixed = {u.names: u for u in spec.units if u.unit.quota is not None and len(u.names) > 1}
+    root = spec.units[0]
+    targets = {root.names: (root, Fraction(spec.kpi_value))}
+    for names, unit in sorted(fixed.items()):
+        targets[names] = (unit, Fraction(unit.unit.quota or 0))
+
+    def owner(names: tuple[str, ...]) -> tuple[str, ...]:
+        for end in range(len(names), 0, -1):
+            if names[:end] in targets:
+                return names[:end]
+        return root.names
+
+    powers: dict[int, Fraction] = {}
+
+    def power(depth: int) -> Fraction:
+        if depth not in powers:
+            powers[depth] = growth**-depth
+        return powers[depth]
+
+    inner: dict[tuple[str, ...], list[tuple[UnitRef, Fraction, Fraction]]] = {}
+    for names, unit in sorted(fixed.items()):
+        outer = owner(names[:-1])
+        depth = len(names) - len(outer)
+        inner.setdefault(outer, []).append((unit, Fraction(unit.unit.quota or 0), power(depth)))
+    members: dict[tuple[str, ...], list[tuple[Group, Fraction]]] = {k: [] for k in targets}
+    owners: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for group in groups:
+        key = owners.get(group.unit.names)
+        if key is None:
+            key = owners[group.unit.names] = owner(group.unit.names)
+        members[key].append((group, power(group.depth - (len(key) - 1))))
+    return [
+        Region(
+            unit,
+            target,
+            tuple(g for g, _ in members[names]),
+            tuple(w for _, w in members[names]),
+            tuple(inner.get(names, ())),
+        )
+        for names, (unit, target) in targets.items()
+    ]
+
+
+def upper(group: Group) -> Fraction | None:
+    """The group's largest quota: capacity, its share bound, a fixed quota."""
+    if group.fixed is not None:
+        return group.fixed
+    cap = group.quota_cap  # whole steps per person: what rounding can actually give
+    limits = [
+        x
+        for x in (None if cap is None else cap * group.headcount, group.upper_share)
+        if x is not None
+    ]
+    return min(limits) if limits else None
+
+
+def lower(group: Group) -> Fraction:
+    """The group's smallest quota: a fixed quota or its share bound."""
+    return group.fixed if group.fixed is not None else group.lower
+
+
+class Alike:
+    """Values that groups alike share, each computed once per solve.
+
+    A large organisation has thousands of groups but few kinds: groups of one profile and
+    headcount hold the very same Fraction objects for their caps and bases, so the values
+    derived from them are looked up by the objects' identity (cheap) rather than their value
+    (hashing a Fraction is not). Every object used in a key is kept alive in the memo, so an
+    identity cannot be reused while the memo exists.
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
+
+    def get(self, name: str, objects: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        key = (name, *(id(o) if isinstance(o, Fraction) else o for o in objects))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = (compute(), objects)
+        return found[0]
+
+    def upper(self, group: Group) -> Fraction | None:
+        fixed, cap, share = group.fixed, group.quota_cap, group.upper_share
+        key = ("upper", id(fixed), id(cap), group.headcount, id(share))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = (upper(group), (fixed, cap, share))
+        return found[0]
+
+
+def with_bounds(
+    spec: Spec, regions: Sequence[Region], bases: Mapping[str, Fraction] | None = None
+) -> list[Region]:
+    """The regions with every member's bounds: a fixed quota (role quota × its share of the
+    role's people), else lower and upper quotas from split.bounds around the group's
+    proportional share at the region's common level.
+
+    With ``bases`` (by group id), the members get those bases too (one new group each,
+    not two: a large organisation has tens of thousands)."""
+    bounds = spec.target.split.bounds
+    low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
+    out = []
+    for region in regions:
+        basis = [g.basis if bases is None else bases[g.id] for g in region.members]
+        fixed = [_fixed_quota(g) for g in region.members]
+        fixed_sum = sum(
+            (w * f for f, w in zip(fixed, region.weights, strict=True) if f is not None),
+            Fraction(0),
+        )
+        free = [_is_free(g) for g in region.members]
+        scaled = sum(
+            (w * b for b, w, f in zip(basis, region.weights, free, strict=True) if f),
+            Fraction(0),
+        )
+        rest = region.target - region.constant - fixed_sum
+        level = rest / scaled if scaled > 0 else Fraction(0)
+        alike = Alike()
+        members = []
+        for group, quota, own, is_free in zip(region.members, fixed, basis, free, strict=True):
+            changes: dict[str, Any] = {} if bases is None else {"basis": own}
+            if is_free:
+                lo, hi = alike.get(
+                    "bounds", (own,), partial(_bound_shares, low, high, level, rest, own)
+                )
+                changes.update(lower=lo, upper_share=hi)
+            elif quota is not None:
+                changes["fixed"] = quota
+            members.append(evolve(group, **changes) if changes else group)
+        out.append(replace(region, members=tuple(members)))
+    return out
+
+
+def _is_free(group: Group) -> bool:
+    return group.role.role.quota is None and not group.is_hire
+
+
+def _fixed_quota(group: Group) -> Fraction | None:
+    if group.role.role.quota is None or group.is_hire:
+        return None
+    return Fraction(group.role.role.quota) * Fraction(group.headcount, group.role.headcount or 1)
+
+
+def _bound_shares(
+    low: Fraction, high: Fraction | None, level: Fraction, rest: Fraction, basis: Fraction
+) -> tuple[Fraction, Fraction | None]:
+    """A free group's (lower, upper) quota from the bounds at the region's common level."""
+    return (
+        low * (level * basis) if rest > 0 else Fraction(0),
+        high * (level * basis) if high is not None and rest > 0 else None,
+    )
+
+
+def members_of(regions: Sequence[Region], groups: Sequence[Group]) -> list[Group]:
+    """``groups`` in their order, each as the regions now hold it."""
+    found = {g.id: g for r in regions for g in r.members}
+    return [found[g.id] for g in groups]

@@ -1,0 +1,119 @@
+"""Unit series: every unit's metrics per month, added up the org tree.
+
+A unit's series of a metric is the sum over its groups of per person × headcount, and over its
+child units of theirs. A selling unit's revenue is then its rounded target phased like that sum,
+so its KR shows the target it was given, and metrics that follow revenue follow it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+from okrplan.solve.funnel import PersonSeries, with_followers
+from okrplan.solve.groups import Group, unit_id
+from okrplan.solve.phasing import apportion
+from okrplan.solve.quotas import unit_target
+from okrplan.solve.series import Series, SeriesSum
+from okrplan.spec import Spec
+
+Names = tuple[str, ...]
+
+
+def unit_series(
+    spec: Spec,
+    groups: Sequence[Group],
+    series: Mapping[str, PersonSeries],
+    unit_quotas: Mapping[str, tuple[int, int]],
+) -> dict[str, PersonSeries]:
+    """The series of every unit that has any, by unit id.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    groups
+        The solved groups.
+    series
+        Per-person series of groups, and the series of support units (kept as they are).
+    unit_quotas
+        Each selling unit's (target, assigned) in money steps
+        (:attr:`okrplan.solve.quotas.Quotas.units`).
+
+    Returns
+    -------
+    dict
+        Added up once from the bottom of the tree (each unit adds its children's sums), in
+        integers over each series' denominator, so a large organisation costs one pass.
+    """
+    sums = _sums(spec, groups, series)
+    period_step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    out: dict[str, PersonSeries] = {}
+    for unit in spec.units:
+        totals = sums.get(unit.names, {})
+        if not totals:
+            continue
+        uid = unit_id(unit)
+        own = dict(series.get(uid, {}))
+        for metric, acc in totals.items():
+            if metric not in own:
+                own[metric] = acc.series(spec.period.count)
+        if uid in unit_quotas and spec.base_metric in own:
+            target = Fraction(unit_target(spec, unit, unit_quotas[uid][0]))
+            own[spec.base_metric] = phased_like(target, own[spec.base_metric], period_step)
+            own = with_followers(spec, own, replace=True)
+        out[uid] = own
+    return out
+
+
+def _sums(
+    spec: Spec, groups: Sequence[Group], series: Mapping[str, PersonSeries]
+) -> dict[Names, dict[str, SeriesSum]]:
+    """Per unit, each metric's sum over the groups in its subtree."""
+    own_groups: dict[Names, list[Group]] = {}
+    for group in groups:
+        own_groups.setdefault(group.unit.names, []).append(group)
+    children: dict[Names, list[Names]] = {}
+    for unit in spec.units[1:]:
+        children.setdefault(unit.names[:-1], []).append(unit.names)
+    sums: dict[Names, dict[str, SeriesSum]] = {}
+    for unit in reversed(spec.units):  # children before their parents
+        totals: dict[str, SeriesSum] = {}
+        for group in own_groups.get(unit.names, ()):
+            for metric, part in series[group.id].items():
+                acc = totals.get(metric)
+                if acc is None:
+                    acc = totals[metric] = SeriesSum(part.money)
+                acc.money = part.money
+                acc.add(part.num, part.den, group.headcount)
+        for child in children.get(unit.names, ()):
+            for metric, below in sums.get(child, {}).items():
+                acc = totals.get(metric)
+                if acc is None:
+                    acc = totals[metric] = SeriesSum(below.money)
+                acc.money = below.money
+                for den, values in below.parts.items():
+                    acc.add(values, den, 1)
+        if totals:
+            sums[unit.names] = totals
+    return sums
+
+
+def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Series:
+    """``target`` spread over the months in proportion to ``weights``: in whole period steps
+    where the target is a whole number of them, else exactly.
+
+    >>> phased_like(Fraction(100), Series((1, 1, 2), 1, True), Fraction(10)).num  # 10 steps
+    (30, 20, 50)
+    """
+    steps = int(target / period_step)
+    if Fraction(steps) * period_step == target:
+        return Series(
+            tuple(x * period_step.numerator for x in apportion(steps, list(weights.num))),
+            period_step.denominator,
+            True,
+        )
+    total = sum(weights.num)
+    return Series.of(
+        [target * Fraction(w, total) for w in weights.num] if total else weights.months, True
+    )

@@ -1,0 +1,166 @@
+"""Exact amounts per month, and how a KR shows them per plan, quarter, month and week.
+
+A :class:`Series` is a metric's plan for one owner: whole numbers over one denominator, so that
+adding up a large organisation is integer arithmetic. :class:`Calendar` is what the plan's
+period says about months, quarters and ISO weeks, worked out once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from okrplan.model import Per
+from okrplan.periods import PlanPeriod
+from okrplan.solve.phasing import iso_weeks, month_days
+
+
+def number(value: Fraction | Decimal | int) -> int | float:
+    """A plain JSON number: an int when whole, else the shortest exact-looking float.
+
+    >>> number(Fraction(6, 2)), number(Fraction(1, 3))
+    (3, 0.333333)
+    """
+    fraction = Fraction(value)
+    if fraction.denominator == 1:
+        return int(fraction)
+    return float(round(float(fraction), 6))
+
+
+def exact(value: int | float) -> int | Fraction:
+    """A JSON number as an exact value: an int as it is, a float as its exact fraction."""
+    return value if isinstance(value, int) else Fraction(value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Series:
+    """A metric's plan for one owner: exact amounts per month (``num[i] / den``), and whether
+    it is money (shown as :func:`number`) or a count (rounded up). Compared by identity: equal
+    series of many groups are one object, and values derived from it are memoised by it."""
+
+    num: tuple[int, ...]
+    den: int
+    money: bool
+
+    @property
+    def months(self) -> list[Fraction]:
+        return [Fraction(n, self.den) for n in self.num]
+
+    @classmethod
+    def of(cls, months: Iterable[Fraction | int], money: bool) -> Series:
+        """The series of exact monthly amounts."""
+        values = [v if isinstance(v, Fraction) else Fraction(v) for v in months]
+        den = math.lcm(*(v.denominator for v in values)) if values else 1
+        return cls(tuple(v.numerator * (den // v.denominator) for v in values), den, money)
+
+    def times(self, factor: Fraction, money: bool) -> Series:
+        """This series × ``factor`` (exact)."""
+        return Series(
+            tuple(n * factor.numerator for n in self.num), self.den * factor.denominator, money
+        )
+
+
+def shown(num: int, den: int, money: bool) -> int | float:
+    """``num / den`` as a KR shows it: money as :func:`number` does, counts rounded up.
+
+    >>> shown(7, 2, False), shown(7, 2, True), shown(6, 2, True)
+    (4, 3.5, 3)
+    """
+    if money:
+        if num % den == 0:
+            return num // den
+        return float(round(num / den, 6))
+    return -((-num) // den)
+
+
+class SeriesSum:
+    """Series of one metric added up over many groups, kept per denominator (integers only).
+
+    An accumulator local to the function that adds up (never part of a result)."""
+
+    __slots__ = ("money", "parts")
+
+    def __init__(self, money: bool) -> None:
+        self.money = money
+        self.parts: dict[int, list[int]] = {}
+
+    def add(self, num: Iterable[int], den: int, times: int) -> None:
+        acc = self.parts.get(den)
+        if acc is None:
+            self.parts[den] = [n * times for n in num]
+        elif times == 1:
+            self.parts[den] = [a + n for a, n in zip(acc, num, strict=True)]
+        else:
+            self.parts[den] = [a + n * times for a, n in zip(acc, num, strict=True)]
+
+    def series(self, count: int) -> Series:
+        if not self.parts:
+            return Series((0,) * count, 1, self.money)
+        den = math.lcm(*self.parts)
+        total = [0] * count
+        for d, acc in self.parts.items():
+            k = den // d
+            total = [t + a * k for t, a in zip(total, acc, strict=True)]
+        return Series(tuple(total), den, self.money)
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """The plan period's months, quarters and ISO weeks, as KR periods need them."""
+
+    labels: tuple[str, ...]  # each month, "2015-03"
+    quarter_of: tuple[str, ...]  # each month's quarter, "2015-Q1"
+    quarter_count: int
+    # each week as whole multiples of its months' amounts: (label, ((month, c), ...), L)
+    week_parts: tuple[tuple[str, tuple[tuple[int, int], ...], int], ...]
+    days: int
+
+    @classmethod
+    def of(cls, period: PlanPeriod) -> Calendar:
+        parts = []
+        for week, shares in iso_weeks(period).items():
+            common = math.lcm(*(f.denominator for f in shares.values()))
+            parts.append((week, tuple((i, int(f * common)) for i, f in shares.items()), common))
+        return cls(
+            tuple(str(m) for m in period.months),
+            tuple(m.quarter for m in period.months),
+            len(period.quarters),
+            tuple(parts),
+            sum(month_days(m) for m in period.months),
+        )
+
+
+def periods(series: Series, per: Per, calendar: Calendar) -> dict[str, int | float]:
+    """A series' targets per week, month or quarter (per plan: quarters, or months if the plan
+    has fewer than two quarters), each rounded as the KR shows it."""
+    num, den, money = series.num, series.den, series.money
+    if per is Per.WEEK:
+        return {
+            week: shown(sum(num[i] * c for i, c in parts), den * common, money)
+            for week, parts, common in calendar.week_parts
+        }
+    if per is Per.MONTH or (per is Per.PLAN and calendar.quarter_count < 2):
+        return {label: shown(n, den, money) for label, n in zip(calendar.labels, num, strict=True)}
+    quarters: dict[str, int] = {}
+    for quarter, n in zip(calendar.quarter_of, num, strict=True):
+        quarters[quarter] = quarters.get(quarter, 0) + n
+    return {q: shown(n, den, money) for q, n in quarters.items()}
+
+
+def headline(series: Series, per: Per, calendar: Calendar) -> int | float:
+    """A KR's headline target: the plan's total per ``per`` (per week: total ÷ (days / 7)).
+
+    >>> cal = Calendar(("2015-01", "2015-02"), ("2015-Q1",) * 2, 1, (), 59)
+    >>> headline(Series((300, 290), 1, False), Per.WEEK, cal)  # 590 × 7 / 59 = 70
+    70
+    >>> headline(Series((300, 290), 1, False), Per.MONTH, cal)  # 590 / 2 = 295
+    295
+    """
+    total = sum(series.num)
+    if per is Per.WEEK:
+        return shown(total * 7, series.den * calendar.days, series.money)
+    count = {Per.PLAN: 1, Per.QUARTER: calendar.quarter_count, Per.MONTH: len(calendar.labels)}
+    return shown(total, series.den * count[per], series.money)

@@ -1,0 +1,141 @@
+"""Support units: the share of a metric they supply to the sales units beside them, and their
+roles' hiring.
+
+A support unit (市场部 supplies 40% of the opportunities) carries that share of what every selling
+group in its parent's subtree needs of the metric, per month. Its roles that have a capacity for
+the metric split it by headcount; where that capacity falls short in some period, a role that may
+hire gets the fewest hires that close the gap (a staffing KR), and one that may not gets a
+relaxation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from okrplan.solve.funnel import PersonSeries
+from okrplan.solve.groups import Group, per_month_capacity, role_id, unit_id, window_months
+from okrplan.solve.phasing import ceil_fraction
+from okrplan.solve.relax import Relaxation
+from okrplan.solve.series import Series, SeriesSum
+from okrplan.spec import RoleRef, Spec, UnitRef
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """What support units supply and need: the series of each support unit and role (by node
+    id), hires of support roles (by role id: the role and how many), the capacity checks that
+    bind, and the relaxations where a role may not hire."""
+
+    series: dict[str, PersonSeries]
+    hires: dict[str, tuple[RoleRef, int]]
+    binding: tuple[str, ...] = ()
+    relaxations: tuple[Relaxation, ...] = ()
+
+
+def plan_support(
+    spec: Spec, groups: Sequence[Group], series: Mapping[str, PersonSeries]
+) -> Support:
+    """Every support unit's supply per month and its roles' hires.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    groups
+        The solved groups.
+    series
+        Each group's per-person series (:func:`okrplan.solve.funnel.person_series`).
+
+    Returns
+    -------
+    Support
+        A support unit's series is Σ over the selling groups below its parent of revenue ×
+        the metric's need per yuan × headcount × the unit's share; each of its roles with a
+        capacity for the metric gets its headcount's share of that, per person.
+    """
+    out: dict[str, PersonSeries] = {}
+    hires: dict[str, tuple[RoleRef, int]] = {}
+    binding: list[str] = []
+    relaxations: list[Relaxation] = []
+    roles_of: dict[tuple[str, ...], list[RoleRef]] = {}
+    for ref in spec.roles:
+        roles_of.setdefault(ref.unit.names, []).append(ref)
+    for unit in spec.units:
+        support = unit.unit.supports
+        if support is None:
+            continue
+        months = supplied(spec, groups, series, unit.names[:-1], support.metric)
+        months = [m * Fraction(support.share) for m in months]
+        out[unit_id(unit)] = {support.metric: Series.of(months, False)}
+        roles = [r for r in roles_of.get(unit.names, ()) if support.metric in r.role.capacity]
+        total_heads = sum(r.headcount for r in roles)
+        for ref in roles:
+            share = Fraction(ref.headcount, total_heads) if total_heads else Fraction(1)
+            need = [m * share for m in months]
+            out[role_id(ref)] = {
+                support.metric: Series.of([m / max(ref.headcount, 1) for m in need], False)
+            }
+            short, binds = _shortfall(spec, ref, support.metric, need)
+            binding += binds
+            if short > 0 and ref.role.hire:
+                hires[role_id(ref)] = (ref, short)
+            elif short > 0:
+                relaxations.append(_no_hire(spec, ref, unit, support.metric, short))
+    return Support(out, hires, tuple(binding), tuple(relaxations))
+
+
+def supplied(
+    spec: Spec,
+    groups: Sequence[Group],
+    series: Mapping[str, PersonSeries],
+    scope: tuple[str, ...],
+    metric: str,
+) -> list[Fraction]:
+    """Σ revenue × need of ``metric`` per yuan × headcount over the groups below ``scope``,
+    per month (added up per need per yuan, in integers)."""
+    sums: dict[Fraction, SeriesSum] = {}
+    for group in groups:
+        if group.unit.names[: len(scope)] == scope and metric in group.pipeline:
+            revenue = series[group.id][spec.base_metric]
+            rate = group.pipeline[metric]
+            sums.setdefault(rate, SeriesSum(False)).add(revenue.num, revenue.den, group.headcount)
+    count = spec.period.count
+    months = [Fraction(0)] * count
+    for rate, total in sums.items():
+        for i, value in enumerate(total.series(count).months):
+            months[i] += value * rate
+    return months
+
+
+def _shortfall(
+    spec: Spec, ref: RoleRef, metric: str, need: Sequence[Fraction]
+) -> tuple[int, list[str]]:
+    """How many more people the role needs to supply ``need`` within its capacity in every
+    window, and a binding entry per window it overfills."""
+    quantity = ref.role.capacity[metric]
+    months = spec.period.months
+    per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
+    short = 0
+    binding = []
+    for window in window_months(quantity.per, months):
+        wanted = sum((need[i] for i in window), Fraction(0))
+        have = sum((per_month[i] for i in window), Fraction(0))
+        if have > 0 and wanted > have * ref.headcount:
+            short = max(short, ceil_fraction(wanted / have) - ref.headcount)
+            binding.append(f"{role_id(ref)}: capacity {metric} {quantity.text} (support)")
+    return short, binding
+
+
+def _no_hire(spec: Spec, ref: RoleRef, unit: UnitRef, metric: str, short: int) -> Relaxation:
+    name = spec.target.metrics[metric].name
+    return Relaxation(
+        "hire",
+        role_id(ref),
+        "headcount",
+        "0",
+        str(short),
+        f"{ref.label} in {unit.unit.name}: {short} more people to supply the {name} the sales "
+        "units need (allow hire: true)",
+    )

@@ -1,0 +1,210 @@
+"""KR weights on every sheet, and each objective's share: the sum of its KRs' weights.
+
+A sheet is one owner's KRs (deduction items left out; staffing KRs left out too when the
+planner's fixed weights already make 100). A KR's leverage is the revenue of its owner that
+flows through its metric times ``rate ÷ 2^funnel steps`` (see :mod:`okrplan.solve.weights`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from okrplan.model import KRKind, RoleGroup, Status, Unit
+from okrplan.solve.funnel import PersonSeries
+from okrplan.solve.groups import Group
+from okrplan.solve.objectives import Draft
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
+from okrplan.solve.series import exact
+from okrplan.solve.weights import WeightItem, weights_status
+from okrplan.spec import Spec
+
+Lever = tuple[Fraction, Fraction]
+"""A KR's (revenue flowing through its metric, rate ÷ 2^funnel steps)."""
+
+
+def weigh(
+    spec: Spec,
+    owners: Sequence[Unit | RoleGroup],
+    items: Sequence[Draft],
+    groups: Sequence[Group],
+    series: Mapping[str, PersonSeries],
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> tuple[dict[str, int | float | None], Status]:
+    """Every weighted KR's weight and every weighted objective's (by id).
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    owners
+        Unit and role records, in tree order.
+    items
+        Objective and KR drafts (:func:`okrplan.solve.objectives.sheet_records`).
+    groups
+        The solved groups (a role group's leverage is its quota).
+    series
+        Every owner's series (a support unit or role leverages its one supplied metric).
+    options
+        CP-SAT's settings.
+
+    Returns
+    -------
+    tuple
+        The weights (records are made with them: :func:`okrplan.solve.objectives.freeze`),
+        and whether every sheet's weights are proven nearest their ideals. A role group's
+        leverages are its quota times a factor per KR, and weights depend only on their
+        ratios: groups of one role with the same KRs share one solve.
+    """
+    sheets = _sheets(items)
+    levers = _Levers(spec, owners, groups, series)
+    rules = spec.target.weights
+    step, minimum = int(rules.step * 100), int(rules.min * 100)
+    cache: dict[Any, Any] = {}
+    shared: dict[Any, list[int]] = {}
+    weights: dict[str, int | float | None] = {}
+    statuses: list[Status] = []
+    for owner in owners:
+        objectives = sheets.get(owner.id, {})
+        krs = [k for ks in objectives.values() for k in ks if k.kr_kind is not KRKind.DEDUCTION]
+        if sum(k.weight or 0 for k in krs) >= 100:  # the planner's weights are complete
+            krs = [k for k in krs if k.kr_kind is not KRKind.STAFFING]
+        if not krs:
+            continue
+        given = [None if k.weight is None else int(k.weight) for k in krs]
+        parts = [levers.of(owner, k) for k in krs]
+        throughs = [t for t, f in parts if f]
+        key = None
+        if isinstance(owner, RoleGroup) and _one_quota(throughs):
+            # one quota behind every leverage: it cancels out of the ratios (the factors are
+            # one object per metric, so their identities key them)
+            key = (tuple(given), tuple(id(f) if t else 0 for t, f in parts))
+        found = shared.get(key) if key is not None else None
+        if found is None:
+            found, status = weights_status(
+                [
+                    WeightItem(k.name, g, Fraction(t * f))
+                    for k, g, (t, f) in zip(krs, given, parts, strict=True)
+                ],
+                rule=rules.rule,
+                step=step,
+                minimum=minimum,
+                sheet=_sheet_name(owner),
+                file=spec.file,
+                cache=cache,
+                options=options,
+            )
+            statuses.append(status)
+            if key is not None:
+                shared[key] = found
+        weights.update((k.id, w) for k, w in zip(krs, found, strict=True))
+        for oid, ks in objectives.items():
+            weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
+    return weights, worst(*statuses)
+
+
+def _one_quota(throughs: Sequence[Fraction]) -> bool:
+    return bool(throughs) and throughs[0] != 0 and all(t == throughs[0] for t in throughs)
+
+
+def _sheets(items: Sequence[Draft]) -> dict[str, dict[str, list[Draft]]]:
+    """Each owner's objectives (by id, in order) and their KRs."""
+    sheets: dict[str, dict[str, list[Draft]]] = {}
+    for item in items:
+        if item.objective is None:
+            sheets.setdefault(item.owner, {})[item.id] = []
+        else:
+            sheets[item.owner][item.objective].append(item)
+    return sheets
+
+
+def _sheet_name(owner: Unit | RoleGroup) -> str:
+    if isinstance(owner, RoleGroup) and len(owner.path) > 1:
+        return f"{owner.label} in {owner.path[-2]}"
+    return owner.name
+
+
+class _Levers:
+    """Each KR's leverage parts (a memo for the duration of :func:`weigh`)."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        owners: Sequence[Unit | RoleGroup],
+        groups: Sequence[Group],
+        series: Mapping[str, PersonSeries],
+    ) -> None:
+        self.spec, self.series = spec, series
+        self.groups = {g.id: g for g in groups}
+        quotas = {
+            o.id: exact(o.selling.quota)
+            for o in owners
+            if isinstance(o, RoleGroup) and o.selling is not None
+        }
+        self.quotas = quotas
+        self.through = unit_through(spec, groups, quotas)
+        self.factors: dict[str, tuple[str, Fraction]] = {}
+
+    def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
+        """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
+        if kr.metric is None:
+            return Fraction(0), Fraction(0)
+        found = self.factors.get(kr.metric)
+        if found is None:
+            found = self.factors[kr.metric] = lever_factor(self.spec, kr.metric)
+        metric, factor = found
+        through: Any = 0
+        if isinstance(owner, RoleGroup):
+            group = self.groups.get(owner.id)
+            members = 0 if group is None else 1
+            if group is not None and metric in group.pipeline:
+                through = self.quotas[owner.id]
+        else:
+            members, flows = self.through.get(owner.path, (0, {}))
+            through = flows.get(metric, 0)
+        if not members and metric in self.series.get(owner.id, {}):
+            through = 1  # a support unit or role: its one supplied metric
+        return Fraction(through), factor
+
+
+def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:
+    """The metric a KR's revenue flows through (the followed one, or the base metric for a
+    share), and rate ÷ 2^its funnel steps to the KPI."""
+    rate = Fraction(1)
+    definition = spec.target.metrics[metric]
+    through = metric
+    if definition.follows:
+        source, follow_rate = next(iter(definition.follows.items()))
+        through, rate = source, Fraction(follow_rate)
+    elif definition.share_of:
+        through = spec.base_metric
+    return through, rate / 2 ** (len(spec.chain(through)) - 1)
+
+
+def unit_through(
+    spec: Spec, groups: Sequence[Group], quotas: Mapping[str, Any]
+) -> dict[tuple[str, ...], tuple[int, dict[str, Any]]]:
+    """Per unit: how many groups are below it, and per metric the quota of those whose
+    funnel the metric is in (added up once, from the bottom of the tree)."""
+    own: dict[tuple[str, ...], list[Group]] = {}
+    for group in groups:
+        own.setdefault(group.unit.names, []).append(group)
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for unit in spec.units[1:]:
+        children.setdefault(unit.names[:-1], []).append(unit.names)
+    found: dict[tuple[str, ...], tuple[int, dict[str, Any]]] = {}
+    for unit in reversed(spec.units):
+        count = 0
+        flows: dict[str, Any] = {}
+        for group in own.get(unit.names, ()):
+            count += 1
+            for metric in group.pipeline:
+                flows[metric] = flows.get(metric, 0) + quotas[group.id]
+        for child in children.get(unit.names, ()):
+            below, child_flows = found.get(child, (0, {}))
+            count += below
+            for metric, value in child_flows.items():
+                flows[metric] = flows.get(metric, 0) + value
+        found[unit.names] = (count, flows)
+    return found
