@@ -102,7 +102,8 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     """What `okrplan decompose` does (api.decompose, api.write_plan), each stage timed: one
     after another in this process (`decompose` itself makes the sheets and the report on the
     other core while plan.json and plan.md are made)."""
-    from okrplan import api
+    from okrplan import api, queries
+    from okrplan.model import RoleGroup
 
     api.BESIDE_FROM = sys.maxsize
 
@@ -122,11 +123,9 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     progress("end")
     graph = plan.graph
     kinds: dict[str, int] = {}
-    for _, data in graph.nodes(data=True):
-        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-    people = sum(
-        int(d.get("headcount") or 0) for _, d in graph.nodes(data=True) if d["kind"] == "role"
-    )
+    for record in queries.records(graph):
+        kinds[record.kind] = kinds.get(record.kind, 0) + 1
+    people = sum(r.headcount for r in queries.records(graph) if isinstance(r, RoleGroup))
     sheets = path / api.SHEETS_DIR
     return {
         "stages": times,

@@ -8,7 +8,7 @@ objective), ``k:A公司/销售部#1.2`` (that objective's second key result). Ed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -44,13 +44,6 @@ def add_records(
     graph.add_edges_from((source, target, {"kind": str(kind)}) for source, target, kind in edges)
 
 
-def nodes_of(graph: nx.DiGraph, kind: Kind) -> Iterator[dict[str, Any]]:
-    """Node attribute dicts of one kind, in insertion order."""
-    for _, data in graph.nodes(data=True):
-        if data["kind"] == kind:
-            yield data
-
-
 def children(graph: nx.DiGraph, node_id: str, kind: Edge = Edge.CONTAINS) -> list[str]:
     """Targets of ``kind`` edges out of ``node_id``, in insertion order."""
     return [t for t, data in graph._succ[node_id].items() if data["kind"] == kind]
@@ -61,7 +54,7 @@ def objectives_of(graph: nx.DiGraph, owner: str) -> list[str]:
     return [
         t
         for t, data in graph._succ[owner].items()
-        if data["kind"] == Edge.OWNS and _kind(nodes[t]) == Kind.OBJECTIVE
+        if data["kind"] == Edge.OWNS and nodes[t]["node"].kind == Kind.OBJECTIVE
     ]
 
 
@@ -73,18 +66,11 @@ def krs_of(graph: nx.DiGraph, objective: str) -> list[str]:
 def root_of(graph: nx.DiGraph) -> str:
     """The company: the one unit nothing contains."""
     for node_id, data in graph.nodes(data=True):
-        if _kind(data) == Kind.UNIT and not any(
+        if data["node"].kind == Kind.UNIT and not any(
             graph.edges[p, node_id]["kind"] == Edge.CONTAINS for p in graph.predecessors(node_id)
         ):
             return str(node_id)
     raise ValueError("the graph has no root unit")
-
-
-def _kind(data: dict[str, Any]) -> str:
-    """A node's kind: from its record once it has one (with OKRPLAN_STRICT_NODES=1 that is all
-    it holds), from the attribute the solver writes while it builds the graph."""
-    record = data.get("node")
-    return str(record.kind) if record is not None else str(data["kind"])
 
 
 def node(graph: nx.DiGraph, node_id: str) -> Node:
@@ -94,25 +80,12 @@ def node(graph: nx.DiGraph, node_id: str) -> Node:
 
 
 def attach_records(graph: nx.DiGraph) -> None:
-    """Give every node the record of its attributes (as the solver and plan.json write them)."""
+    """Turn nodes added with :func:`add_node` (plan.json attribute dicts) into nodes that carry
+    their validated record, and nothing else."""
     for node_id, data in graph._node.items():
-        data["node"] = node_from_attrs(data if "id" in data else {**data, "id": node_id})
-    add_compat_attrs(graph)
-
-
-def add_compat_attrs(graph: nx.DiGraph) -> None:
-    """TRANSITIONAL (removed once every reader uses the records): each node's attribute dict
-    holds its record's plan.json keys beside ``"node"``. With ``OKRPLAN_STRICT_NODES=1`` it
-    holds ``"node"`` only, as it will."""
-    import os
-
-    strict = os.environ.get("OKRPLAN_STRICT_NODES") == "1"
-    for data in graph._node.values():
-        record = data["node"]
+        record = node_from_attrs(data if "id" in data else {**data, "id": node_id})
         data.clear()
         data["node"] = record
-        if not strict:
-            data.update(node_to_json(record))
 
 
 def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
@@ -128,9 +101,3 @@ def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
             for source, target, data in graph.edges(data=True)
         ],
     }
-
-
-def from_node_link(data: dict[str, Any]) -> nx.DiGraph:
-    graph: nx.DiGraph = nx.node_link_graph(data, edges="edges")
-    attach_records(graph)
-    return graph

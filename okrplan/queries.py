@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 
 from okrplan.graph import children, krs_of, node, objectives_of, root_of
-from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit
+from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit, node_to_json
 
 
 def unit(graph: nx.DiGraph, node_id: str) -> Unit:
@@ -186,3 +187,13 @@ def unit_option(graph: nx.DiGraph, name: str, option: str = "--unit") -> str:
     except LookupError as exc:
         message, _, hint = str(exc).partition("; ")
         raise InputError([Issue(message, path=option, hint=hint)]) from None
+
+
+def as_json(graph: nx.DiGraph, node_id: str) -> dict[str, Any]:
+    """A node as plan.json writes it (a plain dict): for notebooks, tests and ad-hoc tables."""
+    return node_to_json(node(graph, node_id))
+
+
+def json_nodes(graph: nx.DiGraph) -> dict[str, dict[str, Any]]:
+    """Every node as plan.json writes it, by id, in insertion order."""
+    return {record.id: node_to_json(record) for record in records(graph)}

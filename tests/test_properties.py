@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from okrplan import api
 from okrplan.quantity import parse_quantity
+from okrplan.queries import json_nodes
 
 STEP = 100_000  # the default money step, 10万
 PERS = {"周": "week", "月": "month", "季度": "quarter", "": "plan"}
@@ -165,7 +166,7 @@ def window_months(text: Any) -> list[list[int]]:
 
 def check_plan(target: dict[str, Any], plan: Any) -> None:
     graph = plan.graph
-    nodes = dict(graph.nodes(data=True))
+    nodes = dict(json_nodes(graph).items())
     kids: dict[str, list[str]] = {}
     for source, dest, data in graph.edges(data=True):
         if data["kind"] == "contains":

@@ -25,6 +25,7 @@ from okrplan.cli import cli
 from okrplan.errors import MissingDependencyError
 from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, node
 from okrplan.plan import Plan
+from okrplan.queries import json_nodes
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
 from okrplan.render.markup import wrap
 from okrplan.text import text_width
@@ -643,7 +644,7 @@ def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     )
     plan = api.decompose(path)
     people = sum(
-        d.get("headcount") or 0 for _, d in plan.graph.nodes(data=True) if d["kind"] == Kind.ROLE
+        d.get("headcount") or 0 for _, d in json_nodes(plan.graph).items() if d["kind"] == Kind.ROLE
     )
     assert people == 2000 and plan.solver["status"] == "optimal"
     return plan

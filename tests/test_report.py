@@ -43,6 +43,7 @@ from okrplan.export.report_roles import funnel_stages
 from okrplan.graph import Kind
 from okrplan.plan import Plan
 from okrplan.present import binding_text, money_text
+from okrplan.queries import as_json, json_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -144,12 +145,12 @@ def test_every_unit_and_role_has_its_table(
     owners = owners_with_sheets(plan)
     assert owners and set(cards) == {anchor_of(o) for o in owners}
     for owner in owners:
-        data = plan.graph.nodes[owner]
+        data = as_json(plan.graph, owner)
         assert cards[anchor_of(owner)]["data-kind"] == (
             "role" if data["kind"] == Kind.ROLE else "unit"
         )
     text = "".join(tags.text)
-    for _, data in plan.graph.nodes(data=True):
+    for _, data in json_nodes(plan.graph).items():
         if data["kind"] == Kind.KR and data["owner"] in owners:
             assert data["name"] in text
     assert text.count("合计") >= len(owners)  # every table's total row
@@ -181,13 +182,13 @@ def test_role_cards_have_a_funnel_a_phasing_chart_and_reasons(
     plan, page = plans["a-company-2015"], pages["a-company-2015"]
     selling = [
         d
-        for _, d in plan.graph.nodes(data=True)
+        for _, d in json_nodes(plan.graph).items()
         if d["kind"] == Kind.ROLE and d.get("sells") and d.get("headcount")
     ]
     assert page.count('class="chart funnel"') == len(selling) == 4
     assert page.count('class="chart phasing"') == len(selling)
     assert page.count('class="chart stretch"') == 1
-    role = plan.graph.nodes["r:A公司/销售部/销售岗"]
+    role = as_json(plan.graph, "r:A公司/销售部/销售岗")
     basis = money_text(round(role["basis"] / 10_000) * 10_000, "zh-CN")
     assert f"基准 {basis}，拉伸 {role['stretch']}" in page
     reasons = [binding_text(r, plan.metrics, "zh-CN") for r in role["binding"]]
@@ -200,10 +201,10 @@ def test_role_cards_have_a_funnel_a_phasing_chart_and_reasons(
 def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) -> None:
     plan = plans["a-company-2015"]
     owner = "r:A公司/销售部/销售岗"
-    role = plan.graph.nodes[owner]
+    role = as_json(plan.graph, owner)
     totals = {
         d["metric"]: d["total"]
-        for _, d in plan.graph.nodes(data=True)
+        for _, d in json_nodes(plan.graph).items()
         if d["kind"] == Kind.KR and d["owner"] == owner and d.get("total") is not None
     }
     deals = math.ceil(Fraction(role["per_person"]) / 200_000)  # not on the sheet: worked out
@@ -223,7 +224,7 @@ def test_the_funnel_goes_from_the_quota_down_to_calls(plans: dict[str, Plan]) ->
 def test_the_optimizer_section(plans: dict[str, Plan], pages: dict[str, str]) -> None:
     plan = plans["a-company-2015"]
     context = report_context(plan)
-    staffing = [d for _, d in plan.graph.nodes(data=True) if d.get("kr_kind") == "staffing"]
+    staffing = [d for _, d in json_nodes(plan.graph).items() if d.get("kr_kind") == "staffing"]
     assert staffing and [h["text"] for h in context["hires"]] == [d["name"] for d in staffing]
     assert context["hires"][0]["unit"] == "A公司 / 销售部"
     assert context["hires"][0]["count"] == str(staffing[0]["target"])

@@ -30,6 +30,7 @@ from okrplan.export.report import anchor_of
 from okrplan.export.sheets import build_book
 from okrplan.graph import Kind
 from okrplan.plan import Plan
+from okrplan.queries import as_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -171,7 +172,7 @@ def test_scenario_report_in_a_browser(
         card = page.locator(f"#{anchor_of(owner)}")
         assert card.is_visible(), owner
         assert card.locator("table.sheet tbody tr").count() >= 2, owner
-        data = plan.graph.nodes[owner]
+        data = as_json(plan.graph, owner)
         title = card.locator("h3 .title").inner_text()
         expected = (
             f"{data.get('label') or data['name']} × {data['headcount']}"
@@ -189,7 +190,9 @@ def test_scenario_report_in_a_browser(
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '销售额')")
 
     # The search box: a role's name leaves that role's cards (and nothing unrelated).
-    role = next(plan.graph.nodes[o] for o in owners if plan.graph.nodes[o]["kind"] == Kind.ROLE)
+    role = next(
+        as_json(plan.graph, o) for o in owners if as_json(plan.graph, o)["kind"] == Kind.ROLE
+    )
     query = str(role["name"])
     search = page.locator("#search")
     search.fill(query)
@@ -220,7 +223,7 @@ def test_scenario_report_in_a_browser(
     unit = next(
         o
         for o in owners
-        if plan.graph.nodes[o]["kind"] == Kind.UNIT and len(plan.graph.nodes[o]["path"]) > 1
+        if as_json(plan.graph, o)["kind"] == Kind.UNIT and len(as_json(plan.graph, o)["path"]) > 1
     )
     page.locator(f'#outline button[data-focus="{anchor_of(unit)}"]').click()
     assert page.locator(f'#tree-svg g.node.focus[data-card="{anchor_of(unit)}"]').count() == 1

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from okrplan import api, queries
 from okrplan.errors import InputError
 from okrplan.graph import krs_of, objectives_of
+from okrplan.queries import as_json, json_nodes
 from okrplan.score import Actual, ScoreOptions, kr_score, score_plan
 from okrplan.solve.weights import WeightItem, solve_weights
 
@@ -29,7 +30,7 @@ def sheet(plan: api.Plan, owner: str) -> list[tuple[str, str, int | None]]:
     """(objective, KR name, weight) rows of one owner's sheet, in order."""
     graph = plan.graph
     return [
-        (graph.nodes[o]["name"], graph.nodes[k]["name"], graph.nodes[k]["weight"])
+        (as_json(graph, o)["name"], as_json(graph, k)["name"], as_json(graph, k)["weight"])
         for o in objectives_of(graph, owner)
         for k in krs_of(graph, o)
     ]
@@ -40,7 +41,7 @@ def test_rep_sheet_weights_are_the_seed_table(plan: api.Plan) -> None:
     weights = [w for _, _, w in sheet(plan, "r:A公司/销售部/销售岗")]
     assert weights == [10, 15, 15, 20, 5, 25, 5, 5, None]
     rep = "r:A公司/销售部/销售岗"
-    objectives = [plan.graph.nodes[o] for o in objectives_of(plan.graph, rep)]
+    objectives = [as_json(plan.graph, o) for o in objectives_of(plan.graph, rep)]
     assert [(o["name"], o["weight"]) for o in objectives] == [
         ("完成个人销售目标", 60),
         ("提升回款率", 30),
@@ -57,7 +58,7 @@ def test_department_sheet_weights_are_the_seed_table(plan: api.Plan) -> None:
 
 
 def test_every_sheet_sums_to_exactly_100(plan: api.Plan) -> None:
-    for owner, data in plan.graph.nodes(data=True):
+    for owner, data in json_nodes(plan.graph).items():
         if data["kind"] in ("unit", "role"):
             weights = [w for _, _, w in sheet(plan, owner) if w is not None]
             assert not weights or sum(weights) == 100, owner
@@ -93,7 +94,8 @@ def test_leverage_reproduces_the_seed_order_unfixed(tmp_path: Path) -> None:
         (
             [WeightItem(str(i)) for i in range(21)],
             "equal",
-            "the sheet S: 21 KRs without a fixed weight need at least 5% each, but only 100% is left",
+            "the sheet S: 21 KRs without a fixed weight need at least 5% each, "
+            "but only 100% is left",
         ),
         (
             [WeightItem("A", 50), WeightItem("B")],

@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 
 from okrplan import model
 from okrplan.errors import InputError, Issue
-from okrplan.graph import Edge, Kind, add_compat_attrs, to_node_link
+from okrplan.graph import Edge, Kind, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
     METRICS,
@@ -181,7 +181,6 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         (edge["source"], edge["target"], {k: v for k, v in edge.items() if k not in _ENDS})
         for edge in data["graph"]["edges"]
     )
-    add_compat_attrs(graph)
     return Plan(data["plan"], data["solver"], graph, data["metrics"])
 
 

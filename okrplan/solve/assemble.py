@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import networkx as nx
 
-from okrplan.graph import add_compat_attrs, add_records
+from okrplan.graph import add_records
 from okrplan.model import EdgeKind, KeyResult, KRKind, Node, Objective, RoleGroup, Unit
 from okrplan.spec import Spec
 
@@ -36,8 +36,7 @@ def assemble(
     Returns
     -------
     networkx.DiGraph
-        Every node carries its record under ``"node"`` (and, transitionally, the plan.json
-        keys: :func:`okrplan.graph.add_compat_attrs`); every edge its ``kind``.
+        Every node carries its record under ``"node"``; every edge its ``kind``.
     """
     records: list[Node] = [*owners, *items]
     edges = list(_tree_edges(owners))
@@ -45,7 +44,6 @@ def assemble(
     edges += alignment(spec, owners, items)
     graph = nx.DiGraph()
     add_records(graph, records, edges)
-    add_compat_attrs(graph)
     return graph
 
 
