@@ -3,7 +3,7 @@
 A plan directory is staged in a hidden sibling and swapped into place in one
 ``renameat2(RENAME_EXCHANGE)``; single files go through a temporary file and ``os.replace``.
 The kill test runs `okrplan decompose` on an organisation big enough that writing takes a while
-(300 named people: 600 sheet files and a workbook of 300 sheets), SIGKILLs it at random points
+(120 named people: 240 sheet files and a workbook of 120 sheets), SIGKILLs it at random points
 while it writes, and checks the output directory is exactly the previous plan or exactly the
 new one, never a mix.
 It runs ``OKRPLAN_KILL_RUNS`` times (3 by default, for CI; 200 for a long local run).
@@ -234,7 +234,7 @@ def test_file_names_must_stay_in_the_folder(tmp_path: Path) -> None:
 
 
 def big_target(path: Path, kpi: str) -> Path:
-    people = [f"员工{i:04d}" for i in range(300)]  # 600 sheet files, a workbook of 300 sheets
+    people = [f"员工{i:04d}" for i in range(120)]  # 240 sheet files, a workbook of 120 sheets
     target = minimal_target(
         kpi={"metric": "revenue", "target": kpi},
         org={
