@@ -93,13 +93,17 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.fixture(scope="module")
+def plan() -> api.Plan:
+    return api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")
+
+
 @pytest.mark.parametrize("images", [True, False])
 def test_two_processes_write_the_same_plan_as_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool, plan: api.Plan
 ) -> None:
     if images and api.image_problem() is not None:
         pytest.skip("Graphviz `dot` is not installed")
-    plan = api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")
     one = api.write_plan(plan, tmp_path / "one", images=images)
     seen: list[str] = []
     monkeypatch.setattr(api, "BESIDE_FROM", 1)
