@@ -18,8 +18,8 @@ bytes; `import-actuals` and `score` must answer the same way.
 
 The number of examples per test is ``OKRPLAN_FUZZ_EXAMPLES``: 20 by default, which keeps the
 whole suite within its 90 s on two cores (each run draws new examples: there is no example
-database); run ``OKRPLAN_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py`` for a long local run. Images are
-not drawn (as without Graphviz), so that the examples go to okrplan's own code.
+database); run ``OKRPLAN_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py`` for a long local run.
+Images are not drawn (as without Graphviz), so that the examples go to okrplan's own code.
 """
 
 from __future__ import annotations
