@@ -5,7 +5,14 @@
 #
 # Does setup.sh's install steps (system packages, .venv, but not the main job),
 # plus TEST_APT_PACKAGES and `pip install -e '.[dev]'`, then runs
-# `.venv/bin/python -m pytest PYTEST-ARGS...` from the project root.
+# `.venv/bin/python -m pytest PYTEST-ARGS...` from the project root, on every core
+# (pytest-xdist, one test file per worker so that a file's shared fixtures are made
+# once; pass `-n 0` to run in one process, e.g. with -s or a debugger).
+#
+# Long runs of the randomised tests are opt-in (defaults keep the suite within 90 s):
+#   OKRPLAN_FUZZ_EXAMPLES=N   examples per fuzz test in tests/test_fuzz.py (default 20)
+#   OKRPLAN_KILL_RUNS=N       killed decompose runs in tests/test_atomic.py (default 3)
+#   OKRPLAN_KILL_SEED=N       where those kills land (default 2015)
 # Exit status is pytest's, except that "no tests collected" (pytest's 5) is
 # reported as a failure (exit 1): a suite that runs nothing must not pass.
 set -euo pipefail
@@ -24,7 +31,7 @@ okrplan_install dev "${TEST_APT_PACKAGES[@]}"
 say "install done in ${SECONDS}s; running: pytest $*"
 
 status=0
-"$VENV/bin/python" -m pytest "$@" || status=$?
+"$VENV/bin/python" -m pytest -n auto --dist loadfile "$@" || status=$?
 if ((status == 5)); then
     printf '%s: FAILED: pytest collected no tests (pytest exit status 5); treating as failure\n' \
         "$PROG" >&2

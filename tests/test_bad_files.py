@@ -93,19 +93,21 @@ CATALOGUE = [
     case(
         "yaml-key-indented-too-far",
         edit(("  target: 8000万", "   target: 8000万")),
-        "bad.yaml:9:10: error: YAML syntax error: mapping values are not allowed in this context",
+        "bad.yaml:9:10: error: YAML syntax error: "
+        "a ':' here starts a key where a value is expected",
         "a value that contains ': ' must be quoted, or the indentation is off",
     ),
     case(
         "yaml-key-indented-less-than-its-siblings",
         edit(("  metric: revenue\n  target", "    metric: revenue\n  target")),
-        "bad.yaml:9:3: error: YAML syntax error: did not find expected key",
+        "bad.yaml:9:3: error: YAML syntax error: "
+        "the indentation of this line matches no key above it",
         "check the indentation and quoting on this line and the one before",
     ),
     case(
         "yaml-tab-indentation",
         edit(("  target: 8000万", "\ttarget: 8000万")),
-        "bad.yaml:9:1: error: YAML syntax error: found a tab character that violates indentation",
+        "bad.yaml:9:1: error: YAML syntax error: a tab in the indentation",
         "YAML indents with spaces, not tabs",
     ),
     case(
@@ -129,14 +131,13 @@ CATALOGUE = [
     case(
         "yaml-second-document",
         BASE + "---\nokrplan: 1\n",
-        "bad.yaml:42:1: error: YAML syntax error: expected a single document in the stream, "
-        "but found another document",
+        "bad.yaml:42:1: error: YAML syntax error: a second document starts here",
         "a target file is one YAML document: remove the --- line, or split the file",
     ),
     case(
         "yaml-undefined-alias",
         edit(("headcount: 10", "headcount: *reps")),
-        "bad.yaml:24:22: error: YAML syntax error: found undefined alias",
+        "bad.yaml:24:22: error: YAML syntax error: *reps names no anchor above it",
         "an alias *name must come after its anchor &name",
     ),
     case(

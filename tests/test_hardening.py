@@ -1,8 +1,9 @@
 """Hostile and broken inputs, end to end through the command line (see SECURITY.md).
 
 - Bounded inputs: an alias bomb, a 50 MB file, 10,000-deep nesting, a million-unit (and a
-  million-people) organisation are refused by a documented limit, quickly and in little memory;
-  each is measured in a fresh ``okrplan`` process (wall time and peak resident memory).
+  million-people) organisation are refused by a documented limit, in little memory; each is
+  run in a fresh ``okrplan`` process, its peak resident memory measured (a generous timeout
+  only guards against a hang: timings belong in benchmarks/).
 - No code from input: Python tags are refused and never run; Graphviz's ``dot`` is run with an
   argument list, never a shell, and user text reaches it only on stdin.
 - Names with quotes, ``<``, ``>``, ``{``, ``|``, newlines, zero-width and right-to-left
@@ -26,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,8 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "a-company-2015.yaml"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
-#: What a refused input may cost a fresh okrplan process at most (generous for slow CI).
-REFUSAL_SECONDS = 10.0
+#: What a refused input may cost a fresh okrplan process at most.
 REFUSAL_MB = 200
 
 
@@ -61,7 +60,6 @@ class Run:
     code: int
     stdout: str
     stderr: str
-    seconds: float
     peak_mb: float  # the process's peak resident memory
 
 
@@ -81,7 +79,8 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 
 def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
-    """Run the okrplan command in a new process, with its wall time and peak memory."""
+    """Run the okrplan command in a new process, with its peak memory; ``timeout`` seconds
+    (generous, for a loaded machine) only stop a hang."""
     command = Path(sys.executable).with_name("okrplan")
     argv = (
         [str(command)]
@@ -90,7 +89,6 @@ def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
     )
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "peak"
-        start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), *argv, *args],
             stdin=subprocess.DEVNULL,
@@ -105,22 +103,19 @@ def okrplan(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise
-        seconds = time.perf_counter() - start
         return Run(
             process.returncode,
             out.decode("utf-8"),
             err.decode("utf-8"),
-            seconds,
             int(report.read_text()) / 1024,
         )
 
 
 def refused(run: Run, message: str) -> None:
-    """Exit 1 with ``message`` on stderr, no traceback, within the refusal budget."""
+    """Exit 1 with ``message`` on stderr, no traceback, within the memory budget."""
     assert run.code == 1, (run.code, run.stderr[-2000:])
     assert message in run.stderr, run.stderr[-2000:]
     assert "Traceback" not in run.stderr
-    assert run.seconds < REFUSAL_SECONDS, f"{run.seconds:.1f}s"
     assert run.peak_mb < REFUSAL_MB, f"{run.peak_mb:.0f} MB"
 
 
@@ -139,17 +134,18 @@ def _alias_bomb() -> str:
 
 
 def _units(count: int, people: int = 5) -> str:
-    teams = [
-        {"name": f"组{i}", "roles": [{"role": "销售", "headcount": people, "sells": "deals"}]}
-        for i in range(count)
-    ]
-    branches = [
-        {"name": f"分公司{j}", "units": teams[j * 100 : (j + 1) * 100]}
+    """A target of ``count`` teams of ``people`` sellers, 100 teams to a branch."""
+    # written as text: dumping 10,000 units with PyYAML takes seconds
+    team = "{name: 组%d, roles: [{role: 销售, headcount: %d, sells: deals}]}"
+    branches = "".join(
+        f"    - name: 分公司{j}\n      units:\n"
+        + "".join(
+            f"        - {team % (i, people)}\n" for i in range(j * 100, min(count, j * 100 + 100))
+        )
         for j in range((count + 99) // 100)
-    ]
-    return yaml.safe_dump(
-        minimal_target(org={"name": "集团", "units": branches}), allow_unicode=True, width=200
     )
+    head = yaml.safe_dump(minimal_target(org=None), allow_unicode=True, sort_keys=False)
+    return head.replace("org: null\n", f"org:\n  name: 集团\n  units:\n{branches}")
 
 
 def test_alias_bomb_is_refused(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -192,50 +191,102 @@ def test_every_problem_of_the_file_is_reported() -> None:
 # --- syntax errors ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "a:\n  b: 1\n c: 2\n",
-            "t.yaml:3:2: error: YAML syntax error: did not find expected key\n"
-            "    hint: check the indentation and quoting on this line and the one before",
-        ),
-        (
-            "a: 'x\nb: 1\n",
-            "t.yaml:1:4: error: YAML syntax error: this quoted text is never closed\n"
-            "    hint: end it with the same quote it starts with, on the same line",
-        ),
-        (
-            "a: [1, 2\nb: 1\n",
-            "t.yaml:1:4: error: YAML syntax error: the [ here is not closed before line 2\n"
-            "    hint: close it with ] on the same line, and separate the items with commas",
-        ),
-        (
-            "a: {x: 1 y: 2}\n",
-            "t.yaml:1:11: error: YAML syntax error: did not find expected ',' or '}'\n"
-            "    hint: check the indentation and quoting on this line and the one before",
-        ),
-        (
-            'a: "C:\\okr\\x"\n',
-            "t.yaml:1:7: error: YAML syntax error: found unknown escape character\n"
-            "    hint: a backslash in double quotes starts an escape: use single quotes, or write \\\\",
-        ),
-        (
-            "a: @x\n",
-            "t.yaml:1:4: error: YAML syntax error: found character that cannot start any token\n"
-            "    hint: quote values that start with %, @ or `",
-        ),
-    ],
-    ids=[
-        "indentation",
-        "unclosed-quote",
-        "unclosed-bracket",
-        "missing-comma",
-        "escape",
-        "reserved-character",
-    ],
-)
-def test_syntax_errors(text: str, expected: str) -> None:
+SYNTAX_ERRORS = [
+    pytest.param(
+        "a:\n  b: 1\n c: 2\n",
+        "t.yaml:3:2: error: YAML syntax error: the indentation of this line matches no key above it"
+        "\n    hint: check the indentation and quoting on this line and the one before",
+        id="indentation",
+    ),
+    pytest.param(
+        "- 1\nb: 2\n",
+        "t.yaml:2:1: error: YAML syntax error: "
+        "the indentation of this line matches no item above it\n"
+        "    hint: check the indentation and quoting on this line and the one before",
+        id="list-indentation",
+    ),
+    pytest.param(
+        "a: 'x\nb: 1\n",
+        "t.yaml:1:4: error: YAML syntax error: this quoted text is never closed\n"
+        "    hint: end it with the same quote it starts with, on the same line",
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        "a: [1, 2\nb: 1\n",
+        "t.yaml:1:4: error: YAML syntax error: the [ here is not closed before line 2\n"
+        "    hint: close it with ] on the same line, and separate the items with commas",
+        id="unclosed-bracket",
+    ),
+    pytest.param(
+        "a: {x: 1 y: 2}\n",
+        "t.yaml:1:11: error: YAML syntax error: a comma or } is missing before this\n"
+        "    hint: close it with } on the same line, and separate the items with commas",
+        id="missing-comma",
+    ),
+    pytest.param(
+        'a: "C:\\okr\\x"\n',
+        "t.yaml:1:7: error: YAML syntax error: a backslash here starts an escape that YAML does "
+        "not know\n    hint: a backslash in double quotes starts an escape: use single quotes, "
+        "or write \\\\",
+        id="escape",
+    ),
+    pytest.param(
+        "a: @x\n",
+        "t.yaml:1:4: error: YAML syntax error: a value cannot start with @\n"
+        "    hint: quote values that start with %, @ or `",
+        id="reserved-character",
+    ),
+    pytest.param(
+        "a:\n  b: c: d\n",
+        "t.yaml:2:7: error: YAML syntax error: a ':' here starts a key where a value is expected\n"
+        "    hint: a value that contains ': ' must be quoted, or the indentation is off",
+        id="colon-in-value",
+    ),
+    pytest.param(
+        "a:\n\tb: 1\n",
+        "t.yaml:2:1: error: YAML syntax error: a tab in the indentation\n"
+        "    hint: YAML indents with spaces, not tabs",
+        id="tab",
+    ),
+    pytest.param(
+        "a: 1\n---\nb: 2\n",
+        "t.yaml:2:1: error: YAML syntax error: a second document starts here\n"
+        "    hint: a target file is one YAML document: remove the --- line, or split the file",
+        id="second-document",
+    ),
+    pytest.param(
+        "a: *x\n",
+        "t.yaml:1:4: error: YAML syntax error: *x names no anchor above it\n"
+        "    hint: an alias *name must come after its anchor &name",
+        id="undefined-alias",
+    ),
+    pytest.param(
+        "a: &x 1\nb: &x 2\n",
+        "t.yaml:2:4: error: YAML syntax error: the anchor &x is defined twice\n"
+        "    hint: give each anchor its own name",
+        id="duplicate-anchor",
+    ),
+    pytest.param(
+        "a: & 1\n",
+        "t.yaml:1:5: error: YAML syntax error: a name must follow & or * here\n"
+        "    hint: write &name on a value to name it, and *name to repeat it",
+        id="anchor-without-name",
+    ),
+]
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read with libyaml (when PyYAML has it), then with PyYAML's pure-Python parser."""
+    if request.param == "python":
+        monkeypatch.delattr(source.yaml, "CSafeLoader", raising=False)
+    elif not hasattr(source.yaml, "CSafeLoader"):
+        pytest.skip("PyYAML is installed without libyaml")
+
+
+@pytest.mark.usefixtures("parser")
+@pytest.mark.parametrize(("text", "expected"), SYNTAX_ERRORS)
+def test_syntax_errors_in_okrplans_words_whichever_parser_reads(text: str, expected: str) -> None:
     assert problems(text) == [expected]
 
 
@@ -256,12 +307,11 @@ def test_empty_documents(text: str) -> None:
 # --- limits ----------------------------------------------------------------------------------
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
+def test_billion_laughs_is_refused_before_it_is_expanded() -> None:
+    # a9 would be 10**10 values: refused at a5, the first past the limit, so nothing is built
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
-    start = time.perf_counter()
     found = problems("\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 1
     assert found == [
         "t.yaml:6:5: error: a5: this value expands to more than 500,000 values\n"
         "    hint: YAML aliases (*name) that repeat large blocks are not supported"
@@ -314,10 +364,9 @@ def test_200_deep_nesting_is_refused(style: str) -> None:
 
 
 def test_million_deep_nesting_is_refused_without_crashing() -> None:
-    # libyaml's composer recurses in C: composing this would take minutes, then crash
-    start = time.perf_counter()
+    # libyaml's composer recurses in C: composing this would take minutes, then crash; newer
+    # PyYAML stops it itself, in its own words: either way the message is okrplan's
     found = problems("a: " + "[" * 1_000_000 + "]" * 1_000_000)
-    assert time.perf_counter() - start < 2
     assert found[0].startswith("t.yaml:1:67: error: the file nests deeper than 64 levels")
 
 
