@@ -18,7 +18,7 @@ that returns values:
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -30,7 +30,7 @@ from okrplan.model import RoleGroup, Status, Unit
 from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
 from okrplan.solve.funnel import person_series
-from okrplan.solve.groups import build_groups
+from okrplan.solve.groups import Group, build_groups
 from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import role_records, unit_records
@@ -38,7 +38,7 @@ from okrplan.solve.phasing import month_shares
 from okrplan.solve.quotas import round_quotas
 from okrplan.solve.relax import Relaxation
 from okrplan.solve.rollup import unit_series
-from okrplan.solve.series import number
+from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
 from okrplan.solve.weighting import weigh
 from okrplan.spec import Spec
@@ -112,7 +112,9 @@ def solve_plan(
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
-        drafts = sheet_records(spec, roles.records, series, _hires(allocation, support))
+        drafts = sheet_records(
+            spec, roles.records, series, _hires(allocation, support), _limits(groups)
+        )
         stage("weights")
         weights, weighted = weigh(spec, owners, drafts, groups, series, options)
         graph = assemble(spec, owners, freeze(drafts, weights))
@@ -139,6 +141,18 @@ def solve_plan(
             },
         }
         return Plan(_meta(spec), solver, graph, _metrics(spec), relaxations)
+
+
+def _limits(groups: Sequence[Group]) -> dict[str, Limits]:
+    """Each group's capacity per metric and run of months, and the months its people work."""
+    out: dict[str, Limits] = {}
+    for group in groups:
+        windows: dict[str, dict[tuple[int, ...], Fraction]] = {}
+        for window in group.windows:
+            runs = windows.setdefault(window.metric, {})
+            runs[window.months] = min(window.capacity, runs.get(window.months, window.capacity))
+        out[group.id] = Limits(windows, tuple(r > 0 for r in group.ramp))
+    return out
 
 
 def _hires(allocation: Allocation, support: Support) -> list[Hire]:

@@ -429,10 +429,22 @@ def test_a_company_2015() -> None:
     # Visits a month, averaged: 550万 / 3万 = 183.3 a year / 12 = 15.3 ⇒ 16.
     visits = kr(plan, rep_id, "visits")
     assert (visits["per"], visits["target"]) == ("month", 16)
-    # The peak is where capacity binds: November's 550万 × 11.667% = 64.17万 of sales, phased
-    # in whole 1万 as 64万 ⇒ 426.7 calls ⇒ 427 (≤ 428.57), 21.3 visits ⇒ 22 (≤ 25).
-    assert visits["periods"]["2015-11"] == 22
-    assert max(visits["periods"].values()) <= 25
+    # Periods add up to the total: 183.3 visits are rounded up once, to 184, and apportioned
+    # by quarter (largest remainder): 15/25/25/35% of 184 = 27.6, 46, 46, 64.4 ⇒ floors
+    # 27 + 46 + 46 + 64 = 183, the one left to Q1 (.6 > .4) ⇒ 28, 46, 46, 64. Q4's months
+    # hold equal sales (64.17万 each ⇒ 21.3 visits): 64 = 22 + 21 + 21, the tie to October.
+    assert visits["total"] == 184
+    quarters = [sum(list(visits["periods"].values())[q : q + 3]) for q in (0, 3, 6, 9)]
+    assert quarters == [28, 46, 46, 64]
+    assert [visits["periods"][m] for m in ("2015-10", "2015-11", "2015-12")] == [22, 21, 21]
+    assert max(visits["periods"].values()) <= 25  # capacity 25 a month
+    # Calls: 3666.7 ⇒ 3667 a year; the ISO weeks add up to exactly that.
+    assert calls["total"] == 3667 == sum(calls["periods"].values())
+    # 渠道经理: 15 agents a year each (capacity 15 a year), 15/25/25/35%: 2.25 + 3.75 + 3.75
+    # + 5.25 ⇒ floors 2 + 3 + 3 + 5 = 13, +1 to Q2 and Q3 (.75) ⇒ 2, 4, 4, 5 = 15 (rounding
+    # each quarter up gave 3 + 4 + 4 + 6 = 17, more than a year's capacity).
+    agents = kr(plan, "r:A公司/销售部/渠道经理", "channels")
+    assert list(agents["periods"].values()) == [2, 4, 4, 5] and agents["total"] == 15
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -220,8 +220,16 @@ def check_plan(target: dict[str, Any], plan: Any) -> None:
             if metric == "revenue":
                 continue
             need = per_yuan(target, metric)
+            exact = {label: Fraction(revenue[label]) * need for label in kr["periods"]}
+            # rounded up once, at the total; every period apportioned from it (so within one
+            # of its exact share, and never two above its exact amount)
+            assert kr["total"] == math.ceil(sum(exact.values())), (node_id, metric)
+            assert sum(kr["periods"].values()) == kr["total"], (node_id, metric)
             for label, value in kr["periods"].items():
-                assert value == math.ceil(Fraction(revenue[label]) * need), (node_id, label)
+                assert abs(value - exact[label]) < 2, (node_id, label)
+    for node_id, data in nodes.items():  # every count KR, of units too: periods add up
+        if data["kind"] == "kr" and data.get("money") is False and data["periods"]:
+            assert sum(data["periods"].values()) == data["total"], node_id
 
 
 def decompose(target: dict[str, Any], tmp_path: Path) -> Any:

@@ -18,7 +18,16 @@ from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetP
 from okrplan.periods import Month
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import unit_id
-from okrplan.solve.series import Calendar, Series, headline, number, periods, shown
+from okrplan.solve.series import (
+    Calendar,
+    Limits,
+    Series,
+    count_targets,
+    headline,
+    number,
+    periods,
+    shown,
+)
 from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 
 SheetItem = model.Objective | model.KeyResult
@@ -88,6 +97,7 @@ def sheet_records(
     roles: Sequence[RoleGroup],
     series: Mapping[str, PersonSeries],
     hires: Sequence[Hire],
+    limits: Mapping[str, Limits] | None = None,
 ) -> list[Draft]:
     """Every owner's objectives, each followed by its KRs, owners in tree order.
 
@@ -101,6 +111,9 @@ def sheet_records(
         Every owner's series, by node id.
     hires
         Hires to staff, in the order their KRs are written.
+    limits
+        Each role group's capacity windows and working months, by node id: its count KRs stay
+        within them (:func:`okrplan.solve.series.count_targets`).
 
     Returns
     -------
@@ -112,7 +125,7 @@ def sheet_records(
     by_unit: dict[str, list[Hire]] = {}
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
-    make = _KRMaker(spec, series, Calendar.of(spec.period))
+    make = _KRMaker(spec, series, Calendar.of(spec.period), limits or {})
     applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
     out: list[Draft] = []
     for owner, level, unit, role_name in _owners(spec, roles):
@@ -163,10 +176,17 @@ class _KRMaker:
     """KR records of one plan, with what KRs of one template or one series share worked out
     once (a memo for the duration of :func:`sheet_records`)."""
 
-    def __init__(self, spec: Spec, series: Mapping[str, PersonSeries], calendar: Calendar):
-        self.spec, self.series, self.calendar = spec, series, calendar
+    def __init__(
+        self,
+        spec: Spec,
+        series: Mapping[str, PersonSeries],
+        calendar: Calendar,
+        limits: Mapping[str, Limits],
+    ):
+        self.spec, self.series, self.calendar, self.limits = spec, series, calendar, limits
         self.static: dict[tuple[int, str], dict[str, Any]] = {}
-        self.numbers: dict[tuple[Series, Per], tuple[Any, dict[str, int | float], Any]] = {}
+        self.numbers: dict[tuple[Series, Per, int, str], tuple[Any, dict[str, int | float], Any]]
+        self.numbers = {}
 
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
         if kr.metric is None:
@@ -190,12 +210,18 @@ class _KRMaker:
         if special is not None:
             return _kr({**attrs, **special})
         series, per = self.series[owner][kr.metric], attrs["per"]
-        found = self.numbers.get((series, per))
+        limits = self.limits.get(owner)
+        key = (series, per, id(limits), kr.metric)
+        found = self.numbers.get(key)
         if found is None:
-            found = self.numbers[series, per] = (
-                headline(series, per, self.calendar),
-                periods(series, per, self.calendar),
-                shown(sum(series.num), series.den, series.money),
+            found = self.numbers[key] = (
+                (
+                    headline(series, per, self.calendar),
+                    periods(series, per, self.calendar),
+                    shown(sum(series.num), series.den, series.money),
+                )
+                if series.money
+                else count_targets(series, per, self.calendar, limits, kr.metric)
             )
         target, by_period, total = found
         attrs.update(

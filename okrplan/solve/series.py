@@ -7,15 +7,17 @@ period says about months, quarters and ISO weeks, worked out once.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from okrplan.model import Per
 from okrplan.periods import PlanPeriod
-from okrplan.solve.phasing import iso_weeks, month_days
+from okrplan.solve.counts import active_average, phase_count
+from okrplan.solve.phasing import ceil_fraction, iso_weeks, month_days
 
 
 def number(value: Fraction | Decimal | int) -> int | float:
@@ -117,6 +119,8 @@ class Calendar:
     # each week as whole multiples of its months' amounts: (label, ((month, c), ...), L)
     week_parts: tuple[tuple[str, tuple[tuple[int, int], ...], int], ...]
     days: int
+    quarters: tuple[tuple[int, ...], ...] = ()  # each quarter's month indices
+    month_days: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, period: PlanPeriod) -> Calendar:
@@ -130,6 +134,11 @@ class Calendar:
             len(period.quarters),
             tuple(parts),
             sum(month_days(m) for m in period.months),
+            tuple(
+                tuple(i for i, m in enumerate(period.months) if m.quarter == q)
+                for q in dict.fromkeys(m.quarter for m in period.months)
+            ),
+            tuple(month_days(m) for m in period.months),
         )
 
 
@@ -148,6 +157,52 @@ def periods(series: Series, per: Per, calendar: Calendar) -> dict[str, int | flo
     for quarter, n in zip(calendar.quarter_of, num, strict=True):
         quarters[quarter] = quarters.get(quarter, 0) + n
     return {q: shown(n, den, money) for q, n in quarters.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What bounds one person's counts per period: the capacity of each metric per run of
+    months (``{metric: {months: capacity}}``, ramp included) and the months they work."""
+
+    windows: Mapping[str, Mapping[tuple[int, ...], Fraction]]
+    active: tuple[bool, ...]
+
+
+def count_targets(
+    series: Series, per: Per, calendar: Calendar, limits: Limits | None, metric: str
+) -> tuple[int, dict[str, int | float], int]:
+    """A count KR's headline, periods and plan total, whole numbers that add up.
+
+    The total is the plan's amount rounded up once; months, quarters and weeks are
+    apportioned from it within the person's capacity (:func:`okrplan.solve.counts.phase_count`);
+    the headline is the total over the periods the person works (a hire from April: over nine
+    months), rounded up.
+
+    >>> from okrplan.periods import parse_period
+    >>> cal = Calendar.of(parse_period("2015-Q1"))
+    >>> count_targets(Series((46, 46, 46), 3, False), Per.MONTH, cal, None, "visits")
+    (16, {'2015-01': 16, '2015-02': 15, '2015-03': 15}, 46)
+    """
+    windows = limits.windows.get(metric, {}) if limits is not None else {}
+    weeks = [{i: Fraction(c, common) for i, c in parts} for _, parts, common in calendar.week_parts]
+    phased = phase_count(series.months, calendar.quarters, windows, weeks)
+    active = limits.active if limits is not None else (True,) * len(calendar.labels)
+    total = phased.total
+    if per is Per.WEEK:
+        days = sum(d for d, a in zip(calendar.month_days, active, strict=True) if a)
+        weekly = dict(zip((w for w, _, _ in calendar.week_parts), phased.weeks, strict=True))
+        return ceil_fraction(Fraction(total * 7, days or 1)), dict(weekly), total
+    if per is Per.MONTH or (per is Per.PLAN and calendar.quarter_count < 2):
+        by_month: dict[str, int | float] = dict(zip(calendar.labels, phased.months, strict=True))
+        if per is Per.PLAN:
+            return total, by_month, total
+        return active_average(total, phased.months, active, 1), by_month, total
+    quarters = [q for q, _ in itertools.groupby(calendar.quarter_of)]
+    by_quarter: dict[str, int | float] = dict(zip(quarters, phased.quarters, strict=True))
+    if per is Per.PLAN:
+        return total, by_quarter, total
+    working = sum(1 for block in calendar.quarters if any(active[i] for i in block)) or 1
+    return ceil_fraction(Fraction(total, working)), by_quarter, total
 
 
 def headline(series: Series, per: Per, calendar: Calendar) -> int | float:
