@@ -161,15 +161,23 @@ def _owners(
 
 
 def template_applies(template: Objective, level: str, unit: UnitRef, role_name: str | None) -> bool:
-    """Does an objective template apply to an owner (its level, unit and role)?"""
+    """Does an objective template apply to an owner (its level, unit and role)?
+
+    ``units:`` names units whose own sheet, and whose roles' sheets, get the objective (not
+    their sub-units); ``under:`` names whole subtrees; ``roles:`` names roles. A support unit
+    (and its roles) gets an objective only when the template names it, or the role.
+    """
     if level not in template.at:
         return False
-    if template.units and not any(
-        name in template.units
-        for name in unit.names[1:] + ((unit.names[0],) if level == "company" else ())
-    ):
+    if template.roles and (role_name is None or role_name not in template.roles):
         return False
-    return not (template.roles and (role_name is None or role_name not in template.roles))
+    own = unit.names[-1]
+    named = own in template.units or own in template.under
+    if unit.unit.supports is not None:
+        return named or (role_name is not None and role_name in template.roles)
+    if template.units or template.under:
+        return named or any(name in template.under for name in unit.names[:-1])
+    return True
 
 
 class _KRMaker:
