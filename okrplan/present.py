@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from okrplan.model import KeyResult, KRKind, TargetKind
+from okrplan.model import KeyResult, KRKind, TargetKind, Unit
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
 LABELS = {
@@ -219,6 +219,25 @@ def per_text(per: str, locale: str) -> str:
 
 def money_text(value: float | int | Decimal, locale: str) -> str:
     return format_number(Decimal(str(value)), locale, money=True)
+
+
+def pass_down_text(unit: Unit, locale: str) -> str | None:
+    """What a unit passes down to its children and how far above its own target:
+    ``下达 9,680万 (+10%)``; None for a unit that does not sell.
+
+    >>> from okrplan.model import Level
+    >>> u = Unit("u:A", "A", ("A",), "", Level.UNIT, target=4_800_000, assigned=5_200_000)
+    >>> pass_down_text(u, "zh-CN")
+    '下达 520万 (+8.3%)'
+    """
+    if unit.assigned is None:
+        return None
+    text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale)}"
+    if unit.target:
+        ratio = Decimal(str(unit.assigned)) / Decimal(str(unit.target)) - 1
+        percent = format_percent(ratio.quantize(Decimal("0.001")), locale)
+        text += f" ({'+' if ratio >= 0 else '-'}{percent})"
+    return text
 
 
 def kr_target_text(kr: KeyResult, locale: str) -> str:

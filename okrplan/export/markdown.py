@@ -10,7 +10,7 @@ from okrplan import queries
 from okrplan.graph import children, node, root_of
 from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
 from okrplan.plan import Plan
-from okrplan.present import kr_target_text, label, money_text, per_text, weight_text
+from okrplan.present import kr_target_text, label, money_text, pass_down_text, per_text, weight_text
 from okrplan.quantity import format_percent
 
 from .sheetmodel import md_cell
@@ -54,8 +54,9 @@ def _unit(plan: Plan, node_id: str, depth: int, lines: list[str]) -> None:
         head += f" ({_cell(unit.lead)})"
     if unit.target is not None:
         head += f" — {money_text(unit.target, locale)}"
-        if unit.assigned is not None:
-            head += f", {label(locale, 'assigned')} {money_text(unit.assigned, locale)}"
+        passed = pass_down_text(unit, locale)
+        if passed:
+            head += f", {passed}"
     lines += [head, ""]
     _objectives(plan, node_id, lines)
     # every role group, a hire pool that hired nobody too ("× 0"), as plan.md always has

@@ -44,7 +44,7 @@ from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text, num
 from okrplan.graph import node, root_of
 from okrplan.model import RoleGroup, Unit
 from okrplan.plan import Plan
-from okrplan.present import label, money_text, weight_text
+from okrplan.present import label, money_text, pass_down_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.labels import owner_title
 
@@ -359,8 +359,9 @@ def _unit_facts(plan: Plan, owner: Unit) -> list[str]:
     facts = []
     if owner.target is not None:
         facts.append(f"{label(locale, 'target')} {money_text(owner.target, locale)}")
-    if owner.assigned is not None:
-        facts.append(f"{label(locale, 'assigned')} {money_text(owner.assigned, locale)}")
+    passed = pass_down_text(owner, locale)
+    if passed:
+        facts.append(passed)
     people = queries.people_below(plan.graph, owner.id)
     if people:
         facts.append(label(locale, "people_count").format(n=people))

@@ -34,7 +34,7 @@ from okrplan.model import (
     Unit,
 )
 from okrplan.plan import Plan
-from okrplan.present import kr_cadence_text, label, money_text, per_text
+from okrplan.present import kr_cadence_text, label, money_text, pass_down_text, per_text
 from okrplan.score import plan_target
 
 from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
@@ -234,8 +234,9 @@ class _Builder:
             facts.append(f"{label(locale, 'lead')} {unit.lead}")
         if unit.target is not None:
             facts.append(f"{label(locale, 'quota')} {money_text(unit.target, locale)}")
-        if unit.assigned is not None:
-            facts.append(f"{label(locale, 'assigned')} {money_text(unit.assigned, locale)}")
+        passed = pass_down_text(unit, locale)
+        if passed:
+            facts.append(passed)
         facts.append(self.period_fact())
         name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(

@@ -2,7 +2,9 @@
 
 A unit's series of a metric is the sum over its groups of per person × headcount, and over its
 child units of theirs. A selling unit's revenue is then its rounded target phased like that sum,
-so its KR shows the target it was given, and metrics that follow revenue follow it again.
+so its KR shows the target it was given; its activities are what that target needs (the sums
+scaled by target ÷ what was passed down, so its children's add up to it × (1 + buffer)); and
+metrics that follow revenue follow it again.
 """
 
 from __future__ import annotations
@@ -60,10 +62,35 @@ def unit_series(
                 own[metric] = acc.series(spec.period.count)
         if uid in unit_quotas and spec.base_metric in own:
             target = Fraction(unit_target(spec, unit, unit_quotas[uid][0]))
+            own = own_needs(spec, own, target, set(dict(series.get(uid, {}))))
             own[spec.base_metric] = phased_like(target, own[spec.base_metric], period_step)
             own = with_followers(spec, own, replace=True)
         out[uid] = own
     return out
+
+
+def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:
+    """A unit's activities as its own target needs them: its children's sums, which carry the
+    buffer passed down, scaled by its target over what its children were given (a company of
+    1,000万 passing down 1,100万 needs 1,000 ÷ 1,100 of its children's opportunities).
+    Metrics in ``keep`` (supplied by the unit itself) stay as they are.
+
+    >>> from okrplan.solve.series import Series
+    >>> spec = type("S", (), {"base_metric": "revenue"})()
+    >>> sums = {"revenue": Series((110,), 1, True), "calls": Series((44,), 1, False)}
+    >>> own_needs(spec, sums, Fraction(100), set())["calls"].months  # 44 × 100 / 110
+    [Fraction(40, 1)]
+    """
+    given = sum(sums[spec.base_metric].months, Fraction(0))
+    if given <= 0 or given == target:
+        return dict(sums)
+    factor = target / given
+    return {
+        metric: part
+        if metric == spec.base_metric or metric in keep
+        else part.times(factor, part.money)
+        for metric, part in sums.items()
+    }
 
 
 def _sums(
