@@ -432,7 +432,10 @@ class Role(_Model):
         "short; {max: 5, by: 2015-03} limits it",
     )
     history: Amount | None = Field(
-        None, description="Last period's result of the whole group (basis: history)"
+        None,
+        description="Last period's result of the people in the role at the plan's start "
+        "(basis: history); people who join during the plan get its average per person × "
+        "their share of the year",
     )
     potential: Amount | None = Field(
         None, description="The group's territory potential (basis: potential)"

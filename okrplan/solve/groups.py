@@ -9,7 +9,7 @@ funnel, less what support units supply), and so the largest quota the group can 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from itertools import pairwise
@@ -483,6 +483,8 @@ def bases_of(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
             found = years[id(group.ramp)] = (effective_share(group, season), group.ramp)
         return found[0]
 
+    if basis == "history":
+        return history_bases(groups, year_share)
     out: list[Fraction] = []
     for group in groups:
         share_of_year = year_share(group)
@@ -495,7 +497,7 @@ def bases_of(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
     known = sorted(v for v in per_fte.values())
     median = known[len(known) // 2] if known else Fraction(1)
     for i, group in enumerate(groups):
-        borrowed = (basis in ("history", "potential") and group.is_hire) or (
+        borrowed = (basis == "potential" and group.is_hire) or (
             basis == "capacity" and capacity_basis(group) is None
         )
         if out[i] == 0 and borrowed:
@@ -509,6 +511,70 @@ def bases_of(spec: Spec, groups: Sequence[Group]) -> list[Fraction]:
         if scaled > 0:
             factor = Fraction(spec.kpi_value) / scaled
             out = [b * factor for b in out]
+    return out
+
+
+def joins_in_plan(group: Group) -> bool:
+    """Whether the group's people join during the plan: hires, and named people whose
+    ``joined`` month is inside it. Unnamed headcount and people without ``joined`` are in
+    the role at the plan's start (a ramp on unnamed headcount is their tenure, not a join)."""
+    return group.is_hire or (bool(group.people) and group.start is not None and group.start >= 0)
+
+
+def history_bases(
+    groups: Sequence[Group], year_share: Callable[[Group], Fraction]
+) -> list[Fraction]:
+    """Each group's basis under ``split.basis: history``.
+
+    A role entry's ``history`` is last period's result of the people in the role at the
+    plan's start, so it is shared by them alone: ``rate = history ÷ their headcount`` and an
+    established group's basis is ``rate × headcount``. People who join during the plan
+    (named with ``joined``, and hires) had no part in it: their basis is what an established
+    person of the entry would bring in the part of the year they work,
+    ``rate × headcount × effective share`` (seasonality × ramp from the start month, 1 for a
+    full year). An entry whose people all join spreads its history over their effective
+    shares; a hiring group whose entry has no rate borrows the first rate of its role's name,
+    else the median rate.
+
+    Parameters
+    ----------
+    groups
+        The groups, hiring groups included.
+    year_share
+        A group's effective share of the year (:func:`effective_share`).
+
+    Returns
+    -------
+    list of Fraction
+        The bases in yuan, in the order of ``groups``.
+    """
+    entries: dict[int, list[Group]] = {}  # by role entry (its groups share one RoleRef)
+    for group in groups:
+        entries.setdefault(id(group.role), []).append(group)
+    rates: dict[int, Fraction] = {}
+    by_name: dict[str, Fraction] = {}
+    for key, members in entries.items():
+        history = members[0].role.role.history
+        if history is None:
+            continue
+        established = sum(g.headcount for g in members if not joins_in_plan(g))
+        if established:
+            rates[key] = Fraction(history) / established
+        else:  # nobody was there last period: the history is the joiners' expected share
+            fte = sum((g.headcount * year_share(g) for g in members if not g.is_hire), Fraction(0))
+            if fte == 0:
+                continue
+            rates[key] = Fraction(history) / fte
+        by_name.setdefault(members[0].role.role.role, rates[key])
+    known = sorted(rates.values())
+    median = known[len(known) // 2] if known else Fraction(0)
+    out: list[Fraction] = []
+    for group in groups:
+        rate = rates.get(id(group.role))
+        if rate is None:
+            rate = by_name.get(group.role.role.role, median) if group.is_hire else Fraction(0)
+        share = year_share(group) if joins_in_plan(group) else Fraction(1)
+        out.append(rate * group.headcount * share)
     return out
 
 
@@ -528,8 +594,9 @@ def _raw_basis(
         if found is None:
             found = products[id(cap), group.headcount] = (cap * group.headcount, cap)
         return found[0]
-    if basis in ("history", "potential"):
-        raw = getattr(group.role.role, basis)
+    if basis == "potential":
+        # a territory's potential is the group's, shared by everyone working it
+        raw = group.role.role.potential
         share = Fraction(group.headcount, group.role.headcount or 1)
         return None if group.is_hire or raw is None else Fraction(raw) * share
     if basis == "headcount":
