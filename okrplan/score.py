@@ -3,8 +3,11 @@
 Definitions (weights are integer percents, so an objective's score is in points of 100):
 
 - **KR score** ``s = actual ÷ target`` for a KR where more is better, ``target ÷ actual`` (1 when
-  the actual is 0) where less is better (``direction: decrease``: complaints, cost). Capped at
-  1.0 by default; with ``stretch = 1.2`` overachievement is credited up to 1.2. Never below 0.
+  the actual is 0) where less is better (``direction: decrease``: an error rate, complaints).
+  Capped at 1.0 by default; with ``stretch = 1.2`` overachievement is credited up to 1.2. Never
+  below 0. The target is a derived KR's plan total, a manual count written per period times
+  the periods of the plan (2/月 over a year: 24), a level such as 100%/周 itself
+  (:mod:`okrplan.cadence`).
 - **O分值** ``Σ weight × s`` over the objective's KRs: at most the objective's share.
 - **Deductions** (减分项): ``cases × points`` subtracted from the sheet.
 - **Sheet total** ``Σ O分值 − deductions``.
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from okrplan import queries
+from okrplan.cadence import ScoredTargets, cadence, is_level, own_target
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.graph import node
 from okrplan.model import Direction, KeyResult, KRKind, Node, Objective, RoleGroup, Unit
@@ -95,19 +99,12 @@ def kr_score(
     return max(Fraction(0), min(raw, stretch))
 
 
-def _period_target(kr: KeyResult, period: str) -> Fraction | None:
-    if period in ("", "plan"):
-        if kr.total is not None:
-            return Fraction(str(kr.total))
-        return None if kr.target is None else Fraction(str(kr.target))
-    value = kr.periods.get(period)
-    return None if value is None else Fraction(str(value))
-
-
-def plan_target(kr: KeyResult) -> Fraction | None:
+def plan_target(kr: KeyResult, plan: Plan) -> Fraction | None:
     """What a whole-plan actual of a KR is scored against: its plan total where it has one (a
-    derived KR), else its target; None for a KR without a number (a deduction)."""
-    return _period_target(kr, "plan")
+    derived KR), a manual count written per period times the periods of the plan ("2/月" over
+    a year: 24), else its target; None for a KR without a number (a deduction). Scoring many
+    KRs: make one :class:`~okrplan.cadence.ScoredTargets` and call its ``plan``."""
+    return ScoredTargets(plan).plan(kr)
 
 
 def score_plan(
@@ -119,6 +116,7 @@ def score_plan(
     for row in actuals:
         given.setdefault(row.kr, {})[row.period] = row.value
     rolled: dict[str, dict[str, Fraction]] = {}
+    targets = ScoredTargets(plan)
 
     def actual_of(kid: str) -> dict[str, Fraction]:
         if kid in given:
@@ -139,7 +137,7 @@ def score_plan(
         if not isinstance(owner, Unit | RoleGroup):
             continue
         objectives = [
-            _objective_score(objective, krs, actual_of, options)
+            _objective_score(objective, krs, actual_of, targets, options)
             for objective, krs in queries.sheet(graph, owner.id)
         ]
         scored = sum(o.scored for o in objectives)
@@ -170,6 +168,7 @@ def _objective_score(
     objective: Objective,
     krs: list[KeyResult],
     actual_of: Callable[[str], dict[str, Fraction]],
+    targets: ScoredTargets,
     options: ScoreOptions,
 ) -> _Scored:
     """An objective's score from its KRs' actuals (own or rolled up)."""
@@ -180,7 +179,7 @@ def _objective_score(
         actual, target = None, None
         if values:
             scored += 1
-            actual, target = _actual_and_target(kr, values)
+            actual, target = _actual_and_target(kr, values, targets)
         if kr.kr_kind is KRKind.DEDUCTION:
             cut = (actual or Fraction(0)) * Fraction(str(kr.deduction or 0))
             deductions += cut
@@ -200,16 +199,21 @@ def _objective_score(
 
 
 def _actual_and_target(
-    kr: KeyResult, values: dict[str, Fraction]
+    kr: KeyResult, values: dict[str, Fraction], targets: ScoredTargets
 ) -> tuple[Fraction, Fraction | None]:
     """A KR's actual and what it is scored against: for the plan, or for the periods to date
-    (the sum of their actuals against the sum of their targets)."""
+    (the sum of their actuals against the sum of their targets; for a manual level such as
+    100%/周, the average of their actuals against the level)."""
     if "plan" in values:
-        return values["plan"], _period_target(kr, "plan")
+        return values["plan"], targets.plan(kr)
     actual = sum(values.values(), Fraction(0))
-    parts = [_period_target(kr, p) for p in values]
+    parts = [targets.period(kr, p) for p in values]
     known = [p for p in parts if p is not None]
-    return actual, sum(known, Fraction(0)) if len(known) == len(parts) else None
+    if len(known) != len(parts):
+        return actual, None
+    if cadence(kr) is not None and is_level(kr):
+        return actual / len(values), known[0]
+    return actual, sum(known, Fraction(0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,6 +244,7 @@ def read_actuals(
             ]
         )
     index = _kr_index(plan)
+    targets = ScoredTargets(plan)
     issues: list[Issue] = list(table.warnings)
     actuals: list[Actual] = []
     seen: dict[tuple[str, str], int] = {}
@@ -247,7 +252,7 @@ def read_actuals(
     for row in table.rows:
         if errors >= MAX_ERRORS:
             raise InputError(issues, f"{errors} problems by line {row.line - 1}; stopped there")
-        found = _row_actual(row, plan, index, issues)
+        found = _row_actual(row, plan, index, targets, issues)
         if found is not None and (found.kr, found.period) in seen:
             name = key_result(plan.graph, found.kr).name
             first = seen[(found.kr, found.period)]
@@ -273,7 +278,11 @@ MAX_ERRORS = 100
 
 
 def _row_actual(
-    row: Row, plan: Plan, index: dict[str, list[str]], issues: list[Issue]
+    row: Row,
+    plan: Plan,
+    index: dict[str, list[str]],
+    targets: ScoredTargets,
+    issues: list[Issue],
 ) -> Actual | None:
     """One row's actual (with a warning added to ``issues`` if it looks wrong), or None with
     its problem added to ``issues``."""
@@ -285,8 +294,8 @@ def _row_actual(
         return None
     period = row.get("period") or "plan"
     kr = key_result(plan.graph, kid)
-    if period != "plan" and period not in kr.periods:
-        known = ", ".join(list(kr.periods)[:6])
+    if period != "plan" and targets.period(kr, period) is None:
+        known = ", ".join(targets.periods(kr)[:6])
         hint = (
             f"use plan or one of: {known} …"
             if known
@@ -321,7 +330,7 @@ def implausible_money(kr: KeyResult, period: str, value: Fraction, text: str, lo
     """
     if not kr.money or value <= 0:
         return ""
-    target = _period_target(kr, period)
+    target = own_target(kr, period)
     if not target or value >= target * MONEY_PLAUSIBLE:
         return ""
     shown = f"{text} for {kr.name} (target {format_number(round(target), locale)})"

@@ -227,24 +227,25 @@ SUPPORT_FUNNEL = {
 
 def support_plan(solve: Solve, *, with_support: bool) -> Plan:
     org = team(sales(5))
+    objectives: list[dict[str, Any]] = [
+        {
+            "title": "业绩",
+            "key_results": [
+                {"metric": "revenue"},
+                {"metric": "opportunities"},
+                {"metric": "visits"},
+            ],
+        }
+    ]
     if with_support:
         org["units"].append(
             {"name": "市场部", "supports": {"metric": "opportunities", "share": "40%"}}
         )
-    return solve(
-        metrics=SUPPORT_FUNNEL,
-        org=org,
-        objectives=[
-            {
-                "title": "业绩",
-                "key_results": [
-                    {"metric": "revenue"},
-                    {"metric": "opportunities"},
-                    {"metric": "visits"},
-                ],
-            }
-        ],
-    )
+        # a support unit gets only the objectives that name it
+        objectives.append(
+            {"title": "商机", "units": ["市场部"], "key_results": [{"metric": "opportunities"}]}
+        )
+    return solve(metrics=SUPPORT_FUNNEL, org=org, objectives=objectives)
 
 
 def test_a_support_unit_supplies_its_share_of_opportunities(solve: Solve) -> None:

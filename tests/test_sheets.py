@@ -198,12 +198,19 @@ def test_score_formulas(plan: api.Plan, workbook_path: Path) -> None:
     )
     total = FIRST_ROW + 9
     assert ws[f"F{total}"].value == f'=IF(COUNT(F4:F{total - 1})=0,"",SUM(F4:F{total - 1}))'
-    # where less is better (总体成本费用降低 on the GM's sheet): target ÷ actual
+    # where less is better (总体预算执行误差率不超过 on the GM's sheet): target ÷ actual
     gm = wb["A公司"]
-    r = kr_rows(gm)["k:A公司#2.1"]
+    r = kr_rows(gm)["k:A公司#2.3"]
     assert gm[f"{s}{r}"].value == (
         f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF({a}{r}<=0,1,{t}{r}/{a}{r}))))'
     )
+    # a cut's size (总体成本费用降低 5%): more is better
+    r = kr_rows(gm)["k:A公司#2.1"]
+    assert gm[f"{s}{r}"].value == (
+        f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF({t}{r}=0,1,{a}{r}/{t}{r}))))'
+    )
+    # 参加销售团队培训与分享会议 2/月: scored against 2 × 12 months
+    assert ws[f"{t}{rows[f'{KR}#3.2']}"].value == 24
 
 
 def test_unit_actuals_default_to_the_roll_up(plan: api.Plan, workbook_path: Path) -> None:

@@ -180,7 +180,7 @@ def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
         "制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划": Fraction(9, 10),
         "回款额": 4_180_000,
         "销售日报和周报完成率100%及领导交办的其他工作": 1,
-        "参加销售团队培训与分享会议": Fraction(3, 2),
+        "参加销售团队培训与分享会议": 18,
         "有效投诉案例": 2,
     }
     actuals = [Actual(krs[name], "plan", Fraction(value)) for name, value in actual.items()]
@@ -190,7 +190,7 @@ def test_rep_sheet_score_by_hand(plan: api.Plan) -> None:
     # O1 = 10×3300/3667 + 15×150/184 + 15×1 + 20×1 (600万 over 550万, capped)
     #    = 8.999 + 12.228 + 15 + 20 = 56.227
     # O2 = 5×0.9 + 25×(418万/522.5万 = 0.8) = 4.5 + 20 = 24.5
-    # O3 = 5×1 + 5×(1.5/2) = 8.75;   deductions 2 cases × 5 = 10
+    # O3 = 5×1 + 5×(18/24: 2 trainings a month over 12 months) = 8.75;   deductions 2 × 5 = 10
     o1 = 10 * Fraction(3300, 3667) + 15 * Fraction(150, 184) + 15 + 20
     assert [o.points for o in scored.objectives] == [o1, Fraction(49, 2), Fraction(35, 4), 0]
     assert scored.deductions == 10
@@ -232,7 +232,7 @@ REP_ACTUALS = """unit,role,kr,period,actual
 销售部,销售岗,制定每周回款周报表：每周五提交本周回款情况及下一周的回款计划,plan,90%
 销售部,销售岗,回款额,plan,418万
 销售部,销售岗,销售日报和周报完成率100%及领导交办的其他工作,plan,100%
-销售部,销售岗,参加销售团队培训与分享会议,plan,1.5
+销售部,销售岗,参加销售团队培训与分享会议,plan,18
 销售部,销售岗,有效投诉案例,plan,2
 """
 

@@ -46,6 +46,16 @@ RATIOS = (
 )
 
 
+TRAINING = "参加销售团队培训与分享会议"  # 2/月: 考核目标 24 for 2015
+HAND_ACTUALS = {
+    # 误差率不超过 5%, where less is better: 8% scores 5 ÷ 8. 成本降低 5% is a cut's size:
+    # cutting 8% scores 8 ÷ 5, capped at 1.
+    "u:A公司": {"总体预算执行误差率不超过": 0.08, "总体成本费用降低": 0.08},
+    "r:A公司/销售部/销售岗": {TRAINING: 12},  # 12 of 2 × 12 months: 0.5
+    "r:A公司/销售部/销售岗 (2)": {TRAINING: 24},  # 24 of 24: 1.0
+}
+
+
 def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = None) -> None:
     """Type an actual into every KR of every role and person sheet (a deduction: 1 case),
     and two on the GM's and the department's sheets."""
@@ -67,12 +77,10 @@ def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = Non
                 ratio = RATIOS[turn % len(RATIOS)]
                 ws.cell(r, actual).value = float(Fraction(str(row.scored)) * ratio)
             turn += 1
-        if sheet.key == "u:A公司":  # 总体成本费用降低 5%, where less is better: 8% scores 5/8
+        for text, value in HAND_ACTUALS.get(sheet.key, {}).items():
             ws.cell(
-                FIRST_ROW
-                + next(i for i, r in enumerate(sheet.rows) if r.text == "总体成本费用降低"),
-                actual,
-            ).value = 0.08
+                FIRST_ROW + next(i for i, r in enumerate(sheet.rows) if r.text == text), actual
+            ).value = value
         if sheet.key == "u:A公司/销售部":  # typing over the roll-up of 新增渠道代理商
             ws.cell(FIRST_ROW, actual).value = 40
     wb.save(target)
@@ -207,8 +215,9 @@ def test_the_scenario_exercises_every_kind_of_score(recalculated: dict[str, Any]
     case = recalculated["plain"]
     expected = python_scores(case)
     company = expected["u:A公司"]
-    cost = next(k for o in company.objectives for k in o.krs if k.name == "总体成本费用降低")
-    assert cost.score == Fraction(5, 8)
+    company_krs = {k.name: k for o in company.objectives for k in o.krs}
+    assert company_krs["总体预算执行误差率不超过"].score == Fraction(5, 8)
+    assert company_krs["总体成本费用降低"].score == 1
     rep = expected["r:A公司/销售部/销售岗"]
     scores = [k.score for o in rep.objectives for k in o.krs if k.score is not None]
     assert Fraction(1) in scores and any(0 < s < 1 for s in scores) and Fraction(0) in scores
@@ -225,6 +234,24 @@ def test_the_scenario_exercises_every_kind_of_score(recalculated: dict[str, Any]
         for o in s.objectives
         for k in o.krs
     )  # the 120% cap lets 130% score 1.2
+
+
+def test_a_manual_count_per_month_is_scored_over_the_year(recalculated: dict[str, Any]) -> None:
+    """参加培训 2/月 over 2015: 考核目标 24 in the sheet; LibreOffice's score of 12 is 0.5, of
+    24 is 1.0, the same as Python's."""
+    case = recalculated["plain"]
+    book: SheetBook = case["book"]
+    keys = columns(book)
+    scored, score = keys.index("scored") + 1, keys.index("score") + 1
+    expected = python_scores(case)
+    for key, want in (("r:A公司/销售部/销售岗", 0.5), ("r:A公司/销售部/销售岗 (2)", 1.0)):
+        sheet = next(s for s in book.sheets if s.key == key)
+        r = FIRST_ROW + next(i for i, row in enumerate(sheet.rows) if row.text == TRAINING)
+        ws = case["values"][sheet.tab]
+        assert ws.cell(r, scored).value == 24
+        assert near(ws.cell(r, score).value, want)
+        kr = next(k for o in expected[key].objectives for k in o.krs if k.name == TRAINING)
+        assert (kr.target, kr.score) == (24, Fraction(want))
 
 
 @pytest.mark.parametrize("name", ["plain", "named"])

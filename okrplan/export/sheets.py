@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from okrplan import queries
+from okrplan.cadence import ScoredTargets
 from okrplan.errors import InputError, Issue
 from okrplan.graph import node, root_of
 from okrplan.model import (
@@ -35,7 +36,6 @@ from okrplan.model import (
 )
 from okrplan.plan import Plan
 from okrplan.present import kr_cadence_text, label, money_text, pass_down_text, per_text
-from okrplan.score import plan_target
 
 from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
 from .sheetmodel import (
@@ -191,6 +191,7 @@ class _Builder:
     person_sheets: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
+    targets: ScoredTargets | None = None  # what actuals are scored against (made once)
 
     @property
     def locale(self) -> str:
@@ -444,7 +445,9 @@ class _Builder:
             text = label(locale, "deduction_kr").format(text=text)
             scored, target = _dec(kr.deduction), None
         else:
-            goal = plan_target(kr)
+            if self.targets is None:
+                self.targets = ScoredTargets(self.plan)
+            goal = self.targets.plan(kr)
             scored = None if goal is None else _frac_dec(goal) / scale
             target = None if kr.target is None else _dec(kr.target) / scale
         sums: dict[str, Decimal] = {}
