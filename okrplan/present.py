@@ -103,7 +103,8 @@ LABELS = {
         "score_rule": "得分 = 实际完成 ÷ 考核目标（越低越好的关键成果：考核目标 ÷ 实际完成），"
         "封顶于KR得分上限；O分值 = Σ KR权重 × 得分 × 100 − 减分项"
         "（例数 × 每例扣分）；合计 = Σ O分值。"
-        "考核目标是全期合计（派生的关键成果）或目标值本身。",
+        "考核目标是全期合计（派生的关键成果）、每期目标 × 期数（按期填写的手工关键成果，"
+        "比率除外）或目标值本身。",
         "sheet_note": "在“实际完成”列填写全期累计的实际值（金额以{money}为单位），"
         "得分和O分值会自动计算。",
     },
@@ -198,8 +199,9 @@ LABELS = {
         "score_rule": "Score = actual ÷ scored-against value (for key results where less is "
         "better: that value ÷ actual), capped at the KR score cap; O score = Σ KR "
         "weight × score × 100 − deductions (cases × points per case); total = Σ O "
-        "scores. The scored-against value is the plan total (derived key results) "
-        "or the target itself.",
+        "scores. The scored-against value is the plan total (derived key results), the "
+        "target per period × the periods (manual key results written per period, rates "
+        "excepted) or the target itself.",
         "sheet_note": "Type the actual for the plan to date in the Actual column (money in "
         "{money}); scores and O scores recalculate.",
     },
