@@ -211,3 +211,19 @@ def test_explain_in_english(write_target: Callable[..., Path]) -> None:
     text = api.explain_text(plan)
     assert "  bound by: capacity 客户拜访 20/月 (2015-10–2015-12)" in text
     assert "  rounding: +33.3k per person against the common stretch level" in text
+
+
+def test_a_group_rounded_below_capacity_is_not_bound_by_it() -> None:
+    plan = api.decompose(Path(SCENARIO).with_name("sales-center-2021.yaml"))
+    manager = node(plan.graph, "r:销售中心/北京销售团队/渠道团队/渠道经理")
+    # 2 channels a quarter × 67万 a channel; Q4 holds 8 + 10 + 16 = 34% of the year ⇒ at most
+    # 134万 / 34% = 394.12万 a year (390万 in whole 10万). The minimum share, 70% of the group's
+    # proportional share, is above that, so the split holds it at capacity, not at the
+    # minimum; the team's rounding then gives 350万: 88.8% of capacity. One more 10万 step
+    # still fits (360万 < 394.12万), so capacity does not bind: rounding does, −44.12万.
+    assert manager.selling.per_person == 350 * WAN  # type: ignore[union-attr]
+    assert manager.selling.binding == ("rounding -441176 from capacity",)  # type: ignore[union-attr]
+    assert (
+        "渠道团队 渠道经理 × 2：任务额 700万（每人 350万）；基准 788万，拉伸 0.8881\n"
+        "  约束：取整：每人-44.12万（相对产能上限）\n" in api.explain_text(plan)
+    )

@@ -186,20 +186,21 @@ def binding_reasons(spec: Spec, group: Group, ideal: Fraction, quota: Fraction) 
     labels = [str(m) for m in spec.period.months]
     exact, top = group.per_person_cap, group.quota_cap
     reasons: list[str] = []
-    # the split's per-person quota, and what rounding is measured from
+    # what held the split's quota (capacity, else a share bound, else the common level) is
+    # what rounding is measured from; a holder is named only if the rounded quota is still at it
     reference, source = ideal / heads, "level"
     if exact is not None and top is not None and quota > 0 and quota + step > exact:
         reasons += _capacity_texts(group.binding_windows(exact, TOLERANCE), labels)
-        if ideal / heads >= top * (1 - TOLERANCE):
-            reference, source = exact, "capacity"
-    if group.upper_share is not None and ideal >= group.upper_share * (1 - TOLERANCE):
+    if exact is not None and top is not None and ideal / heads >= top * (1 - TOLERANCE):
+        reference, source = exact, "capacity"
+    elif group.upper_share is not None and ideal >= group.upper_share * (1 - TOLERANCE):
+        source = "bounds.max"
         if quota * heads <= group.upper_share * (1 + TOLERANCE):
             reasons.append("bounds.max")
-        source = "bounds.max" if source == "level" else source
-    if group.lower > 0 and ideal <= group.lower * (1 + TOLERANCE):
+    elif group.lower > 0 and ideal <= group.lower * (1 + TOLERANCE):
+        source = "bounds.min"
         if quota * heads >= group.lower * (1 - TOLERANCE):
             reasons.append("bounds.min")
-        source = "bounds.min" if source == "level" else source
     moved = quota - reference
     if reference > 0 and abs(moved) >= ROUNDING_SHOWN * reference:
         reasons.append(f"rounding {round(moved):+d} from {source}")
