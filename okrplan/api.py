@@ -505,6 +505,7 @@ def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
                 "id": group.id,
                 "role": group.label,
                 "unit": group.path[-1],
+                "path": list(group.path),
                 "headcount": group.headcount,
                 "quota": selling.quota,
                 "per_person": selling.per_person,
@@ -530,43 +531,17 @@ def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
 
 
 def explain_text(plan: Plan, unit: str | None = None) -> str:
-    """:func:`explain` as lines a planner reads (the words the plan's locale has a label for
-    in its language; a stretch the solver did not compute is left out)."""
-    from okrplan.present import label, money_text, per_text
+    """:func:`explain` as lines a planner reads, in the plan's locale
+    (:func:`okrplan.explain.explain_lines`): the hires the KPI needs and those the buffer adds,
+    the fixes of an infeasible plan, then each quota and what binds it."""
+    from okrplan.explain import explain_lines
+    from okrplan.present import label
 
     locale = plan.locale
     head = f"{plan.meta.get('name', '')}: {plan.solver.get('status')}"
     if plan.solver.get("stretch") is not None:
         head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
-    lines = [head]
-    for message in (r["message"] for r in plan.solver.get("relaxations", [])):
-        lines.append(f"  to make it feasible: {message}")
-    for row in explain(plan, unit):
-        basis = money_text(row["basis"] or 0, locale)
-        lines.append(
-            f"{row['role']} × {row['headcount']} in {row['unit']}: {label(locale, 'quota')} "
-            f"{money_text(row['quota'], locale)} ({money_text(row['per_person'], locale)}"
-            f" {label(locale, 'per_person')}); "
-            + (
-                f"{label(locale, 'basis')} {basis}"
-                if row["stretch"] is None
-                else label(locale, "r_basis_line").format(basis=basis, stretch=row["stretch"])
-            )
-        )
-        if row["binding"]:
-            lines.append(f"  bound by: {'; '.join(row['binding'])}")
-        else:
-            lines.append("  bound by: nothing (it carries the common stretch level)")
-        binding = " ".join(row["binding"])
-        for gain in row["marginal"]:
-            metric = plan.metrics.get(gain["metric"], {}).get("name", gain["metric"])
-            if gain["adds"] and f"capacity {gain['metric']} " in binding:
-                lines.append(
-                    f"  one more {metric} per {per_text(gain['per'], locale)} per "
-                    f"{row['role']} adds {money_text(gain['adds'], locale)} of "
-                    "reachable revenue"
-                )
-    return "\n".join(lines)
+    return "\n".join([head, *explain_lines(plan, explain(plan, unit))])
 
 
 def score(

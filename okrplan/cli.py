@@ -219,6 +219,7 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError
+    from okrplan.explain import hire_split_text
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
@@ -251,6 +252,9 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
         )
         for line in _hire_lines(plan):
             click.echo(line, err=True)
+        split = hire_split_text(plan)
+        if split:
+            click.echo(f"  {split}", err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
         raise InfeasibleError(

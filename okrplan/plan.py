@@ -136,6 +136,7 @@ def solve_plan(
             "relaxations": [r.to_json() for r in relaxations],
             "conflict": list(allocation.conflict),
             "hires": _hire_counts(allocation, support),
+            "hires_without_buffer": allocation.kpi_hires or {},
             "levels": {
                 r.name: round(float(r.level), 6) for r in allocation.regions if r.level is not None
             },

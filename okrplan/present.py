@@ -385,6 +385,11 @@ _REPORT_LABELS = {
         "r_binding_min": "份额下限",
         "r_binding_fixed": "固定任务额",
         "r_binding_support": "支持部门产能 {metric} {capacity}",
+        "r_binding_rounding": "取整：每人{delta}（相对{reference}）",
+        "r_from_level": "共同拉伸水平",
+        "r_from_capacity": "产能上限",
+        "r_from_bounds.min": "份额下限",
+        "r_from_bounds.max": "份额上限",
         "r_quota_total": "合计 {total}",
         "r_people_n": "{n} 人",
         "r_scope": "本组织共有 {units} 个单位、{groups} 个岗位组；本页列出上 {levels} 层的 {shown} "
@@ -455,6 +460,11 @@ _REPORT_LABELS = {
         "r_binding_min": "lower bound of its share",
         "r_binding_fixed": "fixed quota",
         "r_binding_support": "support capacity {metric} {capacity}",
+        "r_binding_rounding": "rounding: {delta} per person against {reference}",
+        "r_from_level": "the common stretch level",
+        "r_from_capacity": "capacity",
+        "r_from_bounds.min": "the lower bound of its share",
+        "r_from_bounds.max": "the upper bound of its share",
         "r_quota_total": "total {total}",
         "r_people_n": "{n} people",
         "r_scope": "This organisation has {units} units and {groups} role groups; this page "
@@ -475,6 +485,10 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     '产能 有效电话 100/周（2015-11）'
     >>> binding_text("bounds.max", m, "en"), binding_text("something new", m, "en")
     ('upper bound of its share', 'something new')
+    >>> binding_text("rounding -79592 from capacity", m, "zh-CN")
+    '取整：每人-7.96万（相对产能上限）'
+    >>> binding_text("rounding +142956 from level", m, "en")
+    'rounding: +143k per person against the common stretch level'
     """
     import re
 
@@ -491,6 +505,15 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         name = metrics.get(metric, {}).get("name", metric)
         return label(locale, "r_binding_capacity").format(
             metric=name, capacity=capacity, span=span.replace("..", "–")
+        )
+    found = re.fullmatch(
+        r"rounding ([+-]\d+) from (level|capacity|bounds\.min|bounds\.max)", reason
+    )
+    if found:
+        delta, source = int(found.group(1)), found.group(2)
+        shown = money_text(round(delta, -2), locale)  # to 0.01万 (100 yuan)
+        return label(locale, "r_binding_rounding").format(
+            delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
         )
     found = re.fullmatch(r"capacity (\S+) (\S+) \(support\)", reason)
     if found:

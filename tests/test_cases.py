@@ -172,20 +172,24 @@ def test_infeasible_names_the_smallest_changes(write_target: Callable[..., Path]
     # Each rep: 20 visits × 2万 × 12 = 480万, the 4 reps 1920万. Two levels of 10% buffer
     # below the company: the reps must carry 2400万 × 1.1 × 1.1 = 2904万.
     relaxations = {r["kind"]: r for r in plan.solver["relaxations"]}
-    assert set(relaxations) == {"capacity", "hire", "target"}
-    for relaxation in relaxations.values():
-        assert relaxation["subject"] in ("r:公司/销售部/销售", "公司")
+    assert set(relaxations) == {"hire", "target"}
     # Capacity: 2904万 / 4 = 726万 a rep, whole 10万 steps ⇒ 730万, 730万 / 12 = 60.83万 a month
-    # = 30.42 visits ⇒ 31 a month (31 × 2万 × 12 = 744万 ≥ 730万; 30 gives 720万, too few).
-    assert relaxations["capacity"]["current"] == "20/月"
-    assert relaxations["capacity"]["needed"] == "31/月"
-    assert "客户拜访 capacity 31/月 instead of 20/月" in relaxations["capacity"]["message"]
+    # = 30.42 visits ⇒ 31 a month: +55%, more than the 50% a fix may ask; not offered.
+    # Buffer: even none needs 2400万 > 1920万; not offered.
     # People: 2904万 / 480万 = 6.05 ⇒ 7 reps, 3 more (6 × 480万 = 2880万 < 2904万).
+    assert relaxations["hire"]["subject"] == "r:公司/销售部/销售"
     assert relaxations["hire"]["needed"] == "3"
-    assert "3 more 销售" in relaxations["hire"]["message"]
-    # Target: the reps' 1920万 carries 1920万 / 1.21 = 1586.8万 at the top ⇒ at most 1580万.
+    assert relaxations["hire"]["message"] == "销售部 的 销售：增加 3 名销售（允许招聘：hire: true）"
+    # Target: the reps' 1920万 carries 1920万 / 1.21 = 1586.8万 at the top ⇒ at most 1580万;
+    # the message states both, each on its basis.
+    assert relaxations["target"]["subject"] == "公司"
     assert relaxations["target"]["needed"] == "1,580万"
-    assert "capacity reaches 1,580万" in relaxations["target"]["message"]
+    assert relaxations["target"]["message"] == (
+        "公司：各岗位最多能承担 1,920万，按每级超额分配 10% 折算，本级目标最多 1,580万；"
+        "把目标从 2,400万 降到不超过 1,580万"
+    )
+    # Ranked: 3 more of 4 people is 75%; 820万 less of 2400万 is 34%.
+    assert [r["kind"] for r in plan.solver["relaxations"]] == ["target", "hire"]
 
 
 def test_the_cli_exits_3_and_still_writes_the_plan(
@@ -196,7 +200,7 @@ def test_the_cli_exits_3_and_still_writes_the_plan(
         cli, ["decompose", str(write_target(infeasible_target())), "-o", str(out)]
     )
     assert result.exit_code == 3, result.output
-    assert "3 more 销售" in result.output
+    assert "增加 3 名销售" in result.output
     written = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert written["solver"]["status"] == "infeasible"
     assert written["solver"]["relaxations"]
@@ -490,9 +494,10 @@ def test_explain_prints_what_binds_and_what_more_capacity_adds(tmp_path: Path) -
     assert runner.invoke(cli, ["decompose", str(SCENARIO), "-o", str(out), "-q"]).exit_code == 0
     result = runner.invoke(cli, ["explain", str(out)])
     assert result.exit_code == 0, result.output
-    assert "bound by: capacity calls 100/周 in 2015-11" in result.output
+    assert "销售部 销售岗 × 10：任务额 5,500万（每人 550万）" in result.output
+    assert "  约束：产能 有效电话 100/周（2015-11）\n" in result.output
     # One more call a week: November's cap becomes 101 × 30/7 × 1500元 / 11.667% = 556.53万,
     # 5.51万 more a rep, 55.1万 for the 10 ⇒ "adds 55万".
-    assert "one more 有效电话 per 周 per 销售岗 adds 55万" in result.output
+    assert "  每人每周多 1 个有效电话，可多完成 55万" in result.output
     # One more agent a year per channel manager: 3 × 60万 = 180万.
-    assert "one more 新增渠道代理商 per 全期 per 渠道经理 adds 180万" in result.output
+    assert "  每人全期多 1 家新增渠道代理商，可多完成 180万" in result.output

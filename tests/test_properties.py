@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import math
-import re
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
@@ -274,12 +273,12 @@ def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path
     plan = decompose(target, tmp_path)
     lowered = [
         r
-        for r in plan.solver["relaxations"]
-        if r["kind"] == "target" and r["subject"] == "C" and "at most" in r["message"]
+        for r in plan.relaxations
+        if r.kind == "target" and r.owner == "C" and r.quantity in ("target", "rounding")
     ]
     if not lowered or isinstance(target["kpi"]["target"], dict):
         return
-    needed = parse_quantity(lowered[0]["needed"]).value
+    needed = parse_quantity(lowered[0].needed).value
     if needed <= 0:
         return
     target["kpi"]["target"] = f"{needed / 10_000}万"
@@ -311,24 +310,23 @@ def test_each_suggested_change_on_its_own_makes_it_feasible(
 ) -> None:
     """ "N more people" and "capacity X instead of Y" each make the plan solve."""
     plan = decompose(target, tmp_path)
-    for relaxation in plan.solver["relaxations"]:
+    for relaxation in plan.relaxations:
         entry = (
-            role_entry(target, relaxation["subject"])
-            if relaxation["kind"] in ("hire", "capacity")
+            role_entry(target, relaxation.owner)
+            if relaxation.kind in ("hire", "capacity") and relaxation.owner.startswith("r:")
             else None
         )
-        if entry is None or "people" in entry or "instead of at most" in relaxation["message"]:
+        if entry is None or "people" in entry or relaxation.quantity == "hire max":
             continue
         changed = yaml.safe_load(yaml.safe_dump(target))
-        entry = role_entry(changed, relaxation["subject"])
+        entry = role_entry(changed, relaxation.owner)
         assert entry is not None
-        if relaxation["kind"] == "hire":
-            entry["headcount"] += int(relaxation["needed"])
-        else:  # "m0 capacity 31/月 instead of 20/月 and m1 capacity …" (metric names = keys)
-            changes = re.findall(r"(m\d) capacity (\S+) instead of (\S+)", relaxation["message"])
-            assert changes, relaxation
-            for metric, new, old in changes:
-                assert str(entry["capacity"][metric]) == old
-                entry["capacity"][metric] = new if "/" in new else int(new)
+        if relaxation.kind == "hire":
+            entry["headcount"] += int(relaxation.needed)
+        else:  # quantity capacity:<metric>, current and needed as the target file writes them
+            metric = relaxation.quantity.removeprefix("capacity:")
+            old, new = relaxation.current, relaxation.needed
+            assert str(entry["capacity"][metric]) == old
+            entry["capacity"][metric] = new if "/" in new else int(new)
         again = decompose(changed, tmp_path)
         assert again.solver["status"] == "optimal", (relaxation, again.solver["relaxations"])

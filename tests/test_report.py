@@ -250,7 +250,7 @@ def test_an_infeasible_plan_shows_the_conflict_and_the_fixes_first(
     assert "目标无法完成" in conflict
     for relaxation in plan.solver["relaxations"]:
         assert relaxation["needed"] in conflict
-    assert "3 more 销售" in conflict
+    assert "增加 3 名销售" in conflict
     assert "冲突的约束" in conflict and "产能: 销售 · 公司 / 销售部" in conflict
 
 

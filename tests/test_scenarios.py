@@ -111,5 +111,5 @@ def test_chip_market_share_splits_by_history_with_named_people() -> None:
 def test_sales_center_explain_leaves_out_a_stretch_it_has_not() -> None:
     # 资深渠道销售 keeps no one (its quota went to the hires): no basis, no stretch.
     text = api.explain_text(api.decompose(SCENARIOS_DIR / "sales-center-2021.yaml"), "渠道团队")
-    assert "资深渠道销售 × 0 in 渠道团队: 任务额 0 (0 每人); 基准 0\n" in text
+    assert "渠道团队 资深渠道销售 × 0：任务额 0（每人 0）；基准 0\n" in text
     assert "None" not in text

@@ -249,7 +249,11 @@ def why(plan: Plan, group: RoleGroup) -> list[str]:
                 basis=money_text(rounded(selling.basis, locale), locale), stretch=selling.stretch
             )
         )
-    reasons = [binding_text(str(r), metrics, locale) for r in selling.binding]
+    binds = [str(r) for r in selling.binding if not str(r).startswith("rounding ")]
+    rounding = [str(r) for r in selling.binding if str(r).startswith("rounding ")]
+    if not binds and rounding and not rounding[0].endswith(" from level"):
+        binds, rounding = rounding, []  # held at a bound, then rounded off it
+    reasons = [binding_text(r, metrics, locale) for r in binds]
     if reasons:
         colon = ": " if locale.startswith("en") else "："
         lines.append(
@@ -257,6 +261,7 @@ def why(plan: Plan, group: RoleGroup) -> list[str]:
         )
     else:
         lines.append(label(locale, "r_common"))
+    lines += [binding_text(r, metrics, locale) for r in rounding]
     for gain in selling.marginal:
         if not gain.adds:
             continue

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from okrplan.model import Status
 from okrplan.solve.groups import Group, bases_of, evolve, with_bases
-from okrplan.solve.hires import solve_hires
+from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
 from okrplan.solve.regions import (
     Alike,
@@ -52,6 +52,7 @@ class Allocation:
     stretch: Fraction
     conflict: tuple[str, ...] = ()
     relaxations: tuple[Relaxation, ...] = field(default=())
+    kpi_hires: dict[str, int] | None = None  # the fewest hires without the buffer
 
 
 def solve_region(
@@ -183,22 +184,22 @@ def allocate(
     regions = with_bounds(spec, build_regions(spec, groups), bases)
     bounded = members_of(regions, groups)
     hires = solve_hires(regions, options)
-    if hires.counts is None:
+    if hires.counts is None:  # every allowed hire made where a region falls short
+        kept, regions = _hired(spec, regions, bounded, allowed_hires(regions))
         best = _best_effort(regions)
         return Allocation(
             Status.INFEASIBLE,
-            tuple(bounded),
+            tuple(kept),
             best,
-            {},
+            {g.id: g.headcount for g in kept if g.is_hire},
             tuple(regions),
-            _stretch(bounded, best),
+            _stretch(kept, best),
             hires.conflict,
-            tuple(explain_conflict(spec, regions, hires.conflict)),
+            tuple(explain_conflict(spec, regions)),
         )
     counts = hires.counts
-    hired = [evolve(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in bounded]
-    kept = with_bases(spec, [g for g in hired if not g.is_hire or g.headcount > 0])
-    regions = _trimmed(regions, kept)
+    kpi_hires = hires_without_buffer(spec, regions) if any(counts.values()) else None
+    kept, regions = _hired(spec, regions, bounded, counts)
     quotas: dict[str, Fraction] = {}
     alike = Alike()
     solved_regions: list[Region] = []
@@ -214,7 +215,7 @@ def allocate(
                 (*solved_regions, *regions[index:]),
                 Fraction(0),
                 (rule,),
-                tuple(explain_conflict(spec, regions, [rule])),
+                tuple(explain_conflict(spec, regions)),
             )
         quotas.update(solved[0])
         solved_regions.append(replace(region, level=solved[1]))
@@ -225,7 +226,19 @@ def allocate(
         {k: v for k, v in counts.items() if v},
         tuple(solved_regions),
         _stretch(kept, quotas),
+        kpi_hires=None
+        if kpi_hires is None
+        else {k: kpi_hires.get(k, 0) for k in counts if counts[k]},
     )
+
+
+def _hired(
+    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], counts: dict[str, int]
+) -> tuple[list[Group], list[Region]]:
+    """The groups with their hires (hiring groups without any left out), and the regions."""
+    hired = [evolve(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in groups]
+    kept = with_bases(spec, [g for g in hired if not g.is_hire or g.headcount > 0])
+    return kept, _trimmed(regions, kept)
 
 
 def _trimmed(regions: Sequence[Region], kept: Sequence[Group]) -> list[Region]:
@@ -249,8 +262,6 @@ def _best_effort(regions: Sequence[Region]) -> dict[str, Fraction]:
     quotas: dict[str, Fraction] = {}
     for region in regions:
         for group in region.members:
-            if group.is_hire:
-                continue
             top = upper(group)
             quotas[group.id] = top if top is not None else lower(group)
     return quotas

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from okrplan.model import Status
 from okrplan.solve.groups import Group
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
-from okrplan.solve.regions import Alike, Region, lower, upper
+from okrplan.solve.regions import Alike, Region, lower, upper, with_bounds
+from okrplan.spec import Spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,36 +108,76 @@ def region_reach(
 def fewest_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict[str, int] | None:
     """The fewest hires with every rule in force, or None if there are none.
 
-    Every hiring group counts toward one region only, so each region is its own problem:
-    cover the region's shortfall with the fewest hires. Taking hires where one hire adds the
-    most, first, is exact for that (no k hires reach more than the k largest), and it settles
-    ties the same way every time: among plans with the fewest hires, the one that adds the most
-    capacity; among equal groups, the first in the target file.
+    Every hiring group counts toward one region only, so each region is its own problem
+    (:func:`region_hires`).
     """
     hires: dict[str, int] = {}
     for region in regions:
-        carried, _, need, hiring = region_reach(region, alike)
-        for group, _ in hiring:
-            hires[group.id] = 0
-        if not hiring and not any(not g.is_hire for g in region.members):
-            continue
-        short = need - carried
-        order = sorted(range(len(hiring)), key=lambda i: -hiring[i][1])
-        for i in order:
-            if short <= 0:
-                break
-            group, contribution = hiring[i]
-            limit = (
-                group.hire.max
-                if group.hire is not None and group.hire.max is not None
-                else HIRE_LIMIT
-            )
-            take = min(limit, -(-short // contribution))
-            hires[group.id] = take
-            short -= take * contribution
-        if short > 0:
+        found = region_hires(region, alike)
+        if found is None:
             return None
+        hires.update(found)
     return hires
+
+
+def region_hires(region: Region, alike: Alike | None = None) -> dict[str, int] | None:
+    """The fewest hires that cover one region's shortfall, or None if the allowed hires do not.
+
+    Taking hires where one hire adds the most, first, is exact for that (no k hires reach more
+    than the k largest), and it settles ties the same way every time: among plans with the
+    fewest hires, the one that adds the most capacity; among equal groups, the first in the
+    target file.
+    """
+    carried, _, need, hiring = region_reach(region, alike)
+    hires = {group.id: 0 for group, _ in hiring}
+    if not hiring and not any(not g.is_hire for g in region.members):
+        return hires
+    short = need - carried
+    order = sorted(range(len(hiring)), key=lambda i: -hiring[i][1])
+    for i in order:
+        if short <= 0:
+            break
+        group, contribution = hiring[i]
+        take = min(_limit(group), -(-short // contribution))
+        hires[group.id] = take
+        short -= take * contribution
+    return hires if short <= 0 else None
+
+
+def _limit(group: Group) -> int:
+    return group.hire.max if group.hire is not None and group.hire.max is not None else HIRE_LIMIT
+
+
+def allowed_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict[str, int]:
+    """For an infeasible plan: the fewest hires where a region can be met, and every allowed
+    hire (each hiring group at its ``hire.max``) where it cannot, so the plan shows what they
+    reach."""
+    hires: dict[str, int] = {}
+    for region in regions:
+        found = region_hires(region, alike)
+        if found is None:
+            found = {
+                g.id: _limit(g) if _limit(g) < HIRE_LIMIT else 0
+                for g in region.members
+                if g.is_hire
+            }
+        hires.update(found)
+    return hires
+
+
+def hires_without_buffer(spec: Spec, regions: Sequence[Region]) -> dict[str, int] | None:
+    """The fewest hires if every level passed down exactly its target (no buffer): what the
+    KPI itself needs; the plan's hires less these are what the buffer adds. None if even
+    that is out of reach."""
+    flat = [
+        replace(
+            r,
+            weights=tuple(Fraction(1) for _ in r.weights),
+            fixed_units=tuple((u, q, Fraction(1)) for u, q, _ in r.fixed_units),
+        )
+        for r in regions
+    ]
+    return fewest_hires(with_bounds(spec, flat))
 
 
 def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:

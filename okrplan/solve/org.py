@@ -140,7 +140,7 @@ def _selling(
         if found is not None:
             return found
     step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
-    reasons = tuple(binding_reasons(spec, group, ideal))
+    reasons = tuple(binding_reasons(spec, group, ideal, quota))
     basis = group.basis
     selling = Selling(
         quota=number(quota * group.headcount),
@@ -166,27 +166,67 @@ def _ramp(group: Group, memo: dict[object, Any]) -> tuple[int | float, ...]:
     return found
 
 
-def binding_reasons(spec: Spec, group: Group, ideal: Fraction) -> list[str]:
-    """What keeps a group's quota from growing: a fixed quota, capacity windows it fills, or
-    its share bounds."""
+ROUNDING_SHOWN = Fraction(1, 100)
+"""Rounding is named among the reasons when it moves a per-person quota by at least this share
+of what the split or capacity gave (less does not change the picture)."""
+
+
+def binding_reasons(spec: Spec, group: Group, ideal: Fraction, quota: Fraction) -> list[str]:
+    """What holds a group's quota where the plan puts it (``quota``: per person, rounded).
+
+    A capacity binds when one more money step per person would overfill it (the months it
+    fills are named); a share bound when the split held the group at it and the rounded quota
+    still respects it; rounding, with its size per person, when it moves the quota by at least
+    :data:`ROUNDING_SHOWN` from the common stretch level, a bound or capacity. A group nothing
+    holds has no reason (it carries its region's common stretch level)."""
     if group.fixed is not None:
         return ["fixed quota"]
+    heads = max(group.headcount, 1)
+    step = group.step if group.step > 0 else Fraction(spec.target.split.rounding.money)
     labels = [str(m) for m in spec.period.months]
-    reasons = [
-        _window_text(window, labels)
-        for window in group.limiting_windows(ideal / max(group.headcount, 1), TOLERANCE)
-    ]
-    if group.upper_share is not None and ideal >= group.upper_share * (1 - TOLERANCE):
-        reasons.append("bounds.max")
-    if group.lower > 0 and ideal <= group.lower * (1 + TOLERANCE):
-        reasons.append("bounds.min")
+    exact, top = group.per_person_cap, group.quota_cap
+    reasons: list[str] = []
+    # what held the split's quota (capacity, else a share bound, else the common level) is
+    # what rounding is measured from; a holder is named only if the rounded quota is still at it
+    reference, source = ideal / heads, "level"
+    if exact is not None and top is not None and quota > 0 and quota + step > exact:
+        reasons += _capacity_texts(group.binding_windows(exact, TOLERANCE), labels)
+    if exact is not None and top is not None and ideal / heads >= top * (1 - TOLERANCE):
+        reference, source = exact, "capacity"
+    elif group.upper_share is not None and ideal >= group.upper_share * (1 - TOLERANCE):
+        source = "bounds.max"
+        if quota * heads <= group.upper_share * (1 + TOLERANCE):
+            reasons.append("bounds.max")
+    elif group.lower > 0 and ideal <= group.lower * (1 + TOLERANCE):
+        source = "bounds.min"
+        if quota * heads >= group.lower * (1 - TOLERANCE):
+            reasons.append("bounds.min")
+    moved = quota - reference
+    if reference > 0 and abs(moved) >= ROUNDING_SHOWN * reference:
+        reasons.append(f"rounding {round(moved):+d} from {source}")
     return reasons
 
 
-def _window_text(window: Window, labels: Sequence[str]) -> str:
-    months = [labels[i] for i in window.months]
-    span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
-    return f"capacity {window.metric} {window.label} in {span}"
+def _capacity_texts(windows: Sequence[Window], labels: Sequence[str]) -> list[str]:
+    """One reason per capacity and run of consecutive months it fills: months filled one by
+    one (Oct, Nov and Dec each at capacity) read as one span, ``2015-10..2015-12``."""
+    months: dict[tuple[str, str], set[int]] = {}
+    for window in windows:
+        months.setdefault((window.metric, window.label), set()).update(window.months)
+    out = []
+    for (metric, label), found in months.items():
+        ordered = sorted(found)
+        runs: list[list[int]] = []
+        for i in ordered:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            first, last = labels[run[0]], labels[run[-1]]
+            span = first if first == last else f"{first}..{last}"
+            out.append(f"capacity {metric} {label} in {span}")
+    return out
 
 
 def _marginals(

@@ -18,7 +18,7 @@ from okrplan.quantity import format_number
 from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
-from okrplan.solve.relax import Relaxation
+from okrplan.solve.relax import Relaxation, relaxation
 from okrplan.solve.rounding import achievable, split_grains_status
 from okrplan.solve.series import number
 from okrplan.spec import Spec, UnitRef
@@ -186,18 +186,18 @@ def _fixed_steps(group: Group, step: Fraction) -> int | None:
 def _short(
     spec: Spec, unit: UnitRef, target: Fraction, assigned: int, step: Fraction
 ) -> Relaxation:
+    """Whole steps per person within capacity fall short of the unit's target: both are the
+    unit's own level (what its children take in all against what it must reach)."""
     locale = spec.target.plan.locale
-    reach = format_number(int(assigned * step), locale)
-    wanted = format_number(math.ceil(target * step), locale)
-    return Relaxation(
+    return relaxation(
+        locale,
         "target",
         "/".join(unit.names),
-        "target",
-        wanted,
-        reach,
-        f"{unit.unit.name}: quotas in whole {format_number(int(step), locale)} per person "
-        f"within capacity reach {reach}, less than its target {wanted}; lower the target to "
-        "at most that",
+        "rounding",
+        format_number(math.ceil(target * step), locale),
+        format_number(int(assigned * step), locale),
+        unit=unit.unit.name,
+        step=format_number(int(step), locale),
     )
 
 

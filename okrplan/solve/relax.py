@@ -1,4 +1,12 @@
-"""What would make an infeasible plan feasible: the smallest change per conflicting rule."""
+"""What would make an infeasible plan feasible: at most five ranked fixes per region.
+
+The plan already uses every hire the target file allows; each fix is then one change (or, said
+as one, the allowed hires plus one change) that makes the region's target reachable on its own:
+raise one capacity for every role that has it (by at most 50%), let one role hire more, a smaller
+buffer per level, or a lower target. Fixes are ranked by how large a change they are relative to
+what they change; the records are structured and their sentences are made in
+:mod:`okrplan.explain`, in the plan's locale.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +15,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from okrplan.explain import relaxation_message
 from okrplan.quantity import format_number
-from okrplan.solve.groups import Group
+from okrplan.solve.groups import Group, role_id
 from okrplan.solve.regions import Region, lower, upper
 from okrplan.spec import Spec
+
+MAX_FIXES = 5
+"""Fixes offered per region that cannot reach its target."""
+
+MAX_CAPACITY_CHANGE = Fraction(3, 2)
+"""The largest capacity change offered: 50% more of one capacity."""
+
+_ORDER = ("capacity", "hire", "buffer", "target")  # ties: the change that keeps the KPI first
 
 
 @dataclass(frozen=True, slots=True)
 class Relaxation:
-    """The smallest change to one rule that would make the plan feasible: ``quantity`` of
-    ``owner`` (a group, role or unit id, or a unit path) from ``current`` to ``needed``, both
-    as the plan shows them, and the sentence that says so."""
+    """A change that would make the plan feasible: ``quantity`` of ``owner`` (a group, role or
+    unit id, or a unit path) from ``current`` to ``needed``, both as the plan shows them; the
+    sentence that says so in the plan's locale, and the facts it was made from."""
 
-    kind: str  # hire | capacity | target
+    kind: str  # hire | capacity | buffer | target
     owner: str
-    quantity: str  # headcount | hire max | target | capacity:<metric>[;...]
+    quantity: str  # headcount | hire max | target | minimums | buffer | capacity:<metric>
     current: str
     needed: str
     message: str
+    facts: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, str]:
         """The relaxation as plan.json writes it."""
@@ -37,154 +55,252 @@ class Relaxation:
         }
 
 
-def _where(group: Group) -> str:
-    return f"{group.role.label} in {group.unit.unit.name}"
+def relaxation(
+    locale: str, kind: str, owner: str, quantity: str, current: str, needed: str, **facts: str
+) -> Relaxation:
+    """A relaxation record with its sentence (:func:`okrplan.explain.relaxation_message`)."""
+    message = relaxation_message(kind, quantity, current, needed, facts, locale)
+    return Relaxation(kind, owner, quantity, current, needed, message, tuple(facts.items()))
 
 
-def _reach(region: Region) -> Fraction:
-    """The most the region can carry with every allowed hire made."""
+def explain_conflict(spec: Spec, regions: Sequence[Region]) -> list[Relaxation]:
+    """The fixes of every region that cannot reach its target, at most five each, ranked.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    regions
+        The regions as the infeasible plan holds them: every allowed hire made (a hiring
+        group's headcount is its ``hire.max``).
+
+    Returns
+    -------
+    list of Relaxation
+        For a region whose fixed quotas and minimum shares exceed its target, the one change
+        that fixes that; for a region short of capacity, its ranked fixes.
+    """
+    out: list[Relaxation] = []
+    for region in regions:
+        lows = region.constant + sum(
+            (w * lower(g) for g, w in zip(region.members, region.weights, strict=True)),
+            Fraction(0),
+        )
+        if lows > region.target:
+            out.append(_minimums(spec, region, lows))
+        elif reach(region) < region.target:
+            out += _fixes(spec, region)
+    return out
+
+
+def reach(region: Region, scaled: tuple[str, Fraction] | None = None) -> Fraction:
+    """What the region's groups carry at their largest quotas, weighted to the region unit's
+    level (with ``scaled``: one metric's capacity × a factor)."""
     total = region.constant
     for group, weight in zip(region.members, region.weights, strict=True):
-        if group.is_hire:
-            cap = group.quota_cap
-            limit = group.hire.max if group.hire is not None else None
-            if cap is not None and limit is not None:
-                total += weight * cap * limit
-            continue
-        top = upper(group)
-        total += weight * (top if top is not None else Fraction(0))
+        top = upper(group) if scaled is None else _scaled_upper(group, *scaled)
+        total += weight * (top or Fraction(0))
     return total
 
 
-def _metric_cap(group: Group, metric: str) -> Fraction | None:
-    """The largest per-person quota the windows of one metric allow."""
+def _money(spec: Spec, value: Fraction, up: bool = False) -> str:
+    """An amount in whole money steps (down unless ``up``)."""
+    step = Fraction(spec.target.split.rounding.money)
+    steps = math.ceil(value / step) if up else math.floor(value / step)
+    return format_number(int(max(steps, 0) * step), spec.target.plan.locale)
+
+
+def _minimums(spec: Spec, region: Region, lows: Fraction) -> Relaxation:
+    return relaxation(
+        spec.target.plan.locale,
+        "target",
+        region.name,
+        "minimums",
+        _money(spec, region.target, up=True),
+        _money(spec, lows, up=True),
+        unit=region.name,
+    )
+
+
+def _fixes(spec: Spec, region: Region) -> list[Relaxation]:
+    """A short region's ranked fixes: (size, kind order, relaxation), the five smallest."""
+    hired = sum(g.headcount for g in region.members if g.is_hire)
+    found: list[tuple[Fraction, int, Relaxation]] = []
+    for size, fix in [
+        *_capacity_fixes(spec, region, hired),
+        *_hire_fix(spec, region, hired),
+        *_buffer_fix(spec, region, hired),
+        _target_fix(spec, region, hired),
+    ]:
+        found.append((size, _ORDER.index(fix.kind), fix))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [fix for _, _, fix in found[:MAX_FIXES]]
+
+
+def _target_fix(spec: Spec, region: Region, hired: int) -> tuple[Fraction, Relaxation]:
+    """Lower the region's target to what its capacity covers at this level, after the
+    buffer of each level below; the sentence says both, so they are compared on one basis."""
+    covered = reach(region)
+    step = Fraction(spec.target.split.rounding.money)
+    new = math.floor(covered / step) * step
+    carried = sum((upper(g) or Fraction(0) for g in region.members), Fraction(0))
+    carried += sum((q for _, q, _ in region.fixed_units), Fraction(0))
+    fix = relaxation(
+        spec.target.plan.locale,
+        "target",
+        region.name,
+        "target",
+        _money(spec, region.target, up=True),
+        format_number(int(new), spec.target.plan.locale),
+        unit=region.name,
+        carried=_money(spec, carried),
+        buffer=_percent(Fraction(spec.target.plan.buffer)),
+        levels=str(_levels(region)),
+        hires=str(hired),
+    )
+    return (region.target - new) / region.target, fix
+
+
+def _levels(region: Region) -> int:
+    """How many levels of buffer lie between the region unit and its deepest group."""
+    top = len(region.unit.names)
+    return max((g.depth - (top - 1) for g in region.members), default=0)
+
+
+def _percent(value: Fraction) -> str:
+    return f"{float(value * 100):g}%"
+
+
+def _buffer_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, Relaxation]]:
+    """The largest buffer per level, in whole percent below today's, that capacity covers."""
+    buffer = Fraction(spec.target.plan.buffer)
+    top = len(region.unit.names)
+    for percent in range(math.ceil(buffer * 100) - 1, -1, -1):
+        growth = 1 + Fraction(percent, 100)
+        total = sum(
+            (q * growth ** (top - len(u.names)) for u, q, _ in region.fixed_units), Fraction(0)
+        )
+        for group in region.members:
+            total += (upper(group) or Fraction(0)) * growth ** -(group.depth - (top - 1))
+        if total >= region.target:
+            new = Fraction(percent, 100)
+            fix = relaxation(
+                spec.target.plan.locale,
+                "buffer",
+                region.name,
+                "buffer",
+                _percent(buffer),
+                _percent(new),
+                unit=region.name,
+                hires=str(hired),
+            )
+            return [((buffer - new) / (1 + buffer), fix)]
+    return []
+
+
+def _hire_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, Relaxation]]:
+    """More people in the group where one adds the most: beyond a hiring group's max, or
+    (where no group may hire) more of an existing role, fully productive all year."""
+    deficit = region.target - reach(region)
+    best: tuple[Fraction, Group] | None = None
+    can_hire = any(g.is_hire for g in region.members)
+    for group, weight in zip(region.members, region.weights, strict=True):
+        if group.is_hire != can_hire or (not can_hire and group.role.role.hire):
+            continue
+        each = weight * (group.quota_cap or Fraction(0))
+        if group.fixed is None and each > 0 and (best is None or each > best[0]):
+            best = (each, group)
+    if best is None:
+        return []
+    each, group = best
+    more = math.ceil(deficit / each)
+    heads = sum(g.headcount for g in region.members)
+    where = {"role": group.role.role.role, "label": group.label, "unit": group.unit.unit.name}
+    locale = spec.target.plan.locale
+    if can_hire:
+        limit = group.hire.max if group.hire is not None and group.hire.max is not None else 0
+        fix = relaxation(
+            locale, "hire", group.id, "hire max", str(limit), str(limit + more), **where
+        )
+    else:
+        fix = relaxation(locale, "hire", group.id, "headcount", "0", str(more), **where)
+    return [(Fraction(more, max(heads, 1)), fix)]
+
+
+def _capacity_fixes(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, Relaxation]]:
+    """Per capacity: the smallest rise, the same share for every role that has it, that
+    covers the target; none above :data:`MAX_CAPACITY_CHANGE`."""
+    metrics = sorted({w.metric for g in region.members for w in g.windows})
+    out = []
+    for metric in metrics:
+        if reach(region, (metric, MAX_CAPACITY_CHANGE)) < region.target:
+            continue
+        low, high = 1000, int(MAX_CAPACITY_CHANGE * 1000)  # in thousandths
+        while low < high:
+            middle = (low + high) // 2
+            if reach(region, (metric, Fraction(middle, 1000))) >= region.target:
+                high = middle
+            else:
+                low = middle + 1
+        fix = _capacity_record(spec, region, metric, Fraction(low, 1000), hired)
+        if fix is not None:
+            out.append(fix)
+    return out
+
+
+def _capacity_record(
+    spec: Spec, region: Region, metric: str, factor: Fraction, hired: int
+) -> tuple[Fraction, Relaxation] | None:
+    """The capacity of ``metric`` × ``factor`` for each role entry that has it, in whole
+    units as the target file writes them; None if one of them would rise above 50%."""
+    entries: dict[str, tuple[str, str, str]] = {}  # role id: (label, old, new)
+    largest = Fraction(1)
+    for group in region.members:
+        quantity = group.role.role.capacity.get(metric)
+        rid = role_id(group.role)
+        if quantity is None or rid in entries:
+            continue
+        old = Fraction(quantity.value)
+        new = math.ceil(old * factor)
+        if old <= 0 or new > old * MAX_CAPACITY_CHANGE:
+            return None
+        largest = max(largest, new / old)
+        label = next(w.label for w in group.windows if w.metric == metric)
+        per = label.split("/", 1)[1] if "/" in label else ""
+        entries[rid] = (group.role.label, label, f"{new}/{per}" if per else str(new))
+    if not entries:
+        return None
+    owner = next(iter(entries)) if len(entries) == 1 else region.name
+    fix = relaxation(
+        spec.target.plan.locale,
+        "capacity",
+        owner,
+        f"capacity:{metric}",
+        "; ".join(old for _, old, _ in entries.values()),
+        "; ".join(new for _, _, new in entries.values()),
+        metric=spec.target.metrics[metric].name,
+        roles="; ".join(label for label, _, _ in entries.values()),
+        unit=region.name,
+        hires=str(hired),
+    )
+    return largest - 1, fix
+
+
+def _scaled_upper(group: Group, metric: str, factor: Fraction) -> Fraction | None:
+    """:func:`okrplan.solve.regions.upper` with one metric's capacity × ``factor``."""
+    if group.fixed is not None:
+        return group.fixed
     best: Fraction | None = None
     for window in group.windows:
         need = window.need(group.weights, group.per_yuan[window.metric])
-        if window.metric == metric and need > 0:
-            limit = window.capacity / need
-            best = limit if best is None else min(best, limit)
-    return best
-
-
-def explain_conflict(
-    spec: Spec, regions: Sequence[Region], core: Sequence[str]
-) -> list[Relaxation]:
-    """One relaxation per rule in the conflict, each the smallest change on its own."""
-    locale = spec.target.plan.locale
-    by_id = {g.id: (g, w, r) for r in regions for g, w in zip(r.members, r.weights, strict=True)}
-    by_region = {"/".join(r.unit.names): r for r in regions}
-    out: list[Relaxation] = []
-
-    def money(value: Fraction) -> str:
-        step = Fraction(spec.target.split.rounding.money)
-        rounded = math.ceil(value / step) * step if value > 0 else Fraction(0)
-        return format_number(int(rounded), locale)
-
-    for rule in core:
-        kind, _, subject = rule.partition(":")
-        if kind == "target":
-            region = by_region[subject]
-            target = region.target
-            lows = region.constant + sum(
-                (w * lower(g) for g, w in zip(region.members, region.weights, strict=True)),
-                Fraction(0),
-            )
-            if lows > target:
-                out.append(
-                    Relaxation(
-                        "target",
-                        subject,
-                        "target",
-                        money(target),
-                        money(lows),
-                        f"{subject}: fixed quotas and minimum "
-                        f"shares add up to {money(lows)}, more than its target "
-                        f"{money(target)}; raise the target to at least "
-                        f"{money(lows)} or lower them",
-                    )
-                )
-            else:
-                reach = _reach(region)
-                step = Fraction(spec.target.split.rounding.money)
-                floor = math.floor(reach / step) * step
-                out.append(
-                    Relaxation(
-                        "target",
-                        subject,
-                        "target",
-                        money(target),
-                        format_number(int(floor), locale),
-                        f"{subject}: capacity reaches "
-                        f"{format_number(int(floor), locale)}; lower the target "
-                        f"to at most that",
-                    )
-                )
-            continue
-        group, weight, region = by_id[subject]
-        deficit = region.target - _reach(region)
-        if kind == "capacity":
-            top = upper(group) or Fraction(0)
-            heads = max(group.headcount, 1)
-            exact = group.per_person_cap
-            windows = group.limiting_windows(Fraction(top, heads), Fraction(1, 10**6))
-            if weight * top > 0 and windows and exact:
-                # the per-person quota the group needs, in whole steps, and each capacity that
-                # would stop it: every such capacity scales by what it must carry
-                step = group.step if group.step > 0 else Fraction(1)
-                wanted = math.ceil((top + deficit / weight) / heads / step) * step
-                changes = []
-                for metric_key in sorted({w.metric for w in group.windows}):
-                    allows = _metric_cap(group, metric_key)
-                    if allows is None or allows >= wanted:
-                        continue
-                    label = next(w.label for w in group.windows if w.metric == metric_key)
-                    quantity = group.role.role.capacity[metric_key]
-                    new = math.ceil(Fraction(quantity.value) * wanted / allows)
-                    per = label.split("/", 1)[1] if "/" in label else ""
-                    shown = f"{new}/{per}" if per else str(new)
-                    changes.append((spec.target.metrics[metric_key].name, shown, label, metric_key))
-                if changes:
-                    text = " and ".join(
-                        f"{name} capacity {shown} instead of {label}"
-                        for name, shown, label, _ in changes
-                    )
-                    out.append(
-                        Relaxation(
-                            "capacity",
-                            subject,
-                            "capacity:" + ";".join(c[3] for c in changes),
-                            "; ".join(c[2] for c in changes),
-                            "; ".join(c[1] for c in changes),
-                            f"{_where(group)}: {text} per person",
-                        )
-                    )
-            person = group.quota_cap
-            if person and weight * person > 0 and not group.role.role.hire:
-                needed = math.ceil(deficit / (weight * person))
-                out.append(
-                    Relaxation(
-                        "hire",
-                        subject,
-                        "headcount",
-                        "0",
-                        str(needed),
-                        f"{_where(group)}: {needed} more {group.role.role.role} (allow hire: true)",
-                    )
-                )
-        elif kind == "hire-max":
-            person = group.quota_cap or Fraction(0)
-            limit = group.hire.max if group.hire and group.hire.max is not None else 0
-            if weight * person > 0:
-                more = math.ceil(deficit / (weight * person))
-                out.append(
-                    Relaxation(
-                        "hire",
-                        subject,
-                        "hire max",
-                        str(limit),
-                        str(limit + more),
-                        f"{_where(group)}: hire {limit + more} instead of at most {limit}",
-                    )
-                )
-    return out
+        if need > 0:
+            room = window.capacity * (factor if window.metric == metric else 1)
+            best = room / need if best is None else min(best, room / need)
+    if best is not None and group.step > 0:
+        best = math.floor(best / group.step) * group.step
+    limits = [
+        x
+        for x in (None if best is None else best * group.headcount, group.upper_share)
+        if x is not None
+    ]
+    return min(limits) if limits else None

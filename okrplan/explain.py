@@ -1,0 +1,217 @@
+"""The solver's explanations as sentences, in the plan's locale: relaxations (what would make an
+infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, and
+`okrplan explain`'s lines.
+
+The solver makes structured records (:class:`okrplan.solve.relax.Relaxation`, binding reasons
+in :mod:`okrplan.solve.org`); this module is the one place that turns them into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_TEXT = {
+    "zh-CN": {
+        "minimums": "{unit}：固定任务额与份额下限合计 {needed}，超过其目标 {current}；"
+        "把目标提高到至少 {needed}，或降低它们",
+        "target": "{unit}：各岗位最多能承担 {carried}{levels}，本级目标最多 {needed}；"
+        "{hires}把目标从 {current} 降到不超过 {needed}",
+        "target_levels": "，按每级超额分配 {buffer} 折算",
+        "rounding": "{unit}：每人按整 {step} 取整且不超过产能，最多下达 {needed}，低于其目标 "
+        "{current}；把目标降到不超过 {needed}",
+        "buffer": "{unit}：{hires}每级超额分配改为 {needed}（现为 {current}）",
+        "hire max": "{unit} 的 {label}：允许最多招聘 {needed} 人（现为最多 {current} 人）",
+        "headcount": "{unit} 的 {label}：增加 {needed} 名{role}（允许招聘：hire: true）",
+        "capacity": "{unit}：{hires}提高每人{metric}产能：{pairs}",
+        "with_hires": "招满允许的 {hires} 人，并",
+        "pair": "{role} {old} → {new}",
+        "sep": "；",
+        "hire_split": "新增招聘 {total} 人：KPI 本身需要 {kpi} 人，"
+        "每级超额分配 {buffer} 另需 {extra} 人",
+        "fix": "  可行化建议：{message}",
+        "group": "{unit} {role} × {n}：{quota_label} {quota}（{per_person_label} {per_person}）；"
+        "{basis}",
+        "bound": "  约束：{reasons}",
+        "free": "  约束：无，处于共同拉伸水平 {level}",
+        "free_no_level": "  约束：无，处于共同拉伸水平",
+        "rounded": "  {text}",
+        "marginal": "  每人{per}多 1 {unit}{metric}，可多完成 {adds}",
+        "per_plan": "全期",
+        "per": "每{per}",
+    },
+    "en": {
+        "minimums": "{unit}: fixed quotas and minimum shares add up to {needed}, more than its "
+        "target {current}; raise the target to at least {needed} or lower them",
+        "target": "{unit}: its roles can carry {carried}, which{levels} covers a target of at "
+        "most {needed} at this level; {hires}lower the target from {current} to at most {needed}",
+        "target_levels": " with the {buffer} buffer per level",
+        "rounding": "{unit}: quotas in whole {step} per person within capacity reach {needed}, "
+        "less than its target {current}; lower the target to at most {needed}",
+        "buffer": "{unit}: {hires}a buffer of {needed} per level instead of {current}",
+        "hire max": "{label} in {unit}: allow up to {needed} hires instead of at most {current}",
+        "headcount": "{label} in {unit}: {needed} more {role} (allow hiring: hire: true)",
+        "capacity": "{unit}: {hires}raise {metric} capacity per person: {pairs}",
+        "with_hires": "hire the {hires} allowed and ",
+        "pair": "{role} {old} → {new}",
+        "sep": "; ",
+        "hire_split": "hires {total}: the KPI itself needs {kpi}; the {buffer} buffer per level "
+        "adds {extra}",
+        "fix": "  to make it feasible: {message}",
+        "group": "{role} × {n} in {unit}: {quota_label} {quota} ({per_person} "
+        "{per_person_label}); {basis}",
+        "bound": "  bound by: {reasons}",
+        "free": "  bound by: nothing; it carries the common stretch level {level}",
+        "free_no_level": "  bound by: nothing; it carries the common stretch level",
+        "rounded": "  {text}",
+        "marginal": "  one more {metric} {per} per person adds {adds}",
+        "per_plan": "over the plan",
+        "per": "per {per}",
+    },
+}
+
+
+def _text(locale: str, key: str) -> str:
+    return _TEXT["en" if locale.startswith("en") else "zh-CN"][key]
+
+
+def relaxation_message(
+    kind: str,
+    quantity: str,
+    current: str,
+    needed: str,
+    facts: Mapping[str, str],
+    locale: str,
+) -> str:
+    """The sentence of one relaxation record.
+
+    >>> relaxation_message("buffer", "buffer", "10%", "5%", {"unit": "A", "hires": "5"}, "en")
+    'A: hire the 5 allowed and a buffer of 5% per level instead of 10%'
+    >>> relaxation_message("hire", "headcount", "0", "3",
+    ...                    {"unit": "销售部", "label": "销售", "role": "销售"}, "zh-CN")
+    '销售部 的 销售：增加 3 名销售（允许招聘：hire: true）'
+    """
+    values = {"current": current, "needed": needed, **facts}
+    hires = values.get("hires", "0")
+    values["hires"] = _text(locale, "with_hires").format(hires=hires) if hires != "0" else ""
+    if kind == "capacity":
+        pairs = zip(
+            facts.get("roles", "").split("; "), current.split("; "), needed.split("; "), strict=True
+        )
+        values["pairs"] = _text(locale, "sep").join(
+            _text(locale, "pair").format(role=r, old=o, new=n) for r, o, n in pairs
+        )
+        return _text(locale, "capacity").format(**values)
+    if quantity == "target":
+        levels = facts.get("levels", "0") != "0" and facts.get("buffer", "0%") != "0%"
+        values["levels"] = (
+            _text(locale, "target_levels").format(buffer=facts.get("buffer", "")) if levels else ""
+        )
+    if quantity.startswith("capacity"):
+        quantity = "capacity"
+    return _text(locale, quantity).format(**values)
+
+
+def hire_split_text(plan: Any) -> str | None:
+    """``hires 3: the KPI itself needs 0; the 10% buffer per level adds 3`` for a plan whose
+    optimizer hires, or None (a plan.json written before the split was recorded: None too)."""
+    hires = plan.solver.get("hires") or {}
+    kpi = plan.solver.get("hires_without_buffer")
+    if not hires or kpi is None:
+        return None
+    total = sum(hires.get(gid, 0) for gid in kpi)
+    if not total:
+        return None
+    need = sum(kpi.values())
+    return _text(plan.locale, "hire_split").format(
+        total=total,
+        kpi=need,
+        extra=total - need,
+        buffer=f"{float(plan.meta.get('buffer', 0)) * 100:g}%",
+    )
+
+
+def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`okrplan explain`'s lines for the rows of :func:`okrplan.api.explain`: each group's quota,
+    basis and stretch, what binds it (or the common stretch level it carries), what rounding
+    moved, and what one more unit of a binding capacity is worth."""
+    from okrplan.present import binding_text, label, money_text
+
+    locale, metrics = plan.locale, plan.metrics
+    lines = []
+    split = hire_split_text(plan)
+    if split:
+        lines.append("  " + split)
+    for relaxation in plan.solver.get("relaxations", []):
+        lines.append(_text(locale, "fix").format(message=relaxation["message"]))
+    levels = plan.solver.get("levels") or {}
+    for row in rows:
+        basis = money_text(row["basis"] or 0, locale)
+        lines.append(
+            _text(locale, "group").format(
+                role=row["role"],
+                n=row["headcount"],
+                unit=row["unit"],
+                quota_label=label(locale, "quota"),
+                quota=money_text(row["quota"], locale),
+                per_person_label=label(locale, "per_person"),
+                per_person=money_text(row["per_person"], locale),
+                basis=f"{label(locale, 'basis')} {basis}"
+                if row["stretch"] is None
+                else label(locale, "r_basis_line").format(basis=basis, stretch=row["stretch"]),
+            )
+        )
+        binds = [r for r in row["binding"] if not r.startswith("rounding ")]
+        rounding = [r for r in row["binding"] if r.startswith("rounding ")]
+        if not binds and rounding and not rounding[0].endswith(" from level"):
+            binds, rounding = rounding, []  # held at a bound, then rounded off it
+        if binds:
+            sep = _text(locale, "sep")
+            reasons = sep.join(binding_text(r, metrics, locale) for r in binds)
+            lines.append(_text(locale, "bound").format(reasons=reasons))
+        else:
+            level = _level_of(levels, row.get("path") or ())
+            key = "free" if level is not None else "free_no_level"
+            lines.append(_text(locale, key).format(level=level))
+        for reason in rounding:
+            lines.append(
+                _text(locale, "rounded").format(text=binding_text(reason, metrics, locale))
+            )
+        lines += _marginal_lines(row, binds, metrics, locale)
+    return lines
+
+
+def _level_of(levels: Mapping[str, Any], path: Sequence[str]) -> Any:
+    """The common stretch level of the region holding a group of the unit at ``path``: the
+    nearest enclosing unit that has one."""
+    for end in range(len(path), 0, -1):
+        found = levels.get("/".join(path[:end]))
+        if found is not None:
+            return round(float(found), 4)
+    return None
+
+
+def _marginal_lines(
+    row: Mapping[str, Any], binds: Sequence[str], metrics: Mapping[str, Any], locale: str
+) -> list[str]:
+    from okrplan.present import money_text, per_text
+
+    out = []
+    for gain in row["marginal"]:
+        metric = metrics.get(gain["metric"], {})
+        if not gain["adds"] or not any(b.startswith(f"capacity {gain['metric']} ") for b in binds):
+            continue
+        per = str(gain["per"] or "plan")
+        when = (
+            _text(locale, "per_plan")
+            if per == "plan"
+            else _text(locale, "per").format(per=per_text(per, locale))
+        )
+        lines = _text(locale, "marginal").format(
+            per=when,
+            unit=metric.get("unit") or "",
+            metric=metric.get("name", gain["metric"]),
+            adds=money_text(gain["adds"], locale),
+        )
+        out.append(lines)
+    return out
