@@ -66,7 +66,8 @@ def test_the_benchmark_prints_the_table(results: tuple[dict, str]) -> None:
     assert lines[0].startswith("| people | units · groups | end to end s | load s | solve s")
     row = [cell.strip() for cell in lines[2].strip("|").split("|")]
     assert row[0] == "100" and len(row) == len(lines[0].strip("|").split("|"))
-    assert any(line.startswith("- ✅ `okrplan --help`") for line in lines)
+    # the --help check is listed (its ✅ or ❌ is the benchmark's verdict, not a test's)
+    assert any("`okrplan --help`" in line for line in lines)
     (measured,) = data["rows"]
     stages = measured["stages"]
     assert set(stages) == {

@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
@@ -651,12 +650,10 @@ def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 
 
 @needs_dot
-def test_two_thousand_people_fold_into_a_readable_tree_in_seconds(big_plan: Plan) -> None:
-    start = time.perf_counter()
+def test_two_thousand_people_fold_into_a_readable_tree(big_plan: Plan) -> None:
+    # how long it takes is the benchmark's business (benchmarks/run.py), not a test's
     text = to_dot(big_plan)
     png = render_image(text, "png")
-    seconds = time.perf_counter() - start
-    assert seconds < 10, f"{seconds:.1f}s to draw 2,000 people"  # a sanity check, not a benchmark
     assert png.startswith(PNG_MAGIC)
     boxes = text.count("label=<<TABLE") - 1
     assert boxes <= 60, boxes
