@@ -1,8 +1,9 @@
 """The reverse funnel and phasing: a person's quota as every metric they work on, per month.
 
 A group's per-person quota is phased over the months by its weights (seasonality tilted by
-ramp) within every capacity window, then each funnel metric is the quota × its activity per
-yuan (:attr:`okrplan.solve.groups.Group.per_yuan`), and metrics that follow another
+ramp) within every capacity window (of what the group sources itself), then each funnel metric
+is the quota × what the group works of it per yuan (:attr:`okrplan.solve.groups.Group.pipeline`,
+its self-sourced part under :func:`sourced_key`), and metrics that follow another
 (collections = 95% of revenue) follow it.
 """
 
@@ -50,7 +51,9 @@ def person_series(
         found = shared.get((profile, quota)) if profile is not None else None
         if found is None:
             months = phase(group, quota, blocks, step)
-            found = funnel_series(spec, group.per_yuan, Series.of(months, True))
+            revenue = Series.of(months, True)
+            found = funnel_series(spec, group.pipeline, revenue)
+            found.update(sourced_series(spec, group, revenue))
             if profile is not None:
                 shared[profile, quota] = found
         out[group.id] = dict(found)
@@ -65,6 +68,26 @@ def funnel_series(spec: Spec, per_yuan: Mapping[str, Fraction], revenue: Series)
         out[metric] = revenue.times(rate, spec.target.metrics[metric].kind == "money")
     out[spec.base_metric] = revenue
     return with_followers(spec, out, replace=False)
+
+
+SOURCED = "\x00sourced"
+"""Suffix of the series key of a metric's self-sourced part (a NUL no metric key has in practice)."""
+
+
+def sourced_key(metric: str) -> str:
+    """The series key under which an owner's self-sourced part of ``metric`` is kept, where
+    support units supply part of it: units add it up like any series."""
+    return metric + SOURCED
+
+
+def sourced_series(spec: Spec, group: Group, revenue: Series) -> PersonSeries:
+    """The self-sourced series of each metric support units supply part of (by
+    :func:`sourced_key`): revenue × the group's self-sourced activity per yuan."""
+    return {
+        sourced_key(metric): revenue.times(rate, spec.target.metrics[metric].kind == "money")
+        for metric, rate in group.per_yuan.items()
+        if rate != group.pipeline[metric]
+    }
 
 
 def with_followers(spec: Spec, series: PersonSeries, *, replace: bool) -> PersonSeries:
