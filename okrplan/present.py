@@ -6,7 +6,7 @@ these functions so that a target reads the same everywhere: ``550万``, ``71 个
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from okrplan.model import KeyResult, KRKind, TargetKind
@@ -231,7 +231,8 @@ def kr_target_text(kr: KeyResult, locale: str) -> str:
 
 def sourced_text(kr: KeyResult, locale: str) -> str:
     """`` (自拓 24)``: the self-sourced part of a KR's headline, where support units supply
-    the rest (the plan total's share of it, rounded up like a count); else empty.
+    the rest; else empty. Per period it is the headline × the self-sourced share of the plan
+    total, to the nearest whole (the headline is already rounded up once).
 
     >>> from okrplan.model import node_from_json
     >>> base = dict(id="k", name="KR", owner="u", objective="o", kr_kind="derived",
@@ -240,8 +241,8 @@ def sourced_text(kr: KeyResult, locale: str) -> str:
     ...             due=None, unit="个", money=False, target=40, total=480)
     >>> sourced_text(node_from_json({"kind": "kr", **base, "sourced": 288}), "zh-CN")  # 40×0.6
     ' (自拓 24)'
-    >>> sourced_text(node_from_json({"kind": "kr", **base, "sourced": 289}), "en")  # 24.08
-    ' (self-sourced 25)'
+    >>> sourced_text(node_from_json({"kind": "kr", **base, "sourced": 340}), "en")  # 28.33
+    ' (self-sourced 28)'
     """
     if kr.sourced is None or kr.target is None:
         return ""
@@ -249,7 +250,7 @@ def sourced_text(kr: KeyResult, locale: str) -> str:
     if kr.per != "plan" and kr.total:
         value = Decimal(str(kr.target)) * value / Decimal(str(kr.total))
         if not kr.money:
-            value = value.to_integral_value(rounding=ROUND_CEILING)
+            value = value.to_integral_value(rounding=ROUND_HALF_UP)
     text = money_text(value, locale) if kr.money else format_number(value, locale)
     return f" ({label(locale, 'sourced').format(n=text)})"
 

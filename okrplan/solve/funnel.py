@@ -9,7 +9,7 @@ its self-sourced part under :func:`sourced_key`), and metrics that follow anothe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from okrplan.solve.groups import Group, Profile
@@ -44,6 +44,7 @@ def person_series(
     step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
     blocks = _quarter_blocks(spec)
     shared: dict[tuple[Profile, Fraction], PersonSeries] = {}
+    supplied = {u.unit.supports.metric for u in spec.units if u.unit.supports is not None}
     out: dict[str, PersonSeries] = {}
     for group in groups:
         quota = quotas[group.id]
@@ -53,7 +54,7 @@ def person_series(
             months = phase(group, quota, blocks, step)
             revenue = Series.of(months, True)
             found = funnel_series(spec, group.pipeline, revenue)
-            found.update(sourced_series(spec, group, revenue))
+            found.update(sourced_series(spec, group, found, supplied))
             if profile is not None:
                 shared[profile, quota] = found
         out[group.id] = dict(found)
@@ -71,7 +72,7 @@ def funnel_series(spec: Spec, per_yuan: Mapping[str, Fraction], revenue: Series)
 
 
 SOURCED = "\x00sourced"
-"""Suffix of the series key of a metric's self-sourced part (a NUL no metric key has in practice)."""
+"""Suffix of the series key of a metric's self-sourced part (no metric key has a NUL)."""
 
 
 def sourced_key(metric: str) -> str:
@@ -80,14 +81,22 @@ def sourced_key(metric: str) -> str:
     return metric + SOURCED
 
 
-def sourced_series(spec: Spec, group: Group, revenue: Series) -> PersonSeries:
-    """The self-sourced series of each metric support units supply part of (by
-    :func:`sourced_key`): revenue × the group's self-sourced activity per yuan."""
-    return {
-        sourced_key(metric): revenue.times(rate, spec.target.metrics[metric].kind == "money")
-        for metric, rate in group.per_yuan.items()
-        if rate != group.pipeline[metric]
-    }
+def sourced_series(
+    spec: Spec, group: Group, worked: PersonSeries, supplied: Collection[str]
+) -> PersonSeries:
+    """The self-sourced series (by :func:`sourced_key`) of each metric of the group that some
+    support unit supplies: the worked series × what the group sources of it per worked unit,
+    the worked series itself where no support reaches the group (so a unit's sum is right)."""
+    out: PersonSeries = {}
+    for metric in supplied:
+        series = worked.get(metric)
+        if series is None:
+            continue
+        own, whole = group.per_yuan[metric], group.pipeline[metric]
+        out[sourced_key(metric)] = (
+            series if own == whole else series.times(own / whole, series.money)
+        )
+    return out
 
 
 def with_followers(spec: Spec, series: PersonSeries, *, replace: bool) -> PersonSeries:

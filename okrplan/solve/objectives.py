@@ -213,7 +213,7 @@ class _KRMaker:
         series, per = self.series[owner][kr.metric], attrs["per"]
         limits = self.limits.get(owner)
         sourced = self.series[owner].get(sourced_key(kr.metric))
-        if sourced is not None:
+        if sourced is not None and sum(sourced.num) * series.den != sum(series.num) * sourced.den:
             # capacity bounds only what the owner sources; what it receives is not capped
             limits = self._received(limits, kr.metric)
             attrs["sourced"] = shown(sum(sourced.num), sourced.den, sourced.money)

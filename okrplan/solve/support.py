@@ -3,10 +3,10 @@ roles' hiring.
 
 A support unit (市场部 supplies 40% of the opportunities) carries that share of what every selling
 group in its parent's subtree still needs of the metric after the supports downstream of it (a
-call centre supplying 50% of the calls supplies half the calls left after 市场部), per month. Its roles that have a capacity for
-the metric split it by headcount; where that capacity falls short in some period, a role that may
-hire gets the fewest hires that close the gap (a staffing KR), and one that may not gets a
-relaxation.
+call centre supplying 50% of the calls supplies half the calls left after 市场部), per month.
+Its roles that have a capacity for the metric split it by headcount; where that capacity falls
+short in some period, a role that may hire gets the fewest hires that close the gap (a staffing
+KR), and one that may not gets a relaxation.
 """
 
 from __future__ import annotations
