@@ -250,7 +250,8 @@ class Periods:
 @dataclass(frozen=True, slots=True)
 class KeyResult:
     """A key result. ``target`` is the headline value (per ``per``), ``periods`` the target of
-    each calendar period, ``total`` the plan total of a derived KR that is phased."""
+    each calendar period, ``total`` the plan total of a derived KR that is phased, ``sourced``
+    the part of that total the owner sources itself where support units supply the rest."""
 
     __pydantic_config__ = _RECORD
 
@@ -275,6 +276,7 @@ class KeyResult:
     unit: StrictStr | None = None
     money: StrictBool | None = None
     hires: StrictStr | None = None
+    sourced: Number | None = None
     kind: Literal[NodeKind.KR] = NodeKind.KR
 
     @property
@@ -323,6 +325,8 @@ def node_to_json(node: Node) -> dict[str, Any]:
             out["total"] = node.total
         if node.hires is not None:
             out["hires"] = node.hires
+        if node.sourced is not None:
+            out["sourced"] = node.sourced
         return out
     if isinstance(node, Objective):
         return {

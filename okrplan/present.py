@@ -6,7 +6,7 @@ these functions so that a target reads the same everywhere: ``550万``, ``71 个
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from okrplan.model import KeyResult, KRKind, TargetKind, Unit
@@ -30,6 +30,7 @@ LABELS = {
         "lead": "负责人",
         "deduction": "减分项",
         "points_per_case": "每例扣{n}分",
+        "sourced": "自拓 {n}",
         "relaxations": "可行化建议",
         "binding": "约束",
         "detail": "目标详细描述",
@@ -125,6 +126,7 @@ LABELS = {
         "lead": "Lead",
         "deduction": "deduction",
         "points_per_case": "-{n} points per case",
+        "sourced": "self-sourced {n}",
         "relaxations": "What would make it feasible",
         "binding": "Binding",
         "detail": "Detail",
@@ -243,7 +245,38 @@ def pass_down_text(unit: Unit, locale: str) -> str | None:
 
 
 def kr_target_text(kr: KeyResult, locale: str) -> str:
-    """The headline target of a KR: ``550万``, ``71 个/周``, ``100%``, ``-5 points``."""
+    """The headline target of a KR: ``550万``, ``71 个/周``, ``100%``, ``-5 points``; where
+    support units supply part of it, with the part the owner sources: ``40 个/月 (自拓 24)``."""
+    return _target_text(kr, locale) + sourced_text(kr, locale)
+
+
+def sourced_text(kr: KeyResult, locale: str) -> str:
+    """`` (自拓 24)``: the self-sourced part of a KR's headline, where support units supply
+    the rest; else empty. Per period it is the headline × the self-sourced share of the plan
+    total, to the nearest whole (the headline is already rounded up once).
+
+    >>> from okrplan.model import node_from_json
+    >>> base = dict(id="k", name="KR", owner="u", objective="o", kr_kind="derived",
+    ...             metric="m", text=None, per="month", target_kind="number", periods={},
+    ...             weight=None, fixed_weight=False, direction="increase", deduction=None,
+    ...             due=None, unit="个", money=False, target=40, total=480)
+    >>> sourced_text(node_from_json({"kind": "kr", **base, "sourced": 288}), "zh-CN")  # 40×0.6
+    ' (自拓 24)'
+    >>> sourced_text(node_from_json({"kind": "kr", **base, "sourced": 340}), "en")  # 28.33
+    ' (self-sourced 28)'
+    """
+    if kr.sourced is None or kr.target is None:
+        return ""
+    value = Decimal(str(kr.sourced))
+    if kr.per != "plan" and kr.total:
+        value = Decimal(str(kr.target)) * value / Decimal(str(kr.total))
+        if not kr.money:
+            value = value.to_integral_value(rounding=ROUND_HALF_UP)
+    text = money_text(value, locale) if kr.money else format_number(value, locale)
+    return f" ({label(locale, 'sourced').format(n=text)})"
+
+
+def _target_text(kr: KeyResult, locale: str) -> str:
     if kr.kr_kind is KRKind.DEDUCTION:
         return label(locale, "points_per_case").format(n=_plain(kr.deduction))
     target = kr.target
@@ -294,11 +327,11 @@ def kr_cadence_text(kr: KeyResult, locale: str) -> str:
     >>> kr_cadence_text(kr(target=71, unit="个"), "zh-CN")
     '71 个/周'
     """
-    text = kr_target_text(kr, locale)
+    text = _target_text(kr, locale)
     per = str(kr.per)
     if per == "plan" or not text or "/" in text or kr.kr_kind is KRKind.DEDUCTION:
-        return text
-    return f"{text}/{per_text(per, locale)}"
+        return text + sourced_text(kr, locale)
+    return f"{text}/{per_text(per, locale)}{sourced_text(kr, locale)}"
 
 
 def span_text(low: str, high: str) -> str:

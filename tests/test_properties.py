@@ -330,3 +330,124 @@ def test_each_suggested_change_on_its_own_makes_it_feasible(
             entry["capacity"][metric] = new if "/" in new else int(new)
         again = decompose(changed, tmp_path)
         assert again.solver["status"] == "optimal", (relaxation, again.solver["relaxations"])
+
+
+@st.composite
+def supported_targets(draw: st.DrawFn) -> dict[str, Any]:
+    """A random target with one to three support units, each beside the units of a random
+    non-leaf unit and supplying a random share (1–60%) of a random funnel metric."""
+    target = draw(targets())
+    stages = [k for k, m in target["metrics"].items() if m.get("yields")]
+    parents = [target["org"]]
+    for unit in parents:  # grows while it is read: every unit with sub-units
+        parents += [u for u in unit.get("units", []) if "units" in u]
+    names = []
+    for i in range(draw(st.integers(1, 3))):
+        parent = parents[draw(st.integers(0, len(parents) - 1))]
+        metric = stages[draw(st.integers(0, len(stages) - 1))]
+        share = f"{draw(st.integers(1, 60))}%"
+        parent["units"].append({"name": f"S{i}", "supports": {"metric": metric, "share": share}})
+        names.append(f"S{i}")
+    krs = [{"metric": m, "per": "month"} for m in stages]
+    target["objectives"].append({"title": "S", "at": ["unit"], "units": names, "key_results": krs})
+    return target
+
+
+def support_units(target: dict[str, Any]) -> list[tuple[tuple[str, ...], str, Fraction]]:
+    """Each support unit as (its path, the metric, the share)."""
+    found = []
+    todo: list[tuple[tuple[str, ...], dict[str, Any]]] = [((target["org"]["name"],), target["org"])]
+    while todo:
+        path, unit = todo.pop()
+        for child in unit.get("units", []):
+            todo.append(((*path, child["name"]), child))
+            if "supports" in child:
+                share = Fraction(child["supports"]["share"].rstrip("%")) / 100
+                found.append(((*path, child["name"]), child["supports"]["metric"], share))
+    return found
+
+
+def check_supports(target: dict[str, Any], plan: Any) -> None:
+    """supplied + self-sourced = needed for every metric, for every rep, unit and the company.
+
+    Worked out here from each rep's revenue: a support unit supplies its share s of what is
+    still needed after the supports downstream of it; needed[X] = gross[X] × Π (1 − S_Y) over
+    the metrics Y after X in the funnel, self-sourced[X] = needed[X] × (1 − S_X), with S the
+    shares reaching the rep added up (at most 99%; supports share what that cap leaves in
+    proportion to their shares). KRs show the exact amounts rounded up."""
+    nodes = json_nodes(plan.graph)
+    supports = support_units(target)
+    stages = [k for k, m in target["metrics"].items() if m.get("yields")]
+    needed: dict[tuple[tuple[str, ...], str], Fraction] = {}
+    sourced: dict[tuple[tuple[str, ...], str], Fraction] = {}
+    supplied: dict[tuple[str, ...], Fraction] = {path: Fraction(0) for path, _, _ in supports}
+    krs: dict[tuple[str, str], dict[str, Any]] = {}
+    for kr in nodes.values():
+        if kr["kind"] == "kr" and kr.get("metric"):
+            krs.setdefault((kr["owner"], kr["metric"]), kr)
+    for rid, role in nodes.items():
+        if role["kind"] != "role" or role.get("quota") is None or not role["headcount"]:
+            continue
+        path, heads = tuple(role["path"]), role["headcount"]
+        reaching = [(p, m, s) for p, m, s in supports if path[: len(p) - 1] == p[:-1]]
+        total = {m: sum((s for _, n, s in reaching if n == m), Fraction(0)) for m in stages}
+        capped = {m: min(t, Fraction(99, 100)) for m, t in total.items()}
+        revenue = {k: Fraction(str(v)) for k, v in krs[rid, "revenue"]["periods"].items()}
+        funnel = stages  # what a role sells yields the later stages down to revenue
+        left, factor = Fraction(1), {}
+        for metric in reversed(funnel):  # (needed, self-sourced) per yuan
+            before = left
+            left *= 1 - capped[metric]
+            factor[metric] = (before * per_yuan(target, metric), left * per_yuan(target, metric))
+        for metric in funnel:
+            need, own = (sum(revenue.values()) * f for f in factor[metric])
+            kr = krs[rid, metric]
+            assert kr["total"] == math.ceil(need), (rid, metric)
+            assert kr.get("sourced") == (math.ceil(own) if own != need else None), rid
+            for i in range(1, len(path) + 1):
+                needed[path[:i], metric] = needed.get((path[:i], metric), 0) + need * heads
+                sourced[path[:i], metric] = sourced.get((path[:i], metric), 0) + own * heads
+            for where, m, share in reaching:
+                if m == metric:
+                    supplied[where] += share / total[m] * (need - own) * heads
+        for metric, text in role["capacity"].items():  # capacity holds what they source
+            for window in window_months(text):
+                labels = [f"2015-{m:02d}" for m in window]
+                own = sum((revenue[x] for x in labels), Fraction(0)) * factor[metric][1]
+                have = sum(
+                    (month_capacity(text, m) * Fraction(str(role["ramp"][m - 1])) for m in window),
+                    Fraction(0),
+                )
+                assert own <= have, (rid, metric, window)
+    for (path, metric), need in needed.items():
+        kr = krs.get(("u:" + "/".join(path), metric))
+        if kr is not None:  # a unit: its need, and the part its reps source
+            own = sourced[path, metric]
+            assert kr["total"] == math.ceil(need), (path, metric)
+            assert kr.get("sourced") == (math.ceil(own) if own != need else None), path
+    for path, metric, _ in supports:
+        assert krs["u:" + "/".join(path), metric]["total"] == math.ceil(supplied[path])
+    root = (target["org"]["name"],)
+    for metric in stages:  # the company: supplied + self-sourced = needed, exactly
+        given = sum((supplied[p] for p, m, _ in supports if m == metric), Fraction(0))
+        assert given + sourced.get((root, metric), 0) == needed.get((root, metric), 0), metric
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(target=supported_targets())
+def test_supplied_and_self_sourced_add_up_to_what_is_needed(
+    target: dict[str, Any], tmp_path: Path
+) -> None:
+    plan = decompose(target, tmp_path)
+    if plan.solver["status"] == "optimal":
+        check_supports(target, plan)
+    else:
+        assert plan.solver["relaxations"], plan.solver

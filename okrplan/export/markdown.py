@@ -130,6 +130,8 @@ def _target_cell(kr: KeyResult, locale: str) -> str:
                 kr.unit,
                 kr.target_per,
                 kr.per,
+                kr.sourced,
+                kr.total if kr.sourced is not None else None,
             )
         ),
     )

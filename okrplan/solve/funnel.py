@@ -1,14 +1,15 @@
 """The reverse funnel and phasing: a person's quota as every metric they work on, per month.
 
 A group's per-person quota is phased over the months by its weights (seasonality tilted by
-ramp) within every capacity window, then each funnel metric is the quota × its activity per
-yuan (:attr:`okrplan.solve.groups.Group.per_yuan`), and metrics that follow another
+ramp) within every capacity window (of what the group sources itself), then each funnel metric
+is the quota × what the group works of it per yuan (:attr:`okrplan.solve.groups.Group.pipeline`,
+its self-sourced part under :func:`sourced_key`), and metrics that follow another
 (collections = 95% of revenue) follow it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from okrplan.solve.groups import Group, Profile
@@ -43,6 +44,7 @@ def person_series(
     step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
     blocks = _quarter_blocks(spec)
     shared: dict[tuple[Profile, Fraction], PersonSeries] = {}
+    supplied = {u.unit.supports.metric for u in spec.units if u.unit.supports is not None}
     out: dict[str, PersonSeries] = {}
     for group in groups:
         quota = quotas[group.id]
@@ -50,7 +52,9 @@ def person_series(
         found = shared.get((profile, quota)) if profile is not None else None
         if found is None:
             months = phase(group, quota, blocks, step)
-            found = funnel_series(spec, group.per_yuan, Series.of(months, True))
+            revenue = Series.of(months, True)
+            found = funnel_series(spec, group.pipeline, revenue)
+            found.update(sourced_series(spec, group, found, supplied))
             if profile is not None:
                 shared[profile, quota] = found
         out[group.id] = dict(found)
@@ -65,6 +69,34 @@ def funnel_series(spec: Spec, per_yuan: Mapping[str, Fraction], revenue: Series)
         out[metric] = revenue.times(rate, spec.target.metrics[metric].kind == "money")
     out[spec.base_metric] = revenue
     return with_followers(spec, out, replace=False)
+
+
+SOURCED = "\x00sourced"
+"""Suffix of the series key of a metric's self-sourced part (no metric key has a NUL)."""
+
+
+def sourced_key(metric: str) -> str:
+    """The series key under which an owner's self-sourced part of ``metric`` is kept, where
+    support units supply part of it: units add it up like any series."""
+    return metric + SOURCED
+
+
+def sourced_series(
+    spec: Spec, group: Group, worked: PersonSeries, supplied: Collection[str]
+) -> PersonSeries:
+    """The self-sourced series (by :func:`sourced_key`) of each metric of the group that some
+    support unit supplies: the worked series × what the group sources of it per worked unit,
+    the worked series itself where no support reaches the group (so a unit's sum is right)."""
+    out: PersonSeries = {}
+    for metric in supplied:
+        series = worked.get(metric)
+        if series is None:
+            continue
+        own, whole = group.per_yuan[metric], group.pipeline[metric]
+        out[sourced_key(metric)] = (
+            series if own == whole else series.times(own / whole, series.money)
+        )
+    return out
 
 
 def with_followers(spec: Spec, series: PersonSeries, *, replace: bool) -> PersonSeries:

@@ -3,7 +3,8 @@
 A group is the optimizer's unit of decision. For each group this module works out, per month of
 the plan: how much of its quota falls in the month (seasonality, tilted by ramp), what one person
 can do (capacity × ramp), how many of each funnel activity one yuan of quota needs (the reverse
-funnel, less what support units supply), and so the largest quota the group can carry.
+funnel after what support units supply: what the group works, and what it sources itself, which
+is what capacity is checked against), and so the largest quota the group can carry.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ class Profile:
 
     ramp: tuple[Fraction, ...]
     weights: tuple[Fraction, ...]
-    per_yuan: dict[str, Fraction]
-    pipeline: dict[str, Fraction]
+    per_yuan: dict[str, Fraction]  # self-sourced, what capacity is checked against
+    pipeline: dict[str, Fraction]  # what the group works, supplied part included
     windows: tuple[Window, ...]
     needs: tuple[Fraction, ...] = ()  # each window's activity per yuan of a person's quota
     cap: Fraction | None = None  # the largest quota one person can carry
@@ -80,8 +81,8 @@ class Group:
     sells: str
     ramp: tuple[Fraction, ...]  # effective share of a full person, per month
     weights: tuple[Fraction, ...]  # share of the quota per month, summing to 1
-    per_yuan: dict[str, Fraction]  # own activity per yuan of quota, by metric
-    pipeline: dict[str, Fraction]  # whole need per yuan (before support), by metric
+    per_yuan: dict[str, Fraction]  # self-sourced activity per yuan (capacity), by metric
+    pipeline: dict[str, Fraction]  # what the group works per yuan (after supports), by metric
     windows: tuple[Window, ...]
     people: tuple[str, ...] = ()
     hire: Hire | None = None  # set on a group of new hires
@@ -261,6 +262,53 @@ def support_shares(spec: Spec) -> dict[tuple[tuple[str, ...], str], Fraction]:
     return shares
 
 
+SHARE_CAP = Fraction(99, 100)
+"""The most of a metric support units can supply together: the receivers source the rest."""
+
+
+def supplied_shares(
+    funnel: Sequence[str], supplied: Sequence[tuple[tuple[str, ...], str, Fraction]]
+) -> dict[str, Fraction]:
+    """The total share of each funnel metric that support units supply (capped below 100%)."""
+    shares: dict[str, Fraction] = {}
+    for _, metric, share in supplied:
+        if metric in funnel:
+            shares[metric] = shares.get(metric, Fraction(0)) + share
+    return {m: min(s, SHARE_CAP) for m, s in shares.items()}
+
+
+def worked_and_sourced(
+    spec: Spec, funnel: Sequence[str], supplied: Sequence[tuple[tuple[str, ...], str, Fraction]]
+) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
+    """Per yuan of quota, each funnel metric's need after support units: what the receivers
+    work (``needed``) and what they source themselves (``sourced``).
+
+    A support unit supplies a share of what is still needed after the supports downstream of
+    it, so from revenue up: needed[X] = gross[X] × Π (1 − s) over the metrics below X, and
+    sourced[X] = needed[X] × (1 − s_X). Supplied + sourced = needed for every metric.
+
+    >>> from types import SimpleNamespace as NS
+    >>> y = {"calls": {"opps": Fraction(1, 10)}, "opps": {"rev": Fraction(100)}, "rev": {}}
+    >>> spec = NS(target=NS(metrics={k: NS(yields=v) for k, v in y.items()}),
+    ...           chain=lambda m: {"calls": ("calls", "opps", "rev"), "opps": ("opps", "rev"),
+    ...                            "rev": ("rev",)}[m])
+    >>> shares = [((), "opps", Fraction(2, 5)), ((), "calls", Fraction(1, 2))]
+    >>> needed, sourced = worked_and_sourced(spec, ("calls", "opps", "rev"), shares)
+    >>> # a call is worth 10 yuan gross: 1/10 call a yuan; × 60% after opps; × 50% sourced
+    >>> needed["calls"], sourced["calls"], needed["opps"], sourced["opps"]
+    (Fraction(3, 50), Fraction(3, 100), Fraction(1, 100), Fraction(3, 500))
+    """
+    shares = supplied_shares(funnel, supplied)
+    needed: dict[str, Fraction] = {}
+    sourced: dict[str, Fraction] = {}
+    left = Fraction(1)  # what is still needed after the supports downstream
+    for metric in reversed(funnel):
+        needed[metric] = left / yield_factor(spec, metric)
+        left *= 1 - shares.get(metric, Fraction(0))
+        sourced[metric] = left / yield_factor(spec, metric)
+    return {m: needed[m] for m in funnel}, {m: sourced[m] for m in funnel}
+
+
 def build_groups(spec: Spec) -> list[Group]:
     """Every selling group of the organisation, plus a candidate group of new hires for each
     role that may hire (its headcount is decided by the optimizer)."""
@@ -424,12 +472,7 @@ def _profile(
     funnel = context.funnels.get(sells)
     if funnel is None:
         funnel = context.funnels[sells] = spec.funnel(sells)
-    pipeline = {m: 1 / yield_factor(spec, m) for m in funnel}
-    own = dict(pipeline)
-    for _, metric, share in supplied:
-        if metric in funnel:
-            for upstream in funnel[: funnel.index(metric)]:
-                own[upstream] *= 1 - min(share, Fraction(99, 100))
+    pipeline, own = worked_and_sourced(spec, funnel, supplied)
     windows = []
     for metric, quantity in ref.role.capacity.items():
         per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)

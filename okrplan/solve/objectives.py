@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
 from okrplan.periods import Month
-from okrplan.solve.funnel import PersonSeries
+from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
 from okrplan.solve.series import (
     Calendar,
@@ -195,6 +195,7 @@ class _KRMaker:
         self.static: dict[tuple[int, str], dict[str, Any]] = {}
         self.numbers: dict[tuple[Series, Per, int, str], tuple[Any, dict[str, int | float], Any]]
         self.numbers = {}
+        self.uncapped: dict[tuple[int, str], tuple[Limits, Limits]] = {}
 
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
         if kr.metric is None:
@@ -219,6 +220,11 @@ class _KRMaker:
             return _kr({**attrs, **special})
         series, per = self.series[owner][kr.metric], attrs["per"]
         limits = self.limits.get(owner)
+        sourced = self.series[owner].get(sourced_key(kr.metric))
+        if sourced is not None and sum(sourced.num) * series.den != sum(series.num) * sourced.den:
+            # capacity bounds only what the owner sources; what it receives is not capped
+            limits = self._received(limits, kr.metric)
+            attrs["sourced"] = shown(sum(sourced.num), sourced.den, sourced.money)
         key = (series, per, id(limits), kr.metric)
         found = self.numbers.get(key)
         if found is None:
@@ -236,6 +242,18 @@ class _KRMaker:
             target=target, periods=dict(by_period), target_kind=TargetKind.NUMBER, total=total
         )
         return _kr(attrs)
+
+    def _received(self, limits: Limits | None, metric: str) -> Limits | None:
+        """``limits`` without the capacity of ``metric`` (one object per limits and metric,
+        so KRs that share them still share their numbers)."""
+        if limits is None or metric not in limits.windows:
+            return limits
+        key = (id(limits), metric)
+        found = self.uncapped.get(key)
+        if found is None:
+            windows = {m: w for m, w in limits.windows.items() if m != metric}
+            found = self.uncapped[key] = (limits, Limits(windows, limits.active))
+        return found[1]
 
     def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
         """The company's KPI KR: the KPI as written (a share, or the revenue target)."""

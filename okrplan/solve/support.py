@@ -2,10 +2,11 @@
 roles' hiring.
 
 A support unit (市场部 supplies 40% of the opportunities) carries that share of what every selling
-group in its parent's subtree needs of the metric, per month. Its roles that have a capacity for
-the metric split it by headcount; where that capacity falls short in some period, a role that may
-hire gets the fewest hires that close the gap (a staffing KR), and one that may not gets a
-relaxation.
+group in its parent's subtree still needs of the metric after the supports downstream of it (a
+call centre supplying 50% of the calls supplies half the calls left after 市场部), per month.
+Its roles that have a capacity for the metric split it by headcount; where that capacity falls
+short in some period, a role that may hire gets the fewest hires that close the gap (a staffing
+KR), and one that may not gets a relaxation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from okrplan.solve.funnel import PersonSeries
-from okrplan.solve.groups import Group, per_month_capacity, role_id, unit_id, window_months
+from okrplan.solve.groups import (
+    Group,
+    per_month_capacity,
+    role_id,
+    support_shares,
+    unit_id,
+    window_months,
+)
 from okrplan.solve.phasing import ceil_fraction
 from okrplan.solve.relax import Relaxation
 from okrplan.solve.series import Series, SeriesSum
@@ -52,7 +60,8 @@ def plan_support(
     -------
     Support
         A support unit's series is Σ over the selling groups below its parent of revenue ×
-        the metric's need per yuan × headcount × the unit's share; each of its roles with a
+        what they still need of the metric per yuan × headcount × the unit's share
+        (:func:`supplied`); each of its roles with a
         capacity for the metric gets its headcount's share of that, per person.
     """
     out: dict[str, PersonSeries] = {}
@@ -66,8 +75,7 @@ def plan_support(
         support = unit.unit.supports
         if support is None:
             continue
-        months = supplied(spec, groups, series, unit.names[:-1], support.metric)
-        months = [m * Fraction(support.share) for m in months]
+        months = supplied(spec, groups, series, unit)
         out[unit_id(unit)] = {support.metric: Series.of(months, False)}
         roles = [r for r in roles_of.get(unit.names, ()) if support.metric in r.role.capacity]
         total_heads = sum(r.headcount for r in roles)
@@ -90,17 +98,39 @@ def supplied(
     spec: Spec,
     groups: Sequence[Group],
     series: Mapping[str, PersonSeries],
-    scope: tuple[str, ...],
-    metric: str,
+    unit: UnitRef,
 ) -> list[Fraction]:
-    """Σ revenue × need of ``metric`` per yuan × headcount over the groups below ``scope``,
-    per month (added up per need per yuan, in integers)."""
+    """What a support unit supplies per month: its share of what the selling groups beside it
+    (below its parent) still need of its metric after the supports downstream of it.
+
+    Each group receives needed − self-sourced of the metric (:attr:`Group.pipeline` less
+    :attr:`Group.per_yuan`), from all the supports that reach it in proportion to their shares
+    (exactly their shares unless they add up to more than the cap), so supplied +
+    self-sourced = needed for every group, unit and the company. Added up per rate, in
+    integers.
+    """
+    support = unit.unit.supports
+    assert support is not None
+    scope, metric, share = unit.names[:-1], support.metric, Fraction(support.share)
+    totals = support_shares(spec)
+    reaching: dict[tuple[str, ...], Fraction] = {}
     sums: dict[Fraction, SeriesSum] = {}
     for group in groups:
-        if group.unit.names[: len(scope)] == scope and metric in group.pipeline:
-            revenue = series[group.id][spec.base_metric]
-            rate = group.pipeline[metric]
-            sums.setdefault(rate, SeriesSum(False)).add(revenue.num, revenue.den, group.headcount)
+        if group.unit.names[: len(scope)] != scope or metric not in group.pipeline:
+            continue
+        received = group.pipeline[metric] - group.per_yuan[metric]
+        if received == 0:
+            continue
+        names = group.unit.names
+        together = reaching.get(names)
+        if together is None:  # the shares of the metric that reach the group, added up
+            together = reaching[names] = sum(
+                (s for (at, m), s in totals.items() if m == metric and names[: len(at)] == at),
+                Fraction(0),
+            )
+        rate = received * share / together
+        revenue = series[group.id][spec.base_metric]
+        sums.setdefault(rate, SeriesSum(False)).add(revenue.num, revenue.den, group.headcount)
     count = spec.period.count
     months = [Fraction(0)] * count
     for rate, total in sums.items():
