@@ -381,6 +381,7 @@ def check_supports(target: dict[str, Any], plan: Any) -> None:
     needed: dict[tuple[tuple[str, ...], str], Fraction] = {}
     sourced: dict[tuple[tuple[str, ...], str], Fraction] = {}
     supplied: dict[tuple[str, ...], Fraction] = {path: Fraction(0) for path, _, _ in supports}
+    passed: dict[tuple[str, ...], Fraction] = {}  # revenue given to the groups below a unit
     krs: dict[tuple[str, str], dict[str, Any]] = {}
     for kr in nodes.values():
         if kr["kind"] == "kr" and kr.get("metric"):
@@ -410,6 +411,8 @@ def check_supports(target: dict[str, Any], plan: Any) -> None:
             for where, m, share in reaching:
                 if m == metric:
                     supplied[where] += share / total[m] * (need - own) * heads
+        for i in range(1, len(path) + 1):
+            passed[path[:i]] = passed.get(path[:i], 0) + Fraction(str(role["quota"]))
         for metric, text in role["capacity"].items():  # capacity holds what they source
             for window in window_months(text):
                 labels = [f"2015-{m:02d}" for m in window]
@@ -421,8 +424,11 @@ def check_supports(target: dict[str, Any], plan: Any) -> None:
                 assert own <= have, (rid, metric, window)
     for (path, metric), need in needed.items():
         kr = krs.get(("u:" + "/".join(path), metric))
-        if kr is not None:  # a unit: its need, and the part its reps source
-            own = sourced[path, metric]
+        if kr is not None:  # a unit: what its own target needs, and the part its reps source
+            unit, own = nodes["u:" + "/".join(path)], sourced[path, metric]
+            if unit.get("target") is not None and passed.get(path):
+                scale = Fraction(str(unit["target"])) / passed[path]  # levels: not the pass-down
+                need, own = need * scale, own * scale
             assert kr["total"] == math.ceil(need), (path, metric)
             assert kr.get("sourced") == (math.ceil(own) if own != need else None), path
     for path, metric, _ in supports:
