@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import os
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
@@ -25,6 +26,10 @@ from okrplan.queries import json_nodes
 
 STEP = 100_000  # the default money step, 10万
 PERS = {"周": "week", "月": "month", "季度": "quarter", "": "plan"}
+
+# Examples per property test: OKRPLAN_FUZZ_EXAMPLES, as for tests/test_fuzz.py (each example
+# decomposes a random organisation; 12 keeps the suite quick, 1000 makes a long local run).
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12"))
 
 
 @st.composite
@@ -238,7 +243,7 @@ def decompose(target: dict[str, Any], tmp_path: Path) -> Any:
 
 
 @settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -259,7 +264,7 @@ def test_every_target_decomposes_into_a_consistent_plan(
 
 
 @settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -296,7 +301,7 @@ def role_entry(target: dict[str, Any], group_id: str) -> dict[str, Any] | None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -440,7 +445,7 @@ def check_supports(target: dict[str, Any], plan: Any) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
