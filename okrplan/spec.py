@@ -52,6 +52,9 @@ MAX_ROLE_GROUPS = 20_000
 """Most role entries (groups of one role in one unit) in one target file."""
 MAX_PEOPLE = 1_000_000
 """Most people in one target file: every role's headcount (or named people) together."""
+MAX_PLANNED = 10**18
+"""The largest number a plan may hold: what plan.json stores (``okrplan.model.MAX_NUMBER``).
+The validator refuses a file whose KPI, funnel or capacities would plan beyond it."""
 
 # ---------------------------------------------------------------------------------------------
 # Quantity field types: a planner writes text ("8000万", "25%", "100/周"); the model holds exact
@@ -508,7 +511,7 @@ class KeyResult(_Model):
         None, description="The period one headline target covers: plan, quarter, month or week"
     )
     weight: Portion | None = Field(None, description="A fixed weight on the sheet, e.g. 15%")
-    deduction: Annotated[Decimal, Field(gt=0)] | None = Field(
+    deduction: Annotated[Decimal, Field(gt=0, le=MAX_PLANNED)] | None = Field(
         None, description="A 减分项: points subtracted per case, e.g. 5"
     )
     direction: Literal["increase", "decrease"] | None = Field(
@@ -858,6 +861,8 @@ def _schema_issues(exc: ValidationError, source: Source) -> list[Issue]:
     for loc, branch, error in errors:
         if branch and loc in inside:
             continue
+        if error["type"] == "too_short" and loc in inside:
+            continue  # pydantic counts only the valid items; the invalid one is reported
         message, hint, at_key = _describe(error, loc)
         path = format_path(loc)
         if path in issues:
@@ -896,6 +901,10 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
         return f"expected a whole number, got {_got(value)}", hint, False
     if kind == "greater_than_equal":
         return f"must be {error['ctx']['ge']} or more, got {value!r}", hint, False
+    if kind == "less_than_equal":
+        limit = error["ctx"]["le"]
+        shown = "10^18" if limit == MAX_PLANNED else str(limit)
+        return f"must be at most {shown}, got {value!r}", hint, False
     if kind == "greater_than":
         return f"must be more than {error['ctx']['gt']}, got {value!r}", hint, False
     if kind == "literal_error":
@@ -996,6 +1005,8 @@ class _Checker:
         metrics_ok = self.check_metrics()
         self.check_kpi(metrics_ok)
         self.check_org(metrics_ok)
+        if not self.issues:  # the funnel and the roles are sound: size what the plan will hold
+            self.check_magnitudes()
         self.check_split()
         self.check_objectives()
         self.check_weights()
@@ -1300,6 +1311,81 @@ class _Checker:
                     key=True,
                 )
         return 1
+
+    def check_magnitudes(self) -> None:
+        """Refuse a file whose plan would hold numbers beyond :data:`MAX_PLANNED`: the KPI
+        carried down every level with its buffer, each funnel activity it needs, and what the
+        selling roles' capacity can carry. plan.json could not hold them, so every command
+        after decompose would refuse the plan."""
+        spec = self.spec
+        levels = max(len(u.names) for u in spec.units)  # units below the top, then the roles
+        top = spec.kpi_value * (1 + self.target.plan.buffer) ** levels
+        limit = Decimal(MAX_PLANNED)
+        if top > limit:
+            self.error(
+                ("kpi", "target"),
+                f"the KPI with a buffer of {format_percent(self.target.plan.buffer)} on each of "
+                f"{levels} levels reaches {top:.3g}, beyond what a plan holds (10^18)",
+                "check the target's digits and unit (万, 亿), and plan.buffer",
+            )
+            return
+        needed: set[str] = set()
+        total = Decimal(0)
+        for ref in spec.roles:
+            if ref.role.sells is None or ref.unit.unit.supports is not None:
+                continue
+            for metric in spec.funnel(ref.role.sells):
+                factor = self.factor(metric)
+                if metric not in needed and top / factor > limit:
+                    needed.add(metric)
+                    self.error(
+                        ("metrics", metric),
+                        f"the KPI needs about {top / factor:.3g} of {metric}, beyond what a "
+                        "plan holds (10^18)",
+                        f"check the yields from {metric} to {spec.base_metric}: a rate or "
+                        "amount with too many digits, or a missing 万 or %",
+                    )
+            basis = self.capacity_basis(ref)
+            total += basis
+            if basis > limit:
+                self.error(
+                    (*ref.path, "capacity"),
+                    f"{ref.label}'s capacity would carry about {basis:.3g} of "
+                    f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                    "check the capacity, the headcount and the yields of the funnel "
+                    f"from {ref.role.sells} to {spec.base_metric}",
+                    key=True,
+                )
+        if total > limit and not any(i.severity is Severity.ERROR for i in self.issues):
+            self.error(
+                ("org",),
+                f"the selling roles' capacity together would carry about {total:.3g} of "
+                f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                "check the capacities, headcounts and yields",
+            )
+
+    def factor(self, metric: str) -> Decimal:
+        """Units of the base metric that one unit of ``metric`` turns into."""
+        factor = ONE
+        chain = self.spec.chain(metric)
+        for here, there in zip(chain, chain[1:], strict=False):
+            factor *= self.target.metrics[here].yields[there]
+        return factor
+
+    def capacity_basis(self, ref: RoleRef) -> Decimal:
+        """An upper bound of what ``ref``'s people can carry over the plan: the least of their
+        capacities over the whole plan, each turned into the base metric (a capacity checked
+        per week or month never lets a person carry more than over the plan at once)."""
+        months = self.spec.period.count
+        per_plan = {"week": Decimal(months * 31) / 7, "month": Decimal(months)}
+        per_plan |= {"quarter": Decimal(months) / 3, "year": Decimal(months) / 12}
+        funnel = self.spec.funnel(ref.role.sells or "")
+        carried = [
+            q.value * per_plan.get(str(q.per), ONE) * self.factor(metric)
+            for metric, q in ref.role.capacity.items()
+            if metric in funnel
+        ]
+        return min(carried, default=Decimal(0)) * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:
         firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name

@@ -1,0 +1,95 @@
+"""Everyday inputs that once validated and then failed later, or ended in a traceback (issue 15).
+
+Each reproduction asserts okrplan's exact message and exit code: the validator refuses with
+file:line, key path and hint what decompose could not plan or plan.json could not hold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from test_bad_files import BASE, edit
+
+from okrplan.cli import cli
+from okrplan.model import MAX_NUMBER
+from okrplan.spec import MAX_PLANNED
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(cli, list(args))
+
+
+def validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Result:
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    return run(tmp_path, monkeypatch, "validate", "bad.yaml")
+
+
+def refused(result: Result, error: str, hint: str) -> None:
+    """Exit 1, no traceback, and exactly this one problem on stderr."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"{error}\n    hint: {hint}\nbad.yaml: 1 problem\n"
+
+
+# --- magnitudes beyond what plan.json stores ------------------------------------------------
+
+
+def test_the_validator_bound_is_plan_jsons() -> None:
+    assert MAX_PLANNED == MAX_NUMBER
+
+
+def test_huge_yield_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = edit(("yields: {revenue: 20万}", "yields: {revenue: 20000000000000万}"))
+    refused(
+        validate(tmp_path, monkeypatch, text),
+        "bad.yaml:26:11: error: org.units[0].roles[0].capacity: 销售岗's capacity would carry "
+        "about 7.97e+19 of revenue, beyond what a plan holds (10^18)",
+        "check the capacity, the headcount and the yields of the funnel from deals to revenue",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("5000000000000000000", "5000000000000000000"), ("1e28", "'1e28'")],
+    ids=["5e18", "1e28"],
+)
+def test_huge_deduction_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, shown: str
+) -> None:
+    text = edit(
+        ("weight: 5%}", f"weight: 5%}}\n      - {{text: 有效投诉案例, deduction: {written}}}")
+    )
+    refused(
+        validate(tmp_path, monkeypatch, text),
+        f"bad.yaml:41:35: error: objectives[0].key_results[3].deduction: must be at most 10^18, "
+        f"got {shown}",
+        "A 减分项: points subtracted per case, e.g. 5",
+    )
+
+
+def test_kpi_buffered_beyond_the_bound_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = edit(("target: 8000万", "target: 1000000000000000000"))
+    refused(
+        validate(tmp_path, monkeypatch, text),
+        "bad.yaml:9:11: error: kpi.target: the KPI with a buffer of 10% on each of 2 levels "
+        "reaches 1.21e+18, beyond what a plan holds (10^18)",
+        "check the target's digits and unit (万, 亿), and plan.buffer",
+    )
+
+
+def test_a_large_plan_within_the_bound_is_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What validates decomposes, and every other command reads the plan.json it wrote."""
+    text = edit(("target: 8000万", "target: 8000亿"), ("revenue: 20万", "revenue: 2000亿"))
+    (tmp_path / "big.yaml").write_text(text, encoding="utf-8")
+    assert run(tmp_path, monkeypatch, "validate", "big.yaml").exit_code == 0
+    made = run(tmp_path, monkeypatch, "decompose", "big.yaml", "-o", "plan")
+    assert made.exit_code in (0, 3), made.output
+    report = run(tmp_path, monkeypatch, "report", "plan/plan.json", "-o", "r.html")
+    assert report.exit_code == 0, report.output
