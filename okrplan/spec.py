@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -1368,7 +1369,7 @@ class _Checker:
         """Units of the base metric that one unit of ``metric`` turns into."""
         factor = ONE
         chain = self.spec.chain(metric)
-        for here, there in zip(chain, chain[1:], strict=False):
+        for here, there in pairwise(chain):
             factor *= self.target.metrics[here].yields[there]
         return factor
 

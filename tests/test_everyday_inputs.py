@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from test_bad_files import BASE, edit
+from test_bad_files import edit
 
 from okrplan.cli import cli
 from okrplan.model import MAX_NUMBER
