@@ -552,7 +552,7 @@ class _Builder:
         if node.tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node)
-            except (ValueError, ArithmeticError, IndexError, yaml.YAMLError):
+            except (ValueError, ArithmeticError, LookupError, yaml.YAMLError):
                 self._problem(
                     node,
                     path,

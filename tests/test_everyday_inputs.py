@@ -6,13 +6,19 @@ file:line, key path and hint what decompose could not plan or plan.json could no
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from test_bad_files import edit
 
 from okrplan.cli import cli
+from okrplan.export.planjson import REMAKE_HINT
 from okrplan.model import MAX_NUMBER
 from okrplan.spec import MAX_PLANNED
 
@@ -93,3 +99,87 @@ def test_a_large_plan_within_the_bound_is_read_back(
     assert made.exit_code in (0, 3), made.output
     report = run(tmp_path, monkeypatch, "report", "plan/plan.json", "-o", "r.html")
     assert report.exit_code == 0, report.output
+
+
+# --- inputs that ended in a traceback --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan decomposed from the bad-files base target."""
+    folder = tmp_path_factory.mktemp("plan")
+    (folder / "base.yaml").write_text(edit(("8000万", "5000万")), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["decompose", str(folder / "base.yaml"), "-o", str(folder / "plan"), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return folder / "plan"
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("okrplan: !!bool maybe\n", "bad.yaml:1:10: error: okrplan: 'maybe' is not a valid !!bool"),
+        ("!!bool\n", "bad.yaml:1:1: error: (top level): '' is not a valid !!bool"),
+    ],
+    ids=["bool-maybe", "bool-nothing"],
+)
+def test_bad_bool_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, error: str
+) -> None:
+    refused(
+        validate(tmp_path, monkeypatch, text),
+        f"{error} value",
+        "write the value without the tag, or fix it",
+    )
+
+
+def edited_plan(plan_dir: Path, tmp_path: Path, change: Any) -> Path:
+    data = json.loads((plan_dir / "plan.json").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "plan.json").write_text(json.dumps(data), encoding="utf-8")
+    return tmp_path / "plan.json"
+
+
+def test_lone_surrogate_in_plan_json(
+    plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited_plan(plan_dir, tmp_path, lambda data: data["plan"].update(name="A\ud800B"))
+    result = run(tmp_path, monkeypatch, "export", "plan.json", "-o", "out")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "plan.json: error: not a plan okrplan wrote: a text holds half of a UTF-16 pair "
+        "(an escape \\ud800 to \\udfff on its own), which is no character\n"
+        f"    hint: {REMAKE_HINT}\n1 problem found\n"
+    )
+
+
+def test_too_many_months_in_plan_json(
+    plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    months = [f"{2015 + i // 12}-{i % 12 + 1:02d}" for i in range(100_000 // 12 * 12)]
+    edited_plan(plan_dir, tmp_path, lambda data: data["plan"].update(months=months))
+    result = run(tmp_path, monkeypatch, "export", "plan.json", "-o", "out")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "plan.json: error: plan.months: 99,996 months; a plan covers at most 36\n"
+        f"1 problem found\n    hint: {REMAKE_HINT}\n"
+    )
+
+
+def test_file_names_in_utf8_under_the_c_locale(plan_dir: Path, tmp_path: Path) -> None:
+    """With LC_ALL=C and UTF-8 mode off, Python's file names are ASCII: okrplan still writes
+    its Chinese file names, in UTF-8."""
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "utf-8"}
+    env.pop("LANG", None)
+    code = "from okrplan.cli import cli; cli()"
+    for args in (
+        ["decompose", str(plan_dir.parent / "base.yaml"), "-o", "plan", "-q"],
+        ["export", str(plan_dir / "plan.json"), "-o", "sheets"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=tmp_path, env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr.decode()
+    assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "plan" / "sheets"))
+    assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "sheets"))
