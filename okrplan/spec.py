@@ -528,15 +528,18 @@ class Objective(_Model):
     detail: str = Field("", description="目标详细描述, e.g. 完成销售总额 万元")
     at: tuple[Level, ...] = Field(
         ("company", "unit", "role"),
+        min_length=1,
         description="Levels that get this objective: company, unit, role",
     )
     units: tuple[Name, ...] = Field(
-        (), description="Only these units and the roles directly in them (not sub-units)"
+        (),
+        min_length=1,  # as written; left out it is every unit
+        description="Only these units and the roles directly in them (not sub-units)",
     )
     under: tuple[Name, ...] = Field(
-        (), description="Only these units and everything below them (a whole subtree)"
+        (), min_length=1, description="Only these units and everything below them (a whole subtree)"
     )
-    roles: tuple[Name, ...] = Field((), description="Only these roles")
+    roles: tuple[Name, ...] = Field((), min_length=1, description="Only these roles")
     key_results: tuple[KeyResult, ...] = Field(min_length=1, description="The key results")
 
 
@@ -837,6 +840,15 @@ _SHAPE_HINTS: dict[tuple[str, str], str] = {
 }
 
 
+# An empty list that would select nothing: what to write instead.
+_EMPTY_HINTS: dict[str, str] = {
+    "at": "name the levels, e.g. at: [unit, role], or leave at: out for all three",
+    "units": "name the units, or leave units: out for every unit",
+    "under": "name the units, or leave under: out for the whole organisation",
+    "roles": "name the roles, e.g. roles: [销售岗], or leave roles: out for all",
+}
+
+
 def _field_hint(loc: tuple[str | int, ...]) -> str:
     parent = _model_at(loc[:-1]) if loc else None
     key = loc[-1] if loc else None
@@ -921,6 +933,9 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
     if kind in {"tuple_type", "list_type"}:
         return f"expected a list, got {_got(value)}", hint, False
     if kind == "too_short":
+        parent = _model_at(loc[:-1])
+        if parent is Objective and key in _EMPTY_HINTS:
+            hint = _EMPTY_HINTS[str(key)]
         return "must not be empty", hint, False
     if kind in {"bool_type", "bool_parsing"}:
         return f"expected true or false, got {_got(value)}", hint, False

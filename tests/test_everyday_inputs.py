@@ -183,3 +183,51 @@ def test_file_names_in_utf8_under_the_c_locale(plan_dir: Path, tmp_path: Path) -
         assert done.returncode == 0, done.stderr.decode()
     assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "plan" / "sheets"))
     assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "sheets"))
+
+
+# --- diagrams: what would draw an empty table ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error", "hint"),
+    [
+        (
+            "at: [role]",
+            "at: []",
+            "bad.yaml:34:9: error: objectives[0].at: must not be empty",
+            "name the levels, e.g. at: [unit, role], or leave at: out for all three",
+        ),
+        (
+            "roles: [销售岗]",
+            "roles: []",
+            "bad.yaml:35:12: error: objectives[0].roles: must not be empty",
+            "name the roles, e.g. roles: [销售岗], or leave roles: out for all",
+        ),
+    ],
+    ids=["at", "roles"],
+)
+def test_empty_selection_on_an_objective(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, error: str, hint: str
+) -> None:
+    refused(validate(tmp_path, monkeypatch, edit((old, new))), error, hint)
+
+
+def test_nobody_anywhere_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every headcount 0: an infeasible plan (exit 3) with its diagram, not a dot syntax error."""
+    text = edit(("headcount: 10", "headcount: 0"), ("headcount: 3", "headcount: 0"))
+    (tmp_path / "zero.yaml").write_text(text, encoding="utf-8")
+    result = run(tmp_path, monkeypatch, "decompose", "zero.yaml", "-o", "plan")
+    assert result.exit_code == 3, result.output
+    assert "syntax error" not in result.output
+    assert (tmp_path / "plan" / "tree.svg").is_file()
+
+
+@pytest.mark.parametrize("command", ["render", "report"])
+def test_plan_without_a_name_draws(
+    plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    edited_plan(plan_dir, tmp_path, lambda data: data["plan"].update(name=""))
+    output = "tree.svg" if command == "render" else "report.html"
+    result = run(tmp_path, monkeypatch, command, "plan.json", "-o", output)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {output}\n"
