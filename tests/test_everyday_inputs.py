@@ -231,3 +231,32 @@ def test_plan_without_a_name_draws(
     result = run(tmp_path, monkeypatch, command, "plan.json", "-o", output)
     assert result.exit_code == 0, result.output
     assert result.stderr == f"wrote {output}\n"
+
+
+# --- only regular files are read --------------------------------------------------------------
+
+
+def not_regular(name: str, summary: str) -> str:
+    return (
+        f"{name}: error: this is not a regular file (a device, pipe or socket)\n"
+        f"    hint: save the data to a file and pass that\n{summary}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        *(("validate", name) for name in ("/dev/zero", "/dev/stdin", "fifo.yaml")),
+        *(("render", name) for name in ("/dev/zero", "/dev/stdin", "fifo.yaml", "fifo.json")),
+    ],
+)
+def test_devices_and_pipes_are_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, name: str
+) -> None:
+    if not name.startswith("/"):
+        os.mkfifo(tmp_path / name)  # opened for reading, it would wait for a writer forever
+    args = ["validate", name] if command == "validate" else ["render", name, "-o", "t.svg"]
+    result = run(tmp_path, monkeypatch, *args)
+    assert result.exit_code == 1
+    summary = f"{name}: 1 problem" if command == "validate" else "1 problem found"
+    assert result.stderr == not_regular(name, summary)

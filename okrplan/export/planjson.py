@@ -43,6 +43,7 @@ from okrplan.model import (
 )
 from okrplan.plan import Plan
 from okrplan.spec import MAX_PEOPLE
+from okrplan.tabular import read_input
 
 FORMAT_VERSION = 1
 ITEM_PER_LINE_FROM = 20_000
@@ -151,6 +152,25 @@ Problem = tuple[str, str]
 """Where in a plan.json (its key path), and what is wrong there."""
 
 
+def read_plan_file(path: str) -> Plan:
+    """Read a plan.json file: a regular file within :data:`MAX_PLAN_BYTES`, UTF-8 text.
+
+    Raises
+    ------
+    InputError
+        As :func:`from_json`, or if ``path`` is no regular file (a device or FIFO is refused
+        unopened), too large, or not UTF-8.
+    """
+    raw = read_input(path, MAX_PLAN_BYTES, hint=REMAKE_HINT)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = "pass a plan.json written by okrplan decompose"
+        message = f"this is not UTF-8 text (byte {exc.start} is not UTF-8)"
+        raise InputError([Issue(message, path, hint=hint)]) from None
+    return from_json(text, path)
+
+
 def from_json(text: str, file: str = "plan.json") -> Plan:
     """Read a plan written by :func:`to_json` (or :func:`json_chunks`).
 
@@ -236,6 +256,10 @@ def _document(text: str, file: str) -> dict[str, Any]:
         )
     return data
 
+
+MAX_PLAN_BYTES = 512 * 2**20
+"""Largest plan.json read (512 MiB): a plan of :data:`okrplan.spec.MAX_ROLE_GROUPS` groups
+with weekly key results stays well inside it."""
 
 MAX_MONTHS = 36
 """Most months a plan covers, as a target file's period (:func:`okrplan.periods.parse_period`)."""
