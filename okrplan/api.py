@@ -174,29 +174,13 @@ def decompose(
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
     """A plan from a plan.json, a plan directory, or a target file (decomposed in memory)."""
-    from okrplan.export.planjson import from_json
+    from okrplan.export.planjson import read_plan_file
 
     source = Path(path)
     if source.is_dir() and (source / PLAN_FILE).is_file():
         source = source / PLAN_FILE
     if source.suffix.lower() == ".json":
-        try:
-            text = source.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                [Issue(f"cannot read the file: {exc.strerror}", str(source))]
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                [
-                    Issue(
-                        f"this is not UTF-8 text (byte {exc.start} is not UTF-8)",
-                        str(source),
-                        hint="pass a plan.json written by okrplan decompose",
-                    )
-                ]
-            ) from None
-        return from_json(text, str(source))
+        return read_plan_file(str(source))
     return decompose(source)
 
 

@@ -12,12 +12,12 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from okrplan.errors import InputError, Issue, Severity
+from okrplan.tabular import read_input
 
 KeyPath = tuple[str | int, ...]
 
@@ -147,34 +147,12 @@ def _encoding_warning(file: str, encoding: str) -> Issue:
 def load_yaml(path: str | os.PathLike[str]) -> Source:
     """Read and parse a YAML file; raise :class:`InputError` with every problem found."""
     name = os.fspath(path)
-    try:
-        size = os.path.getsize(name)
-        if size > MAX_BYTES:
-            raise InputError(
-                [
-                    Issue(
-                        f"the file is {size / 2**20:.1f} MiB; okrplan reads at most "
-                        f"{MAX_BYTES // 2**20} MiB",
-                        name,
-                        hint="split the organisation into several target files",
-                    )
-                ]
-            )
-        raw = Path(name).read_bytes()
-    except IsADirectoryError:
-        raise InputError([Issue("this is a directory, not a file", name)]) from None
-    except FileNotFoundError:
-        raise InputError(
-            [
-                Issue(
-                    "no such file",
-                    name,
-                    hint="check the path; `okrplan init FILE` writes a starter file",
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise InputError([Issue(f"cannot read the file: {exc.strerror}", name)]) from None
+    raw = read_input(
+        name,
+        MAX_BYTES,
+        hint="split the organisation into several target files",
+        missing="check the path; `okrplan init FILE` writes a starter file",
+    )
     text, warnings = decode(raw, name)
     return parse_yaml(text, name, warnings)
 
@@ -552,7 +530,7 @@ class _Builder:
         if node.tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node)
-            except (ValueError, ArithmeticError, IndexError, yaml.YAMLError):
+            except (ValueError, ArithmeticError, LookupError, yaml.YAMLError):
                 self._problem(
                     node,
                     path,

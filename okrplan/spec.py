@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -52,6 +53,9 @@ MAX_ROLE_GROUPS = 20_000
 """Most role entries (groups of one role in one unit) in one target file."""
 MAX_PEOPLE = 1_000_000
 """Most people in one target file: every role's headcount (or named people) together."""
+MAX_PLANNED = 10**18
+"""The largest number a plan may hold: what plan.json stores (``okrplan.model.MAX_NUMBER``).
+The validator refuses a file whose KPI, funnel or capacities would plan beyond it."""
 
 # ---------------------------------------------------------------------------------------------
 # Quantity field types: a planner writes text ("8000万", "25%", "100/周"); the model holds exact
@@ -508,7 +512,7 @@ class KeyResult(_Model):
         None, description="The period one headline target covers: plan, quarter, month or week"
     )
     weight: Portion | None = Field(None, description="A fixed weight on the sheet, e.g. 15%")
-    deduction: Annotated[Decimal, Field(gt=0)] | None = Field(
+    deduction: Annotated[Decimal, Field(gt=0, le=MAX_PLANNED)] | None = Field(
         None, description="A 减分项: points subtracted per case, e.g. 5"
     )
     direction: Literal["increase", "decrease"] | None = Field(
@@ -524,15 +528,18 @@ class Objective(_Model):
     detail: str = Field("", description="目标详细描述, e.g. 完成销售总额 万元")
     at: tuple[Level, ...] = Field(
         ("company", "unit", "role"),
+        min_length=1,
         description="Levels that get this objective: company, unit, role",
     )
     units: tuple[Name, ...] = Field(
-        (), description="Only these units and the roles directly in them (not sub-units)"
+        (),
+        min_length=1,  # as written; left out it is every unit
+        description="Only these units and the roles directly in them (not sub-units)",
     )
     under: tuple[Name, ...] = Field(
-        (), description="Only these units and everything below them (a whole subtree)"
+        (), min_length=1, description="Only these units and everything below them (a whole subtree)"
     )
-    roles: tuple[Name, ...] = Field((), description="Only these roles")
+    roles: tuple[Name, ...] = Field((), min_length=1, description="Only these roles")
     key_results: tuple[KeyResult, ...] = Field(min_length=1, description="The key results")
 
 
@@ -833,6 +840,15 @@ _SHAPE_HINTS: dict[tuple[str, str], str] = {
 }
 
 
+# An empty list that would select nothing: what to write instead.
+_EMPTY_HINTS: dict[str, str] = {
+    "at": "name the levels, e.g. at: [unit, role], or leave at: out for all three",
+    "units": "name the units, or leave units: out for every unit",
+    "under": "name the units, or leave under: out for the whole organisation",
+    "roles": "name the roles, e.g. roles: [销售岗], or leave roles: out for all",
+}
+
+
 def _field_hint(loc: tuple[str | int, ...]) -> str:
     parent = _model_at(loc[:-1]) if loc else None
     key = loc[-1] if loc else None
@@ -858,6 +874,8 @@ def _schema_issues(exc: ValidationError, source: Source) -> list[Issue]:
     for loc, branch, error in errors:
         if branch and loc in inside:
             continue
+        if error["type"] == "too_short" and loc in inside:
+            continue  # pydantic counts only the valid items; the invalid one is reported
         message, hint, at_key = _describe(error, loc)
         path = format_path(loc)
         if path in issues:
@@ -896,6 +914,10 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
         return f"expected a whole number, got {_got(value)}", hint, False
     if kind == "greater_than_equal":
         return f"must be {error['ctx']['ge']} or more, got {value!r}", hint, False
+    if kind == "less_than_equal":
+        limit = error["ctx"]["le"]
+        shown = "10^18" if limit == MAX_PLANNED else str(limit)
+        return f"must be at most {shown}, got {value!r}", hint, False
     if kind == "greater_than":
         return f"must be more than {error['ctx']['gt']}, got {value!r}", hint, False
     if kind == "literal_error":
@@ -911,6 +933,9 @@ def _describe(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str, bool]:
     if kind in {"tuple_type", "list_type"}:
         return f"expected a list, got {_got(value)}", hint, False
     if kind == "too_short":
+        parent = _model_at(loc[:-1])
+        if parent is Objective and key in _EMPTY_HINTS:
+            hint = _EMPTY_HINTS[str(key)]
         return "must not be empty", hint, False
     if kind in {"bool_type", "bool_parsing"}:
         return f"expected true or false, got {_got(value)}", hint, False
@@ -996,6 +1021,8 @@ class _Checker:
         metrics_ok = self.check_metrics()
         self.check_kpi(metrics_ok)
         self.check_org(metrics_ok)
+        if not self.issues:  # the funnel and the roles are sound: size what the plan will hold
+            self.check_magnitudes()
         self.check_split()
         self.check_objectives()
         self.check_weights()
@@ -1300,6 +1327,81 @@ class _Checker:
                     key=True,
                 )
         return 1
+
+    def check_magnitudes(self) -> None:
+        """Refuse a file whose plan would hold numbers beyond :data:`MAX_PLANNED`: the KPI
+        carried down every level with its buffer, each funnel activity it needs, and what the
+        selling roles' capacity can carry. plan.json could not hold them, so every command
+        after decompose would refuse the plan."""
+        spec = self.spec
+        levels = max(len(u.names) for u in spec.units)  # units below the top, then the roles
+        top = spec.kpi_value * (1 + self.target.plan.buffer) ** levels
+        limit = Decimal(MAX_PLANNED)
+        if top > limit:
+            self.error(
+                ("kpi", "target"),
+                f"the KPI with a buffer of {format_percent(self.target.plan.buffer)} on each of "
+                f"{levels} levels reaches {top:.3g}, beyond what a plan holds (10^18)",
+                "check the target's digits and unit (万, 亿), and plan.buffer",
+            )
+            return
+        needed: set[str] = set()
+        total = Decimal(0)
+        for ref in spec.roles:
+            if ref.role.sells is None or ref.unit.unit.supports is not None:
+                continue
+            for metric in spec.funnel(ref.role.sells):
+                factor = self.factor(metric)
+                if metric not in needed and top / factor > limit:
+                    needed.add(metric)
+                    self.error(
+                        ("metrics", metric),
+                        f"the KPI needs about {top / factor:.3g} of {metric}, beyond what a "
+                        "plan holds (10^18)",
+                        f"check the yields from {metric} to {spec.base_metric}: a rate or "
+                        "amount with too many digits, or a missing 万 or %",
+                    )
+            basis = self.capacity_basis(ref)
+            total += basis
+            if basis > limit:
+                self.error(
+                    (*ref.path, "capacity"),
+                    f"{ref.label}'s capacity would carry about {basis:.3g} of "
+                    f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                    "check the capacity, the headcount and the yields of the funnel "
+                    f"from {ref.role.sells} to {spec.base_metric}",
+                    key=True,
+                )
+        if total > limit and not any(i.severity is Severity.ERROR for i in self.issues):
+            self.error(
+                ("org",),
+                f"the selling roles' capacity together would carry about {total:.3g} of "
+                f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                "check the capacities, headcounts and yields",
+            )
+
+    def factor(self, metric: str) -> Decimal:
+        """Units of the base metric that one unit of ``metric`` turns into."""
+        factor = ONE
+        chain = self.spec.chain(metric)
+        for here, there in pairwise(chain):
+            factor *= self.target.metrics[here].yields[there]
+        return factor
+
+    def capacity_basis(self, ref: RoleRef) -> Decimal:
+        """An upper bound of what ``ref``'s people can carry over the plan: the least of their
+        capacities over the whole plan, each turned into the base metric (a capacity checked
+        per week or month never lets a person carry more than over the plan at once)."""
+        months = self.spec.period.count
+        per_plan = {"week": Decimal(months * 31) / 7, "month": Decimal(months)}
+        per_plan |= {"quarter": Decimal(months) / 3, "year": Decimal(months) / 12}
+        funnel = self.spec.funnel(ref.role.sells or "")
+        carried = [
+            q.value * per_plan.get(str(q.per), ONE) * self.factor(metric)
+            for metric, q in ref.role.capacity.items()
+            if metric in funnel
+        ]
+        return min(carried, default=Decimal(0)) * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:
         firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name

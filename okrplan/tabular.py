@@ -112,9 +112,17 @@ def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Ta
     return _csv_table(name, text, notes)
 
 
-def read_input(path: str, limit: int, *, allow_stdin: bool = False, hint: str = "") -> bytes:
+def read_input(
+    path: str,
+    limit: int,
+    *,
+    allow_stdin: bool = False,
+    hint: str = "",
+    missing: str = "check the path",
+) -> bytes:
     """A regular file's bytes (or standard input's, for ``-`` with ``allow_stdin``), refused
-    unread when larger than ``limit``.
+    unread when larger than ``limit`` (with ``hint``); ``missing`` is the hint for a path with
+    no file. Every input okrplan reads goes through here: tables, target files, plan.json.
 
     A device, FIFO or socket (``/dev/zero``, ``/dev/stdin``, a named pipe) is refused at once,
     without opening it: it could block or never end.
@@ -127,7 +135,7 @@ def read_input(path: str, limit: int, *, allow_stdin: bool = False, hint: str = 
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError([Issue("this is a directory, not a file", path, hint=hint)])
+            raise InputError([Issue("this is a directory, not a file", path)])
         if not stat.S_ISREG(info.st_mode):
             raise InputError([_not_regular(path, allow_stdin)])
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -139,7 +147,7 @@ def read_input(path: str, limit: int, *, allow_stdin: bool = False, hint: str = 
                 raise InputError([Issue(_too_large(size, limit), path, hint=hint)])
             data = file.read(limit + 1)
     except FileNotFoundError:
-        raise InputError([Issue("no such file", path, hint="check the path")]) from None
+        raise InputError([Issue("no such file", path, hint=missing)]) from None
     except OSError as exc:
         detail = exc.strerror or type(exc).__name__
         raise InputError([Issue(f"cannot read the file: {detail}", path)]) from None

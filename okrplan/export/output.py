@@ -96,7 +96,7 @@ def write_dir(
             raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
         try:
             for name, content in sorted(files.items(), key=lambda kv: kv[0]):
-                path = staging / name
+                path = staging / on_disk(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if isinstance(content, str):
                     path.write_text(content, encoding="utf-8")
@@ -104,7 +104,7 @@ def write_dir(
                     path.write_bytes(content)
                 else:
                     content(path)
-            keep = None if replace is None else frozenset(replace)
+            keep = None if replace is None else frozenset(map(on_disk, replace))
             if keep is not None and final.is_dir():
                 _keep(final, staging, keep)
             _flush_tree(staging)
@@ -141,9 +141,9 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
             for name, content in sorted(files.items()):
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 temporary = _fresh(
-                    where, f".{name}{_TEMP_TAG}-", functools.partial(_write_new, data=data)
+                    where, f".{on_disk(name)}{_TEMP_TAG}-", functools.partial(_write_new, data=data)
                 )
-                staged.append((temporary, where / name))
+                staged.append((temporary, where / on_disk(name)))
             _flush(where, [temporary for temporary, _ in staged])
             for temporary, final in staged:
                 os.replace(temporary, final)
@@ -159,6 +159,20 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
 
 # ---------------------------------------------------------------------------------------------
 # Pieces
+
+
+def on_disk(name: str) -> str:
+    """``name`` as the OS is to store it: UTF-8, even where Python's file-system encoding is
+    ASCII (``LC_ALL=C`` without UTF-8 mode), whose surrogate escapes give back those bytes.
+
+    >>> on_disk("plan.json")
+    'plan.json'
+    """
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return os.fsdecode(name.encode("utf-8"))
+    return name
 
 
 def _write_new(path: Path, data: bytes) -> None:

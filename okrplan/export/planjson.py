@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -42,6 +43,7 @@ from okrplan.model import (
 )
 from okrplan.plan import Plan
 from okrplan.spec import MAX_PEOPLE
+from okrplan.tabular import read_input
 
 FORMAT_VERSION = 1
 ITEM_PER_LINE_FROM = 20_000
@@ -150,6 +152,25 @@ Problem = tuple[str, str]
 """Where in a plan.json (its key path), and what is wrong there."""
 
 
+def read_plan_file(path: str) -> Plan:
+    """Read a plan.json file: a regular file within :data:`MAX_PLAN_BYTES`, UTF-8 text.
+
+    Raises
+    ------
+    InputError
+        As :func:`from_json`, or if ``path`` is no regular file (a device or FIFO is refused
+        unopened), too large, or not UTF-8.
+    """
+    raw = read_input(path, MAX_PLAN_BYTES, hint=REMAKE_HINT)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = "pass a plan.json written by okrplan decompose"
+        message = f"this is not UTF-8 text (byte {exc.start} is not UTF-8)"
+        raise InputError([Issue(message, path, hint=hint)]) from None
+    return from_json(text, path)
+
+
 def from_json(text: str, file: str = "plan.json") -> Plan:
     """Read a plan written by :func:`to_json` (or :func:`json_chunks`).
 
@@ -212,6 +233,17 @@ def _document(text: str, file: str) -> dict[str, Any]:
         raise InputError(
             [Issue(f"not a plan okrplan wrote: {what}", file, hint=REMAKE_HINT)]
         ) from None
+    if _SURROGATE.search(text) and _has_lone_surrogate(data):
+        raise InputError(
+            [
+                Issue(
+                    "not a plan okrplan wrote: a text holds half of a UTF-16 pair "
+                    "(an escape \\ud800 to \\udfff on its own), which is no character",
+                    file,
+                    hint=REMAKE_HINT,
+                )
+            ]
+        )
     if not isinstance(data, dict) or data.get("okrplan") != FORMAT_VERSION or "graph" not in data:
         raise InputError(
             [
@@ -223,6 +255,26 @@ def _document(text: str, file: str) -> dict[str, Any]:
             ]
         )
     return data
+
+
+MAX_PLAN_BYTES = 512 * 2**20
+"""Largest plan.json read (512 MiB): a plan of :data:`okrplan.spec.MAX_ROLE_GROUPS` groups
+with weekly key results stays well inside it."""
+
+MAX_MONTHS = 36
+"""Most months a plan covers, as a target file's period (:func:`okrplan.periods.parse_period`)."""
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """Whether a text in ``data`` holds a surrogate that no pair completes (no file, sheet or
+    terminal can write it). Only called when the JSON has a surrogate escape at all."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def plan_problems(data: dict[str, Any]) -> list[Problem]:
@@ -238,6 +290,11 @@ def _read(data: dict[str, Any]) -> tuple[list[Node], list[Problem]]:
     with its objective, ``aligns`` edges up the tree only, and every metric named where
     ``metrics`` has it."""
     problems: list[Problem] = []
+    plan = data.get("plan")
+    months = plan.get("months") if isinstance(plan, dict) else None
+    if isinstance(months, list) and len(months) > MAX_MONTHS:
+        # every sheet, series and chart is per month: refuse before building any of them
+        return [], [("plan.months", f"{len(months):,} months; a plan covers at most {MAX_MONTHS}")]
     for section, adapter in (("plan", PLAN_META), ("solver", SOLVER_REPORT), ("metrics", METRICS)):
         if section not in data:
             problems.append((section, "missing"))

@@ -122,10 +122,8 @@ def _caption(
 ) -> str:
     plan, locale = ctx.plan, ctx.locale
     meta = plan.meta
-    rows = [
-        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>'
-        f"{escape_html(str(meta.get('name', '')))}</B></FONT></TD></TR>"
-    ]
+    title = styled(escape_html(str(meta.get("name", ""))), 18, bold=True)  # "" if no name
+    rows = [f'<TR><TD ALIGN="LEFT">{title}</TD></TR>']
     facts = []
     if meta.get("period"):
         facts.append(f"{label(locale, 'period')} {meta['period']}")

@@ -298,9 +298,12 @@ def org_label(ctx: Context, box: Box, refs: list[int], conflict: bool) -> str:
             "</TD></TR>"
         )
     # Rows sit in an inner table: tight lines, with a margin to the border all round.
+    # dot rejects a TABLE without rows: a box with nothing to list has no inner table
     body = (
         '<TR><TD CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
         'CELLPADDING="1">' + "".join(f"\n    {row}" for row in rows) + "</TABLE></TD></TR>"
+        if rows
+        else ""
     )
     return (
         f'<<TABLE BORDER="{3 if conflict else 1}" CELLBORDER="0" CELLSPACING="0" '
