@@ -145,14 +145,20 @@ def solve_plan(
 
 
 def _limits(groups: Sequence[Group]) -> dict[str, Limits]:
-    """Each group's capacity per metric and run of months, and the months its people work."""
+    """Each group's capacity per metric and run of months, and the months its people work
+    (one value for the groups of one profile: same windows, same ramp)."""
     out: dict[str, Limits] = {}
+    shared: dict[tuple[int, int], Limits] = {}
     for group in groups:
-        windows: dict[str, dict[tuple[int, ...], Fraction]] = {}
-        for window in group.windows:
-            runs = windows.setdefault(window.metric, {})
-            runs[window.months] = min(window.capacity, runs.get(window.months, window.capacity))
-        out[group.id] = Limits(windows, tuple(r > 0 for r in group.ramp))
+        key = (id(group.windows), id(group.ramp))  # objects the groups of a profile share
+        limits = shared.get(key)
+        if limits is None:
+            windows: dict[str, dict[tuple[int, ...], Fraction]] = {}
+            for window in group.windows:
+                runs = windows.setdefault(window.metric, {})
+                runs[window.months] = min(window.capacity, runs.get(window.months, window.capacity))
+            limits = shared[key] = Limits(windows, tuple(r > 0 for r in group.ramp))
+        out[group.id] = limits
     return out
 
 

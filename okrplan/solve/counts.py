@@ -9,6 +9,7 @@ month and stay within a weekly capacity. So every granularity sums to the same t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,16 +32,13 @@ def _floor(value: Fraction) -> int:
     return value.numerator // value.denominator
 
 
-def _split(total: int, weights: Sequence[Fraction], caps: Sequence[int | None]) -> list[int]:
-    """``total`` over ``weights`` by largest remainder, within ``caps`` where they leave room;
-    where capacity in whole units cannot hold the total, the caps give way (the plan's total
-    stays whole and rounded up)."""
+def _split(total: int, weights: Sequence[int], caps: Sequence[int | None]) -> list[int]:
+    """``total`` over whole-number ``weights`` by largest remainder, within ``caps`` where they
+    leave room; where capacity in whole units cannot hold the total, the caps give way (the
+    plan's total stays whole and rounded up)."""
     if total == 0:
         return [0] * len(weights)
-    if any(w > 0 for w in weights):
-        open_weights: Sequence[Fraction | int] = weights
-    else:
-        open_weights = [1] * len(weights)
+    open_weights = list(weights) if any(w > 0 for w in weights) else [1] * len(weights)
     if None not in caps and sum(c or 0 for c in caps) >= total:
         return apportion(total, open_weights, [c or 0 for c in caps])
     if None in caps:
@@ -96,49 +94,88 @@ def phase_count(
     >>> cp.total, cp.quarters
     (15, (3, 4, 4, 4))
     """
-    windows = windows or {}
-    count = len(exact_months)
-    total = ceil_fraction(sum(exact_months, Fraction(0)))
-    month_caps: list[int | None] = [
-        _floor(windows[(i,)]) if (i,) in windows else None for i in range(count)
-    ]
-    quarter_caps: list[int | None] = []
-    for block in quarters:
-        limits = [_floor(windows[block])] if block in windows else []
-        inner = [month_caps[i] for i in block]
-        if None not in inner:
-            limits.append(sum(c or 0 for c in inner))
-        quarter_caps.append(min(limits) if limits else None)
-    quarter_amounts = _split(
-        total, [sum((exact_months[i] for i in b), Fraction(0)) for b in quarters], quarter_caps
-    )
-    months = [0] * count
+    den = math.lcm(*(m.denominator for m in exact_months)) if exact_months else 1
+    num = [m.numerator * (den // m.denominator) for m in exact_months]
+    caps = CountCaps.of(len(num), quarters, windows or {}, week_parts)
+    return phase_ints(num, den, quarters, caps, WeekWeights.of(week_parts))
+
+
+@dataclass(frozen=True, slots=True)
+class CountCaps:
+    """One person's capacity in whole units: per month, per quarter and per ISO week (None
+    where no capacity holds the period). Worked out once per capacity profile."""
+
+    months: tuple[int | None, ...]
+    quarters: tuple[int | None, ...]
+    weeks: tuple[int | None, ...]
+
+    @classmethod
+    def of(
+        cls,
+        count: int,
+        quarters: Sequence[tuple[int, ...]],
+        windows: Mapping[tuple[int, ...], Fraction],
+        week_parts: Sequence[Mapping[int, Fraction]],
+    ) -> CountCaps:
+        months = tuple(_floor(windows[(i,)]) if (i,) in windows else None for i in range(count))
+        by_quarter: list[int | None] = []
+        for block in quarters:
+            limits = [_floor(windows[block])] if block in windows else []
+            inner = [months[i] for i in block]
+            if None not in inner:
+                limits.append(sum(c or 0 for c in inner))
+            by_quarter.append(min(limits) if limits else None)
+        weeks: list[int | None] = []
+        for parts in week_parts:
+            if all((i,) in windows for i in parts):
+                weeks.append(
+                    _floor(sum((windows[(i,)] * f for i, f in parts.items()), Fraction(0)))
+                )
+            else:
+                weeks.append(None)
+        return cls(months, tuple(by_quarter), tuple(weeks))
+
+
+@dataclass(frozen=True, slots=True)
+class WeekWeights:
+    """Each ISO week's share of each month's amount as whole numbers over one denominator:
+    ``parts[j]`` holds (month index, k) with the week's fraction of the month = k ÷ ``den``."""
+
+    parts: tuple[tuple[tuple[int, int], ...], ...]
+    den: int
+
+    @classmethod
+    def of(cls, week_parts: Sequence[Mapping[int, Fraction]]) -> WeekWeights:
+        den = math.lcm(*(f.denominator for parts in week_parts for f in parts.values()), 1)
+        return cls(
+            tuple(
+                tuple((i, f.numerator * (den // f.denominator)) for i, f in parts.items())
+                for parts in week_parts
+            ),
+            den,
+        )
+
+
+def phase_ints(
+    num: Sequence[int],
+    den: int,
+    quarters: Sequence[tuple[int, ...]],
+    caps: CountCaps,
+    weeks: WeekWeights,
+) -> CountPeriods:
+    """:func:`phase_count` in integers: the exact months are ``num[i] / den``."""
+    total = -(-sum(num) // den)
+    quarter_amounts = _split(total, [sum(num[i] for i in b) for b in quarters], caps.quarters)
+    months = [0] * len(num)
     for block, amount in zip(quarters, quarter_amounts, strict=True):
-        parts = _split(amount, [exact_months[i] for i in block], [month_caps[i] for i in block])
+        parts = _split(amount, [num[i] for i in block], [caps.months[i] for i in block])
         for i, part in zip(block, parts, strict=True):
             months[i] = part
-    weeks = _weeks(total, months, week_parts, windows)
-    return CountPeriods(total, tuple(months), tuple(quarter_amounts), weeks)
-
-
-def _weeks(
-    total: int,
-    months: Sequence[int],
-    week_parts: Sequence[Mapping[int, Fraction]],
-    windows: Mapping[tuple[int, ...], Fraction],
-) -> tuple[int, ...]:
-    """The total over ISO weeks by the days each holds of each month's whole amount; a week's
-    cap is the monthly capacity of the days it holds."""
-    if not week_parts:
-        return ()
-    exact = [sum((months[i] * f for i, f in parts.items()), Fraction(0)) for parts in week_parts]
-    caps: list[int | None] = []
-    for parts in week_parts:
-        if all((i,) in windows for i in parts):
-            caps.append(_floor(sum((windows[(i,)] * f for i, f in parts.items()), Fraction(0))))
-        else:
-            caps.append(None)
-    return tuple(_split(total, exact, caps))
+    by_week: tuple[int, ...] = ()
+    if weeks.parts:
+        exact = [sum(months[i] * k for i, k in parts) for parts in weeks.parts]
+        by_week = tuple(_split(total, exact, caps.weeks))
+    return CountPeriods(total, tuple(months), tuple(quarter_amounts), by_week)
 
 
 def active_average(total: int, months: Sequence[int], active: Sequence[bool], per: int) -> int:

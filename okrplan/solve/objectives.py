@@ -16,12 +16,14 @@ from typing import Any, NamedTuple
 from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
 from okrplan.periods import Month
+from okrplan.solve.counts import CountCaps
 from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
 from okrplan.solve.series import (
     Calendar,
     Limits,
     Series,
+    count_caps,
     count_targets,
     headline,
     number,
@@ -195,7 +197,19 @@ class _KRMaker:
         self.static: dict[tuple[int, str], dict[str, Any]] = {}
         self.numbers: dict[tuple[Series, Per, int, str], tuple[Any, dict[str, int | float], Any]]
         self.numbers = {}
+        self.count_caps: dict[tuple[int, str], CountCaps] = {}
+        self.kept: list[Limits | None] = []
         self.uncapped: dict[tuple[int, str], tuple[Limits, Limits]] = {}
+
+    def caps(self, limits: Limits | None, metric: str) -> CountCaps:
+        """A person's whole-unit capacity for ``metric``, once per limits (groups of one
+        profile share theirs, see :func:`okrplan.plan.solve_plan`)."""
+        key = (id(limits), metric)
+        found = self.count_caps.get(key)
+        if found is None:
+            found = self.count_caps[key] = count_caps(self.calendar, limits, metric)
+            self.kept.append(limits)  # keeps the id in the key valid while this maker lives
+        return found
 
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
         if kr.metric is None:
@@ -235,7 +249,9 @@ class _KRMaker:
                     shown(sum(series.num), series.den, series.money),
                 )
                 if series.money
-                else count_targets(series, per, self.calendar, limits, kr.metric)
+                else count_targets(
+                    series, per, self.calendar, limits, kr.metric, self.caps(limits, kr.metric)
+                )
             )
         target, by_period, total = found
         attrs.update(

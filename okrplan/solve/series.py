@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from okrplan.model import Per
 from okrplan.periods import PlanPeriod
-from okrplan.solve.counts import active_average, phase_count
+from okrplan.solve.counts import CountCaps, WeekWeights, active_average, phase_ints
 from okrplan.solve.phasing import ceil_fraction, iso_weeks, month_days
 
 
@@ -109,6 +109,9 @@ class SeriesSum:
         return Series(tuple(total), den, self.money)
 
 
+NO_WEEKS = WeekWeights((), 1)
+
+
 @dataclass(frozen=True, slots=True)
 class Calendar:
     """The plan period's months, quarters and ISO weeks, as KR periods need them."""
@@ -121,6 +124,7 @@ class Calendar:
     days: int
     quarters: tuple[tuple[int, ...], ...] = ()  # each quarter's month indices
     month_days: tuple[int, ...] = ()
+    week_weights: WeekWeights = NO_WEEKS  # the weeks' shares of months, in integers
 
     @classmethod
     def of(cls, period: PlanPeriod) -> Calendar:
@@ -139,6 +143,7 @@ class Calendar:
                 for q in dict.fromkeys(m.quarter for m in period.months)
             ),
             tuple(month_days(m) for m in period.months),
+            WeekWeights.of(list(iso_weeks(period).values())),
         )
 
 
@@ -169,7 +174,12 @@ class Limits:
 
 
 def count_targets(
-    series: Series, per: Per, calendar: Calendar, limits: Limits | None, metric: str
+    series: Series,
+    per: Per,
+    calendar: Calendar,
+    limits: Limits | None,
+    metric: str,
+    caps: CountCaps | None = None,
 ) -> tuple[int, dict[str, int | float], int]:
     """A count KR's headline, periods and plan total, whole numbers that add up.
 
@@ -183,9 +193,8 @@ def count_targets(
     >>> count_targets(Series((46, 46, 46), 3, False), Per.MONTH, cal, None, "visits")
     (16, {'2015-01': 16, '2015-02': 15, '2015-03': 15}, 46)
     """
-    windows = limits.windows.get(metric, {}) if limits is not None else {}
-    weeks = [{i: Fraction(c, common) for i, c in parts} for _, parts, common in calendar.week_parts]
-    phased = phase_count(series.months, calendar.quarters, windows, weeks)
+    caps = count_caps(calendar, limits, metric) if caps is None else caps
+    phased = phase_ints(series.num, series.den, calendar.quarters, caps, calendar.week_weights)
     active = limits.active if limits is not None else (True,) * len(calendar.labels)
     total = phased.total
     if per is Per.WEEK:
@@ -203,6 +212,15 @@ def count_targets(
         return total, by_quarter, total
     working = sum(1 for block in calendar.quarters if any(active[i] for i in block)) or 1
     return ceil_fraction(Fraction(total, working)), by_quarter, total
+
+
+def count_caps(calendar: Calendar, limits: Limits | None, metric: str) -> CountCaps:
+    """A person's capacity for ``metric`` in whole units per month, quarter and ISO week."""
+    windows = limits.windows.get(metric, {}) if limits is not None else {}
+    fractions = [
+        {i: Fraction(c, common) for i, c in parts} for _, parts, common in calendar.week_parts
+    ]
+    return CountCaps.of(len(calendar.labels), calendar.quarters, windows, fractions)
 
 
 def headline(series: Series, per: Per, calendar: Calendar) -> int | float:
