@@ -30,6 +30,15 @@ PERS = {"周": "week", "月": "month", "季度": "quarter", "": "plan"}
 # Examples per property test: OKRPLAN_FUZZ_EXAMPLES, as for tests/test_fuzz.py (each example
 # decomposes a random organisation; 12 keeps the suite quick, 1000 makes a long local run).
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12"))
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @st.composite
@@ -242,15 +251,7 @@ def decompose(target: dict[str, Any], tmp_path: Path) -> Any:
     return api.decompose(path)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@PROPERTY
 @given(target=targets())
 def test_every_target_decomposes_into_a_consistent_plan(
     target: dict[str, Any], tmp_path: Path
@@ -263,15 +264,7 @@ def test_every_target_decomposes_into_a_consistent_plan(
         assert plan.solver["relaxations"], plan.solver
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@PROPERTY
 @given(target=targets())
 def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path) -> None:
     """An infeasible plan's "lower the target to at most X" is a target that does solve."""
@@ -300,15 +293,7 @@ def role_entry(target: dict[str, Any], group_id: str) -> dict[str, Any] | None:
     return next((r for r in unit.get("roles", []) if r["role"] == label), None)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@PROPERTY
 @given(target=targets())
 def test_each_suggested_change_on_its_own_makes_it_feasible(
     target: dict[str, Any], tmp_path: Path
@@ -444,15 +429,7 @@ def check_supports(target: dict[str, Any], plan: Any) -> None:
         assert given + sourced.get((root, metric), 0) == needed.get((root, metric), 0), metric
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@PROPERTY
 @given(target=supported_targets())
 def test_supplied_and_self_sourced_add_up_to_what_is_needed(
     target: dict[str, Any], tmp_path: Path

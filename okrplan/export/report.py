@@ -40,6 +40,7 @@ from okrplan.export.report_plan import (
 )
 from okrplan.export.report_roles import funnel_svg, month_name, phasing_svg, why
 from okrplan.export.report_svg import sanitize_svg, tree_markup
+from okrplan.export.sheetmodel import table_keys
 from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text, number_text
 from okrplan.graph import node, root_of
 from okrplan.model import RoleGroup, Unit
@@ -283,17 +284,7 @@ def _table(
 ) -> tuple[list[str], list[list[dict[str, Any]]], str]:
     """The sheet's header, and its rows as cells ``{text, cls, span}`` (objective cells
     spanning their key results' rows, as in the seed tables)."""
-    keys = [
-        "no",
-        "objective",
-        "detail",
-        "kr",
-        "weight",
-        "o_score",
-        "target",
-        "scored",
-        *(f"period:{p}" for p in book.periods),
-    ]
+    keys = table_keys(book)
     years = len({p[:4] for p in book.periods}) > 1
     header = [
         (k[7:] if years else _period_head(k[7:], locale))

@@ -25,6 +25,7 @@ from .sheetmodel import (
     header_text,
     md_cell,
     number_text,
+    table_keys,
 )
 from .xlsx import workbook_bytes
 
@@ -86,17 +87,7 @@ _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2
 def to_sheet_markdown(sheet: Sheet, book: SheetBook) -> str:
     """One sheet as Markdown: its title, facts and the seed-table layout with targets."""
     locale = book.locale
-    keys = [
-        "no",
-        "objective",
-        "detail",
-        "kr",
-        "weight",
-        "o_score",
-        "target",
-        "scored",
-        *(f"period:{p}" for p in book.periods),
-    ]
+    keys = table_keys(book)
     lines = [
         f"# {md_cell(sheet.title)}",
         "",

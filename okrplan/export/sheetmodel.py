@@ -33,6 +33,7 @@ __all__ = [
     "money_unit",
     "number_text",
     "quarter_of",
+    "table_keys",
     "week_month",
 ]
 
@@ -233,3 +234,19 @@ def md_cell(text: object) -> str:
     for ch in "\\|<>[]*_`&~":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def table_keys(book: SheetBook) -> list[str]:
+    """The columns of a sheet's table in the seed layout, as Markdown and the report show it
+    (序号, 目标, 目标详细描述, 关键成果, KR权重, O分值, 目标值, 考核目标, then each period)."""
+    return [
+        "no",
+        "objective",
+        "detail",
+        "kr",
+        "weight",
+        "o_score",
+        "target",
+        "scored",
+        *(f"period:{p}" for p in book.periods),
+    ]
