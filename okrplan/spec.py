@@ -713,12 +713,13 @@ def spec_from_source(source: Source) -> Spec:
             ]
         )
     version = source.data.get("okrplan", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 equal 1 in Python
         raise InputError(
             [
                 source.issue(
                     ("okrplan",),
-                    f"this file is format {version!r}; this okrplan reads format {SCHEMA_VERSION}",
+                    f"this file is format {_written(version)}; this okrplan reads format "
+                    f"{SCHEMA_VERSION}",
                     "set okrplan: 1, or upgrade okrplan",
                 ),
                 *source.warnings,
@@ -951,6 +952,17 @@ def _got(value: Any) -> str:
     return f"{_type_name(value)} {_short(value)}".strip()
 
 
+def _written(value: Any) -> str:
+    """A scalar as YAML writes it: ``true``, ``1.0``, ``'2'``.
+
+    >>> _written(True), _written(1.0), _written("2")
+    ('true', '1.0', "'2'")
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
+
+
 def _suggest(name: str, names: set[str], what: str) -> str:
     """A did-you-mean hint, or the names there are (the first few of a large organisation)."""
     close = difflib.get_close_matches(name, sorted(names), n=1)
@@ -1090,6 +1102,14 @@ class _Checker:
                     "set kind: share",
                     key=True,
                 )
+            for base, market in metric.share_of.items():
+                if market <= 0:
+                    self.error(
+                        ("metrics", key, "share_of", base),
+                        "the market size must be above 0 (a share of nothing plans nothing)",
+                        "write the market's size, e.g. share_of: {revenue: 40亿}",
+                    )
+                    ok = False
             if metric.kind == "share" and not metric.share_of:
                 self.error(
                     ("metrics", key),

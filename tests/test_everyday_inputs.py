@@ -260,3 +260,40 @@ def test_devices_and_pipes_are_refused_unread(
     assert result.exit_code == 1
     summary = f"{name}: 1 problem" if command == "validate" else "1 problem found"
     assert result.stderr == not_regular(name, summary)
+
+
+# --- looseness ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["true", "1.0"])
+def test_the_format_version_is_the_integer_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # true and 1.0 equal 1 in Python; a target file of format 1 says 1
+    refused(
+        validate(tmp_path, monkeypatch, f"okrplan: {written}\nplan: {{name: p, period: 2015}}\n"),
+        f"bad.yaml:1:10: error: okrplan: this file is format {written}; this okrplan reads "
+        "format 1",
+        "set okrplan: 1, or upgrade okrplan",
+    )
+
+
+def test_a_market_of_size_0_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a share of a market of 0 is a plan of zeros: refused like a target of 0
+    text = (
+        "okrplan: 1\n"
+        "plan: {name: p, period: 2015}\n"
+        "kpi: {metric: share, target: {from: 10%, change: +1pp}}\n"
+        "metrics:\n"
+        "  revenue: {name: 销售额, kind: money}\n"
+        "  deals: {name: 成交, yields: {revenue: 10万}}\n"
+        "  share: {name: 份额, kind: share, share_of: {revenue: 0}}\n"
+        "org: {name: 公司, units: [{name: 销售部, roles: [\n"
+        "  {role: 销售, headcount: 5, sells: deals}]}]}\n"
+    )
+    refused(
+        validate(tmp_path, monkeypatch, text),
+        "bad.yaml:7:54: error: metrics.share.share_of.revenue: the market size must be above 0 "
+        "(a share of nothing plans nothing)",
+        "write the market's size, e.g. share_of: {revenue: 40亿}",
+    )
