@@ -13,8 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from okrplan import queries
 from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
-from okrplan.errors import InputError, Issue, OutputError
+from okrplan.errors import InputError, Issue, OptionError, OutputError
 from okrplan.export.manifest import MANIFEST_FILE, digest, over_previous, plan_entries
 from okrplan.spec import Spec, load_spec
 
@@ -330,16 +331,14 @@ def report_html(
     ------
     MissingDependencyError
         If Jinja2 is not installed.
-    InputError
+    OptionError
         If ``unit`` names no unit of the plan, or several.
     """
     from okrplan.export.report import report_html as render_report
 
-    try:
-        return render_report(plan, tree_svg=tree_svg, draw=draw, unit=unit)
-    except LookupError as exc:
-        message, _, hint = str(exc).partition("; ")
-        raise InputError([Issue(message, path="--unit", hint=hint)]) from None
+    if unit is not None:
+        queries.unit_option(plan.graph, unit)  # an unknown or ambiguous name: exit 2
+    return render_report(plan, tree_svg=tree_svg, draw=draw, unit=unit)
 
 
 def tree_dot(
@@ -354,15 +353,17 @@ def tree_dot(
 
     Raises
     ------
-    InputError
+    OptionError
         If ``unit`` names no unit of the plan (or several), or ``depth`` is below 1.
     """
     from okrplan.render import to_dot
 
+    if unit is not None:
+        queries.unit_option(plan.graph, unit)  # an unknown or ambiguous name: exit 2
     try:
         return to_dot(plan, view=view, unit=unit, depth=depth, fold=fold)
-    except (LookupError, ValueError) as exc:
-        raise InputError([Issue(str(exc))]) from None
+    except ValueError as exc:  # --depth below 1
+        raise OptionError([Issue(str(exc), path="--depth")]) from None
 
 
 def render(
@@ -402,7 +403,7 @@ def tree_format(path: str | os.PathLike[str], format: str | None = None) -> str:
     """The diagram format to write ``path`` in: ``format`` if given, else its suffix's."""
     if format is not None:
         if format not in TREE_FORMATS:
-            raise InputError(
+            raise OptionError(
                 [
                     Issue(
                         f"unknown diagram format {format!r}",
@@ -414,7 +415,7 @@ def tree_format(path: str | os.PathLike[str], format: str | None = None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     suffix = "dot" if suffix == "gv" else suffix
     if suffix not in TREE_FORMATS:
-        raise InputError(
+        raise OptionError(
             [
                 Issue(
                     f"cannot tell the diagram format of {os.fspath(path)!r}",
@@ -472,7 +473,6 @@ def explain(plan: Plan, unit: str | None = None) -> list[dict[str, Any]]:
     InputError
         If ``unit`` names no unit of the plan, or several, or one without a quota.
     """
-    from okrplan import queries
     from okrplan.model import RoleGroup, Unit
 
     graph = plan.graph

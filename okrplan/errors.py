@@ -64,6 +64,13 @@ class InputError(OkrplanError):
         return "\n".join([*(str(i) for i in self.issues), self.summary])
 
 
+class OptionError(InputError):
+    """A command-line option's value names nothing there is (``--unit nope``, ``-o d.xyz``):
+    a usage error, exit code 2, like click's own."""
+
+    exit_code = 2
+
+
 class OutputError(OkrplanError):
     """An output location that cannot be written, or would overwrite what a user made."""
 

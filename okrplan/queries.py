@@ -173,20 +173,20 @@ def people_below(graph: nx.DiGraph, owner: str) -> int:
 
 def unit_option(graph: nx.DiGraph, name: str, option: str = "--unit") -> str:
     """:func:`find_unit` for a command's ``option``: the unit's id, or an
-    :class:`~okrplan.errors.InputError` that names the option and the candidates.
+    :class:`~okrplan.errors.OptionError` (exit 2) that names the option and the candidates.
 
     Raises
     ------
-    InputError
+    OptionError
         If no unit or more than one matches ``name``.
     """
-    from okrplan.errors import InputError, Issue
+    from okrplan.errors import Issue, OptionError
 
     try:
         return find_unit(graph, name)
     except LookupError as exc:
         message, _, hint = str(exc).partition("; ")
-        raise InputError([Issue(message, path=option, hint=hint)]) from None
+        raise OptionError([Issue(message, path=option, hint=hint)]) from None
 
 
 def as_json(graph: nx.DiGraph, node_id: str) -> dict[str, Any]:

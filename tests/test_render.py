@@ -758,10 +758,10 @@ def test_render_dot_to_stdout_from_a_target_file() -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["-u", "销售"], 1, "no unit named '销售' in this plan; did you mean '销售部'?"),
+        (["-u", "销售"], 2, "no unit named '销售' in this plan\n    hint: did you mean '销售部'?"),
         (["--depth", "0"], 2, "Invalid value for '-d' / '--depth'"),
         (["--view", "gantt"], 2, "Invalid value for '--view'"),
-        (["-o", "tree.jpg"], 1, "cannot tell the diagram format of 'tree.jpg'"),
+        (["-o", "tree.jpg"], 2, "cannot tell the diagram format of 'tree.jpg'"),
     ],
     ids=["unknown-unit", "depth-0", "unknown-view", "unknown-suffix"],
 )

@@ -548,7 +548,7 @@ def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8").count("<article") == 2  # its two groups
     wrong = runner.invoke(cli, ["report", str(plan_dir), "--unit", "北京销售"])
-    assert wrong.exit_code == 1
+    assert wrong.exit_code == 2  # an option naming nothing: a usage error
     assert wrong.stderr.startswith(
         "error: --unit: no unit named '北京销售' in this plan\n    hint: did you mean"
     )

@@ -740,7 +740,7 @@ def test_an_ambiguous_unit_is_refused_with_both_paths(
 ) -> None:
     out = ["-o", str(tmp_path / "sheets")] if command[0] == "export" else []
     result = _run(command[0], str(two_groups), *command[1:], *out, "--unit", "一组")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # a usage error, as for every --unit
     assert (
         "error: --unit: more than one unit is called '一组': 公司/北京/一组, 公司/上海/一组\n"
         "    hint: pass more of its path\n"
@@ -835,7 +835,7 @@ def test_export_options(plan: api.Plan, tmp_path: Path) -> None:
     bad = _run("export", str(plan_json), "-o", str(out), "-f", "pdf")
     assert bad.exit_code == 2 and "unknown format pdf" in bad.stderr
     missing = _run("export", str(plan_json), "-o", str(out), "--unit", "财务部")
-    assert missing.exit_code == 1 and "no unit named '财务部'" in missing.stderr
+    assert missing.exit_code == 2 and "no unit named '财务部'" in missing.stderr  # usage error
     with pytest.raises(OutputError, match="not a folder"):
         api.export_sheets(plan, plan_json)
 
