@@ -297,3 +297,16 @@ def test_a_market_of_size_0_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
         "(a share of nothing plans nothing)",
         "write the market's size, e.g. share_of: {revenue: 40亿}",
     )
+
+
+@pytest.mark.parametrize("length", [242, 250, 255])
+def test_an_output_name_of_any_allowed_length_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int
+) -> None:
+    # the temporary names beside it (.NAME.new-xxxxxxxx) must fit where NAME fits (255 bytes)
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "a-company-2015.yaml"
+    name = "p" * length
+    for extra in ([], ["--force"]):  # a new folder, then one replaced
+        done = run(tmp_path, monkeypatch, "decompose", str(scenario), "-o", name, "-q", *extra)
+        assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary left behind

@@ -28,6 +28,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import secrets
 import shutil
@@ -91,7 +92,7 @@ def write_dir(
                     f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
                 )
         try:
-            staging = _fresh(parent, f".{final.name}.new-", os.mkdir)
+            staging = _fresh(parent, temp_prefix(final.name, ".new"), os.mkdir)
         except OSError as exc:
             raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
         try:
@@ -141,7 +142,9 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
             for name, content in sorted(files.items()):
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 temporary = _fresh(
-                    where, f".{on_disk(name)}{_TEMP_TAG}-", functools.partial(_write_new, data=data)
+                    where,
+                    temp_prefix(on_disk(name), _TEMP_TAG),
+                    functools.partial(_write_new, data=data),
                 )
                 staged.append((temporary, where / on_disk(name)))
             _flush(where, [temporary for temporary, _ in staged])
@@ -190,6 +193,26 @@ def _write_new(path: Path, data: bytes) -> None:
     os.close(fd)
 
 
+NAME_MAX = 255
+"""The longest file name, in bytes, on the file systems okrplan writes to."""
+
+
+def temp_prefix(name: str, tag: str) -> str:
+    """The prefix of the temporary names beside ``name``: ``.NAME{tag}-``, or where that and
+    :func:`_fresh`'s 8 hex digits would not fit in a file name, ``.{hash of NAME}{tag}-`` —
+    so a temporary name fits wherever the final name fits.
+
+    >>> temp_prefix("plan", ".new")
+    '.plan.new-'
+    >>> len(temp_prefix("计" * 85, ".new"))  # 255 bytes of name
+    22
+    """
+    prefix = f".{name}{tag}-"
+    if len(os.fsencode(prefix)) + 8 <= NAME_MAX:
+        return prefix
+    return f".{hashlib.sha256(os.fsencode(name)).hexdigest()[:16]}{tag}-"
+
+
 def _fresh(parent: Path, prefix: str, make: Callable[[Path], Any]) -> Path:
     """A new path ``parent/prefix + 8 hex digits`` made by ``make`` (which must fail if the path
     exists). Unlike :mod:`tempfile`, the umask sets its permissions, as for any other output."""
@@ -213,7 +236,9 @@ def _swap(staging: Path, final: Path, replace: frozenset[str] | None = None) -> 
         _rescue(staging, final, replace)  # staging is now the previous directory
         _remove(staging)
     else:
-        old = _fresh(final.parent, f".{final.name}.old-", lambda path: os.rename(final, path))
+        old = _fresh(
+            final.parent, temp_prefix(final.name, ".old"), lambda path: os.rename(final, path)
+        )
         os.rename(staging, final)
         _rescue(old, final, replace)
         _remove(old)
@@ -377,7 +402,7 @@ def _writing(folder: Path, clean: Callable[[], None]) -> Iterator[None]:
 def _clean_dir_leftovers(final: Path) -> None:
     """Remove the ``.NAME.new-*`` and ``.NAME.old-*`` siblings of killed runs; if ``NAME`` itself
     is missing (a kill between the two renames of the fallback), put the previous one back."""
-    new, old = f".{final.name}.new-", f".{final.name}.old-"
+    new, old = temp_prefix(final.name, ".new"), temp_prefix(final.name, ".old")
     found = _siblings(final.parent, (new, old))
     previous = [p for p in found if p.name.startswith(old) and p.is_dir()]
     if previous and not os.path.lexists(final):
@@ -389,7 +414,7 @@ def _clean_dir_leftovers(final: Path) -> None:
 
 
 def _clean_file_leftovers(folder: Path, names: Mapping[str, object]) -> None:
-    for path in _siblings(folder, tuple(f".{name}{_TEMP_TAG}" for name in names)):
+    for path in _siblings(folder, tuple(temp_prefix(on_disk(n), _TEMP_TAG) for n in names)):
         _remove(path)
 
 
