@@ -310,3 +310,13 @@ def test_an_output_name_of_any_allowed_length_is_written(
         done = run(tmp_path, monkeypatch, "decompose", str(scenario), "-o", name, "-q", *extra)
         assert done.exit_code == 0, done.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary left behind
+
+
+def test_a_long_name_is_shortened_like_a_short_one() -> None:
+    # the middle of a name is cut to fit; with 32,000 characters as with 12 (a binary search,
+    # the same cut the character-by-character search made)
+    from okrplan.export.names import shorten
+
+    assert shorten("华东区域大客户销售部一二", 7) == "华东区…部一二"
+    long = "华" * 16_000 + "东" * 16_000
+    assert shorten(long, 9) == "华华华华…东东东东"
