@@ -414,7 +414,9 @@ def _clean_dir_leftovers(final: Path) -> None:
 
 
 def _clean_file_leftovers(folder: Path, names: Mapping[str, object]) -> None:
-    for path in _siblings(folder, tuple(temp_prefix(on_disk(n), _TEMP_TAG) for n in names)):
+    # without the dash: older versions named their temporary files .NAME.okrplan-tmp
+    prefixes = tuple(temp_prefix(on_disk(n), _TEMP_TAG).rstrip("-") for n in names)
+    for path in _siblings(folder, prefixes):
         _remove(path)
 
 
