@@ -70,6 +70,7 @@ LABELS = {
         "subtree": "子树",
         "derived_only": "只画出由计划推导的关键成果；手工关键成果见组织视图",
         "status_optimal": "可行",
+        "status_feasible": "可行（时限内未证明最优）",
         "status_infeasible": "不可行",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "{name}OKR计划表",
@@ -166,6 +167,7 @@ LABELS = {
         "subtree": "subtree",
         "derived_only": "only key results the plan derives; manual ones are in the org view",
         "status_optimal": "feasible",
+        "status_feasible": "feasible (not proven best within the time limit)",
         "status_infeasible": "infeasible",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "OKR plan: {name}",

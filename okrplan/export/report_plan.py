@@ -110,7 +110,9 @@ def plan_facts(plan: Plan) -> list[dict[str, str]]:
     if kpi.get("metric") and kpi.get("metric") != kpi.get("base"):  # a share KPI
         base = f"{plan.metrics.get(kpi['metric'], {}).get('name', kpi['metric'])} → {base}"
     status_text = (
-        label(locale, f"status_{status}") if status in ("optimal", "infeasible") else status
+        label(locale, f"status_{status}")
+        if status in ("optimal", "feasible", "infeasible")
+        else status
     )
     facts = [
         {"text": f"{label(locale, 'period')} {meta.get('period', '')}", "cls": ""},

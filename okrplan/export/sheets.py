@@ -155,7 +155,9 @@ def _book(
     base = plan.metrics.get(kpi.get("base", ""), {})
     status = str(plan.solver.get("status", ""))
     status_text = (
-        label(locale, f"status_{status}") if status in ("optimal", "infeasible") else status
+        label(locale, f"status_{status}")
+        if status in ("optimal", "feasible", "infeasible")
+        else status
     )
     facts = (
         f"{label(locale, 'period')} {meta.get('period', '')}",

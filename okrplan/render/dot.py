@@ -139,7 +139,7 @@ def _caption(
             text += f" {money_text(kpi['target'], locale)}"
         facts.append(text)
     status = str(plan.solver.get("status", ""))
-    if status in ("optimal", "infeasible"):
+    if status in ("optimal", "feasible", "infeasible"):
         facts.append(f"{label(locale, 'status')}: {label(locale, 'status_' + status)}")
     if start != root:
         top = queries.unit(ctx.graph, start)
