@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.model import EdgeKind, Node, NodeKind, node_from_attrs, node_to_json
+from okrplan.model import EdgeKind, Node, NodeKind, node_from_json, node_to_json
 
 Edge = EdgeKind
 Kind = NodeKind
@@ -83,7 +83,7 @@ def attach_records(graph: nx.DiGraph) -> None:
     """Turn nodes added with :func:`add_node` (plan.json attribute dicts) into nodes that carry
     their validated record, and nothing else."""
     for node_id, data in graph._node.items():
-        record = node_from_attrs(data if "id" in data else {**data, "id": node_id})
+        record = node_from_json(data if "id" in data else {**data, "id": node_id})
         data.clear()
         data["node"] = record
 

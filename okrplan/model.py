@@ -393,12 +393,6 @@ def node_from_json(data: Mapping[str, Any]) -> Node:
     return _NODE_ADAPTER.validate_python(data)
 
 
-def node_from_attrs(attrs: Mapping[str, Any]) -> Node:
-    """A record from a node's attribute dict as the solver writes it (trusted input: the
-    same shape as plan.json)."""
-    return node_from_json(attrs)
-
-
 # ---------------------------------------------------------------------------------------------
 # plan.json's other sections: what the plan is, the solver's report, the metrics. Readers keep
 # each section's dict (okrplan.plan.Plan); these records say what it must hold.

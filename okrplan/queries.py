@@ -9,41 +9,42 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from okrplan.graph import children, krs_of, node, objectives_of, root_of
 from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit, node_to_json
 
+R = TypeVar("R", Unit, RoleGroup, Objective, KeyResult)
+
+
+def _typed(graph: nx.DiGraph, node_id: str, kind: type[R]) -> R:
+    """The record of ``node_id`` if it is a ``kind`` (a :class:`TypeError` if not)."""
+    record = node(graph, node_id)
+    if not isinstance(record, kind):
+        raise TypeError(f"{node_id} is a {record.kind}, not a {kind.__name__}")
+    return record
+
 
 def unit(graph: nx.DiGraph, node_id: str) -> Unit:
-    """The unit record of ``node_id`` (a :class:`TypeError` if it is another kind)."""
-    record = node(graph, node_id)
-    if not isinstance(record, Unit):
-        raise TypeError(f"{node_id} is a {record.kind}, not a unit")
-    return record
+    """The unit record of ``node_id``."""
+    return _typed(graph, node_id, Unit)
 
 
 def role(graph: nx.DiGraph, node_id: str) -> RoleGroup:
-    record = node(graph, node_id)
-    if not isinstance(record, RoleGroup):
-        raise TypeError(f"{node_id} is a {record.kind}, not a role group")
-    return record
+    """The role group record of ``node_id``."""
+    return _typed(graph, node_id, RoleGroup)
 
 
 def objective(graph: nx.DiGraph, node_id: str) -> Objective:
-    record = node(graph, node_id)
-    if not isinstance(record, Objective):
-        raise TypeError(f"{node_id} is a {record.kind}, not an objective")
-    return record
+    """The objective record of ``node_id``."""
+    return _typed(graph, node_id, Objective)
 
 
 def key_result(graph: nx.DiGraph, node_id: str) -> KeyResult:
-    record = node(graph, node_id)
-    if not isinstance(record, KeyResult):
-        raise TypeError(f"{node_id} is a {record.kind}, not a key result")
-    return record
+    """The key result record of ``node_id``."""
+    return _typed(graph, node_id, KeyResult)
 
 
 def records(graph: nx.DiGraph) -> Iterator[Node]:
