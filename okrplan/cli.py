@@ -643,3 +643,12 @@ def report(plan_or_target: str, output: str | None, unit: str | None, force: boo
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+
+
+def _register_commands() -> None:
+    from okrplan.commands import register
+
+    register(cli)
+
+
+_register_commands()

@@ -1,0 +1,24 @@
+"""Commands of the `okrplan` command line that live in modules of their own.
+
+Each module here defines one click command named ``command`` and imports nothing heavy at
+module level (pydantic, OR-Tools, networkx, numpy are imported inside the command), so that
+`okrplan --help` stays fast. :func:`register` adds them to the `okrplan` group; add a module
+by adding its name to :data:`MODULES`, one per line.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import click
+
+MODULES: tuple[str, ...] = (
+    # one module name per line, e.g. "checkin",
+)
+
+
+def register(group: click.Group) -> None:
+    """Add every command of :data:`MODULES` to ``group``, in the order listed."""
+    for name in MODULES:
+        command = import_module(f"{__name__}.{name}").command
+        group.add_command(command)
