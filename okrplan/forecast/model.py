@@ -137,7 +137,8 @@ class _Builder:
             if index is not None:
                 rates.append(index)
         sig = self.sig_index.setdefault(tuple(sorted(rates)), len(self.sig_index))
-        for key, v in zip(self.columns, (count, value, sig, *att, len(self.groups) - 1)):
+        values = (count, value, sig, *att, len(self.groups) - 1)
+        for key, v in zip(self.columns, values, strict=True):
             self.columns[key].append(float(v))
 
     def group(self, role: RoleGroup) -> None:
@@ -167,11 +168,10 @@ class _Builder:
 def _supports(plan: Plan) -> list[tuple[tuple[str, ...], str, float]]:
     """(scope, metric, share) of every support unit: it supplies its parent's subtree."""
     out = []
-    for node_id, data in plan.graph.nodes(data=True):
+    for data in plan.graph._node.values():
         record = data["node"]
         if isinstance(record, Unit) and record.supports is not None and len(record.path) > 1:
             out.append((record.path[:-1], record.supports.metric, float(record.supports.share)))
-    del node_id
     return out
 
 

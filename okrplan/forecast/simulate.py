@@ -165,7 +165,7 @@ def simulate(
         b1 = min(b0 + BLOCK, model.size)
         sums = np.cumsum(draws.block(b0, b1), axis=0) + carry if b1 > b0 else carry[None, :]
 
-        def at(pos: int, b0: int = b0, sums: Floats = sums) -> Floats:
+        def at(pos: int, b0: int = b0, sums: Floats = sums, carry: Floats = carry) -> Floats:
             return carry if pos == b0 else (sums[pos - b0 - 1] if pos > b0 else saved[pos])
 
         for pos in sorted(starts.get(b0 // BLOCK, ())):
