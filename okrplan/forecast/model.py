@@ -74,6 +74,7 @@ class Model:
     moments: Floats  # normal items × 3 × signatures: M, A, B
     groups: tuple[str, ...]
     rows: tuple[Row, ...]
+    levels: int = 1
     default_attainment: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -215,6 +216,7 @@ def build_model(
             if record.selling is not None and record.sells and record.selling.quota > 0:
                 before = len(builder.columns["count"])
                 builder.group(record)
+                levels[0] = max(levels[0], depth)
                 runs.extend([unit_index] * (len(builder.columns["count"]) - before))
                 done.append(done[-1] + (fixed or {}).get(record.id, 0.0))
             return
@@ -230,8 +232,9 @@ def build_model(
             rows[index] = replace(rows[index], lo=lo, hi=len(runs), done=done[-1] - done[lo_done])
 
     visited: list[str] = []
+    levels = [1]  # the deepest selling group: how many levels a buffer is applied at
     visit(root_of(graph), 0, -1)
-    return _items(builder, runs, rows)
+    return replace(_items(builder, runs, rows), levels=levels[0])
 
 
 def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:

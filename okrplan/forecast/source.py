@@ -30,14 +30,19 @@ def plan_file(path: str | os.PathLike[str]) -> Path | None:
     return source if source.suffix.lower() == ".json" and source.is_file() else None
 
 
-def _org_plan(file: Path) -> Plan:
+def _org_plan(file: Path, krs: bool) -> Plan:
     with file.open("rb") as handle:
         data = json.load(handle)
     if data.get("okrplan") != 1:
         raise ValueError("not an okrplan plan")
     graph = nx.DiGraph()
     nodes = data["graph"]["nodes"]
-    records = [node_from_json(n) for n in nodes if n.get("kind") in _KINDS]
+    base = data["plan"]["kpi"]["base"] if krs else None
+    records = [
+        node_from_json(n)
+        for n in nodes
+        if n.get("kind") in _KINDS or (krs and n.get("kind") == "kr" and n.get("metric") == base)
+    ]
     graph.add_nodes_from((r.id, {"node": r}) for r in records)
     contains = str(EdgeKind.CONTAINS)
     graph.add_edges_from(
@@ -50,14 +55,15 @@ def _org_plan(file: Path) -> Plan:
     return Plan(data["plan"], data["solver"], graph, data["metrics"])
 
 
-def load_org_plan(path: str | os.PathLike[str]) -> Plan:
-    """A plan with only its units and role groups in the graph (see the module's note)."""
+def load_org_plan(path: str | os.PathLike[str], *, krs: bool = False) -> Plan:
+    """A plan with only its units and role groups in the graph (see the module's note), and
+    with ``krs`` its KRs on the KPI's base metric."""
     from okrplan.api import load_plan
 
     file = plan_file(path)
     if file is not None:
         try:
-            return _org_plan(file)
+            return _org_plan(file, krs)
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # load_plan reads it again and reports the problem
     return load_plan(path)
