@@ -228,3 +228,23 @@ def test_evidence_alone_gives_the_rate(tmp_path: Path) -> None:
     assert plan.metrics["opportunities"]["yields"] == {"deals": 0.25}
     assert plan.metrics["opportunities"]["uncertainty"] == {"deals": {"from": [50, 200]}}
     assert plan.meta["attainment"] == {"r:Co/T/rep": {"mean": 1, "spread": 0}}
+
+
+def test_a_large_plans_layout_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # plan.json of a large plan has one node or edge per line; the forecast reads only the
+    # lines it needs there: the same units, in the same order, the same numbers
+    from okrplan.export import planjson
+
+    plan = api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "plan.json").write_text(planjson.to_json(plan), "utf-8")
+    monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
+    (tmp_path / "large").mkdir()
+    large = planjson.to_json(plan)
+    assert large.startswith('{"graph":{"directed":true,"edges":[\n')
+    (tmp_path / "large" / "plan.json").write_text(large, "utf-8")
+    small_run, large_run = (forecast(tmp_path / n, sims=300, seed=4) for n in ("small", "large"))
+    assert small_run.rows == large_run.rows and small_run.stats == large_run.stats
+    assert len(small_run.rows) > 3
