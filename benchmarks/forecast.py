@@ -117,7 +117,7 @@ def main() -> None:
             runs.append(result)
             print(json.dumps(result), file=sys.stderr)
     best = min(runs, key=lambda r: r["command"])
-    print(f"| plan | sims | forecast wall (s) | CPU (s) | read / model / simulate (s) | peak MB |")
+    print("| plan | sims | forecast wall (s) | CPU (s) | read / model / simulate (s) | peak MB |")
     print("|---|---:|---:|---:|---|---:|")
     s = best["stages"]
     print(
