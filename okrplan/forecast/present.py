@@ -38,8 +38,8 @@ _TEXT = {
         "spread": "standard deviation {sd}",
         "default": "default standard deviation ±{rel:.0%} ({sd})",
         "fixed": "fixed",
-        "attain": "activity attainment: default (mean {mean:.0%}, spread {sd:.0f}pp per person) for "
-        "{d} of {n} selling groups",
+        "attain": "activity attainment: default (mean {mean:.0%}, spread {sd:.0f}pp per "
+        "person) for {d} of {n} selling groups",
         "head": ("Unit", "Target", "P(hit)", "Commit P10", "Median P50", "Stretch P90"),
         "need": "For P(hit) ≥ {c}: activity ×{m:.3f}, a buffer of {b2:.1%} per level "
         "instead of {b} (P(hit) {p:.1%})",
