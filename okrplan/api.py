@@ -530,14 +530,16 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
 
 def score(
     plan: Plan,
-    actuals_path: str | os.PathLike[str],
+    actuals_path: str | os.PathLike[str] | None,
     *,
+    store_folder: str | os.PathLike[str] | None = None,
     stretch: str | None = None,
     percent: bool = False,
     allow_stdin: bool = False,
 ) -> tuple[list[Any], Any, list[Issue]]:
     """Score a plan against a table of actuals (CSV or .xlsx; ``-`` is standard input with
-    ``allow_stdin``), or an OKR workbook with actuals typed in.
+    ``allow_stdin``), or an OKR workbook with actuals typed in; with ``actuals_path`` None,
+    against the check-ins in the progress store of the plan folder ``store_folder``.
 
     Returns
     -------
@@ -563,7 +565,12 @@ def score(
         except QuantityError as exc:
             raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint=exc.hint)]) from None
     options = ScoreOptions(stretch=cap, percent=percent)
-    actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
+    if actuals_path is None:  # the plan's progress store (okrplan checkin)
+        from okrplan.score import store_actuals
+
+        actuals, warnings = store_actuals(plan, store_folder or "."), list[Issue]()
+    else:
+        actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
     return score_plan(plan, actuals, options), options, warnings
 
 

@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.periods import PERIOD_HINT, Month, PlanPeriod, parse_month, parse_period
+from okrplan.progress.config import ActualsSource, Tracking
 from okrplan.quantity import (
     Quantity,
     QuantityError,
@@ -566,6 +567,8 @@ class TargetFile(_Model):
     split: Split = Field(default_factory=Split)
     objectives: tuple[Objective, ...] = ()
     weights: Weights = Field(default_factory=Weights)
+    actuals: tuple[ActualsSource, ...] = Field((), description="Raw CRM exports to check in")
+    tracking: Tracking = Field(default_factory=Tracking, description="Pace thresholds")
 
 
 def json_schema() -> dict[str, Any]:
