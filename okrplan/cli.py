@@ -641,10 +641,14 @@ def report(plan_or_target: str, output: str | None, unit: str | None, force: boo
       okrplan report scenarios/a-company-2015.yaml > report.html
       okrplan report plan/ --unit 销售部 -o 销售部.html
     """
+    from pathlib import Path
+
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
-    text = api.report_html(plan, unit=unit)
+    given = Path(plan_or_target)  # a plan folder's check-ins add the progress section
+    folder = given if given.is_dir() else given.parent if given.suffix == ".json" else None
+    text = api.report_html(plan, unit=unit, folder=folder)
     if output is None:
         click.echo(text, nl=False)
     else:

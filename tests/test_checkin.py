@@ -176,3 +176,40 @@ def test_a_target_file_with_actuals_and_tracking_validates(
     assert plan.meta["tracking"] == {"on_track": 0.9, "behind": 0.6}
     target["tracking"] = {"on_track": "50%", "behind": "60%"}
     assert run("validate", str(write_target(target))).exit_code == 1
+
+
+def _type(book: Path, kr: str, value: int) -> str:
+    """Type ``value`` into the actual cell of ``kr``'s row on the sheet that has it."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    for ws in wb.worksheets:
+        header = next(
+            (r for r in ws.iter_rows(max_row=12) if any(c.value == "okrplan:kr" for c in r)), None
+        )
+        if header is None:
+            continue
+        kr_col = next(c.column for c in header if c.value == "okrplan:kr")
+        actual_col = next(c.column for c in header if c.value == "实际完成")
+        rows = [r[0].row for r in ws.iter_rows() if r[kr_col - 1].value == kr]
+        if rows:
+            ws.cell(row=rows[0], column=actual_col).value = value
+            break
+    wb.save(book)
+    return str(book)
+
+
+def test_a_workbook_with_actuals_typed_in_is_year_to_date(plan: Path) -> None:
+    from okrplan.actuals import typed_actuals
+
+    book = next((plan / "sheets").glob("*.xlsx"))
+    _type(book, REVENUE, 150)
+    typed = next(t.value for t in typed_actuals(book) if t.kr == REVENUE)
+    done = run("checkin", str(plan), str(book), "--as-of", "2015-03-31")
+    assert done.exit_code == 0, done.output
+    # the first sheet with the KR is 张三's own (the role lists its people): his, to date
+    stored = [(c.kr, c.person, c.period, c.value) for c in latest(plan)]
+    assert stored == [(REVENUE, "张三", "2015-03", typed)]
+    _type(book, REVENUE, 250)  # a month later, the same workbook says 250 to date
+    run("checkin", str(plan), str(book), "--as-of", "2015-04-30")
+    assert sum(c.value for c in latest(plan)) == typed * 250 / 150
