@@ -14,6 +14,8 @@ import click
 
 MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
+    "checkin",
+    "status",
 )
 
 
