@@ -15,6 +15,7 @@ from pydantic import (
     Tag,
 )
 
+from okrplan.progress.config import ActualsSource, Tracking
 from okrplan.spec.fields import (
     MAX_PLANNED,
     ONE,
@@ -295,6 +296,8 @@ class TargetFile(_Model):
     split: Split = Field(default_factory=Split)
     objectives: tuple[Objective, ...] = ()
     weights: Weights = Field(default_factory=Weights)
+    actuals: tuple[ActualsSource, ...] = Field((), description="Raw CRM exports to check in")
+    tracking: Tracking = Field(default_factory=Tracking, description="Pace thresholds")
 
 
 def json_schema() -> dict[str, Any]:
