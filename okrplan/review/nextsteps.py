@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from okrplan import queries
 from okrplan.graph import node
-from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
+from okrplan.model import KeyResult, KRKind, Per, RoleGroup, Unit
 from okrplan.quantity import Per as RatePer
 from okrplan.quantity import QuantityError, parse_quantity
-from okrplan.review.periods import PlanCalendar, Span, exact, months_of, span
+from okrplan.review.periods import PlanCalendar, Span, exact, months_of, planned, span
 
 if TYPE_CHECKING:
     from okrplan.plan import Plan
@@ -133,14 +133,14 @@ def _next_kr(
     done = done_to_date(plan, kr, actuals, Span(calendar.span.first, days.last)) or Fraction(0)
     rest: list[tuple[str, bool, Span, Fraction]] = []
     after = days.last + timedelta(days=1)
-    for label, value in kr.periods.items():
+    # Weekly KRs are shown by month: half a year of weeks is too long a list to act on.
+    labels = calendar.months if kr.per is Per.WEEK else tuple(kr.periods)
+    for label in labels:
         whole = span(label).overlap(calendar.span)
         if whole.last < after:
             continue
         part = Span(max(whole.first, after), whole.last)
-        rest.append(
-            (label, part != whole, part, exact(value) * scale * calendar.share(label, part))
-        )
+        rest.append((label, part != whole, part, planned(kr, part, calendar) * scale))
     weights = sum((p for *_, p in rest), Fraction(0))
     remaining = max(total - done, Fraction(0))
     group = node(plan.graph, kr.owner) if headcount else None
