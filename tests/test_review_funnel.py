@@ -26,7 +26,7 @@ from okrplan.review.periods import (
 )
 
 GOLDEN = Path(__file__).parent / "golden" / "scenarios" / "sales-center-2021" / "plan.json"
-EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "20"))
 WAN = 10_000
 
 
@@ -99,11 +99,11 @@ def test_no_revenue_reported_is_no_data_and_ahead_is_on_plan() -> None:
     assert ahead.cause is Cause.ON_PLAN and ahead.gap == 20 and ahead.volume == 20
 
 
-volumes = st.integers(min_value=0, max_value=10**6)
+volumes = st.integers(min_value=0, max_value=10**4)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(st.tuples(volumes, st.one_of(st.none(), volumes)), min_size=1, max_size=6))
+@given(st.lists(st.tuples(volumes, st.one_of(st.none(), volumes)), min_size=1, max_size=5))
 def test_the_parts_always_add_up_to_the_gap(rows: list[tuple[int, int | None]]) -> None:
     d = diagnose(
         [Stage(str(i), "", F(p), None if a is None else F(a)) for i, (p, a) in enumerate(rows)]

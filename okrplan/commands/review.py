@@ -40,6 +40,7 @@ def command(
       okrplan review plan/ --unit 北京销售团队 --period 2021-06 -o reviews/
     """
     from datetime import date
+    from pathlib import Path
 
     from okrplan import api
     from okrplan.errors import Issue, OptionError
@@ -65,7 +66,10 @@ def command(
         return
     unit_id = unit_option(plan.graph, unit) if unit is not None else root_of(plan.graph)
     pack = run.review_pack(plan, folder, unit_id, label)
-    files = run.pack_files(pack, run.file_stem(pack), chosen)
+    stem = run.file_stem(pack)
+    if output is not None:
+        run.check_free(Path(output), [f"{stem}.{suffix}" for suffix in chosen], force=force)
+    files = run.pack_files(pack, stem, chosen)
     if output is None:
         click.echo(next(iter(files.values())), nl=False)
         return

@@ -10,6 +10,7 @@ days inside the plan count, as the plan phased them). Every value is an exact fr
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ def last_complete_month(today: date) -> str:
     return f"{previous.year:04d}-{previous.month:02d}"
 
 
+@functools.lru_cache(maxsize=4096)  # a plan has a few dozen labels, asked about many times
 def span(label: str) -> Span:
     """The days of a period label: a month, quarter, ISO week, day or year.
 
@@ -113,6 +115,12 @@ class PlanCalendar:
 
     months: tuple[str, ...]
     weights: Mapping[str, Fraction]
+    span: Span = Span(date.min, date.min)  # of the months; set by __post_init__
+
+    def __post_init__(self) -> None:
+        if self.months:
+            days = Span(span(self.months[0]).first, span(self.months[-1]).last)
+            object.__setattr__(self, "span", days)
 
     @classmethod
     def of(cls, meta: Mapping[str, object]) -> PlanCalendar:
@@ -127,10 +135,6 @@ class PlanCalendar:
             weights = dict.fromkeys(months, Fraction(1))
         return cls(months, weights)
 
-    @property
-    def span(self) -> Span:
-        return Span(span(self.months[0]).first, span(self.months[-1]).last)
-
     def month_weight(self, month: str, part: Span) -> Fraction:
         """The seasonality weight of the days of ``month`` inside ``part``."""
         whole = span(month)
@@ -138,7 +142,10 @@ class PlanCalendar:
 
     def share(self, label: str, part: Span) -> Fraction:
         """The share of a KR period ``label``'s target that falls on the days of ``part``."""
-        whole = span(label).overlap(self.span)
+        days = span(label)
+        if days.last < part.first or days.first > part.last:
+            return Fraction(0)
+        whole = days.overlap(self.span)
         inside = whole.overlap(part)
         if inside.days <= 0:
             return Fraction(0)
@@ -152,6 +159,7 @@ class PlanCalendar:
         return sum((self.month_weight(m, inside) for m in months_of(inside)), Fraction(0)) / total
 
 
+@functools.lru_cache(maxsize=65536)
 def exact(value: float | int) -> Fraction:
     """A plan.json number as the exact value it shows (``0.9`` is 9/10, not a binary float)."""
     return Fraction(value) if isinstance(value, int) else Fraction(str(value))

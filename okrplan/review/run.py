@@ -8,7 +8,7 @@ without ``force`` and writes every file atomically (:mod:`okrplan.export.output`
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,6 +146,23 @@ def file_stem(pack: Pack) -> str:
     return safe_file_stem(f"{word}-{pack.unit_name}-{pack.period}")
 
 
+def check_free(folder: Path, names: Iterable[str], *, force: bool) -> None:
+    """Refuse (before anything is rendered or written) to replace files without ``force``.
+
+    Raises
+    ------
+    OutputError
+        Naming the first file that exists and how many more do.
+    """
+    taken = sorted(name for name in names if (folder / name).exists())
+    if taken and not force:
+        raise OutputError(
+            f"{folder / taken[0]} already exists"
+            + (f" (and {len(taken) - 1} more)" if len(taken) > 1 else "")
+            + "; pass --force to replace it"
+        )
+
+
 def write_review(
     folder: str | os.PathLike[str], files: dict[str, str | bytes], *, force: bool = False
 ) -> list[Path]:
@@ -169,13 +186,7 @@ def write_review(
             where.mkdir()
         except OSError as exc:
             raise OutputError(f"cannot make {where}: {exc.strerror or exc}") from None
-    taken = sorted(name for name in files if (where / name).exists())
-    if taken and not force:
-        raise OutputError(
-            f"{where / taken[0]} already exists"
-            + (f" (and {len(taken) - 1} more)" if len(taken) > 1 else "")
-            + "; pass --force to replace it"
-        )
+    check_free(where, files, force=force)
     return write_files(where, files)
 
 
