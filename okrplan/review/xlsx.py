@@ -42,16 +42,21 @@ class _Sheet:
         self.bold, self.big = Font(bold=True), Font(bold=True, size=14)
         self.widths: dict[int, int] = {}
 
-    def text(self, column: int, text: str, font: Any = None) -> None:
+    def text(self, column: int, text: str, font: Any = None, *, fit: bool = True) -> None:
         cell = self.ws.cell(self.row, column)
         cell.value = text
         cell.data_type = "s"  # "=…" stays text
         if font is not None:
             cell.font = font
-        self.widths[column] = max(self.widths.get(column, 8), min(60, _width(text) + 2))
+        if fit:
+            self.fit(column, _width(text))
+
+    def fit(self, column: int, width: int) -> None:
+        self.widths[column] = max(self.widths.get(column, 8), min(50, width + 2))
 
     def line(self, text: str, font: Any = None) -> None:
-        self.text(1, text, font)
+        """A title or sentence: it may run over the columns to its right."""
+        self.text(1, text, font, fit=False)
         self.row += 1
 
     def value(self, column: int, cell: Cell) -> None:
@@ -65,7 +70,7 @@ class _Sheet:
         target.number_format = _FORMATS.get(cell.kind, "General")
         if cell.kind == "count" and number.denominator == 1:
             target.number_format = "#,##0"
-        self.widths[column] = max(self.widths.get(column, 8), min(60, _width(cell.text) + 2))
+        self.fit(column, len(f"{round(float(number)):,}") + 2)
 
     def table(self, table: Table) -> None:
         if table.title:
@@ -84,6 +89,12 @@ class _Sheet:
 
         for column, width in self.widths.items():
             self.ws.column_dimensions[get_column_letter(column)].width = width
+        # Printed, a section is one page wide, in landscape.
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = self.ws.PAPERSIZE_A4
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
 
 
 def _width(text: str) -> int:
