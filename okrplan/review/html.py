@@ -35,7 +35,7 @@ table{border-collapse:collapse;margin:4px 0 12px}
 th,td{border:1px solid #ccd;padding:3px 8px;text-align:right;white-space:nowrap}
 th{background:#eef1f6}td:first-child,th:first-child{text-align:left;white-space:normal}
 .st-at_risk{color:#b00020;font-weight:bold}.st-behind{color:#c06000}.st-on_track,.st-done{color:#176b2c}
-.over{color:#b00020;font-weight:bold}
+.st-over{color:#b00020;font-weight:bold}td.text{text-align:left;white-space:normal}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 .note{color:#555;font-style:italic}
 ul{margin:4px 0 10px;padding-left:20px}
@@ -51,7 +51,7 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table(table: Table, status_column: int | None = None) -> str:
+def _table(table: Table) -> str:
     out = [f"<h3>{_e(table.title)}</h3>"] if table.title else []
     out.append("<table><thead><tr>")
     out += [f"<th>{_e(h)}</th>" for h in table.header]
@@ -59,8 +59,11 @@ def _table(table: Table, status_column: int | None = None) -> str:
     for row in table.rows:
         cells = []
         for cell in row:
-            css = ' class="over"' if cell.text == "⚠" else ""
-            cells.append(f"<td{css}>{_e(cell.text)}</td>")
+            classes = [f"st-{cell.tag}" if cell.tag else "", "text" if cell.kind == "text" else ""]
+            css = " ".join(c for c in classes if c)
+            cells.append(
+                f'<td class="{css}">{_e(cell.text)}</td>' if css else f"<td>{_e(cell.text)}</td>"
+            )
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)

@@ -20,6 +20,7 @@ class Cell:
     text: str
     value: Fraction | None = None
     kind: str = "text"  # text | money | count | percent
+    tag: str = ""  # a status (on_track, behind, …) or "over" for a page to colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def _kr_cells(line: KrLine, name: str, locale: str) -> tuple[Cell, ...]:
         _kr_value(line, line.expected, locale),
         _kr_value(line, line.actual, locale),
         _pct(line.progress),
-        _t(status_word(line.status, locale)),
+        Cell(status_word(line.status, locale), tag=line.status),
         Cell(
             "" if line.confidence is None else f"{line.confidence}/10",
             None if line.confidence is None else Fraction(line.confidence),
@@ -156,7 +157,9 @@ def next_table(item: NextKr, locale: str) -> Table:
         rows.append((_t(w["per_person"]), *(_num(n.per_person, locale, money) for n in item.needs)))
         if any(n.capacity is not None for n in item.needs):
             rows.append((_t(w["capacity"]), *(_num(n.capacity, locale, money) for n in item.needs)))
-            rows.append((_t(w["over"]), *(_t("⚠" if n.over else "") for n in item.needs)))
+            rows.append(
+                (_t(w["over"]), *(Cell("⚠", tag="over") if n.over else _t("") for n in item.needs))
+            )
     return Table((w["period"], *labels), tuple(rows), next_title(item, locale))
 
 
@@ -269,6 +272,7 @@ def short_lines(pack: Pack) -> list[str]:
             need=amount(s.per_person, loc, money=s.money),
             capacity=amount(s.capacity, loc, money=s.money),
             people=s.people,
+            persons="person" if s.people == 1 else "people",
         )
         for s in pack.short
     ]

@@ -138,7 +138,7 @@ _EN: dict[str, str] = {
     "short_title": "Capacity gap",
     "short_line": (
         "{owner}: {kr} needs {need} per person in {label}, capacity {capacity}: "
-        "{people} more people."
+        "{people} more {persons}."
     ),
     "no_short": "The remaining plan fits the current capacity.",
     "blockers": "Difficulties and risks (feedback with confidence ≤ {low}/10)",
@@ -185,7 +185,10 @@ def amount(value: Fraction | None, locale: str, *, money: bool) -> str:
         return format_number(rounded(value / step, 0) * int(step), locale, money=True)
     if value.denominator == 1:
         return format_number(value.numerator, locale)
-    return format_number(rounded(value, 1), locale)
+    shown = rounded(value, 1)
+    if shown == shown.to_integral_value():  # 30.04 is not shown as 30, which it is not
+        shown = rounded(value, 2)
+    return format_number(shown, locale)
 
 
 def percent(value: Fraction | None) -> str:
