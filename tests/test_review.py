@@ -220,3 +220,17 @@ def test_all_units_with_an_index(plan_dir: Path, tmp_path: Path) -> None:
         "复盘-A公司-2015-06.md",
         "复盘-直销组-2015-06.md",
     ]
+
+
+def test_the_default_period_is_the_last_complete_month(plan_dir: Path) -> None:
+    from datetime import date
+
+    from okrplan.errors import OptionError
+    from okrplan.review.run import choose_period
+
+    plan = load_plan(plan_dir)  # June 2015 only
+    assert choose_period(plan, None, date(2015, 7, 1)) == "2015-06"
+    assert choose_period(plan, None, date(2016, 3, 9)) == "2015-06"  # the plan is over
+    assert choose_period(plan, "2015-q2", date(2016, 3, 9)) == "2015-Q2"
+    with pytest.raises(OptionError, match="no month of it is over yet"):
+        choose_period(plan, None, date(2015, 6, 20))
