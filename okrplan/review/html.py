@@ -197,6 +197,7 @@ def to_html(pack: Pack) -> str:
         f'<div class="sub">{_e(pack.plan_name)} · {_e("/".join(pack.unit_path))} · '
         f"{_e(days)}</div>",
         f"<section><h2>{_e(section_title(pack, 1))}</h2>",
+        "" if pack.objectives else f"<p>{_e(w['no_okr'])}</p>",
         *(_table(t) for t in progress_tables(pack)),
     ]
     if pack.burnups:

@@ -61,6 +61,8 @@ def to_markdown(pack: Pack) -> str:
     w = words(pack.locale)
     out = header_lines(pack)
     out += [f"## {section_title(pack, 1)}", ""]
+    if not pack.objectives:
+        out += [w["no_okr"], ""]
     for table in progress_tables(pack):
         out += table_md(table)
     out += [f"## {section_title(pack, 2)}", ""]

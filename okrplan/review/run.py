@@ -206,10 +206,32 @@ def all_files(
     files: dict[str, str | bytes] = {}
     title = words(plan.locale)["title"].format(unit=str(plan.meta.get("name", "")), period=period)
     lines = [f"# {title}", ""]
+    items = []
     for pack, name in zip(packs, names, strict=True):
         stem = name.removesuffix(".md")
         files.update(pack_files(pack, stem, formats))
         links = " · ".join(f"[{suffix}](<{stem}.{suffix}>)" for suffix in formats)
         lines.append(f"{'  ' * (len(pack.unit_path) - 1)}- {pack.unit_name}: {links}")
+        items.append((len(pack.unit_path) - 1, pack.unit_name, stem))
     files["index.md"] = "\n".join(lines) + "\n"
+    if "html" in formats:
+        files["index.html"] = index_html(title, items, plan.locale)
     return files
+
+
+def index_html(title: str, items: Sequence[tuple[int, str, str]], locale: str) -> str:
+    """A page linking each unit's HTML pack, indented by level."""
+    from html import escape
+    from urllib.parse import quote
+
+    lang = "en" if locale.lower().startswith("en") else "zh-CN"
+    rows = "".join(
+        f'<li style="margin-left:{depth * 1.5}em">'
+        f'<a href="{quote(stem)}.html">{escape(name)}</a></li>'
+        for depth, name, stem in items
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}'
+        f'</title></head><body style="font-family:sans-serif"><h1>{escape(title)}</h1>'
+        f'<ul style="list-style:none">{rows}</ul></body></html>\n'
+    )

@@ -125,6 +125,9 @@ def to_xlsx(pack: Pack) -> bytes:
         writer.row += 1
         writers.append(writer)
     first, second, third, fourth = writers
+    if not pack.objectives:
+        first.line(w["no_okr"])
+        first.row += 1
     for table in progress_tables(pack):
         first.table(table)
     if pack.activities:
