@@ -14,6 +14,7 @@ import click
 
 MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
+    "diff",
 )
 
 
