@@ -244,6 +244,10 @@ def decompose(
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
         plan = api.decompose(_with_sets(target, sets), progress=progress)
+        if sets:
+            from okrplan.versions import with_history
+
+            plan = with_history(plan, overrides=sets)
         problem = api.image_problem()
         path = api.write_plan(
             plan,

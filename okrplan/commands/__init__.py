@@ -15,6 +15,7 @@ import click
 MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
     "diff",
+    "log",
 )
 
 
