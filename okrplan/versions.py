@@ -130,7 +130,7 @@ def history(path: str | os.PathLike[str]) -> list[Version]:
         if state != "ok" or not isinstance(parent, dict) or not isinstance(parent.get("path"), str):
             break
         step = Path(parent["path"])
-        current = step if step.is_absolute() else current.parent / step
+        current = step if step.is_absolute() else Path(os.path.normpath(current.parent / step))
         expected = str(parent.get("sha256", ""))
     return out
 

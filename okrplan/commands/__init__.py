@@ -16,6 +16,7 @@ MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
     "diff",
     "log",
+    "replan",
 )
 
 
