@@ -231,7 +231,7 @@ def _period_changes(
             yield _changed(base, "period", label, old.get(label), new.get(label))
 
 
-HISTORY_KEYS = frozenset({"parent", "as_of", "overrides"})
+HISTORY_KEYS = frozenset({"parent", "target", "as_of", "overrides"})
 """Keys of plan.json's ``plan`` that say where a plan came from, not what it plans: a plan
 and its re-plan always differ there, so a diff leaves them out."""
 

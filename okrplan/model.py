@@ -486,6 +486,7 @@ class PlanMeta:
     weights: Weights
     # a plan's history (okrplan/versions.py); absent from a plan decomposed as written
     parent: Parent | None = None
+    target: Parent | None = None  # the target file a re-plan was made with, the same way
     as_of: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     overrides: tuple[StrictStr, ...] = ()
 

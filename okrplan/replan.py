@@ -18,8 +18,10 @@ bring, times the joiner's ramped share of the remaining months (the solver's own
 joiners under a history basis).
 
 The new plan has the original's months: each KR's period is the locked actual plus the
-remaining plan (a period that straddles the as-of date gets both). An elapsed period with no
-actual to lock (an activity nobody reports) keeps its original target.
+remaining plan (a period that straddles the as-of date gets both). The base metric's elapsed
+periods are their actuals, 0 where nothing was reported, so that every unit's periods add up
+to its target; an elapsed period of a KR nobody reports on (an activity, mostly) keeps its
+original target.
 """
 
 from __future__ import annotations
@@ -153,12 +155,7 @@ def _base_kr(graph: nx.DiGraph, owner: str, metric: str) -> str | None:
 
 def _label_of(kr: KeyResult, period: str) -> str | None:
     """The KR's period label that holds the first day of a check-in's period."""
-    first = span(normal_period(period))[0]
-    for label in kr.periods:
-        low, high = span(label)
-        if low <= first <= high:
-            return label
-    return None
+    return _containing(kr.periods, normal_period(period))
 
 
 def locked_actuals(
@@ -328,10 +325,13 @@ def stitch(old: Any, new: Any, actuals: Mapping[str, Series], as_of: date) -> An
     periods locked (the actual, else the original target) and its remaining ones planned;
     totals, plan-long targets, quotas and unit targets to match."""
     graph = new.graph.copy()
+    base = old.meta["kpi"]["base"]
     records: dict[str, KeyResult | RoleGroup | Unit] = {}
     for record in queries.records(new.graph):
         if isinstance(record, KeyResult) and (record.periods or record.id in old.graph):
-            records[record.id] = _stitched_kr(old.graph, record, actuals, as_of)
+            records[record.id] = _stitched_kr(
+                old.graph, record, actuals, as_of, reported=record.metric == base
+            )
     for kr in [r for r in records.values() if isinstance(r, KeyResult)]:
         owner = node(graph, kr.owner)
         before = queries.key_result(new.graph, kr.id)
@@ -360,22 +360,32 @@ def stitch(old: Any, new: Any, actuals: Mapping[str, Series], as_of: date) -> An
 
 
 def _stitched_kr(
-    old: nx.DiGraph, kr: KeyResult, actuals: Mapping[str, Series], as_of: date
+    old: nx.DiGraph, kr: KeyResult, actuals: Mapping[str, Series], as_of: date, *, reported: bool
 ) -> KeyResult:
+    """A KR over the original's periods. An elapsed period of a KR that is reported on (the
+    base metric's, whose actuals make the KPI add up, or one with check-ins) is its actual,
+    0 where none came in; of a KR nobody reports on (activities, mostly), its original
+    target."""
     before = old.nodes[kr.id]["node"] if kr.id in old else None
     original = before.periods if isinstance(before, KeyResult) else {}
     actual = actuals.get(kr.id, {})
+    reported = reported or bool(actual)
     owner = old.nodes[kr.owner]["node"] if kr.owner in old else None
     people = owner.headcount if isinstance(owner, RoleGroup) and owner.headcount else 1
-    labels = list(original) + [p for p in kr.periods if p not in original]
+    planned: Series = {}
+    for label, amount in kr.periods.items():
+        # a plan of the last quarter is phased by month where the year's was by quarter
+        into = label if label in original else _containing(original, label) or label
+        planned[into] = planned.get(into, Fraction(0)) + Fraction(str(amount))
+    labels = list(original) + [p for p in planned if p not in original]
     periods: dict[str, int | float] = {}
     for label in labels:
-        value = Fraction(str(kr.periods.get(label, 0)))
+        value = planned.get(label, Fraction(0))
         if span(label)[0] <= as_of:
             if label in actual:
                 # a role group's KR is per person; its check-ins add up to the group's
                 value += actual[label] / people
-            elif span(label)[1] <= as_of:
+            elif span(label)[1] <= as_of and not reported:
                 value += Fraction(str(original.get(label, 0)))
         periods[label] = number(value)
     periods = dict(sorted(periods.items(), key=lambda kv: span(kv[0])[0]))
@@ -391,6 +401,16 @@ def _stitched_kr(
     ):
         target = whole  # a plan-long target is its periods' sum
     return dataclasses.replace(kr, periods=periods, total=total, target=target)
+
+
+def _containing(labels: Iterable[str], label: str) -> str | None:
+    """The label of ``labels`` whose span holds the first day of ``label``."""
+    first = span(label)[0]
+    for candidate in labels:
+        low, high = span(candidate)
+        if low <= first <= high:
+            return candidate
+    return None
 
 
 def _sum(periods: Mapping[str, Any]) -> Fraction:

@@ -8,6 +8,9 @@ written has none of them, so its plan.json is unchanged):
     ``{"path": "../plan/plan.json", "sha256": "…"}``: the plan.json it was re-planned from,
     its path relative to this plan's directory (absolute where there is no relative path),
     and the SHA-256 of its bytes at the time, so a later change to it shows.
+``target``
+    ``{"path": "../target-h2.yaml", "sha256": "…"}``: the target file a re-plan was made
+    with (so the next re-plan of this plan needs no ``--target``).
 ``as_of``
     ``"2015-06-30"``: the day up to which actuals were locked in.
 ``overrides``
@@ -54,6 +57,14 @@ def parent_of(parent: str | os.PathLike[str], directory: str | os.PathLike[str])
         raise InputError(
             [Issue("no plan.json here", os.fspath(parent), hint="pass a plan directory")]
         )
+    return file_record(source, directory)
+
+
+def file_record(
+    source: str | os.PathLike[str], directory: str | os.PathLike[str]
+) -> dict[str, str]:
+    """``{"path", "sha256"}`` of a file, its path relative to ``directory`` where it can be."""
+    source = Path(source)
     try:
         relative = os.path.relpath(source.resolve(), Path(directory).resolve())
     except ValueError:  # another drive on Windows
@@ -67,12 +78,15 @@ def with_history(
     parent: dict[str, str] | None = None,
     as_of: date | None = None,
     overrides: Sequence[str] = (),
+    target: dict[str, str] | None = None,
 ) -> Any:
     """``plan`` (an :class:`okrplan.plan.Plan`) with its history keys set in its meta (the
     others as they are)."""
     meta = dict(plan.meta)
     if parent is not None:
         meta["parent"] = dict(parent)
+    if target is not None:
+        meta["target"] = dict(target)
     if as_of is not None:
         meta["as_of"] = as_of.isoformat()
     if overrides:
@@ -154,3 +168,13 @@ def history_text(versions: Sequence[Version], locale: str = "zh-CN") -> str:
         parts += [f"--set {o}" for o in version.overrides]
         lines.append("  ".join(parts))
     return "\n".join(lines) + "\n"
+
+
+def recorded_target(plan: Any, directory: str | os.PathLike[str]) -> Path | None:
+    """The target file a re-planned plan records (its path resolved from the plan's
+    directory), if it records one."""
+    found = plan.meta.get("target")
+    if not isinstance(found, dict) or not isinstance(found.get("path"), str):
+        return None
+    path = Path(found["path"])
+    return path if path.is_absolute() else Path(os.path.normpath(Path(directory) / path))

@@ -26,6 +26,7 @@ from okrplan.export.planjson import to_json
 from okrplan.model import RoleGroup
 from okrplan.progress import CheckIn, latest, record
 from okrplan.replan import replan
+from okrplan.versions import history
 
 TEAM = """\
 okrplan: 1
@@ -178,6 +179,14 @@ def test_cli(team: tuple[Path, Path], tmp_path: Path) -> None:
     assert late.exit_code == 2 and "after the plan's last month" in late.output
     bare = runner.invoke(cli, ["replan", str(directory), "--as-of", "2015-06-30", "-o", "y"])
     assert bare.exit_code == 2 and "--target" in bare.output
+    # a re-plan of the re-plan needs no --target: it records its own; nothing was reported
+    # for Q3, so Q3's 销售额 is 0 and Q4 has the whole 600万 left
+    q4 = tmp_path / "plan-q4"
+    chained = runner.invoke(cli, ["replan", str(out), "--as-of", "2015-09-30", "-o", str(q4)])
+    assert chained.exit_code == 0, chained.output
+    company = queries.key_result(api.load_plan(q4).graph, "k:公司#1.1")
+    assert (company.periods["2015-Q3"], company.periods["2015-Q4"]) == (0, 6_000_000)
+    assert [v.as_of for v in history(q4)] == ["2015-09-30", "2015-06-30", None]
 
 
 def test_infeasible_rest_exits_3(

@@ -20,8 +20,8 @@ import click
     "-t",
     "--target",
     type=click.Path(dir_okay=False),
-    help="The target file as it is now (KPI, who is there, who joins); needed until "
-    "plan.json records its target file.",
+    help="The target file as it is now (KPI, who is there, who joins). Default: the one "
+    "PLAN was re-planned with, if it is a re-plan.",
 )
 @click.option("-o", "--output", required=True, type=click.Path(), help="The new plan directory.")
 @click.option("--force", is_flag=True, help="Replace the plan in the output directory.")
@@ -50,22 +50,28 @@ def command(
     from okrplan.errors import InfeasibleError, Issue, OptionError
     from okrplan.progress import latest
     from okrplan.replan import replan, store_checkins, summary_text
-    from okrplan.versions import parent_of, plan_file, with_history
+    from okrplan.versions import file_record, parent_of, plan_file, recorded_target, with_history
 
     day = as_of.date()
     old = api.load_plan(plan_file(plan))
+    target = target or (str(found) if (found := recorded_target(old, plan)) else None)
     if not target:
         raise OptionError(
             [
                 Issue(
-                    "--target FILE is needed: plan.json does not say which target file it "
-                    "came from",
+                    "--target FILE is needed: this plan does not record the target file it "
+                    "was made from",
                     hint="pass the target file, edited for who left and who joined",
                 )
             ]
         )
     result = replan(old, latest(plan, as_of=day), day, target)
-    new = with_history(result.plan, parent=parent_of(plan, output), as_of=day)
+    new = with_history(
+        result.plan,
+        parent=parent_of(plan, output),
+        target=file_record(target, output),
+        as_of=day,
+    )
     path = api.write_plan(new, output, force=force, images=api.image_problem() is None)
     carried = store_checkins(plan, path)
     if not quiet:
