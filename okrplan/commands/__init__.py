@@ -17,6 +17,9 @@ MODULES: tuple[str, ...] = (
     "checkin",
     "status",
     "review",
+    "diff",
+    "log",
+    "replan",
 )
 
 
