@@ -20,6 +20,7 @@ MODULES: tuple[str, ...] = (
     "diff",
     "log",
     "replan",
+    "forecast",
 )
 
 

@@ -33,6 +33,7 @@ from okrplan.spec.fields import (
     Portion,
     Rate,
     Ratio,
+    Spread,
     Yield,
 )
 
@@ -134,6 +135,15 @@ class Hire(_Model):
     by: MonthField | None = Field(None, description="New people are on board by this month")
 
 
+class Attainment(_Model):
+    """How much of its planned activity a person in the role really does (okrplan forecast)."""
+
+    mean: Ratio = Field(description="The average share of the planned activity done, e.g. 95%")
+    spread: Spread = Field(
+        Decimal("0.1"), description="One standard deviation between people, e.g. 10pp"
+    )
+
+
 class Role(_Model):
     """A group of identical people in one unit."""
 
@@ -177,6 +187,11 @@ class Role(_Model):
     quota: Amount | None = Field(None, description="A fixed quota for the whole group")
     people: tuple[Name | Person, ...] = Field(
         (), description="Named people: [张三, {name: 李四, joined: 2015-04}]"
+    )
+    attainment: Attainment | None = Field(
+        None,
+        description="For okrplan forecast: the share of the planned activity people really "
+        "do, {mean: 95%, spread: 10pp}; default {mean: 100%, spread: 10pp}",
     )
 
 
