@@ -147,6 +147,8 @@ class Attainment(_Model):
     spread: Spread = Field(
         Decimal("0.1"), description="One standard deviation between people, e.g. 10pp"
     )
+
+
 _SELLS = (
     "The metric through which the role produces the KPI: deals for direct sales, channels for "
     "channel managers"
