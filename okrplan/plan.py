@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from okrplan.model import RoleGroup, Status, Unit
+from okrplan.progress.config import Tracking
 from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
 from okrplan.solve.funnel import person_series
@@ -200,7 +201,17 @@ def _meta(spec: Spec) -> dict[str, Any]:
             "step": number(target.weights.step),
             "min": number(target.weights.min),
         },
+        # pace thresholds for `okrplan status`, only where the target file sets them
+        **(
+            {"tracking": _tracking(target.tracking)}
+            if "tracking" in target.model_fields_set
+            else {}
+        ),
     }
+
+
+def _tracking(tracking: Tracking) -> dict[str, Any]:
+    return {"on_track": number(tracking.on_track), "behind": number(tracking.behind)}
 
 
 def _metrics(spec: Spec) -> dict[str, dict[str, Any]]:

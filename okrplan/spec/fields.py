@@ -235,6 +235,17 @@ def _capacity(value: Any) -> Quantity:
     return q
 
 
+def amount_value(value: Any) -> Decimal:
+    """An amount of zero or more (``40万``), as the schema reads it; raises the schema's
+    ``PydanticCustomError`` (its ``hint`` in the context) for anything else."""
+    return _amount(value)
+
+
+def capacity_value(value: Any) -> Quantity:
+    """A positive count per period (``100/周``), as the schema reads a capacity."""
+    return _capacity(value)
+
+
 def _any_target(value: Any) -> Quantity:
     return _parse(value, "write a number (10), a percentage (100%) or a count per period (2/月)")
 
