@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from fractions import Fraction
-from math import comb, exp, lgamma, sqrt
+from math import comb, exp, lgamma, log, sqrt
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,12 @@ def beta_binomial_tail(n: int, a: float, b: float, k: int) -> float:
 
 
 def binomial_tail(n: int, p: float, k: int) -> float:
-    return sum(comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+    """P(X ≥ k) for X ~ Bin(n, p), each term in logs (C(1200, 600) is beyond a float)."""
+
+    def log_comb(j: int) -> float:
+        return lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1)
+
+    return sum(exp(log_comb(j) + j * log(p) + (n - j) * log(1 - p)) for j in range(k, n + 1))
 
 
 def test_closed_forms_of_the_issue() -> None:
@@ -257,3 +262,15 @@ def test_a_large_plans_layout_reads_the_same(
     small_run, large_run = (forecast(tmp_path / n, sims=300, seed=4) for n in ("small", "large"))
     assert small_run.rows == large_run.rows and small_run.stats == large_run.stats
     assert len(small_run.rows) > 3
+
+
+def test_a_large_group_drawn_from_the_normal_keeps_whole_counts(tmp_path: Path) -> None:
+    # 300 deals from 1200 opportunities at a rate as good as known (sd 0.01pp): the count's
+    # variance 1200 × 0.25 × 0.75 = 225 ≥ 100, so it is drawn from its normal approximation,
+    # rounded to whole deals: P(X ≥ 300) = P(Bin(1200, 0.25) ≥ 300) ≈ 0.5 + half a count's
+    # probability (≈ 0.0133) — an unrounded normal would give 0.5
+    plan = write_plan(tmp_path, "{rate: 25%, spread: 0.01pp}", target=300, cap=1200)
+    expected = binomial_tail(1200, 0.25, 300)
+    assert 0.51 < expected < 0.52
+    result = forecast(plan, sims=20000, seed=6)
+    assert abs(result.stats[0].p_hit - expected) <= 3 * sqrt(expected * (1 - expected) / 20000)

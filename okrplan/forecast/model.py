@@ -72,6 +72,7 @@ class Model:
     att_mean: Floats
     att_sd: Floats
     moments: Floats  # normal items × 3 × signatures: M, A, B
+    steps: Floats  # per normal item: the value of one count where all its entries share it, or 0
     groups: tuple[str, ...]
     rows: tuple[Row, ...]
     levels: int = 1
@@ -251,6 +252,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
     index: list[int] = []
     exact: list[int] = []
     moments: list[Floats] = []
+    steps: list[float] = []
     position = [0] * (len(runs) + 1)  # entry boundary → item boundary
     e = 0
     while e < len(runs):
@@ -273,6 +275,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
             kinds.append(1)
             index.append(len(moments))
             moments.append(block)
+            steps.append(float(v[0]) if np.all(v == v[0]) else 0.0)
         e = end
         position[end] = len(kinds)
     take = np.asarray(exact, dtype=np.int64)
@@ -287,6 +290,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
         att_mean=c["att_mean"][take],
         att_sd=c["att_sd"][take],
         moments=np.asarray(moments).reshape(len(moments), 3, n_sig),
+        steps=np.asarray(steps, dtype=np.float64),
         groups=tuple(builder.groups),
         rows=tuple(replace(r, lo=position[r.lo], hi=position[r.hi]) for r in rows),
         default_attainment=builder.defaults,

@@ -108,6 +108,12 @@ class _Draws:
         spread *= self.counts.standard_normal(mean.shape, dtype=np.float32)
         spread += mean
         np.maximum(spread, 0.0, out=spread)
+        # whole counts where an item's entries share one value (20万 a deal): P(hit) of a
+        # target of whole counts is then not off by half a count's probability
+        steps = self.model.steps[items].astype(np.float32)
+        whole = np.flatnonzero(steps > 0)
+        if whole.size:
+            spread[whole] = np.rint(spread[whole] / steps[whole, None]) * steps[whole, None]
         return spread
 
     def block(self, lo: int, hi: int) -> Floats:
