@@ -16,7 +16,7 @@ the tree's display order, so a unit's outcome is a difference of prefix sums.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -77,7 +77,6 @@ class Model:
     rows: tuple[Row, ...]
     levels: int = 1
     default_attainment: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:

@@ -12,12 +12,13 @@ large ones together from their normal approximation, given the shared rates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from okrplan.forecast.model import Floats, Ints, Model
+from okrplan.forecast.model import Floats, Ints, Model, Row
 
 BLOCK = 256
 """Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
@@ -144,6 +145,25 @@ def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     ]
 
 
+def _schedule(
+    rows: Sequence[Row],
+) -> tuple[dict[int, set[int]], dict[int, int], dict[int, list[int]]]:
+    """By block: where rows that close in a later block start (their running sum is kept),
+    how many rows need each such start, and the rows that close in the block."""
+    starts: dict[int, set[int]] = {}
+    users: dict[int, int] = {}
+    closes: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.hi == r.lo:
+            continue
+        block = (r.hi - 1) // BLOCK
+        closes.setdefault(block, []).append(i)
+        if r.lo // BLOCK != block:
+            starts.setdefault(r.lo // BLOCK, set()).add(r.lo)
+            users[r.lo] = users.get(r.lo, 0) + 1
+    return starts, users, closes
+
+
 def simulate(
     model: Model, *, sims: int, seed: int, multiplier: float = 1.0, rows: int | None = None
 ) -> Simulation:
@@ -171,18 +191,10 @@ def simulate(
     saved: dict[int, Floats] = {}
     stats: dict[int, RowStats] = {}
     first = np.zeros(sims)
-    starts: dict[int, set[int]] = {}  # by block: where rows that close in a later block start
-    users: dict[int, int] = {}  # per such start: how many rows still need it
-    closes: dict[int, list[int]] = {}  # by block: the rows that close in it
+    starts, users, closes = _schedule(wanted)
     for i, r in enumerate(wanted):
         if r.hi == r.lo:  # a unit with a target and nothing selling below it
             stats[i] = row_stats(np.full((1, sims), r.done), np.array([r.target]))[0]
-            continue
-        block = (r.hi - 1) // BLOCK
-        closes.setdefault(block, []).append(i)
-        if r.lo // BLOCK != block:
-            starts.setdefault(r.lo // BLOCK, set()).add(r.lo)
-            users[r.lo] = users.get(r.lo, 0) + 1
     for b0 in range(0, max(model.size, 1), BLOCK):
         b1 = min(b0 + BLOCK, model.size)
         sums = np.cumsum(draws.block(b0, b1), axis=0) + carry if b1 > b0 else carry[None, :]
