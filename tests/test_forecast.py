@@ -274,3 +274,22 @@ def test_a_large_group_drawn_from_the_normal_keeps_whole_counts(tmp_path: Path) 
     assert 0.51 < expected < 0.52
     result = forecast(plan, sims=20000, seed=6)
     assert abs(result.stats[0].p_hit - expected) <= 3 * sqrt(expected * (1 - expected) / 20000)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--confidence", "abc"], "expected a percentage like 80%"),
+        (["--confidence", "100%"], "--confidence: must be above 0% and below 100%"),
+        (["--as-of", "2015-13-01"], "expected a day like 2015-06-30"),
+        (["--unit", "nope"], "--unit"),
+        (["--sims", "0"], "--sims: must be from 1 to 1,000,000"),
+    ],
+    ids=["confidence-text", "confidence-100", "as-of", "unit", "sims"],
+)
+def test_a_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], message: str) -> None:
+    plan = str(write_plan(tmp_path, "25%"))
+    result = CliRunner().invoke(cli, ["forecast", plan, *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
