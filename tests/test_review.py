@@ -234,3 +234,21 @@ def test_the_default_period_is_the_last_complete_month(plan_dir: Path) -> None:
     assert choose_period(plan, "2015-q2", date(2016, 3, 9)) == "2015-Q2"
     with pytest.raises(OptionError, match="no month of it is over yet"):
         choose_period(plan, None, date(2015, 6, 20))
+
+
+def test_a_week_across_the_months_end_counts_for_its_days_in_the_month() -> None:
+    # 2015-W27 runs Monday 29 June to Sunday 5 July: 2 of its 7 days are in June, so 70 visits
+    # reported for it count 70 × 2/7 = 20 in June; W26 (22–28 June) counts whole. A value with
+    # a person's name is ignored while the owner's own value for the KR exists.
+    from okrplan.review.periods import span
+    from okrplan.review.records import Actuals
+
+    rows = [
+        CheckIn("k", "2015-W26", F(100)),
+        CheckIn("k", "2015-W27", F(70)),
+        CheckIn("k", "2015-W27", F(5), person="张三"),
+    ]
+    assert Actuals(rows).within("k", span("2015-06")) == 120
+    assert Actuals(rows).within("k", span("2015-07")) == 50
+    assert Actuals(rows[2:]).within("k", span("2015-07")) == F(25, 7)
+    assert Actuals(rows).within("other", span("2015-06")) is None
