@@ -64,7 +64,8 @@ class ChildLine:
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """One metric's period volume over everyone in the unit, against the period's plan."""
+    """One metric's period volume over the unit's people who reported it (everyone's plan
+    when nobody did), against their plan for the period."""
 
     metric: str
     name: str
@@ -72,6 +73,8 @@ class Activity:
     money: bool
     planned: Fraction
     actual: Fraction | None
+    people: int  # everyone below with a KR of the metric
+    reported: int  # of them, those in groups that reported it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,12 @@ class Hiring:
 @dataclass(frozen=True, slots=True)
 class Funnel:
     """One selling chain of the people below the unit, added up, and its diagnosis:
-    ``children`` are the direct children those people are in, ``people`` how many they are."""
+    ``children`` are the direct children those people are in, ``people`` how many they are,
+    ``reported`` how many of them are in groups that reported (the only ones compared)."""
 
     children: tuple[str, ...]
     people: int
+    reported: int
     diagnosis: Diagnosis
 
 
