@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrplan.errors import Issue, OptionError, OutputError
+from okrplan.errors import InputError, Issue, OptionError, OutputError
 from okrplan.review.pack import Pack, build_pack
 from okrplan.review.periods import last_complete_month, review_period, span
 
@@ -34,6 +34,15 @@ def choose_period(plan: Plan, text: str | None, today: date) -> str:
         started by ``today``.
     """
     months = [str(m) for m in plan.meta.get("months") or ()]
+    if not months:
+        raise InputError(
+            [
+                Issue(
+                    "the plan lists no months (plan.months)",
+                    hint="write it again with this version: okrplan decompose TARGET --force",
+                )
+            ]
+        )
     first, last = span(months[0]).first, span(months[-1]).last
     if text is None:
         label = last_complete_month(today)
