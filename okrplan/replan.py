@@ -65,7 +65,11 @@ class Replan:
 
 
 def replan(
-    old: Any, checkins: Sequence[CheckIn], as_of: date, target: str | os.PathLike[str]
+    old: Any,
+    checkins: Sequence[CheckIn],
+    as_of: date,
+    target: str | os.PathLike[str],
+    sets: Sequence[str] = (),
 ) -> Replan:
     """Re-plan ``old`` (a :class:`~okrplan.plan.Plan`) from ``as_of`` (see the module
     docstring).
@@ -81,6 +85,8 @@ def replan(
     target
         The target file: the KPI, the organisation as it is now (leavers gone, joiners with
         ``joined:``), the objectives.
+    sets
+        ``--set KEY=VALUE`` overrides of the target file (:mod:`okrplan.overrides`).
 
     Raises
     ------
@@ -91,7 +97,6 @@ def replan(
         actuals already exceed the KPI.
     """
     from okrplan.plan import solve_plan
-    from okrplan.source import load_yaml
     from okrplan.spec import spec_from_source
 
     months = tuple(old.meta["months"])
@@ -105,11 +110,20 @@ def replan(
                 )
             ]
         )
-    source = load_yaml(target)
-    spec = spec_from_source(source)
+    source, spec = _load(target, sets)
     if not isinstance(spec.target.kpi.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if spec.period.label != old.meta["period"]:
+        raise InputError(
+            [
+                source.issue(
+                    ("plan", "period"),
+                    f"the target file plans {spec.period.label}, the plan {old.meta['period']}",
+                    "re-plan with the target file of the plan's period",
+                )
+            ]
         )
     actuals = locked_actuals(old.graph, checkins, as_of)
     company = _base_kr(old.graph, root_of(old.graph), old.meta["kpi"]["base"])
@@ -142,6 +156,20 @@ def replan(
         leavers,
         joiners,
     )
+
+
+def _load(target: str | os.PathLike[str], sets: Sequence[str]) -> tuple[Any, Any]:
+    """The target file's source (with its ``--set`` overrides) and its spec."""
+    from okrplan.overrides import apply_overrides, parse_override, relabel
+    from okrplan.source import load_yaml
+    from okrplan.spec import spec_from_source
+
+    overrides = [parse_override(text) for text in sets]
+    source, paths = apply_overrides(load_yaml(target), overrides)
+    try:
+        return source, spec_from_source(source)
+    except InputError as exc:
+        raise InputError(relabel(exc.issues, overrides, paths)) from None
 
 
 def _base_kr(graph: nx.DiGraph, owner: str, metric: str) -> str | None:
