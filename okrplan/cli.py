@@ -353,7 +353,7 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
 
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.argument("actuals", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("actuals", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -370,7 +370,7 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def score(
     plan_or_target: str,
-    actuals: str,
+    actuals: str | None,
     output: str | None,
     stretch: str | None,
     percent: bool,
@@ -382,9 +382,10 @@ def score(
     columns kr (a KR id from plan.json, or the KR's name with unit and role), period (plan, a
     quarter, month or ISO week; default plan) and actual (380万, 1.2亿, 25%, 7200; a plain
     number of money is yuan). A workbook written by `okrplan export` or `decompose` is read
-    directly: the actuals typed into it. A KR score is actual ÷ target (target ÷ actual for KRs
-    where less is better), capped at 1.0; an objective's O分值 is Σ weight × score; deductions
-    (减分项) subtract points per case.
+    directly: the actuals typed into it. Without ACTUALS the check-ins stored by `okrplan
+    checkin` in the plan folder are scored (and agree with `okrplan status`). A KR score is
+    actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
+    objective's O分值 is Σ weight × score; deductions (减分项) subtract points per case.
 
     \b
     Example:
@@ -397,8 +398,13 @@ def score(
     from okrplan.score import score_rows, to_csv, to_markdown
 
     plan = api.load_plan(plan_or_target)
+    folder = None
+    if actuals is None:  # no table: the check-ins of the plan folder (okrplan checkin)
+        from okrplan.progress.intake import plan_folder
+
+        folder = plan_folder(plan_or_target)
     sheets, options, warnings = api.score(
-        plan, actuals, stretch=stretch, percent=percent, allow_stdin=True
+        plan, actuals, store_folder=folder, stretch=stretch, percent=percent, allow_stdin=True
     )
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -666,10 +672,14 @@ def report(plan_or_target: str, output: str | None, unit: str | None, force: boo
       okrplan report scenarios/a-company-2015.yaml > report.html
       okrplan report plan/ --unit 销售部 -o 销售部.html
     """
+    from pathlib import Path
+
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
-    text = api.report_html(plan, unit=unit)
+    given = Path(plan_or_target)  # a plan folder's check-ins add the progress section
+    folder = given if given.is_dir() else given.parent if given.suffix == ".json" else None
+    text = api.report_html(plan, unit=unit, folder=folder)
     if output is None:
         click.echo(text, nl=False)
     else:

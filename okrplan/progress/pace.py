@@ -116,33 +116,62 @@ def progress(plan: Plan, checkins: Sequence[CheckIn], as_of: date) -> dict[str, 
     by 30 June. Expected = 1,600 + 1,600 = 3,200 (a straight line would say 4,000); pace =
     2,800 ÷ 3,200 = 0.875: behind, not at risk; projection = 0.875 × 8,000 = 7,000.
     """
+    return _compute(plan, checkins, as_of, None)
+
+
+def person_progress(
+    plan: Plan, checkins: Sequence[CheckIn], as_of: date, person: str
+) -> dict[str, KrProgress]:
+    """The progress of one person on the KRs of the role groups that list them, by KR id:
+    their own check-ins against the per-person plan."""
+    return _compute(plan, checkins, as_of, person)
+
+
+def _compute(
+    plan: Plan, checkins: Sequence[CheckIn], as_of: date, person: str | None
+) -> dict[str, KrProgress]:
     graph = plan.graph
     months = [parse_month(m) for m in plan.meta.get("months") or ()]
     bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
-    thresholds = Thresholds.of(plan)
     targets = ScoredTargets(plan)
     by_kr: dict[str, list[CheckIn]] = defaultdict(list)
     for row in checkins:
+        if person is not None:
+            if row.person != person:
+                continue
+            row = CheckIn(row.kr, row.period, row.value, "", row.confidence, row.comment)
         if calendar.start(calendar.normal_period(row.period)) <= as_of:
             by_kr[row.kr].append(row)
     measures: dict[str, _Plan] = {}
     for record in queries.records(graph):
         if isinstance(record, KeyResult):
-            measure = _measure(graph, record, targets, bounds)
+            if person is not None and not _lists(graph, record.owner, person):
+                continue
+            measure = _measure(graph, record, targets, bounds, per_person=person is not None)
             if measure is not None:
                 measures[record.id] = measure
     out: dict[str, KrProgress] = {}
-    context = _Context(graph, measures, by_kr, as_of, bounds, thresholds, out)
+    context = _Context(graph, measures, by_kr, as_of, bounds, Thresholds.of(plan), out)
     for kr_id in measures:
         context.of(kr_id)
     return out
 
 
+def _lists(graph: nx.DiGraph, owner: str, person: str) -> bool:
+    group = node(graph, owner)
+    return isinstance(group, RoleGroup) and person in group.people
+
+
 def _measure(
-    graph: nx.DiGraph, kr: KeyResult, targets: ScoredTargets, bounds: tuple[date, date]
+    graph: nx.DiGraph,
+    kr: KeyResult,
+    targets: ScoredTargets,
+    bounds: tuple[date, date],
+    *,
+    per_person: bool = False,
 ) -> _Plan | None:
     owner = node(graph, kr.owner)
-    people = owner.headcount if isinstance(owner, RoleGroup) else 0
+    people = owner.headcount if isinstance(owner, RoleGroup) and not per_person else 0
     decrease = kr.direction is Direction.DECREASE
     step = cadence(kr)
     cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]

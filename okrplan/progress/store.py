@@ -73,6 +73,7 @@ _SCHEMA_1 = (
         num INTEGER NOT NULL, den INTEGER NOT NULL, confidence INTEGER, comment TEXT NOT NULL)""",
     "CREATE INDEX checkins_import ON checkins(import_id)",
     "CREATE INDEX imports_source ON imports(source, id)",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 
@@ -146,11 +147,21 @@ _CURRENT = "SELECT MAX(id) AS id FROM imports GROUP BY source"
 def latest(plan_dir: str | Path, *, as_of: date | None = None) -> list[CheckIn]:
     """The latest value per (kr, person, period), of periods that start on or before ``as_of``
     (all if None), sorted by KR, person and period; [] when the plan has no store yet."""
+    return _checkins(plan_dir, as_of, None)
+
+
+def besides(plan_dir: str | Path, source: str) -> list[CheckIn]:
+    """:func:`latest` as if ``source`` had never been imported (what a year-to-date file
+    from ``source`` continues)."""
+    return _checkins(plan_dir, None, source)
+
+
+def _checkins(plan_dir: str | Path, as_of: date | None, source: str | None) -> list[CheckIn]:
     path = store_path(plan_dir)
     if not path.is_file():
         return []
     with _connect(path) as db:
-        best = _latest_rows(db, as_of)
+        best = _latest_rows(db, as_of, besides=source)
     out = [
         CheckIn(kr, period, Fraction(num, den), person, confidence, comment)
         for (kr, person, period), (_, num, den, confidence, comment) in best.items()
@@ -162,15 +173,21 @@ def latest(plan_dir: str | Path, *, as_of: date | None = None) -> list[CheckIn]:
 _Row = tuple[int, int, int, int | None, str]
 
 
-def _latest_rows(db: sqlite3.Connection, as_of: date | None) -> dict[tuple[str, str, str], _Row]:
+def _latest_rows(
+    db: sqlite3.Connection, as_of: date | None, *, besides: str | None = None
+) -> dict[tuple[str, str, str], _Row]:
+    current = _CURRENT
+    params: tuple[str, ...] = ()
+    if besides is not None:
+        current = "SELECT MAX(id) AS id FROM imports WHERE source != ? GROUP BY source"
+        params = (besides,)
     query = (
         "SELECT c.kr, c.person, c.period, c.import_id, c.num, c.den, c.confidence, c.comment "
-        f"FROM checkins c JOIN ({_CURRENT}) cur ON c.import_id = cur.id"
+        f"FROM checkins c JOIN ({current}) cur ON c.import_id = cur.id"
     )
-    params: tuple[str, ...] = ()
     if as_of is not None:
         query += " WHERE c.start <= ?"
-        params = (as_of.isoformat(),)
+        params = (*params, as_of.isoformat())
     best: dict[tuple[str, str, str], _Row] = {}
     for kr, person, period, import_id, num, den, confidence, comment in db.execute(query, params):
         key = (kr, person, period)
@@ -178,6 +195,24 @@ def _latest_rows(db: sqlite3.Connection, as_of: date | None) -> dict[tuple[str, 
         if held is None or import_id >= held[0]:
             best[key] = (import_id, num, den, confidence, comment)
     return best
+
+
+def setting(plan_dir: str | Path, key: str) -> str | None:
+    """A value the store remembers (``target``: the target file whose ``actuals:`` to read)."""
+    path = store_path(plan_dir)
+    if not path.is_file():
+        return None
+    with _connect(path) as db:
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def remember(plan_dir: str | Path, key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` (see :func:`setting`)."""
+    path = store_path(plan_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _connect(path) as db:
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
 
 def imports(plan_dir: str | Path) -> list[Import]:

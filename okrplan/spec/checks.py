@@ -237,6 +237,14 @@ class _Checker:
                 names.setdefault(child.name, i)
             if unit.unit.supports:
                 self.check_support(unit)
+            if unit.unit.roster is not None and unit.path != ("org",):
+                self.error(
+                    (*unit.path, "roster"),
+                    "a roster belongs on org, the top unit",
+                    "move roster: to org; its unit paths start below the top unit",
+                    key=True,
+                )
+        self.check_catalogue()
         kpi_ok = self.target.kpi.metric in self.target.metrics
         base = self.target.metrics.get(spec.base_metric) if kpi_ok else None
         chains_ok = metrics_ok and base is not None and not base.yields  # else reported at kpi
@@ -251,14 +259,24 @@ class _Checker:
             )
         self.check_cohorts()
 
+    def check_catalogue(self) -> None:
+        """The role catalogue's metrics exist (a role entry using it is checked as written)."""
+        for name, template in self.target.roles.items():
+            path = ("roles", name)
+            if template.sells is not None:
+                self.known_metric((*path, "sells"), template.sells)
+            for key in template.capacity:
+                self.known_metric((*path, "capacity", key), key, at_key=True)
+
     def check_support(self, unit: UnitRef) -> None:
         support = unit.unit.supports
         assert support is not None
         self.known_metric((*unit.path, "supports", "metric"), support.metric)
+        roles = [ref.role for ref in self.spec.roles if ref.unit.path == unit.path]
         if (
-            unit.unit.roles
-            and not any(r.sells for r in unit.unit.roles)
-            and not any(support.metric in r.capacity for r in unit.unit.roles)
+            roles
+            and not any(r.sells for r in roles)
+            and not any(support.metric in r.capacity for r in roles)
         ):
             self.warn(
                 (*unit.path, "supports"),
@@ -299,6 +317,13 @@ class _Checker:
                 )
             seen_people.add(name)
             joined = person.joined if isinstance(person, Person) else None
+            left = person.left if isinstance(person, Person) else None
+            if joined is not None and left is not None and left < joined:
+                self.error(
+                    (*path, "people", i, "left"),
+                    f"{name} leaves ({left}) before joining ({joined})",
+                    "check the two months",
+                )
             if joined is not None and joined > self.spec.period.last:
                 self.error(
                     (*path, "people", i, "joined"),

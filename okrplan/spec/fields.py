@@ -3,6 +3,7 @@ limits every target file is held to."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -170,11 +171,79 @@ def _yield(value: Any) -> Decimal:
     return q.value
 
 
+class UncertainRate(Decimal):
+    """A conversion rate (the Decimal itself) with what the forecast needs of its uncertainty:
+    ``won`` of ``tried`` from ``{rate: 25%, from: 50/200}``, or ``spread`` (one standard
+    deviation) from ``{rate: 25%, spread: 5pp}``."""
+
+    __slots__ = ("spread", "tried", "won")
+    won: int | None
+    tried: int | None
+    spread: Decimal | None
+
+
+_UNCERTAIN_HINT = (
+    "write {rate: 25%, from: 50/200} (50 won of 200 tried) or {rate: 25%, spread: 5pp}"
+)
+
+
+def _uncertain_yield(value: dict[Any, Any]) -> UncertainRate:
+    """``{rate: 25%, from: 50/200}`` or ``{rate: 25%, spread: 5pp}``: a rate and its evidence."""
+    if extra := sorted(str(k) for k in value if k not in ("rate", "from", "spread")):
+        raise _quantity_error(f"unknown key {extra[0]!r} in a yield", _UNCERTAIN_HINT)
+    if ("from" in value) == ("spread" in value):
+        raise _quantity_error(
+            "give a rate's evidence (from) or its spread, one of them", _UNCERTAIN_HINT
+        )
+    won = tried = spread = None
+    if "from" in value:
+        seen = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(value["from"]))
+        if not seen or not 0 <= int(seen[1]) <= int(seen[2]) or int(seen[2]) == 0:
+            raise _quantity_error(
+                f"expected won/tried like 50/200, got {value['from']!r}", _UNCERTAIN_HINT
+            )
+        won, tried = int(seen[1]), int(seen[2])
+    rate = _rate(value["rate"] if "rate" in value else f"{Decimal(won or 0) * 100 / (tried or 1)}%")
+    if "spread" in value:
+        spread = _points(value["spread"])
+        if not 0 < spread * spread < rate * (1 - rate):
+            raise _quantity_error(
+                f"a spread of {value['spread']} does not fit a rate of {format_percent(rate)}",
+                "a spread is one standard deviation: more than 0 and below √(rate × (1 − rate))",
+            )
+    out = UncertainRate(rate)
+    out.won, out.tried, out.spread = won, tried, spread
+    return out
+
+
+def _yield_or_uncertain(value: Any) -> Decimal:
+    return _uncertain_yield(value) if isinstance(value, dict) else _yield(value)
+
+
+def _spread(value: Any) -> Decimal:
+    """A spread in percentage points (one standard deviation), 0 or more: 10pp."""
+    points = _points(value)
+    if points < 0:
+        raise _quantity_error(f"a spread is 0pp or more, got {value!r}", "write a spread like 10pp")
+    return points
+
+
 def _capacity(value: Any) -> Quantity:
     q = _parse(value, RATE_HINT)
     if q.kind is not QuantityKind.NUMBER or q.value <= 0:
         raise _quantity_error(f"expected a positive count per period, got {value!r}", RATE_HINT)
     return q
+
+
+def amount_value(value: Any) -> Decimal:
+    """An amount of zero or more (``40万``), as the schema reads it; raises the schema's
+    ``PydanticCustomError`` (its ``hint`` in the context) for anything else."""
+    return _amount(value)
+
+
+def capacity_value(value: Any) -> Quantity:
+    """A positive count per period (``100/周``), as the schema reads a capacity."""
+    return _capacity(value)
 
 
 def _any_target(value: Any) -> Quantity:
@@ -237,10 +306,30 @@ Points = Annotated[
 ]
 Yield = Annotated[
     Decimal,
-    PlainValidator(_yield),
-    _schema(
-        "A conversion rate (25%) or an amount per unit (40万)", "25%", "40万", kind=_NUM_OR_STR
+    PlainValidator(_yield_or_uncertain),
+    WithJsonSchema(
+        {
+            "description": "A conversion rate (25%) or an amount per unit (40万); a rate may "
+            "carry its evidence {rate: 25%, from: 50/200} or spread {rate: 25%, spread: 5pp}, "
+            "which okrplan forecast uses",
+            "examples": ["25%", "40万", {"rate": "25%", "from": "50/200"}],
+            "anyOf": [
+                {"type": ["string", "number"]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "rate": {"type": ["string", "number"]},
+                        "from": {"type": "string", "description": "won/tried, e.g. 50/200"},
+                        "spread": {"type": "string", "description": "one standard deviation, 5pp"},
+                    },
+                    "additionalProperties": False,
+                },
+            ],
+        }
     ),
+]
+Spread = Annotated[
+    Decimal, PlainValidator(_spread), _schema("A spread in percentage points", "10pp")
 ]
 Capacity = Annotated[
     Quantity,

@@ -15,6 +15,7 @@ from okrplan.spec.checks import check_spec
 from okrplan.spec.fields import MAX_PEOPLE, MAX_ROLE_GROUPS, MAX_UNITS, SCHEMA_VERSION
 from okrplan.spec.messages import schema_issues
 from okrplan.spec.refs import Spec
+from okrplan.spec.roster import merge_roster
 from okrplan.spec.schema import TargetFile
 from okrplan.spec.words import written
 
@@ -56,6 +57,7 @@ def spec_from_source(source: Source) -> Spec:
                 *source.warnings,
             ]
         )
+    source = merge_roster(source)
     too_large = _size_issues(source)
     if too_large:
         raise InputError([*too_large, *source.warnings])

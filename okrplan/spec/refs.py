@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from okrplan.errors import Issue
 from okrplan.periods import PlanPeriod
 from okrplan.source import KeyPath
-from okrplan.spec.schema import Role, ShareTarget, TargetFile, Unit
+from okrplan.spec.schema import TEMPLATE_FIELDS, Role, RoleTemplate, ShareTarget, TargetFile, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ class Spec:
         refs: list[RoleRef] = []
         for unit in self.units:
             seen: dict[str, int] = {}
-            for i, role in enumerate(unit.unit.roles):
+            for i, written in enumerate(unit.unit.roles):
+                role = with_template(written, self.target.roles.get(written.role))
                 seen[role.role] = seen.get(role.role, 0) + 1
                 refs.append(RoleRef(role, unit, seen[role.role], (*unit.path, "roles", i)))
         return tuple(refs)
@@ -106,6 +108,22 @@ class Spec:
             current = feeders[0]
             upstream.append(current)
         return (*reversed(upstream), *self.chain(sells))
+
+
+def with_template(role: Role, template: RoleTemplate | None) -> Role:
+    """A role entry completed from its catalogue entry: every field the entry does not set
+    itself comes from the catalogue; capacities merge metric by metric, the entry's winning."""
+    if template is None:
+        return role
+    given = role.model_fields_set
+    update: dict[str, Any] = {
+        name: getattr(template, name)
+        for name in TEMPLATE_FIELDS
+        if name not in given and name in template.model_fields_set
+    }
+    if "capacity" in given and template.capacity:
+        update["capacity"] = {**template.capacity, **role.capacity}
+    return role.model_copy(update=update) if update else role
 
 
 def share_end(target: ShareTarget) -> Decimal:

@@ -15,6 +15,7 @@ from pydantic import (
     Tag,
 )
 
+from okrplan.progress.config import ActualsSource, Tracking
 from okrplan.spec.fields import (
     MAX_PLANNED,
     ONE,
@@ -32,6 +33,7 @@ from okrplan.spec.fields import (
     Portion,
     Rate,
     Ratio,
+    Spread,
     Yield,
 )
 
@@ -124,6 +126,11 @@ class Person(_Model):
     joined: MonthField | None = Field(
         None, description="The month they start, if inside the plan; their ramp counts from it"
     )
+    left: MonthField | None = Field(
+        None,
+        description="The last month they work, if inside the plan; from the next month "
+        "they carry no quota",
+    )
 
 
 class Hire(_Model):
@@ -131,6 +138,30 @@ class Hire(_Model):
 
     max: Count | None = Field(None, description="At most this many new people")
     by: MonthField | None = Field(None, description="New people are on board by this month")
+
+
+class Attainment(_Model):
+    """How much of its planned activity a person in the role really does (okrplan forecast)."""
+
+    mean: Ratio = Field(description="The average share of the planned activity done, e.g. 95%")
+    spread: Spread = Field(
+        Decimal("0.1"), description="One standard deviation between people, e.g. 10pp"
+    )
+
+
+_SELLS = (
+    "The metric through which the role produces the KPI: deals for direct sales, channels for "
+    "channel managers"
+)
+_RAMP = (
+    "Productivity of a new person in their 1st, 2nd, … quarter (or month, see ramp_per), e.g. "
+    "[25%, 50%, 75%, 100%]; 0% is a training period without quota"
+)
+_RAMP_PER = "Whether ramp values are per quarter or per month of tenure"
+_HIRE = (
+    "true lets the optimizer add people to this role when capacity falls short; "
+    "{max: 5, by: 2015-03} limits it"
+)
 
 
 class Role(_Model):
@@ -144,25 +175,20 @@ class Role(_Model):
     )
     sells: MetricKey | None = Field(
         None,
-        description="The metric through which the role produces the KPI: deals for "
-        "direct sales, channels for channel managers",
+        description=_SELLS,
     )
     capacity: dict[MetricKey, Capacity] = Field(
         default_factory=dict,
         description="What one person can do per period: {calls: 100/周, visits: 25/月}",
     )
-    ramp: tuple[Rate, ...] | None = Field(
+    ramp: tuple[Portion, ...] | None = Field(
         None,
-        description="Productivity of a new person in their 1st, 2nd, … quarter (or month, "
-        "see ramp_per), e.g. [25%, 50%, 75%, 100%]",
+        description=_RAMP,
     )
-    ramp_per: Literal["quarter", "month"] = Field(
-        "quarter", description="Whether ramp values are per quarter or per month of tenure"
-    )
+    ramp_per: Literal["quarter", "month"] = Field("quarter", description=_RAMP_PER)
     hire: Annotated[bool, Strict()] | Hire = Field(
         False,
-        description="true lets the optimizer add people to this role when capacity falls "
-        "short; {max: 5, by: 2015-03} limits it",
+        description=_HIRE,
     )
     history: Amount | None = Field(
         None,
@@ -177,6 +203,29 @@ class Role(_Model):
     people: tuple[Name | Person, ...] = Field(
         (), description="Named people: [张三, {name: 李四, joined: 2015-04}]"
     )
+    attainment: Attainment | None = Field(
+        None,
+        description="For okrplan forecast: the share of the planned activity people really "
+        "do, {mean: 95%, spread: 10pp}; default {mean: 100%, spread: 10pp}",
+    )
+
+
+class RoleTemplate(_Model):
+    """A role defined once under roles: and used by name in units and roster rows."""
+
+    sells: MetricKey | None = Field(None, description=_SELLS)
+    capacity: dict[MetricKey, Capacity] = Field(
+        default_factory=dict,
+        description="What one person can do per period: {calls: 100/周, visits: 25/月}; a "
+        "role entry's own capacity overrides it metric by metric",
+    )
+    ramp: tuple[Portion, ...] | None = Field(None, description=_RAMP)
+    ramp_per: Literal["quarter", "month"] = Field("quarter", description=_RAMP_PER)
+    hire: Annotated[bool, Strict()] | Hire = Field(False, description=_HIRE)
+
+
+TEMPLATE_FIELDS = ("sells", "capacity", "ramp", "ramp_per", "hire")
+"""The fields a role entry takes from the role catalogue when it does not set them itself."""
 
 
 class Support(_Model):
@@ -197,6 +246,12 @@ class Unit(_Model):
         None, description="Makes this a support unit: {metric: opportunities, share: 40%}"
     )
     quota: Amount | None = Field(None, description="A fixed quota for the whole unit")
+    roster: Name | None = Field(
+        None,
+        description="On org only: a roster table (people.xlsx or people.csv, beside the "
+        "target file) with one row per person: name, unit path, role, and optionally joined, "
+        "left, history, potential, quota and capacity.<metric>",
+    )
 
 
 class Bounds(_Model):
@@ -291,10 +346,17 @@ class TargetFile(_Model):
     plan: Plan
     kpi: Kpi
     metrics: dict[MetricKey, Metric] = Field(min_length=1)
+    roles: dict[Name, RoleTemplate] = Field(
+        default_factory=dict,
+        description="The role catalogue: each role's sells, capacity, ramp and hire rules, "
+        "defined once and used by name in every unit (a unit's entry may override any field)",
+    )
     org: Unit
     split: Split = Field(default_factory=Split)
     objectives: tuple[Objective, ...] = ()
     weights: Weights = Field(default_factory=Weights)
+    actuals: tuple[ActualsSource, ...] = Field((), description="Raw CRM exports to check in")
+    tracking: Tracking = Field(default_factory=Tracking, description="Pace thresholds")
 
 
 def json_schema() -> dict[str, Any]:
