@@ -227,3 +227,18 @@ def test_set_overrides_the_target(team: tuple[Path, Path]) -> None:
     with pytest.raises(InputError) as other:
         replan(old, rows, AS_OF, after, ["plan.period=2016"])
     assert "the plan 2015" in other.value.issues[0].message
+
+
+def test_a_leaver_by_left_is_one_no_longer_named(
+    team: tuple[Path, Path], write_target: Callable[..., Path]
+) -> None:
+    # C still listed, with left: 2015-06 (the last month C works): the same re-plan
+    directory, after = team
+    listed = TEAM.replace(
+        "PEOPLE", "[A, B, {name: C, left: 2015-06}, D, {name: E, joined: 2015-08}]"
+    )
+    old = api.load_plan(directory)
+    rows = latest(directory, as_of=AS_OF)
+    with_c = replan(old, rows, AS_OF, write_target(listed, "listed.yaml"))
+    assert with_c.leavers == ("C",)
+    assert to_json(with_c.plan) == to_json(replan(old, rows, AS_OF, after).plan)
