@@ -529,7 +529,7 @@ def _assign(totals: Mapping[_Key, list[Fraction | int]], people: Directory, batc
     """The per-person totals as check-ins of each person's KR of the metric."""
     groups: dict[tuple[str, str, str], RoleGroup | None] = {}
     no_kr: dict[tuple[str, str], int] = {}
-    for (person, unit, role, metric, month), (value,) in sorted(totals.items()):
+    for (person, unit, role, metric, month), (value,) in totals.items():  # in file order
         who = (person, unit, role)
         if who not in groups:
             groups[who] = people.person_group(person, unit, role)
