@@ -157,8 +157,8 @@ def test_the_store_adds_up_as_progress_does(tmp_path: Path) -> None:
     from okrplan.progress.pace import stored_progress
 
     plan = company(kr("k:C#1.1", "u:C", "o:C#1", SEASONAL))
-    record(tmp_path, [CheckIn("k:C#1.1", "2015-Q1", F(1500)), CheckIn("k:C#1.1", "2015-04", F(1, 3))],
-           source="a")  # fmt: skip
+    first = [CheckIn("k:C#1.1", "2015-Q1", F(1500)), CheckIn("k:C#1.1", "2015-04", F(1, 3))]
+    record(tmp_path, first, source="a")
     record(tmp_path, [CheckIn("k:C#1.1", "2015-Q1", F(1400)), CheckIn("k:C#1.1", "2015-05", F(7))],
            source="b")  # fmt: skip
     day = date(2015, 6, 30)
