@@ -134,7 +134,14 @@ def stored_progress(
 ) -> dict[str, KrProgress]:
     """:func:`progress` (or :func:`person_progress`) of the check-ins stored in ``plan_dir``,
     added up in the store: fast for a plan of 100,000 people."""
-    return _compute(plan, tallies(plan_dir, as_of), as_of, person)
+    return tallied_progress(plan, tallies(plan_dir, as_of), as_of, person)
+
+
+def tallied_progress(
+    plan: Plan, tallies: Sequence[Tally], as_of: date, person: str | None = None
+) -> dict[str, KrProgress]:
+    """:func:`stored_progress` of tallies already read (see :func:`~.store.tallies`)."""
+    return _compute(plan, tallies, as_of, person)
 
 
 def tally(checkins: Sequence[CheckIn], as_of: date) -> list[Tally]:

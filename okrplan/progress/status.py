@@ -26,7 +26,7 @@ from okrplan.progress.pace import (
     ObjectiveProgress,
     Pace,
     objective_progress,
-    stored_progress,
+    tallied_progress,
 )
 from okrplan.progress.store import Tally, tallies
 from okrplan.quantity import format_number
@@ -110,12 +110,13 @@ def status_of(
     graph = plan.graph
     text = words(plan.locale)
     owner = owner or root_of(graph)
+    summed = tallies(folder, as_of)
     if person is not None:
-        krs = stored_progress(plan, folder, as_of, person)
+        krs = tallied_progress(plan, summed, as_of, person)
         groups = [k.owner for k in map(lambda i: queries.key_result(graph, i), krs)]
         owner = groups[0] if groups else owner
     else:
-        krs = stored_progress(plan, folder, as_of)
+        krs = tallied_progress(plan, summed, as_of)
     record = node(graph, owner)
     title = f"{person or ' / '.join(getattr(record, 'path', ()) or (record.name,))}"
     if isinstance(record, RoleGroup) and person is None:
@@ -126,7 +127,7 @@ def status_of(
     if person is None:
         for child in queries.org_children(graph, owner):
             result.lines.append(_child_line(plan, child, krs))
-    result.warnings += _orphans(plan, tallies(folder, as_of), text)
+    result.warnings += _orphans(plan, summed, text)
     return result
 
 
