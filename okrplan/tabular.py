@@ -87,7 +87,13 @@ class Table:
     header_line: int = 1
 
 
-def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Table:
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    allow_stdin: bool = False,
+    max_bytes: int | None = None,
+    hint: str = "keep the rows you need: okrplan reads about 90,000 rows of actuals",
+) -> Table:
     """Read a CSV or .xlsx table (see the module docstring).
 
     Parameters
@@ -96,6 +102,11 @@ def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Ta
         The file; ``-`` is standard input (CSV) when ``allow_stdin``.
     allow_stdin : bool
         Whether the command reads standard input for ``-``.
+    max_bytes : int
+        The most bytes a CSV may have (default :data:`MAX_TABLE_BYTES`; a roster may be
+        larger than actuals).
+    hint : str
+        What to do about a CSV over ``max_bytes``.
 
     Raises
     ------
@@ -106,8 +117,8 @@ def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Ta
     name = os.fspath(path)
     if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and name != STDIN:
         return _sheet_table(name, _sheet_rows(name))
-    hint = "keep the rows you need: okrplan reads about 90,000 rows of actuals"
-    raw = read_input(name, MAX_TABLE_BYTES, allow_stdin=allow_stdin, hint=hint)
+    limit = MAX_TABLE_BYTES if max_bytes is None else max_bytes
+    raw = read_input(name, limit, allow_stdin=allow_stdin, hint=hint)
     text, notes = decode_table(raw, name)
     return _csv_table(name, text, notes)
 

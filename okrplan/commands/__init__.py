@@ -16,6 +16,11 @@ MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
     "checkin",
     "status",
+    "review",
+    "diff",
+    "log",
+    "replan",
+    "forecast",
 )
 
 
