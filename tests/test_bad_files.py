@@ -61,7 +61,10 @@ weights: {rule: leverage, step: 5%, min: 5%}
 """
 
 METRICS = "metrics defined: calls, channels, collections, deals, opportunities, revenue, visits"
-TOP_KEYS = "allowed here: kpi, metrics, objectives, okrplan, org, plan, split, weights"
+TOP_KEYS = (
+    "allowed here: actuals, kpi, metrics, objectives, okrplan, org, plan, roles, split, tracking, "
+    "weights"
+)
 PERIOD = (
     "write a year (2015), a quarter (2015-Q3), a month (2015-03) or {from: 2015-01, to: 2015-06}"
 )
