@@ -190,8 +190,8 @@ CATALOGUE = [
         "unknown-key-heacount",
         edit(("headcount: 10", "heacount: 10")),
         "bad.yaml:24:11: error: org.units[0].roles[0].heacount: unknown key 'heacount'",
-        "did you mean 'headcount'? allowed here: attainment, capacity, headcount, hire, history, people, "
-        "potential, quota, ramp, ramp_per, role, sells",
+        "did you mean 'headcount'? allowed here: attainment, capacity, headcount, hire, history, "
+        "people, potential, quota, ramp, ramp_per, role, sells",
     ),
     case(
         "unknown-top-level-key",
