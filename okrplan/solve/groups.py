@@ -16,7 +16,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from okrplan.periods import Month
+from okrplan.periods import Month, quarter_label
 from okrplan.quantity import Per
 from okrplan.solve.phasing import month_days, month_shares
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
@@ -246,14 +246,16 @@ def per_month_capacity(
     return tuple(value / len(months) for _ in months)
 
 
-def window_months(per: Per | None, months: tuple[Month, ...]) -> list[tuple[int, ...]]:
+def window_months(
+    per: Per | None, months: tuple[Month, ...], fiscal_start: int = 1
+) -> list[tuple[int, ...]]:
     """The runs of months (by index) a capacity per ``per`` is checked over."""
     if per in (Per.WEEK, Per.MONTH):
         return [(i,) for i in range(len(months))]
     if per is Per.QUARTER:
         quarters: dict[str, list[int]] = {}
         for i, m in enumerate(months):
-            quarters.setdefault(m.quarter, []).append(i)
+            quarters.setdefault(quarter_label(m, fiscal_start), []).append(i)
         return [tuple(v) for v in quarters.values()]
     return [tuple(range(len(months)))]
 
@@ -501,7 +503,7 @@ def _profile(
     for metric, quantity in ref.role.capacity.items():
         per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
         label_text = quantity.text or str(quantity.value)
-        for window in window_months(quantity.per, months):
+        for window in window_months(quantity.per, months, spec.period.fiscal_start):
             capacity = sum((per_month[i] * ramp[i] for i in window), Fraction(0))
             windows.append(Window(metric, window, capacity, label_text))
     return Profile(ramp, weights, own, pipeline, tuple(windows))

@@ -149,7 +149,7 @@ def _shortfall(
     per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
     short = 0
     binding = []
-    for window in window_months(quantity.per, months):
+    for window in window_months(quantity.per, months, spec.period.fiscal_start):
         wanted = sum((need[i] for i in window), Fraction(0))
         have = sum((per_month[i] for i in window), Fraction(0))
         if have > 0 and wanted > have * ref.headcount:

@@ -68,11 +68,10 @@ class _Checker:
         season = plan.seasonality
         if season is None:
             return
-        period = plan.period
+        period = self.spec.period
         quarters, months = len(period.quarters), period.count
-        allowed = sorted(
-            {quarters, months} if period.first.month % 3 == 1 or months == 1 else {months}
-        )
+        aligned = (period.first.month - period.fiscal_start) % 3 == 0
+        allowed = sorted({quarters, months} if aligned or months == 1 else {months})
         if len(season) not in allowed:
             shown = " or ".join(str(n) for n in allowed)
             self.error(
