@@ -146,7 +146,9 @@ def _shortfall(
     window, and a binding entry per window it overfills."""
     quantity = ref.role.capacity[metric]
     months = spec.period.months
-    per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
+    per_month = per_month_capacity(
+        Fraction(quantity.value), quantity.per, months, spec.working_days
+    )
     short = 0
     binding = []
     for window in window_months(quantity.per, months, spec.period.fiscal_start):

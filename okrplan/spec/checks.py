@@ -16,6 +16,7 @@ from okrplan.spec.fields import MAX_PLANNED, ONE
 from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
 from okrplan.spec.schema import Hire, KeyResult, Person, ShareTarget
 from okrplan.spec.words import suggest
+from okrplan.workdays import countries
 
 # ---------------------------------------------------------------------------------------------
 # Checks across the file.
@@ -65,6 +66,12 @@ class _Checker:
 
     def check_plan(self) -> None:
         plan = self.target.plan
+        if plan.calendar is not None and plan.calendar.upper() not in countries():
+            self.error(
+                ("plan", "calendar"),
+                f"no holiday calendar for {plan.calendar!r}",
+                suggest(plan.calendar.upper(), set(countries()), "country codes"),
+            )
         season = plan.seasonality
         if season is None:
             return

@@ -12,6 +12,7 @@ from okrplan.errors import Issue
 from okrplan.periods import PlanPeriod
 from okrplan.source import KeyPath
 from okrplan.spec.schema import TEMPLATE_FIELDS, Role, RoleTemplate, ShareTarget, TargetFile, Unit
+from okrplan.workdays import WorkingDays, plan_working_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,12 @@ class Spec:
             period = plan.period
             start = period.first.month if period.count == 12 and ".." in period.label else 1
         return replace(plan.period, fiscal_start=start)
+
+    @cached_property
+    def working_days(self) -> WorkingDays | None:
+        """Working days per month under ``plan.calendar``; None counts calendar days."""
+        country = self.target.plan.calendar
+        return None if country is None else plan_working_days(country.upper(), self.period.months)
 
     @cached_property
     def units(self) -> tuple[UnitRef, ...]:

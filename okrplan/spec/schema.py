@@ -69,6 +69,12 @@ class Plan(_Model):
         description="The month a fiscal year starts, e.g. 2: quarters are then fiscal quarters "
         "(FY2027-Q1 = 2026-02..04); a 12-month period {from: 2026-02, to: 2027-01} implies it",
     )
+    calendar: Annotated[str, Field(min_length=2, max_length=3)] | None = Field(
+        None,
+        description="A country code (CN, US, DE, …) whose working days scale capacity: a week "
+        "is five working days and a month an average month of working days, so 春节 and 国庆 "
+        "months hold less; default: calendar days",
+    )
     buffer: Portion = Field(
         Decimal(0),
         description="Over-assignment per level below the top, e.g. 10%: each level's "
