@@ -274,6 +274,10 @@ class _Checker:
             for key in template.capacity:
                 self.known_metric((*path, "capacity", key), key, at_key=True)
 
+    def feeds(self, key: str, metric: str) -> bool:
+        """Whether ``key`` is upstream of ``metric`` (its chain of yields passes through it)."""
+        return key in self.target.metrics and metric in self.spec.chain(key)
+
     def check_support(self, unit: UnitRef) -> None:
         support = unit.unit.supports
         assert support is not None
@@ -282,7 +286,11 @@ class _Checker:
         if (
             roles
             and not any(r.sells for r in roles)
-            and not any(support.metric in r.capacity for r in roles)
+            and not any(
+                support.metric == key or self.feeds(key, support.metric)
+                for r in roles
+                for key in r.capacity
+            )
         ):
             self.warn(
                 (*unit.path, "supports"),
@@ -351,12 +359,13 @@ class _Checker:
         support = ref.unit.unit.supports
         if support is not None and role.sells is None:
             for key in role.capacity:
-                if key != support.metric:
+                if key != support.metric and not self.feeds(key, support.metric):
                     self.error(
                         (*path, "capacity", key),
                         f"{ref.unit.unit.name} supplies "
                         f"{support.metric}; a capacity for {key!r} is never checked",
-                        f"give {role.role} a capacity for {support.metric}",
+                        f"give {role.role} a capacity for {support.metric} or a metric "
+                        "upstream of it (calls for meetings)",
                         key=True,
                     )
             if role.quota is not None:
