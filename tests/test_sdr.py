@@ -97,3 +97,22 @@ def test_a_support_capacity_outside_the_funnel_is_refused(
             "SDR组 supplies meetings; a capacity for 'deals' is never checked",
         )
     ]
+
+
+def test_an_sdr_kr_for_calls_needs_no_calls_capacity(write_target: Callable[..., Path]) -> None:
+    # Without a capacity for calls the SDR still makes 250 calls a month (25 meetings ÷ 10%).
+    plan = decompose(write_target(_target({"meetings": "30/月"})))
+    assert _monthly(plan, "r:公司/SDR组/SDR") == {"calls": 250, "meetings": 25}
+
+
+def test_a_support_kr_outside_the_funnel_is_refused(write_target: Callable[..., Path]) -> None:
+    target = _target({"calls": "300/月"})
+    target["objectives"][0]["key_results"].append({"metric": "deals"})
+    with pytest.raises(InputError) as info:
+        load_spec(write_target(target))
+    assert [(i.path, i.message) for i in info.value.issues] == [
+        (
+            "objectives[0].key_results[2].metric",
+            "SDR组 supplies meetings; a key result for 'deals' has nothing to count on its sheets",
+        )
+    ]

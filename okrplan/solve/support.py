@@ -78,7 +78,7 @@ def plan_support(
             continue
         months = supplied(spec, groups, series, unit)
         here = roles_of.get(unit.names, ())
-        worked = worked_metrics(spec, support.metric, here)
+        worked = worked_metrics(spec, support.metric)
         out[unit_id(unit)] = {m: Series.of([x * f for x in months], False) for m, f in worked}
         roles = [r for r in here if any(m in r.role.capacity for m, _ in worked)]
         total_heads = sum(r.headcount for r in roles)
@@ -101,23 +101,21 @@ def plan_support(
     return Support(out, hires, tuple(binding), tuple(relaxations))
 
 
-def worked_metrics(spec: Spec, metric: str, roles: Sequence[RoleRef]) -> list[tuple[str, Fraction]]:
+def worked_metrics(spec: Spec, metric: str) -> list[tuple[str, Fraction]]:
     """What a support unit works per unit of the ``metric`` it supplies: the metric itself (1)
-    and each metric upstream of it that one of its ``roles`` has a capacity for, with how many
-    of it one unit of ``metric`` takes. An SDR group supplying meetings at 10% call→meeting
-    makes 1 ÷ 10% = 10 calls a meeting.
+    and each metric upstream of it, with how many of it one unit of ``metric`` takes (its KRs
+    and its roles' capacities may name any of them). An SDR group supplying meetings at 10%
+    call→meeting makes 1 ÷ 10% = 10 calls a meeting.
 
     >>> from types import SimpleNamespace as NS
     >>> y = {"calls": {"meetings": Fraction(1, 10)}, "meetings": {"rev": Fraction(100)}}
     >>> spec = NS(target=NS(metrics={k: NS(yields=v) for k, v in y.items()}),
     ...           chain=lambda m: {"calls": ("calls", "meetings", "rev")}.get(m, (m,)))
-    >>> sdr = NS(role=NS(capacity={"calls": 1}))
-    >>> worked_metrics(spec, "meetings", [sdr])
+    >>> worked_metrics(spec, "meetings")
     [('meetings', Fraction(1, 1)), ('calls', Fraction(10, 1))]
     """
     out = [(metric, Fraction(1))]
-    capacities = {key for ref in roles for key in ref.role.capacity}
-    for key in sorted(capacities - {metric}):
+    for key in sorted(set(spec.target.metrics) - {metric}):
         chain = spec.chain(key)
         if metric not in chain:
             continue

@@ -14,7 +14,7 @@ from okrplan.quantity import (
 from okrplan.source import KeyPath, Source
 from okrplan.spec.fields import MAX_PLANNED, ONE
 from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
-from okrplan.spec.schema import Hire, KeyResult, Person, ShareTarget
+from okrplan.spec.schema import Hire, KeyResult, Objective, Person, ShareTarget
 from okrplan.spec.words import suggest
 from okrplan.workdays import countries
 
@@ -568,6 +568,32 @@ class _Checker:
                     )
             for j, kr in enumerate(objective.key_results):
                 self.check_key_result((*path, "key_results", j), kr)
+            self.check_support_krs(path, objective)
+
+    def check_support_krs(self, path: KeyPath, objective: Objective) -> None:
+        """A metric KR on a support unit's sheets counts what it supplies or a metric upstream
+        of it (an SDR group's calls); any other metric has nothing to count there and would be
+        left off its sheets, so it is refused rather than dropped."""
+        named = {*objective.units, *objective.under}
+        for unit in self.spec.units:
+            support = unit.unit.supports
+            if support is None or not ({"unit", "role"} & set(objective.at)):
+                continue
+            roles = {ref.role.role for ref in self.spec.roles if ref.unit.path == unit.path}
+            if unit.unit.name not in named and not roles & set(objective.roles):
+                continue
+            for j, kr in enumerate(objective.key_results):
+                metric = kr.metric
+                if metric is None or metric not in self.target.metrics:
+                    continue
+                if metric != support.metric and not self.feeds(metric, support.metric):
+                    self.error(
+                        (*path, "key_results", j, "metric"),
+                        f"{unit.unit.name} supplies {support.metric}; a key result for "
+                        f"{metric!r} has nothing to count on its sheets",
+                        f"use {support.metric} or a metric upstream of it, or leave "
+                        f"{unit.unit.name} out of this objective",
+                    )
 
     def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
         if (kr.metric is None) == (kr.text is None):
