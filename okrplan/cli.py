@@ -6,7 +6,9 @@ Heavy libraries (pydantic, OR-Tools, networkx) are imported inside the commands 
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import click
@@ -14,19 +16,33 @@ import click
 from okrplan import __version__
 from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import OkrplanError
+from okrplan.text import EscapingStream
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
 class OkrplanGroup(click.Group):
-    """Turns okrplan's own errors into a message on stderr and their exit code."""
+    """Turns okrplan's own errors into a message on stderr and their exit code, and shows
+    control characters in what a command prints as escapes (see EscapingStream)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except OkrplanError as exc:
-            click.echo(f"Error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
-            ctx.exit(exc.exit_code)
+        with _escaping_output():
+            try:
+                return super().invoke(ctx)
+            except OkrplanError as exc:
+                click.echo(f"Error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
+                ctx.exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _escaping_output() -> Iterator[None]:
+    """stdout and stderr through :class:`okrplan.text.EscapingStream` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 @click.group(cls=OkrplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,7 +178,9 @@ class _Progress:
         if self.enabled:
             from rich.console import Console
 
-            self.status = Console(stderr=True).status("okrplan decompose")
+            # the spinner draws with escape sequences: on the terminal itself
+            raw = getattr(sys.stderr, "raw", sys.stderr)
+            self.status = Console(file=raw).status("okrplan decompose")
             self.status.start()
         return self
 
