@@ -38,7 +38,7 @@ class OkrplanGroup(click.Group):
 def _escaping_output() -> Iterator[None]:
     """stdout and stderr through :class:`okrplan.text.EscapingStream` while a command runs."""
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
     try:
         yield
     finally:

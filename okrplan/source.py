@@ -267,7 +267,7 @@ def _scan(
 
     Reads the event stream and stops there, so even a megabyte of ``[[[[`` is refused at once.
     """
-    values, aliased, tagged_keys = 0, False, set()
+    values, aliased, tagged_keys = 0, False, set[int]()
     keys: list[bool | None] = []  # per open collection: a mapping's next node is a key (True)
     events = yaml.parse(text, Loader=loader_cls)
     event: yaml.Event | None = None
