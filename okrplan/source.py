@@ -37,9 +37,8 @@ _UNSAFE_HINT = (
     "delete it: control characters are invisible, and sheets and diagrams cannot hold them"
 )
 _UNSAFE_HINTS = {
-    "\t": "write a space instead: a name is one line",
-    "\n": "write the text on one line (in quotes if it is long)",
-    "\r": "write the text on one line (in quotes if it is long)",
+    "\t": "write a space instead: sheets and diagrams each show a tab differently",
+    "\r": "delete it: a line break in a name is \\n",
     **dict.fromkeys(
         "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
         "delete it: it reorders the text on screen, so a name would show other than it is",
@@ -566,10 +565,10 @@ class _Builder:
 
     def _text(self, node: yaml.Node, path: KeyPath) -> str:
         value: str = node.value
-        # every text in a target file is a name or a one-line text (a block scalar's final line
-        # break is stripped): control characters and bidi controls would reach the terminal,
-        # the sheets and the diagrams, invisible or obeyed
-        bad = unsafe_character(value.strip(" \t\r\n"), one_line=True)
+        # every text in a target file is a name or a short text (the ends are stripped later):
+        # control characters and bidi controls would reach the terminal, the sheets and the
+        # diagrams, invisible or obeyed
+        bad = unsafe_character(value.strip(" \t\r\n"), name=True)
         if bad is not None:
             self._problem(
                 node,

@@ -30,25 +30,20 @@ def text_width(text: str) -> int:
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
+_UNSAFE_IN_NAMES = re.compile(f"{_UNSAFE.pattern[:-1]}\t]")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def unsafe_character(text: str, *, one_line: bool = False) -> str | None:
-    """The first character of ``text`` that no name may hold, or None; with ``one_line``,
-    tab and line feed are unsafe too.
+def unsafe_character(text: str, *, name: bool = False) -> str | None:
+    """The first character of ``text`` that no name may hold, or None; in a ``name`` a tab is
+    unsafe too (a line break is not: a name on two lines is drawn on two lines).
 
     >>> unsafe_character("销售部"), unsafe_character("a\\x1b[31m"), unsafe_character("a\\nb")
     (None, '\\x1b', None)
-    >>> unsafe_character("a\\nb", one_line=True), unsafe_character("张\\u202e三")
-    ('\\n', '\\u202e')
+    >>> unsafe_character("a\\tb", name=True), unsafe_character("张\\u202e三")
+    ('\\t', '\\u202e')
     """
-    found = _UNSAFE.search(text)
-    if one_line:
-        found = min(
-            (m for m in (found, re.search("[\t\n]", text)) if m is not None),
-            key=lambda m: m.start(),
-            default=None,
-        )
+    found = (_UNSAFE_IN_NAMES if name else _UNSAFE).search(text)
     return found.group() if found else None
 
 
@@ -63,8 +58,8 @@ def describe_character(char: str) -> str:
         if char in _BIDI
         else "a tab"
         if char == "\t"
-        else "a line break"
-        if char in "\n\r"
+        else "a carriage return"
+        if char == "\r"
         else "a control character"
         if unicodedata.category(char) == "Cc"
         else "not a character"
