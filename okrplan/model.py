@@ -507,7 +507,7 @@ class SolverRelaxation:
 @dataclass(frozen=True, slots=True)
 class SolverReport:
     """plan.json's ``solver``: status, stretch, binding constraints, relaxations, hires (by
-    role id) and fill levels (by unit path)."""
+    role id), the hires the KPI needs without the buffer, and fill levels (by unit path)."""
 
     __pydantic_config__ = _SECTION
 
@@ -518,6 +518,7 @@ class SolverReport:
     conflict: tuple[StrictStr, ...]
     hires: Mapping[StrictStr, Count]
     levels: Mapping[StrictStr, Number]
+    hires_without_buffer: Mapping[StrictStr, Count] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def minimal_target(**sections: Any) -> dict[str, Any]:
         "okrplan": 1,
         "plan": {"name": "test", "period": 2015, "locale": "zh-CN", "buffer": "0%"},
         "kpi": {"metric": "revenue", "target": "1000万"},
-        "metrics": FUNNEL,
+        "metrics": copy.deepcopy(FUNNEL),  # tests edit it: never the shared one
         "org": {
             "name": "公司",
             "units": [
