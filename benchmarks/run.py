@@ -108,12 +108,15 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     api.BESIDE_FROM = sys.maxsize
 
     times: dict[str, float] = dict.fromkeys(STAGES, 0.0)
-    current = ["load", time.perf_counter()]
+    cpu: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # this process's CPU seconds
+    current: list[Any] = ["load", time.perf_counter(), time.process_time()]
 
     def progress(stage: str) -> None:
-        now = time.perf_counter()
-        times[COLUMN_OF.get(current[0], current[0])] += now - current[1]
-        current[:] = [stage, now]
+        now, used = time.perf_counter(), time.process_time()
+        column = COLUMN_OF.get(current[0], current[0])
+        times[column] += now - current[1]
+        cpu[column] += used - current[2]
+        current[:] = [stage, now, used]
 
     start = time.perf_counter()
     plan = api.decompose(target, progress=progress)
@@ -129,6 +132,7 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     sheets = path / api.SHEETS_DIR
     return {
         "stages": times,
+        "cpu": cpu,
         "total": time.perf_counter() - start,
         "peak_mb": _peak_mb(),
         "status": plan.solver["status"],

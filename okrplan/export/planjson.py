@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-import networkx as nx
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from okrplan import model
 from okrplan.errors import InputError, Issue
-from okrplan.graph import Edge, Kind, to_node_link
+from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
     METRICS,
@@ -195,7 +194,7 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
             summary=f"{count} problem{'s' if count != 1 else ''} found{more}\n"
             f"    hint: {REMAKE_HINT}",
         )
-    graph = nx.DiGraph()
+    graph = new_graph()
     graph.graph.update(data["graph"].get("graph", {}))
     graph.add_nodes_from((record.id, {"node": record}) for record in records)
     graph.add_edges_from(
