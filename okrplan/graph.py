@@ -8,7 +8,7 @@ objective), ``k:A公司/销售部#1.2`` (that objective's second key result). Ed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import networkx as nx
@@ -185,9 +185,10 @@ def attach_records(graph: nx.DiGraph) -> None:
         data["node"] = record
 
 
-def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
+def to_node_link(graph: nx.DiGraph, leave_out: Collection[str] = ()) -> dict[str, Any]:
     """networkx node-link data with edges under ``edges`` (readable by ``node_link_graph``):
-    each node as its record's plan.json dict."""
+    each node as its record's plan.json dict; edges of the kinds in ``leave_out`` are left
+    out."""
     return {
         "directed": graph.is_directed(),
         "multigraph": graph.is_multigraph(),
@@ -196,5 +197,6 @@ def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
         "edges": [
             {**data, "source": source, "target": target}
             for source, target, data in graph.edges(data=True)
+            if data.get("kind") not in leave_out
         ],
     }
