@@ -130,8 +130,36 @@ def add_records(
 
     Every node's attribute dict holds its record under ``"node"``; every edge its ``kind``.
     """
-    graph.add_nodes_from((record.id, {"node": record}) for record in records)
-    graph.add_edges_from((source, target, {"kind": str(kind)}) for source, target, kind in edges)
+    if type(graph) is not PlanGraph:
+        graph.add_nodes_from((record.id, {"node": record}) for record in records)
+        graph.add_edges_from(
+            (source, target, {"kind": str(kind)}) for source, target, kind in edges
+        )
+        return
+    # What add_nodes_from and add_edges_from do, without their per-item checks and views
+    # (a third of the graph stage at 100,000 people): the same dicts in the same order.
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    for record in records:
+        if record.id in nodes:
+            nodes[record.id]["node"] = record
+        else:
+            succ[record.id], pred[record.id], nodes[record.id] = {}, {}, {"node": record}
+    texts: dict[Edge, str] = {}
+    for source, target, kind in edges:
+        if source not in nodes:
+            succ[source], pred[source], nodes[source] = {}, {}, {}
+        if target not in nodes:
+            succ[target], pred[target], nodes[target] = {}, {}, {}
+        text = texts.get(kind)
+        if text is None:
+            text = texts[kind] = str(kind)
+        data = succ[source].get(target)
+        if data is None:
+            succ[source][target] = pred[target][source] = {"kind": text}
+        else:
+            data["kind"] = text
+    graph.version += 1
+    nx._clear_cache(graph)
 
 
 def children(graph: nx.DiGraph, node_id: str, kind: Edge = Edge.CONTAINS) -> list[str]:
