@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from okrplan.model import KeyResult, KRKind, TargetKind, Unit
+from okrplan.numbers import Numbers, Scale, money_scale, plural
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
 LABELS = {
@@ -223,11 +224,21 @@ def per_text(per: str, locale: str) -> str:
     return per_label(Per(per), locale)
 
 
-def money_text(value: float | int | Decimal, locale: str) -> str:
-    return format_number(Decimal(str(value)), locale, money=True)
+def money_text(
+    value: float | int | Decimal,
+    locale: str,
+    numbers: Numbers | None = None,
+    scale: Scale | None = None,
+) -> str:
+    """An amount through the plan's formatter (:mod:`okrplan.numbers`): ``550万``, ``$530k``.
+
+    >>> money_text(129_600_000, "zh-CN"), money_text(132_000_000, "zh-CN")
+    ('12,960万', '1.32亿')
+    """
+    return (numbers or Numbers(locale)).money(value, scale)
 
 
-def pass_down_text(unit: Unit, locale: str) -> str | None:
+def pass_down_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str | None:
     """What a unit passes down to its children and how far above its own target:
     ``下达 9,680万 (+10%)``; None for a unit that does not sell.
 
@@ -238,7 +249,8 @@ def pass_down_text(unit: Unit, locale: str) -> str | None:
     """
     if unit.assigned is None:
         return None
-    text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale)}"
+    scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
+    text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale, numbers, scale)}"
     if unit.target:
         ratio = Decimal(str(unit.assigned)) / Decimal(str(unit.target)) - 1
         percent = format_percent(ratio.quantize(Decimal("0.001")), locale)
@@ -246,13 +258,33 @@ def pass_down_text(unit: Unit, locale: str) -> str | None:
     return text
 
 
-def kr_target_text(kr: KeyResult, locale: str) -> str:
+def unit_money_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str:
+    """A unit's target and what it passes down, in one unit: ``1.2亿, 下达 1.32亿 (+10%)``,
+    ``12,000万, 下达 12,960万 (+8%)``; empty for a unit without a target.
+
+    >>> from okrplan.model import Level
+    >>> u = Unit("u:A", "A", ("A",), "", Level.UNIT, target=120_000_000, assigned=129_600_000)
+    >>> unit_money_text(u, "zh-CN")
+    '12,000万, 下达 12,960万 (+8%)'
+    """
+    if unit.target is None:
+        return ""
+    scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
+    text = money_text(unit.target, locale, numbers, scale)
+    passed = pass_down_text(unit, locale, numbers)
+    return f"{text}, {passed}" if passed else text
+
+
+def kr_target_text(
+    kr: KeyResult, locale: str, numbers: Numbers | None = None, scale: Scale | None = None
+) -> str:
     """The headline target of a KR: ``550万``, ``71 个/周``, ``100%``, ``-5 points``; where
-    support units supply part of it, with the part the owner sources: ``40 个/月 (自拓 24)``."""
-    return _target_text(kr, locale) + sourced_text(kr, locale)
+    support units supply part of it, with the part the owner sources: ``40 个/月 (自拓 24)``.
+    ``scale`` is the unit of the column the amount stands in."""
+    return _target_text(kr, locale, numbers, scale) + sourced_text(kr, locale, numbers)
 
 
-def sourced_text(kr: KeyResult, locale: str) -> str:
+def sourced_text(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """`` (自拓 24)``: the self-sourced part of a KR's headline, where support units supply
     the rest; else empty. Per period it is the headline × the self-sourced share of the plan
     total, to the nearest whole (the headline is already rounded up once).
@@ -274,11 +306,13 @@ def sourced_text(kr: KeyResult, locale: str) -> str:
         value = Decimal(str(kr.target)) * value / Decimal(str(kr.total))
         if not kr.money:
             value = value.to_integral_value(rounding=ROUND_HALF_UP)
-    text = money_text(value, locale) if kr.money else format_number(value, locale)
+    text = money_text(value, locale, numbers) if kr.money else format_number(value, locale)
     return f" ({label(locale, 'sourced').format(n=text)})"
 
 
-def _target_text(kr: KeyResult, locale: str) -> str:
+def _target_text(
+    kr: KeyResult, locale: str, numbers: Numbers | None = None, scale: Scale | None = None
+) -> str:
     if kr.kr_kind is KRKind.DEDUCTION:
         return label(locale, "points_per_case").format(n=_plain(kr.deduction))
     target = kr.target
@@ -286,20 +320,27 @@ def _target_text(kr: KeyResult, locale: str) -> str:
         return ""
     if kr.target_kind is TargetKind.PERCENT:
         return format_percent(Decimal(str(target)), locale)
-    text = money_text(target, locale) if kr.money else format_number(Decimal(str(target)), locale)
+    if kr.money:
+        text = money_text(target, locale, numbers, scale)
+    else:
+        text = format_number(Decimal(str(target)), locale)
     unit = kr.unit or ""
+    if unit and not kr.money and locale.startswith("en"):
+        unit = plural(unit, target)
     if kr.target_per:
         return f"{text}{unit}/{per_label(Per(str(kr.target_per)), locale)}"
     if kr.per != "plan" and not kr.money:
         sep = " " if unit else ""
         return f"{text}{sep}{unit}/{per_text(str(kr.per), locale)}"
-    return f"{text}{(' ' if locale == 'en' and unit else '')}{unit}"
+    return f"{text}{(' ' if unit and not kr.money else '')}{unit}"
 
 
-def period_value_text(kr: KeyResult, value: float | int, locale: str) -> str:
+def period_value_text(
+    kr: KeyResult, value: float | int, locale: str, numbers: Numbers | None = None
+) -> str:
     """One period's target of a KR: money as money, anything else as a number."""
     if kr.money:
-        return money_text(value, locale)
+        return money_text(value, locale, numbers)
     return format_number(Decimal(str(value)), locale)
 
 
@@ -314,7 +355,7 @@ def _plain(value: Any) -> str:
     return format(number.normalize(), "f") if number % 1 else str(int(number))
 
 
-def kr_cadence_text(kr: KeyResult, locale: str) -> str:
+def kr_cadence_text(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """The target with its period when the target alone does not say it: ``100%/周``.
 
     >>> from okrplan.model import node_from_json
@@ -329,11 +370,12 @@ def kr_cadence_text(kr: KeyResult, locale: str) -> str:
     >>> kr_cadence_text(kr(target=71, unit="个"), "zh-CN")
     '71 个/周'
     """
-    text = _target_text(kr, locale)
+    text = _target_text(kr, locale, numbers)
     per = str(kr.per)
+    sourced = sourced_text(kr, locale, numbers)
     if per == "plan" or not text or "/" in text or kr.kr_kind is KRKind.DEDUCTION:
-        return text + sourced_text(kr, locale)
-    return f"{text}/{per_text(per, locale)}{sourced_text(kr, locale)}"
+        return text + sourced
+    return f"{text}/{per_text(per, locale)}{sourced}"
 
 
 def span_text(low: str, high: str) -> str:
@@ -546,7 +588,8 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     )
     if found:
         delta, source = int(found.group(1)), found.group(2)
-        shown = money_text(round(delta, -2), locale)  # to 0.01万 (100 yuan)
+        # a rounding difference is below the rounding step: shown to 100 yuan (0.01万)
+        shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
         )
