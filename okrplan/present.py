@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from okrplan.model import KeyResult, KRKind, TargetKind, Unit
-from okrplan.numbers import Numbers, Scale, money_scale, plural
+from okrplan.numbers import Numbers, Scale, counted, money_scale, number_text, plural
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
 LABELS = {
@@ -217,6 +217,28 @@ def label(locale: str, key: str) -> str:
     return LABELS["en" if locale.startswith("en") else "zh-CN"][key]
 
 
+def status_text(status: str, locale: str) -> str:
+    """The solver's status in the plan's language: ``可行``, ``feasible``.
+
+    >>> status_text("optimal", "zh-CN"), status_text("infeasible", "en"), status_text("?", "en")
+    ('可行', 'infeasible', '?')
+    """
+    if status in ("optimal", "feasible", "infeasible"):
+        return label(locale, f"status_{status}")
+    return status
+
+
+def people_text(n: int | float | Decimal, locale: str) -> str:
+    """``3 人``; ``1 person``, ``3 people``.
+
+    >>> people_text(1, "en"), people_text(3, "en"), people_text(1, "zh-CN")
+    ('1 person', '3 people', '1 人')
+    """
+    if locale.startswith("en"):
+        return counted(n, "person", "people")
+    return label(locale, "people_count").format(n=number_text(n))
+
+
 def per_text(per: str, locale: str) -> str:
     """``week`` → ``周``/``week``; ``plan`` → ``全期``/``plan``."""
     if per == "plan":
@@ -332,7 +354,7 @@ def _target_text(
     if kr.per != "plan" and not kr.money:
         sep = " " if unit else ""
         return f"{text}{sep}{unit}/{per_text(str(kr.per), locale)}"
-    return f"{text}{(' ' if unit and not kr.money else '')}{unit}"
+    return f"{text}{(' ' if locale.startswith('en') and unit else '')}{unit}"
 
 
 def period_value_text(

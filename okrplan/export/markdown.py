@@ -9,9 +9,17 @@ from typing import Any
 from okrplan import queries
 from okrplan.graph import children, node, root_of
 from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
-from okrplan.plan import Plan
 from okrplan.numbers import Numbers, Scale, money_scale, numbers_for
-from okrplan.present import kr_target_text, label, money_text, per_text, unit_money_text, weight_text
+from okrplan.plan import Plan
+from okrplan.present import (
+    kr_target_text,
+    label,
+    money_text,
+    per_text,
+    status_text,
+    unit_money_text,
+    weight_text,
+)
 from okrplan.quantity import format_percent
 
 from .sheetmodel import md_cell
@@ -36,7 +44,7 @@ def to_markdown(plan: Plan) -> str:
         f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
         f"{money_text(kpi.get('target', 0), locale, numbers)}",
         f"{label(locale, 'buffer')} {format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
-        f"{label(locale, 'status')}: {solver.get('status')} "
+        f"{label(locale, 'status')}: {status_text(str(solver.get('status')), locale)} "
         f"({label(locale, 'stretch')} {solver.get('stretch')})",
     ]
     lines += [_cell(" · ".join(facts)), ""]

@@ -34,6 +34,7 @@ from okrplan.model import (
     TargetKind,
     Unit,
 )
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import kr_cadence_text, label, money_text, pass_down_text, per_text
 
@@ -162,7 +163,7 @@ def _book(
     facts = (
         f"{label(locale, 'period')} {meta.get('period', '')}",
         f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
-        f"{money_text(kpi.get('target', 0), locale)}",
+        f"{money_text(kpi.get('target', 0), locale, numbers_for(meta))}",
         f"{label(locale, 'status')}: {status_text}",
     )
     stem = "-".join([str(meta.get("name", "")) or "okr", *(x for x in (unit, role) if x)])
@@ -176,6 +177,7 @@ def _book(
         tuple(sheets),
         label(locale, "summary"),
         unique_file_names([stem], "")[0],
+        numbers_for(meta).step,
     )
 
 
@@ -470,7 +472,7 @@ class _Builder:
             str(kr.kr_kind),
             None if kr.weight is None or kr.kr_kind is KRKind.DEDUCTION else int(kr.weight),
             target,
-            kr_cadence_text(kr, locale),
+            kr_cadence_text(kr, locale, numbers_for(self.plan.meta)),
             self.unit_text(kr, numeric),
             per_text(str(kr.per), locale),
             scored,

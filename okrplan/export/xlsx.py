@@ -27,6 +27,7 @@ import zipfile
 from decimal import Decimal
 from typing import Any
 
+from okrplan.numbers import MAX_PLACES
 from okrplan.present import label
 from okrplan.text import text_width as display_width
 
@@ -374,7 +375,7 @@ class _Writer:
 
     def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
-        fmt = _format(row)
+        fmt = _format(row, self.book.step)
         if row.first:
             self.number(ws, r, col["no"], row.objective, "0", align="center")
             self.text(ws, r, col["objective"], row.objective_name)
@@ -570,8 +571,8 @@ class _Writer:
         for column, head in enumerate(heads, start=1):
             self.text(ws, HEADER_ROW, column, head, font="bold", align="center", fill="header")
         ws.row_dimensions[HEADER_ROW].height = 30
-        money = "#,##0.00" if not locale.startswith("en") else "#,##0"
         scale = Decimal(10_000) if not locale.startswith("en") else Decimal(1)
+        money = _money_format(book.step / scale)
         w, o = self.letter("weight"), self.letter("o_score")
         widths = [display_width(h) + 2 for h in heads]
         for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
@@ -607,14 +608,21 @@ def _number(value: Decimal | int) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _format(row: SheetRow) -> str:
+def _format(row: SheetRow, step: Decimal) -> str:
     values = [v for v in (row.target, row.scored, *row.periods) if v is not None]
     whole = all(v == v.to_integral_value() for v in values)
     if row.number == "percent":
         return "0%" if all((v * 100) == (v * 100).to_integral_value() for v in values) else "0.0%"
-    if row.number == "money" and row.scale != 1:
-        return "#,##0.00"
+    if row.number == "money":
+        return _money_format(step / row.scale)
     return "#,##0" if whole else "#,##0.00"
+
+
+def _money_format(step: Decimal) -> str:
+    """Amounts to the money rounding step's precision in sheet units, at most 0.01 (the one
+    precision rule of :mod:`okrplan.numbers`): a 10万 step in 万 shows ``#,##0``."""
+    places = min(max(0, -int(step.normalize().as_tuple().exponent)), MAX_PLACES)
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def _points_format(locale: str) -> str:

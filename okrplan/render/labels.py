@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from okrplan.graph import Kind
 from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit
+from okrplan.numbers import Numbers
 from okrplan.present import kr_cadence_text, label, money_text, span_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.layout import Box, Context
@@ -35,9 +36,9 @@ CONFLICT, CONFLICT_LIGHT = "#C62828", "#FDECEA"
 MUTED = "#5F6B73"
 
 
-def kr_cadence(kr: KeyResult, locale: str) -> str:
+def kr_cadence(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """The target with its period when the target alone does not say it: ``71 个/周``."""
-    return kr_cadence_text(kr, locale)
+    return kr_cadence_text(kr, locale, numbers)
 
 
 def colours(ctx: Context, box: Box) -> tuple[str, str]:
@@ -72,7 +73,7 @@ def title(ctx: Context, box: Box) -> tuple[str, str]:
 def _money_span(ctx: Context, values: list[Number]) -> str:
     if not values:
         return ""
-    return span_text(money_text(min(values), ctx.locale), money_text(max(values), ctx.locale))
+    return span_text(*ctx.numbers.amounts([min(values), max(values)]))
 
 
 def _unit_facts(ctx: Context, box: Box, units: list[Unit]) -> list[str]:
@@ -85,7 +86,7 @@ def _unit_facts(ctx: Context, box: Box, units: list[Unit]) -> list[str]:
             text = (
                 f"{label(locale, 'target')} {label(locale, 'each')} "
                 f"{_money_span(ctx, targets)}, {label(locale, 'total')} "
-                f"{money_text(sum(targets), locale)}"
+                f"{money_text(sum(targets), locale, ctx.numbers)}"
             )
         parts.append(text)
     assigned = [u.assigned for u in units if u.assigned is not None]
@@ -110,9 +111,8 @@ def _role_facts(ctx: Context, roles: list[RoleGroup]) -> list[str]:
     if selling:
         per_person = _money_span(ctx, [s.per_person for s in selling])
         parts.append(f"{label(locale, 'per_person')} {per_person}")
-        parts.append(
-            f"{label(locale, 'total')} {money_text(sum(s.quota for s in selling), locale)}"
-        )
+        total = money_text(sum(s.quota for s in selling), locale, ctx.numbers)
+        parts.append(f"{label(locale, 'total')} {total}")
     if folded:
         parts.append(ctx.text("groups", n=len(roles)))
     lines = [" · ".join(parts)] if parts else []
@@ -175,7 +175,7 @@ def _span(
 
 def kr_target(ctx: Context, same: list[KeyResult]) -> str:
     """The target of a KR, or the range of targets of the same KR of folded owners."""
-    return _span(same, lambda kr: kr.target, lambda kr: kr_cadence(kr, ctx.locale))
+    return _span(same, lambda kr: kr.target, lambda kr: kr_cadence(kr, ctx.locale, ctx.numbers))
 
 
 def kr_weight(same: list[KeyResult]) -> str:
@@ -213,14 +213,15 @@ def _phasing(ctx: Context, kr: KeyResult) -> list[str]:
     base = ctx.plan.meta.get("kpi", {}).get("base")
     if kr.metric != base or kr.per is not Per.PLAN or not 1 < len(kr.periods) <= 6:
         return []
+    values = list(kr.periods.values())
+    shown = (
+        ctx.numbers.amounts(values)
+        if kr.money
+        else [format_number(Decimal(str(v)), ctx.locale) for v in values]
+    )
     return [
-        f"{period_name(key, ctx.locale)} "
-        + (
-            money_text(value, ctx.locale)
-            if kr.money
-            else format_number(Decimal(str(value)), ctx.locale)
-        )
-        for key, value in kr.periods.items()
+        f"{period_name(key, ctx.locale)} {text}"
+        for key, text in zip(kr.periods, shown, strict=True)
     ]
 
 
