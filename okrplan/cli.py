@@ -219,7 +219,7 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError
-    from okrplan.explain import hire_split_text
+    from okrplan.present import summary_lines
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
@@ -245,16 +245,8 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
         names = sorted(
             p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != "."
         )
-        click.echo(
-            f"wrote {path}/ ({', '.join(names)}): "
-            f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
-            err=True,
-        )
-        for line in _hire_lines(plan):
+        for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
             click.echo(line, err=True)
-        split = hire_split_text(plan)
-        if split:
-            click.echo(f"  {split}", err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
         raise InfeasibleError(
@@ -263,9 +255,9 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
         )
 
 
-def _hire_lines(plan: Any) -> list[str]:
-    """``  hire 3 × 销售岗 in 销售部`` for each group the plan hires into (the unit's path
-    where its name is not unique)."""
+def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
+    """(count, role, where) for each group the plan hires into: where is the unit's name, or
+    its path where its name is not unique."""
     from okrplan import queries
     from okrplan.model import Unit
 
@@ -279,7 +271,7 @@ def _hire_lines(plan: Any) -> list[str]:
         role = queries.role(graph, gid) if gid in graph else None
         name, names = (role.name, list(role.path)) if role is not None else (gid, ["?"])
         where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
-        lines.append(f"  hire {count} × {name} in {where}")
+        lines.append((count, name, where))
     return lines
 
 
