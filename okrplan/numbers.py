@@ -15,6 +15,9 @@ that every non-zero amount reaches and in which each shows to the plan's money r
 that step has in the unit. So with a step of 10万: ``1.2亿, 下达 1.32亿`` but ``12,000万, 下达
 12,960万``; ``550万`` and ``522.5万`` becomes ``523万`` (a 10万 step has no decimals in 万).
 
+One exception: what rounding moved a quota by (``okrplan explain``) is less than a step by
+definition, so it is shown to 100 yuan.
+
 Babel's compact formats pick a unit per number, which is exactly what mixes 亿 and 万 in one
 column, so the few rules here are written out instead.
 """

@@ -641,7 +641,7 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     )
     if found:
         delta, source = int(found.group(1)), found.group(2)
-        # a rounding difference is below the rounding step: shown to 100 yuan (0.01万)
+        # what rounding moved is less than one rounding step by definition: to 100 yuan
         shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
