@@ -271,7 +271,10 @@ def write_plan(
             step(REPORT_FILE)
             svg = made.get(TREE_SVG)
             made[REPORT_FILE] = report_html(
-                plan, tree_svg=svg if isinstance(svg, bytes) else None, draw=images
+                plan,
+                tree_svg=svg if isinstance(svg, bytes) else None,
+                draw=images,
+                folder=directory,
             )
         return made
 
@@ -317,7 +320,12 @@ made in a forked child on the other core while plan.md, tree.png and plan.json a
 
 
 def report_html(
-    plan: Plan, *, tree_svg: bytes | str | None = None, draw: bool = True, unit: str | None = None
+    plan: Plan,
+    *,
+    tree_svg: bytes | str | None = None,
+    draw: bool = True,
+    unit: str | None = None,
+    folder: str | os.PathLike[str] | None = None,
 ) -> str:
     """The plan as one self-contained HTML page (see :mod:`okrplan.export.report`): the goal
     tree, every unit's and role's OKRs, funnels, phasing and what the optimizer did.
@@ -326,6 +334,8 @@ def report_html(
     ``dot`` the page says so and shows the rest. A large organisation's page shows its top
     levels (see :data:`okrplan.export.report.MAX_CARDS`); ``unit`` makes a page about one unit
     and what is below it.
+    With ``folder`` (a plan folder) whose progress store has check-ins, the page ends with
+    the progress section (:mod:`okrplan.export.report_progress`).
 
     Raises
     ------
@@ -338,7 +348,12 @@ def report_html(
 
     if unit is not None:
         queries.unit_option(plan.graph, unit)  # an unknown or ambiguous name: exit 2
-    return render_report(plan, tree_svg=tree_svg, draw=draw, unit=unit)
+    page = render_report(plan, tree_svg=tree_svg, draw=draw, unit=unit)
+    if folder is not None and (Path(folder) / "progress.sqlite").is_file():
+        from okrplan.export.report_progress import folder_section, insert
+
+        page = insert(page, folder_section(plan, folder))
+    return page
 
 
 def tree_dot(
@@ -530,14 +545,16 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
 
 def score(
     plan: Plan,
-    actuals_path: str | os.PathLike[str],
+    actuals_path: str | os.PathLike[str] | None,
     *,
+    store_folder: str | os.PathLike[str] | None = None,
     stretch: str | None = None,
     percent: bool = False,
     allow_stdin: bool = False,
 ) -> tuple[list[Any], Any, list[Issue]]:
     """Score a plan against a table of actuals (CSV or .xlsx; ``-`` is standard input with
-    ``allow_stdin``), or an OKR workbook with actuals typed in.
+    ``allow_stdin``), or an OKR workbook with actuals typed in; with ``actuals_path`` None,
+    against the check-ins in the progress store of the plan folder ``store_folder``.
 
     Returns
     -------
@@ -563,7 +580,12 @@ def score(
         except QuantityError as exc:
             raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint=exc.hint)]) from None
     options = ScoreOptions(stretch=cap, percent=percent)
-    actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
+    if actuals_path is None:  # the plan's progress store (okrplan checkin)
+        from okrplan.score import store_actuals
+
+        actuals, warnings = store_actuals(plan, store_folder or "."), list[Issue]()
+    else:
+        actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
     return score_plan(plan, actuals, options), options, warnings
 
 

@@ -50,7 +50,14 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, no summaries.")
-def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the target file (repeatable): kpi.target=9000万.",
+)
+def validate(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str, ...]) -> None:
     """Check target files and print what was understood, or every problem found.
 
     Each problem names the file, line, column and key path, with a hint. Exits 1 if any file
@@ -62,9 +69,9 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     """
     import json
 
-    from okrplan import api
+    from okrplan import api, overrides
 
-    results = [api.check_file(f) for f in files]
+    results = [overrides.check_file(f, sets) if sets else api.check_file(f) for f in files]
     if as_json:
         click.echo(json.dumps([api.describe(r) for r in results], ensure_ascii=False, indent=2))
     else:
@@ -197,7 +204,16 @@ class _Progress:
     help="With --force: also overwrite okrplan's files that were edited since it wrote them.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet: bool) -> None:
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the target file (repeatable): kpi.target=9000万.",
+)
+def decompose(
+    target: str, output: str, force: bool, discard_edits: bool, quiet: bool, sets: tuple[str, ...]
+) -> None:
     """Decompose a target file into a balanced plan for every unit and role.
 
     Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
@@ -213,9 +229,13 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
     (those whose KR is gone are listed), and a file edited since stops the run (exit 1)
     unless --discard-edits.
 
+    With --set KEY=VALUE (repeatable), a key of the target file is overridden for this run
+    without editing the file, and checked like the file: a what-if.
+
     \b
     Example:
       okrplan decompose scenarios/a-company-2015.yaml -o plan/
+      okrplan decompose scenarios/a-company-2015.yaml --set kpi.target=9000万 -o plan-b/
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError
@@ -223,7 +243,11 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
-        plan = api.decompose(target, progress=progress)
+        plan = api.decompose(_with_sets(target, sets), progress=progress)
+        if sets:
+            from okrplan.versions import with_history
+
+            plan = with_history(plan, overrides=sets)
         problem = api.image_problem()
         path = api.write_plan(
             plan,
@@ -253,6 +277,13 @@ def decompose(target: str, output: str, force: bool, discard_edits: bool, quiet:
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
         )
+
+
+def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
+    """The target file's path, or its spec with the ``--set`` overrides applied."""
+    from okrplan import overrides
+
+    return overrides.load_spec_with(target, sets) if sets else target
 
 
 def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
@@ -314,7 +345,7 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
 
 @cli.command()
 @click.argument("plan_or_target", type=click.Path())
-@click.argument("actuals", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("actuals", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -331,7 +362,7 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def score(
     plan_or_target: str,
-    actuals: str,
+    actuals: str | None,
     output: str | None,
     stretch: str | None,
     percent: bool,
@@ -343,9 +374,10 @@ def score(
     columns kr (a KR id from plan.json, or the KR's name with unit and role), period (plan, a
     quarter, month or ISO week; default plan) and actual (380万, 1.2亿, 25%, 7200; a plain
     number of money is yuan). A workbook written by `okrplan export` or `decompose` is read
-    directly: the actuals typed into it. A KR score is actual ÷ target (target ÷ actual for KRs
-    where less is better), capped at 1.0; an objective's O分值 is Σ weight × score; deductions
-    (减分项) subtract points per case.
+    directly: the actuals typed into it. Without ACTUALS the check-ins stored by `okrplan
+    checkin` in the plan folder are scored (and agree with `okrplan status`). A KR score is
+    actual ÷ target (target ÷ actual for KRs where less is better), capped at 1.0; an
+    objective's O分值 is Σ weight × score; deductions (减分项) subtract points per case.
 
     \b
     Example:
@@ -358,8 +390,13 @@ def score(
     from okrplan.score import to_csv
 
     plan = api.load_plan(plan_or_target)
+    folder = None
+    if actuals is None:  # no table: the check-ins of the plan folder (okrplan checkin)
+        from okrplan.progress.intake import plan_folder
+
+        folder = plan_folder(plan_or_target)
     sheets, options, warnings = api.score(
-        plan, actuals, stretch=stretch, percent=percent, allow_stdin=True
+        plan, actuals, store_folder=folder, stretch=stretch, percent=percent, allow_stdin=True
     )
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -621,10 +658,14 @@ def report(plan_or_target: str, output: str | None, unit: str | None, force: boo
       okrplan report scenarios/a-company-2015.yaml > report.html
       okrplan report plan/ --unit 销售部 -o 销售部.html
     """
+    from pathlib import Path
+
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
-    text = api.report_html(plan, unit=unit)
+    given = Path(plan_or_target)  # a plan folder's check-ins add the progress section
+    folder = given if given.is_dir() else given.parent if given.suffix == ".json" else None
+    text = api.report_html(plan, unit=unit, folder=folder)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -458,6 +458,17 @@ class Weights:
 
 
 @dataclass(frozen=True, slots=True)
+class Parent:
+    """The plan a plan was made from (``okrplan replan``): its plan.json's path, relative to
+    the newer plan's directory where it can be, and the SHA-256 of its bytes."""
+
+    __pydantic_config__ = _SECTION
+
+    path: StrictStr
+    sha256: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+@dataclass(frozen=True, slots=True)
 class PlanMeta:
     """plan.json's ``plan``: the plan's name, period and locale, its KPI and its settings."""
 
@@ -473,6 +484,11 @@ class PlanMeta:
     seasonality: tuple[Number, ...]
     rounding: Rounding
     weights: Weights
+    # a plan's history (okrplan/versions.py); absent from a plan decomposed as written
+    parent: Parent | None = None
+    target: Parent | None = None  # the target file a re-plan was made with, the same way
+    as_of: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    overrides: tuple[StrictStr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

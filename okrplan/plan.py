@@ -18,19 +18,21 @@ that returns values:
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import networkx as nx
 
 from okrplan.model import RoleGroup, Status, Unit
+from okrplan.progress.config import Tracking
 from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
 from okrplan.solve.funnel import person_series
-from okrplan.solve.groups import Group, build_groups
+from okrplan.solve.groups import Group, build_groups, role_id
 from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import role_records, unit_records
@@ -42,6 +44,7 @@ from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
 from okrplan.solve.weighting import weigh
 from okrplan.spec import Spec
+from okrplan.spec.fields import UncertainRate
 
 __all__ = ["Plan", "Status", "bulk_work", "number", "solve_plan"]
 
@@ -141,7 +144,7 @@ def solve_plan(
                 r.name: round(float(r.level), 6) for r in allocation.regions if r.level is not None
             },
         }
-        return Plan(_meta(spec), solver, graph, _metrics(spec), relaxations)
+        return Plan(_meta(spec) | _attainment(spec), solver, graph, _metrics(spec), relaxations)
 
 
 def _limits(groups: Sequence[Group]) -> dict[str, Limits]:
@@ -198,7 +201,17 @@ def _meta(spec: Spec) -> dict[str, Any]:
             "step": number(target.weights.step),
             "min": number(target.weights.min),
         },
+        # pace thresholds for `okrplan status`, only where the target file sets them
+        **(
+            {"tracking": _tracking(target.tracking)}
+            if "tracking" in target.model_fields_set
+            else {}
+        ),
     }
+
+
+def _tracking(tracking: Tracking) -> dict[str, Any]:
+    return {"on_track": number(tracking.on_track), "behind": number(tracking.behind)}
 
 
 def _metrics(spec: Spec) -> dict[str, dict[str, Any]]:
@@ -211,5 +224,27 @@ def _metrics(spec: Spec) -> dict[str, dict[str, Any]]:
             "follows": {t: number(v) for t, v in m.follows.items()},
             "share_of": {t: number(v) for t, v in m.share_of.items()},
         }
+        | _uncertainty(m.yields)
         for k, m in spec.target.metrics.items()
     }
+
+
+def _uncertainty(yields: Mapping[str, Decimal]) -> dict[str, Any]:
+    """A metric's ``uncertainty`` (for okrplan forecast), only where the target file gives it:
+    ``{"deals": {"from": [50, 200]}}`` or ``{"deals": {"spread": 0.05}}``."""
+    given = {
+        to: {"from": [v.won, v.tried]} if v.tried is not None else {"spread": number(v.spread or 0)}
+        for to, v in yields.items()
+        if isinstance(v, UncertainRate)
+    }
+    return {"uncertainty": given} if given else {}
+
+
+def _attainment(spec: Spec) -> dict[str, Any]:
+    """The plan's ``attainment`` per role group id (for okrplan forecast), only where given."""
+    given = {
+        role_id(ref): {"mean": number(a.mean), "spread": number(a.spread)}
+        for ref in spec.roles
+        if (a := ref.role.attainment) is not None
+    }
+    return {"attainment": given} if given else {}

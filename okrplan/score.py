@@ -216,6 +216,36 @@ def _actual_and_target(
     return actual, sum(known, Fraction(0))
 
 
+def store_actuals(plan: Plan, folder: str | os.PathLike[str]) -> list[Actual]:
+    """Whole-plan actuals from the plan's progress store (``okrplan checkin``), one per KR with
+    check-ins of its own, so scores agree with ``okrplan status``: a KR's score is its
+    progress (actual ÷ plan total) capped. A role group's check-ins (its people's, or the
+    group's as a whole) add up to the group's actual; the score takes it per person (÷
+    headcount), as the plan's KR is. KRs without check-ins roll up as :func:`score_plan` does.
+    """
+    from datetime import date
+
+    from okrplan.progress import latest, progress
+
+    checkins = latest(os.fspath(folder))
+    if not checkins:
+        return []
+    months = plan.meta.get("months") or ["9999-12"]
+    year, month = (int(part) for part in str(months[-1]).split("-"))
+    end = date(year + month // 12, month % 12 + 1, 1)  # the day after the plan: everything
+    result = progress(plan, checkins, end)
+    own = {c.kr for c in checkins}
+    out = []
+    for kid in sorted(own):
+        got = result.get(kid)
+        if got is None or got.actual is None:
+            continue
+        owner = node(plan.graph, key_result(plan.graph, kid).owner)
+        heads = owner.headcount if isinstance(owner, RoleGroup) and got.people else 1
+        out.append(Actual(kid, "plan", got.actual / max(heads, 1)))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading actuals.
 

@@ -87,7 +87,13 @@ class Table:
     header_line: int = 1
 
 
-def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Table:
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    allow_stdin: bool = False,
+    max_bytes: int | None = None,
+    hint: str = "keep the rows you need: okrplan reads about 90,000 rows of actuals",
+) -> Table:
     """Read a CSV or .xlsx table (see the module docstring).
 
     Parameters
@@ -96,6 +102,11 @@ def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Ta
         The file; ``-`` is standard input (CSV) when ``allow_stdin``.
     allow_stdin : bool
         Whether the command reads standard input for ``-``.
+    max_bytes : int
+        The most bytes a CSV may have (default :data:`MAX_TABLE_BYTES`; a roster may be
+        larger than actuals).
+    hint : str
+        What to do about a CSV over ``max_bytes``.
 
     Raises
     ------
@@ -106,8 +117,8 @@ def read_table(path: str | os.PathLike[str], *, allow_stdin: bool = False) -> Ta
     name = os.fspath(path)
     if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and name != STDIN:
         return _sheet_table(name, _sheet_rows(name))
-    hint = "keep the rows you need: okrplan reads about 90,000 rows of actuals"
-    raw = read_input(name, MAX_TABLE_BYTES, allow_stdin=allow_stdin, hint=hint)
+    limit = MAX_TABLE_BYTES if max_bytes is None else max_bytes
+    raw = read_input(name, limit, allow_stdin=allow_stdin, hint=hint)
     text, notes = decode_table(raw, name)
     return _csv_table(name, text, notes)
 
@@ -437,3 +448,88 @@ def _cell_text(value: Any) -> str:
         text = str(value.isoformat())
         return text.removesuffix("T00:00:00")
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming a large export (a CRM's calls, visits and deals), row by row.
+
+MAX_EXPORT_BYTES = 8 * 2**30
+"""Most bytes a raw export streamed by :func:`stream_table` may have (about 200 million rows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A table read row by row: its header and an iterator of (line, fields)."""
+
+    file: str
+    columns: tuple[str, ...]  # lower case, as :class:`Table` has them
+    rows: Iterator[tuple[int, list[str]]]
+    warnings: tuple[Issue, ...] = ()
+    header_line: int = 1
+
+
+def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES) -> Stream:
+    """Read a large CSV (or an .xlsx sheet) row by row, as :func:`read_table` reads it, without
+    holding it in memory: the encoding is judged from the first megabyte (UTF-8, UTF-16 with a
+    BOM, else GB18030), fields are not stripped (the caller strips what it uses).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, is larger than ``limit``, is empty, or is not text.
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+    except OSError as exc:
+        raise InputError([Issue(f"cannot read the file: {exc.strerror}", name)]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([_not_regular(name, False)])
+    if info.st_size > limit:
+        raise InputError([Issue(_too_large(info.st_size, limit), name)])
+    if Path(name).suffix.lower() in WORKBOOK_SUFFIXES:
+        sheet, lines = _sheet_rows(name)
+        return _stream(f"{name}[{sheet}]", iter(lines), [])
+    with open(name, "rb") as handle:
+        head = handle.read(2**20)
+    _, notes = decode_table(_whole_chars(head), name)
+    read_as = next((n.message.rsplit(" ", 1)[-1] for n in notes), "")
+    encoding = {"UTF-16": "utf-16", "GB18030": "gb18030"}.get(read_as, "utf-8-sig")
+    first = head.decode(encoding, errors="replace").lstrip("\ufeff\r\n").partition("\n")[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return _stream(name, _file_lines(name, encoding, delimiter), notes)
+
+
+def _whole_chars(head: bytes) -> bytes:
+    """The first megabyte cut at its last line break, so no character is cut in two."""
+    cut = head.rfind(b"\n")
+    return head[: cut + 1] if cut > 0 and len(head) == 2**20 else head
+
+
+def _file_lines(name: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        with open(name, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            start = 1
+            for fields in reader:
+                yield start, fields
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError([_csv_issue(name, start, str(exc))]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [_not_text(name, f"not {encoding} after line {start}: {exc.reason}")]
+        ) from None
+
+
+def _stream(name: str, lines: Iterator[tuple[int, list[str]]], notes: list[Issue]) -> Stream:
+    for line, fields in lines:
+        if any(f.strip() for f in fields):
+            columns = [f.strip().casefold() for f in fields]
+            while columns and not columns[-1]:
+                columns.pop()
+            issues = _header_issues(name, line, columns)
+            if any(i.severity is Severity.ERROR for i in issues):
+                raise InputError(issues)
+            return Stream(name, tuple(columns), lines, (*notes, *issues), line)
+    raise InputError([*notes, Issue("the table is empty", name, hint="write a header row")])

@@ -187,7 +187,7 @@ CATALOGUE = [
         "unknown-key-heacount",
         edit(("headcount: 10", "heacount: 10")),
         "bad.yaml:24:11: error: org.units[0].roles[0].heacount: unknown key 'heacount'",
-        "did you mean 'headcount'? allowed here: capacity, headcount, hire, history, people, "
+        "did you mean 'headcount'? allowed here: attainment, capacity, headcount, hire, history, people, "
         "potential, quota, ramp, ramp_per, role, sells",
     ),
     case(

@@ -93,3 +93,17 @@ def test_weeks_follow_days() -> None:
     months = [Fraction(month_days(m)) for m in parse_period(2015).months]
     cp = phase_count(months, Q, None, WEEKS_2015)
     assert cp.weeks[0] == 4 and cp.weeks[1] == 7 and sum(cp.weeks) == 365
+
+
+def test_a_rounded_up_total_overshoots_a_ramping_month_by_less_than_one() -> None:
+    # A hire from September, capacity 33 a month, ramp 25% then 70%: capacity 8.25, 23.1, 33,
+    # 33. Revenue 90万, 254万, 363万, 363万 at 11万 a deal needs 8.18 + 23.09 + 33 + 33 =
+    # 97.27 → 98 in whole units. Rounded down the capacity holds 8 + 23 + 33 + 33 = 97 < 98,
+    # so the extra one goes where the capacity rounded up leaves room (Sep ≤ 9 or Oct ≤ 24),
+    # never to November or December (33 = 33: a 34 would exceed a whole month's capacity).
+    exact = [Fraction(0)] * 8 + [Fraction(x, 11) for x in (90, 254, 363, 363)]
+    caps = [Fraction(0)] * 8 + [Fraction(33) * r for r in (Fraction(1, 4), Fraction(7, 10), 1, 1)]
+    cp = phase_count(exact, Q, {(i,): c for i, c in enumerate(caps)})
+    assert cp.total == 98 and sum(cp.months) == 98
+    assert cp.months[10:] == (33, 33)
+    assert all(m <= ceil_fraction(c) for m, c in zip(cp.months, caps, strict=True))

@@ -14,6 +14,13 @@ import click
 
 MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
+    "checkin",
+    "status",
+    "review",
+    "diff",
+    "log",
+    "replan",
+    "forecast",
 )
 
 

@@ -10,7 +10,7 @@ month and stay within a weekly capacity. So every granularity sums to the same t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,18 +32,26 @@ def _floor(value: Fraction) -> int:
     return value.numerator // value.denominator
 
 
-def _split(total: int, weights: Sequence[int], caps: Sequence[int | None]) -> list[int]:
-    """``total`` over whole-number ``weights`` by largest remainder, within ``caps`` where they
-    leave room; where capacity in whole units cannot hold the total, the caps give way (the
-    plan's total stays whole and rounded up)."""
+def _split(
+    total: int,
+    weights: Sequence[int],
+    caps: Sequence[int | None],
+    caps_up: Sequence[int | None] | None = None,
+) -> list[int]:
+    """``total`` over whole-number ``weights`` by largest remainder, within ``caps`` (capacity
+    rounded down) where they leave room; where they cannot hold the total, within ``caps_up``
+    (capacity rounded up: the rounded-up total overshoots a fractional capacity by less than
+    one unit); only where neither holds it do the caps give way (the plan's total stays whole
+    and rounded up)."""
     if total == 0:
         return [0] * len(weights)
     open_weights = list(weights) if any(w > 0 for w in weights) else [1] * len(weights)
-    if None not in caps and sum(c or 0 for c in caps) >= total:
-        return apportion(total, open_weights, [c or 0 for c in caps])
-    if None in caps:
-        finite = [c if c is not None else total for c in caps]
-        return apportion(total, open_weights, finite)
+    for tier in (caps, caps_up):
+        if tier is None:
+            continue
+        finite = [c if c is not None else total for c in tier]
+        if sum(finite) >= total:
+            return apportion(total, open_weights, finite)
     return apportion(total, open_weights)
 
 
@@ -103,11 +111,16 @@ def phase_count(
 @dataclass(frozen=True, slots=True)
 class CountCaps:
     """One person's capacity in whole units: per month, per quarter and per ISO week (None
-    where no capacity holds the period). Worked out once per capacity profile."""
+    where no capacity holds the period), rounded down, and the same rounded up (``*_up``: the
+    fallback when the rounded-up total does not fit the rounded-down capacity). Worked out
+    once per capacity profile."""
 
     months: tuple[int | None, ...]
     quarters: tuple[int | None, ...]
     weeks: tuple[int | None, ...]
+    months_up: tuple[int | None, ...] = ()
+    quarters_up: tuple[int | None, ...] = ()
+    weeks_up: tuple[int | None, ...] = ()
 
     @classmethod
     def of(
@@ -117,23 +130,34 @@ class CountCaps:
         windows: Mapping[tuple[int, ...], Fraction],
         week_parts: Sequence[Mapping[int, Fraction]],
     ) -> CountCaps:
-        months = tuple(_floor(windows[(i,)]) if (i,) in windows else None for i in range(count))
-        by_quarter: list[int | None] = []
-        for block in quarters:
-            limits = [_floor(windows[block])] if block in windows else []
-            inner = [months[i] for i in block]
-            if None not in inner:
-                limits.append(sum(c or 0 for c in inner))
-            by_quarter.append(min(limits) if limits else None)
-        weeks: list[int | None] = []
-        for parts in week_parts:
-            if all((i,) in windows for i in parts):
-                weeks.append(
-                    _floor(sum((windows[(i,)] * f for i, f in parts.items()), Fraction(0)))
-                )
-            else:
-                weeks.append(None)
-        return cls(months, tuple(by_quarter), tuple(weeks))
+        down = _whole_caps(count, quarters, windows, week_parts, _floor)
+        up = _whole_caps(count, quarters, windows, week_parts, ceil_fraction)
+        return cls(*down, *up)
+
+
+def _whole_caps(
+    count: int,
+    quarters: Sequence[tuple[int, ...]],
+    windows: Mapping[tuple[int, ...], Fraction],
+    week_parts: Sequence[Mapping[int, Fraction]],
+    whole: Callable[[Fraction], int],
+) -> tuple[tuple[int | None, ...], tuple[int | None, ...], tuple[int | None, ...]]:
+    """Capacity per month, quarter and ISO week in whole units (``whole`` rounds)."""
+    months = tuple(whole(windows[(i,)]) if (i,) in windows else None for i in range(count))
+    by_quarter: list[int | None] = []
+    for block in quarters:
+        limits = [whole(windows[block])] if block in windows else []
+        inner = [months[i] for i in block]
+        if None not in inner:
+            limits.append(sum(c or 0 for c in inner))
+        by_quarter.append(min(limits) if limits else None)
+    weeks: list[int | None] = []
+    for parts in week_parts:
+        if all((i,) in windows for i in parts):
+            weeks.append(whole(sum((windows[(i,)] * f for i, f in parts.items()), Fraction(0))))
+        else:
+            weeks.append(None)
+    return months, tuple(by_quarter), tuple(weeks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +189,23 @@ def phase_ints(
 ) -> CountPeriods:
     """:func:`phase_count` in integers: the exact months are ``num[i] / den``."""
     total = -(-sum(num) // den)
-    quarter_amounts = _split(total, [sum(num[i] for i in b) for b in quarters], caps.quarters)
+    quarter_amounts = _split(
+        total, [sum(num[i] for i in b) for b in quarters], caps.quarters, caps.quarters_up or None
+    )
     months = [0] * len(num)
     for block, amount in zip(quarters, quarter_amounts, strict=True):
-        parts = _split(amount, [num[i] for i in block], [caps.months[i] for i in block])
+        parts = _split(
+            amount,
+            [num[i] for i in block],
+            [caps.months[i] for i in block],
+            [caps.months_up[i] for i in block] if caps.months_up else None,
+        )
         for i, part in zip(block, parts, strict=True):
             months[i] = part
     by_week: tuple[int, ...] = ()
     if weeks.parts:
         exact = [sum(months[i] * k for i, k in parts) for parts in weeks.parts]
-        by_week = tuple(_split(total, exact, caps.weeks))
+        by_week = tuple(_split(total, exact, caps.weeks, caps.weeks_up or None))
     return CountPeriods(total, tuple(months), tuple(quarter_amounts), by_week)
 
 

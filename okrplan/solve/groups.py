@@ -87,6 +87,7 @@ class Group:
     people: tuple[str, ...] = ()
     hire: Hire | None = None  # set on a group of new hires
     start: int | None = 0  # month index from which new people count; None: fully ramped
+    end: int | None = None  # the last month index the people work (``left``); None: to the end
     basis: Fraction = Fraction(0)
     fixed: Fraction | None = None
     lower: Fraction = Fraction(0)
@@ -202,12 +203,18 @@ def yield_factor(spec: Spec, metric: str) -> Fraction:
     return factor
 
 
-def ramp_curve(ref: RoleRef, start: int | None, months: int) -> tuple[Fraction, ...]:
+def ramp_curve(
+    ref: RoleRef, start: int | None, months: int, end: int | None = None
+) -> tuple[Fraction, ...]:
     """A person's productivity in each month of the plan, starting at month index ``start``.
 
     Months before the start count 0; from the start the role's ramp applies per quarter or per
     month of tenure, then 100%. ``None`` is someone already in the role: 100% throughout.
+    Months after ``end`` (the last month of someone who leaves) count 0.
     """
+    if end is not None:
+        working = ramp_curve(ref, start, months)
+        return tuple(r if i <= end else Fraction(0) for i, r in enumerate(working))
     if start is None:
         return tuple(Fraction(1) for _ in range(months))
     ramp = ref.role.ramp
@@ -321,7 +328,7 @@ def build_groups(spec: Spec) -> list[Group]:
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             continue
         base_id = "r:" + "/".join((*ref.unit.names, ref.label))
-        for label_suffix, people, start in _cohorts(spec, ref):
+        for label_suffix, people, start, end in _cohorts(spec, ref):
             group = _group(
                 context,
                 ref,
@@ -329,6 +336,7 @@ def build_groups(spec: Spec) -> list[Group]:
                 ref.label + label_suffix[1],
                 people,
                 start,
+                end=end,
             )
             groups.append(group)
         if ref.role.hire:
@@ -361,7 +369,9 @@ class _Context:
     supports: dict[tuple[tuple[str, ...], str], Fraction]
     step: Fraction = Fraction(0)
     profiles: dict[object, Profile] = field(default_factory=dict)
-    by_entry: dict[tuple[int, int | None, int], Profile] = field(default_factory=dict)  # ids
+    by_entry: dict[tuple[int, int | None, int | None, int], Profile] = field(
+        default_factory=dict
+    )  # ids
     funnels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     scopes: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str, Fraction], ...]] = field(
         default_factory=dict
@@ -383,26 +393,36 @@ class _Context:
         return found
 
 
-def _cohorts(spec: Spec, ref: RoleRef) -> list[tuple[tuple[str, str], tuple[str, ...], int | None]]:
-    """Split a role entry into groups of identical people: named people by the month they join.
+_Cohort = tuple[tuple[str, str], tuple[str, ...], int | None, int | None]
+
+
+def _cohorts(spec: Spec, ref: RoleRef) -> list[_Cohort]:
+    """Split a role entry into groups of identical people: named people by the months they
+    join and leave (id suffix ``@2015-04``, ``~2015-09``; label `` (2015-04)``, `` (–2015-09)``).
 
     Without named people, the headcount is new from the plan's start (the ramp applies from
     month 0). Named people without ``joined`` are already in the role: the ramp is for those
     who join, and for hires."""
     if not ref.role.people:
-        return [(("", ""), (), 0)]
-    by_joined: dict[Month | None, list[str]] = {}
+        return [(("", ""), (), 0, None)]
+    by_dates: dict[tuple[Month | None, Month | None], list[str]] = {}
     for person in ref.role.people:
-        joined = person.joined if isinstance(person, Person) else None
+        dates = (person.joined, person.left) if isinstance(person, Person) else (None, None)
         name = person if isinstance(person, str) else person.name
-        by_joined.setdefault(joined, []).append(name)
-    cohorts: list[tuple[tuple[str, str], tuple[str, ...], int | None]] = []
-    for joined, names in sorted(by_joined.items(), key=lambda kv: (kv[0] is not None, kv[0])):
-        if joined is None:
-            cohorts.append((("", ""), tuple(names), None))
-        else:
-            start = joined.index - spec.period.first.index
-            cohorts.append(((f"@{joined}", f" ({joined})"), tuple(names), start))
+        by_dates.setdefault(dates, []).append(name)
+    first = spec.period.first.index
+    cohorts: list[_Cohort] = []
+    for (joined, left), names in sorted(
+        by_dates.items(),
+        key=lambda kv: (kv[0][0] is not None, kv[0][0], kv[0][1] is not None, kv[0][1]),
+    ):
+        start = None if joined is None else joined.index - first
+        end = None if left is None or left >= spec.period.last else left.index - first
+        gid = "" if joined is None else f"@{joined}"
+        label = "" if joined is None else str(joined)
+        if end is not None:
+            gid, label = f"{gid}~{left}", f"{label}–{left}"
+        cohorts.append(((gid, f" ({label})" if label else ""), tuple(names), start, end))
     return cohorts
 
 
@@ -415,16 +435,18 @@ def _group(
     start: int | None,
     headcount: int | None = None,
     hire: Hire | None = None,
+    end: int | None = None,
 ) -> Group:
     sells = ref.role.sells
     assert sells is not None
     supplied = context.supplied(ref.unit.names)
     role = ref.role
-    profile = context.by_entry.get((id(role), start, id(supplied)))
+    profile = context.by_entry.get((id(role), start, end, id(supplied)))
     if profile is None:
         key = (
             sells,
             start if role.ramp is not None or start is None or start > 0 else 0,
+            end,
             role.ramp,
             role.ramp_per if role.ramp is not None else None,
             tuple((m, q.value, q.per, q.text) for m, q in role.capacity.items()),
@@ -432,9 +454,9 @@ def _group(
         )
         profile = context.profiles.get(key)
         if profile is None:
-            profile = _profile(context, ref, sells, start, supplied)
+            profile = _profile(context, ref, sells, start, supplied, end)
             context.profiles[key] = profile
-        context.by_entry[id(role), start, id(supplied)] = profile
+        context.by_entry[id(role), start, end, id(supplied)] = profile
     count = headcount if headcount is not None else (len(people) or ref.headcount)
     return Group(
         gid,
@@ -452,6 +474,7 @@ def _group(
         people,
         hire=hire,
         start=start,
+        end=end,
         step=context.step,
         profile=profile,
     )
@@ -463,9 +486,10 @@ def _profile(
     sells: str,
     start: int | None,
     supplied: tuple[tuple[tuple[str, ...], str, Fraction], ...],
+    end: int | None = None,
 ) -> Profile:
     spec, months, season = context.spec, context.months, context.season
-    ramp = ramp_curve(ref, start, len(months))
+    ramp = ramp_curve(ref, start, len(months), end)
     tilted = [s * r for s, r in zip(season, ramp, strict=True)]
     total = sum(tilted, Fraction(0))
     weights = tuple(t / total for t in tilted) if total else season
@@ -616,7 +640,9 @@ def history_bases(
         rate = rates.get(id(group.role))
         if rate is None:
             rate = by_name.get(group.role.role.role, median) if group.is_hire else Fraction(0)
-        share = year_share(group) if joins_in_plan(group) else Fraction(1)
+        # a leaver was there last period (their history counts) but works part of this one
+        partial = joins_in_plan(group) or group.end is not None
+        share = year_share(group) if partial else Fraction(1)
         out.append(rate * group.headcount * share)
     return out
 

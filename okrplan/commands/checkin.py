@@ -1,0 +1,85 @@
+"""`okrplan checkin PLAN FILE...`: record actuals in the plan's progress store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+ZH = {
+    "file": "{file}：读取 {read} 行，{rows} 条进度，{changed} 项有变化",
+    "unmatched": "{file}：计划中没有这些人（未计入）：{names}",
+    "total": "共 {changed} 项进度有变化，存于 {store}",
+}
+EN = {
+    "file": "{file}: {read} rows read, {rows} check-ins, {changed} values changed",
+    "unmatched": "{file}: no one in the plan is called (not counted): {names}",
+    "total": "{changed} values changed in all, stored in {store}",
+}
+
+
+def parse_day(text: str | None, option: str = "--as-of") -> date:
+    """``--as-of`` as a date (today when not given)."""
+    from okrplan.errors import Issue, OptionError
+
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise OptionError(
+            [Issue(f"{option} {text!r} is not a date", hint="e.g. 2015-06-30")]
+        ) from None
+
+
+@click.command("checkin")
+@click.argument("plan", type=click.Path(exists=True))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--cumulative", is_flag=True, help="The tables hold year-to-date values.")
+@click.option("--as-of", "as_of", help="The day workbook actuals stand at (default today).")
+@click.option(
+    "--target",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the raw CRM exports described under actuals: in this target file.",
+)
+def command(
+    plan: str, files: tuple[str, ...], cumulative: bool, as_of: str | None, target: str | None
+) -> None:
+    """Record actuals in PLAN's progress store (progress.sqlite beside plan.json).
+
+    FILES are long tables (CSV or .xlsx: kr or person/unit/role and metric, period or date,
+    value such as 380万, optional confidence 0-10 and comment) or okrplan workbooks with
+    actuals typed in. With --target (or, with no FILES, the target used before) the raw CRM
+    exports its actuals: section describes are counted per person, metric and month.
+    Importing the same file again changes nothing; a corrected file replaces its values.
+
+    \b
+    Example:
+      okrplan checkin plan/ actuals-2015-03.csv
+      okrplan checkin plan/ --target target.yaml --as-of 2015-03-31
+    """
+    from okrplan import api
+    from okrplan.progress.intake import check_in, plan_folder, warnings_of
+    from okrplan.progress.store import store_path
+
+    folder = plan_folder(plan)
+    loaded = api.load_plan(folder)
+    words = EN if loaded.locale.startswith("en") else ZH
+    day = parse_day(as_of)
+    imported = check_in(
+        loaded, folder, list(files), as_of=day, cumulative=cumulative, target=target
+    )
+    for issue in warnings_of(imported):
+        click.echo(str(issue), err=True)
+    for item in imported:
+        batch = item.batch
+        click.echo(
+            words["file"].format(
+                file=batch.source, read=batch.read, rows=len(batch.rows), changed=item.changed
+            )
+        )
+        if batch.unmatched:
+            names = ", ".join(f"{n} ({c})" for n, c in sorted(batch.unmatched.items()))
+            click.echo(words["unmatched"].format(file=batch.source, names=names), err=True)
+    changed = sum(item.changed for item in imported)
+    click.echo(words["total"].format(changed=changed, store=store_path(folder)))

@@ -1,0 +1,59 @@
+"""`okrplan status PLAN`: progress as of a date, from the plan's progress store."""
+
+from __future__ import annotations
+
+import click
+
+from okrplan.commands.checkin import parse_day
+
+
+@click.command("status")
+@click.argument("plan", type=click.Path(exists=True))
+@click.option("--as-of", "as_of", help="The day to measure at (default today), e.g. 2015-06-30.")
+@click.option("--unit", help="A unit's status (its name or path) instead of the company's.")
+@click.option("--person", help="One person's status on their role's KRs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def command(plan: str, as_of: str | None, unit: str | None, person: str | None, fmt: str) -> None:
+    """Show progress against the plan: each KR's actual, what the plan expected by now (its
+    own seasons, ramps and start dates), pace, projection and status (done, on track ≥95%,
+    behind 75–95%, at risk <75%, no data), each objective's progress, and a line per direct
+    child. Unit KRs without check-ins of their own roll up from the KRs aligned to them.
+
+    \b
+    Example:
+      okrplan status plan/ --as-of 2015-06-30 --unit 销售部
+    """
+    from rich.console import Console
+
+    from okrplan import api
+    from okrplan.errors import Issue, OptionError
+    from okrplan.progress import status as report
+    from okrplan.progress.intake import plan_folder
+    from okrplan.queries import unit_option
+
+    if unit and person:
+        raise OptionError([Issue("give --unit or --person, not both")])
+    folder = plan_folder(plan)
+    loaded = api.load_plan(folder)
+    owner = unit_option(loaded.graph, unit) if unit else None
+    day = parse_day(as_of)
+    result = report.status_of(loaded, folder, day, owner=owner, person=person)
+    if person and not any(line.kind == "kr" for line in result.lines):
+        hint = "a name as the role's people: list writes it"
+        raise OptionError([Issue(f"no one called {person!r} has KRs in this plan", hint=hint)])
+    if fmt == "table":
+        console = Console()
+        console.print(report.to_rich(result))
+        for warning in result.warnings:
+            console.print(warning, style="yellow", markup=False, highlight=False)
+        return
+    render = {"md": report.to_markdown, "csv": report.to_csv, "json": report.to_json}[fmt]
+    click.echo(render(result), nl=False)
+    for warning in result.warnings if fmt != "md" else ():
+        click.echo(warning, err=True)

@@ -1,0 +1,189 @@
+"""The Monte Carlo: rates drawn once per simulation and shared, counts drawn per entry.
+
+Three random streams come from the seed (:class:`numpy.random.SeedSequence`): the rates, the
+attainment and the counts, so that two runs with the same seed and another activity multiplier
+draw the same rates and the same attainment (common random numbers for the buffer search).
+
+Items (:class:`okrplan.forecast.model.Model`) are drawn in blocks of :data:`BLOCK` in display
+order, and each unit's outcome is a difference of running sums, so memory stays at a block ×
+simulations whatever the plan's size. Small entries are drawn exactly (binomial); a unit's
+large ones together from their normal approximation, given the shared rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from okrplan.forecast.model import Floats, Ints, Model
+
+BLOCK = 256
+"""Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True, slots=True)
+class RowStats:
+    """One unit's forecast: P(outcome ≥ target), P10/P50/P90 and the mean outcome."""
+
+    p_hit: float
+    p10: float
+    p50: float
+    p90: float
+    mean: float
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """Per row its stats (in the model's row order) and the first row's outcomes (the
+    company's, for a histogram)."""
+
+    stats: tuple[RowStats, ...]
+    first: Floats
+
+
+def draw_rates(model: Model, sims: int, seed: np.random.SeedSequence) -> Floats:
+    """Every signature's product of rates per simulation: shape (signatures, sims)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    rates = np.empty((len(model.rates), sims))
+    for i, belief in enumerate(model.rates):
+        if belief.source == "fixed":
+            rates[i] = belief.rate
+        else:
+            rates[i] = rng.beta(belief.alpha, belief.beta, sims)
+    products = np.ones((len(model.signatures), sims))
+    for s, members in enumerate(model.signatures):
+        for i in members:
+            products[s] *= rates[i]
+    return products
+
+
+class _Draws:
+    """The per-block draws of one simulation run."""
+
+    def __init__(self, model: Model, sims: int, seed: int, multiplier: float) -> None:
+        rate_seed, att_seed, count_seed = np.random.SeedSequence(seed).spawn(3)
+        self.model, self.sims, self.multiplier = model, sims, multiplier
+        self.products = draw_rates(model, sims, rate_seed)
+        p = self.products
+        self.moments = (p, p * p, p * (1 - p))  # what M, A and B are multiplied by
+        self.att = np.random.Generator(np.random.PCG64(att_seed))
+        self.counts = np.random.Generator(np.random.PCG64(count_seed))
+
+    def exact(self, items: Ints) -> Floats:
+        """Exact items: attainment per group, then a binomial count thinned by the rates."""
+        m, sims = self.model, self.sims
+        count = m.count[items, None] * self.multiplier
+        attained = np.repeat(count * m.att_mean[items, None], sims, axis=1)
+        vary = np.flatnonzero(m.att_sd[items] > 0)
+        if vary.size:
+            noise = self.att.standard_normal((vary.size, sims))
+            attained[vary] += count[vary] * m.att_sd[items[vary], None] * noise
+        np.maximum(attained, 0.0, out=attained)
+        n = np.rint(attained).astype(np.int64)
+        out = self.counts.binomial(n, self.products[m.signature[items]]).astype(np.float64)
+        out *= m.value[items, None]
+        return out
+
+    def normal(self, items: Ints) -> Floats:
+        """Normal items: mean Σ P·M·k, variance Σ P²·A·k² + P(1 − P)·B·k (k the multiplier)."""
+        k = self.multiplier
+        moments = self.model.moments[items]
+        mean = moments[:, 0] @ self.moments[0] * k
+        variance = moments[:, 1] @ self.moments[1] * (k * k) + moments[:, 2] @ self.moments[2] * k
+        out = mean + np.sqrt(np.maximum(variance, 0.0)) * self.counts.standard_normal(mean.shape)
+        return np.maximum(out, 0.0, out=out)
+
+    def block(self, lo: int, hi: int) -> Floats:
+        """The outcomes (in the KPI's base unit) of items lo..hi: shape (hi − lo, sims)."""
+        kind, index = self.model.kind[lo:hi], self.model.index[lo:hi]
+        out = np.empty((hi - lo, self.sims))
+        exact = np.flatnonzero(kind == 0)
+        if exact.size:
+            out[exact] = self.exact(index[exact])
+        normal = np.flatnonzero(kind == 1)
+        if normal.size:
+            out[normal] = self.normal(index[normal])
+        return out
+
+
+def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
+    """P(hit), P10/P50/P90 (simulated values, the lower one where a quantile falls between
+    two) and the mean of each row of ``outcomes`` (shape rows × sims)."""
+    tolerance = 1e-9 * np.maximum(np.abs(targets), 1.0)
+    hit = (outcomes >= (targets - tolerance)[:, None]).mean(axis=1)
+    q = np.quantile(outcomes, QUANTILES, axis=1, method="lower")
+    mean = outcomes.mean(axis=1)
+    return [
+        RowStats(float(hit[i]), float(q[0, i]), float(q[1, i]), float(q[2, i]), float(mean[i]))
+        for i in range(outcomes.shape[0])
+    ]
+
+
+def simulate(
+    model: Model, *, sims: int, seed: int, multiplier: float = 1.0, rows: int | None = None
+) -> Simulation:
+    """Run the Monte Carlo.
+
+    Parameters
+    ----------
+    model
+        What to simulate (:func:`okrplan.forecast.model.build_model`).
+    sims, seed
+        How many simulations, and the seed that makes them reproducible.
+    multiplier
+        Every planned count times this (1: the plan as it is).
+    rows
+        Only the first ``rows`` rows (1: the company alone, for a search); all if None.
+
+    Returns
+    -------
+    Simulation
+        The stats of each row, in the model's order, and the first row's outcomes.
+    """
+    wanted = model.rows[: len(model.rows) if rows is None else rows]
+    draws = _Draws(model, sims, seed, multiplier)
+    carry = np.zeros(sims)
+    saved: dict[int, Floats] = {}
+    stats: dict[int, RowStats] = {}
+    first = np.zeros(sims)
+    starts: dict[int, set[int]] = {}  # by block: where rows that close in a later block start
+    users: dict[int, int] = {}  # per such start: how many rows still need it
+    closes: dict[int, list[int]] = {}  # by block: the rows that close in it
+    for i, r in enumerate(wanted):
+        if r.hi == r.lo:  # a unit with a target and nothing selling below it
+            stats[i] = row_stats(np.full((1, sims), r.done), np.array([r.target]))[0]
+            continue
+        block = (r.hi - 1) // BLOCK
+        closes.setdefault(block, []).append(i)
+        if r.lo // BLOCK != block:
+            starts.setdefault(r.lo // BLOCK, set()).add(r.lo)
+            users[r.lo] = users.get(r.lo, 0) + 1
+    for b0 in range(0, max(model.size, 1), BLOCK):
+        b1 = min(b0 + BLOCK, model.size)
+        sums = np.cumsum(draws.block(b0, b1), axis=0) + carry if b1 > b0 else carry[None, :]
+
+        def at(pos: int, b0: int = b0, sums: Floats = sums, carry: Floats = carry) -> Floats:
+            return carry if pos == b0 else (sums[pos - b0 - 1] if pos > b0 else saved[pos])
+
+        for pos in sorted(starts.get(b0 // BLOCK, ())):
+            saved[pos] = at(pos).copy()
+        closing = closes.get(b0 // BLOCK, [])
+        if closing:
+            outcomes = np.stack([at(wanted[i].hi) - at(wanted[i].lo) for i in closing])
+            outcomes += np.array([wanted[i].done for i in closing])[:, None]
+            targets = np.array([wanted[i].target for i in closing])
+            for i, s in zip(closing, row_stats(outcomes, targets), strict=True):
+                stats[i] = s
+            if 0 in closing:
+                first = outcomes[closing.index(0)].copy()
+            for i in closing:
+                lo = wanted[i].lo
+                if lo < b0:  # a row that spans blocks
+                    users[lo] -= 1
+                    if not users[lo]:
+                        del saved[lo], users[lo]
+        carry = sums[-1].copy()
+    return Simulation(tuple(stats[i] for i in range(len(wanted))), first)

@@ -1,0 +1,148 @@
+"""`okrplan checkin`: read every file first, then record each as one import.
+
+Nothing is recorded when any file has a bad row: the planner fixes the rows named and runs the
+same command again (an import of an unchanged file changes nothing, so re-running is safe).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from okrplan.errors import InputError, Issue, OptionError, Severity
+from okrplan.plan import Plan
+from okrplan.progress.config import ActualsSource
+from okrplan.progress.readers import (
+    Batch,
+    Directory,
+    read_crm,
+    read_long,
+    read_workbook,
+    uncumulate,
+)
+from okrplan.progress.store import CheckIn, besides, record, remember, setting
+from okrplan.source import load_yaml
+
+PLAN_FILE = "plan.json"
+TARGET_SETTING = "target"
+
+
+def plan_folder(path: str | os.PathLike[str]) -> Path:
+    """The plan directory a PLAN argument names (the directory, or its plan.json).
+
+    Raises
+    ------
+    OptionError
+        If it is neither (a target file has no store: decompose it with -o first).
+    """
+    given = Path(path)
+    if given.is_dir() and (given / PLAN_FILE).is_file():
+        return given
+    if given.name == PLAN_FILE and given.is_file():
+        return given.parent
+    hint = "pass the folder `okrplan decompose TARGET -o DIR` wrote; the check-ins live there"
+    raise OptionError([Issue(f"{given} is not a plan folder (no {PLAN_FILE})", hint=hint)])
+
+
+def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Path]:
+    """The ``actuals:`` entries of a target file, and the folder their files are relative to.
+
+    Raises
+    ------
+    InputError
+        If the section is not as documented (each problem with its line and key).
+    """
+    source = load_yaml(target)
+    data = source.data if isinstance(source.data, dict) else {}
+    raw = data.get("actuals")
+    if not raw:
+        hint = "describe the exports under actuals: (see README, okrplan checkin)"
+        raise InputError([Issue("the target file has no actuals: section", source.file, hint=hint)])
+    try:
+        entries = TypeAdapter(list[ActualsSource]).validate_python(raw)
+    except ValidationError as exc:
+        problems = [
+            source.issue(("actuals", *error["loc"]), error["msg"]) for error in exc.errors()
+        ]
+        raise InputError(problems) from None
+    return entries, Path(source.file).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One file's import: its batch and how many stored values changed."""
+
+    batch: Batch
+    changed: int
+
+
+def check_in(
+    plan: Plan,
+    folder: Path,
+    files: Sequence[str],
+    *,
+    as_of: date,
+    cumulative: bool = False,
+    target: str | None = None,
+) -> list[Imported]:
+    """Read ``files`` (and the exports of ``target``'s ``actuals:``; with no files and no
+    target, those of the target used before), then record each.
+
+    Raises
+    ------
+    InputError
+        With every bad row of every file; nothing is recorded then.
+    """
+    from okrplan.export.sheetmodel import META_TAB
+    from okrplan.tabular import WORKBOOK_SUFFIXES, sheet_names
+
+    people = Directory(plan)
+    batches: list[Batch] = []
+    for name in files:
+        workbook = Path(name).suffix.lower() in WORKBOOK_SUFFIXES
+        if workbook and META_TAB in sheet_names(name):
+            batches.append(_continued(read_workbook(name, plan, as_of), folder))
+        else:
+            batch = read_long(name, plan, people)
+            batches.append(_continued(batch, folder) if cumulative else batch)
+    target = target or (None if files else setting(folder, TARGET_SETTING))
+    if target is None and not files:
+        hint = "name a file, or --target TARGET whose actuals: describe the CRM exports"
+        raise OptionError([Issue("nothing to check in", hint=hint)])
+    if target is not None:
+        sources, base = crm_sources(target)
+        batches += [read_crm(source, base, people) for source in sources]
+    problems = [issue for batch in batches for issue in batch.errors]
+    if problems:
+        total = sum(batch.bad for batch in batches)
+        raise InputError(problems, f"{total} bad row{'s' * (total != 1)}; nothing was recorded")
+    done = [
+        Imported(batch, record(folder, batch.rows, source=_source(batch), lines=batch.lines))
+        for batch in batches
+    ]
+    if target is not None:
+        remember(folder, TARGET_SETTING, str(Path(target).resolve()))
+    return done
+
+
+def _source(batch: Batch) -> str:
+    return str(Path(batch.source.partition("[")[0]).resolve())
+
+
+def _continued(batch: Batch, folder: Path) -> Batch:
+    """A year-to-date batch turned into values per period (see :func:`uncumulate`)."""
+    before: dict[tuple[str, str], list[CheckIn]] = {}
+    for row in besides(folder, _source(batch)):
+        before.setdefault((row.kr, row.person), []).append(row)
+    uncumulate(batch, before)
+    return batch
+
+
+def warnings_of(imported: Sequence[Imported]) -> list[Issue]:
+    """The warnings to show (encodings, values not counted), errors having stopped earlier."""
+    return [i for item in imported for i in item.batch.issues if i.severity is Severity.WARNING]

@@ -1,0 +1,407 @@
+"""Progress of every KR as of a date, paced against the plan's own period targets.
+
+For each KR with a number (working in the docstring of :func:`progress`):
+
+- **expected** to date = Σ over the KR's period targets of target × the share of the period's
+  days on or before the date (seasonality, ramps and start dates are in those targets already:
+  a hire cohort's months before it starts have target 0). Periods are clipped to the plan's
+  months (a plan's first ISO week may start in December).
+- **actual** to date = Σ of the latest check-ins of periods that start on or before the date.
+- **progress** = actual ÷ plan total; **pace** = actual ÷ expected; **projection** = pace ×
+  total (the plan's remaining shape kept, at the pace so far); with nothing expected yet (a
+  hire who starts in April, as of March) there is no pace and nothing is behind.
+- **status**: done (actual ≥ total), on track (pace ≥ 95%), behind (75–95%), at risk (< 75%),
+  no data (no check-in, or the last one ended more than one cadence period before the date).
+  The thresholds come from ``tracking:`` in the target file (``on_track: 95%``, ``behind: 75%``).
+
+``direction: decrease`` KRs (costs, complaints) mirror this: pace = expected ÷ actual, done
+only once the plan is over within the total. A level KR (a percent or points: 100%/周) does
+not add up: its actual is the mean of its check-ins and its pace actual ÷ target.
+
+A role group's KR is per person; its progress here is the group's (per-person plan ×
+headcount). When only some people reported, ``actual`` is their partial total, ``reported`` of
+``people`` say so, and pace compares them with their own share of the plan — the missing
+people are never counted as zero nor the reporters averaged over everyone. A KR without
+check-ins of its own takes the sum of the KRs aligned to it (智能进度) in the same way; a KR
+with both keeps its own and shows the roll-up in ``rolled``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+import networkx as nx
+
+from okrplan import queries
+from okrplan.cadence import ScoredTargets, cadence, is_level
+from okrplan.graph import node
+from okrplan.model import Direction, KeyResult, KRKind, Per, RoleGroup
+from okrplan.periods import parse_month
+from okrplan.plan import Plan
+from okrplan.progress import calendar
+from okrplan.progress.store import CheckIn
+from okrplan.quantity import parse_quantity
+
+
+class Pace(StrEnum):
+    DONE = "done"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    AT_RISK = "at_risk"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Pace at or above ``on_track`` is on track, at or above ``behind`` behind, else at risk."""
+
+    on_track: Fraction = Fraction(95, 100)
+    behind: Fraction = Fraction(75, 100)
+
+    @classmethod
+    def of(cls, plan: Plan) -> Thresholds:
+        """The thresholds under ``tracking:`` in the plan's meta, else the defaults."""
+        tracking = plan.meta.get("tracking") or {}
+        values = {}
+        for key in ("on_track", "behind"):
+            if key in tracking:
+                values[key] = Fraction(parse_quantity(str(tracking[key])).value)
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class KrProgress:
+    """A KR's progress as of a date (see the module docstring for each number)."""
+
+    kr: str
+    total: Fraction
+    expected: Fraction
+    actual: Fraction | None
+    progress: Fraction | None
+    pace: Fraction | None
+    projection: Fraction | None
+    status: Pace
+    people: int = 0  # a role group's headcount (0 for a unit's KR)
+    reported: int = 0  # people (or aligned KRs) whose check-ins make up the actual
+    missing: tuple[str, ...] = ()  # aligned KRs with no data, where the actual is rolled up
+    rolled: Fraction | None = None  # the roll-up of the aligned KRs, where the KR has its own
+    last: date | None = None  # the last day of the latest period checked in
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a KR's numbers are measured against."""
+
+    total: Fraction
+    schedule: _Schedule  # period first, last, target
+    level: bool
+    decrease: bool
+    people: int
+    cadence_days: int
+
+
+_Schedule = tuple[tuple[date, date, Fraction], ...]
+_CADENCE_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366, "plan": 366}
+
+
+def progress(plan: Plan, checkins: Sequence[CheckIn], as_of: date) -> dict[str, KrProgress]:
+    """The progress of every KR that has a number, as of ``as_of``, by KR id.
+
+    Worked example (the issue's): a KR of 8,000 phased 20/20/20/40% by quarter has 2,800 done
+    by 30 June. Expected = 1,600 + 1,600 = 3,200 (a straight line would say 4,000); pace =
+    2,800 ÷ 3,200 = 0.875: behind, not at risk; projection = 0.875 × 8,000 = 7,000.
+    """
+    return _compute(plan, checkins, as_of, None)
+
+
+def person_progress(
+    plan: Plan, checkins: Sequence[CheckIn], as_of: date, person: str
+) -> dict[str, KrProgress]:
+    """The progress of one person on the KRs of the role groups that list them, by KR id:
+    their own check-ins against the per-person plan."""
+    return _compute(plan, checkins, as_of, person)
+
+
+def _compute(
+    plan: Plan, checkins: Sequence[CheckIn], as_of: date, person: str | None
+) -> dict[str, KrProgress]:
+    graph = plan.graph
+    months = [parse_month(m) for m in plan.meta.get("months") or ()]
+    bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
+    targets = ScoredTargets(plan)
+    by_kr: dict[str, list[CheckIn]] = defaultdict(list)
+    for row in checkins:
+        if person is not None:
+            if row.person != person:
+                continue
+            row = CheckIn(row.kr, row.period, row.value, "", row.confidence, row.comment)
+        if calendar.start(calendar.normal_period(row.period)) <= as_of:
+            by_kr[row.kr].append(row)
+    measures: dict[str, _Plan] = {}
+    for record in queries.records(graph):
+        if isinstance(record, KeyResult):
+            if person is not None and not _lists(graph, record.owner, person):
+                continue
+            measure = _measure(graph, record, targets, bounds, per_person=person is not None)
+            if measure is not None:
+                measures[record.id] = measure
+    out: dict[str, KrProgress] = {}
+    context = _Context(graph, measures, by_kr, as_of, bounds, Thresholds.of(plan), out)
+    for kr_id in measures:
+        context.of(kr_id)
+    return out
+
+
+def _lists(graph: nx.DiGraph, owner: str, person: str) -> bool:
+    group = node(graph, owner)
+    return isinstance(group, RoleGroup) and person in group.people
+
+
+def _measure(
+    graph: nx.DiGraph,
+    kr: KeyResult,
+    targets: ScoredTargets,
+    bounds: tuple[date, date],
+    *,
+    per_person: bool = False,
+) -> _Plan | None:
+    owner = node(graph, kr.owner)
+    people = owner.headcount if isinstance(owner, RoleGroup) and not per_person else 0
+    decrease = kr.direction is Direction.DECREASE
+    step = cadence(kr)
+    cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
+    if kr.kr_kind is KRKind.MANUAL and is_level(kr):
+        if kr.target is None:
+            return None
+        target = Fraction(kr.target)
+        schedule: _Schedule = ((bounds[0], bounds[1], target),)
+        return _Plan(target, schedule, True, decrease, people, cadence_days)
+    if kr.periods:
+        schedule = tuple(_clipped(label, value, bounds) for label, value in kr.periods.items())
+        total = (
+            Fraction(kr.total)
+            if kr.total is not None
+            else sum((Fraction(v) for v in kr.periods.values()), Fraction(0))
+        )
+    else:
+        plan_total = targets.plan(kr)
+        if plan_total is None:
+            return None
+        total = Fraction(plan_total)
+        schedule = ((bounds[0], bounds[1], total),)
+    scale = max(people, 1)
+    schedule = tuple((first, last, value * scale) for first, last, value in schedule)
+    return _Plan(total * scale, schedule, False, decrease, people, cadence_days)
+
+
+def _kr_per(kr: KeyResult) -> str:
+    if kr.per is Per.PLAN and kr.periods:
+        label = next(iter(kr.periods))
+        return "quarter" if "Q" in label else "week" if "W" in label else "month"
+    return str(kr.per)
+
+
+def _clipped(
+    label: str, value: int | float, bounds: tuple[date, date]
+) -> tuple[date, date, Fraction]:
+    first, last = calendar.span(label)
+    return max(first, bounds[0]), min(last, bounds[1]), Fraction(value)
+
+
+def expected_to(schedule: Sequence[tuple[date, date, Fraction]], as_of: date) -> Fraction:
+    """Σ target × the share of each period's days on or before ``as_of``."""
+    return sum(
+        (value * calendar.elapsed(first, last, as_of) for first, last, value in schedule),
+        Fraction(0),
+    )
+
+
+@dataclass(slots=True)
+class _Actual:
+    """An actual to date and what it is made of."""
+
+    value: Fraction
+    last: date
+    reported: int = 0
+    share: Fraction = Fraction(1)  # the part of the plan the reporters account for
+    missing: tuple[str, ...] = ()
+
+
+class _Context:
+    """Computes each KR once, children (along ``aligns``) before parents."""
+
+    def __init__(
+        self,
+        graph: nx.DiGraph,
+        measures: Mapping[str, _Plan],
+        by_kr: Mapping[str, list[CheckIn]],
+        as_of: date,
+        bounds: tuple[date, date],
+        thresholds: Thresholds,
+        out: dict[str, KrProgress],
+    ) -> None:
+        self.graph, self.measures, self.by_kr = graph, measures, by_kr
+        self.as_of, self.bounds, self.thresholds, self.out = as_of, bounds, thresholds, out
+        self.effective: dict[str, Fraction] = {}
+
+    def of(self, kr_id: str) -> KrProgress:
+        done = self.out.get(kr_id)
+        if done is not None:
+            return done
+        measure = self.measures[kr_id]
+        rows = self.by_kr.get(kr_id, [])
+        own = _sum([r for r in rows if not r.person], measure.level)
+        people = self._people(kr_id, [r for r in rows if r.person], measure)
+        rolled = None if measure.level else self._rolled(kr_id)
+        actual = own or people or rolled
+        expected = measure.total if measure.level else expected_to(measure.schedule, self.as_of)
+        result = self._result(kr_id, measure, expected, actual)
+        if actual is not None and actual is not rolled and rolled is not None:
+            result = _with_rolled(result, rolled.value)
+        self.out[kr_id] = result
+        return result
+
+    def _people(self, kr_id: str, rows: list[CheckIn], measure: _Plan) -> _Actual | None:
+        if not rows:
+            return None
+        total = _sum(rows, measure.level)
+        assert total is not None
+        names = {r.person for r in rows}
+        total.reported = len(names)
+        if measure.people and len(names) < measure.people:
+            total.share = Fraction(len(names), measure.people)
+            owner = node(self.graph, queries.key_result(self.graph, kr_id).owner)
+            if isinstance(owner, RoleGroup):
+                total.missing = tuple(p for p in owner.people if p not in names)
+        return total
+
+    def _rolled(self, kr_id: str) -> _Actual | None:
+        children = [c for c in queries.aligned_children(self.graph, kr_id) if c in self.measures]
+        results = [self.of(c) for c in children]
+        with_data = [r for r in results if r.actual is not None]
+        if not with_data:
+            return None
+        value = sum((r.actual for r in with_data if r.actual is not None), Fraction(0))
+        last = max(r.last for r in with_data if r.last is not None)
+        everyone = sum((r.expected for r in results), Fraction(0))
+        reporting = sum((self.effective.get(r.kr, r.expected) for r in with_data), Fraction(0))
+        share = reporting / everyone if everyone else Fraction(len(with_data), len(results))
+        missing = tuple(r.kr for r in results if r.actual is None)
+        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing)
+
+    def _result(
+        self, kr_id: str, measure: _Plan, expected: Fraction, actual: _Actual | None
+    ) -> KrProgress:
+        if actual is None:
+            return KrProgress(
+                kr_id,
+                measure.total,
+                expected,
+                None,
+                None,
+                None,
+                None,
+                Pace.NO_DATA,
+                people=measure.people,
+            )
+        due = expected * actual.share
+        self.effective[kr_id] = due
+        value = actual.value
+        progress = value / measure.total if measure.total else None
+        if measure.decrease:
+            pace = (due / value if value else None) if due else None
+        else:
+            pace = value / due if due else None
+        projection = value * measure.total / due if due else value + measure.total
+        if measure.level:
+            projection = value
+        status = self._status(measure, value, pace, actual.last)
+        return KrProgress(
+            kr_id,
+            measure.total,
+            expected,
+            value,
+            progress,
+            pace,
+            projection,
+            status,
+            people=measure.people,
+            reported=actual.reported,
+            missing=actual.missing,
+            last=actual.last,
+        )
+
+    def _status(self, measure: _Plan, value: Fraction, pace: Fraction | None, last: date) -> Pace:
+        today = min(self.as_of, self.bounds[1])
+        if (today - last).days > measure.cadence_days:
+            return Pace.NO_DATA
+        if not measure.level:
+            if not measure.decrease and value >= measure.total:
+                return Pace.DONE
+            if measure.decrease and self.as_of >= self.bounds[1] and value <= measure.total:
+                return Pace.DONE
+        if pace is None or pace >= self.thresholds.on_track:
+            return Pace.ON_TRACK
+        return Pace.BEHIND if pace >= self.thresholds.behind else Pace.AT_RISK
+
+
+def _sum(rows: Sequence[CheckIn], level: bool) -> _Actual | None:
+    """Check-ins added up (a level: averaged), with the last day they cover."""
+    if not rows:
+        return None
+    values = [Fraction(r.value) for r in rows]
+    total = sum(values, Fraction(0))
+    last = max(calendar.span(calendar.normal_period(r.period))[1] for r in rows)
+    return _Actual(total / len(values) if level else total, last)
+
+
+def _with_rolled(result: KrProgress, rolled: Fraction) -> KrProgress:
+    fields = {name: getattr(result, name) for name in KrProgress.__slots__}
+    fields["rolled"] = rolled
+    return KrProgress(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveProgress:
+    """An objective's progress: the weight-average of its KRs' progress (each capped at 100%)
+    over the KRs with data, weights renormalised; ``missing`` names the KRs without data."""
+
+    objective: str
+    progress: Fraction | None
+    missing: tuple[str, ...]
+
+
+def objective_progress(plan: Plan, krs: Mapping[str, KrProgress]) -> dict[str, ObjectiveProgress]:
+    """Every objective's progress from its KRs' (see :class:`ObjectiveProgress`).
+
+    Worked example (the issue's): weights 10/15/15/20 at 100/50/80/60% give
+    (10 × 1 + 15 × 0.5 + 15 × 0.8 + 20 × 0.6) ÷ 60 = 41.5 ÷ 60 = 69.2%.
+    """
+    graph = plan.graph
+    out: dict[str, ObjectiveProgress] = {}
+    for owner in queries.tree_order(graph):
+        for objective, key_results in queries.sheet(graph, owner):
+            weighted, weights, missing = Fraction(0), Fraction(0), []
+            for kr in key_results:
+                result = krs.get(kr.id)
+                if result is None:
+                    continue
+                if result.progress is None:
+                    missing.append(kr.id)
+                    continue
+                weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
+                weighted += weight * min(result.progress, Fraction(1))
+                weights += weight
+            share = weighted / weights if weights else None
+            out[objective.id] = ObjectiveProgress(objective.id, share, tuple(missing))
+    return out
+
+
+def stale_before(as_of: date, days: int) -> date:
+    """The day before which a check-in is older than a cadence of ``days``."""
+    return as_of - timedelta(days=days)

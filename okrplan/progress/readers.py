@@ -1,0 +1,547 @@
+"""Check-ins read from files: long tables, okrplan workbooks with actuals typed in, and raw
+CRM exports described under ``actuals:`` in the target file.
+
+Every reader returns a :class:`Batch`: the check-ins with the row each came from, the problems
+(every bad row with its file, row and column) and the people no one in the plan is called
+(listed with how many rows they had, never dropped silently nor spread over others).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+from okrplan import queries
+from okrplan.errors import Issue, Severity
+from okrplan.model import KeyResult, RoleGroup, Unit
+from okrplan.plan import Plan
+from okrplan.progress import calendar
+from okrplan.progress.config import ActualsSource, MetricColumn
+from okrplan.progress.store import CheckIn
+from okrplan.quantity import QuantityError, parse_quantity
+from okrplan.tabular import Row, read_table
+
+MAX_ERRORS = 100
+"""Bad rows listed one by one; beyond this they are counted."""
+
+# Column names a long table may use (lower case), English and Chinese.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "kr": ("kr", "kr_id", "关键结果", "kr编号"),
+    "unit": ("unit", "部门", "单位"),
+    "role": ("role", "岗位", "角色"),
+    "person": ("person", "name", "姓名", "人员", "负责人"),
+    "metric": ("metric", "指标"),
+    "period": ("period", "期间", "周期"),
+    "date": ("date", "日期"),
+    "value": ("value", "actual", "实际", "实际值", "数值", "完成"),
+    "confidence": ("confidence", "信心", "信心指数"),
+    "comment": ("comment", "备注", "说明"),
+}
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one file gave: check-ins (``lines``: the row of each), problems and strangers."""
+
+    source: str
+    rows: list[CheckIn] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    unmatched: dict[str, int] = field(default_factory=dict)  # person as written → rows
+    read: int = 0  # data rows read
+    bad: int = 0  # rows with a problem
+
+    def problem(self, issue: Issue) -> None:
+        """Note a bad row (listing the first :data:`MAX_ERRORS`)."""
+        self.bad += 1
+        if self.bad <= MAX_ERRORS:
+            self.issues.append(issue)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    def add(self, row: CheckIn, line: int) -> None:
+        self.rows.append(row)
+        self.lines.append(line)
+
+
+class Directory:
+    """Who is who in a plan: people by name, units by name and path, each owner's KR of a
+    metric. Built once per command (a 100,000-person plan takes a moment)."""
+
+    def __init__(self, plan: Plan) -> None:
+        graph = plan.graph
+        self.graph = graph
+        self.people: dict[str, list[RoleGroup]] = {}
+        self.groups: list[RoleGroup] = []
+        self.units: list[Unit] = []
+        self.kr_of: dict[tuple[str, str], str] = {}
+        self.names: dict[str, list[str]] = {}
+        for record in queries.records(graph):
+            if isinstance(record, RoleGroup):
+                self.groups.append(record)
+                for person in record.people:
+                    self.people.setdefault(person, []).append(record)
+            elif isinstance(record, Unit):
+                self.units.append(record)
+            elif isinstance(record, KeyResult):
+                self.names.setdefault(record.name, []).append(record.id)
+                if record.metric:
+                    self.kr_of.setdefault((record.owner, record.metric), record.id)
+
+    def person_group(self, person: str, unit: str = "", role: str = "") -> RoleGroup | None:
+        """The role group of the one person so called (narrowed by unit and role), or None."""
+        found = [g for g in self.people.get(person, ()) if _fits(g, unit, role)]
+        return found[0] if len(found) == 1 else None
+
+    def owner(self, unit: str, role: str) -> tuple[str | None, str]:
+        """The unit or role group that ``unit`` and ``role`` name, or why none."""
+        if role:
+            groups = [g for g in self.groups if _fits(g, unit, role) and g.headcount]
+            exact = [g for g in groups if g.label == role] or groups
+            if len(exact) == 1:
+                return exact[0].id, ""
+            return None, (
+                f"no role {role!r} in unit {unit!r}"
+                if not exact
+                else f"role {role!r} is in {len(exact)} units; add the unit"
+            )
+        try:
+            return queries.find_unit(self.graph, unit), ""
+        except LookupError as exc:
+            return None, str(exc)
+
+    def kr_named(self, name: str, owner: str | None) -> str | None:
+        """The KR called ``name`` (of ``owner``, where given) if just one is."""
+        ids = self.names.get(name, [])
+        if owner is not None:
+            ids = [k for k in ids if queries.key_result(self.graph, k).owner == owner]
+        return ids[0] if len(ids) == 1 else None
+
+
+def _fits(group: RoleGroup, unit: str, role: str) -> bool:
+    if role and role not in (group.name, group.label):
+        return False
+    if not unit:
+        return True
+    wanted = [p.strip() for p in unit.strip("/").split("/")]
+    return list(group.path[-len(wanted) :]) == wanted
+
+
+def _columns(columns: Iterable[str]) -> dict[str, str]:
+    """Our name → the table's column, for the columns the table has."""
+    present = set(columns)
+    out: dict[str, str] = {}
+    for ours, aliases in COLUMNS.items():
+        found = next((a for a in aliases if a.casefold() in present), None)
+        if found is not None:
+            out[ours] = found.casefold()
+    return out
+
+
+def parse_value(text: str) -> Fraction:
+    """A value as written: ``380万``, ``1,200``, ``25%``.
+
+    Raises
+    ------
+    QuantityError
+        If it is not a number.
+    """
+    return Fraction(parse_quantity(text).value)
+
+
+_DATE_TIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T][\d:.]+)?$")
+
+
+def day_of(text: str) -> date:
+    """The day a cell gives (``2015-03-14``, ``2015/3/14``, ``2015-03-14 10:20:00``).
+
+    Raises
+    ------
+    ValueError
+        If it is no date.
+    """
+    match = _DATE_TIME.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date; write it as 2015-03-14")
+    return date(int(match[1]), int(match[2]), int(match[3]))
+
+
+# ---------------------------------------------------------------------------------------------
+# A long table: one row per KR (or person and metric), period and value.
+
+
+def read_long(path: str | os.PathLike[str], plan: Plan, people: Directory) -> Batch:
+    """Check-ins from a long table (see :data:`COLUMNS`): a KR id, or a KR name with unit and
+    role, or a person (with unit and role where names repeat) or a unit/role and a metric; a
+    period or a date; a value with units; optional confidence (0–10) and comment."""
+    table = read_table(path)
+    batch = Batch(os.fspath(path), issues=list(table.warnings))
+    names = _columns(table.columns)
+    missing = [c for c in ("value",) if c not in names]
+    if "period" not in names and "date" not in names:
+        missing.append("period or date")
+    if not {"kr", "person", "metric"} & set(names):
+        missing.append("kr (or person and metric)")
+    if missing:
+        hint = "e.g. kr,period,value / k:A公司/销售部#1.4,2015-03,380万"
+        message = f"the table needs the columns {', '.join(missing)}"
+        batch.problem(Issue(message, table.file, table.header_line, hint=hint))
+        return batch
+    for row in table.rows:
+        batch.read += 1
+        found = _long_row(row, names, people, batch)
+        if found is not None:
+            batch.add(found, row.line)
+    return batch
+
+
+def _long_row(
+    row: Row, names: Mapping[str, str], people: Directory, batch: Batch
+) -> CheckIn | None:
+    def cell(ours: str) -> str:
+        return row.get(names[ours]) if ours in names else ""
+
+    kr_id, person, problem, column = _which_kr(cell, people, batch)
+    if kr_id is None:
+        if problem:
+            batch.problem(row.issue(problem, names.get(column, column)))
+        return None
+    try:
+        period = _period(cell("period"), cell("date"))
+    except ValueError as exc:
+        batch.problem(row.issue(str(exc), names.get("period", names.get("date", ""))))
+        return None
+    text = cell("value")
+    try:
+        value = parse_value(text)
+    except QuantityError as exc:
+        message = f"the value {text!r} is not a number" if text else "the value is empty"
+        batch.problem(row.issue(message, names["value"], exc.hint))
+        return None
+    confidence, problem = _confidence(cell("confidence"))
+    if problem:
+        batch.problem(row.issue(problem, names["confidence"], "write a whole number 0 to 10"))
+        return None
+    return CheckIn(kr_id, period, value, person, confidence, cell("comment"))
+
+
+def _which_kr(
+    get: Callable[[str], str], people: Directory, batch: Batch
+) -> tuple[str | None, str, str, str]:
+    """(KR id, person, problem, column of the problem) of a long-table row."""
+    kr, person, metric = get("kr"), get("person"), get("metric")
+    unit, role = get("unit"), get("role")
+    if kr.startswith("k:"):
+        if kr not in people.graph:
+            return None, "", f"no KR {kr!r} in the plan", "kr"
+        return kr, person, _stranger(kr, person, people, batch), "person"
+    if person:
+        group = people.person_group(person, unit, role)
+        if group is None:
+            batch.unmatched[person] = batch.unmatched.get(person, 0) + 1
+            return None, "", "", ""
+        owner: str | None = group.id
+    else:
+        owner, problem = people.owner(unit, role) if unit or role else (None, "")
+        if problem:
+            return None, "", problem, "unit"
+    if kr:
+        found = people.kr_named(kr, owner)
+        if found is None:
+            return None, "", f"no single KR named {kr!r} here; add unit and role", "kr"
+        return found, person, "", ""
+    if not metric or owner is None:
+        return None, "", "say which KR: a kr column, or a person or unit and a metric", "kr"
+    found = people.kr_of.get((owner, metric))
+    if found is None:
+        return None, "", f"{owner} has no KR of the metric {metric!r}", "metric"
+    return found, person, "", ""
+
+
+def _stranger(kr_id: str, person: str, people: Directory, batch: Batch) -> str:
+    """A person the KR's role group does not name is listed, not stored (returns "" then)."""
+    if not person:
+        return ""
+    owner = queries.key_result(people.graph, kr_id).owner
+    group = people.graph._node[owner]["node"]
+    if isinstance(group, RoleGroup) and group.people and person not in group.people:
+        batch.unmatched[person] = batch.unmatched.get(person, 0) + 1
+    return ""
+
+
+def _period(period: str, day: str) -> str:
+    if period:
+        return calendar.normal_period(period)
+    if not day:
+        raise ValueError(f"the period is empty; {calendar.PERIOD_HINT}")
+    return day_of(day).isoformat()
+
+
+def _confidence(text: str) -> tuple[int | None, str]:
+    if not text:
+        return None, ""
+    if text.isdigit() and 0 <= int(text) <= 10:
+        return int(text), ""
+    return None, f"confidence {text!r} is not 0 to 10"
+
+
+# ---------------------------------------------------------------------------------------------
+# Year-to-date values: each period's own value is the difference to the one before.
+
+
+def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) -> None:
+    """Turn ``batch``'s year-to-date values into values per period, in place.
+
+    Of each (KR, person) the rows are taken in period order; a period's value is its
+    year-to-date value less the one before it in the file. The first period's is less the
+    values stored from other sources for earlier periods (``before``), so a year-to-date
+    export continues what a monthly one began. A year-to-date value that falls is an error.
+    """
+    order: dict[tuple[str, str], list[int]] = {}
+    for index, row in enumerate(batch.rows):
+        order.setdefault((row.kr, row.person), []).append(index)
+    for key, indexes in order.items():
+        indexes.sort(key=lambda i: calendar.span(batch.rows[i].period))
+        first = calendar.start(batch.rows[indexes[0]].period)
+        earlier = before.get(key, [])
+        running = sum((c.value for c in earlier if calendar.span(c.period)[1] < first), Fraction(0))
+        for i in indexes:
+            row = batch.rows[i]
+            if row.value < running:
+                message = f"the year-to-date value {row.value} of {row.kr} in {row.period} is "
+                batch.problem(
+                    Issue(
+                        message + f"below the {running} before it",
+                        batch.source,
+                        batch.lines[i],
+                        path="value",
+                        hint="is the file cumulative?",
+                    )
+                )
+            batch.rows[i] = CheckIn(
+                row.kr, row.period, row.value - running, row.person, row.confidence, row.comment
+            )
+            running = row.value
+
+
+# ---------------------------------------------------------------------------------------------
+# okrplan workbooks with actuals typed in: each typed actual is the plan to date.
+
+
+def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batch:
+    """The actuals typed into an okrplan workbook as year-to-date check-ins of the month of
+    ``as_of`` (pass the batch through :func:`uncumulate`). A role group's sheet holds the
+    per-person actual: the group's is that times the headcount; a person's sheet is that
+    person's."""
+    from okrplan.actuals import typed_actuals
+    from okrplan.errors import InputError
+
+    batch = Batch(os.fspath(path))
+    try:
+        typed = typed_actuals(path)
+    except InputError as exc:
+        for issue in exc.issues:
+            batch.problem(issue)
+        return batch
+    month = f"{as_of.year:04d}-{as_of.month:02d}"
+    for number, entry in enumerate(typed, start=1):
+        batch.read += 1
+        if entry.kr not in plan.graph:
+            message = f"{entry.tab}!{entry.cell}: the KR {entry.kr} is not in this plan"
+            batch.problem(Issue(message, batch.source, hint="exported from another plan?"))
+            continue
+        person, value = "", entry.value
+        owner = plan.graph._node[queries.key_result(plan.graph, entry.kr).owner]["node"]
+        if entry.person and isinstance(owner, RoleGroup):
+            seat = entry.sheet.rpartition("@")[2]
+            index = int(seat) - 1 if seat.isdigit() else -1
+            person = owner.people[index] if 0 <= index < len(owner.people) else f"#{seat}"
+        elif isinstance(owner, RoleGroup):
+            value = value * max(owner.headcount, 1)
+        batch.add(CheckIn(entry.kr, month, value, person), number)
+    return batch
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw CRM exports: one row per call, visit, deal; counted per person, metric and month.
+
+_MONTH_OF = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}")
+
+
+def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
+    """Check-ins from a raw export described under ``actuals:`` (``source``; its file is
+    relative to ``base``, the target file's folder): per person, metric and month, the count
+    of rows (``metric``) and the sum of ``amount``. People are matched by name (and the unit
+    and role columns where given); the unmatched are listed with their row counts."""
+    from okrplan.tabular import stream_table
+
+    path = base / source.file
+    stream = stream_table(path)
+    batch = Batch(str(path), issues=list(stream.warnings))
+    where = _crm_columns(source, stream.columns, batch, stream.header_line)
+    if where is None:
+        return batch
+    totals, others = _aggregate(stream.rows, where, source, batch)
+    if others:
+        shown = ", ".join(f"{k} ({n})" for k, n in sorted(others.items())[:8])
+        column = source.metric.column if isinstance(source.metric, MetricColumn) else ""
+        batch.issues.append(
+            Issue(
+                f"rows not counted (no metric for these values): {shown}",
+                batch.source,
+                path=column,
+                severity=Severity.WARNING,
+                hint="add them under metric: values: to count them",
+            )
+        )
+    _assign(totals, people, batch)
+    return batch
+
+
+_Where = tuple[int, int, int, int, int, int]  # person, date, metric, amount, unit, role (-1: none)
+
+
+def _crm_columns(
+    source: ActualsSource, columns: tuple[str, ...], batch: Batch, line: int
+) -> _Where | None:
+    index = {name: i for i, name in enumerate(columns)}
+    wanted = [source.person, source.date]
+    wanted.append(source.metric.column if isinstance(source.metric, MetricColumn) else "")
+    wanted.append(source.amount.column if source.amount else "")
+    wanted += [source.unit or "", source.role or ""]
+    absent = [w for w in wanted if w and w.casefold() not in index]
+    if absent:
+        found = ", ".join(columns[:12])
+        batch.problem(
+            Issue(
+                f"no column {', '.join(map(repr, absent))} in the export",
+                batch.source,
+                line,
+                hint=f"its columns: {found}; check actuals: in the target file",
+            )
+        )
+        return None
+    place = [index[w.casefold()] if w else -1 for w in wanted]
+    return (place[0], place[1], place[2], place[3], place[4], place[5])
+
+
+_Key = tuple[str, str, str, str, str]  # person, unit, role, metric, month
+
+
+def _aggregate(
+    rows: Iterable[tuple[int, list[str]]], where: _Where, source: ActualsSource, batch: Batch
+) -> tuple[dict[_Key, list[Fraction | int]], dict[str, int]]:
+    """Rows counted and summed per (person, unit, role, metric, month); the hot loop of a
+    10-million-row import, so it works on plain lists and caches what it parses."""
+    person_at, date_at, metric_at, amount_at, unit_at, role_at = where
+    fixed = source.metric if isinstance(source.metric, str) else None
+    values = source.metric.values if isinstance(source.metric, MetricColumn) else {}
+    amount_metric = source.amount.metric if source.amount else ""
+    months: dict[str, str | None] = {}
+    totals: dict[_Key, list[Fraction | int]] = {}
+    others: dict[str, int] = {}
+    width = 1 + max(where)
+    for line, fields in rows:
+        batch.read += 1
+        if len(fields) < width:
+            if any(f.strip() for f in fields):
+                batch.problem(Issue("the row has too few columns", batch.source, line))
+            continue
+        person = fields[person_at].strip()
+        if not person:
+            batch.problem(Issue("no person", batch.source, line, path=source.person))
+            continue
+        raw = fields[date_at]
+        month = months.get(raw[:10], "")
+        if month == "":
+            month = months[raw[:10]] = _month(raw)
+        if month is None:
+            batch.problem(
+                Issue(
+                    f"{raw!r} is not a date",
+                    batch.source,
+                    line,
+                    path=source.date,
+                    hint="write it as 2015-03-14",
+                )
+            )
+            continue
+        unit = fields[unit_at].strip() if unit_at >= 0 else ""
+        role = fields[role_at].strip() if role_at >= 0 else ""
+        metric = fixed
+        if metric_at >= 0:
+            kind = fields[metric_at].strip()
+            metric = values.get(kind)
+            if metric is None:
+                others[kind] = others.get(kind, 0) + 1
+        if metric:
+            key = (person, unit, role, metric, month)
+            held = totals.get(key)
+            if held is None:
+                totals[key] = [1]
+            else:
+                held[0] += 1
+        if amount_at >= 0 and fields[amount_at].strip():  # a call has no amount
+            text = fields[amount_at]
+            try:
+                amount: Fraction | int = int(text)
+            except ValueError:
+                try:
+                    amount = parse_value(text)
+                except QuantityError:
+                    batch.problem(
+                        Issue(
+                            f"the amount {text!r} is not a number",
+                            batch.source,
+                            line,
+                            path=source.amount.column if source.amount else "",
+                        )
+                    )
+                    continue
+            key = (person, unit, role, amount_metric, month)
+            held = totals.get(key)
+            if held is None:
+                totals[key] = [amount]
+            else:
+                held[0] += amount
+    return totals, others
+
+
+def _month(raw: str) -> str | None:
+    match = _MONTH_OF.match(raw.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    try:
+        day_of(raw)
+    except ValueError:
+        return None
+    return f"{match[1]}-{int(match[2]):02d}"
+
+
+def _assign(totals: Mapping[_Key, list[Fraction | int]], people: Directory, batch: Batch) -> None:
+    """The per-person totals as check-ins of each person's KR of the metric."""
+    groups: dict[tuple[str, str, str], RoleGroup | None] = {}
+    no_kr: dict[tuple[str, str], int] = {}
+    for (person, unit, role, metric, month), (value,) in sorted(totals.items()):
+        who = (person, unit, role)
+        if who not in groups:
+            groups[who] = people.person_group(person, unit, role)
+        group = groups[who]
+        if group is None:
+            batch.unmatched[person] = batch.unmatched.get(person, 0) + 1
+            continue
+        kr_id = people.kr_of.get((group.id, metric))
+        if kr_id is None:
+            no_kr[(group.label, metric)] = no_kr.get((group.label, metric), 0) + 1
+            continue
+        batch.add(CheckIn(kr_id, month, Fraction(value), person), 0)
+    for (label, metric), count in sorted(no_kr.items()):
+        message = f"{label} has no KR of the metric {metric!r}: {count} monthly totals not stored"
+        batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))

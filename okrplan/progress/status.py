@@ -1,0 +1,327 @@
+"""`okrplan status`: one owner's KRs and objectives as of a date, and a line per direct child.
+
+The rows are plain data (:class:`Line`) rendered four ways: a rich table (statuses in colour),
+Markdown, CSV and JSON; every text in the plan's locale.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from okrplan import queries
+from okrplan.graph import node, root_of
+from okrplan.model import KeyResult, RoleGroup, TargetKind
+from okrplan.plan import Plan
+from okrplan.progress import calendar
+from okrplan.progress.pace import (
+    KrProgress,
+    ObjectiveProgress,
+    Pace,
+    objective_progress,
+    person_progress,
+    progress,
+)
+from okrplan.progress.store import CheckIn, latest
+from okrplan.quantity import format_number
+
+WORDS = {
+    "zh": {
+        "objective": "目标", "kr": "关键结果", "total": "计划", "expected": "应完成",
+        "actual": "实际", "progress": "进度", "pace": "节奏", "projection": "预计全期",
+        "status": "状态", "note": "说明", "children": "下级", "reported": "{n}/{of} 人已报",
+        "rolled": "下级合计 {value}", "missing": "无数据: {names}", "as_of": "截至 {day}",
+        "orphans": "{n} 条进度对应的关键结果已不在计划中（保留在库中）: {ids}",
+        "outside": "{n} 条进度的期间不在计划期内: {ids}",
+        "no_data_o": "{o}: 以下关键结果无数据，未计入目标进度: {krs}",
+        Pace.DONE: "已完成", Pace.ON_TRACK: "正常", Pace.BEHIND: "落后",
+        Pace.AT_RISK: "有风险", Pace.NO_DATA: "无数据",
+    },
+    "en": {
+        "objective": "Objective", "kr": "Key result", "total": "Plan", "expected": "Due",
+        "actual": "Actual", "progress": "Progress", "pace": "Pace", "projection": "Projected",
+        "status": "Status", "note": "Note", "children": "Below", "reported": "{n}/{of} reported",
+        "rolled": "below: {value}", "missing": "no data: {names}", "as_of": "as of {day}",
+        "orphans": "{n} check-ins are for KRs no longer in the plan (kept in the store): {ids}",
+        "outside": "{n} check-ins are for periods outside the plan: {ids}",
+        "no_data_o": "{o}: KRs without data, left out of the objective's progress: {krs}",
+        Pace.DONE: "done", Pace.ON_TRACK: "on track", Pace.BEHIND: "behind",
+        Pace.AT_RISK: "at risk", Pace.NO_DATA: "no data",
+    },
+}  # fmt: skip
+
+COLOURS = {
+    Pace.DONE: "bold green", Pace.ON_TRACK: "green", Pace.BEHIND: "yellow",
+    Pace.AT_RISK: "bold red", Pace.NO_DATA: "dim",
+}  # fmt: skip
+
+_WORSE = [Pace.AT_RISK, Pace.BEHIND, Pace.ON_TRACK, Pace.DONE, Pace.NO_DATA]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row: an objective, a KR, or a direct child's summary."""
+
+    kind: str  # objective | kr | child
+    id: str
+    name: str
+    status: Pace
+    progress: Fraction | None = None
+    total: Fraction | None = None
+    expected: Fraction | None = None
+    actual: Fraction | None = None
+    pace: Fraction | None = None
+    projection: Fraction | None = None
+    note: str = ""
+    share: bool = False  # the KR's values are percents (a level such as 95%)
+
+
+@dataclass(slots=True)
+class Status:
+    """What `okrplan status` shows."""
+
+    title: str
+    as_of: date
+    locale: str
+    lines: list[Line] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def words(locale: str) -> Mapping[Any, str]:
+    return WORDS["en" if locale.startswith("en") else "zh"]
+
+
+def status_of(
+    plan: Plan,
+    folder: Path,
+    as_of: date,
+    *,
+    owner: str | None = None,
+    person: str | None = None,
+) -> Status:
+    """The status of ``owner`` (a unit or role group id; default the company) or of one
+    ``person``, from the check-ins stored in ``folder`` up to ``as_of``."""
+    checkins = latest(folder, as_of=as_of)
+    graph = plan.graph
+    text = words(plan.locale)
+    owner = owner or root_of(graph)
+    if person is not None:
+        krs = person_progress(plan, checkins, as_of, person)
+        groups = [k.owner for k in map(lambda i: queries.key_result(graph, i), krs)]
+        owner = groups[0] if groups else owner
+    else:
+        krs = progress(plan, checkins, as_of)
+    record = node(graph, owner)
+    title = f"{person or ' / '.join(getattr(record, 'path', ()) or (record.name,))}"
+    if isinstance(record, RoleGroup) and person is None:
+        title = " / ".join((*record.path, record.label))
+    result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, plan.locale)
+    objectives = objective_progress(plan, krs)
+    _own_lines(plan, owner, krs, objectives, result)
+    if person is None:
+        for child in queries.org_children(graph, owner):
+            result.lines.append(_child_line(plan, child, krs))
+    result.warnings += _orphans(plan, checkins, text)
+    return result
+
+
+def _own_lines(
+    plan: Plan,
+    owner: str,
+    krs: Mapping[str, KrProgress],
+    objectives: Mapping[str, ObjectiveProgress],
+    result: Status,
+) -> None:
+    text = words(plan.locale)
+    for objective, key_results in queries.sheet(plan.graph, owner):
+        share = objectives.get(objective.id)
+        known = [krs[k.id] for k in key_results if k.id in krs]
+        result.lines.append(
+            Line("objective", objective.id, objective.name, _worst(known),
+                 share.progress if share else None)
+        )  # fmt: skip
+        if share is not None and share.missing and share.progress is not None:
+            names = ", ".join(queries.key_result(plan.graph, k).name for k in share.missing)
+            result.warnings.append(text["no_data_o"].format(o=objective.name, krs=names))
+        for kr in key_results:
+            if kr.id in krs:
+                result.lines.append(_kr_line(kr, krs[kr.id], text, plan.locale))
+
+
+def _kr_line(kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str) -> Line:
+    notes = []
+    if got.people and got.reported and got.reported < got.people:
+        notes.append(text["reported"].format(n=got.reported, of=got.people))
+    if got.rolled is not None:
+        notes.append(text["rolled"].format(value=number(got.rolled, locale)))
+    if got.missing:
+        shown = ", ".join(got.missing[:5]) + (" …" if len(got.missing) > 5 else "")
+        notes.append(text["missing"].format(names=shown))
+    return Line(
+        "kr", kr.id, kr.name, got.status, got.progress, got.total, got.expected, got.actual,
+        got.pace, got.projection, "; ".join(notes), kr.target_kind is TargetKind.PERCENT,
+    )  # fmt: skip
+
+
+def _child_line(plan: Plan, child: str, krs: Mapping[str, KrProgress]) -> Line:
+    graph = plan.graph
+    record = node(graph, child)
+    name = record.label if isinstance(record, RoleGroup) else record.name
+    own = [(kr, krs[kr.id]) for _, ks in queries.sheet(graph, child) for kr in ks if kr.id in krs]
+    weighted, weights = Fraction(0), Fraction(0)
+    for kr, got in own:
+        if got.progress is not None:
+            weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
+            weighted += weight * min(got.progress, Fraction(1))
+            weights += weight
+    counts: dict[Pace, int] = {}
+    for _, got in own:
+        counts[got.status] = counts.get(got.status, 0) + 1
+    text = words(plan.locale)
+    note = ", ".join(f"{text[p]} {counts[p]}" for p in _WORSE if p in counts)
+    share = weighted / weights if weights else None
+    return Line("child", child, name, _worst([g for _, g in own]), share, note=note)
+
+
+def _worst(results: Sequence[KrProgress]) -> Pace:
+    seen = {r.status for r in results}
+    return next((p for p in _WORSE if p in seen), Pace.NO_DATA)
+
+
+def _orphans(plan: Plan, checkins: Sequence[CheckIn], text: Mapping[Any, str]) -> list[str]:
+    """Check-ins a re-made plan no longer matches: their KR is gone, or their period lies
+    outside the plan. They stay in the store and are listed."""
+    months = plan.meta.get("months") or []
+    first, last = calendar.start(months[0]), calendar.span(months[-1])[1]
+    gone = sorted({c.kr for c in checkins if c.kr not in plan.graph})
+    outside = sorted(
+        {f"{c.kr} {c.period}" for c in checkins if c.kr in plan.graph
+         and (calendar.span(c.period)[1] < first or calendar.start(c.period) > last)}
+    )  # fmt: skip
+    out = []
+    if gone:
+        count = sum(1 for c in checkins if c.kr not in plan.graph)
+        out.append(text["orphans"].format(n=count, ids=", ".join(gone[:10])))
+    if outside:
+        out.append(text["outside"].format(n=len(outside), ids=", ".join(outside[:10])))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering.
+
+
+def number(value: Fraction | None, locale: str) -> str:
+    """A value as a planner reads it (8,000万; 1,200); "—" for none."""
+    if value is None:
+        return "—"
+    if abs(value) >= 100_000:  # 7,590.13万, not 75,901,328: two decimals of 万 (of k in en)
+        value = Fraction(round(value / 100) * 100)
+    rounded = round(value)
+    if rounded == value or abs(value) >= 100:
+        return format_number(rounded, locale)
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def percent(value: Fraction | None) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+_HEAD = ("kind", "name", "status", "progress", "total", "expected", "actual", "pace",
+         "projection", "note")  # fmt: skip
+
+
+def cells(line: Line, locale: str) -> list[str]:
+    """A line's cells in :data:`_HEAD` order, as shown."""
+    text = words(locale)
+    indent = {"objective": "", "kr": "  ", "child": "↳ "}[line.kind]
+    return [
+        text["objective"] if line.kind == "objective" else text["kr"] if line.kind == "kr"
+        else text["children"],
+        indent + line.name, text[line.status], percent(line.progress),
+        *(percent(v) if line.share else number(v, locale)
+          for v in (line.total, line.expected, line.actual)),
+        percent(line.pace),
+        percent(line.projection) if line.share else number(line.projection, locale), line.note,
+    ]  # fmt: skip
+
+
+def headers(locale: str) -> list[str]:
+    text = words(locale)
+    return ["", text["kr"], *(text[k] for k in _HEAD[2:])]
+
+
+def to_markdown(result: Status) -> str:
+    def safe(cell: str) -> str:
+        return cell.replace("|", "\\|").replace("\n", " ")
+
+    rows = [headers(result.locale), ["---"] * len(_HEAD)]
+    rows += [cells(line, result.locale) for line in result.lines]
+    body = "\n".join("| " + " | ".join(safe(c) for c in row) + " |" for row in rows)
+    notes = "".join(f"\n- {safe(w)}" for w in result.warnings)
+    return f"## {safe(result.title)}\n\n{body}\n{notes}\n"
+
+
+def to_csv(result: Status) -> str:
+    from okrplan.export.sheetmodel import csv_text
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["kind", "id", "name", "status", "progress", "total", "expected",
+                     "actual", "pace", "projection", "note"])  # fmt: skip
+    for line in result.lines:
+        writer.writerow([
+            line.kind, csv_text(line.id), csv_text(line.name), str(line.status),
+            *(_exact(v) for v in (line.progress, line.total, line.expected, line.actual,
+                                  line.pace, line.projection)),
+            csv_text(line.note),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def to_json(result: Status) -> str:
+    lines = [
+        {
+            "kind": line.kind, "id": line.id, "name": line.name, "status": str(line.status),
+            **{k: _exact(getattr(line, k)) or None
+               for k in ("progress", "total", "expected", "actual", "pace", "projection")},
+            "note": line.note,
+        }
+        for line in result.lines
+    ]  # fmt: skip
+    record = {"title": result.title, "as_of": result.as_of.isoformat(), "lines": lines,
+              "warnings": result.warnings}  # fmt: skip
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def _exact(value: Fraction | None) -> str:
+    if value is None:
+        return ""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.6f}".rstrip("0").rstrip(".")
+
+
+def to_rich(result: Status) -> Any:
+    """A rich Table of the lines, statuses in colour."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=result.title, title_justify="left")
+    for index, head in enumerate(headers(result.locale)):
+        table.add_column(head, justify="right" if 3 <= index <= 8 else "left")
+    for line in result.lines:
+        row = cells(line, result.locale)
+        styled: list[Any] = [Text(c) for c in row]
+        styled[2] = Text(row[2], style=COLOURS[line.status])
+        if line.kind != "kr":
+            styled[1] = Text(row[1], style="bold")
+        table.add_row(*styled)
+    return table

@@ -1,0 +1,315 @@
+"""The progress store: every check-in ever imported into a plan, in ``progress.sqlite`` beside
+plan.json.
+
+The store is append-only. Each import (``record``) is one row of ``imports`` (its source, a hash
+of its content, when) and its check-ins; nothing is updated or deleted. What counts is derived:
+
+- of each source only its **latest import** counts, so a corrected file for a source replaces
+  all that source's values (a value the corrected file no longer has is gone with it);
+- of the counting imports, the **latest value** per (KR, person, period) counts;
+- an import whose content equals the source's latest import is not recorded at all, so
+  importing the same file twice changes nothing.
+
+One import is one SQLite transaction (WAL journal): a reader sees all of it or none of it and an
+interrupted import leaves the store as it was. The schema has a version (``PRAGMA
+user_version``); :data:`MIGRATIONS` lifts an older store to the current one when it is opened.
+Values are exact: a fraction stored as integer numerator and denominator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from pathlib import Path
+
+from okrplan.errors import InputError, Issue
+from okrplan.progress import calendar
+
+STORE_FILE = "progress.sqlite"
+SCHEMA_VERSION = 1
+_INT64 = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One reported value of a KR for one period.
+
+    ``value`` is the value FOR that period (not cumulative), in the KR's own unit (yuan for
+    money, a count for counts). ``person`` "" is the KR's owner as a whole, else a person's
+    name (a role group's KR is per person). ``confidence`` is 0..10.
+    """
+
+    kr: str
+    period: str
+    value: Fraction
+    person: str = ""
+    confidence: int | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One recorded import: its number, source, content hash, time (UTC, ISO) and rows."""
+
+    id: int
+    source: str
+    hash: str
+    imported_at: str
+    rows: int
+
+
+_SCHEMA_1 = (
+    """CREATE TABLE imports (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, hash TEXT NOT NULL,
+        imported_at TEXT NOT NULL, rows INTEGER NOT NULL)""",
+    """CREATE TABLE checkins (
+        import_id INTEGER NOT NULL REFERENCES imports(id), line INTEGER NOT NULL,
+        kr TEXT NOT NULL, person TEXT NOT NULL, period TEXT NOT NULL, start TEXT NOT NULL,
+        num INTEGER NOT NULL, den INTEGER NOT NULL, confidence INTEGER, comment TEXT NOT NULL)""",
+    "CREATE INDEX checkins_import ON checkins(import_id)",
+    "CREATE INDEX imports_source ON imports(source, id)",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+def _create(db: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_1:
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    # version N → N + 1, run inside one transaction; version 0 is a new, empty file
+    0: _create,
+}
+
+
+def store_path(plan_dir: str | Path) -> Path:
+    """The store file of a plan directory (or of the directory holding a plan.json)."""
+    folder = Path(plan_dir)
+    if folder.suffix == ".json" and not folder.is_dir():
+        folder = folder.parent
+    return folder / STORE_FILE
+
+
+@contextmanager
+def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as error:
+        raise InputError([Issue(f"cannot open the progress store: {error}", str(path))]) from None
+    with closing(db):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            _migrate(db, path)
+        except sqlite3.DatabaseError as error:
+            hint = "move it aside; okrplan checkin starts a new store"
+            problem = Issue(f"not a readable progress store ({error})", str(path), hint=hint)
+            raise InputError([problem]) from None
+        yield db
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        message = (
+            f"the progress store has schema version {version}; this okrplan reads {SCHEMA_VERSION}"
+        )
+        raise InputError([Issue(message, str(path), hint="upgrade okrplan")])
+    while version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            version += 1
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _content_hash(rows: Sequence[CheckIn]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        fields = (row.kr, row.person, row.period, str(row.value), str(row.confidence), row.comment)
+        digest.update("\x1f".join(fields).encode() + b"\x1e")
+    return digest.hexdigest()
+
+
+_CURRENT = "SELECT MAX(id) AS id FROM imports GROUP BY source"
+
+
+def latest(plan_dir: str | Path, *, as_of: date | None = None) -> list[CheckIn]:
+    """The latest value per (kr, person, period), of periods that start on or before ``as_of``
+    (all if None), sorted by KR, person and period; [] when the plan has no store yet."""
+    return _checkins(plan_dir, as_of, None)
+
+
+def besides(plan_dir: str | Path, source: str) -> list[CheckIn]:
+    """:func:`latest` as if ``source`` had never been imported (what a year-to-date file
+    from ``source`` continues)."""
+    return _checkins(plan_dir, None, source)
+
+
+def _checkins(plan_dir: str | Path, as_of: date | None, source: str | None) -> list[CheckIn]:
+    path = store_path(plan_dir)
+    if not path.is_file():
+        return []
+    with _connect(path) as db:
+        best = _latest_rows(db, as_of, besides=source)
+    out = [
+        CheckIn(kr, period, Fraction(num, den), person, confidence, comment)
+        for (kr, person, period), (_, num, den, confidence, comment) in best.items()
+    ]
+    out.sort(key=lambda c: (c.kr, c.person, c.period))
+    return out
+
+
+_Row = tuple[int, int, int, int | None, str]
+
+
+def _latest_rows(
+    db: sqlite3.Connection, as_of: date | None, *, besides: str | None = None
+) -> dict[tuple[str, str, str], _Row]:
+    current = _CURRENT
+    params: tuple[str, ...] = ()
+    if besides is not None:
+        current = "SELECT MAX(id) AS id FROM imports WHERE source != ? GROUP BY source"
+        params = (besides,)
+    query = (
+        "SELECT c.kr, c.person, c.period, c.import_id, c.num, c.den, c.confidence, c.comment "
+        f"FROM checkins c JOIN ({current}) cur ON c.import_id = cur.id"
+    )
+    if as_of is not None:
+        query += " WHERE c.start <= ?"
+        params = (*params, as_of.isoformat())
+    best: dict[tuple[str, str, str], _Row] = {}
+    for kr, person, period, import_id, num, den, confidence, comment in db.execute(query, params):
+        key = (kr, person, period)
+        held = best.get(key)
+        if held is None or import_id >= held[0]:
+            best[key] = (import_id, num, den, confidence, comment)
+    return best
+
+
+def setting(plan_dir: str | Path, key: str) -> str | None:
+    """A value the store remembers (``target``: the target file whose ``actuals:`` to read)."""
+    path = store_path(plan_dir)
+    if not path.is_file():
+        return None
+    with _connect(path) as db:
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def remember(plan_dir: str | Path, key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` (see :func:`setting`)."""
+    path = store_path(plan_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _connect(path) as db:
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def imports(plan_dir: str | Path) -> list[Import]:
+    """Every import recorded, oldest first (the store's history)."""
+    path = store_path(plan_dir)
+    if not path.is_file():
+        return []
+    with _connect(path) as db:
+        rows = db.execute("SELECT id, source, hash, imported_at, rows FROM imports ORDER BY id")
+        return [Import(*row) for row in rows]
+
+
+def record(
+    plan_dir: str | Path,
+    rows: Sequence[CheckIn],
+    *,
+    source: str,
+    lines: Sequence[int] | None = None,
+) -> int:
+    """Append ``rows`` as one import from ``source``.
+
+    Parameters
+    ----------
+    plan_dir
+        The plan directory (the store is created there if it has none).
+    rows
+        The check-ins; of rows with the same (kr, person, period) the last one counts.
+    source
+        What the rows came from (a file path); a later import from the same source replaces
+        all of this one's values.
+    lines
+        The source row of each check-in, kept for the history (default: 1, 2, …).
+
+    Returns
+    -------
+    int
+        How many (kr, person, period) values changed (0 for the same content again).
+    """
+    table = [_prepared(row, lines[i] if lines else i + 1) for i, row in enumerate(rows)]
+    path = store_path(plan_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content = _content_hash(rows)
+    with _connect(path) as db:
+        previous = db.execute(
+            "SELECT id, hash FROM imports WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
+        ).fetchone()
+        if previous is not None and previous[1] == content:
+            return 0
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            before = _latest_rows(db, None)
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            cursor = db.execute(
+                "INSERT INTO imports (source, hash, imported_at, rows) VALUES (?, ?, ?, ?)",
+                (source, content, stamp, len(table)),
+            )
+            import_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO checkins (import_id, line, kr, person, period, start, num, den, "
+                "confidence, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((import_id, *row) for row in table),
+            )
+            after = _latest_rows(db, None)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return _changed(before, after)
+
+
+def _changed(
+    before: dict[tuple[str, str, str], _Row], after: dict[tuple[str, str, str], _Row]
+) -> int:
+    def value(row: _Row | None) -> tuple[int, int, int | None, str] | None:
+        return None if row is None else row[1:]
+
+    return sum(
+        1 for key in before.keys() | after.keys() if value(before.get(key)) != value(after.get(key))
+    )
+
+
+def _prepared(row: CheckIn, line: int) -> tuple[object, ...]:
+    value = Fraction(row.value)
+    if abs(value.numerator) > _INT64 or value.denominator > _INT64:
+        raise InputError([Issue(f"the value {value} of {row.kr} in {row.period} is too large")])
+    if row.confidence is not None and not 0 <= row.confidence <= 10:
+        raise InputError([Issue(f"confidence {row.confidence} of {row.kr} is not 0..10")])
+    period = calendar.normal_period(row.period)
+    first = calendar.start(period).isoformat()
+    return (
+        line,
+        row.kr,
+        row.person,
+        period,
+        first,
+        value.numerator,
+        value.denominator,
+        row.confidence,
+        row.comment,
+    )

@@ -1,0 +1,113 @@
+"""The target file: its schema, its loader, and every check a planner can act on.
+
+The schema is pydantic models (shape, types and single values; it is also the JSON Schema that
+`okrplan schema` prints). A second pass checks what spans the file: references between metrics,
+units and roles, cycles in the funnel, seasonality sums. Both report every problem at once with
+the file, line, column, key path and a hint. Downstream code gets a :class:`Spec` and never
+re-checks it.
+
+Modules: ``fields`` (quantity, month and period field types; limits), ``schema`` (the pydantic
+models), ``refs`` (:class:`Spec` and its unit/role references), ``load`` (reading a file),
+``messages`` (schema errors in a planner's words), ``checks`` (checks across the file),
+``words`` (how errors quote what was written).
+"""
+
+from okrplan.spec.checks import check_spec
+from okrplan.spec.fields import (
+    AMOUNT_HINT,
+    MAX_PEOPLE,
+    MAX_PLANNED,
+    MAX_ROLE_GROUPS,
+    MAX_UNITS,
+    ONE,
+    PERCENT_HINT,
+    RATE_HINT,
+    SCHEMA_VERSION,
+    Amount,
+    AnyTarget,
+    Capacity,
+    Count,
+    Level,
+    MetricKey,
+    MonthField,
+    Name,
+    PeriodField,
+    PerName,
+    Points,
+    Portion,
+    Rate,
+    Ratio,
+    Yield,
+)
+from okrplan.spec.load import load_spec, spec_from_source
+from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
+from okrplan.spec.schema import (
+    Bounds,
+    Hire,
+    KeyResult,
+    Kpi,
+    Metric,
+    Objective,
+    Person,
+    Plan,
+    Role,
+    Rounding,
+    ShareTarget,
+    Split,
+    Support,
+    TargetFile,
+    Unit,
+    Weights,
+    json_schema,
+)
+
+__all__ = [
+    "AMOUNT_HINT",
+    "MAX_PEOPLE",
+    "MAX_PLANNED",
+    "MAX_ROLE_GROUPS",
+    "MAX_UNITS",
+    "ONE",
+    "PERCENT_HINT",
+    "RATE_HINT",
+    "SCHEMA_VERSION",
+    "Amount",
+    "AnyTarget",
+    "Bounds",
+    "Capacity",
+    "Count",
+    "Hire",
+    "KeyResult",
+    "Kpi",
+    "Level",
+    "Metric",
+    "MetricKey",
+    "MonthField",
+    "Name",
+    "Objective",
+    "PerName",
+    "PeriodField",
+    "Person",
+    "Plan",
+    "Points",
+    "Portion",
+    "Rate",
+    "Ratio",
+    "Role",
+    "RoleRef",
+    "Rounding",
+    "ShareTarget",
+    "Spec",
+    "Split",
+    "Support",
+    "TargetFile",
+    "Unit",
+    "UnitRef",
+    "Weights",
+    "Yield",
+    "check_spec",
+    "json_schema",
+    "load_spec",
+    "share_end",
+    "spec_from_source",
+]

@@ -1,0 +1,633 @@
+"""Checks across the target file: references, cycles, seasonality, magnitudes, objectives."""
+
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from okrplan.errors import Issue, Severity
+from okrplan.quantity import (
+    format_percent,
+)
+from okrplan.source import KeyPath, Source
+from okrplan.spec.fields import MAX_PLANNED, ONE
+from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
+from okrplan.spec.schema import Hire, KeyResult, Person, ShareTarget
+from okrplan.spec.words import suggest
+
+# ---------------------------------------------------------------------------------------------
+# Checks across the file.
+
+
+def check_spec(spec: Spec, source: Source) -> list[Issue]:
+    """Every cross-reference and consistency problem of a schema-valid target file."""
+    checker = _Checker(spec, source)
+    checker.run()
+    return checker.issues
+
+
+class _Checker:
+    def __init__(self, spec: Spec, source: Source) -> None:
+        self.spec = spec
+        self.target = spec.target
+        self.source = source
+        self.issues: list[Issue] = []
+        self.metric_keys = sorted(self.target.metrics)
+
+    def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.issues.append(self.source.issue(path, message, hint, key=key))
+
+    def warn(self, path: KeyPath, message: str, hint: str = "") -> None:
+        self.issues.append(self.source.issue(path, message, hint, severity=Severity.WARNING))
+
+    def known_metric(self, path: KeyPath, key: str, *, at_key: bool = False) -> bool:
+        if key in self.target.metrics:
+            return True
+        close = difflib.get_close_matches(key, self.metric_keys, n=1, cutoff=0.6)
+        hint = (f"did you mean {close[0]!r}? " if close else "") + (
+            f"metrics defined: {', '.join(self.metric_keys)}"
+        )
+        self.error(path, f"no metric {key!r} is defined under metrics", hint, key=at_key)
+        return False
+
+    def run(self) -> None:
+        self.check_plan()
+        metrics_ok = self.check_metrics()
+        self.check_kpi(metrics_ok)
+        self.check_org(metrics_ok)
+        if not self.issues:  # the funnel and the roles are sound: size what the plan will hold
+            self.check_magnitudes()
+        self.check_split()
+        self.check_objectives()
+        self.check_weights()
+
+    def check_plan(self) -> None:
+        plan = self.target.plan
+        season = plan.seasonality
+        if season is None:
+            return
+        period = plan.period
+        quarters, months = len(period.quarters), period.count
+        allowed = sorted(
+            {quarters, months} if period.first.month % 3 == 1 or months == 1 else {months}
+        )
+        if len(season) not in allowed:
+            shown = " or ".join(str(n) for n in allowed)
+            self.error(
+                ("plan", "seasonality"),
+                f"{len(season)} values do not fit the plan period {period.label}",
+                f"give {shown} values, one per quarter or month of the period",
+            )
+        elif sum(season) != 1:
+            self.error(
+                ("plan", "seasonality"),
+                f"the values sum to {format_percent(Decimal(sum(season)))}, not 100%",
+                "make the shares add up to exactly 100%",
+            )
+
+    def check_metrics(self) -> bool:
+        ok = True
+        for key, metric in self.target.metrics.items():
+            for field in ("yields", "follows", "share_of"):
+                refs: dict[str, Any] = getattr(metric, field)
+                if field == "yields" and len(refs) > 1:
+                    self.error(
+                        ("metrics", key, field),
+                        "a metric yields exactly one other metric",
+                        "keep the main conversion; model a second path as its own metric",
+                    )
+                    ok = False
+                for ref in refs:
+                    if not self.known_metric(("metrics", key, field, ref), ref, at_key=True):
+                        ok = False
+                    elif ref == key:
+                        self.error(
+                            ("metrics", key, field, ref),
+                            f"{key!r} refers to itself",
+                            "a metric yields or follows another metric",
+                            key=True,
+                        )
+                        ok = False
+            if sum(bool(getattr(metric, f)) for f in ("yields", "follows", "share_of")) > 1:
+                self.error(
+                    ("metrics", key),
+                    "a metric either yields, follows or is a share of "
+                    "another, not several of these",
+                    "keep one of yields, follows and "
+                    "share_of; model the other relation as its own metric",
+                )
+                ok = False
+            if metric.share_of and metric.kind != "share":
+                self.error(
+                    ("metrics", key, "kind"),
+                    "a metric with share_of must have kind: share",
+                    "set kind: share",
+                    key=True,
+                )
+            for base, market in metric.share_of.items():
+                if market <= 0:
+                    self.error(
+                        ("metrics", key, "share_of", base),
+                        "the market size must be above 0 (a share of nothing plans nothing)",
+                        "write the market's size, e.g. share_of: {revenue: 40亿}",
+                    )
+                    ok = False
+            if metric.kind == "share" and not metric.share_of:
+                self.error(
+                    ("metrics", key),
+                    f"the share metric {key!r} has no market size",
+                    "add share_of: {revenue: 40亿} (revenue over the market size)",
+                )
+                ok = False
+        return ok and self.check_cycles()
+
+    def check_cycles(self) -> bool:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for key, metric in self.target.metrics.items():
+            for ref in (*metric.yields, *metric.follows, *metric.share_of):
+                if ref != key:  # reported as "refers to itself"
+                    graph.add_edge(key, ref)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return True
+        names = [str(edge[0]) for edge in cycle]
+        # Point at the link out of the KPI's metric if it is in the cycle: results yield nothing.
+        start = names.index(
+            self.target.kpi.metric if self.target.kpi.metric in names else min(names)
+        )
+        names = names[start:] + names[:start]
+        first, then = names[0], names[1 % len(names)]
+        metric = self.target.metrics[first]
+        field = next(f for f in ("yields", "follows", "share_of") if then in getattr(metric, f))
+        self.error(
+            ("metrics", first, field, then),
+            "the metrics form a cycle: " + " → ".join([*names, first]),
+            "a funnel runs one way: activities yield results, results never yield activities",
+            key=True,
+        )
+        return False
+
+    def check_kpi(self, metrics_ok: bool) -> None:
+        kpi = self.target.kpi
+        if not self.known_metric(("kpi", "metric"), kpi.metric):
+            return
+        metric = self.target.metrics[kpi.metric]
+        base = self.target.metrics.get(self.spec.base_metric)
+        if metrics_ok and base is not None and base.yields:  # a cycle is reported already
+            after = next(iter(base.yields))
+            self.error(
+                ("kpi", "metric"),
+                f"the funnel must end at the KPI's metric "
+                f"{self.spec.base_metric!r}, but it yields {after!r}",
+                f"remove yields from metrics.{self.spec.base_metric}, or make {after} the KPI",
+            )
+        if isinstance(kpi.target, ShareTarget):
+            if metric.kind != "share":  # a share metric without share_of is reported once, above
+                self.error(
+                    ("kpi", "target"),
+                    f"a share target needs a share metric, and "
+                    f"{kpi.metric!r} is a {metric.kind} metric",
+                    "write an amount like 8000万, or point kpi.metric at a metric with "
+                    "kind: share and share_of: {revenue: 40亿}",
+                )
+            if (kpi.target.change is None) == (kpi.target.to is None):
+                self.error(
+                    ("kpi", "target"),
+                    "give exactly one of change and to",
+                    "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}",
+                )
+            elif not 0 < share_end(kpi.target) <= 1:
+                self.error(
+                    ("kpi", "target"),
+                    "the target share falls outside (0%, 100%]",
+                    "a share ends above 0% and at most 100%: check from, change and to",
+                )
+            elif share_end(kpi.target) <= kpi.target.start:
+                self.warn(("kpi", "target"), "the target share is not above today's share")
+        elif metric.kind == "share":
+            self.error(
+                ("kpi", "target"),
+                f"{kpi.metric!r} is a share; its target needs a start and a change",
+                "write target: {from: 35%, change: +5pp}",
+            )
+        elif kpi.target <= 0:
+            self.error(
+                ("kpi", "target"),
+                "the KPI target must be more than zero",
+                "write the amount to reach, e.g. 8000万",
+            )
+
+    def check_org(self, metrics_ok: bool) -> None:
+        spec = self.spec
+        for unit in spec.units:
+            names: dict[str, int] = {}
+            for i, child in enumerate(unit.unit.units):
+                if child.name in names:
+                    self.error(
+                        (*unit.path, "units", i, "name"),
+                        f"two units in {unit.unit.name} are named {child.name!r} "
+                        f"(the other is units[{names[child.name]}])",
+                        "give sibling units different names",
+                    )
+                names.setdefault(child.name, i)
+            if unit.unit.supports:
+                self.check_support(unit)
+            if unit.unit.roster is not None and unit.path != ("org",):
+                self.error(
+                    (*unit.path, "roster"),
+                    "a roster belongs on org, the top unit",
+                    "move roster: to org; its unit paths start below the top unit",
+                    key=True,
+                )
+        self.check_catalogue()
+        kpi_ok = self.target.kpi.metric in self.target.metrics
+        base = self.target.metrics.get(spec.base_metric) if kpi_ok else None
+        chains_ok = metrics_ok and base is not None and not base.yields  # else reported at kpi
+        sellers = 0
+        for ref in spec.roles:
+            sellers += self.check_role(ref, chains_ok)
+        if sellers == 0 and kpi_ok:
+            self.error(
+                ("org",),
+                "no role sells anything, so nobody carries the KPI",
+                "add sells: deals (or the metric they produce) to the sales roles",
+            )
+        self.check_cohorts()
+
+    def check_catalogue(self) -> None:
+        """The role catalogue's metrics exist (a role entry using it is checked as written)."""
+        for name, template in self.target.roles.items():
+            path = ("roles", name)
+            if template.sells is not None:
+                self.known_metric((*path, "sells"), template.sells)
+            for key in template.capacity:
+                self.known_metric((*path, "capacity", key), key, at_key=True)
+
+    def check_support(self, unit: UnitRef) -> None:
+        support = unit.unit.supports
+        assert support is not None
+        self.known_metric((*unit.path, "supports", "metric"), support.metric)
+        roles = [ref.role for ref in self.spec.roles if ref.unit.path == unit.path]
+        if (
+            roles
+            and not any(r.sells for r in roles)
+            and not any(support.metric in r.capacity for r in roles)
+        ):
+            self.warn(
+                (*unit.path, "supports"),
+                f"no role in {unit.unit.name} has a capacity for {support.metric}",
+                "add capacity so the plan can check the supply",
+            )
+
+    def check_role(self, ref: RoleRef, chains_ok: bool) -> int:
+        role, path = ref.role, ref.path
+        if role.headcount is None and not role.people:
+            self.error(
+                (*path, "headcount"),
+                f"{role.role} in {ref.unit.unit.name} has no headcount",
+                "add headcount: N, or list the people",
+                key=True,
+            )
+        elif role.headcount is not None and role.people and role.headcount != len(role.people):
+            named = "1 person is" if len(role.people) == 1 else f"{len(role.people)} people are"
+            self.error(
+                (*path, "headcount"),
+                f"headcount is {role.headcount} but {named} named",
+                "make them agree, or drop headcount",
+            )
+        elif ref.headcount == 0 and not role.hire:
+            self.warn(
+                (*path, "headcount"),
+                f"{role.role} has nobody and may not hire",
+                "set hire: true or remove the role",
+            )
+        seen_people: set[str] = set()
+        for i, person in enumerate(role.people):
+            name = person if isinstance(person, str) else person.name
+            if name in seen_people:
+                self.error(
+                    (*path, "people", i),
+                    f"{name!r} is named twice in this role",
+                    "list each person once; tell namesakes apart, e.g. 张三(北京)",
+                )
+            seen_people.add(name)
+            joined = person.joined if isinstance(person, Person) else None
+            left = person.left if isinstance(person, Person) else None
+            if joined is not None and left is not None and left < joined:
+                self.error(
+                    (*path, "people", i, "left"),
+                    f"{name} leaves ({left}) before joining ({joined})",
+                    "check the two months",
+                )
+            if joined is not None and joined > self.spec.period.last:
+                self.error(
+                    (*path, "people", i, "joined"),
+                    f"{name} joins after the plan ends",
+                    f"the plan ends in {self.spec.period.last}; leave this person out",
+                )
+        if (
+            isinstance(role.hire, Hire)
+            and role.hire.by
+            and not (self.spec.period.first <= role.hire.by <= self.spec.period.last)
+        ):
+            self.error(
+                (*path, "hire", "by"),
+                f"{role.hire.by} is outside the plan period {self.spec.period.label}",
+                f"use a month from {self.spec.period.first} to {self.spec.period.last}",
+            )
+        for key in role.capacity:
+            self.known_metric((*path, "capacity", key), key, at_key=True)
+        support = ref.unit.unit.supports
+        if support is not None and role.sells is None:
+            for key in role.capacity:
+                if key != support.metric:
+                    self.error(
+                        (*path, "capacity", key),
+                        f"{ref.unit.unit.name} supplies "
+                        f"{support.metric}; a capacity for {key!r} is never checked",
+                        f"give {role.role} a capacity for {support.metric}",
+                        key=True,
+                    )
+            if role.quota is not None:
+                self.error(
+                    (*path, "quota"),
+                    "a support role carries no revenue quota",
+                    "remove quota; the plan sets what the support unit supplies",
+                    key=True,
+                )
+            return 0
+        if role.sells is None:
+            if role.capacity or role.quota is not None:
+                self.error(
+                    (*path, "sells"),
+                    f"{role.role} has a capacity or quota but sells nothing",
+                    "add sells: deals (or the metric the role produces)",
+                    key=True,
+                )
+            return 0
+        if not self.known_metric((*path, "sells"), role.sells) or not chains_ok:
+            return 1
+        funnel = self.spec.funnel(role.sells)
+        base = self.spec.base_metric
+        if funnel[-1] != base:
+            chain = self.spec.chain(role.sells)
+            self.error(
+                (*path, "sells"),
+                f"{role.sells!r} never reaches the KPI metric {base!r}: "
+                + (
+                    f"the chain {' → '.join(chain)} stops there"
+                    if len(chain) > 1
+                    else f"{role.sells!r} yields nothing"
+                ),
+                f"add yields to metrics.{chain[-1]} so the chain ends in {base}",
+            )
+            return 1
+        for key in role.capacity:
+            if key in self.target.metrics and key not in funnel:
+                self.error(
+                    (*path, "capacity", key),
+                    f"{key!r} is not in {role.role}'s funnel ({' → '.join(funnel)})",
+                    "capacity limits an activity of the role's own funnel",
+                    key=True,
+                )
+        return 1
+
+    def check_magnitudes(self) -> None:
+        """Refuse a file whose plan would hold numbers beyond :data:`MAX_PLANNED`: the KPI
+        carried down every level with its buffer, each funnel activity it needs, and what the
+        selling roles' capacity can carry. plan.json could not hold them, so every command
+        after decompose would refuse the plan."""
+        spec = self.spec
+        levels = max(len(u.names) for u in spec.units)  # units below the top, then the roles
+        top = spec.kpi_value * (1 + self.target.plan.buffer) ** levels
+        limit = Decimal(MAX_PLANNED)
+        if top > limit:
+            self.error(
+                ("kpi", "target"),
+                f"the KPI with a buffer of {format_percent(self.target.plan.buffer)} on each of "
+                f"{levels} levels reaches {top:.3g}, beyond what a plan holds (10^18)",
+                "check the target's digits and unit (万, 亿), and plan.buffer",
+            )
+            return
+        needed: set[str] = set()
+        total = Decimal(0)
+        for ref in spec.roles:
+            if ref.role.sells is None or ref.unit.unit.supports is not None:
+                continue
+            for metric in spec.funnel(ref.role.sells):
+                factor = self.factor(metric)
+                if metric not in needed and top / factor > limit:
+                    needed.add(metric)
+                    self.error(
+                        ("metrics", metric),
+                        f"the KPI needs about {top / factor:.3g} of {metric}, beyond what a "
+                        "plan holds (10^18)",
+                        f"check the yields from {metric} to {spec.base_metric}: a rate or "
+                        "amount with too many digits, or a missing 万 or %",
+                    )
+            basis = self.capacity_basis(ref)
+            total += basis
+            if basis > limit:
+                self.error(
+                    (*ref.path, "capacity"),
+                    f"{ref.label}'s capacity would carry about {basis:.3g} of "
+                    f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                    "check the capacity, the headcount and the yields of the funnel "
+                    f"from {ref.role.sells} to {spec.base_metric}",
+                    key=True,
+                )
+        if total > limit and not any(i.severity is Severity.ERROR for i in self.issues):
+            self.error(
+                ("org",),
+                f"the selling roles' capacity together would carry about {total:.3g} of "
+                f"{spec.base_metric}, beyond what a plan holds (10^18)",
+                "check the capacities, headcounts and yields",
+            )
+
+    def factor(self, metric: str) -> Decimal:
+        """Units of the base metric that one unit of ``metric`` turns into."""
+        factor = ONE
+        chain = self.spec.chain(metric)
+        for here, there in pairwise(chain):
+            factor *= self.target.metrics[here].yields[there]
+        return factor
+
+    def capacity_basis(self, ref: RoleRef) -> Decimal:
+        """An upper bound of what ``ref``'s people can carry over the plan: the least of their
+        capacities over the whole plan, each turned into the base metric (a capacity checked
+        per week or month never lets a person carry more than over the plan at once)."""
+        months = self.spec.period.count
+        per_plan = {"week": Decimal(months * 31) / 7, "month": Decimal(months)}
+        per_plan |= {"quarter": Decimal(months) / 3, "year": Decimal(months) / 12}
+        funnel = self.spec.funnel(ref.role.sells or "")
+        carried = [
+            q.value * per_plan.get(str(q.per), ONE) * self.factor(metric)
+            for metric, q in ref.role.capacity.items()
+            if metric in funnel
+        ]
+        return min(carried, default=Decimal(0)) * max(ref.headcount, 1)
+
+    def check_cohorts(self) -> None:
+        firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name
+        for ref in self.spec.roles:
+            firsts.setdefault((ref.unit.path, ref.role.role), ref)
+        for ref in self.spec.roles:
+            if ref.cohort == 1:
+                continue
+            first = firsts[ref.unit.path, ref.role.role]
+            if first.role.sells != ref.role.sells:
+                self.error(
+                    (*ref.path, "role"),
+                    f"two groups named {ref.role.role!r} in "
+                    f"{ref.unit.unit.name} sell different metrics",
+                    "give them different role names",
+                )
+
+    def check_split(self) -> None:
+        split = self.target.split
+        bounds = split.bounds
+        if bounds.min > 1:
+            self.error(
+                ("split", "bounds", "min"),
+                "min must be at most 100%",
+                "e.g. min: 70% lets a quota drop to 70% of its proportional share",
+            )
+        if bounds.max is not None and bounds.max < 1:
+            self.error(
+                ("split", "bounds", "max"),
+                "max must be at least 100%",
+                "e.g. max: 130% lets a quota rise to 130% of its proportional share",
+            )
+        for key in ("money", "count"):
+            if getattr(split.rounding, key) <= 0:
+                self.error(
+                    ("split", "rounding", key),
+                    "the rounding step must be more than zero",
+                    "e.g. rounding: {money: 10万, count: 1}",
+                )
+        basis = split.basis
+        if basis in {"history", "potential"}:
+            for ref in self.spec.roles:
+                if ref.role.sells and getattr(ref.role, basis) is None:
+                    self.error(
+                        (*ref.path,),
+                        f"split.basis is {basis}, but {ref.label} in "
+                        f"{ref.unit.unit.name} has no {basis}",
+                        f"add {basis}: <last period's amount> to every selling role",
+                    )
+
+    def check_objectives(self) -> None:
+        unit_names = {u.unit.name for u in self.spec.units}
+        role_names = {r.role.role for r in self.spec.roles}
+        for i, objective in enumerate(self.target.objectives):
+            path: KeyPath = ("objectives", i)
+            counts: dict[str, int] = {}
+            for unit in self.spec.units:
+                counts[unit.unit.name] = counts.get(unit.unit.name, 0) + 1
+            for key in ("units", "under"):
+                for j, name in enumerate(getattr(objective, key)):
+                    if counts.get(name, 0) > 1:
+                        self.warn(
+                            (*path, key, j),
+                            f"{counts[name]} units are named {name!r}; "
+                            "the objective applies to all of them",
+                            "rename the units if you meant one of them",
+                        )
+                    if name not in unit_names:
+                        self.error(
+                            (*path, key, j),
+                            f"no unit named {name!r} under org",
+                            suggest(name, unit_names, "units"),
+                        )
+            for j, name in enumerate(objective.roles):
+                if name not in role_names:
+                    self.error(
+                        (*path, "roles", j),
+                        f"no role named {name!r} under org",
+                        suggest(name, role_names, "roles"),
+                    )
+            for j, kr in enumerate(objective.key_results):
+                self.check_key_result((*path, "key_results", j), kr)
+
+    def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
+        if (kr.metric is None) == (kr.text is None):
+            self.error(
+                path,
+                "a key result has metric (derived) or text (manual), not both"
+                if kr.metric
+                else "a key result needs metric (derived) or text (manual)",
+                "e.g. {metric: visits, per: month} or {text: 每周五提交回款周报表, target: 100%}",
+            )
+            return
+        if kr.metric is not None:
+            self.known_metric((*path, "metric"), kr.metric)
+            if kr.target is not None:
+                self.error(
+                    (*path, "target"),
+                    "a derived key result takes its target from the plan",
+                    "remove target, or write a manual KR with text:",
+                    key=True,
+                )
+            if kr.deduction is not None:
+                self.error(
+                    (*path, "deduction"),
+                    "a deduction item is a manual KR with text",
+                    "write {text: 有效投诉案例, deduction: 5}",
+                    key=True,
+                )
+        if kr.deduction is not None and (kr.target is not None or kr.weight is not None):
+            self.error(
+                path,
+                "a deduction item has no target or weight; it subtracts "
+                f"{kr.deduction} points per case",
+                "remove target and weight",
+            )
+        if (
+            kr.per not in (None, "plan")
+            and kr.target is not None
+            and kr.target.per is not None
+            and str(kr.target.per) != kr.per
+        ):
+            self.error(
+                (*path, "per"),
+                f"per: {kr.per} disagrees with the target's own period ({kr.target.per})",
+                f"write the target per {kr.per}, or drop per",
+            )
+        period = self.spec.period
+        if kr.due is not None and not period.first <= kr.due <= period.last:
+            self.error(
+                (*path, "due"),
+                f"{kr.due} is outside the plan period {period.label}",
+                f"use a month from {period.first} to {period.last}",
+            )
+
+    def check_weights(self) -> None:
+        weights = self.target.weights
+        step = format_percent(weights.step)
+        percents = weights.step * 100  # weights are whole percents
+        if percents <= 0 or percents % 1 or 100 % percents:
+            self.error(
+                ("weights", "step"),
+                f"the step {step} is not a whole percent that divides 100% evenly",
+                "use 1%, 2%, 5% or 10%",
+            )
+            return  # every weight would be off the step; the step is what to fix
+        if weights.min % weights.step:
+            self.error(
+                ("weights", "min"),
+                f"the minimum {format_percent(weights.min)} is not a multiple of the step {step}",
+                f"use a multiple of {step}",
+            )
+        for i, objective in enumerate(self.target.objectives):
+            for j, kr in enumerate(objective.key_results):
+                if kr.weight is not None and kr.weight % weights.step:
+                    self.error(
+                        ("objectives", i, "key_results", j, "weight"),
+                        f"{format_percent(kr.weight)} is not a multiple of the weight step {step}",
+                        "change the weight or weights.step",
+                    )

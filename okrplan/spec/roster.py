@@ -1,0 +1,427 @@
+"""Roster files: the organisation's people from a table instead of typed YAML.
+
+``org.roster: people.xlsx`` (or ``.csv``, UTF-8 or GB18030, read through
+:mod:`okrplan.tabular`) holds one row per person: name, unit path (``华东大区/上海团队``) and role,
+and optionally joined, left, history, potential, a fixed quota and capacity overrides
+(``capacity.calls``). Before the target file is validated, the rows become YAML-shaped data:
+units are created from the paths (or found in the YAML tree), and the people of one role in one
+unit become one role entry with named people (``people: [{name, joined, left}]``), completed
+from the role catalogue (``roles:``). A person whose row sets what makes them differ (their own
+quota, capacity, or the history or potential the split is based on) gets an entry of their own,
+so their quota is their own. Every problem is reported at once with file, row, column and hint.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from okrplan.errors import InputError, Issue, Severity
+from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
+from okrplan.source import Source
+from okrplan.spec.fields import amount_value, capacity_value
+from okrplan.spec.words import suggest
+from okrplan.tabular import Row, Table, read_table
+
+MAX_ROSTER_BYTES = 64 * 2**20
+"""Most bytes a roster CSV may have: about a million rows of name, unit and role."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "姓名", "员工姓名"),
+    "unit": ("unit", "部门", "团队", "单位"),
+    "role": ("role", "岗位", "职位"),
+    "joined": ("joined", "入职", "入职月份", "入职日期"),
+    "left": ("left", "离职", "离职月份", "离职日期"),
+    "history": ("history", "去年业绩", "历史业绩"),
+    "potential": ("potential", "潜力"),
+    "quota": ("quota", "指标", "固定指标"),
+}
+"""Each roster column and the header names it is known by (matched without case)."""
+
+CAPACITY_PREFIXES = ("capacity.", "产能.")
+REQUIRED = ("name", "unit", "role")
+_SEPARATORS = re.compile(r"\s*[/／]\s*")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
+MONTH_HINT = "write a month like 2026-03 (a date such as 2026-03-15 counts as its month)"
+
+
+@dataclass(slots=True)
+class _Person:
+    row: Row
+    name: str
+    path: tuple[str, ...]
+    role: str
+    joined: Month | None = None
+    left: Month | None = None
+    values: dict[str, Decimal] = field(default_factory=dict)  # history, potential, quota
+    capacity: dict[str, str] = field(default_factory=dict)
+
+
+def roster_path(source: Source) -> str | None:
+    """The roster file ``org.roster`` names, relative to the target file; None without one."""
+    org = source.data.get("org") if isinstance(source.data, dict) else None
+    raw = org.get("roster") if isinstance(org, dict) else None
+    if not isinstance(raw, str) or not raw.strip():
+        return None  # absent, or not text: the schema reports it
+    base = Path(source.file).parent if source.file not in ("", "<string>") else Path()
+    return os.fspath(base / raw.strip())
+
+
+def merge_roster(source: Source) -> Source:
+    """``source`` with the people of its roster (if it names one) added to ``org``.
+
+    Raises
+    ------
+    InputError
+        With every problem of the roster: file, row, column and a hint for each.
+    """
+    path = roster_path(source)
+    if path is None:
+        return source
+    table = read_table(
+        path, max_bytes=MAX_ROSTER_BYTES, hint="split the roster, or save it as .xlsx"
+    )
+    data: dict[str, Any] = source.data
+    issues: list[Issue] = []
+    columns = _columns(table, data, issues)
+    if any(key not in columns for key in REQUIRED):
+        raise InputError([*issues, *source.warnings])
+    people = _people(table, columns, data, issues)
+    org = copy.deepcopy(data["org"])
+    left_before = _add(org, people, data, issues)
+    if any(i.severity is Severity.ERROR for i in issues):
+        raise InputError([*issues, *source.warnings])
+    notes = [*table.warnings, *issues]
+    if left_before:
+        notes.append(
+            Issue(
+                f"{left_before} people left before the plan starts and are not planned",
+                table.file,
+                severity=Severity.WARNING,
+            )
+        )
+    return replace(source, data={**data, "org": org}, warnings=(*source.warnings, *notes))
+
+
+def _columns(table: Table, data: dict[str, Any], issues: list[Issue]) -> dict[str, str]:
+    """Which header column holds each roster field: ``{"name": "姓名", "capacity.calls": …}``."""
+    known = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+    metrics = _mapping(data.get("metrics"))
+    found: dict[str, str] = {}
+    for column in table.columns:
+        prefix = next((p for p in CAPACITY_PREFIXES if column.startswith(p)), None)
+        if prefix is not None:
+            metric = column.removeprefix(prefix).strip()
+            if metric not in metrics:
+                issues.append(
+                    _header(
+                        table,
+                        f"no metric {metric!r} is defined under metrics",
+                        column,
+                        suggest(metric, set(metrics), "metrics"),
+                    )
+                )
+            else:
+                found[f"capacity.{metric}"] = column
+        elif column in known and known[column] not in found:
+            found[known[column]] = column
+        else:
+            what = "a second column for " + known[column] if column in known else "unknown column"
+            allowed = ", ".join(a[0] for a in COLUMNS.values())
+            issues.append(
+                _header(
+                    table,
+                    f"{what} {column!r}",
+                    column,
+                    f"roster columns: {allowed}, capacity.<metric>",
+                )
+            )
+    for key in REQUIRED:
+        if key not in found:
+            names = " or ".join(COLUMNS[key])
+            issues.append(
+                _header(
+                    table, f"the roster has no {key} column", "", f"add a column headed {names}"
+                )
+            )
+    return found
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _header(table: Table, message: str, column: str, hint: str) -> Issue:
+    return Issue(message, table.file, table.header_line, path=column, hint=hint)
+
+
+def _people(
+    table: Table, columns: dict[str, str], data: dict[str, Any], issues: list[Issue]
+) -> list[_Person]:
+    catalogue = _mapping(data.get("roles"))
+    org = data["org"] if isinstance(data.get("org"), dict) else {}
+    root = str(org.get("name", ""))
+    people = []
+    for row in table.rows:
+        person = _person(row, columns, catalogue, root, issues)
+        if person is not None:
+            people.append(person)
+    return people
+
+
+def _person(
+    row: Row, columns: dict[str, str], catalogue: dict[str, Any], root: str, issues: list[Issue]
+) -> _Person | None:
+    count = len(issues)
+    text = {key: row.get(column) for key, column in columns.items()}
+    for key in REQUIRED:
+        if not text[key]:
+            issues.append(row.issue(f"no {key} given", columns[key], _EMPTY_HINTS[key]))
+    parts = tuple(_SEPARATORS.split(text["unit"])) if text["unit"] else ()
+    if parts and parts[0] == root:
+        parts = parts[1:]  # written from the top: A公司/华东大区/上海团队
+    if any(not p for p in parts):
+        issues.append(
+            row.issue(
+                f"the unit path {text['unit']!r} has an empty part",
+                columns["unit"],
+                "write the path from the top unit down, e.g. 华东大区/上海团队",
+            )
+        )
+    role = text["role"]
+    if role and role not in catalogue:
+        hint = (
+            suggest(role, set(catalogue), "roles")
+            if catalogue
+            else "define the role under roles: at the top of the target file"
+        )
+        issues.append(
+            row.issue(f"no role {role!r} in the role catalogue (roles:)", columns["role"], hint)
+        )
+    person = _Person(row, text["name"], parts, role)
+    for key in ("joined", "left"):
+        if text.get(key):
+            month = _month(text[key])
+            if month is None:
+                issues.append(row.issue(f"{text[key]!r} is not a month", columns[key], MONTH_HINT))
+            setattr(person, key, month)
+    if person.joined and person.left and person.left < person.joined:
+        issues.append(
+            row.issue(
+                f"leaves ({person.left}) before joining ({person.joined})",
+                columns["left"],
+                "check the two dates",
+            )
+        )
+    for key in ("history", "potential", "quota"):
+        if text.get(key):
+            _value(row, key, columns[key], text[key], person, issues)
+    for key, column in columns.items():
+        if key.startswith("capacity.") and text[key]:
+            _capacity(row, key.removeprefix("capacity."), column, text[key], person, issues)
+    return person if len(issues) == count else None
+
+
+_EMPTY_HINTS = {
+    "name": "give every person a name, or delete the row",
+    "unit": "give the unit path from the top unit down, e.g. 华东大区/上海团队",
+    "role": "name a role of the role catalogue (roles:)",
+}
+
+
+def _month(text: str) -> Month | None:
+    match = _DATE.match(text.strip())
+    if match is None:
+        return None
+    try:
+        return parse_month(f"{match.group(1)}-{match.group(2)}")
+    except ValueError:
+        return None
+
+
+def _value(
+    row: Row, key: str, column: str, text: str, person: _Person, issues: list[Issue]
+) -> None:
+    try:
+        person.values[key] = amount_value(text)
+    except PydanticCustomError as exc:
+        issues.append(row.issue(exc.message(), column, str((exc.context or {}).get("hint", ""))))
+
+
+def _capacity(
+    row: Row, metric: str, column: str, text: str, person: _Person, issues: list[Issue]
+) -> None:
+    try:
+        capacity_value(text)
+    except PydanticCustomError as exc:
+        issues.append(row.issue(exc.message(), column, str((exc.context or {}).get("hint", ""))))
+    else:
+        person.capacity[metric] = text
+
+
+def _add(
+    org: dict[str, Any], people: Iterable[_Person], data: dict[str, Any], issues: list[Issue]
+) -> int:
+    """Put ``people`` into ``org`` (YAML-shaped), creating units from their paths; returns how
+    many left before the plan starts (they are not planned)."""
+    period = _plan_period(data)
+    first = period.first if period is not None else None
+    basis = _basis(data)
+    where = _UnitIndex(org)
+    seen: dict[tuple[tuple[str, ...], str], Row] = {}
+    entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+    left_before = 0
+    for person in people:
+        if first is not None and person.left is not None and person.left < first:
+            left_before += 1
+            continue
+        earlier = seen.get((person.path, person.name))
+        if earlier is not None:
+            issues.append(
+                person.row.issue(
+                    f"{person.name!r} is listed twice in {'/'.join(person.path) or 'the top unit'}"
+                    f" (also row {earlier.line})",
+                    _column(person.row, "name"),
+                    "list each person once; tell namesakes apart, e.g. 张三(北京)",
+                )
+            )
+            continue
+        seen[person.path, person.name] = person.row
+        if period is not None and person.joined is not None and person.joined > period.last:
+            issues.append(
+                person.row.issue(
+                    f"{person.name} joins after the plan ends",
+                    _column(person.row, "joined"),
+                    f"the plan ends in {period.last}; leave this person out",
+                )
+            )
+            continue
+        unit = where.unit(person, issues)
+        if unit is None:
+            continue
+        _enter(unit, person, basis, entries)
+    return left_before
+
+
+def _column(row: Row, key: str) -> str:
+    names = COLUMNS[key]
+    return next((c for c in row.values if c in names), names[0])
+
+
+def _enter(
+    unit: dict[str, Any],
+    person: _Person,
+    basis: str,
+    entries: dict[tuple[Any, ...], dict[str, Any]],
+) -> None:
+    """Add ``person`` to the role entry of people like them in ``unit`` (a new one if none)."""
+    own = (
+        "quota" in person.values
+        or (basis == "history" and "history" in person.values)
+        or (basis == "potential" and "potential" in person.values)
+    )
+    key: tuple[Any, ...] = (
+        id(unit),
+        person.role,
+        tuple(sorted(person.capacity.items())),
+        person.name if own else None,
+    )
+    entry = entries.get(key)
+    if entry is None:
+        entry = {"role": person.role, "people": []}
+        if person.capacity:
+            entry["capacity"] = dict(person.capacity)
+        unit.setdefault("roles", []).append(entry)
+        entries[key] = entry
+    written: dict[str, Any] = {"name": person.name}
+    if person.joined is not None:
+        written["joined"] = str(person.joined)
+    if person.left is not None:
+        written["left"] = str(person.left)
+    entry["people"].append(written)
+    for name, value in person.values.items():
+        entry[name] = str(Decimal(entry.get(name, 0)) + value)
+
+
+def _plan_period(data: dict[str, Any]) -> PlanPeriod | None:
+    plan = data.get("plan")
+    try:
+        return parse_period(plan.get("period")) if isinstance(plan, dict) else None
+    except ValueError:
+        return None  # the schema reports it
+
+
+def _basis(data: dict[str, Any]) -> str:
+    split = data.get("split")
+    basis = split.get("basis") if isinstance(split, dict) else None
+    return basis if isinstance(basis, str) else "capacity"
+
+
+class _UnitIndex:
+    """The YAML-shaped units by path, created on first use; YAML units are found by name."""
+
+    def __init__(self, org: dict[str, Any]) -> None:
+        self.org = org
+        self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
+        self.yaml_paths: dict[str, list[tuple[str, ...]]] = {}
+        self.yaml_entries: set[tuple[tuple[str, ...], str]] = set()
+        self._index(org, ())
+
+    def _index(self, unit: dict[str, Any], path: tuple[str, ...]) -> None:
+        self.by_path[path] = unit
+        roles = unit.get("roles")
+        for role in roles if isinstance(roles, list) else ():
+            if isinstance(role, dict) and isinstance(role.get("role"), str):
+                self.yaml_entries.add((path, role["role"]))
+        below = unit.get("units")
+        for child in below if isinstance(below, list) else ():
+            if isinstance(child, dict) and isinstance(child.get("name"), str):
+                here = (*path, child["name"])
+                self.yaml_paths.setdefault(child["name"], []).append(here)
+                self._index(child, here)
+
+    def unit(self, person: _Person, issues: list[Issue]) -> dict[str, Any] | None:
+        """The unit ``person`` belongs to, or None with the conflict reported."""
+        path, column = person.path, _column(person.row, "unit")
+        if (path, person.role) in self.yaml_entries:
+            issues.append(
+                person.row.issue(
+                    f"{person.role} in {'/'.join(path) or 'the top unit'} is also written in the "
+                    "target file",
+                    column,
+                    "keep the people of one role in one unit either in the roster or in the "
+                    "target file, not both",
+                )
+            )
+            return None
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix in self.by_path:
+                continue
+            elsewhere = [p for p in self.yaml_paths.get(prefix[-1], []) if p != prefix]
+            if elsewhere:
+                issues.append(
+                    person.row.issue(
+                        f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
+                        f"{'/'.join(prefix)}",
+                        column,
+                        f"write the path as {'/'.join(elsewhere[0])}",
+                    )
+                )
+                return None
+            parent = self.by_path[prefix[:-1]]
+            child: dict[str, Any] = {"name": prefix[-1]}
+            units = parent.setdefault("units", [])
+            if not isinstance(units, list):
+                return None  # the schema reports the YAML's units:
+            units.append(child)
+            self.by_path[prefix] = child
+        return self.by_path[path]

@@ -1,0 +1,230 @@
+"""okrplan forecast: closed forms, shared rates, determinism, the buffer search, --as-of, and
+the target file's uncertainty keys. Small simulations; every expected value is worked by hand
+(or by an exact sum written out here), never taken from the program's output."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from fractions import Fraction
+from math import comb, exp, lgamma, sqrt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from okrplan import api
+from okrplan.cli import cli
+from okrplan.errors import InputError
+from okrplan.export.planjson import to_json
+from okrplan.forecast.buffer import search_buffer
+from okrplan.forecast.model import build_model
+from okrplan.forecast.run import forecast
+from okrplan.forecast.simulate import simulate
+from okrplan.forecast.source import load_org_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ONE_GROUP = """\
+okrplan: 1
+plan: {{name: One group, period: 2015, locale: en}}
+kpi: {{metric: deals, target: {target}}}
+metrics:
+  deals: {{name: deals}}
+  opportunities: {{name: opportunities, yields: {{deals: {yields}}}}}
+org:
+  name: Co
+  units:
+{units}
+split: {{rounding: {{money: 1, count: 1}}}}
+objectives:
+  - title: Sell
+    key_results: [{{metric: deals}}]
+"""
+TEAM = """\
+    - name: {name}
+      roles:
+        - role: rep
+          headcount: 1
+          sells: deals
+          capacity: {{opportunities: {capacity}}}
+          attainment: {{mean: 100%, spread: 0pp}}
+"""
+
+
+def write_plan(
+    tmp_path: Path, yields: str, *, target: int = 15, teams: int = 1, cap: int = 60
+) -> Path:
+    """A decomposed plan directory (plan.json only) of one or more one-person teams."""
+    units = "".join(TEAM.format(name=f"T{i}", capacity=cap) for i in range(teams))
+    source = tmp_path / "target.yaml"
+    source.write_text(ONE_GROUP.format(target=target, yields=yields, units=units), "utf-8")
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    (folder / "plan.json").write_text(to_json(api.decompose(source)), "utf-8")
+    return folder
+
+
+def beta_binomial_tail(n: int, a: float, b: float, k: int) -> float:
+    """P(X ≥ k) for X ~ BetaBinomial(n, a, b): Σ C(n, j) B(j + a, n − j + b) / B(a, b)."""
+
+    def log_beta(x: float, y: float) -> float:
+        return lgamma(x) + lgamma(y) - lgamma(x + y)
+
+    return sum(
+        comb(n, j) * exp(log_beta(j + a, n - j + b) - log_beta(a, b)) for j in range(k, n + 1)
+    )
+
+
+def binomial_tail(n: int, p: float, k: int) -> float:
+    return sum(comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+
+
+def test_closed_forms_of_the_issue() -> None:
+    # 60 opportunities, a win rate from 50 won of 200: Beta(51, 151); P(at least 15 deals)
+    assert beta_binomial_tail(60, 51, 151, 15) == pytest.approx(0.5537, abs=5e-5)
+    # the rate known exactly (25%): Bin(60, 0.25)
+    assert binomial_tail(60, 0.25, 15) == pytest.approx(0.5494, abs=5e-5)
+
+
+@pytest.mark.parametrize(
+    ("yields", "expected"),
+    [
+        ("{rate: 25%, from: 50/200}", 0.5537),  # beta-binomial, above
+        ("{rate: 25%, spread: 0.01pp}", 0.5494),  # sd 0.0001: the rate is as good as known
+    ],
+    ids=["evidence", "known-rate"],
+)
+def test_one_group_agrees_with_the_closed_form(
+    tmp_path: Path, yields: str, expected: float
+) -> None:
+    # quota 15 deals at 25% needs 15 / 0.25 = 60 opportunities, attainment fixed at 100%
+    result = forecast(write_plan(tmp_path, yields), sims=8000, seed=3)
+    p_hit = result.stats[0].p_hit
+    # the Monte Carlo's standard error: √(p(1 − p)/n) = √(0.5537 × 0.4463 / 8000) ≈ 0.0056
+    assert abs(p_hit - expected) <= 3 * sqrt(expected * (1 - expected) / 8000)
+
+
+def test_a_shared_rate_widens_the_company(tmp_path: Path) -> None:
+    # Two teams of 600 opportunities each at one Beta(51, 151) rate (variance 0.00093):
+    # per team Var = 600 × 0.25 × 0.75 + 600² × 0.00093 = 112.5 + 335 ≈ 447 (sd 21.2);
+    # the company, rate shared: 2 × 112.5 + 1200² × 0.00093 ≈ 1564 (sd 39.5, 1.87 × a team's);
+    # were the draws independent: 2 × 447 = 894 (sd 29.9, √2 = 1.41 × a team's).
+    plan = write_plan(tmp_path, "{rate: 25%, from: 50/200}", target=300, teams=2, cap=600)
+    result = forecast(plan, sims=4000, seed=1)
+    company, team = result.stats[0], result.stats[1]
+    ratio = (company.p90 - company.p10) / (team.p90 - team.p10)
+    assert ratio > 1.65  # between the independent 1.41 and the shared 1.87
+    assert result.rows[0].target == 300 and result.rows[1].target == 150
+
+
+def test_the_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
+    plan = str(write_plan(tmp_path, "{rate: 25%, spread: 5pp}"))
+    runner = CliRunner()
+    runs = [
+        runner.invoke(cli, ["forecast", plan, "--sims", "500", "--seed", s, "--format", "json"])
+        for s in ("7", "7", "8")
+    ]
+    assert [r.exit_code for r in runs] == [0, 0, 0]
+    assert runs[0].output == runs[1].output != runs[2].output
+    data = json.loads(runs[0].output)
+    # {rate: 25%, spread: 5pp}: α + β = 0.25 × 0.75 / 0.05² − 1 = 74 → Beta(18.5, 55.5)
+    assert data["rates"] == [
+        {
+            "alpha": 18.5,
+            "beta": 55.5,
+            "from": "opportunities",
+            "rate": 0.25,
+            "source": "spread",
+            "to": "deals",
+        }
+    ]
+    assert sum(data["histogram"]["counts"]) == 500
+
+
+def test_the_table_names_the_default_spread(tmp_path: Path) -> None:
+    plan = str(write_plan(tmp_path, "25%"))
+    result = CliRunner().invoke(cli, ["forecast", plan, "--sims", "200"])
+    assert result.exit_code == 0
+    # a plain 25% is Beta with sd 10% of it: 2.5pp
+    assert "rate opportunities→deals 25%: default standard deviation ±10% (2.5pp)" in result.output
+    assert result.output.splitlines()[2].split() == [
+        "Unit",
+        "Target",
+        "P(hit)",
+        "Commit",
+        "P10",
+        "Median",
+        "P50",
+        "Stretch",
+        "P90",
+    ]
+
+
+def test_buffer_search_on_the_a_company() -> None:
+    plan = load_org_plan(ROOT / "scenarios" / "a-company-2015.yaml")
+    model = build_model(plan)
+    need = search_buffer(model, confidence=0.8, sims=1500, seed=2, buffer=0.10)
+    assert need.multiplier is not None and need.p_hit is not None
+
+    def p_hit(m: float) -> float:
+        return simulate(model, sims=1500, seed=2, multiplier=m, rows=1).stats[0].p_hit
+
+    # re-run at the multiplier found: at least 80%; 0.2% less activity: below (the smallest)
+    assert p_hit(need.multiplier) == need.p_hit >= 0.8
+    assert p_hit(need.multiplier * 0.998) < 0.8
+    # company and roles are two levels apart: (1 + b')² = m × 1.1²
+    assert need.levels == 2
+    assert need.needed == pytest.approx(1.1 * need.multiplier**0.5 - 1)
+
+
+def test_as_of_fixes_what_is_done(tmp_path: Path) -> None:
+    from okrplan.progress import CheckIn, record
+
+    folder = write_plan(tmp_path, "{rate: 25%, from: 50/200}")
+    kr = "k:Co/T0/rep#1.1"  # the rep's deals KR
+    record(
+        folder,
+        [CheckIn(kr, "2015-Q1", Fraction(4)), CheckIn(kr, "2015-Q2", Fraction(6))],
+        source="test",
+    )
+    result = forecast(folder, sims=8000, seed=5, as_of=date(2015, 6, 30))
+    # done 4 + 6 = 10 deals; even seasonality: half the year ahead, 30 of the 60 opportunities;
+    # P(10 + X ≥ 15) = P(X ≥ 5), X ~ BetaBinomial(30, 51, 151)
+    expected = beta_binomial_tail(30, 51, 151, 5)
+    assert result.rows[0].done == 10
+    assert abs(result.stats[0].p_hit - expected) <= 3 * sqrt(expected * (1 - expected) / 8000)
+    assert result.no_checkins == ()
+
+
+@pytest.mark.parametrize(
+    ("yields", "message"),
+    [
+        ("{rate: 25%, from: 50/200, spread: 5pp}", "one of them"),
+        ("{rate: 25%, spread: 50pp}", "does not fit a rate of 25%"),
+        ("{rate: 25%, from: 250/200}", "won/tried"),
+        ("{rate: 25%, form: 50/200}", "unknown key 'form'"),
+    ],
+    ids=["both", "too-wide", "won-above-tried", "typo"],
+)
+def test_uncertainty_errors_name_the_key(tmp_path: Path, yields: str, message: str) -> None:
+    source = tmp_path / "target.yaml"
+    source.write_text(
+        ONE_GROUP.format(target=15, yields=yields, units=TEAM.format(name="T", capacity=60)),
+        "utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        api.load(source)
+    assert message in str(caught.value)
+    assert "metrics.opportunities.yields.deals" in str(caught.value)
+
+
+def test_evidence_alone_gives_the_rate(tmp_path: Path) -> None:
+    source = tmp_path / "target.yaml"
+    units = TEAM.format(name="T", capacity=60)
+    source.write_text(ONE_GROUP.format(target=15, yields="{from: 50/200}", units=units), "utf-8")
+    plan = api.decompose(source)
+    # 50/200 = 25%, written to plan.json with its evidence
+    assert plan.metrics["opportunities"]["yields"] == {"deals": 0.25}
+    assert plan.metrics["opportunities"]["uncertainty"] == {"deals": {"from": [50, 200]}}
+    assert plan.meta["attainment"] == {"r:Co/T/rep": {"mean": 1, "spread": 0}}
