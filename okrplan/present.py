@@ -6,10 +6,12 @@ these functions so that a target reads the same everywhere: ``550万``, ``71 个
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from okrplan.model import KeyResult, KRKind, TargetKind, Unit
+from okrplan.model import KeyResult, KRKind, RoleGroup, TargetKind, Unit
 from okrplan.numbers import Numbers, Scale, counted, money_scale, number_text, plural
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
@@ -257,6 +259,85 @@ def summary_lines(
     if split:
         lines.append(f"  {split}")
     return lines
+
+
+_ENTRY = re.compile(r" \((\d+)\)")
+_COHORT = re.compile(r"(?:@(\d{4}-\d{2}))?(?:~(\d{4}-\d{2}))?$")
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def ramp_text(ramp: Sequence[float | int | Decimal]) -> str:
+    """The one way a ramp is shown: its steps as typed, ``25% → 50% → 75% → 100%``, from the
+    per-month ramp of a group (months before someone starts are left out); '' when everyone
+    works at full speed.
+
+    >>> ramp_text([0, 0, 0.1, 0.3, 0.6, 1, 1]), ramp_text([1, 1])
+    ('10% → 30% → 60% → 100%', '')
+    """
+    steps: list[Decimal] = []
+    for value in ramp:
+        number = Decimal(str(value))
+        if number and (not steps or steps[-1] != number):
+            steps.append(number)
+    if not steps or all(v >= 1 for v in steps):
+        return ""
+    return " → ".join(format_percent(v) for v in steps)
+
+
+def sheet_title(name: str, locale: str) -> str:
+    """``销售岗OKR计划表``; a name ending in Latin letters or digits keeps a space before OKR:
+    ``销售开发SDR OKR计划表``.
+
+    >>> sheet_title("销售开发SDR", "zh-CN"), sheet_title("销售岗", "zh-CN")
+    ('销售开发SDR OKR计划表', '销售岗OKR计划表')
+    """
+    text = label(locale, "sheet_title")
+    if not locale.startswith("en") and name[-1:].isascii() and name[-1:].isalnum():
+        text = text.replace("{name}OKR", "{name} OKR")
+    return text.format(name=name)
+
+
+def group_title(role: RoleGroup, locale: str) -> str:
+    """A role group as a planner reads it: the role, then how its cohort differs from the
+    rest (``销售岗 · 3月入职``, ``销售岗 · 新招``, ``Sales rep · joins Mar``), instead of the
+    group's key (``销售岗 (2026-03)``, ``销售岗 (招聘)``). A second entry of the same role in a
+    unit keeps its number: ``销售岗 (2) · 3月入职``.
+
+    >>> from okrplan.model import node_from_json
+    >>> def group(gid, label, new=False):
+    ...     return node_from_json({"kind": "role", "id": gid, "name": "销售岗", "label": label,
+    ...         "path": ["A"], "headcount": 1, "people": [], "new_hires": new, "sells": None,
+    ...         "capacity": {}})
+    >>> group_title(group("r:A/销售岗 (2)@2026-03", "销售岗 (2) (2026-03)"), "zh-CN")
+    '销售岗 (2) · 3月入职'
+    >>> group_title(group("r:A/销售岗+hires", "销售岗 (招聘)", True), "en")
+    '销售岗 · new hires'
+    >>> group_title(group("r:A/销售岗@2026-03~2026-09", "销售岗 (2026-03–2026-09)"), "en")
+    '销售岗 · joins Mar · leaves Sep'
+    >>> group_title(group("r:A/销售岗", "销售岗"), "zh-CN")
+    '销售岗'
+    """
+    english = locale.startswith("en")
+    base = role.name
+    entry = _ENTRY.match(role.label, len(role.name)) if role.label.startswith(role.name) else None
+    if entry:
+        base += entry.group(0)
+    parts = []
+    if role.new_hires or role.id.endswith("+hires"):
+        parts.append("new hires" if english else "新招")
+    else:
+        found = _COHORT.search(role.id)
+        joined, left = found.groups() if found else (None, None)
+        for month, zh, en in ((joined, "{m}入职", "joins {m}"), (left, "{m}离职", "leaves {m}")):
+            if month:
+                number = int(month[5:7])
+                text = (
+                    en.format(m=_MONTHS_EN[number - 1]) if english else zh.format(m=f"{number}月")
+                )
+                parts.append(text)
+    if not parts:
+        return role.label or role.name
+    return " · ".join([base, *parts])
 
 
 def people_text(n: int | float | Decimal, locale: str) -> str:

@@ -12,6 +12,7 @@ from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
 from okrplan.numbers import Numbers, Scale, money_scale, numbers_for
 from okrplan.plan import Plan
 from okrplan.present import (
+    group_title,
     kr_target_text,
     label,
     money_text,
@@ -66,12 +67,13 @@ def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[st
         head += f" — {unit_money_text(unit, locale, numbers)}"
     lines += [head, ""]
     _objectives(plan, numbers, node_id, lines)
-    # every role group, a hire pool that hired nobody too ("× 0"), as plan.md always has
+    # every role group but a hire pool that hired no one ("× 0" is no one's plan)
     kids = [node(graph, k) for k in children(graph, node_id)]
     for role in kids:
-        if not isinstance(role, RoleGroup):
+        if not isinstance(role, RoleGroup) or (role.new_hires and not role.headcount):
             continue
-        head = f"{'#' * min(depth + 1, 6)} {_cell(role.label)} × {role.headcount}"
+        title = group_title(role, locale)
+        head = f"{'#' * min(depth + 1, 6)} {_cell(title)} × {role.headcount}"
         if role.selling is not None:
             each = money_text(role.selling.per_person, locale, numbers)
             head += f" — {label(locale, 'per_person')} {each}"

@@ -46,7 +46,7 @@ from okrplan.graph import node, root_of
 from okrplan.model import RoleGroup, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
-from okrplan.present import label, people_text, unit_money_text, weight_text
+from okrplan.present import label, people_text, ramp_text, unit_money_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.labels import owner_title
 
@@ -252,7 +252,7 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
         lead = owner.lead if isinstance(owner, Unit) else ""
         header, rows, total = _table(sheet, book, locale)
         texts = [
-            owner_title(owner),
+            owner_title(owner, plan.locale),
             *path,
             owner.label if isinstance(owner, RoleGroup) else "",
             *(owner.people if isinstance(owner, RoleGroup) else ()),
@@ -263,7 +263,7 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
             sheet.owner,
             anchor_of(sheet.owner),
             "role" if role else "unit",
-            owner_title(owner),
+            owner_title(owner, plan.locale),
             lead,
             " / ".join(path if role else path[:-1]),
             _role_facts(plan, owner) if isinstance(owner, RoleGroup) else _unit_facts(plan, owner),
@@ -359,10 +359,9 @@ def _role_facts(plan: Plan, group: RoleGroup) -> list[str]:
             f"{'/' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
         )
         facts.append(label(locale, "r_quota_total").format(total=total))
-    ramp = [Decimal(str(r)) for r in (selling.ramp if selling else ())]
-    if ramp and any(r != 1 for r in ramp):
-        steps = list(dict.fromkeys(format_percent(r, locale) for r in ramp))
-        facts.append(f"{label(locale, 'ramp')} {' → '.join(steps)}")
+    steps = ramp_text(selling.ramp if selling else ())
+    if steps:
+        facts.append(f"{label(locale, 'ramp')} {steps}")
     if group.people:
         facts.append(
             label(locale, "r_people_list").format(

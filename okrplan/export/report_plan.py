@@ -163,14 +163,14 @@ def outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]:
         elif isinstance(record, Unit) and record.target is not None:
             badge = money_text(record.target, locale, numbers_for(plan.meta))
         return {
-            "title": owner_title(record),
+            "title": owner_title(record, plan.locale),
             "kind": "role" if isinstance(record, RoleGroup) else "unit",
             "anchor": anchor_of(owner),
             "sheet": owner in sheets,
             "badge": badge,
             "open": depth < 2,
             "more": more,
-            "search": " ".join([owner_title(record), *people]).lower(),
+            "search": " ".join([owner_title(record, plan.locale), *people]).lower(),
             "children": [item(c, depth + isinstance(node(graph, c), Unit)) for c in kids],
         }
 
@@ -247,7 +247,7 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
                 stretch = float(record.selling.stretch)
                 rows.append(
                     StretchRow(
-                        owner_title(record),
+                        owner_title(record, plan.locale),
                         stretch,
                         f"{stretch:.2f}",
                         depth + 1,

@@ -131,7 +131,9 @@ def funnel_svg(plan: Plan, owner: str) -> str:
     if len(stages) < 2:
         return ""
     locale = plan.locale
-    title = f"{owner_title(queries.role(plan.graph, owner))}: {label(locale, 'r_funnel')}"
+    title = (
+        f"{owner_title(queries.role(plan.graph, owner), plan.locale)}: {label(locale, 'r_funnel')}"
+    )
     return funnel_chart(
         stages,
         title=title,
@@ -237,7 +239,7 @@ def phasing_svg(plan: Plan, owner: str) -> tuple[str, str]:
     breaks = (
         [] if weekly else [i for i, m in enumerate(columns) if m[5:7] in ("01", "04", "07", "10")]
     )
-    title = f"{owner_title(queries.role(plan.graph, owner))}: {caption}"
+    title = f"{owner_title(queries.role(plan.graph, owner), plan.locale)}: {caption}"
     return phasing_chart(rows, names, title=title, breaks=breaks), caption
 
 

@@ -399,7 +399,9 @@ class _Writer:
             self.number(ws, r, col["target"], row.target, fmt)
         self.text(ws, r, col["unit"], row.unit, align="center")
         self.text(ws, r, col["per"], row.per, align="center")
-        self.number(ws, r, col["scored"], row.scored, "0" if row.number == "points" else fmt)
+        # a deduction's points per case read as a rule, not a target: 每例扣5分 (still a number)
+        scored_fmt = _per_case_format(self.locale) if row.number == "points" else fmt
+        self.number(ws, r, col["scored"], row.scored, scored_fmt)
         for period, value in zip(self.book.periods, row.periods, strict=True):
             self.number(ws, r, col[f"period:{period}"], value, fmt)
         self.actual_cell(ws, row, r, fmt)
@@ -483,6 +485,9 @@ class _Writer:
             if key in ("objective", "detail", "kr"):
                 widest = math.ceil(widest * 0.75)  # wrapped: a balanced width, not one line
             out[key] = float(min(max(widest + 2, low), high))
+        # the score cap's label stands right-aligned in the actual column's cell (row 2)
+        cap = display_width(label(self.locale, "score_cap")) + 2
+        out["actual"] = max(out["actual"], float(cap))
         return out
 
     def layout(self, ws: Any, sheet: Sheet, last_row: int) -> None:
@@ -623,6 +628,10 @@ def _money_format(step: Decimal) -> str:
     precision rule of :mod:`okrplan.numbers`): a 10万 step in 万 shows ``#,##0``."""
     places = min(max(0, -int(step.normalize().as_tuple().exponent)), MAX_PLACES)
     return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _per_case_format(locale: str) -> str:
+    return '"-"0" pts/case"' if locale.startswith("en") else '"每例扣"0"分"'
 
 
 def _points_format(locale: str) -> str:

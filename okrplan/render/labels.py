@@ -10,7 +10,15 @@ from decimal import Decimal
 from okrplan.graph import Kind
 from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit
 from okrplan.numbers import Numbers
-from okrplan.present import kr_cadence_text, label, money_text, span_text, weight_text
+from okrplan.present import (
+    group_title,
+    kr_cadence_text,
+    label,
+    money_text,
+    ramp_text,
+    span_text,
+    weight_text,
+)
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.layout import Box, Context
 from okrplan.render.markup import circled, escape_html, gap, html_lines, pack, styled
@@ -47,10 +55,11 @@ def colours(ctx: Context, box: Box) -> tuple[str, str]:
     return LEVELS[(ctx.org_level(box.members[0]) - 1) % len(LEVELS)]
 
 
-def owner_title(owner: Node) -> str:
-    """How a diagram and the report head a unit (its name) or a role group (``销售岗 × 10``)."""
+def owner_title(owner: Node, locale: str = "zh-CN") -> str:
+    """How a diagram and the report head a unit (its name) or a role group (``销售岗 × 10``,
+    ``销售岗 · 3月入职 × 1``)."""
     if isinstance(owner, RoleGroup):
-        return f"{owner.label or owner.name} × {owner.headcount}"
+        return f"{group_title(owner, locale)} × {owner.headcount}"
     return owner.name
 
 
@@ -59,7 +68,7 @@ def title(ctx: Context, box: Box) -> tuple[str, str]:
     owners = [ctx.record(m) for m in box.members]
     first = owners[0]
     if len(owners) == 1 and isinstance(first, RoleGroup):
-        return owner_title(first), ""
+        return owner_title(first, ctx.locale), ""
     if isinstance(first, RoleGroup):
         heads = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
         return f"{first.name} × {heads}", ""
@@ -135,17 +144,6 @@ def facts(ctx: Context, box: Box) -> list[str]:
     if units:
         return _unit_facts(ctx, box, units)
     return _role_facts(ctx, [o for o in owners if isinstance(o, RoleGroup)])
-
-
-def ramp_text(ramp: tuple[Number, ...]) -> str:
-    """``25% → 50% → 75% → 100%`` from a per-month ramp; '' when everyone is at full speed."""
-    steps: list[Number] = []
-    for value in ramp:
-        if value and (not steps or steps[-1] != value):
-            steps.append(value)
-    if not steps or all(v >= 1 for v in steps):
-        return ""
-    return " → ".join(format_percent(Decimal(str(v))) for v in steps)
 
 
 @dataclass(frozen=True, slots=True)
