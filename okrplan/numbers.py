@@ -120,6 +120,8 @@ class Numbers:
     ('12,000万', '12,960万')
     >>> en.count(1, "meeting"), en.count(3, "meeting", "week"), zh.count(71, "个", "周")
     ('1 meeting', '3 meetings/week', '71 个/周')
+    >>> zh.count(3667, "个")
+    '3,667个'
     """
 
     locale: str = "zh-CN"
@@ -149,8 +151,10 @@ class Numbers:
     def count(self, value: Decimal | float | int, unit: str = "", per: str = "") -> str:
         """A count with its unit and period: ``1 meeting``, ``3 meetings/week``, ``71 个/周``."""
         text = number_text(value, self.locale)
-        if unit:
-            text += " " + (plural(unit, value) if self.language == "en" else unit)
+        if unit and self.language == "en":
+            text += " " + plural(unit, value)
+        elif unit:  # as a target reads in Chinese: 41家, but 71 个/周
+            text += f" {unit}" if per else unit
         return f"{text}/{per}" if per else text
 
 

@@ -353,10 +353,11 @@ def _role_facts(plan: Plan, group: RoleGroup) -> list[str]:
     locale, selling = plan.locale, group.selling
     facts = [people_text(group.headcount, locale)]
     if selling is not None:
-        each, total = numbers_for(plan.meta).amounts([selling.per_person, selling.quota])
+        numbers = numbers_for(plan.meta)  # two different quantities: each in its own unit
+        each, total = numbers.money(selling.per_person), numbers.money(selling.quota)
         facts.append(
             f"{label(locale, 'quota')} {each}"
-            f"{'/' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
+            f"{' ' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
         )
         facts.append(label(locale, "r_quota_total").format(total=total))
     steps = ramp_text(selling.ramp if selling else ())

@@ -375,7 +375,7 @@ class _Writer:
 
     def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
-        fmt = _format(row, self.book.step)
+        fmt = _format(row, self.book)
         if row.first:
             self.number(ws, r, col["no"], row.objective, "0", align="center")
             self.text(ws, r, col["objective"], row.objective_name)
@@ -485,6 +485,9 @@ class _Writer:
             if key in ("objective", "detail", "kr"):
                 widest = math.ceil(widest * 0.75)  # wrapped: a balanced width, not one line
             out[key] = float(min(max(widest + 2, low), high))
+        # a deduction's rule (-5 points per case) is text: it must not be clipped
+        rules = [display_width(t) + 2 for t in texts["target"] if t]
+        out["target"] = max(out["target"], float(max(rules, default=0)))
         # the score cap's label stands right-aligned in the actual column's cell (row 2)
         cap = display_width(label(self.locale, "score_cap")) + 2
         out["actual"] = max(out["actual"], float(cap))
@@ -577,7 +580,7 @@ class _Writer:
             self.text(ws, HEADER_ROW, column, head, font="bold", align="center", fill="header")
         ws.row_dimensions[HEADER_ROW].height = 30
         scale = Decimal(10_000) if not locale.startswith("en") else Decimal(1)
-        money = _money_format(book.step / scale)
+        money = _money_format(book, scale)
         w, o = self.letter("weight"), self.letter("o_score")
         widths = [display_width(h) + 2 for h in heads]
         for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
@@ -613,19 +616,25 @@ def _number(value: Decimal | int) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _format(row: SheetRow, step: Decimal) -> str:
+def _format(row: SheetRow, book: SheetBook) -> str:
     values = [v for v in (row.target, row.scored, *row.periods) if v is not None]
     whole = all(v == v.to_integral_value() for v in values)
     if row.number == "percent":
         return "0%" if all((v * 100) == (v * 100).to_integral_value() for v in values) else "0.0%"
     if row.number == "money":
-        return _money_format(step / row.scale)
+        return _money_format(book, row.scale)
     return "#,##0" if whole else "#,##0.00"
 
 
-def _money_format(step: Decimal) -> str:
+def _money_format(book: SheetBook, scale: Decimal) -> str:
     """Amounts to the money rounding step's precision in sheet units, at most 0.01 (the one
-    precision rule of :mod:`okrplan.numbers`): a 10万 step in 万 shows ``#,##0``."""
+    precision rule of :mod:`okrplan.numbers`): a 10万 step in 万 shows ``#,##0``; in English,
+    dollars in thousands with the symbol (``$6,640k``) where the step is whole thousands. The
+    cell keeps the exact number."""
+    step = book.step / scale
+    if book.locale.startswith("en") and scale == 1 and step % 1000 == 0:
+        symbol = book.numbers.money(0).removesuffix("0")
+        return f'"{symbol}"#,##0,"k"' if symbol else '#,##0,"k"'
     places = min(max(0, -int(step.normalize().as_tuple().exponent)), MAX_PLACES)
     return "#,##0" + ("." + "0" * places if places else "")
 
