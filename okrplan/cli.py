@@ -299,7 +299,7 @@ def decompose(
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError
-    from okrplan.explain import hire_split_text
+    from okrplan.present import summary_lines
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
@@ -329,16 +329,8 @@ def decompose(
         names = sorted(
             p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != "."
         )
-        click.echo(
-            f"wrote {path}/ ({', '.join(names)}): "
-            f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
-            err=True,
-        )
-        for line in _hire_lines(plan):
+        for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
             click.echo(line, err=True)
-        split = hire_split_text(plan)
-        if split:
-            click.echo(f"  {split}", err=True)
     if plan.solver["status"] != "optimal":
         reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
         raise InfeasibleError(
@@ -370,9 +362,9 @@ def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
     return overrides.load_spec_with(target, sets) if sets else target
 
 
-def _hire_lines(plan: Any) -> list[str]:
-    """``  hire 3 × 销售岗 in 销售部`` for each group the plan hires into (the unit's path
-    where its name is not unique)."""
+def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
+    """(count, role, where) for each group the plan hires into: where is the unit's name, or
+    its path where its name is not unique."""
     from okrplan import queries
     from okrplan.model import Unit
 
@@ -386,7 +378,7 @@ def _hire_lines(plan: Any) -> list[str]:
         role = queries.role(graph, gid) if gid in graph else None
         name, names = (role.name, list(role.path)) if role is not None else (gid, ["?"])
         where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
-        lines.append(f"  hire {count} × {name} in {where}")
+        lines.append((count, name, where))
     return lines
 
 
@@ -470,8 +462,8 @@ def score(
     from rich.console import Console
     from rich.table import Table
 
-    from okrplan import api
-    from okrplan.score import score_rows, to_csv, to_markdown
+    from okrplan import api, score_table
+    from okrplan.score import to_csv
 
     plan = api.load_plan(plan_or_target)
     folder = None
@@ -487,18 +479,12 @@ def score(
     console = Console()
     for sheet in sheets:
         table = Table(
-            "O",
-            "KR",
-            "weight",
-            "target",
-            "actual",
-            "score",
-            "O分值",
-            title=f"{sheet.name}: {float(sheet.total):.2f}",
+            *score_table.headers(plan.locale),
+            title=score_table.title(sheet, plan.locale),
             title_justify="left",
         )
-        for row in score_rows([sheet], options):
-            table.add_row(*row[1:8])
+        for row in score_table.table_rows(plan, sheet, options):
+            table.add_row(*row)
         console.print(table)
     if not sheets:
         click.echo("no actual matched a KR with a target", err=True)
@@ -506,7 +492,7 @@ def score(
         text = (
             to_csv(sheets, options)
             if output.lower().endswith(".csv")
-            else to_markdown(sheets, options)
+            else score_table.to_markdown(plan, sheets, options)
         )
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
 

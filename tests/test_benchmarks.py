@@ -116,9 +116,10 @@ def test_hires_name_their_unit_unambiguously(tmp_path: Path) -> None:
     spec = load_spec(target)
     names = [unit.names[-1] for unit in spec.units]
     paths = {"/".join(unit.names[1:]) for unit in spec.units}
-    lines = [line for line in done.stderr.splitlines() if line.startswith("  hire ")]
+    # "  招聘 3 名销售岗（营业部01）": the summary is in the plan's language
+    lines = [line for line in done.stderr.splitlines() if line.startswith("  招聘 ")]
     assert lines
-    assert any(names.count(line.rsplit("/", 1)[-1]) > 1 for line in lines)  # a shared name
-    for line in lines:
-        where = line.rsplit(" in ", 1)[1]
+    wheres = [line.rsplit("（", 1)[1].rstrip("）") for line in lines]
+    assert any(names.count(where.rsplit("/", 1)[-1]) > 1 for where in wheres)  # a shared name
+    for where in wheres:
         assert names.count(where) == 1 or (where in paths and names.count(where.split("/")[-1]) > 1)

@@ -668,7 +668,7 @@ def test_two_thousand_people_fold_into_a_readable_tree(big_plan: Plan) -> None:
 def test_two_thousand_people_unfolded_are_cut_where_a_level_gets_too_wide(big_plan: Plan) -> None:
     text = to_dot(big_plan, fold=False)
     assert "只画到第 2 层" in text and "（同一层超过 16 个节点）" in text
-    assert "2000 人未画出" in text
+    assert "2,000 人未画出" in text
     assert text.count("label=<<TABLE") - 1 == 6  # the company and its 5 regions
     deep = to_dot(big_plan, fold=False, depth=3)  # asked for: 40 branches side by side
     assert "只画到第 3 层" in deep and "超过" not in deep
