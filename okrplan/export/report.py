@@ -197,7 +197,7 @@ def report_html(
         If ``unit`` names no unit of the plan, or several.
     """
     try:
-        import jinja2
+        import jinja2  # noqa: F401  (checked here: _template() needs it)
         from markupsafe import Markup  # Jinja2's own dependency
     except ImportError:
         raise MissingDependencyError(

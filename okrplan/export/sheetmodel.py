@@ -16,8 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from okrplan.choices import SHEET_FORMATS
-from okrplan.periods import fiscal_start, parse_month, quarter_label
 from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
+from okrplan.periods import fiscal_start, parse_month, quarter_label
 from okrplan.present import label
 
 __all__ = [
