@@ -178,6 +178,13 @@ def test_buffer_search_on_the_a_company(tmp_path: Path) -> None:
     # re-run at the multiplier found: at least 80%; 0.2% less activity: below (the smallest)
     assert p_hit(need.multiplier) == need.p_hit >= 0.8
     assert p_hit(need.multiplier * 0.998) < 0.8
+    # the activity the quotas need (what the multiplier scales): 销售岗 5,500万 / 20万 = 275
+    # deals / 30% / 50% / 5% = 36,666.7 calls; 销售岗 (2) 760万 → 38 deals → 5,066.7 calls;
+    # the hires 720万 → 36 deals → 4,800 calls; 渠道经理 2,700万 / 60万 = 45 channels
+    assert model.activity == {
+        "calls": pytest.approx(36_666.667 + 5_066.667 + 4_800, abs=0.01),
+        "channels": pytest.approx(45),
+    }
     # company and roles are two levels apart: (1 + b')² = m × 1.1²
     assert need.levels == 2
     assert need.needed is not None

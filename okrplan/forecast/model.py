@@ -16,7 +16,7 @@ the tree's display order, so a unit's outcome is a difference of prefix sums.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,7 @@ class Model:
     rows: tuple[Row, ...]
     levels: int = 1
     default_attainment: int = 0
+    activity: dict[str, float] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -115,6 +116,7 @@ class _Builder:
         }
         self.groups: list[str] = []
         self.defaults = 0
+        self.activity: dict[str, float] = {}  # the planned count of each funnel's first metric
         self.supports = _supports(plan)
 
     def step(self, metric: str, to: str) -> tuple[int | None, float]:
@@ -161,6 +163,7 @@ class _Builder:
                 need *= 1 - share
         mean, spread, default = attainment_of(self.plan.meta, role.id)
         self.defaults += default
+        self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
         self.entry(funnel, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))
         for at, count in reversed(supplied):
             self.entry(funnel, at, count, (1.0, 0.0))
@@ -293,4 +296,5 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
         groups=tuple(builder.groups),
         rows=tuple(replace(r, lo=position[r.lo], hi=position[r.hi]) for r in rows),
         default_attainment=builder.defaults,
+        activity=builder.activity,
     )

@@ -27,6 +27,8 @@ _TEXT = {
         "need": "要使达成概率 ≥ {c}：活动量 ×{m:.3f}，即每级超额分配 {b2:.1%}（现为 {b}），"
         "达成概率 {p:.1%}",
         "never": "即使活动量 ×64，达成概率也到不了 {c}",
+        "activity": "；计划活动量：",
+        "sep": "，",
         "legend": "保底/中位/挑战：以 90%/50%/10% 的概率达到的结果",
     },
     "en": {
@@ -44,6 +46,8 @@ _TEXT = {
         "need": "For P(hit) ≥ {c}: activity ×{m:.3f}, a buffer of {b2:.1%} per level "
         "instead of {b} (P(hit) {p:.1%})",
         "never": "Not even activity ×64 reaches P(hit) {c}",
+        "activity": "; planned activity: ",
+        "sep": ", ",
         "legend": "commit / median / stretch: the outcomes reached with 90% / 50% / 10% "
         "probability",
     },
@@ -97,7 +101,14 @@ def need_line(fc: Forecast) -> str | None:
     c, b = _percent(need.confidence), _percent(need.buffer)
     if need.multiplier is None:
         return str(t["never"].format(c=c))
-    return str(t["need"].format(c=c, m=need.multiplier, b2=need.needed, b=b, p=need.p_hit))
+    line = str(t["need"].format(c=c, m=need.multiplier, b2=need.needed, b=b, p=need.p_hit))
+    names, locale = fc.plan.metrics, fc.plan.locale
+    steps = [
+        f"{names[metric]['name']} {format_number(Decimal(round(count)), locale)} → "
+        f"{format_number(Decimal(round(count * need.multiplier)), locale)}"
+        for metric, count in fc.activity
+    ]
+    return line + (t["activity"] + t["sep"].join(steps) if steps else "")
 
 
 def _percent(value: float) -> str:
@@ -219,5 +230,12 @@ def to_json(fc: Forecast) -> str:
             "buffer": n.buffer,
             "buffer_needed": None if n.needed is None else round(n.needed, 4),
             "levels": n.levels,
+            "activity": {
+                metric: [
+                    round(count),
+                    None if n.multiplier is None else round(count * n.multiplier),
+                ]
+                for metric, count in fc.activity
+            },
         }
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -35,6 +35,7 @@ class Forecast:
     rates: tuple[RateBelief, ...]
     groups: int
     default_attainment: int
+    activity: tuple[tuple[str, float], ...]
     as_of: date | None = None
     no_checkins: tuple[str, ...] = ()
     need: BufferNeed | None = None
@@ -109,6 +110,7 @@ def forecast(
         rates=model.rates,
         groups=len(model.groups),
         default_attainment=model.default_attainment,
+        activity=tuple(model.activity.items()),
         as_of=as_of,
         no_checkins=tuple(missing),
         need=need,
