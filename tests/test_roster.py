@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from okrplan.api import decompose
+from okrplan.cli import cli
 from okrplan.errors import InputError
 from okrplan.model import RoleGroup
 from okrplan.queries import records
@@ -214,6 +216,9 @@ def test_bad_rosters_are_reported_with_row_column_and_hint(
     errors = [i for i in info.value.issues if i.severity == "error"]
     assert [_short(str(i).splitlines()[0]) for i in errors] == expected
     assert all(i.hint for i in errors)
+    result = CliRunner().invoke(cli, ["validate", str(roster(text))])
+    assert result.exit_code == 1
+    assert [_short(line) for line in result.stderr.splitlines() if ": error: " in line] == expected
 
 
 def _short(line: str) -> str:

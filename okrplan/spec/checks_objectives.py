@@ -85,8 +85,9 @@ class ObjectiveChecks(CheckerBase):
 
     def check_support_krs(self, path: KeyPath, objective: Objective) -> None:
         """A metric KR on a support unit's sheets counts what it supplies or a metric upstream
-        of it (an SDR group's calls); any other metric has nothing to count there and would be
-        left off its sheets, so it is refused rather than dropped."""
+        of it (an SDR group's calls); any other metric has nothing to count there and is left
+        off its sheets, with a warning (one template may serve several support units, each
+        taking the KRs of its own metric)."""
         named = {*objective.units, *objective.under}
         for unit in self.spec.units:
             support = unit.unit.supports
@@ -100,10 +101,10 @@ class ObjectiveChecks(CheckerBase):
                 if metric is None or metric not in self.target.metrics:
                     continue
                 if metric != support.metric and not self.feeds(metric, support.metric):
-                    self.error(
+                    self.warn(
                         (*path, "key_results", j, "metric"),
                         f"{unit.unit.name} supplies {support.metric}; a key result for "
-                        f"{metric!r} has nothing to count on its sheets",
+                        f"{metric!r} has nothing to count on its sheets and is left off them",
                         f"use {support.metric} or a metric upstream of it, or leave "
                         f"{unit.unit.name} out of this objective",
                     )
