@@ -461,7 +461,7 @@ def check_target(text: str | bytes) -> None:
         if made.exit_code == 1:
             assert made.stderr.startswith("Error:") or ": error: " in made.stderr, made.stderr
             return
-        assert f"wrote {out}/" in made.stderr
+        assert f"wrote {out}/" in made.stderr or f"已写入 {out}/" in made.stderr
         if made.exit_code == 3:
             assert "cannot be met" in made.stderr
         explained = invoke(["explain", str(out)])
