@@ -6,7 +6,9 @@ Heavy libraries (pydantic, OR-Tools, networkx) are imported inside the commands 
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import click
@@ -14,19 +16,33 @@ import click
 from okrplan import __version__
 from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import OkrplanError
+from okrplan.text import EscapingStream
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
 class OkrplanGroup(click.Group):
-    """Turns okrplan's own errors into a message on stderr and their exit code."""
+    """Turns okrplan's own errors into a message on stderr and their exit code, and shows
+    control characters in what a command prints as escapes (see EscapingStream)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except OkrplanError as exc:
-            click.echo(f"Error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
-            ctx.exit(exc.exit_code)
+        with _escaping_output():
+            try:
+                return super().invoke(ctx)
+            except OkrplanError as exc:
+                click.echo(f"Error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
+                ctx.exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _escaping_output() -> Iterator[None]:
+    """stdout and stderr through :class:`okrplan.text.EscapingStream` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 @click.group(cls=OkrplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +87,9 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str
 
     from okrplan import api, overrides
 
-    results = [overrides.check_file(f, sets) if sets else api.check_file(f) for f in files]
+    results = [
+        _decomposes(overrides.check_file(f, sets) if sets else api.check_file(f)) for f in files
+    ]
     if as_json:
         click.echo(json.dumps([api.describe(r) for r in results], ensure_ascii=False, indent=2))
     else:
@@ -85,6 +103,46 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str
                 click.echo(f"{result.file}: ok — {api.summarize(result.spec)}")
     if not all(r.ok for r in results):
         sys.exit(EXIT_ERROR)
+
+
+def _decomposes(checked: Any) -> Any:
+    """What validates, decomposes: a valid file is solved too (nothing is written), and what
+    only the solver can see (a sheet whose fixed weights cannot reach 100%) is a problem of
+    the file, at the line it is about. A plan that cannot be met is valid (decompose says
+    why, exit 3)."""
+    from okrplan import api
+    from okrplan.errors import InputError
+
+    if checked.spec is None:
+        return checked
+    try:
+        api.decompose(checked.spec)
+    except InputError as exc:
+        found = tuple(_located(issue) for issue in exc.issues)
+        return api.Checked(checked.file, None, (*checked.issues, *found))
+    return checked
+
+
+def _located(issue: Any) -> Any:
+    """``issue`` at the line of its key in its file (the solver's issues name a key only)."""
+    import dataclasses
+
+    from okrplan.source import format_path, load_yaml
+
+    if issue.line is not None or not issue.file or not issue.path:
+        return issue
+    try:
+        source = load_yaml(issue.file)
+    except OkrplanError:
+        return issue
+    path: tuple[str | int, ...] = (issue.path,)
+    if path not in source.keys and issue.path == "weights":
+        # no weights: section: the first weight a KR fixes is what to look at
+        path = next((p for p in source.keys if p[-1] == "weight"), path)
+    if path not in source.keys:
+        return issue
+    line, column = source.keys[path]
+    return dataclasses.replace(issue, line=line, column=column, path=format_path(path))
 
 
 @cli.command()
@@ -169,7 +227,9 @@ class _Progress:
         if self.enabled:
             from rich.console import Console
 
-            self.status = Console(stderr=True).status("okrplan decompose")
+            # the spinner draws with escape sequences: on the terminal itself
+            raw = getattr(sys.stderr, "raw", sys.stderr)
+            self.status = Console(file=raw).status("okrplan decompose")
             self.status.start()
         return self
 
@@ -277,6 +337,22 @@ def decompose(
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
         )
+    _exit_without_teardown()
+
+
+def _exit_without_teardown() -> None:
+    """Exit 0 now, leaving the plan's objects to the operating system: freeing them one by
+    one at interpreter exit costs about a second per 100,000 people. Only when this process
+    is the ``okrplan`` console script (never a test runner's or a notebook's), every file
+    written and closed, stdout and stderr flushed."""
+    import os
+    from pathlib import Path
+
+    if Path(sys.argv[0]).name != "okrplan":
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_OK)
 
 
 def _with_sets(target: str, sets: tuple[str, ...]) -> Any:

@@ -48,7 +48,7 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE)]
 """A number of people."""
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-_QUARTER = re.compile(r"[0-9]{4}-Q[1-4]")
+_QUARTER = re.compile(r"(FY)?[0-9]{4}-Q[1-4]")  # FY2027-Q1: a fiscal quarter
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
 
@@ -507,7 +507,7 @@ class SolverRelaxation:
 @dataclass(frozen=True, slots=True)
 class SolverReport:
     """plan.json's ``solver``: status, stretch, binding constraints, relaxations, hires (by
-    role id) and fill levels (by unit path)."""
+    role id), the hires the KPI needs without the buffer, and fill levels (by unit path)."""
 
     __pydantic_config__ = _SECTION
 
@@ -518,6 +518,7 @@ class SolverReport:
     conflict: tuple[StrictStr, ...]
     hires: Mapping[StrictStr, Count]
     levels: Mapping[StrictStr, Number]
+    hires_without_buffer: Mapping[StrictStr, Count] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ import yaml
 
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.tabular import read_input
+from okrplan.text import describe_character, unsafe_character
 
 KeyPath = tuple[str | int, ...]
 
@@ -30,8 +31,19 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (an organisation of 20 levels needs about 45)."""
 
 _DEPTH_HINT = "flatten the organisation or split it into several files"
-# What a double-quoted escape ("\x1F") can put in a text that no sheet, diagram or XML holds.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What a double-quoted escape ("\x1F") can put in a text, that no name may hold (see
+# okrplan.text.unsafe_character), and how to mend it.
+_UNSAFE_HINT = (
+    "delete it: control characters are invisible, and sheets and diagrams cannot hold them"
+)
+_UNSAFE_HINTS = {
+    "\t": "write a space instead: sheets and diagrams each show a tab differently",
+    "\r": "delete it: a line break in a name is \\n",
+    **dict.fromkeys(
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        "delete it: it reorders the text on screen, so a name would show other than it is",
+    ),
+}
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -168,7 +180,7 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     try:
         # libyaml's composer recurses in C and crashes on very deep nesting, and composing a
         # huge file takes long: check both on the event stream first.
-        too_deep, too_many, aliased = _scan(text, loader_cls)
+        too_deep, too_many, aliased, tagged_keys = _scan(text, loader_cls)
         node = None if too_deep or too_many else yaml.compose(text, Loader=loader_cls)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_issue(exc, text, file), *warnings]) from None
@@ -236,7 +248,7 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
                 *warnings,
             ]
         )
-    builder = _Builder(file, loader_cls)
+    builder = _Builder(file, loader_cls, tagged_keys)
     data = builder.build(node, ())
     if builder.issues:
         raise InputError([*builder.issues, *warnings])
@@ -245,14 +257,16 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
 
 def _scan(
     text: str, loader_cls: Any
-) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool, set[int]]:
     """Line and column where the nesting first goes deeper than :data:`MAX_DEPTH`, where the
-    file first has more than :data:`MAX_VALUES` values (an alias counted once here), and
-    whether it has aliases at all (only then can it expand to more, see :func:`_too_big`).
+    file first has more than :data:`MAX_VALUES` values (an alias counted once here), whether
+    it has aliases at all (only then can it expand to more, see :func:`_too_big`), and where
+    (the character index) a key is written with a tag (``!!int 5:``, ``!foo name:``: only the
+    event stream tells a written tag from the one a plain key resolves to).
 
     Reads the event stream and stops there, so even a megabyte of ``[[[[`` is refused at once.
     """
-    values, aliased = 0, False
+    values, aliased, tagged_keys = 0, False, set[int]()
     keys: list[bool | None] = []  # per open collection: a mapping's next node is a key (True)
     events = yaml.parse(text, Loader=loader_cls)
     event: yaml.Event | None = None
@@ -267,20 +281,22 @@ def _scan(
             where = _flow_too_deep(text, start, len(keys))
             if where is None:
                 raise
-            return where, None, aliased
+            return where, None, aliased, tagged_keys
         if event is None:
-            return None, None, aliased
+            return None, None, aliased, tagged_keys
         if isinstance(event, yaml.NodeEvent):
             is_key = bool(keys and keys[-1])
             if keys and keys[-1] is not None:
                 keys[-1] = not is_key
             values += not is_key
             if values > MAX_VALUES:
-                return None, _position(event), aliased
+                return None, _position(event), aliased, tagged_keys
+            if is_key and isinstance(event, yaml.ScalarEvent) and event.tag and event.start_mark:
+                tagged_keys.add(event.start_mark.index)
             if isinstance(event, yaml.CollectionStartEvent):
                 keys.append(True if isinstance(event, yaml.MappingStartEvent) else None)
                 if len(keys) > MAX_DEPTH:
-                    return _position(event), None, aliased
+                    return _position(event), None, aliased, tagged_keys
             aliased = aliased or isinstance(event, yaml.AliasEvent)
         elif isinstance(event, yaml.CollectionEndEvent):
             keys.pop()
@@ -478,8 +494,9 @@ def _tag_name(tag: str) -> str:
 class _Builder:
     """Turns composed YAML nodes into plain values, recording positions and problems."""
 
-    def __init__(self, file: str, loader_cls: Any) -> None:
+    def __init__(self, file: str, loader_cls: Any, tagged_keys: set[int]) -> None:
         self.file = file
+        self.tagged_keys = tagged_keys  # where a key is written with a tag (see _scan)
         self.constructor = loader_cls("")
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.keys: dict[KeyPath, tuple[int, int]] = {}
@@ -548,14 +565,16 @@ class _Builder:
 
     def _text(self, node: yaml.Node, path: KeyPath) -> str:
         value: str = node.value
-        bad = _CONTROL.search(value)
+        # every text in a target file is a name or a short text (the ends are stripped later):
+        # control characters and bidi controls would reach the terminal, the sheets and the
+        # diagrams, invisible or obeyed
+        bad = unsafe_character(value.strip(" \t\r\n"), name=True)
         if bad is not None:
             self._problem(
                 node,
                 path,
-                f"the text has the control character U+{ord(bad.group()):04X} in it",
-                "delete it: control characters are "
-                "invisible, and sheets and diagrams cannot hold them",
+                f"the text has the character {describe_character(bad)} in it",
+                _UNSAFE_HINTS.get(bad, _UNSAFE_HINT),
             )
         return value
 
@@ -581,6 +600,13 @@ class _Builder:
                     "write keys as plain names, e.g. headcount:",
                 )
                 continue
+            if key_node.start_mark.index in self.tagged_keys:
+                self._problem(
+                    key_node,
+                    (*path, str(key_node.value)),
+                    f"the tag {_tag_name(key_node.tag)} is not allowed on a key",
+                    "okrplan reads plain YAML only: remove the tag, a key is a plain name",
+                )
             key = (
                 self._text(key_node, path)
                 if isinstance(key_node.value, str)

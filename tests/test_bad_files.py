@@ -61,7 +61,10 @@ weights: {rule: leverage, step: 5%, min: 5%}
 """
 
 METRICS = "metrics defined: calls, channels, collections, deals, opportunities, revenue, visits"
-TOP_KEYS = "allowed here: kpi, metrics, objectives, okrplan, org, plan, split, weights"
+TOP_KEYS = (
+    "allowed here: actuals, kpi, metrics, objectives, okrplan, org, plan, roles, split, "
+    "tracking, weights"
+)
 PERIOD = (
     "write a year (2015), a quarter (2015-Q3), a month (2015-03) or {from: 2015-01, to: 2015-06}"
 )
@@ -187,8 +190,8 @@ CATALOGUE = [
         "unknown-key-heacount",
         edit(("headcount: 10", "heacount: 10")),
         "bad.yaml:24:11: error: org.units[0].roles[0].heacount: unknown key 'heacount'",
-        "did you mean 'headcount'? allowed here: attainment, capacity, headcount, hire, history, people, "
-        "potential, quota, ramp, ramp_per, role, sells",
+        "did you mean 'headcount'? allowed here: attainment, capacity, headcount, hire, history, "
+        "people, potential, quota, ramp, ramp_per, role, sells",
     ),
     case(
         "unknown-top-level-key",

@@ -169,19 +169,38 @@ def test_too_many_months_in_plan_json(
 
 def test_file_names_in_utf8_under_the_c_locale(plan_dir: Path, tmp_path: Path) -> None:
     """With LC_ALL=C and UTF-8 mode off, Python's file names are ASCII: okrplan still writes
-    its Chinese file names, in UTF-8."""
+    its Chinese file names, in UTF-8, and recognises them as its own when it writes the plan
+    again (`decompose --force` over it replaces them)."""
     env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "utf-8"}
     env.pop("LANG", None)
-    code = "from okrplan.cli import cli; cli()"
-    for args in (
-        ["decompose", str(plan_dir.parent / "base.yaml"), "-o", "plan", "-q"],
+    # the commands one after another in one process, as the console script would run each
+    code = """
+import json, sys
+from okrplan.cli import cli
+assert sys.getfilesystemencoding() == "ascii", sys.getfilesystemencoding()
+for args in json.loads(sys.argv[1]):
+    try:
+        cli.main(args, prog_name="okrplan")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+"""
+    target = str(plan_dir.parent / "base.yaml")
+    commands = [
+        ["decompose", target, "-o", "plan", "-q"],
         ["export", str(plan_dir / "plan.json"), "-o", "sheets"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-c", code, *args], cwd=tmp_path, env=env, capture_output=True
-        )
-        assert done.returncode == 0, done.stderr.decode()
-    assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "plan" / "sheets"))
+        ["decompose", target, "-o", "plan", "-q", "--force"],
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(commands)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    written = os.listdir(bytes(tmp_path / "plan" / "sheets"))
+    assert "销售部-销售岗.md".encode() in written
+    assert not [name for name in written if b".okrplan" in name]  # nothing left over
     assert "销售部-销售岗.md".encode() in os.listdir(bytes(tmp_path / "sheets"))
 
 

@@ -5,7 +5,9 @@ Inputs are random mutations of the shipped scenarios and starter templates (keys
 renamed, retyped; values out of range; quantities garbled; lists duplicated or emptied),
 random edits of their text, and random YAML. Each goes through `okrplan validate`; a file that
 validates also goes through `decompose`, then `explain` and `render --format dot` of the plan.
-Every run must end with exit 0, 1 or 3 and say something (an exception escaping is a bug).
+Every run must end with exit 0, 1 or 3 and say something (an exception escaping is a bug), and
+a file that validates must decompose (exit 0, or 3 for a plan that cannot be met): what
+`validate` lets through, `decompose` can do.
 
 plan.json is okrplan's own output, but it is edited by hand too: a real plan's nodes, edges,
 plan, solver and metrics sections get keys dropped, renamed and retyped, values swapped for
@@ -16,9 +18,11 @@ Workbooks come back typed into by hand, so the OKR workbook is fuzzed too: odd v
 into its cells (the actual column, hidden ids, the sheet list), damaged XML inside it, and cut
 bytes; `import-actuals` and `score` must answer the same way.
 
-The number of examples per test is ``OKRPLAN_FUZZ_EXAMPLES``: 20 by default, which keeps the
-whole suite within its 90 s on two cores (each run draws new examples: there is no example
-database); run ``OKRPLAN_FUZZ_EXAMPLES=10000 pytest tests/test_fuzz.py`` for a long local run.
+The number of examples per test is ``OKRPLAN_FUZZ_EXAMPLES``: 12 by default, which keeps the
+whole suite within its 90 s on two cores; run ``OKRPLAN_FUZZ_EXAMPLES=10000 pytest
+tests/test_fuzz.py`` for a long local run. The examples are derandomised (the same N examples on
+every run, no example database), so a failure in CI fails again on the next run and on a
+developer's machine; a long run with another N explores other examples.
 Images are not drawn (as without Graphviz), so that the examples go to okrplan's own code.
 """
 
@@ -51,10 +55,15 @@ from okrplan.cli import cli
 # warning about a long repr in place of the failure).
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
-EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "20"))
-# No example database: each run explores afresh (a failure prints the input that caused it).
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12"))
+# Derandomised, no example database: every run draws the same examples (a failure prints the
+# input that caused it, and fails again the next time).
 FUZZ = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    derandomize=True,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -458,9 +467,8 @@ def check_target(text: str | bytes) -> None:
         out = Path(tmp) / "plan"
         made = invoke(["decompose", str(target), "-o", str(out)])
         note(f"decompose exits {made.exit_code}")
-        if made.exit_code == 1:
-            assert made.stderr.startswith("Error:") or ": error: " in made.stderr, made.stderr
-            return
+        # what validates, decomposes: a refusal here is one the validator should have made
+        assert made.exit_code in (0, 3), f"validate said ok, decompose said:\n{made.stderr}"
         assert f"wrote {out}/" in made.stderr or f"已写入 {out}/" in made.stderr
         if made.exit_code == 3:
             assert "cannot be met" in made.stderr

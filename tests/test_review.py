@@ -234,3 +234,55 @@ def test_the_default_period_is_the_last_complete_month(plan_dir: Path) -> None:
     assert choose_period(plan, "2015-q2", date(2016, 3, 9)) == "2015-Q2"
     with pytest.raises(OptionError, match="no month of it is over yet"):
         choose_period(plan, None, date(2015, 6, 20))
+
+
+def test_a_week_across_the_months_end_counts_for_its_days_in_the_month() -> None:
+    # 2015-W27 runs Monday 29 June to Sunday 5 July: 2 of its 7 days are in June, so 70 visits
+    # reported for it count 70 × 2/7 = 20 in June; W26 (22–28 June) counts whole. A value with
+    # a person's name is ignored while the owner's own value for the KR exists.
+    from okrplan.review.periods import span
+    from okrplan.review.records import Actuals
+
+    rows = [
+        CheckIn("k", "2015-W26", F(100)),
+        CheckIn("k", "2015-W27", F(70)),
+        CheckIn("k", "2015-W27", F(5), person="张三"),
+    ]
+    assert Actuals(rows).within("k", span("2015-06")) == 120
+    assert Actuals(rows).within("k", span("2015-07")) == 50
+    assert Actuals(rows[2:]).within("k", span("2015-07")) == F(25, 7)
+    assert Actuals(rows).within("other", span("2015-06")) is None
+
+
+def test_only_the_groups_that_reported_are_compared(sales_center: Plan) -> None:
+    # 直销组 has 10 reps and a cohort of 3 new ones; only the 10 report June 2021: 130 visits,
+    # 35 opportunities, 250万. Their plan for June: visits 10 × 13 = 130, opportunities
+    # 10 × 7 = 70, revenue Q2 10 × 130万 × June's seasonality share 10/(8 + 8 + 10) = 500万.
+    # Rates: planned 70/130 = 7/13 and 500万/70; actual 35/130 = 7/26 and 250万/35 = 500万/70.
+    # visits → opportunities: 130 × (7/26 − 7/13) × 500万/70 = −250万, the whole gap; the
+    # cohort's plan is left out rather than counted as a shortfall of 100 %.
+    from okrplan.progress import progress
+    from okrplan.review.pack import build_pack
+    from okrplan.review.periods import span
+
+    rep = "k:销售中心/北京销售团队/直销组/销售代表#1."
+    rows = [
+        CheckIn(rep + "2", "2021-06", F(130)),
+        CheckIn(rep + "3", "2021-06", F(35)),
+        CheckIn(rep + "4", "2021-06", F(250 * WAN)),
+    ]
+    unit = "u:销售中心/北京销售团队/直销组"
+    state = progress(sales_center, rows, span("2021-06").last)
+    pack = build_pack(sales_center, unit, "2021-06", rows, state)
+    (funnel,) = pack.funnels
+    assert (funnel.people, funnel.reported) == (13, 10)
+    d = funnel.diagnosis
+    assert [(s.planned, s.actual) for s in d.stages[1:]] == [
+        (130, 130),
+        (70, 35),
+        (500 * WAN, 250 * WAN),
+    ]
+    assert [f.explains for f in d.factors] == [0, -250 * WAN, 0]
+    visits = next(a for a in pack.activities if a.metric == "visits")
+    assert (visits.planned, visits.actual, visits.reported, visits.people) == (130, 130, 10, 13)
+    assert "13人，其中10人有数据" in to_markdown(pack)

@@ -180,6 +180,69 @@ def test_tags_are_refused(value: str, tag: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "tag"),
+    [
+        ("!foo name: x\n", "1:1: error: name", "!foo"),
+        ("plan:\n  !!str name: x\n", "2:3: error: plan.name", "!!str"),
+        ("!!int 5: x\n", "1:1: error: 5", "!!int"),
+        ("!!bool maybe: x\n", "1:1: error: maybe", "!!bool"),
+        ("? !!python/name:os.system a\n: 1\n", "1:3: error: a", "!!python/name:os.system"),
+        ("x: [{!!binary aGk=: 1}]\n", "1:6: error: x[0].aGk=", "!!binary"),
+    ],
+    ids=["local", "str", "int", "bad-bool", "python", "binary-in-flow"],
+)
+def test_tags_on_keys_are_refused(text: str, where: str, tag: str) -> None:
+    """A tag on a key would be dropped without a word (a key is a name): refused like a tag
+    on a value, where it is written."""
+    assert problems(text) == [
+        f"t.yaml:{where}: the tag {tag} is not allowed on a key\n"
+        "    hint: okrplan reads plain YAML only: remove the tag, a key is a plain name"
+    ]
+
+
+def test_keys_that_only_look_typed_are_names() -> None:
+    """Without a tag, 1:, yes: and a date are keys like any other (the schema judges them)."""
+    assert parse_yaml("1: a\nyes: b\n2015-01-01: c\n'x': d\n").data == {
+        "1": "a",
+        "yes": "b",
+        "2015-01-01": "c",
+        "x": "d",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "character", "hint"),
+    [
+        ('"销售\\e[31m部"', 4, "U+001B (a control character)", "invisible"),
+        ('"\\x9b31m"', 4, "U+009B (a control character)", "invisible"),
+        ('"a\\x7f"', 4, "U+007F (a control character)", "invisible"),
+        ('"a\\tb"', 4, "U+0009 (a tab)", "tab"),
+        ('"a\\rb"', 4, "U+000D (a carriage return)", "line break"),
+        ('"张\u202e三"', 4, "U+202E (a bidi control)", "reorders"),
+        ("李\u2066四", 4, "U+2066 (a bidi control)", "reorders"),
+    ],
+    ids=["esc", "csi", "del", "tab", "cr", "override", "isolate"],
+)
+def test_control_characters_in_a_text_are_refused(
+    text: str, column: int, character: str, hint: str
+) -> None:
+    (message,) = problems(f"a: {text}\n")
+    assert message.startswith(
+        f"t.yaml:1:{column}: error: a: the text has the character {character} in it\n"
+    )
+    assert hint in message.split("hint: ")[1]
+
+
+def test_a_line_break_and_the_ends_of_a_text_are_allowed() -> None:
+    """A name on two lines is drawn on two lines; a block scalar's last line break and the
+    spaces around a text are stripped by the schema."""
+    assert parse_yaml('a: "两行\\n第二行"\nb: |\n  text\n').data == {
+        "a": "两行\n第二行",
+        "b": "text\n",
+    }
+
+
 def test_standard_scalar_tags_are_read() -> None:
     assert parse_yaml("a: !!str 123\nb: !!int '5'\n").data == {"a": "123", "b": 5}
 

@@ -145,7 +145,14 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 def python_scores(case: dict[str, Any]) -> dict[str, SheetScore]:
     """Sheet key → the Python score of that sheet: units and groups from all actuals, each
-    person's sheet from that person's actuals alone."""
+    person's sheet from that person's actuals alone (worked out once per case)."""
+    if "python" not in case:
+        case["python"] = _python_scores(case)
+    scores: dict[str, SheetScore] = case["python"]
+    return scores
+
+
+def _python_scores(case: dict[str, Any]) -> dict[str, SheetScore]:
     plan, book = case["plan"], case["book"]
     options = ScoreOptions(stretch=case["stretch"])
     actuals = workbook_actuals([case["filled"]], plan)

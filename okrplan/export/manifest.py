@@ -149,14 +149,40 @@ def read_manifest(folder: Path) -> dict[str, Written] | None:
         raise OutputError(f"cannot read {path}: {exc}{way_out}") from None
 
 
+def on_disk(name: str) -> str:
+    """``name`` as the OS is to store it: UTF-8, even where Python's file-system encoding is
+    ASCII (``LC_ALL=C`` without UTF-8 mode), whose surrogate escapes give back those bytes.
+
+    >>> on_disk("plan.json")
+    'plan.json'
+    """
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return os.fsdecode(name.encode("utf-8"))
+    return name
+
+
+def from_disk(name: str) -> str:
+    """A file name as the OS gave it, as the text okrplan wrote: the inverse of
+    :func:`on_disk` (a name in UTF-8 bytes reads as that text whatever the locale; bytes
+    that are not UTF-8 stay surrogate escapes).
+
+    >>> from_disk("plan.json"), from_disk("\\udce9\\udc94\\udc80\\udce5\\udc94\\udcae.md")
+    ('plan.json', '销售.md')
+    """
+    return name if name.isascii() else os.fsencode(name).decode("utf-8", "surrogateescape")
+
+
 def folder_files(folder: Path) -> list[str]:
     """Every file (or link, or other non-folder entry) under ``folder`` as a relative POSIX
-    path, without entering linked folders; the manifest itself is left out."""
+    path (the text of its name, as the manifest holds it: :func:`from_disk`), without
+    entering linked folders; the manifest itself is left out."""
     found = []
     for root, dirs, names in os.walk(folder):
         base = Path(root)
         for name in [*names, *(d for d in dirs if (base / d).is_symlink())]:
-            relative = (base / name).relative_to(folder).as_posix()
+            relative = from_disk((base / name).relative_to(folder).as_posix())
             if relative != MANIFEST_FILE:
                 found.append(relative)
     return sorted(found)
@@ -221,7 +247,7 @@ def survey(folder: Path, names: Iterable[str], *, discard: bool = False) -> Surv
     problems: list[str] = []
     kept: list[str] = []
     for relative in present:
-        path = folder / relative
+        path = folder / on_disk(relative)
         written = manifest.get(relative)
         if written is None or path.is_symlink() or not path.is_file():
             kept.append(relative)
@@ -422,13 +448,14 @@ def carry_into(
     into: dict[str, list[TypedActual]] = {}
     lost: list[TypedActual] = []
     for relative in survey.carry:
-        cells = read_workbook_cells(folder / relative)
+        cells = read_workbook_cells(folder / on_disk(relative))
         if cells is not None and not cells.typed:
             continue
         try:
-            typed = typed_actuals(folder / relative)
+            typed = typed_actuals(folder / on_disk(relative))
         except InputError as exc:
-            line = f"{folder / relative}: its actuals cannot be read ({exc.issues[0].message})"
+            reason = exc.issues[0].message
+            line = f"{folder / on_disk(relative)}: its actuals cannot be read ({reason})"
             (warnings if discard else problems).append(line)
             continue
         target = _new_workbook(relative, files)
@@ -517,7 +544,7 @@ def export_check(folder: Path, names: Iterable[str], *, force: bool) -> dict[str
     manifest = read_manifest(folder) if folder.is_dir() else None
     problems = []
     for name in sorted(set(names) - {MANIFEST_FILE}):
-        path = folder / name
+        path = folder / on_disk(name)
         if not os.path.lexists(path):
             continue
         written = None if manifest is None else manifest.get(name)
@@ -548,6 +575,8 @@ def export_manifest(
 ) -> str:
     """The manifest after an export: what it wrote, and the entries of earlier exports whose
     files are still there."""
-    entries = {n: w for n, w in before.items() if n not in files and (folder / n).is_file()}
+    entries = {
+        n: w for n, w in before.items() if n not in files and (folder / on_disk(n)).is_file()
+    }
     entries.update({name: entry(name, content) for name, content in files.items()})
     return manifest_text(entries)

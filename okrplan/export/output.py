@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from okrplan.errors import OutputError
-from okrplan.export.manifest import MANIFEST_FILE
+from okrplan.export.manifest import MANIFEST_FILE, on_disk
 
 Content = str | bytes | Callable[[Path], None]
 
@@ -162,20 +162,6 @@ def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]
 
 # ---------------------------------------------------------------------------------------------
 # Pieces
-
-
-def on_disk(name: str) -> str:
-    """``name`` as the OS is to store it: UTF-8, even where Python's file-system encoding is
-    ASCII (``LC_ALL=C`` without UTF-8 mode), whose surrogate escapes give back those bytes.
-
-    >>> on_disk("plan.json")
-    'plan.json'
-    """
-    try:
-        os.fsencode(name)
-    except UnicodeEncodeError:
-        return os.fsdecode(name.encode("utf-8"))
-    return name
 
 
 def _write_new(path: Path, data: bytes) -> None:

@@ -15,6 +15,7 @@ report is rendered.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -196,7 +197,7 @@ def report_html(
         If ``unit`` names no unit of the plan, or several.
     """
     try:
-        import jinja2
+        import jinja2  # noqa: F401  (checked here: _template() needs it)
         from markupsafe import Markup  # Jinja2's own dependency
     except ImportError:
         raise MissingDependencyError(
@@ -217,6 +218,22 @@ def report_html(
                 )
             except MissingDependencyError as exc:
                 problem = str(exc)
+    context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
+    # Safe as they are: the tree went through sanitize_svg, the charts escape every text.
+    context["tree"] = Markup(context["tree"])
+    context["stretch"] = Markup(context["stretch"])
+    for card in context["cards"]:
+        card.funnel, card.phasing = Markup(card.funnel), Markup(card.phasing)
+    page: str = _template().render(**context)
+    return page
+
+
+@functools.cache
+def _template() -> Any:
+    """The page's template, compiled once per process (compiling it costs more than
+    rendering a small plan)."""
+    import jinja2
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("okrplan", "templates"),
         autoescape=True,
@@ -225,13 +242,7 @@ def report_html(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
-    # Safe as they are: the tree went through sanitize_svg, the charts escape every text.
-    context["tree"] = Markup(context["tree"])
-    context["stretch"] = Markup(context["stretch"])
-    for card in context["cards"]:
-        card.funnel, card.phasing = Markup(card.funnel), Markup(card.phasing)
-    return environment.get_template(TEMPLATE).render(**context)
+    return environment.get_template(TEMPLATE)
 
 
 def _cards(plan: Plan, book: SheetBook) -> list[Card]:

@@ -14,7 +14,7 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.export.charts import FunnelStage, PhasingCell, PhasingRow, funnel_chart, phasing_chart
-from okrplan.export.sheetmodel import quarter_of, week_month
+from okrplan.export.sheetmodel import fiscal_start, quarter_of, week_month
 from okrplan.model import KeyResult, Per, RoleGroup
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
@@ -165,7 +165,7 @@ def _phasing_columns(plan: Plan) -> tuple[list[str], bool]:
 
 
 def _phasing_cell(
-    key: str, index: dict[str, int], columns: list[str], weekly: bool
+    key: str, index: dict[str, int], columns: list[str], weekly: bool, start: int = 1
 ) -> tuple[tuple[int, int], str] | None:
     """Where a period's value goes (first column, columns spanned) and what that makes the
     row's note; None for a period outside the chart."""
@@ -177,7 +177,7 @@ def _phasing_cell(
         month = min(max(week_month(key), columns[0]), columns[-1])
         return (index[month], 1), "r_month_sum"
     if "-Q" in key:
-        inside = [i for m, i in index.items() if quarter_of(m) == key]
+        inside = [i for m, i in index.items() if quarter_of(m, start) == key]
         return ((min(inside), len(inside)), "r_per_quarter") if inside else None
     return None
 
@@ -195,7 +195,11 @@ def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool) -> l
         sums: dict[tuple[int, int], Decimal] = {}
         note = "r_per_week" if weekly else "r_per_month"
         for key, value in kr.periods.items():
-            placed = _phasing_cell(key, index, columns, weekly) if value is not None else None
+            placed = (
+                _phasing_cell(key, index, columns, weekly, fiscal_start(plan.meta))
+                if value is not None
+                else None
+            )
             if placed is None:
                 continue
             cell, changed = placed

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from okrplan.choices import SHEET_FORMATS
 from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
+from okrplan.periods import fiscal_start, parse_month, quarter_label
 from okrplan.present import label
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "columns",
     "csv_text",
     "drop_bidi_controls",
+    "fiscal_start",
     "header_text",
     "md_cell",
     "money_unit",
@@ -170,13 +172,13 @@ def money_unit(locale: str, currency: str) -> str:
     return "万元" if currency in ("", "CNY", "RMB") else f"万{currency}"
 
 
-def quarter_of(month: str) -> str:
-    """The quarter a month label is in.
+def quarter_of(month: str, fiscal_start: int = 1) -> str:
+    """The quarter a month label is in (a fiscal quarter for a year starting in another month).
 
-    >>> quarter_of("2015-11")
-    '2015-Q4'
+    >>> quarter_of("2015-11"), quarter_of("2026-02", 2)
+    ('2015-Q4', 'FY2027-Q1')
     """
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    return quarter_label(parse_month(month), fiscal_start)
 
 
 def week_month(week: str) -> str:

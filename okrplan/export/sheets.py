@@ -54,6 +54,7 @@ from .sheetmodel import (
     Sheet,
     SheetBook,
     SheetRow,
+    fiscal_start,
     header_text,
     money_unit,
     number_text,
@@ -638,7 +639,8 @@ def _period_grid(
     weeks) and where each KR period goes: a month to its quarter, a week to the month of its
     Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
     not looked at (the rows that would need them are not built)."""
-    quarters = list(dict.fromkeys(quarter_of(m) for m in months))
+    start = fiscal_start(plan.meta)
+    quarters = list(dict.fromkeys(quarter_of(m, start) for m in months))
     weeks = sorted(p for p in _kr_periods(plan) if "-W" in p) if weeks_too else []
     if len(quarters) > 1:
         grid = quarters
@@ -653,8 +655,8 @@ def _period_grid(
     for m in months:
         if m in grid:
             to_column[m] = m
-        elif quarter_of(m) in grid:
-            to_column[m] = quarter_of(m)
+        elif quarter_of(m, start) in grid:
+            to_column[m] = quarter_of(m, start)
     for w in weeks:
         if w in grid:
             to_column[w] = w

@@ -16,7 +16,7 @@ the tree's display order, so a unit's outcome is a difference of prefix sums.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -72,11 +72,11 @@ class Model:
     att_mean: Floats
     att_sd: Floats
     moments: Floats  # normal items × 3 × signatures: M, A, B
+    steps: Floats  # per normal item: the value of one count where all its entries share it, or 0
     groups: tuple[str, ...]
     rows: tuple[Row, ...]
     levels: int = 1
     default_attainment: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -251,6 +251,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
     index: list[int] = []
     exact: list[int] = []
     moments: list[Floats] = []
+    steps: list[float] = []
     position = [0] * (len(runs) + 1)  # entry boundary → item boundary
     e = 0
     while e < len(runs):
@@ -273,6 +274,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
             kinds.append(1)
             index.append(len(moments))
             moments.append(block)
+            steps.append(float(v[0]) if np.all(v == v[0]) else 0.0)
         e = end
         position[end] = len(kinds)
     take = np.asarray(exact, dtype=np.int64)
@@ -287,6 +289,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
         att_mean=c["att_mean"][take],
         att_sd=c["att_sd"][take],
         moments=np.asarray(moments).reshape(len(moments), 3, n_sig),
+        steps=np.asarray(steps, dtype=np.float64),
         groups=tuple(builder.groups),
         rows=tuple(replace(r, lo=position[r.lo], hi=position[r.hi]) for r in rows),
         default_attainment=builder.defaults,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -38,7 +38,6 @@ class Forecast:
     as_of: date | None = None
     no_checkins: tuple[str, ...] = ()
     need: BufferNeed | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:

@@ -275,36 +275,40 @@ def _activities(
     calendar: PlanCalendar,
     days: Span,
 ) -> tuple[Activity, ...]:
-    """Each metric's volume of the period over the unit's people, against the period's plan."""
-    planned_by: dict[str, Fraction] = {}
-    actual_by: dict[str, Fraction | None] = {}
+    """Each metric's volume of the period over the unit's people, against the period's plan.
+    Where only some groups reported a metric, it is compared with their plan alone."""
+    rows: dict[str, list[tuple[int, Fraction, Fraction | None]]] = {}
     first: dict[str, KeyResult] = {}
     for group in groups:
         for _, krs in queries.sheet(plan.graph, group.id):
             for kr in krs:
-                if kr.kr_kind is not KRKind.DERIVED or kr.metric is None:
-                    continue
-                first.setdefault(kr.metric, kr)
-                planned_by[kr.metric] = planned_by.get(kr.metric, Fraction(0)) + (
-                    planned(kr, days, calendar) * group.headcount
-                )
-                value = actuals.within(kr.id, days)
-                if value is not None:
-                    actual_by[kr.metric] = (actual_by.get(kr.metric) or Fraction(0)) + value
-                else:
-                    actual_by.setdefault(kr.metric, None)
+                if kr.kr_kind is KRKind.DERIVED and kr.metric is not None:
+                    first.setdefault(kr.metric, kr)
+                    rows.setdefault(kr.metric, []).append(
+                        (
+                            group.headcount,
+                            planned(kr, days, calendar) * group.headcount,
+                            actuals.within(kr.id, days),
+                        )
+                    )
     order = metric_order(plan)
-    return tuple(
-        Activity(
-            m,
-            _metric_name(plan, m),
-            first[m].unit or "",
-            bool(first[m].money),
-            planned_by[m],
-            actual_by[m],
+    out = []
+    for m in sorted(first, key=lambda m: order.index(m) if m in order else len(order)):
+        reported = [r for r in rows[m] if r[2] is not None]
+        counted = reported or rows[m]
+        out.append(
+            Activity(
+                m,
+                _metric_name(plan, m),
+                first[m].unit or "",
+                bool(first[m].money),
+                sum((p for _, p, _ in counted), Fraction(0)),
+                sum((a or Fraction(0) for *_, a in reported), Fraction(0)) if reported else None,
+                sum(n for n, *_ in rows[m]),
+                sum(n for n, *_ in reported),
+            )
         )
-        for m in sorted(first, key=lambda m: order.index(m) if m in order else len(order))
-    )
+    return tuple(out)
 
 
 def metric_order(plan: Plan) -> list[str]:
@@ -420,23 +424,46 @@ def _funnels(
         chains.setdefault(metrics, []).append((group, chain))
     out = []
     for metrics, members in chains.items():
-        stages = []
-        for i, metric in enumerate(metrics):
-            plan_volume = sum(
-                (planned(chain[i], days, calendar) * g.headcount for g, chain in members),
-                Fraction(0),
-            )
-            reported = [actuals.within(chain[i].id, days) for _, chain in members]
-            actual = (
-                None
-                if all(v is None for v in reported)
-                else sum((v or Fraction(0) for v in reported), Fraction(0))
-            )
-            stages.append(Stage(metric, _metric_name(plan, metric), plan_volume, actual))
+        # Only the groups that reported this period are compared with their plan: a group
+        # with no data is not a group that did nothing.
+        reporting = [
+            (g, chain)
+            for g, chain in members
+            if any(actuals.within(k.id, days) is not None for k in chain)
+        ] or members
+        stages = [
+            _stage(plan, [chain[i] for _, chain in reporting], reporting, actuals, calendar, days)
+            for i in range(len(metrics))
+        ]
         within = tuple(dict.fromkeys(_top(plan, g, base) for g, _ in members))
         people = sum(g.headcount for g, _ in members)
-        out.append(Funnel(within, people, diagnose(stages)))
+        counted = sum(g.headcount for g, _ in reporting)
+        out.append(Funnel(within, people, counted, diagnose(stages)))
     return tuple(out)
+
+
+def _stage(
+    plan: Plan,
+    krs: Sequence[KeyResult],
+    members: Sequence[tuple[RoleGroup, list[KeyResult]]],
+    actuals: Actuals,
+    calendar: PlanCalendar,
+    days: Span,
+) -> Stage:
+    """One stage over some groups: their plan for the period, and their actual if every one
+    of them reported it (a partial sum would read as a shortfall)."""
+    plan_volume = sum(
+        (
+            planned(kr, days, calendar) * g.headcount
+            for kr, (g, _) in zip(krs, members, strict=True)
+        ),
+        Fraction(0),
+    )
+    reported = [actuals.within(kr.id, days) for kr in krs]
+    found = [v for v in reported if v is not None]
+    actual = sum(found, Fraction(0)) if len(found) == len(reported) else None
+    metric = str(krs[0].metric)
+    return Stage(metric, _metric_name(plan, metric), plan_volume, actual)
 
 
 def _burnups(

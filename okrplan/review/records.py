@@ -64,7 +64,8 @@ class ChildLine:
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """One metric's period volume over everyone in the unit, against the period's plan."""
+    """One metric's period volume over the unit's people who reported it (everyone's plan
+    when nobody did), against their plan for the period."""
 
     metric: str
     name: str
@@ -72,6 +73,8 @@ class Activity:
     money: bool
     planned: Fraction
     actual: Fraction | None
+    people: int  # everyone below with a KR of the metric
+    reported: int  # of them, those in groups that reported it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,12 @@ class Hiring:
 @dataclass(frozen=True, slots=True)
 class Funnel:
     """One selling chain of the people below the unit, added up, and its diagnosis:
-    ``children`` are the direct children those people are in, ``people`` how many they are."""
+    ``children`` are the direct children those people are in, ``people`` how many they are,
+    ``reported`` how many of them are in groups that reported (the only ones compared)."""
 
     children: tuple[str, ...]
     people: int
+    reported: int
     diagnosis: Diagnosis
 
 
@@ -173,14 +178,16 @@ class Actuals:
             self.by_kr.setdefault(c.kr, []).append(c)
 
     def within(self, kr: str, part: Span) -> Fraction | None:
-        """The KR's reported value over the check-in periods inside ``part`` (None if none)."""
-        rows = [c for c in self.by_kr.get(kr, ()) if inside(c.period, part)]
+        """The KR's reported value on the days of ``part`` (None if nothing was reported for
+        them). A check-in period that straddles the span's edge (a week across a month's end)
+        counts for the share of its days inside."""
+        rows = [(c, share) for c in self.by_kr.get(kr, ()) if (share := _share(c.period, part))]
         if not rows:
             return None
         # As the store's progress does: the owner's own values if there are any, else the sum
         # of its people's.
-        own = [c.value for c in rows if not c.person]
-        return sum(own or [c.value for c in rows], Fraction(0))
+        own = [c.value * share for c, share in rows if not c.person]
+        return sum(own or [c.value * share for c, share in rows], Fraction(0))
 
     def confidence(self, kr: str, until: date) -> int | None:
         """The confidence of the KR's latest check-in up to ``until``."""
@@ -190,3 +197,15 @@ class Actuals:
             if c.confidence is not None and span(c.period).first <= until
         ]
         return max(rows, key=lambda c: (span(c.period).last, c.person)).confidence if rows else None
+
+
+def _share(period: str, part: Span) -> Fraction:
+    """The share of a check-in period's days inside ``part`` (0 for a label that is none)."""
+    if inside(period, part):
+        return Fraction(1)
+    try:
+        days = span(period)
+    except ValueError:
+        return Fraction(0)
+    overlap = days.overlap(part).days
+    return Fraction(overlap, days.days) if overlap > 0 else Fraction(0)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrplan.errors import Issue, OptionError, OutputError
+from okrplan.errors import InputError, Issue, OptionError, OutputError
 from okrplan.review.pack import Pack, build_pack
 from okrplan.review.periods import last_complete_month, review_period, span
 
@@ -34,6 +34,15 @@ def choose_period(plan: Plan, text: str | None, today: date) -> str:
         started by ``today``.
     """
     months = [str(m) for m in plan.meta.get("months") or ()]
+    if not months:
+        raise InputError(
+            [
+                Issue(
+                    "the plan lists no months (plan.months)",
+                    hint="write it again with this version: okrplan decompose TARGET --force",
+                )
+            ]
+        )
     first, last = span(months[0]).first, span(months[-1]).last
     if text is None:
         label = last_complete_month(today)
@@ -117,11 +126,20 @@ def store_folder(path: str | os.PathLike[str]) -> Path | None:
 
 def review_pack(plan: Plan, folder: Path | None, unit_id: str, period: str) -> Pack:
     """The pack of ``unit_id`` for ``period``, from the store in ``folder`` (none: no data)."""
+    return review_packs(plan, folder, [unit_id], period)[0]
+
+
+def review_packs(
+    plan: Plan, folder: Path | None, unit_ids: Sequence[str], period: str
+) -> list[Pack]:
+    """The packs of several units for one period; the store is read and every KR's progress
+    computed once for all of them."""
     from okrplan.progress import latest, progress
 
     as_of = span(period).last
     checkins = latest(folder, as_of=as_of) if folder is not None else []
-    return build_pack(plan, unit_id, period, checkins, progress(plan, checkins, as_of))
+    state = progress(plan, checkins, as_of)
+    return [build_pack(plan, u, period, checkins, state) for u in unit_ids]
 
 
 def pack_files(pack: Pack, stem: str, formats: Sequence[str]) -> dict[str, str | bytes]:
@@ -201,7 +219,7 @@ def all_files(
     from okrplan.review.words import words
 
     units = [n for n in tree_order(plan.graph) if isinstance(node(plan.graph, n), Unit)]
-    packs = [review_pack(plan, folder, u, period) for u in units]
+    packs = review_packs(plan, folder, units, period)
     names = unique_file_names([file_stem(p) for p in packs], ".md", reserved=["index.md"])
     files: dict[str, str | bytes] = {}
     title = words(plan.locale)["title"].format(unit=str(plan.meta.get("name", "")), period=period)

@@ -101,7 +101,7 @@ def progress_tables(pack: Pack) -> list[Table]:
 
 
 def activity_table(pack: Pack) -> Table:
-    """Section 2: each metric's volume of the period against its plan."""
+    """Section 2: each metric's volume of the period against its plan, and who reported it."""
     w, loc = words(pack.locale), pack.locale
     rows = tuple(
         (
@@ -109,10 +109,12 @@ def activity_table(pack: Pack) -> Table:
             _num(a.planned, loc, a.money),
             _num(a.actual, loc, a.money),
             _pct(_attain(a)),
+            Cell(f"{a.reported}/{a.people}", Fraction(a.reported), "count"),
         )
         for a in pack.activities
     )
-    return Table((w["metric"], w["planned_period"], w["actual_period"], w["attain"]), rows)
+    head = (w["metric"], w["planned_period"], w["actual_period"], w["attain"], w["reported"])
+    return Table(head, rows)
 
 
 def _attain(a: Activity) -> Fraction | None:
@@ -282,9 +284,18 @@ def funnel_title(pack: Pack, funnel: Funnel) -> str:
     """A funnel's heading: its stages, where its people are and how many."""
     w = words(pack.locale)
     chain = " → ".join(s.name for s in funnel.diagnosis.stages)
+    english = pack.locale.lower().startswith("en")
     people = (
-        f"{funnel.people} {w['people']}" if pack.locale.startswith("en") else f"{funnel.people}人"
+        f"{funnel.people} {'person' if funnel.people == 1 else 'people'}"
+        if english
+        else f"{funnel.people}人"
     )
+    if funnel.reported < funnel.people:
+        people += (
+            f", {funnel.reported} of them reported"
+            if english
+            else f"，其中{funnel.reported}人有数据"
+        )
     return w["funnel"].format(groups=f"{chain} ({', '.join(funnel.children)}, {people})")
 
 

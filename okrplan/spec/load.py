@@ -77,7 +77,9 @@ def _size_issues(source: Source) -> list[Issue]:
     :data:`MAX_PEOPLE` before anything is validated or built for it."""
     org = source.data.get("org")
     stack: list[Any] = [org] if isinstance(org, dict) else []
-    units = groups = people = 0
+    # units are counted as the planner writes them, under the top one (itself not counted)
+    units, groups, people = -1, 0, 0
+    top = str(org.get("name") or "org") if isinstance(org, dict) else "org"
     while stack:
         unit = stack.pop()
         units += 1
@@ -101,7 +103,7 @@ def _size_issues(source: Source) -> list[Issue]:
             f"check the headcounts, or {split}" if what == "people" else split,
         )
         for count, limit, what in (
-            (units, MAX_UNITS, "units"),
+            (units, MAX_UNITS, f"units under {top}"),
             (groups, MAX_ROLE_GROUPS, "role groups"),
             (people, MAX_PEOPLE, "people"),
         )
