@@ -67,10 +67,10 @@ def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[st
         head += f" — {unit_money_text(unit, locale, numbers)}"
     lines += [head, ""]
     _objectives(plan, numbers, node_id, lines)
-    # every role group but a hire pool that hired no one ("× 0" is no one's plan)
+    # every role group but one of no one, such as a hire pool that hired no one ("× 0")
     kids = [node(graph, k) for k in children(graph, node_id)]
     for role in kids:
-        if not isinstance(role, RoleGroup) or (role.new_hires and not role.headcount):
+        if not isinstance(role, RoleGroup) or not role.headcount:
             continue
         title = group_title(role, locale)
         head = f"{'#' * min(depth + 1, 6)} {_cell(title)} × {role.headcount}"

@@ -229,8 +229,8 @@ class _Builder:
             named = {r.name for r in roles if r.people}
             counters: dict[tuple[str, bool], int] = {}
             for group in roles:
-                if group.new_hires and not group.headcount:
-                    continue  # a hire pool that hired no one has no one to hand a sheet to
+                if not group.headcount:
+                    continue  # a group of no one (a hire pool that hired no one): no sheet
                 self.add_role(group, named, counters)
         if self.with_rows:
             self.link_rollups()
