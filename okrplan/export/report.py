@@ -196,7 +196,7 @@ def report_html(
         If ``unit`` names no unit of the plan, or several.
     """
     try:
-        import jinja2
+        import jinja2  # noqa: F401 - here only to say it is missing
         from markupsafe import Markup  # Jinja2's own dependency
     except ImportError:
         raise MissingDependencyError(
