@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from okrplan import api
-from okrplan.cli import _Progress, cli
+from okrplan.cli import cli
+from okrplan.commands.decompose import _Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "scenarios" / "a-company-2015.yaml"

@@ -14,6 +14,16 @@ import click
 
 MODULES: tuple[str, ...] = (
     # one module name per line, e.g. "checkin",
+    "validate",
+    "schema",
+    "init",
+    "decompose",
+    "explain",
+    "score",
+    "render",
+    "export",
+    "import_actuals",
+    "report",
     "checkin",
     "status",
     "review",

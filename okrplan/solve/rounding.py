@@ -202,74 +202,106 @@ def _search(
     rest deviates less) exceeds the best found, and when what is left cannot be made of the
     rest's grains. Raises :class:`_TooLarge` past ``budget`` nodes.
     """
-    count = len(grains)
-    if count == 0 or any(g <= 0 for g in grains):
+    if not grains or any(g <= 0 for g in grains):
         raise _TooLarge  # nothing to search: the solver decides
-    targets = [round(x) for x in ideals]
-    lows = [f if f is not None else 0 for f in fixed]
-    highs = [
-        max(lo, f if f is not None else (c if c is not None else total // g + 1))
-        for lo, f, c, g in zip(lows, fixed, caps, grains, strict=True)
-    ]
-    least = [0] * (count + 1)  # what items i.. can sum to at least / most, Σ their targets
-    most = [0] * (count + 1)
-    rest = [0] * (count + 1)
-    step = [0] * (count + 1)  # gcd of the grains of items i..
-    for i in range(count - 1, -1, -1):
-        least[i] = least[i + 1] + lows[i] * grains[i]
-        most[i] = most[i + 1] + highs[i] * grains[i]
-        rest[i] = rest[i + 1] + targets[i]
-        step[i] = math.gcd(step[i + 1], grains[i])
-    best = [-1]  # the least deviation found
-    split: list[int] = []
-    chosen = [0] * count
-    nodes = [0]
+    search = _Search(total, ideals, grains, caps, fixed, budget)
+    search.visit(0, total, 0)
+    return "infeasible" if search.best < 0 else search.split
 
-    def visit(i: int, left: int, cost: int) -> None:
-        nodes[0] += 1
-        if nodes[0] > budget:
+
+class _Search:
+    """One run of :func:`_search`: each item's bounds, what the items from ``i`` on can sum
+    to, and the best split found so far."""
+
+    def __init__(
+        self,
+        total: int,
+        ideals: Sequence[Fraction],
+        grains: Sequence[int],
+        caps: Sequence[int | None],
+        fixed: Sequence[int | None],
+        budget: int,
+    ) -> None:
+        count = len(grains)
+        self.grains, self.budget, self.last = grains, budget, count - 1
+        self.targets = [round(x) for x in ideals]
+        self.lows = [f if f is not None else 0 for f in fixed]
+        self.highs = [
+            max(lo, f if f is not None else (c if c is not None else total // g + 1))
+            for lo, f, c, g in zip(self.lows, fixed, caps, grains, strict=True)
+        ]
+        # what items i.. can sum to at least / most, Σ their targets, the gcd of their grains
+        self.least, self.most = [0] * (count + 1), [0] * (count + 1)
+        self.rest, self.step = [0] * (count + 1), [0] * (count + 1)
+        for i in range(count - 1, -1, -1):
+            self.least[i] = self.least[i + 1] + self.lows[i] * grains[i]
+            self.most[i] = self.most[i + 1] + self.highs[i] * grains[i]
+            self.rest[i] = self.rest[i + 1] + self.targets[i]
+            self.step[i] = math.gcd(self.step[i + 1], grains[i])
+        self.best = -1  # the least deviation found
+        self.split: list[int] = []
+        self.chosen = [0] * count
+        self.nodes = 0
+
+    def visit(self, i: int, left: int, cost: int) -> None:
+        """Try every count of item ``i`` that can still beat the best, ``left`` to split
+        among items ``i``.. at deviation ``cost`` so far."""
+        self.nodes += 1
+        if self.nodes > self.budget:
             raise _TooLarge
-        grain, target = grains[i], targets[i]
-        if i == count - 1:
-            if left % grain:
-                return
-            k = left // grain
-            if not lows[i] <= k <= highs[i]:
-                return
-            total_cost = cost + abs(k * grain - target)
-            chosen[i] = k
-            if best[0] < 0 or total_cost < best[0] or (total_cost == best[0] and chosen > split):
-                best[0] = total_cost
-                split[:] = chosen
+        if i == self.last:
+            self._leaf(i, left, cost)
             return
-        # k within its bounds, and leaving what the rest can make
-        low = max(lows[i], -((most[i + 1] - left) // grain))
-        high = min(highs[i], (left - least[i + 1]) // grain)
-        if low > high:
-            return
-        # the bound |k·g - t| + |left - k·g - rest| is flat between these and grows outside
-        a, b = sorted((target // grain, (left - rest[i + 1]) // grain))
-        a, b = max(low, a), min(high, b + 1)
-        inner = range(a, b + 1) if a <= b else range(0)
-        outward = (range(min(a, high + 1) - 1, low - 1, -1), range(max(b, low - 1) + 1, high + 1))
-        for run in (inner, *outward):
+        grain, target = self.grains[i], self.targets[i]
+        for run, inner in self._runs(i, left):
             for k in run:
                 part = k * grain
                 remaining = left - part
-                bound = cost + abs(part - target) + abs(remaining - rest[i + 1])
-                if best[0] >= 0 and bound > best[0]:
-                    if run is inner:
+                bound = cost + abs(part - target) + abs(remaining - self.rest[i + 1])
+                if self.best >= 0 and bound > self.best:
+                    if inner:
                         continue
                     break  # outside the flat part the bound only grows
-                if remaining % step[i + 1]:
+                if remaining % self.step[i + 1]:
                     continue
-                chosen[i] = k
-                visit(i + 1, remaining, cost + abs(part - target))
+                self.chosen[i] = k
+                self.visit(i + 1, remaining, cost + abs(part - target))
 
-    visit(0, total, 0)
-    if best[0] < 0:
-        return "infeasible"
-    return split
+    def _leaf(self, i: int, left: int, cost: int) -> None:
+        """The last item takes what is left, if its grain and bounds allow."""
+        grain = self.grains[i]
+        if left % grain:
+            return
+        k = left // grain
+        if not self.lows[i] <= k <= self.highs[i]:
+            return
+        total_cost = cost + abs(k * grain - self.targets[i])
+        self.chosen[i] = k
+        if (
+            self.best < 0
+            or total_cost < self.best
+            or (total_cost == self.best and self.chosen > self.split)
+        ):
+            self.best = total_cost
+            self.split[:] = self.chosen
+
+    def _runs(self, i: int, left: int) -> list[tuple[range, bool]]:
+        """Item ``i``'s counts in the order to try them, with whether each run is inside the
+        flat part of the bound: within its bounds and leaving what the rest can make."""
+        grain, target = self.grains[i], self.targets[i]
+        low = max(self.lows[i], -((self.most[i + 1] - left) // grain))
+        high = min(self.highs[i], (left - self.least[i + 1]) // grain)
+        if low > high:
+            return []
+        # the bound |k·g - t| + |left - k·g - rest| is flat between these and grows outside
+        a, b = sorted((target // grain, (left - self.rest[i + 1]) // grain))
+        a, b = max(low, a), min(high, b + 1)
+        inner = range(a, b + 1) if a <= b else range(0)
+        return [
+            (inner, True),
+            (range(min(a, high + 1) - 1, low - 1, -1), False),
+            (range(max(b, low - 1) + 1, high + 1), False),
+        ]
 
 
 def _solver_exact(

@@ -1,0 +1,196 @@
+"""`okrplan decompose`: a target file into a plan directory."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, ClassVar
+
+import click
+
+
+@click.command("decompose")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    default="plan",
+    show_default=True,
+    type=click.Path(),
+    help="The plan directory to write.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the plan in the output directory if there is one (files okrplan did not "
+    "write are kept).",
+)
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="With --force: also overwrite okrplan's files that were edited since it wrote them.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the target file (repeatable): kpi.target=9000万.",
+)
+def command(
+    target: str, output: str, force: bool, discard_edits: bool, quiet: bool, sets: tuple[str, ...]
+) -> None:
+    """Decompose a target file into a balanced plan for every unit and role.
+
+    Writes plan.json (the plan, input to every other command), plan.md (the whole tree), the
+    goal-tree diagram (tree.svg, tree.png and its source tree.dot), the OKR sheets (sheets/: a
+    workbook, CSV and Markdown; see `okrplan export`) and report.html (the plan as one page;
+    see `okrplan report`) into the output directory, atomically. Without Graphviz's `dot`, it
+    writes tree.dot only and warns. Exits 3 if the target cannot be met; the plan then says
+    what would make it feasible.
+
+    The directory's .okrplan-manifest.json lists what okrplan wrote. With --force over an
+    earlier plan, okrplan replaces only its own unchanged files: files it did not write (the
+    target file, notes) stay, actuals typed into the workbook are carried into the new one
+    (those whose KR is gone are listed), and a file edited since stops the run (exit 1)
+    unless --discard-edits.
+
+    With --set KEY=VALUE (repeatable), a key of the target file is overridden for this run
+    without editing the file, and checked like the file: a what-if.
+
+    \b
+    Example:
+      okrplan decompose scenarios/a-company-2015.yaml -o plan/
+      okrplan decompose scenarios/a-company-2015.yaml --set kpi.target=9000万 -o plan-b/
+    """
+    from okrplan import api
+    from okrplan.errors import InfeasibleError
+
+    warnings: list[str] = []
+    with _Progress(enabled=not quiet) as progress:
+        plan = api.decompose(_with_sets(target, sets), progress=progress)
+        if sets:
+            from okrplan.versions import with_history
+
+            plan = with_history(plan, overrides=sets)
+        problem = api.image_problem()
+        path = api.write_plan(
+            plan,
+            output,
+            force=force,
+            images=problem is None,
+            progress=progress,
+            discard_edits=discard_edits,
+            warn=warnings.append,
+        )
+    for text in warnings:  # after the progress line is gone
+        click.echo(f"warning: {text}", err=True)
+    if problem is not None:
+        click.echo(
+            f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and {api.TREE_PNG}",
+            err=True,
+        )
+    if not quiet:
+        _summary(plan, path)
+    if plan.solver["status"] != "optimal":
+        reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
+        raise InfeasibleError(
+            f"the target cannot be met; any one of these would fix it:\n"
+            f"{reasons}\n(the plan with the conflict is in {path}/)"
+        )
+    _exit_without_teardown()
+
+
+def _exit_without_teardown() -> None:
+    """Exit 0 now, leaving the plan's objects to the operating system: freeing them one by
+    one at interpreter exit costs about a second per 100,000 people. Only when this process
+    is the ``okrplan`` console script (never a test runner's or a notebook's), every file
+    written and closed, stdout and stderr flushed."""
+    import os
+    import sys
+    from pathlib import Path
+
+    if Path(sys.argv[0]).name != "okrplan":
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _summary(plan: Any, path: Any) -> None:
+    """What was written, the solver's status, and the hires (on stderr, in the plan's
+    language)."""
+    from okrplan.present import summary_lines
+
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
+    for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
+        click.echo(line, err=True)
+
+
+def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
+    """The target file's path, or its spec with the ``--set`` overrides applied."""
+    from okrplan import overrides
+
+    return overrides.load_spec_with(target, sets) if sets else target
+
+
+def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
+    """(count, role, where) for each group the plan hires into: where is the unit's name, or
+    its path where its name is not unique."""
+    from okrplan import queries
+    from okrplan.model import Unit
+
+    hires = plan.solver.get("hires", {})
+    if not hires:
+        return []
+    graph = plan.graph
+    units = [r.name for r in queries.records(graph) if isinstance(r, Unit)]
+    lines = []
+    for gid, count in hires.items():
+        role = queries.role(graph, gid) if gid in graph else None
+        name, names = (role.name, list(role.path)) if role is not None else (gid, ["?"])
+        where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
+        lines.append((count, name, where))
+    return lines
+
+
+class _Progress:
+    """Which stage `okrplan decompose` is at, as a spinner on stderr while it runs (a large
+    organisation takes seconds); only on a terminal, and not with --quiet."""
+
+    STAGES: ClassVar[dict[str, str]] = {
+        "load": "reading the target file",
+        "solve": "solving quotas and hires",
+        "rounding": "rounding quotas and phasing them",
+        "graph": "writing objectives and key results",
+        "weights": "weighting key results",
+        "plan.json": "writing plan.json",
+        "plan.md": "writing plan.md",
+        "tree.dot": "drawing the goal tree",
+        "tree.svg": "drawing the goal tree",
+        "sheets": "making the OKR sheets",
+        "report.html": "making report.html",
+        "write": "writing the files",
+    }
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.status: Any = None
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+
+            # the spinner draws with escape sequences: on the terminal itself
+            raw = getattr(sys.stderr, "raw", sys.stderr)
+            self.status = Console(file=raw).status("okrplan decompose")
+            self.status.start()
+        return self
+
+    def __call__(self, stage: str) -> None:
+        if self.status is not None:
+            self.status.update(f"okrplan decompose: {self.STAGES.get(stage, stage)} …")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()

@@ -1,0 +1,93 @@
+"""`okrplan export`: OKR sheets of a plan."""
+
+from __future__ import annotations
+
+import click
+
+from okrplan.choices import SHEET_FORMATS
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in SHEET_FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(SHEET_FORMATS)} (comma-separated)"
+        )
+    return formats
+
+
+@click.command("export")
+@click.argument("plan_or_target", type=click.Path())
+@click.option(
+    "-o",
+    "--output",
+    default="sheets",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The folder to write the sheets into.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default=",".join(SHEET_FORMATS),
+    show_default=True,
+    callback=_formats,
+    help=f"Which files, comma-separated: {', '.join(SHEET_FORMATS)}.",
+)
+@click.option(
+    "-u", "--unit", help="Only this unit's sheets and those of the units and roles below it."
+)
+@click.option("-r", "--role", help="Only the sheets of this role (its name or group label).")
+@click.option(
+    "--per-person",
+    is_flag=True,
+    help="A sheet for every person, numbering people who are not named.",
+)
+@click.option(
+    "--force",
+    "--discard-edits",
+    "force",
+    is_flag=True,
+    help="Replace okrplan's sheets even if they were edited or actuals were typed in.",
+)
+def command(
+    plan_or_target: str,
+    output: str,
+    formats: tuple[str, ...],
+    unit: str | None,
+    role: str | None,
+    per_person: bool,
+    force: bool,
+) -> None:
+    """Write the OKR sheets each unit, role and person works in.
+
+    One .xlsx workbook (a summary, then a sheet per unit and role group, or per person where
+    people are named, with new hires as 新人1, 新人2 …) in the layout of the seed tables:
+    序号, 目标 (O), 目标详细描述, 关键成果 (KRs), KR权重, O分值, then target, unit, period, the
+    value actuals are scored against, the target of each period, and the actual and score
+    columns. Type actuals into the workbook and the scores, O分值 and totals recompute (in
+    Excel and LibreOffice). Also a .csv (UTF-8 with BOM) and .md per sheet. The folder's
+    .okrplan-manifest.json lists what okrplan wrote: a sheet edited since (text changed, a row
+    added, actuals or a formula typed in) is not replaced without --force (or
+    --discard-edits), and a file okrplan did not write never is.
+
+    \b
+    Example:
+      okrplan export plan/ -o sheets/
+      okrplan export plan/plan.json --unit 销售部 --role 销售岗 --format xlsx
+    """
+    from okrplan import api
+
+    plan = api.load_plan(plan_or_target)
+    written = api.export_sheets(
+        plan, output, formats=formats, unit=unit, role=role, per_person=per_person, force=force
+    )
+    click.echo(
+        f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
+        + ", ".join(p.name for p in written if p.suffix == ".xlsx" or len(written) < 8)
+        + ("" if len(written) < 8 else ", …"),
+        err=True,
+    )
