@@ -7,7 +7,7 @@ For each size, benchmarks/synth.py writes a target file, and fresh processes run
 
 - `okrplan decompose` itself, the console script a user runs: the end-to-end wall time
   (interpreter start, imports and exit included, the outputs made on two cores) and the real
-  peak of its process tree's memory (sampled every 10 ms, summed over the process and its
+  peak of its process tree's memory (sampled every 20 ms, summed over the process and its
   forked child); every row writes the same kinds of file (the table says how many sheet files:
   a workbook up to MAX_WORKBOOK_SHEETS sheets, else an index and cards);
 - the same calls with a clock on each stage, one after another on one core: load, solve
@@ -89,7 +89,7 @@ def _peak_mb(who: int | None = None) -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 
-def tree_run(command: list[str], every: float = 0.01) -> tuple[float, float, int]:
+def tree_run(command: list[str], every: float = 0.02) -> tuple[float, float, int]:
     """Run ``command``; its wall time, the real peak of its process tree's resident memory
     (the sum over the process and every descendant alive at each sample, every ``every``
     seconds; a forked child's pages shared with its parent are counted in both) in MB, and
