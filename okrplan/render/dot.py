@@ -52,6 +52,12 @@ FONT = "Noto Sans CJK SC"
 FONTNAME = f"{FONT},Source Han Sans SC,PingFang SC,Microsoft YaHei,sans-serif"
 
 _NOTE_WIDTH = 84
+# The note of a units-only drawing (render's own words; the labels table is present.py's).
+_UNITS_ONLY = {
+    "zh": "只画了单位，{what}未画出：加 --depth N 画到第 N 层，或 --format pdf 每个单位一页",
+    "en": "units only; {what} not drawn: add --depth N to draw N levels, "
+    "or --format pdf for a page per unit",
+}
 _FOLLOWS_STYLE = 'color="#9E9E9E" penwidth=1.0 style=dotted arrowhead=empty'
 _EDGE_STYLE = {
     Edge.DRIVES: 'color="#455A64" penwidth=1.4',
@@ -179,6 +185,9 @@ def _notes(ctx: Context, view: View, layout: Layout, boxes: list[Box]) -> list[s
         elif layout.auto_cut:
             note += ctx.text("cut_auto", max=layout.max_nodes)
         notes.append(note)
+    if layout.units_only is not None:
+        what = ctx.what_text(0, *layout.units_only)
+        notes.append(_UNITS_ONLY["en" if ctx.locale == "en" else "zh"].format(what=what))
     if view is View.KR:
         notes.append(label(locale, "derived_only"))
     relaxations = plan.solver.get("relaxations") or []
@@ -244,6 +253,7 @@ def to_dot(
     fold: bool | None = None,
     fold_above: int | None = None,
     max_nodes: int = MAX_NODES,
+    units_only: bool | None = None,
 ) -> str:
     """The plan's goal tree as Graphviz DOT text.
 
@@ -265,6 +275,9 @@ def to_dot(
         The size above which ``fold=None`` folds (nodes; key results in the ``kr`` view).
     max_nodes : int
         Cut the tree at a shallower level while it has more nodes than this.
+    units_only : bool, optional
+        Draw the units without their roles: ``None`` when an org tree is large and no
+        ``depth`` is asked for, ``True`` always, ``False`` never.
 
     Raises
     ------
@@ -279,7 +292,7 @@ def to_dot(
     ctx = Context(plan)
     root = root_of(ctx.graph)
     start = find_unit(plan, unit) if unit is not None else root
-    layout = lay_out(ctx, start, view, depth, fold, fold_above, max_nodes)
+    layout = lay_out(ctx, start, view, depth, fold, fold_above, max_nodes, units_only)
     boxes = list(layout.root.walk())
     refs, hit = _conflicts(ctx, boxes)
     caption = _caption(ctx, view, layout, boxes, bool(hit), start, root)

@@ -36,6 +36,10 @@ FOLD_ABOVE = {View.ORG: 60, View.KR: 150}
 MAX_NODES = 300
 #: …or (org view, no depth asked for) while a level has more nodes side by side than this.
 MAX_SIDE_BY_SIDE = 16
+#: Without a depth asked for, an org tree with more boxes than this, or more leaves side by
+#: side than MAX_SIDE_BY_SIDE, is drawn as its units only (roles have wide sheets: 28 of them
+#: side by side made a 4,900 px image); the caption says how to see the roles.
+UNITS_ONLY_ABOVE = 40
 
 Sheet = list[tuple[Objective, list[KeyResult]]]
 
@@ -66,6 +70,7 @@ class Layout:
     wide: bool = False  # cut for width rather than for size
     max_nodes: int = MAX_NODES
     hidden: tuple[int, int, int] = (0, 0, 0)  # units, role groups, people not drawn
+    units_only: tuple[int, int] | None = None  # role groups, people not drawn (units only)
 
 
 class Context:
@@ -232,11 +237,18 @@ def layout(
     fold: bool | None,
     fold_above: int | None,
     max_nodes: int,
+    units_only: bool | None = None,
 ) -> Layout:
-    """The boxes drawn from ``start``: folded and cut as the size of the drawing needs."""
+    """The boxes drawn from ``start``: folded and cut as the size of the drawing needs.
+
+    ``units_only``: draw no role boxes (``None``: when an org tree without a depth asked for
+    is too large or too wide, see :data:`UNITS_ONLY_ABOVE`).
+    """
     root = _build(ctx, start, 1, depth)
     result = Layout(root, max_nodes=max_nodes)
     _fold(ctx, root, view, fold, FOLD_ABOVE[view] if fold_above is None else fold_above)
+    if view is View.ORG and _wants_units_only(ctx, root, depth, units_only):
+        result.units_only = _drop_roles(ctx, root)
     # Without a depth asked for, an org tree is also cut where one level would be too wide
     # to read (never above the root's children, though).
     limit_width = depth is None and view is View.ORG
@@ -264,6 +276,27 @@ def layout(
         result.depth = depth
         result.hidden = ctx.below(m for b in cut_boxes for m in b.members)
     return result
+
+
+def _wants_units_only(ctx: Context, root: Box, depth: int | None, units_only: bool | None) -> bool:
+    if units_only is not None:
+        return units_only
+    if depth is not None or not any(b.kind == "role" for b in root.walk()):
+        return False
+    leaves = sum(1 for b in root.walk() if not b.children)
+    return leaves > MAX_SIDE_BY_SIDE or _count(ctx, root, View.ORG) > UNITS_ONLY_ABOVE
+
+
+def _drop_roles(ctx: Context, root: Box) -> tuple[int, int]:
+    """Remove every role box; the role groups and people no longer drawn."""
+    roles = people = 0
+    for box in list(root.walk()):
+        for child in box.children:
+            if child.kind == "role":
+                roles += len(child.members)
+                people += ctx.people(child)
+        box.children = [c for c in box.children if c.kind != "role"]
+    return roles, people
 
 
 def _widest(root: Box) -> int:
