@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from typing import TYPE_CHECKING
+
 import click
 
 from okrplan.choices import TREE_FORMATS
+
+if TYPE_CHECKING:
+    from okrplan.plan import Plan
 
 
 @click.command("render")
@@ -43,6 +48,13 @@ from okrplan.choices import TREE_FORMATS
     default=None,
     help="Fold identical sibling units and roles into one node [default: when large].",
 )
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A3", "none"], case_sensitive=False),
+    help="PDF: pages that fit this paper (an overview of the units, then a page per unit "
+    "with its roles and OKRs); none: the whole tree on one page [default: A4 for the org "
+    "view without --depth, else none].",
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def command(
     plan_or_target: str,
@@ -52,6 +64,7 @@ def command(
     unit: str | None,
     depth: int | None,
     fold: bool | None,
+    paper: str | None,
     force: bool,
 ) -> None:
     """Draw the goal tree of a plan (a plan.json, a plan directory, or a target file).
@@ -66,17 +79,51 @@ def command(
     Example:
       okrplan render plan/ -o tree.png --depth 3
       okrplan render plan/ --view kr --unit 销售部 -o funnel.svg
+      okrplan render plan/ -o tree.pdf --paper A3     # overview + a page per unit
     """
     from okrplan import api
 
     plan = api.load_plan(plan_or_target)
+    fmt = api.tree_format(output, fmt) if output is not None else fmt or "svg"
+    sheet = _paper(fmt, view, depth, paper)
+    if sheet is not None:
+        _write_paper(plan, sheet, unit, output, force)
+        return
     if output is not None:
         path = api.write_render(
             plan, output, format=fmt, view=view, unit=unit, depth=depth, fold=fold, force=force
         )
         click.echo(f"wrote {path}", err=True)
         return
-    fmt = fmt or "svg"
     if fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: pass -o FILE, or redirect stdout to a file")
     click.echo(api.render(plan, format=fmt, view=view, unit=unit, depth=depth, fold=fold), nl=False)
+
+
+def _paper(fmt: str, view: str, depth: int | None, paper: str | None) -> str | None:
+    """The paper to paginate a PDF for, or None for one drawing."""
+    if paper is not None and paper.lower() != "none" and fmt != "pdf":
+        raise click.UsageError("--paper is for --format pdf")
+    if fmt != "pdf" or (paper or "").lower() == "none":
+        return None
+    if paper is None and (view != "org" or depth is not None):
+        return None  # a kr view or a chosen depth stays one drawing unless a paper is asked for
+    if view != "org":
+        raise click.UsageError("--paper paginates the org view; use --paper none with --view kr")
+    return paper.upper() if paper else "A4"
+
+
+def _write_paper(plan: Plan, paper: str, unit: str | None, output: str | None, force: bool) -> None:
+    from okrplan import api
+    from okrplan.queries import unit_option
+    from okrplan.render.paper import render_paper
+
+    start = unit_option(plan.graph, unit) if unit is not None else None
+    data = render_paper(plan, paper, start)
+    if output is None:
+        if sys.stdout.isatty():
+            raise click.UsageError("pdf is binary: pass -o FILE, or redirect stdout to a file")
+        sys.stdout.buffer.write(data)
+        return
+    path = api.write_new_file(output, data, force=force)
+    click.echo(f"wrote {path}", err=True)

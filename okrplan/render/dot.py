@@ -185,7 +185,7 @@ def _notes(ctx: Context, view: View, layout: Layout, boxes: list[Box]) -> list[s
         elif layout.auto_cut:
             note += ctx.text("cut_auto", max=layout.max_nodes)
         notes.append(note)
-    if layout.units_only is not None:
+    if layout.units_only is not None and layout.units_only[0]:
         what = ctx.what_text(0, *layout.units_only)
         notes.append(_UNITS_ONLY["en" if ctx.locale == "en" else "zh"].format(what=what))
     if view is View.KR:
