@@ -848,3 +848,54 @@ def test_docs_pictures_are_rendered_by_the_script(
     fresh = render_image(to_dot(scenario_plans["a-company-2015"], **options), "png")
     # Same layout, same size; pixels may differ with font and cairo versions.
     assert committed[16:24] == fresh[16:24], f"docs/{name} is stale: bash scripts/render-docs.sh"
+
+
+# ---------------------------------------------------------------------------------------------
+# Trees on paper: units only by default when large; PDF pages that fit A4 / A3
+
+
+def test_a_large_org_tree_defaults_to_its_units_with_a_hint(
+    scenario_plans: dict[str, Plan],
+) -> None:
+    plan = scenario_plans["saas-fy2027"]
+    text = to_dot(plan)
+    # saas-fy2027: 16 units; 18 role groups (3 beside units on level 3, 15 on level 4) hold
+    # all 79 people, so none of them is drawn by default
+    assert text.count("label=<<TABLE") - 1 == 16
+    assert "只画了单位，18 个岗位组、79 人未画出" in text and "--depth N" in text
+    deep = to_dot(plan, depth=4)  # an asked-for depth still draws the roles
+    assert deep.count("label=<<TABLE") - 1 == 16 + 18 and "只画了单位" not in deep
+    assert to_dot(small_plan()).count("只画了单位") == 0  # a small tree keeps its roles
+
+
+@needs_dot
+@pytest.mark.skipif(shutil.which("pdfunite") is None, reason="poppler's pdfunite is missing")
+def test_the_paper_pdf_has_an_overview_and_a_legible_page_per_unit() -> None:
+    from okrplan.render.paper import MIN_SCALE, paper_pages, render_paper
+
+    plan = small_plan()
+    pages = paper_pages(plan, "A4")
+    # the units (示例公司 → 销售部 → 一组/二组, 市场部) fit on one overview page; then one page
+    # per unit with role groups: 一组, 二组 (市场部 has no roles in this plan)
+    assert [p.title for p in pages] == ["示例公司", "示例公司/销售部/一组", "示例公司/销售部/二组"]
+    assert all(p.scale >= MIN_SCALE for p in pages)
+    assert "销售 × " not in pages[0].dot  # units only
+    assert "销售 × 3" in pages[1].dot and "销售 × 2" in pages[2].dot  # each team's role group
+    pdf = render_paper(plan, "A4")
+    assert pdf.startswith(b"%PDF")
+    # every page is A4 landscape: 297 × 210 mm = 842 × 595 pt (±1 pt of rounding)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert len(boxes) == len(pages)
+    assert all(abs(float(w) - 842) <= 1 and abs(float(h) - 595) <= 1 for w, h in boxes)
+
+
+def test_paper_is_only_for_the_pdf_of_the_org_view(tmp_path: Path) -> None:
+    target = ROOT / "scenarios" / "a-company-2015.yaml"
+    runner = CliRunner()
+    for args in (
+        ["-o", str(tmp_path / "t.png"), "--paper", "A4"],
+        ["--view", "kr", "-f", "pdf", "--paper", "A3"],
+    ):
+        result = runner.invoke(cli, ["render", str(target), *args])
+        assert result.exit_code == 2, result.output
+        assert "--paper" in result.output
