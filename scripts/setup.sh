@@ -35,6 +35,8 @@ PROG="${0##*/}"
 #   graphviz        `dot`, renders the goal tree
 #   fonts-noto-cjk  a font with Chinese glyphs for diagrams and sheets
 #   fontconfig      `fc-list`, used to check for that font
+#   poppler-utils   `pdfunite`, joins the goal tree's pages into one PDF (render --paper);
+#                   no PDF library is a Python dependency, so the join is poppler's
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
@@ -97,6 +99,7 @@ install_system_packages() {
     local -a missing=()
     command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
     command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+    command -v pdfunite >/dev/null 2>&1 || missing+=(poppler-utils)
     has_cjk_font || missing+=(fonts-noto-cjk)
     if [[ -n "${NEW_VENV_PYTHON:-}" ]] && ! "$NEW_VENV_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
         # Debian ships venv/ensurepip separately from python3 itself.
