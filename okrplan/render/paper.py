@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from okrplan import queries
@@ -46,6 +46,7 @@ class Page:
     dot: str
     scale: float
     landscape: bool
+    start: str = ""  # the unit the page is drawn from
 
 
 def page_units(plan: Plan, unit: str | None = None) -> list[str]:
@@ -90,6 +91,23 @@ def fit(dot_text: str, title: str, paper: str) -> Page:
     return Page(title, sized, scale, across)
 
 
+def _sideways(dot_text: str) -> str:
+    """An org drawing left to right: a wide level becomes a column (fits where a row cannot)."""
+    return dot_text.replace('rankdir="TB"', 'rankdir="LR"', 1).replace(
+        'tailport="s" headport="n"', 'tailport="e" headport="w"', 1
+    )
+
+
+def _best_fit(dot_text: str, title: str, paper: str) -> Page:
+    """The page top-down if it is legible so, else whichever of top-down and left-to-right
+    shrinks it less."""
+    page = fit(dot_text, title, paper)
+    if page.scale < MIN_SCALE:
+        across = fit(_sideways(dot_text), title, paper)
+        page = across if across.scale > page.scale else page
+    return page
+
+
 def _levels(plan: Plan, start: str) -> dict[str, int]:
     """The units under ``start`` by level (1 = ``start``), in display order."""
     out = {start: 1}
@@ -107,12 +125,12 @@ def _unit_tree_pages(plan: Plan, start: str, paper: str) -> list[Page]:
     deepest = max(levels.values())
     name = "/".join(queries.unit(plan.graph, start).path or (start,))
     for depth in range(deepest, 1, -1):
-        page = fit(to_dot(plan, unit=start, depth=depth, units_only=True), name, paper)
+        page = _best_fit(to_dot(plan, unit=start, depth=depth, units_only=True), name, paper)
         if page.scale >= MIN_SCALE or depth == 2:
             break
     if deepest == 1:
         return []  # one unit alone: its roles page says it all
-    pages = [page]
+    pages = [replace(page, start=start)]
     for node, level in levels.items():
         if level == depth and len(_levels(plan, node)) > 1:
             pages += _unit_tree_pages(plan, node, paper)
@@ -127,8 +145,11 @@ def paper_pages(plan: Plan, paper: str = "A4", unit: str | None = None) -> list[
     for node in page_units(plan, unit):
         owner = queries.unit(plan.graph, node)
         name = "/".join(owner.path or (owner.name,))
-        pages.append(fit(to_dot(plan, unit=node, depth=2, units_only=False), name, paper))
-    return pages
+        page = _best_fit(to_dot(plan, unit=node, depth=2, units_only=False), name, paper)
+        pages.append(replace(page, start=node))
+    # In tree order: a unit's pages right after its parent's, its units before its roles.
+    order = {node: n for n, node in enumerate(queries.tree_order(plan.graph, start))}
+    return sorted(pages, key=lambda p: order[p.start])  # stable: units pages stay first
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:
