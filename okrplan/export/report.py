@@ -213,9 +213,9 @@ def report_html(
             problem = label(plan.locale, "r_not_asked")
         elif problem is None:
             try:
-                tree_svg = render_image(
-                    to_dot(plan, unit=None if unit is None else scope.top), "svg"
-                )
+                # the page's SVG zooms and links every box to its card: keep the roles
+                top = None if unit is None else scope.top
+                tree_svg = render_image(to_dot(plan, unit=top, units_only=False), "svg")
             except MissingDependencyError as exc:
                 problem = str(exc)
     context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
