@@ -32,6 +32,7 @@ class Person:
     basis: float
     low: float
     high: float | None
+    count: int = 1  # people who share this variable (a whole group, per group)
 
 
 @dataclass
@@ -50,8 +51,10 @@ class Instance:
     hiring: list[Hiring] = field(default_factory=list)
 
 
-def prepare(spec: Any) -> Instance:
-    """Each person's numbers, from okrplan's groups (not timed: the analyst's spreadsheet)."""
+def prepare(spec: Any, per: str = "person") -> Instance:
+    """Each person's numbers, from okrplan's groups (not timed: the analyst's spreadsheet);
+    ``per="group"``: one variable per group of the same role in the same unit and start
+    month (each holder's quota; the group carries headcount × it), as okrplan plans."""
     from okrplan.solve.groups import build_groups, with_bases
     from okrplan.solve.regions import build_regions, members_of, with_bounds
 
@@ -80,16 +83,18 @@ def prepare(spec: Any) -> Instance:
         heads = max(group.headcount, 1)
         fixed = None if group.fixed is None else float(group.fixed) / heads
         high = None if group.upper_share is None else float(group.upper_share) / heads
-        for _ in range(group.headcount):
-            data.people.append(
-                Person(
-                    group.unit.names,
-                    [w for w in windows if w[0] > 0],
-                    float(group.basis) / heads,
-                    fixed if fixed is not None else float(group.lower) / heads,
-                    fixed if fixed is not None else high,
-                )
-            )
+        person = Person(
+            group.unit.names,
+            [w for w in windows if w[0] > 0],
+            float(group.basis) / heads,
+            fixed if fixed is not None else float(group.lower) / heads,
+            fixed if fixed is not None else high,
+        )
+        if per == "group":
+            if group.headcount:
+                data.people.append(Person(**{**person.__dict__, "count": group.headcount}))
+        else:
+            data.people.extend(Person(**person.__dict__) for _ in range(group.headcount))
     return data
 
 
@@ -107,7 +112,7 @@ def build(data: Instance) -> tuple[Any, dict[str, Any]]:
             model += need * x <= capacity
         if person.basis > 0:
             model += x <= person.basis * stretch
-        below.setdefault(person.unit, []).append(x)
+        below.setdefault(person.unit, []).append(x if person.count == 1 else person.count * x)
     for j, hiring in enumerate(data.hiring):
         count = pulp.LpVariable(f"h{j}", lowBound=0, upBound=hiring.most, cat="Integer")
         carried = pulp.LpVariable(f"X{j}", lowBound=0)
@@ -131,27 +136,41 @@ def build(data: Instance) -> tuple[Any, dict[str, Any]]:
     return model, {"stretch": stretch, "hires": hires}
 
 
-def run(spec: Any, time_limit: float = 900.0) -> dict[str, Any]:
-    """Build and solve the naive model: seconds for each, and what it found."""
+def run(spec: Any, time_limit: float = 900.0, per: str = "person") -> dict[str, Any]:
+    """Build and solve the naive model: seconds for each, and what it found. ``status`` is
+    ``optimal`` only when CBC proved it within ``time_limit``; a run stopped by the limit is
+    ``time-out`` (with or without a solution), never an optimum."""
     import pulp
 
-    data = prepare(spec)
+    data = prepare(spec, per)
     start = time.perf_counter()
     model, variables = build(data)
     built = time.perf_counter()
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=1)
     model.solve(solver)
     solved = time.perf_counter()
-    status = pulp.LpStatus[model.status]
+    status = pulp.LpStatus[model.status].lower()
+    # CBC stopped by its limit: PuLP may still say "Optimal" with the incumbent found; the
+    # solution status (an integer solution, none) and the clock tell the two apart
+    if (
+        model.sol_status
+        in (
+            pulp.LpSolutionIntegerFeasible,
+            pulp.LpSolutionNoSolutionFound,
+        )
+        or solved - built >= time_limit
+    ):
+        status = "time-out"
     stretch = variables["stretch"].value()
     return {
-        "people": len(data.people),
+        "per": per,
+        "people": sum(p.count for p in data.people),
         "variables": len(model.variables()),
         "constraints": len(model.constraints),
         "build_s": built - start,
         "solve_s": solved - built,
         "seconds": solved - start,
-        "status": status.lower(),
+        "status": status,
         "stretch": None if stretch is None else round(float(stretch), 4),
         "hires": round(sum(h.value() or 0 for h in variables["hires"])),
     }
@@ -161,11 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", help="a target file (e.g. from benchmarks/synth.py)")
     parser.add_argument("--time-limit", type=float, default=900.0, help="CBC's limit, seconds")
+    parser.add_argument(
+        "--per", choices=("person", "group"), default="person", help="one variable per ..."
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from okrplan.spec import load_spec
 
-    result = run(load_spec(args.target), args.time_limit)
+    result = run(load_spec(args.target), args.time_limit, args.per)
     print(", ".join(f"{k} {v}" for k, v in result.items()))
     return 0
 

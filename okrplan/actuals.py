@@ -30,7 +30,7 @@ from okrplan.export.sheetmodel import META_TAB, csv_text
 from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER, deterministic_archive
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals
-from okrplan.tabular import STDIN, WORKBOOK_SUFFIXES, open_workbook, sheet_names
+from okrplan.tabular import STDIN, WORKBOOK_SUFFIXES, open_workbook, read_table, sheet_names
 
 if TYPE_CHECKING:
     from okrplan.plan import Plan
@@ -345,21 +345,22 @@ def edited_cells(path: str | os.PathLike[str]) -> list[str]:
             typed = [i.message.split(":", 1)[0] for i in exc.issues if "!" in i.message]
             return typed or ["not an okrplan workbook"]
     if name.suffix.lower() == ".csv":
-        try:
-            text = name.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return ["not an okrplan CSV"]
-        rows = list(csv.reader(io.StringIO(text)))
-        headers = {words["actual"] for words in LABELS.values()}
-        column = next((i for i, h in enumerate(rows[0] if rows else []) if h in headers), None)
-        if column is None:
-            return [] if not text.strip() else ["not an okrplan CSV"]
-        return [
-            f"row {n}"
-            for n, row in enumerate(rows[1:], start=2)
-            if len(row) > column and row[column].strip()
-        ]
+        return _edited_rows(name, {words["actual"].casefold() for words in LABELS.values()})
     return []
+
+
+def _edited_rows(path: Path, headers: set[str]) -> list[str]:
+    """The rows of an okrplan sheet CSV with an actual typed in, read by the one table reader
+    (any encoding Excel saves); why it is not an okrplan CSV; or [] for an empty file."""
+    try:
+        table = read_table(path)
+    except InputError as exc:
+        empty = any("empty" in issue.message for issue in exc.issues)
+        return [] if empty else ["not an okrplan CSV"]
+    column = next((c for c in table.columns if c in headers), None)
+    if column is None:
+        return ["not an okrplan CSV"]
+    return [f"row {row.line}" for row in table.rows if row.get(column)]
 
 
 def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes, list[TypedActual]]:

@@ -534,10 +534,10 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     (:func:`okrplan.explain.explain_lines`): the hires the KPI needs and those the buffer adds,
     the fixes of an infeasible plan, then each quota and what binds it."""
     from okrplan.explain import explain_lines
-    from okrplan.present import label
+    from okrplan.present import label, status_text
 
     locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {plan.solver.get('status')}"
+    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.get('status')), locale)}"
     if plan.solver.get("stretch") is not None:
         head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
     return "\n".join([head, *explain_lines(plan, explain(plan, unit))])

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from okrplan.graph import node
 from okrplan.model import KeyResult, KRKind, Per, RoleGroup, TargetKind, TargetPer
-from okrplan.periods import PlanPeriod, parse_month
+from okrplan.periods import PlanPeriod, fiscal_start, parse_month, quarter_label
 from okrplan.plan import Plan
 from okrplan.solve.phasing import iso_weeks, month_days
 
@@ -72,6 +72,7 @@ class ScoredTargets:
     def __init__(self, plan: Plan) -> None:
         self._graph = plan.graph
         self._months = tuple(parse_month(m) for m in plan.meta.get("months") or ())
+        self._fiscal = fiscal_start(plan.meta)
         self._days = tuple(month_days(m) for m in self._months)
         self._index = {str(m): i for i, m in enumerate(self._months)}
         self._weeks: dict[str, dict[int, Fraction]] | None = None
@@ -102,7 +103,7 @@ class ScoredTargets:
         """The period labels an actual of ``kr`` may be given for (besides plan)."""
         if cadence(kr) is None:
             return [str(p) for p in kr.periods]
-        quarters = dict.fromkeys(m.quarter for m in self._months)
+        quarters = dict.fromkeys(quarter_label(m, self._fiscal) for m in self._months)
         labels = [*(str(m) for m in self._months), *quarters, *self._week_map()]
         return [p for p in labels if self.period(kr, p) is not None]
 
@@ -124,7 +125,11 @@ class ScoredTargets:
             return {self._index[period]: Fraction(1)}
         if "-W" in period:
             return self._week_map().get(period)
-        found = {i: Fraction(1) for i, m in enumerate(self._months) if m.quarter == period}
+        found = {
+            i: Fraction(1)
+            for i, m in enumerate(self._months)
+            if quarter_label(m, self._fiscal) == period
+        }
         return found or None
 
     def _week_map(self) -> dict[str, dict[int, Fraction]]:

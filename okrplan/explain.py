@@ -135,9 +135,10 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """`okrplan explain`'s lines for the rows of :func:`okrplan.api.explain`: each group's quota,
     basis and stretch, what binds it (or the common stretch level it carries), what rounding
     moved, and what one more unit of a binding capacity is worth."""
-    from okrplan.present import binding_text, label, money_text
+    from okrplan.numbers import numbers_for
+    from okrplan.present import binding_text, label
 
-    locale, metrics = plan.locale, plan.metrics
+    locale, metrics, numbers = plan.locale, plan.metrics, numbers_for(plan.meta)
     lines = []
     split = hire_split_text(plan)
     if split:
@@ -146,16 +147,18 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
         lines.append(_text(locale, "fix").format(message=relaxation["message"]))
     levels = plan.solver.get("levels") or {}
     for row in rows:
-        basis = money_text(row["basis"] or 0, locale)
+        quota, per_person, basis = numbers.amounts(
+            [row["quota"], row["per_person"], row["basis"] or 0]
+        )
         lines.append(
             _text(locale, "group").format(
                 role=row["role"],
                 n=row["headcount"],
                 unit=row["unit"],
                 quota_label=label(locale, "quota"),
-                quota=money_text(row["quota"], locale),
+                quota=quota,
                 per_person_label=label(locale, "per_person"),
-                per_person=money_text(row["per_person"], locale),
+                per_person=per_person,
                 basis=f"{label(locale, 'basis')} {basis}"
                 if row["stretch"] is None
                 else label(locale, "r_basis_line").format(basis=basis, stretch=row["stretch"]),
@@ -177,7 +180,7 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
             lines.append(
                 _text(locale, "rounded").format(text=binding_text(reason, metrics, locale))
             )
-        lines += _marginal_lines(row, binds, metrics, locale)
+        lines += _marginal_lines(row, binds, metrics, plan)
     return lines
 
 
@@ -192,10 +195,12 @@ def _level_of(levels: Mapping[str, Any], path: Sequence[str]) -> Any:
 
 
 def _marginal_lines(
-    row: Mapping[str, Any], binds: Sequence[str], metrics: Mapping[str, Any], locale: str
+    row: Mapping[str, Any], binds: Sequence[str], metrics: Mapping[str, Any], plan: Any
 ) -> list[str]:
+    from okrplan.numbers import numbers_for
     from okrplan.present import money_text, per_text
 
+    locale = plan.locale
     out = []
     for gain in row["marginal"]:
         metric = metrics.get(gain["metric"], {})
@@ -211,7 +216,7 @@ def _marginal_lines(
             per=when,
             unit=metric.get("unit") or "",
             metric=metric.get("name", gain["metric"]),
-            adds=money_text(gain["adds"], locale),
+            adds=money_text(gain["adds"], locale, numbers_for(plan.meta)),
         )
         out.append(lines)
     return out

@@ -48,7 +48,7 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE)]
 """A number of people."""
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-_QUARTER = re.compile(r"[0-9]{4}-Q[1-4]")
+_QUARTER = re.compile(r"(FY)?[0-9]{4}-Q[1-4]")  # FY2027-Q1: a fiscal quarter
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
 

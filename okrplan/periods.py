@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$")
@@ -36,6 +38,28 @@ class Month:
         return f"{self.year:04d}-Q{(self.month - 1) // 3 + 1}"
 
 
+def quarter_label(month: Month, fiscal_start: int = 1) -> str:
+    """The quarter ``month`` is in: ``2015-Q1`` for calendar years; for a fiscal year starting
+    in month ``fiscal_start``, ``FY2027-Q1``, the year named by the calendar year it ends in.
+
+    >>> quarter_label(Month(2026, 2), 2), quarter_label(Month(2027, 1), 2)
+    ('FY2027-Q1', 'FY2027-Q4')
+    >>> quarter_label(Month(2015, 11))
+    '2015-Q4'
+    """
+    if fiscal_start == 1:
+        return month.quarter
+    offset = (month.month - fiscal_start) % 12
+    ends = month.year + (1 if month.month >= fiscal_start else 0)
+    return f"FY{ends:04d}-Q{offset // 3 + 1}"
+
+
+def fiscal_start(meta: Mapping[str, Any]) -> int:
+    """The month a plan's (fiscal) year starts in: 1 unless its meta says otherwise."""
+    value = meta.get("fiscal_year_start", 1)
+    return value if isinstance(value, int) and 1 <= value <= 12 else 1
+
+
 def parse_month(raw: object) -> Month:
     """Parse ``2015-03`` into a :class:`Month`.
 
@@ -55,6 +79,11 @@ class PlanPeriod:
     first: Month
     count: int
     label: str
+    fiscal_start: int = 1  # the month a (fiscal) year starts in; quarters count from it
+
+    def quarter_of(self, month: Month) -> str:
+        """The label of the quarter ``month`` is in (:func:`quarter_label`)."""
+        return quarter_label(month, self.fiscal_start)
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -64,7 +93,7 @@ class PlanPeriod:
     def quarters(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for month in self.months:
-            seen.setdefault(month.quarter, None)
+            seen.setdefault(self.quarter_of(month), None)
         return tuple(seen)
 
     @property

@@ -194,6 +194,9 @@ def _meta(spec: Spec) -> dict[str, Any]:
         },
         "buffer": number(target.plan.buffer),
         "months": [str(m) for m in spec.period.months],
+        **(
+            {"fiscal_year_start": spec.period.fiscal_start} if spec.period.fiscal_start != 1 else {}
+        ),
         "seasonality": [number(s) for s in month_shares(spec.period, target.plan.seasonality)],
         "rounding": {"money": number(Fraction(target.split.rounding.money)), "count": 1},
         "weights": {

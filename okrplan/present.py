@@ -6,10 +6,13 @@ these functions so that a target reads the same everywhere: ``550万``, ``71 个
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from okrplan.model import KeyResult, KRKind, TargetKind, Unit
+from okrplan.model import KeyResult, KRKind, RoleGroup, TargetKind, Unit
+from okrplan.numbers import Numbers, Scale, counted, money_scale, number_text, plural
 from okrplan.quantity import Per, format_number, format_percent, per_label
 
 LABELS = {
@@ -216,6 +219,138 @@ def label(locale: str, key: str) -> str:
     return LABELS["en" if locale.startswith("en") else "zh-CN"][key]
 
 
+def status_text(status: str, locale: str) -> str:
+    """The solver's status in the plan's language: ``可行``, ``feasible``.
+
+    >>> status_text("optimal", "zh-CN"), status_text("infeasible", "en"), status_text("?", "en")
+    ('可行', 'infeasible', '?')
+    """
+    if status in ("optimal", "feasible", "infeasible"):
+        return label(locale, f"status_{status}")
+    return status
+
+
+def summary_lines(
+    plan: Any, where: str, names: list[str], hires: list[tuple[int, str, str]]
+) -> list[str]:
+    """What ``okrplan decompose`` says when it has written a plan, in the plan's language:
+    the files, the status and largest stretch, each hire and how the hires split.
+
+    >>> from types import SimpleNamespace as NS
+    >>> plan = NS(locale="zh-CN", solver={"status": "optimal", "stretch": 1.0}, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
+    ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
+    >>> plan = NS(locale="en", solver={"status": "optimal", "stretch": 0.42}, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
+    ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
+    """
+    from okrplan.explain import hire_split_text
+
+    locale, solver = plan.locale, plan.solver
+    status = status_text(str(solver.get("status")), locale)
+    files = ", ".join(names)
+    if locale.startswith("en"):
+        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.get('stretch')}"]
+        lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
+    else:
+        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.get('stretch')}"]
+        lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
+    split = hire_split_text(plan) if hires else None
+    if split:
+        lines.append(f"  {split}")
+    return lines
+
+
+_ENTRY = re.compile(r" \((\d+)\)")
+_COHORT = re.compile(r"(?:@(\d{4}-\d{2}))?(?:~(\d{4}-\d{2}))?$")
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def ramp_text(ramp: Sequence[float | int | Decimal]) -> str:
+    """The one way a ramp is shown: its steps as typed, ``25% → 50% → 75% → 100%``, from the
+    per-month ramp of a group (months before someone starts are left out); '' when everyone
+    works at full speed.
+
+    >>> ramp_text([0, 0, 0.1, 0.3, 0.6, 1, 1]), ramp_text([1, 1])
+    ('10% → 30% → 60% → 100%', '')
+    """
+    steps: list[Decimal] = []
+    for value in ramp:
+        number = Decimal(str(value))
+        if number and (not steps or steps[-1] != number):
+            steps.append(number)
+    if not steps or all(v >= 1 for v in steps):
+        return ""
+    return " → ".join(format_percent(v) for v in steps)
+
+
+def sheet_title(name: str, locale: str) -> str:
+    """``销售岗OKR计划表``; a name ending in Latin letters or digits keeps a space before OKR:
+    ``销售开发SDR OKR计划表``.
+
+    >>> sheet_title("销售开发SDR", "zh-CN"), sheet_title("销售岗", "zh-CN")
+    ('销售开发SDR OKR计划表', '销售岗OKR计划表')
+    """
+    text = label(locale, "sheet_title")
+    if not locale.startswith("en") and name[-1:].isascii() and name[-1:].isalnum():
+        text = text.replace("{name}OKR", "{name} OKR")
+    return text.format(name=name)
+
+
+def group_title(role: RoleGroup, locale: str) -> str:
+    """A role group as a planner reads it: the role, then how its cohort differs from the
+    rest (``销售岗 · 3月入职``, ``销售岗 · 新招``, ``Sales rep · joins Mar``), instead of the
+    group's key (``销售岗 (2026-03)``, ``销售岗 (招聘)``). A second entry of the same role in a
+    unit keeps its number: ``销售岗 (2) · 3月入职``.
+
+    >>> from okrplan.model import node_from_json
+    >>> def group(gid, label, new=False):
+    ...     return node_from_json({"kind": "role", "id": gid, "name": "销售岗", "label": label,
+    ...         "path": ["A"], "headcount": 1, "people": [], "new_hires": new, "sells": None,
+    ...         "capacity": {}})
+    >>> group_title(group("r:A/销售岗 (2)@2026-03", "销售岗 (2) (2026-03)"), "zh-CN")
+    '销售岗 (2) · 3月入职'
+    >>> group_title(group("r:A/销售岗+hires", "销售岗 (招聘)", True), "en")
+    '销售岗 · new hires'
+    >>> group_title(group("r:A/销售岗@2026-03~2026-09", "销售岗 (2026-03–2026-09)"), "en")
+    '销售岗 · joins Mar · leaves Sep'
+    >>> group_title(group("r:A/销售岗", "销售岗"), "zh-CN")
+    '销售岗'
+    """
+    english = locale.startswith("en")
+    base = role.name
+    entry = _ENTRY.match(role.label, len(role.name)) if role.label.startswith(role.name) else None
+    if entry:
+        base += entry.group(0)
+    parts = []
+    if role.new_hires or role.id.endswith("+hires"):
+        parts.append("new hires" if english else "新招")
+    else:
+        found = _COHORT.search(role.id)
+        joined, left = found.groups() if found else (None, None)
+        for month, zh, en in ((joined, "{m}入职", "joins {m}"), (left, "{m}离职", "leaves {m}")):
+            if month:
+                number = int(month[5:7])
+                text = (
+                    en.format(m=_MONTHS_EN[number - 1]) if english else zh.format(m=f"{number}月")
+                )
+                parts.append(text)
+    if not parts:
+        return role.label or role.name
+    return " · ".join([base, *parts])
+
+
+def people_text(n: int | float | Decimal, locale: str) -> str:
+    """``3 人``; ``1 person``, ``3 people``.
+
+    >>> people_text(1, "en"), people_text(3, "en"), people_text(1, "zh-CN")
+    ('1 person', '3 people', '1 人')
+    """
+    if locale.startswith("en"):
+        return counted(n, "person", "people")
+    return label(locale, "people_count").format(n=number_text(n))
+
+
 def per_text(per: str, locale: str) -> str:
     """``week`` → ``周``/``week``; ``plan`` → ``全期``/``plan``."""
     if per == "plan":
@@ -223,11 +358,21 @@ def per_text(per: str, locale: str) -> str:
     return per_label(Per(per), locale)
 
 
-def money_text(value: float | int | Decimal, locale: str) -> str:
-    return format_number(Decimal(str(value)), locale, money=True)
+def money_text(
+    value: float | int | Decimal,
+    locale: str,
+    numbers: Numbers | None = None,
+    scale: Scale | None = None,
+) -> str:
+    """An amount through the plan's formatter (:mod:`okrplan.numbers`): ``550万``, ``$530k``.
+
+    >>> money_text(129_600_000, "zh-CN"), money_text(132_000_000, "zh-CN")
+    ('12,960万', '1.32亿')
+    """
+    return (numbers or Numbers(locale)).money(value, scale)
 
 
-def pass_down_text(unit: Unit, locale: str) -> str | None:
+def pass_down_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str | None:
     """What a unit passes down to its children and how far above its own target:
     ``下达 9,680万 (+10%)``; None for a unit that does not sell.
 
@@ -238,7 +383,8 @@ def pass_down_text(unit: Unit, locale: str) -> str | None:
     """
     if unit.assigned is None:
         return None
-    text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale)}"
+    scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
+    text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale, numbers, scale)}"
     if unit.target:
         ratio = Decimal(str(unit.assigned)) / Decimal(str(unit.target)) - 1
         percent = format_percent(ratio.quantize(Decimal("0.001")), locale)
@@ -246,13 +392,33 @@ def pass_down_text(unit: Unit, locale: str) -> str | None:
     return text
 
 
-def kr_target_text(kr: KeyResult, locale: str) -> str:
+def unit_money_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str:
+    """A unit's target and what it passes down, in one unit: ``1.2亿, 下达 1.32亿 (+10%)``,
+    ``12,000万, 下达 12,960万 (+8%)``; empty for a unit without a target.
+
+    >>> from okrplan.model import Level
+    >>> u = Unit("u:A", "A", ("A",), "", Level.UNIT, target=120_000_000, assigned=129_600_000)
+    >>> unit_money_text(u, "zh-CN")
+    '12,000万, 下达 12,960万 (+8%)'
+    """
+    if unit.target is None:
+        return ""
+    scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
+    text = money_text(unit.target, locale, numbers, scale)
+    passed = pass_down_text(unit, locale, numbers)
+    return f"{text}, {passed}" if passed else text
+
+
+def kr_target_text(
+    kr: KeyResult, locale: str, numbers: Numbers | None = None, scale: Scale | None = None
+) -> str:
     """The headline target of a KR: ``550万``, ``71 个/周``, ``100%``, ``-5 points``; where
-    support units supply part of it, with the part the owner sources: ``40 个/月 (自拓 24)``."""
-    return _target_text(kr, locale) + sourced_text(kr, locale)
+    support units supply part of it, with the part the owner sources: ``40 个/月 (自拓 24)``.
+    ``scale`` is the unit of the column the amount stands in."""
+    return _target_text(kr, locale, numbers, scale) + sourced_text(kr, locale, numbers)
 
 
-def sourced_text(kr: KeyResult, locale: str) -> str:
+def sourced_text(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """`` (自拓 24)``: the self-sourced part of a KR's headline, where support units supply
     the rest; else empty. Per period it is the headline × the self-sourced share of the plan
     total, to the nearest whole (the headline is already rounded up once).
@@ -274,11 +440,13 @@ def sourced_text(kr: KeyResult, locale: str) -> str:
         value = Decimal(str(kr.target)) * value / Decimal(str(kr.total))
         if not kr.money:
             value = value.to_integral_value(rounding=ROUND_HALF_UP)
-    text = money_text(value, locale) if kr.money else format_number(value, locale)
+    text = money_text(value, locale, numbers) if kr.money else format_number(value, locale)
     return f" ({label(locale, 'sourced').format(n=text)})"
 
 
-def _target_text(kr: KeyResult, locale: str) -> str:
+def _target_text(
+    kr: KeyResult, locale: str, numbers: Numbers | None = None, scale: Scale | None = None
+) -> str:
     if kr.kr_kind is KRKind.DEDUCTION:
         return label(locale, "points_per_case").format(n=_plain(kr.deduction))
     target = kr.target
@@ -286,20 +454,27 @@ def _target_text(kr: KeyResult, locale: str) -> str:
         return ""
     if kr.target_kind is TargetKind.PERCENT:
         return format_percent(Decimal(str(target)), locale)
-    text = money_text(target, locale) if kr.money else format_number(Decimal(str(target)), locale)
+    if kr.money:
+        text = money_text(target, locale, numbers, scale)
+    else:
+        text = format_number(Decimal(str(target)), locale)
     unit = kr.unit or ""
+    if unit and not kr.money and locale.startswith("en"):
+        unit = plural(unit, target)
     if kr.target_per:
         return f"{text}{unit}/{per_label(Per(str(kr.target_per)), locale)}"
     if kr.per != "plan" and not kr.money:
         sep = " " if unit else ""
         return f"{text}{sep}{unit}/{per_text(str(kr.per), locale)}"
-    return f"{text}{(' ' if locale == 'en' and unit else '')}{unit}"
+    return f"{text}{(' ' if locale.startswith('en') and unit else '')}{unit}"
 
 
-def period_value_text(kr: KeyResult, value: float | int, locale: str) -> str:
+def period_value_text(
+    kr: KeyResult, value: float | int, locale: str, numbers: Numbers | None = None
+) -> str:
     """One period's target of a KR: money as money, anything else as a number."""
     if kr.money:
-        return money_text(value, locale)
+        return money_text(value, locale, numbers)
     return format_number(Decimal(str(value)), locale)
 
 
@@ -314,7 +489,7 @@ def _plain(value: Any) -> str:
     return format(number.normalize(), "f") if number % 1 else str(int(number))
 
 
-def kr_cadence_text(kr: KeyResult, locale: str) -> str:
+def kr_cadence_text(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """The target with its period when the target alone does not say it: ``100%/周``.
 
     >>> from okrplan.model import node_from_json
@@ -329,11 +504,12 @@ def kr_cadence_text(kr: KeyResult, locale: str) -> str:
     >>> kr_cadence_text(kr(target=71, unit="个"), "zh-CN")
     '71 个/周'
     """
-    text = _target_text(kr, locale)
+    text = _target_text(kr, locale, numbers)
     per = str(kr.per)
+    sourced = sourced_text(kr, locale, numbers)
     if per == "plan" or not text or "/" in text or kr.kr_kind is KRKind.DEDUCTION:
-        return text + sourced_text(kr, locale)
-    return f"{text}/{per_text(per, locale)}{sourced_text(kr, locale)}"
+        return text + sourced
+    return f"{text}/{per_text(per, locale)}{sourced}"
 
 
 def span_text(low: str, high: str) -> str:
@@ -546,7 +722,8 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     )
     if found:
         delta, source = int(found.group(1)), found.group(2)
-        shown = money_text(round(delta, -2), locale)  # to 0.01万 (100 yuan)
+        # what rounding moved is less than one rounding step by definition: to 100 yuan
+        shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
         )

@@ -65,7 +65,11 @@ class Replan:
 
 
 def replan(
-    old: Any, checkins: Sequence[CheckIn], as_of: date, target: str | os.PathLike[str]
+    old: Any,
+    checkins: Sequence[CheckIn],
+    as_of: date,
+    target: str | os.PathLike[str],
+    sets: Sequence[str] = (),
 ) -> Replan:
     """Re-plan ``old`` (a :class:`~okrplan.plan.Plan`) from ``as_of`` (see the module
     docstring).
@@ -81,6 +85,8 @@ def replan(
     target
         The target file: the KPI, the organisation as it is now (leavers gone, joiners with
         ``joined:``), the objectives.
+    sets
+        ``--set KEY=VALUE`` overrides of the target file (:mod:`okrplan.overrides`).
 
     Raises
     ------
@@ -91,7 +97,6 @@ def replan(
         actuals already exceed the KPI.
     """
     from okrplan.plan import solve_plan
-    from okrplan.source import load_yaml
     from okrplan.spec import spec_from_source
 
     months = tuple(old.meta["months"])
@@ -105,11 +110,20 @@ def replan(
                 )
             ]
         )
-    source = load_yaml(target)
-    spec = spec_from_source(source)
+    source, spec = _load(target, sets)
     if not isinstance(spec.target.kpi.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if spec.period.label != old.meta["period"]:
+        raise InputError(
+            [
+                source.issue(
+                    ("plan", "period"),
+                    f"the target file plans {spec.period.label}, the plan {old.meta['period']}",
+                    "re-plan with the target file of the plan's period",
+                )
+            ]
         )
     actuals = locked_actuals(old.graph, checkins, as_of)
     company = _base_kr(old.graph, root_of(old.graph), old.meta["kpi"]["base"])
@@ -142,6 +156,28 @@ def replan(
         leavers,
         joiners,
     )
+
+
+def _load(target: str | os.PathLike[str], sets: Sequence[str]) -> tuple[Any, Any]:
+    """The target file's source (with its ``--set`` overrides) and its spec."""
+    from okrplan.overrides import apply_overrides, parse_override, relabel
+    from okrplan.source import load_yaml
+    from okrplan.spec import spec_from_source
+    from okrplan.spec.roster import merge_roster
+
+    overrides = [parse_override(text) for text in sets]
+    source, paths = apply_overrides(load_yaml(target), overrides)
+    try:
+        # a roster's people become YAML-shaped data once, here, so that the re-plan can
+        # take out who left and set each entry's history like any other
+        source = merge_roster(source)
+        org = source.data.get("org") if isinstance(source.data, dict) else None
+        if isinstance(org, dict) and "roster" in org:
+            data = {**source.data, "org": {k: v for k, v in org.items() if k != "roster"}}
+            source = dataclasses.replace(source, data=data)
+        return source, spec_from_source(source)
+    except InputError as exc:
+        raise InputError(relabel(exc.issues, overrides, paths)) from None
 
 
 def _base_kr(graph: nx.DiGraph, owner: str, metric: str) -> str | None:
@@ -258,16 +294,20 @@ def _remaining_target(
     now: set[str] = set()
     for ref in spec.roles:
         entry = _at(data, ref.path)
-        names = [p if isinstance(p, str) else p.name for p in ref.role.people]
-        now.update(names)
+        staying = _without_leavers(entry, ref.role.people, rest[0])
+        now.update(staying)
         hire = entry.get("hire")
         if isinstance(hire, dict) and hire.get("by") and str(hire["by"]) < rest[0]:
             entry["hire"] = {**hire, "by": rest[0]}
         if not ref.role.sells:
             continue
         main = role_id(ref)
-        mine = [g for g in groups if g.id == main or g.id.startswith((f"{main}@", f"{main}+"))]
-        history = _history(ref, mine, per_person, before)
+        mine = [
+            g
+            for g in groups
+            if g.id == main or g.id.startswith((f"{main}@", f"{main}~", f"{main}+"))
+        ]
+        history = _history(ref, mine, per_person, set(staying), rest[0])
         if history is not None:
             entry["history"] = _amount(history)
     leavers = tuple(sorted(before - now))
@@ -275,12 +315,32 @@ def _remaining_target(
     return data, leavers, joiners
 
 
+def _without_leavers(entry: dict[str, Any], people: Sequence[Any], first: str) -> list[str]:
+    """Take the people who left before ``first`` (``left:`` earlier) out of a role entry's
+    data (and its headcount, if written); the names of those who stay."""
+    stay = [
+        i
+        for i, person in enumerate(people)
+        if isinstance(person, str) or person.left is None or str(person.left) >= first
+    ]
+    if len(stay) < len(people):
+        entry["people"] = [entry["people"][i] for i in stay]
+        if isinstance(entry.get("headcount"), int):
+            entry["headcount"] -= len(people) - len(stay)
+    return [people[i] if isinstance(people[i], str) else people[i].name for i in stay]
+
+
 def _history(
-    ref: Any, groups: Sequence[RoleGroup], per_person: Mapping[str, Fraction], before: set[str]
+    ref: Any,
+    groups: Sequence[RoleGroup],
+    per_person: Mapping[str, Fraction],
+    staying: set[str],
+    first: str,
 ) -> Fraction | None:
-    """A role entry's remaining quota in the original plan for its people still there and
-    already in the plan: each named person's group's quota per person, unnamed headcount at
-    the entry's first group's (None: the entry is new)."""
+    """A role entry's remaining quota in the original plan for its people who stay and are
+    there by ``first`` (the solver's established people; joiners have a basis of their own):
+    each named person's group's quota per person, unnamed headcount at the entry's first
+    group's (None: the entry is new)."""
     rate: dict[str, Fraction] = {g.id: per_person.get(g.id, Fraction(0)) for g in groups}
     if not groups:
         return None
@@ -291,7 +351,7 @@ def _history(
     for person in ref.role.people:
         name = person if isinstance(person, str) else person.name
         joined = None if isinstance(person, str) else person.joined
-        if name in by_person and joined is None:
+        if name in by_person and name in staying and (joined is None or str(joined) < first):
             total += by_person[name]
     return total
 

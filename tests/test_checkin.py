@@ -213,3 +213,16 @@ def test_a_workbook_with_actuals_typed_in_is_year_to_date(plan: Path) -> None:
     _type(book, REVENUE, 250)  # a month later, the same workbook says 250 to date
     run("checkin", str(plan), str(book), "--as-of", "2015-04-30")
     assert sum(c.value for c in latest(plan)) == typed * 250 / 150
+
+
+def test_edited_cells_reads_a_csv_as_excel_saves_it(tmp_path: Path) -> None:
+    from okrplan.actuals import edited_cells
+
+    sheet = "目标,关键结果,实际完成\nO1,销售额,\nO1,拜访,12\n"
+    path = tmp_path / "销售部.csv"
+    path.write_bytes(sheet.encode("gb18030"))  # Chinese Excel's "CSV"
+    assert edited_cells(path) == ["row 3"]
+    path.write_bytes(b"")
+    assert edited_cells(path) == []
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert edited_cells(path) == ["not an okrplan CSV"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from fractions import Fraction
-from math import comb, exp, lgamma, sqrt
+from math import comb, exp, lgamma, log, sqrt
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,12 @@ def beta_binomial_tail(n: int, a: float, b: float, k: int) -> float:
 
 
 def binomial_tail(n: int, p: float, k: int) -> float:
-    return sum(comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+    """P(X ≥ k) for X ~ Bin(n, p), each term in logs (C(1200, 600) is beyond a float)."""
+
+    def log_comb(j: int) -> float:
+        return lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1)
+
+    return sum(exp(log_comb(j) + j * log(p) + (n - j) * log(1 - p)) for j in range(k, n + 1))
 
 
 def test_closed_forms_of_the_issue() -> None:
@@ -161,7 +166,7 @@ def test_the_table_names_the_default_spread(tmp_path: Path) -> None:
     ]
 
 
-def test_buffer_search_on_the_a_company() -> None:
+def test_buffer_search_on_the_a_company(tmp_path: Path) -> None:
     plan = load_org_plan(ROOT / "scenarios" / "a-company-2015.yaml")
     model = build_model(plan)
     need = search_buffer(model, confidence=0.8, sims=1500, seed=2, buffer=0.10)
@@ -173,9 +178,25 @@ def test_buffer_search_on_the_a_company() -> None:
     # re-run at the multiplier found: at least 80%; 0.2% less activity: below (the smallest)
     assert p_hit(need.multiplier) == need.p_hit >= 0.8
     assert p_hit(need.multiplier * 0.998) < 0.8
+    # the activity the quotas need (what the multiplier scales): 销售岗 5,500万 / 20万 = 275
+    # deals / 30% / 50% / 5% = 36,666.7 calls; 销售岗 (2) 760万 → 38 deals → 5,066.7 calls;
+    # the hires 720万 → 36 deals → 4,800 calls; 渠道经理 2,700万 / 60万 = 45 channels
+    assert model.activity == {
+        "calls": pytest.approx(36_666.667 + 5_066.667 + 4_800, abs=0.01),
+        "channels": pytest.approx(45),
+    }
     # company and roles are two levels apart: (1 + b')² = m × 1.1²
     assert need.levels == 2
+    assert need.needed is not None
     assert need.needed == pytest.approx(1.1 * need.multiplier**0.5 - 1)
+    # and decomposed at that buffer (to 0.1%, up), the plan itself reaches 80%, within the
+    # Monte Carlo's 3 standard errors (√(0.8 × 0.2 / 1500) = 0.0103) and what rounding and
+    # hiring change
+    text = (ROOT / "scenarios" / "a-company-2015.yaml").read_text("utf-8")
+    buffer = f"buffer: {-(-need.needed * 1000 // 1) / 10:g}%"
+    (tmp_path / "a.yaml").write_text(text.replace("buffer: 10%", buffer), "utf-8")
+    again = forecast(tmp_path / "a.yaml", sims=1500, seed=2)
+    assert again.stats[0].p_hit >= 0.8 - 3 * 0.0103
 
 
 def test_as_of_fixes_what_is_done(tmp_path: Path) -> None:
@@ -228,3 +249,54 @@ def test_evidence_alone_gives_the_rate(tmp_path: Path) -> None:
     assert plan.metrics["opportunities"]["yields"] == {"deals": 0.25}
     assert plan.metrics["opportunities"]["uncertainty"] == {"deals": {"from": [50, 200]}}
     assert plan.meta["attainment"] == {"r:Co/T/rep": {"mean": 1, "spread": 0}}
+
+
+def test_a_large_plans_layout_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # plan.json of a large plan has one node or edge per line; the forecast reads only the
+    # lines it needs there: the same units, in the same order, the same numbers
+    from okrplan.export import planjson
+
+    plan = api.load_plan(write_plan(tmp_path, "25%", target=40, teams=3, cap=60))
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "plan.json").write_text(planjson.to_json(plan), "utf-8")
+    monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
+    (tmp_path / "large").mkdir()
+    large = planjson.to_json(plan)
+    assert large.startswith('{"graph":{"directed":true,"edges":[\n')
+    (tmp_path / "large" / "plan.json").write_text(large, "utf-8")
+    small_run, large_run = (forecast(tmp_path / n, sims=300, seed=4) for n in ("small", "large"))
+    assert small_run.rows == large_run.rows and small_run.stats == large_run.stats
+    assert len(small_run.rows) > 3
+
+
+def test_a_large_group_drawn_from_the_normal_keeps_whole_counts(tmp_path: Path) -> None:
+    # 300 deals from 1200 opportunities at a rate as good as known (sd 0.01pp): the count's
+    # variance 1200 × 0.25 × 0.75 = 225 ≥ 100, so it is drawn from its normal approximation,
+    # rounded to whole deals: P(X ≥ 300) = P(Bin(1200, 0.25) ≥ 300) ≈ 0.5 + half a count's
+    # probability (≈ 0.0133) — an unrounded normal would give 0.5
+    plan = write_plan(tmp_path, "{rate: 25%, spread: 0.01pp}", target=300, cap=1200)
+    expected = binomial_tail(1200, 0.25, 300)
+    assert 0.51 < expected < 0.52
+    result = forecast(plan, sims=20000, seed=6)
+    assert abs(result.stats[0].p_hit - expected) <= 3 * sqrt(expected * (1 - expected) / 20000)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--confidence", "abc"], "expected a percentage like 80%"),
+        (["--confidence", "100%"], "--confidence: must be above 0% and below 100%"),
+        (["--as-of", "2015-13-01"], "expected a day like 2015-06-30"),
+        (["--unit", "nope"], "--unit"),
+        (["--sims", "0"], "--sims: must be from 1 to 1,000,000"),
+    ],
+    ids=["confidence-text", "confidence-100", "as-of", "unit", "sims"],
+)
+def test_a_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], message: str) -> None:
+    plan = str(write_plan(tmp_path, "25%"))
+    result = CliRunner().invoke(cli, ["forecast", plan, *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output

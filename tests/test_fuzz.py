@@ -469,7 +469,7 @@ def check_target(text: str | bytes) -> None:
         note(f"decompose exits {made.exit_code}")
         # what validates, decomposes: a refusal here is one the validator should have made
         assert made.exit_code in (0, 3), f"validate said ok, decompose said:\n{made.stderr}"
-        assert f"wrote {out}/" in made.stderr
+        assert f"wrote {out}/" in made.stderr or f"已写入 {out}/" in made.stderr
         if made.exit_code == 3:
             assert "cannot be met" in made.stderr
         explained = invoke(["explain", str(out)])

@@ -358,7 +358,8 @@ EDITS = {
     "kr-no-owner": (lambda d: _node(d, "kr").pop("owner"), ".owner: missing"),
     "kr-owner-elsewhere": (
         lambda d: _set(_node(d, "kr"), "owner", _node(d, "role")["id"]),
-        "expected one owns edge, from its owner",
+        # format 2 draws the owns edge from the owner: the KR's objective is then another's
+        ".objective: expected the id of an objective of the same owner",
     ),
     "role-headcount-text": (
         lambda d: _set(_node(d, "role"), "headcount", "5"),
@@ -426,11 +427,11 @@ EDITS = {
         "metrics['calls'].yields: names 'meetings', which metrics does not have",
     ),
     "edge-kind": (
-        lambda d: _set(_edge(d, "owns"), "kind", "has"),
+        lambda d: _set(_edge(d, "contains"), "kind", "has"),
         ".kind: expected one of aligns, contains, drives, measures, owns, supports",
     ),
     "edge-ends": (
-        lambda d: _set(_edge(d, "measures"), "kind", "contains"),
+        lambda d: _set(_edge(d, "aligns"), "kind", "contains"),
         "a contains edge joins a unit to a unit/role",
     ),
     "aligns-down": (

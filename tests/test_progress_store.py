@@ -151,3 +151,17 @@ def test_an_interrupted_import_leaves_the_store_as_it_was(tmp_path: Path) -> Non
 
 def test_no_store_is_no_check_ins(tmp_path: Path) -> None:
     assert latest(tmp_path) == [] and not (tmp_path / STORE_FILE).exists()
+
+
+def test_the_store_adds_up_as_progress_does(tmp_path: Path) -> None:
+    from okrplan.progress.pace import stored_progress
+
+    plan = company(kr("k:C#1.1", "u:C", "o:C#1", SEASONAL))
+    first = [CheckIn("k:C#1.1", "2015-Q1", F(1500)), CheckIn("k:C#1.1", "2015-04", F(1, 3))]
+    record(tmp_path, first, source="a")
+    record(tmp_path, [CheckIn("k:C#1.1", "2015-Q1", F(1400)), CheckIn("k:C#1.1", "2015-05", F(7))],
+           source="b")  # fmt: skip
+    day = date(2015, 6, 30)
+    # b is later: Q1 1,400 (not 1,500) + April 1/3 + May 7
+    assert stored_progress(plan, tmp_path, day) == progress(plan, latest(tmp_path), day)
+    assert stored_progress(plan, tmp_path, day)["k:C#1.1"].actual == 1407 + F(1, 3)

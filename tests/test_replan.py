@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from okrplan import api, queries
 from okrplan.cli import cli
 from okrplan.diff import diff_plans
+from okrplan.errors import InputError
 from okrplan.export.planjson import to_json
 from okrplan.model import RoleGroup
 from okrplan.progress import CheckIn, latest, record
@@ -209,3 +210,35 @@ def test_infeasible_rest_exits_3(
         printed = CliRunner().invoke(cli, [*args, "-q"])
     assert printed.exit_code == 3, printed.output
     assert "the rest of the target cannot be met" in printed.output
+
+
+def test_set_overrides_the_target(team: tuple[Path, Path]) -> None:
+    # the KPI cut to 1,100万: 1100 − 600 done = 500万 left; the year still adds up
+    directory, after = team
+    old = api.load_plan(directory)
+    rows = latest(directory, as_of=AS_OF)
+    result = replan(old, rows, AS_OF, after, ["kpi.target=1100万"])
+    company = queries.key_result(result.plan.graph, "k:公司#1.1")
+    assert result.remaining == 5_000_000
+    assert sum(company.periods.values()) == 11_000_000 == company.target
+    with pytest.raises(InputError) as caught:
+        replan(old, rows, AS_OF, after, ["kpi.target=lots"])
+    assert caught.value.issues[0].file == "--set kpi.target=lots"
+    with pytest.raises(InputError) as other:
+        replan(old, rows, AS_OF, after, ["plan.period=2016"])
+    assert "the plan 2015" in other.value.issues[0].message
+
+
+def test_a_leaver_by_left_is_one_no_longer_named(
+    team: tuple[Path, Path], write_target: Callable[..., Path]
+) -> None:
+    # C still listed, with left: 2015-06 (the last month C works): the same re-plan
+    directory, after = team
+    listed = TEAM.replace(
+        "PEOPLE", "[A, B, {name: C, left: 2015-06}, D, {name: E, joined: 2015-08}]"
+    )
+    old = api.load_plan(directory)
+    rows = latest(directory, as_of=AS_OF)
+    with_c = replan(old, rows, AS_OF, write_target(listed, "listed.yaml"))
+    assert with_c.leavers == ("C",)
+    assert to_json(with_c.plan) == to_json(replan(old, rows, AS_OF, after).plan)

@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 from conftest import minimal_target
 
-from okrplan import api
+from okrplan import api, queries
 from okrplan.export.report import anchor_of
 from okrplan.export.sheets import build_book
 from okrplan.graph import Kind
 from okrplan.plan import Plan
+from okrplan.present import group_title
 from okrplan.queries import as_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,8 +175,8 @@ def test_scenario_report_in_a_browser(
         assert card.locator("table.sheet tbody tr").count() >= 2, owner
         data = as_json(plan.graph, owner)
         title = card.locator("h3 .title").inner_text()
-        expected = (
-            f"{data.get('label') or data['name']} × {data['headcount']}"
+        expected = (  # a cohort by how it differs: 销售岗 · 新招 × 3
+            f"{group_title(queries.role(plan.graph, owner), plan.locale)} × {data['headcount']}"
             if data["kind"] == Kind.ROLE
             else data["name"]
         )

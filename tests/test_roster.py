@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from okrplan.api import decompose
+from okrplan.cli import cli
 from okrplan.errors import InputError
 from okrplan.model import RoleGroup
 from okrplan.queries import records
@@ -144,7 +146,7 @@ def test_people_who_left_before_the_plan_are_left_out_with_a_warning(
     roster: Callable[..., Path],
 ) -> None:
     spec = load_spec(roster(f"{HEADER}\n张三,华东,销售,,\n李四,华东,销售,2024-01,2025-12\n"))
-    assert [p.name for r in spec.roles for p in r.role.people] == ["张三"]  # type: ignore[union-attr]
+    assert [r.role.people for r in spec.roles] == [("张三",)]
     assert [_short(str(w).splitlines()[0]) for w in spec.warnings] == [
         "people.csv: warning: 1 people left before the plan starts and are not planned"
     ]
@@ -214,6 +216,9 @@ def test_bad_rosters_are_reported_with_row_column_and_hint(
     errors = [i for i in info.value.issues if i.severity == "error"]
     assert [_short(str(i).splitlines()[0]) for i in errors] == expected
     assert all(i.hint for i in errors)
+    result = CliRunner().invoke(cli, ["validate", str(roster(text))])
+    assert result.exit_code == 1
+    assert [_short(line) for line in result.stderr.splitlines() if ": error: " in line] == expected
 
 
 def _short(line: str) -> str:
@@ -268,3 +273,34 @@ def test_a_roster_below_the_top_unit_and_a_catalogue_with_an_unknown_metric(
     messages = {(i.path, i.message) for i in info.value.issues}
     assert ("org.units[0].roster", "a roster belongs on org, the top unit") in messages
     assert ("roles.销售.capacity.calls", "no metric 'calls' is defined under metrics") in messages
+
+
+def test_an_xlsx_roster_with_chinese_headers_and_date_cells(
+    tmp_path: Path, write_target: Callable[..., Path]
+) -> None:
+    # Excel keeps 入职日期 as a date cell: 2026-04-15 counts as April 2026.
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "部门", "岗位", "入职日期"])
+    sheet.append(["张三", "公司/华东", "销售", None])
+    sheet.append(["李四", "公司/华东", "销售", datetime.datetime(2026, 4, 15)])
+    book.save(tmp_path / "people.xlsx")
+    target = _target()
+    target["org"]["roster"] = "people.xlsx"
+    spec = load_spec(write_target(target))
+    (ref,) = spec.roles
+    assert [p if isinstance(p, str) else (p.name, str(p.joined)) for p in ref.role.people] == [
+        "张三",
+        ("李四", "2026-04"),
+    ]
+
+
+def test_a_gb18030_csv_roster(tmp_path: Path, write_target: Callable[..., Path]) -> None:
+    (tmp_path / "people.csv").write_bytes(f"{HEADER}\n张三,华东,销售,,\n".encode("gb18030"))
+    spec = load_spec(write_target(_target()))
+    assert [r.role.people for r in spec.roles] == [("张三",)]

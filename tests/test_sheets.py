@@ -396,7 +396,7 @@ def test_sheet_markdown_reads_like_the_seed_table(plan: api.Plan) -> None:
     assert "| 1 | 完成个人销售目标 | 完成销售总额 万元 | 有效电话 | 10% |  | 71 个/周 |" in text
     quarters = key_result(plan.graph, f"{KR}#1.4").periods.values()
     assert (
-        "| 销售额 | 20% |  | 550万 | 550 万元 | "
+        "| 销售额 | 20% |  | 550万 | 550万 | "
         + " | ".join(money_text(q, "zh-CN") for q in quarters)
         + " |"
     ) in text
@@ -760,7 +760,7 @@ def test_explain_and_export_take_a_unit_by_its_path(two_groups: Path, tmp_path: 
 
 def test_explain_reads_in_the_plans_language(plan: api.Plan) -> None:
     text = api.explain_text(plan, "销售部")
-    assert text.splitlines()[0] == "A公司2015年度OKR: optimal, 最大拉伸 1.0"
+    assert text.splitlines()[0] == "A公司2015年度OKR: 可行, 最大拉伸 1.0"
     assert "销售部 销售岗 × 10：任务额 5,500万（每人 550万）；基准 5,510万，拉伸 0.9981" in text
     assert "None" not in text
 

@@ -53,7 +53,7 @@ def test_trailing_comma_is_ignored(plan_json: Path, tmp_path: Path) -> None:
     actuals = write(tmp_path / "a.csv", f"{HEADER},\n{TOP},plan,7200万,\n")
     result = score(plan_json, actuals)
     assert result.exit_code == 0, result.output
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
     assert result.stderr == ""
 
 
@@ -73,7 +73,7 @@ def test_any_line_ending(plan_json: Path, tmp_path: Path, newline: str) -> None:
     actuals = write(tmp_path / "a.csv", f"{HEADER}\n{TOP},plan,7200万\n", newline=newline)
     result = score(plan_json, actuals)
     assert result.exit_code == 0, result.output
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
     bad = write(tmp_path / "b.csv", f"{HEADER}\n\n{TOP},plan,lots\n", newline=newline)
     result = score(plan_json, bad)
     assert result.exit_code == 1
@@ -124,7 +124,7 @@ def test_gb18030_file_is_read_with_a_warning(plan_json: Path, tmp_path: Path) ->
         f"{actuals}: warning: the file is not UTF-8; read it as GB18030\n"
         "    hint: save it as CSV UTF-8 to silence this warning\n"
     )
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
 
 
 def test_bom_file(plan_json: Path, tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_bom_file(plan_json: Path, tmp_path: Path) -> None:
     result = score(plan_json, actuals)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
 
 
 def test_neither_utf8_nor_gb18030(plan_json: Path, tmp_path: Path) -> None:
@@ -150,7 +150,7 @@ def test_neither_utf8_nor_gb18030(plan_json: Path, tmp_path: Path) -> None:
 def test_standard_input_only_as_dash(plan_json: Path) -> None:
     result = score(plan_json, "-", stdin=f"{HEADER}\n{TOP},plan,7200万\n")
     assert result.exit_code == 0, result.output
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
 
 
 def test_duplicate_columns(tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_implausible_money_is_a_warning_naming_the_row(plan_json: Path, tmp_path
     assert result.stderr == (
         f"{actuals}:3: warning: actual: 380 for 销售额 (target 8,000万) — did you mean 380万?\n"
     )
-    assert top_actual(result) == "销售额 50 80000000 380 0 0"
+    assert top_actual(result) == "销售额 50% 80,000,000 380 0 0"
 
 
 @pytest.mark.parametrize("value", ["0", "80000", "8万", '"7,200万"'])
@@ -220,7 +220,7 @@ def test_xlsx_table(plan_json: Path, tmp_path: Path) -> None:
     )
     result = score(plan_json, actuals)
     assert result.exit_code == 0, result.output
-    assert top_actual(result) == "销售额 50 80000000 72000000 0.9 45"
+    assert top_actual(result) == "销售额 50% 8,000万 7,200万 0.9 45"
     bad = _sheet(tmp_path / "b.xlsx", [["kr", "actual"], [TOP, "lots"]])
     result = score(plan_json, bad)
     assert result.exit_code == 1
@@ -363,4 +363,4 @@ def test_stretch_still_credits_overachievement(plan_json: Path, tmp_path: Path) 
     actuals = write(tmp_path / "a.csv", f"{HEADER}\n{TOP},plan,1亿\n")
     result = score(plan_json, actuals, "--stretch", "120%")
     assert result.exit_code == 0, result.output
-    assert top_actual(result) == "销售额 50 80000000 100000000 1.2 60"
+    assert top_actual(result) == "销售额 50% 8,000万 10,000万 1.2 60"

@@ -249,7 +249,7 @@ def test_score_command_matches_hand_score(tmp_path: Path) -> None:
         cli, ["score", str(SCENARIO), str(actuals), "-o", str(out)], terminal_width=160
     )
     assert result.exit_code == 0, result.output
-    assert "销售岗 (销售部): 79.48" in result.output
+    assert "销售岗 (销售部)：合计 79.48" in result.output
     rows = out.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "sheet,objective,kr,weight,target,actual,score,o_points,sheet_total"
     assert "销售岗 (销售部),加强跨部门协作,有效投诉案例,,,2,-10,0,79.48" in rows

@@ -98,23 +98,31 @@ def command(
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
         )
+    _exit_without_teardown()
+
+
+def _exit_without_teardown() -> None:
+    """Exit 0 now, leaving the plan's objects to the operating system: freeing them one by
+    one at interpreter exit costs about a second per 100,000 people. Only when this process
+    is the ``okrplan`` console script (never a test runner's or a notebook's), every file
+    written and closed, stdout and stderr flushed."""
+    import os
+    from pathlib import Path
+
+    if Path(sys.argv[0]).name != "okrplan":
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _summary(plan: Any, path: Any) -> None:
     """What was written, the solver's status, and the hires (on stderr)."""
-    from okrplan.explain import hire_split_text
+    from okrplan.present import summary_lines
 
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
-    click.echo(
-        f"wrote {path}/ ({', '.join(names)}): "
-        f"{plan.solver['status']}, largest stretch {plan.solver['stretch']}",
-        err=True,
-    )
-    for line in _hire_lines(plan):
+    for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
         click.echo(line, err=True)
-    split = hire_split_text(plan)
-    if split:
-        click.echo(f"  {split}", err=True)
 
 
 def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
@@ -124,9 +132,9 @@ def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
     return overrides.load_spec_with(target, sets) if sets else target
 
 
-def _hire_lines(plan: Any) -> list[str]:
-    """``  hire 3 × 销售岗 in 销售部`` for each group the plan hires into (the unit's path
-    where its name is not unique)."""
+def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
+    """(count, role, where) for each group the plan hires into: where is the unit's name, or
+    its path where its name is not unique."""
     from okrplan import queries
     from okrplan.model import Unit
 
@@ -140,7 +148,7 @@ def _hire_lines(plan: Any) -> list[str]:
         role = queries.role(graph, gid) if gid in graph else None
         name, names = (role.name, list(role.path)) if role is not None else (gid, ["?"])
         where = names[-1] if units.count(names[-1]) <= 1 else "/".join(names[1:]) or names[-1]
-        lines.append(f"  hire {count} × {name} in {where}")
+        lines.append((count, name, where))
     return lines
 
 

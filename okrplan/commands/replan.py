@@ -21,13 +21,26 @@ import click
     "--target",
     type=click.Path(dir_okay=False),
     help="The target file as it is now (KPI, who is there, who joins). Default: the one "
-    "PLAN was re-planned with, if it is a re-plan.",
+    "PLAN was re-planned with (and its --set overrides), if it is a re-plan.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the target file (repeatable): kpi.target=1000万.",
 )
 @click.option("-o", "--output", required=True, type=click.Path(), help="The new plan directory.")
 @click.option("--force", is_flag=True, help="Replace the plan in the output directory.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def command(
-    plan: str, as_of: dt.datetime, target: str | None, output: str, force: bool, quiet: bool
+    plan: str,
+    as_of: dt.datetime,
+    target: str | None,
+    sets: tuple[str, ...],
+    output: str,
+    force: bool,
+    quiet: bool,
 ) -> None:
     """Re-plan the rest of PLAN's period from its actuals, into a new plan directory.
 
@@ -39,12 +52,14 @@ def command(
     original plan's as capacity allows (each role's remaining quota in the original plan is
     the basis of the split). The new plan records its parent and the as-of date (see
     `okrplan log`), and its progress store starts with PLAN's check-ins. Exits 3 if the rest
-    cannot be met, with what would fix it.
+    cannot be met, with what would fix it. --set KEY=VALUE overrides the target file, as in
+    decompose.
 
     \b
     Example:
       okrplan replan plan/ --as-of 2015-06-30 --target target-h2.yaml -o plan-h2/
       okrplan diff plan/ plan-h2/
+      okrplan replan plan/ --as-of 2015-06-30 -t target.yaml --set kpi.target=1000万 -o cut/
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError, Issue, OptionError
@@ -54,7 +69,9 @@ def command(
 
     day = as_of.date()
     old = api.load_plan(plan_file(plan))
-    target = target or (str(found) if (found := recorded_target(old, plan)) else None)
+    if not target and (found := recorded_target(old, plan)) is not None:
+        # the file this plan was re-planned with, and the overrides it was re-planned with
+        target, sets = str(found), (*old.meta.get("overrides", ()), *sets)
     if not target:
         raise OptionError(
             [
@@ -65,12 +82,13 @@ def command(
                 )
             ]
         )
-    result = replan(old, latest(plan, as_of=day), day, target)
+    result = replan(old, latest(plan, as_of=day), day, target, sets)
     new = with_history(
         result.plan,
         parent=parent_of(plan, output),
         target=file_record(target, output),
         as_of=day,
+        overrides=sets,
     )
     path = api.write_plan(new, output, force=force, images=api.image_problem() is None)
     carried = store_checkins(plan, path)

@@ -62,8 +62,8 @@ def command(
     from rich.console import Console
     from rich.table import Table
 
-    from okrplan import api
-    from okrplan.score import score_rows, to_csv, to_markdown
+    from okrplan import api, score_table
+    from okrplan.score import to_csv
 
     plan = api.load_plan(plan_or_target)
     folder = None
@@ -79,18 +79,12 @@ def command(
     console = Console()
     for sheet in sheets:
         table = Table(
-            "O",
-            "KR",
-            "weight",
-            "target",
-            "actual",
-            "score",
-            "O分值",
-            title=f"{sheet.name}: {float(sheet.total):.2f}",
+            *score_table.headers(plan.locale),
+            title=score_table.title(sheet, plan.locale),
             title_justify="left",
         )
-        for row in score_rows([sheet], options):
-            table.add_row(*row[1:8])
+        for row in score_table.table_rows(plan, sheet, options):
+            table.add_row(*row)
         console.print(table)
     if not sheets:
         click.echo("no actual matched a KR with a target", err=True)
@@ -98,6 +92,6 @@ def command(
         text = (
             to_csv(sheets, options)
             if output.lower().endswith(".csv")
-            else to_markdown(sheets, options)
+            else score_table.to_markdown(plan, sheets, options)
         )
         click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)

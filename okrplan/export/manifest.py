@@ -454,8 +454,8 @@ def carry_into(
         try:
             typed = typed_actuals(folder / on_disk(relative))
         except InputError as exc:
-            where = folder / on_disk(relative)
-            line = f"{where}: its actuals cannot be read ({exc.issues[0].message})"
+            reason = exc.issues[0].message
+            line = f"{folder / on_disk(relative)}: its actuals cannot be read ({reason})"
             (warnings if discard else problems).append(line)
             continue
         target = _new_workbook(relative, files)

@@ -9,8 +9,18 @@ from typing import Any
 from okrplan import queries
 from okrplan.graph import children, node, root_of
 from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
+from okrplan.numbers import Numbers, Scale, money_scale, numbers_for
 from okrplan.plan import Plan
-from okrplan.present import kr_target_text, label, money_text, pass_down_text, per_text, weight_text
+from okrplan.present import (
+    group_title,
+    kr_target_text,
+    label,
+    money_text,
+    per_text,
+    status_text,
+    unit_money_text,
+    weight_text,
+)
 from okrplan.quantity import format_percent
 
 from .sheetmodel import md_cell
@@ -26,15 +36,16 @@ def to_markdown(plan: Plan) -> str:
     """The plan as Markdown text (pure; see :func:`okrplan.export.output.write_plan_dir`)."""
     graph, locale = plan.graph, plan.locale
     meta, solver = plan.meta, plan.solver
+    numbers = numbers_for(meta)
     lines = [f"# {_cell(meta.get('name', ''))}", ""]
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(kpi.get("base", ""), {})
     facts = [
         f"{label(locale, 'period')} {meta.get('period', '')}",
         f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
-        f"{money_text(kpi.get('target', 0), locale)}",
+        f"{money_text(kpi.get('target', 0), locale, numbers)}",
         f"{label(locale, 'buffer')} {format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
-        f"{label(locale, 'status')}: {solver.get('status')} "
+        f"{label(locale, 'status')}: {status_text(str(solver.get('status')), locale)} "
         f"({label(locale, 'stretch')} {solver.get('stretch')})",
     ]
     lines += [_cell(" · ".join(facts)), ""]
@@ -42,46 +53,47 @@ def to_markdown(plan: Plan) -> str:
         lines += [f"**{label(locale, 'relaxations')}**", ""]
         lines += [f"- {_cell(r['message'])}" for r in solver["relaxations"]]
         lines.append("")
-    _unit(plan, root_of(graph), 2, lines)
+    _unit(plan, numbers, root_of(graph), 2, lines)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _unit(plan: Plan, node_id: str, depth: int, lines: list[str]) -> None:
+def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[str]) -> None:
     graph, locale = plan.graph, plan.locale
     unit = queries.unit(graph, node_id)
     head = f"{'#' * min(depth, 6)} {_cell(unit.name)}"
     if unit.lead:
         head += f" ({_cell(unit.lead)})"
     if unit.target is not None:
-        head += f" — {money_text(unit.target, locale)}"
-        passed = pass_down_text(unit, locale)
-        if passed:
-            head += f", {passed}"
+        head += f" — {unit_money_text(unit, locale, numbers)}"
     lines += [head, ""]
-    _objectives(plan, node_id, lines)
-    # every role group, a hire pool that hired nobody too ("× 0"), as plan.md always has
+    _objectives(plan, numbers, node_id, lines)
+    # every role group but one of no one, such as a hire pool that hired no one ("× 0")
     kids = [node(graph, k) for k in children(graph, node_id)]
     for role in kids:
-        if not isinstance(role, RoleGroup):
+        if not isinstance(role, RoleGroup) or not role.headcount:
             continue
-        head = f"{'#' * min(depth + 1, 6)} {_cell(role.label)} × {role.headcount}"
+        title = group_title(role, locale)
+        head = f"{'#' * min(depth + 1, 6)} {_cell(title)} × {role.headcount}"
         if role.selling is not None:
-            each = money_text(role.selling.per_person, locale)
+            each = money_text(role.selling.per_person, locale, numbers)
             head += f" — {label(locale, 'per_person')} {each}"
         lines += [head, ""]
         if role.people:
             lines += [f"{label(locale, 'people')}: {_cell('、'.join(role.people))}", ""]
-        _objectives(plan, role.id, lines)
+        _objectives(plan, numbers, role.id, lines)
     for child in kids:
         if isinstance(child, Unit):
-            _unit(plan, child.id, depth + 1, lines)
+            _unit(plan, numbers, child.id, depth + 1, lines)
 
 
-def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
+def _objectives(plan: Plan, numbers: Numbers, owner: str, lines: list[str]) -> None:
     locale = plan.locale
     okrs = queries.sheet(plan.graph, owner)
     if not okrs:
         return
+    # the amounts of one table's target column share one unit
+    amounts = [kr.target for _, krs in okrs for kr in krs if kr.money and kr.target is not None]
+    scale = money_scale(amounts, locale, numbers.step)
     lines.append(
         f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
         f"{label(locale, 'kr')} | {label(locale, 'target')} | {label(locale, 'per')} | "
@@ -101,7 +113,7 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
                         str(number) if first else "",
                         _cached_cell(objective.name) if first else "",
                         _cached_cell(text),
-                        _target_cell(kr, locale),
+                        _target_cell(kr, numbers, scale),
                         per_text(str(kr.per), locale),
                         weight_text(kr.weight),
                     ]
@@ -116,9 +128,10 @@ def _objectives(plan: Plan, owner: str, lines: list[str]) -> None:
 _cached_cell = lru_cache(maxsize=1 << 16)(lambda text: _cell(text))
 
 
-def _target_cell(kr: KeyResult, locale: str) -> str:
+def _target_cell(kr: KeyResult, numbers: Numbers, scale: Scale) -> str:
     key = (
-        locale,
+        numbers,
+        scale,
         *(
             (type(v), v)
             for v in (
@@ -139,7 +152,7 @@ def _target_cell(kr: KeyResult, locale: str) -> str:
     if found is None:
         if len(_TARGETS) > 1 << 16:
             _TARGETS.clear()
-        found = _TARGETS[key] = _cell(kr_target_text(kr, locale))
+        found = _TARGETS[key] = _cell(kr_target_text(kr, numbers.locale, numbers, scale))
     return found
 
 

@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-import networkx as nx
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from okrplan import model
 from okrplan.errors import InputError, Issue
-from okrplan.graph import Edge, Kind, to_node_link
+from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
     METRICS,
@@ -45,7 +44,13 @@ from okrplan.plan import Plan
 from okrplan.spec import MAX_PEOPLE
 from okrplan.tabular import read_input
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""plan.json's format: 2 leaves out the ``owns`` and ``measures`` edges (each objective's and
+KR's ``owner`` and each KR's ``objective`` say the same; they are added back on reading);
+format 1, which has them, is still read."""
+READS = (1, 2)
+DERIVED_EDGES = frozenset({str(Edge.OWNS), str(Edge.MEASURES)})
+"""Edges a format-2 plan.json leaves out: its nodes' fields give them."""
 ITEM_PER_LINE_FROM = 20_000
 """Graphs of more nodes and edges than this are written one node or edge per line."""
 
@@ -64,7 +69,7 @@ def to_json(plan: Plan) -> str:
         "plan": plan.meta,
         "solver": plan.solver,
         "metrics": plan.metrics,
-        "graph": to_node_link(graph),
+        "graph": to_node_link(graph, leave_out=DERIVED_EDGES),
     }
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
@@ -103,6 +108,8 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
         separator = "\n"
         for source, target, data in graph.edges(data=True):
             kind = data.get("kind")
+            if kind in DERIVED_EDGES:
+                continue
             if len(data) == 1 and isinstance(kind, str):  # {"kind", "source", "target"}
                 text = kinds.get(kind)
                 if text is None:
@@ -186,6 +193,8 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         ``file`` and the key path.
     """
     data = _document(text, file)
+    if data["okrplan"] != 1:
+        data = _with_derived_edges(data)
     records, problems = _read(data)
     if problems:
         count = len(problems)
@@ -195,7 +204,7 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
             summary=f"{count} problem{'s' if count != 1 else ''} found{more}\n"
             f"    hint: {REMAKE_HINT}",
         )
-    graph = nx.DiGraph()
+    graph = new_graph()
     graph.graph.update(data["graph"].get("graph", {}))
     graph.add_nodes_from((record.id, {"node": record}) for record in records)
     graph.add_edges_from(
@@ -244,17 +253,54 @@ def _document(text: str, file: str) -> dict[str, Any]:
                 )
             ]
         )
-    if not isinstance(data, dict) or data.get("okrplan") != FORMAT_VERSION or "graph" not in data:
+    version = data.get("okrplan") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or type(version) is not int or version not in READS:
+        version = None
+    if version is None or "graph" not in data:
         raise InputError(
             [
                 Issue(
-                    "this JSON is not an okrplan plan (format 1)",
+                    "this JSON is not an okrplan plan (format 1 or 2)",
                     file,
                     hint="pass a plan.json written by okrplan decompose",
                 )
             ]
         )
-    return data
+    plan: dict[str, Any] = data
+    return plan
+
+
+def _with_derived_edges(data: dict[str, Any]) -> dict[str, Any]:
+    """A format-2 plan with the ``owns`` and ``measures`` edges its nodes imply added after
+    its own edges (in node order, as decompose adds them), where both ends are nodes of the
+    kinds such an edge joins; an ``owner`` or ``objective`` naming anything else is reported
+    by the checks of owners. An owns or measures edge written in the file is refused there."""
+    graph = data["graph"]
+    nodes = graph.get("nodes") if isinstance(graph, dict) else None
+    edges = graph.get("edges") if isinstance(graph, dict) else None
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        return data
+    kinds = {
+        n["id"]: n.get("kind")
+        for n in nodes
+        if isinstance(n, dict) and isinstance(n.get("id"), str)
+    }
+    owners, objectives = (Kind.UNIT, Kind.ROLE), (Kind.OBJECTIVE,)
+    derived: list[dict[str, Any]] = []
+    for n in nodes:
+        if not isinstance(n, dict) or n.get("kind") not in (Kind.OBJECTIVE, Kind.KR):
+            continue
+        node_id, owner, objective = n.get("id"), n.get("owner"), n.get("objective")
+        if not isinstance(node_id, str) or kinds.get(node_id) != n.get("kind"):
+            continue
+        if isinstance(owner, str) and kinds.get(owner) in owners:
+            derived.append({"kind": str(Edge.OWNS), "source": owner, "target": node_id})
+        if n["kind"] == Kind.KR and kinds.get(objective) in objectives:
+            derived.append({"kind": str(Edge.MEASURES), "source": node_id, "target": objective})
+    return {**data, "graph": {**graph, "edges": [*edges, *derived]}, _WRITTEN: len(edges)}
+
+
+_WRITTEN = "\0written edges"  # how many edges a format-2 file itself has (the rest derived)
 
 
 MAX_PLAN_BYTES = 512 * 2**20
@@ -317,7 +363,7 @@ def _read(data: dict[str, Any]) -> tuple[list[Node], list[Problem]]:
         problems.append(("graph.graph", "expected an object"))
     kinds, records, node_problems = _nodes(nodes, metrics)
     problems += node_problems
-    problems += _edge_problems(edges, kinds, records)
+    problems += _edge_problems(edges, kinds, records, data.get(_WRITTEN, -1))
     solver = data.get("solver")
     hires = solver.get("hires") if isinstance(solver, dict) else None
     if isinstance(hires, dict):
@@ -512,7 +558,7 @@ EDGE_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _edge_problems(
-    edges: list[Any], kinds: dict[str, str], records: dict[str, Node]
+    edges: list[Any], kinds: dict[str, str], records: dict[str, Node], written: int = -1
 ) -> list[Problem]:
     """Each edge's kind and ends, and the structure the commands walk: the contains tree with
     the paths along it, objectives and KRs with their owners and objectives, aligns edges up
@@ -542,6 +588,15 @@ def _edge_problems(
         if not isinstance(kind, str) or kind not in EDGE_ENDS:
             problems.append(
                 (f"graph.edges[{i}].kind", f"expected one of {', '.join(sorted(EDGE_ENDS))}")
+            )
+            continue
+        if i < written and kind in DERIVED_EDGES:
+            problems.append(
+                (
+                    f"graph.edges[{i}].kind",
+                    f"a format-2 plan has no {kind} edges (its nodes' owner and objective "
+                    "give them); remove the edge",
+                )
             )
             continue
         sources, targets = EDGE_ENDS[kind]

@@ -41,12 +41,13 @@ from okrplan.export.report_plan import (
 )
 from okrplan.export.report_roles import funnel_svg, month_name, phasing_svg, why
 from okrplan.export.report_svg import sanitize_svg, tree_markup
-from okrplan.export.sheetmodel import table_keys
-from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text, number_text
+from okrplan.export.sheetmodel import shown_cells, table_keys
+from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text
 from okrplan.graph import node, root_of
 from okrplan.model import RoleGroup, Unit
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
-from okrplan.present import label, money_text, pass_down_text, weight_text
+from okrplan.present import label, people_text, ramp_text, unit_money_text, weight_text
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.labels import owner_title
 
@@ -196,7 +197,7 @@ def report_html(
         If ``unit`` names no unit of the plan, or several.
     """
     try:
-        import jinja2  # noqa: F401 - here only to say it is missing
+        import jinja2  # noqa: F401  (checked here: _template() needs it)
         from markupsafe import Markup  # Jinja2's own dependency
     except ImportError:
         raise MissingDependencyError(
@@ -262,7 +263,7 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
         lead = owner.lead if isinstance(owner, Unit) else ""
         header, rows, total = _table(sheet, book, locale)
         texts = [
-            owner_title(owner),
+            owner_title(owner, plan.locale),
             *path,
             owner.label if isinstance(owner, RoleGroup) else "",
             *(owner.people if isinstance(owner, RoleGroup) else ()),
@@ -273,7 +274,7 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
             sheet.owner,
             anchor_of(sheet.owner),
             "role" if role else "unit",
-            owner_title(owner),
+            owner_title(owner, plan.locale),
             lead,
             " / ".join(path if role else path[:-1]),
             _role_facts(plan, owner) if isinstance(owner, RoleGroup) else _unit_facts(plan, owner),
@@ -304,7 +305,7 @@ def _table(
         for k in keys
     ]
     rows = []
-    for row in sheet.rows:
+    for row, shown in zip(sheet.rows, shown_cells(sheet, book), strict=True):
         cells: list[dict[str, Any]] = []
         if row.first:
             span = row.span
@@ -326,22 +327,10 @@ def _table(
                     "span": row.span,
                 }
             )
-        cells.append({"text": row.target_text, "cls": "num target", "span": 1})
-        scored = (
-            row.target_text
-            if row.number == "points"
-            else f"{number_text(row.scored, row.number)} {row.unit}".strip()
-        )
-        cells.append({"text": scored, "cls": "num", "span": 1})
-        for value in row.periods:
-            text = (
-                ""
-                if value is None
-                else money_text(value * row.scale, locale)
-                if row.number == "money"
-                else number_text(value, row.number)
-            )
-            cells.append({"text": text, "cls": "num period", "span": 1})
+        cells.append({"text": shown["target"], "cls": "num target", "span": 1})
+        cells.append({"text": shown["scored"], "cls": "num", "span": 1})
+        for period in book.periods:
+            cells.append({"text": shown[f"period:{period}"], "cls": "num period", "span": 1})
         rows.append(cells)
     total = f"{sum(r.weight or 0 for r in sheet.rows)}%"
     return header, rows, total
@@ -357,16 +346,13 @@ def _period_head(period: str, locale: str) -> str:
 
 
 def _unit_facts(plan: Plan, owner: Unit) -> list[str]:
-    locale = plan.locale
+    locale, numbers = plan.locale, numbers_for(plan.meta)
     facts = []
     if owner.target is not None:
-        facts.append(f"{label(locale, 'target')} {money_text(owner.target, locale)}")
-    passed = pass_down_text(owner, locale)
-    if passed:
-        facts.append(passed)
+        facts.append(f"{label(locale, 'target')} {unit_money_text(owner, locale, numbers)}")
     people = queries.people_below(plan.graph, owner.id)
     if people:
-        facts.append(label(locale, "people_count").format(n=people))
+        facts.append(people_text(people, locale))
     if owner.supports:
         metric = plan.metrics.get(owner.supports.metric, {}).get("name", owner.supports.metric)
         share = format_percent(Decimal(str(owner.supports.share)), locale)
@@ -376,17 +362,18 @@ def _unit_facts(plan: Plan, owner: Unit) -> list[str]:
 
 def _role_facts(plan: Plan, group: RoleGroup) -> list[str]:
     locale, selling = plan.locale, group.selling
-    facts = [label(locale, "people_count").format(n=group.headcount)]
+    facts = [people_text(group.headcount, locale)]
     if selling is not None:
+        numbers = numbers_for(plan.meta)  # two different quantities: each in its own unit
+        each, total = numbers.money(selling.per_person), numbers.money(selling.quota)
         facts.append(
-            f"{label(locale, 'quota')} {money_text(selling.per_person, locale)}"
-            f"{'/' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
+            f"{label(locale, 'quota')} {each}"
+            f"{' ' if locale.startswith('en') else '／'}{label(locale, 'per_person')}"
         )
-        facts.append(label(locale, "r_quota_total").format(total=money_text(selling.quota, locale)))
-    ramp = [Decimal(str(r)) for r in (selling.ramp if selling else ())]
-    if ramp and any(r != 1 for r in ramp):
-        steps = list(dict.fromkeys(format_percent(r, locale) for r in ramp))
-        facts.append(f"{label(locale, 'ramp')} {' → '.join(steps)}")
+        facts.append(label(locale, "r_quota_total").format(total=total))
+    steps = ramp_text(selling.ramp if selling else ())
+    if steps:
+        facts.append(f"{label(locale, 'ramp')} {steps}")
     if group.people:
         facts.append(
             label(locale, "r_people_list").format(

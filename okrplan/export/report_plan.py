@@ -18,8 +18,9 @@ from okrplan.export.charts import StretchRow, stretch_chart
 from okrplan.export.report_roles import join_texts, merge_spans
 from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
-from okrplan.present import LABELS, binding_text, label, money_text
+from okrplan.present import LABELS, binding_text, label, money_text, people_text
 from okrplan.quantity import format_number
 from okrplan.render.labels import owner_title
 
@@ -117,7 +118,8 @@ def plan_facts(plan: Plan) -> list[dict[str, str]]:
     facts = [
         {"text": f"{label(locale, 'period')} {meta.get('period', '')}", "cls": ""},
         {
-            "text": f"{label(locale, 'kpi')} {base} {money_text(kpi.get('target', 0), locale)}",
+            "text": f"{label(locale, 'kpi')} {base} "
+            f"{money_text(kpi.get('target', 0), locale, numbers_for(meta))}",
             "cls": "",
         },
         {"text": f"{label(locale, 'status')}: {status_text}", "cls": f"status-{status}"},
@@ -126,7 +128,7 @@ def plan_facts(plan: Plan) -> list[dict[str, str]]:
     if stretch is not None:
         facts.append({"text": f"{label(locale, 'stretch')} {stretch}", "cls": ""})
     people = sum(r.headcount for r in queries.records(plan.graph) if isinstance(r, RoleGroup))
-    facts.append({"text": label(locale, "people_count").format(n=people), "cls": ""})
+    facts.append({"text": people_text(people, locale), "cls": ""})
     hires = sum(int(v) for v in (plan.solver.get("hires") or {}).values())
     if hires:
         facts.append({"text": f"{label(locale, 'hires')} {hires}", "cls": ""})
@@ -157,18 +159,18 @@ def outline(plan: Plan, sheets: set[str], scope: Scope) -> list[dict[str, Any]]:
         if isinstance(record, RoleGroup):
             people = record.people
             if record.selling is not None:
-                badge = money_text(record.selling.per_person, locale)
+                badge = money_text(record.selling.per_person, locale, numbers_for(plan.meta))
         elif isinstance(record, Unit) and record.target is not None:
-            badge = money_text(record.target, locale)
+            badge = money_text(record.target, locale, numbers_for(plan.meta))
         return {
-            "title": owner_title(record),
+            "title": owner_title(record, plan.locale),
             "kind": "role" if isinstance(record, RoleGroup) else "unit",
             "anchor": anchor_of(owner),
             "sheet": owner in sheets,
             "badge": badge,
             "open": depth < 2,
             "more": more,
-            "search": " ".join([owner_title(record), *people]).lower(),
+            "search": " ".join([owner_title(record, plan.locale), *people]).lower(),
             "children": [item(c, depth + isinstance(node(graph, c), Unit)) for c in kids],
         }
 
@@ -245,7 +247,7 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
                 stretch = float(record.selling.stretch)
                 rows.append(
                     StretchRow(
-                        owner_title(record),
+                        owner_title(record, plan.locale),
                         stretch,
                         f"{stretch:.2f}",
                         depth + 1,

@@ -14,8 +14,9 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.export.charts import FunnelStage, PhasingCell, PhasingRow, funnel_chart, phasing_chart
-from okrplan.export.sheetmodel import quarter_of, week_month
+from okrplan.export.sheetmodel import fiscal_start, quarter_of, week_month
 from okrplan.model import KeyResult, Per, RoleGroup
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import binding_text, label, money_text, per_text
 from okrplan.quantity import format_number, format_percent
@@ -68,10 +69,11 @@ def _funnel_krs(graph: nx.DiGraph, owner: str, base: str) -> dict[str, KeyResult
     return found
 
 
-def _step_text(metrics: dict[str, dict[str, Any]], above: str, rate: Fraction, locale: str) -> str:
-    value = Decimal(rate.numerator) / Decimal(rate.denominator)
-    if metrics[above].get("kind") == "money":
-        return label(locale, "r_each").format(value=money_text(value, locale))
+def _step_text(plan: Plan, above: str, rate: Fraction) -> str:
+    value, locale = Decimal(rate.numerator) / Decimal(rate.denominator), plan.locale
+    if plan.metrics[above].get("kind") == "money":
+        numbers = numbers_for(plan.meta)
+        return label(locale, "r_each").format(value=money_text(value, locale, numbers))
     return format_percent(value, locale)
 
 
@@ -96,7 +98,10 @@ def funnel_stages(plan: Plan, owner: str) -> list[FunnelStage]:
     need = Fraction(str(quota))
     stages = [
         FunnelStage(
-            metrics[base].get("name", base), float(need), money_text(quota, locale), money=True
+            metrics[base].get("name", base),
+            float(need),
+            money_text(quota, locale, numbers_for(plan.meta)),
+            money=True,
         )
     ]
     for metric, above in zip(reversed(chain[:-1]), reversed(chain[1:]), strict=True):
@@ -105,14 +110,16 @@ def funnel_stages(plan: Plan, owner: str) -> list[FunnelStage]:
         kr = krs.get(metric)
         value = Decimal(str(kr.total)) if kr else Decimal(math.ceil(need))
         unit = str(metrics[metric].get("unit") or "")
-        detail = kr_cadence(kr, locale) if kr and kr.per is not Per.PLAN else ""
+        detail = (
+            kr_cadence(kr, locale, numbers_for(plan.meta)) if kr and kr.per is not Per.PLAN else ""
+        )
         stages.append(
             FunnelStage(
                 str(metrics[metric].get("name", metric)),
                 float(value),
                 format_number(value, locale) + (f" {unit}" if unit else ""),
                 detail,
-                _step_text(metrics, above, rate, locale),
+                _step_text(plan, above, rate),
                 kr is None,
             )
         )
@@ -124,7 +131,9 @@ def funnel_svg(plan: Plan, owner: str) -> str:
     if len(stages) < 2:
         return ""
     locale = plan.locale
-    title = f"{owner_title(queries.role(plan.graph, owner))}: {label(locale, 'r_funnel')}"
+    title = (
+        f"{owner_title(queries.role(plan.graph, owner), plan.locale)}: {label(locale, 'r_funnel')}"
+    )
     return funnel_chart(
         stages,
         title=title,
@@ -156,7 +165,7 @@ def _phasing_columns(plan: Plan) -> tuple[list[str], bool]:
 
 
 def _phasing_cell(
-    key: str, index: dict[str, int], columns: list[str], weekly: bool
+    key: str, index: dict[str, int], columns: list[str], weekly: bool, start: int = 1
 ) -> tuple[tuple[int, int], str] | None:
     """Where a period's value goes (first column, columns spanned) and what that makes the
     row's note; None for a period outside the chart."""
@@ -168,7 +177,7 @@ def _phasing_cell(
         month = min(max(week_month(key), columns[0]), columns[-1])
         return (index[month], 1), "r_month_sum"
     if "-Q" in key:
-        inside = [i for m, i in index.items() if quarter_of(m) == key]
+        inside = [i for m, i in index.items() if quarter_of(m, start) == key]
         return ((min(inside), len(inside)), "r_per_quarter") if inside else None
     return None
 
@@ -186,7 +195,11 @@ def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool) -> l
         sums: dict[tuple[int, int], Decimal] = {}
         note = "r_per_week" if weekly else "r_per_month"
         for key, value in kr.periods.items():
-            placed = _phasing_cell(key, index, columns, weekly) if value is not None else None
+            placed = (
+                _phasing_cell(key, index, columns, weekly, fiscal_start(plan.meta))
+                if value is not None
+                else None
+            )
             if placed is None:
                 continue
             cell, changed = placed
@@ -197,7 +210,9 @@ def _phasing_rows(plan: Plan, owner: str, columns: list[str], weekly: bool) -> l
                 start,
                 span,
                 float(v),
-                money_text(v, locale) if kr.money else format_number(v, locale),
+                money_text(v, locale, numbers_for(plan.meta))
+                if kr.money
+                else format_number(v, locale),
             )
             for (start, span), v in sorted(sums.items())
         )
@@ -228,7 +243,7 @@ def phasing_svg(plan: Plan, owner: str) -> tuple[str, str]:
     breaks = (
         [] if weekly else [i for i, m in enumerate(columns) if m[5:7] in ("01", "04", "07", "10")]
     )
-    title = f"{owner_title(queries.role(plan.graph, owner))}: {caption}"
+    title = f"{owner_title(queries.role(plan.graph, owner), plan.locale)}: {caption}"
     return phasing_chart(rows, names, title=title, breaks=breaks), caption
 
 
@@ -246,7 +261,8 @@ def why(plan: Plan, group: RoleGroup) -> list[str]:
     if selling.stretch is not None:
         lines.append(
             label(locale, "r_basis_line").format(
-                basis=money_text(rounded(selling.basis, locale), locale), stretch=selling.stretch
+                basis=money_text(rounded(selling.basis, locale), locale, numbers_for(plan.meta)),
+                stretch=selling.stretch,
             )
         )
     binds = [str(r) for r in selling.binding if not str(r).startswith("rounding ")]
@@ -276,7 +292,7 @@ def why(plan: Plan, group: RoleGroup) -> list[str]:
                 per=when,
                 unit=metric.get("unit") or "",
                 metric=metric.get("name", gain.metric),
-                adds=money_text(gain.adds, locale),
+                adds=money_text(gain.adds, locale, numbers_for(plan.meta)),
             )
         )
     return lines

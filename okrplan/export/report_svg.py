@@ -160,7 +160,8 @@ def tree_markup(plan: Plan, svg: str | bytes, anchors: dict[str, str]) -> str:
     """
     order = queries.tree_order(plan.graph)
     expected = {
-        f"n{i}": (owner, owner_title(node(plan.graph, owner))) for i, owner in enumerate(order, 1)
+        f"n{i}": (owner, owner_title(node(plan.graph, owner), plan.locale))
+        for i, owner in enumerate(order, 1)
     }
     root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
     boxes = [

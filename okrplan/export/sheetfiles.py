@@ -12,7 +12,8 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
-from okrplan.present import label, money_text, weight_text
+from okrplan.numbers import money_scale
+from okrplan.present import label, weight_text
 
 from .sheetmodel import (
     INDEX_FILE,
@@ -25,6 +26,7 @@ from .sheetmodel import (
     header_text,
     md_cell,
     number_text,
+    shown_cells,
     table_keys,
 )
 from .xlsx import workbook_bytes
@@ -96,20 +98,8 @@ def to_sheet_markdown(sheet: Sheet, book: SheetBook) -> str:
         "| " + " | ".join(md_cell(header_text(k, locale)) for k in keys) + " |",
         "|" + "---|" * len(keys),
     ]
-    for row in sheet.rows:
-        cells = _value_cells(book, row)
-        cells["target"] = row.target_text
-        cells["scored"] = (
-            f"{cells['scored']} {row.unit}".strip() if row.number != "points" else row.target_text
-        )
-        for period, value in zip(book.periods, row.periods, strict=True):
-            cells[f"period:{period}"] = (
-                ""
-                if value is None
-                else money_text(value * row.scale, locale)
-                if row.number == "money"
-                else number_text(value, row.number)
-            )
+    for row, shown in zip(sheet.rows, shown_cells(sheet, book), strict=True):
+        cells = _value_cells(book, row) | shown
         lines.append("| " + " | ".join(md_cell(cells[k]) for k in keys) + " |")
     total = sum(r.weight or 0 for r in sheet.rows)
     lines.append(
@@ -160,11 +150,12 @@ def to_index_markdown(
         "| " + " | ".join(heads) + " |",
         "|" + "---|" * len(heads),
     ]
+    quotas = money_scale([s.quota for s in book.sheets], locale, book.step)
     for sheet in book.sheets:
         links = " · ".join(
             f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
         )
-        quota = "" if sheet.quota is None else money_text(sheet.quota, locale)
+        quota = "" if sheet.quota is None else book.numbers.money(sheet.quota, quotas)
         weights = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
         lines.append(
             "| "

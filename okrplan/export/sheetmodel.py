@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from okrplan.choices import SHEET_FORMATS
+from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
+from okrplan.periods import fiscal_start, parse_month, quarter_label
 from okrplan.present import label
 
 __all__ = [
@@ -28,11 +30,13 @@ __all__ = [
     "columns",
     "csv_text",
     "drop_bidi_controls",
+    "fiscal_start",
     "header_text",
     "md_cell",
     "money_unit",
     "number_text",
     "quarter_of",
+    "shown_cells",
     "table_keys",
     "week_month",
 ]
@@ -105,6 +109,12 @@ class SheetBook:
     sheets: tuple[Sheet, ...]
     summary_tab: str
     file_stem: str  # the workbook's file name without .xlsx
+    step: Decimal = DEFAULT_STEP  # the plan's money rounding step (base units)
+
+    @property
+    def numbers(self) -> Numbers:
+        """The plan's formatter (:mod:`okrplan.numbers`)."""
+        return Numbers(self.locale, self.currency, self.step)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,13 +172,13 @@ def money_unit(locale: str, currency: str) -> str:
     return "万元" if currency in ("", "CNY", "RMB") else f"万{currency}"
 
 
-def quarter_of(month: str) -> str:
-    """The quarter a month label is in.
+def quarter_of(month: str, fiscal_start: int = 1) -> str:
+    """The quarter a month label is in (a fiscal quarter for a year starting in another month).
 
-    >>> quarter_of("2015-11")
-    '2015-Q4'
+    >>> quarter_of("2015-11"), quarter_of("2026-02", 2)
+    ('2015-Q4', 'FY2027-Q1')
     """
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    return quarter_label(parse_month(month), fiscal_start)
 
 
 def week_month(week: str) -> str:
@@ -202,6 +212,45 @@ def number_text(value: Decimal | None, numeric: str = "count") -> str:
     if value is None:
         return ""
     return percent_text(value) if numeric == "percent" else plain_number(value)
+
+
+def shown_cells(sheet: Sheet, book: SheetBook) -> list[dict[str, str]]:
+    """The target, scored-against and period cells of each row as a planner reads them (the
+    Markdown sheet and the report): amounts through the plan's formatter, one unit per column
+    (targets with the scored-against values, and the period columns), counts with their unit.
+    """
+    numbers, locale = book.numbers, book.locale
+    money_rows = [r for r in sheet.rows if r.number == "money"]
+    main = money_scale(
+        [v * r.scale for r in money_rows for v in (r.target, r.scored) if v is not None],
+        locale,
+        numbers.step,
+    )
+    per_period = money_scale(
+        [v * r.scale for r in money_rows for v in r.periods if v is not None], locale, numbers.step
+    )
+    shown = []
+    for row in sheet.rows:
+        cells = {"target": row.target_text, "scored": number_text(row.scored, row.number)}
+        if row.number == "money":
+            for key, value in (("target", row.target), ("scored", row.scored)):
+                cells[key] = "" if value is None else numbers.money(value * row.scale, main)
+        elif row.number == "points":
+            cells["scored"] = row.target_text
+        elif row.scored is not None and row.number == "count":
+            cells["scored"] = numbers.count(row.scored, row.unit)
+        for period, value in zip(book.periods, row.periods, strict=True):
+            cells[f"period:{period}"] = (
+                ""
+                if value is None
+                else numbers.money(value * row.scale, per_period)
+                if row.number == "money"
+                else number_text(value, row.number)
+                if row.number == "percent"
+                else numbers.count(value)
+            )
+        shown.append(cells)
+    return shown
 
 
 def csv_text(text: str) -> str:

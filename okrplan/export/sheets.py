@@ -34,8 +34,18 @@ from okrplan.model import (
     TargetKind,
     Unit,
 )
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
-from okrplan.present import kr_cadence_text, label, money_text, pass_down_text, per_text
+from okrplan.present import (
+    group_title,
+    kr_cadence_text,
+    label,
+    money_text,
+    per_text,
+    ramp_text,
+    sheet_title,
+    unit_money_text,
+)
 
 from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
 from .sheetmodel import (
@@ -44,10 +54,10 @@ from .sheetmodel import (
     Sheet,
     SheetBook,
     SheetRow,
+    fiscal_start,
     header_text,
     money_unit,
     number_text,
-    percent_text,
     quarter_of,
     week_month,
 )
@@ -162,7 +172,7 @@ def _book(
     facts = (
         f"{label(locale, 'period')} {meta.get('period', '')}",
         f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
-        f"{money_text(kpi.get('target', 0), locale)}",
+        f"{money_text(kpi.get('target', 0), locale, numbers_for(meta))}",
         f"{label(locale, 'status')}: {status_text}",
     )
     stem = "-".join([str(meta.get("name", "")) or "okr", *(x for x in (unit, role) if x)])
@@ -176,6 +186,7 @@ def _book(
         tuple(sheets),
         label(locale, "summary"),
         unique_file_names([stem], "")[0],
+        numbers_for(meta).step,
     )
 
 
@@ -218,6 +229,8 @@ class _Builder:
             named = {r.name for r in roles if r.people}
             counters: dict[tuple[str, bool], int] = {}
             for group in roles:
+                if not group.headcount:
+                    continue  # a group of no one (a hire pool that hired no one): no sheet
                 self.add_role(group, named, counters)
         if self.with_rows:
             self.link_rollups()
@@ -236,10 +249,8 @@ class _Builder:
         if unit.lead:
             facts.append(f"{label(locale, 'lead')} {unit.lead}")
         if unit.target is not None:
-            facts.append(f"{label(locale, 'quota')} {money_text(unit.target, locale)}")
-        passed = pass_down_text(unit, locale)
-        if passed:
-            facts.append(passed)
+            numbers = numbers_for(self.plan.meta)
+            facts.append(f"{label(locale, 'quota')} {unit_money_text(unit, locale, numbers)}")
         facts.append(self.period_fact())
         name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(
@@ -247,7 +258,7 @@ class _Builder:
                 unit.id,
                 unit.id,
                 "unit",
-                label(locale, "sheet_title").format(name=name),
+                sheet_title(name, locale),
                 tuple(facts),
                 path,
                 None,
@@ -311,12 +322,14 @@ class _Builder:
         quota, each = _quota(group.selling)
         facts = [
             " / ".join(path),
-            f"{group.label} × {heads}" + _paren(label(locale, "per_person_sheet"), locale),
+            f"{group_title(group, locale)} × {heads}"
+            + _paren(label(locale, "per_person_sheet"), locale),
         ]
-        facts.append(
-            f"{label(locale, 'quota')} {money_text(each, locale)}"
-            + _paren(label(locale, "per_person"), locale)
-        )
+        if each:  # a group that sells nothing (SDRs feeding a funnel) has no quota
+            facts.append(
+                f"{label(locale, 'quota')} {money_text(each, locale, numbers_for(self.plan.meta))}"
+                + _paren(label(locale, "per_person"), locale)
+            )
         if ramp := self.ramp_text(group.selling):
             facts.append(ramp)
         facts.append(self.period_fact())
@@ -325,7 +338,7 @@ class _Builder:
                 group.id,
                 group.id,
                 "role",
-                label(locale, "sheet_title").format(name=group.label),
+                sheet_title(group_title(group, locale), locale),
                 tuple(facts),
                 path,
                 group.label,
@@ -354,8 +367,10 @@ class _Builder:
                 " / ".join(path),
                 group.label,
                 person,
-                f"{label(locale, 'quota')} {money_text(each, locale)}",
             ]
+            if each:
+                quota = money_text(each, locale, numbers_for(self.plan.meta))
+                facts.append(f"{label(locale, 'quota')} {quota}")
             if ramp:
                 facts.append(ramp)
             facts.append(self.period_fact())
@@ -365,7 +380,7 @@ class _Builder:
                     f"{group.id}@{index}",
                     group.id,
                     "person",
-                    label(locale, "sheet_title").format(name=who),
+                    sheet_title(who, locale),
                     tuple(facts),
                     path,
                     group.label,
@@ -413,15 +428,8 @@ class _Builder:
         return f"{label(self.locale, 'period')} {self.plan.meta.get('period', '')}"
 
     def ramp_text(self, selling: Selling | None) -> str:
-        ramp = [Decimal(str(r)) for r in (selling.ramp if selling is not None else ())]
-        if not ramp or all(r == 1 for r in ramp):
-            return ""
-        months = [str(m) for m in self.plan.meta.get("months", [])]
-        firsts: dict[str, Decimal] = {}
-        for month, value in zip(months, ramp, strict=False):
-            firsts.setdefault(self.to_column.get(month, month), value)
-        steps = "/".join(percent_text(v) for v in firsts.values())
-        return f"{label(self.locale, 'ramp')} {steps}"
+        steps = ramp_text(selling.ramp if selling is not None else ())
+        return f"{label(self.locale, 'ramp')} {steps}" if steps else ""
 
     # -- rows -----------------------------------------------------------------------------------
 
@@ -470,7 +478,7 @@ class _Builder:
             str(kr.kr_kind),
             None if kr.weight is None or kr.kr_kind is KRKind.DEDUCTION else int(kr.weight),
             target,
-            kr_cadence_text(kr, locale),
+            kr_cadence_text(kr, locale, numbers_for(self.plan.meta)),
             self.unit_text(kr, numeric),
             per_text(str(kr.per), locale),
             scored,
@@ -631,7 +639,8 @@ def _period_grid(
     weeks) and where each KR period goes: a month to its quarter, a week to the month of its
     Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
     not looked at (the rows that would need them are not built)."""
-    quarters = list(dict.fromkeys(quarter_of(m) for m in months))
+    start = fiscal_start(plan.meta)
+    quarters = list(dict.fromkeys(quarter_of(m, start) for m in months))
     weeks = sorted(p for p in _kr_periods(plan) if "-W" in p) if weeks_too else []
     if len(quarters) > 1:
         grid = quarters
@@ -646,8 +655,8 @@ def _period_grid(
     for m in months:
         if m in grid:
             to_column[m] = m
-        elif quarter_of(m) in grid:
-            to_column[m] = quarter_of(m)
+        elif quarter_of(m, start) in grid:
+            to_column[m] = quarter_of(m, start)
     for w in weeks:
         if w in grid:
             to_column[w] = w

@@ -27,6 +27,7 @@ import zipfile
 from decimal import Decimal
 from typing import Any
 
+from okrplan.numbers import MAX_PLACES
 from okrplan.present import label
 from okrplan.text import text_width as display_width
 
@@ -374,7 +375,7 @@ class _Writer:
 
     def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
-        fmt = _format(row)
+        fmt = _format(row, self.book)
         if row.first:
             self.number(ws, r, col["no"], row.objective, "0", align="center")
             self.text(ws, r, col["objective"], row.objective_name)
@@ -398,7 +399,9 @@ class _Writer:
             self.number(ws, r, col["target"], row.target, fmt)
         self.text(ws, r, col["unit"], row.unit, align="center")
         self.text(ws, r, col["per"], row.per, align="center")
-        self.number(ws, r, col["scored"], row.scored, "0" if row.number == "points" else fmt)
+        # a deduction's points per case read as a rule, not a target: 每例扣5分 (still a number)
+        scored_fmt = _per_case_format(self.locale) if row.number == "points" else fmt
+        self.number(ws, r, col["scored"], row.scored, scored_fmt)
         for period, value in zip(self.book.periods, row.periods, strict=True):
             self.number(ws, r, col[f"period:{period}"], value, fmt)
         self.actual_cell(ws, row, r, fmt)
@@ -482,6 +485,12 @@ class _Writer:
             if key in ("objective", "detail", "kr"):
                 widest = math.ceil(widest * 0.75)  # wrapped: a balanced width, not one line
             out[key] = float(min(max(widest + 2, low), high))
+        # a deduction's rule (-5 points per case) is text: it must not be clipped
+        rules = [display_width(t) + 2 for t in texts["target"] if t]
+        out["target"] = max(out["target"], float(max(rules, default=0)))
+        # the score cap's label stands right-aligned in the actual column's cell (row 2)
+        cap = display_width(label(self.locale, "score_cap")) + 2
+        out["actual"] = max(out["actual"], float(cap))
         return out
 
     def layout(self, ws: Any, sheet: Sheet, last_row: int) -> None:
@@ -570,8 +579,8 @@ class _Writer:
         for column, head in enumerate(heads, start=1):
             self.text(ws, HEADER_ROW, column, head, font="bold", align="center", fill="header")
         ws.row_dimensions[HEADER_ROW].height = 30
-        money = "#,##0.00" if not locale.startswith("en") else "#,##0"
         scale = Decimal(10_000) if not locale.startswith("en") else Decimal(1)
+        money = _money_format(book, scale)
         w, o = self.letter("weight"), self.letter("o_score")
         widths = [display_width(h) + 2 for h in heads]
         for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
@@ -607,14 +616,31 @@ def _number(value: Decimal | int) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _format(row: SheetRow) -> str:
+def _format(row: SheetRow, book: SheetBook) -> str:
     values = [v for v in (row.target, row.scored, *row.periods) if v is not None]
     whole = all(v == v.to_integral_value() for v in values)
     if row.number == "percent":
         return "0%" if all((v * 100) == (v * 100).to_integral_value() for v in values) else "0.0%"
-    if row.number == "money" and row.scale != 1:
-        return "#,##0.00"
+    if row.number == "money":
+        return _money_format(book, row.scale)
     return "#,##0" if whole else "#,##0.00"
+
+
+def _money_format(book: SheetBook, scale: Decimal) -> str:
+    """Amounts to the money rounding step's precision in sheet units, at most 0.01 (the one
+    precision rule of :mod:`okrplan.numbers`): a 10万 step in 万 shows ``#,##0``; in English,
+    dollars in thousands with the symbol (``$6,640k``) where the step is whole thousands. The
+    cell keeps the exact number."""
+    step = book.step / scale
+    if book.locale.startswith("en") and scale == 1 and step % 1000 == 0:
+        symbol = book.numbers.money(0).removesuffix("0")
+        return f'"{symbol}"#,##0,"k"' if symbol else '#,##0,"k"'
+    places = min(max(0, -int(step.normalize().as_tuple().exponent)), MAX_PLACES)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _per_case_format(locale: str) -> str:
+    return '"-"0" pts/case"' if locale.startswith("en") else '"每例扣"0"分"'
 
 
 def _points_format(locale: str) -> str:

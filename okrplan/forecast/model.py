@@ -72,11 +72,12 @@ class Model:
     att_mean: Floats
     att_sd: Floats
     moments: Floats  # normal items × 3 × signatures: M, A, B
+    steps: Floats  # per normal item: the value of one count where all its entries share it, or 0
     groups: tuple[str, ...]
     rows: tuple[Row, ...]
     levels: int = 1
     default_attainment: int = 0
-    notes: list[str] = field(default_factory=list)
+    activity: dict[str, float] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -115,6 +116,7 @@ class _Builder:
         }
         self.groups: list[str] = []
         self.defaults = 0
+        self.activity: dict[str, float] = {}  # the planned count of each funnel's first metric
         self.supports = _supports(plan)
 
     def step(self, metric: str, to: str) -> tuple[int | None, float]:
@@ -161,6 +163,7 @@ class _Builder:
                 need *= 1 - share
         mean, spread, default = attainment_of(self.plan.meta, role.id)
         self.defaults += default
+        self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
         self.entry(funnel, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))
         for at, count in reversed(supplied):
             self.entry(funnel, at, count, (1.0, 0.0))
@@ -251,6 +254,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
     index: list[int] = []
     exact: list[int] = []
     moments: list[Floats] = []
+    steps: list[float] = []
     position = [0] * (len(runs) + 1)  # entry boundary → item boundary
     e = 0
     while e < len(runs):
@@ -273,6 +277,7 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
             kinds.append(1)
             index.append(len(moments))
             moments.append(block)
+            steps.append(float(v[0]) if np.all(v == v[0]) else 0.0)
         e = end
         position[end] = len(kinds)
     take = np.asarray(exact, dtype=np.int64)
@@ -287,7 +292,9 @@ def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
         att_mean=c["att_mean"][take],
         att_sd=c["att_sd"][take],
         moments=np.asarray(moments).reshape(len(moments), 3, n_sig),
+        steps=np.asarray(steps, dtype=np.float64),
         groups=tuple(builder.groups),
         rows=tuple(replace(r, lo=position[r.lo], hi=position[r.hi]) for r in rows),
         default_attainment=builder.defaults,
+        activity=builder.activity,
     )

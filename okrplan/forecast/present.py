@@ -22,11 +22,13 @@ _TEXT = {
         "spread": "标准差 {sd}",
         "default": "默认标准差 ±{rel:.0%}（{sd}）",
         "fixed": "固定",
-        "attain": "活动达成率：{d}/{n} 个销售组用默认值（均值 {mean:.0%}，个人标准差 {sd:.0%}）",
+        "attain": "活动达成率：{d}/{n} 个销售组用默认值（均值 {mean:.0%}，个人标准差 {sd:.0f}pp）",
         "head": ("单位", "目标", "达成概率", "保底 P10", "中位 P50", "挑战 P90"),
-        "need": "要使达成概率 ≥ {c:.0%}：活动量 ×{m:.3f}，即每级超额分配 {b2:.1%}（现为 {b:.0%}），"
+        "need": "要使达成概率 ≥ {c}：活动量 ×{m:.3f}，即每级超额分配 {b2:.1%}（现为 {b}），"
         "达成概率 {p:.1%}",
-        "never": "即使活动量 ×64，达成概率也到不了 {c:.0%}",
+        "never": "即使活动量 ×64，达成概率也到不了 {c}",
+        "activity": "；计划活动量：",
+        "sep": "，",
         "legend": "保底/中位/挑战：以 90%/50%/10% 的概率达到的结果",
     },
     "en": {
@@ -38,12 +40,14 @@ _TEXT = {
         "spread": "standard deviation {sd}",
         "default": "default standard deviation ±{rel:.0%} ({sd})",
         "fixed": "fixed",
-        "attain": "activity attainment: default (mean {mean:.0%}, {sd:.0%} per person) for "
-        "{d} of {n} selling groups",
+        "attain": "activity attainment: default (mean {mean:.0%}, spread {sd:.0f}pp per "
+        "person) for {d} of {n} selling groups",
         "head": ("Unit", "Target", "P(hit)", "Commit P10", "Median P50", "Stretch P90"),
-        "need": "For P(hit) ≥ {c:.0%}: activity ×{m:.3f}, a buffer of {b2:.1%} per level "
-        "instead of {b:.0%} (P(hit) {p:.1%})",
-        "never": "Not even activity ×64 reaches P(hit) {c:.0%}",
+        "need": "For P(hit) ≥ {c}: activity ×{m:.3f}, a buffer of {b2:.1%} per level "
+        "instead of {b} (P(hit) {p:.1%})",
+        "never": "Not even activity ×64 reaches P(hit) {c}",
+        "activity": "; planned activity: ",
+        "sep": ", ",
         "legend": "commit / median / stretch: the outcomes reached with 90% / 50% / 10% "
         "probability",
     },
@@ -81,7 +85,7 @@ def notes(fc: Forecast) -> list[str]:
     out = [_rate_line(fc, b) for b in fc.rates]
     if fc.default_attainment:
         mean, sd = DEFAULT_ATTAINMENT
-        out.append(t["attain"].format(mean=mean, sd=sd, d=fc.default_attainment, n=fc.groups))
+        out.append(t["attain"].format(mean=mean, sd=sd * 100, d=fc.default_attainment, n=fc.groups))
     if fc.as_of is not None:
         out.append(t["as_of"].format(day=fc.as_of.isoformat()))
         if fc.no_checkins:
@@ -94,13 +98,22 @@ def need_line(fc: Forecast) -> str | None:
     if need is None:
         return None
     t = _t(fc)
+    c, b = _percent(need.confidence), _percent(need.buffer)
     if need.multiplier is None:
-        return str(t["never"].format(c=need.confidence))
-    return str(
-        t["need"].format(
-            c=need.confidence, m=need.multiplier, b2=need.needed, b=need.buffer, p=need.p_hit
-        )
-    )
+        return str(t["never"].format(c=c))
+    line = str(t["need"].format(c=c, m=need.multiplier, b2=need.needed, b=b, p=need.p_hit))
+    names, locale = fc.plan.metrics, fc.plan.locale
+    steps = [
+        f"{names[metric]['name']} {format_number(Decimal(round(count)), locale)} → "
+        f"{format_number(Decimal(round(count * need.multiplier)), locale)}"
+        for metric, count in fc.activity
+    ]
+    return line + (t["activity"] + t["sep"].join(steps) if steps else "")
+
+
+def _percent(value: float) -> str:
+    """A percentage to one decimal at most: 10%, 12.5%."""
+    return f"{value * 100:.1f}".removesuffix(".0") + "%"
 
 
 def _amount(fc: Forecast, value: float) -> str:
@@ -217,5 +230,12 @@ def to_json(fc: Forecast) -> str:
             "buffer": n.buffer,
             "buffer_needed": None if n.needed is None else round(n.needed, 4),
             "levels": n.levels,
+            "activity": {
+                metric: [
+                    round(count),
+                    None if n.multiplier is None else round(count * n.multiplier),
+                ]
+                for metric, count in fc.activity
+            },
         }
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

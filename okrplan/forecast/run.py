@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -35,10 +35,10 @@ class Forecast:
     rates: tuple[RateBelief, ...]
     groups: int
     default_attainment: int
+    activity: tuple[tuple[str, float], ...]
     as_of: date | None = None
     no_checkins: tuple[str, ...] = ()
     need: BufferNeed | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
@@ -110,6 +110,7 @@ def forecast(
         rates=model.rates,
         groups=len(model.groups),
         default_attainment=model.default_attainment,
+        activity=tuple(model.activity.items()),
         as_of=as_of,
         no_checkins=tuple(missing),
         need=need,

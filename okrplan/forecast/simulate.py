@@ -12,11 +12,13 @@ large ones together from their normal approximation, given the shared rates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from okrplan.forecast.model import Floats, Ints, Model
+from okrplan.forecast.model import Floats, Ints, Model, Row
 
 BLOCK = 256
 """Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
@@ -68,7 +70,10 @@ class _Draws:
         self.model, self.sims, self.multiplier = model, sims, multiplier
         self.products = draw_rates(model, sims, rate_seed)
         p = self.products
-        self.moments = (p, p * p, p * (1 - p))  # what M, A and B are multiplied by
+        # what M, A and B are multiplied by; single precision: a normal item is a sum of many
+        # entries, its outcome shown to the plan's rounding, never to 7 digits
+        self.moments = tuple(m.astype(np.float32) for m in (p, p * p, p * (1 - p)))
+        self.thinned = np.array([bool(sig) for sig in model.signatures] or [False])
         self.att = np.random.Generator(np.random.PCG64(att_seed))
         self.counts = np.random.Generator(np.random.PCG64(count_seed))
 
@@ -79,22 +84,38 @@ class _Draws:
         attained = np.repeat(count * m.att_mean[items, None], sims, axis=1)
         vary = np.flatnonzero(m.att_sd[items] > 0)
         if vary.size:
-            noise = self.att.standard_normal((vary.size, sims))
+            noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
             attained[vary] += count[vary] * m.att_sd[items[vary], None] * noise
         np.maximum(attained, 0.0, out=attained)
-        n = np.rint(attained).astype(np.int64)
-        out = self.counts.binomial(n, self.products[m.signature[items]]).astype(np.float64)
-        out *= m.value[items, None]
-        return out
+        np.rint(attained, out=attained)
+        thinned = np.flatnonzero(self.thinned[m.signature[items]])  # the others keep their count
+        if thinned.size:
+            n = attained[thinned].astype(np.int64)
+            attained[thinned] = self.counts.binomial(n, self.products[m.signature[items[thinned]]])
+        attained *= m.value[items, None]
+        return attained
 
-    def normal(self, items: Ints) -> Floats:
+    def normal(self, items: Ints) -> npt.NDArray[np.float32]:
         """Normal items: mean Σ P·M·k, variance Σ P²·A·k² + P(1 − P)·B·k (k the multiplier)."""
         k = self.multiplier
-        moments = self.model.moments[items]
-        mean = moments[:, 0] @ self.moments[0] * k
-        variance = moments[:, 1] @ self.moments[1] * (k * k) + moments[:, 2] @ self.moments[2] * k
-        out = mean + np.sqrt(np.maximum(variance, 0.0)) * self.counts.standard_normal(mean.shape)
-        return np.maximum(out, 0.0, out=out)
+        moments = self.model.moments[items].astype(np.float32)
+        mean = moments[:, 0] @ self.moments[0]
+        mean *= k
+        spread = moments[:, 1] @ self.moments[1]
+        spread *= k * k
+        spread += (moments[:, 2] * k) @ self.moments[2]
+        np.maximum(spread, 0.0, out=spread)
+        np.sqrt(spread, out=spread)
+        spread *= self.counts.standard_normal(mean.shape, dtype=np.float32)
+        spread += mean
+        np.maximum(spread, 0.0, out=spread)
+        # whole counts where an item's entries share one value (20万 a deal): P(hit) of a
+        # target of whole counts is then not off by half a count's probability
+        steps = self.model.steps[items].astype(np.float32)
+        whole = np.flatnonzero(steps > 0)
+        if whole.size:
+            spread[whole] = np.rint(spread[whole] / steps[whole, None]) * steps[whole, None]
+        return spread
 
     def block(self, lo: int, hi: int) -> Floats:
         """The outcomes (in the KPI's base unit) of items lo..hi: shape (hi − lo, sims)."""
@@ -114,12 +135,33 @@ def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     two) and the mean of each row of ``outcomes`` (shape rows × sims)."""
     tolerance = 1e-9 * np.maximum(np.abs(targets), 1.0)
     hit = (outcomes >= (targets - tolerance)[:, None]).mean(axis=1)
-    q = np.quantile(outcomes, QUANTILES, axis=1, method="lower")
     mean = outcomes.mean(axis=1)
+    # np.quantile's "lower" value, from a sort: numpy sorts floats faster than it partitions
+    ks = [int(np.floor(q * (outcomes.shape[1] - 1))) for q in QUANTILES]
+    q = np.sort(outcomes, axis=1)[:, ks].T
     return [
         RowStats(float(hit[i]), float(q[0, i]), float(q[1, i]), float(q[2, i]), float(mean[i]))
         for i in range(outcomes.shape[0])
     ]
+
+
+def _schedule(
+    rows: Sequence[Row],
+) -> tuple[dict[int, set[int]], dict[int, int], dict[int, list[int]]]:
+    """By block: where rows that close in a later block start (their running sum is kept),
+    how many rows need each such start, and the rows that close in the block."""
+    starts: dict[int, set[int]] = {}
+    users: dict[int, int] = {}
+    closes: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.hi == r.lo:
+            continue
+        block = (r.hi - 1) // BLOCK
+        closes.setdefault(block, []).append(i)
+        if r.lo // BLOCK != block:
+            starts.setdefault(r.lo // BLOCK, set()).add(r.lo)
+            users[r.lo] = users.get(r.lo, 0) + 1
+    return starts, users, closes
 
 
 def simulate(
@@ -149,18 +191,10 @@ def simulate(
     saved: dict[int, Floats] = {}
     stats: dict[int, RowStats] = {}
     first = np.zeros(sims)
-    starts: dict[int, set[int]] = {}  # by block: where rows that close in a later block start
-    users: dict[int, int] = {}  # per such start: how many rows still need it
-    closes: dict[int, list[int]] = {}  # by block: the rows that close in it
+    starts, users, closes = _schedule(wanted)
     for i, r in enumerate(wanted):
         if r.hi == r.lo:  # a unit with a target and nothing selling below it
             stats[i] = row_stats(np.full((1, sims), r.done), np.array([r.target]))[0]
-            continue
-        block = (r.hi - 1) // BLOCK
-        closes.setdefault(block, []).append(i)
-        if r.lo // BLOCK != block:
-            starts.setdefault(r.lo // BLOCK, set()).add(r.lo)
-            users[r.lo] = users.get(r.lo, 0) + 1
     for b0 in range(0, max(model.size, 1), BLOCK):
         b1 = min(b0 + BLOCK, model.size)
         sums = np.cumsum(draws.block(b0, b1), axis=0) + carry if b1 > b0 else carry[None, :]

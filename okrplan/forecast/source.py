@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -30,9 +31,44 @@ def plan_file(path: str | os.PathLike[str]) -> Path | None:
     return source if source.suffix.lower() == ".json" and source.is_file() else None
 
 
+_ITEM_PER_LINE = b'{"graph":{"directed":true,"edges":['
+_WANTED = (b'"kind":"contains"', b'"kind":"unit"', b'"kind":"role"')
+
+
+def _item_per_line(file: Path, krs: bool) -> dict[str, Any] | None:
+    """A large plan.json (one node or edge per line, keys sorted) read for its units, roles,
+    ``contains`` edges (and KRs) only: the other lines are not parsed. None if the file is
+    not in that layout. A quote inside a JSON string is escaped, so ``"kind":"unit"`` in a
+    line is the line's own kind."""
+    data = file.read_bytes()
+    end = data.rfind(b"\n]},\n")  # after the last node: metrics, okrplan, plan, solver
+    if not data.startswith(_ITEM_PER_LINE + b"\n") or end < 0:
+        return None
+    rest = json.loads(b"{" + data[end + 5 :])
+    words = list(_WANTED[:3])
+    if krs:  # the KRs of the base metric
+        words.append(b'"metric":' + json.dumps(rest["plan"]["kpi"]["base"]).encode())
+    found: dict[int, bytes] = {}
+    for word in words:
+        at = data.find(word, 0, end)
+        while at >= 0:
+            start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
+            found[start] = data[start:stop]
+            at = data.find(word, stop, end)
+    edges: list[Any] = []
+    nodes: list[Any] = []
+    for start in sorted(found):  # in the file's order: the order of a unit's children
+        item = json.loads(found[start].rstrip(b","))
+        (edges if "source" in item else nodes).append(item)
+    rest["graph"] = {"nodes": nodes, "edges": edges}
+    return dict(rest)
+
+
 def _org_plan(file: Path, krs: bool) -> Plan:
-    with file.open("rb") as handle:
-        data = json.load(handle)
+    data = _item_per_line(file, krs)
+    if data is None:
+        with file.open("rb") as handle:
+            data = json.load(handle)
     if data.get("okrplan") != 1:
         raise ValueError("not an okrplan plan")
     graph = nx.DiGraph()

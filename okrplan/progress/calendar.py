@@ -11,6 +11,7 @@ import calendar
 import re
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
@@ -23,6 +24,7 @@ PERIOD_HINT = (
 )
 
 
+@lru_cache(maxsize=65536)  # a few hundred labels, met millions of times
 def normal_period(text: str) -> str:
     """The canonical label of a period as written (``2015-3`` → ``2015-03``, ``2015q2`` →
     ``2015-Q2``, ``2015w9`` → ``2015-W09``).
@@ -56,6 +58,7 @@ def _weeks_in(year: int) -> int:
     return date(year, 12, 28).isocalendar()[1]
 
 
+@lru_cache(maxsize=65536)  # a few hundred labels, met millions of times
 def span(label: str) -> tuple[date, date]:
     """First and last day of a canonical period label.
 
@@ -80,6 +83,7 @@ def span(label: str) -> tuple[date, date]:
     raise ValueError(f"{label!r} is not a period; {PERIOD_HINT}")
 
 
+@lru_cache(maxsize=65536)  # a few hundred labels, met millions of times
 def start(label: str) -> date:
     """The first day of a period."""
     return span(label)[0]

@@ -437,80 +437,65 @@ _Key = tuple[str, str, str, str, str]  # person, unit, role, metric, month
 
 def _aggregate(
     rows: Iterable[tuple[int, list[str]]], where: _Where, source: ActualsSource, batch: Batch
-) -> tuple[dict[_Key, list[Fraction | int]], dict[str, int]]:
+) -> tuple[dict[_Key, Fraction | int], dict[str, int]]:
     """Rows counted and summed per (person, unit, role, metric, month); the hot loop of a
-    10-million-row import, so it works on plain lists and caches what it parses."""
+    10-million-row import, so it keys on the cells as written (spaces are trimmed when the
+    totals are assigned, :func:`_assign`) and caches what it parses."""
     person_at, date_at, metric_at, amount_at, unit_at, role_at = where
     fixed = source.metric if isinstance(source.metric, str) else None
     values = source.metric.values if isinstance(source.metric, MetricColumn) else {}
     amount_metric = source.amount.metric if source.amount else ""
     months: dict[str, str | None] = {}
-    totals: dict[_Key, list[Fraction | int]] = {}
+    totals: dict[_Key, Fraction | int] = {}
     others: dict[str, int] = {}
     width = 1 + max(where)
+    read = 0
     for line, fields in rows:
-        batch.read += 1
+        read += 1
         if len(fields) < width:
             if any(f.strip() for f in fields):
                 batch.problem(Issue("the row has too few columns", batch.source, line))
             continue
-        person = fields[person_at].strip()
-        if not person:
+        person = fields[person_at]
+        if not person or (person[0] == " " and not person.strip()):
             batch.problem(Issue("no person", batch.source, line, path=source.person))
             continue
         raw = fields[date_at]
-        month = months.get(raw[:10], "")
+        month = months.get(raw[:10], "")  # the day: a time after it does not matter
         if month == "":
             month = months[raw[:10]] = _month(raw)
         if month is None:
+            hint = "write it as 2015-03-14"
             batch.problem(
-                Issue(
-                    f"{raw!r} is not a date",
-                    batch.source,
-                    line,
-                    path=source.date,
-                    hint="write it as 2015-03-14",
-                )
+                Issue(f"{raw!r} is not a date", batch.source, line, path=source.date, hint=hint)
             )
             continue
-        unit = fields[unit_at].strip() if unit_at >= 0 else ""
-        role = fields[role_at].strip() if role_at >= 0 else ""
+        unit = fields[unit_at] if unit_at >= 0 else ""
+        role = fields[role_at] if role_at >= 0 else ""
         metric = fixed
         if metric_at >= 0:
-            kind = fields[metric_at].strip()
-            metric = values.get(kind)
+            kind = fields[metric_at]
+            metric = values.get(kind) or values.get(kind.strip())
             if metric is None:
-                others[kind] = others.get(kind, 0) + 1
+                others[kind.strip()] = others.get(kind.strip(), 0) + 1
         if metric:
             key = (person, unit, role, metric, month)
-            held = totals.get(key)
-            if held is None:
-                totals[key] = [1]
-            else:
-                held[0] += 1
-        if amount_at >= 0 and fields[amount_at].strip():  # a call has no amount
-            text = fields[amount_at]
+            totals[key] = totals.get(key, 0) + 1
+        if amount_at >= 0 and fields[amount_at] and not fields[amount_at].isspace():
+            text = fields[amount_at]  # a call has no amount
             try:
                 amount: Fraction | int = int(text)
             except ValueError:
                 try:
                     amount = parse_value(text)
                 except QuantityError:
-                    batch.problem(
-                        Issue(
-                            f"the amount {text!r} is not a number",
-                            batch.source,
-                            line,
-                            path=source.amount.column if source.amount else "",
-                        )
-                    )
+                    column = source.amount.column if source.amount else ""
+                    problem = f"the amount {text!r} is not a number"
+                    batch.problem(Issue(problem, batch.source, line, path=column))
                     continue
             key = (person, unit, role, amount_metric, month)
-            held = totals.get(key)
-            if held is None:
-                totals[key] = [amount]
-            else:
-                held[0] += amount
+            totals[key] = totals.get(key, 0) + amount
+    batch.read += read
     return totals, others
 
 
@@ -525,11 +510,16 @@ def _month(raw: str) -> str | None:
     return f"{match[1]}-{int(match[2]):02d}"
 
 
-def _assign(totals: Mapping[_Key, list[Fraction | int]], people: Directory, batch: Batch) -> None:
-    """The per-person totals as check-ins of each person's KR of the metric."""
+def _assign(totals: Mapping[_Key, Fraction | int], people: Directory, batch: Batch) -> None:
+    """The per-person totals as check-ins of each person's KR of the metric (cells that
+    differ only by surrounding spaces add up)."""
+    trimmed: dict[_Key, Fraction | int] = {}
+    for (person, unit, role, metric, month), value in totals.items():
+        key = (person.strip(), unit.strip(), role.strip(), metric, month)
+        trimmed[key] = trimmed.get(key, 0) + value
     groups: dict[tuple[str, str, str], RoleGroup | None] = {}
     no_kr: dict[tuple[str, str], int] = {}
-    for (person, unit, role, metric, month), (value,) in sorted(totals.items()):
+    for (person, unit, role, metric, month), value in trimmed.items():  # in file order
         who = (person, unit, role)
         if who not in groups:
             groups[who] = people.person_group(person, unit, role)

@@ -26,10 +26,9 @@ from okrplan.progress.pace import (
     ObjectiveProgress,
     Pace,
     objective_progress,
-    person_progress,
-    progress,
+    tallied_progress,
 )
-from okrplan.progress.store import CheckIn, latest
+from okrplan.progress.store import Tally, tallies
 from okrplan.quantity import format_number
 
 WORDS = {
@@ -108,16 +107,16 @@ def status_of(
 ) -> Status:
     """The status of ``owner`` (a unit or role group id; default the company) or of one
     ``person``, from the check-ins stored in ``folder`` up to ``as_of``."""
-    checkins = latest(folder, as_of=as_of)
     graph = plan.graph
     text = words(plan.locale)
     owner = owner or root_of(graph)
+    summed = tallies(folder, as_of)
     if person is not None:
-        krs = person_progress(plan, checkins, as_of, person)
+        krs = tallied_progress(plan, summed, as_of, person)
         groups = [k.owner for k in map(lambda i: queries.key_result(graph, i), krs)]
         owner = groups[0] if groups else owner
     else:
-        krs = progress(plan, checkins, as_of)
+        krs = tallied_progress(plan, summed, as_of)
     record = node(graph, owner)
     title = f"{person or ' / '.join(getattr(record, 'path', ()) or (record.name,))}"
     if isinstance(record, RoleGroup) and person is None:
@@ -128,7 +127,7 @@ def status_of(
     if person is None:
         for child in queries.org_children(graph, owner):
             result.lines.append(_child_line(plan, child, krs))
-    result.warnings += _orphans(plan, checkins, text)
+    result.warnings += _orphans(plan, summed, text)
     return result
 
 
@@ -195,19 +194,16 @@ def _worst(results: Sequence[KrProgress]) -> Pace:
     return next((p for p in _WORSE if p in seen), Pace.NO_DATA)
 
 
-def _orphans(plan: Plan, checkins: Sequence[CheckIn], text: Mapping[Any, str]) -> list[str]:
-    """Check-ins a re-made plan no longer matches: their KR is gone, or their period lies
-    outside the plan. They stay in the store and are listed."""
+def _orphans(plan: Plan, tallies: Sequence[Tally], text: Mapping[Any, str]) -> list[str]:
+    """Check-ins a re-made plan no longer matches: their KR is gone, or they lie after the
+    plan. They stay in the store and are listed."""
     months = plan.meta.get("months") or []
-    first, last = calendar.start(months[0]), calendar.span(months[-1])[1]
-    gone = sorted({c.kr for c in checkins if c.kr not in plan.graph})
-    outside = sorted(
-        {f"{c.kr} {c.period}" for c in checkins if c.kr in plan.graph
-         and (calendar.span(c.period)[1] < first or calendar.start(c.period) > last)}
-    )  # fmt: skip
+    last = calendar.span(months[-1])[1]
+    gone = sorted({c.kr for c in tallies if c.kr not in plan.graph})
+    outside = sorted({c.kr for c in tallies if c.kr in plan.graph and c.last > last})
     out = []
     if gone:
-        count = sum(1 for c in checkins if c.kr not in plan.graph)
+        count = sum(c.count for c in tallies if c.kr not in plan.graph)
         out.append(text["orphans"].format(n=count, ids=", ".join(gone[:10])))
     if outside:
         out.append(text["outside"].format(n=len(outside), ids=", ".join(outside[:10])))

@@ -26,6 +26,7 @@ from decimal import Decimal
 from okrplan import queries
 from okrplan.graph import Edge, Kind, root_of
 from okrplan.model import Unit
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import label, money_text
 from okrplan.quantity import format_percent
@@ -104,7 +105,7 @@ def _rate_text(ctx: Context, source: str, target: str) -> str:
             if candidate == target:
                 following, rate = candidate, yields[candidate]
         if metrics.get(following, {}).get("kind") == "money":
-            steps.append(money_text(rate, ctx.locale))
+            steps.append(money_text(rate, ctx.locale, ctx.numbers))
         else:
             steps.append(format_percent(Decimal(str(rate)), ctx.locale))
         metric = following
@@ -136,7 +137,7 @@ def _caption(
         if kpi.get("metric") != kpi.get("base"):
             text += f" → {base}"
         if kpi.get("target") is not None:
-            text += f" {money_text(kpi['target'], locale)}"
+            text += f" {money_text(kpi['target'], locale, numbers_for(meta))}"
         facts.append(text)
     status = str(plan.solver.get("status", ""))
     if status in ("optimal", "feasible", "infeasible"):

@@ -9,7 +9,16 @@ from decimal import Decimal
 
 from okrplan.graph import Kind
 from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit
-from okrplan.present import kr_cadence_text, label, money_text, span_text, weight_text
+from okrplan.numbers import Numbers
+from okrplan.present import (
+    group_title,
+    kr_cadence_text,
+    label,
+    money_text,
+    ramp_text,
+    span_text,
+    weight_text,
+)
 from okrplan.quantity import format_number, format_percent
 from okrplan.render.layout import Box, Context
 from okrplan.render.markup import circled, escape_html, gap, html_lines, pack, styled
@@ -35,9 +44,9 @@ CONFLICT, CONFLICT_LIGHT = "#C62828", "#FDECEA"
 MUTED = "#5F6B73"
 
 
-def kr_cadence(kr: KeyResult, locale: str) -> str:
+def kr_cadence(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> str:
     """The target with its period when the target alone does not say it: ``71 个/周``."""
-    return kr_cadence_text(kr, locale)
+    return kr_cadence_text(kr, locale, numbers)
 
 
 def colours(ctx: Context, box: Box) -> tuple[str, str]:
@@ -46,10 +55,11 @@ def colours(ctx: Context, box: Box) -> tuple[str, str]:
     return LEVELS[(ctx.org_level(box.members[0]) - 1) % len(LEVELS)]
 
 
-def owner_title(owner: Node) -> str:
-    """How a diagram and the report head a unit (its name) or a role group (``销售岗 × 10``)."""
+def owner_title(owner: Node, locale: str = "zh-CN") -> str:
+    """How a diagram and the report head a unit (its name) or a role group (``销售岗 × 10``,
+    ``销售岗 · 3月入职 × 1``)."""
     if isinstance(owner, RoleGroup):
-        return f"{owner.label or owner.name} × {owner.headcount}"
+        return f"{group_title(owner, locale)} × {owner.headcount}"
     return owner.name
 
 
@@ -58,7 +68,7 @@ def title(ctx: Context, box: Box) -> tuple[str, str]:
     owners = [ctx.record(m) for m in box.members]
     first = owners[0]
     if len(owners) == 1 and isinstance(first, RoleGroup):
-        return owner_title(first), ""
+        return owner_title(first, ctx.locale), ""
     if isinstance(first, RoleGroup):
         heads = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
         return f"{first.name} × {heads}", ""
@@ -72,7 +82,7 @@ def title(ctx: Context, box: Box) -> tuple[str, str]:
 def _money_span(ctx: Context, values: list[Number]) -> str:
     if not values:
         return ""
-    return span_text(money_text(min(values), ctx.locale), money_text(max(values), ctx.locale))
+    return span_text(*ctx.numbers.amounts([min(values), max(values)]))
 
 
 def _unit_facts(ctx: Context, box: Box, units: list[Unit]) -> list[str]:
@@ -85,7 +95,7 @@ def _unit_facts(ctx: Context, box: Box, units: list[Unit]) -> list[str]:
             text = (
                 f"{label(locale, 'target')} {label(locale, 'each')} "
                 f"{_money_span(ctx, targets)}, {label(locale, 'total')} "
-                f"{money_text(sum(targets), locale)}"
+                f"{money_text(sum(targets), locale, ctx.numbers)}"
             )
         parts.append(text)
     assigned = [u.assigned for u in units if u.assigned is not None]
@@ -110,9 +120,8 @@ def _role_facts(ctx: Context, roles: list[RoleGroup]) -> list[str]:
     if selling:
         per_person = _money_span(ctx, [s.per_person for s in selling])
         parts.append(f"{label(locale, 'per_person')} {per_person}")
-        parts.append(
-            f"{label(locale, 'total')} {money_text(sum(s.quota for s in selling), locale)}"
-        )
+        total = money_text(sum(s.quota for s in selling), locale, ctx.numbers)
+        parts.append(f"{label(locale, 'total')} {total}")
     if folded:
         parts.append(ctx.text("groups", n=len(roles)))
     lines = [" · ".join(parts)] if parts else []
@@ -135,17 +144,6 @@ def facts(ctx: Context, box: Box) -> list[str]:
     if units:
         return _unit_facts(ctx, box, units)
     return _role_facts(ctx, [o for o in owners if isinstance(o, RoleGroup)])
-
-
-def ramp_text(ramp: tuple[Number, ...]) -> str:
-    """``25% → 50% → 75% → 100%`` from a per-month ramp; '' when everyone is at full speed."""
-    steps: list[Number] = []
-    for value in ramp:
-        if value and (not steps or steps[-1] != value):
-            steps.append(value)
-    if not steps or all(v >= 1 for v in steps):
-        return ""
-    return " → ".join(format_percent(Decimal(str(v))) for v in steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +173,7 @@ def _span(
 
 def kr_target(ctx: Context, same: list[KeyResult]) -> str:
     """The target of a KR, or the range of targets of the same KR of folded owners."""
-    return _span(same, lambda kr: kr.target, lambda kr: kr_cadence(kr, ctx.locale))
+    return _span(same, lambda kr: kr.target, lambda kr: kr_cadence(kr, ctx.locale, ctx.numbers))
 
 
 def kr_weight(same: list[KeyResult]) -> str:
@@ -213,14 +211,15 @@ def _phasing(ctx: Context, kr: KeyResult) -> list[str]:
     base = ctx.plan.meta.get("kpi", {}).get("base")
     if kr.metric != base or kr.per is not Per.PLAN or not 1 < len(kr.periods) <= 6:
         return []
+    values = list(kr.periods.values())
+    shown = (
+        ctx.numbers.amounts(values)
+        if kr.money
+        else [format_number(Decimal(str(v)), ctx.locale) for v in values]
+    )
     return [
-        f"{period_name(key, ctx.locale)} "
-        + (
-            money_text(value, ctx.locale)
-            if kr.money
-            else format_number(Decimal(str(value)), ctx.locale)
-        )
-        for key, value in kr.periods.items()
+        f"{period_name(key, ctx.locale)} {text}"
+        for key, text in zip(kr.periods, shown, strict=True)
     ]
 
 

@@ -18,8 +18,9 @@ from okrplan import queries
 from okrplan.graph import Edge
 from okrplan.graph import node as record
 from okrplan.model import KeyResult, KRKind, Node, Objective, RoleGroup, Unit
+from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
-from okrplan.present import label
+from okrplan.present import label, people_text
 
 
 class View(StrEnum):
@@ -74,6 +75,7 @@ class Context:
         self.plan = plan
         self.graph: nx.DiGraph = plan.graph
         self.locale = plan.locale
+        self.numbers = numbers_for(plan.meta)
         self.parent: dict[str, str] = {
             t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
         }
@@ -82,6 +84,8 @@ class Context:
         self._sheets: dict[str, Sheet] = {}
 
     def text(self, key: str, **values: Any) -> str:
+        if key == "people_count":  # "1 person", "3 people"
+            return people_text(values["n"], self.locale)
         return label(self.locale, key).format(**values)
 
     def record(self, node: str) -> Node:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import networkx as nx
 
-from okrplan.graph import add_records
+from okrplan.graph import add_records, new_graph
 from okrplan.model import EdgeKind, KeyResult, KRKind, Node, Objective, RoleGroup, Unit
 from okrplan.spec import Spec
 
@@ -42,7 +42,7 @@ def assemble(
     edges = list(_tree_edges(owners))
     edges += _sheet_edges(owners, items)
     edges += alignment(spec, owners, items)
-    graph = nx.DiGraph()
+    graph = new_graph()
     add_records(graph, records, edges)
     return graph
 

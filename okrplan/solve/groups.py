@@ -16,10 +16,11 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from okrplan.periods import Month
+from okrplan.periods import Month, quarter_label
 from okrplan.quantity import Per
 from okrplan.solve.phasing import month_days, month_shares
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
+from okrplan.workdays import WorkingDays
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +233,17 @@ def ramp_curve(
 
 
 def per_month_capacity(
-    value: Fraction, per: Per | None, months: tuple[Month, ...]
+    value: Fraction, per: Per | None, months: tuple[Month, ...], days: WorkingDays | None = None
 ) -> tuple[Fraction, ...]:
-    """A capacity of ``value`` per ``per`` as what it allows in each month of the plan."""
+    """A capacity of ``value`` per ``per`` as what it allows in each month of the plan.
+
+    With working ``days`` (``plan.calendar``), a week is five working days and a month (a
+    quarter, a year) an average month of working days, so a month's capacity follows its
+    working days: 100/周 in February 2026 (CN, 16 working days) is 100 × 16 ÷ 5 = 320; 25/月
+    is 25 × 16 ÷ (248 ÷ 12) = 19.35. A capacity per plan is shared by working days.
+    """
+    if days is not None:
+        return _by_working_days(value, per, days)
     if per is Per.WEEK:
         return tuple(value * month_days(m) / 7 for m in months)
     if per is Per.MONTH:
@@ -246,14 +255,26 @@ def per_month_capacity(
     return tuple(value / len(months) for _ in months)
 
 
-def window_months(per: Per | None, months: tuple[Month, ...]) -> list[tuple[int, ...]]:
+def _by_working_days(value: Fraction, per: Per | None, days: WorkingDays) -> tuple[Fraction, ...]:
+    if per is Per.WEEK:
+        return tuple(value * d / 5 for d in days.months)
+    months_per = {Per.MONTH: 1, Per.QUARTER: 3, Per.YEAR: 12}.get(per) if per else None
+    if months_per is not None:
+        return tuple(value * d / (months_per * days.average) for d in days.months)
+    total = sum(days.months)
+    return tuple(value * d / total for d in days.months)
+
+
+def window_months(
+    per: Per | None, months: tuple[Month, ...], fiscal_start: int = 1
+) -> list[tuple[int, ...]]:
     """The runs of months (by index) a capacity per ``per`` is checked over."""
     if per in (Per.WEEK, Per.MONTH):
         return [(i,) for i in range(len(months))]
     if per is Per.QUARTER:
         quarters: dict[str, list[int]] = {}
         for i, m in enumerate(months):
-            quarters.setdefault(m.quarter, []).append(i)
+            quarters.setdefault(quarter_label(m, fiscal_start), []).append(i)
         return [tuple(v) for v in quarters.values()]
     return [tuple(range(len(months)))]
 
@@ -499,9 +520,11 @@ def _profile(
     pipeline, own = worked_and_sourced(spec, funnel, supplied)
     windows = []
     for metric, quantity in ref.role.capacity.items():
-        per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
+        per_month = per_month_capacity(
+            Fraction(quantity.value), quantity.per, months, spec.working_days
+        )
         label_text = quantity.text or str(quantity.value)
-        for window in window_months(quantity.per, months):
+        for window in window_months(quantity.per, months, spec.period.fiscal_start):
             capacity = sum((per_month[i] * ramp[i] for i in window), Fraction(0))
             windows.append(Window(metric, window, capacity, label_text))
     return Profile(ramp, weights, own, pipeline, tuple(windows))

@@ -129,19 +129,29 @@ def region_hires(region: Region, alike: Alike | None = None) -> dict[str, int] |
     target file.
     """
     carried, _, need, hiring = region_reach(region, alike)
-    hires = {group.id: 0 for group, _ in hiring}
     if not hiring and not any(not g.is_hire for g in region.members):
-        return hires
-    short = need - carried
-    order = sorted(range(len(hiring)), key=lambda i: -hiring[i][1])
-    for i in order:
+        return {group.id: 0 for group, _ in hiring}
+    counts = cover(need - carried, [(c, _limit(group)) for group, c in hiring])
+    if counts is None:
+        return None
+    return {group.id: n for (group, _), n in zip(hiring, counts, strict=True)}
+
+
+def cover(short: int, reach: Sequence[tuple[int, int]]) -> list[int] | None:
+    """The fewest hires ``h[i] ≤ limit[i]`` with ``Σ contribution[i]·h[i] ≥ short``, for
+    ``reach`` = (contribution per hire, limit) of each hiring group, or None if all of them
+    together fall short. Largest contribution first (the first in order among equals): no
+    k hires reach more than the k largest, so the first k that cover ``short`` are fewest.
+    tests/test_hires_cpsat.py checks it against a CP-SAT model on random instances."""
+    counts = [0] * len(reach)
+    for i in sorted(range(len(reach)), key=lambda i: -reach[i][0]):
         if short <= 0:
             break
-        group, contribution = hiring[i]
-        take = min(_limit(group), -(-short // contribution))
-        hires[group.id] = take
+        contribution, limit = reach[i]
+        take = min(limit, -(-short // contribution))
+        counts[i] = take
         short -= take * contribution
-    return hires if short <= 0 else None
+    return counts if short <= 0 else None
 
 
 def _limit(group: Group) -> int:

@@ -256,7 +256,7 @@ def marginal_gains(spec: Spec, group: Group) -> list[tuple[str, str, Fraction]]:
     months = spec.period.months
     out = []
     for metric, quantity in sorted(group.role.role.capacity.items()):
-        extra = per_month_capacity(Fraction(1), quantity.per, months)
+        extra = per_month_capacity(Fraction(1), quantity.per, months, spec.working_days)
         windows = tuple(
             replace(
                 w,

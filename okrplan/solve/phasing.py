@@ -45,7 +45,7 @@ def month_shares(
         return tuple(Fraction(s) for s in seasonality)
     by_quarter: dict[str, list[int]] = {}
     for i, month in enumerate(months):
-        by_quarter.setdefault(month.quarter, []).append(i)
+        by_quarter.setdefault(period.quarter_of(month), []).append(i)
     shares = [Fraction(0)] * len(months)
     for value, indices in zip(seasonality, by_quarter.values(), strict=True):
         for i in indices:

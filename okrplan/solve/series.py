@@ -134,13 +134,13 @@ class Calendar:
             parts.append((week, tuple((i, int(f * common)) for i, f in shares.items()), common))
         return cls(
             tuple(str(m) for m in period.months),
-            tuple(m.quarter for m in period.months),
+            tuple(period.quarter_of(m) for m in period.months),
             len(period.quarters),
             tuple(parts),
             sum(month_days(m) for m in period.months),
             tuple(
-                tuple(i for i, m in enumerate(period.months) if m.quarter == q)
-                for q in dict.fromkeys(m.quarter for m in period.months)
+                tuple(i for i, m in enumerate(period.months) if period.quarter_of(m) == q)
+                for q in period.quarters
             ),
             tuple(month_days(m) for m in period.months),
             WeekWeights.of(list(iso_weeks(period).values())),

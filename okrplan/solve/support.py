@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import (
@@ -76,22 +77,53 @@ def plan_support(
         if support is None:
             continue
         months = supplied(spec, groups, series, unit)
-        out[unit_id(unit)] = {support.metric: Series.of(months, False)}
-        roles = [r for r in roles_of.get(unit.names, ()) if support.metric in r.role.capacity]
+        here = roles_of.get(unit.names, ())
+        worked = worked_metrics(spec, support.metric)
+        out[unit_id(unit)] = {m: Series.of([x * f for x in months], False) for m, f in worked}
+        roles = [r for r in here if any(m in r.role.capacity for m, _ in worked)]
         total_heads = sum(r.headcount for r in roles)
         for ref in roles:
             share = Fraction(ref.headcount, total_heads) if total_heads else Fraction(1)
-            need = [m * share for m in months]
+            heads = max(ref.headcount, 1)
             out[role_id(ref)] = {
-                support.metric: Series.of([m / max(ref.headcount, 1) for m in need], False)
+                m: Series.of([x * share * f / heads for x in months], False) for m, f in worked
             }
-            short, binds = _shortfall(spec, ref, support.metric, need)
-            binding += binds
+            short = 0
+            for metric, factor in worked:
+                if metric in ref.role.capacity:
+                    need = [x * share * factor for x in months]
+                    more, binds = _shortfall(spec, ref, metric, need)
+                    short, binding = max(short, more), binding + binds
             if short > 0 and ref.role.hire:
                 hires[role_id(ref)] = (ref, short)
             elif short > 0:
                 relaxations.append(_no_hire(spec, ref, unit, support.metric, short))
     return Support(out, hires, tuple(binding), tuple(relaxations))
+
+
+def worked_metrics(spec: Spec, metric: str) -> list[tuple[str, Fraction]]:
+    """What a support unit works per unit of the ``metric`` it supplies: the metric itself (1)
+    and each metric upstream of it, with how many of it one unit of ``metric`` takes (its KRs
+    and its roles' capacities may name any of them). An SDR group supplying meetings at 10%
+    call→meeting makes 1 ÷ 10% = 10 calls a meeting.
+
+    >>> from types import SimpleNamespace as NS
+    >>> y = {"calls": {"meetings": Fraction(1, 10)}, "meetings": {"rev": Fraction(100)}}
+    >>> spec = NS(target=NS(metrics={k: NS(yields=v) for k, v in y.items()}),
+    ...           chain=lambda m: {"calls": ("calls", "meetings", "rev")}.get(m, (m,)))
+    >>> worked_metrics(spec, "meetings")
+    [('meetings', Fraction(1, 1)), ('calls', Fraction(10, 1))]
+    """
+    out = [(metric, Fraction(1))]
+    for key in sorted(set(spec.target.metrics) - {metric}):
+        chain = spec.chain(key)
+        if metric not in chain:
+            continue
+        factor = Fraction(1)
+        for here, there in pairwise(chain[: chain.index(metric) + 1]):
+            factor *= Fraction(spec.target.metrics[here].yields[there])
+        out.append((key, 1 / factor))
+    return out
 
 
 def supplied(
@@ -146,10 +178,12 @@ def _shortfall(
     window, and a binding entry per window it overfills."""
     quantity = ref.role.capacity[metric]
     months = spec.period.months
-    per_month = per_month_capacity(Fraction(quantity.value), quantity.per, months)
+    per_month = per_month_capacity(
+        Fraction(quantity.value), quantity.per, months, spec.working_days
+    )
     short = 0
     binding = []
-    for window in window_months(quantity.per, months):
+    for window in window_months(quantity.per, months, spec.period.fiscal_start):
         wanted = sum((need[i] for i in window), Fraction(0))
         have = sum((per_month[i] for i in window), Fraction(0))
         if have > 0 and wanted > have * ref.headcount:

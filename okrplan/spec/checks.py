@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -12,10 +11,12 @@ from okrplan.quantity import (
     format_percent,
 )
 from okrplan.source import KeyPath, Source
+from okrplan.spec.checks_objectives import ObjectiveChecks
 from okrplan.spec.fields import MAX_PLANNED, ONE
 from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
-from okrplan.spec.schema import Hire, KeyResult, Person, ShareTarget
+from okrplan.spec.schema import Hire, Person, ShareTarget
 from okrplan.spec.words import suggest
+from okrplan.workdays import countries
 
 # ---------------------------------------------------------------------------------------------
 # Checks across the file.
@@ -28,30 +29,7 @@ def check_spec(spec: Spec, source: Source) -> list[Issue]:
     return checker.issues
 
 
-class _Checker:
-    def __init__(self, spec: Spec, source: Source) -> None:
-        self.spec = spec
-        self.target = spec.target
-        self.source = source
-        self.issues: list[Issue] = []
-        self.metric_keys = sorted(self.target.metrics)
-
-    def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
-        self.issues.append(self.source.issue(path, message, hint, key=key))
-
-    def warn(self, path: KeyPath, message: str, hint: str = "") -> None:
-        self.issues.append(self.source.issue(path, message, hint, severity=Severity.WARNING))
-
-    def known_metric(self, path: KeyPath, key: str, *, at_key: bool = False) -> bool:
-        if key in self.target.metrics:
-            return True
-        close = difflib.get_close_matches(key, self.metric_keys, n=1, cutoff=0.6)
-        hint = (f"did you mean {close[0]!r}? " if close else "") + (
-            f"metrics defined: {', '.join(self.metric_keys)}"
-        )
-        self.error(path, f"no metric {key!r} is defined under metrics", hint, key=at_key)
-        return False
-
+class _Checker(ObjectiveChecks):
     def run(self) -> None:
         self.check_plan()
         metrics_ok = self.check_metrics()
@@ -65,14 +43,19 @@ class _Checker:
 
     def check_plan(self) -> None:
         plan = self.target.plan
+        if plan.calendar is not None and plan.calendar.upper() not in countries():
+            self.error(
+                ("plan", "calendar"),
+                f"no holiday calendar for {plan.calendar!r}",
+                suggest(plan.calendar.upper(), set(countries()), "country codes"),
+            )
         season = plan.seasonality
         if season is None:
             return
-        period = plan.period
+        period = self.spec.period
         quarters, months = len(period.quarters), period.count
-        allowed = sorted(
-            {quarters, months} if period.first.month % 3 == 1 or months == 1 else {months}
-        )
+        aligned = (period.first.month - period.fiscal_start) % 3 == 0
+        allowed = sorted({quarters, months} if aligned or months == 1 else {months})
         if len(season) not in allowed:
             shown = " or ".join(str(n) for n in allowed)
             self.error(
@@ -276,7 +259,11 @@ class _Checker:
         if (
             roles
             and not any(r.sells for r in roles)
-            and not any(support.metric in r.capacity for r in roles)
+            and not any(
+                support.metric == key or self.feeds(key, support.metric)
+                for r in roles
+                for key in r.capacity
+            )
         ):
             self.warn(
                 (*unit.path, "supports"),
@@ -345,12 +332,13 @@ class _Checker:
         support = ref.unit.unit.supports
         if support is not None and role.sells is None:
             for key in role.capacity:
-                if key != support.metric:
+                if key != support.metric and not self.feeds(key, support.metric):
                     self.error(
                         (*path, "capacity", key),
                         f"{ref.unit.unit.name} supplies "
                         f"{support.metric}; a capacity for {key!r} is never checked",
-                        f"give {role.role} a capacity for {support.metric}",
+                        f"give {role.role} a capacity for {support.metric} or a metric "
+                        "upstream of it (calls for meetings)",
                         key=True,
                     )
             if role.quota is not None:
@@ -519,115 +507,4 @@ class _Checker:
                         f"split.basis is {basis}, but {ref.label} in "
                         f"{ref.unit.unit.name} has no {basis}",
                         f"add {basis}: <last period's amount> to every selling role",
-                    )
-
-    def check_objectives(self) -> None:
-        unit_names = {u.unit.name for u in self.spec.units}
-        role_names = {r.role.role for r in self.spec.roles}
-        for i, objective in enumerate(self.target.objectives):
-            path: KeyPath = ("objectives", i)
-            counts: dict[str, int] = {}
-            for unit in self.spec.units:
-                counts[unit.unit.name] = counts.get(unit.unit.name, 0) + 1
-            for key in ("units", "under"):
-                for j, name in enumerate(getattr(objective, key)):
-                    if counts.get(name, 0) > 1:
-                        self.warn(
-                            (*path, key, j),
-                            f"{counts[name]} units are named {name!r}; "
-                            "the objective applies to all of them",
-                            "rename the units if you meant one of them",
-                        )
-                    if name not in unit_names:
-                        self.error(
-                            (*path, key, j),
-                            f"no unit named {name!r} under org",
-                            suggest(name, unit_names, "units"),
-                        )
-            for j, name in enumerate(objective.roles):
-                if name not in role_names:
-                    self.error(
-                        (*path, "roles", j),
-                        f"no role named {name!r} under org",
-                        suggest(name, role_names, "roles"),
-                    )
-            for j, kr in enumerate(objective.key_results):
-                self.check_key_result((*path, "key_results", j), kr)
-
-    def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
-        if (kr.metric is None) == (kr.text is None):
-            self.error(
-                path,
-                "a key result has metric (derived) or text (manual), not both"
-                if kr.metric
-                else "a key result needs metric (derived) or text (manual)",
-                "e.g. {metric: visits, per: month} or {text: 每周五提交回款周报表, target: 100%}",
-            )
-            return
-        if kr.metric is not None:
-            self.known_metric((*path, "metric"), kr.metric)
-            if kr.target is not None:
-                self.error(
-                    (*path, "target"),
-                    "a derived key result takes its target from the plan",
-                    "remove target, or write a manual KR with text:",
-                    key=True,
-                )
-            if kr.deduction is not None:
-                self.error(
-                    (*path, "deduction"),
-                    "a deduction item is a manual KR with text",
-                    "write {text: 有效投诉案例, deduction: 5}",
-                    key=True,
-                )
-        if kr.deduction is not None and (kr.target is not None or kr.weight is not None):
-            self.error(
-                path,
-                "a deduction item has no target or weight; it subtracts "
-                f"{kr.deduction} points per case",
-                "remove target and weight",
-            )
-        if (
-            kr.per not in (None, "plan")
-            and kr.target is not None
-            and kr.target.per is not None
-            and str(kr.target.per) != kr.per
-        ):
-            self.error(
-                (*path, "per"),
-                f"per: {kr.per} disagrees with the target's own period ({kr.target.per})",
-                f"write the target per {kr.per}, or drop per",
-            )
-        period = self.spec.period
-        if kr.due is not None and not period.first <= kr.due <= period.last:
-            self.error(
-                (*path, "due"),
-                f"{kr.due} is outside the plan period {period.label}",
-                f"use a month from {period.first} to {period.last}",
-            )
-
-    def check_weights(self) -> None:
-        weights = self.target.weights
-        step = format_percent(weights.step)
-        percents = weights.step * 100  # weights are whole percents
-        if percents <= 0 or percents % 1 or 100 % percents:
-            self.error(
-                ("weights", "step"),
-                f"the step {step} is not a whole percent that divides 100% evenly",
-                "use 1%, 2%, 5% or 10%",
-            )
-            return  # every weight would be off the step; the step is what to fix
-        if weights.min % weights.step:
-            self.error(
-                ("weights", "min"),
-                f"the minimum {format_percent(weights.min)} is not a multiple of the step {step}",
-                f"use a multiple of {step}",
-            )
-        for i, objective in enumerate(self.target.objectives):
-            for j, kr in enumerate(objective.key_results):
-                if kr.weight is not None and kr.weight % weights.step:
-                    self.error(
-                        ("objectives", i, "key_results", j, "weight"),
-                        f"{format_percent(kr.weight)} is not a multiple of the weight step {step}",
-                        "change the weight or weights.step",
                     )

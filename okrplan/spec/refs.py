@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -12,6 +12,7 @@ from okrplan.errors import Issue
 from okrplan.periods import PlanPeriod
 from okrplan.source import KeyPath
 from okrplan.spec.schema import TEMPLATE_FIELDS, Role, RoleTemplate, ShareTarget, TargetFile, Unit
+from okrplan.workdays import WorkingDays, plan_working_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +50,21 @@ class Spec:
     target: TargetFile
     warnings: tuple[Issue, ...] = ()
 
-    @property
+    @cached_property
     def period(self) -> PlanPeriod:
-        return self.target.plan.period
+        """The plan period, its quarters counted from the fiscal year's first month."""
+        plan = self.target.plan
+        start = plan.fiscal_year_start
+        if start is None:  # a 12-month range from February on is a fiscal year
+            period = plan.period
+            start = period.first.month if period.count == 12 and ".." in period.label else 1
+        return replace(plan.period, fiscal_start=start)
+
+    @cached_property
+    def working_days(self) -> WorkingDays | None:
+        """Working days per month under ``plan.calendar``; None counts calendar days."""
+        country = self.target.plan.calendar
+        return None if country is None else plan_working_days(country.upper(), self.period.months)
 
     @cached_property
     def units(self) -> tuple[UnitRef, ...]:

@@ -96,7 +96,7 @@ def merge_roster(source: Source) -> Source:
         raise InputError([*issues, *source.warnings])
     people = _people(table, columns, data, issues)
     org = copy.deepcopy(data["org"])
-    left_before = _add(org, people, data, issues)
+    left_before = _add(org, people, data, columns, issues)
     if any(i.severity is Severity.ERROR for i in issues):
         raise InputError([*issues, *source.warnings])
     notes = [*table.warnings, *issues]
@@ -170,25 +170,35 @@ def _people(
     org = data["org"] if isinstance(data.get("org"), dict) else {}
     root = str(org.get("name", ""))
     people = []
+    paths: dict[str, tuple[str, ...]] = {}  # a large roster repeats a few hundred unit paths
     for row in table.rows:
-        person = _person(row, columns, catalogue, root, issues)
+        person = _person(row, columns, catalogue, root, issues, paths)
         if person is not None:
             people.append(person)
     return people
 
 
 def _person(
-    row: Row, columns: dict[str, str], catalogue: dict[str, Any], root: str, issues: list[Issue]
+    row: Row,
+    columns: dict[str, str],
+    catalogue: dict[str, Any],
+    root: str,
+    issues: list[Issue],
+    paths: dict[str, tuple[str, ...]],
 ) -> _Person | None:
     count = len(issues)
-    text = {key: row.get(column) for key, column in columns.items()}
+    values = row.values
+    text = {key: values.get(column, "") for key, column in columns.items()}
     for key in REQUIRED:
         if not text[key]:
             issues.append(row.issue(f"no {key} given", columns[key], _EMPTY_HINTS[key]))
-    parts = tuple(_SEPARATORS.split(text["unit"])) if text["unit"] else ()
-    if parts and parts[0] == root:
-        parts = parts[1:]  # written from the top: A公司/华东大区/上海团队
-    if any(not p for p in parts):
+    parts = paths.get(text["unit"])
+    if parts is None:
+        parts = tuple(_SEPARATORS.split(text["unit"])) if text["unit"] else ()
+        if parts and parts[0] == root:
+            parts = parts[1:]  # written from the top: A公司/华东大区/上海团队
+        paths[text["unit"]] = parts
+    if "" in parts:
         issues.append(
             row.issue(
                 f"the unit path {text['unit']!r} has an empty part",
@@ -207,6 +217,9 @@ def _person(
             row.issue(f"no role {role!r} in the role catalogue (roles:)", columns["role"], hint)
         )
     person = _Person(row, text["name"], parts, role)
+    optional = [key for key in _OPTIONAL if text.get(key)]
+    if not optional and len(text) == len(REQUIRED) + len(_OPTIONAL & text.keys()):
+        return person if len(issues) == count else None  # the usual row: nothing more
     for key in ("joined", "left"):
         if text.get(key):
             month = _month(text[key])
@@ -229,6 +242,8 @@ def _person(
             _capacity(row, key.removeprefix("capacity."), column, text[key], person, issues)
     return person if len(issues) == count else None
 
+
+_OPTIONAL = frozenset(COLUMNS) - frozenset(REQUIRED)
 
 _EMPTY_HINTS = {
     "name": "give every person a name, or delete the row",
@@ -268,14 +283,18 @@ def _capacity(
 
 
 def _add(
-    org: dict[str, Any], people: Iterable[_Person], data: dict[str, Any], issues: list[Issue]
+    org: dict[str, Any],
+    people: Iterable[_Person],
+    data: dict[str, Any],
+    columns: dict[str, str],
+    issues: list[Issue],
 ) -> int:
     """Put ``people`` into ``org`` (YAML-shaped), creating units from their paths; returns how
     many left before the plan starts (they are not planned)."""
     period = _plan_period(data)
     first = period.first if period is not None else None
     basis = _basis(data)
-    where = _UnitIndex(org)
+    where = _UnitIndex(org, columns)
     seen: dict[tuple[tuple[str, ...], str], Row] = {}
     entries: dict[tuple[Any, ...], dict[str, Any]] = {}
     left_before = 0
@@ -289,7 +308,7 @@ def _add(
                 person.row.issue(
                     f"{person.name!r} is listed twice in {'/'.join(person.path) or 'the top unit'}"
                     f" (also row {earlier.line})",
-                    _column(person.row, "name"),
+                    columns["name"],
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
             )
@@ -299,7 +318,7 @@ def _add(
             issues.append(
                 person.row.issue(
                     f"{person.name} joins after the plan ends",
-                    _column(person.row, "joined"),
+                    columns["joined"],
                     f"the plan ends in {period.last}; leave this person out",
                 )
             )
@@ -309,11 +328,6 @@ def _add(
             continue
         _enter(unit, person, basis, entries)
     return left_before
-
-
-def _column(row: Row, key: str) -> str:
-    names = COLUMNS[key]
-    return next((c for c in row.values if c in names), names[0])
 
 
 def _enter(
@@ -328,12 +342,9 @@ def _enter(
         or (basis == "history" and "history" in person.values)
         or (basis == "potential" and "potential" in person.values)
     )
-    key: tuple[Any, ...] = (
-        id(unit),
-        person.role,
-        tuple(sorted(person.capacity.items())),
-        person.name if own else None,
-    )
+    key: tuple[Any, ...] = (id(unit), person.role)
+    if person.capacity or own:
+        key += (tuple(sorted(person.capacity.items())), person.name if own else None)
     entry = entries.get(key)
     if entry is None:
         entry = {"role": person.role, "people": []}
@@ -341,14 +352,17 @@ def _enter(
             entry["capacity"] = dict(person.capacity)
         unit.setdefault("roles", []).append(entry)
         entries[key] = entry
+    for name, value in person.values.items():
+        entry[name] = str(Decimal(entry.get(name, 0)) + value)
+    if person.joined is None and person.left is None:
+        entry["people"].append(person.name)  # a plain name: the schema reads it fastest
+        return
     written: dict[str, Any] = {"name": person.name}
     if person.joined is not None:
         written["joined"] = str(person.joined)
     if person.left is not None:
         written["left"] = str(person.left)
     entry["people"].append(written)
-    for name, value in person.values.items():
-        entry[name] = str(Decimal(entry.get(name, 0)) + value)
 
 
 def _plan_period(data: dict[str, Any]) -> PlanPeriod | None:
@@ -368,8 +382,10 @@ def _basis(data: dict[str, Any]) -> str:
 class _UnitIndex:
     """The YAML-shaped units by path, created on first use; YAML units are found by name."""
 
-    def __init__(self, org: dict[str, Any]) -> None:
+    def __init__(self, org: dict[str, Any], columns: dict[str, str]) -> None:
         self.org = org
+        self.column = columns["unit"]
+        self.found: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
         self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
         self.yaml_paths: dict[str, list[tuple[str, ...]]] = {}
         self.yaml_entries: set[tuple[tuple[str, ...], str]] = set()
@@ -390,7 +406,16 @@ class _UnitIndex:
 
     def unit(self, person: _Person, issues: list[Issue]) -> dict[str, Any] | None:
         """The unit ``person`` belongs to, or None with the conflict reported."""
-        path, column = person.path, _column(person.row, "unit")
+        known = self.found.get((person.path, person.role))
+        if known is not None:
+            return known
+        unit = self._unit(person, issues)
+        if unit is not None:
+            self.found[person.path, person.role] = unit
+        return unit
+
+    def _unit(self, person: _Person, issues: list[Issue]) -> dict[str, Any] | None:
+        path, column = person.path, self.column
         if (path, person.role) in self.yaml_entries:
             issues.append(
                 person.row.issue(

@@ -63,8 +63,19 @@ class Plan(_Model):
     currency: str = Field("CNY", description="Currency code of money amounts, e.g. CNY")
     seasonality: tuple[Rate, ...] | None = Field(
         None,
-        description="Share of the plan per quarter (4 values) or per month (12 values), "
-        "summing to 100%, e.g. [20%, 25%, 25%, 30%]; default even",
+        description="Share of the plan per quarter (4 values; fiscal quarters in a fiscal "
+        "year) or per month (12 values), summing to 100%, e.g. [20%, 25%, 25%, 30%]; default even",
+    )
+    fiscal_year_start: Annotated[int, Strict(), Field(ge=1, le=12)] | None = Field(
+        None,
+        description="The month a fiscal year starts, e.g. 2: quarters are then fiscal quarters "
+        "(FY2027-Q1 = 2026-02..04); a 12-month period {from: 2026-02, to: 2027-01} implies it",
+    )
+    calendar: Annotated[str, Field(min_length=2, max_length=3)] | None = Field(
+        None,
+        description="A country code (CN, US, DE, …) whose working days scale capacity: a week "
+        "is five working days and a month an average month of working days, so 春节 and 国庆 "
+        "months hold less; default: calendar days",
     )
     buffer: Portion = Field(
         Decimal(0),

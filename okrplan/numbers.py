@@ -1,0 +1,243 @@
+"""Money, counts and rates as a planner reads them, in the plan's locale: the ONE formatter.
+
+Every output (plan.md, sheets, workbook, report, diagrams, ``explain``, ``score``, the
+``decompose`` summary) shows amounts through :func:`money_scale` and :class:`Numbers`, so one
+amount reads the same everywhere and amounts shown together share one unit:
+
+- ``zh-CN``: 亿 or 万 (plain digits below 1万), no currency symbol (the plan names its currency
+  once, and sheet headers say 万元);
+- ``en``: M or k with the currency symbol (``$18M``, ``$530k``); plain digits with thousands
+  separators below 10,000.
+
+The precision rule: amounts shown together (a column, one line) are in one unit, the largest
+that every non-zero amount reaches and in which each shows to the plan's money rounding step
+(``split.rounding.money``, 10万 by default) with at most two decimals; never more decimals than
+that step has in the unit. So with a step of 10万: ``1.2亿, 下达 1.32亿`` but ``12,000万, 下达
+12,960万``; ``550万`` and ``522.5万`` becomes ``523万`` (a 10万 step has no decimals in 万).
+
+One exception: what rounding moved a quota by (``okrplan explain``) is less than a step by
+definition, so it is shown to 100 yuan.
+
+Babel's compact formats pick a unit per number, which is exactly what mixes 亿 and 万 in one
+column, so the few rules here are written out instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+DEFAULT_STEP = Decimal(100_000)  # 10万: the default money rounding step (DESIGN.md)
+MAX_PLACES = 2
+# (shown from 10**threshold, unit 10**exponent, suffix), largest first; the last is plain digits.
+_UNITS = {
+    "zh": ((8, 8, "亿"), (4, 4, "万"), (0, 0, "")),
+    "en": ((6, 6, "M"), (4, 3, "k"), (0, 0, "")),
+}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "RMB": "¥", "JPY": "¥", "HKD": "HK$"}
+_IRREGULAR = {"person": "people", "people": "people", "child": "children", "man": "men"}
+
+
+def language(locale: str) -> str:
+    """``zh`` or ``en`` (anything that is not English reads as Chinese, the default locale)."""
+    return "en" if locale.lower().startswith("en") else "zh"
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """The unit a group of amounts is shown in: 10**exponent, its suffix and decimals."""
+
+    exponent: int
+    suffix: str
+    places: int
+
+    def text(self, value: Decimal | float | int) -> str:
+        """One amount in this unit, trailing zeros dropped: ``1.3亿``, ``12,960万``, ``530k``.
+
+        >>> Scale(4, "万", 0).text(5_225_000), Scale(8, "亿", 2).text(132_000_000)
+        ('523万', '1.32亿')
+        """
+        number = _decimal(value)
+        with localcontext() as ctx:
+            ctx.prec = 40
+            scaled = number.scaleb(-self.exponent).quantize(
+                Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP
+            )
+            if scaled == 0:
+                scaled = abs(scaled)  # no "-0万"
+            return _digits(scaled) + self.suffix
+
+
+def money_scale(
+    values: Iterable[Decimal | float | int | None],
+    locale: str,
+    step: Decimal | float | int | None = None,
+) -> Scale:
+    """The one unit and precision for amounts shown together.
+
+    The largest unit every non-zero amount reaches in which each amount, rounded to the step,
+    needs at most two decimals; the smallest unit takes the step's decimals (at most two).
+
+    >>> money_scale([120_000_000, 132_000_000], "zh-CN")
+    Scale(exponent=8, suffix='亿', places=2)
+    >>> money_scale([120_000_000, 129_600_000], "zh-CN")
+    Scale(exponent=4, suffix='万', places=0)
+    >>> money_scale([2_116_920], "en", 10_000), money_scale([5_000], "en")
+    (Scale(exponent=6, suffix='M', places=2), Scale(exponent=0, suffix='', places=0))
+    """
+    grid = _decimal(DEFAULT_STEP if step is None else step)
+    amounts = [abs(_decimal(v)) for v in values if v is not None and v != 0]
+    units = _UNITS[language(locale)]
+    for threshold, exponent, suffix in units[:-1]:
+        if not amounts or min(amounts) < Decimal(10) ** threshold:
+            continue
+        step_places = _places(grid.scaleb(-exponent))
+        shown = [_round_to(a.scaleb(-exponent), step_places) for a in amounts]
+        places = max((_places(s) for s in shown), default=0)
+        if places <= MAX_PLACES:
+            return Scale(exponent, suffix, places)
+    # Plain digits, or the smallest named unit the amounts reach when all are below 亿/M.
+    for threshold, exponent, suffix in reversed(units[:-1]):
+        if amounts and min(amounts) >= Decimal(10) ** threshold:
+            places = min(_places(grid.scaleb(-exponent)), MAX_PLACES)
+            return Scale(exponent, suffix, places)
+    return Scale(0, "", min(_places(grid), MAX_PLACES))
+
+
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    """The plan's formatter: locale, currency and money rounding step.
+
+    >>> en = Numbers("en", "USD", Decimal(10_000))
+    >>> en.money(18_000_000), en.money(-5_225_000), en.money(2_116_920)
+    ('$18M', '-$5.23M', '$2.12M')
+    >>> en.amounts([530_000, 3_900_000])
+    ('$530k', '$3,900k')
+    >>> zh = Numbers("zh-CN", "CNY", Decimal(100_000))
+    >>> zh.amounts([120_000_000, 129_600_000])
+    ('12,000万', '12,960万')
+    >>> en.count(1, "meeting"), en.count(3, "meeting", "week"), zh.count(71, "个", "周")
+    ('1 meeting', '3 meetings/week', '71 个/周')
+    >>> zh.count(3667, "个")
+    '3,667个'
+    """
+
+    locale: str = "zh-CN"
+    currency: str = ""  # "" shows no symbol
+    step: Decimal = DEFAULT_STEP
+
+    @property
+    def language(self) -> str:
+        return language(self.locale)
+
+    def money(self, value: Decimal | float | int, scale: Scale | None = None) -> str:
+        """One amount (in yuan/dollars) in ``scale`` or its own."""
+        scale = scale or money_scale([value], self.locale, self.step)
+        text = scale.text(value)
+        if self.language == "zh":
+            return text
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        symbol = _SYMBOLS.get(self.currency.upper(), f"{self.currency} " if self.currency else "")
+        return f"{sign}{symbol}{digits}"
+
+    def amounts(self, values: Iterable[Decimal | float | int]) -> tuple[str, ...]:
+        """Amounts shown together (one line, one column), in one unit."""
+        values = tuple(values)
+        scale = money_scale(values, self.locale, self.step)
+        return tuple(self.money(v, scale) for v in values)
+
+    def count(self, value: Decimal | float | int, unit: str = "", per: str = "") -> str:
+        """A count with its unit and period: ``1 meeting``, ``3 meetings/week``, ``71 个/周``."""
+        text = number_text(value, self.locale)
+        if unit and self.language == "en":
+            text += " " + plural(unit, value)
+        elif unit:  # as a target reads in Chinese: 41家, but 71 个/周
+            text += f" {unit}" if per else unit
+        return f"{text}/{per}" if per else text
+
+
+def numbers_for(meta: Mapping[str, Any] | None) -> Numbers:
+    """The formatter of a plan, from ``plan.meta`` (locale, currency and rounding step)."""
+    meta = meta or {}
+    rounding = meta.get("rounding") or {}
+    step = rounding.get("money") if isinstance(rounding, Mapping) else None
+    return Numbers(
+        str(meta.get("locale") or "zh-CN"),
+        str(meta.get("currency") or "CNY"),
+        _decimal(step) if step else DEFAULT_STEP,
+    )
+
+
+def number_text(value: Decimal | float | int, locale: str = "zh-CN") -> str:
+    """A count or plain number with thousands separators, exact: ``1,035``, ``12.5``.
+
+    >>> number_text(1035), number_text(12.5), number_text(Decimal("3.0"))
+    ('1,035', '12.5', '3')
+    """
+    return _digits(_decimal(value))
+
+
+def plural(noun: str, value: Decimal | float | int) -> str:
+    """An English noun for a count: ``1 meeting`` but ``2 meetings``, ``1 person``.
+
+    >>> plural("meeting", 1), plural("meeting", 2), plural("person", 3), plural("people", 1)
+    ('meeting', 'meetings', 'people', 'person')
+    >>> plural("opportunity", 2), plural("box", 2), plural("demos", 1), plural("个", 3)
+    ('opportunities', 'boxes', 'demo', '个')
+    """
+    if not noun or not noun[-1].isascii() or not noun[-1].isalpha():
+        return noun
+    one = _decimal(value) == 1
+    head, _, last = noun.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    word = last.lower()
+    if one:
+        singular = {v: k for k, v in _IRREGULAR.items() if k != v}.get(word)
+        if singular:
+            return prefix + singular
+        if word.endswith("ies") and len(word) > 3:
+            return prefix + last[:-3] + "y"
+        if word.endswith(("ches", "shes", "xes", "sses")):
+            return prefix + last[:-2]
+        if word.endswith("s") and not word.endswith("ss"):
+            return prefix + last[:-1]
+        return noun
+    if word in _IRREGULAR:
+        return prefix + _IRREGULAR[word]
+    if word.endswith("s") and not word.endswith("ss"):
+        return noun  # already plural
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return prefix + last[:-1] + "ies"
+    if word.endswith(("ch", "sh", "x", "ss", "z")):
+        return prefix + last + "es"
+    return prefix + last + "s"
+
+
+def counted(value: Decimal | float | int, singular: str, plural_form: str | None = None) -> str:
+    """``1 person``, ``3 people``: a number and a noun that agrees with it (English)."""
+    noun = singular if _decimal(value) == 1 else (plural_form or plural(singular, value))
+    return f"{number_text(value)} {noun}"
+
+
+def _decimal(value: Decimal | float | int | str) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _round_to(value: Decimal, places: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _digits(value: Decimal) -> str:
+    """Thousands separators, no exponent, no trailing zeros: 1.2E+4 → 12,000; 12.50 → 12.5."""
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):,f}"
+    return f"{value.normalize():,f}"

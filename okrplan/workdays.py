@@ -1,0 +1,75 @@
+"""Working days per month from a country's public-holiday calendar (``plan.calendar: CN``).
+
+The holidays come from the ``holidays`` package (a maintained library, not a hand-written
+table): its public holidays, and for China the adjusted working weekends (调休) it knows as
+working days. A working day is a day the calendar says is one: Monday to Friday unless a public
+holiday, and a weekend day made a working day. February 2026 in China has 16: 20 weekdays, less
+春节 (16–20 and 23 February), plus the working Saturdays 14 and 28 February.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from okrplan.errors import MissingDependencyError
+from okrplan.periods import Month
+
+INSTALL_HINT = "install it with: pip install holidays"
+
+
+def _library() -> Any:
+    try:
+        import holidays
+    except ImportError:  # pragma: no cover - a runtime dependency
+        raise MissingDependencyError(
+            f"plan.calendar needs the holidays package, which is not installed; {INSTALL_HINT}"
+        ) from None
+    return holidays
+
+
+@functools.lru_cache(maxsize=16)
+def countries() -> frozenset[str]:
+    """The country codes ``plan.calendar`` accepts (ISO 3166-1 alpha-2, e.g. CN, US, DE)."""
+    return frozenset(_library().list_supported_countries())
+
+
+@functools.lru_cache(maxsize=64)
+def working_days(country: str, months: tuple[Month, ...]) -> tuple[int, ...]:
+    """How many working days each of ``months`` has in ``country``.
+
+    >>> working_days("CN", (Month(2026, 2), Month(2026, 10)))
+    (16, 18)
+    """
+    years = sorted({m.year for m in months})
+    days = _library().country_holidays(country, years=years)
+    out = []
+    for month in months:
+        first = date(month.year, month.month, 1)
+        count = calendar.monthrange(month.year, month.month)[1]
+        out.append(sum(1 for i in range(count) if days.is_working_day(first + timedelta(days=i))))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingDays:
+    """Working days of each month of a plan, and of an average month of the years it touches
+    (the year's working days ÷ 12), which a capacity "per month" is written for."""
+
+    months: tuple[int, ...]
+    average: Fraction
+
+
+def plan_working_days(country: str, months: tuple[Month, ...]) -> WorkingDays:
+    """The working days of ``months`` and of an average month of their years.
+
+    >>> plan_working_days("CN", (Month(2026, 2),)).average  # 248 working days in 2026
+    Fraction(62, 3)
+    """
+    years = sorted({m.year for m in months})
+    whole = working_days(country, tuple(Month(y, m) for y in years for m in range(1, 13)))
+    return WorkingDays(working_days(country, months), Fraction(sum(whole), 12 * len(years)))
