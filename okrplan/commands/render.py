@@ -71,7 +71,9 @@ def command(
     The org view shows every unit and role with its objectives, key results, targets and
     weights; the kr view shows how activities become revenue (drives), roll up (aligns) and
     are supplied by support units (supports). Large organisations fold identical siblings and
-    are cut at a readable depth; the caption says what was left out. Needs Graphviz's `dot`
+    are cut at a readable depth (an image of more than 40 boxes shows the units only); the
+    caption says what was left out. A PDF of the org view is printed on pages (--paper, A4 by
+    default): the units, then a page per unit with its roles and OKRs. Needs Graphviz's `dot`
     (apt install graphviz) for images; `--format dot` does not.
 
     \b
