@@ -2,6 +2,7 @@
 # Regenerate the README's goal-tree pictures from a shipped scenario:
 #   docs/tree.png     the org view of scenarios/a-company-2015.yaml, depth 3
 #   docs/tree-kr.png  its kr view: how calls become revenue
+#   docs/tree-paper.png  the overview page of scenarios/saas-fy2027.yaml printed on A4
 #
 # usage: bash scripts/render-docs.sh
 #
@@ -22,3 +23,10 @@ fi
 mkdir -p "$ROOT/docs"
 "$OKRPLAN" render "$SCENARIO" --view org --depth 3 -o "$ROOT/docs/tree.png" --force
 "$OKRPLAN" render "$SCENARIO" --view kr -o "$ROOT/docs/tree-kr.png" --force
+# docs/tree-paper.png: the first page (the units) of the saas-fy2027 tree printed on A4
+# (`render --paper A4`), through poppler's pdftoppm at 80 dpi
+SAAS="$ROOT/scenarios/saas-fy2027.yaml"
+PAGES="$(mktemp -d)"
+trap 'rm -rf "$PAGES"' EXIT
+"$OKRPLAN" render "$SAAS" --paper A4 -o "$PAGES/tree.pdf"
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$PAGES/tree.pdf" "$ROOT/docs/tree-paper"
