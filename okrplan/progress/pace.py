@@ -212,6 +212,11 @@ def _measure(
         target = Fraction(kr.target)
         schedule: _Schedule = ((bounds[0], bounds[1], target),)
         return _Plan(target, schedule, True, decrease, people, cadence_days)
+    hiring = (
+        _hiring(graph, kr, bounds) if kr.kr_kind is KRKind.STAFFING and not kr.periods else None
+    )
+    if hiring is not None:
+        return _Plan(hiring[0][2] * len(hiring), hiring, False, decrease, 0, cadence_days)
     if kr.periods:
         schedule = tuple(_clipped(label, value, bounds) for label, value in kr.periods.items())
         total = (
@@ -228,6 +233,44 @@ def _measure(
     scale = max(people, 1)
     schedule = tuple((first, last, value * scale) for first, last, value in schedule)
     return _Plan(total * scale, schedule, False, decrease, people, cadence_days)
+
+
+def _hiring(graph: nx.DiGraph, kr: KeyResult, bounds: tuple[date, date]) -> _Schedule | None:
+    """A staffing KR's schedule: the whole target on board by its due month, spread evenly
+    over the plan's months up to it ("招聘 3 名, 3月底前到岗": 1 a month in Jan–Mar, all 3 by
+    31 March and after). Without ``due``, the month before the hires' ramp starts earns
+    (their first month with a nonzero ramp); without either, None (pro-rated over the plan)."""
+    if kr.target is None:
+        return None
+    first = bounds[0].replace(day=1)
+    due = _due_month(graph, kr, first)
+    if due is None:
+        return None
+    months: list[tuple[date, date]] = []
+    day = first
+    while day <= due and day <= bounds[1]:
+        months.append(calendar.span(f"{day:%Y-%m}"))
+        day = months[-1][1] + timedelta(days=1)
+    if not months:
+        return None
+    each = Fraction(kr.target) / len(months)
+    return tuple((start, last, each) for start, last in months)
+
+
+def _due_month(graph: nx.DiGraph, kr: KeyResult, first: date) -> date | None:
+    """The first day of a staffing KR's due month (see :func:`_hiring`)."""
+    if kr.due:
+        try:
+            return calendar.start(str(parse_month(kr.due)))
+        except ValueError:
+            return None
+    group = node(graph, kr.hires) if kr.hires and kr.hires in graph else None
+    ramp = getattr(group, "ramp", None) or ()
+    earning = next((i for i, share in enumerate(ramp) if share), None)
+    if not earning:  # none, or earning from the first month: nothing to hire ahead of
+        return None
+    month = first.month - 1 + earning - 1  # the month before the first earning one
+    return date(first.year + month // 12, month % 12 + 1, 1)
 
 
 def _kr_per(kr: KeyResult) -> str:
