@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
+from progress_plans import company, kr
+
 from okrplan.model import KRKind, Per, TargetKind
 from okrplan.progress import CheckIn
 from okrplan.progress.pace import Pace, progress
-from tests.progress_plans import company, kr
 
 
 def _staffing(due: str | None) -> object:

@@ -19,11 +19,16 @@ only once the plan is over within the total. A level KR (a percent or points: 10
 not add up: its actual is the mean of its check-ins and its pace actual ÷ target.
 
 A role group's KR is per person; its progress here is the group's (per-person plan ×
-headcount). When only some people reported, ``actual`` is their partial total, ``reported`` of
-``people`` say so, and pace compares them with their own share of the plan — the missing
-people are never counted as zero nor the reporters averaged over everyone. A KR without
-check-ins of its own takes the sum of the KRs aligned to it (智能进度) in the same way; a KR
-with both keeps its own and shows the roll-up in ``rolled``.
+headcount). When only some people reported, ``actual`` is their partial total and
+``partial`` is set; ``reported`` of ``people`` say so. The missing people are never counted as
+zero nor the reporters averaged over everyone: ``reporters_pace`` compares the reporters with
+their own share of the plan, while ``pace`` (and so the status and projection) is what the
+partial total says of the whole: actual ÷ the whole expected, a floor, since the missing can
+only add to it (2,900万 of a unit's 3,242万 due is 89.5%, behind so far, whatever the one group
+that reported did against its own 2,210万). A KR without check-ins of its own takes the sum of
+the KRs aligned to it (智能进度) in the same way; a KR with both keeps its own and shows the
+roll-up in ``rolled``. (``direction: decrease`` KRs keep the reporters' pace: a partial cost
+is no floor of a good pace.)
 """
 
 from __future__ import annotations
@@ -93,6 +98,8 @@ class KrProgress:
     missing: tuple[str, ...] = ()  # aligned KRs with no data, where the actual is rolled up
     rolled: Fraction | None = None  # the roll-up of the aligned KRs, where the KR has its own
     last: date | None = None  # the last day of the latest period checked in
+    partial: bool = False  # only some people (or aligned KRs) reported: actual is their total
+    reporters_pace: Fraction | None = None  # where partial: actual ÷ the reporters' own due
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +311,7 @@ class _Actual:
     reported: int = 0
     share: Fraction = Fraction(1)  # the part of the plan the reporters account for
     missing: tuple[str, ...] = ()
+    reporting: Fraction | None = None  # the reporters' own expected to date, where known
 
 
 class _Context:
@@ -366,7 +374,7 @@ class _Context:
         reporting = sum((self.effective.get(r.kr, r.expected) for r in with_data), Fraction(0))
         share = reporting / everyone if everyone else Fraction(len(with_data), len(results))
         missing = tuple(r.kr for r in results if r.actual is None)
-        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing)
+        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing, reporting)
 
     def _result(
         self, kr_id: str, measure: _Plan, expected: Fraction, actual: _Actual | None
@@ -383,13 +391,19 @@ class _Context:
                 Pace.NO_DATA,
                 people=measure.people,
             )
+        partial = actual.share < 1
         due = expected * actual.share
+        if partial and actual.reporting is not None:
+            due = actual.reporting  # the reporters' own plans, not a share of this KR's
         self.effective[kr_id] = due
         value = actual.value
         progress = value / measure.total if measure.total else None
+        reporters = value / due if partial and due else None
         if measure.decrease:
             pace = (due / value if value else None) if due else None
+            reporters = None
         else:
+            due = expected  # the whole: a partial total is a floor of the actual
             pace = value / due if due else None
         projection = value * measure.total / due if due else value + measure.total
         if measure.level:
@@ -408,6 +422,8 @@ class _Context:
             reported=actual.reported,
             missing=actual.missing,
             last=actual.last,
+            partial=partial,
+            reporters_pace=reporters,
         )
 
     def _status(self, measure: _Plan, value: Fraction, pace: Fraction | None, last: date) -> Pace:

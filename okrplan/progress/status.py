@@ -16,6 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from okrplan import queries
 from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, TargetKind
@@ -36,6 +38,7 @@ WORDS = {
         "objective": "目标", "kr": "关键结果", "total": "计划", "expected": "应完成",
         "actual": "实际", "progress": "进度", "pace": "节奏", "projection": "预计全期",
         "status": "状态", "note": "说明", "children": "下级", "reported": "{n}/{of} 人已报",
+        "partial": "部分数据 {n}/{of} (已报者节奏 {pace})",
         "rolled": "下级合计 {value}", "missing": "无数据: {names}", "as_of": "截至 {day}",
         "orphans": "{n} 条进度对应的关键结果已不在计划中（保留在库中）: {ids}",
         "outside": "{n} 条进度的期间不在计划期内: {ids}",
@@ -47,6 +50,7 @@ WORDS = {
         "objective": "Objective", "kr": "Key result", "total": "Plan", "expected": "Due",
         "actual": "Actual", "progress": "Progress", "pace": "Pace", "projection": "Projected",
         "status": "Status", "note": "Note", "children": "Below", "reported": "{n}/{of} reported",
+        "partial": "partial {n}/{of} (reporters' pace {pace})",
         "rolled": "below: {value}", "missing": "no data: {names}", "as_of": "as of {day}",
         "orphans": "{n} check-ins are for KRs no longer in the plan (kept in the store): {ids}",
         "outside": "{n} check-ins are for periods outside the plan: {ids}",
@@ -151,22 +155,43 @@ def _own_lines(
             result.warnings.append(text["no_data_o"].format(o=objective.name, krs=names))
         for kr in key_results:
             if kr.id in krs:
-                result.lines.append(_kr_line(kr, krs[kr.id], text, plan.locale))
+                result.lines.append(_kr_line(plan.graph, kr, krs[kr.id], text, plan.locale))
 
 
-def _kr_line(kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str) -> Line:
+def _kr_line(
+    graph: nx.DiGraph, kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str
+) -> Line:
     notes = []
-    if got.people and got.reported and got.reported < got.people:
+    if got.partial:
+        of = got.people or got.reported + len(got.missing)
+        pace = percent(got.reporters_pace)
+        notes.append(text["partial"].format(n=got.reported, of=of, pace=pace))
+    elif got.people and got.reported and got.reported < got.people:
         notes.append(text["reported"].format(n=got.reported, of=got.people))
     if got.rolled is not None:
         notes.append(text["rolled"].format(value=number(got.rolled, locale)))
     if got.missing:
-        shown = ", ".join(got.missing[:5]) + (" …" if len(got.missing) > 5 else "")
+        names = missing_names(graph, got.missing)
+        shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
         notes.append(text["missing"].format(names=shown))
     return Line(
         "kr", kr.id, kr.name, got.status, got.progress, got.total, got.expected, got.actual,
         got.pace, got.projection, "; ".join(notes), kr.target_kind is TargetKind.PERCENT,
     )  # fmt: skip
+
+
+def missing_names(graph: nx.DiGraph, missing: Sequence[str]) -> list[str]:
+    """What a planner calls each missing entry: an aligned KR by its owner (the role group's
+    label, 销售岗 (2); the unit's name), once each; a person by their name."""
+    names: list[str] = []
+    for item in missing:
+        name = item
+        if item in graph:
+            record = node(graph, queries.key_result(graph, item).owner)
+            name = record.label if isinstance(record, RoleGroup) else record.name
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def _child_line(plan: Plan, child: str, krs: Mapping[str, KrProgress]) -> Line:
