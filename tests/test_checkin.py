@@ -100,8 +100,8 @@ def test_two_of_three_reporting_and_the_stranger_listed(plan: Path) -> None:
     assert (rep.reported, rep.people, rep.missing) == (2, 3, ("王五",))
     unit = run("status", str(plan), "--unit", "销售部", "--as-of", "2015-06-30", "--format", "json")
     rolled = _kr(unit, "k:公司/销售部#1.1")  # 智能进度: the unit's KR from its team's
-    # due 201万 + 201万 = 402万, of which the reporters' share is 272 ÷ 408 = 2/3: 268万
-    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 268:.6f}"
+    # due 201万 + 201万 = 402万; its pace is the partial total on that whole: 266 ÷ 402
+    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 402:.6f}"
     again = run("checkin", str(plan), str(plan.parent / "a.csv"))
     assert again.exit_code == 0 and ("0 项有变化" in again.stdout)
 
