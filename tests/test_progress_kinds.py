@@ -53,3 +53,31 @@ def test_percent_and_count_levels_are_not_pro_rated() -> None:
         Fraction(16, 17),
         Pace.BEHIND,
     )
+
+
+def test_status_cells_read_through_the_one_formatter() -> None:
+    # Amounts in one unit per table at the plan's 10万 step (no decimals of 万): 30,799,000 →
+    # 3,080万, 126,979,900 → 12,698万 (not "12,697.99万"); counts to one decimal: 22.32 → 22.3.
+    from okrplan.numbers import Numbers
+    from okrplan.progress.status import Line, Shown, Status, cells
+
+    money = Line(
+        "kr",
+        "k",
+        "回款额",
+        Pace.NO_DATA,
+        total=Fraction(83_600_000),
+        expected=Fraction(30_799_000),
+        projection=Fraction(126_979_900),
+        money=True,
+    )
+    visits = Line("kr", "v", "visits", Pace.NO_DATA, total=Fraction(45),
+                  expected=Fraction(2232, 100))  # fmt: skip
+    result = Status("t", date(2015, 6, 30), "zh-CN", [money, visits], numbers=Numbers())
+    shown = Shown.of(result)
+    row = cells(money, "zh-CN", shown)
+    assert (row[4], row[5], row[6], row[8]) == ("8,360万", "3,080万", "—", "12,698万")
+    assert cells(visits, "zh-CN", shown)[4:6] == ["45", "22.3"]
+    english = Status("t", date(2015, 6, 30), "en", [money], numbers=Numbers("en", "USD"))
+    # in English M: a 100k step is one decimal of M (30,799,000 → $30.8M)
+    assert cells(money, "en", Shown.of(english))[4:6] == ["$83.6M", "$30.8M"]

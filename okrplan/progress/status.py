@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import networkx as nx
 from okrplan import queries
 from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, TargetKind
+from okrplan.numbers import Numbers, Scale, money_scale, number_text, numbers_for
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.pace import (
@@ -84,6 +86,7 @@ class Line:
     projection: Fraction | None = None
     note: str = ""
     share: bool = False  # the KR's values are percents (a level such as 95%)
+    money: bool = False  # the KR's values are amounts (yuan/dollars)
 
 
 @dataclass(slots=True)
@@ -95,6 +98,18 @@ class Status:
     locale: str
     lines: list[Line] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    numbers: Numbers = field(default_factory=Numbers)  # the plan's formatter (step, currency)
+
+    def money_scale(self) -> Scale:
+        """One unit for every amount of the table, so each column reads in one unit."""
+        values = [
+            v
+            for line in self.lines
+            if line.money
+            for v in (line.total, line.expected, line.actual, line.projection)
+            if v is not None
+        ]
+        return money_scale([_decimal(v) for v in values], self.locale, self.numbers.step)
 
 
 def words(locale: str) -> Mapping[Any, str]:
@@ -126,6 +141,7 @@ def status_of(
     if isinstance(record, RoleGroup) and person is None:
         title = " / ".join((*record.path, record.label))
     result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, plan.locale)
+    result.numbers = numbers_for(plan.meta)
     objectives = objective_progress(plan, krs)
     _own_lines(plan, owner, krs, objectives, result)
     if person is None:
@@ -177,6 +193,7 @@ def _kr_line(
     return Line(
         "kr", kr.id, kr.name, got.status, got.progress, got.total, got.expected, got.actual,
         got.pace, got.projection, "; ".join(notes), kr.target_kind is TargetKind.PERCENT,
+        bool(kr.money),
     )  # fmt: skip
 
 
@@ -259,19 +276,49 @@ _HEAD = ("kind", "name", "status", "progress", "total", "expected", "actual", "p
          "projection", "note")  # fmt: skip
 
 
-def cells(line: Line, locale: str) -> list[str]:
-    """A line's cells in :data:`_HEAD` order, as shown."""
+def cells(line: Line, locale: str, shown: Shown | None = None) -> list[str]:
+    """A line's cells in :data:`_HEAD` order, as shown: amounts through the plan's formatter
+    in ``shown``'s one unit, counts to at most one decimal, levels as percents."""
     text = words(locale)
     indent = {"objective": "", "kr": "  ", "child": "↳ "}[line.kind]
+    show = shown or Shown(Numbers(locale), money_scale([], locale))
+    values = [show.value(line, v) for v in (line.total, line.expected, line.actual)]
     return [
         text["objective"] if line.kind == "objective" else text["kr"] if line.kind == "kr"
         else text["children"],
-        indent + line.name, text[line.status], percent(line.progress),
-        *(percent(v) if line.share else number(v, locale)
-          for v in (line.total, line.expected, line.actual)),
-        percent(line.pace),
-        percent(line.projection) if line.share else number(line.projection, locale), line.note,
+        indent + line.name, text[line.status], percent(line.progress), *values,
+        percent(line.pace), show.value(line, line.projection), line.note,
     ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """How a table's values read: the plan's formatter and the table's one money unit."""
+
+    numbers: Numbers
+    scale: Scale
+
+    @classmethod
+    def of(cls, result: Status) -> Shown:
+        return cls(result.numbers, result.money_scale())
+
+    def value(self, line: Line, value: Fraction | None) -> str:
+        if value is None:
+            return "—"
+        if line.share:
+            return percent(value)
+        if line.money:
+            return self.numbers.money(_decimal(value), self.scale)
+        return count(value)
+
+
+def count(value: Fraction) -> str:
+    """A count: whole where it is, else one decimal (22.32 visits due → 22.3; never 1.49)."""
+    return number_text(_decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def headers(locale: str) -> list[str]:
@@ -284,7 +331,8 @@ def to_markdown(result: Status) -> str:
         return cell.replace("|", "\\|").replace("\n", " ")
 
     rows = [headers(result.locale), ["---"] * len(_HEAD)]
-    rows += [cells(line, result.locale) for line in result.lines]
+    shown = Shown.of(result)
+    rows += [cells(line, result.locale, shown) for line in result.lines]
     body = "\n".join("| " + " | ".join(safe(c) for c in row) + " |" for row in rows)
     notes = "".join(f"\n- {safe(w)}" for w in result.warnings)
     return f"## {safe(result.title)}\n\n{body}\n{notes}\n"
@@ -338,8 +386,9 @@ def to_rich(result: Status) -> Any:
     table = Table(title=result.title, title_justify="left")
     for index, head in enumerate(headers(result.locale)):
         table.add_column(head, justify="right" if 3 <= index <= 8 else "left")
+    shown = Shown.of(result)
     for line in result.lines:
-        row = cells(line, result.locale)
+        row = cells(line, result.locale, shown)
         styled: list[Any] = [Text(c) for c in row]
         styled[2] = Text(row[2], style=COLOURS[line.status])
         if line.kind != "kr":
