@@ -81,3 +81,21 @@ def test_status_cells_read_through_the_one_formatter() -> None:
     english = Status("t", date(2015, 6, 30), "en", [money], numbers=Numbers("en", "USD"))
     # in English M: a 100k step is one decimal of M (30,799,000 → $30.8M)
     assert cells(money, "en", Shown.of(english))[4:6] == ["$83.6M", "$30.8M"]
+
+
+def test_a_staffing_kr_without_due_hires_before_the_cohort_earns() -> None:
+    # The hires' ramp earns from April (0, 0, 0, 0.25, …): all 3 on board by 31 March, 1 a
+    # month over Jan–Mar; as of 14 February 1 + 14/28 = 1.5.
+    from okrplan.graph import add_records
+    from okrplan.model import RoleGroup, Selling
+
+    ramp = (0, 0, 0, 0.25, 0.25, 0.25, 0.5, 0.5, 0.5, 0.75, 0.75, 0.75)
+    cohort = RoleGroup(
+        id="r:H", name="rep", label="rep (new)", path=("C",), headcount=3, people=(),
+        new_hires=True, sells="deals", capacity={},
+        selling=Selling(quota=0, per_person=0, basis=0, stretch=None, ramp=ramp, binding=(),
+                        marginal=()),
+    )  # fmt: skip
+    plan = company(replace(_staffing(None), hires="r:H"))  # type: ignore[type-var]
+    add_records(plan.graph, [cohort], [])
+    assert progress(plan, [], date(2015, 2, 14))["k:C#1.1"].expected == Fraction(3, 2)

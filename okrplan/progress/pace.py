@@ -272,7 +272,8 @@ def _due_month(graph: nx.DiGraph, kr: KeyResult, first: date) -> date | None:
         except ValueError:
             return None
     group = node(graph, kr.hires) if kr.hires and kr.hires in graph else None
-    ramp = getattr(group, "ramp", None) or ()
+    selling = group.selling if isinstance(group, RoleGroup) else None
+    ramp = selling.ramp if selling is not None else ()
     earning = next((i for i, share in enumerate(ramp) if share), None)
     if not earning:  # none, or earning from the first month: nothing to hire ahead of
         return None
