@@ -93,13 +93,15 @@ def test_two_of_three_reporting_and_the_stranger_listed(plan: Path) -> None:
     rep = _revenue(plan, date(2015, 6, 30))
     # the group: 3 × 340万 = 1,020万; due by 30 June 3 × 136万 = 408万; reported 266万 by 2
     assert (rep.total, rep.expected, rep.actual) == (10_200_000, 4_080_000, 2_660_000)
-    # pace against the two reporters' share, 2 × 136万 = 272万: 266 ÷ 272 = 0.978
-    assert rep.pace == F(266, 272) and rep.status is Pace.ON_TRACK
+    # the two reporters against their share, 2 × 136万 = 272万: 266 ÷ 272 = 0.978; the group's
+    # pace is its partial total on the whole due: 266 ÷ 408 = 0.652, at risk as far as known
+    assert rep.partial and rep.reporters_pace == F(266, 272)
+    assert rep.pace == F(266, 408) and rep.status is Pace.AT_RISK
     assert (rep.reported, rep.people, rep.missing) == (2, 3, ("王五",))
     unit = run("status", str(plan), "--unit", "销售部", "--as-of", "2015-06-30", "--format", "json")
     rolled = _kr(unit, "k:公司/销售部#1.1")  # 智能进度: the unit's KR from its team's
-    # due 201万 + 201万 = 402万, of which the reporters' share is 272 ÷ 408 = 2/3: 268万
-    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 268:.6f}"
+    # due 201万 + 201万 = 402万; its pace is the partial total on that whole: 266 ÷ 402
+    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 402:.6f}"
     again = run("checkin", str(plan), str(plan.parent / "a.csv"))
     assert again.exit_code == 0 and ("0 项有变化" in again.stdout)
 

@@ -19,11 +19,16 @@ only once the plan is over within the total. A level KR (a percent or points: 10
 not add up: its actual is the mean of its check-ins and its pace actual ÷ target.
 
 A role group's KR is per person; its progress here is the group's (per-person plan ×
-headcount). When only some people reported, ``actual`` is their partial total, ``reported`` of
-``people`` say so, and pace compares them with their own share of the plan — the missing
-people are never counted as zero nor the reporters averaged over everyone. A KR without
-check-ins of its own takes the sum of the KRs aligned to it (智能进度) in the same way; a KR
-with both keeps its own and shows the roll-up in ``rolled``.
+headcount). When only some people reported, ``actual`` is their partial total and
+``partial`` is set; ``reported`` of ``people`` say so. The missing people are never counted as
+zero nor the reporters averaged over everyone: ``reporters_pace`` compares the reporters with
+their own share of the plan, while ``pace`` (and so the status and projection) is what the
+partial total says of the whole: actual ÷ the whole expected, a floor, since the missing can
+only add to it (2,900万 of a unit's 3,242万 due is 89.5%, behind so far, whatever the one group
+that reported did against its own 2,210万). A KR without check-ins of its own takes the sum of
+the KRs aligned to it (智能进度) in the same way; a KR with both keeps its own and shows the
+roll-up in ``rolled``. (``direction: decrease`` KRs keep the reporters' pace: a partial cost
+is no floor of a good pace.)
 """
 
 from __future__ import annotations
@@ -93,6 +98,8 @@ class KrProgress:
     missing: tuple[str, ...] = ()  # aligned KRs with no data, where the actual is rolled up
     rolled: Fraction | None = None  # the roll-up of the aligned KRs, where the KR has its own
     last: date | None = None  # the last day of the latest period checked in
+    partial: bool = False  # only some people (or aligned KRs) reported: actual is their total
+    reporters_pace: Fraction | None = None  # where partial: actual ÷ the reporters' own due
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +219,11 @@ def _measure(
         target = Fraction(kr.target)
         schedule: _Schedule = ((bounds[0], bounds[1], target),)
         return _Plan(target, schedule, True, decrease, people, cadence_days)
+    hiring = (
+        _hiring(graph, kr, bounds) if kr.kr_kind is KRKind.STAFFING and not kr.periods else None
+    )
+    if hiring is not None:
+        return _Plan(hiring[0][2] * len(hiring), hiring, False, decrease, 0, cadence_days)
     if kr.periods:
         schedule = tuple(_clipped(label, value, bounds) for label, value in kr.periods.items())
         total = (
@@ -228,6 +240,45 @@ def _measure(
     scale = max(people, 1)
     schedule = tuple((first, last, value * scale) for first, last, value in schedule)
     return _Plan(total * scale, schedule, False, decrease, people, cadence_days)
+
+
+def _hiring(graph: nx.DiGraph, kr: KeyResult, bounds: tuple[date, date]) -> _Schedule | None:
+    """A staffing KR's schedule: the whole target on board by its due month, spread evenly
+    over the plan's months up to it ("招聘 3 名, 3月底前到岗": 1 a month in Jan–Mar, all 3 by
+    31 March and after). Without ``due``, the month before the hires' ramp starts earns
+    (their first month with a nonzero ramp); without either, None (pro-rated over the plan)."""
+    if kr.target is None:
+        return None
+    first = bounds[0].replace(day=1)
+    due = _due_month(graph, kr, first)
+    if due is None:
+        return None
+    months: list[tuple[date, date]] = []
+    day = first
+    while day <= due and day <= bounds[1]:
+        months.append(calendar.span(f"{day:%Y-%m}"))
+        day = months[-1][1] + timedelta(days=1)
+    if not months:
+        return None
+    each = Fraction(kr.target) / len(months)
+    return tuple((start, last, each) for start, last in months)
+
+
+def _due_month(graph: nx.DiGraph, kr: KeyResult, first: date) -> date | None:
+    """The first day of a staffing KR's due month (see :func:`_hiring`)."""
+    if kr.due:
+        try:
+            return calendar.start(str(parse_month(kr.due)))
+        except ValueError:
+            return None
+    group = node(graph, kr.hires) if kr.hires and kr.hires in graph else None
+    selling = group.selling if isinstance(group, RoleGroup) else None
+    ramp = selling.ramp if selling is not None else ()
+    earning = next((i for i, share in enumerate(ramp) if share), None)
+    if not earning:  # none, or earning from the first month: nothing to hire ahead of
+        return None
+    month = first.month - 1 + earning - 1  # the month before the first earning one
+    return date(first.year + month // 12, month % 12 + 1, 1)
 
 
 def _kr_per(kr: KeyResult) -> str:
@@ -261,6 +312,7 @@ class _Actual:
     reported: int = 0
     share: Fraction = Fraction(1)  # the part of the plan the reporters account for
     missing: tuple[str, ...] = ()
+    reporting: Fraction | None = None  # the reporters' own expected to date, where known
 
 
 class _Context:
@@ -323,7 +375,7 @@ class _Context:
         reporting = sum((self.effective.get(r.kr, r.expected) for r in with_data), Fraction(0))
         share = reporting / everyone if everyone else Fraction(len(with_data), len(results))
         missing = tuple(r.kr for r in results if r.actual is None)
-        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing)
+        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing, reporting)
 
     def _result(
         self, kr_id: str, measure: _Plan, expected: Fraction, actual: _Actual | None
@@ -340,13 +392,19 @@ class _Context:
                 Pace.NO_DATA,
                 people=measure.people,
             )
+        partial = actual.share < 1
         due = expected * actual.share
+        if partial and actual.reporting is not None:
+            due = actual.reporting  # the reporters' own plans, not a share of this KR's
         self.effective[kr_id] = due
         value = actual.value
         progress = value / measure.total if measure.total else None
+        reporters = value / due if partial and due else None
         if measure.decrease:
             pace = (due / value if value else None) if due else None
+            reporters = None
         else:
+            due = expected  # the whole: a partial total is a floor of the actual
             pace = value / due if due else None
         projection = value * measure.total / due if due else value + measure.total
         if measure.level:
@@ -365,6 +423,8 @@ class _Context:
             reported=actual.reported,
             missing=actual.missing,
             last=actual.last,
+            partial=partial,
+            reporters_pace=reporters,
         )
 
     def _status(self, measure: _Plan, value: Fraction, pace: Fraction | None, last: date) -> Pace:

@@ -12,13 +12,17 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from okrplan import queries
 from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, TargetKind
+from okrplan.numbers import Numbers, Scale, money_scale, number_text, numbers_for
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.pace import (
@@ -36,6 +40,7 @@ WORDS = {
         "objective": "目标", "kr": "关键结果", "total": "计划", "expected": "应完成",
         "actual": "实际", "progress": "进度", "pace": "节奏", "projection": "预计全期",
         "status": "状态", "note": "说明", "children": "下级", "reported": "{n}/{of} 人已报",
+        "partial": "部分数据 {n}/{of} (已报者节奏 {pace})",
         "rolled": "下级合计 {value}", "missing": "无数据: {names}", "as_of": "截至 {day}",
         "orphans": "{n} 条进度对应的关键结果已不在计划中（保留在库中）: {ids}",
         "outside": "{n} 条进度的期间不在计划期内: {ids}",
@@ -47,6 +52,7 @@ WORDS = {
         "objective": "Objective", "kr": "Key result", "total": "Plan", "expected": "Due",
         "actual": "Actual", "progress": "Progress", "pace": "Pace", "projection": "Projected",
         "status": "Status", "note": "Note", "children": "Below", "reported": "{n}/{of} reported",
+        "partial": "partial {n}/{of} (reporters' pace {pace})",
         "rolled": "below: {value}", "missing": "no data: {names}", "as_of": "as of {day}",
         "orphans": "{n} check-ins are for KRs no longer in the plan (kept in the store): {ids}",
         "outside": "{n} check-ins are for periods outside the plan: {ids}",
@@ -80,6 +86,7 @@ class Line:
     projection: Fraction | None = None
     note: str = ""
     share: bool = False  # the KR's values are percents (a level such as 95%)
+    money: bool = False  # the KR's values are amounts (yuan/dollars)
 
 
 @dataclass(slots=True)
@@ -91,6 +98,18 @@ class Status:
     locale: str
     lines: list[Line] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    numbers: Numbers = field(default_factory=Numbers)  # the plan's formatter (step, currency)
+
+    def money_scale(self) -> Scale:
+        """One unit for every amount of the table, so each column reads in one unit."""
+        values = [
+            v
+            for line in self.lines
+            if line.money
+            for v in (line.total, line.expected, line.actual, line.projection)
+            if v is not None
+        ]
+        return money_scale([_decimal(v) for v in values], self.locale, self.numbers.step)
 
 
 def words(locale: str) -> Mapping[Any, str]:
@@ -122,6 +141,7 @@ def status_of(
     if isinstance(record, RoleGroup) and person is None:
         title = " / ".join((*record.path, record.label))
     result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, plan.locale)
+    result.numbers = numbers_for(plan.meta)
     objectives = objective_progress(plan, krs)
     _own_lines(plan, owner, krs, objectives, result)
     if person is None:
@@ -151,22 +171,44 @@ def _own_lines(
             result.warnings.append(text["no_data_o"].format(o=objective.name, krs=names))
         for kr in key_results:
             if kr.id in krs:
-                result.lines.append(_kr_line(kr, krs[kr.id], text, plan.locale))
+                result.lines.append(_kr_line(plan.graph, kr, krs[kr.id], text, plan.locale))
 
 
-def _kr_line(kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str) -> Line:
+def _kr_line(
+    graph: nx.DiGraph, kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str
+) -> Line:
     notes = []
-    if got.people and got.reported and got.reported < got.people:
+    if got.partial:
+        of = got.people or got.reported + len(got.missing)
+        pace = percent(got.reporters_pace)
+        notes.append(text["partial"].format(n=got.reported, of=of, pace=pace))
+    elif got.people and got.reported and got.reported < got.people:
         notes.append(text["reported"].format(n=got.reported, of=got.people))
     if got.rolled is not None:
         notes.append(text["rolled"].format(value=number(got.rolled, locale)))
     if got.missing:
-        shown = ", ".join(got.missing[:5]) + (" …" if len(got.missing) > 5 else "")
+        names = missing_names(graph, got.missing)
+        shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
         notes.append(text["missing"].format(names=shown))
     return Line(
         "kr", kr.id, kr.name, got.status, got.progress, got.total, got.expected, got.actual,
         got.pace, got.projection, "; ".join(notes), kr.target_kind is TargetKind.PERCENT,
+        bool(kr.money),
     )  # fmt: skip
+
+
+def missing_names(graph: nx.DiGraph, missing: Sequence[str]) -> list[str]:
+    """What a planner calls each missing entry: an aligned KR by its owner (the role group's
+    label, 销售岗 (2); the unit's name), once each; a person by their name."""
+    names: list[str] = []
+    for item in missing:
+        name = item
+        if item in graph:
+            record = node(graph, queries.key_result(graph, item).owner)
+            name = record.label if isinstance(record, RoleGroup) else record.name
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def _child_line(plan: Plan, child: str, krs: Mapping[str, KrProgress]) -> Line:
@@ -234,19 +276,49 @@ _HEAD = ("kind", "name", "status", "progress", "total", "expected", "actual", "p
          "projection", "note")  # fmt: skip
 
 
-def cells(line: Line, locale: str) -> list[str]:
-    """A line's cells in :data:`_HEAD` order, as shown."""
+def cells(line: Line, locale: str, shown: Shown | None = None) -> list[str]:
+    """A line's cells in :data:`_HEAD` order, as shown: amounts through the plan's formatter
+    in ``shown``'s one unit, counts to at most one decimal, levels as percents."""
     text = words(locale)
     indent = {"objective": "", "kr": "  ", "child": "↳ "}[line.kind]
+    show = shown or Shown(Numbers(locale), money_scale([], locale))
+    values = [show.value(line, v) for v in (line.total, line.expected, line.actual)]
     return [
         text["objective"] if line.kind == "objective" else text["kr"] if line.kind == "kr"
         else text["children"],
-        indent + line.name, text[line.status], percent(line.progress),
-        *(percent(v) if line.share else number(v, locale)
-          for v in (line.total, line.expected, line.actual)),
-        percent(line.pace),
-        percent(line.projection) if line.share else number(line.projection, locale), line.note,
+        indent + line.name, text[line.status], percent(line.progress), *values,
+        percent(line.pace), show.value(line, line.projection), line.note,
     ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """How a table's values read: the plan's formatter and the table's one money unit."""
+
+    numbers: Numbers
+    scale: Scale
+
+    @classmethod
+    def of(cls, result: Status) -> Shown:
+        return cls(result.numbers, result.money_scale())
+
+    def value(self, line: Line, value: Fraction | None) -> str:
+        if value is None:
+            return "—"
+        if line.share:
+            return percent(value)
+        if line.money:
+            return self.numbers.money(_decimal(value), self.scale)
+        return count(value)
+
+
+def count(value: Fraction) -> str:
+    """A count: whole where it is, else one decimal (22.32 visits due → 22.3; never 1.49)."""
+    return number_text(_decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def headers(locale: str) -> list[str]:
@@ -259,7 +331,8 @@ def to_markdown(result: Status) -> str:
         return cell.replace("|", "\\|").replace("\n", " ")
 
     rows = [headers(result.locale), ["---"] * len(_HEAD)]
-    rows += [cells(line, result.locale) for line in result.lines]
+    shown = Shown.of(result)
+    rows += [cells(line, result.locale, shown) for line in result.lines]
     body = "\n".join("| " + " | ".join(safe(c) for c in row) + " |" for row in rows)
     notes = "".join(f"\n- {safe(w)}" for w in result.warnings)
     return f"## {safe(result.title)}\n\n{body}\n{notes}\n"
@@ -313,8 +386,9 @@ def to_rich(result: Status) -> Any:
     table = Table(title=result.title, title_justify="left")
     for index, head in enumerate(headers(result.locale)):
         table.add_column(head, justify="right" if 3 <= index <= 8 else "left")
+    shown = Shown.of(result)
     for line in result.lines:
-        row = cells(line, result.locale)
+        row = cells(line, result.locale, shown)
         styled: list[Any] = [Text(c) for c in row]
         styled[2] = Text(row[2], style=COLOURS[line.status])
         if line.kind != "kr":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from okrplan.numbers import DEFAULT_STEP, Numbers
 from okrplan.quantity import format_number
 
 _ZH: dict[str, str] = {
@@ -177,16 +178,14 @@ def rounded(value: Fraction, places: int = 0) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step, ROUND_HALF_UP)
 
 
-def amount(value: Fraction | None, locale: str, *, money: bool) -> str:
-    """A KR's number as the sheets show it: money in 万/M to the yuan, counts to one decimal
-    where they are not whole; an empty string for no value."""
+def amount(value: Fraction | None, locale: str, *, money: bool, step: Decimal | None = None) -> str:
+    """A KR's number as the sheets show it: money through :mod:`okrplan.numbers` (in 万/M to
+    the money rounding ``step``, 10万 unless given), counts to one decimal where they are not
+    whole; an empty string for no value."""
     if value is None:
         return ""
-    if money:  # to the 100 yuan in Chinese (万 with two decimals), to 10k in English (2.35M)
-        step = Fraction(10_000 if locale.lower().startswith("en") and abs(value) >= 10**6 else 100)
-        if abs(value) < 10**4:
-            step = Fraction(1)
-        return format_number(rounded(value / step, 0) * int(step), locale, money=True)
+    if money:  # the one formatter, to the plan's rounding step: 3,080万 (not 3,079.9万)
+        return Numbers(locale, "", step or DEFAULT_STEP).money(rounded(value, 2))
     if value.denominator == 1:
         return format_number(value.numerator, locale)
     shown = rounded(value, 1)
