@@ -95,6 +95,7 @@ def test_when_hires_cannot_close_a_month_the_plan_says_so(
     # both and names the month that stays over capacity.
     plan = decompose(write_target(_target({"max": 2, "by": "2026-01"})))
     assert plan.solver["hires"] == {"r:公司/SDR组/SDR": 2}
-    assert "r:公司/SDR组/SDR: over capacity calls 15/周 in 2026-02 (support)" in (
-        plan.solver["binding"]
+    assert (
+        "r:公司/SDR组/SDR: over capacity calls 15/周 in 2026-02 (support)"
+        in (plan.solver["binding"])
     )
