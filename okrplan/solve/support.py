@@ -12,7 +12,7 @@ KR), and one that may not gets a relaxation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
@@ -28,7 +28,7 @@ from okrplan.solve.groups import (
 )
 from okrplan.solve.phasing import ceil_fraction
 from okrplan.solve.relax import Relaxation
-from okrplan.solve.series import Series, SeriesSum
+from okrplan.solve.series import Limits, Series, SeriesSum
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
 
 
@@ -42,6 +42,7 @@ class Support:
     hires: dict[str, tuple[RoleRef, int]]
     binding: tuple[str, ...] = ()
     relaxations: tuple[Relaxation, ...] = ()
+    limits: dict[str, Limits] = field(default_factory=dict)  # by role id, for the KR periods
 
 
 def plan_support(
@@ -70,6 +71,7 @@ def plan_support(
     hires: dict[str, tuple[RoleRef, int]] = {}
     binding: list[str] = []
     relaxations: list[Relaxation] = []
+    limits: dict[str, Limits] = {}
     roles_of: dict[tuple[str, ...], list[RoleRef]] = {}
     for ref in spec.roles:
         roles_of.setdefault(ref.unit.names, []).append(ref)
@@ -94,11 +96,12 @@ def plan_support(
                 for m, f in worked
             }
             binding += staff.binding
+            limits[role_id(ref)] = staff.limits
             if staff.hires > 0 and ref.role.hire:
                 hires[role_id(ref)] = (ref, staff.hires)
             elif staff.hires > 0:
                 relaxations.append(_no_hire(spec, ref, unit, support.metric, staff.hires))
-    return Support(out, hires, tuple(binding), tuple(relaxations))
+    return Support(out, hires, tuple(binding), tuple(relaxations), limits)
 
 
 def worked_metrics(spec: Spec, metric: str) -> list[tuple[str, Fraction]]:
@@ -179,6 +182,7 @@ class Staff:
     hires: int
     per_person: tuple[Fraction, ...]
     binding: list[str]
+    limits: Limits  # one full person's capacity per window, and the months anyone works
 
 
 def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fraction]]]) -> Staff:
@@ -222,12 +226,19 @@ def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fractio
     people = (
         tuple(h + hires * j for h, j in zip(have, joins, strict=True)) if ref.role.hire else have
     )
+    # a window that fits caps one person's KR periods in it; one over capacity is named and
+    # left uncapped (capping it would move its need into other months, hiding the overload)
+    windows: dict[str, dict[tuple[int, ...], Fraction]] = {}
     for label, window, wanted, cap in checks:
         if wanted > sum((cap[i] * people[i] for i in window), Fraction(0)):
             span = _span(spec, window)
             binding.append(f"{role_id(ref)}: over capacity {label} in {span} (support)")
+        else:
+            runs = windows.setdefault(label.partition(" ")[0], {})
+            runs[window] = sum((cap[i] for i in window), Fraction(0))
     fallback = Fraction(max(ref.headcount + hires, 1))
-    return Staff(hires, tuple(p if p > 0 else fallback for p in people), binding)
+    divisor = tuple(p if p > 0 else fallback for p in people)
+    return Staff(hires, divisor, binding, Limits(windows, tuple(p > 0 for p in people)))
 
 
 def _labels(
