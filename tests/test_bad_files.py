@@ -551,12 +551,14 @@ CATALOGUE = [
                 "            channels: 10\n    - name: 市场部\n"
                 "      supports: {metric: opportunities, share: 40%}\n      roles:\n"
                 "        - {role: 市场专员, headcount: 2,\n"
-                "           capacity: {visits: 30/月, opportunities: 20/月}}\n",
+                "           capacity: {deals: 30/月, opportunities: 20/月}}\n",
             )
         ),
-        "bad.yaml:36:23: error: org.units[1].roles[0].capacity.visits: 市场部 supplies "
-        "opportunities; a capacity for 'visits' is never checked",
-        "give 市场专员 a capacity for opportunities",
+        # deals are downstream of opportunities (visits, upstream, would be worked: issue 17)
+        "bad.yaml:36:23: error: org.units[1].roles[0].capacity.deals: 市场部 supplies "
+        "opportunities; a capacity for 'deals' is never checked",
+        "give 市场专员 a capacity for opportunities or a metric upstream of it (calls for "
+        "meetings)",
     ),
     case(
         "weight-step-not-dividing-100%",

@@ -107,7 +107,6 @@ def _exit_without_teardown() -> None:
     is the ``okrplan`` console script (never a test runner's or a notebook's), every file
     written and closed, stdout and stderr flushed."""
     import os
-    import sys
     from pathlib import Path
 
     if Path(sys.argv[0]).name != "okrplan":
@@ -118,8 +117,7 @@ def _exit_without_teardown() -> None:
 
 
 def _summary(plan: Any, path: Any) -> None:
-    """What was written, the solver's status, and the hires (on stderr, in the plan's
-    language)."""
+    """What was written, the solver's status, and the hires (on stderr)."""
     from okrplan.present import summary_lines
 
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
