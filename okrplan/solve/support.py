@@ -4,9 +4,11 @@ roles' hiring.
 A support unit (市场部 supplies 40% of the opportunities) carries that share of what every selling
 group in its parent's subtree still needs of the metric after the supports downstream of it (a
 call centre supplying 50% of the calls supplies half the calls left after 市场部), per month.
-Its roles that have a capacity for the metric split it by headcount; where that capacity falls
-short in some period, a role that may hire gets the fewest hires that close the gap (a staffing
-KR), and one that may not gets a relaxation.
+Its roles that have a capacity for the metric split it by the people they count each month
+(ramp, ``joined``/``left`` and hires included), so one person's KR fits their capacity in every
+period where the role's does; where it falls short, a role that may hire gets the fewest hires
+that close the gap (a staffing KR), one that may not gets a relaxation, and a window hires
+cannot reach (they start ramping too late, or ``hire.max``) is named ``over capacity``.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def plan_support(
         A support unit's series is Σ over the selling groups below its parent of revenue ×
         what they still need of the metric per yuan × headcount × the unit's share
         (:func:`supplied`); each of its roles with a
-        capacity for the metric gets its headcount's share of that, per person.
+        capacity for the metric gets its headcount's share of that, divided per month by the
+        people it counts then (:func:`_staff`).
     """
     out: dict[str, PersonSeries] = {}
     hires: dict[str, tuple[RoleRef, int]] = {}
