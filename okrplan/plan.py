@@ -116,7 +116,11 @@ def solve_plan(
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
         drafts = sheet_records(
-            spec, roles.records, series, _hires(allocation, support), _limits(groups)
+            spec,
+            roles.records,
+            series,
+            _hires(allocation, support),
+            {**_limits(groups), **support.limits},
         )
         stage("weights")
         weights, weighted = weigh(spec, owners, drafts, groups, series, options)

@@ -596,6 +596,7 @@ _REPORT_LABELS = {
         "r_binding_min": "份额下限",
         "r_binding_fixed": "固定任务额",
         "r_binding_support": "支持部门产能 {metric} {capacity}",
+        "r_binding_support_over": "支持部门产能 {metric} {capacity} 不足（{span}），招聘来不及补上",
         "r_binding_rounding": "取整：每人{delta}（相对{reference}）",
         "r_from_level": "共同拉伸水平",
         "r_from_capacity": "产能上限",
@@ -671,6 +672,8 @@ _REPORT_LABELS = {
         "r_binding_min": "lower bound of its share",
         "r_binding_fixed": "fixed quota",
         "r_binding_support": "support capacity {metric} {capacity}",
+        "r_binding_support_over": "support capacity {metric} {capacity} exceeded ({span}); "
+        "hires cannot close it in time",
         "r_binding_rounding": "rounding: {delta} per person against {reference}",
         "r_from_level": "the common stretch level",
         "r_from_capacity": "capacity",
@@ -726,6 +729,13 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
+        )
+    found = re.fullmatch(r"over capacity (\S+) (\S+) in (\S+) \(support\)", reason)
+    if found:  # a support role's window that even the hires cannot bring within capacity
+        metric, capacity, span = found.groups()
+        name = metrics.get(metric, {}).get("name", metric)
+        return label(locale, "r_binding_support_over").format(
+            metric=name, capacity=capacity, span=span.replace("..", "–")
         )
     found = re.fullmatch(r"capacity (\S+) (\S+) \(support\)", reason)
     if found:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import math
 import os
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
@@ -442,3 +443,73 @@ def test_supplied_and_self_sourced_add_up_to_what_is_needed(
         check_supports(target, plan)
     else:
         assert plan.solver["relaxations"], plan.solver
+
+
+@st.composite
+def staffed_supports(draw: st.DrawFn) -> dict[str, Any]:
+    """A supported target whose support units have a role with a capacity for the metric they
+    supply or one upstream of it: named people (some joining), or headcount, a ramp, hires."""
+    target = draw(supported_targets())
+    stages = [k for k, m in target["metrics"].items() if m.get("yields")]
+    for path, metric, _ in support_units(target):
+        unit = _unit_at(target, path)
+        worked = stages[: stages.index(metric) + 1]
+        role = draw(roles(worked, 0))
+        role.pop("sells")
+        capped = worked[draw(st.integers(0, len(worked) - 1))]
+        value, per = draw(st.integers(1, 400)), draw(st.sampled_from(["周", "月", "季度"]))
+        role["capacity"] = {capped: f"{value}/{per}"}
+        role["role"] = "SR"
+        unit["roles"] = [role]
+    target["objectives"][-1]["at"] = ["unit", "role"]
+    return target
+
+
+def check_support_capacity(target: dict[str, Any], plan: Any) -> None:
+    """Each support role's per-person KR fits one person's capacity in every window (months,
+    quarters or the plan, rounded up once), or the plan names the window ``over capacity``.
+
+    A support role's KR is what one fully ramped person is asked for: the unit's need ÷ the
+    people counted that month (joiners and hires by their ramp), so it is checked against one
+    full person's capacity."""
+    nodes = json_nodes(plan.graph)
+    binding = plan.solver["binding"]
+    for rid, role in nodes.items():
+        if role["kind"] != "role" or not role["path"][-1].startswith("S"):
+            continue  # support units are S0, S1, S2 (supported_targets); the others U…
+        hires = _role_spec(target, role["path"])["hire"] is True
+        for metric, text in role["capacity"].items():
+            krs = [
+                d
+                for d in nodes.values()
+                if d["kind"] == "kr" and d["owner"] == rid and d.get("metric") == metric
+            ]
+            for kr in krs:
+                for window in window_months(text):
+                    labels = [f"2015-{m:02d}" for m in window]
+                    done = sum(kr["periods"][x] for x in labels)
+                    have = sum((month_capacity(text, m) for m in window), Fraction(0))
+                    span = labels[0] if len(labels) == 1 else f"{labels[0]}..{labels[-1]}"
+                    over = f"{rid}: over capacity {metric} {text} in {span} (support)"
+                    assert done <= math.ceil(have) or over in binding, (rid, span, done, have)
+                    # hires without a limit start in month 1 at a ramp above 0: they close any gap
+                    assert not (hires and over in binding), (rid, span)
+
+
+def _unit_at(target: dict[str, Any], path: Sequence[str]) -> dict[str, Any]:
+    unit: dict[str, Any] = target["org"]
+    for name in path[1:]:
+        unit = next(u for u in unit["units"] if u["name"] == name)
+    return unit
+
+
+def _role_spec(target: dict[str, Any], path: Sequence[str]) -> dict[str, Any]:
+    return {"hire": False, **_unit_at(target, path)["roles"][0]}
+
+
+@PROPERTY
+@given(target=staffed_supports())
+def test_support_roles_fit_their_capacity_in_every_period(
+    target: dict[str, Any], tmp_path: Path
+) -> None:
+    check_support_capacity(target, decompose(target, tmp_path))
