@@ -293,12 +293,21 @@ def measure(
     row["sheet_files"] = len(list((out / "sheets").iterdir())) if (out / "sheets").is_dir() else 0
     say(f"{people:,} people: stages")
     row.update(_child(["--child-stages", str(target), str(folder / f"plan-{people}")])[0])
+    # --quick runs the floor and the naive models in this process (one import of okrplan, not
+    # three): their figures are times and results, not this process's memory
     say(f"{people:,} people: water-filling floor")
-    row["floor"] = _child(["--child-floor", str(target), str(repeat)])[0]
+    row["floor"] = (
+        child_floor(str(target), "1")
+        if repeat == 1
+        else _child(["--child-floor", str(target), str(repeat)])[0]
+    )
     for per in ("person", "group"):
         if people > naive_max:
             continue
         say(f"{people:,} people: naive model, one variable per {per} (PuLP + CBC)")
+        if repeat == 1:
+            row[f"naive_{per}"] = child_naive(str(target), naive_limit, per)
+            continue
         try:
             row[f"naive_{per}"] = _child(
                 ["--child-naive", str(target), str(naive_limit), per],
@@ -462,10 +471,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="time each step once, not the best of several (every stage still runs: the "
-        "test suite's run, not one to quote)",
+        help="time each step once, not the best of several, the floor and the naive models in "
+        "this process (every stage still runs: the test suite's run, not one to quote)",
     )
     options = parser.parse_args(args)
+    if options.quick:  # the floor and the naive models run in this process
+        sys.path.insert(0, str(ROOT))
     sizes = [int(s.replace("_", "").replace(",", "")) for s in options.sizes.split(",") if s]
 
     from rich.console import Console
