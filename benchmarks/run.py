@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/run.py [--sizes 1000,10000,100000] [--seed 1] [--naive-max 10000]
                                 [--keep DIR] [-o TABLE.md] [--json RESULTS.json] [--quiet]
+                                [--quick]
 
 For each size, benchmarks/synth.py writes a target file, and fresh processes run:
 
@@ -178,8 +179,9 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     }
 
 
-def child_floor(target: str) -> dict[str, Any]:
-    """okrplan's solve stage and the water-filling floor on the same instance."""
+def child_floor(target: str, repeat: str = "3") -> dict[str, Any]:
+    """okrplan's solve stage and the water-filling floor on the same instance, the best of
+    ``repeat`` runs each."""
     sys.path.insert(0, str(HERE))
     import floor
 
@@ -191,13 +193,13 @@ def child_floor(target: str) -> dict[str, Any]:
     with bulk_work():
         spec = load_spec(target)
     solve = float("inf")
-    for _ in range(3):  # okrplan's solve stage: groups, capacity, hires, the exact split
+    for _ in range(int(repeat)):  # okrplan's solve stage: groups, capacity, hires, the exact split
         with bulk_work():
             start = time.perf_counter()
             allocation = allocate(spec, build_groups(spec))
             solve = min(solve, time.perf_counter() - start)
     regions = floor.instance(spec)
-    seconds, levels = floor.timed(regions)
+    seconds, levels = floor.timed(regions, int(repeat))
     exact = {
         "/".join(r.unit.names): float(r.level) for r in allocation.regions if r.level is not None
     }
@@ -268,7 +270,13 @@ def help_seconds(repeat: int = 5) -> float:
 
 
 def measure(
-    people: int, seed: int, folder: Path, naive_max: int, naive_limit: float, say: Any
+    people: int,
+    seed: int,
+    folder: Path,
+    naive_max: int,
+    naive_limit: float,
+    say: Any,
+    repeat: int = 3,
 ) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from synth import synth
@@ -285,12 +293,21 @@ def measure(
     row["sheet_files"] = len(list((out / "sheets").iterdir())) if (out / "sheets").is_dir() else 0
     say(f"{people:,} people: stages")
     row.update(_child(["--child-stages", str(target), str(folder / f"plan-{people}")])[0])
+    # --quick runs the floor and the naive models in this process (one import of okrplan, not
+    # three): their figures are times and results, not this process's memory
     say(f"{people:,} people: water-filling floor")
-    row["floor"] = _child(["--child-floor", str(target)])[0]
+    row["floor"] = (
+        child_floor(str(target), "1")
+        if repeat == 1
+        else _child(["--child-floor", str(target), str(repeat)])[0]
+    )
     for per in ("person", "group"):
         if people > naive_max:
             continue
         say(f"{people:,} people: naive model, one variable per {per} (PuLP + CBC)")
+        if repeat == 1:
+            row[f"naive_{per}"] = child_naive(str(target), naive_limit, per)
+            continue
         try:
             row[f"naive_{per}"] = _child(
                 ["--child-naive", str(target), str(naive_limit), per],
@@ -451,7 +468,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="also write the table to this file")
     parser.add_argument("--json", help="also write every measurement to this JSON file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="time each step once, not the best of several, the floor and the naive models in "
+        "this process (every stage still runs: the test suite's run, not one to quote)",
+    )
     options = parser.parse_args(args)
+    if options.quick:  # the floor and the naive models run in this process
+        sys.path.insert(0, str(ROOT))
     sizes = [int(s.replace("_", "").replace(",", "")) for s in options.sizes.split(",") if s]
 
     from rich.console import Console
@@ -473,12 +498,21 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="okrplan-bench-") as scratch:
             folder = Path(options.keep) if options.keep else Path(scratch)
             folder.mkdir(parents=True, exist_ok=True)
+            repeat = 1 if options.quick else 3
             rows = [
-                measure(n, options.seed, folder, options.naive_max, options.naive_time_limit, say)
+                measure(
+                    n,
+                    options.seed,
+                    folder,
+                    options.naive_max,
+                    options.naive_time_limit,
+                    say,
+                    repeat,
+                )
                 for n in sizes
             ]
             say("okrplan --help")
-            help_s = help_seconds()
+            help_s = help_seconds(1 if options.quick else 5)
     finally:
         if status is not None:
             status.stop()
