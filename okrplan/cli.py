@@ -72,3 +72,7 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+
+if __name__ == "__main__":  # `python -m okrplan.cli …`, as the benchmarks run it
+    main()
