@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from okrplan.export.planjson import READS
 from okrplan.model import EdgeKind, NodeKind, node_from_json
 from okrplan.plan import Plan
 
@@ -69,7 +70,7 @@ def _org_plan(file: Path, krs: bool) -> Plan:
     if data is None:
         with file.open("rb") as handle:
             data = json.load(handle)
-    if data.get("okrplan") != 1:
+    if data.get("okrplan") not in READS:  # format 2 leaves out owns/measures: not read here
         raise ValueError("not an okrplan plan")
     graph = nx.DiGraph()
     nodes = data["graph"]["nodes"]
