@@ -34,6 +34,16 @@ MODULES: tuple[str, ...] = (
 )
 
 
+SET_OPTION = click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the target file (repeatable): kpi.target=9000万.",
+)
+"""The ``--set KEY=VALUE`` what-if option of every command that reads a target file."""
+
+
 def register(group: click.Group) -> None:
     """Add every command of :data:`MODULES` to ``group``, in the order listed."""
     for name in MODULES:

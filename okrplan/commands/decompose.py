@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 import click
 
+from okrplan.commands import SET_OPTION
+
 
 @click.command("decompose")
 @click.argument("target", type=click.Path(dir_okay=False))
@@ -30,13 +32,7 @@ import click
     help="With --force: also overwrite okrplan's files that were edited since it wrote them.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key of the target file (repeatable): kpi.target=9000万.",
-)
+@SET_OPTION
 def command(
     target: str, output: str, force: bool, discard_edits: bool, quiet: bool, sets: tuple[str, ...]
 ) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 
 import click
 
+from okrplan.commands import SET_OPTION
+
 
 @click.command("replan")
 @click.argument("plan", type=click.Path(exists=True, file_okay=False))
@@ -23,13 +25,7 @@ import click
     help="The target file as it is now (KPI, who is there, who joins). Default: the one "
     "PLAN was re-planned with (and its --set overrides), if it is a re-plan.",
 )
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key of the target file (repeatable): kpi.target=1000万.",
-)
+@SET_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(), help="The new plan directory.")
 @click.option("--force", is_flag=True, help="Replace the plan in the output directory.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")

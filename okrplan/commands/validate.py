@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from okrplan.commands import SET_OPTION
 from okrplan.errors import OkrplanError
 
 EXIT_ERROR = 1
@@ -16,13 +17,7 @@ EXIT_ERROR = 1
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems, no summaries.")
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key of the target file (repeatable): kpi.target=9000万.",
-)
+@SET_OPTION
 def command(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str, ...]) -> None:
     """Check target files and print what was understood, or every problem found.
 

@@ -9,7 +9,6 @@ days inside the plan count, as the plan phased them). Every value is an exact fr
 
 from __future__ import annotations
 
-import calendar
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -18,12 +17,12 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from okrplan.model import KeyResult
+from okrplan.progress.calendar import span as period_span
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
 
 PERIOD_HINT = "write a month (2015-06) or a quarter (2015-Q2)"
 
@@ -73,30 +72,19 @@ def last_complete_month(today: date) -> str:
     return f"{previous.year:04d}-{previous.month:02d}"
 
 
-@functools.lru_cache(maxsize=4096)  # a plan has a few dozen labels, asked about many times
 def span(label: str) -> Span:
-    """The days of a period label: a month, quarter, ISO week, day or year.
+    """The days of a period label: a month, quarter, ISO week, day or year (the progress
+    store's calendar, :func:`okrplan.progress.calendar.span`).
 
     >>> span("2015-Q2")
     Span(first=datetime.date(2015, 4, 1), last=datetime.date(2015, 6, 30))
     >>> span("2015-W01").first
     datetime.date(2014, 12, 29)
     """
-    if m := _WEEK.match(label):
-        first = date.fromisocalendar(int(m[1]), int(m[2]), 1)
-        return Span(first, first + timedelta(days=6))
-    if m := _DAY.match(label):
-        day = date(int(m[1]), int(m[2]), int(m[3]))
-        return Span(day, day)
-    if m := _MONTH.match(label):
-        year, month = int(m[1]), int(m[2])
-        return Span(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-    if m := _QUARTER.match(label):
-        year, last = int(m[1]), 3 * int(m[2])
-        return Span(date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1]))
-    if m := _YEAR.match(label):
-        return Span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
-    raise ValueError(f"{label!r} is not a period; {PERIOD_HINT}")
+    try:
+        return Span(*period_span(label))
+    except ValueError:
+        raise ValueError(f"{label!r} is not a period; {PERIOD_HINT}") from None
 
 
 def months_of(period: Span) -> list[str]:
