@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from okrplan import queries
-from okrplan.choices import SHEET_FORMATS, TEMPLATES, TREE_FORMATS
+from okrplan.choices import PLAN_FILE, SHEET_FORMATS, TEMPLATES, TREE_FORMATS
 from okrplan.errors import InputError, Issue, OptionError, OutputError
 from okrplan.export.manifest import MANIFEST_FILE, digest, over_previous, plan_entries
 from okrplan.spec import Spec, load_spec
@@ -148,7 +148,7 @@ def describe(checked: Checked) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Plans.
 
-PLAN_FILE, MARKDOWN_FILE = "plan.json", "plan.md"
+MARKDOWN_FILE = "plan.md"
 TREE_DOT, TREE_SVG, TREE_PNG = "tree.dot", "tree.svg", "tree.png"
 REPORT_FILE = "report.html"
 

@@ -14,3 +14,6 @@ TREE_FORMATS = ("svg", "png", "pdf", "dot")
 
 TEMPLATES = ("sales", "market-share")
 """The starter target files `okrplan init --template` writes (``okrplan/templates/NAME.yaml``)."""
+
+PLAN_FILE = "plan.json"
+"""The plan's file in a plan directory, which every command that takes PLAN looks for."""

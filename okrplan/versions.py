@@ -29,10 +29,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from okrplan.choices import PLAN_FILE
 from okrplan.errors import InputError, Issue
 from okrplan.export.manifest import file_digest
 
-PLAN_FILE = "plan.json"
 MAX_HISTORY = 1000
 """Most ancestors :func:`history` follows (a loop of edited parents stops there too)."""
 

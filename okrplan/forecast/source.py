@@ -16,11 +16,11 @@ from typing import Any
 
 import networkx as nx
 
+from okrplan.choices import PLAN_FILE
 from okrplan.export.planjson import READS
 from okrplan.model import EdgeKind, NodeKind, node_from_json
 from okrplan.plan import Plan
 
-PLAN_FILE = "plan.json"
 _KINDS = {str(NodeKind.UNIT), str(NodeKind.ROLE)}
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from okrplan.choices import PLAN_FILE
 from okrplan.errors import InputError, Issue, OptionError, Severity
 from okrplan.plan import Plan
 from okrplan.progress.config import ActualsSource
@@ -28,7 +29,6 @@ from okrplan.progress.readers import (
 from okrplan.progress.store import CheckIn, besides, record, remember, setting
 from okrplan.source import load_yaml
 
-PLAN_FILE = "plan.json"
 TARGET_SETTING = "target"
 
 
