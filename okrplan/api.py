@@ -537,9 +537,8 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     from okrplan.present import label, status_text
 
     locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.get('status')), locale)}"
-    if plan.solver.get("stretch") is not None:
-        head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
+    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.status), locale)}"
+    head += f", {label(locale, 'stretch')} {plan.solver.stretch}"
     return "\n".join([head, *explain_lines(plan, explain(plan, unit))])
 
 

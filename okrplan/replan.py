@@ -513,7 +513,7 @@ def summary_text(result: Replan, path: str, carried: int, as_of: date) -> str:
     lines = [
         head.format(
             path=path,
-            status=result.plan.solver["status"],
+            status=result.plan.status,
             as_of=as_of.isoformat(),
             done=format_number(Decimal(number(result.done)), locale),
             left=format_number(Decimal(number(result.remaining)), locale),

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from okrplan.model import Status
+from okrplan.model import Relaxation, Status
 from okrplan.solve.groups import Group, bases_of, evolve, with_bases
 from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
@@ -34,7 +34,7 @@ from okrplan.solve.regions import (
     upper,
     with_bounds,
 )
-from okrplan.solve.relax import Relaxation, explain_conflict
+from okrplan.solve.relax import explain_conflict
 from okrplan.spec import Spec
 
 
