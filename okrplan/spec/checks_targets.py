@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from okrplan.quantity import format_percent
 from okrplan.source import KeyPath
 from okrplan.spec.checks_objectives import ObjectiveChecks
 from okrplan.spec.schema import Kpi, ShareTarget
@@ -51,7 +52,7 @@ class TargetChecks(ObjectiveChecks):
         elif metric.follows:
             source, rate = next(iter(metric.follows.items()))
             problem = (
-                f"{key!r} follows {source} ({rate * 100:g}% of it), so the plan works its "
+                f"{key!r} follows {source} ({format_percent(rate)} of it), so the plan works its "
                 "target out; it cannot have a target of its own as well"
             )
             hint = f"drop follows from metrics.{key}, or drop this target"
