@@ -16,6 +16,7 @@ tilted by ramp), in period steps; a unit's target is phased like the sum of its 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -116,13 +117,48 @@ def _split(
             ideals = [x * assigned / scale for x in ideals]
         else:  # nothing to weigh by: by headcount (a unit as one)
             ideals = [Fraction(g * assigned, sum(grains)) for g in grains]
-        nothing = [None] * len(grains)
-        counts, status = split_grains_status(assigned, ideals, grains, nothing, nothing, options)
-        statuses.append(status)
+        counts = nearest_grains(assigned, ideals, grains)
+        if counts is None:
+            nothing = [None] * len(grains)
+            counts, status = split_grains_status(
+                assigned, ideals, grains, nothing, nothing, options
+            )
+            statuses.append(status)
         for group, k in zip(own, counts[len(children) :], strict=True):
             per_person[group.id] = k * step
         pending.extend(reversed([(c, Fraction(k)) for c, k in zip(children, counts, strict=False)]))
     return Split(kpi.metric, per_person, units, worst(*statuses))
+
+
+def nearest_grains(
+    total: int, ideals: Sequence[Fraction], grains: Sequence[int]
+) -> list[int] | None:
+    """Counts ``k`` with ``Σ k·grain = total``: each ``ideal ÷ grain`` rounded to the nearest
+    whole number, then the difference made up one grain at a time by the child furthest from
+    its ideal in that direction (per person, so a group of 8 is not held a step below its
+    ideal while a newcomer beside it takes the 8 people's remainders). None if the grains
+    cannot make up the difference that way.
+
+    >>> nearest_grains(234, [Fraction(2129, 10), Fraction(211, 10)], [8, 1])  # 26.6 → 27
+    [27, 18]
+    >>> nearest_grains(594, [Fraction(3564, 10), Fraction(2376, 10)], [1, 1])
+    [356, 238]
+    """
+    counts = [math.floor(x / g + Fraction(1, 2)) for x, g in zip(ideals, grains, strict=True)]
+    left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
+    while left:
+        sign = 1 if left > 0 else -1
+        best: tuple[Fraction, int] | None = None
+        for i, (x, g, k) in enumerate(zip(ideals, grains, counts, strict=True)):
+            if g <= abs(left) and (sign > 0 or k > 0):
+                gap = sign * (x / g - k)
+                if best is None or gap > best[0]:
+                    best = (gap, i)
+        if best is None:
+            return None
+        counts[best[1]] += sign
+        left -= sign * grains[best[1]]
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
