@@ -127,7 +127,7 @@ def sheet_records(
     by_unit: dict[str, list[Hire]] = {}
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
-    make = _KRMaker(spec, series, Calendar.of(spec.period), limits or {})
+    make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
     applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
     out: list[Draft] = []
     for owner, level, unit, role_name in _owners(spec, roles):
