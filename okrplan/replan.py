@@ -111,9 +111,19 @@ def replan(
             ]
         )
     source, spec = _load(target, sets)
-    if not isinstance(spec.target.kpi.target, Decimal):
+    if not isinstance(spec.target.primary.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if len(spec.target.targets) > 1:
+        raise InputError(
+            [
+                source.issue(
+                    ("kpi",),
+                    "re-planning several targets is not supported yet",
+                    "re-plan with the primary target alone (kpi: as one mapping)",
+                )
+            ]
         )
     if spec.period.label != old.meta["period"]:
         raise InputError(
