@@ -14,6 +14,7 @@ import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from okrplan import queries
@@ -30,6 +31,7 @@ from okrplan.export.sheetmodel import (
     week_month,
 )
 from okrplan.model import KeyResult
+from okrplan.numbers import money_scale
 from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.present import label, weight_text
@@ -72,7 +74,7 @@ h2 { font-size: 9.6pt; margin: 3.2mm 0 1.2mm; }
 .facts { color: #333; margin: 0 0 2mm; }
 table { border-collapse: collapse; width: 100%; break-inside: avoid; }
 th, td { border: 0.6pt solid #777; padding: 0.7mm 1.2mm; vertical-align: top; }
-th { background: #e8ecf1; font-weight: 700; text-align: center; }
+th { background: #e8ecf1; font-weight: 700; text-align: center; white-space: nowrap; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.c { text-align: center; }
 tr.total td { font-weight: 700; background: #f4f6f8; }
@@ -144,6 +146,25 @@ def _okr_table(sheet: Sheet, book: SheetBook, shown: list[dict[str, str]]) -> st
     return f'<table class="okr"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
+def _money_cells(picked: list[SheetRow], book: SheetBook) -> dict[str, list[str]]:
+    """The money rows' period cells and whole, in one unit, the periods adding up to it."""
+    money = [r for r in picked if r.number == "money"]
+    scale = money_scale(
+        [v * r.scale for r in money for v in (*r.periods, r.scored) if v is not None],
+        book.locale,
+        book.step,
+    )
+    out = {}
+    for row in money:
+        parts = scale.parts([None if v is None else v * row.scale for v in row.periods])
+        whole = sum((p for p in parts if p is not None), Decimal(0))
+        out[row.kr] = [
+            *("" if p is None else book.numbers.money(p, scale) for p in parts),
+            book.numbers.money(whole, scale),
+        ]
+    return out
+
+
 def _period_table(sheet: Sheet, book: SheetBook, shown: list[dict[str, str]]) -> str:
     """The KRs that have a target per period, money (the quota) first, one column a period
     and the whole period last."""
@@ -156,6 +177,7 @@ def _period_table(sheet: Sheet, book: SheetBook, shown: list[dict[str, str]]) ->
     if not picked:
         return ""
     picked.sort(key=lambda pair: pair[0].number != "money")  # stable: sheet order otherwise
+    money = _money_cells([row for row, _ in picked], book)
     head = (
         f"<th>{_e(label(book.locale, 'krs'))}</th>"
         + "".join(f'<th class="n">{_e(p)}</th>' for p in book.periods)
@@ -163,8 +185,13 @@ def _period_table(sheet: Sheet, book: SheetBook, shown: list[dict[str, str]]) ->
     )
     body = "".join(
         f"<tr><td>{_e(row.text)}</td>"
-        + "".join(f'<td class="n">{_e(cells[f"period:{p}"])}</td>' for p in book.periods)
-        + f'<td class="n">{_e(cells["scored"])}</td></tr>'
+        + "".join(
+            f'<td class="n">{_e(text)}</td>'
+            for text in money.get(
+                row.kr, [*(cells[f"period:{p}"] for p in book.periods), cells["scored"]]
+            )
+        )
+        + "</tr>"
         for row, cells in picked
     )
     return f"<h2>{_e(words['by_period'])}</h2><table><tr>{head}</tr>{body}</table>"
@@ -189,9 +216,13 @@ def _weekly_table(plan: Plan, sheet: Sheet, book: SheetBook) -> str:
     if not weekly:
         return ""
     numbers, start = book.numbers, fiscal_start(plan.meta)
+    months = [str(m) for m in plan.meta.get("months", [])]
     quarters: dict[str, list[str]] = {}
     for week in sorted({p for _, kr in weekly for p in kr.periods if "-W" in p}):
-        quarters.setdefault(quarter_of(week_month(week), start), []).append(week)
+        month = week_month(week)
+        if months:  # a week the plan starts or ends in counts in the plan's first/last month
+            month = min(max(month, months[0]), months[-1])
+        quarters.setdefault(quarter_of(month, start), []).append(week)
     width = max(len(weeks) for weeks in quarters.values())
     rows = []
     for quarter, weeks in quarters.items():
@@ -222,13 +253,17 @@ def _monthly_table(plan: Plan, sheet: Sheet, book: SheetBook) -> str:
         and row.number != "money"
         and (kr := _kr_of(plan, row)) is not None
         and kr.periods
-        and all(len(p) == 7 and p[4] == "-" for p in kr.periods)
+        and all(len(p) == 7 and p[4] == "-" and p[5:].isdigit() for p in kr.periods)
     ]
     if not monthly:
         return ""
     numbers = book.numbers
     months = sorted({p for _, kr in monthly for p in kr.periods})
-    head = "<th></th>" + "".join(f'<th class="n">{_e(m[5:])}</th>' for m in months)
+    # The year on the first month and on each January: 2026-02, 03, …, 12, 2027-01.
+    head = "<th></th>" + "".join(
+        f'<th class="n">{_e(m if n == 0 or m.endswith("-01") else m[5:])}</th>'
+        for n, m in enumerate(months)
+    )
     body = "".join(
         f"<tr><td>{_e(row.text)}</td>"
         + "".join(
@@ -238,7 +273,7 @@ def _monthly_table(plan: Plan, sheet: Sheet, book: SheetBook) -> str:
         + "</tr>"
         for row, kr in monthly
     )
-    title = f"{_words(book.locale)['monthly']} ({months[0][:4]})"
+    title = _words(book.locale)["monthly"]
     return f'<h2>{_e(title)}</h2><table class="weeks"><tr>{head}</tr>{body}</table>'
 
 
