@@ -90,9 +90,7 @@ class Scale:
             target = _round_to(sum(given, Decimal(0)) / quantum, 0)
             floors = [(v / quantum).to_integral_value(rounding=ROUND_FLOOR) for v in given]
             extra = int(target - sum(floors, Decimal(0)))
-            order = sorted(
-                range(len(given)), key=lambda i: (-(given[i] / quantum - floors[i]), i)
-            )
+            order = sorted(range(len(given)), key=lambda i: (-(given[i] / quantum - floors[i]), i))
             for i in order[: max(0, extra)]:
                 floors[i] += 1
             rounded = iter(f * quantum for f in floors)

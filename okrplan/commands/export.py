@@ -116,9 +116,7 @@ def command(
     if "pdf" in formats:
         from okrplan.export.handout import export_handouts
 
-        written += export_handouts(
-            plan, output, unit=unit, role=role, each=pdf_each, force=force
-        )
+        written += export_handouts(plan, output, unit=unit, role=role, each=pdf_each, force=force)
     click.echo(
         f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
         + ", ".join(

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from okrplan import queries
-from okrplan.errors import OptionError, OutputError
+from okrplan.errors import Issue, OptionError, OutputError
 from okrplan.export.handout_print import page_count, print_pdf, split_pages
 from okrplan.export.sheetmodel import (
     Sheet,
@@ -235,8 +235,7 @@ def _weekly_table(plan: Plan, sheet: Sheet, book: SheetBook) -> str:
         )
         for row, kr in weekly:
             cells = "".join(
-                f'<td class="n">{_e(numbers.count(kr.periods[w]) if w in kr.periods else "")}'
-                "</td>"
+                f'<td class="n">{_e(numbers.count(kr.periods[w]) if w in kr.periods else "")}</td>'
                 for w in weeks
             )
             rows.append(f"<tr><td>{_e(row.text)}</td>{cells}{pad}</tr>")
@@ -327,7 +326,14 @@ def handouts(plan: Plan, unit: str | None = None, role: str | None = None) -> Ha
     """
     book = person_sheets(plan, unit, role)
     if not book.sheets:
-        raise OptionError("no person has key results here: there is no handout to print")
+        raise OptionError(
+            [
+                Issue(
+                    "no person has key results here: there is no handout to print",
+                    hint="export a unit or role with people (--unit, --role)",
+                )
+            ]
+        )
     pdf = print_pdf(handouts_html(plan, book))
     return Handouts(pdf, book.sheets)
 
