@@ -56,6 +56,7 @@ def _command(tool: str, folder: Path, page: Path, out: Path) -> list[str]:
         "--disable-extensions",
         f"--user-data-dir={folder / 'profile'}",
         "--no-pdf-header-footer",
+        "--disable-pdf-tagging",  # its node ids change from run to run: no same bytes
         f"--print-to-pdf={out}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
