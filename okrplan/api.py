@@ -54,10 +54,10 @@ def summarize(spec: Spec) -> str:
 
     target = spec.target
     plan, metrics, locale = target.plan, target.metrics, target.plan.locale
-    kpi_metric = metrics[target.kpi.metric]
+    kpi_metric = metrics[target.primary.metric]
     base = metrics[spec.base_metric]
-    kpi = f"{kpi_metric.name} ({target.kpi.metric})"
-    if spec.base_metric != target.kpi.metric:
+    kpi = f"{kpi_metric.name} ({target.primary.metric})"
+    if spec.base_metric != target.primary.metric:
         kpi += f" → {base.name} {format_number(spec.kpi_value, locale)}"
     else:
         kpi += f" {format_number(spec.kpi_value, locale)}{base.unit}"

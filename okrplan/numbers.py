@@ -24,9 +24,9 @@ column, so the few rules here are written out instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 DEFAULT_STEP = Decimal(100_000)  # 10万: the default money rounding step (DESIGN.md)
@@ -68,6 +68,33 @@ class Scale:
             if scaled == 0:
                 scaled = abs(scaled)  # no "-0万"
             return _digits(scaled) + self.suffix
+
+    def parts(self, values: Sequence[Decimal | float | int | None]) -> list[Decimal | None]:
+        """``values`` rounded to this unit's precision so that the shown parts add up to their
+        shown sum (largest remainders: each part moves at most one last digit from its own
+        rounding, the biggest fractions up first, ties to the earlier part).
+
+        A year of 522.5万 in quarters of 78.8, 130.9, 130.4 and 182.4万, shown in whole 万,
+        reads 79 + 131 + 131 + 182 = 523万: the three remainders that reach the total go to
+        .9, .8 and the first .4 (the nearest values, 79 + 131 + 130 + 182 = 522, would be one
+        short of the total shown beside them).
+
+        >>> quarters = [788_000, 1_309_000, 1_304_000, 1_824_000]
+        >>> [int(v) for v in Scale(4, "万", 0).parts(quarters)]
+        [790000, 1310000, 1310000, 1820000]
+        """
+        quantum = Decimal(1).scaleb(self.exponent - self.places)
+        given = [_decimal(v) for v in values if v is not None]
+        with localcontext() as ctx:
+            ctx.prec = 40
+            target = _round_to(sum(given, Decimal(0)) / quantum, 0)
+            floors = [(v / quantum).to_integral_value(rounding=ROUND_FLOOR) for v in given]
+            extra = int(target - sum(floors, Decimal(0)))
+            order = sorted(range(len(given)), key=lambda i: (-(given[i] / quantum - floors[i]), i))
+            for i in order[: max(0, extra)]:
+                floors[i] += 1
+            rounded = iter(f * quantum for f in floors)
+        return [None if v is None else next(rounded) for v in values]
 
 
 def money_scale(

@@ -41,6 +41,7 @@ from okrplan.solve.quotas import group_quotas, round_quotas
 from okrplan.solve.rollup import unit_series
 from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
+from okrplan.solve.targets import split_targets, unit_target_series, with_targets
 from okrplan.solve.weighting import weigh
 from okrplan.spec import Spec
 from okrplan.spec.fields import UncertainRate
@@ -104,11 +105,16 @@ def solve_plan(
         groups = allocation.groups
         stage("rounding")
         quotas = round_quotas(spec, allocation, options)
-        per_person = group_quotas(quotas, groups, Fraction(spec.target.split.rounding.money))
+        step = Fraction(spec.target.split.rounding.money)
+        per_person = group_quotas(quotas, groups, step)
         series = person_series(spec, groups, per_person)
+        unit_targets = {uid: given * step for uid, (given, _) in quotas.units.items()}
+        splits = split_targets(spec, groups, per_person, unit_targets, options)
+        series = with_targets(spec, groups, series, splits)
         support = plan_support(spec, groups, series)
         series = {**series, **support.series}
         series.update(unit_series(spec, groups, series, quotas.units))
+        series.update(unit_target_series(spec, series, splits))
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
@@ -122,7 +128,14 @@ def solve_plan(
         stage("weights")
         weights, weighted = weigh(spec, owners, drafts, groups, series, options)
         graph = assemble(spec, owners, freeze(drafts, weights))
-        solver = _report(allocation, quotas.status, quotas.relaxations, support, roles, weighted)
+        solver = _report(
+            allocation,
+            worst(quotas.status, *(s.status for s in splits)),
+            quotas.relaxations,
+            support,
+            roles,
+            weighted,
+        )
         return Plan(_meta(spec) | _attainment(spec), solver, graph, _metrics(spec))
 
 
@@ -202,10 +215,11 @@ def _meta(spec: Spec) -> dict[str, Any]:
         "locale": target.plan.locale,
         "currency": target.plan.currency,
         "kpi": {
-            "metric": target.kpi.metric,
+            "metric": target.primary.metric,
             "base": spec.base_metric,
             "target": number(spec.kpi_value),
         },
+        **({"targets": _further(spec)} if spec.further_targets else {}),
         "buffer": number(target.plan.buffer),
         "months": [str(m) for m in spec.period.months],
         **(
@@ -225,6 +239,14 @@ def _meta(spec: Spec) -> dict[str, Any]:
             else {}
         ),
     }
+
+
+def _further(spec: Spec) -> list[dict[str, Any]]:
+    """The further targets as plan.json's meta lists them: metric, target and basis."""
+    return [
+        {"metric": k.metric, "target": number(Decimal(str(k.target))), "basis": k.basis or "quotas"}
+        for k in spec.further_targets
+    ]
 
 
 def _tracking(tracking: Tracking) -> dict[str, Any]:

@@ -146,10 +146,21 @@ def _elapsed(months: tuple[str, ...], as_of: date) -> tuple[str, ...]:
 
 
 def _check_target(source: Any, spec: Any, old: Any) -> None:
-    """Refuse a target file with a share KPI, or of another period than the plan's."""
-    if not isinstance(spec.target.kpi.target, Decimal):
+    """Refuse a target file with a share KPI or several targets, or of another period than
+    the plan's."""
+    if not isinstance(spec.target.primary.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if len(spec.target.targets) > 1:
+        raise InputError(
+            [
+                source.issue(
+                    ("kpi",),
+                    "re-planning several targets is not supported yet",
+                    "re-plan with the primary target alone (kpi: as one mapping)",
+                )
+            ]
         )
     if spec.period.label != old.meta["period"]:
         raise InputError(
