@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from okrplan import model
 from okrplan.errors import InputError, Issue
+from okrplan.export import compact
 from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
@@ -38,19 +39,19 @@ from okrplan.model import (
     Unit,
     WeightRule,
     node_from_json,
-    node_to_json,
 )
 from okrplan.plan import Plan
 from okrplan.spec import MAX_PEOPLE
 from okrplan.tabular import read_input
 
 FORMAT_VERSION = 2
-"""plan.json's format: 2 leaves out the ``owns`` and ``measures`` edges (each objective's and
-KR's ``owner`` and each KR's ``objective`` say the same; they are added back on reading);
-format 1, which has them, is still read."""
-READS = (1, 2)
-DERIVED_EDGES = frozenset({str(Edge.OWNS), str(Edge.MEASURES)})
-"""Edges a format-2 plan.json leaves out: its nodes' fields give them."""
+"""plan.json's format of a small plan: 2 leaves out the ``owns`` and ``measures`` edges (each
+objective's and KR's ``owner`` and each KR's ``objective`` say the same; they are added back on
+reading); a large plan is written as format 3 (:mod:`okrplan.export.compact`: what can be
+derived left out as well); format 1, which has every edge, is still read."""
+READS = (1, 2, compact.FORMAT)
+DERIVED_EDGES = compact.SKIPPED
+"""Edges plan.json leaves out since format 2: its nodes' fields give them."""
 ITEM_PER_LINE_FROM = 20_000
 """Graphs of more nodes and edges than this are written one node or edge per line."""
 
@@ -97,26 +98,18 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
 
 
 def _item_per_line_parts(plan: Plan) -> Iterator[str]:
+    """A large plan as format 3 (:mod:`okrplan.export.compact`), one node per line: the same
+    layout as a format-2 document's, with sorted keys."""
     from okrplan.plan import bulk_work
 
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
     graph = plan.graph
     with bulk_work():
-        ids = {node: encode(node) for node in graph}  # each id is in several edges
-        kinds: dict[str, str] = {}
+        spans = compact.calendar(plan)
         yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
         separator = "\n"
-        for source, target, data in graph.edges(data=True):
-            kind = data.get("kind")
-            if kind in DERIVED_EDGES:
-                continue
-            if len(data) == 1 and isinstance(kind, str):  # {"kind", "source", "target"}
-                text = kinds.get(kind)
-                if text is None:
-                    text = kinds[kind] = encode(kind)
-                yield f'{separator}{{"kind":{text},"source":{ids[source]},"target":{ids[target]}}}'
-            else:
-                yield separator + encode({**data, "source": source, "target": target})
+        for edge in compact.listed_edges(plan):
+            yield separator + encode(edge)
             separator = ",\n"
         yield (
             '\n],"graph":'
@@ -126,12 +119,13 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             + ',"nodes":['
         )
         separator = "\n"
-        for data in graph._node.values():
-            yield separator + encode(node_to_json(data["node"]))
+        for line in compact.node_lines(plan, encode, spans):
+            yield separator + line
             separator = ",\n"
         rest = {
             "metrics": plan.metrics,
-            "okrplan": FORMAT_VERSION,
+            "okrplan": compact.FORMAT,
+            "periods": spans,
             "plan": plan.meta,
             "solver": plan.solver,
         }
@@ -193,6 +187,8 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         ``file`` and the key path.
     """
     data = _document(text, file)
+    if data["okrplan"] == compact.FORMAT:
+        data = compact.expand(data)
     if data["okrplan"] != 1:
         data = _with_derived_edges(data)
     records, problems = _read(data)
@@ -260,7 +256,7 @@ def _document(text: str, file: str) -> dict[str, Any]:
         raise InputError(
             [
                 Issue(
-                    "this JSON is not an okrplan plan (format 1 or 2)",
+                    "this JSON is not an okrplan plan (format 1, 2 or 3)",
                     file,
                     hint="pass a plan.json written by okrplan decompose",
                 )
@@ -363,7 +359,9 @@ def _read(data: dict[str, Any]) -> tuple[list[Node], list[Problem]]:
         problems.append(("graph.graph", "expected an object"))
     kinds, records, node_problems = _nodes(nodes, metrics)
     problems += node_problems
-    problems += _edge_problems(edges, kinds, records, data.get(_WRITTEN, -1))
+    problems += data.get(compact.EXPANDED, [])
+    places = data.get(compact.PLACES) or [f"graph.edges[{i}]" for i in range(len(edges))]
+    problems += _edge_problems(edges, kinds, records, data.get(_WRITTEN, -1), places)
     solver = data.get("solver")
     hires = solver.get("hires") if isinstance(solver, dict) else None
     if isinstance(hires, dict):
@@ -558,83 +556,78 @@ EDGE_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _edge_problems(
-    edges: list[Any], kinds: dict[str, str], records: dict[str, Node], written: int = -1
+    edges: list[Any],
+    kinds: dict[str, str],
+    records: dict[str, Node],
+    written: int = -1,
+    places: Sequence[str] = (),
 ) -> list[Problem]:
     """Each edge's kind and ends, and the structure the commands walk: the contains tree with
     the paths along it, objectives and KRs with their owners and objectives, aligns edges up
-    the tree (of the nodes that are valid: ``records``)."""
+    the tree (of the nodes that are valid: ``records``). ``places``: each edge's key path
+    (format 3 writes edges on their nodes), else ``graph.edges[i]``."""
     problems: list[Problem] = []
     parent: dict[str, str] = {}
     owned: dict[str, list[str]] = {}
     measured: dict[str, list[str]] = {}
-    aligns: list[tuple[int, str, str]] = []
+    aligns: list[tuple[str, str, str]] = []
     for i, edge in enumerate(edges):
-        source = edge.get("source") if isinstance(edge, dict) else None
-        target = edge.get("target") if isinstance(edge, dict) else None
-        if not (
-            isinstance(source, str)
-            and isinstance(target, str)
-            and source in kinds
-            and target in kinds
-        ):
-            problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    "expected an object with a kind and the ids of two nodes as source and target",
-                )
-            )
+        where = places[i] if i < len(places) else f"graph.edges[{i}]"
+        problem = _edge_problem(edge, kinds, i < written)
+        if problem is not None:
+            problems.append((where + problem[0], problem[1]))
             continue
-        kind = edge.get("kind")
-        if not isinstance(kind, str) or kind not in EDGE_ENDS:
-            problems.append(
-                (f"graph.edges[{i}].kind", f"expected one of {', '.join(sorted(EDGE_ENDS))}")
-            )
-            continue
-        if i < written and kind in DERIVED_EDGES:
-            problems.append(
-                (
-                    f"graph.edges[{i}].kind",
-                    f"a format-2 plan has no {kind} edges (its nodes' owner and objective "
-                    "give them); remove the edge",
-                )
-            )
-            continue
-        sources, targets = EDGE_ENDS[kind]
-        if kinds[source] not in sources or kinds[target] not in targets:
-            problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    f"a {kind} edge joins a {'/'.join(sources)} to a {'/'.join(targets)}",
-                )
-            )
-        elif kind == Edge.CONTAINS:
+        kind, source, target = edge["kind"], edge["source"], edge["target"]
+        if kind == Edge.CONTAINS:
             if target in parent:
-                problems.append((f"graph.edges[{i}]", f"{target!r} is contained by two units"))
+                problems.append((where, f"{target!r} is contained by two units"))
             parent[target] = source
         elif kind == Edge.OWNS:
             owned.setdefault(target, []).append(source)
         elif kind == Edge.MEASURES:
             measured.setdefault(source, []).append(target)
         elif kind == Edge.ALIGNS:
-            aligns.append((i, source, target))
+            aligns.append((where, source, target))
     if problems:
         return problems
     order = _tree_order(kinds, records, parent, problems)
     if order is None:
         return problems
     problems += _owner_problems(records, kinds, owned, measured)
-    for i, source, target in aligns:
+    for where, source, target in aligns:
         low, high = (order.get(_owner(records.get(node_id))) for node_id in (source, target))
         if source not in records or target not in records:
             continue  # a problem of the node
         if low is None or high is None or not (high[0] < low[0] and low[1] <= high[1]):
             problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    "an aligns edge goes from a KR to a KR of a unit above its owner",
-                )
+                (where, "an aligns edge goes from a KR to a KR of a unit above its owner")
             )
     return problems
+
+
+def _edge_problem(edge: Any, kinds: dict[str, str], written: bool) -> Problem | None:
+    """What is wrong with one edge by itself (the key below the edge's path, and what), or
+    None: its ends are nodes, its kind is known and joins nodes of their kinds, and it is no
+    edge that plan.json leaves out since format 2 (``written``: the file has it)."""
+    source = edge.get("source") if isinstance(edge, dict) else None
+    target = edge.get("target") if isinstance(edge, dict) else None
+    if not (isinstance(source, str) and isinstance(target, str)) or not (
+        source in kinds and target in kinds
+    ):
+        return "", "expected an object with a kind and the ids of two nodes as source and target"
+    kind = edge.get("kind")
+    if not isinstance(kind, str) or kind not in EDGE_ENDS:
+        return ".kind", f"expected one of {', '.join(sorted(EDGE_ENDS))}"
+    if written and kind in DERIVED_EDGES:
+        return (
+            ".kind",
+            f"a plan of format 2 or later has no {kind} edges (its nodes' owner and "
+            "objective give them); remove the edge",
+        )
+    sources, targets = EDGE_ENDS[kind]
+    if kinds[source] not in sources or kinds[target] not in targets:
+        return "", f"a {kind} edge joins a {'/'.join(sources)} to a {'/'.join(targets)}"
+    return None
 
 
 def _owner(record: Node | None) -> str:
