@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from okrplan.graph import Edge, Kind
-from okrplan.model import KeyResult, KRKind, Objective, node_to_json
+from okrplan.model import Direction, KeyResult, KRKind, Objective, TargetKind, node_to_json
 from okrplan.plan import Plan
 
 FORMAT = 3
@@ -96,50 +96,71 @@ def objective_by_id(node_id: Any) -> str | None:
     return "o:" + node_id[2:dot] if dot > node_id.rindex("#") else None
 
 
-def _compact_kr(
-    out: dict[str, Any], metrics: Mapping[str, Any], spans: Mapping[tuple[str, ...], str]
-) -> None:
-    """Leave out of a KR's node dict what :func:`_expand_kr` puts back (owner: see
-    :func:`compact_node`)."""
-    if out["objective"] == objective_by_id(out["id"]):
-        del out["objective"]
-    for key, usual in KR_USUAL.items():
-        if key in out and out[key] == usual and type(out[key]) is type(usual):
-            del out[key]
-    metric = metrics.get(out["metric"]) if isinstance(out["metric"], str) else None
-    if out["text"] == out["name"]:
-        del out["text"]
-    if isinstance(metric, dict):
-        if out["name"] == metric.get("name"):
-            del out["name"]
-        if "kr_kind" not in out:  # a KR of the metric
-            if isinstance(metric.get("unit"), str) and out.get("unit") == metric["unit"]:
-                del out["unit"]
-            if out.get("money") is (metric.get("kind") == "money"):
-                del out["money"]
-    periods = out.pop("periods")
-    span = spans.get(tuple(periods))
+def _kr_out(kr: KeyResult, metrics: Mapping[str, Any], spans: Mapping[Any, str]) -> dict[str, Any]:
+    """A KR's format-3 node dict: :func:`okrplan.model.node_to_json`'s without what
+    :func:`_expand_kr` puts back (the owner: see :func:`node_lines`). Built from the record
+    (at 100,000 people there are some 115,000 KRs: a dict made whole and then pared down
+    costs twice as much)."""
+    out: dict[str, Any] = {
+        "id": kr.id,
+        "kind": "kr",
+        "metric": kr.metric,
+        "per": kr.per.value,
+        "target": kr.target,
+        "weight": kr.weight,
+    }
+    if kr.objective != objective_by_id(kr.id):
+        out["objective"] = kr.objective
+    derived = kr.kr_kind is KRKind.DERIVED
+    if not derived:
+        out["kr_kind"] = kr.kr_kind.value
+        out["target_per"] = None if kr.target_per is None else kr.target_per.value
+    if kr.direction is not Direction.INCREASE:
+        out["direction"] = kr.direction.value
+    for key, value in (("deduction", kr.deduction), ("due", kr.due)):
+        if value is not None:
+            out[key] = value
+    if kr.fixed_weight:
+        out["fixed_weight"] = True
+    if kr.target_kind is not TargetKind.NUMBER:
+        out["target_kind"] = None if kr.target_kind is None else kr.target_kind.value
+    metric = metrics.get(kr.metric) if kr.metric is not None else None
+    metric = metric if isinstance(metric, dict) else {}
+    if kr.name != metric.get("name"):
+        out["name"] = kr.name
+    if kr.text != kr.name:
+        out["text"] = kr.text
+    if derived and not (isinstance(metric.get("unit"), str) and kr.unit == metric["unit"]):
+        out["unit"] = kr.unit
+    if derived and not (metric and kr.money is (metric.get("kind") == "money")):
+        out["money"] = kr.money
+    for key, value in (("total", kr.total), ("hires", kr.hires), ("sourced", kr.sourced)):
+        if value is not None:
+            out[key] = value
+    span = spans.get(tuple(kr.periods))
     if span is not None:
-        out[span] = list(periods.values())
-    elif periods:
-        out["periods"] = periods
-
-
-def _on_node(graph: Any, source: str, edge: Mapping[str, Any]) -> bool:
-    """Whether an edge is written on its source node (else in ``graph.edges``)."""
-    kind = edge.get("kind")
-    return len(edge) == 1 and kind in NODE_EDGES.get(str(graph._node[source]["node"].kind), ())
+        out[span] = list(kr.periods.values())
+    elif kr.periods:
+        out["periods"] = dict(kr.periods)
+    return out
 
 
 def listed_edges(plan: Plan) -> list[dict[str, Any]]:
     """The edges format 3 lists in ``graph.edges``: those with more than a kind, or of a kind
     not written on their source node (none, as decompose makes the graph)."""
     graph = plan.graph
-    return [
-        {**edge, "source": source, "target": target}
-        for source, target, edge in graph.edges(data=True)
-        if edge.get("kind") not in SKIPPED and not _on_node(graph, source, edge)
-    ]
+    out: list[dict[str, Any]] = []
+    for source, targets in graph._succ.items():
+        on_node = NODE_EDGES.get(graph._node[source]["node"].kind, ())
+        if all(
+            len(e) == 1 and (e["kind"] in on_node or e["kind"] in SKIPPED) for e in targets.values()
+        ):
+            continue  # the usual case: all of them on the node (or left out)
+        for target, edge in targets.items():
+            kind = edge.get("kind")
+            if kind not in SKIPPED and not (len(edge) == 1 and kind in on_node):
+                out.append({**edge, "source": source, "target": target})
+    return out
 
 
 def node_lines(plan: Plan, encode: Any, spans: dict[str, list[str]]) -> Iterator[str]:
@@ -151,15 +172,22 @@ def node_lines(plan: Plan, encode: Any, spans: dict[str, list[str]]) -> Iterator
     by_labels = {tuple(labels): span for span, labels in spans.items()}
     for node_id, data in graph._node.items():
         record = data["node"]
-        out = node_to_json(record)
-        if isinstance(record, Objective | KeyResult):
-            if record.owner == owner_by_id(record.id, units, roles):
+        if isinstance(record, KeyResult):
+            out = _kr_out(record, plan.metrics, by_labels)
+            if record.owner != owner_by_id(record.id, units, roles):
+                out["owner"] = record.owner
+        else:
+            out = node_to_json(record)
+            if isinstance(record, Objective) and record.owner == owner_by_id(
+                record.id, units, roles
+            ):
                 del out["owner"]
-            if isinstance(record, KeyResult):
-                _compact_kr(out, plan.metrics, by_labels)
-        for target, edge in graph._succ[node_id].items():
-            if edge.get("kind") not in SKIPPED and _on_node(graph, node_id, edge):
-                out.setdefault(str(edge["kind"]), []).append(target)
+        on_node = NODE_EDGES.get(record.kind)
+        if on_node is not None:
+            for target, edge in graph._succ[node_id].items():
+                kind = edge.get("kind")
+                if kind in on_node and len(edge) == 1:
+                    out.setdefault(kind, []).append(target)
         yield encode(out)
 
 
