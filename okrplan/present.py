@@ -301,7 +301,8 @@ def group_title(role: RoleGroup, locale: str) -> str:
     """A role group as a planner reads it: the role, then how its cohort differs from the
     rest (``销售岗 · 3月入职``, ``销售岗 · 新招``, ``Sales rep · joins Mar``), instead of the
     group's key (``销售岗 (2026-03)``, ``销售岗 (招聘)``). A second entry of the same role in a
-    unit keeps its number: ``销售岗 (2) · 3月入职``.
+    unit is told apart by its number, in words: ``销售岗 · 第2组 · 3月入职``, ``Sales rep · group 2``
+    (``销售岗 (2) × 3`` would read as 2 × 3 people).
 
     >>> from okrplan.model import node_from_json
     >>> def group(gid, label, new=False):
@@ -309,7 +310,9 @@ def group_title(role: RoleGroup, locale: str) -> str:
     ...         "path": ["A"], "headcount": 1, "people": [], "new_hires": new, "sells": None,
     ...         "capacity": {}})
     >>> group_title(group("r:A/销售岗 (2)@2026-03", "销售岗 (2) (2026-03)"), "zh-CN")
-    '销售岗 (2) · 3月入职'
+    '销售岗 · 第2组 · 3月入职'
+    >>> group_title(group("r:A/销售岗 (2)", "销售岗 (2)"), "en")
+    '销售岗 · group 2'
     >>> group_title(group("r:A/销售岗+hires", "销售岗 (招聘)", True), "en")
     '销售岗 · new hires'
     >>> group_title(group("r:A/销售岗@2026-03~2026-09", "销售岗 (2026-03–2026-09)"), "en")
@@ -320,9 +323,9 @@ def group_title(role: RoleGroup, locale: str) -> str:
     english = locale.startswith("en")
     base = role.name
     entry = _ENTRY.match(role.label, len(role.name)) if role.label.startswith(role.name) else None
-    if entry:
-        base += entry.group(0)
     parts = []
+    if entry:  # "销售岗 (2) × 3" would read as 2 × 3: the entry is a group, said in words
+        parts.append(f"group {entry.group(1)}" if english else f"第{entry.group(1)}组")
     if role.new_hires or role.id.endswith("+hires"):
         parts.append("new hires" if english else "新招")
     else:
