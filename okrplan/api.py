@@ -54,10 +54,10 @@ def summarize(spec: Spec) -> str:
 
     target = spec.target
     plan, metrics, locale = target.plan, target.metrics, target.plan.locale
-    kpi_metric = metrics[target.kpi.metric]
+    kpi_metric = metrics[target.primary.metric]
     base = metrics[spec.base_metric]
-    kpi = f"{kpi_metric.name} ({target.kpi.metric})"
-    if spec.base_metric != target.kpi.metric:
+    kpi = f"{kpi_metric.name} ({target.primary.metric})"
+    if spec.base_metric != target.primary.metric:
         kpi += f" → {base.name} {format_number(spec.kpi_value, locale)}"
     else:
         kpi += f" {format_number(spec.kpi_value, locale)}{base.unit}"
@@ -537,9 +537,8 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     from okrplan.present import label, status_text
 
     locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.get('status')), locale)}"
-    if plan.solver.get("stretch") is not None:
-        head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
+    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.status), locale)}"
+    head += f", {label(locale, 'stretch')} {plan.solver.stretch}"
     return "\n".join([head, *explain_lines(plan, explain(plan, unit))])
 
 

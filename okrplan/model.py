@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -492,33 +492,74 @@ class PlanMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class SolverRelaxation:
-    """A change that would make an infeasible plan feasible, as sentences."""
+class Relaxation:
+    """A change that would make an infeasible plan feasible: ``quantity`` of ``owner`` (a
+    group, role or unit id, or a unit path) from ``current`` to ``needed``, both as the plan
+    shows them, and the sentence that says so in the plan's locale
+    (:func:`okrplan.solve.relax.relaxation`).
+
+    plan.json writes :data:`JSON_KEYS` (the owner as ``subject``); ``quantity`` is the
+    solver's own (``headcount``, ``hire max``, ``target``, ``minimums``, ``buffer``,
+    ``capacity:<metric>``) and reads back as ``""``.
+    """
 
     __pydantic_config__ = _SECTION
+    JSON_KEYS: ClassVar[tuple[str, ...]] = ("kind", "subject", "message", "current", "needed")
 
-    kind: StrictStr
-    subject: StrictStr
+    kind: StrictStr  # hire | capacity | buffer | target
+    owner: Annotated[StrictStr, Field(alias="subject")]
     message: StrictStr
     current: StrictStr
     needed: StrictStr
+    quantity: StrictStr = ""
+
+    def to_json(self) -> dict[str, str]:
+        """The relaxation as plan.json writes it."""
+        return {
+            "kind": self.kind,
+            "subject": self.owner,
+            "message": self.message,
+            "current": self.current,
+            "needed": self.needed,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class SolverReport:
-    """plan.json's ``solver``: status, stretch, binding constraints, relaxations, hires (by
-    role id), the hires the KPI needs without the buffer, and fill levels (by unit path)."""
+    """What solving says of a plan (plan.json's ``solver``): its status, the largest stretch,
+    the binding constraints (``subject: reason``), the relaxations that would make an
+    infeasible plan feasible, the conflict (``kind:subject``), hires by role id, the hires the
+    KPI needs without the buffer (None in a plan.json written before they were recorded) and
+    the fill levels by unit path.
+
+    :meth:`to_json` writes it; :data:`SOLVER_REPORT` validates plan.json's section back into it.
+    """
 
     __pydantic_config__ = _SECTION
 
     status: Status
     stretch: Number
     binding: tuple[StrictStr, ...]
-    relaxations: tuple[SolverRelaxation, ...]
+    relaxations: tuple[Relaxation, ...]
     conflict: tuple[StrictStr, ...]
     hires: Mapping[StrictStr, Count]
     levels: Mapping[StrictStr, Number]
     hires_without_buffer: Mapping[StrictStr, Count] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as plan.json writes it (``hires_without_buffer`` only where known)."""
+        out: dict[str, Any] = {
+            "status": str(self.status),
+            "stretch": self.stretch,
+            "binding": list(self.binding),
+            "relaxations": [r.to_json() for r in self.relaxations],
+            "conflict": list(self.conflict),
+            "hires": dict(self.hires),
+            "levels": dict(self.levels),
+        }
+        if self.hires_without_buffer is not None:
+            out["hires_without_buffer"] = dict(self.hires_without_buffer)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

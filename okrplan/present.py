@@ -237,23 +237,26 @@ def summary_lines(
     the files, the status and largest stretch, each hire and how the hires split.
 
     >>> from types import SimpleNamespace as NS
-    >>> plan = NS(locale="zh-CN", solver={"status": "optimal", "stretch": 1.0}, meta={})
+    >>> from okrplan.model import SolverReport, Status
+    >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
+    >>> plan = NS(locale="zh-CN", solver=report, meta={})
     >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
     ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
-    >>> plan = NS(locale="en", solver={"status": "optimal", "stretch": 0.42}, meta={})
+    >>> report = SolverReport(Status.OPTIMAL, 0.42, (), (), (), {}, {})
+    >>> plan = NS(locale="en", solver=report, meta={})
     >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
     ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
     """
     from okrplan.explain import hire_split_text
 
     locale, solver = plan.locale, plan.solver
-    status = status_text(str(solver.get("status")), locale)
+    status = status_text(str(solver.status), locale)
     files = ", ".join(names)
     if locale.startswith("en"):
-        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.get('stretch')}"]
+        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.stretch}"]
         lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
     else:
-        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.get('stretch')}"]
+        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.stretch}"]
         lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
     split = hire_split_text(plan) if hires else None
     if split:

@@ -111,9 +111,19 @@ def replan(
             ]
         )
     source, spec = _load(target, sets)
-    if not isinstance(spec.target.kpi.target, Decimal):
+    if not isinstance(spec.target.primary.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if len(spec.target.targets) > 1:
+        raise InputError(
+            [
+                source.issue(
+                    ("kpi",),
+                    "re-planning several targets is not supported yet",
+                    "re-plan with the primary target alone (kpi: as one mapping)",
+                )
+            ]
         )
     if spec.period.label != old.meta["period"]:
         raise InputError(
@@ -513,7 +523,7 @@ def summary_text(result: Replan, path: str, carried: int, as_of: date) -> str:
     lines = [
         head.format(
             path=path,
-            status=result.plan.solver["status"],
+            status=result.plan.status,
             as_of=as_of.isoformat(),
             done=format_number(Decimal(number(result.done)), locale),
             left=format_number(Decimal(number(result.remaining)), locale),

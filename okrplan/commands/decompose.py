@@ -61,6 +61,7 @@ def command(
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError
+    from okrplan.model import Status
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
@@ -88,8 +89,8 @@ def command(
         )
     if not quiet:
         _summary(plan, path)
-    if plan.solver["status"] != "optimal":
-        reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
+    if plan.status is not Status.OPTIMAL:
+        reasons = "\n".join(f"  - {r.message}" for r in plan.solver.relaxations)
         raise InfeasibleError(
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
@@ -134,7 +135,7 @@ def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
     from okrplan import queries
     from okrplan.model import Unit
 
-    hires = plan.solver.get("hires", {})
+    hires = plan.solver.hires
     if not hires:
         return []
     graph = plan.graph

@@ -59,6 +59,7 @@ def command(
     """
     from okrplan import api
     from okrplan.errors import InfeasibleError, Issue, OptionError
+    from okrplan.model import Status
     from okrplan.progress import latest
     from okrplan.replan import replan, store_checkins, summary_text
     from okrplan.versions import file_record, parent_of, plan_file, recorded_target, with_history
@@ -90,8 +91,8 @@ def command(
     carried = store_checkins(plan, path)
     if not quiet:
         click.echo(summary_text(result, str(path), carried, day), err=True)
-    if new.solver["status"] != "optimal":
-        reasons = "\n".join(f"  - {r['message']}" for r in new.solver["relaxations"])
+    if new.status is not Status.OPTIMAL:
+        reasons = "\n".join(f"  - {r.message}" for r in new.solver.relaxations)
         raise InfeasibleError(
             f"the rest of the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"

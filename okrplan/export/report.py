@@ -44,7 +44,7 @@ from okrplan.export.report_svg import sanitize_svg, tree_markup
 from okrplan.export.sheetmodel import shown_cells, table_keys
 from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text
 from okrplan.graph import node, root_of
-from okrplan.model import RoleGroup, Unit
+from okrplan.model import RoleGroup, Status, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import label, people_text, ramp_text, unit_money_text, weight_text
@@ -122,7 +122,7 @@ def report_context(
             tree = tree_markup(plan, tree_svg, anchors)
         except (ET.ParseError, ValueError) as exc:
             tree_problem = f"the SVG from Graphviz could not be read ({exc})"
-    infeasible = plan.solver.get("status") == "infeasible"
+    infeasible = plan.solver.status is Status.INFEASIBLE
     return {
         "lang": "en" if locale.startswith("en") else "zh-CN",
         "t": _Labels(locale),

@@ -18,7 +18,7 @@ import networkx as nx
 
 from okrplan.choices import PLAN_FILE
 from okrplan.export.planjson import READS
-from okrplan.model import EdgeKind, NodeKind, node_from_json
+from okrplan.model import SOLVER_REPORT, EdgeKind, NodeKind, node_from_json
 from okrplan.plan import Plan
 
 _KINDS = {str(NodeKind.UNIT), str(NodeKind.ROLE)}
@@ -89,7 +89,7 @@ def _org_plan(file: Path, krs: bool) -> Plan:
     )
     if any("node" not in d for _, d in graph.nodes(data=True)):
         raise ValueError("an edge names a node the plan does not have")
-    return Plan(data["plan"], data["solver"], graph, data["metrics"])
+    return Plan(data["plan"], SOLVER_REPORT.validate_python(data["solver"]), graph, data["metrics"])
 
 
 def load_org_plan(path: str | os.PathLike[str], *, krs: bool = False) -> Plan:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from okrplan import queries
 from okrplan.graph import node
 from okrplan.model import KeyResult, KRKind, RoleGroup
+from okrplan.numbers import numbers_for
 from okrplan.review.funnel import Stage, diagnose
 from okrplan.review.nextsteps import NextKr, done_to_date, next_steps, owner_label
 from okrplan.review.periods import PlanCalendar, Span, exact, inside, planned, span
@@ -102,8 +103,7 @@ def build_pack(
     steps = next_steps(plan, unit_id, groups, actuals, calendar, days)
     return Pack(
         str(plan.meta.get("name", "")),
-        plan.locale,
-        str(plan.meta.get("currency", "")),
+        numbers_for(plan.meta),
         unit_id,
         owner.name,
         owner.path,

@@ -2,7 +2,7 @@
 
 Solving, in order (each step a function of values that returns values):
 
-1. **Bases and bounds** (:func:`okrplan.solve.groups.with_bases`,
+1. **Bases and bounds** (:func:`okrplan.solve.bases.with_bases`,
    :func:`okrplan.solve.regions.with_bounds`): each group's basis and its quota bounds in its
    region (see :mod:`okrplan.solve.regions`).
 2. **Hires** (:func:`okrplan.solve.hires.solve_hires`): the fewest new people per role that
@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from okrplan.model import Status
-from okrplan.solve.groups import Group, bases_of, evolve, with_bases
+from okrplan.model import Relaxation, Status
+from okrplan.solve.bases import bases_of, with_bases
+from okrplan.solve.groups import Group, evolve
 from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
 from okrplan.solve.regions import (
@@ -34,7 +35,7 @@ from okrplan.solve.regions import (
     upper,
     with_bounds,
 )
-from okrplan.solve.relax import Relaxation, explain_conflict
+from okrplan.solve.relax import explain_conflict
 from okrplan.spec import Spec
 
 

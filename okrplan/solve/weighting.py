@@ -177,8 +177,8 @@ def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:
     if definition.follows:
         source, follow_rate = next(iter(definition.follows.items()))
         through, rate = source, Fraction(follow_rate)
-    elif definition.share_of:
-        through = spec.base_metric
+    elif definition.share_of or metric in {k.metric for k in spec.further_targets}:
+        through = spec.base_metric  # a further target weighs like the primary one
     return through, rate / 2 ** (len(spec.chain(through)) - 1)
 
 

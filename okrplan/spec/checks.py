@@ -11,7 +11,7 @@ from okrplan.quantity import (
     format_percent,
 )
 from okrplan.source import KeyPath, Source
-from okrplan.spec.checks_objectives import ObjectiveChecks
+from okrplan.spec.checks_targets import TargetChecks
 from okrplan.spec.fields import MAX_PLANNED, ONE
 from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
 from okrplan.spec.schema import Hire, Person, ShareTarget
@@ -29,7 +29,7 @@ def check_spec(spec: Spec, source: Source) -> list[Issue]:
     return checker.issues
 
 
-class _Checker(ObjectiveChecks):
+class _Checker(TargetChecks):
     def run(self) -> None:
         self.check_plan()
         metrics_ok = self.check_metrics()
@@ -141,7 +141,7 @@ class _Checker(ObjectiveChecks):
         names = [str(edge[0]) for edge in cycle]
         # Point at the link out of the KPI's metric if it is in the cycle: results yield nothing.
         start = names.index(
-            self.target.kpi.metric if self.target.kpi.metric in names else min(names)
+            self.target.primary.metric if self.target.primary.metric in names else min(names)
         )
         names = names[start:] + names[:start]
         first, then = names[0], names[1 % len(names)]
@@ -156,15 +156,24 @@ class _Checker(ObjectiveChecks):
         return False
 
     def check_kpi(self, metrics_ok: bool) -> None:
-        kpi = self.target.kpi
-        if not self.known_metric(("kpi", "metric"), kpi.metric):
+        kpi = self.target.primary
+        at = self.spec.kpi_path
+        if kpi.basis is not None:
+            self.error(
+                (*at, "basis"),
+                "the primary target is split by split.basis; basis is for further targets",
+                f"write split: {{basis: {kpi.basis}}}, or drop basis here",
+                key=True,
+            )
+        self.check_targets(metrics_ok)
+        if not self.known_metric((*at, "metric"), kpi.metric):
             return
         metric = self.target.metrics[kpi.metric]
         base = self.target.metrics.get(self.spec.base_metric)
         if metrics_ok and base is not None and base.yields:  # a cycle is reported already
             after = next(iter(base.yields))
             self.error(
-                ("kpi", "metric"),
+                (*at, "metric"),
                 f"the funnel must end at the KPI's metric "
                 f"{self.spec.base_metric!r}, but it yields {after!r}",
                 f"remove yields from metrics.{self.spec.base_metric}, or make {after} the KPI",
@@ -172,7 +181,7 @@ class _Checker(ObjectiveChecks):
         if isinstance(kpi.target, ShareTarget):
             if metric.kind != "share":  # a share metric without share_of is reported once, above
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     f"a share target needs a share metric, and "
                     f"{kpi.metric!r} is a {metric.kind} metric",
                     "write an amount like 8000万, or point kpi.metric at a metric with "
@@ -180,27 +189,27 @@ class _Checker(ObjectiveChecks):
                 )
             if (kpi.target.change is None) == (kpi.target.to is None):
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     "give exactly one of change and to",
                     "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}",
                 )
             elif not 0 < share_end(kpi.target) <= 1:
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     "the target share falls outside (0%, 100%]",
                     "a share ends above 0% and at most 100%: check from, change and to",
                 )
             elif share_end(kpi.target) <= kpi.target.start:
-                self.warn(("kpi", "target"), "the target share is not above today's share")
+                self.warn((*at, "target"), "the target share is not above today's share")
         elif metric.kind == "share":
             self.error(
-                ("kpi", "target"),
+                (*at, "target"),
                 f"{kpi.metric!r} is a share; its target needs a start and a change",
                 "write target: {from: 35%, change: +5pp}",
             )
         elif kpi.target <= 0:
             self.error(
-                ("kpi", "target"),
+                (*at, "target"),
                 "the KPI target must be more than zero",
                 "write the amount to reach, e.g. 8000万",
             )
@@ -228,7 +237,7 @@ class _Checker(ObjectiveChecks):
                     key=True,
                 )
         self.check_catalogue()
-        kpi_ok = self.target.kpi.metric in self.target.metrics
+        kpi_ok = self.target.primary.metric in self.target.metrics
         base = self.target.metrics.get(spec.base_metric) if kpi_ok else None
         chains_ok = metrics_ok and base is not None and not base.yields  # else reported at kpi
         sellers = 0
@@ -396,7 +405,7 @@ class _Checker(ObjectiveChecks):
         limit = Decimal(MAX_PLANNED)
         if top > limit:
             self.error(
-                ("kpi", "target"),
+                (*spec.kpi_path, "target"),
                 f"the KPI with a buffer of {format_percent(self.target.plan.buffer)} on each of "
                 f"{levels} levels reaches {top:.3g}, beyond what a plan holds (10^18)",
                 "check the target's digits and unit (万, 亿), and plan.buffer",
