@@ -304,8 +304,8 @@ def group_title(role: RoleGroup, locale: str) -> str:
     """A role group as a planner reads it: the role, then how its cohort differs from the
     rest (``销售岗 · 3月入职``, ``销售岗 · 新招``, ``Sales rep · joins Mar``), instead of the
     group's key (``销售岗 (2026-03)``, ``销售岗 (招聘)``). A second entry of the same role in a
-    unit is told apart by its number, in words: ``销售岗 · 第2组 · 3月入职``, ``Sales rep · group 2``
-    (``销售岗 (2) × 3`` would read as 2 × 3 people).
+    unit is told apart by its number, in words: ``销售岗 · 第2组 · 3月入职``,
+    ``Sales rep · group 2`` (``销售岗 (2) × 3`` would read as 2 × 3 people).
 
     >>> from okrplan.model import node_from_json
     >>> def group(gid, label, new=False):
