@@ -5,6 +5,8 @@ the target file's uncertainty keys. Small simulations; every expected value is w
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from fractions import Fraction
 from math import comb, exp, lgamma, log, sqrt
@@ -19,9 +21,10 @@ from okrplan.errors import InputError
 from okrplan.export.planjson import to_json
 from okrplan.forecast.buffer import search_buffer
 from okrplan.forecast.model import build_model
+from okrplan.forecast.org import org_of
 from okrplan.forecast.run import forecast
 from okrplan.forecast.simulate import simulate
-from okrplan.forecast.source import load_org_plan
+from okrplan.forecast.source import FORMATS, load_org
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,7 +170,7 @@ def test_the_table_names_the_default_spread(tmp_path: Path) -> None:
 
 
 def test_buffer_search_on_the_a_company(tmp_path: Path) -> None:
-    plan = load_org_plan(ROOT / "scenarios" / "a-company-2015.yaml")
+    plan = load_org(ROOT / "scenarios" / "a-company-2015.yaml")
     model = build_model(plan)
     need = search_buffer(model, confidence=0.8, sims=1500, seed=2, buffer=0.10)
     assert need.multiplier is not None and need.p_hit is not None
@@ -269,6 +272,36 @@ def test_a_large_plans_layout_reads_the_same(
     small_run, large_run = (forecast(tmp_path / n, sims=300, seed=4) for n in ("small", "large"))
     assert small_run.rows == large_run.rows and small_run.stats == large_run.stats
     assert len(small_run.rows) > 3
+    # and the plan in memory (as decompose has it) makes the same model
+    assert build_model(org_of(plan)).rows == small_run.rows
+    assert set(planjson.READS) <= set(FORMATS)  # the fast reader reads what the full one does
+    # --unit takes a unit by the one rule, on the fast reader's graph of units
+    shown = CliRunner().invoke(cli, ["forecast", str(tmp_path / "large"), "--unit", "T1"])
+    assert shown.exit_code == 0, shown.output
+    assert "T1" in shown.output and "T0" not in shown.output
+
+
+def test_a_broken_plan_json_is_reported_by_the_full_reader(tmp_path: Path) -> None:
+    # the fast reader does not guess: a field it cannot read sends the file to load_plan,
+    # which names the key
+    folder = write_plan(tmp_path, "25%")
+    text = (folder / "plan.json").read_text("utf-8")
+    (folder / "plan.json").write_text(text.replace('"headcount": 1', '"headcount": "1"'), "utf-8")
+    with pytest.raises(InputError) as caught:
+        forecast(folder, sims=10)
+    assert "headcount" in str(caught.value)
+
+
+def test_the_forecast_imports_neither_pydantic_nor_networkx() -> None:
+    # importing them (and the solver) cost more than a second of a large plan's forecast
+    code = (
+        "import sys, okrplan.commands.forecast, okrplan.forecast.run, okrplan.forecast.present;"
+        "print(sorted({'pydantic', 'networkx', 'okrplan.plan'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_large_group_drawn_from_the_normal_keeps_whole_counts(tmp_path: Path) -> None:
