@@ -333,3 +333,38 @@ def test_a_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], message:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_decompose_says_the_plans_p_hit(tmp_path: Path) -> None:
+    # at plan time, 2,000 simulations with seed 1: the one group of the closed form above,
+    # P(at least 15 deals of 60 opportunities at Beta(51, 151)) = 0.5537, within 3 standard
+    # errors (√(0.5537 × 0.4463 / 2000) = 0.0111); rates and attainment are given: no default
+    from okrplan.forecast.glance import SIMS, summary_lines
+
+    (tmp_path / "plain").mkdir()
+    plan = api.load_plan(write_plan(tmp_path, "{rate: 25%, from: 50/200}"))
+    lines = summary_lines(plan, "plan")
+    head = "P(hit the target of 15) as planned: "
+    assert lines[0].startswith(head) and SIMS == 2000
+    assert abs(float(lines[0][len(head) :].split("%")[0]) / 100 - 0.5537) <= 3 * 0.0111 + 0.005
+    assert lines[1:] == ["  more: okrplan forecast plan/ --confidence 80%"]
+    # a plain rate takes the default spread, and the summary says so
+    plain = api.load_plan(write_plan(tmp_path / "plain", "25%"))
+    assert "default spread (±10% of the rate)" in summary_lines(plain, "plan")[1]
+
+
+def test_outcomes_share_one_unit_per_column() -> None:
+    from okrplan.forecast.amounts import column
+
+    meta = {"kpi": {"base": "revenue"}, "locale": "zh-CN", "rounding": {"money": 100_000}}
+    metrics = {"revenue": {"kind": "money"}}
+    # 3,278,661.8万 → 3 figures: 3,280亿; 40.13亿 → 40.1亿; both in 亿 (one decimal at most)
+    assert column(meta, metrics, [327_866_180_000, 4_013_000_000], simulated=True) == (
+        "3,280亿",
+        "40.1亿",
+    )
+    # targets as the plan has them: 2,972.53亿 and 406.7409亿 (4 decimals) need 万 together
+    assert column(meta, metrics, [297_253_000_000, 40_674_090_000], simulated=False) == (
+        "29,725,300万",
+        "4,067,409万",
+    )
