@@ -368,3 +368,30 @@ def test_outcomes_share_one_unit_per_column() -> None:
         "29,725,300万",
         "4,067,409万",
     )
+
+
+def test_the_reports_forecast_charts(tmp_path: Path) -> None:
+    # the one-group plan's section: 20 bins holding the 2,000 simulations, the target (15
+    # deals) and P10 / P50 / P90 marked; names escaped, valid SVG
+    import xml.etree.ElementTree as ET
+
+    from okrplan.export.report_forecast import bars_svg, forecast_html, histogram_svg
+
+    plan = api.load_plan(write_plan(tmp_path, "{rate: 25%, from: 50/200}"))
+    html = forecast_html(plan)
+    histogram = html[html.index("<svg") : html.index("</svg>") + 6]
+    root = ET.fromstring(histogram)
+    ns = "{http://www.w3.org/2000/svg}"
+    bins = [r for r in root.iter(f"{ns}rect")]
+    assert len(bins) == 20
+    assert sum(int(b.find(f"{ns}title").text.split()[0].replace(",", "")) for b in bins) == 2000
+    labels = [t.text for t in root.iter(f"{ns}text")]
+    assert "target 15" in labels and sum(label.startswith("P") for label in labels) == 3
+    evil = '<script>alert(1)</script> & "x"'
+    for chart in (
+        histogram_svg([0, 1, 2], [3, 4], [(1.5, evil, True)], title=evil, axis=(evil, evil),
+                      count_label=evil),
+        bars_svg([(evil, 0.7, "70%")], title=evil, lines=(evil, evil)),
+    ):  # fmt: skip
+        assert "<script>" not in chart
+        assert any(t.text == evil for t in ET.fromstring(chart).iter(f"{ns}text"))
