@@ -69,10 +69,15 @@ class Org:
             return self.plan.graph
         import networkx as nx
 
+        from okrplan.export.compact import NODE_EDGES
         from okrplan.model import node_from_json
 
+        edges = NODE_EDGES.get("unit", ())  # format 3 keeps a unit's edges on it: not fields
         graph = nx.DiGraph()
-        graph.add_nodes_from((u["id"], {"node": node_from_json(u)}) for u in self.units)
+        graph.add_nodes_from(
+            (u["id"], {"node": node_from_json({k: v for k, v in u.items() if k not in edges})})
+            for u in self.units
+        )
         return graph
 
 
