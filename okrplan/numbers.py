@@ -25,7 +25,7 @@ column, so the few rules here are written out instead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
@@ -52,6 +52,7 @@ class Scale:
     exponent: int
     suffix: str
     places: int
+    fixed: bool = field(default=False, repr=False)  # keep zeros to ``places``: 1.70M, 1.68M
 
     def text(self, value: Decimal | float | int) -> str:
         """One amount in this unit, trailing zeros dropped: ``1.3亿``, ``12,960万``, ``530k``.
@@ -67,6 +68,8 @@ class Scale:
             )
             if scaled == 0:
                 scaled = abs(scaled)  # no "-0万"
+            if self.fixed and self.places:
+                return f"{scaled:,.{self.places}f}" + self.suffix
             return _digits(scaled) + self.suffix
 
     def parts(self, values: Sequence[Decimal | float | int | None]) -> list[Decimal | None]:
@@ -154,6 +157,23 @@ class Numbers:
     locale: str = "zh-CN"
     currency: str = ""  # "" shows no symbol
     step: Decimal = DEFAULT_STEP
+    places: tuple[tuple[str, int], ...] = ()  # (suffix, decimals) every amount in it shows
+
+    def uniform(self, values: Iterable[Decimal | float | int | None]) -> Numbers:
+        """This formatter with one precision per unit for everything shown together (a
+        diagram): each unit's decimals are the most any of ``values`` needs in it, and every
+        amount in that unit shows them, so ``$1.70M`` stands beside ``$1.68M``, not ``$1.7M``.
+
+        >>> en = Numbers("en", "USD", Decimal(10_000)).uniform([1_700_000, 1_675_000, 530_000])
+        >>> en.money(1_700_000), en.money(1_675_000), en.money(530_000), en.money(3_000_000)
+        ('$1.70M', '$1.68M', '$530k', '$3.00M')
+        """
+        places: dict[str, int] = {}
+        for value in values:
+            if value is not None and value != 0:
+                scale = money_scale([value], self.locale, self.step)
+                places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
+        return replace(self, places=tuple(sorted(places.items())))
 
     @property
     def language(self) -> str:
@@ -162,6 +182,9 @@ class Numbers:
     def money(self, value: Decimal | float | int, scale: Scale | None = None) -> str:
         """One amount (in yuan/dollars) in ``scale`` or its own."""
         scale = scale or money_scale([value], self.locale, self.step)
+        fixed = dict(self.places).get(scale.suffix)
+        if fixed is not None and fixed >= scale.places:
+            scale = Scale(scale.exponent, scale.suffix, fixed, fixed=True)
         text = scale.text(value)
         if self.language == "zh":
             return text

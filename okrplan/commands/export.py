@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from okrplan.choices import SHEET_FORMATS
@@ -102,7 +104,7 @@ def command(
         raise click.UsageError("--pdf-each is for --format pdf")
     plan = api.load_plan(plan_or_target)
     sheet_formats = tuple(f for f in formats if f != "pdf")
-    written = []
+    written: list[Path] = []
     if sheet_formats:
         written += api.export_sheets(
             plan,
@@ -117,11 +119,21 @@ def command(
         from okrplan.export.handout import export_handouts
 
         written += export_handouts(plan, output, unit=unit, role=role, each=pdf_each, force=force)
-    click.echo(
-        f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
-        + ", ".join(
-            p.name for p in written if p.suffix == ".xlsx" or len(written) < 8 or "-" not in p.stem
-        )
-        + ("" if len(written) < 8 else ", …"),
-        err=True,
+    click.echo(_wrote(written, output), err=True)
+
+
+def _wrote(written: list[Path], output: str) -> str:
+    """``wrote 14 files to sheets/: A公司.xlsx, …``: every file when few, else the workbooks
+    and the handouts of everyone."""
+    many = len(written) >= 8
+    shown = [
+        p.name
+        for p in written
+        if not many or p.suffix == ".xlsx" or p.name.endswith(("-个人OKR.pdf", "-handouts.pdf"))
+    ]
+    plural = "s" if len(written) != 1 else ""
+    return (
+        f"wrote {len(written)} file{plural} to {output}/: "
+        + ", ".join(shown)
+        + (", …" if many else "")
     )

@@ -34,7 +34,7 @@ from okrplan.model import KeyResult
 from okrplan.numbers import money_scale
 from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
-from okrplan.present import label, weight_text
+from okrplan.present import group_title, label, sheet_title, weight_text
 
 #: The words of a handout page that no other output has.
 WORDS = {
@@ -276,15 +276,33 @@ def _monthly_table(plan: Plan, sheet: Sheet, book: SheetBook) -> str:
     return f'<h2>{_e(title)}</h2><table class="weeks"><tr>{head}</tr>{body}</table>'
 
 
+def _heading(plan: Plan, sheet: Sheet, locale: str) -> tuple[str, list[str]]:
+    """``张三 OKR计划表`` and the facts under it, the group as a person reads it
+    (``销售岗 · 新招``, not its key ``销售岗 (招聘)``) and the name not said twice."""
+    if sheet.person is None:
+        return sheet.title, list(sheet.facts)
+    try:
+        group = queries.role(plan.graph, sheet.owner)
+    except (KeyError, TypeError):
+        return sheet.title, list(sheet.facts)
+    facts = [
+        group_title(group, locale) if fact == sheet.role else fact
+        for fact in sheet.facts
+        if fact != sheet.person
+    ]
+    return sheet_title(sheet.person, locale), facts
+
+
 def page_html(plan: Plan, sheet: Sheet, book: SheetBook, number: int, total: int) -> str:
     """One person's page (a ``<section>``)."""
     words = _words(book.locale)
     shown = shown_cells(sheet, book)
     sign = "".join(f"<div>{_e(words[k])}</div>" for k in ("signed", "manager", "date"))
+    title, facts = _heading(plan, sheet, book.locale)
     return (
         "<section>"
-        f"<h1>{_e(sheet.title)}</h1>"
-        f'<p class="facts">{_e(" · ".join(sheet.facts))}</p>'
+        f"<h1>{_e(title)}</h1>"
+        f'<p class="facts">{_e(" · ".join(facts))}</p>'
         + _okr_table(sheet, book, shown)
         + f'<p class="rule">{_e(label(book.locale, "score_rule"))}</p>'
         + _period_table(sheet, book, shown)

@@ -294,6 +294,19 @@ def to_dot(
     boxes = list(layout.root.walk())
     refs, hit = _conflicts(ctx, boxes)
     caption = _caption(ctx, view, layout, boxes, bool(hit), start, root)
+    return _dot_text(ctx, view, layout, boxes, (refs, hit), caption)
+
+
+def _dot_text(
+    ctx: Context,
+    view: View,
+    layout: Layout,
+    boxes: list[Box],
+    conflicts: tuple[dict[int, list[int]], set[int]],
+    caption: str,
+) -> str:
+    """The DOT text of the laid-out ``boxes``: the graph's defaults, then the view's body."""
+    refs, hit = conflicts
     lines = [
         "digraph okrplan {",
         f'  graph [charset="UTF-8" fontname="{FONTNAME}" bgcolor="white" pad="0.15" '
