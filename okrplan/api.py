@@ -55,44 +55,11 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
 
 
 def summarize(spec: Spec) -> str:
-    """A few lines that show a planner the file was understood: KPI, org size, funnels."""
-    from okrplan.quantity import format_number, format_percent
+    """A few lines that show a planner the file was understood, in the plan's language
+    (:func:`okrplan.validate_text.summarize`)."""
+    from okrplan.validate_text import summarize as summary
 
-    target = spec.target
-    plan, metrics, locale = target.plan, target.metrics, target.plan.locale
-    kpi_metric = metrics[target.kpi.metric]
-    base = metrics[spec.base_metric]
-    kpi = f"{kpi_metric.name} ({target.kpi.metric})"
-    if spec.base_metric != target.kpi.metric:
-        kpi += f" → {base.name} {format_number(spec.kpi_value, locale)}"
-    else:
-        kpi += f" {format_number(spec.kpi_value, locale)}{base.unit}"
-    sellers = [r for r in spec.roles if r.role.sells]
-    people = sum(r.headcount for r in spec.roles)
-    hiring = sum(1 for r in spec.roles if r.role.hire)
-    support = [u.unit.name for u in spec.units if u.unit.supports]
-    krs = sum(len(o.key_results) for o in target.objectives)
-    lines = [
-        f"{plan.name} · {plan.period.label} · {plan.locale} · {plan.currency}",
-        f"  KPI: {kpi}; buffer {format_percent(plan.buffer, locale)} per level",
-        f"  org: {len(spec.units)} units, {len(spec.roles)} role groups, {people} people"
-        + (f", {hiring} group{'s' if hiring != 1 else ''} may hire" if hiring else "")
-        + (f"; support: {', '.join(support)}" if support else ""),
-    ]
-    chains: dict[str, list[str]] = {}
-    for ref in sellers:
-        assert ref.role.sells is not None
-        chains.setdefault(ref.role.sells, [])
-        if ref.role.role not in chains[ref.role.sells]:
-            chains[ref.role.sells].append(ref.role.role)
-    for sells, roles in chains.items():
-        funnel = " → ".join(metrics[m].name for m in spec.funnel(sells))
-        lines.append(f"  funnel ({', '.join(roles)}): {funnel}")
-    lines.append(
-        f"  objectives: {len(target.objectives)} with {krs} key results; "
-        f"weights: {target.weights.rule}"
-    )
-    return "\n".join(lines)
+    return summary(spec)
 
 
 def schema_text() -> str:
@@ -574,7 +541,6 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     from okrplan.present import label, status_text
 
     locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.get('status')), locale)}"
-    if plan.solver.get("stretch") is not None:
-        head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
+    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.status), locale)}"
+    head += f", {label(locale, 'stretch')} {plan.solver.stretch}"
     return "\n".join([head, *explain_lines(plan, explain(plan, unit))])

@@ -68,7 +68,7 @@ def to_json(plan: Plan) -> str:
     data: dict[str, Any] = {
         "okrplan": FORMAT_VERSION,
         "plan": plan.meta,
-        "solver": plan.solver,
+        "solver": plan.solver.to_json(),
         "metrics": plan.metrics,
         "graph": to_node_link(graph, leave_out=DERIVED_EDGES),
     }
@@ -127,7 +127,7 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             "okrplan": compact.FORMAT,
             "periods": spans,
             "plan": plan.meta,
-            "solver": plan.solver,
+            "solver": plan.solver.to_json(),
         }
         yield (
             "\n]},\n"
@@ -204,7 +204,7 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         (edge["source"], edge["target"], {k: v for k, v in edge.items() if k not in _ENDS})
         for edge in data["graph"]["edges"]
     )
-    return Plan(data["plan"], data["solver"], graph, data["metrics"])
+    return Plan(data["plan"], SOLVER_REPORT.validate_python(data["solver"]), graph, data["metrics"])
 
 
 class _NotAPlanNumber(ValueError):
@@ -507,7 +507,7 @@ def validation_problems(error: ValidationError, where: str, keyed: bool = False)
             what = "expected one of " + ", ".join(repr(str(c)) for c in _CHOICES[field])
         elif first["type"] in ("dataclass_type", "dataclass_args_type"):
             record = getattr(model, ctx.get("class_name", ""), None)
-            names = ", ".join(f.name for f in dataclasses.fields(record)) if record else ""
+            names = ", ".join(_json_keys(record)) if record else ""
             what = "expected an object" + (f" with {names}" if names else "")
         elif first["type"] == "value_error":  # okrplan's own validators say what they expect
             what = f"expected {ctx['error']}"
@@ -519,6 +519,12 @@ def validation_problems(error: ValidationError, where: str, keyed: bool = False)
             what = f"not a value plan.json has here ({first['type']})"
         problems.append((path, f"{what} as the key" if key else what))
     return problems
+
+
+def _json_keys(record: Any) -> list[str]:
+    """A record's keys as plan.json has them."""
+    keys: tuple[str, ...] | None = getattr(record, "JSON_KEYS", None)
+    return list(keys) if keys else [f.name for f in dataclasses.fields(record)]
 
 
 def _key_path(where: str, loc: tuple[int | str, ...], keyed: bool) -> tuple[str, str, bool]:
