@@ -18,6 +18,7 @@ from okrplan.plan import Plan
 from okrplan.queries import records
 from okrplan.solve.targets import nearest_grains
 from okrplan.spec import load_spec
+from okrplan.validate_text import summarize
 
 WAN = 10_000
 
@@ -176,3 +177,10 @@ def test_nearest_grains_always_adds_up(children: list[tuple[int, int]], slack: i
     assert nearest_grains(int(sum(whole)), whole, grains) == [
         int(x) // g for x, g in zip(whole, grains, strict=True)
     ]
+
+
+def test_validate_summarises_the_further_targets(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(TARGET, encoding="utf-8")
+    lines = summarize(load_spec(path)).splitlines()
+    assert lines[2] == "  另有目标：回款额 800万（按历史业绩分解）；新客户 540家（按主目标配额分解）"
