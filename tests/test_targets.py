@@ -183,4 +183,6 @@ def test_validate_summarises_the_further_targets(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(TARGET, encoding="utf-8")
     lines = summarize(load_spec(path)).splitlines()
-    assert lines[2] == "  另有目标：回款额 800万（按历史业绩分解）；新客户 540家（按主目标配额分解）"
+    assert lines[2] == (
+        "  另有目标：回款额 800万（按历史业绩分解）；新客户 540家（按主目标配额分解）"
+    )
