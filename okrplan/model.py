@@ -297,37 +297,7 @@ def node_to_json(node: Node) -> dict[str, Any]:
     """A record as its plan.json node dict (lists for tuples, keys only where the kind has
     them)."""
     if isinstance(node, KeyResult):
-        out: dict[str, Any] = {
-            "id": node.id,
-            "kind": "kr",
-            "name": node.name,
-            "owner": node.owner,
-            "objective": node.objective,
-            "metric": node.metric,
-            "per": str(node.per),
-            "weight": node.weight,
-            "fixed_weight": node.fixed_weight,
-            "direction": str(node.direction),
-            "deduction": node.deduction,
-            "due": node.due,
-            "kr_kind": str(node.kr_kind),
-            "text": node.text,
-            "target": node.target,
-            "target_kind": None if node.target_kind is None else str(node.target_kind),
-            "periods": dict(node.periods),
-        }
-        if node.kr_kind is KRKind.DERIVED:
-            out["unit"] = node.unit
-            out["money"] = node.money
-        else:
-            out["target_per"] = None if node.target_per is None else str(node.target_per)
-        if node.total is not None:
-            out["total"] = node.total
-        if node.hires is not None:
-            out["hires"] = node.hires
-        if node.sourced is not None:
-            out["sourced"] = node.sourced
-        return out
+        return _kr_json(node)
     if isinstance(node, Objective):
         return {
             "id": node.id,
@@ -338,31 +308,73 @@ def node_to_json(node: Node) -> dict[str, Any]:
             "weight": node.weight,
         }
     if isinstance(node, RoleGroup):
-        out = {
-            "id": node.id,
-            "kind": "role",
-            "name": node.name,
-            "label": node.label,
-            "path": list(node.path),
-            "headcount": node.headcount,
-            "people": list(node.people),
-            "new_hires": node.new_hires,
-            "sells": node.sells,
-            "capacity": dict(node.capacity),
-        }
-        if node.selling is not None:
-            s = node.selling
-            out.update(
-                quota=s.quota,
-                per_person=s.per_person,
-                basis=s.basis,
-                stretch=s.stretch,
-                ramp=list(s.ramp),
-                binding=list(s.binding),
-                marginal=[{"metric": m.metric, "per": m.per, "adds": m.adds} for m in s.marginal],
-            )
-        return out
-    out = {
+        return _role_json(node)
+    return _unit_json(node)
+
+
+def _kr_json(node: KeyResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": "kr",
+        "name": node.name,
+        "owner": node.owner,
+        "objective": node.objective,
+        "metric": node.metric,
+        "per": str(node.per),
+        "weight": node.weight,
+        "fixed_weight": node.fixed_weight,
+        "direction": str(node.direction),
+        "deduction": node.deduction,
+        "due": node.due,
+        "kr_kind": str(node.kr_kind),
+        "text": node.text,
+        "target": node.target,
+        "target_kind": None if node.target_kind is None else str(node.target_kind),
+        "periods": dict(node.periods),
+    }
+    if node.kr_kind is KRKind.DERIVED:
+        out["unit"] = node.unit
+        out["money"] = node.money
+    else:
+        out["target_per"] = None if node.target_per is None else str(node.target_per)
+    if node.total is not None:
+        out["total"] = node.total
+    if node.hires is not None:
+        out["hires"] = node.hires
+    if node.sourced is not None:
+        out["sourced"] = node.sourced
+    return out
+
+
+def _role_json(node: RoleGroup) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": "role",
+        "name": node.name,
+        "label": node.label,
+        "path": list(node.path),
+        "headcount": node.headcount,
+        "people": list(node.people),
+        "new_hires": node.new_hires,
+        "sells": node.sells,
+        "capacity": dict(node.capacity),
+    }
+    if node.selling is not None:
+        s = node.selling
+        out.update(
+            quota=s.quota,
+            per_person=s.per_person,
+            basis=s.basis,
+            stretch=s.stretch,
+            ramp=list(s.ramp),
+            binding=list(s.binding),
+            marginal=[{"metric": m.metric, "per": m.per, "adds": m.adds} for m in s.marginal],
+        )
+    return out
+
+
+def _unit_json(node: Unit) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": node.id,
         "kind": "unit",
         "name": node.name,

@@ -37,7 +37,7 @@ from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import Roles, role_records, unit_records
 from okrplan.solve.phasing import month_shares
-from okrplan.solve.quotas import round_quotas
+from okrplan.solve.quotas import group_quotas, round_quotas
 from okrplan.solve.rollup import unit_series
 from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
@@ -106,7 +106,7 @@ def solve_plan(
         stage("rounding")
         quotas = round_quotas(spec, allocation, options)
         step = Fraction(spec.target.split.rounding.money)
-        per_person = {g.id: Fraction(quotas.per_person.get(g.id, 0)) * step for g in groups}
+        per_person = group_quotas(quotas, groups, step)
         series = person_series(spec, groups, per_person)
         unit_targets = {uid: given * step for uid, (given, _) in quotas.units.items()}
         splits = split_targets(spec, groups, per_person, unit_targets, options)

@@ -100,6 +100,38 @@ def replan(
     from okrplan.spec import spec_from_source
 
     months = tuple(old.meta["months"])
+    elapsed = _elapsed(months, as_of)
+    source, spec = _load(target, sets)
+    _check_target(source, spec, old)
+    actuals = locked_actuals(old.graph, checkins, as_of)
+    done, remaining = _done_and_left(old, actuals, source, spec, as_of)
+    rest = months[len(elapsed) :]
+    data, leavers, joiners = _remaining_target(source.data, spec, old, as_of, rest, remaining)
+    derived = spec_from_source(dataclasses.replace(source, data=data))
+    derived = _with_seasonality(derived, old.meta["seasonality"][len(elapsed) :])
+    plan = solve_plan(derived)
+    stitched = stitch(old, plan, actuals, as_of)
+    meta = {**old.meta, "kpi": {**old.meta["kpi"], "target": number(spec.kpi_value)}}
+    meta["name"] = spec.target.plan.name
+    return Replan(
+        dataclasses.replace(stitched, meta=meta),
+        done,
+        remaining,
+        elapsed,
+        rest,
+        leavers,
+        joiners,
+    )
+
+
+def _elapsed(months: tuple[str, ...], as_of: date) -> tuple[str, ...]:
+    """The plan's months over by ``as_of``.
+
+    Raises
+    ------
+    OptionError
+        If no month is left to plan.
+    """
     elapsed = tuple(m for m in months if span(m)[1] <= as_of)
     if len(elapsed) == len(months):
         raise OptionError(
@@ -110,7 +142,12 @@ def replan(
                 )
             ]
         )
-    source, spec = _load(target, sets)
+    return elapsed
+
+
+def _check_target(source: Any, spec: Any, old: Any) -> None:
+    """Refuse a target file with a share KPI or several targets, or of another period than
+    the plan's."""
     if not isinstance(spec.target.primary.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
@@ -135,7 +172,18 @@ def replan(
                 )
             ]
         )
-    actuals = locked_actuals(old.graph, checkins, as_of)
+
+
+def _done_and_left(
+    old: Any, actuals: Mapping[str, Series], source: Any, spec: Any, as_of: date
+) -> tuple[Fraction, Fraction]:
+    """The company's base-metric actuals to ``as_of``, and what of the KPI is left.
+
+    Raises
+    ------
+    InputError
+        If the actuals are more than the KPI.
+    """
     company = _base_kr(old.graph, root_of(old.graph), old.meta["kpi"]["base"])
     done = sum(actuals.get(company, {}).values(), Fraction(0)) if company else Fraction(0)
     remaining = Fraction(spec.kpi_value) - done
@@ -149,23 +197,7 @@ def replan(
                 )
             ]
         )
-    rest = months[len(elapsed) :]
-    data, leavers, joiners = _remaining_target(source.data, spec, old, as_of, rest, remaining)
-    derived = spec_from_source(dataclasses.replace(source, data=data))
-    derived = _with_seasonality(derived, old.meta["seasonality"][len(elapsed) :])
-    plan = solve_plan(derived)
-    stitched = stitch(old, plan, actuals, as_of)
-    meta = {**old.meta, "kpi": {**old.meta["kpi"], "target": number(spec.kpi_value)}}
-    meta["name"] = spec.target.plan.name
-    return Replan(
-        dataclasses.replace(stitched, meta=meta),
-        done,
-        remaining,
-        elapsed,
-        rest,
-        leavers,
-        joiners,
-    )
+    return done, remaining
 
 
 def _load(target: str | os.PathLike[str], sets: Sequence[str]) -> tuple[Any, Any]:

@@ -834,6 +834,9 @@ def test_export_options(plan: api.Plan, tmp_path: Path) -> None:
     ]
     bad = _run("export", str(plan_json), "-o", str(out), "-f", "docx")
     assert bad.exit_code == 2 and "unknown format docx" in bad.stderr
+    # a PDF is a page per person: without --per-person it is a usage error that says so
+    pdf = _run("export", str(plan_json), "-o", str(out), "-f", "pdf")
+    assert pdf.exit_code == 2 and "--per-person" in pdf.stderr
     missing = _run("export", str(plan_json), "-o", str(out), "--unit", "财务部")
     assert missing.exit_code == 2 and "no unit named '财务部'" in missing.stderr  # usage error
     with pytest.raises(OutputError, match="not a folder"):

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from okrplan.choices import PLAN_FILE
+from okrplan.export import compact
 from okrplan.export.planjson import READS
 from okrplan.model import SOLVER_REPORT, EdgeKind, NodeKind, node_from_json
 from okrplan.plan import Plan
@@ -62,6 +63,8 @@ def _item_per_line(file: Path, krs: bool) -> dict[str, Any] | None:
         item = json.loads(found[start].rstrip(b","))
         (edges if "source" in item else nodes).append(item)
     rest["graph"] = {"nodes": nodes, "edges": edges}
+    if rest.get("okrplan") == compact.FORMAT:  # edges on their nodes, derivable fields left out
+        rest = compact.expand(rest)
     return dict(rest)
 
 

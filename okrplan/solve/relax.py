@@ -110,7 +110,7 @@ def _fixes(spec: Spec, region: Region) -> list[Relaxation]:
     found: list[tuple[Fraction, int, Relaxation]] = []
     for size, fix in [
         *_capacity_fixes(spec, region, hired),
-        *_hire_fix(spec, region, hired),
+        *_hire_fix(spec, region),
         *_buffer_fix(spec, region, hired),
         _target_fix(spec, region, hired),
     ]:
@@ -180,7 +180,7 @@ def _buffer_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, 
     return []
 
 
-def _hire_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, Relaxation]]:
+def _hire_fix(spec: Spec, region: Region) -> list[tuple[Fraction, Relaxation]]:
     """More people in the group where one adds the most: beyond a hiring group's max, or
     (where no group may hire) more of an existing role, fully productive all year."""
     deficit = region.target - reach(region)
