@@ -166,3 +166,17 @@ def test_pinned_dates_keep_every_offset() -> None:
     fixed = pinned_dates(pdf)
     assert len(fixed) == len(pdf)
     assert fixed.count(b"D:20000101000000+00'00'") == 2
+
+
+def test_the_pages_that_ran_over_are_found_by_their_footers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three people on five pages: 2's page ran onto page 3 and 3's onto page 5 (pdftotext
+    may drop the spaces of the footer)."""
+    from okrplan.export import handout
+
+    texts = ["… 第 1 页，共 3 页", "…", "… 第2页，共3页", "…", "… 第 3 页，共 3 页"]
+    monkeypatch.setattr(handout, "page_texts", lambda pdf: texts)
+    assert handout.overflowed(b"", 3, "第 {n} 页，共 {total} 页") == [2, 3]
+    monkeypatch.setattr(handout, "page_texts", lambda pdf: None)  # no pdftotext: everyone
+    assert handout.overflowed(b"", 3, "page {n} of {total}") == [1, 2, 3]

@@ -140,3 +140,14 @@ def split_pages(pdf: bytes) -> list[bytes]:
             detail = done.stderr.decode("utf-8", "replace").strip()
             raise OutputError(f"pdfseparate could not cut the handouts into pages: {detail}")
         return [p.read_bytes() for p in sorted(folder.glob("page-*.pdf"))]
+
+
+def page_texts(pdf: bytes) -> list[str] | None:
+    """The text of each page of ``pdf`` (poppler's ``pdftotext``), or None without it."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    done = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True)
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "replace").split("\f")[:-1]
