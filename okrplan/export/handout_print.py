@@ -44,6 +44,20 @@ def browser() -> str | None:
     return None
 
 
+def require_browser() -> str:
+    """The Chromium to print with.
+
+    Raises
+    ------
+    MissingDependencyError
+        If there is none.
+    """
+    tool = browser()
+    if tool is None:
+        raise MissingDependencyError(_NO_BROWSER)
+    return tool
+
+
 def _command(tool: str, folder: Path, page: Path, out: Path) -> list[str]:
     command = [
         tool,
@@ -74,9 +88,7 @@ def print_pdf(html: str) -> bytes:
     OutputError
         If the browser fails or prints nothing.
     """
-    tool = browser()
-    if tool is None:
-        raise MissingDependencyError(_NO_BROWSER)
+    tool = require_browser()
     with tempfile.TemporaryDirectory(prefix="okrplan-print-") as name:
         folder = Path(name)
         page, out = folder / "handouts.html", folder / "handouts.pdf"
