@@ -36,11 +36,11 @@ def child(plan: str, sims: int) -> None:
     from okrplan.forecast.present import to_json
     from okrplan.forecast.run import forecast
     from okrplan.forecast.simulate import simulate
-    from okrplan.forecast.source import load_org_plan
+    from okrplan.forecast.source import load_org
 
     stages: dict[str, float] = {}
     mark = time.perf_counter()
-    org = load_org_plan(plan)
+    org = load_org(plan)
     stages["read"], mark = time.perf_counter() - mark, time.perf_counter()
     model = build_model(org)
     stages["model"], mark = time.perf_counter() - mark, time.perf_counter()

@@ -62,6 +62,7 @@ def test_the_decompose_summary_says_what_the_buffer_adds(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp_path / "p")])
     assert result.exit_code == 0, result.output
     assert "KPI 本身需要 0 人，每级超额分配 10% 另需 3 人" in result.output
+    assert "按计划达成目标（8,000万）的概率：" in result.output  # the plan's P(hit)
 
 
 def test_hire_max_2_states_capacity_on_the_targets_basis(

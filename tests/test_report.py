@@ -300,11 +300,12 @@ def test_the_page_reads_in_the_plans_language(write_target: Callable[..., Path])
         "What the optimizer did",
         "Search units, roles, people or key results by name…",
         "Key results (KRs)",
+        "How likely the plan is",
     ):
         assert words in page
     assert "目标树" not in page and "关键成果" not in page
     zh = report_html(api.decompose(write_target(minimal_target(), name="zh.yaml")))
-    assert '<html lang="zh-CN">' in zh and "目标树" in zh
+    assert '<html lang="zh-CN">' in zh and "目标树" in zh and "达成目标的可能性" in zh
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,6 +539,7 @@ def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
     # 北京销售团队 and 渠道团队 (直销组 has no sheet: no objective names it), and 4 groups
     assert titles[0] == "北京销售团队" and len(titles) == 1 + 1 + 4
     assert "上海销售团队" not in "".join(titles) and "scope-note" not in page
+    assert "北京销售团队的结果分布" in page  # the page's forecast is of its unit
     plan_dir = tmp_path / "plan"
     api.write_plan(sales_center, plan_dir, report=False, images=False, sheets=False)
     runner = CliRunner()

@@ -126,6 +126,10 @@ def _summary(plan: Any, path: Any) -> None:
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
     for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
         click.echo(line, err=True)
+    from okrplan.forecast.glance import summary_lines as p_hit_lines
+
+    for line in p_hit_lines(plan, str(path)):  # the plan's P(hit) of the KPI
+        click.echo(line, err=True)
 
 
 def _with_sets(target: str, sets: tuple[str, ...]) -> Any:

@@ -219,7 +219,10 @@ def report_html(
     for card in context["cards"]:
         card.funnel, card.phasing = Markup(card.funnel), Markup(card.phasing)
     page: str = _template().render(**context)
-    return page
+    from okrplan.export.report_forecast import forecast_html, insert  # P(hit), its pictures
+
+    top = None if scope.top == root_of(plan.graph) else scope.top
+    return insert(page, forecast_html(plan, top))
 
 
 def _draw_tree(plan: Plan, top: str | None, draw: bool) -> tuple[bytes | None, str | None]:

@@ -11,10 +11,10 @@ import numpy as np
 from okrplan.errors import Issue, OptionError
 from okrplan.forecast.buffer import BufferNeed, search_buffer
 from okrplan.forecast.model import Floats, Row, build_model
+from okrplan.forecast.org import Org
 from okrplan.forecast.simulate import RowStats, simulate
-from okrplan.forecast.source import load_org_plan, plan_file
+from okrplan.forecast.source import load_org, plan_file
 from okrplan.forecast.uncertainty import RateBelief
-from okrplan.plan import Plan
 
 HISTOGRAM_BINS = 20
 MAX_SIMS = 1_000_000
@@ -26,7 +26,7 @@ class Forecast:
     outcomes as a histogram; the rates and attainment assumed; with ``as_of``, the groups
     without check-ins; with a confidence, the buffer it needs."""
 
-    plan: Plan
+    plan: Org
     sims: int
     seed: int
     rows: tuple[Row, ...]
@@ -82,7 +82,7 @@ def forecast(
     if confidence is not None and not 0 < confidence < 1:
         message = f"must be above 0% and below 100%, got {confidence:.0%}"
         raise OptionError([Issue(message, path="--confidence")])
-    plan = load_org_plan(path, krs=as_of is not None)
+    plan = load_org(path, krs=as_of is not None)
     done: dict[str, float] = {}
     ahead: dict[str, float] = {}
     missing: list[str] = []
