@@ -325,6 +325,7 @@ def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
     groups: dict[_Who, RoleGroup | None] = {}
     krs: dict[tuple[str, str], str | None] = {}
     no_kr: dict[tuple[str, str], int] = {}
+    fractions: dict[Fraction | int, Fraction] = {}
     rows, lines = batch.rows, batch.lines
     for who, metric, month, value in counts.totals():
         if who not in groups:
@@ -339,8 +340,10 @@ def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
         if kr_id is None:
             no_kr[(group.label, metric)] = no_kr.get((group.label, metric), 0) + 1
             continue
-        value = value if isinstance(value, Fraction) else Fraction(value)
-        rows.append(CheckIn(kr_id, month, value, who[0]))
+        exact = fractions.get(value)  # counts repeat: one Fraction each (3.11's are slow)
+        if exact is None:
+            exact = fractions[value] = value if isinstance(value, Fraction) else Fraction(value)
+        rows.append(CheckIn(kr_id, month, exact, who[0]))
         lines.append(0)
     for (label, metric), count in sorted(no_kr.items()):
         message = f"{label} has no KR of the metric {metric!r}: {count} monthly totals not stored"

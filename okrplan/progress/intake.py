@@ -23,7 +23,8 @@ from okrplan.progress.config import ActualsSource
 from okrplan.progress.crm import read_crm
 from okrplan.progress.readers import Batch, Directory, read_long, read_workbook, uncumulate
 from okrplan.progress.store import CheckIn, besides, record, remember, setting
-from okrplan.source import load_yaml
+from okrplan.source import MAX_BYTES, Source, decode, load_yaml, parse_yaml
+from okrplan.tabular import read_input
 
 TARGET_SETTING = "target"
 
@@ -70,7 +71,7 @@ def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Pa
     InputError
         If the section is not as documented (each problem with its line and key).
     """
-    source = load_yaml(target)
+    source = _actuals_section(target)
     data = source.data if isinstance(source.data, dict) else {}
     raw = data.get("actuals")
     if not raw:
@@ -84,6 +85,22 @@ def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Pa
         ]
         raise InputError(problems) from None
     return entries, Path(source.file).resolve().parent
+
+
+def _actuals_section(target: str | os.PathLike[str]) -> Source:
+    """The target file parsed as far as ``actuals:`` goes: only its top-level block (the
+    lines before it blank, so every line number is the file's), not the organisation of
+    100,000 people around it; the whole file where the block is not plain to find."""
+    name = os.fspath(target)
+    text, warnings = decode(read_input(name, MAX_BYTES), name)
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.startswith("actuals:")), None)
+    if first is None:
+        return load_yaml(target)  # says what is wrong with the file, or that there is none
+    end = first + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t#-"):
+        end += 1
+    return parse_yaml("\n" * first + "".join(lines[first:end]), name, warnings)
 
 
 @dataclass(frozen=True, slots=True)
