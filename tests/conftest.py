@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import resource
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -96,3 +99,88 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+# --- Balance across xdist workers. scripts/test.sh runs `-n auto --dist loadfile`: each file
+# goes whole to one worker, so that its module fixtures are made once. xdist hands the files out
+# biggest first by their NUMBER of tests, which leaves a few-test file that costs many seconds
+# (a benchmark, LibreOffice, killed runs) for the end, when the other worker has nothing left.
+# Handing them out by what they cost, most first, balances the workers (longest job first).
+# The figures are CPU seconds per file, measured with OKRPLAN_TEST_CPU (see below): a stale
+# figure only makes the balance worse, never a test wrong; an unlisted file counts as cheap.
+FILE_CPU_SECONDS = {
+    "test_fuzz.py": 24,
+    "test_sheets.py": 20,
+    "test_manifest.py": 18,
+    "test_hardening.py": 18,
+    "test_report_browser.py": 16,
+    "test_atomic.py": 14,
+    "test_render.py": 14,
+    "test_benchmarks.py": 12,
+    "test_xlsx_libreoffice.py": 12,
+    "test_properties.py": 11,
+    "test_determinism.py": 9,
+    "test_report.py": 7,
+    "test_everyday_inputs.py": 7,
+    "test_notebook.py": 4,
+    "test_quantity.py": 4,
+    "test_cases.py": 3,
+    "test_report_progress.py": 3,
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order made below
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test files in order of their cost, most first; tests keep their order in a file."""
+
+    def cost(item: pytest.Item) -> float:
+        return -FILE_CPU_SECONDS.get(item.path.name, 0)
+
+    items.sort(key=cost)  # stable: within a file, and among cheap files, the order stays
+
+
+# --- CPU accounting (OKRPLAN_TEST_CPU=DIR): the suite's budget is CPU on 2 cores, and wall
+# time on a shared machine says nothing. Each process (xdist worker or the only one) writes
+# DIR/<worker>.json: its own CPU plus that of its waited-for children (CLI runs, browsers,
+# soffice) per test phase, and the whole process's CPU at session end.
+_CPU_DIR = os.environ.get("OKRPLAN_TEST_CPU", "")
+_cpu_rows: list[tuple[str, str, float]] = []
+
+
+def _cpu_now() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+if _CPU_DIR:
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(item: pytest.Item) -> Any:
+        start = _cpu_now()
+        yield
+        _cpu_rows.append((item.nodeid, "setup", _cpu_now() - start))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(item: pytest.Item) -> Any:
+        start = _cpu_now()
+        yield
+        _cpu_rows.append((item.nodeid, "call", _cpu_now() - start))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(item: pytest.Item) -> Any:
+        start = _cpu_now()
+        yield
+        _cpu_rows.append((item.nodeid, "teardown", _cpu_now() - start))
+
+    def pytest_sessionfinish(session: pytest.Session) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        out = Path(_CPU_DIR)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{worker}.json").write_text(
+            json.dumps({"total": _cpu_now(), "rows": _cpu_rows}), encoding="utf-8"
+        )

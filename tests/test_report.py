@@ -228,14 +228,14 @@ def test_the_optimizer_section(plans: dict[str, Plan], pages: dict[str, str]) ->
     assert staffing and [h["text"] for h in context["hires"]] == [d["name"] for d in staffing]
     assert context["hires"][0]["unit"] == "A公司 / 销售部"
     assert context["hires"][0]["count"] == str(staffing[0]["target"])
-    subjects = {b.partition(": ")[0] for b in plan.solver["binding"]}
+    subjects = {b.partition(": ")[0] for b in plan.solver.binding}
     assert len(context["binding"]) == len(subjects)
     for row in context["binding"]:
         assert " · A公司 / 销售部" in row["subject"] and row["reasons"]
         assert "capacity" not in row["reasons"]  # in the plan's words: 产能 …
     assert not context["infeasible"] and 'id="conflict"' not in pages["a-company-2015"]
     chip = plans["chip-market-share"]
-    if not chip.solver["hires"]:
+    if not chip.solver.hires:
         assert report_context(chip)["hires"] == []
         assert "无需新增招聘" in pages["chip-market-share"]
 
@@ -248,8 +248,8 @@ def test_an_infeasible_plan_shows_the_conflict_and_the_fixes_first(
     assert page.index('id="conflict"') < page.index('id="tree"') < page.index('id="sheets"')
     conflict = page[page.index('id="conflict"') : page.index('id="tree"')]
     assert "目标无法完成" in conflict
-    for relaxation in plan.solver["relaxations"]:
-        assert relaxation["needed"] in conflict
+    for relaxation in plan.solver.relaxations:
+        assert relaxation.needed in conflict
     assert "增加 3 名销售" in conflict
     assert "冲突的约束" in conflict and "产能: 销售 · 公司 / 销售部" in conflict
 

@@ -32,9 +32,10 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Collection, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from okrplan.errors import OutputError
 from okrplan.export.manifest import MANIFEST_FILE, on_disk
@@ -117,6 +118,66 @@ def write_dir(
             _remove(staging)
             raise
     return final
+
+
+class Spooled:
+    """Bytes written to an unnamed temporary file (it vanishes when closed, or when the
+    process ends however it ends), with their SHA-256; a context manager that closes it."""
+
+    def __init__(self, handle: IO[bytes], sha256: str) -> None:
+        self.file = handle
+        self.sha256 = sha256
+
+    def copy_to(self, path: Path) -> None:
+        """Write the bytes as ``path`` (a file writer of :data:`Content`)."""
+        self.file.flush()
+        size = self.file.seek(0, os.SEEK_END)
+        with open(path, "wb") as out:
+            offset = 0
+            while offset < size:  # in the kernel: the bytes never pass through Python
+                sent = os.sendfile(out.fileno(), self.file.fileno(), offset, size - offset)
+                if sent == 0:
+                    raise OSError(errno.EIO, "the temporary file ended early", str(path))
+                offset += sent
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Spooled:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled:
+    """``chunks`` written in order to an unnamed temporary file in the folder that will hold
+    ``directory`` (the same file system: no other disk fills), hashed as they are written, so
+    that a large file is never held in memory whole.
+
+    Raises
+    ------
+    OutputError
+        If the temporary file cannot be written (a full disk).
+    """
+    parent = Path(os.path.abspath(directory)).parent
+    sha = hashlib.sha256()
+    try:
+        # closed by Spooled (or below): it outlives this function
+        handle = tempfile.TemporaryFile(dir=parent if parent.is_dir() else None)  # noqa: SIM115
+    except OSError:
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        for chunk in chunks:
+            sha.update(chunk)
+            handle.write(chunk)
+    except OSError as exc:
+        handle.close()
+        raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+    except BaseException:
+        handle.close()
+        raise
+    return Spooled(handle, sha.hexdigest())
 
 
 def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:

@@ -61,9 +61,10 @@ def glance(plan: Plan, top: str | None = None) -> Glance | None:
 
 
 def _glance(plan: Plan, top: str | None) -> Glance | None:
+    from okrplan.model import Status
     from okrplan.plan import bulk_work
 
-    if plan.solver.get("status") == "infeasible":
+    if plan.solver.status is Status.INFEASIBLE:
         return None
     with bulk_work():  # a large plan's millions of objects: no collection while reading them
         model = build_model(org_of(plan))
