@@ -105,7 +105,9 @@ class _Draws:
         # threads only burn the CPU time the simulation needs
         mean = np.einsum("is,sj->ij", (moments[:, 0] * k).astype(np.float32), self.mean_of)
         weights = np.concatenate([moments[:, 1] * (k * k), moments[:, 2] * k], axis=1)
-        spread = np.einsum("is,sj->ij", weights.astype(np.float32), self.spread_of)
+        spread: npt.NDArray[np.float32] = np.einsum(
+            "is,sj->ij", weights.astype(np.float32), self.spread_of
+        )
         np.maximum(spread, 0.0, out=spread)
         np.sqrt(spread, out=spread)
         spread *= self.counts.standard_normal(mean.shape, dtype=np.float32)
