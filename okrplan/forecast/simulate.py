@@ -24,6 +24,7 @@ BLOCK = 256
 """Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
 
 QUANTILES = (0.1, 0.5, 0.9)
+HISTOGRAM_BINS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +236,11 @@ def simulate(
                         del saved[lo], users[lo]
         carry = sums[-1].copy()
     return Simulation(tuple(stats[i] for i in range(len(wanted))), first)
+
+
+def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """:data:`HISTOGRAM_BINS` equal bins over the outcomes' range: (edges, counts)."""
+    if outcomes.size == 0:
+        return ((), ())
+    counts, edges = np.histogram(outcomes, bins=HISTOGRAM_BINS)
+    return (tuple(float(round(e, 2)) for e in edges), tuple(int(c) for c in counts))
