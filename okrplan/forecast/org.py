@@ -69,13 +69,11 @@ class Org:
             return self.plan.graph
         import networkx as nx
 
-        from okrplan.export.compact import NODE_EDGES
         from okrplan.model import node_from_json
 
-        edges = NODE_EDGES.get("unit", ())  # format 3 keeps a unit's edges on it: not fields
         graph = nx.DiGraph()
-        graph.add_nodes_from(
-            (u["id"], {"node": node_from_json({k: v for k, v in u.items() if k not in edges})})
+        graph.add_nodes_from(  # without format 3's edges on the node (``contains``)
+            (u["id"], {"node": node_from_json({k: v for k, v in u.items() if k != "contains"})})
             for u in self.units
         )
         return graph
