@@ -148,18 +148,23 @@ def histogram_svg(
     out.append(_text(left, base + 16, axis[0], size=11, fill=MUTED))
     out.append(_text(width - right, base + 16, axis[1], anchor="end", size=11, fill=MUTED))
     ends: list[float] = []  # per label row, where its last label ends
+    labels: list[str] = []
     for value, label, solid in sorted(marks, key=lambda m: m[0]):
         at = x(value)
         w = text_width(label) * 10.5 * 0.55
-        anchor = "end" if at + 4 + w > width else "start"
-        start = at - 4 - w if anchor == "end" else at + 4
+        start = at - 4 - w if at + 4 + w > width else at + 4
         row = next((i for i, end in enumerate(ends) if end + 6 < start), len(ends))
         ends[row : row + 1] = [start + w]  # a new row, or this row's new end
         y = top - 9 - 13 * row
         colour = TARGET if solid else INK
         out.append(_line(at, y + 3, at, base, colour, "" if solid else "4 3"))
         weight = {"font_weight": "bold"} if solid else {}
-        out.append(_text(start, y, label, anchor="start", size=10.5, fill=colour, **weight))
+        # over every line, with a white edge: a higher label's line may cross a lower one
+        labels.append(
+            _text(start, y, label, size=10.5, fill=colour, stroke="#fff", stroke_width="3",
+                  paint_order="stroke", **weight)
+        )  # fmt: skip
+    out += labels
     out.append("</svg>")
     return "".join(out)
 
@@ -170,6 +175,7 @@ def bars_svg(rows: Sequence[tuple[str, float, str]], *, title: str, lines: tuple
     label_w, bar_w, value_w, row_h, top = 200.0, 360.0, 56.0, 22.0, 24.0
     width, height = label_w + bar_w + value_w, top + row_h * len(rows) + 8
     out = [_open(width, height, title, "forecast-bars")]
+    values: list[str] = []  # drawn last, over the 50% and 80% lines
     for i, (name, p, text) in enumerate(rows):
         y = top + i * row_h
         out.append(f"<g><title>{svg_text(name)}</title>")  # the whole name on hover
@@ -180,11 +186,15 @@ def bars_svg(rows: Sequence[tuple[str, float, str]], *, title: str, lines: tuple
             f'<rect x="{_f(label_w)}" y="{_f(y + 4)}" width="{_f(bar_w * p)}" '
             f'height="{_f(row_h - 8)}" rx="2" fill="{colour}"/>'
         )
-        out.append(_text(label_w + bar_w * p + 5, y + row_h / 2 + 4, text, size=11))
+        values.append(
+            _text(label_w + bar_w * p + 5, y + row_h / 2 + 4, text, size=11, stroke="#fff",
+                  stroke_width="3", paint_order="stroke")
+        )  # fmt: skip
     for p, label in ((0.5, lines[0]), (0.8, lines[1])):
         at = label_w + bar_w * p
         out.append(_line(at, top - 4, at, height - 6, MUTED, "4 3"))
         out.append(_text(at, top - 9, label, anchor="middle", size=10, fill=MUTED))
+    out += values
     out.append("</svg>")
     return "".join(out)
 
