@@ -55,7 +55,8 @@ def prepare(spec: Any, per: str = "person") -> Instance:
     """Each person's numbers, from okrplan's groups (not timed: the analyst's spreadsheet);
     ``per="group"``: one variable per group of the same role in the same unit and start
     month (each holder's quota; the group carries headcount × it), as okrplan plans."""
-    from okrplan.solve.groups import build_groups, with_bases
+    from okrplan.solve.bases import with_bases
+    from okrplan.solve.groups import build_groups
     from okrplan.solve.regions import build_regions, members_of, with_bounds
 
     based = with_bases(spec, build_groups(spec))

@@ -52,7 +52,7 @@ def main() -> int:
                 solved = time.perf_counter()
                 api.write_plan(plan, f"{tmp}/lib")
                 written = time.perf_counter()
-                status = plan.solver["status"]
+                status = str(plan.status)
                 best["load"] = min(best["load"], loaded - start)
                 best["solve"] = min(best["solve"], solved - loaded)
                 best["write"] = min(best["write"], written - solved)

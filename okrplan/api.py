@@ -14,15 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from okrplan import queries
-from okrplan.choices import PLAN_FILE, SHEET_FORMATS, TEMPLATES, TREE_FORMATS
+from okrplan.api_sheets import MAX_WORKBOOK_SHEETS as MAX_WORKBOOK_SHEETS  # the sheets' API
+from okrplan.api_sheets import SHEETS_DIR as SHEETS_DIR
+from okrplan.api_sheets import export_sheets as export_sheets
+from okrplan.api_sheets import import_actuals as import_actuals
+from okrplan.api_sheets import score as score
+from okrplan.api_sheets import sheet_files as sheet_files
+from okrplan.choices import PLAN_FILE, TEMPLATES, TREE_FORMATS
 from okrplan.errors import InputError, Issue, OptionError, OutputError
-from okrplan.export.manifest import MANIFEST_FILE, digest, over_previous, plan_entries
+from okrplan.export.manifest import MANIFEST_FILE, over_previous, plan_entries
 from okrplan.spec import Spec, load_spec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from okrplan.export.output import Content
+    from okrplan.export.output import Content, Spooled
     from okrplan.plan import Plan
 
 
@@ -49,44 +55,11 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
 
 
 def summarize(spec: Spec) -> str:
-    """A few lines that show a planner the file was understood: KPI, org size, funnels."""
-    from okrplan.quantity import format_number, format_percent
+    """A few lines that show a planner the file was understood, in the plan's language
+    (:func:`okrplan.validate_text.summarize`)."""
+    from okrplan.validate_text import summarize as summary
 
-    target = spec.target
-    plan, metrics, locale = target.plan, target.metrics, target.plan.locale
-    kpi_metric = metrics[target.kpi.metric]
-    base = metrics[spec.base_metric]
-    kpi = f"{kpi_metric.name} ({target.kpi.metric})"
-    if spec.base_metric != target.kpi.metric:
-        kpi += f" → {base.name} {format_number(spec.kpi_value, locale)}"
-    else:
-        kpi += f" {format_number(spec.kpi_value, locale)}{base.unit}"
-    sellers = [r for r in spec.roles if r.role.sells]
-    people = sum(r.headcount for r in spec.roles)
-    hiring = sum(1 for r in spec.roles if r.role.hire)
-    support = [u.unit.name for u in spec.units if u.unit.supports]
-    krs = sum(len(o.key_results) for o in target.objectives)
-    lines = [
-        f"{plan.name} · {plan.period.label} · {plan.locale} · {plan.currency}",
-        f"  KPI: {kpi}; buffer {format_percent(plan.buffer, locale)} per level",
-        f"  org: {len(spec.units)} units, {len(spec.roles)} role groups, {people} people"
-        + (f", {hiring} group{'s' if hiring != 1 else ''} may hire" if hiring else "")
-        + (f"; support: {', '.join(support)}" if support else ""),
-    ]
-    chains: dict[str, list[str]] = {}
-    for ref in sellers:
-        assert ref.role.sells is not None
-        chains.setdefault(ref.role.sells, [])
-        if ref.role.role not in chains[ref.role.sells]:
-            chains[ref.role.sells].append(ref.role.role)
-    for sells, roles in chains.items():
-        funnel = " → ".join(metrics[m].name for m in spec.funnel(sells))
-        lines.append(f"  funnel ({', '.join(roles)}): {funnel}")
-    lines.append(
-        f"  objectives: {len(target.objectives)} with {krs} key results; "
-        f"weights: {target.weights.rule}"
-    )
-    return "\n".join(lines)
+    return summary(spec)
 
 
 def schema_text() -> str:
@@ -242,75 +215,106 @@ def write_plan(
         If the directory exists (without ``force``), or holds edited files or files of the
         names okrplan writes that it did not write.
     """
-    import contextlib
-
-    from okrplan.export.markdown import to_markdown
     from okrplan.export.output import write_dir
-    from okrplan.export.planjson import json_chunks
-    from okrplan.forked import Beside
     from okrplan.plan import bulk_work
-    from okrplan.render import render_image
 
     step = progress or (lambda name: None)
-
-    def side(step: Callable[[str], None] = lambda name: None) -> dict[str, str | bytes]:
-        """tree.svg, the sheets and the report (in a forked child for a large plan)."""
-        made: dict[str, str | bytes] = {}
-        if images:
-            step(TREE_SVG)
-            made[TREE_SVG] = render_image(dot_text, "svg")
-        if sheets:
-            step(SHEETS_DIR)
-            made.update(
-                {
-                    f"{SHEETS_DIR}/{name}": content
-                    for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS).items()
-                }
-            )
-        if report:
-            step(REPORT_FILE)
-            svg = made.get(TREE_SVG)
-            made[REPORT_FILE] = report_html(
-                plan,
-                tree_svg=svg if isinstance(svg, bytes) else None,
-                draw=images,
-                folder=directory,
-            )
-        return made
-
     with bulk_work():
-        step(TREE_DOT)
-        dot_text = tree_dot(plan)
-        large = plan.graph.number_of_nodes() >= BESIDE_FROM
-        with Beside(side) if large else contextlib.nullcontext() as other:
-            step(MARKDOWN_FILE)
-            files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
-            if images:
-                files[TREE_PNG] = render_image(dot_text, "png")
-            step(PLAN_FILE)
-            chunks = list(json_chunks(plan))  # UTF-8 in parts: never one copy of it all
+        files, spooled = _plan_files(
+            plan, directory, images=images, sheets=sheets, report=report, step=step
+        )
+    with spooled:
+        step("write")
+        replace = over_previous(
+            directory,
+            files,
+            force=force,
+            discard=discard_edits,
+            warn=warn or (lambda text: None),
+            marker=PLAN_FILE,
+        )
+        files[MANIFEST_FILE] = plan_entries(files, {PLAN_FILE: spooled.sha256})
+        return write_dir(directory, files, force=force, replace=replace)
 
-            def plan_json(path: Path) -> None:
-                with open(path, "wb") as out:
-                    out.writelines(chunks)
 
-            files[PLAN_FILE] = plan_json
+def _plan_files(
+    plan: Plan,
+    directory: str | os.PathLike[str],
+    *,
+    images: bool,
+    sheets: bool,
+    report: bool,
+    step: Callable[[str], None],
+) -> tuple[dict[str, Content], Spooled]:
+    """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
+    to a temporary file as it is made (never held whole), copied in by its writer."""
+    import contextlib
+    import functools
+
+    from okrplan.export.markdown import to_markdown
+    from okrplan.export.output import spool
+    from okrplan.export.planjson import json_chunks
+    from okrplan.forked import Beside
+    from okrplan.render import render_image
+
+    step(TREE_DOT)
+    dot_text = tree_dot(plan)
+    side = functools.partial(_side_files, plan, dot_text, directory, images, sheets, report)
+    large = plan.graph.number_of_nodes() >= BESIDE_FROM
+    with Beside(side) if large else contextlib.nullcontext() as other:
+        step(MARKDOWN_FILE)
+        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
+        if images:
+            files[TREE_PNG] = render_image(dot_text, "png")
+        step(PLAN_FILE)
+        spooled = spool(json_chunks(plan), directory)
+        try:
+            files[PLAN_FILE] = spooled.copy_to
             if other is None:
                 files.update(side(step))
             else:
                 step(SHEETS_DIR if sheets else REPORT_FILE)
                 files.update(other.result())
-    step("write")
-    replace = over_previous(
-        directory,
-        files,
-        force=force,
-        discard=discard_edits,
-        warn=warn or (lambda text: None),
-        marker=PLAN_FILE,
-    )
-    files[MANIFEST_FILE] = plan_entries(files, {PLAN_FILE: digest(chunks)})
-    return write_dir(directory, files, force=force, replace=replace)
+        except BaseException:
+            spooled.close()
+            raise
+    return files, spooled
+
+
+def _side_files(
+    plan: Plan,
+    dot_text: str,
+    directory: str | os.PathLike[str],
+    images: bool,
+    sheets: bool,
+    report: bool,
+    step: Callable[[str], None] = lambda name: None,
+) -> dict[str, str | bytes]:
+    """tree.svg, the sheets and the report (in a forked child for a large plan)."""
+    from okrplan.render import render_image
+
+    made: dict[str, str | bytes] = {}
+    if images:
+        step(TREE_SVG)
+        made[TREE_SVG] = render_image(dot_text, "svg")
+    if sheets:
+        step(SHEETS_DIR)
+        made.update(
+            {
+                f"{SHEETS_DIR}/{name}": content
+                for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS).items()
+            }
+        )
+    if report:
+        step(REPORT_FILE)
+        svg = made.get(TREE_SVG)
+        made[REPORT_FILE] = report_html(
+            plan,
+            tree_svg=svg if isinstance(svg, bytes) else None,
+            draw=images,
+            folder=directory,
+        )
+    return made
 
 
 BESIDE_FROM = 2_000
@@ -537,179 +541,6 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     from okrplan.present import label, status_text
 
     locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.get('status')), locale)}"
-    if plan.solver.get("stretch") is not None:
-        head += f", {label(locale, 'stretch')} {plan.solver.get('stretch')}"
+    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.status), locale)}"
+    head += f", {label(locale, 'stretch')} {plan.solver.stretch}"
     return "\n".join([head, *explain_lines(plan, explain(plan, unit))])
-
-
-def score(
-    plan: Plan,
-    actuals_path: str | os.PathLike[str] | None,
-    *,
-    store_folder: str | os.PathLike[str] | None = None,
-    stretch: str | None = None,
-    percent: bool = False,
-    allow_stdin: bool = False,
-) -> tuple[list[Any], Any, list[Issue]]:
-    """Score a plan against a table of actuals (CSV or .xlsx; ``-`` is standard input with
-    ``allow_stdin``), or an OKR workbook with actuals typed in; with ``actuals_path`` None,
-    against the check-ins in the progress store of the plan folder ``store_folder``.
-
-    Returns
-    -------
-    tuple
-        The sheets' scores, the options used, and the warnings to show (an encoding guessed, a
-        money actual that looks like it lacks its unit).
-
-    Raises
-    ------
-    InputError
-        For a file okrplan cannot read, a bad row (every one, with its line), or a bad stretch.
-    """
-    from fractions import Fraction
-
-    from okrplan.actuals import read_any_actuals
-    from okrplan.quantity import QuantityError
-    from okrplan.score import ScoreOptions, parse_stretch, score_plan
-
-    cap = Fraction(1)
-    if stretch is not None:
-        try:
-            cap = parse_stretch(stretch)
-        except QuantityError as exc:
-            raise InputError([Issue(f"--stretch {stretch!r}: {exc}", hint=exc.hint)]) from None
-    options = ScoreOptions(stretch=cap, percent=percent)
-    if actuals_path is None:  # the plan's progress store (okrplan checkin)
-        from okrplan.score import store_actuals
-
-        actuals, warnings = store_actuals(plan, store_folder or "."), list[Issue]()
-    else:
-        actuals, warnings = read_any_actuals(actuals_path, plan, allow_stdin=allow_stdin)
-    return score_plan(plan, actuals, options), options, warnings
-
-
-# ---------------------------------------------------------------------------------------------
-# OKR sheets: the workbook, CSV and Markdown each person receives, and the actuals typed back.
-
-SHEETS_DIR = "sheets"
-MAX_WORKBOOK_SHEETS = 2000  # decompose leaves larger workbooks to `okrplan export --unit`
-
-
-def sheet_files(
-    plan: Plan,
-    *,
-    formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
-    unit: str | None = None,
-    role: str | None = None,
-    per_person: bool = False,
-    max_workbook: int | None = None,
-) -> dict[str, str | bytes]:
-    """The files of a sheets folder by name: one ``.xlsx`` workbook (a summary and a sheet per
-    unit, role group or person), and ``.csv`` and ``.md`` per sheet with an ``index.md``.
-
-    A book of more than ``max_workbook`` sheets gets ``index.md`` alone: it lists every sheet
-    and says how to export them one unit at a time (a workbook or thousands of files of a
-    large organisation are better written per unit).
-
-    Raises
-    ------
-    InputError
-        For an unknown format, or a ``unit`` or ``role`` the plan does not have.
-    """
-    from okrplan.export.sheetfiles import sheet_files as files_of
-    from okrplan.export.sheets import build_book
-
-    unknown = [f for f in formats if f not in SHEET_FORMATS]
-    if unknown or not formats:
-        raise InputError(
-            [
-                Issue(
-                    f"unknown sheet format {', '.join(unknown) or '(none)'}",
-                    hint=f"choose from: {', '.join(SHEET_FORMATS)}",
-                )
-            ]
-        )
-    if max_workbook is not None:
-        outline = build_book(plan, per_person=per_person, unit=unit, role=role, rows=False)
-        if len(outline.sheets) > max_workbook:
-            from okrplan.present import label
-
-            note = label(plan.locale, "no_workbook").format(n=len(outline.sheets), max=max_workbook)
-            return files_of(
-                outline,
-                ["md"],
-                index_only=True,
-                note=f"{note} {label(plan.locale, 'no_sheet_files')}",
-            )
-    book = build_book(plan, per_person=per_person, unit=unit, role=role)
-    return files_of(book, formats)
-
-
-def export_sheets(
-    plan: Plan,
-    directory: str | os.PathLike[str],
-    *,
-    formats: tuple[str, ...] | list[str] = SHEET_FORMATS,
-    unit: str | None = None,
-    role: str | None = None,
-    per_person: bool = False,
-    force: bool = False,
-) -> list[Path]:
-    """Write the OKR sheets into ``directory`` (made if missing), each file atomically, and
-    the folder's manifest (see :mod:`okrplan.export.manifest`) last.
-
-    A file of the same name is replaced only if okrplan wrote it and it is unchanged since
-    (its hash in the manifest); an edited one (a changed text, a row added, actuals or a
-    formula typed in) only with ``force``; one okrplan did not write never. In a folder with
-    no manifest (an older okrplan's), an existing file is replaced only with ``force``. Files
-    of earlier exports are left where they are.
-
-    Raises
-    ------
-    OutputError
-        Naming every file that would be lost, or if the folder cannot be written.
-    """
-    from okrplan.export.manifest import export_check, export_manifest
-    from okrplan.export.output import write_files
-
-    files = sheet_files(plan, formats=formats, unit=unit, role=role, per_person=per_person)
-    folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder} exists and is not a folder; choose another -o")
-    if not folder.resolve().parent.is_dir():
-        raise OutputError(f"the folder {folder.resolve().parent} does not exist")
-    before = export_check(folder, files, force=force)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
-    written = write_files(folder, files)
-    # last: a run killed before this leaves new files the old manifest calls edited (refused,
-    # never lost)
-    write_files(folder, {MANIFEST_FILE: export_manifest(folder, before, files)})
-    return written
-
-
-def import_actuals(
-    workbooks: list[str] | tuple[str, ...], plan: Plan | None = None
-) -> tuple[list[Any], str]:
-    """The actuals typed into OKR workbooks, and the same as the CSV `okrplan score` reads
-    (``kr,period,actual,source``); with ``plan``, every KR is checked against it.
-
-    Raises
-    ------
-    InputError
-        For a file that is not an okrplan workbook, a typed value that is not a number, two
-        copies that disagree, or a KR the plan does not have.
-    """
-    from okrplan.actuals import actuals_csv, combine, typed_actuals
-
-    typed = [entry for path in workbooks for entry in typed_actuals(path)]
-    actuals = combine(typed, plan)
-    sources: dict[str, list[str]] = {}
-    for entry in typed:
-        where = f"{Path(entry.file).name}: {entry.tab}!{entry.cell}"
-        if where not in sources.setdefault(entry.kr, []):
-            sources[entry.kr].append(where)
-    return actuals, actuals_csv(actuals, {k: "; ".join(v) for k, v in sources.items()})

@@ -22,7 +22,7 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.graph import node
-from okrplan.model import KeyResult, Node, Objective, RoleGroup, Unit
+from okrplan.model import KeyResult, Node, Objective, RoleGroup, SolverReport, Unit
 from okrplan.quantity import format_number
 from okrplan.text import text_width
 
@@ -272,22 +272,21 @@ def _meta_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Ch
             yield _changed(replace(base, name=key), "setting", "", a, b)
 
 
-def _solver_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
+def _solver_changes(old: SolverReport, new: SolverReport) -> Iterator[Change]:
     """The solver's changes: status, largest stretch, hires per role group, and the binding
     constraints that appeared or went away."""
     base = Change("", "solver", "solver", "solver", "changed", "")
-    for field in ("status",):
-        if old.get(field) != new.get(field):
-            yield replace(base, field=field, old=old[field], new=new[field])
-    if old.get("stretch") != new.get("stretch"):
-        yield _changed(base, "stretch", "", old.get("stretch"), new.get("stretch"))
-    hires_old, hires_new = old.get("hires", {}), new.get("hires", {})
+    if old.status != new.status:
+        yield replace(base, field="status", old=str(old.status), new=str(new.status))
+    if old.stretch != new.stretch:
+        yield _changed(base, "stretch", "", old.stretch, new.stretch)
+    hires_old, hires_new = old.hires, new.hires
     for gid in sorted({*hires_old, *hires_new}):
         if hires_old.get(gid) != hires_new.get(gid):
             yield _changed(
                 replace(base, name=gid), "hires", "", hires_old.get(gid, 0), hires_new.get(gid, 0)
             )
-    binding_old, binding_new = set(old.get("binding", ())), set(new.get("binding", ()))
+    binding_old, binding_new = set(old.binding), set(new.binding)
     for reason in sorted(binding_new - binding_old):
         yield replace(base, name=reason, change="added", field="binding")
     for reason in sorted(binding_old - binding_new):

@@ -2,7 +2,7 @@
 infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, and
 `okrplan explain`'s lines.
 
-The solver makes structured records (:class:`okrplan.solve.relax.Relaxation`, binding reasons
+The solver makes structured records (:class:`okrplan.model.Relaxation`, binding reasons
 in :mod:`okrplan.solve.org`); this module is the one place that turns them into words.
 """
 
@@ -115,8 +115,8 @@ def relaxation_message(
 def hire_split_text(plan: Any) -> str | None:
     """``hires 3: the KPI itself needs 0; the 10% buffer per level adds 3`` for a plan whose
     optimizer hires, or None (a plan.json written before the split was recorded: None too)."""
-    hires = plan.solver.get("hires") or {}
-    kpi = plan.solver.get("hires_without_buffer")
+    hires = plan.solver.hires
+    kpi = plan.solver.hires_without_buffer
     if not hires or kpi is None:
         return None
     total = sum(hires.get(gid, 0) for gid in kpi)
@@ -143,9 +143,9 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     split = hire_split_text(plan)
     if split:
         lines.append("  " + split)
-    for relaxation in plan.solver.get("relaxations", []):
-        lines.append(_text(locale, "fix").format(message=relaxation["message"]))
-    levels = plan.solver.get("levels") or {}
+    for relaxation in plan.solver.relaxations:
+        lines.append(_text(locale, "fix").format(message=relaxation.message))
+    levels = plan.solver.levels
     for row in rows:
         quota, per_person, basis = numbers.amounts(
             [row["quota"], row["per_person"], row["basis"] or 0]

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -297,37 +297,7 @@ def node_to_json(node: Node) -> dict[str, Any]:
     """A record as its plan.json node dict (lists for tuples, keys only where the kind has
     them)."""
     if isinstance(node, KeyResult):
-        out: dict[str, Any] = {
-            "id": node.id,
-            "kind": "kr",
-            "name": node.name,
-            "owner": node.owner,
-            "objective": node.objective,
-            "metric": node.metric,
-            "per": str(node.per),
-            "weight": node.weight,
-            "fixed_weight": node.fixed_weight,
-            "direction": str(node.direction),
-            "deduction": node.deduction,
-            "due": node.due,
-            "kr_kind": str(node.kr_kind),
-            "text": node.text,
-            "target": node.target,
-            "target_kind": None if node.target_kind is None else str(node.target_kind),
-            "periods": dict(node.periods),
-        }
-        if node.kr_kind is KRKind.DERIVED:
-            out["unit"] = node.unit
-            out["money"] = node.money
-        else:
-            out["target_per"] = None if node.target_per is None else str(node.target_per)
-        if node.total is not None:
-            out["total"] = node.total
-        if node.hires is not None:
-            out["hires"] = node.hires
-        if node.sourced is not None:
-            out["sourced"] = node.sourced
-        return out
+        return _kr_json(node)
     if isinstance(node, Objective):
         return {
             "id": node.id,
@@ -338,31 +308,73 @@ def node_to_json(node: Node) -> dict[str, Any]:
             "weight": node.weight,
         }
     if isinstance(node, RoleGroup):
-        out = {
-            "id": node.id,
-            "kind": "role",
-            "name": node.name,
-            "label": node.label,
-            "path": list(node.path),
-            "headcount": node.headcount,
-            "people": list(node.people),
-            "new_hires": node.new_hires,
-            "sells": node.sells,
-            "capacity": dict(node.capacity),
-        }
-        if node.selling is not None:
-            s = node.selling
-            out.update(
-                quota=s.quota,
-                per_person=s.per_person,
-                basis=s.basis,
-                stretch=s.stretch,
-                ramp=list(s.ramp),
-                binding=list(s.binding),
-                marginal=[{"metric": m.metric, "per": m.per, "adds": m.adds} for m in s.marginal],
-            )
-        return out
-    out = {
+        return _role_json(node)
+    return _unit_json(node)
+
+
+def _kr_json(node: KeyResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": "kr",
+        "name": node.name,
+        "owner": node.owner,
+        "objective": node.objective,
+        "metric": node.metric,
+        "per": str(node.per),
+        "weight": node.weight,
+        "fixed_weight": node.fixed_weight,
+        "direction": str(node.direction),
+        "deduction": node.deduction,
+        "due": node.due,
+        "kr_kind": str(node.kr_kind),
+        "text": node.text,
+        "target": node.target,
+        "target_kind": None if node.target_kind is None else str(node.target_kind),
+        "periods": dict(node.periods),
+    }
+    if node.kr_kind is KRKind.DERIVED:
+        out["unit"] = node.unit
+        out["money"] = node.money
+    else:
+        out["target_per"] = None if node.target_per is None else str(node.target_per)
+    if node.total is not None:
+        out["total"] = node.total
+    if node.hires is not None:
+        out["hires"] = node.hires
+    if node.sourced is not None:
+        out["sourced"] = node.sourced
+    return out
+
+
+def _role_json(node: RoleGroup) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": "role",
+        "name": node.name,
+        "label": node.label,
+        "path": list(node.path),
+        "headcount": node.headcount,
+        "people": list(node.people),
+        "new_hires": node.new_hires,
+        "sells": node.sells,
+        "capacity": dict(node.capacity),
+    }
+    if node.selling is not None:
+        s = node.selling
+        out.update(
+            quota=s.quota,
+            per_person=s.per_person,
+            basis=s.basis,
+            stretch=s.stretch,
+            ramp=list(s.ramp),
+            binding=list(s.binding),
+            marginal=[{"metric": m.metric, "per": m.per, "adds": m.adds} for m in s.marginal],
+        )
+    return out
+
+
+def _unit_json(node: Unit) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": node.id,
         "kind": "unit",
         "name": node.name,
@@ -492,33 +504,74 @@ class PlanMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class SolverRelaxation:
-    """A change that would make an infeasible plan feasible, as sentences."""
+class Relaxation:
+    """A change that would make an infeasible plan feasible: ``quantity`` of ``owner`` (a
+    group, role or unit id, or a unit path) from ``current`` to ``needed``, both as the plan
+    shows them, and the sentence that says so in the plan's locale
+    (:func:`okrplan.solve.relax.relaxation`).
+
+    plan.json writes :data:`JSON_KEYS` (the owner as ``subject``); ``quantity`` is the
+    solver's own (``headcount``, ``hire max``, ``target``, ``minimums``, ``buffer``,
+    ``capacity:<metric>``) and reads back as ``""``.
+    """
 
     __pydantic_config__ = _SECTION
+    JSON_KEYS: ClassVar[tuple[str, ...]] = ("kind", "subject", "message", "current", "needed")
 
-    kind: StrictStr
-    subject: StrictStr
+    kind: StrictStr  # hire | capacity | buffer | target
+    owner: Annotated[StrictStr, Field(alias="subject")]
     message: StrictStr
     current: StrictStr
     needed: StrictStr
+    quantity: StrictStr = ""
+
+    def to_json(self) -> dict[str, str]:
+        """The relaxation as plan.json writes it."""
+        return {
+            "kind": self.kind,
+            "subject": self.owner,
+            "message": self.message,
+            "current": self.current,
+            "needed": self.needed,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class SolverReport:
-    """plan.json's ``solver``: status, stretch, binding constraints, relaxations, hires (by
-    role id), the hires the KPI needs without the buffer, and fill levels (by unit path)."""
+    """What solving says of a plan (plan.json's ``solver``): its status, the largest stretch,
+    the binding constraints (``subject: reason``), the relaxations that would make an
+    infeasible plan feasible, the conflict (``kind:subject``), hires by role id, the hires the
+    KPI needs without the buffer (None in a plan.json written before they were recorded) and
+    the fill levels by unit path.
+
+    :meth:`to_json` writes it; :data:`SOLVER_REPORT` validates plan.json's section back into it.
+    """
 
     __pydantic_config__ = _SECTION
 
     status: Status
     stretch: Number
     binding: tuple[StrictStr, ...]
-    relaxations: tuple[SolverRelaxation, ...]
+    relaxations: tuple[Relaxation, ...]
     conflict: tuple[StrictStr, ...]
     hires: Mapping[StrictStr, Count]
     levels: Mapping[StrictStr, Number]
     hires_without_buffer: Mapping[StrictStr, Count] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as plan.json writes it (``hires_without_buffer`` only where known)."""
+        out: dict[str, Any] = {
+            "status": str(self.status),
+            "stretch": self.stretch,
+            "binding": list(self.binding),
+            "relaxations": [r.to_json() for r in self.relaxations],
+            "conflict": list(self.conflict),
+            "hires": dict(self.hires),
+            "levels": dict(self.levels),
+        }
+        if self.hires_without_buffer is not None:
+            out["hires_without_buffer"] = dict(self.hires_without_buffer)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,9 @@ column, so the few rules here are written out instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 DEFAULT_STEP = Decimal(100_000)  # 10万: the default money rounding step (DESIGN.md)
@@ -52,6 +52,7 @@ class Scale:
     exponent: int
     suffix: str
     places: int
+    fixed: bool = field(default=False, repr=False)  # keep zeros to ``places``: 1.70M, 1.68M
 
     def text(self, value: Decimal | float | int) -> str:
         """One amount in this unit, trailing zeros dropped: ``1.3亿``, ``12,960万``, ``530k``.
@@ -67,7 +68,36 @@ class Scale:
             )
             if scaled == 0:
                 scaled = abs(scaled)  # no "-0万"
+            if self.fixed and self.places:
+                return f"{scaled:,.{self.places}f}" + self.suffix
             return _digits(scaled) + self.suffix
+
+    def parts(self, values: Sequence[Decimal | float | int | None]) -> list[Decimal | None]:
+        """``values`` rounded to this unit's precision so that the shown parts add up to their
+        shown sum (largest remainders: each part moves at most one last digit from its own
+        rounding, the biggest fractions up first, ties to the earlier part).
+
+        A year of 522.5万 in quarters of 78.8, 130.9, 130.4 and 182.4万, shown in whole 万,
+        reads 79 + 131 + 131 + 182 = 523万: the three remainders that reach the total go to
+        .9, .8 and the first .4 (the nearest values, 79 + 131 + 130 + 182 = 522, would be one
+        short of the total shown beside them).
+
+        >>> quarters = [788_000, 1_309_000, 1_304_000, 1_824_000]
+        >>> [int(v) for v in Scale(4, "万", 0).parts(quarters)]
+        [790000, 1310000, 1310000, 1820000]
+        """
+        quantum = Decimal(1).scaleb(self.exponent - self.places)
+        given = [_decimal(v) for v in values if v is not None]
+        with localcontext() as ctx:
+            ctx.prec = 40
+            target = _round_to(sum(given, Decimal(0)) / quantum, 0)
+            floors = [(v / quantum).to_integral_value(rounding=ROUND_FLOOR) for v in given]
+            extra = int(target - sum(floors, Decimal(0)))
+            order = sorted(range(len(given)), key=lambda i: (-(given[i] / quantum - floors[i]), i))
+            for i in order[: max(0, extra)]:
+                floors[i] += 1
+            rounded = iter(f * quantum for f in floors)
+        return [None if v is None else next(rounded) for v in values]
 
 
 def money_scale(
@@ -127,6 +157,23 @@ class Numbers:
     locale: str = "zh-CN"
     currency: str = ""  # "" shows no symbol
     step: Decimal = DEFAULT_STEP
+    places: tuple[tuple[str, int], ...] = ()  # (suffix, decimals) every amount in it shows
+
+    def uniform(self, values: Iterable[Decimal | float | int | None]) -> Numbers:
+        """This formatter with one precision per unit for everything shown together (a
+        diagram): each unit's decimals are the most any of ``values`` needs in it, and every
+        amount in that unit shows them, so ``$1.70M`` stands beside ``$1.68M``, not ``$1.7M``.
+
+        >>> en = Numbers("en", "USD", Decimal(10_000)).uniform([1_700_000, 1_675_000, 530_000])
+        >>> en.money(1_700_000), en.money(1_675_000), en.money(530_000), en.money(3_000_000)
+        ('$1.70M', '$1.68M', '$530k', '$3.00M')
+        """
+        places: dict[str, int] = {}
+        for value in values:
+            if value is not None and value != 0:
+                scale = money_scale([value], self.locale, self.step)
+                places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
+        return replace(self, places=tuple(sorted(places.items())))
 
     @property
     def language(self) -> str:
@@ -135,6 +182,9 @@ class Numbers:
     def money(self, value: Decimal | float | int, scale: Scale | None = None) -> str:
         """One amount (in yuan/dollars) in ``scale`` or its own."""
         scale = scale or money_scale([value], self.locale, self.step)
+        fixed = dict(self.places).get(scale.suffix)
+        if fixed is not None and fixed >= scale.places:
+            scale = Scale(scale.exponent, scale.suffix, fixed, fixed=True)
         text = scale.text(value)
         if self.language == "zh":
             return text

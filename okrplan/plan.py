@@ -27,7 +27,7 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.model import RoleGroup, Status, Unit
+from okrplan.model import Relaxation, RoleGroup, SolverReport, Status, Unit
 from okrplan.progress.config import Tracking
 from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
@@ -35,13 +35,13 @@ from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import Group, build_groups, role_id
 from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
-from okrplan.solve.org import role_records, unit_records
+from okrplan.solve.org import Roles, role_records, unit_records
 from okrplan.solve.phasing import month_shares
-from okrplan.solve.quotas import round_quotas
-from okrplan.solve.relax import Relaxation
+from okrplan.solve.quotas import group_quotas, round_quotas
 from okrplan.solve.rollup import unit_series
 from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
+from okrplan.solve.targets import split_targets, unit_target_series, with_targets
 from okrplan.solve.weighting import weigh
 from okrplan.spec import Spec
 from okrplan.spec.fields import UncertainRate
@@ -54,14 +54,13 @@ class Plan:
     """A solved plan: the goal graph plus what the solver reports about it."""
 
     meta: dict[str, Any]
-    solver: dict[str, Any]
+    solver: SolverReport
     graph: nx.DiGraph
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
-    relaxations: tuple[Relaxation, ...] = ()
 
     @property
     def status(self) -> Status:
-        return Status(self.solver["status"])
+        return self.solver.status
 
     @property
     def locale(self) -> str:
@@ -107,11 +106,15 @@ def solve_plan(
         stage("rounding")
         quotas = round_quotas(spec, allocation, options)
         step = Fraction(spec.target.split.rounding.money)
-        per_person = {g.id: Fraction(quotas.per_person.get(g.id, 0)) * step for g in groups}
+        per_person = group_quotas(quotas, groups, step)
         series = person_series(spec, groups, per_person)
+        unit_targets = {uid: given * step for uid, (given, _) in quotas.units.items()}
+        splits = split_targets(spec, groups, per_person, unit_targets, options)
+        series = with_targets(spec, groups, series, splits)
         support = plan_support(spec, groups, series)
         series = {**series, **support.series}
         series.update(unit_series(spec, groups, series, quotas.units))
+        series.update(unit_target_series(spec, series, splits))
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
@@ -125,30 +128,50 @@ def solve_plan(
         stage("weights")
         weights, weighted = weigh(spec, owners, drafts, groups, series, options)
         graph = assemble(spec, owners, freeze(drafts, weights))
-        relaxations = (*allocation.relaxations, *quotas.relaxations, *support.relaxations)
-        status = worst(allocation.status, quotas.status, weighted)
-        if relaxations:
-            status = Status.INFEASIBLE
-        solver = {
-            "status": str(status),
-            "stretch": max(
-                (
-                    r.selling.stretch
-                    for r in roles.records
-                    if r.selling is not None and r.selling.stretch is not None
-                ),
-                default=0.0,
+        solver = _report(
+            allocation,
+            worst(quotas.status, *(s.status for s in splits)),
+            quotas.relaxations,
+            support,
+            roles,
+            weighted,
+        )
+        return Plan(_meta(spec) | _attainment(spec), solver, graph, _metrics(spec))
+
+
+def _report(
+    allocation: Allocation,
+    rounded: Status,
+    rounding: Sequence[Relaxation],
+    support: Support,
+    roles: Roles,
+    weighted: Status,
+) -> SolverReport:
+    """What solving says of the plan: the worst status of its steps (infeasible where any
+    step offers a relaxation), the largest stretch, and what bound, was relaxed and hired."""
+    relaxations = (*allocation.relaxations, *rounding, *support.relaxations)
+    status = worst(allocation.status, rounded, weighted)
+    if relaxations:
+        status = Status.INFEASIBLE
+    return SolverReport(
+        status=status,
+        stretch=max(
+            (
+                r.selling.stretch
+                for r in roles.records
+                if r.selling is not None and r.selling.stretch is not None
             ),
-            "binding": sorted({*roles.binding, *support.binding}),
-            "relaxations": [r.to_json() for r in relaxations],
-            "conflict": list(allocation.conflict),
-            "hires": _hire_counts(allocation, support),
-            "hires_without_buffer": allocation.kpi_hires or {},
-            "levels": {
-                r.name: round(float(r.level), 6) for r in allocation.regions if r.level is not None
-            },
-        }
-        return Plan(_meta(spec) | _attainment(spec), solver, graph, _metrics(spec), relaxations)
+            default=0.0,
+        ),
+        binding=tuple(sorted({*roles.binding, *support.binding})),
+        relaxations=relaxations,
+        conflict=tuple(allocation.conflict),
+        hires=_hire_counts(allocation, support),
+        hires_without_buffer=allocation.kpi_hires or {},
+        levels={
+            r.name: round(float(r.level), 6) for r in allocation.regions if r.level is not None
+        },
+    )
 
 
 def _limits(groups: Sequence[Group]) -> dict[str, Limits]:
@@ -192,10 +215,11 @@ def _meta(spec: Spec) -> dict[str, Any]:
         "locale": target.plan.locale,
         "currency": target.plan.currency,
         "kpi": {
-            "metric": target.kpi.metric,
+            "metric": target.primary.metric,
             "base": spec.base_metric,
             "target": number(spec.kpi_value),
         },
+        **({"targets": _further(spec)} if spec.further_targets else {}),
         "buffer": number(target.plan.buffer),
         "months": [str(m) for m in spec.period.months],
         **(
@@ -215,6 +239,14 @@ def _meta(spec: Spec) -> dict[str, Any]:
             else {}
         ),
     }
+
+
+def _further(spec: Spec) -> list[dict[str, Any]]:
+    """The further targets as plan.json's meta lists them: metric, target and basis."""
+    return [
+        {"metric": k.metric, "target": number(Decimal(str(k.target))), "basis": k.basis or "quotas"}
+        for k in spec.further_targets
+    ]
 
 
 def _tracking(tracking: Tracking) -> dict[str, Any]:

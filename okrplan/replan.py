@@ -100,45 +100,11 @@ def replan(
     from okrplan.spec import spec_from_source
 
     months = tuple(old.meta["months"])
-    elapsed = tuple(m for m in months if span(m)[1] <= as_of)
-    if len(elapsed) == len(months):
-        raise OptionError(
-            [
-                Issue(
-                    f"--as-of {as_of} is after the plan's last month {months[-1]}",
-                    hint="nothing is left to re-plan; decompose next period's plan instead",
-                )
-            ]
-        )
+    elapsed = _elapsed(months, as_of)
     source, spec = _load(target, sets)
-    if not isinstance(spec.target.kpi.target, Decimal):
-        raise InputError(
-            [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
-        )
-    if spec.period.label != old.meta["period"]:
-        raise InputError(
-            [
-                source.issue(
-                    ("plan", "period"),
-                    f"the target file plans {spec.period.label}, the plan {old.meta['period']}",
-                    "re-plan with the target file of the plan's period",
-                )
-            ]
-        )
+    _check_target(source, spec, old)
     actuals = locked_actuals(old.graph, checkins, as_of)
-    company = _base_kr(old.graph, root_of(old.graph), old.meta["kpi"]["base"])
-    done = sum(actuals.get(company, {}).values(), Fraction(0)) if company else Fraction(0)
-    remaining = Fraction(spec.kpi_value) - done
-    if remaining < 0:
-        raise InputError(
-            [
-                source.issue(
-                    ("kpi", "target"),
-                    f"the actuals to {as_of} ({number(done)}) are more than the KPI",
-                    "raise the KPI in the target file, or re-plan a later period",
-                )
-            ]
-        )
+    done, remaining = _done_and_left(old, actuals, source, spec, as_of)
     rest = months[len(elapsed) :]
     data, leavers, joiners = _remaining_target(source.data, spec, old, as_of, rest, remaining)
     derived = spec_from_source(dataclasses.replace(source, data=data))
@@ -156,6 +122,82 @@ def replan(
         leavers,
         joiners,
     )
+
+
+def _elapsed(months: tuple[str, ...], as_of: date) -> tuple[str, ...]:
+    """The plan's months over by ``as_of``.
+
+    Raises
+    ------
+    OptionError
+        If no month is left to plan.
+    """
+    elapsed = tuple(m for m in months if span(m)[1] <= as_of)
+    if len(elapsed) == len(months):
+        raise OptionError(
+            [
+                Issue(
+                    f"--as-of {as_of} is after the plan's last month {months[-1]}",
+                    hint="nothing is left to re-plan; decompose next period's plan instead",
+                )
+            ]
+        )
+    return elapsed
+
+
+def _check_target(source: Any, spec: Any, old: Any) -> None:
+    """Refuse a target file with a share KPI or several targets, or of another period than
+    the plan's."""
+    if not isinstance(spec.target.primary.target, Decimal):
+        raise InputError(
+            [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
+        )
+    if len(spec.target.targets) > 1:
+        raise InputError(
+            [
+                source.issue(
+                    ("kpi",),
+                    "re-planning several targets is not supported yet",
+                    "re-plan with the primary target alone (kpi: as one mapping)",
+                )
+            ]
+        )
+    if spec.period.label != old.meta["period"]:
+        raise InputError(
+            [
+                source.issue(
+                    ("plan", "period"),
+                    f"the target file plans {spec.period.label}, the plan {old.meta['period']}",
+                    "re-plan with the target file of the plan's period",
+                )
+            ]
+        )
+
+
+def _done_and_left(
+    old: Any, actuals: Mapping[str, Series], source: Any, spec: Any, as_of: date
+) -> tuple[Fraction, Fraction]:
+    """The company's base-metric actuals to ``as_of``, and what of the KPI is left.
+
+    Raises
+    ------
+    InputError
+        If the actuals are more than the KPI.
+    """
+    company = _base_kr(old.graph, root_of(old.graph), old.meta["kpi"]["base"])
+    done = sum(actuals.get(company, {}).values(), Fraction(0)) if company else Fraction(0)
+    remaining = Fraction(spec.kpi_value) - done
+    if remaining < 0:
+        raise InputError(
+            [
+                source.issue(
+                    ("kpi", "target"),
+                    f"the actuals to {as_of} ({number(done)}) are more than the KPI",
+                    "raise the KPI in the target file, or re-plan a later period",
+                )
+            ]
+        )
+    return done, remaining
 
 
 def _load(target: str | os.PathLike[str], sets: Sequence[str]) -> tuple[Any, Any]:
@@ -513,7 +555,7 @@ def summary_text(result: Replan, path: str, carried: int, as_of: date) -> str:
     lines = [
         head.format(
             path=path,
-            status=result.plan.solver["status"],
+            status=result.plan.status,
             as_of=as_of.isoformat(),
             done=format_number(Decimal(number(result.done)), locale),
             left=format_number(Decimal(number(result.remaining)), locale),

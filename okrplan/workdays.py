@@ -45,13 +45,25 @@ def working_days(country: str, months: tuple[Month, ...]) -> tuple[int, ...]:
     >>> working_days("CN", (Month(2026, 2), Month(2026, 10)))
     (16, 18)
     """
+    return tuple(sum(days) for days in working_flags(country, months))
+
+
+@functools.lru_cache(maxsize=64)
+def working_flags(country: str, months: tuple[Month, ...]) -> tuple[tuple[bool, ...], ...]:
+    """For each of ``months``, whether each of its days (1st, 2nd, …) is a working day.
+
+    >>> [d for d, work in enumerate(working_flags("CN", (Month(2026, 10),))[0], 1) if work][:3]
+    [8, 9, 10]
+    """
     years = sorted({m.year for m in months})
     days = _library().country_holidays(country, years=years)
     out = []
     for month in months:
         first = date(month.year, month.month, 1)
         count = calendar.monthrange(month.year, month.month)[1]
-        out.append(sum(1 for i in range(count) if days.is_working_day(first + timedelta(days=i))))
+        out.append(
+            tuple(bool(days.is_working_day(first + timedelta(days=i))) for i in range(count))
+        )
     return tuple(out)
 
 
@@ -62,6 +74,7 @@ class WorkingDays:
 
     months: tuple[int, ...]
     average: Fraction
+    days: tuple[tuple[bool, ...], ...] = ()  # per month: whether each day is a working day
 
 
 def plan_working_days(country: str, months: tuple[Month, ...]) -> WorkingDays:
@@ -72,4 +85,8 @@ def plan_working_days(country: str, months: tuple[Month, ...]) -> WorkingDays:
     """
     years = sorted({m.year for m in months})
     whole = working_days(country, tuple(Month(y, m) for y in years for m in range(1, 13)))
-    return WorkingDays(working_days(country, months), Fraction(sum(whole), 12 * len(years)))
+    return WorkingDays(
+        working_days(country, months),
+        Fraction(sum(whole), 12 * len(years)),
+        working_flags(country, months),
+    )

@@ -30,3 +30,8 @@ PAGES="$(mktemp -d)"
 trap 'rm -rf "$PAGES"' EXIT
 "$OKRPLAN" render "$SAAS" --paper A4 -o "$PAGES/tree.pdf"
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$PAGES/tree.pdf" "$ROOT/docs/tree-paper"
+# docs/handout.png: the first page of the a-company handouts (`export --per-person --format
+# pdf`, printed by headless Chromium), at 80 dpi
+"$OKRPLAN" export "$SCENARIO" --per-person --format pdf -o "$PAGES/handouts"
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$PAGES/handouts/A公司2015年度OKR-个人OKR.pdf" \
+    "$ROOT/docs/handout"

@@ -16,10 +16,15 @@ from okrplan.model import (
     Objective,
     Per,
     RoleGroup,
+    SolverReport,
+    Status,
     TargetKind,
     Unit,
 )
 from okrplan.plan import Plan
+
+OPTIMAL = SolverReport(Status.OPTIMAL, 0, (), (), (), {}, {})
+"""A hand-made plan's solver report: optimal, nothing binding, no hires."""
 
 MONTHS = [f"2015-{m:02d}" for m in range(1, 13)]
 
@@ -62,7 +67,7 @@ def plan_of(records: Sequence[Node], edges: Sequence[tuple[str, str, EdgeKind]])
     graph = new_graph()
     add_records(graph, records, edges)
     meta = {"name": "t", "period": "2015", "locale": "en", "months": MONTHS}
-    return Plan(meta=meta, solver={"status": "optimal"}, graph=graph)
+    return Plan(meta=meta, solver=OPTIMAL, graph=graph)
 
 
 def company(*krs: KeyResult, objectives: Sequence[str] = ("o:C#1",)) -> Plan:

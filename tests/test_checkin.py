@@ -93,15 +93,16 @@ def test_two_of_three_reporting_and_the_stranger_listed(plan: Path) -> None:
     rep = _revenue(plan, date(2015, 6, 30))
     # the group: 3 × 340万 = 1,020万; due by 30 June 3 × 136万 = 408万; reported 266万 by 2
     assert (rep.total, rep.expected, rep.actual) == (10_200_000, 4_080_000, 2_660_000)
-    # the two reporters against their share, 2 × 136万 = 272万: 266 ÷ 272 = 0.978; the group's
-    # pace is its partial total on the whole due: 266 ÷ 408 = 0.652, at risk as far as known
-    assert rep.partial and rep.reporters_pace == F(266, 272)
-    assert rep.pace == F(266, 408) and rep.status is Pace.AT_RISK
+    # paced on the two reporters against their share, 2 × 136万 = 272万: 266 ÷ 272 = 0.978,
+    # on track (not 266 ÷ 408 = 0.652 "at risk" because 王五 did not report)
+    assert rep.partial and rep.pace == F(266, 272) and rep.status is Pace.ON_TRACK
     assert (rep.reported, rep.people, rep.missing) == (2, 3, ("王五",))
     unit = run("status", str(plan), "--unit", "销售部", "--as-of", "2015-06-30", "--format", "json")
     rolled = _kr(unit, "k:公司/销售部#1.1")  # 智能进度: the unit's KR from its team's
-    # due 201万 + 201万 = 402万; its pace is the partial total on that whole: 266 ÷ 402
-    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 402:.6f}"
+    # the unit's pace is the reporters' too: 266万 of the 272万 they were due
+    assert rolled["actual"] == "2660000" and rolled["pace"] == f"{266 / 272:.6f}"
+    assert "部分数据 2/3" in rolled["note"]  # 2 of the team's 3 people, marked on the line
+    assert "部分数据 2/3" in unit.stderr and "王五" in unit.stderr  # the warning names him
     again = run("checkin", str(plan), str(plan.parent / "a.csv"))
     assert again.exit_code == 0 and ("0 项有变化" in again.stdout)
 

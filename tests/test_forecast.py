@@ -5,6 +5,8 @@ the target file's uncertainty keys. Small simulations; every expected value is w
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from fractions import Fraction
 from math import comb, exp, lgamma, log, sqrt
@@ -19,9 +21,10 @@ from okrplan.errors import InputError
 from okrplan.export.planjson import to_json
 from okrplan.forecast.buffer import search_buffer
 from okrplan.forecast.model import build_model
+from okrplan.forecast.org import org_of
 from okrplan.forecast.run import forecast
 from okrplan.forecast.simulate import simulate
-from okrplan.forecast.source import load_org_plan
+from okrplan.forecast.source import FORMATS, load_org
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,7 +170,7 @@ def test_the_table_names_the_default_spread(tmp_path: Path) -> None:
 
 
 def test_buffer_search_on_the_a_company(tmp_path: Path) -> None:
-    plan = load_org_plan(ROOT / "scenarios" / "a-company-2015.yaml")
+    plan = load_org(ROOT / "scenarios" / "a-company-2015.yaml")
     model = build_model(plan)
     need = search_buffer(model, confidence=0.8, sims=1500, seed=2, buffer=0.10)
     assert need.multiplier is not None and need.p_hit is not None
@@ -269,6 +272,36 @@ def test_a_large_plans_layout_reads_the_same(
     small_run, large_run = (forecast(tmp_path / n, sims=300, seed=4) for n in ("small", "large"))
     assert small_run.rows == large_run.rows and small_run.stats == large_run.stats
     assert len(small_run.rows) > 3
+    # and the plan in memory (as decompose has it) makes the same model
+    assert build_model(org_of(plan)).rows == small_run.rows
+    assert set(planjson.READS) <= set(FORMATS)  # the fast reader reads what the full one does
+    # --unit takes a unit by the one rule, on the fast reader's graph of units
+    shown = CliRunner().invoke(cli, ["forecast", str(tmp_path / "large"), "--unit", "T1"])
+    assert shown.exit_code == 0, shown.output
+    assert "T1" in shown.output and "T0" not in shown.output
+
+
+def test_a_broken_plan_json_is_reported_by_the_full_reader(tmp_path: Path) -> None:
+    # the fast reader does not guess: a field it cannot read sends the file to load_plan,
+    # which names the key
+    folder = write_plan(tmp_path, "25%")
+    text = (folder / "plan.json").read_text("utf-8")
+    (folder / "plan.json").write_text(text.replace('"headcount": 1', '"headcount": "1"'), "utf-8")
+    with pytest.raises(InputError) as caught:
+        forecast(folder, sims=10)
+    assert "headcount" in str(caught.value)
+
+
+def test_the_forecast_imports_neither_pydantic_nor_networkx() -> None:
+    # importing them (and the solver) cost more than a second of a large plan's forecast
+    code = (
+        "import sys, okrplan.commands.forecast, okrplan.forecast.run, okrplan.forecast.present;"
+        "print(sorted({'pydantic', 'networkx', 'okrplan.plan'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_large_group_drawn_from_the_normal_keeps_whole_counts(tmp_path: Path) -> None:
@@ -300,3 +333,65 @@ def test_a_bad_option_is_a_usage_error(tmp_path: Path, args: list[str], message:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_decompose_says_the_plans_p_hit(tmp_path: Path) -> None:
+    # at plan time, 2,000 simulations with seed 1: the one group of the closed form above,
+    # P(at least 15 deals of 60 opportunities at Beta(51, 151)) = 0.5537, within 3 standard
+    # errors (√(0.5537 × 0.4463 / 2000) = 0.0111); rates and attainment are given: no default
+    from okrplan.forecast.glance import SIMS, summary_lines
+
+    (tmp_path / "plain").mkdir()
+    plan = api.load_plan(write_plan(tmp_path, "{rate: 25%, from: 50/200}"))
+    lines = summary_lines(plan, "plan")
+    head = "P(hit the target of 15) as planned: "
+    assert lines[0].startswith(head) and SIMS == 2000
+    assert abs(float(lines[0][len(head) :].split("%")[0]) / 100 - 0.5537) <= 3 * 0.0111 + 0.005
+    assert lines[1:] == ["  more: okrplan forecast plan/ --confidence 80%"]
+    # a plain rate takes the default spread, and the summary says so
+    plain = api.load_plan(write_plan(tmp_path / "plain", "25%"))
+    assert "default spread (±10% of the rate)" in summary_lines(plain, "plan")[1]
+
+
+def test_outcomes_share_one_unit_per_column() -> None:
+    from okrplan.forecast.amounts import column
+
+    meta = {"kpi": {"base": "revenue"}, "locale": "zh-CN", "rounding": {"money": 100_000}}
+    metrics = {"revenue": {"kind": "money"}}
+    # 3,278,661.8万 → 3 figures: 3,280亿; 40.13亿 → 40.1亿; both in 亿 (one decimal at most)
+    assert column(meta, metrics, [327_866_180_000, 4_013_000_000], simulated=True) == (
+        "3,280亿",
+        "40.1亿",
+    )
+    # targets as the plan has them: 2,972.53亿 and 406.7409亿 (4 decimals) need 万 together
+    assert column(meta, metrics, [297_253_000_000, 40_674_090_000], simulated=False) == (
+        "29,725,300万",
+        "4,067,409万",
+    )
+
+
+def test_the_reports_forecast_charts(tmp_path: Path) -> None:
+    # the one-group plan's section: 20 bins holding the 2,000 simulations, the target (15
+    # deals) and P10 / P50 / P90 marked; names escaped, valid SVG
+    import xml.etree.ElementTree as ET
+
+    from okrplan.export.report_forecast import bars_svg, forecast_html, histogram_svg
+
+    plan = api.load_plan(write_plan(tmp_path, "{rate: 25%, from: 50/200}"))
+    html = forecast_html(plan)
+    histogram = html[html.index("<svg") : html.index("</svg>") + 6]
+    root = ET.fromstring(histogram)
+    ns = "{http://www.w3.org/2000/svg}"
+    bins = [r for r in root.iter(f"{ns}rect")]
+    assert len(bins) == 20
+    assert sum(int(b.find(f"{ns}title").text.split()[0].replace(",", "")) for b in bins) == 2000
+    labels = [t.text for t in root.iter(f"{ns}text")]
+    assert "target 15" in labels and sum(label.startswith("P") for label in labels) == 3
+    evil = '<script>alert(1)</script> & "x"'
+    for chart in (
+        histogram_svg([0, 1, 2], [3, 4], [(1.5, evil, True)], title=evil, axis=(evil, evil),
+                      count_label=evil),
+        bars_svg([(evil, 0.7, "70%")], title=evil, lines=(evil, evil)),
+    ):  # fmt: skip
+        assert "<script>" not in chart
+        assert any(t.text == evil for t in ET.fromstring(chart).iter(f"{ns}text"))

@@ -52,8 +52,8 @@ def test_a_company_hires_are_all_for_the_buffer() -> None:
     # a hire carries 240万 (test_cases.test_a_company_2015) ⇒ 720 / 240 = 3 hires.
     # Without the buffer the roles need the KPI, 8000万 ≤ 8960万 ⇒ 0 hires: all 3 are the
     # buffer's.
-    assert plan.solver["hires"] == {HIRES: 3}
-    assert plan.solver["hires_without_buffer"] == {HIRES: 0}
+    assert plan.solver.hires == {HIRES: 3}
+    assert plan.solver.hires_without_buffer == {HIRES: 0}
     text = api.explain_text(plan)
     assert "新增招聘 3 人：KPI 本身需要 0 人，每级超额分配 10% 另需 3 人" in text
 
@@ -62,6 +62,7 @@ def test_the_decompose_summary_says_what_the_buffer_adds(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["decompose", str(SCENARIO), "-o", str(tmp_path / "p")])
     assert result.exit_code == 0, result.output
     assert "KPI 本身需要 0 人，每级超额分配 10% 另需 3 人" in result.output
+    assert "按计划达成目标（8,000万）的概率：" in result.output  # the plan's P(hit)
 
 
 def test_hire_max_2_states_capacity_on_the_targets_basis(
@@ -85,7 +86,7 @@ def test_hire_max_2_in_english(
     changed = copy.deepcopy(a_company)
     changed["plan"]["locale"] = "en"
     plan = api.decompose(a_company_with(changed, write_target, max_hires=2))
-    target = next(r for r in plan.relaxations if r.quantity == "target")
+    target = next(r for r in plan.solver.relaxations if r.quantity == "target")
     assert target.message == (
         "A公司: its roles can carry 94.4M, which with the 10% buffer per level covers a "
         "target of at most 78M at this level; hire the 2 allowed and lower the target from "
@@ -100,11 +101,11 @@ def test_two_percent_over_with_five_hires_uses_them_all_and_offers_five_fixes(
     # at the company; a KPI of 8570万 is 2.1% over.
     path = a_company_with(a_company, write_target, max_hires=5, target="8570万")
     plan = api.decompose(path)
-    assert plan.solver["status"] == "infeasible"
-    assert plan.solver["hires"] == {HIRES: 5}
+    assert plan.solver.status == "infeasible"
+    assert plan.solver.hires == {HIRES: 5}
     assert node(plan.graph, HIRES).headcount == 5  # type: ignore[union-attr]
-    assert plan.solver["relaxations"] == [r.to_json() for r in plan.relaxations]
-    fixes = [{**r.to_json(), "quantity": r.quantity} for r in plan.relaxations]
+    assert plan.solver.to_json()["relaxations"] == [r.to_json() for r in plan.solver.relaxations]
+    fixes = [{**r.to_json(), "quantity": r.quantity} for r in plan.solver.relaxations]
     assert len(fixes) <= 5
     by_quantity = {f["quantity"]: f for f in fixes}
     # Target: 8396.7万 in whole 10万 ⇒ 8390万.

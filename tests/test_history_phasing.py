@@ -18,7 +18,8 @@ from conftest import minimal_target
 from okrplan.api import decompose
 from okrplan.queries import json_nodes
 from okrplan.solve.allocate import allocate
-from okrplan.solve.groups import bases_of, build_groups, evolve
+from okrplan.solve.bases import bases_of
+from okrplan.solve.groups import build_groups, evolve
 from okrplan.spec import load_spec
 
 WAN = 10_000

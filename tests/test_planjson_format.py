@@ -10,6 +10,7 @@ import pytest
 
 from okrplan import graph as g
 from okrplan.errors import InputError
+from okrplan.export import compact, planjson
 from okrplan.export.planjson import from_json, read_plan_file, to_json
 from okrplan.model import EdgeKind
 
@@ -52,15 +53,15 @@ def test_a_written_owns_edge_in_format_2_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         from_json(json.dumps(data, ensure_ascii=False))
     text = str(caught.value)
-    assert "a format-2 plan has no owns edges" in text
+    assert "a plan of format 2 or later has no owns edges" in text
     assert f"graph.edges[{len(data['graph']['edges']) - 1}].kind" in text
 
 
-@pytest.mark.parametrize("version", [0, 3, True, 2.0, "2"])
+@pytest.mark.parametrize("version", [0, 4, True, 2.0, "2"])
 def test_other_format_versions_are_refused(version: object) -> None:
     data = json.loads(GOLDEN2.read_text("utf-8"))
     data["okrplan"] = version
-    with pytest.raises(InputError, match="format 1 or 2"):
+    with pytest.raises(InputError, match="format 1, 2 or 3"):
         from_json(json.dumps(data, ensure_ascii=False))
 
 
@@ -80,3 +81,90 @@ def test_indexes_follow_the_graph_changes() -> None:
     copy.add_edge("u:a", "u:e", kind=str(EdgeKind.CONTAINS))
     assert g.children(copy, "u:a") == ["u:d", "u:e"]
     assert g.children(graph, "u:a") == ["u:d"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Format 3: a large plan without what can be derived (okrplan.export.compact)
+
+
+def _golden(name: str) -> Path:
+    return HERE / "golden" / "scenarios" / name / "plan.json"
+
+
+@pytest.fixture
+def as_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every plan written as a large one is (format 3, one node per line)."""
+    monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
+
+
+@pytest.mark.parametrize("name", ["a-company-2015", "saas-fy2027"])
+@pytest.mark.usefixtures("as_large")
+def test_format_3_reads_back_the_same_plan(name: str) -> None:
+    plan = read_plan_file(str(_golden(name)))
+    text = to_json(plan)
+    again = from_json(text)
+    assert json.loads(text)["okrplan"] == 3
+    assert list(again.graph.nodes(data="node")) == list(plan.graph.nodes(data="node"))
+    assert list(again.graph.edges(data="kind")) == list(plan.graph.edges(data="kind"))
+    assert (again.meta, again.solver, again.metrics) == (plan.meta, plan.solver, plan.metrics)
+    assert to_json(again) == text  # and writes the same bytes again
+
+
+@pytest.mark.usefixtures("as_large")
+def test_format_3_leaves_out_what_is_derived() -> None:
+    text = to_json(read_plan_file(str(GOLDEN2)))
+    data = json.loads(text)
+    assert data["periods"]["quarters"] == ["2015-Q1", "2015-Q2", "2015-Q3", "2015-Q4"]
+    nodes = {n["id"]: n for n in data["graph"]["nodes"]}
+    kr = nodes["k:A公司/销售部#1.3"]  # the sales department's revenue, aligned to the company's
+    # no owner (u:A公司/销售部), objective (o:A公司/销售部#1), name/text (the metric's),
+    # unit and money (the metric's), direction (increase) or periods' labels
+    assert kr == {
+        "aligns": ["k:A公司#1.1"],
+        "fixed_weight": True,
+        "id": "k:A公司/销售部#1.3",
+        "kind": "kr",
+        "metric": "revenue",
+        "per": "plan",
+        "quarters": [11590000, 20830000, 22260000, 33320000],
+        "target": 88000000,
+        "total": 88000000,
+        "weight": 20,
+    }
+    assert nodes["u:A公司"]["contains"] == ["u:A公司/销售部"]
+    assert "owner" not in nodes["o:A公司#1"] and data["graph"]["edges"] == []
+    record = from_json(text).graph.nodes["k:A公司/销售部#1.3"]["node"]
+    # 1159万 + 2083万 + 2226万 + 3332万 = 8800万, the department's revenue
+    assert record.periods == {
+        "2015-Q1": 11590000,
+        "2015-Q2": 20830000,
+        "2015-Q3": 22260000,
+        "2015-Q4": 33320000,
+    }
+    assert (record.owner, record.objective, record.name, record.unit, record.money) == (
+        "u:A公司/销售部",
+        "o:A公司/销售部#1",
+        "销售额",
+        "",
+        True,
+    )
+
+
+@pytest.mark.usefixtures("as_large")
+def test_a_format_3_kr_with_too_few_values_is_refused() -> None:
+    data = json.loads(to_json(read_plan_file(str(GOLDEN2))))
+    at, kr = next((i, n) for i, n in enumerate(data["graph"]["nodes"]) if "quarters" in n)
+    kr["quarters"].pop()
+    with pytest.raises(InputError) as caught:
+        from_json(json.dumps(data, ensure_ascii=False))
+    assert f"graph.nodes[{at}].quarters: expected 4 values" in str(caught.value)
+
+
+def test_ids_off_the_pattern_derive_nothing() -> None:
+    units, roles = {"u:A": 1}, {"r:A/B": 1}
+    assert compact.owner_by_id("k:A#1.2", units, roles) == "u:A"
+    assert compact.owner_by_id("o:A/B#1", units, roles) == "r:A/B"
+    assert compact.owner_by_id("o:C#1", units, roles) is None  # no such owner: written out
+    assert compact.owner_by_id("k:A", units, roles) is None
+    assert compact.objective_by_id("k:A.B#1.2") == "o:A.B#1"
+    assert compact.objective_by_id("k:A.B#1") is None

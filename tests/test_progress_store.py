@@ -63,20 +63,23 @@ def test_two_of_eight_reporting_is_their_partial_total_not_an_average() -> None:
     assert (rep.total, rep.expected, rep.actual) == (3200, 800, 190)
     assert (rep.reported, rep.people) == (2, 8)
     assert rep.missing == ("rep3", "rep4", "rep5", "rep6", "rep7", "rep8")
-    # the reporters against their own share (2 × 100 = 200): 95%, not averaged over 8; the
-    # group's pace is what its partial total says of the whole: at least 190 ÷ 800 = 23.75%
-    assert rep.partial and rep.reporters_pace == F(190, 200)
-    assert rep.pace == F(190, 800) and rep.status is Pace.AT_RISK
-    assert rep.projection == F(190 * 3200, 800)  # 760: the floor's pace × the total
-    unit = got["k:C#1.1"]  # rolled up along aligns: the same partial total, the same floor
-    assert unit.actual == 190 and unit.pace == F(190, 800) and unit.partial
-    assert unit.reporters_pace == F(190, 200)  # the one group's own due: 2 × 100
+    # paced on those who reported, against their own share of the plan: 2 × 100 = 200 due,
+    # 190 ÷ 200 = 95%: on track (not 190 ÷ 800 = 23.75% "at risk" because six did not report,
+    # nor an average over 8); the actual shown stays the partial total 190
+    assert rep.partial and rep.pace == F(190, 200) and rep.status is Pace.ON_TRACK
+    assert rep.reporters_pace == rep.pace
+    assert rep.projection == F(190, 200) * 3200  # 3,040: the reporters' pace × the total
+    assert rep.progress == F(190, 3200)  # the partial total of the whole, never padded
+    unit = got["k:C#1.1"]  # rolled up along aligns: the same partial total, the same pace
+    assert unit.actual == 190 and unit.pace == F(190, 200) and unit.partial
+    assert unit.reporters_pace == F(190, 200)  # the one group's reporters' due: 2 × 100
 
 
-def test_a_unit_where_one_group_of_two_reported_is_paced_on_the_whole() -> None:
+def test_a_unit_where_one_group_of_two_reported_is_paced_on_the_reporter() -> None:
     # Two groups under C: T (2 people × 100 a quarter) reported 250 in Q1; U (1 × 100) did not.
-    # C's plan: 300 a quarter, 300 due by 31 March. The reporters' pace 250 ÷ 200 = 125%; the
-    # unit's 250 ÷ 300 = 83.3%: behind as far as known (not "on track at 125%"), partial.
+    # C's plan: 300 a quarter, 300 due by 31 March. C is paced on what reported: T's 250 of
+    # T's own 2 × 100 = 200 due, 125%: on track, partial 1/2 with U named (250 ÷ 300 = 83.3%
+    # would read U's silence as a shortfall).
     quarters = {"2015-Q1": 100, "2015-Q2": 100, "2015-Q3": 100, "2015-Q4": 100}
     plan = team(["a", "b"], quarters)
     plan.graph.nodes["k:C#1.1"]["node"] = kr("k:C#1.1", "u:C", "o:C#1", {q: 300 for q in quarters})
@@ -95,9 +98,8 @@ def test_a_unit_where_one_group_of_two_reported_is_paced_on_the_whole() -> None:
     rows = [CheckIn("k:T#1.1", "2015-Q1", F(250))]
     unit = progress(plan, rows, date(2015, 3, 31))["k:C#1.1"]
     assert (unit.expected, unit.actual, unit.partial) == (300, 250, True)
-    assert unit.reporters_pace == F(250, 200)  # T's own due: 2 × 100
-    assert unit.pace == F(250, 300) and unit.status is Pace.BEHIND
-    assert unit.projection == F(250 * 1200, 300)  # 1,000 of 1,200
+    assert unit.pace == F(250, 200) and unit.status is Pace.ON_TRACK  # T's due: 2 × 100
+    assert unit.projection == F(250, 200) * 1200  # 1,500 of 1,200: the pace × the total
     assert unit.missing == ("k:U#1.1",) and unit.reported == 1
 
 

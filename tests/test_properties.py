@@ -261,11 +261,11 @@ def test_every_target_decomposes_into_a_consistent_plan(
     target: dict[str, Any], tmp_path: Path
 ) -> None:
     plan = decompose(target, tmp_path)
-    if plan.solver["status"] == "optimal":
+    if plan.solver.status == "optimal":
         check_plan(target, plan)
     else:
-        assert plan.solver["status"] == "infeasible"
-        assert plan.solver["relaxations"], plan.solver
+        assert plan.solver.status == "infeasible"
+        assert plan.solver.relaxations, plan.solver
 
 
 @PROPERTY
@@ -275,7 +275,7 @@ def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path
     plan = decompose(target, tmp_path)
     lowered = [
         r
-        for r in plan.relaxations
+        for r in plan.solver.relaxations
         if r.kind == "target" and r.owner == "C" and r.quantity in ("target", "rounding")
     ]
     if not lowered or isinstance(target["kpi"]["target"], dict):
@@ -285,7 +285,7 @@ def test_the_suggested_target_is_feasible(target: dict[str, Any], tmp_path: Path
         return
     target["kpi"]["target"] = f"{needed / 10_000}万"
     again = decompose(target, tmp_path)
-    assert again.solver["status"] == "optimal", (lowered[0], again.solver["relaxations"])
+    assert again.solver.status == "optimal", (lowered[0], again.solver.relaxations)
 
 
 def role_entry(target: dict[str, Any], group_id: str) -> dict[str, Any] | None:
@@ -304,7 +304,7 @@ def test_each_suggested_change_on_its_own_makes_it_feasible(
 ) -> None:
     """ "N more people" and "capacity X instead of Y" each make the plan solve."""
     plan = decompose(target, tmp_path)
-    for relaxation in plan.relaxations:
+    for relaxation in plan.solver.relaxations:
         entry = (
             role_entry(target, relaxation.owner)
             if relaxation.kind in ("hire", "capacity") and relaxation.owner.startswith("r:")
@@ -323,7 +323,7 @@ def test_each_suggested_change_on_its_own_makes_it_feasible(
             assert str(entry["capacity"][metric]) == old
             entry["capacity"][metric] = new if "/" in new else int(new)
         again = decompose(changed, tmp_path)
-        assert again.solver["status"] == "optimal", (relaxation, again.solver["relaxations"])
+        assert again.solver.status == "optimal", (relaxation, again.solver.relaxations)
 
 
 @st.composite
@@ -439,10 +439,10 @@ def test_supplied_and_self_sourced_add_up_to_what_is_needed(
     target: dict[str, Any], tmp_path: Path
 ) -> None:
     plan = decompose(target, tmp_path)
-    if plan.solver["status"] == "optimal":
+    if plan.solver.status == "optimal":
         check_supports(target, plan)
     else:
-        assert plan.solver["relaxations"], plan.solver
+        assert plan.solver.relaxations, plan.solver
 
 
 @st.composite
@@ -473,7 +473,7 @@ def check_support_capacity(target: dict[str, Any], plan: Any) -> None:
     people counted that month (joiners and hires by their ramp), so it is checked against one
     full person's capacity."""
     nodes = json_nodes(plan.graph)
-    binding = plan.solver["binding"]
+    binding = plan.solver.binding
     for rid, role in nodes.items():
         if role["kind"] != "role" or not role["path"][-1].startswith("S"):
             continue  # support units are S0, S1, S2 (supported_targets); the others U…

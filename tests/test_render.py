@@ -23,6 +23,7 @@ from okrplan import api
 from okrplan.cli import cli
 from okrplan.errors import MissingDependencyError
 from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, node
+from okrplan.model import Relaxation, SolverReport, Status
 from okrplan.plan import Plan
 from okrplan.queries import json_nodes
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
@@ -275,24 +276,32 @@ def small_plan(locale: str = "zh-CN", *, infeasible: bool = False) -> Plan:
         b.link(visits, revenue, Edge.DRIVES)
         b.link(revenue, t_rev, Edge.ALIGNS)
         b.link(visits, t_visits, Edge.ALIGNS)
-    solver: dict[str, Any] = {"status": "optimal", "conflict": [], "relaxations": []}
+    solver = SolverReport(Status.OPTIMAL, 0, (), (), (), {}, {})
     if infeasible:
-        solver = {
-            "status": "infeasible",
-            "conflict": ["capacity:r:示例公司/销售部/一组/销售", "target:示例公司/销售部"],
-            "relaxations": [
-                {
-                    "kind": "hire",
-                    "subject": "r:示例公司/销售部/一组/销售",
-                    "message": "销售 in 一组: 1 more 销售 (allow hire: true)",
-                },
-                {
-                    "kind": "target",
-                    "subject": "示例公司/销售部",
-                    "message": "示例公司/销售部: capacity reaches 1,000万 & <no more>",
-                },
-            ],
-        }
+        solver = SolverReport(
+            Status.INFEASIBLE,
+            0,
+            (),
+            (
+                Relaxation(
+                    "hire",
+                    "r:示例公司/销售部/一组/销售",
+                    "销售 in 一组: 1 more 销售 (allow hire: true)",
+                    "",
+                    "",
+                ),
+                Relaxation(
+                    "target",
+                    "示例公司/销售部",
+                    "示例公司/销售部: capacity reaches 1,000万 & <no more>",
+                    "",
+                    "",
+                ),
+            ),
+            ("capacity:r:示例公司/销售部/一组/销售", "target:示例公司/销售部"),
+            {},
+            {},
+        )
     meta = {
         "name": "示例公司2015年度OKR",
         "period": "2015",
@@ -648,7 +657,7 @@ def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     people = sum(
         d.get("headcount") or 0 for _, d in json_nodes(plan.graph).items() if d["kind"] == Kind.ROLE
     )
-    assert people == 2000 and plan.solver["status"] == "optimal"
+    assert people == 2000 and plan.solver.status == "optimal"
     return plan
 
 

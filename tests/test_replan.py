@@ -201,8 +201,8 @@ def test_infeasible_rest_exits_3(
     target = write_target(small, "small.yaml")
     old = api.load_plan(directory)
     result = replan(old, latest(directory, as_of=AS_OF), AS_OF, target)
-    assert result.plan.solver["status"] == "infeasible"
-    assert result.plan.solver["relaxations"]
+    assert result.plan.solver.status == "infeasible"
+    assert result.plan.solver.relaxations
     out = tmp_path / "h2"
     out.mkdir()
     args = ["replan", str(directory), "--as-of", "2015-06-30", "-t", str(target), "-o", str(out)]

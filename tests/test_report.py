@@ -228,14 +228,14 @@ def test_the_optimizer_section(plans: dict[str, Plan], pages: dict[str, str]) ->
     assert staffing and [h["text"] for h in context["hires"]] == [d["name"] for d in staffing]
     assert context["hires"][0]["unit"] == "A公司 / 销售部"
     assert context["hires"][0]["count"] == str(staffing[0]["target"])
-    subjects = {b.partition(": ")[0] for b in plan.solver["binding"]}
+    subjects = {b.partition(": ")[0] for b in plan.solver.binding}
     assert len(context["binding"]) == len(subjects)
     for row in context["binding"]:
         assert " · A公司 / 销售部" in row["subject"] and row["reasons"]
         assert "capacity" not in row["reasons"]  # in the plan's words: 产能 …
     assert not context["infeasible"] and 'id="conflict"' not in pages["a-company-2015"]
     chip = plans["chip-market-share"]
-    if not chip.solver["hires"]:
+    if not chip.solver.hires:
         assert report_context(chip)["hires"] == []
         assert "无需新增招聘" in pages["chip-market-share"]
 
@@ -248,8 +248,8 @@ def test_an_infeasible_plan_shows_the_conflict_and_the_fixes_first(
     assert page.index('id="conflict"') < page.index('id="tree"') < page.index('id="sheets"')
     conflict = page[page.index('id="conflict"') : page.index('id="tree"')]
     assert "目标无法完成" in conflict
-    for relaxation in plan.solver["relaxations"]:
-        assert relaxation["needed"] in conflict
+    for relaxation in plan.solver.relaxations:
+        assert relaxation.needed in conflict
     assert "增加 3 名销售" in conflict
     assert "冲突的约束" in conflict and "产能: 销售 · 公司 / 销售部" in conflict
 
@@ -300,11 +300,12 @@ def test_the_page_reads_in_the_plans_language(write_target: Callable[..., Path])
         "What the optimizer did",
         "Search units, roles, people or key results by name…",
         "Key results (KRs)",
+        "How likely the plan is",
     ):
         assert words in page
     assert "目标树" not in page and "关键成果" not in page
     zh = report_html(api.decompose(write_target(minimal_target(), name="zh.yaml")))
-    assert '<html lang="zh-CN">' in zh and "目标树" in zh
+    assert '<html lang="zh-CN">' in zh and "目标树" in zh and "达成目标的可能性" in zh
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,6 +539,7 @@ def test_a_page_per_unit(sales_center: Plan, tmp_path: Path) -> None:
     # 北京销售团队 and 渠道团队 (直销组 has no sheet: no objective names it), and 4 groups
     assert titles[0] == "北京销售团队" and len(titles) == 1 + 1 + 4
     assert "上海销售团队" not in "".join(titles) and "scope-note" not in page
+    assert "北京销售团队的结果分布" in page  # the page's forecast is of its unit
     plan_dir = tmp_path / "plan"
     api.write_plan(sales_center, plan_dir, report=False, images=False, sheets=False)
     runner = CliRunner()

@@ -266,6 +266,11 @@ def test_scenario_report_in_a_browser(
         path=str(shots / f"report-{scenario.stem}-role.png")
     )
     page.locator("#optimizer").screenshot(path=str(shots / f"report-{scenario.stem}-optimizer.png"))
+    # The forecast: the KPI's outcomes in 20 bins with the target marked, P(hit) per unit.
+    forecast = page.locator("#forecast")
+    assert forecast.locator("svg.forecast-histogram rect").count() == 20
+    assert forecast.locator("svg.forecast-histogram text", has_text="目标").count() == 1
+    forecast.screenshot(path=str(shots / f"report-{scenario.stem}-forecast.png"))
     assert png_size(shot) == (VIEWPORT["width"], VIEWPORT["height"])
     if scenario.stem == "a-company-2015":
         if request.config.getoption("--update-golden"):
@@ -317,6 +322,7 @@ def test_a_name_that_is_a_script_is_shown_and_never_run(
     assert page.locator("#tree-svg text", has_text=evil_unit).count() == 1
     assert page.locator("article.card h3 .title", has_text="window.pwned=1").count() == 1
     assert page.locator("td.objective", has_text="<b onmouseover=alert(3)>O</b>").count() >= 1
+    assert page.locator("#forecast svg.forecast-bars text", has_text="<script>alert(").count() == 1
     # Nothing ran, nothing was made of them, nothing was fetched.
     assert page.evaluate("window.pwned") is None
     assert page.locator("img").count() == 0

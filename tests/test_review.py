@@ -119,7 +119,8 @@ def test_the_pack_speaks_the_plans_language(plan_dir: Path) -> None:
     text = to_markdown(pack)
     assert "## 1 Progress of the current OKRs" in text
     assert "## 4 Resources needed and current difficulties" in text
-    assert "销售额 gap −4M = activity volume 0 + conversion −4M." in text
+    # English amounts carry the plan's currency symbol (a-company's is CNY → ¥)
+    assert "销售额 gap −¥4M = activity volume ¥0 + conversion −¥4M." in text
     assert "当前" not in text and "主要原因" not in text
 
 
@@ -286,3 +287,21 @@ def test_only_the_groups_that_reported_are_compared(sales_center: Plan) -> None:
     visits = next(a for a in pack.activities if a.metric == "visits")
     assert (visits.planned, visits.actual, visits.reported, visits.people) == (130, 130, 10, 13)
     assert "13人，其中10人有数据" in to_markdown(pack)
+
+
+def test_pack_amounts_follow_the_plans_step_and_currency() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from okrplan.numbers import Numbers
+    from okrplan.review.words import amount, signed
+
+    value = Fraction(5_225_000)  # 522.5万 = $5.225M
+    # a 1,000 step is 0.1万: one decimal in 万; the default 10万 step shows whole 万
+    assert amount(value, Numbers("zh-CN", "CNY", Decimal(1_000)), money=True) == "522.5万"
+    assert amount(value, Numbers("zh-CN", "CNY"), money=True) == "523万"
+    # en: the currency symbol, in M to a 10k step (5.225M → 5.23M)
+    assert amount(value, Numbers("en", "USD", Decimal(10_000)), money=True) == "$5.23M"
+    assert signed(-value, Numbers("en", "USD", Decimal(10_000)), money=True) == "−$5.23M"
+    # counts are not money: no symbol, the count's own decimals
+    assert amount(Fraction(61, 2), Numbers("en", "USD"), money=False) == "30.5"

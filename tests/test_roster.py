@@ -21,7 +21,8 @@ from okrplan.errors import InputError
 from okrplan.model import RoleGroup
 from okrplan.queries import records
 from okrplan.solve.allocate import allocate
-from okrplan.solve.groups import bases_of, build_groups
+from okrplan.solve.bases import bases_of
+from okrplan.solve.groups import build_groups
 from okrplan.spec import load_spec
 
 WAN = 10_000

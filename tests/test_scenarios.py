@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,16 +59,33 @@ def test_a_company_summary() -> None:
     result = CliRunner().invoke(cli, ["validate", str(SCENARIOS_DIR / "a-company-2015.yaml")])
     assert result.exit_code == 0, result.output
     summary = result.stdout
-    assert "KPI: 销售额 (revenue) 8,000万" in summary
-    assert "15 people" in summary
-    assert "funnel (销售岗): 有效电话 → 拜访新客户 → 新增项目机会 → 成交项目 → 销售额" in summary
+    # In the plan's language (zh-CN): 10 + 2 reps + 3 channel managers = 15 people.
+    assert "KPI：销售额 (revenue) 8,000万" in summary
+    assert "15 人" in summary
+    assert "漏斗（销售岗）：有效电话 → 拜访新客户 → 新增项目机会 → 成交项目 → 销售额" in summary
 
 
 def test_sales_center_summary() -> None:
     summary = _summary(SCENARIOS_DIR / "sales-center-2021.yaml")
-    assert "KPI: 销售业绩 (revenue) 1亿" in summary
-    assert "support: 推广部" in summary
-    assert "funnel (渠道经理, 资深渠道销售): 新增有效渠道 → 销售业绩" in summary
+    assert "KPI：销售业绩 (revenue) 1亿" in summary
+    assert "支持部门：推广部" in summary
+    assert "漏斗（渠道经理、资深渠道销售）：新增有效渠道 → 销售业绩" in summary
+
+
+def test_the_summary_in_english() -> None:
+    checked = api.check_file(SCENARIOS_DIR / "a-company-2015.yaml")
+    assert checked.spec is not None
+    spec = checked.spec
+    english = replace(
+        spec,
+        target=spec.target.model_copy(
+            update={"plan": spec.target.plan.model_copy(update={"locale": "en"})}
+        ),
+    )
+    summary = api.summarize(english)
+    assert "KPI: 销售额 (revenue) ¥80M; buffer 10% per level" in summary
+    assert "org: 2 units, 3 role groups, 15 people, 1 group may hire" in summary
+    assert "objectives: 11 with 33 key results; weights: leverage" in summary
 
 
 def test_sales_center_channel_team_carries_the_seed_numbers() -> None:

@@ -832,8 +832,11 @@ def test_export_options(plan: api.Plan, tmp_path: Path) -> None:
         "销售部-渠道经理-渠道经理2.md",
         "销售部-渠道经理-渠道经理3.md",
     ]
-    bad = _run("export", str(plan_json), "-o", str(out), "-f", "pdf")
-    assert bad.exit_code == 2 and "unknown format pdf" in bad.stderr
+    bad = _run("export", str(plan_json), "-o", str(out), "-f", "docx")
+    assert bad.exit_code == 2 and "unknown format docx" in bad.stderr
+    # a PDF is a page per person: without --per-person it is a usage error that says so
+    pdf = _run("export", str(plan_json), "-o", str(out), "-f", "pdf")
+    assert pdf.exit_code == 2 and "--per-person" in pdf.stderr
     missing = _run("export", str(plan_json), "-o", str(out), "--unit", "财务部")
     assert missing.exit_code == 2 and "no unit named '财务部'" in missing.stderr  # usage error
     with pytest.raises(OutputError, match="not a folder"):

@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from conftest import minimal_target
 
-from okrplan.model import Per, Status
+from okrplan.model import SOLVER_REPORT, Per, Relaxation, SolverReport, Status
 from okrplan.solve.allocate import allocate
 from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import build_groups
 from okrplan.solve.options import SolverOptions, new_solver, worst
 from okrplan.solve.quotas import round_quotas
-from okrplan.solve.relax import Relaxation
 from okrplan.solve.rollup import unit_series
 from okrplan.solve.series import Calendar, headline, periods
 from okrplan.spec import Spec, load_spec
@@ -112,7 +111,7 @@ def test_solver_options_and_status() -> None:
 
 
 def test_a_relaxation_is_a_record_and_keeps_its_plan_json_keys() -> None:
-    relaxation = Relaxation("hire", "r:公司/销售部/销售", "headcount", "0", "3", "3 more")
+    relaxation = Relaxation("hire", "r:公司/销售部/销售", "3 more", "0", "3", quantity="headcount")
     assert relaxation.to_json() == {
         "kind": "hire",
         "subject": "r:公司/销售部/销售",
@@ -120,3 +119,24 @@ def test_a_relaxation_is_a_record_and_keeps_its_plan_json_keys() -> None:
         "current": "0",
         "needed": "3",
     }
+
+
+def test_a_solver_report_reads_back_from_its_plan_json_section() -> None:
+    relaxation = Relaxation("hire", "r:公司/销售部/销售", "3 more", "0", "3", quantity="headcount")
+    report = SolverReport(
+        Status.INFEASIBLE, 1.25, ("r:x: capacity",), (relaxation,), ("capacity:r:x",), {}, {}
+    )
+    written = report.to_json()
+    assert "hires_without_buffer" not in written  # a plan.json from before the split
+    again = SOLVER_REPORT.validate_python(written)
+    # plan.json has no quantity: the record reads back with ""
+    assert again == SolverReport(
+        Status.INFEASIBLE,
+        1.25,
+        ("r:x: capacity",),
+        (Relaxation("hire", "r:公司/销售部/销售", "3 more", "0", "3"),),
+        ("capacity:r:x",),
+        {},
+        {},
+    )
+    assert again.to_json() == written

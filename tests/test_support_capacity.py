@@ -82,10 +82,10 @@ def test_a_holiday_month_with_a_ramping_joiner_hires_and_fits(
     # 31 × 3 + 1 to the first month: 32, 31, 31. Jan 62 ≤ 63, Feb 45 ≤ 48.
     # (Before: 250 ÷ 5 heads = 50 a month, Feb 50 > 48 and 戊 counted before joining.)
     plan = decompose(write_target(_target({"max": 5, "by": "2026-01"})))
-    assert plan.solver["hires"] == {"r:公司/SDR组/SDR": 3}
+    assert plan.solver.hires == {"r:公司/SDR组/SDR": 3}
     expected = [62, 45, 36, 36, 36, 33, 32, 31, 31, 32, 31, 31]
     assert _calls(plan) == {f"2026-{m:02d}": v for m, v in enumerate(expected, start=1)}
-    assert not [b for b in plan.solver["binding"] if "over capacity" in b]
+    assert not [b for b in plan.solver.binding if "over capacity" in b]
 
 
 def test_when_hires_cannot_close_a_month_the_plan_says_so(
@@ -94,8 +94,7 @@ def test_when_hires_cannot_close_a_month_the_plan_says_so(
     # With at most 2 hires February holds 4 × 48 + 2 × 24 = 240 calls < 250: the plan hires
     # both and names the month that stays over capacity.
     plan = decompose(write_target(_target({"max": 2, "by": "2026-01"})))
-    assert plan.solver["hires"] == {"r:公司/SDR组/SDR": 2}
-    assert (
-        "r:公司/SDR组/SDR: over capacity calls 15/周 in 2026-02 (support)"
-        in (plan.solver["binding"])
+    assert plan.solver.hires == {"r:公司/SDR组/SDR": 2}
+    assert "r:公司/SDR组/SDR: over capacity calls 15/周 in 2026-02 (support)" in (
+        plan.solver.binding
     )

@@ -142,8 +142,8 @@ def test_capacity_covers_only_what_the_reps_source(
     # the largest quota: 80 calls ÷ (30% of a call per 5,000 yuan) = 1,333,333.33 yuan
     assert rep.per_person_cap == Fraction(80 * 5000 * 10, 3)
     plan = api.decompose(spec_of(target(MARKETING, CALL_CENTRE)))
-    assert plan.solver["status"] == "optimal"
-    assert plan.solver["hires"] == {}
+    assert plan.solver.status == "optimal"
+    assert plan.solver.hires == {}
 
 
 def test_the_sheets_show_received_and_self_sourced(
@@ -178,7 +178,7 @@ def test_a_share_of_the_first_metric_relieves_capacity(
     # carry 80万: 15 reps, 5 hires.
     alone = api.decompose(spec_of(target(hire=True)))
     helped = api.decompose(spec_of(target(CALL_CENTRE, hire=True)))
-    assert alone.solver["hires"] == {"r:公司/销售部/销售岗+hires": 20}
-    assert helped.solver["hires"] == {"r:公司/销售部/销售岗+hires": 5}
+    assert alone.solver.hires == {"r:公司/销售部/销售岗+hires": 20}
+    assert helped.solver.hires == {"r:公司/销售部/销售岗+hires": 5}
     (rep,) = [g for g in build_groups(spec_of(target(CALL_CENTRE))) if not g.is_hire]
     assert rep.per_person_cap == 80 * WAN  # 80 calls ÷ (50% of a call per 5,000 yuan)

@@ -10,9 +10,11 @@ import pytest
 from conftest import minimal_target
 
 from okrplan.errors import InputError
-from okrplan.periods import Month
+from okrplan.model import Per as KRPer
+from okrplan.periods import Month, parse_period
 from okrplan.quantity import Per
 from okrplan.solve.groups import build_groups, per_month_capacity
+from okrplan.solve.series import Calendar, Series, count_targets
 from okrplan.spec import load_spec
 from okrplan.workdays import plan_working_days, working_days
 
@@ -59,3 +61,26 @@ def test_an_unknown_calendar_is_refused(write_target: Callable[..., Path]) -> No
     assert [(i.path, i.message, i.hint) for i in info.value.issues] == [
         ("plan.calendar", "no holiday calendar for 'CNN'", "did you mean 'CN'?")
     ]
+
+
+def test_weeks_of_october_2026_are_apportioned_by_working_days() -> None:
+    # October 2026 (CN) has 18 working days (above). Its ISO weeks:
+    #   W40 Thu 1 – Sun 4: 国庆 1, 2 and the weekend 3, 4 → 0 working days
+    #   W41 Mon 5 – Sun 11: 国庆 5, 6, 7; Thu 8, Fri 9, Sat 10 (调休) worked → 3
+    #   W42 12–18, W43 19–25: Mon–Fri → 5 each;  W44 Mon 26 – Sat 31: 26–30 → 5
+    # 3 + 5 + 5 + 5 = 18. 180 calls in October: 10 a working day → 0, 30, 50, 50, 50; the
+    # weekly headline is a full week of five working days: 180 × 5 / 18 = 50.
+    period = parse_period("2026-10")
+    calendar = Calendar.of(period, plan_working_days("CN", period.months))
+    target, weeks, total = count_targets(
+        Series((180,), 1, False), KRPer.WEEK, calendar, None, "calls"
+    )
+    assert weeks == {"2026-W40": 0, "2026-W41": 30, "2026-W42": 50, "2026-W43": 50, "2026-W44": 50}
+    assert (target, total) == (50, 180)
+    # Without a calendar (calendar days, unchanged): 4, 7, 7, 7 and 6 of 31 days; 180 × 4 / 31
+    # = 23.2, … rounded so that the weeks still sum to 180; the headline 180 × 7 / 31 = 40.6 → 41.
+    plain, by_days, _ = count_targets(
+        Series((180,), 1, False), KRPer.WEEK, Calendar.of(period), None, "calls"
+    )
+    assert sum(by_days.values()) == 180 and plain == 41
+    assert by_days["2026-W40"] in (23, 24) and by_days["2026-W44"] in (34, 35)

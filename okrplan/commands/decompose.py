@@ -60,7 +60,6 @@ def command(
       okrplan decompose scenarios/a-company-2015.yaml --set kpi.target=9000万 -o plan-b/
     """
     from okrplan import api
-    from okrplan.errors import InfeasibleError
 
     warnings: list[str] = []
     with _Progress(enabled=not quiet) as progress:
@@ -88,13 +87,21 @@ def command(
         )
     if not quiet:
         _summary(plan, path)
-    if plan.solver["status"] != "optimal":
-        reasons = "\n".join(f"  - {r['message']}" for r in plan.solver["relaxations"])
+    _fail_unless_optimal(plan, path)
+    _exit_without_teardown()
+
+
+def _fail_unless_optimal(plan: Any, path: Any) -> None:
+    """Exit 3 with what would make the plan feasible, unless it is optimal (it is written)."""
+    from okrplan.errors import InfeasibleError
+    from okrplan.model import Status
+
+    if plan.status is not Status.OPTIMAL:
+        reasons = "\n".join(f"  - {r.message}" for r in plan.solver.relaxations)
         raise InfeasibleError(
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
         )
-    _exit_without_teardown()
 
 
 def _exit_without_teardown() -> None:
@@ -119,6 +126,10 @@ def _summary(plan: Any, path: Any) -> None:
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
     for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
         click.echo(line, err=True)
+    from okrplan.forecast.glance import summary_lines as p_hit_lines
+
+    for line in p_hit_lines(plan, str(path)):  # the plan's P(hit) of the KPI
+        click.echo(line, err=True)
 
 
 def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
@@ -134,7 +145,7 @@ def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
     from okrplan import queries
     from okrplan.model import Unit
 
-    hires = plan.solver.get("hires", {})
+    hires = plan.solver.hires
     if not hires:
         return []
     graph = plan.graph

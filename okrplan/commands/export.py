@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from okrplan.choices import SHEET_FORMATS
 
+#: What --format takes: the sheet files, and ``pdf`` (printed handouts, with --per-person).
+EXPORT_FORMATS = (*SHEET_FORMATS, "pdf")
+
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in SHEET_FORMATS]
+    unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown or not formats:
         raise click.BadParameter(
             f"unknown format {', '.join(unknown) or '(none)'}; "
-            f"choose from {', '.join(SHEET_FORMATS)} (comma-separated)"
+            f"choose from {', '.join(EXPORT_FORMATS)} (comma-separated)"
         )
     return formats
 
@@ -35,7 +40,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     default=",".join(SHEET_FORMATS),
     show_default=True,
     callback=_formats,
-    help=f"Which files, comma-separated: {', '.join(SHEET_FORMATS)}.",
+    help=f"Which files, comma-separated: {', '.join(EXPORT_FORMATS)} (pdf: a printed page "
+    "per person, with --per-person).",
 )
 @click.option(
     "-u", "--unit", help="Only this unit's sheets and those of the units and roles below it."
@@ -45,6 +51,11 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     "--per-person",
     is_flag=True,
     help="A sheet for every person, numbering people who are not named.",
+)
+@click.option(
+    "--pdf-each",
+    is_flag=True,
+    help="With --format pdf: also a PDF file per person, beside the one of everyone.",
 )
 @click.option(
     "--force",
@@ -60,6 +71,7 @@ def command(
     unit: str | None,
     role: str | None,
     per_person: bool,
+    pdf_each: bool,
     force: bool,
 ) -> None:
     """Write the OKR sheets each unit, role and person works in.
@@ -78,16 +90,54 @@ def command(
     Example:
       okrplan export plan/ -o sheets/
       okrplan export plan/plan.json --unit 销售部 --role 销售岗 --format xlsx
+      okrplan export plan/ --per-person --format pdf -o handouts/   # a page per person
+
+    With --per-person --format pdf, one PDF with a printed page per person (their OKR sheet
+    in the seed layout, their targets by quarter, their weekly activity targets), printed by
+    a headless Chromium in Noto Sans CJK; --pdf-each adds a file per person.
     """
     from okrplan import api
 
+    if "pdf" in formats and not per_person:
+        raise click.UsageError("--format pdf prints a page per person: add --per-person")
+    if pdf_each and "pdf" not in formats:
+        raise click.UsageError("--pdf-each is for --format pdf")
+    if "pdf" in formats:  # before any sheet is written: all of the export or none of it
+        from okrplan.export.handout_print import require_browser
+
+        require_browser()
     plan = api.load_plan(plan_or_target)
-    written = api.export_sheets(
-        plan, output, formats=formats, unit=unit, role=role, per_person=per_person, force=force
-    )
-    click.echo(
-        f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {output}/: "
-        + ", ".join(p.name for p in written if p.suffix == ".xlsx" or len(written) < 8)
-        + ("" if len(written) < 8 else ", …"),
-        err=True,
+    sheet_formats = tuple(f for f in formats if f != "pdf")
+    written: list[Path] = []
+    if sheet_formats:
+        written += api.export_sheets(
+            plan,
+            output,
+            formats=sheet_formats,
+            unit=unit,
+            role=role,
+            per_person=per_person,
+            force=force,
+        )
+    if "pdf" in formats:
+        from okrplan.export.handout import export_handouts
+
+        written += export_handouts(plan, output, unit=unit, role=role, each=pdf_each, force=force)
+    click.echo(_wrote(written, output), err=True)
+
+
+def _wrote(written: list[Path], output: str) -> str:
+    """``wrote 14 files to sheets/: A公司.xlsx, …``: every file when few, else the workbooks
+    and the handouts of everyone."""
+    many = len(written) >= 8
+    shown = [
+        p.name
+        for p in written
+        if not many or p.suffix == ".xlsx" or p.name.endswith(("-个人OKR.pdf", "-handouts.pdf"))
+    ]
+    plural = "s" if len(written) != 1 else ""
+    return (
+        f"wrote {len(written)} file{plural} to {output}/: "
+        + ", ".join(shown)
+        + (", …" if many else "")
     )

@@ -70,12 +70,15 @@ def command(
     """
     from okrplan.forecast.present import to_json, to_markdown, to_table
     from okrplan.forecast.run import forecast
-    from okrplan.queries import unit_option
 
     result = forecast(
         plan, sims=sims, seed=seed, as_of=_day(as_of), confidence=_percent(confidence)
     )
-    start = unit_option(result.plan.graph, unit) if unit else None
+    start = None
+    if unit:  # the one rule of --unit, on a graph of the plan's units
+        from okrplan.queries import unit_option
+
+        start = unit_option(result.plan.unit_graph(), unit)
     if fmt == "json":
         click.echo(to_json(result), nl=False)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -58,13 +59,43 @@ def command(
       okrplan replan plan/ --as-of 2015-06-30 -t target.yaml --set kpi.target=1000万 -o cut/
     """
     from okrplan import api
-    from okrplan.errors import InfeasibleError, Issue, OptionError
+    from okrplan.errors import InfeasibleError
+    from okrplan.model import Status
     from okrplan.progress import latest
     from okrplan.replan import replan, store_checkins, summary_text
-    from okrplan.versions import file_record, parent_of, plan_file, recorded_target, with_history
+    from okrplan.versions import file_record, parent_of, plan_file, with_history
 
     day = as_of.date()
     old = api.load_plan(plan_file(plan))
+    target, sets = _target(old, plan, target, sets)
+    result = replan(old, latest(plan, as_of=day), day, target, sets)
+    new = with_history(
+        result.plan,
+        parent=parent_of(plan, output),
+        target=file_record(target, output),
+        as_of=day,
+        overrides=sets,
+    )
+    path = api.write_plan(new, output, force=force, images=api.image_problem() is None)
+    carried = store_checkins(plan, path)
+    if not quiet:
+        click.echo(summary_text(result, str(path), carried, day), err=True)
+    if new.status is not Status.OPTIMAL:
+        reasons = "\n".join(f"  - {r.message}" for r in new.solver.relaxations)
+        raise InfeasibleError(
+            f"the rest of the target cannot be met; any one of these would fix it:\n"
+            f"{reasons}\n(the plan with the conflict is in {path}/)"
+        )
+
+
+def _target(
+    old: Any, plan: str, target: str | None, sets: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The target file to re-plan with and its overrides: ``--target``, or else the file
+    and overrides the plan was re-planned with, if it is a re-plan."""
+    from okrplan.errors import Issue, OptionError
+    from okrplan.versions import recorded_target
+
     if not target and (found := recorded_target(old, plan)) is not None:
         # the file this plan was re-planned with, and the overrides it was re-planned with
         target, sets = str(found), (*old.meta.get("overrides", ()), *sets)
@@ -78,21 +109,4 @@ def command(
                 )
             ]
         )
-    result = replan(old, latest(plan, as_of=day), day, target, sets)
-    new = with_history(
-        result.plan,
-        parent=parent_of(plan, output),
-        target=file_record(target, output),
-        as_of=day,
-        overrides=sets,
-    )
-    path = api.write_plan(new, output, force=force, images=api.image_problem() is None)
-    carried = store_checkins(plan, path)
-    if not quiet:
-        click.echo(summary_text(result, str(path), carried, day), err=True)
-    if new.solver["status"] != "optimal":
-        reasons = "\n".join(f"  - {r['message']}" for r in new.solver["relaxations"])
-        raise InfeasibleError(
-            f"the rest of the target cannot be met; any one of these would fix it:\n"
-            f"{reasons}\n(the plan with the conflict is in {path}/)"
-        )
+    return target, sets

@@ -131,6 +131,11 @@ class FunnelStage:
     money: bool = False
 
 
+# The funnel's geometry: label column, bar column, value column, row height, gap between rows.
+_LABEL_W, _BAR_W, _RIGHT_W, _ROW_H, _GAP = 150.0, 190.0, 160.0, 26.0, 18.0
+_CENTRE = _LABEL_W + _BAR_W / 2
+
+
 def funnel_chart(
     stages: Sequence[FunnelStage], *, title: str, note: str = "", derived_text: str = ""
 ) -> str:
@@ -140,72 +145,82 @@ def funnel_chart(
     ``stages`` go from the quota (first) to the earliest activity (last); each stage's
     ``step`` says how it becomes the one above it and is drawn between the two.
     """
-    label_w, bar_w, right_w, row_h, gap = 150.0, 190.0, 160.0, 26.0, 18.0
-    width = label_w + bar_w + right_w
+    width = _LABEL_W + _BAR_W + _RIGHT_W
     top = 8.0
-    height = top + len(stages) * row_h + max(len(stages) - 1, 0) * gap + (22 if note else 8)
+    height = top + len(stages) * _ROW_H + max(len(stages) - 1, 0) * _GAP + (22 if note else 8)
     out = _open(width, height, title, "funnel")
     counts = [s.value for s in stages if not s.money and s.value > 0]
     largest = math.sqrt(max(counts)) if counts else 1.0
-    centre = label_w + bar_w / 2
     y = top
     for index, stage in enumerate(stages):
-        if index:
-            step = stages[index].step
-            if step:
-                out.append(
-                    _text(
-                        centre, y - gap / 2 + 4, f"↑ {step}", anchor="middle", size=10, fill=MUTED
-                    )
-                )
-        name = _fit(stage.name, label_w - 12, 12)
-        out.append(_text(label_w - 10, y + row_h / 2 + 4, name, anchor="end"))
-        if stage.money:
-            out.append(_rect(label_w, y, bar_w, row_h, GOAL, rx=row_h / 2))
+        if index and stage.step:
             out.append(
                 _text(
-                    centre,
-                    y + row_h / 2 + 4.5,
-                    stage.value_text,
+                    _CENTRE,
+                    y - _GAP / 2 + 4,
+                    f"↑ {stage.step}",
                     anchor="middle",
-                    size=13,
-                    fill="white",
-                    weight="bold",
+                    size=10,
+                    fill=MUTED,
                 )
             )
+        name = _fit(stage.name, _LABEL_W - 12, 12)
+        out.append(_text(_LABEL_W - 10, y + _ROW_H / 2 + 4, name, anchor="end"))
+        if stage.money:
+            out += _funnel_pill(stage, y)
         else:
-            share = math.sqrt(max(stage.value, 0)) / largest if largest else 0.0
-            w = max(bar_w * share, 4.0)
-            fill = "#B0BEC5" if stage.derived else BAR
-            out.append(_rect(centre - w / 2, y + 2, w, row_h - 4, fill, rx=2))
-            text = stage.value_text + (
-                f" ({derived_text})" if stage.derived and derived_text else ""
-            )
-            out.append(
-                _text(
-                    label_w + bar_w + 10,
-                    y + row_h / 2 + 0.5,
-                    text,
-                    size=12,
-                    weight="bold",
-                    italic=stage.derived,
-                )
-            )
-            if stage.detail:
-                out.append(
-                    _text(
-                        label_w + bar_w + 10,
-                        y + row_h / 2 + 12.5,
-                        _fit(stage.detail, right_w - 12, 10),
-                        size=10,
-                        fill=MUTED,
-                    )
-                )
-        y += row_h + gap
+            out += _funnel_bar(stage, y, largest, derived_text)
+        y += _ROW_H + _GAP
     if note:
         out.append(_text(width - 6, height - 6, note, anchor="end", size=9.5, fill=MUTED))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _funnel_pill(stage: FunnelStage, y: float) -> list[str]:
+    """The quota: a pill with the amount on it."""
+    return [
+        _rect(_LABEL_W, y, _BAR_W, _ROW_H, GOAL, rx=_ROW_H / 2),
+        _text(
+            _CENTRE,
+            y + _ROW_H / 2 + 4.5,
+            stage.value_text,
+            anchor="middle",
+            size=13,
+            fill="white",
+            weight="bold",
+        ),
+    ]
+
+
+def _funnel_bar(stage: FunnelStage, y: float, largest: float, derived_text: str) -> list[str]:
+    """An activity: a centred bar (width ∝ √count), its count and detail to the right."""
+    share = math.sqrt(max(stage.value, 0)) / largest if largest else 0.0
+    w = max(_BAR_W * share, 4.0)
+    fill = "#B0BEC5" if stage.derived else BAR
+    text = stage.value_text + (f" ({derived_text})" if stage.derived and derived_text else "")
+    out = [
+        _rect(_CENTRE - w / 2, y + 2, w, _ROW_H - 4, fill, rx=2),
+        _text(
+            _LABEL_W + _BAR_W + 10,
+            y + _ROW_H / 2 + 0.5,
+            text,
+            size=12,
+            weight="bold",
+            italic=stage.derived,
+        ),
+    ]
+    if stage.detail:
+        out.append(
+            _text(
+                _LABEL_W + _BAR_W + 10,
+                y + _ROW_H / 2 + 12.5,
+                _fit(stage.detail, _RIGHT_W - 12, 10),
+                size=10,
+                fill=MUTED,
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,38 +266,7 @@ def phasing_chart(
             f'stroke="{GRID}" stroke-width="{"1" if strong else "0.5"}"/>'
         )
     for r, row in enumerate(rows):
-        y0 = r * row_h
-        colour = SERIES[r % len(SERIES)]
-        lines = _wrap_name(row.name, label_w - 14, 12)
-        for i, line in enumerate(lines):
-            out.append(_text(label_w - 10, y0 + 22 + i * 14, line, anchor="end", weight="bold"))
-        if row.note:
-            out.append(
-                _text(
-                    label_w - 10,
-                    y0 + 22 + len(lines) * 14,
-                    row.note,
-                    anchor="end",
-                    size=10,
-                    fill=MUTED,
-                )
-            )
-        top = max((c.value for c in row.cells), default=0.0)
-        bar_h = row_h - 26
-        base = y0 + row_h - 6
-        out.append(
-            f'<line x1="{_f(label_w)}" y1="{_f(base)}" x2="{_f(width - 8)}" '
-            f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
-        )
-        for cell in row.cells:
-            h = bar_h * cell.value / top if top > 0 else 0.0
-            x = label_w + cell.start * col_w + col_w * 0.15
-            w = col_w * cell.span - col_w * 0.3
-            out.append(_rect(x, base - h, w, h, colour, rx=1.5))
-            size = 10.0 if _px(cell.text, 10) <= col_w * cell.span - 2 else 8.5
-            out.append(
-                _text(x + w / 2, base - h - 3, cell.text, anchor="middle", size=size, fill=INK)
-            )
+        out += _phasing_row(row, SERIES[r % len(SERIES)], r * row_h, (label_w, col_w, row_h), width)
     for index, month in enumerate(months):
         out.append(
             _text(
@@ -296,6 +280,43 @@ def phasing_chart(
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _phasing_row(
+    row: PhasingRow, colour: str, y0: float, grid: tuple[float, float, float], width: float
+) -> list[str]:
+    """One key result's row: its name (and note) at the left, a bar per cell with its value."""
+    label_w, col_w, row_h = grid
+    out: list[str] = []
+    lines = _wrap_name(row.name, label_w - 14, 12)
+    for i, line in enumerate(lines):
+        out.append(_text(label_w - 10, y0 + 22 + i * 14, line, anchor="end", weight="bold"))
+    if row.note:
+        out.append(
+            _text(
+                label_w - 10,
+                y0 + 22 + len(lines) * 14,
+                row.note,
+                anchor="end",
+                size=10,
+                fill=MUTED,
+            )
+        )
+    top = max((c.value for c in row.cells), default=0.0)
+    bar_h = row_h - 26
+    base = y0 + row_h - 6
+    out.append(
+        f'<line x1="{_f(label_w)}" y1="{_f(base)}" x2="{_f(width - 8)}" '
+        f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
+    )
+    for cell in row.cells:
+        h = bar_h * cell.value / top if top > 0 else 0.0
+        x = label_w + cell.start * col_w + col_w * 0.15
+        w = col_w * cell.span - col_w * 0.3
+        out.append(_rect(x, base - h, w, h, colour, rx=1.5))
+        size = 10.0 if _px(cell.text, 10) <= col_w * cell.span - 2 else 8.5
+        out.append(_text(x + w / 2, base - h - 3, cell.text, anchor="middle", size=size, fill=INK))
+    return out
 
 
 def _wrap_name(text: str, width: float, size: float, lines: int = 2) -> list[str]:

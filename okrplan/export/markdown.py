@@ -45,13 +45,13 @@ def to_markdown(plan: Plan) -> str:
         f"{label(locale, 'kpi')} {base.get('name', kpi.get('base', ''))} "
         f"{money_text(kpi.get('target', 0), locale, numbers)}",
         f"{label(locale, 'buffer')} {format_percent(Decimal(str(meta.get('buffer', 0))), locale)}",
-        f"{label(locale, 'status')}: {status_text(str(solver.get('status')), locale)} "
-        f"({label(locale, 'stretch')} {solver.get('stretch')})",
+        f"{label(locale, 'status')}: {status_text(str(solver.status), locale)} "
+        f"({label(locale, 'stretch')} {solver.stretch})",
     ]
     lines += [_cell(" · ".join(facts)), ""]
-    if solver.get("relaxations"):
+    if solver.relaxations:
         lines += [f"**{label(locale, 'relaxations')}**", ""]
-        lines += [f"- {_cell(r['message'])}" for r in solver["relaxations"]]
+        lines += [f"- {_cell(r.message)}" for r in solver.relaxations]
         lines.append("")
     _unit(plan, numbers, root_of(graph), 2, lines)
     return "\n".join(lines).rstrip() + "\n"

@@ -32,9 +32,10 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Collection, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from okrplan.errors import OutputError
 from okrplan.export.manifest import MANIFEST_FILE, on_disk
@@ -66,35 +67,13 @@ def write_dir(
         If the directory exists (without ``force``), is not okrplan's, or cannot be written, or
         if a file to keep has the name of one to write.
     """
-    final = Path(os.path.abspath(target))
-    if final.is_symlink():  # write where the link points; the link stays
-        final = final.resolve()
-    if not final.name:
-        raise OutputError(f"{final} cannot be an output directory; choose another -o")
-    parent = final.parent
-    if not parent.is_dir():
-        raise OutputError(f"the folder {parent} does not exist")
-    for name in files:
-        if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise OutputError(f"refusing to write {name!r} outside {final}")
-    with _writing(parent, functools.partial(_clean_dir_leftovers, final)):
-        if final.exists():
-            if not final.is_dir():
-                raise OutputError(f"{final} exists and is not a directory; choose another -o")
-            if not force:
-                raise OutputError(f"{final} already exists; pass --force to replace it")
-            if (
-                not (final / marker).exists()
-                and not (final / MANIFEST_FILE).exists()
-                and any(final.iterdir())
-            ):
-                raise OutputError(
-                    f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
-                )
+    final = _output_path(target, files)
+    with _writing(final.parent, functools.partial(_clean_dir_leftovers, final)):
+        _check_replaceable(final, force, marker)
         try:
-            staging = _fresh(parent, temp_prefix(final.name, ".new"), os.mkdir)
+            staging = _fresh(final.parent, temp_prefix(final.name, ".new"), os.mkdir)
         except OSError as exc:
-            raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write in {final.parent}: {exc.strerror or exc}") from None
         try:
             for name, content in sorted(files.items(), key=lambda kv: kv[0]):
                 path = staging / on_disk(name)
@@ -117,6 +96,100 @@ def write_dir(
             _remove(staging)
             raise
     return final
+
+
+def _output_path(target: str | os.PathLike[str], files: Mapping[str, Content]) -> Path:
+    """The directory ``target`` names (where a link to it points), in a folder that exists,
+    with every name of ``files`` inside it."""
+    final = Path(os.path.abspath(target))
+    if final.is_symlink():  # write where the link points; the link stays
+        final = final.resolve()
+    if not final.name:
+        raise OutputError(f"{final} cannot be an output directory; choose another -o")
+    if not final.parent.is_dir():
+        raise OutputError(f"the folder {final.parent} does not exist")
+    for name in files:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise OutputError(f"refusing to write {name!r} outside {final}")
+    return final
+
+
+def _check_replaceable(final: Path, force: bool, marker: str) -> None:
+    """Refuse an existing ``final`` without ``force``, or one that is no okrplan output."""
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise OutputError(f"{final} exists and is not a directory; choose another -o")
+    if not force:
+        raise OutputError(f"{final} already exists; pass --force to replace it")
+    if (
+        not (final / marker).exists()
+        and not (final / MANIFEST_FILE).exists()
+        and any(final.iterdir())
+    ):
+        raise OutputError(
+            f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
+        )
+
+
+class Spooled:
+    """Bytes written to an unnamed temporary file (it vanishes when closed, or when the
+    process ends however it ends), with their SHA-256; a context manager that closes it."""
+
+    def __init__(self, handle: IO[bytes], sha256: str) -> None:
+        self.file = handle
+        self.sha256 = sha256
+
+    def copy_to(self, path: Path) -> None:
+        """Write the bytes as ``path`` (a file writer of :data:`Content`)."""
+        self.file.flush()
+        size = self.file.seek(0, os.SEEK_END)
+        with open(path, "wb") as out:
+            offset = 0
+            while offset < size:  # in the kernel: the bytes never pass through Python
+                sent = os.sendfile(out.fileno(), self.file.fileno(), offset, size - offset)
+                if sent == 0:
+                    raise OSError(errno.EIO, "the temporary file ended early", str(path))
+                offset += sent
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Spooled:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled:
+    """``chunks`` written in order to an unnamed temporary file in the folder that will hold
+    ``directory`` (the same file system: no other disk fills), hashed as they are written, so
+    that a large file is never held in memory whole.
+
+    Raises
+    ------
+    OutputError
+        If the temporary file cannot be written (a full disk).
+    """
+    parent = Path(os.path.abspath(directory)).parent
+    sha = hashlib.sha256()
+    try:
+        # closed by Spooled (or below): it outlives this function
+        handle = tempfile.TemporaryFile(dir=parent if parent.is_dir() else None)  # noqa: SIM115
+    except OSError:
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        for chunk in chunks:
+            sha.update(chunk)
+            handle.write(chunk)
+    except OSError as exc:
+        handle.close()
+        raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+    except BaseException:
+        handle.close()
+        raise
+    return Spooled(handle, sha.hexdigest())
 
 
 def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:

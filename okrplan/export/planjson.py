@@ -15,6 +15,8 @@ from pydantic_core import ErrorDetails
 
 from okrplan import model
 from okrplan.errors import InputError, Issue
+from okrplan.export import compact
+from okrplan.export.planchecks import Problem, edge_problems
 from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
@@ -28,7 +30,6 @@ from okrplan.model import (
     Locale,
     MetricKind,
     Node,
-    Objective,
     Per,
     RoleGroup,
     Selling,
@@ -38,19 +39,19 @@ from okrplan.model import (
     Unit,
     WeightRule,
     node_from_json,
-    node_to_json,
 )
 from okrplan.plan import Plan
 from okrplan.spec import MAX_PEOPLE
 from okrplan.tabular import read_input
 
 FORMAT_VERSION = 2
-"""plan.json's format: 2 leaves out the ``owns`` and ``measures`` edges (each objective's and
-KR's ``owner`` and each KR's ``objective`` say the same; they are added back on reading);
-format 1, which has them, is still read."""
-READS = (1, 2)
-DERIVED_EDGES = frozenset({str(Edge.OWNS), str(Edge.MEASURES)})
-"""Edges a format-2 plan.json leaves out: its nodes' fields give them."""
+"""plan.json's format of a small plan: 2 leaves out the ``owns`` and ``measures`` edges (each
+objective's and KR's ``owner`` and each KR's ``objective`` say the same; they are added back on
+reading); a large plan is written as format 3 (:mod:`okrplan.export.compact`: what can be
+derived left out as well); format 1, which has every edge, is still read."""
+READS = (1, 2, compact.FORMAT)
+DERIVED_EDGES = compact.SKIPPED
+"""Edges plan.json leaves out since format 2: its nodes' fields give them."""
 ITEM_PER_LINE_FROM = 20_000
 """Graphs of more nodes and edges than this are written one node or edge per line."""
 
@@ -67,7 +68,7 @@ def to_json(plan: Plan) -> str:
     data: dict[str, Any] = {
         "okrplan": FORMAT_VERSION,
         "plan": plan.meta,
-        "solver": plan.solver,
+        "solver": plan.solver.to_json(),
         "metrics": plan.metrics,
         "graph": to_node_link(graph, leave_out=DERIVED_EDGES),
     }
@@ -97,26 +98,18 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
 
 
 def _item_per_line_parts(plan: Plan) -> Iterator[str]:
+    """A large plan as format 3 (:mod:`okrplan.export.compact`), one node per line: the same
+    layout as a format-2 document's, with sorted keys."""
     from okrplan.plan import bulk_work
 
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
     graph = plan.graph
     with bulk_work():
-        ids = {node: encode(node) for node in graph}  # each id is in several edges
-        kinds: dict[str, str] = {}
+        spans = compact.calendar(plan)
         yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
         separator = "\n"
-        for source, target, data in graph.edges(data=True):
-            kind = data.get("kind")
-            if kind in DERIVED_EDGES:
-                continue
-            if len(data) == 1 and isinstance(kind, str):  # {"kind", "source", "target"}
-                text = kinds.get(kind)
-                if text is None:
-                    text = kinds[kind] = encode(kind)
-                yield f'{separator}{{"kind":{text},"source":{ids[source]},"target":{ids[target]}}}'
-            else:
-                yield separator + encode({**data, "source": source, "target": target})
+        for edge in compact.listed_edges(plan):
+            yield separator + encode(edge)
             separator = ",\n"
         yield (
             '\n],"graph":'
@@ -126,14 +119,15 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             + ',"nodes":['
         )
         separator = "\n"
-        for data in graph._node.values():
-            yield separator + encode(node_to_json(data["node"]))
+        for line in compact.node_lines(plan, encode, spans):
+            yield separator + line
             separator = ",\n"
         rest = {
             "metrics": plan.metrics,
-            "okrplan": FORMAT_VERSION,
+            "okrplan": compact.FORMAT,
+            "periods": spans,
             "plan": plan.meta,
-            "solver": plan.solver,
+            "solver": plan.solver.to_json(),
         }
         yield (
             "\n]},\n"
@@ -154,9 +148,6 @@ REMAKE_HINT = (
     "or undo the edit"
 )
 _SHOWN = 20  # problems listed; the summary counts them all
-
-Problem = tuple[str, str]
-"""Where in a plan.json (its key path), and what is wrong there."""
 
 
 def read_plan_file(path: str) -> Plan:
@@ -193,6 +184,8 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         ``file`` and the key path.
     """
     data = _document(text, file)
+    if data["okrplan"] == compact.FORMAT:
+        data = compact.expand(data)
     if data["okrplan"] != 1:
         data = _with_derived_edges(data)
     records, problems = _read(data)
@@ -211,7 +204,7 @@ def from_json(text: str, file: str = "plan.json") -> Plan:
         (edge["source"], edge["target"], {k: v for k, v in edge.items() if k not in _ENDS})
         for edge in data["graph"]["edges"]
     )
-    return Plan(data["plan"], data["solver"], graph, data["metrics"])
+    return Plan(data["plan"], SOLVER_REPORT.validate_python(data["solver"]), graph, data["metrics"])
 
 
 class _NotAPlanNumber(ValueError):
@@ -260,7 +253,7 @@ def _document(text: str, file: str) -> dict[str, Any]:
         raise InputError(
             [
                 Issue(
-                    "this JSON is not an okrplan plan (format 1 or 2)",
+                    "this JSON is not an okrplan plan (format 1, 2 or 3)",
                     file,
                     hint="pass a plan.json written by okrplan decompose",
                 )
@@ -363,7 +356,9 @@ def _read(data: dict[str, Any]) -> tuple[list[Node], list[Problem]]:
         problems.append(("graph.graph", "expected an object"))
     kinds, records, node_problems = _nodes(nodes, metrics)
     problems += node_problems
-    problems += _edge_problems(edges, kinds, records, data.get(_WRITTEN, -1))
+    problems += data.get(compact.EXPANDED, [])
+    places = data.get(compact.PLACES) or [f"graph.edges[{i}]" for i in range(len(edges))]
+    problems += edge_problems(edges, kinds, records, data.get(_WRITTEN, -1), places)
     solver = data.get("solver")
     hires = solver.get("hires") if isinstance(solver, dict) else None
     if isinstance(hires, dict):
@@ -512,7 +507,7 @@ def validation_problems(error: ValidationError, where: str, keyed: bool = False)
             what = "expected one of " + ", ".join(repr(str(c)) for c in _CHOICES[field])
         elif first["type"] in ("dataclass_type", "dataclass_args_type"):
             record = getattr(model, ctx.get("class_name", ""), None)
-            names = ", ".join(f.name for f in dataclasses.fields(record)) if record else ""
+            names = ", ".join(_json_keys(record)) if record else ""
             what = "expected an object" + (f" with {names}" if names else "")
         elif first["type"] == "value_error":  # okrplan's own validators say what they expect
             what = f"expected {ctx['error']}"
@@ -524,6 +519,12 @@ def validation_problems(error: ValidationError, where: str, keyed: bool = False)
             what = f"not a value plan.json has here ({first['type']})"
         problems.append((path, f"{what} as the key" if key else what))
     return problems
+
+
+def _json_keys(record: Any) -> list[str]:
+    """A record's keys as plan.json has them."""
+    keys: tuple[str, ...] | None = getattr(record, "JSON_KEYS", None)
+    return list(keys) if keys else [f.name for f in dataclasses.fields(record)]
 
 
 def _key_path(where: str, loc: tuple[int | str, ...], keyed: bool) -> tuple[str, str, bool]:
@@ -544,194 +545,3 @@ def _key_path(where: str, loc: tuple[int | str, ...], keyed: bool) -> tuple[str,
             path, field = f"{path}.{part}", part
         by_name = isinstance(part, str) and part == field and part in _MAPS
     return path, field, key
-
-
-#: Which kinds of node each kind of edge joins (source kinds, target kinds).
-EDGE_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Edge.CONTAINS: ((Kind.UNIT,), (Kind.UNIT, Kind.ROLE)),
-    Edge.OWNS: ((Kind.UNIT, Kind.ROLE), (Kind.OBJECTIVE, Kind.KR)),
-    Edge.MEASURES: ((Kind.KR,), (Kind.OBJECTIVE,)),
-    Edge.ALIGNS: ((Kind.KR,), (Kind.KR,)),
-    Edge.DRIVES: ((Kind.KR,), (Kind.KR, Kind.ROLE)),
-    Edge.SUPPORTS: ((Kind.KR,), (Kind.KR,)),
-}
-
-
-def _edge_problems(
-    edges: list[Any], kinds: dict[str, str], records: dict[str, Node], written: int = -1
-) -> list[Problem]:
-    """Each edge's kind and ends, and the structure the commands walk: the contains tree with
-    the paths along it, objectives and KRs with their owners and objectives, aligns edges up
-    the tree (of the nodes that are valid: ``records``)."""
-    problems: list[Problem] = []
-    parent: dict[str, str] = {}
-    owned: dict[str, list[str]] = {}
-    measured: dict[str, list[str]] = {}
-    aligns: list[tuple[int, str, str]] = []
-    for i, edge in enumerate(edges):
-        source = edge.get("source") if isinstance(edge, dict) else None
-        target = edge.get("target") if isinstance(edge, dict) else None
-        if not (
-            isinstance(source, str)
-            and isinstance(target, str)
-            and source in kinds
-            and target in kinds
-        ):
-            problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    "expected an object with a kind and the ids of two nodes as source and target",
-                )
-            )
-            continue
-        kind = edge.get("kind")
-        if not isinstance(kind, str) or kind not in EDGE_ENDS:
-            problems.append(
-                (f"graph.edges[{i}].kind", f"expected one of {', '.join(sorted(EDGE_ENDS))}")
-            )
-            continue
-        if i < written and kind in DERIVED_EDGES:
-            problems.append(
-                (
-                    f"graph.edges[{i}].kind",
-                    f"a format-2 plan has no {kind} edges (its nodes' owner and objective "
-                    "give them); remove the edge",
-                )
-            )
-            continue
-        sources, targets = EDGE_ENDS[kind]
-        if kinds[source] not in sources or kinds[target] not in targets:
-            problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    f"a {kind} edge joins a {'/'.join(sources)} to a {'/'.join(targets)}",
-                )
-            )
-        elif kind == Edge.CONTAINS:
-            if target in parent:
-                problems.append((f"graph.edges[{i}]", f"{target!r} is contained by two units"))
-            parent[target] = source
-        elif kind == Edge.OWNS:
-            owned.setdefault(target, []).append(source)
-        elif kind == Edge.MEASURES:
-            measured.setdefault(source, []).append(target)
-        elif kind == Edge.ALIGNS:
-            aligns.append((i, source, target))
-    if problems:
-        return problems
-    order = _tree_order(kinds, records, parent, problems)
-    if order is None:
-        return problems
-    problems += _owner_problems(records, kinds, owned, measured)
-    for i, source, target in aligns:
-        low, high = (order.get(_owner(records.get(node_id))) for node_id in (source, target))
-        if source not in records or target not in records:
-            continue  # a problem of the node
-        if low is None or high is None or not (high[0] < low[0] and low[1] <= high[1]):
-            problems.append(
-                (
-                    f"graph.edges[{i}]",
-                    "an aligns edge goes from a KR to a KR of a unit above its owner",
-                )
-            )
-    return problems
-
-
-def _owner(record: Node | None) -> str:
-    return record.owner if isinstance(record, Objective | KeyResult) else ""
-
-
-def _owner_problems(
-    records: dict[str, Node],
-    kinds: dict[str, str],
-    owned: dict[str, list[str]],
-    measured: dict[str, list[str]],
-) -> list[Problem]:
-    """Each objective and KR with one owns edge from its owner, a unit or role; each KR with
-    one measures edge to an objective of the same owner; a KR's hires naming a role."""
-    problems: list[Problem] = []
-    for node_id, record in records.items():
-        if not isinstance(record, Objective | KeyResult):
-            continue
-        owner = record.owner
-        if kinds.get(owner) not in (Kind.UNIT, Kind.ROLE):
-            problems.append((f"{node_id!r}.owner", "expected the id of a unit or role"))
-        elif owned.get(node_id) != [owner]:
-            problems.append((node_id, f"expected one owns edge, from its owner {owner!r}"))
-        if not isinstance(record, KeyResult):
-            continue
-        objective = records.get(record.objective)
-        if record.objective in kinds and objective is None:
-            pass  # a problem of the objective
-        elif not isinstance(objective, Objective) or objective.owner != owner:
-            problems.append(
-                (f"{node_id!r}.objective", "expected the id of an objective of the same owner")
-            )
-        elif measured.get(node_id) != [record.objective]:
-            problems.append((node_id, f"expected one measures edge, to {record.objective!r}"))
-        if record.hires is not None and kinds.get(record.hires) != Kind.ROLE:
-            problems.append((f"{node_id!r}.hires", "expected the id of a role"))
-    return problems
-
-
-def _tree_order(
-    kinds: dict[str, str],
-    records: dict[str, Node],
-    parent: dict[str, str],
-    problems: list[Problem],
-) -> dict[str, tuple[int, int]] | None:
-    """Each unit's and role's (entry, exit) numbers in a walk of the contains tree from the
-    one root unit (a node is above another if its numbers enclose the other's), having
-    checked that the tree holds every unit and role and their paths follow it; None if not."""
-    members = [n for n, kind in kinds.items() if kind in (Kind.UNIT, Kind.ROLE)]
-    roots = [n for n in members if n not in parent]
-    if len(roots) != 1 or kinds[roots[0]] != Kind.UNIT:
-        problems.append(
-            (
-                "graph",
-                "the graph has no root unit"
-                if not roots
-                else f"expected one unit that nothing contains, found {len(roots)}",
-            )
-        )
-        return None
-    below: dict[str, list[str]] = {}
-    for child, up in parent.items():
-        below.setdefault(up, []).append(child)
-    order: dict[str, tuple[int, int]] = {}
-    clock = 0
-    stack: list[tuple[str, bool]] = [(roots[0], False)]
-    while stack:
-        node_id, done = stack.pop()
-        if done:
-            order[node_id] = (order[node_id][0], clock)
-            continue
-        order[node_id] = (clock, clock)
-        clock += 1
-        stack.append((node_id, True))
-        stack.extend((child, False) for child in below.get(node_id, ()))
-    missed = [n for n in members if n not in order]
-    if missed:
-        problems.append(
-            (
-                "graph",
-                f"{len(missed)} units or roles are not in the tree of "
-                f"contains edges from {roots[0]!r}, e.g. {missed[0]!r}",
-            )
-        )
-        return None
-    for node_id in members:
-        record = records.get(node_id)
-        above = records.get(parent[node_id]) if node_id in parent else None
-        if not isinstance(record, Unit | RoleGroup) or (node_id in parent and above is None):
-            continue  # a problem of the node or the one above
-        path = above.path if isinstance(above, Unit | RoleGroup) else ()
-        expected = path if isinstance(record, RoleGroup) else (*path, record.name)
-        if record.path != expected:
-            problems.append(
-                (
-                    f"{node_id!r}.path",
-                    "expected the names of the units above it (and its own, for a unit)",
-                )
-            )
-    return None if problems else order

@@ -44,7 +44,7 @@ from okrplan.export.report_svg import sanitize_svg, tree_markup
 from okrplan.export.sheetmodel import shown_cells, table_keys
 from okrplan.export.sheets import Sheet, SheetBook, build_book, header_text
 from okrplan.graph import node, root_of
-from okrplan.model import RoleGroup, Unit
+from okrplan.model import RoleGroup, Status, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import label, people_text, ramp_text, unit_money_text, weight_text
@@ -107,22 +107,15 @@ def report_context(
         max_level=None if scope.levels is None else top_level + scope.levels,
     )
     cards = _cards(plan, book)
-    anchors = {owner: anchor_of(owner) for owner in queries.tree_order(plan.graph)}
-    limited = ""
-    if scope.levels is not None:
-        limited = label(locale, "r_scope").format(
-            units=format_number(Decimal(scope.units), locale),
-            groups=format_number(Decimal(scope.groups), locale),
-            levels=scope.levels + 1,
-            shown=format_number(Decimal(len(cards)), locale),
-        )
+    limited = _limited_text(locale, scope, len(cards))
     tree = ""
     if tree_svg is not None:
+        anchors = {owner: anchor_of(owner) for owner in queries.tree_order(plan.graph)}
         try:
             tree = tree_markup(plan, tree_svg, anchors)
         except (ET.ParseError, ValueError) as exc:
             tree_problem = f"the SVG from Graphviz could not be read ({exc})"
-    infeasible = plan.solver.get("status") == "infeasible"
+    infeasible = plan.solver.status is Status.INFEASIBLE
     return {
         "lang": "en" if locale.startswith("en") else "zh-CN",
         "t": _Labels(locale),
@@ -153,6 +146,18 @@ def report_context(
         "hires": hires(plan),
         "version": __version__,
     }
+
+
+def _limited_text(locale: str, scope: Scope, shown: int) -> str:
+    """What a page that stops at its top levels says it left out ('' for a whole page)."""
+    if scope.levels is None:
+        return ""
+    return label(locale, "r_scope").format(
+        units=format_number(Decimal(scope.units), locale),
+        groups=format_number(Decimal(scope.groups), locale),
+        levels=scope.levels + 1,
+        shown=format_number(Decimal(shown), locale),
+    )
 
 
 class _Labels:
@@ -206,18 +211,7 @@ def report_html(
     scope = scope_of(plan, unit, max_cards)
     problem: str | None = None
     if tree_svg is None:
-        from okrplan.render import dot_problem, render_image, to_dot
-
-        problem = dot_problem()
-        if problem is None and not draw:
-            problem = label(plan.locale, "r_not_asked")
-        elif problem is None:
-            try:
-                # the page's SVG zooms and links every box to its card: keep the roles
-                top = None if unit is None else scope.top
-                tree_svg = render_image(to_dot(plan, unit=top, units_only=False), "svg")
-            except MissingDependencyError as exc:
-                problem = str(exc)
+        tree_svg, problem = _draw_tree(plan, None if unit is None else scope.top, draw)
     context = report_context(plan, tree_svg=tree_svg, tree_problem=problem, scope=scope)
     # Safe as they are: the tree went through sanitize_svg, the charts escape every text.
     context["tree"] = Markup(context["tree"])
@@ -225,7 +219,26 @@ def report_html(
     for card in context["cards"]:
         card.funnel, card.phasing = Markup(card.funnel), Markup(card.phasing)
     page: str = _template().render(**context)
-    return page
+    from okrplan.export.report_forecast import forecast_html, insert  # P(hit), its pictures
+
+    top = None if scope.top == root_of(plan.graph) else scope.top
+    return insert(page, forecast_html(plan, top))
+
+
+def _draw_tree(plan: Plan, top: str | None, draw: bool) -> tuple[bytes | None, str | None]:
+    """The org view's SVG for the page, or why there is none."""
+    from okrplan.render import dot_problem, render_image, to_dot
+
+    problem = dot_problem()
+    if problem is None and not draw:
+        return None, label(plan.locale, "r_not_asked")
+    if problem is not None:
+        return None, problem
+    try:
+        # the page's SVG zooms and links every box to its card: keep the roles
+        return render_image(to_dot(plan, unit=top, units_only=False), "svg"), None
+    except MissingDependencyError as exc:
+        return None, str(exc)
 
 
 @functools.cache

@@ -105,7 +105,7 @@ def _path(graph: nx.DiGraph, owner: str) -> tuple[str, ...]:
 def plan_facts(plan: Plan) -> list[dict[str, str]]:
     """The page header's facts, ``{text, cls}``; an infeasible status stands out."""
     locale, meta = plan.locale, plan.meta
-    status = str(plan.solver.get("status", ""))
+    status = str(plan.solver.status)
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(str(kpi.get("base", "")), {}).get("name", kpi.get("base", ""))
     if kpi.get("metric") and kpi.get("metric") != kpi.get("base"):  # a share KPI
@@ -124,12 +124,12 @@ def plan_facts(plan: Plan) -> list[dict[str, str]]:
         },
         {"text": f"{label(locale, 'status')}: {status_text}", "cls": f"status-{status}"},
     ]
-    stretch = plan.solver.get("stretch")
+    stretch = plan.solver.stretch
     if stretch is not None:
         facts.append({"text": f"{label(locale, 'stretch')} {stretch}", "cls": ""})
     people = sum(r.headcount for r in queries.records(plan.graph) if isinstance(r, RoleGroup))
     facts.append({"text": people_text(people, locale), "cls": ""})
-    hires = sum(int(v) for v in (plan.solver.get("hires") or {}).values())
+    hires = sum(plan.solver.hires.values())
     if hires:
         facts.append({"text": f"{label(locale, 'hires')} {hires}", "cls": ""})
     return facts
@@ -285,7 +285,7 @@ def subject_text(plan: Plan, subject: str) -> str:
 def binding(plan: Plan) -> list[dict[str, str]]:
     locale, metrics = plan.locale, plan.metrics
     grouped: dict[str, list[str]] = {}
-    for entry in plan.solver.get("binding") or []:
+    for entry in plan.solver.binding:
         subject, _, reason = str(entry).partition(": ")
         grouped.setdefault(subject, []).append(binding_text(reason, metrics, locale))
     return [
@@ -314,7 +314,7 @@ def hires(plan: Plan) -> list[dict[str, str]]:
                 "text": kr.name,
             }
         )
-    for group, count in (plan.solver.get("hires") or {}).items():
+    for group, count in plan.solver.hires.items():
         if group in covered:
             continue
         out.append(
@@ -337,7 +337,7 @@ def _kind_text(kind: str, locale: str) -> str:
 
 def conflict(plan: Plan) -> list[dict[str, str]]:
     out = []
-    for entry in plan.solver.get("conflict") or []:
+    for entry in plan.solver.conflict:
         kind, _, subject = str(entry).partition(":")
         out.append({"kind": _kind_text(kind, plan.locale), "subject": subject_text(plan, subject)})
     return out
@@ -345,14 +345,14 @@ def conflict(plan: Plan) -> list[dict[str, str]]:
 
 def relaxations(plan: Plan) -> list[dict[str, str]]:
     out = []
-    for relaxation in plan.solver.get("relaxations") or []:
+    for relaxation in plan.solver.relaxations:
         out.append(
             {
-                "kind": _kind_text(str(relaxation.get("kind", "")), plan.locale),
-                "subject": subject_text(plan, str(relaxation.get("subject", ""))),
-                "current": str(relaxation.get("current") or ""),
-                "needed": str(relaxation.get("needed") or ""),
-                "message": str(relaxation.get("message") or ""),
+                "kind": _kind_text(relaxation.kind, plan.locale),
+                "subject": subject_text(plan, relaxation.owner),
+                "current": relaxation.current,
+                "needed": relaxation.needed,
+                "message": relaxation.message,
             }
         )
     return out

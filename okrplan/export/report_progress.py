@@ -46,6 +46,7 @@ WORDS: dict[str, dict[object, str]] = {
         "projection": "预计", "owner": "负责", "kr": "关键结果", "pace": "节奏",
         "due": "应完成", "actual_col": "实际", "none": "没有落后于计划的关键结果。",
         "more": "另有 {n} 个单位未画出（okrplan status 查看）。",
+        "partial": "部分数据 {n}/{of}",
         Pace.DONE: "已完成", Pace.ON_TRACK: "正常", Pace.BEHIND: "落后",
         Pace.AT_RISK: "有风险", Pace.NO_DATA: "无数据",
     },
@@ -56,6 +57,7 @@ WORDS: dict[str, dict[object, str]] = {
         "pace": "Pace", "due": "Due", "actual_col": "Actual",
         "none": "No key result is behind plan.",
         "more": "{n} more owners are not drawn (see okrplan status).",
+        "partial": "partial {n}/{of}",
         Pace.DONE: "done", Pace.ON_TRACK: "on track", Pace.BEHIND: "behind",
         Pace.AT_RISK: "at risk", Pace.NO_DATA: "no data",
     },
@@ -226,8 +228,16 @@ def burnup_svg(
         lines.append(f'<circle class="now" cx="{x_of(at):.1f}" cy="{y(got.actual):.1f}" r="3" '
                      f'fill="{COLOURS[got.status]}"/>')  # fmt: skip
     lines.append("</svg>")
-    caption = f"{kr.name} · {percent(got.pace)} · {_words(plan.locale)[got.status]}"
+    words = _words(plan.locale)
+    caption = f"{kr.name} · {percent(got.pace)} · {words[got.status]}{_partial(got, words)}"
     return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(lines)}</figure>"
+
+
+def _partial(got: KrProgress, words: Mapping[object, str]) -> str:
+    """ " · 部分数据 2/8" where only some reported (the pace is theirs), else ""."""
+    if not got.partial:
+        return ""
+    return " · " + words["partial"].format(n=got.reports[0], of=got.reports[1])
 
 
 def _clip(span: tuple[date, date], ends: Sequence[date]) -> tuple[date, date]:
@@ -274,7 +284,9 @@ def heat_map(
             if got is None:
                 cells.append("<td></td>")
                 continue
-            title = _e(f"{words[got.status]}: {number(got.actual, plan.locale)}")
+            title = _e(
+                f"{words[got.status]}: {number(got.actual, plan.locale)}{_partial(got, words)}"
+            )
             cells.append(f'<td class="swatch" style="background:{COLOURS[got.status]}" '
                          f'title="{title}">{_e(percent(got.pace))}</td>')  # fmt: skip
         rows.append(f"<tr><th>{_e(_owner_name(plan, owner))}</th>{''.join(cells)}</tr>")

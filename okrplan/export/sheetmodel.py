@@ -239,11 +239,17 @@ def shown_cells(sheet: Sheet, book: SheetBook) -> list[dict[str, str]]:
             cells["scored"] = row.target_text
         elif row.scored is not None and row.number == "count":
             cells["scored"] = numbers.count(row.scored, row.unit)
-        for period, value in zip(book.periods, row.periods, strict=True):
+        # Money per period rounded so that the shown periods add up to the shown total.
+        parts = (
+            per_period.parts([None if v is None else v * row.scale for v in row.periods])
+            if row.number == "money"
+            else list(row.periods)
+        )
+        for period, value, part in zip(book.periods, row.periods, parts, strict=True):
             cells[f"period:{period}"] = (
                 ""
-                if value is None
-                else numbers.money(value * row.scale, per_period)
+                if value is None or part is None
+                else numbers.money(part, per_period)
                 if row.number == "money"
                 else number_text(value, row.number)
                 if row.number == "percent"

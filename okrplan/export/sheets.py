@@ -163,7 +163,7 @@ def _book(
     locale, meta = plan.locale, plan.meta
     kpi = meta.get("kpi", {})
     base = plan.metrics.get(kpi.get("base", ""), {})
-    status = str(plan.solver.get("status", ""))
+    status = str(plan.solver.status)
     status_text = (
         label(locale, f"status_{status}")
         if status in ("optimal", "feasible", "infeasible")

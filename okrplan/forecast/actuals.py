@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from okrplan.model import KeyResult, RoleGroup
-from okrplan.plan import Plan
+from okrplan.forecast.org import Org, Seller
 
 
 def month_ahead(month: str, as_of: date) -> float:
@@ -35,11 +34,11 @@ def month_ahead(month: str, as_of: date) -> float:
     return (end - as_of).days / days
 
 
-def ahead(plan: Plan, role: RoleGroup, as_of: date) -> float:
+def ahead(org: Org, role: Seller, as_of: date) -> float:
     """The share of a group's plan after ``as_of`` (seasonality × ramp per month)."""
-    months: Sequence[str] = plan.meta["months"]
-    season: Sequence[float] = plan.meta["seasonality"]
-    ramp = role.selling.ramp if role.selling is not None else ()
+    months: Sequence[str] = org.meta["months"]
+    season: Sequence[float] = org.meta["seasonality"]
+    ramp = role.ramp
     weights = [
         float(season[i]) * (float(ramp[i]) if i < len(ramp) else 1.0) for i in range(len(months))
     ]
@@ -50,20 +49,14 @@ def ahead(plan: Plan, role: RoleGroup, as_of: date) -> float:
 
 
 def done_to_date(
-    plan: Plan, plan_dir: Path, as_of: date
+    org: Org, plan_dir: Path, as_of: date
 ) -> tuple[dict[str, float], dict[str, float], list[str]]:
-    """(done per group id, share ahead per group id, the selling groups with no check-in)."""
+    """(done per group id, share ahead per group id, the selling groups with no check-in);
+    ``org`` read with its KRs (``krs=True``)."""
     from okrplan.progress import latest
 
-    base = plan.meta["kpi"]["base"]
-    owner_of: dict[str, str] = {}
-    groups: list[RoleGroup] = []
-    for data in plan.graph._node.values():
-        record = data["node"]
-        if isinstance(record, KeyResult) and record.metric == base:
-            owner_of[record.id] = record.owner
-        elif isinstance(record, RoleGroup) and record.selling is not None:
-            groups.append(record)
+    owner_of = dict(org.krs)
+    groups = [r for r in org.records.values() if isinstance(r, Seller)]
     values: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for check in latest(plan_dir, as_of=as_of):
         if check.kr in owner_of:
@@ -73,4 +66,4 @@ def done_to_date(
         named = [v for p, v in by_person.items() if p]
         done[owner] += sum(named) if named else by_person.get("", 0.0)
     missing = sorted(g.id for g in groups if g.id not in done)
-    return dict(done), {g.id: ahead(plan, g, as_of) for g in groups}, missing
+    return dict(done), {g.id: ahead(org, g, as_of) for g in groups}, missing

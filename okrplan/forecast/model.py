@@ -15,18 +15,16 @@ the tree's display order, so a unit's outcome is a difference of prefix sums.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from okrplan.forecast.org import Org, Seller, Team
 from okrplan.forecast.uncertainty import RateBelief, attainment_of, rate_belief
-from okrplan.graph import node, root_of
-from okrplan.model import RoleGroup, Unit
-from okrplan.plan import Plan
-from okrplan.queries import org_children
 
 SHARE_CAP = 0.99
 """The most of a metric support units supply together (as the solver caps it)."""
@@ -104,20 +102,34 @@ def funnel_of(metrics: Mapping[str, Mapping[str, Any]], sells: str) -> list[str]
 class _Builder:
     """Collects entries group by group in display order."""
 
-    def __init__(self, plan: Plan, remaining: Mapping[str, float]) -> None:
-        self.plan = plan
+    def __init__(self, org: Org, remaining: Mapping[str, float]) -> None:
+        self.org = org
         self.remaining = remaining
-        self.metrics = plan.metrics
+        self.metrics = org.metrics
         self.rate_index: dict[tuple[str, str], int] = {}
         self.rates: list[RateBelief] = []
         self.sig_index: dict[tuple[int, ...], int] = {}
         self.columns: dict[str, list[float]] = {
-            k: [] for k in ("count", "value", "signature", "att_mean", "att_sd", "group")
+            k: [] for k in ("count", "value", "signature", "att_mean", "att_sd")
         }
         self.groups: list[str] = []
         self.defaults = 0
         self.activity: dict[str, float] = {}  # the planned count of each funnel's first metric
-        self.supports = _supports(plan)
+        self.supports = [
+            (r.path[:-1], *r.supports)
+            for r in org.records.values()
+            if isinstance(r, Team) and r.supports is not None and len(r.path) > 1
+        ]  # (scope, metric, share): a support unit supplies its parent's subtree
+        self.funnels: dict[str, tuple[list[str], list[float]]] = {}
+        self.chains: dict[tuple[str, int], tuple[int, float]] = {}
+
+    def funnel(self, sells: str) -> tuple[list[str], list[float]]:
+        """The funnel through ``sells`` and the yield of each of its steps (cached)."""
+        if sells not in self.funnels:
+            funnel = funnel_of(self.metrics, sells)
+            steps = [float(self.metrics[a]["yields"][b]) for a, b in pairwise(funnel)]
+            self.funnels[sells] = (funnel, steps)
+        return self.funnels[sells]
 
     def step(self, metric: str, to: str) -> tuple[int | None, float]:
         """A funnel step as (rate index, 1) or (None, amount)."""
@@ -131,52 +143,52 @@ class _Builder:
             return self.rate_index[key], 1.0
         return None, value
 
-    def entry(self, funnel: Sequence[str], at: int, count: float, att: tuple[float, float]) -> None:
-        rates: list[int] = []
-        value = 1.0
-        for metric, to in zip(funnel[at:], funnel[at + 1 :], strict=False):
-            index, amount = self.step(metric, to)
-            value *= amount
-            if index is not None:
-                rates.append(index)
-        sig = self.sig_index.setdefault(tuple(sorted(rates)), len(self.sig_index))
-        values = (count, value, sig, *att, len(self.groups) - 1)
-        for key, v in zip(self.columns, values, strict=True):
+    def chain(self, sells: str, at: int) -> tuple[int, float]:
+        """The signature and value per count of an entry at step ``at`` of the funnel
+        through ``sells`` (cached)."""
+        key = (sells, at)
+        funnel = self.funnel(sells)[0]
+        if key not in self.chains:
+            rates: list[int] = []
+            value = 1.0
+            for metric, to in zip(funnel[at:], funnel[at + 1 :], strict=False):
+                index, amount = self.step(metric, to)
+                value *= amount
+                if index is not None:
+                    rates.append(index)
+            sig = self.sig_index.setdefault(tuple(sorted(rates)), len(self.sig_index))
+            self.chains[key] = (sig, value)
+        return self.chains[key]
+
+    def entry(self, sells: str, at: int, count: float, att: tuple[float, float]) -> None:
+        sig, value = self.chain(sells, at)
+        for key, v in zip(self.columns, (count, value, sig, *att), strict=True):
             self.columns[key].append(float(v))
 
-    def group(self, role: RoleGroup) -> None:
-        """The entries of one selling group: what its quota needs, supplied or its own."""
-        assert role.selling is not None and role.sells is not None
+    def group(self, role: Seller) -> int:
+        """The entries of one selling group (what its quota needs, supplied or its own); how
+        many."""
         self.groups.append(role.id)
-        funnel = funnel_of(self.metrics, role.sells)
+        funnel, steps = self.funnel(role.sells)
         shares: dict[str, float] = {}
         for scope, metric, share in self.supports:
             if role.path[: len(scope)] == scope and metric in funnel:
                 shares[metric] = min(shares.get(metric, 0.0) + share, SHARE_CAP)
-        need = float(role.selling.quota) * self.remaining.get(role.id, 1.0)
+        need = role.quota * self.remaining.get(role.id, 1.0)
         supplied: list[tuple[int, float]] = []
         for at in range(len(funnel) - 2, -1, -1):
-            need /= float(self.metrics[funnel[at]]["yields"][funnel[at + 1]])
+            need /= steps[at]
             share = shares.get(funnel[at], 0.0)
             if share:
                 supplied.append((at, need * share))
                 need *= 1 - share
-        mean, spread, default = attainment_of(self.plan.meta, role.id)
+        mean, spread, default = attainment_of(self.org.meta, role.id)
         self.defaults += default
         self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
-        self.entry(funnel, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))
+        self.entry(role.sells, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))
         for at, count in reversed(supplied):
-            self.entry(funnel, at, count, (1.0, 0.0))
-
-
-def _supports(plan: Plan) -> list[tuple[tuple[str, ...], str, float]]:
-    """(scope, metric, share) of every support unit: it supplies its parent's subtree."""
-    out = []
-    for data in plan.graph._node.values():
-        record = data["node"]
-        if isinstance(record, Unit) and record.supports is not None and len(record.path) > 1:
-            out.append((record.path[:-1], record.supports.metric, float(record.supports.share)))
-    return out
+            self.entry(role.sells, at, count, (1.0, 0.0))
+        return 1 + len(supplied)
 
 
 NORMAL_FROM = 100.0
@@ -186,16 +198,16 @@ than the Monte Carlo's own noise, and one draw replaces many."""
 
 
 def build_model(
-    plan: Plan,
+    org: Org,
     fixed: Mapping[str, float] | None = None,
     remaining: Mapping[str, float] | None = None,
 ) -> Model:
-    """The forecast's model of ``plan``.
+    """The forecast's model of a plan.
 
     Parameters
     ----------
-    plan
-        A solved plan (its graph, metrics and meta, as plan.json has them).
+    org
+        A solved plan's units and selling groups (:mod:`okrplan.forecast.org`).
     fixed
         What each role group (by id) has already done, in the KPI's base unit.
     remaining
@@ -207,94 +219,84 @@ def build_model(
     Model
         Items in the display order of their groups, and a row per unit with a target.
     """
-    builder = _Builder(plan, remaining or {})
-    graph = plan.graph
+    builder = _Builder(org, remaining or {})
+    fixed = fixed or {}
     rows: list[Row] = []
     runs: list[int] = []  # per entry: the unit whose own group it belongs to
     done: list[float] = [0.0]  # running sum of what the groups have done
+    levels = 1  # the deepest selling group: how many levels a buffer is applied at
+    units = 0
 
-    def visit(node_id: str, depth: int, unit_index: int) -> None:
-        record = node(graph, node_id)
-        if isinstance(record, RoleGroup):
-            if record.selling is not None and record.sells and record.selling.quota > 0:
-                before = len(builder.columns["count"])
-                builder.group(record)
-                levels[0] = max(levels[0], depth)
-                runs.extend([unit_index] * (len(builder.columns["count"]) - before))
-                done.append(done[-1] + (fixed or {}).get(record.id, 0.0))
-            return
-        assert isinstance(record, Unit)
-        lo, lo_done, index = len(runs), len(done) - 1, len(rows)
-        if record.target is not None:
-            rows.append(Row(record.id, record.name, record.path, depth, float(record.target), 0, 0))
-        me = len(visited)
-        visited.append(node_id)
-        for child in org_children(graph, node_id):
-            visit(child, depth + 1, me)
-        if record.target is not None:
+    def visit(unit: Team, depth: int) -> None:
+        nonlocal levels, units
+        lo, lo_done, index, me = len(runs), len(done) - 1, len(rows), units
+        units += 1
+        if unit.target is not None:
+            rows.append(Row(unit.id, unit.name, unit.path, depth, unit.target, 0, 0))
+        for child in org.children[unit.id]:
+            record = org.records[child]
+            if isinstance(record, Team):
+                visit(record, depth + 1)
+            elif record.quota > 0:
+                runs.extend([me] * builder.group(record))
+                levels = max(levels, depth + 1)
+                done.append(done[-1] + fixed.get(record.id, 0.0))
+        if unit.target is not None:
             rows[index] = replace(rows[index], lo=lo, hi=len(runs), done=done[-1] - done[lo_done])
 
-    visited: list[str] = []
-    levels = [1]  # the deepest selling group: how many levels a buffer is applied at
-    visit(root_of(graph), 0, -1)
-    return replace(_items(builder, runs, rows), levels=levels[0])
+    root = org.records[org.root]
+    assert isinstance(root, Team)
+    visit(root, 0)
+    return replace(_items(builder, np.asarray(runs, dtype=np.int64), rows), levels=levels)
 
 
-def _items(builder: _Builder, runs: list[int], rows: list[Row]) -> Model:
-    """Fold each unit's large entries into one normal item; remap the rows to items."""
+def _items(builder: _Builder, runs: Ints, rows: list[Row]) -> Model:
+    """Fold each unit's large entries into one normal item; remap the rows to items.
+
+    A run is a unit's own entries (consecutive); a run whose variance in counts reaches
+    :data:`NORMAL_FROM` becomes one normal item, placed at its first entry, and every other
+    entry is an exact item of its own."""
     c = {k: np.asarray(v, dtype=np.float64) for k, v in builder.columns.items()}
     sig = c["signature"].astype(np.int64)
     means = [b.mean for b in builder.rates]
     planned = np.array([float(np.prod([means[i] for i in s])) for s in builder.sig_index])
     p = planned[sig] if sig.size else np.zeros(0)
-    n, a, sd = c["count"], c["att_mean"], c["att_sd"]
+    n, a, sd, v = c["count"], c["att_mean"], c["att_sd"], c["value"]
     spread = n * a * p * (1 - p) + (n * sd * p) ** 2  # an entry's variance in counts
     n_sig = max(len(builder.sig_index), 1)
-    kinds: list[int] = []
-    index: list[int] = []
-    exact: list[int] = []
-    moments: list[Floats] = []
-    steps: list[float] = []
-    position = [0] * (len(runs) + 1)  # entry boundary → item boundary
-    e = 0
-    while e < len(runs):
-        end = e
-        while end < len(runs) and runs[end] == runs[e]:
-            end += 1
-        big = list(range(e, end)) if spread[e:end].sum() >= NORMAL_FROM else []
-        for i in range(e, end):
-            position[i] = len(kinds)
-            if not big:
-                kinds.append(0)
-                index.append(len(exact))
-                exact.append(i)
-        if big:
-            block = np.zeros((3, n_sig))
-            v, n, a, s = (c[k][big] for k in ("value", "count", "att_mean", "att_sd"))
-            np.add.at(block[0], sig[big], v * n * a)
-            np.add.at(block[1], sig[big], (v * n * s) ** 2)
-            np.add.at(block[2], sig[big], v * v * n * a)
-            kinds.append(1)
-            index.append(len(moments))
-            moments.append(block)
-            steps.append(float(v[0]) if np.all(v == v[0]) else 0.0)
-        e = end
-        position[end] = len(kinds)
-    take = np.asarray(exact, dtype=np.int64)
+    first = np.flatnonzero(np.diff(runs, prepend=-1)) if runs.size else runs  # each run's start
+    run_of = np.cumsum(np.diff(runs, prepend=-1) != 0) - 1  # each entry's run
+    big = (np.add.reduceat(spread, first) >= NORMAL_FROM)[run_of] if runs.size else runs > 0
+    starts = ~big | np.isin(np.arange(runs.size), first)  # where an item starts
+    item_of = np.cumsum(starts) - 1  # each entry's item
+    kind = big[starts].astype(np.int64)
+    index = np.zeros(kind.size, dtype=np.int64)
+    index[kind == 0] = np.arange(int((kind == 0).sum()))
+    index[kind == 1] = np.arange(int(kind.sum()))
+    normal_of = index[item_of[big]]  # each big entry's normal item
+    moments = np.zeros((int(kind.sum()), 3, n_sig))
+    for k, term in enumerate((v * n * a, (v * n * sd) ** 2, v * v * n * a)):
+        np.add.at(moments[:, k], (normal_of, sig[big]), term[big])
+    low = np.full(moments.shape[0], np.inf)
+    high = np.full(moments.shape[0], -np.inf)
+    np.minimum.at(low, normal_of, v[big])
+    np.maximum.at(high, normal_of, v[big])
+    position = np.concatenate([[0], np.cumsum(starts)])  # entry boundary → item boundary
+    take = np.flatnonzero(~big)
     return Model(
         rates=tuple(builder.rates),
         signatures=tuple(builder.sig_index),
-        kind=np.asarray(kinds, dtype=np.int64),
-        index=np.asarray(index, dtype=np.int64),
-        count=c["count"][take],
-        value=c["value"][take],
+        kind=kind,
+        index=index,
+        count=n[take],
+        value=v[take],
         signature=sig[take],
-        att_mean=c["att_mean"][take],
-        att_sd=c["att_sd"][take],
-        moments=np.asarray(moments).reshape(len(moments), 3, n_sig),
-        steps=np.asarray(steps, dtype=np.float64),
+        att_mean=a[take],
+        att_sd=sd[take],
+        moments=moments,
+        steps=np.where(low == high, low, 0.0),
         groups=tuple(builder.groups),
-        rows=tuple(replace(r, lo=position[r.lo], hi=position[r.hi]) for r in rows),
+        rows=tuple(replace(r, lo=int(position[r.lo]), hi=int(position[r.hi])) for r in rows),
         default_attainment=builder.defaults,
         activity=builder.activity,
     )

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from okrplan.forecast.amounts import column
 from okrplan.forecast.run import Forecast
 from okrplan.forecast.simulate import RowStats
 from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD, RateBelief
@@ -116,36 +117,27 @@ def _percent(value: float) -> str:
     return f"{value * 100:.1f}".removesuffix(".0") + "%"
 
 
-def _amount(fc: Forecast, value: float) -> str:
-    """An outcome the way the plan writes its KPI: money to its rounding step, counts whole."""
-    meta = fc.plan.meta
-    base = meta["kpi"]["base"]
-    step = float(meta.get("rounding", {}).get("money", 1)) or 1.0
-    if fc.plan.metrics.get(base, {}).get("kind") != "money":
-        step = 1.0
-    rounded = Decimal(round(value / step)) * Decimal(str(step))
-    return format_number(rounded.normalize() if rounded else Decimal(0), fc.plan.locale)
-
-
 def cells(fc: Forecast, depth: int | None, start: str | None = None) -> list[list[str]]:
-    """The table's rows of text: a unit (indented by depth), its target and its stats."""
-    out = []
+    """The table's rows of text: a unit (indented by depth), its target and its stats; the
+    targets in one unit, the outcomes in one unit (:mod:`okrplan.forecast.amounts`)."""
+    shown = []
     top = next((r for r in fc.rows if r.id == start), None)
     for row, s in zip(fc.rows, fc.stats, strict=True):
         if top is not None and row.path[: len(top.path)] != top.path:
             continue
         level = row.depth - (top.depth if top else 0)
-        if depth is not None and level > depth:
-            continue
-        out.append(
-            [
-                "  " * level + row.name,
-                _amount(fc, row.target),
-                f"{s.p_hit:.1%}",
-                *(_amount(fc, v) for v in (s.p10, s.p50, s.p90)),
-            ]
-        )
-    return out
+        if depth is None or level <= depth:
+            shown.append((level, row, s))
+    meta, metrics = fc.plan.meta, fc.plan.metrics
+    targets = column(meta, metrics, [r.target for _, r, _ in shown], simulated=False)
+    # P10, P50 and P90 are one quantity: their three columns share a unit
+    outcomes = column(
+        meta, metrics, [v for _, _, s in shown for v in (s.p10, s.p50, s.p90)], simulated=True
+    )
+    return [
+        ["  " * level + row.name, targets[i], f"{s.p_hit:.1%}", *outcomes[3 * i : 3 * i + 3]]
+        for i, (level, row, s) in enumerate(shown)
+    ]
 
 
 def to_table(fc: Forecast, depth: int | None = None, start: str | None = None) -> str:

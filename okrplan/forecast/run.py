@@ -6,17 +6,14 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from okrplan.errors import Issue, OptionError
 from okrplan.forecast.buffer import BufferNeed, search_buffer
-from okrplan.forecast.model import Floats, Row, build_model
-from okrplan.forecast.simulate import RowStats, simulate
-from okrplan.forecast.source import load_org_plan, plan_file
+from okrplan.forecast.model import Row, build_model
+from okrplan.forecast.org import Org
+from okrplan.forecast.simulate import RowStats, histogram, simulate
+from okrplan.forecast.source import load_org, plan_file
 from okrplan.forecast.uncertainty import RateBelief
-from okrplan.plan import Plan
 
-HISTOGRAM_BINS = 20
 MAX_SIMS = 1_000_000
 
 
@@ -26,7 +23,7 @@ class Forecast:
     outcomes as a histogram; the rates and attainment assumed; with ``as_of``, the groups
     without check-ins; with a confidence, the buffer it needs."""
 
-    plan: Plan
+    plan: Org
     sims: int
     seed: int
     rows: tuple[Row, ...]
@@ -39,14 +36,6 @@ class Forecast:
     as_of: date | None = None
     no_checkins: tuple[str, ...] = ()
     need: BufferNeed | None = None
-
-
-def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
-    """:data:`HISTOGRAM_BINS` equal bins over the outcomes' range: (edges, counts)."""
-    if outcomes.size == 0:
-        return ((), ())
-    counts, edges = np.histogram(outcomes, bins=HISTOGRAM_BINS)
-    return (tuple(float(round(e, 2)) for e in edges), tuple(int(c) for c in counts))
 
 
 def forecast(
@@ -77,23 +66,9 @@ def forecast(
     Forecast
         Per unit with a target (the company first): P(hit), P10 / P50 / P90, the mean.
     """
-    if not 1 <= sims <= MAX_SIMS:
-        raise OptionError([Issue(f"must be from 1 to {MAX_SIMS:,}, got {sims}", path="--sims")])
-    if confidence is not None and not 0 < confidence < 1:
-        message = f"must be above 0% and below 100%, got {confidence:.0%}"
-        raise OptionError([Issue(message, path="--confidence")])
-    plan = load_org_plan(path, krs=as_of is not None)
-    done: dict[str, float] = {}
-    ahead: dict[str, float] = {}
-    missing: list[str] = []
-    if as_of is not None:
-        from okrplan.forecast.actuals import done_to_date
-
-        file = plan_file(path)
-        if file is None:
-            message = "needs a plan directory (its progress store), not a target file"
-            raise OptionError([Issue(message, path="--as-of", hint="decompose -o DIR first")])
-        done, ahead, missing = done_to_date(plan, file.parent, as_of)
+    _check(sims, confidence)
+    plan = load_org(path, krs=as_of is not None)
+    done, ahead, missing = _to_date(path, plan, as_of)
     model = build_model(plan, done, ahead)
     run = simulate(model, sims=sims, seed=seed)
     need = None
@@ -115,3 +90,28 @@ def forecast(
         no_checkins=tuple(missing),
         need=need,
     )
+
+
+def _check(sims: int, confidence: float | None) -> None:
+    """The options' ranges, as usage errors (exit 2)."""
+    if not 1 <= sims <= MAX_SIMS:
+        raise OptionError([Issue(f"must be from 1 to {MAX_SIMS:,}, got {sims}", path="--sims")])
+    if confidence is not None and not 0 < confidence < 1:
+        message = f"must be above 0% and below 100%, got {confidence:.0%}"
+        raise OptionError([Issue(message, path="--confidence")])
+
+
+def _to_date(
+    path: str | os.PathLike[str], plan: Org, as_of: date | None
+) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """With ``as_of``: what each group has done (from the plan directory's progress store),
+    the share of its plan ahead, and the groups without check-ins; nothing without."""
+    if as_of is None:
+        return {}, {}, []
+    from okrplan.forecast.actuals import done_to_date
+
+    file = plan_file(path)
+    if file is None:
+        message = "needs a plan directory (its progress store), not a target file"
+        raise OptionError([Issue(message, path="--as-of", hint="decompose -o DIR first")])
+    return done_to_date(plan, file.parent, as_of)

@@ -24,6 +24,7 @@ BLOCK = 256
 """Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
 
 QUANTILES = (0.1, 0.5, 0.9)
+HISTOGRAM_BINS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,10 @@ class _Draws:
         self.model, self.sims, self.multiplier = model, sims, multiplier
         self.products = draw_rates(model, sims, rate_seed)
         p = self.products
-        # what M, A and B are multiplied by; single precision: a normal item is a sum of many
-        # entries, its outcome shown to the plan's rounding, never to 7 digits
-        self.moments = tuple(m.astype(np.float32) for m in (p, p * p, p * (1 - p)))
+        # what M, and A and B together, are multiplied by; single precision: a normal item is a
+        # sum of many entries, its outcome shown to the plan's rounding, never to 7 digits
+        self.mean_of = p.astype(np.float32)
+        self.spread_of = np.concatenate([p * p, p * (1 - p)]).astype(np.float32)
         self.thinned = np.array([bool(sig) for sig in model.signatures] or [False])
         self.att = np.random.Generator(np.random.PCG64(att_seed))
         self.counts = np.random.Generator(np.random.PCG64(count_seed))
@@ -96,14 +98,17 @@ class _Draws:
         return attained
 
     def normal(self, items: Ints) -> npt.NDArray[np.float32]:
-        """Normal items: mean Σ P·M·k, variance Σ P²·A·k² + P(1 − P)·B·k (k the multiplier)."""
+        """Normal items: mean Σ P·M·k, variance Σ P²·A·k² + P(1 − P)·B·k (k the multiplier,
+        folded into the items' moments rather than into the simulations' products)."""
         k = self.multiplier
-        moments = self.model.moments[items].astype(np.float32)
-        mean = moments[:, 0] @ self.moments[0]
-        mean *= k
-        spread = moments[:, 1] @ self.moments[1]
-        spread *= k * k
-        spread += (moments[:, 2] * k) @ self.moments[2]
+        moments = self.model.moments[items]
+        # einsum, not @: a product this thin (a few signatures) is no work for BLAS, whose
+        # threads only burn the CPU time the simulation needs
+        mean = np.einsum("is,sj->ij", (moments[:, 0] * k).astype(np.float32), self.mean_of)
+        weights = np.concatenate([moments[:, 1] * (k * k), moments[:, 2] * k], axis=1)
+        spread: npt.NDArray[np.float32] = np.einsum(
+            "is,sj->ij", weights.astype(np.float32), self.spread_of
+        )
         np.maximum(spread, 0.0, out=spread)
         np.sqrt(spread, out=spread)
         spread *= self.counts.standard_normal(mean.shape, dtype=np.float32)
@@ -136,13 +141,23 @@ def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     tolerance = 1e-9 * np.maximum(np.abs(targets), 1.0)
     hit = (outcomes >= (targets - tolerance)[:, None]).mean(axis=1)
     mean = outcomes.mean(axis=1)
-    # np.quantile's "lower" value, from a sort: numpy sorts floats faster than it partitions
+    # np.quantile's "lower" value, from a sort: numpy sorts floats faster than it partitions,
+    # and single precision faster still (7 digits: a quantile is shown to 3 significant figures)
     ks = [int(np.floor(q * (outcomes.shape[1] - 1))) for q in QUANTILES]
-    q = np.sort(outcomes, axis=1)[:, ks].T
+    q = np.sort(outcomes.astype(np.float32), axis=1)[:, ks].T.astype(np.float64)
     return [
         RowStats(float(hit[i]), float(q[0, i]), float(q[1, i]), float(q[2, i]), float(mean[i]))
         for i in range(outcomes.shape[0])
     ]
+
+
+def _running(block: Floats, carry: Floats) -> Floats:
+    """The running sums of ``block``'s rows, plus ``carry``, in place: a row at a time (as
+    np.cumsum adds, so the same sums), which is faster than np.cumsum along the first axis."""
+    for i in range(1, block.shape[0]):
+        np.add(block[i], block[i - 1], out=block[i])
+    block += carry
+    return block
 
 
 def _schedule(
@@ -197,7 +212,7 @@ def simulate(
             stats[i] = row_stats(np.full((1, sims), r.done), np.array([r.target]))[0]
     for b0 in range(0, max(model.size, 1), BLOCK):
         b1 = min(b0 + BLOCK, model.size)
-        sums = np.cumsum(draws.block(b0, b1), axis=0) + carry if b1 > b0 else carry[None, :]
+        sums = _running(draws.block(b0, b1), carry) if b1 > b0 else carry[None, :]
 
         def at(pos: int, b0: int = b0, sums: Floats = sums, carry: Floats = carry) -> Floats:
             return carry if pos == b0 else (sums[pos - b0 - 1] if pos > b0 else saved[pos])
@@ -209,10 +224,10 @@ def simulate(
             outcomes = np.stack([at(wanted[i].hi) - at(wanted[i].lo) for i in closing])
             outcomes += np.array([wanted[i].done for i in closing])[:, None]
             targets = np.array([wanted[i].target for i in closing])
+            if 0 in closing:  # before row_stats sorts them
+                first = outcomes[closing.index(0)].copy()
             for i, s in zip(closing, row_stats(outcomes, targets), strict=True):
                 stats[i] = s
-            if 0 in closing:
-                first = outcomes[closing.index(0)].copy()
             for i in closing:
                 lo = wanted[i].lo
                 if lo < b0:  # a row that spans blocks
@@ -221,3 +236,11 @@ def simulate(
                         del saved[lo], users[lo]
         carry = sums[-1].copy()
     return Simulation(tuple(stats[i] for i in range(len(wanted))), first)
+
+
+def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """:data:`HISTOGRAM_BINS` equal bins over the outcomes' range: (edges, counts)."""
+    if outcomes.size == 0:
+        return ((), ())
+    counts, edges = np.histogram(outcomes, bins=HISTOGRAM_BINS)
+    return (tuple(float(round(e, 2)) for e in edges), tuple(int(c) for c in counts))

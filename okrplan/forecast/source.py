@@ -1,9 +1,10 @@
-"""The part of a plan the forecast needs: its units and role groups, metrics and meta.
+"""Where the forecast's :class:`~okrplan.forecast.org.Org` comes from: plan.json read fast.
 
-A plan of 100,000 people has some 150,000 objective and KR nodes the forecast never reads;
-validating them all into records takes most of :func:`okrplan.api.load_plan`'s time. This
-reader keeps the units and role groups (validated as records, as ``load_plan`` does them) and
-the ``contains`` edges between them. Anything it cannot read (a target file, a plan.json with a
+A plan of 100,000 people has some 250,000 objective and KR nodes the forecast never reads;
+validating them all into records takes most of :func:`okrplan.api.load_plan`'s time, and
+importing what it needs (pydantic, networkx, the solver) more than a second. This reader keeps
+the units and selling groups, and the ``contains`` edges between them, as plain records
+(:mod:`okrplan.forecast.org`). Anything it cannot read (a target file, a plan.json with a
 problem) goes to ``load_plan``, which reads it fully and says what is wrong.
 """
 
@@ -11,17 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from okrplan.choices import PLAN_FILE
-from okrplan.export.planjson import READS
-from okrplan.model import EdgeKind, NodeKind, node_from_json
-from okrplan.plan import Plan
+from okrplan.forecast.org import Org, org_from_nodes, org_of
 
-_KINDS = {str(NodeKind.UNIT), str(NodeKind.ROLE)}
+FORMATS = (1, 2, 3)
+"""The plan.json formats read here (:data:`okrplan.export.planjson.READS`, which a test
+checks: importing it would import pydantic)."""
+
+_KINDS = {"unit", "role"}
 
 
 def plan_file(path: str | os.PathLike[str]) -> Path | None:
@@ -46,7 +48,7 @@ def _item_per_line(file: Path, krs: bool) -> dict[str, Any] | None:
     if not data.startswith(_ITEM_PER_LINE + b"\n") or end < 0:
         return None
     rest = json.loads(b"{" + data[end + 5 :])
-    words = list(_WANTED[:3])
+    words = list(_WANTED)
     if krs:  # the KRs of the base metric
         words.append(b'"metric":' + json.dumps(rest["plan"]["kpi"]["base"]).encode())
     found: dict[int, bytes] = {}
@@ -54,53 +56,72 @@ def _item_per_line(file: Path, krs: bool) -> dict[str, Any] | None:
         at = data.find(word, 0, end)
         while at >= 0:
             start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-            found[start] = data[start:stop]
+            found[start] = data[start:stop].rstrip(b",")
             at = data.find(word, stop, end)
-    edges: list[Any] = []
-    nodes: list[Any] = []
-    for start in sorted(found):  # in the file's order: the order of a unit's children
-        item = json.loads(found[start].rstrip(b","))
-        (edges if "source" in item else nodes).append(item)
-    rest["graph"] = {"nodes": nodes, "edges": edges}
+    # one parse of the lines found, in the file's order (the order of a unit's children)
+    items = json.loads(b"[" + b",".join(found[s] for s in sorted(found)) + b"]")
+    rest["graph"] = {
+        "nodes": [i for i in items if "source" not in i],
+        "edges": [i for i in items if "source" in i],
+    }
     return dict(rest)
 
 
-def _org_plan(file: Path, krs: bool) -> Plan:
+def _contains(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """The ``contains`` edges: listed (formats 1 and 2) or on their units (format 3)."""
+    for edge in data["graph"]["edges"]:
+        if edge.get("kind") == "contains":
+            yield edge["source"], edge["target"]
+    for item in data["graph"]["nodes"]:
+        if item.get("kind") == "unit":
+            for target in item.get("contains") or ():
+                yield item["id"], target
+
+
+def _krs(data: Mapping[str, Any], units: set[str]) -> list[tuple[str, str]]:
+    """(id, owner) of the KRs on the KPI's base metric; format 3 leaves out an owner that the
+    KR's id ``k:P#i.j`` names (``u:P`` if that unit exists, else ``r:P``)."""
+    base = data["plan"]["kpi"]["base"]
+    out = []
+    for item in data["graph"]["nodes"]:
+        if item.get("kind") == "kr" and item.get("metric") == base:
+            owner = item.get("owner")
+            if owner is None:
+                scope = item["id"][2 : item["id"].rindex("#")]
+                owner = f"u:{scope}" if f"u:{scope}" in units else f"r:{scope}"
+            out.append((str(item["id"]), str(owner)))
+    return out
+
+
+def _read(file: Path, krs: bool) -> Org:
     data = _item_per_line(file, krs)
     if data is None:
         with file.open("rb") as handle:
             data = json.load(handle)
-    if data.get("okrplan") not in READS:  # format 2 leaves out owns/measures: not read here
+    if data.get("okrplan") not in FORMATS:
         raise ValueError("not an okrplan plan")
-    graph = nx.DiGraph()
-    nodes = data["graph"]["nodes"]
-    base = data["plan"]["kpi"]["base"] if krs else None
-    records = [
-        node_from_json(n)
-        for n in nodes
-        if n.get("kind") in _KINDS or (krs and n.get("kind") == "kr" and n.get("metric") == base)
-    ]
-    graph.add_nodes_from((r.id, {"node": r}) for r in records)
-    contains = str(EdgeKind.CONTAINS)
-    graph.add_edges_from(
-        (e["source"], e["target"], {"kind": EdgeKind.CONTAINS})
-        for e in data["graph"]["edges"]
-        if e.get("kind") == contains
-    )
-    if any("node" not in d for _, d in graph.nodes(data=True)):
-        raise ValueError("an edge names a node the plan does not have")
-    return Plan(data["plan"], data["solver"], graph, data["metrics"])
+    nodes = [n for n in data["graph"]["nodes"] if n.get("kind") in _KINDS]
+    units = {n["id"] for n in nodes if n["kind"] == "unit"}
+    return org_from_nodes(data, nodes, _contains(data), _krs(data, units) if krs else ())
 
 
-def load_org_plan(path: str | os.PathLike[str], *, krs: bool = False) -> Plan:
-    """A plan with only its units and role groups in the graph (see the module's note), and
-    with ``krs`` its KRs on the KPI's base metric."""
-    from okrplan.api import load_plan
+def load_org(path: str | os.PathLike[str], *, krs: bool = False) -> Org:
+    """The units and selling groups of a plan (see the module's note), and with ``krs`` its
+    KRs on the KPI's base metric.
 
+    Parameters
+    ----------
+    path
+        A plan directory, a plan.json, or a target file (decomposed in memory).
+    krs
+        Also read the (id, owner) of each KR on the KPI's base metric.
+    """
     file = plan_file(path)
     if file is not None:
         try:
-            return _org_plan(file, krs)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            return _read(file, krs)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             pass  # load_plan reads it again and reports the problem
-    return load_plan(path)
+    from okrplan.api import load_plan
+
+    return org_of(load_plan(path), krs=krs)

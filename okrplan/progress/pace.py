@@ -19,16 +19,15 @@ only once the plan is over within the total. A level KR (a percent or points: 10
 not add up: its actual is the mean of its check-ins and its pace actual ÷ target.
 
 A role group's KR is per person; its progress here is the group's (per-person plan ×
-headcount). When only some people reported, ``actual`` is their partial total and
-``partial`` is set; ``reported`` of ``people`` say so. The missing people are never counted as
-zero nor the reporters averaged over everyone: ``reporters_pace`` compares the reporters with
-their own share of the plan, while ``pace`` (and so the status and projection) is what the
-partial total says of the whole: actual ÷ the whole expected, a floor, since the missing can
-only add to it (2,900万 of a unit's 3,242万 due is 89.5%, behind so far, whatever the one group
-that reported did against its own 2,210万). A KR without check-ins of its own takes the sum of
-the KRs aligned to it (智能进度) in the same way; a KR with both keeps its own and shows the
-roll-up in ``rolled``. (``direction: decrease`` KRs keep the reporters' pace: a partial cost
-is no floor of a good pace.)
+headcount). When only some people reported, ``actual`` is their partial total, ``partial`` is
+set and ``reported`` of ``people`` say so; ``missing`` names the others. The missing are never
+counted as zero nor the reporters averaged over everyone: ``pace`` (and so the status and the
+projection) compares the reporters with their own share of the plan (2 of 8 reps with 190 of
+their 2 × 100 due: pace 95%, on track, partial 2/8), so a group does not read "at risk" only
+because people did not report; ``reporters_pace`` repeats it where partial. A KR without
+check-ins of its own takes the sum of the KRs aligned to it (智能进度) in the same way, paced
+against the reporting KRs' own due; a KR with both keeps its own and shows the roll-up in
+``rolled``.
 """
 
 from __future__ import annotations
@@ -100,6 +99,8 @@ class KrProgress:
     last: date | None = None  # the last day of the latest period checked in
     partial: bool = False  # only some people (or aligned KRs) reported: actual is their total
     reporters_pace: Fraction | None = None  # where partial: actual ÷ the reporters' own due
+    reports: tuple[int, int] = (0, 0)  # who reported of who should: people, where role groups
+    # are below (a roll-up adds its aligned KRs' counts), else KRs
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +314,7 @@ class _Actual:
     share: Fraction = Fraction(1)  # the part of the plan the reporters account for
     missing: tuple[str, ...] = ()
     reporting: Fraction | None = None  # the reporters' own expected to date, where known
+    reports: tuple[int, int] = (1, 1)  # see KrProgress.reports
 
 
 class _Context:
@@ -339,6 +341,8 @@ class _Context:
         measure = self.measures[kr_id]
         rows = self.by_kr.get(kr_id, [])
         own = _sum([r for r in rows if not r.person], measure.level)
+        if own is not None and measure.people:
+            own.reports = (measure.people, measure.people)  # the group's own: everyone's
         people = self._people(kr_id, [r for r in rows if r.person], measure)
         rolled = None if measure.level else self._rolled(kr_id)
         actual = own or people or rolled
@@ -356,6 +360,7 @@ class _Context:
         assert total is not None
         names = {r.person for r in rows}
         total.reported = len(names)
+        total.reports = (len(names), max(measure.people, len(names)))
         if measure.people and len(names) < measure.people:
             total.share = Fraction(len(names), measure.people)
             owner = node(self.graph, queries.key_result(self.graph, kr_id).owner)
@@ -374,8 +379,12 @@ class _Context:
         everyone = sum((r.expected for r in results), Fraction(0))
         reporting = sum((self.effective.get(r.kr, r.expected) for r in with_data), Fraction(0))
         share = reporting / everyone if everyone else Fraction(len(with_data), len(results))
+        # who is missing: the aligned KRs without data and the people missing from those with
         missing = tuple(r.kr for r in results if r.actual is None)
-        return _Actual(value, last, len(with_data), min(share, Fraction(1)), missing, reporting)
+        missing += tuple(m for r in with_data if r.partial for m in r.missing)
+        reports = (sum(r.reports[0] for r in results), sum(r.reports[1] for r in results))
+        share = min(share, Fraction(1))
+        return _Actual(value, last, len(with_data), share, missing, reporting, reports)
 
     def _result(
         self, kr_id: str, measure: _Plan, expected: Fraction, actual: _Actual | None
@@ -391,21 +400,22 @@ class _Context:
                 None,
                 Pace.NO_DATA,
                 people=measure.people,
+                reports=(0, self._due_reports(kr_id, measure)),
             )
         partial = actual.share < 1
+        # measured against what the reporters were due: the missing are neither zero nor
+        # anyone's average (2 of 8 reps: their actual ÷ their 2 shares of the plan)
         due = expected * actual.share
         if partial and actual.reporting is not None:
             due = actual.reporting  # the reporters' own plans, not a share of this KR's
         self.effective[kr_id] = due
         value = actual.value
         progress = value / measure.total if measure.total else None
-        reporters = value / due if partial and due else None
         if measure.decrease:
             pace = (due / value if value else None) if due else None
-            reporters = None
         else:
-            due = expected  # the whole: a partial total is a floor of the actual
             pace = value / due if due else None
+        reporters = pace if partial else None
         projection = value * measure.total / due if due else value + measure.total
         if measure.level:
             projection = value
@@ -425,7 +435,15 @@ class _Context:
             last=actual.last,
             partial=partial,
             reporters_pace=reporters,
+            reports=actual.reports,
         )
+
+    def _due_reports(self, kr_id: str, measure: _Plan) -> int:
+        """Who should report on a KR without data: its people, else its aligned KRs' due."""
+        if measure.people:
+            return measure.people
+        children = [c for c in queries.aligned_children(self.graph, kr_id) if c in self.measures]
+        return sum(self.of(c).reports[1] for c in children) or 1
 
     def _status(self, measure: _Plan, value: Fraction, pace: Fraction | None, last: date) -> Pace:
         today = min(self.as_of, self.bounds[1])

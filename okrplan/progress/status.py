@@ -40,7 +40,8 @@ WORDS = {
         "objective": "目标", "kr": "关键结果", "total": "计划", "expected": "应完成",
         "actual": "实际", "progress": "进度", "pace": "节奏", "projection": "预计全期",
         "status": "状态", "note": "说明", "children": "下级", "reported": "{n}/{of} 人已报",
-        "partial": "部分数据 {n}/{of} (已报者节奏 {pace})",
+        "partial": "部分数据 {n}/{of}",
+        "partial_warning": "{kr}: 部分数据 {n}/{of}，节奏按已报者计，未报者不计为零: {names}",
         "rolled": "下级合计 {value}", "missing": "无数据: {names}", "as_of": "截至 {day}",
         "orphans": "{n} 条进度对应的关键结果已不在计划中（保留在库中）: {ids}",
         "outside": "{n} 条进度的期间不在计划期内: {ids}",
@@ -52,7 +53,9 @@ WORDS = {
         "objective": "Objective", "kr": "Key result", "total": "Plan", "expected": "Due",
         "actual": "Actual", "progress": "Progress", "pace": "Pace", "projection": "Projected",
         "status": "Status", "note": "Note", "children": "Below", "reported": "{n}/{of} reported",
-        "partial": "partial {n}/{of} (reporters' pace {pace})",
+        "partial": "partial {n}/{of}",
+        "partial_warning": "{kr}: partial {n}/{of}, paced on those who reported; not counted "
+        "as zero: {names}",
         "rolled": "below: {value}", "missing": "no data: {names}", "as_of": "as of {day}",
         "orphans": "{n} check-ins are for KRs no longer in the plan (kept in the store): {ids}",
         "outside": "{n} check-ins are for periods outside the plan: {ids}",
@@ -171,7 +174,18 @@ def _own_lines(
             result.warnings.append(text["no_data_o"].format(o=objective.name, krs=names))
         for kr in key_results:
             if kr.id in krs:
-                result.lines.append(_kr_line(plan.graph, kr, krs[kr.id], text, plan.locale))
+                got = krs[kr.id]
+                result.lines.append(_kr_line(plan.graph, kr, got, text, plan.locale))
+                if got.partial:
+                    result.warnings.append(partial_warning(plan.graph, kr.name, got, text))
+
+
+def partial_warning(graph: nx.DiGraph, name: str, got: KrProgress, text: Mapping[Any, str]) -> str:
+    """The warning of a KR only some reported: how many, and who is missing (by name)."""
+    names = missing_names(graph, got.missing)
+    shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+    n, of = got.reports
+    return text["partial_warning"].format(kr=name, n=n, of=of, names=shown or "—")
 
 
 def _kr_line(
@@ -179,9 +193,8 @@ def _kr_line(
 ) -> Line:
     notes = []
     if got.partial:
-        of = got.people or got.reported + len(got.missing)
-        pace = percent(got.reporters_pace)
-        notes.append(text["partial"].format(n=got.reported, of=of, pace=pace))
+        n, of = got.reports
+        notes.append(text["partial"].format(n=n, of=of))
     elif got.people and got.reported and got.reported < got.people:
         notes.append(text["reported"].format(n=got.reported, of=got.people))
     if got.rolled is not None:

@@ -84,12 +84,12 @@ def _conflicts(ctx: Context, boxes: list[Box]) -> tuple[dict[int, list[int]], se
 
     refs: dict[int, list[int]] = {}
     hit: set[int] = set()
-    for entry in ctx.plan.solver.get("conflict") or []:
+    for entry in ctx.plan.solver.conflict:
         index = box_of(str(entry).split(":", 1)[-1])
         if index is not None:
             hit.add(index)
-    for number, relaxation in enumerate(ctx.plan.solver.get("relaxations") or [], start=1):
-        index = box_of(str(relaxation.get("subject", "")))
+    for number, relaxation in enumerate(ctx.plan.solver.relaxations, start=1):
+        index = box_of(relaxation.owner)
         if index is not None:
             hit.add(index)
             if number not in refs.setdefault(index, []):
@@ -145,7 +145,7 @@ def _caption(
         if kpi.get("target") is not None:
             text += f" {money_text(kpi['target'], locale, numbers_for(meta))}"
         facts.append(text)
-    status = str(plan.solver.get("status", ""))
+    status = str(plan.solver.status)
     if status in ("optimal", "feasible", "infeasible"):
         facts.append(f"{label(locale, 'status')}: {label(locale, 'status_' + status)}")
     if start != root:
@@ -190,12 +190,10 @@ def _notes(ctx: Context, view: View, layout: Layout, boxes: list[Box]) -> list[s
         notes.append(_UNITS_ONLY["en" if ctx.locale == "en" else "zh"].format(what=what))
     if view is View.KR:
         notes.append(label(locale, "derived_only"))
-    relaxations = plan.solver.get("relaxations") or []
+    relaxations = plan.solver.relaxations
     if relaxations:
         notes.append(f"{label(locale, 'relaxations')}:")
-        notes.extend(
-            f"{circled(n)} {r.get('message', '')}" for n, r in enumerate(relaxations, start=1)
-        )
+        notes.extend(f"{circled(n)} {r.message}" for n, r in enumerate(relaxations, start=1))
     return notes
 
 
@@ -296,6 +294,19 @@ def to_dot(
     boxes = list(layout.root.walk())
     refs, hit = _conflicts(ctx, boxes)
     caption = _caption(ctx, view, layout, boxes, bool(hit), start, root)
+    return _dot_text(ctx, view, layout, boxes, (refs, hit), caption)
+
+
+def _dot_text(
+    ctx: Context,
+    view: View,
+    layout: Layout,
+    boxes: list[Box],
+    conflicts: tuple[dict[int, list[int]], set[int]],
+    caption: str,
+) -> str:
+    """The DOT text of the laid-out ``boxes``: the graph's defaults, then the view's body."""
+    refs, hit = conflicts
     lines = [
         "digraph okrplan {",
         f'  graph [charset="UTF-8" fontname="{FONTNAME}" bgcolor="white" pad="0.15" '

@@ -17,7 +17,7 @@ import networkx as nx
 from okrplan import queries
 from okrplan.graph import Edge
 from okrplan.graph import node as record
-from okrplan.model import KeyResult, KRKind, Node, Objective, RoleGroup, Unit
+from okrplan.model import KeyResult, KRKind, Node, Number, Objective, RoleGroup, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import label, people_text
@@ -80,7 +80,8 @@ class Context:
         self.plan = plan
         self.graph: nx.DiGraph = plan.graph
         self.locale = plan.locale
-        self.numbers = numbers_for(plan.meta)
+        # One precision per unit (亿/万, M/k) for every amount the diagram shows.
+        self.numbers = numbers_for(plan.meta).uniform(_amounts(plan))
         self.parent: dict[str, str] = {
             t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
         }
@@ -314,3 +315,20 @@ def _copy_to(box: Box, depth: int) -> Box:
         box.level,
         [] if box.level >= depth else [_copy_to(c, depth) for c in box.children],
     )
+
+
+def _amounts(plan: Plan) -> Iterator[Number | None]:
+    """Every amount of money a diagram of ``plan`` can show: units' targets, quotas, money
+    key results with their periods."""
+    for _, data in plan.graph.nodes(data=True):
+        item = data.get("node")
+        if isinstance(item, Unit):
+            yield item.target
+            yield item.assigned
+        elif isinstance(item, RoleGroup) and item.selling is not None:
+            yield item.selling.quota
+            yield item.selling.per_person
+        elif isinstance(item, KeyResult) and item.money:
+            yield item.target
+            yield item.total
+            yield from item.periods.values()

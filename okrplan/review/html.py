@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from fractions import Fraction
 
+from okrplan.numbers import Numbers
 from okrplan.review.markdown import section_title
 from okrplan.review.pack import LOW_CONFIDENCE, Burnup, Funnel, Pack
 from okrplan.review.tables import (
@@ -73,9 +74,9 @@ def _f(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def burnup_svg(burnup: Burnup, locale: str) -> str:
+def burnup_svg(burnup: Burnup, fmt: Numbers) -> str:
     """Cumulative plan (line) and actual (line with dots) of a KR by month."""
-    w = words(locale)
+    w = words(fmt.locale)
     width, height, left, top, bottom = 420.0, 220.0, 64.0, 26.0, 34.0
     plot_w, plot_h = width - left - 12, height - top - bottom
     values = [*burnup.plan, *(a for a in burnup.actual if a is not None)]
@@ -94,7 +95,7 @@ def burnup_svg(burnup: Burnup, locale: str) -> str:
         f'<line x1="{_f(left)}" y1="{_f(top + plot_h)}" x2="{_f(width - 12)}" '
         f'y2="{_f(top + plot_h)}" stroke="#889"/>',
         f'<text x="{_f(left - 4)}" y="{_f(top + 4)}" font-size="10" text-anchor="end">'
-        f"{_e(amount(Fraction(peak), locale, money=burnup.money))}</text>",
+        f"{_e(amount(Fraction(peak), fmt, money=burnup.money))}</text>",
         f'<text x="{_f(left - 4)}" y="{_f(top + plot_h)}" font-size="10" '
         'text-anchor="end">0</text>',
     ]
@@ -120,7 +121,7 @@ def burnup_svg(burnup: Burnup, locale: str) -> str:
                 f'<text x="{_f(x)}" y="{_f(top + plot_h + 14)}" font-size="10" '
                 f'text-anchor="middle">{_e(month[5:] if len(month) > 5 else month)}</text>'
             )
-    out.append(_legend(locale, left, height - 6))
+    out.append(_legend(fmt.locale, left, height - 6))
     out.append("</svg>")
     return "".join(out)
 
@@ -135,10 +136,10 @@ def _legend(locale: str, x: float, y: float) -> str:
     )
 
 
-def funnel_svg(funnel: Funnel, locale: str) -> str:
+def funnel_svg(funnel: Funnel, fmt: Numbers) -> str:
     """Planned and actual volume of each stage, each stage on its own scale (calls and revenue
     share no unit), labelled with both numbers."""
-    w = words(locale)
+    w = words(fmt.locale)
     stages = funnel.diagnosis.stages
     row, left, width = 34.0, 120.0, 520.0
     height = 30 + row * len(stages) + 16
@@ -158,7 +159,7 @@ def funnel_svg(funnel: Funnel, locale: str) -> str:
             f'<rect x="{_f(left)}" y="{_f(y + 2)}" width="{_f(plan_len)}" height="12" '
             f'fill="{_PLAN_COLOUR}"/>'
         )
-        label = f"{w['plan_word']} {amount(stage.planned, locale, money=money)}"
+        label = f"{w['plan_word']} {amount(stage.planned, fmt, money=money)}"
         out.append(
             f'<text x="{_f(left + bar_w + 6)}" y="{_f(y + 12)}" font-size="10">{_e(label)}</text>'
         )
@@ -168,12 +169,12 @@ def funnel_svg(funnel: Funnel, locale: str) -> str:
                 f'<rect x="{_f(left)}" y="{_f(y + 16)}" width="{_f(actual_len)}" height="12" '
                 f'fill="{_ACTUAL_COLOUR}"/>'
             )
-            label = f"{w['actual_word']} {amount(stage.actual, locale, money=money)}"
+            label = f"{w['actual_word']} {amount(stage.actual, fmt, money=money)}"
             out.append(
                 f'<text x="{_f(left + bar_w + 6)}" y="{_f(y + 26)}" font-size="10">'
                 f"{_e(label)}</text>"
             )
-    out.append(_legend(locale, left, height - 4))
+    out.append(_legend(fmt.locale, left, height - 4))
     out.append("</svg>")
     return "".join(out)
 
@@ -202,7 +203,9 @@ def to_html(pack: Pack) -> str:
     ]
     if pack.burnups:
         out.append(
-            '<div class="charts">' + "".join(burnup_svg(b, loc) for b in pack.burnups) + "</div>"
+            '<div class="charts">'
+            + "".join(burnup_svg(b, pack.numbers) for b in pack.burnups)
+            + "</div>"
         )
     out.append(f"</section><section><h2>{_e(section_title(pack, 2))}</h2>")
     out.append(
@@ -213,13 +216,19 @@ def to_html(pack: Pack) -> str:
     if pack.hires:
         out.append(_table(hires_table(pack)))
     out.append(f"</section><section><h2>{_e(section_title(pack, 3))}</h2>")
-    out += [_table(next_table(item, loc)) for item in pack.next] or [f"<p>{_e(w['no_next'])}</p>"]
+    out += [_table(next_table(item, pack.numbers)) for item in pack.next] or [
+        f"<p>{_e(w['no_next'])}</p>"
+    ]
     out.append(f"</section><section><h2>{_e(section_title(pack, 4))}</h2>")
     for funnel in pack.funnels:
         out.append(f"<h3>{_e(funnel_title(pack, funnel))}</h3>")
-        out.append(_table(funnel_table(funnel.diagnosis, loc)))
-        out.append(funnel_svg(funnel, loc))
-        out.append("".join(f"<p>{_e(line)}</p>" for line in diagnosis_lines(funnel.diagnosis, loc)))
+        out.append(_table(funnel_table(funnel.diagnosis, pack.numbers)))
+        out.append(funnel_svg(funnel, pack.numbers))
+        out.append(
+            "".join(
+                f"<p>{_e(line)}</p>" for line in diagnosis_lines(funnel.diagnosis, pack.numbers)
+            )
+        )
     out.append(
         f'<p class="note">{_e(w["funnel_note"])}</p>'
         if pack.funnels

@@ -74,14 +74,14 @@ def to_markdown(pack: Pack) -> str:
         out += table_md(hires_table(pack))
     out += [f"## {section_title(pack, 3)}", ""]
     for item in pack.next:
-        out += table_md(next_table(item, pack.locale))
+        out += table_md(next_table(item, pack.numbers))
     if not pack.next:
         out += [w["no_next"], ""]
     out += [f"## {section_title(pack, 4)}", ""]
     for funnel in pack.funnels:
         out += [f"### {funnel_title(pack, funnel)}", ""]
-        out += table_md(funnel_table(funnel.diagnosis, pack.locale))[:]
-        out += [*diagnosis_lines(funnel.diagnosis, pack.locale), ""]
+        out += table_md(funnel_table(funnel.diagnosis, pack.numbers))[:]
+        out += [*diagnosis_lines(funnel.diagnosis, pack.numbers), ""]
     if pack.funnels:
         out += [f"*{w['funnel_note']}*", ""]
     else:

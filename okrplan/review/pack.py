@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from okrplan import queries
 from okrplan.graph import node
 from okrplan.model import KeyResult, KRKind, RoleGroup
+from okrplan.numbers import numbers_for
 from okrplan.review.funnel import Stage, diagnose
 from okrplan.review.nextsteps import NextKr, done_to_date, next_steps, owner_label
 from okrplan.review.periods import PlanCalendar, Span, exact, inside, planned, span
@@ -93,7 +94,7 @@ def build_pack(
         ObjectiveLines(
             o.name,
             None if o.weight is None else exact(o.weight),
-            tuple(_kr_line(plan, k, 1, progress, actuals, days.last) for k in krs),
+            tuple(_kr_line(k, 1, progress, actuals, days.last) for k in krs),
         )
         for o, krs in queries.sheet(graph, unit_id)
     )
@@ -102,8 +103,7 @@ def build_pack(
     steps = next_steps(plan, unit_id, groups, actuals, calendar, days)
     return Pack(
         str(plan.meta.get("name", "")),
-        plan.locale,
-        str(plan.meta.get("currency", "")),
+        numbers_for(plan.meta),
         unit_id,
         owner.name,
         owner.path,
@@ -143,7 +143,6 @@ def _scale(plan: Plan, kr: KeyResult) -> int:
 
 
 def _kr_line(
-    plan: Plan,
     kr: KeyResult,
     scale: int,
     progress: Mapping[str, KrProgress],
@@ -216,10 +215,10 @@ def _child_line(
     name = record.label if isinstance(record, RoleGroup) else str(getattr(record, "name", child))
     headline = _headline(plan, child)
     if headline is not None:
-        line = _kr_line(plan, headline, _scale(plan, headline), progress, actuals, until)
+        line = _kr_line(headline, _scale(plan, headline), progress, actuals, until)
         return ChildLine(child, name, role, count, line)
     parts = [
-        _kr_line(plan, k, g.headcount, progress, actuals, until)
+        _kr_line(k, g.headcount, progress, actuals, until)
         for g in _groups_below(plan, child)
         if (k := _headline(plan, g.id)) is not None
     ]
@@ -435,7 +434,7 @@ def _funnels(
             _stage(plan, [chain[i] for _, chain in reporting], reporting, actuals, calendar, days)
             for i in range(len(metrics))
         ]
-        within = tuple(dict.fromkeys(_top(plan, g, base) for g, _ in members))
+        within = tuple(dict.fromkeys(_top(g, base) for g, _ in members))
         people = sum(g.headcount for g, _ in members)
         counted = sum(g.headcount for g, _ in reporting)
         out.append(Funnel(within, people, counted, diagnose(stages)))
@@ -528,7 +527,7 @@ def _shortfalls(plan: Plan, unit_id: str, steps: Sequence[NextKr]) -> tuple[Shor
     return tuple(out)
 
 
-def _top(plan: Plan, group: RoleGroup, base: Sequence[str]) -> str:
+def _top(group: RoleGroup, base: Sequence[str]) -> str:
     """The direct child of the reviewed unit (path ``base``) a role group is in."""
     path = list(group.path)
     return path[len(base)] if len(path) > len(base) else group.label

@@ -14,6 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from okrplan.numbers import Numbers
 from okrplan.review.funnel import Diagnosis
 from okrplan.review.nextsteps import NextKr
 from okrplan.review.periods import Span, inside, span
@@ -145,8 +146,7 @@ class Pack:
     """The four sections of a unit's review of one period."""
 
     plan_name: str
-    locale: str
-    currency: str
+    numbers: Numbers  # the plan's formatter: locale, currency and money rounding step
     unit: str
     unit_name: str
     unit_path: tuple[str, ...]
@@ -162,6 +162,10 @@ class Pack:
     blockers: tuple[Note, ...]
     short: tuple[Shortfall, ...]
     burnups: tuple[Burnup, ...]
+
+    @property
+    def locale(self) -> str:
+        return self.numbers.locale
 
     @property
     def people_short(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from okrplan.numbers import Numbers
 from okrplan.review.funnel import Cause, Diagnosis
 from okrplan.review.nextsteps import NextKr
 from okrplan.review.pack import LOW_CONFIDENCE, Activity, Funnel, KrLine, Note, Pack
@@ -30,8 +31,8 @@ class Table:
     title: str = ""
 
 
-def _num(value: Fraction | None, locale: str, money: bool) -> Cell:
-    return Cell(amount(value, locale, money=money), value, "money" if money else "count")
+def _num(value: Fraction | None, fmt: Numbers, money: bool) -> Cell:
+    return Cell(amount(value, fmt, money=money), value, "money" if money else "count")
 
 
 def _pct(value: Fraction | None) -> Cell:
@@ -42,20 +43,20 @@ def _t(text: str) -> Cell:
     return Cell(text)
 
 
-def _kr_value(line: KrLine, value: Fraction | None, locale: str) -> Cell:
+def _kr_value(line: KrLine, value: Fraction | None, fmt: Numbers) -> Cell:
     if line.percent and value is not None:
         return _pct(value)
-    return _num(value, locale, line.money)
+    return _num(value, fmt, line.money)
 
 
-def _kr_cells(line: KrLine, name: str, locale: str) -> tuple[Cell, ...]:
+def _kr_cells(line: KrLine, name: str, fmt: Numbers) -> tuple[Cell, ...]:
     return (
         _t(name),
-        _kr_value(line, line.target, locale),
-        _kr_value(line, line.expected, locale),
-        _kr_value(line, line.actual, locale),
+        _kr_value(line, line.target, fmt),
+        _kr_value(line, line.expected, fmt),
+        _kr_value(line, line.actual, fmt),
         _pct(line.progress),
-        Cell(status_word(line.status, locale), tag=line.status),
+        Cell(status_word(line.status, fmt.locale), tag=line.status),
         Cell(
             "" if line.confidence is None else f"{line.confidence}/10",
             None if line.confidence is None else Fraction(line.confidence),
@@ -65,7 +66,7 @@ def _kr_cells(line: KrLine, name: str, locale: str) -> tuple[Cell, ...]:
 
 def progress_tables(pack: Pack) -> list[Table]:
     """Section 1: one table per objective, and one line per direct child."""
-    w, loc = words(pack.locale), pack.locale
+    w, loc = words(pack.locale), pack.numbers
     head = (
         w["kr"],
         w["target"],
@@ -102,7 +103,7 @@ def progress_tables(pack: Pack) -> list[Table]:
 
 def activity_table(pack: Pack) -> Table:
     """Section 2: each metric's volume of the period against its plan, and who reported it."""
-    w, loc = words(pack.locale), pack.locale
+    w, loc = words(pack.locale), pack.numbers
     rows = tuple(
         (
             _t(a.name),
@@ -122,7 +123,7 @@ def _attain(a: Activity) -> Fraction | None:
 
 
 def hires_table(pack: Pack) -> Table:
-    w, loc = words(pack.locale), pack.locale
+    w, loc = words(pack.locale), pack.numbers
     rows = tuple(
         (
             _t(h.owner),
@@ -146,44 +147,44 @@ def note_text(note: Note, locale: str) -> str:
     return f"{who} · {note.kr} · {note.period}: {note.comment}{confidence}".rstrip(": ")
 
 
-def next_table(item: NextKr, locale: str) -> Table:
+def next_table(item: NextKr, fmt: Numbers) -> Table:
     """Section 3: one KR's remaining periods, as rows (periods are the columns)."""
-    w = words(locale)
+    w = words(fmt.locale)
     money = item.money
     labels = tuple(w["rest_of"].format(label=n.label) if n.partial else n.label for n in item.needs)
     rows: list[tuple[Cell, ...]] = [
-        (_t(w["plan_orig"]), *(_num(n.planned, locale, money) for n in item.needs)),
-        (_t(w["need"]), *(_num(n.need, locale, money) for n in item.needs)),
+        (_t(w["plan_orig"]), *(_num(n.planned, fmt, money) for n in item.needs)),
+        (_t(w["need"]), *(_num(n.need, fmt, money) for n in item.needs)),
     ]
     if item.headcount:
-        rows.append((_t(w["per_person"]), *(_num(n.per_person, locale, money) for n in item.needs)))
+        rows.append((_t(w["per_person"]), *(_num(n.per_person, fmt, money) for n in item.needs)))
         if any(n.capacity is not None for n in item.needs):
-            rows.append((_t(w["capacity"]), *(_num(n.capacity, locale, money) for n in item.needs)))
+            rows.append((_t(w["capacity"]), *(_num(n.capacity, fmt, money) for n in item.needs)))
             rows.append(
                 (_t(w["over"]), *(Cell("⚠", tag="over") if n.over else _t("") for n in item.needs))
             )
-    return Table((w["period"], *labels), tuple(rows), next_title(item, locale))
+    return Table((w["period"], *labels), tuple(rows), next_title(item, fmt))
 
 
-def next_title(item: NextKr, locale: str) -> str:
-    w = words(locale)
+def next_title(item: NextKr, fmt: Numbers) -> str:
+    w = words(fmt.locale)
     who = item.owner + (
         f" ({item.headcount} {w['people']})"
-        if item.headcount and locale.startswith("en")
+        if item.headcount and fmt.locale.startswith("en")
         else f"（{item.headcount}人）"
         if item.headcount
         else ""
     )
     return (
-        f"{who} · {item.name} — {w['remaining']} {amount(item.remaining, locale, money=item.money)}"
-        f" ({w['done']} {amount(item.done, locale, money=item.money)} / "
-        f"{amount(item.total, locale, money=item.money)})"
+        f"{who} · {item.name} — {w['remaining']} {amount(item.remaining, fmt, money=item.money)}"
+        f" ({w['done']} {amount(item.done, fmt, money=item.money)} / "
+        f"{amount(item.total, fmt, money=item.money)})"
     )
 
 
-def funnel_table(d: Diagnosis, locale: str) -> Table:
+def funnel_table(d: Diagnosis, fmt: Numbers) -> Table:
     """Section 4: a funnel's stages with volumes, rates and the part of the gap each explains."""
-    w = words(locale)
+    w = words(fmt.locale)
     money_last = True
     explained = {f.metric: f for f in d.factors}
     rows = []
@@ -195,11 +196,11 @@ def funnel_table(d: Diagnosis, locale: str) -> Table:
         rows.append(
             (
                 _t(stage.name),
-                _num(stage.planned, locale, money),
-                _num(stage.actual, locale, money),
-                _rate(rate_plan, locale, money),
-                _rate(rate_actual, locale, money),
-                Cell(signed(factor.explains, locale, money=True), factor.explains, "money")
+                _num(stage.planned, fmt, money),
+                _num(stage.actual, fmt, money),
+                _rate(rate_plan, fmt, money),
+                _rate(rate_actual, fmt, money),
+                Cell(signed(factor.explains, fmt, money=True), factor.explains, "money")
                 if factor is not None
                 else _t(""),
             )
@@ -215,25 +216,25 @@ def funnel_table(d: Diagnosis, locale: str) -> Table:
     return Table(head, tuple(rows))
 
 
-def _rate(value: Fraction | None, locale: str, money: bool) -> Cell:
+def _rate(value: Fraction | None, fmt: Numbers, money: bool) -> Cell:
     """A conversion rate: a percent between counts, an amount per unit into money."""
     if value is None:
         return _t("")
-    return _num(value, locale, True) if money else _pct(value)
+    return _num(value, fmt, True) if money else _pct(value)
 
 
-def diagnosis_lines(d: Diagnosis, locale: str) -> list[str]:
+def diagnosis_lines(d: Diagnosis, fmt: Numbers) -> list[str]:
     """The funnel's verdict in words: the gap's split, and the main cause."""
-    w = words(locale)
+    w = words(fmt.locale)
     name = d.stages[-1].name if d.stages else ""
     if d.cause is Cause.NO_DATA:
         return [w["cause_no_data"].format(name=name)]
     lines = [
         w["gap_line"].format(
             name=name,
-            gap=signed(d.gap, locale, money=True),
-            volume=signed(d.volume, locale, money=True),
-            conversion=signed(d.conversion, locale, money=True),
+            gap=signed(d.gap, fmt, money=True),
+            volume=signed(d.volume, fmt, money=True),
+            conversion=signed(d.conversion, fmt, money=True),
         )
     ]
     if d.cause is Cause.ON_PLAN:
@@ -244,14 +245,14 @@ def diagnosis_lines(d: Diagnosis, locale: str) -> list[str]:
         lines.append(
             w["cause_volume"].format(
                 name=stage.name,
-                actual=amount(first.actual, locale, money=False),
-                planned=amount(first.planned, locale, money=False),
+                actual=amount(first.actual, fmt, money=False),
+                planned=amount(first.planned, fmt, money=False),
             )
         )
     elif (worst := d.worst) is not None:
         names = {s.metric: s.name for s in d.stages}
         money = worst.metric == d.stages[-1].metric
-        shown = (lambda v: amount(v, locale, money=True)) if money else percent
+        shown = (lambda v: amount(v, fmt, money=True)) if money else percent
         lines.append(
             w["cause_conversion"].format(
                 source=names.get(str(worst.source), worst.source),
@@ -265,7 +266,7 @@ def diagnosis_lines(d: Diagnosis, locale: str) -> list[str]:
 
 def short_lines(pack: Pack) -> list[str]:
     """The direct children whose remaining need exceeds their capacity, with the people short."""
-    w, loc = words(pack.locale), pack.locale
+    w, loc = words(pack.locale), pack.numbers
     return [
         w["short_line"].format(
             owner=s.child,

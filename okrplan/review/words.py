@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from okrplan.numbers import DEFAULT_STEP, Numbers
+from okrplan.numbers import Numbers
 from okrplan.quantity import format_number
 
 _ZH: dict[str, str] = {
@@ -178,14 +178,15 @@ def rounded(value: Fraction, places: int = 0) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step, ROUND_HALF_UP)
 
 
-def amount(value: Fraction | None, locale: str, *, money: bool, step: Decimal | None = None) -> str:
-    """A KR's number as the sheets show it: money through :mod:`okrplan.numbers` (in 万/M to
-    the money rounding ``step``, 10万 unless given), counts to one decimal where they are not
-    whole; an empty string for no value."""
+def amount(value: Fraction | None, numbers: Numbers, *, money: bool) -> str:
+    """A KR's number as the sheets show it: money through the plan's formatter (``numbers``:
+    in 万/M to the plan's money rounding step, with its currency symbol in English), counts to
+    one decimal where they are not whole; an empty string for no value."""
     if value is None:
         return ""
     if money:  # the one formatter, to the plan's rounding step: 3,080万 (not 3,079.9万)
-        return Numbers(locale, "", step or DEFAULT_STEP).money(rounded(value, 2))
+        return numbers.money(rounded(value, 2))
+    locale = numbers.locale
     if value.denominator == 1:
         return format_number(value.numerator, locale)
     shown = rounded(value, 1)
@@ -202,7 +203,7 @@ def percent(value: Fraction | None) -> str:
     return f"{rounded(value * 100, places)}%"
 
 
-def signed(value: Fraction, locale: str, *, money: bool) -> str:
+def signed(value: Fraction, numbers: Numbers, *, money: bool) -> str:
     """A difference with its sign (``+40万``, ``−60万``)."""
-    text = amount(abs(value), locale, money=money)
+    text = amount(abs(value), numbers, money=money)
     return ("+" if value > 0 else "−" if value < 0 else "") + text

@@ -141,14 +141,14 @@ def to_xlsx(pack: Pack) -> bytes:
     if pack.hires:
         second.table(hires_table(pack))
     for item in pack.next:
-        third.table(next_table(item, loc))
+        third.table(next_table(item, pack.numbers))
     if not pack.next:
         third.line(w["no_next"])
     for funnel in pack.funnels:
         fourth.line(funnel_title(pack, funnel), fourth.bold)
-        fourth.table(funnel_table(funnel.diagnosis, loc))
+        fourth.table(funnel_table(funnel.diagnosis, pack.numbers))
         fourth.row -= 1
-        for text in diagnosis_lines(funnel.diagnosis, loc):
+        for text in diagnosis_lines(funnel.diagnosis, pack.numbers):
             fourth.line(text)
         fourth.row += 1
     fourth.line(w["short_title"], fourth.bold)

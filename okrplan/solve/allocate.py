@@ -2,7 +2,7 @@
 
 Solving, in order (each step a function of values that returns values):
 
-1. **Bases and bounds** (:func:`okrplan.solve.groups.with_bases`,
+1. **Bases and bounds** (:func:`okrplan.solve.bases.with_bases`,
    :func:`okrplan.solve.regions.with_bounds`): each group's basis and its quota bounds in its
    region (see :mod:`okrplan.solve.regions`).
 2. **Hires** (:func:`okrplan.solve.hires.solve_hires`): the fewest new people per role that
@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from okrplan.model import Status
-from okrplan.solve.groups import Group, bases_of, evolve, with_bases
+from okrplan.model import Relaxation, Status
+from okrplan.solve.bases import bases_of, with_bases
+from okrplan.solve.groups import Group, evolve
 from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
 from okrplan.solve.regions import (
@@ -34,7 +35,7 @@ from okrplan.solve.regions import (
     upper,
     with_bounds,
 )
-from okrplan.solve.relax import Relaxation, explain_conflict
+from okrplan.solve.relax import explain_conflict
 from okrplan.spec import Spec
 
 
@@ -185,51 +186,67 @@ def allocate(
     bounded = members_of(regions, groups)
     hires = solve_hires(regions, options)
     if hires.counts is None:  # every allowed hire made where a region falls short
-        kept, regions = _hired(spec, regions, bounded, allowed_hires(regions))
-        best = _best_effort(regions)
-        return Allocation(
-            Status.INFEASIBLE,
-            tuple(kept),
-            best,
-            {g.id: g.headcount for g in kept if g.is_hire},
-            tuple(regions),
-            _stretch(kept, best),
-            hires.conflict,
-            tuple(explain_conflict(spec, regions)),
-        )
+        return _all_hired(spec, regions, bounded, hires.conflict)
     counts = hires.counts
     kpi_hires = hires_without_buffer(spec, regions) if any(counts.values()) else None
     kept, regions = _hired(spec, regions, bounded, counts)
-    quotas: dict[str, Fraction] = {}
-    alike = Alike()
-    solved_regions: list[Region] = []
-    for index, region in enumerate(regions):
-        solved = solve_region(region, alike)
-        if solved is None:  # hires made capacity enough; only lower bounds can still conflict
-            rule = f"target:{region.name}"
-            return Allocation(
-                Status.INFEASIBLE,
-                tuple(kept),
-                _best_effort(regions),
-                counts,
-                (*solved_regions, *regions[index:]),
-                Fraction(0),
-                (rule,),
-                tuple(explain_conflict(spec, regions)),
-            )
-        quotas.update(solved[0])
-        solved_regions.append(replace(region, level=solved[1]))
+    quotas, solved = _split(regions)
+    if len(solved) < len(regions):  # hires made capacity enough; only lower bounds conflict
+        return Allocation(
+            Status.INFEASIBLE,
+            tuple(kept),
+            _best_effort(regions),
+            counts,
+            (*solved, *regions[len(solved) :]),
+            Fraction(0),
+            (f"target:{regions[len(solved)].name}",),
+            tuple(explain_conflict(spec, regions)),
+        )
     return Allocation(
         hires.status,
         tuple(kept),
         quotas,
         {k: v for k, v in counts.items() if v},
-        tuple(solved_regions),
+        tuple(solved),
         _stretch(kept, quotas),
         kpi_hires=None
         if kpi_hires is None
         else {k: kpi_hires.get(k, 0) for k in counts if counts[k]},
     )
+
+
+def _all_hired(
+    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], conflict: tuple[str, ...]
+) -> Allocation:
+    """The infeasible allocation when no hires reach the targets: every allowed hire made,
+    the best-effort quotas, the rules in ``conflict`` and their relaxations."""
+    kept, hired = _hired(spec, regions, groups, allowed_hires(regions))
+    best = _best_effort(hired)
+    return Allocation(
+        Status.INFEASIBLE,
+        tuple(kept),
+        best,
+        {g.id: g.headcount for g in kept if g.is_hire},
+        tuple(hired),
+        _stretch(kept, best),
+        conflict,
+        tuple(explain_conflict(spec, hired)),
+    )
+
+
+def _split(regions: Sequence[Region]) -> tuple[dict[str, Fraction], list[Region]]:
+    """Each region's leximin split (:func:`solve_region`): the quotas, and the regions with
+    their levels, up to the first region whose bounds cannot meet its target."""
+    quotas: dict[str, Fraction] = {}
+    alike = Alike()
+    solved: list[Region] = []
+    for region in regions:
+        split = solve_region(region, alike)
+        if split is None:
+            break
+        quotas.update(split[0])
+        solved.append(replace(region, level=split[1]))
+    return quotas, solved
 
 
 def _hired(

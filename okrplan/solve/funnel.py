@@ -54,7 +54,7 @@ def person_series(
             months = phase(group, quota, blocks, step)
             revenue = Series.of(months, True)
             found = funnel_series(spec, group.pipeline, revenue)
-            found.update(sourced_series(spec, group, found, supplied))
+            found.update(sourced_series(group, found, supplied))
             if profile is not None:
                 shared[profile, quota] = found
         out[group.id] = dict(found)
@@ -81,9 +81,7 @@ def sourced_key(metric: str) -> str:
     return metric + SOURCED
 
 
-def sourced_series(
-    spec: Spec, group: Group, worked: PersonSeries, supplied: Collection[str]
-) -> PersonSeries:
+def sourced_series(group: Group, worked: PersonSeries, supplied: Collection[str]) -> PersonSeries:
     """The self-sourced series (by :func:`sourced_key`) of each metric of the group that some
     support unit supplies: the worked series × what the group sources of it per worked unit,
     the worked series itself where no support reaches the group (so a unit's sum is right)."""

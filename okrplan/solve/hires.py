@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from okrplan.model import Status
 from okrplan.solve.groups import Group
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
-from okrplan.solve.regions import Alike, Region, lower, upper, with_bounds
+from okrplan.solve.regions import Alike, Region, upper, with_bounds
 from okrplan.spec import Spec
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,64 +198,11 @@ def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:
     """Every rule behind an assumption literal: the hires, or the rules in conflict."""
     from ortools.sat.python import cp_model
 
-    model = cp_model.CpModel()
-    literals: dict[int, str] = {}
+    rules = _Rules(cp_model.CpModel())
     hires: dict[str, cp_model.IntVar] = {}
-    reach: dict[str, int] = {}
-    per_hire: dict[str, int] = {}
-    needs: dict[str, bool] = {}
-
-    def rule(name: str) -> cp_model.IntVar:
-        literal = model.new_bool_var(name)
-        literals[literal.index] = name
-        return literal
-
     for region in regions:
-        target = region.target - region.constant
-        terms = []
-        lows = sum(
-            (w * lower(g) for g, w in zip(region.members, region.weights, strict=True)),
-            Fraction(0),
-        )
-        if lows > target:
-            needs[region.unit.names[-1]] = False
-        scale = _scale(
-            [
-                target,
-                *(
-                    w * ((g.quota_cap if g.is_hire else upper(g)) or Fraction(0))
-                    for g, w in zip(region.members, region.weights, strict=True)
-                ),
-            ]
-        )
-        need = math.ceil(target * scale)
-        for group, weight in zip(region.members, region.weights, strict=True):
-            if group.is_hire:
-                cap = group.quota_cap
-                contribution = math.floor(weight * cap * scale) if cap is not None else 0
-                if contribution <= 0:
-                    continue
-                limit = group.hire.max if group.hire and group.hire.max is not None else None
-                var = model.new_int_var(0, HIRE_LIMIT, f"hire:{group.id}")
-                hires[group.id] = var
-                per_hire[group.id] = contribution
-                if limit is not None:
-                    model.add(var <= limit).only_enforce_if(rule(f"hire-max:{group.id}"))
-                terms.append(contribution * var)
-                continue
-            top = upper(group)
-            if top is None:
-                terms.append(cp_model.LinearExpr.constant(max(need, 0)))  # unbounded: always met
-                continue
-            value = math.floor(weight * top * scale)
-            reach[group.id] = value
-            extra = model.new_int_var(0, max(need, 0), f"extra:{group.id}")
-            model.add(extra == 0).only_enforce_if(rule(f"capacity:{group.id}"))
-            terms.append(value + extra)
-        if not terms:
-            continue
-        model.add(sum(terms) >= need).only_enforce_if(rule(f"target:{'/'.join(region.unit.names)}"))
-
+        _region_rules(rules, region, hires)
+    model, literals = rules.model, rules.literals
     model.minimize(sum(hires.values()))
     solver = new_solver(options)
     model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in sorted(literals)])
@@ -263,3 +214,60 @@ def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:
     solver.solve(model)
     core = sorted(literals[i] for i in solver.sufficient_assumptions_for_infeasibility())
     return Hires(None, tuple(core), Status.INFEASIBLE)
+
+
+@dataclass
+class _Rules:
+    """A CP-SAT model whose rules each hang on a named assumption literal (by its index)."""
+
+    model: cp_model.CpModel
+    literals: dict[int, str] = field(default_factory=dict)
+
+    def rule(self, name: str) -> cp_model.IntVar:
+        """A new literal named ``name`` that enforces a rule while it is assumed."""
+        literal = self.model.new_bool_var(name)
+        self.literals[literal.index] = name
+        return literal
+
+
+def _region_rules(rules: _Rules, region: Region, hires: dict[str, cp_model.IntVar]) -> None:
+    """The region's target as a rule over its groups: each hiring group's hires (a new
+    variable in ``hires``, capped by its ``hire-max`` rule), each other group's largest quota
+    (exceeded only without its ``capacity`` rule), summed to at least the target."""
+    from ortools.sat.python import cp_model
+
+    model = rules.model
+    target = region.target - region.constant
+    members = list(zip(region.members, region.weights, strict=True))
+    scale = _scale(
+        [
+            target,
+            *(w * ((g.quota_cap if g.is_hire else upper(g)) or Fraction(0)) for g, w in members),
+        ]
+    )
+    need = math.ceil(target * scale)
+    terms = []
+    for group, weight in members:
+        if group.is_hire:
+            cap = group.quota_cap
+            contribution = math.floor(weight * cap * scale) if cap is not None else 0
+            if contribution <= 0:
+                continue
+            limit = group.hire.max if group.hire and group.hire.max is not None else None
+            var = model.new_int_var(0, HIRE_LIMIT, f"hire:{group.id}")
+            hires[group.id] = var
+            if limit is not None:
+                model.add(var <= limit).only_enforce_if(rules.rule(f"hire-max:{group.id}"))
+            terms.append(contribution * var)
+            continue
+        top = upper(group)
+        if top is None:
+            terms.append(cp_model.LinearExpr.constant(max(need, 0)))  # unbounded: always met
+            continue
+        extra = model.new_int_var(0, max(need, 0), f"extra:{group.id}")
+        model.add(extra == 0).only_enforce_if(rules.rule(f"capacity:{group.id}"))
+        terms.append(math.floor(weight * top * scale) + extra)
+    if terms:
+        model.add(sum(terms) >= need).only_enforce_if(
+            rules.rule(f"target:{'/'.join(region.unit.names)}")
+        )

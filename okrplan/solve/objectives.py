@@ -127,7 +127,7 @@ def sheet_records(
     by_unit: dict[str, list[Hire]] = {}
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
-    make = _KRMaker(spec, series, Calendar.of(spec.period), limits or {})
+    make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
     applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
     out: list[Draft] = []
     for owner, level, unit, role_name in _owners(spec, roles):
@@ -214,7 +214,7 @@ class _KRMaker:
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
         if kr.metric is None:
             return True
-        if level == "company" and kr.metric == self.spec.target.kpi.metric:
+        if level == "company" and kr.metric == self.spec.target.primary.metric:
             return True
         return kr.metric in self.series.get(owner, {})
 
@@ -276,8 +276,8 @@ class _KRMaker:
         spec = self.spec
         if level != "company":
             return None
-        if metric == spec.target.kpi.metric and spec.target.metrics[metric].share_of:
-            share = share_end(spec.target.kpi.target)  # type: ignore[arg-type]
+        if metric == spec.target.primary.metric and spec.target.metrics[metric].share_of:
+            share = share_end(spec.target.primary.target)  # type: ignore[arg-type]
             return {
                 "target": number(share),
                 "per": Per.PLAN,
@@ -377,8 +377,8 @@ def default_objectives(spec: Spec) -> tuple[Objective, ...]:
                 if metric not in metrics:
                     metrics.append(metric)
     order = [m for m in metrics if m != spec.base_metric]
-    krs = [KeyResult(metric=spec.base_metric)] + [
-        KeyResult(metric=m, per="month") for m in reversed(order)
-    ]
+    krs = [KeyResult(metric=spec.base_metric)]
+    krs += [KeyResult(metric=k.metric) for k in spec.further_targets]
+    krs += [KeyResult(metric=m, per="month") for m in reversed(order)]
     title = "完成销售任务" if spec.target.plan.locale == "zh-CN" else "Deliver the sales target"
     return (Objective(title=title, key_results=tuple(krs)),)

@@ -53,11 +53,16 @@ def month_shares(
     return tuple(shares)
 
 
-def iso_weeks(period: PlanPeriod) -> dict[str, dict[int, Fraction]]:
+def iso_weeks(
+    period: PlanPeriod, working: Sequence[Sequence[bool]] | None = None
+) -> dict[str, dict[int, Fraction]]:
     """ISO weeks touching the period: for each, the fraction of each month (by index) it holds.
 
     A week's fraction of a month is its days in that month over the month's days, so spreading
-    a month's amount over its weeks is exact and the weeks of a month sum to the month.
+    a month's amount over its weeks is exact and the weeks of a month sum to the month. With
+    ``working`` (per month, whether each day is a working day: ``plan.calendar``), it is its
+    working days over the month's working days, so a 国庆 week holds what its working days
+    hold (a month without a working day falls back to its days).
 
     >>> from okrplan.periods import parse_period
     >>> weeks = iso_weeks(parse_period("2015-01"))
@@ -67,10 +72,17 @@ def iso_weeks(period: PlanPeriod) -> dict[str, dict[int, Fraction]]:
     weeks: dict[str, dict[int, Fraction]] = {}
     for index, month in enumerate(period.months):
         days = month_days(month)
+        flags = working[index] if working is not None else ()
+        count = sum(flags)
         for day in range(1, days + 1):
             year, week, _ = dt.date(month.year, month.month, day).isocalendar()
             parts = weeks.setdefault(f"{year:04d}-W{week:02d}", {})
-            parts[index] = parts.get(index, Fraction(0)) + Fraction(1, days)
+            share = (
+                Fraction(1, days)
+                if not count
+                else (Fraction(1, count) if flags[day - 1] else Fraction(0))
+            )
+            parts[index] = parts.get(index, Fraction(0)) + share
     return weeks
 
 

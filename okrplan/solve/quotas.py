@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from okrplan.model import Status
+from okrplan.model import Relaxation, Status
 from okrplan.quantity import format_number
 from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
-from okrplan.solve.relax import Relaxation, relaxation
+from okrplan.solve.relax import relaxation
 from okrplan.solve.rounding import achievable, split_grains_status
 from okrplan.solve.series import number
 from okrplan.spec import Spec, UnitRef

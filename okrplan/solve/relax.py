@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from okrplan.explain import relaxation_message
+from okrplan.model import Relaxation
 from okrplan.quantity import format_number
 from okrplan.solve.groups import Group, role_id
 from okrplan.solve.regions import Region, lower, upper
@@ -30,37 +30,19 @@ MAX_CAPACITY_CHANGE = Fraction(3, 2)
 _ORDER = ("capacity", "hire", "buffer", "target")  # ties: the change that keeps the KPI first
 
 
-@dataclass(frozen=True, slots=True)
-class Relaxation:
-    """A change that would make the plan feasible: ``quantity`` of ``owner`` (a group, role or
-    unit id, or a unit path) from ``current`` to ``needed``, both as the plan shows them; the
-    sentence that says so in the plan's locale, and the facts it was made from."""
-
-    kind: str  # hire | capacity | buffer | target
-    owner: str
-    quantity: str  # headcount | hire max | target | minimums | buffer | capacity:<metric>
-    current: str
-    needed: str
-    message: str
-    facts: tuple[tuple[str, str], ...] = ()
-
-    def to_json(self) -> dict[str, str]:
-        """The relaxation as plan.json writes it."""
-        return {
-            "kind": self.kind,
-            "subject": self.owner,
-            "message": self.message,
-            "current": self.current,
-            "needed": self.needed,
-        }
-
-
 def relaxation(
     locale: str, kind: str, owner: str, quantity: str, current: str, needed: str, **facts: str
 ) -> Relaxation:
     """A relaxation record with its sentence (:func:`okrplan.explain.relaxation_message`)."""
     message = relaxation_message(kind, quantity, current, needed, facts, locale)
-    return Relaxation(kind, owner, quantity, current, needed, message, tuple(facts.items()))
+    return Relaxation(
+        kind=kind,
+        owner=owner,
+        quantity=quantity,
+        current=current,
+        needed=needed,
+        message=message,
+    )
 
 
 def explain_conflict(spec: Spec, regions: Sequence[Region]) -> list[Relaxation]:
@@ -128,7 +110,7 @@ def _fixes(spec: Spec, region: Region) -> list[Relaxation]:
     found: list[tuple[Fraction, int, Relaxation]] = []
     for size, fix in [
         *_capacity_fixes(spec, region, hired),
-        *_hire_fix(spec, region, hired),
+        *_hire_fix(spec, region),
         *_buffer_fix(spec, region, hired),
         _target_fix(spec, region, hired),
     ]:
@@ -198,7 +180,7 @@ def _buffer_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, 
     return []
 
 
-def _hire_fix(spec: Spec, region: Region, hired: int) -> list[tuple[Fraction, Relaxation]]:
+def _hire_fix(spec: Spec, region: Region) -> list[tuple[Fraction, Relaxation]]:
     """More people in the group where one adds the most: beyond a hiring group's max, or
     (where no group may hire) more of an existing role, fully productive all year."""
     deficit = region.target - reach(region)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from okrplan.model import Status
@@ -57,22 +58,52 @@ def achievable(
     if all(c is not None for _, c in free):
         limit = min(limit, sum(g * (c or 0) for g, c in free))
     if limit > 4_000_000:  # too large to enumerate: the grains' gcd grid (caps unchecked)
-        step = math.gcd(*(g for g, _ in free))
-        value = math.floor((total - base) / step + Fraction(1, 2)) * step
-        while at_least is not None and base + value < at_least:
-            value += step
-        return base + value
-    if all(g == 1 for g, _ in free):  # units: every sum from 0 to the caps' total
-        top = limit if any(c is None for _, c in free) else min(limit, sum(c or 0 for _, c in free))
-        reach = (1 << (top + 1)) - 1
-
-        def below(x: int) -> int | None:
-            return min(x, top) if x >= 0 else None
-
-        def above(x: int) -> int | None:
-            return max(x, 0) if max(x, 0) <= top else None
+        return _on_grid(total, base, free, at_least)
+    sums = _Sums.of(free, limit)
+    goal = total - base
+    low, high = sums.below(math.floor(goal)), sums.above(math.ceil(goal))
+    if low is None or (high is not None and high - goal <= goal - low):
+        best = high if high is not None else sums.largest()
     else:
-        reach = 1  # bit s is set when the free grains can sum to s
+        best = low
+    if at_least is not None and base + best < at_least:
+        enough = sums.above(math.ceil(at_least - base))
+        best = enough if enough is not None else sums.largest()
+    return base + best
+
+
+def _on_grid(
+    total: Fraction, base: int, free: Sequence[tuple[int, int | None]], at_least: Fraction | None
+) -> int:
+    """:func:`achievable` for sums too large to enumerate: the multiple of the free grains'
+    gcd nearest to ``total - base`` (not below ``at_least``), caps unchecked."""
+    step = math.gcd(*(g for g, _ in free))
+    value = math.floor((total - base) / step + Fraction(1, 2)) * step
+    while at_least is not None and base + value < at_least:
+        value += step
+    return base + value
+
+
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """The sums some grains can make: bit s of ``reach`` is set when they can sum to s
+    (``dense``: every sum from 0 to ``top``, as grains of 1 make)."""
+
+    reach: int
+    top: int
+    dense: bool
+
+    @classmethod
+    def of(cls, free: Sequence[tuple[int, int | None]], limit: int) -> _Sums:
+        """The sums up to ``limit`` of the ``(grain, cap)`` pairs (cap None: no cap)."""
+        if all(g == 1 for g, _ in free):
+            top = (
+                limit
+                if any(c is None for _, c in free)
+                else min(limit, sum(c or 0 for _, c in free))
+            )
+            return cls((1 << (top + 1)) - 1, top, True)
+        reach = 1
         mask = (1 << (limit + 1)) - 1
         for grain, cap in free:
             # more than limit // grain of a grain reaches past the limit: no use, and a huge
@@ -82,24 +113,26 @@ def achievable(
                 take = min(chunk, left)
                 reach |= (reach << (take * grain)) & mask
                 left, chunk = left - take, chunk * 2
+        return cls(reach, limit, False)
 
-        def below(x: int) -> int | None:
-            return (reach & ((1 << (x + 1)) - 1)).bit_length() - 1 if x >= 0 else None
+    def below(self, x: int) -> int | None:
+        """The largest sum at most ``x``, or None."""
+        if x < 0:
+            return None
+        if self.dense:
+            return min(x, self.top)
+        return (self.reach & ((1 << (x + 1)) - 1)).bit_length() - 1
 
-        def above(x: int) -> int | None:
-            rest = reach >> max(x, 0)
-            return max(x, 0) + (rest & -rest).bit_length() - 1 if rest else None
+    def above(self, x: int) -> int | None:
+        """The smallest sum at least ``x``, or None."""
+        if self.dense:
+            return max(x, 0) if max(x, 0) <= self.top else None
+        rest = self.reach >> max(x, 0)
+        return max(x, 0) + (rest & -rest).bit_length() - 1 if rest else None
 
-    goal = total - base
-    low, high = below(math.floor(goal)), above(math.ceil(goal))
-    if low is None or (high is not None and high - goal <= goal - low):
-        best = high if high is not None else reach.bit_length() - 1
-    else:
-        best = low
-    if at_least is not None and base + best < at_least:
-        enough = above(math.ceil(at_least - base))
-        best = enough if enough is not None else reach.bit_length() - 1
-    return base + best
+    def largest(self) -> int:
+        """The largest sum."""
+        return self.reach.bit_length() - 1
 
 
 def split_grains(

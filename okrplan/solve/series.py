@@ -18,6 +18,7 @@ from okrplan.model import Per
 from okrplan.periods import PlanPeriod
 from okrplan.solve.counts import CountCaps, WeekWeights, active_average, phase_ints
 from okrplan.solve.phasing import ceil_fraction, iso_weeks, month_days
+from okrplan.workdays import WorkingDays
 
 
 def number(value: Fraction | Decimal | int) -> int | float:
@@ -125,11 +126,21 @@ class Calendar:
     quarters: tuple[tuple[int, ...], ...] = ()  # each quarter's month indices
     month_days: tuple[int, ...] = ()
     week_weights: WeekWeights = NO_WEEKS  # the weeks' shares of months, in integers
+    week_days: int = 7  # days of a full week: 5 working days under plan.calendar
 
     @classmethod
-    def of(cls, period: PlanPeriod) -> Calendar:
+    def of(cls, period: PlanPeriod, working: WorkingDays | None = None) -> Calendar:
+        """The calendar of ``period``; with ``working`` (``plan.calendar``), weeks hold their
+        working days' share of each month, and a full week is five working days."""
+        flags = working.days if working is not None and working.days else None
+        weeks = iso_weeks(period, flags)
+        days = (
+            [sum(f) or month_days(m) for f, m in zip(flags, period.months, strict=True)]
+            if flags
+            else [month_days(m) for m in period.months]
+        )
         parts = []
-        for week, shares in iso_weeks(period).items():
+        for week, shares in weeks.items():
             common = math.lcm(*(f.denominator for f in shares.values()))
             parts.append((week, tuple((i, int(f * common)) for i, f in shares.items()), common))
         return cls(
@@ -137,13 +148,14 @@ class Calendar:
             tuple(period.quarter_of(m) for m in period.months),
             len(period.quarters),
             tuple(parts),
-            sum(month_days(m) for m in period.months),
+            sum(days),
             tuple(
                 tuple(i for i, m in enumerate(period.months) if period.quarter_of(m) == q)
                 for q in period.quarters
             ),
-            tuple(month_days(m) for m in period.months),
-            WeekWeights.of(list(iso_weeks(period).values())),
+            tuple(days),
+            WeekWeights.of(list(weeks.values())),
+            5 if flags else 7,
         )
 
 
@@ -200,7 +212,7 @@ def count_targets(
     if per is Per.WEEK:
         days = sum(d for d, a in zip(calendar.month_days, active, strict=True) if a)
         weekly = dict(zip((w for w, _, _ in calendar.week_parts), phased.weeks, strict=True))
-        return ceil_fraction(Fraction(total * 7, days or 1)), dict(weekly), total
+        return ceil_fraction(Fraction(total * calendar.week_days, days or 1)), dict(weekly), total
     if per is Per.MONTH or (per is Per.PLAN and calendar.quarter_count < 2):
         by_month: dict[str, int | float] = dict(zip(calendar.labels, phased.months, strict=True))
         if per is Per.PLAN:
@@ -224,7 +236,8 @@ def count_caps(calendar: Calendar, limits: Limits | None, metric: str) -> CountC
 
 
 def headline(series: Series, per: Per, calendar: Calendar) -> int | float:
-    """A KR's headline target: the plan's total per ``per`` (per week: total ÷ (days / 7)).
+    """A KR's headline target: the plan's total per ``per`` (per week: total ÷ (days / 7), or
+    ÷ (working days / 5) under ``plan.calendar``).
 
     >>> cal = Calendar(("2015-01", "2015-02"), ("2015-Q1",) * 2, 1, (), 59)
     >>> headline(Series((300, 290), 1, False), Per.WEEK, cal)  # 590 × 7 / 59 = 70
@@ -234,6 +247,6 @@ def headline(series: Series, per: Per, calendar: Calendar) -> int | float:
     """
     total = sum(series.num)
     if per is Per.WEEK:
-        return shown(total * 7, series.den * calendar.days, series.money)
+        return shown(total * calendar.week_days, series.den * calendar.days, series.money)
     count = {Per.PLAN: 1, Per.QUARTER: calendar.quarter_count, Per.MONTH: len(calendar.labels)}
     return shown(total, series.den * count[per], series.money)

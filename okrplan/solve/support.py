@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
+from okrplan.model import Relaxation
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import (
     Group,
@@ -29,7 +30,6 @@ from okrplan.solve.groups import (
     window_months,
 )
 from okrplan.solve.phasing import ceil_fraction
-from okrplan.solve.relax import Relaxation
 from okrplan.solve.series import Limits, Series, SeriesSum
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
 
@@ -282,11 +282,11 @@ def _span(spec: Spec, window: tuple[int, ...]) -> str:
 def _no_hire(spec: Spec, ref: RoleRef, unit: UnitRef, metric: str, short: int) -> Relaxation:
     name = spec.target.metrics[metric].name
     return Relaxation(
-        "hire",
-        role_id(ref),
-        "headcount",
-        "0",
-        str(short),
-        f"{ref.label} in {unit.unit.name}: {short} more people to supply the {name} the sales "
-        "units need (allow hire: true)",
+        kind="hire",
+        owner=role_id(ref),
+        quantity="headcount",
+        current="0",
+        needed=str(short),
+        message=f"{ref.label} in {unit.unit.name}: {short} more people to supply the {name} "
+        "the sales units need (allow hire: true)",
     )

@@ -8,6 +8,7 @@ flows through its metric times ``rate ÷ 2^funnel steps`` (see :mod:`okrplan.sol
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -58,11 +59,7 @@ def weigh(
         ratios: groups of one role with the same KRs share one solve.
     """
     sheets = _sheets(items)
-    levers = _Levers(spec, owners, groups, series)
-    rules = spec.target.weights
-    step, minimum = int(rules.step * 100), int(rules.min * 100)
-    cache: dict[Any, Any] = {}
-    shared: dict[Any, list[int]] = {}
+    weigher = _Weigher(spec, _Levers(spec, owners, groups, series), options)
     weights: dict[str, int | float | None] = {}
     statuses: list[Status] = []
     for owner in owners:
@@ -72,36 +69,58 @@ def weigh(
             krs = [k for k in krs if k.kr_kind is not KRKind.STAFFING]
         if not krs:
             continue
+        found, status = weigher.sheet(owner, krs)
+        if status is not None:
+            statuses.append(status)
+        weights.update((k.id, w) for k, w in zip(krs, found, strict=True))
+        for oid, ks in objectives.items():
+            weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
+    return weights, worst(*statuses)
+
+
+@dataclass
+class _Weigher:
+    """One owner's sheet at a time, with what sheets alike share (for :func:`weigh`)."""
+
+    spec: Spec
+    levers: _Levers
+    options: SolverOptions
+    cache: dict[Any, Any] = field(default_factory=dict)  # weights by the solve's inputs
+    shared: dict[Any, list[int]] = field(default_factory=dict)  # a role's sheets alike
+
+    def sheet(
+        self, owner: Unit | RoleGroup, krs: Sequence[Draft]
+    ) -> tuple[list[int], Status | None]:
+        """The weights of ``owner``'s weighted KRs, and whether they are proven nearest their
+        ideals (None: the weights of a sheet alike, whose status is counted already)."""
+        rules = self.spec.target.weights
         given = [None if k.weight is None else int(k.weight) for k in krs]
-        parts = [levers.of(owner, k) for k in krs]
+        parts = [self.levers.of(owner, k) for k in krs]
         throughs = [t for t, f in parts if f]
         key = None
         if isinstance(owner, RoleGroup) and _one_quota(throughs):
             # one quota behind every leverage: it cancels out of the ratios (the factors are
             # one object per metric, so their identities key them)
             key = (tuple(given), tuple(id(f) if t else 0 for t, f in parts))
-        found = shared.get(key) if key is not None else None
-        if found is None:
-            found, status = weights_status(
-                [
-                    WeightItem(k.name, g, Fraction(t * f))
-                    for k, g, (t, f) in zip(krs, given, parts, strict=True)
-                ],
-                rule=rules.rule,
-                step=step,
-                minimum=minimum,
-                sheet=_sheet_name(owner),
-                file=spec.file,
-                cache=cache,
-                options=options,
-            )
-            statuses.append(status)
-            if key is not None:
-                shared[key] = found
-        weights.update((k.id, w) for k, w in zip(krs, found, strict=True))
-        for oid, ks in objectives.items():
-            weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
-    return weights, worst(*statuses)
+        found = self.shared.get(key) if key is not None else None
+        if found is not None:
+            return found, None
+        found, status = weights_status(
+            [
+                WeightItem(k.name, g, Fraction(t * f))
+                for k, g, (t, f) in zip(krs, given, parts, strict=True)
+            ],
+            rule=rules.rule,
+            step=int(rules.step * 100),
+            minimum=int(rules.min * 100),
+            sheet=_sheet_name(owner),
+            file=self.spec.file,
+            cache=self.cache,
+            options=self.options,
+        )
+        if key is not None:
+            self.shared[key] = found
+        return found, status
 
 
 def _one_quota(throughs: Sequence[Fraction]) -> bool:
@@ -177,8 +196,8 @@ def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:
     if definition.follows:
         source, follow_rate = next(iter(definition.follows.items()))
         through, rate = source, Fraction(follow_rate)
-    elif definition.share_of:
-        through = spec.base_metric
+    elif definition.share_of or metric in {k.metric for k in spec.further_targets}:
+        through = spec.base_metric  # a further target weighs like the primary one
     return through, rate / 2 ** (len(spec.chain(through)) - 1)
 
 

@@ -120,6 +120,41 @@ def weights_status(
     (``FEASIBLE`` when the solver's limit stopped the proof)."""
     if not items:
         return [], Status.OPTIMAL
+    budget = _budget(items, rule, step, minimum, sheet, file)
+    if all(i.fixed is not None for i in items):
+        return [i.fixed or 0 for i in items], Status.OPTIMAL
+    ideals = ideal_weights(items, rule, budget, minimum)
+    # The model sees each free ideal in thousandths of a percent: that and the fixed weights
+    # are all that decide the weights.
+    key = (
+        step,
+        minimum,
+        tuple(
+            i.fixed if i.fixed is not None else (round(x * SCALE),)
+            for i, x in zip(items, ideals, strict=True)
+        ),
+    )
+    if cache is not None and key in cache:
+        found, status = cache[key]
+        return list(found), status
+    weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
+    if weights is None:
+        weights, status = _solve(items, ideals, step, minimum, options)
+    if cache is not None:
+        cache[key] = (list(weights), status)
+    return weights, status
+
+
+def _budget(
+    items: Sequence[WeightItem], rule: str, step: int, minimum: int, sheet: str, file: str
+) -> int:
+    """What the fixed weights leave for the others, once the sheet is known to be weighable.
+
+    Raises
+    ------
+    InputError
+        As :func:`solve_weights`.
+    """
     fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
     free = [i for i in items if i.fixed is None]
     names = (
@@ -159,28 +194,7 @@ def weights_status(
             f"the fixed weights leave {budget}%, not a multiple of the step {step}%",
             "make fixed weights multiples of weights.step",
         )
-    if not free:
-        return [i.fixed or 0 for i in items], Status.OPTIMAL
-    ideals = ideal_weights(items, rule, budget, minimum)
-    # The model sees each free ideal in thousandths of a percent: that and the fixed weights
-    # are all that decide the weights.
-    key = (
-        step,
-        minimum,
-        tuple(
-            i.fixed if i.fixed is not None else (round(x * SCALE),)
-            for i, x in zip(items, ideals, strict=True)
-        ),
-    )
-    if cache is not None and key in cache:
-        found, status = cache[key]
-        return list(found), status
-    weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
-    if weights is None:
-        weights, status = _solve(items, ideals, step, minimum, options)
-    if cache is not None:
-        cache[key] = (list(weights), status)
-    return weights, status
+    return budget
 
 
 SCALE = 1000

@@ -11,7 +11,7 @@ from okrplan.quantity import (
     format_percent,
 )
 from okrplan.source import KeyPath, Source
-from okrplan.spec.checks_objectives import ObjectiveChecks
+from okrplan.spec.checks_targets import TargetChecks
 from okrplan.spec.fields import MAX_PLANNED, ONE
 from okrplan.spec.refs import RoleRef, Spec, UnitRef, share_end
 from okrplan.spec.schema import Hire, Person, ShareTarget
@@ -29,7 +29,7 @@ def check_spec(spec: Spec, source: Source) -> list[Issue]:
     return checker.issues
 
 
-class _Checker(ObjectiveChecks):
+class _Checker(TargetChecks):
     def run(self) -> None:
         self.check_plan()
         metrics_ok = self.check_metrics()
@@ -141,7 +141,7 @@ class _Checker(ObjectiveChecks):
         names = [str(edge[0]) for edge in cycle]
         # Point at the link out of the KPI's metric if it is in the cycle: results yield nothing.
         start = names.index(
-            self.target.kpi.metric if self.target.kpi.metric in names else min(names)
+            self.target.primary.metric if self.target.primary.metric in names else min(names)
         )
         names = names[start:] + names[:start]
         first, then = names[0], names[1 % len(names)]
@@ -156,15 +156,24 @@ class _Checker(ObjectiveChecks):
         return False
 
     def check_kpi(self, metrics_ok: bool) -> None:
-        kpi = self.target.kpi
-        if not self.known_metric(("kpi", "metric"), kpi.metric):
+        kpi = self.target.primary
+        at = self.spec.kpi_path
+        if kpi.basis is not None:
+            self.error(
+                (*at, "basis"),
+                "the primary target is split by split.basis; basis is for further targets",
+                f"write split: {{basis: {kpi.basis}}}, or drop basis here",
+                key=True,
+            )
+        self.check_targets(metrics_ok)
+        if not self.known_metric((*at, "metric"), kpi.metric):
             return
         metric = self.target.metrics[kpi.metric]
         base = self.target.metrics.get(self.spec.base_metric)
         if metrics_ok and base is not None and base.yields:  # a cycle is reported already
             after = next(iter(base.yields))
             self.error(
-                ("kpi", "metric"),
+                (*at, "metric"),
                 f"the funnel must end at the KPI's metric "
                 f"{self.spec.base_metric!r}, but it yields {after!r}",
                 f"remove yields from metrics.{self.spec.base_metric}, or make {after} the KPI",
@@ -172,7 +181,7 @@ class _Checker(ObjectiveChecks):
         if isinstance(kpi.target, ShareTarget):
             if metric.kind != "share":  # a share metric without share_of is reported once, above
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     f"a share target needs a share metric, and "
                     f"{kpi.metric!r} is a {metric.kind} metric",
                     "write an amount like 8000万, or point kpi.metric at a metric with "
@@ -180,27 +189,27 @@ class _Checker(ObjectiveChecks):
                 )
             if (kpi.target.change is None) == (kpi.target.to is None):
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     "give exactly one of change and to",
                     "e.g. {from: 35%, change: +5pp} or {from: 35%, to: 40%}",
                 )
             elif not 0 < share_end(kpi.target) <= 1:
                 self.error(
-                    ("kpi", "target"),
+                    (*at, "target"),
                     "the target share falls outside (0%, 100%]",
                     "a share ends above 0% and at most 100%: check from, change and to",
                 )
             elif share_end(kpi.target) <= kpi.target.start:
-                self.warn(("kpi", "target"), "the target share is not above today's share")
+                self.warn((*at, "target"), "the target share is not above today's share")
         elif metric.kind == "share":
             self.error(
-                ("kpi", "target"),
+                (*at, "target"),
                 f"{kpi.metric!r} is a share; its target needs a start and a change",
                 "write target: {from: 35%, change: +5pp}",
             )
         elif kpi.target <= 0:
             self.error(
-                ("kpi", "target"),
+                (*at, "target"),
                 "the KPI target must be more than zero",
                 "write the amount to reach, e.g. 8000万",
             )
@@ -228,7 +237,7 @@ class _Checker(ObjectiveChecks):
                     key=True,
                 )
         self.check_catalogue()
-        kpi_ok = self.target.kpi.metric in self.target.metrics
+        kpi_ok = self.target.primary.metric in self.target.metrics
         base = self.target.metrics.get(spec.base_metric) if kpi_ok else None
         chains_ok = metrics_ok and base is not None and not base.yields  # else reported at kpi
         sellers = 0
@@ -272,6 +281,39 @@ class _Checker(ObjectiveChecks):
             )
 
     def check_role(self, ref: RoleRef, chains_ok: bool) -> int:
+        """Check one role entry; 1 if it sells (it carries part of the KPI), else 0."""
+        self.check_headcount(ref)
+        self.check_people(ref)
+        role, path = ref.role, ref.path
+        if (
+            isinstance(role.hire, Hire)
+            and role.hire.by
+            and not (self.spec.period.first <= role.hire.by <= self.spec.period.last)
+        ):
+            self.error(
+                (*path, "hire", "by"),
+                f"{role.hire.by} is outside the plan period {self.spec.period.label}",
+                f"use a month from {self.spec.period.first} to {self.spec.period.last}",
+            )
+        for key in role.capacity:
+            self.known_metric((*path, "capacity", key), key, at_key=True)
+        if ref.unit.unit.supports is not None and role.sells is None:
+            self.check_support_role(ref)
+            return 0
+        if role.sells is None:
+            if role.capacity or role.quota is not None:
+                self.error(
+                    (*path, "sells"),
+                    f"{role.role} has a capacity or quota but sells nothing",
+                    "add sells: deals (or the metric the role produces)",
+                    key=True,
+                )
+            return 0
+        if self.known_metric((*path, "sells"), role.sells) and chains_ok:
+            self.check_selling_funnel(ref, role.sells)
+        return 1
+
+    def check_headcount(self, ref: RoleRef) -> None:
         role, path = ref.role, ref.path
         if role.headcount is None and not role.people:
             self.error(
@@ -293,12 +335,16 @@ class _Checker(ObjectiveChecks):
                 f"{role.role} has nobody and may not hire",
                 "set hire: true or remove the role",
             )
+
+    def check_people(self, ref: RoleRef) -> None:
+        """Named people: each once, joining before leaving, and not after the plan."""
         seen_people: set[str] = set()
-        for i, person in enumerate(role.people):
+        for i, person in enumerate(ref.role.people):
+            path = (*ref.path, "people", i)
             name = person if isinstance(person, str) else person.name
             if name in seen_people:
                 self.error(
-                    (*path, "people", i),
+                    path,
                     f"{name!r} is named twice in this role",
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
@@ -307,74 +353,57 @@ class _Checker(ObjectiveChecks):
             left = person.left if isinstance(person, Person) else None
             if joined is not None and left is not None and left < joined:
                 self.error(
-                    (*path, "people", i, "left"),
+                    (*path, "left"),
                     f"{name} leaves ({left}) before joining ({joined})",
                     "check the two months",
                 )
             if joined is not None and joined > self.spec.period.last:
                 self.error(
-                    (*path, "people", i, "joined"),
+                    (*path, "joined"),
                     f"{name} joins after the plan ends",
                     f"the plan ends in {self.spec.period.last}; leave this person out",
                 )
-        if (
-            isinstance(role.hire, Hire)
-            and role.hire.by
-            and not (self.spec.period.first <= role.hire.by <= self.spec.period.last)
-        ):
-            self.error(
-                (*path, "hire", "by"),
-                f"{role.hire.by} is outside the plan period {self.spec.period.label}",
-                f"use a month from {self.spec.period.first} to {self.spec.period.last}",
-            )
+
+    def check_support_role(self, ref: RoleRef) -> None:
+        """A support unit's role: capacity only for what it supplies (or upstream of it)."""
+        role, path, support = ref.role, ref.path, ref.unit.unit.supports
+        assert support is not None
         for key in role.capacity:
-            self.known_metric((*path, "capacity", key), key, at_key=True)
-        support = ref.unit.unit.supports
-        if support is not None and role.sells is None:
-            for key in role.capacity:
-                if key != support.metric and not self.feeds(key, support.metric):
-                    self.error(
-                        (*path, "capacity", key),
-                        f"{ref.unit.unit.name} supplies "
-                        f"{support.metric}; a capacity for {key!r} is never checked",
-                        f"give {role.role} a capacity for {support.metric} or a metric "
-                        "upstream of it (calls for meetings)",
-                        key=True,
-                    )
-            if role.quota is not None:
+            if key != support.metric and not self.feeds(key, support.metric):
                 self.error(
-                    (*path, "quota"),
-                    "a support role carries no revenue quota",
-                    "remove quota; the plan sets what the support unit supplies",
+                    (*path, "capacity", key),
+                    f"{ref.unit.unit.name} supplies "
+                    f"{support.metric}; a capacity for {key!r} is never checked",
+                    f"give {role.role} a capacity for {support.metric} or a metric "
+                    "upstream of it (calls for meetings)",
                     key=True,
                 )
-            return 0
-        if role.sells is None:
-            if role.capacity or role.quota is not None:
-                self.error(
-                    (*path, "sells"),
-                    f"{role.role} has a capacity or quota but sells nothing",
-                    "add sells: deals (or the metric the role produces)",
-                    key=True,
-                )
-            return 0
-        if not self.known_metric((*path, "sells"), role.sells) or not chains_ok:
-            return 1
-        funnel = self.spec.funnel(role.sells)
+        if role.quota is not None:
+            self.error(
+                (*path, "quota"),
+                "a support role carries no revenue quota",
+                "remove quota; the plan sets what the support unit supplies",
+                key=True,
+            )
+
+    def check_selling_funnel(self, ref: RoleRef, sells: str) -> None:
+        """A selling role's funnel reaches the KPI, and its capacities are steps of it."""
+        role, path = ref.role, ref.path
+        funnel = self.funnel(sells)
         base = self.spec.base_metric
         if funnel[-1] != base:
-            chain = self.spec.chain(role.sells)
+            chain = self.spec.chain(sells)
             self.error(
                 (*path, "sells"),
-                f"{role.sells!r} never reaches the KPI metric {base!r}: "
+                f"{sells!r} never reaches the KPI metric {base!r}: "
                 + (
                     f"the chain {' → '.join(chain)} stops there"
                     if len(chain) > 1
-                    else f"{role.sells!r} yields nothing"
+                    else f"{sells!r} yields nothing"
                 ),
                 f"add yields to metrics.{chain[-1]} so the chain ends in {base}",
             )
-            return 1
+            return
         for key in role.capacity:
             if key in self.target.metrics and key not in funnel:
                 self.error(
@@ -383,7 +412,6 @@ class _Checker(ObjectiveChecks):
                     "capacity limits an activity of the role's own funnel",
                     key=True,
                 )
-        return 1
 
     def check_magnitudes(self) -> None:
         """Refuse a file whose plan would hold numbers beyond :data:`MAX_PLANNED`: the KPI
@@ -396,7 +424,7 @@ class _Checker(ObjectiveChecks):
         limit = Decimal(MAX_PLANNED)
         if top > limit:
             self.error(
-                ("kpi", "target"),
+                (*spec.kpi_path, "target"),
                 f"the KPI with a buffer of {format_percent(self.target.plan.buffer)} on each of "
                 f"{levels} levels reaches {top:.3g}, beyond what a plan holds (10^18)",
                 "check the target's digits and unit (万, 亿), and plan.buffer",
@@ -407,7 +435,7 @@ class _Checker(ObjectiveChecks):
         for ref in spec.roles:
             if ref.role.sells is None or ref.unit.unit.supports is not None:
                 continue
-            for metric in spec.funnel(ref.role.sells):
+            for metric in self.funnel(ref.role.sells):
                 factor = self.factor(metric)
                 if metric not in needed and top / factor > limit:
                     needed.add(metric)
@@ -438,12 +466,22 @@ class _Checker(ObjectiveChecks):
             )
 
     def factor(self, metric: str) -> Decimal:
-        """Units of the base metric that one unit of ``metric`` turns into."""
-        factor = ONE
-        chain = self.spec.chain(metric)
-        for here, there in pairwise(chain):
-            factor *= self.target.metrics[here].yields[there]
-        return factor
+        """Units of the base metric that one unit of ``metric`` turns into (worked out once
+        per metric: a roster's thousands of role entries ask again and again)."""
+        found = self.factors.get(metric)
+        if found is None:
+            found = ONE
+            for here, there in pairwise(self.spec.chain(metric)):
+                found *= self.target.metrics[here].yields[there]
+            self.factors[metric] = found
+        return found
+
+    def funnel(self, sells: str) -> tuple[str, ...]:
+        """:meth:`Spec.funnel`, once per metric sold."""
+        found = self.funnels.get(sells)
+        if found is None:
+            found = self.funnels[sells] = self.spec.funnel(sells)
+        return found
 
     def capacity_basis(self, ref: RoleRef) -> Decimal:
         """An upper bound of what ``ref``'s people can carry over the plan: the least of their
@@ -452,7 +490,7 @@ class _Checker(ObjectiveChecks):
         months = self.spec.period.count
         per_plan = {"week": Decimal(months * 31) / 7, "month": Decimal(months)}
         per_plan |= {"quarter": Decimal(months) / 3, "year": Decimal(months) / 12}
-        funnel = self.spec.funnel(ref.role.sells or "")
+        funnel = self.funnel(ref.role.sells or "")
         carried = [
             q.value * per_plan.get(str(q.per), ONE) * self.factor(metric)
             for metric, q in ref.role.capacity.items()

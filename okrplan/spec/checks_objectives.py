@@ -4,6 +4,7 @@ issue goes, whether a metric is known, whether one metric feeds another."""
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 
 from okrplan.errors import Issue, Severity
 from okrplan.quantity import (
@@ -24,6 +25,8 @@ class CheckerBase:
         self.source = source
         self.issues: list[Issue] = []
         self.metric_keys = sorted(self.target.metrics)
+        self.factors: dict[str, Decimal] = {}
+        self.funnels: dict[str, tuple[str, ...]] = {}
 
     def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.issues.append(self.source.issue(path, message, hint, key=key))

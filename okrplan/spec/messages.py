@@ -29,6 +29,8 @@ _TAGS = {
     "bool",
     "Hire",
     "function-plain[_text_of()]",
+    "kpi-one",
+    "kpi-list",
 }
 
 

@@ -11,7 +11,15 @@ from typing import Any
 from okrplan.errors import Issue
 from okrplan.periods import PlanPeriod
 from okrplan.source import KeyPath
-from okrplan.spec.schema import TEMPLATE_FIELDS, Role, RoleTemplate, ShareTarget, TargetFile, Unit
+from okrplan.spec.schema import (
+    TEMPLATE_FIELDS,
+    Kpi,
+    Role,
+    RoleTemplate,
+    ShareTarget,
+    TargetFile,
+    Unit,
+)
 from okrplan.workdays import WorkingDays, plan_working_days
 
 
@@ -83,16 +91,26 @@ class Spec:
         return tuple(refs)
 
     @property
+    def kpi_path(self) -> KeyPath:
+        """Where the primary target is written: ``kpi`` (one mapping) or ``kpi[0]``."""
+        return ("kpi", 0) if isinstance(self.target.kpi, tuple) else ("kpi",)
+
+    @property
+    def further_targets(self) -> tuple[Kpi, ...]:
+        """The targets after the primary (``kpi:`` as a list), in file order."""
+        return self.target.targets[1:]
+
+    @property
     def base_metric(self) -> str:
         """The metric quotas are expressed in: the KPI, or what a share KPI is a share of."""
-        kpi = self.target.kpi
+        kpi = self.target.primary
         metric = self.target.metrics[kpi.metric]
         return next(iter(metric.share_of)) if metric.share_of else kpi.metric
 
     @cached_property
     def kpi_value(self) -> Decimal:
         """The KPI target in the base metric (a share target becomes revenue over the market)."""
-        kpi = self.target.kpi
+        kpi = self.target.primary
         if isinstance(kpi.target, Decimal):
             return kpi.target
         market = next(iter(self.target.metrics[kpi.metric].share_of.values()))

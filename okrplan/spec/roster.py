@@ -218,8 +218,15 @@ def _person(
         )
     person = _Person(row, text["name"], parts, role)
     optional = [key for key in _OPTIONAL if text.get(key)]
-    if not optional and len(text) == len(REQUIRED) + len(_OPTIONAL & text.keys()):
-        return person if len(issues) == count else None  # the usual row: nothing more
+    if optional or len(text) != len(REQUIRED) + len(_OPTIONAL & text.keys()):
+        _optional(row, columns, text, person, issues)  # the usual row has nothing more
+    return person if len(issues) == count else None
+
+
+def _optional(
+    row: Row, columns: dict[str, str], text: dict[str, str], person: _Person, issues: list[Issue]
+) -> None:
+    """A row's optional columns: joined, left, history, potential, quota and capacities."""
     for key in ("joined", "left"):
         if text.get(key):
             month = _month(text[key])
@@ -240,7 +247,6 @@ def _person(
     for key, column in columns.items():
         if key.startswith("capacity.") and text[key]:
             _capacity(row, key.removeprefix("capacity."), column, text[key], person, issues)
-    return person if len(issues) == count else None
 
 
 _OPTIONAL = frozenset(COLUMNS) - frozenset(REQUIRED)
@@ -262,9 +268,16 @@ def _month(text: str) -> Month | None:
         return None
 
 
+_PLAIN = re.compile(r"[1-9][0-9]{0,17}|0")
+"""A plain whole number, as HR exports write amounts: read without the quantity parser."""
+
+
 def _value(
     row: Row, key: str, column: str, text: str, person: _Person, issues: list[Issue]
 ) -> None:
+    if _PLAIN.fullmatch(text):
+        person.values[key] = Decimal(text)  # what amount_value gives, a hundred times faster
+        return
     try:
         person.values[key] = amount_value(text)
     except PydanticCustomError as exc:

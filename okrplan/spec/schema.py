@@ -92,12 +92,16 @@ class ShareTarget(_Model):
     to: Portion | None = Field(None, description="The share to reach, e.g. 40% (instead of change)")
 
 
+TargetBasis = Literal["quotas", "capacity", "history", "headcount", "even", "potential"]
+
+
 def _target_kind(value: Any) -> str:
     return "share" if isinstance(value, dict | ShareTarget) else "amount"
 
 
 class Kpi(_Model):
-    """The one top-level KPI the plan decomposes."""
+    """A top-level target the plan decomposes: the KPI (the first, the primary), or a further
+    target split over the same organisation (a second, third … item of ``kpi:``)."""
 
     metric: MetricKey = Field(description="The metric key of the KPI, e.g. revenue")
     target: Annotated[
@@ -107,6 +111,23 @@ class Kpi(_Model):
         description="The KPI's target: an amount (8000万), or for a share metric "
         "{from: 35%, change: +5pp}"
     )
+    basis: TargetBasis | None = Field(
+        None,
+        description="A further target only: what it is split in proportion to, quotas (the "
+        "primary target's quotas, the default), capacity, history, headcount, even or potential",
+    )
+
+
+def _kpi_kind(value: Any) -> str:
+    return "kpi-list" if isinstance(value, list | tuple) else "kpi-one"
+
+
+KpiField = Annotated[
+    Annotated[Kpi, Tag("kpi-one")]
+    | Annotated[tuple[Kpi, ...], Field(min_length=1), Tag("kpi-list")],
+    Discriminator(_kpi_kind),
+]
+"""``kpi:`` as one mapping, or a list whose first item is the primary target."""
 
 
 class Metric(_Model):
@@ -355,7 +376,11 @@ class TargetFile(_Model):
 
     okrplan: Literal[1] = Field(1, description="The target-file format version: 1")
     plan: Plan
-    kpi: Kpi
+    kpi: KpiField = Field(
+        description="The KPI {metric: revenue, target: 8000万}, or a list of targets: the "
+        "first is the primary (it drives capacity, the funnel and hires), each further one "
+        "(collections 1.1亿, new customers 540) is split over the same organisation"
+    )
     metrics: dict[MetricKey, Metric] = Field(min_length=1)
     roles: dict[Name, RoleTemplate] = Field(
         default_factory=dict,
@@ -368,6 +393,16 @@ class TargetFile(_Model):
     weights: Weights = Field(default_factory=Weights)
     actuals: tuple[ActualsSource, ...] = Field((), description="Raw CRM exports to check in")
     tracking: Tracking = Field(default_factory=Tracking, description="Pace thresholds")
+
+    @property
+    def targets(self) -> tuple[Kpi, ...]:
+        """Every target as written: the primary first."""
+        return self.kpi if isinstance(self.kpi, tuple) else (self.kpi,)
+
+    @property
+    def primary(self) -> Kpi:
+        """The primary target (the KPI): the first of ``kpi:``."""
+        return self.targets[0]
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,0 +1,152 @@
+"""The forecast at plan time: what ``decompose`` says and report.html draws of a new plan.
+
+A small, fixed Monte Carlo (:data:`SIMS` simulations, seed :data:`SEED`: the same plan gives
+the same numbers) of the plan in memory, for the company (or a report's unit) and the units
+:data:`DEPTH` levels below it: the KPI's P(hit), P10 / P50 / P90 and the distribution of its
+outcome. 2,000 simulations give P(hit) to about ±1 point (a standard error of at most
+√(0.25 / 2000) = 1.1%); ``okrplan forecast`` runs more. Its cost grows with the plan's groups:
+about a second of CPU at 100,000 people (beside some 45 s for the decomposition itself).
+
+Computed once per plan and place (the summary and the report share it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from okrplan.forecast.amounts import column
+from okrplan.forecast.model import Row, build_model
+from okrplan.forecast.org import org_of
+from okrplan.forecast.simulate import RowStats, histogram, simulate
+from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD
+
+if TYPE_CHECKING:
+    from okrplan.plan import Plan
+
+SIMS = 2000
+SEED = 1
+DEPTH = 2
+"""Levels of units below the top whose P(hit) is computed (the report's bars)."""
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A plan's forecast at plan time: its rows (the top first) and their stats, the top's
+    outcomes as a histogram (edges, counts), and how many rates and selling groups took the
+    default spread."""
+
+    sims: int
+    seed: int
+    rows: tuple[Row, ...]
+    stats: tuple[RowStats, ...]
+    histogram: tuple[tuple[float, ...], tuple[int, ...]]
+    default_rates: int
+    default_attainment: int
+
+
+_LAST: list[tuple[Plan, str | None, Glance | None]] = []
+
+
+def glance(plan: Plan, top: str | None = None) -> Glance | None:
+    """The plan-time forecast of ``plan`` from the unit ``top`` (an id; the company if None),
+    or None when it has nothing to forecast (no selling group, no target, infeasible)."""
+    for seen, where, result in _LAST:
+        if seen is plan and where == top:
+            return result
+    result = _glance(plan, top)
+    _LAST[:] = [*_LAST[-1:], (plan, top, result)]  # the summary and the report's page
+    return result
+
+
+def _glance(plan: Plan, top: str | None) -> Glance | None:
+    from okrplan.model import Status
+    from okrplan.plan import bulk_work
+
+    if plan.solver.status is Status.INFEASIBLE:
+        return None
+    with bulk_work():  # a large plan's millions of objects: no collection while reading them
+        model = build_model(org_of(plan))
+    start = next((r for r in model.rows if top is None or r.id == top), None)
+    if start is None or model.size == 0:
+        return None
+    rows = tuple(
+        r
+        for r in model.rows
+        if r.path[: len(start.path)] == start.path and r.depth - start.depth <= DEPTH
+    )
+    run = simulate(replace(model, rows=rows), sims=SIMS, seed=SEED)
+    return Glance(
+        sims=SIMS,
+        seed=SEED,
+        rows=rows,
+        stats=run.stats,
+        histogram=histogram(run.first),
+        default_rates=sum(b.source == "default" for b in model.rates),
+        default_attainment=model.default_attainment,
+    )
+
+
+_WORDS = {
+    "zh": {
+        "p_hit": "按计划达成目标（{target}）的概率：{p}（{sims:,} 次模拟；P10 / P50 / P90："
+        "{p10} / {p50} / {p90}）",
+        "default": "未写不确定性的转化率按默认标准差（转化率的 ±{rel:.0%}）计，"
+        "活动达成率按默认值（均值 {mean:.0%}，个人标准差 {sd:.0f}pp）计；"
+        "可在目标文件中写 {{rate: 25%, from: 50/200}} 或 spread: 5pp",
+        "rates": "未写不确定性的转化率按默认标准差（转化率的 ±{rel:.0%}）计；"
+        "可在目标文件中写 {{rate: 25%, from: 50/200}} 或 spread: 5pp",
+        "attain": "活动达成率按默认值（均值 {mean:.0%}，个人标准差 {sd:.0f}pp）计；"
+        "可在目标文件中给岗位写 attainment",
+        "more": "更多：okrplan forecast {folder} --confidence 80%",
+    },
+    "en": {
+        "p_hit": "P(hit the target of {target}) as planned: {p} ({sims:,} simulations; "
+        "P10 / P50 / P90: {p10} / {p50} / {p90})",
+        "default": "rates without an uncertainty take the default spread (±{rel:.0%} of the "
+        "rate), activity attainment the default (mean {mean:.0%}, {sd:.0f}pp per person); "
+        "write {{rate: 25%, from: 50/200}} or spread: 5pp in the target file",
+        "rates": "rates without an uncertainty take the default spread (±{rel:.0%} of the "
+        "rate); write {{rate: 25%, from: 50/200}} or spread: 5pp in the target file",
+        "attain": "activity attainment takes the default (mean {mean:.0%}, {sd:.0f}pp per "
+        "person); give a role an attainment in the target file",
+        "more": "more: okrplan forecast {folder} --confidence 80%",
+    },
+}
+
+
+def words(locale: str) -> dict[str, str]:
+    """The texts of the plan's language."""
+    return _WORDS["en" if locale.lower().startswith("en") else "zh"]
+
+
+def percent(value: float) -> str:
+    """A probability to a whole percent (2,000 simulations tell no more)."""
+    return f"{value:.0%}"
+
+
+def summary_lines(plan: Plan, folder: str) -> list[str]:
+    """The ``decompose`` summary's lines on the plan's P(hit) (none when there is nothing to
+    forecast): the chance, the spread of outcomes, the defaults assumed."""
+    seen = glance(plan)
+    if seen is None:
+        return []
+    t = words(plan.locale)
+    row, s = seen.rows[0], seen.stats[0]
+    (target,) = column(plan.meta, plan.metrics, [row.target], simulated=False)
+    p10, p50, p90 = column(plan.meta, plan.metrics, [s.p10, s.p50, s.p90], simulated=True)
+    lines = [
+        t["p_hit"].format(
+            target=target, p=percent(s.p_hit), sims=seen.sims, p10=p10, p50=p50, p90=p90
+        )
+    ]
+    mean, sd = DEFAULT_ATTAINMENT
+    defaults = {"rel": DEFAULT_RATE_SPREAD, "mean": mean, "sd": sd * 100}
+    if seen.default_rates and seen.default_attainment:
+        lines.append("  " + t["default"].format(**defaults))
+    elif seen.default_rates:
+        lines.append("  " + t["rates"].format(**defaults))
+    elif seen.default_attainment:
+        lines.append("  " + t["attain"].format(**defaults))
+    lines.append("  " + t["more"].format(folder=folder.rstrip("/") + "/"))
+    return lines

@@ -1,0 +1,277 @@
+"""Further targets: the second and later items of ``kpi:``, split over the same organisation.
+
+The primary target drives capacity, the funnel and hires; a further target (collections
+1.1亿, new customers 540) is split over the organisation as solved for it, with the same
+rounding and buffer: each selling unit passes down its target × (1 + buffer) in whole steps of
+the metric's rounding (``split.rounding.money`` or ``count``), never below its target, to its
+selling child units (single steps) and its groups (headcount × a per-person quota), each in
+proportion to its weight — by default the primary target's quotas (a child unit's target, a
+group's per-person quota × headcount), or the target's own ``basis`` (history, potential,
+headcount, even, capacity; :func:`okrplan.solve.bases.bases_of`). Children add up exactly to
+what their parent passes down.
+
+A person's quota is phased over the months like their primary quota's weights (seasonality
+tilted by ramp), in period steps; a unit's target is phased like the sum of its children's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from okrplan.model import Status
+from okrplan.solve.bases import bases_of
+from okrplan.solve.funnel import PersonSeries, with_followers
+from okrplan.solve.groups import Group, unit_id
+from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
+from okrplan.solve.phasing import apportion
+from okrplan.solve.rounding import achievable, split_grains_status
+from okrplan.solve.series import Series
+from okrplan.spec import Kpi, Spec
+
+Names = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One further target split: per person of each group and each unit's target, in yuan
+    (money) or units (counts)."""
+
+    metric: str
+    per_person: dict[str, Fraction]
+    units: dict[str, Fraction]
+    status: Status = Status.OPTIMAL
+
+
+def split_targets(
+    spec: Spec,
+    groups: Sequence[Group],
+    primary: Mapping[str, Fraction],
+    unit_targets: Mapping[str, Fraction],
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> list[Split]:
+    """Every further target split down the org tree.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    groups
+        The solved groups (hired headcounts).
+    primary
+        Each group's per-person primary quota in yuan.
+    unit_targets
+        Each selling unit's primary target in yuan, by unit id (the weights of child units
+        when a target is split by quotas).
+    options
+        CP-SAT's settings, for a split the search cannot settle.
+
+    Returns
+    -------
+    list
+        One :class:`Split` per further target, in file order.
+    """
+    staffed = [g for g in groups if g.headcount > 0]
+    return [
+        _split(spec, kpi, staffed, primary, unit_targets, options) for kpi in spec.further_targets
+    ]
+
+
+def _split(
+    spec: Spec,
+    kpi: Kpi,
+    groups: Sequence[Group],
+    primary: Mapping[str, Fraction],
+    unit_targets: Mapping[str, Fraction],
+    options: SolverOptions,
+) -> Split:
+    money = spec.target.metrics[kpi.metric].kind == "money"
+    rounding = spec.target.split.rounding
+    step = Fraction(rounding.money if money else rounding.count)
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    basis = kpi.basis or "quotas"
+    if basis == "quotas":
+        weights = [primary.get(g.id, Fraction(0)) * g.headcount for g in groups]
+    else:
+        weights = bases_of(spec, groups, basis)
+    tree = _Tree.of(spec, groups, weights, unit_targets if basis == "quotas" else {})
+    per_person: dict[str, Fraction] = {}
+    units: dict[str, Fraction] = {}
+    statuses = [Status.OPTIMAL]
+    assert isinstance(kpi.target, Decimal)  # a further target is an amount (checked)
+    pending: list[tuple[Names, Fraction]] = [(spec.units[0].names, Fraction(kpi.target) / step)]
+    while pending:
+        names, target = pending.pop()
+        units["u:" + "/".join(names)] = target * step
+        children, own = tree.units.get(names, []), tree.groups.get(names, [])
+        grains = [1] * len(children) + [g.headcount for g in own]
+        ideals = [tree.weight[c] for c in children] + [tree.group_weight[g.id] for g in own]
+        if not grains:
+            continue
+        if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
+            assigned = max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
+        else:
+            assigned = achievable(target * growth, grains, at_least=target)
+        scale = sum(ideals, Fraction(0))
+        if scale > 0:
+            ideals = [x * assigned / scale for x in ideals]
+        else:  # nothing to weigh by: by headcount (a unit as one)
+            ideals = [Fraction(g * assigned, sum(grains)) for g in grains]
+        counts = nearest_grains(assigned, ideals, grains)
+        if counts is None:
+            nothing = [None] * len(grains)
+            counts, status = split_grains_status(
+                assigned, ideals, grains, nothing, nothing, options
+            )
+            statuses.append(status)
+        for group, k in zip(own, counts[len(children) :], strict=True):
+            per_person[group.id] = k * step
+        pending.extend(reversed([(c, Fraction(k)) for c, k in zip(children, counts, strict=False)]))
+    return Split(kpi.metric, per_person, units, worst(*statuses))
+
+
+def nearest_grains(
+    total: int, ideals: Sequence[Fraction], grains: Sequence[int]
+) -> list[int] | None:
+    """Counts ``k`` with ``Σ k·grain = total``: each ``ideal ÷ grain`` rounded to the nearest
+    whole number, then the difference made up one grain at a time by the child furthest from
+    its ideal in that direction (per person, so a group of 8 is not held a step below its
+    ideal while a newcomer beside it takes the 8 people's remainders). None if the grains
+    cannot make up the difference that way.
+
+    >>> nearest_grains(234, [Fraction(2129, 10), Fraction(211, 10)], [8, 1])  # 26.6 → 27
+    [27, 18]
+    >>> nearest_grains(594, [Fraction(3564, 10), Fraction(2376, 10)], [1, 1])
+    [356, 238]
+    """
+    counts = [math.floor(x / g + Fraction(1, 2)) for x, g in zip(ideals, grains, strict=True)]
+    left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
+    while left:
+        sign = 1 if left > 0 else -1
+        best: tuple[Fraction, int] | None = None
+        for i, (x, g, k) in enumerate(zip(ideals, grains, counts, strict=True)):
+            if g <= abs(left) and (sign > 0 or k > 0):
+                gap = sign * (x / g - k)
+                if best is None or gap > best[0]:
+                    best = (gap, i)
+        if best is None:
+            return None
+        counts[best[1]] += sign
+        left -= sign * grains[best[1]]
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """The units with staffed selling groups below them, and each one's weight."""
+
+    groups: dict[Names, list[Group]]  # each unit's own groups
+    units: dict[Names, list[Names]]  # each unit's child units with groups below
+    weight: dict[Names, Fraction]  # a child unit's weight among its siblings
+    group_weight: dict[str, Fraction]
+
+    @classmethod
+    def of(
+        cls,
+        spec: Spec,
+        groups: Sequence[Group],
+        weights: Sequence[Fraction],
+        unit_targets: Mapping[str, Fraction],
+    ) -> _Tree:
+        own: dict[Names, list[Group]] = {}
+        for group in groups:
+            own.setdefault(group.unit.names, []).append(group)
+        below = {names[:i] for names in own for i in range(1, len(names) + 1)}
+        children: dict[Names, list[Names]] = {}
+        for unit in spec.units[1:]:
+            if unit.names in below:
+                children.setdefault(unit.names[:-1], []).append(unit.names)
+        by_group = {g.id: w for g, w in zip(groups, weights, strict=True)}
+        sums: dict[Names, Fraction] = {}
+        for names in sorted(below, key=len, reverse=True):  # children before their parents
+            total = sum((by_group[g.id] for g in own.get(names, [])), Fraction(0))
+            sums[names] = total + sum((sums[c] for c in children.get(names, [])), Fraction(0))
+        weight = {names: unit_targets.get("u:" + "/".join(names), sums[names]) for names in below}
+        return cls(own, children, weight, by_group)
+
+
+def person_target_series(spec: Spec, groups: Sequence[Group], split: Split) -> dict[str, Series]:
+    """Each group's per-person series of a further target: the quota in period steps (a
+    tenth of the money step, or the count step), phased by the group's weights."""
+    metric = spec.target.metrics[split.metric]
+    money = metric.kind == "money"
+    rounding = spec.target.split.rounding
+    grain = max(Fraction(rounding.money) / 10, Fraction(1)) if money else Fraction(rounding.count)
+    shared: dict[tuple[int, Fraction], Series] = {}
+    out: dict[str, Series] = {}
+    for group in groups:
+        quota = split.per_person.get(group.id)
+        if quota is None:
+            continue
+        key = (id(group.weights), quota)
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = _phased(quota, group.weights, grain, money)
+        out[group.id] = found
+    return out
+
+
+def _phased(
+    total: Fraction, weights: Sequence[Fraction] | Sequence[int], grain: Fraction, money: bool
+) -> Series:
+    """``total`` over the months by ``weights``: whole grains where it is a whole number of
+    them (the remainder to the largest shares first), else exactly."""
+    steps = total / grain
+    if steps.denominator == 1:
+        parts = apportion(int(steps), list(weights))
+        return Series.of([p * grain for p in parts], money)
+    whole = sum(weights, Fraction(0)) or Fraction(1)
+    return Series.of([total * w / whole for w in weights], money)
+
+
+def with_targets(
+    spec: Spec,
+    groups: Sequence[Group],
+    series: Mapping[str, PersonSeries],
+    splits: Sequence[Split],
+) -> dict[str, PersonSeries]:
+    """``series`` of groups with each further target's per-person series (and the metrics
+    that follow it)."""
+    out = dict(series)
+    for split in splits:
+        for gid, found in person_target_series(spec, groups, split).items():
+            out[gid] = {**out[gid], split.metric: found}
+    if splits:
+        for group in groups:
+            if group.id in out:
+                out[group.id] = with_followers(spec, out[group.id], replace=False)
+    return out
+
+
+def unit_target_series(
+    spec: Spec, series: Mapping[str, PersonSeries], splits: Sequence[Split]
+) -> dict[str, PersonSeries]:
+    """Units' series with each further target as the unit's own target, phased like the sum
+    of its children's (which carry the buffer), and its followers worked out again."""
+    out: dict[str, PersonSeries] = {}
+    money_grain = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    for unit in spec.units:
+        uid = unit_id(unit)
+        own = series.get(uid)
+        if own is None:
+            continue
+        changed, touched = dict(own), False
+        for split in splits:
+            target = split.units.get(uid)
+            sums = own.get(split.metric)
+            if target is None or sums is None:
+                continue
+            grain = money_grain if sums.money else Fraction(spec.target.split.rounding.count)
+            changed[split.metric] = _phased(target, sums.num, grain, sums.money)
+            touched = True
+        if touched:
+            out[uid] = with_followers(spec, changed, replace=True)
+    return out
