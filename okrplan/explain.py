@@ -23,6 +23,8 @@ _TEXT = {
         "buffer": "{unit}：{hires}每级超额分配改为 {needed}（现为 {current}）",
         "hire max": "{unit} 的 {label}：允许最多招聘 {needed} 人（现为最多 {current} 人）",
         "headcount": "{unit} 的 {label}：增加 {needed} 名{role}（允许招聘：hire: true）",
+        "supply": "{unit} 的 {label}：增加 {needed} 人，以提供各销售单元所需的{supplies}"
+        "（允许招聘：hire: true）",
         "capacity": "{unit}：{hires}提高每人{metric}产能：{pairs}",
         "with_hires": "招满允许的 {hires} 人，并",
         "pair": "{role} {old} → {new}",
@@ -51,6 +53,8 @@ _TEXT = {
         "buffer": "{unit}: {hires}a buffer of {needed} per level instead of {current}",
         "hire max": "{label} in {unit}: allow up to {needed} hires instead of at most {current}",
         "headcount": "{label} in {unit}: {needed} more {role} (allow hiring: hire: true)",
+        "supply": "{label} in {unit}: {needed} more people to supply the {supplies} the sales "
+        "units need (allow hire: true)",
         "capacity": "{unit}: {hires}raise {metric} capacity per person: {pairs}",
         "with_hires": "hire the {hires} allowed and ",
         "pair": "{role} {old} → {new}",
@@ -90,6 +94,9 @@ def relaxation_message(
     >>> relaxation_message("hire", "headcount", "0", "3",
     ...                    {"unit": "销售部", "label": "销售", "role": "销售"}, "zh-CN")
     '销售部 的 销售：增加 3 名销售（允许招聘：hire: true）'
+    >>> relaxation_message("hire", "headcount", "0", "2",
+    ...                    {"unit": "市场部", "label": "市场", "supplies": "商机"}, "zh-CN")
+    '市场部 的 市场：增加 2 人，以提供各销售单元所需的商机（允许招聘：hire: true）'
     """
     values = {"current": current, "needed": needed, **facts}
     hires = values.get("hires", "0")
@@ -109,6 +116,8 @@ def relaxation_message(
         )
     if quantity.startswith("capacity"):
         quantity = "capacity"
+    if quantity == "headcount" and "supplies" in facts:  # a support unit's role
+        quantity = "supply"
     return _text(locale, quantity).format(**values)
 
 

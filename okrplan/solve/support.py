@@ -30,6 +30,7 @@ from okrplan.solve.groups import (
     window_months,
 )
 from okrplan.solve.phasing import ceil_fraction
+from okrplan.solve.relax import relaxation
 from okrplan.solve.series import Limits, Series, SeriesSum
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
 
@@ -280,13 +281,14 @@ def _span(spec: Spec, window: tuple[int, ...]) -> str:
 
 
 def _no_hire(spec: Spec, ref: RoleRef, unit: UnitRef, metric: str, short: int) -> Relaxation:
-    name = spec.target.metrics[metric].name
-    return Relaxation(
-        kind="hire",
-        owner=role_id(ref),
-        quantity="headcount",
-        current="0",
-        needed=str(short),
-        message=f"{ref.label} in {unit.unit.name}: {short} more people to supply the {name} "
-        "the sales units need (allow hire: true)",
+    return relaxation(
+        spec.target.plan.locale,
+        "hire",
+        role_id(ref),
+        "headcount",
+        "0",
+        str(short),
+        unit=unit.unit.name,
+        label=ref.label,
+        supplies=spec.target.metrics[metric].name,
     )
