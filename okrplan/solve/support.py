@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
-from okrplan.model import Relaxation
+from okrplan.model import Binding, Relaxation
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import (
     Group,
@@ -43,7 +43,7 @@ class Support:
 
     series: dict[str, PersonSeries]
     hires: dict[str, tuple[RoleRef, int]]
-    binding: tuple[str, ...] = ()
+    binding: tuple[Binding, ...] = ()
     relaxations: tuple[Relaxation, ...] = ()
     limits: dict[str, Limits] = field(default_factory=dict)  # by role id, for the KR periods
 
@@ -73,7 +73,7 @@ def plan_support(
     """
     out: dict[str, PersonSeries] = {}
     hires: dict[str, tuple[RoleRef, int]] = {}
-    binding: list[str] = []
+    binding: list[Binding] = []
     relaxations: list[Relaxation] = []
     limits: dict[str, Limits] = {}
     roles_of: dict[tuple[str, ...], list[RoleRef]] = {}
@@ -185,7 +185,7 @@ class Staff:
 
     hires: int
     per_person: tuple[Fraction, ...]
-    binding: list[str]
+    binding: list[Binding]
     limits: Limits  # one full person's capacity per window, and the months anyone works
 
 
@@ -225,7 +225,9 @@ def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fractio
             checks.append((label, window, wanted, cap))
             if wanted > own and each > 0:
                 short = max(short, ceil_fraction((wanted - own) / each))
-    binding = [f"{role_id(ref)}: capacity {label} (support)" for label in _labels(checks, have)]
+    binding = [
+        Binding(role_id(ref), f"capacity {label} (support)") for label in _labels(checks, have)
+    ]
     hires = short if not ref.role.hire or hire.max is None else min(short, hire.max)
     people = (
         tuple(h + hires * j for h, j in zip(have, joins, strict=True)) if ref.role.hire else have
@@ -236,7 +238,7 @@ def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fractio
     for label, window, wanted, cap in checks:
         if wanted > sum((cap[i] * people[i] for i in window), Fraction(0)):
             span = _span(spec, window)
-            binding.append(f"{role_id(ref)}: over capacity {label} in {span} (support)")
+            binding.append(Binding(role_id(ref), f"over capacity {label} in {span} (support)"))
         else:
             runs = windows.setdefault(label.partition(" ")[0], {})
             runs[window] = sum((cap[i] for i in window), Fraction(0))
