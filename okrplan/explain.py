@@ -1,6 +1,6 @@
 """The solver's explanations as sentences, in the plan's locale: relaxations (what would make an
-infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, and
-`okrplan explain`'s lines.
+infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, what
+`okrplan decompose` says when it has written a plan, and `okrplan explain`'s lines.
 
 The solver makes structured records (:class:`okrplan.solve.relax.Relaxation`, binding reasons
 in :mod:`okrplan.solve.org`); this module is the one place that turns them into words.
@@ -119,6 +119,40 @@ def relaxation_message(
     if quantity == "headcount" and "supplies" in facts:  # a support unit's role
         quantity = "supply"
     return _text(locale, quantity).format(**values)
+
+
+def summary_lines(
+    plan: Any, where: str, names: list[str], hires: list[tuple[int, str, str]]
+) -> list[str]:
+    """What ``okrplan decompose`` says when it has written a plan, in the plan's language:
+    the files, the status and largest stretch, each hire and how the hires split.
+
+    >>> from types import SimpleNamespace as NS
+    >>> from okrplan.model import SolverReport, Status
+    >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
+    >>> plan = NS(locale="zh-CN", solver=report, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
+    ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
+    >>> report = SolverReport(Status.OPTIMAL, 0.42, (), (), (), {}, {})
+    >>> plan = NS(locale="en", solver=report, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
+    ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
+    """
+    from okrplan.present import status_text
+
+    locale, solver = plan.locale, plan.solver
+    status = status_text(str(solver.status), locale)
+    files = ", ".join(names)
+    if locale.startswith("en"):
+        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.stretch}"]
+        lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
+    else:
+        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.stretch}"]
+        lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
+    split = hire_split_text(plan) if hires else None
+    if split:
+        lines.append(f"  {split}")
+    return lines
 
 
 def hire_split_text(plan: Any) -> str | None:

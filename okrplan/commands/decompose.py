@@ -121,7 +121,7 @@ def _exit_without_teardown() -> None:
 
 def _summary(plan: Any, path: Any) -> None:
     """What was written, the solver's status, and the hires (on stderr)."""
-    from okrplan.present import summary_lines
+    from okrplan.explain import summary_lines
 
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
     for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from okrplan.forecast.amounts import column
 from okrplan.forecast.model import Row, build_model
 from okrplan.forecast.org import org_of
-from okrplan.forecast.run import histogram
-from okrplan.forecast.simulate import RowStats, simulate
+from okrplan.forecast.simulate import RowStats, histogram, simulate
 from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD
 
 if TYPE_CHECKING:

@@ -6,17 +6,14 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from okrplan.errors import Issue, OptionError
 from okrplan.forecast.buffer import BufferNeed, search_buffer
-from okrplan.forecast.model import Floats, Row, build_model
+from okrplan.forecast.model import Row, build_model
 from okrplan.forecast.org import Org
-from okrplan.forecast.simulate import RowStats, simulate
+from okrplan.forecast.simulate import RowStats, histogram, simulate
 from okrplan.forecast.source import load_org, plan_file
 from okrplan.forecast.uncertainty import RateBelief
 
-HISTOGRAM_BINS = 20
 MAX_SIMS = 1_000_000
 
 
@@ -39,14 +36,6 @@ class Forecast:
     as_of: date | None = None
     no_checkins: tuple[str, ...] = ()
     need: BufferNeed | None = None
-
-
-def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
-    """:data:`HISTOGRAM_BINS` equal bins over the outcomes' range: (edges, counts)."""
-    if outcomes.size == 0:
-        return ((), ())
-    counts, edges = np.histogram(outcomes, bins=HISTOGRAM_BINS)
-    return (tuple(float(round(e, 2)) for e in edges), tuple(int(c) for c in counts))
 
 
 def forecast(
