@@ -7,8 +7,9 @@ It writes the synthetic target file (benchmarks/synth.py) and decomposes it into
 directory (or takes --plan DIR, a plan directory already made), then runs `okrplan forecast
 DIR --sims N --format json` in fresh processes (--repeat times) and prints, per run: the wall
 time, the CPU time (user + system, what the machine's other load does not inflate as much), the
-peak memory, and the stages inside (read plan.json, build the model, simulate); then the best
-of the runs against the targets (≤ 10 s and ≤ 2 GB at 100,000 people).
+peak memory, and the stages inside (read plan.json, build the model, simulate), and the whole
+`okrplan forecast` process end to end (imports included: wall and CPU); then the best of the
+runs against the targets (the whole process ≤ 10 s and ≤ 2 GB at 100,000 people).
 """
 
 from __future__ import annotations
@@ -66,6 +67,24 @@ def child(plan: str, sims: int) -> None:
     )
 
 
+def whole_process(plan: Path, sims: int) -> tuple[float, float]:
+    """`okrplan forecast` end to end in a fresh process (imports included): wall and CPU
+    (user + system, from the children's resource usage) seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "okrplan.cli", "forecast", str(plan), "--sims", str(sims)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def make_plan(people: int, seed: int, folder: Path) -> Path:
     target = folder / f"synthetic-{people}.yaml"
     text = subprocess.run(
@@ -114,18 +133,23 @@ def main() -> None:
             )
             result = json.loads(done.stdout)
             result["wall"] = time.perf_counter() - start
+            result["process"], result["process_cpu"] = whole_process(plan, args.sims)
             runs.append(result)
             print(json.dumps(result), file=sys.stderr)
     best = min(runs, key=lambda r: r["command"])
-    print("| plan | sims | forecast wall (s) | CPU (s) | read / model / simulate (s) | peak MB |")
-    print("|---|---:|---:|---:|---|---:|")
+    whole = min(runs, key=lambda r: r["process"])
+    print(
+        "| plan | sims | forecast wall (s) | CPU (s) | read / model / simulate (s) | "
+        "process wall / CPU (s) | peak MB |"
+    )
+    print("|---|---:|---:|---:|---|---|---:|")
     s = best["stages"]
     print(
         f"| {plan.name} ({best['units']:,} units) | {args.sims:,} | {best['command']:.1f} | "
         f"{best['command_cpu']:.1f} | {s['read']:.1f} / {s['model']:.1f} / {s['simulate']:.1f} | "
-        f"{best['peak_mb']:.0f} |"
+        f"{whole['process']:.1f} / {whole['process_cpu']:.1f} | {best['peak_mb']:.0f} |"
     )
-    ok = best["command"] <= TARGET_SECONDS and best["peak_mb"] <= TARGET_MB
+    ok = whole["process"] <= TARGET_SECONDS and best["peak_mb"] <= TARGET_MB
     print(f"target ≤ {TARGET_SECONDS:.0f} s and ≤ {TARGET_MB:.0f} MB: {'met' if ok else 'NOT met'}")
 
 

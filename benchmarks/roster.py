@@ -4,8 +4,8 @@
 
 Regions of teams of 8–14 account executives (a tenth of them joining during the year, a few
 leaving, each with last year's sales: 0 for joiners), a role catalogue, two targets (revenue
-by capacity, collections by history) and ``plan.calendar: CN``: what ``okrplan validate`` and ``decompose`` read
-from a real HR export. Deterministic for a seed.
+by capacity, collections by history) and ``plan.calendar: CN``: what ``okrplan validate`` and
+``decompose`` read from a real HR export. Deterministic for a seed.
 """
 
 from __future__ import annotations

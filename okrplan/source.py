@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from okrplan.errors import InputError, Issue, Severity
+from okrplan.source_errors import reader_issue, syntax_issue
 from okrplan.tabular import read_input
 from okrplan.text import describe_character, unsafe_character
 
@@ -177,61 +177,11 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     ({'plan': {'name': 'A公司'}}, (2, 9))
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        # libyaml's composer recurses in C and crashes on very deep nesting, and composing a
-        # huge file takes long: check both on the event stream first.
-        too_deep, too_many, aliased, tagged_keys = _scan(text, loader_cls)
-        node = None if too_deep or too_many else yaml.compose(text, Loader=loader_cls)
-    except yaml.MarkedYAMLError as exc:
-        raise InputError([_syntax_issue(exc, text, file), *warnings]) from None
-    except yaml.reader.ReaderError as exc:
-        raise InputError([_reader_issue(exc, text, file, loader_cls), *warnings]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Issue(f"YAML error: {exc}", file), *warnings]) from None
-    except RecursionError:
-        raise InputError(
-            [
-                Issue(f"the file nests deeper than {MAX_DEPTH} levels", file, hint=_DEPTH_HINT),
-                *warnings,
-            ]
-        ) from None
-    if too_deep:
-        raise InputError(
-            [
-                Issue(
-                    f"the file nests deeper than {MAX_DEPTH} levels",
-                    file,
-                    *too_deep,
-                    hint=_DEPTH_HINT,
-                ),
-                *warnings,
-            ]
-        )
-    if too_many:
-        raise InputError(
-            [
-                Issue(
-                    f"the file has more than {MAX_VALUES:,} values",
-                    file,
-                    *too_many,
-                    hint="split the organisation into several target files",
-                ),
-                *warnings,
-            ]
-        )
+    warnings = tuple(warnings)
+    node, aliased, tagged_keys = _compose(text, file, loader_cls, warnings)
     if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
-        raise InputError(
-            [
-                Issue(
-                    "the file is empty",
-                    file,
-                    line=1,
-                    column=1,
-                    hint="start from `okrplan init target.yaml`",
-                ),
-                *warnings,
-            ]
-        )
+        hint = "start from `okrplan init target.yaml`"
+        raise InputError([Issue("the file is empty", file, 1, 1, hint=hint), *warnings])
     too_big = _too_big(node) if aliased else None
     if too_big:
         where, path = too_big
@@ -252,7 +202,38 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     data = builder.build(node, ())
     if builder.issues:
         raise InputError([*builder.issues, *warnings])
-    return Source(file, data, builder.values, builder.keys, tuple(warnings))
+    return Source(file, data, builder.values, builder.keys, warnings)
+
+
+def _compose(
+    text: str, file: str, loader_cls: Any, warnings: tuple[Issue, ...]
+) -> tuple[yaml.Node | None, bool, set[int]]:
+    """The composed document (None if empty), whether it has aliases, and where keys are
+    written with a tag (see :func:`_scan`); an :class:`InputError` for a syntax error, or a
+    file nested too deep or of too many values."""
+    try:
+        # libyaml's composer recurses in C and crashes on very deep nesting, and composing a
+        # huge file takes long: check both on the event stream first.
+        too_deep, too_many, aliased, tagged_keys = _scan(text, loader_cls)
+        node = None if too_deep or too_many else yaml.compose(text, Loader=loader_cls)
+    except yaml.MarkedYAMLError as exc:
+        raise InputError([syntax_issue(exc, text, file), *warnings]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([reader_issue(exc, text, file, loader_cls), *warnings]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Issue(f"YAML error: {exc}", file), *warnings]) from None
+    except RecursionError:
+        too_deep, too_many = (0, 0), None  # no line: the parser gave none
+    deep = f"the file nests deeper than {MAX_DEPTH} levels"
+    if too_deep == (0, 0):
+        raise InputError([Issue(deep, file, hint=_DEPTH_HINT), *warnings])
+    if too_deep:
+        raise InputError([Issue(deep, file, *too_deep, hint=_DEPTH_HINT), *warnings])
+    if too_many:
+        many = f"the file has more than {MAX_VALUES:,} values"
+        hint = "split the organisation into several target files"
+        raise InputError([Issue(many, file, *too_many, hint=hint), *warnings])
+    return node, aliased, tagged_keys
 
 
 def _scan(
@@ -386,104 +367,6 @@ def _too_big(root: yaml.Node) -> tuple[yaml.Node, KeyPath] | None:
         node = inner[1]
         path = path if inner[0] is None else (*path, inner[0])
     return node, path
-
-
-_INDENT_HINT = "check the indentation and quoting on this line and the one before"
-
-#: A YAML syntax error in okrplan's words: (what the parser's context or problem says, the
-#: message, the hint), the first that matches; {at} is the character at the error, {name} the
-#: anchor's or alias's name there.
-_SYNTAX_WORDS = (
-    (
-        "another document",
-        "a second document starts here",
-        "a target file is one YAML document: remove the --- line, or split the file",
-    ),
-    ("tab", "a tab in the indentation", "YAML indents with spaces, not tabs"),
-    (
-        "mapping values are not allowed",
-        "a ':' here starts a key where a value is expected",
-        "a value that contains ': ' must be quoted, or the indentation is off",
-    ),
-    (
-        "could not find expected ':'",
-        "a key without ':' after it",
-        "every key needs a ':' after it; a text value that spans lines needs quotes",
-    ),
-    (
-        "cannot start any token",
-        "a value cannot start with {at}",
-        "quote values that start with %, @ or `",
-    ),
-    (
-        "undefined alias",
-        "*{name} names no anchor above it",
-        "an alias *name must come after its anchor &name",
-    ),
-    ("duplicate anchor", "the anchor &{name} is defined twice", "give each anchor its own name"),
-    (
-        "alphabetic or numeric",
-        "a name must follow & or * here",
-        "write &name on a value to name it, and *name to repeat it",
-    ),
-    ("block mapping", "the indentation of this line matches no key above it", _INDENT_HINT),
-    ("block collection", "the indentation of this line matches no item above it", _INDENT_HINT),
-)
-
-
-def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
-    """A YAML syntax error in okrplan's words, the same whichever parser read the file.
-
-    libyaml and PyYAML's pure-Python parser word the same mistake differently (and a release
-    may reword it), so the mistake is recognised from the parser's error and said here
-    (:data:`_SYNTAX_WORDS`); one that is not known keeps the parser's words.
-    """
-    mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
-    problem, context = exc.problem or "", exc.context or ""
-    at = text[mark.index : mark.index + 1] if mark else ""
-    said, hint = problem or "YAML syntax error", _INDENT_HINT
-    bracket = "[]" if "sequence" in context else "{}"
-    if start and "quoted scalar" in context and "end of stream" in problem:
-        said, mark = "this quoted text is never closed", start
-        hint = "end it with the same quote it starts with, on the same line"
-    elif "escape character" in problem:
-        if mark and at != "\\":  # the pure-Python parser points past the backslash
-            mark = yaml.Mark(mark.name, mark.index - 1, mark.line, mark.column - 1, None, 0)
-        said = "a backslash here starts an escape that YAML does not know"
-        hint = "a backslash in double quotes starts an escape: use single quotes, or write \\\\"
-    elif context.startswith("while parsing a flow") and start and mark:
-        if start.line != mark.line:
-            said, mark = f"the {bracket[0]} here is not closed before line {mark.line + 1}", start
-        else:
-            said = f"a comma or {bracket[1]} is missing before this"
-        hint = f"close it with {bracket[1]} on the same line, and separate the items with commas"
-    else:
-        found = f"{context}\n{problem}" + ("\ntab" if at == "\t" else "")
-        anchor = re.match(r"[*&]([^\s,\[\]{}]*)", text[mark.index :] if mark else "")
-        for needle, words, why in _SYNTAX_WORDS:
-            if needle in found:
-                said = words.format(at=at, name=anchor[1] if anchor else "")
-                hint = why
-                break
-    line = mark.line + 1 if mark else None
-    column = mark.column + 1 if mark else None
-    return Issue(f"YAML syntax error: {said}", file, line, column, hint=hint)
-
-
-def _reader_issue(exc: yaml.reader.ReaderError, text: str, file: str, loader_cls: Any) -> Issue:
-    position = exc.position if isinstance(exc.position, int) else 0
-    if loader_cls is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
-        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return Issue(
-        f"the character U+{ord(character):04X} is not allowed in a YAML file",
-        file,
-        line,
-        column,
-        hint="delete it; control characters are invisible in most editors",
-    )
 
 
 def _tag_name(tag: str) -> str:
@@ -622,7 +505,12 @@ class _Builder:
             child = (*path, key)
             self._record(self.keys, child, key_node)
             result[key] = self.build(value_node, child)
-        # Keys written here win over merged ones, and earlier merged mappings over later ones.
+        self._merge(result, merges, path)
+        return result
+
+    def _merge(self, result: dict[str, Any], merges: list[yaml.Node], path: KeyPath) -> None:
+        """Add the keys of ``<<`` merges to ``result``: keys written in the mapping win over
+        merged ones, and earlier merged mappings over later ones."""
         self.merging += 1
         for merge in merges:
             parts = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
@@ -638,4 +526,3 @@ class _Builder:
                 for key, value in self._mapping(part, path).items():
                     result.setdefault(key, value)
         self.merging -= 1
-        return result

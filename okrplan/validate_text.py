@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from okrplan.numbers import Numbers, counted, language
 from okrplan.quantity import format_number, format_percent
 from okrplan.spec import Spec
@@ -33,6 +35,7 @@ def summarize(spec: Spec) -> str:
         f"  KPI：{kpi}；每级超额分配 {buffer}"
         if zh
         else f"  KPI: {kpi}; buffer {buffer} per level",
+        *_further_line(spec, zh),
         _org_line(spec, zh),
     ]
     chains: dict[str, list[str]] = {}
@@ -55,6 +58,38 @@ def summarize(spec: Spec) -> str:
         else f"  objectives: {objectives} with {counted(krs, 'key result')}; weights: {rule}"
     )
     return "\n".join(lines)
+
+
+_BASES = {
+    "quotas": ("按主目标配额分解", "split like the primary's quotas"),
+    "history": ("按历史业绩分解", "split by history"),
+    "capacity": ("按产能分解", "split by capacity"),
+    "headcount": ("按人数分解", "split by headcount"),
+    "even": ("平均分解", "split evenly"),
+    "potential": ("按潜力分解", "split by potential"),
+}
+
+
+def _further_line(spec: Spec, zh: bool) -> list[str]:
+    """The further targets of ``kpi:`` (a list), each with what it is split by."""
+    target = spec.target
+    numbers = Numbers(target.plan.locale, target.plan.currency, target.split.rounding.money)
+    parts = []
+    for kpi in spec.further_targets:
+        metric = target.metrics[kpi.metric]
+        value = kpi.target if isinstance(kpi.target, Decimal) else Decimal(0)
+        amount = (
+            numbers.money(value)
+            if metric.kind == "money"
+            else f"{format_number(value, target.plan.locale)}{metric.unit}"
+        )
+        words = _BASES[kpi.basis or "quotas"]
+        parts.append(
+            f"{metric.name} {amount}（{words[0]}）" if zh else f"{metric.name} {amount}, {words[1]}"
+        )
+    if not parts:
+        return []
+    return [f"  另有目标：{'；'.join(parts)}" if zh else f"  further targets: {'; '.join(parts)}"]
 
 
 def _org_line(spec: Spec, zh: bool) -> str:

@@ -549,9 +549,9 @@ ACTUAL_HEADERS = ("实际完成", "Actual")
 def typed_workbook(original: bytes, typing: list[tuple[int, int, int, Any]]) -> bytes | None:
     """The workbook with values typed into cells (hidden ones included); None if openpyxl
     cannot write what was typed (nobody could have typed it then)."""
-    from openpyxl import load_workbook
+    from conftest import open_xlsx
 
-    wb = load_workbook(io.BytesIO(original))
+    wb = open_xlsx(original)
     for sheet, row, column, value in typing:
         ws = wb.worksheets[sheet % len(wb.worksheets)]
         if column == 0:

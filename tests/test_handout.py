@@ -22,7 +22,7 @@ from okrplan.export.handout import handouts_html, person_sheets
 from okrplan.export.handout_print import browser, page_count, pinned_dates
 from okrplan.export.manifest import MANIFEST_FILE
 from okrplan.export.planjson import to_json
-from okrplan.export.sheetmodel import shown_cells
+from okrplan.export.sheetmodel import Sheet, SheetBook, SheetRow, shown_cells
 from okrplan.numbers import Scale
 
 PEOPLE = ["张三", "李四", "王五"]
@@ -118,16 +118,54 @@ def test_refused_without_per_person(plan_dir: Path) -> None:
     assert result.exit_code == 2 and "--per-person" in result.output
 
 
-def test_shown_quarters_add_up_to_the_shown_total(plan_dir: Path) -> None:
-    """1000万 over three reps: 333.33万 each, shown as 333万; its quarters add up to it."""
-    plan = api.load_plan(plan_dir)
-    book = person_sheets(plan)
-    sheet = book.sheets[0]
-    row = next(r for r in sheet.rows if r.number == "money")
-    cells = shown_cells(sheet, book)[sheet.rows.index(row)]
-    quarters = [cells[f"period:{p}"] for p in book.periods]
-    total = int(cells["scored"].removesuffix("万").replace(",", ""))
-    assert sum(int(q.removesuffix("万").replace(",", "")) for q in quarters) == total
+def test_shown_quarters_add_up_to_the_shown_total() -> None:
+    """回款 522.5万 in quarters of 78.8, 130.9, 130.4 and 182.4万 (a 10万 step: whole 万).
+    Each rounded alone: 79 + 131 + 130 + 182 = 522, one short of the 523万 shown beside them.
+    Largest remainders: floors 78 + 130 + 130 + 182 = 520, three more to .9, .8 and the first
+    .4: 79 + 131 + 131 + 182 = 523."""
+    quarters = ("2015-Q1", "2015-Q2", "2015-Q3", "2015-Q4")
+    row = SheetRow(
+        1,
+        "o",
+        "提升回款率",
+        "",
+        30,
+        True,
+        1,
+        "k",
+        "回款额",
+        "derived",
+        25,
+        Decimal("522.5"),
+        "523万",
+        "万元",
+        "全期",
+        Decimal("522.5"),
+        (Decimal("78.8"), Decimal("130.9"), Decimal("130.4"), Decimal("182.4")),
+        False,
+        "money",
+        Decimal(10_000),
+    )
+    sheet = Sheet(
+        "s",
+        "r",
+        "role",
+        "销售岗OKR计划表",
+        (),
+        ("A公司",),
+        "销售岗",
+        "销售岗",
+        None,
+        1,
+        None,
+        None,
+        (),
+        (row,),
+    )
+    book = SheetBook("A公司", "2015", "zh-CN", "CNY", (), quarters, (sheet,), "汇总", "a")
+    cells = shown_cells(sheet, book)[0]
+    assert cells["scored"] == "523万"
+    assert [cells[f"period:{q}"] for q in quarters] == ["79万", "131万", "131万", "182万"]
 
 
 def test_parts_by_hand() -> None:
@@ -166,3 +204,17 @@ def test_pinned_dates_keep_every_offset() -> None:
     fixed = pinned_dates(pdf)
     assert len(fixed) == len(pdf)
     assert fixed.count(b"D:20000101000000+00'00'") == 2
+
+
+def test_the_pages_that_ran_over_are_found_by_their_footers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three people on five pages: 2's page ran onto page 3 and 3's onto page 5 (pdftotext
+    may drop the spaces of the footer)."""
+    from okrplan.export import handout
+
+    texts = ["… 第 1 页，共 3 页", "…", "… 第2页，共3页", "…", "… 第 3 页，共 3 页"]
+    monkeypatch.setattr(handout, "page_texts", lambda pdf: texts)
+    assert handout.overflowed(b"", 3, "第 {n} 页，共 {total} 页") == [2, 3]
+    monkeypatch.setattr(handout, "page_texts", lambda pdf: None)  # no pdftotext: everyone
+    assert handout.overflowed(b"", 3, "page {n} of {total}") == [1, 2, 3]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from conftest import open_xlsx
 
 from okrplan.actuals import TypedActual, carry_actuals, typed_actuals
 from okrplan.cli import cli
@@ -50,7 +50,7 @@ def plan_dir(first_plan: Path, tmp_path: Path) -> Path:
 
 def type_actuals(book: Path, values: dict[tuple[str, str], Any]) -> None:
     """Type ``values[(tab, KR id)]`` into the actual column of a workbook, as a person would."""
-    wb = load_workbook(book)
+    wb = open_xlsx(book)
     for (tab, kr), value in values.items():
         ws = wb[tab]
         header = next(

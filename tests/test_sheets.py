@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import minimal_target
+from conftest import minimal_target, open_xlsx
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -125,7 +125,7 @@ SEED_REP_TABLE = [
 
 
 def test_rep_sheet_matches_the_seed_table(workbook_path: Path) -> None:
-    wb = load_workbook(workbook_path)
+    wb = open_xlsx(workbook_path)
     ws = wb["销售部-销售岗"]
     assert ws["A1"].value == "销售岗OKR计划表"
     assert [c.value for c in ws[HEADER_ROW]][:6] == SEED_HEADER
@@ -149,7 +149,7 @@ def test_rep_sheet_matches_the_seed_table(workbook_path: Path) -> None:
 
 
 def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) -> None:
-    ws = load_workbook(workbook_path)["销售部-销售岗"]
+    ws = open_xlsx(workbook_path)["销售部-销售岗"]
     rows = kr_rows(ws)
     calls, revenue = rows[f"{KR}#1.1"], rows[f"{KR}#1.4"]
     c = {
@@ -180,7 +180,7 @@ def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) ->
 
 
 def test_score_formulas(plan: api.Plan, workbook_path: Path) -> None:
-    wb = load_workbook(workbook_path)
+    wb = open_xlsx(workbook_path)
     ws = wb["销售部-销售岗"]
     rows = kr_rows(ws)
     a, s, t = (get_column_letter(col(plan, k)) for k in ("actual", "score", "scored"))
@@ -213,7 +213,7 @@ def test_score_formulas(plan: api.Plan, workbook_path: Path) -> None:
 
 
 def test_unit_actuals_default_to_the_roll_up(plan: api.Plan, workbook_path: Path) -> None:
-    wb = load_workbook(workbook_path)
+    wb = open_xlsx(workbook_path)
     ws = wb["销售部"]
     a = get_column_letter(col(plan, "actual"))
     r = kr_rows(ws)["k:A公司/销售部#1.3"]  # 销售额: 10 + 2 + 3 reps' per-person actuals
@@ -236,7 +236,7 @@ def test_unit_actuals_default_to_the_roll_up(plan: api.Plan, workbook_path: Path
 
 
 def test_summary_lists_every_sheet_with_quotas_and_weights(workbook_path: Path) -> None:
-    wb = load_workbook(workbook_path)
+    wb = open_xlsx(workbook_path)
     assert wb.sheetnames[0] == "汇总" and wb.sheetnames[-1] == "_okrplan"
     assert wb["_okrplan"].sheet_state == "hidden"
     ws = wb["汇总"]
@@ -259,7 +259,7 @@ def test_summary_lists_every_sheet_with_quotas_and_weights(workbook_path: Path) 
 
 
 def test_print_setup_and_layout(workbook_path: Path) -> None:
-    ws = load_workbook(workbook_path)["销售部-销售岗"]
+    ws = open_xlsx(workbook_path)["销售部-销售岗"]
     assert ws.page_setup.orientation == "landscape"
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -480,7 +480,7 @@ def test_hostile_names_stay_inside_the_folder(hostile: tuple[api.Plan, Path]) ->
 
 def test_hostile_sheet_titles_follow_excels_rules(hostile: tuple[api.Plan, Path]) -> None:
     _, out = hostile
-    wb = load_workbook(out / "_.._etc_passwd.xlsx")
+    wb = open_xlsx(out / "_.._etc_passwd.xlsx")
     titles = wb.sheetnames
     assert len({t.casefold() for t in titles}) == len(titles)
     for title in titles:
@@ -494,7 +494,7 @@ def test_hostile_sheet_titles_follow_excels_rules(hostile: tuple[api.Plan, Path]
 
 def test_hostile_text_is_never_a_formula(hostile: tuple[api.Plan, Path]) -> None:
     _, out = hostile
-    wb = load_workbook(out / "_.._etc_passwd.xlsx")
+    wb = open_xlsx(out / "_.._etc_passwd.xlsx")
     seen = []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -526,7 +526,7 @@ def test_hostile_text_is_never_a_formula(hostile: tuple[api.Plan, Path]) -> None
 def test_hostile_sheets_read_back(hostile: tuple[api.Plan, Path], tmp_path: Path) -> None:
     plan, out = hostile
     path = tmp_path / "filled.xlsx"
-    wb = load_workbook(out / "_.._etc_passwd.xlsx")
+    wb = open_xlsx(out / "_.._etc_passwd.xlsx")
     actual = columns(build_book(plan)).index("actual") + 1
     for tab in (".._.._x-@SUM(A1)", ".._.._x--2+3"):
         ws = wb[tab]
@@ -575,7 +575,7 @@ def test_unique_names_after_truncation() -> None:
 
 def fill(path: Path, out: Path, plan: api.Plan, values: dict[tuple[str, str], float]) -> None:
     """Type ``values[(tab, KR id)]`` into the actual cells of a workbook."""
-    wb = load_workbook(path)
+    wb = open_xlsx(path)
     actual = columns(build_book(plan)).index("actual") + 1
     for (tab, kr), value in values.items():
         wb[tab].cell(kr_rows(wb[tab])[kr], actual).value = value

@@ -3,16 +3,22 @@ hand. One decompose serves every assertion about the split."""
 
 from __future__ import annotations
 
+import os
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from okrplan.api import decompose
 from okrplan.errors import InputError
 from okrplan.model import KeyResult
 from okrplan.plan import Plan
 from okrplan.queries import records
+from okrplan.solve.targets import nearest_grains
 from okrplan.spec import load_spec
+from okrplan.validate_text import summarize
 
 WAN = 10_000
 
@@ -144,3 +150,39 @@ def test_a_history_basis_needs_every_selling_role_s_history(tmp_path: Path) -> N
         "every selling role (or a history column to the roster), or split this target by "
         "quotas",
     ]
+
+
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12")) * 10  # no decompose: cheap
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 5_000)), min_size=1, max_size=12).map(
+        lambda items: [(1, items[0][1]), *items[1:]]
+    ),  # a unit (grain 1) among the children
+    st.integers(0, 3),
+)
+def test_nearest_grains_always_adds_up(children: list[tuple[int, int]], slack: int) -> None:
+    # Whatever the ideals, a split with a single-step child sums exactly to the total, no
+    # count is negative, and ideals that are whole multiples of their grains are kept as they
+    # are when they already add up.
+    grains = [g for g, _ in children]
+    ideals = [Fraction(x) for _, x in children]
+    total = int(sum(ideals)) + slack
+    counts = nearest_grains(total, ideals, grains)
+    assert counts is not None
+    assert sum(k * g for k, g in zip(counts, grains, strict=True)) == total
+    assert min(counts) >= 0
+    whole = [Fraction(g * (int(x) // g)) for g, x in zip(grains, ideals, strict=True)]
+    assert nearest_grains(int(sum(whole)), whole, grains) == [
+        int(x) // g for x, g in zip(whole, grains, strict=True)
+    ]
+
+
+def test_validate_summarises_the_further_targets(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(TARGET, encoding="utf-8")
+    lines = summarize(load_spec(path)).splitlines()
+    assert lines[2] == (
+        "  另有目标：回款额 800万（按历史业绩分解）；新客户 540家（按主目标配额分解）"
+    )

@@ -59,16 +59,17 @@ def command(
       okrplan checkin plan/ --target target.yaml --as-of 2015-03-31
     """
     from okrplan import api
-    from okrplan.progress.intake import check_in, plan_folder, warnings_of
+    from okrplan.progress.intake import check_in, plan_folder, warnings_of, without_gc
     from okrplan.progress.store import store_path
 
     folder = plan_folder(plan)
-    loaded = api.load_plan(folder)
-    words = EN if loaded.locale.startswith("en") else ZH
     day = parse_day(as_of)
-    imported = check_in(
-        loaded, folder, list(files), as_of=day, cumulative=cumulative, target=target
-    )
+    with without_gc():
+        loaded = api.load_plan(folder)
+        imported = check_in(
+            loaded, folder, list(files), as_of=day, cumulative=cumulative, target=target
+        )
+    words = EN if loaded.locale.startswith("en") else ZH
     for issue in warnings_of(imported):
         click.echo(str(issue), err=True)
     for item in imported:

@@ -102,6 +102,10 @@ def command(
         raise click.UsageError("--format pdf prints a page per person: add --per-person")
     if pdf_each and "pdf" not in formats:
         raise click.UsageError("--pdf-each is for --format pdf")
+    if "pdf" in formats:  # before any sheet is written: all of the export or none of it
+        from okrplan.export.handout_print import require_browser
+
+        require_browser()
     plan = api.load_plan(plan_or_target)
     sheet_formats = tuple(f for f in formats if f != "pdf")
     written: list[Path] = []

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from okrplan import queries
 from okrplan.errors import Issue, OptionError, OutputError
-from okrplan.export.handout_print import page_count, print_pdf, split_pages
+from okrplan.export.handout_print import page_count, page_texts, print_pdf, split_pages
 from okrplan.export.sheetmodel import (
     Sheet,
     SheetBook,
@@ -36,6 +37,8 @@ from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.present import group_title, label, sheet_title, weight_text
 
+#: How much smaller an overflowing page is drawn on each try, and how many tries.
+SHRINK, SHRINK_TRIES = 0.88, 5
 #: The words of a handout page that no other output has.
 WORDS = {
     "zh": {
@@ -293,15 +296,18 @@ def _heading(plan: Plan, sheet: Sheet, locale: str) -> tuple[str, list[str]]:
     return sheet_title(sheet.person, locale), facts
 
 
-def page_html(plan: Plan, sheet: Sheet, book: SheetBook, number: int, total: int) -> str:
-    """One person's page (a ``<section>``)."""
+def page_html(
+    plan: Plan, sheet: Sheet, book: SheetBook, number: int, total: int, zoom: float = 1.0
+) -> str:
+    """One person's page (a ``<section>``), drawn at ``zoom`` (below 1 when it would not fit
+    on the page at full size)."""
     words = _words(book.locale)
     shown = shown_cells(sheet, book)
     sign = "".join(f"<div>{_e(words[k])}</div>" for k in ("signed", "manager", "date"))
     title, facts = _heading(plan, sheet, book.locale)
     return (
-        "<section>"
-        f"<h1>{_e(title)}</h1>"
+        ("<section>" if zoom == 1 else f'<section style="zoom: {zoom:.3f}">')
+        + f"<h1>{_e(title)}</h1>"
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
         + _okr_table(sheet, book, shown)
         + f'<p class="rule">{_e(label(book.locale, "score_rule"))}</p>'
@@ -315,12 +321,13 @@ def page_html(plan: Plan, sheet: Sheet, book: SheetBook, number: int, total: int
     )
 
 
-def handouts_html(plan: Plan, book: SheetBook) -> str:
-    """The whole document: a page per sheet of ``book``."""
+def handouts_html(plan: Plan, book: SheetBook, zooms: Mapping[int, float] | None = None) -> str:
+    """The whole document: a page per sheet of ``book`` (page ``n`` at ``zooms[n]``)."""
     lang = "en" if book.locale.startswith("en") else "zh-CN"
-    total = len(book.sheets)
+    total, zooms = len(book.sheets), zooms or {}
     pages = "".join(
-        page_html(plan, sheet, book, n, total) for n, sheet in enumerate(book.sheets, start=1)
+        page_html(plan, sheet, book, n, total, zooms.get(n, 1.0))
+        for n, sheet in enumerate(book.sheets, start=1)
     )
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -352,8 +359,36 @@ def handouts(plan: Plan, unit: str | None = None, role: str | None = None) -> Ha
                 )
             ]
         )
-    pdf = print_pdf(handouts_html(plan, book))
+    # A page too long for the paper runs onto a second one: print again with those people's
+    # pages drawn smaller (each try one more browser launch; a page that fits is not redrawn).
+    people, zooms = len(book.sheets), dict[int, float]()
+    for _ in range(SHRINK_TRIES):
+        pdf = print_pdf(handouts_html(plan, book, zooms))
+        if page_count(pdf) == people:
+            break
+        for number in overflowed(pdf, people, _words(book.locale)["page"]):
+            zooms[number] = zooms.get(number, 1.0) * SHRINK
     return Handouts(pdf, book.sheets)
+
+
+def overflowed(pdf: bytes, people: int, footer: str) -> list[int]:
+    """The page numbers (1 = the first person) whose page ran over: their footer (``第 n 页，
+    共 N 页``) is not on the page after the previous one's. Everyone's without poppler's
+    ``pdftotext`` to read the footers."""
+    pages = page_texts(pdf)
+    if pages is None:
+        return list(range(1, people + 1))
+    escaped = re.escape(footer).replace(r"\ ", r"\s*")  # pdftotext may drop the spaces
+    pattern = re.compile(escaped.replace(r"\{n\}", r"(\d+)").replace(r"\{total\}", str(people)))
+    out, previous = [], 0
+    for index, text in enumerate(pages, start=1):
+        found = pattern.search(text)
+        if found:
+            number = int(found.group(1))
+            if index - previous > 1:
+                out.append(number)
+            previous = index
+    return out
 
 
 def handout_files(

@@ -44,6 +44,20 @@ def browser() -> str | None:
     return None
 
 
+def require_browser() -> str:
+    """The Chromium to print with.
+
+    Raises
+    ------
+    MissingDependencyError
+        If there is none.
+    """
+    tool = browser()
+    if tool is None:
+        raise MissingDependencyError(_NO_BROWSER)
+    return tool
+
+
 def _command(tool: str, folder: Path, page: Path, out: Path) -> list[str]:
     command = [
         tool,
@@ -74,9 +88,7 @@ def print_pdf(html: str) -> bytes:
     OutputError
         If the browser fails or prints nothing.
     """
-    tool = browser()
-    if tool is None:
-        raise MissingDependencyError(_NO_BROWSER)
+    tool = require_browser()
     with tempfile.TemporaryDirectory(prefix="okrplan-print-") as name:
         folder = Path(name)
         page, out = folder / "handouts.html", folder / "handouts.pdf"
@@ -140,3 +152,14 @@ def split_pages(pdf: bytes) -> list[bytes]:
             detail = done.stderr.decode("utf-8", "replace").strip()
             raise OutputError(f"pdfseparate could not cut the handouts into pages: {detail}")
         return [p.read_bytes() for p in sorted(folder.glob("page-*.pdf"))]
+
+
+def page_texts(pdf: bytes) -> list[str] | None:
+    """The text of each page of ``pdf`` (poppler's ``pdftotext``), or None without it."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    done = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True)
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "replace").split("\f")[:-1]

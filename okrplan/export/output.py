@@ -67,35 +67,13 @@ def write_dir(
         If the directory exists (without ``force``), is not okrplan's, or cannot be written, or
         if a file to keep has the name of one to write.
     """
-    final = Path(os.path.abspath(target))
-    if final.is_symlink():  # write where the link points; the link stays
-        final = final.resolve()
-    if not final.name:
-        raise OutputError(f"{final} cannot be an output directory; choose another -o")
-    parent = final.parent
-    if not parent.is_dir():
-        raise OutputError(f"the folder {parent} does not exist")
-    for name in files:
-        if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise OutputError(f"refusing to write {name!r} outside {final}")
-    with _writing(parent, functools.partial(_clean_dir_leftovers, final)):
-        if final.exists():
-            if not final.is_dir():
-                raise OutputError(f"{final} exists and is not a directory; choose another -o")
-            if not force:
-                raise OutputError(f"{final} already exists; pass --force to replace it")
-            if (
-                not (final / marker).exists()
-                and not (final / MANIFEST_FILE).exists()
-                and any(final.iterdir())
-            ):
-                raise OutputError(
-                    f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
-                )
+    final = _output_path(target, files)
+    with _writing(final.parent, functools.partial(_clean_dir_leftovers, final)):
+        _check_replaceable(final, force, marker)
         try:
-            staging = _fresh(parent, temp_prefix(final.name, ".new"), os.mkdir)
+            staging = _fresh(final.parent, temp_prefix(final.name, ".new"), os.mkdir)
         except OSError as exc:
-            raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write in {final.parent}: {exc.strerror or exc}") from None
         try:
             for name, content in sorted(files.items(), key=lambda kv: kv[0]):
                 path = staging / on_disk(name)
@@ -118,6 +96,40 @@ def write_dir(
             _remove(staging)
             raise
     return final
+
+
+def _output_path(target: str | os.PathLike[str], files: Mapping[str, Content]) -> Path:
+    """The directory ``target`` names (where a link to it points), in a folder that exists,
+    with every name of ``files`` inside it."""
+    final = Path(os.path.abspath(target))
+    if final.is_symlink():  # write where the link points; the link stays
+        final = final.resolve()
+    if not final.name:
+        raise OutputError(f"{final} cannot be an output directory; choose another -o")
+    if not final.parent.is_dir():
+        raise OutputError(f"the folder {final.parent} does not exist")
+    for name in files:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise OutputError(f"refusing to write {name!r} outside {final}")
+    return final
+
+
+def _check_replaceable(final: Path, force: bool, marker: str) -> None:
+    """Refuse an existing ``final`` without ``force``, or one that is no okrplan output."""
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise OutputError(f"{final} exists and is not a directory; choose another -o")
+    if not force:
+        raise OutputError(f"{final} already exists; pass --force to replace it")
+    if (
+        not (final / marker).exists()
+        and not (final / MANIFEST_FILE).exists()
+        and any(final.iterdir())
+    ):
+        raise OutputError(
+            f"{final} exists and is not an okrplan output (no {marker}); choose another -o"
+        )
 
 
 class Spooled:

@@ -72,7 +72,10 @@ class Org:
         from okrplan.model import node_from_json
 
         graph = nx.DiGraph()
-        graph.add_nodes_from((u["id"], {"node": node_from_json(u)}) for u in self.units)
+        graph.add_nodes_from(  # without format 3's edges on the node (``contains``)
+            (u["id"], {"node": node_from_json({k: v for k, v in u.items() if k != "contains"})})
+            for u in self.units
+        )
         return graph
 
 

@@ -66,23 +66,9 @@ def forecast(
     Forecast
         Per unit with a target (the company first): P(hit), P10 / P50 / P90, the mean.
     """
-    if not 1 <= sims <= MAX_SIMS:
-        raise OptionError([Issue(f"must be from 1 to {MAX_SIMS:,}, got {sims}", path="--sims")])
-    if confidence is not None and not 0 < confidence < 1:
-        message = f"must be above 0% and below 100%, got {confidence:.0%}"
-        raise OptionError([Issue(message, path="--confidence")])
+    _check(sims, confidence)
     plan = load_org(path, krs=as_of is not None)
-    done: dict[str, float] = {}
-    ahead: dict[str, float] = {}
-    missing: list[str] = []
-    if as_of is not None:
-        from okrplan.forecast.actuals import done_to_date
-
-        file = plan_file(path)
-        if file is None:
-            message = "needs a plan directory (its progress store), not a target file"
-            raise OptionError([Issue(message, path="--as-of", hint="decompose -o DIR first")])
-        done, ahead, missing = done_to_date(plan, file.parent, as_of)
+    done, ahead, missing = _to_date(path, plan, as_of)
     model = build_model(plan, done, ahead)
     run = simulate(model, sims=sims, seed=seed)
     need = None
@@ -104,3 +90,28 @@ def forecast(
         no_checkins=tuple(missing),
         need=need,
     )
+
+
+def _check(sims: int, confidence: float | None) -> None:
+    """The options' ranges, as usage errors (exit 2)."""
+    if not 1 <= sims <= MAX_SIMS:
+        raise OptionError([Issue(f"must be from 1 to {MAX_SIMS:,}, got {sims}", path="--sims")])
+    if confidence is not None and not 0 < confidence < 1:
+        message = f"must be above 0% and below 100%, got {confidence:.0%}"
+        raise OptionError([Issue(message, path="--confidence")])
+
+
+def _to_date(
+    path: str | os.PathLike[str], plan: Org, as_of: date | None
+) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """With ``as_of``: what each group has done (from the plan directory's progress store),
+    the share of its plan ahead, and the groups without check-ins; nothing without."""
+    if as_of is None:
+        return {}, {}, []
+    from okrplan.forecast.actuals import done_to_date
+
+    file = plan_file(path)
+    if file is None:
+        message = "needs a plan directory (its progress store), not a target file"
+        raise OptionError([Issue(message, path="--as-of", hint="decompose -o DIR first")])
+    return done_to_date(plan, file.parent, as_of)

@@ -136,10 +136,28 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
 
 def _content_hash(rows: Sequence[CheckIn]) -> str:
     digest = hashlib.sha256()
-    for row in rows:
-        fields = (row.kr, row.person, row.period, str(row.value), str(row.confidence), row.comment)
-        digest.update("\x1f".join(fields).encode() + b"\x1e")
+    for part in _hashed(rows):
+        digest.update(part.encode())
     return digest.hexdigest()
+
+
+def _hashed(rows: Sequence[CheckIn]) -> Iterator[str]:
+    """Each row as the text hashed: its fields joined by \\x1f, ended by \\x1e, in blocks
+    (one ``update`` per block, not per row: 2 million rows are hashed in a moment). A value
+    reads as ``str(Fraction)`` does: 5, or 1/2."""
+    block: list[str] = []
+    for row in rows:
+        value = row.value
+        den = value.denominator
+        text = str(value.numerator) if den == 1 else f"{value.numerator}/{den}"
+        block.append(
+            f"{row.kr}\x1f{row.person}\x1f{row.period}\x1f{text}\x1f{row.confidence}\x1f"
+            f"{row.comment}\x1e"
+        )
+        if len(block) == 65_536:
+            yield "".join(block)
+            block.clear()
+    yield "".join(block)
 
 
 _CURRENT = "SELECT MAX(id) AS id FROM imports GROUP BY source"
@@ -292,7 +310,7 @@ def record(
     int
         How many (kr, person, period) values changed (0 for the same content again).
     """
-    table = [_prepared(row, lines[i] if lines else i + 1) for i, row in enumerate(rows)]
+    table = _prepared_rows(rows, lines)
     path = store_path(plan_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = _content_hash(rows)
@@ -304,29 +322,36 @@ def record(
             return 0
         db.execute("BEGIN IMMEDIATE")
         try:
-            # the first import into an empty store changes every key it has: no need to read
-            # millions of rows back (a 10-million-row CRM export gives 2 million check-ins)
-            empty = db.execute("SELECT 1 FROM checkins LIMIT 1").fetchone() is None
-            before = {} if empty else _latest_rows(db, None)
-            stamp = datetime.now(UTC).isoformat(timespec="seconds")
-            cursor = db.execute(
-                "INSERT INTO imports (source, hash, imported_at, rows) VALUES (?, ?, ?, ?)",
-                (source, content, stamp, len(table)),
-            )
-            import_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO checkins (import_id, line, kr, person, period, start, end_day, num, "
-                "den, confidence, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((import_id, *row) for row in table),
-            )
-            after = None if empty else _latest_rows(db, None)
+            changed = _insert(db, table, source, content)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-    if after is None:
+    return changed
+
+
+def _insert(
+    db: sqlite3.Connection, table: list[tuple[object, ...]], source: str, content: str
+) -> int:
+    """Add one import inside the open transaction; how many values it changed."""
+    # the first import into an empty store changes every key it has: no need to read
+    # millions of rows back (a 10-million-row CRM export gives 2 million check-ins)
+    empty = db.execute("SELECT 1 FROM checkins LIMIT 1").fetchone() is None
+    before = {} if empty else _latest_rows(db, None)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    cursor = db.execute(
+        "INSERT INTO imports (source, hash, imported_at, rows) VALUES (?, ?, ?, ?)",
+        (source, content, stamp, len(table)),
+    )
+    import_id = cursor.lastrowid
+    db.executemany(
+        "INSERT INTO checkins (import_id, line, kr, person, period, start, end_day, num, "
+        "den, confidence, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((import_id, *row) for row in table),
+    )
+    if empty:
         return len({(row[1], row[2], row[3]) for row in table})
-    return _changed(before, after)
+    return _changed(before, _latest_rows(db, None))
 
 
 def _changed(
@@ -340,15 +365,26 @@ def _changed(
     )
 
 
-def _prepared(row: CheckIn, line: int) -> tuple[object, ...]:
-    value = Fraction(row.value)
-    if abs(value.numerator) > _INT64 or value.denominator > _INT64:
-        raise InputError([Issue(f"the value {value} of {row.kr} in {row.period} is too large")])
-    if row.confidence is not None and not 0 <= row.confidence <= 10:
-        raise InputError([Issue(f"confidence {row.confidence} of {row.kr} is not 0..10")])
-    period = calendar.normal_period(row.period)
-    first, last = calendar.span(period)
-    return (
-        line, row.kr, row.person, period, first.isoformat(), last.isoformat(),
-        value.numerator, value.denominator, row.confidence, row.comment,
-    )  # fmt: skip
+def _prepared_rows(
+    rows: Sequence[CheckIn], lines: Sequence[int] | None
+) -> list[tuple[object, ...]]:
+    """The rows as the table holds them (line, kr, person, period, start, end, num, den,
+    confidence, comment), each checked; a period's label and days are worked out once."""
+    periods: dict[str, tuple[str, str, str]] = {}
+    table: list[tuple[object, ...]] = []
+    for index, row in enumerate(rows):
+        value = row.value if isinstance(row.value, Fraction) else Fraction(row.value)
+        num, den = value.numerator, value.denominator
+        if abs(num) > _INT64 or den > _INT64:
+            raise InputError([Issue(f"the value {value} of {row.kr} in {row.period} is too large")])
+        confidence = row.confidence
+        if confidence is not None and not 0 <= confidence <= 10:
+            raise InputError([Issue(f"confidence {confidence} of {row.kr} is not 0..10")])
+        days = periods.get(row.period)
+        if days is None:
+            period = calendar.normal_period(row.period)
+            first, last = calendar.span(period)
+            days = periods[row.period] = (period, first.isoformat(), last.isoformat())
+        line = lines[index] if lines else index + 1
+        table.append((line, row.kr, row.person, *days, num, den, confidence, row.comment))
+    return table

@@ -111,7 +111,10 @@ def _split(
         ideals = [tree.weight[c] for c in children] + [tree.group_weight[g.id] for g in own]
         if not grains:
             continue
-        assigned = achievable(target * growth, grains, at_least=target)
+        if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
+            assigned = max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
+        else:
+            assigned = achievable(target * growth, grains, at_least=target)
         scale = sum(ideals, Fraction(0))
         if scale > 0:
             ideals = [x * assigned / scale for x in ideals]
@@ -216,7 +219,9 @@ def person_target_series(spec: Spec, groups: Sequence[Group], split: Split) -> d
     return out
 
 
-def _phased(total: Fraction, weights: Sequence[Fraction], grain: Fraction, money: bool) -> Series:
+def _phased(
+    total: Fraction, weights: Sequence[Fraction] | Sequence[int], grain: Fraction, money: bool
+) -> Series:
     """``total`` over the months by ``weights``: whole grains where it is a whole number of
     them (the remainder to the largest shares first), else exactly."""
     steps = total / grain
@@ -265,7 +270,7 @@ def unit_target_series(
             if target is None or sums is None:
                 continue
             grain = money_grain if sums.money else Fraction(spec.target.split.rounding.count)
-            changed[split.metric] = _phased(target, sums.months, grain, sums.money)
+            changed[split.metric] = _phased(target, sums.num, grain, sums.money)
             touched = True
         if touched:
             out[uid] = with_followers(spec, changed, replace=True)

@@ -1,0 +1,350 @@
+"""Raw CRM exports (one row per call, visit, deal) counted per person, metric and month.
+
+A 10-million-row export is read in chunks of rows: each cell that names something (a person,
+a day, a kind of row, an amount) is turned into a small integer once per distinct text, through
+a dict, so the per-row work is a few C-level ``map`` calls and a NumPy count, not Python code
+per row. A chunk with anything unusual in it (a short row, a blank person, a bad date or
+amount) goes through :func:`_exact_rows`, the row-by-row reading that names each bad row; both
+add to the same counts, so the result is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from okrplan.errors import Issue, Severity
+from okrplan.model import RoleGroup
+from okrplan.progress.config import ActualsSource, MetricColumn
+from okrplan.progress.readers import Batch, Directory, day_of, parse_value
+from okrplan.progress.store import CheckIn
+from okrplan.quantity import QuantityError
+
+CHUNK = 65_536
+"""Rows read at a time."""
+_MONTHS = 4096
+"""Distinct months a key has room for (an export spans a few years at most)."""
+
+_Where = tuple[int, int, int, int, int, int]  # person, date, metric, amount, unit, role (-1: none)
+_Who = tuple[str, str, str]  # person, unit, role, trimmed
+
+
+def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
+    """Check-ins from a raw export described under ``actuals:`` (``source``; its file is
+    relative to ``base``, the target file's folder): per person, metric and month, the count
+    of rows (``metric``) and the sum of ``amount``. People are matched by name (and the unit
+    and role columns where given); the unmatched are listed with their row counts."""
+    from okrplan.tabular import stream_table
+
+    path = base / source.file
+    stream = stream_table(path)
+    batch = Batch(str(path), issues=list(stream.warnings))
+    where = _crm_columns(source, stream.columns, batch, stream.header_line)
+    if where is None:
+        return batch
+    counts = _Counts(where, source, batch)
+    for chunk in _chunks(stream.rows):
+        batch.read += len(chunk)
+        if not counts.add(chunk):
+            counts.exact(chunk)
+    others = counts.others()
+    if others:
+        shown = ", ".join(f"{k} ({n})" for k, n in sorted(others.items())[:8])
+        column = source.metric.column if isinstance(source.metric, MetricColumn) else ""
+        batch.issues.append(
+            Issue(
+                f"rows not counted (no metric for these values): {shown}",
+                batch.source,
+                path=column,
+                severity=Severity.WARNING,
+                hint="add them under metric: values: to count them",
+            )
+        )
+    _assign(counts, people, batch)
+    return batch
+
+
+def _chunks(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    it = iter(rows)
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
+
+
+def _crm_columns(
+    source: ActualsSource, columns: tuple[str, ...], batch: Batch, line: int
+) -> _Where | None:
+    index = {name: i for i, name in enumerate(columns)}
+    wanted = [source.person, source.date]
+    wanted.append(source.metric.column if isinstance(source.metric, MetricColumn) else "")
+    wanted.append(source.amount.column if source.amount else "")
+    wanted += [source.unit or "", source.role or ""]
+    absent = [w for w in wanted if w and w.casefold() not in index]
+    if absent:
+        found = ", ".join(columns[:12])
+        batch.problem(
+            Issue(
+                f"no column {', '.join(map(repr, absent))} in the export",
+                batch.source,
+                line,
+                hint=f"its columns: {found}; check actuals: in the target file",
+            )
+        )
+        return None
+    place = [index[w.casefold()] if w else -1 for w in wanted]
+    return (place[0], place[1], place[2], place[3], place[4], place[5])
+
+
+class _Ids(dict[Any, int]):
+    """Text → a small integer, given on first sight by ``make`` (-1: not usable)."""
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> int:
+        value: int = self.make(key)
+        self[key] = value
+        return value
+
+
+def _month(raw: str) -> str | None:
+    """``2015-03`` of a cell giving a day (a time after it does not matter), or None."""
+    try:
+        day = day_of(raw)
+    except ValueError:
+        return None
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(slots=True)
+class _Counts:
+    """Rows counted per (who, metric, month) as integer keys, amounts summed exactly."""
+
+    where: _Where
+    source: ActualsSource
+    batch: Batch
+    whos: list[_Who] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    amounts: list[Fraction | int] = field(default_factory=lambda: [0])  # id 0: no amount
+    keys: list[Any] = field(default_factory=list)  # arrays (or lists) of counted keys
+    summed: dict[int, Fraction | int] = field(default_factory=dict)  # key → amount
+    skipped: dict[str, int] = field(default_factory=dict)  # kind of row → rows not counted
+    ids: dict[str, _Ids] = field(default_factory=dict)
+    fixed: int = field(init=False, default=-1)  # the metric every row counts to, else -1
+    amount_metric: int = field(init=False, default=-1)
+    skipped_rows: dict[int, int] = field(init=False, default_factory=dict)
+    _trimmed: dict[_Who, int] = field(init=False, default_factory=dict)
+    _month_ids: dict[str, int] = field(init=False, default_factory=dict)
+    _metric_ids: dict[str, int] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        source = self.source
+        values = source.metric.values if isinstance(source.metric, MetricColumn) else {}
+        trimmed: dict[_Who, int] = {}
+        month_ids: dict[str, int] = {}
+        metric_ids: dict[str, int] = {}
+
+        def who(key: str | tuple[str, ...]) -> int:
+            parts = (key, "", "") if isinstance(key, str) else (*key, "", "")[:3]
+            person, unit, role = (p.strip() for p in parts)
+            if not person:
+                return -1
+            return trimmed.setdefault((person, unit, role), len(trimmed))
+
+        def month(raw: str) -> int:
+            label = _month(raw)
+            return -1 if label is None else month_ids.setdefault(label, len(month_ids))
+
+        def metric(name: str) -> int:
+            return metric_ids.setdefault(name, len(metric_ids))
+
+        def kind(raw: str) -> int:  # a metric's id, or -1 - the id of a kind not counted
+            name = values.get(raw) or values.get(raw.strip())
+            if name is None:
+                stripped = raw.strip()
+                return -1 - self.skipped.setdefault(stripped, len(self.skipped))
+            return metric(name)
+
+        self.ids = {"who": _Ids(who), "month": _Ids(month), "kind": _Ids(kind)}
+        self.ids["amount"] = _Ids(self._amount_id)
+        for name in values.values():  # every metric known before the first key is made
+            metric(name)
+        self.fixed = metric(source.metric) if isinstance(source.metric, str) else -1
+        self.amount_metric = metric(source.amount.metric) if source.amount else -1
+        self._trimmed, self._month_ids, self._metric_ids = trimmed, month_ids, metric_ids
+
+    def _amount_id(self, text: str) -> int:
+        if not text or text.isspace():
+            return 0
+        try:
+            value: Fraction | int = int(text)
+        except ValueError:
+            try:
+                value = parse_value(text)
+            except QuantityError:
+                return -1
+        self.amounts.append(value)
+        return len(self.amounts) - 1
+
+    def _key(self, who: Any, metric: Any, month: Any) -> Any:
+        return (who * len(self._metric_ids) + metric) * _MONTHS + month
+
+    def add(self, chunk: list[tuple[int, list[str]]]) -> bool:
+        """Count a chunk the fast way; False (nothing counted) if it needs :meth:`exact`."""
+        person_at, date_at, metric_at, amount_at, unit_at, role_at = self.where
+        rows = list(map(itemgetter(1), chunk))
+        if min(map(len, rows)) < 1 + max(self.where):
+            return False
+        count = len(rows)
+        persons = map(itemgetter(person_at), rows)
+        if unit_at >= 0 or role_at >= 0:
+            units = map(itemgetter(unit_at), rows) if unit_at >= 0 else [""] * count
+            roles = map(itemgetter(role_at), rows) if role_at >= 0 else [""] * count
+            whos: Iterable[Any] = zip(persons, units, roles, strict=True)
+        else:
+            whos = persons
+        who = np.fromiter(map(self.ids["who"].__getitem__, whos), np.int64, count)
+        dates = map(itemgetter(date_at), rows)
+        month = np.fromiter(map(self.ids["month"].__getitem__, dates), np.int64, count)
+        amount = np.zeros(count, np.int64)
+        if amount_at >= 0:
+            cells = map(itemgetter(amount_at), rows)
+            amount = np.fromiter(map(self.ids["amount"].__getitem__, cells), np.int64, count)
+        if who.min() < 0 or month.min() < 0 or amount.min() < 0 or len(self._month_ids) > _MONTHS:
+            return False
+        if metric_at >= 0:
+            kinds = map(itemgetter(metric_at), rows)
+            metric = np.fromiter(map(self.ids["kind"].__getitem__, kinds), np.int64, count)
+            if metric.min() < 0:
+                skipped = -1 - metric[metric < 0]
+                for index, rows_of in enumerate(np.bincount(skipped).tolist()):
+                    if rows_of:
+                        self.skipped_rows[index] = self.skipped_rows.get(index, 0) + rows_of
+                who_counted, month_counted = who[metric >= 0], month[metric >= 0]
+                metric = metric[metric >= 0]
+            else:
+                who_counted, month_counted = who, month
+        elif self.fixed >= 0:
+            who_counted, month_counted = who, month
+            metric = np.full(count, self.fixed, np.int64)
+        else:
+            who_counted = month_counted = metric = np.zeros(0, np.int64)
+        self.keys.append(self._key(who_counted, metric, month_counted))
+        if amount_at >= 0:
+            self._sum_amounts(who, month, amount)
+        return True
+
+    def _sum_amounts(self, who: Any, month: Any, amount: Any) -> None:
+        rows = amount > 0  # a call has no amount
+        keys = self._key(who[rows], self.amount_metric, month[rows]).tolist()
+        summed, values = self.summed, self.amounts
+        for key, index in zip(keys, amount[rows].tolist(), strict=True):
+            summed[key] = summed.get(key, 0) + values[index]
+
+    def exact(self, chunk: list[tuple[int, list[str]]]) -> None:
+        """Count a chunk row by row, naming every bad row (see :func:`_exact_rows`)."""
+        keys: list[int] = []
+        _exact_rows(self, chunk, keys)
+        self.keys.append(keys)
+
+    def others(self) -> dict[str, int]:
+        """Kinds of row not counted (no metric for them) → their rows."""
+        names = list(self.skipped)
+        return {names[i]: n for i, n in self.skipped_rows.items()}
+
+    def totals(self) -> Iterator[tuple[_Who, str, str, Fraction | int]]:
+        """(who, metric, month, value) of every count and sum, in key order."""
+        metrics, months = list(self._metric_ids), list(self._month_ids)
+        whos = list(self._trimmed)
+        keys = [np.asarray(k, np.int64) for k in self.keys if len(k)]
+        everything: dict[int, Fraction | int] = {}
+        if keys:
+            found, counts = np.unique(np.concatenate(keys), return_counts=True)
+            everything = dict(zip(found.tolist(), counts.tolist(), strict=True))
+        for key, value in self.summed.items():
+            everything[key] = everything.get(key, 0) + value
+        width = len(metrics) * _MONTHS
+        for key in sorted(everything):
+            who, rest = divmod(key, width)
+            metric, month = divmod(rest, _MONTHS)
+            yield whos[who], metrics[metric], months[month], everything[key]
+
+
+def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[int]) -> None:
+    """The rows of ``chunk`` one by one: each bad one is named with its line and column."""
+    person_at, date_at, metric_at, amount_at, unit_at, role_at = counts.where
+    source, batch, ids = counts.source, counts.batch, counts.ids
+    width = 1 + max(counts.where)
+    for line, fields in chunk:
+        if len(fields) < width:
+            if any(f.strip() for f in fields):
+                batch.problem(Issue("the row has too few columns", batch.source, line))
+            continue
+        unit = fields[unit_at] if unit_at >= 0 else ""
+        role = fields[role_at] if role_at >= 0 else ""
+        who = ids["who"][(fields[person_at], unit, role)]
+        if who < 0:
+            batch.problem(Issue("no person", batch.source, line, path=source.person))
+            continue
+        raw = fields[date_at]
+        month = ids["month"][raw]
+        if month < 0:
+            hint = "write it as 2015-03-14"
+            batch.problem(
+                Issue(f"{raw!r} is not a date", batch.source, line, path=source.date, hint=hint)
+            )
+            continue
+        metric = counts.fixed if metric_at < 0 else ids["kind"][fields[metric_at]]
+        if metric_at >= 0 and metric < 0:
+            skipped = -1 - metric
+            counts.skipped_rows[skipped] = counts.skipped_rows.get(skipped, 0) + 1
+        elif metric >= 0:
+            keys.append(counts._key(who, metric, month))
+        if amount_at >= 0:
+            amount = ids["amount"][fields[amount_at]]
+            if amount < 0:
+                column = source.amount.column if source.amount else ""
+                problem = f"the amount {fields[amount_at]!r} is not a number"
+                batch.problem(Issue(problem, batch.source, line, path=column))
+                continue
+            if amount:
+                key = counts._key(who, counts.amount_metric, month)
+                counts.summed[key] = counts.summed.get(key, 0) + counts.amounts[amount]
+
+
+def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
+    """The per-person totals as check-ins of each person's KR of the metric."""
+    groups: dict[_Who, RoleGroup | None] = {}
+    krs: dict[tuple[str, str], str | None] = {}
+    no_kr: dict[tuple[str, str], int] = {}
+    fractions: dict[Fraction | int, Fraction] = {}
+    rows, lines = batch.rows, batch.lines
+    for who, metric, month, value in counts.totals():
+        if who not in groups:
+            groups[who] = people.person_group(*who)
+        group = groups[who]
+        if group is None:
+            batch.unmatched[who[0]] = batch.unmatched.get(who[0], 0) + 1
+            continue
+        if (group.id, metric) not in krs:
+            krs[(group.id, metric)] = people.kr_of.get((group.id, metric))
+        kr_id = krs[(group.id, metric)]
+        if kr_id is None:
+            no_kr[(group.label, metric)] = no_kr.get((group.label, metric), 0) + 1
+            continue
+        exact = fractions.get(value)  # counts repeat: one Fraction each (3.11's are slow)
+        if exact is None:
+            exact = fractions[value] = value if isinstance(value, Fraction) else Fraction(value)
+        rows.append(CheckIn(kr_id, month, exact, who[0]))
+        lines.append(0)
+    for (label, metric), count in sorted(no_kr.items()):
+        message = f"{label} has no KR of the metric {metric!r}: {count} monthly totals not stored"
+        batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))
