@@ -243,15 +243,6 @@ def _target_text(
     return f"{text}{(' ' if locale.startswith('en') and unit else '')}{unit}"
 
 
-def period_value_text(
-    kr: KeyResult, value: float | int, locale: str, numbers: Numbers | None = None
-) -> str:
-    """One period's target of a KR: money as money, anything else as a number."""
-    if kr.money:
-        return money_text(value, locale, numbers)
-    return format_number(Decimal(str(value)), locale)
-
-
 def weight_text(weight: float | int | None) -> str:
     return "" if weight is None else f"{_plain(weight)}%"
 

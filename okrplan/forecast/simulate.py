@@ -135,17 +135,6 @@ class _Draws:
         return out
 
 
-HISTOGRAM_BINS = 20
-
-
-def histogram(outcomes: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
-    """:data:`HISTOGRAM_BINS` equal bins over the outcomes' range: (edges, counts)."""
-    if outcomes.size == 0:
-        return ((), ())
-    counts, edges = np.histogram(outcomes, bins=HISTOGRAM_BINS)
-    return (tuple(float(round(e, 2)) for e in edges), tuple(int(c) for c in counts))
-
-
 def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     """P(hit), P10/P50/P90 (simulated values, the lower one where a quantile falls between
     two) and the mean of each row of ``outcomes`` (shape rows × sims)."""
