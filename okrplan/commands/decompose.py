@@ -62,7 +62,7 @@ def command(
     from okrplan import api
 
     warnings: list[str] = []
-    with _Progress(enabled=not quiet) as progress:
+    with Progress(enabled=not quiet) as progress:
         plan = api.decompose(_with_sets(target, sets), progress=progress)
         if sets:
             from okrplan.versions import with_history
@@ -159,7 +159,7 @@ def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
     return lines
 
 
-class _Progress:
+class Progress:
     """Which stage `okrplan decompose` is at, as a spinner on stderr while it runs (a large
     organisation takes seconds); only on a terminal, and not with --quiet."""
 
@@ -182,7 +182,7 @@ class _Progress:
         self.status: Any = None
         self.enabled = enabled and sys.stderr.isatty()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Progress:
         if self.enabled:
             from rich.console import Console
 
