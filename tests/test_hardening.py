@@ -271,14 +271,14 @@ def test_as_many_units_as_the_limit_pass_the_size_check() -> None:
     """9,900 teams in 100 branches: 10,000 units under 集团, the limit itself (the check reads
     the parsed data: built here directly, parsing 10,000 units would cost seconds)."""
     from okrplan.source import Source
-    from okrplan.spec.load import _size_issues
+    from okrplan.spec.load import size_issues
 
     teams = [{"name": f"组{i}", "roles": [{"role": "销售", "headcount": 5}]} for i in range(99)]
     branches = [{"name": f"分公司{j}", "units": teams} for j in range(100)]
     org = {"name": "集团", "units": branches}
-    assert _size_issues(Source("t.yaml", {"org": org})) == []
+    assert size_issues(Source("t.yaml", {"org": org})) == []
     org["units"] = [*branches, {"name": "分公司100"}]  # one more: 10,001
-    (issue,) = _size_issues(Source("t.yaml", {"org": org}))
+    (issue,) = size_issues(Source("t.yaml", {"org": org}))
     assert issue.message.startswith("the organisation has 10,001 units under 集团; ")
 
 
