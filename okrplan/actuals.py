@@ -19,7 +19,7 @@ import io
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Context, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -91,23 +91,9 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
         tab, key, _owner, kind, _person, people, actual_header = (
             [str(v) if v is not None else "" for v in values] + [""] * 7
         )[:7]
-        if tab not in wb.sheetnames:
-            issues.append(
-                Issue(
-                    f"the sheet {tab!r} is missing (renamed or deleted?)",
-                    name,
-                    hint="keep the sheet names okrplan wrote",
-                )
-            )
-            continue
-        if people and not people.isdigit():
-            issues.append(
-                Issue(
-                    f"the hidden sheet {META_TAB} gives {people!r} as the headcount of {tab!r}",
-                    name,
-                    hint=f"keep the hidden sheet {META_TAB} as okrplan wrote it",
-                )
-            )
+        problem, hint = _sheet_problem(wb, tab, people)
+        if problem:
+            issues.append(Issue(problem, name, hint=hint))
             continue
         ws = wb[tab]
         header_row, cols = _header(ws, actual_header)
@@ -120,39 +106,53 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
                 )
             )
             continue
-        kr_col, scale_col, actual_col = cols
-        for row in ws.iter_rows(min_row=header_row + 1):
-            kr = row[kr_col - 1].value if len(row) >= kr_col else None
-            if not isinstance(kr, str) or not kr.startswith("k:"):
-                continue
-            cell = row[actual_col - 1]
-            value, problem = _cell_value(
-                cell, row[scale_col - 1].value if len(row) >= scale_col else 1
-            )
-            if problem:
-                issues.append(
-                    Issue(
-                        f"{tab}!{cell.coordinate}: {problem}",
-                        name,
-                        hint="type a number, e.g. 550 or 95%",
-                    )
-                )
-            elif value is not None:
-                found.append(
-                    TypedActual(
-                        name,
-                        tab,
-                        cell.coordinate,
-                        key,
-                        kr,
-                        value,
-                        int(people or 1),
-                        kind == "person",
-                    )
-                )
+        where = TypedActual(name, tab, "", key, "", Fraction(0), int(people or 1), kind == "person")
+        _sheet_actuals(ws, header_row, cols, where, found, issues)
     if issues:
         raise InputError(issues)
     return found
+
+
+def _sheet_problem(wb: Any, tab: str, people: str) -> tuple[str, str]:
+    """Why a sheet the hidden list names cannot be read (message, hint), or ("", "")."""
+    if tab not in wb.sheetnames:
+        return f"the sheet {tab!r} is missing (renamed or deleted?)", (
+            "keep the sheet names okrplan wrote"
+        )
+    if people and not people.isdigit():
+        return (
+            f"the hidden sheet {META_TAB} gives {people!r} as the headcount of {tab!r}",
+            f"keep the hidden sheet {META_TAB} as okrplan wrote it",
+        )
+    return "", ""
+
+
+def _sheet_actuals(
+    ws: Any,
+    header_row: int,
+    cols: tuple[int, int, int],
+    where: TypedActual,
+    found: list[TypedActual],
+    issues: list[Issue],
+) -> None:
+    """The actuals typed into one sheet (``where`` gives its file, tab, key, people, kind)."""
+    kr_col, scale_col, actual_col = cols
+    for row in ws.iter_rows(min_row=header_row + 1):
+        kr = row[kr_col - 1].value if len(row) >= kr_col else None
+        if not isinstance(kr, str) or not kr.startswith("k:"):
+            continue
+        cell = row[actual_col - 1]
+        value, problem = _cell_value(cell, row[scale_col - 1].value if len(row) >= scale_col else 1)
+        if problem:
+            issues.append(
+                Issue(
+                    f"{where.tab}!{cell.coordinate}: {problem}",
+                    where.file,
+                    hint="type a number, e.g. 550 or 95%",
+                )
+            )
+        elif value is not None:
+            found.append(replace(where, cell=cell.coordinate, kr=kr, value=value))
 
 
 def _header(ws: Any, actual_header: str) -> tuple[int | None, tuple[int, int, int]]:

@@ -158,20 +158,6 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return decompose(source)
 
 
-def tree_images(plan: Plan, dot_text: str | None = None) -> dict[str, bytes]:
-    """``tree.svg`` and ``tree.png`` of a plan directory.
-
-    Raises
-    ------
-    MissingDependencyError
-        If Graphviz's ``dot`` is not installed (see :func:`image_problem`).
-    """
-    from okrplan.render import render_image
-
-    text = tree_dot(plan) if dot_text is None else dot_text
-    return {TREE_SVG: render_image(text, "svg"), TREE_PNG: render_image(text, "png")}
-
-
 def image_problem() -> str | None:
     """Why goal-tree images cannot be drawn here (with how to fix it), or None if they can."""
     from okrplan.render import dot_problem

@@ -22,7 +22,7 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.graph import node
-from okrplan.model import KeyResult, Node, Objective, RoleGroup, SolverReport, Unit
+from okrplan.model import Binding, KeyResult, Node, Objective, RoleGroup, Unit
 from okrplan.quantity import format_number
 from okrplan.text import text_width
 
@@ -103,7 +103,7 @@ def diff_plans(old: Any, new: Any, *, unit: str | None = None) -> PlanDiff:
     changes.sort(key=lambda item: item[0])
     if unit is None:
         changes += [((0, 0, 0), c) for c in _meta_changes(old.meta, new.meta)]
-        changes += [((0, 0, 0), c) for c in _solver_changes(old.solver, new.solver)]
+        changes += [((0, 0, 0), c) for c in _solver_changes(old, new)]
     names = {u: " / ".join(_unit_path(new_graph, old_graph, u)) for u in ranks}
     return PlanDiff(tuple(c for _, c in changes), new.locale, names)
 
@@ -272,25 +272,43 @@ def _meta_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Ch
             yield _changed(replace(base, name=key), "setting", "", a, b)
 
 
-def _solver_changes(old: SolverReport, new: SolverReport) -> Iterator[Change]:
+def _solver_changes(old_plan: Any, new_plan: Any) -> Iterator[Change]:
     """The solver's changes: status, largest stretch, hires per role group, and the binding
-    constraints that appeared or went away."""
+    constraints that appeared or went away (in the newer plan's words)."""
+    from okrplan.export.report_plan import subject_text
+    from okrplan.present import status_text
+
+    old, new = old_plan.solver, new_plan.solver
+    locale = new_plan.locale
     base = Change("", "solver", "solver", "solver", "changed", "")
     if old.status != new.status:
-        yield replace(base, field="status", old=str(old.status), new=str(new.status))
+        was, now = status_text(old.status, locale), status_text(new.status, locale)
+        yield replace(base, field="status", old=was, new=now)
     if old.stretch != new.stretch:
         yield _changed(base, "stretch", "", old.stretch, new.stretch)
     hires_old, hires_new = old.hires, new.hires
     for gid in sorted({*hires_old, *hires_new}):
         if hires_old.get(gid) != hires_new.get(gid):
-            yield _changed(
-                replace(base, name=gid), "hires", "", hires_old.get(gid, 0), hires_new.get(gid, 0)
-            )
+            plan = new_plan if gid in new_plan.graph else old_plan
+            was, now = hires_old.get(gid, 0), hires_new.get(gid, 0)
+            yield _changed(replace(base, name=subject_text(plan, gid)), "hires", "", was, now)
     binding_old, binding_new = set(old.binding), set(new.binding)
-    for reason in sorted(binding_new - binding_old):
-        yield replace(base, name=reason, change="added", field="binding")
-    for reason in sorted(binding_old - binding_new):
-        yield replace(base, name=reason, change="removed", field="binding")
+    for entry in sorted(binding_new - binding_old, key=str):
+        name = _binding_name(new_plan, entry, locale)
+        yield replace(base, name=name, change="added", field="binding")
+    for entry in sorted(binding_old - binding_new, key=str):
+        name = _binding_name(old_plan, entry, locale)
+        yield replace(base, name=name, change="removed", field="binding")
+
+
+def _binding_name(plan: Any, entry: Binding, locale: str) -> str:
+    """``销售岗 · A公司 / 销售部: 产能 …``: what binds whom, as the report says it."""
+    from okrplan.export.report_plan import subject_text
+    from okrplan.present import binding_text
+
+    return (
+        f"{subject_text(plan, entry.subject)}: {binding_text(entry.reason, plan.metrics, locale)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

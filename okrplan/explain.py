@@ -1,6 +1,6 @@
 """The solver's explanations as sentences, in the plan's locale: relaxations (what would make an
-infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, and
-`okrplan explain`'s lines.
+infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, what
+`okrplan decompose` says when it has written a plan, and `okrplan explain`'s lines.
 
 The solver makes structured records (:class:`okrplan.model.Relaxation`, binding reasons
 in :mod:`okrplan.solve.org`); this module is the one place that turns them into words.
@@ -23,6 +23,8 @@ _TEXT = {
         "buffer": "{unit}：{hires}每级超额分配改为 {needed}（现为 {current}）",
         "hire max": "{unit} 的 {label}：允许最多招聘 {needed} 人（现为最多 {current} 人）",
         "headcount": "{unit} 的 {label}：增加 {needed} 名{role}（允许招聘：hire: true）",
+        "supply": "{unit} 的 {label}：增加 {needed} 人，以提供各销售单元所需的{supplies}"
+        "（允许招聘：hire: true）",
         "capacity": "{unit}：{hires}提高每人{metric}产能：{pairs}",
         "with_hires": "招满允许的 {hires} 人，并",
         "pair": "{role} {old} → {new}",
@@ -51,6 +53,8 @@ _TEXT = {
         "buffer": "{unit}: {hires}a buffer of {needed} per level instead of {current}",
         "hire max": "{label} in {unit}: allow up to {needed} hires instead of at most {current}",
         "headcount": "{label} in {unit}: {needed} more {role} (allow hiring: hire: true)",
+        "supply": "{label} in {unit}: {needed} more people to supply the {supplies} the sales "
+        "units need (allow hire: true)",
         "capacity": "{unit}: {hires}raise {metric} capacity per person: {pairs}",
         "with_hires": "hire the {hires} allowed and ",
         "pair": "{role} {old} → {new}",
@@ -90,6 +94,9 @@ def relaxation_message(
     >>> relaxation_message("hire", "headcount", "0", "3",
     ...                    {"unit": "销售部", "label": "销售", "role": "销售"}, "zh-CN")
     '销售部 的 销售：增加 3 名销售（允许招聘：hire: true）'
+    >>> relaxation_message("hire", "headcount", "0", "2",
+    ...                    {"unit": "市场部", "label": "市场", "supplies": "商机"}, "zh-CN")
+    '市场部 的 市场：增加 2 人，以提供各销售单元所需的商机（允许招聘：hire: true）'
     """
     values = {"current": current, "needed": needed, **facts}
     hires = values.get("hires", "0")
@@ -109,7 +116,43 @@ def relaxation_message(
         )
     if quantity.startswith("capacity"):
         quantity = "capacity"
+    if quantity == "headcount" and "supplies" in facts:  # a support unit's role
+        quantity = "supply"
     return _text(locale, quantity).format(**values)
+
+
+def summary_lines(
+    plan: Any, where: str, names: list[str], hires: list[tuple[int, str, str]]
+) -> list[str]:
+    """What ``okrplan decompose`` says when it has written a plan, in the plan's language:
+    the files, the status and largest stretch, each hire and how the hires split.
+
+    >>> from types import SimpleNamespace as NS
+    >>> from okrplan.model import SolverReport, Status
+    >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
+    >>> plan = NS(locale="zh-CN", solver=report, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
+    ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
+    >>> report = SolverReport(Status.OPTIMAL, 0.42, (), (), (), {}, {})
+    >>> plan = NS(locale="en", solver=report, meta={})
+    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
+    ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
+    """
+    from okrplan.present import status_text
+
+    locale, solver = plan.locale, plan.solver
+    status = status_text(str(solver.status), locale)
+    files = ", ".join(names)
+    if locale.startswith("en"):
+        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.stretch}"]
+        lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
+    else:
+        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.stretch}"]
+        lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
+    split = hire_split_text(plan) if hires else None
+    if split:
+        lines.append(f"  {split}")
+    return lines
 
 
 def hire_split_text(plan: Any) -> str | None:

@@ -48,7 +48,7 @@ class Beside:
             code = 1
             try:
                 os.close(read)
-                data = _encode(work())
+                data = encode(work())
                 with os.fdopen(write, "wb") as out:
                     out.writelines(data)
                 code = 0
@@ -70,7 +70,7 @@ class Beside:
         value: Files
         if ok and data:
             try:
-                value = _decode(data)
+                value = decode(data)
             except (ValueError, TypeError):  # a damaged result: do the work here instead
                 value = self._work()
         else:  # the child failed (its error is raised here) or died
@@ -103,7 +103,7 @@ class Beside:
         self.cancel()
 
 
-def _encode(files: Files) -> list[bytes]:
+def encode(files: Files) -> list[bytes]:
     """A header line (JSON: each file's name, whether it is text, its length) and the bytes."""
     if not isinstance(files, dict):
         raise TypeError("the work must give files by name")
@@ -118,7 +118,14 @@ def _encode(files: Files) -> list[bytes]:
     return [json.dumps(header).encode("utf-8") + b"\n", *parts]
 
 
-def _decode(data: bytes) -> Files:
+def decode(data: bytes) -> Files:
+    """The files of :func:`encode`'s bytes.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the bytes are damaged (a child killed while it wrote them).
+    """
     line, _, rest = data.partition(b"\n")
     try:
         header = json.loads(line)

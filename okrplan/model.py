@@ -25,6 +25,7 @@ from pydantic import (
     AfterValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -537,10 +538,70 @@ class Relaxation:
 
 
 @dataclass(frozen=True, slots=True)
+class Binding:
+    """What binds a group's quota: ``subject`` (a group or role id) and ``reason`` in the
+    solver's words (``capacity calls 100/周 in 2015-11``, ``rounding +66667 from level``; made
+    into a sentence by :func:`okrplan.present.binding_text`). plan.json writes ``subject: reason``.
+
+    >>> Binding.parse("r:A/销售岗: bounds.max")
+    Binding(subject='r:A/销售岗', reason='bounds.max')
+    >>> str(Binding("r:A/销售岗", "bounds.max"))
+    'r:A/销售岗: bounds.max'
+    """
+
+    subject: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.reason}"
+
+    @classmethod
+    def parse(cls, text: str) -> Binding:
+        """The record of plan.json's ``subject: reason``."""
+        subject, _, reason = text.partition(": ")
+        return cls(subject, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One rule in an infeasible plan's conflict: ``kind`` (``capacity``, ``hire-max``,
+    ``target``) of ``subject`` (a group id or a unit path). plan.json writes ``kind:subject``.
+
+    >>> Conflict.parse("hire-max:r:A/销售岗"), str(Conflict("target", "A/销售部"))
+    (Conflict(kind='hire-max', subject='r:A/销售岗'), 'target:A/销售部')
+    """
+
+    kind: str
+    subject: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject}"
+
+    @classmethod
+    def parse(cls, text: str) -> Conflict:
+        """The record of plan.json's ``kind:subject``."""
+        kind, _, subject = text.partition(":")
+        return cls(kind, subject)
+
+
+def _from_text(record: type[Binding] | type[Conflict]) -> Any:
+    """A plan.json string validated into ``record`` (a record passes as it is)."""
+
+    def parse(value: object) -> Binding | Conflict:
+        if isinstance(value, record):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string ({record.__name__})")
+        return record.parse(value)
+
+    return PlainValidator(parse)
+
+
+@dataclass(frozen=True, slots=True)
 class SolverReport:
     """What solving says of a plan (plan.json's ``solver``): its status, the largest stretch,
-    the binding constraints (``subject: reason``), the relaxations that would make an
-    infeasible plan feasible, the conflict (``kind:subject``), hires by role id, the hires the
+    the binding constraints (:class:`Binding`), the relaxations that would make an
+    infeasible plan feasible, the conflict (:class:`Conflict`), hires by role id, the hires the
     KPI needs without the buffer (None in a plan.json written before they were recorded) and
     the fill levels by unit path.
 
@@ -551,9 +612,9 @@ class SolverReport:
 
     status: Status
     stretch: Number
-    binding: tuple[StrictStr, ...]
+    binding: tuple[Annotated[Binding, _from_text(Binding)], ...]
     relaxations: tuple[Relaxation, ...]
-    conflict: tuple[StrictStr, ...]
+    conflict: tuple[Annotated[Conflict, _from_text(Conflict)], ...]
     hires: Mapping[StrictStr, Count]
     levels: Mapping[StrictStr, Number]
     hires_without_buffer: Mapping[StrictStr, Count] | None = None
@@ -563,9 +624,9 @@ class SolverReport:
         out: dict[str, Any] = {
             "status": str(self.status),
             "stretch": self.stretch,
-            "binding": list(self.binding),
+            "binding": [str(b) for b in self.binding],
             "relaxations": [r.to_json() for r in self.relaxations],
-            "conflict": list(self.conflict),
+            "conflict": [str(c) for c in self.conflict],
             "hires": dict(self.hires),
             "levels": dict(self.levels),
         }

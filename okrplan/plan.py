@@ -163,7 +163,7 @@ def _report(
             ),
             default=0.0,
         ),
-        binding=tuple(sorted({*roles.binding, *support.binding})),
+        binding=tuple(sorted({*roles.binding, *support.binding}, key=str)),
         relaxations=relaxations,
         conflict=tuple(allocation.conflict),
         hires=_hire_counts(allocation, support),

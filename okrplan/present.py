@@ -32,40 +32,6 @@ def status_text(status: str, locale: str) -> str:
     return status
 
 
-def summary_lines(
-    plan: Any, where: str, names: list[str], hires: list[tuple[int, str, str]]
-) -> list[str]:
-    """What ``okrplan decompose`` says when it has written a plan, in the plan's language:
-    the files, the status and largest stretch, each hire and how the hires split.
-
-    >>> from types import SimpleNamespace as NS
-    >>> from okrplan.model import SolverReport, Status
-    >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
-    >>> plan = NS(locale="zh-CN", solver=report, meta={})
-    >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
-    ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
-    >>> report = SolverReport(Status.OPTIMAL, 0.42, (), (), (), {}, {})
-    >>> plan = NS(locale="en", solver=report, meta={})
-    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
-    ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
-    """
-    from okrplan.explain import hire_split_text
-
-    locale, solver = plan.locale, plan.solver
-    status = status_text(str(solver.status), locale)
-    files = ", ".join(names)
-    if locale.startswith("en"):
-        lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.stretch}"]
-        lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
-    else:
-        lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.stretch}"]
-        lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
-    split = hire_split_text(plan) if hires else None
-    if split:
-        lines.append(f"  {split}")
-    return lines
-
-
 _ENTRY = re.compile(r" \((\d+)\)")
 _COHORT = re.compile(r"(?:@(\d{4}-\d{2}))?(?:~(\d{4}-\d{2}))?$")
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -275,15 +241,6 @@ def _target_text(
         sep = " " if unit else ""
         return f"{text}{sep}{unit}/{per_text(str(kr.per), locale)}"
     return f"{text}{(' ' if locale.startswith('en') and unit else '')}{unit}"
-
-
-def period_value_text(
-    kr: KeyResult, value: float | int, locale: str, numbers: Numbers | None = None
-) -> str:
-    """One period's target of a KR: money as money, anything else as a number."""
-    if kr.money:
-        return money_text(value, locale, numbers)
-    return format_number(Decimal(str(value)), locale)
 
 
 def weight_text(weight: float | int | None) -> str:

@@ -548,6 +548,7 @@ _WORDS = {
 
 def summary_text(result: Replan, path: str, carried: int, as_of: date) -> str:
     """What a re-plan did, in the plan's language: done and left, who left and joined."""
+    from okrplan.present import status_text
     from okrplan.quantity import format_number
 
     locale = result.plan.locale
@@ -555,7 +556,7 @@ def summary_text(result: Replan, path: str, carried: int, as_of: date) -> str:
     lines = [
         head.format(
             path=path,
-            status=result.plan.status,
+            status=status_text(result.plan.status, locale),
             as_of=as_of.isoformat(),
             done=format_number(Decimal(number(result.done)), locale),
             left=format_number(Decimal(number(result.remaining)), locale),

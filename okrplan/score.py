@@ -99,14 +99,6 @@ def kr_score(
     return max(Fraction(0), min(raw, stretch))
 
 
-def plan_target(kr: KeyResult, plan: Plan) -> Fraction | None:
-    """What a whole-plan actual of a KR is scored against: its plan total where it has one (a
-    derived KR), a manual count written per period times the periods of the plan ("2/月" over
-    a year: 24), else its target; None for a KR without a number (a deduction). Scoring many
-    KRs: make one :class:`~okrplan.cadence.ScoredTargets` and call its ``plan``."""
-    return ScoredTargets(plan).plan(kr)
-
-
 def score_plan(
     plan: Plan, actuals: Iterable[Actual], options: ScoreOptions = ScoreOptions()
 ) -> list[SheetScore]:

@@ -418,13 +418,13 @@ def test_a_file_added_while_writing_is_moved_across(
         monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     out = tmp_path / "plan"
     write_dir(out, {"plan.json": "1"})
-    real = output._flush_tree
+    real = output.flush_tree
 
     def planner_saves_meanwhile(directory: Path) -> None:
         (out / "notes.txt").write_text("saved while okrplan wrote")
         real(directory)
 
-    monkeypatch.setattr(output, "_flush_tree", planner_saves_meanwhile)
+    monkeypatch.setattr(output, "flush_tree", planner_saves_meanwhile)
     write_dir(out, {"plan.json": "2"}, force=True, replace={"plan.json"})
     assert tree(out) == {"plan.json": b"2", "notes.txt": b"saved while okrplan wrote"}
     assert siblings(out) == []

@@ -31,10 +31,10 @@ def test_the_childs_result_comes_back() -> None:
     [b"", b"not json\n", b'[["a", true, 5]]\nab', b'[["a", true, 1]]\nabc', b'[["a"]]\n', b"{}\n"],
 )
 def test_a_damaged_result_is_refused(damaged: bytes) -> None:
-    from okrplan.forked import _decode
+    from okrplan.forked import decode
 
     with pytest.raises((ValueError, TypeError)):
-        _decode(damaged)
+        decode(damaged)
 
 
 def test_an_error_in_the_child_is_raised_here() -> None:

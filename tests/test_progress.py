@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from okrplan import api
 from okrplan.cli import cli
-from okrplan.commands.decompose import _Progress
+from okrplan.commands.decompose import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "scenarios" / "a-company-2015.yaml"
@@ -26,7 +26,7 @@ def test_decompose_reports_each_stage_in_order(tmp_path: Path) -> None:
     seen.clear()
     api.write_plan(plan, tmp_path / "plan", images=False, progress=seen.append)
     assert seen == ["tree.dot", "plan.md", "plan.json", "sheets", "report.html", "write"]
-    assert set(seen) <= set(_Progress.STAGES)
+    assert set(seen) <= set(Progress.STAGES)
 
 
 class _Terminal(io.StringIO):
@@ -37,13 +37,13 @@ class _Terminal(io.StringIO):
 def test_a_terminal_sees_the_stage_being_worked_on(monkeypatch: pytest.MonkeyPatch) -> None:
     screen = _Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    with _Progress(enabled=True) as progress:
+    with Progress(enabled=True) as progress:
         progress("solve")
         time.sleep(0.3)  # the spinner redraws a dozen times a second
     assert "solving quotas and hires" in screen.getvalue()
     quiet = _Terminal()
     monkeypatch.setattr(sys, "stderr", quiet)
-    with _Progress(enabled=False) as progress:
+    with Progress(enabled=False) as progress:
         progress("solve")
         time.sleep(0.1)
     assert quiet.getvalue() == ""

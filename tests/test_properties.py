@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrplan import api
+from okrplan.model import Binding
 from okrplan.quantity import parse_quantity
 from okrplan.queries import json_nodes
 
@@ -473,7 +474,7 @@ def check_support_capacity(target: dict[str, Any], plan: Any) -> None:
     people counted that month (joiners and hires by their ramp), so it is checked against one
     full person's capacity."""
     nodes = json_nodes(plan.graph)
-    binding = plan.solver.binding
+    binding = set(plan.solver.binding)
     for rid, role in nodes.items():
         if role["kind"] != "role" or not role["path"][-1].startswith("S"):
             continue  # support units are S0, S1, S2 (supported_targets); the others U…
@@ -490,7 +491,7 @@ def check_support_capacity(target: dict[str, Any], plan: Any) -> None:
                     done = sum(kr["periods"][x] for x in labels)
                     have = sum((month_capacity(text, m) for m in window), Fraction(0))
                     span = labels[0] if len(labels) == 1 else f"{labels[0]}..{labels[-1]}"
-                    over = f"{rid}: over capacity {metric} {text} in {span} (support)"
+                    over = Binding(rid, f"over capacity {metric} {text} in {span} (support)")
                     assert done <= math.ceil(have) or over in binding, (rid, span, done, have)
                     # hires without a limit start in month 1 at a ramp above 0: they close any gap
                     assert not (hires and over in binding), (rid, span)

@@ -23,7 +23,7 @@ from okrplan import api
 from okrplan.cli import cli
 from okrplan.errors import MissingDependencyError
 from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, node
-from okrplan.model import Relaxation, SolverReport, Status
+from okrplan.model import Conflict, Relaxation, SolverReport, Status
 from okrplan.plan import Plan
 from okrplan.queries import json_nodes
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
@@ -298,7 +298,10 @@ def small_plan(locale: str = "zh-CN", *, infeasible: bool = False) -> Plan:
                     "",
                 ),
             ),
-            ("capacity:r:示例公司/销售部/一组/销售", "target:示例公司/销售部"),
+            (
+                Conflict("capacity", "r:示例公司/销售部/一组/销售"),
+                Conflict("target", "示例公司/销售部"),
+            ),
             {},
             {},
         )

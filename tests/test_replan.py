@@ -185,6 +185,7 @@ def test_cli(team: tuple[Path, Path], tmp_path: Path) -> None:
     q4 = tmp_path / "plan-q4"
     chained = runner.invoke(cli, ["replan", str(out), "--as-of", "2015-09-30", "-o", str(q4)])
     assert chained.exit_code == 0, chained.output
+    assert "：可行；" in chained.output and "optimal" not in chained.output  # the plan's words
     company = queries.key_result(api.load_plan(q4).graph, "k:公司#1.1")
     assert (company.periods["2015-Q3"], company.periods["2015-Q4"]) == (0, 6_000_000)
     assert [v.as_of for v in history(q4)] == ["2015-09-30", "2015-06-30", None]

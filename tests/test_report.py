@@ -228,7 +228,7 @@ def test_the_optimizer_section(plans: dict[str, Plan], pages: dict[str, str]) ->
     assert staffing and [h["text"] for h in context["hires"]] == [d["name"] for d in staffing]
     assert context["hires"][0]["unit"] == "A公司 / 销售部"
     assert context["hires"][0]["count"] == str(staffing[0]["target"])
-    subjects = {b.partition(": ")[0] for b in plan.solver.binding}
+    subjects = {b.subject for b in plan.solver.binding}
     assert len(context["binding"]) == len(subjects)
     for row in context["binding"]:
         assert " · A公司 / 销售部" in row["subject"] and row["reasons"]

@@ -62,7 +62,7 @@ def command(
     from okrplan import api
 
     warnings: list[str] = []
-    with _Progress(enabled=not quiet) as progress:
+    with Progress(enabled=not quiet) as progress:
         plan = api.decompose(_with_sets(target, sets), progress=progress)
         if sets:
             from okrplan.versions import with_history
@@ -121,7 +121,7 @@ def _exit_without_teardown() -> None:
 
 def _summary(plan: Any, path: Any) -> None:
     """What was written, the solver's status, and the hires (on stderr)."""
-    from okrplan.present import summary_lines
+    from okrplan.explain import summary_lines
 
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name[0] != ".")
     for line in summary_lines(plan, f"{path}/", names, _hire_lines(plan)):
@@ -159,7 +159,7 @@ def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
     return lines
 
 
-class _Progress:
+class Progress:
     """Which stage `okrplan decompose` is at, as a spinner on stderr while it runs (a large
     organisation takes seconds); only on a terminal, and not with --quiet."""
 
@@ -182,7 +182,7 @@ class _Progress:
         self.status: Any = None
         self.enabled = enabled and sys.stderr.isatty()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Progress:
         if self.enabled:
             from rich.console import Console
 

@@ -34,16 +34,17 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     from okrplan import api
     from okrplan.errors import Issue, OptionError
     from okrplan.progress import status as report
-    from okrplan.progress.intake import plan_folder
+    from okrplan.progress.intake import plan_folder, without_gc
     from okrplan.queries import unit_option
 
     if unit and person:
         raise OptionError([Issue("give --unit or --person, not both")])
     folder = plan_folder(plan)
-    loaded = api.load_plan(folder)
-    owner = unit_option(loaded.graph, unit) if unit else None
     day = parse_day(as_of)
-    result = report.status_of(loaded, folder, day, owner=owner, person=person)
+    with without_gc():  # a 100,000-person plan: see without_gc
+        loaded = api.load_plan(folder)
+        owner = unit_option(loaded.graph, unit) if unit else None
+        result = report.status_of(loaded, folder, day, owner=owner, person=person)
     if person and not any(line.kind == "kr" for line in result.lines):
         hint = "a name as the role's people: list writes it"
         raise OptionError([Issue(f"no one called {person!r} has KRs in this plan", hint=hint)])

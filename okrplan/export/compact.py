@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from okrplan.graph import Edge, Kind
@@ -55,7 +55,7 @@ KR_USUAL: dict[str, Any] = {
 SPANS = {"months": re.compile(r"[0-9]{4}-[0-9]{2}"), "quarters": re.compile(r".*-Q[1-4]")}
 """Which list of ``periods`` a label belongs to (a label of neither is a week's)."""
 EXPANDED = "\0expansion problems"  # what expand found, for planjson's checks
-PLACES = "\0edge places"  # each edge's key path, for planjson's checks
+PLACES = "\0edge places"  # where each edge on a node is, for planjson's checks (edge_place)
 
 
 def _span(label: str) -> str:
@@ -199,7 +199,8 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
     """A format-3 plan as the format-2 plan it stands for: full node dicts, each node's edges
     in ``graph.edges`` (in node order, then the listed ones), with each edge's key path and
     what could not be expanded kept for :mod:`okrplan.export.planjson`'s checks. Anything not
-    a list or object where one is expected is left for those checks to report."""
+    a list or object where one is expected is left for those checks to report. The node
+    dicts are changed in place (they are the caller's fresh ``json.loads``)."""
     graph = data.get("graph")
     if not isinstance(graph, dict):
         return data
@@ -217,12 +218,12 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
     units, roles = _members(nodes)
     full: list[Any] = []
     edges: list[Any] = []
-    places: list[str] = []
+    places: list[tuple[int, str, int]] = []
     for i, node in enumerate(nodes):
         if not isinstance(node, dict):
             full.append(node)
             continue
-        node = dict(node)
+        # the dicts are json.loads' own, made for this plan: changed in place
         for kind in NODE_EDGES.get(str(node.get("kind")), ()):
             if kind not in node:
                 continue
@@ -232,7 +233,7 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
                 continue
             for j, target in enumerate(targets):
                 edges.append({"kind": kind, "source": node.get("id"), "target": target})
-                places.append(f"graph.nodes[{i}].{kind}[{j}]")
+                places.append((i, kind, j))
         if node.get("kind") in (Kind.OBJECTIVE, Kind.KR) and "owner" not in node:
             owner = owner_by_id(node.get("id"), units, roles)
             if owner is not None:
@@ -241,7 +242,6 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
             _expand_kr(node, f"graph.nodes[{i}]", metrics, spans, problems)
         full.append(node)
     edges += listed
-    places += [f"graph.edges[{j}]" for j in range(len(listed))]
     rest = {k: v for k, v in data.items() if k != "periods"}
     return {
         **rest,
@@ -249,6 +249,16 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
         EXPANDED: problems,
         PLACES: places,
     }
+
+
+def edge_place(places: Sequence[tuple[int, str, int]], index: int) -> str:
+    """The key path of the edge at ``index`` of an expanded plan's edges: ``places`` says
+    where the edges written on nodes are (node index, kind, position); the rest are
+    ``graph.edges`` in order (in a format-2 plan, all of them)."""
+    if index < len(places):
+        node, kind, at = places[index]
+        return f"graph.nodes[{node}].{kind}[{at}]"
+    return f"graph.edges[{index - len(places)}]"
 
 
 def _members(nodes: list[Any]) -> tuple[dict[str, int], dict[str, int]]:

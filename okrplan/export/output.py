@@ -87,7 +87,7 @@ def write_dir(
             keep = None if replace is None else frozenset(map(on_disk, replace))
             if keep is not None and final.is_dir():
                 _keep(final, staging, keep)
-            _flush_tree(staging)
+            flush_tree(staging)
             _swap(staging, final, keep)
         except OSError as exc:
             _remove(staging)
@@ -381,7 +381,7 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), os.fspath(second))
 
 
-def _flush_tree(directory: Path) -> None:
+def flush_tree(directory: Path) -> None:
     """Make everything under ``directory`` durable before it is renamed into place."""
     _flush(
         directory, [Path(root) / name for root, _, names in os.walk(directory) for name in names]

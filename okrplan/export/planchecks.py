@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from okrplan.export.compact import SKIPPED as DERIVED_EDGES
+from okrplan.export.compact import edge_place
 from okrplan.graph import Edge, Kind
 from okrplan.model import KeyResult, Node, Objective, RoleGroup, Unit
 
@@ -31,19 +32,20 @@ def edge_problems(
     kinds: dict[str, str],
     records: dict[str, Node],
     written: int = -1,
-    places: Sequence[str] = (),
+    places: Sequence[tuple[int, str, int]] = (),
 ) -> list[Problem]:
     """Each edge's kind and ends, and the structure the commands walk: the contains tree with
     the paths along it, objectives and KRs with their owners and objectives, aligns edges up
-    the tree (of the nodes that are valid: ``records``). ``places``: each edge's key path
-    (format 3 writes edges on their nodes), else ``graph.edges[i]``."""
+    the tree (of the nodes that are valid: ``records``). ``places``: where the edges written
+    on nodes are (format 3, :func:`okrplan.export.compact.edge_place`); the rest are
+    ``graph.edges[i]``."""
     problems: list[Problem] = []
     parent: dict[str, str] = {}
     owned: dict[str, list[str]] = {}
     measured: dict[str, list[str]] = {}
     aligns: list[tuple[str, str, str]] = []
     for i, edge in enumerate(edges):
-        where = places[i] if i < len(places) else f"graph.edges[{i}]"
+        where = edge_place(places, i)
         problem = _edge_problem(edge, kinds, i < written)
         if problem is not None:
             problems.append((where + problem[0], problem[1]))

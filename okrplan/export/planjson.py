@@ -357,7 +357,7 @@ def _read(data: dict[str, Any]) -> tuple[list[Node], list[Problem]]:
     kinds, records, node_problems = _nodes(nodes, metrics)
     problems += node_problems
     problems += data.get(compact.EXPANDED, [])
-    places = data.get(compact.PLACES) or [f"graph.edges[{i}]" for i in range(len(edges))]
+    places = data.get(compact.PLACES, ())
     problems += edge_problems(edges, kinds, records, data.get(_WRITTEN, -1), places)
     solver = data.get("solver")
     hires = solver.get("hires") if isinstance(solver, dict) else None

@@ -286,8 +286,7 @@ def binding(plan: Plan) -> list[dict[str, str]]:
     locale, metrics = plan.locale, plan.metrics
     grouped: dict[str, list[str]] = {}
     for entry in plan.solver.binding:
-        subject, _, reason = str(entry).partition(": ")
-        grouped.setdefault(subject, []).append(binding_text(reason, metrics, locale))
+        grouped.setdefault(entry.subject, []).append(binding_text(entry.reason, metrics, locale))
     return [
         {"subject": subject_text(plan, s), "reasons": join_texts(merge_spans(r), locale)}
         for s, r in grouped.items()
@@ -338,8 +337,8 @@ def _kind_text(kind: str, locale: str) -> str:
 def conflict(plan: Plan) -> list[dict[str, str]]:
     out = []
     for entry in plan.solver.conflict:
-        kind, _, subject = str(entry).partition(":")
-        out.append({"kind": _kind_text(kind, plan.locale), "subject": subject_text(plan, subject)})
+        kind, subject = _kind_text(entry.kind, plan.locale), subject_text(plan, entry.subject)
+        out.append({"kind": kind, "subject": subject})
     return out
 
 

@@ -174,21 +174,7 @@ def burnup_svg(
     """One KR's burn-up: plan cumulative by month (line), actual (bold), projection (dashed)."""
     months = [str(m) for m in plan.meta.get("months") or []]
     ends = [calendar.span(m)[1] for m in months]
-    scale = Fraction(max(got.people, 1))
-    schedule = [
-        (*_clip(calendar.span(label), ends), Fraction(value) * scale)
-        for label, value in kr.periods.items()
-    ]
-    planned = [expected_to(schedule, end) for end in ends]
-    own = [c for c in checkins if c.kr == kr.id]
-    actual = [
-        # a quarter's check-in spread over its days, as the plan's curve is
-        sum((c.value * calendar.elapsed(*calendar.span(c.period), end) for c in own), Fraction(0))
-        for month, end in zip(months, ends, strict=True)
-        if calendar.start(month) <= as_of
-    ]
-    if not own:  # rolled up from the KRs aligned to it: one point, today
-        actual = []
+    planned, actual = _curves(kr, checkins, got, months, ends, as_of)
     top = max([*planned, got.actual or Fraction(0), got.projection or Fraction(0), Fraction(1)])
     x_of = _x(len(months))
 
@@ -198,8 +184,68 @@ def burnup_svg(
     lines = [f'<svg class="burnup" viewBox="0 0 {W:.0f} {H:.0f}" width="{W:.0f}" '
              f'height="{H:.0f}" role="img">']  # fmt: skip
     lines.append(f"<title>{_e(kr.name)}</title>")
+    lines += _axes(plan, months, top, x_of, y)
+    points = " ".join(f"{x_of(i):.1f},{y(v):.1f}" for i, v in enumerate(planned))
+    lines.append(f'<polyline class="plan" points="{points}" fill="none" stroke="#1e88e5"/>')
+    colour = COLOURS[got.status]
+    if actual:
+        points = " ".join(f"{x_of(i):.1f},{y(v):.1f}" for i, v in enumerate(actual))
+        lines.append(f'<polyline class="actual" points="{points}" fill="none" '
+                     f'stroke="{colour}" stroke-width="2.5"/>')  # fmt: skip
+    if got.actual is not None:  # where the KR stands (rolled up ones have no line)
+        at = len(actual) - 1 if actual else _index_of(ends, as_of)
+        if got.projection is not None:
+            lines.append(
+                f'<line class="projection" x1="{x_of(at):.1f}" y1="{y(got.actual):.1f}" '
+                f'x2="{x_of(len(months) - 1):.1f}" y2="{y(got.projection):.1f}" '
+                f'stroke="{colour}" stroke-dasharray="4 3"/>'
+            )
+        lines.append(f'<circle class="now" cx="{x_of(at):.1f}" cy="{y(got.actual):.1f}" r="3" '
+                     f'fill="{colour}"/>')  # fmt: skip
+    lines.append("</svg>")
+    words = _words(plan.locale)
+    caption = f"{kr.name} · {percent(got.pace)} · {words[got.status]}{_partial(got, words)}"
+    return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(lines)}</figure>"
+
+
+def _curves(
+    kr: KeyResult,
+    checkins: Sequence[CheckIn],
+    got: KrProgress,
+    months: Sequence[str],
+    ends: Sequence[date],
+    as_of: date,
+) -> tuple[list[Fraction], list[Fraction]]:
+    """The plan's cumulative curve at each month's end, and the actual one up to ``as_of``
+    (none for a KR rolled up from those aligned to it: it is one point, today)."""
+    scale = Fraction(max(got.people, 1))
+    schedule = [
+        (*_clip(calendar.span(label), ends), Fraction(value) * scale)
+        for label, value in kr.periods.items()
+    ]
+    planned = [expected_to(schedule, end) for end in ends]
+    own = [c for c in checkins if c.kr == kr.id]
+    if not own:
+        return planned, []
+    actual = [
+        # a quarter's check-in spread over its days, as the plan's curve is
+        sum((c.value * calendar.elapsed(*calendar.span(c.period), end) for c in own), Fraction(0))
+        for month, end in zip(months, ends, strict=True)
+        if calendar.start(month) <= as_of
+    ]
+    return planned, actual
+
+
+def _axes(
+    plan: Plan,
+    months: Sequence[str],
+    top: Fraction,
+    x_of: Callable[[int], float],
+    y: Callable[[Fraction], float],
+) -> list[str]:
+    """The base line, two value labels and up to six month labels."""
     base = H - PAD_B
-    lines.append(f'<line x1="{PAD_L}" y1="{base}" x2="{W - 4}" y2="{base}" stroke="#999"/>')
+    lines = [f'<line x1="{PAD_L}" y1="{base}" x2="{W - 4}" y2="{base}" stroke="#999"/>']
     for value in (top, top / 2):
         lines.append(
             f'<text x="{PAD_L - 4}" y="{y(value) + 4:.1f}" font-size="10" text-anchor="end">'
@@ -209,28 +255,7 @@ def burnup_svg(
         if i % max(1, len(months) // 6) == 0:
             lines.append(f'<text x="{x_of(i):.1f}" y="{H - 6}" font-size="10" '
                          f'text-anchor="middle">{_e(month[5:])}</text>')  # fmt: skip
-    points = " ".join(f"{x_of(i):.1f},{y(v):.1f}" for i, v in enumerate(planned))
-    lines.append(f'<polyline class="plan" points="{points}" fill="none" stroke="#1e88e5"/>')
-    if actual:
-        points = " ".join(f"{x_of(i):.1f},{y(v):.1f}" for i, v in enumerate(actual))
-        colour = COLOURS[got.status]
-        lines.append(f'<polyline class="actual" points="{points}" fill="none" '
-                     f'stroke="{colour}" stroke-width="2.5"/>')  # fmt: skip
-    if got.projection is not None and got.actual is not None:
-        start = len(actual) - 1 if actual else _index_of(ends, as_of)
-        lines.append(
-            f'<line class="projection" x1="{x_of(start):.1f}" y1="{y(got.actual):.1f}" '
-            f'x2="{x_of(len(months) - 1):.1f}" y2="{y(got.projection):.1f}" '
-            f'stroke="{COLOURS[got.status]}" stroke-dasharray="4 3"/>'
-        )
-    if got.actual is not None:  # where the KR stands (rolled up ones have no line)
-        at = len(actual) - 1 if actual else _index_of(ends, as_of)
-        lines.append(f'<circle class="now" cx="{x_of(at):.1f}" cy="{y(got.actual):.1f}" r="3" '
-                     f'fill="{COLOURS[got.status]}"/>')  # fmt: skip
-    lines.append("</svg>")
-    words = _words(plan.locale)
-    caption = f"{kr.name} · {percent(got.pace)} · {words[got.status]}{_partial(got, words)}"
-    return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(lines)}</figure>"
+    return lines
 
 
 def _partial(got: KrProgress, words: Mapping[object, str]) -> str:

@@ -48,18 +48,16 @@ from okrplan.present import (
 )
 
 from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
+from .sheetgrid import filter_sheets, period_grid, plan_months
 from .sheetmodel import (
     INDEX_FILE,
     META_TAB,
     Sheet,
     SheetBook,
     SheetRow,
-    fiscal_start,
     header_text,
     money_unit,
     number_text,
-    quarter_of,
-    week_month,
 )
 
 __all__ = [
@@ -111,8 +109,8 @@ def build_book(
     within = None
     if unit is not None:
         within = queries.unit(graph, queries.unit_option(graph, unit)).path
-    months = [str(m) for m in meta.get("months", [])] or _months_of(plan)
-    periods, to_column = _period_grid(plan, months, weeks_too=rows)
+    months = [str(m) for m in meta.get("months", [])] or plan_months(plan)
+    periods, to_column = period_grid(plan, months, weeks_too=rows)
     builder = _Builder(
         plan,
         str(meta.get("currency", "CNY")),
@@ -124,7 +122,7 @@ def build_book(
         with_rows=rows,
         max_level=max_level,
     )
-    sheets = _filter(builder.build(), plan, within, unit, role)
+    sheets = filter_sheets(builder.build(), plan, within, unit, role)
     if rows:
         keys = {s.key for s in sheets}
         sheets = [
@@ -581,96 +579,6 @@ def _numeric(kr: KeyResult) -> str:
     if kr.money:
         return "money"
     return "count"
-
-
-def _filter(
-    sheets: list[Sheet],
-    plan: Plan,
-    within: tuple[str, ...] | None,
-    unit: str | None,
-    role: str | None,
-) -> list[Sheet]:
-    out = sheets
-    if within is not None:
-        out = [s for s in out if s.path[: len(within)] == within]
-        if not out:
-            names = sorted({r.name for r in queries.records(plan.graph) if isinstance(r, Unit)})
-            raise InputError(
-                [
-                    Issue(
-                        f"no unit named {unit!r} has a sheet in this plan",
-                        hint=f"units: {', '.join(names)}",
-                    )
-                ]
-            )
-    if role is not None:
-        out = [s for s in out if s.kind != "unit" and role in (s.role, s.role_name)]
-        if not out:
-            names = sorted(
-                {r.label for r in queries.records(plan.graph) if isinstance(r, RoleGroup)}
-            )
-            raise InputError(
-                [
-                    Issue(
-                        f"no role named {role!r} has a sheet"
-                        + (f" in {unit}" if unit else "")
-                        + " in this plan",
-                        hint=f"roles: {', '.join(names)}",
-                    )
-                ]
-            )
-    return out
-
-
-def _kr_periods(plan: Plan) -> set[str]:
-    """Every period label some KR of the plan has a target for."""
-    return {
-        str(p)
-        for record in queries.records(plan.graph)
-        if isinstance(record, KeyResult)
-        for p in record.periods
-    }
-
-
-def _period_grid(
-    plan: Plan, months: list[str], weeks_too: bool = True
-) -> tuple[list[str], dict[str, str]]:
-    """The period columns (quarters for a plan of several quarters, else months, else ISO
-    weeks) and where each KR period goes: a month to its quarter, a week to the month of its
-    Thursday (ISO's rule), clamped into the plan. Without ``weeks_too`` the KRs' weeks are
-    not looked at (the rows that would need them are not built)."""
-    start = fiscal_start(plan.meta)
-    quarters = list(dict.fromkeys(quarter_of(m, start) for m in months))
-    weeks = sorted(p for p in _kr_periods(plan) if "-W" in p) if weeks_too else []
-    if len(quarters) > 1:
-        grid = quarters
-    elif len(months) > 1:
-        grid = months
-    else:
-        grid = weeks or months
-    to_column: dict[str, str] = {}
-    for q in quarters:
-        if q in grid:
-            to_column[q] = q
-    for m in months:
-        if m in grid:
-            to_column[m] = m
-        elif quarter_of(m, start) in grid:
-            to_column[m] = quarter_of(m, start)
-    for w in weeks:
-        if w in grid:
-            to_column[w] = w
-            continue
-        month = week_month(w)
-        if months:
-            month = min(max(month, months[0]), months[-1])
-        if month in to_column:
-            to_column[w] = to_column[month]
-    return grid, to_column
-
-
-def _months_of(plan: Plan) -> list[str]:
-    return sorted(p for p in _kr_periods(plan) if len(p) == 7 and p[4] == "-" and p[5:].isdigit())
 
 
 def _paren(text: str, locale: str) -> str:

@@ -37,11 +37,10 @@ from .sheetmodel import (
     Sheet,
     SheetBook,
     SheetRow,
-    columns,
-    drop_bidi_controls,
     header_text,
     money_unit,
 )
+from .xlsx_cells import CellWriter, cell_number
 
 FORMAT_VERSION = 1
 TITLE_ROW, FACTS_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
@@ -50,7 +49,6 @@ META_HEADER = ("sheet", "key", "owner", "kind", "person", "headcount", "actual_h
 MAX_ROLLUP_SOURCES = 200  # Excel: 255 arguments per function, 8,192 characters per formula
 
 _FIXED_DATE = "2000-01-01T00:00:00Z"
-_INPUT_FILL, _COMPUTED_FILL, _HEADER_FILL = "FFF2CC", "F2F2F2", "DDEBF7"
 _WIDTHS = {
     "no": (5, 6),
     "objective": (12, 20),
@@ -108,146 +106,15 @@ def deterministic_archive(data: bytes) -> bytes:
     return out.getvalue()
 
 
-class _Writer:
+class _Writer(CellWriter):
     def __init__(self, book: SheetBook, wb: Any) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        self.book, self.wb, self.locale = book, wb, book.locale
-        self.keys = columns(book)
-        self.col = {k: i + 1 for i, k in enumerate(self.keys)}
+        super().__init__(book, wb)
         self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
         self.total_row: dict[str, int] = {}
         for sheet in book.sheets:
             for index, row in enumerate(sheet.rows):
                 self.rows[(sheet.key, row.kr)] = (sheet.tab, FIRST_ROW + index)
             self.total_row[sheet.key] = FIRST_ROW + len(sheet.rows)
-        face = "Calibri" if self.locale.startswith("en") else "Microsoft YaHei"
-        self.fonts = {
-            "body": Font(name=face, size=10),
-            "bold": Font(name=face, size=10, bold=True),
-            "title": Font(name=face, size=14, bold=True),
-            "link": Font(name=face, size=10, color="0563C1", underline="single"),
-            "note": Font(name=face, size=9, italic=True, color="595959"),
-        }
-        thin = Side(style="thin", color="808080")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.aligns = {
-            "wrap": Alignment(wrap_text=True, vertical="center"),
-            "center": Alignment(wrap_text=True, vertical="center", horizontal="center"),
-            "right": Alignment(vertical="center", horizontal="right"),
-        }
-        self.fills = {
-            name: PatternFill("solid", start_color=color, end_color=color)
-            for name, color in (
-                ("input", _INPUT_FILL),
-                ("computed", _COMPUTED_FILL),
-                ("header", _HEADER_FILL),
-            )
-        }
-        self.styles: dict[tuple[Any, ...], Any] = {}
-        self.scratch: Any = None
-
-    def letter(self, key: str) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return str(get_column_letter(self.col[key]))
-
-    # -- cells ----------------------------------------------------------------------------------
-
-    def style(
-        self,
-        cell: Any,
-        font: str = "body",
-        align: str = "wrap",
-        fill: str | None = None,
-        border: bool = True,
-        fmt: str = "General",
-    ) -> None:
-        """Give a cell a style; each distinct style is built once (openpyxl's per-attribute
-        styling is slow), then its style array is copied."""
-        from copy import copy
-
-        key = (font, align, fill, border, fmt)
-        array = self.styles.get(key)
-        if array is None:
-            from openpyxl.cell.cell import Cell
-
-            if self.scratch is None:
-                self.scratch = Cell(self.wb.active, row=1, column=1)
-            scratch = self.scratch
-            scratch.font, scratch.alignment = self.fonts[font], self.aligns[align]
-            scratch.number_format = fmt
-            if fill is not None:
-                scratch.fill = self.fills[fill]
-            else:
-                from openpyxl.styles import PatternFill
-
-                scratch.fill = PatternFill()
-            if border:
-                scratch.border = self.border
-            else:
-                from openpyxl.styles import Border
-
-                scratch.border = Border()
-            array = self.styles[key] = copy(scratch._style)
-        cell._style = copy(array)
-
-    def text(
-        self, ws: Any, row: int, column: int, value: str, *, exact: bool = False, **style: Any
-    ) -> Any:
-        """A text cell that is never read as a formula, whatever the text starts with.
-
-        Shown text loses bidirectional overrides (an unclosed one in a name would reverse the
-        numbers after it in the cell); ``exact`` text (ids read back) keeps them."""
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        cell = ws.cell(row=row, column=column)
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # only a hand-edited plan.json has any
-        cell.value = value if exact else drop_bidi_controls(value)
-        cell.data_type = "s"
-        self.style(cell, **style)
-        if value[:1] in ("=", "+", "-", "@"):
-            cell.quotePrefix = True
-        return cell
-
-    def number(
-        self, ws: Any, row: int, column: int, value: Decimal | int | None, fmt: str, **style: Any
-    ) -> Any:
-        cell = ws.cell(row=row, column=column)
-        cell.value = None if value is None else _number(value)
-        self.style(cell, **{"align": "right", **style, "fmt": fmt})
-        return cell
-
-    def formula(self, ws: Any, row: int, column: int, formula: str, fmt: str, **style: Any) -> Any:
-        cell = ws.cell(row=row, column=column)
-        cell.value = formula
-        self.style(cell, **{"align": "right", **style, "fmt": fmt})
-        return cell
-
-    def merge(
-        self, ws: Any, first_row: int, first_column: int, last_row: int, last_column: int
-    ) -> None:
-        """Merge a range; the covered cells keep their style (borders), as openpyxl's
-        merge_cells would after re-drawing them, at a fraction of its cost."""
-        from copy import copy
-
-        from openpyxl.cell.cell import MergedCell
-        from openpyxl.worksheet.cell_range import CellRange
-        from openpyxl.worksheet.merge import MergedCellRange
-
-        area = CellRange(
-            min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column
-        )
-        ws.merged_cells.add(MergedCellRange(ws, area.coord))
-        for row in range(first_row, last_row + 1):
-            for column in range(first_column, last_column + 1):
-                if (row, column) == (first_row, first_column):
-                    continue
-                covered = MergedCell(ws, row=row, column=column)
-                old = ws._cells.get((row, column))
-                if old is not None:
-                    covered._style = copy(old._style)
-                ws._cells[(row, column)] = covered
 
     # -- the workbook ---------------------------------------------------------------------------
 
@@ -287,13 +154,22 @@ class _Writer:
                 self.text(ws, row, column, value, border=False, exact=True)
 
     def write_sheet(self, ws: Any, sheet: Sheet) -> None:
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        locale, col, keys = self.locale, self.col, self.keys
-        last = col["score"]
         total = self.total_row[sheet.key]
         cap = f"${self.letter('score')}${FACTS_ROW}"
-        # title, facts, score cap
+        self.write_head(ws, sheet)
+        for index, row in enumerate(sheet.rows):
+            self.write_row(ws, sheet, row, FIRST_ROW + index, cap)
+        self.merge_objectives(ws, sheet)
+        self.write_total(ws, sheet, total)
+        notes = self.write_notes(ws, sheet, total)
+        if sheet.rows:
+            self.validate_actuals(ws, FIRST_ROW, total - 1)
+        self.layout(ws, sheet, total + notes + 1)
+
+    def write_head(self, ws: Any, sheet: Sheet) -> None:
+        """Title, facts and the score cap, and the header row."""
+        locale, col, keys = self.locale, self.col, self.keys
+        last = col["score"]
         self.text(ws, TITLE_ROW, 1, sheet.title, font="title", border=False)
         self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
         ws.row_dimensions[TITLE_ROW].height = 26
@@ -309,7 +185,6 @@ class _Writer:
             border=False,
         )
         self.number(ws, FACTS_ROW, col["score"], 1, "0%", fill="input")
-        # headers
         for key in keys:
             name = {"kr_id": KR_ID_HEADER}.get(key, header_text(key, locale))
             self.text(
@@ -324,15 +199,15 @@ class _Writer:
             )
         ws.cell(row=HEADER_ROW, column=len(keys) + 1).value = SCALE_HEADER
         ws.row_dimensions[HEADER_ROW].height = 30
-        # key results
-        for index, row in enumerate(sheet.rows):
-            self.write_row(ws, sheet, row, FIRST_ROW + index, cap)
-        self.merge_objectives(ws, sheet)
-        # total
+
+    def write_total(self, ws: Any, sheet: Sheet, total: int) -> None:
+        """The total row: Σ weights and Σ O分值."""
+        col = self.col
         first, end = FIRST_ROW, total - 1
-        for column in range(1, last + 1):
+        for column in range(1, col["score"] + 1):
             self.style(ws.cell(row=total, column=column))
-        self.text(ws, total, col["kr"], label(locale, "sheet_total"), font="bold", align="right")
+        text = label(self.locale, "sheet_total")
+        self.text(ws, total, col["kr"], text, font="bold", align="right")
         if sheet.rows:
             w, o = self.letter("weight"), self.letter("o_score")
             self.formula(
@@ -348,7 +223,10 @@ class _Writer:
                 align="center",
                 fill="computed",
             )
-        # notes
+
+    def write_notes(self, ws: Any, sheet: Sheet, total: int) -> int:
+        """The notes below the total (units, how scores work); how many."""
+        locale, last = self.locale, self.col["score"]
         money = money_unit(locale, self.book.currency)
         notes = [label(locale, "sheet_note").format(money=money), label(locale, "score_rule")]
         width = sum(self.widths(sheet).values())
@@ -357,21 +235,26 @@ class _Writer:
             self.text(ws, r, 1, note, font="note", border=False)
             self.merge(ws, r, 1, r, last)
             ws.row_dimensions[r].height = _LINE_HEIGHT * _lines(note, width * 1.1) + 4
-        # input validation: actuals are numbers ≥ 0
-        if sheet.rows:
-            a = self.letter("actual")
-            check = DataValidation(
-                type="decimal",
-                operator="greaterThanOrEqual",
-                formula1="0",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=header_text("actual", locale),
-                error=label(locale, "sheet_note").format(money=money),
-            )
-            check.add(f"{a}{first}:{a}{end}")
-            ws.add_data_validation(check)
-        self.layout(ws, sheet, total + len(notes) + 1)
+        return len(notes)
+
+    def validate_actuals(self, ws: Any, first: int, end: int) -> None:
+        """Input validation: actuals are numbers ≥ 0."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        locale = self.locale
+        money = money_unit(locale, self.book.currency)
+        a = self.letter("actual")
+        check = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=header_text("actual", locale),
+            error=label(locale, "sheet_note").format(money=money),
+        )
+        check.add(f"{a}{first}:{a}{end}")
+        ws.add_data_validation(check)
 
     def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
@@ -421,7 +304,7 @@ class _Writer:
         else:
             self.style(ws.cell(row=r, column=col["score"]), fill="computed")
         self.text(ws, r, col["kr_id"], row.kr, border=False, exact=True)
-        ws.cell(row=r, column=col["kr_id"] + 1).value = _number(row.scale)
+        ws.cell(row=r, column=col["kr_id"] + 1).value = cell_number(row.scale)
 
     def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:
         """Empty for typing in; on a unit's sheet, the sum of the actuals aligned to it."""
@@ -609,11 +492,6 @@ class _Writer:
         ws.freeze_panes = f"B{FIRST_ROW}"
         end = FIRST_ROW + len(book.sheets) - 1
         self.print_setup(ws, f"A1:{get_column_letter(last)}{max(end, HEADER_ROW)}")
-
-
-def _number(value: Decimal | int) -> int | float:
-    d = Decimal(value)
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _format(row: SheetRow, book: SheetBook) -> str:

@@ -260,10 +260,8 @@ class _Counts:
         names = list(self.skipped)
         return {names[i]: n for i, n in self.skipped_rows.items()}
 
-    def totals(self) -> Iterator[tuple[_Who, str, str, Fraction | int]]:
-        """(who, metric, month, value) of every count and sum, in key order."""
-        metrics, months = list(self._metric_ids), list(self._month_ids)
-        whos = list(self._trimmed)
+    def totals(self) -> tuple[Any, list[Fraction | int]]:
+        """Every count and sum: the keys (a sorted NumPy array) and their values."""
         keys = [np.asarray(k, np.int64) for k in self.keys if len(k)]
         everything: dict[int, Fraction | int] = {}
         if keys:
@@ -271,11 +269,14 @@ class _Counts:
             everything = dict(zip(found.tolist(), counts.tolist(), strict=True))
         for key, value in self.summed.items():
             everything[key] = everything.get(key, 0) + value
-        width = len(metrics) * _MONTHS
-        for key in sorted(everything):
-            who, rest = divmod(key, width)
-            metric, month = divmod(rest, _MONTHS)
-            yield whos[who], metrics[metric], months[month], everything[key]
+        ordered = sorted(everything)
+        return np.array(ordered, np.int64), list(map(everything.__getitem__, ordered))
+
+    def split(self, keys: Any) -> tuple[Any, Any, Any]:
+        """Who, metric and month of each key."""
+        who, rest = np.divmod(keys, len(self._metric_ids) * _MONTHS)
+        metric, month = np.divmod(rest, _MONTHS)
+        return who, metric, month
 
 
 def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[int]) -> None:
@@ -321,30 +322,43 @@ def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[
 
 
 def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
-    """The per-person totals as check-ins of each person's KR of the metric."""
-    groups: dict[_Who, RoleGroup | None] = {}
-    krs: dict[tuple[str, str], str | None] = {}
+    """The per-person totals as check-ins of each person's KR of the metric: the KR is found
+    once per person and metric, not per month."""
+    keys, values = counts.totals()
+    who, metric, month = counts.split(keys)
+    metrics, months, whos = list(counts._metric_ids), list(counts._month_ids), list(counts._trimmed)
+    pairs, inverse = np.unique(who * len(metrics) + metric, return_inverse=True)
+    totals_of = np.bincount(inverse, minlength=len(pairs)).tolist()  # monthly totals per pair
+    kr_ids: list[str] = []
+    kr_of_pair: list[int] = []
     no_kr: dict[tuple[str, str], int] = {}
-    fractions: dict[Fraction | int, Fraction] = {}
-    rows, lines = batch.rows, batch.lines
-    for who, metric, month, value in counts.totals():
-        if who not in groups:
-            groups[who] = people.person_group(*who)
-        group = groups[who]
+    groups: dict[int, RoleGroup | None] = {}
+    for pair, count in zip(pairs.tolist(), totals_of, strict=True):
+        person, metric_id = divmod(pair, len(metrics))
+        if person not in groups:
+            groups[person] = people.person_group(*whos[person])
+        group, name = groups[person], metrics[metric_id]
+        kr_id = None if group is None else people.kr_of.get((group.id, name))
         if group is None:
-            batch.unmatched[who[0]] = batch.unmatched.get(who[0], 0) + 1
-            continue
-        if (group.id, metric) not in krs:
-            krs[(group.id, metric)] = people.kr_of.get((group.id, metric))
-        kr_id = krs[(group.id, metric)]
-        if kr_id is None:
-            no_kr[(group.label, metric)] = no_kr.get((group.label, metric), 0) + 1
-            continue
-        exact = fractions.get(value)  # counts repeat: one Fraction each (3.11's are slow)
+            first = whos[person][0]
+            batch.unmatched[first] = batch.unmatched.get(first, 0) + count
+        elif kr_id is None:
+            no_kr[(group.label, name)] = no_kr.get((group.label, name), 0) + count
+        kr_of_pair.append(len(kr_ids) if kr_id is not None else -1)
+        if kr_id is not None:
+            kr_ids.append(kr_id)
+    kr_at = np.asarray(kr_of_pair, np.int64)[inverse]
+    fractions: dict[Fraction | int, Fraction] = {}  # counts repeat: one Fraction each
+    chosen = np.flatnonzero(kr_at >= 0).tolist()
+    for index, kr, person, period in zip(
+        chosen, kr_at[chosen].tolist(), who[chosen].tolist(), month[chosen].tolist(), strict=True
+    ):
+        value = values[index]
+        exact = fractions.get(value)
         if exact is None:
             exact = fractions[value] = value if isinstance(value, Fraction) else Fraction(value)
-        rows.append(CheckIn(kr_id, month, exact, who[0]))
-        lines.append(0)
-    for (label, metric), count in sorted(no_kr.items()):
-        message = f"{label} has no KR of the metric {metric!r}: {count} monthly totals not stored"
+        batch.rows.append(CheckIn(kr_ids[kr], months[period], exact, whos[person][0]))
+    batch.lines.extend([0] * len(chosen))
+    for (label, name), count in sorted(no_kr.items()):
+        message = f"{label} has no KR of the metric {name!r}: {count} monthly totals not stored"
         batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))

@@ -508,8 +508,3 @@ def objective_progress(plan: Plan, krs: Mapping[str, KrProgress]) -> dict[str, O
             share = weighted / weights if weights else None
             out[objective.id] = ObjectiveProgress(objective.id, share, tuple(missing))
     return out
-
-
-def stale_before(as_of: date, days: int) -> date:
-    """The day before which a check-in is older than a cadence of ``days``."""
-    return as_of - timedelta(days=days)

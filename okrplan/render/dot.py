@@ -85,7 +85,7 @@ def _conflicts(ctx: Context, boxes: list[Box]) -> tuple[dict[int, list[int]], se
     refs: dict[int, list[int]] = {}
     hit: set[int] = set()
     for entry in ctx.plan.solver.conflict:
-        index = box_of(str(entry).split(":", 1)[-1])
+        index = box_of(entry.subject)
         if index is not None:
             hit.add(index)
     for number, relaxation in enumerate(ctx.plan.solver.relaxations, start=1):

@@ -219,7 +219,15 @@ def to_html(pack: Pack) -> str:
     out += [_table(next_table(item, pack.numbers)) for item in pack.next] or [
         f"<p>{_e(w['no_next'])}</p>"
     ]
-    out.append(f"</section><section><h2>{_e(section_title(pack, 4))}</h2>")
+    out += _diagnosis(pack)
+    out.append("</section></body></html>\n")
+    return "\n".join(out)
+
+
+def _diagnosis(pack: Pack) -> list[str]:
+    """Section 4: each funnel's table, picture and diagnosis, who fell short, the blockers."""
+    w, loc = words(pack.locale), pack.locale
+    out = [f"</section><section><h2>{_e(section_title(pack, 4))}</h2>"]
     for funnel in pack.funnels:
         out.append(f"<h3>{_e(funnel_title(pack, funnel))}</h3>")
         out.append(_table(funnel_table(funnel.diagnosis, pack.numbers)))
@@ -238,8 +246,7 @@ def to_html(pack: Pack) -> str:
     out.append(_items(short_lines(pack), w["no_short"]))
     out.append(f"<h3>{_e(w['blockers'].format(low=LOW_CONFIDENCE))}</h3>")
     out.append(_items([note_text(n, loc) for n in pack.blockers], w["no_blockers"]))
-    out.append("</section></body></html>\n")
-    return "\n".join(out)
+    return out
 
 
 def _items(lines: list[str], empty: str) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from okrplan.model import Relaxation, Status
+from okrplan.model import Conflict, Relaxation, Status
 from okrplan.solve.bases import bases_of, with_bases
 from okrplan.solve.groups import Group, evolve
 from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
@@ -51,7 +51,7 @@ class Allocation:
     hires: dict[str, int]
     regions: tuple[Region, ...]
     stretch: Fraction
-    conflict: tuple[str, ...] = ()
+    conflict: tuple[Conflict, ...] = ()
     relaxations: tuple[Relaxation, ...] = field(default=())
     kpi_hires: dict[str, int] | None = None  # the fewest hires without the buffer
 
@@ -199,7 +199,7 @@ def allocate(
             counts,
             (*solved, *regions[len(solved) :]),
             Fraction(0),
-            (f"target:{regions[len(solved)].name}",),
+            (Conflict("target", regions[len(solved)].name),),
             tuple(explain_conflict(spec, regions)),
         )
     return Allocation(
@@ -216,7 +216,7 @@ def allocate(
 
 
 def _all_hired(
-    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], conflict: tuple[str, ...]
+    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], conflict: tuple[Conflict, ...]
 ) -> Allocation:
     """The infeasible allocation when no hires reach the targets: every allowed hire made,
     the best-effort quotas, the rules in ``conflict`` and their relaxations."""

@@ -136,14 +136,6 @@ class Group:
             p.cache[key] = cap
         return cap
 
-    def limiting_windows(self, quota_per_person: Fraction, tolerance: Fraction) -> list[Window]:
-        """Windows that keep a per-person quota from growing: at its step-rounded cap, the
-        windows of the exact cap (one step more would overfill them); else those it fills."""
-        top, cap = self.quota_cap, self.per_person_cap
-        if top is not None and cap is not None and quota_per_person >= top * (1 - tolerance):
-            return self.binding_windows(cap, tolerance)
-        return self.binding_windows(quota_per_person, tolerance)
-
     def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction) -> list[Window]:
         """Capacity windows the given per-person quota fills (within ``tolerance``)."""
         if quota_per_person <= 0:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from okrplan.model import Status
+from okrplan.model import Conflict, Status
 from okrplan.solve.groups import Group
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
 from okrplan.solve.regions import Alike, Region, upper, with_bounds
@@ -30,7 +30,7 @@ class Hires:
     rules in conflict, and whether the fewest hires are proven."""
 
     counts: dict[str, int] | None
-    conflict: tuple[str, ...] = ()
+    conflict: tuple[Conflict, ...] = ()
     status: Status = Status.OPTIMAL
 
 
@@ -213,7 +213,7 @@ def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:
     solver = new_solver(options)
     solver.solve(model)
     core = sorted(literals[i] for i in solver.sufficient_assumptions_for_infeasibility())
-    return Hires(None, tuple(core), Status.INFEASIBLE)
+    return Hires(None, tuple(Conflict.parse(name) for name in core), Status.INFEASIBLE)
 
 
 @dataclass

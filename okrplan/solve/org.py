@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from okrplan.model import Level, Marginal, RoleGroup, Selling, Supports, Unit
+from okrplan.model import Binding, Level, Marginal, RoleGroup, Selling, Supports, Unit
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import number
@@ -46,10 +46,10 @@ def unit_records(spec: Spec, unit_quotas: Mapping[str, tuple[int, int]]) -> list
 @dataclass(frozen=True, slots=True)
 class Roles:
     """Role records in tree order (each role entry's groups, then the entry itself if it does
-    not sell) and the binding constraints of the groups (``<group id>: <what binds>``)."""
+    not sell) and the binding constraints of the groups (subject: the group id)."""
 
     records: tuple[RoleGroup, ...]
-    binding: tuple[str, ...]
+    binding: tuple[Binding, ...]
 
 
 def role_records(
@@ -82,12 +82,12 @@ def role_records(
         by_role.setdefault(role_id(group.role), []).append(group)
     memo: dict[object, Any] = {}
     records: list[RoleGroup] = []
-    binding: list[str] = []
+    binding: list[Binding] = []
     for ref in spec.roles:
         for group in by_role.get(role_id(ref), []):
             ideal = ideals.get(group.id, Fraction(0))
             reasons, selling = _selling(spec, group, ideal, quotas[group.id], memo)
-            binding.extend(f"{group.id}: {r}" for r in reasons)
+            binding.extend(Binding(group.id, r) for r in reasons)
             records.append(_group_record(group, selling))
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             records.append(_plain_record(ref))

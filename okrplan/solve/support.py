@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
-from okrplan.model import Relaxation
+from okrplan.model import Binding, Relaxation
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import (
     Group,
@@ -30,6 +30,7 @@ from okrplan.solve.groups import (
     window_months,
 )
 from okrplan.solve.phasing import ceil_fraction
+from okrplan.solve.relax import relaxation
 from okrplan.solve.series import Limits, Series, SeriesSum
 from okrplan.spec import Hire, Person, RoleRef, Spec, UnitRef
 
@@ -42,7 +43,7 @@ class Support:
 
     series: dict[str, PersonSeries]
     hires: dict[str, tuple[RoleRef, int]]
-    binding: tuple[str, ...] = ()
+    binding: tuple[Binding, ...] = ()
     relaxations: tuple[Relaxation, ...] = ()
     limits: dict[str, Limits] = field(default_factory=dict)  # by role id, for the KR periods
 
@@ -72,7 +73,7 @@ def plan_support(
     """
     out: dict[str, PersonSeries] = {}
     hires: dict[str, tuple[RoleRef, int]] = {}
-    binding: list[str] = []
+    binding: list[Binding] = []
     relaxations: list[Relaxation] = []
     limits: dict[str, Limits] = {}
     roles_of: dict[tuple[str, ...], list[RoleRef]] = {}
@@ -184,7 +185,7 @@ class Staff:
 
     hires: int
     per_person: tuple[Fraction, ...]
-    binding: list[str]
+    binding: list[Binding]
     limits: Limits  # one full person's capacity per window, and the months anyone works
 
 
@@ -224,7 +225,9 @@ def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fractio
             checks.append((label, window, wanted, cap))
             if wanted > own and each > 0:
                 short = max(short, ceil_fraction((wanted - own) / each))
-    binding = [f"{role_id(ref)}: capacity {label} (support)" for label in _labels(checks, have)]
+    binding = [
+        Binding(role_id(ref), f"capacity {label} (support)") for label in _labels(checks, have)
+    ]
     hires = short if not ref.role.hire or hire.max is None else min(short, hire.max)
     people = (
         tuple(h + hires * j for h, j in zip(have, joins, strict=True)) if ref.role.hire else have
@@ -235,7 +238,7 @@ def _staff(spec: Spec, ref: RoleRef, needs: Sequence[tuple[str, Sequence[Fractio
     for label, window, wanted, cap in checks:
         if wanted > sum((cap[i] * people[i] for i in window), Fraction(0)):
             span = _span(spec, window)
-            binding.append(f"{role_id(ref)}: over capacity {label} in {span} (support)")
+            binding.append(Binding(role_id(ref), f"over capacity {label} in {span} (support)"))
         else:
             runs = windows.setdefault(label.partition(" ")[0], {})
             runs[window] = sum((cap[i] for i in window), Fraction(0))
@@ -280,13 +283,14 @@ def _span(spec: Spec, window: tuple[int, ...]) -> str:
 
 
 def _no_hire(spec: Spec, ref: RoleRef, unit: UnitRef, metric: str, short: int) -> Relaxation:
-    name = spec.target.metrics[metric].name
-    return Relaxation(
-        kind="hire",
-        owner=role_id(ref),
-        quantity="headcount",
-        current="0",
-        needed=str(short),
-        message=f"{ref.label} in {unit.unit.name}: {short} more people to supply the {name} "
-        "the sales units need (allow hire: true)",
+    return relaxation(
+        spec.target.plan.locale,
+        "hire",
+        role_id(ref),
+        "headcount",
+        "0",
+        str(short),
+        unit=unit.unit.name,
+        label=ref.label,
+        supplies=spec.target.metrics[metric].name,
     )

@@ -115,17 +115,16 @@ def _split(
             assigned = max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
         else:
             assigned = achievable(target * growth, grains, at_least=target)
-        scale = sum(ideals, Fraction(0))
+        scale = sum(ideals)
         if scale > 0:
-            ideals = [x * assigned / scale for x in ideals]
+            nums, den = [x * assigned for x in ideals], scale
         else:  # nothing to weigh by: by headcount (a unit as one)
-            ideals = [Fraction(g * assigned, sum(grains)) for g in grains]
-        counts = nearest_grains(assigned, ideals, grains)
+            nums, den = [g * assigned for g in grains], sum(grains)
+        counts = nearest_ints(assigned, nums, den, grains)
         if counts is None:
             nothing = [None] * len(grains)
-            counts, status = split_grains_status(
-                assigned, ideals, grains, nothing, nothing, options
-            )
+            exact = [Fraction(n, den) for n in nums]
+            counts, status = split_grains_status(assigned, exact, grains, nothing, nothing, options)
             statuses.append(status)
         for group, k in zip(own, counts[len(children) :], strict=True):
             per_person[group.id] = k * step
@@ -147,20 +146,30 @@ def nearest_grains(
     >>> nearest_grains(594, [Fraction(3564, 10), Fraction(2376, 10)], [1, 1])
     [356, 238]
     """
-    counts = [math.floor(x / g + Fraction(1, 2)) for x, g in zip(ideals, grains, strict=True)]
+    den = math.lcm(*(x.denominator for x in ideals)) if ideals else 1
+    return nearest_ints(total, [int(x * den) for x in ideals], den, grains)
+
+
+def nearest_ints(
+    total: int, nums: Sequence[int], den: int, grains: Sequence[int]
+) -> list[int] | None:
+    """:func:`nearest_grains` of the ideals ``nums[i] / den``, in integers (a large
+    organisation has thousands of units; fractions would be most of the work)."""
+    counts = [(2 * n + den * g) // (2 * den * g) for n, g in zip(nums, grains, strict=True)]
     left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
     while left:
         sign = 1 if left > 0 else -1
-        best: tuple[Fraction, int] | None = None
-        for i, (x, g, k) in enumerate(zip(ideals, grains, counts, strict=True)):
+        best = -1
+        top, top_grain = 0, 1  # the best gap so far: sign × (ideal − k·grain) ÷ grain, × den
+        for i, (n, g, k) in enumerate(zip(nums, grains, counts, strict=True)):
             if g <= abs(left) and (sign > 0 or k > 0):
-                gap = sign * (x / g - k)
-                if best is None or gap > best[0]:
-                    best = (gap, i)
-        if best is None:
+                gap = sign * (n - k * den * g)
+                if best < 0 or gap * top_grain > top * g:
+                    best, top, top_grain = i, gap, g
+        if best < 0:
             return None
-        counts[best[1]] += sign
-        left -= sign * grains[best[1]]
+        counts[best] += sign
+        left -= sign * grains[best]
     return counts
 
 
@@ -170,8 +179,8 @@ class _Tree:
 
     groups: dict[Names, list[Group]]  # each unit's own groups
     units: dict[Names, list[Names]]  # each unit's child units with groups below
-    weight: dict[Names, Fraction]  # a child unit's weight among its siblings
-    group_weight: dict[str, Fraction]
+    weight: dict[Names, int]  # a child unit's weight among its siblings (× a common factor)
+    group_weight: dict[str, int]  # a group's weight (× the same factor)
 
     @classmethod
     def of(
@@ -189,12 +198,19 @@ class _Tree:
         for unit in spec.units[1:]:
             if unit.names in below:
                 children.setdefault(unit.names[:-1], []).append(unit.names)
-        by_group = {g.id: w for g, w in zip(groups, weights, strict=True)}
-        sums: dict[Names, Fraction] = {}
+        # weights in integers: × the least common multiple of their denominators
+        targets = {n: unit_targets.get("u:" + "/".join(n)) for n in below}
+        dens = [w.denominator for w in weights]
+        dens += [Fraction(t).denominator for t in targets.values() if t is not None]
+        factor = math.lcm(*dens) if dens else 1
+        by_group = {g.id: int(w * factor) for g, w in zip(groups, weights, strict=True)}
+        sums: dict[Names, int] = {}
         for names in sorted(below, key=len, reverse=True):  # children before their parents
-            total = sum((by_group[g.id] for g in own.get(names, [])), Fraction(0))
-            sums[names] = total + sum((sums[c] for c in children.get(names, [])), Fraction(0))
-        weight = {names: unit_targets.get("u:" + "/".join(names), sums[names]) for names in below}
+            total = sum(by_group[g.id] for g in own.get(names, []))
+            sums[names] = total + sum(sums[c] for c in children.get(names, []))
+        weight = {
+            n: sums[n] if t is None else int(Fraction(t) * factor) for n, t in targets.items()
+        }
         return cls(own, children, weight, by_group)
 
 

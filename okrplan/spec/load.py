@@ -58,7 +58,7 @@ def spec_from_source(source: Source) -> Spec:
             ]
         )
     source = merge_roster(source)
-    too_large = _size_issues(source)
+    too_large = size_issues(source)
     if too_large:
         raise InputError([*too_large, *source.warnings])
     try:
@@ -72,7 +72,7 @@ def spec_from_source(source: Source) -> Spec:
     return Spec(source.file, target, (*source.warnings, *problems))
 
 
-def _size_issues(source: Source) -> list[Issue]:
+def size_issues(source: Source) -> list[Issue]:
     """Refuse an organisation beyond :data:`MAX_UNITS`, :data:`MAX_ROLE_GROUPS` or
     :data:`MAX_PEOPLE` before anything is validated or built for it."""
     org = source.data.get("org")
