@@ -12,6 +12,7 @@ Computed once per plan and place (the summary and the report share it).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -45,17 +46,18 @@ class Glance:
     default_attainment: int
 
 
-_LAST: list[tuple[Plan, str | None, Glance | None]] = []
+_LAST: list[tuple[weakref.ref[Plan], str | None, Glance | None]] = []
+"""The last two forecasts, by plan (held weakly: a cache must not keep a plan alive)."""
 
 
 def glance(plan: Plan, top: str | None = None) -> Glance | None:
     """The plan-time forecast of ``plan`` from the unit ``top`` (an id; the company if None),
     or None when it has nothing to forecast (no selling group, no target, infeasible)."""
     for seen, where, result in _LAST:
-        if seen is plan and where == top:
+        if seen() is plan and where == top:
             return result
     result = _glance(plan, top)
-    _LAST[:] = [*_LAST[-1:], (plan, top, result)]  # the summary and the report's page
+    _LAST[:] = [*_LAST[-1:], (weakref.ref(plan), top, result)]  # the summary and the report
     return result
 
 
