@@ -80,7 +80,7 @@ def _index(graph: nx.DiGraph, name: str) -> dict[str, list[str]] | None:
 
 def _build_children(graph: nx.DiGraph) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for source, targets in graph._succ.items():
+    for source, targets in graph.succ.items():
         kids = [t for t, data in targets.items() if data["kind"] == Edge.CONTAINS]
         if kids:
             out[source] = kids
@@ -88,13 +88,12 @@ def _build_children(graph: nx.DiGraph) -> dict[str, list[str]]:
 
 
 def _build_objectives(graph: nx.DiGraph) -> dict[str, list[str]]:
-    nodes = graph._node
     out: dict[str, list[str]] = {}
-    for source, targets in graph._succ.items():
+    for source, targets in graph.succ.items():
         owned = [
             t
             for t, data in targets.items()
-            if data["kind"] == Edge.OWNS and nodes[t]["node"].kind == Kind.OBJECTIVE
+            if data["kind"] == Edge.OWNS and node(graph, t).kind == Kind.OBJECTIVE
         ]
         if owned:
             out[source] = owned
@@ -103,7 +102,7 @@ def _build_objectives(graph: nx.DiGraph) -> dict[str, list[str]]:
 
 def _build_krs(graph: nx.DiGraph) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for target, sources in graph._pred.items():
+    for target, sources in graph.pred.items():
         krs = [s for s, data in sources.items() if data["kind"] == Edge.MEASURES]
         if krs:
             out[target] = krs
@@ -130,54 +129,35 @@ def add_records(
 
     Every node's attribute dict holds its record under ``"node"``; every edge its ``kind``.
     """
-    if type(graph) is not PlanGraph:
-        graph.add_nodes_from((record.id, {"node": record}) for record in records)
-        graph.add_edges_from(
-            (source, target, {"kind": str(kind)}) for source, target, kind in edges
-        )
-        return
-    # What add_nodes_from and add_edges_from do, without their per-item checks and views
-    # (a third of the graph stage at 100,000 people): the same dicts in the same order.
-    nodes, succ, pred = graph._node, graph._succ, graph._pred
-    for record in records:
-        if record.id in nodes:
-            nodes[record.id]["node"] = record
-        else:
-            succ[record.id], pred[record.id], nodes[record.id] = {}, {}, {"node": record}
-    texts: dict[Edge, str] = {}
-    for source, target, kind in edges:
-        if source not in nodes:
-            succ[source], pred[source], nodes[source] = {}, {}, {}
-        if target not in nodes:
-            succ[target], pred[target], nodes[target] = {}, {}, {}
-        text = texts.get(kind)
-        if text is None:
-            text = texts[kind] = str(kind)
-        data = succ[source].get(target)
-        if data is None:
-            succ[source][target] = pred[target][source] = {"kind": text}
-        else:
-            data["kind"] = text
-    graph.version += 1
-    nx._clear_cache(graph)
+    # networkx's own bulk adds (not its private dicts, which it may change); one attribute
+    # dict per edge kind, which networkx copies into each edge
+    attrs: dict[Edge, dict[str, str]] = {}
+
+    def attr(kind: Edge) -> dict[str, str]:
+        found = attrs.get(kind)
+        if found is None:
+            found = attrs[kind] = {"kind": str(kind)}
+        return found
+
+    graph.add_nodes_from((record.id, {"node": record}) for record in records)
+    graph.add_edges_from((source, target, attr(kind)) for source, target, kind in edges)
 
 
 def children(graph: nx.DiGraph, node_id: str, kind: Edge = Edge.CONTAINS) -> list[str]:
     """Targets of ``kind`` edges out of ``node_id``, in insertion order."""
     if kind == Edge.CONTAINS and (index := _index(graph, "children")) is not None:
         return list(index.get(node_id, ()))
-    return [t for t, data in graph._succ[node_id].items() if data["kind"] == kind]
+    return [t for t, data in graph.succ[node_id].items() if data["kind"] == kind]
 
 
 def objectives_of(graph: nx.DiGraph, owner: str) -> list[str]:
     """The objectives ``owner`` owns, in its sheet order."""
     if (index := _index(graph, "objectives")) is not None:
         return list(index.get(owner, ()))
-    nodes = graph._node  # the node attribute dicts (graph.nodes without the view)
     return [
         t
-        for t, data in graph._succ[owner].items()
-        if data["kind"] == Edge.OWNS and nodes[t]["node"].kind == Kind.OBJECTIVE
+        for t, data in graph.succ[owner].items()
+        if data["kind"] == Edge.OWNS and node(graph, t).kind == Kind.OBJECTIVE
     ]
 
 
@@ -185,7 +165,7 @@ def krs_of(graph: nx.DiGraph, objective: str) -> list[str]:
     """Key results measuring an objective, in their sheet order."""
     if (index := _index(graph, "krs")) is not None:
         return list(index.get(objective, ()))
-    return [s for s, data in graph._pred[objective].items() if data["kind"] == Edge.MEASURES]
+    return [s for s, data in graph.pred[objective].items() if data["kind"] == Edge.MEASURES]
 
 
 def root_of(graph: nx.DiGraph) -> str:
@@ -200,6 +180,8 @@ def root_of(graph: nx.DiGraph) -> str:
 
 def node(graph: nx.DiGraph, node_id: str) -> Node:
     """The record a node carries."""
+    # the one read of networkx's node dicts behind its public view: this is called millions of
+    # times at 100,000 people, and ``graph.nodes[...]`` adds a view lookup to each
     record: Node = graph._node[node_id]["node"]
     return record
 
@@ -207,7 +189,7 @@ def node(graph: nx.DiGraph, node_id: str) -> Node:
 def attach_records(graph: nx.DiGraph) -> None:
     """Turn nodes added with :func:`add_node` (plan.json attribute dicts) into nodes that carry
     their validated record, and nothing else."""
-    for node_id, data in graph._node.items():
+    for node_id, data in graph.nodes(data=True):
         record = node_from_json(data if "id" in data else {**data, "id": node_id})
         data.clear()
         data["node"] = record
@@ -221,7 +203,7 @@ def to_node_link(graph: nx.DiGraph, leave_out: Collection[str] = ()) -> dict[str
         "directed": graph.is_directed(),
         "multigraph": graph.is_multigraph(),
         "graph": graph.graph,
-        "nodes": [node_to_json(data["node"]) for data in graph._node.values()],
+        "nodes": [node_to_json(record) for _, record in graph.nodes(data="node")],
         "edges": [
             {**data, "source": source, "target": target}
             for source, target, data in graph.edges(data=True)

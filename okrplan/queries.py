@@ -49,8 +49,8 @@ def key_result(graph: nx.DiGraph, node_id: str) -> KeyResult:
 
 def records(graph: nx.DiGraph) -> Iterator[Node]:
     """Every node's record, in insertion order."""
-    for data in graph._node.values():
-        yield data["node"]
+    for _, record in graph.nodes(data="node"):
+        yield record
 
 
 def is_empty_hire_pool(record: Node) -> bool:
@@ -119,12 +119,12 @@ def find_unit(graph: nx.DiGraph, name: str) -> str:
 
 def aligned_children(graph: nx.DiGraph, kr_id: str) -> list[str]:
     """The KRs that align to ``kr_id`` (its children's share of it), in insertion order."""
-    return [s for s, d in graph._pred[kr_id].items() if d["kind"] == EdgeKind.ALIGNS]
+    return [s for s, d in graph.pred[kr_id].items() if d["kind"] == EdgeKind.ALIGNS]
 
 
 def aligned_parent(graph: nx.DiGraph, kr_id: str) -> str | None:
     """The KR that ``kr_id`` aligns to, if any."""
-    for t, d in graph._succ[kr_id].items():
+    for t, d in graph.succ[kr_id].items():
         if d["kind"] == EdgeKind.ALIGNS:
             return str(t)
     return None
@@ -142,7 +142,7 @@ def funnel_chain(graph: nx.DiGraph, kr_id: str) -> list[KeyResult]:
         source = next(
             (
                 s
-                for s, d in graph._pred[chain[0].id].items()
+                for s, d in graph.pred[chain[0].id].items()
                 if d["kind"] == EdgeKind.DRIVES
                 and s not in seen
                 and isinstance(node(graph, s), KeyResult)

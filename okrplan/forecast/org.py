@@ -207,8 +207,7 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
     children: dict[str, tuple[str, ...]] = {}
     kr_owners: list[tuple[str, str]] = []
     base = plan.meta["kpi"]["base"]
-    for data in graph._node.values():
-        record = data["node"]
+    for _, record in graph.nodes(data="node"):
         if isinstance(record, Unit):
             supports = record.supports
             records[record.id] = Team(

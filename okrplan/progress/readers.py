@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from okrplan import queries
 from okrplan.errors import Issue, Severity
+from okrplan.graph import node
 from okrplan.model import KeyResult, RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.progress import calendar
@@ -268,7 +269,7 @@ def _stranger(kr_id: str, person: str, people: Directory, batch: Batch) -> str:
     if not person:
         return ""
     owner = queries.key_result(people.graph, kr_id).owner
-    group = people.graph._node[owner]["node"]
+    group = node(people.graph, owner)
     if isinstance(group, RoleGroup) and group.people and person not in group.people:
         batch.unmatched[person] = batch.unmatched.get(person, 0) + 1
     return ""
@@ -356,7 +357,7 @@ def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batc
             batch.problem(Issue(message, batch.source, hint="exported from another plan?"))
             continue
         person, value = "", entry.value
-        owner = plan.graph._node[queries.key_result(plan.graph, entry.kr).owner]["node"]
+        owner = node(plan.graph, queries.key_result(plan.graph, entry.kr).owner)
         if entry.person and isinstance(owner, RoleGroup):
             seat = entry.sheet.rpartition("@")[2]
             index = int(seat) - 1 if seat.isdigit() else -1
