@@ -18,6 +18,7 @@ import csv
 import io
 import math
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal
@@ -57,8 +58,77 @@ class TypedActual:
         return f"{self.file}: {self.tab}!{self.cell}"
 
 
-def _open(path: str | os.PathLike[str]) -> Any:
-    return open_workbook(os.fspath(path), read_only=False, data_only=False)
+Grid = dict[int, dict[int, Any]]
+"""A worksheet's cells that hold something: row → column → openpyxl cell."""
+
+
+def _read_book(name: str) -> dict[str, Grid]:
+    """Every sheet of a workbook (title → its cells), as a full openpyxl load reads them.
+
+    Read-only, because a full load spends ~70% of its time binding merged cells (styling the
+    borders of every covered cell); the covered cells are then emptied here, as that load
+    does. Every worksheet is read now, so a damaged one is reported whichever sheet it is.
+    """
+    wb = open_workbook(name, read_only=True, data_only=False)
+    try:
+        book: dict[str, Grid] = {title: {} for title in wb.sheetnames}  # a chart sheet: empty
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # read every row, whatever the file's dimension tag claims
+            grid: Grid = {}
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is not None:
+                        grid.setdefault(cell.row, {})[cell.column] = cell
+            _uncover(grid, _merged_ranges(wb, ws))
+            book[ws.title] = grid
+        return book
+    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
+        detail = str(exc) or type(exc).__name__
+        hint = "pass an .xlsx written by okrplan or saved by Excel"
+        raise InputError([Issue(f"cannot read the workbook: {detail}", name, hint=hint)]) from None
+    finally:
+        wb.close()
+
+
+def _merged_ranges(wb: Any, ws: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges (min_col, min_row, max_col, max_row) of a read-only worksheet, which
+    openpyxl does not give in read-only mode: read from the sheet's own XML part."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    ranges: list[tuple[int, int, int, int]] = []
+    with wb._archive.open(ws._worksheet_path) as source:
+        for _event, element in iterparse(source):
+            if element.tag.rpartition("}")[2] == "mergeCell" and element.get("ref"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
+                ranges.append((min_col, min_row, max_col, max_row))
+            element.clear()
+    return ranges
+
+
+def _uncover(grid: Grid, ranges: list[tuple[int, int, int, int]]) -> None:
+    """Drop the cells a merged range covers (all but its top-left one): a full openpyxl load
+    empties them, whatever the file holds there. Work is bounded by the cells present."""
+    rows = sorted(grid)
+    for min_col, min_row, max_col, max_row in ranges:
+        for r in rows[bisect_left(rows, min_row) : bisect_right(rows, max_row)]:
+            cells = grid[r]
+            columns = range(min_col, max_col + 1) if max_col - min_col < len(cells) else list(cells)
+            for c in columns:
+                if min_col <= c <= max_col and (r, c) != (min_row, min_col):
+                    cells.pop(c, None)
+
+
+def _rows(grid: Grid, first: int = 1, last: int | None = None) -> Iterable[tuple[int, list[Any]]]:
+    """(row number, its cells in column order) for the rows of a grid from first to last."""
+    for r in sorted(grid):
+        if r >= first and (last is None or r <= last) and grid[r]:
+            yield r, [grid[r][c] for c in sorted(grid[r])]
+
+
+def _value(grid: Grid, row: int, column: int) -> Any:
+    cell = grid.get(row, {}).get(column)
+    return None if cell is None else cell.value
 
 
 def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
@@ -71,8 +141,8 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
         cell is reported, with its sheet and cell).
     """
     name = os.fspath(path)
-    wb = _open(name)
-    if META_TAB not in wb.sheetnames:
+    book = _read_book(name)
+    if META_TAB not in book:
         raise InputError(
             [
                 Issue(
@@ -82,21 +152,22 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
                 )
             ]
         )
-    meta = wb[META_TAB]
+    meta = book[META_TAB]
     issues: list[Issue] = []
     found: list[TypedActual] = []
-    for values in meta.iter_rows(min_row=3, values_only=True):
-        if not values or not values[0]:
+    for r, _cells in _rows(meta, first=3):
+        values = [_value(meta, r, c) for c in range(1, 8)]
+        if not values[0]:
             continue
         tab, key, _owner, kind, _person, people, actual_header = (
-            [str(v) if v is not None else "" for v in values] + [""] * 7
-        )[:7]
-        problem, hint = _sheet_problem(wb, tab, people)
+            str(v) if v is not None else "" for v in values
+        )
+        problem, hint = _sheet_problem(book, tab, people)
         if problem:
             issues.append(Issue(problem, name, hint=hint))
             continue
-        ws = wb[tab]
-        header_row, cols = _header(ws, actual_header)
+        ws = book[tab]
+        header_row, cols = _header(_rows(ws, last=12), actual_header)
         if header_row is None:
             issues.append(
                 Issue(
@@ -113,9 +184,9 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
     return found
 
 
-def _sheet_problem(wb: Any, tab: str, people: str) -> tuple[str, str]:
+def _sheet_problem(book: dict[str, Grid], tab: str, people: str) -> tuple[str, str]:
     """Why a sheet the hidden list names cannot be read (message, hint), or ("", "")."""
-    if tab not in wb.sheetnames:
+    if tab not in book:
         return f"the sheet {tab!r} is missing (renamed or deleted?)", (
             "keep the sheet names okrplan wrote"
         )
@@ -128,7 +199,7 @@ def _sheet_problem(wb: Any, tab: str, people: str) -> tuple[str, str]:
 
 
 def _sheet_actuals(
-    ws: Any,
+    ws: Grid,
     header_row: int,
     cols: tuple[int, int, int],
     where: TypedActual,
@@ -137,12 +208,12 @@ def _sheet_actuals(
 ) -> None:
     """The actuals typed into one sheet (``where`` gives its file, tab, key, people, kind)."""
     kr_col, scale_col, actual_col = cols
-    for row in ws.iter_rows(min_row=header_row + 1):
-        kr = row[kr_col - 1].value if len(row) >= kr_col else None
-        if not isinstance(kr, str) or not kr.startswith("k:"):
-            continue
-        cell = row[actual_col - 1]
-        value, problem = _cell_value(cell, row[scale_col - 1].value if len(row) >= scale_col else 1)
+    for r, _cells in _rows(ws, first=header_row + 1):
+        kr = _value(ws, r, kr_col)
+        cell = ws[r].get(actual_col)
+        if not isinstance(kr, str) or not kr.startswith("k:") or cell is None:
+            continue  # an empty actual cell: nothing typed
+        value, problem = _cell_value(cell, _value(ws, r, scale_col))
         if problem:
             issues.append(
                 Issue(
@@ -155,12 +226,16 @@ def _sheet_actuals(
             found.append(replace(where, cell=cell.coordinate, kr=kr, value=value))
 
 
-def _header(ws: Any, actual_header: str) -> tuple[int | None, tuple[int, int, int]]:
-    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12)):
+def _header(
+    rows: Iterable[tuple[int, Sequence[Any]]], actual_header: str
+) -> tuple[int | None, tuple[int, int, int]]:
+    """The header row among ``rows`` ((row number, cells) of a sheet's first 12 rows) and
+    its (KR id, scale, actual) columns."""
+    for number, row in rows:
         texts = {str(c.value).strip(): c.column for c in row if c.value is not None}
         if KR_ID_HEADER in texts and actual_header in texts:
             scale = texts.get(SCALE_HEADER, texts[KR_ID_HEADER] + 1)
-            return row[0].row, (texts[KR_ID_HEADER], scale, texts[actual_header])
+            return number, (texts[KR_ID_HEADER], scale, texts[actual_header])
     return None, (0, 0, 0)
 
 
@@ -412,7 +487,10 @@ def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, int, Fraction]]:
         if not values or not values[0] or len(values) < 7 or values[0] not in wb.sheetnames:
             continue
         ws = wb[str(values[0])]
-        header_row, (kr_col, scale_col, actual_col) = _header(ws, str(values[6]))
+        first_rows = ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12))
+        header_row, (kr_col, scale_col, actual_col) = _header(
+            ((row[0].row, row) for row in first_rows), str(values[6])
+        )
         if header_row is None:
             continue
         for row in ws.iter_rows(min_row=header_row + 1):

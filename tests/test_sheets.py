@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -661,6 +662,33 @@ def test_bad_typed_values_are_reported_with_their_cells(
     assert "销售部-销售岗!O4: 'n/a' is not a number" in text
     assert "销售部-销售岗!O7: '很多' is not a number" in text
     assert edited_cells(filled) == ["销售部-销售岗!O4", "销售部-销售岗!O7"]
+
+
+def test_typed_actuals_ignore_the_dimension_tag_and_covered_cells(
+    plan: api.Plan, workbook_path: Path, tmp_path: Path
+) -> None:
+    """A sheet whose dimension tag claims only A1 is still read whole, and a value in a cell
+    that a merged range covers is not an actual (the spreadsheet shows only the top-left
+    cell's): the same as a full openpyxl load of the workbook reads."""
+    filled = tmp_path / "filled.xlsx"
+    tab = "销售部-销售岗"
+    fill(workbook_path, filled, plan, {(tab, f"{KR}#1.1"): 3000, (tab, f"{KR}#1.4"): 440})
+    assert [(t.cell, t.value) for t in typed_actuals(filled)] == [
+        ("O4", 3000),
+        ("O7", 4_400_000),  # 440 万元
+    ]
+    part = f"xl/worksheets/sheet{open_xlsx(filled).sheetnames.index(tab) + 1}.xml"
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(edited, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                text = re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1"', data.decode())
+                assert "<mergeCells" in text  # the objectives' cells
+                text = re.sub(r"(<mergeCells[^>]*>)", r'\1<mergeCell ref="O3:O4"/>', text)
+                data = text.encode()
+            dst.writestr(info, data)
+    assert [(t.cell, t.value) for t in typed_actuals(edited)] == [("O7", 4_400_000)]
 
 
 def test_typed_values_beyond_the_limit_are_refused(
