@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import minimal_target
 
-from okrplan.model import SOLVER_REPORT, Per, Relaxation, SolverReport, Status
+from okrplan.model import SOLVER_REPORT, Binding, Conflict, Per, Relaxation, SolverReport, Status
 from okrplan.solve.allocate import allocate
 from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import build_groups
@@ -123,19 +123,19 @@ def test_a_relaxation_is_a_record_and_keeps_its_plan_json_keys() -> None:
 
 def test_a_solver_report_reads_back_from_its_plan_json_section() -> None:
     relaxation = Relaxation("hire", "r:公司/销售部/销售", "3 more", "0", "3", quantity="headcount")
-    report = SolverReport(
-        Status.INFEASIBLE, 1.25, ("r:x: capacity",), (relaxation,), ("capacity:r:x",), {}, {}
-    )
+    binding, conflict = Binding("r:x", "capacity"), Conflict("capacity", "r:x")
+    report = SolverReport(Status.INFEASIBLE, 1.25, (binding,), (relaxation,), (conflict,), {}, {})
     written = report.to_json()
     assert "hires_without_buffer" not in written  # a plan.json from before the split
     again = SOLVER_REPORT.validate_python(written)
     # plan.json has no quantity: the record reads back with ""
+    assert written["binding"] == ["r:x: capacity"] and written["conflict"] == ["capacity:r:x"]
     assert again == SolverReport(
         Status.INFEASIBLE,
         1.25,
-        ("r:x: capacity",),
+        (binding,),
         (Relaxation("hire", "r:公司/销售部/销售", "3 more", "0", "3"),),
-        ("capacity:r:x",),
+        (conflict,),
         {},
         {},
     )
