@@ -120,7 +120,7 @@ def _set(data: Any, override: Override) -> tuple[Any, KeyPath]:
         if isinstance(node, list):
             index = _item(node, key)
             if index is None:
-                raise _bad(override.text, f"{where} has no item {_key_text(key)}")
+                raise _bad(override.text, _no_item(node, where, key))
             path.append(index)
             if last:
                 node[index] = override.value
@@ -139,14 +139,31 @@ def _set(data: Any, override: Override) -> tuple[Any, KeyPath]:
     return data, tuple(path)
 
 
+_ITEM_NAMES = ("name", "role", "metric")  # what names a list item: a unit, a person, a target
+
+
 def _item(items: list[Any], key: str | int) -> int | None:
     if isinstance(key, int):
         return key if 0 <= key < len(items) else None
     name = key[1:-1] if key.startswith("[") else key
     for index, item in enumerate(items):
-        if isinstance(item, dict) and name in (item.get("name"), item.get("role")):
+        if isinstance(item, dict) and name in (item.get(k) for k in _ITEM_NAMES):
             return index
     return None
+
+
+def _no_item(items: list[Any], where: str, key: str | int) -> str:
+    """The message for a list item that is not there, with the items' names as a hint
+    (``kpi`` as a list: ``kpi.0.target`` or ``kpi.revenue.target``)."""
+    names = [
+        str(next(item[k] for k in _ITEM_NAMES if k in item))
+        for item in items
+        if isinstance(item, dict) and any(k in item for k in _ITEM_NAMES)
+    ]
+    hint = f"; its items: 0–{len(items) - 1}" if items else ""
+    if names:
+        hint += f" or {', '.join(names[:8])}{', …' if len(names) > 8 else ''}"
+    return f"{where} has no item {_key_text(key)}{hint}"
 
 
 def _key_text(key: str | int) -> str:

@@ -108,3 +108,14 @@ def test_cli_exit_codes(write_target: Callable[..., Path]) -> None:
     usage = runner.invoke(cli, ["decompose", path, "--set", "kpi.target", "-o", "x"])
     assert usage.exit_code == 2
     assert "Traceback" not in usage.output
+
+
+def test_a_kpi_list_item_is_named_by_its_metric(write_target: Callable[..., Path]) -> None:
+    # kpi: as a list (several targets): an item is named by index or by its metric, and a key
+    # that names no item says which items there are
+    path = write_target(minimal_target(kpi=[{"metric": "revenue", "target": "1000万"}]))
+    spec = load_spec_with(path, ["kpi.revenue.target=900万"])
+    assert spec.kpi_value == 9_000_000
+    with pytest.raises(OptionError) as caught:
+        load_spec_with(path, ["kpi.target=900万"])
+    assert "kpi has no item [target]; its items: 0–0 or revenue" in caught.value.issues[0].hint
