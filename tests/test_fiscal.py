@@ -109,3 +109,29 @@ def test_four_values_do_not_fit_quarters_that_cut_the_period(
             "give 12 values, one per quarter or month of the period",
         )
     ]
+
+
+def test_progress_against_fiscal_quarters(write_target: Callable[..., Path]) -> None:
+    # Through the year in a fiscal plan: the quarterly KR's FY2027-Q1 is Feb–Apr 2026, so by
+    # 30 April the group of 5 is due 5 × 30万 = 150万 (the whole of Q1, by the seasonality
+    # above); 120万 done is a pace of 120 ÷ 150 = 0.8: behind (75–95%).
+    from datetime import date
+
+    from okrplan.progress import CheckIn, progress
+    from okrplan.progress.pace import Pace
+
+    path = write_target(
+        _fiscal(
+            period={"from": "2026-02", "to": "2027-01"}, seasonality=["10%", "20%", "30%", "40%"]
+        )
+    )
+    plan = decompose(path)
+    (kr,) = [
+        k
+        for k in records(plan.graph)
+        if isinstance(k, KeyResult) and k.owner.startswith("r:") and k.periods
+    ]
+    got = progress(plan, [CheckIn(kr.id, "2026-03", Fraction(120 * WAN))], date(2026, 4, 30))
+    assert got[kr.id].expected == 150 * WAN
+    assert got[kr.id].pace == Fraction(4, 5)
+    assert got[kr.id].status is Pace.BEHIND

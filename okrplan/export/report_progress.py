@@ -23,6 +23,7 @@ from fractions import Fraction
 from okrplan import queries
 from okrplan.graph import node
 from okrplan.model import KeyResult, KRKind, RoleGroup
+from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.pace import KrProgress, Pace, expected_to, progress
@@ -174,7 +175,7 @@ def burnup_svg(
     """One KR's burn-up: plan cumulative by month (line), actual (bold), projection (dashed)."""
     months = [str(m) for m in plan.meta.get("months") or []]
     ends = [calendar.span(m)[1] for m in months]
-    planned, actual = _curves(kr, checkins, got, months, ends, as_of)
+    planned, actual = _curves(kr, checkins, got, months, ends, as_of, fiscal_start(plan.meta))
     top = max([*planned, got.actual or Fraction(0), got.projection or Fraction(0), Fraction(1)])
     x_of = _x(len(months))
 
@@ -215,12 +216,14 @@ def _curves(
     months: Sequence[str],
     ends: Sequence[date],
     as_of: date,
+    fiscal: int,
 ) -> tuple[list[Fraction], list[Fraction]]:
     """The plan's cumulative curve at each month's end, and the actual one up to ``as_of``
-    (none for a KR rolled up from those aligned to it: it is one point, today)."""
+    (none for a KR rolled up from those aligned to it: it is one point, today); ``fiscal`` is
+    the month the plan's year starts in (its KRs' quarters are fiscal quarters)."""
     scale = Fraction(max(got.people, 1))
     schedule = [
-        (*_clip(calendar.span(label), ends), Fraction(value) * scale)
+        (*_clip(calendar.plan_span(label, fiscal), ends), Fraction(value) * scale)
         for label, value in kr.periods.items()
     ]
     planned = [expected_to(schedule, end) for end in ends]

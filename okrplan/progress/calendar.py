@@ -18,6 +18,7 @@ _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FISCAL_QUARTER = re.compile(r"^FY(\d{4})-Q([1-4])$")
 
 PERIOD_HINT = (
     "write a month (2015-03), a week (2015-W10), a quarter (2015-Q2) or a date (2015-06-30)"
@@ -81,6 +82,28 @@ def span(label: str) -> tuple[date, date]:
     if m := _YEAR.match(label):
         return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
     raise ValueError(f"{label!r} is not a period; {PERIOD_HINT}")
+
+
+@lru_cache(maxsize=65536)  # a few hundred labels, met millions of times
+def plan_span(label: str, fiscal_start: int = 1) -> tuple[date, date]:
+    """First and last day of a period label of a plan's KR: those of :func:`span`, and a
+    fiscal quarter of a year starting in month ``fiscal_start``, named by the calendar year the
+    fiscal year ends in (:func:`okrplan.periods.quarter_label`).
+
+    >>> [str(day) for day in (*plan_span("FY2027-Q1", 2), *plan_span("FY2027-Q4", 2))]
+    ['2026-02-01', '2026-04-30', '2026-11-01', '2027-01-31']
+    """
+    m = _FISCAL_QUARTER.match(label)
+    if m is None:
+        return span(label)
+    ends, quarter = int(m[1]), int(m[2])
+    begins = ends - 1 if fiscal_start > 1 else ends  # the calendar year its first month is in
+    first = begins * 12 + fiscal_start - 1 + 3 * (quarter - 1)  # months since year 0
+    last = first + 2
+    return (
+        span(f"{first // 12:04d}-{first % 12 + 1:02d}")[0],
+        span(f"{last // 12:04d}-{last % 12 + 1:02d}")[1],
+    )
 
 
 @lru_cache(maxsize=65536)  # a few hundred labels, met millions of times

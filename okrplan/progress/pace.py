@@ -47,7 +47,7 @@ from okrplan import queries
 from okrplan.cadence import ScoredTargets, cadence, is_level
 from okrplan.graph import node
 from okrplan.model import Direction, KeyResult, KRKind, Per, RoleGroup
-from okrplan.periods import parse_month
+from okrplan.periods import fiscal_start, parse_month
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.store import CheckIn, Tally, tallies
@@ -174,6 +174,7 @@ def _compute(
     months = [parse_month(m) for m in plan.meta.get("months") or ()]
     bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
     targets = ScoredTargets(plan)
+    fiscal = fiscal_start(plan.meta)
     by_kr: dict[str, list[Tally]] = defaultdict(list)
     for row in tallies:
         if person is not None:
@@ -186,7 +187,9 @@ def _compute(
         if isinstance(record, KeyResult):
             if person is not None and not _lists(graph, record.owner, person):
                 continue
-            measure = _measure(graph, record, targets, bounds, per_person=person is not None)
+            measure = _measure(
+                graph, record, targets, bounds, per_person=person is not None, fiscal=fiscal
+            )
             if measure is not None:
                 measures[record.id] = measure
     out: dict[str, KrProgress] = {}
@@ -208,6 +211,7 @@ def _measure(
     bounds: tuple[date, date],
     *,
     per_person: bool = False,
+    fiscal: int = 1,
 ) -> _Plan | None:
     owner = node(graph, kr.owner)
     people = owner.headcount if isinstance(owner, RoleGroup) and not per_person else 0
@@ -226,7 +230,9 @@ def _measure(
     if hiring is not None:
         return _Plan(hiring[0][2] * len(hiring), hiring, False, decrease, 0, cadence_days)
     if kr.periods:
-        schedule = tuple(_clipped(label, value, bounds) for label, value in kr.periods.items())
+        schedule = tuple(
+            _clipped(label, value, bounds, fiscal) for label, value in kr.periods.items()
+        )
         total = (
             Fraction(kr.total)
             if kr.total is not None
@@ -290,9 +296,9 @@ def _kr_per(kr: KeyResult) -> str:
 
 
 def _clipped(
-    label: str, value: int | float, bounds: tuple[date, date]
+    label: str, value: int | float, bounds: tuple[date, date], fiscal: int
 ) -> tuple[date, date, Fraction]:
-    first, last = calendar.span(label)
+    first, last = calendar.plan_span(label, fiscal)
     return max(first, bounds[0]), min(last, bounds[1]), Fraction(value)
 
 
