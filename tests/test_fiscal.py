@@ -135,3 +135,20 @@ def test_progress_against_fiscal_quarters(write_target: Callable[..., Path]) -> 
     assert got[kr.id].expected == 150 * WAN
     assert got[kr.id].pace == Fraction(4, 5)
     assert got[kr.id].status is Pace.BEHIND
+
+
+def test_the_review_calendar_reads_fiscal_quarters() -> None:
+    # A year from February with 10/20/30/40% by fiscal quarter: February–April weigh 10% each,
+    # so February is 1/3 of FY2027-Q1 (a calendar-quarter reading would weigh April 20%: 1/4),
+    # and January 2027 is in FY2027-Q4 (40%), not in a first quarter (10%).
+    from datetime import date
+
+    from okrplan.review.periods import PlanCalendar, Span
+
+    months = [f"2026-{m:02d}" for m in range(2, 13)] + ["2027-01"]
+    meta = {"months": months, "seasonality": [0.1, 0.2, 0.3, 0.4], "fiscal_year_start": 2}
+    calendar = PlanCalendar.of(meta)
+    february = Span(date(2026, 2, 1), date(2026, 2, 28))
+    assert calendar.share("FY2027-Q1", february) == Fraction(1, 3)
+    assert calendar.weights["2027-01"] == Fraction(2, 5)
+    assert calendar.kr_span("FY2027-Q4") == Span(date(2026, 11, 1), date(2027, 1, 31))

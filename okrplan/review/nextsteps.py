@@ -136,7 +136,7 @@ def _next_kr(
     # Weekly KRs are shown by month: half a year of weeks is too long a list to act on.
     labels = calendar.months if kr.per is Per.WEEK else tuple(kr.periods)
     for label in labels:
-        whole = span(label).overlap(calendar.span)
+        whole = calendar.kr_span(label).overlap(calendar.span)
         if whole.last < after:
             continue
         part = Span(max(whole.first, after), whole.last)

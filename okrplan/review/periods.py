@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from okrplan.model import KeyResult
+from okrplan.periods import fiscal_start
+from okrplan.progress.calendar import plan_span
 from okrplan.progress.calendar import span as period_span
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -104,6 +106,7 @@ class PlanCalendar:
     months: tuple[str, ...]
     weights: Mapping[str, Fraction]
     span: Span = Span(date.min, date.min)  # of the months; set by __post_init__
+    fiscal: int = 1  # the month the plan's year starts in: its KRs' quarters are fiscal ones
 
     def __post_init__(self) -> None:
         if self.months:
@@ -115,13 +118,18 @@ class PlanCalendar:
         """The calendar of a plan's ``meta`` (plan.json's ``plan`` section)."""
         months = tuple(str(m) for m in _sequence(meta.get("months")))
         season = [Fraction(str(s)) for s in _sequence(meta.get("seasonality"))]
+        fiscal = fiscal_start(meta)
         if len(season) == len(months) and sum(season) > 0:
             weights = dict(zip(months, season, strict=True))
-        elif len(season) == 4 and sum(season) > 0:  # per quarter: even within a quarter
-            weights = {m: season[(int(m[5:7]) - 1) // 3] for m in months}
+        elif len(season) == 4 and sum(season) > 0:  # per (fiscal) quarter: even within one
+            weights = {m: season[(int(m[5:7]) - fiscal) % 12 // 3] for m in months}
         else:
             weights = dict.fromkeys(months, Fraction(1))
-        return cls(months, weights)
+        return cls(months, weights, fiscal=fiscal)
+
+    def kr_span(self, label: str) -> Span:
+        """The days of a KR's period label (a fiscal quarter ``FY2027-Q1`` in a fiscal plan)."""
+        return Span(*plan_span(label, self.fiscal))
 
     def month_weight(self, month: str, part: Span) -> Fraction:
         """The seasonality weight of the days of ``month`` inside ``part``."""
@@ -130,7 +138,7 @@ class PlanCalendar:
 
     def share(self, label: str, part: Span) -> Fraction:
         """The share of a KR period ``label``'s target that falls on the days of ``part``."""
-        days = span(label)
+        days = self.kr_span(label)
         if days.last < part.first or days.first > part.last:
             return Fraction(0)
         whole = days.overlap(self.span)
