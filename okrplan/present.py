@@ -37,6 +37,27 @@ _COHORT = re.compile(r"(?:@(\d{4}-\d{2}))?(?:~(\d{4}-\d{2}))?$")
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+def wrote_text(path: object, locale: str) -> str:
+    """The line a command prints for a file it wrote: ``已写入 x.md``, ``wrote x.md``.
+
+    >>> wrote_text("r.md", "zh-CN"), wrote_text("r.md", "en")
+    ('已写入 r.md', 'wrote r.md')
+    """
+    return label(locale, "wrote").format(path=path)
+
+
+def wrote_files_text(count: int, folder: object, locale: str) -> str:
+    """The line for several files written into a folder.
+
+    >>> wrote_files_text(50, "out", "zh-CN")
+    '已写入 50 个文件到 out'
+    >>> wrote_files_text(50, "out", "en"), wrote_files_text(1, "out", "en")
+    ('wrote 50 files to out', 'wrote 1 file to out')
+    """
+    files = plural("file", count)
+    return label(locale, "wrote_files").format(n=count, files=files, folder=folder)
+
+
 def ramp_text(ramp: Sequence[float | int | Decimal]) -> str:
     """The one way a ramp is shown: its steps as typed, ``25% → 50% → 75% → 100%``, from the
     per-month ramp of a group (months before someone starts are left out); '' when everyone
