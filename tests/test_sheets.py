@@ -788,7 +788,7 @@ def test_explain_and_export_take_a_unit_by_its_path(two_groups: Path, tmp_path: 
 
 def test_explain_reads_in_the_plans_language(plan: api.Plan) -> None:
     text = api.explain_text(plan, "销售部")
-    assert text.splitlines()[0] == "A公司2015年度OKR: 可行, 最大拉伸 1.0"
+    assert text.splitlines()[0] == "A公司2015年度OKR：可行，最大拉伸 1.0"
     assert "销售部 销售岗 × 10：任务额 5,500万（每人 550万）；基准 5,510万，拉伸 0.9981" in text
     assert "None" not in text
 
