@@ -337,3 +337,20 @@ def test_pack_amounts_follow_the_plans_step_and_currency() -> None:
     assert signed(-value, Numbers("en", "USD", Decimal(10_000)), money=True) == "−$5.23M"
     # counts are not money: no symbol, the count's own decimals
     assert amount(Fraction(61, 2), Numbers("en", "USD"), money=False) == "30.5"
+
+
+def test_score_without_matching_actuals_says_so_in_the_plans_language(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    # a table with the header only: no actual, so no sheet is scored (the tiny review plan)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("unit,role,kr,period,actual\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", str(plan_dir), str(empty)])
+    assert result.exit_code == 0 and result.stderr == "没有实际值对应到有目标的关键成果\n"
+    plan_json = plan_dir / "plan.json"
+    plan_json.write_text(
+        plan_json.read_text(encoding="utf-8").replace('"locale": "zh-CN"', '"locale": "en"'),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["score", str(plan_dir), str(empty)])
+    assert result.exit_code == 0 and result.stderr == "no actual matched a KR with a target\n"
