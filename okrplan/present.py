@@ -342,7 +342,7 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         metric, capacity, span = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
         return label(locale, "r_binding_capacity").format(
-            metric=name, capacity=capacity, span=span.replace("..", "–")
+            metric=name, capacity=_per_in(capacity, locale), span=span.replace("..", "–")
         )
     found = re.fullmatch(
         r"rounding ([+-]\d+) from (level|capacity|bounds\.min|bounds\.max)", reason
@@ -359,11 +359,31 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         metric, capacity, span = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
         return label(locale, "r_binding_support_over").format(
-            metric=name, capacity=capacity, span=span.replace("..", "–")
+            metric=name, capacity=_per_in(capacity, locale), span=span.replace("..", "–")
         )
     found = re.fullmatch(r"capacity (\S+) (\S+) \(support\)", reason)
     if found:
         metric, capacity = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
-        return label(locale, "r_binding_support").format(metric=name, capacity=capacity)
+        return label(locale, "r_binding_support").format(
+            metric=name, capacity=_per_in(capacity, locale)
+        )
     return reason
+
+
+def _per_in(capacity: str, locale: str) -> str:
+    """A capacity from a binding reason (``100/周``, as the solver records it in plan.json)
+    with its period in the plan's language: ``100/week`` in an English plan.
+
+    >>> _per_in("100/周", "en"), _per_in("50/季度", "en"), _per_in("100/周", "zh-CN")
+    ('100/week', '50/quarter', '100/周')
+    >>> _per_in("100/week", "zh-CN"), _per_in("100", "en")
+    ('100/周', '100')
+    """
+    amount, slash, per = capacity.rpartition("/")
+    if not slash:
+        return capacity
+    for p in Per:
+        if per in (per_label(p, "zh-CN"), per_label(p, "en")):
+            return f"{amount}/{per_label(p, locale)}"
+    return capacity

@@ -213,7 +213,7 @@ def test_explain_in_english(write_target: Callable[..., Path]) -> None:
     # the first line: the plan's name, then the status and stretch in English punctuation
     name, _, rest = text.splitlines()[0].partition(": ")
     assert name == plan.meta["name"] and rest.startswith("feasible, largest stretch ")
-    assert "  bound by: capacity 客户拜访 20/月 (2015-10–2015-12)" in text
+    assert "  bound by: capacity 客户拜访 20/month (2015-10–2015-12)" in text  # not /月
     assert "  rounding: +33.3k per person against the common stretch level" in text
 
 
