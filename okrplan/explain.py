@@ -238,7 +238,7 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
             binds, rounding = rounding, []  # held at a bound, then rounded off it
         if binds:
             sep = _text(locale, "sep")
-            reasons = sep.join(binding_text(r, metrics, locale) for r in binds)
+            reasons = sep.join(binding_text(r, metrics, locale, numbers.currency) for r in binds)
             lines.append(_text(locale, "bound").format(reasons=reasons))
         else:
             level = _level_of(levels, row.get("path") or ())
@@ -246,7 +246,9 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
             lines.append(_text(locale, key).format(level=level))
         for reason in rounding:
             lines.append(
-                _text(locale, "rounded").format(text=binding_text(reason, metrics, locale))
+                _text(locale, "rounded").format(
+                    text=binding_text(reason, metrics, locale, numbers.currency)
+                )
             )
         lines += _marginal_lines(row, binds, metrics, plan)
     return lines

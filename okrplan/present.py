@@ -315,8 +315,11 @@ def span_text(low: str, high: str) -> str:
     return f"{low[: len(low) - len(suffix)]}–{high[: len(high) - len(suffix)]}{suffix}"
 
 
-def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -> str:
-    """A solver's binding reason as a planner reads it.
+def binding_text(
+    reason: str, metrics: dict[str, dict[str, Any]], locale: str, currency: str = ""
+) -> str:
+    """A solver's binding reason as a planner reads it (an English amount carries the
+    ``currency``'s symbol when it is given).
 
     >>> m = {"calls": {"name": "有效电话"}}
     >>> binding_text("capacity calls 100/周 in 2015-11", m, "zh-CN")
@@ -327,6 +330,8 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     '取整：每人-7.96万（相对产能上限）'
     >>> binding_text("rounding +142956 from level", m, "en")
     'rounding: +143k per person against the common stretch level'
+    >>> binding_text("rounding -60700 from level", m, "en", "CNY")
+    'rounding: -¥60.7k per person against the common stretch level'
     """
     import re
 
@@ -350,7 +355,7 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     if found:
         delta, source = int(found.group(1)), found.group(2)
         # what rounding moved is less than one rounding step by definition: to 100 yuan
-        shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
+        shown = money_text(delta, locale, Numbers(locale, currency, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
         )

@@ -214,7 +214,7 @@ def test_explain_in_english(write_target: Callable[..., Path]) -> None:
     name, _, rest = text.splitlines()[0].partition(": ")
     assert name == plan.meta["name"] and rest.startswith("feasible, largest stretch ")
     assert "  bound by: capacity 客户拜访 20/month (2015-10–2015-12)" in text  # not /月
-    assert "  rounding: +33.3k per person against the common stretch level" in text
+    assert "  rounding: +¥33.3k per person against the common stretch level" in text
 
 
 def test_a_group_rounded_below_capacity_is_not_bound_by_it() -> None:
