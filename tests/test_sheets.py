@@ -810,7 +810,7 @@ def test_export_refuses_to_overwrite_typed_actuals(plan: api.Plan, tmp_path: Pat
     plan_json.write_text(to_json(plan), encoding="utf-8")
     result = _run("export", str(plan_json), "-o", str(out), "--format", "xlsx,csv")
     assert result.exit_code == 0, result.output
-    assert "wrote 7 files to" in result.stderr
+    assert f"已写入 7 个文件到 {out}/：" in result.stderr  # the plan is zh-CN
     book = out / "A公司2015年度OKR.xlsx"
     again = _run("export", str(plan_json), "-o", str(out))  # nothing typed in yet: replaced
     assert again.exit_code == 0, again.output
