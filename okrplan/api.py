@@ -523,10 +523,6 @@ def explain_text(plan: Plan, unit: str | None = None) -> str:
     """:func:`explain` as lines a planner reads, in the plan's locale
     (:func:`okrplan.explain.explain_lines`): the hires the KPI needs and those the buffer adds,
     the fixes of an infeasible plan, then each quota and what binds it."""
-    from okrplan.explain import explain_lines
-    from okrplan.present import label, status_text
+    from okrplan.explain import explain_lines, head_line
 
-    locale = plan.locale
-    head = f"{plan.meta.get('name', '')}: {status_text(str(plan.solver.status), locale)}"
-    head += f", {label(locale, 'stretch')} {plan.solver.stretch}"
-    return "\n".join([head, *explain_lines(plan, explain(plan, unit))])
+    return "\n".join([head_line(plan), *explain_lines(plan, explain(plan, unit))])

@@ -135,9 +135,10 @@ def summary_lines(
     ['已写入 out/（plan.md）：可行，最大拉伸 1.0', '  招聘 3 名销售岗（销售部）']
     >>> report = SolverReport(Status.OPTIMAL, 0.42, (), (), (), {}, {})
     >>> plan = NS(locale="en", solver=report, meta={})
-    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West")])
-    ['wrote out/ (plan.md): feasible, largest stretch 0.42', '  hire 1 AE in West']
+    >>> summary_lines(plan, "out/", ["plan.md"], [(1, "AE", "West"), (3, "SDR", "East")])[1:]
+    ['  hire 1 AE in West', '  hire 3 SDRs in East']
     """
+    from okrplan.numbers import plural
     from okrplan.present import status_text
 
     locale, solver = plan.locale, plan.solver
@@ -145,7 +146,7 @@ def summary_lines(
     files = ", ".join(names)
     if locale.startswith("en"):
         lines = [f"wrote {where} ({files}): {status}, largest stretch {solver.stretch}"]
-        lines += [f"  hire {count} {role} in {unit}" for count, role, unit in hires]
+        lines += [f"  hire {count} {plural(role, count)} in {unit}" for count, role, unit in hires]
     else:
         lines = [f"已写入 {where}（{files}）：{status}，最大拉伸 {solver.stretch}"]
         lines += [f"  招聘 {count} 名{role}（{unit}）" for count, role, unit in hires]
@@ -153,6 +154,30 @@ def summary_lines(
     if split:
         lines.append(f"  {split}")
     return lines
+
+
+def head_line(plan: Any) -> str:
+    """``okrplan explain``'s first line: the plan's name, the solver's status and the largest
+    stretch, punctuated as the plan's language is.
+
+    >>> from types import SimpleNamespace as NS
+    >>> from okrplan.model import SolverReport, Status
+    >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
+    >>> head_line(NS(locale="zh-CN", solver=report, meta={"name": "A公司2015年度OKR"}))
+    'A公司2015年度OKR：可行，最大拉伸 1.0'
+    >>> head_line(NS(locale="en", solver=report, meta={"name": "Acme FY2027"}))
+    'Acme FY2027: feasible, largest stretch 1.0'
+    >>> head_line(NS(locale="en", solver=report, meta={}))
+    'feasible, largest stretch 1.0'
+    """
+    from okrplan.present import status_text
+
+    locale, solver = plan.locale, plan.solver
+    status = status_text(str(solver.status), locale)
+    name = str(plan.meta.get("name") or "")
+    if locale.startswith("en"):
+        return (f"{name}: " if name else "") + f"{status}, largest stretch {solver.stretch}"
+    return (f"{name}：" if name else "") + f"{status}，最大拉伸 {solver.stretch}"
 
 
 def hire_split_text(plan: Any) -> str | None:
@@ -213,7 +238,7 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
             binds, rounding = rounding, []  # held at a bound, then rounded off it
         if binds:
             sep = _text(locale, "sep")
-            reasons = sep.join(binding_text(r, metrics, locale) for r in binds)
+            reasons = sep.join(binding_text(r, metrics, locale, numbers.currency) for r in binds)
             lines.append(_text(locale, "bound").format(reasons=reasons))
         else:
             level = _level_of(levels, row.get("path") or ())
@@ -221,7 +246,9 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
             lines.append(_text(locale, key).format(level=level))
         for reason in rounding:
             lines.append(
-                _text(locale, "rounded").format(text=binding_text(reason, metrics, locale))
+                _text(locale, "rounded").format(
+                    text=binding_text(reason, metrics, locale, numbers.currency)
+                )
             )
         lines += _marginal_lines(row, binds, metrics, plan)
     return lines

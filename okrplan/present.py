@@ -37,6 +37,27 @@ _COHORT = re.compile(r"(?:@(\d{4}-\d{2}))?(?:~(\d{4}-\d{2}))?$")
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+def wrote_text(path: object, locale: str) -> str:
+    """The line a command prints for a file it wrote: ``已写入 x.md``, ``wrote x.md``.
+
+    >>> wrote_text("r.md", "zh-CN"), wrote_text("r.md", "en")
+    ('已写入 r.md', 'wrote r.md')
+    """
+    return label(locale, "wrote").format(path=path)
+
+
+def wrote_files_text(count: int, folder: object, locale: str) -> str:
+    """The line for several files written into a folder.
+
+    >>> wrote_files_text(50, "out", "zh-CN")
+    '已写入 50 个文件到 out'
+    >>> wrote_files_text(50, "out", "en"), wrote_files_text(1, "out", "en")
+    ('wrote 50 files to out', 'wrote 1 file to out')
+    """
+    files = plural("file", count)
+    return label(locale, "wrote_files").format(n=count, files=files, folder=folder)
+
+
 def ramp_text(ramp: Sequence[float | int | Decimal]) -> str:
     """The one way a ramp is shown: its steps as typed, ``25% → 50% → 75% → 100%``, from the
     per-month ramp of a group (months before someone starts are left out); '' when everyone
@@ -294,8 +315,11 @@ def span_text(low: str, high: str) -> str:
     return f"{low[: len(low) - len(suffix)]}–{high[: len(high) - len(suffix)]}{suffix}"
 
 
-def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -> str:
-    """A solver's binding reason as a planner reads it.
+def binding_text(
+    reason: str, metrics: dict[str, dict[str, Any]], locale: str, currency: str = ""
+) -> str:
+    """A solver's binding reason as a planner reads it (an English amount carries the
+    ``currency``'s symbol when it is given).
 
     >>> m = {"calls": {"name": "有效电话"}}
     >>> binding_text("capacity calls 100/周 in 2015-11", m, "zh-CN")
@@ -306,6 +330,8 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     '取整：每人-7.96万（相对产能上限）'
     >>> binding_text("rounding +142956 from level", m, "en")
     'rounding: +143k per person against the common stretch level'
+    >>> binding_text("rounding -60700 from level", m, "en", "CNY")
+    'rounding: -¥60.7k per person against the common stretch level'
     """
     import re
 
@@ -321,7 +347,7 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         metric, capacity, span = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
         return label(locale, "r_binding_capacity").format(
-            metric=name, capacity=capacity, span=span.replace("..", "–")
+            metric=name, capacity=_per_in(capacity, locale), span=span.replace("..", "–")
         )
     found = re.fullmatch(
         r"rounding ([+-]\d+) from (level|capacity|bounds\.min|bounds\.max)", reason
@@ -329,7 +355,7 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
     if found:
         delta, source = int(found.group(1)), found.group(2)
         # what rounding moved is less than one rounding step by definition: to 100 yuan
-        shown = money_text(delta, locale, Numbers(locale, step=Decimal(100)))
+        shown = money_text(delta, locale, Numbers(locale, currency, step=Decimal(100)))
         return label(locale, "r_binding_rounding").format(
             delta=shown if delta < 0 else "+" + shown, reference=label(locale, f"r_from_{source}")
         )
@@ -338,11 +364,31 @@ def binding_text(reason: str, metrics: dict[str, dict[str, Any]], locale: str) -
         metric, capacity, span = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
         return label(locale, "r_binding_support_over").format(
-            metric=name, capacity=capacity, span=span.replace("..", "–")
+            metric=name, capacity=_per_in(capacity, locale), span=span.replace("..", "–")
         )
     found = re.fullmatch(r"capacity (\S+) (\S+) \(support\)", reason)
     if found:
         metric, capacity = found.groups()
         name = metrics.get(metric, {}).get("name", metric)
-        return label(locale, "r_binding_support").format(metric=name, capacity=capacity)
+        return label(locale, "r_binding_support").format(
+            metric=name, capacity=_per_in(capacity, locale)
+        )
     return reason
+
+
+def _per_in(capacity: str, locale: str) -> str:
+    """A capacity from a binding reason (``100/周``, as the solver records it in plan.json)
+    with its period in the plan's language: ``100/week`` in an English plan.
+
+    >>> _per_in("100/周", "en"), _per_in("50/季度", "en"), _per_in("100/周", "zh-CN")
+    ('100/week', '50/quarter', '100/周')
+    >>> _per_in("100/week", "zh-CN"), _per_in("100", "en")
+    ('100/周', '100')
+    """
+    amount, slash, per = capacity.rpartition("/")
+    if not slash:
+        return capacity
+    for p in Per:
+        if per in (per_label(p, "zh-CN"), per_label(p, "en")):
+            return f"{amount}/{per_label(p, locale)}"
+    return capacity

@@ -66,6 +66,10 @@ LABELS = {
         "status_optimal": "可行",
         "status_feasible": "可行（时限内未证明最优）",
         "status_infeasible": "不可行",
+        # what a command wrote (stderr)
+        "wrote": "已写入 {path}",
+        "wrote_files": "已写入 {n} 个文件到 {folder}",
+        "no_scores": "没有实际值对应到有目标的关键成果",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "{name}OKR计划表",
         "objective_o": "目标 (O)",
@@ -163,6 +167,9 @@ LABELS = {
         "status_optimal": "feasible",
         "status_feasible": "feasible (not proven best within the time limit)",
         "status_infeasible": "infeasible",
+        "wrote": "wrote {path}",
+        "wrote_files": "wrote {n} {files} to {folder}",
+        "no_scores": "no actual matched a KR with a target",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "OKR plan: {name}",
         "objective_o": "Objective (O)",

@@ -250,7 +250,7 @@ def test_plan_without_a_name_draws(
     output = "tree.svg" if command == "render" else "report.html"
     result = run(tmp_path, monkeypatch, command, "plan.json", "-o", output)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote {output}\n"
+    assert result.stderr == f"已写入 {output}\n"  # the plan is zh-CN
 
 
 # --- only regular files are read --------------------------------------------------------------

@@ -210,8 +210,11 @@ def test_explain_in_english(write_target: Callable[..., Path]) -> None:
     target["plan"]["locale"] = "en"
     plan: Plan = api.decompose(write_target(target))
     text = api.explain_text(plan)
-    assert "  bound by: capacity 客户拜访 20/月 (2015-10–2015-12)" in text
-    assert "  rounding: +33.3k per person against the common stretch level" in text
+    # the first line: the plan's name, then the status and stretch in English punctuation
+    name, _, rest = text.splitlines()[0].partition(": ")
+    assert name == plan.meta["name"] and rest.startswith("feasible, largest stretch ")
+    assert "  bound by: capacity 客户拜访 20/month (2015-10–2015-12)" in text  # not /月
+    assert "  rounding: +¥33.3k per person against the common stretch level" in text
 
 
 def test_a_group_rounded_below_capacity_is_not_bound_by_it() -> None:
@@ -228,3 +231,29 @@ def test_a_group_rounded_below_capacity_is_not_bound_by_it() -> None:
         "渠道团队 渠道经理 × 2：任务额 700万（每人 350万）；基准 788万，拉伸 0.8881\n"
         "  约束：取整：每人-44.12万（相对产能上限）\n" in api.explain_text(plan)
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "name"),
+    [
+        ("zh-CN", 3, "招聘 3 名销售岗，3月底前到岗"),
+        ("en", 3, "Hire 3 AEs by the end of 2015-03"),
+        ("en", 1, "Hire 1 AE by the end of 2015-03"),
+    ],
+)
+def test_a_staffing_kr_counts_its_role_in_the_plans_language(
+    a_company: dict[str, Any], write_target: Callable[..., Path], locale: str, count: int, name: str
+) -> None:
+    from okrplan.solve.objectives import Hire, staffing
+    from okrplan.spec import load_spec
+
+    target = copy.deepcopy(a_company)
+    target["plan"]["locale"] = locale
+    role = target["org"]["units"][0]["roles"][1]
+    role["hire"] = {"by": "2015-03"}
+    if locale == "en":
+        role["role"] = "AE"
+    spec = load_spec(write_target(target))
+    ref = next(r for r in spec.roles if r.role.hire)
+    drafts = staffing(spec, "u:A公司/销售部", 2, [Hire("h", ref, count)])
+    assert [d.name for d in drafts[1:]] == [name]

@@ -344,7 +344,7 @@ def test_the_terminal_shows_control_characters_escaped(plan_with_controls: Path)
     # color=True: as on a terminal, where click leaves escape sequences in
     shown = CliRunner().invoke(cli, ["explain", str(plan_with_controls)], color=True)
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout.startswith("A公司2015年度OKR\\u001b[2J\\u009b\\u202e: ")  # as escapes
+    assert shown.stdout.startswith("A公司2015年度OKR\\u001b[2J\\u009b\\u202e：")  # as escapes
     assert not UNSAFE.search(shown.stdout)
 
 

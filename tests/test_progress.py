@@ -26,7 +26,7 @@ def test_decompose_reports_each_stage_in_order(tmp_path: Path) -> None:
     seen.clear()
     api.write_plan(plan, tmp_path / "plan", images=False, progress=seen.append)
     assert seen == ["tree.dot", "plan.md", "plan.json", "sheets", "report.html", "write"]
-    assert set(seen) <= set(Progress.STAGES)
+    assert set(seen) <= set(Progress.STAGES) == set(Progress.STAGES_ZH)
 
 
 class _Terminal(io.StringIO):
@@ -38,9 +38,17 @@ def test_a_terminal_sees_the_stage_being_worked_on(monkeypatch: pytest.MonkeyPat
     screen = _Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
     with Progress(enabled=True) as progress:
+        progress.locale = "en"
         progress("solve")
         time.sleep(0.3)  # the spinner redraws a dozen times a second
     assert "solving quotas and hires" in screen.getvalue()
+    chinese = _Terminal()
+    monkeypatch.setattr(sys, "stderr", chinese)
+    with Progress(enabled=True) as progress:
+        progress.locale = "zh-CN"
+        progress("solve")
+        time.sleep(0.3)
+    assert "求解任务额与招聘" in chinese.getvalue() and "solving" not in chinese.getvalue()
     quiet = _Terminal()
     monkeypatch.setattr(sys, "stderr", quiet)
     with Progress(enabled=False) as progress:

@@ -758,7 +758,7 @@ def test_render_command_writes_the_format_asked_for(
     out = tmp_path / name
     result = _run("render", str(plan_dir), "-o", str(out), *args)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote {out}\n"
+    assert result.stderr == f"已写入 {out}\n"  # the plan is zh-CN
     assert out.read_bytes().startswith(magic)
 
 

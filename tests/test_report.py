@@ -450,7 +450,7 @@ def test_report_command(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = runner.invoke(cli, ["report", str(SCENARIOS[0]), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote {out}\n"
+    assert result.stderr == f"已写入 {out}\n"  # the plan is zh-CN
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     again = runner.invoke(cli, ["report", str(SCENARIOS[0]), "-o", str(out)])
     assert again.exit_code == 1

@@ -223,6 +223,38 @@ def test_all_units_with_an_index(plan_dir: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_the_command_says_what_it_wrote_in_the_plans_language(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    # the plan has two units (A公司, 直销组): --all writes their packs and index.md = 3 files
+    code, _, err = run(
+        str(plan_dir), "--all", "--period", "2015-06", "-o", str(tmp_path / "zh"), "--format", "md"
+    )
+    assert code == 0 and err == f"已写入 3 个文件到 {tmp_path / 'zh'}\n"
+    code, _, err = run(
+        str(plan_dir),
+        "-u",
+        "直销组",
+        "--period",
+        "2015-06",
+        "-o",
+        str(tmp_path / "z1"),
+        "--format",
+        "md",
+    )
+    assert code == 0 and err == f"已写入 {tmp_path / 'z1' / '复盘-直销组-2015-06.md'}\n"
+    plan_json = plan_dir / "plan.json"
+    plan_json.write_text(
+        plan_json.read_text(encoding="utf-8").replace('"locale": "zh-CN"', '"locale": "en"'),
+        encoding="utf-8",
+    )
+    assert load_plan(plan_dir).locale == "en"
+    code, _, err = run(
+        str(plan_dir), "--all", "--period", "2015-06", "-o", str(tmp_path / "en"), "--format", "md"
+    )
+    assert code == 0 and err == f"wrote 3 files to {tmp_path / 'en'}\n"
+
+
 def test_the_default_period_is_the_last_complete_month(plan_dir: Path) -> None:
     from datetime import date
 
@@ -305,3 +337,20 @@ def test_pack_amounts_follow_the_plans_step_and_currency() -> None:
     assert signed(-value, Numbers("en", "USD", Decimal(10_000)), money=True) == "−$5.23M"
     # counts are not money: no symbol, the count's own decimals
     assert amount(Fraction(61, 2), Numbers("en", "USD"), money=False) == "30.5"
+
+
+def test_score_without_matching_actuals_says_so_in_the_plans_language(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    # a table with the header only: no actual, so no sheet is scored (the tiny review plan)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("unit,role,kr,period,actual\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", str(plan_dir), str(empty)])
+    assert result.exit_code == 0 and result.stderr == "没有实际值对应到有目标的关键成果\n"
+    plan_json = plan_dir / "plan.json"
+    plan_json.write_text(
+        plan_json.read_text(encoding="utf-8").replace('"locale": "zh-CN"', '"locale": "en"'),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["score", str(plan_dir), str(empty)])
+    assert result.exit_code == 0 and result.stderr == "no actual matched a KR with a target\n"

@@ -146,10 +146,16 @@ def test_a_yaml_unit_is_found_by_path_and_keeps_its_lead(
 def test_people_who_left_before_the_plan_are_left_out_with_a_warning(
     roster: Callable[..., Path],
 ) -> None:
-    spec = load_spec(roster(f"{HEADER}\n张三,华东,销售,,\n李四,华东,销售,2024-01,2025-12\n"))
+    rows = f"{HEADER}\n张三,华东,销售,,\n李四,华东,销售,2024-01,2025-12\n"
+    spec = load_spec(roster(rows))
     assert [r.role.people for r in spec.roles] == [("张三",)]
     assert [_short(str(w).splitlines()[0]) for w in spec.warnings] == [
-        "people.csv: warning: 1 people left before the plan starts and are not planned"
+        "people.csv: warning: 1 人在计划开始前已离职，不纳入计划"  # the plan's locale: zh-CN
+    ]
+    plan = {"name": "Test", "period": 2026, "buffer": "0%", "locale": "en"}
+    english = load_spec(roster(rows, plan=plan))
+    assert [_short(str(w).splitlines()[0]) for w in english.warnings] == [
+        "people.csv: warning: 1 person left before the plan starts and is not planned"
     ]
 
 

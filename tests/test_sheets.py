@@ -788,7 +788,7 @@ def test_explain_and_export_take_a_unit_by_its_path(two_groups: Path, tmp_path: 
 
 def test_explain_reads_in_the_plans_language(plan: api.Plan) -> None:
     text = api.explain_text(plan, "销售部")
-    assert text.splitlines()[0] == "A公司2015年度OKR: 可行, 最大拉伸 1.0"
+    assert text.splitlines()[0] == "A公司2015年度OKR：可行，最大拉伸 1.0"
     assert "销售部 销售岗 × 10：任务额 5,500万（每人 550万）；基准 5,510万，拉伸 0.9981" in text
     assert "None" not in text
 
@@ -810,7 +810,7 @@ def test_export_refuses_to_overwrite_typed_actuals(plan: api.Plan, tmp_path: Pat
     plan_json.write_text(to_json(plan), encoding="utf-8")
     result = _run("export", str(plan_json), "-o", str(out), "--format", "xlsx,csv")
     assert result.exit_code == 0, result.output
-    assert "wrote 7 files to" in result.stderr
+    assert f"已写入 7 个文件到 {out}/：" in result.stderr  # the plan is zh-CN
     book = out / "A公司2015年度OKR.xlsx"
     again = _run("export", str(plan_json), "-o", str(out))  # nothing typed in yet: replaced
     assert again.exit_code == 0, again.output

@@ -63,7 +63,9 @@ def command(
 
     warnings: list[str] = []
     with Progress(enabled=not quiet) as progress:
-        plan = api.decompose(_with_sets(target, sets), progress=progress)
+        spec = _load(target, sets, progress)
+        progress.locale = spec.target.plan.locale  # the stages from here on in the plan's language
+        plan = api.decompose(spec, progress=progress)
         if sets:
             from okrplan.versions import with_history
 
@@ -132,11 +134,15 @@ def _summary(plan: Any, path: Any) -> None:
         click.echo(line, err=True)
 
 
-def _with_sets(target: str, sets: tuple[str, ...]) -> Any:
-    """The target file's path, or its spec with the ``--set`` overrides applied."""
-    from okrplan import overrides
+def _load(target: str, sets: tuple[str, ...], progress: Progress) -> Any:
+    """The target file's spec, with the ``--set`` overrides applied; loaded here rather than
+    in :func:`okrplan.api.decompose` so that the progress line knows the plan's locale."""
+    from okrplan import api, overrides
+    from okrplan.plan import bulk_work
 
-    return overrides.load_spec_with(target, sets) if sets else target
+    progress("load")
+    with bulk_work():
+        return overrides.load_spec_with(target, sets) if sets else api.load(target)
 
 
 def _hire_lines(plan: Any) -> list[tuple[int, str, str]]:
@@ -163,6 +169,7 @@ class Progress:
     """Which stage `okrplan decompose` is at, as a spinner on stderr while it runs (a large
     organisation takes seconds); only on a terminal, and not with --quiet."""
 
+    # the stages in English (and the names api.decompose and api.write_plan report)
     STAGES: ClassVar[dict[str, str]] = {
         "load": "reading the target file",
         "solve": "solving quotas and hires",
@@ -177,10 +184,25 @@ class Progress:
         "report.html": "making report.html",
         "write": "writing the files",
     }
+    STAGES_ZH: ClassVar[dict[str, str]] = {
+        "load": "读取目标文件",
+        "solve": "求解任务额与招聘",
+        "rounding": "任务额取整并分期",
+        "graph": "生成目标与关键成果",
+        "weights": "计算关键成果权重",
+        "plan.json": "写入 plan.json",
+        "plan.md": "写入 plan.md",
+        "tree.dot": "绘制目标树",
+        "tree.svg": "绘制目标树",
+        "sheets": "生成 OKR 计划表",
+        "report.html": "生成 report.html",
+        "write": "写入文件",
+    }
 
     def __init__(self, *, enabled: bool) -> None:
         self.status: Any = None
         self.enabled = enabled and sys.stderr.isatty()
+        self.locale = ""  # unknown until the target file is read
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -194,7 +216,27 @@ class Progress:
 
     def __call__(self, stage: str) -> None:
         if self.status is not None:
-            self.status.update(f"okrplan decompose: {self.STAGES.get(stage, stage)} …")
+            self.status.update(f"okrplan decompose: {self.text(stage)} …")
+
+    def text(self, stage: str) -> str:
+        """The stage as the planner reads it, in the plan's language; in both before the
+        target file is read (its first stage).
+
+        >>> progress = Progress(enabled=False)
+        >>> progress.text("load")
+        '读取目标文件 / reading the target file'
+        >>> progress.locale = "zh-CN"
+        >>> progress.text("solve")
+        '求解任务额与招聘'
+        >>> progress.locale = "en"
+        >>> progress.text("solve"), progress.text("other")
+        ('solving quotas and hires', 'other')
+        """
+        if not self.locale:
+            zh, en = self.STAGES_ZH.get(stage, stage), self.STAGES.get(stage, stage)
+            return zh if zh == en else f"{zh} / {en}"
+        words = self.STAGES if self.locale.startswith("en") else self.STAGES_ZH
+        return words.get(stage, stage)
 
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:

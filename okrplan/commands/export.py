@@ -123,21 +123,30 @@ def command(
         from okrplan.export.handout import export_handouts
 
         written += export_handouts(plan, output, unit=unit, role=role, each=pdf_each, force=force)
-    click.echo(_wrote(written, output), err=True)
+    click.echo(_wrote(written, output, plan.locale), err=True)
 
 
-def _wrote(written: list[Path], output: str) -> str:
-    """``wrote 14 files to sheets/: A公司.xlsx, …``: every file when few, else the workbooks
-    and the handouts of everyone."""
+def _wrote(written: list[Path], output: str, locale: str) -> str:
+    """``wrote 14 files to sheets/: A公司.xlsx, …`` (``已写入 14 个文件到 sheets/：…``): every
+    file when few, else the workbooks and the handouts of everyone.
+
+    >>> _wrote([Path("A.xlsx"), Path("A.csv")], "out", "en")
+    'wrote 2 files to out/: A.xlsx, A.csv'
+    >>> _wrote([Path("A.xlsx")], "out", "zh-CN")
+    '已写入 1 个文件到 out/：A.xlsx'
+    """
+    from okrplan.present import wrote_files_text
+
     many = len(written) >= 8
     shown = [
         p.name
         for p in written
         if not many or p.suffix == ".xlsx" or p.name.endswith(("-个人OKR.pdf", "-handouts.pdf"))
     ]
-    plural = "s" if len(written) != 1 else ""
+    colon = ": " if locale.startswith("en") else "："
     return (
-        f"wrote {len(written)} file{plural} to {output}/: "
+        wrote_files_text(len(written), f"{output}/", locale)
+        + colon
         + ", ".join(shown)
         + (", …" if many else "")
     )

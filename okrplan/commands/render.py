@@ -83,6 +83,7 @@ def command(
       okrplan render plan/ -o tree.pdf --paper A3     # overview + a page per unit
     """
     from okrplan import api
+    from okrplan.present import wrote_text
 
     plan = api.load_plan(plan_or_target)
     fmt = api.tree_format(output, fmt) if output is not None else fmt or "svg"
@@ -94,7 +95,7 @@ def command(
         path = api.write_render(
             plan, output, format=fmt, view=view, unit=unit, depth=depth, fold=fold, force=force
         )
-        click.echo(f"wrote {path}", err=True)
+        click.echo(wrote_text(path, plan.locale), err=True)
         return
     if fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: pass -o FILE, or redirect stdout to a file")
@@ -116,6 +117,7 @@ def _paper(fmt: str, view: str, depth: int | None, paper: str | None) -> str | N
 
 def _write_paper(plan: Plan, paper: str, unit: str | None, output: str | None, force: bool) -> None:
     from okrplan import api
+    from okrplan.present import wrote_text
     from okrplan.queries import unit_option
     from okrplan.render.paper import render_paper
 
@@ -127,4 +129,4 @@ def _write_paper(plan: Plan, paper: str, unit: str | None, output: str | None, f
         sys.stdout.buffer.write(data)
         return
     path = api.write_new_file(output, data, force=force)
-    click.echo(f"wrote {path}", err=True)
+    click.echo(wrote_text(path, plan.locale), err=True)

@@ -40,6 +40,7 @@ def command(plan_or_target: str, output: str | None, unit: str | None, force: bo
     from pathlib import Path
 
     from okrplan import api
+    from okrplan.present import wrote_text
 
     plan = api.load_plan(plan_or_target)
     given = Path(plan_or_target)  # a plan folder's check-ins add the progress section
@@ -48,4 +49,5 @@ def command(plan_or_target: str, output: str | None, unit: str | None, force: bo
     if output is None:
         click.echo(text, nl=False)
     else:
-        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+        written = api.write_new_file(output, text, force=force)
+        click.echo(wrote_text(written, plan.locale), err=True)

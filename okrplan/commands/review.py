@@ -45,6 +45,7 @@ def command(
     from okrplan import api
     from okrplan.errors import Issue, OptionError
     from okrplan.graph import root_of
+    from okrplan.present import wrote_files_text, wrote_text
     from okrplan.queries import unit_option
     from okrplan.review import run
 
@@ -62,7 +63,7 @@ def command(
         written = run.write_review(
             output or ".", run.all_files(plan, folder, label, chosen), force=force
         )
-        click.echo(f"wrote {len(written)} files to {output}", err=True)
+        click.echo(wrote_files_text(len(written), output, plan.locale), err=True)
         return
     unit_id = unit_option(plan.graph, unit) if unit is not None else root_of(plan.graph)
     pack = run.review_pack(plan, folder, unit_id, label)
@@ -74,4 +75,4 @@ def command(
         click.echo(next(iter(files.values())), nl=False)
         return
     for path in run.write_review(output, files, force=force):
-        click.echo(f"wrote {path}", err=True)
+        click.echo(wrote_text(path, plan.locale), err=True)

@@ -63,6 +63,7 @@ def command(
     from rich.table import Table
 
     from okrplan import api, score_table
+    from okrplan.present import label, wrote_text
     from okrplan.score import to_csv
 
     plan = api.load_plan(plan_or_target)
@@ -87,11 +88,12 @@ def command(
             table.add_row(*row)
         console.print(table)
     if not sheets:
-        click.echo("no actual matched a KR with a target", err=True)
+        click.echo(label(plan.locale, "no_scores"), err=True)
     if output is not None:
         text = (
             to_csv(sheets, options)
             if output.lower().endswith(".csv")
             else score_table.to_markdown(plan, sheets, options)
         )
-        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
+        written = api.write_new_file(output, text, force=force)
+        click.echo(wrote_text(written, plan.locale), err=True)

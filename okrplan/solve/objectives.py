@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
+from okrplan.numbers import plural
 from okrplan.periods import Month
 from okrplan.solve.counts import CountCaps
 from okrplan.solve.funnel import PersonSeries, sourced_key
@@ -340,7 +341,7 @@ def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[
         text = (
             f"招聘 {hire.count} 名{role.role}，{by.month}月底前到岗"
             if zh
-            else f"Hire {hire.count} {role.role} by the end of {by}"
+            else f"Hire {hire.count} {plural(role.role, hire.count)} by the end of {by}"
         )
         out.append(
             _kr(

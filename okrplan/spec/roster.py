@@ -25,6 +25,7 @@ from typing import Any
 from pydantic_core import PydanticCustomError
 
 from okrplan.errors import InputError, Issue, Severity
+from okrplan.numbers import counted
 from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
 from okrplan.source import Source
 from okrplan.spec.fields import amount_value, capacity_value
@@ -101,14 +102,27 @@ def merge_roster(source: Source) -> Source:
         raise InputError([*issues, *source.warnings])
     notes = [*table.warnings, *issues]
     if left_before:
-        notes.append(
-            Issue(
-                f"{left_before} people left before the plan starts and are not planned",
-                table.file,
-                severity=Severity.WARNING,
-            )
-        )
+        notes.append(Issue(_left_text(left_before, data), table.file, severity=Severity.WARNING))
     return replace(source, data={**data, "org": org}, warnings=(*source.warnings, *notes))
+
+
+def _left_text(count: int, data: dict[str, Any]) -> str:
+    """The warning about people who left before the plan, in the plan's language (a warning
+    a planner reads, unlike the errors, which stay English).
+
+    >>> _left_text(2, {"plan": {"locale": "zh-CN"}}), _left_text(1, {})
+    ('2 人在计划开始前已离职，不纳入计划', '1 人在计划开始前已离职，不纳入计划')
+    >>> _left_text(1, {"plan": {"locale": "en"}})
+    '1 person left before the plan starts and is not planned'
+    >>> _left_text(2, {"plan": {"locale": "en"}})
+    '2 people left before the plan starts and are not planned'
+    """
+    plan = data.get("plan")
+    locale = plan.get("locale") if isinstance(plan, dict) else None
+    if isinstance(locale, str) and locale.startswith("en"):
+        verb = "is" if count == 1 else "are"
+        return f"{counted(count, 'person')} left before the plan starts and {verb} not planned"
+    return f"{count} 人在计划开始前已离职，不纳入计划"
 
 
 def _columns(table: Table, data: dict[str, Any], issues: list[Issue]) -> dict[str, str]:
