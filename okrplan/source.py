@@ -22,11 +22,12 @@ from okrplan.text import describe_character, unsafe_character
 
 KeyPath = tuple[str | int, ...]
 
-MAX_BYTES = 10 * 1024 * 1024
-"""Largest target file read (10 MiB); a real organisation of 100,000 people fits in a few MiB."""
-MAX_VALUES = 500_000
+MAX_BYTES = 64 * 1024 * 1024
+"""Largest target file read (64 MiB); a synthetic organisation of a million people
+(``benchmarks/synth.py``) is 18.2 MiB."""
+MAX_VALUES = 2_500_000
 """Most values a file may hold or expand to, aliases included (stops "billion laughs" alias
-bombs); an organisation at :data:`okrplan.spec.MAX_UNITS` needs about 200,000."""
+bombs); a synthetic organisation of a million people has 1,195,615."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (an organisation of 20 levels needs about 45)."""
 

@@ -1,7 +1,7 @@
 """Hostile and broken inputs, end to end through the command line (see SECURITY.md).
 
-- Bounded inputs: an alias bomb, a 50 MB file, 10,000-deep nesting, a million-unit (and a
-  million-people) organisation are refused by a documented limit, in little memory; each is
+- Bounded inputs: an alias bomb, a 70 MB file, 10,000-deep nesting, a million-unit (and a
+  1.2-million-people) organisation are refused by a documented limit, in little memory; each is
   run in a fresh ``okrplan`` process, its peak resident memory measured (a generous timeout
   only guards against a hang: timings belong in benchmarks/).
 - No code from input: Python tags are refused and never run; Graphviz's ``dot`` is run with an
@@ -192,17 +192,18 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     line = b"# " + b"x" * 97 + b"\n"
     with path.open("wb") as handle:
-        for _ in range(50):
+        for _ in range(70):
             handle.write(line * 10_000)  # 1 MB
-    assert path.stat().st_size == 50_000_000
+    # 70,000,000 bytes / 2^20 = 66.76 MiB: just over the 64 MiB limit
+    assert path.stat().st_size == 70_000_000 > source.MAX_BYTES
     run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
     refused(
         run,
-        f"{path}: error: the file is 47.7 MiB; okrplan reads at most "
+        f"{path}: error: the file is 66.8 MiB; okrplan reads at most "
         f"{source.MAX_BYTES // 2**20} MiB",
     )
     assert run.peak_mb < 100  # it was never read into memory
@@ -219,28 +220,37 @@ def test_10000_deep_nesting_is_refused(tmp_path: Path, style: str) -> None:
     refused(run, f"error: the file nests deeper than {source.MAX_DEPTH} levels")
 
 
-def test_a_million_values_are_refused_before_they_are_built(tmp_path: Path) -> None:
+def test_more_values_than_the_limit_are_refused_before_they_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the limit is lowered: the message is the point here, and the scan that refuses the real
+    # limit's 2,500,001st value costs seconds (its cost is measured in SECURITY.md)
+    monkeypatch.setattr(source, "MAX_VALUES", 1_000)
     path = tmp_path / "values.yaml"
     path.write_text(
         "okrplan: 1\nplan: {name: x, period: 2015, seasonality: ["
-        + ",".join(["1%"] * 1_000_000)
+        + ",".join(["1%"] * 2_000)
         + "]}\n"
     )
-    refused(
-        okrplan("validate", str(path)),
-        f"error: the file has more than {source.MAX_VALUES:,} values",
-    )
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    # values: the file's mapping, 1, plan's mapping, x, 2015, the list (6), so the 1,001st is
+    # the list's 995th item, at column 45 + 3 × 994 = 3027 of line 2
+    assert f"{path}:2:3027: error: the file has more than 1,000 values" in result.stderr
 
 
 def test_a_million_unit_organisation_is_refused(tmp_path: Path) -> None:
-    # Written out, a million units is an 18 MB file even with one-character names: over the size
-    # limit (refused by its size before it is read, so the names need not differ).
+    # Written out, four million units is a 72 MB file even with one-character names: over the
+    # size limit (refused by its size before it is read, so the names need not differ).
     plain = tmp_path / "plain.yaml"
     with plain.open("w", encoding="utf-8") as handle:
         handle.write("okrplan: 1\norg:\n  name: 集团\n  units:\n")
-        handle.write("    - {name: 组}\n" * 1_000_000)
-    refused(okrplan("validate", str(plain)), "okrplan reads at most 10 MiB")
-    # Repeated by aliases, it is a few lines: over the value limit.
+        for _ in range(4):
+            handle.write("    - {name: 组}\n" * 1_000_000)  # 18 bytes a line
+    refused(okrplan("validate", str(plain)), "okrplan reads at most 64 MiB")
+    # Repeated by aliases, a million units is a few lines: 7 values a team (the mapping, its
+    # name, the roles list, the role's mapping and its 3 values), 7,000,000: over the value limit.
     teams = ", ".join(["*team"] * 1000)
     aliased = tmp_path / "aliased.yaml"
     aliased.write_text(
@@ -250,36 +260,45 @@ def test_a_million_unit_organisation_is_refused(tmp_path: Path) -> None:
         f"org: {{name: 集团, units: [{', '.join(['*region'] * 1000)}]}}\n",
         encoding="utf-8",
     )
-    refused(okrplan("validate", str(aliased)), "expands to more than 500,000 values")
+    refused(okrplan("validate", str(aliased)), f"expands to more than {source.MAX_VALUES:,} values")
 
 
-def test_more_units_than_the_limit_are_refused_before_validation(tmp_path: Path) -> None:
+def test_more_units_than_the_limit_are_refused_before_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the limit is lowered to 1,000 (the message is the point; parsing 100,001 units costs
+    # seconds, measured in SECURITY.md): 991 teams in 10 branches (99 of 100 teams, one of 91)
+    # are 1,001 units under 集团, one more than the limit
+    from okrplan.spec import load
+
+    monkeypatch.setattr(load, "MAX_UNITS", 1_000)
     path = tmp_path / "units.yaml"
-    # 9,901 teams in 100 branches (99 of 100 teams, one of 1): the planner wrote 10,001 units
-    # under 集团, one more than the limit
-    path.write_text(_units(spec.MAX_UNITS - 99), encoding="utf-8")
-    run = okrplan("decompose", str(path), "-o", str(tmp_path / "out"))
-    refused(
-        run,
-        "error: org: the organisation has 10,001 units under 集团; okrplan "
-        f"plans at most {spec.MAX_UNITS:,} in one file",
-    )
-    assert "hint: split the organisation into several target files" in run.stderr
+    path.write_text(_units(991), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["decompose", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (
+        "error: org: the organisation has 1,001 units under 集团; okrplan plans at most 1,000 in "
+        "one file" in result.stderr
+    ), result.stderr
+    assert "hint: split the organisation into several target files" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_as_many_units_as_the_limit_pass_the_size_check() -> None:
-    """9,900 teams in 100 branches: 10,000 units under 集团, the limit itself (the check reads
-    the parsed data: built here directly, parsing 10,000 units would cost seconds)."""
+    """99,900 teams in 100 branches: 100,000 units under 集团, the limit itself (the check reads
+    the parsed data: built here directly, sharing one list of teams; parsing 100,000 units
+    would cost seconds)."""
     from okrplan.source import Source
     from okrplan.spec.load import size_issues
 
-    teams = [{"name": f"组{i}", "roles": [{"role": "销售", "headcount": 5}]} for i in range(99)]
+    teams = [{"name": f"组{i}", "roles": [{"role": "销售", "headcount": 5}]} for i in range(999)]
     branches = [{"name": f"分公司{j}", "units": teams} for j in range(100)]
     org = {"name": "集团", "units": branches}
     assert size_issues(Source("t.yaml", {"org": org})) == []
-    org["units"] = [*branches, {"name": "分公司100"}]  # one more: 10,001
+    org["units"] = [*branches, {"name": "分公司100"}]  # one more: 100,001
     (issue,) = size_issues(Source("t.yaml", {"org": org}))
-    assert issue.message.startswith("the organisation has 10,001 units under 集团; ")
+    assert issue.message.startswith("the organisation has 100,001 units under 集团; ")
 
 
 def test_a_million_people_are_refused(tmp_path: Path) -> None:

@@ -371,12 +371,13 @@ def test_empty_documents(text: str) -> None:
 
 
 def test_billion_laughs_is_refused_before_it_is_expanded() -> None:
-    # a9 would be 10**10 values: refused at a5, the first past the limit, so nothing is built
+    # a9 would be 10**10 values: refused at a6 (10**7 lols and 1,111,111 lists), the first past
+    # the limit of 2,500,000 (a5 is 1,111,111 lists and lols), so nothing is built
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
     found = problems("\n".join(lines) + "\n")
     assert found == [
-        "t.yaml:6:5: error: a5: this value expands to more than 500,000 values\n"
+        "t.yaml:7:5: error: a6: this value expands to more than 2,500,000 values\n"
         "    hint: YAML aliases (*name) that repeat large blocks are not supported"
     ]
 
@@ -440,7 +441,7 @@ def test_file_over_max_bytes_is_refused_unread(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_yaml(path)
     assert [str(i) for i in info.value.issues] == [
-        f"{path}: error: the file is 10.0 MiB; okrplan reads at most 10 MiB\n"
+        f"{path}: error: the file is 64.0 MiB; okrplan reads at most 64 MiB\n"
         "    hint: split the organisation into several target files"
     ]
 

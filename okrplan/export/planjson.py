@@ -296,9 +296,9 @@ def _with_derived_edges(data: dict[str, Any]) -> dict[str, Any]:
 _WRITTEN = "\0written edges"  # how many edges a format-2 file itself has (the rest derived)
 
 
-MAX_PLAN_BYTES = 512 * 2**20
-"""Largest plan.json read (512 MiB): a plan of :data:`okrplan.spec.MAX_ROLE_GROUPS` groups
-with weekly key results stays well inside it."""
+MAX_PLAN_BYTES = 2 * 2**30
+"""Largest plan.json read (2 GiB): the plan of a million people (format 3, about 530 MiB) fits
+with room for weekly key results."""
 
 MAX_MONTHS = 36
 """Most months a plan covers, as a target file's period (:func:`okrplan.periods.parse_period`)."""

@@ -30,10 +30,12 @@ from okrplan.spec.words import got
 SCHEMA_VERSION = 1
 ONE = Decimal(1)
 
-MAX_UNITS = 10_000
-"""Most units in one target file (each gets objectives, a sheet and a place in the diagrams)."""
-MAX_ROLE_GROUPS = 20_000
-"""Most role entries (groups of one role in one unit) in one target file."""
+MAX_UNITS = 100_000
+"""Most units in one target file (each gets objectives, a sheet and a place in the diagrams): a
+synthetic organisation of a million people (``benchmarks/synth.py``) has 61,664."""
+MAX_ROLE_GROUPS = 200_000
+"""Most role entries (groups of one role in one unit) in one target file: a million-person
+synthetic organisation has 130,716."""
 MAX_PEOPLE = 1_000_000
 """Most people in one target file: every role's headcount (or named people) together."""
 MAX_PLANNED = 10**18
