@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from okrplan.choices import SHEET_FORMATS
-from okrplan.errors import InputError, Issue, OutputError
-from okrplan.export.manifest import MANIFEST_FILE
+from okrplan.errors import InputError, Issue
 
 if TYPE_CHECKING:
     from okrplan.plan import Plan
@@ -139,25 +138,10 @@ def export_sheets(
     OutputError
         Naming every file that would be lost, or if the folder cannot be written.
     """
-    from okrplan.export.manifest import export_check, export_manifest
-    from okrplan.export.output import write_files
+    from okrplan.export.export_dir import write_export
 
     files = sheet_files(plan, formats=formats, unit=unit, role=role, per_person=per_person)
-    folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder} exists and is not a folder; choose another -o")
-    if not folder.resolve().parent.is_dir():
-        raise OutputError(f"the folder {folder.resolve().parent} does not exist")
-    before = export_check(folder, files, force=force)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
-    written = write_files(folder, files)
-    # last: a run killed before this leaves new files the old manifest calls edited (refused,
-    # never lost)
-    write_files(folder, {MANIFEST_FILE: export_manifest(folder, before, files)})
-    return written
+    return write_export(directory, files, force=force)
 
 
 def import_actuals(

@@ -440,23 +440,10 @@ def export_handouts(
     OutputError
         Naming every file that would be lost, or if the folder cannot be written.
     """
-    from okrplan.export.manifest import MANIFEST_FILE, export_check, export_manifest
-    from okrplan.export.output import write_files
+    from okrplan.export.export_dir import write_export
 
     files = handout_files(plan, unit=unit, role=role, each=each)
-    folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder} exists and is not a folder; choose another -o")
-    if not folder.resolve().parent.is_dir():
-        raise OutputError(f"the folder {folder.resolve().parent} does not exist")
-    before = export_check(folder, files, force=force)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
-    written = write_files(folder, files)
-    write_files(folder, {MANIFEST_FILE: export_manifest(folder, before, files)})
-    return written
+    return write_export(directory, files, force=force)
 
 
 def person_names(book: SheetBook) -> Sequence[str]:
