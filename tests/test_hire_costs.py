@@ -1,0 +1,115 @@
+"""Priced hires (``hire: {cost: …}``, ``plan.hiring_budget``): the cheapest hires by CP-SAT,
+checked against plans worked out by hand in the comments.
+
+The funnel: one visit brings 20% × 10万 = 2万. Every role sits in 销售部 under 公司 (one
+region, no buffer), on board from January, no ramp, even seasonality, so a person's year is
+12 × visits a month × 2万:
+- 老员工: 2 people, 10 visits a month: 240万 each, 480万 together (they cannot hire);
+- 资深 (hires only): 20 visits a month: 480万 a hire;
+- 新人 (hires only): 10 visits a month: 240万 a hire.
+The target 1680万 leaves 1680万 − 480万 = 1200万 for hires: 480万·a + 240万·b ≥ 1200万.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from conftest import minimal_target
+
+from okrplan import api
+from okrplan.cli import cli
+
+FUNNEL = {
+    "revenue": {"name": "销售额", "kind": "money"},
+    "deals": {"name": "成交项目", "unit": "个", "yields": {"revenue": "10万"}},
+    "visits": {"name": "客户拜访", "unit": "家次", "yields": {"deals": "20%"}},
+}
+SENIOR, JUNIOR = "r:公司/销售部/资深+hires", "r:公司/销售部/新人+hires"
+
+
+def target(senior: Any, junior: Any, **plan: Any) -> dict[str, Any]:
+    def role(name: str, visits: int, hire: Any) -> dict[str, Any]:
+        entry = {"role": name, "headcount": 0, "sells": "deals", "hire": hire}
+        return {**entry, "capacity": {"visits": f"{visits}/月"}}
+
+    roles = [
+        {"role": "老员工", "headcount": 2, "sells": "deals", "capacity": {"visits": "10/月"}},
+        role("资深", 20, senior),
+        role("新人", 10, junior),
+    ]
+    return minimal_target(
+        plan=plan,
+        kpi={"metric": "revenue", "target": "1680万"},
+        metrics=FUNNEL,
+        org={"name": "公司", "units": [{"name": "销售部", "roles": roles}]},
+    )
+
+
+def test_without_costs_the_fewest_people(write_target: Callable[..., Path]) -> None:
+    # 3 资深 reach 1440万 ≥ 1200万; no 2 hires reach 1200万 (2 × 480万 = 960万)
+    plan = api.decompose(write_target(target(True, True)))
+    assert plan.solver.hires == {SENIOR: 3}
+
+
+def test_costs_choose_the_cheaper_reach(write_target: Callable[..., Path]) -> None:
+    # 资深 50万 for 480万 (10.4万 per 100万 of reach), 新人 20万 for 240万 (8.3万): 新人 is
+    # cheaper per reach. The covers of 1200万 that waste nothing, and their cost 50a + 20b:
+    #   a=3: 150万;  a=2, b=1: 120万;  a=1, b=3: 110万;  a=0, b=5: 100万 ← the cheapest
+    plan = api.decompose(write_target(target({"cost": "50万"}, {"cost": "20万"})))
+    assert plan.solver.status == "optimal"
+    assert plan.solver.hires == {JUNIOR: 5}
+
+
+def test_a_binding_budget_with_a_hiring_limit(write_target: Callable[..., Path]) -> None:
+    # 新人 at most 3: the covers are a=1, b=3: 110万; a=2, b=1: 120万; a=3: 150万. The budget
+    # of exactly 110万 binds: the cheapest plan costs all of it.
+    plan = api.decompose(
+        write_target(target({"cost": "50万"}, {"cost": "20万", "max": 3}, hiring_budget="110万"))
+    )
+    assert plan.solver.status == "optimal"
+    assert plan.solver.hires == {SENIOR: 1, JUNIOR: 3}
+
+
+def test_a_budget_too_small_exits_3_with_its_fix(
+    write_target: Callable[..., Path], tmp_path: Path
+) -> None:
+    # 100万 < the 110万 the cheapest hires above cost: infeasible, raise the budget to 110万
+    priced = target({"cost": "50万"}, {"cost": "20万", "max": 3}, hiring_budget="100万")
+    plan = api.decompose(write_target(priced))
+    assert plan.solver.status == "infeasible"
+    [fix] = plan.solver.relaxations
+    assert (fix.kind, fix.current, fix.needed) == ("budget", "100万", "110万")
+    assert fix.message == (
+        "招聘预算：提高到 110万（现为 100万）；达成各级目标的最省招聘需花费 110万"
+        "（plan.hiring_budget）"
+    )
+    assert plan.solver.hires == {SENIOR: 1, JUNIOR: 3}  # the hires the budget would buy
+    english = write_target({**priced, "plan": {**priced["plan"], "locale": "en"}})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["decompose", str(english), "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    assert "raise the budget to 1.1M (now 1M)" in result.output
+
+
+def test_a_budget_without_costs_counts_people(write_target: Callable[..., Path]) -> None:
+    # no costs: each hire costs 1, the fewest people are 3 资深; a budget of 2 is too small
+    plan = api.decompose(write_target(target(True, True, hiring_budget=2)))
+    assert plan.solver.status == "infeasible"
+    assert [(r.kind, r.current, r.needed) for r in plan.solver.relaxations] == [
+        ("budget", "2", "3")
+    ]
+    plan = api.decompose(write_target(target(True, True, hiring_budget=3)))
+    assert plan.solver.hires == {SENIOR: 3}
+
+
+def test_every_role_that_may_hire_needs_a_cost_once_one_has(
+    write_target: Callable[..., Path],
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["validate", str(write_target(target({"cost": "50万"}, True)))]
+    )
+    assert result.exit_code == 1, result.output
+    assert "新人 may hire but has no cost, while 资深 has one" in result.output
