@@ -12,7 +12,10 @@ The target 1680万 leaves 1680万 − 480万 = 1200万 for hires: 480万·a + 24
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from conftest import minimal_target
 
 from okrplan import api
 from okrplan.cli import cli
+from okrplan.solve.hire_costs import Cover, Option, solve_covers
+from okrplan.solve.options import DEFAULT_OPTIONS
 
 FUNNEL = {
     "revenue": {"name": "销售额", "kind": "money"},
@@ -113,3 +118,47 @@ def test_every_role_that_may_hire_needs_a_cost_once_one_has(
     )
     assert result.exit_code == 1, result.output
     assert "新人 may hire but has no cost, while 资深 has one" in result.output
+
+
+def _brute(covers: list[Cover], budget: Fraction | None) -> tuple[Fraction, int] | None:
+    """(least cost, then fewest people) over every hire combination, or None."""
+    options = [o for c in covers for o in c.options]
+    best: tuple[Fraction, int] | None = None
+    tops = [o.bound if o.limit is None else min(o.bound, o.limit) for o in options]
+    for counts in itertools.product(*(range(top + 1) for top in tops)):
+        hired = dict(zip((o.id for o in options), counts, strict=True))
+        if any(sum(o.reach * hired[o.id] for o in c.options) < c.short for c in covers):
+            continue
+        cost = sum((o.cost * hired[o.id] for o in options), Fraction(0))
+        if budget is not None and cost > budget:
+            continue
+        found = (cost, sum(counts))
+        best = found if best is None else min(best, found)
+    return best
+
+
+def test_cp_sat_finds_the_cheapest_hires_of_every_combination() -> None:
+    # random covers of 1–2 regions with 1–3 hiring options each, against enumeration
+    rng = random.Random(7)
+    for case in range(40):
+        covers = []
+        for r in range(rng.randint(1, 2)):
+            short = rng.randint(-5, 40)
+            options = []
+            for i in range(rng.randint(1, 3)):
+                reach = rng.randint(1, 15)
+                bound = -(-max(short, 0) // reach)
+                limit = rng.choice([None, 0, 1, 2, 4])
+                cost = Fraction(rng.randint(0, 9), rng.choice([1, 2]))
+                options.append(Option(f"g{r}.{i}", reach, cost, limit, bound))
+            covers.append(Cover(f"R{r}", short, tuple(options)))
+        budget = rng.choice([None, Fraction(rng.randint(0, 30))])
+        found = solve_covers(covers, budget, DEFAULT_OPTIONS)
+        best = _brute(covers, budget)
+        if best is None:
+            assert found.counts is None, (case, covers, budget)
+            assert found.conflict, case
+            continue
+        assert found.counts is not None, (case, covers, budget)
+        people = sum(found.counts.values())
+        assert (found.cost, people) == best, (case, covers, budget, found)

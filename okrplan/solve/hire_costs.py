@@ -58,10 +58,25 @@ class Priced:
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
-    group: Group
-    reach: int  # the hire's contribution in the region's whole units
-    bound: int  # hires beyond this alone cover the region: never cheaper to take more
+class Option:
+    """One hiring group as the model sees it: its id, what a hire adds in the region's whole
+    units, what a hire costs, ``hire.max`` (None: no limit) and the most hires worth
+    considering (beyond that one group alone covers the region: never cheaper)."""
+
+    id: str
+    reach: int
+    cost: Fraction
+    limit: int | None
+    bound: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """A region's rule: the hiring options' reach together at least ``short``."""
+
+    region: str
+    short: int
+    options: tuple[Option, ...]
 
 
 def cheapest_hires(
@@ -95,17 +110,35 @@ def cheapest_hires(
     from okrplan.solve.hires import HIRE_LIMIT, region_reach
 
     alike = alike or Alike()
-    model = _Model(budget)
+    covers = []
     for region in regions:
         carried, _, need, hiring = region_reach(region, alike)
         short = need - carried
-        terms = []
+        found = []
         for group, reach in hiring:
             bound = min(HIRE_LIMIT, -(-max(short, 0) // reach))
             if within is not None:
                 bound = min(bound, within.get(group.id, 0))
-            terms.append(_Term(group, reach, bound))
-        model.region(region.name, short, terms)
+            limit = group.hire.max if group.hire is not None else None
+            found.append(Option(group.id, reach, cost_of(group), limit, bound))
+        covers.append(Cover(region.name, short, tuple(found)))
+    return solve_covers(covers, budget, options)
+
+
+def solve_covers(
+    covers: Sequence[Cover], budget: Fraction | None, options: SolverOptions
+) -> Priced:
+    """The least-cost hires that meet every cover within ``budget`` (then the fewest people),
+    by one CP-SAT model; infeasible with the rules in conflict.
+
+    >>> from okrplan.solve.options import DEFAULT_OPTIONS
+    >>> x, y = Option("x", 7, Fraction(3), None, 2), Option("y", 5, Fraction(1), None, 2)
+    >>> solve_covers([Cover("A", 10, (x, y))], None, DEFAULT_OPTIONS).counts  # 5 + 5 for 2
+    {'x': 0, 'y': 2}
+    """
+    model = _Model(budget)
+    for cover in covers:
+        model.region(cover.region, cover.short, cover.options)
     return model.solve(options)
 
 
@@ -127,19 +160,17 @@ class _Model:
         self.literals[literal.index] = name
         return literal
 
-    def region(self, name: str, short: int, terms: Sequence[_Term]) -> None:
+    def region(self, name: str, short: int, terms: Sequence[Option]) -> None:
         """A region's rule ``Σ reach·hires ≥ short`` and its groups' hire limits."""
         from ortools.sat.python import cp_model
 
         variables, reaches = [], []
         for term in terms:
-            group = term.group
-            var = self.cp.new_int_var(0, max(term.bound, 0), f"hire:{group.id}")
-            limit = group.hire.max if group.hire is not None else None
-            if limit is not None and limit < term.bound:
-                self.cp.add(var <= limit).only_enforce_if(self.rule(f"hire-max:{group.id}"))
-            self.hires[group.id] = var
-            self.costs[group.id] = cost_of(group)
+            var = self.cp.new_int_var(0, max(term.bound, 0), f"hire:{term.id}")
+            if term.limit is not None and term.limit < term.bound:
+                self.cp.add(var <= term.limit).only_enforce_if(self.rule(f"hire-max:{term.id}"))
+            self.hires[term.id] = var
+            self.costs[term.id] = term.cost
             variables.append(var)
             reaches.append(term.reach)
         if short > 0:
