@@ -88,8 +88,7 @@ def test_a_budget_too_small_exits_3_with_its_fix(
     [fix] = plan.solver.relaxations
     assert (fix.kind, fix.current, fix.needed) == ("budget", "100万", "110万")
     assert fix.message == (
-        "招聘预算：提高到 110万（现为 100万）；达成各级目标的最省招聘需花费 110万"
-        "（plan.hiring_budget）"
+        "招聘预算（plan.hiring_budget）：提高到 110万（现为 100万），即达成各级目标的最省招聘的花费"
     )
     assert plan.solver.hires == {SENIOR: 1, JUNIOR: 3}  # the hires the budget would buy
     english = write_target({**priced, "plan": {**priced["plan"], "locale": "en"}})
