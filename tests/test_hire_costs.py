@@ -161,3 +161,24 @@ def test_cp_sat_finds_the_cheapest_hires_of_every_combination() -> None:
         assert found.counts is not None, (case, covers, budget)
         people = sum(found.counts.values())
         assert (found.cost, people) == best, (case, covers, budget, found)
+
+
+def test_a_support_roles_hires_are_not_priced(write_target: Callable[..., Path]) -> None:
+    # a support unit's hires follow from the supply it must make: a cost there is refused
+    priced = target({"cost": "50万"}, {"cost": "20万"})
+    support = {
+        "name": "市场部",
+        "supports": {"metric": "visits", "share": "40%"},
+        "roles": [
+            {
+                "role": "市场",
+                "headcount": 1,
+                "capacity": {"visits": "50/月"},
+                "hire": {"cost": "10万"},
+            }
+        ],
+    }
+    priced["org"]["units"].append(support)
+    result = CliRunner().invoke(cli, ["validate", str(write_target(priced))])
+    assert result.exit_code == 1, result.output
+    assert "市场 supports other units; its hires follow from the supply" in result.output

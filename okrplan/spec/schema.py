@@ -179,7 +179,8 @@ class Hire(_Model):
     cost: Amount | None = Field(
         None,
         description="What one new person costs, e.g. 30万: hires then minimise the total cost "
-        "(plan.hiring_budget caps it); default 1 per person, i.e. the number of people",
+        "(plan.hiring_budget caps it). Once one role that sells has a cost, every one that "
+        "may hire needs one; without any, each hire counts 1 (the number of people)",
     )
 
 
