@@ -205,8 +205,8 @@ def phase_ints(
     by_week: tuple[int, ...] = ()
     if weeks.parts:
         exact = [0] * len(weeks.parts)
-        for j, parts in enumerate(weeks.parts):  # a loop: a generator per week costs more
-            for i, k in parts:
+        for j, shares in enumerate(weeks.parts):  # a loop: a generator per week costs more
+            for i, k in shares:
                 exact[j] += months[i] * k
         by_week = tuple(_split(total, exact, caps.weeks, caps.weeks_up or None))
     return CountPeriods(total, tuple(months), tuple(quarter_amounts), by_week)
