@@ -214,12 +214,20 @@ def test_carrying_places_by_sheet_and_kr(first_plan: Path) -> None:
 # export
 
 
-@pytest.fixture
-def exported(first_plan: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "sheets"
+@pytest.fixture(scope="module")
+def first_export(first_plan: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("first-export") / "sheets"
     result = run("export", str(first_plan), "-o", str(out), "--format", "xlsx,csv")
     assert result.exit_code == 0, result.output
     assert (out / MANIFEST_FILE).is_file()
+    return out
+
+
+@pytest.fixture
+def exported(first_export: Path, tmp_path: Path) -> Path:
+    """A copy of the sheets `export` wrote, for a test to change (exported once per module)."""
+    out = tmp_path / "sheets"
+    shutil.copytree(first_export, out)
     return out
 
 
