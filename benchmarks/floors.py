@@ -4,8 +4,9 @@ Each floor makes the same kind and amount of output as its stage from inputs pre
 untimed, in plain Python (or the C library okrplan itself uses), without okrplan's rules,
 checks or formatting:
 
-- load: libyaml parsing the target file into plain Python values (``yaml.load`` with
-  ``CSafeLoader``: no positions, checks or records);
+- load: libyaml's events of the target file turned into plain Python values by the shortest
+  loop (every scalar kept as text: no positions, numbers, checks or records; ``yaml.load``
+  with ``CSafeLoader``, whose constructor is Python, takes three times longer than okrplan);
 - solve: ``benchmarks/floor.py``, the split by water-filling (run by ``run.py`` itself);
 - graph: a networkx ``DiGraph`` of the plan's nodes (records made beforehand) and edges, by
   networkx's bulk adds;
@@ -68,12 +69,52 @@ def _owners(plan: Any) -> list[tuple[Any, list[Any]]]:
     return out
 
 
+def _yaml_values(text: str, loader_cls: Any) -> Any:
+    """The target file's plain values from libyaml's events by the shortest loop: every
+    scalar kept as its text (no positions, tags, numbers or checks)."""
+    import yaml
+
+    loader = loader_cls(text)
+    get, root, stack, keys = loader.get_event, None, [], []
+    while (event := get()) is not None:
+        kind = type(event)
+        if (
+            kind is yaml.ScalarEvent
+            or kind is yaml.MappingStartEvent
+            or kind is yaml.SequenceStartEvent
+        ):
+            made = (
+                event.value
+                if kind is yaml.ScalarEvent
+                else {}
+                if kind is yaml.MappingStartEvent
+                else []
+            )
+            if not stack:
+                root = made
+            elif type(stack[-1]) is list:
+                stack[-1].append(made)
+            elif keys[-1] is None:
+                keys[-1] = made
+                continue
+            else:
+                stack[-1][keys[-1]], keys[-1] = made, None
+            if kind is not yaml.ScalarEvent:
+                stack.append(made)
+                keys.append(None)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            keys.pop()
+    loader.dispose()
+    return root
+
+
 def _load_floor(target: str, repeat: int) -> float:
     import yaml
 
     text = Path(target).read_text("utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return _best(lambda: yaml.load(text, Loader=loader), repeat)
+    return _best(lambda: _yaml_values(text, loader), repeat)
 
 
 def _graph_floor(plan: Any, repeat: int) -> float:
