@@ -284,11 +284,16 @@ def drop_bidi_controls(text: str) -> str:
 def md_cell(text: object) -> str:
     """Markdown table cell text: nothing in it can break the table or become markup, and no
     bidirectional override in it can reverse the text after it."""
-    out = str(text).replace("\r", " ").replace("\n", " ")
-    out = drop_bidi_controls(out)
-    for ch in "\\|<>[]*_`&~":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return str(text).translate(_MD_CELL)
+
+
+# md_cell's changes in one pass: line breaks to spaces, bidi controls dropped, markup escaped
+_MD_CELL: dict[int, str | None] = {
+    ord("\r"): " ",
+    ord("\n"): " ",
+    **_BIDI_CONTROLS,
+    **{ord(ch): "\\" + ch for ch in "\\|<>[]*_`&~"},
+}
 
 
 def table_keys(book: SheetBook) -> list[str]:
