@@ -24,6 +24,7 @@ from conftest import minimal_target
 
 from okrplan import api
 from okrplan.cli import cli
+from okrplan.export.planjson import to_json
 from okrplan.solve.hire_costs import Cover, Option, solve_covers
 from okrplan.solve.options import DEFAULT_OPTIONS
 
@@ -35,7 +36,7 @@ FUNNEL = {
 SENIOR, JUNIOR = "r:公司/销售部/资深+hires", "r:公司/销售部/新人+hires"
 
 
-def target(senior: Any, junior: Any, **plan: Any) -> dict[str, Any]:
+def target(senior: Any, junior: Any, kpi: str = "1680万", **plan: Any) -> dict[str, Any]:
     def role(name: str, visits: int, hire: Any) -> dict[str, Any]:
         entry = {"role": name, "headcount": 0, "sells": "deals", "hire": hire}
         return {**entry, "capacity": {"visits": f"{visits}/月"}}
@@ -47,7 +48,7 @@ def target(senior: Any, junior: Any, **plan: Any) -> dict[str, Any]:
     ]
     return minimal_target(
         plan=plan,
-        kpi={"metric": "revenue", "target": "1680万"},
+        kpi={"metric": "revenue", "target": kpi},
         metrics=FUNNEL,
         org={"name": "公司", "units": [{"name": "销售部", "roles": roles}]},
     )
@@ -76,6 +77,20 @@ def test_a_binding_budget_with_a_hiring_limit(write_target: Callable[..., Path])
     )
     assert plan.solver.status == "optimal"
     assert plan.solver.hires == {SENIOR: 1, JUNIOR: 3}
+
+
+def test_the_buffer_and_the_kpi_hires_are_priced_too(write_target: Callable[..., Path]) -> None:
+    # 1440万 with a 10% buffer per level: the roles (two levels down) carry 1440 × 1.21 =
+    # 1742.4万, less the 480万 of 老员工: 1262.4万 for hires (新人 at most 3). The covers:
+    #   a=2, b=2: 1440万 for 140万 ← the cheapest;  a=3: 150万;  a=2, b=3: 160万
+    #   (a=1, b=3 reach 1200万 and a=2, b=1 1200万: short)
+    # Without the buffer, 1440 − 480 = 960万 among those hires: a=1, b=2 (960万) for 90万
+    # (a=2 costs 100万; b ≤ 3 alone reach 720万): the KPI needs 3, the buffer adds 1.
+    priced = target({"cost": "50万"}, {"cost": "20万", "max": 3}, kpi="1440万", buffer="10%")
+    plan = api.decompose(write_target(priced))
+    assert plan.solver.hires == {SENIOR: 2, JUNIOR: 2}
+    assert plan.solver.hires_without_buffer == {SENIOR: 1, JUNIOR: 2}
+    assert to_json(plan) == to_json(api.decompose(write_target(priced)))  # deterministic
 
 
 def test_a_budget_too_small_exits_3_with_its_fix(
