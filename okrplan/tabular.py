@@ -357,20 +357,18 @@ def _scan(file: str, lines: Iterable[tuple[int, list[str]]], notes: list[Issue])
     numbers, rows = [], []
     plain = False  # every header column has a name: a row within it has no problem to look for
     for line, fields in lines:
-        # strip() and isspace() agree on what is blank: a row of blanks is an empty row
-        if not "".join(fields).strip():
-            continue
+        stripped = list(map(str.strip, fields))
+        longest = max(map(len, stripped), default=0)
+        if not longest:
+            continue  # a row of blanks is an empty row
         if not header_line:
-            header_line, columns = line, [f.strip().casefold() for f in fields]
+            header_line, columns = line, [f.casefold() for f in stripped]
             while columns and not columns[-1]:
                 columns.pop()
             issues += _header_issues(file, header_line, columns)
             plain = "" not in columns
             continue
-        stripped = list(map(str.strip, fields))
-        if not (plain and len(stripped) <= len(columns)) or (
-            max(map(len, stripped)) > MAX_FIELD_CHARS
-        ):
+        if not (plain and len(stripped) <= len(columns)) or longest > MAX_FIELD_CHARS:
             issues += _row_issues(file, line, columns, stripped, header_line)
         numbers.append(line)
         rows.append(stripped)
