@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -48,7 +48,7 @@ class Batch:
     """What one file gave: check-ins (``lines``: the row of each), problems and strangers."""
 
     source: str
-    rows: list[CheckIn] = field(default_factory=list)
+    rows: Sequence[CheckIn] = field(default_factory=list)  # a CRM export's: Columns
     lines: list[int] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     unmatched: dict[str, int] = field(default_factory=dict)  # person as written → rows
@@ -66,6 +66,7 @@ class Batch:
         return [i for i in self.issues if i.severity is Severity.ERROR]
 
     def add(self, row: CheckIn, line: int) -> None:
+        assert isinstance(self.rows, list)
         self.rows.append(row)
         self.lines.append(line)
 
@@ -303,6 +304,7 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
     values stored from other sources for earlier periods (``before``), so a year-to-date
     export continues what a monthly one began. A year-to-date value that falls is an error.
     """
+    assert isinstance(batch.rows, list)  # a long table's or workbook's, not a CRM export's
     order: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(batch.rows):
         order.setdefault((row.kr, row.person), []).append(index)
