@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from okrplan import queries
 from okrplan.errors import Issue, Severity
 from okrplan.graph import node
-from okrplan.model import KeyResult, RoleGroup, Unit
+from okrplan.model import RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.store import CheckIn
@@ -76,21 +77,24 @@ class Directory:
     metric. Built once per command (a 100,000-person plan takes a moment)."""
 
     def __init__(self, plan: Plan) -> None:
-        graph = plan.graph
+        self.fill(plan.graph, queries.records(plan.graph))
+
+    def fill(self, graph: Any, records: Iterable[Any]) -> None:
+        """Index ``records`` (of ``graph``; a KR only needs its id, name, owner and metric)."""
         self.graph = graph
         self.people: dict[str, list[RoleGroup]] = {}
         self.groups: list[RoleGroup] = []
         self.units: list[Unit] = []
         self.kr_of: dict[tuple[str, str], str] = {}
         self.names: dict[str, list[str]] = {}
-        for record in queries.records(graph):
+        for record in records:
             if isinstance(record, RoleGroup):
                 self.groups.append(record)
                 for person in record.people:
                     self.people.setdefault(person, []).append(record)
             elif isinstance(record, Unit):
                 self.units.append(record)
-            elif isinstance(record, KeyResult):
+            elif record.kind == "kr":
                 self.names.setdefault(record.name, []).append(record.id)
                 if record.metric:
                     self.kr_of.setdefault((record.owner, record.metric), record.id)
