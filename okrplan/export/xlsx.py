@@ -317,8 +317,15 @@ class _Writer(PeriodWriter):
     def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:
         """Empty for typing in; on a unit's sheet, the sum of the actuals aligned to it."""
         col = self.col["actual"]
-        if not row.rollup or len(row.rollup) > MAX_ROLLUP_SOURCES:
+        formula = self.rollup_formula(row)
+        if not formula:
             return self.number(ws, r, col, None, fmt, fill="input")
+        return self.formula(ws, r, col, formula, fmt, fill="input")
+
+    def rollup_formula(self, row: SheetRow) -> str:
+        """The sum of the actuals aligned to a unit's KR, or "" (none, or too many)."""
+        if not row.rollup or len(row.rollup) > MAX_ROLLUP_SOURCES:
+            return ""
         refs = []
         for key, kr, factor in row.rollup:
             tab, source_row = self.rows[(key, kr)]
@@ -328,9 +335,7 @@ class _Writer(PeriodWriter):
             f"N({ref})" + (f"*{factor}" if factor != 1 else "") for ref, factor in refs
         )
         formula = f'=IF(COUNT({count})=0,"",{total})'
-        if len(formula) > 8000:
-            return self.number(ws, r, col, None, fmt, fill="input")
-        return self.formula(ws, r, col, formula, fmt, fill="input")
+        return formula if len(formula) <= 7000 else ""
 
     def o_score(self, ws: Any, sheet: Sheet, row: SheetRow, r: int) -> None:
         rows = [x for x in sheet.rows if x.objective_id == row.objective_id]

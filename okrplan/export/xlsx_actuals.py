@@ -1,7 +1,8 @@
 """The workbook's actual cells per period (:mod:`.xlsx_periods` says which): one column per
-month of the plan right of the score (so the columns of older workbooks keep their letters), a
-quarterly KR's three months merged into one cell; the actual (to date) sums them and the target to date sums the
-targets of the periods that have an actual, so that a planner sees the score add up:
+month of the plan right of the score (so the columns of older workbooks keep their letters),
+a quarterly KR's three months merged into one cell; the actual (to date) sums them and the
+target to date sums the targets of the periods that have an actual, so that a planner sees
+the score add up:
 
 - actual to date ``=IF(COUNT(months)=0,"",SUM(months))`` (``AVERAGE`` for a level, 100%/周);
 - target to date ``=IF(COUNT(months)=0,scored,SUMPRODUCT((months<>"")*targets))``, the targets
@@ -90,6 +91,9 @@ class PeriodWriter(CellWriter):
         actual to date either way, and older readers find it by that name)."""
         return column_header(key, self.locale)
 
+    def rollup_formula(self, row: SheetRow) -> str:
+        raise NotImplementedError  # the workbook writer's
+
     def month_range(self, r: int) -> str:
         first, last = self.months[0], self.months[-1]
         return f"{self.letter(f'actual:{first}')}{r}:{self.letter(f'actual:{last}')}{r}"
@@ -152,11 +156,13 @@ class PeriodWriter(CellWriter):
             return None
         months = self.month_range(r)
         total = "AVERAGE" if row.actuals.level else "SUM"
+        # a unit's actual: its months, else the actuals to date typed on the sheets below
+        below = self.rollup_formula(row).removeprefix("=") or '""'
         self.formula(
             ws,
             r,
             self.col["actual"],
-            f'=IF(COUNT({months})=0,"",{total}({months}))',
+            f"=IF(COUNT({months})=0,{below},{total}({months}))",
             fmt,
             fill="computed",
         )
