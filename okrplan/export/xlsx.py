@@ -427,7 +427,7 @@ class _Writer(PeriodWriter):
             ws.row_dimensions[FIRST_ROW + index].height = round(height, 1)
         ws.row_dimensions[self.total_row[sheet.key]].height = 20
         ws.freeze_panes = ws.cell(row=FIRST_ROW, column=self.col["weight"]).coordinate
-        self.print_setup(ws, f"A1:{self.letter(self.last_key)}{last_row}")
+        self.print_setup(ws, f"A1:{self.letter('score')}{last_row}")  # the plan; months are typed
 
     def print_setup(self, ws: Any, area: str) -> None:
         from openpyxl.worksheet.page import PageMargins
