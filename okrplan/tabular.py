@@ -87,6 +87,24 @@ class Table:
     header_line: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A table read by :func:`read_columns`: each column's values in one tuple, for a reader
+    that checks a large table column by column (a roster of 100,000 people) rather than row
+    by row."""
+
+    file: str
+    columns: tuple[str, ...]  # as :class:`Table` has them
+    lines: tuple[int, ...]  # the line (sheet row) each row starts on
+    cells: tuple[tuple[str, ...], ...]  # cells[c][r]: column c of row r, "" where r is short
+    warnings: tuple[Issue, ...] = ()
+    header_line: int = 1
+
+    def column(self, name: str) -> tuple[str, ...]:
+        """The values of the column headed ``name``, one per row."""
+        return self.cells[self.columns.index(name)]
+
+
 def read_table(
     path: str | os.PathLike[str],
     *,
@@ -114,13 +132,56 @@ def read_table(
         If the file cannot be read or decoded, is over a limit, or a row has a value beyond
         the header or over :data:`MAX_FIELD_CHARS` (every such row is reported).
     """
-    name = os.fspath(path)
+    scanned = _scan(*_numbered(os.fspath(path), allow_stdin, max_bytes, hint))
+    columns, plain = scanned.columns, "" not in scanned.columns
+    rows = [
+        Row(scanned.file, line, dict(zip(columns, fields, strict=False)))
+        if plain and len(fields) <= len(columns)  # the usual row
+        else Row(scanned.file, line, {c: v for c, v in zip(columns, fields, strict=False) if c})
+        for line, fields in zip(scanned.lines, scanned.rows, strict=True)
+    ]
+    return Table(scanned.file, columns, tuple(rows), scanned.warnings, scanned.header_line)
+
+
+def read_columns(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    hint: str = "split the table",
+) -> Columns:
+    """Read a CSV or .xlsx table as :func:`read_table` does (the same checks and errors), as
+    columns: no dict per row, so a table of 100,000 rows is read in a few tenths of a second.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_table` does.
+    """
+    scanned = _scan(*_numbered(os.fspath(path), False, max_bytes, hint))
+    width = len(scanned.columns)
+    rows = [f if len(f) == width else [*f, *[""] * width][:width] for f in scanned.rows]
+    cells = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in range(width))
+    return Columns(
+        scanned.file,
+        scanned.columns,
+        scanned.lines,
+        cells,
+        scanned.warnings,
+        scanned.header_line,
+    )
+
+
+def _numbered(
+    name: str, allow_stdin: bool, max_bytes: int | None, hint: str
+) -> tuple[str, Iterable[tuple[int, list[str]]], list[Issue]]:
+    """The name messages give a table, its numbered lines of fields, and notes on reading it."""
     if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and name != STDIN:
-        return _sheet_table(name, _sheet_rows(name))
+        sheet, lines = _sheet_rows(name)
+        return f"{name}[{sheet}]", lines, []
     limit = MAX_TABLE_BYTES if max_bytes is None else max_bytes
     raw = read_input(name, limit, allow_stdin=allow_stdin, hint=hint)
     text, notes = decode_table(raw, name)
-    return _csv_table(name, text, notes)
+    return name, _csv_fields(name, text), notes
 
 
 def read_input(
@@ -229,14 +290,14 @@ def _encoding_note(file: str, encoding: str) -> Issue:
     )
 
 
-def _csv_table(name: str, text: str, notes: list[Issue]) -> Table:
-    """The rows of a CSV's text, each with the line it starts on."""
+def _csv_fields(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV's text, each with the line it starts on."""
     # An upper bound on the cells, known before csv builds a row of a million empty fields.
     if text.count(",") + text.count("\t") + text.count("\n") + text.count("\r") > MAX_TABLE_CELLS:
         raise InputError([_too_many_cells(name)])
     first = text.lstrip("\r\n").partition("\n")[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    return _table(name, _csv_lines(name, text, delimiter), notes)
+    return _csv_lines(name, text, delimiter)
 
 
 def _csv_lines(name: str, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -278,37 +339,60 @@ def _too_many_cells(name: str) -> Issue:
     )
 
 
-def _table(file: str, lines: Iterable[tuple[int, list[str]]], notes: list[Issue]) -> Table:
-    """Rows of named values from numbered lines of fields; the first non-empty line is the
-    header."""
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    file: str
+    columns: tuple[str, ...]
+    lines: tuple[int, ...]
+    rows: list[list[str]]  # each row's fields, stripped, as long as the record was
+    warnings: tuple[Issue, ...]
+    header_line: int
+
+
+def _scan(file: str, lines: Iterable[tuple[int, list[str]]], notes: list[Issue]) -> _Scanned:
+    """The header and the non-empty rows of numbered lines of fields, every problem reported
+    at once; the first non-empty line is the header."""
     issues = list(notes)
     header_line, columns = 0, []
-    rows = []
+    numbers, rows = [], []
+    plain = False  # every header column has a name: a row within it has no problem to look for
     for line, fields in lines:
-        if not any(f and not f.isspace() for f in fields):
+        # strip() and isspace() agree on what is blank: a row of blanks is an empty row
+        if not "".join(fields).strip():
             continue
         if not header_line:
             header_line, columns = line, [f.strip().casefold() for f in fields]
             while columns and not columns[-1]:
                 columns.pop()
             issues += _header_issues(file, header_line, columns)
+            plain = "" not in columns
             continue
-        values: dict[str, str] = {}
-        for index, field in enumerate(fields):
-            column = columns[index] if index < len(columns) else ""
-            value = field.strip()
-            if len(value) > MAX_FIELD_CHARS:
-                issues.append(Issue(_long_value(), file, line, path=column, hint=_LONG_HINT))
-            elif value and not column:
-                issues.append(_unnamed(file, line, index, value, header_line))
-            elif column:
-                values[column] = value
-        rows.append(Row(file, line, values))
+        stripped = list(map(str.strip, fields))
+        if not (plain and len(stripped) <= len(columns)) or (
+            max(map(len, stripped)) > MAX_FIELD_CHARS
+        ):
+            issues += _row_issues(file, line, columns, stripped, header_line)
+        numbers.append(line)
+        rows.append(stripped)
     if not header_line:
         raise InputError([*issues, Issue("the table is empty", file, hint="write a header row")])
     if any(i.severity is Severity.ERROR for i in issues):
         raise InputError(issues)
-    return Table(file, tuple(columns), tuple(rows), tuple(issues), header_line)
+    return _Scanned(file, tuple(columns), tuple(numbers), rows, tuple(issues), header_line)
+
+
+def _row_issues(
+    file: str, line: int, columns: list[str], fields: list[str], header_line: int
+) -> list[Issue]:
+    """A row's over-long values and values in columns the header does not name."""
+    issues = []
+    for index, value in enumerate(fields):
+        column = columns[index] if index < len(columns) else ""
+        if len(value) > MAX_FIELD_CHARS:
+            issues.append(Issue(_long_value(), file, line, path=column, hint=_LONG_HINT))
+        elif value and not column:
+            issues.append(_unnamed(file, line, index, value, header_line))
+    return issues
 
 
 def _header_issues(file: str, line: int, columns: list[str]) -> list[Issue]:
@@ -431,11 +515,6 @@ def _sheet_rows(path: str) -> tuple[str, list[tuple[int, list[str]]]]:
     finally:
         workbook.close()
     return sheet, lines
-
-
-def _sheet_table(path: str, sheet_rows: tuple[str, list[tuple[int, list[str]]]]) -> Table:
-    sheet, lines = sheet_rows
-    return _table(f"{path}[{sheet}]", lines, [])
 
 
 def _cell_text(value: Any) -> str:

@@ -311,3 +311,34 @@ def test_a_gb18030_csv_roster(tmp_path: Path, write_target: Callable[..., Path])
     (tmp_path / "people.csv").write_bytes(f"{HEADER}\n张三,华东,销售,,\n".encode("gb18030"))
     spec = load_spec(write_target(_target()))
     assert [r.role.people for r in spec.roles] == [("张三",)]
+
+
+def test_every_problem_of_a_roster_is_reported_at_once(roster: Callable[..., Path]) -> None:
+    # Rows are checked column by column and across rows (a name twice, joining after the
+    # plan); every problem is reported, sorted by row and column.
+    text = (
+        "name,unit,role,joined,left,history,capacity.visits\n"
+        ",华东//上海,销,2026-13,soon,abc,-5/月\n"
+        "张三,,,2026-05,2026-03,,\n"
+        "李四,华东,销售,,,5万,\n"
+        "李四,华东,销售,,,,\n"
+        "王五,华东,销售,2027-03,,,\n"
+        "赵六,公司/,销售,,,,\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_spec(roster(text))
+    assert [(i.line, i.path, i.message) for i in info.value.issues] == [
+        (2, "capacity.visits", "expected a positive count per period, got '-5/月'"),
+        (2, "history", "'abc' is not a quantity I can read"),
+        (2, "joined", "'2026-13' is not a month"),
+        (2, "left", "'soon' is not a month"),
+        (2, "name", "no name given"),
+        (2, "role", "no role '销' in the role catalogue (roles:)"),
+        (2, "unit", "the unit path '华东//上海' has an empty part"),
+        (3, "left", "leaves (2026-03) before joining (2026-05)"),
+        (3, "role", "no role given"),
+        (3, "unit", "no unit given"),
+        (5, "name", "'李四' is listed twice in 华东 (also row 4)"),
+        (6, "joined", "王五 joins after the plan ends"),
+        (7, "unit", "the unit path '公司/' has an empty part"),
+    ]
