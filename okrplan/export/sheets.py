@@ -35,6 +35,7 @@ from okrplan.model import (
     Unit,
 )
 from okrplan.numbers import numbers_for
+from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.present import (
     group_title,
@@ -59,6 +60,7 @@ from .sheetmodel import (
     money_unit,
     number_text,
 )
+from .xlsx_periods import RowPeriods, row_periods
 
 __all__ = [
     "MAX_PERSON_SHEETS",
@@ -121,6 +123,7 @@ def build_book(
         role=role,
         with_rows=rows,
         max_level=max_level,
+        months=tuple(months),
     )
     sheets = filter_sheets(builder.build(), plan, within, unit, role)
     if rows:
@@ -136,7 +139,8 @@ def build_book(
             for s in sheets
         ]
     named = _named(sheets, label(locale, "summary"), files=rows)
-    return _book(plan, named, tuple(periods), unit, role)
+    book = _book(plan, named, tuple(periods), unit, role)
+    return replace(book, months=builder.months)
 
 
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
@@ -209,6 +213,7 @@ class _Builder:
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
     targets: ScoredTargets | None = None  # what actuals are scored against (made once)
+    months: tuple[str, ...] = ()  # the plan's months (the workbook's actual columns)
 
     @property
     def locale(self) -> str:
@@ -499,7 +504,14 @@ class _Builder:
             kr.direction is Direction.DECREASE,
             numeric,
             scale,
+            actuals=self.row_periods(kr, scale),
         )
+
+    def row_periods(self, kr: KeyResult, scale: Decimal) -> RowPeriods:
+        """The KR's actual cells per period on the workbook (:mod:`.xlsx_periods`)."""
+        if self.targets is None:
+            self.targets = ScoredTargets(self.plan)
+        return row_periods(self.targets, kr, self.months, fiscal_start(self.plan.meta), scale)
 
     def unit_text(self, kr: KeyResult, numeric: str) -> str:
         """The unit column: money's sheet unit, people, the metric's unit, or points."""

@@ -55,6 +55,7 @@ class Batch:
     unmatched: dict[str, int] = field(default_factory=dict)  # person as written → rows
     read: int = 0  # data rows read
     bad: int = 0  # rows with a problem
+    exact: set[int] = field(default_factory=set)  # rows already per period (not year to date)
 
     def problem(self, issue: Issue) -> None:
         """Note a bad row (listing the first :data:`MAX_ERRORS`)."""
@@ -311,7 +312,8 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
     assert isinstance(batch.rows, list)  # a long table's or workbook's, not a CRM export's
     order: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(batch.rows):
-        order.setdefault((row.kr, row.person), []).append(index)
+        if index not in batch.exact:
+            order.setdefault((row.kr, row.person), []).append(index)
     for key, indexes in order.items():
         indexes.sort(key=lambda i: calendar.span(batch.rows[i].period))
         first = calendar.start(batch.rows[indexes[0]].period)
@@ -341,8 +343,10 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
 
 
 def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batch:
-    """The actuals typed into an okrplan workbook as year-to-date check-ins of the month of
-    ``as_of`` (pass the batch through :func:`uncumulate`). A role group's sheet holds the
+    """The actuals typed into an okrplan workbook: each period's cell as that period's
+    check-in, an actual to date typed over its formula (or in an older workbook) as a
+    year-to-date check-in of the month of ``as_of`` (pass the batch through
+    :func:`uncumulate`, which leaves the periods' alone). A role group's sheet holds the
     per-person actual: the group's is that times the headcount; a person's sheet is that
     person's."""
     from okrplan.actuals import typed_actuals
@@ -370,5 +374,7 @@ def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batc
             person = owner.people[index] if 0 <= index < len(owner.people) else f"#{seat}"
         elif isinstance(owner, RoleGroup):
             value = value * max(owner.headcount, 1)
-        batch.add(CheckIn(entry.kr, month, value, person), number)
+        if entry.period:
+            batch.exact.add(len(batch.rows))
+        batch.add(CheckIn(entry.kr, entry.period or month, value, person), number)
     return batch
