@@ -117,7 +117,8 @@ def test_expected_to_adds_whole_periods_as_the_plain_sum_does() -> None:
         assert expected_to(schedule, day) == plain
     # the issue's: 8,000 phased 20/20/20/40% by quarter, as of 30 June: 1,600 + 1,600 = 3,200
     quarters = [
-        (*calendar.span(f"2015-Q{q}"), v) for q, v in zip((1, 2, 3, 4), (1600,) * 3 + (3200,))
+        (*calendar.span(f"2015-Q{q}"), v)
+        for q, v in zip((1, 2, 3, 4), (1600,) * 3 + (3200,), strict=True)
     ]
     assert expected_to(quarters, date(2015, 6, 30)) == 3200
     # and half of June's 310 when only its first 15 of 30 days are gone: 155
