@@ -81,7 +81,8 @@ def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) 
     >>> own_needs(spec, sums, Fraction(100), set())["calls"].months  # 44 × 100 / 110
     [Fraction(40, 1)]
     """
-    given = sum(sums[spec.base_metric].months, Fraction(0))
+    base = sums[spec.base_metric]
+    given = Fraction(sum(base.num), base.den)  # Σ months, without a fraction per month
     if given <= 0 or given == target:
         return dict(sums)
     factor = target / given

@@ -61,9 +61,8 @@ class Series:
 
     def times(self, factor: Fraction, money: bool) -> Series:
         """This series × ``factor`` (exact)."""
-        return Series(
-            tuple(n * factor.numerator for n in self.num), self.den * factor.denominator, money
-        )
+        scale = factor.numerator  # a property of Fraction: read once, not per month
+        return Series(tuple(n * scale for n in self.num), self.den * factor.denominator, money)
 
 
 def shown(num: int, den: int, money: bool) -> int | float:
