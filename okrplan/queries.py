@@ -163,9 +163,16 @@ def funnel_chain(graph: nx.DiGraph, kr_id: str) -> list[KeyResult]:
 
 def below(graph: nx.DiGraph, owner: str) -> Iterator[str]:
     """Everything a unit contains, at any depth (hire pools that hired nobody included)."""
-    for child in children(graph, owner, EdgeKind.CONTAINS):
-        yield child
-        yield from below(graph, child)
+    # depth first, parents before children, without nested generators (each level of
+    # ``yield from`` would pass every node up once more: a report asks for 100,000 people)
+    stack = [iter(children(graph, owner, EdgeKind.CONTAINS))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        else:
+            yield child
+            stack.append(iter(children(graph, child, EdgeKind.CONTAINS)))
 
 
 def people_below(graph: nx.DiGraph, owner: str) -> int:
