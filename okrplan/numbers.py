@@ -178,8 +178,16 @@ class Numbers:
         places: dict[str, int] = {}
         # a large plan repeats its amounts (264,000 of them, 18,000 different, at 100,000
         # people): each different one is looked at once (equal amounts have one scale)
-        for value in {(type(v), v) for v in values if v is not None and v != 0}:
-            scale = money_scale([value[1]], self.locale, self.step)
+        whole: set[int] = set()
+        other: set[tuple[type, Decimal | float | int]] = set()  # 1 and 1.0 apart, to be exact
+        for value in values:
+            if type(value) is int:
+                whole.add(value)
+            elif value is not None:
+                other.add((type(value), value))
+        whole.discard(0)
+        for kept in (*whole, *(v for _, v in other if v != 0)):
+            scale = money_scale([kept], self.locale, self.step)
             places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
         return replace(self, places=tuple(sorted(places.items())))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 
@@ -81,10 +81,16 @@ def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
 
 def sheet(graph: nx.DiGraph, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
     """An owner's OKR sheet: its objectives in order, each with its key results in order."""
-    return [
-        (objective(graph, o), [key_result(graph, k) for k in krs_of(graph, o)])
-        for o in objectives_of(graph, owner)
-    ]
+    out = []
+    for o in objectives_of(graph, owner):
+        found = [node(graph, k) for k in krs_of(graph, o)]
+        # checked once per list (plan.md and the tree ask for 20,000 sheets at 100,000 people)
+        if all(isinstance(kr, KeyResult) for kr in found):
+            krs = cast(list[KeyResult], found)
+        else:
+            krs = [key_result(graph, k) for k in krs_of(graph, o)]  # raises, naming the node
+        out.append((objective(graph, o), krs))
+    return out
 
 
 def find_unit(graph: nx.DiGraph, name: str) -> str:
@@ -157,9 +163,16 @@ def funnel_chain(graph: nx.DiGraph, kr_id: str) -> list[KeyResult]:
 
 def below(graph: nx.DiGraph, owner: str) -> Iterator[str]:
     """Everything a unit contains, at any depth (hire pools that hired nobody included)."""
-    for child in children(graph, owner, EdgeKind.CONTAINS):
-        yield child
-        yield from below(graph, child)
+    # depth first, parents before children, without nested generators (each level of
+    # ``yield from`` would pass every node up once more: a report asks for 100,000 people)
+    stack = [iter(children(graph, owner, EdgeKind.CONTAINS))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        else:
+            yield child
+            stack.append(iter(children(graph, child, EdgeKind.CONTAINS)))
 
 
 def people_below(graph: nx.DiGraph, owner: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from okrplan import queries
@@ -53,12 +52,12 @@ def to_markdown(plan: Plan) -> str:
         lines += [f"**{label(locale, 'relaxations')}**", ""]
         lines += [f"- {_cell(r.message)}" for r in solver.relaxations]
         lines.append("")
-    _unit(plan, numbers, root_of(graph), 2, lines)
+    _unit(plan, _Texts(numbers), root_of(graph), 2, lines)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[str]) -> None:
-    graph, locale = plan.graph, plan.locale
+def _unit(plan: Plan, texts: _Texts, node_id: str, depth: int, lines: list[str]) -> None:
+    graph, locale, numbers = plan.graph, plan.locale, texts.numbers
     unit = queries.unit(graph, node_id)
     head = f"{'#' * min(depth, 6)} {_cell(unit.name)}"
     if unit.lead:
@@ -66,7 +65,7 @@ def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[st
     if unit.target is not None:
         head += f" — {unit_money_text(unit, locale, numbers)}"
     lines += [head, ""]
-    _objectives(plan, numbers, node_id, lines)
+    _objectives(plan, texts, node_id, lines)
     # every role group but one of no one, such as a hire pool that hired no one ("× 0")
     kids = [node(graph, k) for k in children(graph, node_id)]
     for role in kids:
@@ -80,80 +79,101 @@ def _unit(plan: Plan, numbers: Numbers, node_id: str, depth: int, lines: list[st
         lines += [head, ""]
         if role.people:
             lines += [f"{label(locale, 'people')}: {_cell('、'.join(role.people))}", ""]
-        _objectives(plan, numbers, role.id, lines)
+        _objectives(plan, texts, role.id, lines)
     for child in kids:
         if isinstance(child, Unit):
-            _unit(plan, numbers, child.id, depth + 1, lines)
+            _unit(plan, texts, child.id, depth + 1, lines)
 
 
-def _objectives(plan: Plan, numbers: Numbers, owner: str, lines: list[str]) -> None:
-    locale = plan.locale
+class _Texts:
+    """What one plan.md repeats on thousands of tables, made once per text: the header, a
+    column's unit, names, targets, periods and weights (100,000 people have 108,000 key
+    results with a few thousand different cells)."""
+
+    def __init__(self, numbers: Numbers) -> None:
+        self.numbers = numbers
+        locale = self.locale = numbers.locale
+        self.header = (
+            f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
+            f"{label(locale, 'kr')} | {label(locale, 'target')} | {label(locale, 'per')} | "
+            f"{label(locale, 'weight')} |"
+        )
+        self.deduction = f" ({label(locale, 'deduction')})"
+        self.cells: dict[str, str] = {}
+        self.scales: dict[tuple[Any, ...], Scale] = {}
+        self.targets: dict[tuple[Any, ...], str] = {}
+        self.pers: dict[str, str] = {}
+        self.weights: dict[tuple[type, Any], str] = {}
+
+    def cell(self, text: str) -> str:
+        found = self.cells.get(text)
+        if found is None:
+            found = self.cells[text] = _cell(text)
+        return found
+
+    def scale(self, amounts: list[Any]) -> Scale:
+        """The unit of one table's target column: its amounts share it."""
+        key = tuple((type(a), a) for a in amounts)
+        found = self.scales.get(key)
+        if found is None:
+            found = self.scales[key] = money_scale(amounts, self.locale, self.numbers.step)
+        return found
+
+    def per(self, per: str) -> str:
+        found = self.pers.get(per)
+        if found is None:
+            found = self.pers[per] = per_text(str(per), self.locale)
+        return found
+
+    def weight(self, weight: Any) -> str:
+        key = (type(weight), weight)
+        found = self.weights.get(key)
+        if found is None:
+            found = self.weights[key] = weight_text(weight)
+        return found
+
+    def target(self, kr: KeyResult, scale: Scale) -> str:
+        # every field the target text reads (numbers with their type: 1 and 1.0 read apart)
+        key = (
+            scale,
+            kr.kr_kind,
+            type(kr.deduction),
+            kr.deduction,
+            type(kr.target),
+            kr.target,
+            kr.target_kind,
+            kr.money,
+            kr.unit,
+            kr.target_per,
+            kr.per,
+            type(kr.sourced),
+            kr.sourced,
+            *((type(kr.total), kr.total) if kr.sourced is not None else ()),
+        )
+        found = self.targets.get(key)
+        if found is None:
+            text = kr_target_text(kr, self.locale, self.numbers, scale)
+            found = self.targets[key] = _cell(text)
+        return found
+
+
+def _objectives(plan: Plan, texts: _Texts, owner: str, lines: list[str]) -> None:
     okrs = queries.sheet(plan.graph, owner)
     if not okrs:
         return
     # the amounts of one table's target column share one unit
-    amounts = [kr.target for _, krs in okrs for kr in krs if kr.money and kr.target is not None]
-    scale = money_scale(amounts, locale, numbers.step)
-    lines.append(
-        f"| {label(locale, 'no')} | {label(locale, 'objective')} | "
-        f"{label(locale, 'kr')} | {label(locale, 'target')} | {label(locale, 'per')} | "
-        f"{label(locale, 'weight')} |"
+    scale = texts.scale(
+        [kr.target for _, krs in okrs for kr in krs if kr.money and kr.target is not None]
     )
+    lines.append(texts.header)
     lines.append("|---|---|---|---|---|---|")
     for number, (objective, krs) in enumerate(okrs, start=1):
-        for index, kr in enumerate(krs):
-            first = index == 0
-            text = kr.name + (
-                f" ({label(locale, 'deduction')})" if kr.kr_kind is KRKind.DEDUCTION else ""
-            )
+        first = f"| {number} | {texts.cell(objective.name)} | "
+        for kr in krs:
+            name = kr.name + (texts.deduction if kr.kr_kind is KRKind.DEDUCTION else "")
             lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        str(number) if first else "",
-                        _cached_cell(objective.name) if first else "",
-                        _cached_cell(text),
-                        _target_cell(kr, numbers, scale),
-                        per_text(str(kr.per), locale),
-                        weight_text(kr.weight),
-                    ]
-                )
-                + " |"
+                f"{first}{texts.cell(name)} | {texts.target(kr, scale)} | "
+                f"{texts.per(kr.per)} | {texts.weight(kr.weight)} |"
             )
+            first = "|  |  | "
     lines.append("")
-
-
-# A large plan repeats the same names and targets on thousands of sheets: each is escaped and
-# formatted once.
-_cached_cell = lru_cache(maxsize=1 << 16)(lambda text: _cell(text))
-
-
-def _target_cell(kr: KeyResult, numbers: Numbers, scale: Scale) -> str:
-    key = (
-        numbers,
-        scale,
-        *(
-            (type(v), v)
-            for v in (
-                kr.kr_kind,
-                kr.deduction,
-                kr.target,
-                kr.target_kind,
-                kr.money,
-                kr.unit,
-                kr.target_per,
-                kr.per,
-                kr.sourced,
-                kr.total if kr.sourced is not None else None,
-            )
-        ),
-    )
-    found = _TARGETS.get(key)
-    if found is None:
-        if len(_TARGETS) > 1 << 16:
-            _TARGETS.clear()
-        found = _TARGETS[key] = _cell(kr_target_text(kr, numbers.locale, numbers, scale))
-    return found
-
-
-_TARGETS: dict[tuple[Any, ...], str] = {}

@@ -82,12 +82,22 @@ class Context:
         self.locale = plan.locale
         # One precision per unit (亿/万, M/k) for every amount the diagram shows.
         self.numbers = numbers_for(plan.meta).uniform(_amounts(plan))
-        self.parent: dict[str, str] = {
-            t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
-        }
+        self._parent: dict[str, str] | None = None
         self._signatures: dict[str, int] = {}
         self._interned: dict[tuple[Any, ...], int] = {}
         self._sheets: dict[str, Sheet] = {}
+        self._children: dict[str, list[str]] = {}
+        self._below: dict[str, tuple[int, int, int]] = {}
+
+    @property
+    def parent(self) -> dict[str, str]:
+        """The unit that contains each node (made when first asked: only a plan with
+        conflicts or relaxations to mark needs it)."""
+        if self._parent is None:
+            self._parent = {
+                t: s for s, t, d in self.graph.edges(data=True) if d["kind"] == Edge.CONTAINS
+            }
+        return self._parent
 
     def text(self, key: str, **values: Any) -> str:
         if key == "people_count":  # "1 person", "3 people"
@@ -98,7 +108,12 @@ class Context:
         return record(self.graph, node)
 
     def org_children(self, node: str) -> list[str]:
-        return queries.org_children(self.graph, node)
+        """:func:`okrplan.queries.org_children`, asked once per node (folding and counting
+        visit every node several times). Callers must not change the list."""
+        found = self._children.get(node)
+        if found is None:
+            found = self._children[node] = queries.org_children(self.graph, node)
+        return found
 
     def sheet(self, owner: str) -> Sheet:
         """An owner's objectives with their key results, in sheet order."""
@@ -144,17 +159,35 @@ class Context:
     def below(self, nodes: Iterable[str]) -> tuple[int, int, int]:
         """Units, role groups and people under ``nodes`` (not counting the nodes)."""
         units = roles = people = 0
-        stack = [c for n in nodes for c in self.org_children(n)]
-        while stack:
-            node = stack.pop()
-            owner = self.record(node)
-            if isinstance(owner, RoleGroup):
-                roles += 1
-                people += owner.headcount
-            else:
-                units += 1
-                stack.extend(self.org_children(node))
+        for node in nodes:
+            more = self._under(node)
+            units, roles, people = units + more[0], roles + more[1], people + more[2]
         return units, roles, people
+
+    def _under(self, node: str) -> tuple[int, int, int]:
+        """Units, role groups and people under one node, each subtree counted once (the
+        labels, the caption and the roles left out all ask, at 100,000 people 1,200 times)."""
+        found = self._below.get(node)
+        if found is not None:
+            return found
+        # children before parents, without recursion (an org can be deep)
+        order, stack = [], [node]
+        while stack:
+            current = stack.pop()
+            if current not in self._below:
+                order.append(current)
+                stack.extend(self.org_children(current))
+        for current in reversed(order):
+            units = roles = people = 0
+            for child in self.org_children(current):
+                owner = self.record(child)
+                if isinstance(owner, RoleGroup):
+                    roles, people = roles + 1, people + owner.headcount
+                else:
+                    more = self._below[child]
+                    units, roles, people = units + 1 + more[0], roles + more[1], people + more[2]
+            self._below[current] = (units, roles, people)
+        return self._below[node]
 
     def people(self, box: Box) -> int:
         owners = [self.record(m) for m in box.members]
