@@ -108,9 +108,7 @@ def line_encoder() -> Callable[[Any], str]:
     make = getattr(encoder, "c_make_encoder", None)  # not in json's type stubs
     if make is None:  # a Python without json's C speedups
         return plain.encode
-    chunks = make(
-        None, plain.default, encoder.encode_basestring, None, ":", ",", True, False, True
-    )
+    chunks = make(None, plain.default, encoder.encode_basestring, None, ":", ",", True, False, True)
     return lambda value: "".join(chunks(value, 0))
 
 
