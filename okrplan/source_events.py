@@ -82,6 +82,7 @@ def _build(
     if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
         return None
     scalars = _Scalars(loader)
+    tags = scalars.tags
     # the whole text holds no character a name may not: then only a double-quoted scalar
     # (whose escapes can write one) is checked on its own
     clean = unsafe_character(text, name=True) is None
@@ -90,7 +91,7 @@ def _build(
     # per open collection: the container, its path, and (mappings) the key awaiting its value
     containers: list[Any] = []
     paths: list[KeyPath] = []
-    pending: list[str | None] = []
+    pending: list[KeyPath | None] = []  # the path of the key read, its value not yet
     root: Any = None
     count = 0
     while True:
@@ -112,8 +113,8 @@ def _build(
         if containers:
             parent = containers[-1]
             if type(parent) is dict:
-                key = pending[-1]
-                if key is None:  # this event is a key
+                path = pending[-1]
+                if path is None:  # this event is a key
                     if kind is not yaml.ScalarEvent:
                         return None
                     key = event.value
@@ -125,10 +126,9 @@ def _build(
                         return None
                     if key in parent:
                         return None
-                    keys[(*paths[-1], key)] = position
-                    pending[-1] = key
+                    pending[-1] = keys_path = (*paths[-1], key)
+                    keys[keys_path] = position
                     continue
-                path: KeyPath = (*paths[-1], key)
                 pending[-1] = None
             else:
                 path = (*paths[-1], len(parent))
@@ -142,7 +142,7 @@ def _build(
         values[path] = position
         if kind is yaml.ScalarEvent:
             value = event.value
-            tag = scalars.tag(value) if event.implicit[0] else _STR_TAG
+            tag = (tags.get(value) or scalars.tag(value)) if event.implicit[0] else _STR_TAG
             if tag in _STR_TAGS:
                 if (not clean or event.style == '"') and unsafe_character(
                     value.strip(" \t\r\n"), name=True
