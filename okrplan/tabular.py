@@ -357,20 +357,18 @@ def _scan(file: str, lines: Iterable[tuple[int, list[str]]], notes: list[Issue])
     numbers, rows = [], []
     plain = False  # every header column has a name: a row within it has no problem to look for
     for line, fields in lines:
-        # strip() and isspace() agree on what is blank: a row of blanks is an empty row
-        if not "".join(fields).strip():
-            continue
+        stripped = list(map(str.strip, fields))
+        longest = max(map(len, stripped), default=0)
+        if not longest:
+            continue  # a row of blanks is an empty row
         if not header_line:
-            header_line, columns = line, [f.strip().casefold() for f in fields]
+            header_line, columns = line, [f.casefold() for f in stripped]
             while columns and not columns[-1]:
                 columns.pop()
             issues += _header_issues(file, header_line, columns)
             plain = "" not in columns
             continue
-        stripped = list(map(str.strip, fields))
-        if not (plain and len(stripped) <= len(columns)) or (
-            max(map(len, stripped)) > MAX_FIELD_CHARS
-        ):
+        if not (plain and len(stripped) <= len(columns)) or longest > MAX_FIELD_CHARS:
             issues += _row_issues(file, line, columns, stripped, header_line)
         numbers.append(line)
         rows.append(stripped)
@@ -545,6 +543,8 @@ class Stream:
     rows: Iterator[tuple[int, list[str]]]
     warnings: tuple[Issue, ...] = ()
     header_line: int = 1
+    encoding: str = ""  # a CSV's, as read (a workbook's sheet: "")
+    delimiter: str = ","
 
 
 def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES) -> Stream:
@@ -576,7 +576,8 @@ def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES)
     encoding = {"UTF-16": "utf-16", "GB18030": "gb18030"}.get(read_as, "utf-8-sig")
     first = head.decode(encoding, errors="replace").lstrip("\ufeff\r\n").partition("\n")[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    return _stream(name, _file_lines(name, encoding, delimiter), notes)
+    stream = _stream(name, _file_lines(name, encoding, delimiter), notes)
+    return replace(stream, encoding=encoding, delimiter=delimiter)
 
 
 def _whole_chars(head: bytes) -> bytes:

@@ -30,7 +30,7 @@ from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
 from okrplan.source import Source
 from okrplan.spec.fields import amount_value, capacity_value
 from okrplan.spec.words import suggest
-from okrplan.tabular import Row, Table, read_table
+from okrplan.tabular import Columns, read_columns
 
 MAX_ROSTER_BYTES = 64 * 2**20
 """Most bytes a roster CSV may have: about a million rows of name, unit and role."""
@@ -56,7 +56,7 @@ MONTH_HINT = "write a month like 2026-03 (a date such as 2026-03-15 counts as it
 
 @dataclass(slots=True)
 class _Person:
-    row: Row
+    line: int  # the row's line (sheet row) in the roster
     name: str
     path: tuple[str, ...]
     role: str
@@ -87,7 +87,7 @@ def merge_roster(source: Source) -> Source:
     path = roster_path(source)
     if path is None:
         return source
-    table = read_table(
+    table = read_columns(
         path, max_bytes=MAX_ROSTER_BYTES, hint="split the roster, or save it as .xlsx"
     )
     data: dict[str, Any] = source.data
@@ -97,7 +97,7 @@ def merge_roster(source: Source) -> Source:
         raise InputError([*issues, *source.warnings])
     people = _people(table, columns, data, issues)
     org = copy.deepcopy(data["org"])
-    left_before = _add(org, people, data, columns, issues)
+    left_before = _add(org, people, data, table.file, columns, issues)
     if any(i.severity is Severity.ERROR for i in issues):
         raise InputError([*issues, *source.warnings])
     notes = [*table.warnings, *issues]
@@ -125,7 +125,7 @@ def _left_text(count: int, data: dict[str, Any]) -> str:
     return f"{count} 人在计划开始前已离职，不纳入计划"
 
 
-def _columns(table: Table, data: dict[str, Any], issues: list[Issue]) -> dict[str, str]:
+def _columns(table: Columns, data: dict[str, Any], issues: list[Issue]) -> dict[str, str]:
     """Which header column holds each roster field: ``{"name": "姓名", "capacity.calls": …}``."""
     known = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
     metrics = _mapping(data.get("metrics"))
@@ -173,103 +173,135 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _header(table: Table, message: str, column: str, hint: str) -> Issue:
+def _header(table: Columns, message: str, column: str, hint: str) -> Issue:
     return Issue(message, table.file, table.header_line, path=column, hint=hint)
 
 
 def _people(
-    table: Table, columns: dict[str, str], data: dict[str, Any], issues: list[Issue]
+    table: Columns, columns: dict[str, str], data: dict[str, Any], issues: list[Issue]
 ) -> list[_Person]:
-    catalogue = _mapping(data.get("roles"))
+    """The people of the roster's rows without a problem; every problem goes to ``issues``.
+
+    The rows are checked column by column, each distinct value once (a roster of 100,000
+    people has a few hundred unit paths, one or two roles and a dozen months).
+    """
     org = data["org"] if isinstance(data.get("org"), dict) else {}
-    root = str(org.get("name", ""))
+    cells = {key: table.column(column) for key, column in columns.items()}
+    found = _Found(table)
+    for key in REQUIRED:
+        for row in [row for row, text in enumerate(cells[key]) if not text]:
+            found.add(row, f"no {key} given", columns[key], _EMPTY_HINTS[key])
+    paths = _paths(cells["unit"], columns["unit"], str(org.get("name", "")), found)
+    _roles(cells["role"], columns["role"], _mapping(data.get("roles")), found)
+    months = {key: _months(cells[key], columns[key], found) for key in _DATES if key in cells}
+    if len(months) == len(_DATES):
+        _order(months["joined"], months["left"], columns["left"], found)
+    amounts = {key: _amounts(cells[key], columns[key], found) for key in _AMOUNTS if key in cells}
+    capacities = {
+        key.removeprefix("capacity."): _capacities(cells[key], column, found)
+        for key, column in columns.items()
+        if key.startswith("capacity.")
+    }
+    issues += found.issues
+    names, roles, lines = cells["name"], cells["role"], table.lines
+    none = [None] * len(lines)
+    joined, left = months.get("joined", none), months.get("left", none)
     people = []
-    paths: dict[str, tuple[str, ...]] = {}  # a large roster repeats a few hundred unit paths
-    for row in table.rows:
-        person = _person(row, columns, catalogue, root, issues, paths)
-        if person is not None:
-            people.append(person)
+    for row in range(len(lines)):
+        if row in found.rows:
+            continue
+        person = _Person(lines[row], names[row], paths[row], roles[row], joined[row], left[row])
+        for key, values in amounts.items():
+            amount = values[row]
+            if amount is not None:
+                person.values[key] = amount
+        for metric, texts in capacities.items():
+            if texts[row]:
+                person.capacity[metric] = texts[row]
+        people.append(person)
     return people
 
 
-def _person(
-    row: Row,
-    columns: dict[str, str],
-    catalogue: dict[str, Any],
-    root: str,
-    issues: list[Issue],
-    paths: dict[str, tuple[str, ...]],
-) -> _Person | None:
-    count = len(issues)
-    values = row.values
-    text = {key: values.get(column, "") for key, column in columns.items()}
-    for key in REQUIRED:
-        if not text[key]:
-            issues.append(row.issue(f"no {key} given", columns[key], _EMPTY_HINTS[key]))
-    parts = paths.get(text["unit"])
-    if parts is None:
-        parts = tuple(_SEPARATORS.split(text["unit"])) if text["unit"] else ()
-        if parts and parts[0] == root:
-            parts = parts[1:]  # written from the top: A公司/华东大区/上海团队
-        paths[text["unit"]] = parts
-    if "" in parts:
-        issues.append(
-            row.issue(
-                f"the unit path {text['unit']!r} has an empty part",
-                columns["unit"],
-                "write the path from the top unit down, e.g. 华东大区/上海团队",
-            )
-        )
-    role = text["role"]
-    if role and role not in catalogue:
-        hint = (
-            suggest(role, set(catalogue), "roles")
-            if catalogue
-            else "define the role under roles: at the top of the target file"
-        )
-        issues.append(
-            row.issue(f"no role {role!r} in the role catalogue (roles:)", columns["role"], hint)
-        )
-    person = _Person(row, text["name"], parts, role)
-    optional = [key for key in _OPTIONAL if text.get(key)]
-    if optional or len(text) != len(REQUIRED) + len(_OPTIONAL & text.keys()):
-        _optional(row, columns, text, person, issues)  # the usual row has nothing more
-    return person if len(issues) == count else None
-
-
-def _optional(
-    row: Row, columns: dict[str, str], text: dict[str, str], person: _Person, issues: list[Issue]
-) -> None:
-    """A row's optional columns: joined, left, history, potential, quota and capacities."""
-    for key in ("joined", "left"):
-        if text.get(key):
-            month = _month(text[key])
-            if month is None:
-                issues.append(row.issue(f"{text[key]!r} is not a month", columns[key], MONTH_HINT))
-            setattr(person, key, month)
-    if person.joined and person.left and person.left < person.joined:
-        issues.append(
-            row.issue(
-                f"leaves ({person.left}) before joining ({person.joined})",
-                columns["left"],
-                "check the two dates",
-            )
-        )
-    for key in ("history", "potential", "quota"):
-        if text.get(key):
-            _value(row, key, columns[key], text[key], person, issues)
-    for key, column in columns.items():
-        if key.startswith("capacity.") and text[key]:
-            _capacity(row, key.removeprefix("capacity."), column, text[key], person, issues)
-
-
-_OPTIONAL = frozenset(COLUMNS) - frozenset(REQUIRED)
-
+_DATES = ("joined", "left")
+_AMOUNTS = ("history", "potential", "quota")
 _EMPTY_HINTS = {
     "name": "give every person a name, or delete the row",
     "unit": "give the unit path from the top unit down, e.g. 华东大区/上海团队",
     "role": "name a role of the role catalogue (roles:)",
 }
+
+
+class _Found:
+    """The problems of a roster's rows, and which rows have one (they are not planned)."""
+
+    def __init__(self, table: Columns) -> None:
+        self.table = table
+        self.issues: list[Issue] = []
+        self.rows: set[int] = set()
+
+    def add(self, row: int, message: str, column: str, hint: str) -> None:
+        """A problem with row ``row`` (counted from 0 below the header) in ``column``."""
+        self.issues.append(_issue(self.table.file, self.table.lines[row], message, column, hint))
+        self.rows.add(row)
+
+
+def _issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
+    return Issue(message, file, line, path=column, hint=hint)
+
+
+def _paths(units: tuple[str, ...], column: str, root: str, found: _Found) -> list[tuple[str, ...]]:
+    """Each row's unit path below the top unit (named ``root``)."""
+    parsed: dict[str, tuple[str, ...]] = {}
+    for text in set(units):
+        parts = tuple(_SEPARATORS.split(text)) if text else ()
+        parsed[text] = parts[1:] if parts and parts[0] == root else parts  # 公司/华东/上海
+    if any("" in parts for parts in parsed.values()):
+        for row, text in enumerate(units):
+            if "" in parsed[text]:
+                message = f"the unit path {text!r} has an empty part"
+                found.add(row, message, column, _PATH_HINT)
+    return [parsed[text] for text in units]
+
+
+_PATH_HINT = "write the path from the top unit down, e.g. 华东大区/上海团队"
+
+
+def _roles(roles: tuple[str, ...], column: str, catalogue: dict[str, Any], found: _Found) -> None:
+    """Report the rows whose role is not in the role catalogue."""
+    unknown = {role for role in set(roles) if role and role not in catalogue}
+    if not unknown:
+        return
+    hints = {
+        role: suggest(role, set(catalogue), "roles")
+        if catalogue
+        else "define the role under roles: at the top of the target file"
+        for role in unknown
+    }
+    for row, role in enumerate(roles):
+        if role in unknown:
+            message = f"no role {role!r} in the role catalogue (roles:)"
+            found.add(row, message, column, hints[role])
+
+
+def _months(texts: tuple[str, ...], column: str, found: _Found) -> list[Month | None]:
+    """Each row's month in a joined or left column (None where empty or not a month)."""
+    parsed = {text: _month(text) for text in set(texts) if text}
+    if any(month is None for month in parsed.values()):
+        for row, text in enumerate(texts):
+            if text and parsed[text] is None:
+                found.add(row, f"{text!r} is not a month", column, MONTH_HINT)
+    parsed[""] = None
+    return [parsed[text] for text in texts]
+
+
+def _order(
+    joined: list[Month | None], left: list[Month | None], column: str, found: _Found
+) -> None:
+    """Report the rows that leave before they join."""
+    for row, (start, end) in enumerate(zip(joined, left, strict=True)):
+        if start is not None and end is not None and end < start:
+            message = f"leaves ({end}) before joining ({start})"
+            found.add(row, message, column, "check the two dates")
 
 
 def _month(text: str) -> Month | None:
@@ -286,33 +318,48 @@ _PLAIN = re.compile(r"[1-9][0-9]{0,17}|0")
 """A plain whole number, as HR exports write amounts: read without the quantity parser."""
 
 
-def _value(
-    row: Row, key: str, column: str, text: str, person: _Person, issues: list[Issue]
-) -> None:
-    if _PLAIN.fullmatch(text):
-        person.values[key] = Decimal(text)  # what amount_value gives, a hundred times faster
-        return
-    try:
-        person.values[key] = amount_value(text)
-    except PydanticCustomError as exc:
-        issues.append(row.issue(exc.message(), column, str((exc.context or {}).get("hint", ""))))
+def _amounts(texts: tuple[str, ...], column: str, found: _Found) -> list[Decimal | None]:
+    """Each row's amount in a history, potential or quota column (None where empty)."""
+    parsed: dict[str, Decimal | None] = {"": None}
+    problems: dict[str, tuple[str, str]] = {}
+    for text in set(texts) - {""}:
+        if _PLAIN.fullmatch(text):
+            parsed[text] = Decimal(text)  # what amount_value gives, a hundred times faster
+            continue
+        try:
+            parsed[text] = amount_value(text)
+        except PydanticCustomError as exc:
+            parsed[text] = None
+            problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
+    if problems:
+        for row, text in enumerate(texts):
+            if text in problems:
+                message, hint = problems[text]
+                found.add(row, message, column, hint)
+    return [parsed[text] for text in texts]
 
 
-def _capacity(
-    row: Row, metric: str, column: str, text: str, person: _Person, issues: list[Issue]
-) -> None:
-    try:
-        capacity_value(text)
-    except PydanticCustomError as exc:
-        issues.append(row.issue(exc.message(), column, str((exc.context or {}).get("hint", ""))))
-    else:
-        person.capacity[metric] = text
+def _capacities(texts: tuple[str, ...], column: str, found: _Found) -> tuple[str, ...]:
+    """Report the rows whose capacity (``120/周``) cannot be read; the texts, as written."""
+    problems: dict[str, tuple[str, str]] = {}
+    for text in set(texts) - {""}:
+        try:
+            capacity_value(text)
+        except PydanticCustomError as exc:
+            problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
+    if problems:
+        for row, text in enumerate(texts):
+            if text in problems:
+                message, hint = problems[text]
+                found.add(row, message, column, hint)
+    return texts
 
 
 def _add(
     org: dict[str, Any],
     people: Iterable[_Person],
     data: dict[str, Any],
+    file: str,
     columns: dict[str, str],
     issues: list[Issue],
 ) -> int:
@@ -321,9 +368,9 @@ def _add(
     period = _plan_period(data)
     first = period.first if period is not None else None
     basis = _basis(data)
-    where = _UnitIndex(org, columns)
-    seen: dict[tuple[tuple[str, ...], str], Row] = {}
-    entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+    where = _UnitIndex(org, file, columns)
+    seen: dict[tuple[tuple[str, ...], str], int] = {}  # the line of each person's row
+    entries = _Entries(basis)
     left_before = 0
     for person in people:
         if first is not None and person.left is not None and person.left < first:
@@ -332,18 +379,22 @@ def _add(
         earlier = seen.get((person.path, person.name))
         if earlier is not None:
             issues.append(
-                person.row.issue(
+                _issue(
+                    file,
+                    person.line,
                     f"{person.name!r} is listed twice in {'/'.join(person.path) or 'the top unit'}"
-                    f" (also row {earlier.line})",
+                    f" (also row {earlier})",
                     columns["name"],
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
             )
             continue
-        seen[person.path, person.name] = person.row
+        seen[person.path, person.name] = person.line
         if period is not None and person.joined is not None and person.joined > period.last:
             issues.append(
-                person.row.issue(
+                _issue(
+                    file,
+                    person.line,
                     f"{person.name} joins after the plan ends",
                     columns["joined"],
                     f"the plan ends in {period.last}; leave this person out",
@@ -353,43 +404,62 @@ def _add(
         unit = where.unit(person, issues)
         if unit is None:
             continue
-        _enter(unit, person, basis, entries)
+        entries.enter(unit, person)
+    entries.write_totals()
     return left_before
 
 
-def _enter(
-    unit: dict[str, Any],
-    person: _Person,
-    basis: str,
-    entries: dict[tuple[Any, ...], dict[str, Any]],
-) -> None:
-    """Add ``person`` to the role entry of people like them in ``unit`` (a new one if none)."""
-    own = (
-        "quota" in person.values
-        or (basis == "history" and "history" in person.values)
-        or (basis == "potential" and "potential" in person.values)
-    )
-    key: tuple[Any, ...] = (id(unit), person.role)
-    if person.capacity or own:
-        key += (tuple(sorted(person.capacity.items())), person.name if own else None)
-    entry = entries.get(key)
-    if entry is None:
-        entry = {"role": person.role, "people": []}
-        if person.capacity:
-            entry["capacity"] = dict(person.capacity)
-        unit.setdefault("roles", []).append(entry)
-        entries[key] = entry
-    for name, value in person.values.items():
-        entry[name] = str(Decimal(entry.get(name, 0)) + value)
-    if person.joined is None and person.left is None:
-        entry["people"].append(person.name)  # a plain name: the schema reads it fastest
-        return
-    written: dict[str, Any] = {"name": person.name}
-    if person.joined is not None:
-        written["joined"] = str(person.joined)
-    if person.left is not None:
-        written["left"] = str(person.left)
-    entry["people"].append(written)
+class _Entries:
+    """The role entries made from the roster, with the sums of their people's amounts."""
+
+    def __init__(self, basis: str) -> None:
+        self.basis = basis
+        self.entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.totals: dict[int, dict[str, Decimal]] = {}  # by id(entry): Σ history, …
+        self.months: dict[Month, str] = {}  # a roster has a dozen months, as text
+
+    def enter(self, unit: dict[str, Any], person: _Person) -> None:
+        """Add ``person`` to the role entry of people like them in ``unit`` (a new one if
+        none)."""
+        values, basis = person.values, self.basis
+        own = "quota" in values or (basis in ("history", "potential") and basis in values)
+        key: tuple[Any, ...] = (id(unit), person.role)
+        if person.capacity or own:
+            key += (tuple(sorted(person.capacity.items())), person.name if own else None)
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = {"role": person.role, "people": []}
+            if person.capacity:
+                entry["capacity"] = dict(person.capacity)
+            unit.setdefault("roles", []).append(entry)
+            self.entries[key] = entry
+            self.totals[id(entry)] = {}
+        totals = self.totals[id(entry)]
+        for name, value in values.items():
+            if name not in totals:
+                entry[name] = ""  # its place among the entry's keys; the sum comes at the end
+            totals[name] = totals.get(name, Decimal(0)) + value
+        if person.joined is None and person.left is None:
+            entry["people"].append(person.name)  # a plain name: the schema reads it fastest
+            return
+        written: dict[str, Any] = {"name": person.name}
+        if person.joined is not None:
+            written["joined"] = self._text(person.joined)
+        if person.left is not None:
+            written["left"] = self._text(person.left)
+        entry["people"].append(written)
+
+    def _text(self, month: Month) -> str:
+        text = self.months.get(month)
+        if text is None:
+            text = self.months[month] = str(month)
+        return text
+
+    def write_totals(self) -> None:
+        """Write each entry's sums as text, as a planner writes ``history: 1094万``."""
+        for entry in self.entries.values():
+            for name, total in self.totals[id(entry)].items():
+                entry[name] = str(total)
 
 
 def _plan_period(data: dict[str, Any]) -> PlanPeriod | None:
@@ -409,8 +479,9 @@ def _basis(data: dict[str, Any]) -> str:
 class _UnitIndex:
     """The YAML-shaped units by path, created on first use; YAML units are found by name."""
 
-    def __init__(self, org: dict[str, Any], columns: dict[str, str]) -> None:
+    def __init__(self, org: dict[str, Any], file: str, columns: dict[str, str]) -> None:
         self.org = org
+        self.file = file
         self.column = columns["unit"]
         self.found: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
         self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
@@ -445,7 +516,9 @@ class _UnitIndex:
         path, column = person.path, self.column
         if (path, person.role) in self.yaml_entries:
             issues.append(
-                person.row.issue(
+                _issue(
+                    self.file,
+                    person.line,
                     f"{person.role} in {'/'.join(path) or 'the top unit'} is also written in the "
                     "target file",
                     column,
@@ -461,7 +534,9 @@ class _UnitIndex:
             elsewhere = [p for p in self.yaml_paths.get(prefix[-1], []) if p != prefix]
             if elsewhere:
                 issues.append(
-                    person.row.issue(
+                    _issue(
+                        self.file,
+                        person.line,
                         f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
                         f"{'/'.join(prefix)}",
                         column,
