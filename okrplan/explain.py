@@ -29,6 +29,8 @@ _TEXT = {
         "（允许招聘：hire: true）",
         "capacity": "{unit}：{hires}提高每人{metric}产能：{pairs}",
         "with_hires": "招满允许的 {hires} 人，并",
+        "hiring_cost": "招聘花费 {cost}",
+        "hiring_budget": "（预算 {budget}）",
         "pair": "{role} {old} → {new}",
         "sep": "；",
         "hire_split": "新增招聘 {total} 人：KPI 本身需要 {kpi} 人，"
@@ -61,6 +63,8 @@ _TEXT = {
         "units need (allow hire: true)",
         "capacity": "{unit}: {hires}raise {metric} capacity per person: {pairs}",
         "with_hires": "hire the {hires} allowed and ",
+        "hiring_cost": "hiring cost {cost}",
+        "hiring_budget": " (budget {budget})",
         "pair": "{role} {old} → {new}",
         "sep": "; ",
         "hire_split": "hires {total}: the KPI itself needs {kpi}; the {buffer} buffer per level "
@@ -157,7 +161,38 @@ def summary_lines(
     split = hire_split_text(plan) if hires else None
     if split:
         lines.append(f"  {split}")
+    cost = hiring_cost_text(plan)
+    if cost:
+        lines.append(f"  {cost}")
     return lines
+
+
+def hiring_cost_text(plan: Any) -> str | None:
+    """``hiring cost 1.1M (budget 1.2M)`` for a plan whose hires are priced (plan.json's
+    ``plan.hiring``), else None.
+
+    >>> from types import SimpleNamespace as NS
+    >>> hiring = {"cost": 1_100_000, "budget": 1_200_000}
+    >>> hiring_cost_text(NS(locale="zh-CN", meta={"hiring": hiring}))
+    '招聘花费 110万（预算 120万）'
+    >>> hiring_cost_text(NS(locale="en", meta={"hiring": {"cost": 1_100_000}}))
+    'hiring cost 1.1M'
+    """
+    from decimal import Decimal
+
+    from okrplan.quantity import format_number
+
+    hiring = plan.meta.get("hiring")
+    if not isinstance(hiring, dict) or "cost" not in hiring:
+        return None
+
+    def amount(key: str) -> str:
+        return format_number(Decimal(str(hiring[key])), plan.locale)
+
+    text = _text(plan.locale, "hiring_cost").format(cost=amount("cost"))
+    if "budget" in hiring:
+        text += _text(plan.locale, "hiring_budget").format(budget=amount("budget"))
+    return text
 
 
 def head_line(plan: Any) -> str:
@@ -215,6 +250,9 @@ def explain_lines(plan: Any, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     split = hire_split_text(plan)
     if split:
         lines.append("  " + split)
+    cost = hiring_cost_text(plan)
+    if cost:
+        lines.append("  " + cost)
     for relaxation in plan.solver.relaxations:
         lines.append(_text(locale, "fix").format(message=relaxation.message))
     levels = plan.solver.levels

@@ -33,6 +33,7 @@ from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble
 from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import Group, build_groups, role_id
+from okrplan.solve.hire_costs import hiring_meta
 from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import Roles, role_records, unit_records
@@ -136,7 +137,8 @@ def solve_plan(
             roles,
             weighted,
         )
-        return Plan(_meta(spec) | _attainment(spec), solver, graph, _metrics(spec))
+        meta = _meta(spec) | _attainment(spec) | hiring_meta(spec, solver.hires)
+        return Plan(meta, solver, graph, _metrics(spec))
 
 
 def _report(

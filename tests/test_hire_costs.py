@@ -33,6 +33,7 @@ FUNNEL = {
     "deals": {"name": "成交项目", "unit": "个", "yields": {"revenue": "10万"}},
     "visits": {"name": "客户拜访", "unit": "家次", "yields": {"deals": "20%"}},
 }
+WAN = 10_000
 SENIOR, JUNIOR = "r:公司/销售部/资深+hires", "r:公司/销售部/新人+hires"
 
 
@@ -58,6 +59,7 @@ def test_without_costs_the_fewest_people(write_target: Callable[..., Path]) -> N
     # 3 资深 reach 1440万 ≥ 1200万; no 2 hires reach 1200万 (2 × 480万 = 960万)
     plan = api.decompose(write_target(target(True, True)))
     assert plan.solver.hires == {SENIOR: 3}
+    assert "hiring" not in plan.meta  # no costs, no budget: plan.json as before
 
 
 def test_costs_choose_the_cheaper_reach(write_target: Callable[..., Path]) -> None:
@@ -106,11 +108,14 @@ def test_a_budget_too_small_exits_3_with_its_fix(
         "招聘预算（plan.hiring_budget）：提高到 110万（现为 100万），即达成各级目标的最省招聘的花费"
     )
     assert plan.solver.hires == {SENIOR: 1, JUNIOR: 3}  # the hires the budget would buy
+    # plan.json says what they cost: 50万 + 3 × 20万 = 110万, and the budget
+    assert plan.meta["hiring"] == {"cost": 110 * WAN, "budget": 100 * WAN}
     english = write_target({**priced, "plan": {**priced["plan"], "locale": "en"}})
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["decompose", str(english), "-o", str(out)])
     assert result.exit_code == 3, result.output
     assert "raise the budget to 1.1M (now 1M)" in result.output
+    assert "hiring cost 1.1M (budget 1M)" in result.output
 
 
 def test_a_budget_without_costs_counts_people(write_target: Callable[..., Path]) -> None:

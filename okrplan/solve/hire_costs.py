@@ -25,6 +25,8 @@ from okrplan.model import Conflict, Status
 from okrplan.solve.groups import Group
 from okrplan.solve.options import SolverOptions, new_solver, status_of, worst
 from okrplan.solve.regions import Alike, Region
+from okrplan.solve.series import number
+from okrplan.spec import Hire, Spec
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -226,3 +228,35 @@ def _whole(costs: Sequence[Fraction], budget: Fraction | None) -> tuple[Fraction
         divisor = math.gcd(divisor, int(value * scale))
     scale = scale / divisor if divisor > 1 else scale
     return scale, [int(c * scale) for c in costs]
+
+
+def hiring_meta(spec: Spec, hires: Mapping[str, int]) -> dict[str, Any]:
+    """plan.json's ``hiring`` of a plan whose hires are priced: what the hires of the roles
+    that sell cost together (each its ``hire.cost``; without costs, 1 a person) and the
+    budget; ``{}`` for a plan without costs or budget (its plan.json stays as it was).
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    hires
+        The plan's hires by group id (support roles' hires, by role id, are not priced).
+    """
+    from okrplan.solve.groups import role_id
+
+    budget = spec.target.plan.hiring_budget
+    costs = {
+        f"{role_id(ref)}+hires": Fraction(ref.role.hire.cost)
+        for ref in spec.roles
+        if isinstance(ref.role.hire, Hire) and ref.role.hire.cost is not None
+    }
+    if budget is None and not costs:
+        return {}
+    total = sum(
+        (costs.get(gid, Fraction(1)) * n for gid, n in hires.items() if gid.endswith("+hires")),
+        Fraction(0),
+    )
+    found: dict[str, Any] = {"cost": number(total)}
+    if budget is not None:
+        found["budget"] = number(Fraction(budget))
+    return {"hiring": found}
