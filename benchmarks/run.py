@@ -77,6 +77,7 @@ TARGETS = {
     "naive_ratio": 10.0,
     "help": 0.3,
 }
+FLOOR_RATIO = 4.0  # each stage within this many times its floor (benchmarks/floors.py)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,7 +163,12 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
         kinds[record.kind] = kinds.get(record.kind, 0) + 1
     people = sum(r.headcount for r in queries.records(graph) if isinstance(r, RoleGroup))
     sheets = path / api.SHEETS_DIR
+    sys.path.insert(0, str(HERE))
+    import floors
+
+    floor_cpu = floors.stage_floors(target, plan, written=path)
     return {
+        "floors": floor_cpu,
         "stages": times,
         "cpu": cpu,
         "total": time.perf_counter() - start,
@@ -380,6 +386,29 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def floor_table(rows: list[dict[str, Any]]) -> str:
+    """Each stage's CPU seconds beside its floor's (benchmarks/floors.py, measured in the same
+    process right after), and their ratio; ✅ within FLOOR_RATIO."""
+    sizes = [r for r in rows if "floors" in r]
+    heads = ["stage", *(f"{r['size']:,}: CPU s · floor s · ÷" for r in sizes)]
+    lines = ["| " + " | ".join(heads) + " |", "|---|" + "---:|" * len(sizes)]
+    for stage in STAGES:
+        cells = [stage]
+        for r in sizes:
+            own = r["cpu"][stage]
+            floor = r["floors"].get(stage)
+            if stage == "solve":
+                floor = r["floor"]["floor_s"]
+            if floor is None:
+                cells.append(f"{_s(own)} · — · —")
+                continue
+            ratio = own / floor if floor > 0 else float("inf")
+            mark = "✅" if ratio <= FLOOR_RATIO else "❌"
+            cells.append(f"{_s(own)} · {floor:.3f} · {ratio:.1f}× {mark}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def verdicts(rows: list[dict[str, Any]], help_s: float | None) -> list[str]:
     """Each target with the number it is judged on."""
     by_size = {r["size"]: r for r in rows}
@@ -399,6 +428,13 @@ def verdicts(rows: list[dict[str, Any]], help_s: float | None) -> list[str]:
             peak <= TARGETS["peak_mb_100k"],
             f"100k people peak memory {peak:,.0f} MB (≤ {TARGETS['peak_mb_100k']:,.0f} MB)",
         )
+        for stage, floor in r.get("floors", {}).items():
+            ratio = r["cpu"][stage] / floor if floor > 0 else float("inf")
+            check(
+                ratio <= FLOOR_RATIO,
+                f"{stage} at 100k {ratio:.1f}× its floor "
+                f"({r['cpu'][stage]:.2f} vs {floor:.2f} CPU s; ≤ {FLOOR_RATIO:.0f}×)",
+            )
         ratio = r["floor"]["solve_s"] / r["floor"]["floor_s"]
         check(
             ratio <= TARGETS["floor_ratio"],
@@ -516,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if status is not None:
             status.stop()
-    text = "\n".join([table(rows), "", *verdicts(rows, help_s)]) + "\n"
+    text = "\n".join([table(rows), "", floor_table(rows), "", *verdicts(rows, help_s)]) + "\n"
     sys.stdout.write(text)
     if options.output:
         Path(options.output).write_text(text, encoding="utf-8")

@@ -18,6 +18,7 @@ import csv
 import io
 import math
 import os
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from okrplan.errors import InputError, Issue
 from okrplan.export.sheetmodel import META_TAB, csv_text
-from okrplan.export.xlsx import KR_ID_HEADER, SCALE_HEADER, deterministic_archive
+from okrplan.export.xlsx import KR_ID_HEADER, deterministic_archive
+from okrplan.export.xlsx_actuals import SCALE_HEADER
+from okrplan.export.xlsx_periods import PERIODS_HEADER, parse_text
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals
 from okrplan.tabular import STDIN, WORKBOOK_SUFFIXES, open_workbook, read_table, sheet_names
@@ -52,6 +55,7 @@ class TypedActual:
     value: Fraction  # in base units
     people: int  # the headcount the sheet's owner has
     person: bool
+    period: str = ""  # a month or quarter typed in its own cell; "" for the actual to date
 
     @property
     def where(self) -> str:
@@ -167,7 +171,7 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
             issues.append(Issue(problem, name, hint=hint))
             continue
         ws = book[tab]
-        header_row, cols = _header(_rows(ws, last=12), actual_header)
+        header_row, cols, months = _header(_rows(ws, last=12), actual_header)
         if header_row is None:
             issues.append(
                 Issue(
@@ -178,7 +182,7 @@ def typed_actuals(path: str | os.PathLike[str]) -> list[TypedActual]:
             )
             continue
         where = TypedActual(name, tab, "", key, "", Fraction(0), int(people or 1), kind == "person")
-        _sheet_actuals(ws, header_row, cols, where, found, issues)
+        _sheet_actuals(ws, header_row, cols, months, where, found, issues)
     if issues:
         raise InputError(issues)
     return found
@@ -202,41 +206,71 @@ def _sheet_actuals(
     ws: Grid,
     header_row: int,
     cols: tuple[int, int, int],
+    months: Months,
     where: TypedActual,
     found: list[TypedActual],
     issues: list[Issue],
 ) -> None:
-    """The actuals typed into one sheet (``where`` gives its file, tab, key, people, kind)."""
+    """The actuals typed into one sheet (``where`` gives its file, tab, key, people, kind):
+    the actual to date, and each period's where the sheet has them (:mod:`.xlsx_periods`)."""
     kr_col, scale_col, actual_col = cols
     for r, _cells in _rows(ws, first=header_row + 1):
         kr = _value(ws, r, kr_col)
-        cell = ws[r].get(actual_col)
-        if not isinstance(kr, str) or not kr.startswith("k:") or cell is None:
-            continue  # an empty actual cell: nothing typed
-        value, problem = _cell_value(cell, _value(ws, r, scale_col))
-        if problem:
-            issues.append(
-                Issue(
-                    f"{where.tab}!{cell.coordinate}: {problem}",
-                    where.file,
-                    hint="type a number, e.g. 550 or 95%",
+        if not isinstance(kr, str) or not kr.startswith("k:"):
+            continue
+        cells = [("", ws[r].get(actual_col))]
+        if months.periods_col:
+            mapping = parse_text(str(_value(ws, r, months.periods_col) or ""))
+            cells += [
+                (p, ws[r].get(months.cols[m])) for m, p in mapping.items() if m in months.cols
+            ]
+        for period, cell in cells:
+            if cell is None:
+                continue  # an empty actual cell: nothing typed
+            value, problem = _cell_value(cell, _value(ws, r, scale_col))
+            if problem:
+                issues.append(
+                    Issue(
+                        f"{where.tab}!{cell.coordinate}: {problem}",
+                        where.file,
+                        hint="type a number, e.g. 550 or 95%",
+                    )
                 )
-            )
-        elif value is not None:
-            found.append(replace(where, cell=cell.coordinate, kr=kr, value=value))
+            elif value is not None:
+                found.append(
+                    replace(where, cell=cell.coordinate, kr=kr, value=value, period=period)
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class Months:
+    """A sheet's actual columns per month (month → column) and its hidden period map column
+    (0: an older workbook without them)."""
+
+    cols: dict[str, int]
+    periods_col: int = 0
+
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 def _header(
     rows: Iterable[tuple[int, Sequence[Any]]], actual_header: str
-) -> tuple[int | None, tuple[int, int, int]]:
-    """The header row among ``rows`` ((row number, cells) of a sheet's first 12 rows) and
-    its (KR id, scale, actual) columns."""
+) -> tuple[int | None, tuple[int, int, int], Months]:
+    """The header row among ``rows`` ((row number, cells) of a sheet's first 12 rows), its
+    (KR id, scale, actual) columns and its actual columns per month."""
     for number, row in rows:
         texts = {str(c.value).strip(): c.column for c in row if c.value is not None}
         if KR_ID_HEADER in texts and actual_header in texts:
             scale = texts.get(SCALE_HEADER, texts[KR_ID_HEADER] + 1)
-            return number, (texts[KR_ID_HEADER], scale, texts[actual_header])
-    return None, (0, 0, 0)
+            months = {
+                first: column
+                for text, column in texts.items()
+                if "\n" in text and _MONTH.match(first := text.split("\n", 1)[0].strip())
+            }
+            found = Months(months, texts.get(PERIODS_HEADER, 0) if months else 0)
+            return number, (texts[KR_ID_HEADER], scale, texts[actual_header]), found
+    return None, (0, 0, 0), Months({})
 
 
 def _cell_value(cell: Any, scale: Any) -> tuple[Fraction | None, str]:
@@ -312,9 +346,9 @@ def combine(typed: Iterable[TypedActual], plan: Plan | None = None) -> list[Actu
         If two workbooks disagree on the same cell, or (with ``plan``) a KR is not in the plan.
     """
     issues: list[Issue] = []
-    seen: dict[tuple[str, str], TypedActual] = {}
+    seen: dict[tuple[str, str, str], TypedActual] = {}
     for entry in typed:
-        key = (entry.sheet, entry.kr)
+        key = (entry.sheet, entry.kr, entry.period)
         earlier = seen.get(key)
         if earlier is not None and earlier.value != entry.value:
             issues.append(
@@ -338,16 +372,15 @@ def combine(typed: Iterable[TypedActual], plan: Plan | None = None) -> list[Actu
                 )
     if issues:
         raise InputError(issues)
-    sums: dict[str, Fraction] = {}
-    heads: dict[str, int] = {}
-    order: list[str] = []
+    # per KR and period ("plan": the actual to date typed over its formula, or an older
+    # workbook's); a KR's per-person sheets add up, then divide by the group's headcount
+    sums: dict[tuple[str, str], Fraction] = {}
+    heads: dict[tuple[str, str], int] = {}
     for entry in seen.values():
-        if entry.kr not in sums:
-            order.append(entry.kr)
-            sums[entry.kr] = Fraction(0)
-        sums[entry.kr] += entry.value
-        heads[entry.kr] = entry.people if entry.person else 1
-    return [Actual(kr, "plan", sums[kr] / max(heads[kr], 1)) for kr in order]
+        kp = (entry.kr, entry.period or "plan")
+        sums[kp] = sums.get(kp, Fraction(0)) + entry.value
+        heads[kp] = entry.people if entry.person else 1
+    return [Actual(kr, period, sums[kr, period] / max(heads[kr, period], 1)) for kr, period in sums]
 
 
 def _show(value: Fraction) -> str:
@@ -456,12 +489,13 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
     unplaced: list[TypedActual] = []
     for entry in typed:
         place = rows.get((entry.sheet, entry.kr))
-        if place is None:
+        column = None if place is None else place[2].get(entry.period)
+        if place is None or column is None:  # no such row, or no cell for that period
             unplaced.append(entry)
             continue
-        ws, row, actual_col, scale = place
+        ws, row, _, scale = place
         value = entry.value / scale
-        ws.cell(row=row, column=actual_col).value = (
+        ws.cell(row=row, column=column).value = (
             value.numerator if value.denominator == 1 else float(value)
         )
     buffer = io.BytesIO()
@@ -478,17 +512,18 @@ def _open_bytes(data: bytes) -> Any:
         raise InputError([Issue(f"cannot read the new workbook: {exc}")]) from None
 
 
-def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, int, Fraction]]:
-    """(sheet key, KR id) → (worksheet, row, actual column, scale) of an okrplan workbook."""
+def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, dict[str, int], Fraction]]:
+    """(sheet key, KR id) → (worksheet, row, column of each period's actual ("" for the
+    actual to date), scale) of an okrplan workbook."""
     if META_TAB not in wb.sheetnames:
         raise InputError([Issue(f"the new workbook has no hidden sheet {META_TAB}")])
-    found: dict[tuple[str, str], tuple[Any, int, int, Fraction]] = {}
+    found: dict[tuple[str, str], tuple[Any, int, dict[str, int], Fraction]] = {}
     for values in wb[META_TAB].iter_rows(min_row=3, values_only=True):
         if not values or not values[0] or len(values) < 7 or values[0] not in wb.sheetnames:
             continue
         ws = wb[str(values[0])]
         first_rows = ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12))
-        header_row, (kr_col, scale_col, actual_col) = _header(
+        header_row, (kr_col, scale_col, actual_col), months = _header(
             ((row[0].row, row) for row in first_rows), str(values[6])
         )
         if header_row is None:
@@ -502,7 +537,11 @@ def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, int, Fraction]]:
                     if isinstance(scale, int | float) and not isinstance(scale, bool) and scale
                     else Fraction(1)
                 )
-                found[(str(values[1]), kr)] = (ws, row[0].row, actual_col, factor)
+                cols = {"": actual_col}
+                if months.periods_col and len(row) >= months.periods_col:
+                    mapping = parse_text(str(row[months.periods_col - 1].value or ""))
+                    cols |= {p: months.cols[m] for m, p in mapping.items() if m in months.cols}
+                found[(str(values[1]), kr)] = (ws, row[0].row, cols, factor)
     return found
 
 

@@ -22,6 +22,8 @@ _TEXT = {
         "{current}；把目标降到不超过 {needed}",
         "buffer": "{unit}：{hires}每级超额分配改为 {needed}（现为 {current}）",
         "hire max": "{unit} 的 {label}：允许最多招聘 {needed} 人（现为最多 {current} 人）",
+        "budget": "招聘预算（plan.hiring_budget）：提高到 {needed}（现为 {current}），"
+        "即达成各级目标的最省招聘的花费",
         "headcount": "{unit} 的 {label}：增加 {needed} 名{role}（允许招聘：hire: true）",
         "supply": "{unit} 的 {label}：增加 {needed} 人，以提供各销售单元所需的{supplies}"
         "（允许招聘：hire: true）",
@@ -52,6 +54,8 @@ _TEXT = {
         "less than its target {current}; lower the target to at most {needed}",
         "buffer": "{unit}: {hires}a buffer of {needed} per level instead of {current}",
         "hire max": "{label} in {unit}: allow up to {needed} hires instead of at most {current}",
+        "budget": "hiring budget (plan.hiring_budget): raise the budget to {needed} (now "
+        "{current}), what the cheapest hires that reach every target cost",
         "headcount": "{label} in {unit}: {needed} more {role} (allow hiring: hire: true)",
         "supply": "{label} in {unit}: {needed} more people to supply the {supplies} the sales "
         "units need (allow hire: true)",

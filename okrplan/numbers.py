@@ -31,8 +31,9 @@ from typing import Any
 
 DEFAULT_STEP = Decimal(100_000)  # 10万: the default money rounding step (DESIGN.md)
 MAX_PLACES = 2
+_Units = tuple[tuple[int, int, str], ...]
 # (shown from 10**threshold, unit 10**exponent, suffix), largest first; the last is plain digits.
-_UNITS = {
+_UNITS: dict[str, _Units] = {
     "zh": ((8, 8, "亿"), (4, 4, "万"), (0, 0, "")),
     "en": ((6, 6, "M"), (4, 3, "k"), (0, 0, "")),
 }
@@ -60,6 +61,8 @@ class Scale:
         >>> Scale(4, "万", 0).text(5_225_000), Scale(8, "亿", 2).text(132_000_000)
         ('523万', '1.32亿')
         """
+        if type(value) is int:  # exact in integers, no Decimal (millions of cells)
+            return _int_text(value, self.exponent, self.places, self.fixed) + self.suffix
         number = _decimal(value)
         with localcontext() as ctx:
             ctx.prec = 40
@@ -118,8 +121,12 @@ def money_scale(
     (Scale(exponent=6, suffix='M', places=2), Scale(exponent=0, suffix='', places=0))
     """
     grid = _decimal(DEFAULT_STEP if step is None else step)
-    amounts = [abs(_decimal(v)) for v in values if v is not None and v != 0]
     units = _UNITS[language(locale)]
+    given = [v for v in values if v is not None and v != 0]
+    whole = [abs(v) for v in given if type(v) is int]
+    if len(whole) == len(given) and grid == grid.to_integral_value():
+        return _int_scale(whole, units, int(grid))
+    amounts = [abs(_decimal(v)) for v in given]
     for threshold, exponent, suffix in units[:-1]:
         if not amounts or min(amounts) < Decimal(10) ** threshold:
             continue
@@ -169,10 +176,11 @@ class Numbers:
         ('$1.70M', '$1.68M', '$530k', '$3.00M')
         """
         places: dict[str, int] = {}
-        for value in values:
-            if value is not None and value != 0:
-                scale = money_scale([value], self.locale, self.step)
-                places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
+        # a large plan repeats its amounts (264,000 of them, 18,000 different, at 100,000
+        # people): each different one is looked at once (equal amounts have one scale)
+        for value in {(type(v), v) for v in values if v is not None and v != 0}:
+            scale = money_scale([value[1]], self.locale, self.step)
+            places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
         return replace(self, places=tuple(sorted(places.items())))
 
     @property
@@ -269,6 +277,53 @@ def counted(value: Decimal | float | int, singular: str, plural_form: str | None
     """``1 person``, ``3 people``: a number and a noun that agrees with it (English)."""
     noun = singular if _decimal(value) == 1 else (plural_form or plural(singular, value))
     return f"{number_text(value)} {noun}"
+
+
+def _int_scale(amounts: list[int], units: _Units, grid: int) -> Scale:
+    """:func:`money_scale` of whole amounts (absolute, non-zero) and a whole step, in integer
+    arithmetic: the same choice, without a Decimal per amount."""
+    least = min(amounts, default=0)
+    for threshold, exponent, suffix in units[:-1]:
+        if not amounts or least < 10**threshold:
+            continue
+        step_places = _int_places(grid, exponent)
+        # each amount rounded half up to the step's decimals in the unit: n / 10**step_places
+        unit = 10 ** (exponent - step_places)
+        places = max(_int_places((2 * a + unit) // (2 * unit), step_places) for a in amounts)
+        if places <= MAX_PLACES:
+            return Scale(exponent, suffix, places)
+    for threshold, exponent, suffix in reversed(units[:-1]):
+        if amounts and least >= 10**threshold:
+            return Scale(exponent, suffix, min(_int_places(grid, exponent), MAX_PLACES))
+    return Scale(0, "", 0)
+
+
+def _int_places(number: int, exponent: int) -> int:
+    """The decimals of ``number / 10**exponent`` written without trailing zeros."""
+    if number == 0:
+        return 0
+    zeros = 0
+    while zeros < exponent and number % 10 == 0:
+        number //= 10
+        zeros += 1
+    return exponent - zeros
+
+
+def _int_text(value: int, exponent: int, places: int, fixed: bool) -> str:
+    """:meth:`Scale.text` of a whole amount: ``value / 10**exponent`` rounded half up (away
+    from zero) to ``places`` decimals, with thousands separators; trailing zeros dropped
+    unless ``fixed``."""
+    if exponent >= places:
+        unit = 10 ** (exponent - places)
+        shown = (2 * abs(value) + unit) // (2 * unit)
+    else:
+        shown = abs(value) * 10 ** (places - exponent)
+    sign = "-" if value < 0 and shown else ""  # no "-0万"
+    whole, part = divmod(shown, 10**places)
+    if not places or not (part or fixed):
+        return f"{sign}{whole:,}"
+    decimals = f"{part:0{places}d}"
+    return f"{sign}{whole:,}.{decimals if fixed else decimals.rstrip('0')}"
 
 
 def _decimal(value: Decimal | float | int | str) -> Decimal:

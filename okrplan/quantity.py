@@ -148,6 +148,24 @@ def parse_quantity(raw: str | int | float | Decimal) -> Quantity:
     >>> q.value, q.per
     (Decimal('100'), <Per.WEEK: 'week'>)
     """
+    if type(raw) is str:
+        # a target file repeats a few quantities thousands of times (60/周 in every team):
+        # each text is read once; a Quantity is immutable, so the same one can be shared
+        known = _KNOWN.get(raw)
+        if known is None:
+            known = _parse_quantity(raw)
+            if len(_KNOWN) >= _KNOWN_MAX:
+                _KNOWN.clear()
+            _KNOWN[raw] = known
+        return known
+    return _parse_quantity(raw)
+
+
+_KNOWN: dict[str, Quantity] = {}
+_KNOWN_MAX = 4096
+
+
+def _parse_quantity(raw: str | int | float | Decimal) -> Quantity:
     if isinstance(raw, bool):
         raise QuantityError(f"{raw} is a yes/no value, not a quantity.")
     with localcontext(_EXACT):

@@ -45,6 +45,7 @@ from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, Unit
 from okrplan.progress import CheckIn
 from okrplan.progress.calendar import normal_period, span
+from okrplan.replan_targets import further_left, meta_targets, set_targets
 from okrplan.solve.series import number
 
 Series = dict[str, Fraction]  # a KR's values by period label
@@ -105,13 +106,18 @@ def replan(
     _check_target(source, spec, old)
     actuals = locked_actuals(old.graph, checkins, as_of)
     done, remaining = _done_and_left(old, actuals, source, spec, as_of)
+    further = further_left(old, actuals, source, spec, as_of)
     rest = months[len(elapsed) :]
     data, leavers, joiners = _remaining_target(source.data, spec, old, as_of, rest, remaining)
+    set_targets(data, amount_text(remaining), further)
     derived = spec_from_source(dataclasses.replace(source, data=data))
     derived = _with_seasonality(derived, old.meta["seasonality"][len(elapsed) :])
     plan = solve_plan(derived)
-    stitched = stitch(old, plan, actuals, as_of)
+    stitched = stitch(old, plan, actuals, as_of, reported={m for m, _, _ in further})
     meta = {**old.meta, "kpi": {**old.meta["kpi"], "target": number(spec.kpi_value)}}
+    meta.pop("targets", None)
+    if further:
+        meta["targets"] = meta_targets(spec)
     meta["name"] = spec.target.plan.name
     return Replan(
         dataclasses.replace(stitched, meta=meta),
@@ -146,21 +152,11 @@ def _elapsed(months: tuple[str, ...], as_of: date) -> tuple[str, ...]:
 
 
 def _check_target(source: Any, spec: Any, old: Any) -> None:
-    """Refuse a target file with a share KPI or several targets, or of another period than
-    the plan's."""
+    """Refuse a target file with a share KPI, or of another period than the plan's (several
+    targets are re-planned each from its own actuals, :mod:`okrplan.replan_targets`)."""
     if not isinstance(spec.target.primary.target, Decimal):
         raise InputError(
             [source.issue(("kpi",), "re-planning a share KPI is not supported yet", "")]
-        )
-    if len(spec.target.targets) > 1:
-        raise InputError(
-            [
-                source.issue(
-                    ("kpi",),
-                    "re-planning several targets is not supported yet",
-                    "re-plan with the primary target alone (kpi: as one mapping)",
-                )
-            ]
         )
     if spec.period.label != old.meta["period"]:
         raise InputError(
@@ -327,7 +323,6 @@ def _remaining_target(
     data = copy.deepcopy(data)
     data["plan"]["period"] = {"from": rest[0], "to": rest[-1]}
     data["plan"].pop("seasonality", None)
-    data["kpi"]["target"] = _amount(remaining)
     data.setdefault("split", {})
     data["split"] = {**(data["split"] or {}), "basis": "history"}
     per_person = remaining_quotas(old, as_of)
@@ -351,7 +346,7 @@ def _remaining_target(
         ]
         history = _history(ref, mine, per_person, set(staying), rest[0])
         if history is not None:
-            entry["history"] = _amount(history)
+            entry["history"] = amount_text(history)
     leavers = tuple(sorted(before - now))
     joiners = tuple(sorted(now - before))
     return data, leavers, joiners
@@ -404,7 +399,7 @@ def _at(data: Any, path: Sequence[str | int]) -> Any:
     return data
 
 
-def _amount(value: Fraction) -> str:
+def amount_text(value: Fraction) -> str:
     """An amount as the target file writes it, exact to the cent."""
     cents = Decimal(value.numerator * 100 // value.denominator) / 100
     return format(cents.normalize(), "f")
@@ -422,17 +417,25 @@ def _with_seasonality(spec: Any, shares: Sequence[Any]) -> Any:
     return Spec(spec.file, spec.target.model_copy(update={"plan": plan}), spec.warnings)
 
 
-def stitch(old: Any, new: Any, actuals: Mapping[str, Series], as_of: date) -> Any:
+def stitch(
+    old: Any,
+    new: Any,
+    actuals: Mapping[str, Series],
+    as_of: date,
+    reported: Iterable[str] = (),
+) -> Any:
     """The re-planned plan over the original's months: each KR of ``new`` with its elapsed
     periods locked (the actual, else the original target) and its remaining ones planned;
-    totals, plan-long targets, quotas and unit targets to match."""
+    totals, plan-long targets, quotas and unit targets to match. The base metric's elapsed
+    periods, and those of the ``reported`` metrics (further targets), are their actuals."""
     graph = new.graph.copy()
     base = old.meta["kpi"]["base"]
+    actual_metrics = {base, *reported}
     records: dict[str, KeyResult | RoleGroup | Unit] = {}
     for record in queries.records(new.graph):
         if isinstance(record, KeyResult) and (record.periods or record.id in old.graph):
             records[record.id] = _stitched_kr(
-                old.graph, record, actuals, as_of, reported=record.metric == base
+                old.graph, record, actuals, as_of, reported=record.metric in actual_metrics
             )
     for kr in [r for r in records.values() if isinstance(r, KeyResult)]:
         owner = node(graph, kr.owner)

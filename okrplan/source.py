@@ -17,6 +17,7 @@ import yaml
 
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.source_errors import reader_issue, syntax_issue
+from okrplan.source_events import plain_values
 from okrplan.tabular import read_input
 from okrplan.text import describe_character, unsafe_character
 
@@ -179,6 +180,9 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     warnings = tuple(warnings)
+    plain = plain_values(text, loader_cls, MAX_DEPTH, MAX_VALUES)
+    if plain is not None:  # a plain file without a problem: one pass (see source_events)
+        return Source(file, *plain, warnings=warnings)
     node, aliased, tagged_keys = _compose(text, file, loader_cls, warnings)
     if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
         hint = "start from `okrplan init target.yaml`"

@@ -543,6 +543,8 @@ class Stream:
     rows: Iterator[tuple[int, list[str]]]
     warnings: tuple[Issue, ...] = ()
     header_line: int = 1
+    encoding: str = ""  # a CSV's, as read (a workbook's sheet: "")
+    delimiter: str = ","
 
 
 def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES) -> Stream:
@@ -574,7 +576,8 @@ def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES)
     encoding = {"UTF-16": "utf-16", "GB18030": "gb18030"}.get(read_as, "utf-8-sig")
     first = head.decode(encoding, errors="replace").lstrip("\ufeff\r\n").partition("\n")[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    return _stream(name, _file_lines(name, encoding, delimiter), notes)
+    stream = _stream(name, _file_lines(name, encoding, delimiter), notes)
+    return replace(stream, encoding=encoding, delimiter=delimiter)
 
 
 def _whole_chars(head: bytes) -> bytes:

@@ -107,6 +107,11 @@ LABELS = {
         "比率除外）或目标值本身。",
         "sheet_note": "在“实际完成”列填写全期累计的实际值（金额以{money}为单位），"
         "得分和O分值会自动计算。",
+        "actual_period": "{period}\n实际",
+        "target_to_date": "累计考核目标",
+        "period_note": "在黄色格子里按月填写实际值（金额以{money}为单位；按季度的关键成果填在"
+        "合并的季度格子里）：“实际完成”是各期之和，“累计考核目标”是已填实际的各期目标之和，"
+        "得分 = 实际完成 ÷ 累计考核目标。",
     },
     "en": {
         "plan": "plan",
@@ -209,6 +214,12 @@ LABELS = {
         "excepted) or the target itself.",
         "sheet_note": "Type the actual for the plan to date in the Actual column (money in "
         "{money}); scores and O scores recalculate.",
+        "actual_period": "{period}\nactual",
+        "target_to_date": "Target to date",
+        "period_note": "Type each month's actual in the yellow cells (money in {money}; a "
+        "quarterly key result's in the merged quarter cell): Actual adds them up, "
+        "Target to date adds the targets of the periods with an actual, and the score is "
+        "actual ÷ target to date.",
     },
 }
 

@@ -10,7 +10,8 @@
 # once; pass `-n 0` to run in one process, e.g. with -s or a debugger).
 #
 # Long runs of the randomised tests are opt-in (defaults keep the suite within 90 s):
-#   OKRPLAN_FUZZ_EXAMPLES=N   examples per fuzz test in tests/test_fuzz.py (default 12, derandomised)
+#   OKRPLAN_FUZZ_EXAMPLES=N   examples per fuzz and property test (tests/test_fuzz.py,
+#                             tests/test_properties.py, ...; default 6, derandomised)
 #   OKRPLAN_KILL_RUNS=N       killed decompose runs in tests/test_atomic.py (default 3)
 #   OKRPLAN_KILL_SEED=N       where those kills land (default 2015)
 # Exit status is pytest's, except that "no tests collected" (pytest's 5) is

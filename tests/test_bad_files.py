@@ -244,7 +244,7 @@ CATALOGUE = [
         "bad.yaml:29:17: error: org.units[0].roles[1].hire: expected true or false, or a "
         "mapping of keys, got text 'maybe'",
         "true lets the optimizer add people to this role when capacity falls short; "
-        "{max: 5, by: 2015-03} limits it",
+        "{max: 5, by: 2015-03, cost: 30万} limits and prices it",
     ),
     case(
         "hire-with-a-negative-max",

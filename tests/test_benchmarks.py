@@ -124,3 +124,13 @@ def test_hires_name_their_unit_unambiguously(tmp_path: Path) -> None:
     assert any(names.count(where.rsplit("/", 1)[-1]) > 1 for where in wheres)  # a shared name
     for where in wheres:
         assert names.count(where) == 1 or (where in paths and names.count(where.split("/")[-1]) > 1)
+
+
+def test_every_stage_is_set_beside_its_floor(results: tuple[dict, str]) -> None:
+    """benchmarks/floors.py measured in the stages' process; the floor table lists each stage."""
+    data, table = results
+    floors = data["rows"][0]["floors"]
+    assert set(floors) == {"load", "graph", "plan.json", "plan.md + tree", "sheets", "write"}
+    assert all(seconds >= 0 for seconds in floors.values())
+    assert "| stage | 100: CPU s · floor s · ÷ |" in table
+    assert any(line.startswith("| report | ") and "· — · —" in line for line in table.splitlines())

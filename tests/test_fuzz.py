@@ -18,7 +18,7 @@ Workbooks come back typed into by hand, so the OKR workbook is fuzzed too: odd v
 into its cells (the actual column, hidden ids, the sheet list), damaged XML inside it, and cut
 bytes; `import-actuals` and `score` must answer the same way.
 
-The number of examples per test is ``OKRPLAN_FUZZ_EXAMPLES``: 12 by default, which keeps the
+The number of examples per test is ``OKRPLAN_FUZZ_EXAMPLES``: 6 by default, which keeps the
 whole suite within its 90 s on two cores; run ``OKRPLAN_FUZZ_EXAMPLES=10000 pytest
 tests/test_fuzz.py`` for a long local run. The examples are derandomised (the same N examples on
 every run, no example database), so a failure in CI fails again on the next run and on a
@@ -55,7 +55,7 @@ from okrplan.cli import cli
 # warning about a long repr in place of the failure).
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
-EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "6"))
 # Derandomised, no example database: every run draws the same examples (a failure prints the
 # input that caused it, and fails again the next time).
 FUZZ = settings(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 A_COMPANY = ROOT / "scenarios" / "a-company-2015.yaml"
 CHIP = ROOT / "scenarios" / "chip-market-share.yaml"
 BOOK = "sheets/A公司2015年度OKR.xlsx"
+WEEKLY_KR = "k:A公司/销售部/销售岗#1.1"  # 有效电话 71/周: no cells per month, its actual typed
 ROLE_TAB, ROLE_KR = "销售部-销售岗", "k:A公司/销售部/销售岗#1.4"
 UNIT_TAB, UNIT_KR = "销售部", "k:A公司/销售部#1.1"
 ROLE_CSV = "sheets/销售部-销售岗.csv"
@@ -127,7 +129,7 @@ def test_a_workbook_with_only_actuals_typed_is_not_an_edit(plan_dir: Path) -> No
 
 
 def test_a_formula_typed_as_an_actual_is_an_edit(plan_dir: Path) -> None:
-    type_actuals(plan_dir / BOOK, {(ROLE_TAB, ROLE_KR): "=100+200"})
+    type_actuals(plan_dir / BOOK, {(ROLE_TAB, WEEKLY_KR): "=100+200"})
     result = run("decompose", str(A_COMPANY), "-o", str(plan_dir), "--force", "-q")
     assert result.exit_code == 1
     assert f"  {plan_dir / BOOK}: edited since okrplan wrote it\n" in result.stderr
@@ -201,25 +203,37 @@ def test_carrying_places_by_sheet_and_kr(first_plan: Path) -> None:
         sheet="r:A公司/销售部/销售岗", kr=ROLE_KR, value=Fraction(4_200_000), **where
     )
     gone = TypedActual(sheet="r:A公司/销售部/销售岗", kr="k:gone#1", value=Fraction(1), **where)
-    data, unplaced = carry_actuals([kept, gone], new)
+    # a quarter's actual goes to its merged cell (2015-04..06: columns T:V)
+    q2 = replace(kept, cell="T7", value=Fraction(1_000_000), period="2015-Q2")
+    data, unplaced = carry_actuals([kept, gone, q2], new)
     assert unplaced == [gone]
     before, after = workbook_cells(new), workbook_cells(data)
     assert before is not None and after is not None
-    assert after.cells == before.cells and after.rollups == before.rollups
-    assert after.typed == (f"{ROLE_TAB}!O7",)
-    assert carry_actuals([kept], new)[0] == data  # deterministic
+    # the actual to date typed over its formula (a sum of the months) is carried as typed
+    typed_over = tuple(r for r in before.rollups if r != f"{ROLE_TAB}!O7")
+    assert after.cells == before.cells and after.rollups == typed_over
+    assert after.typed == (f"{ROLE_TAB}!O7", f"{ROLE_TAB}!T7")
+    assert carry_actuals([kept, q2], new)[0] == data  # deterministic
 
 
 # ---------------------------------------------------------------------------------------------
 # export
 
 
-@pytest.fixture
-def exported(first_plan: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "sheets"
+@pytest.fixture(scope="module")
+def first_export(first_plan: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("first-export") / "sheets"
     result = run("export", str(first_plan), "-o", str(out), "--format", "xlsx,csv")
     assert result.exit_code == 0, result.output
     assert (out / MANIFEST_FILE).is_file()
+    return out
+
+
+@pytest.fixture
+def exported(first_export: Path, tmp_path: Path) -> Path:
+    """A copy of the sheets `export` wrote, for a test to change (exported once per module)."""
+    out = tmp_path / "sheets"
+    shutil.copytree(first_export, out)
     return out
 
 
@@ -259,7 +273,7 @@ def test_export_refuses_an_added_row(first_plan: Path, exported: Path) -> None:
 
 def test_export_refuses_a_formula_typed_as_an_actual(first_plan: Path, exported: Path) -> None:
     book = exported / Path(BOOK).name
-    type_actuals(book, {(ROLE_TAB, ROLE_KR): "=SUM(1,2)"})
+    type_actuals(book, {(ROLE_TAB, WEEKLY_KR): "=SUM(1,2)"})
     result = export_again(first_plan, exported)
     assert result.exit_code == 1
     assert result.stderr == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -708,7 +709,12 @@ def test_two_thousand_people_kr_view_and_subtree(big_plan: Plan) -> None:
 
 
 @needs_dot
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    # each example runs `dot`: 10 by default, OKRPLAN_FUZZ_EXAMPLES for a long run (test_fuzz.py)
+    max_examples=int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "10")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(st.text(min_size=1, max_size=12), min_size=3, max_size=3))
 def test_any_names_make_valid_dot(names: list[str]) -> None:
     plan = small_plan()

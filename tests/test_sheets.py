@@ -176,7 +176,10 @@ def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) ->
     quarters = key_result(plan.graph, f"{KR}#1.4").periods
     assert ws.cell(revenue, c["period:2015-Q1"]).value == quarters["2015-Q1"] / 10_000
     assert ws.cell(revenue, c["period:2015-Q4"]).value == quarters["2015-Q4"] / 10_000
-    assert ws.cell(revenue, c["actual"]).value is None  # for the person to fill in
+    # the actual (to date) sums the quarters' cells, each to fill in (2015-01..03 merged: Q1)
+    months = f"Q{revenue}:AB{revenue}"
+    assert ws.cell(revenue, c["actual"]).value == f'=IF(COUNT({months})=0,"",SUM({months}))'
+    assert ws[f"Q{revenue}"].value is None and f"Q{revenue}:S{revenue}" in ws.merged_cells
     assert ws.cell(2, c["score"]).value == 1  # the KR score cap, 100%
 
 
@@ -186,8 +189,13 @@ def test_score_formulas(plan: api.Plan, workbook_path: Path) -> None:
     rows = kr_rows(ws)
     a, s, t = (get_column_letter(col(plan, k)) for k in ("actual", "score", "scored"))
     r = rows[f"{KR}#1.4"]
+    # 销售额 has a cell per quarter: scored against the target to date (column AC), the
+    # targets of the quarters with an actual (hidden in AG..AR under each quarter's month)
     assert ws[f"{s}{r}"].value == (
-        f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF({t}{r}=0,1,{a}{r}/{t}{r}))))'
+        f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF(AC{r}=0,1,{a}{r}/AC{r}))))'
+    )
+    assert ws[f"AC{r}"].value == (
+        f'=IF(COUNT(Q{r}:AB{r})=0,{t}{r},SUMPRODUCT((Q{r}:AB{r}<>"")*AG{r}:AR{r}))'
     )
     d = rows[f"{KR}#4.1"]  # 有效投诉案例: cases × 5 points off
     assert ws[f"{t}{d}"].value == 5
@@ -225,14 +233,22 @@ def test_unit_actuals_default_to_the_roll_up(plan: api.Plan, workbook_path: Path
         ("'销售部-销售岗 (招聘)'", rep, "*3"),
         ("'销售部-渠道经理'", 5, "*3"),
     ]
-    formula = ws[f"{a}{r}"].value
+    # per quarter: the Q1 cell (column Q, merged over 2015-01..03) sums the reps' Q1 cells,
+    # and the actual to date sums the unit's own quarter cells
+    formula = ws[f"Q{r}"].value
     for tab, row, factor in expected_refs:
-        assert f"N({tab}!${a}${row}){factor}" in formula
+        assert f"N({tab}!$Q${row}){factor}" in formula
     assert formula.startswith("=IF(COUNT(")
+    # ... else (actuals to date typed on the reps' sheets) the sum of theirs, as before
+    ytd = ws[f"{a}{r}"].value
+    assert ytd.startswith(f"=IF(COUNT(Q{r}:AB{r})=0,IF(COUNT(") and ytd.endswith(
+        f"SUM(Q{r}:AB{r}))"
+    )
+    assert f"N('销售部-销售岗'!${a}${rep})*10" in ytd
     # the company's 销售额 rolls up the department's
     company = wb["A公司"]
-    assert company[f"{a}{kr_rows(company)['k:A公司#1.1']}"].value == (
-        f"=IF(COUNT('销售部'!${a}${r})=0,\"\",N('销售部'!${a}${r}))"
+    assert company[f"T{kr_rows(company)['k:A公司#1.1']}"].value == (
+        f"=IF(COUNT('销售部'!$T${r})=0,\"\",N('销售部'!$T${r}))"
     )
 
 
@@ -268,7 +284,9 @@ def test_print_setup_and_layout(workbook_path: Path) -> None:
     assert ws.freeze_panes == "E4"
     assert ws["D8"].alignment.wrap_text and ws["B4"].alignment.wrap_text
     assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
-    assert ws.column_dimensions["Q"].hidden and ws.column_dimensions["R"].hidden  # ids, scale
+    hidden = [ws.column_dimensions[c].hidden for c in ("AD", "AE", "AF", "AG", "AR")]
+    assert all(hidden)  # ids, scale, the periods of each row, their targets
+    assert not ws.column_dimensions["AC"].hidden  # the target to date
     assert ws.row_dimensions[8].height > ws.row_dimensions[5].height  # the long KR wraps
 
 

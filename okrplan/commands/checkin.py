@@ -60,16 +60,29 @@ def command(
     """
     from okrplan import api
     from okrplan.progress.intake import check_in, plan_folder, warnings_of, without_gc
+    from okrplan.progress.planfile import light_directory
     from okrplan.progress.store import store_path
 
     folder = plan_folder(plan)
     day = parse_day(as_of)
     with without_gc():
-        loaded = api.load_plan(folder)
+        # CRM exports alone need only who is who: a large plan's role and KR lines
+        light = None if files else light_directory(folder)
+        if light is None:
+            loaded = api.load_plan(folder)
+            people, locale = None, loaded.locale
+        else:
+            loaded, (people, locale) = None, light
         imported = check_in(
-            loaded, folder, list(files), as_of=day, cumulative=cumulative, target=target
+            loaded,
+            folder,
+            list(files),
+            as_of=day,
+            cumulative=cumulative,
+            target=target,
+            people=people,
         )
-    words = EN if loaded.locale.startswith("en") else ZH
+    words = EN if locale.startswith("en") else ZH
     for issue in warnings_of(imported):
         click.echo(str(issue), err=True)
     for item in imported:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from okrplan.plan import Plan
+    from okrplan.score import ScoreOptions, SheetScore
 
 
 def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -17,6 +24,25 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
     except QuantityError as exc:
         raise click.BadParameter(f"{exc} ({exc.hint})") from None
     return value
+
+
+def _print_tables(plan: Plan, sheets: Sequence[SheetScore], options: ScoreOptions) -> None:
+    """Each sheet's scores as a table on standard output."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from okrplan import score_table
+
+    console = Console()
+    for sheet in sheets:
+        table = Table(
+            *score_table.headers(plan.locale),
+            title=score_table.title(sheet, plan.locale),
+            title_justify="left",
+        )
+        for row in score_table.table_rows(plan, sheet, options):
+            table.add_row(*row)
+        console.print(table)
 
 
 @click.command("score")
@@ -59,9 +85,6 @@ def command(
     Example:
       okrplan score plan/ actuals.csv -o scores.md
     """
-    from rich.console import Console
-    from rich.table import Table
-
     from okrplan import api, score_table
     from okrplan.present import label, wrote_text
     from okrplan.score import to_csv
@@ -77,16 +100,7 @@ def command(
     )
     for warning in warnings:
         click.echo(str(warning), err=True)
-    console = Console()
-    for sheet in sheets:
-        table = Table(
-            *score_table.headers(plan.locale),
-            title=score_table.title(sheet, plan.locale),
-            title_justify="left",
-        )
-        for row in score_table.table_rows(plan, sheet, options):
-            table.add_row(*row)
-        console.print(table)
+    _print_tables(plan, sheets, options)
     if not sheets:
         click.echo(label(plan.locale, "no_scores"), err=True)
     if output is not None:

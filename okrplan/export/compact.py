@@ -96,36 +96,40 @@ def objective_by_id(node_id: Any) -> str | None:
     return "o:" + node_id[2:dot] if dot > node_id.rindex("#") else None
 
 
-def _kr_out(kr: KeyResult, metrics: Mapping[str, Any], spans: Mapping[Any, str]) -> dict[str, Any]:
+def _kr_out(
+    kr: KeyResult, metrics: Mapping[str, Any], spans: Mapping[Any, str], objective: str | None
+) -> dict[str, Any]:
     """A KR's format-3 node dict: :func:`okrplan.model.node_to_json`'s without what
-    :func:`_expand_kr` puts back (the owner: see :func:`node_lines`). Built from the record
-    (at 100,000 people there are some 115,000 KRs: a dict made whole and then pared down
-    costs twice as much)."""
+    :func:`_expand_kr` puts back (the owner: see :func:`node_lines`; ``objective`` is the one
+    its id names). Built from the record (at 100,000 people there are some 115,000 KRs: a dict
+    made whole and then pared down costs twice as much); the enums go in as they are (a
+    StrEnum is written as its text)."""
     out: dict[str, Any] = {
         "id": kr.id,
         "kind": "kr",
         "metric": kr.metric,
-        "per": kr.per.value,
+        "per": kr.per,
         "target": kr.target,
         "weight": kr.weight,
     }
-    if kr.objective != objective_by_id(kr.id):
+    if kr.objective != objective:
         out["objective"] = kr.objective
     derived = kr.kr_kind is KRKind.DERIVED
     if not derived:
-        out["kr_kind"] = kr.kr_kind.value
-        out["target_per"] = None if kr.target_per is None else kr.target_per.value
+        out["kr_kind"] = kr.kr_kind
+        out["target_per"] = kr.target_per
     if kr.direction is not Direction.INCREASE:
-        out["direction"] = kr.direction.value
-    for key, value in (("deduction", kr.deduction), ("due", kr.due)):
-        if value is not None:
-            out[key] = value
+        out["direction"] = kr.direction
+    if kr.deduction is not None:
+        out["deduction"] = kr.deduction
+    if kr.due is not None:
+        out["due"] = kr.due
     if kr.fixed_weight:
         out["fixed_weight"] = True
     if kr.target_kind is not TargetKind.NUMBER:
-        out["target_kind"] = None if kr.target_kind is None else kr.target_kind.value
+        out["target_kind"] = kr.target_kind
     metric = metrics.get(kr.metric) if kr.metric is not None else None
-    metric = metric if isinstance(metric, dict) else {}
+    metric = metric if isinstance(metric, dict) else _NO_METRIC
     if kr.name != metric.get("name"):
         out["name"] = kr.name
     if kr.text != kr.name:
@@ -134,15 +138,23 @@ def _kr_out(kr: KeyResult, metrics: Mapping[str, Any], spans: Mapping[Any, str])
         out["unit"] = kr.unit
     if derived and not (metric and kr.money is (metric.get("kind") == "money")):
         out["money"] = kr.money
-    for key, value in (("total", kr.total), ("hires", kr.hires), ("sourced", kr.sourced)):
-        if value is not None:
-            out[key] = value
-    span = spans.get(tuple(kr.periods))
-    if span is not None:
-        out[span] = list(kr.periods.values())
-    elif kr.periods:
-        out["periods"] = dict(kr.periods)
+    if kr.total is not None:
+        out["total"] = kr.total
+    if kr.hires is not None:
+        out["hires"] = kr.hires
+    if kr.sourced is not None:
+        out["sourced"] = kr.sourced
+    periods = kr.periods
+    if periods:
+        span = spans.get(tuple(periods))
+        if span is not None:
+            out[span] = list(periods.values())
+        else:
+            out["periods"] = dict(periods)
     return out
+
+
+_NO_METRIC: dict[str, Any] = {}
 
 
 def listed_edges(plan: Plan) -> list[dict[str, Any]]:
@@ -150,17 +162,27 @@ def listed_edges(plan: Plan) -> list[dict[str, Any]]:
     not written on their source node (none, as decompose makes the graph)."""
     graph = plan.graph
     out: list[dict[str, Any]] = []
+    nodes = graph._node
     for source, targets in graph._succ.items():
-        on_node = NODE_EDGES.get(graph._node[source]["node"].kind, ())
-        if all(
-            len(e) == 1 and (e["kind"] in on_node or e["kind"] in SKIPPED) for e in targets.values()
-        ):
+        if not targets:
+            continue
+        on_node = NODE_EDGES.get(nodes[source]["node"].kind, ())
+        usual = _USUAL_EDGES.get(on_node)
+        if usual is None:
+            usual = _USUAL_EDGES[on_node] = frozenset(on_node) | SKIPPED
+        for edge in targets.values():
+            if len(edge) != 1 or edge.get("kind") not in usual:
+                break
+        else:
             continue  # the usual case: all of them on the node (or left out)
         for target, edge in targets.items():
             kind = edge.get("kind")
             if kind not in SKIPPED and not (len(edge) == 1 and kind in on_node):
                 out.append({**edge, "source": source, "target": target})
     return out
+
+
+_USUAL_EDGES: dict[tuple[str, ...], frozenset[str]] = {}
 
 
 def node_lines(plan: Plan, encode: Any, spans: dict[str, list[str]]) -> Iterator[str]:
@@ -170,25 +192,51 @@ def node_lines(plan: Plan, encode: Any, spans: dict[str, list[str]]) -> Iterator
     units = {n: 1 for n, d in graph._node.items() if d["node"].kind == Kind.UNIT}
     roles = {n: 1 for n, d in graph._node.items() if d["node"].kind == Kind.ROLE}
     by_labels = {tuple(labels): span for span, labels in spans.items()}
+    metrics = plan.metrics
+    owners: dict[str, str | None] = {}  # by the scope of an id (k:SCOPE#…): its owner's id
+    succ = graph._succ
     for node_id, data in graph._node.items():
         record = data["node"]
         if isinstance(record, KeyResult):
-            out = _kr_out(record, plan.metrics, by_labels)
-            if record.owner != owner_by_id(record.id, units, roles):
+            # owner_by_id and objective_by_id inlined, the owner once per scope: the
+            # 115,000 KRs of 100,000 people share some 13,000 owners
+            sharp = node_id.rfind("#") if node_id.startswith("k:") else -1
+            if sharp < 0:
+                out = _kr_out(record, metrics, by_labels, None)
+                owner = owner_by_id(node_id, units, roles)
+            else:
+                dot = node_id.rfind(".")
+                out = _kr_out(
+                    record, metrics, by_labels, "o:" + node_id[2:dot] if dot > sharp else None
+                )
+                scope = node_id[2:sharp]
+                if scope in owners:
+                    owner = owners[scope]
+                else:
+                    owner = owners[scope] = owner_by_id(node_id, units, roles)
+            if record.owner != owner:
                 out["owner"] = record.owner
-        else:
-            out = node_to_json(record)
-            if isinstance(record, Objective) and record.owner == owner_by_id(
-                record.id, units, roles
-            ):
-                del out["owner"]
+            targets = succ[node_id]
+            if targets:
+                for target, edge in targets.items():
+                    kind = edge.get("kind") if len(edge) == 1 else None
+                    if kind in _KR_EDGES:
+                        out.setdefault(kind, []).append(target)
+            yield encode(out)
+            continue
+        out = node_to_json(record)
+        if isinstance(record, Objective) and record.owner == owner_by_id(record.id, units, roles):
+            del out["owner"]
         on_node = NODE_EDGES.get(record.kind)
         if on_node is not None:
-            for target, edge in graph._succ[node_id].items():
+            for target, edge in succ[node_id].items():
                 kind = edge.get("kind")
                 if kind in on_node and len(edge) == 1:
                     out.setdefault(kind, []).append(target)
         yield encode(out)
+
+
+_KR_EDGES = frozenset(NODE_EDGES[str(Kind.KR)])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -368,6 +368,9 @@ def _number(text: str) -> str:
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
+_MONTH_ACTUAL = re.compile(r"\d{4}-\d{2}\n")
+
+
 def _actual_cells(cells: Mapping[str, tuple[str, str]]) -> set[str]:
     """The actual cells of a sheet: the actual column on the rows below the header that carry
     a KR id (the hidden column headed ``okrplan:kr``)."""
@@ -386,10 +389,13 @@ def _actual_cells(cells: Mapping[str, tuple[str, str]]) -> set[str]:
         actual_column = next((texts[h] for h in actual_headers if h in texts), None)
         if kr_column is None or actual_column is None:
             continue
+        # and the actual of each month (xlsx_actuals): headed 2015-01⏎实际
+        columns = [actual_column] + [c for v, c in texts.items() if _MONTH_ACTUAL.match(v)]
         return {
-            f"{actual_column}{r}"
+            f"{column}{r}"
             for r in rows
             if r > number and rows[r].get(kr_column, ("", ""))[1].startswith("k:")
+            for column in columns
         }
     return set()
 

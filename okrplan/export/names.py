@@ -35,6 +35,8 @@ _WINDOWS_RESERVED = {
 def _printable(text: str) -> str:
     """NFC text without control and format characters (bidi overrides, zero-width marks)."""
     text = unicodedata.normalize("NFC", str(text))
+    if text.isprintable():  # no Cc, Cf or Cs character (nor tab or line break): all of it
+        return text
     return "".join(
         " " if ch in "\t\r\n" else ch
         for ch in text

@@ -20,6 +20,8 @@ from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
 from okrplan.periods import fiscal_start, parse_month, quarter_label
 from okrplan.present import label
 
+from .xlsx_periods import NO_PERIODS, RowPeriods
+
 __all__ = [
     "INDEX_FILE",
     "META_TAB",
@@ -70,6 +72,7 @@ class SheetRow:
     number: str  # money | count | percent | points
     scale: Decimal  # base units per sheet unit
     rollup: tuple[tuple[str, str, int], ...] = ()  # (sheet key, KR id, factor) feeding this KR
+    actuals: RowPeriods = NO_PERIODS  # the workbook's actual cells per period (xlsx_periods)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ class SheetBook:
     summary_tab: str
     file_stem: str  # the workbook's file name without .xlsx
     step: Decimal = DEFAULT_STEP  # the plan's money rounding step (base units)
+    months: tuple[str, ...] = ()  # the plan's months: the workbook's actual columns per period
 
     @property
     def numbers(self) -> Numbers:
@@ -284,11 +288,16 @@ def drop_bidi_controls(text: str) -> str:
 def md_cell(text: object) -> str:
     """Markdown table cell text: nothing in it can break the table or become markup, and no
     bidirectional override in it can reverse the text after it."""
-    out = str(text).replace("\r", " ").replace("\n", " ")
-    out = drop_bidi_controls(out)
-    for ch in "\\|<>[]*_`&~":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return str(text).translate(_MD_CELL)
+
+
+# md_cell's changes in one pass: line breaks to spaces, bidi controls dropped, markup escaped
+_MD_CELL: dict[int, str | None] = {
+    ord("\r"): " ",
+    ord("\n"): " ",
+    **_BIDI_CONTROLS,
+    **{ord(ch): "\\" + ch for ch in "\\|<>[]*_`&~"},
+}
 
 
 def table_keys(book: SheetBook) -> list[str]:

@@ -35,6 +35,7 @@ from okrplan.model import (
     Unit,
 )
 from okrplan.numbers import numbers_for
+from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.present import (
     group_title,
@@ -59,6 +60,7 @@ from .sheetmodel import (
     money_unit,
     number_text,
 )
+from .xlsx_periods import RowPeriods, row_periods
 
 __all__ = [
     "MAX_PERSON_SHEETS",
@@ -121,6 +123,7 @@ def build_book(
         role=role,
         with_rows=rows,
         max_level=max_level,
+        months=tuple(months),
     )
     sheets = filter_sheets(builder.build(), plan, within, unit, role)
     if rows:
@@ -135,14 +138,21 @@ def build_book(
             )
             for s in sheets
         ]
-    return _book(plan, _named(sheets, label(locale, "summary")), tuple(periods), unit, role)
+    named = _named(sheets, label(locale, "summary"), files=rows)
+    book = _book(plan, named, tuple(periods), unit, role)
+    return replace(book, months=builder.months)
 
 
-def _named(sheets: list[Sheet], summary: str) -> list[Sheet]:
-    """The sheets with their workbook tab and file name, each unique."""
+def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
+    """The sheets with their workbook tab and (with ``files``) file name, each unique (an
+    outline's sheets are listed in an index, not written to files of their own)."""
     titles = SheetTitles(reserved=[summary, META_TAB])
-    stems = unique_file_names(
-        [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
+    stems = (
+        unique_file_names(
+            [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
+        )
+        if files
+        else [s.file_stem for s in sheets]
     )
     tabs = sheet_tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
     return [
@@ -203,6 +213,7 @@ class _Builder:
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
     targets: ScoredTargets | None = None  # what actuals are scored against (made once)
+    months: tuple[str, ...] = ()  # the plan's months (the workbook's actual columns)
 
     @property
     def locale(self) -> str:
@@ -243,13 +254,6 @@ class _Builder:
         if not rows:
             return
         path = unit.path
-        facts = [" / ".join(path)]
-        if unit.lead:
-            facts.append(f"{label(locale, 'lead')} {unit.lead}")
-        if unit.target is not None:
-            numbers = numbers_for(self.plan.meta)
-            facts.append(f"{label(locale, 'quota')} {unit_money_text(unit, locale, numbers)}")
-        facts.append(self.period_fact())
         name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(
             Sheet(
@@ -257,7 +261,7 @@ class _Builder:
                 unit.id,
                 "unit",
                 sheet_title(name, locale),
-                tuple(facts),
+                self.unit_facts(unit) if self.with_rows else (),
                 path,
                 None,
                 None,
@@ -318,26 +322,13 @@ class _Builder:
     def add_group_sheet(self, group: RoleGroup, okrs: OKRs, rows: tuple[SheetRow, ...]) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
         quota, each = _quota(group.selling)
-        facts = [
-            " / ".join(path),
-            f"{group_title(group, locale)} × {heads}"
-            + _paren(label(locale, "per_person_sheet"), locale),
-        ]
-        if each:  # a group that sells nothing (SDRs feeding a funnel) has no quota
-            facts.append(
-                f"{label(locale, 'quota')} {money_text(each, locale, numbers_for(self.plan.meta))}"
-                + _paren(label(locale, "per_person"), locale)
-            )
-        if ramp := self.ramp_text(group.selling):
-            facts.append(ramp)
-        facts.append(self.period_fact())
         self.add(
             Sheet(
                 group.id,
                 group.id,
                 "role",
                 sheet_title(group_title(group, locale), locale),
-                tuple(facts),
+                self.group_facts(group, each) if self.with_rows else (),
                 path,
                 group.label,
                 group.name,
@@ -359,19 +350,17 @@ class _Builder:
     ) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
         _, each = _quota(group.selling)
-        ramp = self.ramp_text(group.selling)
+        # the facts on a person's sheet, but its name (not made for an outline: see build_book)
+        shared: list[str] = []
+        if each and self.with_rows:
+            quota = money_text(each, locale, numbers_for(self.plan.meta))
+            shared.append(f"{label(locale, 'quota')} {quota}")
+        if self.with_rows and (ramp := self.ramp_text(group.selling)):
+            shared.append(ramp)
+        if self.with_rows:
+            shared.append(self.period_fact())
         for index, person in enumerate(people, start=1):
-            facts = [
-                " / ".join(path),
-                group.label,
-                person,
-            ]
-            if each:
-                quota = money_text(each, locale, numbers_for(self.plan.meta))
-                facts.append(f"{label(locale, 'quota')} {quota}")
-            if ramp:
-                facts.append(ramp)
-            facts.append(self.period_fact())
+            facts = (" / ".join(path), group.label, person, *shared) if self.with_rows else ()
             who = person + _paren(group.label, locale)
             self.add(
                 Sheet(
@@ -379,7 +368,7 @@ class _Builder:
                     group.id,
                     "person",
                     sheet_title(who, locale),
-                    tuple(facts),
+                    facts,
                     path,
                     group.label,
                     group.name,
@@ -417,6 +406,37 @@ class _Builder:
             )
         self.person_sheets -= count
         return False
+
+    def unit_facts(self, unit: Unit) -> tuple[str, ...]:
+        """The facts atop a unit's sheet: its path, lead, quota and period."""
+        locale = self.locale
+        facts = [" / ".join(unit.path)]
+        if unit.lead:
+            facts.append(f"{label(locale, 'lead')} {unit.lead}")
+        if unit.target is not None:
+            numbers = numbers_for(self.plan.meta)
+            facts.append(f"{label(locale, 'quota')} {unit_money_text(unit, locale, numbers)}")
+        facts.append(self.period_fact())
+        return tuple(facts)
+
+    def group_facts(self, group: RoleGroup, each: Decimal) -> tuple[str, ...]:
+        """The facts atop a role group's sheet: its path, role × headcount, quota each, ramp
+        and period."""
+        locale = self.locale
+        facts = [
+            " / ".join(group.path),
+            f"{group_title(group, locale)} × {int(group.headcount)}"
+            + _paren(label(locale, "per_person_sheet"), locale),
+        ]
+        if each:  # a group that sells nothing (SDRs feeding a funnel) has no quota
+            facts.append(
+                f"{label(locale, 'quota')} {money_text(each, locale, numbers_for(self.plan.meta))}"
+                + _paren(label(locale, "per_person"), locale)
+            )
+        if ramp := self.ramp_text(group.selling):
+            facts.append(ramp)
+        facts.append(self.period_fact())
+        return tuple(facts)
 
     def add(self, sheet: Sheet) -> None:
         self.sheets.append(sheet)
@@ -484,7 +504,14 @@ class _Builder:
             kr.direction is Direction.DECREASE,
             numeric,
             scale,
+            actuals=self.row_periods(kr, scale),
         )
+
+    def row_periods(self, kr: KeyResult, scale: Decimal) -> RowPeriods:
+        """The KR's actual cells per period on the workbook (:mod:`.xlsx_periods`)."""
+        if self.targets is None:
+            self.targets = ScoredTargets(self.plan)
+        return row_periods(self.targets, kr, self.months, fiscal_start(self.plan.meta), scale)
 
     def unit_text(self, kr: KeyResult, numeric: str) -> str:
         """The unit column: money's sheet unit, people, the metric's unit, or points."""

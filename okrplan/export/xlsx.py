@@ -40,13 +40,13 @@ from .sheetmodel import (
     header_text,
     money_unit,
 )
-from .xlsx_cells import CellWriter, cell_number
+from .xlsx_actuals import MAX_ROLLUP_SOURCES, SCALE_HEADER, PeriodWriter, column_header
+from .xlsx_cells import cell_number
 
 FORMAT_VERSION = 1
 TITLE_ROW, FACTS_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
-KR_ID_HEADER, SCALE_HEADER = "okrplan:kr", "okrplan:scale"
+KR_ID_HEADER = "okrplan:kr"
 META_HEADER = ("sheet", "key", "owner", "kind", "person", "headcount", "actual_header")
-MAX_ROLLUP_SOURCES = 200  # Excel: 255 arguments per function, 8,192 characters per formula
 
 _FIXED_DATE = "2000-01-01T00:00:00Z"
 _WIDTHS = {
@@ -106,10 +106,9 @@ def deterministic_archive(data: bytes) -> bytes:
     return out.getvalue()
 
 
-class _Writer(CellWriter):
+class _Writer(PeriodWriter):
     def __init__(self, book: SheetBook, wb: Any) -> None:
         super().__init__(book, wb)
-        self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
         self.total_row: dict[str, int] = {}
         for sheet in book.sheets:
             for index, row in enumerate(sheet.rows):
@@ -139,7 +138,7 @@ class _Writer(CellWriter):
             self.text(ws, 1, column, value, border=False, exact=True)
         for column, value in enumerate(META_HEADER, start=1):
             self.text(ws, 2, column, value, border=False, exact=True)
-        actual = header_text("actual", self.locale)
+        actual = self.header("actual")
         for row, sheet in enumerate(self.book.sheets, start=3):
             values = [
                 sheet.tab,
@@ -169,7 +168,7 @@ class _Writer(CellWriter):
     def write_head(self, ws: Any, sheet: Sheet) -> None:
         """Title, facts and the score cap, and the header row."""
         locale, col, keys = self.locale, self.col, self.keys
-        last = col["score"]
+        last = col[self.last_key]
         self.text(ws, TITLE_ROW, 1, sheet.title, font="title", border=False)
         self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
         ws.row_dimensions[TITLE_ROW].height = 26
@@ -186,7 +185,10 @@ class _Writer(CellWriter):
         )
         self.number(ws, FACTS_ROW, col["score"], 1, "0%", fill="input")
         for key in keys:
-            name = {"kr_id": KR_ID_HEADER}.get(key, header_text(key, locale))
+            if key in ("scale", "periods") or key.startswith("target:"):
+                ws.cell(row=HEADER_ROW, column=col[key]).value = column_header(key, locale)
+                continue
+            name = {"kr_id": KR_ID_HEADER}.get(key, self.header(key))
             self.text(
                 ws,
                 HEADER_ROW,
@@ -197,14 +199,14 @@ class _Writer(CellWriter):
                 fill="header",
                 border=key != "kr_id",
             )
-        ws.cell(row=HEADER_ROW, column=len(keys) + 1).value = SCALE_HEADER
+        ws.cell(row=HEADER_ROW, column=col["scale"]).value = SCALE_HEADER
         ws.row_dimensions[HEADER_ROW].height = 30
 
     def write_total(self, ws: Any, sheet: Sheet, total: int) -> None:
         """The total row: Σ weights and Σ O分值."""
         col = self.col
         first, end = FIRST_ROW, total - 1
-        for column in range(1, col["score"] + 1):
+        for column in range(1, col[self.last_key] + 1):
             self.style(ws.cell(row=total, column=column))
         text = label(self.locale, "sheet_total")
         self.text(ws, total, col["kr"], text, font="bold", align="right")
@@ -226,9 +228,10 @@ class _Writer(CellWriter):
 
     def write_notes(self, ws: Any, sheet: Sheet, total: int) -> int:
         """The notes below the total (units, how scores work); how many."""
-        locale, last = self.locale, self.col["score"]
+        locale, last = self.locale, self.col[self.last_key]
         money = money_unit(locale, self.book.currency)
-        notes = [label(locale, "sheet_note").format(money=money), label(locale, "score_rule")]
+        first = "period_note" if self.months else "sheet_note"
+        notes = [label(locale, first).format(money=money), label(locale, "score_rule")]
         width = sum(self.widths(sheet).values())
         for offset, note in enumerate(notes, start=2):
             r = total + offset
@@ -254,6 +257,8 @@ class _Writer(CellWriter):
             error=label(locale, "sheet_note").format(money=money),
         )
         check.add(f"{a}{first}:{a}{end}")
+        if self.months:
+            check.add(f"{self.month_range(first)[: -len(str(first))]}{end}")
         ws.add_data_validation(check)
 
     def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
@@ -287,8 +292,11 @@ class _Writer(CellWriter):
         self.number(ws, r, col["scored"], row.scored, scored_fmt)
         for period, value in zip(self.book.periods, row.periods, strict=True):
             self.number(ws, r, col[f"period:{period}"], value, fmt)
-        self.actual_cell(ws, row, r, fmt)
-        a, s = f"{self.letter('actual')}{r}", f"{self.letter('scored')}{r}"
+        self.period_cells(ws, sheet.key, row, r, fmt)
+        divisor = self.to_date_cells(ws, row, r, fmt)
+        if not (self.months and row.actuals.cells):
+            self.actual_cell(ws, row, r, fmt)
+        a, s = f"{self.letter('actual')}{r}", divisor or f"{self.letter('scored')}{r}"
         score_fmt = "0%"
         if row.number == "points":
             formula = f'=IF({a}="","",-{a}*{s})'
@@ -304,13 +312,20 @@ class _Writer(CellWriter):
         else:
             self.style(ws.cell(row=r, column=col["score"]), fill="computed")
         self.text(ws, r, col["kr_id"], row.kr, border=False, exact=True)
-        ws.cell(row=r, column=col["kr_id"] + 1).value = cell_number(row.scale)
+        ws.cell(row=r, column=col["scale"]).value = cell_number(row.scale)
 
     def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:
         """Empty for typing in; on a unit's sheet, the sum of the actuals aligned to it."""
         col = self.col["actual"]
-        if not row.rollup or len(row.rollup) > MAX_ROLLUP_SOURCES:
+        formula = self.rollup_formula(row)
+        if not formula:
             return self.number(ws, r, col, None, fmt, fill="input")
+        return self.formula(ws, r, col, formula, fmt, fill="input")
+
+    def rollup_formula(self, row: SheetRow) -> str:
+        """The sum of the actuals aligned to a unit's KR, or "" (none, or too many)."""
+        if not row.rollup or len(row.rollup) > MAX_ROLLUP_SOURCES:
+            return ""
         refs = []
         for key, kr, factor in row.rollup:
             tab, source_row = self.rows[(key, kr)]
@@ -320,9 +335,7 @@ class _Writer(CellWriter):
             f"N({ref})" + (f"*{factor}" if factor != 1 else "") for ref, factor in refs
         )
         formula = f'=IF(COUNT({count})=0,"",{total})'
-        if len(formula) > 8000:
-            return self.number(ws, r, col, None, fmt, fill="input")
-        return self.formula(ws, r, col, formula, fmt, fill="input")
+        return formula if len(formula) <= 7000 else ""
 
     def o_score(self, ws: Any, sheet: Sheet, row: SheetRow, r: int) -> None:
         rows = [x for x in sheet.rows if x.objective_id == row.objective_id]
@@ -353,7 +366,7 @@ class _Writer(CellWriter):
     # -- layout ---------------------------------------------------------------------------------
 
     def widths(self, sheet: Sheet) -> dict[str, float]:
-        texts: dict[str, list[str]] = {k: [header_text(k, self.locale)] for k in self.keys}
+        texts: dict[str, list[str]] = {k: [self.header(k)] for k in self.keys}
         for row in sheet.rows:
             texts["objective"].append(row.objective_name)
             texts["detail"].append(row.detail)
@@ -371,6 +384,9 @@ class _Writer(CellWriter):
         # a deduction's rule (-5 points per case) is text: it must not be clipped
         rules = [display_width(t) + 2 for t in texts["target"] if t]
         out["target"] = max(out["target"], float(max(rules, default=0)))
+        for key in self.keys:
+            if key.startswith("actual:"):
+                out[key] = 9.0  # a month's actual: numbers alone (the header wraps)
         # the score cap's label stands right-aligned in the actual column's cell (row 2)
         cap = display_width(label(self.locale, "score_cap")) + 2
         out["actual"] = max(out["actual"], float(cap))
@@ -380,11 +396,7 @@ class _Writer(CellWriter):
         widths = self.widths(sheet)
         for key, width in widths.items():
             ws.column_dimensions[self.letter(key)].width = width
-        hidden = [self.letter("kr_id")]
-        from openpyxl.utils import get_column_letter
-
-        hidden.append(get_column_letter(self.col["kr_id"] + 1))
-        for letter in hidden:
+        for letter in self.hidden_columns():
             ws.column_dimensions[letter].hidden = True
         ws.row_dimensions[FACTS_ROW].height = (
             _LINE_HEIGHT
@@ -415,7 +427,7 @@ class _Writer(CellWriter):
             ws.row_dimensions[FIRST_ROW + index].height = round(height, 1)
         ws.row_dimensions[self.total_row[sheet.key]].height = 20
         ws.freeze_panes = ws.cell(row=FIRST_ROW, column=self.col["weight"]).coordinate
-        self.print_setup(ws, f"A1:{self.letter('score')}{last_row}")
+        self.print_setup(ws, f"A1:{self.letter('score')}{last_row}")  # the plan; months are typed
 
     def print_setup(self, ws: Any, area: str) -> None:
         from openpyxl.worksheet.page import PageMargins

@@ -10,7 +10,7 @@ add to the same counts, so the result is the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import islice
@@ -22,10 +22,12 @@ import numpy as np
 
 from okrplan.errors import Issue, Severity
 from okrplan.model import RoleGroup
+from okrplan.progress.columnar import BLANK, csv_chunks
 from okrplan.progress.config import ActualsSource, MetricColumn
 from okrplan.progress.readers import Batch, Directory, day_of, parse_value
-from okrplan.progress.store import CheckIn
+from okrplan.progress.store import Columns
 from okrplan.quantity import QuantityError
+from okrplan.tabular import Stream
 
 CHUNK = 65_536
 """Rows read at a time."""
@@ -49,11 +51,13 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
     where = _crm_columns(source, stream.columns, batch, stream.header_line)
     if where is None:
         return batch
-    counts = _Counts(where, source, batch)
-    for chunk in _chunks(stream.rows):
-        batch.read += len(chunk)
-        if not counts.add(chunk):
-            counts.exact(chunk)
+    counts = _columnar(source, where, batch, stream)
+    if counts is None:
+        counts = _Counts(where, source, batch)
+        for chunk in _chunks(stream.rows):
+            batch.read += len(chunk)
+            if not counts.add(chunk):
+                counts.exact(chunk)
     others = counts.others()
     if others:
         shown = ", ".join(f"{k} ({n})" for k, n in sorted(others.items())[:8])
@@ -69,6 +73,28 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
         )
     _assign(counts, people, batch)
     return batch
+
+
+def _columnar(source: ActualsSource, where: _Where, batch: Batch, stream: Stream) -> _Counts | None:
+    """The rows counted from columns (see :mod:`.columnar`), or None if the file has anything
+    the row-by-row reading must name (nothing is added to ``batch`` then)."""
+    if not stream.encoding:  # a workbook
+        return None
+    columns = [c for c in where if c >= 0]
+    chunks = csv_chunks(stream.file, stream.encoding, stream.delimiter, stream.columns, columns)
+    if chunks is None:
+        return None
+    counts = _Counts(where, source, batch)
+    read = 0
+    try:
+        for cells in chunks:
+            read += len(cells.get(BLANK, cells[where[0]]))
+            if len(cells[where[0]]) and not counts.add_columns(cells):
+                return None
+    except (ValueError, OSError):  # not CSV as pandas reads it: read row by row
+        return None
+    batch.read += read
+    return counts
 
 
 def _chunks(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
@@ -136,6 +162,7 @@ class _Counts:
     amounts: list[Fraction | int] = field(default_factory=lambda: [0])  # id 0: no amount
     keys: list[Any] = field(default_factory=list)  # arrays (or lists) of counted keys
     summed: dict[int, Fraction | int] = field(default_factory=dict)  # key → amount
+    amount_parts: list[tuple[Any, Any]] = field(default_factory=list)  # keys, amount ids
     skipped: dict[str, int] = field(default_factory=dict)  # kind of row → rows not counted
     ids: dict[str, _Ids] = field(default_factory=dict)
     fixed: int = field(init=False, default=-1)  # the metric every row counts to, else -1
@@ -218,11 +245,53 @@ class _Counts:
         if amount_at >= 0:
             cells = map(itemgetter(amount_at), rows)
             amount = np.fromiter(map(self.ids["amount"].__getitem__, cells), np.int64, count)
-        if who.min() < 0 or month.min() < 0 or amount.min() < 0 or len(self._month_ids) > _MONTHS:
-            return False
+        metric = None
         if metric_at >= 0:
             kinds = map(itemgetter(metric_at), rows)
             metric = np.fromiter(map(self.ids["kind"].__getitem__, kinds), np.int64, count)
+        return self.count(who, month, amount, metric)
+
+    def add_columns(self, cells: dict[int, Any]) -> bool:
+        """:meth:`add` of a chunk given as columns (column index → NumPy object array, see
+        :func:`~.columnar.csv_chunks`): each column is factorised and only its distinct texts
+        are looked up."""
+        import pandas as pd
+
+        person_at, date_at, metric_at, amount_at, unit_at, role_at = self.where
+        count = len(cells[person_at])
+        if unit_at >= 0 or role_at >= 0:
+            parts = [pd.factorize(cells[c]) if c >= 0 else None for c in (unit_at, role_at)]
+            codes, names = pd.factorize(cells[person_at])
+            combined, tables = codes.astype(np.int64), [names]
+            for part in parts:
+                if part is None:
+                    tables.append(np.array([""], object))
+                    combined = combined * 1
+                else:
+                    combined = combined * len(part[1]) + part[0]
+                    tables.append(part[1])
+            keys, found = pd.factorize(combined)
+            whos = []
+            for key in found.tolist():
+                key, role = divmod(key, len(tables[2]))
+                person, unit = divmod(key, len(tables[1]))
+                whos.append((tables[0][person], tables[1][unit], tables[2][role]))
+            who = _looked_up(self.ids["who"], whos)[keys]
+        else:
+            who = _ids_of(self.ids["who"], cells[person_at])
+        month = _ids_of(self.ids["month"], cells[date_at])
+        amount = np.zeros(count, np.int64)
+        if amount_at >= 0:
+            amount = _ids_of(self.ids["amount"], cells[amount_at])
+        metric = _ids_of(self.ids["kind"], cells[metric_at]) if metric_at >= 0 else None
+        return self.count(who, month, amount, metric)
+
+    def count(self, who: Any, month: Any, amount: Any, metric: Any) -> bool:
+        """Count rows given as ids (``metric`` None: the source's one metric, if any)."""
+        if who.min() < 0 or month.min() < 0 or amount.min() < 0 or len(self._month_ids) > _MONTHS:
+            return False
+        count = len(who)
+        if metric is not None:
             if metric.min() < 0:
                 skipped = -1 - metric[metric < 0]
                 for index, rows_of in enumerate(np.bincount(skipped).tolist()):
@@ -238,16 +307,15 @@ class _Counts:
         else:
             who_counted = month_counted = metric = np.zeros(0, np.int64)
         self.keys.append(self._key(who_counted, metric, month_counted))
-        if amount_at >= 0:
+        if self.where[3] >= 0:
             self._sum_amounts(who, month, amount)
         return True
 
     def _sum_amounts(self, who: Any, month: Any, amount: Any) -> None:
         rows = amount > 0  # a call has no amount
-        keys = self._key(who[rows], self.amount_metric, month[rows]).tolist()
-        summed, values = self.summed, self.amounts
-        for key, index in zip(keys, amount[rows].tolist(), strict=True):
-            summed[key] = summed.get(key, 0) + values[index]
+        self.amount_parts.append(
+            (self._key(who[rows], self.amount_metric, month[rows]), amount[rows])
+        )
 
     def exact(self, chunk: list[tuple[int, list[str]]]) -> None:
         """Count a chunk row by row, naming every bad row (see :func:`_exact_rows`)."""
@@ -260,13 +328,31 @@ class _Counts:
         names = list(self.skipped)
         return {names[i]: n for i, n in self.skipped_rows.items()}
 
-    def totals(self) -> tuple[Any, list[Fraction | int]]:
-        """Every count and sum: the keys (a sorted NumPy array) and their values."""
+    def totals(self) -> tuple[Any, Any]:
+        """Every count and sum: the keys (a sorted NumPy array) and their values (a NumPy
+        array where every amount is a whole number well inside int64, else a list)."""
         keys = [np.asarray(k, np.int64) for k in self.keys if len(k)]
+        amount_keys = [k for k, _ in self.amount_parts]
+        amount_ids = np.concatenate([np.zeros(0, np.int64), *(a for _, a in self.amount_parts)])
+        whole = _whole(self.amounts, len(amount_ids) + sum(map(len, keys)), self.summed)
+        if whole is not None:  # added up in NumPy, exactly
+            summed = np.fromiter(self.summed, np.int64, len(self.summed))
+            every = np.concatenate([np.zeros(0, np.int64), *keys, *amount_keys, summed])
+            values = np.concatenate([
+                np.ones(sum(map(len, keys)), np.int64), whole[amount_ids],
+                np.fromiter(self.summed.values(), np.int64, len(self.summed)),
+            ])  # fmt: skip
+            order = np.argsort(every, kind="stable")
+            every, values = every[order], values[order]
+            starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if len(every) else order
+            return every[starts], np.add.reduceat(values, starts) if len(every) else values
         everything: dict[int, Fraction | int] = {}
         if keys:
             found, counts = np.unique(np.concatenate(keys), return_counts=True)
             everything = dict(zip(found.tolist(), counts.tolist(), strict=True))
+        for part_keys, ids in self.amount_parts:
+            for key, index in zip(part_keys.tolist(), ids.tolist(), strict=True):
+                everything[key] = everything.get(key, 0) + self.amounts[index]
         for key, value in self.summed.items():
             everything[key] = everything.get(key, 0) + value
         ordered = sorted(everything)
@@ -277,6 +363,33 @@ class _Counts:
         who, rest = np.divmod(keys, len(self._metric_ids) * _MONTHS)
         metric, month = np.divmod(rest, _MONTHS)
         return who, metric, month
+
+
+_LIMIT = 2**62
+
+
+def _whole(amounts: Sequence[Fraction | int], rows: int, summed: dict[int, Fraction | int]) -> Any:
+    """The amounts as an int64 array if every amount (and sum so far) is a whole number and
+    no total can reach int64's limit (each of ``rows`` at the largest); else None."""
+    whole = [a for a in amounts if type(a) is int]
+    sums = [v for v in summed.values() if type(v) is int]
+    if len(whole) < len(amounts) or len(sums) < len(summed):
+        return None
+    if (max(map(abs, whole), default=0) + 1) * rows + sum(map(abs, sums)) >= _LIMIT:
+        return None
+    return np.array(amounts, np.int64)
+
+
+def _looked_up(ids: _Ids, texts: Sequence[Any]) -> Any:
+    return np.fromiter(map(ids.__getitem__, texts), np.int64, len(texts))
+
+
+def _ids_of(ids: _Ids, cells: Any) -> Any:
+    """The id of each cell of a column, looking up each distinct text once."""
+    import pandas as pd
+
+    codes, found = pd.factorize(cells)
+    return _looked_up(ids, found.tolist())[codes]
 
 
 def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[int]) -> None:
@@ -348,17 +461,35 @@ def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
         if kr_id is not None:
             kr_ids.append(kr_id)
     kr_at = np.asarray(kr_of_pair, np.int64)[inverse]
-    fractions: dict[Fraction | int, Fraction] = {}  # counts repeat: one Fraction each
-    chosen = np.flatnonzero(kr_at >= 0).tolist()
-    for index, kr, person, period in zip(
-        chosen, kr_at[chosen].tolist(), who[chosen].tolist(), month[chosen].tolist(), strict=True
-    ):
-        value = values[index]
-        exact = fractions.get(value)
-        if exact is None:
-            exact = fractions[value] = value if isinstance(value, Fraction) else Fraction(value)
-        batch.rows.append(CheckIn(kr_ids[kr], months[period], exact, whos[person][0]))
-    batch.lines.extend([0] * len(chosen))
+    batch.rows = _columns(kr_ids, kr_at, (who, month), (whos, months), values)
+    batch.lines = [0] * len(batch.rows)
     for (label, name), count in sorted(no_kr.items()):
         message = f"{label} has no KR of the metric {name!r}: {count} monthly totals not stored"
         batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))
+
+
+def _columns(
+    kr_ids: list[str],
+    kr_at: Any,
+    where: tuple[Any, Any],
+    names: tuple[list[_Who], list[str]],
+    values: Any,
+) -> Columns:
+    """The totals of the keys with a KR (``kr_at`` ≥ 0) as check-in columns, in key order:
+    a column at a time (NumPy picks each row's KR, person and month text)."""
+    chosen = np.flatnonzero(kr_at >= 0)
+    who, month = where[0][chosen], where[1][chosen]
+    people: dict[str, int] = {}
+    person_of = np.array([people.setdefault(w[0], len(people)) for w in names[0]], np.int64)
+    krs = np.array([*kr_ids, ""], object)[kr_at[chosen]].tolist()
+    persons = np.array([*people, ""], object)[person_of[who] if len(who) else who].tolist()
+    periods = np.array([*names[1], ""], object)[month].tolist()
+    if isinstance(values, np.ndarray):
+        nums, dens = values[chosen].tolist(), [1] * len(chosen)
+    else:
+        exact = [Fraction(values[i]) for i in chosen.tolist()]
+        nums, dens = [f.numerator for f in exact], [f.denominator for f in exact]
+    # two ways of writing one person (units written differently) may give one key twice
+    key = (kr_at[chosen] * max(len(people), 1) + person_of[who]) * max(len(names[1]), 1) + month
+    distinct = len(np.unique(key)) if len(chosen) else 0
+    return Columns(krs, persons, periods, nums, dens, distinct)

@@ -112,16 +112,19 @@ class Imported:
 
 
 def check_in(
-    plan: Plan,
+    plan: Plan | None,
     folder: Path,
     files: Sequence[str],
     *,
     as_of: date,
     cumulative: bool = False,
     target: str | None = None,
+    people: Directory | None = None,
 ) -> list[Imported]:
     """Read ``files`` (and the exports of ``target``'s ``actuals:``; with no files and no
-    target, those of the target used before), then record each.
+    target, those of the target used before), then record each. ``people`` is the plan's
+    :class:`Directory` where already made; ``plan`` may be None when there are no files
+    (see :func:`okrplan.progress.planfile.light_directory`).
 
     Raises
     ------
@@ -131,9 +134,12 @@ def check_in(
     from okrplan.export.sheetmodel import META_TAB
     from okrplan.tabular import WORKBOOK_SUFFIXES, sheet_names
 
-    people = Directory(plan)
+    if people is None or files:
+        assert plan is not None, "files are read against the whole plan"
+        people = Directory(plan)
     batches: list[Batch] = []
     for name in files:
+        assert plan is not None
         workbook = Path(name).suffix.lower() in WORKBOOK_SUFFIXES
         if workbook and META_TAB in sheet_names(name):
             batches.append(_continued(read_workbook(name, plan, as_of), folder))

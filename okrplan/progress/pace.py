@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ class _Plan:
     cadence_days: int
 
 
-_Schedule = tuple[tuple[date, date, Fraction], ...]
+_Schedule = tuple[tuple[date, date, Fraction | int], ...]
 _CADENCE_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366, "plan": 366}
 
 
@@ -228,7 +229,7 @@ def _measure(
         _hiring(graph, kr, bounds) if kr.kr_kind is KRKind.STAFFING and not kr.periods else None
     )
     if hiring is not None:
-        return _Plan(hiring[0][2] * len(hiring), hiring, False, decrease, 0, cadence_days)
+        return _Plan(Fraction(hiring[0][2] * len(hiring)), hiring, False, decrease, 0, cadence_days)
     if kr.periods:
         schedule = tuple(
             _clipped(label, value, bounds, fiscal) for label, value in kr.periods.items()
@@ -245,7 +246,8 @@ def _measure(
         total = Fraction(plan_total)
         schedule = ((bounds[0], bounds[1], total),)
     scale = max(people, 1)
-    schedule = tuple((first, last, value * scale) for first, last, value in schedule)
+    if scale != 1:
+        schedule = tuple((first, last, value * scale) for first, last, value in schedule)
     return _Plan(total * scale, schedule, False, decrease, people, cadence_days)
 
 
@@ -297,17 +299,30 @@ def _kr_per(kr: KeyResult) -> str:
 
 def _clipped(
     label: str, value: int | float, bounds: tuple[date, date], fiscal: int
-) -> tuple[date, date, Fraction]:
+) -> tuple[date, date, Fraction | int]:
+    first, last = _clipped_span(label, bounds, fiscal)
+    return first, last, value if type(value) is int else Fraction(value)
+
+
+@lru_cache(maxsize=4096)  # a plan's few dozen labels, met once per KR
+def _clipped_span(label: str, bounds: tuple[date, date], fiscal: int) -> tuple[date, date]:
     first, last = calendar.plan_span(label, fiscal)
-    return max(first, bounds[0]), min(last, bounds[1]), Fraction(value)
+    return max(first, bounds[0]), min(last, bounds[1])
 
 
-def expected_to(schedule: Sequence[tuple[date, date, Fraction]], as_of: date) -> Fraction:
-    """Σ target × the share of each period's days on or before ``as_of``."""
-    return sum(
-        (value * calendar.elapsed(first, last, as_of) for first, last, value in schedule),
-        Fraction(0),
-    )
+def expected_to(schedule: Sequence[tuple[date, date, Fraction | int]], as_of: date) -> Fraction:
+    """Σ target × the share of each period's days on or before ``as_of``: whole periods
+    added as they are (integers mostly), only the one ``as_of`` falls in pro-rated."""
+    whole: Fraction | int = 0
+    part = Fraction(0)
+    for first, last, value in schedule:
+        if as_of < first:
+            continue
+        if as_of >= last:
+            whole += value
+        else:
+            part += value * calendar.elapsed(first, last, as_of)
+    return part + whole
 
 
 @dataclass(slots=True)
@@ -490,15 +505,18 @@ class ObjectiveProgress:
     missing: tuple[str, ...]
 
 
-def objective_progress(plan: Plan, krs: Mapping[str, KrProgress]) -> dict[str, ObjectiveProgress]:
-    """Every objective's progress from its KRs' (see :class:`ObjectiveProgress`).
+def objective_progress(
+    plan: Plan, krs: Mapping[str, KrProgress], owners: Sequence[str] | None = None
+) -> dict[str, ObjectiveProgress]:
+    """Every objective's progress from its KRs' (see :class:`ObjectiveProgress`); with
+    ``owners``, only those owners' objectives.
 
     Worked example (the issue's): weights 10/15/15/20 at 100/50/80/60% give
     (10 × 1 + 15 × 0.5 + 15 × 0.8 + 20 × 0.6) ÷ 60 = 41.5 ÷ 60 = 69.2%.
     """
     graph = plan.graph
     out: dict[str, ObjectiveProgress] = {}
-    for owner in queries.tree_order(graph):
+    for owner in queries.tree_order(graph) if owners is None else owners:
         for objective, key_results in queries.sheet(graph, owner):
             weighted, weights, missing = Fraction(0), Fraction(0), []
             for kr in key_results:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from okrplan import queries
 from okrplan.errors import Issue, Severity
 from okrplan.graph import node
-from okrplan.model import KeyResult, RoleGroup, Unit
+from okrplan.model import RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.progress import calendar
 from okrplan.progress.store import CheckIn
@@ -48,12 +49,13 @@ class Batch:
     """What one file gave: check-ins (``lines``: the row of each), problems and strangers."""
 
     source: str
-    rows: list[CheckIn] = field(default_factory=list)
+    rows: Sequence[CheckIn] = field(default_factory=list)  # a CRM export's: Columns
     lines: list[int] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     unmatched: dict[str, int] = field(default_factory=dict)  # person as written → rows
     read: int = 0  # data rows read
     bad: int = 0  # rows with a problem
+    exact: set[int] = field(default_factory=set)  # rows already per period (not year to date)
 
     def problem(self, issue: Issue) -> None:
         """Note a bad row (listing the first :data:`MAX_ERRORS`)."""
@@ -66,6 +68,7 @@ class Batch:
         return [i for i in self.issues if i.severity is Severity.ERROR]
 
     def add(self, row: CheckIn, line: int) -> None:
+        assert isinstance(self.rows, list)
         self.rows.append(row)
         self.lines.append(line)
 
@@ -75,21 +78,24 @@ class Directory:
     metric. Built once per command (a 100,000-person plan takes a moment)."""
 
     def __init__(self, plan: Plan) -> None:
-        graph = plan.graph
+        self.fill(plan.graph, queries.records(plan.graph))
+
+    def fill(self, graph: Any, records: Iterable[Any]) -> None:
+        """Index ``records`` (of ``graph``; a KR only needs its id, name, owner and metric)."""
         self.graph = graph
         self.people: dict[str, list[RoleGroup]] = {}
         self.groups: list[RoleGroup] = []
         self.units: list[Unit] = []
         self.kr_of: dict[tuple[str, str], str] = {}
         self.names: dict[str, list[str]] = {}
-        for record in queries.records(graph):
+        for record in records:
             if isinstance(record, RoleGroup):
                 self.groups.append(record)
                 for person in record.people:
                     self.people.setdefault(person, []).append(record)
             elif isinstance(record, Unit):
                 self.units.append(record)
-            elif isinstance(record, KeyResult):
+            elif record.kind == "kr":
                 self.names.setdefault(record.name, []).append(record.id)
                 if record.metric:
                     self.kr_of.setdefault((record.owner, record.metric), record.id)
@@ -303,9 +309,11 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
     values stored from other sources for earlier periods (``before``), so a year-to-date
     export continues what a monthly one began. A year-to-date value that falls is an error.
     """
+    assert isinstance(batch.rows, list)  # a long table's or workbook's, not a CRM export's
     order: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(batch.rows):
-        order.setdefault((row.kr, row.person), []).append(index)
+        if index not in batch.exact:
+            order.setdefault((row.kr, row.person), []).append(index)
     for key, indexes in order.items():
         indexes.sort(key=lambda i: calendar.span(batch.rows[i].period))
         first = calendar.start(batch.rows[indexes[0]].period)
@@ -335,8 +343,10 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
 
 
 def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batch:
-    """The actuals typed into an okrplan workbook as year-to-date check-ins of the month of
-    ``as_of`` (pass the batch through :func:`uncumulate`). A role group's sheet holds the
+    """The actuals typed into an okrplan workbook: each period's cell as that period's
+    check-in, an actual to date typed over its formula (or in an older workbook) as a
+    year-to-date check-in of the month of ``as_of`` (pass the batch through
+    :func:`uncumulate`, which leaves the periods' alone). A role group's sheet holds the
     per-person actual: the group's is that times the headcount; a person's sheet is that
     person's."""
     from okrplan.actuals import typed_actuals
@@ -364,5 +374,7 @@ def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batc
             person = owner.people[index] if 0 <= index < len(owner.people) else f"#{seat}"
         elif isinstance(owner, RoleGroup):
             value = value * max(owner.headcount, 1)
-        batch.add(CheckIn(entry.kr, month, value, person), number)
+        if entry.period:
+            batch.exact.add(len(batch.rows))
+        batch.add(CheckIn(entry.kr, entry.period or month, value, person), number)
     return batch

@@ -145,7 +145,7 @@ def status_of(
         title = " / ".join((*record.path, record.label))
     result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, plan.locale)
     result.numbers = numbers_for(plan.meta)
-    objectives = objective_progress(plan, krs)
+    objectives = objective_progress(plan, krs, [owner])
     _own_lines(plan, owner, krs, objectives, result)
     if person is None:
         for child in queries.org_children(graph, owner):

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
+from typing import overload
 
 from okrplan.errors import InputError, Issue
 from okrplan.progress import calendar
@@ -50,6 +53,35 @@ class CheckIn:
     person: str = ""
     confidence: int | None = None
     comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Columns(Sequence[CheckIn]):
+    """Check-ins held as columns (a CRM export's 2 million monthly totals: no object per
+    check-in until one is asked for), each value ``num``/``den``, no confidence nor comment.
+    ``distinct`` is how many (kr, person, period) keys there are, where known."""
+
+    kr: list[str]
+    person: list[str]
+    period: list[str]
+    num: list[int]
+    den: list[int]
+    distinct: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.kr)
+
+    @overload
+    def __getitem__(self, index: int) -> CheckIn: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CheckIn]: ...
+
+    def __getitem__(self, index: int | slice) -> CheckIn | Sequence[CheckIn]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        value = Fraction(self.num[index], self.den[index])
+        return CheckIn(self.kr[index], self.period[index], value, self.person[index])
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +168,27 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
 
 def _content_hash(rows: Sequence[CheckIn]) -> str:
     digest = hashlib.sha256()
-    for part in _hashed(rows):
+    parts = _column_hashed(rows) if isinstance(rows, Columns) else _hashed(rows)
+    for part in parts:
         digest.update(part.encode())
     return digest.hexdigest()
+
+
+_BLOCK = 65_536
+
+
+def _column_hashed(rows: Columns) -> Iterator[str]:
+    """:func:`_hashed`'s text of columns, made a block at a time by ``str.format``."""
+    row = "{}\x1f{}\x1f{}\x1f{}\x1fNone\x1f\x1e".format
+    for at in range(0, max(len(rows), 1), _BLOCK):
+        end = at + _BLOCK
+        num, den = rows.num[at:end], rows.den[at:end]
+        values = (
+            map(str, num)
+            if den.count(1) == len(den)
+            else (str(n) if d == 1 else f"{n}/{d}" for n, d in zip(num, den, strict=True))
+        )
+        yield "".join(map(row, rows.kr[at:end], rows.person[at:end], rows.period[at:end], values))
 
 
 def _hashed(rows: Sequence[CheckIn]) -> Iterator[str]:
@@ -310,7 +360,12 @@ def record(
     int
         How many (kr, person, period) values changed (0 for the same content again).
     """
-    table = _prepared_rows(rows, lines)
+    if isinstance(rows, Columns):
+        table, count, distinct = _column_rows(rows, lines)
+    else:
+        prepared = _prepared_rows(rows, lines)
+        table, count = prepared, len(prepared)
+        distinct = lambda: len({(row[1], row[2], row[3]) for row in prepared})  # noqa: E731
     path = store_path(plan_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = _content_hash(rows)
@@ -322,7 +377,7 @@ def record(
             return 0
         db.execute("BEGIN IMMEDIATE")
         try:
-            changed = _insert(db, table, source, content)
+            changed = _insert(db, table, (count, distinct), source, content)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -331,9 +386,14 @@ def record(
 
 
 def _insert(
-    db: sqlite3.Connection, table: list[tuple[object, ...]], source: str, content: str
+    db: sqlite3.Connection,
+    table: Iterable[tuple[object, ...]],
+    size: tuple[int, Callable[[], int]],
+    source: str,
+    content: str,
 ) -> int:
-    """Add one import inside the open transaction; how many values it changed."""
+    """Add one import inside the open transaction; how many values it changed. ``size``:
+    the rows of ``table`` and how to count their distinct (kr, person, period)."""
     # the first import into an empty store changes every key it has: no need to read
     # millions of rows back (a 10-million-row CRM export gives 2 million check-ins)
     empty = db.execute("SELECT 1 FROM checkins LIMIT 1").fetchone() is None
@@ -341,7 +401,7 @@ def _insert(
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     cursor = db.execute(
         "INSERT INTO imports (source, hash, imported_at, rows) VALUES (?, ?, ?, ?)",
-        (source, content, stamp, len(table)),
+        (source, content, stamp, size[0]),
     )
     import_id = cursor.lastrowid
     db.executemany(
@@ -350,7 +410,7 @@ def _insert(
         ((import_id, *row) for row in table),
     )
     if empty:
-        return len({(row[1], row[2], row[3]) for row in table})
+        return size[1]()
     return _changed(before, _latest_rows(db, None))
 
 
@@ -363,6 +423,37 @@ def _changed(
     return sum(
         1 for key in before.keys() | after.keys() if value(before.get(key)) != value(after.get(key))
     )
+
+
+def _column_rows(
+    rows: Columns, lines: Sequence[int] | None
+) -> tuple[Iterable[tuple[object, ...]], int, Callable[[], int]]:
+    """:func:`_prepared_rows` of columns: checked a column at a time, each distinct period
+    worked out once, the rows zipped as the table holds them."""
+    count = len(rows)
+    if count and (max(rows.num) > _INT64 or -min(rows.num) > _INT64 or max(rows.den) > _INT64):
+        at = next(i for i, (n, d) in enumerate(zip(rows.num, rows.den, strict=True))
+                  if abs(n) > _INT64 or d > _INT64)  # fmt: skip
+        row = rows[at]
+        raise InputError([Issue(f"the value {row.value} of {row.kr} in {row.period} is too large")])
+    periods: dict[str, tuple[str, str, str]] = {}
+    for label in set(rows.period):
+        period = calendar.normal_period(label)
+        first, last = calendar.span(period)
+        periods[label] = (period, first.isoformat(), last.isoformat())
+    days = [periods[label] for label in rows.period]
+    table = zip(
+        lines if lines else range(1, count + 1), rows.kr, rows.person,
+        *(list(map(itemgetter(i), days)) for i in range(3)),
+        rows.num, rows.den, repeat(None), repeat(""), strict=False,
+    )  # fmt: skip
+
+    def distinct() -> int:
+        if rows.distinct is not None:
+            return rows.distinct
+        return len(set(zip(rows.kr, rows.person, map(itemgetter(0), days), strict=True)))
+
+    return table, count, distinct
 
 
 def _prepared_rows(

@@ -22,6 +22,7 @@ from okrplan import queries
 from okrplan.graph import node
 from okrplan.model import KeyResult, KRKind, RoleGroup
 from okrplan.numbers import numbers_for
+from okrplan.periods import fiscal_start
 from okrplan.review.funnel import Stage, diagnose
 from okrplan.review.nextsteps import NextKr, done_to_date, next_steps, owner_label
 from okrplan.review.periods import PlanCalendar, Span, exact, inside, planned, span
@@ -87,7 +88,7 @@ def build_pack(
     """
     graph = plan.graph
     owner = queries.unit(graph, unit_id)
-    days = span(period)
+    days = span(period, fiscal_start(plan.meta))  # FY2027-Q1: the plan's fiscal quarter
     actuals = Actuals(checkins)
     calendar = PlanCalendar.of(plan.meta)
     objectives = tuple(

@@ -45,11 +45,27 @@ class Span:
         return Span(max(self.first, other.first), min(self.last, other.last))
 
 
-def review_period(text: str) -> str:
-    """The canonical label of a review period: a month or a quarter.
+# A fiscal quarter as planners write it: FY2027-Q1, FY27 Q1, fy27q1, 27财年Q1, 2027财年第1季度
+_FISCAL = re.compile(
+    r"^(?:FY\s*(\d{2}|\d{4})\s*[-_ ]?\s*Q([1-4])"
+    r"|(\d{2}|\d{4})\s*财年\s*(?:Q([1-4])|第\s*([1-4一二三四])\s*季度?))$",
+    re.IGNORECASE,
+)
+_CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
-    >>> review_period("2015-6"), review_period("2015q2")
-    ('2015-06', '2015-Q2')
+
+def review_period(text: str, fiscal: int = 1) -> str:
+    """The canonical label of a review period: a month or a quarter — a fiscal quarter
+    (``FY2027-Q1``, :func:`okrplan.periods.quarter_label`) in a plan whose year starts in month
+    ``fiscal``, written as planners do (``FY27 Q1``, ``27财年Q1``); in a calendar plan, FY2015
+    is the year 2015.
+
+    >>> review_period("2015-6"), review_period("2015q2"), review_period("FY2015-Q3")
+    ('2015-06', '2015-Q2', '2015-Q3')
+    >>> review_period("FY27 Q1", 2), review_period("27财年Q1", 2)
+    ('FY2027-Q1', 'FY2027-Q1')
+    >>> review_period("2027财年第二季度", 2)
+    'FY2027-Q2'
 
     Raises
     ------
@@ -59,9 +75,15 @@ def review_period(text: str) -> str:
     raw = str(text).strip()
     if (m := _MONTH.match(raw)) and 1 <= int(m[2]) <= 12:
         return f"{int(m[1]):04d}-{int(m[2]):02d}"
-    if m := _QUARTER.match(raw):
+    if m := _QUARTER.match(raw):  # a calendar quarter, even in a fiscal plan (as before)
         return f"{m[1]}-Q{m[2]}"
-    raise ValueError(f"{raw!r} is not a month or a quarter; {PERIOD_HINT}")
+    if m := _FISCAL.match(raw):
+        year = m[1] or m[3]
+        quarter = m[2] or m[4] or _CHINESE_DIGITS.get(m[5], m[5])
+        full = int(year) + (2000 if len(year) == 2 else 0)
+        return f"{full:04d}-Q{quarter}" if fiscal == 1 else f"FY{full:04d}-Q{quarter}"
+    hint = PERIOD_HINT + (" or a fiscal quarter (FY2027-Q1)" if fiscal != 1 else "")
+    raise ValueError(f"{raw!r} is not a month or a quarter; {hint}")
 
 
 def last_complete_month(today: date) -> str:
@@ -74,7 +96,7 @@ def last_complete_month(today: date) -> str:
     return f"{previous.year:04d}-{previous.month:02d}"
 
 
-def span(label: str) -> Span:
+def span(label: str, fiscal: int = 1) -> Span:
     """The days of a period label: a month, quarter, ISO week, day or year (the progress
     store's calendar, :func:`okrplan.progress.calendar.span`).
 
@@ -84,6 +106,8 @@ def span(label: str) -> Span:
     datetime.date(2014, 12, 29)
     """
     try:
+        if label.startswith("FY"):  # a fiscal quarter of a year starting in month ``fiscal``
+            return Span(*plan_span(label, fiscal))
         return Span(*period_span(label))
     except ValueError:
         raise ValueError(f"{label!r} is not a period; {PERIOD_HINT}") from None

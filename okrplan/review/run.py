@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from okrplan.errors import InputError, Issue, OptionError, OutputError
+from okrplan.periods import fiscal_start
 from okrplan.review.pack import Pack, build_pack
 from okrplan.review.periods import last_complete_month, review_period, span
 
@@ -60,10 +61,10 @@ def choose_period(plan: Plan, text: str | None, today: date) -> str:
             )
         return label
     try:
-        label = review_period(text)
+        label = review_period(text, fiscal_start(plan.meta))
     except ValueError as exc:
         raise OptionError([Issue(str(exc), path="--period")]) from None
-    days = span(label)
+    days = span(label, fiscal_start(plan.meta))
     if days.last < first or days.first > last:
         raise OptionError(
             [
@@ -136,7 +137,7 @@ def review_packs(
     computed once for all of them."""
     from okrplan.progress import latest, progress
 
-    as_of = span(period).last
+    as_of = span(period, fiscal_start(plan.meta)).last
     checkins = latest(folder, as_of=as_of) if folder is not None else []
     state = progress(plan, checkins, as_of)
     return [build_pack(plan, u, period, checkins, state) for u in unit_ids]

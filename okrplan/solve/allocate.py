@@ -24,7 +24,13 @@ from fractions import Fraction
 from okrplan.model import Conflict, Relaxation, Status
 from okrplan.solve.bases import bases_of, with_bases
 from okrplan.solve.groups import Group, evolve
-from okrplan.solve.hires import allowed_hires, hires_without_buffer, solve_hires
+from okrplan.solve.hires import (
+    Hires,
+    allowed_hires,
+    hires_without_buffer,
+    hiring_budget,
+    solve_hires,
+)
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions
 from okrplan.solve.regions import (
     Alike,
@@ -35,7 +41,7 @@ from okrplan.solve.regions import (
     upper,
     with_bounds,
 )
-from okrplan.solve.relax import explain_conflict
+from okrplan.solve.relax import budget_fix, explain_conflict
 from okrplan.spec import Spec
 
 
@@ -184,11 +190,11 @@ def allocate(
     bases = dict(zip((g.id for g in groups), bases_of(spec, groups), strict=True))
     regions = with_bounds(spec, build_regions(spec, groups), bases)
     bounded = members_of(regions, groups)
-    hires = solve_hires(regions, options)
+    hires = solve_hires(regions, options, hiring_budget(spec))
     if hires.counts is None:  # every allowed hire made where a region falls short
-        return _all_hired(spec, regions, bounded, hires.conflict)
+        return _all_hired(spec, regions, bounded, hires)
     counts = hires.counts
-    kpi_hires = hires_without_buffer(spec, regions) if any(counts.values()) else None
+    kpi_hires = hires_without_buffer(spec, regions, counts) if any(counts.values()) else None
     kept, regions = _hired(spec, regions, bounded, counts)
     quotas, solved = _split(regions)
     if len(solved) < len(regions):  # hires made capacity enough; only lower bounds conflict
@@ -216,11 +222,13 @@ def allocate(
 
 
 def _all_hired(
-    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], conflict: tuple[Conflict, ...]
+    spec: Spec, regions: Sequence[Region], groups: Sequence[Group], hires: Hires
 ) -> Allocation:
-    """The infeasible allocation when no hires reach the targets: every allowed hire made,
-    the best-effort quotas, the rules in ``conflict`` and their relaxations."""
-    kept, hired = _hired(spec, regions, groups, allowed_hires(regions))
+    """The infeasible allocation when no hires reach the targets: every allowed hire made
+    (the cheapest hires where only the budget is short), the best-effort quotas, the rules in
+    conflict and their relaxations."""
+    made = allowed_hires(regions) if hires.cheapest is None else hires.cheapest
+    kept, hired = _hired(spec, regions, groups, made)
     best = _best_effort(hired)
     return Allocation(
         Status.INFEASIBLE,
@@ -229,8 +237,8 @@ def _all_hired(
         {g.id: g.headcount for g in kept if g.is_hire},
         tuple(hired),
         _stretch(kept, best),
-        conflict,
-        tuple(explain_conflict(spec, hired)),
+        hires.conflict,
+        (*budget_fix(spec, hires.needed_budget), *explain_conflict(spec, hired)),
     )
 
 

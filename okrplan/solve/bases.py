@@ -60,7 +60,12 @@ def bases_of(spec: Spec, groups: Sequence[Group], basis: str | None = None) -> l
     out: list[Fraction] = []
     for group in groups:
         share_of_year = year_share(group)
-        value = _raw_basis(basis, group, share_of_year, products)
+        # someone who works no month of the plan (left before it, or joined into a 0% ramp
+        # that lasts to its end) carries nothing, whatever the rule: basis even would else
+        # give them a full share of a plan they are not in
+        value = (
+            _raw_basis(basis, group, share_of_year, products) if share_of_year > 0 else Fraction(0)
+        )
         out.append(Fraction(0) if value is None else value)
         if value is not None and not group.is_hire and group.role.role.role not in per_fte:
             fte = group.headcount * share_of_year

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from okrplan.solve.phasing import apportion, ceil_fraction
+from okrplan.solve.phasing import apportion_ints, ceil_fraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +51,8 @@ def _split(
             continue
         finite = [c if c is not None else total for c in tier]
         if sum(finite) >= total:
-            return apportion(total, open_weights, finite)
-    return apportion(total, open_weights)
+            return apportion_ints(total, open_weights, finite)
+    return apportion_ints(total, open_weights, None)
 
 
 def phase_count(
@@ -204,7 +204,10 @@ def phase_ints(
             months[i] = part
     by_week: tuple[int, ...] = ()
     if weeks.parts:
-        exact = [sum(months[i] * k for i, k in parts) for parts in weeks.parts]
+        exact = [0] * len(weeks.parts)
+        for j, shares in enumerate(weeks.parts):  # a loop: a generator per week costs more
+            for i, k in shares:
+                exact[j] += months[i] * k
         by_week = tuple(_split(total, exact, caps.weeks, caps.weeks_up or None))
     return CountPeriods(total, tuple(months), tuple(quarter_amounts), by_week)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from okrplan.model import Conflict, Status
 from okrplan.solve.groups import Group
+from okrplan.solve.hire_costs import cheapest_hires, priced
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
 from okrplan.solve.regions import Alike, Region, upper, with_bounds
 from okrplan.spec import Spec
@@ -32,6 +33,8 @@ class Hires:
     counts: dict[str, int] | None
     conflict: tuple[Conflict, ...] = ()
     status: Status = Status.OPTIMAL
+    cheapest: dict[str, int] | None = None  # a budget too small: the hires it would buy
+    needed_budget: Fraction | None = None  # … and what they cost
 
 
 HIRE_LIMIT = 100_000
@@ -48,8 +51,13 @@ def _scale(values: Sequence[Fraction]) -> int:
     return scale if biggest * scale < 2**45 else 1
 
 
-def solve_hires(regions: Sequence[Region], options: SolverOptions = DEFAULT_OPTIONS) -> Hires:
-    """The fewest hires that let every region reach its target, or the conflicting rules.
+def solve_hires(
+    regions: Sequence[Region],
+    options: SolverOptions = DEFAULT_OPTIONS,
+    budget: Fraction | None = None,
+) -> Hires:
+    """The fewest (or cheapest) hires that let every region reach its target, or the
+    conflicting rules.
 
     Parameters
     ----------
@@ -57,13 +65,17 @@ def solve_hires(regions: Sequence[Region], options: SolverOptions = DEFAULT_OPTI
         The plan's regions, their members with bases and bounds.
     options
         CP-SAT's settings, for the model that finds the conflict.
+    budget
+        ``plan.hiring_budget``: the most all hires may cost together.
 
     Returns
     -------
     Hires
         Each region's shortfall is covered by the fewest hires directly
-        (:func:`fewest_hires`). Only when that is impossible does CP-SAT get every rule
-        behind an assumption literal, to find the rules in conflict.
+        (:func:`fewest_hires`). With a cost on a hiring role or a budget, the cheapest hires
+        come from one CP-SAT model over all regions
+        (:func:`okrplan.solve.hire_costs.cheapest_hires`). When no hires reach the targets,
+        CP-SAT gets every rule behind an assumption literal, to find the rules in conflict.
     """
     alike = Alike()
     if not any(g.is_hire for r in regions for g in r.members) and all(
@@ -71,9 +83,16 @@ def solve_hires(regions: Sequence[Region], options: SolverOptions = DEFAULT_OPTI
     ):
         return Hires({})  # nothing to decide, and every target is within reach
     found = fewest_hires(regions, alike)
-    if found is not None:
+    if found is None:
+        return _conflict(regions, options)
+    if not priced(regions, budget):
         return Hires(found)
-    return _conflict(regions, options)
+    best = cheapest_hires(regions, budget, options, alike)
+    if best.counts is not None:
+        return Hires(best.counts, (), best.status)
+    # the hires exist but cost more than the budget: what the cheapest of them cost
+    free = cheapest_hires(regions, None, options, alike)
+    return Hires(None, best.conflict, Status.INFEASIBLE, free.counts, free.cost)
 
 
 def region_reach(
@@ -179,10 +198,19 @@ def allowed_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict
     return hires
 
 
-def hires_without_buffer(spec: Spec, regions: Sequence[Region]) -> dict[str, int] | None:
+def hiring_budget(spec: Spec) -> Fraction | None:
+    """``plan.hiring_budget`` as an exact number (None: no budget)."""
+    budget = spec.target.plan.hiring_budget
+    return None if budget is None else Fraction(budget)
+
+
+def hires_without_buffer(
+    spec: Spec, regions: Sequence[Region], counts: dict[str, int] | None = None
+) -> dict[str, int] | None:
     """The fewest hires if every level passed down exactly its target (no buffer): what the
     KPI itself needs; the plan's hires less these are what the buffer adds. None if even
-    that is out of reach."""
+    that is out of reach. Priced hires (a cost or a budget) are the cheapest among the plan's
+    own ``counts``, so the buffer never seems to save a hire."""
     flat = [
         replace(
             r,
@@ -191,7 +219,11 @@ def hires_without_buffer(spec: Spec, regions: Sequence[Region]) -> dict[str, int
         )
         for r in regions
     ]
-    return fewest_hires(with_bounds(spec, flat))
+    bounded = with_bounds(spec, flat)
+    budget = hiring_budget(spec)
+    if counts is None or not priced(bounded, budget):
+        return fewest_hires(bounded)
+    return cheapest_hires(bounded, budget, DEFAULT_OPTIONS, within=counts).counts
 
 
 def _conflict(regions: Sequence[Region], options: SolverOptions) -> Hires:

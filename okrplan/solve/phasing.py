@@ -102,7 +102,7 @@ def apportion(
     [1, 4]
     """
     if all(type(w) is int for w in weights):
-        return _apportion_ints(total, list(weights), caps)  # type: ignore[arg-type]
+        return apportion_ints(total, list(weights), caps)  # type: ignore[arg-type]
     weight_sum = sum(Fraction(w) for w in weights)
     if weight_sum <= 0:
         weights, weight_sum = [1] * len(weights), Fraction(len(weights))
@@ -125,17 +125,51 @@ def apportion(
     return parts
 
 
-def _apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -> list[int]:
+def apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -> list[int]:
     """:func:`apportion` for whole-number weights, in integers: every exact share is
-    ``total·w / Σw``, so shares and their remainders compare as numerators over ``Σw``."""
+    ``total·w / Σw``, so shares and their remainders compare as numerators over ``Σw``.
+
+    The units left after flooring go one each to the largest remainders, ties to the earlier
+    index, skipping parts at their cap; a part that got one has a negative remainder after,
+    below every other, so a second round starts only when the first runs out of parts. One
+    stable sort decides the first round (this is called ~60,000 times at 100,000 people);
+    the heap of :func:`_top_up` takes over only for the rare second round.
+
+    >>> apportion_ints(7, [1, 1, 1], [3, 3, 1])
+    [3, 3, 1]
+    >>> apportion_ints(10, [1, 1, 1], [5, 5, 0])
+    [5, 5, 0]
+    """
     weight_sum = sum(weights)
     if weight_sum <= 0:
         weights, weight_sum = [1] * len(weights), len(weights)
     scaled = [total * w for w in weights]  # exact shares × Σw
     parts = [x // weight_sum for x in scaled]
     if caps is not None:
-        parts = [min(p, c) for p, c in zip(parts, caps, strict=True)]
+        parts = [p if p < c else c for p, c in zip(parts, caps, strict=True)]
     left = total - sum(parts)
+    if left <= 0:
+        return parts
+    shortfall = [p * weight_sum - x for x, p in zip(scaled, parts, strict=True)]  # −remainder
+    for i in sorted(range(len(parts)), key=shortfall.__getitem__):
+        if caps is not None and parts[i] >= caps[i]:
+            continue
+        parts[i] += 1
+        left -= 1
+        if not left:
+            return parts
+    return _top_up(total, left, scaled, parts, weight_sum, caps)
+
+
+def _top_up(
+    total: int,
+    left: int,
+    scaled: list[int],
+    parts: list[int],
+    weight_sum: int,
+    caps: Sequence[int] | None,
+) -> list[int]:
+    """Further rounds of :func:`apportion_ints` (every open part got one unit already)."""
     heap = [(-(x - p * weight_sum), i) for i, (x, p) in enumerate(zip(scaled, parts, strict=True))]
     heapq.heapify(heap)
     while left > 0 and heap:

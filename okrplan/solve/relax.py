@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from okrplan.explain import relaxation_message
@@ -73,6 +74,32 @@ def explain_conflict(spec: Spec, regions: Sequence[Region]) -> list[Relaxation]:
         elif reach(region) < region.target:
             out += _fixes(spec, region)
     return out
+
+
+def budget_fix(spec: Spec, needed: Fraction | None) -> list[Relaxation]:
+    """The one fix of a hiring budget too small for the cheapest hires that reach every
+    target: raise it to what they cost (none when the budget is not what is short)."""
+    budget = spec.target.plan.hiring_budget
+    if needed is None or budget is None:
+        return []
+    locale = spec.target.plan.locale
+    return [
+        relaxation(
+            locale,
+            "budget",
+            "plan.hiring_budget",
+            "budget",
+            format_number(Decimal(budget), locale),
+            format_number(_exact(needed), locale),
+        )
+    ]
+
+
+def _exact(value: Fraction) -> Decimal:
+    """A cost as a Decimal, rounded up to a cent where it is not exact (a budget of exactly
+    that would fall short)."""
+    cents = math.ceil(value * 100)
+    return Decimal(cents) / 100 if cents % 100 else Decimal(cents // 100)
 
 
 def reach(region: Region, scaled: tuple[str, Fraction] | None = None) -> Fraction:

@@ -24,6 +24,8 @@ from okrplan.spec import Spec
 Lever = tuple[Fraction, Fraction]
 """A KR's (revenue flowing through its metric, rate ÷ 2^funnel steps)."""
 
+_NONE: Lever = (Fraction(0), Fraction(0))  # a KR without a metric (fractions are immutable)
+
 
 def weigh(
     spec: Spec,
@@ -107,7 +109,7 @@ class _Weigher:
             return found, None
         found, status = weights_status(
             [
-                WeightItem(k.name, g, Fraction(t * f))
+                WeightItem(k.name, g, t * f)  # both fractions (see _Levers.of)
                 for k, g, (t, f) in zip(krs, given, parts, strict=True)
             ],
             rule=rules.rule,
@@ -124,7 +126,9 @@ class _Weigher:
 
 
 def _one_quota(throughs: Sequence[Fraction]) -> bool:
-    return bool(throughs) and throughs[0] != 0 and all(t == throughs[0] for t in throughs)
+    # a role's throughs are mostly its one quota object: identity answers before equality
+    first = throughs[0] if throughs else 0
+    return first != 0 and all(t is first or t == first for t in throughs)
 
 
 def _sheets(items: Sequence[Draft]) -> dict[str, dict[str, list[Draft]]]:
@@ -168,7 +172,7 @@ class _Levers:
     def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
         """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
         if kr.metric is None:
-            return Fraction(0), Fraction(0)
+            return _NONE
         found = self.factors.get(kr.metric)
         if found is None:
             found = self.factors[kr.metric] = lever_factor(self.spec, kr.metric)
@@ -184,7 +188,7 @@ class _Levers:
             through = flows.get(metric, 0)
         if not members and metric in self.series.get(owner.id, {}):
             through = 1  # a support unit or role: its one supplied metric
-        return Fraction(through), factor
+        return through if type(through) is Fraction else Fraction(through), factor
 
 
 def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:

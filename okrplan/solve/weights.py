@@ -29,6 +29,7 @@ Rules
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -68,6 +69,41 @@ def ideal_weights(
         else left * raw[id(i)] / total
         for i in items
     ]
+
+
+def _ideal_key(
+    items: Sequence[WeightItem], rule: str, budget: int, minimum: int
+) -> tuple[int | tuple[int], ...]:
+    """Each item's fixed weight, or ``(round(ideal × SCALE),)`` with the ideal of
+    :func:`ideal_weights` — worked out in integers: most sheets are alike, and their weights
+    are then found by this key alone (the fractions of the ideals are made only for a new
+    key). Rounding is Python's, half to even, as ``round`` of a fraction."""
+    free = [i for i in items if i.fixed is None]
+    raws = [Fraction(1) if rule == "equal" else i.leverage for i in free]
+    common = math.lcm(*(r.denominator for r in raws)) if raws else 1
+    ints = [r.numerator * (common // r.denominator) for r in raws]  # raw × common
+    total = sum(ints)
+    idle = sum(1 for r in ints if r == 0)
+    if total == 0:
+        ints, total, idle = [1] * len(free), len(free) or 1, 0
+    left = (budget - minimum * idle) * SCALE
+    if total < 0:
+        left, total = -left, -total
+    shares = iter(ints)
+    key: list[int | tuple[int]] = []
+    for item in items:
+        if item.fixed is not None:
+            key.append(item.fixed)
+            continue
+        raw = next(shares)
+        if raw == 0:
+            key.append((minimum * SCALE,))
+            continue
+        whole, rest = divmod(left * raw, total)  # ideal × SCALE = left·raw / total
+        if rest * 2 > total or (rest * 2 == total and whole & 1):
+            whole += 1
+        key.append((whole,))
+    return tuple(key)
 
 
 def solve_weights(
@@ -123,20 +159,13 @@ def weights_status(
     budget = _budget(items, rule, step, minimum, sheet, file)
     if all(i.fixed is not None for i in items):
         return [i.fixed or 0 for i in items], Status.OPTIMAL
-    ideals = ideal_weights(items, rule, budget, minimum)
     # The model sees each free ideal in thousandths of a percent: that and the fixed weights
     # are all that decide the weights.
-    key = (
-        step,
-        minimum,
-        tuple(
-            i.fixed if i.fixed is not None else (round(x * SCALE),)
-            for i, x in zip(items, ideals, strict=True)
-        ),
-    )
+    key = (step, minimum, _ideal_key(items, rule, budget, minimum))
     if cache is not None and key in cache:
         found, status = cache[key]
         return list(found), status
+    ideals = ideal_weights(items, rule, budget, minimum)
     weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
     if weights is None:
         weights, status = _solve(items, ideals, step, minimum, options)

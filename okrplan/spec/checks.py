@@ -35,6 +35,7 @@ class _Checker(TargetChecks):
         metrics_ok = self.check_metrics()
         self.check_kpi(metrics_ok)
         self.check_org(metrics_ok)
+        self.check_hiring_costs()
         if not self.issues:  # the funnel and the roles are sound: size what the plan will hold
             self.check_magnitudes()
         self.check_split()
@@ -250,6 +251,35 @@ class _Checker(TargetChecks):
                 "add sells: deals (or the metric they produce) to the sales roles",
             )
         self.check_cohorts()
+
+    def check_hiring_costs(self) -> None:
+        """Costs price every hire or none: a role without a cost would count 1 yuan a person
+        next to roles that cost 30万, so the cheapest plan would hire it first. A support role's
+        hires follow from the supply it must make (not chosen against a budget), so a cost
+        there would be ignored: it is refused rather than dropped."""
+        hiring = [ref for ref in self.spec.roles if ref.role.hire]
+        costed = [
+            r for r in hiring if isinstance(r.role.hire, Hire) and r.role.hire.cost is not None
+        ]
+        for ref in costed:
+            if ref.unit.unit.supports is not None:
+                self.error(
+                    (*ref.path, "hire", "cost"),
+                    f"{ref.role.role} supports other units; its hires follow from the supply "
+                    "and are not priced",
+                    "remove cost here; costs and plan.hiring_budget apply to roles that sell",
+                )
+        if not costed:
+            return
+        priced = {id(ref) for ref in costed}
+        for ref in hiring:
+            if ref.unit.unit.supports is None and id(ref) not in priced:
+                self.error(
+                    (*ref.path, "hire"),
+                    f"{ref.role.role} may hire but has no cost, while "
+                    f"{costed[0].role.role} has one",
+                    "give every role that may hire a cost, e.g. hire: {cost: 30万}",
+                )
 
     def check_catalogue(self) -> None:
         """The role catalogue's metrics exist (a role entry using it is checked as written)."""

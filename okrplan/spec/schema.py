@@ -82,6 +82,12 @@ class Plan(_Model):
         description="Over-assignment per level below the top, e.g. 10%: each level's "
         "children together carry their parent's target plus 10%",
     )
+    hiring_budget: Amount | None = Field(
+        None,
+        description="The most all hires together may cost (the sum of their hire.cost, e.g. "
+        "300万; without costs, the number of people): hires then minimise the total cost within "
+        "it, and a budget too small makes the plan infeasible",
+    )
 
 
 class ShareTarget(_Model):
@@ -170,6 +176,12 @@ class Hire(_Model):
 
     max: Count | None = Field(None, description="At most this many new people")
     by: MonthField | None = Field(None, description="New people are on board by this month")
+    cost: Amount | None = Field(
+        None,
+        description="What one new person costs, e.g. 30万: hires then minimise the total cost "
+        "(plan.hiring_budget caps it). Once one role that sells has a cost, every one that "
+        "may hire needs one; without any, each hire counts 1 (the number of people)",
+    )
 
 
 class Attainment(_Model):
@@ -192,7 +204,7 @@ _RAMP = (
 _RAMP_PER = "Whether ramp values are per quarter or per month of tenure"
 _HIRE = (
     "true lets the optimizer add people to this role when capacity falls short; "
-    "{max: 5, by: 2015-03} limits it"
+    "{max: 5, by: 2015-03, cost: 30万} limits and prices it"
 )
 
 

@@ -1,0 +1,59 @@
+"""Whole amounts are scaled and written in integer arithmetic (okrplan.numbers): the same unit,
+decimals and text as the Decimal rule they stand for, and the hand-worked cases of the rule."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from okrplan.numbers import Numbers, Scale, money_scale
+
+EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "12")) * 25
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True)
+
+# whole amounts from 1 yuan to 10万亿, some of them round (a plan's quotas mostly are)
+amount = st.one_of(
+    st.integers(-(10**13), 10**13),
+    st.builds(lambda a, b: a * 10**b, st.integers(-999, 999), st.integers(0, 10)),
+)
+steps = st.sampled_from([None, 0, 1, 100, 5_000, 10_000, 100_000, 250_000, 10**6, 10**9])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(amount, st.none()), max_size=5), st.sampled_from(["zh-CN", "en"]), steps)
+def test_whole_amounts_scale_as_decimals_do(values: list[int | None], locale: str, step: int):
+    # the Decimal rule is the reference: the same amounts as Decimals take that path
+    as_decimals = [None if v is None else Decimal(v) for v in values]
+    scale = money_scale(values, locale, step)
+    assert scale == money_scale(as_decimals, locale, step)
+    for value in (v for v in values if v is not None):
+        for shown in (scale, Scale(scale.exponent, scale.suffix, 2, True), Scale(3, "k", 1)):
+            assert shown.text(value) == shown.text(Decimal(value))
+
+
+def test_whole_amounts_by_hand():
+    # 5,225,000 in 万 with no decimals: 522.5 rounds half up to 523万
+    assert Scale(4, "万", 0).text(5_225_000) == "523万"
+    # -5,225,000 rounds away from zero, like ROUND_HALF_UP: -523万; -4,000 in 万 is 0, not -0
+    assert Scale(4, "万", 0).text(-5_225_000) == "-523万"
+    assert Scale(4, "万", 0).text(-4_000) == "0万"
+    # 1.7亿 with two fixed decimals beside 1.68亿: 1.70亿; 12,960万 keeps its separator
+    assert Scale(8, "亿", 2, fixed=True).text(170_000_000) == "1.70亿"
+    assert Scale(4, "万", 0).text(129_600_000) == "12,960万"
+    # 1.2亿 and 1.32亿 need two decimals in 亿 (a 10万 step has three there, 1.296亿 would need
+    # three, so that pair falls back to 万)
+    assert money_scale([120_000_000, 132_000_000], "zh-CN") == Scale(8, "亿", 2)
+    assert money_scale([120_000_000, 129_600_000], "zh-CN") == Scale(4, "万", 0)
+    # a step of 1万 in 亿 has four decimals: alone, 3,000 yuan falls back to plain digits
+    assert money_scale([3_000], "zh-CN", 10_000) == Scale(0, "", 0)
+
+
+def test_uniform_counts_each_amount_once():
+    # $1.70M and $1.675M round to 1.70 and 1.68 in M (two decimals); $530k has none in k
+    en = Numbers("en", "USD", Decimal(10_000))
+    many = [1_700_000, 1_675_000, 530_000] * 1_000 + [None, 0]
+    assert en.uniform(many).places == (("M", 2), ("k", 0))
+    assert en.uniform(many).money(3_000_000) == "$3.00M"
