@@ -489,7 +489,10 @@ def _columns(
     else:
         exact = [Fraction(values[i]) for i in chosen.tolist()]
         nums, dens = [f.numerator for f in exact], [f.denominator for f in exact]
-    # two ways of writing one person (units written differently) may give one key twice
-    key = (kr_at[chosen] * max(len(people), 1) + person_of[who]) * max(len(names[1]), 1) + month
-    distinct = len(np.unique(key)) if len(chosen) else 0
+    # two ways of writing one person (units written differently) may give one key twice;
+    # where each person is written one way, every key is one (kr, person, month)
+    distinct = len(chosen)
+    if len(people) < len(names[0]) and len(chosen):
+        key = (kr_at[chosen] * len(people) + person_of[who]) * max(len(names[1]), 1) + month
+        distinct = len(np.unique(key))
     return Columns(krs, persons, periods, nums, dens, distinct)
