@@ -123,3 +123,44 @@ def test_expected_to_adds_whole_periods_as_the_plain_sum_does() -> None:
     assert expected_to(quarters, date(2015, 6, 30)) == 3200
     # and half of June's 310 when only its first 15 of 30 days are gone: 155
     assert expected_to([(*calendar.span("2015-06"), 310)], date(2015, 6, 15)) == 155
+
+
+def test_checkin_of_a_large_layout_plan_stores_what_the_small_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+    from conftest import dump, minimal_target
+
+    from okrplan import api
+    from okrplan.cli import cli
+    from okrplan.export import planjson
+    from okrplan.progress import latest
+
+    target = minimal_target()
+    target["org"]["units"][0]["roles"][0] = {  # type: ignore[index]
+        "role": "销售", "people": ["张三", "李四"], "sells": "deals"
+    }  # fmt: skip
+    target["actuals"] = [
+        {"file": "crm.csv", "person": "负责人", "date": "日期",
+         "metric": {"column": "类型", "values": {"成交": "deals"}},
+         "amount": {"column": "金额", "metric": "revenue"}}
+    ]  # fmt: skip
+    (tmp_path / "target.yaml").write_text(dump(target), encoding="utf-8")
+    rows = ["张三,2015-03-20,成交,12万", "李四,2015-04-01,成交,300000", "钱七,2015-03-05,成交,1"]
+    (tmp_path / "crm.csv").write_text("负责人,日期,类型,金额\n" + "\n".join(rows) + "\n", "utf-8")
+    plan = api.decompose(tmp_path / "target.yaml")
+    stored = []
+    for name, layout in (("small", 20_000), ("large", 0)):  # format 2, then one node per line
+        monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", layout)
+        api.write_plan(plan, tmp_path / name, images=False, sheets=False, report=False)
+        done = CliRunner().invoke(
+            cli, ["checkin", str(tmp_path / name), "--target", str(tmp_path / "target.yaml")]
+        )
+        assert done.exit_code == 0, done.output
+        assert "钱七 (2)" in done.stderr  # a monthly total of deals and one of revenue
+        stored.append(latest(tmp_path / name))
+    from okrplan.progress.planfile import light_directory
+
+    assert light_directory(tmp_path / "large") is not None  # read the light way
+    assert stored[0] == stored[1] and len(stored[0]) == 4  # 2 people × (deals, revenue)
+    assert {c.value for c in stored[0]} == {1, 120_000, 300_000}

@@ -59,9 +59,10 @@ def _frames(
     blank: int,
 ) -> Iterator[dict[int, Any]]:
     reader = pd.read_csv(
-        path, sep=delimiter, encoding=encoding, header=0, usecols=columns, dtype=str,
-        na_filter=False, keep_default_na=False, engine="c", chunksize=ROWS, quotechar='"',
-        doublequote=True, skip_blank_lines=True, index_col=False, encoding_errors="strict",
+        path, sep=delimiter, encoding=encoding, header=0, usecols=columns, dtype="category",
+        low_memory=False, na_filter=False, keep_default_na=False, engine="c", chunksize=ROWS,
+        quotechar='"', doublequote=True, skip_blank_lines=True, index_col=False,
+        encoding_errors="strict",
     )  # fmt: skip
     with reader:
         for frame in reader:
@@ -69,9 +70,16 @@ def _frames(
             if names != [header[c] if c < len(header) else "" for c in columns]:
                 raise ValueError("pandas read another header row")
             # usecols keeps the file's order (``columns`` is sorted)
-            yield {c: frame.iloc[:, i].to_numpy(dtype=object) for i, c in enumerate(columns)}
+            yield {c: _coded(frame.iloc[:, i]) for i, c in enumerate(columns)}
     if blank:
-        yield {c: np.zeros(0, object) for c in columns} | {BLANK: np.zeros(blank, object)}
+        none = (np.zeros(0, np.int64), np.zeros(0, object))
+        yield {c: none for c in columns} | {BLANK: (np.zeros(blank, np.int64), none[1])}
+
+
+def _coded(column: Any) -> tuple[Any, Any]:
+    """A categorical column as (each cell's code, the texts coded): the C reader hashes the
+    cells' bytes, so no Python string is made per cell, only per distinct text."""
+    return column.cat.codes.to_numpy(np.int64), column.cat.categories.to_numpy(object)
 
 
 def _wide_enough(path: str, delimiter: bytes, width: int) -> int | None:

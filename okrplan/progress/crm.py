@@ -88,8 +88,8 @@ def _columnar(source: ActualsSource, where: _Where, batch: Batch, stream: Stream
     read = 0
     try:
         for cells in chunks:
-            read += len(cells.get(BLANK, cells[where[0]]))
-            if len(cells[where[0]]) and not counts.add_columns(cells):
+            read += len(cells.get(BLANK, cells[where[0]])[0])
+            if len(cells[where[0]][0]) and not counts.add_columns(cells):
                 return None
     except (ValueError, OSError):  # not CSV as pandas reads it: read row by row
         return None
@@ -252,17 +252,16 @@ class _Counts:
         return self.count(who, month, amount, metric)
 
     def add_columns(self, cells: dict[int, Any]) -> bool:
-        """:meth:`add` of a chunk given as columns (column index → NumPy object array, see
-        :func:`~.columnar.csv_chunks`): each column is factorised and only its distinct texts
-        are looked up."""
+        """:meth:`add` of a chunk given as columns (column index → (codes, texts), see
+        :func:`~.columnar.csv_chunks`): only each column's distinct texts are looked up."""
         import pandas as pd
 
         person_at, date_at, metric_at, amount_at, unit_at, role_at = self.where
-        count = len(cells[person_at])
+        count = len(cells[person_at][0])
         if unit_at >= 0 or role_at >= 0:
-            parts = [pd.factorize(cells[c]) if c >= 0 else None for c in (unit_at, role_at)]
-            codes, names = pd.factorize(cells[person_at])
-            combined, tables = codes.astype(np.int64), [names]
+            parts = [cells[c] if c >= 0 else None for c in (unit_at, role_at)]
+            codes, names = cells[person_at]
+            combined, tables = codes, [names]
             for part in parts:
                 if part is None:
                     tables.append(np.array([""], object))
@@ -384,12 +383,16 @@ def _looked_up(ids: _Ids, texts: Sequence[Any]) -> Any:
     return np.fromiter(map(ids.__getitem__, texts), np.int64, len(texts))
 
 
-def _ids_of(ids: _Ids, cells: Any) -> Any:
-    """The id of each cell of a column, looking up each distinct text once."""
+def _ids_of(ids: _Ids, column: tuple[Any, Any]) -> Any:
+    """The id of each cell of a column (codes, texts), each distinct text looked up once, in
+    the order the rows first have them (as the row-by-row reading gives ids)."""
     import pandas as pd
 
-    codes, found = pd.factorize(cells)
-    return _looked_up(ids, found.tolist())[codes]
+    codes, texts = column
+    seen = pd.unique(codes)
+    lookup = np.zeros(len(texts), np.int64)
+    lookup[seen] = _looked_up(ids, texts[seen].tolist())
+    return lookup[codes]
 
 
 def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[int]) -> None:
@@ -489,7 +492,10 @@ def _columns(
     else:
         exact = [Fraction(values[i]) for i in chosen.tolist()]
         nums, dens = [f.numerator for f in exact], [f.denominator for f in exact]
-    # two ways of writing one person (units written differently) may give one key twice
-    key = (kr_at[chosen] * max(len(people), 1) + person_of[who]) * max(len(names[1]), 1) + month
-    distinct = len(np.unique(key)) if len(chosen) else 0
+    # two ways of writing one person (units written differently) may give one key twice;
+    # where each person is written one way, every key is one (kr, person, month)
+    distinct = len(chosen)
+    if len(people) < len(names[0]) and len(chosen):
+        key = (kr_at[chosen] * len(people) + person_of[who]) * max(len(names[1]), 1) + month
+        distinct = len(np.unique(key))
     return Columns(krs, persons, periods, nums, dens, distinct)

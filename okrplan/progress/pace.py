@@ -33,7 +33,7 @@ against the reporting KRs' own due; a KR with both keeps its own and shows the r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -234,11 +234,7 @@ def _measure(
         schedule = tuple(
             _clipped(label, value, bounds, fiscal) for label, value in kr.periods.items()
         )
-        total = (
-            Fraction(kr.total)
-            if kr.total is not None
-            else sum((Fraction(v) for v in kr.periods.values()), Fraction(0))
-        )
+        total = Fraction(kr.total) if kr.total is not None else exact_sum(kr.periods.values())
     else:
         plan_total = targets.plan(kr)
         if plan_total is None:
@@ -308,6 +304,14 @@ def _clipped(
 def _clipped_span(label: str, bounds: tuple[date, date], fiscal: int) -> tuple[date, date]:
     first, last = calendar.plan_span(label, fiscal)
     return max(first, bounds[0]), min(last, bounds[1])
+
+
+def exact_sum(values: Collection[Fraction | int | float]) -> Fraction:
+    """The exact sum of ``values`` as a Fraction: whole numbers added as integers (a roll-up
+    of 100,000 KRs adds mostly whole numbers; Fraction's own ``+`` costs far more)."""
+    if all(type(v) is int or (type(v) is Fraction and v.denominator == 1) for v in values):
+        return Fraction(sum(int(v) for v in values))
+    return sum((Fraction(v) for v in values), Fraction(0))
 
 
 def expected_to(schedule: Sequence[tuple[date, date, Fraction | int]], as_of: date) -> Fraction:
@@ -395,10 +399,10 @@ class _Context:
         with_data = [r for r in results if r.actual is not None]
         if not with_data:
             return None
-        value = sum((r.actual for r in with_data if r.actual is not None), Fraction(0))
+        value = exact_sum([r.actual for r in with_data if r.actual is not None])
         last = max(r.last for r in with_data if r.last is not None)
-        everyone = sum((r.expected for r in results), Fraction(0))
-        reporting = sum((self.effective.get(r.kr, r.expected) for r in with_data), Fraction(0))
+        everyone = exact_sum([r.expected for r in results])
+        reporting = exact_sum([self.effective.get(r.kr, r.expected) for r in with_data])
         share = reporting / everyone if everyone else Fraction(len(with_data), len(results))
         # who is missing: the aligned KRs without data and the people missing from those with
         missing = tuple(r.kr for r in results if r.actual is None)
