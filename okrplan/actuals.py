@@ -548,3 +548,19 @@ def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, dict[str, int], F
 def unplaced_text(entries: Iterable[TypedActual]) -> str:
     """One line per actual that could not be carried: where it was, its KR and value."""
     return "\n".join(f"  {e.where}: {e.kr} = {_show(e.value)}" for e in entries)
+
+
+def workbook_locale(path: str | os.PathLike[str]) -> str:
+    """The language an okrplan workbook was written in (its hidden sheet says), zh-CN if it
+    does not say: what a command says of the workbook is said in it."""
+    try:
+        wb = open_workbook(os.fspath(path), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises anything on a damaged file; the reader reports it
+        return "zh-CN"
+    try:
+        if META_TAB not in wb.sheetnames:
+            return "zh-CN"
+        locale = wb[META_TAB].cell(row=1, column=5).value
+    finally:
+        wb.close()
+    return "en" if isinstance(locale, str) and locale.startswith("en") else "zh-CN"

@@ -109,3 +109,18 @@ def _org_line(spec: Spec, zh: bool) -> str:
         + (f", {counted(hiring, 'group')} may hire" if hiring else "")
         + (f"; support: {', '.join(support)}" if support else "")
     )
+
+
+def file_locale(path: str) -> str:
+    """The ``plan.locale`` a target file asks for (zh-CN, the default, if it cannot be read):
+    the language of what is said about a file that does not validate."""
+    from okrplan.errors import OkrplanError
+    from okrplan.source import load_yaml
+
+    try:
+        data = load_yaml(path).data
+    except (OkrplanError, OSError, ValueError):
+        return "zh-CN"
+    plan = data.get("plan") if isinstance(data, dict) else None
+    locale = plan.get("locale") if isinstance(plan, dict) else None
+    return "en" if isinstance(locale, str) and locale.startswith("en") else "zh-CN"

@@ -69,6 +69,15 @@ LABELS = {
         # what a command wrote (stderr)
         "wrote": "已写入 {path}",
         "wrote_files": "已写入 {n} 个文件到 {folder}",
+        "warning_line": "警告：{text}",
+        "no_images": "警告：{problem}；只写入了 {dot}，没有 {svg} 和 {png}",
+        "wrote_then_validate": "已写入 {path}；编辑后运行：okrplan validate {path}",
+        "read_actuals": "从 {books} 个工作簿读到 {n} 个实际值",
+        "file_problems": "{file}：{n} 个问题",
+        "same_name_units": "有 {n} 个单位都叫 {name!r}；这个目标适用于它们全部",
+        "same_name_units_hint": "如果只指其中一个，请给这些单位改名",
+        "support_kr_off": "{unit} 提供 {supplies}；{metric!r} 的关键成果在它的表上无可计数，不列入",
+        "support_kr_off_hint": "改用 {supplies} 或它上游的指标，或把 {unit} 从这个目标中去掉",
         "no_scores": "没有实际值对应到有目标的关键成果",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "{name}OKR计划表",
@@ -174,6 +183,17 @@ LABELS = {
         "status_infeasible": "infeasible",
         "wrote": "wrote {path}",
         "wrote_files": "wrote {n} {files} to {folder}",
+        "warning_line": "warning: {text}",
+        "no_images": "warning: {problem}; wrote {dot} without {svg} and {png}",
+        "wrote_then_validate": "wrote {path}; edit it, then run: okrplan validate {path}",
+        "read_actuals": "read {n} {actuals} from {books} {workbooks}",
+        "file_problems": "{file}: {n} {problems}",
+        "same_name_units": "{n} units are named {name!r}; the objective applies to all of them",
+        "same_name_units_hint": "rename the units if you meant one of them",
+        "support_kr_off": "{unit} supplies {supplies}; a key result for {metric!r} has nothing "
+        "to count on its sheets and is left off them",
+        "support_kr_off_hint": "use {supplies} or a metric upstream of it, or leave {unit} out "
+        "of this objective",
         "no_scores": "no actual matched a KR with a target",
         # per-role OKR sheets (okrplan.export.sheets, okrplan.export.xlsx)
         "sheet_title": "OKR plan: {name}",
@@ -222,6 +242,24 @@ LABELS = {
         "actual ÷ target to date.",
     },
 }
+
+
+def words(locale: str, key: str, **values: object) -> str:
+    """A line of okrplan's own in the plan's language (:data:`okrplan.wording.LABELS`), with
+    English plurals chosen by the numbers given (``n``, ``books``).
+
+    >>> words("zh-CN", "file_problems", file="t.yaml", n=2)
+    't.yaml：2 个问题'
+    >>> words("en", "file_problems", file="t.yaml", n=1)
+    't.yaml: 1 problem'
+    """
+    n, books = values.get("n"), values.get("books")
+    plural = {
+        "problems": "problem" if n == 1 else "problems",
+        "actuals": "actual" if n == 1 else "actuals",
+        "workbooks": "workbook" if books == 1 else "workbooks",
+    }
+    return LABELS["en" if locale.startswith("en") else "zh-CN"][key].format(**plural, **values)
 
 
 # ---------------------------------------------------------------------------------------------

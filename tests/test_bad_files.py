@@ -627,7 +627,7 @@ def test_bad_file(
     assert_clean(result)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == f"{error}\n    hint: {hint}\nbad.yaml: 1 problem\n"
+    assert result.stderr == f"{error}\n    hint: {hint}\nbad.yaml：1 个问题\n"
 
 
 def test_every_schema_problem_is_reported_at_once(
@@ -656,7 +656,7 @@ def test_every_schema_problem_is_reported_at_once(
     assert heads[3].endswith("org.units[0].roles[0].heacount: unknown key 'heacount'")
     assert heads[4].endswith("org.units[0].roles[1].headcount: expected a whole number, got 2.5")
     assert result.stderr.count("    hint: ") == 6
-    assert result.stderr.endswith("bad.yaml: 6 problems\n")
+    assert result.stderr.endswith("bad.yaml：6 个问题\n")
 
 
 def test_every_reference_problem_is_reported_at_once(
@@ -685,7 +685,7 @@ def test_every_reference_problem_is_reported_at_once(
     lines = [int(head.split(":")[1]) for head in heads]
     assert lines == sorted(lines) == [5, 25, 32, 36, 38, 40]
     assert result.stderr.count("    hint: ") == 6
-    assert result.stderr.endswith("bad.yaml: 6 problems\n")
+    assert result.stderr.endswith("bad.yaml：6 个问题\n")
 
 
 GB18030_WARNING = (
@@ -714,7 +714,7 @@ def test_gb18030_file_with_a_problem_keeps_its_positions(
     assert result.stderr == (
         GB18030_WARNING
         + "gb.yaml:24:22: error: org.units[0].roles[0].headcount: expected a whole number, "
-        f"got 2.5\n    hint: {HEADCOUNT}\ngb.yaml: 1 problem\n"
+        f"got 2.5\n    hint: {HEADCOUNT}\ngb.yaml：1 个问题\n"
     )
 
 
@@ -732,7 +732,7 @@ def test_binary_file_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert result.stderr == (
         "plan.xlsx: error: this is not a text file (it contains NUL bytes)\n"
         "    hint: pass a YAML target file, e.g. target.yaml\n"
-        "plan.xlsx: 1 problem\n"
+        "plan.xlsx：1 个问题\n"
     )
 
 
@@ -744,7 +744,7 @@ def test_undecodable_file_fails_cleanly(tmp_path: Path, monkeypatch: pytest.Monk
         "bad.yaml:42: error: the file is neither UTF-8 nor GB18030 text (byte 1282 is not "
         "UTF-8)\n"
         "    hint: save the file as UTF-8 in your editor\n"
-        "bad.yaml: 1 problem\n"
+        "bad.yaml：1 个问题\n"
     )
 
 
@@ -756,7 +756,7 @@ def test_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.stderr == (
         "nope.yaml: error: no such file\n"
         "    hint: check the path; `okrplan init FILE` writes a starter file\n"
-        "nope.yaml: 1 problem\n"
+        "nope.yaml：1 个问题\n"
     )
 
 
@@ -780,4 +780,4 @@ def test_each_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 1
     assert result.stdout.startswith("good.yaml: ok — ")
     assert result.stderr.startswith("bad.yaml:25:18: error: org.units[0].roles[0].sells: ")
-    assert result.stderr.endswith("bad.yaml: 1 problem\n")
+    assert result.stderr.endswith("bad.yaml：1 个问题\n")

@@ -38,7 +38,7 @@ def refused(result: Result, error: str, hint: str) -> None:
     """Exit 1, no traceback, and exactly this one problem on stderr."""
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1, result.output
-    assert result.stderr == f"{error}\n    hint: {hint}\nbad.yaml: 1 problem\n"
+    assert result.stderr == f"{error}\n    hint: {hint}\nbad.yaml：1 个问题\n"
 
 
 # --- magnitudes beyond what plan.json stores ------------------------------------------------
@@ -278,7 +278,7 @@ def test_devices_and_pipes_are_refused_unread(
     args = ["validate", name] if command == "validate" else ["render", name, "-o", "t.svg"]
     result = run(tmp_path, monkeypatch, *args)
     assert result.exit_code == 1
-    summary = f"{name}: 1 problem" if command == "validate" else "1 problem found"
+    summary = f"{name}：1 个问题" if command == "validate" else "1 problem found"
     assert result.stderr == not_regular(name, summary)
 
 

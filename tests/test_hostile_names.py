@@ -320,7 +320,7 @@ def test_bidi_controls_in_a_target_file_are_refused(tmp_path: Path) -> None:
         assert found.startswith(f"{target}:{line_of(start)}:"), found
         assert found.endswith(f"{key}: the text has the character U+202E (a bidi control) in it")
         assert result.stderr.split(found + "\n", 1)[1].startswith(hint)
-    assert result.stderr.endswith(f"{target}: 3 problems\n")
+    assert result.stderr.endswith(f"{target}：3 个问题\n")
 
 
 @pytest.fixture(scope="module")

@@ -153,7 +153,7 @@ def test_actuals_whose_kr_is_gone_are_listed(plan_dir: Path) -> None:
     result = run("decompose", str(CHIP), "-o", str(plan_dir), "--force", "-q")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        "warning: these actuals have no KR in the new plan's workbook, and were not carried:\n"
+        "警告：these actuals have no KR in the new plan's workbook, and were not carried:\n"
         f"  {plan_dir / BOOK}: {ROLE_TAB}!O7: {ROLE_KR} = 4200000\n"
     )
     assert not (plan_dir / BOOK).exists()  # the previous plan's own, unchanged files go
@@ -180,7 +180,7 @@ def test_an_older_plan_without_a_manifest(plan_dir: Path) -> None:
     result = run("decompose", str(A_COMPANY), "-o", str(plan_dir), "--force", "-q")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"warning: {plan_dir} has no {MANIFEST_FILE} (an older okrplan wrote it): "
+        f"警告：{plan_dir} has no {MANIFEST_FILE} (an older okrplan wrote it): "
         "replaced the files okrplan writes, kept 1 other file\n"
     )
     assert (plan_dir / "notes.txt").read_text("utf-8") == "mine"

@@ -915,7 +915,7 @@ def test_import_actuals_then_score_round_trip(
         f"{KR}#4.1,plan,2,filled.xlsx: 销售部-销售岗!O12",
         "k:A公司/销售部/渠道经理#1.2,plan,7200000,filled.xlsx: 销售部-渠道经理!O5",
     ]
-    assert "read 3 actuals from 1 workbook" in result.stderr
+    assert "从 1 个工作簿读到 3 个实际值" in result.stderr
     actuals_csv = tmp_path / "actuals.csv"
     actuals_csv.write_text(result.stdout, encoding="utf-8")
     via_csv = _run("score", str(plan_json), str(actuals_csv), "-o", str(tmp_path / "a.csv"))
@@ -943,7 +943,7 @@ def test_import_actuals_merges_copies_on_the_command_line(
     out = tmp_path / "actuals.csv"
     result = _run("import-actuals", str(one), str(two), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "read 2 actuals from 2 workbooks" in result.stderr
+    assert "从 2 个工作簿读到 2 个实际值" in result.stderr
     assert out.read_text(encoding="utf-8").count("\n") == 3
     again = _run("import-actuals", str(one), "-o", str(out))
     assert again.exit_code == 1 and "already exists; pass --force" in again.stderr

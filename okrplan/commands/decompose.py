@@ -80,13 +80,13 @@ def command(
             discard_edits=discard_edits,
             warn=warnings.append,
         )
+    from okrplan.wording import words
+
     for text in warnings:  # after the progress line is gone
-        click.echo(f"warning: {text}", err=True)
+        click.echo(words(plan.locale, "warning_line", text=text), err=True)
     if problem is not None:
-        click.echo(
-            f"warning: {problem}; wrote {api.TREE_DOT} without {api.TREE_SVG} and {api.TREE_PNG}",
-            err=True,
-        )
+        files = {"dot": api.TREE_DOT, "svg": api.TREE_SVG, "png": api.TREE_PNG}
+        click.echo(words(plan.locale, "no_images", problem=problem, **files), err=True)
     if not quiet:
         _summary(plan, path)
     _fail_unless_optimal(plan, path)

@@ -37,15 +37,15 @@ def command(
       okrplan score plan/ actuals.csv
     """
     from okrplan import api
+    from okrplan.actuals import workbook_locale
+    from okrplan.present import wrote_text
+    from okrplan.wording import words
 
     plan = api.load_plan(plan_path) if plan_path is not None else None
     actuals, text = api.import_actuals(list(workbooks), plan)
+    locale = plan.locale if plan is not None else workbook_locale(workbooks[0])
     if output is None:
         click.echo(text, nl=False)
     else:
-        click.echo(f"wrote {api.write_new_file(output, text, force=force)}", err=True)
-    click.echo(
-        f"read {len(actuals)} actual{'s' if len(actuals) != 1 else ''} from "
-        f"{len(workbooks)} workbook{'s' if len(workbooks) != 1 else ''}",
-        err=True,
-    )
+        click.echo(wrote_text(api.write_new_file(output, text, force=force), locale), err=True)
+    click.echo(words(locale, "read_actuals", n=len(actuals), books=len(workbooks)), err=True)

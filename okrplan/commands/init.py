@@ -26,6 +26,9 @@ def command(file: str, template: str, force: bool) -> None:
       okrplan init --template sales target.yaml
     """
     from okrplan import api
+    from okrplan.wording import words
 
-    path = api.write_new_file(file, api.template_text(template), force=force)
-    click.echo(f"wrote {path}; edit it, then run: okrplan validate {path}", err=True)
+    text = api.template_text(template)
+    path = api.write_new_file(file, text, force=force)
+    locale = "en" if "\n  locale: en" in text else "zh-CN"  # the starter's own plan.locale
+    click.echo(words(locale, "wrote_then_validate", path=path), err=True)

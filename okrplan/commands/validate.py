@@ -30,7 +30,8 @@ def command(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str,
     """
     import json
 
-    from okrplan import api, overrides
+    from okrplan import api, overrides, validate_text
+    from okrplan.wording import words
 
     results = [
         _decomposes(overrides.check_file(f, sets) if sets else api.check_file(f)) for f in files
@@ -43,7 +44,11 @@ def command(files: tuple[str, ...], as_json: bool, quiet: bool, sets: tuple[str,
                 click.echo(str(issue), err=True)
             if result.spec is None:
                 errors = sum(1 for i in result.issues if i.severity == "error")
-                click.echo(f"{result.file}: {errors} problem{'s' if errors != 1 else ''}", err=True)
+                locale = validate_text.file_locale(result.file)
+                click.echo(
+                    words(locale, "file_problems", file=result.file, n=errors),
+                    err=True,
+                )
             elif not quiet:
                 click.echo(f"{result.file}: ok — {api.summarize(result.spec)}")
     if not all(r.ok for r in results):

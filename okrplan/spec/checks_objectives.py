@@ -14,6 +14,7 @@ from okrplan.source import KeyPath, Source
 from okrplan.spec.refs import Spec
 from okrplan.spec.schema import KeyResult, Objective
 from okrplan.spec.words import suggest
+from okrplan.wording import words
 
 
 class CheckerBase:
@@ -30,6 +31,11 @@ class CheckerBase:
 
     def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.issues.append(self.source.issue(path, message, hint, key=key))
+
+    @property
+    def locale(self) -> str:
+        """The plan's language: what okrplan says of the file is said in it."""
+        return str(self.target.plan.locale)
 
     def warn(self, path: KeyPath, message: str, hint: str = "") -> None:
         self.issues.append(self.source.issue(path, message, hint, severity=Severity.WARNING))
@@ -65,9 +71,8 @@ class ObjectiveChecks(CheckerBase):
                     if counts.get(name, 0) > 1:
                         self.warn(
                             (*path, key, j),
-                            f"{counts[name]} units are named {name!r}; "
-                            "the objective applies to all of them",
-                            "rename the units if you meant one of them",
+                            words(self.locale, "same_name_units", n=counts[name], name=name),
+                            words(self.locale, "same_name_units_hint"),
                         )
                     if name not in unit_names:
                         self.error(
@@ -104,12 +109,11 @@ class ObjectiveChecks(CheckerBase):
                 if metric is None or metric not in self.target.metrics:
                     continue
                 if metric != support.metric and not self.feeds(metric, support.metric):
+                    said = {"unit": unit.unit.name, "supplies": support.metric}
                     self.warn(
                         (*path, "key_results", j, "metric"),
-                        f"{unit.unit.name} supplies {support.metric}; a key result for "
-                        f"{metric!r} has nothing to count on its sheets and is left off them",
-                        f"use {support.metric} or a metric upstream of it, or leave "
-                        f"{unit.unit.name} out of this objective",
+                        words(self.locale, "support_kr_off", metric=metric, **said),
+                        words(self.locale, "support_kr_off_hint", **said),
                     )
 
     def check_key_result(self, path: KeyPath, kr: KeyResult) -> None:
