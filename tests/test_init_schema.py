@@ -48,7 +48,7 @@ def test_init_writes_a_template_that_validates(tmp_path: Path, template: str) ->
     path = tmp_path / "target.yaml"
     result = _run("init", "--template", template, str(path))
     assert result.exit_code == 0, result.output
-    assert f"wrote {path}" in result.stderr
+    assert f"已写入 {path}；" in result.stderr  # the starters are zh-CN
     assert path.read_text(encoding="utf-8") == api.template_text(template)
     checked = api.check_file(path)
     assert checked.ok, [str(i) for i in checked.issues]

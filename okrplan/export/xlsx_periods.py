@@ -66,6 +66,8 @@ def row_periods(
     alone)."""
     if len(months) < 2 or kr.kr_kind is KRKind.STAFFING:
         return RowPeriods()
+    if kr.kr_kind is not KRKind.MANUAL and kr.kr_kind is not KRKind.DEDUCTION:
+        return _derived(kr, months, fiscal, scale)
     level = kr.kr_kind is KRKind.MANUAL and is_level(kr)
     monthly = [targets.period(kr, m) for m in months]
     if all(t is not None for t in monthly) or kr.kr_kind is KRKind.DEDUCTION:
@@ -81,6 +83,27 @@ def row_periods(
         return RowPeriods()
     cells = tuple((ms[0], q, 3, _sheet(quarterly[q], scale)) for q, ms in quarters.items())
     return RowPeriods(cells, level)
+
+
+def _derived(kr: KeyResult, months: tuple[str, ...], fiscal: int, scale: Decimal) -> RowPeriods:
+    """:func:`row_periods` of a derived KR, whose targets are its own per period (what
+    :meth:`ScoredTargets.period` gives it), read directly: a sheet has a row per KR."""
+    periods = kr.periods
+    if all(m in periods for m in months):
+        return RowPeriods(tuple((m, m, 1, _value(periods[m], scale)) for m in months))
+    quarters: dict[str, list[str]] = {}
+    for m in months:
+        quarters.setdefault(quarter_label(parse_month(m), fiscal), []).append(m)
+    if any(len(ms) != 3 or q not in periods for q, ms in quarters.items()):
+        return NO_PERIODS
+    return RowPeriods(tuple((ms[0], q, 3, _value(periods[q], scale)) for q, ms in quarters.items()))
+
+
+def _value(value: object, scale: Decimal) -> Decimal | None:
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    return number if scale == 1 else number / scale
 
 
 def _sheet(value: Fraction | None, scale: Decimal) -> Decimal | None:
