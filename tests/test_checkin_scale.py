@@ -115,9 +115,14 @@ def test_expected_to_adds_whole_periods_as_the_plain_sum_does() -> None:
         day = date(2015, 1, 1) + timedelta(days=rng.randrange(-5, 370))
         plain = sum((v * calendar.elapsed(first, last, day) for first, last, v in schedule), F(0))
         assert expected_to(schedule, day) == plain
+    from okrplan.progress.pace import exact_sum
+
+    for values in ([3, F(4), 0], [F(1, 3), 2, 0.5], []):
+        assert exact_sum(values) == sum((F(v) for v in values), F(0))  # 7; 2 5/6; 0
     # the issue's: 8,000 phased 20/20/20/40% by quarter, as of 30 June: 1,600 + 1,600 = 3,200
     quarters = [
-        (*calendar.span(f"2015-Q{q}"), v) for q, v in zip((1, 2, 3, 4), (1600,) * 3 + (3200,))
+        (*calendar.span(f"2015-Q{q}"), v)
+        for q, v in zip((1, 2, 3, 4), (1600,) * 3 + (3200,), strict=True)
     ]
     assert expected_to(quarters, date(2015, 6, 30)) == 3200
     # and half of June's 310 when only its first 15 of 30 days are gone: 155
