@@ -115,6 +115,10 @@ def test_expected_to_adds_whole_periods_as_the_plain_sum_does() -> None:
         day = date(2015, 1, 1) + timedelta(days=rng.randrange(-5, 370))
         plain = sum((v * calendar.elapsed(first, last, day) for first, last, v in schedule), F(0))
         assert expected_to(schedule, day) == plain
+    from okrplan.progress.pace import exact_sum
+
+    for values in ([3, F(4), 0], [F(1, 3), 2, 0.5], []):
+        assert exact_sum(values) == sum((F(v) for v in values), F(0))  # 7; 2 5/6; 0
     # the issue's: 8,000 phased 20/20/20/40% by quarter, as of 30 June: 1,600 + 1,600 = 3,200
     quarters = [
         (*calendar.span(f"2015-Q{q}"), v)
