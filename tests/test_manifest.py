@@ -203,8 +203,8 @@ def test_carrying_places_by_sheet_and_kr(first_plan: Path) -> None:
         sheet="r:A公司/销售部/销售岗", kr=ROLE_KR, value=Fraction(4_200_000), **where
     )
     gone = TypedActual(sheet="r:A公司/销售部/销售岗", kr="k:gone#1", value=Fraction(1), **where)
-    # a quarter's actual goes to its merged cell (2015-04..06: columns T:V)
-    q2 = replace(kept, cell="T7", value=Fraction(1_000_000), period="2015-Q2")
+    # a quarter's actual goes to its merged cell (2015-04..06: columns U:W)
+    q2 = replace(kept, cell="U7", value=Fraction(1_000_000), period="2015-Q2")
     data, unplaced = carry_actuals([kept, gone, q2], new)
     assert unplaced == [gone]
     before, after = workbook_cells(new), workbook_cells(data)
@@ -212,7 +212,7 @@ def test_carrying_places_by_sheet_and_kr(first_plan: Path) -> None:
     # the actual to date typed over its formula (a sum of the months) is carried as typed
     typed_over = tuple(r for r in before.rollups if r != f"{ROLE_TAB}!O7")
     assert after.cells == before.cells and after.rollups == typed_over
-    assert after.typed == (f"{ROLE_TAB}!O7", f"{ROLE_TAB}!T7")
+    assert after.typed == (f"{ROLE_TAB}!O7", f"{ROLE_TAB}!U7")
     assert carry_actuals([kept, q2], new)[0] == data  # deterministic
 
 

@@ -177,9 +177,9 @@ def test_rep_sheet_targets_units_periods(plan: api.Plan, workbook_path: Path) ->
     assert ws.cell(revenue, c["period:2015-Q1"]).value == quarters["2015-Q1"] / 10_000
     assert ws.cell(revenue, c["period:2015-Q4"]).value == quarters["2015-Q4"] / 10_000
     # the actual (to date) sums the quarters' cells, each to fill in (2015-01..03 merged: Q1)
-    months = f"Q{revenue}:AB{revenue}"
+    months = f"R{revenue}:AC{revenue}"
     assert ws.cell(revenue, c["actual"]).value == f'=IF(COUNT({months})=0,"",SUM({months}))'
-    assert ws[f"Q{revenue}"].value is None and f"Q{revenue}:S{revenue}" in ws.merged_cells
+    assert ws[f"R{revenue}"].value is None and f"R{revenue}:T{revenue}" in ws.merged_cells
     assert ws.cell(2, c["score"]).value == 1  # the KR score cap, 100%
 
 
@@ -189,13 +189,11 @@ def test_score_formulas(plan: api.Plan, workbook_path: Path) -> None:
     rows = kr_rows(ws)
     a, s, t = (get_column_letter(col(plan, k)) for k in ("actual", "score", "scored"))
     r = rows[f"{KR}#1.4"]
-    # 销售额 has a cell per quarter: scored against the target to date (column AC), the
+    # 销售额 has a cell per quarter: scored against the target to date (column Q), the
     # targets of the quarters with an actual (hidden in AG..AR under each quarter's month)
-    assert ws[f"{s}{r}"].value == (
-        f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF(AC{r}=0,1,{a}{r}/AC{r}))))'
-    )
-    assert ws[f"AC{r}"].value == (
-        f'=IF(COUNT(Q{r}:AB{r})=0,{t}{r},SUMPRODUCT((Q{r}:AB{r}<>"")*AG{r}:AR{r}))'
+    assert ws[f"{s}{r}"].value == (f'=IF({a}{r}="","",MAX(0,MIN(${s}$2,IF(Q{r}=0,1,{a}{r}/Q{r}))))')
+    assert ws[f"Q{r}"].value == (
+        f'=IF(COUNT(R{r}:AC{r})=0,{t}{r},SUMPRODUCT((R{r}:AC{r}<>"")*AG{r}:AR{r}))'
     )
     d = rows[f"{KR}#4.1"]  # 有效投诉案例: cases × 5 points off
     assert ws[f"{t}{d}"].value == 5
@@ -233,22 +231,22 @@ def test_unit_actuals_default_to_the_roll_up(plan: api.Plan, workbook_path: Path
         ("'销售部-销售岗 (招聘)'", rep, "*3"),
         ("'销售部-渠道经理'", 5, "*3"),
     ]
-    # per quarter: the Q1 cell (column Q, merged over 2015-01..03) sums the reps' Q1 cells,
+    # per quarter: the Q1 cell (column R, merged over 2015-01..03) sums the reps' Q1 cells,
     # and the actual to date sums the unit's own quarter cells
-    formula = ws[f"Q{r}"].value
+    formula = ws[f"R{r}"].value
     for tab, row, factor in expected_refs:
-        assert f"N({tab}!$Q${row}){factor}" in formula
+        assert f"N({tab}!$R${row}){factor}" in formula
     assert formula.startswith("=IF(COUNT(")
     # ... else (actuals to date typed on the reps' sheets) the sum of theirs, as before
     ytd = ws[f"{a}{r}"].value
-    assert ytd.startswith(f"=IF(COUNT(Q{r}:AB{r})=0,IF(COUNT(") and ytd.endswith(
-        f"SUM(Q{r}:AB{r}))"
+    assert ytd.startswith(f"=IF(COUNT(R{r}:AC{r})=0,IF(COUNT(") and ytd.endswith(
+        f"SUM(R{r}:AC{r}))"
     )
     assert f"N('销售部-销售岗'!${a}${rep})*10" in ytd
     # the company's 销售额 rolls up the department's
     company = wb["A公司"]
-    assert company[f"T{kr_rows(company)['k:A公司#1.1']}"].value == (
-        f"=IF(COUNT('销售部'!$T${r})=0,\"\",N('销售部'!$T${r}))"
+    assert company[f"U{kr_rows(company)['k:A公司#1.1']}"].value == (
+        f"=IF(COUNT('销售部'!$U${r})=0,\"\",N('销售部'!$U${r}))"
     )
 
 
@@ -286,7 +284,7 @@ def test_print_setup_and_layout(workbook_path: Path) -> None:
     assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
     hidden = [ws.column_dimensions[c].hidden for c in ("AD", "AE", "AF", "AG", "AR")]
     assert all(hidden)  # ids, scale, the periods of each row, their targets
-    assert not ws.column_dimensions["AC"].hidden  # the target to date
+    assert not ws.column_dimensions["Q"].hidden  # the target to date
     assert ws.row_dimensions[8].height > ws.row_dimensions[5].height  # the long KR wraps
 
 

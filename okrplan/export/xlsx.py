@@ -168,7 +168,7 @@ class _Writer(PeriodWriter):
     def write_head(self, ws: Any, sheet: Sheet) -> None:
         """Title, facts and the score cap, and the header row."""
         locale, col, keys = self.locale, self.col, self.keys
-        last = col[self.last_key]
+        last = col[self.print_key]  # the print area: title and notes fit the page
         self.text(ws, TITLE_ROW, 1, sheet.title, font="title", border=False)
         self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
         ws.row_dimensions[TITLE_ROW].height = 26
@@ -228,11 +228,11 @@ class _Writer(PeriodWriter):
 
     def write_notes(self, ws: Any, sheet: Sheet, total: int) -> int:
         """The notes below the total (units, how scores work); how many."""
-        locale, last = self.locale, self.col[self.last_key]
+        locale, last = self.locale, self.col[self.print_key]
         money = money_unit(locale, self.book.currency)
         first = "period_note" if self.months else "sheet_note"
         notes = [label(locale, first).format(money=money), label(locale, "score_rule")]
-        width = sum(self.widths(sheet).values())
+        width = sum(w for k, w in self.widths(sheet).items() if self.col[k] <= last)
         for offset, note in enumerate(notes, start=2):
             r = total + offset
             self.text(ws, r, 1, note, font="note", border=False)
@@ -427,7 +427,7 @@ class _Writer(PeriodWriter):
             ws.row_dimensions[FIRST_ROW + index].height = round(height, 1)
         ws.row_dimensions[self.total_row[sheet.key]].height = 20
         ws.freeze_panes = ws.cell(row=FIRST_ROW, column=self.col["weight"]).coordinate
-        self.print_setup(ws, f"A1:{self.letter('score')}{last_row}")  # the plan; months are typed
+        self.print_setup(ws, f"A1:{self.letter(self.print_key)}{last_row}")  # months: typed
 
     def print_setup(self, ws: Any, area: str) -> None:
         from openpyxl.worksheet.page import PageMargins

@@ -1,5 +1,6 @@
 """The workbook's actual cells per period (:mod:`.xlsx_periods` says which): one column per
-month of the plan right of the score (so the columns of older workbooks keep their letters),
+month of the plan right of the score and the target to date (so the columns of older
+workbooks keep their letters),
 a quarterly KR's three months merged into one cell; the actual (to date) sums them and the
 target to date sums the targets of the periods that have an actual, so that a planner sees
 the score add up:
@@ -29,8 +30,8 @@ MAX_ROLLUP_SOURCES = 200  # Excel: 255 arguments per function, 8,192 characters 
 
 def workbook_columns(book: SheetBook) -> tuple[str, ...]:
     """The workbook's column keys: the sheet's (:func:`columns`) with, where some KR has
-    actual cells per period, ``actual:<month>`` for each month and ``to_date`` after the
-    score, and the hidden ``scale``, ``periods`` and ``target:<month>`` after the KR id."""
+    actual cells per period, ``to_date`` after the score and ``actual:<month>`` for each
+    month, and the hidden ``scale``, ``periods`` and ``target:<month>`` after the KR id."""
     keys = columns(book)
     months = period_months(book)
     if not months:
@@ -38,8 +39,8 @@ def workbook_columns(book: SheetBook) -> tuple[str, ...]:
     at = keys.index("kr_id")  # after the score: the columns of older workbooks keep their place
     return (
         *keys[:at],
-        *(f"actual:{m}" for m in months),
         "to_date",
+        *(f"actual:{m}" for m in months),
         *keys[at:],
         "scale",
         "periods",
@@ -82,9 +83,14 @@ class PeriodWriter(CellWriter):
         self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
 
     @property
+    def print_key(self) -> str:
+        """The last column printed: the target to date where months have cells."""
+        return "to_date" if self.months else "score"
+
+    @property
     def last_key(self) -> str:
         """The last column shown (the title, notes and print area reach it)."""
-        return "to_date" if self.months else "score"
+        return f"actual:{self.months[-1]}" if self.months else "score"
 
     def header(self, key: str) -> str:
         """A column's header (the actual's stays 实际完成 where months have cells: it is the
