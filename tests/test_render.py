@@ -830,7 +830,7 @@ def test_decompose_without_dot_writes_the_rest_and_warns(tmp_path: Path) -> None
     out = tmp_path / "plan"
     result = _run("decompose", str(ROOT / "scenarios" / "a-company-2015.yaml"), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "warning: Graphviz's `dot` program is not installed" in result.stderr
+    assert "警告：Graphviz's `dot` program is not installed" in result.stderr
     assert "apt install graphviz" in result.stderr
     names = {p.name for p in out.iterdir()}
     assert {"plan.json", "plan.md", "tree.dot"} <= names

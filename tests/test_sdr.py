@@ -114,7 +114,7 @@ def test_a_support_kr_outside_the_funnel_is_not_dropped_silently(
     assert [(i.path, i.message) for i in spec.warnings] == [
         (
             "objectives[0].key_results[2].metric",
-            "SDR组 supplies meetings; a key result for 'deals' has nothing to count on its "
-            "sheets and is left off them",
+            # the plan is zh-CN: okrplan says it in Chinese
+            "SDR组 提供 meetings；'deals' 的关键成果在它的表上无可计数，不列入",
         )
     ]
