@@ -45,7 +45,7 @@ from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, Unit
 from okrplan.progress import CheckIn
 from okrplan.progress.calendar import normal_period, span
-from okrplan.replan_targets import further_left, meta_targets, set_targets
+from okrplan.replan_targets import amount_text, further_left, meta_targets, set_targets
 from okrplan.solve.series import number
 
 Series = dict[str, Fraction]  # a KR's values by period label
@@ -397,12 +397,6 @@ def _at(data: Any, path: Sequence[str | int]) -> Any:
     for key in path:
         data = data[key]
     return data
-
-
-def amount_text(value: Fraction) -> str:
-    """An amount as the target file writes it, exact to the cent."""
-    cents = Decimal(value.numerator * 100 // value.denominator) / 100
-    return format(cents.normalize(), "f")
 
 
 def _with_seasonality(spec: Any, shares: Sequence[Any]) -> Any:

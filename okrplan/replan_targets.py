@@ -24,6 +24,12 @@ from okrplan.solve.series import number
 Series = dict[str, Fraction]
 
 
+def amount_text(value: Fraction) -> str:
+    """An amount as the target file writes it, exact to the cent."""
+    cents = Decimal(value.numerator * 100 // value.denominator) / 100
+    return format(cents.normalize(), "f")
+
+
 def further_done(old: Any, actuals: Mapping[str, Series], metric: str) -> Fraction:
     """What the organisation did of ``metric`` to the as-of date: the actuals of its KRs that
     align to no KR above them (the top of each ``aligns`` chain, each counted once)."""
@@ -70,7 +76,6 @@ def further_left(
 def set_targets(data: Any, remaining: str, further: list[tuple[str, Fraction, Fraction]]) -> None:
     """Write the remaining targets into the target file's data (``kpi:`` a mapping or a
     list): the primary's ``remaining``, each further target's left amount."""
-    from okrplan.replan import amount_text
 
     kpis = data["kpi"] if isinstance(data["kpi"], list) else [data["kpi"]]
     kpis[0]["target"] = remaining

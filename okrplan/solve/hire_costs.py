@@ -5,7 +5,7 @@ When a role that may hire carries a cost (``hire: {cost: 30万}``) or the plan a
 reach per hire may cover a region for less, and the budget couples all regions. That is a
 covering knapsack, which no greedy solves exactly, so one CP-SAT model takes every region at
 once: a variable per hiring group (its hires), per region ``Σ reach·hires ≥ shortfall`` (in
-whole units of the region's scale, as :func:`okrplan.solve.hires.region_reach` computes them:
+whole units of the region's scale, as :func:`okrplan.solve.regions.region_reach` computes them:
 capacity, start date and ramp are in each hire's reach), and ``Σ cost·hires ≤ budget``. Every
 rule hangs on an assumption literal (``target``, ``hire-max``, ``budget``) so that a budget too
 small returns the rules in conflict, and the cheapest hires without the budget say what it
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from okrplan.model import Conflict, Status
 from okrplan.solve.groups import Group
 from okrplan.solve.options import SolverOptions, new_solver, status_of, worst
-from okrplan.solve.regions import Alike, Region
+from okrplan.solve.regions import HIRE_LIMIT, Alike, Region, region_reach
 from okrplan.solve.series import number
 from okrplan.spec import Hire, Spec
 
@@ -109,8 +109,6 @@ def cheapest_hires(
     Priced
         The hires and their cost; when infeasible, the rules in conflict.
     """
-    from okrplan.solve.hires import HIRE_LIMIT, region_reach
-
     alike = alike or Alike()
     covers = []
     for region in regions:

@@ -18,7 +18,15 @@ from okrplan.model import Conflict, Status
 from okrplan.solve.groups import Group
 from okrplan.solve.hire_costs import cheapest_hires, priced
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
-from okrplan.solve.regions import Alike, Region, upper, with_bounds
+from okrplan.solve.regions import (
+    HIRE_LIMIT,
+    Alike,
+    Region,
+    region_reach,
+    upper,
+    whole_scale,
+    with_bounds,
+)
 from okrplan.spec import Spec
 
 if TYPE_CHECKING:
@@ -35,20 +43,6 @@ class Hires:
     status: Status = Status.OPTIMAL
     cheapest: dict[str, int] | None = None  # a budget too small: the hires it would buy
     needed_budget: Fraction | None = None  # … and what they cost
-
-
-HIRE_LIMIT = 100_000
-"""Hires per group when a role may hire without a max."""
-
-
-def _scale(values: Sequence[Fraction]) -> int:
-    """A factor that makes every value whole, so CP-SAT compares them exactly (rounding each
-    down would miss a hire count that fits to the yuan); 1 where that would overflow."""
-    scale = 1
-    for value in values:
-        scale = math.lcm(scale, value.denominator)
-    biggest = max((abs(v) for v in values), default=Fraction(0))
-    return scale if biggest * scale < 2**45 else 1
 
 
 def solve_hires(
@@ -93,39 +87,6 @@ def solve_hires(
     # the hires exist but cost more than the budget: what the cheapest of them cost
     free = cheapest_hires(regions, None, options, alike)
     return Hires(None, best.conflict, Status.INFEASIBLE, free.counts, free.cost)
-
-
-def region_reach(
-    region: Region, alike: Alike | None = None
-) -> tuple[int, bool, int, list[tuple[Group, int]]]:
-    """A region's need and capacity in whole units of its scale: (what the groups that cannot
-    hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
-    alike = alike or Alike()
-    target = region.target - region.constant
-    pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
-    values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
-    for group, weight in zip(region.members, region.weights, strict=True):
-        top = group.quota_cap if group.is_hire else alike.upper(group)
-        pairs.append((group, weight, top))
-        key = (id(weight), id(top))
-        if key not in values:
-            values[key] = weight * (top or Fraction(0))
-    scale = _scale([target, *values.values()])
-    need = math.ceil(target * scale)
-    scaled = {key: math.floor(value * scale) for key, value in values.items()}
-    carried = 0
-    hiring: list[tuple[Group, int]] = []
-    terms = 0
-    for group, weight, top in pairs:
-        if group.is_hire:
-            contribution = scaled[id(weight), id(top)] if top is not None else 0
-            if contribution > 0:
-                hiring.append((group, contribution))
-                terms += 1
-            continue
-        carried += max(need, 0) if top is None else scaled[id(weight), id(top)]
-        terms += 1
-    return carried, terms == 0 or carried >= need, need, hiring
 
 
 def fewest_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict[str, int] | None:
@@ -271,7 +232,7 @@ def _region_rules(rules: _Rules, region: Region, hires: dict[str, cp_model.IntVa
     model = rules.model
     target = region.target - region.constant
     members = list(zip(region.members, region.weights, strict=True))
-    scale = _scale(
+    scale = whole_scale(
         [
             target,
             *(w * ((g.quota_cap if g.is_hire else upper(g)) or Fraction(0)) for g, w in members),

@@ -8,6 +8,7 @@ company, whose quota is the KPI, is the outermost).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -198,3 +199,50 @@ def members_of(regions: Sequence[Region], groups: Sequence[Group]) -> list[Group
     """``groups`` in their order, each as the regions now hold it."""
     found = {g.id: g for r in regions for g in r.members}
     return [found[g.id] for g in groups]
+
+
+HIRE_LIMIT = 100_000
+"""Hires per group when a role may hire without a max."""
+
+
+def whole_scale(values: Sequence[Fraction]) -> int:
+    """A factor that makes every value whole, so CP-SAT compares them exactly (rounding each
+    down would miss a hire count that fits to the yuan); 1 where that would overflow."""
+    scale = 1
+    for value in values:
+        scale = math.lcm(scale, value.denominator)
+    biggest = max((abs(v) for v in values), default=Fraction(0))
+    return scale if biggest * scale < 2**45 else 1
+
+
+def region_reach(
+    region: Region, alike: Alike | None = None
+) -> tuple[int, bool, int, list[tuple[Group, int]]]:
+    """A region's need and capacity in whole units of its scale: (what the groups that cannot
+    hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
+    alike = alike or Alike()
+    target = region.target - region.constant
+    pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
+    values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
+    for group, weight in zip(region.members, region.weights, strict=True):
+        top = group.quota_cap if group.is_hire else alike.upper(group)
+        pairs.append((group, weight, top))
+        key = (id(weight), id(top))
+        if key not in values:
+            values[key] = weight * (top or Fraction(0))
+    scale = whole_scale([target, *values.values()])
+    need = math.ceil(target * scale)
+    scaled = {key: math.floor(value * scale) for key, value in values.items()}
+    carried = 0
+    hiring: list[tuple[Group, int]] = []
+    terms = 0
+    for group, weight, top in pairs:
+        if group.is_hire:
+            contribution = scaled[id(weight), id(top)] if top is not None else 0
+            if contribution > 0:
+                hiring.append((group, contribution))
+                terms += 1
+            continue
+        carried += max(need, 0) if top is None else scaled[id(weight), id(top)]
+        terms += 1
+    return carried, terms == 0 or carried >= need, need, hiring
