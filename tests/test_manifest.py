@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
+from click.testing import CliRunner
 from conftest import open_xlsx
 
 from okrplan.actuals import TypedActual, carry_actuals, typed_actuals

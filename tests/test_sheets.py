@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from conftest import minimal_target, open_xlsx
 from openpyxl import load_workbook
@@ -45,6 +46,8 @@ from okrplan.score import Actual, score_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 A_COMPANY = ROOT / "scenarios" / "a-company-2015.yaml"
+# equal books (the same scenario written again) are written to .xlsx bytes once per module
+pytestmark = pytest.mark.usefixtures("same_books_same_bytes")
 REP = "r:A公司/销售部/销售岗"
 KR = "k:A公司/销售部/销售岗"
 SEED_HEADER = ["序号", "目标 (O)", "目标详细描述", "关键成果 (KRs)", "KR权重", "O分值"]
