@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner, Result
 from conftest import dump, minimal_target
 from test_bad_files import edit
@@ -22,6 +23,9 @@ from okrplan.cli import cli
 from okrplan.export.planjson import REMAKE_HINT
 from okrplan.model import MAX_NUMBER
 from okrplan.spec import MAX_PLANNED
+
+# equal books (the same scenario written again) are written to .xlsx bytes once per module
+pytestmark = pytest.mark.usefixtures("same_books_same_bytes")
 
 
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:

@@ -44,6 +44,7 @@ from unittest import mock
 
 import pytest
 import yaml
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -53,7 +54,11 @@ from okrplan.cli import cli
 
 # A failing example prints in full, however long (filterwarnings = error would put hypothesis's
 # warning about a long repr in place of the failure).
-pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+# Equal books (a scenario written again) are written to .xlsx bytes once per module.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+    pytest.mark.usefixtures("same_books_same_bytes"),
+]
 
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "6"))
 # Derandomised, no example database: every run draws the same examples (a failure prints the
@@ -702,8 +707,7 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
     staffing KRs and hires (a-company-2015), a share KPI and support units
     (chip-market-share), an infeasible plan (sales-center-2021 with a higher KPI), weekly,
     manual and deduction KRs (the small plan)."""
-    from conftest import minimal_target
-    from openpyxl import load_workbook
+    from conftest import minimal_target, open_xlsx
 
     from okrplan import api
 
@@ -743,7 +747,7 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
         actuals = tmp / f"{name}-actuals.csv"
         actuals.write_text("\n".join(rows) + "\n", encoding="utf-8")
         (sheets,) = (tmp / name / "sheets").glob("*.xlsx")
-        wb = load_workbook(sheets)
+        wb = open_xlsx(sheets)
         for ws in wb.worksheets:
             column = next((c.column for c in ws[3] if c.value in ACTUAL_HEADERS), None)
             for row in range(4, min(ws.max_row, 8) + 1):

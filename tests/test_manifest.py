@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from conftest import open_xlsx
 
@@ -29,6 +30,9 @@ WEEKLY_KR = "k:A公司/销售部/销售岗#1.1"  # 有效电话 71/周: no cells
 ROLE_TAB, ROLE_KR = "销售部-销售岗", "k:A公司/销售部/销售岗#1.4"
 UNIT_TAB, UNIT_KR = "销售部", "k:A公司/销售部#1.1"
 ROLE_CSV = "sheets/销售部-销售岗.csv"
+
+# every `decompose --force` here writes the same scenario's workbook: its bytes are made once
+pytestmark = pytest.mark.usefixtures("same_books_same_bytes")
 
 
 def run(*args: str) -> Any:

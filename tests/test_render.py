@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 import pytest
 import yaml
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,9 @@ from okrplan.queries import json_nodes
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
 from okrplan.render.markup import wrap
 from okrplan.text import text_width
+
+# equal books (the same scenario written again) are written to .xlsx bytes once per module
+pytestmark = pytest.mark.usefixtures("same_books_same_bytes")
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from conftest import minimal_target
 
@@ -44,6 +45,9 @@ from okrplan.graph import Kind
 from okrplan.plan import Plan
 from okrplan.present import binding_text, money_text
 from okrplan.queries import as_json, json_nodes
+
+# equal books (the same scenario written again) are written to .xlsx bytes once per module
+pytestmark = pytest.mark.usefixtures("same_books_same_bytes")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
