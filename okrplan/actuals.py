@@ -484,7 +484,7 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
     """
     if not typed:
         return workbook, []
-    wb = _open_bytes(workbook)
+    wb = open_workbook_bytes(workbook)
     rows = _kr_rows(wb)
     unplaced: list[TypedActual] = []
     for entry in typed:
@@ -503,7 +503,14 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
     return deterministic_archive(buffer.getvalue()), unplaced
 
 
-def _open_bytes(data: bytes) -> Any:
+def open_workbook_bytes(data: bytes) -> Any:
+    """An okrplan workbook's bytes opened by openpyxl for editing (formulas kept).
+
+    Raises
+    ------
+    InputError
+        If openpyxl cannot read them.
+    """
     from openpyxl import load_workbook
 
     try:

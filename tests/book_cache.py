@@ -43,7 +43,7 @@ def reuse_new_workbook_loads() -> Iterator[None]:
     """Within the ``with``, ``carry_actuals`` loads each distinct new workbook once."""
     from okrplan import actuals
 
-    real = actuals._open_bytes
+    real = actuals.open_workbook_bytes
     loaded: dict[bytes, bytes] = {}
 
     def cached(data: bytes) -> Any:
@@ -51,7 +51,7 @@ def reuse_new_workbook_loads() -> Iterator[None]:
             loaded[data] = pickle.dumps(real(data))  # real() raises for a damaged file
         return pickle.loads(loaded[data])
 
-    with mock.patch.object(actuals, "_open_bytes", cached):
+    with mock.patch.object(actuals, "open_workbook_bytes", cached):
         yield
 
 
