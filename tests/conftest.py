@@ -72,6 +72,36 @@ def write_target(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+HOSTILE_UNIT = "<script>alert(1)</script>"
+HOSTILE_ROLE = '"><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture(scope="module")
+def hostile_progress(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """(plan, its folder): a unit and a role named like markup, and two check-ins of the
+    team's KR in the folder's progress store (test_report_progress and, in its browser,
+    test_report_browser)."""
+    from fractions import Fraction
+
+    from okrplan import api
+    from okrplan.progress import CheckIn, record
+
+    target = minimal_target(plan={"seasonality": ["20%", "20%", "20%", "40%"]})
+    target["org"]["units"][0]["name"] = HOSTILE_UNIT
+    target["org"]["units"][0]["roles"][0]["role"] = HOSTILE_ROLE
+    folder = tmp_path_factory.mktemp("hostile")
+    path = folder / "target.yaml"
+    path.write_text(dump(target), encoding="utf-8")
+    plan = api.decompose(path)
+    team = next(k for k in plan.graph if str(k).startswith("k:") and "img" in str(k))
+    checkins = [
+        CheckIn(team, "2015-03", Fraction(50_000)),
+        CheckIn(team, "2015-04", Fraction(60_000)),
+    ]
+    record(folder, checkins, source="test")
+    return plan, folder
+
+
 _WORKBOOK_PICKLES: dict[bytes, bytes] = {}
 
 

@@ -35,8 +35,9 @@ SEEDS = ("0", "12345")
 
 
 # Runs okrplan in this process as the console script would: for each folder, decompose its
-# target.yaml (with images, or with no `dot` on the PATH), type an actual for the first KR of the first sheet, then read the plan back;
-# the first command that exits other than 0 ends it with that exit status.
+# target.yaml (with images, or with no `dot` on the PATH), type an actual for the first KR of
+# the first sheet, then read the plan back; the first command that exits other than 0 ends it
+# with that exit status.
 _COMMANDS = """
 import json, os, sys
 from pathlib import Path
