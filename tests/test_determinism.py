@@ -10,6 +10,9 @@ reads its plan.json back (as later commands do, with the same seed): a sheet per
 (`score -o scores.csv`) must be identical too. Each seed's commands run one after another
 in one fresh process (each command reads its input from disk all the same, and the two
 processes differ in hash seed and folder), to spare the machine six interpreter starts.
+The tree's images (Graphviz's layout of the DOT text, and the report's embedded SVG) are
+compared for the first scenario only: the second runs without ``dot`` on the PATH (tree.dot
+only), which spares each process a layout that adds nothing the first one does not check.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ["a-company-2015", "chip-market-share"]  # hires and a ramp; named people, a share
+IMAGES = {"a-company-2015": True, "chip-market-share": False}  # images drawn once (see above)
 SEEDS = ("0", "12345")
 
 
 # Runs okrplan in this process as the console script would: for each folder, decompose its
-# target.yaml, type an actual for the first KR of the first sheet, then read the plan back;
-# the first command that exits other than 0 ends it with that exit status.
+# target.yaml (with images, or with no `dot` on the PATH), type an actual for the first KR of
+# the first sheet, then read the plan back; the first command that exits other than 0 ends it
+# with that exit status.
 _COMMANDS = """
 import json, os, sys
 from pathlib import Path
@@ -46,7 +51,9 @@ def run(args):
             print(f"okrplan {' '.join(args)}: exit {exc.code}", file=sys.stderr)
             raise
 
-for folder in json.loads(sys.argv[1]):
+PATH = os.environ.get("PATH", "")
+for folder, images in json.loads(sys.argv[1]):
+    os.environ["PATH"] = PATH if images else ""
     os.chdir(folder)
     run(["decompose", "target.yaml", "-o", "plan", "-q"])
     first = sorted(Path("plan/sheets").glob("*.csv"))[0].read_text("utf-8-sig").splitlines()
@@ -69,7 +76,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
         for name in SCENARIOS:
             folder = tmp_path_factory.mktemp(f"{name}-seed{seed}")
             shutil.copy(ROOT / "scenarios" / f"{name}.yaml", folder / "target.yaml")
-            folders.append(str(folder))
+            folders.append((str(folder), IMAGES[name]))
             out.setdefault(name, []).append(folder / "plan")
         started.append(
             subprocess.Popen(
@@ -115,6 +122,7 @@ def test_two_runs_write_the_same_plan(runs: dict[str, list[Path]], name: str) ->
     names = files(first)
     assert names == files(second)
     assert {"plan.json", "plan.md", "tree.dot", "kr.dot", "scores.csv"} <= set(names)
+    assert ({"tree.png", "tree.svg"} <= set(names)) == IMAGES[name]
     assert any(n.startswith("people/") and n.endswith(".csv") for n in names)
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".xlsx") for n in names)
     for relative in names:

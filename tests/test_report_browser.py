@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import minimal_target
+from conftest import HOSTILE_UNIT, minimal_target
 
 from okrplan import api, queries
 from okrplan.export.report import anchor_of
@@ -348,4 +348,25 @@ def test_a_name_that_is_a_script_is_shown_and_never_run(
     page.screenshot(path=str(shots / "report-script-name.png"))
     viewer.check_clean(path)
     assert re.search(r"alert\(1\)", page.content())  # as text, escaped in the source
+    page.close()
+
+
+def test_the_progress_section_in_a_browser(
+    hostile_progress: tuple[Plan, Path], browser: Any, tmp_path: Path
+) -> None:
+    """report.html's progress section (test_report_progress.py) drawn, its names as text."""
+    plan, folder = hostile_progress
+    path = tmp_path / "report.html"
+    path.write_text(api.report_html(plan, draw=False, folder=folder), encoding="utf-8")
+    viewer = Page(browser)
+    page = viewer.open(path)
+    time.sleep(0.2)  # a script injected by a name would have run by now
+    progress = page.locator("#progress")
+    assert progress.is_visible()
+    assert progress.locator("svg.burnup").count() >= 1
+    assert progress.locator("svg.burnup polyline.plan").count() >= 1
+    assert progress.locator("table.heat td.swatch").count() >= 1
+    assert HOSTILE_UNIT in progress.inner_text()  # shown as text
+    assert progress.locator("img").count() == 0 and progress.locator("script").count() == 0
+    viewer.check_clean(path)
     page.close()
