@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -331,12 +331,20 @@ def _amounts(texts: tuple[str, ...], column: str, found: _Found) -> list[Decimal
         except PydanticCustomError as exc:
             parsed[text] = None
             problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
+    _report_rows(texts, problems, column, found)
+    return [parsed[text] for text in texts]
+
+
+def _report_rows(
+    texts: Sequence[str], problems: dict[str, tuple[str, str]], column: str, found: _Found
+) -> None:
+    """Report every row whose text is one of ``problems`` (message, hint), in row order: each
+    distinct text was checked once."""
     if problems:
         for row, text in enumerate(texts):
             if text in problems:
                 message, hint = problems[text]
                 found.add(row, message, column, hint)
-    return [parsed[text] for text in texts]
 
 
 def _capacities(texts: tuple[str, ...], column: str, found: _Found) -> tuple[str, ...]:
@@ -347,11 +355,7 @@ def _capacities(texts: tuple[str, ...], column: str, found: _Found) -> tuple[str
             capacity_value(text)
         except PydanticCustomError as exc:
             problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
-    if problems:
-        for row, text in enumerate(texts):
-            if text in problems:
-                message, hint = problems[text]
-                found.add(row, message, column, hint)
+    _report_rows(texts, problems, column, found)
     return texts
 
 
