@@ -13,35 +13,22 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
+from test_replan import TEAM as ONE_TARGET
+
 from okrplan import api, queries
 from okrplan.export.planjson import to_json
 from okrplan.progress import CheckIn, latest, record
 from okrplan.replan import replan
 
-TEAM = """\
-okrplan: 1
-plan: {name: team, period: 2015, locale: zh-CN, buffer: 0%}
-kpi:
-  - {metric: revenue, target: 1200万}
-  - {metric: collections, target: 900万}
-metrics:
-  revenue: {name: 销售额, kind: money}
-  collections: {name: 回款额, kind: money}
-  deals: {name: 成交项目, unit: 个, yields: {revenue: 1万}}
-org:
-  name: 公司
-  units:
-    - name: 销售部
-      roles:
-        - role: 销售
-          sells: deals
-          people: PEOPLE
-          capacity: {deals: 100/月}
-          ramp: [25%, 50%, 75%, 100%]
-          ramp_per: month
-split:
-  rounding: {money: 1万}
-"""
+# test_replan's team, its one target made a list with collections added
+TEAM = ONE_TARGET.replace(
+    "kpi: {metric: revenue, target: 1200万}\n",
+    "kpi:\n  - {metric: revenue, target: 1200万}\n  - {metric: collections, target: 900万}\n",
+).replace(
+    "  revenue: {name: 销售额, kind: money}\n",
+    "  revenue: {name: 销售额, kind: money}\n  collections: {name: 回款额, kind: money}\n",
+)
+assert TEAM.count("collections") == 2
 REVENUE, COLLECTIONS = "k:公司/销售部/销售#1.1", "k:公司/销售部/销售#1.2"
 AS_OF = date(2015, 6, 30)
 WAN = 10_000
