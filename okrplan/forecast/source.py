@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from okrplan.choices import PLAN_FILE
+from okrplan.export.lines import items_with, tail
 from okrplan.forecast.org import Org, org_from_nodes, org_of
 
 FORMATS = (1, 2, 3)
@@ -34,32 +35,22 @@ def plan_file(path: str | os.PathLike[str]) -> Path | None:
     return source if source.suffix.lower() == ".json" and source.is_file() else None
 
 
-_ITEM_PER_LINE = b'{"graph":{"directed":true,"edges":['
 _WANTED = (b'"kind":"contains"', b'"kind":"unit"', b'"kind":"role"')
 
 
 def _item_per_line(file: Path, krs: bool) -> dict[str, Any] | None:
-    """A large plan.json (one node or edge per line, keys sorted) read for its units, roles,
-    ``contains`` edges (and KRs) only: the other lines are not parsed. None if the file is
-    not in that layout. A quote inside a JSON string is escaped, so ``"kind":"unit"`` in a
-    line is the line's own kind."""
+    """A large plan.json (one node or edge per line) read for its units, roles, ``contains``
+    edges (and KRs) only (:mod:`okrplan.export.lines`): the other lines are not parsed. None
+    if the file is not in that layout."""
     data = file.read_bytes()
-    end = data.rfind(b"\n]},\n")  # after the last node: metrics, okrplan, plan, solver
-    if not data.startswith(_ITEM_PER_LINE + b"\n") or end < 0:
+    found = tail(data)
+    if found is None:
         return None
-    rest = json.loads(b"{" + data[end + 5 :])
+    rest, end = found
     words = list(_WANTED)
     if krs:  # the KRs of the base metric
         words.append(b'"metric":' + json.dumps(rest["plan"]["kpi"]["base"]).encode())
-    found: dict[int, bytes] = {}
-    for word in words:
-        at = data.find(word, 0, end)
-        while at >= 0:
-            start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-            found[start] = data[start:stop].rstrip(b",")
-            at = data.find(word, stop, end)
-    # one parse of the lines found, in the file's order (the order of a unit's children)
-    items = json.loads(b"[" + b",".join(found[s] for s in sorted(found)) + b"]")
+    items = items_with(data, end, words)
     rest["graph"] = {
         "nodes": [i for i in items if "source" not in i],
         "edges": [i for i in items if "source" in i],

@@ -10,15 +10,13 @@ None: the caller loads it fully, which says what is wrong.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from okrplan.choices import PLAN_FILE
+from okrplan.export.lines import items_with, tail
 from okrplan.progress.readers import Directory
-
-_ITEM_PER_LINE = b'{"graph":{"directed":true,"edges":['
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,35 +41,21 @@ def light_directory(folder: Path) -> tuple[Directory, str] | None:
         return None
 
 
-def _lines(data: bytes, end: int, word: bytes) -> list[bytes]:
-    """The lines of ``data`` (before ``end``) that hold ``word`` (a quote inside a JSON
-    string is escaped, so ``"kind":"role"`` in a line is the line's own kind)."""
-    found = []
-    at = data.find(word, 0, end)
-    while at >= 0:
-        start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-        found.append(data[start:stop].rstrip(b","))
-        at = data.find(word, stop, end)
-    return found
-
-
 def _directory(data: bytes) -> tuple[Directory, str] | None:
     from okrplan.export.compact import FORMAT, owner_by_id
     from okrplan.model import node_from_json
 
-    end = data.rfind(b"\n]},\n")  # after the last node: metrics, okrplan, periods, plan, solver
-    if not data.startswith(_ITEM_PER_LINE + b"\n") or end < 0:
+    found = tail(data)
+    if found is None:
         return None
-    rest = json.loads(b"{" + data[end + 5 :])
+    rest, end = found
     if rest.get("okrplan") != FORMAT:
         return None
     metrics: dict[str, Any] = rest["metrics"]
-    units = {
-        u["id"]: 1 for u in json.loads(b"[" + b",".join(_lines(data, end, b'"kind":"unit"')) + b"]")
-    }
-    roles = json.loads(b"[" + b",".join(_lines(data, end, b'"kind":"role"')) + b"]")
+    units = {u["id"]: 1 for u in items_with(data, end, [b'"kind":"unit"'])}
+    roles = items_with(data, end, [b'"kind":"role"'])
     role_ids = {r["id"]: 1 for r in roles}
-    krs = json.loads(b"[" + b",".join(_lines(data, end, b'"kind":"kr"')) + b"]")
+    krs = items_with(data, end, [b'"kind":"kr"'])
     records: list[Any] = [node_from_json(r) for r in roles]
     for kr in krs:
         if kr.get("kind") != "kr":
