@@ -15,10 +15,7 @@ from okrplan.model import KeyResult, KRKind, RoleGroup, TargetKind, Unit
 from okrplan.numbers import Numbers, Scale, counted, money_scale, number_text, plural
 from okrplan.quantity import Per, format_number, format_percent, per_label
 from okrplan.wording import LABELS as LABELS  # re-exported: callers read it here
-
-
-def label(locale: str, key: str) -> str:
-    return LABELS["en" if locale.startswith("en") else "zh-CN"][key]
+from okrplan.wording import label as label
 
 
 def status_text(status: str, locale: str) -> str:

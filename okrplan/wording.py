@@ -244,6 +244,12 @@ LABELS = {
 }
 
 
+def label(locale: str, key: str) -> str:
+    """The plan's language's text of ``key`` in :data:`LABELS` (English for ``en…``, else
+    zh-CN), as written: :func:`words` fills in its values."""
+    return LABELS["en" if locale.startswith("en") else "zh-CN"][key]
+
+
 def words(locale: str, key: str, **values: object) -> str:
     """A line of okrplan's own in the plan's language (:data:`okrplan.wording.LABELS`), with
     English plurals chosen by the numbers given (``n``, ``books``).
@@ -259,7 +265,7 @@ def words(locale: str, key: str, **values: object) -> str:
         "actuals": "actual" if n == 1 else "actuals",
         "workbooks": "workbook" if books == 1 else "workbooks",
     }
-    return LABELS["en" if locale.startswith("en") else "zh-CN"][key].format(**plural, **values)
+    return label(locale, key).format(**plural, **values)
 
 
 # ---------------------------------------------------------------------------------------------
