@@ -33,11 +33,25 @@ def tail(data: bytes) -> tuple[dict[str, Any], int] | None:
 def items_with(data: bytes, end: int, words: Sequence[bytes]) -> list[Any]:
     """The items (before ``end``) whose line holds any of ``words``, each once, in the file's
     order (the order of a unit's children)."""
+    if len(words) == 1:  # already in the file's order, each once
+        return _parsed(_lines_with(data, end, words[0])[1])
     found: dict[int, bytes] = {}
     for word in words:
-        at = data.find(word, 0, end)
-        while at >= 0:
-            start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-            found[start] = data[start:stop].rstrip(b",")
-            at = data.find(word, stop, end)
-    return list(json.loads(b"[" + b",".join(found[s] for s in sorted(found)) + b"]"))
+        found.update(zip(*_lines_with(data, end, word), strict=True))
+    return _parsed([found[s] for s in sorted(found)])
+
+
+def _lines_with(data: bytes, end: int, word: bytes) -> tuple[list[int], list[bytes]]:
+    """Where each line holding ``word`` starts (before ``end``), and the lines."""
+    starts, lines = [], []
+    at = data.find(word, 0, end)
+    while at >= 0:
+        start, stop = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
+        starts.append(start)
+        lines.append(data[start:stop].rstrip(b","))
+        at = data.find(word, stop, end)
+    return starts, lines
+
+
+def _parsed(lines: list[bytes]) -> list[Any]:
+    return list(json.loads(b"[" + b",".join(lines) + b"]"))
