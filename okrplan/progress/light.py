@@ -40,7 +40,7 @@ _ENUMS: dict[str, dict[Any, Any]] = {
     "direction": {str(e): e for e in Direction},
     "target_per": {None: None, **{str(e): e for e in TargetPer}},
 }
-_KR_FIELDS = frozenset(KeyResult.__slots__)  # type: ignore[attr-defined]
+_KR_FIELDS = frozenset(KeyResult.__slots__)
 
 
 class KrFacts:
@@ -48,9 +48,23 @@ class KrFacts:
     names; its periods as ``labels`` and ``values``, the labels shared by the KRs of a span).
     Plain slots: made 115,000 times at 100,000 people, where a frozen record costs more."""
 
-    __slots__ = ("id", "owner", "objective", "kr_kind", "per", "target", "target_kind",
-                 "target_per", "direction", "total", "due", "hires", "weight", "labels",
-                 "values")  # fmt: skip
+    __slots__ = (
+        "direction",
+        "due",
+        "hires",
+        "id",
+        "kr_kind",
+        "labels",
+        "objective",
+        "owner",
+        "per",
+        "target",
+        "target_kind",
+        "target_per",
+        "total",
+        "values",
+        "weight",
+    )  # fmt: skip
 
     def __init__(
         self, id: str, owner: str, objective: str, kr_kind: KRKind, per: Per, target: Any,
@@ -59,7 +73,12 @@ class KrFacts:
         labels: tuple[str, ...], values: list[Any],
     ) -> None:  # fmt: skip
         self.id, self.owner, self.objective, self.kr_kind = id, owner, objective, kr_kind
-        self.per, self.target, self.target_kind, self.target_per = per, target, target_kind, target_per
+        self.per, self.target, self.target_kind, self.target_per = (
+            per,
+            target,
+            target_kind,
+            target_per,
+        )
         self.direction, self.total, self.due, self.hires = direction, total, due, hires
         self.weight, self.labels, self.values = weight, labels, values
 
@@ -111,10 +130,11 @@ class LightPlan:
 
     def key_result(self, kr_id: str) -> KeyResult:
         found = self.records[kr_id]
-        if not isinstance(found, KeyResult):
-            assert self.format3 is not None
-            found = self.records[kr_id] = self.format3.record(found)
-        return found
+        if isinstance(found, KeyResult):
+            return found
+        assert self.format3 is not None
+        made = self.records[kr_id] = self.format3.record(found)
+        return made
 
     def sheet(self, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
         """:func:`okrplan.queries.sheet` of this view."""
@@ -122,6 +142,10 @@ class LightPlan:
             (self.objective(o), [self.key_result(k) for k in self.measures.get(o, ())])
             for o in self.objectives.get(owner, ())
         ]
+
+    def has(self, node_id: str) -> bool:
+        """Whether the plan has a node of this id."""
+        return node_id in self.krs or node_id in self.owners or node_id in self.objective_data
 
     def units(self) -> Iterator[Unit]:
         for record in self.owners.values():
@@ -168,14 +192,15 @@ def _light(data: dict[str, Any]) -> LightPlan | None:
             return None
     made = plan.format3 = _Format3(plan, data) if three else None
     for item in krs:
+        full: Any = item  # a format-3 KR's record is made when it is shown
         if made is None:
-            record = _kr(item)
-            facts = KrFacts.of(record)
+            full = _kr(item)
+            facts = KrFacts.of(full)
         else:
-            record, facts = item, made.facts(item, edges)
+            facts = made.facts(item, edges)
         if facts.owner not in plan.owners or facts.objective not in plan.objective_data:
             return None
-        plan.krs[facts.id], plan.records[facts.id] = facts, record
+        plan.krs[facts.id], plan.records[facts.id] = facts, full
     for item in plan.objective_data.values():
         if made is not None and "owner" not in item:
             item["owner"] = made.owner(item["id"])
@@ -228,11 +253,12 @@ class _Format3:
         owner = get("owner") or self.owner(kr_id)
         objective = get("objective") or "o:" + kr_id[2 : kr_id.rfind(".")]
         enums = _ENUMS
+        kind = enums["target_kind"][get("target_kind", "number")]
+        direction = enums["direction"][get("direction", "increase")]
         return KrFacts(
             kr_id, owner, objective, enums["kr_kind"][get("kr_kind", "derived")],
-            enums["per"][item["per"]], item["target"], enums["target_kind"][get("target_kind", "number")],
-            enums["target_per"][get("target_per")], enums["direction"][get("direction", "increase")],
-            get("total"), get("due"), get("hires"), item["weight"], labels, values,
+            enums["per"][item["per"]], item["target"], kind, enums["target_per"][get("target_per")],
+            direction, get("total"), get("due"), get("hires"), item["weight"], labels, values,
         )  # fmt: skip
 
     def record(self, item: dict[str, Any]) -> KeyResult:
@@ -320,3 +346,15 @@ def of_plan(plan: Any) -> LightPlan:
         if aligned:
             out.aligned[kr] = aligned
     return out
+
+
+def unit_option(plan: LightPlan, name: str) -> str:
+    """:func:`okrplan.queries.unit_option` (THE rule of every ``--unit``) of this view: asked
+    of a graph of the plan's units alone."""
+    import networkx as nx
+
+    from okrplan import queries
+
+    units = nx.DiGraph()
+    units.add_nodes_from((u.id, {"node": u}) for u in plan.units())
+    return queries.unit_option(units, name)

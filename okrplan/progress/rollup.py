@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
 from contextlib import closing
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
@@ -34,7 +34,7 @@ _CADENCE_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366, "plan": 366
 class _Measure:
     """What a KR is measured against (pace's ``_Plan``), with its expected to date."""
 
-    __slots__ = ("total", "expected", "level", "decrease", "people", "cadence_days")
+    __slots__ = ("cadence_days", "decrease", "expected", "level", "people", "total")
 
     def __init__(
         self, total: Rational, expected: Rational, level: bool, decrease: bool, people: int,
@@ -47,8 +47,17 @@ class _Measure:
 class _Got:
     """A KR's result: pace's ``_Actual`` folded into what its parent reads."""
 
-    __slots__ = ("value", "last", "reported", "share", "missing", "reporting", "reports",
-                 "due", "rolled")  # fmt: skip
+    __slots__ = (
+        "due",
+        "last",
+        "missing",
+        "reported",
+        "reporting",
+        "reports",
+        "rolled",
+        "share",
+        "value",
+    )  # fmt: skip
 
     def __init__(
         self, value: Rational | None, last: date | None, reported: int = 0,
@@ -107,13 +116,14 @@ class Progress:
         if kr.kr_kind is KRKind.MANUAL and is_level(cast(Any, kr)):
             if kr.target is None:
                 return None
-            target = Fraction(kr.target)
-            return _Measure(target, target, True, decrease, people, cadence_days)
+            level = Fraction(kr.target)
+            return _Measure(level, level, True, decrease, people, cadence_days)
         if kr.kr_kind is KRKind.STAFFING and not kr.labels:
             hiring = self._hiring(kr)
             if hiring is not None:
-                total = Fraction(hiring[0][2] * len(hiring))
-                return _Measure(total, self._expected_of(hiring), False, decrease, 0, cadence_days)
+                hires = Fraction(hiring[0][2] * len(hiring))
+                return _Measure(hires, self._expected_of(hiring), False, decrease, 0, cadence_days)
+        total: Rational
         if kr.labels:
             total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
             expected = self._expected(kr.labels, kr.values)
@@ -141,7 +151,7 @@ class Progress:
                 part = None if self.as_of >= last else calendar.elapsed(first, last, self.as_of)
                 shares.append((i, part))
         whole: Rational = 0
-        part: Rational = 0
+        pro_rated: Rational = 0
         for i, share in shares:
             value = values[i]
             if type(value) is not int:
@@ -149,8 +159,8 @@ class Progress:
             if share is None:
                 whole += value
             else:
-                part += value * share
-        return part + whole
+                pro_rated += value * share
+        return pro_rated + whole
 
     def _expected_of(self, schedule: Sequence[tuple[date, date, Rational]]) -> Rational:
         whole: Rational = 0
@@ -243,9 +253,9 @@ class Progress:
             return None
         value = _sum(r.value for _, r in with_data if r.value is not None)
         last = max(r.last for _, r in with_data if r.last is not None)
+        share: Rational
         everyone = _sum(self.measures[c].expected for c, _ in results)
         reporting = _sum(r.due for _, r in with_data)
-        share: Rational
         if everyone:
             share = Fraction(reporting, everyone)
         else:
@@ -253,7 +263,7 @@ class Progress:
         missing = tuple(c for c, r in results if r.value is None)
         missing += tuple(m for _, r in with_data if r.share < 1 for m in r.missing)
         reports = (sum(r.reports[0] for _, r in results), sum(r.reports[1] for _, r in results))
-        share = min(share, 1)
+        share = share if share < 1 else 1
         return _Got(value, last, len(with_data), share, missing, reporting, reports)
 
     def _result(self, kr_id: str, measure: _Measure, actual: _Got | None) -> _Got:
@@ -301,7 +311,9 @@ class Progress:
             partial=partial, reporters_pace=pace if partial else None, reports=got.reports,
         )  # fmt: skip
 
-    def _status(self, measure: _Measure, value: Fraction, pace: Fraction | None, last: date) -> Pace:
+    def _status(
+        self, measure: _Measure, value: Fraction, pace: Fraction | None, last: date
+    ) -> Pace:
         today = min(self.as_of, self.bounds[1])
         if (today - last).days > measure.cadence_days:
             return Pace.NO_DATA
@@ -396,15 +408,15 @@ def tally_rows(folder: Path, as_of: date) -> list[TallyRow]:
     path = folder / STORE_FILE
     if not path.is_file():
         return []
+    found: list[Any] = []
+    version = -1  # unread: the store's own reading says what is wrong
     try:
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             found = db.execute(_SUMS, (as_of.isoformat(),)).fetchall()
-        if version != SCHEMA_VERSION:
-            found = None  # the store's own reading migrates it, or says it cannot
     except sqlite3.Error:
-        found = None  # the store's own reading says what is wrong
-    if found is None or any(row[3] != row[6] for row in found):
+        version = -1
+    if version != SCHEMA_VERSION or any(row[3] != row[6] for row in found):
         return [(t.kr, t.person, t.total, t.count, t.last) for t in tallies(folder, as_of)]
     days: dict[str, date] = {}
     out: list[TallyRow] = []
