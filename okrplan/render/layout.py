@@ -360,18 +360,21 @@ def _copy_to(box: Box, depth: int) -> Box:
     )
 
 
-def _amounts(plan: Plan) -> Iterator[Number | None]:
+def _amounts(plan: Plan) -> list[Number | None]:
     """Every amount of money a diagram of ``plan`` can show: units' targets, quotas, money
-    key results with their periods."""
-    for _, data in plan.graph.nodes(data=True):
-        item = data.get("node")
-        if isinstance(item, Unit):
-            yield item.target
-            yield item.assigned
+    key results with their periods (one list: 276,000 amounts at 100,000 people)."""
+    out: list[Number | None] = []
+    add, extend = out.append, out.extend
+    for item in queries.records(plan.graph):
+        if isinstance(item, KeyResult):
+            if item.money:
+                add(item.target)
+                add(item.total)
+                extend(item.periods.values())
+        elif isinstance(item, Unit):
+            add(item.target)
+            add(item.assigned)
         elif isinstance(item, RoleGroup) and item.selling is not None:
-            yield item.selling.quota
-            yield item.selling.per_person
-        elif isinstance(item, KeyResult) and item.money:
-            yield item.target
-            yield item.total
-            yield from item.periods.values()
+            add(item.selling.quota)
+            add(item.selling.per_person)
+    return out
