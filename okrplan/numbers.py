@@ -322,20 +322,24 @@ def _whole_places(amounts: Iterable[int], units: _Units, grid: int, places: dict
         for threshold, exponent, suffix in reversed(units[:-1])
     ]
     for value in amounts:
-        amount = abs(value)
-        for least, suffix, step_places, unit in named:
-            if amount < least:
-                continue
+        suffix, shown = _whole_scale(abs(value), named, fallback)
+        places[suffix] = max(places.get(suffix, 0), shown)
+
+
+def _whole_scale(
+    amount: int, named: list[tuple[int, str, int, int]], fallback: list[tuple[int, str, int]]
+) -> tuple[str, int]:
+    """The suffix and decimals :func:`_int_scale` picks for one amount (see
+    :func:`_whole_places`)."""
+    for least, suffix, step_places, unit in named:
+        if amount >= least:
             shown = _int_places((2 * amount + unit) // (2 * unit), step_places)
             if shown <= MAX_PLACES:
-                break
-        else:
-            suffix, shown = "", 0
-            for least, named_suffix, named_places in fallback:
-                if amount >= least:
-                    suffix, shown = named_suffix, named_places
-                    break
-        places[suffix] = max(places.get(suffix, 0), shown)
+                return suffix, shown
+    for least, suffix, places in fallback:
+        if amount >= least:
+            return suffix, places
+    return "", 0
 
 
 def _int_places(number: int, exponent: int) -> int:
