@@ -8,12 +8,13 @@ the graph themselves.
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
 
 import networkx as nx
 
-from okrplan.graph import children, krs_of, node, objectives_of, root_of
+from okrplan.graph import PlanGraph, children, krs_of, node, objectives_of, root_of
 from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit, node_to_json
 
 R = TypeVar("R", Unit, RoleGroup, Objective, KeyResult)
@@ -79,8 +80,36 @@ def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
     return out
 
 
-def sheet(graph: nx.DiGraph, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
-    """An owner's OKR sheet: its objectives in order, each with its key results in order."""
+Sheet = list[tuple[Objective, list[KeyResult]]]
+
+# Sheets already made, per graph and as of its version (see okrplan.graph.PlanGraph): the tree,
+# plan.md, the report and the workbook each ask for every owner's sheet (20,000 at 100,000
+# people, 0.3 CPU s each time). Weak keys: a graph dropped takes its sheets with it.
+_SHEETS: weakref.WeakKeyDictionary[nx.DiGraph, tuple[int, dict[str, Sheet]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
+    """An owner's OKR sheet: its objectives in order, each with its key results in order.
+
+    The answer is made once per owner while the graph's nodes and edges stay the same (a
+    :class:`~okrplan.graph.PlanGraph` counts their changes): a record replaced in place
+    (``graph.nodes[n]["node"] = ...``) after its sheet was asked for is not seen, so replace
+    records before reading sheets. The outer list is the caller's; the key result lists are
+    shared (do not change them)."""
+    if not isinstance(graph, PlanGraph):
+        return _sheet(graph, owner)
+    known = _SHEETS.get(graph)
+    if known is None or known[0] != graph.version:
+        known = _SHEETS[graph] = (graph.version, {})
+    found = known[1].get(owner)
+    if found is None:
+        found = known[1][owner] = _sheet(graph, owner)
+    return list(found)
+
+
+def _sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     out = []
     for o in objectives_of(graph, owner):
         found = [node(graph, k) for k in krs_of(graph, o)]
