@@ -96,6 +96,7 @@ class Progress:
         for row in tallies:
             self.rows[row[0]].append(row)
         self.spans: dict[tuple[str, ...], list[tuple[int, Fraction | None]]] = {}
+        self.plan_totals: dict[tuple[Any, ...], Fraction | None] = {}
         self.measures: dict[str, _Measure] = {}
         for kr in plan.krs.values():
             measure = self._measure(kr)
@@ -128,7 +129,7 @@ class Progress:
             total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
             expected = self._expected(kr.labels, kr.values)
         else:
-            plan_total = self.targets.plan(cast(Any, kr))
+            plan_total = self._plan_total(kr)
             if plan_total is None:
                 return None
             total = plan_total
@@ -136,6 +137,17 @@ class Progress:
         if people > 1:
             total, expected = total * people, expected * people
         return _Measure(total, expected, False, decrease, people, cadence_days)
+
+    def _plan_total(self, kr: KrFacts) -> Fraction | None:
+        """ScoredTargets.plan of a KR without periods, once per kind of KR: what it reads
+        of the KR and of its owner (the months a role group works, by its ramp). 10,000
+        role groups of a large plan each have the same manual counts (2 trainings a month)."""
+        owner = self.plan.owners[kr.owner]
+        ramp = owner.selling.ramp if isinstance(owner, RoleGroup) and owner.selling else None
+        key = (kr.kr_kind, kr.target_per, kr.per, kr.target_kind, kr.target, kr.total, ramp)
+        if key not in self.plan_totals:
+            self.plan_totals[key] = self.targets.plan(cast(Any, kr))
+        return self.plan_totals[key]
 
     def _expected(self, labels: tuple[str, ...], values: Sequence[Any]) -> Rational:
         """pace.expected_to of the KR's periods: the spans of a list of labels worked out
@@ -256,7 +268,9 @@ class Progress:
         share: Rational
         everyone = _sum(self.measures[c].expected for c, _ in results)
         reporting = _sum(r.due for _, r in with_data)
-        if everyone:
+        if everyone > 0:  # the fraction only where it is below 1 (a share of 1 is 1)
+            share = Fraction(reporting, everyone) if reporting < everyone else 1
+        elif everyone:
             share = Fraction(reporting, everyone)
         else:
             share = Fraction(len(with_data), len(results))
