@@ -112,7 +112,7 @@ class Progress:
         owner = self.plan.owners[kr.owner]
         people = owner.headcount if isinstance(owner, RoleGroup) else 0
         decrease = kr.direction is Direction.DECREASE
-        step = cadence(cast(Any, kr))
+        step = cadence(cast(Any, kr)) if kr.kr_kind is KRKind.MANUAL else None  # (else None)
         cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
         if kr.kr_kind is KRKind.MANUAL and is_level(cast(Any, kr)):
             if kr.target is None:
@@ -166,12 +166,18 @@ class Progress:
         pro_rated: Rational = 0
         for i, share in shares:
             value = values[i]
-            if type(value) is not int:
-                value = Fraction(value)
             if share is None:
-                whole += value
+                whole += value if type(value) is int else Fraction(value)
+            elif type(value) is int and type(whole) is int and pro_rated == 0:
+                # the usual one period in progress, of a whole target: one fraction made
+                pro_rated = Fraction(value * share.numerator, share.denominator)
             else:
-                pro_rated += value * share
+                pro_rated += (value if type(value) is int else Fraction(value)) * share
+        if not pro_rated:
+            return whole
+        if type(whole) is int and type(pro_rated) is Fraction:
+            return Fraction(whole * pro_rated.denominator + pro_rated.numerator,
+                            pro_rated.denominator)  # fmt: skip
         return pro_rated + whole
 
     def _expected_of(self, schedule: Sequence[tuple[date, date, Rational]]) -> Rational:
@@ -255,7 +261,8 @@ class Progress:
         return total
 
     def _children(self, kr_id: str) -> list[str]:
-        return [c for c in self.plan.aligned.get(kr_id, ()) if c in self.measures]
+        aligned = self.plan.aligned.get(kr_id)
+        return [c for c in aligned if c in self.measures] if aligned else []
 
     def _rolled(self, kr_id: str) -> _Got | None:
         children = self._children(kr_id)
@@ -286,7 +293,7 @@ class Progress:
                 self._of(c).reports[1] for c in self._children(kr_id)
             )
             return _Got(None, None, reports=(0, due_reports or 1))
-        due = measure.expected * actual.share
+        due = measure.expected if actual.share == 1 else measure.expected * actual.share
         if actual.share < 1 and actual.reporting is not None:
             due = actual.reporting
         actual.due = due
