@@ -20,6 +20,7 @@ The bytes are deterministic: fixed document dates and zip entry times.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -30,7 +31,7 @@ from typing import Any
 
 from okrplan.numbers import MAX_PLACES
 from okrplan.present import label
-from okrplan.text import text_width as display_width
+from okrplan.text import text_width
 
 from .names import quote_sheet
 from .sheetmodel import (
@@ -43,7 +44,7 @@ from .sheetmodel import (
 )
 from .xlsx_actuals import MAX_ROLLUP_SOURCES, SCALE_HEADER, PeriodWriter, column_header
 from .xlsx_cells import cell_number
-from .xlsx_grid import Grid, StyleIds, hyperlinks, sheet_data, splice
+from .xlsx_grid import Grid, StyleIds, ref, worksheet_xml
 
 FORMAT_VERSION = 1
 TITLE_ROW, FACTS_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
@@ -81,11 +82,11 @@ def workbook_bytes(book: SheetBook) -> bytes:
     wb.properties.title = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", book.name)
     # the cells' XML, made before openpyxl writes the styles: it numbers them as it goes
     style_id = StyleIds(wb)
-    parts = [(g.dimension(), sheet_data(g, style_id), hyperlinks(g)) for g in grids]
+    parts = [worksheet_xml(grid, style_id) for grid in grids]
     buffer = io.BytesIO()
-    wb.save(buffer)
+    wb.save(buffer)  # the sheets' parts have no cells: each is replaced by its grid's
     edits = {
-        grid.ws.path.lstrip("/"): (lambda xml, part=part: splice(xml, *part))
+        grid.ws.path.lstrip("/"): (lambda _empty, part=part: part)
         for grid, part in zip(grids, parts, strict=True)
     }
     return deterministic_archive(buffer.getvalue(), edits)
@@ -180,10 +181,11 @@ class _Writer(PeriodWriter):
             self.write_row(grid, sheet, row, FIRST_ROW + index, cap)
         self.merge_objectives(grid, sheet)
         self.write_total(grid, sheet, total)
-        notes = self.write_notes(grid, sheet, total)
+        widths = self.widths(sheet)
+        notes = self.write_notes(grid, sheet, total, widths)
         if sheet.rows:
             self.validate_actuals(grid, FIRST_ROW, total - 1)
-        self.layout(grid, sheet, total + notes + 1)
+        self.layout(grid, sheet, total + notes + 1, widths)
 
     def write_head(self, grid: Grid, sheet: Sheet) -> None:
         """Title, facts and the score cap, and the header row."""
@@ -246,13 +248,13 @@ class _Writer(PeriodWriter):
                 fill="computed",
             )
 
-    def write_notes(self, grid: Grid, sheet: Sheet, total: int) -> int:
+    def write_notes(self, grid: Grid, sheet: Sheet, total: int, widths: dict[str, float]) -> int:
         """The notes below the total (units, how scores work); how many."""
         locale, last = self.locale, self.col[self.print_key]
         money = money_unit(locale, self.book.currency)
         first = "period_note" if self.months else "sheet_note"
         notes = [label(locale, first).format(money=money), label(locale, "score_rule")]
-        width = sum(w for k, w in self.widths(sheet).items() if self.col[k] <= last)
+        width = sum(w for k, w in widths.items() if self.col[k] <= last)
         for offset, note in enumerate(notes, start=2):
             r = total + offset
             self.text(grid, r, 1, note, font="note", border=False)
@@ -261,25 +263,17 @@ class _Writer(PeriodWriter):
         return len(notes)
 
     def validate_actuals(self, grid: Grid, first: int, end: int) -> None:
-        """Input validation: actuals are numbers ≥ 0."""
-        from openpyxl.worksheet.datavalidation import DataValidation
-
+        """Input validation: actuals are numbers ≥ 0 (typed in the actual column or a month's);
+        the error says what to type."""
         locale = self.locale
-        money = money_unit(locale, self.book.currency)
-        a = self.letter("actual")
-        check = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=header_text("actual", locale),
-            error=label(locale, "sheet_note").format(money=money),
-        )
-        check.add(f"{a}{first}:{a}{end}")
+        error = label(locale, "sheet_note").format(money=money_unit(locale, self.book.currency))
+        ranges = [ref(first, self.col["actual"], end, self.col["actual"])]
         if self.months:
-            check.add(f"{self.month_range(first)[: -len(str(first))]}{end}")
-        grid.ws.add_data_validation(check)
+            first_month, last_month = self.months[0], self.months[-1]
+            ranges.append(
+                ref(first, self.col[f"actual:{first_month}"], end, self.col[f"actual:{last_month}"])
+            )
+        grid.validation = (" ".join(ranges), header_text("actual", locale), error)
 
     def write_row(self, grid: Grid, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
@@ -412,12 +406,10 @@ class _Writer(PeriodWriter):
         out["actual"] = max(out["actual"], float(cap))
         return out
 
-    def layout(self, grid: Grid, sheet: Sheet, last_row: int) -> None:
-        widths = self.widths(sheet)
+    def layout(self, grid: Grid, sheet: Sheet, last_row: int, widths: dict[str, float]) -> None:
         for key, width in widths.items():
-            grid.ws.column_dimensions[self.letter(key)].width = width
-        for letter in self.hidden_columns():
-            grid.ws.column_dimensions[letter].hidden = True
+            grid.widths[self.col[key]] = width
+        grid.hidden.update(self.hidden_columns())
         grid.heights[FACTS_ROW] = (
             _LINE_HEIGHT
             * _lines(
@@ -447,22 +439,13 @@ class _Writer(PeriodWriter):
             grid.heights[FIRST_ROW + index] = round(height, 1)
         grid.heights[self.total_row[sheet.key]] = 20
         grid.touch(FIRST_ROW, self.col["weight"])  # openpyxl's freeze_panes made the cell
-        grid.ws.freeze_panes = f"{self.letter('weight')}{FIRST_ROW}"
+        grid.freeze = (FIRST_ROW, self.col["weight"])
         self.print_setup(grid, f"A1:{self.letter(self.print_key)}{last_row}")  # months: typed
 
     def print_setup(self, grid: Grid, area: str) -> None:
-        from openpyxl.worksheet.page import PageMargins
-
-        grid.ws.page_setup.orientation = "landscape"
-        grid.ws.page_setup.paperSize = grid.ws.PAPERSIZE_A4
-        grid.ws.page_setup.fitToWidth = 1
-        grid.ws.page_setup.fitToHeight = 0
-        grid.ws.sheet_properties.pageSetUpPr.fitToPage = True
-        grid.ws.print_options.horizontalCentered = True
-        grid.ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        grid.printed = True  # the page: xlsx_grid.worksheet_xml
         grid.ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
         grid.ws.print_area = area
-        grid.ws.oddFooter.center.text = "&P / &N"
 
     # -- the summary ----------------------------------------------------------------------------
 
@@ -522,10 +505,17 @@ class _Writer(PeriodWriter):
                 widths[i] = max(widths[i], min(display_width(text) + 2, 40))
             grid.heights[r] = max(20.0, _LINE_HEIGHT * _lines(weights, 40) + 6)
         for column, width in enumerate(widths, start=1):
-            grid.ws.column_dimensions[get_column_letter(column)].width = max(width, 8)
-        grid.ws.freeze_panes = f"B{FIRST_ROW}"
+            grid.widths[column] = max(width, 8)
+        grid.freeze = (FIRST_ROW, 2)
         end = FIRST_ROW + len(book.sheets) - 1
         self.print_setup(grid, f"A1:{get_column_letter(last)}{max(end, HEADER_ROW)}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def display_width(text: str) -> int:
+    """:func:`okrplan.text.text_width`, remembered: every sheet sizes the same headers, and
+    the units' and KRs' names recur from sheet to sheet."""
+    return text_width(text)
 
 
 def _format(row: SheetRow, book: SheetBook) -> str:

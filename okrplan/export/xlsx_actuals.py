@@ -82,6 +82,7 @@ class PeriodWriter(CellWriter):
         self.months = period_months(book)
         self.row_of = {(s.key, r.kr): r for s in book.sheets for r in s.rows}
         self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
+        self.headers = {k: column_header(k, self.locale) for k in self.keys}
 
     @property
     def print_key(self) -> str:
@@ -96,7 +97,7 @@ class PeriodWriter(CellWriter):
     def header(self, key: str) -> str:
         """A column's header (the actual's stays 实际完成 where months have cells: it is the
         actual to date either way, and older readers find it by that name)."""
-        return column_header(key, self.locale)
+        return self.headers.get(key) or column_header(key, self.locale)
 
     def rollup_formula(self, row: SheetRow) -> str:
         raise NotImplementedError  # the workbook writer's
@@ -181,10 +182,10 @@ class PeriodWriter(CellWriter):
         self.formula(grid, r, t, f"=IF(COUNT({months})=0,{s},{reached})", fmt, fill="computed")
         return f"{self.letter('to_date')}{r}"
 
-    def hidden_columns(self) -> list[str]:
-        """The letters of the columns read back but not shown."""
+    def hidden_columns(self) -> list[int]:
+        """The columns read back but not shown."""
         return [
-            self.letter(k)
+            self.col[k]
             for k in self.keys
             if k in ("kr_id", "scale", "periods") or k.startswith("target:")
         ]

@@ -147,12 +147,7 @@ class CellWriter:
         """Merge a range as openpyxl's worksheet would (the top-left cell takes the right and
         bottom borders of the bottom-right one), the covered cells keeping their style
         (borders) and losing their values."""
-        from openpyxl.worksheet.cell_range import CellRange
-
-        area = CellRange(
-            min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column
-        )
-        grid.ws.merged_cells.ranges.add(area)  # the ranges do not overlap: no check needed
+        grid.merges.append((first_row, first_column, last_row, last_column))
         start = grid.cells.get((first_row, first_column), (NUMBER, None, None))
         end = grid.cells.get((last_row, last_column))
         if end is not None:

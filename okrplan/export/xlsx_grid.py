@@ -1,14 +1,14 @@
-"""A worksheet's cells as plain values, written straight into the sheet's XML part.
+"""A worksheet's cells as plain values, and the sheet's XML part written from them.
 
 openpyxl makes an object per cell and spends ~100 µs to create, style and serialise each; the
 workbook of a thousand people has ~70,000 cells, which took most of its six seconds. A
-:class:`Grid` keeps a sheet's cells as ``(kind, value, style)`` tuples and :func:`sheet_data`
-writes them as the ``<sheetData>`` openpyxl itself would write for the same cells: the same
-elements and attributes in the same order, numbers formatted alike, inline strings, styles
-numbered in the workbook's own table in the order openpyxl's save numbers them. openpyxl still
-writes everything else of the sheet (column widths, merged ranges, validations, print setup,
-views) with an empty ``<sheetData>``, which :func:`splice` then fills in: the file is the one a
-full openpyxl workbook would have been, byte for byte.
+:class:`Grid` keeps a sheet's cells as ``(kind, value, style)`` tuples, and what the sheet
+says of itself (column widths, frozen panes, merged ranges, the actuals' validation, links,
+print setup); :func:`worksheet_xml` writes the part as openpyxl writes one: the same elements
+and attributes in the same order, numbers formatted alike, inline strings, styles numbered in
+the workbook's own table in the order openpyxl's save numbers them. openpyxl still writes the
+rest of the workbook (its sheet list, print areas and titles, styles, theme, properties), in
+which each sheet's part is then replaced by this one.
 """
 
 from __future__ import annotations
@@ -26,13 +26,30 @@ Cell = tuple[str, Any, Any]
 class Grid:
     """One worksheet (``ws``, openpyxl's, for everything but the cells) and its cells."""
 
-    __slots__ = ("cells", "heights", "links", "ws")
+    __slots__ = (
+        "cells",
+        "freeze",
+        "heights",
+        "hidden",
+        "links",
+        "merges",
+        "printed",
+        "validation",
+        "widths",
+        "ws",
+    )
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.cells: dict[tuple[int, int], Cell] = {}
         self.heights: dict[int, float] = {}  # row → height in points
+        self.widths: dict[int, float] = {}  # column → width in characters
+        self.hidden: set[int] = set()  # hidden columns
+        self.freeze: tuple[int, int] | None = None  # the scrolling pane's top-left (row, col)
+        self.merges: list[tuple[int, int, int, int]] = []  # (first row, col, last row, col)
+        self.validation: tuple[str, str, str] | None = None  # (ranges, error title, error)
         self.links: list[tuple[str, str, str]] = []  # (cell, location, display) in row order
+        self.printed = False  # landscape A4, a page wide, centred, page numbers below
 
     def plain(self, row: int, column: int, value: str | int | float | None) -> None:
         """An unstyled value, typed as openpyxl types an assigned value (text starting with
@@ -160,25 +177,77 @@ def hyperlinks(grid: Grid) -> str:
     return f"<hyperlinks>{links}</hyperlinks>"
 
 
-# what follows <hyperlinks> in a worksheet part, in schema order
-_AFTER_LINKS = (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"</worksheet>")
+_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PRINTED = (
+    '<printOptions horizontalCentered="1" />'
+    '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.6" header="0.5" footer="0.5" />'
+    '<pageSetup orientation="landscape" paperSize="9" fitToHeight="0" fitToWidth="1" />'
+    "<headerFooter><oddHeader /><oddFooter>&amp;C&amp;P / &amp;N</oddFooter><evenHeader />"
+    "<evenFooter /><firstHeader /><firstFooter /></headerFooter>"
+)
+_UNPRINTED = '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" />'
 
 
-def splice(part: bytes, dimension: str, data: str, links: str) -> bytes:
-    """A worksheet part openpyxl wrote without cells, with the grid's dimension, cells and
-    links put in.
+def ref(first_row: int, first_column: int, last_row: int, last_column: int) -> str:
+    """A range's reference (``A1:Q1``; one cell: ``A1``)."""
+    first = f"{letter(first_column)}{first_row}"
+    if (first_row, first_column) == (last_row, last_column):
+        return first
+    return f"{first}:{letter(last_column)}{last_row}"
 
-    Raises
-    ------
-    RuntimeError
-        If the part is not as expected (an openpyxl that writes sheets otherwise).
-    """
-    empty_dimension, empty_data = b'<dimension ref="A1:A1" />', b"<sheetData></sheetData>"
-    if empty_dimension not in part or empty_data not in part:
-        raise RuntimeError("unexpected worksheet XML from openpyxl: cannot add the cells")
-    part = part.replace(empty_dimension, f'<dimension ref="{dimension}" />'.encode(), 1)
-    part = part.replace(empty_data, data.encode("utf-8"), 1)
-    if links:
-        at = min(i for i in (part.find(tag) for tag in _AFTER_LINKS) if i >= 0)
-        part = part[:at] + links.encode("utf-8") + part[at:]
-    return part
+
+def worksheet_xml(grid: Grid, style_id: Callable[[Any], str]) -> bytes:
+    """The sheet's XML part (the elements in the order the schema and openpyxl give them)."""
+    fit = ' fitToPage="1"' if grid.printed else ""
+    out = [
+        f'<worksheet xmlns="{_NAMESPACE}"><sheetPr><outlinePr summaryBelow="1" '
+        f'summaryRight="1" /><pageSetUpPr{fit} /></sheetPr>',
+        f'<dimension ref="{grid.dimension()}" />',
+        _views(grid.freeze),
+        '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" />',
+    ]
+    if grid.widths:
+        out.append("<cols>")
+        for column in sorted(grid.widths):
+            hidden = ' hidden="1"' if column in grid.hidden else ""
+            width = f"{float(grid.widths[column]):.16g}"
+            out.append(
+                f'<col{hidden} width="{width}" customWidth="1" min="{column}" max="{column}" />'
+            )
+        out.append("</cols>")
+    out.append(sheet_data(grid, style_id))
+    if grid.merges:
+        out.append(f'<mergeCells count="{len(grid.merges)}">')
+        out += [f'<mergeCell ref="{ref(*area)}" />' for area in sorted(grid.merges)]
+        out.append("</mergeCells>")
+    if grid.validation is not None:
+        ranges, title, error = grid.validation
+        out.append(
+            f'<dataValidations count="1"><dataValidation sqref="{ranges}" showDropDown="0" '
+            'showInputMessage="0" showErrorMessage="1" allowBlank="1" '
+            f'errorTitle="{_attribute(title)}" error="{_attribute(error)}" type="decimal" '
+            'operator="greaterThanOrEqual"><formula1>0</formula1></dataValidation>'
+            "</dataValidations>"
+        )
+    out.append(hyperlinks(grid))
+    out.append(_PRINTED if grid.printed else _UNPRINTED)
+    out.append("</worksheet>")
+    return "".join(out).encode("utf-8")
+
+
+def _views(freeze: tuple[int, int] | None) -> str:
+    """The sheet view: the rows above and the columns left of ``freeze`` stay in place."""
+    if freeze is None:
+        return (
+            '<sheetViews><sheetView workbookViewId="0"><selection activeCell="A1" sqref="A1" />'
+            "</sheetView></sheetViews>"
+        )
+    row, column = freeze
+    if row < 2 or column < 2:
+        raise ValueError("a frozen pane here has rows above it and columns left of it")
+    return (
+        f'<sheetViews><sheetView workbookViewId="0"><pane xSplit="{column - 1}" '
+        f'ySplit="{row - 1}" topLeftCell="{letter(column)}{row}" activePane="bottomRight" '
+        'state="frozen" /><selection pane="topRight" /><selection pane="bottomLeft" />'
+        '<selection pane="bottomRight" activeCell="A1" sqref="A1" /></sheetView></sheetViews>'
+    )
