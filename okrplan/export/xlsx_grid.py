@@ -83,16 +83,18 @@ class StyleIds:
 
     def __init__(self, wb: Any) -> None:
         self.table = wb._cell_styles  # openpyxl's IndexedList of StyleArray
-        self.ids: dict[Any, str] = {}
+        # by the array object (cells share their style's), which is kept alive here
+        self.ids: dict[int, tuple[Any, str]] = {}
 
     def __call__(self, style: Any) -> str:
         """`` s="n"`` for a style, "" for none (an unstyled cell)."""
         if style is None:
             return ""
-        found = self.ids.get(style)
+        found = self.ids.get(id(style))
         if found is None:
-            found = self.ids[style] = f' s="{self.table.add(style)}"' if any(style) else ""
-        return found
+            number = f' s="{self.table.add(style)}"' if any(style) else ""
+            found = self.ids[id(style)] = (style, number)
+        return found[1]
 
 
 _LETTERS: list[str] = []
@@ -146,6 +148,7 @@ def sheet_data(grid: Grid, style_id: Callable[[Any], str]) -> str:
     rows: dict[int, list[tuple[int, Cell]]] = {r: [] for r in grid.heights}
     for (r, c), cell in grid.cells.items():
         rows.setdefault(r, []).append((c, cell))
+    letters = [letter(c) for c in range(1, max((c for _, c in grid.cells), default=0) + 1)]
     out = ["<sheetData>"]
     for r in sorted(rows):
         height = grid.heights.get(r)
@@ -155,7 +158,7 @@ def sheet_data(grid: Grid, style_id: Callable[[Any], str]) -> str:
             style = style_id(cell[2])
             if cell[1] is None and not style:
                 continue
-            out.append(_cell(f"{letter(c)}{r}", cell, style))
+            out.append(_cell(f"{letters[c - 1]}{r}", cell, style))
         out.append("</row>")
     out.append("</sheetData>")
     return "".join(out)
