@@ -110,9 +110,8 @@ def report_context(
     limited = _limited_text(locale, scope, len(cards))
     tree = ""
     if tree_svg is not None:
-        anchors = {owner: anchor_of(owner) for owner in queries.tree_order(plan.graph)}
         try:
-            tree = tree_markup(plan, tree_svg, anchors)
+            tree = tree_markup(plan, tree_svg, anchor_of)
         except (ET.ParseError, ValueError) as exc:
             tree_problem = f"the SVG from Graphviz could not be read ({exc})"
     infeasible = plan.solver.status is Status.INFEASIBLE
