@@ -19,7 +19,7 @@ from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.relax import relaxation
-from okrplan.solve.rounding import achievable, split_grains_status
+from okrplan.solve.rounding import achievable, split_ints
 from okrplan.solve.series import number
 from okrplan.spec import Spec, UnitRef
 
@@ -39,13 +39,17 @@ class Quotas:
 
 @dataclass(frozen=True, slots=True)
 class _Tree:
-    """The selling part of the org tree, as the rounding walks it."""
+    """The selling part of the org tree, as the rounding walks it. Amounts are exact
+    fractions as ``(numerator, denominator)`` pairs of ints, not reduced (fractions' gcds per
+    operation would be most of the work at 100,000 people)."""
 
     groups: dict[Names, list[Group]]  # each unit's own groups
     units: dict[Names, list[UnitRef]]  # each selling unit's selling child units
-    ideal: dict[Names, Fraction]  # each selling unit's ideal target (split ÷ growth)
+    ideal: dict[Names, tuple[int, int]]  # each selling unit's ideal target (split ÷ growth)
     caps: dict[Names, int | None]  # the most a unit can take, in steps (None: unbounded)
     fixed: dict[Names, Fraction]  # fixed unit quotas, in steps
+    quota: dict[str, tuple[int, int]]  # each group's quota from the split
+    group_caps: dict[str, int | None]  # each group's capacity per person, in steps
 
 
 def round_quotas(
@@ -84,9 +88,11 @@ def round_quotas(
     relaxations: list[Relaxation] = []
     statuses: list[Status] = []
     pending = [(spec.units[0], Fraction(spec.kpi_value) / step, 0)]
+    growth = 1 + Fraction(spec.target.plan.buffer)
+    done: dict[tuple[object, ...], tuple[int, list[int], Status]] = {}
     while pending:  # depth first, children in order: as the recursion it replaces
         unit, target, given = pending.pop()
-        assigned, counts, status = _split_unit(spec, tree, allocation, unit, target, options)
+        assigned, counts, status = _split_unit(tree, unit, target, (step, growth), options, done)
         statuses.append(status)
         if assigned < target:  # capacity in whole steps per person falls short
             relaxations.append(_short(spec, unit, target, assigned, step))
@@ -111,67 +117,127 @@ def _selling_tree(spec: Spec, allocation: Allocation, step: Fraction) -> _Tree:
         if len(names) > 1:
             below.setdefault(names[:-1], []).append(names)
     fixed = {u.names: Fraction(u.unit.quota) / step for u in spec.units if u.unit.quota is not None}
-    ideal: dict[Names, Fraction] = {}
+    zero = Fraction(0)
+    quota = {
+        g.id: (q.numerator, q.denominator)
+        for g in allocation.groups
+        for q in (allocation.quotas.get(g.id, zero),)
+    }
+    per_cap = _GroupCaps(step)
+    group_caps = {g.id: per_cap.of(g) for g in allocation.groups}
+    ideal: dict[Names, tuple[int, int]] = {}
     caps: dict[Names, int | None] = {}
     for names in sorted(selling, key=len, reverse=True):  # children before their parents
-        total = sum(
-            (allocation.quotas.get(g.id, Fraction(0)) for g in by_unit.get(names, [])),
-            Fraction(0),
-        )
-        total += sum((ideal[c] for c in below.get(names, ())), Fraction(0))
-        ideal[names] = total / growth
+        parts = [quota[g.id] for g in by_unit.get(names, [])]
+        parts += [ideal[c] for c in below.get(names, ())]
+        num, den = _sum(parts)
+        ideal[names] = (num * growth.denominator, den * growth.numerator)
         # the largest target (in steps) a unit can take and pass on within its groups'
         # capacity (its buffer may then fall short); None if something below is unbounded
         if names in fixed:
             caps[names] = int(fixed[names])
             continue
         caps_below = [caps[c] for c in below.get(names, ())]
-        caps_below += [_group_cap(g, step, g.headcount) for g in by_unit.get(names, [])]
+        caps_below += [
+            0 if g.headcount == 0 else None if c is None else c * g.headcount
+            for g in by_unit.get(names, [])
+            for c in (group_caps[g.id],)
+        ]
         caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
     children: dict[Names, list[UnitRef]] = {}
     for unit in spec.units[1:]:
         if unit.names in selling:
             children.setdefault(unit.names[:-1], []).append(unit)
-    return _Tree(by_unit, children, ideal, caps, fixed)
+    return _Tree(by_unit, children, ideal, caps, fixed, quota, group_caps)
 
 
-def _group_cap(group: Group, step: Fraction, times: int) -> int | None:
-    """A group's capacity in steps: per person (``times`` 1) or for the group."""
-    cap = group.per_person_cap
-    if group.headcount == 0:
-        return 0
-    return None if cap is None else int(cap / step) * times
+def _sum(parts: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The sum of fractions ``(numerator, denominator)``, over the least common multiple of
+    their denominators (not reduced)."""
+    if not parts:
+        return 0, 1
+    den = math.lcm(*(d for _, d in parts))
+    return sum(n * (den // d) for n, d in parts), den
+
+
+class _GroupCaps:
+    """Each group's capacity per person in whole steps (None: unbounded), worked out once per
+    capacity value: groups of one profile share the very same value object."""
+
+    def __init__(self, step: Fraction) -> None:
+        self.step = step
+        self.memo: dict[int, tuple[Fraction, int]] = {}  # by id; the value kept alive
+
+    def of(self, group: Group) -> int | None:
+        if group.headcount == 0:
+            return 0
+        cap = group.per_person_cap
+        if cap is None:
+            return None
+        found = self.memo.get(id(cap))
+        if found is None:
+            found = self.memo[id(cap)] = (cap, int(cap / self.step))
+        return found[1]
 
 
 def _split_unit(
-    spec: Spec,
     tree: _Tree,
-    allocation: Allocation,
     unit: UnitRef,
     target: Fraction,
+    rates: tuple[Fraction, Fraction],
     options: SolverOptions,
+    done: dict[tuple[object, ...], tuple[int, list[int], Status]],
 ) -> tuple[int, list[int], Status]:
     """What a unit passes down (target × growth, as near as whole steps allow and at least its
-    target if capacity allows), and each child unit's steps then each group's per person."""
-    step = Fraction(spec.target.split.rounding.money)
-    growth = 1 + Fraction(spec.target.plan.buffer)
+    target if capacity allows), and each child unit's steps then each group's per person.
+
+    ``rates`` are the money step and the growth (1 + buffer); ``done`` holds the splits made
+    so far by their inputs (a large organisation has many units alike: a third as many
+    distinct splits as units at 100,000 people)."""
     child_units = tree.units.get(unit.names, [])
     child_groups = tree.groups.get(unit.names, [])
-    ideals = [tree.ideal[u.names] / step for u in child_units] + [
-        allocation.quotas.get(g.id, Fraction(0)) / step for g in child_groups
-    ]
-    grains = [1] * len(child_units) + [max(g.headcount, 1) for g in child_groups]
-    caps = [tree.caps.get(u.names) for u in child_units]
-    caps += [_group_cap(g, step, 1) for g in child_groups]
-    fixed = [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
-    fixed += [_fixed_steps(g, step) for g in child_groups]
+    raw = [tree.ideal[u.names] for u in child_units] + [tree.quota[g.id] for g in child_groups]
+    grains = tuple([1] * len(child_units) + [max(g.headcount, 1) for g in child_groups])
+    caps = tuple(
+        [tree.caps.get(u.names) for u in child_units]
+        + [tree.group_caps[g.id] for g in child_groups]
+    )
+    fixed = tuple(
+        [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
+        + [_fixed_steps(g, rates[0]) for g in child_groups]
+    )
+    common = math.lcm(*(d for _, d in raw)) if raw else 1
+    scaled = tuple(n * (common // d) for n, d in raw)  # the ideals × common × step
+    key = (target.numerator, target.denominator, common, scaled, grains, caps, fixed)
+    found = done.get(key)
+    if found is None:
+        found = done[key] = _split_steps(
+            target, common, scaled, grains, caps, fixed, rates, options
+        )
+    return found
+
+
+def _split_steps(
+    target: Fraction,
+    common: int,
+    scaled: Sequence[int],
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+    rates: tuple[Fraction, Fraction],
+    options: SolverOptions,
+) -> tuple[int, list[int], Status]:
+    """:func:`_split_unit` of its children's ideals ``scaled[i] / common`` in yuan."""
+    step, growth = rates
     assigned = achievable(target * growth, grains, caps, fixed, at_least=target)
-    scale = sum(ideals, Fraction(0))
-    if scale > 0:
-        ideals = [x * assigned / scale for x in ideals]
     if not grains:
         return assigned, [], Status.OPTIMAL
-    counts, status = split_grains_status(assigned, ideals, grains, caps, fixed, options)
+    total = sum(scaled)
+    if total > 0:  # the ideals scaled to add up to what is assigned
+        nums, den = [x * assigned for x in scaled], total
+    else:  # in steps as they are
+        nums, den = [x * step.denominator for x in scaled], common * step.numerator
+    counts, status = split_ints(assigned, nums, den, grains, caps, fixed, options)
     return assigned, counts, status
 
 
@@ -201,11 +267,12 @@ def _short(
     )
 
 
-def unit_target(spec: Spec, unit: UnitRef, steps: int) -> int | float:
-    """A unit's target as its node shows it (the KPI for the company)."""
+def unit_target(spec: Spec, unit: UnitRef, steps: int, step: Fraction | None = None) -> int | float:
+    """A unit's target as its node shows it (the KPI for the company); ``step`` is the money
+    step, if the caller has it at hand."""
     if len(unit.names) == 1:
         return number(spec.kpi_value)
-    return number(steps * Fraction(spec.target.split.rounding.money))
+    return number(steps * (Fraction(spec.target.split.rounding.money) if step is None else step))
 
 
 def group_quotas(quotas: Quotas, groups: Sequence[Group], step: Fraction) -> Mapping[str, Fraction]:

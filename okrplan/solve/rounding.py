@@ -164,15 +164,35 @@ def split_grains_status(
 ) -> tuple[list[int], Status]:
     """:func:`split_grains`, and whether the split is proven nearest (``FEASIBLE`` when a
     solver's limit stopped the proof)."""
-    # In integers: every ideal ÷ grain over one common denominator ``common`` (this runs for
-    # every unit, ~6,500 at 100,000 people; fractions in the heap cost a call per compare).
-    # A shortfall ``ideal ÷ grain - k`` is ``(scaled - k·common) ÷ common``: same order.
-    sizes = [x.denominator * g for x, g in zip(ideals, grains, strict=True)]
+    den = math.lcm(*(x.denominator for x in ideals)) if ideals else 1
+    nums = [x.numerator * (den // x.denominator) for x in ideals]
+    return split_ints(total, nums, den, grains, caps, fixed, options)
+
+
+def split_ints(
+    total: int,
+    nums: Sequence[int],
+    den: int,
+    grains: Sequence[int],
+    caps: Sequence[int | None],
+    fixed: Sequence[int | None],
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> tuple[list[int], Status]:
+    """:func:`split_grains_status` of the ideals ``nums[i] / den`` (``den`` > 0), in integers:
+    this runs for every unit (~6,500 at 100,000 people), and fractions would be most of it.
+
+    >>> split_ints(968, [5510, 770, 1740, 1660], 10, [10, 2, 3, 3], [55, 38, 82, 200], [None] * 4)
+    ([55, 38, 58, 56], <Status.OPTIMAL: 'optimal'>)
+    """
+    # Every ideal ÷ grain over one common denominator ``common``: a shortfall
+    # ``ideal ÷ grain - k`` is ``(scaled - k·common) ÷ common``, in the same order (fractions
+    # in the heap would cost a call per compare). Any common multiple gives the same order.
+    sizes = [den * g for g in grains]
     common = math.lcm(*sizes) if sizes else 1
-    scaled = [x.numerator * (common // d) for x, d in zip(ideals, sizes, strict=True)]
+    scaled = [n * (common // d) for n, d in zip(nums, sizes, strict=True)]
     counts = [
-        f if f is not None else min(x.numerator // d, c if c is not None else 10**18)
-        for x, d, c, f in zip(ideals, sizes, caps, fixed, strict=True)
+        f if f is not None else min(n // d, c if c is not None else 10**18)
+        for n, d, c, f in zip(nums, sizes, caps, fixed, strict=True)
     ]
     left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
     if left >= 0:
@@ -189,31 +209,47 @@ def split_grains_status(
             heapq.heappush(heap, (counts[i] * common - scaled[i], i))
     if left == 0:
         return counts, Status.OPTIMAL
-    return _exact(total, ideals, grains, caps, fixed, options)
+    targets = [_round_half_even(n, den) for n in nums]
+    return _exact(total, targets, grains, caps, fixed, options)
+
+
+def _round_half_even(num: int, den: int) -> int:
+    """``round(Fraction(num, den))``: the nearest integer, ties to even (``den`` > 0).
+
+    >>> [_round_half_even(n, 2) for n in (1, 3, 5, -1, -3)], _round_half_even(7, 3)
+    ([0, 2, 2, 0, -2], 2)
+    """
+    floor, rest = divmod(num, den)
+    if rest * 2 < den:
+        return floor
+    if rest * 2 > den or floor % 2:
+        return floor + 1
+    return floor
 
 
 def _exact(
     total: int,
-    ideals: Sequence[Fraction],
+    targets: Sequence[int],
     grains: Sequence[int],
     caps: Sequence[int | None],
     fixed: Sequence[int | None],
     options: SolverOptions,
 ) -> tuple[list[int], Status]:
-    """The counts nearest the ideals (least total deviation) that sum exactly to the total;
-    among equally near splits, the one that gives earlier children more (the lexicographically
-    greatest counts). Found by a bounded search; a split too large for it goes to CP-SAT."""
+    """The counts nearest the targets (each ideal rounded: least total deviation) that sum
+    exactly to the total; among equally near splits, the one that gives earlier children more
+    (the lexicographically greatest counts). Found by a bounded search; a split too large for
+    it goes to CP-SAT."""
     try:
-        found = _search(total, ideals, grains, caps, fixed)
+        found = _search(total, targets, grains, caps, fixed)
     except _TooLarge:
         found = None
     if found == "infeasible":
         if any(c is not None for c in caps):
-            return _exact(total, ideals, grains, [None] * len(caps), fixed, options)
+            return _exact(total, targets, grains, [None] * len(caps), fixed, options)
         raise ValueError(f"no way to split {total} into grains {list(grains)}")
     if isinstance(found, list):
         return found, Status.OPTIMAL
-    return _solver_exact(total, ideals, grains, caps, fixed, options)
+    return _solver_exact(total, targets, grains, caps, fixed, options)
 
 
 class _TooLarge(Exception):
@@ -222,7 +258,7 @@ class _TooLarge(Exception):
 
 def _search(
     total: int,
-    ideals: Sequence[Fraction],
+    targets: Sequence[int],
     grains: Sequence[int],
     caps: Sequence[int | None],
     fixed: Sequence[int | None],
@@ -238,7 +274,7 @@ def _search(
     """
     if not grains or any(g <= 0 for g in grains):
         raise _TooLarge  # nothing to search: the solver decides
-    search = _Search(total, ideals, grains, caps, fixed, budget)
+    search = _Search(total, targets, grains, caps, fixed, budget)
     search.visit(0, total, 0)
     return "infeasible" if search.best < 0 else search.split
 
@@ -250,7 +286,7 @@ class _Search:
     def __init__(
         self,
         total: int,
-        ideals: Sequence[Fraction],
+        targets: Sequence[int],
         grains: Sequence[int],
         caps: Sequence[int | None],
         fixed: Sequence[int | None],
@@ -258,7 +294,7 @@ class _Search:
     ) -> None:
         count = len(grains)
         self.grains, self.budget, self.last = grains, budget, count - 1
-        self.targets = [round(x) for x in ideals]
+        self.targets = list(targets)
         self.lows = [f if f is not None else 0 for f in fixed]
         self.highs = [
             max(lo, f if f is not None else (c if c is not None else total // g + 1))
@@ -340,7 +376,7 @@ class _Search:
 
 def _solver_exact(
     total: int,
-    ideals: Sequence[Fraction],
+    targets: Sequence[int],
     grains: Sequence[int],
     caps: Sequence[int | None],
     fixed: Sequence[int | None],
@@ -350,12 +386,11 @@ def _solver_exact(
 
     model = cp_model.CpModel()
     counts, deviations = [], []
-    for i, (ideal, grain, cap, fix) in enumerate(zip(ideals, grains, caps, fixed, strict=True)):
+    for i, (target, grain, cap, fix) in enumerate(zip(targets, grains, caps, fixed, strict=True)):
         upper = fix if fix is not None else (cap if cap is not None else total // grain + 1)
         lower = fix if fix is not None else 0
         k = model.new_int_var(lower, max(lower, upper), f"k{i}")
         d = model.new_int_var(0, total + 10 * grain, f"d{i}")
-        target = round(ideal)
         model.add(k * grain - target <= d)
         model.add(target - k * grain <= d)
         counts.append(k)
@@ -366,6 +401,6 @@ def _solver_exact(
     status = status_of(solver.solve(model))
     if not status.is_ok:
         if any(c is not None for c in caps):
-            return _solver_exact(total, ideals, grains, [None] * len(caps), fixed, options)
+            return _solver_exact(total, targets, grains, [None] * len(caps), fixed, options)
         raise ValueError(f"no way to split {total} into grains {list(grains)}")
     return [int(solver.value(k)) for k in counts], status

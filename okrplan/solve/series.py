@@ -62,7 +62,8 @@ class Series:
     def times(self, factor: Fraction, money: bool) -> Series:
         """This series × ``factor`` (exact)."""
         scale = factor.numerator  # a property of Fraction: read once, not per month
-        return Series(tuple(n * scale for n in self.num), self.den * factor.denominator, money)
+        num = self.num if scale == 1 else tuple([n * scale for n in self.num])
+        return Series(num, self.den * factor.denominator, money)
 
 
 def shown(num: int, den: int, money: bool) -> int | float:
@@ -101,6 +102,9 @@ class SeriesSum:
     def series(self, count: int) -> Series:
         if not self.parts:
             return Series((0,) * count, 1, self.money)
+        if len(self.parts) == 1:  # one denominator (the usual case): the sums as they are
+            for d, acc in self.parts.items():
+                return Series(tuple(acc), d, self.money)
         den = math.lcm(*self.parts)
         total = [0] * count
         for d, acc in self.parts.items():
