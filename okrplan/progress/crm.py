@@ -479,23 +479,28 @@ def _columns(
     values: Any,
 ) -> Columns:
     """The totals of the keys with a KR (``kr_at`` ≥ 0) as check-in columns, in key order:
-    a column at a time (NumPy picks each row's KR, person and month text)."""
+    each (KR, person) and month named once, each row by number (NumPy picks them)."""
     chosen = np.flatnonzero(kr_at >= 0)
     who, month = where[0][chosen], where[1][chosen]
-    people: dict[str, int] = {}
-    person_of = np.array([people.setdefault(w[0], len(people)) for w in names[0]], np.int64)
-    krs = np.array([*kr_ids, ""], object)[kr_at[chosen]].tolist()
-    persons = np.array([*people, ""], object)[person_of[who] if len(who) else who].tolist()
-    periods = np.array([*names[1], ""], object)[month].tolist()
+    pair_at = kr_at[chosen]
+    # the seat of each (who, KR) pair: two ways of writing one person (units written
+    # differently) are one seat
+    seats: dict[tuple[str, str], int] = {}
+    key = pair_at * len(names[0]) + who
+    pairs = np.unique(key)
+    seat_of = [
+        seats.setdefault((kr_ids[pair // len(names[0])], names[0][pair % len(names[0])][0]),
+                         len(seats))
+        for pair in pairs.tolist()
+    ]  # fmt: skip
+    seat = np.asarray(seat_of, np.int64)[np.searchsorted(pairs, key)]
     if isinstance(values, np.ndarray):
         nums, dens = values[chosen].tolist(), [1] * len(chosen)
     else:
         exact = [Fraction(values[i]) for i in chosen.tolist()]
         nums, dens = [f.numerator for f in exact], [f.denominator for f in exact]
-    # two ways of writing one person (units written differently) may give one key twice;
     # where each person is written one way, every key is one (kr, person, month)
     distinct = len(chosen)
-    if len(people) < len(names[0]) and len(chosen):
-        key = (kr_at[chosen] * len(people) + person_of[who]) * max(len(names[1]), 1) + month
-        distinct = len(np.unique(key))
-    return Columns(krs, persons, periods, nums, dens, distinct)
+    if len(seats) < len(pairs):
+        distinct = len(np.unique(seat * max(len(names[1]), 1) + month))
+    return Columns(list(seats), names[1], seat.tolist(), month.tolist(), nums, dens, distinct)
