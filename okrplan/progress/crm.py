@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from okrplan.errors import Issue, Severity
+from okrplan.errors import Issue
 from okrplan.model import RoleGroup
 from okrplan.progress.columnar import BLANK, csv_chunks
 from okrplan.progress.config import ActualsSource, MetricColumn
@@ -47,7 +47,7 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
 
     path = base / source.file
     stream = stream_table(path)
-    batch = Batch(str(path), issues=list(stream.warnings))
+    batch = Batch(str(path), issues=list(stream.warnings), locale=people.locale)
     where = _crm_columns(source, stream.columns, batch, stream.header_line)
     if where is None:
         return batch
@@ -62,15 +62,8 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
     if others:
         shown = ", ".join(f"{k} ({n})" for k, n in sorted(others.items())[:8])
         column = source.metric.column if isinstance(source.metric, MetricColumn) else ""
-        batch.issues.append(
-            Issue(
-                f"rows not counted (no metric for these values): {shown}",
-                batch.source,
-                path=column,
-                severity=Severity.WARNING,
-                hint="add them under metric: values: to count them",
-            )
-        )
+        hint = batch.words("crm_not_counted_hint")
+        batch.warn(batch.words("crm_not_counted", shown=shown), hint, column)
     _assign(counts, people, batch)
     return batch
 
@@ -114,14 +107,9 @@ def _crm_columns(
     absent = [w for w in wanted if w and w.casefold() not in index]
     if absent:
         found = ", ".join(columns[:12])
-        batch.problem(
-            Issue(
-                f"no column {', '.join(map(repr, absent))} in the export",
-                batch.source,
-                line,
-                hint=f"its columns: {found}; check actuals: in the target file",
-            )
-        )
+        message = batch.words("crm_no_column", names=", ".join(map(repr, absent)))
+        hint = batch.words("crm_no_column_hint", found=found)
+        batch.problem(Issue(message, batch.source, line, hint=hint))
         return None
     place = [index[w.casefold()] if w else -1 for w in wanted]
     return (place[0], place[1], place[2], place[3], place[4], place[5])
@@ -403,21 +391,20 @@ def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[
     for line, fields in chunk:
         if len(fields) < width:
             if any(f.strip() for f in fields):
-                batch.problem(Issue("the row has too few columns", batch.source, line))
+                batch.problem(Issue(batch.words("ck_too_few_columns"), batch.source, line))
             continue
         unit = fields[unit_at] if unit_at >= 0 else ""
         role = fields[role_at] if role_at >= 0 else ""
         who = ids["who"][(fields[person_at], unit, role)]
         if who < 0:
-            batch.problem(Issue("no person", batch.source, line, path=source.person))
+            message = batch.words("ck_no_person")
+            batch.problem(Issue(message, batch.source, line, path=source.person))
             continue
         raw = fields[date_at]
         month = ids["month"][raw]
         if month < 0:
-            hint = "write it as 2015-03-14"
-            batch.problem(
-                Issue(f"{raw!r} is not a date", batch.source, line, path=source.date, hint=hint)
-            )
+            hint, message = batch.words("ck_date_hint"), batch.words("ck_not_a_date", text=raw)
+            batch.problem(Issue(message, batch.source, line, path=source.date, hint=hint))
             continue
         metric = counts.fixed if metric_at < 0 else ids["kind"][fields[metric_at]]
         if metric_at >= 0 and metric < 0:
@@ -429,7 +416,7 @@ def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[
             amount = ids["amount"][fields[amount_at]]
             if amount < 0:
                 column = source.amount.column if source.amount else ""
-                problem = f"the amount {fields[amount_at]!r} is not a number"
+                problem = batch.words("ck_amount_not_number", text=fields[amount_at])
                 batch.problem(Issue(problem, batch.source, line, path=column))
                 continue
             if amount:
@@ -467,8 +454,7 @@ def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
     batch.rows = _columns(kr_ids, kr_at, (who, month), (whos, months), values)
     batch.lines = [0] * len(batch.rows)
     for (label, name), count in sorted(no_kr.items()):
-        message = f"{label} has no KR of the metric {name!r}: {count} monthly totals not stored"
-        batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))
+        batch.warn(batch.words("crm_no_kr", label=label, name=name, count=count))
 
 
 def _columns(
