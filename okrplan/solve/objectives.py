@@ -179,27 +179,53 @@ def sheet_records(
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
     make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
-    applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
+    applying = _Applying(templates)
     out: list[Draft] = []
+    append = out.append
     for owner, level, unit, role_name in _owners(spec, roles):
         count = 0
-        for template in templates:
-            key = (id(template), level, unit.names, role_name)
-            if key not in applies:
-                applies[key] = template_applies(template, level, unit, role_name)
-            if not applies[key]:
-                continue
+        base = owner[2:]
+        for template in applying.to(level, unit, role_name):
             krs = [kr for kr in template.key_results if make.has(owner, level, kr)]
             if not krs:
                 continue
             count += 1
-            oid = f"o:{owner[2:]}#{count}"
-            out.append(_objective(oid, template.title, owner, template.detail))
+            oid = f"o:{base}#{count}"
+            append(_objective(oid, template.title, owner, template.detail))
             for index, kr in enumerate(krs, start=1):
-                out.append(make.kr(f"k:{owner[2:]}#{count}.{index}", oid, owner, level, kr))
+                append(make.kr(f"k:{base}#{count}.{index}", oid, owner, level, kr))
         if owner in by_unit:
             out += staffing(spec, owner, count + 1, by_unit[owner])
     return out
+
+
+class _Applying:
+    """The templates that apply to an owner (:func:`template_applies`), worked out once per
+    kind of owner: what decides it is the level, the role, whether the unit supports, and
+    which of the unit's names the templates name (most units: none)."""
+
+    def __init__(self, templates: Sequence[Objective]) -> None:
+        self.templates = templates
+        self.named = {n for t in templates for n in (*t.units, *t.under)}
+        self.under = {n for t in templates for n in t.under}
+        self.found: dict[tuple[Any, ...], list[Objective]] = {}
+
+    def to(self, level: str, unit: UnitRef, role_name: str | None) -> list[Objective]:
+        names = unit.names
+        own = names[-1]
+        key = (
+            level,
+            role_name,
+            unit.unit.supports is not None,
+            own if own in self.named else None,
+            tuple(n for n in names[:-1] if n in self.under) if self.under else (),
+        )
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = [
+                t for t in self.templates if template_applies(t, level, unit, role_name)
+            ]
+        return found
 
 
 def _owners(
