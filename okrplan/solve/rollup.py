@@ -148,13 +148,14 @@ def _added(
 ) -> dict[str, SeriesSum]:
     """Each metric's sum over groups (headcount, per-person series) and child units' sums."""
     totals: dict[str, SeriesSum] = {}
+    memo: dict[tuple[int, int, int], tuple[list[int], object, object]] = {}
     for headcount, found in own:
         for metric, part in found.items():
             acc = totals.get(metric)
             if acc is None:
                 acc = totals[metric] = SeriesSum(part.money)
             acc.money = part.money
-            acc.add(part.num, part.den, headcount)
+            acc.add(part.num, part.den, headcount, memo)
     for child in below:
         for metric, sums in child.items():
             acc = totals.get(metric)
@@ -162,7 +163,7 @@ def _added(
                 acc = totals[metric] = SeriesSum(sums.money)
             acc.money = sums.money
             for den, values in sums.parts.items():
-                acc.add(values, den, 1)
+                acc.add(values, den, 1, memo)
     return totals
 
 
