@@ -254,6 +254,8 @@ def _whole(weights: Sequence[Fraction] | Sequence[int]) -> list[int] | list[Frac
     """Weights that are fractions as whole numbers in the same ratios (× the least common
     multiple of their denominators), so that :func:`apportion` works in integers: the same
     parts, without a fraction per month. Negative weights are left as they are."""
+    if all(type(w) is int for w in weights):
+        return [int(w) for w in weights]
     values = [w if isinstance(w, Fraction) else Fraction(w) for w in weights]
     if any(v.numerator < 0 for v in values):
         return values
