@@ -100,6 +100,7 @@ class _Texts:
         self.cells: dict[str, str] = {}
         self.scales: dict[tuple[Any, ...], tuple[int, Scale]] = {}
         self.rows: dict[tuple[Any, ...], str] = {}
+        self.parts: dict[tuple[Any, ...], str] = {}
         self.headings: dict[tuple[Any, ...], str] = {}
 
     def cell(self, text: str) -> str:
@@ -169,13 +170,27 @@ class _Texts:
         )
         found = self.rows.get(key)
         if found is None:
-            locale = self.locale
+            # rows that differ in one cell share the others (a roster's rows differ more)
             name = kr.name + (self.deduction if kr.kr_kind is KRKind.DEDUCTION else "")
-            target = _cell(kr_target_text(kr, locale, self.numbers, scale[1]))
-            per = per_text(str(kr.per), locale)
-            found = self.rows[key] = (
-                f"{self.cell(name)} | {target} | {per} | {weight_text(kr.weight)} |"
-            )
+            # the target reads all but the name and the weight (key[1], key[12:14])
+            target = self.part(("target", key[0], *key[2:12], *key[14:]), kr, scale[1])
+            per = self.part(("per", kr.per), kr, scale[1])
+            weight = self.part(("weight", type(kr.weight), kr.weight), kr, scale[1])
+            found = self.rows[key] = f"{self.cell(name)} | {target} | {per} | {weight} |"
+        return found
+
+    def part(self, key: tuple[Any, ...], kr: KeyResult, scale: Scale) -> str:
+        """One cell of a row (``key`` starts with the column: target, per or weight)."""
+        found = self.parts.get(key)
+        if found is None:
+            column, locale = key[0], self.locale
+            if column == "target":
+                found = _cell(kr_target_text(kr, locale, self.numbers, scale))
+            elif column == "per":
+                found = per_text(str(kr.per), locale)
+            else:
+                found = weight_text(kr.weight)
+            self.parts[key] = found
         return found
 
 
