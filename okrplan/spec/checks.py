@@ -372,8 +372,7 @@ class _Checker(TargetChecks):
         last = self.spec.period.last
         # a roster's role holds thousands of people: a key path is made only for a problem
         for i, person in enumerate(ref.role.people):
-            plain = isinstance(person, str)
-            name = person if plain else person.name
+            name = person if isinstance(person, str) else person.name
             if name in seen_people:
                 self.error(
                     (*ref.path, "people", i),
@@ -381,7 +380,7 @@ class _Checker(TargetChecks):
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
             seen_people.add(name)
-            if plain or not isinstance(person, Person):
+            if not isinstance(person, Person):
                 continue
             joined, left = person.joined, person.left
             if joined is not None and left is not None and left < joined:
