@@ -96,6 +96,7 @@ class Progress:
         for row in tallies:
             self.rows[row[0]].append(row)
         self.spans: dict[tuple[str, ...], list[tuple[int, Fraction | None]]] = {}
+        self.plan_totals: dict[tuple[Any, ...], Fraction | None] = {}
         self.measures: dict[str, _Measure] = {}
         for kr in plan.krs.values():
             measure = self._measure(kr)
@@ -111,7 +112,7 @@ class Progress:
         owner = self.plan.owners[kr.owner]
         people = owner.headcount if isinstance(owner, RoleGroup) else 0
         decrease = kr.direction is Direction.DECREASE
-        step = cadence(cast(Any, kr))
+        step = cadence(cast(Any, kr)) if kr.kr_kind is KRKind.MANUAL else None  # (else None)
         cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
         if kr.kr_kind is KRKind.MANUAL and is_level(cast(Any, kr)):
             if kr.target is None:
@@ -128,7 +129,7 @@ class Progress:
             total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
             expected = self._expected(kr.labels, kr.values)
         else:
-            plan_total = self.targets.plan(cast(Any, kr))
+            plan_total = self._plan_total(kr)
             if plan_total is None:
                 return None
             total = plan_total
@@ -136,6 +137,17 @@ class Progress:
         if people > 1:
             total, expected = total * people, expected * people
         return _Measure(total, expected, False, decrease, people, cadence_days)
+
+    def _plan_total(self, kr: KrFacts) -> Fraction | None:
+        """ScoredTargets.plan of a KR without periods, once per kind of KR: what it reads
+        of the KR and of its owner (the months a role group works, by its ramp). 10,000
+        role groups of a large plan each have the same manual counts (2 trainings a month)."""
+        owner = self.plan.owners[kr.owner]
+        ramp = owner.selling.ramp if isinstance(owner, RoleGroup) and owner.selling else None
+        key = (kr.kr_kind, kr.target_per, kr.per, kr.target_kind, kr.target, kr.total, ramp)
+        if key not in self.plan_totals:
+            self.plan_totals[key] = self.targets.plan(cast(Any, kr))
+        return self.plan_totals[key]
 
     def _expected(self, labels: tuple[str, ...], values: Sequence[Any]) -> Rational:
         """pace.expected_to of the KR's periods: the spans of a list of labels worked out
@@ -154,12 +166,18 @@ class Progress:
         pro_rated: Rational = 0
         for i, share in shares:
             value = values[i]
-            if type(value) is not int:
-                value = Fraction(value)
             if share is None:
-                whole += value
+                whole += value if type(value) is int else Fraction(value)
+            elif type(value) is int and type(whole) is int and pro_rated == 0:
+                # the usual one period in progress, of a whole target: one fraction made
+                pro_rated = Fraction(value * share.numerator, share.denominator)
             else:
-                pro_rated += value * share
+                pro_rated += (value if type(value) is int else Fraction(value)) * share
+        if not pro_rated:
+            return whole
+        if type(whole) is int and type(pro_rated) is Fraction:
+            return Fraction(whole * pro_rated.denominator + pro_rated.numerator,
+                            pro_rated.denominator)  # fmt: skip
         return pro_rated + whole
 
     def _expected_of(self, schedule: Sequence[tuple[date, date, Rational]]) -> Rational:
@@ -243,7 +261,8 @@ class Progress:
         return total
 
     def _children(self, kr_id: str) -> list[str]:
-        return [c for c in self.plan.aligned.get(kr_id, ()) if c in self.measures]
+        aligned = self.plan.aligned.get(kr_id)
+        return [c for c in aligned if c in self.measures] if aligned else []
 
     def _rolled(self, kr_id: str) -> _Got | None:
         children = self._children(kr_id)
@@ -256,7 +275,9 @@ class Progress:
         share: Rational
         everyone = _sum(self.measures[c].expected for c, _ in results)
         reporting = _sum(r.due for _, r in with_data)
-        if everyone:
+        if everyone > 0:  # the fraction only where it is below 1 (a share of 1 is 1)
+            share = Fraction(reporting, everyone) if reporting < everyone else 1
+        elif everyone:
             share = Fraction(reporting, everyone)
         else:
             share = Fraction(len(with_data), len(results))
@@ -272,7 +293,7 @@ class Progress:
                 self._of(c).reports[1] for c in self._children(kr_id)
             )
             return _Got(None, None, reports=(0, due_reports or 1))
-        due = measure.expected * actual.share
+        due = measure.expected if actual.share == 1 else measure.expected * actual.share
         if actual.share < 1 and actual.reporting is not None:
             due = actual.reporting
         actual.due = due

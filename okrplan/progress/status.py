@@ -136,10 +136,19 @@ def status_of(
     return _status(view, krs.get, rows, as_of, owner or view.root, person)
 
 
-def light_status(view: LightPlan, folder: Path, as_of: date, *, owner: str | None = None) -> Status:
+def light_status(
+    view: LightPlan,
+    folder: Path,
+    as_of: date,
+    *,
+    owner: str | None = None,
+    rows: Sequence[rollup.TallyRow] | None = None,
+) -> Status:
     """:func:`status_of` (without ``person``) of a plan's light view: its plan.json's
-    KRs and the store's sums, never the graph (a plan of 100,000 people in seconds)."""
-    rows = rollup.tally_rows(folder, as_of)
+    KRs and the store's sums (``rows``: :func:`~.rollup.tally_rows`, read here if None),
+    never the graph (a plan of 100,000 people in seconds)."""
+    if rows is None:
+        rows = rollup.tally_rows(folder, as_of)
     progress = rollup.Progress(view, rows, as_of)
     return _status(view, progress.of, [(r[0], r[3], r[4]) for r in rows], as_of,
                    owner or view.root, None)  # fmt: skip

@@ -100,12 +100,43 @@ def sourced_series(group: Group, worked: PersonSeries, supplied: Collection[str]
 def with_followers(spec: Spec, series: PersonSeries, *, replace: bool) -> PersonSeries:
     """``series`` with every metric that follows one of its metrics (``collections = 95% of
     revenue``); with ``replace``, followers already there are worked out again."""
-    out = dict(series)
-    for key, metric in spec.target.metrics.items():
-        for source, rate in metric.follows.items():
+    return followers(spec)(series, replace)
+
+
+class Followers:
+    """:func:`with_followers` of one spec, its rules read once: (follower, source, rate,
+    money) in the order of the target file's metrics."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, spec: Spec) -> None:
+        self.rules = tuple(
+            (key, source, Fraction(rate), metric.kind == "money")
+            for key, metric in spec.target.metrics.items()
+            for source, rate in metric.follows.items()
+        )
+
+    def __call__(self, series: PersonSeries, replace: bool) -> PersonSeries:
+        out = dict(series)
+        for key, source, rate, money in self.rules:
             if source in out and (replace or key not in out):
-                out[key] = out[source].times(Fraction(rate), metric.kind == "money")
-    return out
+                out[key] = out[source].times(rate, money)
+        return out
+
+
+_FOLLOWERS: list[tuple[object, Followers]] = []
+
+
+def followers(spec: Spec) -> Followers:
+    """The spec's :class:`Followers` (the last few specs' are kept: they are asked for once
+    per group and unit)."""
+    metrics = spec.target.metrics
+    for seen, rules in _FOLLOWERS:
+        if seen is metrics:
+            return rules
+    rules = Followers(spec)
+    _FOLLOWERS[:] = [*_FOLLOWERS[-3:], (metrics, rules)]
+    return rules
 
 
 def _quarter_blocks(spec: Spec) -> tuple[tuple[int, ...], ...]:

@@ -199,7 +199,8 @@ def _split_unit(
     raw = [tree.ideal[u.names] for u in child_units] + [tree.quota[g.id] for g in child_groups]
     grains = tuple([1] * len(child_units) + [max(g.headcount, 1) for g in child_groups])
     caps = tuple(
-        [tree.caps.get(u.names) for u in child_units] + [tree.group_caps[g.id] for g in child_groups]
+        [tree.caps.get(u.names) for u in child_units]
+        + [tree.group_caps[g.id] for g in child_groups]
     )
     fixed = tuple(
         [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
@@ -210,7 +211,9 @@ def _split_unit(
     key = (target.numerator, target.denominator, common, scaled, grains, caps, fixed)
     found = done.get(key)
     if found is None:
-        found = done[key] = _split_steps(target, common, scaled, grains, caps, fixed, rates, options)
+        found = done[key] = _split_steps(
+            target, common, scaled, grains, caps, fixed, rates, options
+        )
     return found
 
 
@@ -264,11 +267,12 @@ def _short(
     )
 
 
-def unit_target(spec: Spec, unit: UnitRef, steps: int) -> int | float:
-    """A unit's target as its node shows it (the KPI for the company)."""
+def unit_target(spec: Spec, unit: UnitRef, steps: int, step: Fraction | None = None) -> int | float:
+    """A unit's target as its node shows it (the KPI for the company); ``step`` is the money
+    step, if the caller has it at hand."""
     if len(unit.names) == 1:
         return number(spec.kpi_value)
-    return number(steps * Fraction(spec.target.split.rounding.money))
+    return number(steps * (Fraction(spec.target.split.rounding.money) if step is None else step))
 
 
 def group_quotas(quotas: Quotas, groups: Sequence[Group], step: Fraction) -> Mapping[str, Fraction]:

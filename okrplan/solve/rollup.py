@@ -9,10 +9,10 @@ metrics that follow revenue follow it again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from fractions import Fraction
 
-from okrplan.solve.funnel import PersonSeries, with_followers
+from okrplan.solve.funnel import PersonSeries, followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.phasing import apportion
 from okrplan.solve.quotas import unit_target
@@ -49,23 +49,39 @@ def unit_series(
         integers over each series' denominator, so a large organisation costs one pass.
     """
     sums = _sums(spec, groups, series)
-    period_step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    step = Fraction(spec.target.split.rounding.money)
+    period_step = max(step / 10, Fraction(1))
+    base, count = spec.base_metric, spec.period.count
+    follow = followers(spec)
+    # units with the very same sums (one object, see _sums) and target get the very same
+    # series: worked out once
+    done: dict[tuple[int, Fraction | None], PersonSeries] = {}
     out: dict[str, PersonSeries] = {}
     for unit in spec.units:
-        totals = sums.get(unit.names, {})
+        totals = sums.get(unit.names)
         if not totals:
             continue
         uid = unit_id(unit)
-        own = dict(series.get(uid, {}))
-        for metric, acc in totals.items():
-            if metric not in own:
-                own[metric] = acc.series(spec.period.count)
-        if uid in unit_quotas and spec.base_metric in own:
-            target = Fraction(unit_target(spec, unit, unit_quotas[uid][0]))
-            own = own_needs(spec, own, target, set(dict(series.get(uid, {}))))
-            own[spec.base_metric] = phased_like(target, own[spec.base_metric], period_step)
-            own = with_followers(spec, own, replace=True)
-        out[uid] = own
+        supplied = series.get(uid)  # a support unit's own series, kept as they are
+        target = (
+            Fraction(unit_target(spec, unit, unit_quotas[uid][0], step))
+            if uid in unit_quotas
+            else None
+        )
+        key = (id(totals), target)
+        own = done.get(key) if supplied is None else None
+        if own is None:
+            own = dict(supplied or {})
+            for metric, acc in totals.items():
+                if metric not in own:
+                    own[metric] = acc.series(count)
+            if target is not None and base in own:
+                own = _needs(base, own, target, supplied or {})
+                own[base] = phased_like(target, own[base], period_step)
+                own = follow(own, True)
+            if supplied is None:
+                done[key] = own
+        out[uid] = dict(own)
     return out
 
 
@@ -81,15 +97,18 @@ def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) 
     >>> own_needs(spec, sums, Fraction(100), set())["calls"].months  # 44 × 100 / 110
     [Fraction(40, 1)]
     """
-    base = sums[spec.base_metric]
-    given = Fraction(sum(base.num), base.den)  # Σ months, without a fraction per month
+    return _needs(spec.base_metric, sums, target, keep)
+
+
+def _needs(base: str, sums: PersonSeries, target: Fraction, keep: Container[str]) -> PersonSeries:
+    """:func:`own_needs` of the base metric ``base``."""
+    revenue = sums[base]
+    given = Fraction(sum(revenue.num), revenue.den)  # Σ months, without a fraction per month
     if given <= 0 or given == target:
         return dict(sums)
     factor = target / given
     return {
-        metric: part
-        if metric == spec.base_metric or metric in keep
-        else part.times(factor, part.money)
+        metric: part if metric == base or metric in keep else part.times(factor, part.money)
         for metric, part in sums.items()
     }
 
@@ -105,26 +124,47 @@ def _sums(
     for unit in spec.units[1:]:
         children.setdefault(unit.names[:-1], []).append(unit.names)
     sums: dict[Names, dict[str, SeriesSum]] = {}
+    # units whose groups (headcount and series objects) and children's sums are the same add
+    # up to the same sums: one object, made once (most units of a large organisation are
+    # teams like others)
+    made: dict[tuple[object, ...], dict[str, SeriesSum]] = {}
     for unit in reversed(spec.units):  # children before their parents
-        totals: dict[str, SeriesSum] = {}
-        for group in own_groups.get(unit.names, ()):
-            for metric, part in series[group.id].items():
-                acc = totals.get(metric)
-                if acc is None:
-                    acc = totals[metric] = SeriesSum(part.money)
-                acc.money = part.money
-                acc.add(part.num, part.den, group.headcount)
-        for child in children.get(unit.names, ()):
-            for metric, below in sums.get(child, {}).items():
-                acc = totals.get(metric)
-                if acc is None:
-                    acc = totals[metric] = SeriesSum(below.money)
-                acc.money = below.money
-                for den, values in below.parts.items():
-                    acc.add(values, den, 1)
+        own = [(g.headcount, series[g.id]) for g in own_groups.get(unit.names, ())]
+        below = [sums[c] for c in children.get(unit.names, ()) if c in sums]
+        key = (
+            tuple((h, tuple(found), tuple(map(id, found.values()))) for h, found in own),
+            tuple(map(id, below)),
+        )
+        totals = made.get(key)
+        if totals is None:
+            totals = made[key] = _added(own, below)
         if totals:
             sums[unit.names] = totals
     return sums
+
+
+def _added(
+    own: Sequence[tuple[int, PersonSeries]], below: Sequence[dict[str, SeriesSum]]
+) -> dict[str, SeriesSum]:
+    """Each metric's sum over groups (headcount, per-person series) and child units' sums."""
+    totals: dict[str, SeriesSum] = {}
+    memo: dict[tuple[int, int, int], tuple[list[int], object, object]] = {}
+    for headcount, found in own:
+        for metric, part in found.items():
+            acc = totals.get(metric)
+            if acc is None:
+                acc = totals[metric] = SeriesSum(part.money)
+            acc.money = part.money
+            acc.add(part.num, part.den, headcount, memo)
+    for child in below:
+        for metric, sums in child.items():
+            acc = totals.get(metric)
+            if acc is None:
+                acc = totals[metric] = SeriesSum(sums.money)
+            acc.money = sums.money
+            for den, values in sums.parts.items():
+                acc.add(values, den, 1, memo)
+    return totals
 
 
 def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Series:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -62,7 +62,8 @@ class Series:
     def times(self, factor: Fraction, money: bool) -> Series:
         """This series × ``factor`` (exact)."""
         scale = factor.numerator  # a property of Fraction: read once, not per month
-        return Series(tuple(n * scale for n in self.num), self.den * factor.denominator, money)
+        num = self.num if scale == 1 else tuple([n * scale for n in self.num])
+        return Series(num, self.den * factor.denominator, money)
 
 
 def shown(num: int, den: int, money: bool) -> int | float:
@@ -89,18 +90,42 @@ class SeriesSum:
         self.money = money
         self.parts: dict[int, list[int]] = {}
 
-    def add(self, num: Iterable[int], den: int, times: int) -> None:
+    def add(
+        self,
+        num: Sequence[int],
+        den: int,
+        times: int,
+        memo: dict[tuple[int, int, int], tuple[list[int], object, object]] | None = None,
+    ) -> None:
+        """Add ``num × times`` over ``den``. Sums are new lists, never changed in place, so
+        sums alike can be one list: with ``memo`` (local to one adding-up), the same sum of
+        the same lists is made once (the metrics of a group often share their months, as
+        ``calls`` = ``revenue`` ÷ 3,750 does)."""
         acc = self.parts.get(den)
+        key = (id(acc), id(num), times)
+        found = memo.get(key) if memo is not None else None
+        if found is not None:
+            self.parts[den] = found[0]
+            return
         if acc is None:
-            self.parts[den] = [n * times for n in num]
+            if times != 1:
+                made = [n * times for n in num]
+            else:  # a list is another sum's, never changed: shared as it is
+                made = num if type(num) is list else list(num)
         elif times == 1:
-            self.parts[den] = [a + n for a, n in zip(acc, num, strict=True)]
+            made = [a + n for a, n in zip(acc, num, strict=True)]
         else:
-            self.parts[den] = [a + n * times for a, n in zip(acc, num, strict=True)]
+            made = [a + n * times for a, n in zip(acc, num, strict=True)]
+        if memo is not None:
+            memo[key] = (made, acc, num)  # both kept alive: their ids are in the key
+        self.parts[den] = made
 
     def series(self, count: int) -> Series:
         if not self.parts:
             return Series((0,) * count, 1, self.money)
+        if len(self.parts) == 1:  # one denominator (the usual case): the sums as they are
+            for d, acc in self.parts.items():
+                return Series(tuple(acc), d, self.money)
         den = math.lcm(*self.parts)
         total = [0] * count
         for d, acc in self.parts.items():

@@ -242,10 +242,25 @@ def _phased(
     them (the remainder to the largest shares first), else exactly."""
     steps = total / grain
     if steps.denominator == 1:
-        parts = apportion(int(steps), list(weights))
+        parts = apportion(int(steps), _whole(weights))
+        if grain.denominator == 1:  # Series.of of whole amounts: the amounts over 1
+            return Series(tuple([p * grain.numerator for p in parts]), 1, money)
         return Series.of([p * grain for p in parts], money)
     whole = sum(weights, Fraction(0)) or Fraction(1)
     return Series.of([total * w / whole for w in weights], money)
+
+
+def _whole(weights: Sequence[Fraction] | Sequence[int]) -> list[int] | list[Fraction]:
+    """Weights that are fractions as whole numbers in the same ratios (× the least common
+    multiple of their denominators), so that :func:`apportion` works in integers: the same
+    parts, without a fraction per month. Negative weights are left as they are."""
+    if all(type(w) is int for w in weights):
+        return [int(w) for w in weights]
+    values = [w if isinstance(w, Fraction) else Fraction(w) for w in weights]
+    if any(v.numerator < 0 for v in values):
+        return values
+    common = math.lcm(*(v.denominator for v in values))
+    return [v.numerator * (common // v.denominator) for v in values]
 
 
 def with_targets(
