@@ -76,38 +76,18 @@ class Draft(NamedTuple):
     def is_kr(self) -> bool:
         return self.objective is not None
 
-    @property
-    def fields(self) -> dict[str, Any]:
-        """The record's fields other than the weight, by name (for reading, not the hot path)."""
-        if self.objective is None:
-            return {
-                "id": self.id,
-                "name": self.name,
-                "owner": self.owner,
-                "detail": self.rest[0][0],
-            }
-        head, tail = self.rest
-        return {
-            "id": self.id,
-            "name": self.name,
-            "owner": self.owner,
-            "objective": self.objective,
-            **dict(zip(_HEAD, head, strict=True)),
-            **dict(zip(_TAIL, tail, strict=True)),
-        }
-
 
 def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
     """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed
     weight, an objective without one has none)."""
     out: list[SheetItem] = []
     append, get = out.append, weights.get
-    kr_record, objective_record = model.KeyResult, model.Objective
+    kr_record, objective_record = model.make_key_result, model.make_objective
     for d in drafts:
         if d.objective is not None:  # positional (KR_ORDER): 114,000 KRs at 100,000 people
             head, tail = d.rest
             weight = get(d.id, d.weight)
-            append(kr_record(d.id, d.name, d.owner, d.objective, *head, weight, *tail))  # type: ignore[call-arg]
+            append(kr_record(d.id, d.name, d.owner, d.objective, *head, weight, *tail))
         else:
             append(objective_record(d.id, d.name, d.owner, d.rest[0][0], get(d.id)))
     return out
