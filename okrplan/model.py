@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
@@ -286,30 +286,8 @@ class KeyResult:
         return Periods(self.per, self.periods, self.total)
 
 
-def _positional(record: type[Any]) -> Any:
-    """A constructor of the frozen slotted ``record`` from every field but its last
-    (``kind``, which keeps its default), in order, for the 100,000s of records a large plan
-    makes: the dataclass ``__init__`` looks up ``object.__setattr__`` for every field (4.4
-    against 2.2 µs for a KR); this sets each slot through its own descriptor. Like the
-    dataclass's, the code is generated once, from the fields."""
-    names = [f.name for f in fields(record)]
-    *given, last = names
-    scope: dict[str, Any] = {f"set_{n}": getattr(record, n).__set__ for n in names}
-    scope |= {"new": object.__new__, "record": record, "default": fields(record)[-1].default}
-    body = "".join(f"    set_{n}(self, {n})\n" for n in given)
-    source = f"def make({', '.join(given)}):\n    self = new(record)\n{body}"
-    source += f"    set_{last}(self, default)\n    return self\n"
-    exec(source, scope)  # our own field names, as dataclasses does
-    return scope["make"]
-
-
 Node = Unit | RoleGroup | Objective | KeyResult
 """Any record the goal graph carries."""
-
-make_key_result: Callable[..., KeyResult] = _positional(KeyResult)
-"""A :class:`KeyResult` from its fields but ``kind``, in order (:func:`_positional`)."""
-make_objective: Callable[..., Objective] = _positional(Objective)
-"""An :class:`Objective` from its fields but ``kind``, in order (:func:`_positional`)."""
 
 _NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(
     Annotated[Node, Field(discriminator="kind")],

@@ -82,12 +82,12 @@ def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -
     weight, an objective without one has none)."""
     out: list[SheetItem] = []
     append, get = out.append, weights.get
-    kr_record, objective_record = model.make_key_result, model.make_objective
+    kr_record, objective_record = model.KeyResult, model.Objective
     for d in drafts:
         if d.objective is not None:  # positional (KR_ORDER): 114,000 KRs at 100,000 people
             head, tail = d.rest
             weight = get(d.id, d.weight)
-            append(kr_record(d.id, d.name, d.owner, d.objective, *head, weight, *tail))
+            append(kr_record(d.id, d.name, d.owner, d.objective, *head, weight, *tail))  # type: ignore[call-arg]
         else:
             append(objective_record(d.id, d.name, d.owner, d.rest[0][0], get(d.id)))
     return out
