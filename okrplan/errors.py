@@ -26,19 +26,24 @@ class Issue:
     path: str = ""
     hint: str = ""
     severity: Severity = Severity.ERROR
+    locale: str = "en"  # the language of "error:", "warning:" and "hint:" (message's own)
 
     def __str__(self) -> str:
+        from okrplan.wording import label
+
         where = self.file
         if self.line is not None:
             where = f"{where or '<input>'}:{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        head = f"{where}: {self.severity}: " if where else f"{self.severity}: "
+        colon = label(self.locale, "colon")  # "：" after Chinese words
+        severity = label(self.locale, f"sev_{self.severity.value}") + colon
+        head = f"{where}: {severity}" if where else severity
         if self.path:
-            head += f"{self.path}: "
+            head += f"{self.path}{colon}"
         text = head + self.message
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    {label(self.locale, 'hint')}{colon}{self.hint}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -55,9 +60,14 @@ class InputError(OkrplanError):
     """A target file, plan or actuals file that cannot be used; carries every problem found."""
 
     def __init__(self, issues: list[Issue] | tuple[Issue, ...], summary: str = "") -> None:
+        from okrplan.wording import words
+
         self.issues = tuple(sorted(issues, key=Issue.sort_key))
         errors = sum(1 for i in self.issues if i.severity is Severity.ERROR)
-        self.summary = summary or f"{errors} problem{'s' if errors != 1 else ''} found"
+        # the issues' language, where they have one
+        locales = {i.locale for i in self.issues} or {"en"}
+        locale = locales.pop() if len(locales) == 1 else "en"
+        self.summary = summary or words(locale, "problems_found", n=errors)
         super().__init__(self.render())
 
     def render(self) -> str:

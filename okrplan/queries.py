@@ -8,12 +8,13 @@ the graph themselves.
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
 
 import networkx as nx
 
-from okrplan.graph import children, krs_of, node, objectives_of, root_of
+from okrplan.graph import PlanGraph, children, krs_of, node, objectives_of, root_of
 from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit, node_to_json
 
 R = TypeVar("R", Unit, RoleGroup, Objective, KeyResult)
@@ -58,29 +59,86 @@ def is_empty_hire_pool(record: Node) -> bool:
     return isinstance(record, RoleGroup) and record.new_hires and not record.headcount
 
 
+# Answers already given about one graph as of its version (see okrplan.graph.PlanGraph): the
+# tree, plan.md, the report and the workbook each walk the whole organisation and read every
+# owner's sheet (20,000 owners at 100,000 people; each walk cost 0.1 and the sheets 0.3 CPU s
+# every time). One graph at a time (the one being written), held weakly: a graph dropped
+# takes its answers with it.
+_KNOWN: list[Any] = [None, -1, {}]  # weak reference to the graph, its version, the answers
+
+
+def _known(graph: nx.DiGraph, question: str) -> dict[Any, Any] | None:
+    """The answers to ``question`` given on ``graph`` as it is now (None for a graph that does
+    not count its changes: each question is then answered afresh)."""
+    held, version, answers = _KNOWN
+    if held is None or held() is not graph or version != getattr(graph, "version", None):
+        if not isinstance(graph, PlanGraph):
+            return None
+        answers = {}
+        _KNOWN[:] = [weakref.ref(graph), graph.version, answers]
+    found: dict[Any, Any] | None = answers.get(question)
+    if found is None:
+        found = answers[question] = {}
+    return found
+
+
 def org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
     """A unit's role groups, then its sub-units, in the target file's order; hire pools that
-    hired nobody are left out. This is the display order of every output."""
+    hired nobody are left out. This is the display order of every output.
+
+    Made once per node while the graph's nodes and edges stay the same (see :func:`sheet`)."""
+    known = _known(graph, "org_children")
+    if known is not None and (found := known.get(node_id)) is not None:
+        return list(found)
     kids = children(graph, node_id, EdgeKind.CONTAINS)
     roles = [
         k for k in kids if isinstance(r := node(graph, k), RoleGroup) and not is_empty_hire_pool(r)
     ]
-    return roles + [k for k in kids if isinstance(node(graph, k), Unit)]
+    made = roles + [k for k in kids if isinstance(node(graph, k), Unit)]
+    if known is not None:
+        known[node_id] = made
+        return list(made)
+    return made
 
 
 def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
     """Units and role groups depth first from ``start`` (the company), in display order."""
+    known = _known(graph, "tree_order")
+    if known is not None and (found := known.get(start)) is not None:
+        return list(found)
     out: list[str] = []
     stack = [start if start is not None else root_of(graph)]
     while stack:
         current = stack.pop()
         out.append(current)
         stack.extend(reversed(org_children(graph, current)))
+    if known is not None:
+        known[start] = out
+        return list(out)
     return out
 
 
-def sheet(graph: nx.DiGraph, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
-    """An owner's OKR sheet: its objectives in order, each with its key results in order."""
+Sheet = list[tuple[Objective, list[KeyResult]]]
+
+
+def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
+    """An owner's OKR sheet: its objectives in order, each with its key results in order.
+
+    The answer is made once per owner while the graph's nodes and edges stay the same (a
+    :class:`~okrplan.graph.PlanGraph` counts their changes): a record replaced in place
+    (``graph.nodes[n]["node"] = ...``) after its sheet was asked for is not seen, so replace
+    records before reading sheets. The outer list is the caller's; the key result lists are
+    shared (do not change them)."""
+    known = _known(graph, "sheet")
+    if known is None:
+        return _sheet(graph, owner)
+    found = known.get(owner)
+    if found is None:
+        found = known[owner] = _sheet(graph, owner)
+    return list(found)
+
+
+def _sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     out = []
     for o in objectives_of(graph, owner):
         found = [node(graph, k) for k in krs_of(graph, o)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,8 +81,9 @@ class Source:
 
     file: str
     data: Any
-    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    # by key path; a plain file's are made the first time they are looked at (source_events)
+    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     warnings: tuple[Issue, ...] = ()
 
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:

@@ -10,6 +10,7 @@ reader, word for word and line for line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -17,7 +18,7 @@ import yaml
 from okrplan.text import unsafe_character
 
 KeyPath = tuple[str | int, ...]
-Positions = dict[KeyPath, tuple[int, int]]
+Positions = Mapping[KeyPath, tuple[int, int]]
 
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 _PLAIN_TAGS = frozenset(
@@ -64,20 +65,35 @@ def plain_values(
 ) -> tuple[Any, Positions, Positions] | None:
     """The data of a plain, problem-free YAML mapping and the line and column (1-based) of
     every value and key by key path, exactly as :func:`okrplan.source.parse_yaml` records
-    them; None for any other file (the full reader then reads it and says what is wrong)."""
+    them; None for any other file (the full reader then reads it and says what is wrong).
+
+    The positions are only looked at to point at a problem: they are kept as the events'
+    marks in one list, and become the two mappings by key path when first asked for."""
     loader = loader_cls(text)
     try:
-        return _build(loader, text, max_depth, max_values)
+        built = _build(loader, text, max_depth, max_values)
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
+    if built is None:
+        return None
+    root, trace = built
+    marks = _Marks(trace, len(text) + 1)
+    return root, _Positions(marks, keys=False), _Positions(marks, keys=True)
+
+
+# what the trace holds besides marks and keys: where a mapping or list starts and ends
+_MAP, _SEQ, _END = object(), object(), object()
+_NO_KEY: Any = object()  # a mapping awaiting its next key
 
 
 # one loop over the events, longer than most functions here: a call per event would cost more
-def _build(
-    loader: Any, text: str, max_depth: int, max_values: int
-) -> tuple[Any, Positions, Positions] | None:
+def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any, list[Any]] | None:
+    """The data, and the trace the positions are made from (see :class:`_Marks`): per
+    value its mark (``line * width + column``), preceded by ``_MAP`` or ``_SEQ`` where it
+    opens a mapping or list; per mapping key the key, then its mark; ``_END`` where a mapping
+    or list closes."""
     get = loader.get_event
     if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
         return None
@@ -86,12 +102,11 @@ def _build(
     # the whole text holds no character a name may not: then only a double-quoted scalar
     # (whose escapes can write one) is checked on its own
     clean = unsafe_character(text, name=True) is None
-    values: Positions = {}
-    keys: Positions = {}
-    # per open collection: the container, its path, and (mappings) the key awaiting its value
-    containers: list[Any] = []
-    paths: list[KeyPath] = []
-    pending: list[KeyPath | None] = []  # the path of the key read, its value not yet
+    width = len(text) + 1  # more than any column or line number
+    trace: list[Any] = []
+    note = trace.append
+    containers: list[Any] = []  # per open collection: the container
+    pending: list[Any] = []  # per open collection: (mappings) the key read, its value not yet
     root: Any = None
     count = 0
     while True:
@@ -99,8 +114,8 @@ def _build(
         kind = type(event)
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             containers.pop()
-            paths.pop()
             pending.pop()
+            note(_END)
             continue
         if kind is yaml.DocumentEndEvent:
             break
@@ -109,12 +124,11 @@ def _build(
         if event.anchor is not None or event.tag is not None:
             return None
         mark = event.start_mark
-        position = (mark.line + 1, mark.column + 1)
         if containers:
             parent = containers[-1]
             if type(parent) is dict:
-                path = pending[-1]
-                if path is None:  # this event is a key
+                key = pending[-1]
+                if key is _NO_KEY:  # this event is a key
                     if kind is not yaml.ScalarEvent:
                         return None
                     key = event.value
@@ -126,21 +140,19 @@ def _build(
                         return None
                     if key in parent:
                         return None
-                    pending[-1] = keys_path = (*paths[-1], key)
-                    keys[keys_path] = position
+                    pending[-1] = key
+                    note(key)
+                    note(mark.line * width + mark.column)
                     continue
-                pending[-1] = None
-            else:
-                path = (*paths[-1], len(parent))
+                pending[-1] = _NO_KEY
         else:
             if root is not None or kind is yaml.ScalarEvent:
                 return None
-            path = ()
         count += 1
         if count > max_values:
             return None
-        values[path] = position
         if kind is yaml.ScalarEvent:
+            note(mark.line * width + mark.column)
             value = event.value
             tag = (tags.get(value) or scalars.tag(value)) if event.implicit[0] else _STR_TAG
             if tag in _STR_TAGS:
@@ -158,19 +170,102 @@ def _build(
         else:
             if len(containers) >= max_depth:
                 return None
-            made = {} if kind is yaml.MappingStartEvent else []
+            if kind is yaml.MappingStartEvent:
+                made = {}
+                note(_MAP)
+            else:
+                made = []
+                note(_SEQ)
+            note(mark.line * width + mark.column)
         if containers:
             parent = containers[-1]
             if type(parent) is dict:
-                parent[path[-1]] = made
+                parent[key] = made
             else:
                 parent.append(made)
         else:
             root = made
         if kind is not yaml.ScalarEvent:
             containers.append(made)
-            paths.append(path)
-            pending.append(None)
+            pending.append(_NO_KEY)
     if type(get()) is not yaml.StreamEndEvent:
         return None
-    return root, values, keys
+    return root, trace
+
+
+class _Marks:
+    """The positions of a file's values and keys by key path, made from its trace (see
+    :func:`_build`) the first time either is asked for, once for both."""
+
+    def __init__(self, trace: list[Any], width: int) -> None:
+        self.trace: list[Any] | None = trace
+        self.width = width
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+
+    def made(self) -> _Marks:
+        if self.trace is not None:
+            self._replay(self.trace)
+            self.trace = None
+        return self
+
+    def _replay(self, trace: list[Any]) -> None:
+        width, values, keys = self.width, self.values, self.keys
+        # per open collection: its path, whether a mapping, and its next item's key or index
+        paths: list[KeyPath] = []
+        maps: list[bool] = []
+        nexts: list[Any] = []
+        items = iter(trace)
+        for item in items:
+            if item is _END:
+                paths.pop()
+                maps.pop()
+                nexts.pop()
+                continue
+            if type(item) is str:  # a key, then its mark
+                mark = next(items)
+                nexts[-1] = item
+                keys[(*paths[-1], item)] = (mark // width + 1, mark % width + 1)
+                continue
+            opens = item is _MAP or item is _SEQ
+            mark = next(items) if opens else item
+            if paths:
+                step = nexts[-1]
+                if not maps[-1]:
+                    nexts[-1] = step + 1
+                path: KeyPath = (*paths[-1], step)
+            else:
+                path = ()
+            values[path] = (mark // width + 1, mark % width + 1)
+            if opens:
+                paths.append(path)
+                maps.append(item is _MAP)
+                nexts.append(0)
+
+
+class _Positions(Mapping[KeyPath, tuple[int, int]]):
+    """The positions of a file's values (or keys) by key path, as a mapping made on first
+    use (a file without a problem never asks)."""
+
+    def __init__(self, marks: _Marks, *, keys: bool) -> None:
+        self._marks = marks
+        self._keys = keys
+
+    def _made(self) -> dict[KeyPath, tuple[int, int]]:
+        marks = self._marks.made()
+        return marks.keys if self._keys else marks.values
+
+    def __getitem__(self, path: KeyPath) -> tuple[int, int]:
+        return self._made()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._made()
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())

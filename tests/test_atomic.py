@@ -4,7 +4,8 @@ A plan directory is staged in a hidden sibling and swapped into place in one
 ``renameat2(RENAME_EXCHANGE)``; single files go through a temporary file and ``os.replace``.
 Over a previous plan, the files okrplan did not write are linked into the staging directory
 first (see test_only_the_files_okrplan_may_replace_go), so the swap stays one call.
-The kill test runs `okrplan decompose` on an organisation big enough that writing takes a while
+The kill test runs `okrplan decompose` (each run a process of its own, forked from one that has
+imported okrplan) on an organisation big enough that writing takes a while
 (40 named people: 80 sheet files and a workbook of 40 sheets), SIGKILLs it at random points
 while it writes, and checks the output directory is exactly the previous plan or exactly the
 new one, never a mix, and that the planner's file in it stays in either.
@@ -16,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -260,29 +263,91 @@ def big_target(path: Path, kpi: str) -> Path:
             ],
         },
     )
+    return write_yaml(path, target)
+
+
+def write_yaml(path: Path, target: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(target, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def okrplan_command() -> list[str]:
-    script = Path(sys.executable).with_name("okrplan")
-    return (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from okrplan.cli import cli; cli()"]
-    )
+# The killed runs are forked from one interpreter that has imported okrplan and run a small
+# decompose once (so every module a run imports is imported): each run is still a process of
+# its own, in a session of its own, SIGKILLed while it writes, but it skips an interpreter's
+# start and okrplan's imports (about half the CPU of a run that is killed while it writes).
+_FORKER = r"""
+import json, os, signal, sys
+from okrplan.cli import cli
+
+def run(args):
+    try:
+        cli.main(args, prog_name="okrplan")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+if run(json.loads(sys.argv[1])) != 0:  # the warm-up
+    sys.exit("the warm-up decompose failed")
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # runs are reaped as they end: no zombies
+print("ready", flush=True)
+for line in sys.stdin:
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it waits for its own children
+        os.setsid()  # its own process group, as killpg expects
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        os._exit(run(json.loads(line)))
+    print(pid, flush=True)
+"""
 
 
-def start_decompose(target: Path, out: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [*okrplan_command(), "decompose", str(target), "-o", str(out), "--force", "-q"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+class Run:
+    """A forked `okrplan decompose`: ``poll()`` is None while it runs (as Popen's)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # ended (and reaped) already
+            self._fd = None
+
+    def poll(self) -> int | None:
+        return None if self._fd is not None and not select.select([self._fd], [], [], 0)[0] else 0
+
+    def wait(self, timeout: float) -> None:
+        if self._fd is not None:
+            assert select.select([self._fd], [], [], timeout)[0], f"run {self.pid} hangs"
+            os.close(self._fd)
+            self._fd = None
 
 
-def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> float:
+class Forker:
+    """The interpreter the runs are forked from (see _FORKER)."""
+
+    def __init__(self, warm_up: list[str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _FORKER, json.dumps(warm_up)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None and self.process.stdout.readline() == "ready\n"
+
+    def start_decompose(self, target: Path, out: Path) -> Run:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        args = ["decompose", str(target), "-o", str(out), "--force", "-q"]
+        self.process.stdin.write(json.dumps(args) + "\n")
+        self.process.stdin.flush()
+        return Run(int(self.process.stdout.readline()))
+
+    def close(self) -> None:
+        self.process.communicate(timeout=60)
+        assert self.process.returncode == 0
+
+
+def wait_for_staging(process: Run, out: Path) -> float:
     """Wait until the run starts writing (its staging directory appears); the time it did."""
     prefix = f".{out.name}.new-"
     while process.poll() is None:
@@ -293,7 +358,7 @@ def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> float:
     return time.perf_counter()
 
 
-def wait_for_swap(process: subprocess.Popen[bytes], out: Path, before: int | None) -> None:
+def wait_for_swap(process: Run, out: Path, before: int | None) -> None:
     """Wait until ``out`` is another directory than the one it was (inode ``before``)."""
     while process.poll() is None:
         with contextlib.suppress(FileNotFoundError):
@@ -327,7 +392,7 @@ def timed_decompose(target: Path, out: Path) -> float:
 
 
 @pytest.fixture(scope="module")
-def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("kill")
     targets = [big_target(tmp / "a.yaml", "3000万"), big_target(tmp / "b.yaml", "3100万")]
     # Both plans are made in this process (the same command, the same bytes as a fresh
@@ -337,13 +402,23 @@ def kill_setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     writing = timed_decompose(targets[0], tmp / "expected-0")
     timed_decompose(targets[1], tmp / "expected-1")
     expected = [tree(tmp / f"expected-{i}") for i in range(len(targets))]
-    return {
+    warm_up = [
+        "decompose",
+        str(write_yaml(tmp / "small.yaml", minimal_target())),
+        "-o",
+        str(tmp / "warm-up"),
+        "-q",
+    ]
+    forker = Forker(warm_up)
+    yield {
         "tmp": tmp,
         "targets": targets,
         "expected": expected,
         "writing": writing,
         "first": tmp / "expected-1",
+        "forker": forker,
     }
+    forker.close()
 
 
 NOTES = "notes.txt"  # the planner's file in the plan directory: no run may lose it
@@ -366,7 +441,7 @@ def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str
         new = 1 if current == 0 else 0
         before = out.stat().st_ino if out.exists() else None
         notes = (out / NOTES).read_bytes() if (out / NOTES).exists() else None
-        process = start_decompose(targets[new], out)
+        process = kill_setup["forker"].start_decompose(targets[new], out)
         wait_for_staging(process, out)
         writing = kill_setup["writing"]
         if run % 3 == 0:  # anywhere while it writes
@@ -380,7 +455,7 @@ def test_killed_runs_leave_the_previous_plan_or_the_new_one(kill_setup: dict[str
             os.killpg(process.pid, signal.SIGKILL)
         else:
             outcomes["finished first"] += 1
-        process.communicate(timeout=60)
+        process.wait(timeout=60)
         if not out.exists():
             assert current is None, f"run {run}: the previous plan is gone"
             outcomes["absent"] += 1

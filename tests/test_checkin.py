@@ -113,7 +113,8 @@ def test_bad_rows_are_named_and_nothing_is_recorded(plan: Path) -> None:
     )
     done = run("checkin", str(plan), write(plan.parent / "bad.csv", bad))
     assert done.exit_code == 1
-    for where in ("bad.csv:2: error: kr:", "bad.csv:3: error: period:", "bad.csv:4: error: value:"):
+    # the plan is zh-CN: its problems are written in Chinese (test_checkin_words: both)
+    for where in ("bad.csv:2: 错误：kr：", "bad.csv:3: 错误：period：", "bad.csv:4: 错误：value："):
         assert where in done.stderr
     assert latest(plan) == []
 

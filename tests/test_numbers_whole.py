@@ -57,3 +57,17 @@ def test_uniform_counts_each_amount_once():
     many = [1_700_000, 1_675_000, 530_000] * 1_000 + [None, 0]
     assert en.uniform(many).places == (("M", 2), ("k", 0))
     assert en.uniform(many).money(3_000_000) == "$3.00M"
+
+
+@SETTINGS
+@given(st.lists(st.one_of(amount, st.none()), max_size=8), st.sampled_from(["zh-CN", "en"]), steps)
+def test_uniform_takes_each_amounts_own_scale(values: list[int | None], locale: str, step: int):
+    # uniform's decimals per unit are the most that money_scale of any one amount picks there
+    # (its whole-amount path works each unit's constants out once; this is the rule itself)
+    numbers = Numbers(locale, "USD", Decimal(step if step is not None else 100_000))
+    places: dict[str, int] = {}
+    for value in values:
+        if value:
+            scale = money_scale([value], locale, numbers.step)
+            places[scale.suffix] = max(places.get(scale.suffix, 0), scale.places)
+    assert numbers.uniform(values).places == tuple(sorted(places.items()))

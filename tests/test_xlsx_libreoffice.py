@@ -56,9 +56,10 @@ HAND_ACTUALS = {
 }
 
 
-def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = None) -> None:
+def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = None) -> Any:
     """Type an actual into every KR of every role and person sheet (a deduction: 1 case),
-    and two on the GM's and the department's sheets."""
+    and two on the GM's and the department's sheets; the openpyxl workbook saved as
+    ``target`` (what was typed, without loading the file again)."""
     keys = columns(book)
     actual, score = keys.index("actual") + 1, keys.index("score") + 1
     wb = load_workbook(source)
@@ -84,6 +85,7 @@ def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = Non
         if sheet.key == "u:A公司/销售部":  # typing over the roll-up of 新增渠道代理商
             ws.cell(FIRST_ROW, actual).value = 40
     wb.save(target)
+    return wb
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +109,12 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         blank = tmp / f"{name}-blank.xlsx"
         blank.write_bytes(workbook_bytes(book))
         filled = tmp / f"{name}.xlsx"
-        fill(book, blank, filled, cap=cap)
+        typed = fill(book, blank, filled, cap=cap)
         cases[name] = {
             "plan": plan,
             "book": book,
             "filled": filled,
+            "typed": typed,
             "stretch": Fraction(6, 5) if cap else Fraction(1),
         }
     out = tmp / "recalculated"
@@ -158,7 +161,7 @@ def _python_scores(case: dict[str, Any]) -> dict[str, SheetScore]:
     actuals = workbook_actuals([case["filled"]], plan)
     scores = {s.owner: s for s in score_plan(plan, actuals, options)}
     out = {sheet.key: scores[sheet.owner] for sheet in book.sheets if sheet.kind != "person"}
-    wb = load_workbook(case["filled"])
+    wb = case["typed"]  # the workbook saved as case["filled"]
     keys = columns(book)
     for sheet in book.sheets:
         if sheet.kind != "person":

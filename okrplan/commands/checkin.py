@@ -6,30 +6,20 @@ from datetime import date
 
 import click
 
-ZH = {
-    "file": "{file}：读取 {read} 行，{rows} 条进度，{changed} 项有变化",
-    "unmatched": "{file}：计划中没有这些人（未计入）：{names}",
-    "total": "共 {changed} 项进度有变化，存于 {store}",
-}
-EN = {
-    "file": "{file}: {read} rows read, {rows} check-ins, {changed} values changed",
-    "unmatched": "{file}: no one in the plan is called (not counted): {names}",
-    "total": "{changed} values changed in all, stored in {store}",
-}
 
-
-def parse_day(text: str | None, option: str = "--as-of") -> date:
-    """``--as-of`` as a date (today when not given)."""
+def parse_day(text: str | None, option: str = "--as-of", locale: str = "en") -> date:
+    """``--as-of`` as a date (today when not given); a problem in ``locale``."""
     from okrplan.errors import Issue, OptionError
+    from okrplan.wording import words
 
     if text is None:
         return date.today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise OptionError(
-            [Issue(f"{option} {text!r} is not a date", hint="e.g. 2015-06-30")]
-        ) from None
+        message = words(locale, "ck_not_a_day", option=option, text=text)
+        hint = words(locale, "ck_day_hint")
+        raise OptionError([Issue(message, hint=hint, locale=locale)]) from None
 
 
 @click.command("checkin")
@@ -62,9 +52,9 @@ def command(
     from okrplan.progress.intake import check_in, plan_folder, warnings_of, without_gc
     from okrplan.progress.planfile import light_directory
     from okrplan.progress.store import store_path
+    from okrplan.wording import words
 
     folder = plan_folder(plan)
-    day = parse_day(as_of)
     with without_gc():
         # CRM exports alone need only who is who: a large plan's role and KR lines
         light = None if files else light_directory(folder)
@@ -73,6 +63,8 @@ def command(
             people, locale = None, loaded.locale
         else:
             loaded, (people, locale) = None, light
+            people.locale = locale
+        day = parse_day(as_of, locale=locale)
         imported = check_in(
             loaded,
             folder,
@@ -82,18 +74,16 @@ def command(
             target=target,
             people=people,
         )
-    words = EN if locale.startswith("en") else ZH
     for issue in warnings_of(imported):
         click.echo(str(issue), err=True)
     for item in imported:
         batch = item.batch
+        read, rows, changed = batch.read, len(batch.rows), item.changed
         click.echo(
-            words["file"].format(
-                file=batch.source, read=batch.read, rows=len(batch.rows), changed=item.changed
-            )
+            words(locale, "ck_file", file=batch.source, read=read, rows=rows, changed=changed)
         )
         if batch.unmatched:
             names = ", ".join(f"{n} ({c})" for n, c in sorted(batch.unmatched.items()))
-            click.echo(words["unmatched"].format(file=batch.source, names=names), err=True)
+            click.echo(words(locale, "ck_unmatched", file=batch.source, names=names), err=True)
     changed = sum(item.changed for item in imported)
-    click.echo(words["total"].format(changed=changed, store=store_path(folder)))
+    click.echo(words(locale, "ck_total", changed=changed, store=store_path(folder)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from okrplan.commands.checkin import parse_day
@@ -29,22 +31,31 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     Example:
       okrplan status plan/ --as-of 2015-06-30 --unit 销售部
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from rich.console import Console
 
-    from okrplan import api
     from okrplan.errors import Issue, OptionError
+    from okrplan.progress import light, rollup
     from okrplan.progress import status as report
     from okrplan.progress.intake import plan_folder, without_gc
-    from okrplan.queries import unit_option
 
     if unit and person:
         raise OptionError([Issue("give --unit or --person, not both")])
     folder = plan_folder(plan)
     day = parse_day(as_of)
-    with without_gc():  # a 100,000-person plan: see without_gc
-        loaded = api.load_plan(folder)
-        owner = unit_option(loaded.graph, unit) if unit else None
-        result = report.status_of(loaded, folder, day, owner=owner, person=person)
+    with without_gc(), ThreadPoolExecutor(1) as pool:  # a 100,000-person plan: see without_gc
+        # the light view where plan.json reads as okrplan writes it (and no one person is
+        # asked for); else the plan loaded and checked in full, which says what is wrong.
+        # SQLite adds up the store (its sort of 2 million check-ins lets go of the GIL) on
+        # a second core while plan.json is read on this one.
+        sums = pool.submit(rollup.tally_rows, folder, day) if person is None else None
+        view = light.read(folder) if sums is not None else None
+        if view is not None and sums is not None:
+            owner = light.unit_option(view, unit) if unit else None
+            result = report.light_status(view, folder, day, owner=owner, rows=sums.result())
+        else:
+            result = _full(folder, day, unit, person)
     if person and not any(line.kind == "kr" for line in result.lines):
         hint = "a name as the role's people: list writes it"
         raise OptionError([Issue(f"no one called {person!r} has KRs in this plan", hint=hint)])
@@ -58,3 +69,14 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     click.echo(render(result), nl=False)
     for warning in result.warnings if fmt != "md" else ():
         click.echo(warning, err=True)
+
+
+def _full(folder: Any, day: Any, unit: str | None, person: str | None) -> Any:
+    """The status through the loaded plan (its graph)."""
+    from okrplan import api
+    from okrplan.progress import status as report
+    from okrplan.queries import unit_option
+
+    loaded = api.load_plan(folder)
+    owner = unit_option(loaded.graph, unit) if unit else None
+    return report.status_of(loaded, folder, day, owner=owner, person=person)

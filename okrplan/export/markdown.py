@@ -57,13 +57,13 @@ def to_markdown(plan: Plan) -> str:
 
 
 def _unit(plan: Plan, texts: _Texts, node_id: str, depth: int, lines: list[str]) -> None:
-    graph, locale, numbers = plan.graph, plan.locale, texts.numbers
+    graph, locale = plan.graph, plan.locale
     unit = queries.unit(graph, node_id)
     head = f"{'#' * min(depth, 6)} {_cell(unit.name)}"
     if unit.lead:
         head += f" ({_cell(unit.lead)})"
     if unit.target is not None:
-        head += f" — {unit_money_text(unit, locale, numbers)}"
+        head += f" — {texts.unit_money(unit)}"
     lines += [head, ""]
     _objectives(plan, texts, node_id, lines)
     # every role group but one of no one, such as a hire pool that hired no one ("× 0")
@@ -71,11 +71,9 @@ def _unit(plan: Plan, texts: _Texts, node_id: str, depth: int, lines: list[str])
     for role in kids:
         if not isinstance(role, RoleGroup) or not role.headcount:
             continue
-        title = group_title(role, locale)
-        head = f"{'#' * min(depth + 1, 6)} {_cell(title)} × {role.headcount}"
+        head = f"{'#' * min(depth + 1, 6)} {texts.group(role)} × {role.headcount}"
         if role.selling is not None:
-            each = money_text(role.selling.per_person, locale, numbers)
-            head += f" — {label(locale, 'per_person')} {each}"
+            head += texts.per_person(role.selling.per_person)
         lines += [head, ""]
         if role.people:
             lines += [f"{label(locale, 'people')}: {_cell('、'.join(role.people))}", ""]
@@ -100,10 +98,10 @@ class _Texts:
         )
         self.deduction = f" ({label(locale, 'deduction')})"
         self.cells: dict[str, str] = {}
-        self.scales: dict[tuple[Any, ...], Scale] = {}
-        self.targets: dict[tuple[Any, ...], str] = {}
-        self.pers: dict[str, str] = {}
-        self.weights: dict[tuple[type, Any], str] = {}
+        self.scales: dict[tuple[Any, ...], tuple[int, Scale]] = {}
+        self.rows: dict[tuple[Any, ...], str] = {}
+        self.parts: dict[tuple[Any, ...], str] = {}
+        self.headings: dict[tuple[Any, ...], str] = {}
 
     def cell(self, text: str) -> str:
         found = self.cells.get(text)
@@ -111,31 +109,49 @@ class _Texts:
             found = self.cells[text] = _cell(text)
         return found
 
-    def scale(self, amounts: list[Any]) -> Scale:
-        """The unit of one table's target column: its amounts share it."""
-        key = tuple((type(a), a) for a in amounts)
+    def scale(self, amounts: list[Any]) -> tuple[int, Scale]:
+        """The unit of one table's target column (its amounts share it), and a number for
+        it that a row's key can hash without calling Python."""
+        key = tuple([(type(a), a) for a in amounts])
         found = self.scales.get(key)
         if found is None:
-            found = self.scales[key] = money_scale(amounts, self.locale, self.numbers.step)
+            scale = money_scale(amounts, self.locale, self.numbers.step)
+            found = self.scales[key] = (len(self.scales), scale)
         return found
 
-    def per(self, per: str) -> str:
-        found = self.pers.get(per)
+    def unit_money(self, unit: Unit) -> str:
+        """A unit's heading's target and what it passes down (they are all it reads)."""
+        key = ("unit", type(unit.target), unit.target, type(unit.assigned), unit.assigned)
+        found = self.headings.get(key)
         if found is None:
-            found = self.pers[per] = per_text(str(per), self.locale)
+            found = self.headings[key] = unit_money_text(unit, self.locale, self.numbers)
         return found
 
-    def weight(self, weight: Any) -> str:
-        key = (type(weight), weight)
-        found = self.weights.get(key)
+    def group(self, role: RoleGroup) -> str:
+        """A role group's title as a cell: :func:`group_title` reads its name, label, whether
+        it is a pool of hires and its cohort, which is the end of its id (``@2026-03``,
+        ``~2026-09``, ``+hires``: at most 16 characters)."""
+        key = ("group", role.name, role.label, role.new_hires, role.id[-16:])
+        found = self.headings.get(key)
         if found is None:
-            found = self.weights[key] = weight_text(weight)
+            found = self.headings[key] = _cell(group_title(role, self.locale))
         return found
 
-    def target(self, kr: KeyResult, scale: Scale) -> str:
-        # every field the target text reads (numbers with their type: 1 and 1.0 read apart)
+    def per_person(self, amount: Any) -> str:
+        key = ("each", type(amount), amount)
+        found = self.headings.get(key)
+        if found is None:
+            each = money_text(amount, self.locale, self.numbers)
+            found = self.headings[key] = f" — {label(self.locale, 'per_person')} {each}"
+        return found
+
+    def row(self, kr: KeyResult, scale: tuple[int, Scale]) -> str:
+        """A key result's row after its objective's cells: name, target, period, weight."""
+        # every field the row reads (numbers with their type: 1 and 1.0 read apart); the
+        # scale by its number
         key = (
-            scale,
+            scale[0],
+            kr.name,
             kr.kr_kind,
             type(kr.deduction),
             kr.deduction,
@@ -146,14 +162,35 @@ class _Texts:
             kr.unit,
             kr.target_per,
             kr.per,
+            type(kr.weight),
+            kr.weight,
             type(kr.sourced),
             kr.sourced,
             *((type(kr.total), kr.total) if kr.sourced is not None else ()),
         )
-        found = self.targets.get(key)
+        found = self.rows.get(key)
         if found is None:
-            text = kr_target_text(kr, self.locale, self.numbers, scale)
-            found = self.targets[key] = _cell(text)
+            # rows that differ in one cell share the others (a roster's rows differ more)
+            name = kr.name + (self.deduction if kr.kr_kind is KRKind.DEDUCTION else "")
+            # the target reads all but the name and the weight (key[1], key[12:14])
+            target = self.part(("target", key[0], *key[2:12], *key[14:]), kr, scale[1])
+            per = self.part(("per", kr.per), kr, scale[1])
+            weight = self.part(("weight", type(kr.weight), kr.weight), kr, scale[1])
+            found = self.rows[key] = f"{self.cell(name)} | {target} | {per} | {weight} |"
+        return found
+
+    def part(self, key: tuple[Any, ...], kr: KeyResult, scale: Scale) -> str:
+        """One cell of a row (``key`` starts with the column: target, per or weight)."""
+        found = self.parts.get(key)
+        if found is None:
+            column, locale = key[0], self.locale
+            if column == "target":
+                found = _cell(kr_target_text(kr, locale, self.numbers, scale))
+            elif column == "per":
+                found = per_text(str(kr.per), locale)
+            else:
+                found = weight_text(kr.weight)
+            self.parts[key] = found
         return found
 
 
@@ -167,13 +204,10 @@ def _objectives(plan: Plan, texts: _Texts, owner: str, lines: list[str]) -> None
     )
     lines.append(texts.header)
     lines.append("|---|---|---|---|---|---|")
+    row, add = texts.row, lines.append
     for number, (objective, krs) in enumerate(okrs, start=1):
         first = f"| {number} | {texts.cell(objective.name)} | "
         for kr in krs:
-            name = kr.name + (texts.deduction if kr.kr_kind is KRKind.DEDUCTION else "")
-            lines.append(
-                f"{first}{texts.cell(name)} | {texts.target(kr, scale)} | "
-                f"{texts.per(kr.per)} | {texts.weight(kr.weight)} |"
-            )
+            add(first + row(kr, scale))
             first = "|  |  | "
-    lines.append("")
+    add("")

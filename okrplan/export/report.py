@@ -33,6 +33,7 @@ from okrplan.export.report_plan import (
     first_deep_unit,
     hires,
     outline,
+    people_under,
     plan_facts,
     quoted,
     relaxations,
@@ -106,13 +107,12 @@ def report_context(
         unit=None if scope.top == root_of(plan.graph) else "/".join(top.path or (top.name,)),
         max_level=None if scope.levels is None else top_level + scope.levels,
     )
-    cards = _cards(plan, book)
+    cards = _cards(plan, book, people_under(plan.graph, scope.top))
     limited = _limited_text(locale, scope, len(cards))
     tree = ""
     if tree_svg is not None:
-        anchors = {owner: anchor_of(owner) for owner in queries.tree_order(plan.graph)}
         try:
-            tree = tree_markup(plan, tree_svg, anchors)
+            tree = tree_markup(plan, tree_svg, anchor_of)
         except (ET.ParseError, ValueError) as exc:
             tree_problem = f"the SVG from Graphviz could not be read ({exc})"
     infeasible = plan.solver.status is Status.INFEASIBLE
@@ -258,7 +258,7 @@ def _template() -> Any:
     return environment.get_template(TEMPLATE)
 
 
-def _cards(plan: Plan, book: SheetBook) -> list[Card]:
+def _cards(plan: Plan, book: SheetBook, people: dict[str, int]) -> list[Card]:
     """One card per unit and role group with a sheet, in tree order (a person's sheet is
     their group's: the card lists the people)."""
     graph, locale = plan.graph, plan.locale
@@ -290,7 +290,9 @@ def _cards(plan: Plan, book: SheetBook) -> list[Card]:
             owner_title(owner, plan.locale),
             lead,
             " / ".join(path if role else path[:-1]),
-            _role_facts(plan, owner) if isinstance(owner, RoleGroup) else _unit_facts(plan, owner),
+            _role_facts(plan, owner)
+            if isinstance(owner, RoleGroup)
+            else _unit_facts(plan, owner, people.get(owner.id, 0)),
             header,
             rows,
             total,
@@ -358,12 +360,12 @@ def _period_head(period: str, locale: str) -> str:
     return period
 
 
-def _unit_facts(plan: Plan, owner: Unit) -> list[str]:
+def _unit_facts(plan: Plan, owner: Unit, people: int) -> list[str]:
+    """A unit's card's facts: its target, the ``people`` below it, what it supplies."""
     locale, numbers = plan.locale, numbers_for(plan.meta)
     facts = []
     if owner.target is not None:
         facts.append(f"{label(locale, 'target')} {unit_money_text(owner, locale, numbers)}")
-    people = queries.people_below(plan.graph, owner.id)
     if people:
         facts.append(people_text(people, locale))
     if owner.supports:

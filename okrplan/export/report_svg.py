@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from okrplan import queries
+from okrplan.export.report_plan import anchor_of
 from okrplan.graph import node
 from okrplan.plan import Plan
 from okrplan.present import label
@@ -150,36 +152,35 @@ def _serialize(element: ET.Element, out: list[str], *, top: bool = False) -> Non
         out.append(html.escape(element.tail, quote=False))
 
 
-def tree_markup(plan: Plan, svg: str | bytes, anchors: dict[str, str]) -> str:
-    """The org view's SVG, cleaned, its unit and role boxes linked to their sheets.
+def tree_markup(plan: Plan, svg: str | bytes, anchors: Callable[[str], str] | None = None) -> str:
+    """The org view's SVG, cleaned, its unit and role boxes linked to their sheets
+    (``anchors`` gives an owner's sheet's HTML id: :func:`anchor_of` by default).
 
     Graphviz names the boxes ``n1, n2, …`` in the order :func:`okrplan.render.to_dot` walks
     the tree. Boxes are linked only when the tree was drawn whole (a folded or cut tree has
     fewer boxes, and box ``n5`` need not be the fifth owner), each only where its header reads
     as the owner expected there.
     """
+    anchor = anchors or anchor_of
     order = queries.tree_order(plan.graph)
-    expected = {
-        f"n{i}": (owner, owner_title(node(plan.graph, owner), plan.locale))
-        for i, owner in enumerate(order, 1)
-    }
+    drawn = {f"n{i}" for i in range(1, len(order) + 1)}
     root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
     boxes = [
         g
         for g in root.iter(f"{{{_SVG_NS}}}g")
-        if "node" in g.get("class", "").split() and _title_of(g) in expected
+        if "node" in g.get("class", "").split() and _title_of(g) in drawn
     ]
     linked: dict[str, str] = {}
     if len(boxes) != len(order):
-        boxes = []
+        boxes = []  # titled only when they are linked: a large tree is folded or cut
     for group in boxes:
         first = group.find(f"{{{_SVG_NS}}}text")
         name = _title_of(group)
         header = " ".join((first.text or "").split()) if first is not None else ""
-        if name in expected:
-            owner, wanted = expected[name]
-            if header and " ".join(wanted.split()).startswith(header) and owner in anchors:
-                linked[name] = anchors[owner]
+        owner = order[int(name[1:]) - 1]
+        wanted = owner_title(node(plan.graph, owner), plan.locale)
+        if header and " ".join(wanted.split()).startswith(header):
+            linked[name] = anchor(owner)
     title = f"{label(plan.locale, 'r_tree')}: {plan.meta.get('name', '')}"
     return sanitize_svg(
         svg,

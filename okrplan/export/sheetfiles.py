@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from okrplan.numbers import money_scale
 from okrplan.present import label, weight_text
@@ -151,28 +152,39 @@ def to_index_markdown(
         "|" + "---|" * len(heads),
     ]
     quotas = money_scale([s.quota for s in book.sheets], locale, book.step)
+    numbers = book.numbers
+    # a large book repeats its paths, roles, quotas and objectives from row to row: each
+    # different one is written once
+    paths: dict[tuple[str, ...], str] = {}
+    cells: dict[str, str] = {}
+    money: dict[Decimal, str] = {}
+    weights: dict[tuple[tuple[str, int], ...], str] = {}
     for sheet in book.sheets:
         links = " · ".join(
             f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
         )
-        quota = "" if sheet.quota is None else book.numbers.money(sheet.quota, quotas)
-        weights = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    md_cell(sheet.tab),
-                    md_cell(" / ".join(sheet.path)),
-                    md_cell(sheet.role or ""),
-                    md_cell(sheet.person or ""),
-                    str(sheet.people) if sheet.kind != "unit" else "",
-                    md_cell(quota),
-                    md_cell(weights),
-                    links,
-                ]
-            )
-            + " |"
+        if (path := paths.get(sheet.path)) is None:
+            path = paths[sheet.path] = md_cell(" / ".join(sheet.path))
+        if (role := cells.get(sheet.role or "")) is None:
+            role = cells[sheet.role or ""] = md_cell(sheet.role or "")
+        if sheet.quota is None:
+            quota = ""
+        elif (quota := money.get(sheet.quota)) is None:  # type: ignore[assignment]
+            quota = money[sheet.quota] = md_cell(numbers.money(sheet.quota, quotas))
+        if (weight := weights.get(sheet.objectives)) is None:
+            text = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
+            weight = weights[sheet.objectives] = md_cell(text)
+        row = (
+            md_cell(sheet.tab),
+            path,
+            role,
+            md_cell(sheet.person) if sheet.person else "",
+            str(sheet.people) if sheet.kind != "unit" else "",
+            quota,
+            weight,
+            links,
         )
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 

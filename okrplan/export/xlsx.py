@@ -20,16 +20,18 @@ The bytes are deterministic: fixed document dates and zip entry times.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 import zipfile
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from okrplan.numbers import MAX_PLACES
 from okrplan.present import label
-from okrplan.text import text_width as display_width
+from okrplan.text import text_width
 
 from .names import quote_sheet
 from .sheetmodel import (
@@ -42,6 +44,7 @@ from .sheetmodel import (
 )
 from .xlsx_actuals import MAX_ROLLUP_SOURCES, SCALE_HEADER, PeriodWriter, column_header
 from .xlsx_cells import cell_number
+from .xlsx_grid import Grid, StyleIds, ref, worksheet_xml
 
 FORMAT_VERSION = 1
 TITLE_ROW, FACTS_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
@@ -73,24 +76,36 @@ def workbook_bytes(book: SheetBook) -> bytes:
     from openpyxl.workbook.properties import CalcProperties
 
     wb = Workbook()
-    writer = _Writer(book, wb)
-    writer.write()
+    grids = _Writer(book, wb).write()
     wb.calculation = CalcProperties(fullCalcOnLoad=True)
     wb.properties.creator = "okrplan"
     wb.properties.title = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", book.name)
+    # the cells' XML, made before openpyxl writes the styles: it numbers them as it goes
+    style_id = StyleIds(wb)
+    parts = [worksheet_xml(grid, style_id) for grid in grids]
     buffer = io.BytesIO()
-    wb.save(buffer)
-    return deterministic_archive(buffer.getvalue())
+    wb.save(buffer)  # the sheets' parts have no cells: each is replaced by its grid's
+    edits = {
+        grid.ws.path.lstrip("/"): (lambda _empty, part=part: part)
+        for grid, part in zip(grids, parts, strict=True)
+    }
+    return deterministic_archive(buffer.getvalue(), edits)
 
 
-def deterministic_archive(data: bytes) -> bytes:
+def deterministic_archive(
+    data: bytes, edits: Mapping[str, Callable[[bytes], bytes]] | None = None
+) -> bytes:
     """The same archive with fixed entry times and document dates: equal workbooks give
-    equal bytes (also used when actuals are carried into a new workbook)."""
+    equal bytes (also used when actuals are carried into a new workbook); ``edits`` change
+    the content of the entries they name."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
+            edit = (edits or {}).get(info.filename)
+            if edit is not None:
+                content = edit(content)
             if info.filename == "docProps/core.xml":
                 text = content.decode("utf-8")
                 text = re.sub(
@@ -117,16 +132,22 @@ class _Writer(PeriodWriter):
 
     # -- the workbook ---------------------------------------------------------------------------
 
-    def write(self) -> None:
-        summary = self.wb.active
-        summary.title = self.book.summary_tab
+    def write(self) -> list[Grid]:
+        """Every sheet's cells (styles are made in the order the sheets are written: units,
+        summary, hidden list), in the workbook's order of sheets."""
+        summary = Grid(self.wb.active)
+        summary.ws.title = self.book.summary_tab
+        grids = [summary]
         for sheet in self.book.sheets:
-            self.write_sheet(self.wb.create_sheet(sheet.tab), sheet)
+            grids.append(Grid(self.wb.create_sheet(sheet.tab)))
+            self.write_sheet(grids[-1], sheet)
         self.write_summary(summary)
-        self.write_meta(self.wb.create_sheet(META_TAB))
+        grids.append(Grid(self.wb.create_sheet(META_TAB)))
+        self.write_meta(grids[-1])
+        return grids
 
-    def write_meta(self, ws: Any) -> None:
-        ws.sheet_state = "hidden"
+    def write_meta(self, grid: Grid) -> None:
+        grid.ws.sheet_state = "hidden"
         head = [
             "okrplan-sheets",
             str(FORMAT_VERSION),
@@ -135,9 +156,9 @@ class _Writer(PeriodWriter):
             self.locale,
         ]
         for column, value in enumerate(head, start=1):
-            self.text(ws, 1, column, value, border=False, exact=True)
+            self.text(grid, 1, column, value, border=False, exact=True)
         for column, value in enumerate(META_HEADER, start=1):
-            self.text(ws, 2, column, value, border=False, exact=True)
+            self.text(grid, 2, column, value, border=False, exact=True)
         actual = self.header("actual")
         for row, sheet in enumerate(self.book.sheets, start=3):
             values = [
@@ -150,32 +171,33 @@ class _Writer(PeriodWriter):
                 actual,
             ]
             for column, value in enumerate(values, start=1):
-                self.text(ws, row, column, value, border=False, exact=True)
+                self.text(grid, row, column, value, border=False, exact=True)
 
-    def write_sheet(self, ws: Any, sheet: Sheet) -> None:
+    def write_sheet(self, grid: Grid, sheet: Sheet) -> None:
         total = self.total_row[sheet.key]
         cap = f"${self.letter('score')}${FACTS_ROW}"
-        self.write_head(ws, sheet)
+        self.write_head(grid, sheet)
         for index, row in enumerate(sheet.rows):
-            self.write_row(ws, sheet, row, FIRST_ROW + index, cap)
-        self.merge_objectives(ws, sheet)
-        self.write_total(ws, sheet, total)
-        notes = self.write_notes(ws, sheet, total)
+            self.write_row(grid, sheet, row, FIRST_ROW + index, cap)
+        self.merge_objectives(grid, sheet)
+        self.write_total(grid, sheet, total)
+        widths = self.widths(sheet)
+        notes = self.write_notes(grid, sheet, total, widths)
         if sheet.rows:
-            self.validate_actuals(ws, FIRST_ROW, total - 1)
-        self.layout(ws, sheet, total + notes + 1)
+            self.validate_actuals(grid, FIRST_ROW, total - 1)
+        self.layout(grid, sheet, total + notes + 1, widths)
 
-    def write_head(self, ws: Any, sheet: Sheet) -> None:
+    def write_head(self, grid: Grid, sheet: Sheet) -> None:
         """Title, facts and the score cap, and the header row."""
         locale, col, keys = self.locale, self.col, self.keys
         last = col[self.print_key]  # the print area: title and notes fit the page
-        self.text(ws, TITLE_ROW, 1, sheet.title, font="title", border=False)
-        self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
-        ws.row_dimensions[TITLE_ROW].height = 26
-        self.text(ws, FACTS_ROW, 1, " · ".join(sheet.facts), border=False)
-        self.merge(ws, FACTS_ROW, 1, FACTS_ROW, col["actual"] - 1)
+        self.text(grid, TITLE_ROW, 1, sheet.title, font="title", border=False)
+        self.merge(grid, TITLE_ROW, 1, TITLE_ROW, last)
+        grid.heights[TITLE_ROW] = 26
+        self.text(grid, FACTS_ROW, 1, " · ".join(sheet.facts), border=False)
+        self.merge(grid, FACTS_ROW, 1, FACTS_ROW, col["actual"] - 1)
         self.text(
-            ws,
+            grid,
             FACTS_ROW,
             col["actual"],
             label(locale, "score_cap"),
@@ -183,14 +205,14 @@ class _Writer(PeriodWriter):
             align="right",
             border=False,
         )
-        self.number(ws, FACTS_ROW, col["score"], 1, "0%", fill="input")
+        self.number(grid, FACTS_ROW, col["score"], 1, "0%", fill="input")
         for key in keys:
             if key in ("scale", "periods") or key.startswith("target:"):
-                ws.cell(row=HEADER_ROW, column=col[key]).value = column_header(key, locale)
+                grid.plain(HEADER_ROW, col[key], column_header(key, locale))
                 continue
             name = {"kr_id": KR_ID_HEADER}.get(key, self.header(key))
             self.text(
-                ws,
+                grid,
                 HEADER_ROW,
                 col[key],
                 name,
@@ -199,24 +221,24 @@ class _Writer(PeriodWriter):
                 fill="header",
                 border=key != "kr_id",
             )
-        ws.cell(row=HEADER_ROW, column=col["scale"]).value = SCALE_HEADER
-        ws.row_dimensions[HEADER_ROW].height = 30
+        grid.plain(HEADER_ROW, col["scale"], SCALE_HEADER)
+        grid.heights[HEADER_ROW] = 30
 
-    def write_total(self, ws: Any, sheet: Sheet, total: int) -> None:
+    def write_total(self, grid: Grid, sheet: Sheet, total: int) -> None:
         """The total row: Σ weights and Σ O分值."""
         col = self.col
         first, end = FIRST_ROW, total - 1
         for column in range(1, col[self.last_key] + 1):
-            self.style(ws.cell(row=total, column=column))
+            self.style(grid, total, column)
         text = label(self.locale, "sheet_total")
-        self.text(ws, total, col["kr"], text, font="bold", align="right")
+        self.text(grid, total, col["kr"], text, font="bold", align="right")
         if sheet.rows:
             w, o = self.letter("weight"), self.letter("o_score")
             self.formula(
-                ws, total, col["weight"], f"=SUM({w}{first}:{w}{end})", "0%", align="center"
+                grid, total, col["weight"], f"=SUM({w}{first}:{w}{end})", "0%", align="center"
             )
             self.formula(
-                ws,
+                grid,
                 total,
                 col["o_score"],
                 f'=IF(COUNT({o}{first}:{o}{end})=0,"",SUM({o}{first}:{o}{end}))',
@@ -226,55 +248,47 @@ class _Writer(PeriodWriter):
                 fill="computed",
             )
 
-    def write_notes(self, ws: Any, sheet: Sheet, total: int) -> int:
+    def write_notes(self, grid: Grid, sheet: Sheet, total: int, widths: dict[str, float]) -> int:
         """The notes below the total (units, how scores work); how many."""
         locale, last = self.locale, self.col[self.print_key]
         money = money_unit(locale, self.book.currency)
         first = "period_note" if self.months else "sheet_note"
         notes = [label(locale, first).format(money=money), label(locale, "score_rule")]
-        width = sum(w for k, w in self.widths(sheet).items() if self.col[k] <= last)
+        width = sum(w for k, w in widths.items() if self.col[k] <= last)
         for offset, note in enumerate(notes, start=2):
             r = total + offset
-            self.text(ws, r, 1, note, font="note", border=False)
-            self.merge(ws, r, 1, r, last)
-            ws.row_dimensions[r].height = _LINE_HEIGHT * _lines(note, width * 1.1) + 4
+            self.text(grid, r, 1, note, font="note", border=False)
+            self.merge(grid, r, 1, r, last)
+            grid.heights[r] = _LINE_HEIGHT * _lines(note, width * 1.1) + 4
         return len(notes)
 
-    def validate_actuals(self, ws: Any, first: int, end: int) -> None:
-        """Input validation: actuals are numbers ≥ 0."""
-        from openpyxl.worksheet.datavalidation import DataValidation
-
+    def validate_actuals(self, grid: Grid, first: int, end: int) -> None:
+        """Input validation: actuals are numbers ≥ 0 (typed in the actual column or a month's);
+        the error says what to type."""
         locale = self.locale
-        money = money_unit(locale, self.book.currency)
-        a = self.letter("actual")
-        check = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=header_text("actual", locale),
-            error=label(locale, "sheet_note").format(money=money),
-        )
-        check.add(f"{a}{first}:{a}{end}")
+        error = label(locale, "sheet_note").format(money=money_unit(locale, self.book.currency))
+        ranges = [ref(first, self.col["actual"], end, self.col["actual"])]
         if self.months:
-            check.add(f"{self.month_range(first)[: -len(str(first))]}{end}")
-        ws.add_data_validation(check)
+            first_month, last_month = self.months[0], self.months[-1]
+            ranges.append(
+                ref(first, self.col[f"actual:{first_month}"], end, self.col[f"actual:{last_month}"])
+            )
+        grid.validation = (" ".join(ranges), header_text("actual", locale), error)
 
-    def write_row(self, ws: Any, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
+    def write_row(self, grid: Grid, sheet: Sheet, row: SheetRow, r: int, cap: str) -> None:
         col = self.col
         fmt = _format(row, self.book)
         if row.first:
-            self.number(ws, r, col["no"], row.objective, "0", align="center")
-            self.text(ws, r, col["objective"], row.objective_name)
-            self.text(ws, r, col["detail"], row.detail)
-            self.o_score(ws, sheet, row, r)
+            self.number(grid, r, col["no"], row.objective, "0", align="center")
+            self.text(grid, r, col["objective"], row.objective_name)
+            self.text(grid, r, col["detail"], row.detail)
+            self.o_score(grid, sheet, row, r)
         else:
             for key in ("no", "objective", "detail", "o_score"):
-                self.style(ws.cell(row=r, column=col[key]))
-        self.text(ws, r, col["kr"], row.text)
+                self.style(grid, r, col[key])
+        self.text(grid, r, col["kr"], row.text)
         self.number(
-            ws,
+            grid,
             r,
             col["weight"],
             None if row.weight is None else Decimal(row.weight) / 100,
@@ -282,20 +296,20 @@ class _Writer(PeriodWriter):
             align="center",
         )
         if row.number == "points":
-            self.text(ws, r, col["target"], row.target_text, align="right")
+            self.text(grid, r, col["target"], row.target_text, align="right")
         else:
-            self.number(ws, r, col["target"], row.target, fmt)
-        self.text(ws, r, col["unit"], row.unit, align="center")
-        self.text(ws, r, col["per"], row.per, align="center")
+            self.number(grid, r, col["target"], row.target, fmt)
+        self.text(grid, r, col["unit"], row.unit, align="center")
+        self.text(grid, r, col["per"], row.per, align="center")
         # a deduction's points per case read as a rule, not a target: 每例扣5分 (still a number)
         scored_fmt = _per_case_format(self.locale) if row.number == "points" else fmt
-        self.number(ws, r, col["scored"], row.scored, scored_fmt)
+        self.number(grid, r, col["scored"], row.scored, scored_fmt)
         for period, value in zip(self.book.periods, row.periods, strict=True):
-            self.number(ws, r, col[f"period:{period}"], value, fmt)
-        self.period_cells(ws, sheet.key, row, r, fmt)
-        divisor = self.to_date_cells(ws, row, r, fmt)
+            self.number(grid, r, col[f"period:{period}"], value, fmt)
+        self.period_cells(grid, sheet.key, row, r, fmt)
+        divisor = self.to_date_cells(grid, row, r, fmt)
         if not (self.months and row.actuals.cells):
-            self.actual_cell(ws, row, r, fmt)
+            self.actual_cell(grid, row, r, fmt)
         a, s = f"{self.letter('actual')}{r}", divisor or f"{self.letter('scored')}{r}"
         score_fmt = "0%"
         if row.number == "points":
@@ -308,19 +322,19 @@ class _Writer(PeriodWriter):
         else:
             formula = f'=IF({a}="","",MAX(0,MIN({cap},IF({s}=0,1,{a}/{s}))))'
         if formula:
-            self.formula(ws, r, col["score"], formula, score_fmt, fill="computed")
+            self.formula(grid, r, col["score"], formula, score_fmt, fill="computed")
         else:
-            self.style(ws.cell(row=r, column=col["score"]), fill="computed")
-        self.text(ws, r, col["kr_id"], row.kr, border=False, exact=True)
-        ws.cell(row=r, column=col["scale"]).value = cell_number(row.scale)
+            self.style(grid, r, col["score"], fill="computed")
+        self.text(grid, r, col["kr_id"], row.kr, border=False, exact=True)
+        grid.plain(r, col["scale"], cell_number(row.scale))
 
-    def actual_cell(self, ws: Any, row: SheetRow, r: int, fmt: str) -> Any:
+    def actual_cell(self, grid: Grid, row: SheetRow, r: int, fmt: str) -> Any:
         """Empty for typing in; on a unit's sheet, the sum of the actuals aligned to it."""
         col = self.col["actual"]
         formula = self.rollup_formula(row)
         if not formula:
-            return self.number(ws, r, col, None, fmt, fill="input")
-        return self.formula(ws, r, col, formula, fmt, fill="input")
+            return self.number(grid, r, col, None, fmt, fill="input")
+        return self.formula(grid, r, col, formula, fmt, fill="input")
 
     def rollup_formula(self, row: SheetRow) -> str:
         """The sum of the actuals aligned to a unit's KR, or "" (none, or too many)."""
@@ -337,7 +351,7 @@ class _Writer(PeriodWriter):
         formula = f'=IF(COUNT({count})=0,"",{total})'
         return formula if len(formula) <= 7000 else ""
 
-    def o_score(self, ws: Any, sheet: Sheet, row: SheetRow, r: int) -> None:
+    def o_score(self, grid: Grid, sheet: Sheet, row: SheetRow, r: int) -> None:
         rows = [x for x in sheet.rows if x.objective_id == row.objective_id]
         s, w = self.letter("score"), self.letter("weight")
         weighted = [
@@ -347,7 +361,7 @@ class _Writer(PeriodWriter):
         parts = ([f"({'+'.join(weighted)})*100"] if weighted else []) + deductions
         end = r + len(rows) - 1
         self.formula(
-            ws,
+            grid,
             r,
             self.col["o_score"],
             f'=IF(COUNT({s}{r}:{s}{end})=0,"",{"+".join(parts) or "0"})',
@@ -356,12 +370,12 @@ class _Writer(PeriodWriter):
             fill="computed",
         )
 
-    def merge_objectives(self, ws: Any, sheet: Sheet) -> None:
+    def merge_objectives(self, grid: Grid, sheet: Sheet) -> None:
         for index, row in enumerate(sheet.rows):
             if row.first and row.span > 1:
                 start, end = FIRST_ROW + index, FIRST_ROW + index + row.span - 1
                 for key in ("no", "objective", "detail", "o_score"):
-                    self.merge(ws, start, self.col[key], end, self.col[key])
+                    self.merge(grid, start, self.col[key], end, self.col[key])
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -392,13 +406,11 @@ class _Writer(PeriodWriter):
         out["actual"] = max(out["actual"], float(cap))
         return out
 
-    def layout(self, ws: Any, sheet: Sheet, last_row: int) -> None:
-        widths = self.widths(sheet)
+    def layout(self, grid: Grid, sheet: Sheet, last_row: int, widths: dict[str, float]) -> None:
         for key, width in widths.items():
-            ws.column_dimensions[self.letter(key)].width = width
-        for letter in self.hidden_columns():
-            ws.column_dimensions[letter].hidden = True
-        ws.row_dimensions[FACTS_ROW].height = (
+            grid.widths[self.col[key]] = width
+        grid.hidden.update(self.hidden_columns())
+        grid.heights[FACTS_ROW] = (
             _LINE_HEIGHT
             * _lines(
                 " · ".join(sheet.facts),
@@ -424,30 +436,21 @@ class _Writer(PeriodWriter):
                 if need > have:
                     heights[index + row.span - 1] += need - have
         for index, height in enumerate(heights):
-            ws.row_dimensions[FIRST_ROW + index].height = round(height, 1)
-        ws.row_dimensions[self.total_row[sheet.key]].height = 20
-        ws.freeze_panes = ws.cell(row=FIRST_ROW, column=self.col["weight"]).coordinate
-        self.print_setup(ws, f"A1:{self.letter(self.print_key)}{last_row}")  # months: typed
+            grid.heights[FIRST_ROW + index] = round(height, 1)
+        grid.heights[self.total_row[sheet.key]] = 20
+        grid.touch(FIRST_ROW, self.col["weight"])  # openpyxl's freeze_panes made the cell
+        grid.freeze = (FIRST_ROW, self.col["weight"])
+        self.print_setup(grid, f"A1:{self.letter(self.print_key)}{last_row}")  # months: typed
 
-    def print_setup(self, ws: Any, area: str) -> None:
-        from openpyxl.worksheet.page import PageMargins
-
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
-        ws.print_area = area
-        ws.oddFooter.center.text = "&P / &N"
+    def print_setup(self, grid: Grid, area: str) -> None:
+        grid.printed = True  # the page: xlsx_grid.worksheet_xml
+        grid.ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+        grid.ws.print_area = area
 
     # -- the summary ----------------------------------------------------------------------------
 
-    def write_summary(self, ws: Any) -> None:
+    def write_summary(self, grid: Grid) -> None:
         from openpyxl.utils import get_column_letter
-        from openpyxl.worksheet.hyperlink import Hyperlink
 
         book, locale = self.book, self.locale
         unit = money_unit(locale, book.currency)
@@ -466,44 +469,53 @@ class _Writer(PeriodWriter):
             else f"{label(locale, 'o_score')}{label(locale, 'sheet_total')}",
         ]
         last = len(heads)
-        self.text(ws, TITLE_ROW, 1, f"{book.name} — {book.summary_tab}", font="title", border=False)
-        self.merge(ws, TITLE_ROW, 1, TITLE_ROW, last)
-        ws.row_dimensions[TITLE_ROW].height = 26
-        self.text(ws, FACTS_ROW, 1, " · ".join(book.facts), border=False)
-        self.merge(ws, FACTS_ROW, 1, FACTS_ROW, last)
+        self.text(
+            grid, TITLE_ROW, 1, f"{book.name} — {book.summary_tab}", font="title", border=False
+        )
+        self.merge(grid, TITLE_ROW, 1, TITLE_ROW, last)
+        grid.heights[TITLE_ROW] = 26
+        self.text(grid, FACTS_ROW, 1, " · ".join(book.facts), border=False)
+        self.merge(grid, FACTS_ROW, 1, FACTS_ROW, last)
         for column, head in enumerate(heads, start=1):
-            self.text(ws, HEADER_ROW, column, head, font="bold", align="center", fill="header")
-        ws.row_dimensions[HEADER_ROW].height = 30
+            self.text(grid, HEADER_ROW, column, head, font="bold", align="center", fill="header")
+        grid.heights[HEADER_ROW] = 30
         scale = Decimal(10_000) if not locale.startswith("en") else Decimal(1)
         money = _money_format(book, scale)
         w, o = self.letter("weight"), self.letter("o_score")
         widths = [display_width(h) + 2 for h in heads]
         for r, sheet in enumerate(book.sheets, start=FIRST_ROW):
-            link = self.text(ws, r, 1, sheet.tab, font="link")
-            link.hyperlink = Hyperlink(
-                ref=link.coordinate, display=sheet.tab, location=f"{quote_sheet(sheet.tab)}A1"
-            )
+            link = self.text(grid, r, 1, sheet.tab, font="link")
+            grid.links.append((link, f"{quote_sheet(sheet.tab)}A1", sheet.tab))
             weights = " · ".join(f"{n} {share}%" for n, share in sheet.objectives)
             values = [" / ".join(sheet.path), sheet.role or "", sheet.person or ""]
             for column, value in enumerate(values, start=2):
-                self.text(ws, r, column, value)
-            self.number(ws, r, 5, sheet.people if sheet.kind != "unit" else None, "0")
-            self.number(ws, r, 6, None if sheet.quota is None else sheet.quota / scale, money)
+                self.text(grid, r, column, value)
+            self.number(grid, r, 5, sheet.people if sheet.kind != "unit" else None, "0")
+            self.number(grid, r, 6, None if sheet.quota is None else sheet.quota / scale, money)
             self.number(
-                ws, r, 7, None if sheet.per_person is None else sheet.per_person / scale, money
+                grid, r, 7, None if sheet.per_person is None else sheet.per_person / scale, money
             )
-            self.text(ws, r, 8, weights)
+            self.text(grid, r, 8, weights)
             total = self.total_row[sheet.key]
-            self.formula(ws, r, 9, f"={quote_sheet(sheet.tab)}{w}{total}", "0%")
-            self.formula(ws, r, 10, f"={quote_sheet(sheet.tab)}{o}{total}", "0.0", fill="computed")
+            self.formula(grid, r, 9, f"={quote_sheet(sheet.tab)}{w}{total}", "0%")
+            self.formula(
+                grid, r, 10, f"={quote_sheet(sheet.tab)}{o}{total}", "0.0", fill="computed"
+            )
             for i, text in enumerate([sheet.tab, *values, "", "", "", weights]):
                 widths[i] = max(widths[i], min(display_width(text) + 2, 40))
-            ws.row_dimensions[r].height = max(20.0, _LINE_HEIGHT * _lines(weights, 40) + 6)
+            grid.heights[r] = max(20.0, _LINE_HEIGHT * _lines(weights, 40) + 6)
         for column, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(column)].width = max(width, 8)
-        ws.freeze_panes = f"B{FIRST_ROW}"
+            grid.widths[column] = max(width, 8)
+        grid.freeze = (FIRST_ROW, 2)
         end = FIRST_ROW + len(book.sheets) - 1
-        self.print_setup(ws, f"A1:{get_column_letter(last)}{max(end, HEADER_ROW)}")
+        self.print_setup(grid, f"A1:{get_column_letter(last)}{max(end, HEADER_ROW)}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def display_width(text: str) -> int:
+    """:func:`okrplan.text.text_width`, remembered: every sheet sizes the same headers, and
+    the units' and KRs' names recur from sheet to sheet."""
+    return text_width(text)
 
 
 def _format(row: SheetRow, book: SheetBook) -> str:

@@ -22,6 +22,7 @@ from okrplan.present import label
 from .names import quote_sheet
 from .sheetmodel import SheetBook, SheetRow, columns, header_text
 from .xlsx_cells import CellWriter
+from .xlsx_grid import Grid
 from .xlsx_periods import PERIODS_HEADER, TARGET_PREFIX
 
 SCALE_HEADER = "okrplan:scale"
@@ -81,6 +82,7 @@ class PeriodWriter(CellWriter):
         self.months = period_months(book)
         self.row_of = {(s.key, r.kr): r for s in book.sheets for r in s.rows}
         self.rows: dict[tuple[str, str], tuple[str, int]] = {}  # (sheet, KR) → (tab, row)
+        self.headers = {k: column_header(k, self.locale) for k in self.keys}
 
     @property
     def print_key(self) -> str:
@@ -95,7 +97,7 @@ class PeriodWriter(CellWriter):
     def header(self, key: str) -> str:
         """A column's header (the actual's stays 实际完成 where months have cells: it is the
         actual to date either way, and older readers find it by that name)."""
-        return column_header(key, self.locale)
+        return self.headers.get(key) or column_header(key, self.locale)
 
     def rollup_formula(self, row: SheetRow) -> str:
         raise NotImplementedError  # the workbook writer's
@@ -104,14 +106,14 @@ class PeriodWriter(CellWriter):
         first, last = self.months[0], self.months[-1]
         return f"{self.letter(f'actual:{first}')}{r}:{self.letter(f'actual:{last}')}{r}"
 
-    def period_cells(self, ws: Any, sheet_key: str, row: SheetRow, r: int, fmt: str) -> None:
+    def period_cells(self, grid: Grid, sheet_key: str, row: SheetRow, r: int, fmt: str) -> None:
         """The month cells of a row (merged per quarter), its hidden targets and period map."""
         if not self.months:
             return
         cells = row.actuals.cells
         if not cells:
             for m in self.months:
-                self.style(ws.cell(row=r, column=self.col[f"actual:{m}"]), fill="computed")
+                self.style(grid, r, self.col[f"actual:{m}"], fill="computed")
             return
         sources = self.sources(row)
         for month, _period, span, target in cells:
@@ -122,17 +124,16 @@ class PeriodWriter(CellWriter):
             ]
             formula = _sum_formula(refs)
             if formula:
-                self.formula(ws, r, column, formula, fmt, fill="input")
+                self.formula(grid, r, column, formula, fmt, fill="input")
             else:
-                self.number(ws, r, column, None, fmt, fill="input")
+                self.number(grid, r, column, None, fmt, fill="input")
             for extra in range(1, span):
-                self.style(ws.cell(row=r, column=column + extra), fill="input")
+                self.style(grid, r, column + extra, fill="input")
             if span > 1:
-                self.merge(ws, r, column, r, column + span - 1)
-            ws.cell(row=r, column=self.col[f"target:{month}"]).value = (
-                None if target is None else _cell(target)
-            )
-        ws.cell(row=r, column=self.col["periods"]).value = row.actuals.text()
+                self.merge(grid, r, column, r, column + span - 1)
+            target_cell = None if target is None else _cell(target)
+            grid.plain(r, self.col[f"target:{month}"], target_cell)
+        grid.plain(r, self.col["periods"], row.actuals.text())
 
     def sources(self, row: SheetRow) -> list[tuple[str, int, int]]:
         """(tab, row, factor) of the KRs whose month cells a unit's month cells sum, or []
@@ -148,7 +149,7 @@ class PeriodWriter(CellWriter):
             out.append((tab, at, factor))
         return out
 
-    def to_date_cells(self, ws: Any, row: SheetRow, r: int, fmt: str) -> str | None:
+    def to_date_cells(self, grid: Grid, row: SheetRow, r: int, fmt: str) -> str | None:
         """The actual to date (a sum of the month cells) and the target to date of a row with
         month cells; returns the cell the score divides by (None: the scored-against one)."""
         if not self.months:
@@ -156,16 +157,16 @@ class PeriodWriter(CellWriter):
         s, t = f"{self.letter('scored')}{r}", self.col["to_date"]
         if not row.actuals.cells:
             if row.scored is not None and row.number != "points":
-                self.formula(ws, r, t, f"={s}", fmt, fill="computed")
+                self.formula(grid, r, t, f"={s}", fmt, fill="computed")
             else:
-                self.style(ws.cell(row=r, column=t), fill="computed")
+                self.style(grid, r, t, fill="computed")
             return None
         months = self.month_range(r)
         total = "AVERAGE" if row.actuals.level else "SUM"
         # a unit's actual: its months, else the actuals to date typed on the sheets below
         below = self.rollup_formula(row).removeprefix("=") or '""'
         self.formula(
-            ws,
+            grid,
             r,
             self.col["actual"],
             f"=IF(COUNT({months})=0,{below},{total}({months}))",
@@ -173,18 +174,18 @@ class PeriodWriter(CellWriter):
             fill="computed",
         )
         if row.number == "points" or row.scored is None:
-            self.style(ws.cell(row=r, column=t), fill="computed")
+            self.style(grid, r, t, fill="computed")
             return None
         first, last = self.months[0], self.months[-1]
         targets = f"{self.letter(f'target:{first}')}{r}:{self.letter(f'target:{last}')}{r}"
         reached = s if row.actuals.level else f'SUMPRODUCT(({months}<>"")*{targets})'
-        self.formula(ws, r, t, f"=IF(COUNT({months})=0,{s},{reached})", fmt, fill="computed")
+        self.formula(grid, r, t, f"=IF(COUNT({months})=0,{s},{reached})", fmt, fill="computed")
         return f"{self.letter('to_date')}{r}"
 
-    def hidden_columns(self) -> list[str]:
-        """The letters of the columns read back but not shown."""
+    def hidden_columns(self) -> list[int]:
+        """The columns read back but not shown."""
         return [
-            self.letter(k)
+            self.col[k]
             for k in self.keys
             if k in ("kr_id", "scale", "periods") or k.startswith("target:")
         ]

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from .sheetmodel import SheetBook, columns, drop_bidi_controls
+from .xlsx_grid import FORMULA, MAX_TEXT, NUMBER, TEXT, Grid
+from .xlsx_grid import letter as column_letter
 
 INPUT_FILL, COMPUTED_FILL, HEADER_FILL = "FFF2CC", "F2F2F2", "DDEBF7"
 
@@ -49,106 +51,136 @@ class CellWriter:
         self.scratch: Any = None
 
     def letter(self, key: str) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return str(get_column_letter(self.col[key]))
+        return column_letter(self.col[key])
 
     # -- cells ----------------------------------------------------------------------------------
 
-    def style(
+    def array(
         self,
-        cell: Any,
         font: str = "body",
         align: str = "wrap",
         fill: str | None = None,
         border: bool = True,
         fmt: str = "General",
-    ) -> None:
-        """Give a cell a style; each distinct style is built once (openpyxl's per-attribute
-        styling is slow), then its style array is copied."""
-        from copy import copy
-
-        key = (font, align, fill, border, fmt)
+        quote: bool = False,
+    ) -> Any:
+        """The style array of a style, built once per distinct style (openpyxl's per-attribute
+        styling is slow) and shared by every cell that has it (never changed once made)."""
+        key = (font, align, fill, border, fmt, quote)
         array = self.styles.get(key)
         if array is None:
+            from copy import copy
+
+            from openpyxl.styles import Border, PatternFill
+            from openpyxl.styles.cell_style import StyleArray
+
+            if quote:
+                array = copy(self.array(font, align, fill, border, fmt))
+                array.quotePrefix = 1
+            else:
+                scratch = self.scratch_cell()
+                scratch._style = StyleArray()
+                scratch.font, scratch.alignment = self.fonts[font], self.aligns[align]
+                scratch.number_format = fmt
+                scratch.fill = self.fills[fill] if fill is not None else PatternFill()
+                scratch.border = self.border if border else Border()
+                array = copy(scratch._style)
+            self.styles[key] = array
+        return array
+
+    def scratch_cell(self) -> Any:
+        """A cell of the workbook, outside every sheet, that styles are built on."""
+        if self.scratch is None:
             from openpyxl.cell.cell import Cell
 
-            if self.scratch is None:
-                self.scratch = Cell(self.wb.active, row=1, column=1)
-            scratch = self.scratch
-            scratch.font, scratch.alignment = self.fonts[font], self.aligns[align]
-            scratch.number_format = fmt
-            if fill is not None:
-                scratch.fill = self.fills[fill]
-            else:
-                from openpyxl.styles import PatternFill
+            self.scratch = Cell(self.wb.active, row=1, column=1)
+        return self.scratch
 
-                scratch.fill = PatternFill()
-            if border:
-                scratch.border = self.border
-            else:
-                from openpyxl.styles import Border
-
-                scratch.border = Border()
-            array = self.styles[key] = copy(scratch._style)
-        cell._style = copy(array)
+    def style(self, grid: Grid, row: int, column: int, **style: Any) -> None:
+        """Give the cell at (row, column) a style (keyword arguments of :meth:`array`); its
+        value stays."""
+        old = grid.cells.get((row, column))
+        kind, value = (NUMBER, None) if old is None else old[:2]
+        grid.cells[(row, column)] = (kind, value, self.array(**style))
 
     def text(
-        self, ws: Any, row: int, column: int, value: str, *, exact: bool = False, **style: Any
-    ) -> Any:
-        """A text cell that is never read as a formula, whatever the text starts with.
+        self, grid: Grid, row: int, column: int, value: str, *, exact: bool = False, **style: Any
+    ) -> str:
+        """A text cell that is never read as a formula, whatever the text starts with; returns
+        the cell's reference.
 
         Shown text loses bidirectional overrides (an unclosed one in a name would reverse the
         numbers after it in the cell); ``exact`` text (ids read back) keeps them."""
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        cell = ws.cell(row=row, column=column)
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # only a hand-edited plan.json has any
-        cell.value = value if exact else drop_bidi_controls(value)
-        cell.data_type = "s"
-        self.style(cell, **style)
-        if value[:1] in ("=", "+", "-", "@"):
-            cell.quotePrefix = True
-        return cell
+        shown = (value if exact else drop_bidi_controls(value))[:MAX_TEXT]
+        quote = value[:1] in ("=", "+", "-", "@")
+        grid.cells[(row, column)] = (TEXT, shown, self.array(**style, quote=quote))
+        return f"{column_letter(column)}{row}"
 
     def number(
-        self, ws: Any, row: int, column: int, value: Decimal | int | None, fmt: str, **style: Any
-    ) -> Any:
-        cell = ws.cell(row=row, column=column)
-        cell.value = None if value is None else cell_number(value)
-        self.style(cell, **{"align": "right", **style, "fmt": fmt})
-        return cell
+        self,
+        grid: Grid,
+        row: int,
+        column: int,
+        value: Decimal | int | None,
+        fmt: str,
+        **style: Any,
+    ) -> None:
+        number = None if value is None else cell_number(value)
+        grid.cells[(row, column)] = (
+            NUMBER,
+            number,
+            self.array(**{"align": "right", **style}, fmt=fmt),
+        )
 
-    def formula(self, ws: Any, row: int, column: int, formula: str, fmt: str, **style: Any) -> Any:
-        cell = ws.cell(row=row, column=column)
-        cell.value = formula
-        self.style(cell, **{"align": "right", **style, "fmt": fmt})
-        return cell
+    def formula(
+        self, grid: Grid, row: int, column: int, formula: str, fmt: str, **style: Any
+    ) -> None:
+        array = self.array(**{"align": "right", **style}, fmt=fmt)
+        grid.cells[(row, column)] = (FORMULA, formula[:MAX_TEXT], array)
 
     def merge(
-        self, ws: Any, first_row: int, first_column: int, last_row: int, last_column: int
+        self, grid: Grid, first_row: int, first_column: int, last_row: int, last_column: int
     ) -> None:
-        """Merge a range; the covered cells keep their style (borders), as openpyxl's
-        merge_cells would after re-drawing them, at a fraction of its cost."""
-        from copy import copy
-
-        from openpyxl.cell.cell import MergedCell
-        from openpyxl.worksheet.cell_range import CellRange
-        from openpyxl.worksheet.merge import MergedCellRange
-
-        area = CellRange(
-            min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column
-        )
-        ws.merged_cells.add(MergedCellRange(ws, area.coord))
+        """Merge a range as openpyxl's worksheet would (the top-left cell takes the right and
+        bottom borders of the bottom-right one), the covered cells keeping their style
+        (borders) and losing their values."""
+        grid.merges.append((first_row, first_column, last_row, last_column))
+        start = grid.cells.get((first_row, first_column), (NUMBER, None, None))
+        end = grid.cells.get((last_row, last_column))
+        if end is not None:
+            start = (start[0], start[1], self.merged_border(start[2], end[2]))
+        grid.cells[(first_row, first_column)] = start
         for row in range(first_row, last_row + 1):
             for column in range(first_column, last_column + 1):
-                if (row, column) == (first_row, first_column):
-                    continue
-                covered = MergedCell(ws, row=row, column=column)
-                old = ws._cells.get((row, column))
-                if old is not None:
-                    covered._style = copy(old._style)
-                ws._cells[(row, column)] = covered
+                if (row, column) != (first_row, first_column):
+                    old = grid.cells.get((row, column))
+                    grid.cells[(row, column)] = (NUMBER, None, None if old is None else old[2])
+
+    def merged_border(self, start: Any, end: Any) -> Any:
+        """The style of a merged range's top-left cell (style ``start``) once it has the right
+        and bottom borders of its bottom-right cell (style ``end``)."""
+        key = (
+            "merged",
+            None if start is None else tuple(start),
+            None if end is None else tuple(end),
+        )
+        array = self.styles.get(key)
+        if array is None:
+            from copy import copy
+
+            from openpyxl.styles import Border
+            from openpyxl.styles.cell_style import StyleArray
+
+            scratch = self.scratch_cell()
+            scratch._style = StyleArray(end) if end is not None else StyleArray()
+            right, bottom = scratch.border.right, scratch.border.bottom
+            scratch._style = StyleArray(start) if start is not None else StyleArray()
+            scratch.border += Border(right=right, bottom=bottom)
+            array = self.styles[key] = copy(scratch._style)
+        return array
 
 
 def cell_number(value: Decimal | int) -> int | float:

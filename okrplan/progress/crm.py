@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from okrplan.errors import Issue, Severity
+from okrplan.errors import Issue
 from okrplan.model import RoleGroup
 from okrplan.progress.columnar import BLANK, csv_chunks
 from okrplan.progress.config import ActualsSource, MetricColumn
@@ -47,7 +47,7 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
 
     path = base / source.file
     stream = stream_table(path)
-    batch = Batch(str(path), issues=list(stream.warnings))
+    batch = Batch(str(path), issues=list(stream.warnings), locale=people.locale)
     where = _crm_columns(source, stream.columns, batch, stream.header_line)
     if where is None:
         return batch
@@ -62,15 +62,8 @@ def read_crm(source: ActualsSource, base: Path, people: Directory) -> Batch:
     if others:
         shown = ", ".join(f"{k} ({n})" for k, n in sorted(others.items())[:8])
         column = source.metric.column if isinstance(source.metric, MetricColumn) else ""
-        batch.issues.append(
-            Issue(
-                f"rows not counted (no metric for these values): {shown}",
-                batch.source,
-                path=column,
-                severity=Severity.WARNING,
-                hint="add them under metric: values: to count them",
-            )
-        )
+        hint = batch.words("crm_not_counted_hint")
+        batch.warn(batch.words("crm_not_counted", shown=shown), hint, column)
     _assign(counts, people, batch)
     return batch
 
@@ -114,14 +107,9 @@ def _crm_columns(
     absent = [w for w in wanted if w and w.casefold() not in index]
     if absent:
         found = ", ".join(columns[:12])
-        batch.problem(
-            Issue(
-                f"no column {', '.join(map(repr, absent))} in the export",
-                batch.source,
-                line,
-                hint=f"its columns: {found}; check actuals: in the target file",
-            )
-        )
+        message = batch.words("crm_no_column", names=", ".join(map(repr, absent)))
+        hint = batch.words("crm_no_column_hint", found=found)
+        batch.problem(Issue(message, batch.source, line, hint=hint))
         return None
     place = [index[w.casefold()] if w else -1 for w in wanted]
     return (place[0], place[1], place[2], place[3], place[4], place[5])
@@ -403,21 +391,20 @@ def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[
     for line, fields in chunk:
         if len(fields) < width:
             if any(f.strip() for f in fields):
-                batch.problem(Issue("the row has too few columns", batch.source, line))
+                batch.problem(Issue(batch.words("ck_too_few_columns"), batch.source, line))
             continue
         unit = fields[unit_at] if unit_at >= 0 else ""
         role = fields[role_at] if role_at >= 0 else ""
         who = ids["who"][(fields[person_at], unit, role)]
         if who < 0:
-            batch.problem(Issue("no person", batch.source, line, path=source.person))
+            message = batch.words("ck_no_person")
+            batch.problem(Issue(message, batch.source, line, path=source.person))
             continue
         raw = fields[date_at]
         month = ids["month"][raw]
         if month < 0:
-            hint = "write it as 2015-03-14"
-            batch.problem(
-                Issue(f"{raw!r} is not a date", batch.source, line, path=source.date, hint=hint)
-            )
+            hint, message = batch.words("ck_date_hint"), batch.words("ck_not_a_date", text=raw)
+            batch.problem(Issue(message, batch.source, line, path=source.date, hint=hint))
             continue
         metric = counts.fixed if metric_at < 0 else ids["kind"][fields[metric_at]]
         if metric_at >= 0 and metric < 0:
@@ -429,7 +416,7 @@ def _exact_rows(counts: _Counts, chunk: list[tuple[int, list[str]]], keys: list[
             amount = ids["amount"][fields[amount_at]]
             if amount < 0:
                 column = source.amount.column if source.amount else ""
-                problem = f"the amount {fields[amount_at]!r} is not a number"
+                problem = batch.words("ck_amount_not_number", text=fields[amount_at])
                 batch.problem(Issue(problem, batch.source, line, path=column))
                 continue
             if amount:
@@ -467,8 +454,7 @@ def _assign(counts: _Counts, people: Directory, batch: Batch) -> None:
     batch.rows = _columns(kr_ids, kr_at, (who, month), (whos, months), values)
     batch.lines = [0] * len(batch.rows)
     for (label, name), count in sorted(no_kr.items()):
-        message = f"{label} has no KR of the metric {name!r}: {count} monthly totals not stored"
-        batch.issues.append(Issue(message, batch.source, severity=Severity.WARNING))
+        batch.warn(batch.words("crm_no_kr", label=label, name=name, count=count))
 
 
 def _columns(
@@ -479,23 +465,28 @@ def _columns(
     values: Any,
 ) -> Columns:
     """The totals of the keys with a KR (``kr_at`` ≥ 0) as check-in columns, in key order:
-    a column at a time (NumPy picks each row's KR, person and month text)."""
+    each (KR, person) and month named once, each row by number (NumPy picks them)."""
     chosen = np.flatnonzero(kr_at >= 0)
     who, month = where[0][chosen], where[1][chosen]
-    people: dict[str, int] = {}
-    person_of = np.array([people.setdefault(w[0], len(people)) for w in names[0]], np.int64)
-    krs = np.array([*kr_ids, ""], object)[kr_at[chosen]].tolist()
-    persons = np.array([*people, ""], object)[person_of[who] if len(who) else who].tolist()
-    periods = np.array([*names[1], ""], object)[month].tolist()
+    pair_at = kr_at[chosen]
+    # the seat of each (who, KR) pair: two ways of writing one person (units written
+    # differently) are one seat
+    seats: dict[tuple[str, str], int] = {}
+    key = pair_at * len(names[0]) + who
+    pairs = np.unique(key)
+    seat_of = [
+        seats.setdefault((kr_ids[pair // len(names[0])], names[0][pair % len(names[0])][0]),
+                         len(seats))
+        for pair in pairs.tolist()
+    ]  # fmt: skip
+    seat = np.asarray(seat_of, np.int64)[np.searchsorted(pairs, key)]
     if isinstance(values, np.ndarray):
         nums, dens = values[chosen].tolist(), [1] * len(chosen)
     else:
         exact = [Fraction(values[i]) for i in chosen.tolist()]
         nums, dens = [f.numerator for f in exact], [f.denominator for f in exact]
-    # two ways of writing one person (units written differently) may give one key twice;
     # where each person is written one way, every key is one (kr, person, month)
     distinct = len(chosen)
-    if len(people) < len(names[0]) and len(chosen):
-        key = (kr_at[chosen] * len(people) + person_of[who]) * max(len(names[1]), 1) + month
-        distinct = len(np.unique(key))
-    return Columns(krs, persons, periods, nums, dens, distinct)
+    if len(seats) < len(pairs):
+        distinct = len(np.unique(seat * max(len(names[1]), 1) + month))
+    return Columns(list(seats), names[1], seat.tolist(), month.tolist(), nums, dens, distinct)

@@ -155,8 +155,11 @@ def check_in(
         batches += [read_crm(source, base, people) for source in sources]
     problems = [issue for batch in batches for issue in batch.errors]
     if problems:
+        from okrplan.wording import words
+
         total = sum(batch.bad for batch in batches)
-        raise InputError(problems, f"{total} bad row{'s' * (total != 1)}; nothing was recorded")
+        key = "ck_bad_row" if total == 1 else "ck_bad_rows"
+        raise InputError(problems, words(batches[0].locale, key, n=total))
     done = [
         Imported(batch, record(folder, batch.rows, source=_source(batch), lines=batch.lines))
         for batch in batches

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -25,6 +25,7 @@ from okrplan.progress import calendar
 from okrplan.progress.store import CheckIn
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.tabular import Row, read_table
+from okrplan.wording import label, words
 
 MAX_ERRORS = 100
 """Bad rows listed one by one; beyond this they are counted."""
@@ -56,12 +57,25 @@ class Batch:
     read: int = 0  # data rows read
     bad: int = 0  # rows with a problem
     exact: set[int] = field(default_factory=set)  # rows already per period (not year to date)
+    locale: str = "zh-CN"  # the plan's: the language of the problems
+
+    def __post_init__(self) -> None:
+        self.issues = [replace(i, locale=self.locale) for i in self.issues]
 
     def problem(self, issue: Issue) -> None:
-        """Note a bad row (listing the first :data:`MAX_ERRORS`)."""
+        """Note a bad row (listing the first :data:`MAX_ERRORS`), in the plan's language."""
         self.bad += 1
         if self.bad <= MAX_ERRORS:
-            self.issues.append(issue)
+            self.issues.append(replace(issue, locale=self.locale))
+
+    def warn(self, message: str, hint: str = "", column: str = "") -> None:
+        """Note a warning about the whole file."""
+        issue = Issue(message, self.source, path=column, hint=hint, severity=Severity.WARNING)
+        self.issues.append(replace(issue, locale=self.locale))
+
+    def words(self, key: str, **values: object) -> str:
+        """A message in the plan's language (:func:`okrplan.wording.words`)."""
+        return words(self.locale, key, **values)
 
     @property
     def errors(self) -> list[Issue]:
@@ -75,9 +89,13 @@ class Batch:
 
 class Directory:
     """Who is who in a plan: people by name, units by name and path, each owner's KR of a
-    metric. Built once per command (a 100,000-person plan takes a moment)."""
+    metric. Built once per command (a 100,000-person plan takes a moment). ``locale`` is the
+    plan's (what its problems are written in)."""
+
+    locale = "zh-CN"
 
     def __init__(self, plan: Plan) -> None:
+        self.locale = plan.locale
         self.fill(plan.graph, queries.records(plan.graph))
 
     def fill(self, graph: Any, records: Iterable[Any]) -> None:
@@ -113,9 +131,9 @@ class Directory:
             if len(exact) == 1:
                 return exact[0].id, ""
             return None, (
-                f"no role {role!r} in unit {unit!r}"
+                words(self.locale, "ck_no_role", role=role, unit=unit)
                 if not exact
-                else f"role {role!r} is in {len(exact)} units; add the unit"
+                else words(self.locale, "ck_role_in_units", role=role, n=len(exact))
             )
         try:
             return queries.find_unit(self.graph, unit), ""
@@ -187,16 +205,16 @@ def read_long(path: str | os.PathLike[str], plan: Plan, people: Directory) -> Ba
     role, or a person (with unit and role where names repeat) or a unit/role and a metric; a
     period or a date; a value with units; optional confidence (0–10) and comment."""
     table = read_table(path)
-    batch = Batch(os.fspath(path), issues=list(table.warnings))
+    batch = Batch(os.fspath(path), issues=list(table.warnings), locale=people.locale)
     names = _columns(table.columns)
     missing = [c for c in ("value",) if c not in names]
     if "period" not in names and "date" not in names:
-        missing.append("period or date")
+        missing.append(label(batch.locale, "ck_col_period_or_date"))
     if not {"kr", "person", "metric"} & set(names):
-        missing.append("kr (or person and metric)")
+        missing.append(label(batch.locale, "ck_col_kr"))
     if missing:
-        hint = "e.g. kr,period,value / k:A公司/销售部#1.4,2015-03,380万"
-        message = f"the table needs the columns {', '.join(missing)}"
+        hint = label(batch.locale, "ck_needs_columns_hint")
+        message = batch.words("ck_needs_columns", names=", ".join(missing))
         batch.problem(Issue(message, table.file, table.header_line, hint=hint))
         return batch
     for row in table.rows:
@@ -220,19 +238,21 @@ def _long_row(
         return None
     try:
         period = _period(cell("period"), cell("date"))
-    except ValueError as exc:
-        batch.problem(row.issue(str(exc), names.get("period", names.get("date", ""))))
+    except _Bad as bad:
+        column = names.get("period", names.get("date", ""))
+        batch.problem(row.issue(batch.words(bad.key, text=bad.text), column, _hint(batch, bad)))
         return None
     text = cell("value")
     try:
         value = parse_value(text)
     except QuantityError as exc:
-        message = f"the value {text!r} is not a number" if text else "the value is empty"
+        message = batch.words("ck_value_not_number" if text else "ck_value_empty", text=text)
         batch.problem(row.issue(message, names["value"], exc.hint))
         return None
     confidence, problem = _confidence(cell("confidence"))
     if problem:
-        batch.problem(row.issue(problem, names["confidence"], "write a whole number 0 to 10"))
+        message = batch.words("ck_confidence", text=problem)
+        batch.problem(row.issue(message, names["confidence"], batch.words("ck_confidence_hint")))
         return None
     return CheckIn(kr_id, period, value, person, confidence, cell("comment"))
 
@@ -243,9 +263,10 @@ def _which_kr(
     """(KR id, person, problem, column of the problem) of a long-table row."""
     kr, person, metric = get("kr"), get("person"), get("metric")
     unit, role = get("unit"), get("role")
+    say = batch.words
     if kr.startswith("k:"):
         if kr not in people.graph:
-            return None, "", f"no KR {kr!r} in the plan", "kr"
+            return None, "", say("ck_no_kr_id", kr=kr), "kr"
         return kr, person, _stranger(kr, person, people, batch), "person"
     if person:
         group = people.person_group(person, unit, role)
@@ -260,13 +281,13 @@ def _which_kr(
     if kr:
         found = people.kr_named(kr, owner)
         if found is None:
-            return None, "", f"no single KR named {kr!r} here; add unit and role", "kr"
+            return None, "", say("ck_no_single_kr", kr=kr), "kr"
         return found, person, "", ""
     if not metric or owner is None:
-        return None, "", "say which KR: a kr column, or a person or unit and a metric", "kr"
+        return None, "", say("ck_which_kr"), "kr"
     found = people.kr_of.get((owner, metric))
     if found is None:
-        return None, "", f"{owner} has no KR of the metric {metric!r}", "metric"
+        return None, "", say("ck_owner_no_kr", owner=owner, metric=metric), "metric"
     return found, person, "", ""
 
 
@@ -281,20 +302,39 @@ def _stranger(kr_id: str, person: str, people: Directory, batch: Batch) -> str:
     return ""
 
 
+class _Bad(ValueError):
+    """A period or date that is none: the key of its message and the text."""
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__(key)
+        self.key, self.text = key, text
+
+
+def _hint(batch: Batch, bad: _Bad) -> str:
+    return batch.words("ck_date_hint" if bad.key == "ck_not_a_date" else "ck_period_hint")
+
+
 def _period(period: str, day: str) -> str:
     if period:
-        return calendar.normal_period(period)
+        try:
+            return calendar.normal_period(period)
+        except ValueError:
+            raise _Bad("ck_not_a_period", period) from None
     if not day:
-        raise ValueError(f"the period is empty; {calendar.PERIOD_HINT}")
-    return day_of(day).isoformat()
+        raise _Bad("ck_period_empty", "")
+    try:
+        return day_of(day).isoformat()
+    except ValueError:
+        raise _Bad("ck_not_a_date", day) from None
 
 
 def _confidence(text: str) -> tuple[int | None, str]:
+    """The confidence, or None and the text that is none."""
     if not text:
         return None, ""
     if text.isdigit() and 0 <= int(text) <= 10:
         return int(text), ""
-    return None, f"confidence {text!r} is not 0 to 10"
+    return None, text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,16 +362,11 @@ def uncumulate(batch: Batch, before: Mapping[tuple[str, str], list[CheckIn]]) ->
         for i in indexes:
             row = batch.rows[i]
             if row.value < running:
-                message = f"the year-to-date value {row.value} of {row.kr} in {row.period} is "
-                batch.problem(
-                    Issue(
-                        message + f"below the {running} before it",
-                        batch.source,
-                        batch.lines[i],
-                        path="value",
-                        hint="is the file cumulative?",
-                    )
+                message = batch.words(
+                    "ck_ytd_below", value=row.value, kr=row.kr, period=row.period, running=running
                 )
+                hint = batch.words("ck_ytd_hint")
+                batch.problem(Issue(message, batch.source, batch.lines[i], path="value", hint=hint))
             batch.rows[i] = CheckIn(
                 row.kr, row.period, row.value - running, row.person, row.confidence, row.comment
             )
@@ -352,7 +387,7 @@ def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batc
     from okrplan.actuals import typed_actuals
     from okrplan.errors import InputError
 
-    batch = Batch(os.fspath(path))
+    batch = Batch(os.fspath(path), locale=plan.locale)
     try:
         typed = typed_actuals(path)
     except InputError as exc:
@@ -363,8 +398,9 @@ def read_workbook(path: str | os.PathLike[str], plan: Plan, as_of: date) -> Batc
     for number, entry in enumerate(typed, start=1):
         batch.read += 1
         if entry.kr not in plan.graph:
-            message = f"{entry.tab}!{entry.cell}: the KR {entry.kr} is not in this plan"
-            batch.problem(Issue(message, batch.source, hint="exported from another plan?"))
+            message = batch.words("ck_kr_not_in_plan", tab=entry.tab, cell=entry.cell, kr=entry.kr)
+            hint = batch.words("ck_kr_not_in_plan_hint")
+            batch.problem(Issue(message, batch.source, hint=hint))
             continue
         person, value = "", entry.value
         owner = node(plan.graph, queries.key_result(plan.graph, entry.kr).owner)

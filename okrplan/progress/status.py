@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,22 +17,18 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
-from okrplan import queries
-from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, RoleGroup, TargetKind
 from okrplan.numbers import Numbers, Scale, money_scale, number_text, numbers_for
 from okrplan.plan import Plan
-from okrplan.progress import calendar
+from okrplan.progress import calendar, light, rollup
+from okrplan.progress.light import LightPlan
 from okrplan.progress.pace import (
     KrProgress,
     ObjectiveProgress,
     Pace,
-    objective_progress,
     tallied_progress,
 )
-from okrplan.progress.store import Tally, tallies
+from okrplan.progress.store import tallies
 from okrplan.quantity import format_number
 
 WORDS = {
@@ -128,41 +124,75 @@ def status_of(
     person: str | None = None,
 ) -> Status:
     """The status of ``owner`` (a unit or role group id; default the company) or of one
-    ``person``, from the check-ins stored in ``folder`` up to ``as_of``."""
-    graph = plan.graph
-    text = words(plan.locale)
-    owner = owner or root_of(graph)
+    ``person``, from the check-ins stored in ``folder`` up to ``as_of``: the reference,
+    through the goal graph (see :func:`light_status` for the same of a large plan)."""
+    view = light.of_plan(plan)
     summed = tallies(folder, as_of)
+    krs = tallied_progress(plan, summed, as_of, person)
     if person is not None:
-        krs = tallied_progress(plan, summed, as_of, person)
-        groups = [k.owner for k in map(lambda i: queries.key_result(graph, i), krs)]
+        groups = [view.krs[i].owner for i in krs]
         owner = groups[0] if groups else owner
-    else:
-        krs = tallied_progress(plan, summed, as_of)
-    record = node(graph, owner)
+    rows = [(c.kr, c.count, c.last) for c in summed]
+    return _status(view, krs.get, rows, as_of, owner or view.root, person)
+
+
+def light_status(
+    view: LightPlan,
+    folder: Path,
+    as_of: date,
+    *,
+    owner: str | None = None,
+    rows: Sequence[rollup.TallyRow] | None = None,
+) -> Status:
+    """:func:`status_of` (without ``person``) of a plan's light view: its plan.json's
+    KRs and the store's sums (``rows``: :func:`~.rollup.tally_rows`, read here if None),
+    never the graph (a plan of 100,000 people in seconds)."""
+    if rows is None:
+        rows = rollup.tally_rows(folder, as_of)
+    progress = rollup.Progress(view, rows, as_of)
+    return _status(view, progress.of, [(r[0], r[3], r[4]) for r in rows], as_of,
+                   owner or view.root, None)  # fmt: skip
+
+
+_Lookup = Callable[[str], KrProgress | None]
+
+
+def _status(
+    view: LightPlan,
+    lookup: _Lookup,
+    rows: Sequence[tuple[str, int, date]],
+    as_of: date,
+    owner: str,
+    person: str | None,
+) -> Status:
+    """The lines and warnings of ``owner``'s status, each KR's numbers from ``lookup``."""
+    text = words(view.locale)
+    record = view.owners[owner]
     title = f"{person or ' / '.join(getattr(record, 'path', ()) or (record.name,))}"
     if isinstance(record, RoleGroup) and person is None:
         title = " / ".join((*record.path, record.label))
-    result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, plan.locale)
-    result.numbers = numbers_for(plan.meta)
-    objectives = objective_progress(plan, krs, [owner])
-    _own_lines(plan, owner, krs, objectives, result)
-    if person is None:
-        for child in queries.org_children(graph, owner):
-            result.lines.append(_child_line(plan, child, krs))
-    result.warnings += _orphans(plan, summed, text)
+    result = Status(f"{title} · {text['as_of'].format(day=as_of)}", as_of, view.locale)
+    result.numbers = numbers_for(view.meta)
+    shown = [owner] if person is not None else [owner, *view.org_children(owner)]
+    ids = [kr.id for o in shown for _, ks in view.sheet(o) for kr in ks]
+    krs = {i: got for i in ids if (got := lookup(i)) is not None}
+    objectives = rollup.objective_progress(view, krs, [owner])
+    _own_lines(view, owner, krs, objectives, result)
+    for child in shown[1:]:
+        result.lines.append(_child_line(view, child, krs))
+    result.warnings += _orphans(view, rows, text)
     return result
 
 
 def _own_lines(
-    plan: Plan,
+    view: LightPlan,
     owner: str,
     krs: Mapping[str, KrProgress],
     objectives: Mapping[str, ObjectiveProgress],
     result: Status,
 ) -> None:
-    text = words(plan.locale)
-    for objective, key_results in queries.sheet(plan.graph, owner):
+    text = words(view.locale)
+    for objective, key_results in view.sheet(owner):
         share = objectives.get(objective.id)
         known = [krs[k.id] for k in key_results if k.id in krs]
         result.lines.append(
@@ -170,26 +200,26 @@ def _own_lines(
                  share.progress if share else None)
         )  # fmt: skip
         if share is not None and share.missing and share.progress is not None:
-            names = ", ".join(queries.key_result(plan.graph, k).name for k in share.missing)
+            names = ", ".join(view.key_result(k).name for k in share.missing)
             result.warnings.append(text["no_data_o"].format(o=objective.name, krs=names))
         for kr in key_results:
             if kr.id in krs:
                 got = krs[kr.id]
-                result.lines.append(_kr_line(plan.graph, kr, got, text, plan.locale))
+                result.lines.append(_kr_line(view, kr, got, text, view.locale))
                 if got.partial:
-                    result.warnings.append(partial_warning(plan.graph, kr.name, got, text))
+                    result.warnings.append(partial_warning(view, kr.name, got, text))
 
 
-def partial_warning(graph: nx.DiGraph, name: str, got: KrProgress, text: Mapping[Any, str]) -> str:
+def partial_warning(view: LightPlan, name: str, got: KrProgress, text: Mapping[Any, str]) -> str:
     """The warning of a KR only some reported: how many, and who is missing (by name)."""
-    names = missing_names(graph, got.missing)
+    names = missing_names(view, got.missing, 11)
     shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
     n, of = got.reports
     return text["partial_warning"].format(kr=name, n=n, of=of, names=shown or "—")
 
 
 def _kr_line(
-    graph: nx.DiGraph, kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str
+    view: LightPlan, kr: KeyResult, got: KrProgress, text: Mapping[Any, str], locale: str
 ) -> Line:
     notes = []
     if got.partial:
@@ -200,7 +230,7 @@ def _kr_line(
     if got.rolled is not None:
         notes.append(text["rolled"].format(value=number(got.rolled, locale)))
     if got.missing:
-        names = missing_names(graph, got.missing)
+        names = missing_names(view, got.missing, 6)
         shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
         notes.append(text["missing"].format(names=shown))
     return Line(
@@ -210,25 +240,27 @@ def _kr_line(
     )  # fmt: skip
 
 
-def missing_names(graph: nx.DiGraph, missing: Sequence[str]) -> list[str]:
+def missing_names(view: LightPlan, missing: Sequence[str], most: int | None = None) -> list[str]:
     """What a planner calls each missing entry: an aligned KR by its owner (the role group's
-    label, 销售岗 (2); the unit's name), once each; a person by their name."""
+    label, 销售岗 (2); the unit's name), once each; a person by their name. With ``most``,
+    only the first ``most`` names (a company's KR may miss 100,000 people)."""
     names: list[str] = []
     for item in missing:
         name = item
-        if item in graph:
-            record = node(graph, queries.key_result(graph, item).owner)
+        if item in view.krs:
+            record = view.owners[view.krs[item].owner]
             name = record.label if isinstance(record, RoleGroup) else record.name
         if name not in names:
             names.append(name)
+            if most is not None and len(names) >= most:
+                break
     return names
 
 
-def _child_line(plan: Plan, child: str, krs: Mapping[str, KrProgress]) -> Line:
-    graph = plan.graph
-    record = node(graph, child)
+def _child_line(view: LightPlan, child: str, krs: Mapping[str, KrProgress]) -> Line:
+    record = view.owners[child]
     name = record.label if isinstance(record, RoleGroup) else record.name
-    own = [(kr, krs[kr.id]) for _, ks in queries.sheet(graph, child) for kr in ks if kr.id in krs]
+    own = [(kr, krs[kr.id]) for _, ks in view.sheet(child) for kr in ks if kr.id in krs]
     weighted, weights = Fraction(0), Fraction(0)
     for kr, got in own:
         if got.progress is not None:
@@ -238,7 +270,7 @@ def _child_line(plan: Plan, child: str, krs: Mapping[str, KrProgress]) -> Line:
     counts: dict[Pace, int] = {}
     for _, got in own:
         counts[got.status] = counts.get(got.status, 0) + 1
-    text = words(plan.locale)
+    text = words(view.locale)
     note = ", ".join(f"{text[p]} {counts[p]}" for p in _WORSE if p in counts)
     share = weighted / weights if weights else None
     return Line("child", child, name, _worst([g for _, g in own]), share, note=note)
@@ -249,16 +281,19 @@ def _worst(results: Sequence[KrProgress]) -> Pace:
     return next((p for p in _WORSE if p in seen), Pace.NO_DATA)
 
 
-def _orphans(plan: Plan, tallies: Sequence[Tally], text: Mapping[Any, str]) -> list[str]:
+def _orphans(
+    view: LightPlan, rows: Sequence[tuple[str, int, date]], text: Mapping[Any, str]
+) -> list[str]:
     """Check-ins a re-made plan no longer matches: their KR is gone, or they lie after the
-    plan. They stay in the store and are listed."""
-    months = plan.meta.get("months") or []
+    plan. They stay in the store and are listed. ``rows``: each tally's KR, count, last day."""
+    months = view.meta.get("months") or []
     last = calendar.span(months[-1])[1]
-    gone = sorted({c.kr for c in tallies if c.kr not in plan.graph})
-    outside = sorted({c.kr for c in tallies if c.kr in plan.graph and c.last > last})
+    known = view.has
+    gone = sorted({kr for kr, _, _ in rows if not known(kr)})
+    outside = sorted({kr for kr, _, end in rows if known(kr) and end > last})
     out = []
     if gone:
-        count = sum(c.count for c in tallies if c.kr not in plan.graph)
+        count = sum(n for kr, n, _ in rows if not known(kr))
         out.append(text["orphans"].format(n=count, ids=", ".join(gone[:10])))
     if outside:
         out.append(text["outside"].format(n=len(outside), ids=", ".join(outside[:10])))

@@ -55,9 +55,14 @@ class Box:
     cut: bool = False  # it has children that are not drawn
 
     def walk(self) -> Iterator[Box]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This box and every box below it, parents first, in drawing order (without nested
+        generators: each level of ``yield from`` passes every box up once more, and folding
+        walks a tree of 20,000 boxes at 100,000 people several times)."""
+        stack = [self]
+        while stack:
+            box = stack.pop()
+            yield box  # a caller may replace box.children before the walk goes on
+            stack.extend(reversed(box.children))
 
 
 @dataclass(slots=True)
@@ -135,15 +140,20 @@ class Context:
         if node in self._signatures:
             return self._signatures[node]
         owner = self.record(node)
+        staffing = KRKind.STAFFING
         sheet = tuple(
-            (
-                o.name,
-                tuple(
-                    (k.kr_kind, k.metric, None if k.kr_kind is KRKind.STAFFING else k.name, k.per)
-                    for k in krs
-                ),
-            )
-            for o, krs in self.sheet(node)
+            [
+                (
+                    o.name,
+                    tuple(
+                        [
+                            (k.kr_kind, k.metric, None if k.kr_kind is staffing else k.name, k.per)
+                            for k in krs
+                        ]
+                    ),
+                )
+                for o, krs in self.sheet(node)
+            ]
         )
         key: tuple[Any, ...]
         if isinstance(owner, RoleGroup):
@@ -350,18 +360,21 @@ def _copy_to(box: Box, depth: int) -> Box:
     )
 
 
-def _amounts(plan: Plan) -> Iterator[Number | None]:
+def _amounts(plan: Plan) -> list[Number | None]:
     """Every amount of money a diagram of ``plan`` can show: units' targets, quotas, money
-    key results with their periods."""
-    for _, data in plan.graph.nodes(data=True):
-        item = data.get("node")
-        if isinstance(item, Unit):
-            yield item.target
-            yield item.assigned
+    key results with their periods (one list: 276,000 amounts at 100,000 people)."""
+    out: list[Number | None] = []
+    add, extend = out.append, out.extend
+    for item in queries.records(plan.graph):
+        if isinstance(item, KeyResult):
+            if item.money:
+                add(item.target)
+                add(item.total)
+                extend(item.periods.values())
+        elif isinstance(item, Unit):
+            add(item.target)
+            add(item.assigned)
         elif isinstance(item, RoleGroup) and item.selling is not None:
-            yield item.selling.quota
-            yield item.selling.per_person
-        elif isinstance(item, KeyResult) and item.money:
-            yield item.target
-            yield item.total
-            yield from item.periods.values()
+            add(item.selling.quota)
+            add(item.selling.per_person)
+    return out

@@ -20,12 +20,29 @@ from okrplan.solve.phasing import apportion_ints, ceil_fraction
 @dataclass(frozen=True, slots=True)
 class CountPeriods:
     """One count KR's whole-number targets: the plan total and the same total by month,
-    quarter and ISO week (each a tuple in calendar order)."""
+    quarter and ISO week (each a tuple in calendar order).
+
+    The weeks are apportioned when first read: most count KRs are shown per month or per
+    quarter, and the split over 53 weeks was the larger part of phasing them."""
 
     total: int
     months: tuple[int, ...]
     quarters: tuple[int, ...]
-    weeks: tuple[int, ...]
+    caps: CountCaps
+    week_weights: WeekWeights
+
+    @property
+    def weeks(self) -> tuple[int, ...]:
+        """The total by ISO week, from the months (each week holds its days' share of them)."""
+        parts = self.week_weights.parts
+        if not parts:
+            return ()
+        months, caps = self.months, self.caps
+        exact = [0] * len(parts)
+        for j, shares in enumerate(parts):  # a loop: a generator per week costs more
+            for i, k in shares:
+                exact[j] += months[i] * k
+        return tuple(_split(self.total, exact, caps.weeks, caps.weeks_up or None))
 
 
 def _floor(value: Fraction) -> int:
@@ -202,14 +219,7 @@ def phase_ints(
         )
         for i, part in zip(block, parts, strict=True):
             months[i] = part
-    by_week: tuple[int, ...] = ()
-    if weeks.parts:
-        exact = [0] * len(weeks.parts)
-        for j, shares in enumerate(weeks.parts):  # a loop: a generator per week costs more
-            for i, k in shares:
-                exact[j] += months[i] * k
-        by_week = tuple(_split(total, exact, caps.weeks, caps.weeks_up or None))
-    return CountPeriods(total, tuple(months), tuple(quarter_amounts), by_week)
+    return CountPeriods(total, tuple(months), tuple(quarter_amounts), caps, weeks)
 
 
 def active_average(total: int, months: Sequence[int], active: Sequence[bool], per: int) -> int:

@@ -36,6 +36,29 @@ from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 SheetItem = model.Objective | model.KeyResult
 
 
+_HEAD = ("kr_kind", "metric", "text", "per", "target", "target_kind", "periods")
+_TAIL = (
+    "fixed_weight",
+    "direction",
+    "deduction",
+    "due",
+    "target_per",
+    "total",
+    "unit",
+    "money",
+    "hires",
+    "sourced",
+)
+KR_ORDER = ("id", "name", "owner", "objective", *_HEAD, "weight", *_TAIL)
+"""The fields of :class:`okrplan.model.KeyResult` in their order, as :func:`freeze` passes
+them (its ``kind`` has its default)."""
+
+Rest = tuple[tuple[Any, ...], tuple[Any, ...]]
+"""A KR's fields other than id, name, owner, objective and weight: those before the weight
+(:data:`_HEAD`) and after it (:data:`_TAIL`), in the record's order. KRs of one template with
+the same numbers share one."""
+
+
 class Draft(NamedTuple):
     """An objective or KR before its weight is known: what weighing reads, and the other
     fields of its record (:func:`freeze` makes the record once the weights are known)."""
@@ -47,32 +70,59 @@ class Draft(NamedTuple):
     kr_kind: KRKind | None
     metric: str | None
     weight: int | float | None  # a KR's fixed weight, if any
-    fields: dict[str, Any]
+    rest: Rest  # an objective's: ((detail,), ())
 
     @property
     def is_kr(self) -> bool:
         return self.objective is not None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The record's fields other than the weight, by name (for reading, not the hot path)."""
+        if self.objective is None:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "owner": self.owner,
+                "detail": self.rest[0][0],
+            }
+        head, tail = self.rest
+        return {
+            "id": self.id,
+            "name": self.name,
+            "owner": self.owner,
+            "objective": self.objective,
+            **dict(zip(_HEAD, head, strict=True)),
+            **dict(zip(_TAIL, tail, strict=True)),
+        }
 
 
 def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
     """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed
     weight, an objective without one has none)."""
     out: list[SheetItem] = []
+    append, get = out.append, weights.get
+    kr_record, objective_record = model.KeyResult, model.Objective
     for d in drafts:
-        if d.is_kr:
-            out.append(model.KeyResult(**d.fields, weight=weights.get(d.id, d.weight)))
+        if d.objective is not None:  # positional (KR_ORDER): 114,000 KRs at 100,000 people
+            head, tail = d.rest
+            weight = get(d.id, d.weight)
+            append(kr_record(d.id, d.name, d.owner, d.objective, *head, weight, *tail))  # type: ignore[call-arg]
         else:
-            out.append(model.Objective(**d.fields, weight=weights.get(d.id)))
+            append(objective_record(d.id, d.name, d.owner, d.rest[0][0], get(d.id)))
     return out
 
 
 def _objective(oid: str, name: str, owner: str, detail: str) -> Draft:
-    fields = {"id": oid, "name": name, "owner": owner, "detail": detail}
-    return Draft(oid, owner, None, name, None, None, None, fields)
+    return Draft(oid, owner, None, name, None, None, None, ((detail,), ()))
+
+
+def _rest(fields: Mapping[str, Any]) -> Rest:
+    """A KR's :data:`Rest` from its fields by name (a field not given is None)."""
+    return tuple(fields.get(k) for k in _HEAD), tuple(fields.get(k) for k in _TAIL)
 
 
 def _kr(fields: dict[str, Any]) -> Draft:
-    weight = fields.pop("weight")
     return Draft(
         fields["id"],
         fields["owner"],
@@ -80,8 +130,8 @@ def _kr(fields: dict[str, Any]) -> Draft:
         fields["name"],
         fields["kr_kind"],
         fields["metric"],
-        weight,
-        fields,
+        fields["weight"],
+        _rest(fields),
     )
 
 
@@ -129,27 +179,53 @@ def sheet_records(
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
     make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
-    applies: dict[tuple[int, str, tuple[str, ...], str | None], bool] = {}
+    applying = _Applying(templates)
     out: list[Draft] = []
+    append = out.append
     for owner, level, unit, role_name in _owners(spec, roles):
         count = 0
-        for template in templates:
-            key = (id(template), level, unit.names, role_name)
-            if key not in applies:
-                applies[key] = template_applies(template, level, unit, role_name)
-            if not applies[key]:
-                continue
+        base = owner[2:]
+        for template in applying.to(level, unit, role_name):
             krs = [kr for kr in template.key_results if make.has(owner, level, kr)]
             if not krs:
                 continue
             count += 1
-            oid = f"o:{owner[2:]}#{count}"
-            out.append(_objective(oid, template.title, owner, template.detail))
+            oid = f"o:{base}#{count}"
+            append(_objective(oid, template.title, owner, template.detail))
             for index, kr in enumerate(krs, start=1):
-                out.append(make.kr(f"k:{owner[2:]}#{count}.{index}", oid, owner, level, kr))
+                append(make.kr(f"k:{base}#{count}.{index}", oid, owner, level, kr))
         if owner in by_unit:
             out += staffing(spec, owner, count + 1, by_unit[owner])
     return out
+
+
+class _Applying:
+    """The templates that apply to an owner (:func:`template_applies`), worked out once per
+    kind of owner: what decides it is the level, the role, whether the unit supports, and
+    which of the unit's names the templates name (most units: none)."""
+
+    def __init__(self, templates: Sequence[Objective]) -> None:
+        self.templates = templates
+        self.named = {n for t in templates for n in (*t.units, *t.under)}
+        self.under = {n for t in templates for n in t.under}
+        self.found: dict[tuple[Any, ...], list[Objective]] = {}
+
+    def to(self, level: str, unit: UnitRef, role_name: str | None) -> list[Objective]:
+        names = unit.names
+        own = names[-1]
+        key = (
+            level,
+            role_name,
+            unit.unit.supports is not None,
+            own if own in self.named else None,
+            tuple(n for n in names[:-1] if n in self.under) if self.under else (),
+        )
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = [
+                t for t in self.templates if template_applies(t, level, unit, role_name)
+            ]
+        return found
 
 
 def _owners(
@@ -183,9 +259,26 @@ def template_applies(template: Objective, level: str, unit: UnitRef, role_name: 
     return True
 
 
+class _Stem(NamedTuple):
+    """What every KR of one template shares (:func:`template_attrs`), as :func:`freeze` and
+    weighing read it."""
+
+    attrs: dict[str, Any]
+    rest: Rest  # a KR without a metric: its whole record but ids and weight
+
+    @classmethod
+    def of(cls, attrs: dict[str, Any]) -> _Stem:
+        return cls(attrs, _rest(attrs))
+
+
 class _KRMaker:
     """KR records of one plan, with what KRs of one template or one series share worked out
-    once (a memo for the duration of :func:`sheet_records`)."""
+    once (a memo for the duration of :func:`sheet_records`).
+
+    At 100,000 people there are ~114,000 KRs but only a few thousand distinct sets of numbers:
+    the people of a profile have equal series (equal values, often not one object), so the
+    numbers are memoised by the series' values, and KRs of one template with equal numbers
+    share their fields (:data:`Rest`, a read-only ``periods`` dict included)."""
 
     def __init__(
         self,
@@ -195,9 +288,10 @@ class _KRMaker:
         limits: Mapping[str, Limits],
     ):
         self.spec, self.series, self.calendar, self.limits = spec, series, calendar, limits
-        self.static: dict[tuple[int, str], dict[str, Any]] = {}
-        self.numbers: dict[tuple[Series, Per, int, str], tuple[Any, dict[str, int | float], Any]]
-        self.numbers = {}
+        self.stems: dict[int, _Stem] = {}
+        self.rests: dict[tuple[Any, ...], Rest] = {}
+        self.numbers: dict[tuple[Any, ...], tuple[Any, dict[str, int | float], Any]] = {}
+        self.sourced = {m: sourced_key(m) for m in spec.target.metrics}
         self.count_caps: dict[tuple[int, str], CountCaps] = {}
         self.kept: list[Limits | None] = []
         self.uncapped: dict[tuple[int, str], tuple[Limits, Limits]] = {}
@@ -224,41 +318,64 @@ class _KRMaker:
         :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
         销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
         :func:`~okrplan.solve.series.periods`."""
-        attrs = self.static.get((id(kr), level))
-        if attrs is None:
-            attrs = self.static[id(kr), level] = template_attrs(self.spec, kr)
-        attrs = {**attrs, "id": kid, "owner": owner, "objective": oid}
-        if kr.metric is None:
-            return _kr(attrs)
-        special = self._company(owner, level, kr.metric, attrs["per"])
-        if special is not None:
-            return _kr({**attrs, **special})
-        series, per = self.series[owner][kr.metric], attrs["per"]
+        stem = self.stems.get(id(kr))  # the template's KR objects live as long as the spec
+        if stem is None:
+            stem = self.stems[id(kr)] = _Stem.of(template_attrs(self.spec, kr))
+        attrs, metric = stem.attrs, kr.metric
+        if metric is None:
+            return Draft(
+                kid, owner, oid, attrs["name"], attrs["kr_kind"], None, attrs["weight"], stem.rest
+            )
+        if level == "company":
+            special = self._company(owner, level, metric, attrs["per"])
+            if special is not None:
+                return _kr({**attrs, "id": kid, "owner": owner, "objective": oid, **special})
+        own = self.series[owner]
+        series = own[metric]
         limits = self.limits.get(owner)
-        sourced = self.series[owner].get(sourced_key(kr.metric))
+        sourced = own.get(self.sourced[metric])
+        shown_sourced = None
         if sourced is not None and sum(sourced.num) * series.den != sum(series.num) * sourced.den:
             # capacity bounds only what the owner sources; what it receives is not capped
-            limits = self._received(limits, kr.metric)
-            attrs["sourced"] = shown(sum(sourced.num), sourced.den, sourced.money)
-        key = (series, per, id(limits), kr.metric)
+            limits = self._received(limits, metric)
+            shown_sourced = shown(sum(sourced.num), sourced.den, sourced.money)
+        key = (id(kr), series.num, series.den, series.money, id(limits), shown_sourced)
+        rest = self.rests.get(key)
+        if rest is None:
+            target, by_period, total = self._numbers(series, attrs["per"], limits, metric)
+            rest = self.rests[key] = _rest(
+                {
+                    **attrs,
+                    "target": target,
+                    "periods": by_period,
+                    "target_kind": TargetKind.NUMBER,
+                    "total": total,
+                    "sourced": shown_sourced,
+                }
+            )
+        return Draft(kid, owner, oid, attrs["name"], KRKind.DERIVED, metric, attrs["weight"], rest)
+
+    def _numbers(
+        self, series: Series, per: Per, limits: Limits | None, metric: str
+    ) -> tuple[Any, dict[str, int | float], Any]:
+        """A derived KR's headline, periods and total, once per series value, ``per``,
+        limits and metric."""
+        key = (series.num, series.den, series.money, per, id(limits), metric)
         found = self.numbers.get(key)
         if found is None:
-            found = self.numbers[key] = (
-                (
+            if series.money:
+                found = (
                     headline(series, per, self.calendar),
                     periods(series, per, self.calendar),
                     shown(sum(series.num), series.den, series.money),
                 )
-                if series.money
-                else count_targets(
-                    series, per, self.calendar, limits, kr.metric, self.caps(limits, kr.metric)
+            else:
+                found = count_targets(
+                    series, per, self.calendar, limits, metric, self.caps(limits, metric)
                 )
-            )
-        target, by_period, total = found
-        attrs.update(
-            target=target, periods=dict(by_period), target_kind=TargetKind.NUMBER, total=total
-        )
-        return _kr(attrs)
+            self.numbers[key] = found
+            self.kept.append(limits)
+        return found
 
     def _received(self, limits: Limits | None, metric: str) -> Limits | None:
         """``limits`` without the capacity of ``metric`` (one object per limits and metric,

@@ -21,7 +21,7 @@ from okrplan.solve.series import exact
 from okrplan.solve.weights import WeightItem, weights_status
 from okrplan.spec import Spec
 
-Lever = tuple[Fraction, Fraction]
+Lever = tuple[int | Fraction, Fraction]
 """A KR's (revenue flowing through its metric, rate ÷ 2^funnel steps)."""
 
 _NONE: Lever = (Fraction(0), Fraction(0))  # a KR without a metric (fractions are immutable)
@@ -64,17 +64,21 @@ def weigh(
     weigher = _Weigher(spec, _Levers(spec, owners, groups, series), options)
     weights: dict[str, int | float | None] = {}
     statuses: list[Status] = []
+    deduction, staffing = KRKind.DEDUCTION, KRKind.STAFFING
     for owner in owners:
-        objectives = sheets.get(owner.id, {})
-        krs = [k for ks in objectives.values() for k in ks if k.kr_kind is not KRKind.DEDUCTION]
+        objectives = sheets.get(owner.id)
+        if objectives is None:
+            continue
+        krs = [k for ks in objectives.values() for k in ks if k.kr_kind is not deduction]
         if sum(k.weight or 0 for k in krs) >= 100:  # the planner's weights are complete
-            krs = [k for k in krs if k.kr_kind is not KRKind.STAFFING]
+            krs = [k for k in krs if k.kr_kind is not staffing]
         if not krs:
             continue
         found, status = weigher.sheet(owner, krs)
         if status is not None:
             statuses.append(status)
-        weights.update((k.id, w) for k, w in zip(krs, found, strict=True))
+        for k, w in zip(krs, found, strict=True):
+            weights[k.id] = w
         for oid, ks in objectives.items():
             weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
     return weights, worst(*statuses)
@@ -89,19 +93,33 @@ class _Weigher:
     options: SolverOptions
     cache: dict[Any, Any] = field(default_factory=dict)  # weights by the solve's inputs
     shared: dict[Any, list[int]] = field(default_factory=dict)  # a role's sheets alike
+    alike: dict[Any, list[int]] = field(default_factory=dict)  # by _Levers.alike
 
     def sheet(
         self, owner: Unit | RoleGroup, krs: Sequence[Draft]
     ) -> tuple[list[int], Status | None]:
         """The weights of ``owner``'s weighted KRs, and whether they are proven nearest their
         ideals (None: the weights of a sheet alike, whose status is counted already)."""
+        alike = self.levers.alike(owner, krs)
+        if alike is not None:
+            found = self.alike.get(alike)
+            if found is not None:
+                return found, None
+        found, status = self._sheet(owner, krs)
+        if alike is not None:
+            self.alike[alike] = found
+        return found, status
+
+    def _sheet(
+        self, owner: Unit | RoleGroup, krs: Sequence[Draft]
+    ) -> tuple[list[int], Status | None]:
         rules = self.spec.target.weights
         given = [None if k.weight is None else int(k.weight) for k in krs]
         parts = [self.levers.of(owner, k) for k in krs]
-        throughs = [t for t, f in parts if f]
         key = None
-        if isinstance(owner, RoleGroup) and _one_quota(throughs):
-            # one quota behind every leverage: it cancels out of the ratios (the factors are
+        if _one_through(parts):
+            # one amount (a role's quota; a unit's revenue where every metric flows through
+            # all of it) behind every leverage: it cancels out of the ratios (the factors are
             # one object per metric, so their identities key them)
             key = (tuple(given), tuple(id(f) if t else 0 for t, f in parts))
         found = self.shared.get(key) if key is not None else None
@@ -125,18 +143,32 @@ class _Weigher:
         return found, status
 
 
-def _one_quota(throughs: Sequence[Fraction]) -> bool:
-    # a role's throughs are mostly its one quota object: identity answers before equality
-    first = throughs[0] if throughs else 0
-    return first != 0 and all(t is first or t == first for t in throughs)
+def _one_through(parts: Sequence[Lever]) -> bool:
+    """Whether the leverages' nonzero amounts are one value (a role's are mostly its one quota
+    object: identity answers before equality)."""
+    first = None
+    for through, _ in parts:
+        if through:
+            if first is None:
+                first = through
+            elif through is not first and through != first:
+                return False
+    return True
 
 
 def _sheets(items: Sequence[Draft]) -> dict[str, dict[str, list[Draft]]]:
     """Each owner's objectives (by id, in order) and their KRs."""
     sheets: dict[str, dict[str, list[Draft]]] = {}
+    oid, krs = "", list[Draft]()  # the last objective: its KRs follow it
     for item in items:
         if item.objective is None:
-            sheets.setdefault(item.owner, {})[item.id] = []
+            sheet = sheets.get(item.owner)
+            if sheet is None:
+                sheet = sheets[item.owner] = {}
+            oid, krs = item.id, []
+            sheet[oid] = krs
+        elif item.objective == oid:
+            krs.append(item)
         else:
             sheets[item.owner][item.objective].append(item)
     return sheets
@@ -169,6 +201,23 @@ class _Levers:
         self.through = unit_through(spec, groups, quotas)
         self.factors: dict[str, tuple[str, Fraction]] = {}
 
+    def alike(self, owner: Unit | RoleGroup, krs: Sequence[Draft]) -> tuple[Any, ...] | None:
+        """What a role group's sheet's weights depend on, where that is cheaper to find than
+        its leverages (None for another owner): each KR's leverage is its group's quota (or
+        nothing, where the metric it flows through is not in the group's pipeline) times a
+        factor of its metric, so the quota cancels out of their ratios, and the sheets of the
+        groups of one profile (one pipeline object) with the same KRs get the same weights."""
+        if not isinstance(owner, RoleGroup):
+            return None
+        group = self.groups.get(owner.id)
+        if group is None:
+            return None
+        return (
+            id(group.pipeline),  # kept alive by the groups
+            self.quotas.get(owner.id) == 0,
+            tuple((k.metric, k.weight, k.kr_kind) for k in krs),
+        )
+
     def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
         """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
         if kr.metric is None:
@@ -188,7 +237,7 @@ class _Levers:
             through = flows.get(metric, 0)
         if not members and metric in self.series.get(owner.id, {}):
             through = 1  # a support unit or role: its one supplied metric
-        return through if type(through) is Fraction else Fraction(through), factor
+        return through, factor  # an int or a fraction: times the factor, a fraction
 
 
 def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:

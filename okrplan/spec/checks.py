@@ -369,29 +369,31 @@ class _Checker(TargetChecks):
     def check_people(self, ref: RoleRef) -> None:
         """Named people: each once, joining before leaving, and not after the plan."""
         seen_people: set[str] = set()
+        last = self.spec.period.last
+        # a roster's role holds thousands of people: a key path is made only for a problem
         for i, person in enumerate(ref.role.people):
-            path = (*ref.path, "people", i)
             name = person if isinstance(person, str) else person.name
             if name in seen_people:
                 self.error(
-                    path,
+                    (*ref.path, "people", i),
                     f"{name!r} is named twice in this role",
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
             seen_people.add(name)
-            joined = person.joined if isinstance(person, Person) else None
-            left = person.left if isinstance(person, Person) else None
+            if not isinstance(person, Person):
+                continue
+            joined, left = person.joined, person.left
             if joined is not None and left is not None and left < joined:
                 self.error(
-                    (*path, "left"),
+                    (*ref.path, "people", i, "left"),
                     f"{name} leaves ({left}) before joining ({joined})",
                     "check the two months",
                 )
-            if joined is not None and joined > self.spec.period.last:
+            if joined is not None and joined > last:
                 self.error(
-                    (*path, "joined"),
+                    (*ref.path, "people", i, "joined"),
                     f"{name} joins after the plan ends",
-                    f"the plan ends in {self.spec.period.last}; leave this person out",
+                    f"the plan ends in {last}; leave this person out",
                 )
 
     def check_support_role(self, ref: RoleRef) -> None:

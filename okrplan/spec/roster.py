@@ -207,15 +207,17 @@ def _people(
     none = [None] * len(lines)
     joined, left = months.get("joined", none), months.get("left", none)
     people = []
-    for row in range(len(lines)):
-        if row in found.rows:
+    skip, amount_columns, capacity_columns = found.rows, [*amounts.items()], [*capacities.items()]
+    rows = zip(lines, names, paths, roles, joined, left, strict=True)
+    for row, (line, name, path, role, start, end) in enumerate(rows):
+        if skip and row in skip:
             continue
-        person = _Person(lines[row], names[row], paths[row], roles[row], joined[row], left[row])
-        for key, values in amounts.items():
-            amount = values[row]
+        person = _Person(line, name, path, role, start, end)
+        for key, amount_column in amount_columns:
+            amount = amount_column[row]
             if amount is not None:
                 person.values[key] = amount
-        for metric, texts in capacities.items():
+        for metric, texts in capacity_columns:
             if texts[row]:
                 person.capacity[metric] = texts[row]
         people.append(person)
@@ -413,6 +415,9 @@ def _add(
     return left_before
 
 
+_ZERO = Decimal(0)
+
+
 class _Entries:
     """The role entries made from the roster, with the sums of their people's amounts."""
 
@@ -425,24 +430,30 @@ class _Entries:
     def enter(self, unit: dict[str, Any], person: _Person) -> None:
         """Add ``person`` to the role entry of people like them in ``unit`` (a new one if
         none)."""
-        values, basis = person.values, self.basis
-        own = "quota" in values or (basis in ("history", "potential") and basis in values)
+        values, capacity = person.values, person.capacity
+        own = values and (
+            "quota" in values or (self.basis in ("history", "potential") and self.basis in values)
+        )
         key: tuple[Any, ...] = (id(unit), person.role)
-        if person.capacity or own:
-            key += (tuple(sorted(person.capacity.items())), person.name if own else None)
+        if capacity or own:
+            key += (tuple(sorted(capacity.items())), person.name if own else None)
         entry = self.entries.get(key)
         if entry is None:
             entry = {"role": person.role, "people": []}
-            if person.capacity:
-                entry["capacity"] = dict(person.capacity)
+            if capacity:
+                entry["capacity"] = dict(capacity)
             unit.setdefault("roles", []).append(entry)
             self.entries[key] = entry
             self.totals[id(entry)] = {}
-        totals = self.totals[id(entry)]
-        for name, value in values.items():
-            if name not in totals:
-                entry[name] = ""  # its place among the entry's keys; the sum comes at the end
-            totals[name] = totals.get(name, Decimal(0)) + value
+        if values:
+            totals = self.totals[id(entry)]
+            for name, value in values.items():
+                total = totals.get(name)
+                if total is None:
+                    entry[name] = ""  # its place among the entry's keys; the sum comes last
+                    totals[name] = _ZERO + value  # as a sum (1E+3 is written 1000)
+                else:
+                    totals[name] = total + value
         if person.joined is None and person.left is None:
             entry["people"].append(person.name)  # a plain name: the schema reads it fastest
             return

@@ -1,0 +1,452 @@
+"""Every KR's progress of a :class:`~okrplan.progress.light.LightPlan`: the numbers of
+:func:`okrplan.progress.pace.progress` (its docstring has the working), without the graph.
+
+The same exact arithmetic, in integers wherever the values are whole (a plan's targets and
+a CRM's counts mostly are) and fractions only where they are not (a period pro-rated by days,
+a group's partial share); the period spans worked out once per list of labels rather than
+once per KR; each KR's :class:`~okrplan.progress.pace.KrProgress` made only when asked for
+(a status shows a few dozen of 115,000). ``tests/test_status_light.py`` checks that both give
+the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+from okrplan.cadence import ScoredTargets, cadence, is_level
+from okrplan.model import Direction, KRKind, Per, RoleGroup
+from okrplan.periods import fiscal_start, parse_month
+from okrplan.progress import calendar
+from okrplan.progress.light import KrFacts, LightPlan
+from okrplan.progress.pace import KrProgress, ObjectiveProgress, Pace, Thresholds
+
+Rational = int | Fraction
+TallyRow = tuple[str, str, Rational, int, date]  # kr, person, total, count, last day
+_CADENCE_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366, "plan": 366}
+
+
+class _Measure:
+    """What a KR is measured against (pace's ``_Plan``), with its expected to date."""
+
+    __slots__ = ("cadence_days", "decrease", "expected", "level", "people", "total")
+
+    def __init__(
+        self, total: Rational, expected: Rational, level: bool, decrease: bool, people: int,
+        cadence_days: int,
+    ) -> None:  # fmt: skip
+        self.total, self.expected, self.level = total, expected, level
+        self.decrease, self.people, self.cadence_days = decrease, people, cadence_days
+
+
+class _Got:
+    """A KR's result: pace's ``_Actual`` folded into what its parent reads."""
+
+    __slots__ = (
+        "due",
+        "last",
+        "missing",
+        "reported",
+        "reporting",
+        "reports",
+        "rolled",
+        "share",
+        "value",
+    )  # fmt: skip
+
+    def __init__(
+        self, value: Rational | None, last: date | None, reported: int = 0,
+        share: Rational = 1, missing: tuple[str, ...] = (), reporting: Rational | None = None,
+        reports: tuple[int, int] = (1, 1),
+    ) -> None:  # fmt: skip
+        self.value, self.last, self.reported, self.share = value, last, reported, share
+        self.missing, self.reporting, self.reports = missing, reporting, reports
+        self.due: Rational = 0
+        self.rolled: Rational | None = None
+
+
+def _sum(values: Iterable[Rational]) -> Rational:
+    total: Rational = 0
+    for value in values:
+        total += value
+    return total
+
+
+def _exact(value: Any) -> Rational:
+    return value if type(value) is int else Fraction(value)
+
+
+class Progress:
+    """Every KR's progress as of a date; :meth:`of` makes a KR's
+    :class:`~okrplan.progress.pace.KrProgress`."""
+
+    def __init__(self, plan: LightPlan, tallies: Iterable[TallyRow], as_of: date) -> None:
+        self.plan, self.as_of = plan, as_of
+        months = [parse_month(m) for m in plan.meta.get("months") or ()]
+        self.bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
+        self.fiscal = fiscal_start(plan.meta)
+        self.thresholds = Thresholds.of(cast(Any, plan))
+        self.targets = ScoredTargets(cast(Any, _Shim(plan)))
+        self.rows: dict[str, list[TallyRow]] = defaultdict(list)
+        for row in tallies:
+            self.rows[row[0]].append(row)
+        self.spans: dict[tuple[str, ...], list[tuple[int, Fraction | None]]] = {}
+        self.plan_totals: dict[tuple[Any, ...], Fraction | None] = {}
+        self.measures: dict[str, _Measure] = {}
+        for kr in plan.krs.values():
+            measure = self._measure(kr)
+            if measure is not None:
+                self.measures[kr.id] = measure
+        self.got: dict[str, _Got] = {}
+        for kr_id in self.measures:
+            self._of(kr_id)
+
+    # -- what each KR is measured against ------------------------------------------------
+
+    def _measure(self, kr: KrFacts) -> _Measure | None:
+        owner = self.plan.owners[kr.owner]
+        people = owner.headcount if isinstance(owner, RoleGroup) else 0
+        decrease = kr.direction is Direction.DECREASE
+        step = cadence(cast(Any, kr)) if kr.kr_kind is KRKind.MANUAL else None  # (else None)
+        cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
+        if kr.kr_kind is KRKind.MANUAL and is_level(cast(Any, kr)):
+            if kr.target is None:
+                return None
+            level = Fraction(kr.target)
+            return _Measure(level, level, True, decrease, people, cadence_days)
+        if kr.kr_kind is KRKind.STAFFING and not kr.labels:
+            hiring = self._hiring(kr)
+            if hiring is not None:
+                hires = Fraction(hiring[0][2] * len(hiring))
+                return _Measure(hires, self._expected_of(hiring), False, decrease, 0, cadence_days)
+        total: Rational
+        if kr.labels:
+            total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
+            expected = self._expected(kr.labels, kr.values)
+        else:
+            plan_total = self._plan_total(kr)
+            if plan_total is None:
+                return None
+            total = plan_total
+            expected = self._expected_of(((self.bounds[0], self.bounds[1], total),))
+        if people > 1:
+            total, expected = total * people, expected * people
+        return _Measure(total, expected, False, decrease, people, cadence_days)
+
+    def _plan_total(self, kr: KrFacts) -> Fraction | None:
+        """ScoredTargets.plan of a KR without periods, once per kind of KR: what it reads
+        of the KR and of its owner (the months a role group works, by its ramp). 10,000
+        role groups of a large plan each have the same manual counts (2 trainings a month)."""
+        owner = self.plan.owners[kr.owner]
+        ramp = owner.selling.ramp if isinstance(owner, RoleGroup) and owner.selling else None
+        key = (kr.kr_kind, kr.target_per, kr.per, kr.target_kind, kr.target, kr.total, ramp)
+        if key not in self.plan_totals:
+            self.plan_totals[key] = self.targets.plan(cast(Any, kr))
+        return self.plan_totals[key]
+
+    def _expected(self, labels: tuple[str, ...], values: Sequence[Any]) -> Rational:
+        """pace.expected_to of the KR's periods: the spans of a list of labels worked out
+        once (the share of each period's days on or before the date: 1, a fraction, or 0)."""
+        shares = self.spans.get(labels)
+        if shares is None:
+            shares = self.spans[labels] = []
+            for i, label in enumerate(labels):
+                first, last = calendar.plan_span(label, self.fiscal)
+                first, last = max(first, self.bounds[0]), min(last, self.bounds[1])
+                if self.as_of < first:
+                    continue
+                part = None if self.as_of >= last else calendar.elapsed(first, last, self.as_of)
+                shares.append((i, part))
+        whole: Rational = 0
+        pro_rated: Rational = 0
+        for i, share in shares:
+            value = values[i]
+            if share is None:
+                whole += value if type(value) is int else Fraction(value)
+            elif type(value) is int and type(whole) is int and pro_rated == 0:
+                # the usual one period in progress, of a whole target: one fraction made
+                pro_rated = Fraction(value * share.numerator, share.denominator)
+            else:
+                pro_rated += (value if type(value) is int else Fraction(value)) * share
+        if not pro_rated:
+            return whole
+        if type(whole) is int and type(pro_rated) is Fraction:
+            return Fraction(whole * pro_rated.denominator + pro_rated.numerator,
+                            pro_rated.denominator)  # fmt: skip
+        return pro_rated + whole
+
+    def _expected_of(self, schedule: Sequence[tuple[date, date, Rational]]) -> Rational:
+        whole: Rational = 0
+        part: Rational = 0
+        for first, last, value in schedule:
+            if self.as_of < first:
+                continue
+            if self.as_of >= last:
+                whole += value
+            else:
+                part += value * calendar.elapsed(first, last, self.as_of)
+        return part + whole
+
+    def _hiring(self, kr: KrFacts) -> list[tuple[date, date, Fraction]] | None:
+        """pace._hiring: the whole target on board by the due month, spread evenly."""
+        if kr.target is None:
+            return None
+        first = self.bounds[0].replace(day=1)
+        due = self._due_month(kr, first)
+        if due is None:
+            return None
+        months: list[tuple[date, date]] = []
+        day = first
+        while day <= due and day <= self.bounds[1]:
+            months.append(calendar.span(f"{day:%Y-%m}"))
+            day = months[-1][1] + timedelta(days=1)
+        if not months:
+            return None
+        each = Fraction(kr.target) / len(months)
+        return [(start, last, each) for start, last in months]
+
+    def _due_month(self, kr: KrFacts, first: date) -> date | None:
+        if kr.due:
+            try:
+                return calendar.start(str(parse_month(kr.due)))
+            except ValueError:
+                return None
+        group = self.plan.owners.get(kr.hires) if kr.hires else None
+        selling = group.selling if isinstance(group, RoleGroup) else None
+        ramp = selling.ramp if selling is not None else ()
+        earning = next((i for i, share in enumerate(ramp) if share), None)
+        if not earning:
+            return None
+        month = first.month - 1 + earning - 1
+        return date(first.year + month // 12, month % 12 + 1, 1)
+
+    # -- actuals, rolled up along aligns ------------------------------------------------
+
+    def _of(self, kr_id: str) -> _Got:
+        done = self.got.get(kr_id)
+        if done is not None:
+            return done
+        measure = self.measures[kr_id]
+        rows = self.rows.get(kr_id, ())
+        own = _summed([r for r in rows if not r[1]], measure.level)
+        if own is not None and measure.people:
+            own.reports = (measure.people, measure.people)
+        people = self._people(kr_id, [r for r in rows if r[1]], measure)
+        rolled = None if measure.level else self._rolled(kr_id)
+        actual = own or people or rolled
+        got = self._result(kr_id, measure, actual)
+        if actual is not None and actual is not rolled and rolled is not None:
+            got.rolled = rolled.value
+        self.got[kr_id] = got
+        return got
+
+    def _people(self, kr_id: str, rows: list[TallyRow], measure: _Measure) -> _Got | None:
+        if not rows:
+            return None
+        total = _summed(rows, measure.level)
+        assert total is not None
+        names = {r[1] for r in rows}
+        total.reported = len(names)
+        total.reports = (len(names), max(measure.people, len(names)))
+        if measure.people and len(names) < measure.people:
+            total.share = Fraction(len(names), measure.people)
+            owner = self.plan.owners[self.plan.krs[kr_id].owner]
+            if isinstance(owner, RoleGroup):
+                total.missing = tuple(p for p in owner.people if p not in names)
+        return total
+
+    def _children(self, kr_id: str) -> list[str]:
+        aligned = self.plan.aligned.get(kr_id)
+        return [c for c in aligned if c in self.measures] if aligned else []
+
+    def _rolled(self, kr_id: str) -> _Got | None:
+        children = self._children(kr_id)
+        results = [(c, self._of(c)) for c in children]
+        with_data = [(c, r) for c, r in results if r.value is not None]
+        if not with_data:
+            return None
+        value = _sum(r.value for _, r in with_data if r.value is not None)
+        last = max(r.last for _, r in with_data if r.last is not None)
+        share: Rational
+        everyone = _sum(self.measures[c].expected for c, _ in results)
+        reporting = _sum(r.due for _, r in with_data)
+        if everyone > 0:  # the fraction only where it is below 1 (a share of 1 is 1)
+            share = Fraction(reporting, everyone) if reporting < everyone else 1
+        elif everyone:
+            share = Fraction(reporting, everyone)
+        else:
+            share = Fraction(len(with_data), len(results))
+        missing = tuple(c for c, r in results if r.value is None)
+        missing += tuple(m for _, r in with_data if r.share < 1 for m in r.missing)
+        reports = (sum(r.reports[0] for _, r in results), sum(r.reports[1] for _, r in results))
+        share = share if share < 1 else 1
+        return _Got(value, last, len(with_data), share, missing, reporting, reports)
+
+    def _result(self, kr_id: str, measure: _Measure, actual: _Got | None) -> _Got:
+        if actual is None:
+            due_reports = measure.people or sum(
+                self._of(c).reports[1] for c in self._children(kr_id)
+            )
+            return _Got(None, None, reports=(0, due_reports or 1))
+        due = measure.expected if actual.share == 1 else measure.expected * actual.share
+        if actual.share < 1 and actual.reporting is not None:
+            due = actual.reporting
+        actual.due = due
+        return actual
+
+    # -- a KR's numbers ----------------------------------------------------------------
+
+    def of(self, kr_id: str) -> KrProgress | None:
+        """The KR's :class:`~okrplan.progress.pace.KrProgress`; None for a KR without a
+        number."""
+        measure = self.measures.get(kr_id)
+        if measure is None:
+            return None
+        got = self.got[kr_id]
+        total, expected = Fraction(measure.total), Fraction(measure.expected)
+        if got.value is None:
+            return KrProgress(kr_id, total, expected, None, None, None, None, Pace.NO_DATA,
+                              people=measure.people, reports=got.reports)  # fmt: skip
+        value, due = Fraction(got.value), Fraction(got.due)
+        partial = got.share < 1
+        progress = value / total if total else None
+        pace: Fraction | None
+        if measure.decrease:
+            pace = (due / value if value else None) if due else None
+        else:
+            pace = value / due if due else None
+        projection = value * total / due if due else value + total
+        if measure.level:
+            projection = value
+        assert got.last is not None
+        return KrProgress(
+            kr_id, total, expected, value, progress, pace, projection,
+            self._status(measure, value, pace, got.last), people=measure.people,
+            reported=got.reported, missing=got.missing,
+            rolled=None if got.rolled is None else Fraction(got.rolled), last=got.last,
+            partial=partial, reporters_pace=pace if partial else None, reports=got.reports,
+        )  # fmt: skip
+
+    def _status(
+        self, measure: _Measure, value: Fraction, pace: Fraction | None, last: date
+    ) -> Pace:
+        today = min(self.as_of, self.bounds[1])
+        if (today - last).days > measure.cadence_days:
+            return Pace.NO_DATA
+        if not measure.level:
+            if not measure.decrease and value >= measure.total:
+                return Pace.DONE
+            if measure.decrease and self.as_of >= self.bounds[1] and value <= measure.total:
+                return Pace.DONE
+        if pace is None or pace >= self.thresholds.on_track:
+            return Pace.ON_TRACK
+        return Pace.BEHIND if pace >= self.thresholds.behind else Pace.AT_RISK
+
+    def of_all(self, kr_ids: Iterable[str]) -> dict[str, KrProgress]:
+        """:meth:`of` of each of ``kr_ids`` that has a number."""
+        out = {}
+        for kr_id in kr_ids:
+            found = self.of(kr_id)
+            if found is not None:
+                out[kr_id] = found
+        return out
+
+
+def _summed(rows: Sequence[TallyRow], level: bool) -> _Got | None:
+    if not rows:
+        return None
+    total = _sum(r[2] for r in rows)
+    count = sum(r[3] for r in rows)
+    return _Got(Fraction(total, count) if level else total, max(r[4] for r in rows))
+
+
+def _kr_per(kr: KrFacts) -> str:
+    if kr.per is Per.PLAN and kr.labels:
+        label = kr.labels[0]
+        return "quarter" if "Q" in label else "week" if "W" in label else "month"
+    return str(kr.per)
+
+
+class _Shim:
+    """What :class:`~okrplan.cadence.ScoredTargets` reads of a plan: its meta, and the units
+    and role groups (a manual count counts the months its group works), in a graph of their
+    own."""
+
+    def __init__(self, plan: LightPlan) -> None:
+        import networkx as nx
+
+        self.meta = plan.meta
+        self.graph = nx.DiGraph()
+        self.graph.add_nodes_from((i, {"node": r}) for i, r in plan.owners.items())
+
+
+def objective_progress(
+    plan: LightPlan, krs: Mapping[str, KrProgress], owners: Sequence[str]
+) -> dict[str, ObjectiveProgress]:
+    """pace.objective_progress of this view's ``owners``."""
+    out: dict[str, ObjectiveProgress] = {}
+    for owner in owners:
+        for objective, key_results in plan.sheet(owner):
+            weighted, weights, missing = Fraction(0), Fraction(0), []
+            for kr in key_results:
+                result = krs.get(kr.id)
+                if result is None:
+                    continue
+                if result.progress is None:
+                    missing.append(kr.id)
+                    continue
+                weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
+                weighted += weight * min(result.progress, Fraction(1))
+                weights += weight
+            share = weighted / weights if weights else None
+            out[objective.id] = ObjectiveProgress(objective.id, share, tuple(missing))
+    return out
+
+
+_SUMS = """
+SELECT kr, person, SUM(CASE WHEN den = 1 THEN num ELSE 0 END), COUNT(*), MAX(end_day),
+    GROUP_CONCAT(CASE WHEN den != 1 THEN num || '/' || den END, ' '), COUNT(DISTINCT period)
+FROM checkins WHERE start <= ? AND import_id IN (SELECT MAX(id) FROM imports GROUP BY source)
+GROUP BY kr, person
+"""
+
+
+def tally_rows(folder: Path, as_of: date) -> list[TallyRow]:
+    """:func:`okrplan.progress.store.tallies` as rows, in one pass of SQLite's sorter where
+    every (KR, person, period) has one value (the usual case: a CRM export's monthly totals,
+    or a corrected file replacing its source): the store's own query first picks the latest
+    value of each, which sorts the 2 million check-ins of 100,000 people once more. Where a
+    period has two values (two sources, or one file listing it twice) that query decides."""
+    import sqlite3
+
+    from okrplan.progress.store import SCHEMA_VERSION, STORE_FILE, tallies
+
+    path = folder / STORE_FILE
+    if not path.is_file():
+        return []
+    found: list[Any] = []
+    version = -1  # unread: the store's own reading says what is wrong
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            found = db.execute(_SUMS, (as_of.isoformat(),)).fetchall()
+    except sqlite3.Error:
+        version = -1
+    if version != SCHEMA_VERSION or any(row[3] != row[6] for row in found):
+        return [(t.kr, t.person, t.total, t.count, t.last) for t in tallies(folder, as_of)]
+    days: dict[str, date] = {}
+    out: list[TallyRow] = []
+    for kr, person, whole, count, last, parts, _ in found:
+        day = days.get(last)
+        if day is None:
+            day = days[last] = date.fromisoformat(last)
+        total: Rational = whole
+        if parts:
+            total = Fraction(whole) + _sum(Fraction(part) for part in parts.split())
+        out.append((kr, person, total, count, day))
+    return out

@@ -1,0 +1,81 @@
+"""queries answers each question once per graph version: the tree, plan.md, the report and the
+workbook share the walks and sheets, and a change of the graph's nodes or edges is seen."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from okrplan import queries
+from okrplan.graph import add_records, new_graph
+from okrplan.model import EdgeKind, Level, Objective, RoleGroup, Unit, node_from_json
+
+
+def _kr(kr_id: str, owner: str, objective: str) -> object:
+    return node_from_json(
+        {"kind": "kr", "id": kr_id, "name": kr_id, "owner": owner, "objective": objective,
+         "kr_kind": "manual", "metric": None, "text": None, "per": "plan", "target": 1,
+         "target_kind": "number", "periods": {}, "weight": None, "fixed_weight": False,
+         "direction": "increase", "deduction": None, "due": None}
+    )  # fmt: skip
+
+
+def _group(group_id: str, headcount: int, new_hires: bool = False) -> RoleGroup:
+    return RoleGroup(
+        id=group_id, name="rep", label="rep", path=("A",), headcount=headcount, people=(),
+        new_hires=new_hires, sells=None, capacity={},
+    )  # fmt: skip
+
+
+def _company(graph: nx.DiGraph) -> None:
+    # A with one group of 2 (one objective, one KR), a hire pool that hired no one, and B
+    records = [
+        Unit("u:A", "A", ("A",), "", Level.UNIT),
+        _group("r:A/rep", 2),
+        _group("r:A/rep+hires", 0, new_hires=True),
+        Unit("u:A/B", "B", ("A", "B"), "", Level.UNIT),
+        Objective(id="o:rep#1", name="sell", owner="r:A/rep", detail=""),
+        _kr("k:rep#1.1", "r:A/rep", "o:rep#1"),
+    ]
+    edges = [
+        ("u:A", "r:A/rep", EdgeKind.CONTAINS),
+        ("u:A", "r:A/rep+hires", EdgeKind.CONTAINS),
+        ("u:A", "u:A/B", EdgeKind.CONTAINS),
+        ("r:A/rep", "o:rep#1", EdgeKind.OWNS),
+        ("k:rep#1.1", "o:rep#1", EdgeKind.MEASURES),
+    ]
+    add_records(graph, records, edges)  # type: ignore[arg-type]
+
+
+def test_answers_follow_the_graph_and_stay_the_callers() -> None:
+    graph = new_graph()
+    _company(graph)
+    # display order: groups (the empty hire pool left out), then units; depth first
+    assert queries.tree_order(graph) == ["u:A", "r:A/rep", "u:A/B"]
+    kids = queries.org_children(graph, "u:A")
+    assert kids == ["r:A/rep", "u:A/B"]
+    kids.append("x")  # the caller's list: the next answer is unchanged
+    assert queries.org_children(graph, "u:A") == ["r:A/rep", "u:A/B"]
+    sheet = queries.sheet(graph, "r:A/rep")
+    assert [(o.id, [k.id for k in krs]) for o, krs in sheet] == [("o:rep#1", ["k:rep#1.1"])]
+    sheet.clear()
+    assert len(queries.sheet(graph, "r:A/rep")) == 1
+    # a second KR and a second group: the graph's version moves on, the answers with it
+    add_records(
+        graph,
+        [_kr("k:rep#1.2", "r:A/rep", "o:rep#1"), _group("r:A/B/rep", 1)],
+        [("k:rep#1.2", "o:rep#1", EdgeKind.MEASURES), ("u:A/B", "r:A/B/rep", EdgeKind.CONTAINS)],
+    )  # fmt: skip
+    assert [k.id for _, krs in queries.sheet(graph, "r:A/rep") for k in krs] == [
+        "k:rep#1.1",
+        "k:rep#1.2",
+    ]
+    assert queries.tree_order(graph) == ["u:A", "r:A/rep", "u:A/B", "r:A/B/rep"]
+
+
+def test_a_plain_digraph_is_asked_afresh() -> None:
+    graph = nx.DiGraph()
+    _company(graph)
+    assert queries.tree_order(graph) == ["u:A", "r:A/rep", "u:A/B"]
+    graph.add_edge("u:A/B", "r:A/rep+hires", kind=str(EdgeKind.CONTAINS))
+    graph.remove_edge("u:A", "u:A/B")
+    assert queries.tree_order(graph) == ["u:A", "r:A/rep"]
