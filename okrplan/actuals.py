@@ -15,6 +15,7 @@ typed actuals); :func:`workbook_actuals` turns them into :class:`~okrplan.score.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -31,6 +32,7 @@ from okrplan.errors import InputError, Issue
 from okrplan.export.sheetmodel import META_TAB, csv_text
 from okrplan.export.xlsx import KR_ID_HEADER, deterministic_archive
 from okrplan.export.xlsx_actuals import SCALE_HEADER
+from okrplan.export.xlsx_grid import letter as column_letter
 from okrplan.export.xlsx_periods import PERIODS_HEADER, parse_text
 from okrplan.quantity import QuantityError, parse_quantity
 from okrplan.score import Actual, read_actuals
@@ -475,7 +477,8 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
     """``workbook`` (a new okrplan workbook's bytes) with ``typed`` (read from an older one)
     typed into the same sheet (by its key: owner id, @n for a person) and KR; and the actuals
     that had no such row. The value in base units is put back in the new row's scale, so a
-    KR whose unit changed still reads the same actual. Equal inputs give equal bytes.
+    KR whose unit changed still reads the same actual. Only the typed cells change (each a
+    number now, as if typed); equal inputs give equal bytes.
 
     Raises
     ------
@@ -484,71 +487,117 @@ def carry_actuals(typed: Sequence[TypedActual], workbook: bytes) -> tuple[bytes,
     """
     if not typed:
         return workbook, []
-    wb = open_workbook_bytes(workbook)
-    rows = _kr_rows(wb)
+    places = _kr_places(workbook, {entry.sheet for entry in typed})
+    cells: dict[str, dict[str, int | float]] = {}  # sheet part → cell → number
     unplaced: list[TypedActual] = []
+    at: dict[tuple[str, str], TypedActual] = {}
     for entry in typed:
-        place = rows.get((entry.sheet, entry.kr))
-        column = None if place is None else place[2].get(entry.period)
+        place = places.get((entry.sheet, entry.kr))
+        column = None if place is None else place.columns.get(entry.period)
         if place is None or column is None:  # no such row, or no cell for that period
             unplaced.append(entry)
             continue
-        ws, row, _, scale = place
-        value = entry.value / scale
-        ws.cell(row=row, column=column).value = (
+        ref = f"{column_letter(column)}{place.row}"
+        value = entry.value / place.scale
+        cells.setdefault(place.part, {})[ref] = (
             value.numerator if value.denominator == 1 else float(value)
         )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return deterministic_archive(buffer.getvalue()), unplaced
+        at[(place.part, ref)] = entry
+    missing: list[tuple[str, str]] = []
+    edits = {
+        part: functools.partial(_type_numbers, numbers=numbers, missing=missing, part=part)
+        for part, numbers in cells.items()
+    }
+    data = deterministic_archive(workbook, edits) if edits else workbook
+    unplaced += [at[place] for place in missing]  # no such cell (not an okrplan-written file)
+    return data, unplaced
 
 
-def open_workbook_bytes(data: bytes) -> Any:
-    """An okrplan workbook's bytes opened by openpyxl for editing (formulas kept).
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>.*?</c>)', re.DOTALL)
+_STYLE = re.compile(rb' s="[0-9]+"')
 
-    Raises
-    ------
-    InputError
-        If openpyxl cannot read them.
-    """
+
+def _type_numbers(
+    xml: bytes, *, numbers: dict[str, int | float], missing: list[tuple[str, str]], part: str
+) -> bytes:
+    """A worksheet part with the cells ``numbers`` names holding those numbers (their style
+    kept, a formula or value replaced); the cells it does not have are added to ``missing``."""
+    found: set[str] = set()
+
+    def typed(match: re.Match[bytes]) -> bytes:
+        ref = match.group(1).decode("ascii")
+        if ref not in numbers:
+            return match.group(0)
+        found.add(ref)
+        style = _STYLE.search(match.group(2))
+        s = style.group(0) if style else b""
+        return b'<c r="%s"%s t="n"><v>%s</v></c>' % (
+            match.group(1),
+            s,
+            f"{numbers[ref]:.16g}".encode("ascii"),
+        )
+
+    out = _CELL.sub(typed, xml)
+    missing += [(part, ref) for ref in sorted(numbers) if ref not in found]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a KR's actuals go in a workbook: its sheet's XML part, its row, the column of
+    each period's actual ("" for the actual to date) and its scale."""
+
+    part: str
+    row: int
+    columns: dict[str, int]
+    scale: Fraction
+
+
+def _kr_places(workbook: bytes, keys: set[str]) -> dict[tuple[str, str], _Place]:
+    """(sheet key, KR id) → :class:`_Place` in an okrplan workbook's sheets of ``keys``, read
+    without loading the whole workbook (openpyxl's read-only mode)."""
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
+        wb = load_workbook(io.BytesIO(workbook), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything on a damaged file
         raise InputError([Issue(f"cannot read the new workbook: {exc}")]) from None
+    try:
+        if META_TAB not in wb.sheetnames:
+            raise InputError([Issue(f"the new workbook has no hidden sheet {META_TAB}")])
+        found: dict[tuple[str, str], _Place] = {}
+        for values in wb[META_TAB].iter_rows(min_row=3, values_only=True):
+            if not values or len(values) < 7 or values[0] not in wb.sheetnames:
+                continue
+            if str(values[1]) in keys:
+                found.update(_sheet_places(wb[str(values[0])], str(values[1]), str(values[6])))
+        return found
+    finally:
+        wb.close()
 
 
-def _kr_rows(wb: Any) -> dict[tuple[str, str], tuple[Any, int, dict[str, int], Fraction]]:
-    """(sheet key, KR id) → (worksheet, row, column of each period's actual ("" for the
-    actual to date), scale) of an okrplan workbook."""
-    if META_TAB not in wb.sheetnames:
-        raise InputError([Issue(f"the new workbook has no hidden sheet {META_TAB}")])
-    found: dict[tuple[str, str], tuple[Any, int, dict[str, int], Fraction]] = {}
-    for values in wb[META_TAB].iter_rows(min_row=3, values_only=True):
-        if not values or not values[0] or len(values) < 7 or values[0] not in wb.sheetnames:
+def _sheet_places(ws: Any, key: str, actual_header: str) -> dict[tuple[str, str], _Place]:
+    """The :class:`_Place` of each KR on one read-only worksheet (sheet key ``key``)."""
+    rows = list(enumerate(ws.iter_rows(), start=1))  # read-only rows come padded, from row 1
+    header_row, (kr_col, scale_col, actual_col), months = _header(rows[:12], actual_header)
+    found: dict[tuple[str, str], _Place] = {}
+    if header_row is None:
+        return found
+    for number, row in rows:
+        kr = row[kr_col - 1].value if number > header_row and len(row) >= kr_col else None
+        if not (isinstance(kr, str) and kr.startswith("k:")):
             continue
-        ws = wb[str(values[0])]
-        first_rows = ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12))
-        header_row, (kr_col, scale_col, actual_col), months = _header(
-            ((row[0].row, row) for row in first_rows), str(values[6])
+        scale = row[scale_col - 1].value if len(row) >= scale_col else 1
+        factor = (
+            Fraction(str(scale))
+            if isinstance(scale, int | float) and not isinstance(scale, bool) and scale
+            else Fraction(1)
         )
-        if header_row is None:
-            continue
-        for row in ws.iter_rows(min_row=header_row + 1):
-            kr = row[kr_col - 1].value if len(row) >= kr_col else None
-            if isinstance(kr, str) and kr.startswith("k:"):
-                scale = row[scale_col - 1].value if len(row) >= scale_col else 1
-                factor = (
-                    Fraction(str(scale))
-                    if isinstance(scale, int | float) and not isinstance(scale, bool) and scale
-                    else Fraction(1)
-                )
-                cols = {"": actual_col}
-                if months.periods_col and len(row) >= months.periods_col:
-                    mapping = parse_text(str(row[months.periods_col - 1].value or ""))
-                    cols |= {p: months.cols[m] for m, p in mapping.items() if m in months.cols}
-                found[(str(values[1]), kr)] = (ws, row[0].row, cols, factor)
+        cols = {"": actual_col}
+        if months.periods_col and len(row) >= months.periods_col:
+            mapping = parse_text(str(row[months.periods_col - 1].value or ""))
+            cols |= {p: months.cols[m] for m, p in mapping.items() if m in months.cols}
+        found[(key, kr)] = _Place(ws._worksheet_path.lstrip("/"), number, cols, factor)
     return found
 
 

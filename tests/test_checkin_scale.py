@@ -168,3 +168,11 @@ def test_checkin_of_a_large_layout_plan_stores_what_the_small_one_does(
     assert light_directory(tmp_path / "large") is not None  # read the light way
     assert stored[0] == stored[1] and len(stored[0]) == 4  # 2 people × (deals, revenue)
     assert {c.value for c in stored[0]} == {1, 120_000, 300_000}
+
+
+def test_dense_totals_are_the_sorted_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # amounts that add up to 0 keep their key (-10 + 10 in one month is a month with deals)
+    (tmp_path / "crm.csv").write_text(_export(random.Random(3), 600, ["10", "-10", "5万"]), "utf-8")
+    dense = _read(tmp_path, monkeypatch, True)
+    monkeypatch.setattr(crm, "_SLOTS", 0)  # no room: the keys are sorted instead
+    assert _rows(dense) == _rows(_read(tmp_path, monkeypatch, True)) and len(_rows(dense)) > 12

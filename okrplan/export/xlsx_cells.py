@@ -1,6 +1,7 @@
-"""The cell-level writing of the OKR workbook (:mod:`okrplan.export.xlsx`): fonts, fills and
-borders built once per distinct style, text cells that are never read as formulas, numbers,
-formulas and cheap merges.
+"""The cell-level writing of the OKR workbook (:mod:`okrplan.export.xlsx`) into a sheet's
+:class:`~okrplan.export.xlsx_grid.Grid`: fonts, fills and borders built once per distinct
+style (a shared style array), text cells that are never read as formulas, numbers, formulas
+and merges (with openpyxl's rule for the top-left cell's borders).
 """
 
 from __future__ import annotations

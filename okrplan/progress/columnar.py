@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-ROWS = 1_000_000
+ROWS = 2_500_000
 """Rows parsed at a time."""
 _BLOCK = 2**25
 """Bytes scanned at a time for short rows."""

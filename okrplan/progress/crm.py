@@ -322,6 +322,10 @@ class _Counts:
         amount_keys = [k for k, _ in self.amount_parts]
         amount_ids = np.concatenate([np.zeros(0, np.int64), *(a for _, a in self.amount_parts)])
         whole = _whole(self.amounts, len(amount_ids) + sum(map(len, keys)), self.summed)
+        if whole is not None:
+            dense = self._dense(keys, amount_keys, whole[amount_ids])
+            if dense is not None:
+                return dense
         if whole is not None:  # added up in NumPy, exactly
             summed = np.fromiter(self.summed, np.int64, len(self.summed))
             every = np.concatenate([np.zeros(0, np.int64), *keys, *amount_keys, summed])
@@ -345,6 +349,31 @@ class _Counts:
         ordered = sorted(everything)
         return np.array(ordered, np.int64), list(map(everything.__getitem__, ordered))
 
+    def _dense(
+        self, keys: list[Any], amount_keys: list[Any], amounts: Any
+    ) -> tuple[Any, Any] | None:
+        """:meth:`totals` counted into one slot per (who, metric, month) there is room for
+        (``np.bincount``: no sort of 10 million keys), or None if there are too many slots."""
+        months = max(len(self._month_ids), 1)
+        size = max(len(self._trimmed), 1) * len(self._metric_ids) * months
+        if size > _SLOTS or _MONTHS != 1 << 12:
+            return None
+
+        def slots(part: Any) -> Any:  # a key is (who × metrics + metric) × 4096 + month
+            return (part >> 12) * months + (part & 4095)
+
+        none = np.zeros(0, np.int64)
+        counted = slots(np.concatenate([none, *keys]))
+        summed = np.fromiter(self.summed, np.int64, len(self.summed))
+        added = slots(np.concatenate([none, *amount_keys, summed]))
+        values = np.bincount(counted, minlength=size).astype(np.int64)
+        hit = values > 0
+        hit[added] = True  # an amount may add up to 0: its key is there all the same
+        sums = np.fromiter(self.summed.values(), np.int64, len(self.summed))
+        np.add.at(values, added, np.concatenate([none, amounts, sums]))
+        found = np.flatnonzero(hit)
+        return ((found // months) << 12) + found % months, values[found]
+
     def split(self, keys: Any) -> tuple[Any, Any, Any]:
         """Who, metric and month of each key."""
         who, rest = np.divmod(keys, len(self._metric_ids) * _MONTHS)
@@ -353,6 +382,8 @@ class _Counts:
 
 
 _LIMIT = 2**62
+_SLOTS = 50_000_000
+"""(who, metric, month) slots counted densely (400 MB of int64 at most)."""
 
 
 def _whole(amounts: Sequence[Fraction | int], rows: int, summed: dict[int, Fraction | int]) -> Any:

@@ -126,14 +126,15 @@ class Group:
     def quota_cap(self) -> Fraction | None:
         """The largest per-person quota that is a whole number of steps and within capacity."""
         p = self.shared()
-        key = ("quota_cap", self.step)
-        if p is not None and key in p.cache:
-            return p.cache[key]  # type: ignore[return-value]
+        if p is not None:  # (step, cap): the step compared by identity first (no hashing)
+            found = p.cache.get("quota_cap")
+            if found is not None and (found[0] is self.step or found[0] == self.step):  # type: ignore[index]
+                return found[1]  # type: ignore[index,no-any-return]
         cap = self.per_person_cap
         if cap is not None and self.step > 0:
             cap = math.floor(cap / self.step) * self.step
         if p is not None:
-            p.cache[key] = cap
+            p.cache["quota_cap"] = (self.step, cap)
         return cap
 
     def binding_windows(self, quota_per_person: Fraction, tolerance: Fraction) -> list[Window]:

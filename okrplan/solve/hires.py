@@ -22,6 +22,7 @@ from okrplan.solve.regions import (
     HIRE_LIMIT,
     Alike,
     Region,
+    flat_uppers,
     region_reach,
     upper,
     whole_scale,
@@ -89,22 +90,29 @@ def solve_hires(
     return Hires(None, best.conflict, Status.INFEASIBLE, free.counts, free.cost)
 
 
-def fewest_hires(regions: Sequence[Region], alike: Alike | None = None) -> dict[str, int] | None:
+def fewest_hires(
+    regions: Sequence[Region],
+    alike: Alike | None = None,
+    uppers: Sequence[Sequence[Fraction | None]] | None = None,
+) -> dict[str, int] | None:
     """The fewest hires with every rule in force, or None if there are none.
 
     Every hiring group counts toward one region only, so each region is its own problem
-    (:func:`region_hires`).
+    (:func:`region_hires`). ``uppers``: each region's members' largest quotas, if not those
+    of the members as they are.
     """
     hires: dict[str, int] = {}
-    for region in regions:
-        found = region_hires(region, alike)
+    for i, region in enumerate(regions):
+        found = region_hires(region, alike, None if uppers is None else uppers[i])
         if found is None:
             return None
         hires.update(found)
     return hires
 
 
-def region_hires(region: Region, alike: Alike | None = None) -> dict[str, int] | None:
+def region_hires(
+    region: Region, alike: Alike | None = None, uppers: Sequence[Fraction | None] | None = None
+) -> dict[str, int] | None:
     """The fewest hires that cover one region's shortfall, or None if the allowed hires do not.
 
     Taking hires where one hire adds the most, first, is exact for that (no k hires reach more
@@ -112,7 +120,7 @@ def region_hires(region: Region, alike: Alike | None = None) -> dict[str, int] |
     fewest hires, the one that adds the most capacity; among equal groups, the first in the
     target file.
     """
-    carried, _, need, hiring = region_reach(region, alike)
+    carried, _, need, hiring = region_reach(region, alike, uppers)
     if not hiring and not any(not g.is_hire for g in region.members):
         return {group.id: 0 for group, _ in hiring}
     counts = cover(need - carried, [(c, _limit(group)) for group, c in hiring])
@@ -172,18 +180,20 @@ def hires_without_buffer(
     KPI itself needs; the plan's hires less these are what the buffer adds. None if even
     that is out of reach. Priced hires (a cost or a budget) are the cheapest among the plan's
     own ``counts``, so the buffer never seems to save a hire."""
+    one = Fraction(1)  # one object: values derived from weights are computed once per kind
     flat = [
         replace(
             r,
-            weights=tuple(Fraction(1) for _ in r.weights),
-            fixed_units=tuple((u, q, Fraction(1)) for u, q, _ in r.fixed_units),
+            weights=(one,) * len(r.weights),
+            fixed_units=tuple((u, q, one) for u, q, _ in r.fixed_units),
         )
         for r in regions
     ]
-    bounded = with_bounds(spec, flat)
     budget = hiring_budget(spec)
-    if counts is None or not priced(bounded, budget):
-        return fewest_hires(bounded)
+    if counts is None or not priced(flat, budget):
+        # the fewest hires need only each group's largest quota: no new groups
+        return fewest_hires(flat, Alike(), [flat_uppers(spec, r) for r in flat])
+    bounded = with_bounds(spec, flat)
     return cheapest_hires(bounded, budget, DEFAULT_OPTIONS, within=counts).counts
 
 

@@ -76,26 +76,6 @@ class Draft(NamedTuple):
     def is_kr(self) -> bool:
         return self.objective is not None
 
-    @property
-    def fields(self) -> dict[str, Any]:
-        """The record's fields other than the weight, by name (for reading, not the hot path)."""
-        if self.objective is None:
-            return {
-                "id": self.id,
-                "name": self.name,
-                "owner": self.owner,
-                "detail": self.rest[0][0],
-            }
-        head, tail = self.rest
-        return {
-            "id": self.id,
-            "name": self.name,
-            "owner": self.owner,
-            "objective": self.objective,
-            **dict(zip(_HEAD, head, strict=True)),
-            **dict(zip(_TAIL, tail, strict=True)),
-        }
-
 
 def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
     """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed

@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import partial
 from typing import Any
 
 from okrplan.solve.groups import Group, evolve
@@ -88,14 +87,17 @@ def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
 
 def upper(group: Group) -> Fraction | None:
     """The group's largest quota: capacity, its share bound, a fixed quota."""
-    if group.fixed is not None:
-        return group.fixed
-    cap = group.quota_cap  # whole steps per person: what rounding can actually give
-    limits = [
-        x
-        for x in (None if cap is None else cap * group.headcount, group.upper_share)
-        if x is not None
-    ]
+    # whole steps per person (quota_cap): what rounding can actually give
+    return _upper(group.fixed, group.quota_cap, group.headcount, group.upper_share)
+
+
+def _upper(
+    fixed: Fraction | None, cap: Fraction | None, headcount: int, share: Fraction | None
+) -> Fraction | None:
+    """:func:`upper` of a group with these attributes."""
+    if fixed is not None:
+        return fixed
+    limits = [x for x in (None if cap is None else cap * headcount, share) if x is not None]
     return min(limits) if limits else None
 
 
@@ -142,37 +144,83 @@ def with_bounds(
 
     With ``bases`` (by group id), the members get those bases too (one new group each,
     not two: a large organisation has tens of thousands)."""
-    bounds = spec.target.split.bounds
-    low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
     out = []
     for region in regions:
         basis = [g.basis if bases is None else bases[g.id] for g in region.members]
-        fixed = [_fixed_quota(g) for g in region.members]
-        fixed_sum = sum(
-            (w * f for f, w in zip(fixed, region.weights, strict=True) if f is not None),
-            Fraction(0),
-        )
-        free = [_is_free(g) for g in region.members]
-        scaled = sum(
-            (w * b for b, w, f in zip(basis, region.weights, free, strict=True) if f),
-            Fraction(0),
-        )
-        rest = region.target - region.constant - fixed_sum
-        level = rest / scaled if scaled > 0 else Fraction(0)
-        alike = Alike()
+        fixed, shares = _bounds(spec, region, basis)
         members = []
-        for group, quota, own, is_free in zip(region.members, fixed, basis, free, strict=True):
+        for group, quota, own, bound in zip(region.members, fixed, basis, shares, strict=True):
             changes: dict[str, Any] = {} if bases is None else {"basis": own}
-            if is_free:
-                lo, hi = alike.get(
-                    "bounds", (own,), partial(_bound_shares, low, high, level, rest, own)
-                )
-                changes.update(lower=lo, upper_share=hi)
+            if bound is not None:
+                changes.update(lower=bound[0], upper_share=bound[1])
             elif quota is not None:
                 changes["fixed"] = quota
             members.append(evolve(group, **changes) if changes else group)
         out.append(replace(region, members=tuple(members)))
     return out
+
+
+def flat_uppers(spec: Spec, region: Region) -> list[Fraction | None]:
+    """Each member's largest quota (:func:`upper`) were its bounds set (:func:`with_bounds`)
+    at the region's weights as they are, worked out without making new groups."""
+    fixed, shares = _bounds(spec, region, [g.basis for g in region.members])
+    memo: dict[tuple[int, int, int, int], tuple[Fraction | None, tuple[object, ...]]] = {}
+    out = []
+    for group, quota, bound in zip(region.members, fixed, shares, strict=True):
+        share = group.upper_share if bound is None else bound[1]
+        own = quota if bound is None and quota is not None else group.fixed
+        cap = group.quota_cap
+        key = (id(own), id(cap), group.headcount, id(share))
+        found = memo.get(key)
+        if found is None:  # the objects kept alive: their ids are in the key
+            found = memo[key] = (_upper(own, cap, group.headcount, share), (own, cap, share))
+        out.append(found[0])
+    return out
+
+
+def _bounds(
+    spec: Spec, region: Region, basis: Sequence[Fraction]
+) -> tuple[list[Fraction | None], list[tuple[Fraction, Fraction | None] | None]]:
+    """Each member's fixed quota (None: none), and a free member's (lower, upper) quota from
+    split.bounds at the region's common level (None: not free)."""
+    bounds = spec.target.split.bounds
+    low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
+    fixed = [_fixed_quota(g) for g in region.members]
+    free = [_is_free(g) for g in region.members]
+    fixed_sum = _weighted_sum(
+        [(w, f) for f, w in zip(fixed, region.weights, strict=True) if f is not None]
+    )
+    scaled = _weighted_sum(
+        [(w, b) for b, w, f in zip(basis, region.weights, free, strict=True) if f]
+    )
+    rest = region.target - region.constant - fixed_sum
+    level = rest / scaled if scaled > 0 else Fraction(0)
+    memo: dict[int, tuple[tuple[Fraction, Fraction | None], Fraction]] = {}  # by basis object
+    shares: list[tuple[Fraction, Fraction | None] | None] = []
+    for own, is_free in zip(basis, free, strict=True):
+        if not is_free:
+            shares.append(None)
+            continue
+        found = memo.get(id(own))
+        if found is None:  # groups of one profile and headcount share their basis object
+            found = memo[id(own)] = (_bound_shares(low, high, level, rest, own), own)
+        shares.append(found[0])
+    return fixed, shares
+
+
+def _weighted_sum(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction:
+    """``Σ w·v`` of ``(w, v)`` pairs, each product once per pair of objects (groups alike
+    share their weights and bases: thousands of pairs, a few dozen kinds)."""
+    counts: dict[tuple[int, int], int] = {}
+    first: dict[tuple[int, int], tuple[Fraction, Fraction]] = {}
+    for pair in pairs:
+        key = (id(pair[0]), id(pair[1]))
+        if key in counts:
+            counts[key] += 1
+        else:
+            counts[key] = 1
+            first[key] = pair
+    return sum((w * v * counts[key] for key, (w, v) in first.items()), Fraction(0))
 
 
 def _is_free(group: Group) -> bool:
@@ -216,16 +264,20 @@ def whole_scale(values: Sequence[Fraction]) -> int:
 
 
 def region_reach(
-    region: Region, alike: Alike | None = None
+    region: Region, alike: Alike | None = None, uppers: Sequence[Fraction | None] | None = None
 ) -> tuple[int, bool, int, list[tuple[Group, int]]]:
     """A region's need and capacity in whole units of its scale: (what the groups that cannot
-    hire carry, whether that meets the need, the need, each hiring group's reach per hire)."""
+    hire carry, whether that meets the need, the need, each hiring group's reach per hire).
+    ``uppers``: each member's largest quota, if not :func:`upper` of the member as it is."""
     alike = alike or Alike()
     target = region.target - region.constant
     pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
     values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
-    for group, weight in zip(region.members, region.weights, strict=True):
-        top = group.quota_cap if group.is_hire else alike.upper(group)
+    for i, (group, weight) in enumerate(zip(region.members, region.weights, strict=True)):
+        if group.is_hire:
+            top = group.quota_cap
+        else:
+            top = alike.upper(group) if uppers is None else uppers[i]
         pairs.append((group, weight, top))
         key = (id(weight), id(top))
         if key not in values:
