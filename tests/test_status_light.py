@@ -150,6 +150,29 @@ def test_tally_rows_agree_with_the_store_where_a_period_has_two_values(tmp_path:
     assert expected[0][2] == 9 + F(7, 2)
 
 
+def test_tally_rows_read_the_store_in_one_pass_from_a_relative_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two people's months of one KR, one value each: 5 + 7/2 = 17/2 for 王, 4 for 李.
+    rows = [
+        CheckIn("k:C#1.1", "2015-01", F(5), "王"),
+        CheckIn("k:C#1.1", "2015-02", F(7, 2), "王"),
+        CheckIn("k:C#1.1", "2015-03", F(4), "李"),
+    ]
+    record(tmp_path, rows, source="a.csv")
+    monkeypatch.chdir(tmp_path.parent)  # `okrplan status plan/` names the plan relatively
+
+    def slow_path(*_: object) -> None:
+        raise AssertionError("the store's own query ran: the one-pass sums were not used")
+
+    monkeypatch.setattr("okrplan.progress.store.tallies", slow_path)
+    found = sorted(rollup.tally_rows(Path(tmp_path.name), date(2015, 6, 30)))
+    assert found == [
+        ("k:C#1.1", "李", F(4), 1, date(2015, 3, 31)),
+        ("k:C#1.1", "王", F(17, 2), 2, date(2015, 2, 28)),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Random organisations: units, role groups (named or not, partial reporters), KRs of months,
 # quarters or weeks (whole or fractional targets), decreasing and level KRs, aligned in a tree.

@@ -408,11 +408,20 @@ def objective_progress(
     return out
 
 
+# Store version 2: a check-in names its seat (KR and person) and period by number, and an
+# import's check-ins are the rowids first_row..last_row; each seat's values added up in one
+# pass of SQLite's sorter, the seat's KR and person looked up once per seat.
 _SUMS = """
-SELECT kr, person, SUM(CASE WHEN den = 1 THEN num ELSE 0 END), COUNT(*), MAX(end_day),
-    GROUP_CONCAT(CASE WHEN den != 1 THEN num || '/' || den END, ' '), COUNT(DISTINCT period)
-FROM checkins WHERE start <= ? AND import_id IN (SELECT MAX(id) FROM imports GROUP BY source)
-GROUP BY kr, person
+SELECT k.kr, w.person, t.whole, t.n, t.last, t.parts, t.periods FROM (
+    SELECT c.seat AS seat, SUM(CASE WHEN c.den = 1 THEN c.num ELSE 0 END) AS whole,
+        COUNT(*) AS n, MAX(p.end_day) AS last,
+        GROUP_CONCAT(CASE WHEN c.den != 1 THEN c.num || '/' || c.den END, ' ') AS parts,
+        COUNT(DISTINCT c.period) AS periods
+    FROM imports i JOIN checkins c ON c.rowid BETWEEN i.first_row AND i.last_row
+    JOIN periods p ON p.id = c.period
+    WHERE i.id IN (SELECT MAX(id) FROM imports GROUP BY source) AND p.start <= ?
+    GROUP BY c.seat) AS t
+JOIN seats s ON s.id = t.seat JOIN krs k ON k.id = s.kr JOIN people w ON w.id = s.person
 """
 
 
@@ -432,7 +441,7 @@ def tally_rows(folder: Path, as_of: date) -> list[TallyRow]:
     found: list[Any] = []
     version = -1  # unread: the store's own reading says what is wrong
     try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             found = db.execute(_SUMS, (as_of.isoformat(),)).fetchall()
     except sqlite3.Error:
