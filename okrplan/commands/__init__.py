@@ -8,6 +8,7 @@ by adding its name to :data:`MODULES`, one per line.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 
 import click
@@ -49,3 +50,18 @@ def register(group: click.Group) -> None:
     for name in MODULES:
         command = import_module(f"{__name__}.{name}").command
         group.add_command(command)
+
+
+def exit_without_teardown() -> None:
+    """Exit 0 now, leaving a large plan's objects to the operating system: freeing them one
+    by one at interpreter exit costs about a second per 100,000 people. Only when this
+    process is the ``okrplan`` console script (never a test runner's or a notebook's), every
+    file written and closed, stdout and stderr flushed."""
+    import os
+    from pathlib import Path
+
+    if Path(sys.argv[0]).name != "okrplan":
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import click
 
-from okrplan.commands import SET_OPTION
+from okrplan.commands import SET_OPTION, exit_without_teardown
 
 
 @click.command("decompose")
@@ -90,7 +90,7 @@ def command(
     if not quiet:
         _summary(plan, path)
     _fail_unless_optimal(plan, path)
-    _exit_without_teardown()
+    exit_without_teardown()
 
 
 def _fail_unless_optimal(plan: Any, path: Any) -> None:
@@ -104,21 +104,6 @@ def _fail_unless_optimal(plan: Any, path: Any) -> None:
             f"the target cannot be met; any one of these would fix it:\n"
             f"{reasons}\n(the plan with the conflict is in {path}/)"
         )
-
-
-def _exit_without_teardown() -> None:
-    """Exit 0 now, leaving the plan's objects to the operating system: freeing them one by
-    one at interpreter exit costs about a second per 100,000 people. Only when this process
-    is the ``okrplan`` console script (never a test runner's or a notebook's), every file
-    written and closed, stdout and stderr flushed."""
-    import os
-    from pathlib import Path
-
-    if Path(sys.argv[0]).name != "okrplan":
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 def _summary(plan: Any, path: Any) -> None:
