@@ -522,17 +522,25 @@ def objective_progress(
     out: dict[str, ObjectiveProgress] = {}
     for owner in queries.tree_order(graph) if owners is None else owners:
         for objective, key_results in queries.sheet(graph, owner):
-            weighted, weights, missing = Fraction(0), Fraction(0), []
-            for kr in key_results:
-                result = krs.get(kr.id)
-                if result is None:
-                    continue
-                if result.progress is None:
-                    missing.append(kr.id)
-                    continue
-                weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
-                weighted += weight * min(result.progress, Fraction(1))
-                weights += weight
-            share = weighted / weights if weights else None
-            out[objective.id] = ObjectiveProgress(objective.id, share, tuple(missing))
+            out[objective.id] = objective_share(objective.id, key_results, krs)
     return out
+
+
+def objective_share(
+    objective: str, key_results: Sequence[KeyResult], krs: Mapping[str, KrProgress]
+) -> ObjectiveProgress:
+    """One objective's progress: the weight-average of its KRs' progress (each capped at
+    100%) over the KRs with data, weights renormalised; KRs without data are named."""
+    weighted, weights, missing = Fraction(0), Fraction(0), []
+    for kr in key_results:
+        result = krs.get(kr.id)
+        if result is None:
+            continue
+        if result.progress is None:
+            missing.append(kr.id)
+            continue
+        weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
+        weighted += weight * min(result.progress, Fraction(1))
+        weights += weight
+    share = weighted / weights if weights else None
+    return ObjectiveProgress(objective, share, tuple(missing))

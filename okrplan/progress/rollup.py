@@ -24,7 +24,7 @@ from okrplan.model import Direction, KRKind, Per, RoleGroup
 from okrplan.periods import fiscal_start, parse_month
 from okrplan.progress import calendar
 from okrplan.progress.light import KrFacts, LightPlan
-from okrplan.progress.pace import KrProgress, ObjectiveProgress, Pace, Thresholds
+from okrplan.progress.pace import KrProgress, ObjectiveProgress, Pace, Thresholds, objective_share
 
 Rational = int | Fraction
 TallyRow = tuple[str, str, Rational, int, date]  # kr, person, total, count, last day
@@ -392,19 +392,7 @@ def objective_progress(
     out: dict[str, ObjectiveProgress] = {}
     for owner in owners:
         for objective, key_results in plan.sheet(owner):
-            weighted, weights, missing = Fraction(0), Fraction(0), []
-            for kr in key_results:
-                result = krs.get(kr.id)
-                if result is None:
-                    continue
-                if result.progress is None:
-                    missing.append(kr.id)
-                    continue
-                weight = Fraction(kr.weight) if kr.weight is not None else Fraction(1)
-                weighted += weight * min(result.progress, Fraction(1))
-                weights += weight
-            share = weighted / weights if weights else None
-            out[objective.id] = ObjectiveProgress(objective.id, share, tuple(missing))
+            out[objective.id] = objective_share(objective.id, key_results, krs)
     return out
 
 
