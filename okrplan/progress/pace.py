@@ -40,7 +40,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import networkx as nx
 
@@ -471,17 +471,45 @@ class _Context:
         return sum(self.of(c).reports[1] for c in children) or 1
 
     def _status(self, measure: _Plan, value: Fraction, pace: Fraction | None, last: date) -> Pace:
-        today = min(self.as_of, self.bounds[1])
-        if (today - last).days > measure.cadence_days:
-            return Pace.NO_DATA
-        if not measure.level:
-            if not measure.decrease and value >= measure.total:
-                return Pace.DONE
-            if measure.decrease and self.as_of >= self.bounds[1] and value <= measure.total:
-                return Pace.DONE
-        if pace is None or pace >= self.thresholds.on_track:
-            return Pace.ON_TRACK
-        return Pace.BEHIND if pace >= self.thresholds.behind else Pace.AT_RISK
+        return kr_status(self.thresholds, self.as_of, self.bounds[1], measure, value, pace, last)
+
+
+class Measured(Protocol):
+    """What a KR's status needs of its plan: its cadence, kind, direction and total."""
+
+    @property
+    def cadence_days(self) -> int: ...
+    @property
+    def level(self) -> bool: ...
+    @property
+    def decrease(self) -> bool: ...
+    @property
+    def total(self) -> int | Fraction: ...
+
+
+def kr_status(
+    thresholds: Thresholds,
+    as_of: date,
+    end: date,
+    measure: Measured,
+    value: Fraction,
+    pace: Fraction | None,
+    last: date,
+) -> Pace:
+    """A KR's status as of ``as_of`` (the plan ends on ``end``): no recent data when its last
+    check-in is older than its cadence; done when a total is reached (a decrease: at the end,
+    at or below it); else by pace against the thresholds."""
+    today = min(as_of, end)
+    if (today - last).days > measure.cadence_days:
+        return Pace.NO_DATA
+    if not measure.level:
+        if not measure.decrease and value >= measure.total:
+            return Pace.DONE
+        if measure.decrease and as_of >= end and value <= measure.total:
+            return Pace.DONE
+    if pace is None or pace >= thresholds.on_track:
+        return Pace.ON_TRACK
+    return Pace.BEHIND if pace >= thresholds.behind else Pace.AT_RISK
 
 
 def _sum(rows: Sequence[Tally], level: bool) -> _Actual | None:

@@ -24,7 +24,14 @@ from okrplan.model import Direction, KRKind, Per, RoleGroup
 from okrplan.periods import fiscal_start, parse_month
 from okrplan.progress import calendar
 from okrplan.progress.light import KrFacts, LightPlan
-from okrplan.progress.pace import KrProgress, ObjectiveProgress, Pace, Thresholds, objective_share
+from okrplan.progress.pace import (
+    KrProgress,
+    ObjectiveProgress,
+    Pace,
+    Thresholds,
+    kr_status,
+    objective_share,
+)
 
 Rational = int | Fraction
 TallyRow = tuple[str, str, Rational, int, date]  # kr, person, total, count, last day
@@ -335,17 +342,7 @@ class Progress:
     def _status(
         self, measure: _Measure, value: Fraction, pace: Fraction | None, last: date
     ) -> Pace:
-        today = min(self.as_of, self.bounds[1])
-        if (today - last).days > measure.cadence_days:
-            return Pace.NO_DATA
-        if not measure.level:
-            if not measure.decrease and value >= measure.total:
-                return Pace.DONE
-            if measure.decrease and self.as_of >= self.bounds[1] and value <= measure.total:
-                return Pace.DONE
-        if pace is None or pace >= self.thresholds.on_track:
-            return Pace.ON_TRACK
-        return Pace.BEHIND if pace >= self.thresholds.behind else Pace.AT_RISK
+        return kr_status(self.thresholds, self.as_of, self.bounds[1], measure, value, pace, last)
 
     def of_all(self, kr_ids: Iterable[str]) -> dict[str, KrProgress]:
         """:meth:`of` of each of ``kr_ids`` that has a number."""
