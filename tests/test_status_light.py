@@ -292,3 +292,20 @@ def test_status_command_takes_the_light_path_and_says_the_same(tmp_path: Path) -
     assert shown.exit_code == 0, shown.output
     reference = report.status_of(plan, tmp_path, date(int(year), 6, 30))
     assert shown.stdout == report.to_json(reference)
+
+
+def test_tally_rows_of_a_store_with_more_periods_than_bits(tmp_path: Path) -> None:
+    # 53 ISO weeks of 2015 and its 12 months: 65 periods, more than a 64-bit sum's bits, so
+    # the store's own query adds them up: 53 × 1 + 12 × 2 = 77 in 65 check-ins.
+    weeks = [CheckIn("k:C#1.1", f"2015-W{w:02d}", F(1)) for w in range(1, 54)]
+    months = [CheckIn("k:C#1.2", f"2015-{m:02d}", F(2)) for m in range(1, 13)]
+    record(tmp_path, weeks + months, source="a.csv")
+    found = rollup.tally_rows(tmp_path, date(2016, 1, 31))
+    assert sorted((kr, total, count) for kr, _, total, count, _ in found) == [
+        ("k:C#1.1", 53, 53),
+        ("k:C#1.2", 24, 12),
+    ]
+    expected = [
+        (t.kr, t.person, t.total, t.count, t.last) for t in tallies(tmp_path, date(2016, 1, 31))
+    ]
+    assert sorted(found) == sorted(expected)
