@@ -743,3 +743,23 @@ def test_output_location_that_is_a_file_is_a_clear_error(
     result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path), "--force"])
     assert result.exit_code == 2  # click refuses a folder for a file option
     assert file.read_text() == "mine"
+
+
+def test_an_existing_output_is_refused_before_the_plan_is_made(
+    small_target: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 100,000-person plan takes seconds to make: the planner hears at once that -o exists.
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "notes.md").write_text("mine")
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the plan was made for an output that is refused")
+
+    monkeypatch.setattr("okrplan.api.decompose", never)
+    result = CliRunner().invoke(cli, ["decompose", str(small_target), "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {out} already exists; pass --force to replace it\n",
+    )
+    assert [p.name for p in out.iterdir()] == ["notes.md"]

@@ -60,7 +60,10 @@ def command(
       okrplan decompose scenarios/a-company-2015.yaml --set kpi.target=9000万 -o plan-b/
     """
     from okrplan import api
+    from okrplan.choices import PLAN_FILE
+    from okrplan.export.output import check_output
 
+    check_output(output, force=force, marker=PLAN_FILE)  # before the work, not after it
     warnings: list[str] = []
     with Progress(enabled=not quiet) as progress:
         spec = _load(target, sets, progress)

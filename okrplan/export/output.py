@@ -114,6 +114,13 @@ def _output_path(target: str | os.PathLike[str], files: Mapping[str, Content]) -
     return final
 
 
+def check_output(target: str | os.PathLike[str], *, force: bool, marker: str) -> None:
+    """Refuse at once, before any work, an output directory that :func:`write_dir` would
+    refuse: one that exists without ``force``, is not okrplan's, or whose folder is missing
+    (write_dir checks again when it writes)."""
+    _check_replaceable(_output_path(target, {}), force, marker)
+
+
 def _check_replaceable(final: Path, force: bool, marker: str) -> None:
     """Refuse an existing ``final`` without ``force``, or one that is no okrplan output."""
     if not final.exists():
