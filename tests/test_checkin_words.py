@@ -99,3 +99,14 @@ def test_a_problem_without_a_plan_reads_as_before() -> None:
     assert str(issue) == "t.yaml:3: warning: k: x\n    hint: h"
     assert InputError([Issue("y")]).summary == "1 problem found"
     assert InputError([Issue("y", locale="zh-CN")] * 2).summary == "发现 2 个问题"
+
+
+def test_a_bad_day_for_status_is_said_in_the_plans_language(made: Path) -> None:
+    result = CliRunner().invoke(cli, ["status", str(made / "plan"), "--as-of", "6月底"])
+    zh = made.name.startswith("zh")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "错误：--as-of '6月底' 不是日期\n    提示：例如 2015-06-30\n发现 1 个问题\n"
+        if zh
+        else "error: --as-of '6月底' is not a date\n    hint: e.g. 2015-06-30\n1 problem found\n"
+    )

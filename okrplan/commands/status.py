@@ -44,7 +44,7 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     if unit and person:
         raise OptionError([Issue("give --unit or --person, not both")])
     folder = plan_folder(plan)
-    day = parse_day(as_of)
+    day = _day(as_of, folder)
     with without_gc(), ThreadPoolExecutor(1) as pool:  # a 100,000-person plan: see without_gc
         # the light view where plan.json reads as okrplan writes it (and no one person is
         # asked for); else the plan loaded and checked in full, which says what is wrong.
@@ -71,6 +71,19 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
         for warning in result.warnings if fmt != "md" else ():
             click.echo(warning, err=True)
     exit_without_teardown()  # the 100,000 KRs' facts are not freed one by one
+
+
+def _day(as_of: str | None, folder: Any) -> Any:
+    """``--as-of`` as a date; a bad one is said in the plan's language (read only then)."""
+    from okrplan.errors import OptionError
+    from okrplan.progress import light
+
+    try:
+        return parse_day(as_of)
+    except OptionError:
+        view = light.read(folder)
+        locale = str(view.meta.get("locale") or "en") if view is not None else "en"
+        return parse_day(as_of, locale=locale)
 
 
 def _full(folder: Any, day: Any, unit: str | None, person: str | None) -> Any:
