@@ -8,7 +8,7 @@ objective), ``k:A公司/销售部#1.2`` (that objective's second key result). Ed
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import networkx as nx
@@ -84,46 +84,37 @@ def _index(graph: nx.DiGraph, name: str) -> dict[str, list[str]] | None:
 # that has such an edge (most nodes have none of a given kind).
 
 
-def _build_children(graph: nx.DiGraph) -> dict[str, list[str]]:
+def _grouped(
+    adjacency: Any, kind: Edge, keep: Callable[[str], bool] | None = None
+) -> dict[str, list[str]]:
+    """Each node's neighbours in ``adjacency`` over edges of ``kind`` (those ``keep`` keeps),
+    in the graph's order."""
     out: dict[str, list[str]] = {}
-    contains = str(Edge.CONTAINS)
-    for source, targets in graph._succ.items():
-        for target, data in targets.items():
-            if data["kind"] == contains:
-                found = out.get(source)
+    wanted = str(kind)
+    for key, others in adjacency.items():
+        for other, data in others.items():
+            if data["kind"] == wanted and (keep is None or keep(other)):
+                found = out.get(key)
                 if found is None:
-                    out[source] = [target]
+                    out[key] = [other]
                 else:
-                    found.append(target)
+                    found.append(other)
     return out
+
+
+def _build_children(graph: nx.DiGraph) -> dict[str, list[str]]:
+    return _grouped(graph._succ, Edge.CONTAINS)
 
 
 def _build_objectives(graph: nx.DiGraph) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    owns, records = str(Edge.OWNS), graph._node
-    for source, targets in graph._succ.items():
-        for target, data in targets.items():
-            if data["kind"] == owns and records[target]["node"].kind == Kind.OBJECTIVE:
-                found = out.get(source)
-                if found is None:
-                    out[source] = [target]
-                else:
-                    found.append(target)
-    return out
+    records = graph._node
+    return _grouped(
+        graph._succ, Edge.OWNS, lambda target: records[target]["node"].kind == Kind.OBJECTIVE
+    )
 
 
 def _build_krs(graph: nx.DiGraph) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    measures = str(Edge.MEASURES)
-    for target, sources in graph._pred.items():
-        for source, data in sources.items():
-            if data["kind"] == measures:
-                found = out.get(target)
-                if found is None:
-                    out[target] = [source]
-                else:
-                    found.append(source)
-    return out
+    return _grouped(graph._pred, Edge.MEASURES)
 
 
 _BUILD = {"children": _build_children, "objectives": _build_objectives, "krs": _build_krs}

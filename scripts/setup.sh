@@ -187,11 +187,6 @@ okrplan_install() {
     install_system_packages "$@"
     ensure_venv
     pip_install "$extras"
-    # An editable install leaves okrplan's own modules uncompiled (pip compiles only what it
-    # copies into site-packages); compile them once here, about a second, rather than in every
-    # process that imports them first (the CLI, each test worker, each run a test starts).
-    "$VENV/bin/python" -m compileall -q -j 0 "$OKRPLAN_ROOT/okrplan" "$OKRPLAN_ROOT/benchmarks" \
-        >/dev/null || true
 }
 
 # The main job. With arguments: `okrplan ARGS...`.

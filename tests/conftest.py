@@ -199,7 +199,7 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
 # two quiet runs, 2026-11-30): a file that waits for a browser or LibreOffice holds its worker
 # although its own CPU is small. A stale figure only makes the balance worse, never a test
 # wrong; an unlisted file counts as cheap.
-FILE_CPU_SECONDS = {
+FILE_SECONDS = {
     "test_report_browser.py": 19,
     "test_sheets.py": 14.5,
     "test_fuzz.py": 14,
@@ -238,7 +238,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The test files in order of their cost, most first; tests keep their order in a file."""
 
     def cost(item: pytest.Item) -> float:
-        return -FILE_CPU_SECONDS.get(item.path.name, 0)
+        return -FILE_SECONDS.get(item.path.name, 0)
 
     items.sort(key=cost)  # stable: within a file, and among cheap files, the order stays
 
