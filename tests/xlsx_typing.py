@@ -78,8 +78,9 @@ def _cell_xml(ref: bytes, style: bytes, value: Any) -> bytes:
         return b'<c r="%s"%s />' % (ref, style)
     if isinstance(value, bool):
         return b'<c r="%s"%s t="b"><v>%d</v></c>' % (ref, style, value)
-    if isinstance(value, int | float):
-        return b'<c r="%s"%s t="n"><v>%s</v></c>' % (ref, style, repr(value).encode("ascii"))
+    if isinstance(value, int | float):  # a float with 16 digits, as openpyxl and okrplan write it
+        number = str(value) if isinstance(value, int) else f"{value:.16g}"
+        return b'<c r="%s"%s t="n"><v>%s</v></c>' % (ref, style, number.encode("ascii"))
     text = str(value)
     if text.startswith("="):
         return b'<c r="%s"%s><f>%s</f><v /></c>' % (ref, style, _escape(text[1:]).encode())
