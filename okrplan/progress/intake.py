@@ -6,61 +6,26 @@ same command again (an import of an unchanged file changes nothing, so re-runnin
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from okrplan.choices import PLAN_FILE
 from okrplan.errors import InputError, Issue, OptionError, Severity
 from okrplan.plan import Plan
 from okrplan.progress.config import ActualsSource
 from okrplan.progress.crm import read_crm
+from okrplan.progress.folder import plan_folder as plan_folder  # re-exported
+from okrplan.progress.folder import without_gc as without_gc  # re-exported
 from okrplan.progress.readers import Batch, Directory, read_long, read_workbook, uncumulate
 from okrplan.progress.store import CheckIn, besides, record, remember, setting
 from okrplan.source import MAX_BYTES, Source, decode, load_yaml, parse_yaml
 from okrplan.tabular import read_input
 
 TARGET_SETTING = "target"
-
-
-@contextmanager
-def without_gc() -> Iterator[None]:
-    """Python's cycle collector paused (and restored after).
-
-    A 100,000-person plan and a 10-million-row import make millions of small objects that
-    live to the end; each full collection walks all of them again, which took half the
-    import's time. What these commands make has no reference cycles to collect.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def plan_folder(path: str | os.PathLike[str]) -> Path:
-    """The plan directory a PLAN argument names (the directory, or its plan.json).
-
-    Raises
-    ------
-    OptionError
-        If it is neither (a target file has no store: decompose it with -o first).
-    """
-    given = Path(path)
-    if given.is_dir() and (given / PLAN_FILE).is_file():
-        return given
-    if given.name == PLAN_FILE and given.is_file():
-        return given.parent
-    hint = "pass the folder `okrplan decompose TARGET -o DIR` wrote; the check-ins live there"
-    raise OptionError([Issue(f"{given} is not a plan folder (no {PLAN_FILE})", hint=hint)])
 
 
 def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Path]:
