@@ -34,19 +34,21 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     """
     from okrplan.errors import Issue, OptionError
     from okrplan.progress.folder import plan_folder, without_gc
+    from okrplan.wording import words
 
-    if unit and person:
-        raise OptionError([Issue("give --unit or --person, not both")])
     folder = plan_folder(plan)
+    if unit and person:
+        locale = _locale(folder)
+        raise OptionError([Issue(words(locale, "st_unit_or_person"), locale=locale)])
     day = _day(as_of, folder)
     # the collector paused to the end: a large plan's objects have no cycles to collect,
     # and a collection once it is back on walks all of them (0.3 s at 100,000 people)
     with without_gc():
         result, fresh = _status(folder, day, unit, person)
         if person and not any(line.kind == "kr" for line in result.lines):
-            hint = "a name as the role's people: list writes it"
-            issue = Issue(f"no one called {person!r} has KRs in this plan", hint=hint)
-            raise OptionError([issue])
+            message = words(result.locale, "st_no_person", person=person)
+            hint = words(result.locale, "st_no_person_hint")
+            raise OptionError([Issue(message, hint=hint, locale=result.locale)])
         _show(result, fmt)
         if fresh is not None:  # the next status reads the index: after the output
             _save_index(folder, fresh)
@@ -103,12 +105,9 @@ def _view(folder: Any) -> Any:
 def _save_index(folder: Any, view: Any) -> None:
     """The status index of a view read from plan.json, for the next status (best effort: a
     folder that cannot be written is read from plan.json again next time)."""
-    from okrplan.progress import index, rollup
+    from okrplan.progress import index
 
-    digest = index.plan_digest(folder)
-    if digest is not None:
-        view.specs = rollup.Specs(view).all()
-        index.save(folder, view, digest)
+    index.refresh(folder, view)
 
 
 def _unit(view: Any, name: str) -> str:
@@ -125,9 +124,13 @@ def _day(as_of: str | None, folder: Any) -> Any:
     try:
         return parse_day(as_of)
     except OptionError:
-        view = _view(folder)
-        locale = str(view.meta.get("locale") or "en") if view is not None else "en"
-        return parse_day(as_of, locale=locale)
+        return parse_day(as_of, locale=_locale(folder))
+
+
+def _locale(folder: Any) -> str:
+    """The plan's locale, for a problem with the options (read only then)."""
+    view = _view(folder)
+    return str(view.meta.get("locale") or "en") if view is not None else "en"
 
 
 def _full(folder: Any, day: Any, unit: str | None, person: str | None) -> Any:

@@ -28,8 +28,11 @@ from okrplan.tabular import read_input
 TARGET_SETTING = "target"
 
 
-def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Path]:
-    """The ``actuals:`` entries of a target file, and the folder their files are relative to.
+def crm_sources(
+    target: str | os.PathLike[str], locale: str = "en"
+) -> tuple[list[ActualsSource], Path]:
+    """The ``actuals:`` entries of a target file, and the folder their files are relative to
+    (a missing section said in ``locale``, the plan's).
 
     Raises
     ------
@@ -40,8 +43,10 @@ def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Pa
     data = source.data if isinstance(source.data, dict) else {}
     raw = data.get("actuals")
     if not raw:
-        hint = "describe the exports under actuals: (see README, okrplan checkin)"
-        raise InputError([Issue("the target file has no actuals: section", source.file, hint=hint)])
+        from okrplan.wording import words
+
+        message, hint = words(locale, "ck_no_actuals"), words(locale, "ck_no_actuals_hint")
+        raise InputError([Issue(message, source.file, hint=hint, locale=locale)])
     try:
         entries = TypeAdapter(list[ActualsSource]).validate_python(raw)
     except ValidationError as exc:
@@ -102,6 +107,7 @@ def check_in(
     if people is None or files:
         assert plan is not None, "files are read against the whole plan"
         people = Directory(plan)
+    locale = plan.locale if plan is not None else people.locale
     batches: list[Batch] = []
     for name in files:
         assert plan is not None
@@ -113,10 +119,12 @@ def check_in(
             batches.append(_continued(batch, folder) if cumulative else batch)
     target = target or (None if files else setting(folder, TARGET_SETTING))
     if target is None and not files:
-        hint = "name a file, or --target TARGET whose actuals: describe the CRM exports"
-        raise OptionError([Issue("nothing to check in", hint=hint)])
+        from okrplan.wording import words
+
+        message, hint = words(locale, "ck_nothing"), words(locale, "ck_nothing_hint")
+        raise OptionError([Issue(message, hint=hint, locale=locale)])
     if target is not None:
-        sources, base = crm_sources(target)
+        sources, base = crm_sources(target, locale)
         batches += [read_crm(source, base, people) for source in sources]
     problems = [issue for batch in batches for issue in batch.errors]
     if problems:
