@@ -189,10 +189,11 @@ class _Krs(Mapping[str, KrFacts]):
         found = self.made.get(kr_id)
         if found is None:
             i = self.at[kr_id]
-            kr_id, owner, objective, name, money, kind, weight = (c[i] for c in self.columns)
+            _, owners, objectives, names, money, kinds, weights = self.columns
             found = self.made[kr_id] = KrFacts(
-                kr_id, owner, objective, None, None, None, kind, None, None, None, None, None,
-                weight, self.labels[self.spans[i]], self.periods[i], name, money,
+                kr_id, owners[i], objectives[i], None, None, None, kinds[i], None, None, None,
+                None, None, weights[i], self.labels[self.spans[i]], self.periods[i], names[i],
+                money[i],
             )  # fmt: skip
         return found
 
