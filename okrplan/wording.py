@@ -543,6 +543,13 @@ _STATUS_LABELS = {
         "st_unit_or_person": "请只给 --unit 或 --person 之一",
         "st_no_person": "计划中没有名为 {person!r} 的人负责关键成果",
         "st_no_person_hint": "请按岗位 people: 列表中的写法填写姓名",
+        "store_open": "无法打开进度库：{error}",
+        "store_unreadable": "不是可读的进度库（{error}）",
+        "store_unreadable_hint": "请把它移到别处；okrplan checkin 会新建进度库",
+        "store_newer": "进度库的结构版本为 {version}；此版本的 okrplan 只能读 {reads}",
+        "store_newer_hint": "请升级 okrplan",
+        "store_too_large": "{kr} 在 {period} 的数值 {value} 太大",
+        "store_confidence": "{kr} 的信心指数 {confidence} 不在 0 到 10 之间",
     },
     "en": {
         "ck_nothing": "nothing to check in",
@@ -553,6 +560,14 @@ _STATUS_LABELS = {
         "st_unit_or_person": "give --unit or --person, not both",
         "st_no_person": "no one called {person!r} has KRs in this plan",
         "st_no_person_hint": "a name as the role's people: list writes it",
+        "store_open": "cannot open the progress store: {error}",
+        "store_unreadable": "not a readable progress store ({error})",
+        "store_unreadable_hint": "move it aside; okrplan checkin starts a new store",
+        "store_newer": "the progress store has schema version {version}; this okrplan reads "
+        "{reads}",
+        "store_newer_hint": "upgrade okrplan",
+        "store_too_large": "the value {value} of {kr} in {period} is too large",
+        "store_confidence": "confidence {confidence} of {kr} is not 0..10",
     },
 }
 for _locale, _labels in _STATUS_LABELS.items():

@@ -56,3 +56,36 @@ def test_unit_and_person_and_no_such_person(made: Path, tmp_path: Path) -> None:
     assert code == 2
     assert ("计划中没有名为 '李四' 的人" if zh else "no one called '李四' has KRs") in said
     assert ("提示：请按岗位 people: 列表" if zh else "hint: a name as the role's people:") in said
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_stores_rare_errors(locale: str, tmp_path: Path) -> None:
+    import sqlite3
+    from fractions import Fraction
+
+    from okrplan.errors import InputError
+    from okrplan.progress import CheckIn, latest, record
+
+    zh = locale == "zh-CN"
+    (tmp_path / "plan.json").write_text(f'{{"plan": {{"locale": "{locale}"}}}}', "utf-8")
+    with pytest.raises(InputError) as caught:
+        record(tmp_path, [CheckIn("k:C#1.1", "2015-01", Fraction(1), confidence=11)], source="a")
+    assert str(caught.value.issues[0]).endswith(
+        "k:C#1.1 的信心指数 11 不在 0 到 10 之间" if zh else "confidence 11 of k:C#1.1 is not 0..10"
+    )
+    record(tmp_path, [CheckIn("k:C#1.1", "2015-01", Fraction(1))], source="a")
+    with sqlite3.connect(tmp_path / "progress.sqlite") as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(InputError) as caught:
+        latest(tmp_path)
+    said = str(caught.value.issues[0])
+    assert ("进度库的结构版本为 99" if zh else "has schema version 99") in said
+    assert ("提示：请升级 okrplan" if zh else "hint: upgrade okrplan") in said
+    for extra in ("progress.sqlite-wal", "progress.sqlite-shm"):
+        (tmp_path / extra).unlink(missing_ok=True)
+    (tmp_path / "progress.sqlite").write_bytes(b"not a database, " * 512)
+    with pytest.raises(InputError) as caught:
+        latest(tmp_path)
+    said = str(caught.value.issues[0])
+    assert ("不是可读的进度库" if zh else "not a readable progress store") in said
+    assert ("请把它移到别处" if zh else "move it aside") in said
