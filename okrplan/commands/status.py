@@ -64,16 +64,16 @@ def _status(folder: Any, day: Any, unit: str | None, person: str | None) -> tupl
 
     with ThreadPoolExecutor(1) as pool:
         # the plan's status index where it is of this plan.json, else the light view where
-        # plan.json reads as okrplan writes it (and no one person is asked for), else the
-        # plan loaded and checked in full, which says what is wrong. SQLite adds up the
-        # store (its sort of 2 million check-ins lets go of the GIL) on a second core while
-        # the plan is read on this one.
-        sums = pool.submit(rollup.tally_rows, folder, day) if person is None else None
-        view = _view(folder) if sums is not None else None
-        if view is None or sums is None:
+        # plan.json reads as okrplan writes it, else the plan loaded and checked in full,
+        # which says what is wrong. SQLite adds up the store (its sort of 2 million
+        # check-ins lets go of the GIL) on a second core while the plan is read on this one.
+        sums = pool.submit(rollup.tally_rows, folder, day)
+        view = _view(folder)
+        if view is None:
             return _full(folder, day, unit, person), None
         owner = _unit(view, unit) if unit else None
-        result = report.light_status(view, folder, day, owner=owner, rows=sums.result())
+        rows = sums.result()
+        result = report.light_status(view, folder, day, owner=owner, rows=rows, person=person)
         return result, view if view.specs is None else None
 
 

@@ -95,8 +95,17 @@ class Progress:
     """Every KR's progress as of a date; :meth:`of` makes a KR's
     :class:`~okrplan.progress.pace.KrProgress`."""
 
-    def __init__(self, plan: LightPlan, tallies: Iterable[TallyRow], as_of: date) -> None:
+    def __init__(
+        self, plan: LightPlan, tallies: Iterable[TallyRow], as_of: date, person: str | None = None
+    ) -> None:
+        """``person``: that person's progress on the KRs of the role groups that list them,
+        their own check-ins against the per-person plan (each KR as its owner's, with no
+        headcount); else every KR's, a group's KRs for the whole group."""
         self.plan, self.as_of = plan, as_of
+        self.groups: set[str] | None = None
+        if person is not None:
+            self.groups = {i for i, o in plan.owners.items() if is_role(o) and person in o.people}
+            tallies = [(r[0], "", r[2], r[3], r[4]) for r in tallies if r[1] == person]
         months = [parse_month(m) for m in plan.meta.get("months") or ()]
         self.bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
         self.fiscal = fiscal_start(plan.meta)
@@ -116,8 +125,11 @@ class Progress:
         found = self.measures.get(kr_id, self)  # self: not measured yet
         if found is not self:
             return found  # type: ignore[return-value]
+        kr = self.plan.krs[kr_id]
         spec = self.specs[kr_id]
-        made = None if spec is None else self._measured(self.plan.krs[kr_id], spec)
+        if self.groups is not None and spec is not None:  # one person: theirs, per person
+            spec = (*spec[:3], 0, *spec[4:]) if kr.owner in self.groups else None
+        made = None if spec is None else self._measured(kr, spec)
         self.measures[kr_id] = made
         return made
 

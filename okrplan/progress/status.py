@@ -141,15 +141,20 @@ def light_status(
     *,
     owner: str | None = None,
     rows: Sequence[rollup.TallyRow] | None = None,
+    person: str | None = None,
 ) -> Status:
-    """:func:`status_of` (without ``person``) of a plan's light view: its plan.json's
-    KRs and the store's sums (``rows``: :func:`~.rollup.tally_rows`, read here if None),
-    never the graph (a plan of 100,000 people in seconds)."""
+    """:func:`status_of` of a plan's light view: its plan.json's (or index's) KRs and the
+    store's sums (``rows``: :func:`~.rollup.tally_rows`, read here if None), never the
+    graph (a plan of 100,000 people in seconds)."""
     if rows is None:
         rows = rollup.tally_rows(folder, as_of)
-    progress = rollup.Progress(view, rows, as_of)
+    progress = rollup.Progress(view, rows, as_of, person)
+    if person is not None:  # the first of their groups (in the plan's order) with a KR
+        owner = next((kr.owner for kr in map(view.krs.__getitem__, view.krs)
+                      if kr.owner in (progress.groups or ()) and progress.measure(kr.id)),
+                     owner)  # fmt: skip
     return _status(view, progress.of, [(r[0], r[3], r[4]) for r in rows], as_of,
-                   owner or view.root, None)  # fmt: skip
+                   owner or view.root, person)  # fmt: skip
 
 
 _Lookup = Callable[[str], KrProgress | None]
