@@ -41,7 +41,7 @@ _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationsh
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _R_ID_STRICT = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
-_COORDINATE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_COORDINATE = re.compile(r"^([A-Za-z]{1,3})(\d+)$")  # as openpyxl reads one: A0 is column A
 
 # The built-in number formats openpyxl knows that show a date, a time or a duration (the
 # others, 0–49, are numbers and text); ids it does not know (the East Asian date formats
@@ -420,7 +420,7 @@ class _RowNumbers:
 def _column(coordinate: str) -> int:
     """The column number of a cell reference (``B12`` → 2)."""
     match = _COORDINATE.match(coordinate)
-    if match is None or int(match.group(2)) == 0:
+    if match is None:
         raise ValueError(f"invalid cell coordinates ({coordinate})")
     return column_number(match.group(1))
 

@@ -200,6 +200,7 @@ HOSTILE = (
     '<row r="9" spans="1:3" ht="20" customHeight="1"><c r="A9" s="0" t="s"><v>0</v></c></row>'
     '<row r="10"/><row r="11"><c r="A11" t="inlineStr"><is><t>after an empty row</t></is></c>'
     "</row>"
+    '<row r="12"><c r="b12"><v>2</v></c><c r="C0"><v>3</v></c></row>'  # as openpyxl reads them
 )
 STRINGS = [
     "<si><t>姓名</t></si>",
@@ -234,6 +235,7 @@ def test_hostile_cells_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
     assert 5 not in rows  # numbered below an earlier row: skipped, as openpyxl skips it
     assert rows[8] == ["", "2", "", ""]
     assert rows[11] == ["after an empty row"]
+    assert rows[12] == ["", "2", "3"]
 
 
 def test_a_1904_workbook_and_a_prefixed_sheet(tmp_path: Path) -> None:
@@ -268,7 +270,8 @@ def test_comments_and_cdata_are_read_by_elementtree(tmp_path: Path) -> None:
         ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>7</v></c></row>',
          2),
         ('<row r="1"><c r="A1"><v>x1</v></c></row>', 1),  # not a number
-        ('<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="A0"><v>1</v></c></row>', 2),
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="$A$3"><v>1</v></c></row>',
+         2),  # a reference a sheet does not write
         ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2.5"/>', 2),  # not a row number
         ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></row>', 2),
     ],
