@@ -307,6 +307,7 @@ class _SheetReader:
         self.durations = durations
         self.epoch = epoch
         self.ns = ns
+        self.plain = _PlainStyles(dates)
 
     def rows(self, archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list[str]]]:
         """Each ``<row>``'s number and cell texts, in the sheet's order."""
@@ -389,6 +390,19 @@ class _SheetReader:
         if kind == "d":
             return iso_text(raw)
         return raw  # "str" (a formula's text), "e" (an error such as #N/A)
+
+
+class _PlainStyles(dict[str, bool]):
+    """Whether a cell style (as written) shows numbers as numbers (not as dates), each
+    style worked out once."""
+
+    def __init__(self, dates: frozenset[int]) -> None:
+        super().__init__()
+        self.dates = dates
+
+    def __missing__(self, style: str) -> bool:
+        plain = self[style] = int(style) not in self.dates
+        return plain
 
 
 class _RowNumbers:
@@ -529,25 +543,31 @@ def _fast_rows(reader: _SheetReader, body: str) -> Iterator[tuple[int, list[str]
     row: list[str] = []
     placed: list[tuple[int, str]] | None = None  # (column, text) once a cell is out of place
     column = 0
-    text, value = reader.text, reader.value
+    text, value, plain, strings = reader.text, reader.value, reader.plain, reader.strings
     for tag, letters, style, kind, v, inline, inner, attributes, other in _CELL.findall(
         body, start, end
     ):
-        if tag:
+        if letters:  # the usual cell: its <v> or inline <t> found by the expression
+            column = columns[letters]
+            if v:
+                if kind == "s":
+                    cell = strings[int(v)]
+                elif kind and kind != "n":
+                    cell = "" if kind == "inlineStr" else value(_unescape(v), kind, style)
+                elif v.isascii() and v.isdigit() and v[0] != "0" and (not style or plain[style]):
+                    cell = v  # a whole number, written as int() would write it
+                else:
+                    cell = value(_unescape(v), "n", style)
+            elif inline:
+                cell = _unescape(inline) if kind == "inlineStr" else ""
+            else:
+                cell = text(kind or "n", style, inner)
+        elif tag:
             if number is not None:
                 yield number, row if placed is None else _placed_row(placed)
             number = numbers.next(_row_attribute(tag))
             row, placed, column = [], None, 0
             continue
-        if letters:
-            column = columns[letters]
-            kind = kind or "n"
-            if v:
-                cell = "" if kind == "inlineStr" else value(_unescape(v), kind, style)
-            elif inline:
-                cell = _unescape(inline) if kind == "inlineStr" else ""
-            else:
-                cell = text(kind, style, inner)
         else:  # a cell not written as Excel and openpyxl write one
             coordinate, style, kind = _attributes(attributes)
             column = _column(coordinate) if coordinate else column + 1
