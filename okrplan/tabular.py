@@ -37,6 +37,7 @@ from typing import Any
 
 from okrplan.errors import InputError, Issue, MissingDependencyError, Severity
 from okrplan.tabletext import (
+    MAX_FIELD_CHARS,
     MAX_TABLE_CELLS,
     csv_fields,
     csv_issue,
@@ -161,7 +162,12 @@ def read_columns(
     InputError
         As :func:`read_table` does.
     """
-    scanned = scan_table(*_numbered(os.fspath(path), False, max_bytes, hint))
+    file, lines, notes = _numbered(os.fspath(path), False, max_bytes, hint)
+    records = list(lines)
+    fast = _scan_columns(file, records, notes)
+    if fast is not None:
+        return fast
+    scanned = scan_table(file, records, notes)
     width = len(scanned.columns)
     rows = [f if len(f) == width else [*f, *[""] * width][:width] for f in scanned.rows]
     cells = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in range(width))
@@ -173,6 +179,49 @@ def read_columns(
         scanned.warnings,
         scanned.header_line,
     )
+
+
+def _scan_columns(
+    file: str, records: list[tuple[int, list[str]]], notes: list[Issue]
+) -> Columns | None:
+    """:func:`read_columns` of the usual table, column by column: a header that names every
+    column and rows no wider than it, no value over ``MAX_FIELD_CHARS`` (what
+    :func:`~okrplan.tabletext.scan_table` finds no problem in); None for any other table,
+    which ``scan_table`` then reads row by row (and reports)."""
+    start = next((i for i, (_, f) in enumerate(records) if any(map(str.strip, f))), None)
+    if start is None:
+        return None
+    header_line, header = records[start]
+    columns = [f.strip().casefold() for f in header]
+    while columns and not columns[-1]:
+        columns.pop()
+    width = len(columns)
+    body = records[start + 1 :]
+    rows = [f for _, f in body]
+    lengths = set(map(len, rows))
+    if "" in columns or max(lengths, default=0) > width:
+        return None
+    if lengths != {width}:
+        rows = [f if len(f) == width else [*f, *[""] * (width - len(f))] for f in rows]
+    cells = [tuple(map(str.strip, column)) for column in zip(*rows, strict=True)] if rows else []
+    if any(len(c) > MAX_FIELD_CHARS for c in columns) or any(
+        max(map(len, column), default=0) > MAX_FIELD_CHARS for column in cells
+    ):
+        return None
+    lines = [line for line, _ in body]
+    blank = [i for i, text in enumerate(cells[0]) if not text] if cells else []
+    for column in cells[1:]:
+        blank = [i for i in blank if not column[i]]
+    if blank:  # rows of blanks are empty rows
+        keep = sorted(set(range(len(lines))) - set(blank))
+        lines = [lines[i] for i in keep]
+        cells = [tuple(column[i] for i in keep) for column in cells]
+    issues = [*notes, *header_issues(file, header_line, columns)]
+    if any(i.severity is Severity.ERROR for i in issues):
+        raise InputError(issues)
+    if not cells:
+        cells = [() for _ in range(width)]
+    return Columns(file, tuple(columns), tuple(lines), tuple(cells), tuple(issues), header_line)
 
 
 def _numbered(
