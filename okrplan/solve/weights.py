@@ -38,6 +38,7 @@ from typing import Any
 from okrplan.errors import InputError, Issue
 from okrplan.model import Status
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
+from okrplan.solve.ties import nearest_weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,7 @@ def weights_status(
         found, status = cache[key]
         return list(found), status
     ideals = ideal_weights(items, rule, budget, minimum)
-    weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
+    weights, status = nearest_weights(items, ideals, step, minimum), Status.OPTIMAL
     if weights is None:
         weights, status = _solve(items, ideals, step, minimum, options)
     if cache is not None:
