@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import click
 
-from okrplan.commands import SET_OPTION, exit_without_teardown
+from okrplan.commands import SET_OPTION, collector_paused, exit_without_teardown
 
 
 @click.command("decompose")
@@ -33,6 +33,7 @@ from okrplan.commands import SET_OPTION, exit_without_teardown
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @SET_OPTION
+@collector_paused
 def command(
     target: str, output: str, force: bool, discard_edits: bool, quiet: bool, sets: tuple[str, ...]
 ) -> None:
