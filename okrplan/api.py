@@ -176,6 +176,7 @@ def write_plan(
     progress: Callable[[str], None] | None = None,
     discard_edits: bool = False,
     warn: Callable[[str], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
@@ -195,6 +196,10 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
+    ``meanwhile`` is called while a large plan's other files are made beside (see
+    :data:`BESIDE_FROM`) and this process would only wait for them: work wanted later (the
+    summary's forecast) is then done on the idle core; for a small plan it is not called.
+
     Raises
     ------
     OutputError
@@ -207,7 +212,13 @@ def write_plan(
     step = progress or (lambda name: None)
     with bulk_work():
         files, spooled = _plan_files(
-            plan, directory, images=images, sheets=sheets, report=report, step=step
+            plan,
+            directory,
+            images=images,
+            sheets=sheets,
+            report=report,
+            step=step,
+            meanwhile=meanwhile,
         )
     with spooled:
         step("write")
@@ -231,6 +242,7 @@ def _plan_files(
     sheets: bool,
     report: bool,
     step: Callable[[str], None],
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
     to a temporary file as it is made (never held whole), copied in by its writer."""
@@ -260,6 +272,8 @@ def _plan_files(
                 files.update(side(step))
             else:
                 step(SHEETS_DIR if sheets else REPORT_FILE)
+                if meanwhile is not None:
+                    meanwhile()
                 files.update(other.result())
         except BaseException:
             spooled.close()
