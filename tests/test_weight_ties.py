@@ -28,6 +28,10 @@ def cost(items: Sequence[WeightItem], ideals: Sequence[Fraction], weights: Seque
     return sum(deviations) * (len(items) + 1) + max(deviations)
 
 
+def test_the_exact_method_compares_ideals_as_the_model_does() -> None:
+    assert SCALE == weights_module.SCALE  # thousandths of a percent in both
+
+
 def test_five_equal_ideals_and_a_fixed_weight() -> None:
     # The tied sheet of the 10k benchmark: five KRs of ideal 19% and one fixed at 5%, 5% steps.
     # Each 19 rounds to 15 (4 off) or 20 (1 off); 95 = 19 steps, so four round up whichever
