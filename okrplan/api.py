@@ -196,9 +196,8 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
-    ``meanwhile`` is called while a large plan's other files are made beside (see
-    :data:`BESIDE_FROM`) and this process would only wait for them: work wanted later (the
-    summary's forecast) is then done on the idle core; for a small plan it is not called.
+    ``meanwhile`` is called while a child makes a large plan's sheets and report (see
+    :data:`BESIDE_FROM`), instead of waiting idle; never for a small plan.
 
     Raises
     ------
@@ -206,12 +205,11 @@ def write_plan(
         If the directory exists (without ``force``), or holds edited files or files of the
         names okrplan writes that it did not write.
     """
-    from okrplan.export.output import write_dir
     from okrplan.plan import bulk_work
 
     step = progress or (lambda name: None)
     with bulk_work():
-        files, spooled = _plan_files(
+        made = _plan_files(
             plan,
             directory,
             images=images,
@@ -220,8 +218,24 @@ def write_plan(
             step=step,
             meanwhile=meanwhile,
         )
+    step("write")
+    return _write(directory, *made, force=force, discard_edits=discard_edits, warn=warn)
+
+
+def _write(
+    directory: str | os.PathLike[str],
+    files: dict[str, Content],
+    spooled: Spooled,
+    *,
+    force: bool,
+    discard_edits: bool,
+    warn: Callable[[str], None] | None,
+) -> Path:
+    """The plan directory written (see :func:`write_plan`): ``files`` with plan.json copied
+    from ``spooled``, and the manifest."""
+    from okrplan.export.output import write_dir
+
     with spooled:
-        step("write")
         replace = over_previous(
             directory,
             files,

@@ -19,7 +19,7 @@ optimum and the choice against every weighting of small sheets, on random sheets
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from itertools import combinations
 from math import comb
@@ -88,17 +88,29 @@ def nearest_weights(
     ups = budget - sum(base.values())
     if not 0 <= ups <= len(two) or comb(len(two), ups) > MAX_ROUNDINGS:
         return None
-    weight = len(items) + 1
-    best: tuple[int, ...] = ()
-    best_cost = -1
-    for chosen in combinations(two, ups):
-        raised = set(chosen)
-        deviations = [abs((base[n] + (n in raised)) * unit - targets[n]) for n in free]
-        cost = sum(deviations) * weight + max(deviations)
-        if best_cost < 0 or cost < best_cost:  # strictly less: the earliest of equals stays
-            best, best_cost = chosen, cost
-    raised = set(best)
+    raised = _cheapest(two, ups, base, targets, unit, len(items) + 1)
     return [
         i.fixed if i.fixed is not None else (base[n] + (n in raised)) * step
         for n, i in enumerate(items)
     ]
+
+
+def _cheapest(
+    two: Sequence[int],
+    ups: int,
+    base: Mapping[int, int],
+    targets: Mapping[int, int],
+    unit: int,
+    weight: int,
+) -> set[int]:
+    """Which ``ups`` of the items ``two`` round up (the others and the rest stay at ``base``
+    steps): least ``Σ deviation × weight + max deviation``, the earliest choice of equals."""
+    best: tuple[int, ...] = ()
+    best_cost = -1
+    for chosen in combinations(two, ups):
+        raised = set(chosen)
+        deviations = [abs((k + (n in raised)) * unit - targets[n]) for n, k in base.items()]
+        cost = sum(deviations) * weight + max(deviations)
+        if best_cost < 0 or cost < best_cost:  # strictly less: the earliest of equals stays
+            best, best_cost = chosen, cost
+    return set(best)
