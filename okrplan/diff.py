@@ -22,7 +22,8 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.graph import node
-from okrplan.model import Binding, KeyResult, Node, Objective, RoleGroup, Unit
+from okrplan.model import KeyResult, Node, Objective, RoleGroup, Unit
+from okrplan.planmeta import Binding
 from okrplan.quantity import format_number
 from okrplan.text import text_width
 

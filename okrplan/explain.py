@@ -2,7 +2,7 @@
 infeasible plan feasible), how many hires the KPI needs and how many the buffer adds, what
 `okrplan decompose` says when it has written a plan, and `okrplan explain`'s lines.
 
-The solver makes structured records (:class:`okrplan.model.Relaxation`, binding reasons
+The solver makes structured records (:class:`okrplan.planmeta.Relaxation`, binding reasons
 in :mod:`okrplan.solve.org`); this module is the one place that turns them into words.
 """
 

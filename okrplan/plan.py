@@ -27,7 +27,8 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.model import Relaxation, RoleGroup, SolverReport, Status, Unit
+from okrplan.model import RoleGroup, Status, Unit
+from okrplan.planmeta import Relaxation, SolverReport
 from okrplan.progress.config import Tracking
 from okrplan.solve.allocate import Allocation, allocate
 from okrplan.solve.assemble import assemble

@@ -114,20 +114,19 @@ def replan(
     derived = _with_seasonality(derived, old.meta["seasonality"][len(elapsed) :])
     plan = solve_plan(derived)
     stitched = stitch(old, plan, actuals, as_of, reported={m for m, _, _ in further})
-    meta = {**old.meta, "kpi": {**old.meta["kpi"], "target": number(spec.kpi_value)}}
+    replanned = dataclasses.replace(stitched, meta=_meta(old.meta, spec, bool(further)))
+    return Replan(replanned, done, remaining, elapsed, rest, leavers, joiners)
+
+
+def _meta(old: Mapping[str, Any], spec: Any, further: bool) -> dict[str, Any]:
+    """The re-plan's meta: the original's, with the target file's KPI target and name, and
+    its further targets where they were re-planned too (``further``)."""
+    meta = {**old, "kpi": {**old["kpi"], "target": number(spec.kpi_value)}}
     meta.pop("targets", None)
     if further:
         meta["targets"] = meta_targets(spec)
     meta["name"] = spec.target.plan.name
-    return Replan(
-        dataclasses.replace(stitched, meta=meta),
-        done,
-        remaining,
-        elapsed,
-        rest,
-        leavers,
-        joiners,
-    )
+    return meta
 
 
 def _elapsed(months: tuple[str, ...], as_of: date) -> tuple[str, ...]:

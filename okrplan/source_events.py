@@ -88,7 +88,6 @@ _MAP, _SEQ, _END = object(), object(), object()
 _NO_KEY: Any = object()  # a mapping awaiting its next key
 
 
-# one loop over the events, longer than most functions here: a call per event would cost more
 def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any, list[Any]] | None:
     """The data, and the trace the positions are made from (see :class:`_Marks`): per
     value its mark (``line * width + column``), preceded by ``_MAP`` or ``_SEQ`` where it
@@ -97,12 +96,21 @@ def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any
     get = loader.get_event
     if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
         return None
-    scalars = _Scalars(loader)
-    tags = scalars.tags
     # the whole text holds no character a name may not: then only a double-quoted scalar
     # (whose escapes can write one) is checked on its own
     clean = unsafe_character(text, name=True) is None
     width = len(text) + 1  # more than any column or line number
+    built = _document(get, _Scalars(loader), clean, width, max_depth, max_values)
+    if built is None or type(get()) is not yaml.StreamEndEvent:
+        return None
+    return built
+
+
+# one loop over the events: a call per event would cost more (one per key and value is paid)
+def _document(
+    get: Any, scalars: _Scalars, clean: bool, width: int, max_depth: int, max_values: int
+) -> tuple[Any, list[Any]] | None:
+    """:func:`_build`'s data and trace from the events of one document, up to its end."""
     trace: list[Any] = []
     note = trace.append
     containers: list[Any] = []  # per open collection: the container
@@ -118,79 +126,82 @@ def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any
             note(_END)
             continue
         if kind is yaml.DocumentEndEvent:
-            break
-        if kind not in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            return None  # an alias
-        if event.anchor is not None or event.tag is not None:
-            return None
-        mark = event.start_mark
+            return root, trace
+        if kind not in _NODE_EVENTS or event.anchor is not None or event.tag is not None:
+            return None  # an alias, an anchor or a tag
         if containers:
             parent = containers[-1]
-            if type(parent) is dict:
-                key = pending[-1]
-                if key is _NO_KEY:  # this event is a key
-                    if kind is not yaml.ScalarEvent:
-                        return None
-                    key = event.value
-                    if key == "<<" and event.implicit[0]:
-                        return None  # a merge
-                    if (not clean or event.style == '"') and unsafe_character(
-                        key.strip(" \t\r\n"), name=True
-                    ):
-                        return None
-                    if key in parent:
-                        return None
-                    pending[-1] = key
-                    note(key)
-                    note(mark.line * width + mark.column)
-                    continue
-                pending[-1] = _NO_KEY
-        else:
-            if root is not None or kind is yaml.ScalarEvent:
-                return None
+            if type(parent) is dict and pending[-1] is _NO_KEY:  # this event is a key
+                key = _key(event, parent, clean)
+                if key is None:
+                    return None
+                pending[-1] = key
+                note(key)
+                note(event.start_mark.line * width + event.start_mark.column)
+                continue
+        elif root is not None or kind is yaml.ScalarEvent:
+            return None
         count += 1
         if count > max_values:
             return None
-        if kind is yaml.ScalarEvent:
-            note(mark.line * width + mark.column)
-            value = event.value
-            tag = (tags.get(value) or scalars.tag(value)) if event.implicit[0] else _STR_TAG
-            if tag in _STR_TAGS:
-                if (not clean or event.style == '"') and unsafe_character(
-                    value.strip(" \t\r\n"), name=True
-                ):
-                    return None
-                made: Any = value
-            elif tag in _PLAIN_TAGS:
-                made = scalars.construct(tag, value)
-                if made is _GIVE_UP:
-                    return None
-            else:
-                return None
-        else:
-            if len(containers) >= max_depth:
-                return None
-            if kind is yaml.MappingStartEvent:
-                made = {}
-                note(_MAP)
-            else:
-                made = []
-                note(_SEQ)
-            note(mark.line * width + mark.column)
-        if containers:
-            parent = containers[-1]
-            if type(parent) is dict:
-                parent[key] = made
-            else:
-                parent.append(made)
-        else:
+        made = _value(event, scalars, clean, note, width, len(containers) >= max_depth)
+        if made is _GIVE_UP:
+            return None
+        if not containers:
             root = made
+        elif type(parent) is dict:
+            parent[pending[-1]] = made
+            pending[-1] = _NO_KEY
+        else:
+            parent.append(made)
         if kind is not yaml.ScalarEvent:
             containers.append(made)
             pending.append(_NO_KEY)
-    if type(get()) is not yaml.StreamEndEvent:
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _key(event: Any, parent: dict[str, Any], clean: bool) -> str | None:
+    """A mapping key's text, or None where the full reader must read the file: a key that is
+    not a plain scalar, a merge (``<<``), a character a name may not hold, a repeated key."""
+    if type(event) is not yaml.ScalarEvent:
         return None
-    return root, trace
+    key: str = event.value
+    if key == "<<" and event.implicit[0]:
+        return None
+    if (not clean or event.style == '"') and unsafe_character(key.strip(" \t\r\n"), name=True):
+        return None
+    return None if key in parent else key
+
+
+def _value(
+    event: Any, scalars: _Scalars, clean: bool, note: Any, width: int, too_deep: bool
+) -> Any:
+    """A value's data (a new empty dict or list for a collection), its mark noted in the
+    trace (after ``_MAP`` or ``_SEQ`` for a collection); _GIVE_UP where the full reader must
+    read the file (a tag it does not know, a character a name may not hold, a collection
+    deeper than allowed)."""
+    mark = event.start_mark
+    if type(event) is yaml.ScalarEvent:
+        note(mark.line * width + mark.column)
+        value = event.value
+        tag = (scalars.tags.get(value) or scalars.tag(value)) if event.implicit[0] else _STR_TAG
+        if tag in _STR_TAGS:
+            if (not clean or event.style == '"') and unsafe_character(
+                value.strip(" \t\r\n"), name=True
+            ):
+                return _GIVE_UP
+            return value
+        if tag in _PLAIN_TAGS:
+            return scalars.construct(tag, value)  # _GIVE_UP if invalid
+        return _GIVE_UP
+    if too_deep:
+        return _GIVE_UP
+    made: Any = {} if type(event) is yaml.MappingStartEvent else []
+    note(_MAP if type(made) is dict else _SEQ)
+    note(mark.line * width + mark.column)
+    return made
 
 
 class _Marks:

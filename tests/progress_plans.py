@@ -16,12 +16,12 @@ from okrplan.model import (
     Objective,
     Per,
     RoleGroup,
-    SolverReport,
     Status,
     TargetKind,
     Unit,
 )
 from okrplan.plan import Plan
+from okrplan.planmeta import SolverReport
 
 OPTIMAL = SolverReport(Status.OPTIMAL, 0, (), (), (), {}, {})
 """A hand-made plan's solver report: optimal, nothing binding, no hires."""

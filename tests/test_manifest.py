@@ -18,7 +18,8 @@ from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from conftest import open_xlsx
 
-from okrplan.actuals import TypedActual, carry_actuals, typed_actuals
+from okrplan.actuals import TypedActual, typed_actuals
+from okrplan.carry import carry_actuals
 from okrplan.cli import cli
 from okrplan.export.manifest import MANIFEST_FILE, read_manifest, workbook_cells
 

@@ -13,7 +13,8 @@ from progress_plans import company, kr, team
 from okrplan.graph import add_records
 from okrplan.model import Direction, EdgeKind, Objective, RoleGroup
 from okrplan.progress import CheckIn, Pace, latest, objective_progress, progress, record
-from okrplan.progress.store import SCHEMA_VERSION, STORE_FILE, imports
+from okrplan.progress.store import STORE_FILE, imports
+from okrplan.progress.storefile import SCHEMA_VERSION
 
 # 8,000 phased 20/20/20/40% by quarter
 SEASONAL = {"2015-Q1": 1600, "2015-Q2": 1600, "2015-Q3": 1600, "2015-Q4": 3200}
@@ -203,7 +204,8 @@ def test_the_store_adds_up_as_progress_does(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_is_migrated_with_every_value(tmp_path: Path) -> None:
-    from okrplan.progress.store import MIGRATIONS, tallies
+    from okrplan.progress.store import tallies
+    from okrplan.progress.storefile import MIGRATIONS
 
     with sqlite3.connect(tmp_path / STORE_FILE) as db:  # a store okrplan wrote before
         MIGRATIONS[0](db)

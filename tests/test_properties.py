@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrplan import api
-from okrplan.model import Binding
+from okrplan.planmeta import Binding
 from okrplan.quantity import parse_quantity
 from okrplan.queries import json_nodes
 

@@ -25,8 +25,9 @@ from okrplan import api
 from okrplan.cli import cli
 from okrplan.errors import MissingDependencyError
 from okrplan.graph import Edge, Kind, add_edge, add_node, attach_records, node
-from okrplan.model import Conflict, Relaxation, SolverReport, Status
+from okrplan.model import Status
 from okrplan.plan import Plan
+from okrplan.planmeta import Conflict, Relaxation, SolverReport
 from okrplan.queries import json_nodes
 from okrplan.render import FONT, escape_html, find_unit, render_image, to_dot
 from okrplan.render.markup import wrap

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from conftest import minimal_target
 
-from okrplan.model import SOLVER_REPORT, Binding, Conflict, Per, Relaxation, SolverReport, Status
+from okrplan.model import Per, Status
+from okrplan.planmeta import SOLVER_REPORT, Binding, Conflict, Relaxation, SolverReport
 from okrplan.solve.allocate import allocate
 from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import build_groups

@@ -8,7 +8,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from okrplan.model import SOLVER_REPORT, Binding, Conflict
+from okrplan.planmeta import SOLVER_REPORT, Binding, Conflict
 
 SECTION = {
     "status": "infeasible",

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from okrplan.api import decompose
-from okrplan.model import Binding, KeyResult
+from okrplan.model import KeyResult
+from okrplan.planmeta import Binding
 from okrplan.queries import records
 
 FUNNEL = {

@@ -83,17 +83,23 @@ def command(
             discard_edits=discard_edits,
             warn=warnings.append,
         )
-    from okrplan.wording import words
-
-    for text in warnings:  # after the progress line is gone
-        click.echo(words(plan.locale, "warning_line", text=text), err=True)
-    if problem is not None:
-        files = {"dot": api.TREE_DOT, "svg": api.TREE_SVG, "png": api.TREE_PNG}
-        click.echo(words(plan.locale, "no_images", problem=problem, **files), err=True)
+    _warn(plan, warnings, problem)  # after the progress line is gone
     if not quiet:
         _summary(plan, path)
     _fail_unless_optimal(plan, path)
     exit_without_teardown()
+
+
+def _warn(plan: Any, warnings: list[str], image_problem: str | None) -> None:
+    """The warnings of writing the plan, and why the diagram has no images (on stderr)."""
+    from okrplan import api
+    from okrplan.wording import words
+
+    for text in warnings:
+        click.echo(words(plan.locale, "warning_line", text=text), err=True)
+    if image_problem is not None:
+        files = {"dot": api.TREE_DOT, "svg": api.TREE_SVG, "png": api.TREE_PNG}
+        click.echo(words(plan.locale, "no_images", problem=image_problem, **files), err=True)
 
 
 def _fail_unless_optimal(plan: Any, path: Any) -> None:

@@ -98,14 +98,7 @@ def command(
     """
     from okrplan import api
 
-    if "pdf" in formats and not per_person:
-        raise click.UsageError("--format pdf prints a page per person: add --per-person")
-    if pdf_each and "pdf" not in formats:
-        raise click.UsageError("--pdf-each is for --format pdf")
-    if "pdf" in formats:  # before any sheet is written: all of the export or none of it
-        from okrplan.export.handout_print import require_browser
-
-        require_browser()
+    _check_pdf(formats, per_person, pdf_each)
     plan = api.load_plan(plan_or_target)
     sheet_formats = tuple(f for f in formats if f != "pdf")
     written: list[Path] = []
@@ -124,6 +117,20 @@ def command(
 
         written += export_handouts(plan, output, unit=unit, role=role, each=pdf_each, force=force)
     click.echo(_wrote(written, output, plan.locale), err=True)
+
+
+def _check_pdf(formats: tuple[str, ...], per_person: bool, pdf_each: bool) -> None:
+    """Refuse --format pdf without --per-person and --pdf-each without --format pdf; with
+    pdf, check that a browser can print before any sheet is written (all of the export or
+    none of it)."""
+    if "pdf" in formats and not per_person:
+        raise click.UsageError("--format pdf prints a page per person: add --per-person")
+    if pdf_each and "pdf" not in formats:
+        raise click.UsageError("--pdf-each is for --format pdf")
+    if "pdf" in formats:
+        from okrplan.export.handout_print import require_browser
+
+        require_browser()
 
 
 def _wrote(written: list[Path], output: str, locale: str) -> str:

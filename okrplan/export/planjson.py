@@ -13,22 +13,17 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from okrplan import model
+from okrplan import model, planmeta
 from okrplan.errors import InputError, Issue
 from okrplan.export import compact
 from okrplan.export.planchecks import Problem, edge_problems
 from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
     MAX_NUMBER,
-    METRICS,
-    PLAN_META,
-    SOLVER_REPORT,
     Direction,
     KeyResult,
     KRKind,
     Level,
-    Locale,
-    MetricKind,
     Node,
     Per,
     RoleGroup,
@@ -37,10 +32,10 @@ from okrplan.model import (
     TargetKind,
     TargetPer,
     Unit,
-    WeightRule,
     node_from_json,
 )
 from okrplan.plan import Plan
+from okrplan.planmeta import METRICS, PLAN_META, SOLVER_REPORT, Locale, MetricKind, WeightRule
 from okrplan.spec import MAX_PEOPLE
 from okrplan.tabular import read_input
 
@@ -521,7 +516,8 @@ def validation_problems(error: ValidationError, where: str, keyed: bool = False)
         elif first["type"] == "enum" and field in _CHOICES:
             what = "expected one of " + ", ".join(repr(str(c)) for c in _CHOICES[field])
         elif first["type"] in ("dataclass_type", "dataclass_args_type"):
-            record = getattr(model, ctx.get("class_name", ""), None)
+            name = ctx.get("class_name", "")
+            record = getattr(model, name, None) or getattr(planmeta, name, None)
             names = ", ".join(_json_keys(record)) if record else ""
             what = "expected an object" + (f" with {names}" if names else "")
         elif first["type"] == "value_error":  # okrplan's own validators say what they expect

@@ -127,6 +127,11 @@ def to_index_markdown(
     ``files`` maps a sheet key to the file names written for it; ``note`` is said first, and
     ``workbook`` (a file name) is linked.
     """
+    return "\n".join([*_index_head(book, note, workbook), *_index_rows(book, files)]) + "\n"
+
+
+def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
+    """The index's title, the book's facts, ``note``, the workbook's link and the table head."""
     locale = book.locale
     heads = [
         label(locale, k)
@@ -141,7 +146,7 @@ def to_index_markdown(
             "files",
         )
     ]
-    lines = [
+    return [
         f"# {md_cell(book.name)}",
         "",
         md_cell(" · ".join(book.facts)),
@@ -151,7 +156,12 @@ def to_index_markdown(
         "| " + " | ".join(heads) + " |",
         "|" + "---|" * len(heads),
     ]
-    quotas = money_scale([s.quota for s in book.sheets], locale, book.step)
+
+
+def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str]:
+    """One table row per sheet: its tab, path, role, person, headcount, quota, objective
+    weights and the links to its files."""
+    quotas = money_scale([s.quota for s in book.sheets], book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once
@@ -159,6 +169,7 @@ def to_index_markdown(
     cells: dict[str, str] = {}
     money: dict[Decimal, str] = {}
     weights: dict[tuple[tuple[str, int], ...], str] = {}
+    lines: list[str] = []
     for sheet in book.sheets:
         links = " · ".join(
             f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
@@ -185,7 +196,7 @@ def to_index_markdown(
             links,
         )
         lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _link(name: str) -> str:

@@ -13,36 +13,24 @@ score formulas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
 from okrplan import queries
-from okrplan.cadence import ScoredTargets
 from okrplan.errors import InputError, Issue
 from okrplan.graph import krs_of, node, objectives_of, root_of
 from okrplan.model import (
-    Direction,
-    KeyResult,
-    KRKind,
     Level,
-    Objective,
     RoleGroup,
     Selling,
-    TargetKind,
     Unit,
 )
 from okrplan.numbers import numbers_for
-from okrplan.periods import fiscal_start
 from okrplan.plan import Plan
 from okrplan.present import (
     group_title,
-    kr_cadence_text,
     label,
     money_text,
-    per_text,
     ramp_text,
     sheet_title,
     unit_money_text,
@@ -57,10 +45,9 @@ from .sheetmodel import (
     SheetBook,
     SheetRow,
     header_text,
-    money_unit,
     number_text,
 )
-from .xlsx_periods import RowPeriods, row_periods
+from .sheetrows import OKRs, SheetRows, decimal_of
 
 __all__ = [
     "MAX_PERSON_SHEETS",
@@ -72,14 +59,9 @@ __all__ = [
     "number_text",
 ]
 
-WAN = Decimal(10_000)
 MAX_PERSON_SHEETS = 10_000
 """Most sheets of single people in one book; beyond it a group's people share its group sheet
 (and ``per_person`` is refused: export a part with ``unit`` or ``role``)."""
-
-# TRANSITIONAL: export/report.py imports these two private names; use sheetmodel's instead.
-
-OKRs = list[tuple[Objective, list[KeyResult]]]
 
 
 def build_book(
@@ -113,17 +95,17 @@ def build_book(
         within = queries.unit(graph, queries.unit_option(graph, unit)).path
     months = [str(m) for m in meta.get("months", [])] or plan_months(plan)
     periods, to_column = period_grid(plan, months, weeks_too=rows)
+    row_maker = SheetRows(
+        plan, str(meta.get("currency", "CNY")), tuple(periods), to_column, tuple(months)
+    )
     builder = _Builder(
         plan,
-        str(meta.get("currency", "CNY")),
-        tuple(periods),
-        to_column,
+        row_maker,
         per_person=per_person,
         within=within,
         role=role,
         with_rows=rows,
         max_level=max_level,
-        months=tuple(months),
     )
     sheets = filter_sheets(builder.build(), plan, within, unit, role)
     if rows:
@@ -140,7 +122,7 @@ def build_book(
         ]
     named = _named(sheets, label(locale, "summary"), files=rows)
     book = _book(plan, named, tuple(periods), unit, role)
-    return replace(book, months=builder.months)
+    return replace(book, months=row_maker.months)
 
 
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
@@ -226,9 +208,7 @@ def _book(
 @dataclass(slots=True)
 class _Builder:
     plan: Plan
-    currency: str
-    periods: tuple[str, ...]
-    to_column: Mapping[str, str]
+    row_maker: SheetRows
     per_person: bool = False
     within: tuple[str, ...] | None = None  # build_book's filters: no person sheets outside them
     role: str | None = None
@@ -237,8 +217,6 @@ class _Builder:
     person_sheets: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
-    targets: ScoredTargets | None = None  # what actuals are scored against (made once)
-    months: tuple[str, ...] = ()  # the plan's months (the workbook's actual columns)
 
     @property
     def locale(self) -> str:
@@ -290,10 +268,10 @@ class _Builder:
                 None,
                 None,
                 1,
-                _dec(unit.target),
+                decimal_of(unit.target),
                 None,
                 objectives,
-                tuple(self.rows(okrs)) if full else (),
+                tuple(self.row_maker.rows(okrs)) if full else (),
                 "",
                 (path_stem(path[1:]) or path[0]) if full else "",
                 path,
@@ -322,7 +300,7 @@ class _Builder:
         if okrs is None or heads <= 0:  # no KRs, or a hiring group the plan did not need
             return
         people = self.people_of(group, heads, named, counters)
-        rows = tuple(self.rows(okrs)) if self.with_rows else ()
+        rows = tuple(self.row_maker.rows(okrs)) if self.with_rows else ()
         if people:
             self.add_person_sheets(group, people, objectives, rows)
         else:
@@ -492,80 +470,6 @@ class _Builder:
         steps = ramp_text(selling.ramp if selling is not None else ())
         return f"{label(self.locale, 'ramp')} {steps}" if steps else ""
 
-    # -- rows -----------------------------------------------------------------------------------
-
-    def rows(self, okrs: OKRs) -> list[SheetRow]:
-        out = []
-        for number, (objective, krs) in enumerate(okrs, start=1):
-            for index, kr in enumerate(krs):
-                out.append(self.row(number, objective, index == 0, len(krs), kr))
-        return out
-
-    def row(
-        self, number: int, objective: Objective, first: bool, span: int, kr: KeyResult
-    ) -> SheetRow:
-        locale = self.locale
-        numeric = _numeric(kr)
-        scale = WAN if numeric == "money" and not locale.startswith("en") else Decimal(1)
-        text = kr.name
-        scored: Decimal | None
-        target: Decimal | None
-        if kr.kr_kind is KRKind.DEDUCTION:
-            text = label(locale, "deduction_kr").format(text=text)
-            scored, target = _dec(kr.deduction), None
-        else:
-            if self.targets is None:
-                self.targets = ScoredTargets(self.plan)
-            goal = self.targets.plan(kr)
-            scored = None if goal is None else _frac_dec(goal) / scale
-            target = None if kr.target is None else _dec(kr.target) / scale
-        sums: dict[str, Decimal] = {}
-        for period, value in kr.periods.items():
-            column = self.to_column.get(str(period))
-            if column is not None and value is not None:
-                sums[column] = sums.get(column, Decimal(0)) + _dec(value) / scale
-        return SheetRow(
-            number,
-            objective.id,
-            objective.name,
-            objective.detail or "",
-            int(objective.weight or 0),
-            first,
-            span,
-            kr.id,
-            text,
-            str(kr.kr_kind),
-            None if kr.weight is None or kr.kr_kind is KRKind.DEDUCTION else int(kr.weight),
-            target,
-            kr_cadence_text(kr, locale, numbers_for(self.plan.meta)),
-            self.unit_text(kr, numeric),
-            per_text(str(kr.per), locale),
-            scored,
-            tuple(sums.get(p) for p in self.periods),
-            kr.direction is Direction.DECREASE,
-            numeric,
-            scale,
-            actuals=self.row_periods(kr, scale),
-        )
-
-    def row_periods(self, kr: KeyResult, scale: Decimal) -> RowPeriods:
-        """The KR's actual cells per period on the workbook (:mod:`.xlsx_periods`)."""
-        if self.targets is None:
-            self.targets = ScoredTargets(self.plan)
-        return row_periods(self.targets, kr, self.months, fiscal_start(self.plan.meta), scale)
-
-    def unit_text(self, kr: KeyResult, numeric: str) -> str:
-        """The unit column: money's sheet unit, people, the metric's unit, or points."""
-        if numeric == "money":
-            return money_unit(self.locale, self.currency)
-        if kr.kr_kind is KRKind.STAFFING:
-            return label(self.locale, "people_unit")
-        if numeric == "count":
-            return kr.unit or ""
-        if numeric == "points":
-            return label(self.locale, "points_unit")
-        return ""
-
     # -- roll-ups -------------------------------------------------------------------------------
 
     def link_rollups(self) -> None:
@@ -610,28 +514,9 @@ def _quota(selling: Selling | None) -> tuple[Decimal, Decimal]:
     sheet says so, as it always has)."""
     if selling is None:
         return Decimal(0), Decimal(0)
-    return _dec(selling.quota), _dec(selling.per_person)
-
-
-def _numeric(kr: KeyResult) -> str:
-    """What kind of number a KR's target is: points, percent, money or count."""
-    if kr.kr_kind is KRKind.DEDUCTION:
-        return "points"
-    if kr.target_kind is TargetKind.PERCENT:
-        return "percent"
-    if kr.money:
-        return "money"
-    return "count"
+    return decimal_of(selling.quota), decimal_of(selling.per_person)
 
 
 def _paren(text: str, locale: str) -> str:
     """`` (text)``, or ``（text）`` in Chinese."""
     return f" ({text})" if locale.startswith("en") else f"（{text}）"
-
-
-def _dec(value: Any) -> Decimal:
-    return Decimal(0) if value is None else Decimal(str(value))
-
-
-def _frac_dec(value: Fraction) -> Decimal:
-    return Decimal(value.numerator) / Decimal(value.denominator)

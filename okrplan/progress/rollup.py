@@ -440,7 +440,8 @@ def tally_rows(folder: Path, as_of: date) -> list[TallyRow]:
     period has two values (two sources, or one file listing it twice) that query decides."""
     import sqlite3
 
-    from okrplan.progress.store import SCHEMA_VERSION, STORE_FILE, tallies
+    from okrplan.progress.store import STORE_FILE, tallies
+    from okrplan.progress.storefile import SCHEMA_VERSION
 
     path = folder / STORE_FILE
     if not path.is_file():

@@ -12,16 +12,15 @@ of its content, when) and its check-ins; nothing is updated or deleted. What cou
 
 One import is one SQLite transaction (WAL journal): a reader sees all of it or none of it and an
 interrupted import leaves the store as it was. The schema has a version (``PRAGMA
-user_version``); :data:`MIGRATIONS` lifts an older store to the current one when it is opened.
-Values are exact: a fraction stored as integer numerator and denominator.
+user_version``); :mod:`okrplan.progress.storefile` lifts an older store to the current one when
+it is opened. Values are exact: a fraction stored as integer numerator and denominator.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -30,9 +29,9 @@ from typing import Any, overload
 
 from okrplan.errors import InputError, Issue
 from okrplan.progress import calendar
+from okrplan.progress.storefile import connect
 
 STORE_FILE = "progress.sqlite"
-SCHEMA_VERSION = 2
 _INT64 = 2**63 - 1
 
 
@@ -116,118 +115,12 @@ class Import:
     rows: int
 
 
-_SCHEMA_1 = (
-    """CREATE TABLE imports (
-        id INTEGER PRIMARY KEY, source TEXT NOT NULL, hash TEXT NOT NULL,
-        imported_at TEXT NOT NULL, rows INTEGER NOT NULL)""",
-    """CREATE TABLE checkins (
-        import_id INTEGER NOT NULL REFERENCES imports(id), line INTEGER NOT NULL,
-        kr TEXT NOT NULL, person TEXT NOT NULL, period TEXT NOT NULL, start TEXT NOT NULL,
-        end_day TEXT NOT NULL,
-        num INTEGER NOT NULL, den INTEGER NOT NULL, confidence INTEGER, comment TEXT NOT NULL)""",
-    "CREATE INDEX checkins_import ON checkins(import_id)",
-    "CREATE INDEX imports_source ON imports(source, id)",
-    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-)
-
-# Version 2: each KR, person, KR and person (a seat) and period is written once, and a check-in
-# names its seat and period by number; an import's check-ins are the rowids first_row..last_row
-# of checkins (rows are only ever appended), so no index on import_id is kept up to date row by
-# row. A 2-million-row CRM import writes a fifth of version 1's bytes in half its time.
-_SCHEMA_2 = (
-    "CREATE TABLE krs (id INTEGER PRIMARY KEY, kr TEXT NOT NULL UNIQUE)",
-    "CREATE TABLE people (id INTEGER PRIMARY KEY, person TEXT NOT NULL UNIQUE)",
-    """CREATE TABLE seats (
-        id INTEGER PRIMARY KEY, kr INTEGER NOT NULL REFERENCES krs(id),
-        person INTEGER NOT NULL REFERENCES people(id), UNIQUE (kr, person))""",
-    """CREATE TABLE periods (
-        id INTEGER PRIMARY KEY, period TEXT NOT NULL UNIQUE, start TEXT NOT NULL,
-        end_day TEXT NOT NULL)""",
-    """CREATE TABLE checkins_2 (
-        import_id INTEGER NOT NULL REFERENCES imports(id), line INTEGER NOT NULL,
-        seat INTEGER NOT NULL REFERENCES seats(id), period INTEGER NOT NULL REFERENCES periods(id),
-        num INTEGER NOT NULL, den INTEGER NOT NULL, confidence INTEGER, comment TEXT NOT NULL)""",
-    "INSERT INTO krs (kr) SELECT DISTINCT kr FROM checkins",
-    "INSERT INTO people (person) SELECT DISTINCT person FROM checkins",
-    """INSERT INTO seats (kr, person) SELECT DISTINCT k.id, p.id FROM checkins c
-        JOIN krs k ON k.kr = c.kr JOIN people p ON p.person = c.person""",
-    """INSERT INTO periods (period, start, end_day)
-        SELECT period, MIN(start), MIN(end_day) FROM checkins GROUP BY period""",
-    # in import order, so that each import's rows are one run of rowids
-    """INSERT INTO checkins_2 SELECT c.import_id, c.line, s.id, p.id, c.num, c.den,
-        c.confidence, c.comment
-        FROM checkins c JOIN krs k ON k.kr = c.kr JOIN people w ON w.person = c.person
-        JOIN seats s ON s.kr = k.id AND s.person = w.id
-        JOIN periods p ON p.period = c.period ORDER BY c.import_id, c.rowid""",
-    "ALTER TABLE imports ADD COLUMN first_row INTEGER NOT NULL DEFAULT 1",
-    "ALTER TABLE imports ADD COLUMN last_row INTEGER NOT NULL DEFAULT 0",
-    """UPDATE imports SET first_row = r.first, last_row = r.last FROM (
-        SELECT import_id, MIN(rowid) AS first, MAX(rowid) AS last FROM checkins_2
-        GROUP BY import_id) AS r WHERE r.import_id = imports.id""",
-    "DROP TABLE checkins",
-    "ALTER TABLE checkins_2 RENAME TO checkins",
-)
-
-
-def _run(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
-    def migrate(db: sqlite3.Connection) -> None:
-        for statement in statements:
-            db.execute(statement)
-
-    return migrate
-
-
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    # version N → N + 1, run inside one transaction; version 0 is a new, empty file
-    0: _run(_SCHEMA_1),
-    1: _run(_SCHEMA_2),
-}
-
-
 def store_path(plan_dir: str | Path) -> Path:
     """The store file of a plan directory (or of the directory holding a plan.json)."""
     folder = Path(plan_dir)
     if folder.suffix == ".json" and not folder.is_dir():
         folder = folder.parent
     return folder / STORE_FILE
-
-
-@contextmanager
-def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    try:
-        db = sqlite3.connect(path, isolation_level=None)
-    except sqlite3.Error as error:
-        raise InputError([Issue(f"cannot open the progress store: {error}", str(path))]) from None
-    with closing(db):
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA cache_size=-65536")  # 64 MB: a large import's pages stay in memory
-            _migrate(db, path)
-        except sqlite3.DatabaseError as error:
-            hint = "move it aside; okrplan checkin starts a new store"
-            problem = Issue(f"not a readable progress store ({error})", str(path), hint=hint)
-            raise InputError([problem]) from None
-        yield db
-
-
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        message = (
-            f"the progress store has schema version {version}; this okrplan reads {SCHEMA_VERSION}"
-        )
-        raise InputError([Issue(message, str(path), hint="upgrade okrplan")])
-    while version < SCHEMA_VERSION:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[version](db)
-            version += 1
-            db.execute(f"PRAGMA user_version = {version}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
 
 def _content_hash(rows: Sequence[CheckIn]) -> str:
@@ -297,7 +190,7 @@ def _checkins(plan_dir: str | Path, as_of: date | None, source: str | None) -> l
     path = store_path(plan_dir)
     if not path.is_file():
         return []
-    with _connect(path) as db:
+    with connect(path) as db:
         best = _latest_rows(db, as_of, besides=source)
         seats = dict(_seats_by_id(db))
         labels = dict(db.execute("SELECT id, period FROM periods"))
@@ -352,7 +245,7 @@ def setting(plan_dir: str | Path, key: str) -> str | None:
     path = store_path(plan_dir)
     if not path.is_file():
         return None
-    with _connect(path) as db:
+    with connect(path) as db:
         row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
@@ -361,7 +254,7 @@ def remember(plan_dir: str | Path, key: str, value: str) -> None:
     """Keep ``value`` under ``key`` (see :func:`setting`)."""
     path = store_path(plan_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _connect(path) as db:
+    with connect(path) as db:
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
 
@@ -403,7 +296,7 @@ def tallies(plan_dir: str | Path, as_of: date) -> list[Tally]:
     if not path.is_file():
         return []
     out = []
-    with _connect(path) as db:
+    with connect(path) as db:
         for kr, person, whole, count, last, parts in db.execute(_TALLIES, (as_of.isoformat(),)):
             total = Fraction(whole)
             for part in (parts or "").split():
@@ -417,7 +310,7 @@ def imports(plan_dir: str | Path) -> list[Import]:
     path = store_path(plan_dir)
     if not path.is_file():
         return []
-    with _connect(path) as db:
+    with connect(path) as db:
         rows = db.execute("SELECT id, source, hash, imported_at, rows FROM imports ORDER BY id")
         return [Import(*row) for row in rows]
 
@@ -453,7 +346,7 @@ def record(
     path = store_path(plan_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = _content_hash(rows)
-    with _connect(path) as db:
+    with connect(path) as db:
         previous = db.execute(
             "SELECT id, hash FROM imports WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
         ).fetchone()

@@ -113,7 +113,7 @@ def to_xlsx(pack: Pack) -> bytes:
     """
     from openpyxl import Workbook
 
-    w, loc = words(pack.locale), pack.locale
+    w = words(pack.locale)
     wb = Workbook()
     sheets = [wb.active, *(wb.create_sheet() for _ in range(3))]
     writers = []
@@ -130,36 +130,48 @@ def to_xlsx(pack: Pack) -> bytes:
         first.row += 1
     for table in progress_tables(pack):
         first.table(table)
-    if pack.activities:
-        second.table(activity_table(pack))
-    second.line(w["comments"], second.bold)
-    for note in pack.notes or ():
-        second.line(note_text(note, loc))
-    if not pack.notes:
-        second.line(w["no_comments"])
-    second.row += 1
-    if pack.hires:
-        second.table(hires_table(pack))
+    _activities(second, pack)
     for item in pack.next:
         third.table(next_table(item, pack.numbers))
     if not pack.next:
         third.line(w["no_next"])
-    for funnel in pack.funnels:
-        fourth.line(funnel_title(pack, funnel), fourth.bold)
-        fourth.table(funnel_table(funnel.diagnosis, pack.numbers))
-        fourth.row -= 1
-        for text in diagnosis_lines(funnel.diagnosis, pack.numbers):
-            fourth.line(text)
-        fourth.row += 1
-    fourth.line(w["short_title"], fourth.bold)
-    for text in short_lines(pack) or [w["no_short"]]:
-        fourth.line(text)
-    fourth.row += 1
-    fourth.line(w["blockers"].format(low=LOW_CONFIDENCE), fourth.bold)
-    for text in [note_text(n, loc) for n in pack.blockers] or [w["no_blockers"]]:
-        fourth.line(text)
+    _funnels(fourth, pack)
     for writer in writers:
         writer.finish()
     out = io.BytesIO()
     wb.save(out)
     return deterministic_archive(out.getvalue())
+
+
+def _activities(sheet: _Sheet, pack: Pack) -> None:
+    """The second section: the activities, the comments and the hires."""
+    w = words(pack.locale)
+    if pack.activities:
+        sheet.table(activity_table(pack))
+    sheet.line(w["comments"], sheet.bold)
+    for note in pack.notes or ():
+        sheet.line(note_text(note, pack.locale))
+    if not pack.notes:
+        sheet.line(w["no_comments"])
+    sheet.row += 1
+    if pack.hires:
+        sheet.table(hires_table(pack))
+
+
+def _funnels(sheet: _Sheet, pack: Pack) -> None:
+    """The fourth section: each funnel's diagnosis, what is short, and the blockers."""
+    w = words(pack.locale)
+    for funnel in pack.funnels:
+        sheet.line(funnel_title(pack, funnel), sheet.bold)
+        sheet.table(funnel_table(funnel.diagnosis, pack.numbers))
+        sheet.row -= 1
+        for text in diagnosis_lines(funnel.diagnosis, pack.numbers):
+            sheet.line(text)
+        sheet.row += 1
+    sheet.line(w["short_title"], sheet.bold)
+    for text in short_lines(pack) or [w["no_short"]]:
+        sheet.line(text)
+    sheet.row += 1
+    sheet.line(w["blockers"].format(low=LOW_CONFIDENCE), sheet.bold)
+    for text in [note_text(n, pack.locale) for n in pack.blockers] or [w["no_blockers"]]:
+        sheet.line(text)

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from okrplan.model import Conflict, Relaxation, Status
+from okrplan.model import Status
+from okrplan.planmeta import Conflict, Relaxation
 from okrplan.solve.bases import bases_of, with_bases
 from okrplan.solve.groups import Group, evolve
 from okrplan.solve.hires import (

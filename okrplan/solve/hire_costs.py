@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from okrplan.model import Conflict, Status
+from okrplan.model import Status
+from okrplan.planmeta import Conflict
 from okrplan.solve.groups import Group
 from okrplan.solve.options import SolverOptions, new_solver, status_of, worst
 from okrplan.solve.regions import HIRE_LIMIT, Alike, Region, region_reach

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from okrplan.model import Conflict, Status
+from okrplan.model import Status
+from okrplan.planmeta import Conflict
 from okrplan.solve.groups import Group
 from okrplan.solve.hire_costs import cheapest_hires, priced
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from okrplan.model import Binding, Level, Marginal, RoleGroup, Selling, Supports, Unit
+from okrplan.model import Level, Marginal, RoleGroup, Selling, Supports, Unit
+from okrplan.planmeta import Binding
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import number

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from okrplan.model import Relaxation, Status
+from okrplan.model import Status
+from okrplan.planmeta import Relaxation
 from okrplan.quantity import format_number
 from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from okrplan.explain import relaxation_message
-from okrplan.model import Relaxation
+from okrplan.planmeta import Relaxation
 from okrplan.quantity import format_number
 from okrplan.solve.groups import Group, role_id
 from okrplan.solve.regions import Region, lower, upper

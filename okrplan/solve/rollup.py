@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 from fractions import Fraction
 
-from okrplan.solve.funnel import PersonSeries, followers
+from okrplan.solve.funnel import Followers, PersonSeries, followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.phasing import apportion
 from okrplan.solve.quotas import unit_target
@@ -71,18 +71,35 @@ def unit_series(
         key = (id(totals), target)
         own = done.get(key) if supplied is None else None
         if own is None:
-            own = dict(supplied or {})
-            for metric, acc in totals.items():
-                if metric not in own:
-                    own[metric] = acc.series(count)
-            if target is not None and base in own:
-                own = _needs(base, own, target, supplied or {})
-                own[base] = phased_like(target, own[base], period_step)
-                own = follow(own, True)
+            own = _own_series(totals, supplied, target, base, count, period_step, follow)
             if supplied is None:
                 done[key] = own
         out[uid] = dict(own)
     return out
+
+
+def _own_series(
+    totals: Mapping[str, SeriesSum],
+    supplied: PersonSeries | None,
+    target: Fraction | None,
+    base: str,
+    count: int,
+    period_step: Fraction,
+    follow: Followers,
+) -> PersonSeries:
+    """A unit's series: a support unit's own (``supplied``) and its sums over ``count``
+    periods; with a ``target``, its base metric that target phased like the sums, its
+    activities what the target needs (:func:`own_needs`) and the metrics that follow revenue
+    following it again."""
+    own = dict(supplied or {})
+    for metric, acc in totals.items():
+        if metric not in own:
+            own[metric] = acc.series(count)
+    if target is not None and base in own:
+        own = _needs(base, own, target, supplied or {})
+        own[base] = phased_like(target, own[base], period_step)
+        own = follow(own, True)
+    return own
 
 
 def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
-from okrplan.model import Binding, Relaxation
+from okrplan.planmeta import Binding, Relaxation
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import (
     Group,
