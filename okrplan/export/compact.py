@@ -268,7 +268,8 @@ class _KrLine:
     ) -> str:
         """``objective``: the one its id names; ``owner``: the owner to write (None: the one
         its id names); ``edges``: the target ids of its edges written on it, by kind."""
-        encode, number, add = self.encode, self._number, (parts := []).append
+        parts: list[str] = []
+        encode, number, add = self.encode, self._number, parts.append
         if edges is not None and "aligns" in edges:
             add('"aligns":' + encode(edges["aligns"]))
         if kr.deduction is not None:
