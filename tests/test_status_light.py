@@ -275,6 +275,10 @@ def test_rollup_of_a_random_organisation_is_paces(case: tuple[Plan, list[Tally],
     view = light.of_plan(plan)
     ours = rollup.Progress(view, [(t.kr, t.person, t.total, t.count, t.last) for t in rows], as_of)
     assert ours.of_all(view.krs) == theirs  # every field, exactly
+    for person in sorted({t.person for t in rows if t.person})[:2]:  # one person's, per person
+        theirs = tallied_progress(plan, rows, as_of, person)
+        tallied = [(t.kr, t.person, t.total, t.count, t.last) for t in rows]
+        assert rollup.Progress(view, tallied, as_of, person).of_all(view.krs) == theirs
 
 
 def test_status_command_takes_the_light_path_and_says_the_same(tmp_path: Path) -> None:
@@ -309,3 +313,17 @@ def test_tally_rows_of_a_store_with_more_periods_than_bits(tmp_path: Path) -> No
         (t.kr, t.person, t.total, t.count, t.last) for t in tallies(tmp_path, date(2016, 1, 31))
     ]
     assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_a_persons_status_is_the_references(name: str, tmp_path: Path) -> None:
+    plan = api.load_plan(GOLDEN / name / "plan.json")
+    _store(plan, tmp_path, len(name) + 1)
+    view = light.read(tmp_path)
+    assert view is not None
+    people = [p for o in view.owners.values() if isinstance(o, RoleGroup) for p in o.people]
+    year = int(plan.meta["months"][0][:4])
+    for person in [*people[:: max(1, len(people) // 3)], "nobody"]:
+        ours = report.light_status(view, tmp_path, date(year, 6, 17), person=person)
+        theirs = report.status_of(plan, tmp_path, date(year, 6, 17), person=person)
+        assert report.to_json(ours) == report.to_json(theirs), person
