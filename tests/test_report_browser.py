@@ -127,11 +127,30 @@ class Page:
         assert not self.dialogs, self.dialogs
 
 
-def write_report(plan: Plan, folder: Path) -> Path:
+def write_report(plan: Plan, folder: Path) -> tuple[Path, dict[str, str]]:
+    """report.html of ``plan`` in ``folder``, and each card's search text by owner: from the
+    context the page was rendered from (watched as report_html makes it, not made again)."""
+    from unittest import mock
+
+    from okrplan.export import report
+
+    made: list[dict[str, Any]] = []
+    real = report.report_context
+
+    def watched(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    with mock.patch.object(report, "report_context", watched):
+        html = api.report_html(plan)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.html"
-    path.write_text(api.report_html(plan), encoding="utf-8")
-    return path
+    path.write_text(html, encoding="utf-8")
+    (context,) = made
+    texts: dict[str, str] = {}
+    for card in context.get("cards", []):
+        texts.setdefault(card.owner, card.search)  # an owner's first card
+    return path, texts
 
 
 def close_up(element: Any, path: Path) -> None:
@@ -215,7 +234,7 @@ def test_scenario_report_in_a_browser(
 ) -> None:
     started = time.perf_counter()
     plan = api.decompose(scenario)
-    path = write_report(plan, tmp_path)
+    path, texts = write_report(plan, tmp_path)
     book = build_book(plan)
     owners = list(dict.fromkeys(s.owner for s in book.sheets))
     viewer = Page(browser)
@@ -261,7 +280,6 @@ def test_scenario_report_in_a_browser(
     search = page.locator("#search")
     search.fill(query)
     shown = shown_cards(page)
-    texts = _search_texts(plan)
     matching = [o for o in owners if query.lower() in texts[o]]
     assert len(shown) == len(matching) < total
     for text in shown:
@@ -347,16 +365,6 @@ def test_scenario_report_in_a_browser(
         f"\n{scenario.stem}: report checked in a browser in "
         f"{time.perf_counter() - started:.1f}s; screenshots in {shots}"
     )
-
-
-def _search_texts(plan: Plan) -> dict[str, str]:
-    """Each card's search text by owner (the report's context made once, not once a card)."""
-    from okrplan.export.report import report_context
-
-    texts: dict[str, str] = {}
-    for card in report_context(plan).get("cards", []):
-        texts.setdefault(card.owner, card.search)  # the first card of an owner, as next() did
-    return texts
 
 
 def _in_viewport(page: Any, selector: str) -> bool:

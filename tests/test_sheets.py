@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from conftest import minimal_target, open_xlsx
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from xlsx_typing import column_letters, rows_of, type_cells
+from xlsx_typing import column_letters, rows_of, sheet_parts, type_cells
 
 from okrplan import api
 from okrplan.actuals import combine, edited_cells, typed_actuals, workbook_actuals
@@ -714,7 +714,7 @@ def test_typed_actuals_ignore_the_dimension_tag_and_covered_cells(
         ("O4", 3000),
         ("O7", 4_400_000),  # 440 万元
     ]
-    part = f"xl/worksheets/sheet{open_xlsx(filled).sheetnames.index(tab) + 1}.xml"
+    part = sheet_parts(filled.read_bytes())[tab]
     edited = tmp_path / "edited.xlsx"
     with zipfile.ZipFile(filled) as src, zipfile.ZipFile(edited, "w") as dst:
         for info in src.infolist():
