@@ -63,6 +63,10 @@ def test_the_decompose_summary_says_what_the_buffer_adds(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "KPI 本身需要 0 人，每级超额分配 10% 另需 3 人" in result.output
     assert "按计划达成目标（8,000万）的概率：" in result.output  # the plan's P(hit)
+    # decompose writes the report and says so (from test_report, on this same run)
+    assert "report.html" in result.stderr
+    page = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
 def test_hire_max_2_states_capacity_on_the_targets_basis(
