@@ -426,15 +426,6 @@ def test_same_plan_same_bytes(
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d", first)  # no timestamps
 
 
-def test_decompose_writes_the_report(tmp_path: Path) -> None:
-    out = tmp_path / "plan"
-    result = CliRunner().invoke(cli, ["decompose", str(SCENARIOS[0]), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "report.html" in result.stderr
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
-
-
 def test_without_dot_the_report_says_so_and_shows_the_rest(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, plans: dict[str, Plan]
 ) -> None:
