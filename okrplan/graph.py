@@ -33,6 +33,16 @@ class PlanGraph(nx.DiGraph):  # type: ignore[misc]
         self.indexes: dict[str, tuple[int, dict[str, list[str]]]] = {}
         super().__init__(incoming_graph_data, **attr)
 
+    def _made(self) -> dict[Any, Any]:
+        """networkx's factory of the node dict and of the two adjacency dicts (in that order
+        its ``__init__`` asks for them): the dicts :func:`built` filled, else empty ones."""
+        made: list[dict[Any, Any]] | None = self.__dict__.get("_filled")
+        return made.pop(0) if made else {}
+
+    # networkx's documented hooks for a subclass's own dicts ("Subclasses (Advanced)" in the
+    # DiGraph docstring): asked for in __init__ only, so other graphs get new empty dicts
+    node_dict_factory = adjlist_outer_dict_factory = _made
+
 
 def _counting(name: str) -> Any:
     method = getattr(nx.DiGraph, name)
@@ -156,6 +166,40 @@ def add_records(
         attrs = edge_attrs()
         graph.add_edges_from((source, target, attrs[kind]) for source, target, kind in edges)
     graph.add_edges_from(attributed)
+
+
+def built(records: Iterable[Node], edges: Iterable[tuple[str, str, str]]) -> nx.DiGraph:
+    """A new graph of ``records`` (nodes, in their order) and ``edges`` (source, target and
+    kind, in their order): the graph :func:`add_records` makes of them on an empty one.
+
+    Its dicts are filled here and handed to networkx by its factories (:class:`PlanGraph`):
+    networkx's bulk adds check and copy each node and edge (2.4 against 1.3 CPU s at 100,000
+    people, 167,000 nodes and 388,000 edges). An edge that names a node not among
+    ``records`` (networkx would add it bare) is left to the bulk adds.
+    """
+    records = list(records)
+    edges = list(edges)
+    nodes: dict[str, dict[str, Node]] = {r.id: {"node": r} for r in records}
+    succ: dict[str, dict[str, dict[str, str]]] = {n: {} for n in nodes}
+    pred: dict[str, dict[str, dict[str, str]]] = {n: {} for n in nodes}
+    try:
+        for source, target, kind in edges:
+            data = {"kind": kind}  # one dict per edge, shared by both ends as networkx does
+            succ[source][target] = data
+            pred[target][source] = data
+    except KeyError:
+        graph = new_graph()
+        add_records(graph, records, attributed=[(s, t, {"kind": k}) for s, t, k in edges])
+        return graph
+    graph = PlanGraph.__new__(PlanGraph)
+    graph._filled = [nodes, succ, pred]
+    PlanGraph.__init__(graph)
+    del graph._filled
+    if graph._node is not nodes or graph._succ is not succ or graph._pred is not pred:
+        # a networkx that makes its dicts otherwise: the bulk adds (the same graph)
+        graph = new_graph()
+        add_records(graph, records, attributed=[(s, t, {"kind": k}) for s, t, k in edges])
+    return graph
 
 
 def children(graph: nx.DiGraph, node_id: str, kind: Edge = Edge.CONTAINS) -> list[str]:

@@ -79,8 +79,7 @@ HOSTILE_ROLE = '"><img src=x onerror=alert(2)>'
 @pytest.fixture(scope="module")
 def hostile_progress(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     """(plan, its folder): a unit and a role named like markup, and two check-ins of the
-    team's KR in the folder's progress store (test_report_progress and, in its browser,
-    test_report_browser)."""
+    team's KR in the folder's progress store (test_report_progress)."""
     from fractions import Fraction
 
     from okrplan import api

@@ -13,12 +13,12 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.graph import add_records, edge_attrs, new_graph
+from okrplan.graph import built
 from okrplan.model import EdgeKind, KeyResult, KRKind, Objective, RoleGroup, Unit
 from okrplan.spec import Spec
 
 EdgeList = list[tuple[str, str, EdgeKind]]
-Attributed = list[tuple[str, str, dict[str, str]]]
+Kinded = list[tuple[str, str, str]]
 
 
 def assemble(
@@ -40,22 +40,18 @@ def assemble(
     networkx.DiGraph
         Every node carries its record under ``"node"``; every edge its ``kind``.
     """
-    # edges are made with their attribute dicts (one per kind, networkx copies them): at
-    # 100,000 people there are ~390,000, and a second pass to attach the dicts cost 0.5 s
-    attrs = edge_attrs()
-    edges = _tree_edges(owners, attrs)
-    edges += _sheet_edges(owners, items, attrs)
-    edges += _alignment(spec, owners, items, attrs)
-    graph = new_graph()
-    add_records(graph, [*owners, *items], attributed=edges)
-    return graph
+    # each edge's kind as the plain string networkx's edge dicts hold (at 100,000 people
+    # there are ~390,000 edges: one lookup of the string per kind, not per edge)
+    kinds = {kind: str(kind) for kind in EdgeKind}
+    edges = _tree_edges(owners, kinds)
+    edges += _sheet_edges(owners, items, kinds)
+    edges += _alignment(spec, owners, items, kinds)
+    return built([*owners, *items], edges)
 
 
-def _tree_edges(
-    owners: Sequence[Unit | RoleGroup], attrs: dict[EdgeKind, dict[str, str]]
-) -> Attributed:
-    contains = attrs[EdgeKind.CONTAINS]
-    edges: Attributed = [
+def _tree_edges(owners: Sequence[Unit | RoleGroup], kinds: dict[EdgeKind, str]) -> Kinded:
+    contains = kinds[EdgeKind.CONTAINS]
+    edges: Kinded = [
         ("u:" + "/".join(o.path[:-1]), o.id, contains)
         for o in owners
         if isinstance(o, Unit) and len(o.path) > 1
@@ -67,18 +63,18 @@ def _tree_edges(
 def _sheet_edges(
     owners: Sequence[Unit | RoleGroup],
     items: Sequence[Objective | KeyResult],
-    attrs: dict[EdgeKind, dict[str, str]],
-) -> Attributed:
+    kinds: dict[EdgeKind, str],
+) -> Kinded:
     hiring = {o.id for o in owners if isinstance(o, RoleGroup) and o.selling is not None}
-    owns, measures = attrs[EdgeKind.OWNS], attrs[EdgeKind.MEASURES]
-    edges: Attributed = []
+    owns, measures, drives = kinds[EdgeKind.OWNS], kinds[EdgeKind.MEASURES], kinds[EdgeKind.DRIVES]
+    edges: Kinded = []
     append = edges.append
     for item in items:
         append((item.owner, item.id, owns))
         if type(item) is KeyResult:
             append((item.id, item.objective, measures))
             if item.kr_kind is KRKind.STAFFING and item.hires in hiring:
-                append((item.id, item.hires, attrs[EdgeKind.DRIVES]))
+                append((item.id, item.hires, drives))
     return edges
 
 

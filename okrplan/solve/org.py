@@ -135,8 +135,8 @@ def _selling(
     profile = group.shared()
     key: tuple[object, ...] | None = None
     if profile is not None:
-        key = (profile, group.headcount, quota, ideal, group.basis, group.fixed)
-        key += (group.upper_share, group.lower)
+        key = (profile, group.headcount, *map(_exact, (quota, ideal, group.basis)))
+        key += tuple(map(_exact, (group.fixed, group.upper_share, group.lower)))
         found: tuple[tuple[str, ...], Selling] | None = memo.get(key)
         if found is not None:
             return found
@@ -155,6 +155,15 @@ def _selling(
     if key is not None:
         memo[key] = (reasons, selling)
     return reasons, selling
+
+
+def _exact(value: object) -> object:
+    """A fraction as (numerator, denominator) for a memo key: equal exactly when the fraction
+    is, and hashed without ``Fraction.__hash__``'s modular inverse (five a group, 13,000 groups
+    at 100,000 people)."""
+    if type(value) is Fraction:
+        return value.numerator, value.denominator
+    return value
 
 
 def _ramp(group: Group, memo: dict[object, Any]) -> tuple[int | float, ...]:
