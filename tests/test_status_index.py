@@ -30,19 +30,19 @@ def _indexed(folder: Path) -> light.LightPlan:
     return found
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", ["a-company-2015", "saas-fy2027"])  # FY2027: a fiscal year
 def test_a_status_from_the_index_is_the_one_from_plan_json(name: str, tmp_path: Path) -> None:
     plan = api.load_plan(GOLDEN / name / "plan.json")
     _store(plan, tmp_path, len(name) + 3)
     fresh, indexed = light.read(tmp_path), _indexed(tmp_path)
     assert fresh is not None
     year = int(plan.meta["months"][0][:4])
-    for day in (date(year, 3, 9), date(year, 6, 30), date(year + 1, 2, 1)):
-        for owner in [fresh.root, *fresh.contains.get(fresh.root, ())][:4]:
+    for day in (date(year, 3, 9), date(year + 1, 2, 1)):
+        for owner in [fresh.root, *fresh.contains.get(fresh.root, ())][:3]:
             ours = report.light_status(indexed, tmp_path, day, owner=owner)
             theirs = report.light_status(fresh, tmp_path, day, owner=owner)
-            for render in (report.to_json, report.to_markdown, report.to_csv):
-                assert render(ours) == render(theirs)
+            assert report.to_json(ours) == report.to_json(theirs)
+            assert report.to_markdown(ours) == report.to_markdown(theirs)
 
 
 def test_the_index_of_another_plan_json_is_not_used(tmp_path: Path) -> None:
