@@ -127,6 +127,8 @@ _KIND_SUFFIXES = (
 )
 _RATE = re.compile(r"\s*/\s*|\s+per\s+", re.IGNORECASE)
 _EVERY = re.compile(r"每\s*(星期|礼拜|季度|个月|周|月|季|年)\s*(.+)")  # 每周100次 is 100次/周
+# words that make a number approximate (几 some, 多/余 odd, 来 about, 左右/上下 or so)
+_VAGUE = frozenset("几多余来左右上下")
 _CN_PERIODS = tuple(word for word in _PERIODS if not word.isascii())
 # Spaces go unless they sit between two digits: "40 万" is 40万, "1 2" is not 12.
 _SPACES = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
@@ -338,6 +340,9 @@ def _parse_amount(amount: str, text: str, hint: str) -> tuple[QuantityKind, Deci
             body, word = body[:-1], body[-1] + word
         if word.endswith(_CN_PERIODS):
             raise QuantityError(f"'{text}' ends in a period but has no '/' before it.", _HINT_RATE)
+        if _VAGUE.intersection(word):
+            # 三十几, 30多家, 50余万, 三十来个, 100左右: an estimate, and a plan needs the number
+            raise QuantityError(f"'{text}' is an estimate, not an exact number.", hint)
     if not body:
         raise QuantityError(f"'{text}' has no number.", hint)
     if match := _EN_NUMBER.fullmatch(body):
