@@ -82,7 +82,7 @@ def first_sheet(data: IO[bytes]) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     rels = _relationships(archive, book)
     root = _parse(archive, book)
     ns = _STRICT if root.tag.startswith(_STRICT) else _MAIN
-    sheet_name, sheet_part = _first_worksheet(root, ns, rels)
+    sheet_name, sheet_part = _first_worksheet(root, ns, rels, set(archive.namelist()))
     properties = root.find(f"{ns}workbookPr")
     mac = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
     strings = _strings(archive, rels, ns)
@@ -132,11 +132,17 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     }
 
 
-def _first_worksheet(root: Element, ns: str, rels: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """The first worksheet's name and part (chart sheets are not worksheets)."""
+def _first_worksheet(
+    root: Element, ns: str, rels: dict[str, tuple[str, str]], names: set[str]
+) -> tuple[str, str]:
+    """The first worksheet's name and part, as openpyxl finds it: chart sheets are not
+    worksheets, and a sheet whose part is missing from the archive is passed over."""
     for sheet in root.iter(f"{ns}sheet"):
-        kind, part = rels.get(sheet.get(_R_ID) or sheet.get(_R_ID_STRICT) or "", ("", ""))
-        if kind.endswith("/worksheet"):
+        relation = sheet.get(_R_ID) or sheet.get(_R_ID_STRICT) or ""
+        if relation not in rels:
+            raise KeyError(f"the workbook names a sheet it has no part for ({relation})")
+        kind, part = rels[relation]
+        if part in names and "chartsheet" not in kind:
             return sheet.get("name", ""), part
     raise KeyError("the workbook has no worksheet")
 

@@ -29,7 +29,7 @@ def openpyxl_rows(path: Path) -> tuple[str, list[tuple[int, list[str]]]]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # as okrplan opened it: styles openpyxl lacks
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
@@ -296,3 +296,28 @@ def test_a_zip_without_a_workbook(tmp_path: Path) -> None:
     issue = info.value.issues[0]
     assert (issue.file, issue.line) == (str(path), None)
     assert issue.message.startswith("cannot read the workbook: ")
+
+
+def test_the_first_sheet_is_the_one_openpyxl_reads(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "f.xlsx", '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    )
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/workbook.xml"] = (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>'
+        '<sheet name="丢失" sheetId="2" r:id="rId9"/>'
+        '<sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ).encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rId9" Type="{DOC}/worksheet" Target="worksheets/gone.xml"/>'
+        "</Relationships>",
+    ).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    # a sheet whose part is not in the archive is passed over, as openpyxl passes it over
+    assert same_as_openpyxl(path) == [(1, ["1"])]
+    assert own_rows(path)[0] == "名单"
