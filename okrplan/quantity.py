@@ -45,12 +45,30 @@ class Per(StrEnum):
     YEAR = "year"
 
 
+_HINTS_ZH = {
+    _HINT_ANY: "请写数量，例如 8000万、1.2亿、80M、400k、25%、+5pp 或 100/周",
+    _HINT_AMOUNT: "请写金额，例如 8000万、1.2亿、80M 或 400k",
+    _HINT_PERCENT: "请写百分比，例如 25% 或 12.5%",
+    _HINT_POINTS: "请写百分点的变化，例如 +5pp、-3pp 或 +5个百分点",
+    _HINT_RATE: "请写频率，例如 100/周、20/月 或 100/week",
+    _HINT_PER: "请用 周/week、月/month、季度/quarter 或 年/year 之一",
+}
+
+
 class QuantityError(OkrplanError, ValueError):
     """A value that is not a quantity; ``hint`` says what valid input looks like."""
 
     def __init__(self, message: str, hint: str = _HINT_ANY) -> None:
         super().__init__(message)
         self.hint = hint
+
+    def hint_in(self, locale: str) -> str:
+        """The hint in ``locale`` (zh-CN or en; a caller's own hint as it was given).
+
+        >>> QuantityError("x").hint_in("zh-CN")
+        '请写数量，例如 8000万、1.2亿、80M、400k、25%、+5pp 或 100/周'
+        """
+        return self.hint if locale.startswith("en") else _HINTS_ZH.get(self.hint, self.hint)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
-"""The light status path (progress/light.py, progress/rollup.py) against the reference (the
-loaded plan's graph and pace.progress): the same numbers, exactly (both are exact
-arithmetic), the same lines and warnings, on the shipped scenarios and on random
-organisations; and the light view of plan.json, format 2 and 3, equal to the loaded plan's."""
+"""The light status path (progress/light.py, progress/rollup.py): the view read from plan.json
+(format 2 and 3) equal to the loaded plan's (light.of_plan), and a status from it equal to one
+through the loaded plan (status_of), every unit's and every person's. Since pace.progress is
+rollup.Progress of light.of_plan (one implementation), the numbers themselves are checked
+against hand-computed values in test_progress_store.py, test_progress_kinds.py and
+test_checkin.py; here the two ways into them must agree."""
 
 from __future__ import annotations
 

@@ -89,3 +89,16 @@ def test_the_stores_rare_errors(locale: str, tmp_path: Path) -> None:
     said = str(caught.value.issues[0])
     assert ("不是可读的进度库" if zh else "not a readable progress store") in said
     assert ("请把它移到别处" if zh else "move it aside") in said
+
+
+def test_a_value_that_is_no_number_is_hinted_in_the_plans_language(
+    made: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(made, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "bad.csv").write_text("kr,period,value\nk:公司#1.1,2015-03,abc\n", "utf-8")
+    done = CliRunner().invoke(cli, ["checkin", str(tmp_path / "plan"), str(tmp_path / "bad.csv")])
+    zh = made.name.startswith("zh")
+    assert done.exit_code == 1
+    assert ("提示：请写数量，例如 8000万" if zh else "hint: write a quantity like 8000万") in (
+        done.stderr
+    )

@@ -305,6 +305,14 @@ class Progress:
     ) -> Pace:
         return kr_status(self.thresholds, self.as_of, self.bounds[1], measure, value, pace, last)
 
+    def every(self) -> dict[str, KrProgress]:
+        """Every KR's :class:`~okrplan.progress.pace.KrProgress` that has a number, in the
+        order they are worked out (the KRs aligned to a KR before it, else the plan's)."""
+        for kr_id in self.plan.krs:
+            if self.measure(kr_id) is not None:
+                self._of(kr_id)
+        return {kr_id: found for kr_id in self.got if (found := self.of(kr_id)) is not None}
+
     def of_all(self, kr_ids: Iterable[str]) -> dict[str, KrProgress]:
         """:meth:`of` of each of ``kr_ids`` that has a number."""
         out = {}
@@ -377,7 +385,11 @@ class Specs:
         return self.plan_totals[key]
 
     def _hiring(self, kr: KrFacts) -> list[tuple[date, date, Fraction]] | None:
-        """pace._hiring: the whole target on board by the due month, spread evenly."""
+        """A staffing KR's schedule: the whole target on board by its due month, spread
+        evenly over the plan's months up to it ("招聘 3 名, 3月底前到岗": 1 a month in Jan–Mar,
+        all 3 by 31 March and after). Without ``due``, the month before the hires' ramp
+        starts earning (their first month with a nonzero ramp); without either, None
+        (pro-rated over the plan)."""
         if kr.target is None:
             return None
         first = self.bounds[0].replace(day=1)

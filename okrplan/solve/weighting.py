@@ -65,22 +65,23 @@ def weigh(
     weights: dict[str, int | float | None] = {}
     statuses: list[Status] = []
     deduction, staffing = KRKind.DEDUCTION, KRKind.STAFFING
+    get = weights.get
+    # list comprehensions, not generators: 20,000 sheets and 114,000 KRs at 100,000 people
     for owner in owners:
         objectives = sheets.get(owner.id)
         if objectives is None:
             continue
         krs = [k for ks in objectives.values() for k in ks if k.kr_kind is not deduction]
-        if sum(k.weight or 0 for k in krs) >= 100:  # the planner's weights are complete
+        if sum([k.weight or 0 for k in krs]) >= 100:  # the planner's weights are complete
             krs = [k for k in krs if k.kr_kind is not staffing]
         if not krs:
             continue
         found, status = weigher.sheet(owner, krs)
         if status is not None:
             statuses.append(status)
-        for k, w in zip(krs, found, strict=True):
-            weights[k.id] = w
+        weights.update(zip([k.id for k in krs], found, strict=True))
         for oid, ks in objectives.items():
-            weights[oid] = sum(weights.get(k.id, k.weight) or 0 for k in ks)
+            weights[oid] = sum([get(k.id, k.weight) or 0 for k in ks])
     return weights, worst(*statuses)
 
 
@@ -215,7 +216,7 @@ class _Levers:
         return (
             id(group.pipeline),  # kept alive by the groups
             self.quotas.get(owner.id) == 0,
-            tuple((k.metric, k.weight, k.kr_kind) for k in krs),
+            tuple([(k.metric, k.weight, k.kr_kind) for k in krs]),
         )
 
     def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
