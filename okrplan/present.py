@@ -264,10 +264,7 @@ def _target_text(
         return ""
     if kr.target_kind is TargetKind.PERCENT:
         return format_percent(Decimal(str(target)), locale)
-    if kr.money:
-        text = money_text(target, locale, numbers, scale)
-    else:
-        text = count_text(target, locale)
+    text = money_text(target, locale, numbers, scale) if kr.money else count_text(target, locale)
     unit = kr.unit or ""
     if unit and not kr.money and locale.startswith("en"):
         unit = plural(unit, target)
