@@ -232,8 +232,26 @@ def sourced_text(kr: KeyResult, locale: str, numbers: Numbers | None = None) -> 
         value = Decimal(str(kr.target)) * value / Decimal(str(kr.total))
         if not kr.money:
             value = value.to_integral_value(rounding=ROUND_HALF_UP)
-    text = money_text(value, locale, numbers) if kr.money else format_number(value, locale)
+    text = money_text(value, locale, numbers) if kr.money else count_text(value, locale)
     return f" ({label(locale, 'sourced').format(n=text)})"
+
+
+def count_text(value: Decimal | int | float, locale: str) -> str:
+    """:func:`okrplan.quantity.format_number` of a count: a whole one below 10,000 (no 万 or
+    k for it in either language) is its digits with thousands separators, made without
+    decimals (a roster's plan.md writes 60,000 different counts).
+
+    >>> count_text(9_999, "zh-CN"), count_text(-40, "en"), count_text(12_000, "zh-CN")
+    ('9,999', '-40', '1.2万')
+    >>> count_text(Decimal("24"), "zh-CN"), count_text(2.5, "en")
+    ('24', '2.5')
+    """
+    if type(value) is int and -10_000 < value < 10_000:
+        return f"{value:,}"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if number.is_finite() and number == number.to_integral_value() and abs(number) < 10_000:
+        return f"{int(number):,}"
+    return format_number(number, locale)
 
 
 def _target_text(
@@ -246,10 +264,7 @@ def _target_text(
         return ""
     if kr.target_kind is TargetKind.PERCENT:
         return format_percent(Decimal(str(target)), locale)
-    if kr.money:
-        text = money_text(target, locale, numbers, scale)
-    else:
-        text = format_number(Decimal(str(target)), locale)
+    text = money_text(target, locale, numbers, scale) if kr.money else count_text(target, locale)
     unit = kr.unit or ""
     if unit and not kr.money and locale.startswith("en"):
         unit = plural(unit, target)

@@ -69,3 +69,23 @@ def test_whole_amounts_scale_as_decimals_do(values: list[int | None], locale: st
             one = money_scale([value], locale, numbers.step)
             places[one.suffix] = max(places.get(one.suffix, 0), one.places)
     assert numbers.uniform(values).places == tuple(sorted(places.items()))
+
+
+counts = st.one_of(
+    st.integers(-20_000, 20_000),
+    st.integers(-(10**13), 10**13),
+    st.decimals(min_value=-20_000, max_value=20_000, places=2, allow_nan=False),
+    st.floats(min_value=-20_000, max_value=20_000).map(lambda f: round(f, 2)),
+)
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, database=None, derandomize=True)
+@given(counts, st.sampled_from(["zh-CN", "en"]))
+def test_a_count_is_written_as_format_number_writes_it(value: object, locale: str) -> None:
+    # present.count_text writes a whole count below 10,000 without decimals; the reference
+    # is quantity.format_number of the value as a Decimal (9,999 → "9,999"; 12,000 → "1.2万")
+    from okrplan.present import count_text
+    from okrplan.quantity import format_number
+
+    expected = format_number(Decimal(str(value)), locale)
+    assert count_text(value, locale) == expected  # type: ignore[arg-type]
