@@ -176,6 +176,7 @@ def write_plan(
     progress: Callable[[str], None] | None = None,
     discard_edits: bool = False,
     warn: Callable[[str], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
@@ -195,22 +196,46 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
+    ``meanwhile`` is called while a child makes a large plan's sheets and report (see
+    :data:`BESIDE_FROM`), instead of waiting idle; never for a small plan.
+
     Raises
     ------
     OutputError
         If the directory exists (without ``force``), or holds edited files or files of the
         names okrplan writes that it did not write.
     """
-    from okrplan.export.output import write_dir
     from okrplan.plan import bulk_work
 
     step = progress or (lambda name: None)
     with bulk_work():
-        files, spooled = _plan_files(
-            plan, directory, images=images, sheets=sheets, report=report, step=step
+        made = _plan_files(
+            plan,
+            directory,
+            images=images,
+            sheets=sheets,
+            report=report,
+            step=step,
+            meanwhile=meanwhile,
         )
+    step("write")
+    return _write(directory, *made, force=force, discard_edits=discard_edits, warn=warn)
+
+
+def _write(
+    directory: str | os.PathLike[str],
+    files: dict[str, Content],
+    spooled: Spooled,
+    *,
+    force: bool,
+    discard_edits: bool,
+    warn: Callable[[str], None] | None,
+) -> Path:
+    """The plan directory written (see :func:`write_plan`): ``files`` with plan.json copied
+    from ``spooled``, and the manifest."""
+    from okrplan.export.output import write_dir
+
     with spooled:
-        step("write")
         replace = over_previous(
             directory,
             files,
@@ -231,6 +256,7 @@ def _plan_files(
     sheets: bool,
     report: bool,
     step: Callable[[str], None],
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
     to a temporary file as it is made (never held whole), copied in by its writer."""
@@ -260,6 +286,8 @@ def _plan_files(
                 files.update(side(step))
             else:
                 step(SHEETS_DIR if sheets else REPORT_FILE)
+                if meanwhile is not None:
+                    meanwhile()
                 files.update(other.result())
         except BaseException:
             spooled.close()

@@ -136,7 +136,8 @@ def summary_lines(
     the files, the status and largest stretch, each hire and how the hires split.
 
     >>> from types import SimpleNamespace as NS
-    >>> from okrplan.model import SolverReport, Status
+    >>> from okrplan.model import Status
+    >>> from okrplan.planmeta import SolverReport
     >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
     >>> plan = NS(locale="zh-CN", solver=report, meta={})
     >>> summary_lines(plan, "out/", ["plan.md"], [(3, "销售岗", "销售部")])
@@ -200,7 +201,8 @@ def head_line(plan: Any) -> str:
     stretch, punctuated as the plan's language is.
 
     >>> from types import SimpleNamespace as NS
-    >>> from okrplan.model import SolverReport, Status
+    >>> from okrplan.model import Status
+    >>> from okrplan.planmeta import SolverReport
     >>> report = SolverReport(Status.OPTIMAL, 1.0, (), (), (), {}, {})
     >>> head_line(NS(locale="zh-CN", solver=report, meta={"name": "A公司2015年度OKR"}))
     'A公司2015年度OKR：可行，最大拉伸 1.0'

@@ -45,12 +45,30 @@ class Per(StrEnum):
     YEAR = "year"
 
 
+_HINTS_ZH = {
+    _HINT_ANY: "请写数量，例如 8000万、1.2亿、80M、400k、25%、+5pp 或 100/周",
+    _HINT_AMOUNT: "请写金额，例如 8000万、1.2亿、80M 或 400k",
+    _HINT_PERCENT: "请写百分比，例如 25% 或 12.5%",
+    _HINT_POINTS: "请写百分点的变化，例如 +5pp、-3pp 或 +5个百分点",
+    _HINT_RATE: "请写频率，例如 100/周、20/月 或 100/week",
+    _HINT_PER: "请用 周/week、月/month、季度/quarter 或 年/year 之一",
+}
+
+
 class QuantityError(OkrplanError, ValueError):
     """A value that is not a quantity; ``hint`` says what valid input looks like."""
 
     def __init__(self, message: str, hint: str = _HINT_ANY) -> None:
         super().__init__(message)
         self.hint = hint
+
+    def hint_in(self, locale: str) -> str:
+        """The hint in ``locale`` (zh-CN or en; a caller's own hint as it was given).
+
+        >>> QuantityError("x").hint_in("zh-CN")
+        '请写数量，例如 8000万、1.2亿、80M、400k、25%、+5pp 或 100/周'
+        """
+        return self.hint if locale.startswith("en") else _HINTS_ZH.get(self.hint, self.hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +127,8 @@ _KIND_SUFFIXES = (
 )
 _RATE = re.compile(r"\s*/\s*|\s+per\s+", re.IGNORECASE)
 _EVERY = re.compile(r"每\s*(星期|礼拜|季度|个月|周|月|季|年)\s*(.+)")  # 每周100次 is 100次/周
+# words that make a number approximate (几 some, 多/余 odd, 来 about, 左右/上下 or so)
+_VAGUE = frozenset("几多余来左右上下")
 _CN_PERIODS = tuple(word for word in _PERIODS if not word.isascii())
 # Spaces go unless they sit between two digits: "40 万" is 40万, "1 2" is not 12.
 _SPACES = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
@@ -320,6 +340,9 @@ def _parse_amount(amount: str, text: str, hint: str) -> tuple[QuantityKind, Deci
             body, word = body[:-1], body[-1] + word
         if word.endswith(_CN_PERIODS):
             raise QuantityError(f"'{text}' ends in a period but has no '/' before it.", _HINT_RATE)
+        if _VAGUE.intersection(word):
+            # 三十几, 30多家, 50余万, 三十来个, 100左右: an estimate, and a plan needs the number
+            raise QuantityError(f"'{text}' is an estimate, not an exact number.", hint)
     if not body:
         raise QuantityError(f"'{text}' has no number.", hint)
     if match := _EN_NUMBER.fullmatch(body):

@@ -6,8 +6,9 @@ Excel and editors save it:
 - CSV in UTF-8, UTF-8 with a BOM, UTF-16 with a BOM or GB18030 (Chinese Excel's "CSV"), with
   any line ending (``\\n``, ``\\r\\n`` or the ``\\r`` of "CSV (Macintosh)"), separated by commas
   (or by tabs when the header has tabs and no commas, as Excel's "Unicode text" is);
-- an .xlsx workbook's first sheet, read with openpyxl in read-only mode: the values a formula
-  last computed (as Excel saved them), never the formula;
+- an .xlsx workbook's first sheet, read from its XML by :mod:`okrplan.xlsx_rows` as openpyxl's
+  read-only mode reads it (ten times faster): the values a formula last computed (as Excel
+  saved them), never the formula;
 - the first non-empty row is the header; column names are matched without case or surrounding
   spaces; values come back as text with surrounding spaces dropped, and empty rows are skipped;
 - an extra field beyond the header (``k:A公司#1.1,plan,7200万,``) is ignored when it is empty and
@@ -36,6 +37,7 @@ from typing import Any
 
 from okrplan.errors import InputError, Issue, MissingDependencyError, Severity
 from okrplan.tabletext import (
+    MAX_FIELD_CHARS,
     MAX_TABLE_CELLS,
     csv_fields,
     csv_issue,
@@ -160,7 +162,12 @@ def read_columns(
     InputError
         As :func:`read_table` does.
     """
-    scanned = scan_table(*_numbered(os.fspath(path), False, max_bytes, hint))
+    file, lines, notes = _numbered(os.fspath(path), False, max_bytes, hint)
+    records = list(lines)
+    fast = _scan_columns(file, records, notes)
+    if fast is not None:
+        return fast
+    scanned = scan_table(file, records, notes)
     width = len(scanned.columns)
     rows = [f if len(f) == width else [*f, *[""] * width][:width] for f in scanned.rows]
     cells = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in range(width))
@@ -172,6 +179,49 @@ def read_columns(
         scanned.warnings,
         scanned.header_line,
     )
+
+
+def _scan_columns(
+    file: str, records: list[tuple[int, list[str]]], notes: list[Issue]
+) -> Columns | None:
+    """:func:`read_columns` of the usual table, column by column: a header that names every
+    column and rows no wider than it, no value over ``MAX_FIELD_CHARS`` (what
+    :func:`~okrplan.tabletext.scan_table` finds no problem in); None for any other table,
+    which ``scan_table`` then reads row by row (and reports)."""
+    start = next((i for i, (_, f) in enumerate(records) if any(map(str.strip, f))), None)
+    if start is None:
+        return None
+    header_line, header = records[start]
+    columns = [f.strip().casefold() for f in header]
+    while columns and not columns[-1]:
+        columns.pop()
+    width = len(columns)
+    body = records[start + 1 :]
+    rows = [f for _, f in body]
+    lengths = set(map(len, rows))
+    if "" in columns or max(lengths, default=0) > width:
+        return None
+    if lengths != {width}:
+        rows = [f if len(f) == width else [*f, *[""] * (width - len(f))] for f in rows]
+    cells = [tuple(map(str.strip, column)) for column in zip(*rows, strict=True)] if rows else []
+    if any(len(c) > MAX_FIELD_CHARS for c in columns) or any(
+        max(map(len, column), default=0) > MAX_FIELD_CHARS for column in cells
+    ):
+        return None
+    lines = [line for line, _ in body]
+    blank = [i for i, text in enumerate(cells[0]) if not text] if cells else []
+    for column in cells[1:]:
+        blank = [i for i in blank if not column[i]]
+    if blank:  # rows of blanks are empty rows
+        keep = sorted(set(range(len(lines))) - set(blank))
+        lines = [lines[i] for i in keep]
+        cells = [tuple(column[i] for i in keep) for column in cells]
+    issues = [*notes, *header_issues(file, header_line, columns)]
+    if any(i.severity is Severity.ERROR for i in issues):
+        raise InputError(issues)
+    if not cells:
+        cells = [() for _ in range(width)]
+    return Columns(file, tuple(columns), tuple(lines), tuple(cells), tuple(issues), header_line)
 
 
 def _numbered(
@@ -260,26 +310,41 @@ def open_workbook(path: str, *, read_only: bool, data_only: bool) -> Any:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         raise MissingDependencyError("reading .xlsx needs openpyxl: pip install openpyxl") from None
-    hint = "pass an .xlsx written by okrplan or saved by Excel"
     # From memory: openpyxl leaves a file it failed to read open.
+    data = _workbook_data(path)
     try:
-        data = io.BytesIO(read_input(path, MAX_WORKBOOK_BYTES, hint=hint))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+            return load_workbook(data, read_only=read_only, data_only=data_only)
+    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
+        raise InputError([_unreadable(path, exc)]) from None
+
+
+_WORKBOOK_HINT = "pass an .xlsx written by okrplan or saved by Excel"
+
+
+def _unreadable(path: str, exc: Exception) -> Issue:
+    detail = str(exc) or type(exc).__name__
+    return Issue(f"cannot read the workbook: {detail}", path, hint=_WORKBOOK_HINT)
+
+
+def _workbook_data(path: str) -> io.BytesIO:
+    """A workbook file's bytes, refused when it unpacks to more than
+    :data:`MAX_WORKBOOK_BYTES` or is not a zip archive."""
+    try:
+        data = io.BytesIO(read_input(path, MAX_WORKBOOK_BYTES, hint=_WORKBOOK_HINT))
     except InputError as exc:
         raise InputError(
             [replace(i, message=f"cannot read the workbook: {i.message}") for i in exc.issues]
         ) from None
     try:
-        if _unpacked_size(data) > MAX_WORKBOOK_BYTES:
-            message = f"the workbook unpacks to more than {MAX_WORKBOOK_BYTES // 2**20} MiB"
-            raise InputError([Issue(message, path, hint=hint)])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
-            return load_workbook(data, read_only=read_only, data_only=data_only)
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl raises anything on a damaged file: not okrplan's bug
-        detail = str(exc) or type(exc).__name__
-        raise InputError([Issue(f"cannot read the workbook: {detail}", path, hint=hint)]) from None
+        size = _unpacked_size(data)
+    except Exception as exc:  # not a zip archive, or a damaged one
+        raise InputError([_unreadable(path, exc)]) from None
+    if size > MAX_WORKBOOK_BYTES:
+        message = f"the workbook unpacks to more than {MAX_WORKBOOK_BYTES // 2**20} MiB"
+        raise InputError([Issue(message, path, hint=_WORKBOOK_HINT)])
+    return data
 
 
 def _unpacked_size(data: io.BytesIO) -> int:
@@ -307,45 +372,32 @@ def sheet_names(path: str) -> list[str]:
 
 
 def _sheet_rows(path: str) -> tuple[str, list[tuple[int, list[str]]]]:
-    """The first sheet's name and its rows as text, numbered as Excel numbers them."""
-    workbook = open_workbook(path, read_only=True, data_only=True)
-    lines: list[tuple[int, list[str]]] = []
-    sheet, row_number, cells = "", 0, 0
+    """The first sheet's name and its rows as text, numbered as Excel numbers them (rows of
+    nothing but empty cells left out)."""
+    from okrplan import xlsx_rows
+
+    data = _workbook_data(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            worksheet = workbook.worksheets[0]
-            sheet = str(worksheet.title)
-            worksheet.reset_dimensions()  # a claimed A1:XFD1048576 is not padded out
-            for row_number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
-                cells += len(values) or 1
-                if cells > MAX_TABLE_CELLS:
-                    raise InputError([too_many_cells(f"{path}[{sheet}]")])
-                if any(v is not None for v in values):
-                    lines.append((row_number, [_cell_text(v) for v in values]))
+        sheet, rows = xlsx_rows.first_sheet(data)
+    except Exception as exc:  # no workbook, no worksheet, a damaged part
+        raise InputError([_unreadable(path, exc)]) from None
+    lines: list[tuple[int, list[str]]] = []
+    row_number, cells = 0, 0  # the last row read; cells so far, an empty row counting one
+    try:
+        for number, values in rows:
+            cells += (len(values) or 1) + (number - row_number - 1)
+            if cells > MAX_TABLE_CELLS:
+                raise InputError([too_many_cells(f"{path}[{sheet}]")])
+            row_number = number
+            if any(values):
+                lines.append((number, values))
     except InputError:
         raise
-    except Exception as exc:  # a damaged sheet fails while it is read, not when opened
-        where = f"{path}[{sheet}]" if sheet else path
+    except Exception as exc:  # a damaged sheet fails while it is read, at the row after
         detail = str(exc) or type(exc).__name__
-        raise InputError(
-            [Issue(f"cannot read the workbook: {detail}", where, row_number + 1 or None)]
-        ) from None
-    finally:
-        workbook.close()
+        issue = Issue(f"cannot read the workbook: {detail}", f"{path}[{sheet}]", row_number + 1)
+        raise InputError([issue]) from None
     return sheet, lines
-
-
-def _cell_text(value: Any) -> str:
-    """A cell's value as the text a CSV would hold: 7200 not 7200.0, a date as 2015-03-01."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        text = str(value.isoformat())
-        return text.removesuffix("T00:00:00")
-    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -530,3 +530,45 @@ _CHECKIN_LABELS = {
 }
 for _locale, _labels in _CHECKIN_LABELS.items():
     LABELS[_locale].update(_labels)
+
+# ---------------------------------------------------------------------------------------------
+# Check-ins and status: what is said before any file is read, and the store's rare errors
+
+_STATUS_LABELS = {
+    "zh-CN": {
+        "ck_nothing": "没有要记录的进度",
+        "ck_nothing_hint": "请给出文件，或用 --target 指定在 actuals: 中描述了 CRM 导出的目标文件",
+        "ck_no_actuals": "目标文件中没有 actuals: 部分",
+        "ck_no_actuals_hint": "请在 actuals: 下描述导出文件（见 README 的 okrplan checkin）",
+        "st_unit_or_person": "请只给 --unit 或 --person 之一",
+        "st_no_person": "计划中没有名为 {person!r} 的人负责关键成果",
+        "st_no_person_hint": "请按岗位 people: 列表中的写法填写姓名",
+        "store_open": "无法打开进度库：{error}",
+        "store_unreadable": "不是可读的进度库（{error}）",
+        "store_unreadable_hint": "请把它移到别处；okrplan checkin 会新建进度库",
+        "store_newer": "进度库的结构版本为 {version}；此版本的 okrplan 只能读 {reads}",
+        "store_newer_hint": "请升级 okrplan",
+        "store_too_large": "{kr} 在 {period} 的数值 {value} 太大",
+        "store_confidence": "{kr} 的信心指数 {confidence} 不在 0 到 10 之间",
+    },
+    "en": {
+        "ck_nothing": "nothing to check in",
+        "ck_nothing_hint": "name a file, or --target TARGET whose actuals: describe the CRM "
+        "exports",
+        "ck_no_actuals": "the target file has no actuals: section",
+        "ck_no_actuals_hint": "describe the exports under actuals: (see README, okrplan checkin)",
+        "st_unit_or_person": "give --unit or --person, not both",
+        "st_no_person": "no one called {person!r} has KRs in this plan",
+        "st_no_person_hint": "a name as the role's people: list writes it",
+        "store_open": "cannot open the progress store: {error}",
+        "store_unreadable": "not a readable progress store ({error})",
+        "store_unreadable_hint": "move it aside; okrplan checkin starts a new store",
+        "store_newer": "the progress store has schema version {version}; this okrplan reads "
+        "{reads}",
+        "store_newer_hint": "upgrade okrplan",
+        "store_too_large": "the value {value} of {kr} in {period} is too large",
+        "store_confidence": "confidence {confidence} of {kr} is not 0..10",
+    },
+}
+for _locale, _labels in _STATUS_LABELS.items():
+    LABELS[_locale].update(_labels)

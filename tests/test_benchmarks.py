@@ -34,18 +34,42 @@ def test_the_synthetic_organisation_is_deterministic_and_valid(tmp_path: Path) -
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    """benchmarks/run.py's main in this process (it starts the CLI, its stages' child and
-    `okrplan --help` in fresh processes all the same): an interpreter and okrplan's imports
-    fewer than running the script."""
+    """benchmarks/run.py's main in this process (it starts the CLI and `okrplan --help` in
+    fresh processes all the same; the stages' child runs here too): two interpreters and
+    okrplan's imports fewer than running the script."""
     import contextlib
+    import functools
     import io
+    import time
     import warnings
+    from unittest import mock
 
     import run
 
+    from okrplan import api
+
+    def child_here(args: list[str], timeout: float | None = None) -> tuple[dict, float]:
+        """``run._child`` in this process: the stages' child is run.main with the same
+        arguments, its JSON line read the same way (an interpreter and okrplan's imports
+        fewer; it sets api.BESIDE_FROM for itself, put back after)."""
+        started, out = time.perf_counter(), io.StringIO()
+        with (
+            contextlib.redirect_stdout(out),
+            mock.patch.object(api, "BESIDE_FROM", api.BESIDE_FROM),
+        ):
+            assert run.main(args) == 0
+        lines = [line for line in out.getvalue().splitlines() if line.startswith("{")]
+        return json.loads(lines[-1]), time.perf_counter() - started
+
     out = tmp_path_factory.mktemp("bench") / "results.json"
     table = io.StringIO()
-    with contextlib.redirect_stdout(table), warnings.catch_warnings():
+    with (
+        contextlib.redirect_stdout(table),
+        warnings.catch_warnings(),
+        mock.patch.object(run, "_child", child_here),
+        # the console script's memory sampled every 0.1 s, not 0.02: its figure is not asserted
+        mock.patch.object(run, "tree_run", functools.partial(run.tree_run, every=0.1)),
+    ):
         # PuLP 3 warns of its own API's future (the naive model is benchmarks/naive.py's)
         warnings.simplefilter("ignore", DeprecationWarning)
         code = run.main(

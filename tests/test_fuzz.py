@@ -707,7 +707,7 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
     staffing KRs and hires (a-company-2015), a share KPI and support units
     (chip-market-share), an infeasible plan (sales-center-2021 with a higher KPI), weekly,
     manual and deduction KRs (the small plan)."""
-    from conftest import minimal_target, open_xlsx
+    from conftest import minimal_target
 
     from okrplan import api
 
@@ -747,16 +747,27 @@ def plan_bases(tmp_path_factory: pytest.TempPathFactory) -> PlanBases:
         actuals = tmp / f"{name}-actuals.csv"
         actuals.write_text("\n".join(rows) + "\n", encoding="utf-8")
         (sheets,) = (tmp / name / "sheets").glob("*.xlsx")
-        wb = open_xlsx(sheets)
-        for ws in wb.worksheets:
-            column = next((c.column for c in ws[3] if c.value in ACTUAL_HEADERS), None)
-            for row in range(4, min(ws.max_row, 8) + 1):
-                if column is not None and ws.cell(row, ws.max_column).value:
-                    ws.cell(row, column).value = row * 2
         workbook = tmp / f"{name}-filled.xlsx"
-        wb.save(workbook)
+        workbook.write_bytes(filled_workbook(sheets.read_bytes()))
         bases[name] = {"data": data, "actuals": actuals, "workbook": workbook}
     return bases
+
+
+def filled_workbook(original: bytes) -> bytes:
+    """An OKR workbook with an actual typed into each KR row (a hidden ``k:`` id in it) among
+    the first five rows of each sheet: row × 2 (typed into the sheets' XML, see xlsx_typing)."""
+    from xlsx_typing import column_letters, rows_of, sheet_parts, type_cells
+
+    typed: dict[tuple[str, str], int] = {}
+    for tab in sheet_parts(original):
+        rows = rows_of(original, tab)
+        column = next((c for c, v in rows.get(3, {}).items() if v in ACTUAL_HEADERS), None)
+        for row in range(4, 9):
+            cells = rows.get(row, {})
+            if column is not None and any(v.startswith("k:") for v in cells.values()):
+                typed[tab, f"{column_letters(column)}{row}"] = row * 2
+    assert typed
+    return type_cells(original, typed)
 
 
 PLAN_GENTLE = ("nudge", "drop", "duplicate", "swap", "out_of_range")

@@ -17,6 +17,7 @@ import pytest
 from book_cache import same_books_same_bytes  # noqa: F401  (a fixture)
 from click.testing import CliRunner
 from conftest import open_xlsx
+from xlsx_typing import column_letters, rows_of, type_cells
 
 from okrplan.actuals import TypedActual, typed_actuals
 from okrplan.carry import carry_actuals
@@ -55,8 +56,23 @@ def plan_dir(first_plan: Path, tmp_path: Path) -> Path:
     return out
 
 
-def type_actuals(book: Path, values: dict[tuple[str, str], Any]) -> None:
-    """Type ``values[(tab, KR id)]`` into the actual column of a workbook, as a person would."""
+def type_actuals(book: Path, values: dict[tuple[str, str], Any], *, resave: bool = False) -> None:
+    """Type ``values[(tab, KR id)]`` into the actual column of a workbook, as a person would:
+    into its sheets' XML (xlsx_typing), or with ``resave`` through openpyxl, which writes the
+    whole file anew (text as shared strings, its own styles), as Excel saves it."""
+    if not resave:
+        data = book.read_bytes()
+        typed = {}
+        for (tab, kr), value in values.items():
+            rows = rows_of(data, tab)
+            header = next(
+                cells for _, cells in sorted(rows.items()) if "okrplan:kr" in cells.values()
+            )
+            actual = next(c for c, text in header.items() if text == "实际完成")
+            row = next(r for r, cells in rows.items() if kr in cells.values())
+            typed[tab, f"{column_letters(actual)}{row}"] = value
+        book.write_bytes(type_cells(data, typed))
+        return
     wb = open_xlsx(book)
     for (tab, kr), value in values.items():
         ws = wb[tab]
@@ -90,7 +106,7 @@ def test_the_manifest_lists_every_file_okrplan_wrote(first_plan: Path) -> None:
 
 def test_the_round_trip_keeps_actuals_and_added_files(plan_dir: Path) -> None:
     book, csv_path = plan_dir / BOOK, plan_dir / ROLE_CSV
-    type_actuals(book, {(ROLE_TAB, ROLE_KR): 420, (UNIT_TAB, UNIT_KR): 9999})
+    type_actuals(book, {(ROLE_TAB, ROLE_KR): 420, (UNIT_TAB, UNIT_KR): 9999}, resave=True)
     csv_path.write_text(
         csv_path.read_text("utf-8-sig").replace("完成", "做完", 1), encoding="utf-8-sig"
     )
@@ -127,7 +143,7 @@ def test_the_round_trip_keeps_actuals_and_added_files(plan_dir: Path) -> None:
 
 
 def test_a_workbook_with_only_actuals_typed_is_not_an_edit(plan_dir: Path) -> None:
-    type_actuals(plan_dir / BOOK, {(ROLE_TAB, ROLE_KR): "380"})
+    type_actuals(plan_dir / BOOK, {(ROLE_TAB, ROLE_KR): "380"}, resave=True)
     result = run("decompose", str(A_COMPANY), "-o", str(plan_dir), "--force", "-q")
     assert result.exit_code == 0, result.output
     assert actuals_of(plan_dir / BOOK) == {(ROLE_TAB, ROLE_KR): 380 * 10_000}

@@ -168,3 +168,51 @@ def test_ids_off_the_pattern_derive_nothing() -> None:
     assert compact.owner_by_id("k:A", units, roles) is None
     assert compact.objective_by_id("k:A.B#1.2") == "o:A.B#1"
     assert compact.objective_by_id("k:A.B#1") is None
+
+
+def _kr_line_by_dict(plan: object, kr: object, spans: dict[tuple[str, ...], str]) -> str:
+    """A KR's format-3 line the plain way: its dict (compact._kr_out, with the owner and the
+    edges written on it) through the encoder, sorted keys."""
+    objective = compact.objective_by_id(kr.id)  # type: ignore[attr-defined]
+    out = compact._kr_out(kr, plan.metrics, spans, objective)  # type: ignore[arg-type,attr-defined]
+    out["owner"] = kr.owner  # type: ignore[attr-defined]
+    out.update(aligns=["k:x#1.1"], drives=["k:x#1.2", "k:y#1.1"], supports=["k:z#1.1"])
+    return planjson.line_encoder()(out)
+
+
+@pytest.mark.parametrize("name", ["a-company-2015", "chip-market-share"])
+def test_a_kr_line_made_as_text_is_its_dict_encoded(name: str) -> None:
+    """plan.json's KR lines are made as text in the encoder's key order (compact._KrLine):
+    the same text as the KR's dict encoded, for every KR of the scenarios and for KRs with
+    every field off its usual value (floats, None, quotes and new lines in text)."""
+    from dataclasses import replace
+
+    from okrplan.model import Direction, KeyResult, KRKind
+
+    plan = read_plan_file(str(_golden(name)))
+    spans = {tuple(labels): span for span, labels in compact.calendar(plan).items()}
+    line = compact._KrLine(plan.metrics, spans, planjson.line_encoder())
+    krs = [r for r in plan.graph.nodes(data="node") if isinstance(r[1], KeyResult)]
+    odd = [
+        {"target": 1.5, "weight": None, "total": 3.0, "sourced": 2, "deduction": 2},
+        {"target": None, "direction": Direction.DECREASE, "due": "2015-06", "hires": "r:A"},
+        {"kr_kind": KRKind.STAFFING, "target_kind": None, "fixed_weight": True},
+        {"metric": None, "text": 'say "hi"\n', "name": "名\\称", "periods": {"x": 1, "a": 2.5}},
+        {"unit": "个", "money": None, "kr_kind": KRKind.MANUAL, "target_per": None},
+    ]
+    checked = 0
+    for _, kr in krs:
+        for change in [{}, *odd]:
+            made = replace(kr, **change)
+            objective = compact.objective_by_id(made.id)
+            edges = {
+                "aligns": ["k:x#1.1"],
+                "drives": ["k:x#1.2", "k:y#1.1"],
+                "supports": ["k:z#1.1"],
+            }
+            assert line(made, objective, made.owner, edges) == _kr_line_by_dict(plan, made, spans)
+            # and without an owner or edges written: as node_lines writes most KRs
+            plain = json.loads(line(made, objective, None, None))
+            assert "owner" not in plain and "aligns" not in plain
+            checked += 1
+    assert checked == 6 * len(krs) > 0

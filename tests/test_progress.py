@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import minimal_target
 
 from okrplan import api
 from okrplan.cli import cli
@@ -57,9 +59,12 @@ def test_a_terminal_sees_the_stage_being_worked_on(monkeypatch: pytest.MonkeyPat
     assert quiet.getvalue() == ""
 
 
-def test_no_spinner_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
-    done = CliRunner().invoke(cli, ["decompose", str(TARGET), "-o", str(tmp_path / "p")])
+def test_no_spinner_when_stderr_is_not_a_terminal(
+    write_target: Callable[..., Path], tmp_path: Path
+) -> None:
+    target = str(write_target(minimal_target()))  # any plan: the smallest is quickest
+    done = CliRunner().invoke(cli, ["decompose", target, "-o", str(tmp_path / "p")])
     assert done.exit_code == 0, done.output
     assert "okrplan decompose:" not in done.stderr  # a log file gets no spinner frames
-    quiet = CliRunner().invoke(cli, ["decompose", str(TARGET), "-o", str(tmp_path / "q"), "-q"])
+    quiet = CliRunner().invoke(cli, ["decompose", target, "-o", str(tmp_path / "q"), "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""

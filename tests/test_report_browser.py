@@ -127,11 +127,30 @@ class Page:
         assert not self.dialogs, self.dialogs
 
 
-def write_report(plan: Plan, folder: Path) -> Path:
+def write_report(plan: Plan, folder: Path) -> tuple[Path, dict[str, str]]:
+    """report.html of ``plan`` in ``folder``, and each card's search text by owner: from the
+    context the page was rendered from (watched as report_html makes it, not made again)."""
+    from unittest import mock
+
+    from okrplan.export import report
+
+    made: list[dict[str, Any]] = []
+    real = report.report_context
+
+    def watched(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    with mock.patch.object(report, "report_context", watched):
+        html = api.report_html(plan)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.html"
-    path.write_text(api.report_html(plan), encoding="utf-8")
-    return path
+    path.write_text(html, encoding="utf-8")
+    (context,) = made
+    texts: dict[str, str] = {}
+    for card in context.get("cards", []):
+        texts.setdefault(card.owner, card.search)  # an owner's first card
+    return path, texts
 
 
 def close_up(element: Any, path: Path) -> None:
@@ -215,7 +234,7 @@ def test_scenario_report_in_a_browser(
 ) -> None:
     started = time.perf_counter()
     plan = api.decompose(scenario)
-    path = write_report(plan, tmp_path)
+    path, texts = write_report(plan, tmp_path)
     book = build_book(plan)
     owners = list(dict.fromkeys(s.owner for s in book.sheets))
     viewer = Page(browser)
@@ -261,7 +280,6 @@ def test_scenario_report_in_a_browser(
     search = page.locator("#search")
     search.fill(query)
     shown = shown_cards(page)
-    texts = _search_texts(plan)
     matching = [o for o in owners if query.lower() in texts[o]]
     assert len(shown) == len(matching) < total
     for text in shown:
@@ -349,16 +367,6 @@ def test_scenario_report_in_a_browser(
     )
 
 
-def _search_texts(plan: Plan) -> dict[str, str]:
-    """Each card's search text by owner (the report's context made once, not once a card)."""
-    from okrplan.export.report import report_context
-
-    texts: dict[str, str] = {}
-    for card in report_context(plan).get("cards", []):
-        texts.setdefault(card.owner, card.search)  # the first card of an owner, as next() did
-    return texts
-
-
 def _in_viewport(page: Any, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     return bool(box) and box["y"] < VIEWPORT["height"] and box["y"] + box["height"] > 0
@@ -367,21 +375,38 @@ def _in_viewport(page: Any, selector: str) -> bool:
 def test_a_name_that_is_a_script_is_shown_and_never_run(
     browser: Any, shots: Path, tmp_path: Path, write_target: Any
 ) -> None:
-    evil_unit = "<script>alert(1)</script>"
+    """Names that are markup, in the report's tree, cards, forecast and progress section
+    (test_report_progress.py): shown as text, never run. One page for both (a page load
+    fewer): the plan's folder holds two check-ins of the team's KR."""
+    from fractions import Fraction
+
+    from okrplan.progress import CheckIn, record
+
+    evil_unit = HOSTILE_UNIT  # "<script>alert(1)</script>"
     evil_role = '"><img src=x onerror="window.pwned=1;alert(2)">'
     target = minimal_target(
+        plan={"seasonality": ["20%", "20%", "20%", "40%"]},
         objectives=[
             {"title": "<b onmouseover=alert(3)>O</b>", "key_results": [{"metric": "revenue"}]}
-        ]
+        ],
     )
     target["org"]["units"][0]["name"] = evil_unit
     target["org"]["units"][0]["roles"][0]["role"] = evil_role
     target["org"]["units"][0]["roles"][0]["capacity"] = {"visits": "60/月"}
     plan = api.decompose(write_target(target))
-    path = write_report(plan, tmp_path / "evil")
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    team = next(k for k in plan.graph if str(k).startswith("k:") and "img" in str(k))
+    record(
+        folder,
+        [CheckIn(team, "2015-03", Fraction(50_000)), CheckIn(team, "2015-04", Fraction(60_000))],
+        source="test",
+    )
+    path = folder / "report.html"
+    path.write_text(api.report_html(plan, folder=folder), encoding="utf-8")
     viewer = Page(browser)
     page = viewer.open(path)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(300)  # a script injected by a name would have run by now
     # The names read as text: in the outline, the card titles and the tree.
     assert page.get_by_text(evil_unit, exact=True).count() >= 2
     assert page.locator("article.card h3 .title", has_text=evil_unit).count() == 1
@@ -389,6 +414,14 @@ def test_a_name_that_is_a_script_is_shown_and_never_run(
     assert page.locator("article.card h3 .title", has_text="window.pwned=1").count() == 1
     assert page.locator("td.objective", has_text="<b onmouseover=alert(3)>O</b>").count() >= 1
     assert page.locator("#forecast svg.forecast-bars text", has_text="<script>alert(").count() == 1
+    # The progress section drawn: a burn-up with the plan's line, a heat map, the names as text.
+    progress = page.locator("#progress")
+    assert progress.is_visible()
+    assert progress.locator("svg.burnup").count() >= 1
+    assert progress.locator("svg.burnup polyline.plan").count() >= 1
+    assert progress.locator("table.heat td.swatch").count() >= 1
+    assert evil_unit in progress.inner_text()  # shown as text
+    assert progress.locator("img").count() == 0 and progress.locator("script").count() == 0
     # Nothing ran, nothing was made of them, nothing was fetched.
     assert page.evaluate("window.pwned") is None
     assert page.locator("img").count() == 0
@@ -400,25 +433,4 @@ def test_a_name_that_is_a_script_is_shown_and_never_run(
     page.screenshot(path=str(shots / "report-script-name.png"))
     viewer.check_clean(path)
     assert re.search(r"alert\(1\)", page.content())  # as text, escaped in the source
-    page.close()
-
-
-def test_the_progress_section_in_a_browser(
-    hostile_progress: tuple[Plan, Path], browser: Any, tmp_path: Path
-) -> None:
-    """report.html's progress section (test_report_progress.py) drawn, its names as text."""
-    plan, folder = hostile_progress
-    path = tmp_path / "report.html"
-    path.write_text(api.report_html(plan, draw=False, folder=folder), encoding="utf-8")
-    viewer = Page(browser)
-    page = viewer.open(path)
-    time.sleep(0.2)  # a script injected by a name would have run by now
-    progress = page.locator("#progress")
-    assert progress.is_visible()
-    assert progress.locator("svg.burnup").count() >= 1
-    assert progress.locator("svg.burnup polyline.plan").count() >= 1
-    assert progress.locator("table.heat td.swatch").count() >= 1
-    assert HOSTILE_UNIT in progress.inner_text()  # shown as text
-    assert progress.locator("img").count() == 0 and progress.locator("script").count() == 0
-    viewer.check_clean(path)
     page.close()

@@ -1,7 +1,8 @@
 """The progress section of report.html: present once the store has check-ins, charts drawn,
 hostile names shown as text. The section in a real browser is tested in
-test_report_browser.py (test_the_progress_section_in_a_browser), in that file's browser: one
-Chromium started, not two; the plan with check-ins is conftest's ``hostile_progress``."""
+test_report_browser.py (test_a_name_that_is_a_script_is_shown_and_never_run: one page with
+markup for names and check-ins in its folder), in that file's browser: one Chromium started,
+not two. The plan with check-ins here is conftest's ``hostile_progress``."""
 
 from __future__ import annotations
 

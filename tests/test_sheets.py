@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from conftest import minimal_target, open_xlsx
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from xlsx_typing import column_letters, rows_of, sheet_parts, type_cells
 
 from okrplan import api
 from okrplan.actuals import combine, edited_cells, typed_actuals, workbook_actuals
@@ -593,8 +594,23 @@ def test_unique_names_after_truncation() -> None:
 # Actuals typed into a workbook, read back for scoring
 
 
-def fill(path: Path, out: Path, plan: api.Plan, values: dict[tuple[str, str], float]) -> None:
-    """Type ``values[(tab, KR id)]`` into the actual cells of a workbook."""
+def fill(path: Path, out: Path, plan: api.Plan, values: dict[tuple[str, str], Any]) -> None:
+    """Type ``values[(tab, KR id)]`` into the actual cells of a workbook: into its sheets' XML
+    (xlsx_typing; the rest of the file stays okrplan's bytes)."""
+    data = path.read_bytes()
+    actual = column_letters(columns(build_book(plan)).index("actual") + 1)
+    typed: dict[tuple[str, str], Any] = {}
+    for (tab, kr), value in values.items():
+        row = next(r for r, cells in rows_of(data, tab).items() if kr in cells.values())
+        typed[tab, f"{actual}{row}"] = value
+    out.write_bytes(type_cells(data, typed))
+
+
+def fill_in_openpyxl(
+    path: Path, out: Path, plan: api.Plan, values: dict[tuple[str, str], Any]
+) -> None:
+    """:func:`fill` as a program that rewrites the whole file does it (openpyxl: text as
+    shared strings, its own styles and parts), as Excel saves a workbook someone typed into."""
     wb = open_xlsx(path)
     actual = columns(build_book(plan)).index("actual") + 1
     for (tab, kr), value in values.items():
@@ -606,7 +622,7 @@ def test_typed_actuals_read_back_in_base_units(
     plan: api.Plan, workbook_path: Path, tmp_path: Path
 ) -> None:
     filled = tmp_path / "filled.xlsx"
-    fill(
+    fill_in_openpyxl(
         workbook_path,
         filled,
         plan,
@@ -698,7 +714,7 @@ def test_typed_actuals_ignore_the_dimension_tag_and_covered_cells(
         ("O4", 3000),
         ("O7", 4_400_000),  # 440 万元
     ]
-    part = f"xl/worksheets/sheet{open_xlsx(filled).sheetnames.index(tab) + 1}.xml"
+    part = sheet_parts(filled.read_bytes())[tab]
     edited = tmp_path / "edited.xlsx"
     with zipfile.ZipFile(filled) as src, zipfile.ZipFile(edited, "w") as dst:
         for info in src.infolist():

@@ -13,10 +13,12 @@ import subprocess
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from xlsx_typing import column_letters, type_cells
 
 from okrplan import api
 from okrplan.actuals import typed_actuals, workbook_actuals
@@ -56,36 +58,34 @@ HAND_ACTUALS = {
 }
 
 
-def fill(book: SheetBook, source: Path, target: Path, *, cap: float | None = None) -> Any:
-    """Type an actual into every KR of every role and person sheet (a deduction: 1 case),
-    and two on the GM's and the department's sheets; the openpyxl workbook saved as
-    ``target`` (what was typed, without loading the file again)."""
+def fill(book: SheetBook, *, cap: float | None = None) -> dict[tuple[str, str], Any]:
+    """Actuals to type into every KR of every role and person sheet (a deduction: 1 case),
+    and two on the GM's and the department's sheets, and the score cap of every sheet:
+    (tab, cell) → value (typed into the workbook's XML by the fixture)."""
     keys = columns(book)
-    actual, score = keys.index("actual") + 1, keys.index("score") + 1
-    wb = load_workbook(source)
+    actual = column_letters(keys.index("actual") + 1)
+    score = column_letters(keys.index("score") + 1)
+    typed: dict[tuple[str, str], Any] = {}
     turn = 0
     for sheet in book.sheets:
-        ws = wb[sheet.tab]
         if cap is not None:
-            ws.cell(FACTS_ROW, score).value = cap
+            typed[sheet.tab, f"{score}{FACTS_ROW}"] = cap
         for index, row in enumerate(sheet.rows):
             r = FIRST_ROW + index
             if row.number == "points":
-                ws.cell(r, actual).value = 1 + turn % 2
+                typed[sheet.tab, f"{actual}{r}"] = 1 + turn % 2
             elif sheet.kind == "unit":
                 continue
             elif row.scored is not None:
                 ratio = RATIOS[turn % len(RATIOS)]
-                ws.cell(r, actual).value = float(Fraction(str(row.scored)) * ratio)
+                typed[sheet.tab, f"{actual}{r}"] = float(Fraction(str(row.scored)) * ratio)
             turn += 1
         for text, value in HAND_ACTUALS.get(sheet.key, {}).items():
-            ws.cell(
-                FIRST_ROW + next(i for i, r in enumerate(sheet.rows) if r.text == text), actual
-            ).value = value
+            r = FIRST_ROW + next(i for i, r in enumerate(sheet.rows) if r.text == text)
+            typed[sheet.tab, f"{actual}{r}"] = value
         if sheet.key == "u:A公司/销售部":  # typing over the roll-up of 新增渠道代理商
-            ws.cell(FIRST_ROW, actual).value = 40
-    wb.save(target)
-    return wb
+            typed[sheet.tab, f"{actual}{FIRST_ROW}"] = 40
+    return typed
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +106,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     cases = {}
     for name, plan, cap in (("plain", plain, None), ("named", named, 1.2)):
         book = build_book(plan)
-        blank = tmp / f"{name}-blank.xlsx"
-        blank.write_bytes(workbook_bytes(book))
+        typed = fill(book, cap=cap)
         filled = tmp / f"{name}.xlsx"
-        typed = fill(book, blank, filled, cap=cap)
+        filled.write_bytes(type_cells(workbook_bytes(book), typed))
         cases[name] = {
             "plan": plan,
             "book": book,
@@ -141,9 +140,40 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     for name, case in cases.items():
         path = out / f"{name}.xlsx"
         assert path.exists(), f"LibreOffice wrote no {path.name}: {result.stdout}{result.stderr}"
-        case["values"] = load_workbook(path, data_only=True)
+        case["values"] = computed_values(path)
         case["saved"] = path
     yield cases
+
+
+class Values:
+    """A recalculated worksheet's values, read as ``ws.cell(row, column).value``."""
+
+    def __init__(self, cells: dict[tuple[int, int], Any]) -> None:
+        self.cells = cells
+
+    def cell(self, row: int, column: int) -> Any:
+        return SimpleNamespace(value=self.cells.get((row, column)))
+
+
+def computed_values(path: Path) -> dict[str, Values]:
+    """Each sheet's values as LibreOffice computed and saved them (openpyxl's read-only mode
+    reads them without binding the merged cells' borders, which a full load spends its time
+    on)."""
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {
+            ws.title: Values(
+                {
+                    (cell.row, cell.column): cell.value
+                    for row in ws.iter_rows()
+                    for cell in row
+                    if getattr(cell, "value", None) is not None
+                }
+            )
+            for ws in wb.worksheets
+        }
+    finally:
+        wb.close()
 
 
 def python_scores(case: dict[str, Any]) -> dict[str, SheetScore]:
@@ -161,15 +191,14 @@ def _python_scores(case: dict[str, Any]) -> dict[str, SheetScore]:
     actuals = workbook_actuals([case["filled"]], plan)
     scores = {s.owner: s for s in score_plan(plan, actuals, options)}
     out = {sheet.key: scores[sheet.owner] for sheet in book.sheets if sheet.kind != "person"}
-    wb = case["typed"]  # the workbook saved as case["filled"]
-    keys = columns(book)
+    typed = case["typed"]  # what was typed into case["filled"]: (tab, cell) → value
+    actual = column_letters(columns(book).index("actual") + 1)
     for sheet in book.sheets:
         if sheet.kind != "person":
             continue
-        ws = wb[sheet.tab]
         own = []
         for index, row in enumerate(sheet.rows):
-            value = ws.cell(FIRST_ROW + index, keys.index("actual") + 1).value
+            value = typed.get((sheet.tab, f"{actual}{FIRST_ROW + index}"))
             if value is not None:
                 own.append(Actual(row.kr, "plan", Fraction(str(value)) * Fraction(row.scale)))
         person = {s.owner: s for s in score_plan(plan, own, options)}

@@ -32,35 +32,57 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
     Example:
       okrplan status plan/ --as-of 2015-06-30 --unit 销售部
     """
+    from okrplan.errors import Issue, OptionError
+    from okrplan.progress.folder import plan_folder, without_gc
+    from okrplan.wording import words
+
+    folder = plan_folder(plan)
+    if unit and person:
+        locale = _locale(folder)
+        raise OptionError([Issue(words(locale, "st_unit_or_person"), locale=locale)])
+    day = _day(as_of, folder)
+    # the collector paused to the end: a large plan's objects have no cycles to collect,
+    # and a collection once it is back on walks all of them (0.3 s at 100,000 people)
+    with without_gc():
+        result, fresh = _status(folder, day, unit, person)
+        if person and not any(line.kind == "kr" for line in result.lines):
+            message = words(result.locale, "st_no_person", person=person)
+            hint = words(result.locale, "st_no_person_hint")
+            raise OptionError([Issue(message, hint=hint, locale=result.locale)])
+        _show(result, fmt)
+        if fresh is not None:  # the next status reads the index: after the output
+            _save_index(folder, fresh)
+    exit_without_teardown()  # the 100,000 KRs' facts are not freed one by one
+
+
+def _status(folder: Any, day: Any, unit: str | None, person: str | None) -> tuple[Any, Any]:
+    """The status, and the light view read from plan.json where the index was not of it."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rich.console import Console
-
-    from okrplan.errors import Issue, OptionError
-    from okrplan.progress import light, rollup
+    from okrplan.progress import rollup
     from okrplan.progress import status as report
-    from okrplan.progress.intake import plan_folder, without_gc
 
-    if unit and person:
-        raise OptionError([Issue("give --unit or --person, not both")])
-    folder = plan_folder(plan)
-    day = _day(as_of, folder)
-    with without_gc(), ThreadPoolExecutor(1) as pool:  # a 100,000-person plan: see without_gc
-        # the light view where plan.json reads as okrplan writes it (and no one person is
-        # asked for); else the plan loaded and checked in full, which says what is wrong.
-        # SQLite adds up the store (its sort of 2 million check-ins lets go of the GIL) on
-        # a second core while plan.json is read on this one.
-        sums = pool.submit(rollup.tally_rows, folder, day) if person is None else None
-        view = light.read(folder) if sums is not None else None
-        if view is not None and sums is not None:
-            owner = light.unit_option(view, unit) if unit else None
-            result = report.light_status(view, folder, day, owner=owner, rows=sums.result())
-        else:
-            result = _full(folder, day, unit, person)
-    if person and not any(line.kind == "kr" for line in result.lines):
-        hint = "a name as the role's people: list writes it"
-        raise OptionError([Issue(f"no one called {person!r} has KRs in this plan", hint=hint)])
+    with ThreadPoolExecutor(1) as pool:
+        # the plan's status index where it is of this plan.json, else the light view where
+        # plan.json reads as okrplan writes it, else the plan loaded and checked in full,
+        # which says what is wrong. SQLite adds up the store (its sort of 2 million
+        # check-ins lets go of the GIL) on a second core while the plan is read on this one.
+        sums = pool.submit(rollup.tally_rows, folder, day)
+        view = _view(folder)
+        if view is None:
+            return _full(folder, day, unit, person), None
+        owner = _unit(view, unit) if unit else None
+        rows = sums.result()
+        result = report.light_status(view, folder, day, owner=owner, rows=rows, person=person)
+        return result, view if view.specs is None else None
+
+
+def _show(result: Any, fmt: str) -> None:
+    from okrplan.progress import status as report
+
     if fmt == "table":
+        from rich.console import Console
+
         console = Console()
         console.print(report.to_rich(result))
         for warning in result.warnings:
@@ -70,20 +92,45 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
         click.echo(render(result), nl=False)
         for warning in result.warnings if fmt != "md" else ():
             click.echo(warning, err=True)
-    exit_without_teardown()  # the 100,000 KRs' facts are not freed one by one
+
+
+def _view(folder: Any) -> Any:
+    """The plan's light view: from its status index where that is of this plan.json, else
+    read from plan.json (None where that is not as okrplan writes it)."""
+    from okrplan.progress import index, light
+
+    return index.load(folder) or light.read(folder)
+
+
+def _save_index(folder: Any, view: Any) -> None:
+    """The status index of a view read from plan.json, for the next status (best effort: a
+    folder that cannot be written is read from plan.json again next time)."""
+    from okrplan.progress import index
+
+    index.refresh(folder, view)
+
+
+def _unit(view: Any, name: str) -> str:
+    """THE ``--unit`` rule (:func:`okrplan.queries.unit_option`) of a light view."""
+    from okrplan.progress import light
+
+    return light.unit_option(view, name)
 
 
 def _day(as_of: str | None, folder: Any) -> Any:
     """``--as-of`` as a date; a bad one is said in the plan's language (read only then)."""
     from okrplan.errors import OptionError
-    from okrplan.progress import light
 
     try:
         return parse_day(as_of)
     except OptionError:
-        view = light.read(folder)
-        locale = str(view.meta.get("locale") or "en") if view is not None else "en"
-        return parse_day(as_of, locale=locale)
+        return parse_day(as_of, locale=_locale(folder))
+
+
+def _locale(folder: Any) -> str:
+    """The plan's locale, for a problem with the options (read only then)."""
+    view = _view(folder)
+    return str(view.meta.get("locale") or "en") if view is not None else "en"
 
 
 def _full(folder: Any, day: Any, unit: str | None, person: str | None) -> Any:

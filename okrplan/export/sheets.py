@@ -109,20 +109,26 @@ def build_book(
     )
     sheets = filter_sheets(builder.build(), plan, within, unit, role)
     if rows:
-        keys = {s.key for s in sheets}
-        sheets = [
-            replace(
-                s,
-                rows=tuple(
-                    r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
-                    for r in s.rows
-                ),
-            )
-            for s in sheets
-        ]
+        sheets = _rollups_within(sheets)
     named = _named(sheets, label(locale, "summary"), files=rows)
     book = _book(plan, named, tuple(periods), unit, role)
     return replace(book, months=row_maker.months)
+
+
+def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
+    """The sheets with a row's roll-up dropped where it sums a sheet the book leaves out (its
+    actual is then typed, not summed)."""
+    keys = {s.key for s in sheets}
+    return [
+        replace(
+            s,
+            rows=tuple(
+                r if all(k in keys for k, _, _ in r.rollup) else replace(r, rollup=())
+                for r in s.rows
+            ),
+        )
+        for s in sheets
+    ]
 
 
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:

@@ -25,9 +25,9 @@ _WHERE = {
     "CheckIn": "store",
     "latest": "store",
     "record": "store",
-    "KrProgress": "pace",
-    "ObjectiveProgress": "pace",
-    "Pace": "pace",
+    "KrProgress": "measure",
+    "ObjectiveProgress": "measure",
+    "Pace": "measure",
     "objective_progress": "pace",
     "progress": "pace",
 }

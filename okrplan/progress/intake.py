@@ -6,21 +6,20 @@ same command again (an import of an unchanged file changes nothing, so re-runnin
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from okrplan.choices import PLAN_FILE
 from okrplan.errors import InputError, Issue, OptionError, Severity
 from okrplan.plan import Plan
 from okrplan.progress.config import ActualsSource
 from okrplan.progress.crm import read_crm
+from okrplan.progress.folder import plan_folder as plan_folder  # re-exported
+from okrplan.progress.folder import without_gc as without_gc  # re-exported
 from okrplan.progress.readers import Batch, Directory, read_long, read_workbook, uncumulate
 from okrplan.progress.store import CheckIn, besides, record, remember, setting
 from okrplan.source import MAX_BYTES, Source, decode, load_yaml, parse_yaml
@@ -29,42 +28,11 @@ from okrplan.tabular import read_input
 TARGET_SETTING = "target"
 
 
-@contextmanager
-def without_gc() -> Iterator[None]:
-    """Python's cycle collector paused (and restored after).
-
-    A 100,000-person plan and a 10-million-row import make millions of small objects that
-    live to the end; each full collection walks all of them again, which took half the
-    import's time. What these commands make has no reference cycles to collect.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def plan_folder(path: str | os.PathLike[str]) -> Path:
-    """The plan directory a PLAN argument names (the directory, or its plan.json).
-
-    Raises
-    ------
-    OptionError
-        If it is neither (a target file has no store: decompose it with -o first).
-    """
-    given = Path(path)
-    if given.is_dir() and (given / PLAN_FILE).is_file():
-        return given
-    if given.name == PLAN_FILE and given.is_file():
-        return given.parent
-    hint = "pass the folder `okrplan decompose TARGET -o DIR` wrote; the check-ins live there"
-    raise OptionError([Issue(f"{given} is not a plan folder (no {PLAN_FILE})", hint=hint)])
-
-
-def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Path]:
-    """The ``actuals:`` entries of a target file, and the folder their files are relative to.
+def crm_sources(
+    target: str | os.PathLike[str], locale: str = "en"
+) -> tuple[list[ActualsSource], Path]:
+    """The ``actuals:`` entries of a target file, and the folder their files are relative to
+    (a missing section said in ``locale``, the plan's).
 
     Raises
     ------
@@ -75,8 +43,10 @@ def crm_sources(target: str | os.PathLike[str]) -> tuple[list[ActualsSource], Pa
     data = source.data if isinstance(source.data, dict) else {}
     raw = data.get("actuals")
     if not raw:
-        hint = "describe the exports under actuals: (see README, okrplan checkin)"
-        raise InputError([Issue("the target file has no actuals: section", source.file, hint=hint)])
+        from okrplan.wording import words
+
+        message, hint = words(locale, "ck_no_actuals"), words(locale, "ck_no_actuals_hint")
+        raise InputError([Issue(message, source.file, hint=hint, locale=locale)])
     try:
         entries = TypeAdapter(list[ActualsSource]).validate_python(raw)
     except ValidationError as exc:
@@ -137,6 +107,7 @@ def check_in(
     if people is None or files:
         assert plan is not None, "files are read against the whole plan"
         people = Directory(plan)
+    locale = plan.locale if plan is not None else people.locale
     batches: list[Batch] = []
     for name in files:
         assert plan is not None
@@ -148,10 +119,12 @@ def check_in(
             batches.append(_continued(batch, folder) if cumulative else batch)
     target = target or (None if files else setting(folder, TARGET_SETTING))
     if target is None and not files:
-        hint = "name a file, or --target TARGET whose actuals: describe the CRM exports"
-        raise OptionError([Issue("nothing to check in", hint=hint)])
+        from okrplan.wording import words
+
+        message, hint = words(locale, "ck_nothing"), words(locale, "ck_nothing_hint")
+        raise OptionError([Issue(message, hint=hint, locale=locale)])
     if target is not None:
-        sources, base = crm_sources(target)
+        sources, base = crm_sources(target, locale)
         batches += [read_crm(source, base, people) for source in sources]
     problems = [issue for batch in batches for issue in batch.errors]
     if problems:

@@ -16,31 +16,29 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrplan.choices import PLAN_FILE
-from okrplan.model import (
-    Direction,
-    KeyResult,
-    KRKind,
-    Objective,
-    Per,
-    RoleGroup,
-    TargetKind,
-    TargetPer,
-    Unit,
-    node_from_json,
-)
 
-_ENUMS: dict[str, dict[Any, Any]] = {
-    "kr_kind": {str(e): e for e in KRKind},
-    "per": {str(e): e for e in Per},
-    "target_kind": {None: None, **{str(e): e for e in TargetKind}},
-    "direction": {str(e): e for e in Direction},
-    "target_per": {None: None, **{str(e): e for e in TargetPer}},
-}
-_KR_FIELDS = frozenset(KeyResult.__slots__)
+if TYPE_CHECKING:
+    from okrplan.model import KeyResult
+
+
+@lru_cache(maxsize=1)
+def _enums() -> dict[str, dict[Any, Any]]:
+    """Each enum field's values by their text (the model imported only by a reading of
+    plan.json, never by a status from the index)."""
+    from okrplan.model import Direction, KRKind, Per, TargetKind, TargetPer
+
+    return {
+        "kr_kind": {str(e): e for e in KRKind},
+        "per": {str(e): e for e in Per},
+        "target_kind": {None: None, **{str(e): e for e in TargetKind}},
+        "direction": {str(e): e for e in Direction},
+        "target_per": {None: None, **{str(e): e for e in TargetPer}},
+    }
 
 
 class KrFacts:
@@ -55,6 +53,8 @@ class KrFacts:
         "id",
         "kr_kind",
         "labels",
+        "money",
+        "name",
         "objective",
         "owner",
         "per",
@@ -67,10 +67,10 @@ class KrFacts:
     )  # fmt: skip
 
     def __init__(
-        self, id: str, owner: str, objective: str, kr_kind: KRKind, per: Per, target: Any,
-        target_kind: TargetKind | None, target_per: TargetPer | None, direction: Direction,
-        total: Any, due: str | None, hires: str | None, weight: Any,
-        labels: tuple[str, ...], values: list[Any],
+        self, id: str, owner: str, objective: str, kr_kind: Any, per: Any, target: Any,
+        target_kind: Any, target_per: Any, direction: Any, total: Any, due: str | None,
+        hires: str | None, weight: Any, labels: tuple[str, ...], values: list[Any],
+        name: str = "", money: bool | None = None,
     ) -> None:  # fmt: skip
         self.id, self.owner, self.objective, self.kr_kind = id, owner, objective, kr_kind
         self.per, self.target, self.target_kind, self.target_per = (
@@ -81,14 +81,55 @@ class KrFacts:
         )
         self.direction, self.total, self.due, self.hires = direction, total, due, hires
         self.weight, self.labels, self.values = weight, labels, values
+        self.name, self.money = name, money
 
     @classmethod
     def of(cls, kr: KeyResult) -> KrFacts:
         return cls(
             kr.id, kr.owner, kr.objective, kr.kr_kind, kr.per, kr.target, kr.target_kind,
             kr.target_per, kr.direction, kr.total, kr.due, kr.hires, kr.weight,
-            tuple(kr.periods), list(kr.periods.values()),
+            tuple(kr.periods), list(kr.periods.values()), kr.name, kr.money,
         )  # fmt: skip
+
+
+class Owner:
+    """A unit's or role group's fields a status reads, as the status index keeps them (read
+    like the :class:`~okrplan.model.Unit` and :class:`~okrplan.model.RoleGroup` records:
+    ``kind`` says which; a unit's ``label`` is its name, its headcount 0)."""
+
+    __slots__ = ("headcount", "id", "kind", "label", "name", "new_hires", "path", "people",
+                 "selling")  # fmt: skip
+
+    def __init__(
+        self, id: str, kind: str, name: str, label: str, path: tuple[str, ...], headcount: int,
+        new_hires: bool, people: tuple[str, ...], ramp: tuple[Any, ...] | None = None,
+    ) -> None:  # fmt: skip
+        self.id, self.kind, self.name, self.label, self.path = id, kind, name, label, path
+        self.headcount, self.new_hires, self.people = headcount, new_hires, people
+        self.selling = Ramp(ramp) if ramp is not None else None
+
+
+class Ramp:
+    """A role group's selling, as far as a status reads it: its ramp."""
+
+    __slots__ = ("ramp",)
+
+    def __init__(self, ramp: tuple[Any, ...]) -> None:
+        self.ramp = ramp
+
+
+class Named:
+    """An objective as a status shows it: its id and name."""
+
+    __slots__ = ("id", "name")
+
+    def __init__(self, id: str, name: str) -> None:
+        self.id, self.name = id, name
+
+
+def is_role(record: Any) -> bool:
+    """Whether an owner (a record or an :class:`Owner`) is a role group."""
+    return bool(record.kind == "role")
 
 
 @dataclass(slots=True)
@@ -97,15 +138,16 @@ class LightPlan:
 
     meta: dict[str, Any]
     root: str
-    owners: dict[str, Unit | RoleGroup] = field(default_factory=dict)
+    owners: dict[str, Any] = field(default_factory=dict)  # Unit | RoleGroup | Owner
     krs: dict[str, KrFacts] = field(default_factory=dict)
-    records: dict[str, Any] = field(default_factory=dict)  # KR id → record or node dict
+    records: dict[str, Any] = field(default_factory=dict)  # KR id → record, node dict or facts
     contains: dict[str, list[str]] = field(default_factory=dict)  # unit → units and roles
     aligned: dict[str, list[str]] = field(default_factory=dict)  # KR → the KRs aligned to it
     objectives: dict[str, list[str]] = field(default_factory=dict)  # owner → its objectives
     measures: dict[str, list[str]] = field(default_factory=dict)  # objective → its KRs
-    objective_data: dict[str, Any] = field(default_factory=dict)  # id → node dict or record
+    objective_data: dict[str, Any] = field(default_factory=dict)  # id → dict, record or Named
     format3: _Format3 | None = None
+    specs: dict[str, Any] | None = None  # KR id → what it is measured against (the index's)
 
     @property
     def locale(self) -> str:
@@ -117,26 +159,29 @@ class LightPlan:
         roles = [
             k
             for k in kids
-            if isinstance(r := self.owners[k], RoleGroup) and not (r.new_hires and not r.headcount)
+            if is_role(r := self.owners[k]) and not (r.new_hires and not r.headcount)
         ]
-        return roles + [k for k in kids if isinstance(self.owners[k], Unit)]
+        return roles + [k for k in kids if not is_role(self.owners[k])]
 
-    def objective(self, objective_id: str) -> Objective:
+    def objective(self, objective_id: str) -> Any:
+        """The objective's record (a :class:`Named` from the index)."""
         found = self.objective_data[objective_id]
-        if not isinstance(found, Objective):
+        if isinstance(found, dict):
+            from okrplan.model import node_from_json
+
             found = self.objective_data[objective_id] = node_from_json(found)
-        assert isinstance(found, Objective)
         return found
 
-    def key_result(self, kr_id: str) -> KeyResult:
+    def key_result(self, kr_id: str) -> Any:
+        """The KR's record (its :class:`KrFacts` from the index)."""
         found = self.records[kr_id]
-        if isinstance(found, KeyResult):
+        if not isinstance(found, dict):
             return found
         assert self.format3 is not None
         made = self.records[kr_id] = self.format3.record(found)
         return made
 
-    def sheet(self, owner: str) -> list[tuple[Objective, list[KeyResult]]]:
+    def sheet(self, owner: str) -> list[tuple[Any, list[Any]]]:
         """:func:`okrplan.queries.sheet` of this view."""
         return [
             (self.objective(o), [self.key_result(k) for k in self.measures.get(o, ())])
@@ -147,9 +192,9 @@ class LightPlan:
         """Whether the plan has a node of this id."""
         return node_id in self.krs or node_id in self.owners or node_id in self.objective_data
 
-    def units(self) -> Iterator[Unit]:
+    def units(self) -> Iterator[Any]:
         for record in self.owners.values():
-            if isinstance(record, Unit):
+            if not is_role(record):
                 yield record
 
 
@@ -165,6 +210,7 @@ def read(folder: Path) -> LightPlan | None:
 
 def _light(data: dict[str, Any]) -> LightPlan | None:
     from okrplan.export import compact
+    from okrplan.model import node_from_json
 
     three = data.get("okrplan") == compact.FORMAT
     if not three and data.get("okrplan") != 2:
@@ -179,7 +225,6 @@ def _light(data: dict[str, Any]) -> LightPlan | None:
         if kind in ("unit", "role"):
             contains = item.pop("contains", None) if three else None
             record = node_from_json(item)
-            assert isinstance(record, Unit | RoleGroup)
             plan.owners[record.id] = record
             if contains is not None:
                 edges.extend({"kind": "contains", "source": record.id, "target": t}
@@ -252,18 +297,27 @@ class _Format3:
                     break
         owner = get("owner") or self.owner(kr_id)
         objective = get("objective") or "o:" + kr_id[2 : kr_id.rfind(".")]
-        enums = _ENUMS
+        enums = _enums()
         kind = enums["target_kind"][get("target_kind", "number")]
         direction = enums["direction"][get("direction", "increase")]
+        kr_kind = enums["kr_kind"][get("kr_kind", "derived")]
+        name, money, metric_id = get("name"), get("money"), get("metric")
+        metric = self.metrics.get(metric_id) if isinstance(metric_id, str) else None
+        if isinstance(metric, dict):  # what compact.expand puts back of the metric
+            if name is None and isinstance(metric.get("name"), str):
+                name = metric["name"]
+            if kr_kind == "derived" and "money" not in item:
+                money = metric.get("kind") == "money"
         return KrFacts(
-            kr_id, owner, objective, enums["kr_kind"][get("kr_kind", "derived")],
-            enums["per"][item["per"]], item["target"], kind, enums["target_per"][get("target_per")],
-            direction, get("total"), get("due"), get("hires"), item["weight"], labels, values,
+            kr_id, owner, objective, kr_kind, enums["per"][item["per"]], item["target"], kind,
+            enums["target_per"][get("target_per")], direction, get("total"), get("due"),
+            get("hires"), item["weight"], labels, values, name or "", money,
         )  # fmt: skip
 
     def record(self, item: dict[str, Any]) -> KeyResult:
         """The KR's full record, validated (for the KRs a status shows)."""
         from okrplan.export.compact import expand
+        from okrplan.model import KeyResult, node_from_json
 
         node = {k: v for k, v in item.items() if k not in ("aligns", "drives", "supports")}
         data = {"graph": {"nodes": [node], "edges": []}, "periods": self.spans,
@@ -277,10 +331,12 @@ class _Format3:
 
 def _kr(item: dict[str, Any]) -> KeyResult:
     """A KR's record from its format-2 node dict, its enums looked up."""
-    if not _KR_FIELDS.issuperset(item):
+    from okrplan.model import KeyResult
+
+    if not frozenset(KeyResult.__slots__).issuperset(item):
         raise KeyError("a KR with a field okrplan does not write")
     fields = dict(item)
-    for key, values in _ENUMS.items():
+    for key, values in _enums().items():
         if key in fields:
             fields[key] = values[fields[key]]
     fields.pop("kind", None)
@@ -307,7 +363,7 @@ def _edges(plan: LightPlan, edges: list[dict[str, Any]]) -> LightPlan | None:
             plan.aligned.setdefault(target, []).append(source)
         elif kind not in ("drives", "supports"):
             return None
-    roots = [i for i, r in plan.owners.items() if isinstance(r, Unit) and i not in contained]
+    roots = [i for i, r in plan.owners.items() if not is_role(r) and i not in contained]
     if not roots:
         return None
     plan.root = roots[0]
@@ -319,7 +375,7 @@ def of_plan(plan: Any) -> LightPlan:
     :func:`read` gives None for)."""
     from okrplan import queries
     from okrplan.graph import children, krs_of, objectives_of, root_of
-    from okrplan.model import EdgeKind
+    from okrplan.model import EdgeKind, KeyResult, Objective, RoleGroup, Unit
 
     graph = plan.graph
     out = LightPlan(dict(plan.meta), root_of(graph))
@@ -354,7 +410,11 @@ def unit_option(plan: LightPlan, name: str) -> str:
     import networkx as nx
 
     from okrplan import queries
+    from okrplan.model import Level, Unit
 
     units = nx.DiGraph()
-    units.add_nodes_from((u.id, {"node": u}) for u in plan.units())
+    for u in plan.units():
+        if not isinstance(u, Unit):  # the index's: a record of what the rule reads of it
+            u = Unit(u.id, u.name, tuple(u.path), "", next(iter(Level)))
+        units.add_node(u.id, node=u)
     return queries.unit_option(units, name)

@@ -247,7 +247,7 @@ def _long_row(
         value = parse_value(text)
     except QuantityError as exc:
         message = batch.words("ck_value_not_number" if text else "ck_value_empty", text=text)
-        batch.problem(row.issue(message, names["value"], exc.hint))
+        batch.problem(row.issue(message, names["value"], exc.hint_in(batch.locale)))
         return None
     confidence, problem = _confidence(cell("confidence"))
     if problem:

@@ -19,12 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
 
-from okrplan.cadence import ScoredTargets, cadence, is_level
-from okrplan.model import Direction, KRKind, Per, RoleGroup
 from okrplan.periods import fiscal_start, parse_month
 from okrplan.progress import calendar
-from okrplan.progress.light import KrFacts, LightPlan
-from okrplan.progress.pace import (
+from okrplan.progress.light import KrFacts, LightPlan, is_role
+from okrplan.progress.measure import (
     KrProgress,
     ObjectiveProgress,
     Pace,
@@ -35,6 +33,11 @@ from okrplan.progress.pace import (
 
 Rational = int | Fraction
 TallyRow = tuple[str, str, Rational, int, date]  # kr, person, total, count, last day
+Spec = tuple[str, Rational, bool, int, int, Any]
+"""What a KR is measured against, whatever the day (:func:`spec_of`): how its expected to
+date is worked out (``level``, ``hiring``, ``labels`` (its periods), ``flat`` (over the plan)),
+its total before a group's headcount, decrease, people, cadence in days, and the hiring's
+schedule (first day, last day, hires) where it has one."""
 _CADENCE_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366, "plan": 366}
 
 
@@ -92,69 +95,59 @@ class Progress:
     """Every KR's progress as of a date; :meth:`of` makes a KR's
     :class:`~okrplan.progress.pace.KrProgress`."""
 
-    def __init__(self, plan: LightPlan, tallies: Iterable[TallyRow], as_of: date) -> None:
+    def __init__(
+        self, plan: LightPlan, tallies: Iterable[TallyRow], as_of: date, person: str | None = None
+    ) -> None:
+        """``person``: that person's progress on the KRs of the role groups that list them,
+        their own check-ins against the per-person plan (each KR as its owner's, with no
+        headcount); else every KR's, a group's KRs for the whole group."""
         self.plan, self.as_of = plan, as_of
+        self.groups: set[str] | None = None
+        if person is not None:
+            self.groups = {i for i, o in plan.owners.items() if is_role(o) and person in o.people}
+            tallies = [(r[0], "", r[2], r[3], r[4]) for r in tallies if r[1] == person]
         months = [parse_month(m) for m in plan.meta.get("months") or ()]
         self.bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
         self.fiscal = fiscal_start(plan.meta)
-        self.thresholds = Thresholds.of(cast(Any, plan))
-        self.targets = ScoredTargets(cast(Any, _Shim(plan)))
+        self.thresholds = Thresholds.of(plan)
         self.rows: dict[str, list[TallyRow]] = defaultdict(list)
         for row in tallies:
             self.rows[row[0]].append(row)
         self.spans: dict[tuple[str, ...], list[tuple[int, Fraction | None]]] = {}
-        self.plan_totals: dict[tuple[Any, ...], Fraction | None] = {}
-        self.measures: dict[str, _Measure] = {}
-        for kr in plan.krs.values():
-            measure = self._measure(kr)
-            if measure is not None:
-                self.measures[kr.id] = measure
+        # each KR measured when first asked for (a status asks for the KRs it shows and
+        # those aligned below them: 62,000 of 115,000 at 100,000 people)
+        self.measures: dict[str, _Measure | None] = {}
+        self.specs = plan.specs if plan.specs is not None else Specs(plan)
         self.got: dict[str, _Got] = {}
-        for kr_id in self.measures:
-            self._of(kr_id)
 
-    # -- what each KR is measured against ------------------------------------------------
+    def measure(self, kr_id: str) -> _Measure | None:
+        """What the KR is measured against as of the day; None for a KR without a number."""
+        found = self.measures.get(kr_id, self)  # self: not measured yet
+        if found is not self:
+            return found  # type: ignore[return-value]
+        kr = self.plan.krs[kr_id]
+        spec = self.specs[kr_id]
+        if self.groups is not None and spec is not None:  # one person: theirs, per person
+            spec = (*spec[:3], 0, *spec[4:]) if kr.owner in self.groups else None
+        made = None if spec is None else self._measured(kr, spec)
+        self.measures[kr_id] = made
+        return made
 
-    def _measure(self, kr: KrFacts) -> _Measure | None:
-        owner = self.plan.owners[kr.owner]
-        people = owner.headcount if isinstance(owner, RoleGroup) else 0
-        decrease = kr.direction is Direction.DECREASE
-        step = cadence(cast(Any, kr)) if kr.kr_kind is KRKind.MANUAL else None  # (else None)
-        cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
-        if kr.kr_kind is KRKind.MANUAL and is_level(cast(Any, kr)):
-            if kr.target is None:
-                return None
-            level = Fraction(kr.target)
-            return _Measure(level, level, True, decrease, people, cadence_days)
-        if kr.kr_kind is KRKind.STAFFING and not kr.labels:
-            hiring = self._hiring(kr)
-            if hiring is not None:
-                hires = Fraction(hiring[0][2] * len(hiring))
-                return _Measure(hires, self._expected_of(hiring), False, decrease, 0, cadence_days)
-        total: Rational
-        if kr.labels:
-            total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
+    def _measured(self, kr: KrFacts, spec: Spec) -> _Measure:
+        kind, total, decrease, people, cadence_days, schedule = spec
+        if kind == "level":
+            return _Measure(total, total, True, decrease, people, cadence_days)
+        if kind == "hiring":
+            return _Measure(total, self._expected_of(schedule), False, decrease, 0, cadence_days)
+        if kind == "labels":
             expected = self._expected(kr.labels, kr.values)
         else:
-            plan_total = self._plan_total(kr)
-            if plan_total is None:
-                return None
-            total = plan_total
             expected = self._expected_of(((self.bounds[0], self.bounds[1], total),))
         if people > 1:
             total, expected = total * people, expected * people
         return _Measure(total, expected, False, decrease, people, cadence_days)
 
-    def _plan_total(self, kr: KrFacts) -> Fraction | None:
-        """ScoredTargets.plan of a KR without periods, once per kind of KR: what it reads
-        of the KR and of its owner (the months a role group works, by its ramp). 10,000
-        role groups of a large plan each have the same manual counts (2 trainings a month)."""
-        owner = self.plan.owners[kr.owner]
-        ramp = owner.selling.ramp if isinstance(owner, RoleGroup) and owner.selling else None
-        key = (kr.kr_kind, kr.target_per, kr.per, kr.target_kind, kr.target, kr.total, ramp)
-        if key not in self.plan_totals:
-            self.plan_totals[key] = self.targets.plan(cast(Any, kr))
-        return self.plan_totals[key]
+    # -- what each KR is measured against ------------------------------------------------
 
     def _expected(self, labels: tuple[str, ...], values: Sequence[Any]) -> Rational:
         """pace.expected_to of the KR's periods: the spans of a list of labels worked out
@@ -199,39 +192,6 @@ class Progress:
                 part += value * calendar.elapsed(first, last, self.as_of)
         return part + whole
 
-    def _hiring(self, kr: KrFacts) -> list[tuple[date, date, Fraction]] | None:
-        """pace._hiring: the whole target on board by the due month, spread evenly."""
-        if kr.target is None:
-            return None
-        first = self.bounds[0].replace(day=1)
-        due = self._due_month(kr, first)
-        if due is None:
-            return None
-        months: list[tuple[date, date]] = []
-        day = first
-        while day <= due and day <= self.bounds[1]:
-            months.append(calendar.span(f"{day:%Y-%m}"))
-            day = months[-1][1] + timedelta(days=1)
-        if not months:
-            return None
-        each = Fraction(kr.target) / len(months)
-        return [(start, last, each) for start, last in months]
-
-    def _due_month(self, kr: KrFacts, first: date) -> date | None:
-        if kr.due:
-            try:
-                return calendar.start(str(parse_month(kr.due)))
-            except ValueError:
-                return None
-        group = self.plan.owners.get(kr.hires) if kr.hires else None
-        selling = group.selling if isinstance(group, RoleGroup) else None
-        ramp = selling.ramp if selling is not None else ()
-        earning = next((i for i, share in enumerate(ramp) if share), None)
-        if not earning:
-            return None
-        month = first.month - 1 + earning - 1
-        return date(first.year + month // 12, month % 12 + 1, 1)
-
     # -- actuals, rolled up along aligns ------------------------------------------------
 
     def _of(self, kr_id: str) -> _Got:
@@ -239,6 +199,7 @@ class Progress:
         if done is not None:
             return done
         measure = self.measures[kr_id]
+        assert measure is not None
         rows = self.rows.get(kr_id, ())
         own = _summed([r for r in rows if not r[1]], measure.level)
         if own is not None and measure.people:
@@ -263,13 +224,13 @@ class Progress:
         if measure.people and len(names) < measure.people:
             total.share = Fraction(len(names), measure.people)
             owner = self.plan.owners[self.plan.krs[kr_id].owner]
-            if isinstance(owner, RoleGroup):
+            if is_role(owner):
                 total.missing = tuple(p for p in owner.people if p not in names)
         return total
 
     def _children(self, kr_id: str) -> list[str]:
         aligned = self.plan.aligned.get(kr_id)
-        return [c for c in aligned if c in self.measures] if aligned else []
+        return [c for c in aligned if self.measure(c) is not None] if aligned else []
 
     def _rolled(self, kr_id: str) -> _Got | None:
         children = self._children(kr_id)
@@ -280,7 +241,7 @@ class Progress:
         value = _sum(r.value for _, r in with_data if r.value is not None)
         last = max(r.last for _, r in with_data if r.last is not None)
         share: Rational
-        everyone = _sum(self.measures[c].expected for c, _ in results)
+        everyone = _sum(self.measure(c).expected for c, _ in results)  # type: ignore[union-attr]
         reporting = _sum(r.due for _, r in with_data)
         if everyone > 0:  # the fraction only where it is below 1 (a share of 1 is 1)
             share = Fraction(reporting, everyone) if reporting < everyone else 1
@@ -311,10 +272,10 @@ class Progress:
     def of(self, kr_id: str) -> KrProgress | None:
         """The KR's :class:`~okrplan.progress.pace.KrProgress`; None for a KR without a
         number."""
-        measure = self.measures.get(kr_id)
+        measure = self.measure(kr_id)
         if measure is None:
             return None
-        got = self.got[kr_id]
+        got = self._of(kr_id)
         total, expected = Fraction(measure.total), Fraction(measure.expected)
         if got.value is None:
             return KrProgress(kr_id, total, expected, None, None, None, None, Pace.NO_DATA,
@@ -344,6 +305,14 @@ class Progress:
     ) -> Pace:
         return kr_status(self.thresholds, self.as_of, self.bounds[1], measure, value, pace, last)
 
+    def every(self) -> dict[str, KrProgress]:
+        """Every KR's :class:`~okrplan.progress.pace.KrProgress` that has a number, in the
+        order they are worked out (the KRs aligned to a KR before it, else the plan's)."""
+        for kr_id in self.plan.krs:
+            if self.measure(kr_id) is not None:
+                self._of(kr_id)
+        return {kr_id: found for kr_id in self.got if (found := self.of(kr_id)) is not None}
+
     def of_all(self, kr_ids: Iterable[str]) -> dict[str, KrProgress]:
         """:meth:`of` of each of ``kr_ids`` that has a number."""
         out = {}
@@ -352,6 +321,105 @@ class Progress:
             if found is not None:
                 out[kr_id] = found
         return out
+
+
+class Specs:
+    """Each KR's :data:`Spec` of a plan read from plan.json (the index keeps them): made
+    when first asked for, with the cadence and plan-total rules of :mod:`okrplan.cadence`
+    (imported only here, never by a status from the index)."""
+
+    def __init__(self, plan: LightPlan) -> None:
+        from okrplan.cadence import ScoredTargets
+
+        months = [parse_month(m) for m in plan.meta.get("months") or ()]
+        self.plan = plan
+        self.bounds = calendar.span(str(months[0]))[0], calendar.span(str(months[-1]))[1]
+        self.targets = ScoredTargets(cast(Any, _Shim(plan)))
+        self.plan_totals: dict[tuple[Any, ...], Fraction | None] = {}
+        self.made: dict[str, Spec | None] = {}
+
+    def __getitem__(self, kr_id: str) -> Spec | None:
+        if kr_id not in self.made:
+            self.made[kr_id] = self._spec(self.plan.krs[kr_id])
+        return self.made[kr_id]
+
+    def all(self) -> dict[str, Spec | None]:
+        """Every KR's spec, in the plan's order (what the index keeps)."""
+        return {kr_id: self[kr_id] for kr_id in self.plan.krs}
+
+    def _spec(self, kr: KrFacts) -> Spec | None:
+        from okrplan.cadence import cadence, is_level
+
+        owner = self.plan.owners[kr.owner]
+        people = owner.headcount if is_role(owner) else 0
+        decrease = kr.direction == "decrease"
+        manual = kr.kr_kind == "manual"
+        step = cadence(cast(Any, kr)) if manual else None  # (else None)
+        cadence_days = _CADENCE_DAYS[str(step) if step is not None else _kr_per(kr)]
+        if manual and is_level(cast(Any, kr)):
+            if kr.target is None:
+                return None
+            return ("level", Fraction(kr.target), decrease, people, cadence_days, None)
+        if kr.kr_kind == "staffing" and not kr.labels:
+            hiring = self._hiring(kr)
+            if hiring is not None:
+                hires = Fraction(hiring[0][2] * len(hiring))
+                return ("hiring", hires, decrease, 0, cadence_days, tuple(hiring))
+        if kr.labels:
+            total = _exact(kr.total) if kr.total is not None else _sum(map(_exact, kr.values))
+            return ("labels", total, decrease, people, cadence_days, None)
+        plan_total = self._plan_total(kr)
+        if plan_total is None:
+            return None
+        return ("flat", plan_total, decrease, people, cadence_days, None)
+
+    def _plan_total(self, kr: KrFacts) -> Fraction | None:
+        """ScoredTargets.plan of a KR without periods, once per kind of KR: what it reads
+        of the KR and of its owner (the months a role group works, by its ramp). 10,000
+        role groups of a large plan each have the same manual counts (2 trainings a month)."""
+        owner = self.plan.owners[kr.owner]
+        ramp = owner.selling.ramp if is_role(owner) and owner.selling else None
+        key = (kr.kr_kind, kr.target_per, kr.per, kr.target_kind, kr.target, kr.total, ramp)
+        if key not in self.plan_totals:
+            self.plan_totals[key] = self.targets.plan(cast(Any, kr))
+        return self.plan_totals[key]
+
+    def _hiring(self, kr: KrFacts) -> list[tuple[date, date, Fraction]] | None:
+        """A staffing KR's schedule: the whole target on board by its due month, spread
+        evenly over the plan's months up to it ("招聘 3 名, 3月底前到岗": 1 a month in Jan–Mar,
+        all 3 by 31 March and after). Without ``due``, the month before the hires' ramp
+        starts earning (their first month with a nonzero ramp); without either, None
+        (pro-rated over the plan)."""
+        if kr.target is None:
+            return None
+        first = self.bounds[0].replace(day=1)
+        due = self._due_month(kr, first)
+        if due is None:
+            return None
+        months: list[tuple[date, date]] = []
+        day = first
+        while day <= due and day <= self.bounds[1]:
+            months.append(calendar.span(f"{day:%Y-%m}"))
+            day = months[-1][1] + timedelta(days=1)
+        if not months:
+            return None
+        each = Fraction(kr.target) / len(months)
+        return [(start, last, each) for start, last in months]
+
+    def _due_month(self, kr: KrFacts, first: date) -> date | None:
+        if kr.due:
+            try:
+                return calendar.start(str(parse_month(kr.due)))
+            except ValueError:
+                return None
+        group = self.plan.owners.get(kr.hires) if kr.hires else None
+        selling = group.selling if group is not None and is_role(group) else None
+        ramp = selling.ramp if selling is not None else ()
+        earning = next((i for i, share in enumerate(ramp) if share), None)
+        if not earning:
+            return None
+        month = first.month - 1 + earning - 1
+        return date(first.year + month // 12, month % 12 + 1, 1)
 
 
 def _summed(rows: Sequence[TallyRow], level: bool) -> _Got | None:
@@ -363,7 +431,7 @@ def _summed(rows: Sequence[TallyRow], level: bool) -> _Got | None:
 
 
 def _kr_per(kr: KrFacts) -> str:
-    if kr.per is Per.PLAN and kr.labels:
+    if kr.per == "plan" and kr.labels:
         label = kr.labels[0]
         return "quarter" if "Q" in label else "week" if "W" in label else "month"
     return str(kr.per)

@@ -29,7 +29,8 @@ from typing import Any, overload
 
 from okrplan.errors import InputError, Issue
 from okrplan.progress import calendar
-from okrplan.progress.storefile import connect
+from okrplan.progress.storefile import connect, plan_locale
+from okrplan.wording import words
 
 STORE_FILE = "progress.sqlite"
 _INT64 = 2**63 - 1
@@ -342,8 +343,8 @@ def record(
         How many (kr, person, period) values changed (0 for the same content again).
     """
     columns = rows if isinstance(rows, Columns) else Columns.of(rows)
-    spans = _checked(columns)
     path = store_path(plan_dir)
+    spans = _checked(columns, path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = _content_hash(rows)
     with connect(path) as db:
@@ -365,19 +366,21 @@ def record(
 _Spans = dict[str, tuple[str, str, str]]  # label → (period, first day, last day)
 
 
-def _checked(rows: Columns) -> _Spans:
+def _checked(rows: Columns, folder: Path) -> _Spans:
     """Each label's period and days; raises if a value is too large for the store or a
     confidence is not 0..10 (InputError) or a label is no period (ValueError)."""
     num, den = rows.num, rows.den
     if num and (max(num) > _INT64 or -min(num) > _INT64 or max(den) > _INT64):
         at = next(i for i, (n, d) in enumerate(zip(num, den, strict=True))
                   if abs(n) > _INT64 or d > _INT64)  # fmt: skip
-        row = rows[at]
-        raise InputError([Issue(f"the value {row.value} of {row.kr} in {row.period} is too large")])
+        row, locale = rows[at], plan_locale(folder)
+        message = words(locale, "store_too_large", value=row.value, kr=row.kr, period=row.period)
+        raise InputError([Issue(message, locale=locale)])
     for at, confidence in enumerate(rows.confidence or ()):
         if confidence is not None and not 0 <= confidence <= 10:
-            kr = rows[at].kr
-            raise InputError([Issue(f"confidence {confidence} of {kr} is not 0..10")])
+            kr, locale = rows[at].kr, plan_locale(folder)
+            message = words(locale, "store_confidence", confidence=confidence, kr=kr)
+            raise InputError([Issue(message, locale=locale)])
     spans: _Spans = {}
     for label in rows.labels:
         period = calendar.normal_period(label)

@@ -14,6 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from okrplan.errors import InputError, Issue
+from okrplan.wording import words
 
 SCHEMA_VERSION = 2
 """The schema version this okrplan reads and writes."""
@@ -86,6 +87,24 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
 }
 
 
+def plan_locale(folder: Path) -> str:
+    """The locale of the plan in ``folder`` (its plan.json's ``plan.locale``), for a problem
+    with its store; "en" where it cannot be read. Read only when there is a problem."""
+    import json
+
+    from okrplan.choices import PLAN_FILE
+    from okrplan.export.lines import tail
+
+    try:
+        data = (folder / PLAN_FILE).read_bytes()
+        found = tail(data)
+        rest = found[0] if found is not None else json.loads(data)
+        locale = rest["plan"]["locale"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "en"
+    return locale if locale in ("zh-CN", "en") else "en"
+
+
 @contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     """The store at ``path`` opened (WAL journal) and migrated to :data:`SCHEMA_VERSION`.
@@ -98,7 +117,9 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
     try:
         db = sqlite3.connect(path, isolation_level=None)
     except sqlite3.Error as error:
-        raise InputError([Issue(f"cannot open the progress store: {error}", str(path))]) from None
+        locale = plan_locale(path.parent)
+        message = words(locale, "store_open", error=error)
+        raise InputError([Issue(message, str(path), locale=locale)]) from None
     with closing(db):
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -106,19 +127,20 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             db.execute("PRAGMA cache_size=-65536")  # 64 MB: a large import's pages stay in memory
             _migrate(db, path)
         except sqlite3.DatabaseError as error:
-            hint = "move it aside; okrplan checkin starts a new store"
-            problem = Issue(f"not a readable progress store ({error})", str(path), hint=hint)
-            raise InputError([problem]) from None
+            locale = plan_locale(path.parent)
+            hint = words(locale, "store_unreadable_hint")
+            message = words(locale, "store_unreadable", error=error)
+            raise InputError([Issue(message, str(path), hint=hint, locale=locale)]) from None
         yield db
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        message = (
-            f"the progress store has schema version {version}; this okrplan reads {SCHEMA_VERSION}"
-        )
-        raise InputError([Issue(message, str(path), hint="upgrade okrplan")])
+        locale = plan_locale(path.parent)
+        message = words(locale, "store_newer", version=version, reads=SCHEMA_VERSION)
+        hint = words(locale, "store_newer_hint")
+        raise InputError([Issue(message, str(path), hint=hint, locale=locale)])
     while version < SCHEMA_VERSION:
         db.execute("BEGIN IMMEDIATE")
         try:

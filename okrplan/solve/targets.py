@@ -17,7 +17,7 @@ tilted by ramp), in period steps; a unit's target is phased like the sum of its 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -102,19 +102,26 @@ def _split(
     units: dict[str, Fraction] = {}
     statuses = [Status.OPTIMAL]
     assert isinstance(kpi.target, Decimal)  # a further target is an amount (checked)
-    pending: list[tuple[Names, Fraction]] = [(spec.units[0].names, Fraction(kpi.target) / step)]
+    amount = _amount(step)
+    pending: list[tuple[Names, Fraction | int]] = [
+        (spec.units[0].names, Fraction(kpi.target) / step)
+    ]
     while pending:
         names, target = pending.pop()
-        units["u:" + "/".join(names)] = target * step
+        units["u:" + "/".join(names)] = amount(target)
         children, own = tree.units.get(names, []), tree.groups.get(names, [])
         grains = [1] * len(children) + [g.headcount for g in own]
         ideals = [tree.weight[c] for c in children] + [tree.group_weight[g.id] for g in own]
         if not grains:
             continue
-        if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
+        if 1 in grains and type(target) is int:  # as below, in integers (below the top)
+            # ⌊t × n/d + ½⌋ = ⌊(2tn + d) / 2d⌋, at least t
+            assigned = max((2 * target * growth.numerator + growth.denominator)
+                           // (2 * growth.denominator), target)  # fmt: skip
+        elif 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
             assigned = max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
         else:
-            assigned = achievable(target * growth, grains, at_least=target)
+            assigned = achievable(target * growth, grains, at_least=Fraction(target))
         scale = sum(ideals)
         if scale > 0:
             nums, den = [x * assigned for x in ideals], scale
@@ -127,9 +134,18 @@ def _split(
             counts, status = split_grains_status(assigned, exact, grains, nothing, nothing, options)
             statuses.append(status)
         for group, k in zip(own, counts[len(children) :], strict=True):
-            per_person[group.id] = k * step
-        pending.extend(reversed([(c, Fraction(k)) for c, k in zip(children, counts, strict=False)]))
+            per_person[group.id] = amount(k)
+        pending.extend(reversed([(c, k) for c, k in zip(children, counts, strict=False)]))
     return Split(kpi.metric, per_person, units, worst(*statuses))
+
+
+def _amount(step: Fraction) -> Callable[[Fraction | int], Fraction]:
+    """``count × step`` as a Fraction (for a whole step and a whole count without the
+    arithmetic of fractions: most of the work of a large split)."""
+    if step.denominator != 1:
+        return lambda count: count * step
+    whole = step.numerator
+    return lambda count: Fraction(count * whole) if type(count) is int else count * step
 
 
 def nearest_grains(
@@ -203,7 +219,11 @@ class _Tree:
         dens = [w.denominator for w in weights]
         dens += [Fraction(t).denominator for t in targets.values() if t is not None]
         factor = math.lcm(*dens) if dens else 1
-        by_group = {g.id: int(w * factor) for g, w in zip(groups, weights, strict=True)}
+        # w × factor is whole (factor is a multiple of w's denominator): no fraction made
+        by_group = {
+            g.id: w.numerator * (factor // w.denominator)
+            for g, w in zip(groups, weights, strict=True)
+        }
         sums: dict[Names, int] = {}
         for names in sorted(below, key=len, reverse=True):  # children before their parents
             total = sum(by_group[g.id] for g in own.get(names, []))

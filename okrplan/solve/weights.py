@@ -38,6 +38,7 @@ from typing import Any
 from okrplan.errors import InputError, Issue
 from okrplan.model import Status
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
+from okrplan.solve.ties import nearest_weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,7 @@ def weights_status(
         found, status = cache[key]
         return list(found), status
     ideals = ideal_weights(items, rule, budget, minimum)
-    weights, status = _unique_optimum(items, ideals, step, minimum), Status.OPTIMAL
+    weights, status = nearest_weights(items, ideals, step, minimum), Status.OPTIMAL
     if weights is None:
         weights, status = _solve(items, ideals, step, minimum, options)
     if cache is not None:
@@ -228,65 +229,6 @@ def _budget(
 
 SCALE = 1000
 """Ideals are compared in thousandths of a percent."""
-
-
-def _unique_optimum(
-    items: Sequence[WeightItem], ideals: Sequence[Fraction], step: int, minimum: int
-) -> list[int] | None:
-    """The model's optimum when it is provably the only one, found without a solver; else
-    None (then CP-SAT decides, as it always did).
-
-    Each free weight is ``k·step``; its ideal ``t`` (in thousandths) lies between
-    ``⌊t/s⌋·s`` and ``⌈t/s⌉·s``. When the ideals add up to the budget within one step (they
-    do: they are shares of it), moving a step from a weight above its ``⌈t/s⌉`` (or below
-    its ``⌊t/s⌋``) to one on the other side of its ideal lowers the total deviation and never
-    raises the largest, so every optimum rounds each ideal down or up (never below the
-    minimum). Few KRs are on a sheet: every such rounding is tried, and the best one is used
-    if no other is as good.
-    """
-    from itertools import combinations
-    from math import comb
-
-    unit = step * SCALE
-    low, high = -(-minimum // step), 100 // step
-    fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
-    budget = (100 - fixed_sum) // step
-    free = [n for n, i in enumerate(items) if i.fixed is None]
-    targets = {n: round(ideals[n] * SCALE) for n in free}
-    total = sum(targets.values())
-    clamped = sum(max(t, low * unit) for t in targets.values())
-    if not (total > (budget - 1) * unit and clamped < (budget + 1) * unit):
-        return None
-    base: dict[int, int] = {}
-    two: list[int] = []  # items that may round either way
-    for n in free:
-        down, up = max(targets[n] // unit, low), max(-(-targets[n] // unit), low)
-        if up > high:
-            return None
-        base[n] = down
-        if up > down:
-            two.append(n)
-    ups = budget - sum(base.values())
-    if not 0 <= ups <= len(two) or comb(len(two), ups) > 2000:
-        return None
-    weight = len(items) + 1
-    best: tuple[int, ...] | None = None
-    best_cost, ties = -1, 0
-    for chosen in combinations(two, ups):
-        raised = set(chosen)
-        deviations = [abs((base[n] + (n in raised)) * unit - targets[n]) for n in free]
-        cost = sum(deviations) * weight + max(deviations)
-        if best is None or cost < best_cost:
-            best, best_cost, ties = chosen, cost, 0
-        elif cost == best_cost:
-            ties += 1
-    if best is None or ties:
-        return None
-    raised = set(best)
-    return [
-        i.fixed if i.fixed is not None else (base[n] + (n in raised)) * step
-        for n, i in enumerate(items)
-    ]
 
 
 def _solve(

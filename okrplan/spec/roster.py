@@ -16,8 +16,8 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,16 +54,20 @@ _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
 MONTH_HINT = "write a month like 2026-03 (a date such as 2026-03-15 counts as its month)"
 
 
-@dataclass(slots=True)
-class _Person:
-    line: int  # the row's line (sheet row) in the roster
-    name: str
-    path: tuple[str, ...]
-    role: str
-    joined: Month | None = None
-    left: Month | None = None
-    values: dict[str, Decimal] = field(default_factory=dict)  # history, potential, quota
-    capacity: dict[str, str] = field(default_factory=dict)
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The roster's rows, checked, column by column: row ``r`` is a person unless it is in
+    ``skip`` (it has a problem, reported)."""
+
+    lines: tuple[int, ...]  # each row's line (sheet row) in the roster
+    names: tuple[str, ...]
+    paths: list[tuple[str, ...]]
+    roles: tuple[str, ...]
+    joined: Sequence[Month | None]
+    left: Sequence[Month | None]
+    amounts: list[tuple[str, list[Decimal | None]]]  # history, potential, quota
+    capacities: list[tuple[str, tuple[str, ...]]]  # (metric, the texts as written)
+    skip: set[int]
 
 
 def roster_path(source: Source) -> str | None:
@@ -95,9 +99,9 @@ def merge_roster(source: Source) -> Source:
     columns = _columns(table, data, issues)
     if any(key not in columns for key in REQUIRED):
         raise InputError([*issues, *source.warnings])
-    people = _people(table, columns, data, issues)
+    rows = _people(table, columns, data, issues)
     org = copy.deepcopy(data["org"])
-    left_before = _add(org, people, data, table.file, columns, issues)
+    left_before = _add(org, rows, data, table.file, columns, issues)
     if any(i.severity is Severity.ERROR for i in issues):
         raise InputError([*issues, *source.warnings])
     notes = [*table.warnings, *issues]
@@ -179,8 +183,8 @@ def _header(table: Columns, message: str, column: str, hint: str) -> Issue:
 
 def _people(
     table: Columns, columns: dict[str, str], data: dict[str, Any], issues: list[Issue]
-) -> list[_Person]:
-    """The people of the roster's rows without a problem; every problem goes to ``issues``.
+) -> _Rows:
+    """The roster's rows, checked; every problem goes to ``issues``.
 
     The rows are checked column by column, each distinct value once (a roster of 100,000
     people has a few hundred unit paths, one or two roles and a dozen months).
@@ -203,25 +207,18 @@ def _people(
         if key.startswith("capacity.")
     }
     issues += found.issues
-    names, roles, lines = cells["name"], cells["role"], table.lines
-    none = [None] * len(lines)
-    joined, left = months.get("joined", none), months.get("left", none)
-    people = []
-    skip, amount_columns, capacity_columns = found.rows, [*amounts.items()], [*capacities.items()]
-    rows = zip(lines, names, paths, roles, joined, left, strict=True)
-    for row, (line, name, path, role, start, end) in enumerate(rows):
-        if skip and row in skip:
-            continue
-        person = _Person(line, name, path, role, start, end)
-        for key, amount_column in amount_columns:
-            amount = amount_column[row]
-            if amount is not None:
-                person.values[key] = amount
-        for metric, texts in capacity_columns:
-            if texts[row]:
-                person.capacity[metric] = texts[row]
-        people.append(person)
-    return people
+    none = [None] * len(table.lines)
+    return _Rows(
+        table.lines,
+        cells["name"],
+        paths,
+        cells["role"],
+        months.get("joined", none),
+        months.get("left", none),
+        list(amounts.items()),
+        list(capacities.items()),
+        found.rows,
+    )
 
 
 _DATES = ("joined", "left")
@@ -363,56 +360,75 @@ def _capacities(texts: tuple[str, ...], column: str, found: _Found) -> tuple[str
 
 def _add(
     org: dict[str, Any],
-    people: Iterable[_Person],
+    rows: _Rows,
     data: dict[str, Any],
     file: str,
     columns: dict[str, str],
     issues: list[Issue],
 ) -> int:
-    """Put ``people`` into ``org`` (YAML-shaped), creating units from their paths; returns how
-    many left before the plan starts (they are not planned)."""
+    """Put the people of ``rows`` into ``org`` (YAML-shaped), creating units from their
+    paths; returns how many left before the plan starts (they are not planned)."""
     period = _plan_period(data)
     first = period.first if period is not None else None
-    basis = _basis(data)
+    last = period.last if period is not None else None
     where = _UnitIndex(org, file, columns)
     seen: dict[tuple[tuple[str, ...], str], int] = {}  # the line of each person's row
-    entries = _Entries(basis)
+    entries = _Entries(_basis(data))
+    units: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}  # by (path, role)
     left_before = 0
-    for person in people:
-        if first is not None and person.left is not None and person.left < first:
+    lines, names, paths, roles = rows.lines, rows.names, rows.paths, rows.roles
+    joined, left, skip = rows.joined, rows.left, rows.skip
+    amounts, capacities = rows.amounts, rows.capacities
+    enter = entries.enter
+    for row, line in enumerate(lines):  # one pass, in row order: entries keep that order
+        if skip and row in skip:
+            continue
+        end = left[row]
+        if end is not None and first is not None and end < first:
             left_before += 1
             continue
-        earlier = seen.get((person.path, person.name))
+        path, name = paths[row], names[row]
+        earlier = seen.get((path, name))
         if earlier is not None:
-            issues.append(
-                _issue(
-                    file,
-                    person.line,
-                    f"{person.name!r} is listed twice in {'/'.join(person.path) or 'the top unit'}"
-                    f" (also row {earlier})",
-                    columns["name"],
-                    "list each person once; tell namesakes apart, e.g. 张三(北京)",
-                )
-            )
+            issues.append(_twice(file, line, name, path, earlier, columns["name"]))
             continue
-        seen[person.path, person.name] = person.line
-        if period is not None and person.joined is not None and person.joined > period.last:
+        seen[path, name] = line
+        start = joined[row]
+        if start is not None and last is not None and start > last:
             issues.append(
                 _issue(
                     file,
-                    person.line,
-                    f"{person.name} joins after the plan ends",
+                    line,
+                    f"{name} joins after the plan ends",
                     columns["joined"],
-                    f"the plan ends in {period.last}; leave this person out",
+                    f"the plan ends in {last}; leave this person out",
                 )
             )
             continue
-        unit = where.unit(person, issues)
+        role = roles[row]
+        unit = units.get((path, role))
         if unit is None:
-            continue
-        entries.enter(unit, person)
+            unit = where.unit(path, role, line, issues)
+            if unit is None:
+                continue
+            units[path, role] = unit
+        values = {k: v for k, column in amounts if (v := column[row]) is not None}
+        capacity = {m: t for m, texts in capacities if (t := texts[row])}
+        enter(unit, role, name, start, end, values, capacity)
     entries.write_totals()
     return left_before
+
+
+def _twice(
+    file: str, line: int, name: str, path: tuple[str, ...], earlier: int, column: str
+) -> Issue:
+    return _issue(
+        file,
+        line,
+        f"{name!r} is listed twice in {'/'.join(path) or 'the top unit'} (also row {earlier})",
+        column,
+        "list each person once; tell namesakes apart, e.g. 张三(北京)",
+    )
 
 
 _ZERO = Decimal(0)
@@ -427,19 +443,27 @@ class _Entries:
         self.totals: dict[int, dict[str, Decimal]] = {}  # by id(entry): Σ history, …
         self.months: dict[Month, str] = {}  # a roster has a dozen months, as text
 
-    def enter(self, unit: dict[str, Any], person: _Person) -> None:
-        """Add ``person`` to the role entry of people like them in ``unit`` (a new one if
+    def enter(
+        self,
+        unit: dict[str, Any],
+        role: str,
+        name: str,
+        joined: Month | None,
+        left: Month | None,
+        values: dict[str, Decimal],
+        capacity: dict[str, str],
+    ) -> None:
+        """Add a person to the role entry of people like them in ``unit`` (a new one if
         none)."""
-        values, capacity = person.values, person.capacity
         own = values and (
             "quota" in values or (self.basis in ("history", "potential") and self.basis in values)
         )
-        key: tuple[Any, ...] = (id(unit), person.role)
+        key: tuple[Any, ...] = (id(unit), role)
         if capacity or own:
-            key += (tuple(sorted(capacity.items())), person.name if own else None)
+            key += (tuple(sorted(capacity.items())), name if own else None)
         entry = self.entries.get(key)
         if entry is None:
-            entry = {"role": person.role, "people": []}
+            entry = {"role": role, "people": []}
             if capacity:
                 entry["capacity"] = dict(capacity)
             unit.setdefault("roles", []).append(entry)
@@ -447,21 +471,21 @@ class _Entries:
             self.totals[id(entry)] = {}
         if values:
             totals = self.totals[id(entry)]
-            for name, value in values.items():
-                total = totals.get(name)
+            for field_name, value in values.items():
+                total = totals.get(field_name)
                 if total is None:
-                    entry[name] = ""  # its place among the entry's keys; the sum comes last
-                    totals[name] = _ZERO + value  # as a sum (1E+3 is written 1000)
+                    entry[field_name] = ""  # its place among the entry's keys; the sum last
+                    totals[field_name] = _ZERO + value  # as a sum (1E+3 is written 1000)
                 else:
-                    totals[name] = total + value
-        if person.joined is None and person.left is None:
-            entry["people"].append(person.name)  # a plain name: the schema reads it fastest
+                    totals[field_name] = total + value
+        if joined is None and left is None:
+            entry["people"].append(name)  # a plain name: the schema reads it fastest
             return
-        written: dict[str, Any] = {"name": person.name}
-        if person.joined is not None:
-            written["joined"] = self._text(person.joined)
-        if person.left is not None:
-            written["left"] = self._text(person.left)
+        written: dict[str, Any] = {"name": name}
+        if joined is not None:
+            written["joined"] = self._text(joined)
+        if left is not None:
+            written["left"] = self._text(left)
         entry["people"].append(written)
 
     def _text(self, month: Month) -> str:
@@ -498,7 +522,6 @@ class _UnitIndex:
         self.org = org
         self.file = file
         self.column = columns["unit"]
-        self.found: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
         self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
         self.yaml_paths: dict[str, list[tuple[str, ...]]] = {}
         self.yaml_entries: set[tuple[tuple[str, ...], str]] = set()
@@ -517,24 +540,18 @@ class _UnitIndex:
                 self.yaml_paths.setdefault(child["name"], []).append(here)
                 self._index(child, here)
 
-    def unit(self, person: _Person, issues: list[Issue]) -> dict[str, Any] | None:
-        """The unit ``person`` belongs to, or None with the conflict reported."""
-        known = self.found.get((person.path, person.role))
-        if known is not None:
-            return known
-        unit = self._unit(person, issues)
-        if unit is not None:
-            self.found[person.path, person.role] = unit
-        return unit
-
-    def _unit(self, person: _Person, issues: list[Issue]) -> dict[str, Any] | None:
-        path, column = person.path, self.column
-        if (path, person.role) in self.yaml_entries:
+    def unit(
+        self, path: tuple[str, ...], role: str, line: int, issues: list[Issue]
+    ) -> dict[str, Any] | None:
+        """The unit at ``path`` for a person of ``role`` on roster line ``line``, created if
+        need be; None with the conflict reported."""
+        column = self.column
+        if (path, role) in self.yaml_entries:
             issues.append(
                 _issue(
                     self.file,
-                    person.line,
-                    f"{person.role} in {'/'.join(path) or 'the top unit'} is also written in the "
+                    line,
+                    f"{role} in {'/'.join(path) or 'the top unit'} is also written in the "
                     "target file",
                     column,
                     "keep the people of one role in one unit either in the roster or in the "
@@ -551,7 +568,7 @@ class _UnitIndex:
                 issues.append(
                     _issue(
                         self.file,
-                        person.line,
+                        line,
                         f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
                         f"{'/'.join(prefix)}",
                         column,
