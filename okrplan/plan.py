@@ -120,7 +120,7 @@ def solve_plan(
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
-        drafts = sheet_records(
+        items = sheet_records(
             spec,
             roles.records,
             series,
@@ -128,8 +128,8 @@ def solve_plan(
             {**_limits(groups), **support.limits},
         )
         stage("weights")
-        weights, weighted = weigh(spec, owners, drafts, groups, series, options)
-        graph = assemble(spec, owners, freeze(drafts, weights))
+        weights, weighted = weigh(spec, owners, items, groups, series, options)
+        graph = assemble(spec, owners, freeze(items, weights))
         solver = _report(
             allocation,
             worst(quotas.status, *(s.status for s in splits)),

@@ -4,6 +4,7 @@ make of the same records and edges."""
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 
 from okrplan.graph import Edge, PlanGraph, add_records, built, children, krs_of, new_graph
 from okrplan.model import Objective
@@ -44,9 +45,12 @@ def test_built_is_the_bulk_adds_graph() -> None:
     assert isinstance(made, PlanGraph)
     _same(made, plain)
     assert made.edges["o:a#2", "o:a#1"] == {"kind": "aligns"}
-    # one dict per edge, the same dict from both ends, as networkx keeps them
+    # the same mapping from both ends, as networkx keeps them; one read-only mapping per kind
     assert made.succ["u:a"]["o:a#1"] is made.pred["o:a#1"]["u:a"]
-    assert made.succ["u:a"]["o:a#1"] is not made.succ["u:a"]["o:a#2"]
+    assert made.succ["u:a"]["o:a#1"] is made.succ["u:a"]["o:a#2"]
+    with pytest.raises(TypeError):
+        made.edges["u:a", "o:a#1"]["kind"] = "drives"  # would change every owns edge
+    assert made.edges["u:a", "o:a#2"]["kind"] == "owns"
     assert children(made, "u:a") == ["u:b"]
     assert krs_of(made, "u:a") == ["o:a#2"]
     # a graph made afterwards starts empty (the filled dicts were this graph's only)
@@ -54,14 +58,16 @@ def test_built_is_the_bulk_adds_graph() -> None:
     # it is an ordinary networkx graph: changes, copies and the index of children
     made.add_edge("u:b", "o:a#2", kind=str(Edge.CONTAINS))
     assert children(made, "u:b") == ["o:a#2"]
-    copied = made.copy()
+    copied = made.copy()  # a copy's edges have dicts of their own, to change
     assert list(copied.edges(data=True)) == list(made.edges(data=True))
+    copied.edges["u:a", "o:a#1"]["kind"] = "drives"
+    assert made.edges["u:a", "o:a#1"]["kind"] == "owns"
     copied.remove_node("u:b")
     assert "u:b" in made and "u:b" not in copied
 
 
 def test_built_with_an_edge_to_an_unknown_node_adds_it_bare() -> None:
-    edges = [("u:a", "o:z#9", "owns")]
+    edges = [("u:a", "o:z#9", "owns"), ("u:a", "o:a#1", "rates")]  # and a kind of its own
     made = built(RECORDS, edges)
     plain = nx.DiGraph()
     plain.add_nodes_from((r.id, {"node": r}) for r in RECORDS)

@@ -80,6 +80,12 @@ class Draft(NamedTuple):
         return self.objective is not None
 
 
+def _slot_setter(record: type[Any], name: str) -> Callable[[Any, Any], None]:
+    """The setter of the slot ``name`` of a slotted ``record`` (its member descriptor's)."""
+    setter: Callable[[Any, Any], None] = getattr(record, name).__set__
+    return setter
+
+
 def record_maker(record: type[_R]) -> Callable[[Sequence[Any]], _R]:
     """A maker of the frozen slotted dataclass ``record`` from the values of all its fields
     (``kind`` too), in order, for the 100,000s of records a large plan makes.
@@ -88,7 +94,7 @@ def record_maker(record: type[_R]) -> Callable[[Sequence[Any]], _R]:
     for each (about 4.4 µs a KR); this sets each slot through its own descriptor, the loop
     in C (about 2.2 µs). Nothing is checked: the values are the ones :func:`freeze` passes
     to the dataclass's order (tests/test_graph_build.py)."""
-    setters = [getattr(record, f.name).__set__ for f in fields(record)]  # type: ignore[arg-type]
+    setters = [_slot_setter(record, f.name) for f in fields(record)]  # type: ignore[arg-type]
     new = object.__new__
 
     def make(values: Sequence[Any]) -> _R:
@@ -105,25 +111,32 @@ _KR_KIND = model.NodeKind.KR
 _OBJECTIVE_KIND = model.NodeKind.OBJECTIVE
 
 
-def freeze(drafts: Sequence[Draft], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
-    """The records of ``drafts`` with their ``weights`` (a KR without one keeps its fixed
-    weight, an objective without one has none)."""
-    out: list[SheetItem] = []
-    append, get = out.append, weights.get
-    make_kr, make_objective, kr_kind, objective_kind = (
-        _make_kr,
-        _make_objective,
-        _KR_KIND,
-        _OBJECTIVE_KIND,
-    )
-    for d in drafts:
-        if d.objective is not None:  # in KR_ORDER: 114,000 KRs at 100,000 people
-            head, tail = d.rest
-            weight = get(d.id, d.weight)
-            append(make_kr((d.id, d.name, d.owner, d.objective, *head, weight, *tail, kr_kind)))
-        else:
-            append(make_objective((d.id, d.name, d.owner, d.rest[0][0], get(d.id), objective_kind)))
-    return out
+def freeze(items: list[SheetItem], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
+    """``items`` with their ``weights`` set (a KR without one keeps its fixed weight, an
+    objective without one has none), in place: the records are :func:`sheet_records`' own,
+    not seen by anyone yet, and setting one slot through its descriptor (as the dataclass's
+    ``__init__`` does) costs far less than a second record (114,000 KRs at 100,000 people)."""
+    set_kr, set_objective = _KR_WEIGHT, _OBJECTIVE_WEIGHT
+    for item in items:
+        weight = weights.get(item.id, _MISSING)
+        if weight is not _MISSING:
+            (set_kr if type(item) is model.KeyResult else set_objective)(item, weight)
+    return items
+
+
+_MISSING = object()
+
+
+_KR_WEIGHT = _slot_setter(model.KeyResult, "weight")
+_OBJECTIVE_WEIGHT = _slot_setter(model.Objective, "weight")
+
+
+def _record(d: Draft) -> SheetItem:
+    """The record of a draft, with the draft's weight (a KR's fixed one, if any)."""
+    if d.objective is not None:
+        head, tail = d.rest
+        return _make_kr((d.id, d.name, d.owner, d.objective, *head, d.weight, *tail, _KR_KIND))
+    return _make_objective((d.id, d.name, d.owner, d.rest[0][0], None, _OBJECTIVE_KIND))
 
 
 def _objective(oid: str, name: str, owner: str, detail: str) -> Draft:
@@ -164,7 +177,7 @@ def sheet_records(
     series: Mapping[str, PersonSeries],
     hires: Sequence[Hire],
     limits: Mapping[str, Limits] | None = None,
-) -> list[Draft]:
+) -> list[SheetItem]:
     """Every owner's objectives, each followed by its KRs, owners in tree order.
 
     Parameters
@@ -184,8 +197,8 @@ def sheet_records(
     Returns
     -------
     list
-        Objective and KR drafts: their records are made once the weights are known
-        (:func:`okrplan.solve.weighting.weigh`, then :func:`freeze`).
+        Objective and KR records, KRs with their fixed weights (if any), objectives with
+        none: :func:`freeze` sets the weights (:func:`okrplan.solve.weighting.weigh`).
     """
     templates = spec.target.objectives or default_objectives(spec)
     by_unit: dict[str, list[Hire]] = {}
@@ -193,30 +206,26 @@ def sheet_records(
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
     make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
     applying = _Applying(templates)
-    out: list[Draft] = []
+    out: list[SheetItem] = []
     append = out.append
-    draft = Draft
+    make_kr, make_objective, objective_kind = _make_kr, _make_objective, _OBJECTIVE_KIND
     for owner, level, unit, role_name in _owners(spec, roles):
         count = 0
         base = owner[2:]
         for title, detail, krs in make.sheet(owner, level, applying.to(level, unit, role_name)):
             count += 1
             oid = f"o:{base}#{count}"
-            append(draft(oid, owner, None, title, None, None, None, ((detail,), ())))
-            for index, (name, kr_kind, metric, weight, rest) in enumerate(krs, start=1):
-                append(
-                    draft(
-                        f"k:{base}#{count}.{index}", owner, oid, name, kr_kind, metric, weight, rest
-                    )
-                )
+            append(make_objective((oid, title, owner, detail, None, objective_kind)))
+            for index, (name, later) in enumerate(krs, start=1):
+                append(make_kr((f"k:{base}#{count}.{index}", name, owner, oid, *later)))
         if owner in by_unit:
-            out += staffing(spec, owner, count + 1, by_unit[owner])
+            out += map(_record, staffing(spec, owner, count + 1, by_unit[owner]))
     return out
 
 
-Shape = list[tuple[str, str, list[tuple[str, KRKind | None, str | None, Any, Rest]]]]
-"""An owner's sheet but its ids: per objective its title and detail, and per KR the fields of
-its :class:`Draft` other than id, owner and objective."""
+Shape = list[tuple[str, str, list[tuple[str, tuple[Any, ...]]]]]
+"""An owner's sheet but its ids: per objective its title and detail, and per KR its name and
+its record's fields after ``objective`` (:data:`KR_ORDER`; the weight its fixed one)."""
 
 
 class _Applying:
@@ -351,7 +360,10 @@ class _KRMaker:
                         (
                             template.title,
                             template.detail,
-                            [(d.name, d.kr_kind, d.metric, d.weight, d.rest) for d in drafts],
+                            [
+                                (d.name, (*d.rest[0], d.weight, *d.rest[1], _KR_KIND))
+                                for d in drafts
+                            ],
                         )
                     )
             self.kept.append((own, limits, templates))

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from okrplan.model import KRKind, RoleGroup, Status, Unit
+from okrplan.model import KeyResult, KRKind, Objective, RoleGroup, Status, Unit
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import Group
-from okrplan.solve.objectives import Draft
+from okrplan.solve.objectives import SheetItem
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.series import exact
 from okrplan.solve.weights import WeightItem, weights_status
@@ -30,7 +30,7 @@ _NONE: Lever = (Fraction(0), Fraction(0))  # a KR without a metric (fractions ar
 def weigh(
     spec: Spec,
     owners: Sequence[Unit | RoleGroup],
-    items: Sequence[Draft],
+    items: Sequence[SheetItem],
     groups: Sequence[Group],
     series: Mapping[str, PersonSeries],
     options: SolverOptions = DEFAULT_OPTIONS,
@@ -44,7 +44,8 @@ def weigh(
     owners
         Unit and role records, in tree order.
     items
-        Objective and KR drafts (:func:`okrplan.solve.objectives.sheet_records`).
+        Objective and KR records (:func:`okrplan.solve.objectives.sheet_records`), KRs with
+        their fixed weights.
     groups
         The solved groups (a role group's leverage is its quota).
     series
@@ -97,7 +98,7 @@ class _Weigher:
     alike: dict[Any, list[int]] = field(default_factory=dict)  # by _Levers.alike
 
     def sheet(
-        self, owner: Unit | RoleGroup, krs: Sequence[Draft]
+        self, owner: Unit | RoleGroup, krs: Sequence[KeyResult]
     ) -> tuple[list[int], Status | None]:
         """The weights of ``owner``'s weighted KRs, and whether they are proven nearest their
         ideals (None: the weights of a sheet alike, whose status is counted already)."""
@@ -112,7 +113,7 @@ class _Weigher:
         return found, status
 
     def _sheet(
-        self, owner: Unit | RoleGroup, krs: Sequence[Draft]
+        self, owner: Unit | RoleGroup, krs: Sequence[KeyResult]
     ) -> tuple[list[int], Status | None]:
         rules = self.spec.target.weights
         given = [None if k.weight is None else int(k.weight) for k in krs]
@@ -157,21 +158,22 @@ def _one_through(parts: Sequence[Lever]) -> bool:
     return True
 
 
-def _sheets(items: Sequence[Draft]) -> dict[str, dict[str, list[Draft]]]:
+def _sheets(items: Sequence[SheetItem]) -> dict[str, dict[str, list[KeyResult]]]:
     """Each owner's objectives (by id, in order) and their KRs."""
-    sheets: dict[str, dict[str, list[Draft]]] = {}
-    oid, krs = "", list[Draft]()  # the last objective: its KRs follow it
+    sheets: dict[str, dict[str, list[KeyResult]]] = {}
+    oid, krs = "", list[KeyResult]()  # the last objective: its KRs follow it
     for item in items:
-        if item.objective is None:
+        if type(item) is Objective:
             sheet = sheets.get(item.owner)
             if sheet is None:
                 sheet = sheets[item.owner] = {}
             oid, krs = item.id, []
             sheet[oid] = krs
-        elif item.objective == oid:
-            krs.append(item)
-        else:
-            sheets[item.owner][item.objective].append(item)
+        elif type(item) is KeyResult:
+            if item.objective == oid:
+                krs.append(item)
+            else:
+                sheets[item.owner][item.objective].append(item)
     return sheets
 
 
@@ -202,7 +204,7 @@ class _Levers:
         self.through = unit_through(spec, groups, quotas)
         self.factors: dict[str, tuple[str, Fraction]] = {}
 
-    def alike(self, owner: Unit | RoleGroup, krs: Sequence[Draft]) -> tuple[Any, ...] | None:
+    def alike(self, owner: Unit | RoleGroup, krs: Sequence[KeyResult]) -> tuple[Any, ...] | None:
         """What a role group's sheet's weights depend on, where that is cheaper to find than
         its leverages (None for another owner): each KR's leverage is its group's quota (or
         nothing, where the metric it flows through is not in the group's pipeline) times a
@@ -219,7 +221,7 @@ class _Levers:
             tuple([(k.metric, k.weight, k.kr_kind) for k in krs]),
         )
 
-    def of(self, owner: Unit | RoleGroup, kr: Draft) -> Lever:
+    def of(self, owner: Unit | RoleGroup, kr: KeyResult) -> Lever:
         """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
         if kr.metric is None:
             return _NONE
