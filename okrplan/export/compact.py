@@ -259,24 +259,25 @@ class _KrLine:
             found = self.texts[key] = '"metric":' + self.encode(kr.metric)
         return found
 
-    def __call__(
+    def _to_owner(
         self,
+        parts: list[str],
         kr: KeyResult,
         objective: str | None,
         owner: str | None,
-        edges: dict[str, list[str]] | None,
-    ) -> str:
-        """``objective``: the one its id names; ``owner``: the owner to write (None: the one
-        its id names); ``edges``: the target ids of its edges written on it, by kind."""
-        parts: list[str] = []
+        edges: dict[str, list[str]],
+        metric: Mapping[str, Any],
+        span: str | None,
+    ) -> None:
+        """The keys from ``aligns`` to ``owner``, in their order."""
         encode, number, add = self.encode, self._number, parts.append
-        if edges is not None and "aligns" in edges:
+        if "aligns" in edges:
             add('"aligns":' + encode(edges["aligns"]))
         if kr.deduction is not None:
             add('"deduction":' + number(kr.deduction))
         if kr.direction is not Direction.INCREASE:
             add('"direction":' + encode(kr.direction))
-        if edges is not None and "drives" in edges:
+        if "drives" in edges:
             add('"drives":' + encode(edges["drives"]))
         if kr.due is not None:
             add('"due":' + encode(kr.due))
@@ -289,20 +290,29 @@ class _KrLine:
         if not derived:
             add('"kr_kind":' + encode(kr.kr_kind))
         add(self._metric(kr))
-        metric = self.metrics.get(kr.metric) if kr.metric is not None else None
-        metric = metric if isinstance(metric, dict) else _NO_METRIC
         if derived and not (metric and kr.money is (metric.get("kind") == "money")):
             add('"money":' + encode(kr.money))
-        periods = kr.periods
-        span = self.spans.get(tuple(periods)) if periods else None
         if span == "months":
-            add('"months":' + encode(list(periods.values())))
+            add('"months":' + encode(list(kr.periods.values())))
         if kr.name != metric.get("name"):
             add('"name":' + encode(kr.name))
         if kr.objective != objective:
             add('"objective":' + encode(kr.objective))
         if owner is not None:
             add('"owner":' + encode(owner))
+
+    def _from_per(
+        self,
+        parts: list[str],
+        kr: KeyResult,
+        edges: dict[str, list[str]],
+        metric: Mapping[str, Any],
+        span: str | None,
+    ) -> None:
+        """The keys from ``per`` to ``weight``, in their order."""
+        encode, number, add = self.encode, self._number, parts.append
+        periods = kr.periods
+        derived = kr.kr_kind is KRKind.DERIVED
         add('"per":' + encode(kr.per))
         if periods and span is None:
             add('"periods":' + encode(dict(periods)))
@@ -310,7 +320,7 @@ class _KrLine:
             add('"quarters":' + encode(list(periods.values())))
         if kr.sourced is not None:
             add('"sourced":' + number(kr.sourced))
-        if edges is not None and "supports" in edges:
+        if "supports" in edges:
             add('"supports":' + encode(edges["supports"]))
         add('"target":' + number(kr.target))
         if kr.target_kind is not TargetKind.NUMBER:
@@ -326,6 +336,23 @@ class _KrLine:
         if span == "weeks":
             add('"weeks":' + encode(list(periods.values())))
         add('"weight":' + number(kr.weight))
+
+    def __call__(
+        self,
+        kr: KeyResult,
+        objective: str | None,
+        owner: str | None,
+        edges: dict[str, list[str]] | None,
+    ) -> str:
+        """``objective``: the one its id names; ``owner``: the owner to write (None: the one
+        its id names); ``edges``: the target ids of its edges written on it, by kind."""
+        parts: list[str] = []
+        edges = edges if edges is not None else {}
+        metric = self.metrics.get(kr.metric) if kr.metric is not None else None
+        metric = metric if isinstance(metric, dict) else _NO_METRIC
+        span = self.spans.get(tuple(kr.periods)) if kr.periods else None
+        self._to_owner(parts, kr, objective, owner, edges, metric, span)
+        self._from_per(parts, kr, edges, metric, span)
         return "{" + ",".join(parts) + "}"
 
 

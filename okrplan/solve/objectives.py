@@ -19,15 +19,12 @@ from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
 from okrplan.numbers import plural
 from okrplan.periods import Month
-from okrplan.solve.counts import CountCaps
-from okrplan.solve.funnel import PersonSeries, sourced_key
+from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import unit_id
+from okrplan.solve.krcounts import CountNumbers, Numbers
 from okrplan.solve.series import (
-    Calendar,
     Limits,
     Series,
-    count_caps,
-    count_targets,
     headline,
     number,
     periods,
@@ -176,7 +173,8 @@ def sheet_records(
     roles: Sequence[RoleGroup],
     series: Mapping[str, PersonSeries],
     hires: Sequence[Hire],
-    limits: Mapping[str, Limits] | None = None,
+    limits: Mapping[str, Limits],
+    counts: CountNumbers,
 ) -> list[SheetItem]:
     """Every owner's objectives, each followed by its KRs, owners in tree order.
 
@@ -192,7 +190,9 @@ def sheet_records(
         Hires to staff, in the order their KRs are written.
     limits
         Each role group's capacity windows and working months, by node id: its count KRs stay
-        within them (:func:`okrplan.solve.series.count_targets`).
+        within them.
+    counts
+        The count KRs' numbers (:func:`okrplan.solve.krcounts.count_plan`).
 
     Returns
     -------
@@ -200,11 +200,11 @@ def sheet_records(
         Objective and KR records, KRs with their fixed weights (if any), objectives with
         none: :func:`freeze` sets the weights (:func:`okrplan.solve.weighting.weigh`).
     """
-    templates = spec.target.objectives or default_objectives(spec)
+    templates = objective_templates(spec)
     by_unit: dict[str, list[Hire]] = {}
     for hire in hires:
         by_unit.setdefault(unit_id(hire.ref.unit), []).append(hire)
-    make = _KRMaker(spec, series, Calendar.of(spec.period, spec.working_days), limits or {})
+    make = _KRMaker(spec, series, counts, limits)
     applying = _Applying(templates)
     out: list[SheetItem] = []
     append = out.append
@@ -313,28 +313,16 @@ class _KRMaker:
         self,
         spec: Spec,
         series: Mapping[str, PersonSeries],
-        calendar: Calendar,
+        counts: CountNumbers,
         limits: Mapping[str, Limits],
     ):
-        self.spec, self.series, self.calendar, self.limits = spec, series, calendar, limits
+        self.spec, self.series, self.counts, self.limits = spec, series, counts, limits
+        self.calendar = counts.calendar
         self.stems: dict[int, _Stem] = {}
         self.rests: dict[tuple[Any, ...], Rest] = {}
-        self.numbers: dict[tuple[Any, ...], tuple[Any, dict[str, int | float], Any]] = {}
-        self.sourced = {m: sourced_key(m) for m in spec.target.metrics}
-        self.count_caps: dict[tuple[int, str], CountCaps] = {}
+        self.numbers: dict[tuple[Any, ...], Numbers] = {}
         self.kept: list[Any] = []  # what ids in keys name, kept alive while this maker is
         self.sheets: dict[tuple[Any, ...], Shape] = {}
-        self.uncapped: dict[tuple[int, str], tuple[Limits, Limits]] = {}
-
-    def caps(self, limits: Limits | None, metric: str) -> CountCaps:
-        """A person's whole-unit capacity for ``metric``, once per limits (groups of one
-        profile share theirs, see :func:`okrplan.plan.solve_plan`)."""
-        key = (id(limits), metric)
-        found = self.count_caps.get(key)
-        if found is None:
-            found = self.count_caps[key] = count_caps(self.calendar, limits, metric)
-            self.kept.append(limits)  # keeps the id in the key valid while this maker lives
-        return found
 
     def sheet(self, owner: str, level: str, templates: Sequence[Objective]) -> Shape:
         """``owner``'s sheet from the templates that apply to it, once per kind of sheet: the
@@ -395,13 +383,7 @@ class _KRMaker:
                 return _kr({**attrs, "id": kid, "owner": owner, "objective": oid, **special})
         own = self.series[owner]
         series = own[metric]
-        limits = self.limits.get(owner)
-        sourced = own.get(self.sourced[metric])
-        shown_sourced = None
-        if sourced is not None and sum(sourced.num) * series.den != sum(series.num) * sourced.den:
-            # capacity bounds only what the owner sources; what it receives is not capped
-            limits = self._received(limits, metric)
-            shown_sourced = shown(sum(sourced.num), sourced.den, sourced.money)
+        limits, shown_sourced = self.counts.measured(own, metric, self.limits.get(owner))
         key = (id(kr), series.num, series.den, series.money, id(limits), shown_sourced)
         rest = self.rests.get(key)
         if rest is None:
@@ -418,39 +400,21 @@ class _KRMaker:
             )
         return Draft(kid, owner, oid, attrs["name"], KRKind.DERIVED, metric, attrs["weight"], rest)
 
-    def _numbers(
-        self, series: Series, per: Per, limits: Limits | None, metric: str
-    ) -> tuple[Any, dict[str, int | float], Any]:
-        """A derived KR's headline, periods and total, once per series value, ``per``,
-        limits and metric."""
-        key = (series.num, series.den, series.money, per, id(limits), metric)
+    def _numbers(self, series: Series, per: Per, limits: Limits | None, metric: str) -> Numbers:
+        """A derived KR's headline, periods and total: a count KR's from the count step
+        (:func:`okrplan.solve.krcounts.count_plan`), a money KR's once per series value and
+        ``per``."""
+        if not series.money:
+            return self.counts.get(series, per, limits, metric)
+        key = (series.num, series.den, per)
         found = self.numbers.get(key)
         if found is None:
-            if series.money:
-                found = (
-                    headline(series, per, self.calendar),
-                    periods(series, per, self.calendar),
-                    shown(sum(series.num), series.den, series.money),
-                )
-            else:
-                found = count_targets(
-                    series, per, self.calendar, limits, metric, self.caps(limits, metric)
-                )
-            self.numbers[key] = found
-            self.kept.append(limits)
+            found = self.numbers[key] = (
+                headline(series, per, self.calendar),
+                periods(series, per, self.calendar),
+                shown(sum(series.num), series.den, series.money),
+            )
         return found
-
-    def _received(self, limits: Limits | None, metric: str) -> Limits | None:
-        """``limits`` without the capacity of ``metric`` (one object per limits and metric,
-        so KRs that share them still share their numbers)."""
-        if limits is None or metric not in limits.windows:
-            return limits
-        key = (id(limits), metric)
-        found = self.uncapped.get(key)
-        if found is None:
-            windows = {m: w for m, w in limits.windows.items() if m != metric}
-            found = self.uncapped[key] = (limits, Limits(windows, limits.active))
-        return found[1]
 
     def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
         """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
@@ -547,6 +511,11 @@ def staffing(spec: Spec, owner: str, count: int, hires: Sequence[Hire]) -> list[
             )
         )
     return out
+
+
+def objective_templates(spec: Spec) -> tuple[Objective, ...]:
+    """The objective templates of a plan: its ``objectives:``, else the defaults."""
+    return tuple(spec.target.objectives) or default_objectives(spec)
 
 
 def default_objectives(spec: Spec) -> tuple[Objective, ...]:

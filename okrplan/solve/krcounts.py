@@ -1,0 +1,136 @@
+"""Count KRs' numbers: a 销售岗's weekly calls, a role's monthly visits, within capacity.
+
+A step of solving between the series (:mod:`okrplan.solve.funnel`, phasing) and the sheets
+(:mod:`okrplan.solve.objectives`): for every role with capacity limits, each count metric of its
+series is turned into whole numbers per period, at each ``per`` an objective template asks for,
+by :func:`okrplan.solve.series.count_targets`. People of one profile have equal series and
+share their limits, so at 100,000 people the ~100,000 count KRs need a few thousand of these.
+The sheets then read them (:meth:`CountNumbers.get`); a count KR of a unit, which has no limits,
+is worked out there the first time it is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from okrplan.model import Per
+from okrplan.solve.counts import CountCaps
+from okrplan.solve.funnel import PersonSeries, sourced_key
+from okrplan.solve.series import Calendar, Limits, Series, count_caps, count_targets, shown
+from okrplan.spec import Objective, Spec
+
+Numbers = tuple[Any, dict[str, int | float], Any]
+"""A derived KR's headline, targets by period label, and plan total."""
+
+
+class CountNumbers:
+    """Count KRs' numbers by series value, ``per``, limits and metric (limits by identity:
+    the groups of one profile share one :class:`~okrplan.solve.series.Limits`)."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.numbers: dict[tuple[Any, ...], Numbers] = {}
+        self.caps: dict[tuple[int, str], CountCaps] = {}
+        self.uncapped: dict[tuple[int, str], tuple[Limits, Limits]] = {}
+        self.kept: list[Any] = []  # what ids in keys name, kept alive while this value is
+
+    def get(self, series: Series, per: Per, limits: Limits | None, metric: str) -> Numbers:
+        """The numbers of a count KR of ``metric`` measured on ``series`` within ``limits``
+        (see :func:`measured`), worked out once per distinct key."""
+        key = (series.num, series.den, per, id(limits), metric)
+        found = self.numbers.get(key)
+        if found is None:
+            caps = self.caps_of(limits, metric)
+            found = self.numbers[key] = count_targets(
+                series, per, self.calendar, limits, metric, caps
+            )
+        return found
+
+    def caps_of(self, limits: Limits | None, metric: str) -> CountCaps:
+        """A person's whole-unit capacity for ``metric``, once per limits."""
+        key = (id(limits), metric)
+        found = self.caps.get(key)
+        if found is None:
+            found = self.caps[key] = count_caps(self.calendar, limits, metric)
+            self.kept.append(limits)  # keeps the id in the key valid while this value lives
+        return found
+
+    def measured(
+        self, own: PersonSeries, metric: str, limits: Limits | None
+    ) -> tuple[Limits | None, Any]:
+        """The limits a KR of ``metric`` is measured within, and what the owner sources of it
+        where that differs from its whole series (shown on the KR, else None).
+
+        Capacity bounds only what the owner sources: of an AE's meetings, those an SDR group
+        books for them are received, not capped, so their KR is measured without that
+        capacity (one limits object per limits and metric, so KRs that share them still share
+        their numbers)."""
+        series = own[metric]
+        sourced = own.get(sourced_key(metric))
+        if sourced is None or sum(sourced.num) * series.den == sum(series.num) * sourced.den:
+            return limits, None
+        shown_sourced = shown(sum(sourced.num), sourced.den, sourced.money)
+        if limits is None or metric not in limits.windows:
+            return limits, shown_sourced
+        key = (id(limits), metric)
+        found = self.uncapped.get(key)
+        if found is None:
+            windows = {m: w for m, w in limits.windows.items() if m != metric}
+            found = self.uncapped[key] = (limits, Limits(windows, limits.active))
+        return found[1], shown_sourced
+
+
+def count_plan(
+    spec: Spec,
+    templates: tuple[Objective, ...],
+    series: Mapping[str, PersonSeries],
+    limits: Mapping[str, Limits],
+) -> CountNumbers:
+    """Every role's count KRs' numbers, for the sheets to read.
+
+    Parameters
+    ----------
+    spec
+        The validated target file.
+    templates
+        The objective templates (``objectives:`` or the defaults): their count KRs' ``per``
+        say which periods a headline is per.
+    series
+        Every owner's series, by node id.
+    limits
+        Each role group's capacity windows and working months, by node id.
+
+    Returns
+    -------
+    CountNumbers
+        The numbers by series, ``per``, limits and metric; a key not worked out here (a
+        unit's) is worked out when first asked for.
+
+    Examples
+    --------
+    A 销售岗's weekly calls: the plan's calls rounded up once, apportioned over the ISO
+    weeks within capacity; the headline is the total × 7 ÷ the days the person works
+    (:func:`okrplan.solve.series.count_targets`).
+    """
+    counts = CountNumbers(Calendar.of(spec.period, spec.working_days))
+    pers: dict[str, list[Per]] = {}
+    for template in templates:
+        for kr in template.key_results:
+            if kr.metric is not None:
+                found = pers.setdefault(kr.metric, [])
+                per = Per(kr.per or "plan")
+                if per not in found:
+                    found.append(per)
+    for owner, own_limits in limits.items():
+        own = series.get(owner)
+        if own is None:
+            continue
+        for metric, wanted in pers.items():
+            measured_on = own.get(metric)
+            if measured_on is None or measured_on.money:
+                continue
+            within, _ = counts.measured(own, metric, own_limits)
+            for per in wanted:
+                counts.get(measured_on, per, within, metric)
+    return counts
