@@ -196,7 +196,7 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
-    ``meanwhile`` is called while a child makes a large plan's sheets and report (see
+    ``meanwhile`` is called while a child makes part of a large plan's files (see
     :data:`BESIDE_FROM`), instead of waiting idle; never for a small plan.
 
     Raises
@@ -272,8 +272,12 @@ def _plan_files(
     step(TREE_DOT)
     nodes = plan.graph.number_of_nodes()
     dot_text = tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
-    side = functools.partial(_side_files, plan, dot_text, directory, images, sheets, report)
     large = nodes >= BESIDE_FROM
+    # with the tree made here, the child's report is the longer part: the sheets are made here
+    sheets_here = large and sheets and dot_text is not None
+    side = functools.partial(
+        _side_files, plan, dot_text, directory, images, sheets and not sheets_here, report
+    )
     if dot_text is None:
         _share(plan)
     with Beside(side) if large else contextlib.nullcontext() as other:
@@ -287,6 +291,9 @@ def _plan_files(
         spooled = spool(json_chunks(plan), directory)
         try:
             files[PLAN_FILE] = spooled.copy_to
+            if sheets_here:
+                step(SHEETS_DIR)
+                files.update(_sheet_dir(plan))
             if other is None:
                 files.update(side(step))
             else:
@@ -332,12 +339,7 @@ def _side_files(
         made[TREE_SVG] = render_image(dot_text, "svg")
     if sheets:
         step(SHEETS_DIR)
-        made.update(
-            {
-                f"{SHEETS_DIR}/{name}": content
-                for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS).items()
-            }
-        )
+        made.update(_sheet_dir(plan))
     if report:
         step(REPORT_FILE)
         svg = made.get(TREE_SVG)
@@ -350,17 +352,24 @@ def _side_files(
     return made
 
 
+def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
+    """The files of ``sheets/`` by their names in the plan directory."""
+    made = sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS)
+    return {f"{SHEETS_DIR}/{name}": content for name, content in made.items()}
+
+
 BESIDE_FROM = 2_000
-"""A plan of this many nodes or more (about 1,000 people) has its sheets, tree.svg and report
-made in a forked child on the other core while plan.md, tree.png and plan.json are made here
-(see :mod:`okrplan.forked`); the files are the same either way."""
+"""A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
+forked child on the other core while plan.md, tree.png, plan.json and the sheets are made here
+(see :mod:`okrplan.forked`); the files are the same either way. At 10,000 people the two sides
+take about 1.0 and 1.0 CPU s (with the sheets in the child too, 0.8 and 1.2)."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,
-tree.png) made in the forked child too, not before the fork here: at 100,000 people (167,129
+tree.png) and its sheets made in the forked child too, not here: at 100,000 people (167,129
 nodes) this process's plan.md and plan.json then take about as long as the child's tree,
-sheets and report (4.0 and 4.0 CPU s, against 5.9 and 4.3 with the tree made here); at 10,000
-people (17,677 nodes) the child's part is the longer already, and the tree stays here."""
+sheets and report (3.9 and 4.3 CPU s, against 5.5 and 4.0 with the tree made here, before
+the fork); every owner's sheet is asked for before the fork instead, as the tree did."""
 
 
 def report_html(
