@@ -196,7 +196,7 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
-    ``meanwhile`` is called while a child makes a large plan's sheets and report (see
+    ``meanwhile`` is called while a child makes part of a large plan's files (see
     :data:`BESIDE_FROM`), instead of waiting idle; never for a small plan.
 
     Raises
@@ -270,18 +270,30 @@ def _plan_files(
     from okrplan.render import render_image
 
     step(TREE_DOT)
-    dot_text = tree_dot(plan)
-    side = functools.partial(_side_files, plan, dot_text, directory, images, sheets, report)
-    large = plan.graph.number_of_nodes() >= BESIDE_FROM
+    nodes = plan.graph.number_of_nodes()
+    dot_text = tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
+    large = nodes >= BESIDE_FROM
+    # with the tree made here, the child's report is the longer part: the sheets are made here
+    sheets_here = large and sheets and dot_text is not None
+    side = functools.partial(
+        _side_files, plan, dot_text, directory, images, sheets and not sheets_here, report
+    )
+    if dot_text is None:
+        _share(plan)
     with Beside(side) if large else contextlib.nullcontext() as other:
         step(MARKDOWN_FILE)
-        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan), TREE_DOT: dot_text}
-        if images:
-            files[TREE_PNG] = render_image(dot_text, "png")
+        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan)}
+        if dot_text is not None:
+            files[TREE_DOT] = dot_text
+            if images:
+                files[TREE_PNG] = render_image(dot_text, "png")
         step(PLAN_FILE)
         spooled = spool(json_chunks(plan), directory)
         try:
             files[PLAN_FILE] = spooled.copy_to
+            if sheets_here:
+                step(SHEETS_DIR)
+                files.update(_sheet_dir(plan))
             if other is None:
                 files.update(side(step))
             else:
@@ -295,30 +307,39 @@ def _plan_files(
     return files, spooled
 
 
+def _share(plan: Plan) -> None:
+    """Every owner's sheet asked for once before the fork, so that the graph's indexes and the
+    sheets (about 1 CPU s at 100,000 people) are made once and read by both processes, instead
+    of by whichever asks first on each side (the goal tree asked first when it was made here)."""
+    graph = plan.graph
+    for owner in queries.tree_order(graph):
+        queries.sheet(graph, owner)
+
+
 def _side_files(
     plan: Plan,
-    dot_text: str,
+    dot_text: str | None,
     directory: str | os.PathLike[str],
     images: bool,
     sheets: bool,
     report: bool,
     step: Callable[[str], None] = lambda name: None,
 ) -> dict[str, str | bytes]:
-    """tree.svg, the sheets and the report (in a forked child for a large plan)."""
+    """tree.svg, the sheets and the report (in a forked child for a large plan); for a very
+    large plan (``dot_text`` None, see :data:`TREE_BESIDE_FROM`) tree.dot and tree.png too."""
     from okrplan.render import render_image
 
     made: dict[str, str | bytes] = {}
+    if dot_text is None:
+        dot_text = made[TREE_DOT] = tree_dot(plan)
+        if images:
+            made[TREE_PNG] = render_image(dot_text, "png")
     if images:
         step(TREE_SVG)
         made[TREE_SVG] = render_image(dot_text, "svg")
     if sheets:
         step(SHEETS_DIR)
-        made.update(
-            {
-                f"{SHEETS_DIR}/{name}": content
-                for name, content in sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS).items()
-            }
-        )
+        made.update(_sheet_dir(plan))
     if report:
         step(REPORT_FILE)
         svg = made.get(TREE_SVG)
@@ -331,10 +352,26 @@ def _side_files(
     return made
 
 
+def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
+    """The files of ``sheets/`` by their names in the plan directory."""
+    made = sheet_files(plan, max_workbook=MAX_WORKBOOK_SHEETS)
+    return {f"{SHEETS_DIR}/{name}": content for name, content in made.items()}
+
+
 BESIDE_FROM = 2_000
-"""A plan of this many nodes or more (about 1,000 people) has its sheets, tree.svg and report
-made in a forked child on the other core while plan.md, tree.png and plan.json are made here
-(see :mod:`okrplan.forked`); the files are the same either way."""
+"""A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
+forked child on the other core while plan.md, tree.png, plan.json and the sheets are made here
+(see :mod:`okrplan.forked`); the files are the same either way. At 10,000 people the two sides
+take about 1.0 and 1.0 CPU s (with the sheets in the child too, 0.8 and 1.2)."""
+
+TREE_BESIDE_FROM = 50_000
+"""A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,
+tree.png) and its sheets made in the forked child too, not here: at 100,000 people (167,129
+nodes) this process's plan.md and plan.json then take about as long as the child's tree,
+sheets and report, and the 0.8 CPU s of the tree's DOT text leave the part before the fork
+(every owner's sheet is asked for there instead, as the tree did): on a shared machine, the
+medians of 9 runs from the fork on were 5.0 and 4.5 CPU s, against 5.0 and 4.2, before the
+fork 9.9 against 10.3, the longest path 14.7 against 15.9."""
 
 
 def report_html(

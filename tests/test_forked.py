@@ -98,16 +98,36 @@ def plan() -> api.Plan:
     return api.decompose(ROOT / "scenarios" / "sales-center-2021.yaml")
 
 
-@pytest.mark.parametrize("images", [True, False])
+@pytest.mark.parametrize(("images", "tree_beside"), [(True, False), (False, False), (True, True)])
 def test_two_processes_write_the_same_plan_as_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool, plan: api.Plan
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool, tree_beside: bool, plan: api.Plan
 ) -> None:
     if images and api.image_problem() is not None:
         pytest.skip("Graphviz `dot` is not installed")
     one = api.write_plan(plan, tmp_path / "one", images=images)
     seen: list[str] = []
     monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    if tree_beside:  # the goal tree made in the child too, as for a very large plan
+        monkeypatch.setattr(api, "TREE_BESIDE_FROM", 1)
     two = api.write_plan(plan, tmp_path / "two", images=images, progress=seen.append)
     assert "sheets" in seen and seen[-1] == "write"
-    assert tree(one) == tree(two)
+    assert tree(one) == tree(two)  # the manifest included
     assert len(tree(one)) > 10
+
+
+def test_an_error_making_the_tree_in_the_child_is_raised_as_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan
+) -> None:
+    calls: list[int] = []
+
+    def broken(*args: object, **kwargs: object) -> str:
+        calls.append(os.getpid())
+        raise InputError([Issue("no such unit", "plan.json", path="--unit")])
+
+    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    monkeypatch.setattr(api, "TREE_BESIDE_FROM", 1)
+    monkeypatch.setattr(api, "tree_dot", broken)
+    with pytest.raises(InputError, match="no such unit"):
+        api.write_plan(plan, tmp_path / "plan", images=False)
+    assert calls == [os.getpid()]  # the child's call is not seen here; the redo is
+    assert not (tmp_path / "plan").exists()  # nothing half-written
