@@ -102,3 +102,20 @@ def test_a_value_that_is_no_number_is_hinted_in_the_plans_language(
     assert ("提示：请写数量，例如 8000万" if zh else "hint: write a quantity like 8000万") in (
         done.stderr
     )
+
+
+def test_a_table_written_to_a_file_is_whole(
+    made: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Standard output here is not a terminal (as `okrplan status PLAN > status.txt`): rich
+    # would lay the table out in 80 columns and cut its texts with "…"; it is laid out as wide
+    # as its rows need instead. With COLUMNS set the planner's width holds.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    shutil.copytree(made, tmp_path, dirs_exist_ok=True)
+    args = ["status", str(tmp_path / "plan"), "--as-of", "2015-06-30"]
+    shown = CliRunner().invoke(cli, args)
+    assert shown.exit_code == 0, shown.output
+    assert "…" not in shown.stdout
+    assert max(map(len, shown.stdout.splitlines())) > 80  # the table needs more than 80
+    narrow = CliRunner().invoke(cli, args, env={"COLUMNS": "60"})
+    assert "…" in narrow.stdout

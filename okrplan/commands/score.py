@@ -28,12 +28,12 @@ def _stretch_option(ctx: click.Context, param: click.Parameter, value: str | Non
 
 def _print_tables(plan: Plan, sheets: Sequence[SheetScore], options: ScoreOptions) -> None:
     """Each sheet's scores as a table on standard output."""
-    from rich.console import Console
     from rich.table import Table
 
     from okrplan import score_table
+    from okrplan.terminal import console_for
 
-    console = Console()
+    tables = []
     for sheet in sheets:
         table = Table(
             *score_table.headers(plan.locale),
@@ -42,6 +42,9 @@ def _print_tables(plan: Plan, sheets: Sequence[SheetScore], options: ScoreOption
         )
         for row in score_table.table_rows(plan, sheet, options):
             table.add_row(*row)
+        tables.append(table)
+    console = console_for(*tables)
+    for table in tables:
         console.print(table)
 
 

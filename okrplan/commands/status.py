@@ -81,10 +81,11 @@ def _show(result: Any, fmt: str) -> None:
     from okrplan.progress import status as report
 
     if fmt == "table":
-        from rich.console import Console
+        from okrplan.terminal import console_for
 
-        console = Console()
-        console.print(report.to_rich(result))
+        table = report.to_rich(result)
+        console = console_for(table)
+        console.print(table)
         for warning in result.warnings:
             console.print(warning, style="yellow", markup=False, highlight=False)
     else:
