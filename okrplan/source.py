@@ -7,7 +7,6 @@ key and value by its key path, so that any later error can point at the place to
 
 from __future__ import annotations
 
-import codecs
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from okrplan.source_errors import reader_issue, syntax_issue
 from okrplan.source_events import plain_values
 from okrplan.tabular import read_input
 from okrplan.text import describe_character, unsafe_character
+from okrplan.textdecode import Kind, decode_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -110,53 +110,18 @@ class Source:
 
 
 def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
-    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
-
-    Chinese Windows editors often save GBK/GB18030; such files are read, with a warning.
-    """
-    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(
-            [
-                Issue(
-                    "this is not a text file (it contains NUL bytes)",
-                    file,
-                    hint="pass a YAML target file, e.g. target.yaml",
-                )
-            ]
-        )
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        not_utf8 = exc.start
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(encoding), [_encoding_warning(file, "UTF-16")]
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        # Most such files are UTF-8 with a stray byte: point at the first byte that is not UTF-8.
-        raise InputError(
-            [
-                Issue(
-                    f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} is not UTF-8)",
-                    file,
-                    raw.count(b"\n", 0, not_utf8) + 1,
-                    hint="save the file as UTF-8 in your editor",
-                )
-            ]
-        ) from None
-    return text, [_encoding_warning(file, "GB18030/GBK")]
+    """Decode a target file's bytes (:func:`okrplan.textdecode.decode_text`): UTF-8 (with or
+    without BOM), UTF-16 with BOM, else GB18030 with a warning."""
+    return decode_text(raw, file, _YAML_TEXT)
 
 
-def _encoding_warning(file: str, encoding: str) -> Issue:
-    return Issue(
-        f"the file is not UTF-8; read it as {encoding}",
-        file,
-        hint="save it as UTF-8 to silence this warning",
-        severity=Severity.WARNING,
-    )
+_YAML_TEXT = Kind(
+    "text file",
+    "pass a YAML target file, e.g. target.yaml",
+    "UTF-8",
+    "GB18030/GBK",
+    "save the file as UTF-8 in your editor",
+)
 
 
 def load_yaml(path: str | os.PathLike[str]) -> Source:

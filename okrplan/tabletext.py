@@ -6,13 +6,13 @@ fields line by line, and the problems of its header and rows, each with its file
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from okrplan.errors import InputError, Issue, Severity
+from okrplan.textdecode import Kind, decode_text
 
 MAX_FIELD_CHARS = 10_000
 """Most characters in one value; a KR id or name is far shorter."""
@@ -20,57 +20,21 @@ MAX_TABLE_CELLS = 2_000_000
 """Most cells in a table, counting empty ones up to each row's last: a row of a million commas
 or a sheet whose cells reach column XFD is refused before it fills memory."""
 _TEXT_HINT = "save the table as CSV (UTF-8) or .xlsx"
+_TABLE = Kind("CSV text file", _TEXT_HINT, "CSV UTF-8", "GB18030", _TEXT_HINT)
 
 
 def decode_table(raw: bytes, file: str) -> tuple[str, list[Issue]]:
-    """A table's text: UTF-8 (a BOM is dropped), UTF-16 with a BOM, else GB18030 (with a
-    warning naming the encoding read).
+    """A table's text (:func:`okrplan.textdecode.decode_text`).
 
     >>> decode_table("销售额".encode("gb18030"), "a.csv")[0]
     '销售额'
     """
-    for bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        if raw.startswith(bom):
-            try:
-                return raw.decode("utf-16"), [_encoding_note(file, "UTF-16")]
-            except UnicodeDecodeError as exc:
-                raise InputError([not_text(file, f"byte {exc.start} is not UTF-16")]) from None
-    if b"\x00" in raw:
-        raise InputError([not_text(file, "it contains NUL bytes")])
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        not_utf8 = exc.start
-    try:
-        return raw.decode("gb18030"), [_encoding_note(file, "GB18030")]
-    except UnicodeDecodeError:
-        line = raw.count(b"\n", 0, not_utf8) + 1 if b"\n" in raw else raw.count(b"\r") + 1
-        raise InputError(
-            [
-                Issue(
-                    f"the file is neither UTF-8 nor GB18030 text (byte {not_utf8} is not UTF-8)",
-                    file,
-                    line,
-                    hint=_TEXT_HINT,
-                )
-            ]
-        ) from None
+    return decode_text(raw, file, _TABLE)
 
 
 def not_text(file: str, why: str) -> Issue:
     """The problem of a file that is not a CSV text file, and why."""
     return Issue(f"this is not a CSV text file ({why})", file, hint=_TEXT_HINT)
-
-
-def _encoding_note(file: str, encoding: str) -> Issue:
-    return Issue(
-        f"the file is not UTF-8; read it as {encoding}",
-        file,
-        hint="save it as CSV UTF-8 to silence this warning",
-        severity=Severity.WARNING,
-    )
 
 
 def csv_fields(name: str, text: str) -> Iterator[tuple[int, list[str]]]:

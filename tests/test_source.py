@@ -503,6 +503,21 @@ def test_decode_utf16_with_bom() -> None:
     assert [w.message for w in warnings] == ["the file is not UTF-8; read it as UTF-16"]
 
 
+def test_decode_refuses_a_bom_of_utf16_before_bytes_that_are_not() -> None:
+    # FF FE, then a lone high surrogate (00 D8) and "a": no UTF-16 text, a refusal, never a
+    # traceback; an odd count of bytes after the BOM (k, p, i, :, space, one byte) the same.
+    for raw, byte in (
+        (b"\xff\xfe\x00\xd8a\x00", 2),
+        (b"\xff\xfek\x00p\x00i\x00:\x00 \x00\x00", 12),
+    ):
+        with pytest.raises(InputError) as info:
+            decode(raw, "t.yaml")
+        assert str(info.value.issues[0]) == (
+            f"t.yaml: error: this is not a text file (byte {byte} is not UTF-16)\n"
+            "    hint: pass a YAML target file, e.g. target.yaml"
+        )
+
+
 def test_decode_refuses_binary() -> None:
     with pytest.raises(InputError) as info:
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "tree.png")
