@@ -127,8 +127,12 @@ _KIND_SUFFIXES = (
 )
 _RATE = re.compile(r"\s*/\s*|\s+per\s+", re.IGNORECASE)
 _EVERY = re.compile(r"每\s*(星期|礼拜|季度|个月|周|月|季|年)\s*(.+)")  # 每周100次 is 100次/周
-# words that make a number approximate (几 some, 多/余 odd, 来 about, 左右/上下 or so)
-_VAGUE = frozenset("几多余来左右上下")
+# words right after a number that make it approximate: 几 some, 多/余 odd, 来 about (alone or
+# before a measure word: 三十几, 30多家, 50余家, 三十来个), 左右/上下 or so (100左右); 来 or 下
+# starting a word of its own (200次来访, 1万下载, 200来访) is not one
+_VAGUE = frozenset("几多余来")
+_MEASURES = frozenset("个家次人位名单件台套笔条张只项户")
+_ROUGHLY = ("左右", "上下")
 _CN_PERIODS = tuple(word for word in _PERIODS if not word.isascii())
 # Spaces go unless they sit between two digits: "40 万" is 40万, "1 2" is not 12.
 _SPACES = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
@@ -340,8 +344,7 @@ def _parse_amount(amount: str, text: str, hint: str) -> tuple[QuantityKind, Deci
             body, word = body[:-1], body[-1] + word
         if word.endswith(_CN_PERIODS):
             raise QuantityError(f"'{text}' ends in a period but has no '/' before it.", _HINT_RATE)
-        if _VAGUE.intersection(word):
-            # 三十几, 30多家, 50余万, 三十来个, 100左右: an estimate, and a plan needs the number
+        if _is_estimate(word):
             raise QuantityError(f"'{text}' is an estimate, not an exact number.", hint)
     if not body:
         raise QuantityError(f"'{text}' has no number.", hint)
@@ -354,6 +357,13 @@ def _parse_amount(amount: str, text: str, hint: str) -> tuple[QuantityKind, Deci
     if kind is not QuantityKind.NUMBER:
         value = value.scaleb(-2)
     return kind, -value if negative else value, hint
+
+
+def _is_estimate(word: str) -> bool:
+    """Whether the word after a number makes it approximate (see :data:`_VAGUE`)."""
+    if word.startswith(_ROUGHLY):
+        return True
+    return word[:1] in _VAGUE and (len(word) == 1 or word[1] in _MEASURES)
 
 
 def _parse_chinese(body: str, text: str, hint: str) -> Decimal:

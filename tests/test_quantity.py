@@ -36,6 +36,11 @@ ACCEPTED = [
     ("12,345万", "123450000", N, None),
     ("2万亿", "2000000000000", N, None),
     ("15百万", "15000000", N, None),
+    # measure words that start with a character an estimate also uses (来, 下, 上)
+    ("1万下载", "10000", N, None),
+    ("200次来访", "200", N, None),
+    ("200来访", "200", N, None),
+    ("30家上线门店", "30", N, None),
     # Chinese numerals
     ("八千万", "80000000", N, None),
     ("两百", "200", N, None),
@@ -165,6 +170,7 @@ REJECTED = [
     ("三十几", "an estimate"),
     ("30多家", "an estimate"),
     ("50余家", "an estimate"),
+    ("30多家门店", "an estimate"),
     ("50余万", "not a quantity I can read"),
     ("三十来个", "an estimate"),
     ("100左右", "an estimate"),
