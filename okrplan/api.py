@@ -297,7 +297,7 @@ def _plan_files(
             if other is None:
                 files.update(side(step))
             else:
-                step(SHEETS_DIR if sheets else REPORT_FILE)
+                step(SHEETS_DIR if sheets and not sheets_here else REPORT_FILE)
                 if meanwhile is not None:
                     meanwhile()
                 files.update(other.result())

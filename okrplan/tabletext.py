@@ -11,8 +11,9 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from okrplan import textdecode
 from okrplan.errors import InputError, Issue, Severity
-from okrplan.textdecode import Kind, decode_text
+from okrplan.textdecode import Kind, decode_text, decoded
 
 MAX_FIELD_CHARS = 10_000
 """Most characters in one value; a KR id or name is far shorter."""
@@ -32,9 +33,15 @@ def decode_table(raw: bytes, file: str) -> tuple[str, list[Issue]]:
     return decode_text(raw, file, _TABLE)
 
 
+def table_codec(raw: bytes, file: str) -> tuple[list[Issue], str]:
+    """The warnings of reading a table's first bytes, and the codec to read it with."""
+    _, notes, codec = decoded(raw, file, _TABLE)
+    return notes, codec
+
+
 def not_text(file: str, why: str) -> Issue:
     """The problem of a file that is not a CSV text file, and why."""
-    return Issue(f"this is not a CSV text file ({why})", file, hint=_TEXT_HINT)
+    return textdecode.not_text(file, why, _TABLE)
 
 
 def csv_fields(name: str, text: str) -> Iterator[tuple[int, list[str]]]:

@@ -23,6 +23,7 @@ naming the file and line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -45,6 +46,7 @@ from okrplan.tabletext import (
     header_issues,
     not_text,
     scan_table,
+    table_codec,
     too_many_cells,
 )
 
@@ -444,9 +446,7 @@ def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES)
         return _stream(f"{name}[{sheet}]", iter(lines), [])
     with open(name, "rb") as handle:
         head = handle.read(2**20)
-    _, notes = decode_table(_whole_chars(head), name)
-    read_as = next((n.message.rsplit(" ", 1)[-1] for n in notes), "")
-    encoding = {"UTF-16": "utf-16", "GB18030": "gb18030"}.get(read_as, "utf-8-sig")
+    notes, encoding = table_codec(_whole_chars(head), name)
     first = head.decode(encoding, errors="replace").lstrip("\ufeff\r\n").partition("\n")[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     stream = _stream(name, _file_lines(name, encoding, delimiter), notes)
@@ -454,9 +454,17 @@ def stream_table(path: str | os.PathLike[str], *, limit: int = MAX_EXPORT_BYTES)
 
 
 def _whole_chars(head: bytes) -> bytes:
-    """The first megabyte cut at its last line break, so no character is cut in two."""
+    """The first megabyte cut so that no character is cut in two: UTF-16 (a BOM) at a whole
+    code unit, not after the first half of a surrogate pair; else at its last line break."""
+    if len(head) < 2**20:
+        return head
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        cut = len(head) - len(head) % 2
+        last = head[cut - 2 : cut]
+        high = last[1] if head.startswith(codecs.BOM_UTF16_LE) else last[0]
+        return head[: cut - 2] if 0xD8 <= high <= 0xDB else head[:cut]
     cut = head.rfind(b"\n")
-    return head[: cut + 1] if cut > 0 and len(head) == 2**20 else head
+    return head[: cut + 1] if cut > 0 else head
 
 
 def _file_lines(name: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

@@ -22,7 +22,14 @@ class Kind(NamedTuple):
 
 
 def decode_text(raw: bytes, file: str, kind: Kind) -> tuple[str, list[Issue]]:
-    """``raw`` as text, and a warning where it was not UTF-8.
+    """``raw`` as text, and a warning where it was not UTF-8 (see :func:`decoded`)."""
+    text, notes, _ = decoded(raw, file, kind)
+    return text, notes
+
+
+def decoded(raw: bytes, file: str, kind: Kind) -> tuple[str, list[Issue], str]:
+    """``raw`` as text, a warning where it was not UTF-8, and the Python codec read
+    (``utf-8-sig``, ``utf-16`` or ``gb18030``).
 
     Raises
     ------
@@ -32,29 +39,29 @@ def decode_text(raw: bytes, file: str, kind: Kind) -> tuple[str, list[Issue]]:
         UTF-8 with a stray byte).
 
     >>> kind = Kind("text file", "", "UTF-8", "GB18030", "")
-    >>> decode_text("销售额".encode("gb18030"), "a.txt", kind)[0]
-    '销售额'
-    >>> decode_text(codecs.BOM_UTF8 + "销售额".encode(), "a.txt", kind)
-    ('销售额', [])
+    >>> decoded("销售额".encode("gb18030"), "a.txt", kind)[::2]
+    ('销售额', 'gb18030')
+    >>> decoded(codecs.BOM_UTF8 + "销售额".encode(), "a.txt", kind)
+    ('销售额', [], 'utf-8-sig')
     """
     for bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         if raw.startswith(bom):
             try:
-                return raw.decode("utf-16"), [_note(file, "UTF-16", kind)]
+                return raw.decode("utf-16"), [_note(file, "UTF-16", kind)], "utf-16"
             except UnicodeDecodeError as exc:
                 raise InputError(
-                    [_not_text(file, f"byte {exc.start} is not UTF-16", kind)]
+                    [not_text(file, f"byte {exc.start} is not UTF-16", kind)]
                 ) from None
     if b"\x00" in raw:
-        raise InputError([_not_text(file, "it contains NUL bytes", kind)])
+        raise InputError([not_text(file, "it contains NUL bytes", kind)])
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
-        return raw.decode("utf-8"), []
+        return raw.decode("utf-8"), [], "utf-8-sig"
     except UnicodeDecodeError as exc:
         not_utf8 = exc.start
     try:
-        return raw.decode("gb18030"), [_note(file, kind.gb18030, kind)]
+        return raw.decode("gb18030"), [_note(file, kind.gb18030, kind)], "gb18030"
     except UnicodeDecodeError:
         end = b"\n" if b"\n" in raw else b"\r"  # lines end in \r alone in old Mac files
         issue = Issue(
@@ -66,7 +73,8 @@ def decode_text(raw: bytes, file: str, kind: Kind) -> tuple[str, list[Issue]]:
         raise InputError([issue]) from None
 
 
-def _not_text(file: str, why: str, kind: Kind) -> Issue:
+def not_text(file: str, why: str, kind: Kind) -> Issue:
+    """The problem of a file that is not a ``kind`` of text file, and why."""
     return Issue(f"this is not a {kind.name} ({why})", file, hint=kind.hint)
 
 

@@ -8,6 +8,7 @@ loaded plan's, and the store's sums by rollup.tally_rows and by store.tallies.""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -78,6 +79,11 @@ def test_a_plan_json_not_as_okrplan_writes_it_is_left_to_the_full_reading(tmp_pa
     (tmp_path / "plan.json").write_text(text.replace('"kind": "kr"', '"kind": "krx"', 1))
     assert light.read(tmp_path) is None
     (tmp_path / "plan.json").write_text("{")
+    assert light.read(tmp_path) is None
+    # months edited away: the full reading names the problem (a traceback before)
+    edited = json.loads(text)
+    edited["plan"]["months"] = []
+    (tmp_path / "plan.json").write_text(json.dumps(edited), encoding="utf-8")
     assert light.read(tmp_path) is None
 
 

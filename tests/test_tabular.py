@@ -3,6 +3,7 @@ every bad one is a message naming file:line and column, never a traceback or a h
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 
@@ -364,3 +365,20 @@ def test_stretch_still_credits_overachievement(plan_json: Path, tmp_path: Path) 
     result = score(plan_json, actuals, "--stretch", "120%")
     assert result.exit_code == 0, result.output
     assert top_actual(result) == "销售额 50% 8,000万 10,000万 1.2 60"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_large_utf16_table_streams_whole(codec: str, tmp_path: Path) -> None:
+    # Over the first megabyte the encoding is judged from: 上 is U+4E0A (a 0x0A byte, as a line
+    # break), 𠀀 a surrogate pair, so a cut at the megabyte must fall between whole characters.
+    from okrplan.tabular import stream_table
+
+    row = "上海一组,𠀀,12\n"  # 13 code units: rows do not line up with the megabyte
+    rows = 2**20 // (len(row.encode(codec))) + 50
+    bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
+    path = tmp_path / "big.csv"
+    path.write_bytes(bom + ("团队,名称,数量\n" + row * rows).encode(codec))
+    stream = stream_table(path)
+    assert stream.encoding == "utf-16" and stream.columns == ("团队", "名称", "数量")
+    read = list(stream.rows)
+    assert len(read) == rows and read[-1] == (rows + 1, ["上海一组", "𠀀", "12"])

@@ -218,6 +218,9 @@ def _light(data: dict[str, Any]) -> LightPlan | None:
     nodes, edges = data["graph"]["nodes"], data["graph"]["edges"]
     if three and edges:  # edges of more than a kind: not as decompose writes them
         return None
+    months = data["plan"].get("months")
+    if not isinstance(months, list) or not months or not all(type(m) is str for m in months):
+        return None  # a plan.json edited by hand: the full reading says what is wrong
     plan = LightPlan(dict(data["plan"]), "")
     krs: list[dict[str, Any]] = []
     for item in nodes:

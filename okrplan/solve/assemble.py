@@ -45,7 +45,7 @@ def assemble(
     kinds = {kind: str(kind) for kind in EdgeKind}
     edges = _tree_edges(owners, kinds)
     edges += _sheet_edges(owners, items, kinds)
-    edges += _alignment(spec, owners, items, kinds)
+    edges += alignment(spec, owners, items, kinds)
     return built([*owners, *items], edges)
 
 
@@ -79,21 +79,15 @@ def _sheet_edges(
 
 
 def alignment(
-    spec: Spec, owners: Sequence[Unit | RoleGroup], items: Sequence[Objective | KeyResult]
-) -> EdgeList:
-    """``aligns`` (a KR → the nearest KR of its metric up the tree; not from support units),
-    ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
-    unit's KR → the KR of its metric in its parent, else of each role below the parent)."""
-    return _alignment(spec, owners, items, {kind: kind for kind in EdgeKind})
-
-
-def _alignment(
     spec: Spec,
     owners: Sequence[Unit | RoleGroup],
     items: Sequence[Objective | KeyResult],
     label: Mapping[EdgeKind, Any],
 ) -> list[tuple[str, str, Any]]:
-    """:func:`alignment`, each edge's third item ``label[kind]``."""
+    """``aligns`` (a KR → the nearest KR of its metric up the tree; not from support units),
+    ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
+    unit's KR → the KR of its metric in its parent, else of each role below the parent), each
+    edge's third item ``label[kind]``."""
     by_owner: dict[str, dict[str, str]] = {}
     for item in items:
         if type(item) is KeyResult and item.metric:

@@ -38,7 +38,7 @@ from typing import Any
 from okrplan.errors import InputError, Issue
 from okrplan.model import Status
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
-from okrplan.solve.ties import nearest_weights
+from okrplan.solve.ties import SCALE, nearest_weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +227,6 @@ def _budget(
     return budget
 
 
-SCALE = 1000
 """Ideals are compared in thousandths of a percent."""
 
 
