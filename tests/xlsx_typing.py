@@ -13,16 +13,19 @@ for tests that only need values in cells.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Mapping
 from typing import Any
+from xml.sax.saxutils import escape
 
+from okrplan import xlsx_rows
+from okrplan.export import manifest
 from okrplan.export.xlsx import deterministic_archive
+from okrplan.export.xlsx_grid import letter
 
-_SHEET = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"')
-_REL = re.compile(rb"<Relationship ([^>]*)/?>")
 _CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*?)(?:/>|>.*?</c>)', re.DOTALL)
 _ROW = re.compile(rb'<row r="([0-9]+)"[^>]*?(?:/>|>(.*?)</row>)', re.DOTALL)
 _SHEET_DATA = re.compile(rb"(<sheetData>.*?</sheetData>|<sheetData\s*/>)", re.DOTALL)
@@ -32,45 +35,16 @@ _REF = re.compile(r"([A-Z]+)([0-9]+)")
 
 def sheet_parts(workbook: bytes) -> dict[str, str]:
     """Each sheet's tab name → the archive name of its XML part (``xl/worksheets/…``)."""
-    archive = zipfile.ZipFile(io.BytesIO(workbook))
-    rels: dict[bytes, str] = {}
-    for match in _REL.finditer(archive.read("xl/_rels/workbook.xml.rels")):
-        attributes = dict(re.findall(rb'(\w+)="([^"]*)"', match.group(1)))
-        target = attributes.get(b"Target", b"").decode("utf-8")
-        rels[attributes.get(b"Id", b"")] = (
-            target.lstrip("/") if target.startswith("/") else "xl/" + target
-        )
-    return {
-        _unescape(name.decode("utf-8")): rels[rid]
-        for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))
-    }
+    return dict(manifest.sheet_parts(zipfile.ZipFile(io.BytesIO(workbook))))
 
 
 def _unescape(text: str) -> str:
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
-        text = text.replace(entity, char)
-    return text
+    """XML text as its characters (named and numeric entities: ``&apos;``, ``&#20013;``)."""
+    return html.unescape(text)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def column_number(letters: str) -> int:
-    """A column's number (A → 1, AB → 28)."""
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """A column's letters (1 → A, 28 → AB)."""
-    out = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        out = chr(65 + rest) + out
-    return out
+column_number = xlsx_rows.column_number
+column_letters = letter
 
 
 def _cell_xml(ref: bytes, style: bytes, value: Any) -> bytes:
@@ -83,13 +57,13 @@ def _cell_xml(ref: bytes, style: bytes, value: Any) -> bytes:
         return b'<c r="%s"%s t="n"><v>%s</v></c>' % (ref, style, number.encode("ascii"))
     text = str(value)
     if text.startswith("="):
-        return b'<c r="%s"%s><f>%s</f><v /></c>' % (ref, style, _escape(text[1:]).encode())
+        return b'<c r="%s"%s><f>%s</f><v /></c>' % (ref, style, escape(text[1:]).encode())
     space = b' xml:space="preserve"' if text != text.strip() else b""
     return b'<c r="%s"%s t="inlineStr"><is><t%s>%s</t></is></c>' % (
         ref,
         style,
         space,
-        _escape(text).encode("utf-8"),
+        escape(text).encode("utf-8"),
     )
 
 

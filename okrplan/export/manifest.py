@@ -284,7 +284,7 @@ def workbook_cells(data: bytes) -> WorkbookCells | None:
             lines: list[str] = []
             rollups: list[str] = []
             typed: list[str] = []
-            for title, part in _sheet_parts(archive):
+            for title, part in sheet_parts(archive):
                 lines.append(f"sheet\t{title}")
                 cells = _cells(archive.read(part), shared)
                 actual = _actual_cells(cells)
@@ -316,7 +316,7 @@ def _text(element: ElementTree.Element) -> str:
     return "".join(t.text or "" for r in element.iter(f"{_MAIN}r") for t in r.iter(f"{_MAIN}t"))
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet title, part name) in the workbook's order."""
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {}
