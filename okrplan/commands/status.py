@@ -51,7 +51,9 @@ def command(plan: str, as_of: str | None, unit: str | None, person: str | None, 
             raise OptionError([Issue(message, hint=hint, locale=result.locale)])
         _show(result, fmt)
         if fresh is not None:  # the next status reads the index: after the output
-            _save_index(folder, fresh)
+            from okrplan.progress import index
+
+            index.refresh(folder, fresh)  # best effort: else plan.json is read next time
     exit_without_teardown()  # the 100,000 KRs' facts are not freed one by one
 
 
@@ -59,7 +61,7 @@ def _status(folder: Any, day: Any, unit: str | None, person: str | None) -> tupl
     """The status, and the light view read from plan.json where the index was not of it."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from okrplan.progress import rollup
+    from okrplan.progress import light, rollup
     from okrplan.progress import status as report
 
     with ThreadPoolExecutor(1) as pool:
@@ -71,7 +73,7 @@ def _status(folder: Any, day: Any, unit: str | None, person: str | None) -> tupl
         view = _view(folder)
         if view is None:
             return _full(folder, day, unit, person), None
-        owner = _unit(view, unit) if unit else None
+        owner = light.unit_option(view, unit) if unit else None
         rows = sums.result()
         result = report.light_status(view, folder, day, owner=owner, rows=rows, person=person)
         return result, view if view.specs is None else None
@@ -103,21 +105,6 @@ def _view(folder: Any) -> Any:
     return index.load(folder) or light.read(folder)
 
 
-def _save_index(folder: Any, view: Any) -> None:
-    """The status index of a view read from plan.json, for the next status (best effort: a
-    folder that cannot be written is read from plan.json again next time)."""
-    from okrplan.progress import index
-
-    index.refresh(folder, view)
-
-
-def _unit(view: Any, name: str) -> str:
-    """THE ``--unit`` rule (:func:`okrplan.queries.unit_option`) of a light view."""
-    from okrplan.progress import light
-
-    return light.unit_option(view, name)
-
-
 def _day(as_of: str | None, folder: Any) -> Any:
     """``--as-of`` as a date; a bad one is said in the plan's language (read only then)."""
     from okrplan.errors import OptionError
@@ -130,8 +117,9 @@ def _day(as_of: str | None, folder: Any) -> Any:
 
 def _locale(folder: Any) -> str:
     """The plan's locale, for a problem with the options (read only then)."""
-    view = _view(folder)
-    return str(view.meta.get("locale") or "en") if view is not None else "en"
+    from okrplan.progress.storefile import plan_locale
+
+    return plan_locale(folder)
 
 
 def _full(folder: Any, day: Any, unit: str | None, person: str | None) -> Any:

@@ -313,15 +313,6 @@ class Progress:
                 self._of(kr_id)
         return {kr_id: found for kr_id in self.got if (found := self.of(kr_id)) is not None}
 
-    def of_all(self, kr_ids: Iterable[str]) -> dict[str, KrProgress]:
-        """:meth:`of` of each of ``kr_ids`` that has a number."""
-        out = {}
-        for kr_id in kr_ids:
-            found = self.of(kr_id)
-            if found is not None:
-                out[kr_id] = found
-        return out
-
 
 class Specs:
     """Each KR's :data:`Spec` of a plan read from plan.json (the index keeps them): made

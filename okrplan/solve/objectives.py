@@ -321,7 +321,6 @@ class _KRMaker:
         self.stems: dict[int, _Stem] = {}
         self.rests: dict[tuple[Any, ...], Rest] = {}
         self.numbers: dict[tuple[Any, ...], Numbers] = {}
-        self.kept: list[Any] = []  # what ids in keys name, kept alive while this maker is
         self.sheets: dict[tuple[Any, ...], Shape] = {}
 
     def sheet(self, owner: str, level: str, templates: Sequence[Objective]) -> Shape:
@@ -354,7 +353,6 @@ class _KRMaker:
                             ],
                         )
                     )
-            self.kept.append((own, limits, templates))
         return found
 
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
