@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from okrplan import queries
@@ -148,20 +147,33 @@ class _Texts:
 
     def row(self, kr: KeyResult, scale: tuple[int, Scale]) -> str:
         """A key result's row after its objective's cells: name, target, period, weight."""
-        # every field the row reads, with their types (1 and 1.0 read apart; the total only
-        # where a part is sourced), read in C by one attrgetter; the scale by its number
-        values = _ROW_FIELDS(kr)
-        if values[_SOURCED] is not None:
-            values += (kr.total,)
-        types = tuple(map(type, values))
-        key = (scale[0], values, types)
+        # every field the row reads (numbers with their type: 1 and 1.0 read apart); the
+        # scale by its number
+        key = (
+            scale[0],
+            kr.name,
+            kr.kr_kind,
+            type(kr.deduction),
+            kr.deduction,
+            type(kr.target),
+            kr.target,
+            kr.target_kind,
+            kr.money,
+            kr.unit,
+            kr.target_per,
+            kr.per,
+            type(kr.weight),
+            kr.weight,
+            type(kr.sourced),
+            kr.sourced,
+            *((type(kr.total), kr.total) if kr.sourced is not None else ()),
+        )
         found = self.rows.get(key)
         if found is None:
             # rows that differ in one cell share the others (a roster's rows differ more)
             name = kr.name + (self.deduction if kr.kr_kind is KRKind.DEDUCTION else "")
-            # the target reads all but the name and the weight
-            read = values[1:_WEIGHT] + values[_SOURCED:], types[1:_WEIGHT] + types[_SOURCED:]
-            target = self.part(("target", scale[0], *read), kr, scale[1])
+            # the target reads all but the name and the weight (key[1], key[12:14])
+            target = self.part(("target", key[0], *key[2:12], *key[14:]), kr, scale[1])
             per = self.part(("per", kr.per), kr, scale[1])
             weight = self.part(("weight", type(kr.weight), kr.weight), kr, scale[1])
             found = self.rows[key] = f"{self.cell(name)} | {target} | {per} | {weight} |"
@@ -180,22 +192,6 @@ class _Texts:
                 found = weight_text(kr.weight)
             self.parts[key] = found
         return found
-
-
-_ROW_FIELDS = attrgetter(
-    "name",
-    "kr_kind",
-    "deduction",
-    "target",
-    "target_kind",
-    "money",
-    "unit",
-    "target_per",
-    "per",
-    "weight",
-    "sourced",
-)
-_WEIGHT, _SOURCED = 9, 10
 
 
 def _objectives(plan: Plan, texts: _Texts, owner: str, lines: list[str]) -> None:
