@@ -51,23 +51,27 @@ def achievable(
         for g, c, f in zip(grains, caps, fixed, strict=True)
         if f is None and g > 0 and (c is None or c > 0)
     ]
-    want = max(total, at_least or Fraction(0)) - base
-    if not free or want < 0:
+    # in integers: total = num / den, at least = least / per (a fraction per comparison
+    # was most of the work of this function, which runs for every unit)
+    num, den = total.numerator, total.denominator
+    least, per = (at_least.numerator, at_least.denominator) if at_least else (0, 1)
+    top = num * per >= least * den  # the total is the larger of the two
+    if not free or (num < base * den if top else least < base * per):
         return base
-    limit = math.ceil(want) + max(g for g, _ in free)
+    limit = (-(-num // den) if top else -(-least // per)) - base + max(g for g, _ in free)
     if all(c is not None for _, c in free):
         limit = min(limit, sum(g * (c or 0) for g, c in free))
     if limit > 4_000_000:  # too large to enumerate: the grains' gcd grid (caps unchecked)
         return _on_grid(total, base, free, at_least)
-    sums = _Sums.of(free, limit)
-    goal = total - base
-    low, high = sums.below(math.floor(goal)), sums.above(math.ceil(goal))
-    if low is None or (high is not None and high - goal <= goal - low):
+    sums = _Grid.of(free, limit) if all(c is None for _, c in free) else _Sums.of(free, limit)
+    low, high = sums.below(num // den - base), sums.above(-(-num // den) - base)
+    # high - goal <= goal - low, with goal = total - base
+    if low is None or (high is not None and (high + low) * den <= 2 * (num - base * den)):
         best = high if high is not None else sums.largest()
     else:
         best = low
-    if at_least is not None and base + best < at_least:
-        enough = sums.above(math.ceil(at_least - base))
+    if at_least is not None and (base + best) * per < least:
+        enough = sums.above(-(-least // per) - base)
         best = enough if enough is not None else sums.largest()
     return base + best
 
@@ -87,7 +91,7 @@ def _on_grid(
 @dataclass(frozen=True, slots=True)
 class _Sums:
     """The sums some grains can make: bit s of ``reach`` is set when they can sum to s
-    (``dense``: every sum from 0 to ``top``, as grains of 1 make)."""
+    (``dense``: every sum from 0 to ``top``, as grains of 1 make, and ``reach`` unused)."""
 
     reach: int
     top: int
@@ -102,7 +106,7 @@ class _Sums:
                 if any(c is None for _, c in free)
                 else min(limit, sum(c or 0 for _, c in free))
             )
-            return cls((1 << (top + 1)) - 1, top, True)
+            return cls(0, top, True)  # every sum: no bits to make
         reach = 1
         mask = (1 << (limit + 1)) - 1
         for grain, cap in free:
@@ -132,7 +136,48 @@ class _Sums:
 
     def largest(self) -> int:
         """The largest sum."""
-        return self.reach.bit_length() - 1
+        return self.top if self.dense else self.reach.bit_length() - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """:class:`_Sums` of grains without caps, mostly without enumerating them: every multiple
+    of the grains' gcd ``step`` from ``start`` up to ``top`` is a sum (with the grains ÷ step
+    ``a`` the least and ``b`` the largest, each whole number from ``(a-1)(b-1)`` on is a sum
+    of them: Schur's bound on the Frobenius number), and no other number is. Below ``start``
+    the sums are enumerated, when asked."""
+
+    free: tuple[tuple[int, int | None], ...]
+    top: int
+    step: int
+    start: int
+
+    @classmethod
+    def of(cls, free: Sequence[tuple[int, int | None]], limit: int) -> _Grid:
+        step = math.gcd(*(g for g, _ in free))
+        least, most = min(g for g, _ in free) // step, max(g for g, _ in free) // step
+        return cls(tuple(free), limit, step, step * (least - 1) * (most - 1))
+
+    def below(self, x: int) -> int | None:
+        """The largest sum at most ``x``, or None."""
+        if x < 0:
+            return None
+        y = min(x, self.top)
+        found = y - y % self.step
+        return found if found >= self.start else _Sums.of(self.free, self.top).below(x)
+
+    def above(self, x: int) -> int | None:
+        """The smallest sum at least ``x``, or None."""
+        y = max(x, 0)
+        found = y + (-y) % self.step
+        if found > self.top:
+            return None
+        return found if found >= self.start else _Sums.of(self.free, self.top).above(x)
+
+    def largest(self) -> int:
+        """The largest sum."""
+        found = self.top - self.top % self.step
+        return found if found >= self.start else _Sums.of(self.free, self.top).largest()
 
 
 def split_grains(
