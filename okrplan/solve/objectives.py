@@ -492,9 +492,10 @@ def objective_templates(spec: Spec) -> tuple[Objective, ...]:
 def default_objectives(spec: Spec) -> tuple[Objective, ...]:
     """Without objectives in the file: one O per level with the KPI and every funnel metric."""
     metrics: list[str] = []
-    for ref in spec.roles:
-        if ref.role.sells:
-            for metric in spec.funnel(ref.role.sells):
+    # each metric sold, once, in the order the roles first sell it (18,000 role entries)
+    for sells in dict.fromkeys(ref.role.sells for ref in spec.roles):
+        if sells:
+            for metric in spec.funnel(sells):
                 if metric not in metrics:
                     metrics.append(metric)
     order = [m for m in metrics if m != spec.base_metric]
