@@ -161,7 +161,8 @@ def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
 def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str]:
     """One table row per sheet: its tab, path, role, person, headcount, quota, objective
     weights and the links to its files."""
-    quotas = money_scale([s.quota for s in book.sheets], book.locale, book.step)
+    # the scale of the different quotas (a scale is the same for equal amounts, in any order)
+    quotas = money_scale(dict.fromkeys(s.quota for s in book.sheets), book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once
