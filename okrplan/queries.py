@@ -64,7 +64,10 @@ def records_of(graph: nx.DiGraph, kind: type[R]) -> list[R]:
     if known is None:
         return [r for r in records(graph) if type(r) is kind]
     if not known:
-        for record in records(graph):
+        # networkx's node dicts read as okrplan.graph.node reads them (its node view would
+        # add a generator step per record)
+        for data in graph._node.values():
+            record = data["node"]
             found = known.get(type(record))
             if found is None:
                 found = known[type(record)] = []
