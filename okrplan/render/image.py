@@ -25,9 +25,11 @@ _RENDERER = {"png": "cairo", "pdf": "cairo", "svg": None}
 
 def dot_problem() -> str | None:
     """Why images cannot be drawn here (``dot`` or the graphviz package missing), or None."""
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    # found, not imported: decompose asks before it draws, and draws without the package
+    # (see render_images)
+    if importlib.util.find_spec("graphviz") is None:
         return (
             "the Python package `graphviz` is not installed; install it with `pip install graphviz`"
         )
