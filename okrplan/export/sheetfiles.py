@@ -30,6 +30,7 @@ from .sheetmodel import (
     shown_cells,
     table_keys,
 )
+from .xlsx import workbook_bytes
 
 
 def _value_cells(book: SheetBook, row: SheetRow) -> dict[str, str]:
@@ -218,8 +219,6 @@ def sheet_files(
     if index_only:
         return {INDEX_FILE: to_index_markdown(book, {}, note)}
     if "xlsx" in wanted:
-        from .xlsx import workbook_bytes  # here: an index alone needs no workbook writer
-
         out[f"{book.file_stem}.xlsx"] = workbook_bytes(book)
     per_sheet: dict[str, list[str]] = {}
     for sheet in book.sheets:
