@@ -191,8 +191,10 @@ class SheetTitles:
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = {t.casefold() for t in reserved}
 
-    def take(self, name: str) -> str:
-        title, number = safe_sheet_title(name), 1
+    def take(self, name: str, safe: str | None = None) -> str:
+        """A title for ``name`` unique in the book (``safe``: its :func:`safe_sheet_title`,
+        if made already)."""
+        title, number = safe if safe is not None else safe_sheet_title(name), 1
         while title.casefold() in self._taken:
             number += 1
             tail = f" ({number})"
@@ -210,7 +212,9 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'!"
 
 
-def sheet_tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
+def sheet_tabs(
+    contexts: list[tuple[str, ...]], least: list[int], safe: dict[str, str] | None = None
+) -> list[str]:
     """Sheet titles from the last names of each context (``销售部-销售岗``), taking more of a
     context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``).
 
@@ -220,17 +224,21 @@ def sheet_tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
     could grow have grown and left it), so a round looks at those alone; a book of 100,000
     people has 19,000 tabs.
 
+    ``safe`` (if given) gets the :func:`safe_sheet_title` of every title made on the way.
+
     >>> sheet_tabs([("北京", "直销组"), ("上海", "直销组"), ("北京", "渠道组")], [1, 1, 1])
     ['北京-直销组', '上海-直销组', '渠道组']
     """
     depth = list(least)
     keys: dict[str, str] = {}  # a large book repeats titles: each is made safe once
     made: dict[tuple[str, ...], str] = {}  # and repeats the names a title is made of
+    safe = {} if safe is None else safe
 
     def key(tab: str) -> str:
         found = keys.get(tab)
         if found is None:
-            found = keys[tab] = safe_sheet_title(tab).casefold()
+            title = safe[tab] = safe_sheet_title(tab)
+            found = keys[tab] = title.casefold()
         return found
 
     def tab_of(parts: tuple[str, ...]) -> str:

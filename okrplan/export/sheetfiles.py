@@ -172,8 +172,11 @@ def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str
     weights: dict[tuple[tuple[str, int], ...], str] = {}
     lines: list[str] = []
     for sheet in book.sheets:
-        links = " · ".join(
-            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
+        names = files.get(sheet.key)  # none for an index alone (see sheet_files)
+        links = (
+            " · ".join(f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in names)
+            if names
+            else ""
         )
         if (path := paths.get(sheet.path)) is None:
             path = paths[sheet.path] = md_cell(" / ".join(sheet.path))

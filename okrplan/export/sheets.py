@@ -142,9 +142,12 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
         if files
         else [s.file_stem for s in sheets]
     )
-    tabs = sheet_tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
+    safe: dict[str, str] = {}  # each tab's safe title, made once
+    tabs = sheet_tabs(
+        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], safe
+    )
     return [
-        _with_names(s, titles.take(tab), stem)
+        _with_names(s, titles.take(tab, safe.get(tab)), stem)
         for s, tab, stem in zip(sheets, tabs, stems, strict=True)
     ]
 
