@@ -123,9 +123,10 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
     graph = plan.graph
     with bulk_work():
         spans = compactlines.calendar(plan)
+        plain = compactlines.plain_edges(plan)
         yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
         separator = "\n"
-        for edge in compactlines.listed_edges(plan):
+        for edge in compactlines.listed_edges(plan, plain):
             yield separator + encode(edge)
             separator = ",\n"
         yield (
