@@ -225,6 +225,7 @@ class KrLine:
         # the fields read as attributes (quicker than an attrgetter's tuple)
         shape = (
             kr.deduction,
+            type(kr.deduction),  # 2 == 2.0, but their texts differ
             kr.direction,
             kr.due,
             kr.fixed_weight,
@@ -327,8 +328,7 @@ class KrLine:
             if derived and not (isinstance(metric.get("unit"), str) and kr.unit == metric["unit"])
             else "",
         )
-        if kr.deduction is None or type(kr.deduction) is int:  # 1 == 1.0: see _periods
-            self.shapes[shape] = pieces
+        self.shapes[shape] = pieces
         return pieces
 
 
