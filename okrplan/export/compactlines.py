@@ -68,8 +68,13 @@ def calendar(plan: Plan) -> dict[str, list[str]]:
     """The period labels of the plan's KRs, one list per span: the labels most KRs of that
     span have (ties: the first in order), so that their periods are written as values only."""
     records = [data["node"] for data in plan.graph._node.values()]
-    krs = [record for record in records if type(record) is KeyResult]
-    seen = Counter(filter(None, map(tuple, map(_PERIODS, krs))))
+    periods = [record.periods for record in records if type(record) is KeyResult]
+    # counted by the dicts first: the KRs of a group share their periods' dict
+    by_id = dict(zip(map(id, periods), periods, strict=True))
+    seen: Counter[tuple[str, ...]] = Counter()
+    for key, count in Counter(map(id, periods)).items():
+        if labels := tuple(by_id[key]):
+            seen[labels] += count
     out: dict[str, list[str]] = {}
     for labels, _ in sorted(seen.items(), key=lambda item: (-item[1], item[0])):
         out.setdefault(span_of(labels[0]), list(labels))
