@@ -263,8 +263,10 @@ def test_a_kr_line_made_as_text_is_its_dict_encoded(name: str) -> None:
     ]
     checked = 0
     for _, kr in krs:
-        for change in [{}, *odd]:
-            made = replace(kr, **change)
+        # whole numbers as floats after the same as ints: texts kept by value must not mix
+        floats = {"periods": {k: float(v) for k, v in kr.periods.items()}, "deduction": 2.0}
+        for change in [{}, *odd, floats]:
+            made = replace(kr, **change)  # type: ignore[arg-type]
             objective = compact.objective_by_id(made.id)
             edges = {
                 "aligns": ["k:x#1.1"],
@@ -276,4 +278,44 @@ def test_a_kr_line_made_as_text_is_its_dict_encoded(name: str) -> None:
             plain = json.loads(line(made, objective, None, None))
             assert "owner" not in plain and "aligns" not in plain
             checked += 1
-    assert checked == 6 * len(krs) > 0
+    assert checked == 7 * len(krs) > 0
+
+
+@pytest.mark.parametrize("name", ["a-company-2015", "chip-market-share"])
+def test_role_and_objective_lines_made_as_text_are_their_dicts_encoded(name: str) -> None:
+    """compactlines writes role groups' and objectives' lines as text: the same text as their
+    dicts encoded (an objective's without the owner its id names), also with floats, None,
+    quotes and new lines, and a name that is no text."""
+    from dataclasses import replace
+
+    from okrplan.model import Objective, RoleGroup, node_to_json
+
+    plan = read_plan_file(str(_golden(name)))
+    encode = planjson.line_encoder()
+    role_line = compactlines.RoleLine(encode)
+    records = [record for _, record in plan.graph.nodes(data="node")]
+    roles = [r for r in records if isinstance(r, RoleGroup)]
+    checked = 0
+    for role in roles:
+        selling = role.selling
+        odd: list[dict[str, Any]] = [
+            {},
+            {"selling": None, "sells": None, "people": ('a "b"', "c\\d\n")},
+            {"capacity": {"calls": "60/周", "visits": 3}, "label": 7},
+        ]
+        if selling is not None:
+            changed = replace(selling, stretch=None, ramp=(0.25, 1, 1.0), basis=2.5)
+            odd.append({"selling": changed, "new_hires": True})
+        for change in odd:
+            made = replace(role, **change)
+            assert role_line(made) == encode(node_to_json(made))
+            checked += 1
+    objectives = [r for r in records if isinstance(r, Objective)]
+    for objective in objectives:
+        for made in (objective, replace(objective, weight=2.5, detail='say "hi"\n')):
+            out = node_to_json(made)
+            assert compactlines._objective_line(made, None, encode) == encode(out)
+            del out["owner"]
+            assert compactlines._objective_line(made, made.owner, encode) == encode(out)
+            checked += 1
+    assert checked >= 3 * len(roles) + 2 * len(objectives) > 0

@@ -23,13 +23,23 @@ from typing import Any
 
 from okrplan.export.compact import NODE_EDGES, SKIPPED, span_of
 from okrplan.graph import Kind
-from okrplan.model import Direction, KeyResult, KRKind, Objective, TargetKind, node_to_json
+from okrplan.model import (
+    Direction,
+    KeyResult,
+    KRKind,
+    Marginal,
+    Objective,
+    RoleGroup,
+    TargetKind,
+    node_to_json,
+)
 from okrplan.plan import Plan
 
 Encode = Callable[[Any], str]
 
 _PERIODS = attrgetter("periods")
 _KR_EDGES = frozenset(NODE_EDGES[str(Kind.KR)])
+_NO_EDGES = ("", "", "")
 _NO_METRIC: dict[str, Any] = {}
 
 
@@ -58,34 +68,43 @@ def calendar(plan: Plan) -> dict[str, list[str]]:
     """The period labels of the plan's KRs, one list per span: the labels most KRs of that
     span have (ties: the first in order), so that their periods are written as values only."""
     records = [data["node"] for data in plan.graph._node.values()]
-    krs = [record for record in records if type(record) is KeyResult]
-    seen = Counter(filter(None, map(tuple, map(_PERIODS, krs))))
+    periods = [record.periods for record in records if type(record) is KeyResult]
+    # counted by the dicts first: the KRs of a group share their periods' dict
+    by_id = dict(zip(map(id, periods), periods, strict=True))
+    seen: Counter[tuple[str, ...]] = Counter()
+    for key, count in Counter(map(id, periods)).items():
+        if labels := tuple(by_id[key]):
+            seen[labels] += count
     out: dict[str, list[str]] = {}
     for labels, _ in sorted(seen.items(), key=lambda item: (-item[1], item[0])):
         out.setdefault(span_of(labels[0]), list(labels))
     return dict(sorted(out.items()))
 
 
-def listed_edges(plan: Plan) -> list[dict[str, Any]]:
-    """The edges format 3 lists in ``graph.edges``: those with more than a kind, or of a kind
-    not written on their source node (none, as decompose makes the graph)."""
+def plain_edges(plan: Plan) -> bool:
+    """Whether every edge is a plain ``{"kind": k}`` of a kind written on its source node or
+    left out (as decompose makes the graph); checked by dict comparison in C (a plan of
+    100,000 people has 390,000 edges)."""
     graph = plan.graph
-    succ = graph._succ
     by_kind: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for data, targets in zip(graph._node.values(), succ.values(), strict=True):
+    for data, targets in zip(graph._node.values(), graph._succ.values(), strict=True):
         if targets:
             by_kind.setdefault(NODE_EDGES.get(data["node"].kind, ()), []).append(targets)
-    usual = True
     for on_node, sources in by_kind.items():
-        # every edge a dict {"kind": k} of a kind written on its node or left out: checked
-        # by dict comparison in C (each edge of a plan of 100,000 people, 390,000 of them)
         plain = [{"kind": kind} for kind in sorted(SKIPPED | set(on_node))]
-        edges = chain.from_iterable(map(dict.values, sources))
-        usual = usual and all(map(plain.__contains__, edges))
-    if usual:
+        if not all(map(plain.__contains__, chain.from_iterable(map(dict.values, sources)))):
+            return False
+    return True
+
+
+def listed_edges(plan: Plan, plain: bool) -> list[dict[str, Any]]:
+    """The edges format 3 lists in ``graph.edges``: those with more than a kind, or of a kind
+    not written on their source node (none where the edges are ``plain``)."""
+    if plain:
         return []
+    graph = plan.graph
     out: list[dict[str, Any]] = []
-    for source, targets in succ.items():
+    for source, targets in graph._succ.items():
         on_node = NODE_EDGES.get(graph._node[source]["node"].kind, ())
         for target, edge in targets.items():
             kind = edge.get("kind")
@@ -101,9 +120,13 @@ def node_lines(plan: Plan, encode: Encode, spans: dict[str, list[str]]) -> Itera
     succ = graph._succ
     line = KrLine(plan.metrics, {tuple(labels): span for span, labels in spans.items()}, encode)
     owners = Owners(graph._node)
+    role_line = RoleLine(encode)
     for node_id, data in graph._node.items():
         record = data["node"]
         cls = type(record)
+        if cls is RoleGroup:  # no edges written on a role
+            yield role_line(record)
+            continue
         if cls is KeyResult or cls is Objective:
             sharp = node_id.rfind("#") if node_id[:2] in ("k:", "o:") else -1
             owner = owners[node_id[2:sharp]] if sharp >= 0 else None
@@ -149,6 +172,23 @@ def _objective_line(objective: Objective, owner: str | None, encode: Encode) -> 
     )
 
 
+def _edges_of(targets: Mapping[str, Mapping[str, Any]]) -> tuple[str, str, str]:
+    """The texts of the keys ``aligns``, ``drives`` and ``supports`` of a KR whose
+    successors are ``targets`` (edge data by target id)."""
+    edges: dict[str, list[str]] = {}
+    for to, edge in targets.items():
+        kind = edge.get("kind") if len(edge) == 1 else None
+        if kind in _KR_EDGES:
+            edges.setdefault(kind, []).append(to)
+    return (
+        '"aligns":[' + ",".join(map(_quote, edges["aligns"])) + "]," if "aligns" in edges else "",
+        '"drives":[' + ",".join(map(_quote, edges["drives"])) + "]," if "drives" in edges else "",
+        '"supports":[' + ",".join(map(_quote, edges["supports"])) + "],"
+        if "supports" in edges
+        else "",
+    )
+
+
 def _number(value: Any, encode: Encode) -> str:
     """json's text of a number (or null)."""
     return str(value) if type(value) is int else encode(value)
@@ -190,6 +230,7 @@ class KrLine:
         # the fields read as attributes (quicker than an attrgetter's tuple)
         shape = (
             kr.deduction,
+            type(kr.deduction),  # 2 == 2.0, but their texts differ
             kr.direction,
             kr.due,
             kr.fixed_weight,
@@ -217,21 +258,7 @@ class KrLine:
             if found is None or found[0] is not periods:
                 found = self.by_id[id(periods)] = (periods, *self._periods(periods))
             _, months, quarters, weeks = found
-        aligns = drives = supports = ""
-        edges: dict[str, list[str]] | None = None
-        for to, edge in targets.items():
-            kind = edge.get("kind") if len(edge) == 1 else None
-            if kind in _KR_EDGES:
-                if edges is None:
-                    edges = {}
-                edges.setdefault(kind, []).append(to)
-        if edges is not None:
-            if "aligns" in edges:
-                aligns = '"aligns":[' + ",".join(map(_quote, edges["aligns"])) + "],"
-            if "drives" in edges:
-                drives = '"drives":[' + ",".join(map(_quote, edges["drives"])) + "],"
-            if "supports" in edges:
-                supports = '"supports":[' + ",".join(map(_quote, edges["supports"])) + "],"
+        aligns, drives, supports = _edges_of(targets) if targets else _NO_EDGES
         encode = self.encode
         own, target, weight = kr.objective, kr.target, kr.weight
         total, sourced = kr.total, kr.sourced
@@ -306,6 +333,67 @@ class KrLine:
             if derived and not (isinstance(metric.get("unit"), str) and kr.unit == metric["unit"])
             else "",
         )
-        if kr.deduction is None or type(kr.deduction) is int:  # 1 == 1.0: see _periods
-            self.shapes[shape] = pieces
+        self.shapes[shape] = pieces
         return pieces
+
+
+class RoleLine:
+    """A role group's line: :func:`okrplan.model.node_to_json`'s dict encoded with sorted
+    keys, made as text (its lists of names quoted one by one; its capacity, ramp, marginal
+    gains and binding limits, alike in many groups, encoded once)."""
+
+    def __init__(self, encode: Encode):
+        self.encode = encode
+        self.kept: dict[Any, str] = {}  # a capacity's text by its items (all text)
+        self.by_id: dict[int, tuple[Any, str]] = {}  # ramp, marginal, binding by id
+
+    def __call__(self, role: RoleGroup) -> str:
+        try:
+            return self._text(role)
+        except TypeError:  # a name that is no text: as the encoder writes it
+            return self.encode(node_to_json(role))
+
+    def _text(self, role: RoleGroup) -> str:
+        encode, number = self.encode, _number
+        items = tuple(role.capacity.items())
+        capacity = self.kept.get(items)
+        if capacity is None:
+            capacity = encode(dict(role.capacity))
+            if all(type(k) is str and type(v) is str for k, v in items):
+                self.kept[items] = capacity
+        head = (
+            f'"capacity":{capacity},"headcount":{number(role.headcount, encode)},'
+            f'"id":{_quote(role.id)},"kind":"role","label":{_quote(role.label)},'
+        )
+        tail = (
+            f'"name":{_quote(role.name)},"new_hires":{encode(role.new_hires)},'
+            f'"path":[{",".join(map(_quote, role.path))}],'
+            f'"people":[{",".join(map(_quote, role.people))}],'
+        )
+        selling = role.selling
+        if selling is None:
+            return f'{{{head}{tail}"sells":{encode(role.sells)}}}'
+        binding, marginal, ramp = (
+            self._kept(selling.binding, list),
+            self._kept(selling.marginal, _marginal),
+            self._kept(selling.ramp, list),
+        )
+        return (
+            f'{{"basis":{number(selling.basis, encode)},"binding":{binding},{head}'
+            f'"marginal":{marginal},{tail}"per_person":{number(selling.per_person, encode)},'
+            f'"quota":{number(selling.quota, encode)},"ramp":{ramp},'
+            f'"sells":{encode(role.sells)},"stretch":{number(selling.stretch, encode)}}}'
+        )
+
+    def _kept(self, value: Any, plain: Callable[[Any], Any]) -> str:
+        """``value`` made ``plain`` and encoded, once per object (kept with its text, so
+        that its id is no other's)."""
+        found = self.by_id.get(id(value))
+        if found is None or found[0] is not value:
+            found = self.by_id[id(value)] = (value, self.encode(plain(value)))
+        return found[1]
+
+
+def _marginal(gains: tuple[Marginal, ...]) -> list[dict[str, Any]]:
+    """A role's marginal gains as :func:`okrplan.model.node_to_json` has them."""
+    return [{"metric": m.metric, "per": m.per, "adds": m.adds} for m in gains]

@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,12 +84,18 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
         yield to_json(plan).encode("utf-8")
         return
     batch: list[str] = []
+    size = 0
     for part in _item_per_line_parts(plan):
         batch.append(part)
-        if len(batch) >= 20_000:
+        size += len(part)
+        if size >= _BATCH * 100:
             yield "".join(batch).encode("utf-8")
             batch.clear()
+            size = 0
     yield "".join(batch).encode("utf-8")
+
+
+_BATCH = 20_000  # lines of nodes joined at a time (some 100 characters each)
 
 
 def _large(plan: Plan) -> bool:
@@ -123,9 +130,10 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
     graph = plan.graph
     with bulk_work():
         spans = compactlines.calendar(plan)
+        plain = compactlines.plain_edges(plan)
         yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
         separator = "\n"
-        for edge in compactlines.listed_edges(plan):
+        for edge in compactlines.listed_edges(plan, plain):
             yield separator + encode(edge)
             separator = ",\n"
         yield (
@@ -135,9 +143,10 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             + encode(graph.is_multigraph())
             + ',"nodes":['
         )
+        lines = compactlines.node_lines(plan, encode, spans)
         separator = "\n"
-        for line in compactlines.node_lines(plan, encode, spans):
-            yield separator + line
+        while batch := list(islice(lines, _BATCH)):
+            yield separator + ",\n".join(batch)
             separator = ",\n"
         rest = {
             "metrics": plan.metrics,
