@@ -308,9 +308,7 @@ def _share(plan: Plan) -> None:
     """Every owner's sheet asked for once before the fork, so that the graph's indexes and the
     sheets (about 1 CPU s at 100,000 people) are made once and read by both processes, instead
     of by whichever asks first on each side (the goal tree asked first when it was made here)."""
-    graph = plan.graph
-    for owner in queries.tree_order(graph):
-        queries.sheet(graph, owner)
+    queries.remember_sheets(plan.graph)
 
 
 def _side_files(

@@ -120,15 +120,19 @@ def org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
     known = _known(graph, "org_children")
     if known is not None and (found := known.get(node_id)) is not None:
         return list(found)
-    kids = contained(graph, node_id)
-    roles = [
-        k for k in kids if isinstance(r := node(graph, k), RoleGroup) and not is_empty_hire_pool(r)
-    ]
-    made = roles + [k for k in kids if isinstance(node(graph, k), Unit)]
+    made = _org_children(graph, node_id)
     if known is not None:
         known[node_id] = made
         return list(made)
     return made
+
+
+def _org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
+    kids = contained(graph, node_id)
+    roles = [
+        k for k in kids if isinstance(r := node(graph, k), RoleGroup) and not is_empty_hire_pool(r)
+    ]
+    return roles + [k for k in kids if isinstance(node(graph, k), Unit)]
 
 
 def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
@@ -136,12 +140,19 @@ def tree_order(graph: nx.DiGraph, start: str | None = None) -> list[str]:
     known = _known(graph, "tree_order")
     if known is not None and (found := known.get(start)) is not None:
         return list(found)
+    # each node's children kept as org_children keeps them, without its copy per node
+    kids = _known(graph, "org_children")
     out: list[str] = []
     stack = [start if start is not None else root_of(graph)]
     while stack:
         current = stack.pop()
         out.append(current)
-        stack.extend(reversed(org_children(graph, current)))
+        made = kids.get(current) if kids is not None else None
+        if made is None:
+            made = _org_children(graph, current)
+            if kids is not None:
+                kids[current] = made
+        stack.extend(reversed(made))
     if known is not None:
         known[start] = out
         return list(out)
@@ -182,6 +193,17 @@ def contained(graph: nx.DiGraph, node_id: str) -> list[str]:
     included), in insertion order: :func:`okrplan.graph.children` of ``contains`` edges."""
     # a node not in the graph has no children (as the graph's index answered)
     return [t for t, data in graph._succ.get(node_id, _NONE).items() if data["kind"] == _CONTAINS]
+
+
+def remember_sheets(graph: nx.DiGraph) -> None:
+    """Every unit's and role group's sheet and children made now, kept as :func:`sheet` and
+    :func:`org_children` keep them (for a graph that counts its changes; else nothing)."""
+    known = _known(graph, "sheet")
+    if known is None:
+        return
+    for owner in tree_order(graph):
+        if owner not in known:
+            known[owner] = _sheet(graph, owner)
 
 
 def _sheet(graph: nx.DiGraph, owner: str) -> Sheet:

@@ -79,3 +79,22 @@ def test_a_plain_digraph_is_asked_afresh() -> None:
     graph.add_edge("u:A/B", "r:A/rep+hires", kind=str(EdgeKind.CONTAINS))
     graph.remove_edge("u:A", "u:A/B")
     assert queries.tree_order(graph) == ["u:A", "r:A/rep"]
+
+
+def test_remembered_sheets_are_the_sheets_and_the_graph_s_own_answers() -> None:
+    from okrplan.graph import children, krs_of, objectives_of
+
+    graph = new_graph()
+    _company(graph)
+    # the group also owns its KR (as a plan's owners do): not an objective, not on the sheet
+    add_records(graph, [], [("r:A/rep", "k:rep#1.1", EdgeKind.OWNS)])
+    queries.remember_sheets(graph)
+    for owner in ["u:A", "r:A/rep", "r:A/rep+hires", "u:A/B"]:
+        made = [(o.id, [k.id for k in krs]) for o, krs in queries.sheet(graph, owner)]
+        # the graph's indexes answer the same, edge by edge
+        assert made == [(o, krs_of(graph, o)) for o in objectives_of(graph, owner)]
+        assert queries.contained(graph, owner) == children(graph, owner)
+    assert queries.sheet(graph, "r:A/rep")[0][0].id == "o:rep#1"
+    assert queries.contained(graph, "u:A") == ["r:A/rep", "r:A/rep+hires", "u:A/B"]
+    assert queries.contained(graph, "no such node") == []
+    assert queries.sheet(graph, "no such node") == []
