@@ -277,5 +277,14 @@ def unit_target(spec: Spec, unit: UnitRef, steps: int, step: Fraction | None = N
 
 
 def group_quotas(quotas: Quotas, groups: Sequence[Group], step: Fraction) -> Mapping[str, Fraction]:
-    """Each group's per-person quota in yuan."""
-    return {g.id: Fraction(quotas.per_person.get(g.id, 0)) * step for g in groups}
+    """Each group's per-person quota in yuan (one value per number of steps: most groups
+    share theirs with many others)."""
+    made: dict[int, Fraction] = {}
+    out: dict[str, Fraction] = {}
+    for group in groups:
+        steps = quotas.per_person.get(group.id, 0)
+        quota = made.get(steps)
+        if quota is None:
+            quota = made[steps] = Fraction(steps) * step
+        out[group.id] = quota
+    return out

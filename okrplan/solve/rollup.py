@@ -14,10 +14,10 @@ from fractions import Fraction
 
 from okrplan.solve.funnel import Followers, PersonSeries, followers
 from okrplan.solve.groups import Group, unit_id
-from okrplan.solve.phasing import apportion
+from okrplan.solve.phasing import apportion_ints
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import Series, SeriesSum
-from okrplan.spec import Spec
+from okrplan.spec import Spec, UnitRef
 
 Names = tuple[str, ...]
 
@@ -63,11 +63,7 @@ def unit_series(
             continue
         uid = unit_id(unit)
         supplied = series.get(uid)  # a support unit's own series, kept as they are
-        target = (
-            Fraction(unit_target(spec, unit, unit_quotas[uid][0], step))
-            if uid in unit_quotas
-            else None
-        )
+        target = _target(spec, unit, unit_quotas[uid][0], step) if uid in unit_quotas else None
         key = (id(totals), target)
         own = done.get(key) if supplied is None else None
         if own is None:
@@ -76,6 +72,14 @@ def unit_series(
                 done[key] = own
         out[uid] = dict(own)
     return out
+
+
+def _target(spec: Spec, unit: UnitRef, steps: int, step: Fraction) -> Fraction:
+    """The unit's target as its node shows it (:func:`unit_target`), as a fraction: below
+    the company, a whole amount without going through a number and back."""
+    if len(unit.names) > 1 and step.denominator == 1:
+        return Fraction(steps * step.numerator)
+    return Fraction(unit_target(spec, unit, steps, step))
 
 
 def _own_series(
@@ -120,10 +124,10 @@ def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) 
 def _needs(base: str, sums: PersonSeries, target: Fraction, keep: Container[str]) -> PersonSeries:
     """:func:`own_needs` of the base metric ``base``."""
     revenue = sums[base]
-    given = Fraction(sum(revenue.num), revenue.den)  # Σ months, without a fraction per month
-    if given <= 0 or given == target:
+    given = sum(revenue.num)  # Σ months ÷ den, in integers: one fraction made, the factor
+    if given <= 0 or given * target.denominator == target.numerator * revenue.den:
         return dict(sums)
-    factor = target / given
+    factor = Fraction(target.numerator * revenue.den, target.denominator * given)
     return {
         metric: part if metric == base or metric in keep else part.times(factor, part.money)
         for metric, part in sums.items()
@@ -191,10 +195,16 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     >>> phased_like(Fraction(100), Series((1, 1, 2), 1, True), Fraction(10)).num  # 10 steps
     (30, 20, 50)
     """
-    steps = int(target / period_step)
-    if Fraction(steps) * period_step == target:
+    # target ÷ period step, truncated as int() does, and whether it is whole: in integers
+    over, under = (
+        target.numerator * period_step.denominator,
+        target.denominator * period_step.numerator,
+    )
+    steps = over // under if over >= 0 else -(-over // under)
+    if steps * under == over:
+        scale = period_step.numerator
         return Series(
-            tuple(x * period_step.numerator for x in apportion(steps, list(weights.num))),
+            tuple([x * scale for x in apportion_ints(steps, list(weights.num), None)]),
             period_step.denominator,
             True,
         )
