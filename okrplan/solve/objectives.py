@@ -181,22 +181,23 @@ def sheet_records(
     append = out.append
     make_kr, make_objective, objective_kind = new_kr, new_objective, _OBJECTIVE_KIND
     for owner, level, unit, role_name in _owners(spec, roles):
-        count = 0
         base = owner[2:]
-        for title, detail, krs in make.sheet(owner, level, applying.to(level, unit, role_name)):
-            count += 1
-            oid = f"o:{base}#{count}"
+        kr_base, objective_base = "k:" + base, "o:" + base
+        shape = make.sheet(owner, level, applying.to(level, unit, role_name))
+        for suffix, title, detail, krs in shape:
+            oid = objective_base + suffix
             append(make_objective(oid, title, owner, detail, None, objective_kind))
-            for index, (name, later) in enumerate(krs, start=1):
-                append(make_kr(f"k:{base}#{count}.{index}", name, owner, oid, *later))
+            for kr_suffix, name, later in krs:
+                append(make_kr(kr_base + kr_suffix, name, owner, oid, *later))
         if owner in by_unit:
-            out += map(_record, staffing(spec, owner, count + 1, by_unit[owner]))
+            out += map(_record, staffing(spec, owner, len(shape) + 1, by_unit[owner]))
     return out
 
 
-Shape = list[tuple[str, str, list[tuple[str, tuple[Any, ...]]]]]
-"""An owner's sheet but its ids: per objective its title and detail, and per KR its name and
-its record's fields after ``objective`` (:data:`KR_ORDER`; the weight its fixed one)."""
+Shape = list[tuple[str, str, str, list[tuple[str, str, tuple[Any, ...]]]]]
+"""An owner's sheet but its ids: per objective the end of its id (``#2``), its title and
+detail, and per KR the end of its id (``#2.1``), its name and its record's fields after
+``objective`` (:data:`KR_ORDER`; the weight its fixed one)."""
 
 
 class _Applying:
@@ -352,7 +353,15 @@ class _KRMaker:
                 if kr.metric is None or kr.metric == primary or kr.metric in own
             ]
             if krs:
-                shape.append((template.title, template.detail, krs))
+                suffix = f"#{len(shape) + 1}"
+                shape.append(
+                    (
+                        suffix,
+                        template.title,
+                        template.detail,
+                        [(f"{suffix}.{i}", *kr) for i, kr in enumerate(krs, start=1)],
+                    )
+                )
         return shape
 
     def kr(
