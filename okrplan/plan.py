@@ -36,7 +36,7 @@ from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import Group, build_groups, role_id
 from okrplan.solve.hire_costs import hiring_meta
 from okrplan.solve.krcounts import count_plan
-from okrplan.solve.objectives import Hire, freeze, objective_templates, sheet_records
+from okrplan.solve.objectives import Hire, freeze, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import Roles, role_records, unit_records
 from okrplan.solve.phasing import month_shares
@@ -122,7 +122,7 @@ def solve_plan(
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
         limits = {**_limits(groups), **support.limits}
-        counts = count_plan(spec, objective_templates(spec), series, limits)
+        counts = count_plan(spec)
         items = sheet_records(
             spec, roles.records, series, _hires(allocation, support), limits, counts
         )

@@ -62,13 +62,22 @@ def test_the_readmes_path_to_a_weekly_calls_target(monkeypatch: Any, tmp_path: P
     assert chain == [
         ("okrplan.api", "decompose"),
         ("okrplan.plan", "solve_plan"),
-        ("okrplan.solve.krcounts", "count_plan"),
+        ("okrplan.solve.objectives", "sheet_records"),
+        ("okrplan.solve.objectives", "sheet"),
+        ("okrplan.solve.objectives", "_shape"),
+        ("okrplan.solve.objectives", "<listcomp>"),
+        ("okrplan.solve.objectives", "kr"),
+        ("okrplan.solve.objectives", "_numbers"),
         ("okrplan.solve.krcounts", "get"),
         ("okrplan.solve.series", "count_targets"),
     ]
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert (
         "in five calls: `commands.decompose.command` → `api.decompose` → `plan.solve_plan` → "
-        "`solve.krcounts.count_plan`" in readme
+        "`solve.objectives.sheet_records`" in readme
+    )
+    assert (
+        "a KR at a time: `_KRMaker.sheet`, `_shape`, `kr`, `_numbers`) → `CountNumbers.get`"
+        in readme
     )
     assert "→ `CountNumbers.get`" in readme and "→ `solve.series.count_targets`" in readme

@@ -56,3 +56,27 @@ def test_record_makers_make_the_dataclasss_records() -> None:
     assert type(objective) is Objective
     assert objective == Objective("o:a#1", "完成销售任务", "u:a", "", 40)
     assert hash(objective) == hash(Objective("o:a#1", "完成销售任务", "u:a", "", 40))
+
+
+def test_role_group_maker_makes_the_dataclasss_record() -> None:
+    from okrplan.model import NodeKind, RoleGroup, Selling
+    from okrplan.solve.records import new_role_group
+
+    selling = Selling(1200000, 120000, 1000000, 1.2, (0, 0.5, 1), ("bounds.max",), ())
+    values = {
+        "id": "r:a/b/销售",
+        "name": "销售",
+        "label": "销售",
+        "path": ("a", "b"),
+        "headcount": 10,
+        "people": ("张三",),
+        "new_hires": False,
+        "sells": "deals",
+        "capacity": {"calls": "60/周"},
+        "selling": selling,
+        "kind": NodeKind.ROLE,
+    }
+    made = new_role_group(*values.values())
+    assert type(made) is RoleGroup
+    assert made == RoleGroup(**values)  # type: ignore[arg-type]
+    assert dataclasses.asdict(made) == dataclasses.asdict(RoleGroup(**values))  # type: ignore[arg-type]

@@ -1,24 +1,22 @@
 """Count KRs' numbers: a 销售岗's weekly calls, a role's monthly visits, within capacity.
 
-A step of solving between the series (:mod:`okrplan.solve.funnel`, phasing) and the sheets
-(:mod:`okrplan.solve.objectives`): for every role with capacity limits, each count metric of its
-series is turned into whole numbers per period, at each ``per`` an objective template asks for,
-by :func:`okrplan.solve.series.count_targets`. People of one profile have equal series and
-share their limits, so at 100,000 people the ~100,000 count KRs need a few thousand of these.
-The sheets then read them (:meth:`CountNumbers.get`); a count KR of a unit, which has no limits,
-is worked out there the first time it is asked for.
+Between the series (:mod:`okrplan.solve.funnel`, phasing) and the sheets
+(:mod:`okrplan.solve.objectives`): each count metric of an owner's series is turned into whole
+numbers per period, at each ``per`` an objective template asks for, within the owner's
+capacity, by :func:`okrplan.solve.series.count_targets`. People of one profile have equal
+series and share their limits, so at 100,000 people the ~100,000 count KRs need a few thousand
+of these: :meth:`CountNumbers.get` works each out the first time a sheet asks for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from okrplan.model import Per
 from okrplan.solve.counts import CountCaps
 from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.series import Calendar, Limits, Series, count_caps, count_targets, shown
-from okrplan.spec import Objective, Spec
+from okrplan.spec import Spec
 
 Numbers = tuple[Any, dict[str, int | float], Any]
 """A derived KR's headline, targets by period label, and plan total."""
@@ -81,31 +79,21 @@ class CountNumbers:
         return found[1], shown_sourced
 
 
-def count_plan(
-    spec: Spec,
-    templates: tuple[Objective, ...],
-    series: Mapping[str, PersonSeries],
-    limits: Mapping[str, Limits],
-) -> CountNumbers:
-    """Every role's count KRs' numbers, for the sheets to read.
+def count_plan(spec: Spec) -> CountNumbers:
+    """The count KRs' numbers, for the sheets to ask for.
 
     Parameters
     ----------
     spec
         The validated target file.
-    templates
-        The objective templates (``objectives:`` or the defaults): their count KRs' ``per``
-        say which periods a headline is per.
-    series
-        Every owner's series, by node id.
-    limits
-        Each role group's capacity windows and working months, by node id.
 
     Returns
     -------
     CountNumbers
-        The numbers by series, ``per``, limits and metric; a key not worked out here (a
-        unit's) is worked out when first asked for.
+        The numbers by series, ``per``, limits and metric, each worked out when the sheets
+        first ask for it (:meth:`CountNumbers.get`): once per kind of sheet, not once per
+        role group (the roster of 100,000 named people has 20,000 groups, each with series
+        of its own, and a few thousand distinct numbers).
 
     Examples
     --------
@@ -113,24 +101,4 @@ def count_plan(
     weeks within capacity; the headline is the total × 7 ÷ the days the person works
     (:func:`okrplan.solve.series.count_targets`).
     """
-    counts = CountNumbers(Calendar.of(spec.period, spec.working_days))
-    pers: dict[str, list[Per]] = {}
-    for template in templates:
-        for kr in template.key_results:
-            if kr.metric is not None:
-                found = pers.setdefault(kr.metric, [])
-                per = Per(kr.per or "plan")
-                if per not in found:
-                    found.append(per)
-    for owner, own_limits in limits.items():
-        own = series.get(owner)
-        if own is None:
-            continue
-        for metric, wanted in pers.items():
-            measured_on = own.get(metric)
-            if measured_on is None or measured_on.money:
-                continue
-            within, _ = counts.measured(own, metric, own_limits)
-            for per in wanted:
-                counts.get(measured_on, per, within, metric)
-    return counts
+    return CountNumbers(Calendar.of(spec.period, spec.working_days))

@@ -181,22 +181,23 @@ def sheet_records(
     append = out.append
     make_kr, make_objective, objective_kind = new_kr, new_objective, _OBJECTIVE_KIND
     for owner, level, unit, role_name in _owners(spec, roles):
-        count = 0
         base = owner[2:]
-        for title, detail, krs in make.sheet(owner, level, applying.to(level, unit, role_name)):
-            count += 1
-            oid = f"o:{base}#{count}"
+        kr_base, objective_base = "k:" + base, "o:" + base
+        shape = make.sheet(owner, level, applying.to(level, unit, role_name))
+        for suffix, title, detail, krs in shape:
+            oid = objective_base + suffix
             append(make_objective(oid, title, owner, detail, None, objective_kind))
-            for index, (name, later) in enumerate(krs, start=1):
-                append(make_kr(f"k:{base}#{count}.{index}", name, owner, oid, *later))
+            for kr_suffix, name, later in krs:
+                append(make_kr(kr_base + kr_suffix, name, owner, oid, *later))
         if owner in by_unit:
-            out += map(_record, staffing(spec, owner, count + 1, by_unit[owner]))
+            out += map(_record, staffing(spec, owner, len(shape) + 1, by_unit[owner]))
     return out
 
 
-Shape = list[tuple[str, str, list[tuple[str, tuple[Any, ...]]]]]
-"""An owner's sheet but its ids: per objective its title and detail, and per KR its name and
-its record's fields after ``objective`` (:data:`KR_ORDER`; the weight its fixed one)."""
+Shape = list[tuple[str, str, str, list[tuple[str, str, tuple[Any, ...]]]]]
+"""An owner's sheet but its ids: per objective the end of its id (``#2``), its title and
+detail, and per KR the end of its id (``#2.1``), its name and its record's fields after
+``objective`` (:data:`KR_ORDER`; the weight its fixed one)."""
 
 
 class _Applying:
@@ -321,36 +322,56 @@ class _KRMaker:
         groups, about 90 kinds), and a sheet depends only on the templates, the level, the
         owner's series objects and its limits (all alive while this maker is)."""
         own = self.series.get(owner)
+        limits = self.limits.get(owner)
         # one list of templates per kind of owner (_Applying.to); the series' metrics, then
         # their objects (metrics are text, ids numbers: no two owns give one key)
-        key: tuple[object, ...] = (id(templates), level, id(self.limits.get(owner)))
+        key: tuple[object, ...] = (id(templates), level, id(limits))
         if own is not None:
             key = (*key, *own, *map(id, own.values()))
         found = self.sheets.get(key)
         if found is None:
-            found = self.sheets[key] = []
-            for template in templates:
-                krs = [
-                    self.kr(owner, level, kr)
-                    for kr in template.key_results
-                    if self.has(owner, level, kr)
-                ]
-                if krs:
-                    found.append((template.title, template.detail, krs))
+            found = self.sheets[key] = self._shape(owner, level, templates, own or {}, limits)
         return found
 
-    def has(self, owner: str, level: str, kr: KeyResult) -> bool:
-        if kr.metric is None:
-            return True
-        if level == "company" and kr.metric == self.spec.target.primary.metric:
-            return True
-        return kr.metric in self.series.get(owner, {})
+    def _shape(
+        self,
+        owner: str,
+        level: str,
+        templates: Sequence[Objective],
+        own: PersonSeries,
+        limits: Limits | None,
+    ) -> Shape:
+        """The sheet of a kind of owner not seen before (:meth:`sheet`): each template with
+        the KRs the owner can carry (a derived KR where it has a series of the metric; the
+        company's KPI KR always)."""
+        shape: Shape = []
+        primary = self.spec.target.primary.metric if level == "company" else None
+        for template in templates:
+            krs = [
+                self.kr(owner, level, kr, own, limits)
+                for kr in template.key_results
+                if kr.metric is None or kr.metric == primary or kr.metric in own
+            ]
+            if krs:
+                suffix = f"#{len(shape) + 1}"
+                shape.append(
+                    (
+                        suffix,
+                        template.title,
+                        template.detail,
+                        [(f"{suffix}.{i}", *kr) for i, kr in enumerate(krs, start=1)],
+                    )
+                )
+        return shape
 
-    def kr(self, owner: str, level: str, kr: KeyResult) -> tuple[str, tuple[Any, ...]]:
-        """The name and the record fields after ``objective`` of a template KR on one owner's
-        sheet: a derived KR's target is :func:`~okrplan.solve.series.headline` of the owner's
-        series of its metric (a 销售岗's weekly calls: the plan's calls ÷ its weeks), its
-        periods :func:`~okrplan.solve.series.periods`."""
+    def kr(
+        self, owner: str, level: str, kr: KeyResult, own: PersonSeries, limits: Limits | None
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The name and the record fields after ``objective`` of a template KR on the sheet
+        of ``owner`` (its series ``own``, its ``limits``): a derived KR's target is
+        :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
+        销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
+        :func:`~okrplan.solve.series.periods`."""
         stem = self.stems.get(id(kr))  # the template's KR objects live as long as the spec
         if stem is None:
             stem = self.stems[id(kr)] = _Stem.of(template_attrs(self.spec, kr))
@@ -361,13 +382,12 @@ class _KRMaker:
             special = self._company(owner, level, metric, attrs["per"])
             if special is not None:
                 return attrs["name"], _later({**attrs, **special})
-        own = self.series[owner]
         series = own[metric]
-        limits, shown_sourced = self.counts.measured(own, metric, self.limits.get(owner))
-        key = (id(kr), series.num, series.den, series.money, id(limits), shown_sourced)
+        within, shown_sourced = self.counts.measured(own, metric, limits)
+        key = (id(kr), series.num, series.den, series.money, id(within), shown_sourced)
         later = self.laters.get(key)
         if later is None:
-            numbers = self._numbers(series, attrs["per"], limits, metric)
+            numbers = self._numbers(series, attrs["per"], within, metric)
             later = self.laters[key] = stem.derived(numbers, shown_sourced)
         return attrs["name"], later
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from okrplan.model import Level, Marginal, RoleGroup, Selling, Supports, Unit
+from okrplan.model import Level, Marginal, NodeKind, RoleGroup, Selling, Supports, Unit
 from okrplan.planmeta import Binding
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import unit_target
+from okrplan.solve.records import new_role_group
 from okrplan.solve.series import number
 from okrplan.spec import RoleRef, Spec, UnitRef
 
@@ -101,7 +102,7 @@ def role_records(
             reasons, selling = _selling(spec, group, ideal, quotas[group.id], memo)
             if reasons:
                 binding.extend(Binding(group.id, r) for r in reasons)
-            records.append(_group_record(group, selling, memo))
+            records.append(_group_record(group, selling))
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             records.append(_plain_record(ref))
     return Roles(tuple(records), tuple(binding))
@@ -124,23 +125,20 @@ def _by_role(spec: Spec, groups: Sequence[Group]) -> dict[int, list[Group]]:
     return {id(ref): by_id.get(role_id(ref), []) for ref in spec.roles}
 
 
-def _group_record(group: Group, selling: Selling, memo: dict[object, Any]) -> RoleGroup:
+def _group_record(group: Group, selling: Selling) -> RoleGroup:
     role = group.role.role
-    key = ("capacity", id(role))  # the role entries live as long as the spec
-    capacity = memo.get(key)
-    if capacity is None:
-        capacity = memo[key] = {m: q.text or str(q.value) for m, q in role.capacity.items()}
-    return RoleGroup(
-        id=group.id,
-        name=role.role,
-        label=group.label,
-        path=group.unit.names,
-        headcount=group.headcount,
-        people=group.people,
-        new_hires=group.is_hire,
-        sells=group.sells,
-        capacity=capacity,
-        selling=selling,
+    return new_role_group(
+        group.id,
+        role.role,
+        group.label,
+        group.unit.names,
+        group.headcount,
+        group.people,
+        group.is_hire,
+        group.sells,
+        {m: q.text or str(q.value) for m, q in role.capacity.items()},
+        selling,
+        NodeKind.ROLE,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from okrplan.model import KeyResult, Objective
+from okrplan.model import KeyResult, Objective, RoleGroup
 
 _set = object.__setattr__  # the frozen dataclass's own __setattr__ refuses every assignment
 
@@ -101,11 +101,48 @@ class _ObjectiveTwin:
         _set(self, "__class__", Objective)
 
 
+class _RoleGroupTwin:
+    """A :class:`RoleGroup`'s fields in its slots' order; made, it is a :class:`RoleGroup`."""
+
+    __slots__ = RoleGroup.__slots__
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        label: str,
+        path: Any,
+        headcount: Any,
+        people: Any,
+        new_hires: Any,
+        sells: Any,
+        capacity: Any,
+        selling: Any,
+        kind: Any,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.label = label
+        self.path = path
+        self.headcount = headcount
+        self.people = people
+        self.new_hires = new_hires
+        self.sells = sells
+        self.capacity = capacity
+        self.selling = selling
+        self.kind = kind
+        _set(self, "__class__", RoleGroup)
+
+
 new_kr = cast(Callable[..., KeyResult], _KeyResultTwin)
 """A :class:`KeyResult` from the values of all its fields (``kind`` too), in order, unchecked."""
 
 new_objective = cast(Callable[..., Objective], _ObjectiveTwin)
 """An :class:`Objective` from the values of all its fields (``kind`` too), in order, unchecked."""
+
+
+new_role_group = cast(Callable[..., RoleGroup], _RoleGroupTwin)
+"""A :class:`RoleGroup` from the values of all its fields (``kind`` too), in order, unchecked."""
 
 
 def weight_setter(record: type[Any]) -> Callable[[Any, Any], None]:
