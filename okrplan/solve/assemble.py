@@ -195,19 +195,22 @@ def alignment(
     edges: list[tuple[str, str, Any]] = []
     append = edges.append
     empty: dict[str, str] = {}
+    nexts: dict[tuple[str, ...], list[str | None]] = {}  # by a sheet's metrics, in order
     for owner, krs in by_owner.items():
         record = records[owner]
         supports = record.supports if isinstance(record, Unit) else None
         up = parents.get(owner)
         inherited = above.of(up) if up is not None and supports is None else empty
-        for metric, kid in krs.items():
+        metrics = tuple(krs)
+        following = nexts.get(metrics)
+        if following is None:
+            following = nexts[metrics] = _following(metrics, downstream)
+        for (metric, kid), after in zip(krs.items(), following, strict=True):
             parent_kr = inherited.get(metric)
             if parent_kr is not None:
                 append((kid, parent_kr, aligns))
-            for after in downstream[metric]:
-                if after in krs:
-                    append((kid, krs[after], drives))
-                    break
+            if after is not None:
+                append((kid, krs[after], drives))
         if supports is not None and supports.metric in krs:
             edges += [
                 (s, t, label[kind])
@@ -216,6 +219,12 @@ def alignment(
                 )
             ]
     return edges
+
+
+def _following(metrics: Sequence[str], downstream: Mapping[str, Sequence[str]]) -> list[str | None]:
+    """Each metric's next metric down its funnel among ``metrics`` (None: none of them)."""
+    present = set(metrics)
+    return [next((m for m in downstream[metric] if m in present), None) for metric in metrics]
 
 
 class _Above:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from okrplan.model import KeyResult, KRKind, Objective, RoleGroup, Status, Unit
@@ -24,6 +25,8 @@ from okrplan.spec import Spec
 
 Lever = tuple[int | Fraction, Fraction]
 """A KR's (revenue flowing through its metric, rate ÷ 2^funnel steps)."""
+
+_ALIKE = attrgetter("metric", "weight", "kr_kind")  # what a KR's weight depends on, for alike
 
 _NONE: Lever = (Fraction(0), Fraction(0))  # a KR without a metric (fractions are immutable)
 
@@ -82,6 +85,13 @@ def weigh(
         if status is not None:
             statuses.append(status)
         weights.update(zip([k.id for k in krs], found, strict=True))
+        sizes = [len(ks) for ks in objectives.values()]
+        if sum(sizes) == len(krs):  # every KR weighted: an objective's KRs are a run of found
+            at = 0
+            for oid, size in zip(objectives, sizes, strict=True):
+                weights[oid] = sum(found[at : at + size])
+                at += size
+            continue
         for oid, ks in objectives.items():
             weights[oid] = sum([get(k.id, k.weight) or 0 for k in ks])
     return weights, worst(*statuses)
@@ -249,7 +259,7 @@ class _Levers:
         return (
             id(group.pipeline),  # kept alive by the groups
             self.quotas.get(owner.id) == 0,
-            tuple([(k.metric, k.weight, k.kr_kind) for k in krs]),
+            tuple(map(_ALIKE, krs)),
         )
 
     def of(self, owner: Unit | RoleGroup, kr: KeyResult) -> Lever:
