@@ -37,7 +37,10 @@ def with_bases(spec: Spec, groups: Sequence[Group]) -> list[Group]:
     bases = bases_of(spec, groups)
     # a group whose basis is already that value stays as it is (the second pass, after hires,
     # changes few)
-    return [g if b == g.basis else evolve(g, basis=b) for g, b in zip(groups, bases, strict=True)]
+    return [
+        g if b is g.basis or b == g.basis else evolve(g, basis=b)
+        for g, b in zip(groups, bases, strict=True)
+    ]
 
 
 def bases_of(spec: Spec, groups: Sequence[Group], basis: str | None = None) -> list[Fraction]:
@@ -58,28 +61,30 @@ def bases_of(spec: Spec, groups: Sequence[Group], basis: str | None = None) -> l
     if basis == "history":
         return history_bases(groups, year_share)
     out: list[Fraction] = []
+    positive: dict[int, bool] = {}  # share of year > 0, by the share object (few kinds)
+    zero = Fraction(0)
     for group in groups:
         share_of_year = year_share(group)
+        works = positive.get(id(share_of_year))
+        if works is None:
+            works = positive[id(share_of_year)] = share_of_year > 0
         # someone who works no month of the plan (left before it, or joined into a 0% ramp
         # that lasts to its end) carries nothing, whatever the rule: basis even would else
         # give them a full share of a plan they are not in
-        value = (
-            _raw_basis(basis, group, share_of_year, products) if share_of_year > 0 else Fraction(0)
-        )
-        out.append(Fraction(0) if value is None else value)
+        value = _raw_basis(basis, group, share_of_year, products) if works else zero
+        out.append(zero if value is None else value)
         if value is not None and not group.is_hire and group.role.role.role not in per_fte:
             fte = group.headcount * share_of_year
             if fte > 0:
                 per_fte[group.role.role.role] = value / fte
     known = sorted(v for v in per_fte.values())
     median = known[len(known) // 2] if known else Fraction(1)
-    for i, group in enumerate(groups):
-        borrowed = (basis == "potential" and group.is_hire) or (
-            basis == "capacity" and capacity_basis(group) is None
-        )
-        if out[i] == 0 and borrowed:
-            rate = per_fte.get(group.role.role.role, median)
-            out[i] = rate * group.headcount * year_share(group)
+    if basis in ("potential", "capacity"):  # the rules under which a group may borrow
+        for i, group in enumerate(groups):
+            borrowed = group.is_hire if basis == "potential" else capacity_basis(group) is None
+            if borrowed and not out[i]:
+                rate = per_fte.get(group.role.role.role, median)
+                out[i] = rate * group.headcount * year_share(group)
     if basis in ("headcount", "even"):
         # People and FTEs are not money: scale so that a stretch of 1.0 is the fair share.
         growth = 1 + Fraction(spec.target.plan.buffer)

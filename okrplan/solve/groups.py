@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar, cast, dataclass_transform
 
 from okrplan.periods import Month, quarter_label
 from okrplan.quantity import Per
@@ -66,7 +66,22 @@ def _cap(windows: tuple[Window, ...], needs: tuple[Fraction, ...]) -> Fraction |
     return best
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def _value(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass to the type checker, a plain slotted one at run time.
+
+    A large organisation has tens of thousands of groups, each made and replaced a few times
+    while solving. A frozen dataclass sets each of its 22 fields through
+    ``object.__setattr__``; a plain one stores them directly, about four times faster
+    (:func:`evolve`). Nothing else may assign to a group: mypy rejects it as on any frozen
+    dataclass."""
+    return dataclass(slots=True, eq=False)(cls)
+
+
+@_value
 class Group:
     """People of one role in one unit who get identical targets.
 
@@ -173,19 +188,37 @@ class Group:
         return self.hire is not None
 
 
-_GROUP_SLOTS = tuple(getattr(Group, f.name) for f in fields(Group))
-
-
 def evolve(group: Group, **changes: Any) -> Group:
     """``group`` with ``changes``: :func:`dataclasses.replace` without its per-call cost (a
     large organisation has tens of thousands of groups, each replaced a few times while
-    solving). Nothing is checked or derived in ``__init__``, so copying the slots is the
-    same."""
-    new = object.__new__(Group)
-    for slot in _GROUP_SLOTS:
-        name = slot.__name__
-        slot.__set__(new, changes[name] if name in changes else slot.__get__(group, Group))
-    return new
+    solving). Nothing is checked or derived in ``__init__``, so copying the fields is the
+    same; tests/test_groups_evolve.py checks that every field is copied."""
+    new: Any = object.__new__(Group)  # filled below: Group is frozen only to the type checker
+    new.id = group.id
+    new.unit = group.unit
+    new.role = group.role
+    new.label = group.label
+    new.headcount = group.headcount
+    new.depth = group.depth
+    new.sells = group.sells
+    new.ramp = group.ramp
+    new.weights = group.weights
+    new.per_yuan = group.per_yuan
+    new.pipeline = group.pipeline
+    new.windows = group.windows
+    new.people = group.people
+    new.hire = group.hire
+    new.start = group.start
+    new.end = group.end
+    new.basis = group.basis
+    new.fixed = group.fixed
+    new.lower = group.lower
+    new.upper_share = group.upper_share
+    new.step = group.step
+    new.profile = group.profile
+    for name, value in changes.items():
+        setattr(new, name, value)
+    return cast(Group, new)
 
 
 def yield_factor(spec: Spec, metric: str) -> Fraction:
@@ -373,6 +406,9 @@ def build_groups(spec: Spec) -> list[Group]:
     return groups
 
 
+_Supplied = tuple[tuple[tuple[str, ...], str, Fraction], ...]
+
+
 @dataclass(slots=True)
 class _Context:
     """What every group of a plan is built from, and the profiles built so far."""
@@ -382,10 +418,12 @@ class _Context:
     season: tuple[Fraction, ...]
     supports: dict[tuple[tuple[str, ...], str], Fraction]
     step: Fraction = Fraction(0)
-    profiles: dict[object, Profile] = field(default_factory=dict)
-    by_entry: dict[tuple[int, int | None, int | None, int], Profile] = field(
+    profiles: dict[tuple[int, int | None, int | None, int], Profile] = field(
         default_factory=dict
-    )  # ids
+    )  # by (kind of role, start, end, supplied's id)
+    kinds: dict[int, tuple[int, RoleRef]] = field(default_factory=dict)  # by the role's id
+    signatures: dict[object, int] = field(default_factory=dict)
+    interned: dict[_Supplied, _Supplied] = field(default_factory=dict)  # supplied, by value
     funnels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     scopes: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str, Fraction], ...]] = field(
         default_factory=dict
@@ -403,8 +441,38 @@ class _Context:
                 for (scope, metric), share in sorted(self.supports.items())
                 if names[: len(scope)] == scope
             )
-            self.scopes[names] = found
+            # one object per value: profiles are looked up by its identity
+            found = self.scopes[names] = self.interned.setdefault(found, found)
         return found
+
+    def profile(
+        self,
+        ref: RoleRef,
+        start: int | None,
+        end: int | None,
+        supplied: _Supplied,
+    ) -> Profile:
+        """The profile of the role's people who start and end then: one per kind of role
+        (what it sells, its ramp and capacity), start, end and supplied shares, made by the
+        first group of that kind."""
+        role = ref.role
+        kind = self.kinds.get(id(role))
+        if kind is None:  # once per role entry (the entry is kept: its id is the key)
+            signature = (
+                role.sells,
+                role.ramp,
+                role.ramp_per if role.ramp is not None else None,
+                tuple([(m, q.value, q.per, q.text) for m, q in role.capacity.items()]),
+            )
+            number = self.signatures.setdefault(signature, len(self.signatures))
+            kind = self.kinds[id(role)] = (number, ref)
+        # without a ramp, starting at or before the plan's start is starting with it
+        since = start if role.ramp is not None or start is None or start > 0 else 0
+        key = (kind[0], since, end, id(supplied))
+        profile = self.profiles.get(key)
+        if profile is None:
+            profile = self.profiles[key] = _profile(self, ref, start, supplied, end)
+        return profile
 
 
 _Cohort = tuple[tuple[str, str], tuple[str, ...], int | None, int | None]
@@ -419,25 +487,51 @@ def _cohorts(spec: Spec, ref: RoleRef) -> list[_Cohort]:
     who join, and for hires."""
     if not ref.role.people:
         return [(("", ""), (), 0, None)]
-    by_dates: dict[tuple[Month | None, Month | None], list[str]] = {}
-    for person in ref.role.people:
-        dates = (person.joined, person.left) if isinstance(person, Person) else (None, None)
-        name = person if isinstance(person, str) else person.name
-        by_dates.setdefault(dates, []).append(name)
-    first = spec.period.first.index
-    cohorts: list[_Cohort] = []
-    for (joined, left), names in sorted(
-        by_dates.items(),
+    undated, dated = _by_dates(ref.role.people)
+    if not dated:  # names only, all in the role from the start
+        return [(("", ""), tuple(undated), None, None)]
+    first, last = spec.period.first.index, spec.period.last.index
+    cohorts: list[_Cohort] = [(("", ""), tuple(undated), None, None)] if undated else []
+    # by (joined, left) as month indexes, no date first: the order of the months themselves
+    for (joins, leaves), (joined, left, names) in sorted(
+        dated.items(),
         key=lambda kv: (kv[0][0] is not None, kv[0][0], kv[0][1] is not None, kv[0][1]),
     ):
-        start = None if joined is None else joined.index - first
-        end = None if left is None or left >= spec.period.last else left.index - first
-        gid = "" if joined is None else f"@{joined}"
-        label = "" if joined is None else str(joined)
+        start = None if joins is None else joins - first
+        end = None if leaves is None or leaves >= last else leaves - first
+        text = "" if joined is None else str(joined)
+        gid, label = ("" if joined is None else f"@{text}"), text
         if end is not None:
             gid, label = f"{gid}~{left}", f"{label}–{left}"
         cohorts.append(((gid, f" ({label})" if label else ""), tuple(names), start, end))
     return cohorts
+
+
+_Dated = dict[tuple[int | None, int | None], tuple[Month | None, Month | None, list[str]]]
+
+
+def _by_dates(people: Sequence[str | Person]) -> tuple[list[str], _Dated]:
+    """The names of people without dates, and the others by (joined, left), in file order.
+
+    Keyed by month indexes: equal months are equal indexes, and ints hash in C (a roster of
+    100,000 people has about 12,000 with dates)."""
+    undated: list[str] = []
+    dated: _Dated = {}
+    for person in people:
+        if isinstance(person, str):
+            undated.append(person)
+            continue
+        joined, left = person.joined, person.left
+        if joined is None and left is None:
+            undated.append(person.name)
+            continue
+        key = (None if joined is None else joined.index, None if left is None else left.index)
+        found = dated.get(key)
+        if found is None:
+            dated[key] = (joined, left, [person.name])
+        else:
+            found[2].append(person.name)
+    return undated, dated
 
 
 def _group(
@@ -453,24 +547,7 @@ def _group(
 ) -> Group:
     sells = ref.role.sells
     assert sells is not None
-    supplied = context.supplied(ref.unit.names)
-    role = ref.role
-    profile = context.by_entry.get((id(role), start, end, id(supplied)))
-    if profile is None:
-        key = (
-            sells,
-            start if role.ramp is not None or start is None or start > 0 else 0,
-            end,
-            role.ramp,
-            role.ramp_per if role.ramp is not None else None,
-            tuple((m, q.value, q.per, q.text) for m, q in role.capacity.items()),
-            supplied,
-        )
-        profile = context.profiles.get(key)
-        if profile is None:
-            profile = _profile(context, ref, sells, start, supplied, end)
-            context.profiles[key] = profile
-        context.by_entry[id(role), start, end, id(supplied)] = profile
+    profile = context.profile(ref, start, end, context.supplied(ref.unit.names))
     count = headcount if headcount is not None else (len(people) or ref.headcount)
     return Group(
         gid,
@@ -497,12 +574,13 @@ def _group(
 def _profile(
     context: _Context,
     ref: RoleRef,
-    sells: str,
     start: int | None,
     supplied: tuple[tuple[tuple[str, ...], str, Fraction], ...],
     end: int | None = None,
 ) -> Profile:
     spec, months, season = context.spec, context.months, context.season
+    sells = ref.role.sells
+    assert sells is not None
     ramp = ramp_curve(ref, start, len(months), end)
     tilted = [s * r for s, r in zip(season, ramp, strict=True)]
     total = sum(tilted, Fraction(0))
