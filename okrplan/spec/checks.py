@@ -368,6 +368,8 @@ class _Checker(TargetChecks):
 
     def check_people(self, ref: RoleRef) -> None:
         """Named people: each once, joining before leaving, and not after the plan."""
+        if not ref.role.people:
+            return
         seen_people: set[str] = set()
         last = self.spec.period.last
         # a roster's role holds thousands of people: a key path is made only for a problem
@@ -464,10 +466,11 @@ class _Checker(TargetChecks):
             return
         needed: set[str] = set()
         total = Decimal(0)
+        sold: set[str] = set()  # what a metric needs depends on the metric alone: once each
         for ref in spec.roles:
             if ref.role.sells is None or ref.unit.unit.supports is not None:
                 continue
-            for metric in self.funnel(ref.role.sells):
+            for metric in () if ref.role.sells in sold else self.funnel(ref.role.sells):
                 factor = self.factor(metric)
                 if metric not in needed and top / factor > limit:
                     needed.add(metric)
@@ -478,6 +481,7 @@ class _Checker(TargetChecks):
                         f"check the yields from {metric} to {spec.base_metric}: a rate or "
                         "amount with too many digits, or a missing 万 or %",
                     )
+            sold.add(ref.role.sells)
             basis = self.capacity_basis(ref)
             total += basis
             if basis > limit:
@@ -519,12 +523,14 @@ class _Checker(TargetChecks):
         """An upper bound of what ``ref``'s people can carry over the plan: the least of their
         capacities over the whole plan, each turned into the base metric (a capacity checked
         per week or month never lets a person carry more than over the plan at once)."""
-        months = self.spec.period.count
-        per_plan = {"week": Decimal(months * 31) / 7, "month": Decimal(months)}
-        per_plan |= {"quarter": Decimal(months) / 3, "year": Decimal(months) / 12}
+        per_plan = self.per_plan
+        if not per_plan:  # once: the same for every role
+            months = self.spec.period.count
+            per_plan["week"], per_plan["month"] = Decimal(months * 31) / 7, Decimal(months)
+            per_plan["quarter"], per_plan["year"] = Decimal(months) / 3, Decimal(months) / 12
         funnel = self.funnel(ref.role.sells or "")
         carried = [
-            q.value * per_plan.get(str(q.per), ONE) * self.factor(metric)
+            q.value * per_plan.get(q.per, ONE) * self.factor(metric)
             for metric, q in ref.role.capacity.items()
             if metric in funnel
         ]

@@ -28,6 +28,7 @@ class CheckerBase:
         self.metric_keys = sorted(self.target.metrics)
         self.factors: dict[str, Decimal] = {}
         self.funnels: dict[str, tuple[str, ...]] = {}
+        self.per_plan: dict[str | None, Decimal] = {}  # periods of a capacity in the plan's months
 
     def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.issues.append(self.source.issue(path, message, hint, key=key))

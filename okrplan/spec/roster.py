@@ -29,6 +29,7 @@ from okrplan.numbers import counted
 from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
 from okrplan.source import Source
 from okrplan.spec.fields import amount_value, capacity_value
+from okrplan.spec.roster_units import UnitIndex
 from okrplan.spec.words import suggest
 from okrplan.tabular import Columns, read_columns
 
@@ -368,19 +369,34 @@ def _add(
 ) -> int:
     """Put the people of ``rows`` into ``org`` (YAML-shaped), creating units from their
     paths; returns how many left before the plan starts (they are not planned)."""
+    placed, left_before = _placed(org, rows, data, file, columns, issues)
+    entries = _Entries(_basis(data))
+    entries.enter_all(placed, rows)
+    entries.write_totals()
+    return left_before
+
+
+def _placed(
+    org: dict[str, Any],
+    rows: _Rows,
+    data: dict[str, Any],
+    file: str,
+    columns: dict[str, str],
+    issues: list[Issue],
+) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """Each planned row (in row order) with the unit its person goes into, every problem
+    reported in row order; and how many left before the plan starts."""
     period = _plan_period(data)
     first = period.first if period is not None else None
     last = period.last if period is not None else None
-    where = _UnitIndex(org, file, columns)
+    where = UnitIndex(org, file, columns["unit"])
     seen: dict[tuple[tuple[str, ...], str], int] = {}  # the line of each person's row
-    entries = _Entries(_basis(data))
     units: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}  # by (path, role)
+    placed: list[tuple[int, dict[str, Any]]] = []
     left_before = 0
-    lines, names, paths, roles = rows.lines, rows.names, rows.paths, rows.roles
+    names, paths, roles = rows.names, rows.paths, rows.roles
     joined, left, skip = rows.joined, rows.left, rows.skip
-    amounts, capacities = rows.amounts, rows.capacities
-    enter = entries.enter
-    for row, line in enumerate(lines):  # one pass, in row order: entries keep that order
+    for row, line in enumerate(rows.lines):
         if skip and row in skip:
             continue
         end = left[row]
@@ -388,35 +404,32 @@ def _add(
             left_before += 1
             continue
         path, name = paths[row], names[row]
-        earlier = seen.get((path, name))
-        if earlier is not None:
+        earlier = seen.setdefault((path, name), line)
+        if earlier != line:
             issues.append(_twice(file, line, name, path, earlier, columns["name"]))
             continue
-        seen[path, name] = line
         start = joined[row]
         if start is not None and last is not None and start > last:
-            issues.append(
-                _issue(
-                    file,
-                    line,
-                    f"{name} joins after the plan ends",
-                    columns["joined"],
-                    f"the plan ends in {last}; leave this person out",
-                )
-            )
+            issues.append(_late(file, line, name, columns["joined"], last))
             continue
-        role = roles[row]
-        unit = units.get((path, role))
+        unit = units.get((path, roles[row]))
         if unit is None:
-            unit = where.unit(path, role, line, issues)
+            unit = where.unit(path, roles[row], line, issues)
             if unit is None:
                 continue
-            units[path, role] = unit
-        values = {k: v for k, column in amounts if (v := column[row]) is not None}
-        capacity = {m: t for m, texts in capacities if (t := texts[row])}
-        enter(unit, role, name, start, end, values, capacity)
-    entries.write_totals()
-    return left_before
+            units[path, roles[row]] = unit
+        placed.append((row, unit))
+    return placed, left_before
+
+
+def _late(file: str, line: int, name: str, column: str, last: Month) -> Issue:
+    return _issue(
+        file,
+        line,
+        f"{name} joins after the plan ends",
+        column,
+        f"the plan ends in {last}; leave this person out",
+    )
 
 
 def _twice(
@@ -439,45 +452,54 @@ class _Entries:
 
     def __init__(self, basis: str) -> None:
         self.basis = basis
-        self.entries: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.totals: dict[int, dict[str, Decimal]] = {}  # by id(entry): Σ history, …
+        # by the people's likeness: the entry, and the sums of its people's history, …
+        self.entries: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Decimal]]] = {}
         self.months: dict[Month, str] = {}  # a roster has a dozen months, as text
 
-    def enter(
-        self,
-        unit: dict[str, Any],
-        role: str,
-        name: str,
-        joined: Month | None,
-        left: Month | None,
-        values: dict[str, Decimal],
-        capacity: dict[str, str],
-    ) -> None:
-        """Add a person to the role entry of people like them in ``unit`` (a new one if
-        none)."""
-        own = values and (
-            "quota" in values or (self.basis in ("history", "potential") and self.basis in values)
-        )
-        key: tuple[Any, ...] = (id(unit), role)
-        if capacity or own:
-            key += (tuple(sorted(capacity.items())), name if own else None)
-        entry = self.entries.get(key)
-        if entry is None:
-            entry = {"role": role, "people": []}
-            if capacity:
-                entry["capacity"] = dict(capacity)
-            unit.setdefault("roles", []).append(entry)
-            self.entries[key] = entry
-            self.totals[id(entry)] = {}
-        if values:
-            totals = self.totals[id(entry)]
-            for field_name, value in values.items():
+    def enter_all(self, placed: list[tuple[int, dict[str, Any]]], rows: _Rows) -> None:
+        """Add each placed row's person to the role entry of people like them in their unit
+        (a new one if none), in row order."""
+        own_fields = {"quota", self.basis} & {"quota", "history", "potential"}
+        own_columns = [column for key, column in rows.amounts if key in own_fields]
+        amounts, capacities = rows.amounts, rows.capacities
+        names, roles = rows.names, rows.roles
+        entries, entry_of = self.entries, self._entry
+        for row, unit in placed:
+            capacity = {m: t for m, texts in capacities if (t := texts[row])} if capacities else {}
+            own = any(column[row] is not None for column in own_columns)
+            key: tuple[Any, ...] = (id(unit), roles[row])
+            if capacity or own:
+                key += (tuple(sorted(capacity.items())), names[row] if own else None)
+            found = entries.get(key)
+            entry, totals = (
+                found if found is not None else entry_of(key, unit, roles[row], capacity)
+            )
+            for field_name, column in amounts:
+                value = column[row]
+                if value is None:
+                    continue
                 total = totals.get(field_name)
                 if total is None:
                     entry[field_name] = ""  # its place among the entry's keys; the sum last
                     totals[field_name] = _ZERO + value  # as a sum (1E+3 is written 1000)
                 else:
                     totals[field_name] = total + value
+            self._person(entry, names[row], rows.joined[row], rows.left[row])
+
+    def _entry(
+        self, key: tuple[Any, ...], unit: dict[str, Any], role: str, capacity: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, Decimal]]:
+        """A new role entry in ``unit``, and the sums of its people's amounts."""
+        entry: dict[str, Any] = {"role": role, "people": []}
+        if capacity:
+            entry["capacity"] = dict(capacity)
+        unit.setdefault("roles", []).append(entry)
+        made = self.entries[key] = (entry, {})
+        return made
+
+    def _person(
+        self, entry: dict[str, Any], name: str, joined: Month | None, left: Month | None
+    ) -> None:
         if joined is None and left is None:
             entry["people"].append(name)  # a plain name: the schema reads it fastest
             return
@@ -496,8 +518,8 @@ class _Entries:
 
     def write_totals(self) -> None:
         """Write each entry's sums as text, as a planner writes ``history: 1094万``."""
-        for entry in self.entries.values():
-            for name, total in self.totals[id(entry)].items():
+        for entry, totals in self.entries.values():
+            for name, total in totals.items():
                 entry[name] = str(total)
 
 
@@ -513,74 +535,3 @@ def _basis(data: dict[str, Any]) -> str:
     split = data.get("split")
     basis = split.get("basis") if isinstance(split, dict) else None
     return basis if isinstance(basis, str) else "capacity"
-
-
-class _UnitIndex:
-    """The YAML-shaped units by path, created on first use; YAML units are found by name."""
-
-    def __init__(self, org: dict[str, Any], file: str, columns: dict[str, str]) -> None:
-        self.org = org
-        self.file = file
-        self.column = columns["unit"]
-        self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
-        self.yaml_paths: dict[str, list[tuple[str, ...]]] = {}
-        self.yaml_entries: set[tuple[tuple[str, ...], str]] = set()
-        self._index(org, ())
-
-    def _index(self, unit: dict[str, Any], path: tuple[str, ...]) -> None:
-        self.by_path[path] = unit
-        roles = unit.get("roles")
-        for role in roles if isinstance(roles, list) else ():
-            if isinstance(role, dict) and isinstance(role.get("role"), str):
-                self.yaml_entries.add((path, role["role"]))
-        below = unit.get("units")
-        for child in below if isinstance(below, list) else ():
-            if isinstance(child, dict) and isinstance(child.get("name"), str):
-                here = (*path, child["name"])
-                self.yaml_paths.setdefault(child["name"], []).append(here)
-                self._index(child, here)
-
-    def unit(
-        self, path: tuple[str, ...], role: str, line: int, issues: list[Issue]
-    ) -> dict[str, Any] | None:
-        """The unit at ``path`` for a person of ``role`` on roster line ``line``, created if
-        need be; None with the conflict reported."""
-        column = self.column
-        if (path, role) in self.yaml_entries:
-            issues.append(
-                _issue(
-                    self.file,
-                    line,
-                    f"{role} in {'/'.join(path) or 'the top unit'} is also written in the "
-                    "target file",
-                    column,
-                    "keep the people of one role in one unit either in the roster or in the "
-                    "target file, not both",
-                )
-            )
-            return None
-        for depth in range(1, len(path) + 1):
-            prefix = path[:depth]
-            if prefix in self.by_path:
-                continue
-            elsewhere = [p for p in self.yaml_paths.get(prefix[-1], []) if p != prefix]
-            if elsewhere:
-                issues.append(
-                    _issue(
-                        self.file,
-                        line,
-                        f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
-                        f"{'/'.join(prefix)}",
-                        column,
-                        f"write the path as {'/'.join(elsewhere[0])}",
-                    )
-                )
-                return None
-            parent = self.by_path[prefix[:-1]]
-            child: dict[str, Any] = {"name": prefix[-1]}
-            units = parent.setdefault("units", [])
-            if not isinstance(units, list):
-                return None  # the schema reports the YAML's units:
-            units.append(child)
-            self.by_path[prefix] = child
-        return self.by_path[path]

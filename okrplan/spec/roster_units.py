@@ -1,0 +1,82 @@
+"""Where a roster's people go: the YAML-shaped units by path (see :mod:`okrplan.spec.roster`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrplan.errors import Issue
+
+
+class UnitIndex:
+    """The YAML-shaped units by path, created on first use; YAML units are found by name."""
+
+    def __init__(self, org: dict[str, Any], file: str, column: str) -> None:
+        self.org = org
+        self.file = file
+        self.column = column
+        self.by_path: dict[tuple[str, ...], dict[str, Any]] = {(): org}
+        self.yaml_paths: dict[str, list[tuple[str, ...]]] = {}
+        self.yaml_entries: set[tuple[tuple[str, ...], str]] = set()
+        self._index(org, ())
+
+    def _index(self, unit: dict[str, Any], path: tuple[str, ...]) -> None:
+        self.by_path[path] = unit
+        roles = unit.get("roles")
+        for role in roles if isinstance(roles, list) else ():
+            if isinstance(role, dict) and isinstance(role.get("role"), str):
+                self.yaml_entries.add((path, role["role"]))
+        below = unit.get("units")
+        for child in below if isinstance(below, list) else ():
+            if isinstance(child, dict) and isinstance(child.get("name"), str):
+                here = (*path, child["name"])
+                self.yaml_paths.setdefault(child["name"], []).append(here)
+                self._index(child, here)
+
+    def unit(
+        self, path: tuple[str, ...], role: str, line: int, issues: list[Issue]
+    ) -> dict[str, Any] | None:
+        """The unit at ``path`` for a person of ``role`` on roster line ``line``, created if
+        need be; None with the conflict reported."""
+        column = self.column
+        if (path, role) in self.yaml_entries:
+            issues.append(
+                _issue(
+                    self.file,
+                    line,
+                    f"{role} in {'/'.join(path) or 'the top unit'} is also written in the "
+                    "target file",
+                    column,
+                    "keep the people of one role in one unit either in the roster or in the "
+                    "target file, not both",
+                )
+            )
+            return None
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix in self.by_path:
+                continue
+            elsewhere = [p for p in self.yaml_paths.get(prefix[-1], []) if p != prefix]
+            if elsewhere:
+                issues.append(
+                    _issue(
+                        self.file,
+                        line,
+                        f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
+                        f"{'/'.join(prefix)}",
+                        column,
+                        f"write the path as {'/'.join(elsewhere[0])}",
+                    )
+                )
+                return None
+            parent = self.by_path[prefix[:-1]]
+            child: dict[str, Any] = {"name": prefix[-1]}
+            units = parent.setdefault("units", [])
+            if not isinstance(units, list):
+                return None  # the schema reports the YAML's units:
+            units.append(child)
+            self.by_path[prefix] = child
+        return self.by_path[path]
+
+
+def _issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
+    return Issue(message, file, line, path=column, hint=hint)
