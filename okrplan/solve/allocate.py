@@ -262,6 +262,10 @@ def _hired(
     spec: Spec, regions: Sequence[Region], groups: Sequence[Group], counts: dict[str, int]
 ) -> tuple[list[Group], list[Region]]:
     """The groups with their hires (hiring groups without any left out), and the regions."""
+    if not any(g.is_hire for g in groups):
+        # nothing to hire: the same groups, whose bases (a function of what bounds leave
+        # alone: headcount, ramp, capacity, role) are what they already hold
+        return list(groups), list(regions)
     hired = [evolve(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in groups]
     kept = with_bases(spec, [g for g in hired if not g.is_hire or g.headcount > 0])
     return kept, _trimmed(regions, kept)
