@@ -169,6 +169,12 @@ def add_records(
     graph.add_edges_from(attributed)
 
 
+def edge_data() -> dict[Edge, Mapping[str, str]]:
+    """One read-only attribute mapping per edge kind, ``{"kind": "owns"}``, that every edge of
+    the kind shares (in the graphs :func:`built` and :func:`adjacency_graph` make)."""
+    return {kind: MappingProxyType({"kind": str(kind)}) for kind in Edge}
+
+
 def built(records: Iterable[Node], edges: Iterable[tuple[str, str, str]]) -> nx.DiGraph:
     """A new graph of ``records`` (nodes, in their order) and ``edges`` (source, target and
     kind, in their order): the graph :func:`add_records` makes of them on an empty one, but
@@ -188,7 +194,7 @@ def built(records: Iterable[Node], edges: Iterable[tuple[str, str, str]]) -> nx.
     nodes: dict[str, dict[str, Node]] = {r.id: {"node": r} for r in records}
     succ: dict[str, dict[str, Mapping[str, str]]] = {n: {} for n in nodes}
     pred: dict[str, dict[str, Mapping[str, str]]] = {n: {} for n in nodes}
-    shared = {str(kind): MappingProxyType({"kind": str(kind)}) for kind in Edge}
+    shared = {str(kind): data for kind, data in edge_data().items()}
     try:
         for source, target, kind in edges:
             data = shared[kind]
@@ -196,12 +202,25 @@ def built(records: Iterable[Node], edges: Iterable[tuple[str, str, str]]) -> nx.
             pred[target][source] = data
     except KeyError:
         return _bulk(records, edges)
+    return adjacency_graph(nodes, succ, pred) or _bulk(records, edges)
+
+
+def adjacency_graph(
+    nodes: dict[str, dict[str, Node]],
+    succ: dict[str, dict[str, Mapping[str, str]]],
+    pred: dict[str, dict[str, Mapping[str, str]]],
+) -> nx.DiGraph | None:
+    """A :class:`PlanGraph` that holds these dicts as its own: each node's attribute dict
+    (``{"node": record}``) and its out- and in-edges (the mappings of :func:`edge_data`).
+    They must agree as networkx's do: the same nodes in the same order in all three, each
+    edge in both ``succ[source]`` and ``pred[target]``. None when this networkx makes its
+    dicts otherwise than :class:`PlanGraph` expects (then add the records in bulk)."""
     graph = PlanGraph.__new__(PlanGraph)
     graph._filled = [nodes, succ, pred]
     PlanGraph.__init__(graph)
     del graph._filled
     if graph._node is not nodes or graph._succ is not succ or graph._pred is not pred:
-        return _bulk(records, edges)  # a networkx that makes its dicts otherwise
+        return None
     return graph
 
 

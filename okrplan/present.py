@@ -145,9 +145,16 @@ def people_text(n: int | float | Decimal, locale: str) -> str:
 
 def per_text(per: str, locale: str) -> str:
     """``week`` → ``周``/``week``; ``plan`` → ``全期``/``plan``."""
-    if per == "plan":
-        return label(locale, "plan")
-    return per_label(Per(per), locale)
+    # kept by (period, locale): a roster's plan.md asks 34,000 times, and Per(...) costs more
+    # than the rest of a key result's target text
+    found = _PER_TEXTS.get((per, locale))
+    if found is None:
+        found = label(locale, "plan") if per == "plan" else per_label(Per(per), locale)
+        _PER_TEXTS[per, locale] = found
+    return found
+
+
+_PER_TEXTS: dict[tuple[str, str], str] = {}
 
 
 def money_text(

@@ -14,8 +14,17 @@ from typing import Any, TypeVar, cast
 
 import networkx as nx
 
-from okrplan.graph import PlanGraph, children, krs_of, node, objectives_of, root_of
-from okrplan.model import EdgeKind, KeyResult, Node, Objective, RoleGroup, Unit, node_to_json
+from okrplan.graph import PlanGraph, node, root_of
+from okrplan.model import (
+    EdgeKind,
+    KeyResult,
+    Node,
+    NodeKind,
+    Objective,
+    RoleGroup,
+    Unit,
+    node_to_json,
+)
 
 R = TypeVar("R", Unit, RoleGroup, Objective, KeyResult)
 
@@ -54,6 +63,27 @@ def records(graph: nx.DiGraph) -> Iterator[Node]:
         yield record
 
 
+def records_of(graph: nx.DiGraph, kind: type[R]) -> list[R]:
+    """The records of one kind (exactly that class), in insertion order.
+
+    All kinds are sorted out in one pass, made once per graph as it is now (see
+    :func:`sheet`): the report and its forecast read the units, role groups or key results
+    of 167,000 records at 100,000 people five times. The list is the caller's."""
+    known = _known(graph, "records_of")
+    if known is None:
+        return [r for r in records(graph) if type(r) is kind]
+    if not known:
+        # networkx's node dicts read as okrplan.graph.node reads them (its node view would
+        # add a generator step per record)
+        for data in graph._node.values():
+            record = data["node"]
+            found = known.get(type(record))
+            if found is None:
+                found = known[type(record)] = []
+            found.append(record)
+    return list(known.get(kind, ()))
+
+
 def is_empty_hire_pool(record: Node) -> bool:
     """A cohort of hires the plan did not need (headcount 0): outputs leave it out."""
     return isinstance(record, RoleGroup) and record.new_hires and not record.headcount
@@ -90,7 +120,7 @@ def org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
     known = _known(graph, "org_children")
     if known is not None and (found := known.get(node_id)) is not None:
         return list(found)
-    kids = children(graph, node_id, EdgeKind.CONTAINS)
+    kids = contained(graph, node_id)
     roles = [
         k for k in kids if isinstance(r := node(graph, k), RoleGroup) and not is_empty_hire_pool(r)
     ]
@@ -138,17 +168,43 @@ def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     return list(found)
 
 
+# The sheets and the children are read here from networkx's adjacency dicts behind its public
+# views (as okrplan.graph.node reads its node dicts), one owner's edges at a time: the graph's
+# own indexes (okrplan.graph.children, objectives_of, krs_of) scan all 388,000 edges of
+# 100,000 people three times to answer the first question, and every answer is kept here
+# anyway. The order and the edges chosen are theirs: insertion order, by edge kind.
+_CONTAINS, _OWNS, _MEASURES = str(EdgeKind.CONTAINS), str(EdgeKind.OWNS), str(EdgeKind.MEASURES)
+_NONE: dict[str, Any] = {}
+
+
+def contained(graph: nx.DiGraph, node_id: str) -> list[str]:
+    """What a unit contains (its role groups and sub-units, hire pools that hired nobody
+    included), in insertion order: :func:`okrplan.graph.children` of ``contains`` edges."""
+    # a node not in the graph has no children (as the graph's index answered)
+    return [t for t, data in graph._succ.get(node_id, _NONE).items() if data["kind"] == _CONTAINS]
+
+
 def _sheet(graph: nx.DiGraph, owner: str) -> Sheet:
+    records, pred = graph._node, graph._pred
     out = []
-    for o in objectives_of(graph, owner):
-        found = [node(graph, k) for k in krs_of(graph, o)]
-        # checked once per list (plan.md and the tree ask for 20,000 sheets at 100,000 people)
-        if all(isinstance(kr, KeyResult) for kr in found):
+    for o, data in graph._succ.get(owner, _NONE).items():
+        if data["kind"] != _OWNS:
+            continue
+        record = records[o]["node"]
+        if record.kind != NodeKind.OBJECTIVE:
+            continue
+        found = [records[k]["node"] for k, edge in pred[o].items() if edge["kind"] == _MEASURES]
+        # the types checked once per list, in C (plan.md and the tree ask for 20,000 sheets
+        # at 100,000 people); anything else (a subclass too) goes the checked way
+        if set(map(type, found)) == _KR_ONLY:
             krs = cast(list[KeyResult], found)
-        else:
-            krs = [key_result(graph, k) for k in krs_of(graph, o)]  # raises, naming the node
-        out.append((objective(graph, o), krs))
+        else:  # raises, naming the node
+            krs = [key_result(graph, k) for k, e in pred[o].items() if e["kind"] == _MEASURES]
+        out.append((record if type(record) is Objective else objective(graph, o), krs))
     return out
+
+
+_KR_ONLY = {KeyResult}
 
 
 def find_unit(graph: nx.DiGraph, name: str) -> str:
@@ -223,14 +279,14 @@ def below(graph: nx.DiGraph, owner: str) -> Iterator[str]:
     """Everything a unit contains, at any depth (hire pools that hired nobody included)."""
     # depth first, parents before children, without nested generators (each level of
     # ``yield from`` would pass every node up once more: a report asks for 100,000 people)
-    stack = [iter(children(graph, owner, EdgeKind.CONTAINS))]
+    stack = [iter(contained(graph, owner))]
     while stack:
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
         else:
             yield child
-            stack.append(iter(children(graph, child, EdgeKind.CONTAINS)))
+            stack.append(iter(contained(graph, child)))
 
 
 def people_below(graph: nx.DiGraph, owner: str) -> int:

@@ -16,7 +16,8 @@ import yaml
 
 from okrplan.errors import InputError, Issue, Severity
 from okrplan.source_errors import reader_issue, syntax_issue
-from okrplan.source_events import plain_values
+from okrplan.source_events import later_positions, plain_values
+from okrplan.source_lines import line_values
 from okrplan.tabular import read_input
 from okrplan.text import describe_character, unsafe_character
 from okrplan.textdecode import Kind, decode_text
@@ -146,6 +147,14 @@ def parse_yaml(text: str, file: str = "<string>", warnings: Iterable[Issue] = ()
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     warnings = tuple(warnings)
+    quick = line_values(text, loader_cls, MAX_DEPTH, MAX_VALUES)
+    if quick is not None:  # plain lines (see source_lines): positions made if looked at
+        return Source(
+            file,
+            quick,
+            *later_positions(text, loader_cls, MAX_DEPTH, MAX_VALUES),
+            warnings=warnings,
+        )
     plain = plain_values(text, loader_cls, MAX_DEPTH, MAX_VALUES)
     if plain is not None:  # a plain file without a problem: one pass (see source_events)
         return Source(file, *plain, warnings=warnings)

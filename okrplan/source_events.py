@@ -30,10 +30,11 @@ _PLAIN_TAGS = frozenset(
     }
 )
 _STR_TAG = "tag:yaml.org,2002:str"
-_GIVE_UP = object()
+GIVE_UP = object()
+_MISSING = object()
 
 
-class _Scalars:
+class Scalars:
     """What a plain scalar resolves to (its tag) and constructs to, each text worked out once:
     a target file repeats the same few numbers and words many times."""
 
@@ -41,6 +42,7 @@ class _Scalars:
         self.loader = loader
         self.tags: dict[str, str] = {}
         self.constructed: dict[tuple[str, str], Any] = {}
+        self.plains: dict[str, Any] = {}
 
     def tag(self, value: str) -> str:
         tag = self.tags.get(value)
@@ -48,14 +50,27 @@ class _Scalars:
             tag = self.tags[value] = self.loader.resolve(yaml.ScalarNode, value, (True, False))
         return tag
 
+    def plain(self, value: str) -> Any:
+        """What a plain scalar (no quotes, no tag) reads as: its text, or the int, float, bool
+        or None it stands for; GIVE_UP for an invalid one or a tag not known here."""
+        made = self.plains.get(value, _MISSING)
+        if made is _MISSING:
+            tag = self.tag(value)
+            if tag in _STR_TAGS:
+                made = value
+            else:
+                made = self.construct(tag, value) if tag in _PLAIN_TAGS else GIVE_UP
+            self.plains[value] = made
+        return made
+
     def construct(self, tag: str, value: str) -> Any:
-        """The int, float, bool or None a plain scalar stands for, or _GIVE_UP if invalid."""
+        """The int, float, bool or None a plain scalar stands for, or GIVE_UP if invalid."""
         key = (tag, value)
         if key not in self.constructed:
             try:
                 made = self.loader.construct_object(yaml.ScalarNode(tag, value))
             except (ValueError, ArithmeticError, LookupError, yaml.YAMLError):
-                made = _GIVE_UP
+                made = GIVE_UP
             self.constructed[key] = made
         return self.constructed[key]
 
@@ -83,6 +98,36 @@ def plain_values(
     return root, _Positions(marks, keys=False), _Positions(marks, keys=True)
 
 
+def later_positions(
+    text: str, loader_cls: Any, max_depth: int, max_values: int
+) -> tuple[Positions, Positions]:
+    """The positions of a file's values and keys (as :func:`plain_values` gives them), made
+    from its events only when first looked at: for data read another way
+    (:mod:`okrplan.source_lines`), which a file without a problem never needs them for."""
+    later = _Later(text, loader_cls, max_depth, max_values)
+    return _Positions(later, keys=False), _Positions(later, keys=True)
+
+
+class _Later:
+    """:class:`_Marks` made by reading the events the first time they are asked for."""
+
+    def __init__(self, text: str, loader_cls: Any, max_depth: int, max_values: int) -> None:
+        self.args: tuple[str, Any, int, int] | None = (text, loader_cls, max_depth, max_values)
+        self.marks = _Marks([], 1)
+
+    def made(self) -> _Marks:
+        if self.args is not None:
+            plain = plain_values(*self.args)
+            self.args = None
+            # never None: the lines reader reads no file the events reader gives up on
+            marks = (
+                plain[1].marks if plain is not None and isinstance(plain[1], _Positions) else None
+            )
+            if isinstance(marks, _Marks):
+                self.marks = marks
+        return self.marks.made()
+
+
 # what the trace holds besides marks and keys: where a mapping or list starts and ends
 _MAP, _SEQ, _END = object(), object(), object()
 _NO_KEY: Any = object()  # a mapping awaiting its next key
@@ -100,7 +145,7 @@ def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any
     # (whose escapes can write one) is checked on its own
     clean = unsafe_character(text, name=True) is None
     width = len(text) + 1  # more than any column or line number
-    built = _document(get, _Scalars(loader), clean, width, max_depth, max_values)
+    built = _document(get, Scalars(loader), clean, width, max_depth, max_values)
     if built is None or type(get()) is not yaml.StreamEndEvent:
         return None
     return built
@@ -108,7 +153,7 @@ def _build(loader: Any, text: str, max_depth: int, max_values: int) -> tuple[Any
 
 # one loop over the events: a call per event would cost more (one per key and value is paid)
 def _document(
-    get: Any, scalars: _Scalars, clean: bool, width: int, max_depth: int, max_values: int
+    get: Any, scalars: Scalars, clean: bool, width: int, max_depth: int, max_values: int
 ) -> tuple[Any, list[Any]] | None:
     """:func:`_build`'s data and trace from the events of one document, up to its end."""
     trace: list[Any] = []
@@ -145,7 +190,7 @@ def _document(
         if count > max_values:
             return None
         made = _value(event, scalars, clean, note, width, len(containers) >= max_depth)
-        if made is _GIVE_UP:
+        if made is GIVE_UP:
             return None
         if not containers:
             root = made
@@ -175,11 +220,9 @@ def _key(event: Any, parent: dict[str, Any], clean: bool) -> str | None:
     return None if key in parent else key
 
 
-def _value(
-    event: Any, scalars: _Scalars, clean: bool, note: Any, width: int, too_deep: bool
-) -> Any:
+def _value(event: Any, scalars: Scalars, clean: bool, note: Any, width: int, too_deep: bool) -> Any:
     """A value's data (a new empty dict or list for a collection), its mark noted in the
-    trace (after ``_MAP`` or ``_SEQ`` for a collection); _GIVE_UP where the full reader must
+    trace (after ``_MAP`` or ``_SEQ`` for a collection); GIVE_UP where the full reader must
     read the file (a tag it does not know, a character a name may not hold, a collection
     deeper than allowed)."""
     mark = event.start_mark
@@ -191,13 +234,13 @@ def _value(
             if (not clean or event.style == '"') and unsafe_character(
                 value.strip(" \t\r\n"), name=True
             ):
-                return _GIVE_UP
+                return GIVE_UP
             return value
         if tag in _PLAIN_TAGS:
-            return scalars.construct(tag, value)  # _GIVE_UP if invalid
-        return _GIVE_UP
+            return scalars.construct(tag, value)  # GIVE_UP if invalid
+        return GIVE_UP
     if too_deep:
-        return _GIVE_UP
+        return GIVE_UP
     made: Any = {} if type(event) is yaml.MappingStartEvent else []
     note(_MAP if type(made) is dict else _SEQ)
     note(mark.line * width + mark.column)
@@ -258,12 +301,12 @@ class _Positions(Mapping[KeyPath, tuple[int, int]]):
     """The positions of a file's values (or keys) by key path, as a mapping made on first
     use (a file without a problem never asks)."""
 
-    def __init__(self, marks: _Marks, *, keys: bool) -> None:
-        self._marks = marks
+    def __init__(self, marks: _Marks | _Later, *, keys: bool) -> None:
+        self.marks = marks
         self._keys = keys
 
     def _made(self) -> dict[KeyPath, tuple[int, int]]:
-        marks = self._marks.made()
+        marks = self.marks.made()
         return marks.keys if self._keys else marks.values
 
     def __getitem__(self, path: KeyPath) -> tuple[int, int]:

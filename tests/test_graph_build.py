@@ -15,9 +15,11 @@ def test_freeze_passes_a_krs_fields_in_the_records_order() -> None:
     assert names == [*KR_ORDER, "kind"]
 
 
-def test_record_maker_makes_the_dataclasss_record() -> None:
+def test_record_makers_make_the_dataclasss_records() -> None:
+    import pytest
+
     from okrplan.model import Direction, KRKind, NodeKind, Objective, Per, TargetKind
-    from okrplan.solve.objectives import record_maker
+    from okrplan.solve.records import new_kr, new_objective
 
     values = {
         "id": "k:a#1.1",
@@ -44,12 +46,13 @@ def test_record_maker_makes_the_dataclasss_record() -> None:
         "sourced": 12.5,
         "kind": NodeKind.KR,
     }
-    made = record_maker(KeyResult)(tuple(values.values()))
+    made = new_kr(*values.values())
     assert type(made) is KeyResult
     assert made == KeyResult(**values)  # type: ignore[arg-type]
     assert dataclasses.asdict(made) == values
-    objective = record_maker(Objective)(
-        ("o:a#1", "完成销售任务", "u:a", "", 40, NodeKind.OBJECTIVE)
-    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.target = 6  # type: ignore[misc]
+    objective = new_objective("o:a#1", "完成销售任务", "u:a", "", 40, NodeKind.OBJECTIVE)
+    assert type(objective) is Objective
     assert objective == Objective("o:a#1", "完成销售任务", "u:a", "", 40)
     assert hash(objective) == hash(Objective("o:a#1", "完成销售任务", "u:a", "", 40))

@@ -108,7 +108,7 @@ def test_random_sheets_match_every_weighting_and_cp_sat(
     assert all(w % step == 0 and w >= minimum for w in found)
     assert all(w == i.fixed for w, i in zip(found, items, strict=True) if i.fixed is not None)
     # CP-SAT on the same sheet (the exact method turned off): the same least cost
-    with mock.patch.object(weights_module, "nearest_weights", return_value=None):
+    with mock.patch.object(weights_module, "nearest_steps", return_value=None):
         solved, _ = weights_status(items, rule=rule, step=step, minimum=minimum, sheet="S")
     assert cost(items, ideals, found) == cost(items, ideals, solved)
     if step < 5 or len(free) > 5:
@@ -123,3 +123,25 @@ def test_random_sheets_match_every_weighting_and_cp_sat(
     least = min(c for c, _ in options)
     assert cost(items, ideals, found) == least
     assert found == [-w for w in min(neg for c, neg in options if c == least)]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(tied_sheets(), st.integers(1, 10**6), st.integers(1, 10**6))
+def test_the_integer_key_is_the_ideals_rounded(
+    sheet: tuple[list[WeightItem], int, int], numerator: int, denominator: int
+) -> None:
+    # the key's targets are round(ideal × 1000) of ideal_weights' fractions, and any positive
+    # common factor of the leverages (a quota that cancels out) leaves the key as it is
+    items, step, minimum = sheet
+    fixed = [i.fixed for i in items]
+    budget = 100 - sum(w for w in fixed if w is not None)
+    ideals = ideal_weights(items, "leverage", budget, minimum)
+    scale = Fraction(numerator, denominator)
+    raws = [i.leverage * scale for i in items if i.fixed is None]
+    common = denominator * 5 * 7 * 3  # every leverage's denominator divides it
+    ints = [int(r * common) for r in raws]
+    key = weights_module.sheet_key(fixed, ints, step, minimum)
+    assert key[:2] == (step, minimum)
+    assert list(key[2]) == [
+        w if w is not None else (round(t * SCALE),) for w, t in zip(fixed, ideals, strict=True)
+    ]

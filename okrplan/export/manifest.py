@@ -446,6 +446,8 @@ def carry_into(
     (in place): the same name, else the one workbook in the same folder. Returns the lines of
     problems (a workbook whose actuals cannot be read, unless ``discard``) and of actuals that
     could not be placed."""
+    if not survey.carry:  # nothing to carry: not even the readers of actuals are imported
+        return [], []
     from okrplan.actuals import TypedActual, typed_actuals
     from okrplan.carry import carry_actuals, unplaced_text
     from okrplan.errors import InputError

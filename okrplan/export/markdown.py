@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from okrplan import queries
-from okrplan.graph import children, node, root_of
+from okrplan.graph import node, root_of
 from okrplan.model import KeyResult, KRKind, RoleGroup, Unit
 from okrplan.numbers import Numbers, Scale, money_scale, numbers_for
 from okrplan.plan import Plan
@@ -67,7 +67,7 @@ def _unit(plan: Plan, texts: _Texts, node_id: str, depth: int, lines: list[str])
     lines += [head, ""]
     _objectives(plan, texts, node_id, lines)
     # every role group but one of no one, such as a hire pool that hired no one ("× 0")
-    kids = [node(graph, k) for k in children(graph, node_id)]
+    kids = [node(graph, k) for k in queries.org_children(graph, node_id)]
     for role in kids:
         if not isinstance(role, RoleGroup) or not role.headcount:
             continue

@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 
 from okrplan import model, planmeta
 from okrplan.errors import InputError, Issue
-from okrplan.export import compact
+from okrplan.export import compact, compactlines
 from okrplan.export.planchecks import Problem, edge_problems
 from okrplan.graph import Edge, Kind, new_graph, to_node_link
 from okrplan.model import (
@@ -58,7 +58,7 @@ def to_json(plan: Plan) -> str:
     (compact JSON), several times smaller and quicker to write, and as easy to diff.
     """
     graph = plan.graph
-    if graph.number_of_nodes() + graph.number_of_edges() > ITEM_PER_LINE_FROM:
+    if _large(plan):
         return _item_per_line(plan)
     data: dict[str, Any] = {
         "okrplan": FORMAT_VERSION,
@@ -79,8 +79,7 @@ def _item_per_line(plan: Plan) -> str:
 def json_chunks(plan: Plan) -> Iterator[bytes]:
     """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (its text
     is never held whole: as bytes it takes a third of the memory)."""
-    graph = plan.graph
-    if graph.number_of_nodes() + graph.number_of_edges() <= ITEM_PER_LINE_FROM:
+    if not _large(plan):
         yield to_json(plan).encode("utf-8")
         return
     batch: list[str] = []
@@ -90,6 +89,14 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
             yield "".join(batch).encode("utf-8")
             batch.clear()
     yield "".join(batch).encode("utf-8")
+
+
+def _large(plan: Plan) -> bool:
+    """Whether the plan is written one item per line (its edges counted only if need be:
+    networkx counts them node by node)."""
+    graph = plan.graph
+    nodes: int = graph.number_of_nodes()
+    return nodes > ITEM_PER_LINE_FROM or nodes + int(graph.number_of_edges()) > ITEM_PER_LINE_FROM
 
 
 def line_encoder() -> Callable[[Any], str]:
@@ -115,10 +122,10 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
     encode = line_encoder()
     graph = plan.graph
     with bulk_work():
-        spans = compact.calendar(plan)
+        spans = compactlines.calendar(plan)
         yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
         separator = "\n"
-        for edge in compact.listed_edges(plan):
+        for edge in compactlines.listed_edges(plan):
             yield separator + encode(edge)
             separator = ",\n"
         yield (
@@ -129,7 +136,7 @@ def _item_per_line_parts(plan: Plan) -> Iterator[str]:
             + ',"nodes":['
         )
         separator = "\n"
-        for line in compact.node_lines(plan, encode, spans):
+        for line in compactlines.node_lines(plan, encode, spans):
             yield separator + line
             separator = ",\n"
         rest = {

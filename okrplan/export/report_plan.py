@@ -17,7 +17,7 @@ from okrplan import queries
 from okrplan.export.charts import StretchRow, stretch_chart
 from okrplan.export.report_roles import join_texts, merge_spans
 from okrplan.graph import node, root_of
-from okrplan.model import KeyResult, KRKind, Node, Number, RoleGroup, Unit
+from okrplan.model import KeyResult, KRKind, Number, RoleGroup, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
 from okrplan.present import LABELS, binding_text, label, money_text, people_text
@@ -127,7 +127,7 @@ def plan_facts(plan: Plan) -> list[dict[str, str]]:
     stretch = plan.solver.stretch
     if stretch is not None:
         facts.append({"text": f"{label(locale, 'stretch')} {stretch}", "cls": ""})
-    people = sum(r.headcount for r in _records(plan.graph) if isinstance(r, RoleGroup))
+    people = sum(r.headcount for r in queries.records_of(plan.graph, RoleGroup))
     facts.append({"text": people_text(people, locale), "cls": ""})
     hires = sum(plan.solver.hires.values())
     if hires:
@@ -206,14 +206,6 @@ def quoted(text: str) -> str:
 # What the optimizer did
 
 
-def _records(graph: nx.DiGraph) -> list[Node]:
-    """Every node's record in insertion order (:func:`okrplan.queries.records` as a list read
-    straight from networkx's node dicts, as :func:`okrplan.graph.node` reads them: the page
-    looks at all 167,000 records of 100,000 people three times, and each pass through the
-    node view cost 0.1 CPU s)."""
-    return [data["node"] for data in graph._node.values()]
-
-
 def _stretched(group: RoleGroup) -> bool:
     """A group whose stretch means something: people, a basis and a quota."""
     selling = group.selling
@@ -227,11 +219,8 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
     rows: list[StretchRow] = []
     values = [
         float(r.selling.stretch)
-        for r in _records(graph)
-        if isinstance(r, RoleGroup)
-        and _stretched(r)
-        and r.selling
-        and r.selling.stretch is not None
+        for r in queries.records_of(graph, RoleGroup)
+        if _stretched(r) and r.selling and r.selling.stretch is not None
     ]
     top = max(values, default=0.0)
 
@@ -350,8 +339,8 @@ def hires(plan: Plan) -> list[dict[str, str]]:
     graph, locale = plan.graph, plan.locale
     out = []
     covered = set()
-    for kr in _records(graph):
-        if not isinstance(kr, KeyResult) or kr.kr_kind is not KRKind.STAFFING:
+    for kr in queries.records_of(graph, KeyResult):
+        if kr.kr_kind is not KRKind.STAFFING:
             continue
         group = kr.hires or ""
         covered.add(group)

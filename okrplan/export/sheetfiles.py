@@ -161,7 +161,8 @@ def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
 def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str]:
     """One table row per sheet: its tab, path, role, person, headcount, quota, objective
     weights and the links to its files."""
-    quotas = money_scale([s.quota for s in book.sheets], book.locale, book.step)
+    # the scale of the different quotas (a scale is the same for equal amounts, in any order)
+    quotas = money_scale(dict.fromkeys(s.quota for s in book.sheets), book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once
@@ -171,8 +172,11 @@ def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str
     weights: dict[tuple[tuple[str, int], ...], str] = {}
     lines: list[str] = []
     for sheet in book.sheets:
-        links = " · ".join(
-            f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in files.get(sheet.key, ())
+        names = files.get(sheet.key)  # none for an index alone (see sheet_files)
+        links = (
+            " · ".join(f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in names)
+            if names
+            else ""
         )
         if (path := paths.get(sheet.path)) is None:
             path = paths[sheet.path] = md_cell(" / ".join(sheet.path))

@@ -62,11 +62,7 @@ def kr_periods(plan: Plan) -> set[str]:
     """Every period label some KR of the plan has a target for."""
     # each different list of labels looked at once: 115,000 KRs of 100,000 people have a
     # few of them (3 million labels in all)
-    lists = {
-        tuple(record.periods)
-        for record in queries.records(plan.graph)
-        if isinstance(record, KeyResult)
-    }
+    lists = {tuple(record.periods) for record in queries.records_of(plan.graph, KeyResult)}
     return {str(p) for labels in lists for p in labels}
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from okrplan import queries
 from okrplan.errors import InputError, Issue
-from okrplan.graph import krs_of, node, objectives_of, root_of
+from okrplan.graph import node, root_of
 from okrplan.model import (
     Level,
     RoleGroup,
@@ -142,9 +142,12 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
         if files
         else [s.file_stem for s in sheets]
     )
-    tabs = sheet_tabs([s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets])
+    safe: dict[str, str] = {}  # each tab's safe title, made once
+    tabs = sheet_tabs(
+        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], safe
+    )
     return [
-        _with_names(s, titles.take(tab), stem)
+        _with_names(s, titles.take(tab, safe.get(tab)), stem)
         for s, tab, stem in zip(sheets, tabs, stems, strict=True)
     ]
 
@@ -286,17 +289,13 @@ class _Builder:
 
     def okrs(self, owner: str) -> tuple[OKRs | None, tuple[tuple[str, int], ...]]:
         """An owner's objectives and key results (None if it has no key result: no sheet),
-        and its objectives' (name, share). An outline (see build_book) looks only at the
-        objectives and whether any key result measures them."""
-        graph = self.plan.graph
-        if self.with_rows:
-            okrs = queries.sheet(graph, owner)
-            return (okrs if any(krs for _, krs in okrs) else None), _objectives(okrs)
-        ids = objectives_of(graph, owner)
-        if not any(krs_of(graph, o) for o in ids):
+        and its objectives' (name, share). An outline (see build_book) gets no key results:
+        it needs only the objectives and whether any key result measures them (the sheets
+        are asked for once per plan and kept: see :func:`okrplan.queries.sheet`)."""
+        okrs = queries.sheet(self.plan.graph, owner)
+        if not any(krs for _, krs in okrs):
             return None, ()
-        records = [queries.objective(graph, o) for o in ids]
-        return [], tuple((o.name, int(o.weight or 0)) for o in records)
+        return (okrs if self.with_rows else []), _objectives(okrs)
 
     def add_role(
         self, group: RoleGroup, named: set[str], counters: dict[tuple[str, bool], int]

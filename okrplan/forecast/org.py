@@ -200,35 +200,37 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
     """The :class:`Org` of a solved plan in memory (its graph's units and selling groups)."""
     from okrplan.graph import root_of
     from okrplan.model import KeyResult, RoleGroup, Unit
-    from okrplan.queries import org_children
+    from okrplan.queries import org_children, records_of
 
     graph = plan.graph
     records: dict[str, Team | Seller] = {}
     children: dict[str, tuple[str, ...]] = {}
-    kr_owners: list[tuple[str, str]] = []
     base = plan.meta["kpi"]["base"]
-    for _, record in graph.nodes(data="node"):
-        if isinstance(record, Unit):
-            supports = record.supports
-            records[record.id] = Team(
-                record.id,
-                record.name,
-                record.path,
-                None if record.target is None else float(record.target),
-                None if supports is None else (supports.metric, float(supports.share)),
+    # the units, then the selling groups (each kind in the plan's order; what reads the
+    # records in order reads one kind): not the 150,000 objectives and key results between
+    for unit in records_of(graph, Unit):
+        supports = unit.supports
+        records[unit.id] = Team(
+            unit.id,
+            unit.name,
+            unit.path,
+            None if unit.target is None else float(unit.target),
+            None if supports is None else (supports.metric, float(supports.share)),
+        )
+    for group in records_of(graph, RoleGroup):
+        if group.selling is not None and group.sells:
+            records[group.id] = Seller(
+                group.id,
+                group.name,
+                group.path,
+                group.headcount,
+                group.sells,
+                float(group.selling.quota),
+                tuple(float(r) for r in group.selling.ramp),
             )
-        elif isinstance(record, RoleGroup) and record.selling is not None and record.sells:
-            records[record.id] = Seller(
-                record.id,
-                record.name,
-                record.path,
-                record.headcount,
-                record.sells,
-                float(record.selling.quota),
-                tuple(float(r) for r in record.selling.ramp),
-            )
-        elif krs and isinstance(record, KeyResult) and record.metric == base:
-            kr_owners.append((record.id, record.owner))
+    kr_owners = (
+        [(r.id, r.owner) for r in records_of(graph, KeyResult) if r.metric == base] if krs else []
+    )
     for unit_id, record in records.items():
         if isinstance(record, Team):
             children[unit_id] = tuple(k for k in org_children(graph, unit_id) if k in records)

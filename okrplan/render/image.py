@@ -25,9 +25,11 @@ _RENDERER = {"png": "cairo", "pdf": "cairo", "svg": None}
 
 def dot_problem() -> str | None:
     """Why images cannot be drawn here (``dot`` or the graphviz package missing), or None."""
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    # found, not imported: decompose asks before it draws, and draws without the package
+    # (see render_images)
+    if importlib.util.find_spec("graphviz") is None:
         return (
             "the Python package `graphviz` is not installed; install it with `pip install graphviz`"
         )
@@ -66,3 +68,43 @@ def render_image(dot_text: str, fmt: str = "png") -> bytes:
             f"Graphviz `dot` could not draw the goal tree as {fmt}: {detail or exc}"
         ) from None
     return data
+
+
+def render_images(dot_text: str, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """:func:`render_image` of several formats from one run of ``dot``: the layout, most of
+    its work, is made once (``dot -Tpng:cairo -o … -Tsvg -o …``; the bytes are the same as
+    one run per format).
+
+    Raises
+    ------
+    MissingDependencyError, OutputError, ValueError
+        As :func:`render_image`.
+    """
+    if len(formats) < 2:
+        return {fmt: render_image(dot_text, fmt) for fmt in formats}
+    for fmt in formats:
+        if fmt not in IMAGE_FORMATS:
+            raise ValueError(
+                f"unknown image format {fmt!r}; choose one of {', '.join(IMAGE_FORMATS)}"
+            )
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    program = shutil.which("dot")
+    if program is None:
+        raise MissingDependencyError(_INSTALL)
+    with tempfile.TemporaryDirectory(prefix="okrplan-dot-") as folder:
+        outputs = {fmt: Path(folder) / f"tree.{fmt}" for fmt in formats}
+        command = [program, "-Kdot"]
+        for fmt, path in outputs.items():
+            renderer = _RENDERER[fmt]
+            command += [f"-T{fmt}:{renderer}" if renderer else f"-T{fmt}", "-o", str(path)]
+        done = subprocess.run(command, input=dot_text.encode("utf-8"), capture_output=True)
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip()
+            raise OutputError(
+                f"Graphviz `dot` could not draw the goal tree as {', '.join(formats)}: "
+                f"{detail or f'exit status {done.returncode}'}"
+            )
+        return {fmt: path.read_bytes() for fmt, path in outputs.items()}

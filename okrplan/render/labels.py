@@ -3,9 +3,13 @@ and a key result's node (KR view). Folded owners' numbers show as ranges."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from itertools import compress
+from operator import attrgetter, is_not
+from typing import Any
 
 from okrplan.graph import Kind
 from okrplan.model import KeyResult, KRKind, Node, Number, Per, RoleGroup, Unit
@@ -158,29 +162,34 @@ class Row:
 
 
 def _span(
-    krs: list[KeyResult],
-    value: Callable[[KeyResult], Number | None],
+    krs: Sequence[KeyResult],
+    value: Callable[[KeyResult], Any],
     fmt: Callable[[KeyResult], str],
 ) -> str:
     """``fmt`` of the KRs with the smallest and largest ``value``, as a range."""
-    present = [kr for kr in krs if value(kr) is not None]
+    # in C (compress, attrgetter): a folded box of a roster can stand for 15,000 owners. The
+    # first smallest and largest, as min and max pick them (a present value is its own key)
+    present = list(compress(krs, map(_PRESENT, map(value, krs))))
     if not present:
         return fmt(krs[0]) if krs else ""
-    low = min(present, key=lambda kr: value(kr) or 0)
-    high = max(present, key=lambda kr: value(kr) or 0)
-    return span_text(fmt(low), fmt(high))
+    return span_text(fmt(min(present, key=value)), fmt(max(present, key=value)))
 
 
-def kr_target(ctx: Context, same: list[KeyResult]) -> str:
+_PRESENT = partial(is_not, None)
+_TARGET = attrgetter("target")
+_WEIGHT = attrgetter("weight")
+
+
+def kr_target(ctx: Context, same: Sequence[KeyResult]) -> str:
     """The target of a KR, or the range of targets of the same KR of folded owners."""
-    return _span(same, lambda kr: kr.target, lambda kr: kr_cadence(kr, ctx.locale, ctx.numbers))
+    return _span(same, _TARGET, lambda kr: kr_cadence(kr, ctx.locale, ctx.numbers))
 
 
-def kr_weight(same: list[KeyResult]) -> str:
-    weighted = [kr for kr in same if kr.weight is not None]
+def kr_weight(same: Sequence[KeyResult]) -> str:
+    weighted = list(compress(same, map(_PRESENT, map(_WEIGHT, same))))
     if not weighted:
         return ""
-    return _span(weighted, lambda kr: kr.weight, lambda kr: weight_text(kr.weight))
+    return _span(weighted, _WEIGHT, lambda kr: weight_text(kr.weight))
 
 
 def sheet_rows(ctx: Context, box: Box) -> Iterator[Row]:
@@ -188,6 +197,9 @@ def sheet_rows(ctx: Context, box: Box) -> Iterator[Row]:
     locale = ctx.locale
     sheets = [ctx.sheet(m) for m in box.members]
     for index, (objective, krs) in enumerate(sheets[0]):
+        # each key result's column over the folded owners, by C (folded owners' sheets have
+        # one shape; a shorter one fails below, as indexing it did)
+        columns = list(zip(*[sheet[index][1] for sheet in sheets], strict=False))
         weights = [kr.weight for kr in krs if kr.weight is not None]
         yield Row(
             True,
@@ -195,7 +207,7 @@ def sheet_rows(ctx: Context, box: Box) -> Iterator[Row]:
             weight=weight_text(sum(weights)) if weights else "",
         )
         for position, kr in enumerate(krs):
-            same = [sheet[index][1][position] for sheet in sheets]
+            same = list(columns[position])
             text = kr.name
             if kr.kr_kind is KRKind.DEDUCTION:
                 text += f" ({label(locale, 'deduction')})"

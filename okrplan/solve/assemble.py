@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from okrplan.graph import built
+from okrplan.graph import adjacency_graph, built, edge_data
 from okrplan.model import EdgeKind, KeyResult, KRKind, Objective, RoleGroup, Unit
 from okrplan.spec import Spec
 
@@ -40,18 +40,37 @@ def assemble(
     networkx.DiGraph
         Every node carries its record under ``"node"``; every edge its ``kind``.
     """
-    # each edge's kind as the plain string networkx's edge dicts hold (at 100,000 people
-    # there are ~390,000 edges: one lookup of the string per kind, not per edge)
+    # each edge's data is one read-only mapping per kind (graph.edge_data), and the graph's
+    # dicts are filled in the edges' order from what the records say (see _filled)
+    data = edge_data()
+    aligned = alignment(spec, owners, krs_by_metric(items), data)
+    try:
+        made = _filled(owners, items, data, aligned)
+    except KeyError:  # an edge names a node not among the records, or a KR its later objective
+        made = None
+    graph = None if made is None else adjacency_graph(*made)
+    if graph is not None:
+        return graph
+    return built([*owners, *items], edges(spec, owners, items))
+
+
+def edges(
+    spec: Spec, owners: Sequence[Unit | RoleGroup], items: Sequence[Objective | KeyResult]
+) -> Kinded:
+    """Every edge of the goal graph (source, target, kind) in the order they are added: the
+    org tree's, the sheets' and :func:`alignment`'s."""
     kinds = {kind: str(kind) for kind in EdgeKind}
-    edges = _tree_edges(owners, kinds)
-    edges += _sheet_edges(owners, items, kinds)
-    edges += alignment(spec, owners, items, kinds)
-    return built([*owners, *items], edges)
+    found = _tree_edges(owners, kinds)
+    found += _sheet_edges(owners, items, kinds)
+    found += alignment(spec, owners, krs_by_metric(items), kinds)
+    return found
 
 
-def _tree_edges(owners: Sequence[Unit | RoleGroup], kinds: dict[EdgeKind, str]) -> Kinded:
+def _tree_edges(
+    owners: Sequence[Unit | RoleGroup], kinds: Mapping[EdgeKind, Any]
+) -> list[tuple[str, str, Any]]:
     contains = kinds[EdgeKind.CONTAINS]
-    edges: Kinded = [
+    edges: list[tuple[str, str, Any]] = [
         ("u:" + "/".join(o.path[:-1]), o.id, contains)
         for o in owners
         if isinstance(o, Unit) and len(o.path) > 1
@@ -65,7 +84,9 @@ def _sheet_edges(
     items: Sequence[Objective | KeyResult],
     kinds: dict[EdgeKind, str],
 ) -> Kinded:
-    hiring = {o.id for o in owners if isinstance(o, RoleGroup) and o.selling is not None}
+    """``owns``, ``measures`` and a staffing KR's ``drives`` (to the group it hires for), in
+    the items' order (what :func:`_filled` adds in place)."""
+    hiring = _hiring(owners)
     owns, measures, drives = kinds[EdgeKind.OWNS], kinds[EdgeKind.MEASURES], kinds[EdgeKind.DRIVES]
     edges: Kinded = []
     append = edges.append
@@ -78,16 +99,73 @@ def _sheet_edges(
     return edges
 
 
-def alignment(
-    spec: Spec,
+def _hiring(owners: Sequence[Unit | RoleGroup]) -> set[str]:
+    return {o.id for o in owners if isinstance(o, RoleGroup) and o.selling is not None}
+
+
+Adjacency = dict[str, dict[str, Mapping[str, str]]]
+
+
+def _filled(
     owners: Sequence[Unit | RoleGroup],
     items: Sequence[Objective | KeyResult],
-    label: Mapping[EdgeKind, Any],
-) -> list[tuple[str, str, Any]]:
-    """``aligns`` (a KR → the nearest KR of its metric up the tree; not from support units),
-    ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
-    unit's KR → the KR of its metric in its parent, else of each role below the parent), each
-    edge's third item ``label[kind]``."""
+    data: Mapping[EdgeKind, Mapping[str, str]],
+    aligned: Sequence[tuple[str, str, Mapping[str, str]]],
+) -> tuple[dict[str, dict[str, Any]], Adjacency, Adjacency] | None:
+    """networkx's node, successor and predecessor dicts of the graph that adding the records
+    and then the edges of :func:`_tree_edges`, :func:`_sheet_edges` and ``aligned`` in bulk
+    makes: each dict gets its keys in the same order. The sheets' edges (two thirds of them)
+    are put straight into the dicts of the item at hand, its owner's and its objective's (the
+    items come sheet by sheet, each objective before its KRs), not looked up per edge.
+
+    None where two records share an id (the bulk adds then decide); a KeyError where an edge
+    names a node not (yet) among the records."""
+    nodes: dict[str, dict[str, Any]] = {}
+    succ: Adjacency = {}
+    pred: Adjacency = {}
+    for owner in owners:
+        nodes[owner.id] = {"node": owner}
+        succ[owner.id] = {}
+        pred[owner.id] = {}
+    for source, target, mapping in _tree_edges(owners, data):
+        succ[source][target] = mapping
+        pred[target][source] = mapping
+    hiring = _hiring(owners)
+    owns, measures, drives = data[EdgeKind.OWNS], data[EdgeKind.MEASURES], data[EdgeKind.DRIVES]
+    staffing = KRKind.STAFFING
+    owner_id: str | None = None
+    owned: dict[str, Mapping[str, str]] = {}  # the item at hand's owner's succ
+    objective_id: str | None = None
+    measured: dict[str, Mapping[str, str]] = {}  # its objective's pred
+    for item in items:
+        iid, owner_id_now = item.id, item.owner
+        if owner_id_now != owner_id:
+            owner_id, owned = owner_id_now, succ[owner_id_now]
+        owned[iid] = owns
+        nodes[iid] = {"node": item}
+        pred[iid] = {owner_id: owns}
+        if type(item) is KeyResult:
+            objective = item.objective
+            if objective != objective_id:
+                objective_id, measured = objective, pred[objective]
+            measured[iid] = measures
+            if item.kr_kind is staffing and item.hires in hiring:
+                succ[iid] = {objective: measures, item.hires: drives}
+                pred[item.hires][iid] = drives
+            else:
+                succ[iid] = {objective: measures}
+        else:
+            succ[iid] = {}
+    for source, target, mapping in aligned:
+        succ[source][target] = mapping
+        pred[target][source] = mapping
+    if len(nodes) != len(owners) + len(items):
+        return None
+    return nodes, succ, pred
+
+
+def krs_by_metric(items: Sequence[Objective | KeyResult]) -> dict[str, dict[str, str]]:
+    """Per owner (in the order of their first KR of a metric): each metric's first KR."""
     by_owner: dict[str, dict[str, str]] = {}
     for item in items:
         if type(item) is KeyResult and item.metric:
@@ -96,8 +174,22 @@ def alignment(
                 krs_of = by_owner[item.owner] = {}
             if item.metric not in krs_of:
                 krs_of[item.metric] = item.id
+    return by_owner
+
+
+def alignment(
+    spec: Spec,
+    owners: Sequence[Unit | RoleGroup],
+    by_owner: dict[str, dict[str, str]],
+    label: Mapping[EdgeKind, Any],
+) -> list[tuple[str, str, Any]]:
+    """``aligns`` (a KR → the nearest KR of its metric up the tree; not from support units),
+    ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
+    unit's KR → the KR of its metric in its parent, else of each role below the parent), each
+    edge's third item ``label[kind]``; ``by_owner`` is :func:`krs_by_metric`'s."""
     records = {o.id: o for o in owners}
     parents = {o.id: _parent(o) for o in owners}
+    above = _Above(parents, by_owner)
     downstream = {m: spec.chain(m)[1:] for m in spec.target.metrics}
     aligns, drives = label[EdgeKind.ALIGNS], label[EdgeKind.DRIVES]
     edges: list[tuple[str, str, Any]] = []
@@ -106,14 +198,12 @@ def alignment(
     for owner, krs in by_owner.items():
         record = records[owner]
         supports = record.supports if isinstance(record, Unit) else None
+        up = parents.get(owner)
+        inherited = above.of(up) if up is not None and supports is None else empty
         for metric, kid in krs.items():
-            up = parents.get(owner)
-            while up is not None and supports is None:
-                parent_kr = by_owner.get(up, empty).get(metric)
-                if parent_kr is not None:
-                    append((kid, parent_kr, aligns))
-                    break
-                up = parents.get(up)
+            parent_kr = inherited.get(metric)
+            if parent_kr is not None:
+                append((kid, parent_kr, aligns))
             for after in downstream[metric]:
                 if after in krs:
                     append((kid, krs[after], drives))
@@ -126,6 +216,33 @@ def alignment(
                 )
             ]
     return edges
+
+
+class _Above:
+    """Per owner: each metric's KR on its own sheet, else on its nearest owner up the tree that
+    has one (what walking up from the owner finds first), made once per unit."""
+
+    def __init__(
+        self, parents: Mapping[str, str | None], by_owner: dict[str, dict[str, str]]
+    ) -> None:
+        self.parents, self.by_owner = parents, by_owner
+        self.found: dict[str, dict[str, str]] = {}
+
+    def of(self, owner: str) -> dict[str, str]:
+        found = self.found.get(owner)
+        if found is not None:
+            return found
+        chain = [owner]  # the owners up to the first known one (or the root), bottom first
+        up = self.parents.get(owner)
+        while up is not None and up not in self.found:
+            chain.append(up)
+            up = self.parents.get(up)
+        known = self.found[up] if up is not None else {}
+        for node in reversed(chain):
+            own = self.by_owner.get(node)
+            known = {**known, **own} if own else known  # the nearer KR wins
+            self.found[node] = known
+        return known
 
 
 def _parent(owner: Unit | RoleGroup) -> str | None:

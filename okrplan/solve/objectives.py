@@ -9,11 +9,9 @@ objective with one KR per hiring group or support role ("招聘 N 名销售").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
-from itertools import repeat
-from operator import call
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
@@ -22,6 +20,7 @@ from okrplan.periods import Month
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import unit_id
 from okrplan.solve.krcounts import CountNumbers, Numbers
+from okrplan.solve.records import new_kr, new_objective, weight_setter
 from okrplan.solve.series import (
     Limits,
     Series,
@@ -33,7 +32,6 @@ from okrplan.solve.series import (
 from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 
 SheetItem = model.Objective | model.KeyResult
-_R = TypeVar("_R")
 
 
 _HEAD = ("kr_kind", "metric", "text", "per", "target", "target_kind", "periods")
@@ -77,33 +75,6 @@ class Draft(NamedTuple):
         return self.objective is not None
 
 
-def _slot_setter(record: type[Any], name: str) -> Callable[[Any, Any], None]:
-    """The setter of the slot ``name`` of a slotted ``record`` (its member descriptor's)."""
-    setter: Callable[[Any, Any], None] = getattr(record, name).__set__
-    return setter
-
-
-def record_maker(record: type[_R]) -> Callable[[Sequence[Any]], _R]:
-    """A maker of the frozen slotted dataclass ``record`` from the values of all its fields
-    (``kind`` too), in order, for the 100,000s of records a large plan makes.
-
-    The dataclass's ``__init__`` sets each field by ``object.__setattr__`` looked up anew
-    for each (about 4.4 µs a KR); this sets each slot through its own descriptor, the loop
-    in C (about 2.2 µs). Nothing is checked: the values are the ones :func:`freeze` passes
-    to the dataclass's order (tests/test_graph_build.py)."""
-    setters = [_slot_setter(record, f.name) for f in fields(record)]  # type: ignore[arg-type]
-    new = object.__new__
-
-    def make(values: Sequence[Any]) -> _R:
-        made: _R = new(record)
-        any(map(call, setters, repeat(made), values))  # each setter returns None
-        return made
-
-    return make
-
-
-_make_kr = record_maker(model.KeyResult)
-_make_objective = record_maker(model.Objective)
 _KR_KIND = model.NodeKind.KR
 _OBJECTIVE_KIND = model.NodeKind.OBJECTIVE
 
@@ -124,16 +95,16 @@ def freeze(items: list[SheetItem], weights: Mapping[str, int | float | None]) ->
 _MISSING = object()
 
 
-_KR_WEIGHT = _slot_setter(model.KeyResult, "weight")
-_OBJECTIVE_WEIGHT = _slot_setter(model.Objective, "weight")
+_KR_WEIGHT = weight_setter(model.KeyResult)
+_OBJECTIVE_WEIGHT = weight_setter(model.Objective)
 
 
 def _record(d: Draft) -> SheetItem:
     """The record of a draft, with the draft's weight (a KR's fixed one, if any)."""
     if d.objective is not None:
         head, tail = d.rest
-        return _make_kr((d.id, d.name, d.owner, d.objective, *head, d.weight, *tail, _KR_KIND))
-    return _make_objective((d.id, d.name, d.owner, d.rest[0][0], None, _OBJECTIVE_KIND))
+        return new_kr(d.id, d.name, d.owner, d.objective, *head, d.weight, *tail, _KR_KIND)
+    return new_objective(d.id, d.name, d.owner, d.rest[0][0], None, _OBJECTIVE_KIND)
 
 
 def _objective(oid: str, name: str, owner: str, detail: str) -> Draft:
@@ -208,16 +179,16 @@ def sheet_records(
     applying = _Applying(templates)
     out: list[SheetItem] = []
     append = out.append
-    make_kr, make_objective, objective_kind = _make_kr, _make_objective, _OBJECTIVE_KIND
+    make_kr, make_objective, objective_kind = new_kr, new_objective, _OBJECTIVE_KIND
     for owner, level, unit, role_name in _owners(spec, roles):
         count = 0
         base = owner[2:]
         for title, detail, krs in make.sheet(owner, level, applying.to(level, unit, role_name)):
             count += 1
             oid = f"o:{base}#{count}"
-            append(make_objective((oid, title, owner, detail, None, objective_kind)))
+            append(make_objective(oid, title, owner, detail, None, objective_kind))
             for index, (name, later) in enumerate(krs, start=1):
-                append(make_kr((f"k:{base}#{count}.{index}", name, owner, oid, *later)))
+                append(make_kr(f"k:{base}#{count}.{index}", name, owner, oid, *later))
         if owner in by_unit:
             out += map(_record, staffing(spec, owner, count + 1, by_unit[owner]))
     return out
@@ -288,16 +259,37 @@ def template_applies(template: Objective, level: str, unit: UnitRef, role_name: 
     return True
 
 
+_LATER = (*KR_ORDER[4:], "kind")
+"""The fields of a KR record after ``objective``, in order (what a :data:`Shape` holds)."""
+_TARGET, _TARGET_KIND, _PERIODS, _TOTAL, _SOURCED = (
+    _LATER.index(k) for k in ("target", "target_kind", "periods", "total", "sourced")
+)
+
+
+def _later(fields: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A KR's record fields after ``objective`` from its fields by name (a field not given
+    is None)."""
+    return (*map(fields.get, _LATER[:-1]), _KR_KIND)
+
+
 class _Stem(NamedTuple):
-    """What every KR of one template shares (:func:`template_attrs`), as :func:`freeze` and
-    weighing read it."""
+    """What every KR of one template shares (:func:`template_attrs`): its fields by name, and
+    its record's fields after ``objective`` (a derived KR's numbers None)."""
 
     attrs: dict[str, Any]
-    rest: Rest  # a KR without a metric: its whole record but ids and weight
+    later: tuple[Any, ...]
 
     @classmethod
     def of(cls, attrs: dict[str, Any]) -> _Stem:
-        return cls(attrs, _rest(attrs))
+        return cls(attrs, _later(attrs))
+
+    def derived(self, numbers: Numbers, sourced: Any) -> tuple[Any, ...]:
+        """A derived KR's record fields after ``objective``: the stem's, with its numbers
+        (headline, periods, total) and what the owner sources."""
+        later = list(self.later)
+        later[_TARGET], later[_PERIODS], later[_TOTAL] = numbers
+        later[_TARGET_KIND], later[_SOURCED] = TargetKind.NUMBER, sourced
+        return tuple(later)
 
 
 class _KRMaker:
@@ -307,7 +299,7 @@ class _KRMaker:
     At 100,000 people there are ~114,000 KRs but only a few thousand distinct sets of numbers:
     the people of a profile have equal series (equal values, often not one object), so the
     numbers are memoised by the series' values, and KRs of one template with equal numbers
-    share their fields (:data:`Rest`, a read-only ``periods`` dict included)."""
+    share their fields (a read-only ``periods`` dict included)."""
 
     def __init__(
         self,
@@ -319,7 +311,7 @@ class _KRMaker:
         self.spec, self.series, self.counts, self.limits = spec, series, counts, limits
         self.calendar = counts.calendar
         self.stems: dict[int, _Stem] = {}
-        self.rests: dict[tuple[Any, ...], Rest] = {}
+        self.laters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.numbers: dict[tuple[Any, ...], Numbers] = {}
         self.sheets: dict[tuple[Any, ...], Shape] = {}
 
@@ -329,30 +321,22 @@ class _KRMaker:
         groups, about 90 kinds), and a sheet depends only on the templates, the level, the
         owner's series objects and its limits (all alive while this maker is)."""
         own = self.series.get(owner)
-        limits = self.limits.get(owner)
-        key = (
-            id(templates),  # one list per kind of owner (_Applying.to)
-            level,
-            tuple([(m, id(v)) for m, v in own.items()]) if own is not None else (),
-            id(limits),
-        )
+        # one list of templates per kind of owner (_Applying.to); the series' metrics, then
+        # their objects (metrics are text, ids numbers: no two owns give one key)
+        key: tuple[object, ...] = (id(templates), level, id(self.limits.get(owner)))
+        if own is not None:
+            key = (*key, *own, *map(id, own.values()))
         found = self.sheets.get(key)
         if found is None:
             found = self.sheets[key] = []
             for template in templates:
-                krs = [kr for kr in template.key_results if self.has(owner, level, kr)]
+                krs = [
+                    self.kr(owner, level, kr)
+                    for kr in template.key_results
+                    if self.has(owner, level, kr)
+                ]
                 if krs:
-                    drafts = [self.kr("", "", owner, level, kr) for kr in krs]
-                    found.append(
-                        (
-                            template.title,
-                            template.detail,
-                            [
-                                (d.name, (*d.rest[0], d.weight, *d.rest[1], _KR_KIND))
-                                for d in drafts
-                            ],
-                        )
-                    )
+                    found.append((template.title, template.detail, krs))
         return found
 
     def has(self, owner: str, level: str, kr: KeyResult) -> bool:
@@ -362,41 +346,30 @@ class _KRMaker:
             return True
         return kr.metric in self.series.get(owner, {})
 
-    def kr(self, kid: str, oid: str, owner: str, level: str, kr: KeyResult) -> Draft:
-        """The KR record of a template KR on one owner's sheet: a derived KR's target is
-        :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
-        销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
-        :func:`~okrplan.solve.series.periods`."""
+    def kr(self, owner: str, level: str, kr: KeyResult) -> tuple[str, tuple[Any, ...]]:
+        """The name and the record fields after ``objective`` of a template KR on one owner's
+        sheet: a derived KR's target is :func:`~okrplan.solve.series.headline` of the owner's
+        series of its metric (a 销售岗's weekly calls: the plan's calls ÷ its weeks), its
+        periods :func:`~okrplan.solve.series.periods`."""
         stem = self.stems.get(id(kr))  # the template's KR objects live as long as the spec
         if stem is None:
             stem = self.stems[id(kr)] = _Stem.of(template_attrs(self.spec, kr))
         attrs, metric = stem.attrs, kr.metric
         if metric is None:
-            return Draft(
-                kid, owner, oid, attrs["name"], attrs["kr_kind"], None, attrs["weight"], stem.rest
-            )
+            return attrs["name"], stem.later
         if level == "company":
             special = self._company(owner, level, metric, attrs["per"])
             if special is not None:
-                return _kr({**attrs, "id": kid, "owner": owner, "objective": oid, **special})
+                return attrs["name"], _later({**attrs, **special})
         own = self.series[owner]
         series = own[metric]
         limits, shown_sourced = self.counts.measured(own, metric, self.limits.get(owner))
         key = (id(kr), series.num, series.den, series.money, id(limits), shown_sourced)
-        rest = self.rests.get(key)
-        if rest is None:
-            target, by_period, total = self._numbers(series, attrs["per"], limits, metric)
-            rest = self.rests[key] = _rest(
-                {
-                    **attrs,
-                    "target": target,
-                    "periods": by_period,
-                    "target_kind": TargetKind.NUMBER,
-                    "total": total,
-                    "sourced": shown_sourced,
-                }
-            )
-        return Draft(kid, owner, oid, attrs["name"], KRKind.DERIVED, metric, attrs["weight"], rest)
+        later = self.laters.get(key)
+        if later is None:
+            numbers = self._numbers(series, attrs["per"], limits, metric)
+            later = self.laters[key] = stem.derived(numbers, shown_sourced)
+        return attrs["name"], later
 
     def _numbers(self, series: Series, per: Per, limits: Limits | None, metric: str) -> Numbers:
         """A derived KR's headline, periods and total: a count KR's from the count step
@@ -519,9 +492,10 @@ def objective_templates(spec: Spec) -> tuple[Objective, ...]:
 def default_objectives(spec: Spec) -> tuple[Objective, ...]:
     """Without objectives in the file: one O per level with the KPI and every funnel metric."""
     metrics: list[str] = []
-    for ref in spec.roles:
-        if ref.role.sells:
-            for metric in spec.funnel(ref.role.sells):
+    # each metric sold, once, in the order the roles first sell it (18,000 role entries)
+    for sells in dict.fromkeys(ref.role.sells for ref in spec.roles):
+        if sells:
+            for metric in spec.funnel(sells):
                 if metric not in metrics:
                     metrics.append(metric)
     order = [m for m in metrics if m != spec.base_metric]

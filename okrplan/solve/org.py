@@ -12,7 +12,7 @@ from okrplan.planmeta import Binding
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import number
-from okrplan.spec import RoleRef, Spec
+from okrplan.spec import RoleRef, Spec, UnitRef
 
 TOLERANCE = Fraction(1, 10**6)
 """How near a bound a quota must be to count as held by it."""
@@ -34,14 +34,27 @@ def unit_records(spec: Spec, unit_quotas: Mapping[str, tuple[int, int]]) -> list
                 path=unit.names,
                 lead=unit.unit.lead,
                 level=Level.COMPANY if len(unit.names) == 1 else Level.UNIT,
-                target=None if quota is None else unit_target(spec, unit, quota[0]),
-                assigned=None if quota is None else number(quota[1] * step),
+                target=None if quota is None else _target(spec, unit, quota[0], step),
+                assigned=None if quota is None else _money(quota[1], step),
                 supports=None
                 if support is None
                 else Supports(support.metric, number(support.share)),
             )
         )
     return out
+
+
+def _target(spec: Spec, unit: UnitRef, steps: int, step: Fraction) -> int | float:
+    """A unit's target (the KPI for the company: :func:`~okrplan.solve.quotas.unit_target`)."""
+    return unit_target(spec, unit, steps, step) if len(unit.names) == 1 else _money(steps, step)
+
+
+def _money(steps: int, step: Fraction) -> int | float:
+    """``steps`` money steps in yuan as a JSON number: an int times a whole step is the int
+    (what :func:`~okrplan.solve.series.number` makes of it, without a fraction per unit)."""
+    if step.denominator == 1 and type(steps) is int:
+        return steps * step.numerator
+    return number(steps * step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,34 +91,55 @@ def role_records(
         Groups alike in all that their numbers come from share them (a large organisation has
         many such groups).
     """
-    by_role: dict[str, list[Group]] = {}
-    for group in groups:
-        by_role.setdefault(role_id(group.role), []).append(group)
+    by_role = _by_role(spec, groups)
     memo: dict[object, Any] = {}
     records: list[RoleGroup] = []
     binding: list[Binding] = []
     for ref in spec.roles:
-        for group in by_role.get(role_id(ref), []):
-            ideal = ideals.get(group.id, Fraction(0))
+        for group in by_role.get(id(ref), ()):
+            ideal = ideals.get(group.id, _ZERO)
             reasons, selling = _selling(spec, group, ideal, quotas[group.id], memo)
-            binding.extend(Binding(group.id, r) for r in reasons)
-            records.append(_group_record(group, selling))
+            if reasons:
+                binding.extend(Binding(group.id, r) for r in reasons)
+            records.append(_group_record(group, selling, memo))
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             records.append(_plain_record(ref))
     return Roles(tuple(records), tuple(binding))
 
 
-def _group_record(group: Group, selling: Selling) -> RoleGroup:
+_ZERO = Fraction(0)
+
+
+def _by_role(spec: Spec, groups: Sequence[Group]) -> dict[int, list[Group]]:
+    """The groups of each role entry, by the entry's identity (its groups hold the entry
+    itself); by its id where some group holds an equal entry that is not the spec's own."""
+    by_role: dict[int, list[Group]] = {}
+    for group in groups:
+        by_role.setdefault(id(group.role), []).append(group)
+    if by_role.keys() <= {id(ref) for ref in spec.roles}:
+        return by_role
+    by_id: dict[str, list[Group]] = {}
+    for group in groups:
+        by_id.setdefault(role_id(group.role), []).append(group)
+    return {id(ref): by_id.get(role_id(ref), []) for ref in spec.roles}
+
+
+def _group_record(group: Group, selling: Selling, memo: dict[object, Any]) -> RoleGroup:
+    role = group.role.role
+    key = ("capacity", id(role))  # the role entries live as long as the spec
+    capacity = memo.get(key)
+    if capacity is None:
+        capacity = memo[key] = {m: q.text or str(q.value) for m, q in role.capacity.items()}
     return RoleGroup(
         id=group.id,
-        name=group.role.role.role,
+        name=role.role,
         label=group.label,
         path=group.unit.names,
         headcount=group.headcount,
         people=group.people,
         new_hires=group.is_hire,
         sells=group.sells,
-        capacity={m: q.text or str(q.value) for m, q in group.role.role.capacity.items()},
+        capacity=capacity,
         selling=selling,
     )
 

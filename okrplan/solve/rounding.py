@@ -51,23 +51,27 @@ def achievable(
         for g, c, f in zip(grains, caps, fixed, strict=True)
         if f is None and g > 0 and (c is None or c > 0)
     ]
-    want = max(total, at_least or Fraction(0)) - base
-    if not free or want < 0:
+    # in integers: total = num / den, at least = least / per (a fraction per comparison
+    # was most of the work of this function, which runs for every unit)
+    num, den = total.numerator, total.denominator
+    least, per = (at_least.numerator, at_least.denominator) if at_least else (0, 1)
+    top = num * per >= least * den  # the total is the larger of the two
+    if not free or (num < base * den if top else least < base * per):
         return base
-    limit = math.ceil(want) + max(g for g, _ in free)
+    limit = (-(-num // den) if top else -(-least // per)) - base + max(g for g, _ in free)
     if all(c is not None for _, c in free):
         limit = min(limit, sum(g * (c or 0) for g, c in free))
     if limit > 4_000_000:  # too large to enumerate: the grains' gcd grid (caps unchecked)
         return _on_grid(total, base, free, at_least)
-    sums = _Sums.of(free, limit)
-    goal = total - base
-    low, high = sums.below(math.floor(goal)), sums.above(math.ceil(goal))
-    if low is None or (high is not None and high - goal <= goal - low):
+    sums = _Grid.of(free, limit) if all(c is None for _, c in free) else _Sums.of(free, limit)
+    low, high = sums.below(num // den - base), sums.above(-(-num // den) - base)
+    # high - goal <= goal - low, with goal = total - base
+    if low is None or (high is not None and (high + low) * den <= 2 * (num - base * den)):
         best = high if high is not None else sums.largest()
     else:
         best = low
-    if at_least is not None and base + best < at_least:
-        enough = sums.above(math.ceil(at_least - base))
+    if at_least is not None and (base + best) * per < least:
+        enough = sums.above(-(-least // per) - base)
         best = enough if enough is not None else sums.largest()
     return base + best
 
@@ -87,7 +91,7 @@ def _on_grid(
 @dataclass(frozen=True, slots=True)
 class _Sums:
     """The sums some grains can make: bit s of ``reach`` is set when they can sum to s
-    (``dense``: every sum from 0 to ``top``, as grains of 1 make)."""
+    (``dense``: every sum from 0 to ``top``, as grains of 1 make, and ``reach`` unused)."""
 
     reach: int
     top: int
@@ -102,7 +106,7 @@ class _Sums:
                 if any(c is None for _, c in free)
                 else min(limit, sum(c or 0 for _, c in free))
             )
-            return cls((1 << (top + 1)) - 1, top, True)
+            return cls(0, top, True)  # every sum: no bits to make
         reach = 1
         mask = (1 << (limit + 1)) - 1
         for grain, cap in free:
@@ -132,7 +136,48 @@ class _Sums:
 
     def largest(self) -> int:
         """The largest sum."""
-        return self.reach.bit_length() - 1
+        return self.top if self.dense else self.reach.bit_length() - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """:class:`_Sums` of grains without caps, mostly without enumerating them: every multiple
+    of the grains' gcd ``step`` from ``start`` up to ``top`` is a sum (with the grains ÷ step
+    ``a`` the least and ``b`` the largest, each whole number from ``(a-1)(b-1)`` on is a sum
+    of them: Schur's bound on the Frobenius number), and no other number is. Below ``start``
+    the sums are enumerated, when asked."""
+
+    free: tuple[tuple[int, int | None], ...]
+    top: int
+    step: int
+    start: int
+
+    @classmethod
+    def of(cls, free: Sequence[tuple[int, int | None]], limit: int) -> _Grid:
+        step = math.gcd(*(g for g, _ in free))
+        least, most = min(g for g, _ in free) // step, max(g for g, _ in free) // step
+        return cls(tuple(free), limit, step, step * (least - 1) * (most - 1))
+
+    def below(self, x: int) -> int | None:
+        """The largest sum at most ``x``, or None."""
+        if x < 0:
+            return None
+        y = min(x, self.top)
+        found = y - y % self.step
+        return found if found >= self.start else _Sums.of(self.free, self.top).below(x)
+
+    def above(self, x: int) -> int | None:
+        """The smallest sum at least ``x``, or None."""
+        y = max(x, 0)
+        found = y + (-y) % self.step
+        if found > self.top:
+            return None
+        return found if found >= self.start else _Sums.of(self.free, self.top).above(x)
+
+    def largest(self) -> int:
+        """The largest sum."""
+        found = self.top - self.top % self.step
+        return found if found >= self.start else _Sums.of(self.free, self.top).largest()
 
 
 def split_grains(
@@ -271,12 +316,33 @@ def _search(
     when its deviation so far plus ``|what is left - Σ the ideals left|`` (no split of the
     rest deviates less) exceeds the best found, and when what is left cannot be made of the
     rest's grains. Raises :class:`_TooLarge` past ``budget`` nodes.
+
+    Items with one possible count (fixed, or a cap of 0) are set first and left out of the
+    search: their grains would weaken the cut on what the rest can make (one group of
+    nobody among five children made a search of 40,000 nodes instead of a few hundred), and
+    with their counts the same in every split, the nearest split and the ties' order are
+    the same without them.
     """
     if not grains or any(g <= 0 for g in grains):
         raise _TooLarge  # nothing to search: the solver decides
-    search = _Search(total, targets, grains, caps, fixed, budget)
-    search.visit(0, total, 0)
-    return "infeasible" if search.best < 0 else search.split
+    pinned = [
+        f if f is not None else 0 if c is not None and c <= 0 else None
+        for f, c in zip(fixed, caps, strict=True)
+    ]
+    free = [i for i, p in enumerate(pinned) if p is None]
+    left = total - sum(p * g for p, g in zip(pinned, grains, strict=True) if p is not None)
+    if len(free) == len(grains):
+        search = _Search(total, targets, grains, caps, fixed, budget)
+    elif not free:
+        return [p or 0 for p in pinned] if left == 0 else "infeasible"
+    else:
+        pick = [targets[i] for i in free], [grains[i] for i in free], [caps[i] for i in free]
+        search = _Search(left, *pick, [None] * len(free), budget)
+    search.visit(0, left, 0)
+    if search.best < 0:
+        return "infeasible"
+    counts = iter(search.split)
+    return [p if p is not None else next(counts) for p in pinned]
 
 
 class _Search:
@@ -322,20 +388,60 @@ class _Search:
         if i == self.last:
             self._leaf(i, left, cost)
             return
-        grain, target = self.grains[i], self.targets[i]
+        if i == self.last - 1:
+            self._pairs(i, left, cost)
+            return
+        grain, target, rest = self.grains[i], self.targets[i], self.rest[i + 1]
+        # every count's bound is at least this (the triangle inequality): once it exceeds
+        # the best, the counts left are all cut
+        floor = cost + abs(left - target - rest)
         for run, inner in self._runs(i, left):
             for k in run:
                 part = k * grain
-                remaining = left - part
-                bound = cost + abs(part - target) + abs(remaining - self.rest[i + 1])
+                bound = cost + abs(part - target) + abs(left - part - rest)
                 if self.best >= 0 and bound > self.best:
+                    if floor > self.best:
+                        return  # no count of this item can beat the best
                     if inner:
                         continue
                     break  # outside the flat part the bound only grows
-                if remaining % self.step[i + 1]:
-                    continue
                 self.chosen[i] = k
-                self.visit(i + 1, remaining, cost + abs(part - target))
+                self.visit(i + 1, left - part, cost + abs(part - target))
+
+    def _pairs(self, i: int, left: int, cost: int) -> None:
+        """:meth:`visit` of the last but one item, its visits of the last item made in line
+        (most visits are of the last item: a call each was most of the search's time). Each
+        still counts as a node, so the budget is spent as before."""
+        grain, target = self.grains[i], self.targets[i]
+        g_last, t_last = self.grains[i + 1], self.targets[i + 1]
+        low, high = self.lows[i + 1], self.highs[i + 1]
+        chosen = self.chosen
+        floor = cost + abs(left - target - t_last)  # as in visit
+        for run, inner in self._runs(i, left):
+            for k in run:
+                part = k * grain
+                here = cost + abs(part - target)
+                bound = here + abs(left - part - t_last)
+                if self.best >= 0 and bound > self.best:
+                    if floor > self.best:
+                        return  # no count of this item can beat the best
+                    if inner:
+                        continue
+                    break  # outside the flat part the bound only grows
+                self.nodes += 1
+                if self.nodes > self.budget:
+                    raise _TooLarge
+                last = (left - part) // g_last  # a whole count: _runs kept only those
+                if not low <= last <= high:
+                    continue
+                chosen[i], chosen[i + 1] = k, last
+                if (
+                    self.best < 0
+                    or bound < self.best
+                    or (bound == self.best and chosen > self.split)
+                ):
+                    self.best = bound
+                    self.split[:] = chosen
 
     def _leaf(self, i: int, left: int, cost: int) -> None:
         """The last item takes what is left, if its grain and bounds allow."""
@@ -357,20 +463,31 @@ class _Search:
 
     def _runs(self, i: int, left: int) -> list[tuple[range, bool]]:
         """Item ``i``'s counts in the order to try them, with whether each run is inside the
-        flat part of the bound: within its bounds and leaving what the rest can make."""
+        flat part of the bound: within its bounds, leaving what the rest can make, and only
+        the counts whose remainder the rest's grains can divide (the others were visits
+        that did nothing: skipping them leaves every visit and the search's order as is)."""
         grain, target = self.grains[i], self.targets[i]
         low = max(self.lows[i], -((self.most[i + 1] - left) // grain))
         high = min(self.highs[i], (left - self.least[i + 1]) // grain)
         if low > high:
             return []
+        # k·grain ≡ left (mod the rest's gcd): none, or one class of k modulo ``every``
+        step = self.step[i + 1]
+        shared = math.gcd(grain, step)
+        if left % shared:
+            return []
+        every = step // shared
+        first = (left // shared) * pow(grain // shared, -1, every) % every if every > 1 else 0
         # the bound |k·g - t| + |left - k·g - rest| is flat between these and grows outside
         a, b = sorted((target // grain, (left - self.rest[i + 1]) // grain))
         a, b = max(low, a), min(high, b + 1)
-        inner = range(a, b + 1) if a <= b else range(0)
+        inner = range(a + (first - a) % every, b + 1, every) if a <= b else range(0)
+        down = min(a, high + 1) - 1
+        up = max(b, low - 1) + 1
         return [
             (inner, True),
-            (range(min(a, high + 1) - 1, low - 1, -1), False),
-            (range(max(b, low - 1) + 1, high + 1), False),
+            (range(down - (down - first) % every, low - 1, -every), False),
+            (range(up + (first - up) % every, high + 1, every), False),
         ]
 
 

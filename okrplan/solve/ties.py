@@ -66,12 +66,22 @@ def nearest_weights(
     round up to make 100, total deviation 1.667 + 1.667 + 3.333 = 6.667 whichever two; the
     first two listed get the 35s.
     """
+    free = [n for n, i in enumerate(items) if i.fixed is None]
+    targets = {n: round(ideals[n] * SCALE) for n in free}
+    return nearest_steps(items, targets, step, minimum)
+
+
+def nearest_steps(
+    items: Sequence[Fixable], targets: Mapping[int, int], step: int, minimum: int
+) -> list[int] | None:
+    """:func:`nearest_weights` of the ideals rounded to thousandths of a percent already:
+    ``targets[n]`` is ``round(ideal × SCALE)`` of each free item ``n`` (by its index; the
+    only thing about an ideal the model compares)."""
     unit = step * SCALE
     low, high = -(-minimum // step), 100 // step
     fixed_sum = sum(i.fixed for i in items if i.fixed is not None)
     budget = (100 - fixed_sum) // step
     free = [n for n, i in enumerate(items) if i.fixed is None]
-    targets = {n: round(ideals[n] * SCALE) for n in free}
     total = sum(targets.values())
     clamped = sum(max(t, low * unit) for t in targets.values())
     if not (total > (budget - 1) * unit and clamped < (budget + 1) * unit):

@@ -7,6 +7,7 @@ flows through its metric times ``rate ÷ 2^funnel steps`` (see :mod:`okrplan.sol
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -18,7 +19,7 @@ from okrplan.solve.groups import Group
 from okrplan.solve.objectives import SheetItem
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.series import exact
-from okrplan.solve.weights import WeightItem, weights_status
+from okrplan.solve.weights import WeightItem, sheet_key, weights_status
 from okrplan.spec import Spec
 
 Lever = tuple[int | Fraction, Fraction]
@@ -127,7 +128,27 @@ class _Weigher:
         found = self.shared.get(key) if key is not None else None
         if found is not None:
             return found, None
-        found, status = weights_status(
+        known = None
+        if rules.rule == "leverage" and None in given:  # weighed before: no fractions made
+            step, minimum = int(rules.step * 100), int(rules.min * 100)
+            known = self.cache.get(sheet_key(given, _raws(given, parts), step, minimum))
+        if known is not None:
+            found, status = list(known[0]), known[1]
+        else:
+            found, status = self._solved(owner, krs, given, parts)
+        if key is not None:
+            self.shared[key] = found
+        return found, status
+
+    def _solved(
+        self,
+        owner: Unit | RoleGroup,
+        krs: Sequence[KeyResult],
+        given: Sequence[int | None],
+        parts: Sequence[Lever],
+    ) -> tuple[list[int], Status]:
+        rules = self.spec.target.weights
+        return weights_status(
             [
                 WeightItem(k.name, g, t * f)  # both fractions (see _Levers.of)
                 for k, g, (t, f) in zip(krs, given, parts, strict=True)
@@ -140,9 +161,19 @@ class _Weigher:
             cache=self.cache,
             options=self.options,
         )
-        if key is not None:
-            self.shared[key] = found
-        return found, status
+
+
+def _raws(given: Sequence[int | None], parts: Sequence[Lever]) -> list[int]:
+    """The free KRs' leverages (through × factor) times one positive number, as integers
+    (for :func:`okrplan.solve.weights.sheet_key`): over the product of their denominators'
+    least common multiple, without a fraction made or reduced."""
+    nums, dens = [], []
+    for weight, (through, factor) in zip(given, parts, strict=True):
+        if weight is None:
+            nums.append(through.numerator * factor.numerator)
+            dens.append(through.denominator * factor.denominator)
+    common = math.lcm(*dens)
+    return [n * (common // d) for n, d in zip(nums, dens, strict=True)]
 
 
 def _one_through(parts: Sequence[Lever]) -> bool:

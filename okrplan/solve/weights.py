@@ -38,7 +38,7 @@ from typing import Any
 from okrplan.errors import InputError, Issue
 from okrplan.model import Status
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, new_solver, status_of
-from okrplan.solve.ties import SCALE, nearest_weights
+from okrplan.solve.ties import SCALE, nearest_steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,26 +75,35 @@ def ideal_weights(
 def _ideal_key(
     items: Sequence[WeightItem], rule: str, budget: int, minimum: int
 ) -> tuple[int | tuple[int], ...]:
+    """:func:`ideal_key` of the items' fixed weights and leverages (``equal``: all 1)."""
+    raws = [Fraction(1) if rule == "equal" else i.leverage for i in items if i.fixed is None]
+    common = math.lcm(*(r.denominator for r in raws)) if raws else 1
+    ints = [r.numerator * (common // r.denominator) for r in raws]  # raw × common
+    return ideal_key([i.fixed for i in items], ints, budget, minimum)
+
+
+def ideal_key(
+    fixed: Sequence[int | None], raws: Sequence[int], budget: int, minimum: int
+) -> tuple[int | tuple[int], ...]:
     """Each item's fixed weight, or ``(round(ideal × SCALE),)`` with the ideal of
     :func:`ideal_weights` — worked out in integers: most sheets are alike, and their weights
     are then found by this key alone (the fractions of the ideals are made only for a new
-    key). Rounding is Python's, half to even, as ``round`` of a fraction."""
-    free = [i for i in items if i.fixed is None]
-    raws = [Fraction(1) if rule == "equal" else i.leverage for i in free]
-    common = math.lcm(*(r.denominator for r in raws)) if raws else 1
-    ints = [r.numerator * (common // r.denominator) for r in raws]  # raw × common
+    key). ``raws`` are the free items' leverages (in order) times any one positive number,
+    as integers: the ideals depend on their ratios only. Rounding is Python's, half to even,
+    as ``round`` of a fraction."""
+    ints = list(raws)
     total = sum(ints)
-    idle = sum(1 for r in ints if r == 0)
+    idle = ints.count(0)
     if total == 0:
-        ints, total, idle = [1] * len(free), len(free) or 1, 0
+        ints, total, idle = [1] * len(ints), len(ints) or 1, 0
     left = (budget - minimum * idle) * SCALE
     if total < 0:
         left, total = -left, -total
     shares = iter(ints)
     key: list[int | tuple[int]] = []
-    for item in items:
-        if item.fixed is not None:
-            key.append(item.fixed)
+    for weight in fixed:
+        if weight is not None:
+            key.append(weight)
             continue
         raw = next(shares)
         if raw == 0:
@@ -105,6 +114,16 @@ def _ideal_key(
             whole += 1
         key.append((whole,))
     return tuple(key)
+
+
+def sheet_key(
+    fixed: Sequence[int | None], raws: Sequence[int], step: int, minimum: int
+) -> tuple[Any, ...]:
+    """What :func:`weights_status` keys its ``cache`` by, for a ``leverage`` sheet with at
+    least one free KR (``raws`` as in :func:`ideal_key`): a sheet of a key found there is
+    weighable and has those weights."""
+    budget = 100 - sum(w for w in fixed if w is not None)
+    return (step, minimum, ideal_key(fixed, raws, budget, minimum))
 
 
 def solve_weights(
@@ -166,9 +185,10 @@ def weights_status(
     if cache is not None and key in cache:
         found, status = cache[key]
         return list(found), status
-    ideals = ideal_weights(items, rule, budget, minimum)
-    weights, status = nearest_weights(items, ideals, step, minimum), Status.OPTIMAL
+    targets = {n: k[0] for n, k in enumerate(key[2]) if isinstance(k, tuple)}
+    weights, status = nearest_steps(items, targets, step, minimum), Status.OPTIMAL
     if weights is None:
+        ideals = ideal_weights(items, rule, budget, minimum)
         weights, status = _solve(items, ideals, step, minimum, options)
     if cache is not None:
         cache[key] = (list(weights), status)
