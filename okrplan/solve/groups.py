@@ -132,8 +132,13 @@ class Group:
     @property
     def per_person_cap(self) -> Fraction | None:
         """The largest quota one person can carry, or None if nothing limits it."""
-        p = self.shared()
-        if p is not None:
+        p = self.profile
+        if (  # self.shared(), inline: every basis and bound asks
+            p is not None
+            and self.windows is p.windows
+            and self.weights is p.weights
+            and self.per_yuan is p.per_yuan
+        ):
             return p.cap
         return _cap(self.windows, self._needs())
 
