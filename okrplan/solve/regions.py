@@ -66,20 +66,29 @@ def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
         outer = owner(names[:-1])
         depth = len(names) - len(outer)
         inner.setdefault(outer, []).append((unit, Fraction(unit.unit.quota or 0), power(depth)))
-    members: dict[tuple[str, ...], list[tuple[Group, Fraction]]] = {k: [] for k in targets}
-    owners: dict[int, tuple[tuple[str, ...], UnitRef]] = {}  # by the unit's id (kept)
+    members: dict[tuple[str, ...], list[Group]] = {k: [] for k in targets}
+    weights: dict[tuple[str, ...], list[Fraction]] = {k: [] for k in targets}
+    # by the unit (kept: its id is the key) and depth: the region's lists and the weight
+    places: dict[tuple[int, int], tuple[list[Group], list[Fraction], Fraction, UnitRef]] = {}
     for group in groups:
-        found = owners.get(id(group.unit))
-        if found is None:
-            found = owners[id(group.unit)] = (owner(group.unit.names), group.unit)
-        key = found[0]
-        members[key].append((group, power(group.depth - (len(key) - 1))))
+        place = places.get((id(group.unit), group.depth))
+        if place is None:
+            key = owner(group.unit.names)
+            weight = power(group.depth - (len(key) - 1))
+            place = places[id(group.unit), group.depth] = (
+                members[key],
+                weights[key],
+                weight,
+                group.unit,
+            )
+        place[0].append(group)
+        place[1].append(place[2])
     return [
         Region(
             unit,
             target,
-            tuple(g for g, _ in members[names]),
-            tuple(w for _, w in members[names]),
+            tuple(members[names]),
+            tuple(weights[names]),
             tuple(inner.get(names, ())),
         )
         for names, (unit, target) in targets.items()
