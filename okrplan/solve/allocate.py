@@ -89,15 +89,15 @@ def solve_region(
     items_of: dict[tuple[int, ...], tuple[Fraction, Fraction, Fraction, Fraction | None]] = {}
     keys = []
     for group, weight in zip(region.members, region.weights, strict=True):
-        lo, hi = lower(group), alike.upper(group)
-        if hi is not None and hi < lo:
-            lo = hi
+        lo = group.fixed if group.fixed is not None else group.lower  # lower(group)
+        hi = alike.upper(group)
         key = (id(group.basis), id(weight), id(lo), id(hi))  # all alive: held by the groups
         if key in counts:
             counts[key] += 1
         else:
             counts[key] = 1
-            items_of[key] = (group.basis, weight, lo, hi)
+            # an upper below the lower wins: compared once per kind, not once per group
+            items_of[key] = (group.basis, weight, hi if hi is not None and hi < lo else lo, hi)
         keys.append(key)
     items = [
         (basis, weight * counts[key], lo, hi) for key, (basis, weight, lo, hi) in items_of.items()
@@ -262,6 +262,10 @@ def _hired(
     spec: Spec, regions: Sequence[Region], groups: Sequence[Group], counts: dict[str, int]
 ) -> tuple[list[Group], list[Region]]:
     """The groups with their hires (hiring groups without any left out), and the regions."""
+    if not any(g.is_hire for g in groups):
+        # nothing to hire: the same groups, whose bases (a function of what bounds leave
+        # alone: headcount, ramp, capacity, role) are what they already hold
+        return list(groups), list(regions)
     hired = [evolve(g, headcount=counts.get(g.id, 0)) if g.is_hire else g for g in groups]
     kept = with_bases(spec, [g for g in hired if not g.is_hire or g.headcount > 0])
     return kept, _trimmed(regions, kept)
@@ -272,11 +276,8 @@ def _trimmed(regions: Sequence[Region], kept: Sequence[Group]) -> list[Region]:
     by_id = {g.id: g for g in kept}
     out = []
     for region in regions:
-        pairs = [
-            (by_id[g.id], w)
-            for g, w in zip(region.members, region.weights, strict=True)
-            if g.id in by_id
-        ]
+        found = [(by_id.get(g.id), w) for g, w in zip(region.members, region.weights, strict=True)]
+        pairs = [(g, w) for g, w in found if g is not None]
         out.append(
             replace(region, members=tuple(g for g, _ in pairs), weights=tuple(w for _, w in pairs))
         )

@@ -81,7 +81,7 @@ def bases_of(spec: Spec, groups: Sequence[Group], basis: str | None = None) -> l
     median = known[len(known) // 2] if known else Fraction(1)
     if basis in ("potential", "capacity"):  # the rules under which a group may borrow
         for i, group in enumerate(groups):
-            borrowed = group.is_hire if basis == "potential" else capacity_basis(group) is None
+            borrowed = group.is_hire if basis == "potential" else group.per_person_cap is None
             if borrowed and not out[i]:
                 rate = per_fte.get(group.role.role.role, median)
                 out[i] = rate * group.headcount * year_share(group)
@@ -170,7 +170,7 @@ def _raw_basis(
 ) -> Fraction | None:
     """A group's basis by the rule, before hires borrow their role's rate (None: unknown)."""
     if basis == "capacity":
-        cap = capacity_basis(group)
+        cap = group.per_person_cap  # capacity_basis(group), without the call
         if cap is None:
             return None
         # groups of one profile and headcount get the very same value object

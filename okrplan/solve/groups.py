@@ -132,23 +132,33 @@ class Group:
     @property
     def per_person_cap(self) -> Fraction | None:
         """The largest quota one person can carry, or None if nothing limits it."""
-        p = self.shared()
-        if p is not None:
+        p = self.profile
+        if (  # self.shared(), inline: every basis and bound asks
+            p is not None
+            and self.windows is p.windows
+            and self.weights is p.weights
+            and self.per_yuan is p.per_yuan
+        ):
             return p.cap
         return _cap(self.windows, self._needs())
 
     @property
     def quota_cap(self) -> Fraction | None:
         """The largest per-person quota that is a whole number of steps and within capacity."""
-        p = self.shared()
-        if p is not None:  # (step, cap): the step compared by identity first (no hashing)
+        p = self.profile
+        if (  # self.shared(), inline: every bound of every group asks, several times
+            p is not None
+            and self.windows is p.windows
+            and self.weights is p.weights
+            and self.per_yuan is p.per_yuan
+        ):  # (step, cap): the step compared by identity first (no hashing)
             found = p.cache.get("quota_cap")
             if found is not None and (found[0] is self.step or found[0] == self.step):  # type: ignore[index]
                 return found[1]  # type: ignore[index,no-any-return]
         cap = self.per_person_cap
         if cap is not None and self.step > 0:
             cap = math.floor(cap / self.step) * self.step
-        if p is not None:
+        if p is not None and p is self.shared():
             p.cache["quota_cap"] = (self.step, cap)
         return cap
 

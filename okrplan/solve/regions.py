@@ -66,19 +66,29 @@ def build_regions(spec: Spec, groups: Sequence[Group]) -> list[Region]:
         outer = owner(names[:-1])
         depth = len(names) - len(outer)
         inner.setdefault(outer, []).append((unit, Fraction(unit.unit.quota or 0), power(depth)))
-    members: dict[tuple[str, ...], list[tuple[Group, Fraction]]] = {k: [] for k in targets}
-    owners: dict[tuple[str, ...], tuple[str, ...]] = {}
+    members: dict[tuple[str, ...], list[Group]] = {k: [] for k in targets}
+    weights: dict[tuple[str, ...], list[Fraction]] = {k: [] for k in targets}
+    # by the unit (kept: its id is the key) and depth: the region's lists and the weight
+    places: dict[tuple[int, int], tuple[list[Group], list[Fraction], Fraction, UnitRef]] = {}
     for group in groups:
-        key = owners.get(group.unit.names)
-        if key is None:
-            key = owners[group.unit.names] = owner(group.unit.names)
-        members[key].append((group, power(group.depth - (len(key) - 1))))
+        place = places.get((id(group.unit), group.depth))
+        if place is None:
+            key = owner(group.unit.names)
+            weight = power(group.depth - (len(key) - 1))
+            place = places[id(group.unit), group.depth] = (
+                members[key],
+                weights[key],
+                weight,
+                group.unit,
+            )
+        place[0].append(group)
+        place[1].append(place[2])
     return [
         Region(
             unit,
             target,
-            tuple(g for g, _ in members[names]),
-            tuple(w for _, w in members[names]),
+            tuple(members[names]),
+            tuple(weights[names]),
             tuple(inner.get(names, ())),
         )
         for names, (unit, target) in targets.items()
@@ -131,7 +141,8 @@ class Alike:
         key = ("upper", id(fixed), id(cap), group.headcount, id(share))
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = (upper(group), (fixed, cap, share))
+            top = _upper(fixed, cap, group.headcount, share)
+            found = self.memo[key] = (top, (fixed, cap, share))
         return found[0]
 
 
@@ -150,6 +161,9 @@ def with_bounds(
         fixed, shares = _bounds(spec, region, basis)
         members = []
         for group, quota, own, bound in zip(region.members, fixed, basis, shares, strict=True):
+            if bases is not None and bound is not None:  # the common case, without a dict
+                members.append(evolve(group, basis=own, lower=bound[0], upper_share=bound[1]))
+                continue
             changes: dict[str, Any] = {} if bases is None else {"basis": own}
             if bound is not None:
                 changes.update(lower=bound[0], upper_share=bound[1])
@@ -185,8 +199,15 @@ def _bounds(
     split.bounds at the region's common level (None: not free)."""
     bounds = spec.target.split.bounds
     low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
-    fixed = [_fixed_quota(g) for g in region.members]
-    free = [_is_free(g) for g in region.members]
+    fixed: list[Fraction | None] = []
+    free: list[bool] = []
+    for group in region.members:  # _fixed_quota and _is_free of each, in one pass
+        if group.role.role.quota is None or group.hire is not None:
+            fixed.append(None)
+            free.append(group.role.role.quota is None and group.hire is None)
+        else:
+            fixed.append(_fixed_quota(group))
+            free.append(False)
     fixed_sum = _weighted_sum(
         [(w, f) for f, w in zip(fixed, region.weights, strict=True) if f is not None]
     )
@@ -271,30 +292,33 @@ def region_reach(
     ``uppers``: each member's largest quota, if not :func:`upper` of the member as it is."""
     alike = alike or Alike()
     target = region.target - region.constant
-    pairs = []  # (group, weight, its upper: the cap per hire for a hiring group)
-    values: dict[tuple[int, int], Fraction] = {}  # weight × upper, once per kind
+    hires: list[tuple[Group, tuple[int, int]]] = []  # each hiring group and its kind
+    counts: dict[tuple[int, int], int] = {}  # how many other groups of each kind
+    kinds: dict[tuple[int, int], tuple[Fraction, Fraction | None]] = {}  # kept: ids are keys
     for i, (group, weight) in enumerate(zip(region.members, region.weights, strict=True)):
-        if group.is_hire:
+        if group.hire is not None:  # what one hire can carry
             top = group.quota_cap
         else:
             top = alike.upper(group) if uppers is None else uppers[i]
-        pairs.append((group, weight, top))
         key = (id(weight), id(top))
-        if key not in values:
-            values[key] = weight * (top or Fraction(0))
+        if key not in kinds:
+            kinds[key] = (weight, top)
+        if group.hire is not None:
+            hires.append((group, key))
+        else:
+            counts[key] = counts.get(key, 0) + 1
+    # weight × upper once per kind; an unbounded group (no upper) carries the whole need
+    values = {key: weight * (top or Fraction(0)) for key, (weight, top) in kinds.items()}
     scale = whole_scale([target, *values.values()])
     need = math.ceil(target * scale)
     scaled = {key: math.floor(value * scale) for key, value in values.items()}
-    carried = 0
-    hiring: list[tuple[Group, int]] = []
-    terms = 0
-    for group, weight, top in pairs:
-        if group.is_hire:
-            contribution = scaled[id(weight), id(top)] if top is not None else 0
-            if contribution > 0:
-                hiring.append((group, contribution))
-                terms += 1
-            continue
-        carried += max(need, 0) if top is None else scaled[id(weight), id(top)]
-        terms += 1
+    carried = sum(
+        n * (max(need, 0) if kinds[key][1] is None else scaled[key]) for key, n in counts.items()
+    )
+    hiring = [
+        (group, scaled[key])
+        for group, key in hires
+        if kinds[key][1] is not None and scaled[key] > 0
+    ]
+    terms = sum(counts.values()) + len(hiring)
     return carried, terms == 0 or carried >= need, need, hiring
