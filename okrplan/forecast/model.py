@@ -260,7 +260,8 @@ def build_model(
 
 
 def _moved(row: Row, lo: int, hi: int) -> Row:
-    """``row`` over entries lo..hi (directly: ``dataclasses.replace`` costs several times as much)."""
+    """``row`` over entries lo..hi (made directly: ``dataclasses.replace`` costs several times
+    as much)."""
     return Row(row.id, row.name, row.path, row.depth, row.target, lo, hi, row.done)
 
 
