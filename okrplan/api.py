@@ -267,6 +267,7 @@ def _plan_files(
     from okrplan.export.output import spool
     from okrplan.export.planjson import json_chunks
     from okrplan.forked import Beside
+    from okrplan.render import render_image
 
     step(TREE_DOT)
     nodes = plan.graph.number_of_nodes()
@@ -283,7 +284,9 @@ def _plan_files(
         step(MARKDOWN_FILE)
         files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan)}
         if dot_text is not None:
-            files[TREE_DOT] = dot_text  # its images are drawn beside (see _side_files)
+            files[TREE_DOT] = dot_text
+            if images:  # here: at this size the child's report is the longer side
+                files[TREE_PNG] = render_image(dot_text, "png")
         step(PLAN_FILE)
         spooled = spool(json_chunks(plan), directory)
         try:
@@ -320,18 +323,20 @@ def _side_files(
     report: bool,
     step: Callable[[str], None] = lambda name: None,
 ) -> dict[str, str | bytes]:
-    """tree.png and tree.svg (from one run of ``dot``), the sheets and the report (in a forked
-    child for a large plan); for a very large plan (``dot_text`` None, see
-    :data:`TREE_BESIDE_FROM`) tree.dot too."""
+    """tree.svg, the sheets and the report (in a forked child for a large plan); for a very
+    large plan (``dot_text`` None, see :data:`TREE_BESIDE_FROM`) tree.dot and tree.png too,
+    the two images from one run of ``dot`` (its layout made once)."""
     from okrplan.render.image import render_images
 
     made: dict[str, str | bytes] = {}
+    formats: tuple[str, ...] = ("svg",)
     if dot_text is None:
         dot_text = made[TREE_DOT] = tree_dot(plan)
+        formats = ("png", "svg")
     if images:
         step(TREE_SVG)
-        drawn = render_images(dot_text, ("png", "svg"))
-        made[TREE_PNG], made[TREE_SVG] = drawn["png"], drawn["svg"]
+        names = {"png": TREE_PNG, "svg": TREE_SVG}
+        made.update({names[fmt]: image for fmt, image in render_images(dot_text, formats).items()})
     if sheets:
         step(SHEETS_DIR)
         made.update(_sheet_dir(plan))
@@ -354,9 +359,9 @@ def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
 
 
 BESIDE_FROM = 2_000
-"""A plan of this many nodes or more (about 1,000 people) has its tree.png and tree.svg (one run
-of ``dot``) and its report made in a forked child on the other core while plan.md, plan.json
-and the sheets are made here (see :mod:`okrplan.forked`); the files are the same either way.
+"""A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
+forked child on the other core while plan.md, tree.png, plan.json and the sheets are made here
+(see :mod:`okrplan.forked`); the files are the same either way.
 At 10,000 people the two sides take about 1.0 and 1.0 CPU s (with the sheets in the child
 too, 0.8 and 1.2)."""
 

@@ -226,7 +226,7 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
                 group.headcount,
                 group.sells,
                 float(group.selling.quota),
-                tuple(float(r) for r in group.selling.ramp),
+                tuple(map(float, group.selling.ramp)),
             )
     kr_owners = (
         [(r.id, r.owner) for r in records_of(graph, KeyResult) if r.metric == base] if krs else []
