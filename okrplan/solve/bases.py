@@ -173,6 +173,16 @@ def _raw_basis(
         cap = group.per_person_cap  # capacity_basis(group), without the call
         if cap is None:
             return None
+        profile = group.profile
+        if profile is not None and profile.cap is cap:
+            # kept with the profile: every pass (bases, then again after hires) gives groups
+            # of one profile and headcount the very same object, so with_bases compares
+            # them by identity
+            key = ("capacity basis", group.headcount)
+            kept = profile.cache.get(key)
+            if kept is None:
+                kept = profile.cache[key] = (cap * group.headcount, cap)
+            return kept[0]  # type: ignore[index,no-any-return]
         # groups of one profile and headcount get the very same value object
         found = products.get((id(cap), group.headcount))
         if found is None:
