@@ -38,7 +38,8 @@ from okrplan.plan import Plan
 Encode = Callable[[Any], str]
 
 _PERIODS = attrgetter("periods")
-_KR_EDGES = frozenset(NODE_EDGES[str(Kind.KR)])
+# the edges written on a KR, as _edges_of writes them
+assert NODE_EDGES[str(Kind.KR)] == ("aligns", "drives", "supports")
 _NO_EDGES = ("", "", "")
 _NO_METRIC: dict[str, Any] = {}
 
@@ -174,19 +175,19 @@ def _objective_line(objective: Objective, owner: str | None, encode: Encode) -> 
 
 def _edges_of(targets: Mapping[str, Mapping[str, Any]]) -> tuple[str, str, str]:
     """The texts of the keys ``aligns``, ``drives`` and ``supports`` of a KR whose
-    successors are ``targets`` (edge data by target id)."""
-    edges: dict[str, list[str]] = {}
+    successors are ``targets`` (edge data by target id): json's text of each list of ids,
+    made as they come (the quickest way for the two or three edges of a KR)."""
+    aligns = drives = supports = ""
     for to, edge in targets.items():
-        kind = edge.get("kind") if len(edge) == 1 else None
-        if kind in _KR_EDGES:
-            edges.setdefault(kind, []).append(to)
-    return (
-        '"aligns":[' + ",".join(map(_quote, edges["aligns"])) + "]," if "aligns" in edges else "",
-        '"drives":[' + ",".join(map(_quote, edges["drives"])) + "]," if "drives" in edges else "",
-        '"supports":[' + ",".join(map(_quote, edges["supports"])) + "],"
-        if "supports" in edges
-        else "",
-    )
+        if len(edge) == 1:
+            kind = edge.get("kind")
+            if kind == "aligns":
+                aligns += ("," if aligns else '"aligns":[') + _quote(to)
+            elif kind == "drives":
+                drives += ("," if drives else '"drives":[') + _quote(to)
+            elif kind == "supports":
+                supports += ("," if supports else '"supports":[') + _quote(to)
+    return aligns and aligns + "],", drives and drives + "],", supports and supports + "],"
 
 
 def _number(value: Any, encode: Encode) -> str:
@@ -355,6 +356,9 @@ class RoleLine:
 
     def _text(self, role: RoleGroup) -> str:
         encode, number = self.encode, _number
+        hires, sells = role.new_hires, role.sells
+        new_hires = "true" if hires is True else "false" if hires is False else encode(hires)
+        sells_text = _quote(sells) if type(sells) is str else encode(sells)
         items = tuple(role.capacity.items())
         capacity = self.kept.get(items)
         if capacity is None:
@@ -366,13 +370,13 @@ class RoleLine:
             f'"id":{_quote(role.id)},"kind":"role","label":{_quote(role.label)},'
         )
         tail = (
-            f'"name":{_quote(role.name)},"new_hires":{encode(role.new_hires)},'
+            f'"name":{_quote(role.name)},"new_hires":{new_hires},'
             f'"path":[{",".join(map(_quote, role.path))}],'
             f'"people":[{",".join(map(_quote, role.people))}],'
         )
         selling = role.selling
         if selling is None:
-            return f'{{{head}{tail}"sells":{encode(role.sells)}}}'
+            return f'{{{head}{tail}"sells":{sells_text}}}'
         binding, marginal, ramp = (
             self._kept(selling.binding, list),
             self._kept(selling.marginal, _marginal),
@@ -382,7 +386,7 @@ class RoleLine:
             f'{{"basis":{number(selling.basis, encode)},"binding":{binding},{head}'
             f'"marginal":{marginal},{tail}"per_person":{number(selling.per_person, encode)},'
             f'"quota":{number(selling.quota, encode)},"ramp":{ramp},'
-            f'"sells":{encode(role.sells)},"stretch":{number(selling.stretch, encode)}}}'
+            f'"sells":{sells_text},"stretch":{number(selling.stretch, encode)}}}'
         )
 
     def _kept(self, value: Any, plain: Callable[[Any], Any]) -> str:
