@@ -273,8 +273,9 @@ def _plan_files(
     nodes = plan.graph.number_of_nodes()
     dot_text = tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
     large = nodes >= BESIDE_FROM
-    # with the tree made here, the child's report is the longer part: the sheets are made here
-    sheets_here = large and sheets and dot_text is not None
+    # the child's report (and, for a very large plan, its tree) is the longer part: the sheets
+    # are made here
+    sheets_here = large and sheets
     side = functools.partial(
         _side_files, plan, dot_text, directory, images, sheets and not sheets_here, report
     )
@@ -367,12 +368,11 @@ too, 0.8 and 1.2)."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,
-tree.png) and its sheets made in the forked child too, not here: at 100,000 people (167,129
-nodes) this process's plan.md and plan.json then take about as long as the child's tree,
-sheets and report, and the 0.8 CPU s of the tree's DOT text leave the part before the fork
-(every owner's sheet is asked for there instead, as the tree did): on a shared machine, the
-medians of 9 runs from the fork on were 5.0 and 4.5 CPU s, against 5.0 and 4.2, before the
-fork 9.9 against 10.3, the longest path 14.7 against 15.9."""
+tree.png) made in the forked child too, not here, and every owner's sheet is asked for here
+before the fork instead (as the tree did), so that both processes read them. The sheets are
+made here at every size from :data:`BESIDE_FROM` on: once plan.json became twice as quick,
+the child (tree, report) was the longer side at 100,000 people (167,129 nodes) by about 2 s
+on a quiet machine with the sheets there, and by about 1.3 s with them here."""
 
 
 def report_html(

@@ -70,7 +70,6 @@ def weigh(
     weights: dict[str, int | float | None] = {}
     statuses: list[Status] = []
     deduction, staffing = KRKind.DEDUCTION, KRKind.STAFFING
-    get = weights.get
     # list comprehensions, not generators: 20,000 sheets and 114,000 KRs at 100,000 people
     for owner in owners:
         objectives = sheets.get(owner.id)
@@ -85,16 +84,28 @@ def weigh(
         if status is not None:
             statuses.append(status)
         weights.update(zip([k.id for k in krs], found, strict=True))
-        sizes = [len(ks) for ks in objectives.values()]
-        if sum(sizes) == len(krs):  # every KR weighted: an objective's KRs are a run of found
-            at = 0
-            for oid, size in zip(objectives, sizes, strict=True):
-                weights[oid] = sum(found[at : at + size])
-                at += size
-            continue
-        for oid, ks in objectives.items():
-            weights[oid] = sum([get(k.id, k.weight) or 0 for k in ks])
+        _objective_weights(weights, objectives, krs, found)
     return weights, worst(*statuses)
+
+
+def _objective_weights(
+    weights: dict[str, int | float | None],
+    objectives: Mapping[str, Sequence[KeyResult]],
+    krs: Sequence[KeyResult],
+    found: Sequence[int],
+) -> None:
+    """Each of a sheet's objectives weighted (into ``weights``) as the sum of its KRs'
+    weights: ``found`` for the weighted ``krs``, a KR's own weight for the others."""
+    sizes = [len(ks) for ks in objectives.values()]
+    if sum(sizes) == len(krs):  # every KR weighted: an objective's KRs are a run of found
+        at = 0
+        for oid, size in zip(objectives, sizes, strict=True):
+            weights[oid] = sum(found[at : at + size])
+            at += size
+        return
+    get = weights.get
+    for oid, ks in objectives.items():
+        weights[oid] = sum([get(k.id, k.weight) or 0 for k in ks])
 
 
 @dataclass
