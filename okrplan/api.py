@@ -298,7 +298,7 @@ def _plan_files(
             if other is None:
                 files.update(side(step))
             else:
-                step(SHEETS_DIR if sheets and not sheets_here else REPORT_FILE)
+                step(REPORT_FILE)
                 if meanwhile is not None:
                     meanwhile()
                 files.update(other.result())
@@ -309,9 +309,9 @@ def _plan_files(
 
 
 def _share(plan: Plan) -> None:
-    """Every owner's sheet asked for once before the fork, so that the graph's indexes and the
-    sheets (about 1 CPU s at 100,000 people) are made once and read by both processes, instead
-    of by whichever asks first on each side (the goal tree asked first when it was made here)."""
+    """Every owner's sheet (and the organisation's children) asked for once before the fork,
+    so that they are made once and read by both processes, instead of by whichever asks first
+    on each side (the goal tree asked first when it was made here)."""
     queries.remember_sheets(plan.graph)
 
 
@@ -324,7 +324,8 @@ def _side_files(
     report: bool,
     step: Callable[[str], None] = lambda name: None,
 ) -> dict[str, str | bytes]:
-    """tree.svg, the sheets and the report (in a forked child for a large plan); for a very
+    """tree.svg, the sheets (unless made in this process) and the report (in a forked child
+    for a large plan); for a very
     large plan (``dot_text`` None, see :data:`TREE_BESIDE_FROM`) tree.dot and tree.png too,
     the two images from one run of ``dot`` (its layout made once)."""
     from okrplan.render.image import render_images

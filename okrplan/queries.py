@@ -68,7 +68,9 @@ def records_of(graph: nx.DiGraph, kind: type[R]) -> list[R]:
 
     All kinds are sorted out in one pass, made once per graph as it is now (see
     :func:`sheet`): the report and its forecast read the units, role groups or key results
-    of 167,000 records at 100,000 people five times. The list is the caller's."""
+    of 167,000 records at 100,000 people five times. The list is the caller's. As with
+    :func:`sheet`, a record replaced in place (``graph.nodes[n]["node"] = ...``) is not seen
+    until the graph's version changes: replace records on a copy, as replan does."""
     known = _known(graph, "records_of")
     if known is None:
         return [r for r in records(graph) if type(r) is kind]

@@ -80,3 +80,12 @@ def test_role_group_maker_makes_the_dataclasss_record() -> None:
     assert type(made) is RoleGroup
     assert made == RoleGroup(**values)  # type: ignore[arg-type]
     assert dataclasses.asdict(made) == dataclasses.asdict(RoleGroup(**values))  # type: ignore[arg-type]
+
+
+def test_records_made_without_their_init_have_nothing_it_would_check() -> None:
+    # solve/records.py makes KeyResult, Objective and RoleGroup records without running their
+    # dataclass __init__: a __post_init__ added to one of them would be skipped silently
+    from okrplan.model import Objective, RoleGroup
+
+    for record in (KeyResult, Objective, RoleGroup):
+        assert not hasattr(record, "__post_init__"), record.__name__

@@ -230,8 +230,7 @@ class KrLine:
         successors of the KR, edge data by target id)."""
         # the fields read as attributes (quicker than an attrgetter's tuple)
         shape = (
-            kr.deduction,
-            type(kr.deduction),  # 2 == 2.0, but their texts differ
+            _number(kr.deduction, self.encode),  # its text: 2 == 2.0 and 0.0 == -0.0 differ in it
             kr.direction,
             kr.due,
             kr.fixed_weight,

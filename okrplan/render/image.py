@@ -27,8 +27,8 @@ def dot_problem() -> str | None:
     """Why images cannot be drawn here (``dot`` or the graphviz package missing), or None."""
     import importlib.util
 
-    # found, not imported: decompose asks before it draws, and draws without the package
-    # (see render_images)
+    # found, not imported: importing it costs time on every decompose, which asks before it
+    # draws (and a very large plan's images are drawn without it: see render_images)
     if importlib.util.find_spec("graphviz") is None:
         return (
             "the Python package `graphviz` is not installed; install it with `pip install graphviz`"

@@ -207,7 +207,7 @@ class Context:
 
 def _shape(krs: list[KeyResult]) -> tuple[Any, ...]:
     """What of an objective's key results folding compares: their kinds, metrics, names
-    (a staffing KR's name says its headcount: not compared) and periods."""
+    (a staffing KR's name says its headcount: not compared) and cadences (``per``)."""
     # read by C (attrgetter): 114,000 key results at 100,000 people; by Python only for an
     # objective with a staffing KR
     shape = tuple(map(_SHAPE, krs))

@@ -26,12 +26,6 @@ def effective_share(group: Group, season: tuple[Fraction, ...]) -> Fraction:
     return share
 
 
-def capacity_basis(group: Group) -> Fraction | None:
-    """What one person can carry over the plan within capacity in every period (seasonality
-    and ramp included), so a group's stretch is how much of its reachable capacity it uses."""
-    return group.per_person_cap
-
-
 def with_bases(spec: Spec, groups: Sequence[Group]) -> list[Group]:
     """The groups with their basis (split.basis) in yuan of the base metric for the group."""
     bases = bases_of(spec, groups)
@@ -170,7 +164,7 @@ def _raw_basis(
 ) -> Fraction | None:
     """A group's basis by the rule, before hires borrow their role's rate (None: unknown)."""
     if basis == "capacity":
-        cap = group.per_person_cap  # capacity_basis(group), without the call
+        cap = group.per_person_cap  # what one person can carry within capacity in every period
         if cap is None:
             return None
         profile = group.profile

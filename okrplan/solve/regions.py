@@ -201,7 +201,7 @@ def _bounds(
     low, high = Fraction(bounds.min), None if bounds.max is None else Fraction(bounds.max)
     fixed: list[Fraction | None] = []
     free: list[bool] = []
-    for group in region.members:  # _fixed_quota and _is_free of each, in one pass
+    for group in region.members:  # _fixed_quota of each and whether it is free, in one pass
         if group.role.role.quota is None or group.hire is not None:
             fixed.append(None)
             free.append(group.role.role.quota is None and group.hire is None)
@@ -242,10 +242,6 @@ def _weighted_sum(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction:
             counts[key] = 1
             first[key] = pair
     return sum((w * v * counts[key] for key, (w, v) in first.items()), Fraction(0))
-
-
-def _is_free(group: Group) -> bool:
-    return group.role.role.quota is None and not group.is_hire
 
 
 def _fixed_quota(group: Group) -> Fraction | None:

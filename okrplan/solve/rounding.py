@@ -411,7 +411,9 @@ class _Search:
     def _pairs(self, i: int, left: int, cost: int) -> None:
         """:meth:`visit` of the last but one item, its visits of the last item made in line
         (most visits are of the last item: a call each was most of the search's time). Each
-        still counts as a node, so the budget is spent as before."""
+        still counts as a node. (Items with one possible count are set aside before the
+        search and count none: a split that once ran out of the budget and went to CP-SAT may
+        now be settled here, at the same least deviation and by the documented rule for ties.)"""
         grain, target = self.grains[i], self.targets[i]
         g_last, t_last = self.grains[i + 1], self.targets[i + 1]
         low, high = self.lows[i + 1], self.highs[i + 1]
