@@ -202,7 +202,8 @@ def built(records: Iterable[Node], edges: Iterable[tuple[str, str, str]]) -> nx.
             pred[target][source] = data
     except KeyError:
         return _bulk(records, edges)
-    return adjacency_graph(nodes, succ, pred) or _bulk(records, edges)
+    graph = adjacency_graph(nodes, succ, pred)
+    return graph if graph is not None else _bulk(records, edges)
 
 
 def adjacency_graph(

@@ -418,6 +418,9 @@ def _placed(
             if unit is None:
                 continue
             units[path, roles[row]] = unit
+            # its roles before the units made under it later, as when rows were entered one
+            # by one (the merged file's key order)
+            unit.setdefault("roles", [])
         placed.append((row, unit))
     return placed, left_before
 
