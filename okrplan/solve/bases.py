@@ -142,13 +142,19 @@ def history_bases(
                 continue
             rates[key] = Fraction(history) / fte
         by_name.setdefault(members[0].role.role.role, rates[key])
-    known = sorted(rates.values())
-    median = known[len(known) // 2] if known else Fraction(0)
+    median: list[Fraction] = []  # made when first needed (sorting 30,000 rates is not cheap)
     out: list[Fraction] = []
     for group in groups:
         rate = rates.get(id(group.role))
-        if rate is None:
-            rate = by_name.get(group.role.role.role, median) if group.is_hire else Fraction(0)
+        if rate is None and group.is_hire:
+            rate = by_name.get(group.role.role.role)
+            if rate is None:
+                if not median:
+                    known = sorted(rates.values())
+                    median.append(known[len(known) // 2] if known else Fraction(0))
+                rate = median[0]
+        elif rate is None:
+            rate = Fraction(0)
         # a leaver was there last period (their history counts) but works part of this one
         partial = joins_in_plan(group) or group.end is not None
         share = year_share(group) if partial else Fraction(1)
