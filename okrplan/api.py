@@ -311,8 +311,10 @@ def _plan_files(
 def _share(plan: Plan) -> None:
     """Every owner's sheet (and the organisation's children) asked for once before the fork,
     so that they are made once and read by both processes, instead of by whichever asks first
-    on each side (the goal tree asked first when it was made here)."""
+    on each side (the goal tree asked first when it was made here); the same for the key
+    results' period labels."""
     queries.remember_sheets(plan.graph)
+    queries.period_labels(plan.graph)  # the workbook's and the report's period columns
 
 
 def _side_files(

@@ -86,6 +86,22 @@ def records_of(graph: nx.DiGraph, kind: type[R]) -> list[R]:
     return list(known.get(kind, ()))
 
 
+def period_labels(graph: nx.DiGraph) -> frozenset[str]:
+    """Every period label some key result of ``graph`` has a target for (kept as
+    :func:`records_of` keeps its answers: the report and the workbook both ask, and at
+    100,000 people 115,000 key results hold 3 million labels, 0.2 CPU s each time)."""
+    known = _known(graph, "period_labels")
+    if known and "all" in known:
+        found: frozenset[str] = known["all"]
+        return found
+    # each different list of labels looked at once: there are only a few of them
+    lists = {tuple(record.periods) for record in records_of(graph, KeyResult)}
+    found = frozenset(str(p) for labels in lists for p in labels)
+    if known is not None:
+        known["all"] = found
+    return found
+
+
 def is_empty_hire_pool(record: Node) -> bool:
     """A cohort of hires the plan did not need (headcount 0): outputs leave it out."""
     return isinstance(record, RoleGroup) and record.new_hires and not record.headcount
