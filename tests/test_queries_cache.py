@@ -98,3 +98,22 @@ def test_remembered_sheets_are_the_sheets_and_the_graph_s_own_answers() -> None:
     assert queries.contained(graph, "u:A") == ["r:A/rep", "r:A/rep+hires", "u:A/B"]
     assert queries.contained(graph, "no such node") == []
     assert queries.sheet(graph, "no such node") == []
+
+
+def test_period_labels_follow_the_graph() -> None:
+    import dataclasses
+    from fractions import Fraction
+
+    graph = new_graph()
+    _company(graph)
+    assert queries.period_labels(graph) == frozenset()  # the one KR has no periods
+    kr = queries.key_result(graph, "k:rep#1.1")
+    two = dataclasses.replace(
+        kr, id="k:rep#1.2", periods={"2015-01": Fraction(1), "2015-W10": Fraction(2)}
+    )
+    add_records(graph, [two], [("k:rep#1.2", "o:rep#1", EdgeKind.MEASURES)])
+    # the new KR's two labels, asked again after the change (and the same answer twice)
+    assert queries.period_labels(graph) == {"2015-01", "2015-W10"}
+    assert queries.period_labels(graph) == {"2015-01", "2015-W10"}
+    plain = nx.DiGraph(graph)  # a graph that does not count its changes: asked afresh
+    assert queries.period_labels(plain) == {"2015-01", "2015-W10"}
