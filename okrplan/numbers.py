@@ -31,6 +31,9 @@ from typing import Any
 
 DEFAULT_STEP = Decimal(100_000)  # 10万: the default money rounding step (DESIGN.md)
 MAX_PLACES = 2
+_INT_OR_NONE = {int, type(None)}
+"""The types of amounts that are whole numbers or missing (:meth:`Numbers.uniform`)."""
+
 _Units = tuple[tuple[int, int, str], ...]
 # (shown from 10**threshold, unit 10**exponent, suffix), largest first; the last is plain digits.
 _UNITS: dict[str, _Units] = {
@@ -179,9 +182,14 @@ class Numbers:
         # a large plan repeats its amounts (264,000 of them, 18,000 different, at 100,000
         # people): each different one is looked at once (equal amounts have one scale)
         given = values if isinstance(values, list) else list(values)
-        whole = {v for v in given if type(v) is int}
-        # 1 and 1.0 apart, to be exact
-        other = {(type(v), v) for v in given if type(v) is not int and v is not None}
+        other: set[tuple[type, Any]] = set()
+        if set(map(type, given)) <= _INT_OR_NONE:  # a plan's amounts: whole yuan (C speed)
+            whole = set(given)
+            whole.discard(None)
+        else:
+            whole = {v for v in given if type(v) is int}
+            # 1 and 1.0 apart, to be exact
+            other = {(type(v), v) for v in given if type(v) is not int and v is not None}
         whole.discard(0)
         grid = _decimal(self.step)
         if grid == grid.to_integral_value():
