@@ -142,24 +142,28 @@ def history_bases(
                 continue
             rates[key] = Fraction(history) / fte
         by_name.setdefault(members[0].role.role.role, rates[key])
-    median: list[Fraction] = []  # made when first needed (sorting 30,000 rates is not cheap)
+    median: list[Fraction] = []  # made when a hire first borrows it
     out: list[Fraction] = []
     for group in groups:
         rate = rates.get(id(group.role))
-        if rate is None and group.is_hire:
-            rate = by_name.get(group.role.role.role)
+        if rate is None:
+            rate = by_name.get(group.role.role.role) if group.is_hire else Fraction(0)
             if rate is None:
-                if not median:
-                    known = sorted(rates.values())
-                    median.append(known[len(known) // 2] if known else Fraction(0))
-                rate = median[0]
-        elif rate is None:
-            rate = Fraction(0)
+                rate = _median(rates, median)
         # a leaver was there last period (their history counts) but works part of this one
         partial = joins_in_plan(group) or group.end is not None
         share = year_share(group) if partial else Fraction(1)
         out.append(rate * group.headcount * share)
     return out
+
+
+def _median(rates: dict[int, Fraction], kept: list[Fraction]) -> Fraction:
+    """The median of ``rates`` (0 for none), kept in ``kept``: sorting 30,000 rates is not
+    cheap, so it is done once, and only when a hire borrows it."""
+    if not kept:
+        known = sorted(rates.values())
+        kept.append(known[len(known) // 2] if known else Fraction(0))
+    return kept[0]
 
 
 def _raw_basis(
