@@ -6,6 +6,7 @@ these functions so that a target reads the same everywhere: ``550万``, ``71 个
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -143,18 +144,10 @@ def people_text(n: int | float | Decimal, locale: str) -> str:
     return label(locale, "people_count").format(n=number_text(n))
 
 
+@functools.cache  # a roster's plan.md asks 34,000 times; Per(...) is most of a target's text
 def per_text(per: str, locale: str) -> str:
     """``week`` → ``周``/``week``; ``plan`` → ``全期``/``plan``."""
-    # kept by (period, locale): a roster's plan.md asks 34,000 times, and Per(...) costs more
-    # than the rest of a key result's target text
-    found = _PER_TEXTS.get((per, locale))
-    if found is None:
-        found = label(locale, "plan") if per == "plan" else per_label(Per(per), locale)
-        _PER_TEXTS[per, locale] = found
-    return found
-
-
-_PER_TEXTS: dict[tuple[str, str], str] = {}
+    return label(locale, "plan") if per == "plan" else per_label(Per(per), locale)
 
 
 def money_text(

@@ -21,6 +21,7 @@ from json.encoder import encode_basestring as _quote
 from operator import attrgetter
 from typing import Any
 
+from okrplan import queries
 from okrplan.export.compact import NODE_EDGES, SKIPPED, span_of
 from okrplan.graph import Kind
 from okrplan.model import (
@@ -68,8 +69,8 @@ class Owners(dict[str, str | None]):
 def calendar(plan: Plan) -> dict[str, list[str]]:
     """The period labels of the plan's KRs, one list per span: the labels most KRs of that
     span have (ties: the first in order), so that their periods are written as values only."""
-    records = [data["node"] for data in plan.graph._node.values()]
-    periods = [record.periods for record in records if type(record) is KeyResult]
+    # the KRs as the report and the sheets read them (kept per graph, made before the fork)
+    periods = list(map(_PERIODS, queries.records_of(plan.graph, KeyResult)))
     # counted by the dicts first: the KRs of a group share their periods' dict
     by_id = dict(zip(map(id, periods), periods, strict=True))
     seen: Counter[tuple[str, ...]] = Counter()

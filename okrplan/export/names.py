@@ -277,14 +277,12 @@ def _differ(
 ) -> bool:
     """Whether the tabs of ``group`` (two or more) have full contexts of different titles
     (equal contexts have equal titles: those are made only for different contexts)."""
-    if len(group) < 2:
-        return False
     first = contexts[group[0]]
-    other = next((contexts[i] for i in group if contexts[i] != first), None)
-    if other is None:
+    others = [contexts[i] for i in group if contexts[i] != first]
+    if not others:
         return False
     full = key(tab_of(first))
-    return any(key(tab_of(contexts[i])) != full for i in group if contexts[i] != first)
+    return any(key(tab_of(context)) != full for context in others)
 
 
 def _tab(parts: tuple[str, ...]) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 from okrplan.model import Level, Marginal, NodeKind, RoleGroup, Selling, Supports, Unit
 from okrplan.planmeta import Binding
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
-from okrplan.solve.quotas import unit_target
+from okrplan.solve.quotas import money, unit_target
 from okrplan.solve.records import new_role_group
 from okrplan.solve.series import number
-from okrplan.spec import RoleRef, Spec, UnitRef
+from okrplan.spec import RoleRef, Spec
 
 TOLERANCE = Fraction(1, 10**6)
 """How near a bound a quota must be to count as held by it."""
@@ -35,27 +35,14 @@ def unit_records(spec: Spec, unit_quotas: Mapping[str, tuple[int, int]]) -> list
                 path=unit.names,
                 lead=unit.unit.lead,
                 level=Level.COMPANY if len(unit.names) == 1 else Level.UNIT,
-                target=None if quota is None else _target(spec, unit, quota[0], step),
-                assigned=None if quota is None else _money(quota[1], step),
+                target=None if quota is None else unit_target(spec, unit, quota[0], step),
+                assigned=None if quota is None else money(quota[1], step),
                 supports=None
                 if support is None
                 else Supports(support.metric, number(support.share)),
             )
         )
     return out
-
-
-def _target(spec: Spec, unit: UnitRef, steps: int, step: Fraction) -> int | float:
-    """A unit's target (the KPI for the company: :func:`~okrplan.solve.quotas.unit_target`)."""
-    return unit_target(spec, unit, steps, step) if len(unit.names) == 1 else _money(steps, step)
-
-
-def _money(steps: int, step: Fraction) -> int | float:
-    """``steps`` money steps in yuan as a JSON number: an int times a whole step is the int
-    (what :func:`~okrplan.solve.series.number` makes of it, without a fraction per unit)."""
-    if step.denominator == 1 and type(steps) is int:
-        return steps * step.numerator
-    return number(steps * step)
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,7 +273,15 @@ def unit_target(spec: Spec, unit: UnitRef, steps: int, step: Fraction | None = N
     step, if the caller has it at hand."""
     if len(unit.names) == 1:
         return number(spec.kpi_value)
-    return number(steps * (Fraction(spec.target.split.rounding.money) if step is None else step))
+    return money(steps, Fraction(spec.target.split.rounding.money) if step is None else step)
+
+
+def money(steps: int, step: Fraction) -> int | float:
+    """``steps`` money steps in yuan as a JSON number: an int times a whole step is the int
+    (what :func:`~okrplan.solve.series.number` makes of it, without a fraction per unit)."""
+    if step.denominator == 1 and type(steps) is int:
+        return steps * step.numerator
+    return number(steps * step)
 
 
 def group_quotas(quotas: Quotas, groups: Sequence[Group], step: Fraction) -> Mapping[str, Fraction]:

@@ -17,7 +17,7 @@ from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.phasing import apportion_ints
 from okrplan.solve.quotas import unit_target
 from okrplan.solve.series import Series, SeriesSum
-from okrplan.spec import Spec, UnitRef
+from okrplan.spec import Spec
 
 Names = tuple[str, ...]
 
@@ -63,7 +63,11 @@ def unit_series(
             continue
         uid = unit_id(unit)
         supplied = series.get(uid)  # a support unit's own series, kept as they are
-        target = _target(spec, unit, unit_quotas[uid][0], step) if uid in unit_quotas else None
+        target = (
+            Fraction(unit_target(spec, unit, unit_quotas[uid][0], step))
+            if uid in unit_quotas
+            else None
+        )
         key = (id(totals), target)
         own = done.get(key) if supplied is None else None
         if own is None:
@@ -72,14 +76,6 @@ def unit_series(
                 done[key] = own
         out[uid] = dict(own)
     return out
-
-
-def _target(spec: Spec, unit: UnitRef, steps: int, step: Fraction) -> Fraction:
-    """The unit's target as its node shows it (:func:`unit_target`), as a fraction: below
-    the company, a whole amount without going through a number and back."""
-    if len(unit.names) > 1 and step.denominator == 1:
-        return Fraction(steps * step.numerator)
-    return Fraction(unit_target(spec, unit, steps, step))
 
 
 def _own_series(
