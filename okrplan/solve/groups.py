@@ -146,11 +146,14 @@ class Group:
     def quota_cap(self) -> Fraction | None:
         """The largest per-person quota that is a whole number of steps and within capacity."""
         p = self.profile
-        if (  # self.shared(), inline: every bound of every group asks, several times
+        shared = (  # self.shared(), inline: every bound of every group asks, several times
             p is not None
             and self.windows is p.windows
             and self.weights is p.weights
             and self.per_yuan is p.per_yuan
+        )
+        if (
+            p is not None and shared
         ):  # (step, cap): the step compared by identity first (no hashing)
             found = p.cache.get("quota_cap")
             if found is not None and (found[0] is self.step or found[0] == self.step):  # type: ignore[index]
@@ -158,7 +161,7 @@ class Group:
         cap = self.per_person_cap
         if cap is not None and self.step > 0:
             cap = math.floor(cap / self.step) * self.step
-        if p is not None and p is self.shared():
+        if p is not None and shared:
             p.cache["quota_cap"] = (self.step, cap)
         return cap
 

@@ -331,13 +331,10 @@ def _search(
     ]
     free = [i for i, p in enumerate(pinned) if p is None]
     left = total - sum(p * g for p, g in zip(pinned, grains, strict=True) if p is not None)
-    if len(free) == len(grains):
-        search = _Search(total, targets, grains, caps, fixed, budget)
-    elif not free:
+    if not free:
         return [p or 0 for p in pinned] if left == 0 else "infeasible"
-    else:
-        pick = [targets[i] for i in free], [grains[i] for i in free], [caps[i] for i in free]
-        search = _Search(left, *pick, [None] * len(free), budget)
+    pick = [targets[i] for i in free], [grains[i] for i in free], [caps[i] for i in free]
+    search = _Search(left, *pick, [None] * len(free), budget)
     search.visit(0, left, 0)
     if search.best < 0:
         return "infeasible"

@@ -29,7 +29,7 @@ from okrplan.numbers import counted
 from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
 from okrplan.source import Source
 from okrplan.spec.fields import amount_value, capacity_value
-from okrplan.spec.roster_units import UnitIndex
+from okrplan.spec.roster_units import UnitIndex, roster_issue
 from okrplan.spec.words import suggest
 from okrplan.tabular import Columns, read_columns
 
@@ -241,12 +241,10 @@ class _Found:
 
     def add(self, row: int, message: str, column: str, hint: str) -> None:
         """A problem with row ``row`` (counted from 0 below the header) in ``column``."""
-        self.issues.append(_issue(self.table.file, self.table.lines[row], message, column, hint))
+        self.issues.append(
+            roster_issue(self.table.file, self.table.lines[row], message, column, hint)
+        )
         self.rows.add(row)
-
-
-def _issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
-    return Issue(message, file, line, path=column, hint=hint)
 
 
 def _paths(units: tuple[str, ...], column: str, root: str, found: _Found) -> list[tuple[str, ...]]:
@@ -426,7 +424,7 @@ def _placed(
 
 
 def _late(file: str, line: int, name: str, column: str, last: Month) -> Issue:
-    return _issue(
+    return roster_issue(
         file,
         line,
         f"{name} joins after the plan ends",
@@ -438,7 +436,7 @@ def _late(file: str, line: int, name: str, column: str, last: Month) -> Issue:
 def _twice(
     file: str, line: int, name: str, path: tuple[str, ...], earlier: int, column: str
 ) -> Issue:
-    return _issue(
+    return roster_issue(
         file,
         line,
         f"{name!r} is listed twice in {'/'.join(path) or 'the top unit'} (also row {earlier})",

@@ -40,7 +40,7 @@ class UnitIndex:
         column = self.column
         if (path, role) in self.yaml_entries:
             issues.append(
-                _issue(
+                roster_issue(
                     self.file,
                     line,
                     f"{role} in {'/'.join(path) or 'the top unit'} is also written in the "
@@ -58,7 +58,7 @@ class UnitIndex:
             elsewhere = [p for p in self.yaml_paths.get(prefix[-1], []) if p != prefix]
             if elsewhere:
                 issues.append(
-                    _issue(
+                    roster_issue(
                         self.file,
                         line,
                         f"{prefix[-1]} is at {'/'.join(elsewhere[0])} in the target file, not at "
@@ -78,5 +78,6 @@ class UnitIndex:
         return self.by_path[path]
 
 
-def _issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
+def roster_issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
+    """A problem in a roster's cell: the file, its line, the column and a hint."""
     return Issue(message, file, line, path=column, hint=hint)
