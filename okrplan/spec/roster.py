@@ -462,30 +462,50 @@ class _Entries:
         (a new one if none), in row order."""
         own_fields = {"quota", self.basis} & {"quota", "history", "potential"}
         own_columns = [column for key, column in rows.amounts if key in own_fields]
-        amounts, capacities = rows.amounts, rows.capacities
-        names, roles = rows.names, rows.roles
-        entries, entry_of = self.entries, self._entry
+        capacities, names, roles = rows.capacities, rows.names, rows.roles
+        groups: dict[tuple[Any, ...], list[int]] = {}  # each entry's rows, by likeness
+        made: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, str]]] = {}
         for row, unit in placed:
-            capacity = {m: t for m, texts in capacities if (t := texts[row])} if capacities else {}
-            own = any(column[row] is not None for column in own_columns)
             key: tuple[Any, ...] = (id(unit), roles[row])
-            if capacity or own:
-                key += (tuple(sorted(capacity.items())), names[row] if own else None)
-            found = entries.get(key)
-            entry, totals = (
-                found if found is not None else entry_of(key, unit, roles[row], capacity)
-            )
-            for field_name, column in amounts:
-                value = column[row]
-                if value is None:
-                    continue
-                total = totals.get(field_name)
-                if total is None:
-                    entry[field_name] = ""  # its place among the entry's keys; the sum last
-                    totals[field_name] = _ZERO + value  # as a sum (1E+3 is written 1000)
-                else:
-                    totals[field_name] = total + value
-            self._person(entry, names[row], rows.joined[row], rows.left[row])
+            capacity: dict[str, str] = {}
+            if capacities or own_columns:
+                capacity = {m: t for m, texts in capacities if (t := texts[row])}
+                own = any(column[row] is not None for column in own_columns)
+                if capacity or own:
+                    key += (tuple(sorted(capacity.items())), names[row] if own else None)
+            members = groups.get(key)
+            if members is None:
+                members = groups[key] = []
+                made[key] = unit, capacity
+            members.append(row)
+        # the entries in the order their first people come, as when entered row by row
+        for key, members in groups.items():
+            unit, capacity = made[key]
+            entry, totals = self._entry(key, unit, roles[members[0]], capacity)
+            self._fill(entry, totals, members, rows)
+
+    def _fill(
+        self, entry: dict[str, Any], totals: dict[str, Decimal], members: list[int], rows: _Rows
+    ) -> None:
+        """Put the people of rows ``members`` into ``entry``, with the sums of their amounts:
+        each amount's key where it came when the people were entered one by one."""
+        firsts = []
+        for index, (field_name, column) in enumerate(rows.amounts):
+            given = [(row, value) for row in members if (value := column[row]) is not None]
+            if given:
+                # added in row order, from zero, as a sum (1E+3 is written 1000)
+                total = sum((value for _, value in given), _ZERO)
+                firsts.append((given[0][0], index, field_name, total))
+        for _, _, field_name, total in sorted(firsts):
+            entry[field_name] = ""  # its place among the entry's keys; the sum last
+            totals[field_name] = total
+        names, joined, left = rows.names, rows.joined, rows.left
+        entry["people"].extend(
+            names[row]  # a plain name: the schema reads it fastest
+            if joined[row] is None and left[row] is None
+            else self._written(names[row], joined[row], left[row])
+            for row in members
+        )
 
     def _entry(
         self, key: tuple[Any, ...], unit: dict[str, Any], role: str, capacity: dict[str, str]
@@ -498,18 +518,14 @@ class _Entries:
         made = self.entries[key] = (entry, {})
         return made
 
-    def _person(
-        self, entry: dict[str, Any], name: str, joined: Month | None, left: Month | None
-    ) -> None:
-        if joined is None and left is None:
-            entry["people"].append(name)  # a plain name: the schema reads it fastest
-            return
+    def _written(self, name: str, joined: Month | None, left: Month | None) -> dict[str, Any]:
+        """A person with a month, as YAML writes them."""
         written: dict[str, Any] = {"name": name}
         if joined is not None:
             written["joined"] = self._text(joined)
         if left is not None:
             written["left"] = self._text(left)
-        entry["people"].append(written)
+        return written
 
     def _text(self, month: Month) -> str:
         text = self.months.get(month)
