@@ -289,6 +289,7 @@ Node = Unit | RoleGroup | Objective | KeyResult
 
 _NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(
     Annotated[Node, Field(discriminator="kind")],
+    config=ConfigDict(defer_build=True),  # built when a plan.json is read, not at import
 )
 
 

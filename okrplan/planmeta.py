@@ -54,7 +54,9 @@ def _consecutive(months: tuple[str, ...]) -> tuple[str, ...]:
 Months = Annotated[tuple[StrictStr, ...], Field(min_length=1), AfterValidator(_consecutive)]
 """The plan's months in order, one or more (``2015-01``)."""
 
-_SECTION = ConfigDict(extra="ignore")  # a key a later okrplan adds is no error
+# extra: a key a later okrplan adds is no error; defer_build: the adapters below are built
+# when a plan.json is read, not at import (decompose never reads one)
+_SECTION = ConfigDict(extra="ignore", defer_build=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,4 +267,6 @@ class MetricInfo:
 
 PLAN_META: TypeAdapter[PlanMeta] = TypeAdapter(PlanMeta)
 SOLVER_REPORT: TypeAdapter[SolverReport] = TypeAdapter(SolverReport)
-METRICS: TypeAdapter[dict[str, MetricInfo]] = TypeAdapter(dict[StrictStr, MetricInfo])
+METRICS: TypeAdapter[dict[str, MetricInfo]] = TypeAdapter(
+    dict[StrictStr, MetricInfo], config=ConfigDict(defer_build=True)
+)

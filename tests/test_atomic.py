@@ -535,3 +535,22 @@ def test_a_file_added_while_writing_is_moved_across(
     write_dir(out, {"plan.json": "2"}, force=True, replace={"plan.json"})
     assert tree(out) == {"plan.json": b"2", "notes.txt": b"saved while okrplan wrote"}
     assert siblings(out) == []
+
+
+@pytest.mark.parametrize("linkable", [True, False])
+def test_spooled_file_named_or_copied_keeps_its_bytes(tmp_path: Path, linkable: bool) -> None:
+    """plan.json's spooled bytes arrive whole whether the temporary file is given its name
+    (an O_TMPFILE, Linux) or copied, with the permissions of any other output (0o666 less
+    the umask), and the temporary file is gone once closed."""
+    from okrplan.export.output import spool
+
+    chunks = [b"{\n", "计划".encode() * 5000, b"\n}\n"]  # 2 + 6 × 5,000 + 3 = 30,005 bytes
+    with spool(chunks, tmp_path / "plan") as spooled:
+        spooled.linkable = spooled.linkable and linkable
+        spooled.copy_to(tmp_path / "plan.json")
+    written = (tmp_path / "plan.json").read_bytes()
+    assert written == b"".join(chunks) and len(written) == 30_005
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "plan.json").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]

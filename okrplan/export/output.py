@@ -44,6 +44,7 @@ Content = str | bytes | Callable[[Path], None]
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_SYNC_FILE_RANGE_WRITE = 2
 _TEMP_TAG = ".okrplan-tmp"
 
 
@@ -143,13 +144,22 @@ class Spooled:
     """Bytes written to an unnamed temporary file (it vanishes when closed, or when the
     process ends however it ends), with their SHA-256; a context manager that closes it."""
 
-    def __init__(self, handle: IO[bytes], sha256: str) -> None:
+    def __init__(self, handle: IO[bytes], sha256: str, *, linkable: bool = False) -> None:
         self.file = handle
         self.sha256 = sha256
+        self.linkable = linkable  # an O_TMPFILE file: it can be given a name (Linux)
 
     def copy_to(self, path: Path) -> None:
-        """Write the bytes as ``path`` (a file writer of :data:`Content`)."""
+        """Write the bytes as ``path`` (a file writer of :data:`Content`): the temporary file
+        itself given that name where it can be (the bytes are neither copied nor written to
+        disk twice), else a copy of it."""
         self.file.flush()
+        if self.linkable:
+            try:
+                _name(self.file.fileno(), path)
+                return
+            except OSError:  # another file system, or no /proc: a copy
+                self.linkable = False
         size = self.file.seek(0, os.SEEK_END)
         with open(path, "wb") as out:
             offset = 0
@@ -169,10 +179,17 @@ class Spooled:
         self.close()
 
 
+_EARLY_WRITE = 8 << 20
+"""Bytes of a spooled file after which the system is asked to start writing them to disk
+(see :func:`_start_writeback`), while the rest is made."""
+
+
 def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled:
     """``chunks`` written in order to an unnamed temporary file in the folder that will hold
-    ``directory`` (the same file system: no other disk fills), hashed as they are written, so
-    that a large file is never held in memory whole.
+    ``directory`` (the same file system: no other disk fills, and :meth:`Spooled.copy_to` can
+    give it its name instead of copying it), hashed as they are written, so that a large file
+    is never held in memory whole. Its bytes start going to disk as they are made, so that the
+    flush before the directory is swapped in (see :func:`write_dir`) has less left to wait for.
 
     Raises
     ------
@@ -181,22 +198,66 @@ def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled
     """
     parent = Path(os.path.abspath(directory)).parent
     sha = hashlib.sha256()
+    handle, linkable = _temporary(parent if parent.is_dir() else None)
     try:
-        # closed by Spooled (or below): it outlives this function
-        handle = tempfile.TemporaryFile(dir=parent if parent.is_dir() else None)  # noqa: SIM115
-    except OSError:
-        handle = tempfile.TemporaryFile()  # noqa: SIM115
-    try:
+        written = started = 0
         for chunk in chunks:
             sha.update(chunk)
             handle.write(chunk)
+            written += len(chunk)
+            if written - started >= _EARLY_WRITE:
+                handle.flush()
+                _start_writeback(handle.fileno(), started, written - started)
+                started = written
+        handle.flush()
+        _start_writeback(handle.fileno(), started, written - started)
     except OSError as exc:
         handle.close()
         raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
     except BaseException:
         handle.close()
         raise
-    return Spooled(handle, sha.hexdigest())
+    return Spooled(handle, sha.hexdigest(), linkable=linkable)
+
+
+def _temporary(folder: Path | None) -> tuple[IO[bytes], bool]:
+    """An unnamed temporary file in ``folder`` (else the system's temporary folder), and
+    whether it can be given a name: an ``O_TMPFILE`` opened without ``O_EXCL`` (Linux), whose
+    permissions are those of any other output (the umask's) once named."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if folder is not None and flag:
+        try:
+            fd = os.open(folder, flag | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError:  # a file system without O_TMPFILE
+            pass
+        else:
+            return open(fd, "w+b"), True  # closed by Spooled
+    try:
+        # closed by Spooled (or by spool): it outlives this function
+        return tempfile.TemporaryFile(dir=folder), False
+    except OSError:
+        return tempfile.TemporaryFile(), False
+
+
+def _name(fd: int, path: Path) -> None:
+    """Give the unnamed file open as ``fd`` the name ``path``: ``linkat`` of its
+    ``/proc/self/fd`` entry, following it (as ``os.link`` does only given a folder's fd)."""
+    folder = os.open("/proc/self/fd", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.link(str(fd), path, src_dir_fd=folder, follow_symlinks=True)
+    finally:
+        os.close(folder)
+
+
+def _start_writeback(fd: int, offset: int, count: int) -> None:
+    """Ask the system to start writing a file's bytes to disk, without waiting for them
+    (Linux's ``sync_file_range(SYNC_FILE_RANGE_WRITE)``; nothing elsewhere)."""
+    sync_file_range = getattr(_libc(), "sync_file_range", None)
+    if sync_file_range is None or count <= 0:
+        return
+    sync_file_range.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    sync_file_range.restype = ctypes.c_int
+    sync_file_range(fd, offset, count, _SYNC_FILE_RANGE_WRITE)  # a hint: its failure is no error
 
 
 def write_files(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:
