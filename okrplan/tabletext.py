@@ -59,7 +59,7 @@ def csv_delimiter(text: str) -> str:
 
 
 def plain_lines(text: str) -> list[str] | None:
-    """A CSV's lines, when each line is a record whose fields are its text between separators
+    r"""A CSV's lines, when each line is a record whose fields are its text between separators
     (no quote, no NUL, no line over ``MAX_FIELD_CHARS``): as the csv module reads them, with
     ``\r\n``, ``\r`` and ``\n`` ending a line; None for any other text (csv reads it).
 
