@@ -388,6 +388,10 @@ def _placed(
     first = period.first if period is not None else None
     last = period.last if period is not None else None
     where = UnitIndex(org, file, columns["unit"])
+    at_once = _planned(rows, first, last)
+    if at_once is not None:  # no one listed twice or joining late: rows go in by unit
+        planned, left_before = at_once
+        return where.place(planned, rows.paths, rows.roles, rows.lines, issues), left_before
     seen: dict[tuple[tuple[str, ...], str], int] = {}  # the line of each person's row
     units: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}  # by (path, role)
     placed: list[tuple[int, dict[str, Any]]] = []
@@ -421,6 +425,31 @@ def _placed(
             unit.setdefault("roles", [])
         placed.append((row, unit))
     return placed, left_before
+
+
+def _planned(rows: _Rows, first: Month | None, last: Month | None) -> tuple[list[int], int] | None:
+    """The rows :func:`_placed` plans and how many left before the plan starts, when none of
+    them is a person listed twice in a unit or joining after the plan; else None."""
+    gone: list[int] = []
+    if first is not None:
+        ends = enumerate(rows.left)
+        gone = [r for r, end in ends if end is not None and end < first and r not in rows.skip]
+    out = rows.skip.union(gone)
+    everyone = range(len(rows.lines))
+    planned = [r for r in everyone if r not in out] if out else [*everyone]
+    paths, names = rows.paths, rows.names
+    people = (
+        [(paths[r], names[r]) for r in planned] if out else list(zip(paths, names, strict=True))
+    )
+    if len(set(people)) < len(people):
+        return None
+    if last is not None and any(start > last for start in _given(rows.joined)):
+        return None
+    return planned, len(gone)
+
+
+def _given(months: Sequence[Month | None]) -> list[Month]:
+    return [month for month in months if month is not None]
 
 
 def _late(file: str, line: int, name: str, column: str, last: Month) -> Issue:
