@@ -194,7 +194,8 @@ def _people(
     cells = {key: table.column(column) for key, column in columns.items()}
     found = _Found(table)
     for key in REQUIRED:
-        for row in [row for row, text in enumerate(cells[key]) if not text]:
+        empty = [row for row, text in enumerate(cells[key]) if not text] if "" in cells[key] else []
+        for row in empty:
             found.add(row, f"no {key} given", columns[key], _EMPTY_HINTS[key])
     paths = _paths(cells["unit"], columns["unit"], str(org.get("name", "")), found)
     _roles(cells["role"], columns["role"], _mapping(data.get("roles")), found)
@@ -258,7 +259,7 @@ def _paths(units: tuple[str, ...], column: str, root: str, found: _Found) -> lis
             if "" in parsed[text]:
                 message = f"the unit path {text!r} has an empty part"
                 found.add(row, message, column, _PATH_HINT)
-    return [parsed[text] for text in units]
+    return list(map(parsed.__getitem__, units))
 
 
 _PATH_HINT = "write the path from the top unit down, e.g. 华东大区/上海团队"
@@ -289,14 +290,15 @@ def _months(texts: tuple[str, ...], column: str, found: _Found) -> list[Month | 
             if text and parsed[text] is None:
                 found.add(row, f"{text!r} is not a month", column, MONTH_HINT)
     parsed[""] = None
-    return [parsed[text] for text in texts]
+    return list(map(parsed.__getitem__, texts))
 
 
 def _order(
     joined: list[Month | None], left: list[Month | None], column: str, found: _Found
 ) -> None:
     """Report the rows that leave before they join."""
-    for row, (start, end) in enumerate(zip(joined, left, strict=True)):
+    for row in [row for row, end in enumerate(left) if end is not None]:  # few leave
+        start, end = joined[row], left[row]
         if start is not None and end is not None and end < start:
             message = f"leaves ({end}) before joining ({start})"
             found.add(row, message, column, "check the two dates")
@@ -330,7 +332,7 @@ def _amounts(texts: tuple[str, ...], column: str, found: _Found) -> list[Decimal
             parsed[text] = None
             problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
     _report_rows(texts, problems, column, found)
-    return [parsed[text] for text in texts]
+    return list(map(parsed.__getitem__, texts))
 
 
 def _report_rows(
