@@ -30,7 +30,14 @@ from .sheetmodel import (
     shown_cells,
     table_keys,
 )
-from .xlsx import workbook_bytes
+
+
+def workbook_bytes(book: SheetBook) -> bytes:
+    """The book as an .xlsx workbook (:func:`okrplan.export.xlsx.workbook_bytes`), its writer
+    imported only when a workbook is made: a large plan's sheets are an index alone."""
+    from .xlsx import workbook_bytes as write
+
+    return write(book)
 
 
 def _value_cells(book: SheetBook, row: SheetRow) -> dict[str, str]:
