@@ -367,18 +367,16 @@ class _Checker(TargetChecks):
             )
 
     def check_people(self, ref: RoleRef) -> None:
-        """Named people: each once, joining before leaving, and not after the plan."""
+        """Named people: each once (a roster's thousands of names compared at once), joining
+        before leaving, and not after the plan."""
         people = ref.role.people
-        if not people:
-            return
-        # a roster's role holds thousands of plain names: compared at once, months one by one
-        dated = [i for i, person in enumerate(people) if not isinstance(person, str)]
+        dated = [(i, person) for i, person in enumerate(people) if not isinstance(person, str)]
         names = [p if isinstance(p, str) else p.name for p in people] if dated else people
         if len(set(names)) < len(names):
             self.check_people_each(ref)  # in order: each repeat where it is
             return
-        for i in dated:
-            self.check_months(ref, i)
+        for i, person in dated:
+            self.check_months(ref, i, person)
 
     def check_people_each(self, ref: RoleRef) -> None:
         """:meth:`check_people` person by person, for a role that names someone twice."""
@@ -393,12 +391,10 @@ class _Checker(TargetChecks):
                 )
             seen_people.add(name)
             if isinstance(person, Person):
-                self.check_months(ref, i)
+                self.check_months(ref, i, person)
 
-    def check_months(self, ref: RoleRef, i: int) -> None:
+    def check_months(self, ref: RoleRef, i: int, person: Person) -> None:
         """The ``i``-th named person joins before leaving, and not after the plan."""
-        person = ref.role.people[i]
-        assert isinstance(person, Person)
         name, joined, left = person.name, person.joined, person.left
         if joined is not None and left is not None and left < joined:
             self.error(
@@ -543,13 +539,17 @@ class _Checker(TargetChecks):
             months = self.spec.period.count
             per_plan["week"], per_plan["month"] = Decimal(months * 31) / 7, Decimal(months)
             per_plan["quarter"], per_plan["year"] = Decimal(months) / 3, Decimal(months) / 12
-        funnel = self.funnel(ref.role.sells or "")
-        carried = [
-            q.value * per_plan.get(q.per, ONE) * self.factor(metric)
-            for metric, q in ref.role.capacity.items()
-            if metric in funnel
-        ]
-        return min(carried, default=Decimal(0)) * max(ref.headcount, 1)
+        capacity = ref.role.capacity  # one person's part once per capacity: a few repeat
+        key = (ref.role.sells, *((m, q.value, q.per) for m, q in capacity.items()))
+        if (least := self.carried.get(key)) is None:
+            funnel = self.funnel(ref.role.sells or "")
+            carried = [
+                q.value * per_plan.get(q.per, ONE) * self.factor(metric)
+                for metric, q in capacity.items()
+                if metric in funnel
+            ]
+            least = self.carried[key] = min(carried, default=Decimal(0))
+        return least * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:
         firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name

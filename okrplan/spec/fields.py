@@ -79,7 +79,14 @@ RATE_HINT = (
 )
 
 
+PLAIN_AMOUNT = re.compile(r"[1-9][0-9]{0,17}|0")
+"""A plain whole number, as HR exports and roster sums write amounts: read without the
+quantity parser (what it gives, a hundred times faster)."""
+
+
 def _amount(value: Any) -> Decimal:
+    if type(value) is str and PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value)
     q = _parse(value, AMOUNT_HINT)
     if q.kind is not QuantityKind.NUMBER or q.per is not None:
         raise _quantity_error(f"expected an amount, got {value!r}", AMOUNT_HINT)
@@ -253,12 +260,22 @@ def _any_target(value: Any) -> Quantity:
 
 
 def _month(value: Any) -> Month:
+    text = value if type(value) is str else None
+    month = _MONTHS.get(text) if text is not None else None
+    if month is not None:
+        return month  # a roster's 10,000 dated people have a dozen months
     try:
-        return parse_month(value)
+        month = parse_month(value)
     except ValueError as exc:  # the text after "; " repeats the hint
         raise _quantity_error(
             str(exc).split("; ")[0], "write a month as YYYY-MM, e.g. 2015-03"
         ) from None
+    if text is not None and len(_MONTHS) < 1000:
+        _MONTHS[text] = month  # a Month is frozen: one may stand for every equal one
+    return month
+
+
+_MONTHS: dict[str, Month] = {}
 
 
 def _period(value: Any) -> PlanPeriod:

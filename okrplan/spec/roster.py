@@ -28,7 +28,7 @@ from okrplan.errors import InputError, Issue, Severity
 from okrplan.numbers import counted
 from okrplan.periods import Month, PlanPeriod, parse_month, parse_period
 from okrplan.source import Source
-from okrplan.spec.fields import amount_value, capacity_value
+from okrplan.spec.fields import PLAIN_AMOUNT, amount_value, capacity_value
 from okrplan.spec.roster_units import UnitIndex, roster_issue
 from okrplan.spec.words import suggest
 from okrplan.tabular import Columns, read_columns
@@ -314,16 +314,12 @@ def _month(text: str) -> Month | None:
         return None
 
 
-_PLAIN = re.compile(r"[1-9][0-9]{0,17}|0")
-"""A plain whole number, as HR exports write amounts: read without the quantity parser."""
-
-
 def _amounts(texts: tuple[str, ...], column: str, found: _Found) -> list[Decimal | None]:
     """Each row's amount in a history, potential or quota column (None where empty)."""
     parsed: dict[str, Decimal | None] = {"": None}
     problems: dict[str, tuple[str, str]] = {}
     for text in set(texts) - {""}:
-        if _PLAIN.fullmatch(text):
+        if PLAIN_AMOUNT.fullmatch(text):
             parsed[text] = Decimal(text)  # what amount_value gives, a hundred times faster
             continue
         try:
