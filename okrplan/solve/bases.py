@@ -152,8 +152,8 @@ def history_bases(
                 rate = _median(rates, median)
         # a leaver was there last period (their history counts) but works part of this one
         partial = joins_in_plan(group) or group.end is not None
-        share = year_share(group) if partial else Fraction(1)
-        out.append(rate * group.headcount * share)
+        basis = rate * group.headcount
+        out.append(basis * year_share(group) if partial else basis)  # × 1: as it is
     return out
 
 

@@ -27,7 +27,7 @@ from okrplan.solve.bases import bases_of
 from okrplan.solve.funnel import PersonSeries, with_followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
-from okrplan.solve.phasing import apportion
+from okrplan.solve.phasing import apportion, apportion_ints
 from okrplan.solve.rounding import achievable, split_grains_status
 from okrplan.solve.series import Series
 from okrplan.spec import Kpi, Spec
@@ -103,6 +103,7 @@ def _split(
     statuses = [Status.OPTIMAL]
     assert isinstance(kpi.target, Decimal)  # a further target is an amount (checked)
     amount = _amount(step)
+    quotas: dict[int, Fraction] = {}  # per person, by steps: one value shared by many groups
     pending: list[tuple[Names, Fraction | int]] = [
         (spec.units[0].names, Fraction(kpi.target) / step)
     ]
@@ -134,7 +135,10 @@ def _split(
             counts, status = split_grains_status(assigned, exact, grains, nothing, nothing, options)
             statuses.append(status)
         for group, k in zip(own, counts[len(children) :], strict=True):
-            per_person[group.id] = amount(k)
+            quota = quotas.get(k)
+            if quota is None:
+                quota = quotas[k] = amount(k)
+            per_person[group.id] = quota
         pending.extend(reversed([(c, k) for c, k in zip(children, counts, strict=False)]))
     return Split(kpi.metric, per_person, units, worst(*statuses))
 
@@ -217,7 +221,8 @@ class _Tree:
         # weights in integers: × the least common multiple of their denominators
         targets = {n: unit_targets.get("u:" + "/".join(n)) for n in below}
         dens = [w.denominator for w in weights]
-        dens += [Fraction(t).denominator for t in targets.values() if t is not None]
+        known = {n: Fraction(t) for n, t in targets.items() if t is not None}
+        dens += [t.denominator for t in known.values()]
         factor = math.lcm(*dens) if dens else 1
         # w × factor is whole (factor is a multiple of w's denominator): no fraction made
         by_group = {
@@ -228,8 +233,10 @@ class _Tree:
         for names in sorted(below, key=len, reverse=True):  # children before their parents
             total = sum(by_group[g.id] for g in own.get(names, []))
             sums[names] = total + sum(sums[c] for c in children.get(names, []))
+        # t × factor is whole as well: in integers
         weight = {
-            n: sums[n] if t is None else int(Fraction(t) * factor) for n, t in targets.items()
+            n: sums[n] if t is None else known[n].numerator * (factor // known[n].denominator)
+            for n, t in targets.items()
         }
         return cls(own, children, weight, by_group)
 
@@ -241,13 +248,14 @@ def person_target_series(spec: Spec, groups: Sequence[Group], split: Split) -> d
     money = metric.kind == "money"
     rounding = spec.target.split.rounding
     grain = max(Fraction(rounding.money) / 10, Fraction(1)) if money else Fraction(rounding.count)
-    shared: dict[tuple[int, Fraction], Series] = {}
+    shared: dict[tuple[int, int, int], Series] = {}
     out: dict[str, Series] = {}
     for group in groups:
         quota = split.per_person.get(group.id)
         if quota is None:
             continue
-        key = (id(group.weights), quota)
+        # a fraction's hash is a modular inverse: its numerator and denominator are cheaper
+        key = (id(group.weights), quota.numerator, quota.denominator)
         found = shared.get(key)
         if found is None:
             found = shared[key] = _phased(quota, group.weights, grain, money)
@@ -260,9 +268,13 @@ def _phased(
 ) -> Series:
     """``total`` over the months by ``weights``: whole grains where it is a whole number of
     them (the remainder to the largest shares first), else exactly."""
-    steps = total / grain
-    if steps.denominator == 1:
-        parts = apportion(int(steps), _whole(weights))
+    # total ÷ grain, and whether it is whole, in integers (one call per group and unit)
+    over, under = total.numerator * grain.denominator, total.denominator * grain.numerator
+    if over % under == 0:
+        if all(type(w) is int for w in weights):  # what apportion does with them
+            parts = apportion_ints(over // under, list(weights), None)  # type: ignore[arg-type]
+        else:
+            parts = apportion(over // under, _whole(weights))
         if grain.denominator == 1:  # Series.of of whole amounts: the amounts over 1
             return Series(tuple([p * grain.numerator for p in parts]), 1, money)
         return Series.of([p * grain for p in parts], money)
