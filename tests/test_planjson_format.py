@@ -321,3 +321,28 @@ def test_role_and_objective_lines_made_as_text_are_their_dicts_encoded(name: str
             assert compactlines._objective_line(made, made.owner, encode) == encode(out)
             checked += 1
     assert checked >= 3 * len(roles) + 2 * len(objectives) > 0
+
+
+def test_a_kr_id_names_the_objective_and_owner_compact_expands_to() -> None:
+    """node_lines leaves out a KR's objective and owner where its id names them, worked out
+    once per id up to its last dot (compactlines._named): the same as compact.expand puts
+    back, for ids on and off the pattern ``k:SCOPE#i.j``."""
+    from okrplan.graph import Kind
+
+    kinds = {"u:A": Kind.UNIT, "r:A/B": Kind.ROLE}
+    owners = compactlines.Owners({k: {"node": _Kinded(kind)} for k, kind in kinds.items()})
+    units, roles = {"u:A": 1}, {"r:A/B": 1}
+    ids = ["k:A#1.2", "k:A/B#3.1", "k:C#1.1", "k:A#1.x#y", "k:A.B#1", "k:A", "o:A#1.2", "k:.#"]
+    for node_id in ids:
+        expected = (compact.objective_by_id(node_id), compact.owner_by_id(node_id, units, roles))
+        assert compactlines._named(node_id, owners) == expected
+        dot = node_id.rfind(".")
+        if dot >= 2 and "#" not in node_id[dot:]:  # kept by the id up to its last dot
+            assert compactlines._named(node_id[:dot] + ".9", owners) == expected
+
+
+class _Kinded:
+    """A stand-in record with a kind alone (what Owners reads)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind

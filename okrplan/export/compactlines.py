@@ -94,7 +94,10 @@ def plain_edges(plan: Plan) -> bool:
             by_kind.setdefault(NODE_EDGES.get(data["node"].kind, ()), []).append(targets)
     for on_node, sources in by_kind.items():
         plain = [{"kind": kind} for kind in sorted(SKIPPED | set(on_node))]
-        if not all(map(plain.__contains__, chain.from_iterable(map(dict.values, sources)))):
+        # each edge's data compared once: a plan's edges of a kind share theirs
+        # (graph.built); the list holds them, so that their ids are no other's
+        data = list(chain.from_iterable(map(dict.values, sources)))
+        if not all(map(plain.__contains__, dict(zip(map(id, data), data, strict=True)).values())):
             return False
     return True
 
@@ -123,24 +126,31 @@ def node_lines(plan: Plan, encode: Encode, spans: dict[str, list[str]]) -> Itera
     line = KrLine(plan.metrics, {tuple(labels): span for span, labels in spans.items()}, encode)
     owners = Owners(graph._node)
     role_line = RoleLine(encode)
+    # a KR's objective and owner as its id names them, by the id up to its last dot: the
+    # same for the KRs of an objective (see _named)
+    by_stem: dict[str, tuple[str | None, str | None]] = {}
     for node_id, data in graph._node.items():
         record = data["node"]
         cls = type(record)
+        if cls is KeyResult:
+            dot = node_id.rfind(".")
+            if dot >= 2 and node_id.find("#", dot) < 0:
+                stem = node_id[:dot]
+                named = by_stem.get(stem)
+                if named is None:
+                    named = by_stem[stem] = _named(node_id, owners)
+            else:
+                named = _named(node_id, owners)
+            objective, owner = named
+            written = record.owner
+            yield line.text(record, objective, None if written == owner else written, succ[node_id])
+            continue
         if cls is RoleGroup:  # no edges written on a role
             yield role_line(record)
             continue
-        if cls is KeyResult or cls is Objective:
+        if cls is Objective:
             sharp = node_id.rfind("#") if node_id[:2] in ("k:", "o:") else -1
-            owner = owners[node_id[2:sharp]] if sharp >= 0 else None
-            if cls is Objective:
-                yield _objective_line(record, owner, encode)
-                continue
-            objective = None
-            if sharp >= 0 and node_id[0] == "k":
-                dot = node_id.rfind(".")
-                objective = "o:" + node_id[2:dot] if dot > sharp else None
-            written = None if record.owner == owner else record.owner
-            yield line.text(record, objective, written, succ[node_id])
+            yield _objective_line(record, owners[node_id[2:sharp]] if sharp >= 0 else None, encode)
             continue
         out = node_to_json(record)
         on_node = NODE_EDGES.get(record.kind)
@@ -150,6 +160,18 @@ def node_lines(plan: Plan, encode: Encode, spans: dict[str, list[str]]) -> Itera
                 if edge_kind in on_node and len(edge) == 1:
                     out.setdefault(edge_kind, []).append(target)
         yield encode(out)
+
+
+def _named(node_id: str, owners: Owners) -> tuple[str | None, str | None]:
+    """The objective and the owner a KR's id ``k:SCOPE#i.j`` names (None for an id off that
+    pattern); they follow from the id up to its last dot where no ``#`` comes after it."""
+    sharp = node_id.rfind("#") if node_id[:2] in ("k:", "o:") else -1
+    owner = owners[node_id[2:sharp]] if sharp >= 0 else None
+    objective = None
+    if sharp >= 0 and node_id[0] == "k":
+        dot = node_id.rfind(".")
+        objective = "o:" + node_id[2:dot] if dot > sharp else None
+    return objective, owner
 
 
 def _objective_line(objective: Objective, owner: str | None, encode: Encode) -> str:
@@ -207,6 +229,7 @@ class KrLine:
         self.shapes: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.values: dict[tuple[Any, ...], str] = {}  # a list of whole numbers' text
         self.by_id: dict[int, tuple[Any, str, str, str]] = {}
+        self.quoted: dict[str, str] = {}
 
     def __call__(
         self,
@@ -229,9 +252,11 @@ class KrLine:
     ) -> str:
         """As :meth:`__call__`, with the edges out of the KR (``targets``: the graph's
         successors of the KR, edge data by target id)."""
-        # the fields read as attributes (quicker than an attrgetter's tuple)
+        encode, deduction = self.encode, kr.deduction
+        # the fields read as attributes (quicker than an attrgetter's tuple); a deduction by
+        # its text: 2 == 2.0 and 0.0 == -0.0 differ in it (most KRs have none)
         shape = (
-            _number(kr.deduction, self.encode),  # its text: 2 == 2.0 and 0.0 == -0.0 differ in it
+            deduction if deduction is None else _number(deduction, encode),
             kr.direction,
             kr.due,
             kr.fixed_weight,
@@ -253,26 +278,36 @@ class KrLine:
         periods = kr.periods
         months = quarters = weeks = ""
         if periods:
-            # the KRs of a group share their periods' dict: its texts are kept by its id
-            # (and the dict with them, so that its id is no other's)
+            # the KRs of a group share their periods' dict: its texts are kept by its id (and
+            # the dict with them, so that its id is no other's)
             found = self.by_id.get(id(periods))
-            if found is None or found[0] is not periods:
+            if found is None:
                 found = self.by_id[id(periods)] = (periods, *self._periods(periods))
             _, months, quarters, weeks = found
         aligns, drives, supports = _edges_of(targets) if targets else _NO_EDGES
-        encode = self.encode
+        # whole numbers go into the f-string as they are (their text is json's)
         own, target, weight = kr.objective, kr.target, kr.weight
         total, sourced = kr.total, kr.sourced
-        tail = "" if total is None else '"total":' + _number(total, encode) + ","
+        target_text = target if type(target) is int else encode(target)
+        weight_text = weight if type(weight) is int else encode(weight)
+        tail = "" if total is None else f'"total":{_number(total, encode)},'
         if sourced is not None:
-            supports = '"sourced":' + _number(sourced, encode) + "," + supports
+            supports = f'"sourced":{_number(sourced, encode)},{supports}'
+        if owner is not None:  # an owner is one of some 10,000 units and roles: quoted once
+            owner = self.quoted.get(owner) or self._quoted(owner)
         return (
             f'{{{aligns}{s0}{drives}{s1}"id":{_quote(kr.id)},"kind":"kr",{s2}{months}{s3}'
             f'{"" if own == objective else f""""objective":{encode(own)},"""}'
-            f'{"" if owner is None else f""""owner":{encode(owner)},"""}{s4}{quarters}'
-            f'{supports}"target":{str(target) if type(target) is int else encode(target)},{s5}'
-            f'{tail}{s6}{weeks}"weight":{str(weight) if type(weight) is int else encode(weight)}}}'
+            f'{"" if owner is None else f""""owner":{owner},"""}{s4}{quarters}'
+            f'{supports}"target":{target_text},{s5}{tail}{s6}{weeks}"weight":{weight_text}}}'
         )
+
+    def _quoted(self, text: Any) -> str:
+        """json's text of ``text``, kept if it is a string."""
+        if type(text) is not str:
+            return self.encode(text)
+        quoted = self.quoted[text] = _quote(text)
+        return quoted
 
     def _periods(self, periods: Mapping[str, Any]) -> tuple[str, str, str]:
         """The texts of the keys ``months``, ``periods`` or ``quarters``, and ``weeks``: a
