@@ -24,6 +24,8 @@ column, so the few rules here are written out instead.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
@@ -123,12 +125,14 @@ def money_scale(
     >>> money_scale([2_116_920], "en", 10_000), money_scale([5_000], "en")
     (Scale(exponent=6, suffix='M', places=2), Scale(exponent=0, suffix='', places=0))
     """
-    grid = _decimal(DEFAULT_STEP if step is None else step)
-    units = _UNITS[language(locale)]
     given = [v for v in values if v is not None and v != 0]
     whole = [abs(v) for v in given if type(v) is int]
-    if len(whole) == len(given) and grid == grid.to_integral_value():
-        return _int_scale(whole, units, int(grid))
+    if len(whole) == len(given):
+        whole_grid = _whole_grid(step)
+        if whole_grid is not None:
+            return _int_scale(whole, _UNITS[language(locale)], whole_grid)
+    grid = _decimal(DEFAULT_STEP if step is None else step)
+    units = _UNITS[language(locale)]
     amounts = [abs(_decimal(v)) for v in given]
     for threshold, exponent, suffix in units[:-1]:
         if not amounts or min(amounts) < Decimal(10) ** threshold:
@@ -296,6 +300,14 @@ def counted(value: Decimal | float | int, singular: str, plural_form: str | None
     return f"{number_text(value)} {noun}"
 
 
+@functools.cache
+def _whole_grid(step: Decimal | float | int | None) -> int | None:
+    """A money rounding step as a whole number, None if it has decimals (asked once per
+    step: plan.md asks for the scale of 11,000 different columns on a roster)."""
+    grid = _decimal(DEFAULT_STEP if step is None else step)
+    return int(grid) if grid == grid.to_integral_value() else None
+
+
 def _int_scale(amounts: list[int], units: _Units, grid: int) -> Scale:
     """:func:`money_scale` of whole amounts (absolute, non-zero) and a whole step, in integer
     arithmetic: the same choice, without a Decimal per amount."""
@@ -306,13 +318,32 @@ def _int_scale(amounts: list[int], units: _Units, grid: int) -> Scale:
         step_places = _int_places(grid, exponent)
         # each amount rounded half up to the step's decimals in the unit: n / 10**step_places
         unit = 10 ** (exponent - step_places)
-        places = max(_int_places((2 * a + unit) // (2 * unit), step_places) for a in amounts)
+        places = _most_places(amounts, unit, step_places)
         if places <= MAX_PLACES:
             return Scale(exponent, suffix, places)
     for threshold, exponent, suffix in reversed(units[:-1]):
         if amounts and least >= 10**threshold:
             return Scale(exponent, suffix, min(_int_places(grid, exponent), MAX_PLACES))
     return Scale(0, "", 0)
+
+
+def _most_places(amounts: list[int], unit: int, step_places: int) -> int:
+    """The most decimals any of ``amounts`` (whole) shows, rounded half up to a multiple of
+    ``unit`` and written in units of ``unit * 10**step_places`` without trailing zeros.
+
+    An amount's rounded value ``n`` shows ``step_places`` less its trailing zeros (at most
+    ``step_places`` of them); the fewest trailing zeros among them are those of the greatest
+    common divisor of all (a zero, which shows none, divides nothing away), so the answer is
+    read from one ``gcd`` in C instead of a loop per amount."""
+    if not step_places:
+        return 0  # no decimals to show in this unit
+    common = math.gcd(*amounts)
+    if common % unit:  # some amount is not a multiple of the unit: round each first
+        twice = 2 * unit
+        common = math.gcd(*[(2 * a + unit) // twice for a in amounts])
+    else:  # each amount is n * unit exactly: n rounds to itself
+        common //= unit
+    return _int_places(common, step_places)
 
 
 def _whole_places(amounts: Iterable[int], units: _Units, grid: int, places: dict[str, int]) -> None:

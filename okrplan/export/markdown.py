@@ -24,6 +24,8 @@ from okrplan.quantity import format_percent
 
 from .sheetmodel import md_cell
 
+_INT = {int}
+
 
 def _cell(text: object) -> str:
     """Text from the target file, for a table cell, heading or line: nothing in it can break
@@ -99,6 +101,7 @@ class _Texts:
         self.deduction = f" ({label(locale, 'deduction')})"
         self.cells: dict[str, str] = {}
         self.scales: dict[tuple[Any, ...], tuple[int, Scale]] = {}
+        self.scale_ids: dict[Scale, int] = {}
         self.rows: dict[tuple[Any, ...], str] = {}
         self.parts: dict[tuple[Any, ...], str] = {}
         self.headings: dict[tuple[Any, ...], str] = {}
@@ -112,11 +115,19 @@ class _Texts:
     def scale(self, amounts: list[Any]) -> tuple[int, Scale]:
         """The unit of one table's target column (its amounts share it), and a number for
         it that a row's key can hash without calling Python."""
-        key = tuple([(type(a), a) for a in amounts])
+        # whole amounts (a plan's) as they are; else each with its type (1 and 1.0 apart)
+        key = (
+            tuple(amounts)
+            if set(map(type, amounts)) <= _INT
+            else tuple([(type(a), a) for a in amounts])
+        )
         found = self.scales.get(key)
         if found is None:
             scale = money_scale(amounts, self.locale, self.numbers.step)
-            found = self.scales[key] = (len(self.scales), scale)
+            # numbered by the scale, not by the amounts: a roster's 11,000 different target
+            # columns share one scale, and their rows their cells
+            number = self.scale_ids.setdefault(scale, len(self.scale_ids))
+            found = self.scales[key] = (number, scale)
         return found
 
     def unit_money(self, unit: Unit) -> str:
@@ -130,8 +141,11 @@ class _Texts:
     def group(self, role: RoleGroup) -> str:
         """A role group's title as a cell: :func:`group_title` reads its name, label, whether
         it is a pool of hires and its cohort, which is the end of its id (``@2026-03``,
-        ``~2026-09``, ``+hires``: at most 16 characters)."""
-        key = ("group", role.name, role.label, role.new_hires, role.id[-16:])
+        ``~2026-09``, ``+hires``: at most 16 characters, read only if they hold ``@`` or
+        ``~``: a roster's 20,000 groups have as many different ids and a few titles)."""
+        tail = role.id[-16:]
+        cohort = tail if "@" in tail or "~" in tail else tail.endswith("+hires")
+        key = ("group", role.name, role.label, role.new_hires, cohort)
         found = self.headings.get(key)
         if found is None:
             found = self.headings[key] = _cell(group_title(role, self.locale))
