@@ -36,7 +36,7 @@ from okrplan.solve.funnel import person_series
 from okrplan.solve.groups import Group, build_groups, role_id
 from okrplan.solve.hire_costs import hiring_meta
 from okrplan.solve.krcounts import count_plan
-from okrplan.solve.objectives import Hire, freeze, sheet_records
+from okrplan.solve.objectives import Hire, sheet_records
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import Roles, role_records, unit_records
 from okrplan.solve.phasing import month_shares
@@ -127,8 +127,8 @@ def solve_plan(
             spec, roles.records, series, _hires(allocation, support), limits, counts
         )
         stage("weights")
-        weights, weighted = weigh(spec, owners, items, groups, series, options)
-        graph = assemble(spec, owners, freeze(items, weights))
+        weighted = weigh(spec, owners, items, groups, series, options)  # sets them in place
+        graph = assemble(spec, owners, items)
         solver = _report(
             allocation,
             worst(quotas.status, *(s.status for s in splits)),

@@ -49,9 +49,33 @@ def csv_fields(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
     # An upper bound on the cells, known before csv builds a row of a million empty fields.
     if text.count(",") + text.count("\t") + text.count("\n") + text.count("\r") > MAX_TABLE_CELLS:
         raise InputError([too_many_cells(name)])
+    return _csv_lines(name, text, csv_delimiter(text))
+
+
+def csv_delimiter(text: str) -> str:
+    """A CSV's separator: a tab when its first line has tabs and no commas, else a comma."""
     first = text.lstrip("\r\n").partition("\n")[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    return _csv_lines(name, text, delimiter)
+    return "\t" if "\t" in first and "," not in first else ","
+
+
+def plain_lines(text: str) -> list[str] | None:
+    r"""A CSV's lines, when each line is a record whose fields are its text between separators
+    (no quote, no NUL, no line over ``MAX_FIELD_CHARS``): as the csv module reads them, with
+    ``\r\n``, ``\r`` and ``\n`` ending a line; None for any other text (csv reads it).
+
+    >>> plain_lines("a,b\r\nc,d\re\n\n"), plain_lines('a,"b"')
+    (['a,b', 'c,d', 'e', ''], None)
+    """
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # the end of the last line, or of an empty text
+    if max(map(len, lines), default=0) > MAX_FIELD_CHARS:
+        return None
+    return lines
 
 
 def _csv_lines(name: str, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

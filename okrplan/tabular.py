@@ -33,6 +33,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,13 @@ from okrplan.errors import InputError, Issue, MissingDependencyError, Severity
 from okrplan.tabletext import (
     MAX_FIELD_CHARS,
     MAX_TABLE_CELLS,
+    csv_delimiter,
     csv_fields,
     csv_issue,
     decode_table,
     header_issues,
     not_text,
+    plain_lines,
     scan_table,
     table_codec,
     too_many_cells,
@@ -165,6 +168,12 @@ def read_columns(
         As :func:`read_table` does.
     """
     file, lines, notes = _numbered(os.fspath(path), False, max_bytes, hint)
+    text = lines if isinstance(lines, _CsvText) else None
+    plain = plain_lines(text.text) if text is not None else None
+    if text is not None and plain is not None:
+        fast = _plain_columns(file, plain, csv_delimiter(text.text), notes)
+        if fast is not None:
+            return fast
     records = list(lines)
     fast = _scan_columns(file, records, notes)
     if fast is not None:
@@ -211,6 +220,38 @@ def _scan_columns(
     ):
         return None
     lines = [line for line, _ in body]
+    return _finish(file, header_line, columns, lines, cells, notes)
+
+
+def _plain_columns(
+    file: str, plain: list[str], delimiter: str, notes: list[Issue]
+) -> Columns | None:
+    """:func:`_scan_columns` of a CSV whose lines are its records (``plain``, from
+    :func:`~okrplan.tabletext.plain_lines`), split without the csv module: a header on the
+    first line that names every column and rows exactly as wide; None for any other text."""
+    columns = [f.strip().casefold() for f in plain[0].split(delimiter)] if plain else [""]
+    width = len(columns)
+    if "" in columns:  # a blank first line, or an unnamed column
+        return None
+    rows = plain[1:]
+    if rows and set(map(str.count, rows, repeat(delimiter, len(rows)))) != {width - 1}:
+        return None
+    flat = delimiter.join(rows).split(delimiter) if rows else []
+    cells = [tuple(map(str.strip, flat[c::width])) for c in range(width)] if rows else []
+    return _finish(file, 1, columns, list(range(2, len(plain) + 1)), cells, notes)
+
+
+def _finish(
+    file: str,
+    header_line: int,
+    columns: list[str],
+    lines: list[int],
+    cells: list[tuple[str, ...]],
+    notes: list[Issue],
+) -> Columns:
+    """The table of ``cells`` (rows no wider than the header) without its rows of blanks, or
+    the errors of its header."""
+    width = len(columns)
     blank = [i for i, text in enumerate(cells[0]) if not text] if cells else []
     for column in cells[1:]:
         blank = [i for i in blank if not column[i]]
@@ -236,7 +277,18 @@ def _numbered(
     limit = MAX_TABLE_BYTES if max_bytes is None else max_bytes
     raw = read_input(name, limit, allow_stdin=allow_stdin, hint=hint)
     text, notes = decode_table(raw, name)
-    return name, csv_fields(name, text), notes
+    return name, _CsvText(text, csv_fields(name, text)), notes
+
+
+class _CsvText:
+    """A CSV's numbered records (read by the csv module as they are iterated), and its text."""
+
+    def __init__(self, text: str, records: Iterator[tuple[int, list[str]]]) -> None:
+        self.text = text
+        self.records = records
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return self.records
 
 
 def read_input(

@@ -1,5 +1,6 @@
-"""read_columns reads the usual table column by column (tabular._scan_columns) and any other
-row by row (tabletext.scan_table): the same columns, lines, warnings and errors either way."""
+"""read_columns reads a CSV without quotes by splitting its lines (tabular._plain_columns), the
+usual table column by column (tabular._scan_columns) and any other row by row
+(tabletext.scan_table): the same columns, lines, warnings and errors every way."""
 
 from __future__ import annotations
 
@@ -24,12 +25,19 @@ CASES = [
     ",\n\n",  # no header: an error
     "name\tunit\n张三\t华东\n",  # tabs
     "name,unit\n" + "x" * 10_001 + ",y\n",  # a value over the limit: an error
+    "name,unit\r\n张三,华东\r李四,华北\r\n\r\n",  # Windows and old Mac line ends
+    "name\n\n张三\n \n李四",  # one column: empty lines are blank rows; no last line end
+    "\u3000name ,unit\u3000\n\u3000张三,\x1c华东\u2028\n",  # other spaces and separators
+    "",  # an empty file: an error
 ]
+WAYS = ("plain", "columns", "rows")
 
 
-def read(path: Path, *, fast: bool) -> tabular.Columns | str:
+def read(path: Path, way: str) -> tabular.Columns | str:
     with pytest.MonkeyPatch.context() as patch:
-        if not fast:
+        if way != "plain":
+            patch.setattr(tabular, "_plain_columns", lambda file, lines, delimiter, notes: None)
+        if way == "rows":
             patch.setattr(tabular, "_scan_columns", lambda file, records, notes: None)
         try:
             return tabular.read_columns(path)
@@ -41,19 +49,22 @@ def read(path: Path, *, fast: bool) -> tabular.Columns | str:
 def test_both_ways_read_alike(tmp_path: Path, text: str) -> None:
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
-    assert read(path, fast=True) == read(path, fast=False)
+    assert read(path, "plain") == read(path, "columns") == read(path, "rows")
 
 
 def test_random_tables_read_alike(tmp_path: Path) -> None:
     rng = random.Random(17)
     path = tmp_path / "r.csv"
-    pieces = ["", " ", "a", " b ", "张三", "x,y", '"q"']
-    for _ in range(60):
+    pieces = ["", " ", "a", " b ", "张三", "x,y", '"q"', "\t"]
+    for case in range(120):
         width = rng.randint(1, 4)
         rows = [[rng.choice(pieces) for _ in range(rng.randint(0, width + 1))]
                 for _ in range(rng.randint(0, 6))]  # fmt: skip
-        path.write_text(
-            "\n".join(",".join(f'"{v}"' if "," in v else v for v in r) for r in rows) + "\n",
-            encoding="utf-8",
+        quoted = case % 2  # every other table without quotes: the plain way reads it
+        end = rng.choice(["\n", "\r\n", "\r"])
+        text = end.join(
+            ",".join(f'"{v}"' if "," in v and quoted else v.replace('"', "") for v in r)
+            for r in rows
         )
-        assert read(path, fast=True) == read(path, fast=False), path.read_text()
+        path.write_bytes((text + rng.choice(["", end])).encode())
+        assert read(path, "plain") == read(path, "columns") == read(path, "rows"), text

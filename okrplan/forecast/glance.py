@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 SIMS = 2000
 SEED = 1
-DEPTH = 2
-"""Levels of units below the top whose P(hit) is computed (the report's bars)."""
+DEPTH = 1
+"""Levels of units below the top whose P(hit) is computed (the report's bars: the level just
+below; deeper rows would cost a sort of their outcomes each and be shown nowhere)."""
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,10 @@ class _Draws:
         count = m.count[items, None] * self.multiplier
         attained = np.repeat(count * m.att_mean[items, None], sims, axis=1)
         vary = np.flatnonzero(m.att_sd[items] > 0)
-        if vary.size:
+        if vary.size == items.size:  # every group varies (the default): no gather, no scatter
+            noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
+            attained += count * m.att_sd[items, None] * noise
+        elif vary.size:
             noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
             attained[vary] += count[vary] * m.att_sd[items[vary], None] * noise
         np.maximum(attained, 0.0, out=attained)
@@ -118,7 +121,11 @@ class _Draws:
         # target of whole counts is then not off by half a count's probability
         steps = self.model.steps[items].astype(np.float32)
         whole = np.flatnonzero(steps > 0)
-        if whole.size:
+        if whole.size == steps.size:  # all (one price a deal): in place, the same values
+            spread /= steps[:, None]
+            np.rint(spread, out=spread)
+            spread *= steps[:, None]
+        elif whole.size:
             spread[whole] = np.rint(spread[whole] / steps[whole, None]) * steps[whole, None]
         return spread
 
@@ -145,9 +152,9 @@ def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     # and single precision faster still (7 digits: a quantile is shown to 3 significant figures)
     ks = [int(np.floor(q * (outcomes.shape[1] - 1))) for q in QUANTILES]
     q = np.sort(outcomes.astype(np.float32), axis=1)[:, ks].T.astype(np.float64)
+    # tolist: the same Python floats as float() of each element, without an index each
     return [
-        RowStats(float(hit[i]), float(q[0, i]), float(q[1, i]), float(q[2, i]), float(mean[i]))
-        for i in range(outcomes.shape[0])
+        RowStats(*values) for values in zip(hit.tolist(), *q.tolist(), mean.tolist(), strict=True)
     ]
 
 

@@ -153,23 +153,34 @@ def supplied(
     scope, metric, share = unit.names[:-1], support.metric, Fraction(support.share)
     totals = support_shares(spec)
     reaching: dict[tuple[str, ...], Fraction] = {}
+    added: dict[tuple[tuple[str, ...], ...], Fraction] = {}  # by the shares that reach
     sums: dict[Fraction, SeriesSum] = {}
+    # groups of one profile share their pipeline objects, and groups reached by the same
+    # shares one sum of them: each rate (two fractions' arithmetic and a hash) made once
+    rates: dict[tuple[int, int, int], SeriesSum | None] = {}
     for group in groups:
         if group.unit.names[: len(scope)] != scope or metric not in group.pipeline:
-            continue
-        received = group.pipeline[metric] - group.per_yuan[metric]
-        if received == 0:
             continue
         names = group.unit.names
         together = reaching.get(names)
         if together is None:  # the shares of the metric that reach the group, added up
-            together = reaching[names] = sum(
-                (s for (at, m), s in totals.items() if m == metric and names[: len(at)] == at),
-                Fraction(0),
-            )
-        rate = received * share / together
+            reach = tuple([at for at, m in totals if m == metric and names[: len(at)] == at])
+            together = added.get(reach)
+            if together is None:
+                together = added[reach] = sum((totals[at, metric] for at in reach), Fraction(0))
+            reaching[names] = together
+        needed, sourced = group.pipeline[metric], group.per_yuan[metric]
+        key = (id(needed), id(sourced), id(together))  # all kept alive while this runs
+        if key in rates:
+            acc = rates[key]
+        else:
+            received = needed - sourced
+            rate = received * share / together if received != 0 else None
+            acc = rates[key] = None if rate is None else sums.setdefault(rate, SeriesSum(False))
+        if acc is None:
+            continue
         revenue = series[group.id][spec.base_metric]
-        sums.setdefault(rate, SeriesSum(False)).add(revenue.num, revenue.den, group.headcount)
+        acc.add(revenue.num, revenue.den, group.headcount)
     count = spec.period.count
     months = [Fraction(0)] * count
     for rate, total in sums.items():

@@ -19,6 +19,7 @@ from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import Group
 from okrplan.solve.objectives import SheetItem
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
+from okrplan.solve.records import weight_setter
 from okrplan.solve.series import exact
 from okrplan.solve.weights import WeightItem, sheet_key, weights_status
 from okrplan.spec import Spec
@@ -38,8 +39,9 @@ def weigh(
     groups: Sequence[Group],
     series: Mapping[str, PersonSeries],
     options: SolverOptions = DEFAULT_OPTIONS,
-) -> tuple[dict[str, int | float | None], Status]:
-    """Every weighted KR's weight and every weighted objective's (by id).
+) -> Status:
+    """Weigh every sheet: set each weighted KR's weight and each weighted objective's on its
+    record, in place (what :func:`okrplan.solve.objectives.freeze` does with a dict of them).
 
     Parameters
     ----------
@@ -49,7 +51,8 @@ def weigh(
         Unit and role records, in tree order.
     items
         Objective and KR records (:func:`okrplan.solve.objectives.sheet_records`), KRs with
-        their fixed weights.
+        their fixed weights: its own records, not seen by anyone yet (a KR without a weight
+        here keeps its fixed one, an objective none).
     groups
         The solved groups (a role group's leverage is its quota).
     series
@@ -59,23 +62,23 @@ def weigh(
 
     Returns
     -------
-    tuple
-        The weights (records are made with them: :func:`okrplan.solve.objectives.freeze`),
-        and whether every sheet's weights are proven nearest their ideals. A role group's
+    Status
+        Whether every sheet's weights are proven nearest their ideals. A role group's
         leverages are its quota times a factor per KR, and weights depend only on their
         ratios: groups of one role with the same KRs share one solve.
     """
+    # set in place, not gathered in a dict of 150,000 ids for freeze to look up again
     sheets = _sheets(items)
     weigher = _Weigher(spec, _Levers(spec, owners, groups, series), options)
-    weights: dict[str, int | float | None] = {}
     statuses: list[Status] = []
     deduction, staffing = KRKind.DEDUCTION, KRKind.STAFFING
+    set_kr, set_objective = weight_setter(KeyResult), weight_setter(Objective)
     # list comprehensions, not generators: 20,000 sheets and 114,000 KRs at 100,000 people
     for owner in owners:
         objectives = sheets.get(owner.id)
         if objectives is None:
             continue
-        krs = [k for ks in objectives.values() for k in ks if k.kr_kind is not deduction]
+        krs = [k for _, ks in objectives for k in ks if k.kr_kind is not deduction]
         if sum([k.weight or 0 for k in krs]) >= 100:  # the planner's weights are complete
             krs = [k for k in krs if k.kr_kind is not staffing]
         if not krs:
@@ -83,29 +86,11 @@ def weigh(
         found, status = weigher.sheet(owner, krs)
         if status is not None:
             statuses.append(status)
-        weights.update(zip([k.id for k in krs], found, strict=True))
-        _objective_weights(weights, objectives, krs, found)
-    return weights, worst(*statuses)
-
-
-def _objective_weights(
-    weights: dict[str, int | float | None],
-    objectives: Mapping[str, Sequence[KeyResult]],
-    krs: Sequence[KeyResult],
-    found: Sequence[int],
-) -> None:
-    """Each of a sheet's objectives weighted (into ``weights``) as the sum of its KRs'
-    weights: ``found`` for the weighted ``krs``, a KR's own weight for the others."""
-    sizes = [len(ks) for ks in objectives.values()]
-    if sum(sizes) == len(krs):  # every KR weighted: an objective's KRs are a run of found
-        at = 0
-        for oid, size in zip(objectives, sizes, strict=True):
-            weights[oid] = sum(found[at : at + size])
-            at += size
-        return
-    get = weights.get
-    for oid, ks in objectives.items():
-        weights[oid] = sum([get(k.id, k.weight) or 0 for k in ks])
+        list(map(set_kr, krs, found))
+        for objective, ks in objectives:
+            # the sum of its KRs' weights: those just set, the others' own (or none)
+            set_objective(objective, sum([k.weight or 0 for k in ks]))
+    return worst(*statuses)
 
 
 @dataclass
@@ -210,22 +195,22 @@ def _one_through(parts: Sequence[Lever]) -> bool:
     return True
 
 
-def _sheets(items: Sequence[SheetItem]) -> dict[str, dict[str, list[KeyResult]]]:
-    """Each owner's objectives (by id, in order) and their KRs."""
-    sheets: dict[str, dict[str, list[KeyResult]]] = {}
+def _sheets(items: Sequence[SheetItem]) -> dict[str, list[tuple[Objective, list[KeyResult]]]]:
+    """Each owner's objectives (in order) and their KRs."""
+    sheets: dict[str, list[tuple[Objective, list[KeyResult]]]] = {}
     oid, krs = "", list[KeyResult]()  # the last objective: its KRs follow it
     for item in items:
         if type(item) is Objective:
             sheet = sheets.get(item.owner)
             if sheet is None:
-                sheet = sheets[item.owner] = {}
+                sheet = sheets[item.owner] = []
             oid, krs = item.id, []
-            sheet[oid] = krs
+            sheet.append((item, krs))
         elif type(item) is KeyResult:
             if item.objective == oid:
                 krs.append(item)
-            else:
-                sheets[item.owner][item.objective].append(item)
+            else:  # a KR apart from its objective (none is made so): found on its owner's sheet
+                next(ks for o, ks in sheets[item.owner] if o.id == item.objective).append(item)
     return sheets
 
 

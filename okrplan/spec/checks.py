@@ -368,11 +368,21 @@ class _Checker(TargetChecks):
 
     def check_people(self, ref: RoleRef) -> None:
         """Named people: each once, joining before leaving, and not after the plan."""
-        if not ref.role.people:
+        people = ref.role.people
+        if not people:
             return
+        # a roster's role holds thousands of plain names: compared at once, months one by one
+        dated = [i for i, person in enumerate(people) if not isinstance(person, str)]
+        names = [p if isinstance(p, str) else p.name for p in people] if dated else people
+        if len(set(names)) < len(names):
+            self.check_people_each(ref)  # in order: each repeat where it is
+            return
+        for i in dated:
+            self.check_months(ref, i)
+
+    def check_people_each(self, ref: RoleRef) -> None:
+        """:meth:`check_people` person by person, for a role that names someone twice."""
         seen_people: set[str] = set()
-        last = self.spec.period.last
-        # a roster's role holds thousands of people: a key path is made only for a problem
         for i, person in enumerate(ref.role.people):
             name = person if isinstance(person, str) else person.name
             if name in seen_people:
@@ -382,21 +392,26 @@ class _Checker(TargetChecks):
                     "list each person once; tell namesakes apart, e.g. 张三(北京)",
                 )
             seen_people.add(name)
-            if not isinstance(person, Person):
-                continue
-            joined, left = person.joined, person.left
-            if joined is not None and left is not None and left < joined:
-                self.error(
-                    (*ref.path, "people", i, "left"),
-                    f"{name} leaves ({left}) before joining ({joined})",
-                    "check the two months",
-                )
-            if joined is not None and joined > last:
-                self.error(
-                    (*ref.path, "people", i, "joined"),
-                    f"{name} joins after the plan ends",
-                    f"the plan ends in {last}; leave this person out",
-                )
+            if isinstance(person, Person):
+                self.check_months(ref, i)
+
+    def check_months(self, ref: RoleRef, i: int) -> None:
+        """The ``i``-th named person joins before leaving, and not after the plan."""
+        person = ref.role.people[i]
+        assert isinstance(person, Person)
+        name, joined, left = person.name, person.joined, person.left
+        if joined is not None and left is not None and left < joined:
+            self.error(
+                (*ref.path, "people", i, "left"),
+                f"{name} leaves ({left}) before joining ({joined})",
+                "check the two months",
+            )
+        if joined is not None and joined > (last := self.spec.period.last):
+            self.error(
+                (*ref.path, "people", i, "joined"),
+                f"{name} joins after the plan ends",
+                f"the plan ends in {last}; leave this person out",
+            )
 
     def check_support_role(self, ref: RoleRef) -> None:
         """A support unit's role: capacity only for what it supplies (or upstream of it)."""

@@ -194,7 +194,8 @@ def _people(
     cells = {key: table.column(column) for key, column in columns.items()}
     found = _Found(table)
     for key in REQUIRED:
-        for row in [row for row, text in enumerate(cells[key]) if not text]:
+        empty = [row for row, text in enumerate(cells[key]) if not text] if "" in cells[key] else []
+        for row in empty:
             found.add(row, f"no {key} given", columns[key], _EMPTY_HINTS[key])
     paths = _paths(cells["unit"], columns["unit"], str(org.get("name", "")), found)
     _roles(cells["role"], columns["role"], _mapping(data.get("roles")), found)
@@ -258,7 +259,7 @@ def _paths(units: tuple[str, ...], column: str, root: str, found: _Found) -> lis
             if "" in parsed[text]:
                 message = f"the unit path {text!r} has an empty part"
                 found.add(row, message, column, _PATH_HINT)
-    return [parsed[text] for text in units]
+    return list(map(parsed.__getitem__, units))
 
 
 _PATH_HINT = "write the path from the top unit down, e.g. 华东大区/上海团队"
@@ -289,14 +290,15 @@ def _months(texts: tuple[str, ...], column: str, found: _Found) -> list[Month | 
             if text and parsed[text] is None:
                 found.add(row, f"{text!r} is not a month", column, MONTH_HINT)
     parsed[""] = None
-    return [parsed[text] for text in texts]
+    return list(map(parsed.__getitem__, texts))
 
 
 def _order(
     joined: list[Month | None], left: list[Month | None], column: str, found: _Found
 ) -> None:
     """Report the rows that leave before they join."""
-    for row, (start, end) in enumerate(zip(joined, left, strict=True)):
+    for row in [row for row, end in enumerate(left) if end is not None]:  # few leave
+        start, end = joined[row], left[row]
         if start is not None and end is not None and end < start:
             message = f"leaves ({end}) before joining ({start})"
             found.add(row, message, column, "check the two dates")
@@ -330,7 +332,7 @@ def _amounts(texts: tuple[str, ...], column: str, found: _Found) -> list[Decimal
             parsed[text] = None
             problems[text] = exc.message(), str((exc.context or {}).get("hint", ""))
     _report_rows(texts, problems, column, found)
-    return [parsed[text] for text in texts]
+    return list(map(parsed.__getitem__, texts))
 
 
 def _report_rows(
@@ -388,6 +390,10 @@ def _placed(
     first = period.first if period is not None else None
     last = period.last if period is not None else None
     where = UnitIndex(org, file, columns["unit"])
+    at_once = _planned(rows, first, last)
+    if at_once is not None:  # no one listed twice or joining late: rows go in by unit
+        planned, left_before = at_once
+        return where.place(planned, rows.paths, rows.roles, rows.lines, issues), left_before
     seen: dict[tuple[tuple[str, ...], str], int] = {}  # the line of each person's row
     units: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}  # by (path, role)
     placed: list[tuple[int, dict[str, Any]]] = []
@@ -421,6 +427,31 @@ def _placed(
             unit.setdefault("roles", [])
         placed.append((row, unit))
     return placed, left_before
+
+
+def _planned(rows: _Rows, first: Month | None, last: Month | None) -> tuple[list[int], int] | None:
+    """The rows :func:`_placed` plans and how many left before the plan starts, when none of
+    them is a person listed twice in a unit or joining after the plan; else None."""
+    gone: list[int] = []
+    if first is not None:
+        ends = enumerate(rows.left)
+        gone = [r for r, end in ends if end is not None and end < first and r not in rows.skip]
+    out = rows.skip.union(gone)
+    everyone = range(len(rows.lines))
+    planned = [r for r in everyone if r not in out] if out else [*everyone]
+    paths, names = rows.paths, rows.names
+    people = (
+        [(paths[r], names[r]) for r in planned] if out else list(zip(paths, names, strict=True))
+    )
+    if len(set(people)) < len(people):
+        return None
+    if last is not None and any(start > last for start in _given(rows.joined)):
+        return None
+    return planned, len(gone)
+
+
+def _given(months: Sequence[Month | None]) -> list[Month]:
+    return [month for month in months if month is not None]
 
 
 def _late(file: str, line: int, name: str, column: str, last: Month) -> Issue:
@@ -462,30 +493,50 @@ class _Entries:
         (a new one if none), in row order."""
         own_fields = {"quota", self.basis} & {"quota", "history", "potential"}
         own_columns = [column for key, column in rows.amounts if key in own_fields]
-        amounts, capacities = rows.amounts, rows.capacities
-        names, roles = rows.names, rows.roles
-        entries, entry_of = self.entries, self._entry
+        capacities, names, roles = rows.capacities, rows.names, rows.roles
+        groups: dict[tuple[Any, ...], list[int]] = {}  # each entry's rows, by likeness
+        made: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, str]]] = {}
         for row, unit in placed:
-            capacity = {m: t for m, texts in capacities if (t := texts[row])} if capacities else {}
-            own = any(column[row] is not None for column in own_columns)
             key: tuple[Any, ...] = (id(unit), roles[row])
-            if capacity or own:
-                key += (tuple(sorted(capacity.items())), names[row] if own else None)
-            found = entries.get(key)
-            entry, totals = (
-                found if found is not None else entry_of(key, unit, roles[row], capacity)
-            )
-            for field_name, column in amounts:
-                value = column[row]
-                if value is None:
-                    continue
-                total = totals.get(field_name)
-                if total is None:
-                    entry[field_name] = ""  # its place among the entry's keys; the sum last
-                    totals[field_name] = _ZERO + value  # as a sum (1E+3 is written 1000)
-                else:
-                    totals[field_name] = total + value
-            self._person(entry, names[row], rows.joined[row], rows.left[row])
+            capacity: dict[str, str] = {}
+            if capacities or own_columns:
+                capacity = {m: t for m, texts in capacities if (t := texts[row])}
+                own = any(column[row] is not None for column in own_columns)
+                if capacity or own:
+                    key += (tuple(sorted(capacity.items())), names[row] if own else None)
+            members = groups.get(key)
+            if members is None:
+                members = groups[key] = []
+                made[key] = unit, capacity
+            members.append(row)
+        # the entries in the order their first people come, as when entered row by row
+        for key, members in groups.items():
+            unit, capacity = made[key]
+            entry, totals = self._entry(key, unit, roles[members[0]], capacity)
+            self._fill(entry, totals, members, rows)
+
+    def _fill(
+        self, entry: dict[str, Any], totals: dict[str, Decimal], members: list[int], rows: _Rows
+    ) -> None:
+        """Put the people of rows ``members`` into ``entry``, with the sums of their amounts:
+        each amount's key where it came when the people were entered one by one."""
+        firsts = []
+        for index, (field_name, column) in enumerate(rows.amounts):
+            given = [(row, value) for row in members if (value := column[row]) is not None]
+            if given:
+                # added in row order, from zero, as a sum (1E+3 is written 1000)
+                total = sum((value for _, value in given), _ZERO)
+                firsts.append((given[0][0], index, field_name, total))
+        for _, _, field_name, total in sorted(firsts):
+            entry[field_name] = ""  # its place among the entry's keys; the sum last
+            totals[field_name] = total
+        names, joined, left = rows.names, rows.joined, rows.left
+        entry["people"].extend(
+            names[row]  # a plain name: the schema reads it fastest
+            if joined[row] is None and left[row] is None
+            else self._written(names[row], joined[row], left[row])
+            for row in members
+        )
 
     def _entry(
         self, key: tuple[Any, ...], unit: dict[str, Any], role: str, capacity: dict[str, str]
@@ -498,18 +549,14 @@ class _Entries:
         made = self.entries[key] = (entry, {})
         return made
 
-    def _person(
-        self, entry: dict[str, Any], name: str, joined: Month | None, left: Month | None
-    ) -> None:
-        if joined is None and left is None:
-            entry["people"].append(name)  # a plain name: the schema reads it fastest
-            return
+    def _written(self, name: str, joined: Month | None, left: Month | None) -> dict[str, Any]:
+        """A person with a month, as YAML writes them."""
         written: dict[str, Any] = {"name": name}
         if joined is not None:
             written["joined"] = self._text(joined)
         if left is not None:
             written["left"] = self._text(left)
-        entry["people"].append(written)
+        return written
 
     def _text(self, month: Month) -> str:
         text = self.months.get(month)

@@ -77,6 +77,36 @@ class UnitIndex:
             self.by_path[prefix] = child
         return self.by_path[path]
 
+    def place(
+        self,
+        planned: list[int],
+        paths: list[tuple[str, ...]],
+        roles: tuple[str, ...],
+        lines: tuple[int, ...],
+        issues: list[Issue],
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Each row of ``planned`` with the unit its person goes into, the units found or made
+        in the order of their first rows, as when the rows are placed one by one; a unit that
+        cannot be reported at each of its rows, in row order."""
+        keys = list(zip(paths, roles, strict=True))
+        if len(planned) < len(keys):
+            keys = [keys[r] for r in planned]
+        firsts = dict(zip(reversed(keys), reversed(planned), strict=True))
+        units: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
+        found: list[Issue] = []  # each failed unit's first problem: reported row by row below
+        for (path, role), row in sorted(firsts.items(), key=lambda item: item[1]):
+            unit = self.unit(path, role, lines[row], found)
+            if unit is not None:
+                units[path, role] = unit
+                # its roles before the units made under it later (the merged file's key order)
+                unit.setdefault("roles", [])
+        if not found and len(units) == len(firsts):
+            return list(zip(planned, map(units.__getitem__, keys), strict=True))
+        for row, key in zip(planned, keys, strict=True):
+            if key not in units:
+                self.unit(*key, lines[row], issues)
+        return [(row, units[key]) for row, key in zip(planned, keys, strict=True) if key in units]
+
 
 def roster_issue(file: str, line: int, message: str, column: str, hint: str) -> Issue:
     """A problem in a roster's cell: the file, its line, the column and a hint."""
