@@ -46,7 +46,11 @@ Share = Annotated[Decimal, PlainValidator(_share)]
 
 class _Section(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True
+        defer_build=True,
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        coerce_numbers_to_str=True,
     )
 
 

@@ -40,6 +40,7 @@ from okrplan.spec.fields import (
 
 class _Model(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         extra="forbid",
         frozen=True,
         coerce_numbers_to_str=True,
