@@ -19,7 +19,7 @@ def test_record_makers_make_the_dataclasss_records() -> None:
     import pytest
 
     from okrplan.model import Direction, KRKind, NodeKind, Objective, Per, TargetKind
-    from okrplan.solve.records import new_kr, new_objective
+    from okrplan.solve.records import new_kr, new_kr_later, new_objective
 
     values = {
         "id": "k:a#1.1",
@@ -52,6 +52,11 @@ def test_record_makers_make_the_dataclasss_records() -> None:
     assert dataclasses.asdict(made) == values
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.target = 6  # type: ignore[misc]
+    # the same from its first four fields and a tuple of the rest (what sheet_records passes)
+    first = list(values.values())
+    later = new_kr_later(*first[:4], tuple(first[4:]))
+    assert type(later) is KeyResult
+    assert later == made and dataclasses.asdict(later) == values
     objective = new_objective("o:a#1", "完成销售任务", "u:a", "", 40, NodeKind.OBJECTIVE)
     assert type(objective) is Objective
     assert objective == Objective("o:a#1", "完成销售任务", "u:a", "", 40)
@@ -82,10 +87,32 @@ def test_role_group_maker_makes_the_dataclasss_record() -> None:
     assert dataclasses.asdict(made) == dataclasses.asdict(RoleGroup(**values))  # type: ignore[arg-type]
 
 
+def test_unit_maker_makes_the_dataclasss_record() -> None:
+    from okrplan.model import Level, NodeKind, Supports, Unit
+    from okrplan.solve.records import new_unit
+
+    values = {
+        "id": "u:a/b",
+        "name": "b",
+        "path": ("a", "b"),
+        "lead": "王五",
+        "level": Level.UNIT,
+        "target": 1200000,
+        "assigned": 1260000,
+        "supports": Supports("meetings", 0.5),
+        "kind": NodeKind.UNIT,
+    }
+    made = new_unit(*values.values())
+    assert type(made) is Unit
+    assert made == Unit(**values)  # type: ignore[arg-type]
+    assert hash(made) == hash(Unit(**values))  # type: ignore[arg-type]
+    assert dataclasses.asdict(made) == dataclasses.asdict(Unit(**values))  # type: ignore[arg-type]
+
+
 def test_records_made_without_their_init_have_nothing_it_would_check() -> None:
     # solve/records.py makes KeyResult, Objective and RoleGroup records without running their
     # dataclass __init__: a __post_init__ added to one of them would be skipped silently
-    from okrplan.model import Objective, RoleGroup
+    from okrplan.model import Objective, RoleGroup, Unit
 
-    for record in (KeyResult, Objective, RoleGroup):
+    for record in (KeyResult, Objective, RoleGroup, Unit):
         assert not hasattr(record, "__post_init__"), record.__name__

@@ -17,10 +17,10 @@ from okrplan import model
 from okrplan.model import Direction, KRKind, Per, RoleGroup, TargetKind, TargetPer
 from okrplan.numbers import plural
 from okrplan.periods import Month
-from okrplan.solve.funnel import PersonSeries
+from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
 from okrplan.solve.krcounts import CountNumbers, Numbers
-from okrplan.solve.records import new_kr, new_objective, weight_setter
+from okrplan.solve.records import new_kr, new_kr_later, new_objective, weight_setter
 from okrplan.solve.series import (
     Limits,
     Series,
@@ -179,7 +179,7 @@ def sheet_records(
     applying = _Applying(templates)
     out: list[SheetItem] = []
     append = out.append
-    make_kr, make_objective, objective_kind = new_kr, new_objective, _OBJECTIVE_KIND
+    make_kr, make_objective, objective_kind = new_kr_later, new_objective, _OBJECTIVE_KIND
     for owner, level, unit, role_name in _owners(spec, roles):
         base = owner[2:]
         kr_base, objective_base = "k:" + base, "o:" + base
@@ -188,7 +188,7 @@ def sheet_records(
             oid = objective_base + suffix
             append(make_objective(oid, title, owner, detail, None, objective_kind))
             for kr_suffix, name, later in krs:
-                append(make_kr(kr_base + kr_suffix, name, owner, oid, *later))
+                append(make_kr(kr_base + kr_suffix, name, owner, oid, later))
         if owner in by_unit:
             out += map(_record, staffing(spec, owner, len(shape) + 1, by_unit[owner]))
     return out
@@ -212,15 +212,14 @@ class _Applying:
         self.found: dict[tuple[Any, ...], list[Objective]] = {}
 
     def to(self, level: str, unit: UnitRef, role_name: str | None) -> list[Objective]:
-        names = unit.names
-        own = names[-1]
-        key = (
-            level,
-            role_name,
-            unit.unit.supports is not None,
-            own if own in self.named else None,
-            tuple(n for n in names[:-1] if n in self.under) if self.under else (),
-        )
+        key: tuple[Any, ...] = (level, role_name, unit.unit.supports is not None)
+        if self.named:  # else (most plans) no unit's names matter
+            names = unit.names
+            own = names[-1]
+            key += (
+                own if own in self.named else None,
+                tuple(n for n in names[:-1] if n in self.under) if self.under else (),
+            )
         found = self.found.get(key)
         if found is None:
             found = self.found[key] = [
@@ -293,6 +292,19 @@ class _Stem(NamedTuple):
         return tuple(later)
 
 
+class _TemplateKR(NamedTuple):
+    """A template KR as :meth:`_KRMaker.kr` reads it: its identity (the spec's KR object's),
+    name, metric and ``per``, its :class:`_Stem`, and the series key of what an owner sources
+    of its metric (:func:`~okrplan.solve.funnel.sourced_key`)."""
+
+    id: int
+    name: str
+    metric: str | None
+    per: Per
+    stem: _Stem
+    sourced: str | None
+
+
 class _KRMaker:
     """KR records of one plan, with what KRs of one template or one series share worked out
     once (a memo for the duration of :func:`sheet_records`).
@@ -311,7 +323,10 @@ class _KRMaker:
     ):
         self.spec, self.series, self.counts, self.limits = spec, series, counts, limits
         self.calendar = counts.calendar
-        self.stems: dict[int, _Stem] = {}
+        self.stems: dict[int, _TemplateKR] = {}
+        self.layouts: dict[
+            tuple[Any, ...], list[tuple[str, str, str, list[tuple[str, _TemplateKR]]]]
+        ] = {}
         self.laters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.numbers: dict[tuple[Any, ...], Numbers] = {}
         self.sheets: dict[tuple[Any, ...], Shape] = {}
@@ -342,54 +357,96 @@ class _KRMaker:
         limits: Limits | None,
     ) -> Shape:
         """The sheet of a kind of owner not seen before (:meth:`sheet`): each template with
-        the KRs the owner can carry (a derived KR where it has a series of the metric; the
-        company's KPI KR always)."""
+        the KRs the owner can carry (:meth:`_layout`), each KR's numbers from the owner's
+        series."""
         shape: Shape = []
+        for suffix, title, detail, krs in self._layout(level, templates, own):
+            shape.append(
+                (
+                    suffix,
+                    title,
+                    detail,
+                    [(i, kr.name, self.kr(owner, level, kr, own, limits)) for i, kr in krs],
+                )
+            )
+        return shape
+
+    def _layout(
+        self, level: str, templates: Sequence[Objective], own: PersonSeries
+    ) -> list[tuple[str, str, str, list[tuple[str, _TemplateKR]]]]:
+        """An owner's objectives and KRs, numbered (``#1``, ``#1.1``), before their numbers:
+        each template with the KRs the owner can carry (a derived KR where it has a series of
+        the metric; the company's KPI KR always). Worked out once per templates, level and
+        metrics (the 9,000 units of a roster have one)."""
+        key = (id(templates), level, *own)
+        found = self.layouts.get(key)
+        if found is not None:
+            return found
+        found = self.layouts[key] = []
         primary = self.spec.target.primary.metric if level == "company" else None
         for template in templates:
             krs = [
-                self.kr(owner, level, kr, own, limits)
+                self._template_kr(kr)
                 for kr in template.key_results
                 if kr.metric is None or kr.metric == primary or kr.metric in own
             ]
             if krs:
-                suffix = f"#{len(shape) + 1}"
-                shape.append(
-                    (
-                        suffix,
-                        template.title,
-                        template.detail,
-                        [(f"{suffix}.{i}", *kr) for i, kr in enumerate(krs, start=1)],
-                    )
-                )
-        return shape
+                suffix = f"#{len(found) + 1}"
+                numbered = [(f"{suffix}.{i}", kr) for i, kr in enumerate(krs, start=1)]
+                found.append((suffix, template.title, template.detail, numbered))
+        return found
+
+    def _template_kr(self, kr: KeyResult) -> _TemplateKR:
+        """What every KR made from the template KR ``kr`` shares (once per ``kr``)."""
+        found = self.stems.get(id(kr))  # the template's KR objects live as long as the spec
+        if found is None:
+            attrs = template_attrs(self.spec, kr)
+            metric = kr.metric
+            found = self.stems[id(kr)] = _TemplateKR(
+                id(kr),
+                attrs["name"],
+                metric,
+                attrs["per"],
+                _Stem.of(attrs),
+                metric and sourced_key(metric),
+            )
+        return found
 
     def kr(
-        self, owner: str, level: str, kr: KeyResult, own: PersonSeries, limits: Limits | None
-    ) -> tuple[str, tuple[Any, ...]]:
-        """The name and the record fields after ``objective`` of a template KR on the sheet
-        of ``owner`` (its series ``own``, its ``limits``): a derived KR's target is
+        self, owner: str, level: str, kr: _TemplateKR, own: PersonSeries, limits: Limits | None
+    ) -> tuple[Any, ...]:
+        """The record fields after ``objective`` of a template KR on the sheet of ``owner``
+        (its series ``own``, its ``limits``): a derived KR's target is
         :func:`~okrplan.solve.series.headline` of the owner's series of its metric (a
         销售岗's weekly calls: the plan's calls ÷ its weeks), its periods
         :func:`~okrplan.solve.series.periods`."""
-        stem = self.stems.get(id(kr))  # the template's KR objects live as long as the spec
-        if stem is None:
-            stem = self.stems[id(kr)] = _Stem.of(template_attrs(self.spec, kr))
-        attrs, metric = stem.attrs, kr.metric
+        metric, stem = kr.metric, kr.stem
         if metric is None:
-            return attrs["name"], stem.later
+            return stem.later
         if level == "company":
-            special = self._company(owner, level, metric, attrs["per"])
+            special = self._company(owner, level, metric, kr.per)
             if special is not None:
-                return attrs["name"], _later({**attrs, **special})
+                return _later({**stem.attrs, **special})
         series = own[metric]
-        within, shown_sourced = self.counts.measured(own, metric, limits)
-        key = (id(kr), series.num, series.den, series.money, id(within), shown_sourced)
+        if kr.sourced in own:  # some support unit supplies part of it (rare)
+            within, shown_sourced = self.counts.measured(own, metric, limits)
+        else:
+            within, shown_sourced = limits, None
+        # money KRs' numbers do not depend on the limits: KRs alike share them across limits
+        key: tuple[Any, ...] = (
+            kr.id,
+            series.num,
+            series.den,
+            series.money,
+            series.money or id(within),
+        )
+        if shown_sourced is not None:
+            key = (*key, shown_sourced)
         later = self.laters.get(key)
         if later is None:
-            numbers = self._numbers(series, attrs["per"], within, metric)
+            numbers = self._numbers(series, kr.per, within, metric)
             later = self.laters[key] = stem.derived(numbers, shown_sourced)
-        return attrs["name"], later
+        return later
 
     def _numbers(self, series: Series, per: Per, limits: Limits | None, metric: str) -> Numbers:
         """A derived KR's headline, periods and total: a count KR's from the count step

@@ -11,7 +11,7 @@ from okrplan.model import Level, Marginal, NodeKind, RoleGroup, Selling, Support
 from okrplan.planmeta import Binding
 from okrplan.solve.groups import Group, Window, evolve, per_month_capacity, role_id, unit_id
 from okrplan.solve.quotas import money, unit_target
-from okrplan.solve.records import new_role_group
+from okrplan.solve.records import new_role_group, new_unit
 from okrplan.solve.series import number
 from okrplan.spec import RoleRef, Spec
 
@@ -23,23 +23,24 @@ def unit_records(spec: Spec, unit_quotas: Mapping[str, tuple[int, int]]) -> list
     """Every unit of the org tree, in tree order, with its target and what it passes down
     where it sells (``unit_quotas``: (target, assigned) in money steps)."""
     step = Fraction(spec.target.split.rounding.money)
-    out = []
+    out: list[Unit] = []
+    append = out.append
+    company, plain, kind = Level.COMPANY, Level.UNIT, NodeKind.UNIT
     for unit in spec.units:
         uid = unit_id(unit)
         quota = unit_quotas.get(uid)
         support = unit.unit.supports
-        out.append(
-            Unit(
-                id=uid,
-                name=unit.unit.name,
-                path=unit.names,
-                lead=unit.unit.lead,
-                level=Level.COMPANY if len(unit.names) == 1 else Level.UNIT,
-                target=None if quota is None else unit_target(spec, unit, quota[0], step),
-                assigned=None if quota is None else money(quota[1], step),
-                supports=None
-                if support is None
-                else Supports(support.metric, number(support.share)),
+        append(
+            new_unit(
+                uid,
+                unit.unit.name,
+                unit.names,
+                unit.unit.lead,
+                company if len(unit.names) == 1 else plain,
+                None if quota is None else unit_target(spec, unit, quota[0], step),
+                None if quota is None else money(quota[1], step),
+                None if support is None else Supports(support.metric, number(support.share)),
+                kind,
             )
         )
     return out
@@ -83,13 +84,14 @@ def role_records(
     memo: dict[object, Any] = {}
     records: list[RoleGroup] = []
     binding: list[Binding] = []
+    capacities: dict[int, dict[str, str]] = {}
     for ref in spec.roles:
         for group in by_role.get(id(ref), ()):
             ideal = ideals.get(group.id, _ZERO)
             reasons, selling = _selling(spec, group, ideal, quotas[group.id], memo)
             if reasons:
                 binding.extend(Binding(group.id, r) for r in reasons)
-            records.append(_group_record(group, selling))
+            records.append(_group_record(group, selling, capacities))
         if ref.role.sells is None or ref.unit.unit.supports is not None:
             records.append(_plain_record(ref))
     return Roles(tuple(records), tuple(binding))
@@ -112,8 +114,15 @@ def _by_role(spec: Spec, groups: Sequence[Group]) -> dict[int, list[Group]]:
     return {id(ref): by_id.get(role_id(ref), []) for ref in spec.roles}
 
 
-def _group_record(group: Group, selling: Selling) -> RoleGroup:
+def _group_record(
+    group: Group, selling: Selling, capacities: dict[int, dict[str, str]]
+) -> RoleGroup:
+    """A group's record; its capacity as written, one (read-only) dict per role entry's
+    capacity in ``capacities`` (by the capacity's identity: the groups of an entry share it)."""
     role = group.role.role
+    capacity = capacities.get(id(role.capacity))
+    if capacity is None:
+        capacity = capacities[id(role.capacity)] = _capacity_text(role.capacity)
     return new_role_group(
         group.id,
         role.role,
@@ -123,10 +132,15 @@ def _group_record(group: Group, selling: Selling) -> RoleGroup:
         group.people,
         group.is_hire,
         group.sells,
-        {m: q.text or str(q.value) for m, q in role.capacity.items()},
+        capacity,
         selling,
         NodeKind.ROLE,
     )
+
+
+def _capacity_text(capacity: Mapping[str, Any]) -> dict[str, str]:
+    """A role's capacity as its record shows it: each quantity as written."""
+    return {m: q.text or str(q.value) for m, q in capacity.items()}
 
 
 def _plain_record(ref: RoleRef) -> RoleGroup:
@@ -139,7 +153,7 @@ def _plain_record(ref: RoleRef) -> RoleGroup:
         people=tuple(p if isinstance(p, str) else p.name for p in ref.role.people),
         new_hires=False,
         sells=ref.role.sells,
-        capacity={m: q.text or str(q.value) for m, q in ref.role.capacity.items()},
+        capacity=_capacity_text(ref.role.capacity),
     )
 
 
@@ -154,8 +168,17 @@ def _selling(
     profile = group.shared()
     key: tuple[object, ...] | None = None
     if profile is not None:
-        key = (profile, group.headcount, *map(_exact, (quota, ideal, group.basis)))
-        key += tuple(map(_exact, (group.fixed, group.upper_share, group.lower)))
+        exact = _exact
+        key = (
+            profile,
+            group.headcount,
+            exact(quota),
+            exact(ideal),
+            exact(group.basis),
+            exact(group.fixed),
+            exact(group.upper_share),
+            exact(group.lower),
+        )
         found: tuple[tuple[str, ...], Selling] | None = memo.get(key)
         if found is not None:
             return found
@@ -181,7 +204,7 @@ def _exact(value: object) -> object:
     is, and hashed without ``Fraction.__hash__``'s modular inverse (five a group, 13,000 groups
     at 100,000 people)."""
     if type(value) is Fraction:
-        return value.numerator, value.denominator
+        return value.as_integer_ratio()  # one call, where numerator and denominator are two
     return value
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from okrplan.model import KeyResult, Objective, RoleGroup
+from okrplan.model import KeyResult, Objective, RoleGroup, Unit
 
 _set = object.__setattr__  # the frozen dataclass's own __setattr__ refuses every assignment
 
@@ -80,6 +80,42 @@ class _KeyResultTwin:
         _set(self, "__class__", KeyResult)
 
 
+class _KeyResultLaterTwin:
+    """A :class:`KeyResult` from its first four fields and a tuple of the rest (``later``, in
+    the slots' order, ``kind`` last): KRs alike share that tuple, and unpacking it into the
+    slots costs less than spreading it over as many arguments."""
+
+    __slots__ = KeyResult.__slots__
+
+    def __init__(self, id: str, name: str, owner: str, objective: str, later: Any) -> None:
+        self.id = id
+        self.name = name
+        self.owner = owner
+        self.objective = objective
+        (
+            self.kr_kind,
+            self.metric,
+            self.text,
+            self.per,
+            self.target,
+            self.target_kind,
+            self.periods,
+            self.weight,
+            self.fixed_weight,
+            self.direction,
+            self.deduction,
+            self.due,
+            self.target_per,
+            self.total,
+            self.unit,
+            self.money,
+            self.hires,
+            self.sourced,
+            self.kind,
+        ) = later
+        _set(self, "__class__", KeyResult)
+
+
 class _ObjectiveTwin:
     """An :class:`Objective`'s fields in its slots' order; made, it is an :class:`Objective`."""
 
@@ -136,12 +172,48 @@ class _RoleGroupTwin:
         _set(self, "__class__", RoleGroup)
 
 
+class _UnitTwin:
+    """A :class:`Unit`'s fields in its slots' order; made, it is a :class:`Unit`."""
+
+    __slots__ = Unit.__slots__
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        path: Any,
+        lead: Any,
+        level: Any,
+        target: Any,
+        assigned: Any,
+        supports: Any,
+        kind: Any,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.path = path
+        self.lead = lead
+        self.level = level
+        self.target = target
+        self.assigned = assigned
+        self.supports = supports
+        self.kind = kind
+        _set(self, "__class__", Unit)
+
+
 new_kr = cast(Callable[..., KeyResult], _KeyResultTwin)
 """A :class:`KeyResult` from the values of all its fields (``kind`` too), in order, unchecked."""
+
+new_kr_later = cast(Callable[..., KeyResult], _KeyResultLaterTwin)
+"""A :class:`KeyResult` from its id, name, owner and objective and a tuple of its other fields
+(``kind`` too), in order, unchecked."""
 
 new_objective = cast(Callable[..., Objective], _ObjectiveTwin)
 """An :class:`Objective` from the values of all its fields (``kind`` too), in order, unchecked."""
 
+
+new_unit = cast(Callable[..., Unit], _UnitTwin)
+"""A :class:`Unit` from the values of all its fields (``kind`` too), in order, unchecked."""
 
 new_role_group = cast(Callable[..., RoleGroup], _RoleGroupTwin)
 """A :class:`RoleGroup` from the values of all its fields (``kind`` too), in order, unchecked."""
