@@ -89,3 +89,14 @@ def test_a_count_is_written_as_format_number_writes_it(value: object, locale: st
 
     expected = format_number(Decimal(str(value)), locale)
     assert count_text(value, locale) == expected  # type: ignore[arg-type]
+
+
+def test_column_decimals_by_hand():
+    # a 10万 step in 亿 has three decimals: 1.5亿 and 2亿 read 1500 and 2000 thousandths, whose
+    # fewest trailing zeros (two, of 1500) leave one decimal: 1.5亿, 2亿
+    assert money_scale([150_000_000, 200_000_000], "zh-CN") == Scale(8, "亿", 1)
+    # 123,456,789 rounds half up to 1235 thousandths of 亿 (1234.56789): three decimals is
+    # more than two, so the column falls back to whole 万 (12,346万, 20,000万)
+    assert money_scale([123_456_789, 200_000_000], "zh-CN") == Scale(4, "万", 0)
+    # in 万 a 10万 step has no decimals at all, whatever the amounts
+    assert money_scale([12_345_678, 55_555_555], "zh-CN") == Scale(4, "万", 0)
