@@ -237,6 +237,20 @@ def remember_sheets(graph: nx.DiGraph) -> None:
             known[owner] = _sheet(graph, owner)
 
 
+def remember_built(
+    graph: nx.DiGraph, sheets: dict[str, Sheet], children: dict[str, list[str]]
+) -> None:
+    """Every owner's sheet and children as the graph's maker knew them while adding its edges
+    (:func:`okrplan.solve.assemble.assemble`), kept as :func:`sheet` and :func:`org_children`
+    keep their answers: the same lists they would read from the edges, without reading
+    177,000 nodes' edges again (``tests/test_assemble.py`` compares the two)."""
+    known = _known(graph, "sheet")
+    kids = _known(graph, "org_children")
+    if known is not None and kids is not None:
+        known.update(sheets)
+        kids.update(children)
+
+
 def _sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     records, pred = graph._node, graph._pred
     out = []

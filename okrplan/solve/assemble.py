@@ -15,6 +15,7 @@ import networkx as nx
 
 from okrplan.graph import adjacency_graph, built, edge_data
 from okrplan.model import EdgeKind, KeyResult, KRKind, Objective, RoleGroup, Unit
+from okrplan.queries import is_empty_hire_pool, remember_built
 from okrplan.spec import Spec
 
 EdgeList = list[tuple[str, str, EdgeKind]]
@@ -49,6 +50,12 @@ def assemble(
         made = None
     graph = None if made is None else adjacency_graph(*made)
     if graph is not None:
+        try:
+            sheets = _sheets(owners, items)
+            if sheets is not None:
+                remember_built(graph, sheets, _children(owners))
+        except KeyError:  # an item names an owner or objective that is not one (read then)
+            pass
         return graph
     return built([*owners, *items], edges(spec, owners, items))
 
@@ -123,6 +130,42 @@ def _sheet_edges(
             if item.kr_kind is KRKind.STAFFING and item.hires in hiring:
                 append((item.id, item.hires, drives))
     return edges
+
+
+def _sheets(
+    owners: Sequence[Unit | RoleGroup], items: Sequence[Objective | KeyResult]
+) -> dict[str, list[tuple[Objective, list[KeyResult]]]] | None:
+    """Each owner's sheet as :func:`okrplan.queries.sheet` reads it from the edges
+    :func:`_filled` added: its objectives in the items' order, each with the KRs that
+    measure it in the items' order; None where an item is of another type (the sheet's
+    reader then checks each record)."""
+    sheets: dict[str, list[tuple[Objective, list[KeyResult]]]] = {o.id: [] for o in owners}
+    krs: dict[str, list[KeyResult]] = {}
+    for item in items:
+        if type(item) is KeyResult:
+            krs[item.objective].append(item)
+        elif type(item) is Objective:
+            found = krs[item.id] = []
+            sheets[item.owner].append((item, found))
+        else:
+            return None
+    return sheets
+
+
+def _children(owners: Sequence[Unit | RoleGroup]) -> dict[str, list[str]]:
+    """Each owner's children as :func:`okrplan.queries.org_children` reads them from the
+    ``contains`` edges of :func:`_tree_edges`: its role groups (but hire pools that hired
+    nobody), then its sub-units, each in the owners' order."""
+    roles: dict[str, list[str]] = {o.id: [] for o in owners}
+    units: dict[str, list[str]] = {o.id: [] for o in owners}
+    for owner, up in zip(owners, _parents(owners), strict=True):
+        if up is None:
+            continue
+        if isinstance(owner, Unit):
+            units[up].append(owner.id)
+        elif not is_empty_hire_pool(owner):
+            roles[up].append(owner.id)
+    return {owner: roles[owner] + units[owner] for owner in roles}
 
 
 def _hiring(owners: Sequence[Unit | RoleGroup]) -> set[str]:
