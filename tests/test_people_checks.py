@@ -9,22 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import minimal_target
 
 from okrplan.errors import InputError
 from okrplan.spec import load_spec
 
 
 def _target(people: list[Any]) -> dict[str, Any]:
-    return {
-        "okrplan": 1,
-        "plan": {"name": "测试", "period": 2026, "buffer": "0%"},
-        "kpi": {"metric": "revenue", "target": "1200万"},
-        "metrics": {
-            "revenue": {"name": "销售额", "kind": "money"},
-            "deals": {"name": "成交", "unit": "个", "yields": {"revenue": "10万"}},
-        },
-        "org": {"name": "公司", "roles": [{"role": "销售", "sells": "deals", "people": people}]},
-    }
+    org = {"name": "公司", "roles": [{"role": "销售", "sells": "deals", "people": people}]}
+    return minimal_target(plan={"period": 2026}, org=org)
 
 
 def _errors(path: Path) -> list[str]:
