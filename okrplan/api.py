@@ -231,8 +231,8 @@ def _write(
     discard_edits: bool,
     warn: Callable[[str], None] | None,
 ) -> Path:
-    """The plan directory written (see :func:`write_plan`): ``files`` with plan.json copied
-    from ``spooled``, and the manifest."""
+    """The plan directory written (see :func:`write_plan`): ``files`` with plan.json named
+    (or copied) from ``spooled``, and the manifest."""
     from okrplan.export.output import write_dir
 
     with spooled:
@@ -259,7 +259,7 @@ def _plan_files(
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
-    to a temporary file as it is made (never held whole), copied in by its writer."""
+    to a temporary file as it is made (never held whole), named (or copied) in by its writer."""
     import contextlib
     import functools
 

@@ -41,6 +41,7 @@ from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.org import Roles, role_records, unit_records
 from okrplan.solve.phasing import month_shares
 from okrplan.solve.quotas import group_quotas, round_quotas
+from okrplan.solve.records import owner_sheets
 from okrplan.solve.rollup import unit_series
 from okrplan.solve.series import Limits, number
 from okrplan.solve.support import Support, plan_support
@@ -127,8 +128,9 @@ def solve_plan(
             spec, roles.records, series, _hires(allocation, support), limits, counts
         )
         stage("weights")
-        weighted = weigh(spec, owners, items, groups, series, options)  # sets them in place
-        graph = assemble(spec, owners, items)
+        sheets = owner_sheets(items)
+        weighted = weigh(spec, owners, sheets, groups, series, options)  # sets them in place
+        graph = assemble(spec, owners, items, sheets)
         solver = _report(
             allocation,
             worst(quotas.status, *(s.status for s in splits)),

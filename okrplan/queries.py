@@ -198,9 +198,10 @@ def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
 
     The answer is made once per owner while the graph's nodes and edges stay the same (a
     :class:`~okrplan.graph.PlanGraph` counts their changes): a record replaced in place
-    (``graph.nodes[n]["node"] = ...``) after its sheet was asked for is not seen, so replace
-    records before reading sheets. The outer list is the caller's; the key result lists are
-    shared (do not change them)."""
+    (``graph.nodes[n]["node"] = ...``) after its sheet was asked for is not seen, and the
+    graph :func:`~okrplan.solve.assemble.assemble` makes has every sheet given already
+    (:func:`remember_built`): replace records only in a copy of it (as ``replan`` does). The
+    outer list is the caller's; the key result lists are shared (do not change them)."""
     known = _known(graph, "sheet")
     if known is None:
         return _sheet(graph, owner)

@@ -8,8 +8,8 @@ from okrplan.model import KeyResult
 from okrplan.solve.objectives import KR_ORDER
 
 
-def test_freeze_passes_a_krs_fields_in_the_records_order() -> None:
-    # freeze makes KeyResult records positionally: KR_ORDER must be the dataclass's field
+def test_kr_order_is_the_records_field_order() -> None:
+    # KeyResult records are made positionally: KR_ORDER must be the dataclass's field
     # order, up to its last field (kind, left at its default)
     names = [f.name for f in dataclasses.fields(KeyResult)]
     assert names == [*KR_ORDER, "kind"]

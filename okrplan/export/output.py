@@ -142,7 +142,8 @@ def _check_replaceable(final: Path, force: bool, marker: str) -> None:
 
 class Spooled:
     """Bytes written to an unnamed temporary file (it vanishes when closed, or when the
-    process ends however it ends), with their SHA-256; a context manager that closes it."""
+    process ends however it ends, unless :meth:`copy_to` gave it a name), with their
+    SHA-256; a context manager that closes it."""
 
     def __init__(self, handle: IO[bytes], sha256: str, *, linkable: bool = False) -> None:
         self.file = handle
@@ -152,7 +153,8 @@ class Spooled:
     def copy_to(self, path: Path) -> None:
         """Write the bytes as ``path`` (a file writer of :data:`Content`): the temporary file
         itself given that name where it can be (the bytes are neither copied nor written to
-        disk twice), else a copy of it."""
+        disk twice), else a copy of it. Called once (the file it names is the temporary
+        one)."""
         self.file.flush()
         if self.linkable:
             try:
@@ -205,12 +207,13 @@ def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled
             sha.update(chunk)
             handle.write(chunk)
             written += len(chunk)
-            if written - started >= _EARLY_WRITE:
+            if linkable and written - started >= _EARLY_WRITE:  # a copy's bytes: not yet
                 handle.flush()
                 _start_writeback(handle.fileno(), started, written - started)
                 started = written
         handle.flush()
-        _start_writeback(handle.fileno(), started, written - started)
+        if linkable:
+            _start_writeback(handle.fileno(), started, written - started)
     except OSError as exc:
         handle.close()
         raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None

@@ -16,6 +16,7 @@ import networkx as nx
 from okrplan.graph import adjacency_graph, built, edge_data
 from okrplan.model import EdgeKind, KeyResult, KRKind, Objective, RoleGroup, Unit
 from okrplan.queries import is_empty_hire_pool, remember_built
+from okrplan.solve.records import Sheets, owner_sheets
 from okrplan.spec import Spec
 
 EdgeList = list[tuple[str, str, EdgeKind]]
@@ -23,7 +24,10 @@ Kinded = list[tuple[str, str, str]]
 
 
 def assemble(
-    spec: Spec, owners: Sequence[Unit | RoleGroup], items: Sequence[Objective | KeyResult]
+    spec: Spec,
+    owners: Sequence[Unit | RoleGroup],
+    items: Sequence[Objective | KeyResult],
+    sheets: Sheets | None = None,
 ) -> nx.DiGraph:
     """The goal graph of a plan's records.
 
@@ -35,6 +39,8 @@ def assemble(
         Unit and role records, in tree order.
     items
         Objective and KR records, each objective followed by its KRs.
+    sheets
+        :func:`~okrplan.solve.records.owner_sheets` of ``items``, if made already.
 
     Returns
     -------
@@ -50,12 +56,7 @@ def assemble(
         made = None
     graph = None if made is None else adjacency_graph(*made)
     if graph is not None:
-        try:
-            sheets = _sheets(owners, items)
-            if sheets is not None:
-                remember_built(graph, sheets, _children(owners))
-        except KeyError:  # an item names an owner or objective that is not one (read then)
-            pass
+        _remember(graph, owners, items, sheets)
         return graph
     return built([*owners, *items], edges(spec, owners, items))
 
@@ -132,24 +133,23 @@ def _sheet_edges(
     return edges
 
 
-def _sheets(
-    owners: Sequence[Unit | RoleGroup], items: Sequence[Objective | KeyResult]
-) -> dict[str, list[tuple[Objective, list[KeyResult]]]] | None:
-    """Each owner's sheet as :func:`okrplan.queries.sheet` reads it from the edges
-    :func:`_filled` added: its objectives in the items' order, each with the KRs that
-    measure it in the items' order; None where an item is of another type (the sheet's
-    reader then checks each record)."""
-    sheets: dict[str, list[tuple[Objective, list[KeyResult]]]] = {o.id: [] for o in owners}
-    krs: dict[str, list[KeyResult]] = {}
-    for item in items:
-        if type(item) is KeyResult:
-            krs[item.objective].append(item)
-        elif type(item) is Objective:
-            found = krs[item.id] = []
-            sheets[item.owner].append((item, found))
-        else:
-            return None
-    return sheets
+def _remember(
+    graph: nx.DiGraph,
+    owners: Sequence[Unit | RoleGroup],
+    items: Sequence[Objective | KeyResult],
+    sheets: Sheets | None,
+) -> None:
+    """Each owner's sheet and children handed to :mod:`okrplan.queries` as the edges just
+    added say them (:func:`okrplan.queries.remember_built`), unless an item is of another
+    type or names an owner or objective that is not one (the queries then read the edges)."""
+    if not set(map(type, items)) <= {Objective, KeyResult}:
+        return
+    try:
+        sheets = owner_sheets(items) if sheets is None else sheets
+        kids = _children(owners)
+    except KeyError:
+        return
+    remember_built(graph, {o.id: sheets.get(o.id, []) for o in owners}, kids)
 
 
 def _children(owners: Sequence[Unit | RoleGroup]) -> dict[str, list[str]]:

@@ -20,7 +20,7 @@ from okrplan.periods import Month
 from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
 from okrplan.solve.krcounts import CountNumbers, Numbers
-from okrplan.solve.records import new_kr, new_kr_later, new_objective, weight_setter
+from okrplan.solve.records import new_kr, new_kr_later, new_objective
 from okrplan.solve.series import (
     Limits,
     Series,
@@ -48,8 +48,8 @@ _TAIL = (
     "sourced",
 )
 KR_ORDER = ("id", "name", "owner", "objective", *_HEAD, "weight", *_TAIL)
-"""The fields of :class:`okrplan.model.KeyResult` in their order, as :func:`freeze` passes
-them (its ``kind`` has its default)."""
+"""The fields of :class:`okrplan.model.KeyResult` in their order, as its records are made
+positionally (its ``kind`` has its default)."""
 
 Rest = tuple[tuple[Any, ...], tuple[Any, ...]]
 """A KR's fields other than id, name, owner, objective and weight: those before the weight
@@ -59,7 +59,7 @@ the same numbers share one."""
 
 class Draft(NamedTuple):
     """An objective or KR before its weight is known: what weighing reads, and the other
-    fields of its record (:func:`freeze` makes the record once the weights are known)."""
+    fields of its record."""
 
     id: str
     owner: str
@@ -77,26 +77,6 @@ class Draft(NamedTuple):
 
 _KR_KIND = model.NodeKind.KR
 _OBJECTIVE_KIND = model.NodeKind.OBJECTIVE
-
-
-def freeze(items: list[SheetItem], weights: Mapping[str, int | float | None]) -> list[SheetItem]:
-    """``items`` with their ``weights`` set (a KR without one keeps its fixed weight, an
-    objective without one has none), in place: the records are :func:`sheet_records`' own,
-    not seen by anyone yet, and setting one slot through its descriptor (as the dataclass's
-    ``__init__`` does) costs far less than a second record (114,000 KRs at 100,000 people)."""
-    set_kr, set_objective = _KR_WEIGHT, _OBJECTIVE_WEIGHT
-    for item in items:
-        weight = weights.get(item.id, _MISSING)
-        if weight is not _MISSING:
-            (set_kr if type(item) is model.KeyResult else set_objective)(item, weight)
-    return items
-
-
-_MISSING = object()
-
-
-_KR_WEIGHT = weight_setter(model.KeyResult)
-_OBJECTIVE_WEIGHT = weight_setter(model.Objective)
 
 
 def _record(d: Draft) -> SheetItem:
@@ -169,7 +149,7 @@ def sheet_records(
     -------
     list
         Objective and KR records, KRs with their fixed weights (if any), objectives with
-        none: :func:`freeze` sets the weights (:func:`okrplan.solve.weighting.weigh`).
+        none: :func:`okrplan.solve.weighting.weigh` sets the weights on them, in place.
     """
     templates = objective_templates(spec)
     by_unit: dict[str, list[Hire]] = {}

@@ -80,6 +80,18 @@ def split_targets(
     ]
 
 
+def _assigned(target: Fraction | int, growth: Fraction, grains: list[int]) -> int:
+    """What a unit gives its children and groups, in steps: its target grown by the buffer,
+    the nearest sum of the grains at least the target."""
+    if 1 in grains and type(target) is int:  # as below, in integers (below the top)
+        # ⌊t × n/d + ½⌋ = ⌊(2tn + d) / 2d⌋, at least t
+        return max((2 * target * growth.numerator + growth.denominator)
+                   // (2 * growth.denominator), target)  # fmt: skip
+    if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
+        return max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
+    return achievable(target * growth, grains, at_least=Fraction(target))
+
+
 def _split(
     spec: Spec,
     kpi: Kpi,
@@ -115,14 +127,7 @@ def _split(
         ideals = [tree.weight[c] for c in children] + [tree.group_weight[g.id] for g in own]
         if not grains:
             continue
-        if 1 in grains and type(target) is int:  # as below, in integers (below the top)
-            # ⌊t × n/d + ½⌋ = ⌊(2tn + d) / 2d⌋, at least t
-            assigned = max((2 * target * growth.numerator + growth.denominator)
-                           // (2 * growth.denominator), target)  # fmt: skip
-        elif 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
-            assigned = max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
-        else:
-            assigned = achievable(target * growth, grains, at_least=Fraction(target))
+        assigned = _assigned(target, growth, grains)
         scale = sum(ideals)
         if scale > 0:
             nums, den = [x * assigned for x in ideals], scale

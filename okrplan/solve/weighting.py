@@ -17,9 +17,8 @@ from typing import Any
 from okrplan.model import KeyResult, KRKind, Objective, RoleGroup, Status, Unit
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import Group
-from okrplan.solve.objectives import SheetItem
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
-from okrplan.solve.records import weight_setter
+from okrplan.solve.records import Sheets, weight_setter
 from okrplan.solve.series import exact
 from okrplan.solve.weights import WeightItem, sheet_key, weights_status
 from okrplan.spec import Spec
@@ -35,13 +34,13 @@ _NONE: Lever = (Fraction(0), Fraction(0))  # a KR without a metric (fractions ar
 def weigh(
     spec: Spec,
     owners: Sequence[Unit | RoleGroup],
-    items: Sequence[SheetItem],
+    sheets: Sheets,
     groups: Sequence[Group],
     series: Mapping[str, PersonSeries],
     options: SolverOptions = DEFAULT_OPTIONS,
 ) -> Status:
     """Weigh every sheet: set each weighted KR's weight and each weighted objective's on its
-    record, in place (what :func:`okrplan.solve.objectives.freeze` does with a dict of them).
+    record, in place.
 
     Parameters
     ----------
@@ -49,10 +48,11 @@ def weigh(
         The validated target file.
     owners
         Unit and role records, in tree order.
-    items
-        Objective and KR records (:func:`okrplan.solve.objectives.sheet_records`), KRs with
-        their fixed weights: its own records, not seen by anyone yet (a KR without a weight
-        here keeps its fixed one, an objective none).
+    sheets
+        Each owner's objectives and KRs (:func:`okrplan.solve.records.owner_sheets` of
+        :func:`okrplan.solve.objectives.sheet_records`), KRs with their fixed weights: its
+        own records, not seen by anyone yet (a KR without a weight here keeps its fixed one,
+        an objective none).
     groups
         The solved groups (a role group's leverage is its quota).
     series
@@ -67,8 +67,7 @@ def weigh(
         leverages are its quota times a factor per KR, and weights depend only on their
         ratios: groups of one role with the same KRs share one solve.
     """
-    # set in place, not gathered in a dict of 150,000 ids for freeze to look up again
-    sheets = _sheets(items)
+    # set in place, not gathered in a dict of 150,000 ids to be looked up again
     weigher = _Weigher(spec, _Levers(spec, owners, groups, series), options)
     statuses: list[Status] = []
     deduction, staffing = KRKind.DEDUCTION, KRKind.STAFFING
@@ -86,7 +85,8 @@ def weigh(
         found, status = weigher.sheet(owner, krs)
         if status is not None:
             statuses.append(status)
-        list(map(set_kr, krs, found))
+        for kr, weight in zip(krs, found, strict=True):
+            set_kr(kr, weight)
         for objective, ks in objectives:
             # the sum of its KRs' weights: those just set, the others' own (or none)
             set_objective(objective, sum([k.weight or 0 for k in ks]))
@@ -193,25 +193,6 @@ def _one_through(parts: Sequence[Lever]) -> bool:
             elif through is not first and through != first:
                 return False
     return True
-
-
-def _sheets(items: Sequence[SheetItem]) -> dict[str, list[tuple[Objective, list[KeyResult]]]]:
-    """Each owner's objectives (in order) and their KRs."""
-    sheets: dict[str, list[tuple[Objective, list[KeyResult]]]] = {}
-    oid, krs = "", list[KeyResult]()  # the last objective: its KRs follow it
-    for item in items:
-        if type(item) is Objective:
-            sheet = sheets.get(item.owner)
-            if sheet is None:
-                sheet = sheets[item.owner] = []
-            oid, krs = item.id, []
-            sheet.append((item, krs))
-        elif type(item) is KeyResult:
-            if item.objective == oid:
-                krs.append(item)
-            else:  # a KR apart from its objective (none is made so): found on its owner's sheet
-                next(ks for o, ks in sheets[item.owner] if o.id == item.objective).append(item)
-    return sheets
 
 
 def _sheet_name(owner: Unit | RoleGroup) -> str:

@@ -87,7 +87,7 @@ class UnitIndex:
     ) -> list[tuple[int, dict[str, Any]]]:
         """Each row of ``planned`` with the unit its person goes into, the units found or made
         in the order of their first rows, as when the rows are placed one by one; a unit that
-        cannot be reported at each of its rows, in row order."""
+        cannot be made is reported at each of its rows, in row order."""
         keys = list(zip(paths, roles, strict=True))
         if len(planned) < len(keys):
             keys = [keys[r] for r in planned]
