@@ -381,41 +381,29 @@ def _copy_to(box: Box, depth: int) -> Box:
 
 def _amounts(plan: Plan) -> list[Number | None]:
     """Every amount of money a diagram of ``plan`` can show: units' targets, quotas, money
-    key results with their periods (one list: 276,000 amounts at 100,000 people)."""
-    out: list[Number | None] = []
-    add, extend = out.append, out.extend
+    key results with their periods (one list: 276,000 amounts at 100,000 people; the order
+    does not matter: Numbers.uniform reads them as a set)."""
     graph = plan.graph
     krs, units = queries.records_of(graph, KeyResult), queries.records_of(graph, Unit)
     roles = queries.records_of(graph, RoleGroup)
     objectives = queries.records_of(graph, Objective)
-    if len(krs) + len(units) + len(roles) + len(objectives) == graph.number_of_nodes():
-        # every record is of exactly one of these kinds: read from the lists queries keeps
-        # (made before the fork at 100,000 people); only the money key results looked at
-        # one by one (the order does not matter: Numbers.uniform reads them as a set)
-        for kr in filter(_MONEY, krs):
-            add(kr.target)
-            add(kr.total)
-            extend(kr.periods.values())
-        extend(map(_UNIT_TARGET, units))
-        extend(map(_UNIT_ASSIGNED, units))
-        for role in roles:
-            if role.selling is not None:
-                add(role.selling.quota)
-                add(role.selling.per_person)
-        return out
-    # straight from networkx's node dicts (as okrplan.graph.node reads them): through the
-    # node view, the walk over 167,000 records of 100,000 people took as long as the rest
-    for data in graph._node.values():
-        item = data["node"]
-        if isinstance(item, KeyResult):
-            if item.money:
-                add(item.target)
-                add(item.total)
-                extend(item.periods.values())
-        elif isinstance(item, Unit):
-            add(item.target)
-            add(item.assigned)
-        elif isinstance(item, RoleGroup) and item.selling is not None:
-            add(item.selling.quota)
-            add(item.selling.per_person)
+    if len(krs) + len(units) + len(roles) + len(objectives) != graph.number_of_nodes():
+        # a record of a kind's subclass: each kind by isinstance (the lists queries keeps,
+        # made before the fork at 100,000 people, hold each kind exactly)
+        items = [data["node"] for data in graph._node.values()]
+        krs = [i for i in items if isinstance(i, KeyResult)]
+        units = [i for i in items if isinstance(i, Unit)]
+        roles = [i for i in items if isinstance(i, RoleGroup)]
+    out: list[Number | None] = []
+    add, extend = out.append, out.extend
+    for kr in filter(_MONEY, krs):  # only the money key results looked at one by one
+        add(kr.target)
+        add(kr.total)
+        extend(kr.periods.values())
+    extend(map(_UNIT_TARGET, units))
+    extend(map(_UNIT_ASSIGNED, units))
+    for role in roles:
+        if role.selling is not None:
+            add(role.selling.quota)
+            add(role.selling.per_person)
     return out

@@ -92,9 +92,9 @@ def _tree_edges(
 
 
 def _parents(owners: Sequence[Unit | RoleGroup]) -> list[str | None]:
-    """Each owner's parent unit's id (:func:`_parent`), one string made per unit path (a
-    unit's id is ``u:`` and its path), not one per owner: 30,000 owners below 9,000 units in
-    a roster of 100,000 people."""
+    """Each owner's parent unit's id (a role group's unit, a unit's parent unit; None for
+    the company), one string made per unit path (a unit's id is ``u:`` and its path), not
+    one per owner: 30,000 owners below 9,000 units in a roster of 100,000 people."""
     ids: dict[tuple[str, ...], str] = {}
     out: list[str | None] = []
     append = out.append
@@ -311,7 +311,7 @@ def alignment(
             edges += [
                 (s, t, label[kind])
                 for s, t, kind in _supports(
-                    owner, krs[supports.metric], supports.metric, by_owner, records
+                    owner, krs[supports.metric], supports.metric, by_owner, records, up
                 )
             ]
     return edges
@@ -350,22 +350,16 @@ class _Above:
         return known
 
 
-def _parent(owner: Unit | RoleGroup) -> str | None:
-    if isinstance(owner, RoleGroup):
-        return "u:" + "/".join(owner.path)
-    return "u:" + "/".join(owner.path[:-1]) if len(owner.path) > 1 else None
-
-
 def _supports(
     owner: str,
     kid: str,
     metric: str,
     by_owner: dict[str, dict[str, str]],
     records: dict[str, Unit | RoleGroup],
+    scope: str | None,
 ) -> EdgeList:
-    """A support unit's KR → the KR it feeds: its parent's, else each role's below it."""
-    record = records[owner]
-    scope = _parent(record)
+    """A support unit's KR → the KR it feeds: its parent's (``scope``), else each role's
+    below it."""
     fed = by_owner.get(scope or "", {}).get(metric)
     if fed is not None:
         return [(kid, fed, EdgeKind.SUPPORTS)]
