@@ -314,6 +314,25 @@ class _Checker(TargetChecks):
         """Check one role entry; 1 if it sells (it carries part of the KPI), else 0."""
         self.check_headcount(ref)
         self.check_people(ref)
+        role = ref.role
+        if ref.unit.unit.supports is not None:
+            return self.check_role_kind(ref, chains_ok)
+        # the rest depends on what the entry sells, its capacities and hiring month alone:
+        # a roster's thousands of entries of one role are checked once, unless it finds a
+        # problem (then each entry is checked, each problem reported where it is)
+        hire = role.hire
+        by = hire.by if isinstance(hire, Hire) else None
+        kind = (role.sells, tuple(role.capacity), by, role.quota is None)
+        if kind in self.sound_kinds:
+            return 0 if role.sells is None else 1
+        before = len(self.issues)
+        sells = self.check_role_kind(ref, chains_ok)
+        if len(self.issues) == before:
+            self.sound_kinds.add(kind)
+        return sells
+
+    def check_role_kind(self, ref: RoleRef, chains_ok: bool) -> int:
+        """What :meth:`check_role` checks of an entry beyond its headcount and people."""
         role, path = ref.role, ref.path
         if (
             isinstance(role.hire, Hire)
@@ -540,6 +559,10 @@ class _Checker(TargetChecks):
             per_plan["week"], per_plan["month"] = Decimal(months * 31) / 7, Decimal(months)
             per_plan["quarter"], per_plan["year"] = Decimal(months) / 3, Decimal(months) / 12
         capacity = ref.role.capacity  # one person's part once per capacity: a few repeat
+        # a roster's entries share their catalogue role's capacity: by identity first
+        same = (ref.role.sells, id(capacity))
+        if (least := self.carried.get(same)) is not None:
+            return least * max(ref.headcount, 1)
         key = (ref.role.sells, *((m, q.value, q.per) for m, q in capacity.items()))
         if (least := self.carried.get(key)) is None:
             funnel = self.funnel(ref.role.sells or "")
@@ -549,9 +572,12 @@ class _Checker(TargetChecks):
                 if metric in funnel
             ]
             least = self.carried[key] = min(carried, default=Decimal(0))
+        self.carried[same] = least  # the capacity is the spec's: its id is not reused
         return least * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:
+        if all(ref.cohort == 1 for ref in self.spec.roles):
+            return  # no role name twice in a unit (a roster's entries seldom repeat one)
         firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name
         for ref in self.spec.roles:
             firsts.setdefault((ref.unit.path, ref.role.role), ref)
