@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from itertools import pairwise
-from typing import Any
+from itertools import compress, pairwise, repeat
+from typing import Any, cast
 
 from okrplan.errors import Issue, Severity
 from okrplan.quantity import (
@@ -389,13 +390,18 @@ class _Checker(TargetChecks):
         """Named people: each once (a roster's thousands of names compared at once), joining
         before leaving, and not after the plan."""
         people = ref.role.people
-        dated = [(i, person) for i, person in enumerate(people) if not isinstance(person, str)]
-        names = [p if isinstance(p, str) else p.name for p in people] if dated else people
+        # which are written with months (Person; the rest plain names), found by C loops
+        dated = list(compress(range(len(people)), map(isinstance, people, repeat(Person))))
+        names: Sequence[str | Person] = people
+        if dated:
+            names = list(people)
+            for i in dated:
+                names[i] = cast(Person, people[i]).name
         if len(set(names)) < len(names):
             self.check_people_each(ref)  # in order: each repeat where it is
             return
-        for i, person in dated:
-            self.check_months(ref, i, person)
+        for i in dated:
+            self.check_months(ref, i, cast(Person, people[i]))
 
     def check_people_each(self, ref: RoleRef) -> None:
         """:meth:`check_people` person by person, for a role that names someone twice."""
