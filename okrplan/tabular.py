@@ -252,7 +252,8 @@ def _finish(
     """The table of ``cells`` (rows no wider than the header) without its rows of blanks, or
     the errors of its header."""
     width = len(columns)
-    blank = [i for i, text in enumerate(cells[0]) if not text] if cells else []
+    # a blank row is blank in the first column: most tables have none there (found in C)
+    blank = [i for i, text in enumerate(cells[0]) if not text] if cells and "" in cells[0] else []
     for column in cells[1:]:
         blank = [i for i in blank if not column[i]]
     if blank:  # rows of blanks are empty rows

@@ -342,3 +342,11 @@ def test_every_problem_of_a_roster_is_reported_at_once(roster: Callable[..., Pat
         (6, "joined", "王五 joins after the plan ends"),
         (7, "unit", "the unit path '公司/' has an empty part"),
     ]
+
+
+def test_namesakes_in_different_units_are_two_people(roster: Callable[..., Path]) -> None:
+    # a name twice in the roster, but in two units: each unit has its own 张三 (no problem);
+    # the same name twice in one unit is reported (above)
+    spec = load_spec(roster(f"{HEADER}\n张三,华东,销售,,\n张三,华北,销售,,\n李四,华北,销售,,\n"))
+    people = {ref.unit.unit.name: ref.role.people for ref in spec.roles}
+    assert people == {"华东": ("张三",), "华北": ("张三", "李四")}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from itertools import pairwise
-from typing import Any
+from itertools import compress, pairwise, repeat
+from typing import Any, cast
 
 from okrplan.errors import Issue, Severity
 from okrplan.quantity import (
@@ -314,6 +315,25 @@ class _Checker(TargetChecks):
         """Check one role entry; 1 if it sells (it carries part of the KPI), else 0."""
         self.check_headcount(ref)
         self.check_people(ref)
+        role = ref.role
+        if ref.unit.unit.supports is not None:
+            return self.check_role_kind(ref, chains_ok)
+        # the rest depends on what the entry sells, its capacities and hiring month alone:
+        # a roster's thousands of entries of one role are checked once, unless it finds a
+        # problem (then each entry is checked, each problem reported where it is)
+        hire = role.hire
+        by = hire.by if isinstance(hire, Hire) else None
+        kind = (role.sells, tuple(role.capacity), by, role.quota is None)
+        if kind in self.sound_kinds:
+            return 0 if role.sells is None else 1
+        before = len(self.issues)
+        sells = self.check_role_kind(ref, chains_ok)
+        if len(self.issues) == before:
+            self.sound_kinds.add(kind)
+        return sells
+
+    def check_role_kind(self, ref: RoleRef, chains_ok: bool) -> int:
+        """What :meth:`check_role` checks of an entry beyond its headcount and people."""
         role, path = ref.role, ref.path
         if (
             isinstance(role.hire, Hire)
@@ -370,13 +390,18 @@ class _Checker(TargetChecks):
         """Named people: each once (a roster's thousands of names compared at once), joining
         before leaving, and not after the plan."""
         people = ref.role.people
-        dated = [(i, person) for i, person in enumerate(people) if not isinstance(person, str)]
-        names = [p if isinstance(p, str) else p.name for p in people] if dated else people
+        # which are written with months (Person; the rest plain names), found by C loops
+        dated = list(compress(range(len(people)), map(isinstance, people, repeat(Person))))
+        names: Sequence[str | Person] = people
+        if dated:
+            names = list(people)
+            for i in dated:
+                names[i] = cast(Person, people[i]).name
         if len(set(names)) < len(names):
             self.check_people_each(ref)  # in order: each repeat where it is
             return
-        for i, person in dated:
-            self.check_months(ref, i, person)
+        for i in dated:
+            self.check_months(ref, i, cast(Person, people[i]))
 
     def check_people_each(self, ref: RoleRef) -> None:
         """:meth:`check_people` person by person, for a role that names someone twice."""
@@ -540,6 +565,10 @@ class _Checker(TargetChecks):
             per_plan["week"], per_plan["month"] = Decimal(months * 31) / 7, Decimal(months)
             per_plan["quarter"], per_plan["year"] = Decimal(months) / 3, Decimal(months) / 12
         capacity = ref.role.capacity  # one person's part once per capacity: a few repeat
+        # a roster's entries share their catalogue role's capacity: by identity first
+        same = (ref.role.sells, id(capacity))
+        if (least := self.carried.get(same)) is not None:
+            return least * max(ref.headcount, 1)
         key = (ref.role.sells, *((m, q.value, q.per) for m, q in capacity.items()))
         if (least := self.carried.get(key)) is None:
             funnel = self.funnel(ref.role.sells or "")
@@ -549,9 +578,12 @@ class _Checker(TargetChecks):
                 if metric in funnel
             ]
             least = self.carried[key] = min(carried, default=Decimal(0))
+        self.carried[same] = least  # the capacity is the spec's: its id is not reused
         return least * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:
+        if all(ref.cohort == 1 for ref in self.spec.roles):
+            return  # no role name twice in a unit (a roster's entries seldom repeat one)
         firsts: dict[tuple[KeyPath, str], RoleRef] = {}  # the first entry of each role name
         for ref in self.spec.roles:
             firsts.setdefault((ref.unit.path, ref.role.role), ref)

@@ -30,6 +30,7 @@ class CheckerBase:
         self.funnels: dict[str, tuple[str, ...]] = {}
         self.per_plan: dict[str | None, Decimal] = {}  # periods of a capacity in the plan's months
         self.carried: dict[tuple[object, ...], Decimal] = {}  # by (sells, capacity)
+        self.sound_kinds: set[tuple[object, ...]] = set()  # role entries checked without a problem
 
     def error(self, path: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.issues.append(self.source.issue(path, message, hint, key=key))

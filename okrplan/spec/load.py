@@ -69,7 +69,7 @@ def spec_from_source(source: Source) -> Spec:
     problems = check_spec(spec, source)
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputError([*problems, *source.warnings])
-    return Spec(source.file, target, (*source.warnings, *problems))
+    return spec.with_warnings((*source.warnings, *problems))
 
 
 def size_issues(source: Source) -> list[Issue]:

@@ -90,6 +90,14 @@ class Spec:
                 refs.append(RoleRef(role, unit, seen[role.role], (*unit.path, "roles", i)))
         return tuple(refs)
 
+    def with_warnings(self, warnings: tuple[Issue, ...]) -> Spec:
+        """This spec with ``warnings``, keeping the facts already worked out from its target
+        (the checks walk every unit and role entry; solving walks the same ones again)."""
+        spec = Spec(self.file, self.target, warnings)
+        known = self.__dict__  # what cached_property has stored so far
+        spec.__dict__.update((name, known[name]) for name in _FACTS if name in known)
+        return spec
+
     @property
     def kpi_path(self) -> KeyPath:
         """Where the primary target is written: ``kpi`` (one mapping) or ``kpi[0]``."""
@@ -139,6 +147,10 @@ class Spec:
             current = feeders[0]
             upstream.append(current)
         return (*reversed(upstream), *self.chain(sells))
+
+
+_FACTS = ("period", "working_days", "units", "roles", "kpi_value")
+"""The facts :class:`Spec` works out once from its target (its cached properties)."""
 
 
 def with_template(role: Role, template: RoleTemplate | None) -> Role:

@@ -436,11 +436,12 @@ def _planned(rows: _Rows, first: Month | None, last: Month | None) -> tuple[list
     everyone = range(len(rows.lines))
     planned = [r for r in everyone if r not in out] if out else [*everyone]
     paths, names = rows.paths, rows.names
-    people = (
-        [(paths[r], names[r]) for r in planned] if out else list(zip(paths, names, strict=True))
-    )
-    if len(set(people)) < len(people):
-        return None
+    if len(set(names)) < len(names):  # some name twice in the roster: in one unit?
+        people = (
+            [(paths[r], names[r]) for r in planned] if out else list(zip(paths, names, strict=True))
+        )
+        if len(set(people)) < len(people):
+            return None
     if last is not None and any(start > last for start in _given(rows.joined)):
         return None
     return planned, len(gone)
