@@ -16,7 +16,8 @@ from okrplan.solve.funnel import Followers, PersonSeries, followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.phasing import apportion_ints
 from okrplan.solve.quotas import unit_target
-from okrplan.solve.series import Series, SeriesSum
+from okrplan.solve.series import Series
+from okrplan.solve.sums import Block, subtree_sums
 from okrplan.spec import Spec
 
 Names = tuple[str, ...]
@@ -48,12 +49,12 @@ def unit_series(
         Added up once from the bottom of the tree (each unit adds its children's sums), in
         integers over each series' denominator, so a large organisation costs one pass.
     """
-    sums = _sums(spec, groups, series)
+    sums = subtree_sums([u.names for u in spec.units], groups, series, spec.period.count)
     step = Fraction(spec.target.split.rounding.money)
     period_step = max(step / 10, Fraction(1))
     base, count = spec.base_metric, spec.period.count
     follow = followers(spec)
-    # units with the very same sums (one object, see _sums) and target get the very same
+    # units with the very same sums (one object, see subtree_sums) and target get the very same
     # series: worked out once
     done: dict[tuple[int, Fraction | None], PersonSeries] = {}
     out: dict[str, PersonSeries] = {}
@@ -79,7 +80,7 @@ def unit_series(
 
 
 def _own_series(
-    totals: Mapping[str, SeriesSum],
+    totals: Block,
     supplied: PersonSeries | None,
     target: Fraction | None,
     base: str,
@@ -91,15 +92,57 @@ def _own_series(
     periods; with a ``target``, its base metric that target phased like the sums, its
     activities what the target needs (:func:`own_needs`) and the metrics that follow revenue
     following it again."""
+    if supplied is None and target is not None and totals.single:
+        found = _targeted(totals, target, base, (count, period_step), follow)
+        if found is not None:
+            return found
     own = dict(supplied or {})
-    for metric, acc in totals.items():
+    for metric, part in totals.series(count).items():
         if metric not in own:
-            own[metric] = acc.series(count)
+            own[metric] = part
     if target is not None and base in own:
         own = _needs(base, own, target, supplied or {})
         own[base] = phased_like(target, own[base], period_step)
         own = follow(own, True)
     return own
+
+
+def _targeted(
+    totals: Block,
+    target: Fraction,
+    base: str,
+    periods: tuple[int, Fraction],
+    follow: Followers,
+) -> PersonSeries | None:
+    """:func:`_own_series` of a selling unit (a target, no series of its own, one denominator
+    per metric) straight from its sums: each activity scaled once as :func:`_needs` scales it
+    (all at once where the sums are packed), not made and then scaled. None without a base
+    metric."""
+    count, period_step = periods
+    at = -1
+    for i, (metric, _) in enumerate(totals.slots):
+        if metric == base:
+            at = i
+    if at < 0:
+        return None
+    values, money = totals.amounts(count), totals.money
+    revenue, revenue_den = values[at * count : (at + 1) * count], totals.slots[at][1]
+    given = sum(revenue)  # as _needs, in integers
+    scaled, times = values, 1
+    if given > 0 and given * target.denominator != target.numerator * revenue_den:
+        factor = Fraction(target.numerator * revenue_den, target.denominator * given)
+        if factor.numerator != 1:
+            scaled = totals.scaled(count, factor.numerator)
+        times = factor.denominator
+    own: PersonSeries = {}
+    for i, (metric, den) in enumerate(totals.slots):
+        if i == at:
+            weights = Series(tuple(revenue), den, money[metric])
+            own[metric] = phased_like(target, weights, period_step)
+        else:
+            part = tuple(scaled[i * count : (i + 1) * count])
+            own[metric] = Series(part, den * times, money[metric])
+    return follow(own, True)
 
 
 def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:
@@ -128,60 +171,6 @@ def _needs(base: str, sums: PersonSeries, target: Fraction, keep: Container[str]
         metric: part if metric == base or metric in keep else part.times(factor, part.money)
         for metric, part in sums.items()
     }
-
-
-def _sums(
-    spec: Spec, groups: Sequence[Group], series: Mapping[str, PersonSeries]
-) -> dict[Names, dict[str, SeriesSum]]:
-    """Per unit, each metric's sum over the groups in its subtree."""
-    own_groups: dict[Names, list[Group]] = {}
-    for group in groups:
-        own_groups.setdefault(group.unit.names, []).append(group)
-    children: dict[Names, list[Names]] = {}
-    for unit in spec.units[1:]:
-        children.setdefault(unit.names[:-1], []).append(unit.names)
-    sums: dict[Names, dict[str, SeriesSum]] = {}
-    # units whose groups (headcount and series objects) and children's sums are the same add
-    # up to the same sums: one object, made once (most units of a large organisation are
-    # teams like others)
-    made: dict[tuple[object, ...], dict[str, SeriesSum]] = {}
-    for unit in reversed(spec.units):  # children before their parents
-        own = [(g.headcount, series[g.id]) for g in own_groups.get(unit.names, ())]
-        below = [sums[c] for c in children.get(unit.names, ()) if c in sums]
-        key = (
-            tuple((h, tuple(found), tuple(map(id, found.values()))) for h, found in own),
-            tuple(map(id, below)),
-        )
-        totals = made.get(key)
-        if totals is None:
-            totals = made[key] = _added(own, below)
-        if totals:
-            sums[unit.names] = totals
-    return sums
-
-
-def _added(
-    own: Sequence[tuple[int, PersonSeries]], below: Sequence[dict[str, SeriesSum]]
-) -> dict[str, SeriesSum]:
-    """Each metric's sum over groups (headcount, per-person series) and child units' sums."""
-    totals: dict[str, SeriesSum] = {}
-    memo: dict[tuple[int, int, int], tuple[list[int], object, object]] = {}
-    for headcount, found in own:
-        for metric, part in found.items():
-            acc = totals.get(metric)
-            if acc is None:
-                acc = totals[metric] = SeriesSum(part.money)
-            acc.money = part.money
-            acc.add(part.num, part.den, headcount, memo)
-    for child in below:
-        for metric, sums in child.items():
-            acc = totals.get(metric)
-            if acc is None:
-                acc = totals[metric] = SeriesSum(sums.money)
-            acc.money = sums.money
-            for den, values in sums.parts.items():
-                acc.add(values, den, 1, memo)
-    return totals
 
 
 def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Series:
