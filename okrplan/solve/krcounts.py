@@ -10,6 +10,7 @@ of these: :meth:`CountNumbers.get` works each out the first time a sheet asks fo
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from okrplan.model import Per
@@ -39,10 +40,11 @@ class CountNumbers:
         key = (series.num, series.den, per, id(limits), metric)
         found = self.numbers.get(key)
         if found is None:
-            caps = self.caps_of(limits, metric)
-            found = self.numbers[key] = count_targets(
-                series, per, self.calendar, limits, metric, caps
-            )
+            found = uncapped(series, per, self.calendar) if limits is None else None
+            if found is None:
+                caps = self.caps_of(limits, metric)
+                found = count_targets(series, per, self.calendar, limits, metric, caps)
+            self.numbers[key] = found
         return found
 
     def caps_of(self, limits: Limits | None, metric: str) -> CountCaps:
@@ -77,6 +79,65 @@ class CountNumbers:
             windows = {m: w for m, w in limits.windows.items() if m != metric}
             found = self.uncapped[key] = (limits, Limits(windows, limits.active))
         return found[1], shown_sourced
+
+
+def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
+    """:func:`~okrplan.solve.series.count_targets` of an owner without capacity or idle
+    months (a unit: 2,000 to 6,000 of a large plan's count KRs), in integers: the same
+    numbers, or None where it does not apply (a week's KR, a negative month, an empty quarter).
+
+    Without capacity, phasing is a largest-remainder split of the rounded-up total over the
+    quarters, then of each quarter over its months (:func:`_largest_remainder`), and the
+    headline is the total over all the periods, rounded up.
+
+    Examples
+    --------
+    Visits of 46/3 a month for a quarter (46 exactly): months 46 ÷ 3 = 15⅓ each, floors
+    15 + 15 + 15 = 45, the one left to the first of equal remainders; 46 ÷ 3 months → 16.
+
+    >>> from okrplan.periods import parse_period
+    >>> cal = Calendar.of(parse_period("2015-Q1"))
+    >>> uncapped(Series((46, 46, 46), 3, False), Per.MONTH, cal)
+    (16, {'2015-01': 16, '2015-02': 15, '2015-03': 15}, 46)
+    """
+    num, blocks = series.num, calendar.quarters
+    if per is Per.WEEK or not blocks or not all(blocks) or min(num, default=0) < 0:
+        return None
+    total = -(-sum(num) // series.den)
+    split = _largest_remainder
+    months = [0] * len(num)
+    by_quarter = split(total, [sum([num[i] for i in block]) for block in blocks])
+    for block, amount in zip(blocks, by_quarter, strict=True):
+        for i, part in zip(block, split(amount, [num[i] for i in block]), strict=True):
+            months[i] = part
+    if per is Per.MONTH or (per is Per.PLAN and calendar.quarter_count < 2):
+        by_month: dict[str, int | float] = dict(zip(calendar.labels, months, strict=True))
+        if per is Per.PLAN:
+            return total, by_month, total
+        return -(-total // (len(months) or 1)), by_month, total
+    labels = [q for q, _ in itertools.groupby(calendar.quarter_of)]
+    quarters: dict[str, int | float] = dict(zip(labels, by_quarter, strict=True))
+    if per is Per.PLAN:
+        return total, quarters, total
+    return -(-total // len(blocks)), quarters, total
+
+
+def _largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """``total`` over whole, non-negative ``weights`` (all zero: equal ones): each its floor
+    of ``total·w / Σw``, and the units left one each to the largest remainders, ties to the
+    earlier (:func:`~okrplan.solve.phasing.apportion_ints` without caps; fewer units are left
+    than there are weights, so one round gives them all)."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        weights, weight_sum = [1] * len(weights), len(weights)
+    scaled = [total * w for w in weights]
+    parts = [x // weight_sum for x in scaled]
+    left = total - sum(parts)
+    if left > 0:
+        shortfall = [p * weight_sum - x for x, p in zip(scaled, parts, strict=True)]
+        for i in sorted(range(len(parts)), key=shortfall.__getitem__)[:left]:
+            parts[i] += 1
+    return parts
 
 
 def count_plan(spec: Spec) -> CountNumbers:
