@@ -9,7 +9,7 @@ are added in bulk.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import networkx as nx
 
@@ -19,8 +19,8 @@ from okrplan.queries import is_empty_hire_pool, remember_built
 from okrplan.solve.records import Sheets, owner_sheets
 from okrplan.spec import Spec
 
-EdgeList = list[tuple[str, str, EdgeKind]]
 Kinded = list[tuple[str, str, str]]
+K = TypeVar("K")  # what names a KR in krs_by_metric: its id, or its id with its dicts
 
 
 def assemble(
@@ -50,13 +50,14 @@ def assemble(
     # each edge's data is one read-only mapping per kind (graph.edge_data), and the graph's
     # dicts are filled in the edges' order from what the records say (see _filled)
     data = edge_data()
+    parents = _parents(owners)  # the tree's edges, alignment and the children read them
     try:
-        made = _filled(spec, owners, items, data)
+        made = _filled(spec, owners, items, data, parents)
     except KeyError:  # an edge names a node not among the records, or a KR its later objective
         made = None
     graph = None if made is None else adjacency_graph(*made)
     if graph is not None:
-        _remember(graph, owners, items, sheets)
+        _remember(graph, owners, items, sheets, parents)
         return graph
     return built([*owners, *items], edges(spec, owners, items))
 
@@ -67,17 +68,21 @@ def edges(
     """Every edge of the goal graph (source, target, kind) in the order they are added: the
     org tree's, the sheets' and :func:`alignment`'s."""
     kinds = {kind: str(kind) for kind in EdgeKind}
-    found = _tree_edges(owners, kinds)
+    parents = _parents(owners)
+    found = _tree_edges(owners, kinds, parents)
     found += _sheet_edges(owners, items, kinds)
-    found += alignment(spec, owners, krs_by_metric(items), kinds)
+    found += alignment(spec, owners, krs_by_metric(items), kinds, parents)
     return found
 
 
 def _tree_edges(
-    owners: Sequence[Unit | RoleGroup], kinds: Mapping[EdgeKind, Any]
+    owners: Sequence[Unit | RoleGroup],
+    kinds: Mapping[EdgeKind, Any],
+    parents: Sequence[str | None],
 ) -> list[tuple[str, str, Any]]:
+    """``contains``: each unit from its parent unit, then each role group from its unit
+    (``parents`` is :func:`_parents` of the owners)."""
     contains = kinds[EdgeKind.CONTAINS]
-    parents = _parents(owners)
     edges: list[tuple[str, str, Any]] = [
         (up, o.id, contains)
         for o, up in zip(owners, parents, strict=True)
@@ -138,6 +143,7 @@ def _remember(
     owners: Sequence[Unit | RoleGroup],
     items: Sequence[Objective | KeyResult],
     sheets: Sheets | None,
+    parents: Sequence[str | None],
 ) -> None:
     """Each owner's sheet and children handed to :mod:`okrplan.queries` as the edges just
     added say them (:func:`okrplan.queries.remember_built`), unless an item is of another
@@ -146,19 +152,21 @@ def _remember(
         return
     try:
         sheets = owner_sheets(items) if sheets is None else sheets
-        kids = _children(owners)
+        kids = _children(owners, parents)
     except KeyError:
         return
     remember_built(graph, {o.id: sheets.get(o.id, []) for o in owners}, kids)
 
 
-def _children(owners: Sequence[Unit | RoleGroup]) -> dict[str, list[str]]:
+def _children(
+    owners: Sequence[Unit | RoleGroup], parents: Sequence[str | None]
+) -> dict[str, list[str]]:
     """Each owner's children as :func:`okrplan.queries.org_children` reads them from the
     ``contains`` edges of :func:`_tree_edges`: its role groups (but hire pools that hired
     nobody), then its sub-units, each in the owners' order."""
     roles: dict[str, list[str]] = {o.id: [] for o in owners}
     units: dict[str, list[str]] = {o.id: [] for o in owners}
-    for owner, up in zip(owners, _parents(owners), strict=True):
+    for owner, up in zip(owners, parents, strict=True):
         if up is None:
             continue
         if isinstance(owner, Unit):
@@ -180,13 +188,16 @@ def _filled(
     owners: Sequence[Unit | RoleGroup],
     items: Sequence[Objective | KeyResult],
     data: Mapping[EdgeKind, Mapping[str, str]],
+    parents: Sequence[str | None],
 ) -> tuple[dict[str, dict[str, Any]], Adjacency, Adjacency] | None:
     """networkx's node, successor and predecessor dicts of the graph that adding the records
     and then the edges of :func:`_tree_edges`, :func:`_sheet_edges` and :func:`alignment` in
     bulk makes: each dict gets its keys in the same order. The sheets' edges (two thirds of
     them) are put straight into the dicts of the item at hand, its owner's and its
     objective's (the items come sheet by sheet, each objective before its KRs), not looked up
-    per edge; :func:`krs_by_metric` is found on the way (one pass over the items, not two).
+    per edge; :func:`krs_by_metric` is found on the way (one pass over the items, not two),
+    each KR in it with its own successor and predecessor dicts, so that :func:`alignment`'s
+    240,000 edges (roster of 100,000 people) go straight into them too.
 
     None where two records share an id (the bulk adds then decide); a KeyError where an edge
     names a node not (yet) among the records."""
@@ -197,19 +208,22 @@ def _filled(
         nodes[owner.id] = {"node": owner}
         succ[owner.id] = {}
         pred[owner.id] = {}
-    for source, target, mapping in _tree_edges(owners, data):
+    for source, target, mapping in _tree_edges(owners, data, parents):
         succ[source][target] = mapping
         pred[target][source] = mapping
     by_owner = _sheets_filled(nodes, succ, pred, items, _hiring(owners), data)
-    kr_id, kr_succ = None, {}  # a KR's edges come one after another: look it up once
-    for kid, target, mapping in alignment(spec, owners, by_owner, data):
-        if kid != kr_id:
-            kr_id, kr_succ = kid, succ[kid]
+    for (kid, kr_succ, _), (target, _, target_pred), mapping in alignment(
+        spec, owners, by_owner, data, parents
+    ):
         kr_succ[target] = mapping
-        pred[target][kid] = mapping
+        target_pred[kid] = mapping
     if len(nodes) != len(owners) + len(items):
         return None
     return nodes, succ, pred
+
+
+Linked = tuple[str, dict[str, Mapping[str, str]], dict[str, Mapping[str, str]]]
+"""A KR's id with its successor and predecessor dicts (see :func:`_filled`)."""
 
 
 def _sheets_filled(
@@ -219,15 +233,15 @@ def _sheets_filled(
     items: Sequence[Objective | KeyResult],
     hiring: set[str],
     data: Mapping[EdgeKind, Mapping[str, str]],
-) -> dict[str, dict[str, str]]:
+) -> dict[str, dict[str, Linked]]:
     """The items' nodes and :func:`_sheet_edges` put into the dicts (see :func:`_filled`);
-    returns :func:`krs_by_metric` of the items."""
+    returns :func:`krs_by_metric` of the items, each KR with its dicts."""
     owns, measures, drives = data[EdgeKind.OWNS], data[EdgeKind.MEASURES], data[EdgeKind.DRIVES]
     staffing = KRKind.STAFFING
-    by_owner: dict[str, dict[str, str]] = {}
+    by_owner: dict[str, dict[str, Linked]] = {}
     owner_id: str | None = None
     owned: dict[str, Mapping[str, str]] = {}  # the item at hand's owner's succ
-    metrics: dict[str, str] | None = None  # its by_owner entry (None: not looked up yet)
+    metrics: dict[str, Linked] | None = None  # its by_owner entry (None: not looked up yet)
     objective_id: str | None = None
     measured: dict[str, Mapping[str, str]] = {}  # its objective's pred
     for item in items:
@@ -236,17 +250,17 @@ def _sheets_filled(
             owner_id, owned, metrics = owner_id_now, succ[owner_id_now], None
         owned[iid] = owns
         nodes[iid] = {"node": item}
-        pred[iid] = {owner_id: owns}
         if type(item) is KeyResult:
+            into = pred[iid] = {owner_id: owns}
             objective = item.objective
             if objective != objective_id:
                 objective_id, measured = objective, pred[objective]
             measured[iid] = measures
             if item.kr_kind is staffing and item.hires in hiring:
-                succ[iid] = {objective: measures, item.hires: drives}
+                out = succ[iid] = {objective: measures, item.hires: drives}
                 pred[item.hires][iid] = drives
             else:
-                succ[iid] = {objective: measures}
+                out = succ[iid] = {objective: measures}
             metric = item.metric
             if metric:
                 if metrics is None:
@@ -254,8 +268,9 @@ def _sheets_filled(
                     if metrics is None:
                         metrics = by_owner[owner_id] = {}
                 if metric not in metrics:
-                    metrics[metric] = iid
+                    metrics[metric] = (iid, out, into)
         else:
+            pred[iid] = {owner_id: owns}
             succ[iid] = {}
     return by_owner
 
@@ -276,21 +291,24 @@ def krs_by_metric(items: Sequence[Objective | KeyResult]) -> dict[str, dict[str,
 def alignment(
     spec: Spec,
     owners: Sequence[Unit | RoleGroup],
-    by_owner: dict[str, dict[str, str]],
+    by_owner: dict[str, dict[str, K]],
     label: Mapping[EdgeKind, Any],
-) -> list[tuple[str, str, Any]]:
+    parents_of: Sequence[str | None],
+) -> list[tuple[K, K, Any]]:
     """``aligns`` (a KR → the nearest KR of its metric up the tree; not from support units),
     ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
     unit's KR → the KR of its metric in its parent, else of each role below the parent), each
-    edge's third item ``label[kind]``; ``by_owner`` is :func:`krs_by_metric`'s."""
+    edge's third item ``label[kind]``; ``by_owner`` is :func:`krs_by_metric`'s (each KR as
+    it names it there: its id, or its id with its dicts for :func:`_filled`), ``parents_of``
+    :func:`_parents` of the owners."""
     records = {o.id: o for o in owners}
-    parents = dict(zip([o.id for o in owners], _parents(owners), strict=True))
+    parents = dict(zip([o.id for o in owners], parents_of, strict=True))
     above = _Above(parents, by_owner)
     downstream = {m: spec.chain(m)[1:] for m in spec.target.metrics}
     aligns, drives = label[EdgeKind.ALIGNS], label[EdgeKind.DRIVES]
-    edges: list[tuple[str, str, Any]] = []
+    edges: list[tuple[K, K, Any]] = []
     append = edges.append
-    empty: dict[str, str] = {}
+    empty: dict[str, K] = {}
     nexts: dict[tuple[str, ...], list[str | None]] = {}  # by a sheet's metrics, in order
     for owner, krs in by_owner.items():
         record = records[owner]
@@ -323,17 +341,17 @@ def _following(metrics: Sequence[str], downstream: Mapping[str, Sequence[str]]) 
     return [next((m for m in downstream[metric] if m in present), None) for metric in metrics]
 
 
-class _Above:
+class _Above(Generic[K]):
     """Per owner: each metric's KR on its own sheet, else on its nearest owner up the tree that
     has one (what walking up from the owner finds first), made once per unit."""
 
     def __init__(
-        self, parents: Mapping[str, str | None], by_owner: dict[str, dict[str, str]]
+        self, parents: Mapping[str, str | None], by_owner: dict[str, dict[str, K]]
     ) -> None:
         self.parents, self.by_owner = parents, by_owner
-        self.found: dict[str, dict[str, str]] = {}
+        self.found: dict[str, dict[str, K]] = {}
 
-    def of(self, owner: str) -> dict[str, str]:
+    def of(self, owner: str) -> dict[str, K]:
         found = self.found.get(owner)
         if found is not None:
             return found
@@ -342,7 +360,7 @@ class _Above:
         while up is not None and up not in self.found:
             chain.append(up)
             up = self.parents.get(up)
-        known = self.found[up] if up is not None else {}
+        known: dict[str, K] = self.found[up] if up is not None else {}
         for node in reversed(chain):
             own = self.by_owner.get(node)
             known = {**known, **own} if own else known  # the nearer KR wins
@@ -352,12 +370,12 @@ class _Above:
 
 def _supports(
     owner: str,
-    kid: str,
+    kid: K,
     metric: str,
-    by_owner: dict[str, dict[str, str]],
+    by_owner: dict[str, dict[str, K]],
     records: dict[str, Unit | RoleGroup],
     scope: str | None,
-) -> EdgeList:
+) -> list[tuple[K, K, EdgeKind]]:
     """A support unit's KR → the KR it feeds: its parent's (``scope``), else each role's
     below it."""
     fed = by_owner.get(scope or "", {}).get(metric)
@@ -366,7 +384,8 @@ def _supports(
     scope_path = records[scope].path if scope else ()
     return [
         (kid, other_krs[metric], EdgeKind.SUPPORTS)
-        for other, other_krs in sorted(by_owner.items())
+        for other, other_krs in sorted(by_owner.items())  # by owner id: unique, so the KRs'
+        # entries (ids, or ids with their dicts) are never compared
         if other != owner
         and isinstance(records[other], RoleGroup)
         and records[other].path[: len(scope_path)] == scope_path

@@ -85,12 +85,19 @@ def weigh(
         found, status = weigher.sheet(owner, krs)
         if status is not None:
             statuses.append(status)
-        for kr, weight in zip(krs, found, strict=True):
-            set_kr(kr, weight)
-        for objective, ks in objectives:
-            # the sum of its KRs' weights: those just set, the others' own (or none)
-            set_objective(objective, sum([k.weight or 0 for k in ks]))
+        if len(found) != len(krs):
+            raise ValueError(f"{len(found)} weights for {len(krs)} KRs")
+        # set by C loops (map), not a Python loop per KR: 147,000 KRs in the 100k roster
+        any(map(set_kr, krs, found))  # the setter returns None: any() runs them all
+        # each objective's weight: the sum of its KRs' weights (those just set, the others'
+        # own, or none)
+        any(map(set_objective, [o for o, _ in objectives], [_total(ks) for _, ks in objectives]))
     return worst(*statuses)
+
+
+def _total(krs: Sequence[KeyResult]) -> int | float:
+    """The sum of the KRs' weights (none counts 0)."""
+    return sum([k.weight or 0 for k in krs])
 
 
 @dataclass
@@ -124,7 +131,7 @@ class _Weigher:
     ) -> tuple[list[int], Status | None]:
         rules = self.spec.target.weights
         given = [None if k.weight is None else int(k.weight) for k in krs]
-        parts = [self.levers.of(owner, k) for k in krs]
+        parts = self.levers.parts(owner, krs)
         key = None
         if _one_through(parts):
             # one amount (a role's quota; a unit's revenue where every metric flows through
@@ -239,26 +246,31 @@ class _Levers:
             tuple(map(_ALIKE, krs)),
         )
 
-    def of(self, owner: Unit | RoleGroup, kr: KeyResult) -> Lever:
-        """(revenue of the owner flowing through the KR's metric, rate ÷ 2^funnel steps)."""
-        if kr.metric is None:
-            return _NONE
-        found = self.factors.get(kr.metric)
-        if found is None:
-            found = self.factors[kr.metric] = lever_factor(self.spec, kr.metric)
-        metric, factor = found
-        through: Any = 0
+    def parts(self, owner: Unit | RoleGroup, krs: Sequence[KeyResult]) -> list[Lever]:
+        """Each KR's (revenue of the owner flowing through its metric, rate ÷ 2^funnel
+        steps); what they read of the owner is looked up once per sheet."""
+        flows: Mapping[str, Any]
         if isinstance(owner, RoleGroup):
             group = self.groups.get(owner.id)
             members = 0 if group is None else 1
-            if group is not None and metric in group.pipeline:
-                through = self.quotas[owner.id]
+            # every group's record has a quota (solve.org): its pipeline's metrics flow it
+            flows = {} if group is None else dict.fromkeys(group.pipeline, self.quotas[owner.id])
         else:
             members, flows = self.through.get(owner.path, (0, {}))
-            through = flows.get(metric, 0)
-        if not members and metric in self.series.get(owner.id, {}):
-            through = 1  # a support unit or role: its one supplied metric
-        return through, factor  # an int or a fraction: times the factor, a fraction
+        supplied = self.series.get(owner.id, {}) if not members else {}
+        out: list[Lever] = []
+        for kr in krs:
+            if kr.metric is None:
+                out.append(_NONE)
+                continue
+            found = self.factors.get(kr.metric)
+            if found is None:
+                found = self.factors[kr.metric] = lever_factor(self.spec, kr.metric)
+            metric, factor = found
+            # a support unit or role leverages its one supplied metric
+            through: Any = 1 if metric in supplied else flows.get(metric, 0)
+            out.append((through, factor))  # an int or a fraction: times the factor, a fraction
+        return out
 
 
 def lever_factor(spec: Spec, metric: str) -> tuple[str, Fraction]:
