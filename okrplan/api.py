@@ -176,7 +176,6 @@ def write_plan(
     progress: Callable[[str], None] | None = None,
     discard_edits: bool = False,
     warn: Callable[[str], None] | None = None,
-    meanwhile: Callable[[], object] | None = None,
 ) -> Path:
     """Write a plan directory atomically (see :mod:`okrplan.export.output`), with the OKR
     sheets in ``sheets/`` unless ``sheets=False`` (see :func:`sheet_files`), and the HTML
@@ -186,8 +185,10 @@ def write_plan(
     Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
     :class:`~okrplan.errors.MissingDependencyError` before anything is written).
 
-    ``progress`` is called with the name of each part as it is made (``tree.dot``,
-    ``plan.md``, ``plan.json``, ``tree.svg``, ``sheets``, ``report.html``) and ``write``.
+    ``progress`` is called with the name of each part as this process starts it (``tree.dot``,
+    ``plan.md``, ``plan.json``, ``tree.svg``, ``sheets``, ``report.html``; for a large plan,
+    ``report.html`` when it waits for the forked child, whose own parts are not told) and
+    ``write``.
 
     The directory gets a manifest of what okrplan wrote (see :mod:`okrplan.export.manifest`).
     Over an existing plan (``force``), only okrplan's own unchanged files are replaced or
@@ -196,8 +197,9 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
-    ``meanwhile`` is called while a child makes part of a large plan's files (see
-    :data:`BESIDE_FROM`), instead of waiting idle; never for a small plan.
+    A large plan's report (made by a forked child, see :data:`BESIDE_FROM`) sends back its
+    forecast of the plan, which :func:`okrplan.forecast.glance.glance` then gives without
+    making it again (``decompose``'s summary).
 
     Raises
     ------
@@ -216,7 +218,6 @@ def write_plan(
             sheets=sheets,
             report=report,
             step=step,
-            meanwhile=meanwhile,
         )
     step("write")
     return _write(directory, *made, force=force, discard_edits=discard_edits, warn=warn)
@@ -256,34 +257,42 @@ def _plan_files(
     sheets: bool,
     report: bool,
     step: Callable[[str], None],
-    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
     to a temporary file as it is made (never held whole), named (or copied) in by its writer."""
-    import contextlib
     import functools
+    from contextlib import nullcontext
 
     from okrplan.export.markdown import to_markdown
     from okrplan.export.output import spool
     from okrplan.export.planjson import json_chunks
-    from okrplan.forked import Beside
+    from okrplan.forked import Beside, Files, Shared
     from okrplan.render import render_image
 
     step(TREE_DOT)
     nodes = plan.graph.number_of_nodes()
     dot_text = tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
     large = nodes >= BESIDE_FROM
-    # the child's report (and, for a very large plan, its tree) is the longer part: the sheets
-    # are made here
-    sheets_here = large and sheets
+    # large: the child makes the tree and the report, this process plan.json; then each takes
+    # what is left of the sheets and plan.md (the longer first) as soon as it is done
+    shared: list[tuple[str, Callable[[], Files]]] = []
+    if sheets and large:
+        shared.append((SHEETS_DIR, functools.partial(_sheet_dir, plan)))
+    shared.append((MARKDOWN_FILE, lambda: {MARKDOWN_FILE: to_markdown(plan)}))
     side = functools.partial(
-        _side_files, plan, dot_text, directory, images, sheets and not sheets_here, report
+        _side_files, plan, dot_text, directory, images, sheets and not large, report
     )
     if dot_text is None:
         _share(plan)
-    with Beside(side) if large else contextlib.nullcontext() as other:
-        step(MARKDOWN_FILE)
-        files: dict[str, Content] = {MARKDOWN_FILE: to_markdown(plan)}
+    with (
+        Shared(shared) as parts,
+        Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report)})
+        if large
+        else nullcontext() as other,
+    ):
+        files: dict[str, Content] = {}
+        if not large:
+            files.update(parts.take(step))
         if dot_text is not None:
             files[TREE_DOT] = dot_text
             if images:  # here: at this size the child's report is the longer side
@@ -292,20 +301,42 @@ def _plan_files(
         spooled = spool(json_chunks(plan), directory)
         try:
             files[PLAN_FILE] = spooled.copy_to
-            if sheets_here:
-                step(SHEETS_DIR)
-                files.update(_sheet_dir(plan))
             if other is None:
                 files.update(side(step))
             else:
+                files.update(parts.take(step))
                 step(REPORT_FILE)
-                if meanwhile is not None:
-                    meanwhile()
                 files.update(other.result())
+                _keep_forecast(plan, files)
         except BaseException:
             spooled.close()
             raise
     return files, spooled
+
+
+_FORECAST = "\0forecast"
+"""The name (no file's) under which a forked child sends the forecast its report made."""
+
+
+def _forecast_made(plan: Plan, report: bool) -> dict[str, str | bytes]:
+    """The plan-time forecast of the whole plan as text, if this process made it for the
+    report, so that the summary of ``decompose`` need not make it again; else nothing."""
+    if not report:
+        return {}
+    from okrplan.forecast.glance import known, to_json
+
+    made = known(plan)
+    return {} if made is None else {_FORECAST: to_json(made[0])}
+
+
+def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:
+    """The child's forecast (see :func:`_forecast_made`) taken out of ``files`` and kept
+    (it is read only if something asks for it)."""
+    text = files.pop(_FORECAST, None)
+    if isinstance(text, str):
+        from okrplan.forecast.glance import remember
+
+        remember(plan, text)
 
 
 def _share(plan: Plan) -> None:
@@ -326,10 +357,10 @@ def _side_files(
     report: bool,
     step: Callable[[str], None] = lambda name: None,
 ) -> dict[str, str | bytes]:
-    """tree.svg, the sheets (unless made in this process) and the report (in a forked child
-    for a large plan); for a very
-    large plan (``dot_text`` None, see :data:`TREE_BESIDE_FROM`) tree.dot and tree.png too,
-    the two images from one run of ``dot`` (its layout made once)."""
+    """tree.svg, the sheets (if ``sheets``: a small plan's; a large plan's are shared, see
+    :func:`_plan_files`) and the report (in a forked child for a large plan); for a very large
+    plan (``dot_text`` None, see :data:`TREE_BESIDE_FROM`) tree.dot and tree.png too, the two
+    images from one run of ``dot`` (its layout made once)."""
     from okrplan.render.image import render_images
 
     made: dict[str, str | bytes] = {}
@@ -364,18 +395,17 @@ def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
 
 BESIDE_FROM = 2_000
 """A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
-forked child on the other core while plan.md, tree.png, plan.json and the sheets are made here
-(see :mod:`okrplan.forked`); the files are the same either way.
-At 10,000 people the two sides take about 1.0 and 1.0 CPU s (with the sheets in the child
-too, 0.8 and 1.2)."""
+forked child on the other core while tree.png and plan.json are made here; the sheets and
+plan.md are then made by whichever side is done first (:class:`okrplan.forked.Shared`): at
+100,000 people plan.json and the child's part take about the same time, and the two parts left
+are shared out, while on a 100,000-person roster the child's report (its forecast of 20,000
+selling groups) is the longer part and this process makes both. The files are the same either
+way."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,
 tree.png) made in the forked child too, not here, and every owner's sheet is asked for here
-before the fork instead (as the tree did), so that both processes read them. The sheets are
-made here at every size from :data:`BESIDE_FROM` on: once plan.json became twice as quick,
-the child (tree, report) was the longer side at 100,000 people (167,129 nodes) by about 2 s
-on a quiet machine with the sheets there, and by about 1.3 s with them here."""
+before the fork instead (as the tree did), so that both processes read them."""
 
 
 def report_html(

@@ -9,6 +9,10 @@ crosses, no objects). If anything goes wrong in the child (an error, a result of
 shape, a child that dies), the work is done again in this process, so an error is raised
 here as if there had been no child, and the result is the same either way.
 
+Some parts may be made on either side: :class:`Shared` hands each of them to whichever
+process asks first once its own work is done, so that neither core waits for the other while
+a part is left (the sides' own work is not in the same proportion for every plan).
+
 Where ``fork`` does not exist (Windows) the work is done in this process straight away.
 """
 
@@ -18,7 +22,7 @@ import contextlib
 import json
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 Files = dict[str, str | bytes]
 
@@ -101,6 +105,74 @@ class Beside:
 
     def __exit__(self, *exc: object) -> None:
         self.cancel()
+
+
+class Shared:
+    """Parts that either the main process or a forked child may make, each made once, by the
+    first to ask for it (:meth:`take`). A pipe made before the fork holds one byte per part;
+    reading a byte claims its part (a pipe's reads are atomic), so the two processes never
+    make the same part and never wait for each other while a part is left.
+
+    The work beside gets its parts from :meth:`beside`. Use the object as a context manager
+    (it closes the pipe)."""
+
+    def __init__(self, parts: Sequence[tuple[str, Callable[[], Files]]]) -> None:
+        self._parts = parts
+        self._main = os.getpid()
+        self._here: set[int] = set()  # the parts the main process made or is making
+        self._read: int | None = None
+        if hasattr(os, "fork") and len(parts) < 256:
+            read, write = os.pipe()
+            os.write(write, bytes(range(len(parts))))
+            os.close(write)
+            os.set_blocking(read, False)
+            self._read = read
+
+    def take(self, step: Callable[[str], None] = lambda name: None) -> Files:
+        """The parts no other process has taken, made here (``step`` is called with each
+        one's name first), until none is left."""
+        made: Files = {}
+        while (index := self._claim()) is not None:
+            if os.getpid() == self._main:
+                self._here.add(index)
+            name, part = self._parts[index]
+            step(name)
+            made.update(part())
+        return made
+
+    def beside(self) -> Files:
+        """What the work beside the main process makes of the parts: in the forked child,
+        what it takes (:meth:`take`); in the main process (no fork, or a failed child's work
+        done again), every part the main process has not made (the child's are lost)."""
+        if os.getpid() != self._main:
+            return self.take()
+        if self._read is not None:
+            while self._claim() is not None:  # none is left for anyone to take
+                pass
+        made: Files = {}
+        for index, (_, part) in enumerate(self._parts):
+            if index not in self._here:
+                self._here.add(index)
+                made.update(part())
+        return made
+
+    def _claim(self) -> int | None:
+        if self._read is None:  # no pipe (no fork): the main process takes what is left
+            left = [i for i in range(len(self._parts)) if i not in self._here]
+            return left[0] if left else None
+        try:
+            byte = os.read(self._read, 1)
+        except BlockingIOError:  # pragma: no cover (the writer is closed: an empty pipe is EOF)
+            return None
+        return byte[0] if byte else None
+
+    def __enter__(self) -> Shared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
 
 
 def encode(files: Files) -> list[bytes]:

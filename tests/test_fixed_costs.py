@@ -50,21 +50,20 @@ def small_plan() -> Any:
     return api.decompose(ROOT / "scenarios" / "a-company-2015.yaml")
 
 
-@pytest.mark.parametrize(("beside_from", "calls"), [(0, 1), (10**9, 0)])
-def test_meanwhile_runs_only_while_a_child_makes_the_other_files(
-    small_plan: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside_from: int, calls: int
+def test_the_childs_forecast_is_kept_not_made_again(
+    small_plan: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # decompose makes the summary's forecast while the child makes the sheets and the report;
-    # without a child there is no idle wait to fill, and the files are the same either way
-    monkeypatch.setattr(api, "BESIDE_FROM", beside_from)
-    made: list[int] = []
-    out = api.write_plan(
-        small_plan,
-        tmp_path / "plan",
-        images=False,
-        sheets=False,  # the child's work is not what is tested: a quick one
-        report=False,
-        meanwhile=lambda: made.append(1),
-    )
-    assert made == [1] * calls
-    assert (out / "plan.json").is_file()
+    # decompose's summary gives the forecast the child's report made: the parent does not
+    # simulate again, and what it gives is the forecast itself (its floats sent exactly)
+    from okrplan.forecast import glance
+
+    expected = glance._glance(small_plan, None)
+    assert expected is not None
+    monkeypatch.setattr(api, "BESIDE_FROM", 0)
+    made_here: list[object] = []
+    real = glance._glance
+    monkeypatch.setattr(glance, "_glance", lambda *a: made_here.append(a) or real(*a))
+    glance._LAST.clear()
+    api.write_plan(small_plan, tmp_path / "plan", images=False, sheets=False)
+    assert glance.glance(small_plan) == expected
+    assert made_here == []  # made in the child only

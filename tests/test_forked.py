@@ -3,15 +3,17 @@ fails; a large plan's directory is the same whether it was made by one process o
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from okrplan import api
 from okrplan.errors import InputError, Issue
-from okrplan.forked import Beside
+from okrplan.forked import Beside, Files, Shared
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
@@ -87,6 +89,57 @@ def test_cancel_stops_the_child(tmp_path: Path) -> None:
     assert not finished.exists()  # it was stopped, not waited for
 
 
+def _parts(log: Path, names: str, pause: float = 0.0) -> list[tuple[str, Callable[[], Files]]]:
+    """Parts that each append their name to ``log`` (one line per making, in any process)."""
+    import time
+
+    def part(name: str) -> Files:
+        time.sleep(pause)
+        with log.open("a") as out:
+            out.write(name + "\n")
+        return {name: str(os.getpid())}
+
+    return [(name, functools.partial(part, name)) for name in names]
+
+
+def test_each_shared_part_is_made_once_by_one_process_or_the_other(tmp_path: Path) -> None:
+    log = tmp_path / "made.log"
+    with Shared(_parts(log, "abcd", pause=0.05)) as parts, Beside(parts.beside) as other:
+        here = parts.take()
+        files = {**here, **other.result()}
+    assert sorted(files) == list("abcd")  # every part, from one side or the other
+    assert sorted(log.read_text().split()) == list("abcd")  # each made once
+
+
+def test_the_parts_a_dead_child_took_are_made_here(tmp_path: Path) -> None:
+    import time
+
+    log, parent = tmp_path / "made.log", os.getpid()
+
+    def work() -> Files:
+        made = parts.beside()  # the child takes every part, makes them, and dies unsent
+        if os.getpid() != parent:
+            os._exit(9)
+        return made
+
+    with Shared(_parts(log, "abc")) as parts, Beside(work) as other:
+        time.sleep(0.3)  # the child has taken them all by now (were it slower, still right)
+        files = {**parts.take(), **other.result()}
+    assert files == dict.fromkeys("abc", str(parent))  # all made here in the end
+    assert sorted(set(log.read_text().split())) == list("abc")
+
+
+def test_without_fork_every_part_is_made_once_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "made.log"
+    monkeypatch.delattr(os, "fork")
+    with Shared(_parts(log, "ab")) as parts, Beside(parts.beside) as other:
+        files = {**parts.take(), **other.result()}
+    assert files == dict.fromkeys("ab", str(os.getpid()))
+    assert log.read_text().split() == ["a", "b"]
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
@@ -110,7 +163,7 @@ def test_two_processes_write_the_same_plan_as_one(
     if tree_beside:  # the goal tree made in the child too, as for a very large plan
         monkeypatch.setattr(api, "TREE_BESIDE_FROM", 1)
     two = api.write_plan(plan, tmp_path / "two", images=images, progress=seen.append)
-    assert "sheets" in seen and seen[-1] == "write"
+    assert {"plan.json", "report.html"} <= set(seen) and seen[-1] == "write"
     assert tree(one) == tree(two)  # the manifest included
     assert len(tree(one)) > 10
 

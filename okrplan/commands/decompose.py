@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import Any, ClassVar
 
@@ -84,21 +83,12 @@ def command(
             progress=progress,
             discard_edits=discard_edits,
             warn=warnings.append,
-            meanwhile=None if quiet else functools.partial(_forecast, plan),
         )
     _warn(plan, warnings, problem)  # after the progress line is gone
     if not quiet:
         _summary(plan, path)
     _fail_unless_optimal(plan, path)
     exit_without_teardown()
-
-
-def _forecast(plan: Any) -> None:
-    """The summary's forecast of the plan, made while the other core makes the sheets and the
-    report (it is kept for :func:`_summary`, which would otherwise make it after them)."""
-    from okrplan.forecast.glance import glance
-
-    glance(plan)
 
 
 def _warn(plan: Any, warnings: list[str], image_problem: str | None) -> None:

@@ -12,17 +12,17 @@ Computed once per plan and place (the summary and the report share it).
 
 from __future__ import annotations
 
+import json
 import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from okrplan.forecast.amounts import column
-from okrplan.forecast.model import Row, build_model
-from okrplan.forecast.org import org_of
-from okrplan.forecast.simulate import RowStats, histogram, simulate
 from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model and the simulation (NumPy) are imported only to make one
+    from okrplan.forecast.model import Row
+    from okrplan.forecast.simulate import RowStats
     from okrplan.plan import Plan
 
 SIMS = 2000
@@ -47,22 +47,78 @@ class Glance:
     default_attainment: int
 
 
-_LAST: list[tuple[weakref.ref[Plan], str | None, Glance | None]] = []
-"""The last two forecasts, by plan (held weakly: a cache must not keep a plan alive)."""
+_LAST: list[tuple[weakref.ref[Plan], str | None, Glance | str | None]] = []
+"""The last two forecasts, by plan (held weakly: a cache must not keep a plan alive); a str is
+:func:`to_json`'s text of one, read when it is first asked for."""
 
 
 def glance(plan: Plan, top: str | None = None) -> Glance | None:
     """The plan-time forecast of ``plan`` from the unit ``top`` (an id; the company if None),
     or None when it has nothing to forecast (no selling group, no target, infeasible)."""
-    for seen, where, result in _LAST:
-        if seen() is plan and where == top:
-            return result
+    made = known(plan, top)
+    if made is not None:
+        return made[0]
     result = _glance(plan, top)
-    _LAST[:] = [*_LAST[-1:], (weakref.ref(plan), top, result)]  # the summary and the report
+    remember(plan, result, top)  # the summary and the report
     return result
 
 
+def known(plan: Plan, top: str | None = None) -> tuple[Glance | None] | None:
+    """The forecast of ``plan`` from ``top`` if it was made already (in a 1-tuple: it may be
+    None, nothing to forecast), else None: nothing is computed."""
+    for at, (seen, where, result) in enumerate(_LAST):
+        if seen() is plan and where == top:
+            if isinstance(result, str):
+                result = from_json(result)
+                _LAST[at] = (seen, where, result)
+            return (result,)
+    return None
+
+
+def remember(plan: Plan, result: Glance | str | None, top: str | None = None) -> None:
+    """Keep ``result`` as the forecast of ``plan`` from ``top``: a forecast, or
+    :func:`to_json`'s text of one (made by a forked child; read only if it is asked for)."""
+    _LAST[:] = [*_LAST[-1:], (weakref.ref(plan), top, result)]
+
+
+def to_json(result: Glance | None) -> str:
+    """A forecast as JSON text (data only; floats are written exactly), for :func:`from_json`."""
+    if result is None:
+        return "null"
+    rows = [
+        [r.id, r.name, list(r.path), r.depth, r.target, r.lo, r.hi, r.done] for r in result.rows
+    ]
+    stats = [[s.p_hit, s.p10, s.p50, s.p90, s.mean] for s in result.stats]
+    edges, counts = result.histogram
+    fields = [result.sims, result.seed, rows, stats, [list(edges), list(counts)]]
+    fields += [result.default_rates, result.default_attainment]
+    return json.dumps(fields)
+
+
+def from_json(text: str) -> Glance | None:
+    """The forecast of :func:`to_json`'s text."""
+    from okrplan.forecast.model import Row
+    from okrplan.forecast.simulate import RowStats
+
+    data = json.loads(text)
+    if data is None:
+        return None
+    sims, seed, rows, stats, (edges, counts), default_rates, default_attainment = data
+    return Glance(
+        sims=sims,
+        seed=seed,
+        rows=tuple(Row(i, n, tuple(p), d, t, lo, hi, done) for i, n, p, d, t, lo, hi, done in rows),
+        stats=tuple(RowStats(*values) for values in stats),
+        histogram=(tuple(edges), tuple(counts)),
+        default_rates=default_rates,
+        default_attainment=default_attainment,
+    )
+
+
 def _glance(plan: Plan, top: str | None) -> Glance | None:
+    from okrplan.forecast.model import build_model
+    from okrplan.forecast.org import org_of
+    from okrplan.forecast.simulate import histogram, simulate
     from okrplan.model import Status
     from okrplan.plan import bulk_work
 
