@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from okrplan.numbers import money_scale
 from okrplan.present import label, weight_text
@@ -19,6 +20,7 @@ from okrplan.present import label, weight_text
 from .sheetmodel import (
     INDEX_FILE,
     SHEET_FORMATS,
+    Listed,
     Sheet,
     SheetBook,
     SheetRow,
@@ -134,7 +136,17 @@ def to_index_markdown(
     ``files`` maps a sheet key to the file names written for it; ``note`` is said first, and
     ``workbook`` (a file name) is linked.
     """
-    return "\n".join([*_index_head(book, note, workbook), *_index_rows(book, files)]) + "\n"
+    return (
+        "\n".join([*_index_head(book, note, workbook), *_index_rows(book, book.sheets, files)])
+        + "\n"
+    )
+
+
+def outline_index(book: SheetBook, listed: Sequence[Listed], note: str = "") -> str:
+    """The index of a book too large for its files: ``listed`` (see
+    :func:`okrplan.export.sheets.build_outline`) as :func:`to_index_markdown` lists sheets,
+    with no links, ``note`` said first."""
+    return "\n".join([*_index_head(book, note, ""), *_index_rows(book, listed, {})]) + "\n"
 
 
 def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
@@ -165,11 +177,44 @@ def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
     ]
 
 
-def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str]:
+class _Indexed(Protocol):
+    """What the index reads of a sheet (a :class:`Sheet` or an outline's :class:`Listed`)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def tab(self) -> str: ...
+
+    @property
+    def path(self) -> tuple[str, ...]: ...
+
+    @property
+    def role(self) -> str | None: ...
+
+    @property
+    def person(self) -> str | None: ...
+
+    @property
+    def people(self) -> int: ...
+
+    @property
+    def quota(self) -> Decimal | None: ...
+
+    @property
+    def objectives(self) -> tuple[tuple[str, int], ...]: ...
+
+
+def _index_rows(
+    book: SheetBook, sheets: Sequence[_Indexed], files: Mapping[str, Iterable[str]]
+) -> list[str]:
     """One table row per sheet: its tab, path, role, person, headcount, quota, objective
     weights and the links to its files."""
     # the scale of the different quotas (a scale is the same for equal amounts, in any order)
-    quotas = money_scale(dict.fromkeys(s.quota for s in book.sheets), book.locale, book.step)
+    quotas = money_scale(dict.fromkeys(s.quota for s in sheets), book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once
@@ -178,7 +223,7 @@ def _index_rows(book: SheetBook, files: Mapping[str, Iterable[str]]) -> list[str
     money: dict[Decimal, str] = {}
     weights: dict[tuple[tuple[str, int], ...], str] = {}
     lines: list[str] = []
-    for sheet in book.sheets:
+    for sheet in sheets:
         names = files.get(sheet.key)  # none for an index alone (see sheet_files)
         links = (
             " · ".join(f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in names)

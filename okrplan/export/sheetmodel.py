@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from okrplan.choices import SHEET_FORMATS
 from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
@@ -27,6 +28,7 @@ __all__ = [
     "INDEX_FILE",
     "META_TAB",
     "SHEET_FORMATS",
+    "Listed",
     "Sheet",
     "SheetBook",
     "SheetRow",
@@ -98,6 +100,26 @@ class Sheet:
     file_stem: str = ""  # the csv/md file name without suffix, unique in the folder
     context: tuple[str, ...] = ()  # names a tab can be made of: the unit path, then who
     headcount: int = 1  # the owner's headcount (a person's group's)
+
+
+class Listed(NamedTuple):
+    """A sheet as an index lists it, without its title, facts and rows: what a book too large
+    for a workbook is made of (see :func:`okrplan.export.sheets.build_outline`). The fields
+    are :class:`Sheet`'s of the same names; ``least`` is how many names of ``context`` its
+    tab takes at least (1 for a unit, 2 for a role group or person)."""
+
+    key: str
+    kind: str
+    path: tuple[str, ...]
+    role: str | None
+    role_name: str | None
+    person: str | None
+    people: int
+    quota: Decimal | None
+    objectives: tuple[tuple[str, int], ...]
+    context: tuple[str, ...]
+    least: int
+    tab: str = ""
 
 
 @dataclass(frozen=True, slots=True)

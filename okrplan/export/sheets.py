@@ -41,6 +41,7 @@ from .sheetgrid import filter_sheets, period_grid, plan_months
 from .sheetmodel import (
     INDEX_FILE,
     META_TAB,
+    Listed,
     Sheet,
     SheetBook,
     SheetRow,
@@ -55,6 +56,7 @@ __all__ = [
     "SheetBook",
     "SheetRow",
     "build_book",
+    "build_outline",
     "header_text",  # TRANSITIONAL: export/report.py imports these from here
     "number_text",
 ]
@@ -89,7 +91,50 @@ def build_book(
     InputError
         If ``unit`` names no unit of the plan or several, or ``unit`` or ``role`` has no sheet.
     """
-    graph, locale, meta = plan.graph, plan.locale, plan.meta
+    builder = _builder(plan, per_person, unit, role, rows, max_level)
+    sheets = filter_sheets(builder.build(), plan, builder.within, unit, role)
+    if rows:
+        sheets = _rollups_within(sheets)
+    named = _named(sheets, label(plan.locale, "summary"), files=rows)
+    book = _book(plan, named, builder.row_maker.periods, unit, role)
+    return replace(book, months=builder.row_maker.months)
+
+
+def build_outline(
+    plan: Plan, *, per_person: bool = False, unit: str | None = None, role: str | None = None
+) -> tuple[SheetBook, list[Listed]]:
+    """The sheets :func:`build_book` would make, listed for an index alone: each one's key,
+    kind, tab, path, role, person, headcount, quota and objectives, the same values as its
+    :class:`Sheet`'s, with the book around them (its ``sheets`` empty). No sheet is made: a
+    plan of 100,000 people has 19,000 of them, and listing them is most of the sheets' time.
+
+    Raises
+    ------
+    InputError
+        As :func:`build_book`.
+    """
+    builder = _builder(plan, per_person, unit, role, False, None)
+    builder.listed = []
+    builder.build()
+    listed = filter_sheets(builder.listed, plan, builder.within, unit, role)
+    tabs = _tab_names(
+        [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
+    )
+    # each entry made again with its tab (a tuple: a microsecond each)
+    named = [Listed(*s[:-1], tab) for s, tab in zip(listed, tabs, strict=True)]
+    return _book(plan, [], builder.row_maker.periods, unit, role), named
+
+
+def _builder(
+    plan: Plan,
+    per_person: bool,
+    unit: str | None,
+    role: str | None,
+    rows: bool,
+    max_level: int | None,
+) -> _Builder:
+    """The builder of a book's sheets (see :func:`build_book` for the arguments)."""
+    graph, meta = plan.graph, plan.meta
     within = None
     if unit is not None:
         within = queries.unit(graph, queries.unit_option(graph, unit)).path
@@ -98,7 +143,7 @@ def build_book(
     row_maker = SheetRows(
         plan, str(meta.get("currency", "CNY")), tuple(periods), to_column, tuple(months)
     )
-    builder = _Builder(
+    return _Builder(
         plan,
         row_maker,
         per_person=per_person,
@@ -107,12 +152,6 @@ def build_book(
         with_rows=rows,
         max_level=max_level,
     )
-    sheets = filter_sheets(builder.build(), plan, within, unit, role)
-    if rows:
-        sheets = _rollups_within(sheets)
-    named = _named(sheets, label(locale, "summary"), files=rows)
-    book = _book(plan, named, tuple(periods), unit, role)
-    return replace(book, months=row_maker.months)
 
 
 def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
@@ -134,7 +173,6 @@ def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
     """The sheets with their workbook tab and (with ``files``) file name, each unique (an
     outline's sheets are listed in an index, not written to files of their own)."""
-    titles = SheetTitles(reserved=[summary, META_TAB])
     stems = (
         unique_file_names(
             [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
@@ -142,14 +180,19 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
         if files
         else [s.file_stem for s in sheets]
     )
-    safe: dict[str, str] = {}  # each tab's safe title, made once
-    tabs = sheet_tabs(
-        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], safe
+    tabs = _tab_names(
+        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], summary
     )
-    return [
-        _with_names(s, titles.take(tab, safe.get(tab)), stem)
-        for s, tab, stem in zip(sheets, tabs, stems, strict=True)
-    ]
+    return [_with_names(s, tab, stem) for s, tab, stem in zip(sheets, tabs, stems, strict=True)]
+
+
+def _tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
+    """The sheets' workbook tabs, from their contexts (taking at least ``least`` names of
+    each), each unique in the book and apart from the summary's and the hidden sheet's."""
+    titles = SheetTitles(reserved=[summary, META_TAB])
+    safe: dict[str, str] = {}  # each tab's safe title, made once
+    take = titles.take
+    return [take(tab, safe.get(tab)) for tab in sheet_tabs(contexts, least, safe)]
 
 
 def _with_names(s: Sheet, tab: str, file_stem: str) -> Sheet:
@@ -226,6 +269,8 @@ class _Builder:
     person_sheets: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
+    listed: list[Listed] | None = None  # an outline's sheets (see build_outline), if one
+    decimals: dict[str, Decimal] = field(default_factory=dict)  # decimal_of's, by value text
 
     @property
     def locale(self) -> str:
@@ -264,6 +309,12 @@ class _Builder:
         if okrs is None:
             return
         path, full = unit.path, self.with_rows
+        if self.listed is not None:
+            quota = self.decimal(unit.target)
+            self.listed.append(
+                Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
+            )
+            return
         name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(
             Sheet(
@@ -343,6 +394,25 @@ class _Builder:
         self, group: RoleGroup, objectives: tuple[tuple[str, int], ...], rows: tuple[SheetRow, ...]
     ) -> None:
         locale, path, heads, full = self.locale, group.path, int(group.headcount), self.with_rows
+        if self.listed is not None:
+            selling = group.selling
+            quota = Decimal(0) if selling is None else self.decimal(selling.quota)
+            self.listed.append(
+                Listed(
+                    group.id,
+                    "role",
+                    path,
+                    group.label,
+                    group.name,
+                    None,
+                    heads,
+                    quota,
+                    objectives,
+                    (*path, group.label),
+                    2,
+                )
+            )
+            return
         quota, each = _quota(group.selling)
         self.add(
             Sheet(
@@ -375,6 +445,26 @@ class _Builder:
         rows: tuple[SheetRow, ...],
     ) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
+        if self.listed is not None:
+            selling = group.selling
+            each = Decimal(0) if selling is None else self.decimal(selling.per_person)
+            self.listed += (
+                Listed(
+                    f"{group.id}@{index}",
+                    "person",
+                    path,
+                    group.label,
+                    group.name,
+                    person,
+                    1,
+                    each,
+                    objectives,
+                    (*path, person),
+                    2,
+                )
+                for index, person in enumerate(people, start=1)
+            )
+            return
         _, each = _quota(group.selling)
         # the facts on a person's sheet, but its name (not made for an outline: see build_book)
         shared: list[str] = []
@@ -463,6 +553,15 @@ class _Builder:
             facts.append(ramp)
         facts.append(self.period_fact())
         return tuple(facts)
+
+    def decimal(self, value: int | float | None) -> Decimal:
+        """:func:`decimal_of` ``value``, each different one made once (a large book repeats
+        its quotas)."""
+        text = str(value)
+        found = self.decimals.get(text)
+        if found is None:
+            found = self.decimals[text] = decimal_of(value)
+        return found
 
     def add(self, sheet: Sheet) -> None:
         self.sheets.append(sheet)
