@@ -189,10 +189,15 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
 def _tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
     """The sheets' workbook tabs, from their contexts (taking at least ``least`` names of
     each), each unique in the book and apart from the summary's and the hidden sheet's."""
-    titles = SheetTitles(reserved=[summary, META_TAB])
     safe: dict[str, str] = {}  # each tab's safe title, made once
-    take = titles.take
-    return [take(tab, safe.get(tab)) for tab in sheet_tabs(contexts, least, safe)]
+    tabs = sheet_tabs(contexts, least, safe)
+    made = list(map(safe.__getitem__, tabs))  # sheet_tabs made every tab's safe title
+    folded = list(map(str.casefold, made))
+    reserved = [summary, META_TAB]
+    if len(set(folded)) == len(folded) and set(folded).isdisjoint(map(str.casefold, reserved)):
+        return made  # each is unique already: SheetTitles would keep every one
+    take = SheetTitles(reserved=reserved).take
+    return [take(tab, title) for tab, title in zip(tabs, made, strict=True)]
 
 
 def _with_names(s: Sheet, tab: str, file_stem: str) -> Sheet:
