@@ -223,36 +223,37 @@ def _index_rows(
     money: dict[Decimal, str] = {}
     weights: dict[tuple[tuple[str, int], ...], str] = {}
     lines: list[str] = []
-    for sheet in sheets:
+    for sheet, tab in zip(sheets, _md_cells([s.tab for s in sheets]), strict=True):
         names = files.get(sheet.key)  # none for an index alone (see sheet_files)
         links = (
             " · ".join(f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in names)
             if names
             else ""
         )
-        if (path := paths.get(sheet.path)) is None:
-            path = paths[sheet.path] = md_cell(" / ".join(sheet.path))
-        if (role := cells.get(sheet.role or "")) is None:
-            role = cells[sheet.role or ""] = md_cell(sheet.role or "")
-        if sheet.quota is None:
+        if (path := paths.get(parts := sheet.path)) is None:
+            path = paths[parts] = md_cell(" / ".join(parts))
+        if (role := cells.get(name := sheet.role or "")) is None:
+            role = cells[name] = md_cell(name)
+        if (amount := sheet.quota) is None:
             quota = ""
-        elif (quota := money.get(sheet.quota)) is None:  # type: ignore[assignment]
-            quota = money[sheet.quota] = md_cell(numbers.money(sheet.quota, quotas))
-        if (weight := weights.get(sheet.objectives)) is None:
-            text = " · ".join(f"{n} {w}%" for n, w in sheet.objectives)
-            weight = weights[sheet.objectives] = md_cell(text)
-        row = (
-            md_cell(sheet.tab),
-            path,
-            role,
-            md_cell(sheet.person) if sheet.person else "",
-            str(sheet.people) if sheet.kind != "unit" else "",
-            quota,
-            weight,
-            links,
+        elif (quota := money.get(amount)) is None:  # type: ignore[assignment]
+            quota = money[amount] = md_cell(numbers.money(amount, quotas))
+        if (weight := weights.get(shares := sheet.objectives)) is None:
+            weight = weights[shares] = md_cell(" · ".join(f"{n} {w}%" for n, w in shares))
+        person = md_cell(sheet.person) if sheet.person else ""
+        people = str(sheet.people) if sheet.kind != "unit" else ""
+        lines.append(
+            f"| {tab} | {path} | {role} | {person} | {people} | {quota} | {weight} | {links} |"
         )
-        lines.append("| " + " | ".join(row) + " |")
     return lines
+
+
+def _md_cells(texts: list[str]) -> list[str]:
+    """:func:`md_cell` of each text, looked at all at once (nearly every tab needs no change:
+    one scan in C finds that for all 19,000 of a large book)."""
+    if md_cell("\0".join(texts)) == "\0".join(texts):  # NUL: no character md_cell changes
+        return texts
+    return list(map(md_cell, texts))
 
 
 def _link(name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import itemgetter
 
 from okrplan import queries
 from okrplan.errors import InputError, Issue
@@ -114,9 +115,7 @@ def build_outline(
         As :func:`build_book`.
     """
     builder = _builder(plan, per_person, unit, role, False, None)
-    builder.listed = []
-    builder.build()
-    listed = filter_sheets(builder.listed, plan, builder.within, unit, role)
+    listed = filter_sheets(builder.outline(), plan, builder.within, unit, role)
     tabs = _tab_names(
         [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
     )
@@ -307,6 +306,60 @@ class _Builder:
             self.link_rollups()
         return self.sheets
 
+    def outline(self) -> list[Listed]:
+        """The sheets :meth:`build` makes, listed (see :func:`build_outline`), in one loop: a
+        role group of no named or numbered people (nearly every one of a large plan) listed
+        here, any other by :meth:`add_role` as :meth:`build` lists it."""
+        graph = self.plan.graph
+        listed: list[Listed] = []
+        self.listed = listed
+        sheet, decimal, org_children = queries.sheet, self.decimal, queries.org_children
+        for unit_id in queries.tree_order(graph):
+            unit = node(graph, unit_id)
+            if not isinstance(unit, Unit):
+                continue
+            okrs = sheet(graph, unit.id)
+            if any(map(_KRS, okrs)):
+                quota, path = decimal(unit.target), unit.path
+                objectives = _objectives(okrs)
+                listed.append(
+                    Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
+                )
+            roles = [
+                r
+                for c in org_children(graph, unit_id)
+                if isinstance(r := node(graph, c), RoleGroup)
+            ]
+            named = {r.name for r in roles if r.people}
+            counters: dict[tuple[str, bool], int] = {}
+            for group in roles:
+                if not group.headcount:
+                    continue  # a group of no one (a hire pool that hired no one): no sheet
+                if group.people or self.per_person or (group.new_hires and group.name in named):
+                    self.add_role(group, named, counters)  # a sheet per person, perhaps
+                    continue
+                okrs = sheet(graph, group.id)
+                if not any(map(_KRS, okrs)):
+                    continue
+                selling, path, label_ = group.selling, group.path, group.label
+                quota = Decimal(0) if selling is None else decimal(selling.quota)
+                listed.append(
+                    Listed(
+                        group.id,
+                        "role",
+                        path,
+                        label_,
+                        group.name,
+                        None,
+                        int(group.headcount),
+                        quota,
+                        _objectives(okrs),
+                        (*path, label_),
+                        2,
+                    )
+                )
+        return listed
+
     # -- sheets ---------------------------------------------------------------------------------
 
     def add_unit(self, unit: Unit) -> None:
@@ -314,12 +367,6 @@ class _Builder:
         if okrs is None:
             return
         path, full = unit.path, self.with_rows
-        if self.listed is not None:
-            quota = self.decimal(unit.target)
-            self.listed.append(
-                Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
-            )
-            return
         name = unit.lead if unit.level is Level.COMPANY and unit.lead else unit.name
         self.add(
             Sheet(
@@ -349,7 +396,7 @@ class _Builder:
         it needs only the objectives and whether any key result measures them (the sheets
         are asked for once per plan and kept: see :func:`okrplan.queries.sheet`)."""
         okrs = queries.sheet(self.plan.graph, owner)
-        if not any(krs for _, krs in okrs):
+        if not any(map(_KRS, okrs)):
             return None, ()
         return (okrs if self.with_rows else []), _objectives(okrs)
 
@@ -614,8 +661,11 @@ class _Builder:
         return tuple(sources)
 
 
+_KRS = itemgetter(1)  # an objective's key results in a sheet's (objective, KRs): any() in C
+
+
 def _objectives(okrs: OKRs) -> tuple[tuple[str, int], ...]:
-    return tuple((objective.name, int(objective.weight or 0)) for objective, _ in okrs)
+    return tuple([(objective.name, int(objective.weight or 0)) for objective, _ in okrs])
 
 
 def _quota(selling: Selling | None) -> tuple[Decimal, Decimal]:
