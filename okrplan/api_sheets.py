@@ -100,14 +100,15 @@ def sheet_files(
             ]
         )
     if max_workbook is not None:
-        outline, listed = build_outline(plan, per_person=per_person, unit=unit, role=role)
-        if len(listed) > max_workbook:
+        outline = build_outline(plan, per_person=per_person, unit=unit, role=role)
+        if len(outline.sheets) > max_workbook:
             from okrplan.export.sheetmodel import INDEX_FILE
             from okrplan.present import label
 
-            note = label(plan.locale, "no_workbook").format(n=len(listed), max=max_workbook)
+            count = len(outline.sheets)
+            note = label(plan.locale, "no_workbook").format(n=count, max=max_workbook)
             note = f"{note} {label(plan.locale, 'no_sheet_files')}"
-            return {INDEX_FILE: outline_index(outline, listed, note)}
+            return {INDEX_FILE: outline_index(outline, note)}
     book = build_book(plan, per_person=per_person, unit=unit, role=role)
     return files_of(book, formats)
 

@@ -366,7 +366,7 @@ def test_outline_index_lists_hostile_names_as_the_book_does(hostile_plan: Path) 
     from okrplan.export.sheets import build_book, build_outline
 
     plan = load_plan(hostile_plan)
-    head, listed = build_outline(plan)
+    outline = build_outline(plan)
     book = build_book(plan, rows=False)
-    assert [s.tab for s in listed] == [s.tab for s in book.sheets]
-    assert outline_index(head, listed) == sheet_files(book, ["md"], index_only=True)["index.md"]
+    assert outline.tabs == [s.tab for s in book.sheets]
+    assert outline_index(outline) == sheet_files(book, ["md"], index_only=True)["index.md"]

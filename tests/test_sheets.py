@@ -987,12 +987,13 @@ def test_outline_lists_the_sheets_the_book_makes(
     the same values as the book's sheets, and its index is the book's index alone."""
     for each in (plan, named_plan):
         book = build_book(each, rows=False, **options)
-        head, listed = build_outline(each, **options)
-        fields = ("key", "kind", "tab", "path", "role", "person", "people", "quota", "objectives")
-        assert [[getattr(s, f) for f in fields] for s in listed] == [
+        outline = build_outline(each, **options)
+        fields = ("key", "kind", "path", "role", "person", "people", "quota", "objectives")
+        assert [[getattr(s, f) for f in fields] for s in outline.sheets] == [
             [getattr(s, f) for f in fields] for s in book.sheets
         ]
+        assert outline.tabs == [s.tab for s in book.sheets]
         assert (
-            outline_index(head, listed, "note")
+            outline_index(outline, "note")
             == sheet_files(book, ["md"], note="note", index_only=True)["index.md"]
         )

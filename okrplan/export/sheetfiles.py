@@ -20,7 +20,7 @@ from okrplan.present import label, weight_text
 from .sheetmodel import (
     INDEX_FILE,
     SHEET_FORMATS,
-    Listed,
+    Outline,
     Sheet,
     SheetBook,
     SheetRow,
@@ -137,16 +137,22 @@ def to_index_markdown(
     ``workbook`` (a file name) is linked.
     """
     return (
-        "\n".join([*_index_head(book, note, workbook), *_index_rows(book, book.sheets, files)])
+        "\n".join(
+            [
+                *_index_head(book, note, workbook),
+                *_index_rows(book, book.sheets, [s.tab for s in book.sheets], files),
+            ]
+        )
         + "\n"
     )
 
 
-def outline_index(book: SheetBook, listed: Sequence[Listed], note: str = "") -> str:
-    """The index of a book too large for its files: ``listed`` (see
+def outline_index(outline: Outline, note: str = "") -> str:
+    """The index of a book too large for its files: its ``outline`` (see
     :func:`okrplan.export.sheets.build_outline`) as :func:`to_index_markdown` lists sheets,
     with no links, ``note`` said first."""
-    return "\n".join([*_index_head(book, note, ""), *_index_rows(book, listed, {})]) + "\n"
+    book, rows = outline.book, _index_rows(outline.book, outline.sheets, outline.tabs, {})
+    return "\n".join([*_index_head(book, note, ""), *rows]) + "\n"
 
 
 def _index_head(book: SheetBook, note: str, workbook: str) -> list[str]:
@@ -187,9 +193,6 @@ class _Indexed(Protocol):
     def kind(self) -> str: ...
 
     @property
-    def tab(self) -> str: ...
-
-    @property
     def path(self) -> tuple[str, ...]: ...
 
     @property
@@ -209,10 +212,13 @@ class _Indexed(Protocol):
 
 
 def _index_rows(
-    book: SheetBook, sheets: Sequence[_Indexed], files: Mapping[str, Iterable[str]]
+    book: SheetBook,
+    sheets: Sequence[_Indexed],
+    tabs: Sequence[str],
+    files: Mapping[str, Iterable[str]],
 ) -> list[str]:
-    """One table row per sheet: its tab, path, role, person, headcount, quota, objective
-    weights and the links to its files."""
+    """One table row per sheet: its tab (``tabs``, in the same order), path, role, person,
+    headcount, quota, objective weights and the links to its files."""
     # the scale of the different quotas (a scale is the same for equal amounts, in any order)
     quotas = money_scale(dict.fromkeys(s.quota for s in sheets), book.locale, book.step)
     numbers = book.numbers
@@ -223,8 +229,8 @@ def _index_rows(
     money: dict[Decimal, str] = {}
     weights: dict[tuple[tuple[str, int], ...], str] = {}
     lines: list[str] = []
-    for sheet, tab in zip(sheets, _md_cells([s.tab for s in sheets]), strict=True):
-        names = files.get(sheet.key)  # none for an index alone (see sheet_files)
+    for sheet, tab in zip(sheets, _md_cells(list(tabs)), strict=True):
+        names = files.get(sheet.key) if files else None  # none for an index alone
         links = (
             " · ".join(f"[{name.rsplit('.', 1)[-1]}](<{_link(name)}>)" for name in names)
             if names

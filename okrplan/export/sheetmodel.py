@@ -29,6 +29,7 @@ __all__ = [
     "META_TAB",
     "SHEET_FORMATS",
     "Listed",
+    "Outline",
     "Sheet",
     "SheetBook",
     "SheetRow",
@@ -103,10 +104,11 @@ class Sheet:
 
 
 class Listed(NamedTuple):
-    """A sheet as an index lists it, without its title, facts and rows: what a book too large
-    for a workbook is made of (see :func:`okrplan.export.sheets.build_outline`). The fields
-    are :class:`Sheet`'s of the same names; ``least`` is how many names of ``context`` its
-    tab takes at least (1 for a unit, 2 for a role group or person)."""
+    """A sheet as an index lists it, without its title, facts, rows and tab (an
+    :class:`Outline` holds the tabs): what a book too large for a workbook is made of (see
+    :func:`okrplan.export.sheets.build_outline`). The fields are :class:`Sheet`'s of the same
+    names; ``least`` is how many names of ``context`` its tab takes at least (1 for a unit,
+    2 for a role group or person)."""
 
     key: str
     kind: str
@@ -119,7 +121,6 @@ class Listed(NamedTuple):
     objectives: tuple[tuple[str, int], ...]
     context: tuple[str, ...]
     least: int
-    tab: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,15 @@ class SheetBook:
     def numbers(self) -> Numbers:
         """The plan's formatter (:mod:`okrplan.numbers`)."""
         return Numbers(self.locale, self.currency, self.step)
+
+
+class Outline(NamedTuple):
+    """A book listed for its index alone: the book (its ``sheets`` empty), each sheet as
+    :class:`Listed`, and each one's tab (apart: a tab is known once every sheet is listed)."""
+
+    book: SheetBook
+    sheets: list[Listed]
+    tabs: list[str]
 
 
 # ---------------------------------------------------------------------------------------------

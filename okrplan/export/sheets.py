@@ -43,6 +43,7 @@ from .sheetmodel import (
     INDEX_FILE,
     META_TAB,
     Listed,
+    Outline,
     Sheet,
     SheetBook,
     SheetRow,
@@ -103,7 +104,7 @@ def build_book(
 
 def build_outline(
     plan: Plan, *, per_person: bool = False, unit: str | None = None, role: str | None = None
-) -> tuple[SheetBook, list[Listed]]:
+) -> Outline:
     """The sheets :func:`build_book` would make, listed for an index alone: each one's key,
     kind, tab, path, role, person, headcount, quota and objectives, the same values as its
     :class:`Sheet`'s, with the book around them (its ``sheets`` empty). No sheet is made: a
@@ -119,9 +120,7 @@ def build_outline(
     tabs = _tab_names(
         [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
     )
-    # each entry made again with its tab (a tuple: a microsecond each)
-    named = [Listed(*s[:-1], tab) for s, tab in zip(listed, tabs, strict=True)]
-    return _book(plan, [], builder.row_maker.periods, unit, role), named
+    return Outline(_book(plan, [], builder.row_maker.periods, unit, role), listed, tabs)
 
 
 def _builder(
