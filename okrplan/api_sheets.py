@@ -85,8 +85,9 @@ def sheet_files(
     InputError
         For an unknown format, or a ``unit`` or ``role`` the plan does not have.
     """
+    from okrplan.export.sheetfiles import outline_index
     from okrplan.export.sheetfiles import sheet_files as files_of
-    from okrplan.export.sheets import build_book
+    from okrplan.export.sheets import build_book, build_outline
 
     unknown = [f for f in formats if f not in SHEET_FORMATS]
     if unknown or not formats:
@@ -99,17 +100,15 @@ def sheet_files(
             ]
         )
     if max_workbook is not None:
-        outline = build_book(plan, per_person=per_person, unit=unit, role=role, rows=False)
+        outline = build_outline(plan, per_person=per_person, unit=unit, role=role)
         if len(outline.sheets) > max_workbook:
+            from okrplan.export.sheetmodel import INDEX_FILE
             from okrplan.present import label
 
-            note = label(plan.locale, "no_workbook").format(n=len(outline.sheets), max=max_workbook)
-            return files_of(
-                outline,
-                ["md"],
-                index_only=True,
-                note=f"{note} {label(plan.locale, 'no_sheet_files')}",
-            )
+            count = len(outline.sheets)
+            note = label(plan.locale, "no_workbook").format(n=count, max=max_workbook)
+            note = f"{note} {label(plan.locale, 'no_sheet_files')}"
+            return {INDEX_FILE: outline_index(outline, note)}
     book = build_book(plan, per_person=per_person, unit=unit, role=role)
     return files_of(book, formats)
 

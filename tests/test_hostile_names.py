@@ -356,3 +356,17 @@ def test_escapes_on_the_terminal_keep_json_exact() -> None:
     names = {"name": "".join(map(chr, range(0xA0))) + "\u202a\u202e\u2066\u2069 销售"}
     printed = escape_unsafe(json.dumps(names, ensure_ascii=False))
     assert not UNSAFE.search(printed) and json.loads(printed) == names
+
+
+def test_outline_index_lists_hostile_names_as_the_book_does(hostile_plan: Path) -> None:
+    """A book too large for a workbook is listed by its outline: the same tabs, paths and
+    names, escaped the same way, as the book's own index."""
+    from okrplan.api import load_plan
+    from okrplan.export.sheetfiles import outline_index, sheet_files
+    from okrplan.export.sheets import build_book, build_outline
+
+    plan = load_plan(hostile_plan)
+    outline = build_outline(plan)
+    book = build_book(plan, rows=False)
+    assert outline.tabs == [s.tab for s in book.sheets]
+    assert outline_index(outline) == sheet_files(book, ["md"], index_only=True)["index.md"]

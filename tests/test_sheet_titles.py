@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import os
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrplan.export.names import safe_sheet_title, sheet_title_by_rules
+from okrplan.export.names import _plain_titles, safe_sheet_title, sheet_tabs, sheet_title_by_rules
 
 # characters each rule looks at: forbidden ones, spaces, apostrophes, a combining accent
 # (NFC), a character beyond U+FFFF (two UTF-16 units), a bidi override and a tab
@@ -35,3 +36,47 @@ def test_plain_and_other_names() -> None:
         safe_sheet_title("\U0001f600" * 16) == "\U0001f600" * 8 + "…" + "\U0001f600" * 7
     )  # 16 + 1 + 14 units
     assert safe_sheet_title("a/b") == "a_b"
+
+
+@settings(max_examples=_EXAMPLES // 5, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=_ALPHABET, min_size=1, max_size=12), min_size=1, max_size=3),
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_tabs_made_in_bulk_are_the_tabs_made_one_by_one(
+    names: list[list[str]], plain_beside: bool
+) -> None:
+    """sheet_tabs makes a round's tabs in bulk where all of them are plain: the tabs and their
+    safe titles are those it makes with the bulk check off (each tab made safe one by one)."""
+    contexts = [tuple(n) for n in names] + ([("北京", "直销组"), ("上海", "直销组")] * plain_beside)
+    least = [1 + i % 2 for i in range(len(contexts))]
+    bulk: dict[str, str] = {}
+    tabs = sheet_tabs(contexts, least, bulk)
+    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
+        alone: dict[str, str] = {}
+        assert sheet_tabs(contexts, least, alone) == tabs
+    assert {t: bulk[t] for t in tabs} == {t: alone[t] for t in tabs}
+    assert all(bulk[t] == safe_sheet_title(t) for t in tabs)
+
+
+def test_bulk_check_of_plain_titles() -> None:
+    # each rule of a plain title, checked on a round's titles at once
+    assert _plain_titles(["华北1区-销售岗", "a b", "x'y"])
+    for bad in (
+        " a",
+        "a ",
+        "'a",
+        "a'",
+        "a  b",
+        "a/b",
+        "e\u0301",
+        "\U0001f600",
+        "",
+        "a\tb",
+        "x" * 32,
+    ):
+        assert not _plain_titles(["华北1区-销售岗", bad, "b"]), bad
+        assert not _plain_titles([bad])

@@ -37,9 +37,9 @@ from okrplan.export.names import (
     safe_sheet_title,
     unique_file_names,
 )
-from okrplan.export.sheetfiles import sheet_files, to_csv, to_sheet_markdown
+from okrplan.export.sheetfiles import outline_index, sheet_files, to_csv, to_sheet_markdown
 from okrplan.export.sheetmodel import columns
-from okrplan.export.sheets import build_book
+from okrplan.export.sheets import build_book, build_outline
 from okrplan.export.xlsx import FIRST_ROW, HEADER_ROW, KR_ID_HEADER, workbook_bytes
 from okrplan.present import money_text
 from okrplan.queries import key_result, role
@@ -968,3 +968,32 @@ def test_import_actuals_merges_copies_on_the_command_line(
     assert again.exit_code == 1 and "already exists; pass --force" in again.stderr
     bad = _run("import-actuals", str(tmp_path / "missing.xlsx"))
     assert bad.exit_code == 1 and "cannot read the workbook" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"per_person": True},
+        {"unit": "销售部"},
+        {"role": "销售岗"},
+        {"per_person": True, "role": "渠道经理"},
+    ],
+)
+def test_outline_lists_the_sheets_the_book_makes(
+    plan: api.Plan, named_plan: api.Plan, options: dict[str, Any]
+) -> None:
+    """An outline (the index of a book too large for a workbook) lists the same sheets with
+    the same values as the book's sheets, and its index is the book's index alone."""
+    for each in (plan, named_plan):
+        book = build_book(each, rows=False, **options)
+        outline = build_outline(each, **options)
+        fields = ("key", "kind", "path", "role", "person", "people", "quota", "objectives")
+        assert [[getattr(s, f) for f in fields] for s in outline.sheets] == [
+            [getattr(s, f) for f in fields] for s in book.sheets
+        ]
+        assert outline.tabs == [s.tab for s in book.sheets]
+        assert (
+            outline_index(outline, "note")
+            == sheet_files(book, ["md"], note="note", index_only=True)["index.md"]
+        )

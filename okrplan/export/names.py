@@ -178,6 +178,35 @@ def _plain_title(text: str, limit: int) -> bool:
     )
 
 
+_EDGES = ("  ", "\n ", " \n", "\n'", "'\n")  # two spaces; a space or apostrophe at an end
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _plain_titles(texts: list[str], limit: int = SHEET_TITLE_MAX) -> bool:
+    """Whether :func:`_plain_title` holds for every one of ``texts`` but the casefold check
+    (the caller folds them anyway), looked at all at once in C: the texts joined by line
+    breaks (a text with one is not printable) are NFC exactly when each text is (a line
+    break is a starter nothing composes with). False for any character beyond U+FFFF: those
+    texts go one by one."""
+    if not texts:
+        return True
+    if set(map(type, texts)) != {str} or not all(map(str.isprintable, texts)):
+        return False
+    if min(map(len, texts)) == 0 or max(map(len, texts)) > limit:
+        return False
+    joined = "\n".join(texts)
+    # a space or an apostrophe at either end of a text is one beside a line break or at an
+    # end of the whole (substring searches: a regular expression anchored at every line
+    # takes five times as long)
+    if joined[0] in " '" or joined[-1] in " '" or any(e in joined for e in _EDGES):
+        return False
+    return (
+        _ASTRAL.search(joined) is None
+        and _SHEET_FORBIDDEN.search(joined) is None
+        and unicodedata.is_normalized("NFC", joined)
+    )
+
+
 class SheetTitles:
     """Hands out sheet titles unique within one workbook (Excel compares them case-blind).
 
@@ -247,10 +276,26 @@ def sheet_tabs(
             found = made[parts] = _tab(parts)
         return found
 
-    tabs = [tab_of(c[-d:] if d else c) for c, d in zip(contexts, depth, strict=True)]
+    def made_of(parts: list[tuple[str, ...]]) -> tuple[list[str], list[str]]:
+        """The tabs of many contexts' names and their keys, made in bulk where every tab is
+        short and plain (then its own safe title): one round's 19,000 tabs."""
+        tabs = list(map("-".join, parts))  # _tab's answer for every tab that fits
+        if tabs and max(map(len, tabs)) > SHEET_TITLE_MAX:
+            tabs = [
+                t if len(t) <= SHEET_TITLE_MAX else tab_of(p)
+                for t, p in zip(tabs, parts, strict=True)
+            ]
+        folded = list(map(str.casefold, tabs))
+        if not _plain_titles(tabs) or "history" in folded:
+            return tabs, [key(t) for t in tabs]
+        safe.update(zip(tabs, tabs, strict=True))
+        keys.update(zip(tabs, folded, strict=True))
+        return tabs, folded
+
+    tabs, folded = made_of([c[-d:] if d else c for c, d in zip(contexts, depth, strict=True)])
     seen: dict[str, list[int]] = {}
-    for i, tab in enumerate(tabs):
-        seen.setdefault(key(tab), []).append(i)
+    for i, k in enumerate(folded):
+        seen.setdefault(k, []).append(i)
     changed = [k for k, group in seen.items() if len(group) > 1]
     while changed:
         moving: list[int] = []
@@ -259,11 +304,14 @@ def sheet_tabs(
             if _differ(group, contexts, tab_of, key):
                 seen[k] = [i for i in group if depth[i] >= len(contexts[i])]
                 moving += (i for i in group if depth[i] < len(contexts[i]))
-        joined: dict[str, None] = {}
+        parts = []
         for i in moving:  # only these tabs change
             depth[i] += 1
-            tabs[i] = tab_of(contexts[i][-depth[i] :])
-            joined[k := key(tabs[i])] = None
+            parts.append(contexts[i][-depth[i] :])
+        joined: dict[str, None] = {}
+        for i, tab, k in zip(moving, *made_of(parts), strict=True):
+            tabs[i] = tab
+            joined[k] = None
             seen.setdefault(k, []).append(i)
         changed = [k for k in joined if len(seen[k]) > 1]
     return tabs

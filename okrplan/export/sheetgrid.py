@@ -4,21 +4,43 @@ grid of quarters, months or weeks the KRs' period targets are shown in.
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from okrplan import queries
 from okrplan.errors import InputError, Issue
 from okrplan.model import RoleGroup, Unit
 from okrplan.plan import Plan
 
-from .sheetmodel import Sheet, fiscal_start, quarter_of, week_month
+from .sheetmodel import fiscal_start, quarter_of, week_month
+
+
+class _Filtered(Protocol):
+    """What :func:`filter_sheets` reads of a sheet (a :class:`~.sheetmodel.Sheet` or the
+    :class:`~.sheetmodel.Listed` entry of an outline)."""
+
+    @property
+    def path(self) -> tuple[str, ...]: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def role(self) -> str | None: ...
+
+    @property
+    def role_name(self) -> str | None: ...
+
+
+_S = TypeVar("_S", bound=_Filtered)
 
 
 def filter_sheets(
-    sheets: list[Sheet],
+    sheets: list[_S],
     plan: Plan,
     within: tuple[str, ...] | None,
     unit: str | None,
     role: str | None,
-) -> list[Sheet]:
+) -> list[_S]:
     """The sheets within the unit path ``within`` and of ``role`` (where given).
 
     Raises

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from okrplan.choices import SHEET_FORMATS
 from okrplan.numbers import DEFAULT_STEP, Numbers, money_scale
@@ -27,6 +28,8 @@ __all__ = [
     "INDEX_FILE",
     "META_TAB",
     "SHEET_FORMATS",
+    "Listed",
+    "Outline",
     "Sheet",
     "SheetBook",
     "SheetRow",
@@ -100,6 +103,26 @@ class Sheet:
     headcount: int = 1  # the owner's headcount (a person's group's)
 
 
+class Listed(NamedTuple):
+    """A sheet as an index lists it, without its title, facts, rows and tab (an
+    :class:`Outline` holds the tabs): what a book too large for a workbook is made of (see
+    :func:`okrplan.export.sheets.build_outline`). The fields are :class:`Sheet`'s of the same
+    names; ``least`` is how many names of ``context`` its tab takes at least (1 for a unit,
+    2 for a role group or person)."""
+
+    key: str
+    kind: str
+    path: tuple[str, ...]
+    role: str | None
+    role_name: str | None
+    person: str | None
+    people: int
+    quota: Decimal | None
+    objectives: tuple[tuple[str, int], ...]
+    context: tuple[str, ...]
+    least: int
+
+
 @dataclass(frozen=True, slots=True)
 class SheetBook:
     """Every sheet of a plan, in tree order, with what the workbook around them shows."""
@@ -120,6 +143,15 @@ class SheetBook:
     def numbers(self) -> Numbers:
         """The plan's formatter (:mod:`okrplan.numbers`)."""
         return Numbers(self.locale, self.currency, self.step)
+
+
+class Outline(NamedTuple):
+    """A book listed for its index alone: the book (its ``sheets`` empty), each sheet as
+    :class:`Listed`, and each one's tab (apart: a tab is known once every sheet is listed)."""
+
+    book: SheetBook
+    sheets: list[Listed]
+    tabs: list[str]
 
 
 # ---------------------------------------------------------------------------------------------

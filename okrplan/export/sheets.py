@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import itemgetter
 
 from okrplan import queries
 from okrplan.errors import InputError, Issue
@@ -41,6 +42,8 @@ from .sheetgrid import filter_sheets, period_grid, plan_months
 from .sheetmodel import (
     INDEX_FILE,
     META_TAB,
+    Listed,
+    Outline,
     Sheet,
     SheetBook,
     SheetRow,
@@ -55,6 +58,7 @@ __all__ = [
     "SheetBook",
     "SheetRow",
     "build_book",
+    "build_outline",
     "header_text",  # TRANSITIONAL: export/report.py imports these from here
     "number_text",
 ]
@@ -89,7 +93,46 @@ def build_book(
     InputError
         If ``unit`` names no unit of the plan or several, or ``unit`` or ``role`` has no sheet.
     """
-    graph, locale, meta = plan.graph, plan.locale, plan.meta
+    builder = _builder(plan, per_person, unit, role, rows, max_level)
+    sheets = filter_sheets(builder.build(), plan, builder.within, unit, role)
+    if rows:
+        sheets = _rollups_within(sheets)
+    named = _named(sheets, label(plan.locale, "summary"), files=rows)
+    book = _book(plan, named, builder.row_maker.periods, unit, role)
+    return replace(book, months=builder.row_maker.months)
+
+
+def build_outline(
+    plan: Plan, *, per_person: bool = False, unit: str | None = None, role: str | None = None
+) -> Outline:
+    """The sheets :func:`build_book` would make, listed for an index alone: each one's key,
+    kind, tab, path, role, person, headcount, quota and objectives, the same values as its
+    :class:`Sheet`'s, with the book around them (its ``sheets`` empty). No sheet is made: a
+    plan of 100,000 people has 19,000 of them, and listing them is most of the sheets' time.
+
+    Raises
+    ------
+    InputError
+        As :func:`build_book`.
+    """
+    builder = _builder(plan, per_person, unit, role, False, None)
+    listed = filter_sheets(builder.outline(), plan, builder.within, unit, role)
+    tabs = _tab_names(
+        [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
+    )
+    return Outline(_book(plan, [], builder.row_maker.periods, unit, role), listed, tabs)
+
+
+def _builder(
+    plan: Plan,
+    per_person: bool,
+    unit: str | None,
+    role: str | None,
+    rows: bool,
+    max_level: int | None,
+) -> _Builder:
+    """The builder of a book's sheets (see :func:`build_book` for the arguments)."""
+    graph, meta = plan.graph, plan.meta
     within = None
     if unit is not None:
         within = queries.unit(graph, queries.unit_option(graph, unit)).path
@@ -98,7 +141,7 @@ def build_book(
     row_maker = SheetRows(
         plan, str(meta.get("currency", "CNY")), tuple(periods), to_column, tuple(months)
     )
-    builder = _Builder(
+    return _Builder(
         plan,
         row_maker,
         per_person=per_person,
@@ -107,12 +150,6 @@ def build_book(
         with_rows=rows,
         max_level=max_level,
     )
-    sheets = filter_sheets(builder.build(), plan, within, unit, role)
-    if rows:
-        sheets = _rollups_within(sheets)
-    named = _named(sheets, label(locale, "summary"), files=rows)
-    book = _book(plan, named, tuple(periods), unit, role)
-    return replace(book, months=row_maker.months)
 
 
 def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
@@ -134,7 +171,6 @@ def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
     """The sheets with their workbook tab and (with ``files``) file name, each unique (an
     outline's sheets are listed in an index, not written to files of their own)."""
-    titles = SheetTitles(reserved=[summary, META_TAB])
     stems = (
         unique_file_names(
             [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
@@ -142,14 +178,24 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
         if files
         else [s.file_stem for s in sheets]
     )
-    safe: dict[str, str] = {}  # each tab's safe title, made once
-    tabs = sheet_tabs(
-        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], safe
+    tabs = _tab_names(
+        [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], summary
     )
-    return [
-        _with_names(s, titles.take(tab, safe.get(tab)), stem)
-        for s, tab, stem in zip(sheets, tabs, stems, strict=True)
-    ]
+    return [_with_names(s, tab, stem) for s, tab, stem in zip(sheets, tabs, stems, strict=True)]
+
+
+def _tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
+    """The sheets' workbook tabs, from their contexts (taking at least ``least`` names of
+    each), each unique in the book and apart from the summary's and the hidden sheet's."""
+    safe: dict[str, str] = {}  # each tab's safe title, made once
+    tabs = sheet_tabs(contexts, least, safe)
+    made = list(map(safe.__getitem__, tabs))  # sheet_tabs made every tab's safe title
+    folded = list(map(str.casefold, made))
+    reserved = [summary, META_TAB]
+    if len(set(folded)) == len(folded) and set(folded).isdisjoint(map(str.casefold, reserved)):
+        return made  # each is unique already: SheetTitles would keep every one
+    take = SheetTitles(reserved=reserved).take
+    return [take(tab, title) for tab, title in zip(tabs, made, strict=True)]
 
 
 def _with_names(s: Sheet, tab: str, file_stem: str) -> Sheet:
@@ -226,6 +272,8 @@ class _Builder:
     person_sheets: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
+    listed: list[Listed] | None = None  # an outline's sheets (see build_outline), if one
+    decimals: dict[str, Decimal] = field(default_factory=dict)  # decimal_of's, by value text
 
     @property
     def locale(self) -> str:
@@ -256,6 +304,60 @@ class _Builder:
         if self.with_rows:
             self.link_rollups()
         return self.sheets
+
+    def outline(self) -> list[Listed]:
+        """The sheets :meth:`build` makes, listed (see :func:`build_outline`), in one loop: a
+        role group of no named or numbered people (nearly every one of a large plan) listed
+        here, any other by :meth:`add_role` as :meth:`build` lists it."""
+        graph = self.plan.graph
+        listed: list[Listed] = []
+        self.listed = listed
+        sheet, decimal, org_children = queries.sheet, self.decimal, queries.org_children
+        for unit_id in queries.tree_order(graph):
+            unit = node(graph, unit_id)
+            if not isinstance(unit, Unit):
+                continue
+            okrs = sheet(graph, unit.id)
+            if any(map(_KRS, okrs)):
+                quota, path = decimal(unit.target), unit.path
+                objectives = _objectives(okrs)
+                listed.append(
+                    Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
+                )
+            roles = [
+                r
+                for c in org_children(graph, unit_id)
+                if isinstance(r := node(graph, c), RoleGroup)
+            ]
+            named = {r.name for r in roles if r.people}
+            counters: dict[tuple[str, bool], int] = {}
+            for group in roles:
+                if not group.headcount:
+                    continue  # a group of no one (a hire pool that hired no one): no sheet
+                if group.people or self.per_person or (group.new_hires and group.name in named):
+                    self.add_role(group, named, counters)  # a sheet per person, perhaps
+                    continue
+                okrs = sheet(graph, group.id)
+                if not any(map(_KRS, okrs)):
+                    continue
+                selling, path, label_ = group.selling, group.path, group.label
+                quota = Decimal(0) if selling is None else decimal(selling.quota)
+                listed.append(
+                    Listed(
+                        group.id,
+                        "role",
+                        path,
+                        label_,
+                        group.name,
+                        None,
+                        int(group.headcount),
+                        quota,
+                        _objectives(okrs),
+                        (*path, label_),
+                        2,
+                    )
+                )
+        return listed
 
     # -- sheets ---------------------------------------------------------------------------------
 
@@ -293,7 +395,7 @@ class _Builder:
         it needs only the objectives and whether any key result measures them (the sheets
         are asked for once per plan and kept: see :func:`okrplan.queries.sheet`)."""
         okrs = queries.sheet(self.plan.graph, owner)
-        if not any(krs for _, krs in okrs):
+        if not any(map(_KRS, okrs)):
             return None, ()
         return (okrs if self.with_rows else []), _objectives(okrs)
 
@@ -343,6 +445,25 @@ class _Builder:
         self, group: RoleGroup, objectives: tuple[tuple[str, int], ...], rows: tuple[SheetRow, ...]
     ) -> None:
         locale, path, heads, full = self.locale, group.path, int(group.headcount), self.with_rows
+        if self.listed is not None:
+            selling = group.selling
+            quota = Decimal(0) if selling is None else self.decimal(selling.quota)
+            self.listed.append(
+                Listed(
+                    group.id,
+                    "role",
+                    path,
+                    group.label,
+                    group.name,
+                    None,
+                    heads,
+                    quota,
+                    objectives,
+                    (*path, group.label),
+                    2,
+                )
+            )
+            return
         quota, each = _quota(group.selling)
         self.add(
             Sheet(
@@ -375,6 +496,26 @@ class _Builder:
         rows: tuple[SheetRow, ...],
     ) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
+        if self.listed is not None:
+            selling = group.selling
+            each = Decimal(0) if selling is None else self.decimal(selling.per_person)
+            self.listed += (
+                Listed(
+                    f"{group.id}@{index}",
+                    "person",
+                    path,
+                    group.label,
+                    group.name,
+                    person,
+                    1,
+                    each,
+                    objectives,
+                    (*path, person),
+                    2,
+                )
+                for index, person in enumerate(people, start=1)
+            )
+            return
         _, each = _quota(group.selling)
         # the facts on a person's sheet, but its name (not made for an outline: see build_book)
         shared: list[str] = []
@@ -464,6 +605,15 @@ class _Builder:
         facts.append(self.period_fact())
         return tuple(facts)
 
+    def decimal(self, value: int | float | None) -> Decimal:
+        """:func:`decimal_of` ``value``, each different one made once (a large book repeats
+        its quotas)."""
+        text = str(value)
+        found = self.decimals.get(text)
+        if found is None:
+            found = self.decimals[text] = decimal_of(value)
+        return found
+
     def add(self, sheet: Sheet) -> None:
         self.sheets.append(sheet)
         self.keys_of.setdefault(sheet.owner, []).append(sheet.key)
@@ -510,8 +660,11 @@ class _Builder:
         return tuple(sources)
 
 
+_KRS = itemgetter(1)  # an objective's key results in a sheet's (objective, KRs): any() in C
+
+
 def _objectives(okrs: OKRs) -> tuple[tuple[str, int], ...]:
-    return tuple((objective.name, int(objective.weight or 0)) for objective, _ in okrs)
+    return tuple([(objective.name, int(objective.weight or 0)) for objective, _ in okrs])
 
 
 def _quota(selling: Selling | None) -> tuple[Decimal, Decimal]:
