@@ -164,16 +164,15 @@ def _children(
     """Each owner's children as :func:`okrplan.queries.org_children` reads them from the
     ``contains`` edges of :func:`_tree_edges`: its role groups (but hire pools that hired
     nobody), then its sub-units, each in the owners' order."""
-    roles: dict[str, list[str]] = {o.id: [] for o in owners}
-    units: dict[str, list[str]] = {o.id: [] for o in owners}
-    for owner, up in zip(owners, parents, strict=True):
-        if up is None:
-            continue
-        if isinstance(owner, Unit):
-            units[up].append(owner.id)
-        elif not is_empty_hire_pool(owner):
-            roles[up].append(owner.id)
-    return {owner: roles[owner] + units[owner] for owner in roles}
+    kids: dict[str, list[str]] = {o.id: [] for o in owners}
+    pairs = list(zip(owners, parents, strict=True))
+    for owner, up in pairs:  # the role groups first: one list per owner, not two joined
+        if up is not None and isinstance(owner, RoleGroup) and not is_empty_hire_pool(owner):
+            kids[up].append(owner.id)
+    for owner, up in pairs:
+        if up is not None and isinstance(owner, Unit):
+            kids[up].append(owner.id)
+    return kids
 
 
 def _hiring(owners: Sequence[Unit | RoleGroup]) -> set[str]:
