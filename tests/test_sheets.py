@@ -968,3 +968,19 @@ def test_import_actuals_merges_copies_on_the_command_line(
     assert again.exit_code == 1 and "already exists; pass --force" in again.stderr
     bad = _run("import-actuals", str(tmp_path / "missing.xlsx"))
     assert bad.exit_code == 1 and "cannot read the workbook" in bad.stderr
+
+
+def test_a_book_without_the_workbooks_cells_has_the_same_rows(plan: api.Plan) -> None:
+    # the report's cards (workbook=False) read the rows' numbers and texts, never the actual
+    # cells or roll-ups only the workbook writes: those are left out, the rest is the same
+    from dataclasses import replace
+
+    from okrplan.export.xlsx_periods import NO_PERIODS
+
+    full, lean = build_book(plan), build_book(plan, workbook=False)
+    assert [s.key for s in lean.sheets] == [s.key for s in full.sheets]
+    rows = [r for s in lean.sheets for r in s.rows]
+    assert rows and all(r.actuals is NO_PERIODS and r.rollup == () for r in rows)
+    assert any(r.actuals is not NO_PERIODS for s in full.sheets for r in s.rows)
+    assert any(r.rollup for s in full.sheets for r in s.rows)
+    assert rows == [replace(r, actuals=NO_PERIODS, rollup=()) for s in full.sheets for r in s.rows]

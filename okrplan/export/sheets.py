@@ -72,6 +72,7 @@ def build_book(
     role: str | None = None,
     rows: bool = True,
     max_level: int | None = None,
+    workbook: bool = True,
 ) -> SheetBook:
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
@@ -82,7 +83,8 @@ def build_book(
     person. With ``rows=False`` the sheets are listed without their key results (enough for
     an index, and much quicker for a large organisation). ``max_level`` leaves out the units
     more than that many levels below the top one (0: the top unit and its role groups alone),
-    with their roles and people.
+    with their roles and people. With ``workbook=False`` the rows have no actual cells and
+    no roll-ups (what only the workbook reads: the report's cards read neither).
 
     Raises
     ------
@@ -96,7 +98,12 @@ def build_book(
     months = [str(m) for m in meta.get("months", [])] or plan_months(plan)
     periods, to_column = period_grid(plan, months, weeks_too=rows)
     row_maker = SheetRows(
-        plan, str(meta.get("currency", "CNY")), tuple(periods), to_column, tuple(months)
+        plan,
+        str(meta.get("currency", "CNY")),
+        tuple(periods),
+        to_column,
+        tuple(months),
+        actuals=workbook,
     )
     builder = _Builder(
         plan,
@@ -253,7 +260,7 @@ class _Builder:
                 if not group.headcount:
                     continue  # a group of no one (a hire pool that hired no one): no sheet
                 self.add_role(group, named, counters)
-        if self.with_rows:
+        if self.with_rows and self.row_maker.actuals:
             self.link_rollups()
         return self.sheets
 
