@@ -997,3 +997,19 @@ def test_outline_lists_the_sheets_the_book_makes(
             outline_index(outline, "note")
             == sheet_files(book, ["md"], note="note", index_only=True)["index.md"]
         )
+
+
+def test_a_book_without_the_workbooks_cells_has_the_same_rows(plan: api.Plan) -> None:
+    # the report's cards (workbook=False) read the rows' numbers and texts, never the actual
+    # cells or roll-ups only the workbook writes: those are left out, the rest is the same
+    from dataclasses import replace
+
+    from okrplan.export.xlsx_periods import NO_PERIODS
+
+    full, lean = build_book(plan), build_book(plan, workbook=False)
+    assert [s.key for s in lean.sheets] == [s.key for s in full.sheets]
+    rows = [r for s in lean.sheets for r in s.rows]
+    assert rows and all(r.actuals is NO_PERIODS and r.rollup == () for r in rows)
+    assert any(r.actuals is not NO_PERIODS for s in full.sheets for r in s.rows)
+    assert any(r.rollup for s in full.sheets for r in s.rows)
+    assert rows == [replace(r, actuals=NO_PERIODS, rollup=()) for s in full.sheets for r in s.rows]

@@ -106,6 +106,7 @@ def report_context(
         plan,
         unit=None if scope.top == root_of(plan.graph) else "/".join(top.path or (top.name,)),
         max_level=None if scope.levels is None else top_level + scope.levels,
+        workbook=False,  # the cards read no actual cells and no roll-ups
     )
     cards = _cards(plan, book, people_under(plan.graph, scope.top))
     limited = _limited_text(locale, scope, len(cards))

@@ -21,7 +21,7 @@ from okrplan.plan import Plan
 from okrplan.present import kr_cadence_text, label, per_text
 
 from .sheetmodel import SheetRow, money_unit
-from .xlsx_periods import RowPeriods, row_periods
+from .xlsx_periods import NO_PERIODS, RowPeriods, row_periods
 
 WAN = Decimal(10_000)
 
@@ -41,6 +41,7 @@ class SheetRows:
     to_column: Mapping[str, str]
     months: tuple[str, ...] = ()
     targets: ScoredTargets | None = None  # what actuals are scored against (made once)
+    actuals: bool = True  # False: rows without the workbook's actual cells (the report's)
 
     @property
     def locale(self) -> str:
@@ -98,7 +99,7 @@ class SheetRows:
             kr.direction is Direction.DECREASE,
             numeric,
             scale,
-            actuals=self.row_periods(kr, scale),
+            actuals=self.row_periods(kr, scale) if self.actuals else NO_PERIODS,
         )
 
     def row_periods(self, kr: KeyResult, scale: Decimal) -> RowPeriods:

@@ -76,6 +76,7 @@ def build_book(
     role: str | None = None,
     rows: bool = True,
     max_level: int | None = None,
+    workbook: bool = True,
 ) -> SheetBook:
     """The sheets of a plan: every unit's, every role group's (per person), and one per person
     where people are named (or for everyone with ``per_person``).
@@ -86,14 +87,15 @@ def build_book(
     person. With ``rows=False`` the sheets are listed without their key results (enough for
     an index, and much quicker for a large organisation). ``max_level`` leaves out the units
     more than that many levels below the top one (0: the top unit and its role groups alone),
-    with their roles and people.
+    with their roles and people. With ``workbook=False`` the rows have no actual cells and
+    no roll-ups (what only the workbook reads: the report's cards read neither).
 
     Raises
     ------
     InputError
         If ``unit`` names no unit of the plan or several, or ``unit`` or ``role`` has no sheet.
     """
-    builder = _builder(plan, per_person, unit, role, rows, max_level)
+    builder = _builder(plan, per_person, unit, role, rows, max_level, workbook)
     sheets = filter_sheets(builder.build(), plan, builder.within, unit, role)
     if rows:
         sheets = _rollups_within(sheets)
@@ -115,7 +117,7 @@ def build_outline(
     InputError
         As :func:`build_book`.
     """
-    builder = _builder(plan, per_person, unit, role, False, None)
+    builder = _builder(plan, per_person, unit, role, False, None, True)
     listed = filter_sheets(builder.outline(), plan, builder.within, unit, role)
     tabs = _tab_names(
         [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
@@ -130,6 +132,7 @@ def _builder(
     role: str | None,
     rows: bool,
     max_level: int | None,
+    workbook: bool,
 ) -> _Builder:
     """The builder of a book's sheets (see :func:`build_book` for the arguments)."""
     graph, meta = plan.graph, plan.meta
@@ -139,7 +142,12 @@ def _builder(
     months = [str(m) for m in meta.get("months", [])] or plan_months(plan)
     periods, to_column = period_grid(plan, months, weeks_too=rows)
     row_maker = SheetRows(
-        plan, str(meta.get("currency", "CNY")), tuple(periods), to_column, tuple(months)
+        plan,
+        str(meta.get("currency", "CNY")),
+        tuple(periods),
+        to_column,
+        tuple(months),
+        actuals=workbook,
     )
     return _Builder(
         plan,
@@ -301,7 +309,7 @@ class _Builder:
                 if not group.headcount:
                     continue  # a group of no one (a hire pool that hired no one): no sheet
                 self.add_role(group, named, counters)
-        if self.with_rows:
+        if self.with_rows and self.row_maker.actuals:
             self.link_rollups()
         return self.sheets
 
