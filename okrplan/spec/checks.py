@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import compress, pairwise, repeat
+from operator import not_
 from typing import Any, cast
 
 from okrplan.errors import Issue, Severity
@@ -391,7 +392,8 @@ class _Checker(TargetChecks):
         before leaving, and not after the plan."""
         people = ref.role.people
         # which are written with months (Person; the rest plain names), found by C loops
-        dated = list(compress(range(len(people)), map(isinstance, people, repeat(Person))))
+        plain = map(isinstance, people, repeat(str))  # (Person's isinstance runs Python)
+        dated = list(compress(range(len(people)), map(not_, plain)))
         names: Sequence[str | Person] = people
         if dated:
             names = list(people)
