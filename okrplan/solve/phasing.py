@@ -143,6 +143,8 @@ def apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -
     weight_sum = sum(weights)
     if weight_sum <= 0:
         weights, weight_sum = [1] * len(weights), len(weights)
+    if caps is None:
+        return _uncapped(total, weights, weight_sum)
     scaled = [total * w for w in weights]  # exact shares × Σw
     parts = [x // weight_sum for x in scaled]
     if caps is not None:
@@ -159,6 +161,21 @@ def apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -
         if not left:
             return parts
     return _top_up(total, left, scaled, parts, weight_sum, caps)
+
+
+def _uncapped(total: int, weights: list[int], weight_sum: int) -> list[int]:
+    """:func:`apportion_ints` without caps: each share's floor and remainder from one
+    ``divmod``; the ``left`` largest remainders (ties to the earlier index: a stable sort) get
+    one more, and ``left`` is below the number of parts (it is Σ remainders ÷ Σw), so one
+    round always ends it."""
+    split = [divmod(total * w, weight_sum) for w in weights]
+    parts = [q for q, _ in split]
+    left = total - sum(parts)
+    if left > 0:
+        shortfall = [-r for _, r in split]
+        for i in sorted(range(len(parts)), key=shortfall.__getitem__)[:left]:
+            parts[i] += 1
+    return parts
 
 
 def _top_up(

@@ -88,7 +88,11 @@ def round_quotas(
     units: dict[str, tuple[int, int]] = {}
     relaxations: list[Relaxation] = []
     statuses: list[Status] = []
-    pending = [(spec.units[0], Fraction(spec.kpi_value) / step, 0)]
+    # a unit's target in steps: the KPI ÷ step at the top, whole steps below it (ints: a
+    # fraction per unit would be a good part of this loop)
+    pending: list[tuple[UnitRef, Fraction | int, int]] = [
+        (spec.units[0], Fraction(spec.kpi_value) / step, 0)
+    ]
     growth = 1 + Fraction(spec.target.plan.buffer)
     done: dict[tuple[object, ...], tuple[int, list[int], Status]] = {}
     while pending:  # depth first, children in order: as the recursion it replaces
@@ -101,9 +105,7 @@ def round_quotas(
         children = tree.units.get(unit.names, [])
         for g, k in zip(tree.groups.get(unit.names, []), counts[len(children) :], strict=True):
             per_person[g.id] = k
-        pending.extend(
-            reversed([(u, Fraction(k), k) for u, k in zip(children, counts, strict=False)])
-        )
+        pending.extend(reversed([(u, k, k) for u, k in zip(children, counts, strict=False)]))
     return Quotas(per_person, units, tuple(relaxations), worst(*statuses))
 
 
@@ -157,8 +159,8 @@ def _sum(parts: Sequence[tuple[int, int]]) -> tuple[int, int]:
     their denominators (not reduced)."""
     if not parts:
         return 0, 1
-    den = math.lcm(*(d for _, d in parts))
-    return sum(n * (den // d) for n, d in parts), den
+    den = math.lcm(*[d for _, d in parts])
+    return sum([n * (den // d) for n, d in parts]), den
 
 
 class _GroupCaps:
@@ -184,7 +186,7 @@ class _GroupCaps:
 def _split_unit(
     tree: _Tree,
     unit: UnitRef,
-    target: Fraction,
+    target: Fraction | int,
     rates: tuple[Fraction, Fraction],
     options: SolverOptions,
     done: dict[tuple[object, ...], tuple[int, list[int], Status]],
@@ -195,9 +197,10 @@ def _split_unit(
     ``rates`` are the money step and the growth (1 + buffer); ``done`` holds the splits made
     so far by their inputs (a large organisation has many units alike: a third as many
     distinct splits as units at 100,000 people)."""
-    child_units = tree.units.get(unit.names, [])
-    child_groups = tree.groups.get(unit.names, [])
-    raw = [tree.ideal[u.names] for u in child_units] + [tree.quota[g.id] for g in child_groups]
+    child_units = tree.units.get(unit.names, ())
+    child_groups = tree.groups.get(unit.names, ())
+    raw = [tree.ideal[u.names] for u in child_units]
+    raw += [tree.quota[g.id] for g in child_groups]
     grains = tuple([1] * len(child_units) + [max(g.headcount, 1) for g in child_groups])
     caps = tuple(
         [tree.caps.get(u.names) for u in child_units]
@@ -205,10 +208,10 @@ def _split_unit(
     )
     fixed = tuple(
         [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
-        + [_fixed_steps(g, rates[0]) for g in child_groups]
+        + [None if g.fixed is None else _fixed_steps(g, rates[0]) for g in child_groups]
     )
-    common = math.lcm(*(d for _, d in raw)) if raw else 1
-    scaled = tuple(n * (common // d) for n, d in raw)  # the ideals × common × step
+    common = math.lcm(*[d for _, d in raw]) if raw else 1
+    scaled = tuple([n * (common // d) for n, d in raw])  # the ideals × common × step
     key = (target.numerator, target.denominator, common, scaled, grains, caps, fixed)
     found = done.get(key)
     if found is None:
@@ -219,7 +222,7 @@ def _split_unit(
 
 
 def _split_steps(
-    target: Fraction,
+    target: Fraction | int,
     common: int,
     scaled: Sequence[int],
     grains: Sequence[int],
@@ -230,7 +233,7 @@ def _split_steps(
 ) -> tuple[int, list[int], Status]:
     """:func:`_split_unit` of its children's ideals ``scaled[i] / common`` in yuan."""
     step, growth = rates
-    assigned = achievable(target * growth, grains, caps, fixed, at_least=target)
+    assigned = achievable(target * growth, grains, caps, fixed, at_least=Fraction(target))
     if not grains:
         return assigned, [], Status.OPTIMAL
     total = sum(scaled)
@@ -251,7 +254,7 @@ def _fixed_steps(group: Group, step: Fraction) -> int | None:
 
 
 def _short(
-    spec: Spec, unit: UnitRef, target: Fraction, assigned: int, step: Fraction
+    spec: Spec, unit: UnitRef, target: Fraction | int, assigned: int, step: Fraction
 ) -> Relaxation:
     """Whole steps per person within capacity fall short of the unit's target: both are the
     unit's own level (what its children take in all against what it must reach)."""

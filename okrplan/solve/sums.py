@@ -112,6 +112,8 @@ class _Adder:
         if made is None:
             slots = tuple([(metric, part.den) for metric, part in found.items()])
             values = [n for part in found.values() for n in part.num]
+            if len(values) != len(slots) * self.count:  # a field would slide into the next
+                raise ValueError(f"series of other than {self.count} months: {slots}")
             money = {metric: part.money for metric, part in found.items()}
             top = max(values, default=0) if min(values, default=0) >= 0 else -1
             made = self.groups[key] = (self.block(slots, values, money), top)
