@@ -310,6 +310,7 @@ class _KRMaker:
         self.laters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.numbers: dict[tuple[Any, ...], Numbers] = {}
         self.sheets: dict[tuple[Any, ...], Shape] = {}
+        self.alike: dict[tuple[Any, ...], Shape] = {}  # by the series' values
 
     def sheet(self, owner: str, level: str, templates: Sequence[Objective]) -> Shape:
         """``owner``'s sheet from the templates that apply to it, once per kind of sheet: the
@@ -321,11 +322,21 @@ class _KRMaker:
         # one list of templates per kind of owner (_Applying.to); the series' metrics, then
         # their objects (metrics are text, ids numbers: no two owns give one key)
         key: tuple[object, ...] = (id(templates), level, id(limits))
-        if own is not None:
-            key = (*key, *own, *map(id, own.values()))
-        found = self.sheets.get(key)
+        if own is None:
+            found = self.sheets.get(key)
+            if found is None:
+                found = self.sheets[key] = self._shape(owner, level, templates, {}, limits)
+            return found
+        by_id = (*key, *own, *map(id, own.values()))
+        found = self.sheets.get(by_id)
         if found is None:
-            found = self.sheets[key] = self._shape(owner, level, templates, own or {}, limits)
+            # equal series of other objects: a unit's are its own sums, often equal to one
+            # sub-unit's or another unit's (9,373 units of the roster, 2,057 kinds of sheet)
+            values = (*key, *own, *[(s.num, s.den, s.money) for s in own.values()])
+            found = self.alike.get(values)
+            if found is None:
+                found = self.alike[values] = self._shape(owner, level, templates, own, limits)
+            self.sheets[by_id] = found
         return found
 
     def _shape(
