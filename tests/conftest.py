@@ -237,6 +237,37 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.loadscopereorder = False
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Share the rewriting of the test files' asserts among the xdist workers.
+
+    Every worker imports every test file, and in a clean clone each would rewrite all of their
+    asserts (about 4 CPU s a worker, as much as all else the collection does) before pytest's
+    cache of rewritten files (tests/__pycache__) has them. Worker ``i`` of ``n`` first fills
+    that cache from the ``i``-th ``n``-th of the files on, while worker 0 collects from the
+    first file: each rewrites its own share and then reads the others' from the cache. The
+    same code as pytest's own (its rewrite, written atomically); only the order differs. A
+    cache that is warm already, or a pytest whose internals differ, leaves this a no-op."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(worker.removeprefix("gw")) if worker.removeprefix("gw").isdigit() else 0
+    if index == 0 or sys.dont_write_bytecode:
+        return
+    try:
+        from _pytest.assertion import rewrite
+
+        state = session.config.stash[rewrite.assertstate_key]
+        files = sorted(Path(__file__).parent.glob("test_*.py"))
+        start = index * len(files) // count
+        for path in files[start:] + files[:start]:
+            folder = rewrite.get_cache_dir(path)
+            pyc = folder / (path.name[:-3] + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(path, pyc) is None and rewrite.try_makedirs(folder):
+                source_hash, code = rewrite._rewrite_test(path, session.config)
+                rewrite._write_pyc(state, code, source_hash, pyc)
+    except (ImportError, AttributeError, KeyError, TypeError, OSError):
+        return  # pytest's own import rewrites whatever is left, as ever
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The test files in order of their cost, most first; tests keep their order in a file."""
 
