@@ -104,12 +104,27 @@ def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
     if per is Per.WEEK or not blocks or not all(blocks) or min(num, default=0) < 0:
         return None
     total = -(-sum(num) // series.den)
-    split = _largest_remainder
+    sums = [sum([num[i] for i in block]) for block in blocks]
+    by_quarter = _largest_remainder(total, sums)
     months = [0] * len(num)
-    by_quarter = split(total, [sum([num[i] for i in block]) for block in blocks])
-    for block, amount in zip(blocks, by_quarter, strict=True):
-        for i, part in zip(block, split(amount, [num[i] for i in block]), strict=True):
-            months[i] = part
+    for block, amount, weight_sum in zip(blocks, by_quarter, sums, strict=True):
+        if weight_sum <= 0:  # no amount in the quarter's months: equal shares
+            for i, part in zip(block, _largest_remainder(amount, [0] * len(block)), strict=True):
+                months[i] = part
+            continue
+        # the quarter over its months, as _largest_remainder does it, inline (a unit's count
+        # KRs: four quarters of three months each): floors, then the units left to the
+        # largest remainders, ties to the earlier month (the months of a quarter ascend)
+        left, shortfalls = amount, []
+        for i in block:
+            scaled = amount * num[i]
+            part = months[i] = scaled // weight_sum
+            left -= part
+            shortfalls.append((part * weight_sum - scaled, i))
+        if left > 0:
+            shortfalls.sort()
+            for _, i in shortfalls[:left]:
+                months[i] += 1
     if per is Per.MONTH or (per is Per.PLAN and calendar.quarter_count < 2):
         by_month: dict[str, int | float] = dict(zip(calendar.labels, months, strict=True))
         if per is Per.PLAN:
