@@ -326,7 +326,12 @@ def _forecast_made(plan: Plan, report: bool) -> dict[str, str | bytes]:
     from okrplan.forecast.glance import known, to_json
 
     made = known(plan)
-    return {} if made is None else {_FORECAST: to_json(made[0])}
+    if made is None:
+        return {}
+    try:
+        return {_FORECAST: to_json(made[0])}
+    except (TypeError, ValueError):  # not sendable: the parent makes it if asked (not the files)
+        return {}
 
 
 def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:
@@ -395,12 +400,12 @@ def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
 
 BESIDE_FROM = 2_000
 """A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
-forked child on the other core while tree.png and plan.json are made here; the sheets and
-plan.md are then made by whichever side is done first (:class:`okrplan.forked.Shared`): at
-100,000 people plan.json and the child's part take about the same time, and the two parts left
-are shared out, while on a 100,000-person roster the child's report (its forecast of 20,000
-selling groups) is the longer part and this process makes both. The files are the same either
-way."""
+forked child on the other core while plan.json (and below :data:`TREE_BESIDE_FROM`, tree.png)
+is made here; the sheets and plan.md are then made by whichever side is done first
+(:class:`okrplan.forked.Shared`): at 100,000 people plan.json and the child's part take about
+the same time, and the two parts left are shared out, while on a 100,000-person roster the
+child's report (its forecast of 20,000 selling groups) is the longer part and this process
+makes both. The files are the same either way."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,

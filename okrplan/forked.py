@@ -121,7 +121,9 @@ class Shared:
         self._main = os.getpid()
         self._here: set[int] = set()  # the parts the main process made or is making
         self._read: int | None = None
-        if hasattr(os, "fork") and len(parts) < 256:
+        if len(parts) > 255:  # one byte names a part
+            raise ValueError(f"at most 255 parts can be shared, not {len(parts)}")
+        if hasattr(os, "fork"):
             read, write = os.pipe()
             os.write(write, bytes(range(len(parts))))
             os.close(write)

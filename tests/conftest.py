@@ -254,26 +254,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     that cache from the ``i``-th ``n``-th of the files on, while worker 0 collects from the
     first file: each rewrites its own share and then reads the others' from the cache. The
     same code as pytest's own (its rewrite, written atomically); only the order differs. A
-    cache that is warm already, or a pytest whose internals differ, leaves this a no-op."""
+    cache that is warm already, or a pytest other than the one this was written against
+    (9.x: these are its internals), leaves this a no-op; a file that cannot be rewritten (a
+    syntax error) is left to pytest's own import, which reports it as usual."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     index = int(worker.removeprefix("gw")) if worker.removeprefix("gw").isdigit() else 0
-    if index == 0 or sys.dont_write_bytecode:
+    if index == 0 or sys.dont_write_bytecode or pytest.version_tuple[0] != 9:
         return
     try:
         from _pytest.assertion import rewrite
 
         state = session.config.stash[rewrite.assertstate_key]
-        files = sorted(Path(__file__).parent.glob("test_*.py"))
-        start = index * len(files) // count
-        for path in files[start:] + files[:start]:
+    except (ImportError, AttributeError, KeyError):
+        return  # pytest's own import rewrites every file, as ever
+    files = sorted(Path(__file__).parent.glob("test_*.py"))
+    start = index * len(files) // count
+    for path in files[start:] + files[:start]:
+        try:
             folder = rewrite.get_cache_dir(path)
             pyc = folder / (path.name[:-3] + rewrite.PYC_TAIL)
             if rewrite._read_pyc(path, pyc) is None and rewrite.try_makedirs(folder):
                 source_hash, code = rewrite._rewrite_test(path, session.config)
                 rewrite._write_pyc(state, code, source_hash, pyc)
-    except (ImportError, AttributeError, KeyError, TypeError, OSError):
-        return  # pytest's own import rewrites whatever is left, as ever
+        except Exception:  # this file is left to pytest's own import
+            continue
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -168,6 +168,30 @@ def test_two_processes_write_the_same_plan_as_one(
     assert len(tree(one)) > 10
 
 
+def test_the_childs_forecast_is_kept_not_made_again(
+    plan: api.Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # decompose's summary gives the forecast the child's report made: the parent does not
+    # simulate again, and what it gives is the forecast itself (its floats sent exactly)
+    from okrplan.forecast import glance
+
+    expected = glance._glance(plan, None)
+    assert expected is not None
+    monkeypatch.setattr(api, "BESIDE_FROM", 0)
+    made_here: list[object] = []
+    real = glance._glance
+    monkeypatch.setattr(glance, "_glance", lambda *a: made_here.append(a) or real(*a))
+    glance._LAST.clear()
+    api.write_plan(plan, tmp_path / "plan", images=False, sheets=False)
+    assert glance.glance(plan) == expected
+    assert made_here == []  # made in the child only
+
+
+def test_at_most_255_parts_are_shared() -> None:
+    with pytest.raises(ValueError, match="at most 255"):
+        Shared([("x", dict)] * 256)
+
+
 def test_an_error_making_the_tree_in_the_child_is_raised_as_without_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan
 ) -> None:
