@@ -91,7 +91,7 @@ def _organisations(draw: st.DrawFn) -> tuple[Any, ...]:
     with one of 4 per-person series (shared objects, as a profile's groups have), whose
     metrics and denominators may differ (added slot by slot)."""
     count = draw(st.integers(1, 4))
-    units = [("公司",)]
+    units: list[tuple[str, ...]] = [("公司",)]
     for i in range(draw(st.integers(0, 6))):
         units.append((*draw(st.sampled_from(units)), f"u{i}"))
     pool = []
