@@ -16,6 +16,7 @@ from typing import Any
 from okrplan.model import Per
 from okrplan.solve.counts import CountCaps
 from okrplan.solve.funnel import PersonSeries, sourced_key
+from okrplan.solve.phasing import apportion_ints
 from okrplan.solve.series import Calendar, Limits, Series, count_caps, count_targets, shown
 from okrplan.spec import Spec
 
@@ -87,8 +88,9 @@ def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
     numbers, or None where it does not apply (a week's KR, a negative month, an empty quarter).
 
     Without capacity, phasing is a largest-remainder split of the rounded-up total over the
-    quarters, then of each quarter over its months (:func:`_largest_remainder`), and the
-    headline is the total over all the periods, rounded up.
+    quarters, then of each quarter over its months
+    (:func:`~okrplan.solve.phasing.apportion_ints`), and the headline is the total over all
+    the periods, rounded up.
 
     Examples
     --------
@@ -105,14 +107,14 @@ def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
         return None
     total = -(-sum(num) // series.den)
     sums = [sum([num[i] for i in block]) for block in blocks]
-    by_quarter = _largest_remainder(total, sums)
+    by_quarter = apportion_ints(total, sums, None)
     months = [0] * len(num)
     for block, amount, weight_sum in zip(blocks, by_quarter, sums, strict=True):
         if weight_sum <= 0:  # no amount in the quarter's months: equal shares
-            for i, part in zip(block, _largest_remainder(amount, [0] * len(block)), strict=True):
+            for i, part in zip(block, apportion_ints(amount, [0] * len(block), None), strict=True):
                 months[i] = part
             continue
-        # the quarter over its months, as _largest_remainder does it, inline (a unit's count
+        # the quarter over its months, as apportion_ints does it, inline (a unit's count
         # KRs: four quarters of three months each): floors, then the units left to the
         # largest remainders, ties to the earlier month (the months of a quarter ascend)
         left, shortfalls = amount, []
@@ -135,24 +137,6 @@ def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
     if per is Per.PLAN:
         return total, quarters, total
     return -(-total // len(blocks)), quarters, total
-
-
-def _largest_remainder(total: int, weights: list[int]) -> list[int]:
-    """``total`` over whole, non-negative ``weights`` (all zero: equal ones): each its floor
-    of ``total·w / Σw``, and the units left one each to the largest remainders, ties to the
-    earlier (:func:`~okrplan.solve.phasing.apportion_ints` without caps; fewer units are left
-    than there are weights, so one round gives them all)."""
-    weight_sum = sum(weights)
-    if weight_sum <= 0:
-        weights, weight_sum = [1] * len(weights), len(weights)
-    scaled = [total * w for w in weights]
-    parts = [x // weight_sum for x in scaled]
-    left = total - sum(parts)
-    if left > 0:
-        shortfall = [p * weight_sum - x for x, p in zip(scaled, parts, strict=True)]
-        for i in sorted(range(len(parts)), key=shortfall.__getitem__)[:left]:
-            parts[i] += 1
-    return parts
 
 
 def count_plan(spec: Spec) -> CountNumbers:

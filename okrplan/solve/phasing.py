@@ -147,14 +147,13 @@ def apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -
         return _uncapped(total, weights, weight_sum)
     scaled = [total * w for w in weights]  # exact shares × Σw
     parts = [x // weight_sum for x in scaled]
-    if caps is not None:
-        parts = [p if p < c else c for p, c in zip(parts, caps, strict=True)]
+    parts = [p if p < c else c for p, c in zip(parts, caps, strict=True)]
     left = total - sum(parts)
     if left <= 0:
         return parts
     shortfall = [p * weight_sum - x for x, p in zip(scaled, parts, strict=True)]  # −remainder
     for i in sorted(range(len(parts)), key=shortfall.__getitem__):
-        if caps is not None and parts[i] >= caps[i]:
+        if parts[i] >= caps[i]:
             continue
         parts[i] += 1
         left -= 1
@@ -184,14 +183,14 @@ def _top_up(
     scaled: list[int],
     parts: list[int],
     weight_sum: int,
-    caps: Sequence[int] | None,
+    caps: Sequence[int],
 ) -> list[int]:
     """Further rounds of :func:`apportion_ints` (every open part got one unit already)."""
     heap = [(-(x - p * weight_sum), i) for i, (x, p) in enumerate(zip(scaled, parts, strict=True))]
     heapq.heapify(heap)
     while left > 0 and heap:
         _, i = heapq.heappop(heap)
-        if caps is not None and parts[i] >= caps[i]:
+        if parts[i] >= caps[i]:
             continue
         parts[i] += 1
         left -= 1

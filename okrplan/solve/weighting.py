@@ -254,7 +254,9 @@ class _Levers:
             group = self.groups.get(owner.id)
             members = 0 if group is None else 1
             # every group's record has a quota (solve.org): its pipeline's metrics flow it
-            flows = {} if group is None else dict.fromkeys(group.pipeline, self.quotas[owner.id])
+            # (a group without one would flow nothing, as one with an empty pipeline does)
+            quota = self.quotas.get(owner.id, 0)
+            flows = {} if group is None else dict.fromkeys(group.pipeline, quota)
         else:
             members, flows = self.through.get(owner.path, (0, {}))
         supplied = self.series.get(owner.id, {}) if not members else {}

@@ -149,7 +149,7 @@ class Spec:
         return (*reversed(upstream), *self.chain(sells))
 
 
-_FACTS = ("period", "working_days", "units", "roles", "kpi_value")
+_FACTS = tuple(name for name, value in vars(Spec).items() if isinstance(value, cached_property))
 """The facts :class:`Spec` works out once from its target (its cached properties)."""
 
 
