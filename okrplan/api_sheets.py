@@ -87,7 +87,8 @@ def sheet_files(
     """
     from okrplan.export.sheetfiles import outline_index
     from okrplan.export.sheetfiles import sheet_files as files_of
-    from okrplan.export.sheets import build_book, build_outline
+    from okrplan.export.sheetoutline import build_outline
+    from okrplan.export.sheets import build_book
 
     unknown = [f for f in formats if f not in SHEET_FORMATS]
     if unknown or not formats:

@@ -363,7 +363,8 @@ def test_outline_index_lists_hostile_names_as_the_book_does(hostile_plan: Path) 
     names, escaped the same way, as the book's own index."""
     from okrplan.api import load_plan
     from okrplan.export.sheetfiles import outline_index, sheet_files
-    from okrplan.export.sheets import build_book, build_outline
+    from okrplan.export.sheetoutline import build_outline
+    from okrplan.export.sheets import build_book
 
     plan = load_plan(hostile_plan)
     outline = build_outline(plan)

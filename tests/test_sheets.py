@@ -39,7 +39,8 @@ from okrplan.export.names import (
 )
 from okrplan.export.sheetfiles import outline_index, sheet_files, to_csv, to_sheet_markdown
 from okrplan.export.sheetmodel import columns
-from okrplan.export.sheets import build_book, build_outline
+from okrplan.export.sheetoutline import build_outline
+from okrplan.export.sheets import build_book
 from okrplan.export.xlsx import FIRST_ROW, HEADER_ROW, KR_ID_HEADER, workbook_bytes
 from okrplan.present import money_text
 from okrplan.queries import key_result, role

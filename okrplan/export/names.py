@@ -276,23 +276,8 @@ def sheet_tabs(
             found = made[parts] = _tab(parts)
         return found
 
-    def made_of(parts: list[tuple[str, ...]]) -> tuple[list[str], list[str]]:
-        """The tabs of many contexts' names and their keys, made in bulk where every tab is
-        short and plain (then its own safe title): one round's 19,000 tabs."""
-        tabs = list(map("-".join, parts))  # _tab's answer for every tab that fits
-        if tabs and max(map(len, tabs)) > SHEET_TITLE_MAX:
-            tabs = [
-                t if len(t) <= SHEET_TITLE_MAX else tab_of(p)
-                for t, p in zip(tabs, parts, strict=True)
-            ]
-        folded = list(map(str.casefold, tabs))
-        if not _plain_titles(tabs) or "history" in folded:
-            return tabs, [key(t) for t in tabs]
-        safe.update(zip(tabs, tabs, strict=True))
-        keys.update(zip(tabs, folded, strict=True))
-        return tabs, folded
-
-    tabs, folded = made_of([c[-d:] if d else c for c, d in zip(contexts, depth, strict=True)])
+    first = [c[-d:] if d else c for c, d in zip(contexts, depth, strict=True)]
+    tabs, folded = _made_of(first, tab_of, key, keys, safe)
     seen: dict[str, list[int]] = {}
     for i, k in enumerate(folded):
         seen.setdefault(k, []).append(i)
@@ -309,12 +294,36 @@ def sheet_tabs(
             depth[i] += 1
             parts.append(contexts[i][-depth[i] :])
         joined: dict[str, None] = {}
-        for i, tab, k in zip(moving, *made_of(parts), strict=True):
+        for i, tab, k in zip(moving, *_made_of(parts, tab_of, key, keys, safe), strict=True):
             tabs[i] = tab
             joined[k] = None
             seen.setdefault(k, []).append(i)
         changed = [k for k in joined if len(seen[k]) > 1]
     return tabs
+
+
+def _made_of(
+    parts: list[tuple[str, ...]],
+    tab_of: Callable[[tuple[str, ...]], str],
+    key: Callable[[str], str],
+    keys: dict[str, str],
+    safe: dict[str, str],
+) -> tuple[list[str], list[str]]:
+    """The tabs of many contexts' names and their keys, made in bulk where every tab is short
+    and plain (then its own safe title): one round's 19,000 tabs. ``tab_of`` and ``key`` are
+    :func:`sheet_tabs`'s (a tab of names, a title's key), ``keys`` and ``safe`` what they
+    made (a tab's key, a tab's safe title), filled here for the plain tabs."""
+    tabs = list(map("-".join, parts))  # _tab's answer for every tab that fits
+    if tabs and max(map(len, tabs)) > SHEET_TITLE_MAX:
+        tabs = [
+            t if len(t) <= SHEET_TITLE_MAX else tab_of(p) for t, p in zip(tabs, parts, strict=True)
+        ]
+    folded = list(map(str.casefold, tabs))
+    if not _plain_titles(tabs) or "history" in folded:
+        return tabs, [key(t) for t in tabs]
+    safe.update(zip(tabs, tabs, strict=True))
+    keys.update(zip(tabs, folded, strict=True))
+    return tabs, folded
 
 
 def _differ(

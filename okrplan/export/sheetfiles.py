@@ -149,7 +149,7 @@ def to_index_markdown(
 
 def outline_index(outline: Outline, note: str = "") -> str:
     """The index of a book too large for its files: its ``outline`` (see
-    :func:`okrplan.export.sheets.build_outline`) as :func:`to_index_markdown` lists sheets,
+    :func:`okrplan.export.sheetoutline.build_outline`) as :func:`to_index_markdown` lists sheets,
     with no links, ``note`` said first."""
     book, rows = outline.book, _index_rows(outline.book, outline.sheets, outline.tabs, {})
     return "\n".join([*_index_head(book, note, ""), *rows]) + "\n"

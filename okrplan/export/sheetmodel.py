@@ -106,7 +106,7 @@ class Sheet:
 class Listed(NamedTuple):
     """A sheet as an index lists it, without its title, facts, rows and tab (an
     :class:`Outline` holds the tabs): what a book too large for a workbook is made of (see
-    :func:`okrplan.export.sheets.build_outline`). The fields are :class:`Sheet`'s of the same
+    :func:`okrplan.export.sheetoutline.build_outline`). The fields are :class:`Sheet`'s of the same
     names; ``least`` is how many names of ``context`` its tab takes at least (1 for a unit,
     2 for a role group or person)."""
 

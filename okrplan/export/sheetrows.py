@@ -41,7 +41,7 @@ class SheetRows:
     to_column: Mapping[str, str]
     months: tuple[str, ...] = ()
     targets: ScoredTargets | None = None  # what actuals are scored against (made once)
-    actuals: bool = True  # False: rows without the workbook's actual cells (the report's)
+    workbook: bool = True  # False: rows without the workbook's actual cells (the report's)
 
     @property
     def locale(self) -> str:
@@ -99,7 +99,7 @@ class SheetRows:
             kr.direction is Direction.DECREASE,
             numeric,
             scale,
-            actuals=self.row_periods(kr, scale) if self.actuals else NO_PERIODS,
+            actuals=self.row_periods(kr, scale) if self.workbook else NO_PERIODS,
         )
 
     def row_periods(self, kr: KeyResult, scale: Decimal) -> RowPeriods:

@@ -13,9 +13,11 @@ score formulas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import itemgetter
+from typing import Any
 
 from okrplan import queries
 from okrplan.errors import InputError, Issue
@@ -42,8 +44,6 @@ from .sheetgrid import filter_sheets, period_grid, plan_months
 from .sheetmodel import (
     INDEX_FILE,
     META_TAB,
-    Listed,
-    Outline,
     Sheet,
     SheetBook,
     SheetRow,
@@ -58,7 +58,6 @@ __all__ = [
     "SheetBook",
     "SheetRow",
     "build_book",
-    "build_outline",
     "header_text",  # TRANSITIONAL: export/report.py imports these from here
     "number_text",
 ]
@@ -95,37 +94,16 @@ def build_book(
     InputError
         If ``unit`` names no unit of the plan or several, or ``unit`` or ``role`` has no sheet.
     """
-    builder = _builder(plan, per_person, unit, role, rows, max_level, workbook)
+    builder = sheet_builder(plan, per_person, unit, role, rows, max_level, workbook)
     sheets = filter_sheets(builder.build(), plan, builder.within, unit, role)
     if rows:
         sheets = _rollups_within(sheets)
     named = _named(sheets, label(plan.locale, "summary"), files=rows)
-    book = _book(plan, named, builder.row_maker.periods, unit, role)
+    book = book_of(plan, named, builder.row_maker.periods, unit, role)
     return replace(book, months=builder.row_maker.months)
 
 
-def build_outline(
-    plan: Plan, *, per_person: bool = False, unit: str | None = None, role: str | None = None
-) -> Outline:
-    """The sheets :func:`build_book` would make, listed for an index alone: each one's key,
-    kind, tab, path, role, person, headcount, quota and objectives, the same values as its
-    :class:`Sheet`'s, with the book around them (its ``sheets`` empty). No sheet is made: a
-    plan of 100,000 people has 19,000 of them, and listing them is most of the sheets' time.
-
-    Raises
-    ------
-    InputError
-        As :func:`build_book`.
-    """
-    builder = _builder(plan, per_person, unit, role, False, None, True)
-    listed = filter_sheets(builder.outline(), plan, builder.within, unit, role)
-    tabs = _tab_names(
-        [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
-    )
-    return Outline(_book(plan, [], builder.row_maker.periods, unit, role), listed, tabs)
-
-
-def _builder(
+def sheet_builder(
     plan: Plan,
     per_person: bool,
     unit: str | None,
@@ -133,8 +111,9 @@ def _builder(
     rows: bool,
     max_level: int | None,
     workbook: bool,
-) -> _Builder:
-    """The builder of a book's sheets (see :func:`build_book` for the arguments)."""
+) -> SheetBuilder:
+    """The builder of a book's sheets (see :func:`build_book` for the arguments; an outline
+    is listed with the same builder, see :func:`okrplan.export.sheetoutline.build_outline`)."""
     graph, meta = plan.graph, plan.meta
     within = None
     if unit is not None:
@@ -147,9 +126,9 @@ def _builder(
         tuple(periods),
         to_column,
         tuple(months),
-        actuals=workbook,
+        workbook=workbook,
     )
-    return _Builder(
+    return SheetBuilder(
         plan,
         row_maker,
         per_person=per_person,
@@ -186,13 +165,13 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
         if files
         else [s.file_stem for s in sheets]
     )
-    tabs = _tab_names(
+    tabs = tab_names(
         [s.context for s in sheets], [1 if s.kind == "unit" else 2 for s in sheets], summary
     )
     return [_with_names(s, tab, stem) for s, tab, stem in zip(sheets, tabs, stems, strict=True)]
 
 
-def _tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
+def tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
     """The sheets' workbook tabs, from their contexts (taking at least ``least`` names of
     each), each unique in the book and apart from the summary's and the hidden sheet's."""
     safe: dict[str, str] = {}  # each tab's safe title, made once
@@ -231,7 +210,7 @@ def _with_names(s: Sheet, tab: str, file_stem: str) -> Sheet:
     )
 
 
-def _book(
+def book_of(
     plan: Plan,
     sheets: list[Sheet],
     periods: tuple[str, ...],
@@ -269,7 +248,9 @@ def _book(
 
 
 @dataclass(slots=True)
-class _Builder:
+class SheetBuilder:
+    """Makes a book's sheets (:meth:`build`), or tells :mod:`.sheetoutline` who gets which."""
+
     plan: Plan
     row_maker: SheetRows
     per_person: bool = False
@@ -280,7 +261,6 @@ class _Builder:
     person_sheets: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     keys_of: dict[str, list[str]] = field(default_factory=dict)  # owner → its sheets' keys
-    listed: list[Listed] | None = None  # an outline's sheets (see build_outline), if one
     decimals: dict[str, Decimal] = field(default_factory=dict)  # decimal_of's, by value text
 
     @property
@@ -309,63 +289,9 @@ class _Builder:
                 if not group.headcount:
                     continue  # a group of no one (a hire pool that hired no one): no sheet
                 self.add_role(group, named, counters)
-        if self.with_rows and self.row_maker.actuals:
+        if self.with_rows and self.row_maker.workbook:
             self.link_rollups()
         return self.sheets
-
-    def outline(self) -> list[Listed]:
-        """The sheets :meth:`build` makes, listed (see :func:`build_outline`), in one loop: a
-        role group of no named or numbered people (nearly every one of a large plan) listed
-        here, any other by :meth:`add_role` as :meth:`build` lists it."""
-        graph = self.plan.graph
-        listed: list[Listed] = []
-        self.listed = listed
-        sheet, decimal, org_children = queries.sheet, self.decimal, queries.org_children
-        for unit_id in queries.tree_order(graph):
-            unit = node(graph, unit_id)
-            if not isinstance(unit, Unit):
-                continue
-            okrs = sheet(graph, unit.id)
-            if any(map(_KRS, okrs)):
-                quota, path = decimal(unit.target), unit.path
-                objectives = _objectives(okrs)
-                listed.append(
-                    Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
-                )
-            roles = [
-                r
-                for c in org_children(graph, unit_id)
-                if isinstance(r := node(graph, c), RoleGroup)
-            ]
-            named = {r.name for r in roles if r.people}
-            counters: dict[tuple[str, bool], int] = {}
-            for group in roles:
-                if not group.headcount:
-                    continue  # a group of no one (a hire pool that hired no one): no sheet
-                if group.people or self.per_person or (group.new_hires and group.name in named):
-                    self.add_role(group, named, counters)  # a sheet per person, perhaps
-                    continue
-                okrs = sheet(graph, group.id)
-                if not any(map(_KRS, okrs)):
-                    continue
-                selling, path, label_ = group.selling, group.path, group.label
-                quota = Decimal(0) if selling is None else decimal(selling.quota)
-                listed.append(
-                    Listed(
-                        group.id,
-                        "role",
-                        path,
-                        label_,
-                        group.name,
-                        None,
-                        int(group.headcount),
-                        quota,
-                        _objectives(okrs),
-                        (*path, label_),
-                        2,
-                    )
-                )
-        return listed
 
     # -- sheets ---------------------------------------------------------------------------------
 
@@ -403,9 +329,9 @@ class _Builder:
         it needs only the objectives and whether any key result measures them (the sheets
         are asked for once per plan and kept: see :func:`okrplan.queries.sheet`)."""
         okrs = queries.sheet(self.plan.graph, owner)
-        if not any(map(_KRS, okrs)):
+        if not any(map(KRS, okrs)):
             return None, ()
-        return (okrs if self.with_rows else []), _objectives(okrs)
+        return (okrs if self.with_rows else []), objective_shares(okrs)
 
     def add_role(
         self, group: RoleGroup, named: set[str], counters: dict[tuple[str, bool], int]
@@ -421,6 +347,12 @@ class _Builder:
         else:
             self.add_group_sheet(group, objectives, rows)
 
+    def gets_person_sheets(self, group: RoleGroup, named: set[str]) -> bool:
+        """Whether a group's people get a sheet each (unless past the limits: see
+        :meth:`people_of`): its named people, or numbered ones per person or beside a named
+        group of the same role (``named``: the unit's role names that name people)."""
+        return bool(group.people) or self.per_person or (group.new_hires and group.name in named)
+
     def people_of(
         self,
         group: RoleGroup,
@@ -431,7 +363,7 @@ class _Builder:
         """Who gets a sheet of their own: the group's named people, or numbered placeholders
         (per person, or hires beside a named group of the same role); none past the limits."""
         people, hires = list(group.people), group.new_hires
-        numbered = not people and (self.per_person or (hires and group.name in named))
+        numbered = not people and self.gets_person_sheets(group, named)
         start = 0
         if numbered:
             key = (group.name, hires)
@@ -453,26 +385,7 @@ class _Builder:
         self, group: RoleGroup, objectives: tuple[tuple[str, int], ...], rows: tuple[SheetRow, ...]
     ) -> None:
         locale, path, heads, full = self.locale, group.path, int(group.headcount), self.with_rows
-        if self.listed is not None:
-            selling = group.selling
-            quota = Decimal(0) if selling is None else self.decimal(selling.quota)
-            self.listed.append(
-                Listed(
-                    group.id,
-                    "role",
-                    path,
-                    group.label,
-                    group.name,
-                    None,
-                    heads,
-                    quota,
-                    objectives,
-                    (*path, group.label),
-                    2,
-                )
-            )
-            return
-        quota, each = _quota(group.selling)
+        quota, each = group_quota(group.selling), group_quota(group.selling, each=True)
         self.add(
             Sheet(
                 group.id,
@@ -504,27 +417,7 @@ class _Builder:
         rows: tuple[SheetRow, ...],
     ) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
-        if self.listed is not None:
-            selling = group.selling
-            each = Decimal(0) if selling is None else self.decimal(selling.per_person)
-            self.listed += (
-                Listed(
-                    f"{group.id}@{index}",
-                    "person",
-                    path,
-                    group.label,
-                    group.name,
-                    person,
-                    1,
-                    each,
-                    objectives,
-                    (*path, person),
-                    2,
-                )
-                for index, person in enumerate(people, start=1)
-            )
-            return
-        _, each = _quota(group.selling)
+        each = group_quota(group.selling, each=True)
         # the facts on a person's sheet, but its name (not made for an outline: see build_book)
         shared: list[str] = []
         if each and self.with_rows:
@@ -668,19 +561,21 @@ class _Builder:
         return tuple(sources)
 
 
-_KRS = itemgetter(1)  # an objective's key results in a sheet's (objective, KRs): any() in C
+KRS = itemgetter(1)  # an objective's key results in a sheet's (objective, KRs): any() in C
 
 
-def _objectives(okrs: OKRs) -> tuple[tuple[str, int], ...]:
+def objective_shares(okrs: OKRs) -> tuple[tuple[str, int], ...]:
     return tuple([(objective.name, int(objective.weight or 0)) for objective, _ in okrs])
 
 
-def _quota(selling: Selling | None) -> tuple[Decimal, Decimal]:
-    """A group's total quota and its quota per person (0 for a group that does not sell: its
-    sheet says so, as it always has)."""
+def group_quota(
+    selling: Selling | None, *, each: bool = False, decimal: Callable[[Any], Decimal] = decimal_of
+) -> Decimal:
+    """A group's total quota, or (``each``) its quota per person, made by ``decimal`` (0 for
+    a group that does not sell: its sheet says so, as it always has)."""
     if selling is None:
-        return Decimal(0), Decimal(0)
-    return decimal_of(selling.quota), decimal_of(selling.per_person)
+        return Decimal(0)
+    return decimal(selling.per_person if each else selling.quota)
 
 
 def _paren(text: str, locale: str) -> str:

@@ -1,0 +1,134 @@
+"""A book's sheets listed for an index alone, none of them made: a plan of 100,000 people
+has 19,000 sheets, and making them is most of the sheets' time.
+
+:func:`build_outline` lists what :func:`okrplan.export.sheets.build_book` would make (the
+same builder, :class:`~okrplan.export.sheets.SheetBuilder`, decides who gets which sheet) as
+the :class:`~okrplan.export.sheetmodel.Listed` entries of an
+:class:`~okrplan.export.sheetmodel.Outline`; :func:`okrplan.export.sheetfiles.outline_index`
+writes its index.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from okrplan import queries
+from okrplan.graph import node
+from okrplan.model import RoleGroup, Unit
+from okrplan.plan import Plan
+from okrplan.present import label
+
+from .sheetgrid import filter_sheets
+from .sheetmodel import Listed, Outline
+from .sheets import (
+    KRS,
+    SheetBuilder,
+    book_of,
+    group_quota,
+    objective_shares,
+    sheet_builder,
+    tab_names,
+)
+
+__all__ = ["build_outline"]
+
+
+def build_outline(
+    plan: Plan, *, per_person: bool = False, unit: str | None = None, role: str | None = None
+) -> Outline:
+    """The sheets :func:`~okrplan.export.sheets.build_book` would make, listed for an index
+    alone: each one's key, kind, tab, path, role, person, headcount, quota and objectives, the
+    same values as its :class:`~okrplan.export.sheetmodel.Sheet`'s, with the book around them
+    (its ``sheets`` empty). No sheet is made.
+
+    Raises
+    ------
+    InputError
+        As :func:`~okrplan.export.sheets.build_book`.
+    """
+    builder = sheet_builder(plan, per_person, unit, role, False, None, True)
+    listed = filter_sheets(_listed(builder), plan, builder.within, unit, role)
+    tabs = tab_names(
+        [s.context for s in listed], [s.least for s in listed], label(plan.locale, "summary")
+    )
+    return Outline(book_of(plan, [], builder.row_maker.periods, unit, role), listed, tabs)
+
+
+def _listed(builder: SheetBuilder) -> list[Listed]:
+    """The sheets :meth:`SheetBuilder.build` makes, listed in one loop: a unit's, then each
+    of its role groups' or their people's (who gets which asked of ``builder``)."""
+    graph = builder.plan.graph
+    listed: list[Listed] = []
+    sheet, decimal, org_children = queries.sheet, builder.decimal, queries.org_children
+    for unit_id in queries.tree_order(graph):
+        unit = node(graph, unit_id)
+        if not isinstance(unit, Unit):
+            continue
+        okrs = sheet(graph, unit.id)
+        if any(map(KRS, okrs)):
+            quota, path = decimal(unit.target), unit.path
+            objectives = objective_shares(okrs)
+            listed.append(
+                Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
+            )
+        roles = [
+            r for c in org_children(graph, unit_id) if isinstance(r := node(graph, c), RoleGroup)
+        ]
+        named = {r.name for r in roles if r.people}
+        counters: dict[tuple[str, bool], int] = {}
+        for group in roles:
+            if not group.headcount:
+                continue  # a group of no one (a hire pool that hired no one): no sheet
+            okrs = sheet(graph, group.id)
+            if not any(map(KRS, okrs)):
+                continue
+            heads, objectives = int(group.headcount), objective_shares(okrs)
+            if builder.gets_person_sheets(group, named):
+                if heads <= 0:
+                    continue  # a hiring group the plan did not need (as SheetBuilder.add_role)
+                people = builder.people_of(group, heads, named, counters)
+                if people:
+                    each = group_quota(group.selling, each=True, decimal=decimal)
+                    listed += _people(group, people, each, objectives)
+                    continue
+            path, role = group.path, group.label  # the group's sheet (also past the limits)
+            quota = group_quota(group.selling, decimal=decimal)
+            listed.append(
+                Listed(
+                    group.id,
+                    "role",
+                    path,
+                    role,
+                    group.name,
+                    None,
+                    heads,
+                    quota,
+                    objectives,
+                    (*path, role),
+                    2,
+                )
+            )
+    return listed
+
+
+def _people(
+    group: RoleGroup, people: list[str], each: Decimal, objectives: tuple[tuple[str, int], ...]
+) -> list[Listed]:
+    """The sheets of a group's people, one each (as SheetBuilder.add_person_sheets makes)."""
+    path, role, name, key = group.path, group.label, group.name, group.id
+    return [
+        Listed(
+            f"{key}@{index}",
+            "person",
+            path,
+            role,
+            name,
+            person,
+            1,
+            each,
+            objectives,
+            (*path, person),
+            2,
+        )
+        for index, person in enumerate(people, start=1)
+    ]
