@@ -26,7 +26,7 @@ from okrplan.export.manifest import MANIFEST_FILE, over_previous, plan_entries
 from okrplan.spec import Spec, load_spec
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from okrplan.export.output import Content, Spooled
     from okrplan.plan import Plan
@@ -259,26 +259,26 @@ def _plan_files(
     step: Callable[[str], None],
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
-    to a temporary file as it is made (never held whole), named (or copied) in by its writer."""
+    to a temporary file, named (or copied) in by its writer: a large plan's start at once,
+    then its :data:`JSON_PIECES` further pieces, made by either process and held until all
+    are made (the bytes of plan.json less its start, some 40 MB at 100,000 people)."""
     import functools
     from contextlib import nullcontext
 
-    from okrplan.export.markdown import to_markdown
     from okrplan.export.output import spool
-    from okrplan.export.planjson import json_chunks
-    from okrplan.forked import Beside, Files, Shared
+    from okrplan.export.planjson import json_pieces
+    from okrplan.forked import Beside, Shared
     from okrplan.render import render_image
 
     step(TREE_DOT)
     nodes = plan.graph.number_of_nodes()
     dot_text = tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
     large = nodes >= BESIDE_FROM
-    # large: the child makes the tree and the report, this process plan.json; then each takes
-    # what is left of the sheets and plan.md (the longer first) as soon as it is done
-    shared: list[tuple[str, Callable[[], Files]]] = []
-    if sheets and large:
-        shared.append((SHEETS_DIR, functools.partial(_sheet_dir, plan)))
-    shared.append((MARKDOWN_FILE, lambda: {MARKDOWN_FILE: to_markdown(plan)}))
+    # large: the child makes the tree and the report, this process plan.json's start; then
+    # each takes what is left of the sheets, plan.md and the rest of plan.json as soon as it
+    # is done (the longer first; plan.json's pieces are written in order when all are made)
+    start, pieces = json_pieces(plan, JSON_PIECES if large else 0)
+    shared = _shared_parts(plan, sheets and large, pieces)
     side = functools.partial(
         _side_files, plan, dot_text, directory, images, sheets and not large, report
     )
@@ -298,7 +298,7 @@ def _plan_files(
             if images:  # here: at this size the child's report is the longer side
                 files[TREE_PNG] = render_image(dot_text, "png")
         step(PLAN_FILE)
-        spooled = spool(json_chunks(plan), directory)
+        spooled = spool(start, directory)
         try:
             files[PLAN_FILE] = spooled.copy_to
             if other is None:
@@ -308,10 +308,48 @@ def _plan_files(
                 step(REPORT_FILE)
                 files.update(other.result())
                 _keep_forecast(plan, files)
+            spooled.add(_bytes(files.pop(_piece_name(i))) for i in range(len(pieces)))
         except BaseException:
             spooled.close()
             raise
     return files, spooled
+
+
+JSON_PIECES = 7
+"""A large plan's plan.json after its start is made in this many pieces, each by whichever
+process of the fork takes it first (so that neither waits while the other works)."""
+
+
+def _shared_parts(
+    plan: Plan, sheets: bool, pieces: Sequence[Callable[[], bytes]]
+) -> list[tuple[str, Callable[[], dict[str, str | bytes]]]]:
+    """The parts either process may make (see :func:`_plan_files`), the longer first: the
+    sheets (if ``sheets``), plan.md, then plan.json's ``pieces``."""
+    import functools
+
+    from okrplan.export.markdown import to_markdown
+
+    shared: list[tuple[str, Callable[[], dict[str, str | bytes]]]] = []
+    if sheets:
+        shared.append((SHEETS_DIR, functools.partial(_sheet_dir, plan)))
+    shared.append((MARKDOWN_FILE, lambda: {MARKDOWN_FILE: to_markdown(plan)}))
+    shared += [(PLAN_FILE, functools.partial(_json_piece, i, f)) for i, f in enumerate(pieces)]
+    return shared
+
+
+def _piece_name(index: int) -> str:
+    """The name (no file's) of plan.json's ``index``-th piece among the parts made."""
+    return f"\0{PLAN_FILE} {index}"
+
+
+def _json_piece(index: int, make: Callable[[], bytes]) -> dict[str, str | bytes]:
+    return {_piece_name(index): make()}
+
+
+def _bytes(content: Content) -> bytes:
+    if not isinstance(content, bytes):
+        raise TypeError("a piece of plan.json is bytes")
+    return content
 
 
 _FORECAST = "\0forecast"
@@ -400,12 +438,10 @@ def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
 
 BESIDE_FROM = 2_000
 """A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
-forked child on the other core while plan.json (and below :data:`TREE_BESIDE_FROM`, tree.png)
-is made here; the sheets and plan.md are then made by whichever side is done first
-(:class:`okrplan.forked.Shared`): at 100,000 people plan.json and the child's part take about
-the same time, and the two parts left are shared out, while on a 100,000-person roster the
-child's report (its forecast of 20,000 selling groups) is the longer part and this process
-makes both. The files are the same either way."""
+forked child on the other core while tree.png (below :data:`TREE_BESIDE_FROM`) and the start of
+plan.json are made here; the sheets, plan.md and plan.json's further pieces are then made by
+whichever side is done first (:class:`okrplan.forked.Shared`; plan.json's pieces last, so that
+the two sides end within a piece of each other). The files are the same either way."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,

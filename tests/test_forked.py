@@ -4,10 +4,12 @@ fails; a large plan's directory is the same whether it was made by one process o
 from __future__ import annotations
 
 import functools
+import json
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,6 +168,33 @@ def test_two_processes_write_the_same_plan_as_one(
     assert {"plan.json", "report.html"} <= set(seen) and seen[-1] == "write"
     assert tree(one) == tree(two)  # the manifest included
     assert len(tree(one)) > 10
+
+
+@pytest.mark.parametrize("slow_start", [False, True])
+def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan, slow_start: bool
+) -> None:
+    # a large plan's plan.json: its start here, its pieces by either process (with a slow
+    # start here, the child takes them all), written in order: the same directory as one
+    # process writes
+    import time
+
+    from okrplan.export import output, planjson
+
+    monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)  # written one node per line
+    one = api.write_plan(plan, tmp_path / "one", images=False)
+    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    if slow_start:
+        real = output.spool
+
+        def slow(*args: Any) -> Any:
+            time.sleep(1.5)  # the child's part is made by then (were it not, still right)
+            return real(*args)
+
+        monkeypatch.setattr(output, "spool", slow)
+    two = api.write_plan(plan, tmp_path / "two", images=False)
+    assert tree(one) == tree(two)
+    assert json.loads((two / "plan.json").read_text("utf-8"))["okrplan"] == 3
 
 
 def test_the_childs_forecast_is_kept_not_made_again(

@@ -99,6 +99,26 @@ def as_large(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
 
 
+@pytest.mark.parametrize("pieces", [0, 1, 3, 7, 40])
+@pytest.mark.usefixtures("as_large")
+def test_the_pieces_of_a_large_plan_json_make_its_text(pieces: int) -> None:
+    # the start and the pieces, in order, are the file's bytes, however many pieces (more
+    # pieces than the plan has nodes: some are empty), and made in any order
+    plan = read_plan_file(str(_golden("a-company-2015")))
+    whole = to_json(plan).encode("utf-8")
+    start, made = planjson.json_pieces(plan, pieces)
+    assert len(made) == pieces
+    backwards = [piece() for piece in reversed(made)][::-1]
+    assert b"".join(start) + b"".join(backwards) == whole
+    assert b"".join(planjson.json_chunks(plan)) == whole
+
+
+def test_a_small_plan_json_is_all_start() -> None:
+    plan = read_plan_file(str(_golden("a-company-2015")))
+    start, made = planjson.json_pieces(plan, 7)
+    assert made == [] and b"".join(start) == to_json(plan).encode("utf-8")
+
+
 @pytest.mark.parametrize("name", ["a-company-2015", "saas-fy2027"])
 @pytest.mark.usefixtures("as_large")
 def test_format_3_reads_back_the_same_plan(name: str) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from itertools import chain
+from itertools import chain, islice
 from json.encoder import encode_basestring as _quote
 from operator import attrgetter
 from typing import Any
@@ -118,9 +118,17 @@ def listed_edges(plan: Plan, plain: bool) -> list[dict[str, Any]]:
     return out
 
 
-def node_lines(plan: Plan, encode: Encode, spans: dict[str, list[str]]) -> Iterator[str]:
-    """Each node of the plan as its format-3 line (without separators), in the graph's order,
-    with the edges out of it that are written there."""
+def node_lines(
+    plan: Plan,
+    encode: Encode,
+    spans: dict[str, list[str]],
+    start: int = 0,
+    stop: int | None = None,
+) -> Iterator[str]:
+    """Each node of the plan (the ``start``-th to before the ``stop``-th) as its format-3
+    line (without separators), in the graph's order, with the edges out of it that are
+    written there. A line depends on its node alone (what is kept on the way only saves
+    work), so the lines of a range are those of the whole run."""
     graph = plan.graph
     succ = graph._succ
     line = KrLine(plan.metrics, {tuple(labels): span for span, labels in spans.items()}, encode)
@@ -129,7 +137,7 @@ def node_lines(plan: Plan, encode: Encode, spans: dict[str, list[str]]) -> Itera
     # a KR's objective and owner as its id names them, by the id up to its last dot: the
     # same for the KRs of an objective (see _named)
     by_stem: dict[str, tuple[str | None, str | None]] = {}
-    for node_id, data in graph._node.items():
+    for node_id, data in islice(graph._node.items(), start, stop):
         record = data["node"]
         cls = type(record)
         if cls is KeyResult:

@@ -143,12 +143,46 @@ def _check_replaceable(final: Path, force: bool, marker: str) -> None:
 class Spooled:
     """Bytes written to an unnamed temporary file (it vanishes when closed, or when the
     process ends however it ends, unless :meth:`copy_to` gave it a name), with their
-    SHA-256; a context manager that closes it."""
+    SHA-256; a context manager that closes it. :meth:`add` writes more bytes after them."""
 
-    def __init__(self, handle: IO[bytes], sha256: str, *, linkable: bool = False) -> None:
+    def __init__(self, handle: IO[bytes], where: Path, *, linkable: bool = False) -> None:
         self.file = handle
-        self.sha256 = sha256
+        self.where = where  # the folder named when it cannot be written
         self.linkable = linkable  # an O_TMPFILE file: it can be given a name (Linux)
+        self._sha = hashlib.sha256()
+        self._written = self._started = 0  # bytes written; bytes sent to disk early
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the bytes written so far (hex)."""
+        return self._sha.hexdigest()
+
+    def add(self, chunks: Iterable[bytes]) -> None:
+        """``chunks`` written in order after the bytes already written, hashed as they are
+        written; their bytes start going to disk as they are made (see :func:`spool`).
+
+        Raises
+        ------
+        OutputError
+            If the temporary file cannot be written (a full disk).
+        """
+        try:
+            for chunk in chunks:
+                self._sha.update(chunk)
+                self.file.write(chunk)
+                self._written += len(chunk)
+                if self.linkable and self._written - self._started >= _EARLY_WRITE:
+                    self._write_back()  # (a copy's bytes: not yet, they are copied first)
+            self.file.flush()
+            if self.linkable:
+                self._write_back()
+        except OSError as exc:
+            raise OutputError(f"cannot write in {self.where}: {exc.strerror or exc}") from None
+
+    def _write_back(self) -> None:
+        self.file.flush()
+        _start_writeback(self.file.fileno(), self._started, self._written - self._started)
+        self._started = self._written
 
     def copy_to(self, path: Path) -> None:
         """Write the bytes as ``path`` (a file writer of :data:`Content`): the temporary file
@@ -199,28 +233,14 @@ def spool(chunks: Iterable[bytes], directory: str | os.PathLike[str]) -> Spooled
         If the temporary file cannot be written (a full disk).
     """
     parent = Path(os.path.abspath(directory)).parent
-    sha = hashlib.sha256()
     handle, linkable = _temporary(parent if parent.is_dir() else None)
+    spooled = Spooled(handle, parent, linkable=linkable)
     try:
-        written = started = 0
-        for chunk in chunks:
-            sha.update(chunk)
-            handle.write(chunk)
-            written += len(chunk)
-            if linkable and written - started >= _EARLY_WRITE:  # a copy's bytes: not yet
-                handle.flush()
-                _start_writeback(handle.fileno(), started, written - started)
-                started = written
-        handle.flush()
-        if linkable:
-            _start_writeback(handle.fileno(), started, written - started)
-    except OSError as exc:
-        handle.close()
-        raise OutputError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+        spooled.add(chunks)
     except BaseException:
         handle.close()
         raise
-    return Spooled(handle, sha.hexdigest(), linkable=linkable)
+    return spooled
 
 
 def _temporary(folder: Path | None) -> tuple[IO[bytes], bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import sys
@@ -74,18 +75,58 @@ def to_json(plan: Plan) -> str:
 def _item_per_line(plan: Plan) -> str:
     """The same JSON document as :func:`to_json`'s (node-link graph, sorted keys), with one
     node or edge per line."""
-    return "".join(_item_per_line_parts(plan))
+    from okrplan.plan import bulk_work
+
+    encode, spans, count = line_encoder(), compactlines.calendar(plan), len(plan.graph)
+    with bulk_work():
+        parts = [*_start_parts(plan, encode), *_node_parts(plan, encode, spans, 0, count)]
+        return "".join(parts) + _end_part(plan, encode, spans)
 
 
 def json_chunks(plan: Plan) -> Iterator[bytes]:
     """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (its text
     is never held whole: as bytes it takes a third of the memory)."""
+    start, pieces = json_pieces(plan, 0)
+    yield from start
+    for piece in pieces:
+        yield piece()
+
+
+def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable[[], bytes]]]:
+    """:func:`json_chunks`' bytes in two: the chunks of the file's start (for a large plan its
+    edges and the first of ``pieces + 1`` equal runs of nodes; a small plan's whole text) and
+    a function per further run of nodes giving its bytes (the last with the end of the file).
+    A function reads only the plan, so either process of a fork may call it; the pieces'
+    bytes, in order, follow the start's."""
     if not _large(plan):
-        yield to_json(plan).encode("utf-8")
-        return
+        return iter([to_json(plan).encode("utf-8")]), []
+    count = plan.graph.number_of_nodes()
+    cuts = [count * i // (pieces + 1) for i in range(pieces + 2)]
+    spans = functools.cache(lambda: compactlines.calendar(plan))  # once in each process
+    encode = functools.cache(line_encoder)
+    last = len(cuts) - 2
+
+    def run(index: int) -> Iterator[str]:
+        from okrplan.plan import bulk_work
+
+        with bulk_work():
+            if index == 0:
+                yield from _start_parts(plan, encode())
+            yield from _node_parts(plan, encode(), spans(), cuts[index], cuts[index + 1])
+            if index == last:
+                yield _end_part(plan, encode(), spans())
+
+    def piece(index: int) -> bytes:
+        return "".join(run(index)).encode("utf-8")
+
+    return _batched(run(0)), [functools.partial(piece, i) for i in range(1, last + 1)]
+
+
+def _batched(parts: Iterator[str]) -> Iterator[bytes]:
+    """``parts`` as UTF-8, some :data:`_BATCH` lines' worth at a time."""
     batch: list[str] = []
     size = 0
-    for part in _item_per_line_parts(plan):
+    for part in parts:
         batch.append(part)
         size += len(part)
         if size >= _BATCH * 100:
@@ -121,45 +162,52 @@ def line_encoder() -> Callable[[Any], str]:
     return lambda value: "".join(chunks(value, 0))
 
 
-def _item_per_line_parts(plan: Plan) -> Iterator[str]:
-    """A large plan as format 3 (:mod:`okrplan.export.compact`), one node per line: the same
-    layout as a format-2 document's, with sorted keys."""
-    from okrplan.plan import bulk_work
+# A large plan as format 3 (okrplan.export.compact), one node per line: the same layout as a
+# format-2 document's, with sorted keys: its start (the edges), its nodes, its end.
 
-    encode = line_encoder()
+
+def _start_parts(plan: Plan, encode: Callable[[Any], str]) -> Iterator[str]:
     graph = plan.graph
-    with bulk_work():
-        spans = compactlines.calendar(plan)
-        plain = compactlines.plain_edges(plan)
-        yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
-        separator = "\n"
-        for edge in compactlines.listed_edges(plan, plain):
-            yield separator + encode(edge)
-            separator = ",\n"
-        yield (
-            '\n],"graph":'
-            + encode(graph.graph)
-            + ',"multigraph":'
-            + encode(graph.is_multigraph())
-            + ',"nodes":['
-        )
-        lines = compactlines.node_lines(plan, encode, spans)
-        separator = "\n"
-        while batch := list(islice(lines, _BATCH)):
-            yield separator + ",\n".join(batch)
-            separator = ",\n"
-        rest = {
-            "metrics": plan.metrics,
-            "okrplan": compact.FORMAT,
-            "periods": spans,
-            "plan": plan.meta,
-            "solver": plan.solver.to_json(),
-        }
-        yield (
-            "\n]},\n"
-            + ",\n".join(f"{encode(key)}:{encode(value)}" for key, value in rest.items())
-            + "}\n"
-        )
+    plain = compactlines.plain_edges(plan)
+    yield '{"graph":{"directed":' + encode(graph.is_directed()) + ',"edges":['
+    separator = "\n"
+    for edge in compactlines.listed_edges(plan, plain):
+        yield separator + encode(edge)
+        separator = ",\n"
+    yield (
+        '\n],"graph":'
+        + encode(graph.graph)
+        + ',"multigraph":'
+        + encode(graph.is_multigraph())
+        + ',"nodes":['
+    )
+
+
+def _node_parts(
+    plan: Plan, encode: Callable[[Any], str], spans: dict[str, list[str]], start: int, stop: int
+) -> Iterator[str]:
+    """The lines of the nodes from the ``start``-th to before the ``stop``-th, each after its
+    separator (none before the first node's newline)."""
+    lines = compactlines.node_lines(plan, encode, spans, start, stop)
+    separator = "\n" if start == 0 else ",\n"
+    while batch := list(islice(lines, _BATCH)):
+        yield separator + ",\n".join(batch)
+        separator = ",\n"
+
+
+def _end_part(plan: Plan, encode: Callable[[Any], str], spans: dict[str, list[str]]) -> str:
+    rest = {
+        "metrics": plan.metrics,
+        "okrplan": compact.FORMAT,
+        "periods": spans,
+        "plan": plan.meta,
+        "solver": plan.solver.to_json(),
+    }
+    return (
+        "\n]},\n"
+        + ",\n".join(f"{encode(key)}:{encode(value)}" for key, value in rest.items())
+        + "}\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
