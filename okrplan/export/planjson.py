@@ -99,7 +99,7 @@ def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable
     A function reads only the plan, so either process of a fork may call it; the pieces'
     bytes, in order, follow the start's."""
     if not _large(plan):
-        return iter([to_json(plan).encode("utf-8")]), []
+        return _whole(plan), []
     count = plan.graph.number_of_nodes()
     cuts = [count * i // (pieces + 1) for i in range(pieces + 2)]
     spans = functools.cache(lambda: compactlines.calendar(plan))  # once in each process
@@ -120,6 +120,11 @@ def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable
         return "".join(run(index)).encode("utf-8")
 
     return _batched(run(0)), [functools.partial(piece, i) for i in range(1, last + 1)]
+
+
+def _whole(plan: Plan) -> Iterator[bytes]:
+    """A small plan's text, made when it is first asked for (as the start of a large one)."""
+    yield to_json(plan).encode("utf-8")
 
 
 def _batched(parts: Iterator[str]) -> Iterator[bytes]:
