@@ -187,8 +187,8 @@ def write_plan(
 
     ``progress`` is called with the name of each part as this process starts it (``tree.dot``,
     ``plan.md``, ``plan.json``, ``tree.svg``, ``sheets``, ``report.html``; for a large plan,
-    ``report.html`` when it waits for the forked child, whose own parts are not told) and
-    ``write``.
+    ``plan.json`` again for each piece of it made here and ``report.html`` when it waits for
+    the forked child, whose own parts are not told) and ``write``.
 
     The directory gets a manifest of what okrplan wrote (see :mod:`okrplan.export.manifest`).
     Over an existing plan (``force``), only okrplan's own unchanged files are replaced or
@@ -259,9 +259,10 @@ def _plan_files(
     step: Callable[[str], None],
 ) -> tuple[dict[str, Content], Spooled]:
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
-    to a temporary file, named (or copied) in by its writer: a large plan's start at once,
-    then its :data:`JSON_PIECES` further pieces, made by either process and held until all
-    are made (the bytes of plan.json less its start, some 40 MB at 100,000 people)."""
+    to a temporary file, named (or copied) in by its writer: for a plan written one node per
+    line (:data:`okrplan.export.planjson.ITEM_PER_LINE_FROM`) that a child helps make, its
+    start at once, then its :data:`JSON_PIECES` further pieces, made by either process and
+    held until all are made (plan.json less its start, some 45 MB at 100,000 people)."""
     import functools
     from contextlib import nullcontext
 
@@ -377,9 +378,10 @@ def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:
     (it is read only if something asks for it)."""
     text = files.pop(_FORECAST, None)
     if isinstance(text, str):
-        from okrplan.forecast.glance import remember
+        from okrplan.forecast.glance import known, remember
 
-        remember(plan, text)
+        if known(plan) is None:  # (made here already when the child's work was redone here)
+            remember(plan, text)
 
 
 def _share(plan: Plan) -> None:
@@ -438,10 +440,11 @@ def _sheet_dir(plan: Plan) -> dict[str, str | bytes]:
 
 BESIDE_FROM = 2_000
 """A plan of this many nodes or more (about 1,000 people) has its tree.svg and report made in a
-forked child on the other core while tree.png (below :data:`TREE_BESIDE_FROM`) and the start of
-plan.json are made here; the sheets, plan.md and plan.json's further pieces are then made by
-whichever side is done first (:class:`okrplan.forked.Shared`; plan.json's pieces last, so that
-the two sides end within a piece of each other). The files are the same either way."""
+forked child on the other core while tree.png (below :data:`TREE_BESIDE_FROM`) and plan.json
+(for a plan written one node per line, its start) are made here; the sheets, plan.md and
+plan.json's further pieces are then made by whichever side is done first
+(:class:`okrplan.forked.Shared`; plan.json's pieces last, so that the two sides end within a
+piece of each other). The files are the same either way."""
 
 TREE_BESIDE_FROM = 50_000
 """A plan of this many nodes or more (about 30,000 people) has its goal tree (tree.dot,

@@ -197,6 +197,36 @@ def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
     assert json.loads((two / "plan.json").read_text("utf-8"))["okrplan"] == 3
 
 
+def test_the_pieces_a_dead_child_took_are_made_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan
+) -> None:
+    # the child takes plan.json's pieces (this process's start is slow), makes them, and dies
+    # before sending anything: this process makes its work again, the pieces included, and
+    # the directory is the one a single process writes
+    import time
+
+    from okrplan.export import output, planjson
+
+    monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
+    one = api.write_plan(plan, tmp_path / "one", images=False)
+    parent, real_spool, real_forecast = os.getpid(), output.spool, api._forecast_made
+
+    def slow(*args: Any) -> Any:
+        time.sleep(1.5)
+        return real_spool(*args)
+
+    def dies(*args: Any) -> Any:  # called in the child after it took its parts
+        if os.getpid() != parent:
+            os._exit(9)
+        return real_forecast(*args)
+
+    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    monkeypatch.setattr(output, "spool", slow)
+    monkeypatch.setattr(api, "_forecast_made", dies)
+    two = api.write_plan(plan, tmp_path / "two", images=False)
+    assert tree(one) == tree(two)
+
+
 def test_the_childs_forecast_is_kept_not_made_again(
     plan: api.Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

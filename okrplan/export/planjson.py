@@ -77,8 +77,9 @@ def _item_per_line(plan: Plan) -> str:
     node or edge per line."""
     from okrplan.plan import bulk_work
 
-    encode, spans, count = line_encoder(), compactlines.calendar(plan), len(plan.graph)
+    encode, count = line_encoder(), len(plan.graph)
     with bulk_work():
+        spans = compactlines.calendar(plan)
         parts = [*_start_parts(plan, encode), *_node_parts(plan, encode, spans, 0, count)]
         return "".join(parts) + _end_part(plan, encode, spans)
 
@@ -93,9 +94,10 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
 
 
 def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable[[], bytes]]]:
-    """:func:`json_chunks`' bytes in two: the chunks of the file's start (for a large plan its
-    edges and the first of ``pieces + 1`` equal runs of nodes; a small plan's whole text) and
-    a function per further run of nodes giving its bytes (the last with the end of the file).
+    """:func:`json_chunks`' bytes in two: the chunks of the file's start (for a plan written
+    one node per line its edges and the first of ``pieces + 1`` equal runs of nodes, with the
+    file's end if ``pieces`` is 0; another plan's whole text) and a function per further run
+    of nodes giving its bytes (the last with the end of the file).
     A function reads only the plan, so either process of a fork may call it; the pieces'
     bytes, in order, follow the start's."""
     if not _large(plan):
