@@ -155,14 +155,13 @@ def _org_children(graph: nx.DiGraph, node_id: str) -> list[str]:
     records = graph._node
     roles: list[str] = []
     units: list[str] = []
-    for kid, data in graph._succ.get(node_id, _NONE).items():
-        if data["kind"] == _CONTAINS:
-            record = records[kid]["node"]
-            if isinstance(record, RoleGroup):
-                if not is_empty_hire_pool(record):
-                    roles.append(kid)
-            elif isinstance(record, Unit):
-                units.append(kid)
+    for kid in contained(graph, node_id):
+        record = records[kid]["node"]
+        if isinstance(record, RoleGroup):
+            if not is_empty_hire_pool(record):
+                roles.append(kid)
+        elif isinstance(record, Unit):
+            units.append(kid)
     return roles + units
 
 

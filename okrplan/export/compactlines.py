@@ -157,8 +157,7 @@ def node_lines(
             yield role_line(record)
             continue
         if cls is Objective:
-            sharp = node_id.rfind("#") if node_id[:2] in ("k:", "o:") else -1
-            yield _objective_line(record, owners[node_id[2:sharp]] if sharp >= 0 else None, encode)
+            yield _objective_line(record, _named(node_id, owners)[1], encode)
             continue
         out = node_to_json(record)
         on_node = NODE_EDGES.get(record.kind)

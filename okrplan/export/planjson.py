@@ -75,13 +75,8 @@ def to_json(plan: Plan) -> str:
 def _item_per_line(plan: Plan) -> str:
     """The same JSON document as :func:`to_json`'s (node-link graph, sorted keys), with one
     node or edge per line."""
-    from okrplan.plan import bulk_work
-
-    encode, count = line_encoder(), len(plan.graph)
-    with bulk_work():
-        spans = compactlines.calendar(plan)
-        parts = [*_start_parts(plan, encode), *_node_parts(plan, encode, spans, 0, count)]
-        return "".join(parts) + _end_part(plan, encode, spans)
+    spans = functools.cache(lambda: compactlines.calendar(plan))
+    return "".join(_text(plan, line_encoder(), spans, 0, len(plan.graph), first=True, last=True))
 
 
 def json_chunks(plan: Plan) -> Iterator[bytes]:
@@ -105,23 +100,40 @@ def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable
     count = plan.graph.number_of_nodes()
     cuts = [count * i // (pieces + 1) for i in range(pieces + 2)]
     spans = functools.cache(lambda: compactlines.calendar(plan))  # once in each process
-    encode = functools.cache(line_encoder)
+    encode = line_encoder()
     last = len(cuts) - 2
 
     def run(index: int) -> Iterator[str]:
-        from okrplan.plan import bulk_work
-
-        with bulk_work():
-            if index == 0:
-                yield from _start_parts(plan, encode())
-            yield from _node_parts(plan, encode(), spans(), cuts[index], cuts[index + 1])
-            if index == last:
-                yield _end_part(plan, encode(), spans())
+        stop = cuts[index + 1]
+        return _text(plan, encode, spans, cuts[index], stop, first=index == 0, last=index == last)
 
     def piece(index: int) -> bytes:
         return "".join(run(index)).encode("utf-8")
 
     return _batched(run(0)), [functools.partial(piece, i) for i in range(1, last + 1)]
+
+
+def _text(
+    plan: Plan,
+    encode: Callable[[Any], str],
+    spans: Callable[[], dict[str, list[str]]],
+    start: int,
+    stop: int,
+    *,
+    first: bool,
+    last: bool,
+) -> Iterator[str]:
+    """The lines of the nodes from the ``start``-th to before the ``stop``-th, after the
+    file's start (``first``) and before its end (``last``); the periods (``spans``) asked for
+    when the nodes are."""
+    from okrplan.plan import bulk_work
+
+    with bulk_work():
+        if first:
+            yield from _start_parts(plan, encode)
+        yield from _node_parts(plan, encode, spans(), start, stop)
+        if last:
+            yield _end_part(plan, encode, spans())
 
 
 def _whole(plan: Plan) -> Iterator[bytes]:

@@ -96,7 +96,7 @@ def build_book(
     """
     builder = sheet_builder(plan, per_person, unit, role, rows, max_level, workbook)
     sheets = filter_sheets(builder.build(), plan, builder.within, unit, role)
-    if rows:
+    if rows and workbook:  # (without the workbook's cells no row has a roll-up)
         sheets = _rollups_within(sheets)
     named = _named(sheets, label(plan.locale, "summary"), files=rows)
     book = book_of(plan, named, builder.row_maker.periods, unit, role)

@@ -120,8 +120,6 @@ class _Builder:
             for r in org.records.values()
             if isinstance(r, Team) and r.supports is not None and len(r.path) > 1
         ]  # (scope, metric, share): a support unit supplies its parent's subtree
-        self.attainment = bool(org.meta.get("attainment"))
-        self.no_attainment = attainment_of({}, "")
         self.funnels: dict[str, tuple[list[str], list[float]]] = {}
         self.chains: dict[tuple[str, int], tuple[int, float]] = {}
 
@@ -188,10 +186,7 @@ class _Builder:
             if share:
                 supplied.append((at, need * share))
                 need *= 1 - share
-        # a plan without attainment written takes the default for all its 20,000 groups
-        mean, spread, default = (
-            attainment_of(self.org.meta, role.id) if self.attainment else self.no_attainment
-        )
+        mean, spread, default = attainment_of(self.org.meta, role.id)
         self.defaults += default
         self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
         self.entry(role.sells, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))

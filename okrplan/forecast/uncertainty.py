@@ -87,7 +87,9 @@ def rate_belief(metric: str, to: str, rate: float, given: Mapping[str, Any] | No
 def attainment_of(meta: Mapping[str, Any], group_id: str) -> tuple[float, float, bool]:
     """A role group's attainment (mean, spread per person) and whether it is the default; a
     cohort of hires (``…+hires``) has its role's."""
-    given = meta.get("attainment") or {}
+    given = meta.get("attainment")
+    if not given:  # (a plan without attainment written: all its 20,000 groups take this)
+        return (*DEFAULT_ATTAINMENT, True)
     entry = given.get(group_id) or given.get(group_id.removesuffix("+hires"))
     if entry is None:
         return (*DEFAULT_ATTAINMENT, True)

@@ -90,23 +90,10 @@ class SeriesSum:
         self.money = money
         self.parts: dict[int, list[int]] = {}
 
-    def add(
-        self,
-        num: Sequence[int],
-        den: int,
-        times: int,
-        memo: dict[tuple[int, int, int], tuple[list[int], object, object]] | None = None,
-    ) -> None:
+    def add(self, num: Sequence[int], den: int, times: int) -> None:
         """Add ``num × times`` over ``den``. Sums are new lists, never changed in place, so
-        sums alike can be one list: with ``memo`` (local to one adding-up), the same sum of
-        the same lists is made once (the metrics of a group often share their months, as
-        ``calls`` = ``revenue`` ÷ 3,750 does)."""
+        sums alike can be one list."""
         acc = self.parts.get(den)
-        key = (id(acc), id(num), times)
-        found = memo.get(key) if memo is not None else None
-        if found is not None:
-            self.parts[den] = found[0]
-            return
         if acc is None:
             if times != 1:
                 made = [n * times for n in num]
@@ -116,8 +103,6 @@ class SeriesSum:
             made = [a + n for a, n in zip(acc, num, strict=True)]
         else:
             made = [a + n * times for a, n in zip(acc, num, strict=True)]
-        if memo is not None:
-            memo[key] = (made, acc, num)  # both kept alive: their ids are in the key
         self.parts[den] = made
 
     def series(self, count: int) -> Series:

@@ -78,7 +78,7 @@ def weigh(
         if objectives is None:
             continue
         krs = [k for _, ks in objectives for k in ks if k.kr_kind is not deduction]
-        if sum([k.weight or 0 for k in krs]) >= 100:  # the planner's weights are complete
+        if _total(krs) >= 100:  # the planner's weights are complete
             krs = [k for k in krs if k.kr_kind is not staffing]
         if not krs:
             continue
