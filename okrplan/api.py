@@ -128,12 +128,17 @@ def describe(checked: Checked) -> dict[str, Any]:
 
 
 def decompose(
-    spec_or_path: Spec | str | os.PathLike[str], *, progress: Callable[[str], None] | None = None
+    spec_or_path: Spec | str | os.PathLike[str],
+    *,
+    progress: Callable[[str], None] | None = None,
+    forecast: bool = False,
 ) -> Plan:
     """Solve a target file (or a loaded :class:`Spec`) into a :class:`~okrplan.plan.Plan`.
 
     ``progress`` is called with each stage's name as it starts (``load``, then those of
-    :func:`okrplan.plan.solve_plan`).
+    :func:`okrplan.plan.solve_plan`). With ``forecast``, a large plan's plan-time forecast
+    (:func:`okrplan.forecast.glance.glance`, for the summary and the report) is made while it
+    is solved, on the other core (:mod:`okrplan.forecast.early`).
     """
     from okrplan.plan import bulk_work, solve_plan
 
@@ -144,7 +149,11 @@ def decompose(
             progress("load")
         with bulk_work():
             spec = load_spec(spec_or_path)
-    return solve_plan(spec, progress)
+    if not forecast:
+        return solve_plan(spec, progress)
+    from okrplan.forecast.early import start
+
+    return solve_plan(spec, progress, beside=start)
 
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:

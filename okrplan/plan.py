@@ -71,6 +71,14 @@ class Plan:
         return str(self.meta.get("locale", "zh-CN"))
 
 
+Beside = Callable[
+    [Sequence[Unit | RoleGroup], dict[str, Any], dict[str, dict[str, Any]]],
+    Callable[[Plan], None] | None,
+]
+"""What :func:`solve_plan` calls with a plan's owners, meta and metrics as soon as they are
+known (its ``beside``)."""
+
+
 @contextmanager
 def bulk_work() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a large plan is built or written.
@@ -95,12 +103,17 @@ def solve_plan(
     spec: Spec,
     on_stage: Callable[[str], None] | None = None,
     options: SolverOptions = DEFAULT_OPTIONS,
+    *,
+    beside: Beside | None = None,
 ) -> Plan:
     """Decompose a validated spec into a plan (see the module docstring).
 
     ``on_stage`` is called with the name of each stage as it starts: ``solve`` (groups,
     hires, the split), ``rounding`` (quotas to steps, phasing, the funnel), ``graph``
     (units, roles, objectives, key results) and ``weights`` (weights, the graph).
+
+    ``beside`` is called then with the plan's owners (units and role groups), meta and
+    metrics (:mod:`okrplan.forecast.early`); what it returns, if not None, with the plan.
     """
     stage = on_stage or (lambda _: None)
     with bulk_work():
@@ -122,6 +135,8 @@ def solve_plan(
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
+        meta, metrics = _meta(spec, allocation, support), _metrics(spec)
+        solved = None if beside is None else beside(owners, meta, metrics)
         limits = {**_limits(groups), **support.limits}
         counts = count_plan(spec)
         items = sheet_records(
@@ -139,8 +154,10 @@ def solve_plan(
             roles,
             weighted,
         )
-        meta = _meta(spec) | _attainment(spec) | hiring_meta(spec, solver.hires)
-        return Plan(meta, solver, graph, _metrics(spec))
+        plan = Plan(meta, solver, graph, metrics)
+        if solved is not None:
+            solved(plan)
+        return plan
 
 
 def _report(
@@ -211,7 +228,13 @@ def _hire_counts(allocation: Allocation, support: Support) -> dict[str, int]:
     return dict(sorted(hires.items()))
 
 
-def _meta(spec: Spec) -> dict[str, Any]:
+def _meta(spec: Spec, allocation: Allocation, support: Support) -> dict[str, Any]:
+    """plan.json's ``plan`` section."""
+    hires = _hire_counts(allocation, support)
+    return _plan_meta(spec) | _attainment(spec) | hiring_meta(spec, hires)
+
+
+def _plan_meta(spec: Spec) -> dict[str, Any]:
     target = spec.target
     return {
         "name": target.plan.name,

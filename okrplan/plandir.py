@@ -148,6 +148,8 @@ def _plan_files(
     )
     if dot_text is None:
         _share(plan)
+    if large and report:
+        _forecast_here(plan)
     with (
         Shared(shared) as parts,
         Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report)})
@@ -254,6 +256,15 @@ def _share(plan: Plan) -> None:
     results' period labels."""
     queries.remember_sheets(plan.graph)
     queries.period_labels(plan.graph)  # the workbook's and the report's period columns
+
+
+def _forecast_here(plan: Plan) -> None:
+    """The forecast made beside the solver (:mod:`okrplan.forecast.early`), if it was,
+    received before the fork: the child's report reads it, and only this process can wait
+    for the process that made it."""
+    from okrplan.forecast.glance import known
+
+    known(plan)
 
 
 def _side_files(

@@ -69,11 +69,13 @@ def command(
     with Progress(enabled=not quiet) as progress:
         spec = _load(target, sets, progress)
         progress.locale = spec.target.plan.locale  # the stages from here on in the plan's language
-        plan = api.decompose(spec, progress=progress)
+        plan = api.decompose(spec, progress=progress, forecast=True)
         if sets:
+            from okrplan.forecast.glance import hand_over
             from okrplan.versions import with_history
 
-            plan = with_history(plan, overrides=sets)
+            solved, plan = plan, with_history(plan, overrides=sets)
+            hand_over(solved, plan)
         problem = api.image_problem()
         path = api.write_plan(
             plan,

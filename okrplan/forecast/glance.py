@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD
 
 if TYPE_CHECKING:  # the model and the simulation (NumPy) are imported only to make one
     from okrplan.forecast.model import Row
+    from okrplan.forecast.org import Org
     from okrplan.forecast.simulate import RowStats
     from okrplan.plan import Plan
 
@@ -47,9 +49,13 @@ class Glance:
     default_attainment: int
 
 
-_LAST: list[tuple[weakref.ref[Plan], str | None, Glance | str | None]] = []
-"""The last two forecasts, by plan (held weakly: a cache must not keep a plan alive); a str is
-:func:`to_json`'s text of one, read when it is first asked for."""
+Known = Glance | str | None | Callable[[], str]
+"""A forecast as remembered: made; :func:`to_json`'s text of one (read when it is first asked
+for); or what gives that text when first asked for (a forked child's, see
+:mod:`okrplan.forecast.early`)."""
+
+_LAST: list[tuple[weakref.ref[Plan], str | None, Known]] = []
+"""The last two forecasts, by plan (held weakly: a cache must not keep a plan alive)."""
 
 
 def glance(plan: Plan, top: str | None = None) -> Glance | None:
@@ -68,6 +74,9 @@ def known(plan: Plan, top: str | None = None) -> tuple[Glance | None] | None:
     None, nothing to forecast), else None: nothing is computed."""
     for at, (seen, where, result) in enumerate(_LAST):
         if seen() is plan and where == top:
+            if callable(result):  # what gives the text: asked for once
+                result = result()
+                _LAST[at] = (seen, where, result)
             if isinstance(result, str):
                 result = from_json(result)
                 _LAST[at] = (seen, where, result)
@@ -75,10 +84,21 @@ def known(plan: Plan, top: str | None = None) -> tuple[Glance | None] | None:
     return None
 
 
-def remember(plan: Plan, result: Glance | str | None, top: str | None = None) -> None:
-    """Keep ``result`` as the forecast of ``plan`` from ``top``: a forecast, or
-    :func:`to_json`'s text of one (made by a forked child; read only if it is asked for)."""
+def remember(plan: Plan, result: Known, top: str | None = None) -> None:
+    """Keep ``result`` as the forecast of ``plan`` from ``top``: a forecast, :func:`to_json`'s
+    text of one (made by a forked child; read only if it is asked for), or what gives that
+    text when it is first asked for."""
     _LAST[:] = [*_LAST[-1:], (weakref.ref(plan), top, result)]
+
+
+def hand_over(plan: Plan, to: Plan) -> None:
+    """Keep the forecast remembered for ``plan`` (from the company) as ``to``'s too: the same
+    plan with other history keys (:func:`okrplan.versions.with_history`), which the forecast
+    does not read."""
+    for seen, where, result in _LAST:
+        if seen() is plan and where is None:
+            remember(to, result)
+            return
 
 
 def to_json(result: Glance | None) -> str:
@@ -116,16 +136,25 @@ def from_json(text: str) -> Glance | None:
 
 
 def _glance(plan: Plan, top: str | None) -> Glance | None:
-    from okrplan.forecast.model import build_model
     from okrplan.forecast.org import org_of
-    from okrplan.forecast.simulate import histogram, simulate
     from okrplan.model import Status
     from okrplan.plan import bulk_work
 
     if plan.solver.status is Status.INFEASIBLE:
         return None
     with bulk_work():  # a large plan's millions of objects: no collection while reading them
-        model = build_model(org_of(plan))
+        org = org_of(plan)
+    return forecast_of(org, top)
+
+
+def forecast_of(org: Org, top: str | None = None) -> Glance | None:
+    """The forecast of :func:`glance` made of a feasible plan's :class:`Org`."""
+    from okrplan.forecast.model import build_model
+    from okrplan.forecast.simulate import histogram, simulate
+    from okrplan.plan import bulk_work
+
+    with bulk_work():
+        model = build_model(org)
     start = next((r for r in model.rows if top is None or r.id == top), None)
     if start is None or model.size == 0:
         return None

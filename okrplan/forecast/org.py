@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from okrplan.model import RoleGroup, Unit
     from okrplan.plan import Plan
 
 
@@ -203,34 +204,14 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
     from okrplan.queries import org_children, records_of
 
     graph = plan.graph
-    records: dict[str, Team | Seller] = {}
-    children: dict[str, tuple[str, ...]] = {}
     base = plan.meta["kpi"]["base"]
     # the units, then the selling groups (each kind in the plan's order; what reads the
     # records in order reads one kind): not the 150,000 objectives and key results between
-    for unit in records_of(graph, Unit):
-        supports = unit.supports
-        records[unit.id] = Team(
-            unit.id,
-            unit.name,
-            unit.path,
-            None if unit.target is None else float(unit.target),
-            None if supports is None else (supports.metric, float(supports.share)),
-        )
-    for group in records_of(graph, RoleGroup):
-        if group.selling is not None and group.sells:
-            records[group.id] = Seller(
-                group.id,
-                group.name,
-                group.path,
-                group.headcount,
-                group.sells,
-                float(group.selling.quota),
-                tuple(map(float, group.selling.ramp)),
-            )
+    records = _records(records_of(graph, Unit), records_of(graph, RoleGroup))
     kr_owners = (
         [(r.id, r.owner) for r in records_of(graph, KeyResult) if r.metric == base] if krs else []
     )
+    children: dict[str, tuple[str, ...]] = {}
     for unit_id, record in records.items():
         if isinstance(record, Team):
             children[unit_id] = tuple(k for k in org_children(graph, unit_id) if k in records)
@@ -243,3 +224,56 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
         krs=tuple(kr_owners),
         plan=plan,
     )
+
+
+def org_from_owners(
+    owners: Sequence[Unit | RoleGroup],
+    kids: Mapping[str, Sequence[str]],
+    meta: Mapping[str, Any],
+    metrics: Mapping[str, Mapping[str, Any]],
+) -> Org:
+    """The :class:`Org` of a plan being solved, the same as :func:`org_of` will read of it once
+    solved: its ``owners`` (units and role groups in the plan's order), each one's children in
+    display order (``kids``, :func:`okrplan.solve.assemble.children_of`), and the plan's
+    ``meta`` and ``metrics``. The company is the unit at the top of the paths."""
+    from okrplan.model import RoleGroup, Unit
+
+    units = [o for o in owners if isinstance(o, Unit)]
+    records = _records(units, [o for o in owners if isinstance(o, RoleGroup)])
+    return Org(
+        meta=meta,
+        metrics=metrics,
+        root=next(u.id for u in units if len(u.path) == 1),
+        records=records,
+        children={
+            unit_id: tuple(k for k in kids[unit_id] if k in records)
+            for unit_id, record in records.items()
+            if isinstance(record, Team)
+        },
+    )
+
+
+def _records(units: Iterable[Unit], groups: Iterable[RoleGroup]) -> dict[str, Team | Seller]:
+    """The units, then the selling groups, each kind in the order given."""
+    records: dict[str, Team | Seller] = {}
+    for unit in units:
+        supports = unit.supports
+        records[unit.id] = Team(
+            unit.id,
+            unit.name,
+            unit.path,
+            None if unit.target is None else float(unit.target),
+            None if supports is None else (supports.metric, float(supports.share)),
+        )
+    for group in groups:
+        if group.selling is not None and group.sells:
+            records[group.id] = Seller(
+                group.id,
+                group.name,
+                group.path,
+                group.headcount,
+                group.sells,
+                float(group.selling.quota),
+                tuple(map(float, group.selling.ramp)),
+            )
+    return records

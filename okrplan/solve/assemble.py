@@ -175,6 +175,12 @@ def _children(
     return kids
 
 
+def children_of(owners: Sequence[Unit | RoleGroup]) -> dict[str, list[str]]:
+    """Each owner's children in display order, as :func:`okrplan.queries.org_children` will
+    read them from the assembled graph (for what reads the organisation before it is)."""
+    return _children(owners, _parents(owners))
+
+
 def _hiring(owners: Sequence[Unit | RoleGroup]) -> set[str]:
     return {o.id for o in owners if isinstance(o, RoleGroup) and o.selling is not None}
 
