@@ -146,10 +146,7 @@ def _plan_files(
     side = functools.partial(
         _side_files, plan, dot_text, directory, images, sheets and not large, report
     )
-    if dot_text is None:
-        _share(plan)
-    if large and report:
-        _forecast_here(plan)
+    _before_fork(plan, sheets=dot_text is None, forecast=large and report)
     with (
         Shared(shared) as parts,
         Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report)})
@@ -249,22 +246,20 @@ def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:
             remember(plan, text)
 
 
-def _share(plan: Plan) -> None:
-    """Every owner's sheet (and the organisation's children) asked for once before the fork,
-    so that they are made once and read by both processes, instead of by whichever asks first
-    on each side (the goal tree asked first when it was made here); the same for the key
-    results' period labels."""
-    queries.remember_sheets(plan.graph)
-    queries.period_labels(plan.graph)  # the workbook's and the report's period columns
+def _before_fork(plan: Plan, *, sheets: bool, forecast: bool) -> None:
+    """What both processes of the fork read, made here first: with ``sheets``, every owner's
+    sheet (and the organisation's children) asked for once, so that they are made once
+    instead of by whichever asks first on each side (the goal tree asked first when it was
+    made here), and the key results' period labels; with ``forecast``, the forecast made
+    beside the solver (:mod:`okrplan.forecast.early`), if it was, received: the child's report
+    reads it, and only this process can wait for the process that made it."""
+    if sheets:
+        queries.remember_sheets(plan.graph)
+        queries.period_labels(plan.graph)  # the workbook's and the report's period columns
+    if forecast:
+        from okrplan.forecast.glance import known
 
-
-def _forecast_here(plan: Plan) -> None:
-    """The forecast made beside the solver (:mod:`okrplan.forecast.early`), if it was,
-    received before the fork: the child's report reads it, and only this process can wait
-    for the process that made it."""
-    from okrplan.forecast.glance import known
-
-    known(plan)
+        known(plan)
 
 
 def _side_files(
