@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import calendar
 import functools
+import importlib.util
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from okrplan.errors import MissingDependencyError
@@ -30,6 +34,39 @@ def _library() -> Any:
             f"plan.calendar needs the holidays package, which is not installed; {INSTALL_HINT}"
         ) from None
     return holidays
+
+
+def _country_holidays(country: str, years: list[int]) -> Any:
+    """``holidays.country_holidays(country, years=years)``, importing that country's module
+    alone: the library's ``countries`` package imports all of its 279 country modules first
+    (0.1 s). Any other layout of the library takes its own way."""
+    library = _library()
+    try:
+        loader = getattr(library, country)  # the library's lazy loader of that country's class
+        name, entity = loader.module_name, loader.entity_name
+        module = sys.modules.get(name) or _module_alone(name, Path(library.__file__).parent)
+        made = getattr(module, entity)
+    except Exception:  # another holidays version: its own way
+        return library.country_holidays(country, years=years)
+    return made(years=years)  # country_holidays' defaults: all of them the class's own
+
+
+def _module_alone(name: str, root: Path) -> ModuleType:
+    """The module ``name`` of the holidays library, without running its package's
+    ``__init__`` (which imports every sibling); importing the package later still works (it
+    finds this module in ``sys.modules``)."""
+    path = root.joinpath(*name.split(".")[1:]).with_suffix(".py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ImportError(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 @functools.lru_cache(maxsize=16)
@@ -62,7 +99,7 @@ def working_flags(country: str, months: tuple[Month, ...]) -> tuple[tuple[bool, 
     [8, 9, 10]
     """
     years = sorted({m.year for m in months})
-    days = _library().country_holidays(country, years=years)
+    days = _country_holidays(country, years)
     out = []
     for month in months:
         first = date(month.year, month.month, 1)

@@ -391,6 +391,8 @@ class _Checker(TargetChecks):
         """Named people: each once (a roster's thousands of names compared at once), joining
         before leaving, and not after the plan."""
         people = ref.role.people
+        if not people:
+            return  # a headcount alone
         # which are written with months (Person; the rest plain names), found by C loops
         plain = map(isinstance, people, repeat(str))  # (Person's isinstance runs Python)
         dated = list(compress(range(len(people)), map(not_, plain)))
@@ -567,8 +569,10 @@ class _Checker(TargetChecks):
             per_plan["week"], per_plan["month"] = Decimal(months * 31) / 7, Decimal(months)
             per_plan["quarter"], per_plan["year"] = Decimal(months) / 3, Decimal(months) / 12
         capacity = ref.role.capacity  # one person's part once per capacity: a few repeat
-        # a roster's entries share their catalogue role's capacity: by identity first
-        same = (ref.role.sells, id(capacity))
+        # by identity first: a roster's entries share their catalogue role's capacity, and
+        # the schema gives each distinct capacity text one Quantity (kept by the spec, so an
+        # id is not reused)
+        same = (ref.role.sells, *capacity, *map(id, capacity.values()))
         if (least := self.carried.get(same)) is not None:
             return least * max(ref.headcount, 1)
         key = (ref.role.sells, *((m, q.value, q.per) for m, q in capacity.items()))
@@ -580,7 +584,7 @@ class _Checker(TargetChecks):
                 if metric in funnel
             ]
             least = self.carried[key] = min(carried, default=Decimal(0))
-        self.carried[same] = least  # the capacity is the spec's: its id is not reused
+        self.carried[same] = least
         return least * max(ref.headcount, 1)
 
     def check_cohorts(self) -> None:

@@ -4,8 +4,9 @@ limits every target file is held to."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     Field,
@@ -45,6 +46,33 @@ The validator refuses a file whose KPI, funnel or capacities would plan beyond i
 # ---------------------------------------------------------------------------------------------
 # Quantity field types: a planner writes text ("8000万", "25%", "100/周"); the model holds exact
 # Decimals or Quantities. Each type names its own hint, which errors repeat.
+
+
+_V = TypeVar("_V")
+_KNOWN_MAX = 4096  # distinct values kept per reader (a target file writes a few dozen)
+
+
+def _once_per_value(read: Callable[[Any], _V]) -> Callable[[Any], _V]:
+    """``read``, each distinct text or number read once: a large organisation writes its few
+    capacities and ramps on thousands of role entries (24,000 capacities at 100,000 people).
+    What ``read`` gives is a value nothing changes (a frozen Quantity, a Decimal); what it
+    refuses is refused each time, with its own message. Only texts and ints are kept, by type
+    and value (1, 1.0 and True are equal keys, and so are 0.0 and -0.0)."""
+    known: dict[tuple[type, Any], _V] = {}
+
+    def reader(value: Any) -> _V:
+        kind = type(value)
+        if kind is not str and kind is not int:
+            return read(value)
+        found = known.get((kind, value))
+        if found is None:
+            found = read(value)
+            if len(known) < _KNOWN_MAX:
+                known[kind, value] = found
+        return found
+
+    reader.__doc__ = read.__doc__
+    return reader
 
 
 def _quantity_error(message: str, hint: str) -> PydanticCustomError:
@@ -126,11 +154,13 @@ def _fraction(value: Any, *, low: Decimal, high: Decimal | None, low_open: bool)
     return q.value
 
 
+@_once_per_value
 def _rate(value: Any) -> Decimal:
     """A conversion rate or share: more than 0%, at most 100%."""
     return _fraction(value, low=Decimal(0), high=ONE, low_open=True)
 
 
+@_once_per_value
 def _portion(value: Any) -> Decimal:
     """A portion that may be zero: 0% to 100%."""
     return _fraction(value, low=Decimal(0), high=ONE, low_open=False)
@@ -237,6 +267,7 @@ def _spread(value: Any) -> Decimal:
     return points
 
 
+@_once_per_value
 def _capacity(value: Any) -> Quantity:
     q = _parse(value, RATE_HINT)
     if q.kind is not QuantityKind.NUMBER or q.value <= 0:

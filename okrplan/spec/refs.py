@@ -82,10 +82,14 @@ class Spec:
     @cached_property
     def roles(self) -> tuple[RoleRef, ...]:
         refs: list[RoleRef] = []
+        catalogue = self.target.roles
+        # what each catalogue entry sets, worked out once (a roster has thousands of entries
+        # of one role)
+        inherited = {name: _inherited(template) for name, template in catalogue.items()}
         for unit in self.units:
             seen: dict[str, int] = {}
             for i, written in enumerate(unit.unit.roles):
-                role = with_template(written, self.target.roles.get(written.role))
+                role = _completed(written, catalogue.get(written.role), inherited.get(written.role))
                 seen[role.role] = seen.get(role.role, 0) + 1
                 refs.append(RoleRef(role, unit, seen[role.role], (*unit.path, "roles", i)))
         return tuple(refs)
@@ -156,17 +160,41 @@ _FACTS = tuple(name for name, value in vars(Spec).items() if isinstance(value, c
 def with_template(role: Role, template: RoleTemplate | None) -> Role:
     """A role entry completed from its catalogue entry: every field the entry does not set
     itself comes from the catalogue; capacities merge metric by metric, the entry's winning."""
-    if template is None:
+    return _completed(role, template, None if template is None else _inherited(template))
+
+
+def _inherited(template: RoleTemplate) -> tuple[tuple[str, Any], ...]:
+    """The fields a catalogue entry sets itself, with their values."""
+    written = template.model_fields_set
+    return tuple((name, getattr(template, name)) for name in TEMPLATE_FIELDS if name in written)
+
+
+def _completed(
+    role: Role, template: RoleTemplate | None, inherited: tuple[tuple[str, Any], ...] | None
+) -> Role:
+    """:func:`with_template`, given what the template sets (:func:`_inherited`)."""
+    if template is None or inherited is None:
         return role
     given = role.model_fields_set
-    update: dict[str, Any] = {
-        name: getattr(template, name)
-        for name in TEMPLATE_FIELDS
-        if name not in given and name in template.model_fields_set
-    }
+    update: dict[str, Any] = {name: value for name, value in inherited if name not in given}
     if "capacity" in given and template.capacity:
         update["capacity"] = {**template.capacity, **role.capacity}
-    return role.model_copy(update=update) if update else role
+    return _copied(role, update, given) if update else role
+
+
+def _copied(role: Role, update: dict[str, Any], given: set[str]) -> Role:
+    """``role.model_copy(update=update)`` for a role entry, without its generic steps (three
+    ``copy.copy`` calls and private attributes, which a role has none of): a roster makes
+    thousands of entries from one catalogue entry (``given``: its fields set).
+    tests/test_load_fastpaths.py checks that the copy equals ``model_copy``'s, fields set
+    included."""
+    cls = type(role)
+    copied = cls.__new__(cls)
+    object.__setattr__(copied, "__dict__", {**role.__dict__, **update})
+    object.__setattr__(copied, "__pydantic_extra__", None)  # extra="forbid"
+    object.__setattr__(copied, "__pydantic_fields_set__", given | update.keys())
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
 
 
 def share_end(target: ShareTarget) -> Decimal:
