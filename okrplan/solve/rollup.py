@@ -55,8 +55,9 @@ def unit_series(
     base, count = spec.base_metric, spec.period.count
     follow = followers(spec)
     # units with the very same sums (one object, see subtree_sums) and target get the very same
-    # series: worked out once
-    done: dict[tuple[int, Fraction | None], PersonSeries] = {}
+    # series: worked out once (keyed by the target's steps and whether the unit is the company,
+    # whose target is the KPI: a fraction is made only for a series worked out)
+    done: dict[tuple[int, int | None, bool], PersonSeries] = {}
     out: dict[str, PersonSeries] = {}
     for unit in spec.units:
         totals = sums.get(unit.names)
@@ -64,14 +65,11 @@ def unit_series(
             continue
         uid = unit_id(unit)
         supplied = series.get(uid)  # a support unit's own series, kept as they are
-        target = (
-            Fraction(unit_target(spec, unit, unit_quotas[uid][0], step))
-            if uid in unit_quotas
-            else None
-        )
-        key = (id(totals), target)
+        quota = unit_quotas.get(uid)
+        key = (id(totals), None if quota is None else quota[0], len(unit.names) == 1)
         own = done.get(key) if supplied is None else None
         if own is None:
+            target = None if quota is None else Fraction(unit_target(spec, unit, quota[0], step))
             own = _own_series(totals, supplied, target, base, count, period_step, follow)
             if supplied is None:
                 done[key] = own
@@ -125,15 +123,18 @@ def _targeted(
             at = i
     if at < 0:
         return None
-    values, money = totals.amounts(count), totals.money
-    revenue, revenue_den = values[at * count : (at + 1) * count], totals.slots[at][1]
+    money = totals.money
+    revenue, revenue_den = totals.slot(at, count), totals.slots[at][1]
     given = sum(revenue)  # as _needs, in integers
-    scaled, times = values, 1
+    times = 1
+    scaled = None  # the amounts unpacked once: scaled if they are
     if given > 0 and given * target.denominator != target.numerator * revenue_den:
         factor = Fraction(target.numerator * revenue_den, target.denominator * given)
         if factor.numerator != 1:
             scaled = totals.scaled(count, factor.numerator)
         times = factor.denominator
+    if scaled is None:
+        scaled = totals.amounts(count)
     own: PersonSeries = {}
     for i, (metric, den) in enumerate(totals.slots):
         if i == at:

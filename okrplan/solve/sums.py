@@ -52,6 +52,14 @@ class Block:
             return values
         return _unpacked(values, len(self.slots) * count)
 
+    def slot(self, at: int, count: int) -> list[int]:
+        """Slot ``at``'s amounts (only its field unpacked, if packed)."""
+        values = self.values
+        if isinstance(values, list):
+            return values[at * count : (at + 1) * count]
+        width = _FIELD * count
+        return _unpacked((values >> (at * width)) & ((1 << width) - 1), count)
+
     def scaled(self, count: int, times: int) -> list[int]:
         """The flat list of amounts × a whole number ``times``."""
         values = self.values

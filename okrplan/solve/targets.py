@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from okrplan.model import Status
 from okrplan.solve.bases import bases_of
-from okrplan.solve.funnel import PersonSeries, with_followers
+from okrplan.solve.funnel import PersonSeries, followers, with_followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.phasing import apportion, apportion_ints
@@ -269,14 +269,19 @@ def person_target_series(spec: Spec, groups: Sequence[Group], split: Split) -> d
 
 
 def _phased(
-    total: Fraction, weights: Sequence[Fraction] | Sequence[int], grain: Fraction, money: bool
+    total: Fraction,
+    weights: Sequence[Fraction] | Sequence[int],
+    grain: Fraction,
+    money: bool,
+    ints: bool = False,
 ) -> Series:
     """``total`` over the months by ``weights``: whole grains where it is a whole number of
-    them (the remainder to the largest shares first), else exactly."""
+    them (the remainder to the largest shares first), else exactly. ``ints``: the weights
+    are known to be ints (a series' amounts)."""
     # total ÷ grain, and whether it is whole, in integers (one call per group and unit)
     over, under = total.numerator * grain.denominator, total.denominator * grain.numerator
     if over % under == 0:
-        if all(type(w) is int for w in weights):  # what apportion does with them
+        if ints or all(type(w) is int for w in weights):  # what apportion does with them
             parts = apportion_ints(over // under, list(weights), None)  # type: ignore[arg-type]
         else:
             parts = apportion(over // under, _whole(weights))
@@ -312,7 +317,7 @@ def with_targets(
     for split in splits:
         for gid, found in person_target_series(spec, groups, split).items():
             out[gid] = {**out[gid], split.metric: found}
-    if splits:
+    if splits and followers(spec).rules:  # without rules, with_followers only copies
         for group in groups:
             if group.id in out:
                 out[group.id] = with_followers(spec, out[group.id], replace=False)
@@ -325,21 +330,29 @@ def unit_target_series(
     """Units' series with each further target as the unit's own target, phased like the sum
     of its children's (which carry the buffer), and its followers worked out again."""
     out: dict[str, PersonSeries] = {}
-    money_grain = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    if not splits:
+        return out
+    grains = (
+        Fraction(spec.target.split.rounding.count),
+        max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1)),
+    )
+    follow = followers(spec)
     for unit in spec.units:
         uid = unit_id(unit)
         own = series.get(uid)
         if own is None:
             continue
-        changed, touched = dict(own), False
+        changed: PersonSeries | None = None
         for split in splits:
             target = split.units.get(uid)
             sums = own.get(split.metric)
             if target is None or sums is None:
                 continue
-            grain = money_grain if sums.money else Fraction(spec.target.split.rounding.count)
-            changed[split.metric] = _phased(target, sums.num, grain, sums.money)
-            touched = True
-        if touched:
-            out[uid] = with_followers(spec, changed, replace=True)
+            if changed is None:
+                changed = dict(own)
+            # a series' amounts are ints: phased by apportion_ints without a check per month
+            phased = _phased(target, sums.num, grains[sums.money], sums.money, ints=True)
+            changed[split.metric] = phased
+        if changed is not None:  # a new dict already: followers worked out again, if any
+            out[uid] = follow(changed, True) if follow.rules else changed
     return out
