@@ -138,12 +138,11 @@ def _targeted(
     own: PersonSeries = {}
     for i, (metric, den) in enumerate(totals.slots):
         if i == at:
-            weights = Series(tuple(revenue), den, money[metric])
-            own[metric] = phased_like(target, weights, period_step)
+            own[metric] = _spread(target, revenue, period_step, den)
         else:
             part = tuple(scaled[i * count : (i + 1) * count])
             own[metric] = Series(part, den * times, money[metric])
-    return follow(own, True)
+    return follow(own, True) if follow.rules else own  # own is new: no copy without rules
 
 
 def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:
@@ -181,6 +180,11 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     >>> phased_like(Fraction(100), Series((1, 1, 2), 1, True), Fraction(10)).num  # 10 steps
     (30, 20, 50)
     """
+    return _spread(target, list(weights.num), period_step, weights.den)
+
+
+def _spread(target: Fraction, weights: list[int], period_step: Fraction, den: int = 1) -> Series:
+    """:func:`phased_like` of the weights ``weights[i] / den`` (a list not kept)."""
     # target ÷ period step, truncated as int() does, and whether it is whole: in integers
     over, under = (
         target.numerator * period_step.denominator,
@@ -190,11 +194,14 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     if steps * under == over:
         scale = period_step.numerator
         return Series(
-            tuple([x * scale for x in apportion_ints(steps, list(weights.num), None)]),
+            tuple([x * scale for x in apportion_ints(steps, weights, None)]),
             period_step.denominator,
             True,
         )
-    total = sum(weights.num)
+    total = sum(weights)
     return Series.of(
-        [target * Fraction(w, total) for w in weights.num] if total else weights.months, True
+        [target * Fraction(w, total) for w in weights]
+        if total
+        else [Fraction(w, den) for w in weights],
+        True,
     )

@@ -224,25 +224,27 @@ class _Tree:
             if unit.names in below:
                 children.setdefault(unit.names[:-1], []).append(unit.names)
         # weights in integers: × the least common multiple of their denominators
-        targets = {n: unit_targets.get("u:" + "/".join(n)) for n in below}
-        dens = [w.denominator for w in weights]
-        known = {n: Fraction(t) for n, t in targets.items() if t is not None}
-        dens += [t.denominator for t in known.values()]
+        # (units' own targets only where given: weights by quotas)
+        known = {
+            n: Fraction(t)
+            for n in (below if unit_targets else ())
+            for t in (unit_targets.get("u:" + "/".join(n)),)
+            if t is not None
+        }
+        pairs = [(w.numerator, w.denominator) for w in weights]
+        dens = [d for _, d in pairs] + [t.denominator for t in known.values()]
         factor = math.lcm(*dens) if dens else 1
         # w × factor is whole (factor is a multiple of w's denominator): no fraction made
-        by_group = {
-            g.id: w.numerator * (factor // w.denominator)
-            for g, w in zip(groups, weights, strict=True)
-        }
+        by_group = {g.id: n * (factor // d) for g, (n, d) in zip(groups, pairs, strict=True)}
         sums: dict[Names, int] = {}
+        none: list[Names] = []
         for names in sorted(below, key=len, reverse=True):  # children before their parents
-            total = sum(by_group[g.id] for g in own.get(names, []))
-            sums[names] = total + sum(sums[c] for c in children.get(names, []))
-        # t × factor is whole as well: in integers
-        weight = {
-            n: sums[n] if t is None else known[n].numerator * (factor // known[n].denominator)
-            for n, t in targets.items()
-        }
+            total = sum([by_group[g.id] for g in own.get(names, ())])
+            sums[names] = total + sum([sums[c] for c in children.get(names, none)])
+        # a unit's weight: its sum, or its own target × factor (whole as well: in integers)
+        weight = dict(sums)
+        for n, t in known.items():
+            weight[n] = t.numerator * (factor // t.denominator)
         return cls(own, children, weight, by_group)
 
 
