@@ -20,7 +20,7 @@ from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.relax import relaxation
-from okrplan.solve.rounding import achievable, split_ints
+from okrplan.solve.rounding import achievable_ints, split_ints
 from okrplan.solve.series import number
 from okrplan.spec import Spec, UnitRef
 
@@ -220,7 +220,11 @@ def _split_steps(
 ) -> tuple[int, list[int], Status]:
     """:func:`_split_unit` of its children's ideals ``scaled[i] / common`` in yuan."""
     step, growth = rates
-    assigned = achievable(target * growth, grains, caps, fixed, at_least=Fraction(target))
+    # target × growth, at least the target: as ints (not reduced) for achievable
+    num, den = target.numerator, target.denominator
+    assigned = achievable_ints(
+        num * growth.numerator, den * growth.denominator, grains, caps, fixed, (num, den)
+    )
     if not grains:
         return assigned, [], Status.OPTIMAL
     total = sum(scaled)

@@ -28,7 +28,7 @@ from okrplan.solve.funnel import PersonSeries, followers, with_followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.phasing import apportion, apportion_ints
-from okrplan.solve.rounding import achievable, split_grains_status
+from okrplan.solve.rounding import achievable, achievable_ints, split_grains_status
 from okrplan.solve.series import Series
 from okrplan.spec import Kpi, Spec
 
@@ -89,6 +89,9 @@ def _assigned(target: Fraction | int, growth: Fraction, grains: list[int]) -> in
                    // (2 * growth.denominator), target)  # fmt: skip
     if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
         return max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
+    if type(target) is int:  # below the top: target × growth as ints, not a fraction
+        num, den = target * growth.numerator, growth.denominator
+        return achievable_ints(num, den, grains, at_least=(target, 1))
     return achievable(target * growth, grains, at_least=Fraction(target))
 
 
@@ -180,6 +183,8 @@ def nearest_ints(
 ) -> list[int] | None:
     """:func:`nearest_grains` of the ideals ``nums[i] / den``, in integers (a large
     organisation has thousands of units; fractions would be most of the work)."""
+    if len(grains) == 1 and total >= 0:  # one child: all of it, if its grain divides it
+        return [total // grains[0]] if total % grains[0] == 0 else None
     counts = [(2 * n + den * g) // (2 * den * g) for n, g in zip(nums, grains, strict=True)]
     left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
     while left:
