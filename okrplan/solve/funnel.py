@@ -43,20 +43,23 @@ def person_series(
     """
     step = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
     blocks = _quarter_blocks(spec)
-    shared: dict[tuple[Profile, Fraction], PersonSeries] = {}
+    # by profile and quota (its numerator and denominator: a fraction's hash is a modular
+    # inverse, and there is one lookup per group)
+    shared: dict[tuple[Profile | None, int, int], PersonSeries] = {}
     supplied = {u.unit.supports.metric for u in spec.units if u.unit.supports is not None}
     out: dict[str, PersonSeries] = {}
     for group in groups:
         quota = quotas[group.id]
         profile = group.shared()
-        found = shared.get((profile, quota)) if profile is not None else None
+        key = (profile, quota.numerator, quota.denominator)
+        found = shared.get(key) if profile is not None else None
         if found is None:
             months = phase(group, quota, blocks, step)
             revenue = Series.of(months, True)
             found = funnel_series(spec, group.pipeline, revenue)
             found.update(sourced_series(group, found, supplied))
             if profile is not None:
-                shared[profile, quota] = found
+                shared[key] = found
         out[group.id] = dict(found)
     return out
 

@@ -163,16 +163,16 @@ def apportion_ints(total: int, weights: list[int], caps: Sequence[int] | None) -
 
 
 def _uncapped(total: int, weights: list[int], weight_sum: int) -> list[int]:
-    """:func:`apportion_ints` without caps: each share's floor and remainder from one
-    ``divmod``; the ``left`` largest remainders (ties to the earlier index: a stable sort) get
+    """:func:`apportion_ints` without caps: each share's floor, and its remainder where any
+    is left over; the ``left`` largest remainders (ties to the earlier index: a stable sort) get
     one more, and ``left`` is below the number of parts (it is Σ remainders ÷ Σw), so one
     round always ends it."""
-    split = [divmod(total * w, weight_sum) for w in weights]
-    parts = [q for q, _ in split]
+    scaled = [total * w for w in weights]  # exact shares × Σw
+    parts = [x // weight_sum for x in scaled]
     left = total - sum(parts)
-    if left > 0:
-        shortfall = [-r for _, r in split]
-        for i in sorted(range(len(parts)), key=shortfall.__getitem__)[:left]:
+    if left > 0:  # remainders only when some are needed (a stable sort, reversed: stable too)
+        rest = [x % weight_sum for x in scaled]
+        for i in sorted(range(len(parts)), key=rest.__getitem__, reverse=True)[:left]:
             parts[i] += 1
     return parts
 

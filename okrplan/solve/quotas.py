@@ -20,7 +20,7 @@ from okrplan.solve.allocate import Allocation
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.relax import relaxation
-from okrplan.solve.rounding import achievable, split_ints
+from okrplan.solve.rounding import achievable_ints, split_ints
 from okrplan.solve.series import number
 from okrplan.spec import Spec, UnitRef
 
@@ -46,11 +46,14 @@ class _Tree:
 
     groups: dict[Names, list[Group]]  # each unit's own groups
     units: dict[Names, list[UnitRef]]  # each selling unit's selling child units
-    ideal: dict[Names, tuple[int, int]]  # each selling unit's ideal target (split ÷ growth)
-    caps: dict[Names, int | None]  # the most a unit can take, in steps (None: unbounded)
-    fixed: dict[Names, Fraction]  # fixed unit quotas, in steps
-    quota: dict[str, tuple[int, int]]  # each group's quota from the split
-    group_caps: dict[str, int | None]  # each group's capacity per person, in steps
+    # each selling unit's split but its target, children (units, then groups) in order:
+    # (common, ideals × common × step, grains, caps, fixed) as _split_steps takes them
+    shapes: dict[Names, _Shape]
+
+
+_Shape = tuple[
+    int, tuple[int, ...], tuple[int, ...], tuple[int | None, ...], tuple[int | None, ...]
+]
 
 
 def round_quotas(
@@ -115,10 +118,10 @@ def _selling_tree(spec: Spec, allocation: Allocation, step: Fraction) -> _Tree:
     for group in allocation.groups:
         by_unit.setdefault(group.unit.names, []).append(group)
     selling = {names[:i] for names in by_unit for i in range(1, len(names) + 1)}
-    below: dict[Names, list[Names]] = {}  # selling units by parent
-    for names in selling:
-        if len(names) > 1:
-            below.setdefault(names[:-1], []).append(names)
+    children: dict[Names, list[UnitRef]] = {}  # selling units by parent, in the file's order
+    for unit in spec.units[1:]:
+        if unit.names in selling:
+            children.setdefault(unit.names[:-1], []).append(unit)
     fixed = {u.names: Fraction(u.unit.quota) / step for u in spec.units if u.unit.quota is not None}
     zero = Fraction(0)
     quota = {
@@ -127,40 +130,40 @@ def _selling_tree(spec: Spec, allocation: Allocation, step: Fraction) -> _Tree:
         for q in (allocation.quotas.get(g.id, zero),)
     }
     per_cap = _GroupCaps(step)
-    group_caps = {g.id: per_cap.of(g) for g in allocation.groups}
     ideal: dict[Names, tuple[int, int]] = {}
     caps: dict[Names, int | None] = {}
+    shapes: dict[Names, _Shape] = {}
     for names in sorted(selling, key=len, reverse=True):  # children before their parents
-        parts = [quota[g.id] for g in by_unit.get(names, [])]
-        parts += [ideal[c] for c in below.get(names, ())]
-        num, den = _sum(parts)
-        ideal[names] = (num * growth.denominator, den * growth.numerator)
+        units, own = children.get(names, ()), by_unit.get(names, ())
+        parts = [ideal[u.names] for u in units] + [quota[g.id] for g in own]
+        # the children's ideals over their least common denominator (not reduced: fractions'
+        # gcds per operation would be most of the work at 100,000 people)
+        common = math.lcm(*[d for _, d in parts]) if parts else 1
+        scaled = tuple([n * (common // d) for n, d in parts])
+        ideal[names] = (sum(scaled) * growth.denominator, common * growth.numerator)
+        group_caps = [per_cap.of(g) for g in own]
+        shapes[names] = (
+            common,
+            scaled,
+            tuple([1] * len(units) + [max(g.headcount, 1) for g in own]),
+            tuple([caps[u.names] for u in units] + group_caps),
+            tuple(
+                [int(fixed[u.names]) if u.names in fixed else None for u in units]
+                + [None if g.fixed is None else _fixed_steps(g, step) for g in own]
+            ),
+        )
         # the largest target (in steps) a unit can take and pass on within its groups'
         # capacity (its buffer may then fall short); None if something below is unbounded
         if names in fixed:
             caps[names] = int(fixed[names])
             continue
-        caps_below = [caps[c] for c in below.get(names, ())]
+        caps_below = [caps[u.names] for u in units]
         caps_below += [
             0 if g.headcount == 0 else None if c is None else c * g.headcount
-            for g in by_unit.get(names, [])
-            for c in (group_caps[g.id],)
+            for g, c in zip(own, group_caps, strict=True)
         ]
         caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
-    children: dict[Names, list[UnitRef]] = {}
-    for unit in spec.units[1:]:
-        if unit.names in selling:
-            children.setdefault(unit.names[:-1], []).append(unit)
-    return _Tree(by_unit, children, ideal, caps, fixed, quota, group_caps)
-
-
-def _sum(parts: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The sum of fractions ``(numerator, denominator)``, over the least common multiple of
-    their denominators (not reduced)."""
-    if not parts:
-        return 0, 1
-    den = math.lcm(*[d for _, d in parts])
-    return sum([n * (den // d) for n, d in parts]), den
+    return _Tree(by_unit, children, shapes)
 
 
 class _GroupCaps:
@@ -197,27 +200,11 @@ def _split_unit(
     ``rates`` are the money step and the growth (1 + buffer); ``done`` holds the splits made
     so far by their inputs (a large organisation has many units alike: a third as many
     distinct splits as units at 100,000 people)."""
-    child_units = tree.units.get(unit.names, ())
-    child_groups = tree.groups.get(unit.names, ())
-    raw = [tree.ideal[u.names] for u in child_units]
-    raw += [tree.quota[g.id] for g in child_groups]
-    grains = tuple([1] * len(child_units) + [max(g.headcount, 1) for g in child_groups])
-    caps = tuple(
-        [tree.caps.get(u.names) for u in child_units]
-        + [tree.group_caps[g.id] for g in child_groups]
-    )
-    fixed = tuple(
-        [int(tree.fixed[u.names]) if u.names in tree.fixed else None for u in child_units]
-        + [None if g.fixed is None else _fixed_steps(g, rates[0]) for g in child_groups]
-    )
-    common = math.lcm(*[d for _, d in raw]) if raw else 1
-    scaled = tuple([n * (common // d) for n, d in raw])  # the ideals × common × step
-    key = (target.numerator, target.denominator, common, scaled, grains, caps, fixed)
+    shape = tree.shapes[unit.names]
+    key = (target.numerator, target.denominator, *shape)
     found = done.get(key)
     if found is None:
-        found = done[key] = _split_steps(
-            target, common, scaled, grains, caps, fixed, rates, options
-        )
+        found = done[key] = _split_steps(target, *shape, rates, options)
     return found
 
 
@@ -233,7 +220,11 @@ def _split_steps(
 ) -> tuple[int, list[int], Status]:
     """:func:`_split_unit` of its children's ideals ``scaled[i] / common`` in yuan."""
     step, growth = rates
-    assigned = achievable(target * growth, grains, caps, fixed, at_least=Fraction(target))
+    # target × growth, at least the target: as ints (not reduced) for achievable
+    num, den = target.numerator, target.denominator
+    assigned = achievable_ints(
+        num * growth.numerator, den * growth.denominator, grains, caps, fixed, (num, den)
+    )
     if not grains:
         return assigned, [], Status.OPTIMAL
     total = sum(scaled)

@@ -55,8 +55,9 @@ def unit_series(
     base, count = spec.base_metric, spec.period.count
     follow = followers(spec)
     # units with the very same sums (one object, see subtree_sums) and target get the very same
-    # series: worked out once
-    done: dict[tuple[int, Fraction | None], PersonSeries] = {}
+    # series: worked out once (keyed by the target's steps and whether the unit is the company,
+    # whose target is the KPI: a fraction is made only for a series worked out)
+    done: dict[tuple[int, int | None, bool], PersonSeries] = {}
     out: dict[str, PersonSeries] = {}
     for unit in spec.units:
         totals = sums.get(unit.names)
@@ -64,14 +65,11 @@ def unit_series(
             continue
         uid = unit_id(unit)
         supplied = series.get(uid)  # a support unit's own series, kept as they are
-        target = (
-            Fraction(unit_target(spec, unit, unit_quotas[uid][0], step))
-            if uid in unit_quotas
-            else None
-        )
-        key = (id(totals), target)
+        quota = unit_quotas.get(uid)
+        key = (id(totals), None if quota is None else quota[0], len(unit.names) == 1)
         own = done.get(key) if supplied is None else None
         if own is None:
+            target = None if quota is None else Fraction(unit_target(spec, unit, quota[0], step))
             own = _own_series(totals, supplied, target, base, count, period_step, follow)
             if supplied is None:
                 done[key] = own
@@ -125,24 +123,26 @@ def _targeted(
             at = i
     if at < 0:
         return None
-    values, money = totals.amounts(count), totals.money
-    revenue, revenue_den = values[at * count : (at + 1) * count], totals.slots[at][1]
+    money = totals.money
+    revenue, revenue_den = totals.slot(at, count), totals.slots[at][1]
     given = sum(revenue)  # as _needs, in integers
-    scaled, times = values, 1
+    times = 1
+    scaled = None  # the amounts unpacked once: scaled if they are
     if given > 0 and given * target.denominator != target.numerator * revenue_den:
         factor = Fraction(target.numerator * revenue_den, target.denominator * given)
         if factor.numerator != 1:
             scaled = totals.scaled(count, factor.numerator)
         times = factor.denominator
+    if scaled is None:
+        scaled = totals.amounts(count)
     own: PersonSeries = {}
     for i, (metric, den) in enumerate(totals.slots):
         if i == at:
-            weights = Series(tuple(revenue), den, money[metric])
-            own[metric] = phased_like(target, weights, period_step)
+            own[metric] = _spread(target, revenue, period_step, den)
         else:
             part = tuple(scaled[i * count : (i + 1) * count])
             own[metric] = Series(part, den * times, money[metric])
-    return follow(own, True)
+    return follow(own, True) if follow.rules else own  # own is new: no copy without rules
 
 
 def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:
@@ -180,6 +180,11 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     >>> phased_like(Fraction(100), Series((1, 1, 2), 1, True), Fraction(10)).num  # 10 steps
     (30, 20, 50)
     """
+    return _spread(target, list(weights.num), period_step, weights.den)
+
+
+def _spread(target: Fraction, weights: list[int], period_step: Fraction, den: int = 1) -> Series:
+    """:func:`phased_like` of the weights ``weights[i] / den`` (a list not kept)."""
     # target ÷ period step, truncated as int() does, and whether it is whole: in integers
     over, under = (
         target.numerator * period_step.denominator,
@@ -189,11 +194,14 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     if steps * under == over:
         scale = period_step.numerator
         return Series(
-            tuple([x * scale for x in apportion_ints(steps, list(weights.num), None)]),
+            tuple([x * scale for x in apportion_ints(steps, weights, None)]),
             period_step.denominator,
             True,
         )
-    total = sum(weights.num)
+    total = sum(weights)
     return Series.of(
-        [target * Fraction(w, total) for w in weights.num] if total else weights.months, True
+        [target * Fraction(w, total) for w in weights]
+        if total
+        else [Fraction(w, den) for w in weights],
+        True,
     )

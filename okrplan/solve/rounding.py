@@ -42,6 +42,26 @@ def achievable(
     >>> achievable(Fraction(804), [10]), achievable(Fraction(804), [10], at_least=Fraction(804))
     (800, 810)
     """
+    least = None if at_least is None else (at_least.numerator, at_least.denominator)
+    return achievable_ints(total.numerator, total.denominator, grains, caps, fixed, least)
+
+
+def achievable_ints(
+    num: int,
+    den: int,
+    grains: Sequence[int],
+    caps: Sequence[int | None] | None = None,
+    fixed: Sequence[int | None] | None = None,
+    at_least: tuple[int, int] | None = None,
+) -> int:
+    """:func:`achievable` of the total ``num / den`` (``den`` > 0) and ``at_least`` as a
+    numerator and a positive denominator, neither reduced: every test on them is a
+    comparison, alike for any positive multiple (a fraction made per unit, and its gcd, was
+    a good part of a large organisation's rounding).
+
+    >>> achievable_ints(8044, 10, [10], at_least=(804, 1))  # 804.4, at least 804
+    810
+    """
     count = len(grains)
     caps = list(caps) if caps is not None else [None] * count
     fixed = list(fixed) if fixed is not None else [None] * count
@@ -53,8 +73,7 @@ def achievable(
     ]
     # in integers: total = num / den, at least = least / per (a fraction per comparison
     # was most of the work of this function, which runs for every unit)
-    num, den = total.numerator, total.denominator
-    least, per = (at_least.numerator, at_least.denominator) if at_least else (0, 1)
+    least, per = at_least if at_least is not None else (0, 1)
     top = num * per >= least * den  # the total is the larger of the two
     if not free or (num < base * den if top else least < base * per):
         return base
@@ -62,7 +81,9 @@ def achievable(
     if all(c is not None for _, c in free):
         limit = min(limit, sum(g * (c or 0) for g, c in free))
     if limit > 4_000_000:  # too large to enumerate: the grains' gcd grid (caps unchecked)
-        return _on_grid(total, base, free, at_least)
+        return _on_grid(
+            Fraction(num, den), base, free, None if at_least is None else Fraction(least, per)
+        )
     sums = _Grid.of(free, limit) if all(c is None for _, c in free) else _Sums.of(free, limit)
     low, high = sums.below(num // den - base), sums.above(-(-num // den) - base)
     # high - goal <= goal - low, with goal = total - base

@@ -52,6 +52,14 @@ class Block:
             return values
         return _unpacked(values, len(self.slots) * count)
 
+    def slot(self, at: int, count: int) -> list[int]:
+        """Slot ``at``'s amounts (only its field unpacked, if packed)."""
+        values = self.values
+        if isinstance(values, list):
+            return values[at * count : (at + 1) * count]
+        width = _FIELD * count
+        return _unpacked((values >> (at * width)) & ((1 << width) - 1), count)
+
     def scaled(self, count: int, times: int) -> list[int]:
         """The flat list of amounts × a whole number ``times``."""
         values = self.values
@@ -103,6 +111,8 @@ class _Adder:
         self.layouts: dict[Slots, Slots] = {}
         self.groups: dict[tuple[object, ...], tuple[Block, int]] = {}  # and its largest amount
         self.room = 0  # how many times over the largest sum fits a field, once packed
+        # packed blocks moved into merged layouts, by their ids (the objects kept alive)
+        self.moves: dict[tuple[int, int], tuple[int, Block, Slots]] = {}
 
     def group(self, found: PersonSeries) -> tuple[Block, int]:
         """A group's per-person series as a block, and its largest amount (-1 if any is
@@ -162,6 +172,8 @@ class _Adder:
 
     def _merged(self, parts: Sequence[tuple[int, Block]]) -> Block:
         """:meth:`added` of blocks of different slots: slot by slot."""
+        if self.room:
+            return self._merged_packed(parts)
         count = self.count
         merged: dict[tuple[str, int], list[int]] = {}
         money: dict[str, bool] = {}
@@ -175,6 +187,39 @@ class _Adder:
                 merged[slot] = values if acc is None else list(map(operator.add, acc, values))
             money.update(block.money)
         return self.block(tuple(merged), [n for acc in merged.values() for n in acc], money)
+
+    def _merged_packed(self, parts: Sequence[tuple[int, Block]]) -> Block:
+        """:meth:`_merged` of packed blocks: each block's slots moved to their places in the
+        merged layout (slots in the order first met, as :meth:`_merged` has them) with a
+        shift per slot, then added as one integer (a block's move is made once per layout:
+        most blocks are a few groups' series, added into many units)."""
+        merged = tuple(dict.fromkeys([slot for _, block in parts for slot in block.slots]))
+        layout = self.layouts.setdefault(merged, merged)
+        total = 0
+        money: dict[str, bool] = {}
+        for times, block in parts:
+            total += self._moved(block, layout) * times
+            money.update(block.money)
+        return Block(layout, total, money, self.room)
+
+    def _moved(self, block: Block, layout: Slots) -> int:
+        """A packed block's amounts in ``layout``'s places (a superset of its slots)."""
+        if block.slots is layout:
+            assert isinstance(block.values, int)
+            return block.values
+        key = (id(block), id(layout))
+        found = self.moves.get(key)
+        if found is None:
+            value = block.values
+            assert isinstance(value, int)
+            width = _FIELD * self.count  # bits per slot
+            mask = (1 << width) - 1
+            at = {slot: j for j, slot in enumerate(layout)}
+            moved = 0
+            for i, slot in enumerate(block.slots):
+                moved |= ((value >> (i * width)) & mask) << (at[slot] * width)
+            found = self.moves[key] = (moved, block, layout)
+        return found[0]
 
 
 def subtree_sums(

@@ -24,11 +24,11 @@ from fractions import Fraction
 
 from okrplan.model import Status
 from okrplan.solve.bases import bases_of
-from okrplan.solve.funnel import PersonSeries, with_followers
+from okrplan.solve.funnel import PersonSeries, followers, with_followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.phasing import apportion, apportion_ints
-from okrplan.solve.rounding import achievable, split_grains_status
+from okrplan.solve.rounding import achievable, achievable_ints, split_grains_status
 from okrplan.solve.series import Series
 from okrplan.spec import Kpi, Spec
 
@@ -89,6 +89,9 @@ def _assigned(target: Fraction | int, growth: Fraction, grains: list[int]) -> in
                    // (2 * growth.denominator), target)  # fmt: skip
     if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
         return max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
+    if type(target) is int:  # below the top: target × growth as ints, not a fraction
+        num, den = target * growth.numerator, growth.denominator
+        return achievable_ints(num, den, grains, at_least=(target, 1))
     return achievable(target * growth, grains, at_least=Fraction(target))
 
 
@@ -180,6 +183,8 @@ def nearest_ints(
 ) -> list[int] | None:
     """:func:`nearest_grains` of the ideals ``nums[i] / den``, in integers (a large
     organisation has thousands of units; fractions would be most of the work)."""
+    if len(grains) == 1 and total >= 0:  # one child: all of it, if its grain divides it
+        return [total // grains[0]] if total % grains[0] == 0 else None
     counts = [(2 * n + den * g) // (2 * den * g) for n, g in zip(nums, grains, strict=True)]
     left = total - sum(k * g for k, g in zip(counts, grains, strict=True))
     while left:
@@ -224,25 +229,27 @@ class _Tree:
             if unit.names in below:
                 children.setdefault(unit.names[:-1], []).append(unit.names)
         # weights in integers: × the least common multiple of their denominators
-        targets = {n: unit_targets.get("u:" + "/".join(n)) for n in below}
-        dens = [w.denominator for w in weights]
-        known = {n: Fraction(t) for n, t in targets.items() if t is not None}
-        dens += [t.denominator for t in known.values()]
+        # (units' own targets only where given: weights by quotas)
+        known = {
+            n: Fraction(t)
+            for n in (below if unit_targets else ())
+            for t in (unit_targets.get("u:" + "/".join(n)),)
+            if t is not None
+        }
+        pairs = [(w.numerator, w.denominator) for w in weights]
+        dens = [d for _, d in pairs] + [t.denominator for t in known.values()]
         factor = math.lcm(*dens) if dens else 1
         # w × factor is whole (factor is a multiple of w's denominator): no fraction made
-        by_group = {
-            g.id: w.numerator * (factor // w.denominator)
-            for g, w in zip(groups, weights, strict=True)
-        }
+        by_group = {g.id: n * (factor // d) for g, (n, d) in zip(groups, pairs, strict=True)}
         sums: dict[Names, int] = {}
+        none: list[Names] = []
         for names in sorted(below, key=len, reverse=True):  # children before their parents
-            total = sum(by_group[g.id] for g in own.get(names, []))
-            sums[names] = total + sum(sums[c] for c in children.get(names, []))
-        # t × factor is whole as well: in integers
-        weight = {
-            n: sums[n] if t is None else known[n].numerator * (factor // known[n].denominator)
-            for n, t in targets.items()
-        }
+            total = sum([by_group[g.id] for g in own.get(names, ())])
+            sums[names] = total + sum([sums[c] for c in children.get(names, none)])
+        # a unit's weight: its sum, or its own target × factor (whole as well: in integers)
+        weight = dict(sums)
+        for n, t in known.items():
+            weight[n] = t.numerator * (factor // t.denominator)
         return cls(own, children, weight, by_group)
 
 
@@ -269,14 +276,19 @@ def person_target_series(spec: Spec, groups: Sequence[Group], split: Split) -> d
 
 
 def _phased(
-    total: Fraction, weights: Sequence[Fraction] | Sequence[int], grain: Fraction, money: bool
+    total: Fraction,
+    weights: Sequence[Fraction] | Sequence[int],
+    grain: Fraction,
+    money: bool,
+    ints: bool = False,
 ) -> Series:
     """``total`` over the months by ``weights``: whole grains where it is a whole number of
-    them (the remainder to the largest shares first), else exactly."""
+    them (the remainder to the largest shares first), else exactly. ``ints``: the weights
+    are known to be ints (a series' amounts)."""
     # total ÷ grain, and whether it is whole, in integers (one call per group and unit)
     over, under = total.numerator * grain.denominator, total.denominator * grain.numerator
     if over % under == 0:
-        if all(type(w) is int for w in weights):  # what apportion does with them
+        if ints or all(type(w) is int for w in weights):  # what apportion does with them
             parts = apportion_ints(over // under, list(weights), None)  # type: ignore[arg-type]
         else:
             parts = apportion(over // under, _whole(weights))
@@ -312,7 +324,7 @@ def with_targets(
     for split in splits:
         for gid, found in person_target_series(spec, groups, split).items():
             out[gid] = {**out[gid], split.metric: found}
-    if splits:
+    if splits and followers(spec).rules:  # without rules, with_followers only copies
         for group in groups:
             if group.id in out:
                 out[group.id] = with_followers(spec, out[group.id], replace=False)
@@ -325,21 +337,29 @@ def unit_target_series(
     """Units' series with each further target as the unit's own target, phased like the sum
     of its children's (which carry the buffer), and its followers worked out again."""
     out: dict[str, PersonSeries] = {}
-    money_grain = max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1))
+    if not splits:
+        return out
+    grains = (
+        Fraction(spec.target.split.rounding.count),
+        max(Fraction(spec.target.split.rounding.money) / 10, Fraction(1)),
+    )
+    follow = followers(spec)
     for unit in spec.units:
         uid = unit_id(unit)
         own = series.get(uid)
         if own is None:
             continue
-        changed, touched = dict(own), False
+        changed: PersonSeries | None = None
         for split in splits:
             target = split.units.get(uid)
             sums = own.get(split.metric)
             if target is None or sums is None:
                 continue
-            grain = money_grain if sums.money else Fraction(spec.target.split.rounding.count)
-            changed[split.metric] = _phased(target, sums.num, grain, sums.money)
-            touched = True
-        if touched:
-            out[uid] = with_followers(spec, changed, replace=True)
+            if changed is None:
+                changed = dict(own)
+            # a series' amounts are ints: phased by apportion_ints without a check per month
+            phased = _phased(target, sums.num, grains[sums.money], sums.money, ints=True)
+            changed[split.metric] = phased
+        if changed is not None:  # a new dict already: followers worked out again, if any
+            out[uid] = follow(changed, True) if follow.rules else changed
     return out
