@@ -19,15 +19,13 @@ from okrplan.numbers import plural
 from okrplan.periods import Month
 from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
-from okrplan.solve.krcounts import CountNumbers, Numbers
+from okrplan.solve.krcounts import CountNumbers, MoneyNumbers, Numbers
 from okrplan.solve.records import new_kr, new_kr_later, new_objective
 from okrplan.solve.series import (
     Limits,
     Series,
-    headline,
     number,
     periods,
-    shown,
 )
 from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 
@@ -308,7 +306,7 @@ class _KRMaker:
             tuple[Any, ...], list[tuple[str, str, str, list[tuple[str, _TemplateKR]]]]
         ] = {}
         self.laters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self.numbers: dict[tuple[Any, ...], Numbers] = {}
+        self.money = MoneyNumbers(counts.calendar)
         self.sheets: dict[tuple[Any, ...], Shape] = {}
         self.alike: dict[tuple[Any, ...], Shape] = {}  # by the series' values
 
@@ -445,15 +443,7 @@ class _KRMaker:
         ``per``."""
         if not series.money:
             return self.counts.get(series, per, limits, metric)
-        key = (series.num, series.den, per)
-        found = self.numbers.get(key)
-        if found is None:
-            found = self.numbers[key] = (
-                headline(series, per, self.calendar),
-                periods(series, per, self.calendar),
-                shown(sum(series.num), series.den, series.money),
-            )
-        return found
+        return self.money.get(series, per)
 
     def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
         """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
