@@ -187,10 +187,10 @@ def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:
         # largest remainders, ties to the earlier month (the months of a quarter ascend)
         left, shortfalls = amount, []
         for i in block:
-            scaled = amount * num[i]
-            part = months[i] = scaled // weight_sum
+            part, rest = divmod(amount * num[i], weight_sum)
+            months[i] = part
             left -= part
-            shortfalls.append((part * weight_sum - scaled, i))
+            shortfalls.append((-rest, i))  # the shortfall below the exact share, × Σw
         if left > 0:
             shortfalls.sort()
             for _, i in shortfalls[:left]:

@@ -349,15 +349,25 @@ class _KRMaker:
         the KRs the owner can carry (:meth:`_layout`), each KR's numbers from the owner's
         series."""
         shape: Shape = []
+        laters, slow = self.laters, level == "company"
         for suffix, title, detail, krs in self._layout(level, templates, own):
-            shape.append(
-                (
-                    suffix,
-                    title,
-                    detail,
-                    [(i, kr.name, self.kr(owner, level, kr, own, limits)) for i, kr in krs],
-                )
-            )
+            made = []
+            for i, kr in krs:
+                metric = kr.metric
+                if metric is None:
+                    later = kr.stem.later
+                elif slow or kr.sourced in own:  # the company's KPI, or sourced (rare)
+                    later = self.kr(owner, level, kr, own, limits)
+                else:  # kr()'s common case inline (57,000 KRs on the roster's new sheets)
+                    series = own[metric]
+                    money = series.money
+                    key = (kr.id, series.num, series.den, money, money or id(limits))
+                    later = laters.get(key)
+                    if later is None:
+                        numbers = self._numbers(series, kr.per, limits, metric)
+                        later = laters[key] = kr.stem.derived(numbers, None)
+                made.append((i, kr.name, later))
+            shape.append((suffix, title, detail, made))
         return shape
 
     def _layout(
