@@ -19,15 +19,13 @@ from okrplan.numbers import plural
 from okrplan.periods import Month
 from okrplan.solve.funnel import PersonSeries, sourced_key
 from okrplan.solve.groups import unit_id
-from okrplan.solve.krcounts import CountNumbers, Numbers
+from okrplan.solve.krcounts import CountNumbers, MoneyNumbers, Numbers
 from okrplan.solve.records import new_kr, new_kr_later, new_objective
 from okrplan.solve.series import (
     Limits,
     Series,
-    headline,
     number,
     periods,
-    shown,
 )
 from okrplan.spec import KeyResult, Objective, RoleRef, Spec, UnitRef, share_end
 
@@ -308,7 +306,7 @@ class _KRMaker:
             tuple[Any, ...], list[tuple[str, str, str, list[tuple[str, _TemplateKR]]]]
         ] = {}
         self.laters: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self.numbers: dict[tuple[Any, ...], Numbers] = {}
+        self.money = MoneyNumbers(counts.calendar)
         self.sheets: dict[tuple[Any, ...], Shape] = {}
         self.alike: dict[tuple[Any, ...], Shape] = {}  # by the series' values
 
@@ -351,15 +349,25 @@ class _KRMaker:
         the KRs the owner can carry (:meth:`_layout`), each KR's numbers from the owner's
         series."""
         shape: Shape = []
+        laters, slow = self.laters, level == "company"
         for suffix, title, detail, krs in self._layout(level, templates, own):
-            shape.append(
-                (
-                    suffix,
-                    title,
-                    detail,
-                    [(i, kr.name, self.kr(owner, level, kr, own, limits)) for i, kr in krs],
-                )
-            )
+            made = []
+            for i, kr in krs:
+                metric = kr.metric
+                if metric is None:
+                    later = kr.stem.later
+                elif slow or kr.sourced in own:  # the company's KPI, or sourced (rare)
+                    later = self.kr(owner, level, kr, own, limits)
+                else:  # kr()'s common case inline (57,000 KRs on the roster's new sheets)
+                    series = own[metric]
+                    money = series.money
+                    key = (kr.id, series.num, series.den, money, money or id(limits))
+                    later = laters.get(key)
+                    if later is None:
+                        numbers = self._numbers(series, kr.per, limits, metric)
+                        later = laters[key] = kr.stem.derived(numbers, None)
+                made.append((i, kr.name, later))
+            shape.append((suffix, title, detail, made))
         return shape
 
     def _layout(
@@ -445,15 +453,7 @@ class _KRMaker:
         ``per``."""
         if not series.money:
             return self.counts.get(series, per, limits, metric)
-        key = (series.num, series.den, per)
-        found = self.numbers.get(key)
-        if found is None:
-            found = self.numbers[key] = (
-                headline(series, per, self.calendar),
-                periods(series, per, self.calendar),
-                shown(sum(series.num), series.den, series.money),
-            )
-        return found
+        return self.money.get(series, per)
 
     def _company(self, owner: str, level: str, metric: str, per: Per) -> dict[str, Any] | None:
         """The company's KPI KR: the KPI as written (a share, or the revenue target)."""
