@@ -226,7 +226,7 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
                 group.headcount,
                 group.sells,
                 float(group.selling.quota),
-                tuple(map(float, group.selling.ramp)),
+                group.selling.ramp,  # floats where read (actuals.ahead): 240,000 at roster
             )
     kr_owners = (
         [(r.id, r.owner) for r in records_of(graph, KeyResult) if r.metric == base] if krs else []
