@@ -176,23 +176,32 @@ class _Builder:
         sig, value = self.chain(sells, at)
         self.entries.append((count, value, sig, att[0], att[1]))
 
+    def shares(self, role: Seller, funnel: list[str]) -> dict[str, float]:
+        """The share of each metric of its funnel that support units supply ``role``."""
+        shares: dict[str, float] = {}
+        for scope, metric, share in self.supports:
+            if role.path[: len(scope)] == scope and metric in funnel:
+                shares[metric] = min(shares.get(metric, 0.0) + share, SHARE_CAP)
+        return shares
+
     def group(self, role: Seller) -> int:
         """The entries of one selling group (what its quota needs, supplied or its own); how
         many."""
         self.groups.append(role.id)
         funnel, steps, sig, value = self.first(role.sells)
-        shares: dict[str, float] = {}
-        for scope, metric, share in self.supports:
-            if role.path[: len(scope)] == scope and metric in funnel:
-                shares[metric] = min(shares.get(metric, 0.0) + share, SHARE_CAP)
         need = role.quota * self.remaining.get(role.id, 1.0)
         supplied: list[tuple[int, float]] = []
-        for at in range(len(funnel) - 2, -1, -1):
-            need /= steps[at]
-            share = shares.get(funnel[at], 0.0) if shares else 0.0
-            if share:
-                supplied.append((at, need * share))
-                need *= 1 - share
+        shares = self.shares(role, funnel) if self.supports else None
+        if shares:
+            for at in range(len(funnel) - 2, -1, -1):
+                need /= steps[at]
+                share = shares.get(funnel[at], 0.0)
+                if share:
+                    supplied.append((at, need * share))
+                    need *= 1 - share
+        else:  # nothing supplied (most groups): the same divisions, last step first
+            for step in reversed(steps):
+                need /= step
         mean, spread, default = self.attainment or attainment_of(self.org.meta, role.id)
         self.defaults += default
         self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
