@@ -109,9 +109,8 @@ class _Builder:
         self.rate_index: dict[tuple[str, str], int] = {}
         self.rates: list[RateBelief] = []
         self.sig_index: dict[tuple[int, ...], int] = {}
-        self.columns: dict[str, list[float]] = {
-            k: [] for k in ("count", "value", "signature", "att_mean", "att_sd")
-        }
+        # per entry (count, value, signature, att_mean, att_sd): one tuple, not five appends
+        self.entries: list[tuple[float, float, int, float, float]] = []
         self.groups: list[str] = []
         self.defaults = 0
         self.activity: dict[str, float] = {}  # the planned count of each funnel's first metric
@@ -122,6 +121,10 @@ class _Builder:
         ]  # (scope, metric, share): a support unit supplies its parent's subtree
         self.funnels: dict[str, tuple[list[str], list[float]]] = {}
         self.chains: dict[tuple[str, int], tuple[int, float]] = {}
+        self.firsts: dict[str, tuple[list[str], list[float], int, float]] = {}
+        # a plan without attainment written: every group takes the default (no lookup each)
+        self.attainment = None if org.meta.get("attainment") else attainment_of(org.meta, "")
+        self.roots: dict[int, float] = {}  # √headcount by headcount
 
     def funnel(self, sells: str) -> tuple[list[str], list[float]]:
         """The funnel through ``sells`` and the yield of each of its steps (cached)."""
@@ -160,36 +163,52 @@ class _Builder:
             self.chains[key] = (sig, value)
         return self.chains[key]
 
+    def first(self, sells: str) -> tuple[list[str], list[float], int, float]:
+        """The funnel through ``sells``, its yields, and the signature and value per count of
+        its first step's entries (cached: 20,000 groups sell a few metrics)."""
+        found = self.firsts.get(sells)
+        if found is None:
+            funnel, steps = self.funnel(sells)
+            found = self.firsts[sells] = (funnel, steps, *self.chain(sells, 0))
+        return found
+
     def entry(self, sells: str, at: int, count: float, att: tuple[float, float]) -> None:
         sig, value = self.chain(sells, at)
-        columns = self.columns  # one entry per selling group: 20,000 at 100,000 people
-        columns["count"].append(float(count))
-        columns["value"].append(float(value))
-        columns["signature"].append(float(sig))
-        columns["att_mean"].append(float(att[0]))
-        columns["att_sd"].append(float(att[1]))
+        self.entries.append((count, value, sig, att[0], att[1]))
+
+    def shares(self, role: Seller, funnel: list[str]) -> dict[str, float]:
+        """The share of each metric of its funnel that support units supply ``role``."""
+        shares: dict[str, float] = {}
+        for scope, metric, share in self.supports:
+            if role.path[: len(scope)] == scope and metric in funnel:
+                shares[metric] = min(shares.get(metric, 0.0) + share, SHARE_CAP)
+        return shares
 
     def group(self, role: Seller) -> int:
         """The entries of one selling group (what its quota needs, supplied or its own); how
         many."""
         self.groups.append(role.id)
-        funnel, steps = self.funnel(role.sells)
-        shares: dict[str, float] = {}
-        for scope, metric, share in self.supports:
-            if role.path[: len(scope)] == scope and metric in funnel:
-                shares[metric] = min(shares.get(metric, 0.0) + share, SHARE_CAP)
+        funnel, steps, sig, value = self.first(role.sells)
         need = role.quota * self.remaining.get(role.id, 1.0)
         supplied: list[tuple[int, float]] = []
-        for at in range(len(funnel) - 2, -1, -1):
-            need /= steps[at]
-            share = shares.get(funnel[at], 0.0) if shares else 0.0
-            if share:
-                supplied.append((at, need * share))
-                need *= 1 - share
-        mean, spread, default = attainment_of(self.org.meta, role.id)
+        shares = self.shares(role, funnel) if self.supports else None
+        if shares:
+            for at in range(len(funnel) - 2, -1, -1):
+                need /= steps[at]
+                share = shares.get(funnel[at], 0.0)
+                if share:
+                    supplied.append((at, need * share))
+                    need *= 1 - share
+        else:  # nothing supplied (most groups): the same divisions, last step first
+            for step in reversed(steps):
+                need /= step
+        mean, spread, default = self.attainment or attainment_of(self.org.meta, role.id)
         self.defaults += default
         self.activity[funnel[0]] = self.activity.get(funnel[0], 0.0) + need
-        self.entry(role.sells, 0, need, (mean, spread / max(role.headcount, 1) ** 0.5))
+        root = self.roots.get(role.headcount)
+        if root is None:
+            root = self.roots[role.headcount] = max(role.headcount, 1) ** 0.5
+        self.entries.append((need, value, sig, mean, spread / root))
         for at, count in reversed(supplied):
             self.entry(role.sells, at, count, (1.0, 0.0))
         return 1 + len(supplied)
@@ -225,7 +244,7 @@ def build_model(
     """
     builder = _Builder(org, remaining or {})
     fixed = fixed or {}
-    rows: list[Row] = []
+    rows: list[_Span] = []  # per unit with a target, in preorder: made a Row once, in _items
     runs: list[int] = []  # per entry: the unit whose own group it belongs to
     done: list[float] = [0.0]  # running sum of what the groups have done
     levels = 1  # the deepest selling group: how many levels a buffer is applied at
@@ -235,8 +254,9 @@ def build_model(
         nonlocal levels, units
         lo, lo_done, index, me = len(runs), len(done) - 1, len(rows), units
         units += 1
-        if unit.target is not None:
-            rows.append(Row(unit.id, unit.name, unit.path, depth, unit.target, 0, 0))
+        target = unit.target
+        if target is not None:
+            rows.append((unit.id, unit.name, unit.path, depth, target, 0, 0, 0.0))
         for child in org.children[unit.id]:
             record = org.records[child]
             if isinstance(record, Team):
@@ -245,17 +265,9 @@ def build_model(
                 runs.extend([me] * builder.group(record))
                 levels = max(levels, depth + 1)
                 done.append(done[-1] + fixed.get(record.id, 0.0))
-        if unit.target is not None:
-            rows[index] = Row(  # not dataclasses.replace: 20,000 units add up
-                unit.id,
-                unit.name,
-                unit.path,
-                depth,
-                unit.target,
-                lo,
-                len(runs),
-                done[-1] - done[lo_done],
-            )
+        if target is not None:
+            span = (lo, len(runs), done[-1] - done[lo_done])
+            rows[index] = (unit.id, unit.name, unit.path, depth, target, *span)
 
     root = org.records[org.root]
     assert isinstance(root, Team)
@@ -263,19 +275,18 @@ def build_model(
     return replace(_items(builder, np.asarray(runs, dtype=np.int64), rows), levels=levels)
 
 
-def _moved(row: Row, lo: int, hi: int) -> Row:
-    """``row`` over entries lo..hi (made directly: ``dataclasses.replace`` costs several times
-    as much)."""
-    return Row(row.id, row.name, row.path, row.depth, row.target, lo, hi, row.done)
+_Span = tuple[str, str, tuple[str, ...], int, float, int, int, float]
+"""A row's fields, over entries (not yet items)."""
 
 
-def _items(builder: _Builder, runs: Ints, rows: list[Row]) -> Model:
+def _items(builder: _Builder, runs: Ints, rows: list[_Span]) -> Model:
     """Fold each unit's large entries into one normal item; remap the rows to items.
 
     A run is a unit's own entries (consecutive); a run whose variance in counts reaches
     :data:`NORMAL_FROM` becomes one normal item, placed at its first entry, and every other
     entry is an exact item of its own."""
-    c = {k: np.asarray(v, dtype=np.float64) for k, v in builder.columns.items()}
+    table = np.array(builder.entries, dtype=np.float64).reshape(-1, 5).T
+    c = dict(zip(("count", "value", "signature", "att_mean", "att_sd"), table.copy(), strict=True))
     sig = c["signature"].astype(np.int64)
     means = [b.mean for b in builder.rates]
     planned = np.array([float(np.prod([means[i] for i in s])) for s in builder.sig_index])
@@ -300,7 +311,8 @@ def _items(builder: _Builder, runs: Ints, rows: list[Row]) -> Model:
     high = np.full(moments.shape[0], -np.inf)
     np.minimum.at(low, normal_of, v[big])
     np.maximum.at(high, normal_of, v[big])
-    position = np.concatenate([[0], np.cumsum(starts)])  # entry boundary → item boundary
+    # entry boundary → item boundary (a list: 20,000 rows read it twice each)
+    position: list[int] = np.concatenate([[0], np.cumsum(starts)]).tolist()
     take = np.flatnonzero(~big)
     return Model(
         rates=tuple(builder.rates),
@@ -315,7 +327,10 @@ def _items(builder: _Builder, runs: Ints, rows: list[Row]) -> Model:
         moments=moments,
         steps=np.where(low == high, low, 0.0),
         groups=tuple(builder.groups),
-        rows=tuple(_moved(r, int(position[r.lo]), int(position[r.hi])) for r in rows),
+        rows=tuple(
+            Row(i, name, path, depth, target, position[lo], position[hi], done)
+            for i, name, path, depth, target, lo, hi, done in rows
+        ),
         default_attainment=builder.defaults,
         activity=builder.activity,
     )

@@ -212,9 +212,10 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
         [(r.id, r.owner) for r in records_of(graph, KeyResult) if r.metric == base] if krs else []
     )
     children: dict[str, tuple[str, ...]] = {}
+    kept = records.__contains__  # (filter: the test per child in C, 40,000 at roster)
     for unit_id, record in records.items():
         if isinstance(record, Team):
-            children[unit_id] = tuple(k for k in org_children(graph, unit_id) if k in records)
+            children[unit_id] = tuple(filter(kept, org_children(graph, unit_id)))
     return Org(
         meta=plan.meta,
         metrics=plan.metrics,
@@ -246,7 +247,7 @@ def org_from_owners(
         root=next(u.id for u in units if len(u.path) == 1),
         records=records,
         children={
-            unit_id: tuple(k for k in kids[unit_id] if k in records)
+            unit_id: tuple(filter(records.__contains__, kids[unit_id]))
             for unit_id, record in records.items()
             if isinstance(record, Team)
         },
@@ -274,6 +275,6 @@ def _records(units: Iterable[Unit], groups: Iterable[RoleGroup]) -> dict[str, Te
                 group.headcount,
                 group.sells,
                 float(group.selling.quota),
-                tuple(map(float, group.selling.ramp)),
+                group.selling.ramp,  # floats where read (actuals.ahead): 240,000 at roster
             )
     return records

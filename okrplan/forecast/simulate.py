@@ -83,20 +83,29 @@ class _Draws:
         """Exact items: attainment per group, then a binomial count thinned by the rates."""
         m, sims = self.model, self.sims
         count = m.count[items, None] * self.multiplier
-        attained = np.repeat(count * m.att_mean[items, None], sims, axis=1)
         vary = np.flatnonzero(m.att_sd[items] > 0)
-        if vary.size == items.size:  # every group varies (the default): no gather, no scatter
+        if vary.size == items.size:  # every group varies (the default): no repeat, no scatter
             noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
-            attained += count * m.att_sd[items, None] * noise
-        elif vary.size:
-            noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
-            attained[vary] += count[vary] * m.att_sd[items[vary], None] * noise
+            attained = (count * m.att_sd[items, None]) * noise  # + mean: the same sum
+            attained += count * m.att_mean[items, None]
+        else:
+            attained = np.repeat(count * m.att_mean[items, None], sims, axis=1)
+            if vary.size:
+                noise = self.att.standard_normal((vary.size, sims), dtype=np.float32)
+                attained[vary] += count[vary] * m.att_sd[items[vary], None] * noise
         np.maximum(attained, 0.0, out=attained)
         np.rint(attained, out=attained)
-        thinned = np.flatnonzero(self.thinned[m.signature[items]])  # the others keep their count
+        signature = m.signature[items]
+        thinned = np.flatnonzero(self.thinned[signature])  # the others keep their count
+        if thinned.size == items.size:  # all (a funnel with a rate): no gather, no scatter
+            n = attained.astype(np.int64)
+            # one signature: its products broadcast over the rows (drawn in the same order)
+            one = signature.size and (signature == signature[0]).all()
+            rates = self.products[signature[:1] if one else signature]
+            return np.multiply(self.counts.binomial(n, rates), m.value[items, None])
         if thinned.size:
             n = attained[thinned].astype(np.int64)
-            attained[thinned] = self.counts.binomial(n, self.products[m.signature[items[thinned]]])
+            attained[thinned] = self.counts.binomial(n, self.products[signature[thinned]])
         attained *= m.value[items, None]
         return attained
 
@@ -158,13 +167,23 @@ def row_stats(outcomes: Floats, targets: Floats) -> list[RowStats]:
     ]
 
 
-def _running(block: Floats, carry: Floats) -> Floats:
-    """The running sums of ``block``'s rows, plus ``carry``, in place: a row at a time (as
-    np.cumsum adds, so the same sums), which is faster than np.cumsum along the first axis."""
-    for i in range(1, block.shape[0]):
-        np.add(block[i], block[i - 1], out=block[i])
-    block += carry
-    return block
+def _prefixes(block: Floats, carry: Floats, b0: int, positions: set[int]) -> dict[int, Floats]:
+    """The running sums of ``block``'s rows (its first at ``b0``), plus ``carry``, at each of
+    ``positions`` (a position p: the sum of the items before p). Only these are made, not a
+    running sum per item (the report asks for a few dozen rows): each stretch between two is
+    added by np.add.reduce along the first axis, a row at a time in order, so the sums are
+    the same as a row-by-row running sum's. ``block`` is overwritten."""
+    found: dict[int, Floats] = {}
+    total: Floats | None = None
+    done = 0  # rows of the block summed into total
+    for pos in sorted(positions):
+        if pos - b0 > done:
+            if total is not None:  # the next row plus the sum so far, as a running sum adds
+                np.add(block[done], total, out=block[done])
+            total = np.add.reduce(block[done : pos - b0], axis=0)
+            done = pos - b0
+        found[pos] = carry if total is None else total + carry
+    return found
 
 
 def _schedule(
@@ -219,14 +238,16 @@ def simulate(
             stats[i] = row_stats(np.full((1, sims), r.done), np.array([r.target]))[0]
     for b0 in range(0, max(model.size, 1), BLOCK):
         b1 = min(b0 + BLOCK, model.size)
-        sums = _running(draws.block(b0, b1), carry) if b1 > b0 else carry[None, :]
+        closing = closes.get(b0 // BLOCK, [])
+        asked = {b1, *starts.get(b0 // BLOCK, ())}
+        asked.update(p for i in closing for p in (wanted[i].lo, wanted[i].hi) if p >= b0)
+        sums = _prefixes(draws.block(b0, b1), carry, b0, asked) if b1 > b0 else {b0: carry}
 
-        def at(pos: int, b0: int = b0, sums: Floats = sums, carry: Floats = carry) -> Floats:
-            return carry if pos == b0 else (sums[pos - b0 - 1] if pos > b0 else saved[pos])
+        def at(pos: int, b0: int = b0, sums: dict[int, Floats] = sums) -> Floats:
+            return sums[pos] if pos >= b0 else saved[pos]
 
         for pos in sorted(starts.get(b0 // BLOCK, ())):
             saved[pos] = at(pos).copy()
-        closing = closes.get(b0 // BLOCK, [])
         if closing:
             outcomes = np.stack([at(wanted[i].hi) - at(wanted[i].lo) for i in closing])
             outcomes += np.array([wanted[i].done for i in closing])[:, None]
@@ -241,7 +262,7 @@ def simulate(
                     users[lo] -= 1
                     if not users[lo]:
                         del saved[lo], users[lo]
-        carry = sums[-1].copy()
+        carry = sums[b1]
     return Simulation(tuple(stats[i] for i in range(len(wanted))), first)
 
 
