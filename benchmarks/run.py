@@ -148,10 +148,10 @@ def child_stages(target: str, out: str) -> dict[str, Any]:
     """What `okrplan decompose` does (api.decompose, api.write_plan), each stage timed: one
     after another in this process (`decompose` itself makes the sheets and the report on the
     other core while plan.json and plan.md are made)."""
-    from okrplan import api, queries
+    from okrplan import api, plandir, queries
     from okrplan.model import RoleGroup
 
-    api.BESIDE_FROM = sys.maxsize
+    plandir.BESIDE_FROM = sys.maxsize
 
     times: dict[str, float] = dict.fromkeys(STAGES, 0.0)
     cpu: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # this process's CPU seconds

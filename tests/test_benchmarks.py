@@ -46,16 +46,16 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
 
     import run
 
-    from okrplan import api
+    from okrplan import plandir
 
     def child_here(args: list[str], timeout: float | None = None) -> tuple[dict, float]:
         """``run._child`` in this process: the stages' child is run.main with the same
         arguments, its JSON line read the same way (an interpreter and okrplan's imports
-        fewer; it sets api.BESIDE_FROM for itself, put back after)."""
+        fewer; it sets plandir.BESIDE_FROM for itself, put back after)."""
         started, out = time.perf_counter(), io.StringIO()
         with (
             contextlib.redirect_stdout(out),
-            mock.patch.object(api, "BESIDE_FROM", api.BESIDE_FROM),
+            mock.patch.object(plandir, "BESIDE_FROM", plandir.BESIDE_FROM),
         ):
             assert run.main(args) == 0
         lines = [line for line in out.getvalue().splitlines() if line.startswith("{")]

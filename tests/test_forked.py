@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from okrplan import api
+from okrplan import api, plandir
 from okrplan.errors import InputError, Issue
 from okrplan.forked import Beside, Files, Shared
 
@@ -161,9 +161,9 @@ def test_two_processes_write_the_same_plan_as_one(
         pytest.skip("Graphviz `dot` is not installed")
     one = api.write_plan(plan, tmp_path / "one", images=images)
     seen: list[str] = []
-    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "BESIDE_FROM", 1)
     if tree_beside:  # the goal tree made in the child too, as for a very large plan
-        monkeypatch.setattr(api, "TREE_BESIDE_FROM", 1)
+        monkeypatch.setattr(plandir, "TREE_BESIDE_FROM", 1)
     two = api.write_plan(plan, tmp_path / "two", images=images, progress=seen.append)
     assert {"plan.json", "report.html"} <= set(seen) and seen[-1] == "write"
     assert tree(one) == tree(two)  # the manifest included
@@ -183,7 +183,7 @@ def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
 
     monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)  # written one node per line
     one = api.write_plan(plan, tmp_path / "one", images=False)
-    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "BESIDE_FROM", 1)
     if slow_start:
         real = output.spool
 
@@ -209,7 +209,7 @@ def test_the_pieces_a_dead_child_took_are_made_here(
 
     monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)
     one = api.write_plan(plan, tmp_path / "one", images=False)
-    parent, real_spool, real_forecast = os.getpid(), output.spool, api._forecast_made
+    parent, real_spool, real_forecast = os.getpid(), output.spool, plandir._forecast_made
 
     def slow(*args: Any) -> Any:
         time.sleep(1.5)
@@ -220,9 +220,9 @@ def test_the_pieces_a_dead_child_took_are_made_here(
             os._exit(9)
         return real_forecast(*args)
 
-    monkeypatch.setattr(api, "BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "BESIDE_FROM", 1)
     monkeypatch.setattr(output, "spool", slow)
-    monkeypatch.setattr(api, "_forecast_made", dies)
+    monkeypatch.setattr(plandir, "_forecast_made", dies)
     two = api.write_plan(plan, tmp_path / "two", images=False)
     assert tree(one) == tree(two)
 
@@ -236,7 +236,7 @@ def test_the_childs_forecast_is_kept_not_made_again(
 
     expected = glance._glance(plan, None)
     assert expected is not None
-    monkeypatch.setattr(api, "BESIDE_FROM", 0)
+    monkeypatch.setattr(plandir, "BESIDE_FROM", 0)
     made_here: list[object] = []
     real = glance._glance
     monkeypatch.setattr(glance, "_glance", lambda *a: made_here.append(a) or real(*a))
@@ -260,9 +260,9 @@ def test_an_error_making_the_tree_in_the_child_is_raised_as_without_one(
         calls.append(os.getpid())
         raise InputError([Issue("no such unit", "plan.json", path="--unit")])
 
-    monkeypatch.setattr(api, "BESIDE_FROM", 1)
-    monkeypatch.setattr(api, "TREE_BESIDE_FROM", 1)
-    monkeypatch.setattr(api, "tree_dot", broken)
+    monkeypatch.setattr(plandir, "BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "TREE_BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "_tree_dot", broken)
     with pytest.raises(InputError, match="no such unit"):
         api.write_plan(plan, tmp_path / "plan", images=False)
     assert calls == [os.getpid()]  # the child's call is not seen here; the redo is
