@@ -148,6 +148,8 @@ def _plan_files(
     )
     if dot_text is None:
         _share(plan)
+    elif large and images:  # both processes draw with graphviz: imported once, before the fork
+        import graphviz  # noqa: F401
     with (
         Shared(shared) as parts,
         Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report)})
