@@ -19,6 +19,8 @@ left to the ordinary import.
 from __future__ import annotations
 
 import sys
+from importlib.machinery import SourceFileLoader
+from types import CodeType
 from typing import Any
 
 __all__ = ["install", "nx"]
@@ -28,6 +30,18 @@ _SPLIT = "\nfrom networkx import convert_matrix\n"
 
 _FIRST_PART = (777, 1380717572)
 """Length and CRC-32 of networkx 3.6's ``__init__`` up to :data:`_SPLIT`: the part run now."""
+
+
+class _Part(SourceFileLoader):
+    """A loader of networkx's ``__init__`` that runs one part of it (``code``, compiled from
+    that file) into the module, as the import system runs a module's code."""
+
+    def __init__(self, path: str, code: CodeType) -> None:
+        super().__init__("networkx", path)
+        self.code = code
+
+    def get_code(self, fullname: str) -> CodeType:
+        return self.code
 
 
 def install() -> None:
@@ -50,19 +64,19 @@ def install() -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules["networkx"] = module
     try:
-        exec(compile(first, spec.origin, "exec"), module.__dict__)
+        _Part(spec.origin, compile(first, spec.origin, "exec")).exec_module(module)
     except BaseException:
         for name in [n for n in sys.modules if n == "networkx" or n.startswith("networkx.")]:
             del sys.modules[name]  # as a failed ordinary import leaves it
         raise
     # the rest keeps its line numbers in tracebacks
     lines = "\n" * (first.count("\n") + 1)
-    rest_code = compile(lines + _SPLIT.lstrip("\n") + rest, spec.origin, "exec")
+    rest_part = _Part(spec.origin, compile(lines + _SPLIT.lstrip("\n") + rest, spec.origin, "exec"))
 
     def run_rest(name: str) -> Any:
         if module.__dict__.get("__getattr__") is run_rest:  # once (the rest defines its own)
             del module.__dict__["__getattr__"]
-            exec(rest_code, module.__dict__)
+            rest_part.exec_module(module)
         return getattr(module, name)
 
     module.__dict__["__getattr__"] = run_rest
