@@ -12,8 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
-
+from okrplan.lazy_networkx import nx
 from okrplan.model import EdgeKind, Node, NodeKind, node_from_json, node_to_json
 
 Edge = EdgeKind

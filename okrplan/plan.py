@@ -25,8 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import networkx as nx
-
+from okrplan.lazy_networkx import nx
 from okrplan.model import RoleGroup, Status, Unit
 from okrplan.planmeta import Relaxation, SolverReport
 from okrplan.progress.config import Tracking

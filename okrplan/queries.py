@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 
-import networkx as nx
-
 from okrplan.graph import PlanGraph, node, root_of
+from okrplan.lazy_networkx import nx
 from okrplan.model import (
     EdgeKind,
     KeyResult,

@@ -1,0 +1,82 @@
+"""okrplan.lazy_networkx: networkx's graph classes at once, the rest of it when first asked for.
+
+Each case runs in a fresh interpreter: this one has imported networkx whole already.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(code: str) -> None:
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=ROOT)
+
+
+def test_the_graph_classes_without_the_algorithms_then_the_rest_when_asked() -> None:
+    _run(
+        "import sys\n"
+        "from okrplan.lazy_networkx import install\n"
+        "install()\n"
+        "import networkx as nx\n"
+        "assert 'networkx.algorithms' not in sys.modules\n"
+        "g = nx.DiGraph()\n"
+        "g.add_edge('a', 'b'); g.add_edge('b', 'c')\n"
+        "assert list(g.successors('a')) == ['b'] and g.number_of_nodes() == 3\n"
+        "assert 'networkx.algorithms' not in sys.modules\n"
+        "g.add_edge('c', 'a')\n"
+        # a name of the rest: the rest is run, once, into the same module
+        "assert nx.find_cycle(g) == [('a', 'b'), ('b', 'c'), ('c', 'a')]\n"
+        "assert 'networkx.algorithms' in sys.modules\n"
+        "import networkx\n"
+        "from networkx import DiGraph, topological_sort\n"
+        "from networkx.classes.digraph import DiGraph as Same\n"
+        "assert networkx is nx and DiGraph is nx.DiGraph is Same\n"
+        "assert list(topological_sort(nx.DiGraph([(1, 2)]))) == [1, 2]\n"
+        "try:\n"
+        "    nx.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+
+
+def test_from_import_runs_the_rest() -> None:
+    _run(
+        "from okrplan.lazy_networkx import install\n"
+        "install()\n"
+        "from networkx import find_cycle, NetworkXNoCycle, DiGraph\n"
+        "try:\n"
+        "    find_cycle(DiGraph([(1, 2)]))\n"
+        "except NetworkXNoCycle:\n"
+        "    pass\n"
+    )
+
+
+def test_nothing_done_when_networkx_is_imported_already() -> None:
+    import networkx
+
+    from okrplan.lazy_networkx import install
+
+    install()
+    assert sys.modules["networkx"] is networkx
+
+
+def test_decompose_does_not_import_networkx_algorithms(tmp_path: Path) -> None:
+    target = ROOT / "scenarios" / "a-company-2015.yaml"
+    _run(
+        "import sys\n"
+        "from okrplan.cli import main\n"
+        f"sys.argv = ['okrplan-test', 'decompose', {str(target)!r}, '-o', "
+        f"{str(tmp_path / 'plan')!r}, '-q']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "assert 'networkx.classes' in sys.modules\n"
+        "assert 'networkx.algorithms' not in sys.modules\n"
+    )
