@@ -248,25 +248,17 @@ def _template() -> Any:
     rendering a small plan). The template reads the dicts' keys as ``cell['text']``, not
     ``cell.text``: Jinja tries an attribute first, and the AttributeError of each of a
     page's 30,000 lookups cost more than the rest of the rendering."""
-    return template_environment().get_template(TEMPLATE)
-
-
-def template_environment() -> Any:
-    """The Jinja environment of the page's template; the Python code Jinja makes of the
-    template is shipped beside it (see :mod:`okrplan.export.template_code`)."""
     import jinja2
 
-    from okrplan.export.template_code import ShippedCode
-
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("okrplan", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=ShippedCode(),
     )
+    return environment.get_template(TEMPLATE)
 
 
 def _cards(plan: Plan, book: SheetBook, people: dict[str, int]) -> list[Card]:
