@@ -19,11 +19,11 @@ left to the ordinary import.
 from __future__ import annotations
 
 import sys
-from importlib.machinery import SourceFileLoader
+from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType
 from typing import Any
 
-__all__ = ["install", "nx"]
+__all__ = ["install", "nx", "splits"]
 
 _SPLIT = "\nfrom networkx import convert_matrix\n"
 """The first line of networkx's ``__init__`` that is left for later."""
@@ -44,34 +44,52 @@ class _Part(SourceFileLoader):
         return self.code
 
 
+def splits() -> bool:
+    """Whether the networkx installed is the one the split was written for (else
+    :func:`install` leaves it to the ordinary import)."""
+    return _parts() is not None
+
+
+def _parts() -> tuple[ModuleSpec, str, str, str] | None:
+    """networkx's spec, its ``__init__``'s path and that file's two parts, if it is the one
+    the split was written for."""
+    import importlib.util
+    import zlib
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("networkx")
+    if spec is None or spec.origin is None or spec.loader is None:
+        return None
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    first, split, rest = source.partition(_SPLIT)
+    if not split or (len(first), zlib.crc32(first.encode("utf-8"))) != _FIRST_PART:
+        return None
+    return spec, spec.origin, first, rest
+
+
 def install() -> None:
     """networkx's graph classes imported now, the rest of the package when first asked for
     (see the module's docstring). Nothing is done if networkx is imported already, missing
     or another version than the one the split was written for."""
     import importlib.util
-    import zlib
-    from pathlib import Path
 
     if "networkx" in sys.modules:
         return
-    spec = importlib.util.find_spec("networkx")
-    if spec is None or spec.origin is None or spec.loader is None:
+    parts = _parts()
+    if parts is None:
         return
-    source = Path(spec.origin).read_text(encoding="utf-8")
-    first, split, rest = source.partition(_SPLIT)
-    if not split or (len(first), zlib.crc32(first.encode("utf-8"))) != _FIRST_PART:
-        return
+    spec, origin, first, rest = parts
     module = importlib.util.module_from_spec(spec)
     sys.modules["networkx"] = module
     try:
-        _Part(spec.origin, compile(first, spec.origin, "exec")).exec_module(module)
+        _Part(origin, compile(first, origin, "exec")).exec_module(module)
     except BaseException:
         for name in [n for n in sys.modules if n == "networkx" or n.startswith("networkx.")]:
             del sys.modules[name]  # as a failed ordinary import leaves it
         raise
     # the rest keeps its line numbers in tracebacks
     lines = "\n" * (first.count("\n") + 1)
-    rest_part = _Part(spec.origin, compile(lines + _SPLIT.lstrip("\n") + rest, spec.origin, "exec"))
+    rest_part = _Part(origin, compile(lines + _SPLIT.lstrip("\n") + rest, origin, "exec"))
 
     def run_rest(name: str) -> Any:
         if module.__dict__.get("__getattr__") is run_rest:  # once (the rest defines its own)
