@@ -51,6 +51,9 @@ class _Tree:
     shapes: dict[Names, _Shape]
 
 
+_Parts = tuple[
+    list[tuple[int, int]], list[int], list[int | None], list[int | None], list[int | None]
+]
 _Shape = tuple[
     int, tuple[int, ...], tuple[int, ...], tuple[int | None, ...], tuple[int | None, ...]
 ]
@@ -115,53 +118,60 @@ def round_quotas(
 def _selling_tree(spec: Spec, allocation: Allocation, step: Fraction) -> _Tree:
     growth = 1 + Fraction(spec.target.plan.buffer)
     by_unit: dict[Names, list[Group]] = {}
+    # each unit's groups' parts of its shape, made in one pass over the groups: quotas from
+    # the split, grains, caps per person, fixed steps, and caps × headcount (what it carries)
+    own_parts: dict[Names, _Parts] = {}
+    zero = Fraction(0)
+    per_cap = _GroupCaps(step)
     for group in allocation.groups:
-        by_unit.setdefault(group.unit.names, []).append(group)
+        names = group.unit.names
+        found = own_parts.get(names)
+        if found is None:
+            by_unit[names] = []
+            found = own_parts[names] = ([], [], [], [], [])
+        by_unit[names].append(group)
+        quota = allocation.quotas.get(group.id, zero)
+        cap = per_cap.of(group)
+        found[0].append((quota.numerator, quota.denominator))
+        found[1].append(max(group.headcount, 1))
+        found[2].append(cap)
+        found[3].append(None if group.fixed is None else _fixed_steps(group, step))
+        found[4].append(
+            0 if group.headcount == 0 else None if cap is None else cap * group.headcount
+        )
     selling = {names[:i] for names in by_unit for i in range(1, len(names) + 1)}
     children: dict[Names, list[UnitRef]] = {}  # selling units by parent, in the file's order
     for unit in spec.units[1:]:
         if unit.names in selling:
             children.setdefault(unit.names[:-1], []).append(unit)
     fixed = {u.names: Fraction(u.unit.quota) / step for u in spec.units if u.unit.quota is not None}
-    zero = Fraction(0)
-    quota = {
-        g.id: (q.numerator, q.denominator)
-        for g in allocation.groups
-        for q in (allocation.quotas.get(g.id, zero),)
-    }
-    per_cap = _GroupCaps(step)
     ideal: dict[Names, tuple[int, int]] = {}
     caps: dict[Names, int | None] = {}
     shapes: dict[Names, _Shape] = {}
+    nothing: _Parts = ([], [], [], [], [])
     for names in sorted(selling, key=len, reverse=True):  # children before their parents
-        units, own = children.get(names, ()), by_unit.get(names, ())
-        parts = [ideal[u.names] for u in units] + [quota[g.id] for g in own]
+        units = children.get(names, ())
+        quotas, grains, group_caps, group_fixed, carried = own_parts.get(names, nothing)
+        parts = [ideal[u.names] for u in units] + quotas if units else quotas
         # the children's ideals over their least common denominator (not reduced: fractions'
         # gcds per operation would be most of the work at 100,000 people)
         common = math.lcm(*[d for _, d in parts]) if parts else 1
         scaled = tuple([n * (common // d) for n, d in parts])
         ideal[names] = (sum(scaled) * growth.denominator, common * growth.numerator)
-        group_caps = [per_cap.of(g) for g in own]
+        unit_caps = [caps[u.names] for u in units]
         shapes[names] = (
             common,
             scaled,
-            tuple([1] * len(units) + [max(g.headcount, 1) for g in own]),
-            tuple([caps[u.names] for u in units] + group_caps),
-            tuple(
-                [int(fixed[u.names]) if u.names in fixed else None for u in units]
-                + [None if g.fixed is None else _fixed_steps(g, step) for g in own]
-            ),
+            tuple([1] * len(units) + grains),
+            tuple(unit_caps + group_caps),
+            tuple([int(fixed[u.names]) if u.names in fixed else None for u in units] + group_fixed),
         )
         # the largest target (in steps) a unit can take and pass on within its groups'
         # capacity (its buffer may then fall short); None if something below is unbounded
         if names in fixed:
             caps[names] = int(fixed[names])
             continue
-        caps_below = [caps[u.names] for u in units]
-        caps_below += [
-            0 if g.headcount == 0 else None if c is None else c * g.headcount
-            for g, c in zip(own, group_caps, strict=True)
-        ]
+        caps_below = unit_caps + carried
         caps[names] = None if None in caps_below else sum(c or 0 for c in caps_below)
     return _Tree(by_unit, children, shapes)
 

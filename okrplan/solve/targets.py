@@ -293,7 +293,8 @@ def _phased(
         else:
             parts = apportion(over // under, _whole(weights))
         if grain.denominator == 1:  # Series.of of whole amounts: the amounts over 1
-            return Series(tuple([p * grain.numerator for p in parts]), 1, money)
+            scale = grain.numerator  # a property: read once, not per month
+            return Series(tuple([p * scale for p in parts]), 1, money)
         return Series.of([p * grain for p in parts], money)
     whole = sum(weights, Fraction(0)) or Fraction(1)
     return Series.of([total * w / whole for w in weights], money)
