@@ -8,7 +8,7 @@ are added in bulk.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import networkx as nx
@@ -217,11 +217,7 @@ def _filled(
         succ[source][target] = mapping
         pred[target][source] = mapping
     by_owner = _sheets_filled(nodes, succ, pred, items, _hiring(owners), data)
-    for (kid, kr_succ, _), (target, _, target_pred), mapping in alignment(
-        spec, owners, by_owner, data, parents
-    ):
-        kr_succ[target] = mapping
-        target_pred[kid] = mapping
+    _aligned_into(spec, owners, by_owner, data, parents)
     if len(nodes) != len(owners) + len(items):
         return None
     return nodes, succ, pred
@@ -304,16 +300,66 @@ def alignment(
     ``drives`` (a KR → the next KR of its funnel on the same sheet) and ``supports`` (a support
     unit's KR → the KR of its metric in its parent, else of each role below the parent), each
     edge's third item ``label[kind]``; ``by_owner`` is :func:`krs_by_metric`'s (each KR as
-    it names it there: its id, or its id with its dicts for :func:`_filled`), ``parents_of``
-    :func:`_parents` of the owners."""
+    it names it there: its id, or its id with its dicts), ``parents_of`` :func:`_parents` of
+    the owners."""
+    aligns, drives = label[EdgeKind.ALIGNS], label[EdgeKind.DRIVES]
+    edges: list[tuple[K, K, Any]] = []
+    append = edges.append
+    for krs, inherited, following, supported in _aligning(spec, owners, by_owner, parents_of):
+        for (metric, kid), after in zip(krs.items(), following, strict=True):
+            parent_kr = inherited.get(metric)
+            if parent_kr is not None:
+                append((kid, parent_kr, aligns))
+            if after is not None:
+                append((kid, krs[after], drives))
+        edges += [(s, t, label[kind]) for s, t, kind in supported]
+    return edges
+
+
+def _aligned_into(
+    spec: Spec,
+    owners: Sequence[Unit | RoleGroup],
+    by_owner: dict[str, dict[str, Linked]],
+    data: Mapping[EdgeKind, Mapping[str, str]],
+    parents_of: Sequence[str | None],
+) -> None:
+    """:func:`alignment`'s edges put straight into the KRs' successor and predecessor dicts
+    (``by_owner`` as :func:`_sheets_filled` returns it), not gathered in a list of 240,000
+    edges (roster of 100,000 people) to be read again: each dict gets its edges in the order
+    :func:`alignment` lists them (``tests/test_assemble.py`` compares the graphs)."""
+    aligns, drives = data[EdgeKind.ALIGNS], data[EdgeKind.DRIVES]
+    for krs, inherited, following, supported in _aligning(spec, owners, by_owner, parents_of):
+        for (metric, (kid, out, _)), after in zip(krs.items(), following, strict=True):
+            parent_kr = inherited.get(metric)
+            if parent_kr is not None:
+                out[parent_kr[0]] = aligns
+                parent_kr[2][kid] = aligns
+            if after is not None:
+                target = krs[after]
+                out[target[0]] = drives
+                target[2][kid] = drives
+        for (kid, out, _), (target_id, _, target_pred), kind in supported:
+            out[target_id] = target_pred[kid] = data[kind]
+
+
+Aligning = tuple[dict[str, K], dict[str, K], list[str | None], list[tuple[K, K, EdgeKind]]]
+
+
+def _aligning(
+    spec: Spec,
+    owners: Sequence[Unit | RoleGroup],
+    by_owner: dict[str, dict[str, K]],
+    parents_of: Sequence[str | None],
+) -> Iterator[Aligning[K]]:
+    """Per owner of ``by_owner`` (in its order), what :func:`alignment` reads: its KRs by
+    metric, the KRs by metric its KRs align to, each metric's next metric down its funnel on
+    the sheet (None: none), and its ``supports`` edges."""
     records = {o.id: o for o in owners}
     parents = dict(zip([o.id for o in owners], parents_of, strict=True))
     above = _Above(parents, by_owner)
     downstream = {m: spec.chain(m)[1:] for m in spec.target.metrics}
-    aligns, drives = label[EdgeKind.ALIGNS], label[EdgeKind.DRIVES]
-    edges: list[tuple[K, K, Any]] = []
-    append = edges.append
     empty: dict[str, K] = {}
+    none: list[tuple[K, K, EdgeKind]] = []
     nexts: dict[tuple[str, ...], list[str | None]] = {}  # by a sheet's metrics, in order
     for owner, krs in by_owner.items():
         record = records[owner]
@@ -324,20 +370,12 @@ def alignment(
         following = nexts.get(metrics)
         if following is None:
             following = nexts[metrics] = _following(metrics, downstream)
-        for (metric, kid), after in zip(krs.items(), following, strict=True):
-            parent_kr = inherited.get(metric)
-            if parent_kr is not None:
-                append((kid, parent_kr, aligns))
-            if after is not None:
-                append((kid, krs[after], drives))
+        supported = none
         if supports is not None and supports.metric in krs:
-            edges += [
-                (s, t, label[kind])
-                for s, t, kind in _supports(
-                    owner, krs[supports.metric], supports.metric, by_owner, records, up
-                )
-            ]
-    return edges
+            supported = _supports(
+                owner, krs[supports.metric], supports.metric, by_owner, records, up
+            )
+        yield krs, inherited, following, supported
 
 
 def _following(metrics: Sequence[str], downstream: Mapping[str, Sequence[str]]) -> list[str | None]:
