@@ -66,6 +66,8 @@ class Scale:
         >>> Scale(4, "万", 0).text(5_225_000), Scale(8, "亿", 2).text(132_000_000)
         ('523万', '1.32亿')
         """
+        if type(value) is Decimal and value.is_finite() and value == int(value):
+            value = int(value)  # a whole Decimal (the sheets' amounts) reads as its int
         if type(value) is int:  # exact in integers, no Decimal (millions of cells)
             return _int_text(value, self.exponent, self.places, self.fixed) + self.suffix
         number = _decimal(value)
@@ -127,6 +129,9 @@ def money_scale(
     """
     given = [v for v in values if v is not None and v != 0]
     whole = [abs(v) for v in given if type(v) is int]
+    if len(whole) != len(given):
+        # whole Decimals (a sheet's amounts times their scale) as ints: the same values
+        whole = [abs(int(v)) for v in given if type(v) is int or _whole_decimal(v)]
     if len(whole) == len(given):
         whole_grid = _whole_grid(step)
         if whole_grid is not None:
@@ -306,6 +311,11 @@ def _whole_grid(step: Decimal | float | int | None) -> int | None:
     step: plan.md asks for the scale of 11,000 different columns on a roster)."""
     grid = _decimal(DEFAULT_STEP if step is None else step)
     return int(grid) if grid == grid.to_integral_value() else None
+
+
+def _whole_decimal(value: object) -> bool:
+    """Whether ``value`` is a Decimal with a whole value (``Decimal("7.9E+5")`` included)."""
+    return type(value) is Decimal and value.is_finite() and value == int(value)
 
 
 def _int_scale(amounts: list[int], units: _Units, grid: int) -> Scale:

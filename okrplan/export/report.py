@@ -108,7 +108,8 @@ def report_context(
         max_level=None if scope.levels is None else top_level + scope.levels,
         workbook=False,  # the cards read no actual cells and no roll-ups
     )
-    cards = _cards(plan, book, people_under(plan.graph, scope.top))
+    people = scope.people if scope.people is not None else people_under(plan.graph, scope.top)
+    cards = _cards(plan, book, people)
     limited = _limited_text(locale, scope, len(cards))
     tree = ""
     if tree_svg is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from itertools import compress, repeat
@@ -54,6 +54,12 @@ class Scope:
     units: int
     groups: int
     below: dict[str, tuple[int, int]]  # a unit → the units and role groups below it
+    # what the page reads of every unit from ``top`` down, summed in the same pass as
+    # ``below`` (None: not summed, see people_under and _stretch_totals)
+    people: dict[str, int] | None = field(default=None, compare=False, repr=False)
+    stretch: dict[str, tuple[int | Fraction, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) -> Scope:
@@ -68,31 +74,86 @@ def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) ->
     """
     graph = plan.graph
     top = queries.find_unit(graph, unit) if unit is not None else root_of(graph)
-    per_level: list[int] = []  # sheets at each level below top
-    below: dict[str, tuple[int, int]] = {}
-
-    def walk(owner: str, level: int) -> tuple[int, int]:
-        kids = queries.org_children(graph, owner)
-        groups = [
-            k for k in kids if isinstance(r := node(graph, k), RoleGroup) and r.headcount > 0
-        ]  # those with a sheet
-        if len(per_level) <= level:
-            per_level.append(0)
-        per_level[level] += 1 + len(groups)
-        units, roles = 0, len(groups)
-        for kid in kids:
-            if isinstance(node(graph, kid), Unit):
-                child_units, child_roles = walk(kid, level + 1)
-                units, roles = units + 1 + child_units, roles + child_roles
-        below[owner] = (units, roles)
-        return units, roles
-
-    units, groups = walk(top, 0)
+    sums = _Sums(graph, top)
+    per_level = sums.per_level()  # sheets at each level below top
+    units, groups = sums.below[top]
     levels, shown = 0, per_level[0]
     while levels + 1 < len(per_level) and shown + per_level[levels + 1] <= max_cards:
         levels += 1
         shown += per_level[levels]
-    return Scope(top, None if levels + 1 == len(per_level) else levels, units + 1, groups, below)
+    return Scope(
+        top,
+        None if levels + 1 == len(per_level) else levels,
+        units + 1,
+        groups,
+        sums.below,
+        sums.people,
+        sums.stretch,
+    )
+
+
+class _Sums:
+    """Each unit from ``top`` down with what the page counts below it (the units and role
+    groups, the people, and the quota and basis of the groups with a stretch, see
+    :func:`_stretched`), in one pass over the organisation, children before parents: the
+    scope, the cards' headcounts and the stretch chart each walked all of it (29,000 units
+    and role groups on a roster of 100,000 people)."""
+
+    def __init__(self, graph: nx.DiGraph, top: str) -> None:
+        self.top = top
+        self.below: dict[str, tuple[int, int]] = {}
+        self.people: dict[str, int] = {}
+        self.stretch: dict[str, tuple[int | Fraction, ...]] = {}
+        self._units: dict[str, tuple[int, list[str]]] = {}  # role groups with a sheet, units
+        order = queries.tree_order(graph, top)
+        for owner in reversed(order):
+            record = node(graph, owner)
+            if isinstance(record, Unit):
+                self._add(graph, owner)
+
+    def _add(self, graph: nx.DiGraph, owner: str) -> None:
+        below, people, stretch = self.below, self.people, self.stretch
+        units = roles = count = groups = 0
+        quota: int | Fraction = 0
+        basis: int | Fraction = 0
+        found = False
+        kids: list[str] = []
+        for child in queries.org_children(graph, owner):
+            kid = node(graph, child)
+            if isinstance(kid, RoleGroup):
+                count += kid.headcount
+                if kid.headcount > 0:  # those with a sheet
+                    groups += 1
+                if _stretched(kid) and kid.selling:
+                    quota += _exact(kid.selling.quota)
+                    basis += _exact(kid.selling.basis)
+                    found = True
+            elif isinstance(kid, Unit):
+                kids.append(child)
+                more = below[child]
+                units, roles = units + 1 + more[0], roles + more[1]
+                count += people[child]
+                if child in stretch:
+                    quota, basis = quota + stretch[child][0], basis + stretch[child][1]
+                    found = True
+        below[owner] = (units, roles + groups)
+        people[owner] = count
+        if found:
+            stretch[owner] = (quota, basis)
+        self._units[owner] = (groups, kids)
+
+    def per_level(self) -> list[int]:
+        """The sheets at each level below ``top`` (a unit's and its role groups')."""
+        per_level: list[int] = []
+        stack = [(self.top, 0)]
+        while stack:
+            owner, level = stack.pop()
+            groups, kids = self._units[owner]
+            if len(per_level) <= level:
+                per_level.append(0)
+            per_level[level] += 1 + groups
+            stack.extend((kid, level + 1) for kid in kids)
+        return per_level
 
 
 def _path(graph: nx.DiGraph, owner: str) -> tuple[str, ...]:
@@ -226,7 +287,7 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
     ]
     top = max(values, default=0.0)
 
-    totals = _stretch_totals(graph, scope.top)
+    totals = scope.stretch if scope.stretch is not None else _stretch_totals(graph, scope.top)
 
     def walk(owner: str, depth: int) -> None:
         if owner not in totals:
