@@ -11,6 +11,7 @@ writes its index.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from okrplan import queries
 from okrplan.graph import node
@@ -55,34 +56,33 @@ def build_outline(
 
 
 def _listed(builder: SheetBuilder) -> list[Listed]:
-    """The sheets :meth:`SheetBuilder.build` makes, listed in one loop: a unit's, then each
-    of its role groups' or their people's (who gets which asked of ``builder``)."""
+    """The sheets :meth:`SheetBuilder.build` makes, listed in one pass over the tree: a
+    unit's, then each of its role groups' or their people's (who gets which asked of
+    ``builder``). The tree lists a unit's role groups right after it, in its children's
+    order, so each group is met once there (no unit's children asked for and read again)."""
     graph = builder.plan.graph
     listed: list[Listed] = []
-    sheet, decimal, org_children = queries.sheet, builder.decimal, queries.org_children
-    for unit_id in queries.tree_order(graph):
-        unit = node(graph, unit_id)
-        if not isinstance(unit, Unit):
+    append, sheet, decimal = listed.append, queries.sheet, builder.decimal
+    unit_id, named, counters = "", set[str](), dict[tuple[str, bool], int]()
+    for owner in queries.tree_order(graph):
+        record = node(graph, owner)
+        if isinstance(record, Unit):
+            unit_id, named, counters = owner, _UNKNOWN, {}
+            okrs = sheet(graph, owner)
+            if any(map(KRS, okrs)):
+                quota, path = decimal(record.target), record.path
+                objectives = objective_shares(okrs)
+                append(Listed(owner, "unit", path, None, None, None, 1, quota, objectives, path, 1))
             continue
-        okrs = sheet(graph, unit.id)
-        if any(map(KRS, okrs)):
-            quota, path = decimal(unit.target), unit.path
-            objectives = objective_shares(okrs)
-            listed.append(
-                Listed(unit.id, "unit", path, None, None, None, 1, quota, objectives, path, 1)
-            )
-        roles = [
-            r for c in org_children(graph, unit_id) if isinstance(r := node(graph, c), RoleGroup)
-        ]
-        named = {r.name for r in roles if r.people}
-        counters: dict[tuple[str, bool], int] = {}
-        for group in roles:
-            if not group.headcount:
-                continue  # a group of no one (a hire pool that hired no one): no sheet
-            okrs = sheet(graph, group.id)
-            if not any(map(KRS, okrs)):
-                continue
-            heads, objectives = int(group.headcount), objective_shares(okrs)
+        if not isinstance(record, RoleGroup) or not record.headcount:
+            continue  # a group of no one (a hire pool that hired no one): no sheet
+        okrs = sheet(graph, owner)
+        if not any(map(KRS, okrs)):
+            continue
+        group, heads, objectives = record, int(record.headcount), objective_shares(okrs)
+        if group.people or builder.per_person or group.new_hires:  # else no person sheets
+            if named is _UNKNOWN:  # the unit's role names that name people, once per unit
+                named = _named_roles(graph, unit_id)
             if builder.gets_person_sheets(group, named):
                 if heads <= 0:
                     continue  # a hiring group the plan did not need (as SheetBuilder.add_role)
@@ -91,24 +91,36 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
                     each = group_quota(group.selling, each=True, decimal=decimal)
                     listed += _people(group, people, each, objectives)
                     continue
-            path, role = group.path, group.label  # the group's sheet (also past the limits)
-            quota = group_quota(group.selling, decimal=decimal)
-            listed.append(
-                Listed(
-                    group.id,
-                    "role",
-                    path,
-                    role,
-                    group.name,
-                    None,
-                    heads,
-                    quota,
-                    objectives,
-                    (*path, role),
-                    2,
-                )
+        path, role = group.path, group.label  # the group's sheet (also past the limits)
+        quota = group_quota(group.selling, decimal=decimal)
+        append(
+            Listed(
+                owner,
+                "role",
+                path,
+                role,
+                group.name,
+                None,
+                heads,
+                quota,
+                objectives,
+                (*path, role),
+                2,
             )
+        )
     return listed
+
+
+_UNKNOWN: set[str] = set()  # a unit's named roles not asked for yet (see _listed)
+
+
+def _named_roles(graph: Any, unit_id: str) -> set[str]:
+    """The names of a unit's role groups that name their people."""
+    return {
+        r.name
+        for c in queries.org_children(graph, unit_id)
+        if isinstance(r := node(graph, c), RoleGroup) and r.people
+    }
 
 
 def _people(
