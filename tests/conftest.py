@@ -17,6 +17,18 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
+
+# How long Hypothesis takes to make and run examples depends on the machine: a busy or slow one
+# must not fail a test for it (the "too slow" health check, a deadline). Tests that set their
+# own settings start from these.
+settings.register_profile(
+    "okrplan",
+    settings.get_profile("default"),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("okrplan")
 
 # pytest caches its assertion-rewritten test modules (and Python the compiled okrplan modules)
 # in __pycache__ even where PYTHONDONTWRITEBYTECODE is set: rewriting the test files again costs
