@@ -362,10 +362,11 @@ class _KRMaker:
                     series = own[metric]
                     money = series.money
                     key = (kr.id, series.num, series.den, money, money or id(limits))
-                    later = laters.get(key)
-                    if later is None:
+                    found = laters.get(key)
+                    if found is None:
                         numbers = self._numbers(series, kr.per, limits, metric)
-                        later = laters[key] = kr.stem.derived(numbers, None)
+                        found = laters[key] = kr.stem.derived(numbers, None)
+                    later = found
                 made.append((i, kr.name, later))
             shape.append((suffix, title, detail, made))
         return shape
