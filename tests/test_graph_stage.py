@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from okrplan.model import Per
 from okrplan.periods import parse_period
-from okrplan.solve.krcounts import count_plan, uncapped
+from okrplan.solve.krcounts import MoneyNumbers, count_plan, uncapped
 from okrplan.solve.objectives import sheet_records
-from okrplan.solve.series import Calendar, Series, count_targets
+from okrplan.solve.series import Calendar, Series, count_targets, headline, periods, shown
 from okrplan.spec import load_spec
 
 EXAMPLES = int(os.environ.get("OKRPLAN_FUZZ_EXAMPLES", "6")) * 10
@@ -89,6 +89,38 @@ def test_uncapped_is_count_targets_without_limits(
     # repr: 16 and 16.0 are equal, and so are dicts in another order, but the outputs differ
     expected = count_targets(series, per, calendar, None, "x")
     assert repr(uncapped(series, per, calendar)) == repr(expected)
+
+
+def test_a_money_krs_numbers() -> None:
+    # 100万 a year, 1/12 a month in yuan over den 3 (months 1,000,000/12 = 83,333⅓ each):
+    # a quarter 250,000 exactly; the plan 1,000,000; per month 83,333.333333 (6 places)
+    money = MoneyNumbers(CALENDARS[0])
+    series = Series((250_000,) * 12, 3, True)
+    quarters = {f"2015-Q{q}": 250_000 for q in range(1, 5)}
+    assert money.get(series, Per.PLAN) == (1_000_000, quarters, 1_000_000)
+    assert money.get(series, Per.QUARTER) == (250_000, quarters, 1_000_000)
+    by_month = dict.fromkeys(LABELS, 83333.333333)
+    assert money.get(series, Per.MONTH) == (83333.333333, by_month, 1_000_000)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    st.sampled_from(CALENDARS),
+    st.sampled_from(list(Per)),
+    st.lists(st.integers(-500, 10**9), min_size=12, max_size=12),
+    st.integers(1, 997),
+)
+def test_money_numbers_are_headline_periods_and_shown(
+    calendar: Calendar, per: Per, num: list[int], den: int
+) -> None:
+    series = Series(tuple(num[: len(calendar.labels)]), den, True)
+    expected = (
+        headline(series, per, calendar),
+        periods(series, per, calendar),
+        shown(sum(series.num), den, True),
+    )
+    # repr: 16 and 16.0 are equal, but the outputs differ
+    assert repr(MoneyNumbers(calendar).get(series, per)) == repr(expected)
 
 
 SHEETS = """\

@@ -349,26 +349,15 @@ class _KRMaker:
         the KRs the owner can carry (:meth:`_layout`), each KR's numbers from the owner's
         series."""
         shape: Shape = []
-        laters, slow = self.laters, level == "company"
         for suffix, title, detail, krs in self._layout(level, templates, own):
-            made = []
-            for i, kr in krs:
-                metric = kr.metric
-                if metric is None:
-                    later = kr.stem.later
-                elif slow or kr.sourced in own:  # the company's KPI, or sourced (rare)
-                    later = self.kr(owner, level, kr, own, limits)
-                else:  # kr()'s common case inline (57,000 KRs on the roster's new sheets)
-                    series = own[metric]
-                    money = series.money
-                    key = (kr.id, series.num, series.den, money, money or id(limits))
-                    found = laters.get(key)
-                    if found is None:
-                        numbers = self._numbers(series, kr.per, limits, metric)
-                        found = laters[key] = kr.stem.derived(numbers, None)
-                    later = found
-                made.append((i, kr.name, later))
-            shape.append((suffix, title, detail, made))
+            shape.append(
+                (
+                    suffix,
+                    title,
+                    detail,
+                    [(i, kr.name, self.kr(owner, level, kr, own, limits)) for i, kr in krs],
+                )
+            )
         return shape
 
     def _layout(

@@ -168,16 +168,19 @@ def _selling(
     profile = group.shared()
     key: tuple[object, ...] | None = None
     if profile is not None:
-        exact = _exact
+        # each fraction as (numerator, denominator): equal exactly when it is, and hashed
+        # without Fraction.__hash__'s modular inverse (13,000 to 20,000 groups, six each)
+        basis, fixed, upper, lower = group.basis, group.fixed, group.upper_share, group.lower
+        fraction = Fraction
         key = (
             profile,
             group.headcount,
-            exact(quota),
-            exact(ideal),
-            exact(group.basis),
-            exact(group.fixed),
-            exact(group.upper_share),
-            exact(group.lower),
+            quota.as_integer_ratio() if type(quota) is fraction else quota,
+            ideal.as_integer_ratio() if type(ideal) is fraction else ideal,
+            basis.as_integer_ratio() if type(basis) is fraction else basis,
+            fixed.as_integer_ratio() if type(fixed) is fraction else fixed,
+            upper.as_integer_ratio() if type(upper) is fraction else upper,
+            lower.as_integer_ratio() if type(lower) is fraction else lower,
         )
         found: tuple[tuple[str, ...], Selling] | None = memo.get(key)
         if found is not None:
@@ -197,15 +200,6 @@ def _selling(
     if key is not None:
         memo[key] = (reasons, selling)
     return reasons, selling
-
-
-def _exact(value: object) -> object:
-    """A fraction as (numerator, denominator) for a memo key: equal exactly when the fraction
-    is, and hashed without ``Fraction.__hash__``'s modular inverse (five a group, 13,000 groups
-    at 100,000 people)."""
-    if type(value) is Fraction:
-        return value.as_integer_ratio()  # one call, where numerator and denominator are two
-    return value
 
 
 def _ramp(group: Group, memo: dict[object, Any]) -> tuple[int | float, ...]:
