@@ -17,7 +17,6 @@ import networkx as nx
 
 from okrplan import queries
 from okrplan.graph import Edge
-from okrplan.graph import node as record
 from okrplan.model import KeyResult, KRKind, Node, Number, Objective, RoleGroup, Unit
 from okrplan.numbers import numbers_for
 from okrplan.plan import Plan
@@ -85,6 +84,7 @@ class Context:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.graph: nx.DiGraph = plan.graph
+        self._records: dict[str, dict[str, Any]] = self.graph._node  # see record()
         self.locale = plan.locale
         # One precision per unit (亿/万, M/k) for every amount the diagram shows.
         self.numbers = numbers_for(plan.meta).uniform(_amounts(plan))
@@ -111,7 +111,9 @@ class Context:
         return label(self.locale, key).format(**values)
 
     def record(self, node: str) -> Node:
-        return record(self.graph, node)
+        # okrplan.graph.node's read, without its call (labels read 100,000 records)
+        found: Node = self._records[node]["node"]
+        return found
 
     def org_children(self, node: str) -> list[str]:
         """:func:`okrplan.queries.org_children`, asked once per node (folding and counting
@@ -167,24 +169,30 @@ class Context:
         found = self._below.get(node)
         if found is not None:
             return found
-        # children before parents, without recursion (an org can be deep)
-        order, stack = [], [node]
+        # children before parents, without recursion (an org can be deep); each child's
+        # record read once, and only units looked into (a role group contains nothing)
+        records, below = self._records, self._below
+        order: list[tuple[list[str], list[Node], str]] = []
+        stack = [node]
         while stack:
             current = stack.pop()
-            if current not in self._below:
-                order.append(current)
-                stack.extend(self.org_children(current))
-        for current in reversed(order):
+            if current not in below:
+                kids = self.org_children(current)
+                owners = [records[kid]["node"] for kid in kids]
+                order.append((kids, owners, current))
+                stack.extend(
+                    [k for k, o in zip(kids, owners, strict=True) if not isinstance(o, RoleGroup)]
+                )
+        for kids, owners, current in reversed(order):
             units = roles = people = 0
-            for child in self.org_children(current):
-                owner = self.record(child)
+            for child, owner in zip(kids, owners, strict=True):
                 if isinstance(owner, RoleGroup):
                     roles, people = roles + 1, people + owner.headcount
                 else:
-                    more = self._below[child]
+                    more = below[child]
                     units, roles, people = units + 1 + more[0], roles + more[1], people + more[2]
-            self._below[current] = (units, roles, people)
-        return self._below[node]
+            below[current] = (units, roles, people)
+        return below[node]
 
     def people(self, box: Box) -> int:
         owners = [self.record(m) for m in box.members]
