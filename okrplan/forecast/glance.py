@@ -22,9 +22,8 @@ from okrplan.forecast.amounts import column
 from okrplan.forecast.uncertainty import DEFAULT_ATTAINMENT, DEFAULT_RATE_SPREAD
 
 if TYPE_CHECKING:  # the model and the simulation (NumPy) are imported only to make one
-    from okrplan.forecast.model import Row
     from okrplan.forecast.org import Org
-    from okrplan.forecast.simulate import RowStats
+    from okrplan.forecast.rows import Row, RowStats
     from okrplan.plan import Plan
 
 SIMS = 2000
@@ -117,8 +116,7 @@ def to_json(result: Glance | None) -> str:
 
 def from_json(text: str) -> Glance | None:
     """The forecast of :func:`to_json`'s text."""
-    from okrplan.forecast.model import Row
-    from okrplan.forecast.simulate import RowStats
+    from okrplan.forecast.rows import Row, RowStats
 
     data = json.loads(text)
     if data is None:

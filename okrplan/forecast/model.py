@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from okrplan.forecast.org import Org, Seller, Team
+from okrplan.forecast.rows import Row as Row  # the model's rows
 from okrplan.forecast.uncertainty import RateBelief, attainment_of, rate_belief
 
 SHARE_CAP = 0.99
@@ -31,20 +32,6 @@ SHARE_CAP = 0.99
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A unit the forecast reports on: its target and its range of entries."""
-
-    id: str
-    name: str
-    path: tuple[str, ...]
-    depth: int
-    target: float
-    lo: int
-    hi: int
-    done: float = 0.0
 
 
 @dataclass(slots=True)

@@ -19,23 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from okrplan.forecast.model import Floats, Ints, Model, Row
+from okrplan.forecast.rows import RowStats as RowStats  # a row's stats
 
 BLOCK = 256
 """Entries drawn at once (fixed: the draws, and so the output, depend on it)."""
 
 QUANTILES = (0.1, 0.5, 0.9)
 HISTOGRAM_BINS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class RowStats:
-    """One unit's forecast: P(outcome ≥ target), P10/P50/P90 and the mean outcome."""
-
-    p_hit: float
-    p10: float
-    p50: float
-    p90: float
-    mean: float
 
 
 @dataclass(frozen=True, slots=True)
