@@ -19,6 +19,7 @@ left to the ordinary import.
 from __future__ import annotations
 
 import sys
+import threading
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType
 from typing import Any
@@ -29,7 +30,8 @@ _SPLIT = "\nfrom networkx import convert_matrix\n"
 """The first line of networkx's ``__init__`` that is left for later."""
 
 _FIRST_PART = (777, 1380717572)
-"""Length and CRC-32 of networkx 3.6's ``__init__`` up to :data:`_SPLIT`: the part run now."""
+"""Length and CRC-32 of networkx 3.6.1's ``__init__`` up to :data:`_SPLIT` (its version
+number included): the part run now."""
 
 
 class _Part(SourceFileLoader):
@@ -58,9 +60,12 @@ def _parts() -> tuple[ModuleSpec, str, str, str] | None:
     from pathlib import Path
 
     spec = importlib.util.find_spec("networkx")
-    if spec is None or spec.origin is None or spec.loader is None:
+    if spec is None or spec.origin is None or not isinstance(spec.loader, SourceFileLoader):
         return None
-    source = Path(spec.origin).read_text(encoding="utf-8")
+    try:
+        source = Path(spec.origin).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):  # no source to split (a frozen or compiled install)
+        return None
     first, split, rest = source.partition(_SPLIT)
     if not split or (len(first), zlib.crc32(first.encode("utf-8"))) != _FIRST_PART:
         return None
@@ -91,11 +96,26 @@ def install() -> None:
     lines = "\n" * (first.count("\n") + 1)
     rest_part = _Part(origin, compile(lines + _SPLIT.lstrip("\n") + rest, origin, "exec"))
 
+    lock, started = threading.RLock(), [False]
+
     def run_rest(name: str) -> Any:
-        if module.__dict__.get("__getattr__") is run_rest:  # once (the rest defines its own)
-            del module.__dict__["__getattr__"]
-            rest_part.exec_module(module)
-        return getattr(module, name)
+        # once, whichever thread asks first; the others wait for it, as for an import (a
+        # name asked for by the rest itself while it runs is looked up as in a module
+        # being imported: there or not)
+        with lock:
+            if not started[0]:
+                started[0] = True
+                try:
+                    rest_part.exec_module(module)
+                finally:
+                    if module.__dict__.get("__getattr__") is run_rest:  # (unless the rest
+                        del module.__dict__["__getattr__"]  # defines its own)
+        if name in module.__dict__:
+            return module.__dict__[name]
+        own = module.__dict__.get("__getattr__")
+        if own is not None and own is not run_rest:
+            return own(name)
+        raise AttributeError(f"module 'networkx' has no attribute {name!r}")
 
     module.__dict__["__getattr__"] = run_rest
 

@@ -147,7 +147,8 @@ def test_an_infeasible_plan_has_no_forecast(monkeypatch: pytest.MonkeyPatch) -> 
         solver = Solver()
 
     plan = Plan()
-    early.Early([], {}, {}).keep(plan)  # type: ignore[arg-type]
+    made = early.Early([], {}, {})
+    made.keep(plan)  # type: ignore[arg-type]
     assert cancelled == [True]
     assert glance.known(plan) is None  # type: ignore[arg-type]
 
@@ -162,3 +163,13 @@ def test_the_forecast_is_handed_over_to_the_plan_with_history(
     glance.hand_over(plan, what_if)
     assert glance.known(what_if) is not None
     assert glance.to_json(glance.glance(what_if)) == expected
+
+
+def test_a_forecast_nobody_reads_has_its_child_stopped_and_reaped() -> None:
+    # an error after the start, or a plan dropped before its forecast was asked for
+    made = early.Early([], {}, {})
+    pid = made._child._pid
+    assert pid is not None
+    del made
+    with pytest.raises(ChildProcessError):  # reaped already: not a zombie of this process
+        os.waitpid(pid, os.WNOHANG)

@@ -93,3 +93,22 @@ def test_another_networkx_is_left_to_the_ordinary_import(monkeypatch: pytest.Mon
     assert not lazy_networkx.splits()
     monkeypatch.setattr(lazy_networkx, "_SPLIT", "\nno such line\n")
     assert not lazy_networkx.splits()
+
+
+def test_threads_asking_at_once_all_get_the_rest() -> None:
+    _run(
+        "import threading\n"
+        "from okrplan.lazy_networkx import install\n"
+        "install()\n"
+        "import networkx as nx\n"
+        "got, errors = [], []\n"
+        "def ask():\n"
+        "    try:\n"
+        "        got.append(nx.find_cycle)\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=ask) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "assert errors == [] and len(got) == 8 and len(set(map(id, got))) == 1, errors\n"
+    )

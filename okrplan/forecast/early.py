@@ -13,6 +13,8 @@ child that fails has the forecast made here when it is first asked for.
 from __future__ import annotations
 
 import functools
+import os
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +52,14 @@ class Early:
         meta: Mapping[str, Any],
         metrics: Mapping[str, Mapping[str, Any]],
     ) -> None:
-        import os
-
         from okrplan.forked import Beside
 
-        self._made = functools.partial(_made, owners, meta, metrics)
+        made = self._made = functools.partial(_made, owners, meta, metrics)
         self._pid = os.getpid()
-        self._child: Beside = Beside(lambda: {_TEXT: self._made()})
+        self._child: Beside = Beside(lambda: {_TEXT: made()})  # (not self: no cycle)
+        # a forecast nobody will read (an error after the start, a plan dropped unasked):
+        # its child stopped and reaped as soon as this object is let go
+        weakref.finalize(self, _stop, self._child, self._pid)
 
     def keep(self, plan: Plan) -> None:
         """Remember the child's forecast as ``plan``'s (read when it is first asked for),
@@ -70,12 +73,16 @@ class Early:
         remember(plan, self._text)
 
     def _text(self) -> str:
-        import os
-
         if os.getpid() != self._pid:  # a process forked since: the child is not its own
             return self._made()
         text = self._child.result()[_TEXT]
         return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def _stop(child: Beside, forked_by: int) -> None:
+    """``child`` stopped (if still working) and reaped, in the process that forked it."""
+    if os.getpid() == forked_by:
+        child.cancel()
 
 
 def _made(

@@ -69,8 +69,9 @@ def glance(plan: Plan, top: str | None = None) -> Glance | None:
 
 
 def known(plan: Plan, top: str | None = None) -> tuple[Glance | None] | None:
-    """The forecast of ``plan`` from ``top`` if it was made already (in a 1-tuple: it may be
-    None, nothing to forecast), else None: nothing is computed."""
+    """The forecast of ``plan`` from ``top`` if it was made already or is being made beside
+    the solver (in a 1-tuple: it may be None, nothing to forecast), else None. A forecast
+    being made is waited for (and made here if the process making it failed)."""
     for at, (seen, where, result) in enumerate(_LAST):
         if seen() is plan and where == top:
             if callable(result):  # what gives the text: asked for once
