@@ -147,10 +147,10 @@ def _plan_files(
         _side_files, plan, dot_text, directory, images, sheets and not large, report
     )
     both_draw = large and images and dot_text is not None  # tree.png here, tree.svg there
-    _before_fork(plan, sheets=dot_text is None, forecast=large and report, draw=both_draw)
+    here = _before_fork(plan, sheets=dot_text is None, forecast=large and report, draw=both_draw)
     with (
         Shared(shared) as parts,
-        Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report)})
+        Beside(lambda: {**side(), **parts.beside(), **_forecast_made(plan, report and not here)})
         if large
         else nullcontext() as other,
     ):
@@ -247,23 +247,25 @@ def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:
             remember(plan, text)
 
 
-def _before_fork(plan: Plan, *, sheets: bool, forecast: bool, draw: bool) -> None:
+def _before_fork(plan: Plan, *, sheets: bool, forecast: bool, draw: bool) -> bool:
     """What both processes of the fork read, made here first: with ``sheets``, every owner's
     sheet (and the organisation's children) asked for once, so that they are made once
     instead of by whichever asks first on each side (the goal tree asked first when it was
     made here), and the key results' period labels; with ``forecast``, the forecast made
     beside the solver (:mod:`okrplan.forecast.early`), if it was, received: the child's report
     reads it, and only this process can wait for the process that made it; with ``draw``
-    (both processes draw with Graphviz), the graphviz package imported once."""
+    (both processes draw with Graphviz), the graphviz package imported once. Whether this
+    process has the forecast now (the child need not send it back)."""
     if sheets:
         queries.remember_sheets(plan.graph)
         queries.period_labels(plan.graph)  # the workbook's and the report's period columns
-    if forecast:
-        from okrplan.forecast.glance import known
-
-        known(plan)
     if draw:
         import graphviz  # noqa: F401
+    if not forecast:
+        return False
+    from okrplan.forecast.glance import known
+
+    return known(plan) is not None
 
 
 def _side_files(
