@@ -70,7 +70,7 @@ class Plan:
         return str(self.meta.get("locale", "zh-CN"))
 
 
-Beside = Callable[
+OnOwners = Callable[
     [Sequence[Unit | RoleGroup], dict[str, Any], dict[str, dict[str, Any]]],
     Callable[[Plan], None] | None,
 ]
@@ -103,7 +103,7 @@ def solve_plan(
     on_stage: Callable[[str], None] | None = None,
     options: SolverOptions = DEFAULT_OPTIONS,
     *,
-    beside: Beside | None = None,
+    beside: OnOwners | None = None,
 ) -> Plan:
     """Decompose a validated spec into a plan (see the module docstring).
 
@@ -134,7 +134,8 @@ def solve_plan(
         stage("graph")
         roles = role_records(spec, groups, allocation.quotas, per_person)
         owners: list[Unit | RoleGroup] = [*unit_records(spec, quotas.units), *roles.records]
-        meta, metrics = _meta(spec, allocation, support), _metrics(spec)
+        hires = _hire_counts(allocation, support)
+        meta, metrics = _meta(spec, hires), _metrics(spec)
         solved = None if beside is None else beside(owners, meta, metrics)
         limits = {**_limits(groups), **support.limits}
         counts = count_plan(spec)
@@ -152,6 +153,7 @@ def solve_plan(
             support,
             roles,
             weighted,
+            hires,
         )
         plan = Plan(meta, solver, graph, metrics)
         if solved is not None:
@@ -166,6 +168,7 @@ def _report(
     support: Support,
     roles: Roles,
     weighted: Status,
+    hires: dict[str, int],
 ) -> SolverReport:
     """What solving says of the plan: the worst status of its steps (infeasible where any
     step offers a relaxation), the largest stretch, and what bound, was relaxed and hired."""
@@ -186,7 +189,7 @@ def _report(
         binding=tuple(sorted({*roles.binding, *support.binding}, key=str)),
         relaxations=relaxations,
         conflict=tuple(allocation.conflict),
-        hires=_hire_counts(allocation, support),
+        hires=hires,
         hires_without_buffer=allocation.kpi_hires or {},
         levels={
             r.name: round(float(r.level), 6) for r in allocation.regions if r.level is not None
@@ -227,9 +230,8 @@ def _hire_counts(allocation: Allocation, support: Support) -> dict[str, int]:
     return dict(sorted(hires.items()))
 
 
-def _meta(spec: Spec, allocation: Allocation, support: Support) -> dict[str, Any]:
-    """plan.json's ``plan`` section."""
-    hires = _hire_counts(allocation, support)
+def _meta(spec: Spec, hires: dict[str, int]) -> dict[str, Any]:
+    """plan.json's ``plan`` section (``hires``: the hires by group, see :func:`_hire_counts`)."""
     return _plan_meta(spec) | _attainment(spec) | hiring_meta(spec, hires)
 
 
