@@ -146,8 +146,9 @@ def okrplan_command() -> list[str]:
 
 def child_stages(target: str, out: str) -> dict[str, Any]:
     """What `okrplan decompose` does (api.decompose, api.write_plan), each stage timed: one
-    after another in this process (`decompose` itself makes the sheets and the report on the
-    other core while plan.json and plan.md are made)."""
+    after another in this process (`decompose` itself shares the files' making between two
+    processes, and makes the plan-time forecast beside the solver; here the forecast is timed
+    in the report stage)."""
     from okrplan import api, plandir, queries
     from okrplan.model import RoleGroup
 

@@ -66,7 +66,7 @@ class Scale:
         >>> Scale(4, "万", 0).text(5_225_000), Scale(8, "亿", 2).text(132_000_000)
         ('523万', '1.32亿')
         """
-        if type(value) is Decimal and value.is_finite() and value == int(value):
+        if _whole_decimal(value):
             value = int(value)  # a whole Decimal (the sheets' amounts) reads as its int
         if type(value) is int:  # exact in integers, no Decimal (millions of cells)
             return _int_text(value, self.exponent, self.places, self.fixed) + self.suffix

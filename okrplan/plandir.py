@@ -45,7 +45,7 @@ def write_plan(
     report ``report.html`` unless ``report=False`` (see :func:`okrplan.api.report_html`).
 
     With ``images=False`` the goal tree is written as ``tree.dot`` only, for a machine without
-    Graphviz (check :func:`image_problem` first: with images, a missing ``dot`` raises
+    Graphviz (check :func:`okrplan.api.image_problem` first: with images, a missing ``dot`` raises
     :class:`~okrplan.errors.MissingDependencyError` before anything is written).
 
     ``progress`` is called with the name of each part as this process starts it (``tree.dot``,
@@ -60,9 +60,10 @@ def write_plan(
     (``warn`` is called with those that could not be, and other notices). A file okrplan wrote
     that was edited since stops the run, unless ``discard_edits``.
 
-    A large plan's report (made by a forked child, see :data:`BESIDE_FROM`) sends back its
-    forecast of the plan, which :func:`okrplan.forecast.glance.glance` then gives without
-    making it again (``decompose``'s summary).
+    A large plan's report (made by a forked child, see :data:`BESIDE_FROM`) sends back the
+    forecast of the plan it made, which :func:`okrplan.forecast.glance.glance` then gives
+    without making it again (``decompose``'s summary), unless this process had it already
+    (made beside the solver: :mod:`okrplan.forecast.early`).
 
     Raises
     ------
@@ -138,7 +139,8 @@ def _plan_files(
     nodes = plan.graph.number_of_nodes()
     dot_text = _tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
     large = nodes >= BESIDE_FROM
-    # large: the child makes the tree and the report, this process plan.json's start; then
+    # large: the child makes tree.svg (the whole tree from TREE_BESIDE_FROM) and the report,
+    # this process plan.json's start (and the tree's dot and png below TREE_BESIDE_FROM); then
     # each takes what is left of the sheets, plan.md and the rest of plan.json as soon as it
     # is done (the longer first; plan.json's pieces are written in order when all are made)
     start, pieces = json_pieces(plan, JSON_PIECES if large else 0)
@@ -230,10 +232,7 @@ def _forecast_made(plan: Plan, report: bool) -> dict[str, str | bytes]:
     made = known(plan)
     if made is None:
         return {}
-    try:
-        return {_FORECAST: to_json(made[0])}
-    except (TypeError, ValueError):  # not sendable: the parent makes it if asked (not the files)
-        return {}
+    return {_FORECAST: to_json(made[0])}
 
 
 def _keep_forecast(plan: Plan, files: dict[str, Content]) -> None:

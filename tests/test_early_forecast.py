@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from test_properties import EXAMPLES, targets
+from hypothesis import given
+from test_properties import PROPERTY, targets
 
 from okrplan import api
 from okrplan.forecast import early, glance
@@ -50,11 +50,7 @@ def test_the_owners_org_is_the_solved_plans(path: Path) -> None:
     assert glance.to_json(glance.forecast_of(org)) == glance.to_json(glance.glance(plan))
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@PROPERTY
 @given(target=targets())
 def test_the_owners_org_is_the_solved_plans_for_random_organisations(
     target: dict[str, Any], tmp_path: Path
@@ -103,22 +99,29 @@ def test_a_child_that_dies_has_it_made_here(
     here = os.getpid()
     forecast_of = glance.forecast_of
 
+    made_here: list[int] = []
+
     def dies_in_the_child(org: Any, top: str | None = None) -> Any:
         if os.getpid() != here:
             os._exit(3)
+        made_here.append(1)
         return forecast_of(org, top)
 
     monkeypatch.setattr(glance, "forecast_of", dies_in_the_child)
     plan = api.decompose(SCENARIOS[-1], forecast=True)
     assert glance.to_json(glance.glance(plan)) == expected
+    assert made_here == [1]  # the child died: made here, once
 
 
 def test_a_process_forked_since_makes_it_itself(early_from_one: None, expected: str) -> None:
     # only the process that forked the forecast's child can wait for it: another asks
     # before its own fork (decompose's child asks after the main process has it), else makes it
     plan = api.decompose(SCENARIOS[-1], forecast=True)
-    other = Beside(lambda: {"text": glance.to_json(glance.glance(plan))})
-    assert other.result()["text"] == expected
+    here = os.getpid()
+    other = Beside(lambda: {"text": glance.to_json(glance.glance(plan)), "pid": str(os.getpid())})
+    made = other.result()
+    assert made["text"] == expected
+    assert made["pid"] != str(here)  # made in that process, not redone here after a failure
     assert glance.to_json(glance.glance(plan)) == expected  # this process still has its own
 
 

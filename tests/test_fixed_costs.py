@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 import pytest
 
 from okrplan.commands import collector_paused
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_collector_paused_while_the_command_runs_and_resumed_after() -> None:

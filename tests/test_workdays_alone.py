@@ -44,9 +44,10 @@ def test_one_country_module_imported() -> None:
         # a holidays release without the lazy loader okrplan reads goes its own way (every
         # country imported): only the days are then checked (test_same_days_...)
         "lazy = all(hasattr(holidays.CN, a) for a in ('module_name', 'entity_name'))\n"
-        "print(loaded if lazy else ['holidays.countries.china'])\n"
+        # (china's module alone, or with one it imports itself: not the 279 countries)
+        "print('holidays.countries.china' in loaded and len(loaded) <= 2 if lazy else True)\n"
         "import holidays.countries\n"  # the package imported afterwards still works
         "print(holidays.countries.China is sys.modules['holidays.countries.china'].China)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split("\n")[:2] == ["['holidays.countries.china']", "True"]
+    assert out.stdout.split("\n")[:2] == ["True", "True"]

@@ -170,8 +170,9 @@ def node_lines(
 
 
 def _named(node_id: str, owners: Owners) -> tuple[str | None, str | None]:
-    """The objective and the owner a KR's id ``k:SCOPE#i.j`` names (None for an id off that
-    pattern); they follow from the id up to its last dot where no ``#`` comes after it."""
+    """The objective and the owner a KR's id ``k:SCOPE#i.j`` names, or the owner an
+    objective's id ``o:SCOPE#i`` names (None for an id off those patterns); they follow from
+    the id up to its last ``#`` (the objective: up to its last dot after that)."""
     sharp = node_id.rfind("#") if node_id[:2] in ("k:", "o:") else -1
     owner = owners[node_id[2:sharp]] if sharp >= 0 else None
     objective = None

@@ -82,10 +82,7 @@ def _item_per_line(plan: Plan) -> str:
 def json_chunks(plan: Plan) -> Iterator[bytes]:
     """:func:`to_json`'s text as UTF-8, a batch of lines at a time for a large plan (its text
     is never held whole: as bytes it takes a third of the memory)."""
-    start, pieces = json_pieces(plan, 0)
-    yield from start
-    for piece in pieces:
-        yield piece()
+    return json_pieces(plan, 0)[0]
 
 
 def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable[[], bytes]]]:

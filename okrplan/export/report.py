@@ -33,7 +33,6 @@ from okrplan.export.report_plan import (
     first_deep_unit,
     hires,
     outline,
-    people_under,
     plan_facts,
     quoted,
     relaxations,
@@ -108,8 +107,7 @@ def report_context(
         max_level=None if scope.levels is None else top_level + scope.levels,
         workbook=False,  # the cards read no actual cells and no roll-ups
     )
-    people = scope.people if scope.people is not None else people_under(plan.graph, scope.top)
-    cards = _cards(plan, book, people)
+    cards = _cards(plan, book, scope.people)
     limited = _limited_text(locale, scope, len(cards))
     tree = ""
     if tree_svg is not None:

@@ -55,11 +55,10 @@ class Scope:
     groups: int
     below: dict[str, tuple[int, int]]  # a unit → the units and role groups below it
     # what the page reads of every unit from ``top`` down, summed in the same pass as
-    # ``below`` (None: not summed, see people_under and _stretch_totals)
-    people: dict[str, int] | None = field(default=None, compare=False, repr=False)
-    stretch: dict[str, tuple[int | Fraction, ...]] | None = field(
-        default=None, compare=False, repr=False
-    )
+    # ``below``: the headcount below it, and the quota and basis of the groups with a stretch
+    # below it (units without such a group left out)
+    people: dict[str, int] = field(compare=False, repr=False)
+    stretch: dict[str, tuple[int | Fraction, ...]] = field(compare=False, repr=False)
 
 
 def scope_of(plan: Plan, unit: str | None = None, max_cards: int = MAX_CARDS) -> Scope:
@@ -287,7 +286,7 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
     ]
     top = max(values, default=0.0)
 
-    totals = scope.stretch if scope.stretch is not None else _stretch_totals(graph, scope.top)
+    totals = scope.stretch
 
     def walk(owner: str, depth: int) -> None:
         if owner not in totals:
@@ -328,48 +327,6 @@ def stretch_svg(plan: Plan, scope: Scope) -> str:
 def _exact(value: Number) -> int | Fraction:
     """An amount as an exact number (a whole one stays an int: sums of ints are cheaper)."""
     return value if type(value) is int else Fraction(str(value))
-
-
-def _stretch_totals(graph: nx.DiGraph, top: str) -> dict[str, tuple[int | Fraction, ...]]:
-    """Each unit from ``top`` down with the quota and basis of the groups with a stretch at
-    every level below it (see :func:`_stretched`), summed exactly, children before parents
-    in one pass (a unit's own sums at 100,000 people, each over its whole subtree, took
-    140,000 Fractions); units with no such group are left out."""
-    totals: dict[str, tuple[int | Fraction, ...]] = {}
-    for owner in reversed(queries.tree_order(graph, top)):
-        record = node(graph, owner)
-        if not isinstance(record, Unit):
-            continue
-        quota: int | Fraction = 0
-        basis: int | Fraction = 0
-        found = False
-        for child in queries.org_children(graph, owner):
-            kid = node(graph, child)
-            if isinstance(kid, RoleGroup):
-                if _stretched(kid) and kid.selling:
-                    quota += _exact(kid.selling.quota)
-                    basis += _exact(kid.selling.basis)
-                    found = True
-            elif child in totals:
-                quota, basis = quota + totals[child][0], basis + totals[child][1]
-                found = True
-        if found:
-            totals[owner] = (quota, basis)
-    return totals
-
-
-def people_under(graph: nx.DiGraph, top: str) -> dict[str, int]:
-    """Each unit from ``top`` down with the headcount of every role group below it (what
-    :func:`okrplan.queries.people_below` counts, for all of them in one pass)."""
-    people: dict[str, int] = {}
-    for owner in reversed(queries.tree_order(graph, top)):
-        if isinstance(node(graph, owner), Unit):
-            count = 0
-            for child in queries.org_children(graph, owner):
-                kid = node(graph, child)
-                count += kid.headcount if isinstance(kid, RoleGroup) else people[child]
-            people[owner] = count
-    return people
 
 
 def subject_text(plan: Plan, subject: str) -> str:

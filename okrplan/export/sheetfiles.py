@@ -219,10 +219,10 @@ def _index_rows(
 ) -> list[str]:
     """One table row per sheet: its tab (``tabs``, in the same order), path, role, person,
     headcount, quota, objective weights and the links to its files."""
-    # the scale of the different quotas (a scale is the same for equal amounts, in any order),
-    # each whole one as an int: its scale and text in integer arithmetic, not by Decimal
-    whole = {q: _whole(q) for q in dict.fromkeys(s.quota for s in sheets) if q is not None}
-    quotas = money_scale(whole.values(), book.locale, book.step)
+    # the scale of the different quotas (a scale is the same for equal amounts, in any order;
+    # whole ones are read in integer arithmetic, see money_scale)
+    given = [q for q in dict.fromkeys(s.quota for s in sheets) if q is not None]
+    quotas = money_scale(given, book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once
@@ -245,7 +245,7 @@ def _index_rows(
         if (amount := sheet.quota) is None:
             quota = ""
         elif (quota := money.get(amount)) is None:  # type: ignore[assignment]
-            quota = money[amount] = md_cell(numbers.money(whole[amount], quotas))
+            quota = money[amount] = md_cell(numbers.money(amount, quotas))
         if (weight := weights.get(shares := sheet.objectives)) is None:
             weight = weights[shares] = md_cell(" · ".join(f"{n} {w}%" for n, w in shares))
         person = md_cell(sheet.person) if sheet.person else ""
@@ -254,14 +254,6 @@ def _index_rows(
             f"| {tab} | {path} | {role} | {person} | {people} | {quota} | {weight} | {links} |"
         )
     return lines
-
-
-def _whole(amount: Decimal) -> Decimal | int:
-    """``amount`` as an int where it is whole (the same scale and text: see
-    :func:`okrplan.numbers.money_scale`)."""
-    if not amount.is_finite() or amount != amount.to_integral_value():
-        return amount
-    return int(amount)
 
 
 def _md_cells(texts: list[str]) -> list[str]:

@@ -79,13 +79,11 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
         okrs = sheet(graph, owner)
         if not any(map(KRS, okrs)):
             continue
-        group, heads, objectives = record, int(record.headcount), objective_shares(okrs)
+        group, heads, objectives = record, record.headcount, objective_shares(okrs)
         if group.people or builder.per_person or group.new_hires:  # else no person sheets
             if named is _UNKNOWN:  # the unit's role names that name people, once per unit
                 named = _named_roles(graph, unit_id)
             if builder.gets_person_sheets(group, named):
-                if heads <= 0:
-                    continue  # a hiring group the plan did not need (as SheetBuilder.add_role)
                 people = builder.people_of(group, heads, named, counters)
                 if people:
                     each = group_quota(group.selling, each=True, decimal=decimal)

@@ -156,8 +156,8 @@ def _rollups_within(sheets: list[Sheet]) -> list[Sheet]:
 
 
 def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[Sheet]:
-    """The sheets with their workbook tab and (with ``files``) file name, each unique (an
-    outline's sheets are listed in an index, not written to files of their own)."""
+    """The sheets with their workbook tab and (with ``files``) file name, each unique (a book
+    without rows lists its sheets in an index, not in files of their own)."""
     stems = (
         unique_file_names(
             [s.file_stem for s in sheets], "", reserved=[INDEX_FILE.rsplit(".", 1)[0]]
@@ -325,7 +325,7 @@ class SheetBuilder:
 
     def okrs(self, owner: str) -> tuple[OKRs | None, tuple[tuple[str, int], ...]]:
         """An owner's objectives and key results (None if it has no key result: no sheet),
-        and its objectives' (name, share). An outline (see build_book) gets no key results:
+        and its objectives' (name, share). A book without rows (see build_book) gets no key results:
         it needs only the objectives and whether any key result measures them (the sheets
         are asked for once per plan and kept: see :func:`okrplan.queries.sheet`)."""
         okrs = queries.sheet(self.plan.graph, owner)
@@ -418,7 +418,7 @@ class SheetBuilder:
     ) -> None:
         locale, path, heads = self.locale, group.path, int(group.headcount)
         each = group_quota(group.selling, each=True)
-        # the facts on a person's sheet, but its name (not made for an outline: see build_book)
+        # the facts on a person's sheet, but its name (not made without rows: see build_book)
         shared: list[str] = []
         if each and self.with_rows:
             quota = money_text(each, locale, numbers_for(self.plan.meta))

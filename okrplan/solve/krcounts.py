@@ -133,21 +133,15 @@ class MoneyNumbers:
         total = sum(num)
         if per is Per.MONTH or (per is Per.PLAN and not self.by_quarter):
             by_period = {
-                label: _money(n, den) for label, n in zip(calendar.labels, num, strict=True)
+                label: shown(n, den, True) for label, n in zip(calendar.labels, num, strict=True)
             }
         else:
-            by_period = {q: _money(sum(num[a:b]), den) for q, a, b in quarters}
-        whole = _money(total, den)
+            by_period = {q: shown(sum(num[a:b]), den, True) for q, a, b in quarters}
+        whole = shown(total, den, True)
         if per is Per.PLAN:
             return whole, by_period, whole
         count = calendar.quarter_count if per is Per.QUARTER else self.months
-        return _money(total, den * count), by_period, whole
-
-
-def _money(num: int, den: int) -> int | float:
-    """``shown(num, den, True)``: an int when whole, else the float rounded to 6 places."""
-    whole, rest = divmod(num, den)
-    return whole if not rest else float(round(num / den, 6))
+        return shown(total, den * count, True), by_period, whole
 
 
 def uncapped(series: Series, per: Per, calendar: Calendar) -> Numbers | None:

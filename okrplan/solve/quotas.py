@@ -40,9 +40,9 @@ class Quotas:
 
 @dataclass(frozen=True, slots=True)
 class _Tree:
-    """The selling part of the org tree, as the rounding walks it. Amounts are exact
-    fractions as ``(numerator, denominator)`` pairs of ints, not reduced (fractions' gcds per
-    operation would be most of the work at 100,000 people)."""
+    """The selling part of the org tree, as the rounding walks it. A unit's split is in ints
+    over one common denominator (fractions' gcds per operation would be most of the work at
+    100,000 people)."""
 
     groups: dict[Names, list[Group]]  # each unit's own groups
     units: dict[Names, list[UnitRef]]  # each selling unit's selling child units
