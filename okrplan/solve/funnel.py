@@ -102,7 +102,8 @@ def sourced_series(group: Group, worked: PersonSeries, supplied: Collection[str]
 
 def with_followers(spec: Spec, series: PersonSeries, *, replace: bool) -> PersonSeries:
     """``series`` with every metric that follows one of its metrics (``collections = 95% of
-    revenue``); with ``replace``, followers already there are worked out again."""
+    revenue``); with ``replace``, followers already there are worked out again. A new dict,
+    but ``series`` itself where no metric follows another (the callers' dicts are their own)."""
     return followers(spec)(series, replace)
 
 
@@ -120,6 +121,8 @@ class Followers:
         )
 
     def __call__(self, series: PersonSeries, replace: bool) -> PersonSeries:
+        if not self.rules:  # nothing follows: no copy (see with_followers)
+            return series
         out = dict(series)
         for key, source, rate, money in self.rules:
             if source in out and (replace or key not in out):

@@ -142,7 +142,7 @@ def _targeted(
         else:
             part = tuple(scaled[i * count : (i + 1) * count])
             own[metric] = Series(part, den * times, money[metric])
-    return follow(own, True) if follow.rules else own  # own is new: no copy without rules
+    return follow(own, True)
 
 
 def own_needs(spec: Spec, sums: PersonSeries, target: Fraction, keep: set[str]) -> PersonSeries:

@@ -28,7 +28,7 @@ from okrplan.solve.funnel import PersonSeries, followers, with_followers
 from okrplan.solve.groups import Group, unit_id
 from okrplan.solve.options import DEFAULT_OPTIONS, SolverOptions, worst
 from okrplan.solve.phasing import apportion, apportion_ints
-from okrplan.solve.rounding import achievable, achievable_ints, split_grains_status
+from okrplan.solve.rounding import achievable_ints, split_grains_status
 from okrplan.solve.series import Series
 from okrplan.spec import Kpi, Spec
 
@@ -89,10 +89,9 @@ def _assigned(target: Fraction | int, growth: Fraction, grains: list[int]) -> in
                    // (2 * growth.denominator), target)  # fmt: skip
     if 1 in grains:  # every whole number is a sum: the nearest, ties up, ≥ the target
         return max(math.floor(target * growth + Fraction(1, 2)), math.ceil(target))
-    if type(target) is int:  # below the top: target × growth as ints, not a fraction
-        num, den = target * growth.numerator, growth.denominator
-        return achievable_ints(num, den, grains, at_least=(target, 1))
-    return achievable(target * growth, grains, at_least=Fraction(target))
+    # target × growth as ints, not a fraction (an int target below the top)
+    num, den = target.numerator * growth.numerator, target.denominator * growth.denominator
+    return achievable_ints(num, den, grains, at_least=(target.numerator, target.denominator))
 
 
 def _split(
@@ -325,7 +324,7 @@ def with_targets(
     for split in splits:
         for gid, found in person_target_series(spec, groups, split).items():
             out[gid] = {**out[gid], split.metric: found}
-    if splits and followers(spec).rules:  # without rules, with_followers only copies
+    if splits:
         for group in groups:
             if group.id in out:
                 out[group.id] = with_followers(spec, out[group.id], replace=False)
@@ -362,5 +361,5 @@ def unit_target_series(
             phased = _phased(target, sums.num, grains[sums.money], sums.money, ints=True)
             changed[split.metric] = phased
         if changed is not None:  # a new dict already: followers worked out again, if any
-            out[uid] = follow(changed, True) if follow.rules else changed
+            out[uid] = follow(changed, True)
     return out
