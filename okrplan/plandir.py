@@ -139,10 +139,9 @@ def _plan_files(
     nodes = plan.graph.number_of_nodes()
     dot_text = _tree_dot(plan) if nodes < TREE_BESIDE_FROM else None
     large = nodes >= BESIDE_FROM
-    # large: the child makes tree.svg (the whole tree from TREE_BESIDE_FROM) and the report,
-    # this process plan.json's start (and the tree's dot and png below TREE_BESIDE_FROM); then
-    # each takes what is left of the sheets, plan.md and the rest of plan.json as soon as it
-    # is done (the longer first; plan.json's pieces are written in order when all are made)
+    # large: the child makes the report and tree.svg (all the tree from TREE_BESIDE_FROM), this
+    # process plan.json's start; then each takes what is left of the sheets, plan.md and the
+    # rest of plan.json when done (plan.json's pieces are written in order when all are made)
     start, pieces = json_pieces(plan, JSON_PIECES if large else 0)
     shared = _shared_parts(plan, sheets and large, pieces)
     side = functools.partial(

@@ -111,12 +111,18 @@ class SeriesSum:
         if len(self.parts) == 1:  # one denominator (the usual case): the sums as they are
             for d, acc in self.parts.items():
                 return Series(tuple(acc), d, self.money)
-        den = math.lcm(*self.parts)
-        total = [0] * count
-        for d, acc in self.parts.items():
-            k = den // d
-            total = [t + a * k for t, a in zip(total, acc, strict=True)]
-        return Series(tuple(total), den, self.money)
+        return joined(self.parts, count, self.money)
+
+
+def joined(by_den: Mapping[int, Sequence[int]], count: int, money: bool) -> Series:
+    """One metric's sums kept per denominator (``count`` periods each) as one series, over
+    their lcm."""
+    den = math.lcm(*by_den)
+    total = [0] * count
+    for d, acc in by_den.items():
+        k = den // d
+        total = [t + a * k for t, a in zip(total, acc, strict=True)]
+    return Series(tuple(total), den, money)
 
 
 NO_WEEKS = WeekWeights((), 1)

@@ -10,7 +10,6 @@ carry into the next, since no unit's sum exceeds the organisation's.
 
 from __future__ import annotations
 
-import math
 import operator
 import sys
 from array import array
@@ -18,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from okrplan.solve.funnel import PersonSeries
 from okrplan.solve.groups import Group
-from okrplan.solve.series import Series
+from okrplan.solve.series import Series, joined
 
 Names = tuple[str, ...]
 Slots = tuple[tuple[str, int], ...]
@@ -80,7 +79,7 @@ class Block:
         parts: dict[str, dict[int, list[int]]] = {}
         for i, (metric, den) in enumerate(self.slots):
             parts.setdefault(metric, {})[den] = values[i * count : (i + 1) * count]
-        return {metric: _joined(by_den, count, money[metric]) for metric, by_den in parts.items()}
+        return {metric: joined(by_den, count, money[metric]) for metric, by_den in parts.items()}
 
 
 def _packed(values: list[int]) -> int:
@@ -89,16 +88,6 @@ def _packed(values: list[int]) -> int:
 
 def _unpacked(value: int, size: int) -> list[int]:
     return array("Q", value.to_bytes(size * 8, sys.byteorder)).tolist()
-
-
-def _joined(by_den: Mapping[int, list[int]], count: int, money: bool) -> Series:
-    """One metric's sums over several denominators as one series (over their lcm)."""
-    den = math.lcm(*by_den)
-    total = [0] * count
-    for d, acc in by_den.items():
-        k = den // d
-        total = [t + a * k for t, a in zip(total, acc, strict=True)]
-    return Series(tuple(total), den, money)
 
 
 class _Adder:
