@@ -164,9 +164,12 @@ def money_text(
     return (numbers or Numbers(locale)).money(value, scale)
 
 
-def pass_down_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str | None:
+def pass_down_text(
+    unit: Unit, locale: str, numbers: Numbers | None = None, scale: Scale | None = None
+) -> str | None:
     """What a unit passes down to its children and how far above its own target:
-    ``下达 9,680万 (+10%)``; None for a unit that does not sell.
+    ``下达 9,680万 (+10%)``; None for a unit that does not sell. ``scale`` is the unit of its
+    target and what it passes down (:func:`money_scale` of the two, worked out if not given).
 
     >>> from okrplan.model import Level
     >>> u = Unit("u:A", "A", ("A",), "", Level.UNIT, target=4_800_000, assigned=5_200_000)
@@ -175,7 +178,9 @@ def pass_down_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> s
     """
     if unit.assigned is None:
         return None
-    scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
+    if scale is None:
+        step = (numbers or Numbers(locale)).step
+        scale = money_scale([unit.target, unit.assigned], locale, step)
     text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale, numbers, scale)}"
     if unit.target:
         ratio = Decimal(str(unit.assigned)) / Decimal(str(unit.target)) - 1
@@ -197,7 +202,7 @@ def unit_money_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> 
         return ""
     scale = money_scale([unit.target, unit.assigned], locale, (numbers or Numbers(locale)).step)
     text = money_text(unit.target, locale, numbers, scale)
-    passed = pass_down_text(unit, locale, numbers)
+    passed = pass_down_text(unit, locale, numbers, scale)
     return f"{text}, {passed}" if passed else text
 
 
