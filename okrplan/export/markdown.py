@@ -188,8 +188,7 @@ class _Texts:
                     kr.weight,
                     type(kr.sourced),
                     kr.sourced,
-                    type(kr.total) if kr.sourced is not None else None,
-                    kr.total if kr.sourced is not None else None,
+                    (type(kr.total), kr.total) if kr.sourced is not None else None,
                 )
                 for number, (objective, krs) in enumerate(okrs, start=1)
                 for kr in krs

@@ -1,0 +1,106 @@
+"""plan.md makes each different table once and writes it for every owner that has it
+(okrplan.export.markdown): an owner's table reads the same as the table written for that
+owner alone, on the shipped scenarios, on random organisations, and where two owners' key
+results differ in one field only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from test_properties import PROPERTY, decompose, targets
+
+from okrplan import api, queries
+from okrplan.export import markdown
+from okrplan.export.markdown import to_markdown
+from okrplan.graph import node
+from okrplan.model import KRKind, Per, RoleGroup
+
+GOLDEN = Path(__file__).parent / "golden" / "scenarios"
+SCENARIOS = sorted(p.name for p in GOLDEN.iterdir() if (p / "plan.json").exists())
+
+
+def _each_alone(plan: api.Plan, monkeypatch: pytest.MonkeyPatch) -> str:
+    """plan.md with every owner's table made by a writer of its own, nothing shared between
+    owners."""
+    table = markdown._Texts.table
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            markdown._Texts, "table", lambda self, okrs: table(markdown._Texts(self.numbers), okrs)
+        )
+        return to_markdown(plan)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_scenario_tables_read_as_each_owner_s_own(
+    name: str, locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = api.load_plan(GOLDEN / name / "plan.json")
+    plan = replace(plan, meta={**plan.meta, "locale": locale, "currency": "USD"})
+    assert to_markdown(plan) == _each_alone(plan, monkeypatch)
+
+
+@PROPERTY
+@given(target=targets())
+def test_random_organisations_tables_read_as_each_owner_s_own(
+    target: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = decompose(target, tmp_path)
+    assert to_markdown(plan) == _each_alone(plan, monkeypatch)
+
+
+def _twins(plan: api.Plan) -> tuple[queries.Sheet, queries.Sheet]:
+    """The sheets of two role groups with as many objectives and key results each."""
+    seen: dict[tuple[int, ...], queries.Sheet] = {}
+    for owner in queries.tree_order(plan.graph):
+        if isinstance(node(plan.graph, owner), RoleGroup):
+            okrs = queries.sheet(plan.graph, owner)
+            shape = tuple(len(krs) for _, krs in okrs)
+            if okrs and shape in seen:
+                return seen[shape], okrs
+            seen[shape] = okrs
+    raise AssertionError("no two role groups with sheets of one shape")
+
+
+# the fields of the first key result of each of the two owners (the rest are the same)
+CHANGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "the same": ({}, {}),
+    "name": ({}, {"name": "另一个关键成果"}),
+    "target": ({}, {"target": 123_457}),
+    "target as a float": ({}, {"target": 30.0}),
+    "weight": ({}, {"weight": 7}),
+    "weight as a float": ({}, {"weight": 7.5}),
+    "unit": ({}, {"unit": "次"}),
+    "money": ({}, {"money": True}),
+    "per": ({}, {"per": Per.QUARTER}),
+    "sourced": ({"sourced": 3, "total": 12}, {"sourced": 6, "total": 12}),
+    "total": ({"sourced": 3, "total": 12}, {"sourced": 3, "total": 24}),
+    "kind": ({"deduction": 5}, {"deduction": 5, "kr_kind": KRKind.DEDUCTION}),
+    "deduction": (
+        {"kr_kind": KRKind.DEDUCTION, "deduction": 5, "target": None},
+        {"kr_kind": KRKind.DEDUCTION, "deduction": 10, "target": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_owners_whose_key_results_differ_in_one_field_read_their_own(
+    change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = api.load_plan(GOLDEN / SCENARIOS[0] / "plan.json")
+    first, second = _twins(plan)
+    graph = plan.graph.copy()
+    # both owners' key results made the first's, the first one of each given its fields
+    for (_, theirs), (_, ours) in zip(first, second, strict=True):
+        for index, (their, our) in enumerate(zip(theirs, ours, strict=True)):
+            fields = CHANGES[change] if index == 0 else ({}, {})
+            graph.nodes[their.id]["node"] = replace(their, **fields[0])
+            graph.nodes[our.id]["node"] = replace(
+                their, id=our.id, owner=our.owner, objective=our.objective, **fields[1]
+            )
+    twin = replace(plan, graph=graph)
+    assert to_markdown(twin) == _each_alone(twin, monkeypatch)
