@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from test_properties import PROPERTY, decompose, targets
 
 from okrplan import api, queries
@@ -104,3 +105,8 @@ def test_owners_whose_key_results_differ_in_one_field_read_their_own(
             )
     twin = replace(plan, graph=graph)
     assert to_markdown(twin) == _each_alone(twin, monkeypatch)
+
+
+@given(lines=st.lists(st.text(alphabet=st.sampled_from(["a", "|", " ", "\n", "\t", "\u3000"]))))
+def test_the_text_ends_with_one_line_break_after_its_last_line(lines: list[str]) -> None:
+    assert markdown._ending_once(list(lines)) == "\n".join(lines).rstrip() + "\n"

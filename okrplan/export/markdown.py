@@ -55,7 +55,20 @@ def to_markdown(plan: Plan) -> str:
         lines += [f"- {_cell(r.message)}" for r in solver.relaxations]
         lines.append("")
     _unit(plan, _Texts(numbers), queries.unit(graph, root_of(graph)), 2, lines)
-    return "\n".join(lines).rstrip() + "\n"
+    return _ending_once(lines)
+
+
+def _ending_once(lines: list[str]) -> str:
+    """``"\\n".join(lines).rstrip() + "\\n"``, the text made in one copy (not three: plan.md
+    is 6 MB at 100,000 people): the blank lines at the end and the last line's trailing
+    spaces taken off before the join. ``lines`` is changed."""
+    while lines and not lines[-1].rstrip():
+        lines.pop()
+    if not lines:
+        return "\n"
+    lines[-1] = lines[-1].rstrip()
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _unit(plan: Plan, texts: _Texts, unit: Unit, depth: int, lines: list[str]) -> None:
