@@ -184,9 +184,14 @@ def pass_down_text(
     text = f"{label(locale, 'assigned')} {money_text(unit.assigned, locale, numbers, scale)}"
     if unit.target:
         ratio = Decimal(str(unit.assigned)) / Decimal(str(unit.target)) - 1
-        percent = format_percent(ratio.quantize(Decimal("0.001")), locale)
-        text += f" ({'+' if ratio >= 0 else '-'}{percent})"
+        text += _above(ratio.quantize(Decimal("0.001")), ratio >= 0, locale)
     return text
+
+
+@functools.lru_cache(maxsize=1024)  # 6,500 units at 100,000 people pass down a few ratios
+def _above(ratio: Decimal, up: bool, locale: str) -> str:
+    """`` (+10%)``: how far above (``up``) or below its target a unit passes down."""
+    return f" ({'+' if up else '-'}{format_percent(ratio, locale)})"
 
 
 def unit_money_text(unit: Unit, locale: str, numbers: Numbers | None = None) -> str:
