@@ -284,6 +284,7 @@ def _side_files(
     made: dict[str, str | bytes] = {}
     formats: tuple[str, ...] = ("svg",)
     if dot_text is None:
+        step(TREE_DOT)
         dot_text = made[TREE_DOT] = _tree_dot(plan)
         formats = ("png", "svg")
     if images:
