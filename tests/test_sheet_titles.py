@@ -9,7 +9,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrplan.export.names import _plain_titles, safe_sheet_title, sheet_tabs, sheet_title_by_rules
+from okrplan.export.names import _plain_titles, safe_sheet_title, sheet_title_by_rules, tab_titles
 
 # characters each rule looks at: forbidden ones, spaces, apostrophes, a combining accent
 # (NFC), a character beyond U+FFFF (two UTF-16 units), a bidi override and a tab
@@ -49,17 +49,15 @@ def test_plain_and_other_names() -> None:
 def test_tabs_made_in_bulk_are_the_tabs_made_one_by_one(
     names: list[list[str]], plain_beside: bool
 ) -> None:
-    """sheet_tabs makes a round's tabs in bulk where all of them are plain: the tabs and their
-    safe titles are those it makes with the bulk check off (each tab made safe one by one)."""
+    """tab_titles makes a round's tabs in bulk where all of them are plain: the tabs, their
+    safe titles and keys are those it makes with the bulk check off (each tab made safe one
+    by one)."""
     contexts = [tuple(n) for n in names] + ([("北京", "直销组"), ("上海", "直销组")] * plain_beside)
     least = [1 + i % 2 for i in range(len(contexts))]
-    bulk: dict[str, str] = {}
-    tabs = sheet_tabs(contexts, least, bulk)
+    bulk = tab_titles(contexts, least)
     with mock.patch("okrplan.export.names._plain_titles", return_value=False):
-        alone: dict[str, str] = {}
-        assert sheet_tabs(contexts, least, alone) == tabs
-    assert {t: bulk[t] for t in tabs} == {t: alone[t] for t in tabs}
-    assert all(bulk[t] == safe_sheet_title(t) for t in tabs)
+        assert tab_titles(contexts, least) == bulk
+    assert bulk.titles == [safe_sheet_title(t) for t in bulk.tabs]
 
 
 def test_bulk_check_of_plain_titles() -> None:
