@@ -24,7 +24,8 @@ from typing import NamedTuple
 SHEET_TITLE_MAX = 31  # Excel's limit, in UTF-16 code units
 FILE_STEM_MAX_BYTES = 120  # well under the 255 bytes most file systems allow per name
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_FORBIDDEN_CHARS = "[]:*?/\\"
+_SHEET_FORBIDDEN = re.compile(f"[{re.escape(_SHEET_FORBIDDEN_CHARS)}]")
 _FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
 _WINDOWS_RESERVED = {
     "con",
@@ -201,12 +202,15 @@ def _plain_titles(texts: list[str], limit: int = SHEET_TITLE_MAX) -> bool:
     joined = "\n".join(texts)
     # a space or an apostrophe at either end of a text is one beside a line break or at an
     # end of the whole (substring searches: a regular expression anchored at every line
-    # takes five times as long)
-    if joined[0] in " '" or joined[-1] in " '" or any(e in joined for e in _EDGES):
+    # takes five times as long), looked for only if the texts have one at all (the search
+    # for one character is the quickest: most names have neither)
+    if joined[0] in " '" or joined[-1] in " '":
+        return False
+    if (" " in joined or "'" in joined) and any(e in joined for e in _EDGES):
         return False
     return (
         _ASTRAL.search(joined) is None
-        and _SHEET_FORBIDDEN.search(joined) is None
+        and not any(c in joined for c in _SHEET_FORBIDDEN_CHARS)  # (each one's search, as above)
         and unicodedata.is_normalized("NFC", joined)
     )
 
@@ -360,9 +364,13 @@ def _made_of(
         tabs = [
             t if len(t) <= SHEET_TITLE_MAX else tab_of(p) for t, p in zip(tabs, parts, strict=True)
         ]
-    if _plain_titles(tabs):
-        folded = list(map(str.casefold, tabs))
+    # each different tab looked at once (the first round repeats a large book's unit names)
+    different = list(dict.fromkeys(tabs))
+    if _plain_titles(different):
+        folded = list(map(str.casefold, different))
         if "history" not in folded:  # (the one plain title _plain_titles lets through)
+            if len(different) < len(tabs):
+                folded = list(map(dict(zip(different, folded, strict=True)).__getitem__, tabs))
             return Tabs(tabs, tabs.copy(), folded)
     titles = list(map(title, tabs))
     return Tabs(tabs, [t for t, _ in titles], [k for _, k in titles])
