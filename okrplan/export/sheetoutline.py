@@ -66,7 +66,7 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
     listed: list[Listed] = []
     append, decimals, decimal = listed.append, builder.decimals, builder.decimal
     # a large book repeats its objectives' shares (19,000 sheets, five different ones): each
-    # different one is kept once, so that the index writes each once
+    # different one is kept once (the index looks each row's up: one object, not thousands)
     shared: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
     share = shared.setdefault
     unit_id, named, counters = "", set[str](), dict[tuple[str, bool], int]()
@@ -79,15 +79,15 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
                 value, path = record.target, record.path
                 if (quota := decimals.get(str(value))) is None:  # builder.decimal's, inline
                     quota = decimal(value)
-                objectives = share(shares := objective_shares(okrs), shares)
-                append(_row((owner, "unit", path, None, None, None, 1, quota, objectives, path, 1)))
+                shares = share(made := objective_shares(okrs), made)
+                append(_row((owner, "unit", path, None, None, None, 1, quota, shares, path, 1)))
             continue
         if not isinstance(record, RoleGroup) or not record.headcount:
             continue  # a group of no one (a hire pool that hired no one): no sheet
         if not any(map(KRS, okrs)):
             continue
         group, heads = record, record.headcount
-        objectives = share(shares := objective_shares(okrs), shares)
+        shares = share(made := objective_shares(okrs), made)
         if group.people or builder.per_person or group.new_hires:  # else no person sheets
             if named is _UNKNOWN:  # the unit's role names that name people, once per unit
                 named = _named_roles(graph, unit_id)
@@ -95,29 +95,16 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
                 people = builder.people_of(group, heads, named, counters)
                 if people:
                     each = group_quota(group.selling, each=True, decimal=decimal)
-                    listed += _people(group, people, each, objectives)
+                    listed += _people(group, people, each, shares)
                     continue
         path, role, selling = group.path, group.label, group.selling
         if selling is None:
             quota = _NO_QUOTA  # group_quota's for a group that does not sell
         elif (quota := decimals.get(str(value := selling.quota))) is None:
             quota = decimal(value)
+        context = (*path, role)  # the group's sheet (also past the limits)
         append(
-            _row(
-                (
-                    owner,
-                    "role",
-                    path,
-                    role,
-                    group.name,
-                    None,
-                    heads,
-                    quota,
-                    objectives,
-                    (*path, role),
-                    2,
-                )
-            )
+            _row((owner, "role", path, role, group.name, None, heads, quota, shares, context, 2))
         )
     return listed
 
