@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 
@@ -206,6 +206,28 @@ def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     if found is None:
         found = known[owner] = _sheet(graph, owner)
     return list(found)
+
+
+def records_at(graph: nx.DiGraph, node_ids: Iterable[str]) -> list[Node]:
+    """The record of each of ``node_ids`` (:func:`okrplan.graph.node`), read in one pass
+    (the sheets' index of 100,000 people reads its 20,000 owners' records first: read one
+    by one amid its other work, they took a third of its listing's time)."""
+    return [data["node"] for data in map(graph._node.__getitem__, node_ids)]
+
+
+def sheets(graph: nx.DiGraph, owners: Iterable[str]) -> list[Sheet]:
+    """:func:`sheet` of each of ``owners``, asked for at once (the sheets' index of 100,000
+    people reads 20,000). The lists are the kept ones, not copies: do not change them."""
+    known = _known(graph, "sheet")
+    if known is None:
+        return [_sheet(graph, owner) for owner in owners]
+    out = []
+    for owner in owners:
+        found = known.get(owner)
+        if found is None:
+            found = known[owner] = _sheet(graph, owner)
+        out.append(found)
+    return out
 
 
 # The sheets and the children are read here from networkx's adjacency dicts behind its public

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okrplan import api, queries
-from okrplan.export.names import safe_sheet_title, sheet_tabs
+from okrplan.export.names import safe_sheet_title, sheet_tabs, tab_titles
 from okrplan.model import KeyResult, Objective, RoleGroup, Unit
 from okrplan.plan import Plan
 from okrplan.render import render_image, to_dot
@@ -87,10 +87,10 @@ _NAMES += ["'q", "History", "a:b", "a_b", ""]
 )
 def test_sheet_tabs_follow_the_rounds(sheets: list[tuple[tuple[str, ...], int]]) -> None:
     contexts, least = [c for c, _ in sheets], [d for _, d in sheets]
-    safe: dict[str, str] = {}
-    tabs = sheet_tabs(contexts, least, safe)
+    tabs, titles, keys = tab_titles(contexts, least)
     assert tabs == _tabs_by_rounds(contexts, least)
-    assert all(safe[t] == safe_sheet_title(t) for t in tabs)  # what SheetTitles.take reuses
+    assert titles == [safe_sheet_title(t) for t in tabs]  # what SheetTitles.take reuses
+    assert keys == [t.casefold() for t in titles]
 
 
 def test_sheet_tabs_by_hand() -> None:

@@ -117,3 +117,14 @@ def test_period_labels_follow_the_graph() -> None:
     assert queries.period_labels(graph) == {"2015-01", "2015-W10"}
     plain = nx.DiGraph(graph)  # a graph that does not count its changes: asked afresh
     assert queries.period_labels(plain) == {"2015-01", "2015-W10"}
+
+
+def test_many_owners_at_once_are_each_owner_asked_alone() -> None:
+    from okrplan.graph import node
+
+    for graph in (new_graph(), nx.DiGraph()):  # answers kept, and a graph asked afresh
+        _company(graph)
+        owners = ["u:A", "r:A/rep", "r:A/rep+hires", "u:A/B"]
+        assert queries.records_at(graph, owners) == [node(graph, o) for o in owners]
+        assert queries.sheets(graph, owners) == [queries.sheet(graph, o) for o in owners]
+        assert queries.sheets(graph, ["no such node"]) == [[]]

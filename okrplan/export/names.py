@@ -17,13 +17,15 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import compress, groupby
+from itertools import compress
 from operator import lt
+from typing import NamedTuple
 
 SHEET_TITLE_MAX = 31  # Excel's limit, in UTF-16 code units
 FILE_STEM_MAX_BYTES = 120  # well under the 255 bytes most file systems allow per name
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_FORBIDDEN_CHARS = "[]:*?/\\"
+_SHEET_FORBIDDEN = re.compile(f"[{re.escape(_SHEET_FORBIDDEN_CHARS)}]")
 _FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
 _WINDOWS_RESERVED = {
     "con",
@@ -200,12 +202,15 @@ def _plain_titles(texts: list[str], limit: int = SHEET_TITLE_MAX) -> bool:
     joined = "\n".join(texts)
     # a space or an apostrophe at either end of a text is one beside a line break or at an
     # end of the whole (substring searches: a regular expression anchored at every line
-    # takes five times as long)
-    if joined[0] in " '" or joined[-1] in " '" or any(e in joined for e in _EDGES):
+    # takes five times as long), looked for only if the texts have one at all (the search
+    # for one character is the quickest: most names have neither)
+    if joined[0] in " '" or joined[-1] in " '":
+        return False
+    if (" " in joined or "'" in joined) and any(e in joined for e in _EDGES):
         return False
     return (
         _ASTRAL.search(joined) is None
-        and _SHEET_FORBIDDEN.search(joined) is None
+        and not any(c in joined for c in _SHEET_FORBIDDEN_CHARS)  # (each one's search, as above)
         and unicodedata.is_normalized("NFC", joined)
     )
 
@@ -244,35 +249,49 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'!"
 
 
-def sheet_tabs(
-    contexts: list[tuple[str, ...]], least: list[int], safe: dict[str, str] | None = None
-) -> list[str]:
+class Tabs(NamedTuple):
+    """Sheet tabs as :func:`tab_titles` makes them, in the contexts' order: each tab, its
+    :func:`safe_sheet_title` and that title's key (casefolded: Excel compares titles
+    case-blind)."""
+
+    tabs: list[str]
+    titles: list[str]
+    keys: list[str]
+
+
+def sheet_tabs(contexts: list[tuple[str, ...]], least: list[int]) -> list[str]:
     """Sheet titles from the last names of each context (``销售部-销售岗``), taking more of a
-    context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``).
-
-    Round by round, every tab of a group of equal titles (case-blind) whose full contexts'
-    titles differ takes one more name, until no such group is left. A round finds its groups
-    in C (the repeated titles by a count, their tabs by a sort) and makes its new tabs in
-    bulk; only the groups of repeated titles are looked at one by one: a book of 100,000
-    people has 19,000 tabs, a few hundred such groups and two rounds.
-
-    ``safe`` (if given) gets the :func:`safe_sheet_title` of every title made on the way.
+    context where titles would otherwise repeat (``北京-直销组`` and ``上海-直销组``): the
+    tabs of :func:`tab_titles`.
 
     >>> sheet_tabs([("北京", "直销组"), ("上海", "直销组"), ("北京", "渠道组")], [1, 1, 1])
     ['北京-直销组', '上海-直销组', '渠道组']
     """
+    return tab_titles(contexts, least).tabs
+
+
+def tab_titles(contexts: list[tuple[str, ...]], least: list[int]) -> Tabs:
+    """The tabs of ``contexts`` (taking at least ``least`` names of each), with their safe
+    titles and keys.
+
+    Round by round, every tab of a group of equal titles (case-blind) whose full contexts'
+    titles differ takes one more name, until no such group is left. A round finds its groups
+    in C (the repeated titles by a count) and makes its new tabs in bulk, each different one
+    checked once; only the tabs of repeated titles are looked at one by one: a book of
+    100,000 people has 19,000 tabs (894 different ones at first), 100 such groups and two
+    rounds.
+    """
     depth = list(least)
     lengths = list(map(len, contexts))
-    keys: dict[str, str] = {}  # a large book repeats titles: each is made safe once
+    titled: dict[str, tuple[str, str]] = {}  # a large book repeats titles: each made safe once
     made: dict[tuple[str, ...], str] = {}  # and repeats the names a title is made of
     full: dict[tuple[str, ...], str] = {}  # a context's full title's key
-    safe = {} if safe is None else safe
 
-    def key(tab: str) -> str:
-        found = keys.get(tab)
+    def title(tab: str) -> tuple[str, str]:
+        found = titled.get(tab)
         if found is None:
-            title = safe[tab] = safe_sheet_title(tab)
-            found = keys[tab] = title.casefold()
+            safe = safe_sheet_title(tab)
+            found = titled[tab] = (safe, safe.casefold())
         return found
 
     def tab_of(parts: tuple[str, ...]) -> str:
@@ -284,29 +303,30 @@ def sheet_tabs(
     def full_key(context: tuple[str, ...]) -> str:
         found = full.get(context)
         if found is None:
-            found = full[context] = key(tab_of(context))
+            found = full[context] = title(tab_of(context))[1]
         return found
 
     first = [c[-d:] if d else c for c, d in zip(contexts, depth, strict=True)]
-    tabs, folded = _made_of(first, tab_of, key, keys, safe)
-    while moving := _growing(_repeated(folded), contexts, depth, lengths, full_key):
-        parts = []
+    tabs, titles, keys = _made_of(first, tab_of, title)
+    while moving := _growing(_repeated(keys), contexts, depth, lengths, full_key):
         for i in moving:  # only these tabs change
             depth[i] += 1
-            parts.append(contexts[i][-depth[i] :])
-        for i, tab, k in zip(moving, *_made_of(parts, tab_of, key, keys, safe), strict=True):
-            tabs[i], folded[i] = tab, k
-    return tabs
+        parts = [contexts[i][-depth[i] :] for i in moving]
+        for i, tab, safe, key in zip(moving, *_made_of(parts, tab_of, title), strict=True):
+            tabs[i], titles[i], keys[i] = tab, safe, key
+    return Tabs(tabs, titles, keys)
 
 
 def _repeated(folded: list[str]) -> list[list[int]]:
-    """The groups (two or more) of the indexes of equal keys in ``folded``, found in C."""
+    """The groups (two or more) of the indexes of equal keys in ``folded``, each in index
+    order: the repeated keys found in C (a count), only their indexes looked at one by one."""
     if len(set(folded)) == len(folded):
         return []
     twice = {k for k, n in Counter(folded).items() if n > 1}
-    members = list(compress(range(len(folded)), map(twice.__contains__, folded)))
-    members.sort(key=folded.__getitem__)  # stable: each group in index order
-    return [list(group) for _, group in groupby(members, folded.__getitem__)]
+    groups: dict[str, list[int]] = {}
+    for i in compress(range(len(folded)), map(twice.__contains__, folded)):
+        groups.setdefault(folded[i], []).append(i)
+    return list(groups.values())
 
 
 def _growing(
@@ -317,15 +337,13 @@ def _growing(
     full_key: Callable[[tuple[str, ...]], str],
 ) -> list[int]:
     """The tabs that take one more name this round, in index order: those of each group
-    whose full contexts' titles differ (equal contexts have equal titles: those are made
-    only for different contexts) that have a name left to take."""
+    whose full contexts' titles differ (equal contexts have equal titles) that have a name
+    left to take."""
     moving: list[int] = []
     for group in groups:
-        different = set(map(contexts.__getitem__, group))
-        if len(different) < 2:
-            continue
         first = full_key(contexts[group[0]])
-        if all(full_key(context) == first for context in different):
+        # (nearly always the second one differs: a group's other titles are rarely made)
+        if all(full_key(contexts[i]) == first for i in group):
             continue
         moving += compress(
             group, map(lt, map(depth.__getitem__, group), map(lengths.__getitem__, group))
@@ -337,25 +355,26 @@ def _growing(
 def _made_of(
     parts: list[tuple[str, ...]],
     tab_of: Callable[[tuple[str, ...]], str],
-    key: Callable[[str], str],
-    keys: dict[str, str],
-    safe: dict[str, str],
-) -> tuple[list[str], list[str]]:
-    """The tabs of many contexts' names and their keys, made in bulk where every tab is short
-    and plain (then its own safe title): one round's 19,000 tabs. ``tab_of`` and ``key`` are
-    :func:`sheet_tabs`'s (a tab of names, a title's key), ``keys`` and ``safe`` what they
-    made (a tab's key, a tab's safe title), filled here for the plain tabs."""
+    title: Callable[[str], tuple[str, str]],
+) -> Tabs:
+    """The tabs of many contexts' names, with their titles and keys, made in bulk where every
+    tab is short and plain (then its own safe title): one round's 19,000 tabs. ``tab_of``
+    and ``title`` are :func:`tab_titles`'s (a tab of names, a tab's title and key)."""
     tabs = list(map("-".join, parts))  # _tab's answer for every tab that fits
     if tabs and max(map(len, tabs)) > SHEET_TITLE_MAX:
         tabs = [
             t if len(t) <= SHEET_TITLE_MAX else tab_of(p) for t, p in zip(tabs, parts, strict=True)
         ]
-    folded = list(map(str.casefold, tabs))
-    if not _plain_titles(tabs) or "history" in folded:
-        return tabs, [key(t) for t in tabs]
-    safe.update(zip(tabs, tabs, strict=True))
-    keys.update(zip(tabs, folded, strict=True))
-    return tabs, folded
+    # each different tab looked at once (the first round repeats a large book's unit names)
+    different = list(dict.fromkeys(tabs))
+    if _plain_titles(different):
+        folded = list(map(str.casefold, different))
+        if "history" not in folded:  # (the one plain title _plain_titles lets through)
+            if len(different) < len(tabs):
+                folded = list(map(dict(zip(different, folded, strict=True)).__getitem__, tabs))
+            return Tabs(tabs, tabs.copy(), folded)
+    titles = list(map(title, tabs))
+    return Tabs(tabs, [t for t, _ in titles], [k for _, k in titles])
 
 
 def _tab(parts: tuple[str, ...]) -> str:

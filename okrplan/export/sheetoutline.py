@@ -11,6 +11,7 @@ writes its index.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from okrplan import queries
@@ -61,25 +62,32 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
     ``builder``). The tree lists a unit's role groups right after it, in its children's
     order, so each group is met once there (no unit's children asked for and read again)."""
     graph = builder.plan.graph
+    order = queries.tree_order(graph)
     listed: list[Listed] = []
-    append, sheet, decimal = listed.append, queries.sheet, builder.decimal
+    append, decimals, decimal = listed.append, builder.decimals, builder.decimal
+    # a large book repeats its objectives' shares (19,000 sheets, five different ones): each
+    # different one is kept once (the index looks each row's up: one object, not thousands)
+    shared: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
+    share = shared.setdefault
     unit_id, named, counters = "", set[str](), dict[tuple[str, bool], int]()
-    for owner in queries.tree_order(graph):
-        record = node(graph, owner)
+    # each owner's record and sheet read first, in one pass each (see queries.records_at)
+    records, sheets = queries.records_at(graph, order), queries.sheets(graph, order)
+    for owner, record, okrs in zip(order, records, sheets, strict=True):
         if isinstance(record, Unit):
             unit_id, named, counters = owner, _UNKNOWN, {}
-            okrs = sheet(graph, owner)
             if any(map(KRS, okrs)):
-                quota, path = decimal(record.target), record.path
-                objectives = objective_shares(okrs)
-                append(Listed(owner, "unit", path, None, None, None, 1, quota, objectives, path, 1))
+                value, path = record.target, record.path
+                if (quota := decimals.get(str(value))) is None:  # builder.decimal's, inline
+                    quota = decimal(value)
+                shares = share(made := objective_shares(okrs), made)
+                append(_row((owner, "unit", path, None, None, None, 1, quota, shares, path, 1)))
             continue
         if not isinstance(record, RoleGroup) or not record.headcount:
             continue  # a group of no one (a hire pool that hired no one): no sheet
-        okrs = sheet(graph, owner)
         if not any(map(KRS, okrs)):
             continue
-        group, heads, objectives = record, record.headcount, objective_shares(okrs)
+        group, heads = record, record.headcount
+        shares = share(made := objective_shares(okrs), made)
         if group.people or builder.per_person or group.new_hires:  # else no person sheets
             if named is _UNKNOWN:  # the unit's role names that name people, once per unit
                 named = _named_roles(graph, unit_id)
@@ -87,26 +95,25 @@ def _listed(builder: SheetBuilder) -> list[Listed]:
                 people = builder.people_of(group, heads, named, counters)
                 if people:
                     each = group_quota(group.selling, each=True, decimal=decimal)
-                    listed += _people(group, people, each, objectives)
+                    listed += _people(group, people, each, shares)
                     continue
-        path, role = group.path, group.label  # the group's sheet (also past the limits)
-        quota = group_quota(group.selling, decimal=decimal)
+        path, role, selling = group.path, group.label, group.selling
+        if selling is None:
+            quota = _NO_QUOTA  # group_quota's for a group that does not sell
+        elif (quota := decimals.get(str(value := selling.quota))) is None:
+            quota = decimal(value)
+        context = (*path, role)  # the group's sheet (also past the limits)
         append(
-            Listed(
-                owner,
-                "role",
-                path,
-                role,
-                group.name,
-                None,
-                heads,
-                quota,
-                objectives,
-                (*path, role),
-                2,
-            )
+            _row((owner, "role", path, role, group.name, None, heads, quota, shares, context, 2))
         )
     return listed
+
+
+_NO_QUOTA = group_quota(None)
+
+_row = partial(tuple.__new__, Listed)
+"""``Listed(*fields)`` of a tuple of the fields, without the Python-level ``__new__`` of a
+named tuple (a tenth of the listing's time at 100,000 people)."""
 
 
 _UNKNOWN: set[str] = set()  # a unit's named roles not asked for yet (see _listed)

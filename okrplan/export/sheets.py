@@ -39,7 +39,7 @@ from okrplan.present import (
     unit_money_text,
 )
 
-from .names import SheetTitles, path_stem, sheet_tabs, unique_file_names
+from .names import SheetTitles, path_stem, tab_titles, unique_file_names
 from .sheetgrid import filter_sheets, period_grid, plan_months
 from .sheetmodel import (
     INDEX_FILE,
@@ -174,15 +174,13 @@ def _named(sheets: list[Sheet], summary: str, *, files: bool = True) -> list[She
 def tab_names(contexts: list[tuple[str, ...]], least: list[int], summary: str) -> list[str]:
     """The sheets' workbook tabs, from their contexts (taking at least ``least`` names of
     each), each unique in the book and apart from the summary's and the hidden sheet's."""
-    safe: dict[str, str] = {}  # each tab's safe title, made once
-    tabs = sheet_tabs(contexts, least, safe)
-    made = list(map(safe.__getitem__, tabs))  # sheet_tabs made every tab's safe title
-    folded = list(map(str.casefold, made))
+    made = tab_titles(contexts, least)
     reserved = [summary, META_TAB]
-    if len(set(folded)) == len(folded) and set(folded).isdisjoint(map(str.casefold, reserved)):
-        return made  # each is unique already: SheetTitles would keep every one
+    keys = set(made.keys)
+    if len(keys) == len(made.keys) and keys.isdisjoint(map(str.casefold, reserved)):
+        return made.titles  # each is unique already: SheetTitles would keep every one
     take = SheetTitles(reserved=reserved).take
-    return [take(tab, title) for tab, title in zip(tabs, made, strict=True)]
+    return [take(tab, title) for tab, title in zip(made.tabs, made.titles, strict=True)]
 
 
 def _with_names(s: Sheet, tab: str, file_stem: str) -> Sheet:
