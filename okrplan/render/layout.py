@@ -91,6 +91,7 @@ class Context:
         self._parent: dict[str, str] | None = None
         self._signatures: dict[str, int] = {}
         self._interned: dict[tuple[Any, ...], int] = {}
+        self._below_signatures: list[tuple[int, ...]] = []  # by signature
         self._sheets: dict[str, Sheet] = {}
         self._children: dict[str, list[str]] = {}
         self._below: dict[str, tuple[int, int, int]] = {}
@@ -140,20 +141,45 @@ class Context:
 
     def signature(self, node: str) -> int:
         """Equal for siblings that can fold: same kind, role, sheet shape and children."""
-        if node in self._signatures:
-            return self._signatures[node]
-        owner = self.record(node)
-        sheet = tuple([(o.name, _shape(krs)) for o, krs in self.sheet(node)])
-        key: tuple[Any, ...]
-        if isinstance(owner, RoleGroup):
-            key = ("role", owner.name, sheet)
-        else:
-            supports = owner.supports if isinstance(owner, Unit) else None
-            below = tuple(sorted({self.signature(c) for c in self.org_children(node)}))
-            key = ("unit", supports.metric if supports else None, sheet, below)
-        value = self._interned.setdefault(key, len(self._interned))
-        self._signatures[node] = value
-        return value
+        found = self._signatures.get(node)
+        if found is None:
+            self._sign(node)
+            found = self._signatures[node]
+        return found
+
+    def below_signatures(self, signature: int) -> tuple[int, ...]:
+        """The signatures of the children of a unit with ``signature`` (none for a role)."""
+        return self._below_signatures[signature]
+
+    def _sign(self, top: str) -> None:
+        """The signatures of ``top`` and every node under it, children before parents (one
+        pass, without recursion: 20,000 owners at 100,000 people)."""
+        records, signatures, interned = self._records, self._signatures, self._interned
+        order: list[tuple[str, Node]] = []
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node in signatures:
+                continue
+            owner = records[node]["node"]
+            order.append((node, owner))
+            if not isinstance(owner, RoleGroup):
+                stack.extend(self.org_children(node))
+        for node, owner in reversed(order):
+            sheet = tuple([(o.name, _shape(krs)) for o, krs in self.sheet(node)])
+            key: tuple[Any, ...]
+            below: tuple[int, ...] = ()
+            if isinstance(owner, RoleGroup):
+                key = ("role", owner.name, sheet)
+            else:
+                supports = owner.supports if isinstance(owner, Unit) else None
+                below = tuple(sorted({signatures[c] for c in self.org_children(node)}))
+                key = ("unit", supports.metric if supports else None, sheet, below)
+            value = interned.get(key)
+            if value is None:
+                value = interned[key] = len(interned)
+                self._below_signatures.append(below)
+            signatures[node] = value
 
     def below(self, nodes: Iterable[str]) -> tuple[int, int, int]:
         """Units, role groups and people under ``nodes`` (not counting the nodes)."""
@@ -232,33 +258,24 @@ _UNIT_ASSIGNED = attrgetter("assigned")
 _KR_KIND = attrgetter("kr_kind")
 
 
-def _build(ctx: Context, node: str, level: int, depth: int | None) -> Box:
-    box = Box([node], str(ctx.record(node).kind), level)
-    kids = ctx.org_children(node)
+def _grow(
+    ctx: Context, members: list[str], level: int, depth: int | None, folds: int | None
+) -> Box:
+    """The box of ``members`` (one node, or identical siblings folded) and the boxes below it
+    down to ``depth``; siblings at level ``folds`` and below are folded: by signature, in the
+    order they first come, each box's members in the order of the tree."""
+    box = Box(members, str(ctx.record(members[0]).kind), level)
+    kids = [kid for member in members for kid in ctx.org_children(member)]
     if depth is not None and level >= depth:
         box.cut = bool(kids)
+    elif folds is not None and level + 1 >= folds:
+        groups: dict[int, list[str]] = {}
+        for kid in kids:
+            groups.setdefault(ctx.signature(kid), []).append(kid)
+        box.children = [_grow(ctx, group, level + 1, depth, folds) for group in groups.values()]
     else:
-        box.children = [_build(ctx, k, level + 1, depth) for k in kids]
+        box.children = [_grow(ctx, [kid], level + 1, depth, folds) for kid in kids]
     return box
-
-
-def _merge(ctx: Context, boxes: list[Box]) -> Box:
-    """Identical sibling subtrees as one box; their children merge by signature too."""
-    merged = Box(
-        [m for b in boxes for m in b.members],
-        boxes[0].kind,
-        boxes[0].level,
-        cut=any(b.cut for b in boxes),
-    )
-    merged.children = _fold_siblings(ctx, [c for b in boxes for c in b.children])
-    return merged
-
-
-def _fold_siblings(ctx: Context, boxes: list[Box]) -> list[Box]:
-    groups: dict[int, list[Box]] = {}
-    for box in boxes:
-        groups.setdefault(ctx.signature(box.members[0]), []).append(box)
-    return [group[0] if len(group) == 1 else _merge(ctx, group) for group in groups.values()]
 
 
 def _count(ctx: Context, root: Box, view: View) -> int:
@@ -274,30 +291,69 @@ def _truncate(root: Box, depth: int) -> None:
             box.children, box.cut = [], True
 
 
-def _fold(ctx: Context, root: Box, view: View, fold: bool | None, threshold: int) -> None:
-    """Fold identical siblings, deepest level first, until the drawing is small enough (or
-    all the way, with ``fold=True``)."""
-    if fold is True or (fold is None and _count(ctx, root, view) > threshold):
-        deepest = max(b.level for b in root.walk())
-        for level in range(deepest, 1, -1):
-            for box in _at_level(root, level - 1):
-                box.children = _fold_siblings(ctx, box.children)
-            if fold is None and _count(ctx, root, view) <= threshold:
-                break
+def _levels(ctx: Context, start: str, depth: int | None) -> list[list[str]]:
+    """The nodes a drawing from ``start`` reaches, level by level (down to ``depth``)."""
+    levels = [[start]]
+    while depth is None or len(levels) < depth:
+        below = [kid for node in levels[-1] for kid in ctx.org_children(node)]
+        if not below:
+            break
+        levels.append(below)
+    return levels
 
 
-def _at_level(root: Box, level: int) -> list[Box]:
-    """The boxes at ``level`` in drawing order (the walk goes no deeper: folding asks for
-    each level of a tree of 20,000 boxes at 100,000 people)."""
-    out, stack = [], [root]
-    while stack:
-        box = stack.pop()
-        if box.level >= level:
-            if box.level == level:
-                out.append(box)
-            continue
-        stack.extend(reversed(box.children))
-    return out
+def _folds(
+    ctx: Context, start: str, view: View, depth: int | None, fold: bool | None, threshold: int
+) -> int | None:
+    """The shallowest level whose siblings fold (None: none fold).
+
+    Folding goes level by level, deepest first, until the drawing has ``threshold`` nodes or
+    fewer (or all the way, with ``fold=True``). How large a drawing folded from a level down
+    is, is counted by signature without folding it: siblings of one signature fold into one
+    box, whose children are one box per signature below it (and a signature says the metrics
+    the kr view counts).
+    """
+    if fold is False:
+        return None
+    if fold is True:
+        return 2
+    levels = _levels(ctx, start, depth)
+    signature = ctx.signature
+    signature(start)  # every node under start, in one pass
+    weights: dict[int, int] = {}  # by signature
+    at_level: list[dict[int, int]] = []  # how many nodes of each signature, level by level
+    for nodes in levels:
+        counted: dict[int, int] = {}
+        for node in nodes:
+            sign = signature(node)
+            counted[sign] = counted.get(sign, 0) + 1
+            if sign not in weights:
+                weights[sign] = 1 if view is View.ORG else len(ctx.metric_krs(node))
+        at_level.append(counted)
+    level_weight = [sum(weights[s] * n for s, n in counted.items()) for counted in at_level]
+    if sum(level_weight) <= threshold:
+        return None
+    sizes: dict[tuple[int, int], int] = {}
+
+    def folded(sign: int, level: int) -> int:
+        """The boxes (or key results) of a box of ``sign`` at ``level`` and all below it,
+        folded (every signature below is at a level drawn: counted in ``weights``)."""
+        found = sizes.get((sign, level))
+        if found is None:
+            found = weights[sign]
+            if depth is None or level < depth:
+                found += sum(folded(s, level + 1) for s in ctx.below_signatures(sign))
+            sizes[sign, level] = found
+        return found
+
+    for level in range(len(levels), 1, -1):
+        # levels 1 .. level - 1 as they are; below them, folded
+        count = sum(level_weight[: level - 2]) + sum(
+            folded(s, level - 1) * n for s, n in at_level[level - 2].items()
+        )
+        if count <= threshold:
+            return level
+    return 2
 
 
 def layout(
@@ -315,9 +371,9 @@ def layout(
     ``units_only``: draw no role boxes (``None``: when an org tree without a depth asked for
     is too large or too wide, see :data:`UNITS_ONLY_ABOVE`).
     """
-    root = _build(ctx, start, 1, depth)
+    threshold = FOLD_ABOVE[view] if fold_above is None else fold_above
+    root = _grow(ctx, [start], 1, depth, _folds(ctx, start, view, depth, fold, threshold))
     result = Layout(root, max_nodes=max_nodes)
-    _fold(ctx, root, view, fold, FOLD_ABOVE[view] if fold_above is None else fold_above)
     if view is View.ORG and _wants_units_only(ctx, root, depth, units_only):
         result.units_only = _drop_roles(ctx, root)
     # Without a depth asked for, an org tree is also cut where one level would be too wide
