@@ -92,9 +92,13 @@ class Context:
         self._signatures: dict[str, int] = {}
         self._interned: dict[tuple[Any, ...], int] = {}
         self._below_signatures: list[tuple[int, ...]] = []  # by signature
+        self._shapes: dict[tuple[Any, ...], int] = {}  # what folding compares of a sheet
+        self._sheet_shapes: dict[tuple[Any, ...], int] = {}  # a sheet's rows → its shape
         self._sheets: dict[str, Sheet] = {}
         self._children: dict[str, list[str]] = {}
         self._below: dict[str, tuple[int, int, int]] = {}
+        # what each node signed adds to its unit's count: itself and what is under it
+        self._adds: dict[str, tuple[int, int, int]] = {}
 
     @property
     def parent(self) -> dict[str, str]:
@@ -152,34 +156,83 @@ class Context:
         return self._below_signatures[signature]
 
     def _sign(self, top: str) -> None:
-        """The signatures of ``top`` and every node under it, children before parents (one
-        pass, without recursion: 20,000 owners at 100,000 people)."""
+        """The signatures of ``top`` and every node under it, children before parents, and
+        while there what :meth:`_under` counts under each unit: one pass, without recursion
+        (20,000 owners at 100,000 people)."""
         records, signatures, interned = self._records, self._signatures, self._interned
-        order: list[tuple[str, Node]] = []
+        adds = self._adds
+        order: list[tuple[str, Node, list[str] | None]] = []
         stack = [top]
         while stack:
             node = stack.pop()
             if node in signatures:
                 continue
             owner = records[node]["node"]
-            order.append((node, owner))
-            if not isinstance(owner, RoleGroup):
-                stack.extend(self.org_children(node))
-        for node, owner in reversed(order):
-            sheet = tuple([(o.name, _shape(krs)) for o, krs in self.sheet(node)])
+            if isinstance(owner, RoleGroup):
+                # a role group contains nothing (contains edges go from a unit)
+                self._children[node] = []
+                order.append((node, owner, None))
+            else:
+                found = self.org_children(node)
+                order.append((node, owner, found))
+                stack.extend(found)
+        graph, sheets, shapes = self.graph, self._sheet_shapes, self._shapes
+        for node, owner, kids in reversed(order):
+            # the sheet's objectives and their key results' rows, read by C (114,000 key
+            # results at 100,000 people), then what folding compares of it: a number made
+            # once per sheet of its own rows (7 of them at 100,000 people)
+            rows = tuple(
+                [(o.name, tuple(map(_SHAPE, krs))) for o, krs in queries.sheet(graph, node)]
+            )
+            sheet = sheets.get(rows)
+            if sheet is None:
+                shape = tuple([(name, _compared(krs)) for name, krs in rows])
+                sheet = sheets[rows] = shapes.setdefault(shape, len(shapes))
             key: tuple[Any, ...]
             below: tuple[int, ...] = ()
-            if isinstance(owner, RoleGroup):
+            if kids is None:
+                assert isinstance(owner, RoleGroup)
                 key = ("role", owner.name, sheet)
+                adds[node] = (0, 1, owner.headcount)
             else:
                 supports = owner.supports if isinstance(owner, Unit) else None
-                below = tuple(sorted({signatures[c] for c in self.org_children(node)}))
+                below = tuple(sorted(set(map(signatures.__getitem__, kids))))
                 key = ("unit", supports.metric if supports else None, sheet, below)
+                counts = (0, 0, 0)
+                if kids:  # units, role groups, people: each column summed
+                    units, roles, people = map(sum, zip(*map(adds.__getitem__, kids), strict=True))
+                    counts = (units, roles, people)
+                self._below[node] = counts
+                adds[node] = (1 + counts[0], counts[1], counts[2])
             value = interned.get(key)
             if value is None:
                 value = interned[key] = len(interned)
                 self._below_signatures.append(below)
             signatures[node] = value
+
+    def signatures_by_level(
+        self, start: str, depth: int | None
+    ) -> list[dict[int, tuple[int, str]]]:
+        """Level by level from ``start`` (down to ``depth``): how many nodes have each
+        signature, and the first of them."""
+        self.signature(start)  # every node under start, in one pass
+        signatures, below = self._signatures, self._below_signatures
+        out: list[dict[int, tuple[int, str]]] = []
+        nodes = [start]
+        while nodes:
+            counted: dict[int, tuple[int, str]] = {}
+            for node in nodes:
+                sign = signatures[node]
+                found = counted.get(sign)
+                counted[sign] = (1, node) if found is None else (found[0] + 1, found[1])
+            out.append(counted)
+            if depth is not None and len(out) >= depth:
+                break
+            # only nodes with something below them looked into (not the 13,000 role groups)
+            nodes = [
+                kid for node in nodes if below[signatures[node]] for kid in self.org_children(node)
+            ]
+        return out
 
     def below(self, nodes: Iterable[str]) -> tuple[int, int, int]:
         """Units, role groups and people under ``nodes`` (not counting the nodes)."""
@@ -239,23 +292,19 @@ class Context:
         return ("、" if self.locale != "en" else ", ").join(parts)
 
 
-def _shape(krs: list[KeyResult]) -> tuple[Any, ...]:
-    """What of an objective's key results folding compares: their kinds, metrics, names
-    (a staffing KR's name says its headcount: not compared) and cadences (``per``)."""
-    # read by C (attrgetter): 114,000 key results at 100,000 people; by Python only for an
-    # objective with a staffing KR
-    shape = tuple(map(_SHAPE, krs))
-    if KRKind.STAFFING in set(map(_KR_KIND, krs)):
+def _compared(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    """What of an objective's key results folding compares, from their kinds, metrics, names
+    and cadences (``per``): all of them but a staffing KR's name (it says its headcount)."""
+    if KRKind.STAFFING in {kind for kind, _, _, _ in rows}:
         staffing = KRKind.STAFFING
-        shape = tuple([(k, m, None if k is staffing else n, p) for k, m, n, p in shape])
-    return shape
+        return tuple([(k, m, None if k is staffing else n, p) for k, m, n, p in rows])
+    return rows
 
 
 _SHAPE = attrgetter("kr_kind", "metric", "name", "per")
 _MONEY = attrgetter("money")
 _UNIT_TARGET = attrgetter("target")
 _UNIT_ASSIGNED = attrgetter("assigned")
-_KR_KIND = attrgetter("kr_kind")
 
 
 def _grow(
@@ -291,17 +340,6 @@ def _truncate(root: Box, depth: int) -> None:
             box.children, box.cut = [], True
 
 
-def _levels(ctx: Context, start: str, depth: int | None) -> list[list[str]]:
-    """The nodes a drawing from ``start`` reaches, level by level (down to ``depth``)."""
-    levels = [[start]]
-    while depth is None or len(levels) < depth:
-        below = [kid for node in levels[-1] for kid in ctx.org_children(node)]
-        if not below:
-            break
-        levels.append(below)
-    return levels
-
-
 def _folds(
     ctx: Context, start: str, view: View, depth: int | None, fold: bool | None, threshold: int
 ) -> int | None:
@@ -315,22 +353,17 @@ def _folds(
     """
     if fold is False:
         return None
-    if fold is True:
-        return 2
-    levels = _levels(ctx, start, depth)
     signature = ctx.signature
     signature(start)  # every node under start, in one pass
+    if fold is True:
+        return 2
+    at_level = ctx.signatures_by_level(start, depth)
     weights: dict[int, int] = {}  # by signature
-    at_level: list[dict[int, int]] = []  # how many nodes of each signature, level by level
-    for nodes in levels:
-        counted: dict[int, int] = {}
-        for node in nodes:
-            sign = signature(node)
-            counted[sign] = counted.get(sign, 0) + 1
+    for counted in at_level:
+        for sign, (_, node) in counted.items():
             if sign not in weights:
                 weights[sign] = 1 if view is View.ORG else len(ctx.metric_krs(node))
-        at_level.append(counted)
-    level_weight = [sum(weights[s] * n for s, n in counted.items()) for counted in at_level]
+    level_weight = [sum(weights[s] * n for s, (n, _) in counted.items()) for counted in at_level]
     if sum(level_weight) <= threshold:
         return None
     sizes: dict[tuple[int, int], int] = {}
@@ -346,10 +379,10 @@ def _folds(
             sizes[sign, level] = found
         return found
 
-    for level in range(len(levels), 1, -1):
+    for level in range(len(at_level), 1, -1):
         # levels 1 .. level - 1 as they are; below them, folded
         count = sum(level_weight[: level - 2]) + sum(
-            folded(s, level - 1) * n for s, n in at_level[level - 2].items()
+            folded(s, level - 1) * n for s, (n, _) in at_level[level - 2].items()
         )
         if count <= threshold:
             return level
