@@ -340,6 +340,24 @@ def _truncate(root: Box, depth: int) -> None:
             box.children, box.cut = [], True
 
 
+def _larger(ctx: Context, start: str, view: View, depth: int | None, threshold: int) -> bool:
+    """Whether the drawing from ``start``, unfolded, has more than ``threshold`` nodes (key
+    results in the kr view): counted level by level until it has (no signature asked for: a
+    small drawing does not fold, and a page of a large org's PDF is small)."""
+    total, nodes, level = 0, [start], 1
+    while nodes:
+        if view is View.ORG:
+            total += len(nodes)
+        else:
+            total += sum(len(ctx.metric_krs(node)) for node in nodes)
+        if total > threshold:
+            return True
+        if depth is not None and level >= depth:
+            break
+        nodes, level = [kid for node in nodes for kid in ctx.org_children(node)], level + 1
+    return False
+
+
 def _folds(
     ctx: Context, start: str, view: View, depth: int | None, fold: bool | None, threshold: int
 ) -> int | None:
@@ -351,11 +369,10 @@ def _folds(
     box, whose children are one box per signature below it (and a signature says the metrics
     the kr view counts).
     """
-    if fold is False:
+    if fold is False or (fold is None and not _larger(ctx, start, view, depth, threshold)):
         return None
-    signature = ctx.signature
-    signature(start)  # every node under start, in one pass
     if fold is True:
+        ctx.signature(start)  # every node under start, in one pass
         return 2
     at_level = ctx.signatures_by_level(start, depth)
     weights: dict[int, int] = {}  # by signature
@@ -364,8 +381,6 @@ def _folds(
             if sign not in weights:
                 weights[sign] = 1 if view is View.ORG else len(ctx.metric_krs(node))
     level_weight = [sum(weights[s] * n for s, (n, _) in counted.items()) for counted in at_level]
-    if sum(level_weight) <= threshold:
-        return None
     sizes: dict[tuple[int, int], int] = {}
 
     def folded(sign: int, level: int) -> int:
