@@ -314,6 +314,8 @@ def _grow(
     down to ``depth``; siblings at level ``folds`` and below are folded: by signature, in the
     order they first come, each box's members in the order of the tree."""
     box = Box(members, str(ctx.record(members[0]).kind), level)
+    if folds is not None and not ctx.below_signatures(ctx.signature(members[0])):
+        return box  # nothing below any of them (13,000 role groups at 100,000 people)
     kids = [kid for member in members for kid in ctx.org_children(member)]
     if depth is not None and level >= depth:
         box.cut = bool(kids)
