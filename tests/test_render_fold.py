@@ -212,3 +212,6 @@ def test_counts_made_while_signing_are_the_plain_counts(plans: list[Plan]) -> No
         nodes = [b.members[0] for b in _built(plain, root, 1, None).walk()]
         assert [signed.below([n]) for n in nodes] == [plain.below([n]) for n in nodes]
         assert signed.below(nodes) == plain.below(nodes)
+        # a box's people, as signing counted them and counted plainly
+        for box in _grow(signed, [root], 1, None, 2).walk():
+            assert signed.people(box) == plain.people(box), box.members

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import networkx as nx
@@ -274,6 +274,12 @@ class Context:
         return below[node]
 
     def people(self, box: Box) -> int:
+        """The people of a box's role groups and under its units."""
+        # as signing counted them, if it did (the role groups a units-only tree leaves out:
+        # 13,000 at 100,000 people)
+        added: list[Any] = list(map(self._adds.get, box.members))
+        if None not in added:
+            return sum(map(_PEOPLE, added))
         owners = [self.record(m) for m in box.members]
         count = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
         return count + self.below(o.id for o in owners if isinstance(o, Unit))[2]
@@ -302,6 +308,7 @@ def _compared(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
 
 
 _SHAPE = attrgetter("kr_kind", "metric", "name", "per")
+_PEOPLE = itemgetter(2)  # of what a node adds to its unit's count
 _MONEY = attrgetter("money")
 _UNIT_TARGET = attrgetter("target")
 _UNIT_ASSIGNED = attrgetter("assigned")
