@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import networkx as nx
@@ -91,9 +91,14 @@ class Context:
         self._parent: dict[str, str] | None = None
         self._signatures: dict[str, int] = {}
         self._interned: dict[tuple[Any, ...], int] = {}
+        self._below_signatures: list[tuple[int, ...]] = []  # by signature
+        self._shapes: dict[tuple[Any, ...], int] = {}  # what folding compares of a sheet
+        self._sheet_shapes: dict[tuple[Any, ...], int] = {}  # a sheet's rows → its shape
         self._sheets: dict[str, Sheet] = {}
         self._children: dict[str, list[str]] = {}
         self._below: dict[str, tuple[int, int, int]] = {}
+        # what each node signed adds to its unit's count: itself and what is under it
+        self._adds: dict[str, tuple[int, int, int]] = {}
 
     @property
     def parent(self) -> dict[str, str]:
@@ -140,20 +145,94 @@ class Context:
 
     def signature(self, node: str) -> int:
         """Equal for siblings that can fold: same kind, role, sheet shape and children."""
-        if node in self._signatures:
-            return self._signatures[node]
-        owner = self.record(node)
-        sheet = tuple([(o.name, _shape(krs)) for o, krs in self.sheet(node)])
-        key: tuple[Any, ...]
-        if isinstance(owner, RoleGroup):
-            key = ("role", owner.name, sheet)
-        else:
-            supports = owner.supports if isinstance(owner, Unit) else None
-            below = tuple(sorted({self.signature(c) for c in self.org_children(node)}))
-            key = ("unit", supports.metric if supports else None, sheet, below)
-        value = self._interned.setdefault(key, len(self._interned))
-        self._signatures[node] = value
-        return value
+        found = self._signatures.get(node)
+        if found is None:
+            self._sign(node)
+            found = self._signatures[node]
+        return found
+
+    def below_signatures(self, signature: int) -> tuple[int, ...]:
+        """The signatures of the children of a unit with ``signature`` (none for a role)."""
+        return self._below_signatures[signature]
+
+    def _sign(self, top: str) -> None:
+        """The signatures of ``top`` and every node under it, children before parents, and
+        while there what :meth:`_under` counts under each unit: one pass, without recursion
+        (20,000 owners at 100,000 people)."""
+        records, signatures, interned = self._records, self._signatures, self._interned
+        adds = self._adds
+        order: list[tuple[str, Node, list[str] | None]] = []
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node in signatures:
+                continue
+            owner = records[node]["node"]
+            if isinstance(owner, RoleGroup):
+                # a role group contains nothing (contains edges go from a unit)
+                self._children[node] = []
+                order.append((node, owner, None))
+            else:
+                found = self.org_children(node)
+                order.append((node, owner, found))
+                stack.extend(found)
+        graph, sheets, shapes = self.graph, self._sheet_shapes, self._shapes
+        for node, owner, kids in reversed(order):
+            # the sheet's objectives and their key results' rows, read by C (114,000 key
+            # results at 100,000 people), then what folding compares of it: a number made
+            # once per sheet of its own rows (7 of them at 100,000 people)
+            rows = tuple(
+                [(o.name, tuple(map(_SHAPE, krs))) for o, krs in queries.sheet(graph, node)]
+            )
+            sheet = sheets.get(rows)
+            if sheet is None:
+                shape = tuple([(name, _compared(krs)) for name, krs in rows])
+                sheet = sheets[rows] = shapes.setdefault(shape, len(shapes))
+            key: tuple[Any, ...]
+            below: tuple[int, ...] = ()
+            if kids is None:
+                assert isinstance(owner, RoleGroup)
+                key = ("role", owner.name, sheet)
+                adds[node] = (0, 1, owner.headcount)
+            else:
+                supports = owner.supports if isinstance(owner, Unit) else None
+                below = tuple(sorted(set(map(signatures.__getitem__, kids))))
+                key = ("unit", supports.metric if supports else None, sheet, below)
+                counts = (0, 0, 0)
+                if kids:  # units, role groups, people: each column summed
+                    units, roles, people = map(sum, zip(*map(adds.__getitem__, kids), strict=True))
+                    counts = (units, roles, people)
+                self._below[node] = counts
+                adds[node] = (1 + counts[0], counts[1], counts[2])
+            value = interned.get(key)
+            if value is None:
+                value = interned[key] = len(interned)
+                self._below_signatures.append(below)
+            signatures[node] = value
+
+    def signatures_by_level(
+        self, start: str, depth: int | None
+    ) -> list[dict[int, tuple[int, str]]]:
+        """Level by level from ``start`` (down to ``depth``): how many nodes have each
+        signature, and the first of them."""
+        self.signature(start)  # every node under start, in one pass
+        signatures, below = self._signatures, self._below_signatures
+        out: list[dict[int, tuple[int, str]]] = []
+        nodes = [start]
+        while nodes:
+            counted: dict[int, tuple[int, str]] = {}
+            for node in nodes:
+                sign = signatures[node]
+                found = counted.get(sign)
+                counted[sign] = (1, node) if found is None else (found[0] + 1, found[1])
+            out.append(counted)
+            if depth is not None and len(out) >= depth:
+                break
+            # only nodes with something below them looked into (not the 13,000 role groups)
+            nodes = [
+                kid for node in nodes if below[signatures[node]] for kid in self.org_children(node)
+            ]
+        return out
 
     def below(self, nodes: Iterable[str]) -> tuple[int, int, int]:
         """Units, role groups and people under ``nodes`` (not counting the nodes)."""
@@ -195,6 +274,12 @@ class Context:
         return below[node]
 
     def people(self, box: Box) -> int:
+        """The people of a box's role groups and under its units."""
+        # as signing counted them, if it did (the role groups a units-only tree leaves out:
+        # 13,000 at 100,000 people)
+        added: list[Any] = list(map(self._adds.get, box.members))
+        if None not in added:
+            return sum(map(_PEOPLE, added))
         owners = [self.record(m) for m in box.members]
         count = sum(o.headcount for o in owners if isinstance(o, RoleGroup))
         return count + self.below(o.id for o in owners if isinstance(o, Unit))[2]
@@ -213,52 +298,42 @@ class Context:
         return ("、" if self.locale != "en" else ", ").join(parts)
 
 
-def _shape(krs: list[KeyResult]) -> tuple[Any, ...]:
-    """What of an objective's key results folding compares: their kinds, metrics, names
-    (a staffing KR's name says its headcount: not compared) and cadences (``per``)."""
-    # read by C (attrgetter): 114,000 key results at 100,000 people; by Python only for an
-    # objective with a staffing KR
-    shape = tuple(map(_SHAPE, krs))
-    if KRKind.STAFFING in set(map(_KR_KIND, krs)):
+def _compared(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    """What of an objective's key results folding compares, from their kinds, metrics, names
+    and cadences (``per``): all of them but a staffing KR's name (it says its headcount)."""
+    if KRKind.STAFFING in {kind for kind, _, _, _ in rows}:
         staffing = KRKind.STAFFING
-        shape = tuple([(k, m, None if k is staffing else n, p) for k, m, n, p in shape])
-    return shape
+        return tuple([(k, m, None if k is staffing else n, p) for k, m, n, p in rows])
+    return rows
 
 
 _SHAPE = attrgetter("kr_kind", "metric", "name", "per")
+_PEOPLE = itemgetter(2)  # of what a node adds to its unit's count
 _MONEY = attrgetter("money")
 _UNIT_TARGET = attrgetter("target")
 _UNIT_ASSIGNED = attrgetter("assigned")
-_KR_KIND = attrgetter("kr_kind")
 
 
-def _build(ctx: Context, node: str, level: int, depth: int | None) -> Box:
-    box = Box([node], str(ctx.record(node).kind), level)
-    kids = ctx.org_children(node)
+def _grow(
+    ctx: Context, members: list[str], level: int, depth: int | None, folds: int | None
+) -> Box:
+    """The box of ``members`` (one node, or identical siblings folded) and the boxes below it
+    down to ``depth``; siblings at level ``folds`` and below are folded: by signature, in the
+    order they first come, each box's members in the order of the tree."""
+    box = Box(members, str(ctx.record(members[0]).kind), level)
+    if folds is not None and not ctx.below_signatures(ctx.signature(members[0])):
+        return box  # nothing below any of them (13,000 role groups at 100,000 people)
+    kids = [kid for member in members for kid in ctx.org_children(member)]
     if depth is not None and level >= depth:
         box.cut = bool(kids)
+    elif folds is not None and level + 1 >= folds:
+        groups: dict[int, list[str]] = {}
+        for kid in kids:
+            groups.setdefault(ctx.signature(kid), []).append(kid)
+        box.children = [_grow(ctx, group, level + 1, depth, folds) for group in groups.values()]
     else:
-        box.children = [_build(ctx, k, level + 1, depth) for k in kids]
+        box.children = [_grow(ctx, [kid], level + 1, depth, folds) for kid in kids]
     return box
-
-
-def _merge(ctx: Context, boxes: list[Box]) -> Box:
-    """Identical sibling subtrees as one box; their children merge by signature too."""
-    merged = Box(
-        [m for b in boxes for m in b.members],
-        boxes[0].kind,
-        boxes[0].level,
-        cut=any(b.cut for b in boxes),
-    )
-    merged.children = _fold_siblings(ctx, [c for b in boxes for c in b.children])
-    return merged
-
-
-def _fold_siblings(ctx: Context, boxes: list[Box]) -> list[Box]:
-    groups: dict[int, list[Box]] = {}
-    for box in boxes:
-        groups.setdefault(ctx.signature(box.members[0]), []).append(box)
-    return [group[0] if len(group) == 1 else _merge(ctx, group) for group in groups.values()]
 
 
 def _count(ctx: Context, root: Box, view: View) -> int:
@@ -274,30 +349,68 @@ def _truncate(root: Box, depth: int) -> None:
             box.children, box.cut = [], True
 
 
-def _fold(ctx: Context, root: Box, view: View, fold: bool | None, threshold: int) -> None:
-    """Fold identical siblings, deepest level first, until the drawing is small enough (or
-    all the way, with ``fold=True``)."""
-    if fold is True or (fold is None and _count(ctx, root, view) > threshold):
-        deepest = max(b.level for b in root.walk())
-        for level in range(deepest, 1, -1):
-            for box in _at_level(root, level - 1):
-                box.children = _fold_siblings(ctx, box.children)
-            if fold is None and _count(ctx, root, view) <= threshold:
-                break
+def _larger(ctx: Context, start: str, view: View, depth: int | None, threshold: int) -> bool:
+    """Whether the drawing from ``start``, unfolded, has more than ``threshold`` nodes (key
+    results in the kr view): counted level by level until it has (no signature asked for: a
+    small drawing does not fold, and a page of a large org's PDF is small)."""
+    total, nodes, level = 0, [start], 1
+    while nodes:
+        if view is View.ORG:
+            total += len(nodes)
+        else:
+            total += sum(len(ctx.metric_krs(node)) for node in nodes)
+        if total > threshold:
+            return True
+        if depth is not None and level >= depth:
+            break
+        nodes, level = [kid for node in nodes for kid in ctx.org_children(node)], level + 1
+    return False
 
 
-def _at_level(root: Box, level: int) -> list[Box]:
-    """The boxes at ``level`` in drawing order (the walk goes no deeper: folding asks for
-    each level of a tree of 20,000 boxes at 100,000 people)."""
-    out, stack = [], [root]
-    while stack:
-        box = stack.pop()
-        if box.level >= level:
-            if box.level == level:
-                out.append(box)
-            continue
-        stack.extend(reversed(box.children))
-    return out
+def _folds(
+    ctx: Context, start: str, view: View, depth: int | None, fold: bool | None, threshold: int
+) -> int | None:
+    """The shallowest level whose siblings fold (None: none fold).
+
+    Folding goes level by level, deepest first, until the drawing has ``threshold`` nodes or
+    fewer (or all the way, with ``fold=True``). How large a drawing folded from a level down
+    is, is counted by signature without folding it: siblings of one signature fold into one
+    box, whose children are one box per signature below it (and a signature says the metrics
+    the kr view counts).
+    """
+    if fold is False or (fold is None and not _larger(ctx, start, view, depth, threshold)):
+        return None
+    if fold is True:
+        ctx.signature(start)  # every node under start, in one pass
+        return 2
+    at_level = ctx.signatures_by_level(start, depth)
+    weights: dict[int, int] = {}  # by signature
+    for counted in at_level:
+        for sign, (_, node) in counted.items():
+            if sign not in weights:
+                weights[sign] = 1 if view is View.ORG else len(ctx.metric_krs(node))
+    level_weight = [sum(weights[s] * n for s, (n, _) in counted.items()) for counted in at_level]
+    sizes: dict[tuple[int, int], int] = {}
+
+    def folded(sign: int, level: int) -> int:
+        """The boxes (or key results) of a box of ``sign`` at ``level`` and all below it,
+        folded (every signature below is at a level drawn: counted in ``weights``)."""
+        found = sizes.get((sign, level))
+        if found is None:
+            found = weights[sign]
+            if depth is None or level < depth:
+                found += sum(folded(s, level + 1) for s in ctx.below_signatures(sign))
+            sizes[sign, level] = found
+        return found
+
+    for level in range(len(at_level), 1, -1):
+        # levels 1 .. level - 1 as they are; below them, folded
+        count = sum(level_weight[: level - 2]) + sum(
+            folded(s, level - 1) * n for s, (n, _) in at_level[level - 2].items()
+        )
+        if count <= threshold:
+            return level
+    return 2
 
 
 def layout(
@@ -315,9 +428,9 @@ def layout(
     ``units_only``: draw no role boxes (``None``: when an org tree without a depth asked for
     is too large or too wide, see :data:`UNITS_ONLY_ABOVE`).
     """
-    root = _build(ctx, start, 1, depth)
+    threshold = FOLD_ABOVE[view] if fold_above is None else fold_above
+    root = _grow(ctx, [start], 1, depth, _folds(ctx, start, view, depth, fold, threshold))
     result = Layout(root, max_nodes=max_nodes)
-    _fold(ctx, root, view, fold, FOLD_ABOVE[view] if fold_above is None else fold_above)
     if view is View.ORG and _wants_units_only(ctx, root, depth, units_only):
         result.units_only = _drop_roles(ctx, root)
     # Without a depth asked for, an org tree is also cut where one level would be too wide
