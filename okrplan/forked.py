@@ -19,10 +19,12 @@ Where ``fork`` does not exist (Windows) the work is done in this process straigh
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
 from collections.abc import Callable, Sequence
+from typing import BinaryIO
 
 Files = dict[str, str | bytes]
 
@@ -53,8 +55,10 @@ class Beside:
             try:
                 os.close(read)
                 data = encode(work())
+                data.reverse()
                 with os.fdopen(write, "wb") as out:
-                    out.writelines(data)
+                    while data:  # each part let go once sent: this process shrinks as the
+                        out.write(data.pop())  # parent grows (a large plan's files)
                 code = 0
             finally:
                 os._exit(code)
@@ -65,20 +69,14 @@ class Beside:
         """The child's result, or the work done here if the child did not deliver it."""
         if self._done is not None:
             return self._done[0]
-        data = b""
+        value: Files | None = None
         if self._read is not None:
             with os.fdopen(self._read, "rb") as incoming:
                 self._read = None
-                data = incoming.read()
-        ok = self._reap()
-        value: Files
-        if ok and data:
-            try:
-                value = decode(data)
-            except (ValueError, TypeError):  # a damaged result: do the work here instead
-                value = self._work()
-        else:  # the child failed (its error is raised here) or died
-            value = self._work()
+                with contextlib.suppress(ValueError, TypeError):  # a damaged result
+                    value = read_files(incoming)
+        if not self._reap() or value is None:  # the child failed (its error is raised
+            value = self._work()  # here), died or sent a damaged result: the work done here
         self._done = (value,)
         return value
 
@@ -193,14 +191,27 @@ def encode(files: Files) -> list[bytes]:
 
 
 def decode(data: bytes) -> Files:
-    """The files of :func:`encode`'s bytes.
+    """The files of :func:`encode`'s bytes (see :func:`read_files`).
 
     Raises
     ------
     ValueError, TypeError
         If the bytes are damaged (a child killed while it wrote them).
     """
-    line, _, rest = data.partition(b"\n")
+    return read_files(io.BytesIO(data))
+
+
+def read_files(stream: BinaryIO) -> Files:
+    """The files of :func:`encode`'s bytes read from ``stream`` to its end, each file's bytes
+    read as one object of its size (not the whole stream first, then each file copied out of
+    it: a large plan's child sends some 400 MB at 1,000,000 people).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the bytes are damaged (a child killed while it wrote them).
+    """
+    line = stream.readline()
     try:
         header = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -208,11 +219,13 @@ def decode(data: bytes) -> Files:
     if not isinstance(header, list):
         raise ValueError("a damaged header: not a list of files")
     files: Files = {}
-    at = 0
     for name, text, size in header:
-        part = rest[at : at + size]
-        at += size
+        if not isinstance(size, int) or size < 0:
+            raise ValueError("a damaged header: a file's size is not a count of bytes")
+        part = stream.read(size)
+        if len(part) != size:
+            raise ValueError("the files' sizes do not add up")
         files[name] = part.decode("utf-8") if text else part
-    if at != len(rest):
+    if stream.read(1):
         raise ValueError("the files' sizes do not add up")
     return files

@@ -17,7 +17,7 @@ from okrplan.choices import PLAN_FILE
 from okrplan.export.manifest import MANIFEST_FILE, over_previous, plan_entries
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from okrplan.export.output import Content, Spooled
     from okrplan.plan import Plan
@@ -125,8 +125,8 @@ def _plan_files(
     """The files of a plan directory by name (see :func:`write_plan`); plan.json is written
     to a temporary file, named (or copied) in by its writer: for a plan written one node per
     line (:data:`okrplan.export.planjson.ITEM_PER_LINE_FROM`) that a child helps make, its
-    start at once, then its :data:`JSON_PIECES` further pieces, made by either process and
-    held until all are made (plan.json less its start, some 45 MB at 100,000 people)."""
+    start at once, then its :data:`JSON_PIECES` further pieces, made by either process, each
+    written as soon as those before it are (see :class:`_InOrder`)."""
     import functools
     from contextlib import nullcontext
 
@@ -141,9 +141,10 @@ def _plan_files(
     large = nodes >= BESIDE_FROM
     # large: the child makes the report and tree.svg (all the tree from TREE_BESIDE_FROM), this
     # process plan.json's start; then each takes what is left of the sheets, plan.md and the
-    # rest of plan.json when done (plan.json's pieces are written in order when all are made)
+    # rest of plan.json when done (plan.json's pieces written in order as they come)
     start, pieces = json_pieces(plan, JSON_PIECES if large else 0)
-    shared = _shared_parts(plan, sheets and large, pieces)
+    in_order = _InOrder(len(pieces))
+    shared = _shared_parts(plan, sheets and large, pieces, in_order)
     side = functools.partial(
         _side_files, plan, dot_text, directory, images, sheets and not large, report
     )
@@ -165,6 +166,7 @@ def _plan_files(
         step(PLAN_FILE)
         spooled = spool(start, directory)
         try:
+            in_order.start(spooled)
             files[PLAN_FILE] = spooled.copy_to
             if other is None:
                 files.update(side(step))
@@ -173,7 +175,10 @@ def _plan_files(
                 step(REPORT_FILE)
                 files.update(other.result())
                 _keep_forecast(plan, files)
-            spooled.add(_bytes(files.pop(_piece_name(i))) for i in range(len(pieces)))
+            for index in range(len(pieces)):
+                if (name := _piece_name(index)) in files:  # (the child's)
+                    in_order.add(index, [_bytes(files.pop(name))])
+            in_order.check()
         except BaseException:
             spooled.close()
             raise
@@ -182,14 +187,18 @@ def _plan_files(
 
 JSON_PIECES = 7
 """A large plan's plan.json after its start is made in this many pieces, each by whichever
-process of the fork takes it first (so that neither waits while the other works)."""
+process of the fork takes it first (so that neither waits while the other works). Not more
+for a larger plan: with a piece per 25,000 or 100,000 nodes (65 or 16 pieces at 1,000,000
+people), the two processes' peak memory together was 250-350 MB higher (the child holds
+what it makes until it sends it)."""
 
 
 def _shared_parts(
-    plan: Plan, sheets: bool, pieces: Sequence[Callable[[], bytes]]
+    plan: Plan, sheets: bool, pieces: Sequence[Callable[[], Iterable[bytes]]], in_order: _InOrder
 ) -> list[tuple[str, Callable[[], dict[str, str | bytes]]]]:
     """The parts either process may make (see :func:`_plan_files`), the longer first: the
-    sheets (if ``sheets``), plan.md, then plan.json's ``pieces``."""
+    sheets (if ``sheets``), plan.md, then plan.json's ``pieces`` (this process's written by
+    ``in_order``, a child's sent back)."""
     import functools
 
     from okrplan.export.markdown import to_markdown
@@ -198,7 +207,9 @@ def _shared_parts(
     if sheets:
         shared.append((SHEETS_DIR, functools.partial(_sheet_dir, plan)))
     shared.append((MARKDOWN_FILE, lambda: {MARKDOWN_FILE: to_markdown(plan)}))
-    shared += [(PLAN_FILE, functools.partial(_json_piece, i, f)) for i, f in enumerate(pieces)]
+    shared += [
+        (PLAN_FILE, functools.partial(_json_piece, i, f, in_order)) for i, f in enumerate(pieces)
+    ]
     return shared
 
 
@@ -207,8 +218,60 @@ def _piece_name(index: int) -> str:
     return f"\0{PLAN_FILE} {index}"
 
 
-def _json_piece(index: int, make: Callable[[], bytes]) -> dict[str, str | bytes]:
-    return {_piece_name(index): make()}
+def _json_piece(
+    index: int, make: Callable[[], Iterable[bytes]], in_order: _InOrder
+) -> dict[str, str | bytes]:
+    """plan.json's ``index``-th piece: in a forked child, its bytes to send back; here,
+    handed to ``in_order`` (nothing to send)."""
+    if in_order.elsewhere():
+        return {_piece_name(index): b"".join(make())}
+    in_order.add(index, make())
+    return {}
+
+
+class _InOrder:
+    """plan.json's ``count`` pieces after its start, written to its file (:meth:`start`) in
+    order as they are made (in any order, by this process or sent back by a forked child):
+    each as soon as those before it are, the others held until then. A piece made here in its
+    turn goes straight to the file a batch of lines at a time, never held whole (some 70 MB
+    at 1,000,000 people)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.written = 0  # the pieces written, in order
+        self.held: dict[int, bytes] = {}
+        self.spooled: Spooled | None = None
+        self.main = os.getpid()
+
+    def elsewhere(self) -> bool:
+        """Whether this is a process forked since (the child sends its pieces back)."""
+        return os.getpid() != self.main
+
+    def start(self, spooled: Spooled) -> None:
+        """Write to ``spooled`` (the file's start written) from now on, first what is held."""
+        self.spooled = spooled
+        self._flush()
+
+    def add(self, index: int, chunks: Iterable[bytes]) -> None:
+        """The ``index``-th piece, written now if it is the next one, else held."""
+        if self.spooled is not None and index == self.written:
+            self.spooled.add(chunks)
+            self.written += 1
+            self._flush()
+        else:
+            self.held[index] = b"".join(chunks)
+
+    def check(self) -> None:
+        """Raise unless every piece is written."""
+        if self.written != self.count:
+            raise RuntimeError(f"plan.json: {self.written} of {self.count} pieces written")
+
+    def _flush(self) -> None:
+        if self.spooled is None:
+            return
+        while self.written in self.held:
+            self.spooled.add([self.held.pop(self.written)])
+            self.written += 1
 
 
 def _bytes(content: Content) -> bytes:

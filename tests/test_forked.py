@@ -170,13 +170,13 @@ def test_two_processes_write_the_same_plan_as_one(
     assert len(tree(one)) > 10
 
 
-@pytest.mark.parametrize("slow_start", [False, True])
+@pytest.mark.parametrize(("slow_start", "pieces"), [(False, 7), (True, 7), (False, 60)])
 def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan, slow_start: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: api.Plan, slow_start: bool, pieces: int
 ) -> None:
     # a large plan's plan.json: its start here, its pieces by either process (with a slow
-    # start here, the child takes them all), written in order: the same directory as one
-    # process writes
+    # start here, the child takes them all; with many, each side takes some), written in
+    # order: the same directory as one process writes
     import time
 
     from okrplan.export import output, planjson
@@ -184,6 +184,7 @@ def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
     monkeypatch.setattr(planjson, "ITEM_PER_LINE_FROM", 0)  # written one node per line
     one = api.write_plan(plan, tmp_path / "one", images=False)
     monkeypatch.setattr(plandir, "BESIDE_FROM", 1)
+    monkeypatch.setattr(plandir, "JSON_PIECES", pieces)
     if slow_start:
         real = output.spool
 
@@ -195,6 +196,26 @@ def test_plan_json_in_pieces_made_on_both_sides_is_the_same_file(
     two = api.write_plan(plan, tmp_path / "two", images=False)
     assert tree(one) == tree(two)
     assert json.loads((two / "plan.json").read_text("utf-8"))["okrplan"] == 3
+
+
+def test_plan_json_pieces_are_written_in_order_whatever_order_they_come_in(
+    tmp_path: Path,
+) -> None:
+    from okrplan.export.output import spool
+
+    pieces = [f"piece {i};".encode() for i in range(5)]
+    in_order = plandir._InOrder(len(pieces))
+    in_order.add(3, [pieces[3]])  # before the file is started: held
+    with spool([b"start;"], tmp_path / "plan") as spooled:
+        in_order.start(spooled)
+        for index in (1, 0, 4):
+            in_order.add(index, iter([pieces[index][:3], pieces[index][3:]]))
+        with pytest.raises(RuntimeError, match="2 of 5 pieces written"):
+            in_order.check()  # the third is missing (the fourth and fifth wait for it)
+        in_order.add(2, [pieces[2]])
+        in_order.check()
+        spooled.copy_to(tmp_path / "plan.json")
+    assert (tmp_path / "plan.json").read_bytes() == b"start;" + b"".join(pieces)
 
 
 def test_the_pieces_a_dead_child_took_are_made_here(

@@ -108,7 +108,7 @@ def test_the_pieces_of_a_large_plan_json_make_its_text(pieces: int) -> None:
     whole = to_json(plan).encode("utf-8")
     start, made = planjson.json_pieces(plan, pieces)
     assert len(made) == pieces
-    backwards = [piece() for piece in reversed(made)][::-1]
+    backwards = [b"".join(piece()) for piece in reversed(made)][::-1]
     assert b"".join(start) + b"".join(backwards) == whole
     assert b"".join(planjson.json_chunks(plan)) == whole
 

@@ -85,11 +85,14 @@ def json_chunks(plan: Plan) -> Iterator[bytes]:
     return json_pieces(plan, 0)[0]
 
 
-def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable[[], bytes]]]:
+def json_pieces(
+    plan: Plan, pieces: int
+) -> tuple[Iterator[bytes], list[Callable[[], Iterator[bytes]]]]:
     """:func:`json_chunks`' bytes in two: the chunks of the file's start (for a plan written
     one node per line its edges and the first of ``pieces + 1`` equal runs of nodes, with the
     file's end if ``pieces`` is 0; another plan's whole text) and a function per further run
-    of nodes giving its bytes (the last with the end of the file).
+    of nodes giving its chunks (the last with the end of the file), a batch of lines at a
+    time as the start's.
     A function reads only the plan, so either process of a fork may call it; the pieces'
     bytes, in order, follow the start's."""
     if not _large(plan):
@@ -104,8 +107,8 @@ def json_pieces(plan: Plan, pieces: int) -> tuple[Iterator[bytes], list[Callable
         stop = cuts[index + 1]
         return _text(plan, encode, spans, cuts[index], stop, first=index == 0, last=index == last)
 
-    def piece(index: int) -> bytes:
-        return "".join(run(index)).encode("utf-8")
+    def piece(index: int) -> Iterator[bytes]:
+        return _batched(run(index))
 
     return _batched(run(0)), [functools.partial(piece, i) for i in range(1, last + 1)]
 
