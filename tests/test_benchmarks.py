@@ -93,7 +93,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
 def test_the_benchmark_prints_the_table(results: tuple[dict, str]) -> None:
     data, table = results
     lines = table.splitlines()
-    assert lines[0].startswith("| people | units · groups | end to end s (median) | load s | solve s")
+    assert lines[0].startswith(
+        "| people | units · groups | end to end s (median) | load s | solve s"
+    )
     row = [cell.strip() for cell in lines[2].strip("|").split("|")]
     assert row[0] == "100" and len(row) == len(lines[0].strip("|").split("|"))
     # the --help check is listed (its ✅ or ❌ is the benchmark's verdict, not a test's)
