@@ -66,6 +66,32 @@ def test_tabs_made_in_bulk_are_the_tabs_made_one_by_one(
     assert bulk.titles == [safe_sheet_title(t) for t in bulk.tabs]
 
 
+_PLAIN = st.sampled_from(["北京", "上海", "直销组", "Ab", "aB", "华北1区"])
+_OTHER = st.sampled_from([" a", "e\u0301", "很" * 20, "a/b"])  # not plain or too long
+
+
+@settings(max_examples=_EXAMPLES // 5, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(_OTHER, max_size=1), st.lists(_PLAIN, min_size=1, max_size=3)),
+        max_size=8,
+    ),
+    st.lists(st.integers(1, 2), min_size=8, max_size=8),
+)
+def test_tabs_grown_by_a_name_are_the_tabs_made_one_by_one(
+    names: list[tuple[list[str], list[str]]], least: list[int]
+) -> None:
+    """A tab that takes one more name is made of the tab it was where every tab is plain: the
+    tabs, titles and keys over all rounds are those made with the bulk check off (repeated
+    names, names equal but for case, and first names that are not plain or too long, met
+    in a later round)."""
+    contexts = [(*other, *plain) for other, plain in names]
+    least = least[: len(contexts)]
+    bulk = tab_titles(contexts, least)
+    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
+        assert tab_titles(contexts, least) == bulk
+
+
 @settings(max_examples=_EXAMPLES, deadline=None)
 @given(st.lists(st.text(alphabet=_ALPHABET, max_size=34), max_size=5))
 def test_bulk_check_agrees_with_each_titles_check(texts: list[str]) -> None:

@@ -307,14 +307,45 @@ def tab_titles(contexts: list[tuple[str, ...]], least: list[int]) -> Tabs:
         return found
 
     first = [c[-d:] if d else c for c, d in zip(contexts, depth, strict=True)]
-    tabs, titles, keys = _made_of(first, tab_of, title)
+    # joined: whether every tab is still its names joined and plain (its own title): then a
+    # tab that takes one more name is that name, "-" and the tab it was (see _grown)
+    (tabs, titles, keys), joined = _made_of(first, tab_of, title)
+    joined = joined and all(depth)  # (a depth of 0 takes the whole context)
     while moving := _growing(_repeated(keys), contexts, depth, lengths, full_key):
         for i in moving:  # only these tabs change
             depth[i] += 1
-        parts = [contexts[i][-depth[i] :] for i in moving]
-        for i, tab, safe, key in zip(moving, *_made_of(parts, tab_of, title), strict=True):
+        grown = None
+        if joined:
+            names = [contexts[i][-depth[i]] for i in moving]
+            grown = _grown(names, [tabs[i] for i in moving], [keys[i] for i in moving])
+        if grown is None:
+            parts = [contexts[i][-depth[i] :] for i in moving]
+            grown, joined = _made_of(parts, tab_of, title)
+        for i, tab, safe, key in zip(moving, *grown, strict=True):
             tabs[i], titles[i], keys[i] = tab, safe, key
     return Tabs(tabs, titles, keys)
+
+
+def _grown(names: list[str], tabs: list[str], keys: list[str]) -> Tabs | None:
+    """The tabs that take one more name each (``names``, one a tab), made of the plain tabs
+    they were (``tabs``, their own titles, with their ``keys``), when all of them are plain
+    again: each is its name, "-" and its tab, and its key the name's key, "-" and the tab's
+    (casefolding is one character at a time). None when a name is not plain or a tab grows
+    too long: those are made from their names again (:func:`_made_of`).
+
+    A plain name beside a plain tab is plain: the "-" between is a printable starter that
+    nothing composes with, no forbidden character, no space; nor is a text with "-" History.
+    Only the different names are checked and folded (the second round of a book of 100,000
+    people grows 18,000 tabs by a few hundred unit names)."""
+    different = list(dict.fromkeys(names))
+    if not _plain_titles(different):
+        return None
+    grown = list(map("-".join, zip(names, tabs, strict=True)))
+    if max(map(len, grown), default=0) > SHEET_TITLE_MAX:
+        return None
+    folded = dict(zip(different, map(str.casefold, different), strict=True))
+    keys = list(map("-".join, zip(map(folded.__getitem__, names), keys, strict=True)))
+    return Tabs(grown, grown.copy(), keys)
 
 
 def _repeated(folded: list[str]) -> list[list[int]]:
@@ -356,12 +387,14 @@ def _made_of(
     parts: list[tuple[str, ...]],
     tab_of: Callable[[tuple[str, ...]], str],
     title: Callable[[str], tuple[str, str]],
-) -> Tabs:
+) -> tuple[Tabs, bool]:
     """The tabs of many contexts' names, with their titles and keys, made in bulk where every
     tab is short and plain (then its own safe title): one round's 19,000 tabs. ``tab_of``
-    and ``title`` are :func:`tab_titles`'s (a tab of names, a tab's title and key)."""
+    and ``title`` are :func:`tab_titles`'s (a tab of names, a tab's title and key). True
+    with them if every tab is its names joined by "-" and its own title."""
     tabs = list(map("-".join, parts))  # _tab's answer for every tab that fits
-    if tabs and max(map(len, tabs)) > SHEET_TITLE_MAX:
+    cut = bool(tabs) and max(map(len, tabs)) > SHEET_TITLE_MAX
+    if cut:
         tabs = [
             t if len(t) <= SHEET_TITLE_MAX else tab_of(p) for t, p in zip(tabs, parts, strict=True)
         ]
@@ -372,9 +405,9 @@ def _made_of(
         if "history" not in folded:  # (the one plain title _plain_titles lets through)
             if len(different) < len(tabs):
                 folded = list(map(dict(zip(different, folded, strict=True)).__getitem__, tabs))
-            return Tabs(tabs, tabs.copy(), folded)
+            return Tabs(tabs, tabs.copy(), folded), not cut
     titles = list(map(title, tabs))
-    return Tabs(tabs, [t for t, _ in titles], [k for _, k in titles])
+    return Tabs(tabs, [t for t, _ in titles], [k for _, k in titles]), False
 
 
 def _tab(parts: tuple[str, ...]) -> str:
