@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from unittest import mock
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,41 @@ def test_tabs_grown_by_a_name_are_the_tabs_made_one_by_one(
     bulk = tab_titles(contexts, least)
     with mock.patch("okrplan.export.names._plain_titles", return_value=False):
         assert tab_titles(contexts, least) == bulk
+
+
+_ANY = st.sampled_from(["M", "a", "Q", "Ab", "aB", "M-a ", "M:-a", "M/-a", " a", "北京"])
+
+
+@settings(max_examples=_EXAMPLES // 5, deadline=None)
+@given(st.lists(st.lists(_ANY, min_size=1, max_size=4), max_size=8))
+def test_tabs_grown_where_a_name_anywhere_is_not_plain(names: list[list[str]]) -> None:
+    """Names that are not plain anywhere in a context (a tab that is not plain in one round,
+    still there when others grow in the next): the same tabs as made one by one, each title
+    its tab made safe."""
+    contexts = [tuple(n) for n in names]
+    least = [1] * len(contexts)
+    bulk = tab_titles(contexts, least)
+    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
+        assert tab_titles(contexts, least) == bulk
+    assert bulk.titles == [safe_sheet_title(t) for t in bulk.tabs]
+
+
+@pytest.mark.parametrize(
+    ("contexts", "last"),
+    [
+        # round 1: "Q-M-a " is not plain; round 2: the two "M-a" grow by a plain name; the
+        # third tab keeps its trailing space, taken off in its title
+        ([("X", "M", "a"), ("Z", "M", "a"), ("Q", "M-a ")], "Q-M-a"),
+        # the same with a character Excel forbids, which the title replaces
+        ([("X", "M_", "a"), ("Z", "M_", "a"), ("Q", "M/-a")], "Q-M_-a"),
+    ],
+)
+def test_a_tab_not_plain_stays_made_safe_when_others_grow(
+    contexts: list[tuple[str, ...]], last: str
+) -> None:
+    made = tab_titles(contexts, [1, 1, 1])
+    assert made.titles == [safe_sheet_title(t) for t in made.tabs]
+    assert made.titles[2] == last
 
 
 @settings(max_examples=_EXAMPLES, deadline=None)

@@ -320,7 +320,8 @@ def tab_titles(contexts: list[tuple[str, ...]], least: list[int]) -> Tabs:
             grown = _grown(names, [tabs[i] for i in moving], [keys[i] for i in moving])
         if grown is None:
             parts = [contexts[i][-depth[i] :] for i in moving]
-            grown, joined = _made_of(parts, tab_of, title)
+            grown, plain = _made_of(parts, tab_of, title)
+            joined = joined and plain  # (a tab that did not move stays as it was)
         for i, tab, safe, key in zip(moving, *grown, strict=True):
             tabs[i], titles[i], keys[i] = tab, safe, key
     return Tabs(tabs, titles, keys)
