@@ -19,7 +19,6 @@ Where ``fork`` does not exist (Windows) the work is done in this process straigh
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import signal
@@ -190,17 +189,6 @@ def encode(files: Files) -> list[bytes]:
     return [json.dumps(header).encode("utf-8") + b"\n", *parts]
 
 
-def decode(data: bytes) -> Files:
-    """The files of :func:`encode`'s bytes (see :func:`read_files`).
-
-    Raises
-    ------
-    ValueError, TypeError
-        If the bytes are damaged (a child killed while it wrote them).
-    """
-    return read_files(io.BytesIO(data))
-
-
 def read_files(stream: BinaryIO) -> Files:
     """The files of :func:`encode`'s bytes read from ``stream`` to its end, each file's bytes
     read as one object of its size (not the whole stream first, then each file copied out of
@@ -220,7 +208,7 @@ def read_files(stream: BinaryIO) -> Files:
         raise ValueError("a damaged header: not a list of files")
     files: Files = {}
     for name, text, size in header:
-        if not isinstance(size, int) or size < 0:
+        if not isinstance(size, int) or not 0 <= size <= _LARGEST:
             raise ValueError("a damaged header: a file's size is not a count of bytes")
         part = stream.read(size)
         if len(part) != size:
@@ -229,3 +217,9 @@ def read_files(stream: BinaryIO) -> Files:
     if stream.read(1):
         raise ValueError("the files' sizes do not add up")
     return files
+
+
+_LARGEST = 1 << 36
+"""No file sent back is larger (64 GiB: plan.json is at most 2 GiB, see
+:data:`okrplan.export.planjson.MAX_PLAN_BYTES`): a larger size is a damaged header, refused
+before a buffer of that size is asked for."""

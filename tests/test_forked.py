@@ -4,6 +4,7 @@ fails; a large plan's directory is the same whether it was made by one process o
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import threading
@@ -32,13 +33,21 @@ def test_the_childs_result_comes_back() -> None:
 
 @pytest.mark.parametrize(
     "damaged",
-    [b"", b"not json\n", b'[["a", true, 5]]\nab', b'[["a", true, 1]]\nabc', b'[["a"]]\n', b"{}\n"],
+    [
+        b"",
+        b"not json\n",
+        b'[["a", true, 5]]\nab',
+        b'[["a", true, 1]]\nabc',
+        b'[["a"]]\n',
+        b"{}\n",
+        b'[["a", false, 100000000000000000000000]]\nab',  # no buffer of that size asked for
+    ],
 )
 def test_a_damaged_result_is_refused(damaged: bytes) -> None:
-    from okrplan.forked import decode
+    from okrplan.forked import read_files
 
     with pytest.raises((ValueError, TypeError)):
-        decode(damaged)
+        read_files(io.BytesIO(damaged))
 
 
 def test_an_error_in_the_child_is_raised_here() -> None:

@@ -38,7 +38,7 @@ from okrplan.export.names import (
     unique_file_names,
 )
 from okrplan.export.sheetfiles import outline_index, sheet_files, to_csv, to_sheet_markdown
-from okrplan.export.sheetmodel import columns
+from okrplan.export.sheetmodel import Listed, columns
 from okrplan.export.sheetoutline import build_outline
 from okrplan.export.sheets import build_book
 from okrplan.export.xlsx import FIRST_ROW, HEADER_ROW, KR_ID_HEADER, workbook_bytes
@@ -990,6 +990,10 @@ def test_outline_lists_the_sheets_the_book_makes(
         book = build_book(each, rows=False, **options)
         outline = build_outline(each, **options)
         fields = ("key", "kind", "path", "role", "person", "people", "quota", "objectives")
+        # every row a whole Listed (the listing makes its rows without the named tuple's
+        # checks: a field added to Listed must be added there too)
+        assert all(s == Listed(*s) for s in outline.sheets)
+        assert {len(s) for s in outline.sheets} <= {len(Listed._fields)}
         assert [[getattr(s, f) for f in fields] for s in outline.sheets] == [
             [getattr(s, f) for f in fields] for s in book.sheets
         ]
