@@ -175,10 +175,7 @@ def _plan_files(
                 step(REPORT_FILE)
                 files.update(other.result())
                 _keep_forecast(plan, files)
-            for index in range(len(pieces)):
-                if (name := _piece_name(index)) in files:  # (the child's)
-                    in_order.add(index, [_bytes(files.pop(name))])
-            in_order.check()
+            in_order.finish(files)
         except BaseException:
             spooled.close()
             raise
@@ -261,8 +258,12 @@ class _InOrder:
         else:
             self.held[index] = b"".join(chunks)
 
-    def check(self) -> None:
-        """Raise unless every piece is written."""
+    def finish(self, files: dict[str, Content]) -> None:
+        """The pieces a forked child sent back, taken out of ``files``, each written in its
+        turn; raise unless every piece is written then."""
+        for index in range(self.count):
+            if (name := _piece_name(index)) in files:
+                self.add(index, [_bytes(files.pop(name))])
         if self.written != self.count:
             raise RuntimeError(f"plan.json: {self.written} of {self.count} pieces written")
 

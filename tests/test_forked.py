@@ -220,9 +220,10 @@ def test_plan_json_pieces_are_written_in_order_whatever_order_they_come_in(
         for index in (1, 0, 4):
             in_order.add(index, iter([pieces[index][:3], pieces[index][3:]]))
         with pytest.raises(RuntimeError, match="2 of 5 pieces written"):
-            in_order.check()  # the third is missing (the fourth and fifth wait for it)
-        in_order.add(2, [pieces[2]])
-        in_order.check()
+            in_order.finish({})  # the third is missing (the fourth and fifth wait for it)
+        sent: dict[str, Any] = {plandir._piece_name(2): pieces[2], "report.html": "kept"}
+        in_order.finish(sent)  # the third, as a forked child sends it back
+        assert sent == {"report.html": "kept"}
         spooled.copy_to(tmp_path / "plan.json")
     assert (tmp_path / "plan.json").read_bytes() == b"start;" + b"".join(pieces)
 
