@@ -102,13 +102,11 @@ class _Walk:
             lines.append(texts.table(okrs))
         # every role group but one of no one, such as a hire pool that hired no one ("× 0")
         kids = [records[k] for k in queries.org_children(self.graph, unit.id)]
+        marks = "#" * min(depth + 1, 6)
         for role in kids:
             if not isinstance(role, RoleGroup) or not role.headcount:
                 continue
-            head = f"{'#' * min(depth + 1, 6)} {texts.group(role)} × {role.headcount}"
-            if role.selling is not None:
-                head += texts.per_person(role.selling.per_person)
-            lines += [head, ""]
+            lines += [texts.role_head(marks, role), ""]
             if role.people:
                 lines += [f"{label(texts.locale, 'people')}: {_cell('、'.join(role.people))}", ""]
             if okrs := sheets[role.id]:
@@ -170,6 +168,34 @@ class _Texts:
         found = self.headings.get(key)
         if found is None:
             found = self.headings[key] = unit_money_text(unit, self.locale, self.numbers)
+        return found
+
+    def role_head(self, marks: str, role: RoleGroup) -> str:
+        """A role group's heading at one depth (``marks``): its title (what :meth:`group`
+        reads), its headcount and what each sells; made once per different heading (12,300
+        role groups have 320 at 100,000 people)."""
+        tail = role.id[-16:]
+        cohort = tail if "@" in tail or "~" in tail else tail.endswith("+hires")
+        selling = role.selling
+        each = None if selling is None else selling.per_person
+        key = (
+            marks,
+            role.name,
+            role.label,
+            role.new_hires,
+            cohort,
+            type(role.headcount),
+            role.headcount,
+            selling is None,
+            type(each),
+            each,
+        )
+        found = self.headings.get(key)
+        if found is None:
+            found = f"{marks} {self.group(role)} × {role.headcount}"
+            if selling is not None:
+                found += self.per_person(each)
+            self.headings[key] = found
         return found
 
     def group(self, role: RoleGroup) -> str:
