@@ -110,3 +110,62 @@ def test_owners_whose_key_results_differ_in_one_field_read_their_own(
 @given(lines=st.lists(st.text(alphabet=st.sampled_from(["a", "|", " ", "\n", "\t", "\u3000"]))))
 def test_the_text_ends_with_one_line_break_after_its_last_line(lines: list[str]) -> None:
     assert markdown._ending_once(list(lines)) == "\n".join(lines).rstrip() + "\n"
+
+
+def _headings_alone(plan: api.Plan, monkeypatch: pytest.MonkeyPatch) -> str:
+    """plan.md with every role group's heading made by a writer of its own."""
+    head = markdown._Texts.role_head
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            markdown._Texts,
+            "role_head",
+            lambda self, marks, role: head(markdown._Texts(self.numbers), marks, role),
+        )
+        return to_markdown(plan)
+
+
+def _selling_pair(plan: api.Plan) -> tuple[RoleGroup, RoleGroup]:
+    """Two role groups that sell, with people."""
+    found = [
+        record
+        for owner in queries.tree_order(plan.graph)
+        if isinstance(record := node(plan.graph, owner), RoleGroup)
+        and record.selling is not None
+        and record.headcount
+    ]
+    assert len(found) >= 2, "no two selling role groups"
+    return found[0], found[1]
+
+
+# the fields of the second role group, made the first's but for these
+ROLE_CHANGES: dict[str, dict[str, Any]] = {
+    "the same": {},
+    "name": {"name": "另一个岗位"},
+    "label": {"label": "另一个标签"},
+    "headcount": {"headcount": 99},
+    "new hires": {"new_hires": True},
+    "no selling": {"selling": None},
+    "per person": {"per_person": 123_457},
+    "per person as a float": {"per_person": float},  # the first's amount as a float
+}
+
+
+@pytest.mark.parametrize("change", ROLE_CHANGES, ids=list(ROLE_CHANGES))
+def test_role_groups_that_differ_in_one_field_read_their_own_heading(
+    change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = api.load_plan(GOLDEN / SCENARIOS[0] / "plan.json")
+    first, second = _selling_pair(plan)
+    graph = plan.graph.copy()
+    fields = dict(ROLE_CHANGES[change])
+    selling = first.selling
+    assert selling is not None
+    if "per_person" in fields:
+        amount = fields.pop("per_person")
+        amount = amount(selling.per_person) if callable(amount) else amount
+        selling = replace(selling, per_person=amount)
+    graph.nodes[second.id]["node"] = replace(
+        first, id=second.id, path=second.path, **{"selling": selling, **fields}
+    )
+    twin = replace(plan, graph=graph)
+    assert to_markdown(twin) == _headings_alone(twin, monkeypatch)
