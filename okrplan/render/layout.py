@@ -157,29 +157,29 @@ class Context:
         return self._below_signatures[signature]
 
     def _sign(self, top: str) -> None:
-        """The signatures of ``top`` and every node under it, children before parents, and
-        while there what :meth:`_under` counts under each unit: one pass, without recursion
-        (20,000 owners at 100,000 people); the role groups (13,000 of them, nothing under
-        them) all at once first."""
+        """The signatures of ``top`` and every node under it (``top`` not signed yet), children
+        before parents, and while there what :meth:`_under` counts under each unit: one pass,
+        without recursion (20,000 owners at 100,000 people); the role groups (13,000 of them,
+        nothing under them) all at once first, then the units from the deepest level up."""
         records, signatures, interned = self._records, self._signatures, self._interned
         adds = self._adds
         units: list[tuple[str, Node, list[str]]] = []
         roles: list[str] = []
         owners: list[RoleGroup] = []
-        stack = [top]
-        while stack:
-            node = stack.pop()
-            if node in signatures:
-                continue
-            owner = records[node]["node"]
-            if isinstance(owner, RoleGroup):
-                # a role group contains nothing (contains edges go from a unit)
-                roles.append(node)
-                owners.append(owner)
-            else:
-                found = self.org_children(node)
-                units.append((node, owner, found))
-                stack.extend(found)
+        level = [top]
+        while level:  # level by level: every unit's children are on the level below it
+            records_here = [records[node]["node"] for node in level]
+            units_here: list[tuple[str, Node]] = []
+            for node, owner in zip(level, records_here, strict=True):
+                if isinstance(owner, RoleGroup):
+                    # a role group contains nothing (contains edges go from a unit)
+                    roles.append(node)
+                    owners.append(owner)
+                else:
+                    units_here.append((node, owner))
+            kids_here = [self.org_children(node) for node, _ in units_here]
+            units.extend([(n, o, k) for (n, o), k in zip(units_here, kids_here, strict=True)])
+            level = [kid for kids in kids_here for kid in kids if kid not in signatures]
         nothing: list[str] = []
         self._children.update(dict.fromkeys(roles, nothing))
         keys = list(zip(repeat("role"), map(_NAME, owners), self._sheet_shapes(roles)))
