@@ -370,8 +370,26 @@ def _whole_places(amounts: Iterable[int], units: _Units, grid: int, places: dict
         (10**threshold, suffix, min(_int_places(grid, exponent), MAX_PLACES))
         for threshold, exponent, suffix in reversed(units[:-1])
     ]
-    for value in amounts:
-        suffix, shown = _whole_scale(abs(value), named, fallback)
+    # the amounts in each named unit's range (largest first) at once: an amount shows
+    # ``step_places`` less its trailing zeros once rounded, the most of them read from one
+    # gcd (see _most_places); one that would show more than MAX_PLACES goes on down
+    left = list(map(abs, amounts))
+    for least, suffix, step_places, unit in named:
+        here = [a for a in left if a >= least]
+        if not here:
+            continue
+        left = [a for a in left if a < least]
+        twice = 2 * unit
+        rounded = [(2 * a + unit) // twice for a in here]
+        if step_places > MAX_PLACES:
+            too_fine = 10 ** (step_places - MAX_PLACES)
+            left.extend([a for a, n in zip(here, rounded, strict=True) if n % too_fine])
+            rounded = [n for n in rounded if not n % too_fine]
+        if rounded:
+            shown = _int_places(math.gcd(*rounded), step_places)
+            places[suffix] = max(places.get(suffix, 0), shown)
+    for value in left:  # below every named unit, or too fine for each
+        suffix, shown = _whole_scale(value, [], fallback)
         places[suffix] = max(places.get(suffix, 0), shown)
 
 

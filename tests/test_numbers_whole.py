@@ -49,6 +49,16 @@ def test_uniform_counts_each_amount_once():
     assert en.uniform(many).money(3_000_000) == "$3.00M"
 
 
+def test_uniform_places_each_amount_in_its_own_unit():
+    # a step of 1万 in 亿: 1.2亿 needs one decimal, 1.296亿 would need three so it stays in 万
+    # (12,960万) without raising 亿's decimals; 3,000 is below 万; 17亿 needs none
+    zh = Numbers("zh-CN", "CNY", Decimal(10_000))
+    amounts = [120_000_000, 129_600_000, 3_000, 1_700_000_000]
+    assert [money_scale([a], "zh-CN", zh.step).suffix for a in amounts] == ["亿", "万", "", "亿"]
+    assert zh.uniform(amounts).places == (("", 0), ("万", 0), ("亿", 1))
+    assert zh.uniform(amounts).money(129_600_000) == "12,960万"
+
+
 @SETTINGS
 @given(st.lists(st.one_of(amount, st.none()), max_size=8), st.sampled_from(["zh-CN", "en"]), steps)
 def test_whole_amounts_scale_as_decimals_do(values: list[int | None], locale: str, step: int):

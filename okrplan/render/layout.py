@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -93,7 +94,7 @@ class Context:
         self._interned: dict[tuple[Any, ...], int] = {}
         self._below_signatures: list[tuple[int, ...]] = []  # by signature
         self._shapes: dict[tuple[Any, ...], int] = {}  # what folding compares of a sheet
-        self._sheet_shapes: dict[tuple[Any, ...], int] = {}  # a sheet's rows → its shape
+        self._sheet_shapes_by_rows: dict[tuple[Any, ...], int] = {}  # a sheet's rows → shape
         self._sheets: dict[str, Sheet] = {}
         self._children: dict[str, list[str]] = {}
         self._below: dict[str, tuple[int, int, int]] = {}
@@ -156,59 +157,72 @@ class Context:
         return self._below_signatures[signature]
 
     def _sign(self, top: str) -> None:
-        """The signatures of ``top`` and every node under it, children before parents, and
-        while there what :meth:`_under` counts under each unit: one pass, without recursion
-        (20,000 owners at 100,000 people)."""
+        """The signatures of ``top`` and every node under it (``top`` not signed yet), children
+        before parents, and while there what :meth:`_under` counts under each unit: one pass,
+        without recursion (20,000 owners at 100,000 people); the role groups (13,000 of them,
+        nothing under them) all at once first, then the units from the deepest level up."""
         records, signatures, interned = self._records, self._signatures, self._interned
         adds = self._adds
-        order: list[tuple[str, Node, list[str] | None]] = []
-        stack = [top]
-        while stack:
-            node = stack.pop()
-            if node in signatures:
-                continue
-            owner = records[node]["node"]
-            if isinstance(owner, RoleGroup):
-                # a role group contains nothing (contains edges go from a unit)
-                self._children[node] = []
-                order.append((node, owner, None))
-            else:
-                found = self.org_children(node)
-                order.append((node, owner, found))
-                stack.extend(found)
-        graph, sheets, shapes = self.graph, self._sheet_shapes, self._shapes
-        for node, owner, kids in reversed(order):
-            # the sheet's objectives and their key results' rows, read by C (114,000 key
-            # results at 100,000 people), then what folding compares of it: a number made
-            # once per sheet of its own rows (7 of them at 100,000 people)
-            rows = tuple(
-                [(o.name, tuple(map(_SHAPE, krs))) for o, krs in queries.sheet(graph, node)]
-            )
-            sheet = sheets.get(rows)
-            if sheet is None:
-                shape = tuple([(name, _compared(krs)) for name, krs in rows])
-                sheet = sheets[rows] = shapes.setdefault(shape, len(shapes))
-            key: tuple[Any, ...]
-            below: tuple[int, ...] = ()
-            if kids is None:
-                assert isinstance(owner, RoleGroup)
-                key = ("role", owner.name, sheet)
-                adds[node] = (0, 1, owner.headcount)
-            else:
-                supports = owner.supports if isinstance(owner, Unit) else None
-                below = tuple(sorted(set(map(signatures.__getitem__, kids))))
-                key = ("unit", supports.metric if supports else None, sheet, below)
-                counts = (0, 0, 0)
-                if kids:  # units, role groups, people: each column summed
-                    units, roles, people = map(sum, zip(*map(adds.__getitem__, kids), strict=True))
-                    counts = (units, roles, people)
-                self._below[node] = counts
-                adds[node] = (1 + counts[0], counts[1], counts[2])
-            value = interned.get(key)
+        units: list[tuple[str, Node, list[str]]] = []
+        roles: list[str] = []
+        owners: list[RoleGroup] = []
+        level = [top]
+        while level:  # level by level: every unit's children are on the level below it
+            records_here = [records[node]["node"] for node in level]
+            units_here: list[tuple[str, Node]] = []
+            for node, owner in zip(level, records_here, strict=True):
+                if isinstance(owner, RoleGroup):
+                    # a role group contains nothing (contains edges go from a unit)
+                    roles.append(node)
+                    owners.append(owner)
+                else:
+                    units_here.append((node, owner))
+            kids_here = [self.org_children(node) for node, _ in units_here]
+            units.extend([(n, o, k) for (n, o), k in zip(units_here, kids_here, strict=True)])
+            level = [kid for kids in kids_here for kid in kids if kid not in signatures]
+        nothing: list[str] = []
+        self._children.update(dict.fromkeys(roles, nothing))
+        keys = list(zip(repeat("role"), map(_NAME, owners), self._sheet_shapes(roles)))
+        for key in keys:
+            if key not in interned:
+                interned[key] = len(interned)
+                self._below_signatures.append(())
+        signatures.update(zip(roles, map(interned.__getitem__, keys), strict=True))
+        adds.update(zip(roles, zip(repeat(0), repeat(1), map(_HEADCOUNT, owners)), strict=True))
+        nodes = [node for node, _, _ in reversed(units)]
+        for (node, owner, kids), sheet in zip(
+            reversed(units), self._sheet_shapes(nodes), strict=True
+        ):
+            supports = owner.supports if isinstance(owner, Unit) else None
+            below = tuple(sorted(set(map(signatures.__getitem__, kids))))
+            unit_key = ("unit", supports.metric if supports else None, sheet, below)
+            counts = (0, 0, 0)
+            if kids:  # units, role groups, people: each column summed
+                units_, roles_, people = map(sum, zip(*map(adds.__getitem__, kids), strict=True))
+                counts = (units_, roles_, people)
+            self._below[node] = counts
+            adds[node] = (1 + counts[0], counts[1], counts[2])
+            value = interned.get(unit_key)
             if value is None:
-                value = interned[key] = len(interned)
+                value = interned[unit_key] = len(interned)
                 self._below_signatures.append(below)
             signatures[node] = value
+
+    def _sheet_shapes(self, owners: list[str]) -> list[int]:
+        """What folding compares of each owner's sheet, as a number: the sheet's objectives
+        and their key results' rows read by C (114,000 key results at 100,000 people), then
+        what folding compares of them made once per sheet of its own rows (7 of them at
+        100,000 people)."""
+        sheets, shapes = self._sheet_shapes_by_rows, self._shapes
+        out = []
+        for sheet in queries.sheets(self.graph, owners):
+            rows = tuple([(o.name, tuple(map(_SHAPE, krs))) for o, krs in sheet])
+            shape = sheets.get(rows)
+            if shape is None:
+                compared = tuple([(name, _compared(krs)) for name, krs in rows])
+                shape = sheets[rows] = shapes.setdefault(compared, len(shapes))
+            out.append(shape)
+        return out
 
     def signatures_by_level(
         self, start: str, depth: int | None
@@ -308,6 +322,8 @@ def _compared(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
 
 
 _SHAPE = attrgetter("kr_kind", "metric", "name", "per")
+_NAME = attrgetter("name")
+_HEADCOUNT = attrgetter("headcount")
 _PEOPLE = itemgetter(2)  # of what a node adds to its unit's count
 _MONEY = attrgetter("money")
 _UNIT_TARGET = attrgetter("target")
