@@ -118,8 +118,9 @@ class _Walk:
 
 class _Texts:
     """What one plan.md repeats on thousands of tables, made once per text: the header, a
-    column's unit, names, targets, periods and weights (100,000 people have 108,000 key
-    results with a few thousand different cells)."""
+    column's unit, names, targets, periods and weights, whole tables, and the headings of
+    units and role groups (100,000 people have 108,000 key results with a few thousand
+    different cells)."""
 
     def __init__(self, numbers: Numbers) -> None:
         self.numbers = numbers
@@ -174,22 +175,10 @@ class _Texts:
         """A role group's heading at one depth (``marks``): its title (what :meth:`group`
         reads), its headcount and what each sells; made once per different heading (12,300
         role groups have 320 at 100,000 people)."""
-        tail = role.id[-16:]
-        cohort = tail if "@" in tail or "~" in tail else tail.endswith("+hires")
         selling = role.selling
         each = None if selling is None else selling.per_person
-        key = (
-            marks,
-            role.name,
-            role.label,
-            role.new_hires,
-            cohort,
-            type(role.headcount),
-            role.headcount,
-            selling is None,
-            type(each),
-            each,
-        )
+        # the headcount as written (an int; equal numbers of other types print apart)
+        key = (marks, *_group_key(role), str(role.headcount), selling is None, type(each), each)
         found = self.headings.get(key)
         if found is None:
             found = f"{marks} {self.group(role)} × {role.headcount}"
@@ -203,9 +192,7 @@ class _Texts:
         it is a pool of hires and its cohort, which is the end of its id (``@2026-03``,
         ``~2026-09``, ``+hires``: at most 16 characters, read only if they hold ``@`` or
         ``~``: a roster's 20,000 groups have as many different ids and a few titles)."""
-        tail = role.id[-16:]
-        cohort = tail if "@" in tail or "~" in tail else tail.endswith("+hires")
-        key = ("group", role.name, role.label, role.new_hires, cohort)
+        key = ("group", *_group_key(role))
         found = self.headings.get(key)
         if found is None:
             found = self.headings[key] = _cell(group_title(role, self.locale))
@@ -303,3 +290,10 @@ class _Texts:
                 found = weight_text(kr.weight)
             self.parts[key] = found
         return found
+
+
+def _group_key(role: RoleGroup) -> tuple[Any, ...]:
+    """What :func:`group_title` reads of a role group (see :meth:`_Texts.group`)."""
+    tail = role.id[-16:]
+    cohort = tail if "@" in tail or "~" in tail else tail.endswith("+hires")
+    return (role.name, role.label, role.new_hires, cohort)
