@@ -370,9 +370,9 @@ def _whole_places(amounts: Iterable[int], units: _Units, grid: int, places: dict
         (10**threshold, suffix, min(_int_places(grid, exponent), MAX_PLACES))
         for threshold, exponent, suffix in reversed(units[:-1])
     ]
-    # the amounts in each named unit's range (largest first) at once: an amount shows
-    # ``step_places`` less its trailing zeros once rounded, the most of them read from one
-    # gcd (see _most_places); one that would show more than MAX_PLACES goes on down
+    # the amounts left at or above each named unit's threshold (largest first), at once: one
+    # shows ``step_places`` less its trailing zeros once rounded, the most of them read from
+    # one gcd (see _most_places); one that would show more than MAX_PLACES goes on down
     left = list(map(abs, amounts))
     for least, suffix, step_places, unit in named:
         here = [a for a in left if a >= least]
@@ -389,20 +389,14 @@ def _whole_places(amounts: Iterable[int], units: _Units, grid: int, places: dict
             shown = _int_places(math.gcd(*rounded), step_places)
             places[suffix] = max(places.get(suffix, 0), shown)
     for value in left:  # below every named unit, or too fine for each
-        suffix, shown = _whole_scale(value, [], fallback)
+        suffix, shown = _fallback_scale(value, fallback)
         places[suffix] = max(places.get(suffix, 0), shown)
 
 
-def _whole_scale(
-    amount: int, named: list[tuple[int, str, int, int]], fallback: list[tuple[int, str, int]]
-) -> tuple[str, int]:
-    """The suffix and decimals :func:`_int_scale` picks for one amount (see
-    :func:`_whole_places`)."""
-    for least, suffix, step_places, unit in named:
-        if amount >= least:
-            shown = _int_places((2 * amount + unit) // (2 * unit), step_places)
-            if shown <= MAX_PLACES:
-                return suffix, shown
+def _fallback_scale(amount: int, fallback: list[tuple[int, str, int]]) -> tuple[str, int]:
+    """The suffix and decimals :func:`_int_scale` picks for an amount that no named unit
+    shows within ``MAX_PLACES`` (see :func:`_whole_places`): the smallest unit it reaches,
+    else plain digits."""
     for least, suffix, places in fallback:
         if amount >= least:
             return suffix, places

@@ -158,9 +158,10 @@ class Context:
 
     def _sign(self, top: str) -> None:
         """The signatures of ``top`` and every node under it (``top`` not signed yet), children
-        before parents, and while there what :meth:`_under` counts under each unit: one pass,
-        without recursion (20,000 owners at 100,000 people); the role groups (13,000 of them,
-        nothing under them) all at once first, then the units from the deepest level up."""
+        before parents, and while there what :meth:`_under` counts under each unit, without
+        recursion (20,000 owners at 100,000 people): the tree walked level by level, then the
+        role groups (13,000 of them, nothing under them) signed all at once, then the units
+        from the deepest level up."""
         records, signatures, interned = self._records, self._signatures, self._interned
         adds = self._adds
         units: list[tuple[str, Node, list[str]]] = []
@@ -180,7 +181,7 @@ class Context:
             kids_here = [self.org_children(node) for node, _ in units_here]
             units.extend([(n, o, k) for (n, o), k in zip(units_here, kids_here, strict=True)])
             level = [kid for kids in kids_here for kid in kids if kid not in signatures]
-        nothing: list[str] = []
+        nothing: list[str] = []  # one list for every role group: never changed (see org_children)
         self._children.update(dict.fromkeys(roles, nothing))
         keys = list(zip(repeat("role"), map(_NAME, owners), self._sheet_shapes(roles)))
         for key in keys:
