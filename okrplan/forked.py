@@ -1,7 +1,8 @@
 """Work done beside the main process on a second core, by ``fork``.
 
 A large plan's outputs are independent once it is solved: the sheets and the report can be
-made while plan.json and plan.md are. :class:`Beside` runs a function in a forked child (which
+made while plan.json and plan.md are (and its forecast while it is being solved, see
+:mod:`okrplan.forecast.early`). :class:`Beside` runs a function in a forked child (which
 shares the solved plan without copying it) and waits for its result when asked. The child
 only computes: it writes no files and prints nothing, and sends its result -- files by name,
 text or bytes -- back through a pipe as a JSON header and the files' bytes (nothing but data
@@ -35,6 +36,7 @@ class Beside:
 
     def __init__(self, work: Callable[[], Files]) -> None:
         self._work = work
+        self._owner = os.getpid()  # the process whose child it is
         self._pid: int | None = None
         self._read: int | None = None
         self._done: tuple[Files] | None = None
@@ -68,6 +70,8 @@ class Beside:
         """The child's result, or the work done here if the child did not deliver it."""
         if self._done is not None:
             return self._done[0]
+        if os.getpid() != self._owner:  # a process forked since: the child is not its own
+            return self._work()
         value: Files | None = None
         if self._read is not None:
             with os.fdopen(self._read, "rb") as incoming:
@@ -80,7 +84,9 @@ class Beside:
         return value
 
     def cancel(self) -> None:
-        """Stop the child if it is still working."""
+        """Stop the child if it is still working (in the process whose child it is)."""
+        if os.getpid() != self._owner:
+            return
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)

@@ -202,10 +202,7 @@ def sheet(graph: nx.DiGraph, owner: str) -> Sheet:
     known = _known(graph, "sheet")
     if known is None:
         return _sheet(graph, owner)
-    found = known.get(owner)
-    if found is None:
-        found = known[owner] = _sheet(graph, owner)
-    return list(found)
+    return list(_kept_sheet(graph, known, owner))
 
 
 def records_at(graph: nx.DiGraph, node_ids: Iterable[str]) -> list[Node]:
@@ -221,13 +218,15 @@ def sheets(graph: nx.DiGraph, owners: Iterable[str]) -> list[Sheet]:
     known = _known(graph, "sheet")
     if known is None:
         return [_sheet(graph, owner) for owner in owners]
-    out = []
-    for owner in owners:
-        found = known.get(owner)
-        if found is None:
-            found = known[owner] = _sheet(graph, owner)
-        out.append(found)
-    return out
+    return [_kept_sheet(graph, known, owner) for owner in owners]
+
+
+def _kept_sheet(graph: nx.DiGraph, known: dict[Any, Any], owner: str) -> Sheet:
+    """``owner``'s sheet as ``known`` keeps it, made and kept if it is not there yet."""
+    found: Sheet | None = known.get(owner)
+    if found is None:
+        found = known[owner] = _sheet(graph, owner)
+    return found
 
 
 # The sheets and the children are read here from networkx's adjacency dicts behind its public

@@ -17,7 +17,6 @@ from okrplan.forecast import early, glance
 from okrplan.forecast.org import org_from_owners, org_of
 from okrplan.forked import Beside
 from okrplan.plan import solve_plan
-from okrplan.solve.assemble import children_of
 from okrplan.spec import Spec, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +28,7 @@ def solved_with_owners(spec: Spec) -> tuple[Any, Any]:
     seen: list[Any] = []
 
     def beside(owners: Any, meta: Any, metrics: Any) -> None:
-        seen.append(org_from_owners(owners, children_of(owners), meta, metrics))
+        seen.append(org_from_owners(owners, meta, metrics))
 
     plan = solve_plan(spec, beside=beside)
     return plan, seen[0]

@@ -62,6 +62,26 @@ def test_an_error_in_the_child_is_raised_here() -> None:
     assert calls == [os.getpid()]  # the child's call is not seen here; the redo is
 
 
+def test_a_process_forked_since_does_the_work_itself(tmp_path: Path) -> None:
+    # a process forked after the child was started (a report's child) neither reads the
+    # child's pipe nor stops it: its own result is the work done there, and the child's
+    # result still reaches the process that started it
+    with Beside(lambda: {"pid": str(os.getpid())}) as other:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (checked through the file it writes)
+            code = 1
+            try:
+                other.cancel()
+                (tmp_path / "there").write_text(str(other.result()["pid"] == str(os.getpid())))
+                code = 0
+            finally:
+                os._exit(code)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        made = other.result()["pid"]
+    assert (tmp_path / "there").read_text() == "True"
+    assert made not in (str(os.getpid()), str(pid))  # the first child's, sent back
+
+
 def test_a_result_that_cannot_be_sent_is_made_here() -> None:
     def work() -> object:
         return {"lock": threading.Lock()} if os.getpid() != parent else {"x": "made here"}

@@ -24,15 +24,22 @@ GOLDEN = Path(__file__).parent / "golden" / "scenarios"
 SCENARIOS = sorted(p.name for p in GOLDEN.iterdir() if (p / "plan.json").exists())
 
 
-def _each_alone(plan: api.Plan, monkeypatch: pytest.MonkeyPatch) -> str:
-    """plan.md with every owner's table made by a writer of its own, nothing shared between
-    owners."""
-    table = markdown._Texts.table
+def _alone(plan: api.Plan, monkeypatch: pytest.MonkeyPatch, method: str = "table") -> str:
+    """plan.md with each of its texts made by ``method`` of :class:`markdown._Texts` (every
+    owner's table, or every role group's heading) made by a writer of its own, nothing shared
+    between owners."""
+    made = getattr(markdown._Texts, method)
     with monkeypatch.context() as patch:
         patch.setattr(
-            markdown._Texts, "table", lambda self, okrs: table(markdown._Texts(self.numbers), okrs)
+            markdown._Texts, method, lambda self, *args: made(markdown._Texts(self.numbers), *args)
         )
         return to_markdown(plan)
+
+
+@pytest.fixture(scope="module")
+def golden_plan() -> api.Plan:
+    """The first golden scenario's plan (each test changes a copy of its graph)."""
+    return api.load_plan(GOLDEN / SCENARIOS[0] / "plan.json")
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -42,7 +49,7 @@ def test_scenario_tables_read_as_each_owner_s_own(
 ) -> None:
     plan = api.load_plan(GOLDEN / name / "plan.json")
     plan = replace(plan, meta={**plan.meta, "locale": locale, "currency": "USD"})
-    assert to_markdown(plan) == _each_alone(plan, monkeypatch)
+    assert to_markdown(plan) == _alone(plan, monkeypatch)
 
 
 @PROPERTY
@@ -51,7 +58,7 @@ def test_random_organisations_tables_read_as_each_owner_s_own(
     target: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = decompose(target, tmp_path)
-    assert to_markdown(plan) == _each_alone(plan, monkeypatch)
+    assert to_markdown(plan) == _alone(plan, monkeypatch)
 
 
 def _twins(plan: api.Plan) -> tuple[queries.Sheet, queries.Sheet]:
@@ -90,9 +97,9 @@ CHANGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 @pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
 def test_owners_whose_key_results_differ_in_one_field_read_their_own(
-    change: str, monkeypatch: pytest.MonkeyPatch
+    change: str, monkeypatch: pytest.MonkeyPatch, golden_plan: api.Plan
 ) -> None:
-    plan = api.load_plan(GOLDEN / SCENARIOS[0] / "plan.json")
+    plan = golden_plan
     first, second = _twins(plan)
     graph = plan.graph.copy()
     # both owners' key results made the first's, the first one of each given its fields
@@ -104,24 +111,12 @@ def test_owners_whose_key_results_differ_in_one_field_read_their_own(
                 their, id=our.id, owner=our.owner, objective=our.objective, **fields[1]
             )
     twin = replace(plan, graph=graph)
-    assert to_markdown(twin) == _each_alone(twin, monkeypatch)
+    assert to_markdown(twin) == _alone(twin, monkeypatch)
 
 
 @given(lines=st.lists(st.text(alphabet=st.sampled_from(["a", "|", " ", "\n", "\t", "\u3000"]))))
 def test_the_text_ends_with_one_line_break_after_its_last_line(lines: list[str]) -> None:
     assert markdown._ending_once(list(lines)) == "\n".join(lines).rstrip() + "\n"
-
-
-def _headings_alone(plan: api.Plan, monkeypatch: pytest.MonkeyPatch) -> str:
-    """plan.md with every role group's heading made by a writer of its own."""
-    head = markdown._Texts.role_head
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            markdown._Texts,
-            "role_head",
-            lambda self, marks, role: head(markdown._Texts(self.numbers), marks, role),
-        )
-        return to_markdown(plan)
 
 
 def _selling_pair(plan: api.Plan) -> tuple[RoleGroup, RoleGroup]:
@@ -152,9 +147,9 @@ ROLE_CHANGES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("change", ROLE_CHANGES, ids=list(ROLE_CHANGES))
 def test_role_groups_that_differ_in_one_field_read_their_own_heading(
-    change: str, monkeypatch: pytest.MonkeyPatch
+    change: str, monkeypatch: pytest.MonkeyPatch, golden_plan: api.Plan
 ) -> None:
-    plan = api.load_plan(GOLDEN / SCENARIOS[0] / "plan.json")
+    plan = golden_plan
     first, second = _selling_pair(plan)
     graph = plan.graph.copy()
     fields = dict(ROLE_CHANGES[change])
@@ -168,4 +163,4 @@ def test_role_groups_that_differ_in_one_field_read_their_own_heading(
         first, id=second.id, path=second.path, **{"selling": selling, **fields}
     )
     twin = replace(plan, graph=graph)
-    assert to_markdown(twin) == _headings_alone(twin, monkeypatch)
+    assert to_markdown(twin) == _alone(twin, monkeypatch, "role_head")

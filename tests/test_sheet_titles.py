@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from okrplan.export.names import (
+    Tabs,
     _plain_title,
     _plain_titles,
     safe_sheet_title,
@@ -62,9 +63,14 @@ def test_tabs_made_in_bulk_are_the_tabs_made_one_by_one(
     contexts = [tuple(n) for n in names] + ([("北京", "直销组"), ("上海", "直销组")] * plain_beside)
     least = [1 + i % 2 for i in range(len(contexts))]
     bulk = tab_titles(contexts, least)
-    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
-        assert tab_titles(contexts, least) == bulk
+    assert _one_by_one(contexts, least) == bulk
     assert bulk.titles == [safe_sheet_title(t) for t in bulk.tabs]
+
+
+def _one_by_one(contexts: list[tuple[str, ...]], least: list[int]) -> Tabs:
+    """:func:`tab_titles` with its bulk check off: each tab made safe one by one."""
+    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
+        return tab_titles(contexts, least)
 
 
 _PLAIN = st.sampled_from(["北京", "上海", "直销组", "Ab", "aB", "华北1区"])
@@ -89,8 +95,7 @@ def test_tabs_grown_by_a_name_are_the_tabs_made_one_by_one(
     contexts = [(*other, *plain) for other, plain in names]
     least = least[: len(contexts)]
     bulk = tab_titles(contexts, least)
-    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
-        assert tab_titles(contexts, least) == bulk
+    assert _one_by_one(contexts, least) == bulk
 
 
 _ANY = st.sampled_from(["M", "a", "Q", "Ab", "aB", "M-a ", "M:-a", "M/-a", " a", "北京"])
@@ -105,8 +110,7 @@ def test_tabs_grown_where_a_name_anywhere_is_not_plain(names: list[list[str]]) -
     contexts = [tuple(n) for n in names]
     least = [1] * len(contexts)
     bulk = tab_titles(contexts, least)
-    with mock.patch("okrplan.export.names._plain_titles", return_value=False):
-        assert tab_titles(contexts, least) == bulk
+    assert _one_by_one(contexts, least) == bulk
     assert bulk.titles == [safe_sheet_title(t) for t in bulk.tabs]
 
 

@@ -54,11 +54,10 @@ def to_markdown(plan: Plan) -> str:
         lines += [f"**{label(locale, 'relaxations')}**", ""]
         lines += [f"- {_cell(r.message)}" for r in solver.relaxations]
         lines.append("")
-    # every unit's and role group's record and sheet read in one pass each (20,000 owners)
+    # every unit's and role group's sheet read in one pass (20,000 owners)
     owners = queries.tree_order(graph)
-    records = dict(zip(owners, queries.records_at(graph, owners), strict=True))
     sheets = dict(zip(owners, queries.sheets(graph, owners), strict=True))
-    walk = _Walk(graph, _Texts(numbers), records, sheets, lines)
+    walk = _Walk(graph, _Texts(numbers), sheets, lines)
     walk.unit(queries.unit(graph, root_of(graph)), 2)
     return _ending_once(lines)
 
@@ -77,21 +76,15 @@ def _ending_once(lines: list[str]) -> str:
 
 
 class _Walk:
-    """The tree written unit by unit, its records and sheets read beforehand."""
+    """The tree written unit by unit, its sheets read beforehand."""
 
     def __init__(
-        self,
-        graph: Any,
-        texts: _Texts,
-        records: dict[str, Any],
-        sheets: dict[str, queries.Sheet],
-        lines: list[str],
+        self, graph: Any, texts: _Texts, sheets: dict[str, queries.Sheet], lines: list[str]
     ) -> None:
-        self.graph, self.texts, self.lines = graph, texts, lines
-        self.records, self.sheets = records, sheets
+        self.graph, self.texts, self.sheets, self.lines = graph, texts, sheets, lines
 
     def unit(self, unit: Unit, depth: int) -> None:
-        texts, lines, records, sheets = self.texts, self.lines, self.records, self.sheets
+        texts, lines, sheets = self.texts, self.lines, self.sheets
         head = f"{'#' * min(depth, 6)} {_cell(unit.name)}"
         if unit.lead:
             head += f" ({_cell(unit.lead)})"
@@ -101,7 +94,7 @@ class _Walk:
         if okrs := sheets[unit.id]:
             lines.append(texts.table(okrs))
         # every role group but one of no one, such as a hire pool that hired no one ("× 0")
-        kids = [records[k] for k in queries.org_children(self.graph, unit.id)]
+        kids = queries.records_at(self.graph, queries.org_children(self.graph, unit.id))
         marks = "#" * min(depth + 1, 6)
         for role in kids:
             if not isinstance(role, RoleGroup) or not role.headcount:

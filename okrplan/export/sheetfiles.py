@@ -221,8 +221,7 @@ def _index_rows(
     headcount, quota, objective weights and the links to its files."""
     # the scale of the different quotas (a scale is the same for equal amounts, in any order;
     # whole ones are read in integer arithmetic, see money_scale)
-    given = [q for q in dict.fromkeys(s.quota for s in sheets) if q is not None]
-    quotas = money_scale(given, book.locale, book.step)
+    quotas = money_scale(dict.fromkeys(s.quota for s in sheets), book.locale, book.step)
     numbers = book.numbers
     # a large book repeats its paths, roles, quotas and objectives from row to row: each
     # different one is written once

@@ -13,7 +13,6 @@ child that fails has the forecast made here when it is first asked for.
 from __future__ import annotations
 
 import functools
-import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -54,12 +53,11 @@ class Early:
     ) -> None:
         from okrplan.forked import Beside
 
-        made = self._made = functools.partial(_made, owners, meta, metrics)
-        self._pid = os.getpid()
+        made = functools.partial(_made, owners, meta, metrics)
         self._child: Beside = Beside(lambda: {_TEXT: made()})  # (not self: no cycle)
         # a forecast nobody will read (an error after the start, a plan dropped unasked):
         # its child stopped and reaped as soon as this object is let go
-        weakref.finalize(self, _stop, self._child, self._pid)
+        weakref.finalize(self, self._child.cancel)
 
     def keep(self, plan: Plan) -> None:
         """Remember the child's forecast as ``plan``'s (read when it is first asked for),
@@ -73,16 +71,10 @@ class Early:
         remember(plan, self._text)
 
     def _text(self) -> str:
-        if os.getpid() != self._pid:  # a process forked since: the child is not its own
-            return self._made()
-        text = self._child.result()[_TEXT]
-        return text if isinstance(text, str) else text.decode("utf-8")
-
-
-def _stop(child: Beside, forked_by: int) -> None:
-    """``child`` stopped (if still working) and reaped, in the process that forked it."""
-    if os.getpid() == forked_by:
-        child.cancel()
+        text = self._child.result()[_TEXT]  # (made here in a process forked since)
+        if not isinstance(text, str):  # (what was sent as text is read back as text)
+            raise TypeError("the forecast is text")
+        return text
 
 
 def _made(
@@ -92,6 +84,5 @@ def _made(
 ) -> str:
     from okrplan.forecast.glance import forecast_of, to_json
     from okrplan.forecast.org import org_from_owners
-    from okrplan.solve.assemble import children_of
 
-    return to_json(forecast_of(org_from_owners(owners, children_of(owners), meta, metrics)))
+    return to_json(forecast_of(org_from_owners(owners, meta, metrics)))

@@ -229,15 +229,17 @@ def org_of(plan: Plan, *, krs: bool = False) -> Org:
 
 def org_from_owners(
     owners: Sequence[Unit | RoleGroup],
-    kids: Mapping[str, Sequence[str]],
     meta: Mapping[str, Any],
     metrics: Mapping[str, Mapping[str, Any]],
 ) -> Org:
     """The :class:`Org` of a plan being solved, the same as :func:`org_of` will read of it once
-    solved: its ``owners`` (units and role groups in the plan's order), each one's children in
-    display order (``kids``, :func:`okrplan.solve.assemble.children_of`), and the plan's
-    ``meta`` and ``metrics``. The company is the unit at the top of the paths."""
+    solved: its ``owners`` (units and role groups in the plan's order, each unit's children
+    in display order as :func:`okrplan.solve.assemble.children_of` finds them), and the
+    plan's ``meta`` and ``metrics``. The company is the unit at the top of the paths."""
     from okrplan.model import RoleGroup, Unit
+    from okrplan.solve.assemble import children_of
+
+    kids = children_of(owners)
 
     units = [o for o in owners if isinstance(o, Unit)]
     records = _records(units, [o for o in owners if isinstance(o, RoleGroup)])

@@ -162,14 +162,14 @@ class Context:
         recursion (20,000 owners at 100,000 people): the tree walked level by level, then the
         role groups (13,000 of them, nothing under them) signed all at once, then the units
         from the deepest level up."""
-        records, signatures, interned = self._records, self._signatures, self._interned
+        signatures, interned = self._signatures, self._interned
         adds = self._adds
         units: list[tuple[str, Node, list[str]]] = []
         roles: list[str] = []
         owners: list[RoleGroup] = []
         level = [top]
         while level:  # level by level: every unit's children are on the level below it
-            records_here = [records[node]["node"] for node in level]
+            records_here = queries.records_at(self.graph, level)
             units_here: list[tuple[str, Node]] = []
             for node, owner in zip(level, records_here, strict=True):
                 if isinstance(owner, RoleGroup):
@@ -265,14 +265,14 @@ class Context:
             return found
         # children before parents, without recursion (an org can be deep); each child's
         # record read once, and only units looked into (a role group contains nothing)
-        records, below = self._records, self._below
+        below = self._below
         order: list[tuple[list[str], list[Node], str]] = []
         stack = [node]
         while stack:
             current = stack.pop()
             if current not in below:
                 kids = self.org_children(current)
-                owners = [records[kid]["node"] for kid in kids]
+                owners = queries.records_at(self.graph, kids)
                 order.append((kids, owners, current))
                 stack.extend(
                     [k for k, o in zip(kids, owners, strict=True) if not isinstance(o, RoleGroup)]
@@ -398,7 +398,6 @@ def _folds(
     if fold is False or (fold is None and not _larger(ctx, start, view, depth, threshold)):
         return None
     if fold is True:
-        ctx.signature(start)  # every node under start, in one pass
         return 2
     at_level = ctx.signatures_by_level(start, depth)
     weights: dict[int, int] = {}  # by signature

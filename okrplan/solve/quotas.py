@@ -230,7 +230,7 @@ def _split_steps(
 ) -> tuple[int, list[int], Status]:
     """:func:`_split_unit` of its children's ideals ``scaled[i] / common`` in yuan."""
     step, growth = rates
-    # target × growth, at least the target: as ints (not reduced) for achievable
+    # target × growth, at least the target: as ints (not reduced) for achievable_ints
     num, den = target.numerator, target.denominator
     assigned = achievable_ints(
         num * growth.numerator, den * growth.denominator, grains, caps, fixed, (num, den)

@@ -183,7 +183,7 @@ def phased_like(target: Fraction, weights: Series, period_step: Fraction) -> Ser
     return _spread(target, list(weights.num), period_step, weights.den)
 
 
-def _spread(target: Fraction, weights: list[int], period_step: Fraction, den: int = 1) -> Series:
+def _spread(target: Fraction, weights: list[int], period_step: Fraction, den: int) -> Series:
     """:func:`phased_like` of the weights ``weights[i] / den`` (a list not kept)."""
     # target ÷ period step, truncated as int() does, and whether it is whole: in integers
     over, under = (

@@ -25,7 +25,9 @@ def achievable(
     fixed: Sequence[int | None] | None = None,
     at_least: Fraction | None = None,
 ) -> int:
-    """The sum ``Σ k·grain`` nearest to ``total`` (ties upward) that the grains can really make.
+    """The sum ``Σ k·grain`` nearest to ``total`` (ties upward) that the grains can really make:
+    :func:`achievable_ints` of a fraction (the solver calls that with integers; this is its
+    worked examples' front end).
 
     ``caps`` and ``fixed`` count grains, as in :func:`split_grains`. With ``at_least``, the
     result is not below it if some sum reaches it (a unit never passes down less than its own

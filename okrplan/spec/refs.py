@@ -159,7 +159,9 @@ _FACTS = tuple(name for name, value in vars(Spec).items() if isinstance(value, c
 
 def with_template(role: Role, template: RoleTemplate | None) -> Role:
     """A role entry completed from its catalogue entry: every field the entry does not set
-    itself comes from the catalogue; capacities merge metric by metric, the entry's winning."""
+    itself comes from the catalogue; capacities merge metric by metric, the entry's winning.
+    (:attr:`Spec.roles` completes every role the same way with each template's fields read
+    once, by :func:`_completed`; this is the one-role form.)"""
     return _completed(role, template, None if template is None else _inherited(template))
 
 
